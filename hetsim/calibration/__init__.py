@@ -1,0 +1,1 @@
+"""Calibration: measured device profiles, how they are made (suites, fits) and how they are read."""

@@ -1,0 +1,185 @@
+"""The file formats a user writes: devices, links, systems, LLM models, workloads, placements,
+experiments. Pydantic v2 models; units are in the field names and converted at the edge
+(`hetsim.hardware`), never here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from hetsim.provenance import Sourced
+
+STEPS: tuple[str, ...] = ("prepare", "relevancy", "retrieval", "apply")
+PositiveInt = Annotated[int, Field(gt=0)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ----------------------------------------------------------------------------- devices
+class GpuSpec(Strict):
+    kind: Literal["gpu"]
+    name: str
+    vendor: Literal["nvidia", "amd"]
+    memory_gb: Sourced
+    hbm_bw_gbps: Sourced = Field(description="peak HBM bandwidth")
+    hbm_efficiency: Sourced = Field(description="fraction of peak a streaming kernel reaches")
+    matrix_tflops: dict[Literal["bf16", "fp16", "fp8", "int8", "fp32"], Sourced] = Field(
+        description="dense matrix-unit peak per dtype"
+    )
+    vector_tflops: Sourced = Field(description="fp32 vector peak (elementwise and reduction math)")
+    l2_mb: Sourced
+    launch_overhead_us: Sourced = Field(description="per-op gap in eager execution (launch + sync)")
+    idle_w: Sourced
+    memory_bound_w: Sourced = Field(description="board power while a memory-bound kernel runs")
+    compute_bound_w: Sourced = Field(description="board power while a compute-bound kernel runs")
+    tdp_w: Sourced
+    host_link: str = Field(description="link type of its host connection, from configs/links")
+    profile: str | None = Field(default=None, description="calibration profile in calibration/profiles")
+
+
+class FpgaSpec(Strict):
+    kind: Literal["fpga"]
+    name: str
+    vendor: Literal["amd"] = "amd"
+    memory_gb: Sourced
+    hbm_pseudo_channels: Sourced
+    hbm_bw_per_pc_gbps: Sourced
+    hbm_efficiency: Sourced
+    bram36: Sourced
+    uram: Sourced
+    dsps: Sourced
+    luts: Sourced
+    ffs: Sourced
+    bram_bw_gbps: Sourced = Field(description="aggregate on-chip BRAM bandwidth")
+    uram_bw_gbps: Sourced = Field(description="aggregate on-chip URAM bandwidth")
+    kernel_clock_mhz: Sourced
+    invocation_overhead_us: Sourced = Field(description="host-side kernel start to finish overhead")
+    idle_w: Sourced
+    active_w: Sourced = Field(description="power above idle while a kernel runs")
+    host_link: str
+    profile: str | None = None
+
+
+DeviceSpec = Annotated[GpuSpec | FpgaSpec, Field(discriminator="kind")]
+
+
+# ----------------------------------------------------------------------------- links
+class LinkSpec(Strict):
+    """A link type. `downstream` is from the first endpoint named in a system (host or switch
+    side) to the second; `upstream` the reverse."""
+
+    name: str
+    kind: Literal["pcie", "p2p", "nvlink"]
+    latency_us: Sourced
+    downstream_gbps: Sourced
+    upstream_gbps: Sourced
+    energy_pj_per_bit: Sourced | None = None
+
+
+# ----------------------------------------------------------------------------- systems
+class LinkInstance(Strict):
+    type: str
+    between: tuple[str, str]
+
+
+class SystemSpec(Strict):
+    """A topology: a host, devices, PCIe switches, and the links between them.
+
+    A transfer takes the path with the fewest hops. Passing through the host means staging in
+    host memory (store and forward: one hop after the other); passing through a switch is
+    cut-through (all hops held at once, at the slowest hop's bandwidth).
+    """
+
+    name: str
+    description: str = ""
+    host: str = "host"
+    devices: dict[str, str] = Field(min_length=1, description="device id -> catalogue device name")
+    switches: list[str] = Field(default_factory=list)
+    links: list[LinkInstance] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _endpoints_known(self) -> SystemSpec:
+        nodes = {self.host, *self.devices, *self.switches}
+        for i, link in enumerate(self.links):
+            for end in link.between:
+                if end not in nodes:
+                    raise ValueError(
+                        f"links[{i}] names endpoint {end!r}, which is not the host, a device or a "
+                        f"switch of this system (known: {sorted(nodes)})"
+                    )
+        return self
+
+
+# ----------------------------------------------------------------------------- LLM models
+class ModelSpec(Strict):
+    name: str
+    layers: PositiveInt
+    hidden: PositiveInt
+    q_heads: PositiveInt
+    kv_heads: PositiveInt
+    head_dim: PositiveInt
+    intermediate: PositiveInt
+    vocab: PositiveInt
+    dtype: Literal["bf16", "fp16"] = "bf16"
+    source: str = Field(min_length=1, description="where the shapes come from (model card / config.json)")
+
+    @model_validator(mode="after")
+    def _gqa(self) -> ModelSpec:
+        if self.q_heads % self.kv_heads:
+            raise ValueError(f"q_heads ({self.q_heads}) must be a multiple of kv_heads ({self.kv_heads})")
+        return self
+
+
+# ----------------------------------------------------------------------------- workloads
+class WorkloadSpec(Strict):
+    method: str = Field(description="memory-processing method; see `hetsim methods`")
+    model: str
+    context_tokens: PositiveInt = Field(description="tokens in the memory (prompt/KV cache) at decode start")
+    batch: PositiveInt
+    decode_tokens: PositiveInt
+    micro_batches: PositiveInt = Field(default=1, description="split of the batch that lets devices overlap")
+    params: dict = Field(default_factory=dict, description="method parameters")
+
+    @model_validator(mode="after")
+    def _micro_batches(self) -> WorkloadSpec:
+        if self.batch % self.micro_batches:
+            raise ValueError(f"batch ({self.batch}) must split evenly into micro_batches ({self.micro_batches})")
+        return self
+
+
+class PlacementSpec(Strict):
+    """Which device runs each of the four steps; `model` runs the LLM layers themselves."""
+
+    name: str
+    model: str | None = Field(default=None, description="device id; default: the first GPU")
+    prepare: str | None = None
+    relevancy: str | None = None
+    retrieval: str | None = None
+    apply: str | None = None
+
+
+# ----------------------------------------------------------------------------- experiments
+class Outputs(Strict):
+    dir: str = "results"
+    trace_decode_steps: int = Field(default=2, ge=0, description="decode steps kept op by op in trace")
+    write: bool = True
+
+
+class Simulation(Strict):
+    memory_check: Literal["error", "warn"] = "error"
+
+
+class ExperimentSpec(Strict):
+    name: str
+    description: str = ""
+    system: str | SystemSpec
+    workload: WorkloadSpec
+    placements: list[str | PlacementSpec] = Field(min_length=1)
+    baseline: str | None = Field(default="dense", description="method run GPU-only as a reference row")
+    seed: int = 0
+    outputs: Outputs = Field(default_factory=Outputs)
+    simulation: Simulation = Field(default_factory=Simulation)

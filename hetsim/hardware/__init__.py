@@ -1,0 +1,1 @@
+"""Device and link models: (op, device, calibration profile) -> duration and energy."""

@@ -1,0 +1,138 @@
+"""FPGA timing from a streaming dataflow kernel's structure.
+
+A relevancy(+top-k) kernel streams candidates (keys, pages, documents) through a chain of
+processing elements (PEs). Keys are stored fastest-tier-first by token id: BRAM, then URAM,
+then HBM. Per tier, a segment of the candidates flows at the slowest of
+  - the PE array:      items * macs_per_item / (pes * lanes) * ii cycles
+  - the memory tier:   bytes / tier bandwidth (HBM: the pseudo-channels the ports reach)
+  - the top-k unit:    items / topk_width cycles
+and segments run one after another. Add the pipeline fill/drain (pipeline depth + k cycles to
+drain the top-k tree) and the host's invocation overhead. The parameters of a design come from
+the kernel's own parameter file (`fpga_kernels/*/params.yaml`, via `fpga_designs`), so the model
+and the HLS source share one set of numbers; `efficiency` and `clock_mhz` are what calibration fits.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from hetsim.config.schema import FpgaSpec
+from hetsim.ops import FpgaKernel, Op
+from hetsim.provenance import ProvenanceLog, Source
+
+GB = 1e9
+
+
+@dataclass(frozen=True)
+class KernelDesign:
+    """A compiled relevancy(+top-k) kernel: the numbers its HLS source is built from."""
+
+    name: str
+    pes: int  # chained processing elements
+    lanes: int  # multiply-accumulates per cycle per PE
+    ii: int = 1  # initiation interval of the PE loop
+    pipeline_depth: int = 64  # cycles to fill and drain the PE chain
+    topk_width: int = 16  # scores per cycle the comparator tree accepts
+    topk_k_max: int = 64
+    hbm_channels: int = 8  # pseudo-channels the key ports are mapped to
+    bram_key_bytes: int = 0  # on-chip capacity given to keys
+    uram_key_bytes: int = 0
+    clock_mhz: float | None = None  # achieved clock; None: the card's kernel clock
+    efficiency: float = 1.0  # calibrated factor on the steady-state cycle count
+    source: Source = "derived"
+
+    def __post_init__(self) -> None:
+        for f in ("pes", "lanes", "ii", "topk_width", "topk_k_max", "hbm_channels"):
+            if getattr(self, f) <= 0:
+                raise ValueError(f"kernel design {self.name}: {f} must be positive")
+        if not 0 < self.efficiency <= 1:
+            raise ValueError(f"kernel design {self.name}: efficiency must be in (0, 1]")
+
+
+@dataclass(frozen=True)
+class KernelTiming:
+    total_s: float
+    invocation_s: float
+    fill_drain_s: float
+    segments: tuple[tuple[str, float, str], ...]  # (tier, seconds, what bounds it)
+
+
+class FpgaModel:
+    kind = "fpga"
+
+    def __init__(self, spec: FpgaSpec, designs: dict[str, KernelDesign], log: ProvenanceLog | None = None):
+        self.spec = spec
+        self.name = spec.name
+        self.designs = designs
+        self.log = log or ProvenanceLog()
+        lg, p = self.log, f"{spec.name}."
+        self.memory_bytes = lg.use(p + "memory_gb", spec.memory_gb) * GB
+        self.n_pcs = int(lg.use(p + "hbm_pseudo_channels", spec.hbm_pseudo_channels))
+        self.pc_bw = lg.use(p + "hbm_bw_per_pc_gbps", spec.hbm_bw_per_pc_gbps) * GB
+        self.hbm_eff = lg.use(p + "hbm_efficiency", spec.hbm_efficiency)
+        self.bram_bw = lg.use(p + "bram_bw_gbps", spec.bram_bw_gbps) * GB
+        self.uram_bw = lg.use(p + "uram_bw_gbps", spec.uram_bw_gbps) * GB
+        self.clock_hz = lg.use(p + "kernel_clock_mhz", spec.kernel_clock_mhz) * 1e6
+        self.invocation_s = lg.use(p + "invocation_overhead_us", spec.invocation_overhead_us) * 1e-6
+        self.idle_w = lg.use(p + "idle_w", spec.idle_w)
+        self._active_w = lg.use(p + "active_w", spec.active_w)
+        self.bram_bytes = lg.use(p + "bram36", spec.bram36) * 36 * 1024 / 8
+        self.uram_bytes = lg.use(p + "uram", spec.uram) * 288 * 1024 / 8
+        self._cache: dict[Op, KernelTiming] = {}
+
+    def design(self, kernel: str) -> KernelDesign:
+        try:
+            d = self.designs[kernel]
+        except KeyError:
+            raise ValueError(
+                f"{self.name} has no kernel {kernel!r} (built kernels: {sorted(self.designs)})"
+            ) from None
+        self.log.note(f"{self.name}.kernel.{kernel}", d.source)
+        return d
+
+    def hbm_bw(self, design: KernelDesign) -> float:
+        return min(design.hbm_channels, self.n_pcs) * self.pc_bw * self.hbm_eff
+
+    def tier_split(self, design: KernelDesign, op: FpgaKernel) -> dict[str, float]:
+        """Fraction of every layer's index in each tier: keys go fastest-tier-first by token
+        id, and every layer/request gets the same share of the on-chip capacity."""
+        resident = max(op.resident_bytes, op.rows * op.n_items * op.item_bytes, 1)
+        bram = min(design.bram_key_bytes, self.bram_bytes) / resident
+        uram = min(design.uram_key_bytes, self.uram_bytes) / resident
+        f_bram = min(1.0, bram)
+        f_uram = min(1.0 - f_bram, uram)
+        return {"bram": f_bram, "uram": f_uram, "hbm": max(0.0, 1.0 - f_bram - f_uram)}
+
+    def timing(self, op: Op) -> KernelTiming:
+        if not isinstance(op, FpgaKernel):
+            raise ValueError(f"an FPGA runs only its built kernels, not a {op.op_class} op")
+        if op in self._cache:
+            return self._cache[op]
+        d = self.design(op.kernel)
+        if op.k > d.topk_k_max:
+            raise ValueError(f"kernel {d.name} keeps at most k={d.topk_k_max}, asked for k={op.k}")
+        clock = (d.clock_mhz * 1e6) if d.clock_mhz else self.clock_hz
+        tier_bw = {"bram": self.bram_bw, "uram": self.uram_bw, "hbm": self.hbm_bw(d)}
+        items = op.rows * op.n_items
+        segments = []
+        for tier, frac in self.tier_split(d, op).items():
+            if frac <= 0:
+                continue
+            n = items * frac
+            pe_s = math.ceil(n * op.macs_per_item / (d.pes * d.lanes)) * d.ii / clock / d.efficiency
+            mem_s = n * op.item_bytes / tier_bw[tier]
+            topk_s = (math.ceil(n / d.topk_width) / clock) if op.k else 0.0
+            bound, t = max((("pe", pe_s), ("memory", mem_s), ("topk", topk_s)), key=lambda x: x[1])
+            segments.append((tier, t, bound))
+        fill = (d.pipeline_depth + op.k * op.rows) / clock
+        total = self.invocation_s + fill + sum(s for _, s, _ in segments)
+        timing = KernelTiming(total, self.invocation_s, fill, tuple(segments))
+        self._cache[op] = timing
+        return timing
+
+    def op_time_s(self, op: Op) -> float:
+        return self.timing(op).total_s
+
+    def active_w(self, op: Op) -> float:
+        return self._active_w

@@ -1,0 +1,103 @@
+"""A system built for simulation: device models by id, link models, and routes between devices."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from hetsim.config.schema import FpgaSpec, GpuSpec
+from hetsim.hardware.fpga import FpgaModel
+from hetsim.hardware.gpu import GpuModel
+from hetsim.hardware.link import LinkModel
+from hetsim.provenance import ProvenanceLog
+
+
+@dataclass(frozen=True)
+class Hop:
+    link: LinkModel
+    src: str
+    dst: str
+
+    @property
+    def resource(self) -> str:
+        return self.link.direction(self.src)
+
+
+class Machine:
+    def __init__(self, exp, log: ProvenanceLog | None = None):
+        from hetsim.calibration.profile import profile_for
+        from hetsim.hardware.fpga_catalogue import kernel_designs
+
+        self.exp = exp
+        self.log = log or ProvenanceLog()
+        self.models: dict[str, GpuModel | FpgaModel] = {}
+        self.profiles: dict[str, str] = {}
+        for dev_id in exp.system.devices:
+            spec = exp.device(dev_id)
+            if isinstance(spec, GpuSpec):
+                profile = profile_for(spec)
+                if profile is not None:
+                    self.profiles[dev_id] = str(profile.path)
+                self.models[dev_id] = GpuModel(spec, profile, self.log)
+            else:
+                assert isinstance(spec, FpgaSpec)
+                self.models[dev_id] = FpgaModel(spec, kernel_designs(spec), self.log)
+        self.links: list[LinkModel] = []
+        self.nodes = {exp.system.host, *exp.system.devices, *exp.system.switches}
+        self.adj: dict[str, list[tuple[str, LinkModel]]] = {n: [] for n in self.nodes}
+        for i, inst in enumerate(exp.system.links):
+            a, b = inst.between
+            link = LinkModel.build(f"{inst.type}#{i}({a}-{b})", exp.catalogue.links[inst.type], a, b, self.log)
+            self.links.append(link)
+            self.adj[a].append((b, link))
+            self.adj[b].append((a, link))
+        self._routes: dict[tuple[str, str], list[list[Hop]]] = {}
+
+    def kind(self, dev_id: str) -> str:
+        return self.models[dev_id].kind
+
+    def engine(self, dev_id: str, role: str) -> str:
+        """Resource key of a device engine: role 'compute' or 'copy'."""
+        if self.kind(dev_id) == "gpu":
+            return f"{dev_id}:{'stream' if role == 'compute' else 'copy'}"
+        return f"{dev_id}:{'cu' if role == 'compute' else 'dma'}"
+
+    def route(self, src: str, dst: str) -> list[list[Hop]]:
+        """Fewest-hop path from src to dst, split into segments at the host: a segment is
+        cut-through (its hops held together); segments follow one another (host staging)."""
+        key = (src, dst)
+        if key in self._routes:
+            return self._routes[key]
+        prev: dict[str, tuple[str, LinkModel] | None] = {src: None}
+        queue = deque([src])
+        while queue:
+            node = queue.popleft()
+            if node == dst:
+                break
+            if node != src and node in self.exp.system.devices:
+                continue  # devices do not forward traffic
+            for nxt, link in self.adj[node]:
+                if nxt not in prev:
+                    prev[nxt] = (node, link)
+                    queue.append(nxt)
+        if dst not in prev:
+            raise ValueError(f"no path from {src} to {dst} in system {self.exp.system.name}")
+        hops: list[Hop] = []
+        node = dst
+        while prev[node] is not None:
+            parent, link = prev[node]
+            hops.append(Hop(link, parent, node))
+            node = parent
+        hops.reverse()
+        segments: list[list[Hop]] = [[]]
+        for hop in hops:
+            segments[-1].append(hop)
+            if hop.dst == self.exp.system.host and hop is not hops[-1]:
+                segments.append([])
+        self._routes[key] = segments
+        return segments
+
+    @staticmethod
+    def segment_time_s(segment: list[Hop], nbytes: float) -> float:
+        bw = min(h.link.bw(h.src, h.dst) for h in segment)
+        return sum(h.link.latency_s for h in segment) + nbytes / bw

@@ -1,0 +1,86 @@
+"""What a method hands the simulator: per layer, the four steps as ops per device kind, the
+data each step needs from the others, and which steps can fuse on one device.
+
+A method never knows the placement; the engine lowers each step to the kind of device it is
+placed on and inserts transfers where a producer and its consumer live apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict
+
+from hetsim.config.schema import ModelSpec, WorkloadSpec
+from hetsim.ops import Op
+
+PRODUCERS = ("model", "prepare", "relevancy", "retrieval", "apply")
+
+
+@dataclass(frozen=True)
+class StepWork:
+    """One step of one layer for one micro-batch.
+
+    `ops` maps a device kind ('gpu', 'fpga') to the ops that implement the step there; a kind
+    missing from it cannot run the step. An empty tuple is a step with no compute on that kind
+    (e.g. a resident index arriving on the relevancy device during prefill).
+    `inputs` are (producer, bytes): 'model' is the layer's own pre-attention output.
+    """
+
+    step: str
+    ops: dict[str, tuple[Op, ...]]
+    inputs: tuple[tuple[str, int], ...] = ()
+    output_bytes: int = 0
+
+
+@dataclass(frozen=True)
+class LayerWork:
+    steps: tuple[StepWork, ...]
+    # steps that run as one kernel when placed together on one device of a kind:
+    # (("relevancy", "retrieval"), "fpga") -> ops
+    fused: dict[tuple[tuple[str, ...], str], tuple[Op, ...]] = field(default_factory=dict)
+
+    def step(self, name: str) -> StepWork | None:
+        return next((s for s in self.steps if s.step == name), None)
+
+
+class MethodParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Method:
+    """Base of every method. Subclasses set `name`, `Params` and the work builders."""
+
+    name: str = "?"
+    description: str = ""
+    Params: type[MethodParams] = MethodParams
+    fpga_kernels: tuple[str, ...] = ()
+
+    def __init__(self, params: MethodParams, workload: WorkloadSpec, model: ModelSpec):
+        self.p = params
+        self.workload = workload
+        self.model = model
+        self.check()
+
+    def check(self) -> None:
+        """Raise ValueError(field, message) pairs via `bad` for inconsistent parameters."""
+
+    @staticmethod
+    def bad(field_name: str, message: str) -> ValueError:
+        err = ValueError(message)
+        err.field = field_name  # type: ignore[attr-defined]
+        return err
+
+    # every layer with the same kind has the same work; the engine simulates kinds, not layers
+    def layer_kind(self, layer: int) -> str:
+        return "layer"
+
+    def decode_layer(self, kind: str, batch: int, context: int) -> LayerWork:
+        raise NotImplementedError
+
+    def prefill_layer(self, kind: str, batch: int, context: int) -> LayerWork:
+        raise NotImplementedError
+
+    def index_bytes_per_layer(self, batch: int, context: int) -> int:
+        """Bytes of the memory index (the output of Prepare) one layer keeps for `batch` requests."""
+        return 0

@@ -1,0 +1,26 @@
+"""Dense attention: the baseline every method is compared with. No memory processing: Apply
+attends to the whole KV cache."""
+
+from __future__ import annotations
+
+from hetsim.ops import Attention, dtype_bytes
+from hetsim.workloads.base import LayerWork, Method, StepWork
+
+
+class Dense(Method):
+    name = "dense"
+    description = "full attention over the whole KV cache (baseline)"
+
+    def _apply(self, batch: int, q_len: int, context: int, causal: bool) -> LayerWork:
+        m = self.model
+        e = dtype_bytes(m.dtype)
+        att = Attention(batch, m.q_heads, m.kv_heads, q_len, context, m.head_dim, m.dtype, causal,
+                        name="attention")
+        q_bytes = batch * q_len * m.q_heads * m.head_dim * e
+        return LayerWork((StepWork("apply", {"gpu": (att,)}, (("model", q_bytes),), q_bytes),))
+
+    def decode_layer(self, kind: str, batch: int, context: int) -> LayerWork:
+        return self._apply(batch, 1, context, False)
+
+    def prefill_layer(self, kind: str, batch: int, context: int) -> LayerWork:
+        return self._apply(batch, context, context, True)
