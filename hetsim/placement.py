@@ -3,7 +3,7 @@
 Built in:
   gpu-only  everything on the first GPU;
   paper     He et al.'s split: Prepare and Apply on the first GPU, Relevancy + Retrieval
-            (fused) on the first FPGA.
+            (fused) on the first FPGA, two micro-batches so the GPU and FPGA overlap.
 A user writes any other as a `PlacementSpec` (step -> device id).
 """
 
@@ -15,6 +15,7 @@ from hetsim.config.schema import STEPS, PlacementSpec
 from hetsim.errors import ConfigError
 
 BUILTIN = ("gpu-only", "paper")
+PAPER_MICRO_BATCHES = 2
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Placement:
     name: str
     model: str  # device id of the LLM layers (and the KV cache)
     steps: dict[str, str] = field(hash=False)
+    micro_batches: int = 1
 
     def device_of(self, step: str) -> str:
         return self.model if step == "model" else self.steps[step]
@@ -42,7 +44,8 @@ def resolve(exp, item: str | PlacementSpec, where: str) -> Placement:
             fpga = first_device(exp, "fpga")
             if fpga is None:
                 raise ConfigError("placement 'paper' needs an FPGA in the system", file=exp.file, field=where)
-            return Placement(item, gpu, {"prepare": gpu, "relevancy": fpga, "retrieval": fpga, "apply": gpu})
+            return _split(exp, Placement(item, gpu, {"prepare": gpu, "relevancy": fpga, "retrieval": fpga,
+                                                     "apply": gpu}, PAPER_MICRO_BATCHES), where)
         raise ConfigError(f"unknown placement {item!r}; built in: {', '.join(BUILTIN)} "
                           "(or write a mapping step -> device id)", file=exp.file, field=where)
     model = item.model or gpu
@@ -55,7 +58,15 @@ def resolve(exp, item: str | PlacementSpec, where: str) -> Placement:
             )
     if exp.device(model).kind != "gpu":
         raise ConfigError("the LLM layers must run on a GPU", file=exp.file, field=f"{where}.model")
-    return Placement(item.name, model, steps)
+    return _split(exp, Placement(item.name, model, steps, item.micro_batches), where)
+
+
+def _split(exp, p: Placement, where: str) -> Placement:
+    batch = exp.spec.workload.batch
+    if batch % p.micro_batches:
+        raise ConfigError(f"batch {batch} does not split evenly into {p.micro_batches} micro-batches",
+                          file=exp.file, field=f"{where}.micro_batches")
+    return p
 
 
 def check_placements(exp) -> list[Placement]:

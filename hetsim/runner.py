@@ -14,7 +14,7 @@ from hetsim.errors import CapacityError
 from hetsim.placement import Placement, resolve
 from hetsim.provenance import ProvenanceLog
 from hetsim.sim.engine import Record, StepDag, StepSimulator
-from hetsim.sim.lowering import TaskT, compute_task, lower_layer
+from hetsim.sim.lowering import compute_task, lower_layer
 from hetsim.sim.machine import Machine
 from hetsim.workloads import models as llm
 from hetsim.workloads.base import Method
@@ -78,7 +78,7 @@ def memory_fit(exp: Experiment, machine: Machine, method: Method, p: Placement) 
             warnings.append(
                 f"placement {p.name}: the index ({index / GB:.1f} GB) exceeds {rel}'s memory "
                 f"({cap / GB:.1f} GB): fell back to GPU-only for the memory-processing steps")
-            p = Placement(p.name + " (fallback gpu-only)", p.model, dict.fromkeys(p.steps, p.model))
+            p = Placement(p.name + " (fallback gpu-only)", p.model, dict.fromkeys(p.steps, p.model), 1)
     if index:
         need[p.steps["relevancy"]] = need.get(p.steps["relevancy"], 0) + index
     for dev, nbytes in need.items():
@@ -93,8 +93,9 @@ def memory_fit(exp: Experiment, machine: Machine, method: Method, p: Placement) 
     return p, warnings
 
 
-def build_dag(machine, method: Method, p: Placement, phase: str, mb: int, context: int, n_layers: int) -> StepDag:
+def build_dag(machine, method: Method, p: Placement, phase: str, context: int, n_layers: int) -> StepDag:
     m = method.model
+    mb = method.workload.batch // p.micro_batches
     tokens = mb * context if phase == "prefill" else mb
     pre, post = llm.pre_attention_ops(m, tokens), llm.post_attention_ops(m, tokens)
     kinds = tuple(method.layer_kind(i) for i in range(n_layers))
@@ -103,7 +104,7 @@ def build_dag(machine, method: Method, p: Placement, phase: str, mb: int, contex
         work = (method.prefill_layer if phase == "prefill" else method.decode_layer)(kind, mb, context)
         templates[kind] = tuple(lower_layer(machine, p, work, pre, post, method.name))
     tail = (compute_task(machine, "lm_head", "model", p.model, llm.lm_head_ops(m, mb), ("post",)),)
-    return StepDag(kinds, templates, tail, machine.exp.spec.workload.micro_batches)
+    return StepDag(kinds, templates, tail, p.micro_batches)
 
 
 def run_placement(exp: Experiment, method: Method, placement: Placement, label: str) -> RunResult:
@@ -111,12 +112,11 @@ def run_placement(exp: Experiment, method: Method, placement: Placement, label: 
     machine = Machine(exp, log)
     placement, warnings = memory_fit(exp, machine, method, placement)
     w = exp.spec.workload
-    mb = w.batch // w.micro_batches
     sim, acc = StepSimulator(), Accumulator()
     result = RunResult(label, method.name, placement.name, {}, warnings=warnings)
     keep = exp.spec.outputs.trace_decode_steps
 
-    prefill = build_dag(machine, method, placement, "prefill", mb, w.context_tokens, exp.model.layers)
+    prefill = build_dag(machine, method, placement, "prefill", w.context_tokens, exp.model.layers)
     run = sim.run(prefill, keep_records=True)
     acc.add_dag(prefill)
     result.records += [("prefill", -1, 0.0, r) for r in run.records or []]
@@ -127,7 +127,7 @@ def run_placement(exp: Experiment, method: Method, placement: Placement, label: 
     now, step_times = ttft, []
     for t in range(w.decode_tokens):
         context = w.context_tokens + t + 1
-        dag = build_dag(machine, method, placement, "decode", mb, context, exp.model.layers)
+        dag = build_dag(machine, method, placement, "decode", context, exp.model.layers)
         run = sim.run(dag, keep_records=t < keep)
         if t < keep:
             result.records += [("decode", t, now, r) for r in run.records or []]
@@ -172,8 +172,10 @@ def metrics(exp, machine, placement, log, ttft, steps, e2e, total, decode, prefi
         "step_time_per_token_s": per_token,
         "step_share": {k: v / step_sum for k, v in per_token.items()},
         "memory_processing_share": sum(v for k, v in per_token.items() if k in MEMORY_STEPS) / step_sum,
-        "device_busy_frac": {r: b / e2e for r, b in sorted(total.busy.items()) if ":" in r and "#" not in r},
-        "link_busy_frac": {r: b / e2e for r, b in sorted(total.busy.items()) if "#" in r},
+        "device_busy_frac": {r: b / e2e for r, b in sorted(total.busy.items())
+                             if r.partition(":")[0] in machine.models},
+        "link_busy_frac": {r: b / e2e for r, b in sorted(total.busy.items())
+                           if r.partition(":")[0] not in machine.models},
         "link_bytes": dict(sorted(total.link_bytes.items())),
         "energy_j": energy_total,
         "energy_by_device_j": energy_dev,
@@ -181,6 +183,7 @@ def metrics(exp, machine, placement, log, ttft, steps, e2e, total, decode, prefi
         "energy_per_request_j": energy_total / w.batch,
         "energy_per_token_j": decode_energy / (w.batch * n_tok),
         "placement_devices": {"model": placement.model, **placement.steps},
+        "micro_batches": placement.micro_batches,
         "provenance_weakest": log.weakest(),
         "provenance": log.by_grade(),
         "calibration_profiles": machine.profiles,

@@ -141,20 +141,18 @@ class WorkloadSpec(Strict):
     context_tokens: PositiveInt = Field(description="tokens in the memory (prompt/KV cache) at decode start")
     batch: PositiveInt
     decode_tokens: PositiveInt
-    micro_batches: PositiveInt = Field(default=1, description="split of the batch that lets devices overlap")
     params: dict = Field(default_factory=dict, description="method parameters")
-
-    @model_validator(mode="after")
-    def _micro_batches(self) -> WorkloadSpec:
-        if self.batch % self.micro_batches:
-            raise ValueError(f"batch ({self.batch}) must split evenly into micro_batches ({self.micro_batches})")
-        return self
 
 
 class PlacementSpec(Strict):
-    """Which device runs each of the four steps; `model` runs the LLM layers themselves."""
+    """Which device runs each of the four steps; `model` runs the LLM layers themselves.
+
+    `micro_batches` splits the batch so devices overlap (one micro-batch's FPGA work under
+    another's GPU work); each micro-batch re-reads the weights, so it only pays across devices.
+    """
 
     name: str
+    micro_batches: PositiveInt = 1
     model: str | None = Field(default=None, description="device id; default: the first GPU")
     prepare: str | None = None
     relevancy: str | None = None

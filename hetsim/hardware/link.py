@@ -51,7 +51,7 @@ class LinkModel:
         raise ValueError(f"link {self.id} does not join {src} and {dst}")
 
     def direction(self, src: str) -> str:
-        return f"{self.id}:{src}->{self.b if src == self.a else self.a}"
+        return f"{self.id}:{src}>{self.b if src == self.a else self.a}"
 
     def transfer_s(self, nbytes: float, src: str, dst: str) -> float:
         return self.latency_s + nbytes / self.bw(src, dst)

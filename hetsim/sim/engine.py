@@ -150,9 +150,9 @@ def simulate(dag: StepDag, keep_records: bool) -> StepRun:
             if pending[s] == 0:
                 ready(s)
 
-    for i in range(n):
-        if pending[i] == 0:
-            ready(i)
+    roots = [i for i in range(n) if pending[i] == 0]  # before any task runs: starts can cascade
+    for i in roots:
+        ready(i)
     env.run()
     if not all(finished):
         raise RuntimeError(f"simulation deadlocked; first unfinished task: {idents[finished.index(False)]}")

@@ -100,7 +100,7 @@ def check_lowering(exp, placement, where: str) -> None:
     method = build_method(exp.spec.workload, exp.model, exp.file)
     kind_of = lambda dev: exp.device(dev).kind  # noqa: E731
     w = exp.spec.workload
-    mb = max(1, w.batch // w.micro_batches)
+    mb = w.batch // placement.micro_batches
     for kind in sorted({method.layer_kind(i) for i in range(exp.model.layers)}):
         for work in (method.decode_layer(kind, mb, w.context_tokens), method.prefill_layer(kind, mb, w.context_tokens)):
             try:

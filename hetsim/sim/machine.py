@@ -45,9 +45,12 @@ class Machine:
         self.links: list[LinkModel] = []
         self.nodes = {exp.system.host, *exp.system.devices, *exp.system.switches}
         self.adj: dict[str, list[tuple[str, LinkModel]]] = {n: [] for n in self.nodes}
+        seen: set[str] = set()
         for i, inst in enumerate(exp.system.links):
             a, b = inst.between
-            link = LinkModel.build(f"{inst.type}#{i}({a}-{b})", exp.catalogue.links[inst.type], a, b, self.log)
+            link_id = f"{a}-{b}" if f"{a}-{b}" not in seen else f"{a}-{b}#{i}"
+            seen.add(link_id)
+            link = LinkModel.build(link_id, exp.catalogue.links[inst.type], a, b, self.log)
             self.links.append(link)
             self.adj[a].append((b, link))
             self.adj[b].append((a, link))

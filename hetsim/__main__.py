@@ -1,0 +1,3 @@
+from hetsim.cli import app
+
+app(prog_name="hetsim")

@@ -1,0 +1,155 @@
+"""The command line: parse, call, print. Every user error becomes one line and exit code 2."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hetsim.errors import HetsimError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="hetsim: simulate long-context LLM memory processing on GPU + FPGA systems.")
+err = Console(stderr=True)
+
+
+def friendly(fn):
+    """Turn a HetsimError into one line on stderr and exit code 2 (no traceback)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except HetsimError as exc:
+            err.print(f"[red]error:[/] {exc.render()}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def parse_overrides(items: list[str]) -> dict:
+    import yaml
+
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise HetsimError(f"--set expects KEY=VALUE with a dotted key, got {item!r}")
+        out[key] = yaml.safe_load(value)
+    return out
+
+
+@app.command()
+@friendly
+def run(
+    experiment: Annotated[Path | None, typer.Argument(help="experiment YAML; default: the built-in default")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="print the summary JSON on stdout only")] = False,
+    out: Annotated[Path | None, typer.Option(help="results folder (default: outputs.dir/NAME)")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override a field, e.g. workload.batch=4")] = None,
+) -> None:
+    """Simulate an experiment and write its results folder."""
+    from hetsim.config.load import load_experiment
+    from hetsim.report.outputs import write_results
+    from hetsim.report.summary import build_summary
+    from hetsim.report.table import print_results
+    from hetsim.runner import run_experiment
+
+    exp = load_experiment(experiment, overrides=parse_overrides(set_ or []))
+    runs = run_experiment(exp)
+    summary = build_summary(exp, runs)
+    out_dir = None
+    if exp.spec.outputs.write:
+        out_dir = write_results(out or Path(exp.spec.outputs.dir) / exp.spec.name, summary, runs)
+        summary["results_dir"] = str(out_dir)
+    if json_out:
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+    else:
+        print_results(summary, out_dir)
+
+
+@app.command()
+@friendly
+def devices() -> None:
+    """List the device and link catalogue with the provenance of its figures."""
+    from hetsim.calibration.profile import profile_for
+    from hetsim.config.load import Catalogue
+    from hetsim.provenance import weakest
+
+    cat = Catalogue.load()
+    t = Table(title=f"devices ({cat.root}/devices)")
+    for col in ("name", "kind", "memory", "HBM peak", "compute peak", "weakest source", "calibration"):
+        t.add_column(col)
+    for name, d in sorted(cat.devices.items()):
+        sources = {v.source for v in d.__dict__.values() if hasattr(v, "source")}
+        if d.kind == "gpu":
+            peak = f"{d.matrix_tflops.get('bf16', d.matrix_tflops.get('fp16')).value:g} TFLOPS bf16"
+            bw = f"{d.hbm_bw_gbps.value:g} GB/s"
+            prof = profile_for(d)
+            calib = prof.path.name if prof else "none (datasheet/assumed)"
+        else:
+            peak = f"{d.dsps.value:g} DSP @ {d.kernel_clock_mhz.value:g} MHz"
+            bw = f"{d.hbm_pseudo_channels.value * d.hbm_bw_per_pc_gbps.value:g} GB/s"
+            calib = "kernel designs from fpga_kernels/"
+        t.add_row(name, d.kind, f"{d.memory_gb.value:g} GB", bw, peak, weakest(sources), calib)
+    Console().print(t)
+    lt = Table(title="links")
+    for col in ("name", "kind", "latency", "downstream", "upstream", "weakest source"):
+        lt.add_column(col)
+    for name, link in sorted(cat.links.items()):
+        srcs = {link.latency_us.source, link.downstream_gbps.source, link.upstream_gbps.source}
+        lt.add_row(name, link.kind, f"{link.latency_us.value:g} us", f"{link.downstream_gbps.value:g} GB/s",
+                   f"{link.upstream_gbps.value:g} GB/s", weakest(srcs))
+    Console().print(lt)
+
+
+@app.command()
+@friendly
+def check(
+    file: Annotated[Path, typer.Argument(help="any config file: experiment, device, link, system, model")],
+) -> None:
+    """Validate a config file (an experiment is resolved against the catalogue)."""
+    from hetsim.config.check import check_file
+
+    what = check_file(file)
+    Console().print(f"[green]ok[/]: {file} is a valid {what}")
+
+
+@app.command()
+@friendly
+def schema(out: Annotated[Path, typer.Option(help="folder for the JSON Schema files")] = Path("schema")) -> None:
+    """Export JSON Schemas of every config file kind (for editor completion and validation)."""
+    from hetsim.config.check import export_schemas
+
+    for path in export_schemas(out):
+        Console().print(f"wrote {path}")
+
+
+@app.command()
+def methods() -> None:
+    """List the memory-processing methods and their parameters."""
+    from hetsim.workloads import METHODS
+
+    t = Table(title="methods")
+    for col in ("name", "description", "parameters", "FPGA kernels"):
+        t.add_column(col)
+    for name, cls in sorted(METHODS.items()):
+        params = ", ".join(f"{k}={f.default}" for k, f in cls.Params.model_fields.items())
+        t.add_row(name, cls.description, params or "-", ", ".join(cls.fpga_kernels) or "-")
+    Console().print(t)
+
+
+def _register_plugins() -> None:
+    try:
+        from hetsim.calibration.cli import register
+    except ImportError:
+        return
+    register(app)
+
+
+_register_plugins()
