@@ -10,17 +10,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hetsim.config.load import Experiment
-from hetsim.errors import CapacityError
+from hetsim.errors import CapacityError, ConfigError
 from hetsim.placement import Placement, resolve
 from hetsim.provenance import ProvenanceLog
 from hetsim.sim.engine import Record, StepDag, StepSimulator
 from hetsim.sim.lowering import compute_task, lower_layer
 from hetsim.sim.machine import Machine
 from hetsim.workloads import models as llm
-from hetsim.workloads.base import Method
+from hetsim.workloads.base import Decode, Method, Phase, Prefill, Steps
 from hetsim.workloads.registry import build_method
 
 MEMORY_STEPS = ("prepare", "relevancy", "retrieval", "relevancy+retrieval")
+MAX_TRACED_PHASES = 4  # prefill / request-step phases kept op by op in the trace
 GB = 1e9
 
 
@@ -93,85 +94,119 @@ def memory_fit(exp: Experiment, machine: Machine, method: Method, p: Placement) 
     return p, warnings
 
 
-def build_dag(machine, method: Method, p: Placement, phase: str, context: int, n_layers: int) -> StepDag:
-    m = method.model
-    mb = method.workload.batch // p.micro_batches
-    tokens = mb * context if phase == "prefill" else mb
-    pre, post = llm.pre_attention_ops(m, tokens), llm.post_attention_ops(m, tokens)
-    kinds = tuple(method.layer_kind(i) for i in range(n_layers))
+def build_dag(machine, method: Method, p: Placement, phase: Phase) -> StepDag:
+    """One barrier-separated step of a phase (a prefill, one decode token, or request steps)."""
+    m, mb = method.model, method.workload.batch // p.micro_batches
+    if isinstance(phase, Steps):
+        tasks = lower_layer(machine, p, phase.work, (), (), method.name)
+        return StepDag(("steps",), {"steps": tuple(tasks)}, (), p.micro_batches)
+    role = phase.role if isinstance(phase, Decode) else "model"
+    device = p.device_of(role)
+    new = phase.tokens if isinstance(phase, Prefill) else 1
+    context = phase.context + new
+    try:
+        pre, post = method.model_ops(machine.kind(device), mb * new)
+    except ValueError as exc:
+        raise ConfigError(str(exc), file=machine.exp.file, field="placements") from None
+    kinds = tuple(method.layer_kind(i) for i in range(m.layers))
     templates = {}
     for kind in sorted(set(kinds)):
-        work = (method.prefill_layer if phase == "prefill" else method.decode_layer)(kind, mb, context)
-        templates[kind] = tuple(lower_layer(machine, p, work, pre, post, method.name))
-    tail = (compute_task(machine, "lm_head", "model", p.model, llm.lm_head_ops(m, mb), ("post",)),)
+        if isinstance(phase, Prefill):
+            work = method.prefill_layer(kind, mb, context, new)
+        else:
+            work = method.decode_layer(kind, mb, context)
+        templates[kind] = tuple(lower_layer(machine, p, work, pre, post, method.name, device, role))
+    tail = ()
+    if machine.kind(device) == "gpu":
+        tail = (compute_task(machine, "lm_head", role, device, llm.lm_head_ops(m, mb), ("post",)),)
     return StepDag(kinds, templates, tail, p.micro_batches)
+
+
+def expand(phase: Phase):
+    """The barrier-separated steps of a phase: (token index, step) pairs."""
+    if isinstance(phase, Decode):
+        for t in range(phase.tokens):
+            yield t, Decode(1, phase.context + t, phase.role, phase.label)
+    else:
+        yield -1, phase
 
 
 def run_placement(exp: Experiment, method: Method, placement: Placement, label: str) -> RunResult:
     log = ProvenanceLog()
     machine = Machine(exp, log)
     placement, warnings = memory_fit(exp, machine, method, placement)
-    w = exp.spec.workload
-    sim, acc = StepSimulator(), Accumulator()
+    sim = StepSimulator()
+    before, after = Accumulator(), Accumulator()  # before / after the first output token
     result = RunResult(label, method.name, placement.name, {}, warnings=warnings)
-    keep = exp.spec.outputs.trace_decode_steps
+    keep_decode = exp.spec.outputs.trace_decode_steps
+    phases = method.plan(np.random.default_rng(exp.spec.seed))
+    now, ttft, out_steps, kept_other = 0.0, None, [], 0
+    for i, phase in enumerate(phases):
+        output = isinstance(phase, Decode) and phase.role == "model"
+        for token, step in expand(phase):
+            if output and ttft is None:
+                ttft = now
+            keep = len(out_steps) < keep_decode if output else kept_other < MAX_TRACED_PHASES
+            dag = build_dag(machine, method, placement, step)
+            run = sim.run(dag, keep_records=keep)
+            if keep:
+                result.records += [(phase.label, token, now, r) for r in run.records or []]
+                kept_other += not output
+            (after if ttft is not None else before).add_dag(dag)
+            if output:
+                out_steps.append(run.makespan)
+            context = getattr(step, "context", None)
+            result.step_rows.append({"phase": i, "label": phase.label, "token": token, "context_tokens": context,
+                                     "start_s": now, "step_s": run.makespan})
+            now += run.makespan
+    result.metrics = metrics(exp, machine, placement, log, now if ttft is None else ttft, np.array(out_steps),
+                             now, before, after, sim)
+    return result
 
-    prefill = build_dag(machine, method, placement, "prefill", w.context_tokens, exp.model.layers)
-    run = sim.run(prefill, keep_records=True)
-    acc.add_dag(prefill)
-    result.records += [("prefill", -1, 0.0, r) for r in run.records or []]
-    ttft = run.makespan
-    prefill_busy = dict(acc.busy)
 
-    decode_acc = Accumulator()
-    now, step_times = ttft, []
-    for t in range(w.decode_tokens):
-        context = w.context_tokens + t + 1
-        dag = build_dag(machine, method, placement, "decode", context, exp.model.layers)
-        run = sim.run(dag, keep_records=t < keep)
-        if t < keep:
-            result.records += [("decode", t, now, r) for r in run.records or []]
-        decode_acc.add_dag(dag)
-        step_times.append(run.makespan)
-        result.step_rows.append({"token": t, "context_tokens": context, "start_s": now, "step_s": run.makespan})
-        now += run.makespan
-
-    e2e = now
+def merged(*accs: Accumulator) -> Accumulator:
     total = Accumulator()
-    for a in (acc, decode_acc):
+    for a in accs:
         for attr in ("busy", "step_time", "energy", "link_bytes"):
             for k, v in getattr(a, attr).items():
                 getattr(total, attr)[k] += v
         total.link_energy += a.link_energy
-
-    result.metrics = metrics(exp, machine, placement, log, ttft, np.array(step_times), e2e, total,
-                             decode_acc, prefill_busy, sim)
-    return result
+    return total
 
 
-def metrics(exp, machine, placement, log, ttft, steps, e2e, total, decode, prefill_busy, sim) -> dict:
+def _shares(step_time: dict[str, float]) -> tuple[dict[str, float], float]:
+    total = sum(step_time.values()) or 1.0
+    shares = {k: v / total for k, v in sorted(step_time.items())}
+    return shares, sum(v for k, v in shares.items() if k in MEMORY_STEPS)
+
+
+def metrics(exp, machine, placement, log, ttft, steps, e2e, before, after, sim) -> dict:
     w = exp.spec.workload
-    n_tok = w.decode_tokens
-    per_token = {k: v / n_tok for k, v in sorted(decode.step_time.items())}
-    step_sum = sum(per_token.values()) or 1.0
-    energy_dev = {}
-    for dev_id, model in machine.models.items():
-        idle = model.idle_w * e2e
-        energy_dev[dev_id] = {"idle_j": idle, "active_j": total.energy.get(dev_id, 0.0),
-                              "total_j": idle + total.energy.get(dev_id, 0.0)}
+    total = merged(before, after)
+    n_out = max(len(steps), 1)
+    per_token = {k: v / n_out for k, v in sorted(after.step_time.items())}
+    share, mp_share = _shares(after.step_time)
+    share_total, mp_share_total = _shares(total.step_time)
+    idle_w = {d: m.idle_w for d, m in machine.models.items()}
+    energy_dev = {d: {"idle_j": idle_w[d] * e2e, "active_j": total.energy.get(d, 0.0),
+                      "total_j": idle_w[d] * e2e + total.energy.get(d, 0.0)} for d in machine.models}
     energy_total = sum(d["total_j"] for d in energy_dev.values()) + total.link_energy
-    decode_energy = sum(m.idle_w for m in machine.models.values()) * float(steps.sum()) + sum(
-        decode.energy.values()) + decode.link_energy
+    decode_s = e2e - ttft
+    decode_energy = sum(idle_w.values()) * decode_s + sum(after.energy.values()) + after.link_energy
     return {
         "ttft_s": ttft,
-        "tpot_s": float(steps.mean()),
-        "tpot_p50_s": float(np.median(steps)),
-        "tpot_max_s": float(steps.max()),
+        "tpot_s": decode_s / n_out,
+        "tpot_p50_s": float(np.median(steps)) if len(steps) else 0.0,
+        "tpot_max_s": float(steps.max()) if len(steps) else 0.0,
         "e2e_s": e2e,
-        "decode_tokens_per_s": w.batch * n_tok / float(steps.sum()),
+        "output_tokens": len(steps),
+        "decode_tokens_per_s": w.batch * len(steps) / decode_s if decode_s > 0 else 0.0,
         "step_time_per_token_s": per_token,
-        "step_share": {k: v / step_sum for k, v in per_token.items()},
-        "memory_processing_share": sum(v for k, v in per_token.items() if k in MEMORY_STEPS) / step_sum,
+        "step_share": share,
+        "memory_processing_share": mp_share,
+        "step_time_total_s": dict(sorted(total.step_time.items())),
+        "step_share_total": share_total,
+        "memory_processing_share_total": mp_share_total,
         "device_busy_frac": {r: b / e2e for r, b in sorted(total.busy.items())
                              if r.partition(":")[0] in machine.models},
         "link_busy_frac": {r: b / e2e for r, b in sorted(total.busy.items())
@@ -181,7 +216,7 @@ def metrics(exp, machine, placement, log, ttft, steps, e2e, total, decode, prefi
         "energy_by_device_j": energy_dev,
         "link_energy_j": total.link_energy,
         "energy_per_request_j": energy_total / w.batch,
-        "energy_per_token_j": decode_energy / (w.batch * n_tok),
+        "energy_per_token_j": decode_energy / (w.batch * n_out),
         "placement_devices": {"model": placement.model, **placement.steps},
         "micro_batches": placement.micro_batches,
         "provenance_weakest": log.weakest(),

@@ -95,26 +95,45 @@ def plan_steps(work: LayerWork, placement, kind_of, method_name: str = "") -> li
 
 def check_lowering(exp, placement, where: str) -> None:
     """Fail at load time, not mid-run, when a placement puts a step where it cannot run."""
+    import numpy as np
+
+    from hetsim.workloads.base import Decode, Prefill, Steps
     from hetsim.workloads.registry import build_method
 
     method = build_method(exp.spec.workload, exp.model, exp.file)
     kind_of = lambda dev: exp.device(dev).kind  # noqa: E731
-    w = exp.spec.workload
-    mb = w.batch // placement.micro_batches
-    for kind in sorted({method.layer_kind(i) for i in range(exp.model.layers)}):
-        for work in (method.decode_layer(kind, mb, w.context_tokens), method.prefill_layer(kind, mb, w.context_tokens)):
-            try:
+    mb = exp.spec.workload.batch // placement.micro_batches
+    kinds = sorted({method.layer_kind(i) for i in range(exp.model.layers)})
+    seen = set()
+    for phase in method.plan(np.random.default_rng(exp.spec.seed)):
+        sig = (type(phase).__name__, getattr(phase, "role", ""))
+        if sig in seen:
+            continue
+        seen.add(sig)
+        try:
+            if isinstance(phase, Steps):
+                plan_steps(phase.work, placement, kind_of, method.name)
+                continue
+            role = phase.role if isinstance(phase, Decode) else "model"
+            new = phase.tokens if isinstance(phase, Prefill) else 1
+            method.model_ops(kind_of(placement.device_of(role)), mb * new)
+            for kind in kinds:
+                work = (method.prefill_layer(kind, mb, phase.context + new, new) if isinstance(phase, Prefill)
+                        else method.decode_layer(kind, mb, phase.context + new))
                 plan_steps(work, placement, kind_of, method.name)
-            except ValueError as exc:
-                raise ConfigError(str(exc), file=exp.file, field=where) from None
+        except ValueError as exc:
+            raise ConfigError(str(exc), file=exp.file, field=where) from None
 
 
-def lower_layer(machine, placement, work: LayerWork, pre_ops, post_ops, method_name: str) -> list[TaskT]:
-    """The tasks of one layer for one micro-batch, in a fixed order (the engine's FIFO tie-break)."""
+def lower_layer(machine, placement, work: LayerWork, pre_ops, post_ops, method_name: str,
+                model_dev: str | None = None, role: str = "model") -> list[TaskT]:
+    """The tasks of one layer for one micro-batch, in a fixed order (the engine's FIFO tie-break).
+    The layer's own ops run on `model_dev` (default: the placement's model device) and count as
+    `role` ('prepare' when the LLM writes its own memory)."""
     tasks: list[TaskT] = []
-    model_dev = placement.model
-    tasks.append(compute_task(machine, "pre", "model", model_dev, pre_ops, (PREV_POST,)))
-    owner = {"model": ("pre", model_dev)}
+    model_dev = model_dev or placement.model
+    tasks.append(compute_task(machine, "pre", role, model_dev, pre_ops, (PREV_POST,)))
+    owner = {"model": ("pre", model_dev)}  # the layer's pre-attention output (q, new k)
     planned = plan_steps(work, placement, machine.kind, method_name)
     for ps in planned:
         # inputs from one device travel as one transfer (one DMA of the packed buffers)
@@ -140,7 +159,7 @@ def lower_layer(machine, placement, work: LayerWork, pre_ops, post_ops, method_n
     apply = owner.get("apply", (planned[-1].key, planned[-1].device) if planned else ("pre", model_dev))
     apply_out = next((p.output_bytes for p in planned if "apply" in p.steps), 0)
     dep = transfer_tasks(machine, tasks, (apply[0],), apply[1], model_dev, apply_out, "apply>post")
-    tasks.append(compute_task(machine, "post", "model", model_dev, post_ops, (dep,)))
+    tasks.append(compute_task(machine, "post", role, model_dev, post_ops, (dep,)))
     return tasks
 
 

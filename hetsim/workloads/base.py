@@ -44,6 +44,38 @@ class LayerWork:
         return next((s for s in self.steps if s.step == name), None)
 
 
+@dataclass(frozen=True)
+class Prefill:
+    """The LLM prefills `tokens` new tokens per request on top of `context` tokens in memory."""
+
+    tokens: int
+    context: int = 0
+    label: str = "prefill"
+
+
+@dataclass(frozen=True)
+class Decode:
+    """`tokens` decode steps starting with `context` tokens in memory. role 'model' produces the
+    output; role 'prepare' is the LLM writing its own memory (MemAgent): its layers run on the
+    device placed for Prepare and count as Prepare time."""
+
+    tokens: int
+    context: int
+    role: str = "model"
+    label: str = "decode"
+
+
+@dataclass(frozen=True)
+class Steps:
+    """Request-level steps run once per micro-batch outside the LLM layers (e.g. a RAG search)."""
+
+    work: LayerWork
+    label: str = "steps"
+
+
+Phase = Prefill | Decode | Steps
+
+
 class MethodParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -75,11 +107,27 @@ class Method:
     def layer_kind(self, layer: int) -> str:
         return "layer"
 
+    def plan(self, rng) -> list[Phase]:
+        """The phases of one batch of requests, in order. `rng` (numpy Generator, seeded by the
+        experiment) draws anything random, such as retrieval triggers."""
+        w = self.workload
+        return [Prefill(w.context_tokens), Decode(w.decode_tokens, w.context_tokens)]
+
     def decode_layer(self, kind: str, batch: int, context: int) -> LayerWork:
         raise NotImplementedError
 
-    def prefill_layer(self, kind: str, batch: int, context: int) -> LayerWork:
+    def prefill_layer(self, kind: str, batch: int, context: int, new_tokens: int | None = None) -> LayerWork:
+        """Per-layer work while `new_tokens` (default: all `context`) are prefilled; `context`
+        counts every token in memory once they are."""
         raise NotImplementedError
+
+    def model_ops(self, device_kind: str, tokens: int) -> tuple[tuple[Op, ...], tuple[Op, ...]]:
+        """The LLM layer's own ops (before, after attention) for `tokens` tokens on a device kind."""
+        from hetsim.workloads import models as llm
+
+        if device_kind != "gpu":
+            raise ValueError(f"method {self.name} cannot run the LLM layers on a {device_kind}")
+        return tuple(llm.pre_attention_ops(self.model, tokens)), tuple(llm.post_attention_ops(self.model, tokens))
 
     def index_bytes_per_layer(self, batch: int, context: int) -> int:
         """Bytes of the memory index (the output of Prepare) one layer keeps for `batch` requests."""

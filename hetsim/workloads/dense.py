@@ -22,5 +22,5 @@ class Dense(Method):
     def decode_layer(self, kind: str, batch: int, context: int) -> LayerWork:
         return self._apply(batch, 1, context, False)
 
-    def prefill_layer(self, kind: str, batch: int, context: int) -> LayerWork:
-        return self._apply(batch, context, context, True)
+    def prefill_layer(self, kind: str, batch: int, context: int, new_tokens: int | None = None) -> LayerWork:
+        return self._apply(batch, new_tokens or context, context, True)

@@ -118,8 +118,8 @@ class LServe(Method):
             FpgaKernel(k=k, out_bytes=ids_bytes, name="page_minmax_topk", **kernel),)}
         return LayerWork((prepare, relevancy, retrieval, apply), fused)
 
-    def prefill_layer(self, kind: str, batch: int, context: int) -> LayerWork:
-        dense = self._dense.prefill_layer(kind, batch, context)
+    def prefill_layer(self, kind: str, batch: int, context: int, new_tokens: int | None = None) -> LayerWork:
+        dense = self._dense.prefill_layer(kind, batch, context, new_tokens)
         if kind == "dense":
             return dense
         m = self.model
