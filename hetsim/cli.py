@@ -144,12 +144,18 @@ def methods() -> None:
     Console().print(t)
 
 
-def _register_plugins() -> None:
-    try:
-        from hetsim.calibration.cli import register
-    except ImportError:
-        return
-    register(app)
+def _register_subcommands() -> None:
+    """Command groups that live beside the code they drive (calibration, sweeps)."""
+    import importlib
+
+    for module in ("hetsim.calibration.cli", "hetsim.dse.cli"):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        mod.register(app)
 
 
-_register_plugins()
+_register_subcommands()
