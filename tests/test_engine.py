@@ -116,3 +116,13 @@ def test_identical_steps_are_simulated_once(small_experiment):
                               "workload.decode_tokens": 8, "baseline": None})
     run = next(r for r in run_experiment(exp) if r.placement == "gpu-only")
     assert run.metrics["sim"]["steps_reused"] >= 6
+
+
+def test_index_beyond_fpga_hbm_falls_back_to_gpu_only_and_says_so(small_experiment):
+    # 512K tokens x batch 8: the page index (~34 GB over 32 layers) exceeds the U55C's 16 GB
+    exp = small_experiment(**{"workload.context_tokens": 524288, "simulation.memory_check": "warn",
+                              "baseline": None})
+    paper = next(r for r in run_experiment(exp) if r.placement.startswith("paper"))
+    assert "fallback gpu-only" in paper.placement
+    assert any("exceeds fpga0's memory" in w for w in paper.warnings)
+    assert not any(paper.metrics["link_bytes"].values())

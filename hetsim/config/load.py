@@ -173,6 +173,8 @@ def set_dotted(data: dict, dotted: str, value: Any, file: str) -> None:
     node = data
     parts = dotted.split(".")
     for part in parts[:-1]:
+        if isinstance(node, dict) and node.get(part) is None:
+            node[part] = {}  # an optional section the file leaves out
         nxt = node.get(part) if isinstance(node, dict) else None
         if not isinstance(nxt, dict):
             raise ConfigError(f"cannot set {dotted!r}: {part!r} is not a mapping here", file=file, field=dotted)

@@ -1,7 +1,7 @@
 """The SimPy engine. One decode step (or the prefill) is a DAG of tasks: for every micro-batch,
 every layer's tasks (see `lowering`), then the LM head. Each device engine and each link
-direction is a capacity-1 FIFO engine; a task waits for its dependencies, takes its engines
-in a fixed global order (no deadlock), holds them for its duration and releases them.
+direction is a capacity-1 FIFO; a task waits for its dependencies, takes its engines in a fixed
+global order (sorted names: no deadlock), holds them for its duration and releases them.
 
 Steps are separated by a barrier (token t+1 needs token t), so a step's makespan is a pure
 function of its task durations: steps whose durations are identical share one simulation
@@ -64,102 +64,120 @@ class StepDag:
         )
 
 
-class Engine:
-    """A capacity-1 FIFO device engine or link direction.
+class CompiledDag:
+    """The structure of a step DAG, built once per distinct structure and reused by every step
+    that shares it (all decode steps of a run): task order, dependency counts, successors and
+    engine indices. Only durations change from step to step.
 
-    SimPy's `Resource` costs three scheduled events per use (request, grant, release); a decode
-    run uses engines about a million times, so engines grant synchronously inside the event
-    callbacks instead and only the task's own timeout is a SimPy event. Order is still FIFO
-    by request time, with ties in request order, so runs stay deterministic.
+    Order: micro-batch by micro-batch, layer by layer, template order - the FIFO tie-break.
     """
 
-    __slots__ = ("busy", "waiting")
+    def __init__(self, dag: StepDag) -> None:
+        n_layers = len(dag.layer_kinds)
+        self.slots: list[tuple[str, int]] = []  # (template kind or "@tail", index in it)
+        self.idents: list[tuple] = []
+        deps_of: list[list[tuple]] = []
+        for mb in range(dag.micro_batches):
+            for layer, kind in enumerate(dag.layer_kinds):
+                for j, t in enumerate(dag.templates[kind]):
+                    deps = []
+                    for d in t.deps:
+                        if d != PREV_POST:
+                            deps.append((mb, layer, d))
+                        elif layer > 0:
+                            deps.append((mb, layer - 1, "post"))
+                    self.slots.append((kind, j))
+                    self.idents.append((mb, layer, t.key))
+                    deps_of.append(deps)
+            for j, t in enumerate(dag.tail):
+                self.slots.append(("@tail", j))
+                self.idents.append((mb, -1, t.key))
+                deps_of.append([(mb, n_layers - 1, "post") if d == "post" else (mb, -1, d) for d in t.deps])
+        index = {ident: i for i, ident in enumerate(self.idents)}
+        self.pending = [len(d) for d in deps_of]
+        self.successors: list[list[int]] = [[] for _ in self.idents]
+        for i, deps in enumerate(deps_of):
+            for d in deps:
+                self.successors[index[d]].append(i)
+        tasks = self.tasks(dag)
+        names = sorted({r for t in tasks for r in t.resources})
+        self.engine_names = names
+        eid = {r: k for k, r in enumerate(names)}
+        self.resources = [tuple(eid[r] for r in t.resources) for t in tasks]
 
-    def __init__(self) -> None:
-        self.busy = False
-        self.waiting: deque = deque()
+    def tasks(self, dag: StepDag) -> list[TaskT]:
+        return [dag.tail[j] if kind == "@tail" else dag.templates[kind][j] for kind, j in self.slots]
 
-    def acquire(self, grant) -> None:
-        if self.busy:
-            self.waiting.append(grant)
-        else:
-            self.busy = True
-            grant()
+    @staticmethod
+    def signature(dag: StepDag) -> tuple:
+        def shape(ts):
+            return tuple((t.key, t.resources, t.deps) for t in ts)
 
-    def release(self) -> None:
-        if self.waiting:
-            self.waiting.popleft()()
-        else:
-            self.busy = False
+        return (dag.layer_kinds, dag.micro_batches, shape(dag.tail),
+                tuple((k, shape(v)) for k, v in sorted(dag.templates.items())))
 
 
-def simulate(dag: StepDag, keep_records: bool) -> StepRun:
+def simulate(dag: StepDag, keep_records: bool, compiled: CompiledDag | None = None) -> StepRun:
+    """Run one step in SimPy. Each device engine and link direction is a capacity-1 FIFO.
+
+    SimPy's `Resource` costs three scheduled events per use (request, grant, release); a decode
+    run uses engines about a million times, so engines are granted synchronously inside the
+    event callbacks and only each task's own timeout is a SimPy event. Order is still FIFO by
+    request time, ties in request order, so runs stay deterministic.
+    """
+    cd = compiled or CompiledDag(dag)
+    tasks = cd.tasks(dag)
+    duration = [t.duration for t in tasks]
+    resources, successors = cd.resources, cd.successors
+    pending = list(cd.pending)
+    n_engines = len(cd.engine_names)
+    busy = [False] * n_engines
+    waiting: list[deque] = [deque() for _ in range(n_engines)]
     env = CountingEnvironment()
-    n_layers = len(dag.layer_kinds)
-    idents: list[tuple] = []
-    tasks: list[TaskT] = []
-    deps_of: list[list[tuple]] = []
-    for mb in range(dag.micro_batches):
-        for layer, kind in enumerate(dag.layer_kinds):
-            for t in dag.templates[kind]:
-                deps = []
-                for d in t.deps:
-                    if d != PREV_POST:
-                        deps.append((mb, layer, d))
-                    elif layer > 0:
-                        deps.append((mb, layer - 1, "post"))
-                idents.append((mb, layer, t.key))
-                tasks.append(t)
-                deps_of.append(deps)
-        for t in dag.tail:
-            idents.append((mb, -1, t.key))
-            tasks.append(t)
-            deps_of.append([(mb, n_layers - 1, "post") if d == "post" else (mb, -1, d) for d in t.deps])
-
-    index = {ident: i for i, ident in enumerate(idents)}
-    n = len(tasks)
-    pending = [len(d) for d in deps_of]
-    successors: list[list[int]] = [[] for _ in range(n)]
-    for i, deps in enumerate(deps_of):
-        for d in deps:
-            successors[index[d]].append(i)
-    engines = {r: Engine() for t in tasks for r in t.resources}
-    start = [0.0] * n
-    finished = [False] * n
-
-    def ready(i: int) -> None:
-        acquire(i, 0)
+    start = [0.0] * len(tasks)
+    finished = [False] * len(tasks)
 
     def acquire(i: int, j: int) -> None:
-        res = tasks[i].resources
-        if j < len(res):
-            engines[res[j]].acquire(lambda: acquire(i, j + 1))
-            return
+        """Take task i's engines from the j-th on, in order; queue at the first busy one."""
+        res = resources[i]
+        while j < len(res):
+            e = res[j]
+            if busy[e]:
+                waiting[e].append((i, j + 1))
+                return
+            busy[e] = True
+            j += 1
         start[i] = env.now
-        if tasks[i].duration > 0:
-            env.timeout(tasks[i].duration).callbacks.append(lambda _ev: finish(i))
+        if duration[i] > 0:
+            env.timeout(duration[i], i).callbacks.append(on_timeout)
         else:
             finish(i)
 
+    def on_timeout(event) -> None:
+        finish(event.value)
+
     def finish(i: int) -> None:
         finished[i] = True
-        for r in tasks[i].resources:
-            engines[r].release()
+        for e in resources[i]:
+            if waiting[e]:
+                k, j = waiting[e].popleft()  # hand the engine straight to the next in line
+                acquire(k, j)
+            else:
+                busy[e] = False
         for s in successors[i]:
             pending[s] -= 1
             if pending[s] == 0:
-                ready(s)
+                acquire(s, 0)
 
-    roots = [i for i in range(n) if pending[i] == 0]  # before any task runs: starts can cascade
-    for i in roots:
-        ready(i)
+    for i in [i for i, p in enumerate(pending) if p == 0]:  # roots first: starts can cascade
+        acquire(i, 0)
     env.run()
     if not all(finished):
-        raise RuntimeError(f"simulation deadlocked; first unfinished task: {idents[finished.index(False)]}")
+        raise RuntimeError(f"simulation deadlocked; first unfinished task: {cd.idents[finished.index(False)]}")
     records = None
     if keep_records:
-        records = [Record(idents[i][0], idents[i][1], tasks[i], start[i], start[i] + tasks[i].duration)
-                   for i in range(n)]
+        records = [Record(cd.idents[i][0], cd.idents[i][1], tasks[i], start[i], start[i] + duration[i])
+                   for i in range(len(tasks))]
     return StepRun(env.now, records, env.events_scheduled)
 
 
@@ -168,6 +186,7 @@ class StepSimulator:
 
     def __init__(self) -> None:
         self.memo: dict[tuple, StepRun] = {}
+        self.compiled: dict[tuple, CompiledDag] = {}
         self.simulated = 0
         self.reused = 0
         self.events = 0
@@ -178,7 +197,11 @@ class StepSimulator:
         if hit is not None and (hit.records is not None or not keep_records):
             self.reused += 1
             return hit
-        result = simulate(dag, keep_records)
+        sig = CompiledDag.signature(dag)
+        compiled = self.compiled.get(sig)
+        if compiled is None:
+            compiled = self.compiled[sig] = CompiledDag(dag)
+        result = simulate(dag, keep_records, compiled)
         self.simulated += 1
         self.events += result.events
         self.memo[key] = result
