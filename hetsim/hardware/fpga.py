@@ -6,8 +6,10 @@ then HBM. Per tier, a segment of the candidates flows at the slowest of
   - the PE array:      items * macs_per_item / (pes * lanes) * ii cycles
   - the memory tier:   bytes / tier bandwidth (HBM: the pseudo-channels the ports reach)
   - the top-k unit:    items / topk_width cycles
-and segments run one after another. Add the pipeline fill/drain (pipeline depth + k cycles to
-drain the top-k tree) and the host's invocation overhead. The parameters of a design come from
+and segments run one after another; the top-k unit runs beside them and also stalls
+`topk_insert_ii` cycles for each candidate that enters the running top-k (about k(1 + ln(n/k))
+for scores in random order), so the steady state is the slower of the two. Add the pipeline
+fill/drain (pipeline depth + k cycles to drain the top-k tree) and the host's invocation overhead. The parameters of a design come from
 the kernel's own parameter file (`fpga_kernels/*/params.yaml`, via `fpga_designs`), so the model
 and the HLS source share one set of numbers; `efficiency` and `clock_mhz` are what calibration fits.
 """
@@ -35,6 +37,7 @@ class KernelDesign:
     pipeline_depth: int = 64  # cycles to fill and drain the PE chain
     topk_width: int = 16  # scores per cycle the comparator tree accepts
     topk_k_max: int = 64
+    topk_insert_ii: int = 0  # cycles the min-replacement tree stalls per insertion
     hbm_channels: int = 8  # pseudo-channels the key ports are mapped to
     bram_key_bytes: int = 0  # on-chip capacity given to keys
     uram_key_bytes: int = 0
@@ -50,12 +53,18 @@ class KernelDesign:
             raise ValueError(f"kernel design {self.name}: efficiency must be in (0, 1]")
 
 
+def expected_inserts(n: int, k: int) -> float:
+    """Candidates that enter a running top-k over n scores in random order: the first k, then
+    the i-th with probability k / i, so about k (1 + ln(n / k))."""
+    return float(n) if n <= k else k * (1.0 + math.log(n / k))
+
+
 @dataclass(frozen=True)
 class KernelTiming:
     total_s: float
     invocation_s: float
     fill_drain_s: float
-    segments: tuple[tuple[str, float, str], ...]  # (tier, seconds, what bounds it)
+    segments: tuple[tuple[str, float, str], ...]  # (tier, seconds, what bounds it); "topk": its excess
 
 
 class FpgaModel:
@@ -122,11 +131,16 @@ class FpgaModel:
             n = items * frac
             pe_s = math.ceil(n * op.macs_per_item / (d.pes * d.lanes)) * d.ii / clock / d.efficiency
             mem_s = n * op.item_bytes / tier_bw[tier]
-            topk_s = (math.ceil(n / d.topk_width) / clock) if op.k else 0.0
-            bound, t = max((("pe", pe_s), ("memory", mem_s), ("topk", topk_s)), key=lambda x: x[1])
-            segments.append((tier, t, bound))
+            segments.append((tier, max(pe_s, mem_s), "pe" if pe_s >= mem_s else "memory"))
+        stream_s = sum(t for _, t, _ in segments)
+        topk_s = 0.0
+        if op.k:
+            inserts = op.rows * expected_inserts(op.n_items, op.k)
+            topk_s = (math.ceil(items / d.topk_width) + inserts * d.topk_insert_ii) / clock
+        if topk_s > stream_s:
+            segments.append(("topk", topk_s - stream_s, "topk"))
         fill = (d.pipeline_depth + op.k * op.rows) / clock
-        total = self.invocation_s + fill + sum(s for _, s, _ in segments)
+        total = self.invocation_s + fill + max(stream_s, topk_s)
         timing = KernelTiming(total, self.invocation_s, fill, tuple(segments))
         self._cache[op] = timing
         return timing
