@@ -144,18 +144,31 @@ def methods() -> None:
     Console().print(t)
 
 
-def _register_subcommands() -> None:
-    """Command groups that live beside the code they drive (calibration, sweeps)."""
+def _optional(module: str):
+    """A command module that may not be part of this installation yet."""
     import importlib
 
-    for module in ("hetsim.calibration.cli", "hetsim.dse.cli"):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if not module.startswith(exc.name or "?"):
-                raise  # a missing dependency inside the module, not the module itself
-            continue
-        mod.register(app)
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if not module.startswith(exc.name or "?"):
+            raise  # a missing dependency inside the module, not the module itself
+        return None
+
+
+def _register_subcommands() -> None:
+    """Command groups that live beside the code they drive (calibration, sweeps)."""
+    calibration = _optional("hetsim.calibration.cli")
+    calibrate = calibration.register(app) if calibration else None
+    if calibrate is None:
+        calibrate = typer.Typer(help="Measure devices and write calibration profiles.", no_args_is_help=True)
+        app.add_typer(calibrate, name="calibrate")
+    from hetsim.fpga_runner.cli import register as register_fpga
+
+    register_fpga(calibrate, friendly)
+    dse = _optional("hetsim.dse.cli")
+    if dse:
+        dse.register(app)
 
 
 _register_subcommands()

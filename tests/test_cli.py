@@ -117,3 +117,19 @@ def test_bad_input_is_one_clear_error(tmp_path, case):
 def test_missing_file(tmp_path):
     res = hetsim("run", str(tmp_path / "nope.yaml"))
     assert res.returncode == 2 and "file not found" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_calibrate_fpga_without_a_card_is_a_clean_error(tmp_path):
+    res = hetsim("calibrate", "fpga", "--out", str(tmp_path / "p.yaml"), "--xclbin", str(tmp_path / "none.xclbin"))
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert not (tmp_path / "p.yaml").exists()
+
+
+def test_calibrate_fpga_csim_writes_a_profile_never_marked_measured(tmp_path):
+    out = tmp_path / "u55c_csim.yaml"
+    res = hetsim("calibrate", "fpga", "--backend", "csim", "--out", str(out), "--sizes", "256,1024,2048",
+                 "--repeats", "2")
+    assert res.returncode == 0, res.stderr
+    profile = yaml.safe_load(out.read_text())
+    assert profile["measured"] is False and profile["provenance"]["source"] == "csim"
+    assert out.with_suffix(".parquet").exists()
