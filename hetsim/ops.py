@@ -10,12 +10,24 @@ an op inside a step and does not take part in equality.
 
 Bytes count each input read once and each output written once (the fewest bytes a kernel
 must move); inefficiency beyond that is the device model's business, not the op's.
+
+The GPU vocabulary (`PRIMITIVE_OPS`, the names a cases file uses; calibration/README.md has
+the table with each op's fields and its PyTorch implementation):
+
+    matmul       linear / GEMV (`shared_b`) or bmm        F.linear, torch.bmm
+    elementwise  unary, binary, ternary, broadcasting     mul, add, addcmul / lerp
+    reduction    sum / max / min over the last dim        torch.sum, amax, amin
+    softmax      softmax over the last dim                torch.softmax
+    topk         k largest per row                        torch.topk
+    gather       index_select of rows                     torch.index_select
+    attention    SDPA with GQA, decode or causal prefill  F.scaled_dot_product_attention
+    copy         d2d, pinned h2d, pinned d2h              Tensor.copy_(non_blocking=True)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import ClassVar
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any, ClassVar
 
 DTYPE_BYTES: dict[str, int] = {
     "fp32": 4, "bf16": 2, "fp16": 2, "fp8": 1, "int8": 1, "int16": 2, "int32": 4, "int64": 8,
@@ -51,6 +63,16 @@ class Op:
     @property
     def uses_matrix_units(self) -> bool:
         return False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The op as a cases-file entry: `op` (its vocabulary name), its fields, and `name` if set."""
+        out: dict[str, Any] = {"op": type(self).__name__.lower()}
+        for f in fields(self):
+            if f.name != "name":
+                out[f.name] = getattr(self, f.name)
+        if self.name:
+            out["name"] = self.name
+        return out
 
 
 @dataclass(frozen=True)
@@ -124,6 +146,8 @@ class Reduction(Op):
 
 @dataclass(frozen=True)
 class Softmax(Op):
+    """Softmax over the last dim of a [rows, cols] tensor (one fused kernel)."""
+
     op_class: ClassVar[str] = "softmax"
     rows: int
     cols: int
@@ -276,7 +300,138 @@ class FpgaKernel(Op):
         return float(self.rows * self.n_items * self.item_bytes + self.out_bytes)
 
 
+# Ops for model shapes and devices beyond the calibrated GPU vocabulary. They are timed with the
+# rates of the op they specialise (a GPU model sees a Matmul or an Attention), so they are not in
+# PRIMITIVE_OPS: a cases file cannot name them until the calibration suite implements them.
+
+
+@dataclass(frozen=True)
+class GroupedMatmul(Matmul):
+    """Mixture-of-experts linear: `m` routed (token, expert) rows, each multiplied by the weight of
+    its expert, `experts` distinct weights of [k, n] read once (a grouped GEMM, as vLLM's fused MoE).
+    `batch` and `shared_b` keep their Matmul defaults."""
+
+    experts: int = 1
+
+    @property
+    def bytes(self) -> float:
+        return dtype_bytes(self.dtype) * (self.m * self.k + self.experts * self.k * self.n + self.m * self.n)
+
+
+@dataclass(frozen=True)
+class LatentAttention(Attention):
+    """Multi-head latent attention (DeepSeek MLA) in its absorbed, MQA form: every query head scores
+    one shared latent cache row of `head_dim` (kv_lora_rank + rope dims) and takes its first `v_dim`
+    entries as the value, so the cache is read once, not as separate K and V."""
+
+    v_dim: int = 512
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.kv_heads != 1 or self.v_dim > self.head_dim:
+            raise ValueError(f"latent attention needs kv_heads 1 and v_dim <= head_dim, got "
+                             f"kv_heads {self.kv_heads}, v_dim {self.v_dim}, head_dim {self.head_dim}")
+
+    @property
+    def flops(self) -> float:
+        return 2.0 * self.batch * self.q_heads * self.pairs * (self.head_dim + self.v_dim)
+
+    @property
+    def bytes(self) -> float:
+        e = dtype_bytes(self.dtype)
+        q_and_out = self.batch * self.q_heads * self.q_len * (self.head_dim + self.v_dim)
+        return e * (q_and_out + self.batch * self.kv_len * self.head_dim)
+
+
+@dataclass(frozen=True)
+class Cast(Op):
+    """Tensor.to(dst_dtype) over `numel` elements (e.g. dequantising an fp8 cache on a GPU without
+    fp8 matrix units): timed as an elementwise op, bytes at each side's width."""
+
+    op_class: ClassVar[str] = "elementwise"
+    numel: int
+    src_dtype: str
+    dst_dtype: str
+
+    @property
+    def flops(self) -> float:
+        return float(self.numel)
+
+    @property
+    def bytes(self) -> float:
+        return float(self.numel * (dtype_bytes(self.src_dtype) + dtype_bytes(self.dst_dtype)))
+
+
+@dataclass(frozen=True)
+class FpgaStream(Op):
+    """Dense arithmetic on an FPGA whose operands stream from its HBM: an LLM decode layer with
+    its weights resident in FPGA memory (MemAgent), or a projection / weighted sum inside a fused
+    memory kernel. `macs` multiply-accumulates over `nbytes` read from HBM; the device model
+    bounds it by the HBM pseudo-channels and the DSP slices (`hetsim.hardware.fpga`)."""
+
+    op_class: ClassVar[str] = "fpga_stream"
+    macs: int
+    nbytes: int
+    dtype: str = "bf16"
+
+    @property
+    def flops(self) -> float:
+        return 2.0 * self.macs
+
+    @property
+    def bytes(self) -> float:
+        return float(self.nbytes)
+
+
 PRIMITIVE_OPS: dict[str, type[Op]] = {
     cls.__name__.lower(): cls
     for cls in (Matmul, Elementwise, Reduction, Softmax, TopK, Gather, Attention, Copy)
 }
+
+
+def op_fields(cls: type[Op]) -> dict[str, Any]:
+    """Constructor fields of an op class -> default (`dataclasses.MISSING` where required)."""
+    return {f.name: f.default for f in fields(cls) if f.name != "name"}
+
+
+def op_from_dict(entry: dict[str, Any]) -> Op:
+    """Build a primitive op from a cases-file entry (`Op.to_dict` read back).
+
+    Raises KeyError for an unknown op name, TypeError for unknown or missing fields and
+    ValueError for inconsistent values; `hetsim.calibration.cases` turns them into ConfigErrors
+    that name the file and the entry.
+    """
+    entry = dict(entry)
+    kind = entry.pop("op", None)
+    if kind not in PRIMITIVE_OPS:
+        raise KeyError(f"unknown op {kind!r}; known: {', '.join(sorted(PRIMITIVE_OPS))}")
+    cls = PRIMITIVE_OPS[kind]
+    known = op_fields(cls)
+    unknown = sorted(set(entry) - set(known) - {"name"})
+    if unknown:
+        raise TypeError(f"{kind} has no field {', '.join(map(repr, unknown))}; fields: {', '.join(known)}")
+    missing = [k for k, default in known.items() if default is MISSING and k not in entry]
+    if missing:
+        raise TypeError(f"{kind} needs field {', '.join(map(repr, missing))}")
+    types = {f.name: f.type for f in fields(cls)}
+    for key, value in entry.items():
+        _check_field(kind, key, value, types[key], required=known.get(key, None) is MISSING)
+    return cls(**entry)
+
+
+def _check_field(kind: str, key: str, value: Any, type_: Any, required: bool) -> None:
+    # annotations are strings here (postponed evaluation), hence the comparison by name
+    want = type_ if isinstance(type_, str) else getattr(type_, "__name__", str(type_))
+    ok = {
+        "int": isinstance(value, int) and not isinstance(value, bool),
+        "float": isinstance(value, int | float) and not isinstance(value, bool),
+        "bool": isinstance(value, bool),
+        "str": isinstance(value, str),
+    }.get(want, True)
+    if not ok:
+        article = "an" if want == "int" else "a"
+        raise ValueError(f"{kind}.{key} must be {article} {want}, got {value!r}")
+    if want in ("int", "float") and (value < 0 or (required and value == 0)):
+        raise ValueError(f"{kind}.{key} must be {'> 0' if required else '>= 0'}, got {value!r}")
+    if key == "dtype":
+        dtype_bytes(value)

@@ -3,7 +3,9 @@
 Built in:
   gpu-only  everything on the first GPU;
   paper     He et al.'s split: Prepare and Apply on the first GPU, Relevancy + Retrieval
-            (fused) on the first FPGA, two micro-batches so the GPU and FPGA overlap.
+            (fused) on the first FPGA, two micro-batches so the GPU and FPGA overlap; a method
+            may say otherwise (`Method.paper_placement`: MemAgent decodes its memory on the
+            FPGA, TTT stays on the GPU) and may fall back by batch size (`apply_batch_rule`).
 A user writes any other as a `PlacementSpec` (step -> device id).
 """
 
@@ -44,8 +46,8 @@ def resolve(exp, item: str | PlacementSpec, where: str) -> Placement:
             fpga = first_device(exp, "fpga")
             if fpga is None:
                 raise ConfigError("placement 'paper' needs an FPGA in the system", file=exp.file, field=where)
-            return _split(exp, Placement(item, gpu, {"prepare": gpu, "relevancy": fpga, "retrieval": fpga,
-                                                     "apply": gpu}, PAPER_MICRO_BATCHES), where)
+            steps, micro_batches = _method(exp).paper_placement(gpu, fpga)
+            return _split(exp, Placement(item, gpu, steps, micro_batches or PAPER_MICRO_BATCHES), where)
         raise ConfigError(f"unknown placement {item!r}; built in: {', '.join(BUILTIN)} "
                           "(or write a mapping step -> device id)", file=exp.file, field=where)
     model = item.model or gpu
@@ -66,7 +68,33 @@ def _split(exp, p: Placement, where: str) -> Placement:
     if batch % p.micro_batches:
         raise ConfigError(f"batch {batch} does not split evenly into {p.micro_batches} micro-batches",
                           file=exp.file, field=f"{where}.micro_batches")
+    if p.micro_batches > 1 and _method(exp).request_level:
+        raise ConfigError(f"method {exp.spec.workload.method} runs request-level steps (a search, a memory "
+                          "update) for the whole batch at once; use micro_batches: 1",
+                          file=exp.file, field=f"{where}.micro_batches")
     return p
+
+
+def _method(exp):
+    from hetsim.workloads.registry import build_method
+
+    return build_method(exp.spec.workload, exp.model, exp.file)
+
+
+def gpu_only_fallback(p: Placement) -> Placement:
+    """`p` with every step on its GPU: what a placement falls back to when its FPGA cannot help."""
+    return Placement(p.name + " (fallback gpu-only)", p.model, dict.fromkeys(p.steps, p.model), 1)
+
+
+def apply_batch_rule(p: Placement, method, machine) -> tuple[Placement, str | None]:
+    """A method's batch-size rule (MemAgent: FPGA decode loses to the GPU beyond a small batch):
+    the placement to run and, when it falls back, why (for the results)."""
+    if all(dev == p.model for dev in p.steps.values()):
+        return p, None
+    reason = method.batch_rule(machine, p)
+    if reason is None:
+        return p, None
+    return gpu_only_fallback(p), f"placement {p.name}: {reason}: fell back to GPU-only"
 
 
 def check_placements(exp) -> list[Placement]:

@@ -11,7 +11,7 @@ import numpy as np
 
 from hetsim.config.load import Experiment
 from hetsim.errors import CapacityError, ConfigError
-from hetsim.placement import Placement, resolve
+from hetsim.placement import Placement, apply_batch_rule, gpu_only_fallback, resolve
 from hetsim.provenance import ProvenanceLog
 from hetsim.sim.engine import Record, StepDag, StepSimulator
 from hetsim.sim.lowering import compute_task, lower_layer
@@ -21,6 +21,7 @@ from hetsim.workloads.base import Decode, Method, Phase, Prefill, Steps
 from hetsim.workloads.registry import build_method
 
 MEMORY_STEPS = ("prepare", "relevancy", "retrieval", "relevancy+retrieval")
+DAG_CACHE_ENTRIES = 4096  # lowered steps kept for reuse; bounds memory on very long decodes
 MAX_TRACED_PHASES = 4  # prefill / request-step phases kept op by op in the trace
 GB = 1e9
 
@@ -64,24 +65,44 @@ class Accumulator:
 
 
 def memory_fit(exp: Experiment, machine: Machine, method: Method, p: Placement) -> tuple[Placement, list[str]]:
-    """Check the KV cache, weights and index fit where they live. The GPU must hold weights and
-    KV cache (an error if not); an FPGA that cannot hold the index makes the placement fall back
-    to GPU-only for the memory steps, and the results say so."""
-    w, m = exp.spec.workload, exp.model
+    """Check that what each role keeps resident fits the device it is placed on
+    (`Method.resident_bytes`: weights and KV cache with the LLM, an index or a second model with
+    the step that uses it). A GPU that cannot hold its share is an error (a warning with
+    memory_check: warn); an FPGA that cannot makes the placement fall back to GPU-only for the
+    memory steps, as does a method's batch rule (MemAgent's FPGA decode), and the results say so.
+    An FPGA kernel asked for a top-k beyond its top-k unit is a configuration error."""
+    w, m = exp.spec.workload, method.model
     tokens = w.context_tokens + w.decode_tokens
-    index = method.index_bytes_per_layer(w.batch, tokens) * m.layers
-    need = {p.model: llm.weight_bytes(m) + llm.kv_bytes_per_token(m) * w.batch * tokens}
-    warnings: list[str] = []
-    rel = p.steps["relevancy"]
-    if index and machine.kind(rel) == "fpga":
-        cap = machine.models[rel].memory_bytes
-        if index > cap:
+    warnings = list(method.notes())
+    longest = method.max_sequence_tokens()
+    if m.max_position_embeddings and longest > m.max_position_embeddings:
+        warnings.append(f"sequences of {longest} tokens exceed {m.name}'s max_position_embeddings "
+                        f"({m.max_position_embeddings}): simulated anyway (costs do not depend on the "
+                        "checkpoint's reach)")
+    p, reason = apply_batch_rule(p, method, machine)
+    if reason:
+        warnings.append(reason)
+
+    def needs(pl: Placement) -> tuple[dict[str, int], dict[str, list[str]]]:
+        need: dict[str, int] = defaultdict(int)
+        roles: dict[str, list[str]] = defaultdict(list)
+        for role, nbytes in method.resident_bytes(w.batch, tokens, lambda r: machine.kind(pl.device_of(r))).items():
+            need[pl.device_of(role)] += nbytes
+            roles[pl.device_of(role)].append(role)
+        return need, roles
+
+    need, roles = needs(p)
+    for dev, nbytes in need.items():
+        cap = machine.models[dev].memory_bytes
+        if machine.kind(dev) == "fpga" and nbytes > cap:
+            what = "index" if roles[dev] == ["relevancy"] else f"{'/'.join(roles[dev])} data"
             warnings.append(
-                f"placement {p.name}: the index ({index / GB:.1f} GB) exceeds {rel}'s memory "
+                f"placement {p.name}: the {what} ({nbytes / GB:.1f} GB) exceeds {dev}'s memory "
                 f"({cap / GB:.1f} GB): fell back to GPU-only for the memory-processing steps")
-            p = Placement(p.name + " (fallback gpu-only)", p.model, dict.fromkeys(p.steps, p.model), 1)
-    if index:
-        need[p.steps["relevancy"]] = need.get(p.steps["relevancy"], 0) + index
+            p = gpu_only_fallback(p)
+            need, roles = needs(p)
+            break
+    _check_fpga_topk(exp, machine, method, p)
     for dev, nbytes in need.items():
         cap = machine.models[dev].memory_bytes
         if nbytes > cap:
@@ -92,6 +113,21 @@ def memory_fit(exp: Experiment, machine: Machine, method: Method, p: Placement) 
                                     file=exp.file, field="workload")
             warnings.append(msg + " (memory_check: warn, simulated anyway)")
     return p, warnings
+
+
+def _check_fpga_topk(exp: Experiment, machine: Machine, method: Method, p: Placement) -> None:
+    dev = p.steps["retrieval"]
+    if machine.kind(dev) != "fpga":
+        return
+    for field_name, kernel, k in method.fpga_topk():
+        try:
+            k_max = machine.models[dev].design(kernel).topk_k_max
+        except ValueError as exc:
+            raise ConfigError(str(exc), file=exp.file, field="placements") from None
+        if k > k_max:
+            raise ConfigError(f"the FPGA kernel {kernel} on {dev} keeps at most the top {k_max}, asked for {k}; "
+                              "lower it or place retrieval on the GPU", file=exp.file,
+                              field=f"workload.params.{field_name}")
 
 
 def build_dag(machine, method: Method, p: Placement, phase: Phase) -> StepDag:
@@ -122,6 +158,13 @@ def build_dag(machine, method: Method, p: Placement, phase: Phase) -> StepDag:
     return StepDag(kinds, templates, tail, p.micro_batches)
 
 
+def dag_key(step: Phase) -> tuple:
+    """What a step's DAG depends on: its kind, role and sizes (a Steps phase: its work object)."""
+    if isinstance(step, Steps):
+        return ("steps", id(step.work))
+    return (type(step).__name__, getattr(step, "role", "model"), step.tokens, step.context)
+
+
 def expand(phase: Phase):
     """The barrier-separated steps of a phase: (token index, step) pairs."""
     if isinstance(phase, Decode):
@@ -141,13 +184,18 @@ def run_placement(exp: Experiment, method: Method, placement: Placement, label: 
     keep_decode = exp.spec.outputs.trace_decode_steps
     phases = method.plan(np.random.default_rng(exp.spec.seed))
     now, ttft, out_steps, kept_other = 0.0, None, [], 0
+    dags: dict[tuple, StepDag] = {}  # repeated steps (MemAgent's chunks) are lowered once
     for i, phase in enumerate(phases):
         output = isinstance(phase, Decode) and phase.role == "model"
         for token, step in expand(phase):
             if output and ttft is None:
                 ttft = now
             keep = len(out_steps) < keep_decode if output else kept_other < MAX_TRACED_PHASES
-            dag = build_dag(machine, method, placement, step)
+            dag = dags.get(dag_key(step))
+            if dag is None:
+                if len(dags) >= DAG_CACHE_ENTRIES:
+                    dags.clear()
+                dag = dags[dag_key(step)] = build_dag(machine, method, placement, step)
             run = sim.run(dag, keep_records=keep)
             if keep:
                 result.records += [(phase.label, token, now, r) for r in run.records or []]

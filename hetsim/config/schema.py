@@ -115,6 +115,36 @@ class SystemSpec(Strict):
 
 
 # ----------------------------------------------------------------------------- LLM models
+class MlaSpec(Strict):
+    """Multi-head latent attention (DeepSeek-V2/V3): queries and keys/values through low-rank
+    latents; the cache holds kv_lora_rank + qk_rope_head_dim values per token and layer."""
+
+    q_lora_rank: PositiveInt
+    kv_lora_rank: PositiveInt
+    qk_nope_head_dim: PositiveInt
+    qk_rope_head_dim: PositiveInt
+    v_head_dim: PositiveInt
+
+
+class MoeSpec(Strict):
+    """Mixture-of-experts MLP: `experts` routed experts of which `experts_per_token` serve a token,
+    plus `shared_experts` every token uses; the first `dense_layers` layers keep a dense MLP."""
+
+    experts: PositiveInt
+    experts_per_token: PositiveInt
+    shared_experts: int = Field(default=0, ge=0)
+    intermediate: PositiveInt = Field(description="hidden size of one expert (moe_intermediate_size)")
+    dense_layers: int = Field(default=0, ge=0, description="leading dense-MLP layers (first_k_dense_replace)")
+
+
+class IndexerSpec(Strict):
+    """The DeepSeek sparse attention (DSA) lightning indexer the checkpoint was trained with."""
+
+    heads: PositiveInt
+    head_dim: PositiveInt
+    topk: PositiveInt
+
+
 class ModelSpec(Strict):
     name: str
     layers: PositiveInt
@@ -126,11 +156,19 @@ class ModelSpec(Strict):
     vocab: PositiveInt
     dtype: Literal["bf16", "fp16"] = "bf16"
     source: str = Field(min_length=1, description="where the shapes come from (model card / config.json)")
+    max_position_embeddings: PositiveInt | None = Field(
+        default=None, description="longest context the checkpoint supports; longer runs are simulated with a warning")
+    mla: MlaSpec | None = None
+    moe: MoeSpec | None = None
+    indexer: IndexerSpec | None = None
 
     @model_validator(mode="after")
     def _gqa(self) -> ModelSpec:
         if self.q_heads % self.kv_heads:
             raise ValueError(f"q_heads ({self.q_heads}) must be a multiple of kv_heads ({self.kv_heads})")
+        if self.moe and self.moe.experts_per_token > self.moe.experts:
+            raise ValueError(f"moe.experts_per_token ({self.moe.experts_per_token}) exceeds moe.experts "
+                             f"({self.moe.experts})")
         return self
 
 
@@ -169,6 +207,11 @@ class Outputs(Strict):
 
 class Simulation(Strict):
     memory_check: Literal["error", "warn"] = "error"
+    gpu_execution: Literal["eager", "graph"] = Field(
+        default="eager",
+        description="eager: ops issued one by one from Python (host and GPU overlap, the slower wins), as the "
+                    "methods' PyTorch implementations run; graph: replayed as CUDA graphs, as serving engines "
+                    "run decode (GPU time only)")
 
 
 class ExperimentSpec(Strict):

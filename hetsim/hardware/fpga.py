@@ -2,16 +2,16 @@
 
 A relevancy(+top-k) kernel streams candidates (keys, pages, documents) through a chain of
 processing elements (PEs). Keys are stored fastest-tier-first by token id: BRAM, then URAM,
-then HBM. Per tier, a segment of the candidates flows at the slowest of
+then HBM. Per tier, a segment of the candidates flows at the slower of
   - the PE array:      items * macs_per_item / (pes * lanes) * ii cycles
   - the memory tier:   bytes / tier bandwidth (HBM: the pseudo-channels the ports reach)
-  - the top-k unit:    items / topk_width cycles
-and segments run one after another; the top-k unit runs beside them and also stalls
-`topk_insert_ii` cycles for each candidate that enters the running top-k (about k(1 + ln(n/k))
-for scores in random order), so the steady state is the slower of the two. Add the pipeline
-fill/drain (pipeline depth + k cycles to drain the top-k tree) and the host's invocation overhead. The parameters of a design come from
-the kernel's own parameter file (`fpga_kernels/*/params.yaml`, via `fpga_designs`), so the model
-and the HLS source share one set of numbers; `efficiency` and `clock_mhz` are what calibration fits.
+and segments run one after another. The top-k unit runs beside them: items / topk_width
+cycles plus `topk_insert_ii` stall cycles for each candidate that enters the running top-k
+(about k(1 + ln(n/k)) for scores in random order); the steady state is the slower of the two.
+Add the pipeline fill/drain (pipeline depth + k cycles to drain the top-k tree) and the host's
+invocation overhead. A design's parameters come from the kernel's own parameter file
+(`fpga_kernels/*/params.yaml`, via `fpga_designs`), so the model and the HLS source share one
+set of numbers; `efficiency` and `clock_mhz` are what calibration fits.
 """
 
 from __future__ import annotations
@@ -20,10 +20,18 @@ import math
 from dataclasses import dataclass
 
 from hetsim.config.schema import FpgaSpec
-from hetsim.ops import FpgaKernel, Op
+from hetsim.ops import FpgaKernel, FpgaStream, Op, dtype_bytes
 from hetsim.provenance import ProvenanceLog, Source
 
 GB = 1e9
+# DSP48E2 slices per multiply-accumulate per cycle for dense streamed arithmetic (FpgaStream).
+# Assumed: one int8/int16 MAC per DSP (hardware.md s1.8, without the unverified int8 packing);
+# a half-precision MAC from the Vitis HLS floating-point cores takes about two DSPs, fp32 three
+# (hardware.md: "FP16/FP32 need several DSPs per operator"; csynth reports should replace these).
+DSPS_PER_MAC = {"int8": 1, "int16": 1, "fp8": 1, "fp16": 2, "bf16": 2, "fp32": 3}
+# Share of the DSPs a streamed datapath may use (the shell and routing need the rest); the same
+# cap as the kernels' resource check (`fpga_designs.UTILIZATION_CAP`). Assumed.
+STREAM_DSP_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -113,7 +121,25 @@ class FpgaModel:
         f_uram = min(1.0 - f_bram, uram)
         return {"bram": f_bram, "uram": f_uram, "hbm": max(0.0, 1.0 - f_bram - f_uram)}
 
+    def stream_timing(self, op: FpgaStream) -> KernelTiming:
+        """Dense arithmetic streamed from HBM over every pseudo-channel: the slower of the HBM
+        (all pseudo-channels at the card's efficiency) and the DSP array. No invocation overhead:
+        it runs inside a kernel that is already started (a persistent decoder, a fused stage)."""
+        lg, p = self.log, f"{self.name}."
+        dsps = lg.use(p + "dsps", self.spec.dsps)
+        lg.note(p + "stream.dsps_per_mac", "assumed")
+        dtype_bytes(op.dtype)  # an unknown dtype is an error, not a default
+        macs_per_s = dsps * STREAM_DSP_SHARE / DSPS_PER_MAC.get(op.dtype, 2) * self.clock_hz
+        mem_s = op.nbytes / (self.n_pcs * self.pc_bw * self.hbm_eff)
+        pe_s = op.macs / macs_per_s
+        bound, t = ("memory", mem_s) if mem_s >= pe_s else ("dsp", pe_s)
+        return KernelTiming(t, 0.0, 0.0, (("hbm", t, bound),))
+
     def timing(self, op: Op) -> KernelTiming:
+        if isinstance(op, FpgaStream):
+            if op not in self._cache:
+                self._cache[op] = self.stream_timing(op)
+            return self._cache[op]
         if not isinstance(op, FpgaKernel):
             raise ValueError(f"an FPGA runs only its built kernels, not a {op.op_class} op")
         if op in self._cache:

@@ -22,7 +22,32 @@ PAPER_DESIGNS = {
         topk_k_max=64, hbm_channels=8, bram_key_bytes=16384 * KEY_BYTES,
         uram_key_bytes=(49152 - 16384) * KEY_BYTES, clock_mhz=None, source="derived",
     ),
+    # SeerAttention-R token-budget indexer: 8 PEs of 128 int16 MACs, top-k 64 blocks, 16384 keys
+    # in BRAM over 8 channels (paper.md s4); URAM beyond it is our reading, as for LServe.
+    "inner_product_topk": KernelDesign(
+        name="inner_product_topk", pes=8, lanes=128, ii=1, pipeline_depth=64, topk_width=8,
+        topk_k_max=64, hbm_channels=8, bram_key_bytes=16384 * KEY_BYTES,
+        uram_key_bytes=(49152 - 16384) * KEY_BYTES, clock_mhz=None, source="derived",
+    ),
+    # BM25: 4 cores of 16 (term, tf) lanes, top-k 64, documents streamed from HBM (paper.md s4).
+    "bm25_topk": KernelDesign(
+        name="bm25_topk", pes=4, lanes=16, ii=1, pipeline_depth=64, topk_width=4, topk_k_max=64,
+        hbm_channels=4, clock_mhz=None, source="derived",
+    ),
 }
+
+# The DSA lightning indexer is the inner-product kernel's source built for DeepSeek's indexer, as
+# fpga_kernels/inner_product_topk/params.yaml says ("the DSA indexer is the same source built with
+# heads: 16, lanes: 16"): 16 index heads in parallel as the authors' LUT kernel (paper.md s4; the
+# 64 heads of DeepSeek-V3.2 take four passes), and a 2048-entry top-k (index_topk) whose
+# min-replacement tree takes log2(2048) + 1 = 12 cycles per insertion. Our build choice, derived.
+DSA_KERNEL = "lightning_indexer_topk"
+DSA_BUILD = {"heads": 16, "lanes": 16, "k_max": 2048, "insert_ii": 12}
+PAPER_DESIGNS[DSA_KERNEL] = KernelDesign(
+    name=DSA_KERNEL, pes=8, lanes=16 * 16, ii=1, pipeline_depth=64, topk_width=8, topk_k_max=2048,
+    topk_insert_ii=12, hbm_channels=8, bram_key_bytes=16384 * KEY_BYTES,
+    uram_key_bytes=(49152 - 16384) * KEY_BYTES, clock_mhz=None, source="derived",
+)
 
 
 def kernel_designs(spec: FpgaSpec) -> dict[str, KernelDesign]:
@@ -32,4 +57,18 @@ def kernel_designs(spec: FpgaSpec) -> dict[str, KernelDesign]:
         return dict(PAPER_DESIGNS)
     designs = dict(PAPER_DESIGNS)
     designs.update(load_designs(spec))
+    designs.update(_built_variants(spec))
     return designs
+
+
+def _built_variants(spec: FpgaSpec) -> dict[str, KernelDesign]:
+    """Designs built from another kernel's parameter file with overrides (resource-checked on
+    `spec` like the kernels themselves)."""
+    from dataclasses import replace
+
+    from hetsim.fpga_runner.kernel_params import load_kernel_params
+    from hetsim.hardware.fpga_designs import check_fits, design_from_params
+
+    kp = load_kernel_params("inner_product_topk", DSA_BUILD)
+    check_fits(kp, spec)
+    return {DSA_KERNEL: replace(design_from_params(kp), name=DSA_KERNEL)}

@@ -1,24 +1,47 @@
-"""GPU timing and power: a roofline per op class with an efficiency and a per-op overhead.
+"""GPU timing and power: per rate key, a host-side dispatch cost and a device-side roofline.
 
-    time(op) = overhead_s + max(flops / flop_rate, bytes / bw)
+    device_s(op)    = overhead_s + roof(flops / flop_rate, bytes / bw_bytes_per_s)
+                      [+ waves * (wave_s + item_s * row length), single-block top-k]
+    stream_s(op)    = device_s(op) + eager_gap_s
+    op_time_s(op)   = max(dispatch_s, stream_s(op))
+    ops_time_s(ops) = max(host_mix * sum of dispatch_s, sum of stream_s)
 
-`flop_rate` is a fraction of the matrix-unit peak (matmul, attention) or of the vector peak
-(everything else); `bw` a fraction of the achievable HBM bandwidth. This affine form is what
-makes small ops slow: its effective bandwidth bytes / time rises with size toward `bw`
-(the Hockney model), the size-dependent efficiency eager PyTorch shows.
+Eager PyTorch is a two-stage pipeline: the host issues op i+1 (Python, dispatcher, launch:
+`dispatch_s`) while the GPU runs op i. A stream of ops therefore takes the longer of the two
+stages' sums, and one op repeated takes the longer of its two costs: a small op is host-bound,
+a large one device-bound. `device_s` is the GPU's own time (a CUDA-graph replay, no host in the
+way); `eager_gap_s` the launch gaps an eager stream adds between the op's kernels. `roof(a, b) =
+(a^p + b^p)^(1/p)`: p = inf is the plain roofline max(a, b); a finite p (fitted per key) rounds
+the corner where a kernel is neither purely memory- nor compute-bound. `host_mix` (>= 1,
+measured on mixed sequences) is the extra host cost of issuing different ops in turn rather
+than one op repeatedly. With dispatch_s = 0, p = inf and no gap this is the affine Hockney form
+`overhead + max(flops/rate, bytes/bw)`, what a device without a profile uses.
 
-Without a calibration profile the per-class fractions below are *assumed*; a profile
-(`hetsim.calibration.profile`) replaces them with fitted, *calibrated* values per op class.
+Rates are looked up by *rate key*, most specific first (`rate_keys`), the kernel regime PyTorch
+picks: `bmm_unaligned` -> `bmm` -> `matmul` for a batched GEMM whose row strides are not 16-byte
+aligned, `topk_singleblock` / `topk_multiblock` -> `topk` (PyTorch's own heuristic), decode /
+prefill attention, short-row reductions and gathers, host copies per direction. A calibration profile
+(`hetsim.calibration.profile`) gives fitted, *calibrated* rates per key; a key it lacks falls
+back to the next, then to datasheet-derived rates, marked *assumed* (host copies: the device's
+host link from `configs/links`).
+
+This module imports neither pydantic nor the catalogue at import time, so the calibration
+suite evaluates the same formulas on a machine that has only torch and numpy.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from hetsim.config.schema import GpuSpec
-from hetsim.ops import Op
-from hetsim.provenance import ProvenanceLog, Source
+from hetsim.ops import Attention, Copy, Gather, Matmul, Op, Reduction, TopK, dtype_bytes
+
+if TYPE_CHECKING:
+    from hetsim.config.schema import GpuSpec, LinkSpec
+    from hetsim.provenance import ProvenanceLog, Source
 
 GB = 1e9
 TERA = 1e12
@@ -26,13 +49,113 @@ TERA = 1e12
 
 @dataclass(frozen=True)
 class OpClassRates:
-    """Achieved rates of one op class on one device."""
+    """Achieved rates of one op class (rate key) on one device."""
 
-    overhead_s: float
+    overhead_s: float  # device-side fixed cost of the op's kernel(s)
     bw_bytes_per_s: float
     flop_rate: float
-    active_w: float | None = None  # power above idle; None: from the device's bound powers
+    active_w: float | None = None  # power above idle while busy; None: from the device's bound powers
     source: Source = "assumed"
+    dispatch_s: float = 0.0  # host-side cost of issuing the op in eager PyTorch; 0: not modelled
+    roof_p: float = math.inf  # sharpness of the roofline corner; inf: max()
+    dtype: str | None = None  # dtype flop_rate was measured in (matrix ops scale by the spec's peaks)
+    eager_gap_s: float = 0.0  # extra device time per op in an eager stream over a CUDA-graph replay
+    wave_slots: float = 0.0  # rows run concurrently (one block per row); 0: no wave term
+    wave_s: float = 0.0  # fixed time of one wave of rows
+    item_s: float = 0.0  # time per item of a row, on a wave's critical path
+
+    def device_time_s(self, flops: float, nbytes: float, rows: float = 1.0, items: float = 0.0) -> float:
+        """GPU time with the host taken out (CUDA-graph replay)."""
+        t = self.overhead_s + roof(flops / self.flop_rate, nbytes / self.bw_bytes_per_s, self.roof_p)
+        if self.wave_slots:
+            t += math.ceil(rows / self.wave_slots) * (self.wave_s + self.item_s * items)
+        return t
+
+    def stream_device_s(self, flops: float, nbytes: float, rows: float = 1.0, items: float = 0.0) -> float:
+        """GPU time of the op inside an eager stream (launch gaps between its kernels included)."""
+        return self.device_time_s(flops, nbytes, rows, items) + self.eager_gap_s
+
+    def time_s(self, flops: float, nbytes: float, rows: float = 1.0, items: float = 0.0) -> float:
+        """The op repeated in an eager stream: the slower of host issue and device."""
+        return max(self.dispatch_s, self.stream_device_s(flops, nbytes, rows, items))
+
+
+def roof(compute_s: float, memory_s: float, p: float) -> float:
+    """The roofline with a corner of sharpness p: (a^p + b^p)^(1/p), max(a, b) for p = inf."""
+    if math.isinf(p):
+        return max(compute_s, memory_s)
+    hi = max(compute_s, memory_s)
+    if hi <= 0.0:
+        return 0.0
+    # scaled by the larger term so large p cannot overflow
+    return hi * ((compute_s / hi) ** p + (memory_s / hi) ** p) ** (1.0 / p)
+
+
+def wave_shape(op: Op) -> tuple[float, float]:
+    """(rows, items per row) of an op whose kernel runs one block per row (single-block top-k):
+    its time grows with waves of rows over the GPU and with the row length, not with bytes."""
+    if isinstance(op, TopK):
+        return float(op.rows), float(op.n)
+    return 1.0, 0.0
+
+
+def op_device_s(rates: OpClassRates, op: Op) -> float:
+    return rates.device_time_s(op.flops, op.bytes, *wave_shape(op))
+
+
+def op_stream_device_s(rates: OpClassRates, op: Op) -> float:
+    return rates.stream_device_s(op.flops, op.bytes, *wave_shape(op))
+
+
+def topk_multiblock(rows: int, n: int) -> bool:
+    """Whether torch.topk on CUDA takes its multi-block radix select (PyTorch's heuristic in
+    aten/src/ATen/native/cuda/TensorTopK.cu, `should_use_multiblock`), else one block per row."""
+    return ((rows <= 20 and n >= 20000) or (20 < rows <= 40 and n >= 10000) or (40 < rows <= 80 and n >= 8000)
+            or (80 < rows < 200 and n >= 5000) or (200 <= rows < 800 and n >= 3000)
+            or (800 <= rows <= 4000 and n >= 800) or (rows > 4000 and n >= 400))
+
+
+def _aligned(op: Matmul) -> bool:
+    # cuBLAS/cuBLASLt fast kernels (TMA, vector loads) need 16-byte aligned row strides
+    e = dtype_bytes(op.dtype)
+    return (op.k * e) % 16 == 0 and (op.n * e) % 16 == 0
+
+
+def rate_keys(op: Op) -> tuple[str, ...]:
+    """The rate keys an op is timed by, most specific first: the kernel regime PyTorch picks
+    (alignment of a GEMM, top-k's single- or multi-block select, a reduction over a short
+    row), then the op class."""
+    if isinstance(op, Matmul):
+        base = ("bmm", "matmul") if (op.batch > 1 and not op.shared_b) else ("matmul",)
+        return base if _aligned(op) else (f"{base[0]}_unaligned", *base)
+    if isinstance(op, Attention):
+        return ("attention_decode", "attention") if op.q_len == 1 else ("attention_prefill", "attention")
+    if isinstance(op, Copy):
+        return ("copy",) if op.direction == "d2d" else (f"copy_{op.direction}",)
+    if isinstance(op, TopK):
+        return ("topk_multiblock" if topk_multiblock(op.rows, op.n) else "topk_singleblock", "topk")
+    if isinstance(op, Reduction) and op.cols < 32:
+        return ("reduction_narrow", "reduction")
+    if isinstance(op, Gather) and op.row_bytes < 512:
+        return ("gather_narrow", "gather")  # index_select moves short rows far below bandwidth
+    return (op.op_class,)
+
+
+def stream_time_s(ops, rates_for: Callable[[Op], OpClassRates], host_mix: float = 1.0) -> float:
+    """Ops issued back to back on one stream: the host issues while the device runs, so the
+    slower stage's sum is the time (steady state of a two-stage pipeline). `host_mix` scales
+    the host's sum where the ops differ (issuing different ops costs more than repeating one)."""
+    ops = list(ops)
+    host = sum((rates_for(op).dispatch_s for op in ops), 0.0)
+    if len(ops) > 1:
+        host *= host_mix
+    device = sum((op_stream_device_s(rates_for(op), op) for op in ops), 0.0)
+    return max(host, device)
+
+
+def rate_key(op: Op, available: set[str] | dict) -> str | None:
+    """The first of `rate_keys(op)` present in `available`, else None."""
+    return next((k for k in rate_keys(op) if k in available), None)
 
 
 # Fractions of (achievable bandwidth, peak FLOP rate) per op class, used when no profile is
@@ -49,70 +172,145 @@ ASSUMED_FRACTIONS: dict[str, tuple[float, float]] = {
     "gather": (0.50, 1.0),
     "copy": (1.00, 1.0),
 }
+ASSUMED_HOST_LINK = (10e-6, 25 * GB)  # latency, bandwidth when the host link type is not found
 
 
 class GpuModel:
-    """Times and powers ops on one GPU; `rates` per op class come from a profile or the spec."""
+    """Times and powers ops on one GPU; rates per rate key come from a profile or the spec."""
 
     kind = "gpu"
 
-    def __init__(self, spec: GpuSpec, profile=None, log: ProvenanceLog | None = None):
+    def __init__(self, spec: GpuSpec, profile=None, log: ProvenanceLog | None = None, *,
+                 host_link: LinkSpec | None = None):
+        if log is None:
+            from hetsim.provenance import ProvenanceLog
+
+            log = ProvenanceLog()
         self.spec = spec
         self.name = spec.name
-        self.log = log or ProvenanceLog()
-        log_ = self.log
+        self.log = log
         p = f"{spec.name}."
-        self.memory_bytes = log_.use(p + "memory_gb", spec.memory_gb) * GB
-        self.idle_w = log_.use(p + "idle_w", spec.idle_w)
-        self.memory_bound_w = log_.use(p + "memory_bound_w", spec.memory_bound_w)
-        self.compute_bound_w = log_.use(p + "compute_bound_w", spec.compute_bound_w)
+        self.memory_bytes = log.use(p + "memory_gb", spec.memory_gb) * GB
+        self.idle_w = log.use(p + "idle_w", spec.idle_w)
+        self.memory_bound_w = log.use(p + "memory_bound_w", spec.memory_bound_w)
+        self.compute_bound_w = log.use(p + "compute_bound_w", spec.compute_bound_w)
         self.profile = profile
         self.rates: dict[str, OpClassRates] = dict(profile.rates) if profile is not None else {}
+        self.host_mix = float(getattr(profile, "host_mix", 1.0) or 1.0)
         if profile is not None:
-            for cls in self.rates:
-                log_.note(f"{p}profile.{cls}", "calibrated")
-        self._spec_bw = log_.use(p + "hbm_bw_gbps", spec.hbm_bw_gbps) * GB * log_.use(
+            for key in self.rates:
+                log.note(f"{p}profile.{key}", "calibrated")
+            idle = getattr(profile, "idle_w", None)
+            if idle is not None:  # read on the board during calibration
+                self.idle_w = idle
+                log.note(p + "idle_w", "measured")
+        self._host_link = host_link
+        self._spec_bw = log.use(p + "hbm_bw_gbps", spec.hbm_bw_gbps) * GB * log.use(
             p + "hbm_efficiency", spec.hbm_efficiency
         )
-        self._launch_s = log_.use(p + "launch_overhead_us", spec.launch_overhead_us) * 1e-6
-        self._time = lru_cache(maxsize=65536)(self._time_uncached)
+        self._launch_s = log.use(p + "launch_overhead_us", spec.launch_overhead_us) * 1e-6
+        self._rates_for = lru_cache(maxsize=65536)(self._rates_uncached)
 
     # -- rates -------------------------------------------------------------------------
+    def _matrix_peak(self, dtype: str) -> float:
+        table = self.spec.matrix_tflops
+        if dtype not in table:
+            raise ValueError(f"{self.name} has no matrix peak for dtype {dtype} (has {sorted(table)})")
+        return self.log.use(f"{self.name}.matrix_tflops.{dtype}", table[dtype]) * TERA
+
+    def _torch_peak(self, dtype: str) -> float:
+        """The peak eager PyTorch can reach in a dtype: fp32 matmuls run without TF32 by default
+        (torch.backends.cuda.matmul.allow_tf32 is off), so on the vector units."""
+        if dtype == "fp32":
+            return self.log.use(f"{self.name}.vector_tflops", self.spec.vector_tflops) * TERA
+        return self._matrix_peak(dtype)
+
     def _peak_flops(self, op: Op) -> float:
         if op.uses_matrix_units:
-            dtype = getattr(op, "dtype", "bf16")
-            table = self.spec.matrix_tflops
-            if dtype not in table:
-                raise ValueError(f"{self.name} has no matrix peak for dtype {dtype} (has {sorted(table)})")
-            return self.log.use(f"{self.name}.matrix_tflops.{dtype}", table[dtype]) * TERA
+            return self._matrix_peak(getattr(op, "dtype", "bf16"))
         return self.log.use(f"{self.name}.vector_tflops", self.spec.vector_tflops) * TERA
 
-    def rates_for(self, op: Op) -> OpClassRates:
+    def _host_copy_rates(self, direction: str) -> OpClassRates:
+        link = self._host_link
+        if link is None:
+            link = _catalogue_link(self.spec.host_link)
+            self._host_link = link
+        if link is None:
+            self.log.note(f"{self.name}.host_link.{direction}", "assumed")
+            lat, bw = ASSUMED_HOST_LINK
+        else:
+            lp = f"{link.name}."
+            lat = self.log.use(lp + "latency_us", link.latency_us) * 1e-6
+            field = link.downstream_gbps if direction == "h2d" else link.upstream_gbps
+            bw = self.log.use(lp + ("downstream_gbps" if direction == "h2d" else "upstream_gbps"), field) * GB
+        return OpClassRates(lat, bw, math.inf, source="assumed")
+
+    def _rates_uncached(self, op: Op) -> OpClassRates:
+        key = rate_key(op, self.rates)
+        if key is not None:
+            r = self.rates[key]
+            dtype = getattr(op, "dtype", None)
+            if op.uses_matrix_units and r.dtype and dtype and dtype != r.dtype and math.isfinite(r.flop_rate):
+                # fitted in one dtype; other dtypes keep the fitted efficiency of the spec's peak
+                r = replace(r, flop_rate=r.flop_rate * self._torch_peak(dtype) / self._torch_peak(r.dtype))
+            return r
+        if isinstance(op, Copy) and op.direction != "d2d":
+            return self._host_copy_rates(op.direction)
         cls = op.op_class
-        if cls in self.rates:
-            return self.rates[cls]
         if cls not in ASSUMED_FRACTIONS:
             raise ValueError(f"a GPU cannot run op class {cls!r}")
         bw_frac, flop_frac = ASSUMED_FRACTIONS[cls]
         self.log.note(f"{self.name}.op_class.{cls}", "assumed")
         return OpClassRates(self._launch_s, self._spec_bw * bw_frac, self._peak_flops(op) * flop_frac)
 
+    def rates_for(self, op: Op) -> OpClassRates:
+        return self._rates_for(op)
+
     # -- time and power ----------------------------------------------------------------
-    def _time_uncached(self, op: Op) -> float:
-        r = self.rates_for(op)
-        return r.overhead_s + max(op.flops / r.flop_rate, op.bytes / r.bw_bytes_per_s)
+    def device_time_s(self, op: Op) -> float:
+        """GPU-side time of the op (what a CUDA-graph replay of it takes)."""
+        return op_device_s(self.rates_for(op), op)
+
+    def stream_device_s(self, op: Op) -> float:
+        """GPU-side time of the op inside an eager stream."""
+        return op_stream_device_s(self.rates_for(op), op)
+
+    def dispatch_s(self, op: Op) -> float:
+        """Host-side time to issue the op in eager PyTorch."""
+        return self.rates_for(op).dispatch_s
 
     def op_time_s(self, op: Op) -> float:
-        return self._time(op)
+        """Time of the op in a stream of eager ops like it: the slower of host and device."""
+        return max(self.dispatch_s(op), self.stream_device_s(op))
+
+    def ops_time_s(self, ops) -> float:
+        """Ops issued back to back on one stream: host and device overlap, the slower stage wins."""
+        return stream_time_s(ops, self.rates_for, self.host_mix)
+
+    def graph_time_s(self, ops) -> float:
+        """Ops replayed as one CUDA graph: no host in the way, the device's times add up."""
+        return sum((self.device_time_s(op) for op in ops), 0.0)
 
     def memory_bound(self, op: Op) -> bool:
         r = self.rates_for(op)
         return op.bytes / r.bw_bytes_per_s >= op.flops / r.flop_rate
 
     def active_w(self, op: Op) -> float:
-        """Power above idle while `op` runs."""
+        """Power above idle averaged over `op_time_s(op)`: the busy power of its class times the
+        fraction of that time the GPU is busy (a host-bound op leaves it idle in between)."""
         r = self.rates_for(op)
         if r.active_w is not None:
-            return r.active_w
-        busy = self.memory_bound_w if self.memory_bound(op) else self.compute_bound_w
-        return max(busy - self.idle_w, 0.0)
+            busy = r.active_w
+        else:
+            busy = max((self.memory_bound_w if self.memory_bound(op) else self.compute_bound_w) - self.idle_w, 0.0)
+        total = self.op_time_s(op)
+        return busy * (min(1.0, self.stream_device_s(op) / total) if total > 0 else 1.0)
+
+
+def _catalogue_link(name: str) -> LinkSpec | None:
+    """The host link type of the catalogue, read on first use of a host copy without a profile."""
+    from hetsim.config.load import configs_root, load_file
+    from hetsim.config.schema import LinkSpec
+
+    path = configs_root() / "links" / f"{name}.yaml"
+    return load_file(LinkSpec, path) if path.is_file() else None

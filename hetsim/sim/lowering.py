@@ -164,14 +164,27 @@ def lower_layer(machine, placement, work: LayerWork, pre_ops, post_ops, method_n
 
 
 def compute_task(machine, key: str, step: str, device: str, ops, deps: tuple[str, ...]) -> TaskT:
+    """A task running `ops` back to back on a device's compute engine.
+
+    On a GPU the ops form one stream: issued eagerly from Python (the host issues while the GPU
+    runs, the slower of the two sums wins) or replayed as a CUDA graph (the GPU's times add up),
+    per `simulation.gpu_execution`. Each op's slice of the task is its share of that time."""
     model = machine.models[device]
-    runs = []
-    for op in ops:
-        t = model.op_time_s(op)
-        runs.append(OpRun(op.name or op.op_class, op.op_class, t, op.flops, op.bytes, t * model.active_w(op)))
-    duration = sum(r.seconds for r in runs)
+    ops = tuple(ops)
+    if model.kind == "gpu" and machine.gpu_execution == "graph":
+        times = [model.device_time_s(op) for op in ops]
+        duration = model.graph_time_s(ops)
+    elif model.kind == "gpu":
+        times = [model.op_time_s(op) for op in ops]
+        duration = model.ops_time_s(ops)
+    else:
+        times = [model.op_time_s(op) for op in ops]
+        duration = sum(times)
+    scale = duration / sum(times) if sum(times) > 0 else 0.0
+    runs = tuple(OpRun(op.name or op.op_class, op.op_class, t * scale, op.flops, op.bytes,
+                       t * scale * model.active_w(op)) for op, t in zip(ops, times, strict=True))
     resources = (machine.engine(device, "compute"),) if runs else ()
-    return TaskT(key, step, device, resources, duration, deps, tuple(runs), sum(r.energy_j for r in runs))
+    return TaskT(key, step, device, resources, duration, deps, runs, sum(r.energy_j for r in runs))
 
 
 def transfer_tasks(machine, tasks: list[TaskT], src_keys: tuple[str, ...], src_dev: str, dst_dev: str,

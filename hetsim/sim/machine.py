@@ -30,6 +30,7 @@ class Machine:
 
         self.exp = exp
         self.log = log or ProvenanceLog()
+        self.gpu_execution = exp.spec.simulation.gpu_execution
         self.models: dict[str, GpuModel | FpgaModel] = {}
         self.profiles: dict[str, str] = {}
         for dev_id in exp.system.devices:

@@ -7,6 +7,7 @@ placed on and inserts transfers where a producer and its consumer live apart.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
@@ -132,3 +133,45 @@ class Method:
     def index_bytes_per_layer(self, batch: int, context: int) -> int:
         """Bytes of the memory index (the output of Prepare) one layer keeps for `batch` requests."""
         return 0
+
+    # ---------------------------------------------------------------- placement and memory hooks
+    # A request-level method plans Steps phases for the whole batch, so it runs with one
+    # micro-batch (a Steps phase is repeated per micro-batch).
+    request_level: bool = False
+
+    def resident_bytes(self, batch: int, tokens: int, kind_of: Callable[[str], str]) -> dict[str, int]:
+        """Bytes each role ('model' or a step) keeps resident on the device it is placed on, with
+        `tokens` tokens in memory per request; `kind_of(role)` is that device's kind. Default:
+        the weights and KV cache with the LLM, the index on the Relevancy device."""
+        from hetsim.workloads import models as llm
+
+        m = self.model
+        out = {"model": llm.weight_bytes(m) + llm.kv_bytes_per_token(m) * batch * tokens}
+        index = self.index_bytes_per_layer(batch, tokens) * m.layers
+        if index:
+            out["relevancy"] = index
+        return out
+
+    def paper_placement(self, gpu: str, fpga: str) -> tuple[dict[str, str], int | None]:
+        """He et al.'s split for this method: step -> device, and micro-batches (None: the
+        placement's default). Default: Prepare and Apply on the GPU, Relevancy + Retrieval on
+        the FPGA (one fused kernel)."""
+        return {"prepare": gpu, "relevancy": fpga, "retrieval": fpga, "apply": gpu}, None
+
+    def fpga_topk(self) -> list[tuple[str, str, int]]:
+        """(parameter field, FPGA kernel, k) for each top-k this method asks an FPGA kernel to
+        keep, so a k beyond the kernel's top-k unit is a configuration error, not a crash."""
+        return []
+
+    def batch_rule(self, machine, placement) -> str | None:
+        """Why `placement` should fall back to GPU-only at this batch (None: it should not)."""
+        return None
+
+    def notes(self) -> list[str]:
+        """Facts about this run the results must carry (e.g. a subset of layers simulated)."""
+        return []
+
+    def max_sequence_tokens(self) -> int:
+        """The longest sequence the LLM holds at once (a chunked or segmented method holds less
+        than the whole context)."""
+        return self.workload.context_tokens + self.workload.decode_tokens

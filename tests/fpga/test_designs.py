@@ -1,13 +1,14 @@
-import math
 """Kernel designs loaded from params.yaml into the FPGA model, and the device-fit check."""
+
+import math
 
 import pytest
 
 from hetsim.errors import ConfigError
+from hetsim.fpga_runner.cycles import kernel_cycles
 from hetsim.fpga_runner.kernel_params import load_kernel_params
 from hetsim.fpga_runner.resources import bram36_for, estimate_resources, uram_for
 from hetsim.hardware.fpga import FpgaModel
-from hetsim.fpga_runner.cycles import kernel_cycles
 from hetsim.hardware.fpga_designs import design_from_params, item_bytes, load_designs
 from hetsim.ops import FpgaKernel
 

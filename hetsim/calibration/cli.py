@@ -1,0 +1,173 @@
+"""Commands of the calibration area: `predict ops`, `validate`, `calibrate gpu` (and `refit`).
+
+`register(app)` adds them to the hetsim CLI and returns the `calibrate` group, so other
+calibration backends (FPGA) can add their own command to it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hetsim.errors import ConfigError, HardwareUnavailable, HetsimError
+
+
+def _friendly(fn):
+    """A HetsimError becomes one line on stderr and exit code 2 (no traceback)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except HetsimError as exc:
+            Console(stderr=True).print(f"[red]error:[/] {exc.render()}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def _us(x: float | None) -> str:
+    return "-" if x is None else f"{x * 1e6:,.1f}"
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{x:+.1%}"
+
+
+def _print_cases(preds, title: str, show_ops: bool) -> None:
+    console = Console()
+    if show_ops:
+        for p in preds:
+            t = Table(title=f"{p.name}" + (f" — {p.description}" if p.description else ""), title_justify="left")
+            for col in ("op", "name", "rate key", "source", "dispatch us", "device us", "predicted us", "measured us",
+                        "error"):
+                t.add_column(col, justify="right" if col.endswith(("us", "error")) else "left")
+            for o in p.ops:
+                t.add_row(o.op, o.name, o.rate_key, o.source, _us(o.dispatch_s), _us(o.device_s), _us(o.predicted_s),
+                          _us(o.measured_s), _pct(o.error))
+            t.add_row("case", "(one stream)", "", "", "", "", _us(p.predicted_s), _us(p.measured_s), _pct(p.error),
+                      style="bold")
+            console.print(t)
+    else:
+        t = Table(title=title, title_justify="left")
+        for col in ("case", "ops", "predicted us", "measured us", "error"):
+            t.add_column(col, justify="left" if col == "case" else "right")
+        for p in preds:
+            t.add_row(p.name, str(len(p.ops)), _us(p.predicted_s), _us(p.measured_s), _pct(p.error))
+        console.print(t)
+
+
+def register(app: typer.Typer) -> typer.Typer:
+    predict = typer.Typer(no_args_is_help=True, help="Predict the time of primitive ops on a device model.")
+    calibrate = typer.Typer(no_args_is_help=True, help="Measure a device and write its calibration profile.")
+    app.add_typer(predict, name="predict")
+    app.add_typer(calibrate, name="calibrate")
+
+    @predict.command("ops")
+    @_friendly
+    def predict_ops(
+        cases: Annotated[Path, typer.Argument(help="cases YAML: named lists of primitive ops")],
+        device: Annotated[str, typer.Option(help="catalogue GPU, e.g. H100-SXM")],
+        profile: Annotated[Path | None, typer.Option(help="calibration profile (default: the device's)")] = None,
+        graph: Annotated[bool, typer.Option("--graph", help="device time only (CUDA-graph replay)")] = False,
+        json_out: Annotated[bool, typer.Option("--json", help="print JSON on stdout only")] = False,
+    ) -> None:
+        """Predict each op and each case (ops back to back on one stream, as eager PyTorch)."""
+        from hetsim.calibration.cases import load_cases
+        from hetsim.calibration.predict import gpu_model, predict_cases
+
+        model = gpu_model(device, profile)
+        preds = predict_cases(model, load_cases(cases), graph)
+        src = str(model.profile.path) if model.profile is not None else "none: datasheet-derived rates (assumed)"
+        if json_out:
+            sys.stdout.write(json.dumps({"device": device, "profile": src, "mode": "graph" if graph else "eager",
+                                         "cases": [p.as_dict() for p in preds]}, indent=2) + "\n")
+            return
+        Console().print(f"device {device}; calibration profile: {src}")
+        _print_cases(preds, "cases", show_ops=True)
+
+    @app.command("validate")
+    @_friendly
+    def validate_cmd(
+        profile: Annotated[Path, typer.Option(help="calibration profile (YAML)")],
+        cases: Annotated[Path | None, typer.Option(
+            help="measured cases (cases YAML with measured_s); default: the profile's validation file")] = None,
+        graph: Annotated[bool, typer.Option("--graph", help="compare device-only times (measured_graph_s)")] = False,
+        ops: Annotated[bool, typer.Option("--ops", help="also show every op of every case")] = False,
+        fail_above: Annotated[float | None, typer.Option(
+            help="exit 1 if any case's |error| exceeds this fraction, e.g. 0.25")] = None,
+        json_out: Annotated[bool, typer.Option("--json", help="print JSON on stdout only")] = False,
+    ) -> None:
+        """Predicted vs measured for composite cases not used in the fit: per case, median and max |error|."""
+        from hetsim.calibration.cases import load_cases
+        from hetsim.calibration.predict import gpu_model, validate
+        from hetsim.calibration.profile import load_profile
+
+        prof = load_profile(profile)
+        path = cases or prof.validation_path
+        if path is None:
+            raise ConfigError("the profile names no validation cases; pass --cases FILE", file=str(profile))
+        model = gpu_model(None, profile)
+        v = validate(model, load_cases(path), graph)
+        if json_out:
+            sys.stdout.write(json.dumps(v.as_dict(), indent=2) + "\n")
+        else:
+            title = (f"{v.device}: predicted vs measured ({v.mode}), profile {profile}, cases {path}")
+            _print_cases(v.cases, title, show_ops=ops)
+            line = f"cases: median |error| {v.median_abs_error:.1%}, max |error| {v.max_abs_error:.1%}"
+            if v.op_median_abs_error is not None:
+                line += (f"; ops ({v.ops_compared}): median |error| {v.op_median_abs_error:.1%}, "
+                         f"max {v.op_max_abs_error:.1%}")
+            Console().print(line)
+        if fail_above is not None and v.max_abs_error > fail_above:
+            raise typer.Exit(1)
+
+    @calibrate.command("gpu")
+    @_friendly
+    def calibrate_gpu(
+        out: Annotated[Path, typer.Option(help="profile YAML to write, e.g. calibration/profiles/H100-SXM.yaml")],
+        device_name: Annotated[str | None, typer.Option(
+            help="catalogue device this GPU is (default: guessed from the GPU's name)")] = None,
+        quick: Annotated[bool, typer.Option("--quick", help="a third of the sweep: a smoke run")] = False,
+        cases: Annotated[Path | None, typer.Option(
+            help="validation composites (default: calibration/cases/validation.yaml)")] = None,
+        torch_device: Annotated[str, typer.Option(
+            help="cuda (also ROCm) or cpu (exercises the suite only)")] = "cuda",
+    ) -> None:
+        """Measure the primitive ops on this machine's GPU, fit the device model, write the profile
+        (+ raw Parquet + validation cases beside it). Needs torch; ~5 min on an H100."""
+        try:
+            import torch  # noqa: F401
+        except ImportError:
+            raise HardwareUnavailable("torch is not installed; install it (pip install 'hetsim[gpu]') on the "
+                                      "machine with the GPU") from None
+        from hetsim.calibration.gpu_suite import DEFAULT_CASES, Suite
+
+        command = "hetsim calibrate gpu " + " ".join(shlex.quote(a) for a in sys.argv[3:])
+        # on a CPU the suite only checks itself: tiny sizes (the full sweep's GBs would take hours)
+        mode = "tiny" if torch_device == "cpu" else "quick" if quick else "full"
+        if cases is None and torch_device != "cpu":
+            cases = DEFAULT_CASES  # the validation composites are GPU-sized: on a CPU only if asked
+        Suite(out, device_name, torch_device, mode, cases, command).run()
+
+    @calibrate.command("refit")
+    @_friendly
+    def calibrate_refit(
+        profile: Annotated[Path, typer.Argument(help="profile whose raw measurements to fit again")],
+    ) -> None:
+        """Fit a profile again from the raw measurements beside it (no device needed)."""
+        from hetsim.calibration.gpu_suite import refit
+
+        if not profile.is_file():
+            raise ConfigError("calibration profile not found", file=str(profile))
+        refit(profile)
+
+    return calibrate
