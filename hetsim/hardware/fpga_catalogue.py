@@ -8,6 +8,9 @@ not built here.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 from hetsim.config.schema import FpgaSpec
 from hetsim.hardware.fpga import KernelDesign
 
@@ -51,10 +54,25 @@ PAPER_DESIGNS[DSA_KERNEL] = KernelDesign(
 
 
 def kernel_designs(spec: FpgaSpec) -> dict[str, KernelDesign]:
-    try:
-        from hetsim.hardware.fpga_designs import load_designs
-    except ImportError:
-        return dict(PAPER_DESIGNS)
+    """The designs an FPGA carries. Reading and resource-checking the parameter files costs far
+    more than a small simulation, so the result is cached until a parameter or profile file
+    changes."""
+    return dict(_kernel_designs(spec.model_dump_json(), _inputs_stamp()))
+
+
+def _inputs_stamp() -> tuple:
+    from hetsim.calibration.profile import profiles_dir
+    from hetsim.fpga_runner.kernel_params import kernels_dir
+
+    files = sorted(kernels_dir().glob("*/params.yaml")) + sorted(Path(profiles_dir()).glob("*.yaml"))
+    return tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+
+
+@lru_cache(maxsize=32)
+def _kernel_designs(spec_json: str, stamp: tuple) -> dict[str, KernelDesign]:
+    from hetsim.hardware.fpga_designs import load_designs
+
+    spec = FpgaSpec.model_validate_json(spec_json)
     designs = dict(PAPER_DESIGNS)
     designs.update(load_designs(spec))
     designs.update(_built_variants(spec))

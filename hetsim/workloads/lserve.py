@@ -56,6 +56,9 @@ class LServe(Method):
     def top_k(self) -> int:
         return self.p.token_budget // self.p.page_size
 
+    def fpga_topk(self) -> list[tuple[str, str, int]]:
+        return [("token_budget", FPGA_KERNEL, self.top_k)]
+
     def layer_kind(self, layer: int) -> str:
         return "dense" if layer < self.p.dense_layers else "sparse"
 

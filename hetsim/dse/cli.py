@@ -1,0 +1,160 @@
+"""`hetsim sweep`, `hetsim results`, `hetsim plot`: parse, call, print (registered by hetsim.cli)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+TABLE_METRICS = ("tpot_s", "e2e_s", "energy_per_request_j", "speedup_vs_gpu_only", "energy_ratio_vs_gpu_only")
+
+
+class RichProgress:
+    """A progress bar with an ETA on stderr (stdout stays for results)."""
+
+    def __init__(self, console: Console):
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console)
+        self.task = None
+
+    def start(self, total: int, cached: int, where: str) -> None:
+        if cached:
+            self.bar.console.print(f"{cached} point(s) already in {where}: not recomputed")
+        if not self.bar.live.is_started:
+            self.bar.start()
+        self.task = self.bar.add_task(Path(where).name, total=total)
+
+    def advance(self) -> None:
+        self.bar.advance(self.task)
+
+    def stop(self) -> None:
+        self.bar.stop()
+
+
+def register(app: typer.Typer) -> None:
+    from hetsim.cli import friendly
+
+    app.command(name="sweep")(friendly(sweep))
+    app.command(name="results")(friendly(results))
+    app.command(name="plot")(friendly(plot))
+
+
+def sweep(
+    file: Annotated[Path, typer.Argument(help="sweep YAML (see configs/sweeps/)")],
+    out: Annotated[Path | None, typer.Option(help="results folder (default: the sweep's out, else "
+                                                  "results/sweeps/NAME)")] = None,
+    ray: Annotated[str | None, typer.Option(help="run on Ray: 'auto' (a running cluster, else a local one) "
+                                                 "or the head's ADDRESS")] = None,
+    workers: Annotated[int | None, typer.Option(help="parallel points (default: every CPU)")] = None,
+) -> None:
+    """Run a sweep (axes or optuna search); rerun the same command to finish an interrupted one."""
+    from hetsim.dse.executors import LocalExecutor, RayExecutor
+    from hetsim.dse.expand import load_sweep
+    from hetsim.dse.sweep import failure_lines, run_sweep
+
+    err = Console(stderr=True)
+    sw = load_sweep(file)
+    out = out or sw.default_out()
+    if ray:
+        try:
+            import ray as _  # noqa: F401
+        except ImportError:
+            from hetsim.errors import HetsimError
+
+            raise HetsimError("--ray needs Ray: pip install 'hetsim[dist]'") from None
+        executor = RayExecutor(sw.catalogue, ray, workers)
+    else:
+        executor = LocalExecutor(sw.catalogue, workers)
+    progress = RichProgress(err)
+    try:
+        outcome = run_sweep(sw, out, executor, progress)
+    except KeyboardInterrupt:
+        progress.stop()
+        err.print(f"[yellow]interrupted[/]: finished points are stored in {out}; rerun the same command to finish")
+        raise typer.Exit(130) from None
+    finally:
+        progress.stop()
+    con = Console()
+    trials = f"{outcome.trials} trials, " if outcome.trials else ""
+    con.print(f"{sw.name}: {trials}{outcome.points} points - {outcome.cached} from the store, "
+              f"{outcome.computed} computed"
+              f"{' on ' + outcome.executor if outcome.executor else ''}, {len(outcome.invalid)} rejected by the "
+              f"config, {len(outcome.excluded)} excluded by constraints, {len(outcome.failed)} failed "
+              f"({outcome.wall_s:.1f} s)")
+    if outcome.best:
+        t = Table(title="best trials (feasible Pareto front)")
+        for col in ("trial", "parameters", "objectives"):
+            t.add_column(col)
+        for b in outcome.best:
+            t.add_row(str(b["trial"]), json.dumps(b["params"]), ", ".join(f"{v:.4g}" for v in b["objectives"]))
+        con.print(t)
+    con.print(f"results: {out}  (hetsim results {out}; hetsim plot {out})")
+    if outcome.failed:
+        for line in failure_lines(outcome):
+            err.print(f"[red]failed[/]: {line}", soft_wrap=True)
+        err.print("failed points are not stored: fix the cause and rerun to compute them")
+        raise typer.Exit(1)
+
+
+def results(
+    sweep_dir: Annotated[Path, typer.Argument(help="a sweep's results folder")],
+    json_out: Annotated[bool, typer.Option("--json", help="every column of every row as JSON records")] = False,
+    csv_out: Annotated[bool, typer.Option("--csv", help="every column of every row as CSV")] = False,
+    limit: Annotated[int, typer.Option(help="rows in the table")] = 100,
+) -> None:
+    """Load a sweep's results (one row per point and run) and print them."""
+    from hetsim.dse.store import Store, load_results
+
+    df = load_results(sweep_dir)
+    if json_out:
+        sys.stdout.write(df.to_json(orient="records", indent=1) + "\n")
+        return
+    if csv_out:
+        df.to_csv(sys.stdout, index=False)
+        return
+    swept = list(dict.fromkeys(k for p in Store(sweep_dir).read_meta()["points"] for k in p["values"]))
+    cols = [c for c in (*(f"config.{k}" for k in swept), "label", "status", *TABLE_METRICS, "feasible") if c in df]
+    t = Table(title=f"{sweep_dir}: {df['point_id'].nunique()} points, {len(df)} rows - SIMULATED")
+    for c in cols:
+        t.add_column(c.removeprefix("config."), justify="right")
+    for _, row in df.head(limit).iterrows():
+        t.add_row(*[_fmt(row[c]) for c in cols])
+    Console().print(t)
+    if len(df) > limit:
+        Console().print(f"({len(df) - limit} more rows: --limit, --json or --csv)")
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        return "-" if v != v else f"{v:.4g}"
+    return str(v)
+
+
+def plot(
+    sweep_dir: Annotated[Path, typer.Argument(help="a sweep's results folder")],
+    out: Annotated[Path | None, typer.Option(help="folder for the figures (default SWEEP_DIR/plots)")] = None,
+) -> None:
+    """Write the sweep's figures (PNG + SVG): speedups, energy, time per step, Pareto front, placements."""
+    from hetsim.dse.plots import write_plots
+    from hetsim.dse.store import load_results
+
+    df = load_results(sweep_dir)
+    written = write_plots(df, out or Path(sweep_dir) / "plots")
+    for path in written:
+        Console().print(f"wrote {path}")
+    if not written:
+        Console().print("nothing to plot: no point ran successfully")

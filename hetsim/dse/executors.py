@@ -1,0 +1,163 @@
+"""Where points run: a local process pool (default) or a Ray cluster. Both take points and yield
+(point, rows or the exception it raised) as points finish, keeping a bounded number in flight so
+an interrupted sweep loses at most those. The simulation is deterministic, so both give the same
+rows (up to wall time, finish time and worker name)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+
+from hetsim.dse.point import Point, run_point
+
+Outcome = tuple[Point, list[dict] | BaseException]
+
+_CATALOGUE = None  # the catalogue of this pool worker, sent once when it starts
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A pool worker whose sweep process was killed (kill -9) would wait on the task queue
+    forever: leave as soon as the parent is gone."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def _init_worker(catalogue, parent: int) -> None:
+    global _CATALOGUE
+    _CATALOGUE = catalogue
+    # Ctrl-C reaches the whole process group: let the sweep process stop the pool, so workers
+    # do not each print a KeyboardInterrupt traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+
+
+def _pool_task(point: Point) -> list[dict]:
+    return run_point(point, _CATALOGUE)
+
+
+class LocalExecutor:
+    """`workers` processes (spawned: nothing of the parent's state leaks in); 1 runs in-process."""
+
+    def __init__(self, catalogue, workers: int | None = None):
+        self.catalogue = catalogue
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.describe = f"local pool, {self.workers} worker{'s' if self.workers > 1 else ''}"
+        self._pool: ProcessPoolExecutor | None = None
+        self._depth = 0  # re-entrant: one pool serves several sweeps (experiments/paper)
+
+    def __enter__(self) -> LocalExecutor:
+        self._depth += 1
+        if self._depth == 1 and self.workers > 1:
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_init_worker, initargs=(self.catalogue, os.getpid()))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._pool is not None:
+            self._pool.shutdown(wait=exc[0] is None, cancel_futures=True)
+            self._pool = None
+
+    def run(self, points: Iterable[Point]) -> Iterator[Outcome]:
+        if self._pool is None:
+            for p in points:
+                try:
+                    yield p, run_point(p, self.catalogue)
+                except Exception as exc:  # noqa: BLE001 - reported per point by the sweep
+                    yield p, exc
+            return
+        pending: dict[Future, Point] = {}
+        todo = iter(points)
+        window = 2 * self.workers
+        while True:
+            for p in todo:
+                pending[self._pool.submit(_pool_task, p)] = p
+                if len(pending) >= window:
+                    break
+            if not pending:
+                return
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                p = pending.pop(fut)
+                exc = fut.exception()
+                yield p, exc if exc is not None else fut.result()
+
+
+def _ray_task(point: Point, catalogue) -> list[dict]:
+    return run_point(point, catalogue)
+
+
+class RayExecutor:
+    """`address`: 'auto' joins a running cluster, or starts a local one if there is none; else
+    the address of a cluster's head (ray.init). Every node needs hetsim and the same configs and
+    calibration files: a worker checks it reads the same calibration inputs as the driver."""
+
+    def __init__(self, catalogue, address: str = "auto", workers: int | None = None):
+        self.catalogue = catalogue
+        self.address = address
+        self.workers = workers
+        self._started = False
+        self._depth = 0  # re-entrant, like LocalExecutor
+
+    def __enter__(self) -> RayExecutor:
+        import ray
+
+        self._depth += 1
+        if self._depth > 1:
+            return self
+        env = {"env_vars": {k: v for k, v in os.environ.items() if k.startswith("HETSIM_")}}
+        quiet = dict(include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+        if ray.is_initialized():
+            pass
+        elif self.address == "auto":
+            try:
+                ray.init(address="auto", runtime_env=env, **quiet)
+            except ConnectionError:
+                ray.init(num_cpus=self.workers or os.cpu_count(), runtime_env=env, **quiet)
+            self._started = True
+        else:
+            ray.init(address=self.address, runtime_env=env, **quiet)
+            self._started = True
+        cpus = int(ray.cluster_resources().get("CPU", 1))
+        self.slots = min(cpus, self.workers) if self.workers else cpus
+        self.describe = f"Ray ({self.slots} of {cpus} CPUs)"
+        self._remote = ray.remote(num_cpus=1)(_ray_task)
+        self._catalogue_ref = ray.put(self.catalogue)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import ray
+
+        self._depth -= 1
+        if self._depth == 0 and self._started:
+            ray.shutdown()
+            self._started = False
+
+    def run(self, points: Iterable[Point]) -> Iterator[Outcome]:
+        import ray
+
+        pending: dict = {}
+        todo = iter(points)
+        window = self.slots if self.workers else 2 * self.slots  # --workers caps what runs at once
+        while True:
+            for p in todo:
+                pending[self._remote.remote(p, self._catalogue_ref)] = p
+                if len(pending) >= window:
+                    break
+            if not pending:
+                return
+            finished, _ = ray.wait(list(pending), num_returns=1)
+            for ref in finished:
+                p = pending.pop(ref)
+                try:
+                    yield p, ray.get(ref)
+                except ray.exceptions.RayTaskError as exc:
+                    yield p, exc.cause if exc.cause is not None else exc
+                except Exception as exc:  # noqa: BLE001 - a lost worker, reported per point
+                    yield p, exc

@@ -1,0 +1,81 @@
+"""Bad sweep input: one clear ConfigError naming the file and the field, before any point runs."""
+
+import pytest
+
+from hetsim.dse.expand import expand, load_sweep
+from hetsim.errors import ConfigError
+
+GRID = [{"grid": {"workload.batch": [2, 4]}}]
+CASES = {
+    "unknown_path": (dict(axes=[{"grid": {"workload.bacth": [2]}}]), "axes[0].grid.workload.bacth",
+                     "unknown path 'workload.bacth'"),
+    "unknown_top_level": (dict(axes=[{"grid": {"placement": ["paper"]}}]), "axes[0].grid.placement", "placements"),
+    "unknown_method_param": (dict(axes=[{"grid": {"workload.params.tokn_budget": [1]}}]),
+                             "axes[0].grid.workload.params.tokn_budget", "token_budget"),
+    "path_below_a_leaf": (dict(axes=[{"grid": {"workload.batch.x": [1]}}]), "axes[0].grid.workload.batch.x",
+                          "no 'x'"),
+    "empty_axes": (dict(axes=[]), None, "axes is empty"),
+    "empty_grid": (dict(axes=[{"grid": {}}]), "axes[0].grid", "empty grid"),
+    "empty_values": (dict(axes=[{"grid": {"workload.batch": []}}]), "axes[0].grid.workload.batch", "no values"),
+    "zip_unequal": (dict(axes=[{"zip": {"workload.batch": [2, 4], "seed": [1, 2, 3]}}]), "axes[0].zip",
+                    "differ in length"),
+    "axis_kind": (dict(axes=[{"product": {"workload.batch": [2]}}]), "axes[0]", "grid, zip or random"),
+    "no_axes_no_search": (dict(), None, "needs axes or search"),
+    "path_set_twice": (dict(axes=[{"grid": {"workload.batch": [2]}}, {"zip": {"workload.batch": [4]}}]),
+                       "axes[1].zip.workload.batch", "set twice"),
+    "conflicting_constraints": (dict(axes=GRID, constraints=[{"quantity": "tpot_s", "run": "paper", "max": 0.01},
+                                                            {"quantity": "tpot_s", "run": "paper", "min": 0.02}]),
+                                "constraints[1]", "conflict"),
+    "min_above_max": (dict(axes=GRID, constraints=[{"quantity": "config.workload.batch", "min": 8, "max": 4}]),
+                      "constraints", "above max"),
+    "metric_without_run": (dict(axes=GRID, constraints=[{"quantity": "tpot_s", "max": 1}]),
+                           "constraints[0].quantity", "say which"),
+    "unknown_metric": (dict(axes=GRID, constraints=[{"quantity": "tpot", "run": "paper", "max": 1}]),
+                       "constraints[0].quantity", "unknown metric"),
+    "unknown_derived": (dict(axes=GRID, constraints=[{"quantity": "derived.keys", "max": 1}]),
+                        "constraints[0].quantity", "unknown derived"),
+    "search_without_run": (dict(search={"trials": 2, "space": {"workload.batch": {"choice": [2, 4]}},
+                                        "objectives": [{"metric": "tpot_s"}]}),
+                           "search.objectives[0].metric", "say which"),
+    "bad_distribution": (dict(search={"trials": 2, "run": "paper", "space": {"workload.batch": {"int": [8, 2]}},
+                                      "objectives": [{"metric": "tpot_s"}]}), "search.space", "low <= high"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_sweep_is_one_clear_error(write_sweep, catalogue, case):
+    fields, field, needle = CASES[case]
+    path = write_sweep(**fields)
+    with pytest.raises(ConfigError) as info:
+        expand(load_sweep(path, catalogue))
+    assert info.value.file == str(path)
+    assert field is None or (info.value.field or "").startswith(field), info.value.render()
+    assert needle in info.value.render()
+
+
+def test_unknown_run_selector_and_rejected_points(write_sweep, catalogue):
+    sweep = load_sweep(write_sweep(axes=GRID, constraints=[{"quantity": "tpot_s", "run": "fastest", "max": 1}]),
+                       catalogue)
+    with pytest.raises(ConfigError, match="'fastest' is not a run"):
+        expand(sweep)
+    # batch 3 cannot split into the paper placement's 2 micro-batches: stop, or skip when asked
+    odd = [{"grid": {"workload.batch": [2, 3]}}]
+    with pytest.raises(ConfigError, match="micro-batches.*workload.batch=3.*invalid: skip"):
+        expand(load_sweep(write_sweep(axes=odd), catalogue))
+    skipped = expand(load_sweep(write_sweep(axes=odd, invalid="skip"), catalogue))
+    assert len(skipped.points) == 1 and skipped.invalid[0][0] == {"workload.batch": 3}
+
+
+def test_constraints_that_exclude_every_point(write_sweep, catalogue):
+    path = write_sweep(axes=GRID, constraints=[{"quantity": "config.workload.batch", "min": 16}])
+    with pytest.raises(ConfigError, match="no point left to run: 0 rejected by the config, 2 excluded"):
+        expand(load_sweep(path, catalogue))
+
+
+def test_cli_bad_sweep_exits_2_and_writes_nothing(write_sweep, tmp_path, hetsim):
+    path = write_sweep(axes=[{"zip": {"workload.batch": [2, 4], "seed": [1]}}])
+    out = tmp_path / "out"
+    res = hetsim("sweep", str(path), "--out", str(out))
+    assert res.returncode == 2, res.stderr
+    assert "Traceback" not in res.stderr and "differ in length" in res.stderr and str(path) in res.stderr
+    assert not out.exists()
