@@ -105,6 +105,8 @@ BAD_CASES = {
     "context_does_not_fit": (lambda d: d["workload"].update(context_tokens=400_000),
                              ("workload", "needs", "GB")),
     "unknown_field": (lambda d: d["workload"].update(bacth=3), ("workload.bacth", "unknown field")),
+    "topk_beyond_fpga_kernel": (lambda d: d["workload"]["params"].update(token_budget=2048),
+                                ("workload.params.token_budget", "at most the top 64")),
 }
 
 
