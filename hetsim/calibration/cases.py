@@ -30,6 +30,7 @@ import yaml
 
 from hetsim.errors import ConfigError
 from hetsim.ops import Op, op_from_dict
+from hetsim.yamlio import read_yaml
 
 MEASURED_KEYS = ("measured_s", "measured_graph_s")
 
@@ -118,14 +119,7 @@ def parse_cases(data: Any, file: str = "<cases>") -> CasesFile:
 
 def load_cases(path: Path) -> CasesFile:
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError("cases file not found", file=str(path))
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"malformed YAML{where}: {getattr(exc, 'problem', None) or exc}", file=str(path)) from None
+    data = read_yaml(path, "cases file")
     out = parse_cases(data, str(path))
     out.path = path
     return out

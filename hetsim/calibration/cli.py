@@ -6,7 +6,6 @@ calibration backends (FPGA) can add their own command to it.
 
 from __future__ import annotations
 
-import functools
 import json
 import shlex
 import sys
@@ -17,21 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from hetsim.errors import ConfigError, HardwareUnavailable, HetsimError
-
-
-def _friendly(fn):
-    """A HetsimError becomes one line on stderr and exit code 2 (no traceback)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except HetsimError as exc:
-            Console(stderr=True).print(f"[red]error:[/] {exc.render()}", highlight=False, soft_wrap=True)
-            raise typer.Exit(2) from None
-
-    return wrapper
+from hetsim.errors import ConfigError, HardwareUnavailable
 
 
 def _us(x: float | None) -> str:
@@ -66,6 +51,8 @@ def _print_cases(preds, title: str, show_ops: bool) -> None:
 
 
 def register(app: typer.Typer) -> typer.Typer:
+    from hetsim.cli import friendly as _friendly  # registered from hetsim.cli, after it defines friendly
+
     predict = typer.Typer(no_args_is_help=True, help="Predict the time of primitive ops on a device model.")
     calibrate = typer.Typer(no_args_is_help=True, help="Measure a device and write its calibration profile.")
     app.add_typer(predict, name="predict")

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from hetsim.config.schema import (
@@ -22,6 +21,7 @@ from hetsim.config.schema import (
     SystemSpec,
 )
 from hetsim.errors import ConfigError
+from hetsim.yamlio import read_yaml  # noqa: F401  (re-exported: the config readers' entry point)
 
 T = TypeVar("T", bound=BaseModel)
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -30,23 +30,6 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 def configs_root() -> Path:
     """The catalogue folder: $HETSIM_CONFIGS, else `configs/` of this checkout."""
     return Path(os.environ.get("HETSIM_CONFIGS", REPO_ROOT / "configs"))
-
-
-def read_yaml(path: Path) -> dict[str, Any]:
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError("file not found", file=str(path))
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
-        raise ConfigError(f"malformed YAML at {where}: {exc.problem}", file=str(path)) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"malformed YAML: {exc}", file=str(path)) from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"expected a mapping at the top level, got {type(data).__name__}", file=str(path))
-    return data
 
 
 def _loc(loc: tuple) -> str:
