@@ -17,7 +17,7 @@ from hetsim.sim.engine import Record, StepDag, StepSimulator
 from hetsim.sim.lowering import compute_task, lower_layer
 from hetsim.sim.machine import Machine
 from hetsim.workloads import models as llm
-from hetsim.workloads.base import Decode, Method, Phase, Prefill, Steps
+from hetsim.workloads.base import Decode, Method, Phase, Steps
 from hetsim.workloads.registry import build_method
 
 MEMORY_STEPS = ("prepare", "relevancy", "retrieval", "relevancy+retrieval")
@@ -136,21 +136,15 @@ def build_dag(machine, method: Method, p: Placement, phase: Phase) -> StepDag:
     if isinstance(phase, Steps):
         tasks = lower_layer(machine, p, phase.work, (), (), method.name)
         return StepDag(("steps",), {"steps": tuple(tasks)}, (), p.micro_batches)
-    role = phase.role if isinstance(phase, Decode) else "model"
-    device = p.device_of(role)
-    new = phase.tokens if isinstance(phase, Prefill) else 1
-    context = phase.context + new
+    role, device = phase.role, p.device_of(phase.role)
     try:
-        pre, post = method.model_ops(machine.kind(device), mb * new)
+        pre, post = method.model_ops(machine.kind(device), mb * phase.step_tokens)
     except ValueError as exc:
         raise ConfigError(str(exc), file=machine.exp.file, field="placements") from None
     kinds = tuple(method.layer_kind(i) for i in range(m.layers))
     templates = {}
     for kind in sorted(set(kinds)):
-        if isinstance(phase, Prefill):
-            work = method.prefill_layer(kind, mb, context, new)
-        else:
-            work = method.decode_layer(kind, mb, context)
+        work = method.phase_layer(phase, kind, mb)
         templates[kind] = tuple(lower_layer(machine, p, work, pre, post, method.name, device, role))
     tail = ()
     if machine.kind(device) == "gpu":

@@ -97,7 +97,7 @@ def check_lowering(exp, placement, where: str) -> None:
     """Fail at load time, not mid-run, when a placement puts a step where it cannot run."""
     import numpy as np
 
-    from hetsim.workloads.base import Decode, Prefill, Steps
+    from hetsim.workloads.base import Steps
     from hetsim.workloads.registry import build_method
 
     method = build_method(exp.spec.workload, exp.model, exp.file)
@@ -114,13 +114,9 @@ def check_lowering(exp, placement, where: str) -> None:
             if isinstance(phase, Steps):
                 plan_steps(phase.work, placement, kind_of, method.name)
                 continue
-            role = phase.role if isinstance(phase, Decode) else "model"
-            new = phase.tokens if isinstance(phase, Prefill) else 1
-            method.model_ops(kind_of(placement.device_of(role)), mb * new)
+            method.model_ops(kind_of(placement.device_of(phase.role)), mb * phase.step_tokens)
             for kind in kinds:
-                work = (method.prefill_layer(kind, mb, phase.context + new, new) if isinstance(phase, Prefill)
-                        else method.decode_layer(kind, mb, phase.context + new))
-                plan_steps(work, placement, kind_of, method.name)
+                plan_steps(method.phase_layer(phase, kind, mb), placement, kind_of, method.name)
         except ValueError as exc:
             raise ConfigError(str(exc), file=exp.file, field=where) from None
 

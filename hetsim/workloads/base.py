@@ -52,6 +52,12 @@ class Prefill:
     tokens: int
     context: int = 0
     label: str = "prefill"
+    role = "model"  # the LLM layers of a prefill produce the output
+
+    @property
+    def step_tokens(self) -> int:
+        """Tokens per request that one barrier-separated step of this phase processes."""
+        return self.tokens
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,10 @@ class Decode:
     context: int
     role: str = "model"
     label: str = "decode"
+
+    @property
+    def step_tokens(self) -> int:
+        return 1
 
 
 @dataclass(frozen=True)
@@ -113,6 +123,13 @@ class Method:
         experiment) draws anything random, such as retrieval triggers."""
         w = self.workload
         return [Prefill(w.context_tokens), Decode(w.decode_tokens, w.context_tokens)]
+
+    def phase_layer(self, phase: Prefill | Decode, kind: str, batch: int) -> LayerWork:
+        """Per-layer work of the first step of a Prefill or Decode phase."""
+        context = phase.context + phase.step_tokens
+        if isinstance(phase, Prefill):
+            return self.prefill_layer(kind, batch, context, phase.tokens)
+        return self.decode_layer(kind, batch, context)
 
     def decode_layer(self, kind: str, batch: int, context: int) -> LayerWork:
         raise NotImplementedError
