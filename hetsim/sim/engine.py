@@ -103,7 +103,9 @@ class CompiledDag:
         names = sorted({r for t in tasks for r in t.resources})
         self.engine_names = names
         eid = {r: k for k, r in enumerate(names)}
-        self.resources = [tuple(eid[r] for r in t.resources) for t in tasks]
+        # taken in sorted name order whatever order a task lists them in (no hold-and-wait cycle),
+        # each once (a task listing an engine twice would wait on itself)
+        self.resources = [tuple(sorted({eid[r] for r in t.resources})) for t in tasks]
 
     def tasks(self, dag: StepDag) -> list[TaskT]:
         return [dag.tail[j] if kind == "@tail" else dag.templates[kind][j] for kind, j in self.slots]
