@@ -18,7 +18,8 @@ import simpy
 from rich.console import Console
 from rich.table import Table
 
-from hetsim.config.load import Catalogue, load_experiment
+from hetsim.config.load import Catalogue
+from hetsim.scenario import load_experiment
 from hetsim.runner import run_experiment
 
 

@@ -10,8 +10,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+import hetsim
 from hetsim.errors import HetsimError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -27,22 +29,25 @@ def friendly(fn):
         try:
             return fn(*args, **kwargs)
         except HetsimError as exc:
-            err.print(f"[red]error:[/] {exc.render()}", highlight=False, soft_wrap=True)
+            # user text (paths, values) may hold "[": never read it as Rich markup
+            err.print(f"[red]error:[/] {escape(exc.render())}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper
 
 
-def parse_overrides(items: list[str]) -> dict:
-    import yaml
+def _version(value: bool) -> None:
+    if value:
+        Console().print(f"hetsim {hetsim.__version__}", highlight=False)
+        raise typer.Exit()
 
-    out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise HetsimError(f"--set expects KEY=VALUE with a dotted key, got {item!r}")
-        out[key] = yaml.safe_load(value)
-    return out
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="print the version and exit")] = False,
+) -> None:
+    """hetsim: simulate long-context LLM memory processing on GPU + FPGA systems."""
 
 
 @app.command()
@@ -54,18 +59,22 @@ def run(
     set_: Annotated[list[str] | None, typer.Option("--set", help="override a field, e.g. workload.batch=4")] = None,
 ) -> None:
     """Simulate an experiment and write its results folder."""
-    from hetsim.config.load import load_experiment
-    from hetsim.report.outputs import write_results
+    from hetsim.config.load import parse_overrides
+    from hetsim.report.outputs import check_results_dir, write_results
     from hetsim.report.summary import build_summary
     from hetsim.report.table import print_results
     from hetsim.runner import run_experiment
+    from hetsim.scenario import load_experiment
 
     exp = load_experiment(experiment, overrides=parse_overrides(set_ or []))
+    out_dir = None
+    if exp.spec.outputs.write:  # refuse a location hetsim may not write before simulating anything
+        what = "--out" if out else "outputs.dir/name"
+        out_dir = check_results_dir(out or Path(exp.spec.outputs.dir) / exp.spec.name, what)
     runs = run_experiment(exp)
     summary = build_summary(exp, runs)
-    out_dir = None
-    if exp.spec.outputs.write:
-        out_dir = write_results(out or Path(exp.spec.outputs.dir) / exp.spec.name, summary, runs)
+    if out_dir is not None:
+        out_dir = write_results(out_dir, summary, runs, what)
         summary["results_dir"] = str(out_dir)
     if json_out:
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
@@ -77,7 +86,7 @@ def run(
 @friendly
 def devices() -> None:
     """List the device and link catalogue with the provenance of its figures."""
-    from hetsim.calibration.profile import profile_for
+    from hetsim.calibration.device_inputs import gpu_profile
     from hetsim.config.load import Catalogue
     from hetsim.provenance import weakest
 
@@ -90,7 +99,7 @@ def devices() -> None:
         if d.kind == "gpu":
             peak = f"{d.matrix_tflops.get('bf16', d.matrix_tflops.get('fp16')).value:g} TFLOPS bf16"
             bw = f"{d.hbm_bw_gbps.value:g} GB/s"
-            prof = profile_for(d)
+            prof = gpu_profile(d)
             calib = prof.path.name if prof else "none (datasheet/assumed)"
         else:
             peak = f"{d.dsps.value:g} DSP @ {d.kernel_clock_mhz.value:g} MHz"
@@ -112,22 +121,24 @@ def devices() -> None:
 @friendly
 def check(
     file: Annotated[Path, typer.Argument(help="any config file: experiment, device, link, system, model")],
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override a field, e.g. workload.batch=4")] = None,
 ) -> None:
-    """Validate a config file (an experiment is resolved against the catalogue)."""
-    from hetsim.config.check import check_file
+    """Validate a config file exactly as `hetsim run` would (an experiment is resolved end to end)."""
+    from hetsim.check import check_file
+    from hetsim.config.load import parse_overrides
 
-    what = check_file(file)
-    Console().print(f"[green]ok[/]: {file} is a valid {what}")
+    what = check_file(file, parse_overrides(set_ or []))
+    Console().print(f"[green]ok[/]: {escape(str(file))} is a valid {what}", highlight=False)
 
 
 @app.command()
 @friendly
 def schema(out: Annotated[Path, typer.Option(help="folder for the JSON Schema files")] = Path("schema")) -> None:
     """Export JSON Schemas of every config file kind (for editor completion and validation)."""
-    from hetsim.config.check import export_schemas
+    from hetsim.config.schemas_export import export_schemas
 
     for path in export_schemas(out):
-        Console().print(f"wrote {path}")
+        Console().print(f"wrote {escape(str(path))}", highlight=False)
 
 
 @app.command()

@@ -18,7 +18,8 @@ class HetsimError(Exception):
 
     def render(self) -> str:
         where = ": ".join(p for p in (self.file, self.field) if p)
-        return f"{where}: {self.message}" if where else self.message
+        text = f"{where}: {self.message}" if where else self.message
+        return " ".join(text.split())  # always one line, whatever a value or a path held
 
 
 class ConfigError(HetsimError):

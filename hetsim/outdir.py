@@ -34,18 +34,38 @@ def check_name(name: str, *, file: str, field: str) -> str:
     return name
 
 
+def read_manifest(path: Path) -> dict | None:
+    try:
+        data = json.loads((Path(path) / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def manifest_kind(path: Path) -> str | None:
     """The kind recorded in `path`'s manifest, or None when hetsim did not write it."""
-    try:
-        return json.loads((Path(path) / MANIFEST).read_text()).get("kind")
-    except (OSError, ValueError, AttributeError):
-        return None
+    return (read_manifest(path) or {}).get("kind")
 
 
-def write_manifest(path: Path, kind: str) -> None:
+def write_manifest(path: Path, kind: str, files: list[str] | None = None) -> None:
+    """Mark `path` as hetsim's; `files` (relative paths) lists every file it holds, when known, so
+    a later write can tell a file the user added from one hetsim wrote."""
+    data: dict = {"kind": kind, "written_by": f"hetsim {hetsim.__version__}"}
+    if files is not None:
+        data["files"] = sorted(files)
     tmp = Path(path) / f"{MANIFEST}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps({"kind": kind, "written_by": f"hetsim {hetsim.__version__}"}))
+    tmp.write_text(json.dumps(data, indent=1))
     os.replace(tmp, Path(path) / MANIFEST)
+
+
+def foreign_files(path: Path) -> list[str]:
+    """Files under `path` that its manifest does not list (only when it lists its files)."""
+    listed = (read_manifest(path) or {}).get("files")
+    if listed is None:
+        return []
+    listed = set(listed) | {MANIFEST}
+    found = sorted(str(p.relative_to(path)) for p in Path(path).rglob("*") if not p.is_dir())
+    return [f for f in found if f not in listed]
 
 
 def is_empty_dir(path: Path) -> bool:
@@ -67,6 +87,11 @@ def check_writable(path: Path, kind: str, what: str = "--out") -> None:
         return
     found = manifest_kind(path)
     if found == kind:
+        extra = foreign_files(path)
+        if extra:
+            raise ConfigError(f"the folder holds {len(extra)} file(s) hetsim did not write (e.g. {extra[0]}); hetsim "
+                              "never replaces them: move them out or choose another location", file=str(path),
+                              field=what)
         return
     if found is None:
         raise ConfigError(f"the folder holds files hetsim did not write (no {MANIFEST}); hetsim never replaces "

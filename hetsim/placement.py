@@ -3,7 +3,8 @@
 Built in:
   gpu-only  everything on the first GPU;
   paper     He et al.'s split: Prepare and Apply on the first GPU, Relevancy + Retrieval
-            (fused) on the first FPGA, two micro-batches so the GPU and FPGA overlap; a method
+            (fused) on the first FPGA, two micro-batches so the GPU and FPGA overlap (one when
+            the batch does not split evenly, or the method is request-level); a method
             may say otherwise (`Method.paper_placement`: MemAgent decodes its memory on the
             FPGA, TTT stays on the GPU) and may fall back by batch size (`apply_batch_rule`).
 A user writes any other as a `PlacementSpec` (step -> device id).
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from hetsim.config.errors import did_you_mean
 from hetsim.config.schema import STEPS, PlacementSpec
 from hetsim.errors import ConfigError
 
@@ -31,54 +33,61 @@ class Placement:
         return self.model if step == "model" else self.steps[step]
 
 
-def first_device(exp, kind: str) -> str | None:
-    return next((d for d in exp.system.devices if exp.device(d).kind == kind), None)
+def first_device(scn, kind: str) -> str | None:
+    return next((d for d in scn.system.devices if scn.device(d).kind == kind), None)
 
 
-def resolve(exp, item: str | PlacementSpec, where: str) -> Placement:
-    gpu = first_device(exp, "gpu")
+def resolve(scn, method, item: str | PlacementSpec, where: str) -> tuple[Placement, list[str]]:
+    """A placement as written (built-in name or mapping) for `method`, and notes for the results."""
+    gpu = first_device(scn, "gpu")
     if gpu is None:
-        raise ConfigError("the system has no GPU to run the LLM layers", file=exp.file, field="system.devices")
+        raise ConfigError("the system has no GPU to run the LLM layers", file=scn.file, field="system.devices")
     if isinstance(item, str):
         if item == "gpu-only":
-            return Placement(item, gpu, dict.fromkeys(STEPS, gpu))
+            return Placement(item, gpu, dict.fromkeys(STEPS, gpu)), []
         if item == "paper":
-            fpga = first_device(exp, "fpga")
+            fpga = first_device(scn, "fpga")
             if fpga is None:
-                raise ConfigError("placement 'paper' needs an FPGA in the system", file=exp.file, field=where)
-            steps, micro_batches = _method(exp).paper_placement(gpu, fpga)
-            return _split(exp, Placement(item, gpu, steps, micro_batches or PAPER_MICRO_BATCHES), where)
-        raise ConfigError(f"unknown placement {item!r}; built in: {', '.join(BUILTIN)} "
-                          "(or write a mapping step -> device id)", file=exp.file, field=where)
+                raise ConfigError("placement 'paper' needs an FPGA in the system", file=scn.file, field=where)
+            steps, micro_batches = method.paper_placement(gpu, fpga)
+            notes = []
+            if micro_batches is None:
+                # the built-in split overlaps devices with two micro-batches; a batch that does not
+                # split evenly runs as one, and the results say so (the user never wrote the field)
+                micro_batches = PAPER_MICRO_BATCHES
+                batch = scn.spec.workload.batch
+                if batch % micro_batches or method.request_level:
+                    micro_batches = 1
+                    why = "a request-level method" if method.request_level else f"batch {batch}"
+                    notes.append(f"placement paper: {why} runs as one micro-batch (no GPU/FPGA overlap "
+                                 "between micro-batches)")
+            return _split(scn, method, Placement(item, gpu, steps, micro_batches), where), notes
+        raise ConfigError(f"unknown placement {item!r}{did_you_mean(item, list(BUILTIN))}; built in: "
+                          f"{', '.join(BUILTIN)} (or write a mapping step -> device id)", file=scn.file, field=where)
     model = item.model or gpu
     steps = {s: getattr(item, s) or model for s in STEPS}
     for role, dev in (("model", model), *steps.items()):
-        if dev not in exp.system.devices:
+        if dev not in scn.system.devices:
             raise ConfigError(
-                f"device {dev!r} is not in system {exp.system.name!r} (devices: {', '.join(exp.system.devices)})",
-                file=exp.file, field=f"{where}.{role}",
+                f"device {dev!r} is not in system {scn.system.name!r}{did_you_mean(dev, list(scn.system.devices))} "
+                f"(devices: {', '.join(scn.system.devices)})",
+                file=scn.file, field=f"{where}.{role}",
             )
-    if exp.device(model).kind != "gpu":
-        raise ConfigError("the LLM layers must run on a GPU", file=exp.file, field=f"{where}.model")
-    return _split(exp, Placement(item.name, model, steps, item.micro_batches), where)
+    if scn.device(model).kind != "gpu":
+        raise ConfigError("the LLM layers must run on a GPU", file=scn.file, field=f"{where}.model")
+    return _split(scn, method, Placement(item.name, model, steps, item.micro_batches), where), []
 
 
-def _split(exp, p: Placement, where: str) -> Placement:
-    batch = exp.spec.workload.batch
+def _split(scn, method, p: Placement, where: str) -> Placement:
+    batch = scn.spec.workload.batch
     if batch % p.micro_batches:
         raise ConfigError(f"batch {batch} does not split evenly into {p.micro_batches} micro-batches",
-                          file=exp.file, field=f"{where}.micro_batches")
-    if p.micro_batches > 1 and _method(exp).request_level:
-        raise ConfigError(f"method {exp.spec.workload.method} runs request-level steps (a search, a memory "
+                          file=scn.file, field=f"{where}.micro_batches")
+    if p.micro_batches > 1 and method.request_level:
+        raise ConfigError(f"method {method.name} runs request-level steps (a search, a memory "
                           "update) for the whole batch at once; use micro_batches: 1",
-                          file=exp.file, field=f"{where}.micro_batches")
+                          file=scn.file, field=f"{where}.micro_batches")
     return p
-
-
-def _method(exp):
-    from hetsim.workloads.registry import build_method
-
-    return build_method(exp.spec.workload, exp.model, exp.file)
 
 
 def gpu_only_fallback(p: Placement) -> Placement:
@@ -95,15 +104,3 @@ def apply_batch_rule(p: Placement, method, machine) -> tuple[Placement, str | No
     if reason is None:
         return p, None
     return gpu_only_fallback(p), f"placement {p.name}: {reason}: fell back to GPU-only"
-
-
-def check_placements(exp) -> list[Placement]:
-    """Resolve every placement and check each step can run where it is placed."""
-    from hetsim.sim.lowering import check_lowering
-
-    out = []
-    for i, item in enumerate(exp.placements):
-        p = resolve(exp, item, f"placements[{i}]")
-        check_lowering(exp, p, f"placements[{i}]")
-        out.append(p)
-    return out

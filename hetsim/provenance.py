@@ -23,7 +23,7 @@ class Sourced(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    value: float
+    value: float = Field(strict=True, allow_inf_nan=False)  # YAML `true` is not a number
     source: Source
     ref: str = Field(min_length=1, description="document, measurement record or formula")
 

@@ -9,21 +9,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hetsim.config.load import Experiment
-from hetsim.errors import CapacityError, ConfigError
-from hetsim.placement import Placement, apply_batch_rule, gpu_only_fallback, resolve
+from hetsim.errors import ConfigError
+from hetsim.placement import Placement
 from hetsim.provenance import ProvenanceLog
+from hetsim.scenario import PlannedRun, Scenario
 from hetsim.sim.engine import Record, StepDag, StepSimulator
 from hetsim.sim.lowering import compute_task, lower_layer
-from hetsim.sim.machine import Machine
 from hetsim.workloads import models as llm
 from hetsim.workloads.base import Decode, Method, Phase, Steps
-from hetsim.workloads.registry import build_method
 
 MEMORY_STEPS = ("prepare", "relevancy", "retrieval", "relevancy+retrieval")
 DAG_CACHE_ENTRIES = 4096  # lowered steps kept for reuse; bounds memory on very long decodes
 MAX_TRACED_PHASES = 4  # prefill / request-step phases kept op by op in the trace
-GB = 1e9
 
 
 @dataclass
@@ -64,72 +61,6 @@ class Accumulator:
         self.add(dag.tail, dag.micro_batches)
 
 
-def memory_fit(exp: Experiment, machine: Machine, method: Method, p: Placement) -> tuple[Placement, list[str]]:
-    """Check that what each role keeps resident fits the device it is placed on
-    (`Method.resident_bytes`: weights and KV cache with the LLM, an index or a second model with
-    the step that uses it). A GPU that cannot hold its share is an error (a warning with
-    memory_check: warn); an FPGA that cannot makes the placement fall back to GPU-only for the
-    memory steps, as does a method's batch rule (MemAgent's FPGA decode), and the results say so.
-    An FPGA kernel asked for a top-k beyond its top-k unit is a configuration error."""
-    w, m = exp.spec.workload, method.model
-    tokens = w.context_tokens + w.decode_tokens
-    warnings = list(method.notes())
-    longest = method.max_sequence_tokens()
-    if m.max_position_embeddings and longest > m.max_position_embeddings:
-        warnings.append(f"sequences of {longest} tokens exceed {m.name}'s max_position_embeddings "
-                        f"({m.max_position_embeddings}): simulated anyway (costs do not depend on the "
-                        "checkpoint's reach)")
-    p, reason = apply_batch_rule(p, method, machine)
-    if reason:
-        warnings.append(reason)
-
-    def needs(pl: Placement) -> tuple[dict[str, int], dict[str, list[str]]]:
-        need: dict[str, int] = defaultdict(int)
-        roles: dict[str, list[str]] = defaultdict(list)
-        for role, nbytes in method.resident_bytes(w.batch, tokens, lambda r: machine.kind(pl.device_of(r))).items():
-            need[pl.device_of(role)] += nbytes
-            roles[pl.device_of(role)].append(role)
-        return need, roles
-
-    need, roles = needs(p)
-    for dev, nbytes in need.items():
-        cap = machine.models[dev].memory_bytes
-        if machine.kind(dev) == "fpga" and nbytes > cap:
-            what = "index" if roles[dev] == ["relevancy"] else f"{'/'.join(roles[dev])} data"
-            warnings.append(
-                f"placement {p.name}: the {what} ({nbytes / GB:.1f} GB) exceeds {dev}'s memory "
-                f"({cap / GB:.1f} GB): fell back to GPU-only for the memory-processing steps")
-            p = gpu_only_fallback(p)
-            need, roles = needs(p)
-            break
-    _check_fpga_topk(exp, machine, method, p)
-    for dev, nbytes in need.items():
-        cap = machine.models[dev].memory_bytes
-        if nbytes > cap:
-            msg = (f"placement {p.name}: {dev} ({machine.models[dev].name}) needs {nbytes / GB:.1f} GB "
-                   f"(weights, KV cache of {w.batch} x {tokens} tokens, index) but has {cap / GB:.1f} GB")
-            if exp.spec.simulation.memory_check == "error":
-                raise CapacityError(msg + "; lower batch or context, or set simulation.memory_check: warn",
-                                    file=exp.file, field="workload")
-            warnings.append(msg + " (memory_check: warn, simulated anyway)")
-    return p, warnings
-
-
-def _check_fpga_topk(exp: Experiment, machine: Machine, method: Method, p: Placement) -> None:
-    dev = p.steps["retrieval"]
-    if machine.kind(dev) != "fpga":
-        return
-    for field_name, kernel, k in method.fpga_topk():
-        try:
-            k_max = machine.models[dev].design(kernel).topk_k_max
-        except ValueError as exc:
-            raise ConfigError(str(exc), file=exp.file, field="placements") from None
-        if k > k_max:
-            raise ConfigError(f"the FPGA kernel {kernel} on {dev} keeps at most the top {k_max}, asked for {k}; "
-                              "lower it or place retrieval on the GPU", file=exp.file,
-                              field=f"workload.params.{field_name}")
-
-
 def build_dag(machine, method: Method, p: Placement, phase: Phase) -> StepDag:
     """One barrier-separated step of a phase (a prefill, one decode token, or request steps)."""
     m, mb = method.model, method.workload.batch // p.micro_batches
@@ -168,10 +99,11 @@ def expand(phase: Phase):
         yield -1, phase
 
 
-def run_placement(exp: Experiment, method: Method, placement: Placement, label: str) -> RunResult:
+def run_placement(exp: Scenario, planned: PlannedRun) -> RunResult:
+    """One planned run (a method under a placement that `hetsim.scenario` checked and fitted)."""
+    method, placement, label, warnings = planned.method, planned.placement, planned.label, list(planned.warnings)
     log = ProvenanceLog()
-    machine = Machine(exp, log)
-    placement, warnings = memory_fit(exp, machine, method, placement)
+    machine = exp.machine(log)
     sim = StepSimulator()
     before, after = Accumulator(), Accumulator()  # before / after the first output token
     result = RunResult(label, method.name, placement.name, {}, warnings=warnings)
@@ -268,17 +200,10 @@ def metrics(exp, machine, placement, log, ttft, steps, e2e, before, after, sim) 
     }
 
 
-def run_experiment(exp: Experiment) -> list[RunResult]:
-    w = exp.spec.workload
-    method = build_method(w, exp.model, exp.file)
-    runs = []
-    for i, item in enumerate(exp.placements):
-        p = resolve(exp, item, f"placements[{i}]")
-        runs.append(run_placement(exp, method, p, f"{method.name}/{p.name}"))
-    if exp.spec.baseline and exp.spec.baseline != method.name:
-        base = build_method(w, exp.model, exp.file, method=exp.spec.baseline)
-        runs.append(run_placement(exp, base, resolve(exp, "gpu-only", "baseline"), f"{base.name}/gpu-only"))
-    reference = next((r for r in runs if r.placement == "gpu-only" and r.method == method.name), None)
+def run_experiment(exp: Scenario) -> list[RunResult]:
+    """Every planned run of a scenario, with speedups against its GPU-only run of the method."""
+    runs = [run_placement(exp, planned) for planned in exp.runs]
+    reference = next((r for r in runs if r.placement == "gpu-only" and r.method == exp.method.name), None)
     for r in runs:
         if reference is not None:
             r.metrics["speedup_vs_gpu_only"] = reference.metrics["e2e_s"] / r.metrics["e2e_s"]

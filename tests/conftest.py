@@ -1,6 +1,7 @@
 import pytest
 
-from hetsim.config.load import Catalogue, load_experiment
+from hetsim.config.load import Catalogue
+from hetsim.scenario import load_experiment
 
 
 @pytest.fixture(scope="session")

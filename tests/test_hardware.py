@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from hetsim.config.load import load_experiment
+from hetsim.scenario import load_experiment
 from hetsim.hardware.fpga import FpgaModel, KernelDesign
 from hetsim.hardware.gpu import GpuModel
 from hetsim.hardware.link import LinkModel

@@ -16,7 +16,8 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from hetsim.config.load import Catalogue, configs_root, load_experiment, read_yaml
+from hetsim.config.load import Catalogue, configs_root, read_yaml
+from hetsim.scenario import load_experiment
 from hetsim.dse.expand import Sweep, build_sweep
 from hetsim.placement import resolve
 
@@ -56,8 +57,8 @@ def placements_for(exp, batch: int) -> list:
     """The example's placements at `batch`: a placement whose micro-batch count does not divide
     the batch runs with gcd(batch, micro-batches) micro-batches under the same name."""
     out = []
-    for i, item in enumerate(exp.placements):
-        p = resolve(exp, item, f"placements[{i}]")
+    for i, item in enumerate(exp.spec.placements):
+        p, _ = resolve(exp, exp.method, item, f"placements[{i}]")
         mb = math.gcd(batch, p.micro_batches)
         if isinstance(item, str) and mb == p.micro_batches:
             out.append(item)

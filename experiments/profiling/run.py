@@ -42,7 +42,7 @@ def catalogue(no_launch_gap: bool):
 
 
 def simulate(case, gpu: str, no_launch_gap: bool = False):
-    from hetsim.config.load import resolve_experiment
+    from hetsim.scenario import resolve_experiment
     from hetsim.runner import run_experiment
 
     exp = resolve_experiment(experiment(case, SYSTEMS[gpu]), f"experiments/profiling[{case.label}]",

@@ -1,3 +1,3 @@
 """The only place that knows the file formats: schema, loading, and the errors they raise."""
 
-from hetsim.config.load import Catalogue, Experiment, load_experiment  # noqa: F401
+from hetsim.config.load import Catalogue  # noqa: F401

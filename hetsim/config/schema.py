@@ -5,14 +5,46 @@ experiments. Pydantic v2 models; units are in the field names and converted at t
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
 from hetsim.provenance import Sourced
 
 STEPS: tuple[str, ...] = ("prepare", "relevancy", "retrieval", "apply")
-PositiveInt = Annotated[int, Field(gt=0)]
+# YAML's `true` is not a number: integers are strict (pydantic would otherwise read it as 1)
+PositiveInt = Annotated[StrictInt, Field(gt=0)]
+NonNegativeInt = Annotated[StrictInt, Field(ge=0)]
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}$")
+NAME_RULE = "letters, digits, '_', '.', '+', '-', not starting with '.' or '-', at most 128 characters"
+
+
+def _name(value: str) -> str:
+    """A name that becomes a file or folder name, or a resource key (`gpu0:stream`)."""
+    if not NAME_PATTERN.match(value):
+        raise ValueError(f"expected a name of {NAME_RULE}; got {value!r}")
+    return value
+
+
+SafeName = Annotated[str, AfterValidator(_name)]
+
+
+def _bounded(low: float, high: float | None, low_open: bool, expect: str):
+    def check(v: Sourced) -> Sourced:
+        x = v.value
+        ok = (x > low if low_open else x >= low) and (high is None or x <= high)
+        if not ok:
+            raise ValueError(f"value must be {expect}, got {x:g}")
+        return v
+
+    return AfterValidator(check)
+
+
+# hardware figures: a zero bandwidth or a negative power is a typo, not a device
+Positive = Annotated[Sourced, _bounded(0.0, None, True, "> 0")]
+NonNegative = Annotated[Sourced, _bounded(0.0, None, False, ">= 0")]
+Fraction = Annotated[Sourced, _bounded(0.0, 1.0, True, "in (0, 1]")]
 
 
 class Strict(BaseModel):
@@ -24,19 +56,19 @@ class GpuSpec(Strict):
     kind: Literal["gpu"]
     name: str
     vendor: Literal["nvidia", "amd"]
-    memory_gb: Sourced
-    hbm_bw_gbps: Sourced = Field(description="peak HBM bandwidth")
-    hbm_efficiency: Sourced = Field(description="fraction of peak a streaming kernel reaches")
-    matrix_tflops: dict[Literal["bf16", "fp16", "fp8", "int8", "fp32"], Sourced] = Field(
+    memory_gb: Positive
+    hbm_bw_gbps: Positive = Field(description="peak HBM bandwidth")
+    hbm_efficiency: Fraction = Field(description="fraction of peak a streaming kernel reaches")
+    matrix_tflops: dict[Literal["bf16", "fp16", "fp8", "int8", "fp32"], Positive] = Field(
         description="dense matrix-unit peak per dtype"
     )
-    vector_tflops: Sourced = Field(description="fp32 vector peak (elementwise and reduction math)")
-    l2_mb: Sourced
-    launch_overhead_us: Sourced = Field(description="per-op gap in eager execution (launch + sync)")
-    idle_w: Sourced
-    memory_bound_w: Sourced = Field(description="board power while a memory-bound kernel runs")
-    compute_bound_w: Sourced = Field(description="board power while a compute-bound kernel runs")
-    tdp_w: Sourced
+    vector_tflops: Positive = Field(description="fp32 vector peak (elementwise and reduction math)")
+    l2_mb: NonNegative
+    launch_overhead_us: NonNegative = Field(description="per-op gap in eager execution (launch + sync)")
+    idle_w: NonNegative
+    memory_bound_w: NonNegative = Field(description="board power while a memory-bound kernel runs")
+    compute_bound_w: NonNegative = Field(description="board power while a compute-bound kernel runs")
+    tdp_w: Positive
     host_link: str = Field(description="link type of its host connection, from configs/links")
     profile: str | None = Field(default=None, description="calibration profile in calibration/profiles")
 
@@ -45,21 +77,21 @@ class FpgaSpec(Strict):
     kind: Literal["fpga"]
     name: str
     vendor: Literal["amd"] = "amd"
-    memory_gb: Sourced
-    hbm_pseudo_channels: Sourced
-    hbm_bw_per_pc_gbps: Sourced
-    hbm_efficiency: Sourced
-    bram36: Sourced
-    uram: Sourced
-    dsps: Sourced
-    luts: Sourced
-    ffs: Sourced
-    bram_bw_gbps: Sourced = Field(description="aggregate on-chip BRAM bandwidth")
-    uram_bw_gbps: Sourced = Field(description="aggregate on-chip URAM bandwidth")
-    kernel_clock_mhz: Sourced
-    invocation_overhead_us: Sourced = Field(description="host-side kernel start to finish overhead")
-    idle_w: Sourced
-    active_w: Sourced = Field(description="power above idle while a kernel runs")
+    memory_gb: Positive
+    hbm_pseudo_channels: Positive
+    hbm_bw_per_pc_gbps: Positive
+    hbm_efficiency: Fraction
+    bram36: NonNegative
+    uram: NonNegative
+    dsps: NonNegative
+    luts: NonNegative
+    ffs: NonNegative
+    bram_bw_gbps: Positive = Field(description="aggregate on-chip BRAM bandwidth")
+    uram_bw_gbps: Positive = Field(description="aggregate on-chip URAM bandwidth")
+    kernel_clock_mhz: Positive
+    invocation_overhead_us: NonNegative = Field(description="host-side kernel start to finish overhead")
+    idle_w: NonNegative
+    active_w: NonNegative = Field(description="power above idle while a kernel runs")
     host_link: str
     profile: str | None = None
 
@@ -74,10 +106,10 @@ class LinkSpec(Strict):
 
     name: str
     kind: Literal["pcie", "p2p", "nvlink"]
-    latency_us: Sourced
-    downstream_gbps: Sourced
-    upstream_gbps: Sourced
-    energy_pj_per_bit: Sourced | None = None
+    latency_us: NonNegative
+    downstream_gbps: Positive
+    upstream_gbps: Positive
+    energy_pj_per_bit: NonNegative | None = None
 
 
 # ----------------------------------------------------------------------------- systems
@@ -96,20 +128,30 @@ class SystemSpec(Strict):
 
     name: str
     description: str = ""
-    host: str = "host"
-    devices: dict[str, str] = Field(min_length=1, description="device id -> catalogue device name")
-    switches: list[str] = Field(default_factory=list)
+    host: SafeName = "host"
+    devices: dict[SafeName, str] = Field(min_length=1, description="device id -> catalogue device name")
+    switches: list[SafeName] = Field(default_factory=list)
     links: list[LinkInstance] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _endpoints_known(self) -> SystemSpec:
+        for sw in self.switches:
+            if sw == self.host or sw in self.devices:
+                raise ValueError(f"switches: {sw!r} is also the host's or a device's id; every node needs its own id")
+            if self.switches.count(sw) > 1:
+                raise ValueError(f"switches: {sw!r} is listed twice")
+        if self.host in self.devices:
+            raise ValueError(f"devices: {self.host!r} is the host's id; give the device another id")
         nodes = {self.host, *self.devices, *self.switches}
         for i, link in enumerate(self.links):
+            a, b = link.between
+            if a == b:
+                raise ValueError(f"links[{i}] joins {a!r} to itself; a link joins two different nodes")
             for end in link.between:
                 if end not in nodes:
                     raise ValueError(
                         f"links[{i}] names endpoint {end!r}, which is not the host, a device or a "
-                        f"switch of this system (known: {sorted(nodes)})"
+                        f"switch of this system (known: {', '.join(sorted(nodes))})"
                     )
         return self
 
@@ -132,9 +174,9 @@ class MoeSpec(Strict):
 
     experts: PositiveInt
     experts_per_token: PositiveInt
-    shared_experts: int = Field(default=0, ge=0)
+    shared_experts: NonNegativeInt = 0
     intermediate: PositiveInt = Field(description="hidden size of one expert (moe_intermediate_size)")
-    dense_layers: int = Field(default=0, ge=0, description="leading dense-MLP layers (first_k_dense_replace)")
+    dense_layers: NonNegativeInt = Field(default=0, description="leading dense-MLP layers (first_k_dense_replace)")
 
 
 class IndexerSpec(Strict):
@@ -189,7 +231,7 @@ class PlacementSpec(Strict):
     another's GPU work); each micro-batch re-reads the weights, so it only pays across devices.
     """
 
-    name: str
+    name: SafeName
     micro_batches: PositiveInt = 1
     model: str | None = Field(default=None, description="device id; default: the first GPU")
     prepare: str | None = None
@@ -201,8 +243,8 @@ class PlacementSpec(Strict):
 # ----------------------------------------------------------------------------- experiments
 class Outputs(Strict):
     dir: str = "results"
-    trace_decode_steps: int = Field(default=2, ge=0, description="decode steps kept op by op in trace")
-    write: bool = True
+    trace_decode_steps: NonNegativeInt = Field(default=2, description="decode steps kept op by op in trace")
+    write: StrictBool = True
 
 
 class Simulation(Strict):
@@ -215,12 +257,22 @@ class Simulation(Strict):
 
 
 class ExperimentSpec(Strict):
-    name: str
+    name: SafeName = Field(description="names the results folder (outputs.dir/NAME)")
     description: str = ""
     system: str | SystemSpec
     workload: WorkloadSpec
     placements: list[str | PlacementSpec] = Field(min_length=1)
     baseline: str | None = Field(default="dense", description="method run GPU-only as a reference row")
-    seed: int = 0
+    seed: StrictInt = 0
     outputs: Outputs = Field(default_factory=Outputs)
     simulation: Simulation = Field(default_factory=Simulation)
+
+    @model_validator(mode="after")
+    def _placement_names_unique(self) -> ExperimentSpec:
+        # each run's results (its trace file, its column) are keyed by the placement's name
+        names = [p if isinstance(p, str) else p.name for p in self.placements]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise ValueError(f"placements[{i}]: the name {name!r} is used twice; every placement needs "
+                                 "its own name")
+        return self

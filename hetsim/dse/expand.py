@@ -13,13 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from hetsim.config.load import Catalogue, configs_root, read_yaml, resolve_experiment, validate
+from hetsim.config.load import Catalogue, configs_root, read_yaml, validate
 from hetsim.dse import goals
 from hetsim.dse.derived import InputPrints, derived
 from hetsim.dse.paths import check_path, set_path
 from hetsim.dse.point import Point, point_key, resolved_config, run_labels
 from hetsim.dse.spec import ChoiceDist, FloatDist, GridAxes, IntDist, RandomAxes, SweepSpec, ZipAxes
 from hetsim.errors import ConfigError, HetsimError
+from hetsim.scenario import resolve_experiment
 
 
 @dataclass
@@ -180,8 +181,6 @@ def describe(values: dict) -> str:
 
 def make_point(sweep: Sweep, values: dict, prints: InputPrints) -> Point:
     """Resolve one combination into a point; ConfigError (naming the combination) if rejected."""
-    from hetsim.workloads.registry import build_method
-
     data = copy.deepcopy(sweep.base)
     data.setdefault("outputs", {})
     data["outputs"] = {**data["outputs"], "write": False, "trace_decode_steps": 0}  # rows only
@@ -190,7 +189,7 @@ def make_point(sweep: Sweep, values: dict, prints: InputPrints) -> Point:
         _set(data, dotted, values[dotted], sweep.catalogue, sweep.file, where)
     try:
         exp = resolve_experiment(data, sweep.base_file, sweep.catalogue)
-        method = build_method(exp.spec.workload, exp.model, sweep.base_file)
+        method = exp.method
     except HetsimError as exc:
         raise ConfigError(f"{exc.render()} (at {where})", file=sweep.file) from None
     config, inputs = resolved_config(exp, method), prints.of(exp)

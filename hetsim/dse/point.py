@@ -55,11 +55,7 @@ def point_key(config: dict, inputs: dict) -> str:
 
 def run_labels(exp, method) -> tuple[str, ...]:
     """The labels `run_experiment` gives its runs, known before running."""
-    names = [p if isinstance(p, str) else p.name for p in exp.placements]
-    labels = [f"{method.name}/{n}" for n in names]
-    if exp.spec.baseline and exp.spec.baseline != method.name:
-        labels.append(f"{exp.spec.baseline}/gpu-only")
-    return tuple(labels)
+    return tuple(r.label for r in exp.runs)
 
 
 def cell(value: Any) -> Any:
@@ -119,9 +115,9 @@ _WORKER_PRINTS: InputPrints | None = None  # per worker process: fingerprints of
 
 def run_point(point: Point, catalogue) -> list[dict]:
     """Run one point where it lands (a pool process, a Ray worker): its rows, one per run."""
-    from hetsim.config.load import resolve_experiment
     from hetsim.errors import CapacityError
     from hetsim.runner import run_experiment
+    from hetsim.scenario import resolve_experiment
 
     global _WORKER_PRINTS
     _WORKER_PRINTS = _WORKER_PRINTS or InputPrints()

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 from hetsim.config.schema import LinkSpec
 from hetsim.provenance import ProvenanceLog
-
-GB = 1e9
+from hetsim.units import GB
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,7 @@ transfers as flow arrows from producer to transfer to consumer. Open in ui.perfe
 from __future__ import annotations
 
 from hetsim.runner import RunResult
-
-US = 1e6
+from hetsim.units import US_PER_S
 
 
 def chrome_trace(run: RunResult) -> dict:
@@ -31,7 +30,7 @@ def chrome_trace(run: RunResult) -> dict:
         task = rec.task
         if not task.resources:
             continue
-        start, end = (t0 + rec.start) * US, (t0 + rec.end) * US
+        start, end = (t0 + rec.start) * US_PER_S, (t0 + rec.end) * US_PER_S
         ident = (phase, token, rec.micro_batch, rec.layer, task.key)
         args = {"phase": phase, "token": token, "micro_batch": rec.micro_batch, "layer": rec.layer, "step": task.step}
         for i, resource in enumerate(task.resources):
@@ -40,7 +39,7 @@ def chrome_trace(run: RunResult) -> dict:
                 where[ident] = (pid, tid, start, end)
             at = start
             for op in task.ops:
-                dur = op.seconds * US
+                dur = op.seconds * US_PER_S
                 events.append({"ph": "X", "name": op.name, "cat": task.step, "pid": pid, "tid": tid, "ts": at,
                                "dur": dur, "args": {**args, "flops": op.flops, "bytes": op.bytes}})
                 at += dur

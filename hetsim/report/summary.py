@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hetsim
-from hetsim.config.load import Experiment
 from hetsim.provenance import weakest
 from hetsim.runner import RunResult
+from hetsim.scenario import Scenario
 
 
-def build_summary(exp: Experiment, runs: list[RunResult]) -> dict:
+def build_summary(exp: Scenario, runs: list[RunResult]) -> dict:
     w = exp.spec.workload
     return {
         "experiment": exp.spec.name,

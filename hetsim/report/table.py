@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 STEP_ORDER = ("model", "prepare", "relevancy", "retrieval", "relevancy+retrieval", "apply", "transfer")
@@ -21,13 +22,14 @@ def results_table(summary: dict) -> Table:
     w = summary["workload"]
     title = (f"{summary['experiment']}: {w['method']} on {summary['model']}, context {w['context_tokens']}, "
              f"batch {w['batch']}, {w['decode_tokens']} decode tokens - SIMULATED")
-    t = Table(title=title, show_lines=False)
-    t.add_column("metric", style="bold")
+    t = Table(title=escape(title), show_lines=False)
+    # names of devices, links and runs are folded, never cut to an ellipsis: they are what a row means
+    t.add_column("metric", style="bold", overflow="fold")
     for r in runs:
-        t.add_column(r["label"], justify="right")
+        t.add_column(escape(r["label"]), justify="right", overflow="fold")
 
     def row(name: str, fn) -> None:
-        t.add_row(name, *[fn(r) for r in runs])
+        t.add_row(escape(name), *[escape(fn(r)) for r in runs])
 
     row("time per output token", lambda r: _ms(r["tpot_s"]))
     row("TTFT (prefill)", lambda r: _ms(r["ttft_s"]))
@@ -64,11 +66,11 @@ def print_results(summary: dict, out_dir=None, console: Console | None = None) -
     console.print(results_table(summary))
     for r in summary["runs"]:
         for warning in r["warnings"]:
-            console.print(f"[yellow]warning:[/] {warning}")
+            console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
     assumed = sorted({k for r in summary["runs"] for k in r["provenance"].get("assumed", [])})
     if assumed:
-        console.print(f"[dim]assumed inputs ({len(assumed)}): {', '.join(assumed[:8])}"
+        console.print(f"[dim]assumed inputs ({len(assumed)}): {escape(', '.join(assumed[:8]))}"
                       f"{' ...' if len(assumed) > 8 else ''}[/]")
     if out_dir is not None:
-        console.print(f"results: {out_dir}/ (summary.json, ops.parquet, steps.parquet, "
+        console.print(f"results: {escape(str(out_dir))}/ (summary.json, ops.parquet, steps.parquet, "
                       "traces/*.json for ui.perfetto.dev)")

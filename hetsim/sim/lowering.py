@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hetsim.errors import ConfigError
 from hetsim.workloads.base import LayerWork, StepWork
 
 PREV_POST = "@prev:post"  # dependency on the previous layer's last task (same micro-batch)
@@ -91,34 +90,6 @@ def plan_steps(work: LayerWork, placement, kind_of, method_name: str = "") -> li
         inputs = tuple((p, b) for w in works for p, b in w.inputs if p not in names)
         planned.append(PlannedStep("+".join(names), names, device, tuple(ops), inputs, works[-1].output_bytes))
     return planned
-
-
-def check_lowering(exp, placement, where: str) -> None:
-    """Fail at load time, not mid-run, when a placement puts a step where it cannot run."""
-    import numpy as np
-
-    from hetsim.workloads.base import Steps
-    from hetsim.workloads.registry import build_method
-
-    method = build_method(exp.spec.workload, exp.model, exp.file)
-    kind_of = lambda dev: exp.device(dev).kind  # noqa: E731
-    mb = exp.spec.workload.batch // placement.micro_batches
-    kinds = sorted({method.layer_kind(i) for i in range(exp.model.layers)})
-    seen = set()
-    for phase in method.plan(np.random.default_rng(exp.spec.seed)):
-        sig = (type(phase).__name__, getattr(phase, "role", ""))
-        if sig in seen:
-            continue
-        seen.add(sig)
-        try:
-            if isinstance(phase, Steps):
-                plan_steps(phase.work, placement, kind_of, method.name)
-                continue
-            method.model_ops(kind_of(placement.device_of(phase.role)), mb * phase.step_tokens)
-            for kind in kinds:
-                plan_steps(method.phase_layer(phase, kind, mb), placement, kind_of, method.name)
-        except ValueError as exc:
-            raise ConfigError(str(exc), file=exp.file, field=where) from None
 
 
 def lower_layer(machine, placement, work: LayerWork, pre_ops, post_ops, method_name: str,

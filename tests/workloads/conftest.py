@@ -1,7 +1,7 @@
 import pytest
 
-from hetsim.config.load import resolve_experiment
 from hetsim.config.schema import WorkloadSpec
+from hetsim.scenario import resolve_experiment
 from hetsim.workloads.registry import build_method
 
 

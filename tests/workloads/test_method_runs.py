@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hetsim.config.check import check_file
-from hetsim.config.load import load_experiment
+from hetsim.check import check_file
 from hetsim.runner import run_experiment
+from hetsim.scenario import load_experiment
 from hetsim.workloads.base import Steps
 
 EXPERIMENTS = Path(__file__).resolve().parents[2] / "configs" / "experiments"

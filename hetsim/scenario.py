@@ -1,0 +1,135 @@
+"""One resolved, immutable scenario: the experiment spec, its system, the method instances, the
+placements each run will use, and every warning the results must carry.
+
+It is built once, by `resolve_experiment`, which is the one validation `hetsim check`, `hetsim
+run`, sweeps and the Python API all go through: names against the catalogue, method parameters,
+placements against the system, every step lowered onto the kind of device it is placed on, a
+route for every transfer, memory capacity and the FPGA kernels' top-k units. Whatever passes
+here runs; whatever fails here fails before anything is simulated or written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hetsim.capacity import memory_fit
+from hetsim.config.errors import did_you_mean
+from hetsim.config.load import Catalogue, default_experiment_path, read_yaml, set_dotted, validate
+from hetsim.config.schema import ExperimentSpec, FpgaSpec, GpuSpec, ModelSpec, SystemSpec
+from hetsim.errors import ConfigError
+from hetsim.placement import Placement, resolve
+from hetsim.provenance import ProvenanceLog
+from hetsim.sim.lowering import plan_steps
+from hetsim.sim.machine import Machine
+from hetsim.workloads import METHODS
+from hetsim.workloads.base import Method, Steps
+from hetsim.workloads.registry import build_method
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    """One row of the results: a method under a placement (after capacity fallbacks)."""
+
+    label: str
+    method: Method
+    placement: Placement
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Scenario:
+    spec: ExperimentSpec
+    file: str
+    catalogue: Catalogue = field(repr=False)
+    system: SystemSpec
+    model: ModelSpec
+    method: Method
+    runs: tuple[PlannedRun, ...] = ()
+
+    def device(self, dev_id: str) -> GpuSpec | FpgaSpec:
+        return self.catalogue.devices[self.system.devices[dev_id]]
+
+    def machine(self, log: ProvenanceLog | None = None) -> Machine:
+        """The device, link and route models of this scenario's system, logging into `log`."""
+        return Machine(self, log)
+
+
+def load_experiment(path: Path | None = None, catalogue: Catalogue | None = None,
+                    overrides: dict[str, Any] | None = None) -> Scenario:
+    """Load and fully check an experiment file (no argument: the built-in default)."""
+    catalogue = catalogue or Catalogue.load()
+    path = Path(path) if path else default_experiment_path(catalogue.root)
+    data = read_yaml(path, "experiment")
+    for dotted, value in (overrides or {}).items():
+        set_dotted(data, dotted, value, str(path))
+    return resolve_experiment(data, str(path), catalogue)
+
+
+def resolve_experiment(data: dict, file: str, catalogue: Catalogue) -> Scenario:
+    """The scenario of an experiment mapping, checked end to end (see the module docstring)."""
+    spec = validate(ExperimentSpec, data, file)
+    system = spec.system if isinstance(spec.system, SystemSpec) else catalogue.get("systems", spec.system, file,
+                                                                                      "system")
+    catalogue.check_system(system, file)
+    model = catalogue.get("models", spec.workload.model, file, "workload.model")
+    method = build_method(spec.workload, model, file)
+    scn = Scenario(spec, file, catalogue, system, model, method)
+    planned = []
+    for i, item in enumerate(spec.placements):
+        where = f"placements[{i}]"
+        p, notes = resolve(scn, method, item, where)
+        planned.append(_checked_run(scn, method, p, where, notes))
+    if spec.baseline is not None and spec.baseline != method.name:
+        if spec.baseline not in METHODS:
+            raise ConfigError(f"unknown method {spec.baseline!r}{did_you_mean(spec.baseline, sorted(METHODS))} "
+                              f"(known: {', '.join(sorted(METHODS))})", file=file, field="baseline")
+        base = build_method(spec.workload, model, file, method=spec.baseline)
+        p, notes = resolve(scn, base, "gpu-only", "baseline")
+        planned.append(_checked_run(scn, base, p, "baseline", notes))
+    return Scenario(spec, file, catalogue, system, model, method, tuple(planned))
+
+
+def _checked_run(scn: Scenario, method: Method, p: Placement, where: str, notes: list[str]) -> PlannedRun:
+    check_lowering(scn, method, p, where)
+    machine = scn.machine()
+    check_routes(scn, machine, p, where)
+    fitted, warnings = memory_fit(scn, machine, method, p)
+    return PlannedRun(f"{method.name}/{p.name}", method, fitted, tuple(notes + warnings))
+
+
+def check_lowering(scn: Scenario, method: Method, placement: Placement, where: str) -> None:
+    """Every phase's steps can run on the kind of device they are placed on."""
+    kind_of = lambda dev: scn.device(dev).kind  # noqa: E731
+    mb = scn.spec.workload.batch // placement.micro_batches
+    kinds = sorted({method.layer_kind(i) for i in range(scn.model.layers)})
+    seen = set()
+    for phase in method.plan(np.random.default_rng(scn.spec.seed)):
+        sig = (type(phase).__name__, getattr(phase, "role", ""))
+        if sig in seen:
+            continue
+        seen.add(sig)
+        try:
+            if isinstance(phase, Steps):
+                plan_steps(phase.work, placement, kind_of, method.name)
+                continue
+            method.model_ops(kind_of(placement.device_of(phase.role)), mb * phase.step_tokens)
+            for kind in kinds:
+                plan_steps(method.phase_layer(phase, kind, mb), placement, kind_of, method.name)
+        except ValueError as exc:
+            raise ConfigError(str(exc), file=scn.file, field=where) from None
+
+
+def check_routes(scn: Scenario, machine: Machine, p: Placement, where: str) -> None:
+    """Data moves between the LLM's device and every step's device, both ways: each needs a path."""
+    for dev in sorted({*p.steps.values()} - {p.model}):
+        for src, dst in ((p.model, dev), (dev, p.model)):
+            try:
+                machine.route(src, dst)
+            except ValueError:
+                raise ConfigError(f"no path from {src} to {dst} over the links of system {scn.system.name!r}; "
+                                  "add a link (devices do not forward traffic; the host and switches do)",
+                                  file=scn.file, field=f"{where}") from None
