@@ -42,7 +42,7 @@ def walk(root: Any, loc: tuple) -> tuple[str, list[str]]:
     """The YAML path of `loc` (union branch tags dropped) and the field names of the mapping that
     holds its last part (empty when that is not a model)."""
     path = ""
-    current: list[Any] = [root]
+    current: list[Any] = _members(root)
     fields: list[str] = []
     for i, part in enumerate(loc):
         models = [m for m in current if isinstance(m, type) and issubclass(m, BaseModel)]
@@ -52,7 +52,10 @@ def walk(root: Any, loc: tuple) -> tuple[str, list[str]]:
             if tagged:
                 current = tagged
                 continue
-            if part in ("str", "int", "float", "bool", "list", "dict", "none") or part.startswith("function-"):
+            if part.startswith("function-"):  # a validated model's branch: `function-after[f(), Model]`
+                current = [m for m in models if f" {m.__name__}]" in part] or current
+                continue
+            if part in ("str", "int", "float", "bool", "list", "dict", "none"):
                 current = []
                 continue
         if last:

@@ -16,7 +16,7 @@ import shutil
 from pathlib import Path
 
 from hetsim.errors import HetsimError
-from hetsim.outdir import check_writable, clean_stale_temps, temp_name, write_manifest
+from hetsim.outdir import check_writable, clean_stale_temps, manifest_kind, temp_name, write_manifest
 from hetsim.report.perfetto import chrome_trace
 from hetsim.report.records import op_records, step_records
 
@@ -27,10 +27,23 @@ def safe_name(label: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", label).strip("_")
 
 
+LAYOUT = ("summary.json", "ops.parquet", "steps.parquet")
+
+
+def _written_before_manifests(out_dir: Path) -> bool:
+    """A results folder of hetsim 0.1 (before manifests): exactly its files, nothing else."""
+    if not out_dir.is_dir() or manifest_kind(out_dir) is not None:
+        return False
+    files = {str(p.relative_to(out_dir)) for p in out_dir.rglob("*") if not p.is_dir()}
+    return set(LAYOUT) <= files and all(f in LAYOUT or (f.startswith("traces/") and f.endswith(".json"))
+                                        for f in files)
+
+
 def check_results_dir(out_dir: Path, what: str = "--out") -> Path:
     """Refuse (exit 2) a results location hetsim may not write; nothing is created."""
     out_dir = Path(os.path.abspath(out_dir))
-    check_writable(out_dir, KIND, what)
+    if not _written_before_manifests(out_dir):
+        check_writable(out_dir, KIND, what)
     return out_dir
 
 
