@@ -15,6 +15,7 @@ from hetsim.provenance import ProvenanceLog
 from hetsim.scenario import PlannedRun, Scenario
 from hetsim.sim.engine import Record, StepDag, StepSimulator
 from hetsim.sim.lowering import compute_task, lower_layer
+from hetsim.sim.machine import Machine
 from hetsim.workloads import models as llm
 from hetsim.workloads.base import Decode, Method, Phase, Steps
 
@@ -154,6 +155,23 @@ def _shares(step_time: dict[str, float]) -> tuple[dict[str, float], float]:
     return shares, sum(v for k, v in shares.items() if k in MEMORY_STEPS)
 
 
+def used_devices(machine: Machine, placement: Placement, total: Accumulator) -> set[str]:
+    """Devices a run uses: where its placement puts the LLM or a step, and any engine that worked."""
+    busy = {r.partition(":")[0] for r, b in total.busy.items() if b > 0}
+    return {placement.model, *placement.steps.values()} | (busy & set(machine.models))
+
+
+def provenance_of(log: ProvenanceLog, machine: Machine, charged: set[str], total: Accumulator) -> ProvenanceLog:
+    """The hardware figures a run rests on: a device or link it does not use is not one of them."""
+    keep = {machine.models[d].name for d in charged}
+    keep |= {machine.exp.device(d).host_link for d in charged}
+    keep |= {link.spec.name for link in machine.links if any(r.startswith(f"{link.id}:") for r in total.busy)}
+    drop = ({m.name for m in machine.models.values()} | {link.spec.name for link in machine.links}) - keep
+    out = ProvenanceLog()
+    out.used = {k: v for k, v in log.used.items() if not any(k.startswith(f"{name}.") for name in drop)}
+    return out
+
+
 def metrics(exp, machine, placement, log, ttft, steps, e2e, before, after, sim) -> dict:
     w = exp.spec.workload
     total = merged(before, after)
@@ -161,12 +179,16 @@ def metrics(exp, machine, placement, log, ttft, steps, e2e, before, after, sim) 
     per_token = {k: v / n_out for k, v in sorted(after.step_time.items())}
     share, mp_share = _shares(after.step_time)
     share_total, mp_share_total = _shares(total.step_time)
-    idle_w = {d: m.idle_w for d, m in machine.models.items()}
+    used = used_devices(machine, placement, total)
+    charged = set(machine.models) if exp.spec.simulation.idle_power == "all" else used
+    idle_w = {d: m.idle_w if d in charged else 0.0 for d, m in machine.models.items()}
     energy_dev = {d: {"idle_j": idle_w[d] * e2e, "active_j": total.energy.get(d, 0.0),
-                      "total_j": idle_w[d] * e2e + total.energy.get(d, 0.0)} for d in machine.models}
+                      "total_j": idle_w[d] * e2e + total.energy.get(d, 0.0), "used": d in used}
+                  for d in machine.models}
     energy_total = sum(d["total_j"] for d in energy_dev.values()) + total.link_energy
     decode_s = e2e - ttft
     decode_energy = sum(idle_w.values()) * decode_s + sum(after.energy.values()) + after.link_energy
+    log = provenance_of(log, machine, charged, total)
     return {
         "ttft_s": ttft,
         "tpot_s": decode_s / n_out,

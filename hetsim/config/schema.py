@@ -249,6 +249,11 @@ class Outputs(Strict):
 
 class Simulation(Strict):
     memory_check: Literal["error", "warn"] = "error"
+    idle_power: Literal["used", "all"] = Field(
+        default="used",
+        description="used: a run pays idle power for the devices it uses (the LLM's, its steps', any that moves "
+                    "data), so a GPU-only run is priced as a system without the FPGA; all: every device of the "
+                    "system idles for the whole run (an installed machine whose cards stay powered)")
     gpu_execution: Literal["eager", "graph"] = Field(
         default="eager",
         description="eager: ops issued one by one from Python (host and GPU overlap, the slower wins), as the "
