@@ -23,13 +23,14 @@ CLOCK_MHZ = $(shell $(GEN) $(SET) --get clock_mhz)
 SRC  := $(KERNEL).cpp
 HDRS := $(wildcard *.h) $(wildcard $(ROOT)/common/*.h) $(BUILD)/params.h
 
-# C-simulation only: $(ROOT)/include holds the vendored Apache-2.0 ap_int headers and our
-# hls_stream.h shim. It must never reach v++, whose own Vitis headers are the real ones.
+# C-simulation only: $(ROOT)/vendor/ap_types holds the vendored Apache-2.0 ap_int headers and
+# $(ROOT)/include our hls_stream.h shim. Neither may reach v++, whose own Vitis headers are the
+# real ones.
 # -ffp-contract=off: no fused multiply-add, so float code (none yet) matches numpy bit for bit.
 # -Wno-(maybe-)uninitialized: false positives from ap_private.h once inlined into our code.
 CSIM_FLAGS := -std=c++14 -O1 -g0 -Wall -Wno-unknown-pragmas -Wno-unused-label -ffp-contract=off \
               -Wno-uninitialized -Wno-maybe-uninitialized \
-              -isystem $(ROOT)/include -I$(ROOT)/common -I$(BUILD)
+              -isystem $(ROOT)/vendor/ap_types -isystem $(ROOT)/include -I$(ROOT)/common -I$(BUILD)
 
 .PHONY: csim lib hw_emu hw clean
 .DELETE_ON_ERROR:

@@ -8,7 +8,7 @@ This script owns the format of `fpga_kernels/*/params.yaml`:
   - write `connectivity.cfg` (v++ `nk=` / `sp=` lines) from the `hbm_ports` section.
 
 It needs only the standard library and PyYAML so that the Makefile can run it on a machine
-that has Vitis but not hetsim; hetsim imports it by path (`hetsim.fpga_runner.kernel_params`).
+that has Vitis but not hetsim; hetsim imports it by path (`hetsim.calibration.kernel_params`).
 
 A parameter is either a bare scalar or `{value: V, source: S, ref: "..."}`. `source` is one of
   design      a choice of this kernel, exact by construction (ref: what guided the choice)

@@ -170,7 +170,7 @@ def _optional(module: str):
 def _register_subcommands() -> None:
     """Command groups that live beside the code they drive (calibration, sweeps)."""
     calibration = _optional("hetsim.calibration.cli")
-    calibrate = calibration.register(app) if calibration else None
+    calibrate = calibration.register(app, friendly) if calibration else None
     if calibrate is None:
         calibrate = typer.Typer(help="Measure devices and write calibration profiles.", no_args_is_help=True)
         app.add_typer(calibrate, name="calibrate")

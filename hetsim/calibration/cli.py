@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -50,16 +51,15 @@ def _print_cases(preds, title: str, show_ops: bool) -> None:
         console.print(t)
 
 
-def register(app: typer.Typer) -> typer.Typer:
-    from hetsim.cli import friendly as _friendly  # registered from hetsim.cli, after it defines friendly
-
+def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
+    """Add the commands to `app`, each wrapped in the CLI's error decorator `friendly`."""
     predict = typer.Typer(no_args_is_help=True, help="Predict the time of primitive ops on a device model.")
     calibrate = typer.Typer(no_args_is_help=True, help="Measure a device and write its calibration profile.")
     app.add_typer(predict, name="predict")
     app.add_typer(calibrate, name="calibrate")
 
     @predict.command("ops")
-    @_friendly
+    @friendly
     def predict_ops(
         cases: Annotated[Path, typer.Argument(help="cases YAML: named lists of primitive ops")],
         device: Annotated[str, typer.Option(help="catalogue GPU, e.g. H100-SXM")],
@@ -68,6 +68,7 @@ def register(app: typer.Typer) -> typer.Typer:
         json_out: Annotated[bool, typer.Option("--json", help="print JSON on stdout only")] = False,
     ) -> None:
         """Predict each op and each case (ops back to back on one stream, as eager PyTorch)."""
+        # command bodies import what they run: `hetsim --help` stays fast
         from hetsim.calibration.cases import load_cases
         from hetsim.calibration.predict import gpu_model, predict_cases
 
@@ -82,7 +83,7 @@ def register(app: typer.Typer) -> typer.Typer:
         _print_cases(preds, "cases", show_ops=True)
 
     @app.command("validate")
-    @_friendly
+    @friendly
     def validate_cmd(
         profile: Annotated[Path, typer.Option(help="calibration profile (YAML)")],
         cases: Annotated[Path | None, typer.Option(
@@ -95,8 +96,8 @@ def register(app: typer.Typer) -> typer.Typer:
     ) -> None:
         """Predicted vs measured for composite cases not used in the fit: per case, median and max |error|."""
         from hetsim.calibration.cases import load_cases
+        from hetsim.calibration.gpu_profile import load_profile
         from hetsim.calibration.predict import gpu_model, validate
-        from hetsim.calibration.profile import load_profile
 
         prof = load_profile(profile)
         path = cases or prof.validation_path
@@ -118,7 +119,7 @@ def register(app: typer.Typer) -> typer.Typer:
             raise typer.Exit(1)
 
     @calibrate.command("gpu")
-    @_friendly
+    @friendly
     def calibrate_gpu(
         out: Annotated[Path, typer.Option(help="profile YAML to write, e.g. calibration/profiles/H100-SXM.yaml")],
         device_name: Annotated[str | None, typer.Option(
@@ -136,7 +137,8 @@ def register(app: typer.Typer) -> typer.Typer:
         except ImportError:
             raise HardwareUnavailable("torch is not installed; install it (pip install 'hetsim[gpu]') on the "
                                       "machine with the GPU") from None
-        from hetsim.calibration.gpu_suite import DEFAULT_CASES, Suite
+        from hetsim.calibration.gpu_suite.settings import DEFAULT_CASES
+        from hetsim.calibration.gpu_suite.suite import Suite
 
         command = "hetsim calibrate gpu " + " ".join(shlex.quote(a) for a in sys.argv[3:])
         # on a CPU the suite only checks itself: tiny sizes (the full sweep's GBs would take hours)
@@ -146,12 +148,12 @@ def register(app: typer.Typer) -> typer.Typer:
         Suite(out, device_name, torch_device, mode, cases, command).run()
 
     @calibrate.command("refit")
-    @_friendly
+    @friendly
     def calibrate_refit(
         profile: Annotated[Path, typer.Argument(help="profile whose raw measurements to fit again")],
     ) -> None:
         """Fit a profile again from the raw measurements beside it (no device needed)."""
-        from hetsim.calibration.gpu_suite import refit
+        from hetsim.calibration.gpu_suite.refit import refit
 
         if not profile.is_file():
             raise ConfigError("calibration profile not found", file=str(profile))

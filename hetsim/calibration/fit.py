@@ -42,7 +42,7 @@ SOFT_SCALE = 0.05  # log-error scale where the soft-L1 loss turns from quadratic
 
 
 @dataclass
-class Point:
+class FitPoint:
     """One measurement: an op's cost and its measured times (NaN where not measured)."""
 
     flops: float
@@ -195,7 +195,7 @@ def fit_waves(rows: np.ndarray, items: np.ndarray, t: np.ndarray, slots: float) 
     return unpack(best[0])
 
 
-def fit_key(key: str, points: Sequence[Point], separate_host: bool, dtype: str | None = None,
+def fit_key(key: str, points: Sequence[FitPoint], separate_host: bool, dtype: str | None = None,
             min_points: int = 3, wave_slots: float = 0.0) -> FitResult:
     """Fit one rate key. `separate_host`: the timer measured host issue and device time apart;
     `wave_slots` > 0: the key's kernel runs one block per row, fit the wave form."""

@@ -16,6 +16,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from hetsim.calibration.cases import Case, CasesFile
+from hetsim.calibration.device_inputs import gpu_profile
+from hetsim.calibration.gpu_profile import load_profile
+from hetsim.config.load import Catalogue
 from hetsim.errors import ConfigError
 from hetsim.hardware.gpu import GpuModel, rate_key
 
@@ -59,9 +62,6 @@ class CasePrediction:
 def gpu_model(device: str | None = None, profile_path: Path | None = None, catalogue=None) -> GpuModel:
     """The GPU model of a catalogue device with its profile: the one given, else the one found
     for the device in the profiles folder, else none (datasheet-derived rates, marked assumed)."""
-    from hetsim.calibration.profile import load_profile, profile_for
-    from hetsim.config.load import Catalogue
-
     catalogue = catalogue or Catalogue.load()
     profile = load_profile(profile_path) if profile_path is not None else None
     name = device or (profile.device if profile else None)
@@ -78,9 +78,8 @@ def gpu_model(device: str | None = None, profile_path: Path | None = None, catal
     if spec.kind != "gpu":
         raise ConfigError(f"{name!r} is a {spec.kind}, not a GPU; `hetsim predict ops` times GPU ops")
     if profile is None:
-        profile = profile_for(spec)
-    host_link = catalogue.links.get(spec.host_link)
-    return GpuModel(spec, profile, host_link=host_link)
+        profile = gpu_profile(spec)
+    return GpuModel(spec, profile, host_link=catalogue.links.get(spec.host_link))
 
 
 def predict_case(model: GpuModel, case: Case, graph: bool = False) -> CasePrediction:

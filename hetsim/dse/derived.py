@@ -47,18 +47,18 @@ class InputPrints:
     def designs(self, spec: FpgaSpec) -> dict:
         key = canonical(spec.model_dump(mode="json"))
         if key not in self._designs:
-            from hetsim.hardware.fpga_catalogue import kernel_designs
+            from hetsim.calibration.device_inputs import fpga_designs
 
-            self._designs[key] = kernel_designs(spec)
+            self._designs[key] = fpga_designs(spec)
         return self._designs[key]
 
     def device(self, spec: GpuSpec | FpgaSpec) -> str:
         key = canonical(spec.model_dump(mode="json"))
         if key not in self._cache:
             if isinstance(spec, GpuSpec):
-                from hetsim.calibration.profile import profile_for
+                from hetsim.calibration.device_inputs import gpu_profile
 
-                profile = profile_for(spec)
+                profile = gpu_profile(spec)
                 self._cache[key] = sha(profile.path.read_bytes()) if profile else "no-profile"
             else:
                 designs = self.designs(spec)

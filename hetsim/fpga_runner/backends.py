@@ -18,7 +18,7 @@ import numpy as np
 from hetsim.errors import HardwareUnavailable
 from hetsim.fpga_runner.csim import load_library
 from hetsim.fpga_runner.kernels import STATS_WORDS, KernelAdapter, Problem, Result
-from hetsim.fpga_runner.reference import TopK
+from hetsim.fpga_runner.reference import TopKReference
 
 
 class FpgaUnavailable(HardwareUnavailable):
@@ -139,7 +139,7 @@ class XrtBackend:
 
     def run(self, pb: Problem) -> tuple[Result, int]:
         elapsed = self._start_wait(self.adapter.query_scalars(pb))
-        topk = TopK(self._read("out_idx", np.uint32, pb.k), self._read("out_score", np.int64, pb.k))
+        topk = TopKReference(self._read("out_idx", np.uint32, pb.k), self._read("out_score", np.int64, pb.k))
         return Result(topk, self._read("stats", np.uint32, STATS_WORDS)), elapsed
 
     def power_w(self) -> float | None:

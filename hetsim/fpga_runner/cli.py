@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from hetsim.errors import HetsimError
+from hetsim.hardware.fpga_kernels.params import KERNELS
 
 
 def register(calibrate: typer.Typer, friendly) -> None:
@@ -29,7 +30,7 @@ def register(calibrate: typer.Typer, friendly) -> None:
         device_name: Annotated[str, typer.Option(help="catalogue FPGA the profile calibrates")] = "U55C",
     ) -> None:
         """Calibrate an FPGA kernel: sweep sizes, check outputs, fit clock and overhead."""
-        from hetsim.fpga_runner.kernel_params import KERNELS
+        # the runner pulls in pandas and the C-simulation builds: only when this command runs
         from hetsim.fpga_runner.runner import run_fpga_calibration
 
         if backend not in ("pyxrt", "csim"):

@@ -17,7 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from hetsim.fpga_runner.kernel_params import KernelParams, kernels_dir
+from hetsim.calibration.paths import kernels_dir
+from hetsim.hardware.fpga_kernels.params import KernelParams
 
 
 class CsimError(RuntimeError):
@@ -34,7 +35,7 @@ def _inputs_digest(kp: KernelParams) -> str:
     root = kernels_dir()
     h = hashlib.sha256()
     files = sorted(
-        p for d in (root / "common", root / "include", root / kp.kernel) for p in d.rglob("*")
+        p for d in (root / "common", root / "include", root / "vendor", root / kp.kernel) for p in d.rglob("*")
         if p.is_file() and "build" not in p.relative_to(root).parts
     )
     for path in [*files, root / "common.mk", root / "gen_params.py"]:

@@ -11,14 +11,15 @@ from typing import Any
 
 import numpy as np
 
-from hetsim.fpga_runner.kernel_params import KernelParams, quantize
+from hetsim.calibration.kernel_params import quantize
 from hetsim.fpga_runner.reference import (
-    TopK,
+    TopKReference,
     bm25_scores,
     inner_product_scores,
     page_minmax_scores,
     topk_exact,
 )
+from hetsim.hardware.fpga_kernels.params import KernelParams
 
 MODE_LOAD, MODE_QUERY = 0, 1
 STATS_WORDS = 8
@@ -39,7 +40,7 @@ class Problem:
 
 @dataclass(frozen=True)
 class Result:
-    topk: TopK
+    topk: TopKReference
     stats: np.ndarray  # uint32[STATS_WORDS]
 
 
@@ -79,7 +80,7 @@ class KernelAdapter:
     def random_problem(self, n: int, k: int, rng: np.random.Generator, **kw: Any) -> Problem:
         raise NotImplementedError
 
-    def reference(self, pb: Problem) -> TopK:
+    def reference(self, pb: Problem) -> TopKReference:
         raise NotImplementedError
 
     def load_scalars(self, pb: Problem) -> list[int]:
@@ -125,7 +126,7 @@ class InnerProductTopk(KernelAdapter):
         pb.io = {"query": query.reshape(-1), "head_w": head_w}
         return pb
 
-    def reference(self, pb: Problem) -> TopK:
+    def reference(self, pb: Problem) -> TopKReference:
         a = pb.arrays
         return topk_exact(inner_product_scores(a["keys"], a["query"], a["head_w"], bool(pb.scalars["relu"])), pb.k)
 
@@ -145,7 +146,7 @@ class InnerProductTopk(KernelAdapter):
         q, w = pb.io["query"], pb.io["head_w"]
         lib.call("csim_query", _ptr(q), _ptr(w), _u32(pb.n), _u32(pb.k), _u32(pb.scalars["relu"]),
                  _ptr(idx), _ptr(score), _ptr(stats))
-        return Result(TopK(idx, score), stats)
+        return Result(TopKReference(idx, score), stats)
 
 
 class PageMinmaxTopk(KernelAdapter):
@@ -165,7 +166,7 @@ class PageMinmaxTopk(KernelAdapter):
         pb.io = {"query": query.reshape(-1)}
         return pb
 
-    def reference(self, pb: Problem) -> TopK:
+    def reference(self, pb: Problem) -> TopKReference:
         a = pb.arrays
         return topk_exact(page_minmax_scores(a["kmin"], a["kmax"], a["query"]), pb.k)
 
@@ -184,7 +185,7 @@ class PageMinmaxTopk(KernelAdapter):
         idx, score, stats = _out_buffers(pb.k)
         lib.call("csim_query", _ptr(pb.io["query"]), _u32(pb.n), _u32(pb.k), _ptr(idx), _ptr(score),
                  _ptr(stats))
-        return Result(TopK(idx, score), stats)
+        return Result(TopKReference(idx, score), stats)
 
 
 class Bm25Topk(KernelAdapter):
@@ -229,7 +230,7 @@ class Bm25Topk(KernelAdapter):
         pb.io = {"query": qbuf, "idf": idf}
         return pb
 
-    def reference(self, pb: Problem) -> TopK:
+    def reference(self, pb: Problem) -> TopKReference:
         a, kp = pb.arrays, self.kp
         scores = bm25_scores(a["terms"], a["tf"], a["query"], a["idf"], pb.scalars["avgdl_q8"], self.k1_q,
                              self.b_q, kp.int("kb_frac_bits"), kp.int("weight_frac_bits"))
@@ -250,7 +251,7 @@ class Bm25Topk(KernelAdapter):
         idx, score, stats = _out_buffers(pb.k)
         lib.call("csim_query", _ptr(pb.io["query"]), _u32(pb.scalars["n_terms"]), _u32(pb.n),
                  _u32(pb.scalars["avgdl_q8"]), _u32(pb.k), _ptr(idx), _ptr(score), _ptr(stats))
-        return Result(TopK(idx, score), stats)
+        return Result(TopKReference(idx, score), stats)
 
 
 ADAPTERS: dict[str, type[KernelAdapter]] = {

@@ -14,15 +14,17 @@ NO_INDEX = 0xFFFFFFFF
 
 
 @dataclass(frozen=True)
-class TopK:
+class TopKReference:
+    """A top-k as a kernel writes it (the reference's or a backend's), compared slot by slot."""
+
     idx: np.ndarray  # uint32[k]
     score: np.ndarray  # int64[k]
 
-    def equals(self, other: TopK) -> bool:
+    def equals(self, other: TopKReference) -> bool:
         return bool(np.array_equal(self.idx, other.idx) and np.array_equal(self.score, other.score))
 
 
-def topk_exact(scores: np.ndarray, k: int) -> TopK:
+def topk_exact(scores: np.ndarray, k: int) -> TopKReference:
     scores = np.asarray(scores, dtype=np.int64)
     # lexsort: last key is primary. Negating is safe: kernel scores stay far from int64 min.
     order = np.lexsort((np.arange(scores.size), -scores))[:k]
@@ -30,7 +32,7 @@ def topk_exact(scores: np.ndarray, k: int) -> TopK:
     score = np.zeros(k, dtype=np.int64)
     idx[: order.size] = order
     score[: order.size] = scores[order]
-    return TopK(idx, score)
+    return TopKReference(idx, score)
 
 
 def inner_product_scores(keys: np.ndarray, query: np.ndarray, head_w: np.ndarray, relu: bool) -> np.ndarray:

@@ -6,8 +6,8 @@ reference, fit the cycle model's clock/efficiency and invocation overhead, write
 
 The profile (YAML) holds the fitted parameters with their provenance; the raw measurements
 sit beside it in a Parquet file of the same name. A csim profile says `source: csim`,
-`measured: false`: its times are the host CPU's and `hetsim.hardware.fpga_designs` never
-applies it to the FPGA model.
+`measured: false`: its times are the host CPU's and `hetsim.calibration.device_inputs` never
+hands it to the FPGA model.
 """
 
 from __future__ import annotations
@@ -22,11 +22,12 @@ from typing import Any, Literal
 import numpy as np
 import yaml
 
+from hetsim.calibration.kernel_params import load_kernel_params
 from hetsim.errors import HetsimError
 from hetsim.fpga_runner.backends import CsimBackend, FpgaUnavailable, XrtBackend
-from hetsim.fpga_runner.cycles import PC_BW_BYTES_PER_S, kernel_cycles
-from hetsim.fpga_runner.kernel_params import KernelParams, load_kernel_params
 from hetsim.fpga_runner.kernels import adapter_for
+from hetsim.hardware.fpga_kernels.cycles import PC_BW_BYTES_PER_S, kernel_cycles
+from hetsim.hardware.fpga_kernels.params import KernelParams
 
 __all__ = ["FpgaUnavailable", "KernelMismatch", "fit_linear", "run_fpga_calibration"]
 

@@ -10,8 +10,8 @@ cycles plus `topk_insert_ii` stall cycles for each candidate that enters the run
 (about k(1 + ln(n/k)) for scores in random order); the steady state is the slower of the two.
 Add the pipeline fill/drain (pipeline depth + k cycles to drain the top-k tree) and the host's
 invocation overhead. A design's parameters come from the kernel's own parameter file
-(`fpga_kernels/*/params.yaml`, via `fpga_designs`), so the model and the HLS source share one
-set of numbers; `efficiency` and `clock_mhz` are what calibration fits.
+(`fpga_kernels/*/params.yaml`, via `hetsim.hardware.fpga_kernels.designs`), so the model and the
+HLS source share one set of numbers; `efficiency` and `clock_mhz` are what calibration fits.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ GB = 1e9
 # (hardware.md: "FP16/FP32 need several DSPs per operator"; csynth reports should replace these).
 DSPS_PER_MAC = {"int8": 1, "int16": 1, "fp8": 1, "fp16": 2, "bf16": 2, "fp32": 3}
 # Share of the DSPs a streamed datapath may use (the shell and routing need the rest); the same
-# cap as the kernels' resource check (`fpga_designs.UTILIZATION_CAP`). Assumed.
+# cap as the kernels' resource check (`hetsim.hardware.fpga_kernels.designs.UTILIZATION_CAP`). Assumed.
 STREAM_DSP_SHARE = 0.8
 
 

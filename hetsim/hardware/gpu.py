@@ -21,9 +21,9 @@ Rates are looked up by *rate key*, most specific first (`rate_keys`), the kernel
 picks: `bmm_unaligned` -> `bmm` -> `matmul` for a batched GEMM whose row strides are not 16-byte
 aligned, `topk_singleblock` / `topk_multiblock` -> `topk` (PyTorch's own heuristic), decode /
 prefill attention, short-row reductions and gathers, host copies per direction. A calibration profile
-(`hetsim.calibration.profile`) gives fitted, *calibrated* rates per key; a key it lacks falls
-back to the next, then to datasheet-derived rates, marked *assumed* (host copies: the device's
-host link from `configs/links`).
+(`hetsim.calibration.gpu_profile`, handed to the model by its caller) gives fitted, *calibrated*
+rates per key; a key it lacks falls back to the next, then to datasheet-derived rates, marked
+*assumed* (host copies: the host link type the caller hands over, else a generic PCIe figure).
 
 This module imports neither pydantic nor the catalogue at import time, so the calibration
 suite evaluates the same formulas on a machine that has only torch and numpy.
@@ -35,7 +35,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from hetsim.ops import Attention, Copy, Gather, Matmul, Op, Reduction, TopK, dtype_bytes
 
@@ -175,14 +175,27 @@ ASSUMED_FRACTIONS: dict[str, tuple[float, float]] = {
 ASSUMED_HOST_LINK = (10e-6, 25 * GB)  # latency, bandwidth when the host link type is not found
 
 
+class GpuCalibration(Protocol):
+    """What the model reads of a calibration profile (`hetsim.calibration.gpu_profile.GpuProfile`)."""
+
+    rates: dict[str, OpClassRates]
+    host_mix: float
+
+    @property
+    def idle_w(self) -> float | None: ...
+
+
 class GpuModel:
-    """Times and powers ops on one GPU; rates per rate key come from a profile or the spec."""
+    """Times and powers ops on one GPU; rates per rate key come from a profile or the spec.
+    `host_link`: the GPU's host link type, for host copies the profile does not time (None:
+    ASSUMED_HOST_LINK)."""
 
     kind = "gpu"
 
-    def __init__(self, spec: GpuSpec, profile=None, log: ProvenanceLog | None = None, *,
+    def __init__(self, spec: GpuSpec, profile: GpuCalibration | None = None, log: ProvenanceLog | None = None, *,
                  host_link: LinkSpec | None = None):
         if log is None:
+            # pydantic (which provenance needs) is absent where the GPU suite imports this module
             from hetsim.provenance import ProvenanceLog
 
             log = ProvenanceLog()
@@ -232,9 +245,6 @@ class GpuModel:
 
     def _host_copy_rates(self, direction: str) -> OpClassRates:
         link = self._host_link
-        if link is None:
-            link = _catalogue_link(self.spec.host_link)
-            self._host_link = link
         if link is None:
             self.log.note(f"{self.name}.host_link.{direction}", "assumed")
             lat, bw = ASSUMED_HOST_LINK
@@ -306,11 +316,3 @@ class GpuModel:
         total = self.op_time_s(op)
         return busy * (min(1.0, self.stream_device_s(op) / total) if total > 0 else 1.0)
 
-
-def _catalogue_link(name: str) -> LinkSpec | None:
-    """The host link type of the catalogue, read on first use of a host copy without a profile."""
-    from hetsim.config.load import configs_root, load_file
-    from hetsim.config.schema import LinkSpec
-
-    path = configs_root() / "links" / f"{name}.yaml"
-    return load_file(LinkSpec, path) if path.is_file() else None

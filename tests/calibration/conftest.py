@@ -31,9 +31,10 @@ def cli():
     from typer.testing import CliRunner
 
     from hetsim.calibration.cli import register
+    from hetsim.cli import friendly
 
     app = typer.Typer()
-    calibrate = register(app)
+    calibrate = register(app, friendly)
     runner = CliRunner()
 
     def invoke(*args):

@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from hetsim.calibration.fit import FitResult
-from hetsim.calibration.gpu_suite import build_profile, write_profile
+from hetsim.calibration.gpu_profile import write_profile
+from hetsim.calibration.gpu_suite.fitting import build_profile
 from hetsim.hardware.gpu import OpClassRates
 
 MEASURED = {
@@ -142,7 +143,7 @@ def test_unknown_op_error_says_where(cli, tmp_path):
 
 def test_missing_files_are_clear_errors(cli, tmp_path, profile):
     res = cli("predict", "ops", tmp_path / "nope.yaml", "--device", "H100-SXM")
-    assert res.exit_code == 2 and "cases file not found" in res.output
+    assert res.exit_code == 2 and "nope.yaml: file not found (expected a YAML cases file)" in res.output
     res = cli("validate", "--profile", tmp_path / "nope.yaml")
     assert res.exit_code == 2 and "calibration profile not found" in res.output
 

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from hetsim.calibration.fit import Point, fit_host_mix, fit_key, nelder_mead
+from hetsim.calibration.fit import FitPoint, fit_host_mix, fit_key, nelder_mead
 from hetsim.hardware.gpu import OpClassRates
 
 
@@ -16,7 +16,7 @@ def synthetic(rates: OpClassRates, shapes, host_s, noise=0.02, seed=0):
     for flops, nbytes, *wave in shapes:
         dev = rates.device_time_s(flops, nbytes, *wave)
         jitter = lambda: 1 + noise * rng.standard_normal()  # noqa: E731
-        pts.append(Point(flops, nbytes, max(host_s, dev + rates.eager_gap_s) * jitter(), host_s * jitter(),
+        pts.append(FitPoint(flops, nbytes, max(host_s, dev + rates.eager_gap_s) * jitter(), host_s * jitter(),
                          dev * jitter(), *wave))
     return pts
 
@@ -68,7 +68,7 @@ def test_wave_fit_recovers_per_row_latency_of_single_block_topk():
 def test_fit_without_separate_host_times_uses_eager_times_and_no_dispatch():
     truth = OpClassRates(5e-6, 50e9, math.inf)
     shapes = [(0.0, float(b)) for b in (1e4, 1e5, 1e6, 1e7, 1e8)]
-    pts = [Point(f, b, truth.device_time_s(f, b)) for f, b in shapes]
+    pts = [FitPoint(f, b, truth.device_time_s(f, b)) for f, b in shapes]
     fit = fit_key("copy", pts, separate_host=False)
     assert fit.rates.dispatch_s == 0.0
     assert fit.rates.bw_bytes_per_s == pytest.approx(50e9, rel=0.02)
@@ -77,7 +77,7 @@ def test_fit_without_separate_host_times_uses_eager_times_and_no_dispatch():
 
 def test_too_few_points_is_an_error():
     with pytest.raises(ValueError, match="usable points"):
-        fit_key("softmax", [Point(1.0, 2.0, 1e-5)], separate_host=True)
+        fit_key("softmax", [FitPoint(1.0, 2.0, 1e-5)], separate_host=True)
 
 
 def test_host_mix_is_the_median_ratio_and_never_below_one():

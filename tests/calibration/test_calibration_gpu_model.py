@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from hetsim.hardware.gpu import GpuModel, OpClassRates, rate_keys, roof, topk_multiblock
+from hetsim.hardware.gpu import ASSUMED_HOST_LINK, GpuModel, OpClassRates, rate_keys, roof, topk_multiblock
 from hetsim.ops import Attention, Copy, Elementwise, Gather, Matmul, Reduction, Softmax, TopK
 
 
@@ -86,6 +86,12 @@ def test_keys_missing_from_a_profile_fall_back_to_the_datasheet_and_say_so(catal
     gpu = model(catalogue, matmul=OpClassRates(0.0, 2e12, 700e12))
     r = gpu.rates_for(Softmax(4, 4096))
     assert r.source == "assumed" and gpu.log.used["H100-SXM.op_class.softmax"] == "assumed"
-    # host copies without a profile use the catalogue's host link (PCIe Gen5 on an H100)
-    h2d = gpu.rates_for(Copy(1 << 30, "h2d"))
+    # host copies the profile does not time use the host link type the caller hands over ...
+    spec = catalogue.devices["H100-SXM"]
+    with_link = GpuModel(spec, gpu.profile, host_link=catalogue.links[spec.host_link])  # PCIe Gen5 x16
+    h2d = with_link.rates_for(Copy(1 << 30, "h2d"))
     assert h2d.bw_bytes_per_s == pytest.approx(55e9) and h2d.overhead_s == pytest.approx(14e-6)
+    # ... and, with none handed over, a generic PCIe figure marked assumed (the model reads no files)
+    d2h = gpu.rates_for(Copy(1 << 30, "d2h"))
+    assert (d2h.overhead_s, d2h.bw_bytes_per_s) == ASSUMED_HOST_LINK
+    assert gpu.log.used["H100-SXM.host_link.d2h"] == "assumed"

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from hetsim.calibration.cases import load_cases
+from hetsim.calibration.device_inputs import gpu_profile
 from hetsim.calibration.fit import FitResult
-from hetsim.calibration.gpu_suite import build_profile, write_profile
-from hetsim.calibration.profile import load_profile, profile_for
+from hetsim.calibration.gpu_profile import PowerReading, load_profile, write_profile
+from hetsim.calibration.gpu_suite.fitting import build_profile
 from hetsim.errors import ConfigError
 from hetsim.hardware.gpu import GpuModel, OpClassRates
 from hetsim.ops import Matmul, TopK
@@ -17,8 +18,7 @@ from hetsim.ops import Matmul, TopK
 PROFILES = Path(__file__).resolve().parents[2] / "calibration" / "profiles"
 
 
-class Meter:
-    method, note = "nvml-energy", ""
+METER = PowerReading("nvml-energy")
 
 
 def test_profile_round_trip_keeps_every_rate_field(tmp_path):
@@ -32,7 +32,7 @@ def test_profile_round_trip_keeps_every_rate_field(tmp_path):
     fits = {k: FitResult(k, r, 10, 10, 0.01, 0.02, 0.03, 0.01) for k, r in truth.items()}
     power = {"matmul": {"avg_w": 700.0, "window_s": 1.5, "op": Matmul(8192, 8192, 8192).to_dict()}}
     prof = build_profile("H100-SXM", {"gpu": "NVIDIA H100 80GB HBM3", "date": "2026-11-22", "command": "x"}, fits,
-                         power, 120.0, Meter, "H100-SXM.parquet", None, host_mix=1.2)
+                         power, 120.0, METER, "H100-SXM.parquet", None, host_mix=1.2)
     back = load_profile(write_profile(tmp_path / "p.yaml", prof))
     for key, r in truth.items():
         got = back.rates[key]
@@ -43,7 +43,7 @@ def test_profile_round_trip_keeps_every_rate_field(tmp_path):
     assert back.rates["matmul"].active_w == pytest.approx(580.0)  # loop average minus idle
     assert back.rates["copy_h2d"].active_w is None  # no power reading for it
     assert back.host_mix == pytest.approx(1.2) and back.idle_w == pytest.approx(120.0)
-    assert back.spec.host_link["h2d"].bw_bytes_per_s == pytest.approx(54e9)
+    assert back.host_link["h2d"].bw_bytes_per_s == pytest.approx(54e9)
 
 
 def test_format_1_profile_loads_with_the_affine_defaults(tmp_path):
@@ -66,22 +66,22 @@ def test_bad_profile_names_the_field(tmp_path):
         load_profile(path)
 
 
-def test_profile_for_finds_the_device_s_file_and_skips_validation_files(tmp_path, monkeypatch, catalogue):
+def test_gpu_profile_finds_the_device_s_file_and_skips_validation_files(tmp_path, monkeypatch, catalogue):
     monkeypatch.setenv("HETSIM_PROFILES", str(tmp_path))
     (tmp_path / "A.validation.yaml").write_text("cases: []\nkind: gpu-profile\ndevice: H200\n")
-    assert profile_for(catalogue.devices["H200"]) is None
+    assert gpu_profile(catalogue.devices["H200"]) is None
     (tmp_path / "mine.yaml").write_text("kind: gpu-profile\ndevice: 'H200'\nprovenance: {}\n"
                                         "op_classes:\n  copy: {overhead_s: 0, bw_bytes_per_s: 4.0e12, flop_rate: 1}\n")
-    prof = profile_for(catalogue.devices["H200"])
+    prof = gpu_profile(catalogue.devices["H200"])
     assert prof.path.name == "mine.yaml" and prof.rates["copy"].bw_bytes_per_s == 4e12
-    assert profile_for(catalogue.devices["H100-SXM"]) is None
+    assert gpu_profile(catalogue.devices["H100-SXM"]) is None
 
 
 @pytest.mark.parametrize("name", ["H100-SXM", "H200"])
 def test_committed_profiles_are_measured_fitted_and_validated(name, catalogue):
     prof = load_profile(PROFILES / f"{name}.yaml")
-    assert prof.device == name and prof.spec.format == 2
-    p = prof.spec.provenance
+    assert prof.device == name and prof.format == 2
+    p = prof.provenance
     assert name.split("-")[0] in p["gpu"] and p["timer"] == "cuda-events" and p["driver"] and p["torch"]
     assert p["command"].startswith("python -m hetsim.calibration.gpu_suite") and p["date"]
     assert prof.raw_path.is_file() and prof.validation_path.is_file()
@@ -90,7 +90,7 @@ def test_committed_profiles_are_measured_fitted_and_validated(name, catalogue):
     assert 0.75 * peak < prof.rates["copy"].bw_bytes_per_s < peak
     assert 0.5 * 989e12 < prof.rates["matmul"].flop_rate < 989e12
     assert prof.idle_w > 0 and prof.host_mix >= 1.0
-    assert 40e9 < prof.spec.host_link["h2d"].bw_bytes_per_s < 64e9  # PCIe Gen5 x16
+    assert 40e9 < prof.host_link["h2d"].bw_bytes_per_s < 64e9  # PCIe Gen5 x16
     cases = load_cases(prof.validation_path)
     assert len(cases.cases) >= 9 and all(c.measured_s and c.measured_graph_s for c in cases.cases)
 

@@ -13,9 +13,10 @@ torch = pytest.importorskip("torch")
 pd = pytest.importorskip("pandas")
 
 from hetsim.calibration.cases import load_cases  # noqa: E402
-from hetsim.calibration.gpu_suite import Suite, refit  # noqa: E402
+from hetsim.calibration.gpu_profile import load_profile  # noqa: E402
+from hetsim.calibration.gpu_suite.refit import refit  # noqa: E402
+from hetsim.calibration.gpu_suite.suite import Suite  # noqa: E402
 from hetsim.calibration.predict import gpu_model, validate  # noqa: E402
-from hetsim.calibration.profile import load_profile  # noqa: E402
 from hetsim.calibration.sweeps import sweep  # noqa: E402
 from hetsim.hardware.gpu import rate_keys  # noqa: E402
 
@@ -47,10 +48,10 @@ def test_every_rate_key_of_the_sweep_is_fitted_and_reloads_with_provenance(cpu_r
         assert r.source == "calibrated"
         assert r.bw_bytes_per_s > 0 and r.flop_rate > 0, key
         assert r.dispatch_s == 0.0  # CPU: perf_counter cannot split host and device
-    p = prof.spec.provenance
+    p = prof.provenance
     assert p["torch"] == torch.__version__ and p["timer"] == "perf_counter" and p["command"] == "pytest"
     assert p["date"] and p["suite_version"]
-    assert prof.spec.power.method == "none" and "power not measured" in prof.spec.power.note
+    assert prof.power.method == "none" and "power not measured" in prof.power.note
     assert prof.raw_path == paths["raw"] and prof.validation_path == paths["validation"]
 
 
@@ -88,8 +89,8 @@ def test_refit_rewrites_the_profile_from_its_raw_data_and_records_it(cpu_run, tm
     before = load_profile(tmp_path / paths["profile"].name)
     refit(tmp_path / paths["profile"].name, log=lambda *_: None)
     after = load_profile(tmp_path / paths["profile"].name)
-    assert after.spec.provenance["refit"]["from"] == paths["raw"].name
-    assert after.spec.provenance["date"] == before.spec.provenance["date"]
+    assert after.provenance["refit"]["from"] == paths["raw"].name
+    assert after.provenance["date"] == before.provenance["date"]
     assert set(after.rates) == set(before.rates)
     for key in before.rates:
         assert after.rates[key].bw_bytes_per_s == pytest.approx(before.rates[key].bw_bytes_per_s, rel=1e-6)

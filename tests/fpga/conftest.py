@@ -8,8 +8,8 @@ and pick sizes that are not multiples of each other (3 PEs, 20 dims over 8 lanes
 import numpy as np
 import pytest
 
+from hetsim.calibration.kernel_params import load_kernel_params
 from hetsim.fpga_runner.csim import load_library
-from hetsim.fpga_runner.kernel_params import load_kernel_params
 from hetsim.fpga_runner.kernels import adapter_for
 
 SMALL = {

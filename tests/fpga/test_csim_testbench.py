@@ -8,8 +8,9 @@ import subprocess
 
 import pytest
 
+from hetsim.calibration.kernel_params import load_kernel_params
 from hetsim.fpga_runner.csim import build
-from hetsim.fpga_runner.kernel_params import KERNELS, load_kernel_params
+from hetsim.hardware.fpga_kernels.params import KERNELS
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from hetsim.fpga_runner.cycles import dealt, expected_survivors, kernel_cycles
-from hetsim.fpga_runner.kernel_params import load_kernel_params
+from hetsim.calibration.kernel_params import load_kernel_params
+from hetsim.hardware.fpga_kernels.cycles import dealt, expected_survivors, kernel_cycles
 
 # 2 PEs, 8-dim keys over 4 lanes (2 chunks per key), tiers 4 BRAM + 2 URAM, 1 head.
 IPT = {"pes": 2, "compare_width": 2, "head_dim": 8, "lanes": 4, "heads": 1, "bram_keys": 4, "uram_keys": 2,

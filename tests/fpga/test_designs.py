@@ -4,12 +4,13 @@ import math
 
 import pytest
 
+from hetsim.calibration.device_inputs import fpga_designs
+from hetsim.calibration.kernel_params import load_kernel_params
 from hetsim.errors import ConfigError
-from hetsim.fpga_runner.cycles import kernel_cycles
-from hetsim.fpga_runner.kernel_params import load_kernel_params
-from hetsim.fpga_runner.resources import bram36_for, estimate_resources, uram_for
 from hetsim.hardware.fpga import FpgaModel
-from hetsim.hardware.fpga_designs import design_from_params, item_bytes, load_designs
+from hetsim.hardware.fpga_kernels.cycles import kernel_cycles
+from hetsim.hardware.fpga_kernels.designs import check_fits, design_from_params, item_bytes
+from hetsim.hardware.fpga_kernels.resources import bram36_for, estimate_resources, uram_for
 from hetsim.ops import FpgaKernel
 
 
@@ -34,8 +35,8 @@ def test_default_designs_use_the_resources_their_arrays_imply():
     assert page.dsps == 2 * 5 * 4 * 32
 
 
-def test_load_designs_maps_params_onto_the_model(u55c):
-    designs = load_designs(u55c)
+def test_fpga_designs_map_params_onto_the_model(u55c):
+    designs = fpga_designs(u55c)
     ipt, page, bm25 = designs["inner_product_topk"], designs["page_minmax_topk"], designs["bm25_topk"]
     assert (ipt.pes, ipt.lanes, ipt.topk_width, ipt.hbm_channels) == (8, 128, 8, 8)
     assert ipt.bram_key_bytes == 16384 * 256 and ipt.uram_key_bytes == 32768 * 256
@@ -88,8 +89,6 @@ def test_simulator_model_agrees_with_the_kernels_cycle_model(u55c, kernel, n):
 ])
 def test_over_budget_design_is_rejected_naming_the_resource(u55c, overrides, resource):
     kp = load_kernel_params("inner_product_topk", overrides)
-    from hetsim.hardware.fpga_designs import check_fits
-
     with pytest.raises(ConfigError) as err:
         check_fits(kp, u55c)
     assert err.value.field == resource
@@ -98,8 +97,6 @@ def test_over_budget_design_is_rejected_naming_the_resource(u55c, overrides, res
 
 
 def test_designs_fit_the_u55c(u55c):
-    from hetsim.hardware.fpga_designs import check_fits
-
     for name in ("inner_product_topk", "page_minmax_topk", "bm25_topk"):
         used = check_fits(load_kernel_params(name), u55c)
         assert used.bram36 <= 0.8 * 2016 and used.dsps <= 0.8 * 9024

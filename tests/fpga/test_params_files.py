@@ -5,7 +5,9 @@ import sys
 
 import pytest
 
-from hetsim.fpga_runner.kernel_params import KERNELS, gen_params, kernels_dir, load_kernel_params
+from hetsim.calibration.kernel_params import gen_params, load_kernel_params
+from hetsim.calibration.paths import kernels_dir
+from hetsim.hardware.fpga_kernels.params import KERNELS
 
 
 @pytest.mark.parametrize("kernel", KERNELS)

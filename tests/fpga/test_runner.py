@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 import yaml
 
+from hetsim.calibration.kernel_params import load_kernel_params
 from hetsim.errors import HardwareUnavailable
 from hetsim.fpga_runner import FpgaUnavailable, KernelMismatch, run_fpga_calibration
 from hetsim.fpga_runner.backends import CsimBackend
-from hetsim.fpga_runner.kernel_params import load_kernel_params
 from hetsim.fpga_runner.kernels import adapter_for
 from hetsim.fpga_runner.runner import _measure, fit_linear
 

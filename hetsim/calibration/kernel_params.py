@@ -1,4 +1,4 @@
-"""The FPGA kernels' parameter files, as hetsim reads them.
+"""Reading the FPGA kernels' parameter files (`fpga_kernels/<kernel>/params.yaml`).
 
 `fpga_kernels/gen_params.py` owns the format (the kernel build runs it without hetsim); this
 module imports it by path so that the model, the runner and the build read one definition.
@@ -7,20 +7,12 @@ module imports it by path so that the model, the runner and the build read one d
 from __future__ import annotations
 
 import importlib.util
-import os
-from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-KERNELS = ("inner_product_topk", "page_minmax_topk", "bm25_topk")
-
-
-def kernels_dir() -> Path:
-    """`fpga_kernels/` of this checkout (or $HETSIM_FPGA_KERNELS)."""
-    env = os.environ.get("HETSIM_FPGA_KERNELS")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "fpga_kernels"
+from hetsim.calibration.paths import kernels_dir
+from hetsim.hardware.fpga_kernels.params import KERNELS, KernelParams
 
 
 @cache
@@ -32,28 +24,6 @@ def gen_params() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-@dataclass(frozen=True)
-class KernelParams:
-    """One kernel's parameter file: flat values, their (source, ref), and its HBM ports."""
-
-    kernel: str
-    path: Path
-    platform: str
-    values: dict[str, Any]
-    sources: dict[str, tuple[str, str]]
-    ports: dict[str, dict]
-    overrides: tuple[tuple[str, Any], ...] = field(default=())
-
-    def __getitem__(self, name: str) -> Any:
-        try:
-            return self.values[name]
-        except KeyError:
-            raise KeyError(f"{self.path}: no parameter {name!r}") from None
-
-    def int(self, name: str) -> int:
-        return int(self[name])
 
 
 def load_kernel_params(kernel: str, overrides: dict[str, Any] | None = None) -> KernelParams:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from hetsim.fpga_runner.kernel_params import KernelParams
+from hetsim.hardware.fpga_kernels.params import KernelParams
 
 PC_BW_BYTES_PER_S = 14.375e9  # U55C HBM pseudo-channel (UG1393)
 

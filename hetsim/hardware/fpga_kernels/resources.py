@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-from hetsim.fpga_runner.kernel_params import KernelParams
+from hetsim.hardware.fpga_kernels.params import KernelParams
 
 # (depth, width) configurations of one BRAM36 block (UG573).
 BRAM36_SHAPES = ((32768, 1), (16384, 2), (8192, 4), (4096, 9), (2048, 18), (1024, 36), (512, 72))

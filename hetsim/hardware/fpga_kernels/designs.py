@@ -1,26 +1,23 @@
-"""Kernel designs read from the kernels' own parameter files (`fpga_kernels/*/params.yaml`).
+"""Kernel designs from the kernels' own parameters (`fpga_kernels/*/params.yaml`, parsed).
 
 Each file is the one the HLS build turns into params.h, so the model's PEs, lanes, II, top-k
 width, tier capacities and HBM ports are the kernel's. A design that would not fit the device
 (BRAM36, URAM, DSP or LUT over budget) is rejected with the kernel, the resource, what it uses
-and what the device offers. A measured FPGA calibration profile (`kind: fpga-profile`,
-`source: measured`) for the device replaces clock and efficiency; a C-simulation profile
-never does.
+and what the device offers. Fitted clock and efficiency from a measured FPGA calibration
+profile replace the parameter file's; the caller decides which profile counts as measured.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-import yaml
+from collections.abc import Mapping
+from dataclasses import replace
 
 from hetsim.config.schema import FpgaSpec
 from hetsim.errors import ConfigError
-from hetsim.fpga_runner.cycles import kernel_cycles
-from hetsim.fpga_runner.kernel_params import KERNELS, KernelParams, load_kernel_params
-from hetsim.fpga_runner.resources import Resources, estimate_resources
 from hetsim.hardware.fpga import KernelDesign
+from hetsim.hardware.fpga_kernels.cycles import kernel_cycles
+from hetsim.hardware.fpga_kernels.params import KernelParams
+from hetsim.hardware.fpga_kernels.resources import Resources, estimate_resources
 
 # A kernel may use at most this share of each device resource: the platform shell, routing and
 # timing closure need the rest. Assumed (no U55C shell utilisation figure was found).
@@ -89,51 +86,16 @@ def check_fits(kp: KernelParams, spec: FpgaSpec, cap: float = UTILIZATION_CAP) -
     return used
 
 
-def _measured_profile(spec: FpgaSpec) -> dict[str, Any]:
-    """Fitted per-kernel parameters of a measured fpga-profile for this device, if any."""
-    from hetsim.calibration.profile import profiles_dir
-
-    for path in sorted(Path(profiles_dir()).glob("*.yaml")):
-        try:
-            doc = yaml.safe_load(path.read_text())
-        except (OSError, yaml.YAMLError):
-            continue
-        if (isinstance(doc, dict) and doc.get("kind") == "fpga-profile" and doc.get("device") == spec.name
-                and doc.get("provenance", {}).get("source") == "measured"):
-            return doc.get("kernels", {})
-    return {}
-
-
-def load_designs(spec: FpgaSpec, kernels: tuple[str, ...] = KERNELS) -> dict[str, KernelDesign]:
-    """The built kernels' designs on `spec`; ConfigError if one does not fit it."""
-    fitted = _measured_profile(spec)
+def designs_for(spec: FpgaSpec, params: Mapping[str, KernelParams],
+                fitted: Mapping[str, Mapping[str, float]] | None = None) -> dict[str, KernelDesign]:
+    """The designs of the builds in `params` (design name -> parsed parameters) on `spec`, each
+    resource-checked (ConfigError if one does not fit). `fitted`: design name -> fitted
+    `clock_mhz` / `efficiency` of a measured calibration; a design with none is derived."""
     designs = {}
-    for name in kernels:
-        kp = load_kernel_params(name)
+    for name, kp in params.items():
         check_fits(kp, spec)
-        fit = {key: v["value"] for key, v in fitted.get(name, {}).items() if isinstance(v, dict) and "value" in v}
-        designs[name] = design_from_params(
-            kp, clock_mhz=fit.get("clock_mhz"), efficiency=float(fit.get("efficiency", 1.0)),
-            source="calibrated" if fit else "derived",
-        )
+        fit = (fitted or {}).get(name, {})
+        design = design_from_params(kp, clock_mhz=fit.get("clock_mhz"), efficiency=float(fit.get("efficiency", 1.0)),
+                                    source="calibrated" if fit else "derived")
+        designs[name] = design if name == kp.kernel else replace(design, name=name)
     return designs
-
-
-def prediction_rows(spec: FpgaSpec, kernel: str, sizes: list[int], k: int = 64) -> list[dict[str, float]]:
-    """Predicted time of one query per size (the design-level cycle model at the params clock
-    and the device's HBM efficiency, plus the device's invocation overhead) next to the HBM
-    roofline of the same bytes at the nominal and the measured bandwidth."""
-    kp = load_kernel_params(kernel)
-    nominal = float(spec.hbm_pseudo_channels.value) * float(spec.hbm_bw_per_pc_gbps.value) * 1e9
-    measured = nominal * float(spec.hbm_efficiency.value)
-    overhead_s = float(spec.invocation_overhead_us.value) * 1e-6
-    rows = []
-    for n in sizes:
-        cyc = kernel_cycles(kp, n, k, pc_bw_bytes_per_s=float(spec.hbm_bw_per_pc_gbps.value) * 1e9,
-                            hbm_efficiency=float(spec.hbm_efficiency.value))
-        nbytes = n * item_bytes(kp)
-        rows.append({"n": n, "bytes": nbytes, "cycles": cyc.total, "bound": cyc.bound,
-                     "kernel_s": cyc.seconds(float(kp["clock_mhz"]) * 1e6), "with_launch_s": 0.0,
-                     "roofline_nominal_s": nbytes / nominal, "roofline_measured_s": nbytes / measured})
-        rows[-1]["with_launch_s"] = rows[-1]["kernel_s"] + overhead_s
-    return rows

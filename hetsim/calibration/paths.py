@@ -1,0 +1,23 @@
+"""Where calibration inputs live: measured profiles and the FPGA kernels' sources.
+
+Standard library only: the GPU suite runs on machines with neither pydantic nor simpy.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def profiles_dir() -> Path:
+    """`calibration/profiles/` of this checkout (or $HETSIM_PROFILES): GPU and FPGA profiles."""
+    return Path(os.environ.get("HETSIM_PROFILES", REPO_ROOT / "calibration" / "profiles"))
+
+
+def kernels_dir() -> Path:
+    """`fpga_kernels/` of this checkout (or $HETSIM_FPGA_KERNELS)."""
+    env = os.environ.get("HETSIM_FPGA_KERNELS")
+    return Path(env) if env else REPO_ROOT / "fpga_kernels"
+

@@ -1,0 +1,35 @@
+"""One FPGA kernel's build parameters, as parsed from its `fpga_kernels/<kernel>/params.yaml`.
+
+`fpga_kernels/gen_params.py` owns the file format (the HLS build runs it without hetsim);
+`hetsim.calibration.kernel_params` reads the files into this value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+KERNELS = ("inner_product_topk", "page_minmax_topk", "bm25_topk")
+
+
+@dataclass(frozen=True)
+class KernelParams:
+    """One kernel's parameter file: flat values, their (source, ref), and its HBM ports."""
+
+    kernel: str
+    path: Path
+    platform: str
+    values: dict[str, Any]
+    sources: dict[str, tuple[str, str]]
+    ports: dict[str, dict]
+    overrides: tuple[tuple[str, Any], ...] = field(default=())
+
+    def __getitem__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise KeyError(f"{self.path}: no parameter {name!r}") from None
+
+    def int(self, name: str) -> int:
+        return int(self[name])
