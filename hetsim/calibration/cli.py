@@ -95,7 +95,7 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
         json_out: Annotated[bool, typer.Option("--json", help="print JSON on stdout only")] = False,
     ) -> None:
         """Predicted vs measured for composite cases not used in the fit: per case, median and max |error|."""
-        from hetsim.calibration.cases import load_cases
+        from hetsim.calibration.cases import load_cases  # as in predict_ops
         from hetsim.calibration.gpu_profile import load_profile
         from hetsim.calibration.predict import gpu_model, validate
 
@@ -138,7 +138,7 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
             raise HardwareUnavailable("torch is not installed; install it (pip install 'hetsim[gpu]') on the "
                                       "machine with the GPU") from None
         from hetsim.calibration.gpu_suite.settings import DEFAULT_CASES
-        from hetsim.calibration.gpu_suite.suite import Suite
+        from hetsim.calibration.gpu_suite.suite import Suite  # imports torch: only once it is known to be there
 
         command = "hetsim calibrate gpu " + " ".join(shlex.quote(a) for a in sys.argv[3:])
         # on a CPU the suite only checks itself: tiny sizes (the full sweep's GBs would take hours)
@@ -153,7 +153,7 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
         profile: Annotated[Path, typer.Argument(help="profile whose raw measurements to fit again")],
     ) -> None:
         """Fit a profile again from the raw measurements beside it (no device needed)."""
-        from hetsim.calibration.gpu_suite.refit import refit
+        from hetsim.calibration.gpu_suite.refit import refit  # pandas: as in predict_ops
 
         if not profile.is_file():
             raise ConfigError("calibration profile not found", file=str(profile))

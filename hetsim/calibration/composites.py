@@ -22,7 +22,10 @@ import sys
 from pathlib import Path
 
 from hetsim.calibration.cases import Case, CaseOp, dump_cases
+from hetsim.config.load import Catalogue
+from hetsim.config.schema import WorkloadSpec
 from hetsim.ops import Attention, Elementwise, Gather, Matmul, Op, TopK
+from hetsim.workloads.registry import build_method
 
 OUT = Path(__file__).resolve().parents[2] / "calibration" / "cases" / "validation.yaml"
 HEADER = """\
@@ -33,10 +36,6 @@ HEADER = """\
 
 def lserve_decode_layer(batch: int, context: int) -> list[Op]:
     """One sparse decode layer of Llama-3.1-8B with LServe defaults, exactly as simulated."""
-    from hetsim.config.load import Catalogue
-    from hetsim.config.schema import WorkloadSpec
-    from hetsim.workloads.registry import build_method
-
     model = Catalogue.load().models["Llama-3.1-8B"]
     w = WorkloadSpec(method="lserve", model=model.name, context_tokens=context, batch=batch, decode_tokens=1,
                      params={"page_size": 16, "token_budget": 1024, "dense_layers": 2})

@@ -190,6 +190,7 @@ def _attention(op: Attention, device: torch.device):
     causal = op.causal and op.q_len > 1
     mask = None
     if causal and op.q_len != op.kv_len:
+        # torch >= 2.3 only, and only this mask needs it: older torch still runs every other op
         from torch.nn.attention.bias import causal_lower_right
 
         mask = causal_lower_right(op.q_len, op.kv_len)

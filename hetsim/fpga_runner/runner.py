@@ -106,7 +106,7 @@ def run_fpga_calibration(
     Raises FpgaUnavailable (pyxrt missing, no card, no xclbin), KernelMismatch (wrong output),
     ValueError (bad arguments). `params_overrides` builds a smaller C-simulation of the same
     source (csim only: a bitstream fixes its parameters)."""
-    import pandas as pd
+    import pandas as pd  # only a calibration run writes Parquet; `hetsim calibrate fpga --help` stays fast
 
     if backend not in ("pyxrt", "csim"):
         raise ValueError(f"backend must be 'pyxrt' or 'csim', got {backend!r}")

@@ -1,0 +1,52 @@
+"""What a device model is handed: a GPU its profile and host link type, an FPGA its kernel
+designs, with a measured FPGA profile's clock and efficiency and never a C-simulation's."""
+
+import yaml
+
+from hetsim.calibration.device_inputs import device_inputs, fpga_designs
+from hetsim.hardware.fpga_catalogue import BUILDS, DSA_KERNEL
+
+
+def test_a_gpu_gets_its_profile_and_its_host_link_type(catalogue):
+    h100 = catalogue.devices["H100-SXM"]
+    inputs = device_inputs(h100, catalogue.links)
+    assert inputs.profile.path.name == "H100-SXM.yaml" and inputs.profile.device == "H100-SXM"
+    assert inputs.host_link is catalogue.links[h100.host_link] and inputs.host_link.name == "pcie_gen5_x16"
+    assert not inputs.designs
+
+
+def test_a_gpu_without_a_profile_gets_none(catalogue):
+    inputs = device_inputs(catalogue.devices["MI210"], catalogue.links)
+    assert inputs.profile is None and inputs.host_link is not None
+
+
+def test_an_fpga_gets_every_build_it_carries(catalogue):
+    inputs = device_inputs(catalogue.devices["U55C"], catalogue.links)
+    assert list(inputs.designs) == list(BUILDS) and inputs.profile is None
+    dsa = inputs.designs[DSA_KERNEL]
+    # the DSA indexer is the inner-product source built with 16 heads x 16 lanes and a 2048-entry top-k
+    assert (dsa.name, dsa.lanes, dsa.topk_k_max, dsa.topk_insert_ii) == (DSA_KERNEL, 16 * 16, 2048, 12)
+
+
+def _fpga_profile(path, source, clock_mhz, efficiency):
+    fit = {"clock_mhz": {"value": clock_mhz, "source": "calibrated", "ref": "test"},
+           "efficiency": {"value": efficiency, "source": "calibrated", "ref": "test"}}
+    path.write_text(yaml.safe_dump({"kind": "fpga-profile", "device": "U55C", "provenance": {"source": source},
+                                    "kernels": {"page_minmax_topk": fit}}))
+
+
+def test_a_measured_fpga_profile_sets_clock_and_efficiency_of_its_kernel_only(tmp_path, monkeypatch, catalogue):
+    monkeypatch.setenv("HETSIM_PROFILES", str(tmp_path))
+    _fpga_profile(tmp_path / "u55c_page.yaml", "measured", 250.0, 0.9)
+    designs = fpga_designs(catalogue.devices["U55C"])
+    page = designs["page_minmax_topk"]
+    assert (page.clock_mhz, page.efficiency, page.source) == (250.0, 0.9, "calibrated")
+    ipt = designs["inner_product_topk"]
+    assert (ipt.clock_mhz, ipt.efficiency, ipt.source) == (300.0, 1.0, "derived")
+
+
+def test_a_csim_fpga_profile_is_never_applied(tmp_path, monkeypatch, catalogue):
+    monkeypatch.setenv("HETSIM_PROFILES", str(tmp_path))
+    _fpga_profile(tmp_path / "u55c_page_csim.yaml", "csim", 0.5, 0.001)
+    page = fpga_designs(catalogue.devices["U55C"])["page_minmax_topk"]
+    assert (page.clock_mhz, page.efficiency, page.source) == (300.0, 1.0, "derived")
