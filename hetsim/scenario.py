@@ -10,12 +10,14 @@ here runs; whatever fails here fails before anything is simulated or written.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from hetsim.calibration.device_inputs import DeviceInputs, device_inputs
 from hetsim.capacity import memory_fit
 from hetsim.config.errors import did_you_mean
 from hetsim.config.load import Catalogue, default_experiment_path, read_yaml, set_dotted, validate
@@ -48,7 +50,9 @@ class Scenario:
     system: SystemSpec
     model: ModelSpec
     method: Method
+    inputs: Mapping[str, DeviceInputs] = field(repr=False, default_factory=dict)  # device id -> model inputs
     runs: tuple[PlannedRun, ...] = ()
+    notes: tuple[str, ...] = ()
 
     def device(self, dev_id: str) -> GpuSpec | FpgaSpec:
         return self.catalogue.devices[self.system.devices[dev_id]]
@@ -77,7 +81,14 @@ def resolve_experiment(data: dict, file: str, catalogue: Catalogue) -> Scenario:
     catalogue.check_system(system, file)
     model = catalogue.get("models", spec.workload.model, file, "workload.model")
     method = build_method(spec.workload, model, file)
-    scn = Scenario(spec, file, catalogue, system, model, method)
+    inputs = {}
+    for dev_id in system.devices:
+        try:
+            inputs[dev_id] = device_inputs(catalogue.devices[system.devices[dev_id]], catalogue.links)
+        except ConfigError as exc:
+            where = exc.field or f"system.devices.{dev_id}"
+            raise ConfigError(exc.message, file=exc.file or file, field=where) from None
+    scn = Scenario(spec, file, catalogue, system, model, method, inputs)
     planned = []
     for i, item in enumerate(spec.placements):
         where = f"placements[{i}]"
@@ -90,7 +101,20 @@ def resolve_experiment(data: dict, file: str, catalogue: Catalogue) -> Scenario:
         base = build_method(spec.workload, model, file, method=spec.baseline)
         p, notes = resolve(scn, base, "gpu-only", "baseline")
         planned.append(_checked_run(scn, base, p, "baseline", notes))
-    return Scenario(spec, file, catalogue, system, model, method, tuple(planned))
+    return Scenario(spec, file, catalogue, system, model, method, inputs, tuple(planned), profile_notes(scn))
+
+
+def profile_notes(scn: Scenario) -> tuple[str, ...]:
+    """Say which device figures a calibration profile replaces: editing them would change nothing."""
+    notes = []
+    for dev_id, inp in scn.inputs.items():
+        if inp.profile is not None:
+            name = inp.profile.path.name if inp.profile.path else "(in memory)"
+            notes.append(f"{dev_id} ({scn.device(dev_id).name}) is timed by its calibration profile "
+                         f"{name}: the device file's hbm_bw_gbps, hbm_efficiency, "
+                         "matrix_tflops, vector_tflops and launch_overhead_us are not used where the profile "
+                         "has a fit (set `profile: none` in the device file to use them)")
+    return tuple(notes)
 
 
 def _checked_run(scn: Scenario, method: Method, p: Placement, where: str, notes: list[str]) -> PlannedRun:

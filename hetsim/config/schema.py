@@ -70,7 +70,8 @@ class GpuSpec(Strict):
     compute_bound_w: NonNegative = Field(description="board power while a compute-bound kernel runs")
     tdp_w: Positive
     host_link: str = Field(description="link type of its host connection, from configs/links")
-    profile: str | None = Field(default=None, description="calibration profile in calibration/profiles")
+    profile: str | None = Field(default=None, description="calibration profile in calibration/profiles (default: "
+                                "the one made for this device's name; `none`: datasheet figures only)")
 
 
 class FpgaSpec(Strict):

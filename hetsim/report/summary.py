@@ -22,6 +22,7 @@ def build_summary(exp: Scenario, runs: list[RunResult]) -> dict:
         "workload": w.model_dump(),
         "units": "seconds, bytes, joules; *_frac in [0, 1]",
         "simulated": True,
+        "notes": list(exp.notes),
         "provenance_weakest": weakest({r.metrics["provenance_weakest"] for r in runs}),
         "runs": [
             {"label": r.label, "method": r.method, "placement": r.placement, "warnings": r.warnings, **r.metrics}

@@ -67,6 +67,8 @@ def print_results(summary: dict, out_dir=None, console: Console | None = None) -
     for r in summary["runs"]:
         for warning in r["warnings"]:
             console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
+    for note in summary.get("notes", []):
+        console.print(f"[dim]note: {escape(note)}[/]", highlight=False)
     assumed = sorted({k for r in summary["runs"] for k in r["provenance"].get("assumed", [])})
     if assumed:
         console.print(f"[dim]assumed inputs ({len(assumed)}): {escape(', '.join(assumed[:8]))}"

@@ -25,9 +25,6 @@ class Hop:
 
 class Machine:
     def __init__(self, exp, log: ProvenanceLog | None = None):
-        from hetsim.calibration.profile import profile_for
-        from hetsim.hardware.fpga_catalogue import kernel_designs
-
         self.exp = exp
         self.log = log or ProvenanceLog()
         self.gpu_execution = exp.spec.simulation.gpu_execution
@@ -35,14 +32,14 @@ class Machine:
         self.profiles: dict[str, str] = {}
         for dev_id in exp.system.devices:
             spec = exp.device(dev_id)
+            inputs = exp.inputs[dev_id]  # resolved once by the scenario
             if isinstance(spec, GpuSpec):
-                profile = profile_for(spec)
-                if profile is not None:
-                    self.profiles[dev_id] = str(profile.path)
-                self.models[dev_id] = GpuModel(spec, profile, self.log)
+                if inputs.profile is not None:
+                    self.profiles[dev_id] = str(inputs.profile.path)
+                self.models[dev_id] = GpuModel(spec, inputs.profile, self.log, host_link=inputs.host_link)
             else:
                 assert isinstance(spec, FpgaSpec)
-                self.models[dev_id] = FpgaModel(spec, kernel_designs(spec), self.log)
+                self.models[dev_id] = FpgaModel(spec, dict(inputs.designs), self.log)
         self.links: list[LinkModel] = []
         self.nodes = {exp.system.host, *exp.system.devices, *exp.system.switches}
         self.adj: dict[str, list[tuple[str, LinkModel]]] = {n: [] for n in self.nodes}

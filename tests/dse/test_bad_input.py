@@ -58,11 +58,13 @@ def test_unknown_run_selector_and_rejected_points(write_sweep, catalogue):
                        catalogue)
     with pytest.raises(ConfigError, match="'fastest' is not a run"):
         expand(sweep)
-    # batch 3 cannot split into the paper placement's 2 micro-batches: stop, or skip when asked
+    # batch 3 cannot split into a placement's 2 micro-batches: stop, or skip when asked
+    split = {"name": "split", "relevancy": "fpga0", "retrieval": "fpga0", "micro_batches": 2}
     odd = [{"grid": {"workload.batch": [2, 3]}}]
     with pytest.raises(ConfigError, match="micro-batches.*workload.batch=3.*invalid: skip"):
-        expand(load_sweep(write_sweep(axes=odd), catalogue))
-    skipped = expand(load_sweep(write_sweep(axes=odd, invalid="skip"), catalogue))
+        expand(load_sweep(write_sweep(axes=odd, fixed={"placements": ["gpu-only", split]}), catalogue))
+    skipped = expand(load_sweep(write_sweep(axes=odd, invalid="skip", fixed={"placements": ["gpu-only", split]}),
+                                catalogue))
     assert len(skipped.points) == 1 and skipped.invalid[0][0] == {"workload.batch": 3}
 
 
