@@ -27,7 +27,7 @@ from rich.table import Table
 
 from hetsim.config.load import Catalogue
 from hetsim.dse.executors import LocalExecutor, RayExecutor
-from hetsim.dse.expand import build_sweep, expand
+from hetsim.dse.expand import build_sweep, expand_sweep
 from hetsim.dse.sweep import run_sweep
 
 REPO = Path(__file__).resolve().parents[1]
@@ -66,7 +66,7 @@ def main() -> None:
     catalogue = Catalogue.load()
     sweep = sweep_of(args.points, catalogue)
     t0 = time.perf_counter()
-    n_points = len({p.id for p in expand(sweep).points})
+    n_points = len({p.id for p in expand_sweep(sweep).points})
     expand_s = time.perf_counter() - t0
     con.print(f"{n_points} points expanded and keyed in {expand_s:.2f} s on {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.2f}")

@@ -15,7 +15,8 @@ import importlib
 
 _WHERE = {
     "LocalExecutor": "executors", "RayExecutor": "executors", "Sweep": "expand",
-    "load_sweep": "expand", "load_results": "store", "SweepOutcome": "sweep", "run_sweep": "sweep",
+    "load_sweep": "expand", "expand_sweep": "expand", "load_results": "store", "SweepOutcome": "running",
+    "run_sweep": "sweep",
 }
 __all__ = sorted(_WHERE)
 

@@ -9,9 +9,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-TABLE_METRICS = ("tpot_s", "e2e_s", "energy_per_request_j", "speedup_vs_gpu_only", "energy_ratio_vs_gpu_only")
+from hetsim.errors import ConfigError, HetsimError
 
 
 class RichProgress:
@@ -60,54 +61,66 @@ def sweep(
     ray: Annotated[str | None, typer.Option(help="run on Ray: 'auto' (a running cluster, else a local one) "
                                                  "or the head's ADDRESS")] = None,
     workers: Annotated[int | None, typer.Option(help="parallel points (default: every CPU)")] = None,
+    force: Annotated[bool, typer.Option("--force", help="compute every point again, replacing its stored "
+                                                        "results (other points in the folder stay)")] = False,
 ) -> None:
     """Run a sweep (axes or optuna search); rerun the same command to finish an interrupted one."""
-    from hetsim.dse.executors import LocalExecutor, RayExecutor
-    from hetsim.dse.expand import load_sweep
+    from hetsim.dse.executors import LocalExecutor, RayExecutor, check_workers
+    from hetsim.dse.expand import describe, load_sweep
     from hetsim.dse.sweep import failure_lines, run_sweep
 
     err = Console(stderr=True)
+    check_workers(workers)
     sw = load_sweep(file)
     out = out or sw.default_out()
     if ray:
         try:
             import ray as _  # noqa: F401
         except ImportError:
-            from hetsim.errors import HetsimError
-
             raise HetsimError("--ray needs Ray: pip install 'hetsim[dist]'") from None
         executor = RayExecutor(sw.catalogue, ray, workers)
     else:
         executor = LocalExecutor(sw.catalogue, workers)
     progress = RichProgress(err)
     try:
-        outcome = run_sweep(sw, out, executor, progress)
+        outcome = run_sweep(sw, out, executor, progress, force=force,
+                            warn=lambda line: err.print(f"warning: {line}", markup=False, highlight=False,
+                                                        soft_wrap=True))
     except KeyboardInterrupt:
         progress.stop()
-        err.print(f"[yellow]interrupted[/]: finished points are stored in {out}; rerun the same command to finish")
+        err.print(f"interrupted: finished points are stored in {out}; rerun the same command to finish",
+                  markup=False, highlight=False)
         raise typer.Exit(130) from None
     finally:
         progress.stop()
     con = Console()
-    trials = f"{outcome.trials} trials, " if outcome.trials else ""
-    con.print(f"{sw.name}: {trials}{outcome.points} points - {outcome.cached} from the store, "
-              f"{outcome.computed} computed"
-              f"{' on ' + outcome.executor if outcome.executor else ''}, {len(outcome.invalid)} rejected by the "
-              f"config, {len(outcome.excluded)} excluded by constraints, {len(outcome.failed)} failed "
-              f"({outcome.wall_s:.1f} s)")
+    con.print(summary(sw.name, outcome), markup=False, highlight=False)
+    if outcome.skipped:
+        values, note = outcome.skipped[0]
+        con.print(f"skipped, e.g. {describe(values)}: {note}", markup=False, highlight=False)
     if outcome.best:
         t = Table(title="best trials (feasible Pareto front)")
         for col in ("trial", "parameters", "objectives"):
             t.add_column(col)
         for b in outcome.best:
-            t.add_row(str(b["trial"]), json.dumps(b["params"]), ", ".join(f"{v:.4g}" for v in b["objectives"]))
+            t.add_row(str(b["trial"]), escape(json.dumps(b["params"])), ", ".join(f"{v:.4g}" for v in b["objectives"]))
         con.print(t)
-    con.print(f"results: {out}  (hetsim results {out}; hetsim plot {out})")
+    con.print(f"results: {out}  (hetsim results {out}; hetsim plot {out})", markup=False, highlight=False)
     if outcome.failed:
         for line in failure_lines(outcome):
-            err.print(f"[red]failed[/]: {line}", soft_wrap=True)
+            err.print(f"failed: {line}", soft_wrap=True, markup=False, highlight=False)
         err.print("failed points are not stored: fix the cause and rerun to compute them")
         raise typer.Exit(1)
+
+
+def summary(name: str, outcome) -> str:
+    """One sentence: where every point of the sweep went."""
+    trials = f"{outcome.trials} trials, " if outcome.trials else ""
+    rejected_running = len(outcome.skipped) - outcome.did_not_fit
+    return (f"{name}: {trials}{outcome.points} points - {outcome.cached} from the store, {outcome.computed} computed"
+            f"{' on ' + outcome.executor if outcome.executor else ''}; {outcome.did_not_fit} skipped as not "
+            f"fitting, {rejected_running} rejected while running, {len(outcome.invalid)} rejected by the config, "
+            f"{len(outcome.excluded)} excluded by constraints, {len(outcome.failed)} failed ({outcome.wall_s:.1f} s)")
 
 
 def results(
@@ -118,8 +131,13 @@ def results(
 ) -> None:
     """Load a sweep's results (one row per point and run) and print them."""
     from hetsim.dse.store import Store, load_results
+    from hetsim.dse.table import results_tables
 
-    df = load_results(sweep_dir)
+    if limit < 0:
+        raise ConfigError(f"expected a number of rows of at least 0, got {limit}", field="--limit")
+    err = Console(stderr=True)
+    df = load_results(sweep_dir, warn=lambda line: err.print(f"warning: {line}", markup=False, highlight=False,
+                                                             soft_wrap=True))
     if json_out:
         sys.stdout.write(df.to_json(orient="records", indent=1) + "\n")
         return
@@ -127,21 +145,12 @@ def results(
         df.to_csv(sys.stdout, index=False)
         return
     swept = list(dict.fromkeys(k for p in Store(sweep_dir).read_meta()["points"] for k in p["values"]))
-    cols = [c for c in (*(f"config.{k}" for k in swept), "label", "status", *TABLE_METRICS, "feasible") if c in df]
-    t = Table(title=f"{sweep_dir}: {df['point_id'].nunique()} points, {len(df)} rows - SIMULATED")
-    for c in cols:
-        t.add_column(c.removeprefix("config."), justify="right")
-    for _, row in df.head(limit).iterrows():
-        t.add_row(*[_fmt(row[c]) for c in cols])
-    Console().print(t)
+    con = Console()
+    title = escape(f"{sweep_dir}: {df['point_id'].nunique()} points, {len(df)} rows - SIMULATED")
+    for table in results_tables(df, swept, title, con.width, limit):
+        con.print(table)
     if len(df) > limit:
-        Console().print(f"({len(df) - limit} more rows: --limit, --json or --csv)")
-
-
-def _fmt(v) -> str:
-    if isinstance(v, float):
-        return "-" if v != v else f"{v:.4g}"
-    return str(v)
+        con.print(f"({len(df) - limit} more rows: --limit, --json or --csv)")
 
 
 def plot(
@@ -149,12 +158,16 @@ def plot(
     out: Annotated[Path | None, typer.Option(help="folder for the figures (default SWEEP_DIR/plots)")] = None,
 ) -> None:
     """Write the sweep's figures (PNG + SVG): speedups, energy, time per step, Pareto front, placements."""
-    from hetsim.dse.plots import write_plots
+    from hetsim.dse.plots import check_plots_folder, write_plots
     from hetsim.dse.store import load_results
 
-    df = load_results(sweep_dir)
-    written = write_plots(df, out or Path(sweep_dir) / "plots")
+    err = Console(stderr=True)
+    target = out or Path(sweep_dir) / "plots"
+    check_plots_folder(target)  # before loading: a bad --out is refused at once
+    df = load_results(sweep_dir, warn=lambda line: err.print(f"warning: {line}", markup=False, highlight=False,
+                                                             soft_wrap=True))
+    written = write_plots(df, target)
     for path in written:
-        Console().print(f"wrote {path}")
+        Console().print(f"wrote {path}", markup=False, highlight=False)
     if not written:
         Console().print("nothing to plot: no point ran successfully")

@@ -8,16 +8,44 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import socket
 import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
-from hetsim.dse.point import Point, run_point
+from hetsim.dse.point import SweepPoint, run_point
+from hetsim.errors import ConfigError
 
-Outcome = tuple[Point, list[dict] | BaseException]
+Outcome = tuple[SweepPoint, list[dict] | BaseException]
 
 _CATALOGUE = None  # the catalogue of this pool worker, sent once when it starts
+RAY_PROBE_S = 5.0  # a head that does not accept a TCP connection in this long is not there
+
+
+def check_workers(workers: int | None, field: str = "--workers") -> int | None:
+    """`workers` if it is None (every CPU) or at least 1."""
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ConfigError(f"expected a number of parallel points of at least 1, got {workers!r}", field=field)
+    return workers
+
+
+def check_ray_address(address: str, field: str = "--ray") -> None:
+    """Fail at once, in one line, on an address no Ray head answers at: ray.init itself retries
+    for minutes before it gives up."""
+    if address == "auto":
+        return
+    hostport = address.removeprefix("ray://")
+    host, sep, port = hostport.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"expected 'auto' or the HOST:PORT of a Ray head (e.g. 10.0.0.5:6379), got {address!r}",
+                          field=field)
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=RAY_PROBE_S).close()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigError(f"no Ray head answers at {address} ({reason}): start one with `ray start --head`, check "
+                          "the address, or use --ray auto", field=field) from None
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -37,7 +65,7 @@ def _init_worker(catalogue, parent: int) -> None:
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
 
 
-def _pool_task(point: Point) -> list[dict]:
+def _pool_task(point: SweepPoint) -> list[dict]:
     return run_point(point, _CATALOGUE)
 
 
@@ -46,7 +74,7 @@ class LocalExecutor:
 
     def __init__(self, catalogue, workers: int | None = None):
         self.catalogue = catalogue
-        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.workers = check_workers(workers) or os.cpu_count() or 1
         self.describe = f"local pool, {self.workers} worker{'s' if self.workers > 1 else ''}"
         self._pool: ProcessPoolExecutor | None = None
         self._depth = 0  # re-entrant: one pool serves several sweeps (experiments/paper)
@@ -64,7 +92,7 @@ class LocalExecutor:
             self._pool.shutdown(wait=exc[0] is None, cancel_futures=True)
             self._pool = None
 
-    def run(self, points: Iterable[Point]) -> Iterator[Outcome]:
+    def run(self, points: Iterable[SweepPoint]) -> Iterator[Outcome]:
         if self._pool is None:
             for p in points:
                 try:
@@ -72,7 +100,7 @@ class LocalExecutor:
                 except Exception as exc:  # noqa: BLE001 - reported per point by the sweep
                     yield p, exc
             return
-        pending: dict[Future, Point] = {}
+        pending: dict[Future, SweepPoint] = {}
         todo = iter(points)
         window = 2 * self.workers
         while True:
@@ -89,7 +117,7 @@ class LocalExecutor:
                 yield p, exc if exc is not None else fut.result()
 
 
-def _ray_task(point: Point, catalogue) -> list[dict]:
+def _ray_task(point: SweepPoint, catalogue) -> list[dict]:
     return run_point(point, catalogue)
 
 
@@ -99,9 +127,10 @@ class RayExecutor:
     calibration files: a worker checks it reads the same calibration inputs as the driver."""
 
     def __init__(self, catalogue, address: str = "auto", workers: int | None = None):
+        check_ray_address(address)
         self.catalogue = catalogue
         self.address = address
-        self.workers = workers
+        self.workers = check_workers(workers)
         self._started = False
         self._depth = 0  # re-entrant, like LocalExecutor
 
@@ -122,7 +151,11 @@ class RayExecutor:
                 ray.init(num_cpus=self.workers or os.cpu_count(), runtime_env=env, **quiet)
             self._started = True
         else:
-            ray.init(address=self.address, runtime_env=env, **quiet)
+            try:
+                ray.init(address=self.address, runtime_env=env, **quiet)
+            except (ConnectionError, RuntimeError, TimeoutError) as exc:
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise ConfigError(f"cannot join the Ray cluster at {self.address}: {first}", field="--ray") from None
             self._started = True
         cpus = int(ray.cluster_resources().get("CPU", 1))
         self.slots = min(cpus, self.workers) if self.workers else cpus
@@ -139,7 +172,7 @@ class RayExecutor:
             ray.shutdown()
             self._started = False
 
-    def run(self, points: Iterable[Point]) -> Iterator[Outcome]:
+    def run(self, points: Iterable[SweepPoint]) -> Iterator[Outcome]:
         import ray
 
         pending: dict = {}

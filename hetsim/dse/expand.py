@@ -17,10 +17,12 @@ from hetsim.config.load import Catalogue, configs_root, read_yaml, validate
 from hetsim.dse import goals
 from hetsim.dse.derived import InputPrints, derived
 from hetsim.dse.paths import check_path, set_path
-from hetsim.dse.point import Point, point_key, resolved_config, run_labels
+from hetsim.dse.point import SweepPoint, point_key, resolved_config, run_labels, source_fingerprint
 from hetsim.dse.spec import ChoiceDist, FloatDist, GridAxes, IntDist, RandomAxes, SweepSpec, ZipAxes
 from hetsim.errors import ConfigError, HetsimError
+from hetsim.outdir import check_name
 from hetsim.scenario import resolve_experiment
+from hetsim.workloads import METHODS
 
 
 @dataclass
@@ -32,6 +34,7 @@ class Sweep:
     base_file: str
     catalogue: Catalogue
     method_params: dict[str, set[str]] = field(default_factory=dict)
+    written_at: dict[str, str] = field(default_factory=dict)  # dotted path -> where the sweep file sets it
 
     def default_out(self) -> Path:
         return Path(self.spec.out) if self.spec.out else Path("results") / "sweeps" / self.name
@@ -39,7 +42,7 @@ class Sweep:
 
 @dataclass
 class Expansion:
-    points: list[Point]  # in sweep order; a key may repeat when two combinations resolve alike
+    points: list[SweepPoint]  # in sweep order; a key may repeat when two combinations resolve alike
     invalid: list[tuple[dict, str]]  # (values, why) of combinations the config rejects (invalid: skip)
     excluded: list[tuple[dict, str]]  # (values, constraint) of points a pre-run constraint rules out
 
@@ -89,8 +92,6 @@ def load_sweep(path: Path, catalogue: Catalogue | None = None) -> Sweep:
 
 def build_sweep(data: dict, file: str, catalogue: Catalogue | None = None) -> Sweep:
     """Check a sweep given as a mapping; `file` names it in errors and anchors a relative base."""
-    from hetsim.workloads import METHODS
-
     spec = validate(SweepSpec, data, file)
     catalogue = catalogue or Catalogue.load()
     base, base_file = _base(spec, file)
@@ -114,8 +115,33 @@ def build_sweep(data: dict, file: str, catalogue: Catalogue | None = None) -> Sw
                                   "values with axes instead", file=file, field=f"search.space.{p}")
     for dotted, value in spec.fixed.items():
         _set(base, dotted, value, catalogue, file, f"set.{dotted}")
-    name = spec.name or Path(file).stem
-    return Sweep(spec, file, name, base, base_file, catalogue, params)
+    _check_settable(spec, base, catalogue, file, seen)
+    # the name is the folder of the default results (results/sweeps/NAME): one plain component
+    name = check_name(spec.name or Path(file).stem, file=file,
+                      field="name" if spec.name else "name (default: the file name; set name: to choose one)")
+    return Sweep(spec, file, name, base, base_file, catalogue, params, seen)
+
+
+def _first_value(spec: SweepSpec, dotted: str) -> Any:
+    for axis in spec.axes or []:
+        if isinstance(axis, RandomAxes):
+            if dotted in axis.random.space:
+                return _first_of(axis.random.space[dotted])
+        elif dotted in (block := getattr(axis, "grid" if isinstance(axis, GridAxes) else "zip")):
+            return block[dotted][0]
+    return _first_of(spec.search.space[dotted])
+
+
+def _first_of(dist) -> Any:
+    return dist.choice[0] if isinstance(dist, ChoiceDist) else dist.bounds[0]
+
+
+def _check_settable(spec: SweepSpec, base: dict, catalogue, file: str, written_at: dict[str, str]) -> None:
+    """Every swept path can be set in the base (a list index in range, no name where a mapping is
+    needed): a path that cannot is wrong for every point, so it is reported once, at load."""
+    trial = copy.deepcopy(base)
+    for dotted in sorted((p for p in written_at if p not in spec.fixed), key=lambda p: p.count(".")):
+        _set(trial, dotted, _first_value(spec, dotted), catalogue, file, written_at[dotted])
 
 
 def _check_axis(axis, where: str, file: str) -> None:
@@ -179,25 +205,25 @@ def describe(values: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in values.items()) or "(the base experiment)"
 
 
-def make_point(sweep: Sweep, values: dict, prints: InputPrints) -> Point:
+def make_point(sweep: Sweep, values: dict, prints: InputPrints) -> SweepPoint:
     """Resolve one combination into a point; ConfigError (naming the combination) if rejected."""
     data = copy.deepcopy(sweep.base)
     data.setdefault("outputs", {})
     data["outputs"] = {**data["outputs"], "write": False, "trace_decode_steps": 0}  # rows only
     where = f"point {describe(values)}"
     for dotted in sorted(values, key=lambda p: p.count(".")):  # `system` before `system.links.0.type`
-        _set(data, dotted, values[dotted], sweep.catalogue, sweep.file, where)
+        _set(data, dotted, values[dotted], sweep.catalogue, sweep.file, sweep.written_at.get(dotted, where))
     try:
         exp = resolve_experiment(data, sweep.base_file, sweep.catalogue)
         method = exp.method
     except HetsimError as exc:
         raise ConfigError(f"{exc.render()} (at {where})", file=sweep.file) from None
-    config, inputs = resolved_config(exp, method), prints.of(exp)
-    return Point(point_key(config, inputs), data, sweep.base_file, dict(values), run_labels(exp, method),
-                 config, inputs, derived(exp, method, prints, sweep.spec.prices))
+    config, inputs, source = resolved_config(exp, method), prints.of(exp), source_fingerprint()
+    return SweepPoint(point_key(config, inputs, source), data, sweep.base_file, dict(values), run_labels(exp, method),
+                      config, inputs, derived(exp, method, prints, sweep.spec.prices), source)
 
 
-def check_runs(sweep: Sweep, point: Point) -> None:
+def check_runs(sweep: Sweep, point: SweepPoint) -> None:
     """Every run selector of the sweep names exactly one run of the point."""
     spec = sweep.spec
     default_run = spec.search.run if spec.search else None
@@ -218,7 +244,7 @@ def check_runs(sweep: Sweep, point: Point) -> None:
                                   "a device without a price)", file=sweep.file, field="constraints")
 
 
-def excluded_by(sweep: Sweep, point: Point) -> str | None:
+def excluded_by(sweep: Sweep, point: SweepPoint) -> str | None:
     """The first pre-run constraint the point breaks, described; None if it passes them all."""
     method = point.config["experiment"]["workload"]["method"]
     for i, c in enumerate(goals.pre_run(sweep.spec.constraints)):
@@ -229,7 +255,9 @@ def excluded_by(sweep: Sweep, point: Point) -> str | None:
     return None
 
 
-def expand(sweep: Sweep, prints: InputPrints | None = None) -> Expansion:
+def expand_sweep(sweep: Sweep, prints: InputPrints | None = None) -> Expansion:
+    """Every point of an axes sweep, in order, with the combinations the config rejects (`invalid:
+    skip`) and those a pre-run constraint excludes; ConfigError when nothing is left to run."""
     prints = prints or InputPrints()
     out = Expansion([], [], [])
     for values in combinations(sweep.spec):

@@ -70,26 +70,39 @@ def check_path(dotted: str, where: str, file: str, method_params: dict[str, set[
 
 def set_path(data: dict, dotted: str, value: Any, catalogue=None) -> None:
     """Set `dotted` in an experiment mapping, making missing mappings on the way. A system given
-    by name is expanded from the catalogue when a path reaches inside it."""
+    by name is expanded from the catalogue when a path reaches inside it; an integer part indexes
+    a list (`placements.1.micro_batches`), which must already hold that entry as a mapping."""
     node: Any = data
     parts = dotted.split(".")
     for depth, part in enumerate(parts[:-1]):
         if isinstance(node, list):
-            node = node[int(part)]
-            continue
-        child = node.get(part)
-        if depth == 0 and part == "system" and isinstance(child, str) and catalogue is not None:
-            child = node[part] = catalogue.systems[child].model_dump() if child in catalogue.systems else child
-        if child is None:
-            child = node[part] = {}
+            child = node[_index(node, part, dotted, ".".join(parts[:depth]))]
+        else:
+            child = node.get(part)
+            if depth == 0 and part == "system" and isinstance(child, str) and catalogue is not None:
+                child = node[part] = catalogue.systems[child].model_dump() if child in catalogue.systems else child
+            if child is None:
+                child = node[part] = {}
+        here = ".".join(parts[:depth + 1])
+        if parts[0] == "placements" and depth == 1 and isinstance(child, str):
+            raise ConfigError(f"cannot set {dotted!r}: {here} is the built-in placement {child!r}, a name; to sweep "
+                              "its fields, write it out as a mapping (name, micro_batches, and the device id of model, "
+                              "prepare, relevancy, retrieval, apply) in the base experiment or in `set`", field=dotted)
         if not isinstance(child, dict | list):
-            raise ConfigError(f"cannot set {dotted!r}: {'.'.join(parts[:depth + 1])} is {child!r}, not a mapping",
-                              field=dotted)
+            raise ConfigError(f"cannot set {dotted!r}: {here} is {child!r}, not a mapping", field=dotted)
         node = child
     if isinstance(node, list):
-        node[int(parts[-1])] = value
+        node[_index(node, parts[-1], dotted, ".".join(parts[:-1]))] = value
     else:
         node[parts[-1]] = value
+
+
+def _index(node: list, part: str, dotted: str, where: str) -> int:
+    if not part.isdigit() or int(part) >= len(node):
+        span = f"indexes 0 to {len(node) - 1}" if node else "no entries"
+        raise ConfigError(f"cannot set {dotted!r}: {where} has {len(node)} entries ({span}), no {part!r}",
+                          field=dotted)
+    return int(part)
 
 
 def get_path(data: Any, dotted: str) -> Any:

@@ -4,6 +4,7 @@ returning a matplotlib Figure, or None when the sweep does not vary what the fig
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import matplotlib
@@ -14,6 +15,16 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+
+from hetsim.outdir import (  # noqa: E402
+    MANIFEST,
+    check_writable,
+    claim,
+    clean_stale_temps,
+    manifest_kind,
+    temp_name,
+    write_manifest,
+)
 
 STEPS = ("model", "prepare", "relevancy", "retrieval", "relevancy+retrieval", "apply", "transfer")
 MEMORY_STEPS = ("prepare", "relevancy", "retrieval", "apply")
@@ -243,18 +254,50 @@ PLOTS = {
 }
 
 
-def write_plots(df: pd.DataFrame, out: Path, which: dict | None = None) -> list[Path]:
-    """Every figure the results support, as NAME.png and NAME.svg under `out`."""
+KIND = "plots"
+
+
+def adopt_legacy(out: Path) -> bool:
+    """A figures folder the previous version wrote (only its NAME.png / NAME.svg files, no
+    manifest) is hetsim's: give it its manifest. True when adopted."""
     out = Path(out)
+    if not out.is_dir() or manifest_kind(out) is not None or (out / MANIFEST).exists():
+        return False
+    names = [p.name for p in out.iterdir()]
+    if names and all(Path(n).stem in PLOTS and Path(n).suffix in (".png", ".svg") for n in names):
+        write_manifest(out, KIND)
+        return True
+    return False
+
+
+def check_plots_folder(out: Path, what: str = "--out") -> None:
+    """Refuse (exit 2) a figures folder that is a file or holds files hetsim did not write."""
+    adopt_legacy(out)
+    check_writable(out, KIND, what)
+
+
+def write_plots(df: pd.DataFrame, out: Path, which: dict | None = None) -> list[Path]:
+    """Every figure the results support, as NAME.png and NAME.svg under `out` (a folder hetsim
+    owns as plots: it refuses one holding files it did not write). Each file is written beside
+    its name and renamed over it, so a figure is never half-written."""
+    out = Path(out)
+    check_plots_folder(out)
     written = []
     for name, fn in (which or PLOTS).items():
         fig = fn(df)
         if fig is None:
             continue
-        out.mkdir(parents=True, exist_ok=True)
+        if not written:
+            claim(out, KIND)
+            clean_stale_temps(out)
         for ext in ("png", "svg"):
             path = out / f"{name}.{ext}"
-            fig.savefig(path, dpi=130)
+            tmp = out / temp_name(path.name)
+            try:
+                fig.savefig(tmp, dpi=130, format=ext)
+                os.replace(tmp, path)
+            finally:
+                tmp.unlink(missing_ok=True)
             written.append(path)
         plt.close(fig)
     return written

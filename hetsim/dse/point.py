@@ -1,30 +1,48 @@
-"""A point: one fully resolved experiment, its content key, and running it into result rows.
+"""A sweep point: one fully resolved experiment, its content key, and running it into result rows.
 
 The key hashes the point's resolved config (with the catalogue entries it names), the
-fingerprints of the calibration inputs it reads, and the hetsim version: two points with the
-same key give the same rows, so the store computes each key once.
+fingerprints of the calibration inputs it reads, the hetsim version and a fingerprint of hetsim's
+own source: two points with the same key give the same rows, so the store computes each key once,
+and a change to the code that computes them (a constant in a workload) makes new keys.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
+import hashlib
 import json
 import os
 import socket
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import hetsim
 from hetsim.dse.derived import InputPrints, canonical, sha
-from hetsim.errors import HetsimError
+from hetsim.errors import CapacityError, HetsimError
+from hetsim.runner import run_experiment
+from hetsim.scenario import resolve_experiment
 
 # metrics kept as JSON text in one column instead of one column per key
 JSON_METRICS = ("provenance",)
 
 
+@functools.cache
+def source_fingerprint() -> str:
+    """sha256 over the path and contents of every hetsim/**/*.py, read once per process (a sweep
+    keys hundreds of points; the source does not change under a running sweep's feet)."""
+    root = Path(hetsim.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True)
-class Point:
+class SweepPoint:
     id: str
     data: dict = field(hash=False, repr=False)  # the experiment mapping with this point's overrides
     file: str
@@ -33,6 +51,7 @@ class Point:
     config: dict = field(hash=False, repr=False)  # resolved config (what the key hashes)
     inputs: dict = field(hash=False, repr=False)  # device id -> calibration input fingerprint
     derived: dict = field(hash=False, repr=False)
+    source: str = ""  # source_fingerprint() of the process that keyed it
 
 
 def resolved_config(exp, method) -> dict:
@@ -49,8 +68,8 @@ def resolved_config(exp, method) -> dict:
     }
 
 
-def point_key(config: dict, inputs: dict) -> str:
-    return sha(canonical({"config": config, "inputs": inputs, "hetsim": hetsim.__version__}))
+def point_key(config: dict, inputs: dict, source: str) -> str:
+    return sha(canonical({"config": config, "inputs": inputs, "hetsim": hetsim.__version__, "source": source}))
 
 
 def run_labels(exp, method) -> tuple[str, ...]:
@@ -74,7 +93,7 @@ def flatten(metrics: dict, prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def config_columns(point: Point) -> dict[str, Any]:
+def config_columns(point: SweepPoint) -> dict[str, Any]:
     spec = point.config["experiment"]
     w = spec["workload"]
     cols = {
@@ -87,7 +106,7 @@ def config_columns(point: Point) -> dict[str, Any]:
     return cols
 
 
-def point_rows(point: Point, runs, note: str, wall_s: float) -> list[dict]:
+def point_rows(point: SweepPoint, runs, note: str, wall_s: float) -> list[dict]:
     common = {
         "point_id": point.id,
         **config_columns(point),
@@ -95,6 +114,7 @@ def point_rows(point: Point, runs, note: str, wall_s: float) -> list[dict]:
         "config_json": canonical(point.config),
         "inputs": canonical(point.inputs),
         "hetsim_version": hetsim.__version__,
+        "hetsim_source": point.source,
         "wall_s": wall_s,
         "finished_at": time.time(),
         "worker": f"{socket.gethostname()}:{os.getpid()}",
@@ -107,18 +127,14 @@ def point_rows(point: Point, runs, note: str, wall_s: float) -> list[dict]:
 
 
 class InputsMismatch(HetsimError):
-    """A worker reads different calibration inputs than the machine that keyed the point."""
+    """A worker reads different calibration inputs or hetsim source than the process that keyed the point."""
 
 
 _WORKER_PRINTS: InputPrints | None = None  # per worker process: fingerprints of files it has read
 
 
-def run_point(point: Point, catalogue) -> list[dict]:
+def run_point(point: SweepPoint, catalogue) -> list[dict]:
     """Run one point where it lands (a pool process, a Ray worker): its rows, one per run."""
-    from hetsim.errors import CapacityError
-    from hetsim.runner import run_experiment
-    from hetsim.scenario import resolve_experiment
-
     global _WORKER_PRINTS
     _WORKER_PRINTS = _WORKER_PRINTS or InputPrints()
     t0 = time.perf_counter()

@@ -8,16 +8,13 @@ import json
 import math
 import time
 from contextlib import ExitStack
-from pathlib import Path
-
-import pyarrow.parquet as pq
 
 from hetsim.dse import goals
 from hetsim.dse.derived import InputPrints
 from hetsim.dse.expand import Sweep, check_runs, excluded_by, make_point
+from hetsim.dse.running import Lazy, NoProgress, Progress, SweepOutcome, check_meta, execute, meta, note_skipped
 from hetsim.dse.spec import ChoiceDist, Constraint, FloatDist, IntDist
 from hetsim.dse.store import Store
-from hetsim.dse.sweep import Lazy, NoProgress, Progress, SweepOutcome, execute, meta
 from hetsim.errors import ConfigError
 
 UNKNOWN = 1e30  # constraint violation reported to optuna when a quantity is unknown (skipped run)
@@ -56,11 +53,8 @@ def sampler(spec):
     return optuna.samplers.TPESampler(seed=spec.seed)
 
 
-def stored_rows(store: Store, key: str) -> list[dict]:
-    return pq.read_table(store.part(key)).to_pandas().to_dict("records")
-
-
-def run_search(sweep: Sweep, out: Path, executor, progress: Progress) -> SweepOutcome:
+def run_search(sweep: Sweep, store: Store, executor, progress: Progress, force: bool = False) -> SweepOutcome:
+    """`force`: compute every trial's point again (once per run), replacing its part."""
     import optuna
     from optuna.trial import TrialState
 
@@ -69,13 +63,15 @@ def run_search(sweep: Sweep, out: Path, executor, progress: Progress) -> SweepOu
     s = sweep.spec.search
     assert s is not None
     study = optuna.create_study(directions=[o.goal for o in s.objectives], sampler=sampler(s))
-    store, prints = Store(out), InputPrints()
-    outcome = SweepOutcome(Path(out), 0, 0, 0)
+    prints = InputPrints()
+    outcome = SweepOutcome(store.root, 0, 0, 0)
     trials, points = [], []
-    at_start = store.done() if store.parts.is_dir() else set()
-    with store.lock(), ExitStack() as stack:
+    rows_of: dict[str, list[dict]] = {}  # key -> rows, of every point read or computed in this run
+    computed: set[str] = set()
+    with store.open(), ExitStack() as stack:
+        check_meta(store)
         lazy = Lazy(executor, stack)
-        progress.start(s.trials, 0, str(out))
+        progress.start(s.trials, 0, str(store.root))
         while len(trials) < s.trials:
             asked = [study.ask() for _ in range(min(s.batch, s.trials - len(trials)))]
             entries = []
@@ -90,9 +86,20 @@ def run_search(sweep: Sweep, out: Path, executor, progress: Progress) -> SweepOu
                         raise ConfigError(exc.message + " - fix the space, or set `invalid: skip`",
                                           file=exc.file, field=exc.field) from None
                     entries.append((t, values, None, f"rejected: {exc.message}"))
-            done = store.done()
-            todo = {p.id: p for _, _, p, why in entries if p is not None and not why and p.id not in done}
+            todo = {}
+            for _, _, p, why in entries:
+                if p is None or why or p.id in rows_of or p.id in todo:
+                    continue
+                table = None if force else store.read(p.id, drop_corrupt=True)
+                if table is None:
+                    todo[p.id] = p
+                else:
+                    rows_of[p.id] = table.to_pandas().to_dict("records")
+                    outcome.cached += 1
+                    note_skipped(outcome, p, table.column("status").to_pylist(), table.column("note").to_pylist())
             fresh = execute(list(todo.values()), lazy, store, NoProgress(), outcome)
+            rows_of.update(fresh)
+            computed |= set(fresh)
             for t, values, point, why in entries:  # in ask order, so a rerun replays the same trials
                 progress.advance()
                 record = {"trial": t.number, "values": values, "id": point.id if point else None}
@@ -104,7 +111,7 @@ def run_search(sweep: Sweep, out: Path, executor, progress: Progress) -> SweepOu
                     tell(study, t, s, None, constraint_values(sweep, point, None))
                     continue
                 points.append(point)
-                rows = fresh.get(point.id) or (stored_rows(store, point.id) if store.part(point.id).exists() else [])
+                rows = rows_of.get(point.id, [])  # none: the point failed
                 by_label = {r["label"]: r for r in rows}
                 config, method = point.config["experiment"], config_method(point)
                 objective = [goals.value(o.metric, o.run or s.run, config, point.derived, by_label, method)
@@ -116,15 +123,14 @@ def run_search(sweep: Sweep, out: Path, executor, progress: Progress) -> SweepOu
                 trials.append({**record, "state": "complete", "objectives": objective})
                 tell(study, t, s, [float(v) for v in objective], constraint_values(sweep, point, by_label))
             store.write_meta(meta(sweep, points, outcome.invalid, outcome.excluded, trials=trials))
-    distinct = {p.id for p in points}
-    outcome.points, outcome.cached = len(distinct), len(distinct & at_start)
-    best: dict[str, dict] = {}  # a sampler may propose one point again: list it once
-    for t in study.best_trials:
-        best.setdefault(json.dumps(t.params, sort_keys=True), {"trial": t.number, "params": t.params,
-                                                               "objectives": t.values})
-    outcome.best = list(best.values())
-    outcome.trials = len(trials)
-    store.write_meta(meta(sweep, points, outcome.invalid, outcome.excluded, trials=trials, best=outcome.best))
+        outcome.points = len({p.id for p in points})
+        best: dict[str, dict] = {}  # a sampler may propose one point again: list it once
+        for t in study.best_trials:
+            best.setdefault(json.dumps(t.params, sort_keys=True), {"trial": t.number, "params": t.params,
+                                                                   "objectives": t.values})
+        outcome.best = list(best.values())
+        outcome.trials = len(trials)
+        store.write_meta(meta(sweep, points, outcome.invalid, outcome.excluded, trials=trials, best=outcome.best))
     outcome.wall_s = time.perf_counter() - t0
     return outcome
 

@@ -30,12 +30,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 
-class Strict(BaseModel):
+class SweepModel(BaseModel):
+    """Every model of the sweep file: unknown keys are errors, aliases and field names both accepted."""
+
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
 # ----------------------------------------------------------------------------- distributions
-class IntDist(Strict):
+class IntDist(SweepModel):
     bounds: tuple[int, int] = Field(alias="int", description="inclusive [low, high]")
     log: bool = False
     step: int = Field(1, gt=0)
@@ -48,7 +50,7 @@ class IntDist(Strict):
         return self
 
 
-class FloatDist(Strict):
+class FloatDist(SweepModel):
     bounds: tuple[float, float] = Field(alias="float", description="[low, high]")
     log: bool = False
 
@@ -60,7 +62,7 @@ class FloatDist(Strict):
         return self
 
 
-class ChoiceDist(Strict):
+class ChoiceDist(SweepModel):
     choice: list[Any] = Field(min_length=1)
 
 
@@ -79,21 +81,21 @@ Dist = Annotated[
 
 
 # ----------------------------------------------------------------------------- axes
-class GridAxes(Strict):
+class GridAxes(SweepModel):
     grid: dict[str, list[Any]] = Field(description="every combination of the listed values")
 
 
-class ZipAxes(Strict):
+class ZipAxes(SweepModel):
     zip: dict[str, list[Any]] = Field(description="the i-th values of every list together")
 
 
-class RandomBlock(Strict):
+class RandomBlock(SweepModel):
     samples: int = Field(gt=0)
     seed: int = 0
     space: dict[str, Dist]
 
 
-class RandomAxes(Strict):
+class RandomAxes(SweepModel):
     random: RandomBlock
 
 
@@ -111,7 +113,7 @@ Axis = Annotated[
 
 
 # ----------------------------------------------------------------------------- goals
-class Constraint(Strict):
+class Constraint(SweepModel):
     quantity: str
     run: str | None = Field(default=None, description="run whose metric it reads (placement name or label)")
     min: float | str | None = None
@@ -127,13 +129,13 @@ class Constraint(Strict):
         return self
 
 
-class Objective(Strict):
+class Objective(SweepModel):
     metric: str
     run: str | None = Field(default=None, description="run whose metric it reads (placement name or label)")
     goal: Literal["minimize", "maximize"] = "minimize"
 
 
-class SearchSpec(Strict):
+class SearchSpec(SweepModel):
     trials: int = Field(gt=0)
     seed: int = 0
     sampler: Literal["tpe", "nsga2", "random"] = "tpe"
@@ -145,7 +147,7 @@ class SearchSpec(Strict):
 
 
 # ----------------------------------------------------------------------------- the sweep
-class SweepSpec(Strict):
+class SweepSpec(SweepModel):
     name: str | None = Field(default=None, description="default: the file name without .yaml")
     description: str = ""
     base: str | dict = Field(description="experiment: a name in configs/experiments, a path, or inline")

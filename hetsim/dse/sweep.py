@@ -4,113 +4,53 @@ on an executor, write each point's part as it finishes. Search sweeps go to `het
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
-import hetsim
 from hetsim.dse.derived import InputPrints
-from hetsim.dse.expand import Sweep, describe, expand
-from hetsim.dse.point import InputsMismatch, Point
-from hetsim.dse.store import Store
+from hetsim.dse.expand import Sweep, describe, expand_sweep
+from hetsim.dse.running import (
+    Lazy,
+    NoProgress,
+    Progress,
+    SweepOutcome,
+    check_meta,
+    execute,
+    meta,
+    note_skipped,
+)
+from hetsim.dse.search import run_search
+from hetsim.dse.store import Store, warn_line
+
+__all__ = ["SweepOutcome", "failure_lines", "run_sweep"]
 
 
-class Progress(Protocol):
-    def start(self, total: int, cached: int, where: str) -> None: ...
-
-    def advance(self) -> None: ...
-
-
-class NoProgress:
-    def start(self, total: int, cached: int, where: str) -> None:
-        pass
-
-    def advance(self) -> None:
-        pass
-
-
-@dataclass
-class SweepOutcome:
-    out: Path
-    points: int  # distinct points of the sweep
-    cached: int  # already in the store
-    computed: int
-    invalid: list[tuple[dict, str]] = field(default_factory=list)
-    excluded: list[tuple[dict, str]] = field(default_factory=list)
-    failed: list[tuple[Point, str]] = field(default_factory=list)
-    wall_s: float = 0.0
-    executor: str = ""
-    best: list[dict] = field(default_factory=list)  # search: the best trials (Pareto front)
-    trials: int = 0  # search: trials told
-
-
-def meta(sweep: Sweep, points: list[Point], invalid, excluded, **extra) -> dict:
-    seen: dict[str, dict] = {}
-    for p in points:
-        seen.setdefault(p.id, {"id": p.id, "values": p.values, "labels": list(p.labels)})
-    return {
-        "name": sweep.name, "file": sweep.file, "hetsim_version": hetsim.__version__,
-        "spec": sweep.spec.model_dump(mode="json", by_alias=True), "base": sweep.base, "base_file": sweep.base_file,
-        "points": list(seen.values()),
-        "invalid": [{"values": v, "why": w} for v, w in invalid],
-        "excluded": [{"values": v, "why": w} for v, w in excluded],
-        **extra,
-    }
-
-
-class Lazy:
-    """Starts the executor on first use only: a finished sweep rerun starts no pool, no Ray."""
-
-    def __init__(self, executor, stack: ExitStack):
-        self.executor, self.stack, self.started = executor, stack, False
-
-    def run(self, points: list[Point]):
-        if not self.started:
-            self.stack.enter_context(self.executor)
-            self.started = True
-        return self.executor.run(points)
-
-
-def execute(todo: list[Point], lazy: Lazy, store: Store, progress: Progress,
-            outcome: SweepOutcome) -> dict[str, list[dict]]:
-    """Run `todo` (distinct keys), storing each point as it finishes; the rows by key."""
-    rows_by_key: dict[str, list[dict]] = {}
-    if not todo:
-        return rows_by_key
-    results = lazy.run(todo)
-    outcome.executor = lazy.executor.describe
-    for point, result in results:
-        if isinstance(result, InputsMismatch):
-            raise result
-        if isinstance(result, BaseException):
-            outcome.failed.append((point, f"{type(result).__name__}: {result}"))
-        else:
-            store.write(point.id, result)
-            rows_by_key[point.id] = result
-            outcome.computed += 1
-        progress.advance()
-    return rows_by_key
-
-
-def run_sweep(sweep: Sweep, out: Path, executor, progress: Progress | None = None) -> SweepOutcome:
-    """Run every point of `sweep` not yet in the store at `out`. `executor`: a LocalExecutor or
-    RayExecutor, not yet entered."""
+def run_sweep(sweep: Sweep, out: Path, executor, progress: Progress | None = None, force: bool = False,
+              warn: Callable[[str], None] = warn_line) -> SweepOutcome:
+    """Run every point of `sweep` not yet in the store at `out` (`force`: every point, replacing
+    their parts; parts of points not in this sweep stay). `executor`: a LocalExecutor or
+    RayExecutor, not yet entered. `warn`: how a corrupt file found in the store is reported."""
     progress = progress or NoProgress()
+    store = Store(out, warn)
     if sweep.spec.search is not None:
-        from hetsim.dse.search import run_search
-
-        return run_search(sweep, out, executor, progress)
+        return run_search(sweep, store, executor, progress, force)
     t0 = time.perf_counter()
-    expansion = expand(sweep, InputPrints())
-    store = Store(out)
-    with store.lock(), ExitStack() as stack:
+    expansion = expand_sweep(sweep, InputPrints())
+    with store.open(), ExitStack() as stack:
+        check_meta(store)
         store.write_meta(meta(sweep, expansion.points, expansion.invalid, expansion.excluded))
-        done = store.done()
         unique = {p.id: p for p in expansion.points}
-        todo = [p for key, p in unique.items() if key not in done]
-        outcome = SweepOutcome(Path(out), len(unique), len(unique) - len(todo), 0,
-                               expansion.invalid, expansion.excluded)
+        outcome = SweepOutcome(Path(out), len(unique), 0, 0, expansion.invalid, expansion.excluded)
+        todo = []
+        for key, point in unique.items():
+            table = None if force else store.read(key, drop_corrupt=True)
+            if table is None:
+                todo.append(point)
+            else:
+                outcome.cached += 1
+                note_skipped(outcome, point, table.column("status").to_pylist(),
+                             table.column("note").to_pylist() if "note" in table.column_names else [""])
         progress.start(len(todo), outcome.cached, str(out))
         execute(todo, Lazy(executor, stack), store, progress, outcome)
     outcome.wall_s = time.perf_counter() - t0

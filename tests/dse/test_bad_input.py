@@ -2,7 +2,7 @@
 
 import pytest
 
-from hetsim.dse.expand import expand, load_sweep
+from hetsim.dse.expand import expand_sweep, load_sweep
 from hetsim.errors import ConfigError
 
 GRID = [{"grid": {"workload.batch": [2, 4]}}]
@@ -47,7 +47,7 @@ def test_bad_sweep_is_one_clear_error(write_sweep, catalogue, case):
     fields, field, needle = CASES[case]
     path = write_sweep(**fields)
     with pytest.raises(ConfigError) as info:
-        expand(load_sweep(path, catalogue))
+        expand_sweep(load_sweep(path, catalogue))
     assert info.value.file == str(path)
     assert field is None or (info.value.field or "").startswith(field), info.value.render()
     assert needle in info.value.render()
@@ -57,13 +57,13 @@ def test_unknown_run_selector_and_rejected_points(write_sweep, catalogue):
     sweep = load_sweep(write_sweep(axes=GRID, constraints=[{"quantity": "tpot_s", "run": "fastest", "max": 1}]),
                        catalogue)
     with pytest.raises(ConfigError, match="'fastest' is not a run"):
-        expand(sweep)
+        expand_sweep(sweep)
     # batch 3 cannot split into a placement's 2 micro-batches: stop, or skip when asked
     split = {"name": "split", "relevancy": "fpga0", "retrieval": "fpga0", "micro_batches": 2}
     odd = [{"grid": {"workload.batch": [2, 3]}}]
     with pytest.raises(ConfigError, match="micro-batches.*workload.batch=3.*invalid: skip"):
-        expand(load_sweep(write_sweep(axes=odd, fixed={"placements": ["gpu-only", split]}), catalogue))
-    skipped = expand(load_sweep(write_sweep(axes=odd, invalid="skip", fixed={"placements": ["gpu-only", split]}),
+        expand_sweep(load_sweep(write_sweep(axes=odd, fixed={"placements": ["gpu-only", split]}), catalogue))
+    skipped = expand_sweep(load_sweep(write_sweep(axes=odd, invalid="skip", fixed={"placements": ["gpu-only", split]}),
                                 catalogue))
     assert len(skipped.points) == 1 and skipped.invalid[0][0] == {"workload.batch": 3}
 
@@ -71,7 +71,7 @@ def test_unknown_run_selector_and_rejected_points(write_sweep, catalogue):
 def test_constraints_that_exclude_every_point(write_sweep, catalogue):
     path = write_sweep(axes=GRID, constraints=[{"quantity": "config.workload.batch", "min": 16}])
     with pytest.raises(ConfigError, match="no point left to run: 0 rejected by the config, 2 excluded"):
-        expand(load_sweep(path, catalogue))
+        expand_sweep(load_sweep(path, catalogue))
 
 
 def test_cli_bad_sweep_exits_2_and_writes_nothing(write_sweep, tmp_path, hetsim):
