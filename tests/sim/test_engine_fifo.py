@@ -72,3 +72,35 @@ def test_tasks_listing_shared_engines_in_opposite_orders_do_not_deadlock():
     s = _starts(run)
     assert (s["a"], s["b"], s["c"]) == (1.0, 2.0, 3.0)
     assert run.makespan == 4.0
+
+
+def test_tail_tasks_follow_the_last_layer_and_each_other():
+    layer = (_task("pre", ["gpu:stream"], 1.0, ["@prev:post"]), _task("post", ["gpu:stream"], 1.0, ["pre"]))
+    tail = (_task("head", ["gpu:stream"], 2.0, ["post"]), _task("sample", ["cpu:x"], 0.5, ["head"]))
+    run = simulate(StepDag(("l", "l"), {"l": layer}, tail, 1), keep_records=True)
+    s = {(r.layer, r.task.key): r.start for r in run.records}
+    assert s[(-1, "head")] == 4.0 and s[(-1, "sample")] == 6.0
+    assert run.makespan == 6.5
+
+
+def test_a_dependency_cycle_is_reported_not_hung():
+    dag = _one_layer([_task("a", ["x"], 1.0, ["b"]), _task("b", ["x"], 1.0, ["a"])])
+    with pytest.raises(RuntimeError, match=r"deadlocked.*'a'"):
+        simulate(dag, keep_records=False)
+
+
+def test_step_simulator_reuses_identical_steps_and_simulates_changed_ones():
+    def dag(duration):
+        return _one_layer([_task("a", ["x"], duration), _task("b", ["x"], 1.0, ["a"])])
+
+    sim = StepSimulator()
+    first = sim.run(dag(1.0))
+    assert first.records is None and first.makespan == 2.0
+    assert sim.run(dag(1.0)) is first
+    assert (sim.simulated, sim.reused) == (1, 1)
+    kept = sim.run(dag(1.0), keep_records=True)  # records asked for: simulated again, with them
+    assert kept.records is not None and len(kept.records) == 2 and kept.makespan == 2.0
+    assert sim.run(dag(1.0)).records is not None  # and that one serves later calls
+    assert sim.run(dag(3.0)).makespan == 4.0
+    assert (sim.simulated, sim.reused) == (3, 2)
+    assert sim.events >= first.events > 0

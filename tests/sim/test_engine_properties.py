@@ -41,8 +41,11 @@ def step_dags(draw):
     kinds = draw(st.lists(st.sampled_from(("a", "b")), min_size=1, max_size=3))
     tmpl = {k: draw(templates(k)) for k in sorted(set(kinds))}
     tail = ()
-    if draw(st.booleans()):
+    if draw(st.booleans()):  # after the last layer: a head, and maybe a task after the head
         tail = (TaskT("lm_head", "model", "d", (draw(st.sampled_from(ENGINES)),), draw(DURATIONS), ("post",)),)
+        if draw(st.booleans()):
+            tail += (TaskT("sample", "model", "d", (draw(st.sampled_from(ENGINES)),), draw(DURATIONS),
+                           ("lm_head",)),)
     return StepDag(tuple(kinds), tmpl, tail, draw(st.integers(1, 3)))
 
 
