@@ -140,6 +140,9 @@ def run_point(point: SweepPoint, catalogue) -> list[dict]:
     t0 = time.perf_counter()
     exp = resolve_experiment(copy.deepcopy(point.data), point.file, catalogue)
     here = _WORKER_PRINTS.of(exp)
+    if here != point.inputs:  # this long-lived process may have cached the files before they changed: read again
+        _WORKER_PRINTS = InputPrints()
+        here = _WORKER_PRINTS.of(exp)
     if here != point.inputs:
         changed = sorted(d for d in here if here[d] != point.inputs.get(d))
         raise InputsMismatch(f"the calibration inputs of {', '.join(changed)} differ between the sweep process and "
