@@ -5,21 +5,21 @@ step through the engine, aggregated into metrics. A run is a pure function of th
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from hetsim.errors import ConfigError
 from hetsim.placement import Placement
 from hetsim.provenance import ProvenanceLog
+from hetsim.report.metrics import RunMetrics
+from hetsim.report.metrics import compute_metrics as metrics
 from hetsim.scenario import PlannedRun, Scenario
 from hetsim.sim.engine import Record, StepDag, StepSimulator
 from hetsim.sim.lowering import compute_task, lower_layer
-from hetsim.sim.machine import Machine
 from hetsim.workloads import models as llm
 from hetsim.workloads.base import Decode, Method, Phase, Steps
 
-MEMORY_STEPS = ("prepare", "relevancy", "retrieval", "relevancy+retrieval")
 DAG_CACHE_ENTRIES = 4096  # lowered steps kept for reuse; bounds memory on very long decodes
 MAX_TRACED_PHASES = 4  # prefill / request-step phases kept op by op in the trace
 
@@ -29,7 +29,7 @@ class RunResult:
     label: str
     method: str
     placement: str
-    metrics: dict
+    metrics: RunMetrics | None
     records: list[tuple[str, int, float, Record]] = field(default_factory=list)  # (phase, token, t0, rec)
     step_rows: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -139,96 +139,15 @@ def run_placement(exp: Scenario, planned: PlannedRun) -> RunResult:
     return result
 
 
-def merged(*accs: Accumulator) -> Accumulator:
-    total = Accumulator()
-    for a in accs:
-        for attr in ("busy", "step_time", "energy", "link_bytes"):
-            for k, v in getattr(a, attr).items():
-                getattr(total, attr)[k] += v
-        total.link_energy += a.link_energy
-    return total
-
-
-def _shares(step_time: dict[str, float]) -> tuple[dict[str, float], float]:
-    total = sum(step_time.values()) or 1.0
-    shares = {k: v / total for k, v in sorted(step_time.items())}
-    return shares, sum(v for k, v in shares.items() if k in MEMORY_STEPS)
-
-
-def used_devices(machine: Machine, placement: Placement, total: Accumulator) -> set[str]:
-    """Devices a run uses: where its placement puts the LLM or a step, and any engine that worked."""
-    busy = {r.partition(":")[0] for r, b in total.busy.items() if b > 0}
-    return {placement.model, *placement.steps.values()} | (busy & set(machine.models))
-
-
-def provenance_of(log: ProvenanceLog, machine: Machine, charged: set[str], total: Accumulator) -> ProvenanceLog:
-    """The hardware figures a run rests on: a device or link it does not use is not one of them."""
-    keep = {machine.models[d].name for d in charged}
-    keep |= {machine.exp.device(d).host_link for d in charged}
-    keep |= {link.spec.name for link in machine.links if any(r.startswith(f"{link.id}:") for r in total.busy)}
-    drop = ({m.name for m in machine.models.values()} | {link.spec.name for link in machine.links}) - keep
-    out = ProvenanceLog()
-    out.used = {k: v for k, v in log.used.items() if not any(k.startswith(f"{name}.") for name in drop)}
-    return out
-
-
-def metrics(exp, machine, placement, log, ttft, steps, e2e, before, after, sim) -> dict:
-    w = exp.spec.workload
-    total = merged(before, after)
-    n_out = max(len(steps), 1)
-    per_token = {k: v / n_out for k, v in sorted(after.step_time.items())}
-    share, mp_share = _shares(after.step_time)
-    share_total, mp_share_total = _shares(total.step_time)
-    used = used_devices(machine, placement, total)
-    charged = set(machine.models) if exp.spec.simulation.idle_power == "all" else used
-    idle_w = {d: m.idle_w if d in charged else 0.0 for d, m in machine.models.items()}
-    energy_dev = {d: {"idle_j": idle_w[d] * e2e, "active_j": total.energy.get(d, 0.0),
-                      "total_j": idle_w[d] * e2e + total.energy.get(d, 0.0), "used": d in used}
-                  for d in machine.models}
-    energy_total = sum(d["total_j"] for d in energy_dev.values()) + total.link_energy
-    decode_s = e2e - ttft
-    decode_energy = sum(idle_w.values()) * decode_s + sum(after.energy.values()) + after.link_energy
-    log = provenance_of(log, machine, charged, total)
-    return {
-        "ttft_s": ttft,
-        "tpot_s": decode_s / n_out,
-        "tpot_p50_s": float(np.median(steps)) if len(steps) else 0.0,
-        "tpot_max_s": float(steps.max()) if len(steps) else 0.0,
-        "e2e_s": e2e,
-        "output_tokens": len(steps),
-        "decode_tokens_per_s": w.batch * len(steps) / decode_s if decode_s > 0 else 0.0,
-        "step_time_per_token_s": per_token,
-        "step_share": share,
-        "memory_processing_share": mp_share,
-        "step_time_total_s": dict(sorted(total.step_time.items())),
-        "step_share_total": share_total,
-        "memory_processing_share_total": mp_share_total,
-        "device_busy_frac": {r: b / e2e for r, b in sorted(total.busy.items())
-                             if r.partition(":")[0] in machine.models},
-        "link_busy_frac": {r: b / e2e for r, b in sorted(total.busy.items())
-                           if r.partition(":")[0] not in machine.models},
-        "link_bytes": dict(sorted(total.link_bytes.items())),
-        "energy_j": energy_total,
-        "energy_by_device_j": energy_dev,
-        "link_energy_j": total.link_energy,
-        "energy_per_request_j": energy_total / w.batch,
-        "energy_per_token_j": decode_energy / (w.batch * n_out),
-        "placement_devices": {"model": placement.model, **placement.steps},
-        "micro_batches": placement.micro_batches,
-        "provenance_weakest": log.weakest(),
-        "provenance": log.by_grade(),
-        "calibration_profiles": machine.profiles,
-        "sim": {"steps_simulated": sim.simulated, "steps_reused": sim.reused, "events": sim.events},
-    }
-
-
 def run_experiment(exp: Scenario) -> list[RunResult]:
     """Every planned run of a scenario, with speedups against its GPU-only run of the method."""
     runs = [run_placement(exp, planned) for planned in exp.runs]
     reference = next((r for r in runs if r.placement == "gpu-only" and r.method == exp.method.name), None)
-    for r in runs:
-        if reference is not None:
-            r.metrics["speedup_vs_gpu_only"] = reference.metrics["e2e_s"] / r.metrics["e2e_s"]
-            r.metrics["tpot_speedup_vs_gpu_only"] = reference.metrics["tpot_s"] / r.metrics["tpot_s"]
-            r.metrics["energy_ratio_vs_gpu_only"] = r.metrics["energy_j"] / reference.metrics["energy_j"]
+    if reference is not None:
+        ref = reference.metrics
+        for r in runs:
+            m = r.metrics
+            r.metrics = replace(m, speedup_vs_gpu_only=ref.e2e_s / m.e2e_s,
+                                tpot_speedup_vs_gpu_only=ref.tpot_s / m.tpot_s,
+                                energy_ratio_vs_gpu_only=m.energy_j / ref.energy_j)
     return runs

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from hetsim.config.schema import ModelSpec, WorkloadSpec
 from hetsim.ops import Op
+from hetsim.workloads import models as llm
 
 PRODUCERS = ("model", "prepare", "relevancy", "retrieval", "apply")
 
@@ -141,8 +142,6 @@ class Method:
 
     def model_ops(self, device_kind: str, tokens: int) -> tuple[tuple[Op, ...], tuple[Op, ...]]:
         """The LLM layer's own ops (before, after attention) for `tokens` tokens on a device kind."""
-        from hetsim.workloads import models as llm
-
         if device_kind != "gpu":
             raise ValueError(f"method {self.name} cannot run the LLM layers on a {device_kind}")
         return tuple(llm.pre_attention_ops(self.model, tokens)), tuple(llm.post_attention_ops(self.model, tokens))
@@ -160,8 +159,6 @@ class Method:
         """Bytes each role ('model' or a step) keeps resident on the device it is placed on, with
         `tokens` tokens in memory per request; `kind_of(role)` is that device's kind. Default:
         the weights and KV cache with the LLM, the index on the Relevancy device."""
-        from hetsim.workloads import models as llm
-
         m = self.model
         out = {"model": llm.weight_bytes(m) + llm.kv_bytes_per_token(m) * batch * tokens}
         index = self.index_bytes_per_layer(batch, tokens) * m.layers

@@ -19,6 +19,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from hetsim.ops import Attention, Elementwise, Matmul, Op, Reduction, dtype_bytes
+from hetsim.workloads import models as llm
 from hetsim.workloads.base import LayerWork, Method, MethodParams, StepWork
 from hetsim.workloads.common import mean_keys, topk_pairs
 
@@ -59,8 +60,6 @@ class TTT(Method):
         return batch * self.p.fw_heads * 3 * self.d * self.h * dtype_bytes(self.model.dtype)
 
     def resident_bytes(self, batch: int, tokens: int, kind_of) -> dict[str, int]:
-        from hetsim.workloads import models as llm
-
         m = self.model
         window = min(tokens, self.p.window_tokens)
         return {"model": llm.weight_bytes(m) + llm.kv_bytes_per_token(m) * batch * window
