@@ -18,6 +18,7 @@ from pathlib import Path
 from hetsim.calibration.cases import Case, CasesFile
 from hetsim.calibration.device_inputs import gpu_profile
 from hetsim.calibration.gpu_profile import load_profile
+from hetsim.config.errors import did_you_mean
 from hetsim.config.load import Catalogue
 from hetsim.errors import ConfigError
 from hetsim.hardware.gpu import GpuModel, rate_key
@@ -73,7 +74,8 @@ def gpu_model(device: str | None = None, profile_path: Path | None = None, catal
     if spec is None:
         gpus = sorted(n for n, d in catalogue.devices.items() if d.kind == "gpu")
         where = str(profile_path) if profile_path else None
-        raise ConfigError(f"unknown GPU {name!r}; catalogue GPUs: {', '.join(gpus)}", file=where,
+        raise ConfigError(f"unknown GPU {name!r}{did_you_mean(name, gpus)} (catalogue GPUs: {', '.join(gpus)})",
+                          file=where,
                           field="device" if where else None)
     if spec.kind != "gpu":
         raise ConfigError(f"{name!r} is a {spec.kind}, not a GPU; `hetsim predict ops` times GPU ops")
