@@ -144,7 +144,7 @@ def schema(out: Annotated[Path, typer.Option(help="folder for the JSON Schema fi
 @app.command()
 def methods() -> None:
     """List the memory-processing methods and their parameters."""
-    from hetsim.workloads import METHODS
+    from hetsim.workloads.registry import METHODS
 
     t = Table(title="methods")
     for col in ("name", "description", "parameters", "FPGA kernels"):

@@ -27,9 +27,8 @@ from hetsim.placement import Placement, resolve
 from hetsim.provenance import ProvenanceLog
 from hetsim.sim.lowering import plan_steps
 from hetsim.sim.machine import Machine
-from hetsim.workloads import METHODS
 from hetsim.workloads.base import Method, Steps
-from hetsim.workloads.registry import build_method
+from hetsim.workloads.registry import METHODS, build_method
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hetsim.config.load import Catalogue, configs_root, read_yaml
-from hetsim.scenario import load_experiment
 from hetsim.dse.expand import Sweep, build_sweep
 from hetsim.placement import resolve
+from hetsim.scenario import load_experiment
 
 SYSTEMS = ("mi210_u55c", "a100_u55c", "h100_u55c")
 WHAT_IF = {"h100_u55c"}  # no such pairing was measured by the paper
@@ -70,7 +70,7 @@ def placements_for(exp, batch: int) -> list:
 def method_grids(grid: dict, out: Path, catalogue: Catalogue,
                  only: list[str] | None = None) -> tuple[list[MethodGrid], dict[str, str]]:
     """The sweeps to run, and the methods left out with why. `only`: just these methods."""
-    from hetsim.workloads import METHODS
+    from hetsim.workloads.registry import METHODS
 
     root = configs_root()
     grids, left_out = [], {}

@@ -19,10 +19,14 @@ from hetsim.dse.derived import InputPrints, derived
 from hetsim.dse.paths import check_path, set_path
 from hetsim.dse.point import SweepPoint, point_key, resolved_config, run_labels, source_fingerprint
 from hetsim.dse.spec import ChoiceDist, FloatDist, GridAxes, IntDist, RandomAxes, SweepSpec, ZipAxes
-from hetsim.errors import ConfigError, HetsimError
+from hetsim.errors import CapacityError, ConfigError, HetsimError
 from hetsim.outdir import check_name
 from hetsim.scenario import resolve_experiment
-from hetsim.workloads import METHODS
+from hetsim.workloads.registry import METHODS
+
+
+class DoesNotFit(ConfigError):
+    """A point whose memory does not fit its devices: skipped and counted, never a reason to stop."""
 
 
 @dataclass
@@ -45,6 +49,7 @@ class Expansion:
     points: list[SweepPoint]  # in sweep order; a key may repeat when two combinations resolve alike
     invalid: list[tuple[dict, str]]  # (values, why) of combinations the config rejects (invalid: skip)
     excluded: list[tuple[dict, str]]  # (values, constraint) of points a pre-run constraint rules out
+    too_big: list[tuple[dict, str]] = field(default_factory=list)  # (values, why) of points that do not fit
 
 
 def _base(spec: SweepSpec, file: str) -> tuple[dict, str]:
@@ -216,6 +221,8 @@ def make_point(sweep: Sweep, values: dict, prints: InputPrints) -> SweepPoint:
     try:
         exp = resolve_experiment(data, sweep.base_file, sweep.catalogue)
         method = exp.method
+    except CapacityError as exc:
+        raise DoesNotFit(f"{exc.render()} (at {where})", file=sweep.file) from None
     except HetsimError as exc:
         raise ConfigError(f"{exc.render()} (at {where})", file=sweep.file) from None
     config, inputs, source = resolved_config(exp, method), prints.of(exp), source_fingerprint()
@@ -263,6 +270,9 @@ def expand_sweep(sweep: Sweep, prints: InputPrints | None = None) -> Expansion:
     for values in combinations(sweep.spec):
         try:
             point = make_point(sweep, values, prints)
+        except DoesNotFit as exc:
+            out.too_big.append((values, exc.message))
+            continue
         except ConfigError as exc:
             if sweep.spec.invalid == "error":
                 raise ConfigError(exc.message + " - fix it, or set `invalid: skip` to skip such points",
@@ -276,8 +286,8 @@ def expand_sweep(sweep: Sweep, prints: InputPrints | None = None) -> Expansion:
         else:
             out.points.append(point)
     if not out.points:
-        reasons = out.excluded[:1] or out.invalid[:1]
+        reasons = out.excluded[:1] or out.invalid[:1] or out.too_big[:1]
         hint = f" (e.g. {describe(reasons[0][0])}: {reasons[0][1]})" if reasons else ""
-        raise ConfigError(f"no point left to run: {len(out.invalid)} rejected by the config, "
-                          f"{len(out.excluded)} excluded by constraints{hint}", file=sweep.file)
+        raise ConfigError(f"no point left to run: {len(out.invalid)} rejected by the config, {len(out.excluded)} "
+                          f"excluded by constraints, {len(out.too_big)} do not fit{hint}", file=sweep.file)
     return out

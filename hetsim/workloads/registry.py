@@ -1,21 +1,33 @@
-"""Looking a method up by name and validating its parameters, with errors that name the field."""
+"""The methods by name, and building one with its parameters validated (errors name the field)."""
 
 from __future__ import annotations
 
 from pydantic import ValidationError
 
-from hetsim.config.load import validation_error
+from hetsim.config.errors import did_you_mean, validation_error
 from hetsim.config.schema import ModelSpec, WorkloadSpec
 from hetsim.errors import ConfigError
-from hetsim.workloads import METHODS
 from hetsim.workloads.base import Method
+from hetsim.workloads.dense import Dense
+from hetsim.workloads.dsa import DSA
+from hetsim.workloads.lserve import LServe
+from hetsim.workloads.memagent import MemAgent
+from hetsim.workloads.memory_as_context import MemoryAsContext
+from hetsim.workloads.rag import Rag, RagTwoStage
+from hetsim.workloads.seer_attention import SeerAttention
+from hetsim.workloads.ttt import TTT
+
+METHODS: dict[str, type[Method]] = {
+    cls.name: cls for cls in (Dense, LServe, DSA, SeerAttention, Rag, RagTwoStage, MemAgent, MemoryAsContext, TTT)
+}
 
 
 def build_method(workload: WorkloadSpec, model: ModelSpec, file: str = "<experiment>",
                  method: str | None = None) -> Method:
     name = method or workload.method
     if name not in METHODS:
-        raise ConfigError(f"unknown method {name!r}; known: {', '.join(sorted(METHODS))}",
+        raise ConfigError(f"unknown method {name!r}{did_you_mean(name, sorted(METHODS))} "
+                          f"(known: {', '.join(sorted(METHODS))})",
                           file=file, field="workload.method")
     cls = METHODS[name]
     params_in = workload.params if name == workload.method else {}

@@ -13,7 +13,7 @@ from grid import QUICK, example_for, method_grids  # noqa: E402
 
 def test_every_method_with_an_example_joins_the_grid(tmp_path, catalogue):
     from hetsim.config.load import configs_root
-    from hetsim.workloads import METHODS
+    from hetsim.workloads.registry import METHODS
 
     grids, left_out = method_grids(QUICK, tmp_path, catalogue)
     assert {g.method for g in grids} == {m for m in METHODS if example_for(m, configs_root())}
