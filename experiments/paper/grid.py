@@ -1,6 +1,6 @@
 """The paper's evaluation grid as sweeps: one sweep per method that has an example experiment.
 
-A method joins by being registered in `hetsim.workloads.METHODS` with an example experiment,
+A method joins by being registered in `hetsim.workloads.registry.METHODS` with an example experiment,
 `configs/experiments/<method>.yaml` (else the first experiment there that runs it). Its sweep
 keeps the example's model, parameters, decode tokens and placements, and varies:
   system   MI210+U55C (the paper's machine), A100+U55C, H100+U55C (what-if)
