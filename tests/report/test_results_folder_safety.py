@@ -109,3 +109,31 @@ def test_unsafe_experiment_names_are_refused(tmp_path, name):
     _one_line(hetsim("run", *SMALL, "--set", f"name={json.dumps(name)}", "--out", str(tmp_path / "r")),
               "name", "expected a name")
     assert not (tmp_path / "r").exists()
+
+
+def test_a_read_only_location_is_one_line_and_nothing_is_written(tmp_path, monkeypatch):
+    real_mkdir = Path.mkdir
+
+    def read_only(self, *args, **kwargs):
+        if self.name.startswith(TEMP_PREFIX):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    _one_line(run_into(tmp_path / "r"), "Read-only file system")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_results_under_a_file_are_refused_before_simulating(tmp_path):
+    (tmp_path / "a-file").write_text("mine")
+    _one_line(run_into(tmp_path / "a-file" / "r"), "is a file")
+    assert (tmp_path / "a-file").read_text() == "mine"
+
+
+def test_schemas_never_overwrite_a_users_files(tmp_path):
+    (tmp_path / "experiment.schema.json").write_text("my own schema")
+    _one_line(hetsim("schema", "--out", str(tmp_path)), "did not write")
+    assert (tmp_path / "experiment.schema.json").read_text() == "my own schema"
+    assert hetsim("schema", "--out", str(tmp_path / "s")).exit_code == 0
+    assert hetsim("schema", "--out", str(tmp_path / "s")).exit_code == 0  # its own folder: rewritten
+    assert json.loads((tmp_path / "s" / "experiment.schema.json").read_text())["title"] == "ExperimentSpec"
