@@ -11,7 +11,7 @@ from contextlib import ExitStack
 
 from hetsim.dse import goals
 from hetsim.dse.derived import InputPrints
-from hetsim.dse.expand import Sweep, check_runs, excluded_by, make_point
+from hetsim.dse.expand import DoesNotFit, Sweep, check_runs, excluded_by, make_point
 from hetsim.dse.running import Lazy, NoProgress, Progress, SweepOutcome, check_meta, execute, meta, note_skipped
 from hetsim.dse.spec import ChoiceDist, Constraint, FloatDist, IntDist
 from hetsim.dse.store import Store
@@ -81,6 +81,8 @@ def run_search(sweep: Sweep, store: Store, executor, progress: Progress, force: 
                     point = make_point(sweep, values, prints)
                     check_runs(sweep, point)
                     entries.append((t, values, point, excluded_by(sweep, point)))
+                except DoesNotFit as exc:
+                    entries.append((t, values, None, f"does not fit: {exc.message}"))
                 except ConfigError as exc:
                     if sweep.spec.invalid == "error":
                         raise ConfigError(exc.message + " - fix the space, or set `invalid: skip`",
@@ -106,7 +108,9 @@ def run_search(sweep: Sweep, store: Store, executor, progress: Progress, force: 
                 if point is None or why:
                     # not simulated: the worst objectives plus the violation, so the sampler learns
                     # where the feasible region is instead of proposing here again
-                    (outcome.invalid if point is None else outcome.excluded).append((values, why))
+                    where = outcome.excluded if point else outcome.skipped if why.startswith("does not fit") \
+                        else outcome.invalid
+                    where.append((values, why))
                     trials.append({**record, "state": "excluded", "why": why})
                     tell(study, t, s, None, constraint_values(sweep, point, None))
                     continue

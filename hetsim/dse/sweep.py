@@ -39,9 +39,12 @@ def run_sweep(sweep: Sweep, out: Path, executor, progress: Progress | None = Non
     expansion = expand_sweep(sweep, InputPrints())
     with store.open(), ExitStack() as stack:
         check_meta(store)
-        store.write_meta(meta(sweep, expansion.points, expansion.invalid, expansion.excluded))
+        too_big = [(values, f"does not fit: {why}") for values, why in expansion.too_big]
+        store.write_meta(meta(sweep, expansion.points, expansion.invalid, expansion.excluded,
+                              does_not_fit=[{"values": v, "why": w} for v, w in too_big]))
         unique = {p.id: p for p in expansion.points}
-        outcome = SweepOutcome(Path(out), len(unique), 0, 0, expansion.invalid, expansion.excluded)
+        outcome = SweepOutcome(Path(out), len(unique), 0, 0, expansion.invalid, expansion.excluded,
+                               skipped=list(too_big))
         todo = []
         for key, point in unique.items():
             table = None if force else store.read(key, drop_corrupt=True)

@@ -81,3 +81,90 @@ def test_cli_bad_sweep_exits_2_and_writes_nothing(write_sweep, tmp_path, hetsim)
     assert res.returncode == 2, res.stderr
     assert "Traceback" not in res.stderr and "differ in length" in res.stderr and str(path) in res.stderr
     assert not out.exists()
+
+
+# ----------------------------------------------------------------------------- the command line
+def _user_folder(tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "main.c").write_text("int main(void) { return 0; }\n")
+    return folder
+
+
+def _a_file(tmp_path):
+    f = tmp_path / "taken.png"
+    f.write_bytes(b"not hetsim's")
+    return f
+
+
+def _sweep_store(tmp_path, write_sweep, hetsim):
+    out = tmp_path / "store"
+    assert hetsim("sweep", str(write_sweep(axes=GRID, name="ok")), "--out", str(out), "--workers", "1").returncode == 0
+    return out
+
+
+# case -> (sweep fields or None, argv given (tmp_path, sweep path, store maker), what the line must name;
+# SWEEP stands for the sweep file's path)
+CLI = {
+    "workers_zero": (dict(axes=GRID), lambda t, s, st: ["sweep", s, "--workers", "0"], ["--workers", "got 0"]),
+    "workers_negative": (dict(axes=GRID), lambda t, s, st: ["sweep", s, "--workers", "-3"], ["--workers", "got -3"]),
+    "ray_unreachable": (dict(axes=GRID), lambda t, s, st: ["sweep", s, "--ray", "127.0.0.1:1"],
+                        ["--ray", "127.0.0.1:1", "no Ray head"]),
+    "ray_not_an_address": (dict(axes=GRID), lambda t, s, st: ["sweep", s, "--ray", "headnode"],
+                           ["--ray", "HOST:PORT", "'headnode'"]),
+    "axis_into_a_named_placement": (dict(axes=[{"grid": {"placements.1.micro_batches": [1, 2]}}]),
+                                    lambda t, s, st: ["sweep", s],
+                                    ["SWEEP", "axes[0].grid.placements.1.micro_batches", "built-in placement 'paper'"]),
+    "axis_index_out_of_range": (dict(axes=[{"grid": {"placements.5.micro_batches": [1, 2]}}]),
+                                lambda t, s, st: ["sweep", s], ["SWEEP", "axes[0].grid.placements.5.micro_batches",
+                                                                "2 entries (indexes 0 to 1)"]),
+    "unsafe_name": (dict(axes=GRID, name="../escape"), lambda t, s, st: ["sweep", s], ["SWEEP", "name", "'../escape'"]),
+    "out_onto_a_user_folder": (dict(axes=GRID), lambda t, s, st: ["sweep", s, "--out", str(_user_folder(t))],
+                               ["--out", "mine", "did not write"]),
+    "out_onto_a_file": (dict(axes=GRID), lambda t, s, st: ["sweep", s, "--out", str(_a_file(t))],
+                        ["--out", "taken.png", "is a file"]),
+    "results_limit_negative": (None, lambda t, s, st: ["results", str(st()), "--limit", "-1"],
+                               ["--limit", "got -1"]),
+    "results_of_a_user_folder": (None, lambda t, s, st: ["results", str(_user_folder(t))],
+                                 ["mine", "not a sweep results folder"]),
+    "plot_out_onto_a_file": (None, lambda t, s, st: ["plot", str(st()), "--out", str(_a_file(t))],
+                             ["--out", "taken.png", "is a file"]),
+    "plot_out_onto_a_user_folder": (None, lambda t, s, st: ["plot", str(st()), "--out", str(_user_folder(t))],
+                                    ["--out", "mine", "did not write"]),
+}
+
+
+def _snapshot(root):
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("case", sorted(CLI))
+def test_cli_bad_input_is_one_line_exit_2_and_writes_nothing(case, write_sweep, tmp_path, hetsim):
+    fields, args, needles = CLI[case]
+    path = write_sweep(**(fields or dict(axes=GRID)))
+    store = []
+
+    def make_store():
+        store.append(_sweep_store(tmp_path, write_sweep, hetsim))
+        return store[-1]
+
+    argv = args(tmp_path, str(path), make_store)
+    before = _snapshot(tmp_path)
+    res = hetsim(*argv, timeout=30)  # a bad Ray address included: answered in seconds, not retried for minutes
+    lines = res.stderr.strip().splitlines()
+    assert res.returncode == 2, res.stderr
+    assert len(lines) == 1 and lines[0].startswith("error: "), res.stderr  # ours, not click's usage box
+    assert "Traceback" not in res.stderr
+    for needle in needles:
+        assert needle.replace("SWEEP", str(path)) in lines[0], lines[0]
+    assert _snapshot(tmp_path) == before  # nothing written, nothing changed
+
+
+def test_an_axis_into_a_placement_mapping_sweeps_that_field(write_sweep, catalogue):
+    split = {"name": "split", "relevancy": "fpga0", "retrieval": "fpga0", "micro_batches": 2}
+    sweep = load_sweep(write_sweep(axes=[{"grid": {"placements.1.micro_batches": [1, 2]}}],
+                                   fixed={"placements": ["gpu-only", split], "workload.batch": 4}), catalogue)
+    points = expand_sweep(sweep).points
+    assert [p.config["experiment"]["placements"][1]["micro_batches"] for p in points] == [1, 2]
+    assert [p.config["experiment"]["placements"][1]["relevancy"] for p in points] == ["fpga0", "fpga0"]
+    assert points[0].id != points[1].id
