@@ -223,6 +223,10 @@ class GpuModel:
         )
         self._launch_s = log.use(p + "launch_overhead_us", spec.launch_overhead_us) * 1e-6
         self._rates_for = lru_cache(maxsize=65536)(self._rates_uncached)
+        # lowering prices every op of every step; ops are frozen (hashable) and most repeat
+        # from step to step (the weights' matmuls, norms), so each is priced once
+        self._price = lru_cache(maxsize=65536)(self._price_uncached)
+        self._active = lru_cache(maxsize=65536)(self._active_uncached)
 
     # -- rates -------------------------------------------------------------------------
     def _matrix_peak(self, dtype: str) -> float:
@@ -277,29 +281,49 @@ class GpuModel:
         return self._rates_for(op)
 
     # -- time and power ----------------------------------------------------------------
+    def _price_uncached(self, op: Op) -> tuple[float, float, float, float]:
+        """(device_s, stream_device_s, dispatch_s, op_time_s) of the op."""
+        r = self.rates_for(op)
+        stream = op_stream_device_s(r, op)
+        return op_device_s(r, op), stream, r.dispatch_s, max(r.dispatch_s, stream)
+
+    def _active_uncached(self, op: Op) -> float:
+        r = self.rates_for(op)
+        if r.active_w is not None:
+            busy = r.active_w
+        else:
+            busy = max((self.memory_bound_w if self.memory_bound(op) else self.compute_bound_w) - self.idle_w, 0.0)
+        total = self.op_time_s(op)
+        return busy * (min(1.0, self.stream_device_s(op) / total) if total > 0 else 1.0)
+
     def device_time_s(self, op: Op) -> float:
         """GPU-side time of the op (what a CUDA-graph replay of it takes)."""
-        return op_device_s(self.rates_for(op), op)
+        return self._price(op)[0]
 
     def stream_device_s(self, op: Op) -> float:
         """GPU-side time of the op inside an eager stream."""
-        return op_stream_device_s(self.rates_for(op), op)
+        return self._price(op)[1]
 
     def dispatch_s(self, op: Op) -> float:
         """Host-side time to issue the op in eager PyTorch."""
-        return self.rates_for(op).dispatch_s
+        return self._price(op)[2]
 
     def op_time_s(self, op: Op) -> float:
         """Time of the op in a stream of eager ops like it: the slower of host and device."""
-        return max(self.dispatch_s(op), self.stream_device_s(op))
+        return self._price(op)[3]
 
     def ops_time_s(self, ops) -> float:
-        """Ops issued back to back on one stream: host and device overlap, the slower stage wins."""
-        return stream_time_s(ops, self.rates_for, self.host_mix)
+        """Ops issued back to back on one stream: host and device overlap, the slower stage wins
+        (`stream_time_s`, summed in the same order from the cached prices)."""
+        prices = [self._price(op) for op in ops]
+        host = sum((p[2] for p in prices), 0.0)
+        if len(prices) > 1:
+            host *= self.host_mix
+        return max(host, sum((p[1] for p in prices), 0.0))
 
     def graph_time_s(self, ops) -> float:
         """Ops replayed as one CUDA graph: no host in the way, the device's times add up."""
-        return sum((self.device_time_s(op) for op in ops), 0.0)
+        return sum((self._price(op)[0] for op in ops), 0.0)
 
     def memory_bound(self, op: Op) -> bool:
         r = self.rates_for(op)
@@ -308,11 +332,5 @@ class GpuModel:
     def active_w(self, op: Op) -> float:
         """Power above idle averaged over `op_time_s(op)`: the busy power of its class times the
         fraction of that time the GPU is busy (a host-bound op leaves it idle in between)."""
-        r = self.rates_for(op)
-        if r.active_w is not None:
-            busy = r.active_w
-        else:
-            busy = max((self.memory_bound_w if self.memory_bound(op) else self.compute_bound_w) - self.idle_w, 0.0)
-        total = self.op_time_s(op)
-        return busy * (min(1.0, self.stream_device_s(op) / total) if total > 0 else 1.0)
+        return self._active(op)
 

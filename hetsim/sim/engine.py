@@ -44,6 +44,10 @@ class StepRun:
     makespan: float
     records: list[Record] | None
     events: int
+    # how SimPy ordered the step, for `replay`: task indices (CompiledDag order) in the order
+    # they started, and per engine the order its holders obtained it
+    started: list[int] | None = None
+    grants: list[list[int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,7 @@ class CompiledDag:
         for i, deps in enumerate(deps_of):
             for d in deps:
                 self.successors[index[d]].append(i)
+        self.preds: list[tuple[int, ...]] = [tuple(index[d] for d in deps) for deps in deps_of]
         tasks = self.tasks(dag)
         names = sorted({r for t in tasks for r in t.resources})
         self.engine_names = names
@@ -138,6 +143,8 @@ def simulate(dag: StepDag, keep_records: bool, compiled: CompiledDag | None = No
     env = CountingEnvironment()
     start = [0.0] * len(tasks)
     finished = [False] * len(tasks)
+    started: list[int] = []
+    grants: list[list[int]] = [[] for _ in range(n_engines)]
 
     def acquire(i: int, j: int) -> None:
         """Take task i's engines from the j-th on, in order; queue at the first busy one."""
@@ -148,8 +155,10 @@ def simulate(dag: StepDag, keep_records: bool, compiled: CompiledDag | None = No
                 waiting[e].append((i, j + 1))
                 return
             busy[e] = True
+            grants[e].append(i)
             j += 1
         start[i] = env.now
+        started.append(i)
         if duration[i] > 0:
             env.timeout(duration[i], i).callbacks.append(on_timeout)
         else:
@@ -163,6 +172,7 @@ def simulate(dag: StepDag, keep_records: bool, compiled: CompiledDag | None = No
         for e in resources[i]:
             if waiting[e]:
                 k, j = waiting[e].popleft()  # hand the engine straight to the next in line
+                grants[e].append(k)
                 acquire(k, j)
             else:
                 busy[e] = False
@@ -180,7 +190,7 @@ def simulate(dag: StepDag, keep_records: bool, compiled: CompiledDag | None = No
     if keep_records:
         records = [Record(cd.idents[i][0], cd.idents[i][1], tasks[i], start[i], start[i] + duration[i])
                    for i in range(len(tasks))]
-    return StepRun(env.now, records, env.events_scheduled)
+    return StepRun(env.now, records, env.events_scheduled, started, grants)
 
 
 class StepSimulator:
@@ -199,12 +209,17 @@ class StepSimulator:
         if hit is not None and (hit.records is not None or not keep_records):
             self.reused += 1
             return hit
-        sig = CompiledDag.signature(dag)
-        compiled = self.compiled.get(sig)
-        if compiled is None:
-            compiled = self.compiled[sig] = CompiledDag(dag)
-        result = simulate(dag, keep_records, compiled)
+        result = simulate(dag, keep_records, self.compile(dag))
         self.simulated += 1
         self.events += result.events
         self.memo[key] = result
         return result
+
+    def compile(self, dag: StepDag, signature: tuple | None = None) -> CompiledDag:
+        """The compiled structure of `dag` (built once per structure; `signature`: its
+        `CompiledDag.signature` if the caller already has it)."""
+        sig = CompiledDag.signature(dag) if signature is None else signature
+        compiled = self.compiled.get(sig)
+        if compiled is None:
+            compiled = self.compiled[sig] = CompiledDag(dag)
+        return compiled

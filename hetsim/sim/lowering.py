@@ -93,13 +93,14 @@ def plan_steps(work: LayerWork, placement, kind_of, method_name: str = "") -> li
 
 
 def lower_layer(machine, placement, work: LayerWork, pre_ops, post_ops, method_name: str,
-                model_dev: str | None = None, role: str = "model") -> list[TaskT]:
+                model_dev: str | None = None, role: str = "model", memo: dict | None = None) -> list[TaskT]:
     """The tasks of one layer for one micro-batch, in a fixed order (the engine's FIFO tie-break).
     The layer's own ops run on `model_dev` (default: the placement's model device) and count as
-    `role` ('prepare' when the LLM writes its own memory)."""
+    `role` ('prepare' when the LLM writes its own memory). `memo`: compute tasks already priced
+    (see `compute_task`)."""
     tasks: list[TaskT] = []
     model_dev = model_dev or placement.model
-    tasks.append(compute_task(machine, "pre", role, model_dev, pre_ops, (PREV_POST,)))
+    tasks.append(compute_task(machine, "pre", role, model_dev, pre_ops, (PREV_POST,), memo))
     owner = {"model": ("pre", model_dev)}  # the layer's pre-attention output (q, new k)
     planned = plan_steps(work, placement, machine.kind, method_name)
     for ps in planned:
@@ -119,25 +120,40 @@ def lower_layer(machine, placement, work: LayerWork, pre_ops, post_ops, method_n
         if not deps:
             deps.append("pre")
         tasks.append(compute_task(machine, ps.key, ps.key if len(ps.steps) > 1 else ps.steps[0],
-                                  ps.device, ps.ops, tuple(dict.fromkeys(deps))))
+                                  ps.device, ps.ops, tuple(dict.fromkeys(deps)), memo))
         for s in ps.steps:
             owner[s] = (ps.key, ps.device)
     # the layer's output is Apply's (a method without Apply ends at its last step)
     apply = owner.get("apply", (planned[-1].key, planned[-1].device) if planned else ("pre", model_dev))
     apply_out = next((p.output_bytes for p in planned if "apply" in p.steps), 0)
     dep = transfer_tasks(machine, tasks, (apply[0],), apply[1], model_dev, apply_out, "apply>post")
-    tasks.append(compute_task(machine, "post", role, model_dev, post_ops, (dep,)))
+    tasks.append(compute_task(machine, "post", role, model_dev, post_ops, (dep,), memo))
     return tasks
 
 
-def compute_task(machine, key: str, step: str, device: str, ops, deps: tuple[str, ...]) -> TaskT:
+def compute_task(machine, key: str, step: str, device: str, ops, deps: tuple[str, ...],
+                 memo: dict | None = None) -> TaskT:
     """A task running `ops` back to back on a device's compute engine.
 
     On a GPU the ops form one stream: issued eagerly from Python (the host issues while the GPU
     runs, the slower of the two sums wins) or replayed as a CUDA graph (the GPU's times add up),
-    per `simulation.gpu_execution`. Each op's slice of the task is its share of that time."""
-    model = machine.models[device]
+    per `simulation.gpu_execution`. Each op's slice of the task is its share of that time.
+
+    `memo` (one machine's): tasks already built, by everything they are built from. Most of a
+    layer (the weights' matmuls, norms) is the same at every decode step; op names are part of
+    the key because they label the trace though they take no part in op equality."""
     ops = tuple(ops)
+    if memo is None:
+        return _compute_task(machine, key, step, device, ops, deps)
+    memo_key = (key, step, device, deps, ops, tuple(op.name for op in ops))
+    task = memo.get(memo_key)
+    if task is None:
+        task = memo[memo_key] = _compute_task(machine, key, step, device, ops, deps)
+    return task
+
+
+def _compute_task(machine, key: str, step: str, device: str, ops: tuple, deps: tuple[str, ...]) -> TaskT:
+    model = machine.models[device]
     if model.kind == "gpu" and machine.gpu_execution == "graph":
         times = [model.device_time_s(op) for op in ops]
         duration = model.graph_time_s(ops)
