@@ -4,12 +4,12 @@ import math
 
 import pytest
 
-from hetsim.scenario import load_experiment
 from hetsim.hardware.fpga import FpgaModel, KernelDesign
 from hetsim.hardware.gpu import GpuModel
 from hetsim.hardware.link import LinkModel
 from hetsim.ops import Elementwise, FpgaKernel, Matmul
 from hetsim.provenance import ProvenanceLog
+from hetsim.scenario import load_experiment
 from hetsim.sim.machine import Machine
 
 

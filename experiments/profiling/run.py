@@ -42,8 +42,8 @@ def catalogue(no_launch_gap: bool):
 
 
 def simulate(case, gpu: str, no_launch_gap: bool = False):
-    from hetsim.scenario import resolve_experiment
     from hetsim.runner import run_experiment
+    from hetsim.scenario import resolve_experiment
 
     exp = resolve_experiment(experiment(case, SYSTEMS[gpu]), f"experiments/profiling[{case.label}]",
                              catalogue(no_launch_gap))
