@@ -35,7 +35,7 @@ SELECTION: dict[str, list[str]] = {
     "hetsim/sim/lowering.py": SIM + ["tests/workloads/test_method_placements.py"],
     "hetsim/sim/machine.py": SIM + ["tests/test_hardware.py"],
     "hetsim/hardware/*.py": HARDWARE + ["tests/sim/test_graph_mode.py", "tests/report/test_energy_by_hand.py"],
-    "hetsim/placement.py": ["tests/test_engine.py", "tests/sim/test_link_traffic.py",
+    "hetsim/placement.py": ["tests/test_placement_resolve.py", "tests/test_engine.py", "tests/sim/test_link_traffic.py",
                             "tests/workloads/test_method_placements.py", "tests/workloads/test_method_errors.py"],
     "hetsim/dse/store*.py": ["tests/dse/test_store.py"],
 }
