@@ -142,13 +142,19 @@ def compute_task(machine, key: str, step: str, device: str, ops, deps: tuple[str
     `memo` (one machine's): tasks already built, by everything they are built from. Most of a
     layer (the weights' matmuls, norms) is the same at every decode step; op names are part of
     the key because they label the trace though they take no part in op equality."""
-    ops = tuple(ops)
     if memo is None:
-        return _compute_task(machine, key, step, device, ops, deps)
+        return _compute_task(machine, key, step, device, tuple(ops), deps)
+    # the same tuple object again (a layer's own ops within a phase): found without hashing its ops
+    by_id = (key, step, device, deps, id(ops))
+    hit = memo.get(by_id)
+    if hit is not None and hit[0] is ops:
+        return hit[1]
+    ops = tuple(ops)
     memo_key = (key, step, device, deps, ops, tuple(op.name for op in ops))
     task = memo.get(memo_key)
     if task is None:
         task = memo[memo_key] = _compute_task(machine, key, step, device, ops, deps)
+    memo[by_id] = (ops, task)  # holds `ops`, so its id is not reused while the entry lives
     return task
 
 
