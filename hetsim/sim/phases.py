@@ -100,9 +100,14 @@ def build_dag(machine, method: Method, p, phase: Phase, memo: dict | None = None
 
 
 def dag_key(step: Phase) -> tuple:
-    """What a step's DAG depends on: its kind, role and sizes (a Steps phase: its work object)."""
+    """What a step's DAG depends on: its kind, role and sizes (a Steps phase: its work, op names
+    included since they label the trace; methods plan equal request-level work anew each time,
+    as Memory as Context does for every segment's memory read)."""
     if isinstance(step, Steps):
-        return ("steps", id(step.work))
+        w = step.work
+        names = tuple(op.name for s in w.steps for ops in s.ops.values() for op in ops)
+        fused_names = tuple(op.name for ops in w.fused.values() for op in ops)
+        return ("steps", work_key(w), names, fused_names)
     return (type(step).__name__, getattr(step, "role", "model"), step.tokens, step.context)
 
 
@@ -191,13 +196,14 @@ class PhaseWalker:
         if output and self.ttft is None:
             self.ttft = self.now
         keep = len(w.out_steps) < self.keep_decode if output else self.kept_other < MAX_TRACED_PHASES
-        dag = self.dags.get(dag_key(step))
+        key = dag_key(step)
+        dag = self.dags.get(key)
         if dag is None:
             if len(self.dags) >= DAG_CACHE_ENTRIES:
                 self.dags.clear()
             if len(self.task_memo) >= DAG_CACHE_ENTRIES:
                 self.task_memo.clear()
-            dag = self.dags[dag_key(step)] = build_dag(self.machine, self.method, self.p, step, self.task_memo)
+            dag = self.dags[key] = build_dag(self.machine, self.method, self.p, step, self.task_memo)
         run = w.sim.run(dag, keep_records=keep)
         if keep:
             w.records += [(phase.label, token, self.now, r) for r in run.records or []]
