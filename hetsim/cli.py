@@ -179,7 +179,7 @@ def _register_subcommands() -> None:
     register_fpga(calibrate, friendly)
     dse = _optional("hetsim.dse.cli")
     if dse:
-        dse.register(app)
+        dse.register(app, friendly)
 
 
 _register_subcommands()

@@ -46,9 +46,8 @@ class RichProgress:
         self.bar.stop()
 
 
-def register(app: typer.Typer) -> None:
-    from hetsim.cli import friendly
-
+def register(app: typer.Typer, friendly) -> None:
+    """Add the commands to `app`; `friendly` turns a HetsimError into one line and exit 2."""
     app.command(name="sweep")(friendly(sweep))
     app.command(name="results")(friendly(results))
     app.command(name="plot")(friendly(plot))
