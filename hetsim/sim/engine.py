@@ -5,7 +5,9 @@ global order (sorted names: no deadlock), holds them for its duration and releas
 
 Steps are separated by a barrier (token t+1 needs token t), so a step's makespan is a pure
 function of its task durations: steps whose durations are identical share one simulation
-(memoised by the exact duration vector, not approximated).
+(memoised by the exact duration vector, not approximated). A long decode phase simulates one
+step per structure here and replays its grant order for the others (`replay`, checked step by
+step; a step it cannot vouch for comes back here).
 """
 
 from __future__ import annotations

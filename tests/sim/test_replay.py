@@ -14,9 +14,9 @@ from hetsim.sim.lowering import TaskT
 from hetsim.sim.replay import Reference, Replayer
 
 EXAMPLES = sorted((configs_root() / "experiments").glob("*.yaml"))
-SHORT = {"workload.decode_tokens": 24, "outputs.write": False}
+SHORT = {"workload.decode_tokens": 64, "outputs.write": False}
 # MemAgent also decodes its memory (1,024 steps a chunk): shorter, to keep the exact path quick
-SHORTER = {"memagent": {"workload.params.memory_tokens": 40}}
+SHORTER = {"memagent": {"workload.params.memory_tokens": 64}}
 
 
 def _metrics(run) -> dict:
