@@ -180,6 +180,7 @@ def _register_subcommands() -> None:
     dse = _optional("hetsim.dse.cli")
     if dse:
         dse.register(app, friendly)
+    _optional("hetsim.tracing.cli").register(app, friendly)
 
 
 _register_subcommands()
