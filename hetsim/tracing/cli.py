@@ -61,6 +61,6 @@ def trace(
         if row["ops"]:
             top = ", ".join(f"{k.removeprefix('aten.')} {v}" for k, v in list(row["aten"].items())[:4])
             table.add_row(name, str(row["ops"]), _si(row["flops"]), _si(row["bytes"]) + "B", top)
-    table.add_row("total", str(summary["ops"]), _si(summary["flops"]), _si(summary["bytes"]) + "B",
-                  f"{summary['module_calls']} module calls, {len(result.sdpa)} SDPA calls")
+    table.add_row("total", str(summary["ops"]), _si(summary["flops"]), _si(summary["bytes"]) + "B", "")
+    table.caption = f"{summary['module_calls']} module calls, {len(result.sdpa)} SDPA calls"
     Console().print(table)

@@ -1,0 +1,52 @@
+"""Any Python callable traced with example inputs: real or meta tensors in, fake tensors run, nothing computed."""
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from hetsim.tracing import trace_callable  # noqa: E402
+
+
+def test_a_function_on_meta_inputs():
+    def score(x, w):
+        return torch.softmax(x @ w, dim=-1).sum(dim=1)
+
+    x = torch.empty(1024, 4096, device="meta", dtype=torch.bfloat16)
+    w = torch.empty(4096, 100_000, device="meta", dtype=torch.bfloat16)
+    tr = trace_callable(score, x, w)
+    assert [o.base for o in tr.ops] == ["mm", "_softmax", "sum"]
+    mm, softmax, total = tr.ops
+    assert mm.outputs[0].shape == (1024, 100_000) and mm.outputs[0].dtype == "bfloat16"
+    assert softmax.dims == (1,) and total.dims == (1,)
+    assert tr.meta["source"] == "callable" and "score" in tr.meta["name"]
+
+
+def test_views_and_non_contiguous_inputs_are_marked():
+    def f(x):
+        return x.t().contiguous()
+
+    tr = trace_callable(f, torch.zeros(4, 8))
+    t, clone = tr.ops
+    assert t.alias and t.base == "t"
+    assert clone.base == "clone" and clone.inputs[0].view and not clone.inputs[0].contiguous
+    assert clone.inputs[0].stride == (1, 8)
+
+
+def test_a_module_records_its_submodule_calls_and_sdpa():
+    class Block(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.proj = torch.nn.Linear(64, 64, bias=False)
+
+        def forward(self, q, k):
+            out = torch.nn.functional.scaled_dot_product_attention(q, k, k, is_causal=True)
+            return self.proj(out)
+
+    with torch.device("meta"):
+        block = Block()
+    q = torch.empty(1, 4, 32, 64)
+    tr = trace_callable(block, q, q)
+    assert [m.path for m in tr.modules] == ["", "proj"]
+    assert len(tr.sdpa) == 1 and tr.sdpa[0].is_causal and tr.sdpa[0].query.shape == (1, 4, 32, 64)
+    proj = tr.modules[1]
+    assert [tr.ops[i].base for i in range(proj.first_op, proj.end_op) if not tr.ops[i].alias][0] in ("mm", "bmm")
