@@ -100,8 +100,8 @@ def main() -> None:
     t.add_row("before (6b7db3c)", f"{before:.2f}" if before else "-", "", "all", "0", "1.0x", "", "")
     for name, wall, cpu, sims in (("exact", exact, exact_cpu, exact_sims), ("replay", fast, fast_cpu, fast_sims)):
         target = name == "replay"
-        t.add_row(name, f"{wall:.3f}", f"{cpu:.3f}", f"{_sum(sims, 'steps_simulated'):,}",
-                  f"{_sum(sims, 'steps_reused'):,}", f"{before / wall:.1f}x" if before else "-",
+        t.add_row(name, f"{wall:.3f}", f"{cpu:.3f}", f"{_sum(sims, 'iterations_simulated'):,}",
+                  f"{_sum(sims, 'iterations_reused'):,}", f"{before / wall:.1f}x" if before else "-",
                   f"<= {TARGET_S}" if target else "", ("yes" if wall <= TARGET_S else "NO") if target else "")
     console.print(t)
     console.print("exact: every step lowered and simulated in SimPy (today's caches on); replay: one step per "
@@ -122,8 +122,8 @@ def main() -> None:
     for context in (4096, 32768, 131072, 524288, 1048576):
         wall, sims = timed_run(cat, context, tokens, repeats=3)
         base = base or wall
-        t.add_row(f"{context:,}", f"{wall:.3f}", str(_sum(sims, "steps_simulated")),
-                  str(_sum(sims, "steps_reused")), f"{wall / base:.2f}x")
+        t.add_row(f"{context:,}", f"{wall:.3f}", str(_sum(sims, "iterations_simulated")),
+                  str(_sum(sims, "iterations_reused")), f"{wall / base:.2f}x")
     console.print(t)
 
     t = Table(title="replay path vs decode tokens (context 32K, both placements)")

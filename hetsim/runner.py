@@ -23,7 +23,7 @@ class RunResult:
     placement: str
     metrics: RunMetrics | None
     records: list[tuple[str, int, float, Record]] = field(default_factory=list)  # (phase, token, t0, rec)
-    step_rows: list[dict] = field(default_factory=list)
+    iteration_rows: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -34,7 +34,7 @@ def run_placement(exp: Scenario, planned: PlannedRun) -> RunResult:
     machine = exp.machine(log)
     result = RunResult(label, method.name, placement.name, {}, warnings=warnings)
     walk = walk_phases(machine, method, placement, exp.spec.outputs.trace_decode_steps, exp.spec.seed)
-    result.records, result.step_rows = walk.records, walk.step_rows
+    result.records, result.iteration_rows = walk.records, walk.iteration_rows
     result.metrics = metrics(exp, machine, placement, log, walk.ttft, np.array(walk.out_steps), walk.e2e,
                              walk.before, walk.after, walk.sim)
     return result

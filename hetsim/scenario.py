@@ -27,7 +27,7 @@ from hetsim.placement import Placement, resolve
 from hetsim.provenance import ProvenanceLog
 from hetsim.sim.lowering import plan_steps
 from hetsim.sim.machine import Machine
-from hetsim.workloads.base import Method, Steps
+from hetsim.workloads.base import Method, RequestSteps
 from hetsim.workloads.registry import METHODS, build_method
 
 
@@ -136,7 +136,7 @@ def check_lowering(scn: Scenario, method: Method, placement: Placement, where: s
             continue
         seen.add(sig)
         try:
-            if isinstance(phase, Steps):
+            if isinstance(phase, RequestSteps):
                 plan_steps(phase.work, placement, kind_of, method.name)
                 continue
             method.model_ops(kind_of(placement.device_of(phase.role)), mb * phase.step_tokens)

@@ -127,7 +127,7 @@ def write_report(out: Path, rows: list[dict], cases, quick: bool, wall_s: float)
     df = pd.DataFrame(rows)
     order = {f: i for i, f in enumerate(FAMILIES)}
     df = df.sort_values(["family", "method", "size", "gpu"], key=lambda s: s.map(order) if s.name == "family" else s)
-    df.drop(columns=["warnings", "step_s"]).to_csv(out / "shares.csv", index=False)
+    df.drop(columns=["warnings", "iteration_s"]).to_csv(out / "shares.csv", index=False)
     cat = Catalogue.load()
     ai, ai_methods = family_intensity(cat, cases), family_intensity(cat, cases, by="method")
     figures = plots(df, out)

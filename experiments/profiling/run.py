@@ -59,13 +59,13 @@ def run_case(item) -> dict:
     run, share = simulate(case, gpu)
     m = run.metrics
     no_gap = simulate(case, gpu, no_launch_gap=True)[1] if case.family == "sparse attention" else None
-    memory_phases = sum(r["step_s"] for r in run.step_rows if r["label"].startswith("memory:"))
+    memory_phases = sum(r["iteration_s"] for r in run.iteration_rows if r["label"].startswith("memory:"))
     return {
         "family": case.family, "method": case.method, "model": case.model, "size": case.size, "gpu": gpu,
         "share_kind": case.share, "share": share, "share_no_launch_gap": no_gap,
         "memory_phase_share": memory_phases / m["e2e_s"] if case.method == "memagent" else None,
         "tpot_s": m["tpot_s"], "ttft_s": m["ttft_s"], "e2e_s": m["e2e_s"],
-        "step_s": m["step_time_per_token_s"] if case.share == "decode" else m["step_time_total_s"],
+        "iteration_s": m["step_time_per_token_s"] if case.share == "decode" else m["step_time_total_s"],
         "warnings": run.warnings, "wall_s": time.perf_counter() - t0,
     }
 

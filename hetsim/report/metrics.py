@@ -154,5 +154,5 @@ def compute_metrics(exp, machine, placement, log, ttft, steps, e2e, before, afte
         provenance_weakest=log.weakest(),
         provenance=log.by_grade(),
         calibration_profiles=dict(machine.profiles),
-        sim={"steps_simulated": sim.simulated, "steps_reused": sim.reused, "events": sim.events},
+        sim={"iterations_simulated": sim.simulated, "iterations_reused": sim.reused, "events": sim.events},
     )

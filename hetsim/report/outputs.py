@@ -18,7 +18,7 @@ from pathlib import Path
 from hetsim.errors import HetsimError
 from hetsim.outdir import check_writable, clean_stale_temps, manifest_kind, temp_name, write_manifest
 from hetsim.report.perfetto import chrome_trace
-from hetsim.report.records import op_records, step_records
+from hetsim.report.records import iteration_records, op_records
 
 KIND = "run"
 
@@ -27,7 +27,7 @@ def safe_name(label: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", label).strip("_")
 
 
-LAYOUT = ("summary.json", "ops.parquet", "steps.parquet")
+LAYOUT_0_1 = ("summary.json", "ops.parquet", "steps.parquet")  # what hetsim 0.1 wrote, without a manifest
 
 
 def _written_before_manifests(out_dir: Path) -> bool:
@@ -35,8 +35,8 @@ def _written_before_manifests(out_dir: Path) -> bool:
     if not out_dir.is_dir() or manifest_kind(out_dir) is not None:
         return False
     files = {str(p.relative_to(out_dir)) for p in out_dir.rglob("*") if not p.is_dir()}
-    return set(LAYOUT) <= files and all(f in LAYOUT or (f.startswith("traces/") and f.endswith(".json"))
-                                        for f in files)
+    return set(LAYOUT_0_1) <= files and all(
+        f in LAYOUT_0_1 or (f.startswith("traces/") and f.endswith(".json")) for f in files)
 
 
 def check_results_dir(out_dir: Path, what: str = "--out") -> Path:
@@ -59,7 +59,7 @@ def write_results(out_dir: Path, summary: dict, runs, what: str = "--out") -> Pa
     try:
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=False))
         op_records(runs).to_parquet(tmp / "ops.parquet", index=False)
-        step_records(runs).to_parquet(tmp / "steps.parquet", index=False)
+        iteration_records(runs).to_parquet(tmp / "iterations.parquet", index=False)
         traces = tmp / "traces"
         traces.mkdir()
         for run in runs:

@@ -26,6 +26,6 @@ def op_records(runs: list[RunResult]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=OP_COLUMNS)
 
 
-def step_records(runs: list[RunResult]) -> pd.DataFrame:
-    frames = [pd.DataFrame(r.step_rows).assign(run=r.label) for r in runs if r.step_rows]
+def iteration_records(runs: list[RunResult]) -> pd.DataFrame:
+    frames = [pd.DataFrame(r.iteration_rows).assign(run=r.label) for r in runs if r.iteration_rows]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

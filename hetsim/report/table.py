@@ -74,5 +74,5 @@ def print_results(summary: dict, out_dir=None, console: Console | None = None) -
         console.print(f"[dim]assumed inputs ({len(assumed)}): {escape(', '.join(assumed[:8]))}"
                       f"{' ...' if len(assumed) > 8 else ''}[/]")
     if out_dir is not None:
-        console.print(f"results: {escape(str(out_dir))}/ (summary.json, ops.parquet, steps.parquet, "
+        console.print(f"results: {escape(str(out_dir))}/ (summary.json, ops.parquet, iterations.parquet, "
                       "traces/*.json for ui.perfetto.dev)")

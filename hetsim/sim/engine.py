@@ -1,13 +1,18 @@
-"""The SimPy engine. One decode step (or the prefill) is a DAG of tasks: for every micro-batch,
-every layer's tasks (see `lowering`), then the LM head. Each device engine and each link
-direction is a capacity-1 FIFO; a task waits for its dependencies, takes its engines in a fixed
-global order (sorted names: no deadlock), holds them for its duration and releases them.
+"""The SimPy engine. One *iteration* (the prefill, one decode token, or one request-level step
+of a phase) is a DAG of tasks: for every micro-batch, every layer's tasks (see `lowering`), then
+the LM head. Each device engine and each link direction is a capacity-1 FIFO; a task waits for
+its dependencies, takes its engines in a fixed global order (sorted names: no deadlock), holds
+them for its duration and releases them.
 
-Steps are separated by a barrier (token t+1 needs token t), so a step's makespan is a pure
-function of its task durations: steps whose durations are identical share one simulation
-(memoised by the exact duration vector, not approximated). A long decode phase simulates one
-step per structure here and replays its grant order for the others (`replay`, checked step by
-step; a step it cannot vouch for comes back here).
+Iterations are separated by a barrier (token t+1 needs token t), so an iteration's makespan is a
+pure function of its task durations: iterations whose durations are identical share one
+simulation (memoised by the exact duration vector, not approximated). A long decode phase
+simulates one iteration per structure here and replays its grant order for the others
+(`replay`, checked iteration by iteration; one it cannot vouch for comes back here).
+
+Vocabulary: a *step* is one of the paper's four memory-processing steps (prepare, relevancy,
+retrieval, apply); a *phase* is a prefill, a decode of many tokens, or request-level steps
+(`hetsim.workloads.base`); an *iteration* is the barrier-separated unit simulated here.
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ class Record:
 
 
 @dataclass
-class StepRun:
+class IterationRun:
     makespan: float
     records: list[Record] | None
     events: int
@@ -53,7 +58,7 @@ class StepRun:
 
 
 @dataclass(frozen=True)
-class StepDag:
+class IterationDag:
     """What one step simulates: per-layer task templates by layer kind, and the tail tasks."""
 
     layer_kinds: tuple[str, ...]  # kind of each layer
@@ -78,7 +83,7 @@ class CompiledDag:
     Order: micro-batch by micro-batch, layer by layer, template order - the FIFO tie-break.
     """
 
-    def __init__(self, dag: StepDag) -> None:
+    def __init__(self, dag: IterationDag) -> None:
         n_layers = len(dag.layer_kinds)
         self.slots: list[tuple[str, int]] = []  # (template kind or "@tail", index in it)
         self.idents: list[tuple] = []
@@ -114,11 +119,11 @@ class CompiledDag:
         # each once (a task listing an engine twice would wait on itself)
         self.resources = [tuple(sorted({eid[r] for r in t.resources})) for t in tasks]
 
-    def tasks(self, dag: StepDag) -> list[TaskT]:
+    def tasks(self, dag: IterationDag) -> list[TaskT]:
         return [dag.tail[j] if kind == "@tail" else dag.templates[kind][j] for kind, j in self.slots]
 
     @staticmethod
-    def signature(dag: StepDag) -> tuple:
+    def signature(dag: IterationDag) -> tuple:
         def shape(ts):
             return tuple((t.key, t.resources, t.deps) for t in ts)
 
@@ -126,7 +131,7 @@ class CompiledDag:
                 tuple((k, shape(v)) for k, v in sorted(dag.templates.items())))
 
 
-def simulate(dag: StepDag, keep_records: bool, compiled: CompiledDag | None = None) -> StepRun:
+def simulate(dag: IterationDag, keep_records: bool, compiled: CompiledDag | None = None) -> IterationRun:
     """Run one step in SimPy. Each device engine and link direction is a capacity-1 FIFO.
 
     SimPy's `Resource` costs three scheduled events per use (request, grant, release); a decode
@@ -192,20 +197,20 @@ def simulate(dag: StepDag, keep_records: bool, compiled: CompiledDag | None = No
     if keep_records:
         records = [Record(cd.idents[i][0], cd.idents[i][1], tasks[i], start[i], start[i] + duration[i])
                    for i in range(len(tasks))]
-    return StepRun(env.now, records, env.events_scheduled, started, grants)
+    return IterationRun(env.now, records, env.events_scheduled, started, grants)
 
 
-class StepSimulator:
+class IterationSimulator:
     """Memoises step simulations by their exact duration vector."""
 
     def __init__(self) -> None:
-        self.memo: dict[tuple, StepRun] = {}
+        self.memo: dict[tuple, IterationRun] = {}
         self.compiled: dict[tuple, CompiledDag] = {}
         self.simulated = 0
         self.reused = 0
         self.events = 0
 
-    def run(self, dag: StepDag, keep_records: bool = False) -> StepRun:
+    def run(self, dag: IterationDag, keep_records: bool = False) -> IterationRun:
         key = dag.key()
         hit = self.memo.get(key)
         if hit is not None and (hit.records is not None or not keep_records):
@@ -217,7 +222,7 @@ class StepSimulator:
         self.memo[key] = result
         return result
 
-    def compile(self, dag: StepDag, signature: tuple | None = None) -> CompiledDag:
+    def compile(self, dag: IterationDag, signature: tuple | None = None) -> CompiledDag:
         """The compiled structure of `dag` (built once per structure; `signature`: its
         `CompiledDag.signature` if the caller already has it)."""
         sig = CompiledDag.signature(dag) if signature is None else signature

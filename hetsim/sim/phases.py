@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hetsim.errors import ConfigError
-from hetsim.sim.engine import CompiledDag, Record, StepDag, StepSimulator
+from hetsim.sim.engine import CompiledDag, IterationDag, IterationSimulator, Record
 from hetsim.sim.lowering import TaskT, compute_task, lower_layer
 from hetsim.sim.replay import Replayer
 from hetsim.workloads import models as llm
-from hetsim.workloads.base import Decode, LayerWork, Method, Phase, Steps
+from hetsim.workloads.base import Decode, LayerWork, Method, Phase, RequestSteps
 
 DAG_CACHE_ENTRIES = 4096  # lowered steps (layers on the replay path) kept for reuse; bounds memory
 PHASE_CACHE_ENTRIES = 64  # decode phases priced on the replay path kept for reuse
@@ -58,7 +58,7 @@ class Accumulator:
                 mine[k] += v
         self.link_energy += other.link_energy
 
-    def add_dag(self, dag: StepDag) -> None:
+    def add_dag(self, dag: IterationDag) -> None:
         counts: dict[str, int] = defaultdict(int)
         for k in dag.layer_kinds:
             counts[k] += dag.micro_batches
@@ -81,13 +81,13 @@ def _tail(machine, method: Method, role: str, device: str, mb: int, memo: dict |
     return (compute_task(machine, "lm_head", role, device, llm.lm_head_ops(method.model, mb), ("post",), memo),)
 
 
-def build_dag(machine, method: Method, p, phase: Phase, memo: dict | None = None) -> StepDag:
+def build_dag(machine, method: Method, p, phase: Phase, memo: dict | None = None) -> IterationDag:
     """One barrier-separated step of a phase (a prefill, one decode token, or request steps).
     `memo`: compute tasks already built (`lowering.compute_task`)."""
     m, mb = method.model, method.workload.batch // p.micro_batches
-    if isinstance(phase, Steps):
+    if isinstance(phase, RequestSteps):
         tasks = lower_layer(machine, p, phase.work, (), (), method.name, memo=memo)
-        return StepDag(("steps",), {"steps": tuple(tasks)}, (), p.micro_batches)
+        return IterationDag(("steps",), {"steps": tuple(tasks)}, (), p.micro_batches)
     role, device = phase.role, p.device_of(phase.role)
     pre, post = _model_ops(machine, method, device, mb * phase.step_tokens)
     kinds = tuple(method.layer_kind(i) for i in range(m.layers))
@@ -96,14 +96,14 @@ def build_dag(machine, method: Method, p, phase: Phase, memo: dict | None = None
         work = method.phase_layer(phase, kind, mb)
         templates[kind] = tuple(lower_layer(machine, p, work, pre, post, method.name, device, role, memo))
     tail = _tail(machine, method, role, device, mb, memo)
-    return StepDag(kinds, templates, tail, p.micro_batches)
+    return IterationDag(kinds, templates, tail, p.micro_batches)
 
 
 def dag_key(step: Phase) -> tuple:
-    """What a step's DAG depends on: its kind, role and sizes (a Steps phase: its work, op names
+    """What a step's DAG depends on: its kind, role and sizes (a RequestSteps phase: its work, op names
     included since they label the trace; methods plan equal request-level work anew each time,
     as Memory as Context does for every segment's memory read)."""
-    if isinstance(step, Steps):
+    if isinstance(step, RequestSteps):
         w = step.work
         names = tuple(op.name for s in w.steps for ops in s.ops.values() for op in ops)
         fused_names = tuple(op.name for ops in w.fused.values() for op in ops)
@@ -147,10 +147,10 @@ class Walk:
     e2e: float = 0.0
     out_steps: list[float] = field(default_factory=list)
     records: list[tuple[str, int, float, Record]] = field(default_factory=list)  # (phase, token, t0, rec)
-    step_rows: list[dict] = field(default_factory=list)
+    iteration_rows: list[dict] = field(default_factory=list)
     before: Accumulator = field(default_factory=Accumulator)  # before the first output token
     after: Accumulator = field(default_factory=Accumulator)
-    sim: StepSimulator = field(default_factory=StepSimulator)
+    sim: IterationSimulator = field(default_factory=IterationSimulator)
 
 
 class PhaseWalker:
@@ -163,7 +163,7 @@ class PhaseWalker:
         self.kinds = tuple(method.layer_kind(i) for i in range(method.model.layers))
         self.w = Walk()
         self.replayer = Replayer(self.w.sim)
-        self.dags: dict[tuple, StepDag] = {}  # repeated steps (MemAgent's chunks) are lowered once
+        self.dags: dict[tuple, IterationDag] = {}  # repeated steps (MemAgent's chunks) are lowered once
         self.lowered: dict[tuple, Lowered] = {}
         self.task_memo: dict[tuple, TaskT] = {}
         self.phases: dict[tuple, tuple] = {}  # decode phases priced on the replay path
@@ -211,9 +211,9 @@ class PhaseWalker:
         (w.after if self.ttft is not None else w.before).add_dag(dag)
         if output:
             w.out_steps.append(run.makespan)
-        w.step_rows.append({"phase": i, "label": phase.label, "token": token,
+        w.iteration_rows.append({"phase": i, "label": phase.label, "token": token,
                             "context_tokens": getattr(step, "context", None), "start_s": self.now,
-                            "step_s": run.makespan})
+                            "iteration_s": run.makespan})
         self.now += run.makespan
 
     def _layer(self, step: Decode, kind: str, pre, post, device: str) -> Lowered:
@@ -231,7 +231,7 @@ class PhaseWalker:
         return hit
 
     def _replay_steps(self, i: int, phase: Decode, output: bool, first: int) -> None:
-        """Steps `first`.. of a decode phase on the replay path (no records kept)."""
+        """Iterations `first`.. of a decode phase on the replay path (no records kept)."""
         w, n = self.w, phase.tokens - first
         if output and self.ttft is None:
             self.ttft = self.now
@@ -247,10 +247,10 @@ class PhaseWalker:
         (w.after if self.ttft is not None else w.before).add_sums(sums)
         if output:
             w.out_steps += spans
-        rows_out, now = w.step_rows, self.now
+        rows_out, now = w.iteration_rows, self.now
         for t, s in enumerate(spans):
             rows_out.append({"phase": i, "label": phase.label, "token": first + t,
-                             "context_tokens": phase.context + first + t, "start_s": now, "step_s": s})
+                             "context_tokens": phase.context + first + t, "start_s": now, "iteration_s": s})
             now += s
         self.now = now
 
@@ -292,9 +292,9 @@ class PhaseWalker:
 
     def _group_makespans(self, members: list[tuple[Lowered, ...]], kind_set: list[str], tail: Lowered) -> np.ndarray:
         """Makespans of distinct steps that share one structure."""
-        def dag_of(r: int) -> StepDag:
+        def dag_of(r: int) -> IterationDag:
             templates = {k: low.tasks for k, low in zip(kind_set, members[r], strict=True)}
-            return StepDag(self.kinds, templates, tail.tasks, self.p.micro_batches)
+            return IterationDag(self.kinds, templates, tail.tasks, self.p.micro_batches)
 
         first = dag_of(0)
         signature = CompiledDag.signature(first)

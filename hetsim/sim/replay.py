@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from hetsim.sim.engine import CompiledDag, StepDag, StepRun, StepSimulator
+from hetsim.sim.engine import CompiledDag, IterationDag, IterationRun, IterationSimulator
 
 MAX_CHEAP_PASSES = 8  # replay passes over one phase before failing steps go to SimPy in doubling bursts
 
@@ -30,7 +30,7 @@ MAX_CHEAP_PASSES = 8  # replay passes over one phase before failing steps go to 
 class Reference:
     """The grant order of one simulated step, ready to replay other steps of its structure in."""
 
-    def __init__(self, compiled: CompiledDag, run: StepRun, zero: np.ndarray) -> None:
+    def __init__(self, compiled: CompiledDag, run: IterationRun, zero: np.ndarray) -> None:
         if run.started is None or run.grants is None or len(run.started) != len(compiled.preds):
             raise ValueError("a reference needs a complete simulated step with its grant order")
         self.order = run.started
@@ -87,18 +87,18 @@ class Replayer:
     cannot vouch for), the replay for the rest. References persist across phases, so a
     structure that returns (MemAgent's chunks, RAG's decode stretches) is simulated once."""
 
-    def __init__(self, sim: StepSimulator) -> None:
+    def __init__(self, sim: IterationSimulator) -> None:
         self.sim = sim
         self.references: dict[tuple, Reference] = {}
         self.replayed = 0
 
-    def _simulate(self, dag: StepDag, compiled: CompiledDag, signature: tuple, zero: np.ndarray) -> float:
+    def _simulate(self, dag: IterationDag, compiled: CompiledDag, signature: tuple, zero: np.ndarray) -> float:
         run = self.sim.run(dag)
         self.references[signature] = Reference(compiled, run, zero)
         return run.makespan
 
     def makespans(self, signature: tuple, compiled: CompiledDag, durations: np.ndarray,
-                  dag_of: Callable[[int], StepDag]) -> np.ndarray:
+                  dag_of: Callable[[int], IterationDag]) -> np.ndarray:
         """`durations`: (tasks, steps), tasks in `compiled` order; `dag_of(k)`: step k's DAG,
         built only for the steps that go to SimPy."""
         n = durations.shape[1]

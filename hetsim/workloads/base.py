@@ -78,14 +78,14 @@ class Decode:
 
 
 @dataclass(frozen=True)
-class Steps:
+class RequestSteps:
     """Request-level steps run once per micro-batch outside the LLM layers (e.g. a RAG search)."""
 
     work: LayerWork
     label: str = "steps"
 
 
-Phase = Prefill | Decode | Steps
+Phase = Prefill | Decode | RequestSteps
 
 
 class MethodParams(BaseModel):
@@ -151,8 +151,8 @@ class Method:
         return 0
 
     # ---------------------------------------------------------------- placement and memory hooks
-    # A request-level method plans Steps phases for the whole batch, so it runs with one
-    # micro-batch (a Steps phase is repeated per micro-batch).
+    # A request-level method plans RequestSteps phases for the whole batch, so it runs with one
+    # micro-batch (a RequestSteps phase is repeated per micro-batch).
     request_level: bool = False
 
     def resident_bytes(self, batch: int, tokens: int, kind_of: Callable[[str], str]) -> dict[str, int]:

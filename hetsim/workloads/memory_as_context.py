@@ -36,7 +36,7 @@ from hetsim.ops import (
     dtype_bytes,
 )
 from hetsim.workloads import models as llm
-from hetsim.workloads.base import Decode, LayerWork, Method, MethodParams, Phase, Prefill, Steps, StepWork
+from hetsim.workloads.base import Decode, LayerWork, Method, MethodParams, Phase, Prefill, RequestSteps, StepWork
 from hetsim.workloads.common import byte_copy
 from hetsim.workloads.dense import Dense
 
@@ -91,7 +91,7 @@ class MemoryAsContext(Method):
             slots = min(i, p.memory_slots)
             appended = 0
             if slots >= self.appended:  # the first segments have no (or too little) memory yet
-                phases.append(Steps(self.memory_work(w.batch, slots), f"memory:{i}"))
+                phases.append(RequestSteps(self.memory_work(w.batch, slots), f"memory:{i}"))
                 appended = self.appended
             phases.append(Prefill(tokens + appended, 0, f"segment:{i}"))
             last = tokens + appended

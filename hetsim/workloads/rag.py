@@ -37,7 +37,7 @@ import numpy as np
 from pydantic import Field
 
 from hetsim.ops import Elementwise, FpgaKernel, Gather, Matmul, Op, Reduction, TopK, dtype_bytes
-from hetsim.workloads.base import Decode, LayerWork, Method, MethodParams, Phase, Prefill, Steps, StepWork
+from hetsim.workloads.base import Decode, LayerWork, Method, MethodParams, Phase, Prefill, RequestSteps, StepWork
 from hetsim.workloads.common import INDEX_ID_BYTES, byte_copy, encoder_ops, encoder_weight_bytes
 from hetsim.workloads.dense import Dense
 
@@ -133,8 +133,8 @@ class Rag(Method):
                 phases.append(Prefill(context, 0, "re-prefill"))
         return phases
 
-    def retrieval_phases(self, i: int) -> list[Steps]:
-        return [Steps(self.search_work(self.workload.batch), f"retrieval:{i}")]
+    def retrieval_phases(self, i: int) -> list[RequestSteps]:
+        return [RequestSteps(self.search_work(self.workload.batch), f"retrieval:{i}")]
 
     # ---------------------------------------------------------------- BM25
     def bm25_relevancy_gpu(self, b: int) -> list[Op]:
@@ -265,9 +265,10 @@ class RagTwoStage(Rag):
     def emb_bytes(self) -> int:
         return self.p.encoder_hidden * dtype_bytes(self.model.dtype)
 
-    def retrieval_phases(self, i: int) -> list[Steps]:
+    def retrieval_phases(self, i: int) -> list[RequestSteps]:
         b = self.workload.batch
-        return [Steps(self.first_stage_work(b), f"retrieval:{i}"), Steps(self.rerank_work(b), f"rerank:{i}")]
+        return [RequestSteps(self.first_stage_work(b), f"retrieval:{i}"),
+                RequestSteps(self.rerank_work(b), f"rerank:{i}")]
 
     def encoder(self, sequences: int, tokens: int, prefix: str) -> list[Op]:
         p = self.p

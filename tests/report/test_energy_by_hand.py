@@ -36,7 +36,7 @@ def _active_by_device(run):
 def test_gpu_energy_is_measured_idle_times_wall_plus_active(runs, catalogue, placement):
     run = runs[placement]
     m = run.metrics
-    e2e = sum(row["step_s"] for row in run.step_rows)  # every step, prefill included
+    e2e = sum(row["iteration_s"] for row in run.iteration_rows)  # every step, prefill included
     assert m["e2e_s"] == pytest.approx(e2e)
     idle_w = _measured_idle_w("H100-SXM")
     assert idle_w != float(catalogue.devices["H100-SXM"].idle_w.value)  # the profile's figure is the one to use

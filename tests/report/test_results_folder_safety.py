@@ -77,7 +77,8 @@ def test_a_file_the_user_added_to_results_stops_the_rerun(tmp_path):
 def test_results_of_the_version_before_manifests_are_still_hetsims(tmp_path):
     out = tmp_path / "r"
     assert run_into(out).exit_code == 0
-    (out / MANIFEST).unlink()  # as hetsim 0.1 left them
+    (out / MANIFEST).unlink()  # as hetsim 0.1 left them: no manifest, and steps.parquet
+    (out / "iterations.parquet").rename(out / "steps.parquet")
     assert run_into(out).exit_code == 0
 
 

@@ -4,7 +4,7 @@ tiny hand-made DAGs."""
 import pytest
 
 from hetsim.runner import run_experiment
-from hetsim.sim.engine import StepDag, simulate
+from hetsim.sim.engine import IterationDag, simulate
 from hetsim.sim.lowering import TaskT
 
 
@@ -97,7 +97,7 @@ def test_concurrent_transfers_on_one_link_serialise():
              _task("a", ["link:x>y"], 1.0, ["pre"]),
              _task("b", ["link:x>y"], 1.0, ["pre"]),
              _task("post", ["gpu:stream"], 0.5, ["a", "b"]))
-    run = simulate(StepDag(("l",), {"l": layer}, (), 1), keep_records=True)
+    run = simulate(IterationDag(("l",), {"l": layer}, (), 1), keep_records=True)
     assert run.makespan == pytest.approx(2.5)
     starts = sorted(r.start for r in run.records if r.task.key in "ab")
     assert starts == [0.0, 1.0]
@@ -107,9 +107,9 @@ def test_independent_engines_overlap_and_layers_chain():
     layer = (_task("pre", ["gpu:stream"], 1.0, ["@prev:post"]),
              _task("fpga", ["fpga:cu"], 2.0, ["pre"]),
              _task("post", ["gpu:stream"], 1.0, ["fpga"]))
-    one = simulate(StepDag(("l",) * 3, {"l": layer}, (), 1), keep_records=False)
+    one = simulate(IterationDag(("l",) * 3, {"l": layer}, (), 1), keep_records=False)
     assert one.makespan == pytest.approx(3 * 4.0)
-    two = simulate(StepDag(("l",) * 3, {"l": layer}, (), 2), keep_records=False)
+    two = simulate(IterationDag(("l",) * 3, {"l": layer}, (), 2), keep_records=False)
     # two micro-batches: the GPU work of one hides under the FPGA work of the other
     assert two.makespan < 2 * one.makespan
     assert two.makespan >= 2 * 3 * 2.0  # the GPU does 2 s per layer per micro-batch: a lower bound
@@ -132,7 +132,7 @@ def test_identical_steps_are_simulated_once(small_experiment):
     exp = small_experiment(**{"workload.params.dense_layers": 0, "workload.context_tokens": 8192 + 1,
                               "workload.decode_tokens": 8, "baseline": None})
     run = next(r for r in run_experiment(exp) if r.placement == "gpu-only")
-    assert run.metrics["sim"]["steps_reused"] >= 6
+    assert run.metrics["sim"]["iterations_reused"] >= 6
 
 
 def test_index_beyond_fpga_hbm_falls_back_to_gpu_only_and_says_so(small_experiment):

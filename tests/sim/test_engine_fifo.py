@@ -3,7 +3,7 @@ first served, ties in the order the tasks were requested (template order)."""
 
 import pytest
 
-from hetsim.sim.engine import StepDag, StepSimulator, simulate
+from hetsim.sim.engine import IterationDag, IterationSimulator, simulate
 from hetsim.sim.lowering import TaskT
 
 
@@ -16,7 +16,7 @@ def _starts(run):
 
 
 def _one_layer(tasks):
-    return StepDag(("l",), {"l": tuple(tasks)}, (), 1)
+    return IterationDag(("l",), {"l": tuple(tasks)}, (), 1)
 
 
 def test_tasks_queued_at_once_start_in_template_order():
@@ -37,7 +37,7 @@ def test_tasks_queued_at_different_times_start_in_arrival_order():
         _task("q3", ["fpga:cu"], 0.5, ["p3"]), _task("q2", ["fpga:cu"], 0.25, ["p2"]),
         _task("q1", ["fpga:cu"], 1.0, ["p1"]),
     ])
-    for run in (simulate(dag, keep_records=True), StepSimulator().run(dag, keep_records=True)):
+    for run in (simulate(dag, keep_records=True), IterationSimulator().run(dag, keep_records=True)):
         s = _starts(run)
         assert (s["q1"], s["q2"], s["q3"]) == pytest.approx((10.0, 11.0, 11.25))
         assert run.makespan == pytest.approx(11.75)
@@ -58,7 +58,7 @@ def test_a_task_needing_two_engines_queues_in_order_on_each():
 def test_queue_order_holds_across_micro_batches_and_layers():
     # every micro-batch's first task wants the same engine at t=0: micro-batch order decides
     layer = (_task("pre", ["gpu:stream"], 1.0, ["@prev:post"]), _task("post", ["fpga:cu"], 1.0, ["pre"]))
-    run = simulate(StepDag(("l", "l"), {"l": layer}, (), 3), keep_records=True)
+    run = simulate(IterationDag(("l", "l"), {"l": layer}, (), 3), keep_records=True)
     first = sorted((r.start, r.micro_batch) for r in run.records if r.task.key == "pre" and r.layer == 0)
     assert first == [(0.0, 0), (1.0, 1), (2.0, 2)]
 
@@ -77,7 +77,7 @@ def test_tasks_listing_shared_engines_in_opposite_orders_do_not_deadlock():
 def test_tail_tasks_follow_the_last_layer_and_each_other():
     layer = (_task("pre", ["gpu:stream"], 1.0, ["@prev:post"]), _task("post", ["gpu:stream"], 1.0, ["pre"]))
     tail = (_task("head", ["gpu:stream"], 2.0, ["post"]), _task("sample", ["cpu:x"], 0.5, ["head"]))
-    run = simulate(StepDag(("l", "l"), {"l": layer}, tail, 1), keep_records=True)
+    run = simulate(IterationDag(("l", "l"), {"l": layer}, tail, 1), keep_records=True)
     s = {(r.layer, r.task.key): r.start for r in run.records}
     assert s[(-1, "head")] == 4.0 and s[(-1, "sample")] == 6.0
     assert run.makespan == 6.5
@@ -93,7 +93,7 @@ def test_step_simulator_reuses_identical_steps_and_simulates_changed_ones():
     def dag(duration):
         return _one_layer([_task("a", ["x"], duration), _task("b", ["x"], 1.0, ["a"])])
 
-    sim = StepSimulator()
+    sim = IterationSimulator()
     first = sim.run(dag(1.0))
     assert first.records is None and first.makespan == 2.0
     assert sim.run(dag(1.0)) is first

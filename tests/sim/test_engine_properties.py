@@ -1,7 +1,7 @@
 """Property-based tests of the engine: any step DAG, however its tasks share engines, runs every
 task exactly once, never lets two tasks hold one engine at once, starts no task before its
 dependencies end, and ends between the critical path and the sum of all durations. Checked
-through `simulate` and through `StepSimulator.run` (whatever fast path it may take for steps
+through `simulate` and through `IterationSimulator.run` (whatever fast path it may take for steps
 that repeat)."""
 
 from collections import defaultdict
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hetsim.sim.engine import StepDag, StepSimulator, simulate
+from hetsim.sim.engine import IterationDag, IterationSimulator, simulate
 from hetsim.sim.lowering import PREV_POST, TaskT
 
 ENGINES = ("gpu0:stream", "gpu0:copy", "fpga0:cu", "l0:gpu0>fpga0")
@@ -46,7 +46,7 @@ def step_dags(draw):
         if draw(st.booleans()):
             tail += (TaskT("sample", "model", "d", (draw(st.sampled_from(ENGINES)),), draw(DURATIONS),
                            ("lm_head",)),)
-    return StepDag(tuple(kinds), tmpl, tail, draw(st.integers(1, 3)))
+    return IterationDag(tuple(kinds), tmpl, tail, draw(st.integers(1, 3)))
 
 
 def expanded(dag):
@@ -112,7 +112,7 @@ def test_simulate_runs_every_task_once_without_double_booking(dag):
 @SETTINGS
 @given(step_dags())
 def test_step_simulator_agrees_with_simulate(dag):
-    sim = StepSimulator()
+    sim = IterationSimulator()
     check_run(dag, sim.run(dag, keep_records=True))
     plain = simulate(dag, keep_records=False)
     assert sim.run(dag).makespan == pytest.approx(plain.makespan, abs=EPS)
@@ -122,9 +122,9 @@ def test_step_simulator_agrees_with_simulate(dag):
 @given(step_dags(), st.lists(st.floats(0.0, 3.0, allow_nan=False), min_size=2, max_size=4))
 def test_repeated_steps_with_new_durations_match_a_fresh_simulation(dag, scales):
     # the decode steps of a run: one structure, durations that change step by step
-    sim = StepSimulator()
+    sim = IterationSimulator()
     for scale in scales:
-        step = StepDag(dag.layer_kinds,
+        step = IterationDag(dag.layer_kinds,
                        {k: tuple(t.__class__(t.key, t.step, t.device, t.resources, t.duration * scale, t.deps)
                                  for t in ts) for k, ts in dag.templates.items()},
                        dag.tail, dag.micro_batches)

@@ -49,6 +49,6 @@ def test_a_graph_step_on_one_stream_is_the_sum_of_its_tasks_device_times(small_e
             assert rec.task.resources == ("gpu0:stream",)  # gpu-only, one micro-batch: one stream
             per_step[token] = per_step.get(token, 0.0) + sum(op.seconds for op in rec.task.ops)
     assert sorted(per_step) == list(range(DECODE))
-    steps = [row["step_s"] for row in run.step_rows if row["label"] == "decode"]
+    steps = [row["iteration_s"] for row in run.iteration_rows if row["label"] == "decode"]
     assert steps == pytest.approx([per_step[t] for t in range(DECODE)])
     assert run.metrics["tpot_s"] == pytest.approx(sum(per_step.values()) / DECODE)

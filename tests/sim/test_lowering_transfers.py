@@ -3,7 +3,7 @@ for its whole duration, so transfers that share a hop serialise and opposite dir
 
 import pytest
 
-from hetsim.sim.engine import StepDag, simulate
+from hetsim.sim.engine import IterationDag, simulate
 from hetsim.sim.lowering import TaskT, transfer_tasks
 from hetsim.sim.machine import Machine
 
@@ -57,7 +57,7 @@ def test_transfers_sharing_a_hop_serialise_and_opposite_directions_overlap(small
     root = TaskT("pre", "model", "gpu0", (), 0.0, ())
 
     def both(one, other):
-        run = simulate(StepDag(("l",), {"l": (root, *one, *other)}, (), 1), keep_records=True)
+        run = simulate(IterationDag(("l",), {"l": (root, *one, *other)}, (), 1), keep_records=True)
         rec = {r.task.key: r for r in run.records}
         return rec[one[0].key], rec[other[0].key], run.makespan
 

@@ -11,7 +11,7 @@ import hetsim.sim.phases as phases
 from hetsim.config.load import configs_root
 from hetsim.runner import run_experiment
 from hetsim.scenario import load_experiment
-from hetsim.sim.engine import StepDag, StepSimulator, simulate
+from hetsim.sim.engine import IterationDag, IterationSimulator, simulate
 from hetsim.sim.lowering import PREV_POST, TaskT
 from hetsim.sim.replay import Reference, Replayer
 
@@ -52,23 +52,24 @@ def test_replay_path_equals_the_exact_path_on_every_example(path, catalogue):
     for f, e in zip(fast, exact, strict=True):
         _assert_close(_metrics(f), _metrics(e), f"{path.stem}:{f.label}")
         # replayed makespans are SimPy's to the bit, so every step row is identical
-        assert f.step_rows == e.step_rows, f.label
+        assert f.iteration_rows == e.iteration_rows, f.label
         assert [(p, t, t0, r.task.key, r.start, r.end) for p, t, t0, r in f.records] == \
                [(p, t, t0, r.task.key, r.start, r.end) for p, t, t0, r in e.records], f.label
-        assert f.metrics["sim"]["steps_simulated"] <= e.metrics["sim"]["steps_simulated"]
+        assert f.metrics["sim"]["iterations_simulated"] <= e.metrics["sim"]["iterations_simulated"]
 
 
 def test_a_long_decode_simulates_one_step_per_structure(small_experiment):
     exp = small_experiment(**{"workload.decode_tokens": 64, "baseline": None, "outputs.trace_decode_steps": 0})
     for run in run_experiment(exp):
         sim = run.metrics["sim"]
-        assert sim["steps_simulated"] == 2, run.label  # the prefill and one decode step; 63 replayed
-        assert sim["steps_simulated"] + sim["steps_reused"] == 1 + 64
+        assert sim["iterations_simulated"] == 2, run.label  # the prefill and one decode step; 63 replayed
+        assert sim["iterations_simulated"] + sim["iterations_reused"] == 1 + 64
 
 
 def test_replayed_runs_are_deterministic(small_experiment):
     def once():
-        return [(_metrics(r), r.step_rows) for r in run_experiment(small_experiment(**{"workload.decode_tokens": 40}))]
+        exp = small_experiment(**{"workload.decode_tokens": 40})
+        return [(_metrics(r), r.iteration_rows) for r in run_experiment(exp)]
 
     assert once() == once()
 
@@ -78,17 +79,17 @@ def _task(key, resources, duration, deps=()):
     return TaskT(key, "model", "d", tuple(resources), duration, tuple(deps))
 
 
-def _race(a_s: float, b_s: float) -> StepDag:
+def _race(a_s: float, b_s: float) -> IterationDag:
     """qa and qb want engine x once their feeders (a on engine A, b on engine B) finish: whichever
     feeder ends first queues first."""
-    return StepDag(("l",), {"l": (
+    return IterationDag(("l",), {"l": (
         _task("a", ["A:e"], a_s), _task("b", ["B:e"], b_s),
         _task("qa", ["x:e"], 1.0, ["a"]), _task("qb", ["x:e"], 1.0, ["b"]),
     )}, (), 1)
 
 
-def _reference(dag: StepDag) -> tuple[Reference, list]:
-    sim = StepSimulator()
+def _reference(dag: IterationDag) -> tuple[Reference, list]:
+    sim = IterationSimulator()
     compiled = sim.compile(dag)
     durations = np.array([t.duration for t in compiled.tasks(dag)])
     return Reference(compiled, sim.run(dag), durations == 0.0), compiled
@@ -114,7 +115,7 @@ def test_a_step_whose_fifo_order_changes_is_detected_and_simulated():
     truth = simulate(swapped, keep_records=False).makespan
     assert truth == 4.0 and span[0] == 5.0  # the old order would be wrong: qb behind qa, 4 to 5
 
-    sim = StepSimulator()
+    sim = IterationSimulator()
     replayer = Replayer(sim)
     steps = [_race(1.0, 2.0), _race(1.5, 2.0), swapped, _race(3.5, 2.0), _race(4.0, 2.0)]
     sig = ("race",)
@@ -134,7 +135,7 @@ def test_a_tie_after_time_zero_is_not_replayed():
 
 def test_roots_queued_at_time_zero_replay_in_template_order():
     def dag(d1, d2, d3):
-        return StepDag(("l",), {"l": (_task("r1", ["x:e"], d1), _task("r2", ["x:e"], d2),
+        return IterationDag(("l",), {"l": (_task("r1", ["x:e"], d1), _task("r2", ["x:e"], d2),
                                       _task("r3", ["x:e"], d3))}, (), 1)
 
     ref, compiled = _reference(dag(1.0, 2.0, 3.0))
@@ -148,7 +149,7 @@ def test_a_multi_engine_task_waits_for_every_engine_it_holds():
     # t takes x and y (a transfer holds its link and both copy engines): it starts only when
     # both the task on x and the task on y are done
     def dag(dx, dy):
-        return StepDag(("l",), {"l": (_task("on_x", ["x:e"], dx), _task("on_y", ["y:e"], dy),
+        return IterationDag(("l",), {"l": (_task("on_x", ["x:e"], dx), _task("on_y", ["y:e"], dy),
                                       _task("t", ["x:e", "y:e"], 1.0))}, (), 1)
 
     ref, compiled = _reference(dag(1.0, 2.0))
@@ -177,7 +178,7 @@ def repeated_steps(draw):
             deps.append(PREV_POST)
         shape.append((keys[i], tuple(draw(st.lists(st.sampled_from(ENGINES), min_size=1, max_size=3))), tuple(deps)))
     layers, mbs = draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    return [StepDag(("l",) * layers, {"l": tuple(_task(k, res, draw(DURATIONS), deps) for k, res, deps in shape)},
+    return [IterationDag(("l",) * layers, {"l": tuple(_task(k, res, draw(DURATIONS), deps) for k, res, deps in shape)},
                     (), mbs) for _ in range(draw(st.integers(2, 6)))]
 
 
@@ -185,7 +186,7 @@ def repeated_steps(draw):
 @given(repeated_steps())
 def test_replayed_makespans_are_simpys_for_any_step_structure(steps):
     """Whatever the orders do from step to step, the makespans are SimPy's, to the bit."""
-    sim = StepSimulator()
+    sim = IterationSimulator()
     compiled = sim.compile(steps[0])
     replayer = Replayer(sim)
     out = replayer.makespans(("any",), compiled, _durations(compiled, steps), lambda k: steps[k])

@@ -9,7 +9,7 @@ import pytest
 from hetsim.check import check_file
 from hetsim.runner import run_experiment
 from hetsim.scenario import load_experiment
-from hetsim.workloads.base import Steps
+from hetsim.workloads.base import RequestSteps
 
 EXPERIMENTS = Path(__file__).resolve().parents[2] / "configs" / "experiments"
 # small but complete versions of the example experiments
@@ -56,7 +56,7 @@ def test_runs_are_deterministic(catalogue, name):
 
 
 def retrievals(method, seed: int) -> int:
-    return sum(isinstance(p, Steps) for p in method.plan(np.random.default_rng(seed)))
+    return sum(isinstance(p, RequestSteps) for p in method.plan(np.random.default_rng(seed)))
 
 
 @pytest.mark.parametrize("trigger", ["flare", "dragin"])
@@ -77,7 +77,7 @@ def test_rag_output_tokens_and_reprefills_follow_the_schedule(catalogue):
     fs = run(catalogue, "rag", **{"workload.params.trigger": "fs-rag", "workload.params.sentence_tokens": 16})
     m = fs["gpu-only"].metrics
     assert m["output_tokens"] == 40
-    labels = [row["label"] for row in fs["gpu-only"].step_rows]
+    labels = [row["label"] for row in fs["gpu-only"].iteration_rows]
     assert labels.count("re-prefill") == 2 and labels.count("prefill") == 1
 
 
