@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from hetsim.config.schema import FpgaSpec
 from hetsim.ops import FpgaKernel, FpgaStream, Op, dtype_bytes
 from hetsim.provenance import ProvenanceLog, Source
+from hetsim.units import GB
 
-GB = 1e9
 # DSP48E2 slices per multiply-accumulate per cycle for dense streamed arithmetic (FpgaStream).
 # Assumed: one int8/int16 MAC per DSP (hardware.md s1.8, without the unverified int8 packing);
 # a half-precision MAC from the Vitis HLS floating-point cores takes about two DSPs, fp32 three

@@ -38,13 +38,12 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from hetsim.ops import Attention, Copy, Gather, Matmul, Op, Reduction, TopK, dtype_bytes
+from hetsim.units import GB, TERA
 
 if TYPE_CHECKING:
     from hetsim.config.schema import GpuSpec, LinkSpec
     from hetsim.provenance import ProvenanceLog, Source
 
-GB = 1e9
-TERA = 1e12
 
 
 @dataclass(frozen=True)
