@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from hetsim.tracing.trace import ModuleCall, Op, SdpaCall, TensorMeta, Trace
+from hetsim.tracing.trace import AtenOp, ModuleCall, SdpaCall, TensorMeta, Trace
 
-__all__ = ["ModuleCall", "Op", "SdpaCall", "TensorMeta", "Trace", "trace_callable", "trace_model"]
+__all__ = ["ModuleCall", "AtenOp", "SdpaCall", "TensorMeta", "Trace", "trace_callable", "trace_model"]
 
 
 def trace_model(*args: Any, **kwargs: Any) -> Trace:

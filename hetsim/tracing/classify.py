@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hetsim.tracing.trace import Op, TensorMeta
+from hetsim.tracing.trace import AtenOp, TensorMeta
 
 CLASSES = ("matmul", "attention", "elementwise", "reduction", "copy", "view", "other")
 
@@ -53,7 +53,7 @@ class OpCost:
     bytes: float
 
 
-def op_class(op: Op) -> str:
+def op_class(op: AtenOp) -> str:
     base = op.base
     if base.startswith(("_scaled_dot_product", "scaled_dot_product", "_flash_attention", "_efficient_attention",
                         "_cudnn_attention")):
@@ -75,7 +75,7 @@ def _bytes(t: TensorMeta) -> int:
     return t.stored_numel * t.itemsize
 
 
-def _matmul_flops(op: Op) -> float:
+def _matmul_flops(op: AtenOp) -> float:
     base = op.base
     a = op.inputs[1] if base in ("addmm", "baddbmm", "addbmm", "addmv") else op.inputs[0]
     out = op.outputs[0] if op.outputs else None
@@ -84,7 +84,7 @@ def _matmul_flops(op: Op) -> float:
     return 2.0 * outputs * k + (outputs if base.startswith("add") or base == "baddbmm" else 0)
 
 
-def _attention_flops(op: Op) -> float:
+def _attention_flops(op: AtenOp) -> float:
     q, k, v = op.inputs[:3]
     lq, lk, d, dv = q.shape[-2], k.shape[-2], q.shape[-1], v.shape[-1]
     heads_batch = q.numel // (lq * d) if lq * d else 0
@@ -95,7 +95,7 @@ def _attention_flops(op: Op) -> float:
     return 2.0 * heads_batch * pairs * (d + dv)
 
 
-def cost(op: Op) -> OpCost:
+def cost(op: AtenOp) -> OpCost:
     cls = op_class(op)
     if cls == "view":
         return OpCost(cls, 0.0, 0.0)

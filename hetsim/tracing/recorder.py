@@ -13,7 +13,7 @@ import torch
 from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from hetsim.tracing.trace import ModuleCall, Op, SdpaCall, TensorMeta, Trace
+from hetsim.tracing.trace import AtenOp, ModuleCall, SdpaCall, TensorMeta, Trace
 
 aten = torch.ops.aten
 
@@ -80,11 +80,11 @@ def _reduced_dims(value: Any, rank: int) -> tuple[int, ...] | None:
 
 
 class Recorder(TorchDispatchMode):
-    """Appends one `Op` per aten call; `enter`/`leave` bracket module calls."""
+    """Appends one `AtenOp` per aten call; `enter`/`leave` bracket module calls."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.ops: list[Op] = []
+        self.ops: list[AtenOp] = []
         self.modules: list[list] = []  # [path, type, parent, first_op, end_op]
         self.sdpa: list[SdpaCall] = []
         self.stack: list[int] = []
@@ -118,7 +118,7 @@ class Recorder(TorchDispatchMode):
         if schema.reduction and inputs:
             dim = named["dim"] if "dim" in named else schema.defaults.get("dim")
             dims = _reduced_dims(dim, len(inputs[0].shape))
-        self.ops.append(Op(str(func), tuple(inputs), tuple(outputs), plain, dims, schema.alias, schema.inplace,
+        self.ops.append(AtenOp(str(func), tuple(inputs), tuple(outputs), plain, dims, schema.alias, schema.inplace,
                            self.stack[-1] if self.stack else -1))
         return out
 

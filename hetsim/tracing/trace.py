@@ -57,7 +57,7 @@ class TensorMeta:
 
 
 @dataclass(frozen=True)
-class Op:
+class AtenOp:
     """One aten call as the dispatcher saw it.
 
     `inputs` are the tensor arguments in schema order (a tensor list such as cat's is flattened);
@@ -99,7 +99,7 @@ class Op:
         return out
 
     @classmethod
-    def from_json(cls, data: dict) -> Op:
+    def from_json(cls, data: dict) -> AtenOp:
         dims = data.get("dims")
         return cls(data["op"], tuple(TensorMeta.from_json(t) for t in data["in"]),
                    tuple(TensorMeta.from_json(t) for t in data["out"]), dict(data.get("args", {})),
@@ -166,7 +166,7 @@ class Trace:
     """What one forward ran: `meta` says what was traced and how (source, sizes, versions, device)."""
 
     meta: dict[str, Any]
-    ops: tuple[Op, ...]
+    ops: tuple[AtenOp, ...]
     modules: tuple[ModuleCall, ...] = ()
     sdpa: tuple[SdpaCall, ...] = ()
 
@@ -178,9 +178,9 @@ class Trace:
     def from_json(cls, data: dict) -> Trace:
         if data.get("format") != FORMAT_VERSION:
             raise ValueError(f"trace format {data.get('format')!r}, expected {FORMAT_VERSION}")
-        return cls(dict(data["meta"]), tuple(Op.from_json(o) for o in data["ops"]),
+        return cls(dict(data["meta"]), tuple(AtenOp.from_json(o) for o in data["ops"]),
                    tuple(ModuleCall.from_json(m) for m in data["modules"]),
                    tuple(SdpaCall.from_json(s) for s in data["sdpa"]))
 
-    def module_path(self, op: Op) -> str:
+    def module_path(self, op: AtenOp) -> str:
         return self.modules[op.module].path if op.module >= 0 else ""

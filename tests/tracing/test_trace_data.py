@@ -5,7 +5,7 @@ import pytest
 from hetsim.errors import ConfigError
 from hetsim.tracing.classify import cost, op_class
 from hetsim.tracing.hf import make_step
-from hetsim.tracing.trace import ModuleCall, Op, SdpaCall, TensorMeta, Trace
+from hetsim.tracing.trace import AtenOp, ModuleCall, SdpaCall, TensorMeta, Trace
 
 
 def t(*shape, dtype="bfloat16", stride=None):
@@ -19,8 +19,9 @@ def t(*shape, dtype="bfloat16", stride=None):
 
 def test_json_round_trip_keeps_everything():
     q = t(2, 4, 1, 16)
-    trace = Trace({"model": "x"}, (Op("aten.mean.dim", (t(2, 1, 64, dtype="float32"),), (t(2, 1, 1, dtype="float32"),),
-                                      {"keepdim": True}, (2,), module=1),),
+    mean = AtenOp("aten.mean.dim", (t(2, 1, 64, dtype="float32"),), (t(2, 1, 1, dtype="float32"),),
+                  {"keepdim": True}, (2,), module=1)
+    trace = Trace({"model": "x"}, (mean,),
                   (ModuleCall("", "Root", -1, 0, 1), ModuleCall("norm", "RMSNorm", 0, 0, 1)),
                   (SdpaCall(q, t(2, 2, 9, 16), t(2, 2, 9, 16), None, False, True, 0.0, None, 0, 1, 1),))
     assert Trace.from_json(trace.to_json()) == trace
@@ -28,7 +29,7 @@ def test_json_round_trip_keeps_everything():
 
 
 def test_mm_flops_and_bytes_by_hand():
-    op = Op("aten.mm.default", (t(8, 4096), t(4096, 1024, stride=(1, 4096))), (t(8, 1024),))
+    op = AtenOp("aten.mm.default", (t(8, 4096), t(4096, 1024, stride=(1, 4096))), (t(8, 1024),))
     c = cost(op)
     assert c.op_class == "matmul"
     assert c.flops == 2 * 8 * 4096 * 1024
@@ -37,31 +38,31 @@ def test_mm_flops_and_bytes_by_hand():
 
 def test_broadcast_input_is_read_once_and_views_cost_nothing():
     expanded = t(8, 4096, stride=(0, 1))  # a (4096,) weight broadcast over 8 rows
-    c = cost(Op("aten.mul.Tensor", (expanded, t(8, 4096)), (t(8, 4096),)))
+    c = cost(AtenOp("aten.mul.Tensor", (expanded, t(8, 4096)), (t(8, 4096),)))
     assert (c.op_class, c.flops, c.bytes) == ("elementwise", 8 * 4096, 2 * (4096 + 2 * 8 * 4096))
-    assert cost(Op("aten.view.default", (t(8, 4096),), (t(8, 1, 4096),), alias=True)) == (cost(
-        Op("aten._unsafe_view.default", (t(8, 4096),), (t(8, 1, 4096),))))
-    assert cost(Op("aten.view.default", (t(8, 4096),), (t(8, 1, 4096),), alias=True)).bytes == 0
+    assert cost(AtenOp("aten.view.default", (t(8, 4096),), (t(8, 1, 4096),), alias=True)) == (cost(
+        AtenOp("aten._unsafe_view.default", (t(8, 4096),), (t(8, 1, 4096),))))
+    assert cost(AtenOp("aten.view.default", (t(8, 4096),), (t(8, 1, 4096),), alias=True)).bytes == 0
 
 
 def test_index_copy_moves_only_the_new_rows():
     cache, index, new = t(8, 8, 32768, 128), t(1, dtype="int64"), t(8, 8, 1, 128)
-    c = cost(Op("aten.index_copy_.default", (cache, index, new), (cache,), {"dim": 2}, inplace=True))
+    c = cost(AtenOp("aten.index_copy_.default", (cache, index, new), (cache,), {"dim": 2}, inplace=True))
     assert c.op_class == "copy"
     assert c.bytes == 8 + 2 * (8 * 8 * 128 * 2)
 
 
 def test_causal_attention_counts_half_the_pairs():
     q = k = t(1, 8, 4, 16)
-    full = cost(Op("aten._scaled_dot_product_flash_attention_for_cpu.default", (q, k, k), (q,), {}))
-    causal = cost(Op("aten._scaled_dot_product_flash_attention_for_cpu.default", (q, k, k), (q,),
+    full = cost(AtenOp("aten._scaled_dot_product_flash_attention_for_cpu.default", (q, k, k), (q,), {}))
+    causal = cost(AtenOp("aten._scaled_dot_product_flash_attention_for_cpu.default", (q, k, k), (q,),
                      {"is_causal": True}))
     assert full.flops == 2 * 8 * 16 * (16 + 16)
     assert causal.flops == 2 * 8 * 10 * (16 + 16)  # 1 + 2 + 3 + 4 pairs
 
 
 def test_unknown_op_is_other_not_priced_silently():
-    assert op_class(Op("aten._local_scalar_dense.default", (t(1),), ())) == "other"
+    assert op_class(AtenOp("aten._local_scalar_dense.default", (t(1),), ())) == "other"
 
 
 @pytest.mark.parametrize("kwargs, field, needle", [
