@@ -1,0 +1,88 @@
+"""What one measuring run covers: prompts, decode points, repeats, energy subset, op-case traces.
+
+A decode point (batch B, context C) is kept only if its cache and the largest per-layer
+temporary of the step fit the GPU's free memory. The temporary is hf-static's: transformers
+repeats K/V heads to the query heads before SDPA (`repeat_kv`, two materialised copies of one
+layer's K and V over the whole static length); DynamicCache's `torch.cat` needs less.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hetsim.calibration.e2e.spec import ITEMSIZE, kv_bytes_per_token, weight_bytes
+
+K = 1024
+MODES = (("hf-dynamic", "eager"), ("hf-static", "eager"), ("hf-static", "graph"))  # decode (stack, mode)
+PREFILL_STACKS = ("hf-dynamic", "hf-static")  # prefill is measured eager: one forward per request
+MEMORY_SHARE = 0.85  # of the free memory after the model is built: the allocator's slack, cuBLAS workspaces
+
+
+@dataclass(frozen=True)
+class Grid:
+    name: str
+    prompts: tuple[int, ...]
+    batches: tuple[int, ...]
+    contexts: tuple[int, ...]
+    steps: int  # decode steps per timed loop (back to back, as a generation loop runs them)
+    loops: int  # timed loops per decode point (after one untimed warm-up loop)
+    prefill_reps: int  # timed forwards per prompt (after one untimed warm-up)
+    energy_s: float  # length of each energy loop (0: no energy)
+    idle_s: float
+    energy_decode: tuple[tuple[int, int], ...] = ()  # (batch, context) points measured for energy, all modes
+    energy_prefill: tuple[int, ...] = ()
+    op_traces: tuple[tuple[str, str, int, int], ...] = ()  # (phase, stack, batch, context) of 1-layer traces
+    op_point_s: float = 0.05
+    op_idle_reps: int = 7
+    budget_s: float = 480.0  # wall time of the whole run; points past it are recorded as skipped
+    notes: dict = field(default_factory=dict)
+
+
+GRIDS = {
+    "full": Grid("full", prompts=(1 * K, 2 * K, 4 * K, 8 * K, 16 * K, 32 * K), batches=(1, 4, 8, 16, 32, 64),
+                 contexts=(1 * K, 4 * K, 16 * K, 32 * K, 64 * K, 128 * K), steps=4, loops=6, prefill_reps=5,
+                 energy_s=1.2, idle_s=2.0,
+                 energy_decode=((1, 4 * K), (8, 16 * K), (32, 4 * K), (4, 128 * K), (1, 64 * K)),
+                 energy_prefill=(4 * K, 32 * K),
+                 op_traces=(("decode", "hf-static", 8, 4 * K), ("decode", "hf-dynamic", 8, 4 * K),
+                            ("prefill", "hf-static", 1, 2 * K), ("prefill", "hf-dynamic", 1, 2 * K),
+                            ("decode", "hf-static", 32, 16 * K)),
+                 budget_s=470.0),
+    "quick": Grid("quick", prompts=(1 * K, 4 * K), batches=(1, 8), contexts=(1 * K, 32 * K), steps=2, loops=2,
+                  prefill_reps=2, energy_s=0.3, idle_s=0.5, energy_decode=((8, 1 * K),), energy_prefill=(1 * K,),
+                  op_traces=(("decode", "hf-static", 8, 1 * K),), op_point_s=0.01, op_idle_reps=3, budget_s=100.0),
+    # CPU tests on a tiny model: every code path, seconds in all
+    "tiny": Grid("tiny", prompts=(16, 32), batches=(1, 2), contexts=(16, 32), steps=2, loops=2, prefill_reps=2,
+                 energy_s=0.0, idle_s=0.0, op_traces=(("decode", "hf-static", 2, 16), ("prefill", "hf-dynamic", 1, 16)),
+                 op_point_s=0.002, op_idle_reps=2, budget_s=600.0),
+}
+
+
+def static_len(context: int, grid: Grid) -> int:
+    """StaticCache length of a decode point: the context plus one timed loop's steps (the counter is
+    reset to `context` before each loop, so the cache never overflows)."""
+    return context + grid.steps
+
+
+def decode_bytes(spec, batch: int, context: int, grid: Grid) -> int:
+    length = static_len(context, grid)
+    cache = batch * length * kv_bytes_per_token(spec)
+    group = spec.q_heads // spec.kv_heads
+    repeat = 2 * batch * length * spec.q_heads * spec.head_dim * ITEMSIZE[spec.dtype] if group > 1 else 0
+    return cache + repeat
+
+
+def decode_points(spec, grid: Grid, free_bytes: int | None) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(kept, skipped) decode points, kept ordered by cache size (cheap first: a budget cut loses
+    the fewest points). `free_bytes` None (CPU): everything is kept."""
+    kept, skipped = [], []
+    for b in grid.batches:
+        for c in grid.contexts:
+            fits = free_bytes is None or decode_bytes(spec, b, c, grid) <= MEMORY_SHARE * free_bytes
+            (kept if fits else skipped).append((b, c))
+    kept.sort(key=lambda p: (p[0] * p[1], p[0]))
+    return kept, skipped
+
+
+def model_bytes(spec) -> int:
+    return weight_bytes(spec)

@@ -1,0 +1,194 @@
+"""Op-level cases from traces: the aten ops a traced 1-layer step runs, each timed alone on the device.
+
+For each (phase, stack, batch, context) in the grid's `op_traces`, a 1-layer copy of the model is
+traced with hetsim.tracing (fake tensors, the same call the end-to-end run makes). Every distinct
+op (same aten overload, input shapes/strides/dtypes and arguments) becomes one case, rebuilt with
+random inputs of exactly those layouts (a broadcast input keeps its stride 0, a cache slice its
+row stride) and timed two ways:
+
+- stream: the op repeated back to back (hetsim.calibration.measure.Timer: stream time, host issue
+  time, CUDA-graph device time), as in a steady eager model;
+- idle: one op issued onto an idle GPU after a sync and a short sleep, CUDA events around it: the
+  launch latency plus the kernel, as for the first op after a host-side pause.
+
+SDPA is taken from the trace's Python-level calls (`Trace.sdpa`), not from the CPU kernel the fake
+device dispatched: the real call picks the CUDA backend. Views (ops that only alias) launch nothing
+and are left out; integer inputs (indices) are drawn below the smallest dimension of the op's float
+inputs, so any indexing stays in bounds. Inputs are not rotated: in a model each op reads what the
+previous one wrote, often from L2, and the weights here exceed L2 anyway.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from types import SimpleNamespace
+from typing import Any
+
+import torch
+
+from hetsim.calibration.measure import Timer, recover_from_capture
+from hetsim.tracing.trace import AtenOp, SdpaCall, TensorMeta, Trace
+
+_SKIP = {"_local_scalar_dense", "item"}  # host syncs: not a kernel on a stream
+
+
+def _materialise(meta: TensorMeta, device: torch.device, int_bound: int) -> torch.Tensor:
+    dtype = getattr(torch, meta.dtype)
+    if any(s == 0 for s in meta.shape):
+        return torch.empty_strided(meta.shape, meta.stride, dtype=dtype, device=device)
+    needed = 1 + sum((s - 1) * st for s, st in zip(meta.shape, meta.stride, strict=True))
+    if dtype.is_floating_point:
+        base = torch.randn(needed, device=device).to(dtype)
+    elif dtype == torch.bool:
+        base = torch.rand(needed, device=device) < 0.9  # mostly "attend": never an all-masked row in practice
+    else:
+        base = torch.randint(0, max(1, int_bound), (needed,), dtype=dtype, device=device)
+    return base.as_strided(meta.shape, meta.stride)
+
+
+def _int_bound(metas: tuple[TensorMeta, ...]) -> int:
+    dims = [s for m in metas if m.dtype.startswith(("float", "bfloat")) for s in m.shape if s > 0]
+    return min(dims) if dims else 1000
+
+
+def _plain(name: str, value: Any, device: torch.device) -> Any:
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if name == "device":
+        return device
+    if isinstance(value, str):
+        tail = value.split(".")[-1]
+        if name in ("dtype", "layout", "memory_format") and hasattr(torch, tail):
+            return getattr(torch, tail)
+    if isinstance(value, list):
+        return [_plain(name, v, device) for v in value]
+    return value
+
+
+def op_callable(op: AtenOp, device: torch.device):
+    """A no-argument callable running `op` on `device` with random inputs of its recorded layouts."""
+    parts = op.name.split(".")
+    func = getattr(getattr(torch.ops.aten, parts[1]), parts[2] if len(parts) > 2 else "default")
+    bound = _int_bound(op.inputs)
+    tensors = [_materialise(m, device, bound) for m in op.inputs]
+    args = list(func._schema.arguments)
+    tensor_args = [a for a in args if a.name not in op.args and "Tensor" in str(a.type)]
+    singles = sum(1 for a in tensor_args if not str(a.type).startswith("List"))
+    kwargs: dict[str, Any] = {}
+    it = iter(tensors)
+    for a in args:
+        if a.name in op.args:
+            kwargs[a.name] = _plain(a.name, op.args[a.name], device)
+        elif "Tensor" in str(a.type):
+            if str(a.type).startswith("List"):
+                kwargs[a.name] = [next(it) for _ in range(len(tensors) - singles)]
+            else:
+                kwargs[a.name] = next(it)
+    return lambda: func(**kwargs)
+
+
+def sdpa_callable(call: SdpaCall, device: torch.device):
+    q, k, v = (_materialise(m, device, 1) for m in (call.query, call.key, call.value))
+    mask = None if call.attn_mask is None else _materialise(call.attn_mask, device, 1)
+    kw = dict(attn_mask=mask, dropout_p=call.dropout_p, is_causal=call.is_causal, scale=call.scale)
+    if call.enable_gqa:
+        kw["enable_gqa"] = True
+    return lambda: torch.nn.functional.scaled_dot_product_attention(q, k, v, **kw)
+
+
+def cases_of(label: str, trace: Trace) -> list[dict[str, Any]]:
+    """The distinct ops of one trace (SDPA as its Python call), with how often each ran."""
+    in_sdpa = set()
+    for s in trace.sdpa:
+        in_sdpa.update(range(s.first_op, s.end_op))
+    found: dict[str, dict[str, Any]] = {}
+    for i, op in enumerate(trace.ops):
+        if op.alias or i in in_sdpa or op.base in _SKIP:
+            continue
+        key = json.dumps([op.name, [t.to_json() for t in op.inputs], op.args], sort_keys=True, default=str)
+        if key not in found:
+            found[key] = {"kind": "aten", "aten": op.name, "op": op, "first_index": i, "count": 0,
+                          "module": trace.module_path(op)}
+        found[key]["count"] += 1
+    for s in trace.sdpa:
+        key = json.dumps(["sdpa", s.to_json() | {"first_op": 0, "end_op": 0, "module": 0}], sort_keys=True)
+        if key not in found:
+            found[key] = {"kind": "sdpa", "aten": "scaled_dot_product_attention", "op": s, "first_index": s.first_op,
+                          "count": 0, "module": trace.modules[s.module].path if s.module >= 0 else ""}
+        found[key]["count"] += 1
+    return [{"key": k, "trace": label, **v} for k, v in found.items()]
+
+
+def _time_idle(fn, run, reps: int) -> tuple[float, float]:
+    """(event time, host wall to completion) medians of `fn` issued alone onto an idle device."""
+    ev, wall = [], []
+    for _ in range(reps):
+        run.sync()
+        time.sleep(0.003)  # the queue drains and the host pauses, as between a model's phases
+        if run.cuda:
+            e0, e1 = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            c0 = time.perf_counter()
+            e0.record()
+            fn()
+            e1.record()
+            e1.synchronize()
+            wall.append(time.perf_counter() - c0)
+            ev.append(e0.elapsed_time(e1) * 1e-3)
+        else:
+            c0 = time.perf_counter()
+            fn()
+            wall.append(time.perf_counter() - c0)
+            ev.append(wall[-1])
+    return statistics.median(ev), statistics.median(wall)
+
+
+def run_op_cases(run) -> None:
+    """Trace the grid's 1-layer steps and time every distinct op; rows go to `run.op_rows`."""
+    from hetsim.tracing.hf import trace_model
+
+    g = run.grid
+    if not g.op_traces:
+        return
+    spec1 = SimpleNamespace(**{**vars(run.spec), "layers": 1})
+    cases: dict[str, dict[str, Any]] = {}
+    for phase, stack, batch, context in g.op_traces:
+        label = f"{phase}/{stack}/B{batch}/C{context}"
+        try:
+            tr = trace_model(spec1, phase, batch, context, stack=stack, cache=False)
+        except Exception as exc:
+            run.log(f"op cases: trace {label} failed: {type(exc).__name__}: {str(exc)[:200]}")
+            continue
+        run.traces[label] = tr.to_json()
+        for c in cases_of(label, tr):
+            if c["key"] in cases:
+                cases[c["key"]]["sources"].append([label, c["first_index"], c["count"]])
+            else:
+                cases[c["key"]] = {**c, "sources": [[label, c["first_index"], c["count"]]]}
+    timer = Timer(run.device, loop_s=1e-3, point_s=g.op_point_s, reps=9, min_reps=3)
+    run.log(f"op cases: {len(cases)} distinct ops from {len(run.traces)} traces")
+    for n, c in enumerate(cases.values()):
+        row: dict[str, Any] = {"case": n, "kind": c["kind"], "aten": c["aten"], "module": c["module"],
+                               "sources": json.dumps(c["sources"]), "error": ""}
+        obj = c["op"]
+        row["spec"] = json.dumps(obj.to_json(), default=str)
+        if run.over_budget() and run.cuda:
+            row["error"] = "skipped: run budget spent"
+            run.op_rows.append(row)
+            continue
+        try:
+            fn = sdpa_callable(obj, run.device) if c["kind"] == "sdpa" else op_callable(obj, run.device)
+            s = timer.measure(fn, 1, graph=True)
+            row.update(t_stream_s=s.t.median, t_stream_p10_s=s.t.p10, t_stream_p90_s=s.t.p90, cpu_s=s.cpu.median,
+                       graph_s=s.graph.median, graph_error=s.graph_error, inner=s.inner, reps=s.reps)
+            row["t_idle_s"], row["wall_idle_s"] = _time_idle(fn, run, g.op_idle_reps)
+            del fn
+        except Exception as exc:  # an op that cannot be rebuilt or run is recorded, not fatal
+            if run.cuda:
+                recover_from_capture(run.device)
+            row["error"] = f"{type(exc).__name__}: {exc}"[:300]
+        run.op_rows.append(row)
+        run.free()
+    ok = [r for r in run.op_rows if not r["error"]]
+    run.log(f"op cases: {len(ok)} of {len(run.op_rows)} timed")
