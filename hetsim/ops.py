@@ -383,6 +383,126 @@ class FpgaStream(Op):
         return float(self.nbytes)
 
 
+# Ops read off an aten trace (hetsim/stacks/aten.py maps each aten op onto one of them). They say
+# what the dispatched kernel does where the calibrated vocabulary cannot: exact bytes of mixed
+# dtypes and broadcast inputs, a reduction over an outer or middle dimension, a materialised
+# copy, an SDPA call with its mask and backend, host work that launches no kernel. `aten` names
+# the traced op, so a price that rests on an assumed rate can say which aten op it was.
+
+
+@dataclass(frozen=True)
+class Pointwise(Op):
+    """An elementwise kernel (unary, broadcasting binary, cast, fill) over `numel` output elements
+    moving `nbytes`: each input read once at its own width (a broadcast input once), output written."""
+
+    op_class: ClassVar[str] = "elementwise"
+    numel: int
+    nbytes: int
+    aten: str = ""
+    regime: str = "elementwise"  # "aten_unknown": an aten op the mapping does not know, priced by roofline
+
+    @property
+    def flops(self) -> float:
+        return float(self.numel)
+
+    @property
+    def bytes(self) -> float:
+        return float(self.nbytes)
+
+
+@dataclass(frozen=True)
+class AxisReduction(Reduction):
+    """A reduction of `cols` elements per output over a [rows, cols, inner] view: `inner` == 1 is
+    a last-dim reduction (one row per block); `inner` > 1 reduces an outer or middle dimension,
+    where neighbouring threads read neighbouring outputs' inputs (coalesced, near full bandwidth)."""
+
+    inner: int = 1
+    aten: str = ""
+
+    @property
+    def flops(self) -> float:
+        return float(self.rows * self.cols * self.inner)
+
+    @property
+    def bytes(self) -> float:
+        return dtype_bytes(self.dtype) * (self.rows * self.cols * self.inner + self.rows * self.inner)
+
+
+@dataclass(frozen=True)
+class Materialise(Op):
+    """A device copy that materialises a tensor (cat, clone of an expanded view, a strided copy):
+    `read_bytes` of stored input (a broadcast dimension once), `write_bytes` of output."""
+
+    op_class: ClassVar[str] = "copy"
+    read_bytes: int
+    write_bytes: int
+    aten: str = ""
+
+    @property
+    def flops(self) -> float:
+        return 0.0
+
+    @property
+    def bytes(self) -> float:
+        return float(self.read_bytes + self.write_bytes)
+
+
+@dataclass(frozen=True)
+class SdpaAttention(Attention):
+    """F.scaled_dot_product_attention as one fused kernel of `backend` (cudnn, flash, efficient):
+    `kv_heads` are the heads the call passes (query heads when K/V were repeated before the call),
+    `mask_bytes` an explicit mask read (the kernel then scores every pair: `causal` is False),
+    `decode` a single new token per sequence (the query group folded into q_len included)."""
+
+    backend: str = "flash"
+    mask_bytes: int = 0
+    decode: bool = False
+
+    @property
+    def bytes(self) -> float:
+        return super().bytes + self.mask_bytes
+
+
+@dataclass(frozen=True)
+class HostCall(Op):
+    """Host work that launches no kernel: an aten view/reshape/allocation dispatched from Python
+    (`kind` "view"), or an nn.Module call's Python overhead (`kind` "module"). Eager only: the
+    GPU does nothing, a CUDA graph does not replay it."""
+
+    op_class: ClassVar[str] = "host"
+    kind: str
+    aten: str = ""
+
+    @property
+    def flops(self) -> float:
+        return 0.0
+
+    @property
+    def bytes(self) -> float:
+        return 0.0
+
+
+@dataclass(frozen=True)
+class IdleStart(Op):
+    """`op` issued onto an idle GPU (the first kernel of a forward, after the host synchronised):
+    the GPU waits for the host to issue it, so its issue time is not hidden behind earlier work."""
+
+    op_class: ClassVar[str] = "idle_start"
+    op: Op
+
+    @property
+    def flops(self) -> float:
+        return self.op.flops
+
+    @property
+    def bytes(self) -> float:
+        return self.op.bytes
+
+    @property
+    def uses_matrix_units(self) -> bool:
+        return self.op.uses_matrix_units
+
+
 PRIMITIVE_OPS: dict[str, type[Op]] = {
     cls.__name__.lower(): cls
     for cls in (Matmul, Elementwise, Reduction, Softmax, TopK, Gather, Attention, Copy)

@@ -37,7 +37,21 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
-from hetsim.ops import Attention, Copy, Gather, Matmul, Op, Reduction, TopK, dtype_bytes
+from hetsim.ops import (
+    Attention,
+    AxisReduction,
+    Copy,
+    Gather,
+    HostCall,
+    IdleStart,
+    Matmul,
+    Op,
+    Pointwise,
+    Reduction,
+    SdpaAttention,
+    TopK,
+    dtype_bytes,
+)
 from hetsim.units import GB, TERA
 
 if TYPE_CHECKING:
@@ -124,6 +138,19 @@ def rate_keys(op: Op) -> tuple[str, ...]:
     """The rate keys an op is timed by, most specific first: the kernel regime PyTorch picks
     (alignment of a GEMM, top-k's single- or multi-block select, a reduction over a short
     row), then the op class."""
+    if isinstance(op, IdleStart):
+        return rate_keys(op.op)
+    if isinstance(op, HostCall):
+        return (f"host_{op.kind}",)
+    if isinstance(op, Pointwise) and op.regime != "elementwise":
+        return (op.regime,)
+    if isinstance(op, AxisReduction) and op.inner > 1:
+        # an outer/middle-dim reduction is a different kernel from the last-dim one the class was fitted on
+        return ("reduction_outer",)
+    if isinstance(op, SdpaAttention):
+        if op.backend == "efficient":
+            return ("attention_efficient",)  # the profiles' attention fits ran cuDNN / flash
+        return ("attention_decode", "attention") if op.decode else ("attention_prefill", "attention")
     if isinstance(op, Matmul):
         base = ("bmm", "matmul") if (op.batch > 1 and not op.shared_b) else ("matmul",)
         return base if _aligned(op) else (f"{base[0]}_unaligned", *base)
@@ -170,7 +197,14 @@ ASSUMED_FRACTIONS: dict[str, tuple[float, float]] = {
     "topk": (0.25, 0.50),
     "gather": (0.50, 1.0),
     "copy": (1.00, 1.0),
+    # regimes of traced aten ops (hetsim/stacks/aten.py) no profile has fitted yet
+    "reduction_outer": (0.85, 0.50),  # coalesced across outputs: near the copy bandwidth
+    "attention_efficient": (0.60, 0.40),
+    "aten_unknown": (0.50, 0.50),
 }
+# Host time of work that launches no kernel, assumed until a calibration measures it: an aten
+# view/reshape dispatched from Python, an nn.Module call (__call__, hooks, the forward's own Python).
+ASSUMED_HOST_S: dict[str, float] = {"view": 1.5e-6, "module": 6.0e-6}
 ASSUMED_HOST_LINK = (10e-6, 25 * GB)  # latency, bandwidth when the host link type is not found
 
 
@@ -259,6 +293,8 @@ class GpuModel:
         return OpClassRates(lat, bw, math.inf, source="assumed")
 
     def _rates_uncached(self, op: Op) -> OpClassRates:
+        if isinstance(op, IdleStart):
+            return self.rates_for(op.op)
         key = rate_key(op, self.rates)
         if key is not None:
             r = self.rates[key]
@@ -269,12 +305,24 @@ class GpuModel:
             return r
         if isinstance(op, Copy) and op.direction != "d2d":
             return self._host_copy_rates(op.direction)
+        if isinstance(op, HostCall):
+            if op.kind not in ASSUMED_HOST_S:
+                raise ValueError(f"unknown host work {op.kind!r}")
+            self.log.note(f"{self.name}.host.{op.kind}", "assumed")
+            return OpClassRates(0.0, math.inf, math.inf, dispatch_s=ASSUMED_HOST_S[op.kind])
         cls = op.op_class
-        if cls not in ASSUMED_FRACTIONS:
+        regime = rate_keys(op)[0]
+        key = regime if regime in ASSUMED_FRACTIONS else cls
+        if key not in ASSUMED_FRACTIONS:
             raise ValueError(f"a GPU cannot run op class {cls!r}")
-        bw_frac, flop_frac = ASSUMED_FRACTIONS[cls]
-        self.log.note(f"{self.name}.op_class.{cls}", "assumed")
-        return OpClassRates(self._launch_s, self._spec_bw * bw_frac, self._peak_flops(op) * flop_frac)
+        bw_frac, flop_frac = ASSUMED_FRACTIONS[key]
+        aten = getattr(op, "aten", "")
+        # a traced op names itself, so the run's provenance lists the aten ops priced by assumed roofline
+        self.log.note(f"{self.name}.{'aten.' + aten if aten else 'op_class.' + cls}.{key}", "assumed")
+        # the host still issues it: the class's fitted issue time where there is one
+        dispatch = self.rates[cls].dispatch_s if cls in self.rates else 0.0
+        return OpClassRates(self._launch_s, self._spec_bw * bw_frac, self._peak_flops(op) * flop_frac,
+                            dispatch_s=dispatch)
 
     def rates_for(self, op: Op) -> OpClassRates:
         return self._rates_for(op)
@@ -282,6 +330,10 @@ class GpuModel:
     # -- time and power ----------------------------------------------------------------
     def _price_uncached(self, op: Op) -> tuple[float, float, float, float]:
         """(device_s, stream_device_s, dispatch_s, op_time_s) of the op."""
+        if isinstance(op, IdleStart):
+            # the GPU idles while the host issues the op, then runs it: issue and run do not overlap
+            dev, stream, dispatch, _ = self._price(op.op)
+            return dev, dispatch + stream, dispatch, dispatch + stream
         r = self.rates_for(op)
         stream = op_stream_device_s(r, op)
         return op_device_s(r, op), stream, r.dispatch_s, max(r.dispatch_s, stream)

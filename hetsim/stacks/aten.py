@@ -1,0 +1,264 @@
+"""Each traced aten op as the kernel PyTorch dispatches for it on a GPU, in hetsim's op vocabulary.
+
+One table, `MAPPING`, says for every aten op which regime prices it (the rate key a calibration
+profile fits) and how its shapes become a hetsim op; `TABLE` is the same as rows for people (the
+README and `hetsim stacks --ops` print it). The GPU model (hetsim/hardware/gpu.py) prices the ops:
+a regime the profile fitted uses the fitted rates; any other by roofline from the datasheet,
+marked `assumed` under the aten op's name in the run's provenance.
+
+Attention is not read from the trace's CPU op: the SDPA call's arguments (hetsim/tracing/sdpa.py)
+decide the CUDA backend as PyTorch does, and the call becomes one fused kernel (cuDNN, flash,
+memory-efficient) or the math path's chain of ops. No torch here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from hetsim.ops import (
+    AxisReduction,
+    Copy,
+    Gather,
+    HostCall,
+    Materialise,
+    Matmul,
+    Op,
+    Pointwise,
+    SdpaAttention,
+    Softmax,
+    TopK,
+)
+from hetsim.tracing.classify import ELEMENTWISE, VIEW
+from hetsim.tracing.trace import AtenOp, SdpaCall, TensorMeta
+
+DTYPES = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32", "float8_e4m3fn": "fp8", "int64": "int64",
+          "int32": "int32", "int8": "int8", "int16": "int16"}
+# compute capability major of the catalogue's GPUs: it decides SDPA's backend order
+ARCH = {"H100-SXM": 90, "H200": 90, "A100-40GB-PCIe": 80, "A100-80GB-SXM": 80}
+
+
+def hdtype(t: TensorMeta) -> str:
+    return DTYPES.get(t.dtype, "fp32")
+
+
+def nbytes(t: TensorMeta) -> int:
+    """Bytes stored: a broadcast (stride-0) dimension once."""
+    return t.stored_numel * t.itemsize
+
+
+def _name(op: AtenOp) -> str:
+    return op.base
+
+
+# ------------------------------------------------------------------------------------- handlers
+def _mm(op: AtenOp) -> tuple[Op, ...]:
+    # F.linear's weight arrives transposed (t(): strides (1, k)), the layout cuBLAS runs as "TN", which
+    # is how the profiles' matmul class was measured; a skinny m (decode) is memory bound in the same fit
+    a, b = (op.inputs[1], op.inputs[2]) if op.base == "addmm" else (op.inputs[0], op.inputs[1])
+    m, k = a.shape
+    return (Matmul(m, b.shape[1], k, dtype=hdtype(a), name=_name(op)),)
+
+
+def _bmm(op: AtenOp) -> tuple[Op, ...]:
+    a, b = op.inputs[0], op.inputs[1]
+    batch, m, k = a.shape
+    shared = b.stride[0] == 0  # one B broadcast over the batch is read once
+    return (Matmul(m, b.shape[2], k, batch=batch, dtype=hdtype(a), shared_b=shared, name=_name(op)),)
+
+
+def _row_split(dest: TensorMeta, dim: int) -> tuple[int, int]:
+    """(rows, elements per row) of `dest` cut at `dim`: an index along `dim` addresses whole rows."""
+    row = 1
+    for s in dest.shape[dim + 1:]:
+        row *= s
+    return dest.numel // max(row, 1), row
+
+
+def _embedding(op: AtenOp) -> tuple[Op, ...]:
+    weight, idx = op.inputs[0], op.inputs[1]
+    return (Gather(idx.numel, weight.shape[1] * weight.itemsize, weight.shape[0], name=_name(op)),)
+
+
+def _index_copy(op: AtenOp) -> tuple[Op, ...]:
+    # index_copy_(dim): each index writes one slice of the destination, i.e. rows of the trailing dims;
+    # a row scatter runs at the same rates as a row gather (index_select)
+    dest, src = op.inputs[0], op.inputs[-1]
+    dim = op.args.get("dim", 0) % len(dest.shape)
+    source_rows, row = _row_split(dest, dim)
+    rows = src.numel // max(row, 1)
+    return (Gather(rows, row * src.itemsize, max(source_rows, rows), name=_name(op)),)
+
+
+def _index_select(op: AtenOp) -> tuple[Op, ...]:
+    src = op.inputs[0]
+    dim = op.args.get("dim", 0) % len(src.shape)
+    source_rows, row = _row_split(src, dim)
+    rows = op.outputs[0].numel // max(row, 1)
+    return (Gather(rows, row * src.itemsize, max(source_rows, rows), name=_name(op)),)
+
+
+def _materialise(op: AtenOp) -> tuple[Op, ...]:
+    # cat, clone of an expanded view (repeat_kv), contiguous: stored input read once, output written
+    read = sum(nbytes(t) for t in op.inputs)
+    write = sum(nbytes(t) for t in op.outputs)
+    return (Materialise(read, write, op.name, name=_name(op)),)
+
+
+def _to_copy(op: AtenOp) -> tuple[Op, ...]:
+    src, out = op.inputs[0], op.outputs[0]
+    if "device" in op.args and src.dtype == out.dtype:
+        # a host tensor moved to the GPU (StaticCache's position counter on its first update)
+        return (Copy(nbytes(out), "h2d", name=_name(op)),)
+    return _pointwise(op)  # a cast is an elementwise kernel at each side's width
+
+
+def _pointwise(op: AtenOp) -> tuple[Op, ...]:
+    out = op.outputs[0] if op.outputs else (op.inputs[0] if op.inputs else None)
+    if out is None:
+        return ()
+    read = sum(nbytes(t) for t in op.inputs)
+    write = nbytes(out)
+    return (Pointwise(out.numel, read + write, op.name, name=_name(op)),)
+
+
+def _reduction(op: AtenOp) -> tuple[Op, ...]:
+    x = op.inputs[0]
+    rank = len(x.shape)
+    dims = op.dims if op.dims is not None else tuple(range(rank))
+    cols = 1
+    for d in dims:
+        cols *= x.shape[d]
+    inner = 1
+    for s in x.shape[max(dims) + 1:] if dims else ():
+        inner *= s
+    rows = x.numel // max(cols * inner, 1)
+    kind = {"amax": "max", "max": "max", "argmax": "max", "amin": "min", "min": "min", "argmin": "min"}.get(
+        op.base, "sum")
+    return (AxisReduction(rows, cols, hdtype(x), kind, inner=inner, aten=op.name, name=_name(op)),)
+
+
+def _softmax(op: AtenOp) -> tuple[Op, ...]:
+    x = op.inputs[0]
+    cols = x.shape[-1] if x.shape else 1
+    return (Softmax(x.numel // max(cols, 1), cols, hdtype(x), name=_name(op)),)
+
+
+def _topk(op: AtenOp) -> tuple[Op, ...]:
+    x = op.inputs[0]
+    n = x.shape[-1]
+    k = int(op.args.get("k", 1))
+    return (TopK(x.numel // max(n, 1), n, max(1, min(k, n)), hdtype(x), name=_name(op)),)
+
+
+def _host(op: AtenOp) -> tuple[Op, ...]:
+    return (HostCall("view", op.name, name=_name(op)),)
+
+
+def _unknown(op: AtenOp) -> tuple[Op, ...]:
+    read = sum(nbytes(t) for t in op.inputs)
+    write = sum(nbytes(t) for t in op.outputs)
+    numel = max((t.numel for t in op.outputs), default=0)
+    return (Pointwise(numel, read + write, op.name, "aten_unknown", name=_name(op)),)
+
+
+# aten op (overload packet name) -> (regime it is priced by, how it becomes hetsim ops)
+MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
+    "mm": ("matmul", _mm), "addmm": ("matmul", _mm), "bmm": ("bmm", _bmm),
+    "embedding": ("gather", _embedding), "index_select": ("gather", _index_select),
+    "index_copy_": ("gather_narrow / gather (row scatter)", _index_copy),
+    "index_copy": ("gather_narrow / gather (row scatter)", _index_copy),
+    "cat": ("copy (materialised)", _materialise), "clone": ("copy (materialised)", _materialise),
+    "contiguous": ("copy (materialised)", _materialise), "copy_": ("copy (materialised)", _materialise),
+    "stack": ("copy (materialised)", _materialise), "repeat": ("copy (materialised)", _materialise),
+    "_to_copy": ("elementwise (cast) / copy_h2d", _to_copy),
+    "mean": ("reduction / reduction_narrow / reduction_outer", _reduction),
+    "sum": ("reduction / reduction_narrow / reduction_outer", _reduction),
+    "amax": ("reduction / reduction_narrow / reduction_outer", _reduction),
+    "amin": ("reduction / reduction_narrow / reduction_outer", _reduction),
+    "argmax": ("reduction / reduction_narrow / reduction_outer", _reduction),
+    "_softmax": ("softmax", _softmax), "_safe_softmax": ("softmax", _softmax), "softmax": ("softmax", _softmax),
+    "topk": ("topk_singleblock / topk_multiblock", _topk),
+}
+for _base in ELEMENTWISE | {"add_", "mul_", "fill_", "zero_", "copy"}:
+    MAPPING.setdefault(_base, ("elementwise", _pointwise))
+for _base in VIEW | {"view", "t", "transpose", "unsqueeze", "squeeze", "expand", "slice", "select", "permute",
+                     "as_strided", "reshape", "flatten", "unflatten", "split", "chunk", "narrow", "diagonal"}:
+    MAPPING.setdefault(_base, ("host_view (no kernel)", _host))
+
+SDPA_CPU_OPS = frozenset({"_scaled_dot_product_flash_attention_for_cpu", "_scaled_dot_product_attention_math"})
+
+
+def lower_op(op: AtenOp) -> tuple[Op, ...]:
+    """The hetsim ops of one aten op (outside an SDPA call's attention kernel)."""
+    entry = MAPPING.get(op.base)
+    if entry is None:
+        return _host(op) if op.alias else _unknown(op)
+    if op.alias and entry[1] is not _host:
+        return _host(op)
+    return entry[1](op)
+
+
+# ------------------------------------------------------------------------------------- attention
+def sdpa_backend(call: SdpaCall, arch: int | None) -> str:
+    """The backend F.scaled_dot_product_attention picks on CUDA for this call, by PyTorch's rules
+    (sdp_utils.cpp: priority order, then each backend's constraints). On sm90 cuDNN comes first;
+    checked on an H200 (torch 2.11, transformers 5.17): cuDNN for every bf16 pattern transformers
+    makes, math for fp32."""
+    q, k = call.query, call.key
+    half = q.dtype in ("bfloat16", "float16")
+    d = q.shape[-1]
+    if not half:
+        return "math"
+    order = ("cudnn", "flash", "efficient") if (arch or 0) >= 90 else ("flash", "efficient")
+    for backend in order:
+        if backend == "cudnn" and d <= 128 and call.dropout_p == 0.0:
+            return "cudnn"
+        if backend == "flash" and call.attn_mask is None and d <= 256 and (
+                k.shape[-3] == q.shape[-3] or call.enable_gqa):
+            return "flash"
+        if backend == "efficient" and d <= 256:
+            return "efficient"
+    return "math"
+
+
+def lower_sdpa(call: SdpaCall, arch: int | None, decode: bool) -> tuple[Op, ...]:
+    """One SDPA call as the CUDA backend runs it. `decode`: one new token per sequence (a query
+    group folded into the query length by the caller is still decode)."""
+    q, k, v = call.query, call.key, call.value
+    batch = q.shape[0] if len(q.shape) == 4 else 1
+    heads, q_len, d = q.shape[-3], q.shape[-2], q.shape[-1]
+    kv_heads, kv_len = k.shape[-3], k.shape[-2]
+    dtype = hdtype(q)
+    backend = sdpa_backend(call, arch)
+    mask = call.attn_mask
+    if backend != "math":
+        mask_bytes = nbytes(mask) if mask is not None else 0
+        causal = call.is_causal and mask is None
+        if heads % kv_heads:  # heads that do not group are a shape error in PyTorch too
+            kv_heads = heads
+        return (SdpaAttention(batch, heads, kv_heads, q_len, kv_len, d, dtype, causal, backend=backend,
+                              mask_bytes=mask_bytes, decode=decode, name=f"sdpa_{backend}"),)
+    # the math path: K/V heads repeated by a copy, scores by bmm, softmax, bmm
+    bh = batch * heads
+    e = q.itemsize
+    ops: list[Op] = []
+    if kv_heads != heads:
+        kv = 2 * batch * heads * kv_len * d * e
+        ops.append(Materialise(kv // (heads // kv_heads), kv, "math:repeat_kv", name="sdpa_math_repeat_kv"))
+    ops.append(Pointwise(bh * q_len * d, 2 * bh * q_len * d * e, "math:scale", name="sdpa_math_scale"))
+    ops.append(Matmul(q_len, kv_len, d, batch=bh, dtype=dtype, shared_b=False, name="sdpa_math_qk"))
+    if mask is not None or call.is_causal:
+        ops.append(Pointwise(bh * q_len * kv_len, 3 * bh * q_len * kv_len * e, "math:mask", name="sdpa_math_mask"))
+    ops.append(Softmax(bh * q_len, kv_len, dtype, name="sdpa_math_softmax"))
+    ops.append(Matmul(q_len, v.shape[-1], kv_len, batch=bh, dtype=dtype, shared_b=False, name="sdpa_math_pv"))
+    return tuple(ops)
+
+
+def table_rows() -> list[tuple[str, str]]:
+    """(aten op, regime) rows of the mapping, grouped by regime (for `hetsim stacks --ops`)."""
+    rows = [(k, v[0]) for k, v in MAPPING.items()]
+    rows.append(("scaled_dot_product_attention (SdpaCall)",
+                 "attention_decode / attention_prefill (cudnn, flash); attention_efficient; math: bmm+softmax"))
+    rows.append(("(any other aten op)", "aten_unknown: roofline from the datasheet, assumed"))
+    rows.append(("(module call)", "host_module: Python overhead per nn.Module call, assumed"))
+    return sorted(rows, key=lambda r: (r[1], r[0]))
