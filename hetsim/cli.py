@@ -181,6 +181,7 @@ def _register_subcommands() -> None:
     if dse:
         dse.register(app, friendly)
     _optional("hetsim.tracing.cli").register(app, friendly)
+    _optional("hetsim.stacks.cli").register(app, friendly)
 
 
 _register_subcommands()

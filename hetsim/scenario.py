@@ -27,6 +27,7 @@ from hetsim.placement import Placement, resolve
 from hetsim.provenance import ProvenanceLog
 from hetsim.sim.lowering import plan_steps
 from hetsim.sim.machine import Machine
+from hetsim.stacks.check import check_stack, stack_notes
 from hetsim.workloads.base import Method, RequestSteps
 from hetsim.workloads.registry import METHODS, build_method
 
@@ -75,6 +76,7 @@ def load_experiment(path: Path | None = None, catalogue: Catalogue | None = None
 def resolve_experiment(data: dict, file: str, catalogue: Catalogue) -> Scenario:
     """The scenario of an experiment mapping, checked end to end (see the module docstring)."""
     spec = validate(ExperimentSpec, data, file)
+    check_stack(spec, file)
     system = spec.system if isinstance(spec.system, SystemSpec) else catalogue.get("systems", spec.system, file,
                                                                                       "system")
     catalogue.check_system(system, file)
@@ -121,7 +123,7 @@ def _checked_run(scn: Scenario, method: Method, p: Placement, where: str, notes:
     machine = scn.machine()
     check_routes(scn, machine, p, where)
     fitted, warnings = memory_fit(scn, machine, method, p)
-    return PlannedRun(f"{method.name}/{p.name}", method, fitted, tuple(notes + warnings))
+    return PlannedRun(f"{method.name}/{p.name}", method, fitted, tuple(notes + warnings + stack_notes(method)))
 
 
 def check_lowering(scn: Scenario, method: Method, placement: Placement, where: str) -> None:

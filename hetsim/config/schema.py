@@ -223,6 +223,9 @@ class WorkloadSpec(Strict):
     batch: PositiveInt
     decode_tokens: PositiveInt
     params: dict = Field(default_factory=dict, description="method parameters")
+    stack: str = Field(default="fused", description="software stack running the LLM layers; see `hetsim stacks` "
+                                                     "(fused: hetsim's own lowering; hf-dynamic, hf-static: "
+                                                     "Hugging Face transformers, priced from shipped traces)")
 
 
 class PlacementSpec(Strict):

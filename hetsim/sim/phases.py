@@ -21,7 +21,6 @@ from hetsim.errors import ConfigError
 from hetsim.sim.engine import CompiledDag, IterationDag, IterationSimulator, Record
 from hetsim.sim.lowering import TaskT, compute_task, lower_layer
 from hetsim.sim.replay import Replayer
-from hetsim.workloads import models as llm
 from hetsim.workloads.base import Decode, LayerWork, Method, Phase, RequestSteps
 
 DAG_CACHE_ENTRIES = 4096  # lowered steps (layers on the replay path) kept for reuse; bounds memory
@@ -67,18 +66,19 @@ class Accumulator:
         self.add(dag.tail, dag.micro_batches)
 
 
-def _model_ops(machine, method: Method, device: str, tokens: int):
+def _model_ops(machine, method: Method, device: str, phase, batch: int):
     try:
-        return method.model_ops(machine.kind(device), tokens)
+        return method.layer_model_ops(machine.kind(device), phase, batch)
     except ValueError as exc:
         raise ConfigError(str(exc), file=machine.exp.file, field="placements") from None
 
 
-def _tail(machine, method: Method, role: str, device: str, mb: int, memo: dict | None = None) -> tuple[TaskT, ...]:
+def _tail(machine, method: Method, phase, device: str, mb: int, memo: dict | None = None) -> tuple[TaskT, ...]:
     """The LM head after the last layer: logits of the last position only, in a prefill too."""
     if machine.kind(device) != "gpu":
         return ()  # a method that decodes on an FPGA spreads the LM head over its layers
-    return (compute_task(machine, "lm_head", role, device, llm.lm_head_ops(method.model, mb), ("post",), memo),)
+    ops = method.lm_head_ops(phase, mb)
+    return (compute_task(machine, "lm_head", phase.role, device, ops, ("post",), memo),)
 
 
 def build_dag(machine, method: Method, p, phase: Phase, memo: dict | None = None) -> IterationDag:
@@ -89,13 +89,13 @@ def build_dag(machine, method: Method, p, phase: Phase, memo: dict | None = None
         tasks = lower_layer(machine, p, phase.work, (), (), method.name, memo=memo)
         return IterationDag(("steps",), {"steps": tuple(tasks)}, (), p.micro_batches)
     role, device = phase.role, p.device_of(phase.role)
-    pre, post = _model_ops(machine, method, device, mb * phase.step_tokens)
+    pre, post = _model_ops(machine, method, device, phase, mb)
     kinds = tuple(method.layer_kind(i) for i in range(m.layers))
     templates = {}
     for kind in sorted(set(kinds)):
         work = method.phase_layer(phase, kind, mb)
         templates[kind] = tuple(lower_layer(machine, p, work, pre, post, method.name, device, role, memo))
-    tail = _tail(machine, method, role, device, mb, memo)
+    tail = _tail(machine, method, phase, device, mb, memo)
     return IterationDag(kinds, templates, tail, p.micro_batches)
 
 
@@ -259,8 +259,9 @@ class PhaseWalker:
         (each distinct lowered layer added once, times how often the steps run it)."""
         sim, mb_count, n = self.w.sim, self.p.micro_batches, phase.tokens - first
         device = self.p.device_of(phase.role)
-        pre, post = _model_ops(self.machine, self.method, device, self.mb)
-        tail = Lowered(_tail(self.machine, self.method, phase.role, device, self.mb, self.task_memo), self.shapes)
+        pre, post = _model_ops(self.machine, self.method, device, phase, self.mb)
+        # an hf stack's head and tail ops have the same shapes at every step of a decode phase
+        tail = Lowered(_tail(self.machine, self.method, phase, device, self.mb, self.task_memo), self.shapes)
         kind_set = sorted(set(self.kinds))
         rows: dict[tuple, int] = {}  # distinct steps (by their lowered layers) -> row
         row_of = np.empty(n, dtype=np.intp)

@@ -88,6 +88,10 @@ class RequestSteps:
 Phase = Prefill | Decode | RequestSteps
 
 
+def _stack_phase(phase: Prefill | Decode) -> str:
+    return "decode" if isinstance(phase, Decode) else "prefill"
+
+
 class MethodParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -145,6 +149,43 @@ class Method:
         if device_kind != "gpu":
             raise ValueError(f"method {self.name} cannot run the LLM layers on a {device_kind}")
         return tuple(llm.pre_attention_ops(self.model, tokens)), tuple(llm.post_attention_ops(self.model, tokens))
+
+    # ---------------------------------------------------------------- software stack (workload.stack)
+    # Whether this method's attention is the stack's own (dense attention is); a method whose
+    # attention is replaced by memory steps keeps its steps and takes only the layer's other ops.
+    stack_attention: bool = False
+
+    def stack_ops(self):
+        """The `hetsim.stacks.lower.StackOps` of an hf stack (None for `fused`), built once."""
+        stack = self.workload.stack
+        if stack == "fused":
+            return None
+        ops = self.__dict__.get("_stack_ops")
+        if ops is None:
+            from hetsim.stacks.lower import StackOps
+
+            ops = self.__dict__["_stack_ops"] = StackOps(self.model.name, stack, self.max_sequence_tokens())
+        return ops
+
+    def layer_model_ops(self, device_kind: str, phase: Prefill | Decode, batch: int
+                        ) -> tuple[tuple[Op, ...], tuple[Op, ...]]:
+        """The LLM layer's own ops (before, after attention) for one step of `phase` at `batch`."""
+        stack = self.stack_ops()
+        if stack is None or device_kind != "gpu":
+            return self.model_ops(device_kind, batch * phase.step_tokens)
+        pre, post = stack.pre_post(_stack_phase(phase), batch, phase.step_tokens)
+        if not self.stack_attention:
+            # the method's steps hold attention, not the KV-cache write: keep the fused lowering's append
+            pre = (*pre, *(op for op in llm.pre_attention_ops(self.model, batch * phase.step_tokens)
+                           if op.name == "kv_append"))
+        return pre, post
+
+    def lm_head_ops(self, phase: Prefill | Decode, batch: int) -> tuple[Op, ...]:
+        """The ops after the last layer (an hf stack: the forward's head and tail ops together)."""
+        stack = self.stack_ops()
+        if stack is None:
+            return tuple(llm.lm_head_ops(self.model, batch))
+        return stack.tail(_stack_phase(phase), batch, phase.step_tokens, phase.context)
 
     def index_bytes_per_layer(self, batch: int, context: int) -> int:
         """Bytes of the memory index (the output of Prepare) one layer keeps for `batch` requests."""

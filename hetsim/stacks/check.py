@@ -1,0 +1,42 @@
+"""The stack an experiment names, checked when the scenario is resolved (one line, exit 2)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hetsim.errors import ConfigError
+from hetsim.stacks import STACKS, templates
+
+if TYPE_CHECKING:
+    from hetsim.config.schema import ExperimentSpec
+
+
+def check_stack(spec: ExperimentSpec, file: str) -> None:
+    from hetsim.config.errors import did_you_mean
+
+    stack, model = spec.workload.stack, spec.workload.model
+    if stack not in STACKS:
+        raise ConfigError(f"unknown stack {stack!r}{did_you_mean(stack, sorted(STACKS))} "
+                          f"(known: {', '.join(STACKS)}; see `hetsim stacks`)", file=file, field="workload.stack")
+    if stack == "fused":
+        return
+    if spec.simulation.gpu_execution == "graph" and stack == "hf-dynamic":
+        raise ConfigError("stack hf-dynamic runs eager only (its cache grows by torch.cat, so no CUDA graph can "
+                          "replay it); use hf-static or simulation.gpu_execution: eager", file=file,
+                          field="workload.stack")
+    shipped = templates.shipped_models()
+    if model not in shipped:
+        raise ConfigError(f"stack {stack} has no shipped trace of model {model!r} (shipped: {', '.join(shipped)}); "
+                          "use stack: fused", file=file, field="workload.stack")
+
+
+def stack_notes(method) -> list[str]:
+    """What part of the run follows the stack: the results carry it as a warning."""
+    stack = method.workload.stack
+    if stack == "fused":
+        return []
+    if method.stack_attention:
+        return [f"stack {stack}: every LLM op (layers, embedding, LM head) is priced from transformers' traced aten "
+                "ops (hetsim/stacks/traces); host time per view and module call is assumed"]
+    return [f"stack {stack}: the LLM layers' norms, projections, rotary, MLP and LM head follow the stack's traced "
+            f"aten ops; KV-cache append and attention follow method {method.name}'s own steps"]
