@@ -67,11 +67,14 @@ class IterationDag:
     micro_batches: int
 
     def key(self) -> tuple:
+        # engines and dependencies too: two steps whose tasks share keys and durations but not
+        # their structure are different simulations
         return (
             self.layer_kinds,
             self.micro_batches,
-            tuple((k, tuple((t.key, t.duration) for t in self.templates[k])) for k in sorted(self.templates)),
-            tuple((t.key, t.duration) for t in self.tail),
+            tuple((k, tuple((t.key, t.resources, t.deps, t.duration) for t in self.templates[k]))
+                  for k in sorted(self.templates)),
+            tuple((t.key, t.resources, t.deps, t.duration) for t in self.tail),
         )
 
 
