@@ -34,23 +34,25 @@ class Grid:
     op_traces: tuple[tuple[str, str, int, int], ...] = ()  # (phase, stack, batch, context) of 1-layer traces
     op_point_s: float = 0.05
     op_idle_reps: int = 7
-    budget_s: float = 480.0  # wall time of the whole run; points past it are recorded as skipped
+    budget_s: float = 480.0  # wall time for idle, prefill and decode; points past it are recorded as skipped
+    op_budget_s: float = 60.0  # further wall time for the op cases
     notes: dict = field(default_factory=dict)
 
 
 GRIDS = {
     "full": Grid("full", prompts=(1 * K, 2 * K, 4 * K, 8 * K, 16 * K, 32 * K), batches=(1, 4, 8, 16, 32, 64),
-                 contexts=(1 * K, 4 * K, 16 * K, 32 * K, 64 * K, 128 * K), steps=4, loops=6, prefill_reps=5,
-                 energy_s=1.2, idle_s=2.0,
-                 energy_decode=((1, 4 * K), (8, 16 * K), (32, 4 * K), (4, 128 * K), (1, 64 * K)),
+                 contexts=(1 * K, 4 * K, 16 * K, 32 * K, 64 * K, 128 * K), steps=4, loops=5, prefill_reps=5,
+                 energy_s=2.0, idle_s=2.0,
+                 energy_decode=((1, 4 * K), (8, 16 * K), (32, 4 * K), (4, 128 * K)),
                  energy_prefill=(4 * K, 32 * K),
                  op_traces=(("decode", "hf-static", 8, 4 * K), ("decode", "hf-dynamic", 8, 4 * K),
                             ("prefill", "hf-static", 1, 2 * K), ("prefill", "hf-dynamic", 1, 2 * K),
                             ("decode", "hf-static", 32, 16 * K)),
-                 budget_s=470.0),
+                 op_point_s=0.03, op_idle_reps=5, budget_s=430.0, op_budget_s=75.0),
     "quick": Grid("quick", prompts=(1 * K, 4 * K), batches=(1, 8), contexts=(1 * K, 32 * K), steps=2, loops=2,
                   prefill_reps=2, energy_s=0.3, idle_s=0.5, energy_decode=((8, 1 * K),), energy_prefill=(1 * K,),
-                  op_traces=(("decode", "hf-static", 8, 1 * K),), op_point_s=0.01, op_idle_reps=3, budget_s=100.0),
+                  op_traces=(("decode", "hf-static", 8, 1 * K),), op_point_s=0.01, op_idle_reps=3, budget_s=100.0,
+                  op_budget_s=20.0),
     # CPU tests on a tiny model: every code path, seconds in all
     "tiny": Grid("tiny", prompts=(16, 32), batches=(1, 2), contexts=(16, 32), steps=2, loops=2, prefill_reps=2,
                  energy_s=0.0, idle_s=0.0, op_traces=(("decode", "hf-static", 2, 16), ("prefill", "hf-dynamic", 1, 16)),

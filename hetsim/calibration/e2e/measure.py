@@ -129,34 +129,62 @@ class E2ERun:
 
     def energy(self, before: Callable[[], None], body: Callable[[], None], calls: int,
                per_call_s: float) -> dict | None:
-        """Board energy per call over a >= energy_s loop of chunks (`before` + `calls` bodies)."""
+        """Board energy per call over a >= energy_s loop of chunks (`before` + `calls` bodies, then a sync).
+
+        The window opens and closes on a chunk after which the energy counter has just moved: the
+        counter updates in steps, and a window cut between updates reads too much or too little
+        (a 0.3 s window read 827 W on a 700 W board)."""
         if not (self.power.available and self.grid.energy_s > 0):
             return None
+        read = self.power.energy_j
+
+        def chunk() -> None:
+            before()
+            for _ in range(calls):
+                body()
+            self.sync()  # keeps the host within one chunk of the device: wall time is device time
+
+        def until_tick(limit_s: float) -> tuple[int, bool]:
+            n, e_prev, t = 0, read(), time.perf_counter()
+            while time.perf_counter() - t < limit_s:
+                chunk()
+                n += calls
+                if read() != e_prev:
+                    return n, True
+            return n, False
+
+        warm_end = time.perf_counter() + min(0.3, max(0.05, 3 * per_call_s * calls))
+        while time.perf_counter() < warm_end:  # steady clocks and power before the window
+            chunk()
+        if self.power.method.endswith("energy"):
+            until_tick(0.5)
+            e0, t0, n = read(), time.perf_counter(), 0
+            while time.perf_counter() - t0 < self.grid.energy_s:
+                chunk()
+                n += calls
+            extra, ticked = until_tick(0.5)
+            e1, t1 = read(), time.perf_counter()
+            n += extra
+            if e0 is None or e1 is None or e1 <= e0:
+                return None
+            e, window = e1 - e0, t1 - t0
+            return {"energy_j": e, "energy_calls": n, "energy_per_call_j": e / max(n, 1), "energy_window_s": window,
+                    "avg_w": e / window, "energy_method": self.power.method, "energy_aligned": ticked}
         count = [0]
 
         def loop() -> float:
             t0 = time.perf_counter()
             while time.perf_counter() - t0 < self.grid.energy_s:
-                before()
-                for _ in range(calls):
-                    body()
+                chunk()
                 count[0] += calls
-                self.sync()  # keeps the host within one chunk of the device: wall time is device time
             return time.perf_counter() - t0
 
-        warm_end = time.perf_counter() + min(0.3, max(0.05, 3 * per_call_s * calls))
-        while time.perf_counter() < warm_end:  # steady clocks and power before the window
-            before()
-            for _ in range(calls):
-                body()
-            self.sync()
-        reading = self.power.average_w(loop)
-        if reading.get("energy_j") is None and reading.get("avg_w") is None:
+        reading = self.power.average_w(loop)  # a power reading only: average power x window
+        if reading.get("avg_w") is None:
             return None
-        e = reading.get("energy_j", (reading.get("avg_w") or 0.0) * reading["window_s"])
+        e = reading["avg_w"] * reading["window_s"]
         return {"energy_j": e, "energy_calls": count[0], "energy_per_call_j": e / max(count[0], 1),
-                "energy_window_s": reading["window_s"], "avg_w": reading.get("avg_w"),
-                "energy_method": self.power.method}
+                "energy_window_s": reading["window_s"], "avg_w": reading["avg_w"], "energy_method": self.power.method}
 
     # ------------------------------------------------------------------ the model
     def build_model(self) -> None:
@@ -329,7 +357,6 @@ class E2ERun:
                             layer.keys, layer.values = k, v
                 e = self.energy(before, body, g.steps, st["median_s"])
                 if e:
-                    e["energy_per_call_j"] = e["energy_j"] / max(e["energy_calls"], 1)
                     self.record(kind="energy", **base, steps_per_loop=g.steps, **e)
                     self.log(f"  energy {e['energy_per_call_j']:.3f} J/step, {e['avg_w']:.0f} W")
         except Exception as exc:  # OOM or a capture that fails: record it and go on
