@@ -76,7 +76,8 @@ def _row_split(dest: TensorMeta, dim: int) -> tuple[int, int]:
 
 def _embedding(op: AtenOp) -> tuple[Op, ...]:
     weight, idx = op.inputs[0], op.inputs[1]
-    return (Gather(idx.numel, weight.shape[1] * weight.itemsize, weight.shape[0], name=_name(op)),)
+    # a prompt may repeat token ids: more rows fetched than the table holds
+    return (Gather(idx.numel, weight.shape[1] * weight.itemsize, max(weight.shape[0], idx.numel), name=_name(op)),)
 
 
 def _index_copy(op: AtenOp) -> tuple[Op, ...]:

@@ -1,0 +1,101 @@
+"""Pricing the regimes the traced ops fall in, and where an assumed rate shows up."""
+
+import pytest
+
+from hetsim.config.load import Catalogue
+from hetsim.hardware.gpu import GpuModel
+from hetsim.ops import AxisReduction, HostCall, IdleStart, Matmul, Pointwise
+from hetsim.provenance import ProvenanceLog
+from hetsim.stacks import aten
+from hetsim.tracing.trace import AtenOp, SdpaCall, TensorMeta
+
+
+@pytest.fixture(scope="module")
+def h200():
+    from hetsim.calibration.device_inputs import device_inputs
+
+    cat = Catalogue.load()
+    inputs = device_inputs(cat.devices["H200"], cat.links)
+    def make():
+        log = ProvenanceLog()
+        return GpuModel(cat.devices["H200"], inputs.profile, log), log
+    return make
+
+
+def meta(shape, dtype="bfloat16", stride=None):
+    if stride is None:
+        stride, acc = [], 1
+        for s in reversed(shape):
+            stride.insert(0, acc)
+            acc *= s
+    return TensorMeta(tuple(shape), tuple(stride), dtype)
+
+
+def test_broadcast_multiply_reads_the_small_input_once():
+    x, scale = meta((8, 1, 4096), "float32"), meta((8, 1, 1), "float32")
+    (op,) = aten.lower_op(AtenOp("aten.mul.Tensor", (x, scale), (meta((8, 1, 4096), "float32"),)))
+    assert op.bytes == 4 * (8 * 4096 + 8 + 8 * 4096)
+
+
+def test_a_cast_is_elementwise_at_each_side_width():
+    (op,) = aten.lower_op(AtenOp("aten._to_copy.default", (meta((4, 4096)),), (meta((4, 4096), "float32"),),
+                                 {"dtype": "float32"}))
+    assert isinstance(op, Pointwise) and op.bytes == 4 * 4096 * (2 + 4)
+
+
+def test_middle_dim_reduction_is_priced_near_bandwidth_not_as_a_narrow_row(h200):
+    gpu, log = h200()
+    x = meta((4096, 8, 4096))
+    (middle,) = aten.lower_op(AtenOp("aten.sum.dim_IntList", (x,), (meta((4096, 4096)),), {"dim": [1]}, dims=(1,)))
+    (last,) = aten.lower_op(AtenOp("aten.sum.dim_IntList", (meta((4096 * 4096, 8)),), (meta((4096 * 4096,)),),
+                                   {"dim": [1]}, dims=(1,)))
+    assert isinstance(middle, AxisReduction) and middle.inner == 4096 and last.inner == 1
+    assert middle.bytes == last.bytes
+    assert gpu.device_time_s(last) > 3 * gpu.device_time_s(middle)
+    assert log.used["H200.aten.aten.sum.dim_IntList.reduction_outer"] == "assumed"
+
+
+def test_unknown_aten_op_is_roofline_priced_and_named_in_provenance(h200):
+    gpu, log = h200()
+    (op,) = aten.lower_op(AtenOp("aten.erfinv.default", (meta((1024, 1024)),), (meta((1024, 1024)),)))
+    assert gpu.device_time_s(op) > 0
+    assert "H200.aten.aten.erfinv.default.aten_unknown" in log.by_grade()["assumed"]
+
+
+def test_views_and_module_calls_cost_host_time_only(h200):
+    gpu, log = h200()
+    view, module = HostCall("view", "aten.view.default"), HostCall("module", "Linear")
+    assert gpu.device_time_s(view) == gpu.device_time_s(module) == 0.0
+    assert 0 < gpu.dispatch_s(view) < gpu.dispatch_s(module)
+    assert gpu.graph_time_s([view, module]) == 0.0  # a CUDA graph replays no host work
+    assert {"H200.host.view", "H200.host.module"} <= set(log.by_grade()["assumed"])
+
+
+def test_an_op_onto_an_idle_gpu_pays_its_issue_before_it_runs(h200):
+    gpu, _ = h200()
+    mm = Matmul(8, 4096, 4096)
+    cold = IdleStart(mm)
+    assert gpu.op_time_s(cold) == pytest.approx(gpu.dispatch_s(mm) + gpu.stream_device_s(mm))
+    assert gpu.op_time_s(mm) == pytest.approx(max(gpu.dispatch_s(mm), gpu.stream_device_s(mm)))
+    assert gpu.device_time_s(cold) == gpu.device_time_s(mm)
+
+
+def _call(q, k, mask=None, gqa=False, dtype="bfloat16"):
+    return SdpaCall(meta(q, dtype), meta(k, dtype), meta(k, dtype), None if mask is None else meta(mask, dtype),
+                    mask is None, gqa, 0.0, None, 0, 1)
+
+
+def test_sdpa_backend_follows_pytorch_rules():
+    masked = _call((1, 32, 1, 128), (1, 32, 4096, 128), mask=(1, 1, 1, 4096))
+    assert aten.sdpa_backend(masked, 90) == "cudnn"  # sm90: cuDNN first, masks and all
+    assert aten.sdpa_backend(masked, 80) == "efficient"  # flash takes no arbitrary mask
+    assert aten.sdpa_backend(_call((1, 32, 1, 128), (1, 8, 4096, 128), gqa=True), 80) == "flash"
+    assert aten.sdpa_backend(_call((1, 32, 1, 128), (1, 32, 64, 128), dtype="float32"), 90) == "math"
+
+
+def test_math_sdpa_is_a_chain_of_ops_and_a_fused_one_a_kernel():
+    fused = aten.lower_sdpa(_call((2, 32, 1, 128), (2, 8, 1000, 128), gqa=True), 90, decode=True)
+    assert len(fused) == 1 and fused[0].decode and fused[0].kv_heads == 8
+    math_ops = aten.lower_sdpa(_call((2, 32, 1, 128), (2, 8, 1000, 128), gqa=True, dtype="float32"), 90, True)
+    assert [o.name for o in math_ops] == ["sdpa_math_repeat_kv", "sdpa_math_scale", "sdpa_math_qk",
+                                          "sdpa_math_mask", "sdpa_math_softmax", "sdpa_math_pv"]
