@@ -318,7 +318,10 @@ class GpuModel:
         bw_frac, flop_frac = ASSUMED_FRACTIONS[key]
         aten = getattr(op, "aten", "")
         # a traced op names itself, so the run's provenance lists the aten ops priced by assumed roofline
-        self.log.note(f"{self.name}.{'aten.' + aten if aten else 'op_class.' + cls}.{key}", "assumed")
+        if aten:
+            self.log.note(f"{self.name}.aten.{aten}.{key}", "assumed")
+        else:
+            self.log.note(f"{self.name}.op_class.{cls}" if key == cls else f"{self.name}.regime.{key}", "assumed")
         # the host still issues it: the class's fitted issue time where there is one
         dispatch = self.rates[cls].dispatch_s if cls in self.rates else 0.0
         return OpClassRates(self._launch_s, self._spec_bw * bw_frac, self._peak_flops(op) * flop_frac,
