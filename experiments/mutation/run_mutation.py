@@ -136,9 +136,10 @@ def _short(diff: str) -> str:
 
 
 def _where(dest: Path, module: str, diff: str) -> str:
-    """file:line of a mutant: the line of the original source its removed line came from."""
+    """file:line of a mutant: the line of the mutated source (the scratch copy's, not mutmut's
+    mutants/) its removed line came from."""
     removed = [ln[1:].strip() for ln in diff.splitlines() if ln.startswith("-") and not ln.startswith("---")]
-    source = (REPO / module).read_text().splitlines() if (REPO / module).exists() else []
+    source = (dest / module).read_text().splitlines() if (dest / module).exists() else []
     for text in removed:
         hits = [i + 1 for i, ln in enumerate(source) if ln.strip() == text]
         if hits:
