@@ -1,4 +1,4 @@
-"""Commands of the calibration area: `predict ops`, `validate`, `calibrate gpu` (and `refit`).
+"""Commands of the calibration area: `predict ops`, `validate` (and `validate e2e`), `calibrate gpu` (and `refit`).
 
 `register(app)` adds them to the hetsim CLI and returns the `calibrate` group, so other
 calibration backends (FPGA) can add their own command to it.
@@ -82,10 +82,16 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
         Console().print(f"device {device}; calibration profile: {src}")
         _print_cases(preds, "cases", show_ops=True)
 
-    @app.command("validate")
+    # `validate` is a group so that `hetsim validate e2e` sits beside it, and its own options keep
+    # `hetsim validate --profile P ...` working (the callback runs when no subcommand is named)
+    validate = typer.Typer(help="Predicted vs measured: composite op cases (--profile), or end to end (e2e).")
+    app.add_typer(validate, name="validate")
+
+    @validate.callback(invoke_without_command=True)
     @friendly
     def validate_cmd(
-        profile: Annotated[Path, typer.Option(help="calibration profile (YAML)")],
+        ctx: typer.Context,
+        profile: Annotated[Path | None, typer.Option(help="calibration profile (YAML)")] = None,
         cases: Annotated[Path | None, typer.Option(
             help="measured cases (cases YAML with measured_s); default: the profile's validation file")] = None,
         graph: Annotated[bool, typer.Option("--graph", help="compare device-only times (measured_graph_s)")] = False,
@@ -95,6 +101,10 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
         json_out: Annotated[bool, typer.Option("--json", help="print JSON on stdout only")] = False,
     ) -> None:
         """Predicted vs measured for composite cases not used in the fit: per case, median and max |error|."""
+        if ctx.invoked_subcommand is not None:
+            return
+        if profile is None:
+            raise ConfigError("pass --profile PROFILE (composite cases) or a subcommand (hetsim validate e2e ...)")
         from hetsim.calibration.cases import load_cases  # as in predict_ops
         from hetsim.calibration.gpu_profile import load_profile
         from hetsim.calibration.predict import gpu_model, validate
@@ -117,6 +127,21 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
             Console().print(line)
         if fail_above is not None and v.max_abs_error > fail_above:
             raise typer.Exit(1)
+
+    @validate.command("e2e")
+    @friendly
+    def validate_e2e(
+        stack: Annotated[str, typer.Option(help="software stack to predict with: fused, hf-dynamic, hf-static")],
+        model: Annotated[str, typer.Option(help="catalogue model the measurements are of")] = "Llama-3.1-8B",
+        device: Annotated[str, typer.Option(help="GPU whose measurements to read (calibration/e2e/DEVICE)")] = "H200",
+        data: Annotated[Path | None, typer.Option(help="measurement folder (default calibration/e2e/DEVICE)")] = None,
+        json_out: Annotated[bool, typer.Option("--json", help="print JSON on stdout only")] = False,
+    ) -> None:
+        """End to end: the simulator's TTFT / TPOT / energy for every measured point of a real transformers
+        model on the GPU (python -m hetsim.calibration.e2e measure), per (phase, mode), against the targets."""
+        from hetsim.calibration.e2e.compare import compare, print_report  # pandas: as in predict_ops
+
+        print_report(compare(model, stack, device, data), json_out=json_out)
 
     @calibrate.command("gpu")
     @friendly

@@ -1,0 +1,258 @@
+"""Predicted vs measured, end to end: every committed measurement point run through the simulator.
+
+Each measured point becomes one experiment on a single-GPU system (configs/systems/h200.yaml for
+the H200; any other GPU gets the same shape inline): dense attention, the measured batch and
+context, `workload.stack` as asked, `simulation.gpu_execution` as measured (eager, or graph for the
+CUDA-graph replays). Prefill points compare with `ttft_s` (batch 1, prompt = context), decode
+points with `tpot_s` at one decode step. Energy: the simulator's energy of one decode step is
+E(2 decode tokens) - E(1), of a prefill 2 E(1) - E(2); both include idle power over the time, as
+NVML's board energy does.
+
+Which measurements a stack is checked against: its own (hf-static against StaticCache runs,
+hf-dynamic against DynamicCache runs); `fused`, which models neither, against both: that gap is
+what issue 10 is about. Error = predicted / measured - 1. Nothing here feeds a fit.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from hetsim.calibration.paths import REPO_ROOT
+from hetsim.errors import ConfigError
+
+DATA_DIR = REPO_ROOT / "calibration" / "e2e"
+MEASURED_STACKS = ("hf-dynamic", "hf-static")
+TARGET_MEDIAN, TARGET_MAX = 0.15, 0.40  # issue 10: per (phase, mode), median |error| <= 15%, no point beyond 40%
+TARGET_ENERGY_MEDIAN = 0.15
+
+
+@dataclass
+class Point:
+    measured_stack: str
+    phase: str
+    mode: str
+    batch: int
+    context: int
+    measured_s: float
+    predicted_s: float
+    measured_j: float | None = None
+    predicted_j: float | None = None
+
+    @property
+    def error(self) -> float:
+        return self.predicted_s / self.measured_s - 1.0
+
+    @property
+    def energy_error(self) -> float | None:
+        if self.measured_j is None or self.predicted_j is None:
+            return None
+        return self.predicted_j / self.measured_j - 1.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "error": self.error, "energy_error": self.energy_error}
+
+
+@dataclass
+class GroupStats:
+    n: int
+    median_abs: float
+    max_abs: float
+    beyond_40: float  # fraction of points with |error| > 40 %
+    median_signed: float
+    meets_target: bool
+
+
+def group_stats(errors: list[float], median_target: float = TARGET_MEDIAN, max_target: float = TARGET_MAX
+                ) -> GroupStats:
+    """Summary of one group's errors against the issue's targets (median and worst |error|)."""
+    if not errors:
+        raise ValueError("no errors to summarise")
+    a = [abs(e) for e in errors]
+    med, worst = statistics.median(a), max(a)
+    return GroupStats(len(a), med, worst, sum(x > TARGET_MAX for x in a) / len(a), statistics.median(errors),
+                      med <= median_target and worst <= max_target)
+
+
+@dataclass
+class Report:
+    model: str
+    stack: str
+    device: str
+    data: str
+    provenance: dict[str, Any]
+    points: list[Point] = field(default_factory=list)
+
+    def groups(self) -> dict[tuple[str, str, str], list[Point]]:
+        out: dict[tuple[str, str, str], list[Point]] = {}
+        for p in self.points:
+            out.setdefault((p.measured_stack, p.phase, p.mode), []).append(p)
+        return out
+
+    def time_stats(self) -> dict[tuple[str, str, str], GroupStats]:
+        return {k: group_stats([p.error for p in v]) for k, v in self.groups().items()}
+
+    def energy_stats(self) -> dict[tuple[str, str, str], GroupStats]:
+        out = {}
+        for k, v in self.groups().items():
+            errs = [p.energy_error for p in v if p.energy_error is not None]
+            if errs:
+                out[k] = group_stats(errs, TARGET_ENERGY_MEDIAN, math.inf)
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        def key(k):
+            return "/".join(k)
+        return {"model": self.model, "stack": self.stack, "device": self.device, "data": self.data,
+                "measured": {k: self.provenance.get(k) for k in ("date_utc", "nvml_name", "driver", "torch", "cuda",
+                                                                 "transformers")},
+                "targets": {"median_abs": TARGET_MEDIAN, "max_abs": TARGET_MAX,
+                            "energy_median_abs": TARGET_ENERGY_MEDIAN},
+                "groups": {key(k): asdict(s) for k, s in self.time_stats().items()},
+                "energy_groups": {key(k): asdict(s) for k, s in self.energy_stats().items()},
+                "points": [p.as_dict() for p in self.points]}
+
+
+def load_measured(device: str, data: Path | None = None):
+    """(time rows, energy rows by point, summary) of a committed measurement folder."""
+    import pandas as pd
+
+    from hetsim.calibration.e2e.write import E2E_FILE, SUMMARY_FILE
+
+    folder = Path(data) if data is not None else DATA_DIR / device
+    if not (folder / E2E_FILE).is_file() or not (folder / SUMMARY_FILE).is_file():
+        raise ConfigError(f"no end-to-end measurements in {folder} ({E2E_FILE} + {SUMMARY_FILE}); measure them "
+                          "with python -m hetsim.calibration.e2e measure --out DIR on the GPU", field="device")
+    rows = pd.read_parquet(folder / E2E_FILE)
+    summary = yaml.safe_load((folder / SUMMARY_FILE).read_text())
+    # a point can carry a failed row beside its good one (e.g. its energy loop ran out of memory)
+    times = rows[(rows["kind"] == "time") & rows["t_median_s"].notna()]
+    energy = {}
+    for r in rows[rows["kind"] == "energy"].itertuples():
+        energy[(r.stack, r.phase, r.mode, int(r.batch), int(r.context))] = float(r.energy_per_call_j)
+    return times, energy, summary, folder
+
+
+def _system(device: str, catalogue) -> str | dict:
+    if device == "H200":
+        return "h200"
+    if device not in catalogue.devices:
+        raise ConfigError(f"unknown device {device!r} (known: {', '.join(sorted(catalogue.devices))})", field="device")
+    link = getattr(catalogue.devices[device], "host_link", None) or "pcie_gen5_x16"
+    return {"name": f"{device.lower()}_e2e", "devices": {"gpu0": device},
+            "links": [{"type": link, "between": ["host", "gpu0"]}]}
+
+
+def experiment(system, model: str, stack: str, batch: int, context: int, decode_tokens: int, mode: str) -> dict:
+    return {"name": "e2e", "system": system,
+            "workload": {"method": "dense", "model": model, "context_tokens": context, "batch": batch,
+                         "decode_tokens": decode_tokens, "stack": stack},
+            "placements": ["gpu-only"], "baseline": None,
+            # the measured points ran on the GPU: hetsim's memory accounting must not refuse them
+            "simulation": {"gpu_execution": mode, "memory_check": "warn"},
+            "outputs": {"write": False}}
+
+
+class Predictor:
+    """Runs the simulator on one experiment per (batch, context, decode tokens, mode), memoised."""
+
+    def __init__(self, model: str, stack: str, device: str):
+        from hetsim.config.load import Catalogue
+        from hetsim.config.schema import WorkloadSpec
+
+        if "stack" not in WorkloadSpec.model_fields and stack != "fused":
+            raise ConfigError(f"unknown stack {stack!r}: this hetsim has no workload.stack yet (known: fused)",
+                              field="stack")
+        self.catalogue = Catalogue.load()
+        if model not in self.catalogue.models:
+            raise ConfigError(f"unknown model {model!r} (known: {', '.join(sorted(self.catalogue.models))})",
+                              field="model")
+        self.model, self.stack, self.system = model, stack, _system(device, self.catalogue)
+        self._memo: dict[tuple, Any] = {}
+
+    def metrics(self, batch: int, context: int, decode_tokens: int, mode: str):
+        import warnings
+
+        from hetsim.runner import run_experiment
+        from hetsim.scenario import resolve_experiment
+
+        key = (batch, context, decode_tokens, mode)
+        if key not in self._memo:
+            data = experiment(self.system, self.model, self.stack, batch, context, decode_tokens, mode)
+            if "stack" not in data["workload"] or self.stack == "fused":
+                data["workload"].pop("stack")  # the default: runs on a hetsim with or without workload.stack
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # memory warnings on points the GPU did hold
+                (run,) = run_experiment(resolve_experiment(data, "<hetsim validate e2e>", self.catalogue))
+            self._memo[key] = run.metrics
+        return self._memo[key]
+
+    def prefill(self, prompt: int) -> tuple[float, float]:
+        one, two = self.metrics(1, prompt, 1, "eager"), self.metrics(1, prompt, 2, "eager")
+        return one.ttft_s, 2 * one.energy_j - two.energy_j
+
+    def decode(self, batch: int, context: int, mode: str) -> tuple[float, float]:
+        one, two = self.metrics(batch, context, 1, mode), self.metrics(batch, context, 2, mode)
+        return one.tpot_s, two.energy_j - one.energy_j
+
+
+def compare(model: str, stack: str, device: str = "H200", data: Path | None = None) -> Report:
+    times, energy, summary, folder = load_measured(device, data)
+    prov = summary.get("provenance", {})
+    if prov.get("model") != model:
+        raise ConfigError(f"the measurements in {folder} are of {prov.get('model')!r}, not {model!r}", field="model")
+    pred = Predictor(model, stack, device)
+    against = [stack] if stack in MEASURED_STACKS else list(MEASURED_STACKS)
+    report = Report(model, stack, device, str(folder), prov)
+    for r in times.sort_values(["phase", "stack", "mode", "batch", "context"]).itertuples():
+        if r.stack not in against:
+            continue
+        b, c = int(r.batch), int(r.context)
+        p_s, p_j = pred.prefill(c) if r.phase == "prefill" else pred.decode(b, c, r.mode)
+        m_j = energy.get((r.stack, r.phase, r.mode, b, c))
+        report.points.append(Point(r.stack, r.phase, r.mode, b, c, float(r.t_median_s), p_s, m_j,
+                                   p_j if m_j is not None else None))
+    if not report.points:
+        raise ConfigError(f"no measured points for stack {stack!r} in {folder}", field="stack")
+    return report
+
+
+def _ms(x: float | None) -> str:
+    return "-" if x is None else f"{x * 1e3:,.2f}"
+
+
+def print_report(report: Report, json_out: bool = False) -> None:
+    import json
+    import sys
+
+    if json_out:
+        sys.stdout.write(json.dumps(report.as_dict(), indent=2) + "\n")
+        return
+    prov = report.provenance
+    print(f"{report.model} on {report.device}: hetsim stack {report.stack!r} vs measured "
+          f"({prov.get('nvml_name')}, torch {prov.get('torch')}, transformers {prov.get('transformers')}, "
+          f"{prov.get('date_utc')} UTC; {report.data})")
+    tstats, estats = report.time_stats(), report.energy_stats()
+    for k, pts in report.groups().items():
+        mstack, phase, mode = k
+        what = "TTFT" if phase == "prefill" else "TPOT"
+        print(f"\n{phase} {mode}, measured {mstack} ({what}, ms)")
+        print(f"  {'batch':>5} {'context':>7} {'predicted':>10} {'measured':>10} {'error':>8}   "
+              f"{'pred J':>8} {'meas J':>8} {'error':>8}")
+        for p in pts:
+            ee = p.energy_error
+            print(f"  {p.batch:>5} {p.context:>7} {_ms(p.predicted_s):>10} {_ms(p.measured_s):>10} {p.error:>+8.1%}   "
+                  + (f"{p.predicted_j:>8.2f} {p.measured_j:>8.2f} {ee:>+8.1%}" if ee is not None else ""))
+        s = tstats[k]
+        print(f"  median |error| {s.median_abs:.1%} (signed {s.median_signed:+.1%}), max |error| {s.max_abs:.1%}, "
+              f"beyond 40%: {s.beyond_40:.0%} of {s.n}; target (median <= 15%, none > 40%): "
+              f"{'met' if s.meets_target else 'NOT met'}")
+        if k in estats:
+            e = estats[k]
+            print(f"  energy: median |error| {e.median_abs:.1%} over {e.n} points (target <= 15%: "
+                  f"{'met' if e.meets_target else 'NOT met'})")
