@@ -1,0 +1,168 @@
+"""`hetsim validate e2e`: the comparison and its report, on small hand-made measurement folders.
+
+Predictions come from the simulator itself, so each test checks that a point's predicted value is
+the simulator's own TTFT / TPOT / energy for that point, and that errors and group statistics
+follow from the numbers written into the folder."""
+
+import json
+
+import pandas as pd
+import pytest
+import yaml
+
+from hetsim.calibration.e2e.compare import Point, Predictor, Report, compare, group_stats
+
+PROV = {"model": "Llama-3.1-8B", "nvml_name": "NVIDIA H200", "torch": "2.11.0", "transformers": "5.17.0",
+        "date_utc": "2026-12-01 00:00:00"}
+
+
+def write_folder(path, rows, prov=PROV):
+    path.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_parquet(path / "e2e.parquet", index=False)
+    (path / "summary.yaml").write_text(yaml.safe_dump({"provenance": prov}))
+    return path
+
+
+def t(phase, stack, mode, batch, context, seconds, error=""):
+    return {"kind": "time", "phase": phase, "stack": stack, "mode": mode, "batch": batch, "context": context,
+            "t_median_s": seconds, "error": error}
+
+
+def e(phase, stack, mode, batch, context, joules):
+    return {"kind": "energy", "phase": phase, "stack": stack, "mode": mode, "batch": batch, "context": context,
+            "t_median_s": None, "energy_per_call_j": joules, "error": ""}
+
+
+ROWS = [
+    t("prefill", "hf-static", "eager", 1, 1024, 0.040),
+    t("prefill", "hf-dynamic", "eager", 1, 1024, 0.050),
+    t("decode", "hf-static", "graph", 8, 4096, 0.030),
+    t("decode", "hf-static", "eager", 8, 4096, 0.050),
+    t("decode", "hf-dynamic", "eager", 8, 4096, 0.060),
+    {**t("decode", "hf-dynamic", "eager", 8, 4096, None), "error": "OutOfMemoryError: in its energy loop"},
+    e("decode", "hf-static", "graph", 8, 4096, 10.0),
+    e("prefill", "hf-static", "eager", 1, 1024, 20.0),
+]
+
+
+def test_group_stats_by_hand():
+    s = group_stats([0.10, -0.20, 0.50, -0.05])
+    assert s.n == 4
+    assert s.median_abs == pytest.approx(0.15)
+    assert s.max_abs == pytest.approx(0.50)
+    assert s.beyond_40 == pytest.approx(0.25)
+    assert s.median_signed == pytest.approx(0.025)
+    assert not s.meets_target  # one point beyond 40 %
+    assert group_stats([0.1, -0.12, 0.15]).meets_target
+    assert not group_stats([0.16, -0.2, 0.3]).meets_target  # median above 15 %
+    with pytest.raises(ValueError):
+        group_stats([])
+
+
+def test_point_errors_are_predicted_over_measured():
+    p = Point("hf-static", "decode", "graph", 8, 4096, measured_s=0.02, predicted_s=0.03, measured_j=4.0,
+              predicted_j=3.0)
+    assert p.error == pytest.approx(0.5)
+    assert p.energy_error == pytest.approx(-0.25)
+    assert Point("hf-static", "decode", "graph", 8, 4096, 0.02, 0.01).energy_error is None
+
+
+def test_report_groups_by_measured_stack_phase_and_mode():
+    r = Report("m", "fused", "H200", "x", {}, [
+        Point("hf-static", "decode", "eager", 1, 1024, 1.0, 0.5),
+        Point("hf-static", "decode", "eager", 1, 4096, 1.0, 2.0),
+        Point("hf-static", "decode", "graph", 1, 1024, 1.0, 1.1, 2.0, 1.0),
+        Point("hf-dynamic", "decode", "eager", 1, 1024, 1.0, 0.9)])
+    stats = r.time_stats()
+    assert set(stats) == {("hf-static", "decode", "eager"), ("hf-static", "decode", "graph"),
+                          ("hf-dynamic", "decode", "eager")}
+    assert stats[("hf-static", "decode", "eager")].median_abs == pytest.approx(0.75)
+    assert stats[("hf-static", "decode", "graph")].meets_target
+    assert set(r.energy_stats()) == {("hf-static", "decode", "graph")}
+    assert r.energy_stats()[("hf-static", "decode", "graph")].median_abs == pytest.approx(0.5)
+
+
+def test_fused_is_compared_with_both_measured_stacks_and_predictions_are_the_simulators(tmp_path):
+    folder = write_folder(tmp_path / "H200", ROWS)
+    rep = compare("Llama-3.1-8B", "fused", "H200", folder)
+    # five good time rows; the failed row beside a good one is dropped
+    assert len(rep.points) == 5
+    assert {p.measured_stack for p in rep.points} == {"hf-static", "hf-dynamic"}
+    pred = Predictor("Llama-3.1-8B", "fused", "H200")
+    by = {(p.measured_stack, p.phase, p.mode): p for p in rep.points}
+    graph = by[("hf-static", "decode", "graph")]
+    one, two = pred.metrics(8, 4096, 1, "graph"), pred.metrics(8, 4096, 2, "graph")
+    assert graph.predicted_s == pytest.approx(one.tpot_s)
+    assert graph.predicted_j == pytest.approx(two.energy_j - one.energy_j)
+    assert graph.measured_j == 10.0
+    assert graph.error == pytest.approx(one.tpot_s / 0.030 - 1)
+    eager = by[("hf-static", "decode", "eager")]
+    assert eager.predicted_s == pytest.approx(pred.metrics(8, 4096, 1, "eager").tpot_s)
+    assert eager.predicted_s > graph.predicted_s  # eager pays the host, graph does not
+    pre = by[("hf-static", "prefill", "eager")]
+    one, two = pred.metrics(1, 1024, 1, "eager"), pred.metrics(1, 1024, 2, "eager")
+    assert pre.predicted_s == pytest.approx(one.ttft_s)
+    assert pre.predicted_j == pytest.approx(2 * one.energy_j - two.energy_j)
+    assert by[("hf-dynamic", "prefill", "eager")].measured_j is None  # no energy measured there
+
+
+def test_an_hf_stack_is_compared_with_its_own_measurements_only(tmp_path):
+    folder = write_folder(tmp_path / "H200", ROWS)
+    rep = compare("Llama-3.1-8B", "hf-static", "H200", folder)
+    assert {p.measured_stack for p in rep.points} == {"hf-static"}
+    assert len(rep.points) == 3
+    fused = compare("Llama-3.1-8B", "fused", "H200", folder)
+    f = {(p.measured_stack, p.phase, p.mode): p.predicted_s for p in fused.points}
+    s = {(p.measured_stack, p.phase, p.mode): p.predicted_s for p in rep.points}
+    # transformers' static decode in eager costs more than the fused lowering predicts
+    assert s[("hf-static", "decode", "eager")] > f[("hf-static", "decode", "eager")]
+
+
+def test_cli_prints_tables_and_json(cli, tmp_path):
+    folder = write_folder(tmp_path / "H200", ROWS)
+    res = cli("validate", "e2e", "--stack", "fused", "--data", folder)
+    assert res.exit_code == 0, res.output
+    assert "decode graph, measured hf-static" in res.output
+    assert "target (median <= 15%, none > 40%)" in res.output
+    res = cli("validate", "e2e", "--stack", "fused", "--data", folder, "--json")
+    data = json.loads(res.output)
+    assert data["stack"] == "fused" and len(data["points"]) == 5
+    g = data["groups"]["hf-static/decode/graph"]
+    p = next(p for p in data["points"] if p["measured_stack"] == "hf-static" and p["mode"] == "graph")
+    assert g["n"] == 1 and g["max_abs"] == pytest.approx(abs(p["error"]))
+    assert data["energy_groups"]["hf-static/decode/graph"]["n"] == 1
+
+
+@pytest.mark.parametrize("args, text", [
+    (("--stack", "nope"), "unknown stack 'nope'"),
+    (("--stack", "fused", "--model", "Llama-3.1-70B"), "are of 'Llama-3.1-8B'"),
+    (("--stack", "fused", "--data", "MISSING"), "no end-to-end measurements"),
+])
+def test_bad_input_is_one_line_and_exit_2(cli, tmp_path, args, text):
+    folder = write_folder(tmp_path / "H200", ROWS)
+    args = tuple(str(tmp_path / a) if a == "MISSING" else a for a in args)
+    if "--data" not in args:
+        args = (*args, "--data", folder)
+    res = cli("validate", "e2e", *args)
+    assert res.exit_code == 2
+    assert text in res.output
+    assert len(res.output.strip().splitlines()) == 1
+
+
+def test_validate_without_profile_or_subcommand_exits_2(cli):
+    res = cli("validate")
+    assert res.exit_code == 2
+    assert "--profile" in res.output
+
+
+def test_committed_h200_measurements_load_and_compare():
+    """The committed data hold every grid point the run kept, and the fused comparison runs on them."""
+    from hetsim.calibration.e2e.compare import load_measured
+
+    times, energy, summary, _ = load_measured("H200")
+    assert summary["provenance"]["nvml_name"] == "NVIDIA H200"
+    assert len(times[times.phase == "prefill"]) == 12
+    assert len(times[times.phase == "decode"]) == 78  # 26 points x (dynamic eager, static eager, static graph)
+    assert len(energy) >= 10
+    rep = compare("Llama-3.1-8B", "fused", "H200")
+    assert len(rep.points) == 90

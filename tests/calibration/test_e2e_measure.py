@@ -1,0 +1,148 @@
+"""The end-to-end measuring script's CPU path on a tiny random-weight model, its grid and its op cases.
+
+Nothing here is timed against a number: the tests check what was measured (which points, which
+contexts and cache lengths, which files), not how fast."""
+
+import gzip
+import json
+from dataclasses import replace
+
+import pytest
+
+from hetsim.calibration.e2e.grid import GRIDS, K, decode_bytes, decode_points
+from hetsim.calibration.e2e.spec import kv_bytes_per_token, load_spec, weight_bytes
+
+TINY = """name: Llama-tiny
+layers: 2
+hidden: 64
+q_heads: 4
+kv_heads: 2
+head_dim: 16
+intermediate: 128
+vocab: 256
+dtype: bf16
+"""
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY)
+    return path
+
+
+def test_spec_sizes_by_hand():
+    spec = load_spec("Llama-3.1-8B")
+    assert kv_bytes_per_token(spec) == 32 * 2 * 8 * 128 * 2  # 128 KiB
+    assert weight_bytes(spec) == pytest.approx(16.06e9, rel=0.01)  # 8.03 B bf16 parameters
+
+
+@pytest.mark.parametrize("text, msg", [("name: x\nlayers: 2\n", "missing field"),
+                                       (TINY.replace("bf16", "fp8"), "dtype must be"),
+                                       (TINY + "moe: {experts: 8}\n", "dense models only")])
+def test_bad_model_yaml_is_a_config_error(tmp_path, text, msg):
+    from hetsim.errors import ConfigError
+
+    path = tmp_path / "m.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=msg):
+        load_spec(str(path))
+
+
+def test_unknown_model_exits_2_with_one_line(capsys):
+    from hetsim.calibration.e2e.cli import main
+
+    assert main(["measure", "--out", "x", "--model", "No-Such-Model"]) == 2
+    err = capsys.readouterr().err
+    assert "No-Such-Model" in err and len(err.strip().splitlines()) == 1
+
+
+def test_decode_points_keep_what_fits_cheapest_first():
+    spec, grid = load_spec("Llama-3.1-8B"), GRIDS["full"]
+    kept, skipped = decode_points(spec, grid, None)
+    assert len(kept) == 36 and not skipped
+    free = 130e9  # about what an H200 has left beside the 16 GB of weights
+    kept, skipped = decode_points(spec, grid, free)
+    assert (4, 128 * K) in kept and (8, 128 * K) in skipped and (64, 4 * K) in kept and (64, 16 * K) in skipped
+    assert all(decode_bytes(spec, b, c, grid) <= 0.85 * free for b, c in kept)
+    assert [b * c for b, c in kept] == sorted(b * c for b, c in kept)
+    # the static cache holds context + one loop's steps; repeated K/V heads double it again x group
+    b, c = 1, 1024
+    length = c + grid.steps
+    assert decode_bytes(spec, b, c, grid) == length * kv_bytes_per_token(spec) + 2 * length * 32 * 128 * 2
+
+
+def test_cpu_run_on_a_tiny_model_measures_every_point_and_writes_the_files(tiny, tmp_path):
+    pytest.importorskip("transformers")
+    import pandas as pd
+    import yaml
+
+    from hetsim.calibration.e2e.measure import E2ERun
+    from hetsim.calibration.e2e.spec import load_spec
+
+    grid = replace(GRIDS["tiny"], op_traces=(("decode", "hf-static", 2, 16),))
+    out = tmp_path / "out"
+    E2ERun(out, load_spec(str(tiny)), grid, "cpu", "test", log=lambda _: None).run()
+    rows = pd.read_parquet(out / "e2e.parquet")
+    assert (rows["error"] == "").all()
+    pre = rows[rows.phase == "prefill"]
+    assert sorted(zip(pre["stack"], pre.context, strict=True)) == [("hf-dynamic", 16), ("hf-dynamic", 32),
+                                                                ("hf-static", 16), ("hf-static", 32)]
+    assert (pre[pre["stack"] == "hf-static"].cache_len == pre[pre["stack"] == "hf-static"].context).all()
+    dec = rows[rows.phase == "decode"]
+    assert len(dec) == 8 and set(dec["mode"]) == {"eager"}  # no CUDA graphs on a CPU
+    assert (dec.t_median_s > 0).all() and (dec.loops == grid.loops).all()
+    static, dynamic = dec[dec["stack"] == "hf-static"], dec[dec["stack"] == "hf-dynamic"]
+    # the static counter is reset before each loop: every loop runs at context .. context + steps - 1
+    assert (static.context_first == static.context).all()
+    assert (static.context_last == static.context + grid.steps - 1).all()
+    assert (static.cache_len == static.context + grid.steps).all()
+    # DynamicCache grows as in a real generation: one warm-up loop, then the timed loops
+    assert (dynamic.context_first == dynamic.context + grid.steps).all()
+    assert (dynamic.context_last == dynamic.context_first + grid.steps * grid.loops - 1).all()
+    summary = yaml.safe_load((out / "summary.yaml").read_text())
+    from hetsim.tracing.hf import CALL
+
+    assert summary["provenance"]["call"] == CALL  # the measured call is the traced call
+    assert summary["counts"]["time_points"] == 12
+    ops = pd.read_parquet(out / "ops.parquet")
+    assert len(ops) > 20 and (ops["error"] == "").all()
+    assert (ops.t_stream_s > 0).all() and (ops.t_idle_s > 0).all()
+    assert "scaled_dot_product_attention" in set(ops.aten) and "aten.index_copy_.default" in set(ops.aten)
+    assert not any("flash_attention_for_cpu" in a for a in ops.aten)  # SDPA replayed from its Python call
+    with gzip.open(out / "traces.json.gz", "rt") as f:
+        traces = json.load(f)
+    assert list(traces) == ["decode/hf-static/B2/C16"]
+    # every distinct non-view op of the trace is one case, and the counts add up to the trace's ops
+    trace_ops = traces["decode/hf-static/B2/C16"]["ops"]
+    sdpa = traces["decode/hf-static/B2/C16"]["sdpa"]
+    inside = {i for s in sdpa for i in range(s["first_op"], s["end_op"])}
+    expected = sum(1 for i, o in enumerate(trace_ops) if not o.get("alias") and i not in inside) + len(sdpa)
+    assert sum(json.loads(s)[0][2] for s in ops.sources) == expected
+
+
+def test_op_cases_rebuild_layouts_and_keep_indices_in_bounds():
+    torch = pytest.importorskip("torch")
+    from hetsim.calibration.e2e.opcases import op_callable
+    from hetsim.tracing.trace import AtenOp, TensorMeta
+
+    bf = "bfloat16"
+    # a broadcast multiply: the weight row has stride 0 over the rows, as transformers' RMSNorm scale
+    mul = AtenOp("aten.mul.Tensor", (TensorMeta((4, 8), (8, 1), bf), TensorMeta((4, 8), (0, 1), bf, True, False)),
+                 (TensorMeta((4, 8), (8, 1), bf),))
+    out = op_callable(mul, torch.device("cpu"))()
+    assert out.shape == (4, 8)
+    # index_copy_ into a cache: every index must be below the cache's length along dim 2
+    cache = TensorMeta((2, 2, 5, 4), (40, 20, 4, 1), bf)
+    idx = TensorMeta((1,), (1,), "int64")
+    src = TensorMeta((2, 2, 1, 4), (8, 4, 4, 1), bf)
+    op = AtenOp("aten.index_copy_.default", (cache, idx, src), (cache,), {"dim": 2}, inplace=True)
+    for _ in range(5):
+        op_callable(op, torch.device("cpu"))()  # an out-of-bounds index would raise
+    # a tensor list (cat) takes all inputs; plain arguments keep their names
+    cat = AtenOp("aten.cat.default", (TensorMeta((2, 3), (3, 1), bf), TensorMeta((2, 5), (5, 1), bf)),
+                 (TensorMeta((2, 8), (8, 1), bf),), {"dim": -1})
+    assert op_callable(cat, torch.device("cpu"))().shape == (2, 8)
+    arange = AtenOp("aten.arange.default", (), (TensorMeta((7,), (1,), "int64"),),
+                    {"end": 7, "device": "cpu", "pin_memory": False})
+    assert op_callable(arange, torch.device("cpu"))().tolist() == list(range(7))
