@@ -275,6 +275,8 @@ class ExperimentSpec(Strict):
     seed: StrictInt = 0
     outputs: Outputs = Field(default_factory=Outputs)
     simulation: Simulation = Field(default_factory=Simulation)
+    serving: ServingSpec | None = Field(default=None, description="a request stream served by the placements "
+                                        "(hetsim.serving) instead of one static batch")
 
     @model_validator(mode="after")
     def _placement_names_unique(self) -> ExperimentSpec:
@@ -285,3 +287,119 @@ class ExperimentSpec(Strict):
                 raise ValueError(f"placements[{i}]: the name {name!r} is used twice; every placement needs "
                                  "its own name")
         return self
+
+
+# ----------------------------------------------------------------------------- serving (hetsim.serving)
+NonNegativeFloat = Annotated[float, Field(ge=0)]
+PositiveFloat = Annotated[float, Field(gt=0)]
+
+
+class LengthSpec(Strict):
+    """A distribution of token counts. fixed: `value`; uniform: `low`..`high`; lognormal: median
+    `median` and log-space spread `sigma`, clipped to `low`..`high`; empirical: resampled from
+    the column of a CSV trace (`trace`)."""
+
+    dist: Literal["fixed", "uniform", "lognormal", "empirical"] = "fixed"
+    value: PositiveInt | None = None
+    low: PositiveInt = 1
+    high: PositiveInt | None = None
+    median: PositiveFloat | None = None
+    sigma: NonNegativeFloat = 1.0
+    trace: str | None = Field(default=None, description="CSV trace whose column is resampled (empirical)")
+
+    @model_validator(mode="after")
+    def _fields_for_dist(self) -> LengthSpec:
+        need = {"fixed": "value", "lognormal": "median", "empirical": "trace", "uniform": "high"}[self.dist]
+        if getattr(self, need) is None:
+            raise ValueError(f"dist {self.dist!r} needs `{need}`")
+        if self.high is not None and self.high < self.low:
+            raise ValueError(f"high ({self.high}) is below low ({self.low})")
+        return self
+
+
+class PrefixSpec(Strict):
+    """Shared prompt prefixes (system prompts, few-shot examples): each request joins one of
+    `groups` groups at random and its prompt starts with the group's `tokens` tokens."""
+
+    groups: PositiveInt = 1
+    tokens: PositiveInt = 512
+
+
+class ArrivalSpec(Strict):
+    """When requests arrive. poisson: exponential gaps at `rate_per_s`; gamma: gamma gaps of mean
+    1/rate and coefficient of variation `cv` (cv > 1: bursty); fixed: evenly spaced; all-at-once:
+    every request at t = 0."""
+
+    process: Literal["poisson", "gamma", "fixed", "all-at-once"] = "poisson"
+    rate_per_s: PositiveFloat | None = None
+    cv: PositiveFloat = 1.0
+
+    @model_validator(mode="after")
+    def _rate(self) -> ArrivalSpec:
+        if self.process != "all-at-once" and self.rate_per_s is None:
+            raise ValueError(f"process {self.process!r} needs `rate_per_s`")
+        return self
+
+
+class RequestsSpec(Strict):
+    count: PositiveInt = 100
+    arrivals: ArrivalSpec = Field(default_factory=lambda: ArrivalSpec(process="all-at-once"))
+    prompt_tokens: LengthSpec = Field(default_factory=lambda: LengthSpec(value=512))
+    output_tokens: LengthSpec = Field(default_factory=lambda: LengthSpec(value=128))
+    prefix: PrefixSpec | None = None
+    priorities: PositiveInt = Field(default=1, description="priority classes drawn uniformly (0 is served first)")
+    trace: str | None = Field(default=None, description="CSV trace (arrival_s, prompt_tokens, output_tokens, "
+                              "optional prefix_group, prefix_tokens, priority) replacing the generators")
+
+
+class SchedulerSpec(Strict):
+    """static: today's batches (one batch prefilled, decoded in lockstep, then the next);
+    continuous: iteration-level batching, a new prompt prefilled whole in its own iteration
+    (decodes wait); chunked: Sarathi-Serve stall-free batching, every running decode plus prefill
+    chunks up to `token_budget` tokens per iteration."""
+
+    policy: Literal["static", "continuous", "chunked"] = "chunked"
+    max_batch: PositiveInt = 256
+    max_tokens: PositiveInt = Field(default=8192, description="tokens one iteration may process")
+    token_budget: PositiveInt = Field(default=512, description="chunked: tokens per iteration (decodes + chunks)")
+    order: Literal["fcfs", "priority"] = "fcfs"
+    preemption: Literal["recompute", "swap"] = "recompute"
+
+
+class KvSpec(Strict):
+    block_tokens: PositiveInt = 16
+    memory_frac: Annotated[float, Field(gt=0, le=1)] = Field(
+        default=0.9, description="share of the device memory the engine may use (weights + KV blocks)")
+    blocks: PositiveInt | None = Field(default=None, description="cap on the KV blocks (default: all that fit)")
+
+
+class SloSpec(Strict):
+    ttft_s: PositiveFloat = 1.0
+    tpot_s: PositiveFloat = 0.1
+    attainment: Annotated[float, Field(gt=0, le=1)] = Field(
+        default=0.9, description="share of requests that must meet both for a rate to pass the capacity search")
+
+
+class CapacitySpec(Strict):
+    """Binary search for the highest arrival rate whose requests meet the SLO."""
+
+    low_per_s: PositiveFloat = 0.1
+    high_per_s: PositiveFloat = 100.0
+    iterations: PositiveInt = 8
+
+
+class ServingSpec(Strict):
+    requests: RequestsSpec = Field(default_factory=RequestsSpec)
+    scheduler: SchedulerSpec = Field(default_factory=SchedulerSpec)
+    kv: KvSpec = Field(default_factory=KvSpec)
+    prefix_cache: StrictBool = False
+    slo: SloSpec = Field(default_factory=SloSpec)
+    capacity_search: CapacitySpec | None = None
+    rates_per_s: list[PositiveFloat] = Field(default_factory=list, description="extra runs at these arrival rates "
+                                             "(the throughput-latency curve)")
+    bucket_error: Annotated[float, Field(ge=0, le=0.2)] = Field(
+        default=0.02, description="iteration shapes are rounded up to a grid of this relative step; "
+                                  "an iteration's priced time exceeds its exact time by at most this share")
+
+
+ExperimentSpec.model_rebuild()  # `serving` names a model defined after it

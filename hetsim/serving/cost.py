@@ -1,0 +1,127 @@
+"""What one serving iteration costs: running decodes at their contexts plus prefill chunks, lowered
+onto the placement and simulated by the engine (`hetsim.sim`) - once per distinct shape.
+
+A shape is rounded UP on a geometric grid of relative step `error` (the decode count, their mean
+context, each chunk's tokens and context end) before it is priced, so similar iterations share one
+simulation. Iteration time never falls as a shape grows, and grows at most in proportion
+(t(lx) <= l t(x) for l >= 1: fixed costs do not scale), so the priced time of an iteration lies
+between its exact time and (1 + error) times it; `tests/serving/test_serving_cost.py` checks the
+bound against exact pricing. Decode attention is priced at the batch's mean context, which reads
+the same KV bytes as the individual contexts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from hetsim.sim.engine import IterationDag, IterationSimulator
+from hetsim.sim.lowering import compute_task, lower_layer
+from hetsim.workloads import models as llm
+from hetsim.workloads.base import LayerWork, Method, StepWork
+
+EXACT_BELOW = 16  # sizes up to this are priced exactly
+
+
+class Grid:
+    """Round a size up to 1..EXACT_BELOW, then EXACT_BELOW * (1 + error)^k."""
+
+    def __init__(self, error: float) -> None:
+        self.error = error
+        self.log_step = math.log1p(error) if error > 0 else 0.0
+        self._memo: dict[int, int] = {}
+
+    def up(self, x: int) -> int:
+        if x <= EXACT_BELOW or self.error == 0:
+            return x
+        hit = self._memo.get(x)
+        if hit is None:
+            k = math.ceil(math.log(x / EXACT_BELOW) / self.log_step - 1e-9)
+            hit = max(x, math.ceil(EXACT_BELOW * math.exp(k * self.log_step) - 1e-6))
+            self._memo[x] = hit
+        return hit
+
+
+@dataclass(frozen=True)
+class Priced:
+    time_s: float
+    energy_j: float  # dynamic energy of the devices and links (idle power is added per run)
+
+
+def merge_work(works: list[LayerWork]) -> LayerWork:
+    """One layer's work for several groups of sequences in one iteration: each step's ops on each
+    device kind back to back, its inputs and outputs summed (every group's step runs where the
+    step is placed)."""
+    if len(works) == 1:
+        return works[0]
+    names: list[str] = []
+    for w in works:
+        names += [s.step for s in w.steps if s.step not in names]
+    steps = []
+    for name in names:
+        parts = [s for w in works if (s := w.step(name)) is not None]
+        kinds = set.intersection(*(set(p.ops) for p in parts))
+        ops = {k: tuple(op for p in parts for op in p.ops[k]) for k in sorted(kinds)}
+        inputs: dict[str, int] = {}
+        for p in parts:
+            for producer, nbytes in p.inputs:
+                inputs[producer] = inputs.get(producer, 0) + nbytes
+        steps.append(StepWork(name, ops, tuple(inputs.items()), sum(p.output_bytes for p in parts)))
+    fused: dict = {}
+    for key in set.intersection(*(set(w.fused) for w in works)):
+        fused[key] = tuple(op for w in works for op in w.fused[key])
+    return LayerWork(tuple(steps), fused)
+
+
+class IterationCost:
+    """Prices iteration shapes for one method on one placement (see the module docstring)."""
+
+    def __init__(self, machine, method: Method, placement, error: float) -> None:
+        self.machine, self.method, self.p = machine, method, placement
+        self.grid = Grid(error)
+        self.sim = IterationSimulator()
+        self.kinds = tuple(method.layer_kind(i) for i in range(method.model.layers))
+        self.memo: dict[tuple, Priced] = {}
+        self.task_memo: dict = {}
+        self.model_kind = machine.kind(placement.model)
+        self.lookups = 0
+
+    def key(self, n_decode: int, decode_context_sum: int, chunks: list[tuple[int, int]]) -> tuple:
+        up = self.grid.up
+        dec = (up(n_decode), up(-(-decode_context_sum // n_decode))) if n_decode else (0, 0)
+        ch = tuple(sorted(Counter((up(t), up(c)) for t, c in chunks).items()))
+        return dec, ch
+
+    def price(self, n_decode: int, decode_context_sum: int, chunks: list[tuple[int, int]]) -> Priced:
+        """`n_decode` sequences decoding one token with `decode_context_sum` tokens in memory between
+        them (the new ones included), and prefill chunks of (tokens, context once written)."""
+        self.lookups += 1
+        key = self.key(n_decode, decode_context_sum, chunks)
+        hit = self.memo.get(key)
+        if hit is None:
+            hit = self.memo[key] = self.price_key(key)
+        return hit
+
+    def price_key(self, key: tuple) -> Priced:
+        (n, ctx), chunks = key
+        m, method = self.method.model, self.method
+        tokens = n + sum(t * c for (t, _), c in chunks)
+        pre, post = method.model_ops(self.model_kind, tokens)
+        templates = {}
+        for kind in sorted(set(self.kinds)):
+            works = [method.decode_layer(kind, n, ctx)] if n else []
+            works += [method.prefill_layer(kind, count, c, t) for (t, c), count in chunks]
+            templates[kind] = tuple(lower_layer(self.machine, self.p, merge_work(works), pre, post, method.name,
+                                                memo=self.task_memo))
+        tail = ()
+        if self.model_kind == "gpu":  # logits of one position per sequence
+            sampled = n + sum(c for _, c in chunks)
+            tail = (compute_task(self.machine, "lm_head", "model", self.p.model, tuple(llm.lm_head_ops(m, sampled)),
+                                 ("post",), self.task_memo),)
+        dag = IterationDag(self.kinds, templates, tail, 1)
+        run = self.sim.run(dag)
+        energy = sum(t.energy_j + t.link_energy_j for t in tail)
+        for kind in self.kinds:
+            energy += sum(t.energy_j + t.link_energy_j for t in templates[kind])
+        return Priced(run.makespan, energy)

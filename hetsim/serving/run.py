@@ -1,0 +1,139 @@
+"""A serving experiment: for each planned run (a method under a placement), the requests served
+at the configured arrivals, at each extra rate of `serving.rates_per_s`, and the capacity search.
+A run is a pure function of the scenario and its seed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from hetsim.config.schema import ServingSpec
+from hetsim.errors import ConfigError
+from hetsim.provenance import ProvenanceLog
+from hetsim.scenario import PlannedRun, Scenario
+from hetsim.serving.cost import IterationCost
+from hetsim.serving.kv_cache import BlockAllocator, KvCapacity, kv_capacity
+from hetsim.serving.loop import Served, serve
+from hetsim.serving.metrics import ServingMetrics, compute, request_table
+from hetsim.serving.prefix_cache import PrefixCache
+from hetsim.serving.requests import Request, generate
+from hetsim.serving.scheduler import POLICIES
+from hetsim.units import GB
+from hetsim.workloads import models as llm
+
+
+@dataclass
+class ServingResult:
+    label: str
+    method: str
+    placement: str
+    rate_per_s: float | None  # None: the configured arrivals
+    metrics: ServingMetrics
+    requests: pd.DataFrame
+    iterations: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Capacity:
+    label: str
+    capacity_per_s: float | None
+    probes: list[tuple[float, float]]  # (rate, SLO attainment)
+
+
+def requests_of(exp: Scenario, rate_per_s: float | None = None) -> list[Request]:
+    return generate(exp.spec.serving.requests, exp.spec.seed, Path(exp.file).parent, rate_per_s)
+
+
+def capacity_of(exp: Scenario, planned: PlannedRun, machine) -> KvCapacity:
+    sv = exp.spec.serving
+    dev = planned.placement.model
+    m = exp.model
+    return kv_capacity(exp.device(dev).memory_gb.value * GB, sv.kv.memory_frac, llm.weight_bytes(m),
+                       llm.kv_bytes_per_token(m), sv.kv.block_tokens, sv.kv.blocks)
+
+
+class ServingRunner:
+    """One planned run: its machine and its iteration prices, shared by every rate it serves."""
+
+    def __init__(self, exp: Scenario, planned: PlannedRun) -> None:
+        self.exp, self.planned = exp, planned
+        self.sv: ServingSpec = exp.spec.serving
+        self.machine = exp.machine(ProvenanceLog())
+        self.cost = IterationCost(self.machine, planned.method, planned.placement, self.sv.bucket_error)
+        self.capacity = capacity_of(exp, planned, self.machine)
+        p = planned.placement
+        used = {p.model, *p.steps.values()}
+        self.idle_w = sum(self.machine.models[d].idle_w for d in used)
+        host = exp.system.host
+        kv_token = self.capacity.bytes_per_token
+        out_route, in_route = self.machine.route(p.model, host), self.machine.route(host, p.model)
+
+        def swap_s(tokens_out: int, tokens_in: int) -> float:
+            t = 0.0
+            for route, tokens in ((out_route, tokens_out), (in_route, tokens_in)):
+                if tokens:
+                    t += sum(self.machine.segment_time_s(seg, tokens * kv_token) for seg in route)
+            return t
+
+        self.swap_s = swap_s
+
+    def serve(self, requests: list[Request]) -> tuple[Served, pd.DataFrame, ServingMetrics]:
+        sv = self.sv
+        prefix = PrefixCache() if sv.prefix_cache else None
+        kv = BlockAllocator(self.capacity, prefix)
+        sched = POLICIES[sv.scheduler.policy](sv.scheduler, kv, prefix)
+        try:
+            served = serve(requests, sched, self.cost, self.swap_s)
+        except RuntimeError as exc:  # SimPy ran out of events: a request could never be scheduled
+            raise ConfigError(f"the requests cannot all be served ({exc}); raise kv.memory_frac or shorten them",
+                              file=self.exp.file, field="serving") from None
+        table = request_table(served)
+        metrics = compute(served, table, sv.slo, self.capacity.blocks, self.capacity.block_tokens, self.idle_w,
+                          sched.preemptions, sched.swap_out_tokens, len(self.cost.memo))
+        return served, table, metrics
+
+    def result(self, rate: float | None) -> ServingResult:
+        served, table, metrics = self.serve(requests_of(self.exp, rate))
+        label = self.planned.label if rate is None else f"{self.planned.label}@{rate:g}/s"
+        return ServingResult(label, self.planned.method.name, self.planned.placement.name, rate, metrics, table,
+                             pd.DataFrame(served.rows), list(self.planned.warnings))
+
+    def attainment(self, rate: float) -> float:
+        return self.serve(requests_of(self.exp, rate))[2].slo_attainment
+
+    def capacity_search(self) -> Capacity:
+        """The highest arrival rate whose requests meet the SLO (binary search between the spec's
+        bounds; attainment falls as the rate rises)."""
+        cs, slo = self.sv.capacity_search, self.sv.slo
+        probes = []
+        lo, hi = cs.low_per_s, cs.high_per_s
+        a = self.attainment(lo)
+        probes.append((lo, a))
+        if a < slo.attainment:
+            raise ConfigError(f"no arrival rate meets the SLO (TTFT <= {slo.ttft_s:g} s, TPOT <= {slo.tpot_s:g} s for "
+                              f"{slo.attainment:.0%} of requests): even {lo:g} requests/s reaches {a:.0%}; relax "
+                              "serving.slo or lower capacity_search.low_per_s", file=self.exp.file, field="serving.slo")
+        a = self.attainment(hi)
+        probes.append((hi, a))
+        if a >= slo.attainment:
+            return Capacity(self.planned.label, hi, probes)
+        for _ in range(cs.iterations):
+            mid = (lo * hi) ** 0.5  # rates span decades: bisect in log space
+            a = self.attainment(mid)
+            probes.append((mid, a))
+            lo, hi = (mid, hi) if a >= slo.attainment else (lo, mid)
+        return Capacity(self.planned.label, lo, probes)
+
+
+def run_serving(exp: Scenario) -> tuple[list[ServingResult], list[Capacity]]:
+    results, capacities = [], []
+    for planned in exp.runs:
+        runner = ServingRunner(exp, planned)
+        results.append(runner.result(None))
+        results += [runner.result(rate) for rate in exp.spec.serving.rates_per_s]
+        if exp.spec.serving.capacity_search is not None:
+            capacities.append(runner.capacity_search())
+    return results, capacities

@@ -1,0 +1,46 @@
+"""A request while it is served: how much of it is computed, the KV blocks it holds, and the
+times the metrics read."""
+
+from __future__ import annotations
+
+from hetsim.serving.requests import Request
+
+WAITING, RUNNING, SWAPPED, FINISHED = "waiting", "running", "swapped", "finished"
+
+
+class Seq:
+    __slots__ = ("req", "target", "computed", "generated", "state", "private", "nodes", "keys", "admitted_s",
+                 "first_token_s", "last_token_s", "finish_s", "preemptions", "hit_tokens", "first_hit_tokens",
+                 "prefilled_tokens", "energy_j", "max_gap_s", "cached")
+
+    def __init__(self, req: Request) -> None:
+        self.req = req
+        self.target = req.prompt_tokens  # tokens to compute before the next token is sampled
+        self.computed = 0  # tokens whose KV is in the cache
+        self.generated = 0
+        self.state = WAITING
+        self.private = 0  # KV blocks lent to this request alone
+        self.nodes: list = []  # prefix-cache nodes it references (its first blocks)
+        self.keys: list | None = None  # its prompt's block keys (prefix caching)
+        self.admitted_s: float | None = None
+        self.first_token_s: float | None = None
+        self.last_token_s = 0.0
+        self.finish_s: float | None = None
+        self.preemptions = 0
+        self.hit_tokens = 0
+        self.first_hit_tokens: int | None = None
+        self.prefilled_tokens = 0
+        self.energy_j = 0.0
+        self.max_gap_s = 0.0
+        self.cached = False  # its prompt's blocks went into the prefix cache
+
+    @property
+    def prefilling(self) -> bool:
+        return self.computed < self.target
+
+    @property
+    def blocks(self) -> int:
+        return self.private + len(self.nodes)
+
+    def order(self, by_priority: bool) -> tuple:
+        return (self.req.priority if by_priority else 0, self.req.arrival_s, self.req.rid)
