@@ -25,6 +25,7 @@ from hetsim.config.schema import ExperimentSpec, FpgaSpec, GpuSpec, ModelSpec, S
 from hetsim.errors import ConfigError
 from hetsim.placement import Placement, resolve
 from hetsim.provenance import ProvenanceLog
+from hetsim.serving.validate import check_serving
 from hetsim.sim.lowering import plan_steps
 from hetsim.sim.machine import Machine
 from hetsim.stacks.check import check_stack, stack_notes
@@ -102,7 +103,10 @@ def resolve_experiment(data: dict, file: str, catalogue: Catalogue) -> Scenario:
         base = build_method(spec.workload, model, file, method=spec.baseline)
         p, notes = resolve(scn, base, "gpu-only", "baseline")
         planned.append(_checked_run(scn, base, p, "baseline", notes))
-    return Scenario(spec, file, catalogue, system, model, method, inputs, tuple(planned), profile_notes(scn))
+    resolved = Scenario(spec, file, catalogue, system, model, method, inputs, tuple(planned), profile_notes(scn))
+    if spec.serving is not None:
+        check_serving(resolved)
+    return resolved
 
 
 def profile_notes(scn: Scenario) -> tuple[str, ...]:

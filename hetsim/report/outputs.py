@@ -47,7 +47,8 @@ def check_results_dir(out_dir: Path, what: str = "--out") -> Path:
     return out_dir
 
 
-def write_results(out_dir: Path, summary: dict, runs, what: str = "--out") -> Path:
+def write_results(out_dir: Path, summary: dict, runs, what: str = "--out", extra=None) -> Path:
+    """`extra(folder)`: writes more files into the folder before it is sealed (serving's)."""
     out_dir = check_results_dir(out_dir, what)
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -64,6 +65,8 @@ def write_results(out_dir: Path, summary: dict, runs, what: str = "--out") -> Pa
         traces.mkdir()
         for run in runs:
             (traces / f"{safe_name(run.label)}.json").write_text(json.dumps(chrome_trace(run)))
+        if extra is not None:
+            extra(tmp)
         files = [str(p.relative_to(tmp)) for p in tmp.rglob("*") if p.is_file()]
         write_manifest(tmp, KIND, files)
         old = None

@@ -1,0 +1,48 @@
+"""The serving section checked with the rest of the scenario (`hetsim check` == `hetsim run`):
+the requests can be generated or read, the KV cache has room after the weights for the largest
+request, and the SLO is not out of reach of a request served alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hetsim.errors import ConfigError
+from hetsim.serving.cost import IterationCost
+from hetsim.serving.requests import generate
+
+
+def check_serving(scn) -> None:
+    from hetsim.serving.run import capacity_of  # run imports the scenario module
+
+    sv, file = scn.spec.serving, scn.file
+    if scn.spec.workload.stack != "fused":
+        raise ConfigError(f"serving prices iterations with hetsim's own lowering; stack {scn.spec.workload.stack!r} "
+                          "is priced from traces of fixed shapes only (use stack: fused)", file=file,
+                          field="workload.stack")
+    reqs = generate(sv.requests, scn.spec.seed, Path(file).parent)
+    shortest_prompt = min(r.prompt_tokens for r in reqs)
+    biggest = max(reqs, key=lambda r: r.prompt_tokens + r.output_tokens)
+    for planned in scn.runs:
+        machine = scn.machine()
+        cap = capacity_of(scn, planned, machine)
+        dev = planned.placement.model
+        if cap.blocks == 0:
+            raise ConfigError(f"no KV blocks fit on {dev} after the weights ({cap.free_bytes} bytes left of "
+                              f"memory_frac {sv.kv.memory_frac:g}); raise serving.kv.memory_frac or use a larger "
+                              "device", file=file, field="serving.kv")
+        tokens = biggest.prompt_tokens + biggest.output_tokens
+        need = -(-tokens // cap.block_tokens)
+        if need > cap.blocks:
+            raise ConfigError(f"request {biggest.rid} needs {need} KV blocks ({tokens} tokens) but {dev} holds "
+                              f"{cap.blocks}; shorten the requests or raise serving.kv", file=file,
+                              field="serving.requests")
+        exact = IterationCost(machine, planned.method, planned.placement, 0.0)
+        ttft = exact.price(0, 0, [(shortest_prompt, shortest_prompt)]).time_s
+        if ttft > sv.slo.ttft_s:
+            raise ConfigError(f"no arrival rate can meet ttft_s {sv.slo.ttft_s:g}: the shortest prompt "
+                              f"({shortest_prompt} tokens) alone takes {ttft:.3g} s to prefill on "
+                              f"{planned.label}", file=file, field="serving.slo.ttft_s")
+        tpot = exact.price(1, shortest_prompt + 1, []).time_s
+        if tpot > sv.slo.tpot_s:
+            raise ConfigError(f"no arrival rate can meet tpot_s {sv.slo.tpot_s:g}: one request alone decodes "
+                              f"a token in {tpot:.3g} s on {planned.label}", file=file, field="serving.slo.tpot_s")
