@@ -141,16 +141,21 @@ def rate_keys(op: Op) -> tuple[str, ...]:
     if isinstance(op, IdleStart):
         return rate_keys(op.op)
     if isinstance(op, HostCall):
-        return (f"host_{op.kind}",)
+        return (f"host_{host_kind(op)[0]}",)
     if isinstance(op, Pointwise) and op.regime != "elementwise":
-        return (op.regime,)
+        # a regime of a traced op (hetsim/stacks/aten.py) fitted from op cases, else the class it refines
+        return (op.regime, *REGIME_FALLBACK.get(op.regime, ()))
+    if isinstance(op, Pointwise) and op.aten:
+        return ("pointwise", "elementwise")  # a traced elementwise op: host cost fitted on aten calls
     if isinstance(op, AxisReduction) and op.inner > 1:
         # an outer/middle-dim reduction is a different kernel from the last-dim one the class was fitted on
         return ("reduction_outer",)
     if isinstance(op, SdpaAttention):
         if op.backend == "efficient":
             return ("attention_efficient",)  # the profiles' attention fits ran cuDNN / flash
-        return ("attention_decode", "attention") if op.decode else ("attention_prefill", "attention")
+        base = ("attention_decode", "attention") if op.decode else ("attention_prefill", "attention")
+        # an explicit mask: every pair scored and the mask read; fitted on traced calls where measured
+        return ("attention_masked", *base) if op.mask_bytes else base
     if isinstance(op, Matmul):
         base = ("bmm", "matmul") if (op.batch > 1 and not op.shared_b) else ("matmul",)
         return base if _aligned(op) else (f"{base[0]}_unaligned", *base)
@@ -167,16 +172,52 @@ def rate_keys(op: Op) -> tuple[str, ...]:
     return (op.op_class,)
 
 
+# Regimes of traced ops (hetsim/stacks/aten.py) and the fitted class each refines: a profile
+# without op cases from traces (hetsim.calibration.trace_fit) prices them by that class, as before.
+REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
+    "cast": ("elementwise",),  # _to_copy between dtypes (RMSNorm's and rotary's fp32 chains)
+    "copy_strided": ("copy",),  # a copy out of an expanded / non-contiguous view (repeat_kv, rotate_half's cat)
+    "copy_cat": ("copy",),  # cat / clone of contiguous inputs
+    "index_copy": ("gather_narrow", "gather"),  # index_copy_ of cache rows (a row scatter)
+}
+
+
+def host_kind(op: HostCall) -> tuple[str, int]:
+    """(kind, share) of host work: kind `X/N` is one N-th of one `X` event (a once-per-forward
+    stall spread over the N layers' tasks, so it overlaps device work as in a steady eager loop)."""
+    kind, _, share = op.kind.partition("/")
+    return kind, int(share) if share else 1
+
+
+def is_sync(op: Op) -> bool:
+    """A host-device synchronisation (a blocking copy from pageable host memory, `.item()`): the
+    host waits there until the GPU has run everything issued before it."""
+    return isinstance(op, HostCall) and host_kind(op)[0] == "sync"
+
+
 def stream_time_s(ops, rates_for: Callable[[Op], OpClassRates], host_mix: float = 1.0) -> float:
     """Ops issued back to back on one stream: the host issues while the device runs, so the
     slower stage's sum is the time (steady state of a two-stage pipeline). `host_mix` scales
     the host's sum where the ops differ (issuing different ops costs more than repeating one)."""
     ops = list(ops)
-    host = sum((rates_for(op).dispatch_s for op in ops), 0.0)
-    if len(ops) > 1:
-        host *= host_mix
-    device = sum((op_stream_device_s(rates_for(op), op) for op in ops), 0.0)
-    return max(host, device)
+    total = 0.0
+    for seg in _segments(ops):  # a sync ends a segment: host and device meet there
+        host = sum((rates_for(op).dispatch_s for op in seg), 0.0)
+        if len(ops) > 1:
+            host *= host_mix
+        device = sum((op_stream_device_s(rates_for(op), op) for op in seg), 0.0)
+        total += max(host, device)
+    return total
+
+
+def _segments(items: list, sync: Callable = is_sync) -> list[list]:
+    """`items` cut after each sync (the sync belongs to the segment it ends)."""
+    out: list[list] = [[]]
+    for x in items:
+        out[-1].append(x)
+        if sync(x):
+            out.append([])
+    return [seg for seg in out if seg]
 
 
 def rate_key(op: Op, available: set[str] | dict) -> str | None:
@@ -204,7 +245,13 @@ ASSUMED_FRACTIONS: dict[str, tuple[float, float]] = {
 }
 # Host time of work that launches no kernel, assumed until a calibration measures it: an aten
 # view/reshape dispatched from Python, an nn.Module call (__call__, hooks, the forward's own Python).
-ASSUMED_HOST_S: dict[str, float] = {"view": 1.5e-6, "module": 6.0e-6}
+# `sync`: the host's own cost of a blocking copy / stream synchronisation (the wait is the
+# serialisation in `stream_time_s`, not this figure). `sdpa_plan`: PyTorch's cuDNN SDPA builds a
+# cuDNN graph per new (shape, stride) key (aten/src/ATen/native/cudnn/MHA.cpp, `MHAGraphCache`):
+# a cache whose length grows every step misses every step. ~42 ms per build, flat in size, measured
+# in pytorch/pytorch#191576 (cuDNN varlen rebuilding its graph each call: 42.2 ms -> 0.25 ms once
+# cached); the op cases cannot see it (each is timed at one shape after a warm-up).
+ASSUMED_HOST_S: dict[str, float] = {"view": 1.5e-6, "module": 6.0e-6, "sync": 10.0e-6, "sdpa_plan": 42.0e-3}
 ASSUMED_HOST_LINK = (10e-6, 25 * GB)  # latency, bandwidth when the host link type is not found
 
 
@@ -298,6 +345,8 @@ class GpuModel:
         key = rate_key(op, self.rates)
         if key is not None:
             r = self.rates[key]
+            if isinstance(op, HostCall) and host_kind(op)[1] > 1:
+                r = replace(r, dispatch_s=r.dispatch_s / host_kind(op)[1])
             dtype = getattr(op, "dtype", None)
             if op.uses_matrix_units and r.dtype and dtype and dtype != r.dtype and math.isfinite(r.flop_rate):
                 # fitted in one dtype; other dtypes keep the fitted efficiency of the spec's peak
@@ -306,10 +355,11 @@ class GpuModel:
         if isinstance(op, Copy) and op.direction != "d2d":
             return self._host_copy_rates(op.direction)
         if isinstance(op, HostCall):
-            if op.kind not in ASSUMED_HOST_S:
+            kind, share = host_kind(op)
+            if kind not in ASSUMED_HOST_S:
                 raise ValueError(f"unknown host work {op.kind!r}")
-            self.log.note(f"{self.name}.host.{op.kind}", "assumed")
-            return OpClassRates(0.0, math.inf, math.inf, dispatch_s=ASSUMED_HOST_S[op.kind])
+            self.log.note(f"{self.name}.host.{kind}", "assumed")
+            return OpClassRates(0.0, math.inf, math.inf, dispatch_s=ASSUMED_HOST_S[kind] / share)
         cls = op.op_class
         regime = rate_keys(op)[0]
         key = regime if regime in ASSUMED_FRACTIONS else cls
@@ -334,9 +384,11 @@ class GpuModel:
     def _price_uncached(self, op: Op) -> tuple[float, float, float, float]:
         """(device_s, stream_device_s, dispatch_s, op_time_s) of the op."""
         if isinstance(op, IdleStart):
-            # the GPU idles while the host issues the op, then runs it: issue and run do not overlap
+            # the GPU idles while the host issues the op, then runs it: issue and run do not overlap;
+            # `idle_start` (fitted on ops launched onto an idle GPU) adds the wake-up latency measured there
             dev, stream, dispatch, _ = self._price(op.op)
-            return dev, dispatch + stream, dispatch, dispatch + stream
+            idle = self.rates["idle_start"].overhead_s if "idle_start" in self.rates else 0.0
+            return dev, dispatch + idle + stream, dispatch, dispatch + idle + stream
         r = self.rates_for(op)
         stream = op_stream_device_s(r, op)
         return op_device_s(r, op), stream, r.dispatch_s, max(r.dispatch_s, stream)
@@ -369,11 +421,13 @@ class GpuModel:
     def ops_time_s(self, ops) -> float:
         """Ops issued back to back on one stream: host and device overlap, the slower stage wins
         (`stream_time_s`, summed in the same order from the cached prices)."""
-        prices = [self._price(op) for op in ops]
-        host = sum((p[2] for p in prices), 0.0)
-        if len(prices) > 1:
-            host *= self.host_mix
-        return max(host, sum((p[1] for p in prices), 0.0))
+        ops = list(ops)
+        mix = self.host_mix if len(ops) > 1 else 1.0
+        total = 0.0
+        for seg in _segments(ops):  # a sync ends a segment: the host waits for the GPU there
+            prices = [self._price(op) for op in seg]
+            total += max(mix * sum((p[2] for p in prices), 0.0), sum((p[1] for p in prices), 0.0))
+        return total
 
     def graph_time_s(self, ops) -> float:
         """Ops replayed as one CUDA graph: no host in the way, the device's times add up."""

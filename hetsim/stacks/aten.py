@@ -46,6 +46,9 @@ def nbytes(t: TensorMeta) -> int:
     return t.stored_numel * t.itemsize
 
 
+nbytes_of = nbytes
+
+
 def _name(op: AtenOp) -> str:
     return op.base
 
@@ -81,13 +84,12 @@ def _embedding(op: AtenOp) -> tuple[Op, ...]:
 
 
 def _index_copy(op: AtenOp) -> tuple[Op, ...]:
-    # index_copy_(dim): each index writes one slice of the destination, i.e. rows of the trailing dims;
-    # a row scatter runs at the same rates as a row gather (index_select)
-    dest, src = op.inputs[0], op.inputs[-1]
-    dim = op.args.get("dim", 0) % len(dest.shape)
-    source_rows, row = _row_split(dest, dim)
-    rows = src.numel // max(row, 1)
-    return (Gather(rows, row * src.itemsize, max(source_rows, rows), name=_name(op)),)
+    # index_copy_(dim): each index writes one slice of the destination (rows of the trailing dims):
+    # the source and the indices read, the rows written; its own regime (`index_copy`), priced as a
+    # row gather (index_select) where a profile has not fitted it
+    dest, index, src = op.inputs[0], op.inputs[1], op.inputs[-1]
+    nbytes = 2 * nbytes_of(src) + nbytes_of(index)
+    return (Pointwise(src.numel, nbytes, op.name, "index_copy", name=_name(op)),)
 
 
 def _index_select(op: AtenOp) -> tuple[Op, ...]:
@@ -98,19 +100,41 @@ def _index_select(op: AtenOp) -> tuple[Op, ...]:
     return (Gather(rows, row * src.itemsize, max(source_rows, rows), name=_name(op)),)
 
 
+def strided(t: TensorMeta) -> bool:
+    """Whether a copy must gather `t` element by element: a broadcast (stride 0) or otherwise
+    non-contiguous layout (repeat_kv's expanded cache, rotate_half's sliced halves)."""
+    if not t.contiguous or any(st == 0 and sz > 1 for sz, st in zip(t.shape, t.stride, strict=True)):
+        return True
+    want = 1
+    for size, stride in zip(reversed(t.shape), reversed(t.stride), strict=True):
+        if size > 1 and stride != want:
+            return True
+        want *= size
+    return False
+
+
 def _materialise(op: AtenOp) -> tuple[Op, ...]:
-    # cat, clone of an expanded view (repeat_kv), contiguous: stored input read once, output written
+    # cat, clone of an expanded view (repeat_kv), contiguous: stored input read once, output written.
+    # A copy out of a strided / broadcast view runs PyTorch's generic strided copy kernel, far below
+    # the bandwidth of a contiguous one (`copy_strided`); contiguous inputs: `copy_cat`
     read = sum(nbytes(t) for t in op.inputs)
     write = sum(nbytes(t) for t in op.outputs)
-    return (Materialise(read, write, op.name, name=_name(op)),)
+    numel = max((t.numel for t in op.outputs), default=0)
+    regime = "copy_strided" if any(strided(t) for t in op.inputs if t.numel) else "copy_cat"
+    return (Pointwise(numel, read + write, op.name, regime, name=_name(op)),)
 
 
 def _to_copy(op: AtenOp) -> tuple[Op, ...]:
     src, out = op.inputs[0], op.outputs[0]
     if "device" in op.args and src.dtype == out.dtype:
-        # a host tensor moved to the GPU (StaticCache's position counter on its first update)
-        return (Copy(nbytes(out), "h2d", name=_name(op)),)
-    return _pointwise(op)  # a cast is an elementwise kernel at each side's width
+        # a host tensor moved to the GPU (StaticCache's position counter on its first update): from
+        # pageable memory and not non_blocking, so the copy synchronises the stream: the host waits
+        # there until the GPU has run everything issued before (hetsim.hardware.gpu: a sync)
+        ops: tuple[Op, ...] = (Copy(nbytes(out), "h2d", name=_name(op)),)
+        return ops if op.args.get("non_blocking") else (*ops, HostCall("sync", op.name, name="sync:" + _name(op)))
+    # a cast: an elementwise kernel at each side's width, its own regime (RMSNorm's fp32 chain)
+    read = sum(nbytes(t) for t in op.inputs)
+    return (Pointwise(out.numel, read + nbytes(out), op.name, "cast", name=_name(op)),)
 
 
 def _pointwise(op: AtenOp) -> tuple[Op, ...]:
@@ -166,12 +190,14 @@ def _unknown(op: AtenOp) -> tuple[Op, ...]:
 MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "mm": ("matmul", _mm), "addmm": ("matmul", _mm), "bmm": ("bmm", _bmm),
     "embedding": ("gather", _embedding), "index_select": ("gather", _index_select),
-    "index_copy_": ("gather_narrow / gather (row scatter)", _index_copy),
-    "index_copy": ("gather_narrow / gather (row scatter)", _index_copy),
-    "cat": ("copy (materialised)", _materialise), "clone": ("copy (materialised)", _materialise),
-    "contiguous": ("copy (materialised)", _materialise), "copy_": ("copy (materialised)", _materialise),
-    "stack": ("copy (materialised)", _materialise), "repeat": ("copy (materialised)", _materialise),
-    "_to_copy": ("elementwise (cast) / copy_h2d", _to_copy),
+    "index_copy_": ("index_copy (row scatter; else gather_narrow / gather)", _index_copy),
+    "index_copy": ("index_copy (row scatter; else gather_narrow / gather)", _index_copy),
+    "cat": ("copy_cat / copy_strided (else copy)", _materialise), "clone": ("copy_cat / copy_strided (else copy)", _materialise),
+    "contiguous": ("copy_cat / copy_strided (else copy)", _materialise),
+    "copy_": ("copy_cat / copy_strided (else copy)", _materialise),
+    "stack": ("copy_cat / copy_strided (else copy)", _materialise),
+    "repeat": ("copy_cat / copy_strided (else copy)", _materialise),
+    "_to_copy": ("cast (else elementwise) / copy_h2d + sync", _to_copy),
     "mean": ("reduction / reduction_narrow / reduction_outer", _reduction),
     "sum": ("reduction / reduction_narrow / reduction_outer", _reduction),
     "amax": ("reduction / reduction_narrow / reduction_outer", _reduction),
@@ -181,7 +207,7 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "topk": ("topk_singleblock / topk_multiblock", _topk),
 }
 for _base in ELEMENTWISE | {"add_", "mul_", "fill_", "zero_", "copy"}:
-    MAPPING.setdefault(_base, ("elementwise", _pointwise))
+    MAPPING.setdefault(_base, ("pointwise (else elementwise)", _pointwise))
 for _base in VIEW | {"view", "t", "transpose", "unsqueeze", "squeeze", "expand", "slice", "select", "permute",
                      "as_strided", "reshape", "flatten", "unflatten", "split", "chunk", "narrow", "diagonal"}:
     MAPPING.setdefault(_base, ("host_view (no kernel)", _host))
@@ -262,4 +288,6 @@ def table_rows() -> list[tuple[str, str]]:
                  "attention_decode / attention_prefill (cudnn, flash); attention_efficient; math: bmm+softmax"))
     rows.append(("(any other aten op)", "aten_unknown: roofline from the datasheet, assumed"))
     rows.append(("(module call)", "host_module: Python overhead per nn.Module call, assumed"))
+    rows.append(("(blocking host->GPU copy)", "host_sync: the host waits for the GPU (serialises host and device)"))
+    rows.append(("(SDPA, cuDNN, new shape)", "host_sdpa_plan: cuDNN graph build per new K/V length, assumed"))
     return sorted(rows, key=lambda r: (r[1], r[0]))
