@@ -1,11 +1,13 @@
 """What one serving iteration costs: running decodes at their contexts plus prefill chunks, lowered
 onto the placement and simulated by the engine (`hetsim.sim`) - once per distinct shape.
 
-A shape is rounded UP on a geometric grid of relative step `error` (the decode count, their mean
-context, each chunk's tokens and context end) before it is priced, so similar iterations share one
-simulation. Iteration time never falls as a shape grows, and grows at most in proportion
-(t(lx) <= l t(x) for l >= 1: fixed costs do not scale), so the priced time of an iteration lies
-between its exact time and (1 + error) times it; `tests/serving/test_serving_cost.py` checks the
+A shape is rounded UP on a geometric grid (the decode count, their mean context, each chunk's
+tokens and context end) before it is priced, so similar iterations share one simulation. The
+grid's step is sqrt(1 + error): the largest term, attention, grows with the product of two rounded
+sizes (decodes x context, chunk tokens x context), so it grows by at most 1 + error. Iteration
+time never falls as a shape grows and grows at most in proportion to those products (fixed costs
+do not scale), so the priced time of an iteration lies between its exact time and (1 + error)
+times it; `tests/serving/test_serving_cost.py` checks the
 bound against exact pricing. Decode attention is priced at the batch's mean context, which reads
 the same KV bytes as the individual contexts.
 """
@@ -25,11 +27,11 @@ EXACT_BELOW = 16  # sizes up to this are priced exactly
 
 
 class Grid:
-    """Round a size up to 1..EXACT_BELOW, then EXACT_BELOW * (1 + error)^k."""
+    """Round a size up to 1..EXACT_BELOW, then EXACT_BELOW * (1 + error)^(k/2)."""
 
     def __init__(self, error: float) -> None:
         self.error = error
-        self.log_step = math.log1p(error) if error > 0 else 0.0
+        self.log_step = math.log1p(error) / 2 if error > 0 else 0.0
         self._memo: dict[int, int] = {}
 
     def up(self, x: int) -> int:
