@@ -5,6 +5,9 @@ Grades, strongest first (after TokenSim's evidence grades):
   calibrated  fitted from measurements (which data, in `ref`)
   datasheet   a vendor figure (document in `ref`)
   derived     arithmetic on cited figures (the formula in `ref`)
+  transferred another device's calibration carried over by datasheet ratios (the source profile
+              in `ref`): a measurement stands behind it, but of a different chip, so it is weaker
+              than arithmetic on this device's own figures and stronger than a guess
   assumed     no source: an engineering guess, to be replaced by calibration
 """
 
@@ -14,8 +17,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Source = Literal["measured", "calibrated", "datasheet", "derived", "assumed"]
-GRADES: tuple[Source, ...] = ("measured", "calibrated", "datasheet", "derived", "assumed")
+Source = Literal["measured", "calibrated", "datasheet", "derived", "transferred", "assumed"]
+GRADES: tuple[Source, ...] = ("measured", "calibrated", "datasheet", "derived", "transferred", "assumed")
 
 
 class Sourced(BaseModel):

@@ -1,4 +1,5 @@
-"""Commands of the calibration area: `predict ops`, `validate` (and `validate e2e`), `calibrate gpu` (and `refit`).
+"""Commands of the calibration area: `predict ops`, `validate` (and `validate e2e | transfer | energy`),
+`calibrate gpu` (and `refit`, `spread`).
 
 `register(app)` adds them to the hetsim CLI and returns the `calibrate` group, so other
 calibration backends (FPGA) can add their own command to it.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import statistics
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +30,18 @@ def _pct(x: float | None) -> str:
     return "-" if x is None else f"{x:+.1%}"
 
 
+def _num(x, pct: bool = False) -> str:
+    if x is None:
+        return "-"
+    if x == "inf" or (isinstance(x, float) and x == float("inf")):
+        return "inf"
+    return f"{x:.1%}" if pct else f"{x:.4g}"
+
+
+def _j(x: float | None) -> str:
+    return "-" if x is None else f"{x * 1e3:,.2f}"
+
+
 def _print_cases(preds, title: str, show_ops: bool) -> None:
     console = Console()
     if show_ops:
@@ -42,12 +56,16 @@ def _print_cases(preds, title: str, show_ops: bool) -> None:
             t.add_row("case", "(one stream)", "", "", "", "", _us(p.predicted_s), _us(p.measured_s), _pct(p.error),
                       style="bold")
             console.print(t)
+            console.print(f"  energy: predicted {_j(p.predicted_j)} mJ, NVML {_j(p.measured_j)} mJ"
+                          + (f", error {_pct(p.energy_error)}" if p.energy_error is not None else
+                             " (no measured energy in the cases file)"))
     else:
         t = Table(title=title, title_justify="left")
-        for col in ("case", "ops", "predicted us", "measured us", "error"):
+        for col in ("case", "ops", "predicted us", "measured us", "error", "pred mJ", "NVML mJ", "energy err"):
             t.add_column(col, justify="left" if col == "case" else "right")
         for p in preds:
-            t.add_row(p.name, str(len(p.ops)), _us(p.predicted_s), _us(p.measured_s), _pct(p.error))
+            t.add_row(p.name, str(len(p.ops)), _us(p.predicted_s), _us(p.measured_s), _pct(p.error),
+                      _j(p.predicted_j), _j(p.measured_j), _pct(p.energy_error))
         console.print(t)
 
 
@@ -125,6 +143,10 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
                 line += (f"; ops ({v.ops_compared}): median |error| {v.op_median_abs_error:.1%}, "
                          f"max {v.op_max_abs_error:.1%}")
             Console().print(line)
+            e = [abs(c.energy_error) for c in v.cases if c.energy_error is not None]
+            Console().print(f"energy: median |error| {statistics.median(e):.1%} over {len(e)} cases (target <= 15%)"
+                            if e else "energy: predicted per case; these cases carry no NVML energy (measured_j), "
+                            "see `hetsim validate energy`")
         if fail_above is not None and v.max_abs_error > fail_above:
             raise typer.Exit(1)
 
@@ -142,6 +164,97 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
         from hetsim.calibration.e2e.compare import compare, print_report  # pandas: as in predict_ops
 
         print_report(compare(model, stack, device, data), json_out=json_out)
+
+    @validate.command("transfer")
+    @friendly
+    def validate_transfer_cmd(
+        source: Annotated[str, typer.Option("--from", help="measured GPU whose profile is carried over")],
+        target: Annotated[str, typer.Option("--to", help="GPU to predict (its measured cases are the check)")],
+        cases: Annotated[Path | None, typer.Option(
+            help="measured cases (default: the target's own profile's validation file)")] = None,
+        graph: Annotated[bool, typer.Option("--graph", help="compare device-only times (measured_graph_s)")] = False,
+        json_out: Annotated[bool, typer.Option("--json", help="print JSON on stdout only")] = False,
+    ) -> None:
+        """A transferred profile (provenance `transferred`) judged on a GPU that has measurements: the
+        target's validation composites predicted from the source's profile, beside the target's own
+        profile and the datasheet model; median |error| against the 15% target."""
+        from hetsim.calibration.cases import load_cases
+        from hetsim.calibration.predict import TRANSFER_TARGET, validate_transfer
+
+        check = validate_transfer(source, target, load_cases(cases) if cases else None, graph)
+        if json_out:
+            sys.stdout.write(json.dumps(check.as_dict(), indent=2) + "\n")
+            return
+        console = Console()
+        t = Table(title=f"{target} predicted from {source}'s profile ({check.mode}); cases {check.cases_file}",
+                  title_justify="left")
+        for col in ("case", "measured us", "transferred us", "error", "own profile err", "datasheet err"):
+            t.add_column(col, justify="left" if col == "case" else "right")
+        own = check.own_profile.cases if check.own_profile else [None] * len(check.transferred.cases)
+        for p, o, d in zip(check.transferred.cases, own, check.datasheet.cases, strict=True):
+            t.add_row(p.name, _us(p.measured_s), _us(p.predicted_s), _pct(p.error), _pct(o.error if o else None),
+                      _pct(d.error))
+        console.print(t)
+        v = check.transferred
+        met = "met" if v.median_abs_error <= TRANSFER_TARGET else "NOT met"
+        console.print(f"transferred {source} -> {target}: median |error| {v.median_abs_error:.1%}, max "
+                      f"{v.max_abs_error:.1%} (target median <= {TRANSFER_TARGET:.0%}: {met}); own profile "
+                      + (f"{check.own_profile.median_abs_error:.1%}" if check.own_profile else "-")
+                      + f"; datasheet model {check.datasheet.median_abs_error:.1%}")
+
+    @validate.command("energy")
+    @friendly
+    def validate_energy_cmd(
+        device: Annotated[str, typer.Option(help="GPU whose measurements to check")] = "H200",
+        model: Annotated[str, typer.Option(help="catalogue model of the end-to-end measurements")] = "Llama-3.1-8B",
+        json_out: Annotated[bool, typer.Option("--json", help="print JSON on stdout only")] = False,
+    ) -> None:
+        """Predicted vs NVML-measured energy on every point not used in a fit: end-to-end decode and
+        prefill (calibration/e2e/DEVICE, each hf stack against its own runs) and each calibration's
+        power loops predicted from the device's other calibrations; median |error| against 15%."""
+        from hetsim.calibration.energy_check import check_energy, print_energy
+
+        print_energy(check_energy(device, model), json_out)
+
+    @calibrate.command("spread")
+    @friendly
+    def calibrate_spread(
+        profiles: Annotated[list[Path], typer.Argument(help="two or more calibration profiles of one GPU")],
+        moved_only: Annotated[bool, typer.Option("--moved", help="list only parameters that moved > 10%")] = False,
+        json_out: Annotated[bool, typer.Option("--json", help="print JSON on stdout only")] = False,
+    ) -> None:
+        """How far calibrations of one GPU disagree: every fitted parameter side by side, its relative
+        spread (max / min - 1), which moved by more than 10%, by group (host, device, power)."""
+        from hetsim.calibration.spread import MOVED, spread_of_files
+
+        for p in profiles:
+            if not p.is_file():
+                raise ConfigError("calibration profile not found", file=str(p))
+        s = spread_of_files(profiles)
+        if json_out:
+            sys.stdout.write(json.dumps(s.as_dict(), indent=2) + "\n")
+            return
+        console = Console()
+        t = Table(title=f"{s.device}: {len(profiles)} calibrations", title_justify="left")
+        t.add_column("parameter")
+        t.add_column("group")
+        for i, _ in enumerate(profiles):
+            t.add_column(f"#{i + 1}", justify="right")
+        t.add_column("spread", justify="right")
+        rows = sorted(s.compared, key=lambda p: -p.spread)
+        for p in rows:
+            if moved_only and not p.moved:
+                continue
+            t.add_row(p.name, p.group, *[_num(v) for v in p.values], f"{p.spread:.1%}",
+                      style="bold" if p.moved else None)
+        console.print(t)
+        for i, p in enumerate(profiles):
+            console.print(f"#{i + 1} {p}")
+        for group, g in s.by_group().items():
+            med = "-" if g["median_spread"] is None else f"{g['median_spread']:.1%}"
+            console.print(f"{group}: {g['moved']} of {g['compared']} moved > {MOVED:.0%}; median spread {med}, "
+                          f"max {_num(g['max_spread'], pct=True)}")
+        console.print(f"all: {len(s.moved)} of {len(s.compared)} fitted parameters moved > {MOVED:.0%}")
 
     @calibrate.command("gpu")
     @friendly

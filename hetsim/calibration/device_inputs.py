@@ -3,7 +3,10 @@
     device_inputs(spec, links)  ->  DeviceInputs(profile, host_link, designs)
 
 A GPU gets its calibration profile (`calibration/profiles/`, the one its spec names or the one
-made for its catalogue name) and its host link type (for host copies a profile does not time);
+made for its catalogue name; `profile: transfer` or `transfer:SOURCE`: another GPU's profile
+carried over by datasheet ratios, `hetsim.calibration.transfer`) and its host link type (for host
+copies a profile does not time); `gpu_calibrations` lists every calibration of a GPU (the profile
+and the repeat runs in `calibration/profiles/runs/`), from which a run's uncertainty band is made;
 an FPGA gets the designs of the kernel builds it carries (`hetsim.hardware.fpga_catalogue.BUILDS`),
 read from the kernels' own parameter files, resource-checked on the device, with clock and
 efficiency from a measured FPGA profile where there is one. The hardware models never read
@@ -25,6 +28,7 @@ from hetsim.calibration.gpu_profile import GpuProfile, find_profile, load_profil
 from hetsim.calibration.kernel_params import load_kernel_params
 from hetsim.calibration.paths import kernels_dir, profiles_dir
 from hetsim.config.schema import FpgaSpec, GpuSpec, LinkSpec
+from hetsim.errors import ConfigError
 from hetsim.hardware.fpga import KernelDesign
 from hetsim.hardware.fpga_catalogue import BUILDS
 from hetsim.hardware.fpga_kernels.designs import designs_for
@@ -42,20 +46,94 @@ class DeviceInputs:
 def device_inputs(spec: GpuSpec | FpgaSpec, links: Mapping[str, LinkSpec]) -> DeviceInputs:
     """The inputs of a device's model; `links`: the catalogue's link types by name."""
     if isinstance(spec, GpuSpec):
-        return DeviceInputs(profile=gpu_profile(spec), host_link=links.get(spec.host_link))
+        return DeviceInputs(profile=gpu_profile(spec, links), host_link=links.get(spec.host_link))
     return DeviceInputs(designs=MappingProxyType(fpga_designs(spec)))
 
 
-def gpu_profile(spec: GpuSpec) -> GpuProfile | None:
+TRANSFER = "transfer"
+RUNS = "runs"  # sub-folder of the profiles folder: repeat calibrations of a GPU, never picked by default
+
+
+def gpu_profile(spec: GpuSpec, links: Mapping[str, LinkSpec] | None = None) -> GpuProfile | None:
     """The profile a GPU names, else the one in the profiles folder made for its catalogue name;
-    `profile: none` times it from its datasheet figures alone."""
+    `profile: none` times it from its datasheet figures alone; `profile: transfer[:SOURCE]` carries
+    the nearest (or the named) measured GPU's profile over (graded transferred)."""
     if spec.profile == "none":
         return None
+    if spec.profile and (spec.profile == TRANSFER or spec.profile.startswith(TRANSFER + ":")):
+        source = spec.profile.partition(":")[2] or None
+        return transferred_profile(spec, source, links)
     if spec.profile:
         path = Path(spec.profile)
         return load_profile(path if path.is_absolute() else profiles_dir() / path)
     path = find_profile(spec.name, profiles_dir())
     return load_profile(path) if path is not None else None
+
+
+def measured_gpu_profiles() -> dict[str, Path]:
+    """Catalogue GPU name -> its measured profile in the profiles folder (repeat runs not included)."""
+    from hetsim.calibration.gpu_profile import KIND
+
+    out = {}
+    folder = profiles_dir()
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        if path.name.endswith(".validation.yaml"):
+            continue
+        found = find_profile_device(path)
+        if found and found[0] == KIND:
+            out.setdefault(found[1], path)
+    return out
+
+
+def find_profile_device(path: Path) -> tuple[str, str] | None:
+    """(kind, device) from a profile's top-level lines, without a full parse."""
+    import re
+
+    head = dict(re.findall(r"^(kind|device):[ \t]*['\"]?([^'\"\s#]+)", path.read_text(errors="replace"), re.M))
+    return (head["kind"], head["device"]) if "kind" in head and "device" in head else None
+
+
+def transferred_profile(spec: GpuSpec, source: str | None = None, links: Mapping[str, LinkSpec] | None = None,
+                        catalogue=None) -> GpuProfile:
+    """`spec`'s profile carried over from `source`'s measured profile (default: the nearest one)."""
+    from hetsim.calibration.transfer import nearest_source, transfer_profile
+    from hetsim.config.errors import did_you_mean
+    from hetsim.config.load import Catalogue
+
+    catalogue = catalogue or Catalogue.load()
+    links = links if links is not None else catalogue.links
+    measured = {name: (catalogue.devices[name], path) for name, path in measured_gpu_profiles().items()
+                if name in catalogue.devices and catalogue.devices[name].kind == "gpu"}
+    if source is None:
+        source = nearest_source(spec, measured)
+        if source is None:
+            raise ConfigError(f"no measured GPU profile to transfer to {spec.name} from (in {profiles_dir()})",
+                              field="profile")
+    if source not in measured:
+        known = sorted(measured)
+        raise ConfigError(f"no measured profile of {source!r} to transfer from{did_you_mean(source, known)} "
+                          f"(measured: {', '.join(known) or 'none'})", field="profile")
+    src_spec, path = measured[source]
+    return transfer_profile(load_profile(path), src_spec, spec, links.get(src_spec.host_link),
+                            links.get(spec.host_link))
+
+
+def gpu_calibrations(spec: GpuSpec) -> list[Path]:
+    """Every calibration of the GPU its profile resolves to by default: the profile, then the
+    repeat runs of the same device in `runs/` (by name). Empty for `profile: none` or a transfer;
+    only the named file where the spec names one."""
+    if spec.profile == "none" or (spec.profile or "").startswith(TRANSFER):
+        return []
+    if spec.profile:
+        path = Path(spec.profile)
+        return [path if path.is_absolute() else profiles_dir() / path]
+    main = find_profile(spec.name, profiles_dir())
+    if main is None:
+        return []
+    runs = profiles_dir() / RUNS
+    repeats = [p for p in sorted(runs.glob("*.yaml")) if not p.name.endswith(".validation.yaml")
+               and find_profile_device(p) == ("gpu-profile", spec.name)] if runs.is_dir() else []
+    return [main, *repeats]
 
 
 def fpga_designs(spec: FpgaSpec) -> dict[str, KernelDesign]:
