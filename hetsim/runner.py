@@ -41,8 +41,10 @@ def run_placement(exp: Scenario, planned: PlannedRun) -> RunResult:
 
 
 def run_experiment(exp: Scenario) -> list[RunResult]:
-    """Every planned run of a scenario, with speedups against its GPU-only run of the method."""
+    """Every planned run of a scenario, with speedups against its GPU-only run of the method and,
+    where a GPU has several calibrations, each run's band over them (hetsim.calibration.band)."""
     runs = [run_placement(exp, planned) for planned in exp.runs]
+    add_bands(exp, runs)
     reference = next((r for r in runs if r.placement == "gpu-only" and r.method == exp.method.name), None)
     if reference is not None:
         ref = reference.metrics
@@ -52,3 +54,18 @@ def run_experiment(exp: Scenario) -> list[RunResult]:
                                 tpot_speedup_vs_gpu_only=ref.tpot_s / m.tpot_s,
                                 energy_ratio_vs_gpu_only=m.energy_j / ref.energy_j)
     return runs
+
+
+def add_bands(exp: Scenario, runs: list[RunResult]) -> None:
+    """Each run's TTFT / TPOT / energy band: the run again with each further calibration of its
+    GPUs; only a note where there is none to vary."""
+    from hetsim.calibration.band import band_note, bands, calibration_variants
+
+    note = band_note(exp)
+    variants = calibration_variants(exp)
+    for i, r in enumerate(runs):
+        extra = {"calibration_band": note}
+        if variants:
+            values = [r.metrics] + [run_placement(v, v.runs[i]).metrics for v in variants]
+            extra.update(bands(values))
+        r.metrics = replace(r.metrics, **extra)

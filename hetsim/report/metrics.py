@@ -16,7 +16,8 @@ import numpy as np
 from hetsim.provenance import ProvenanceLog
 
 MEMORY_STEPS = ("prepare", "relevancy", "retrieval", "relevancy+retrieval")
-OPTIONAL = ("speedup_vs_gpu_only", "tpot_speedup_vs_gpu_only", "energy_ratio_vs_gpu_only")
+OPTIONAL = ("speedup_vs_gpu_only", "tpot_speedup_vs_gpu_only", "energy_ratio_vs_gpu_only",
+            "ttft_s_band", "tpot_s_band", "energy_j_band", "energy_per_token_j_band", "calibration_band")
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,13 @@ class RunMetrics(Mapping):
     speedup_vs_gpu_only: float | None = None
     tpot_speedup_vs_gpu_only: float | None = None
     energy_ratio_vs_gpu_only: float | None = None
+    # [low, high] over the run simulated with each calibration of its GPUs (hetsim.calibration.band);
+    # absent where the GPUs have one calibration each
+    ttft_s_band: tuple[float, float] | None = None
+    tpot_s_band: tuple[float, float] | None = None
+    energy_j_band: tuple[float, float] | None = None
+    energy_per_token_j_band: tuple[float, float] | None = None
+    calibration_band: str | None = None  # what the band rests on: "2 calibrations of H200", "one calibration"
 
     def __getitem__(self, key: str) -> Any:
         if key not in self._keys():
@@ -105,6 +113,28 @@ def provenance_of(log: ProvenanceLog, machine, charged: set[str], total) -> Prov
     return out
 
 
+def regrade_transferred(log: ProvenanceLog, machine) -> None:
+    """A GPU model logs every key of its profile as calibrated; a transferred profile's keys
+    (hetsim.calibration.transfer) rest on another GPU's calibration and say so."""
+    for model in machine.models.values():
+        prov = getattr(getattr(model, "profile", None), "provenance", None) or {}
+        if "transferred_from" in prov:
+            prefix = f"{model.name}.profile."
+            for key in log.used:
+                if key.startswith(prefix):
+                    log.used[key] = "transferred"
+
+
+def calibration_profiles(machine) -> dict[str, str]:
+    """device id -> the profile it was simulated with (a transfer names its source)."""
+    out = dict(machine.profiles)
+    for dev_id, model in machine.models.items():
+        prov = getattr(getattr(model, "profile", None), "provenance", None) or {}
+        if "transferred_from" in prov:
+            out[dev_id] = f"transferred from {prov['transferred_from']}"
+    return out
+
+
 def compute_metrics(exp, machine, placement, log, ttft, steps, e2e, before, after, sim) -> RunMetrics:
     """A run's metrics from its accumulated busy time and energy, before (prefill, request steps)
     and after the first output token; `steps`: each output token's step time."""
@@ -126,6 +156,7 @@ def compute_metrics(exp, machine, placement, log, ttft, steps, e2e, before, afte
     decode_s = e2e - ttft
     decode_energy = sum(idle_w.values()) * decode_s + sum(after.energy.values()) + after.link_energy
     log = provenance_of(log, machine, charged, total)
+    regrade_transferred(log, machine)
     return RunMetrics(
         ttft_s=ttft,
         tpot_s=decode_s / n_out,
@@ -153,6 +184,6 @@ def compute_metrics(exp, machine, placement, log, ttft, steps, e2e, before, afte
         micro_batches=placement.micro_batches,
         provenance_weakest=log.weakest(),
         provenance=log.by_grade(),
-        calibration_profiles=dict(machine.profiles),
+        calibration_profiles=calibration_profiles(machine),
         sim={"iterations_simulated": sim.simulated, "iterations_reused": sim.reused, "events": sim.events},
     )

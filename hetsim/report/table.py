@@ -17,6 +17,14 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
+def _band(r: dict, key: str, fmt) -> str:
+    """`low - high` of a metric over the GPUs' calibrations, else what there is instead."""
+    if f"{key}_band" in r:
+        lo, hi = r[f"{key}_band"]
+        return f"{fmt(lo)} - {fmt(hi)}"
+    return r.get("calibration_band") or "-"
+
+
 def results_table(summary: dict) -> Table:
     runs = summary["runs"]
     w = summary["workload"]
@@ -32,7 +40,9 @@ def results_table(summary: dict) -> Table:
         t.add_row(escape(name), *[escape(fn(r)) for r in runs])
 
     row("time per output token", lambda r: _ms(r["tpot_s"]))
+    row("  band over calibrations", lambda r: _band(r, "tpot_s", _ms))
     row("TTFT (prefill)", lambda r: _ms(r["ttft_s"]))
+    row("  band over calibrations", lambda r: _band(r, "ttft_s", _ms))
     row("end to end", lambda r: f"{r['e2e_s']:.3f} s")
     row("decode throughput", lambda r: f"{r['decode_tokens_per_s']:.1f} tok/s")
     steps = [s for s in STEP_ORDER if any(s in r["step_time_per_token_s"] for r in runs)]
@@ -48,7 +58,9 @@ def results_table(summary: dict) -> Table:
     for link in links:
         row(f"  bytes {link}", lambda r, link=link: f"{r['link_bytes'].get(link, 0) / 1e6:.1f} MB")
     row("energy per request", lambda r: f"{r['energy_per_request_j']:.1f} J")
+    row("  band over calibrations", lambda r: _band(r, "energy_j", lambda j: f"{j / w['batch']:.1f} J"))
     row("energy per output token", lambda r: f"{r['energy_per_token_j'] * 1e3:.1f} mJ")
+    row("  band over calibrations", lambda r: _band(r, "energy_per_token_j", lambda j: f"{j * 1e3:.1f} mJ"))
     row("speedup vs gpu-only (e2e)", lambda r: (
         f"{r['speedup_vs_gpu_only']:.3f}x" if "speedup_vs_gpu_only" in r else "-"))
     row("TPOT speedup vs gpu-only", lambda r: (
