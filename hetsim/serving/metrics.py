@@ -72,9 +72,10 @@ def request_table(served: Served) -> pd.DataFrame:
     for s in served.seqs:
         r = s.req
         tpot = (s.finish_s - s.first_token_s) / (s.generated - 1) if s.generated > 1 else 0.0
-        rows.append((r.rid, r.arrival_s, r.prompt_tokens, r.output_tokens, r.prefix_group, r.prefix_tokens, r.priority,
-                     s.admitted_s, s.first_token_s, s.finish_s, s.admitted_s - r.arrival_s, s.first_token_s - r.arrival_s,
-                     tpot, s.max_gap_s, s.finish_s - r.arrival_s, s.generated, s.prefilled_tokens,
+        rows.append((r.rid, r.arrival_s, r.prompt_tokens, r.output_tokens, r.prefix_group, r.prefix_tokens,
+                     r.priority, s.admitted_s, s.first_token_s, s.finish_s, s.admitted_s - r.arrival_s,
+                     s.first_token_s - r.arrival_s, tpot, s.max_gap_s, s.finish_s - r.arrival_s, s.generated,
+                     s.prefilled_tokens,
                      s.first_hit_tokens or 0, s.hit_tokens, s.preemptions, s.energy_j))
     return pd.DataFrame(rows, columns=["rid", "arrival_s", "prompt_tokens", "output_tokens", "prefix_group",
                                        "prefix_tokens", "priority", "admitted_s", "first_token_s", "finish_s",
@@ -93,7 +94,7 @@ def compute(served: Served, req: pd.DataFrame, slo: SloSpec, kv_blocks: int, blo
     frag = np.asarray(rows["kv_fragmentation"], dtype=float)
     frag = frag[~np.isnan(frag)]
     prompt = int(req.prompt_tokens.sum())
-    hits = int(req.first_hit_tokens.sum())
+    hits = int(req.first_hit_tokens.sum())  # on arrival (a recomputation's hits are not new traffic)
     energy = served.energy_j + idle_w * dur
     tokens = int(req.generated.sum())
     return ServingMetrics(
@@ -103,7 +104,8 @@ def compute(served: Served, req: pd.DataFrame, slo: SloSpec, kv_blocks: int, blo
         e2e_s=latency(req.e2e_s), queue_s=latency(req.queue_s),
         slo_attainment=float(ok.mean()), goodput_req_per_s=float(ok.sum()) / dur,
         kv_blocks=kv_blocks, kv_block_tokens=block_tokens,
-        kv_used_mean_frac=float(used.mean()) if used.size else 0.0, kv_used_max_frac=float(used.max()) if used.size else 0.0,
+        kv_used_mean_frac=float(used.mean()) if used.size else 0.0,
+        kv_used_max_frac=float(used.max()) if used.size else 0.0,
         kv_fragmentation_mean_frac=float(frag.mean()) if frag.size else 0.0,
         preemptions=preemptions, swapped_tokens=swapped_tokens,
         prefix_hit_rate=hits / prompt if prompt else 0.0, prefix_saved_prefill_tokens=hits,

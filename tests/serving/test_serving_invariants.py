@@ -4,9 +4,9 @@ over-allocated, preempted requests resume, prefix hits never exceed the shared p
 
 import pytest
 
+from hetsim.serving.kv_cache import BlockAllocator
 from hetsim.serving.loop import serve
 from hetsim.serving.prefix_cache import PrefixCache
-from hetsim.serving.kv_cache import BlockAllocator
 from hetsim.serving.run import requests_of
 from hetsim.serving.scheduler import POLICIES
 

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from hetsim.runner import run_experiment
-from hetsim.scenario import load_experiment
 from hetsim.serving.run import ServingRunner, requests_of
 
 MIXED = {"serving.requests.count": 120, "serving.requests.arrivals.rate_per_s": 6.0,
@@ -45,7 +44,8 @@ def test_static_all_at_once_matches_the_static_run(catalogue, make_scenario):
     token the static run's decode step (the same iteration DAGs, priced exactly)."""
     ctx, out, batch = 2048, 16, 8
     exp = make_scenario(**{"workload.context_tokens": ctx, "workload.decode_tokens": out, "workload.batch": batch,
-                           "serving.bucket_error": 0.0, "serving.scheduler.policy": "static", "serving.scheduler.max_tokens": ctx * batch,
+                           "serving.bucket_error": 0.0, "serving.scheduler.policy": "static",
+                           "serving.scheduler.max_tokens": ctx * batch,
                            "serving.requests": {"count": batch, "prompt_tokens": {"value": ctx},
                                                 "output_tokens": {"value": out + 1}}})
     static = run_experiment(exp)[0].metrics
