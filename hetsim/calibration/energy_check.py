@@ -120,6 +120,13 @@ def power_loop_points(device: str) -> tuple[list[EnergyPoint], list[str]]:
 
 
 def check_energy(device: str, model: str) -> EnergyCheck:
+    from hetsim.config.errors import did_you_mean
+    from hetsim.config.load import Catalogue
+
+    gpus = sorted(n for n, d in Catalogue.load().devices.items() if d.kind == "gpu")
+    if device not in gpus:
+        raise ConfigError(f"unknown GPU {device!r}{did_you_mean(device, gpus)} (catalogue GPUs: {', '.join(gpus)})",
+                          field="device")
     check = EnergyCheck(device)
     try:
         check.points += e2e_points(device, model)

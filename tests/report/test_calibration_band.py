@@ -1,0 +1,88 @@
+"""The uncertainty band of a run: the same experiment simulated with each calibration of its GPU,
+reported as [low, high] beside TTFT, TPOT and energy; a GPU with one calibration gets no band and
+the table says "one calibration". Profiles made here by hand, in a profiles folder of the test's own."""
+
+import dataclasses
+import json
+import shutil
+
+import pytest
+
+from hetsim.calibration.band import band_note, bands
+from hetsim.calibration.gpu_profile import load_profile, write_profile
+from hetsim.calibration.paths import REPO_ROOT
+from hetsim.config.load import Catalogue
+from hetsim.report.table import results_table
+from hetsim.runner import run_experiment
+from hetsim.scenario import load_experiment
+
+H200 = {"system": {"name": "one_h200", "devices": {"gpu0": "H200"},
+                   "links": [{"type": "pcie_gen5_x16", "between": ["host", "gpu0"]}]},
+        "placements": ["gpu-only"], "baseline": None, "workload.decode_tokens": 2,
+        "workload.context_tokens": 4096, "outputs.write": False}
+
+
+def slower(profile, factor):
+    """The profile with every HBM bandwidth divided by `factor` (a second calibration by hand)."""
+    rates = {k: dataclasses.replace(r, bw_bytes_per_s=r.bw_bytes_per_s / factor) for k, r in profile.rates.items()}
+    return dataclasses.replace(profile, rates=rates, raw=None, validation=None)
+
+
+def run_h200(monkeypatch, folder):
+    monkeypatch.setenv("HETSIM_PROFILES", str(folder))
+    (run,) = run_experiment(load_experiment(None, Catalogue.load(), H200))
+    return run.metrics
+
+
+def test_bands_are_the_extremes_over_the_runs():
+    runs = [{"ttft_s": 2.0, "tpot_s": 0.01, "energy_j": 50.0, "energy_per_token_j": 1.0},
+            {"ttft_s": 1.5, "tpot_s": 0.02, "energy_j": 60.0, "energy_per_token_j": 0.9}]
+    assert bands(runs) == {"ttft_s_band": (1.5, 2.0), "tpot_s_band": (0.01, 0.02), "energy_j_band": (50.0, 60.0),
+                           "energy_per_token_j_band": (0.9, 1.0)}
+
+
+def test_a_second_calibration_gives_a_band_from_both_runs(tmp_path, monkeypatch):
+    base = load_profile(REPO_ROOT / "calibration" / "profiles" / "runs" / "H200-2026-12-01b.yaml")
+    one, two = tmp_path / "one", tmp_path / "two"
+    write_profile(one / "H200.yaml", base)
+    write_profile(two / "H200.yaml", slower(base, 2.0))
+    alone = run_h200(monkeypatch, one)  # the first calibration alone
+    other = run_h200(monkeypatch, two)  # the second alone
+    assert "tpot_s_band" not in alone and alone.calibration_band == "one calibration"
+    # both: the first as the profile, the second as a repeat run of the same GPU
+    write_profile(one / "runs" / "H200-b.yaml", slower(base, 2.0))
+    both = run_h200(monkeypatch, one)
+    assert both.calibration_band == "2 calibrations of H200"
+    assert both.tpot_s == pytest.approx(alone.tpot_s)  # the run itself uses the profile, not the repeat
+    assert other.tpot_s > alone.tpot_s  # half the bandwidth: slower decode
+    assert both.tpot_s_band == pytest.approx((alone.tpot_s, other.tpot_s))
+    assert both.ttft_s_band == pytest.approx(sorted((alone.ttft_s, other.ttft_s)))
+    assert both.energy_j_band == pytest.approx(sorted((alone.energy_j, other.energy_j)))
+    assert json.loads(json.dumps(dict(both)))["tpot_s_band"] == pytest.approx([alone.tpot_s, other.tpot_s])
+
+
+def test_a_gpu_with_one_calibration_says_so_in_the_table(small_experiment):
+    exp = small_experiment()
+    assert band_note(exp) == "one calibration"  # the default experiment's H100
+    runs = run_experiment(exp)
+    assert all("tpot_s_band" not in r.metrics for r in runs)
+    summary = {"experiment": "t", "model": "m", "workload": exp.spec.workload.model_dump(),
+               "runs": [{"label": r.label, "warnings": [], **r.metrics} for r in runs]}
+    from rich.console import Console
+
+    console = Console(width=300, record=True)
+    console.print(results_table(summary))
+    text = console.export_text()
+    assert "band over calibrations" in text and "one calibration" in text
+
+
+def test_a_named_profile_is_one_calibration(tmp_path, monkeypatch):
+    from hetsim.calibration.device_inputs import gpu_calibrations
+
+    shutil.copytree(REPO_ROOT / "calibration" / "profiles", tmp_path / "p")
+    monkeypatch.setenv("HETSIM_PROFILES", str(tmp_path / "p"))
+    spec = Catalogue.load().devices["H200"]
+    assert [p.name for p in gpu_calibrations(spec)] == ["H200.yaml", "H200-2026-12-01b.yaml"]
+    named = spec.model_copy(update={"profile": "runs/H200-2026-12-01b.yaml"})
+    assert [p.name for p in gpu_calibrations(named)] == ["H200-2026-12-01b.yaml"]
+    assert gpu_calibrations(spec.model_copy(update={"profile": "none"})) == []
