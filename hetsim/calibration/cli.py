@@ -256,6 +256,23 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
                           f"max {_num(g['max_spread'], pct=True)}")
         console.print(f"all: {len(s.moved)} of {len(s.compared)} fitted parameters moved > {MOVED:.0%}")
 
+    @validate.command("ops")
+    @friendly
+    def validate_ops_cmd(
+        cases: Annotated[Path, typer.Option(help="op cases from traces, e.g. calibration/e2e/H200/ops.parquet")],
+        device: Annotated[str, typer.Option(help="catalogue GPU the cases were measured on")] = "H200",
+        profile: Annotated[Path | None, typer.Option(help="calibration profile (default: the device's)")] = None,
+        show: Annotated[bool, typer.Option("--cases-table", help="print every case")] = False,
+        json_out: Annotated[bool, typer.Option("--json", help="print JSON on stdout only")] = False,
+    ) -> None:
+        """Op level: every aten op case of a real model's traces priced by hetsim (steady stream, host issue,
+        CUDA graph, alone onto an idle GPU) against its measurement; median and p90 |error| vs the targets."""
+        from hetsim.calibration.predict import gpu_model
+        from hetsim.calibration.trace_cases import load_cases, print_report, validate_ops
+
+        model = gpu_model(device, profile)
+        print_report(validate_ops(model, load_cases(cases), str(cases)), json_out=json_out, show_cases=show)
+
     @calibrate.command("gpu")
     @friendly
     def calibrate_gpu(

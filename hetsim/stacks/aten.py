@@ -87,7 +87,7 @@ def _index_copy(op: AtenOp) -> tuple[Op, ...]:
     # index_copy_(dim): each index writes one slice of the destination (rows of the trailing dims):
     # the source and the indices read, the rows written; its own regime (`index_copy`), priced as a
     # row gather (index_select) where a profile has not fitted it
-    dest, index, src = op.inputs[0], op.inputs[1], op.inputs[-1]
+    index, src = op.inputs[1], op.inputs[-1]
     nbytes = 2 * nbytes_of(src) + nbytes_of(index)
     return (Pointwise(src.numel, nbytes, op.name, "index_copy", name=_name(op)),)
 
@@ -192,7 +192,8 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "embedding": ("gather", _embedding), "index_select": ("gather", _index_select),
     "index_copy_": ("index_copy (row scatter; else gather_narrow / gather)", _index_copy),
     "index_copy": ("index_copy (row scatter; else gather_narrow / gather)", _index_copy),
-    "cat": ("copy_cat / copy_strided (else copy)", _materialise), "clone": ("copy_cat / copy_strided (else copy)", _materialise),
+    "cat": ("copy_cat / copy_strided (else copy)", _materialise),
+    "clone": ("copy_cat / copy_strided (else copy)", _materialise),
     "contiguous": ("copy_cat / copy_strided (else copy)", _materialise),
     "copy_": ("copy_cat / copy_strided (else copy)", _materialise),
     "stack": ("copy_cat / copy_strided (else copy)", _materialise),

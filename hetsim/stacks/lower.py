@@ -12,7 +12,15 @@ and the mask ops, and ends with the SDPA call:
           priced after the last layer, as the fused stack prices its LM head
 
 Module calls are host work (`HostCall("module")`) at the op they start on; the forward's first
-kernel is an `IdleStart` (the generation loop synchronised on the previous token). No torch here.
+kernel is an `IdleStart` (the generation loop synchronised on the previous token). A blocking
+host-to-GPU copy (StaticCache's lazy counter `.to(device)`) is followed by a sync (aten.py).
+
+cuDNN SDPA plans: PyTorch builds one cuDNN graph per (shape, stride) key and caches it
+(aten/src/ATen/native/cudnn/MHA.cpp). A decode step whose K/V length changes every step (a
+DynamicCache grown by `torch.cat`) misses that cache once per step, on the host, at the first
+layer's SDPA call: `HostCall("sdpa_plan/N")` in each of the N layers' attention carries one N-th
+of that build, so that it overlaps queued device work as the stall does in a steady eager loop
+(StaticCache attends over a fixed length: built once, never again). No torch here.
 """
 
 from __future__ import annotations
@@ -41,6 +49,12 @@ def _in_region(op: AtenOp) -> bool:
     return op.base in _REGION
 
 
+def _layers(model: str) -> int:
+    from hetsim.config.load import Catalogue
+
+    return int(Catalogue.load().models[model].layers)
+
+
 @dataclass(frozen=True)
 class Cut:
     head: tuple[int, int]
@@ -65,8 +79,9 @@ def cut(tpl: Template) -> Cut:
 class StackOps:
     """The ops of one (model, stack), priced op by op; sections are memoised by the sizes they use."""
 
-    def __init__(self, model: str, stack: str, static_len: int, arch: int | None = SM90):
+    def __init__(self, model: str, stack: str, static_len: int, arch: int | None = SM90, layers: int | None = None):
         self.model, self.stack, self.static_len, self.arch = model, stack, static_len, arch
+        self.layers = layers if layers is not None else _layers(model)
         self.tpl = {phase: templates.load(model, stack, phase) for phase in templates.PHASES}
         self.cuts = {phase: cut(t) for phase, t in self.tpl.items()}
         self._memo: dict[tuple, tuple[Op, ...]] = {}
@@ -123,7 +138,20 @@ class StackOps:
             ops += mapped
         for kind in starts.get(end, ()) if name == "tail" else ():
             ops.append(HostCall("module", kind, name=f"module:{kind}"))
+        if name == "attn" and phase == "decode" and self.replans(tpl, values):
+            ops.append(HostCall(f"sdpa_plan/{self.layers}", "cudnn", name="cudnn_sdpa_plan"))
         return tuple(ops)
+
+    def replans(self, tpl: Template, values: dict[str, int]) -> bool:
+        """Whether each decode step's SDPA call has a (shape, stride) key the step before never had,
+        on the cuDNN backend: PyTorch then builds a new cuDNN graph every step."""
+        if "C" not in values or not tpl.doc["sdpa"]:
+            return False
+        now = tpl.sdpa(values)
+        after = tpl.sdpa({**values, "C": values["C"] + 1})
+        return any(aten.sdpa_backend(a, self.arch) == "cudnn"
+                   and (a.key.shape, a.key.stride) != (b.key.shape, b.key.stride)
+                   for a, b in zip(now, after, strict=True))
 
     # -------------------------------------------------------------------- what the simulator asks
     def pre_post(self, phase: str, batch: int, new: int) -> tuple[tuple[Op, ...], tuple[Op, ...]]:

@@ -68,14 +68,16 @@ def test_views_and_module_calls_cost_host_time_only(h200):
     assert gpu.device_time_s(view) == gpu.device_time_s(module) == 0.0
     assert 0 < gpu.dispatch_s(view) < gpu.dispatch_s(module)
     assert gpu.graph_time_s([view, module]) == 0.0  # a CUDA graph replays no host work
-    assert {"H200.host.view", "H200.host.module"} <= set(log.by_grade()["assumed"])
+    assert "H200.host.module" in log.by_grade()["assumed"]  # no op case identifies it
+    assert "H200.profile.host_view" in log.used  # fitted from the no-kernel op cases (trace_fit)
 
 
 def test_an_op_onto_an_idle_gpu_pays_its_issue_before_it_runs(h200):
     gpu, _ = h200()
     mm = Matmul(8, 4096, 4096)
     cold = IdleStart(mm)
-    assert gpu.op_time_s(cold) == pytest.approx(gpu.dispatch_s(mm) + gpu.stream_device_s(mm))
+    idle = gpu.rates["idle_start"].overhead_s  # the wake-up latency fitted on ops onto an idle GPU
+    assert gpu.op_time_s(cold) == pytest.approx(gpu.dispatch_s(mm) + idle + gpu.stream_device_s(mm))
     assert gpu.op_time_s(mm) == pytest.approx(max(gpu.dispatch_s(mm), gpu.stream_device_s(mm)))
     assert gpu.device_time_s(cold) == gpu.device_time_s(mm)
 

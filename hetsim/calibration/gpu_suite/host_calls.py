@@ -1,0 +1,109 @@
+"""Host costs the op cases cannot identify, measured on the GPU machine (torch only, no pydantic).
+
+    python -m hetsim.calibration.gpu_suite.host_calls [--out host_calls.json]
+
+- `view_method` / `view_opoverload`: `x.view(...)` from Python vs `torch.ops.aten._unsafe_view.default(**kw)`
+  (how the op cases in calibration/e2e called every op): the difference is the op cases' harness
+  overhead, to take out of host costs fitted from them (hetsim.calibration.trace_fit);
+- `mul_binding` / `mul_opoverload`: the same for a small elementwise kernel;
+- `module_call`: an `nn.Module` whose forward returns its input, called through `__call__`, minus a
+  plain function doing the same: the Python overhead per module call (`host_module`);
+- `sdpa_plan_build`: a cuDNN SDPA call at a K/V length never seen before in the process minus the
+  same call once cached (PyTorch builds one cuDNN graph per shape: `host_sdpa_plan`).
+
+Each figure is the median of `reps` timings of `inner` calls, in seconds per call. Not yet part of
+the profile fit: a run's JSON is what hetsim.hardware.gpu's assumed host figures wait for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from typing import Any
+
+import torch
+
+
+def _per_call(fn, inner: int = 2000, reps: int = 7, sync=None) -> float:
+    for _ in range(inner // 10 + 1):
+        fn()
+    out = []
+    for _ in range(reps):
+        if sync:
+            sync()
+        t0 = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        out.append((time.perf_counter() - t0) / inner)
+    if sync:
+        sync()
+    return statistics.median(out)
+
+
+class _Identity(torch.nn.Module):
+    def forward(self, x):
+        return x
+
+
+def measure(device: str = "cuda") -> dict[str, Any]:
+    dev = torch.device(device)
+    sync = torch.cuda.synchronize if dev.type == "cuda" else None
+    x = torch.randn(8, 1, 4096, device=dev, dtype=torch.bfloat16)
+    y = torch.randn(8, 1, 4096, device=dev, dtype=torch.bfloat16)
+    uv, mul = torch.ops.aten._unsafe_view.default, torch.ops.aten.mul.Tensor
+    mod = _Identity()
+
+    def plain(t):
+        return t
+
+    out: dict[str, Any] = {
+        "view_method": _per_call(lambda: x.view(8, 4096)),
+        "view_opoverload": _per_call(lambda: uv(self=x, size=[8, 4096])),
+        "mul_binding": _per_call(lambda: torch.mul(x, y), sync=sync),
+        "mul_opoverload": _per_call(lambda: mul(self=x, other=y), sync=sync),
+        "module_call": _per_call(lambda: mod(x)) - _per_call(lambda: plain(x)),
+    }
+    if dev.type == "cuda":
+        import torch.nn.functional as F
+
+        builds, cached = [], []
+        for n in range(5):
+            kv = 4096 + 1 + n  # a length no call in this process used before
+            q = torch.randn(8, 32, 1, 128, device=dev, dtype=torch.bfloat16)
+            k = torch.randn(8, 8, kv, 128, device=dev, dtype=torch.bfloat16)
+
+            def call(q=q, k=k):
+                return F.scaled_dot_product_attention(q, k, k, enable_gqa=True)
+
+            sync()
+            t0 = time.perf_counter()
+            call()
+            sync()
+            builds.append(time.perf_counter() - t0)
+            cached.append(_per_call(call, inner=50, reps=3, sync=sync))
+        out["sdpa_first_call"] = statistics.median(builds)
+        out["sdpa_cached_call"] = statistics.median(cached)
+        out["sdpa_plan_build"] = out["sdpa_first_call"] - out["sdpa_cached_call"]
+    out["torch"] = torch.__version__
+    out["device"] = torch.cuda.get_device_name(dev) if dev.type == "cuda" else "cpu"
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m hetsim.calibration.gpu_suite.host_calls", description=__doc__)
+    ap.add_argument("--device", default="cuda")
+    ap.add_argument("--out", help="JSON file to write (default: print)")
+    args = ap.parse_args(argv)
+    res = measure(args.device)
+    text = json.dumps(res, indent=2)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text + "\n")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

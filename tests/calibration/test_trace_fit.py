@@ -1,0 +1,110 @@
+"""Op cases from traces: the fit reproduces the committed H200 keys, a case priced by hand, the sync
+rule and the cuDNN plan-build rule by hand, and the fused stack's graph-mode numbers kept."""
+
+import math
+
+import pytest
+
+from hetsim.calibration.gpu_profile import load_profile
+from hetsim.calibration.paths import REPO_ROOT
+from hetsim.calibration.predict import gpu_model
+from hetsim.calibration.trace_cases import load_cases, lower_case, price
+from hetsim.calibration.trace_fit import fit_profile
+from hetsim.hardware.gpu import stream_time_s
+from hetsim.ops import HostCall, Pointwise
+from hetsim.stacks.lower import StackOps
+
+CASES = REPO_ROOT / "calibration" / "e2e" / "H200" / "ops.parquet"
+PROFILE = REPO_ROOT / "calibration" / "profiles" / "H200.yaml"
+
+
+@pytest.fixture(scope="module")
+def h200():
+    return gpu_model("H200")
+
+
+def test_the_fit_reproduces_the_committed_keys():
+    profile = load_profile(PROFILE)
+    fitted = fit_profile(profile, CASES)
+    assert set(fitted) == set(profile.provenance["trace_fit"]["keys"])
+    for key, (rates, notes) in fitted.items():
+        committed = profile.rates[key]
+        for field in ("overhead_s", "bw_bytes_per_s", "dispatch_s", "eager_gap_s"):
+            a, b = getattr(rates, field), getattr(committed, field)
+            assert a == b or (math.isfinite(a) and a == pytest.approx(b, rel=1e-12)), (key, field)
+        assert profile.notes[key]["fit"].get("cases") == notes["fit"].get("cases")
+
+
+def test_the_fit_only_adds_keys_the_suite_did_not_fit():
+    profile = load_profile(PROFILE)
+    suite = set(profile.rates) - set(profile.provenance["trace_fit"]["keys"])
+    assert {"matmul", "elementwise", "copy", "gather_narrow", "attention_decode"} <= suite
+    assert profile.rates["copy"].bw_bytes_per_s == pytest.approx(3937998372526.0703)  # untouched
+
+
+def test_a_contiguous_cat_priced_by_hand(h200):
+    # case 52: DynamicCache's torch.cat of K [8, 8, 4096, 128] and the new token [8, 8, 1, 128], bf16
+    (case,) = [c for c in load_cases(CASES) if c.case == 52]
+    (op,) = lower_case(case)
+    read = (8 * 8 * 4096 * 128 + 8 * 8 * 1 * 128) * 2
+    assert isinstance(op, Pointwise) and op.regime == "copy_cat" and op.nbytes == 2 * read
+    r = h200.rates["copy_cat"]
+    device = r.overhead_s + 2 * read / r.bw_bytes_per_s
+    p = price(h200, (op,))
+    assert p["graph"] == pytest.approx(device)
+    assert p["stream"] == pytest.approx(max(r.dispatch_s, device + r.eager_gap_s))
+    assert p["idle"] == pytest.approx(r.dispatch_s + h200.rates["idle_start"].overhead_s + device + r.eager_gap_s)
+    assert p["stream"] == pytest.approx(case.measured["stream"], rel=0.05)  # 38.2 us measured
+
+
+def test_repeat_kv_is_a_strided_copy_at_its_own_bandwidth(h200):
+    (case,) = [c for c in load_cases(CASES) if c.case == 134]  # clone of K expanded to 32 heads, B32 C16K
+    (op,) = lower_case(case)
+    assert op.regime == "copy_strided"
+    assert h200.rates["copy_strided"].bw_bytes_per_s < 0.4 * h200.rates["copy"].bw_bytes_per_s
+    assert price(h200, (op,))["graph"] == pytest.approx(case.measured["graph"], rel=0.3)
+
+
+def test_a_sync_makes_host_and_device_serial_up_to_it(h200):
+    big = Pointwise(1, 4_000_000_000, "aten.clone.default", "copy_cat")  # device bound: ~1 ms
+    small = Pointwise(1, 1024, "aten.mul.Tensor")  # host bound: its dispatch
+    sync = HostCall("sync", "aten._to_copy.default")
+    d_big, d_small = h200.stream_device_s(big), h200.stream_device_s(small)
+    h_big, h_small, h_sync = h200.dispatch_s(big), h200.dispatch_s(small), h200.dispatch_s(sync)
+    mix = h200.host_mix
+    free = [big, *[small] * 50]
+    # no sync: the host issues the 50 small ops while the GPU still runs the big copy
+    assert h200.ops_time_s(free) == pytest.approx(max(mix * (h_big + 50 * h_small), d_big + 50 * d_small))
+    # a sync after the copy: the host waits for it, then issues the small ops onto an idle GPU
+    synced = [big, sync, *[small] * 50]
+    by_hand = max(mix * (h_big + h_sync), d_big) + max(mix * 50 * h_small, 50 * d_small)
+    assert h200.ops_time_s(synced) == pytest.approx(by_hand)
+    assert h200.ops_time_s(synced) > h200.ops_time_s(free)
+    assert stream_time_s(synced, h200.rates_for, mix) == pytest.approx(by_hand)
+    assert h200.graph_time_s(synced) == pytest.approx(h200.graph_time_s(free))  # a graph replays no host work
+
+
+def test_a_static_cache_prefill_syncs_on_its_lazy_counter_copy():
+    ops = StackOps("Llama-3.1-8B", "hf-static", 2048).attention("prefill", 1, 2048, 0)
+    assert [op.kind for op in ops if isinstance(op, HostCall) and op.kind == "sync"] == ["sync"]
+
+
+def test_a_growing_cache_rebuilds_the_cudnn_plan_once_per_step(h200):
+    dynamic = StackOps("Llama-3.1-8B", "hf-dynamic", 0).attention("decode", 8, 1, 4096)
+    plans = [op for op in dynamic if isinstance(op, HostCall) and op.kind.startswith("sdpa_plan")]
+    assert [op.kind for op in plans] == ["sdpa_plan/32"]  # one build per step, a 32nd in each layer
+    assert h200.dispatch_s(plans[0]) * 32 == pytest.approx(42e-3)  # assumed: pytorch/pytorch#191576
+    static = StackOps("Llama-3.1-8B", "hf-static", 8192).attention("decode", 8, 1, 4096)
+    assert not any(isinstance(op, HostCall) and op.kind.startswith("sdpa_plan") for op in static)
+
+
+# the fused stack's graph-mode TPOT before the trace fit (hetsim validate e2e --stack fused), ms
+FUSED_GRAPH_MS = {(1, 1024): 4.75, (1, 4096): 4.84, (1, 131072): 8.57, (4, 1024): 4.85}
+
+
+@pytest.mark.parametrize("point", sorted(FUSED_GRAPH_MS))
+def test_fused_graph_mode_stays_within_ten_percent(point):
+    from hetsim.calibration.e2e.compare import Predictor
+
+    tpot, _ = Predictor("Llama-3.1-8B", "fused", "H200").decode(*point, "graph")
+    assert tpot * 1e3 == pytest.approx(FUSED_GRAPH_MS[point], rel=0.10)
