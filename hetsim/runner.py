@@ -58,14 +58,14 @@ def run_experiment(exp: Scenario) -> list[RunResult]:
 
 def add_bands(exp: Scenario, runs: list[RunResult]) -> None:
     """Each run's TTFT / TPOT / energy band: the run again with each further calibration of its
-    GPUs; only a note where there is none to vary."""
+    GPUs. Where there is none to vary, nothing is re-run and no band key is added (the table then
+    says "one calibration" from the run's calibration profiles)."""
     from hetsim.calibration.band import band_note, bands, calibration_variants
 
-    note = band_note(exp)
     variants = calibration_variants(exp)
+    if not variants:
+        return
+    note = band_note(exp)
     for i, r in enumerate(runs):
-        extra = {"calibration_band": note}
-        if variants:
-            values = [r.metrics] + [run_placement(v, v.runs[i]).metrics for v in variants]
-            extra.update(bands(values))
-        r.metrics = replace(r.metrics, **extra)
+        values = [r.metrics] + [run_placement(v, v.runs[i]).metrics for v in variants]
+        r.metrics = replace(r.metrics, **bands(values), calibration_band=note)

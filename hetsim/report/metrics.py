@@ -58,7 +58,7 @@ class RunMetrics(Mapping):
     tpot_s_band: tuple[float, float] | None = None
     energy_j_band: tuple[float, float] | None = None
     energy_per_token_j_band: tuple[float, float] | None = None
-    calibration_band: str | None = None  # what the band rests on: "2 calibrations of H200", "one calibration"
+    calibration_band: str | None = None  # what the band rests on, e.g. "2 calibrations of H200"
 
     def __getitem__(self, key: str) -> Any:
         if key not in self._keys():

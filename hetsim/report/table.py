@@ -18,11 +18,14 @@ def _pct(x: float) -> str:
 
 
 def _band(r: dict, key: str, fmt) -> str:
-    """`low - high` of a metric over the GPUs' calibrations, else what there is instead."""
+    """`low - high` of a metric over the GPUs' calibrations, else why there is none."""
     if f"{key}_band" in r:
         lo, hi = r[f"{key}_band"]
         return f"{fmt(lo)} - {fmt(hi)}"
-    return r.get("calibration_band") or "-"
+    profiles = r.get("calibration_profiles", {}).values()
+    if any(not p.startswith("transferred") for p in profiles):
+        return "one calibration"
+    return "transferred profile: no band" if profiles else "no calibration"
 
 
 def results_table(summary: dict) -> Table:

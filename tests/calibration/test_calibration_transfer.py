@@ -140,4 +140,10 @@ def test_a_device_file_asking_for_a_transfer_runs_graded_transferred(tmp_path, m
         m.calibration_profiles["gpu0"]
     assert "A100-80GB-SXM.profile.matmul" in m.provenance["transferred"]
     assert not any(k.startswith("A100-80GB-SXM.profile.") for k in m.provenance.get("calibrated", []))
-    assert m.calibration_band == "transferred profile: no band"
+    assert "tpot_s_band" not in m and "calibration_band" not in m
+
+    from hetsim.calibration.band import band_note
+    from hetsim.report.table import _band
+
+    assert band_note(exp) == "transferred profile: no band"
+    assert _band(dict(m), "tpot_s", str) == "transferred profile: no band"
