@@ -119,6 +119,11 @@ def load(path: str | Path, overrides: dict[str, object] | None = None) -> dict:
         sources[name] = ("design", "override for a test build")
 
     ports = {group: _ports(path, group, spec, params) for group, spec in doc["hbm_ports"].items()}
+    owner: dict[int, str] = {}  # a pseudo-channel serves one group: its bandwidth is the port's own
+    for group, spec in ports.items():
+        for pc in {pc for pcs in spec["pcs"] for pc in pcs}:
+            if owner.setdefault(pc, group) != group:
+                raise ParamsError(f"{path}: hbm_ports: HBM[{pc}] is used by both {owner[pc]} and {group}")
     return {
         "kernel": doc["kernel"],
         "platform": doc["platform"],

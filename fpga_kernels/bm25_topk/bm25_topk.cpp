@@ -1,194 +1,180 @@
 // BM25 + streaming top-k: the dataflow design (see the header for semantics).
 //
-//   load_query ──────────────────────────► score 0 ◄── doc_len 0 ◄── read 0 (HBM port docs0)
-//   (idf lookup)                       ──► ...                                            ──► top-k ──► write
-//                                      ──► score C-1 ◄── doc_len C-1 ◄── read C-1
+//   load_query ──► core 0 ◄── read 0 (one burst over HBM port docs0)
+//              ──► ...                                    ──► top-k ──► write_results
+//              ──► core C-1 ◄── read C-1
+//
+// The top function is started once per token (mode QUERY, n_jobs jobs) and runs one dataflow
+// pass per job as its descriptor arrives (jobs.h).
 #include "bm25_topk.h"
 
-// Query terms and their idf (looked up in the on-chip table), one copy per core.
-static void load_query(const ap_uint<32>* query, const idf_t idf_table[VOCAB], ap_uint<32> n_terms,
-                       hls::stream<qterm_t> qs[CORES]) {
-    for (int i = 0; i < QUERY_TERMS_MAX; i++) {
+#ifndef SELECT_ITEMS
+#define SELECT_ITEMS 0
+#endif
+
+// Broadcast the job's (term, idf) words to every core.
+static void load_query(const beat_t* query, ap_uint<32> job, hls::stream<beat_t> qs[CORES]) {
+    const ap_uint<32> base = job * QUERY_BEATS;
+query_beats:
+    for (int b = 0; b < QUERY_BEATS; b++) {
 #pragma HLS pipeline II = 1
-        qterm_t q;
-        q.valid = ap_uint<32>(i) < n_terms;
-        q.term = q.valid ? term_t(query[i]) : term_t(0);
-        q.idf = q.valid && q.term < VOCAB ? idf_table[q.term] : idf_t(0);
-        for (int c = 0; c < CORES; c++) qs[c].write(q);
+        const beat_t beat = query[base + b];
+        for (int c = 0; c < CORES; c++) qs[c].write(beat);
     }
 }
 
-// Stream core c's document records from HBM, one beat per cycle.
-static void read_docs(int c, const beat_t* port, ap_uint<32> n, hls::stream<beat_t>& out) {
-    const ap_uint<32> beats = dealt_count(n, CORES, c) * DOC_BEATS;
+// Stream core c's document records: one flat burst over its region, one beat per cycle.
+static void read_docs(const beat_t* port, ap_uint<32> index_beat, ap_uint<32> count, hls::stream<beat_t>& out,
+                      hls::stream<fetch_stats_t>& fstats) {
+    fetch_stats_t st = {0, 0, count, 0};
+    const ap_uint<32> beats = count * DOC_BEATS;
+hbm_burst:
     for (ap_uint<32> i = 0; i < beats; i++) {
 #pragma HLS pipeline II = 1
-        out.write(port[i]);
+        out.write(port[index_beat + i]);
+        st.hbm_beats++;
     }
+    fstats.write(st);
 }
 
-static tf_t slot_tf(const beat_t& beat, int lane) {
-#pragma HLS inline
-    return beat.range(SLOT_BITS * lane + SLOT_BITS - 1, SLOT_BITS * lane + TERM_BITS);
-}
-
-// First pass over a record: dl = sum of tf. The record is forwarded unchanged behind its dl,
-// so the scoring stage sees the length before the slots (the beats FIFO holds one record).
-static void doc_len(int c, ap_uint<32> n, hls::stream<beat_t>& in, hls::stream<beat_t>& fwd,
-                    hls::stream<dl_t>& dl_out) {
-    const ap_uint<32> count = dealt_count(n, CORES, c);
-    for (ap_uint<32> j = 0; j < count; j++) {
-        dl_t dl = 0;
-        for (int b = 0; b < DOC_BEATS; b++) {
-#pragma HLS pipeline II = 1
-            const beat_t beat = in.read();
-            for (int l = 0; l < LANES; l++) {
-                if (b * LANES + l < DOC_SLOTS) dl += slot_tf(beat, l);
+// One core: LANES slots a beat, each compared with every query term; the matched idf times the
+// slot's weight, summed over the lanes and the record's beats; a score on the record's last beat.
+static void score_docs(int c, hls::stream<beat_t>& qin, ap_uint<32> count, hls::stream<beat_t>& in,
+                       hls::stream<cand_t<score_t> >& out, hls::stream<ap_uint<32> >& trips_out) {
+    term_t qterm[QUERY_TERMS_MAX];
+    idf_t qidf[QUERY_TERMS_MAX];
+#pragma HLS array_partition variable = qterm complete
+#pragma HLS array_partition variable = qidf complete
+    for (int b = 0; b < QUERY_BEATS; b++) {
+        const beat_t beat = qin.read();
+        for (int l = 0; l < LANES; l++) {
+            const int i = b * LANES + l;
+            if (i < QUERY_TERMS_MAX) {
+                qterm[i] = beat.range(SLOT_BITS * l + TERM_BITS - 1, SLOT_BITS * l);
+                qidf[i] = beat.range(SLOT_BITS * l + TERM_BITS + IDF_BITS - 1, SLOT_BITS * l + TERM_BITS);
             }
-            fwd.write(beat);
         }
-        dl_out.write(dl);
     }
-}
 
-// BM25 term weight, Q.16: tf (k1 + 1) / (tf + K), K in Q.16: a pipelined divider per lane,
-// sized to the operands (numerator < 2^(TF_BITS + 11 + 24), denominator < 2^(TF_BITS + 16 + 17)
-// for documents under 2^17 x avgdl tokens) rather than 64/64 bits.
-typedef ap_uint<TF_BITS + 11 + 2 * WEIGHT_FRAC_BITS - KB_FRAC_BITS> wnum_t;
-typedef ap_uint<TF_BITS + WEIGHT_FRAC_BITS + 17> wden_t;
-static ap_uint<32> term_weight(tf_t tf, ap_uint<64> k_q16) {
-#pragma HLS inline
-    const wnum_t num = (wnum_t(tf) * (K1_Q + ONE_Q)) << (2 * WEIGHT_FRAC_BITS - KB_FRAC_BITS);
-    const wden_t den = (wden_t(tf) << WEIGHT_FRAC_BITS) + wden_t(k_q16);
-    return ap_uint<32>(num / den);
-}
-
-// Score core c's documents: LANES slots per cycle, each compared against every query term.
-static void score_docs(int c, ap_uint<32> n, ap_uint<32> avgdl_q8, hls::stream<qterm_t>& qin,
-                       hls::stream<beat_t>& in, hls::stream<dl_t>& dl_in, hls::stream<cand_t<score_t> >& out) {
-    qterm_t q[QUERY_TERMS_MAX];
-#pragma HLS array_partition variable = q complete
-    for (int i = 0; i < QUERY_TERMS_MAX; i++) q[i] = qin.read();
-    const ap_uint<64> avgdl = avgdl_q8 == 0 ? ap_uint<64>(1) : ap_uint<64>(avgdl_q8);  // host checks > 0
-
-    const ap_uint<32> count = dealt_count(n, CORES, c);
-doc_loop:
-    for (ap_uint<32> j = 0; j < count; j++) {
-        const dl_t dl = dl_in.read();
-        // K_q16 = k1 (1 - b + b dl / avgdl), one divider per core per document.
-        const ap_uint<64> k_q16 =
-            (ap_uint<64>(K1_Q) * ((ONE_Q - B_Q) * avgdl + (ap_uint<64>(B_Q) * dl << KB_FRAC_BITS))) / avgdl;
-        score_t score = 0;
-    beat_loop:
-        for (int b = 0; b < DOC_BEATS; b++) {
+    score_t acc = 0;
+    int b = 0;          // beat of the current record
+    ap_uint<32> j = 0;  // local document
+    ap_uint<32> trips = 0;
+    const ap_uint<32> beats = count * DOC_BEATS;
+beat_loop:
+    for (ap_uint<32> i = 0; i < beats; i++) {
 #pragma HLS pipeline II = PE_II
-            const beat_t beat = in.read();
-            score_t beat_sum = 0;  // adder tree over the lanes
-            for (int l = 0; l < LANES; l++) {
-                const term_t term = beat.range(SLOT_BITS * l + TERM_BITS - 1, SLOT_BITS * l);
-                const tf_t tf = slot_tf(beat, l);
-                idf_t idf = 0;
-                bool hit = false;
-                for (int i = 0; i < QUERY_TERMS_MAX; i++) {  // QUERY_TERMS_MAX comparators per lane
-                    if (q[i].valid && q[i].term == term && !hit) {
-                        idf = q[i].idf;
-                        hit = true;
-                    }
+        const beat_t beat = in.read();
+        score_t sum = 0;  // adder tree over the lanes
+        for (int l = 0; l < LANES; l++) {
+            const term_t term = beat.range(SLOT_BITS * l + TERM_BITS - 1, SLOT_BITS * l);
+            const weight_t w = beat.range(SLOT_BITS * l + SLOT_BITS - 1, SLOT_BITS * l + TERM_BITS);
+            idf_t idf = 0;
+            bool hit = false;
+            for (int t = 0; t < QUERY_TERMS_MAX; t++) {  // QUERY_TERMS_MAX comparators, first match wins
+                if (qterm[t] == term && !hit) {
+                    idf = qidf[t];
+                    hit = true;
                 }
-                if (hit && tf != 0 && b * LANES + l < DOC_SLOTS)
-                    beat_sum += score_t(idf) * term_weight(tf, k_q16);
             }
-            score += beat_sum;
+            if (b * LANES + l < DOC_SLOTS) sum += score_t(idf) * w;  // an empty slot has w = 0
         }
-        cand_t<score_t> cand;
-        cand.idx = j * CORES + c;
-        cand.score = score;
-        cand.valid = true;
-        out.write(cand);
+        acc = (b == 0 ? score_t(0) : acc) + sum;
+        if (b == DOC_BEATS - 1) {
+            cand_t<score_t> cand;
+            cand.idx = j * CORES + c;
+            cand.score = acc;
+            cand.valid = true;
+            out.write(cand);
+            j++;
+            b = 0;
+        } else {
+            b++;
+        }
+        trips++;
     }
+    trips_out.write(trips);
 }
 
-static void write_results(hls::stream<cand_t<score_t> >& res, hls::stream<topk_stats_t>& tstats, int k,
-                          ap_uint<32> n, index_t* out_idx, ap_uint<64>* out_score, ap_uint<32>* stats) {
+static void write_results(hls::stream<cand_t<score_t> >& res, hls::stream<topk_stats_t>& tstats,
+                          hls::stream<fetch_stats_t> fstats[CORES], hls::stream<ap_uint<32> > trips[CORES], int k,
+                          ap_uint<32> job, index_t* out_idx, ap_uint<64>* out_score, ap_uint<32>* stats) {
+    const ap_uint<32> at = job * K_MAX;
+results:
     for (int i = 0; i < k; i++) {  // k entries, best first; invalid ones when k > n
 #pragma HLS pipeline II = 1
-        cand_t<score_t> c = res.read();
-        out_idx[i] = c.valid ? c.idx : index_t(NO_INDEX);
-        out_score[i] = c.valid ? ap_uint<64>(c.score) : ap_uint<64>(0);
+        const cand_t<score_t> c = res.read();
+        out_idx[at + i] = c.valid ? c.idx : index_t(NO_INDEX);
+        out_score[at + i] = c.valid ? ap_uint<64>(c.score) : ap_uint<64>(0);
+    }
+    ap_uint<32> st[STATS_WORDS];
+    for (int i = 0; i < STATS_WORDS; i++) st[i] = 0;
+    for (int c = 0; c < CORES; c++) {
+        const fetch_stats_t f = fstats[c].read();
+        const ap_uint<32> t = trips[c].read();
+        st[ST_HBM] += f.hbm;
+        if (f.hbm_beats > st[ST_HBM_BEATS]) st[ST_HBM_BEATS] = f.hbm_beats;
+        if (t > st[ST_PE_TRIPS]) st[ST_PE_TRIPS] = t;
     }
     const topk_stats_t t = tstats.read();
-    stats[0] = 0;  // the corpus streams from HBM: no on-chip tiers
-    stats[1] = 0;
-    stats[2] = n;
-    stats[3] = t.rounds;
-    stats[4] = t.survivors;
-    stats[5] = t.inserts;
-    stats[6] = 0;
-    stats[7] = 0;
+    st[ST_ROUNDS] = t.rounds;
+    st[ST_SURVIVORS] = t.survivors;
+    st[ST_MERGED] = t.merged;
+    st[ST_TOPK_CYCLES] = t.cycles;
+    st[ST_LEVELS] = t.levels;
+    st[ST_JOB] = job;
+    for (int i = 0; i < STATS_WORDS; i++) stats[job * STATS_WORDS + i] = st[i];
 }
 
-static void query_dataflow(FOR_EACH_DOCS_PORT(BM25_DOC_ARG) const ap_uint<32>* query, const idf_t idf_table[VOCAB],
-                           index_t* out_idx, ap_uint<64>* out_score, ap_uint<32>* stats, ap_uint<32> n,
-                           ap_uint<32> n_terms, ap_uint<32> avgdl_q8, int k) {
+static void query_dataflow(FOR_EACH_DOCS_PORT(BM25_DOC_ARG) const beat_t* query, index_t* out_idx,
+                           ap_uint<64>* out_score, ap_uint<32>* stats, const job_t& job, ap_uint<32> j) {
 #pragma HLS dataflow
-    hls::stream<qterm_t> qs[CORES];
-#pragma HLS stream variable = qs depth = QUERY_TERMS_MAX
-    hls::stream<beat_t> raw[CORES];
-#pragma HLS stream variable = raw depth = 2 * DOC_BEATS
-    hls::stream<beat_t> fwd[CORES];
-#pragma HLS stream variable = fwd depth = 2 * DOC_BEATS
-    hls::stream<dl_t> dls[CORES];
-#pragma HLS stream variable = dls depth = 2
+    hls::stream<beat_t> qs[CORES];
+#pragma HLS stream variable = qs depth = QUERY_BEATS
+    // One AXI burst of slack between each port and its core.
+    hls::stream<beat_t> beats[CORES];
+#pragma HLS stream variable = beats depth = MAX_READ_BURST
     hls::stream<cand_t<score_t> > cands[CORES];
 #pragma HLS stream variable = cands depth = 8
+    hls::stream<fetch_stats_t> fstats[CORES];
+#pragma HLS stream variable = fstats depth = 2
+    hls::stream<ap_uint<32> > trips[CORES];
+#pragma HLS stream variable = trips depth = 2
     hls::stream<cand_t<score_t>, K_MAX> res;
     hls::stream<topk_stats_t, 2> tstats;
+    const int k = job.k > K_MAX ? K_MAX : int(job.k);  // the host checks k; clamp so HW never overruns
 
-    load_query(query, idf_table, n_terms, qs);
-#define BM25_READ(i, name) read_docs(i, name, n, raw[i]);
+    load_query(query, j, qs);
+#define BM25_READ(i, name) read_docs(name, job.index_beat, dealt_count(job.n, CORES, i), beats[i], fstats[i]);
     FOR_EACH_DOCS_PORT(BM25_READ)
-#define BM25_LEN(i, name) doc_len(i, n, raw[i], fwd[i], dls[i]);
-    FOR_EACH_DOCS_PORT(BM25_LEN)
-#define BM25_SCORE(i, name) score_docs(i, n, avgdl_q8, qs[i], fwd[i], dls[i], cands[i]);
+#define BM25_SCORE(i, name) score_docs(i, qs[i], dealt_count(job.n, CORES, i), beats[i], cands[i], trips[i]);
     FOR_EACH_DOCS_PORT(BM25_SCORE)
-    topk_unit<score_t, CORES, K_MAX>(cands, n, k, res, tstats);
-    write_results(res, tstats, k, n, out_idx, out_score, stats);
+    topk_unit<score_t, CORES, TOPK_GROUP, K_MAX, SELECT_ITEMS / CORES>(cands, job.n, k, res, tstats);
+    write_results(res, tstats, fstats, trips, k, j, out_idx, out_score, stats);
 }
 
-#define BM25_DOC_PRAGMA(i, name) \
-    HLS_PRAGMA(HLS interface m_axi port = name offset = slave bundle = gmem_##name max_read_burst_length = 64)
+#define BM25_DOC_PRAGMA(i, name)                                                                         \
+    HLS_PRAGMA(HLS interface m_axi port = name offset = slave bundle = gmem_##name max_read_burst_length = \
+                   MAX_READ_BURST num_read_outstanding = READ_OUTSTANDING num_write_outstanding = 1)
 
-extern "C" void bm25_topk(FOR_EACH_DOCS_PORT(BM25_DOC_ARG) const ap_uint<32>* query, const idf_t* idf,
+extern "C" void bm25_topk(FOR_EACH_DOCS_PORT(BM25_DOC_ARG) volatile unsigned* jobs, const beat_t* query,
                           index_t* out_idx, ap_uint<64>* out_score, ap_uint<32>* stats, ap_uint<32> mode,
-                          ap_uint<32> n_docs, ap_uint<32> n_terms, ap_uint<32> avgdl_q8, ap_uint<32> k) {
+                          ap_uint<32> n_jobs) {
     FOR_EACH_DOCS_PORT(BM25_DOC_PRAGMA)
+#pragma HLS interface m_axi port = jobs offset = slave bundle = gmem_io
 #pragma HLS interface m_axi port = query offset = slave bundle = gmem_io
-#pragma HLS interface m_axi port = idf offset = slave bundle = gmem_io
 #pragma HLS interface m_axi port = out_idx offset = slave bundle = gmem_io
 #pragma HLS interface m_axi port = out_score offset = slave bundle = gmem_io
 #pragma HLS interface m_axi port = stats offset = slave bundle = gmem_io
 #pragma HLS interface s_axilite port = mode
-#pragma HLS interface s_axilite port = n_docs
-#pragma HLS interface s_axilite port = n_terms
-#pragma HLS interface s_axilite port = avgdl_q8
-#pragma HLS interface s_axilite port = k
+#pragma HLS interface s_axilite port = n_jobs
 #pragma HLS interface s_axilite port = return
 
-    // idf of every vocabulary term, kept on chip between invocations (read QUERY_TERMS_MAX
-    // times per query, so one BRAM copy suffices).
-    static idf_t idf_table[VOCAB];
-#pragma HLS bind_storage variable = idf_table type = ram_2p impl = bram
-
-    const int kk = k > K_MAX ? K_MAX : int(k);  // the host checks k; clamp so HW never overruns
-    const ap_uint<32> nt = n_terms > QUERY_TERMS_MAX ? ap_uint<32>(QUERY_TERMS_MAX) : n_terms;
-    if (mode == MODE_LOAD) {
-        for (int t = 0; t < VOCAB; t++) {
-#pragma HLS pipeline II = 1
-            idf_table[t] = idf[t];
-        }
-    } else {
+    if (mode == MODE_LOAD) return;  // nothing lives on chip: the corpus streams from HBM
+jobs_loop:
+    for (ap_uint<32> j = 0; j < n_jobs; j++) {
+        const job_t job = wait_job(jobs, j);
 #define BM25_DOC_NAME(i, name) name,
-        query_dataflow(FOR_EACH_DOCS_PORT(BM25_DOC_NAME) query, idf_table, out_idx, out_score, stats, n_docs, nt,
-                       avgdl_q8, kk);
+        query_dataflow(FOR_EACH_DOCS_PORT(BM25_DOC_NAME) query, out_idx, out_score, stats, job, j);
     }
 }

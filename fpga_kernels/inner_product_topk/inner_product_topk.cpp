@@ -1,209 +1,192 @@
 // Inner-product relevancy + streaming top-k: the dataflow design (see the header for semantics).
 //
-//   load_query ──► PE 0 ◄── fetch 0 (BRAM → URAM → HBM port keys0)
-//              ──► PE 1 ◄── fetch 1 ...                             ──► top-k ──► write_results
+//   load_query ──► PE 0 ◄── fetch 0 (on-chip slots, then a burst over HBM port keys0)
+//              ──► ...                                              ──► top-k ──► write_results
 //              ──► PE P-1 ◄── fetch P-1
+//
+// The top function is started once per token (mode QUERY, n_jobs jobs: one per layer and
+// request) and runs one dataflow pass per job as its descriptor arrives (jobs.h).
 #include "inner_product_topk.h"
 
-// Unpack one key into CHUNKS chunks, zero beyond HEAD_DIM so that padding lanes contribute
-// nothing whatever the host left in the beat.
-static void unpack_key(const beat_t* port, ap_uint<32> local, chunk_t key[CHUNKS]) {
-#pragma HLS inline
-    data_t elems[HEAD_DIM];
-#pragma HLS array_partition variable = elems complete
-    unpack_elems<DATA_BITS, AXI_WIDTH_BITS, HEAD_DIM, KEY_BEATS>(port, local * KEY_BEATS, elems);
-    for (int e = 0; e < DIM_PAD; e++) key[e / LANES].v[e % LANES] = e < HEAD_DIM ? elems[e] : data_t(0);
-}
+#ifndef SELECT_ITEMS
+#define SELECT_ITEMS 0
+#endif
 
-// mode LOAD: copy keys [first, first + n) of the HBM index into the on-chip tiers.
-static void load_keys(FOR_EACH_KEYS_PORT(IPT_KEY_ARG) chunk_t bram[PES][BRAM_PER_PE * CHUNKS + 1],
-                      chunk_t uram[PES][URAM_PER_PE * CHUNKS + 1], ap_uint<32> first, ap_uint<32> n) {
-    for (ap_uint<32> g = first; g < first + n; g++) {
-        const int p = g % PES;
-        const ap_uint<32> j = g / PES;
-        if (g >= BRAM_KEYS + URAM_KEYS) continue;  // lives in HBM only
-        const ap_uint<32> bram_cap = dealt_count(BRAM_KEYS, PES, p);
-        chunk_t key[CHUNKS];
-#define IPT_READ_KEY(i, name) \
-    if (p == i) unpack_key(name, j, key);
-        FOR_EACH_KEYS_PORT(IPT_READ_KEY)
-        for (int c = 0; c < CHUNKS; c++) {
+// Broadcast the job's query beats (heads, then the head weights) to every PE.
+static void load_query(const beat_t* query, ap_uint<32> job, hls::stream<beat_t> qs[PES]) {
+    const ap_uint<32> base = job * QUERY_BEATS;
+query_beats:
+    for (int b = 0; b < QUERY_BEATS; b++) {
 #pragma HLS pipeline II = 1
-            if (g < BRAM_KEYS)
-                bram[p][j * CHUNKS + c] = key[c];
-            else
-                uram[p][(j - bram_cap) * CHUNKS + c] = key[c];
-        }
+        const beat_t beat = query[base + b];
+        for (int p = 0; p < PES; p++) qs[p].write(beat);
     }
 }
 
-// Broadcast the query and head weights to every PE (each keeps its own copy in registers).
-static void load_query(const data_t* query, const data_t* head_w, hls::stream<data_t> qs[PES]) {
-    for (int h = 0; h < HEADS; h++) {
-        for (int e = 0; e < DIM_PAD; e++) {
-#pragma HLS pipeline II = 1
-            data_t v = e < HEAD_DIM ? query[h * HEAD_DIM + e] : data_t(0);
-            for (int p = 0; p < PES; p++) qs[p].write(v);
-        }
-    }
-    for (int h = 0; h < HEADS; h++) {
-#pragma HLS pipeline II = 1
-        data_t w = head_w[h];
-        for (int p = 0; p < PES; p++) qs[p].write(w);
-    }
-}
-
-// Stream this PE's keys fastest tier first: BRAM, then URAM, then its HBM port.
-static void fetch_keys(int p, const chunk_t bram[BRAM_PER_PE * CHUNKS + 1],
-                       const chunk_t uram[URAM_PER_PE * CHUNKS + 1], const beat_t* port, ap_uint<32> n,
-                       hls::stream<chunk_t>& out) {
-    const ap_uint<32> bram_cap = dealt_count(BRAM_KEYS, PES, p);
-    const ap_uint<32> onchip_cap = dealt_count(BRAM_KEYS + URAM_KEYS, PES, p);
-    const tier_split_t t = split_tiers(dealt_count(n, PES, p), bram_cap, onchip_cap - bram_cap);
-bram_tier:
-    for (ap_uint<32> i = 0; i < t.bram * CHUNKS; i++) {
-#pragma HLS pipeline II = 1
-        out.write(bram[i]);
-    }
-uram_tier:
-    for (ap_uint<32> i = 0; i < t.uram * CHUNKS; i++) {
-#pragma HLS pipeline II = 1
-        out.write(uram[i]);
-    }
-hbm_tier:
-    for (ap_uint<32> j = 0; j < t.hbm; j++) {
-        chunk_t key[CHUNKS];
-#pragma HLS array_partition variable = key complete dim = 0
-        unpack_key(port, onchip_cap + j, key);
-        for (int c = 0; c < CHUNKS; c++) {
-#pragma HLS pipeline II = 1
-            out.write(key[c]);
-        }
-    }
-}
-
-// One PE: HEADS x LANES MACs per cycle, CHUNKS cycles per key, then ReLU + weighted head sum.
-static void pe(int p, hls::stream<data_t>& qin, ap_uint<32> n, bool relu, hls::stream<chunk_t>& in,
-               hls::stream<cand_t<score_t> >& out) {
-    data_t q[HEADS][DIM_PAD];
+// One PE: a flat loop over its beats (KEY_BEATS per key), LANES x HEADS MACs per beat into one
+// accumulator per head; on a key's last beat the ReLU + weighted head sum leaves as a score.
+static void pe(int p, hls::stream<beat_t>& qin, ap_uint<32> count, bool relu, hls::stream<beat_t>& in,
+               hls::stream<cand_t<score_t> >& out, hls::stream<ap_uint<32> >& trips_out) {
+    // q[h][b][l]: element b * LANES + l of head h, zero past HEAD_DIM so padding lanes add nothing.
+    // Lanes and heads are registers; the KEY_BEATS rows are picked by the beat counter.
+    data_t q[HEADS][KEY_BEATS][LANES];
 #pragma HLS array_partition variable = q complete dim = 1
-#pragma HLS array_partition variable = q cyclic factor = LANES dim = 2
-    data_t w[HEADS];
+#pragma HLS array_partition variable = q complete dim = 3
+    weight_t w[HEADS];
 #pragma HLS array_partition variable = w complete
     for (int h = 0; h < HEADS; h++)
-        for (int e = 0; e < DIM_PAD; e++) q[h][e] = qin.read();
-    for (int h = 0; h < HEADS; h++) w[h] = qin.read();
-
-    const ap_uint<32> count = dealt_count(n, PES, p);
-key_loop:
-    for (ap_uint<32> j = 0; j < count; j++) {
-        acc_t acc[HEADS];
-#pragma HLS array_partition variable = acc complete
-        for (int h = 0; h < HEADS; h++) acc[h] = 0;
-    chunk_loop:
-        for (int c = 0; c < CHUNKS; c++) {
-#pragma HLS pipeline II = PE_II
-            chunk_t key = in.read();
-            for (int h = 0; h < HEADS; h++) {
-                acc_t sum = 0;  // adder tree over the lanes
-                for (int l = 0; l < LANES; l++) sum += q[h][c * LANES + l] * key.v[l];
-                acc[h] += sum;
-            }
+        for (int b = 0; b < KEY_BEATS; b++) {
+#pragma HLS pipeline II = 1
+            const beat_t beat = qin.read();
+            for (int l = 0; l < LANES; l++)
+                q[h][b][l] = b * LANES + l < HEAD_DIM ? data_t(beat.range(DATA_BITS * l + DATA_BITS - 1, DATA_BITS * l))
+                                                      : data_t(0);
         }
+    const beat_t wbeat = qin.read();
+    for (int h = 0; h < HEADS; h++) w[h] = wbeat.range(WEIGHT_BITS * h + WEIGHT_BITS - 1, WEIGHT_BITS * h);
+
+    acc_t acc[HEADS];
+#pragma HLS array_partition variable = acc complete
+    int b = 0;             // beat of the current key
+    ap_uint<32> j = 0;     // local key
+    ap_uint<32> trips = 0;
+    const ap_uint<32> beats = count * KEY_BEATS;
+beat_loop:
+    for (ap_uint<32> i = 0; i < beats; i++) {
+#pragma HLS pipeline II = PE_II
+        const beat_t beat = in.read();
         score_t score = 0;
         for (int h = 0; h < HEADS; h++) {
-#pragma HLS unroll
-            acc_t a = (relu && acc[h] < 0) ? acc_t(0) : acc[h];
+            acc_t sum = 0;  // adder tree over the lanes
+            for (int l = 0; l < LANES; l++)
+                sum += q[h][b][l] * data_t(beat.range(DATA_BITS * l + DATA_BITS - 1, DATA_BITS * l));
+            acc[h] = (b == 0 ? acc_t(0) : acc[h]) + sum;
+            const acc_t a = (relu && acc[h] < 0) ? acc_t(0) : acc[h];
             score += score_t(a) * w[h];
         }
-        cand_t<score_t> cand;
-        cand.idx = j * PES + p;
-        cand.score = score;
-        cand.valid = true;
-        out.write(cand);
+        if (b == KEY_BEATS - 1) {
+            cand_t<score_t> cand;
+            cand.idx = j * PES + p;
+            cand.score = score;
+            cand.valid = true;
+            out.write(cand);
+            j++;
+            b = 0;
+        } else {
+            b++;
+        }
+        trips++;
     }
+    trips_out.write(trips);
 }
 
-static void write_results(hls::stream<cand_t<score_t> >& res, hls::stream<topk_stats_t>& tstats, int k,
-                          ap_uint<32> n, index_t* out_idx, score_t* out_score, ap_uint<32>* stats) {
+static void write_results(hls::stream<cand_t<score_t> >& res, hls::stream<topk_stats_t>& tstats,
+                          hls::stream<fetch_stats_t> fstats[PES], hls::stream<ap_uint<32> > trips[PES], int k,
+                          ap_uint<32> job, index_t* out_idx, score_t* out_score, ap_uint<32>* stats) {
+    const ap_uint<32> at = job * K_MAX;
+results:
     for (int i = 0; i < k; i++) {  // k entries, best first; invalid ones when k > n
 #pragma HLS pipeline II = 1
-        cand_t<score_t> c = res.read();
-        out_idx[i] = c.valid ? c.idx : index_t(NO_INDEX);
-        out_score[i] = c.valid ? c.score : score_t(0);
+        const cand_t<score_t> c = res.read();
+        out_idx[at + i] = c.valid ? c.idx : index_t(NO_INDEX);
+        out_score[at + i] = c.valid ? c.score : score_t(0);
     }
-    topk_stats_t t = tstats.read();
-    const tier_split_t tiers = split_tiers(n, BRAM_KEYS, URAM_KEYS);
-    stats[0] = tiers.bram;
-    stats[1] = tiers.uram;
-    stats[2] = tiers.hbm;
-    stats[3] = t.rounds;
-    stats[4] = t.survivors;
-    stats[5] = t.inserts;
-    stats[6] = 0;
-    stats[7] = 0;
+    ap_uint<32> st[STATS_WORDS];
+    for (int i = 0; i < STATS_WORDS; i++) st[i] = 0;
+    for (int p = 0; p < PES; p++) {
+        const fetch_stats_t f = fstats[p].read();
+        const ap_uint<32> t = trips[p].read();
+        st[ST_BRAM] += f.bram;
+        st[ST_URAM] += f.uram;
+        st[ST_HBM] += f.hbm;
+        if (f.hbm_beats > st[ST_HBM_BEATS]) st[ST_HBM_BEATS] = f.hbm_beats;
+        if (t > st[ST_PE_TRIPS]) st[ST_PE_TRIPS] = t;
+    }
+    const topk_stats_t t = tstats.read();
+    st[ST_ROUNDS] = t.rounds;
+    st[ST_SURVIVORS] = t.survivors;
+    st[ST_MERGED] = t.merged;
+    st[ST_TOPK_CYCLES] = t.cycles;
+    st[ST_LEVELS] = t.levels;
+    st[ST_JOB] = job;
+    for (int i = 0; i < STATS_WORDS; i++) stats[job * STATS_WORDS + i] = st[i];
 }
 
-static void query_dataflow(FOR_EACH_KEYS_PORT(IPT_KEY_ARG) const data_t* query, const data_t* head_w,
-                           chunk_t bram[PES][BRAM_PER_PE * CHUNKS + 1],
-                           chunk_t uram[PES][URAM_PER_PE * CHUNKS + 1], index_t* out_idx, score_t* out_score,
-                           ap_uint<32>* stats, ap_uint<32> n, int k, bool relu) {
+typedef beat_t bram_t[BRAM_SLOTS * KEY_BEATS + 1];
+typedef beat_t uram_t[URAM_SLOTS * KEY_BEATS + 1];
+
+static void query_dataflow(FOR_EACH_KEYS_PORT(IPT_KEY_ARG) const beat_t* query, bram_t bram[PES], uram_t uram[PES],
+                           index_t* out_idx, score_t* out_score, ap_uint<32>* stats, const job_t& job,
+                           ap_uint<32> j) {
 #pragma HLS dataflow
-    // Stream arrays take their depth from a pragma (an array of stream<T, D> would not decay to
-    // the stream<T>* the processes take).
-    hls::stream<data_t> qs[PES];
+    hls::stream<beat_t> qs[PES];
 #pragma HLS stream variable = qs depth = 2
-    hls::stream<chunk_t> chunks[PES];
-#pragma HLS stream variable = chunks depth = 4 * CHUNKS
+    // One AXI burst of slack between each port and its PE.
+    hls::stream<beat_t> beats[PES];
+#pragma HLS stream variable = beats depth = MAX_READ_BURST
     hls::stream<cand_t<score_t> > cands[PES];
 #pragma HLS stream variable = cands depth = 8
+    hls::stream<fetch_stats_t> fstats[PES];
+#pragma HLS stream variable = fstats depth = 2
+    hls::stream<ap_uint<32> > trips[PES];
+#pragma HLS stream variable = trips depth = 2
     hls::stream<cand_t<score_t>, K_MAX> res;
     hls::stream<topk_stats_t, 2> tstats;
-    load_query(query, head_w, qs);
-#define IPT_FETCH(i, name) fetch_keys(i, bram[i], uram[i], name, n, chunks[i]);
+    const int k = job.k > K_MAX ? K_MAX : int(job.k);  // the host checks k; clamp so HW never overruns
+    const ap_uint<32> slot0 = job.chip_first / PES;
+
+    load_query(query, j, qs);
+#define IPT_FETCH(i, name)                                                                                           \
+    fetch_tiered<beat_t, KEY_BEATS, BRAM_SLOTS, URAM_SLOTS>(bram[i], uram[i], name, dealt_count(job.n, PES, i),     \
+                                                            dealt_count(job.chip_n, PES, i), slot0, job.index_beat, \
+                                                            beats[i], fstats[i]);
     FOR_EACH_KEYS_PORT(IPT_FETCH)
-#define IPT_PE(i, name) pe(i, qs[i], n, relu, chunks[i], cands[i]);
+#define IPT_PE(i, name) pe(i, qs[i], dealt_count(job.n, PES, i), job.flags[0], beats[i], cands[i], trips[i]);
     FOR_EACH_KEYS_PORT(IPT_PE)
-    topk_unit<score_t, PES, K_MAX>(cands, n, k, res, tstats);
-    write_results(res, tstats, k, n, out_idx, out_score, stats);
+    topk_unit<score_t, PES, TOPK_GROUP, K_MAX, SELECT_ITEMS / PES>(cands, job.n, k, res, tstats);
+    write_results(res, tstats, fstats, trips, k, j, out_idx, out_score, stats);
 }
 
-#define IPT_KEY_PRAGMA(i, name) \
-    HLS_PRAGMA(HLS interface m_axi port = name offset = slave bundle = gmem_##name max_read_burst_length = 64)
+#define IPT_KEY_PRAGMA(i, name)                                                                          \
+    HLS_PRAGMA(HLS interface m_axi port = name offset = slave bundle = gmem_##name max_read_burst_length = \
+                   MAX_READ_BURST num_read_outstanding = READ_OUTSTANDING num_write_outstanding = 1)
 
-extern "C" void inner_product_topk(FOR_EACH_KEYS_PORT(IPT_KEY_ARG) const data_t* query, const data_t* head_w,
-                                   index_t* out_idx, score_t* out_score, ap_uint<32>* stats,
-                                   ap_uint<32> mode, ap_uint<32> first, ap_uint<32> n_keys, ap_uint<32> k,
-                                   ap_uint<32> relu) {
+extern "C" void inner_product_topk(FOR_EACH_KEYS_PORT(IPT_KEY_ARG) volatile unsigned* jobs, const beat_t* query,
+                                   index_t* out_idx, score_t* out_score, ap_uint<32>* stats, ap_uint<32> mode,
+                                   ap_uint<32> n_jobs) {
     FOR_EACH_KEYS_PORT(IPT_KEY_PRAGMA)
+#pragma HLS interface m_axi port = jobs offset = slave bundle = gmem_io
 #pragma HLS interface m_axi port = query offset = slave bundle = gmem_io
-#pragma HLS interface m_axi port = head_w offset = slave bundle = gmem_io
 #pragma HLS interface m_axi port = out_idx offset = slave bundle = gmem_io
 #pragma HLS interface m_axi port = out_score offset = slave bundle = gmem_io
 #pragma HLS interface m_axi port = stats offset = slave bundle = gmem_io
 #pragma HLS interface s_axilite port = mode
-#pragma HLS interface s_axilite port = first
-#pragma HLS interface s_axilite port = n_keys
-#pragma HLS interface s_axilite port = k
-#pragma HLS interface s_axilite port = relu
+#pragma HLS interface s_axilite port = n_jobs
 #pragma HLS interface s_axilite port = return
 
-    // The key index persists on chip between invocations. +1 keeps a zero-capacity tier legal C++.
-    static chunk_t key_bram[PES][BRAM_PER_PE * CHUNKS + 1];
-#pragma HLS aggregate variable = key_bram
+    // The on-chip slots persist between invocations (LOAD fills them). +1 keeps a zero-capacity
+    // tier legal C++.
+    static bram_t key_bram[PES];
 #pragma HLS array_partition variable = key_bram complete dim = 1
 #pragma HLS bind_storage variable = key_bram type = ram_2p impl = bram
-    static chunk_t key_uram[PES][URAM_PER_PE * CHUNKS + 1];
-#pragma HLS aggregate variable = key_uram
+    static uram_t key_uram[PES];
 #pragma HLS array_partition variable = key_uram complete dim = 1
 #pragma HLS bind_storage variable = key_uram type = ram_2p impl = uram
 
-    const int kk = k > K_MAX ? K_MAX : int(k);  // the host checks k; clamp so HW never overruns
+    if (mode == MODE_LOAD) {  // copy items [first, first + n) of job 0's region on chip
+        const job_t job = wait_job(jobs, 0);
+        const ap_uint<32> slot0 = job.chip_first / PES;
+#define IPT_LOAD(i, name)                                                                                   \
+    load_tier<beat_t, KEY_BEATS, BRAM_SLOTS, URAM_SLOTS>(name, job.index_beat, dealt_count(job.first, PES, i), \
+                                                         dealt_count(job.first + job.n, PES, i), slot0,        \
+                                                         key_bram[i], key_uram[i]);
+        FOR_EACH_KEYS_PORT(IPT_LOAD)
+        return;
+    }
+jobs_loop:
+    for (ap_uint<32> j = 0; j < n_jobs; j++) {
+        const job_t job = wait_job(jobs, j);
 #define IPT_KEY_NAME(i, name) name,
-    if (mode == MODE_LOAD) {
-        load_keys(FOR_EACH_KEYS_PORT(IPT_KEY_NAME) key_bram, key_uram, first, n_keys);
-    } else {
-        query_dataflow(FOR_EACH_KEYS_PORT(IPT_KEY_NAME) query, head_w, key_bram, key_uram, out_idx, out_score,
-                       stats, n_keys, kk, relu != 0);
+        query_dataflow(FOR_EACH_KEYS_PORT(IPT_KEY_NAME) query, key_bram, key_uram, out_idx, out_score, stats, job, j);
     }
 }

@@ -1,6 +1,7 @@
 // C-simulation testbench of inner_product_topk: random keys against a plain C++ reference
 // (int64 arithmetic + std::sort on (score desc, index asc)). Small value ranges make many ties;
-// the cases cover k = 1, k = n, n not a multiple of PES, and keys spilling BRAM -> URAM -> HBM.
+// the cases cover k = 1, k = n, n not a multiple of PES, keys spilling BRAM -> URAM -> HBM, and
+// a launch of two jobs over two regions (one launch per token, one job per layer).
 // Usage: csim_tb [seed]. Exit status 0 and "PASS" when every case matches.
 #include <algorithm>
 #include <cstdio>
@@ -12,40 +13,37 @@
 
 struct Case {
     unsigned n, k;
-    bool relu;
     int range;  // keys and query drawn from [-range, range]
+    bool relu;
 };
 
 static std::vector<beat_t> g_hbm[PES];
+static const unsigned CHIP = PES * (BRAM_SLOTS + URAM_SLOTS);
 
-static void write_hbm(const std::vector<int16_t>& keys, unsigned n) {
-    for (int p = 0; p < PES; p++) g_hbm[p].assign(size_t(dealt_count(n, PES, p)) * KEY_BEATS + 1, beat_t(0));
-    for (unsigned g = 0; g < n; g++) {
-        std::vector<beat_t>& port = g_hbm[g % PES];
-        for (int e = 0; e < HEAD_DIM; e++) {
-            beat_t& beat = port[(g / PES) * KEY_BEATS + e / ELEMS_PER_BEAT];
-            const int l = e % ELEMS_PER_BEAT;
-            beat.range(DATA_BITS * l + DATA_BITS - 1, DATA_BITS * l) = ap_int<DATA_BITS>(keys[size_t(g) * HEAD_DIM + e]);
-        }
-    }
+static void put(beat_t& beat, int lane, int value) {
+    beat.range(DATA_BITS * lane + DATA_BITS - 1, DATA_BITS * lane) = ap_int<DATA_BITS>(value);
 }
 
-static bool run_case(const Case& c, std::mt19937& rng) {
-    std::uniform_int_distribution<int> val(-c.range, c.range), wdist(-3, 3);
-    std::vector<int16_t> keys(size_t(c.n) * HEAD_DIM), q(HEADS * HEAD_DIM), w(HEADS);
-    for (auto& v : keys) v = int16_t(val(rng));
-    for (auto& v : q) v = int16_t(val(rng));
-    for (auto& v : w) v = int16_t(wdist(rng));
-    write_hbm(keys, c.n);
+// Append n keys as a region to every port; returns the region's beat offset (the same on all ports).
+static unsigned append_region(const std::vector<int16_t>& keys, unsigned n) {
+    const unsigned base = g_hbm[0].size();
+    for (int p = 0; p < PES; p++) g_hbm[p].resize(base + size_t(dealt_count(n, PES, 0)) * KEY_BEATS, beat_t(0));
+    for (unsigned g = 0; g < n; g++)
+        for (int e = 0; e < HEAD_DIM; e++)
+            put(g_hbm[g % PES][base + (g / PES) * KEY_BEATS + e / LANES], e % LANES, keys[size_t(g) * HEAD_DIM + e]);
+    return base;
+}
 
-    // Reference: plain integer arithmetic, then a full sort.
-    std::vector<std::pair<int64_t, unsigned> > ref(c.n);
-    for (unsigned g = 0; g < c.n; g++) {
+static std::vector<std::pair<int64_t, unsigned> > reference(const std::vector<int16_t>& keys, unsigned n,
+                                                             const std::vector<int16_t>& q,
+                                                             const std::vector<int16_t>& w, bool relu) {
+    std::vector<std::pair<int64_t, unsigned> > ref(n);
+    for (unsigned g = 0; g < n; g++) {
         int64_t score = 0;
         for (int h = 0; h < HEADS; h++) {
             int64_t dot = 0;
             for (int e = 0; e < HEAD_DIM; e++) dot += int64_t(q[h * HEAD_DIM + e]) * keys[size_t(g) * HEAD_DIM + e];
-            if (c.relu && dot < 0) dot = 0;
+            if (relu && dot < 0) dot = 0;
             score += dot * w[h];
         }
         ref[g] = {score, g};
@@ -53,52 +51,100 @@ static bool run_case(const Case& c, std::mt19937& rng) {
     std::sort(ref.begin(), ref.end(), [](const std::pair<int64_t, unsigned>& a, const std::pair<int64_t, unsigned>& b) {
         return a.first != b.first ? a.first > b.first : a.second < b.second;
     });
+    return ref;
+}
 
-    std::vector<data_t> qd(q.begin(), q.end()), wd(w.begin(), w.end());
-    std::vector<index_t> idx(c.k);
-    std::vector<score_t> score(c.k);
-    ap_uint<32> stats[STATS_WORDS];
-#define TB_PORT(i, name) g_hbm[i].data(),
-    inner_product_topk(FOR_EACH_KEYS_PORT(TB_PORT) qd.data(), wd.data(), idx.data(), score.data(), stats, MODE_LOAD,
-                       0, c.n, 0, 0);
-    inner_product_topk(FOR_EACH_KEYS_PORT(TB_PORT) qd.data(), wd.data(), idx.data(), score.data(), stats,
-                       MODE_QUERY, 0, c.n, c.k, c.relu);
-
-    int errors = 0;
-    for (unsigned i = 0; i < c.k; i++) {
-        const bool valid = i < c.n;
-        const unsigned want_idx = valid ? ref[i].second : NO_INDEX;
-        const int64_t want_score = valid ? ref[i].first : 0;
-        if (idx[i] != want_idx || score[i].to_int64() != want_score) {
-            if (errors++ < 5)
-                std::printf("  slot %u: got (%u, %lld) want (%u, %lld)\n", i, idx[i].to_uint(),
-                            (long long)score[i].to_int64(), want_idx, (long long)want_score);
-        }
+// Run `cases` as the jobs of one launch, each over its own region; true when all match.
+static bool run_launch(const std::vector<Case>& cases, std::mt19937& rng) {
+    for (int p = 0; p < PES; p++) g_hbm[p].clear();
+    const unsigned J = cases.size();
+    std::vector<unsigned> jobs(J * JOB_WORDS, 0);
+    std::vector<beat_t> query(J * QUERY_BEATS, beat_t(0));
+    std::vector<std::vector<std::pair<int64_t, unsigned> > > refs;
+    std::vector<std::vector<int16_t> > all_keys;
+    unsigned chip_first = 0;
+    for (unsigned j = 0; j < J; j++) {
+        const Case& c = cases[j];
+        std::uniform_int_distribution<int> val(-c.range, c.range), wdist(-3, 3);
+        std::vector<int16_t> keys(size_t(c.n) * HEAD_DIM), q(HEADS * HEAD_DIM), w(HEADS);
+        for (auto& v : keys) v = int16_t(val(rng));
+        for (auto& v : q) v = int16_t(val(rng));
+        for (auto& v : w) v = int16_t(HEADS > 1 ? wdist(rng) : 1);
+        for (int h = 0; h < HEADS; h++)
+            for (int e = 0; e < HEAD_DIM; e++) put(query[j * QUERY_BEATS + h * KEY_BEATS + e / LANES], e % LANES, q[h * HEAD_DIM + e]);
+        for (int h = 0; h < HEADS; h++) put(query[j * QUERY_BEATS + HEADS * KEY_BEATS], h, w[h]);
+        unsigned* d = &jobs[j * JOB_WORDS];
+        const unsigned room = CHIP - chip_first;
+        d[0] = j + 1;
+        d[1] = c.n;
+        d[2] = c.k;
+        d[3] = append_region(keys, c.n);
+        d[4] = chip_first;
+        d[5] = std::min(c.n, room);
+        d[6] = c.relu;
+        chip_first += (d[5] + PES - 1) / PES * PES;
+        refs.push_back(reference(keys, c.n, q, w, c.relu));
+        all_keys.push_back(keys);
     }
-    const unsigned onchip = BRAM_KEYS + URAM_KEYS;
-    const unsigned want_tiers[3] = {std::min(c.n, unsigned(BRAM_KEYS)),
-                                    std::min(c.n, onchip) - std::min(c.n, unsigned(BRAM_KEYS)),
-                                    c.n > onchip ? c.n - onchip : 0};
-    for (int t = 0; t < 3; t++)
-        if (stats[t] != want_tiers[t]) {
-            std::printf("  tier %d read %u keys, want %u\n", t, stats[t].to_uint(), want_tiers[t]);
-            errors++;
+    std::vector<index_t> idx(J * K_MAX);
+    std::vector<score_t> score(J * K_MAX);
+    std::vector<ap_uint<32> > stats(J * STATS_WORDS);
+#define TB_PORT(i, name) g_hbm[i].data(),
+    for (unsigned j = 0; j < J; j++) {  // LOAD each job's on-chip items (job 0 of a LOAD describes it)
+        std::vector<unsigned> load(jobs.begin() + j * JOB_WORDS, jobs.begin() + (j + 1) * JOB_WORDS);
+        load[0] = 1;
+        load[1] = load[5];
+        load[7] = 0;
+        inner_product_topk(FOR_EACH_KEYS_PORT(TB_PORT) load.data(), query.data(), idx.data(), score.data(),
+                           stats.data(), MODE_LOAD, 1);
+    }
+    inner_product_topk(FOR_EACH_KEYS_PORT(TB_PORT) jobs.data(), query.data(), idx.data(), score.data(), stats.data(),
+                       MODE_QUERY, J);
+
+    bool ok = true;
+    for (unsigned j = 0; j < J; j++) {
+        const Case& c = cases[j];
+        int errors = 0;
+        if (K_MAX > SYSTOLIC_K_MAX) {  // the select unit writes the set stream by stream (topk_select.h)
+            const unsigned m = std::min(c.n, c.k);
+            std::sort(refs[j].begin(), refs[j].begin() + m,
+                      [](const std::pair<int64_t, unsigned>& a, const std::pair<int64_t, unsigned>& b) {
+                          return a.second % PES != b.second % PES ? a.second % PES < b.second % PES : a.second < b.second;
+                      });
         }
-    std::printf("%s n=%u k=%u relu=%d range=%d tiers=%u/%u/%u inserts=%u\n", errors ? "FAIL" : "ok  ", c.n, c.k,
-                int(c.relu), c.range, stats[0].to_uint(), stats[1].to_uint(), stats[2].to_uint(), stats[5].to_uint());
-    return errors == 0;
+        for (unsigned i = 0; i < c.k; i++) {
+            const bool valid = i < c.n;
+            const unsigned want_idx = valid ? refs[j][i].second : NO_INDEX;
+            const int64_t want_score = valid ? refs[j][i].first : 0;
+            const index_t got_idx = idx[j * K_MAX + i];
+            const int64_t got_score = score[j * K_MAX + i].to_int64();
+            if (got_idx != want_idx || got_score != want_score) {
+                if (errors++ < 5)
+                    std::printf("  slot %u: got (%u, %lld) want (%u, %lld)\n", i, got_idx.to_uint(),
+                                (long long)got_score, want_idx, (long long)want_score);
+            }
+        }
+        const ap_uint<32>* st = &stats[j * STATS_WORDS];
+        if (st[ST_BRAM] + st[ST_URAM] + st[ST_HBM] != c.n || st[ST_JOB] != j) errors++;
+        std::printf("%s n=%u k=%u range=%d tiers=%u/%u/%u survivors=%u job=%u/%u\n", errors ? "FAIL" : "ok  ", c.n,
+                    c.k, c.range, st[ST_BRAM].to_uint(), st[ST_URAM].to_uint(), st[ST_HBM].to_uint(),
+                    st[ST_SURVIVORS].to_uint(), j, J);
+        ok = ok && errors == 0;
+    }
+    return ok;
 }
 
 int main(int argc, char** argv) {
     std::mt19937 rng(argc > 1 ? std::atoi(argv[1]) : 1);
-    const unsigned spill = BRAM_KEYS + URAM_KEYS + 2 * PES + 3;  // reaches HBM, not a multiple of PES
-    const Case cases[] = {
-        {1, 1, false, 2},           {PES + 3, 1, true, 2},          {K_MAX, K_MAX, false, 1},
-        {K_MAX / 2, K_MAX, true, 1}, {3 * PES + 1, 5, false, 32767}, {spill, K_MAX, true, 1},
-        {spill, 1, false, 3},
-    };
+    const unsigned spill = CHIP + 2 * PES + 3;  // reaches HBM, not a multiple of PES
     bool ok = true;
-    for (const Case& c : cases) ok = run_case(c, rng) && ok;
+    ok = run_launch({{1, 1, 2, true}}, rng) && ok;
+    ok = run_launch({{PES + 3, 1, 2, false}}, rng) && ok;
+    ok = run_launch({{K_MAX, K_MAX, 1, true}}, rng) && ok;
+    ok = run_launch({{K_MAX / 2, K_MAX, 1, true}}, rng) && ok;
+    ok = run_launch({{3 * PES + 1, 5, 32767, false}}, rng) && ok;
+    ok = run_launch({{spill, K_MAX, 1, true}}, rng) && ok;
+    ok = run_launch({{5 * PES + 2, 7, 3, true}, {4 * PES + 1, K_MAX, 2, false}}, rng) && ok;
     const long leftovers = hls::stream_leftovers().load();
     if (leftovers) std::printf("%ld stream(s) left holding data\n", leftovers);
     std::printf("%s\n", ok && !leftovers ? "PASS" : "FAIL");

@@ -3,6 +3,7 @@
 Both take a kernel adapter's problem, put its buffers where the kernel reads them, run the
 kernel's LOAD mode once and its QUERY mode on demand, and return the outputs with the
 elapsed time of one invocation (launch included: construct + start + wait for pyxrt).
+`run_launch` starts the kernel once for several jobs (one launch per token, a job per layer).
 """
 
 from __future__ import annotations
@@ -17,7 +18,18 @@ import numpy as np
 
 from hetsim.errors import HardwareUnavailable
 from hetsim.fpga_runner.csim import load_library
-from hetsim.fpga_runner.kernels import STATS_WORDS, KernelAdapter, Problem, Result
+from hetsim.fpga_runner.kernels import (
+    JOB_WORDS,
+    MODE_LOAD,
+    MODE_QUERY,
+    STATS_WORDS,
+    KernelAdapter,
+    Launch,
+    Problem,
+    Result,
+    csim_run,
+    csim_write,
+)
 from hetsim.fpga_runner.reference import TopKReference
 
 
@@ -36,12 +48,23 @@ class CsimBackend:
         self.lib = load_library(adapter.kp)
 
     def prepare(self, pb: Problem) -> None:
-        self.adapter.csim_load(self.lib, pb)
+        self.launch = self.adapter.csim_load(self.lib, pb)
 
     def run(self, pb: Problem) -> tuple[Result, int]:
         t0 = time.perf_counter_ns()
-        result = self.adapter.csim_query(self.lib, pb)
+        result = self.adapter.csim_query(self.lib, pb, self.launch)
         return result, time.perf_counter_ns() - t0
+
+    def run_launch(self, problems: list[Problem]) -> tuple[list[Result], int]:
+        """All jobs in one kernel start (regions side by side, on-chip slots while they last)."""
+        launch = self.adapter.launch(problems)
+        csim_write(self.lib, launch)
+        for j in range(len(problems)):
+            if launch.chip[j][1]:
+                csim_run(self.lib, MODE_LOAD, 1, self.adapter.load_jobs(launch, j))
+        t0 = time.perf_counter_ns()
+        results = csim_run(self.lib, MODE_QUERY, len(problems), launch.jobs, self.adapter.k_max)
+        return results, time.perf_counter_ns() - t0
 
     def power_w(self) -> float | None:
         return None
@@ -123,24 +146,48 @@ class XrtBackend:
             raise FpgaUnavailable(f"{self.adapter.name} run ended in state {state}")
         return elapsed
 
-    def prepare(self, pb: Problem) -> None:
+    def _put_launch(self, launch: Launch) -> None:
         ports = self.adapter.kp.ports[self.adapter.port_group]["args"]
-        for name, image in zip(ports, pb.port_images, strict=True):
+        for name, image in zip(ports, launch.port_images, strict=True):
             self._write(name, image)
-        for name, data in pb.io.items():
-            self._write(name, data)
-        k_max = self.adapter.k_max
-        self._bo("out_idx", 4 * k_max)
-        self._bo("out_score", 8 * k_max)
-        self._bo("stats", 4 * STATS_WORDS)
-        for name in self.adapter.io_args:  # inputs a kernel mode does not use still need a buffer
-            self._bo(name, 64)
-        self._start_wait(self.adapter.load_scalars(pb))
+        self._write("query", launch.query)
+        n_jobs = len(launch.problems)
+        self._bo("jobs", 4 * JOB_WORDS * n_jobs)
+        self._bo("out_idx", 4 * self.adapter.k_max * n_jobs)
+        self._bo("out_score", 8 * self.adapter.k_max * n_jobs)
+        self._bo("stats", 4 * STATS_WORDS * n_jobs)
+        for j in range(n_jobs):  # LOAD each job's on-chip items (a descriptor of its own)
+            if launch.chip[j][1]:
+                self._write("jobs", self.adapter.load_jobs(launch, j))
+                self._start_wait([MODE_LOAD, 1])
+
+    def _results(self, launch: Launch) -> list[Result]:
+        n_jobs, k_max = len(launch.problems), self.adapter.k_max
+        idx = self._read("out_idx", np.uint32, k_max * n_jobs)
+        score = self._read("out_score", np.int64, k_max * n_jobs)
+        stats = self._read("stats", np.uint32, STATS_WORDS * n_jobs)
+        return [Result(TopKReference(idx[j * k_max: j * k_max + pb.k], score[j * k_max: j * k_max + pb.k]),
+                       stats[j * STATS_WORDS:(j + 1) * STATS_WORDS]) for j, pb in enumerate(launch.problems)]
+
+    def prepare(self, pb: Problem) -> None:
+        self.launch = self.adapter.launch([pb])
+        self._put_launch(self.launch)
 
     def run(self, pb: Problem) -> tuple[Result, int]:
-        elapsed = self._start_wait(self.adapter.query_scalars(pb))
-        topk = TopKReference(self._read("out_idx", np.uint32, pb.k), self._read("out_score", np.int64, pb.k))
-        return Result(topk, self._read("stats", np.uint32, STATS_WORDS)), elapsed
+        jobs = self.launch.jobs.copy()
+        jobs[2] = pb.k
+        self._write("jobs", jobs)
+        elapsed = self._start_wait([MODE_QUERY, 1])
+        return self._results(self.launch)[0], elapsed
+
+    def run_launch(self, problems: list[Problem]) -> tuple[list[Result], int]:
+        """All jobs in one kernel start. The descriptors are written before the start here; in
+        decoding, the GPU posts each layer's descriptor while the kernel waits (jobs.h)."""
+        launch = self.adapter.launch(problems)
+        self._put_launch(launch)
+        self._write("jobs", launch.jobs)
+        elapsed = self._start_wait([MODE_QUERY, len(problems)])
+        return self._results(launch), elapsed
 
     def power_w(self) -> float | None:
         """Board power from XRT's electrical report (JSON; field names vary across XRT versions)."""

@@ -103,6 +103,11 @@ class CsimLibrary:
         buf = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
         self.call("csim_hbm_write", ctypes.c_int(port), buf, ctypes.c_uint64(len(data)))
 
+    def query_write(self, image: Any) -> None:
+        data = memoryview(image).cast("B")
+        buf = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
+        self.call("csim_query_write", buf, ctypes.c_uint64(len(data)))
+
     def stream_leftovers(self) -> int:
         return int(self.lib.csim_stream_leftovers())
 

@@ -1,6 +1,11 @@
-"""Host side of each FPGA kernel: random problems, HBM buffer layouts, the numpy reference,
-and the kernel's argument list; shared by the csim and pyxrt backends so that both drive the
-kernel exactly alike (layouts are documented in each kernel's header file).
+"""Host side of each FPGA kernel: random problems, HBM buffer layouts, job descriptors, the
+numpy reference, and the kernel's argument list; shared by the csim and pyxrt backends so that
+both drive the kernel exactly alike (layouts are documented in each kernel's header file).
+
+A kernel is started once per launch with `n_jobs` job descriptors (fpga_kernels/common/jobs.h):
+one launch per token, one job per layer and request. A `Problem` is one job; `Launch` lays
+several out side by side (each its own region of every item port, its own query and on-chip
+slots) and builds the descriptor ring.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from hetsim.calibration.kernel_params import quantize
 from hetsim.fpga_runner.reference import (
     TopKReference,
     bm25_scores,
+    bm25_weights,
     inner_product_scores,
     page_minmax_scores,
     topk_exact,
@@ -22,19 +28,24 @@ from hetsim.fpga_runner.reference import (
 from hetsim.hardware.fpga_kernels.params import KernelParams
 
 MODE_LOAD, MODE_QUERY = 0, 1
-STATS_WORDS = 8
+STATS_WORDS = 16  # fpga_kernels/common/stats_words.h
+JOB_WORDS = 8  # fpga_kernels/common/jobs.h
+# Words of a stats record (stats_words.h).
+ST = {"bram": 0, "uram": 1, "hbm": 2, "rounds": 3, "survivors": 4, "merged": 5, "pe_trips": 6, "hbm_beats": 7,
+      "topk_cycles": 8, "levels": 9, "job": 10}
+SYSTOLIC_K_MAX = 256  # topk.h: larger k_max builds the radix select
 
 
 @dataclass
 class Problem:
-    """One query of size n: `arrays` are the inputs, `port_images` the streaming HBM buffers
-    (one per port, bytes as the HBM holds them), `io` the small input buffers."""
+    """One job of size n: `arrays` are the inputs, `items` the item rows as the HBM holds them
+    (one row of item_beats x beat bytes per item), `query` the job's query beats (bytes)."""
 
     n: int
     k: int
     arrays: dict[str, np.ndarray]
-    port_images: list[np.ndarray] = field(default_factory=list)
-    io: dict[str, np.ndarray] = field(default_factory=dict)
+    items: np.ndarray | None = None
+    query: np.ndarray | None = None
     scalars: dict[str, int] = field(default_factory=dict)
 
 
@@ -44,11 +55,17 @@ class Result:
     stats: np.ndarray  # uint32[STATS_WORDS]
 
 
-def deal(rows: np.ndarray, ports: int, row_elems: int) -> list[np.ndarray]:
-    """Item i to port i % ports, each item padded with zeros to `row_elems` elements."""
-    padded = np.zeros((rows.shape[0], row_elems), dtype=rows.dtype)
-    padded[:, : rows.shape[1]] = rows
-    return [np.ascontiguousarray(padded[p::ports]).reshape(-1) for p in range(ports)]
+@dataclass
+class Launch:
+    """Jobs of one kernel start: per-port HBM images (regions side by side), the query buffer,
+    the descriptor ring, and where each job's region and on-chip slots begin."""
+
+    problems: list[Problem]
+    port_images: list[np.ndarray]
+    query: np.ndarray
+    jobs: np.ndarray  # uint32[n_jobs x JOB_WORDS]
+    index_beats: list[int]
+    chip: list[tuple[int, int]]  # (chip_first, chip_n) per job
 
 
 class KernelAdapter:
@@ -56,48 +73,128 @@ class KernelAdapter:
 
     name: str
     port_group: str  # the m_axi group that streams the items
-    io_args: tuple[str, ...]  # the gmem_io args, in signature order
-    outputs = ("out_idx", "out_score", "stats")
+    io_args = ("jobs", "query", "out_idx", "out_score", "stats")
+    bram_param = uram_param = ""  # tier capacities in params.yaml (none: no on-chip tier)
 
     def __init__(self, kp: KernelParams):
         self.kp = kp
         self.k_max = kp.int("k_max")
-        self.elems_per_beat = kp.int("axi_width_bits") // kp.int("data_bits") if "data_bits" in kp.values else 0
+        self.beat_bytes = kp.int("axi_width_bits") // 8
 
     @property
     def n_ports(self) -> int:
         return len(self.kp.ports[self.port_group]["args"])
 
+    @property
+    def chip_slots(self) -> int:
+        """On-chip items of the whole kernel (floor(capacity / streams) slots per stream)."""
+        if not self.bram_param:
+            return 0
+        p = self.n_ports
+        return p * (self.kp.int(self.bram_param) // p + self.kp.int(self.uram_param) // p)
+
+    @property
+    def ordered(self) -> bool:
+        """Results best first (systolic top-k); the radix select writes the set stream by stream."""
+        return self.k_max <= SYSTOLIC_K_MAX
+
     def arg_names(self) -> list[str]:
-        """Buffer args of the top function, in signature order (scalars follow)."""
+        """Buffer args of the top function, in signature order (scalars mode, n_jobs follow)."""
         return [*self.kp.ports[self.port_group]["args"], *self.io_args]
 
     def check_k(self, k: int) -> None:
         if not 1 <= k <= self.k_max:
             raise ValueError(f"{self.name}: k must be in 1..{self.k_max} (params k_max), got {k}")
 
+    # --- layout of a launch
+    def launch(self, problems: list[Problem], *, chip: bool = True) -> Launch:
+        """Regions side by side on every port (each padded to the busiest port's items), on-chip
+        slots handed out in job order while they last (chip=False: everything from HBM)."""
+        p = self.n_ports
+        images: list[list[np.ndarray]] = [[] for _ in range(p)]
+        jobs = np.zeros((len(problems), JOB_WORDS), np.uint32)
+        index_beats, chips, beat, chip_first = [], [], 0, 0
+        for j, pb in enumerate(problems):
+            assert pb.items is not None and pb.query is not None
+            rows = pb.items
+            per_port = -(-pb.n // p)
+            for port in range(p):
+                mine = rows[port::p]
+                pad = np.zeros((per_port - len(mine), rows.shape[1]), rows.dtype)
+                images[port].append(np.concatenate([mine, pad]).view(np.uint8).reshape(-1))
+            chip_n = min(pb.n, self.chip_slots - chip_first) if chip else 0
+            jobs[j] = [j + 1, pb.n, pb.k, beat, chip_first, chip_n, pb.scalars.get("flags", 0), 0]
+            index_beats.append(beat)
+            chips.append((chip_first, chip_n))
+            beat += per_port * rows.shape[1] * rows.itemsize // self.beat_bytes
+            chip_first += -(-chip_n // p) * p
+        ports = [np.concatenate(parts) if parts else np.zeros(self.beat_bytes, np.uint8) for parts in images]
+        query = np.concatenate([pb.query.view(np.uint8).reshape(-1) for pb in problems])
+        return Launch(problems, ports, query, jobs.reshape(-1), index_beats, chips)
+
+    def load_jobs(self, launch: Launch, j: int, first: int = 0, n: int | None = None) -> np.ndarray:
+        """The one-descriptor ring of a LOAD: items [first, first + n) of job j's region on chip
+        (n defaults to the job's on-chip items from `first`)."""
+        d = launch.jobs.reshape(-1, JOB_WORDS)[j].copy()
+        chip_n = int(d[5])
+        d[0], d[7] = 1, first
+        d[1] = max(0, chip_n - first) if n is None else n
+        return d
+
+    def reference(self, pb: Problem) -> TopKReference:
+        want = topk_exact(self.scores(pb), pb.k)
+        if self.ordered:
+            return want
+        # the radix select writes the k best stream by stream: (index % streams, index // streams)
+        m = min(pb.k, pb.n)
+        idx = want.idx[:m].astype(np.int64)
+        order = np.lexsort((idx // self.n_ports, idx % self.n_ports))
+        return TopKReference(np.concatenate([want.idx[:m][order], want.idx[m:]]),
+                             np.concatenate([want.score[:m][order], want.score[m:]]))
+
     # --- per kernel
     def random_problem(self, n: int, k: int, rng: np.random.Generator, **kw: Any) -> Problem:
         raise NotImplementedError
 
-    def reference(self, pb: Problem) -> TopKReference:
+    def scores(self, pb: Problem) -> np.ndarray:
         raise NotImplementedError
 
-    def load_scalars(self, pb: Problem) -> list[int]:
-        raise NotImplementedError
+    # --- C-simulation (one job per call unless a launch is given)
+    def csim_load(self, lib: Any, pb: Problem) -> Launch:
+        launch = self.launch([pb])
+        csim_write(lib, launch)
+        if self.bram_param:
+            csim_run(lib, MODE_LOAD, 1, self.load_jobs(launch, 0))
+        return launch
 
-    def query_scalars(self, pb: Problem) -> list[int]:
-        raise NotImplementedError
-
-    def csim_load(self, lib: Any, pb: Problem) -> None:
-        raise NotImplementedError
-
-    def csim_query(self, lib: Any, pb: Problem) -> Result:
-        raise NotImplementedError
+    def csim_query(self, lib: Any, pb: Problem, launch: Launch | None = None) -> Result:
+        launch = launch or self.launch([pb])
+        jobs = launch.jobs.reshape(-1, JOB_WORDS)[:1].copy()
+        jobs[0, 2] = pb.k
+        self.check_k(pb.k)
+        return csim_run(lib, MODE_QUERY, 1, jobs.reshape(-1), self.k_max)[0]
 
 
-def _out_buffers(k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    return np.zeros(k, np.uint32), np.zeros(k, np.int64), np.zeros(STATS_WORDS, np.uint32)
+def csim_write(lib: Any, launch: Launch) -> None:
+    for port, image in enumerate(launch.port_images):
+        lib.hbm_write(port, image)
+    lib.query_write(launch.query)
+
+
+def csim_run(lib: Any, mode: int, n_jobs: int, jobs: np.ndarray, k_max: int = 1) -> list[Result]:
+    """One kernel start through the C API; per job its k_max result slots and stats."""
+    jobs = np.ascontiguousarray(jobs, np.uint32)
+    slots = max(n_jobs, 1)
+    idx = np.zeros(slots * k_max, np.uint32)
+    score = np.zeros(slots * k_max, np.int64)
+    stats = np.zeros(slots * STATS_WORDS, np.uint32)
+    lib.call("csim_run", _u32(mode), _u32(n_jobs), _ptr(jobs), _ptr(idx), _ptr(score), _ptr(stats))
+    if mode == MODE_LOAD:
+        return []
+    d = jobs.reshape(-1, JOB_WORDS)
+    return [Result(TopKReference(idx[j * k_max: j * k_max + int(d[j, 2])].copy(),
+                                 score[j * k_max: j * k_max + int(d[j, 2])].copy()),
+                   stats[j * STATS_WORDS:(j + 1) * STATS_WORDS].copy()) for j in range(n_jobs)]
 
 
 def _ptr(a: np.ndarray) -> ctypes.c_void_p:
@@ -108,10 +205,17 @@ def _u32(x: int) -> ctypes.c_uint32:
     return ctypes.c_uint32(int(x))
 
 
+def _rows(blocks: np.ndarray, beats: int, lanes: int) -> np.ndarray:
+    """[n, m] elements -> [n, beats x lanes], zero padded."""
+    out = np.zeros((blocks.shape[0], beats * lanes), blocks.dtype)
+    out[:, : blocks.shape[1]] = blocks
+    return out
+
+
 class InnerProductTopk(KernelAdapter):
     name = "inner_product_topk"
     port_group = "keys"
-    io_args = ("query", "head_w", "out_idx", "out_score", "stats")
+    bram_param, uram_param = "bram_keys", "uram_keys"
 
     def random_problem(self, n: int, k: int, rng: np.random.Generator, *, value_range: int = 3,
                        relu: bool = True) -> Problem:
@@ -120,78 +224,54 @@ class InnerProductTopk(KernelAdapter):
         keys = rng.integers(-value_range, value_range + 1, size=(n, d), dtype=np.int16)
         query = rng.integers(-value_range, value_range + 1, size=(h, d), dtype=np.int16)
         head_w = rng.integers(-3, 4, size=h, dtype=np.int16) if h > 1 else np.ones(1, np.int16)
-        pb = Problem(n, k, {"keys": keys, "query": query, "head_w": head_w}, scalars={"relu": int(relu)})
-        row = -(-d // self.elems_per_beat) * self.elems_per_beat  # KEY_BEATS beats per key
-        pb.port_images = deal(keys, self.n_ports, row)
-        pb.io = {"query": query.reshape(-1), "head_w": head_w}
-        return pb
+        return self.problem(keys, query, head_w, k, relu)
 
-    def reference(self, pb: Problem) -> TopKReference:
+    def problem(self, keys: np.ndarray, query: np.ndarray, head_w: np.ndarray, k: int, relu: bool) -> Problem:
+        """keys [n, D], query [H, D], head_w [H] (int16) laid out as the kernel reads them."""
+        n, h, d = keys.shape[0], query.shape[0], keys.shape[1]
+        lanes = self.beat_bytes // 2
+        beats = -(-d // lanes)
+        qbuf = np.zeros((h * beats + 1) * lanes, np.int16)
+        qbuf[: h * beats * lanes] = _rows(query, beats, lanes).reshape(-1)
+        qbuf[h * beats * lanes: h * beats * lanes + h] = head_w
+        return Problem(n, k, {"keys": keys, "query": query, "head_w": head_w}, _rows(keys, beats, lanes), qbuf,
+                       scalars={"flags": int(relu)})
+
+    def scores(self, pb: Problem) -> np.ndarray:
         a = pb.arrays
-        return topk_exact(inner_product_scores(a["keys"], a["query"], a["head_w"], bool(pb.scalars["relu"])), pb.k)
-
-    def load_scalars(self, pb: Problem) -> list[int]:  # mode, first, n_keys, k, relu
-        return [MODE_LOAD, 0, pb.n, 0, 0]
-
-    def query_scalars(self, pb: Problem) -> list[int]:
-        return [MODE_QUERY, 0, pb.n, pb.k, pb.scalars["relu"]]
-
-    def csim_load(self, lib: Any, pb: Problem) -> None:
-        for p, image in enumerate(pb.port_images):
-            lib.hbm_write(p, image)
-        lib.call("csim_load", _u32(0), _u32(pb.n))
-
-    def csim_query(self, lib: Any, pb: Problem) -> Result:
-        idx, score, stats = _out_buffers(pb.k)
-        q, w = pb.io["query"], pb.io["head_w"]
-        lib.call("csim_query", _ptr(q), _ptr(w), _u32(pb.n), _u32(pb.k), _u32(pb.scalars["relu"]),
-                 _ptr(idx), _ptr(score), _ptr(stats))
-        return Result(TopKReference(idx, score), stats)
+        return inner_product_scores(a["keys"], a["query"], a["head_w"], bool(pb.scalars["flags"] & 1))
 
 
 class PageMinmaxTopk(KernelAdapter):
     name = "page_minmax_topk"
     port_group = "pages"
-    io_args = ("query", "out_idx", "out_score", "stats")
+    bram_param, uram_param = "bram_pages", "uram_pages"
 
     def random_problem(self, n: int, k: int, rng: np.random.Generator, *, value_range: int = 3) -> Problem:
         self.check_k(k)
         h, d = self.kp.int("heads"), self.kp.int("head_dim")
+        lanes = self.beat_bytes // 2
+        half = lanes // 2
+        beats = -(-d // half)
         kmin = rng.integers(-value_range, value_range + 1, size=(n, d), dtype=np.int16)
         kmax = (kmin + rng.integers(0, value_range + 1, size=(n, d))).clip(max=32767).astype(np.int16)
         query = rng.integers(-value_range, value_range + 1, size=(h, d), dtype=np.int16)
-        pb = Problem(n, k, {"kmin": kmin, "kmax": kmax, "query": query})
-        row = -(-2 * d // self.elems_per_beat) * self.elems_per_beat  # PAGE_BEATS beats per page
-        pb.port_images = deal(np.concatenate([kmin, kmax], axis=1), self.n_ports, row)
-        pb.io = {"query": query.reshape(-1)}
-        return pb
+        # beat b of a page: kmin of channels [b half, (b + 1) half), then kmax of the same channels
+        lo = _rows(kmin, beats, half).reshape(n, beats, half)
+        hi = _rows(kmax, beats, half).reshape(n, beats, half)
+        items = np.concatenate([lo, hi], axis=2).reshape(n, beats * lanes)
+        qbuf = np.zeros((h, beats, lanes), np.int16)
+        qbuf[:, :, :half] = _rows(query, beats, half).reshape(h, beats, half)
+        return Problem(n, k, {"kmin": kmin, "kmax": kmax, "query": query}, items, qbuf.reshape(-1))
 
-    def reference(self, pb: Problem) -> TopKReference:
+    def scores(self, pb: Problem) -> np.ndarray:
         a = pb.arrays
-        return topk_exact(page_minmax_scores(a["kmin"], a["kmax"], a["query"]), pb.k)
-
-    def load_scalars(self, pb: Problem) -> list[int]:  # mode, first, n_pages, k
-        return [MODE_LOAD, 0, pb.n, 0]
-
-    def query_scalars(self, pb: Problem) -> list[int]:
-        return [MODE_QUERY, 0, pb.n, pb.k]
-
-    def csim_load(self, lib: Any, pb: Problem) -> None:
-        for p, image in enumerate(pb.port_images):
-            lib.hbm_write(p, image)
-        lib.call("csim_load", _u32(0), _u32(pb.n))
-
-    def csim_query(self, lib: Any, pb: Problem) -> Result:
-        idx, score, stats = _out_buffers(pb.k)
-        lib.call("csim_query", _ptr(pb.io["query"]), _u32(pb.n), _u32(pb.k), _ptr(idx), _ptr(score),
-                 _ptr(stats))
-        return Result(TopKReference(idx, score), stats)
+        return page_minmax_scores(a["kmin"], a["kmax"], a["query"])
 
 
 class Bm25Topk(KernelAdapter):
     name = "bm25_topk"
     port_group = "docs"
-    io_args = ("query", "idf", "out_idx", "out_score", "stats")
 
     def __init__(self, kp: KernelParams):
         super().__init__(kp)
@@ -201,12 +281,13 @@ class Bm25Topk(KernelAdapter):
     def random_problem(self, n: int, k: int, rng: np.random.Generator, *, n_terms: int = 8,
                        term_pool: int = 200) -> Problem:
         """Documents of distinct terms from the first `term_pool` ids (so queries hit); every
-        third document copies an earlier one (ties)."""
+        third document copies an earlier one (ties). The host computes the slot weights."""
         self.check_k(k)
-        vocab, slots = self.kp.int("vocab"), self.kp.int("doc_slots")
+        kp = self.kp
+        vocab, slots = kp.int("vocab"), kp.int("doc_slots")
         pool = min(term_pool, vocab)
-        if n_terms > self.kp.int("query_terms_max") or n_terms > pool:
-            raise ValueError(f"bm25_topk: at most {self.kp.int('query_terms_max')} query terms")
+        if n_terms > kp.int("query_terms_max") or n_terms > pool:
+            raise ValueError(f"bm25_topk: at most {kp.int('query_terms_max')} query terms")
         terms = np.zeros((n, slots), np.uint32)
         tf = np.zeros((n, slots), np.uint32)
         for d in range(n):
@@ -217,41 +298,20 @@ class Bm25Topk(KernelAdapter):
             terms[d, :m] = rng.choice(pool, size=m, replace=False)
             tf[d, :m] = rng.integers(1, 6, size=m)
         query = rng.choice(pool, size=n_terms, replace=False).astype(np.uint32)
-        idf = rng.integers(0, 1 << self.kp.int("idf_bits"), size=vocab, dtype=np.uint16)
-        total = int(tf.sum())
-        avgdl_q8 = max(1, (total << self.kp.int("kb_frac_bits")) // max(n, 1))
-        pb = Problem(n, k, {"terms": terms, "tf": tf, "query": query, "idf": idf},
-                     scalars={"avgdl_q8": avgdl_q8, "n_terms": n_terms})
-        words = terms | (tf << self.kp.int("term_bits"))
-        per_beat = self.kp.int("axi_width_bits") // (self.kp.int("term_bits") + self.kp.int("tf_bits"))
-        pb.port_images = deal(words, self.n_ports, -(-slots // per_beat) * per_beat)
-        qbuf = np.zeros(self.kp.int("query_terms_max"), np.uint32)
-        qbuf[:n_terms] = query
-        pb.io = {"query": qbuf, "idf": idf}
-        return pb
+        idf = rng.integers(0, 1 << kp.int("idf_bits"), size=vocab, dtype=np.uint16)
+        avgdl_q8 = max(1, (int(tf.sum()) << kp.int("kb_frac_bits")) // max(n, 1))
+        weights = bm25_weights(tf, avgdl_q8, self.k1_q, self.b_q, kp.int("kb_frac_bits"), kp.int("weight_frac_bits"))
+        words = terms | (weights.astype(np.uint32) << kp.int("term_bits"))
+        lanes = self.beat_bytes // 4
+        beats = -(-slots // lanes)
+        qwords = np.zeros(-(-kp.int("query_terms_max") // lanes) * lanes, np.uint32)
+        qwords[:n_terms] = query | (idf[query].astype(np.uint32) << kp.int("term_bits"))
+        return Problem(n, k, {"terms": terms, "tf": tf, "weights": weights, "query": query, "idf": idf},
+                       _rows(words, beats, lanes), qwords, scalars={"avgdl_q8": avgdl_q8, "n_terms": n_terms})
 
-    def reference(self, pb: Problem) -> TopKReference:
-        a, kp = pb.arrays, self.kp
-        scores = bm25_scores(a["terms"], a["tf"], a["query"], a["idf"], pb.scalars["avgdl_q8"], self.k1_q,
-                             self.b_q, kp.int("kb_frac_bits"), kp.int("weight_frac_bits"))
-        return topk_exact(scores, pb.k)
-
-    def load_scalars(self, pb: Problem) -> list[int]:  # mode, n_docs, n_terms, avgdl_q8, k
-        return [MODE_LOAD, 0, 0, 1, 0]
-
-    def query_scalars(self, pb: Problem) -> list[int]:
-        return [MODE_QUERY, pb.n, pb.scalars["n_terms"], pb.scalars["avgdl_q8"], pb.k]
-
-    def csim_load(self, lib: Any, pb: Problem) -> None:
-        for p, image in enumerate(pb.port_images):
-            lib.hbm_write(p, image)
-        lib.call("csim_load", _ptr(pb.io["idf"]))
-
-    def csim_query(self, lib: Any, pb: Problem) -> Result:
-        idx, score, stats = _out_buffers(pb.k)
-        lib.call("csim_query", _ptr(pb.io["query"]), _u32(pb.scalars["n_terms"]), _u32(pb.n),
-                 _u32(pb.scalars["avgdl_q8"]), _u32(pb.k), _ptr(idx), _ptr(score), _ptr(stats))
-        return Result(TopKReference(idx, score), stats)
+    def scores(self, pb: Problem) -> np.ndarray:
+        a = pb.arrays
+        return bm25_scores(a["terms"], a["weights"], a["query"], a["idf"])
 
 
 ADAPTERS: dict[str, type[KernelAdapter]] = {

@@ -52,21 +52,56 @@ def page_minmax_scores(kmin: np.ndarray, kmax: np.ndarray, query: np.ndarray) ->
     return np.maximum(lo, hi).sum(axis=(1, 2))
 
 
-def bm25_scores(
-    terms: np.ndarray, tf: np.ndarray, query_terms: np.ndarray, idf_q: np.ndarray, avgdl_q8: int,
-    k1_q: int, b_q: int, kb_frac_bits: int, weight_frac_bits: int,
-) -> np.ndarray:
-    """terms, tf [n, S] (tf 0 = empty slot), idf_q [V] (Q.12) -> score in Q(12 + weight_frac_bits).
-
-    K = k1 (1 - b + b dl / avgdl) with dl = sum tf; w = tf (k1 + 1) / (tf + K); all divisions
-    floor, in the Q formats of bm25_topk.h.
-    """
+def bm25_weights(tf: np.ndarray, avgdl_q8: int, k1_q: int, b_q: int, kb_frac_bits: int,
+                 weight_frac_bits: int) -> np.ndarray:
+    """tf [n, S] (0 = empty slot) -> the per-slot weights the host writes into the index,
+    w = tf (k1 + 1) / (tf + K_d), K_d = k1 (1 - b + b dl / avgdl), dl = sum tf: all divisions
+    floor, in the Q formats of bm25_topk.h (K in Q.16, w in Q.weight_frac_bits; 0 where tf = 0)."""
     tf = tf.astype(np.int64)
     dl = tf.sum(axis=1)
     one = 1 << kb_frac_bits
     k_q16 = (k1_q * ((one - b_q) * avgdl_q8 + ((b_q * dl) << kb_frac_bits))) // avgdl_q8
-    num = (tf * (k1_q + one)) << (2 * weight_frac_bits - kb_frac_bits)
-    den = (tf << weight_frac_bits) + k_q16[:, None]
-    hit = np.isin(terms, query_terms) & (tf > 0)
-    weight = np.where(hit, num // np.maximum(den, 1), 0)
-    return (idf_q.astype(np.int64)[terms] * weight).sum(axis=1)
+    num = (tf * (k1_q + one)) << (weight_frac_bits + 16 - kb_frac_bits)
+    den = (tf << 16) + k_q16[:, None]
+    return np.where(tf > 0, num // np.maximum(den, 1), 0)
+
+
+def bm25_scores(terms: np.ndarray, weights: np.ndarray, query_terms: np.ndarray, idf_q: np.ndarray) -> np.ndarray:
+    """terms, weights [n, S], idf_q [V] (Q.12) -> sum of idf * weight over the slots whose term
+    is in the query (score in Q(12 + weight_frac_bits))."""
+    hit = np.isin(terms, query_terms)
+    return (idf_q.astype(np.int64)[terms] * np.where(hit, weights, 0)).sum(axis=1)
+
+
+def systolic_counters(scores: np.ndarray, streams: int, group: int, kcap: int, k: int) -> dict[str, int]:
+    """The top-k counters of topk.h's systolic queues, cycle by cycle (survivors depend on when
+    a candidate meets a queue's last cell, so only an exact replay predicts them): candidate i
+    is dealt to stream i % streams, queue q takes streams [q group, (q + 1) group) round-robin."""
+    n = len(scores)
+
+    def better(a, b):
+        if a is None:
+            return False
+        return b is None or a[0] > b[0] or (a[0] == b[0] and a[1] < b[1])
+
+    survivors, merged, rounds = 0, 0, 0
+    for first in range(0, streams, group):
+        members = range(first, min(first + group, streams))
+        order = [r * streams + s for r in range(-(-n // streams)) for s in members if r * streams + s < n]
+        rounds = max(rounds, len(order))
+        cell: list = [None] * kcap
+        carry: list = [None] * kcap
+        for t in range(len(order) + kcap - 1):
+            x = (int(scores[order[t]]), order[t]) if t < len(order) else None
+            passed = better(x, cell[kcap - 1])
+            survivors += passed
+            x = x if passed else None
+            for i in range(kcap - 1, -1, -1):
+                y = x if i == 0 else carry[i]
+                worse = y
+                if better(y, cell[i]):
+                    worse, cell[i] = cell[i], y
+                if i + 1 < kcap:
+                    carry[i + 1] = worse
+        merged += min(k, len(order))
+    return {"rounds": rounds, "survivors": survivors, "merged": merged}

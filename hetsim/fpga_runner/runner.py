@@ -25,8 +25,9 @@ import yaml
 from hetsim.calibration.kernel_params import load_kernel_params
 from hetsim.errors import HetsimError
 from hetsim.fpga_runner.backends import CsimBackend, FpgaUnavailable, XrtBackend
-from hetsim.fpga_runner.kernels import adapter_for
-from hetsim.hardware.fpga_kernels.cycles import PC_BW_BYTES_PER_S, kernel_cycles
+from hetsim.fpga_runner.kernels import ST, adapter_for
+from hetsim.hardware.fpga_kernels.cycles import PC_BW_BYTES_PER_S, job_cycles
+from hetsim.hardware.fpga_kernels.designs import design_shape
 from hetsim.hardware.fpga_kernels.params import KernelParams
 
 __all__ = ["FpgaUnavailable", "KernelMismatch", "fit_linear", "run_fpga_calibration"]
@@ -73,15 +74,15 @@ def _measure(backend: Any, adapter: Any, kp: KernelParams, n: int, k: int, repea
                 f"{want.score[bad]})", field=backend.source)
         if rep == 0:
             continue
-        survivors = int(result.stats[4])
-        cyc = kernel_cycles(kp, n, k, pc_bw_bytes_per_s=PC_BW_BYTES_PER_S, hbm_efficiency=HBM_EFFICIENCY,
-                            survivors=survivors)
+        st = result.stats
+        cyc = job_cycles(design_shape(kp), n, k, pc_bw_bytes_per_s=PC_BW_BYTES_PER_S, hbm_efficiency=HBM_EFFICIENCY,
+                         levels=int(st[ST["levels"]]))
         rows.append({
             "kernel": kp.kernel, "backend": backend.source, "n": n, "k": k, "repeat": rep,
             "t_incl_s": elapsed_ns * 1e-9, "predicted_cycles": cyc.total, "bound": cyc.bound,
-            "items_bram": int(result.stats[0]), "items_uram": int(result.stats[1]),
-            "items_hbm": int(result.stats[2]), "topk_survivors": survivors,
-            "topk_inserts": int(result.stats[5]), "power_w": backend.power_w(), "correct": True,
+            "items_bram": int(st[ST["bram"]]), "items_uram": int(st[ST["uram"]]),
+            "items_hbm": int(st[ST["hbm"]]), "topk_survivors": int(st[ST["survivors"]]),
+            "topk_merged": int(st[ST["merged"]]), "power_w": backend.power_w(), "correct": True,
         })
     return rows
 

@@ -1,25 +1,28 @@
 """FPGA timing from a streaming dataflow kernel's structure.
 
-A relevancy(+top-k) kernel streams candidates (keys, pages, documents) through a chain of
-processing elements (PEs). Keys are stored fastest-tier-first by token id: BRAM, then URAM,
-then HBM. Per tier, a segment of the candidates flows at the slower of
-  - the PE array:      items * macs_per_item / (pes * lanes) * ii cycles
-  - the memory tier:   bytes / tier bandwidth (HBM: the pseudo-channels the ports reach)
-and segments run one after another. The top-k unit runs beside them: items / topk_width
-cycles plus `topk_insert_ii` stall cycles for each candidate that enters the running top-k
-(about k(1 + ln(n/k)) for scores in random order); the steady state is the slower of the two.
-Add the pipeline fill/drain (pipeline depth + k cycles to drain the top-k tree) and the host's
-invocation overhead. A design's parameters come from the kernel's own parameter file
-(`fpga_kernels/*/params.yaml`, via `hetsim.hardware.fpga_kernels.designs`), so the model and the
-HLS source share one set of numbers; `efficiency` and `clock_mhz` are what calibration fits.
+A relevancy(+top-k) kernel streams candidates (keys, pages, documents) through processing
+elements (PEs), one per HBM port. A design built from a kernel's parameter file carries its
+loop structure (`DesignShape`) and is timed loop by loop (`hetsim.hardware.fpga_kernels.cycles`):
+per job (one layer of one request) a doorbell and the query, then every stream's on-chip beats
+and one flat HBM burst at the slower of a beat per cycle and its pseudo-channel, then the
+pipeline depth and the top-k tail. The kernel is launched once per token and fed its layers'
+jobs through a descriptor queue, so an op (one layer's invocation) is charged the launch
+overhead divided by the layers that share the launch.
+
+A design without a shape (a what-if typed by hand) keeps the roofline form: per tier, a segment
+flows at the slower of the PE array (items * macs_per_item / (pes * lanes) * ii cycles) and the
+tier's bandwidth; the top-k unit runs beside them (items / topk_width cycles plus
+`topk_insert_ii` stall cycles per expected insertion); fill/drain and one launch per op added.
+`efficiency` and `clock_mhz` are what calibration fits.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hetsim.config.schema import FpgaSpec
+from hetsim.hardware.fpga_kernels.cycles import DesignShape, job_cycles
 from hetsim.ops import FpgaKernel, FpgaStream, Op, dtype_bytes
 from hetsim.provenance import ProvenanceLog, Source
 from hetsim.units import GB
@@ -52,6 +55,7 @@ class KernelDesign:
     clock_mhz: float | None = None  # achieved clock; None: the card's kernel clock
     efficiency: float = 1.0  # calibrated factor on the steady-state cycle count
     source: Source = "derived"
+    shape: DesignShape | None = None  # the kernel's loop structure (built designs); None: roofline form
 
     def __post_init__(self) -> None:
         for f in ("pes", "lanes", "ii", "topk_width", "topk_k_max", "hbm_channels"):
@@ -147,6 +151,10 @@ class FpgaModel:
         d = self.design(op.kernel)
         if op.k > d.topk_k_max:
             raise ValueError(f"kernel {d.name} keeps at most k={d.topk_k_max}, asked for k={op.k}")
+        if d.shape is not None:
+            timing = self.job_timing(d, op)
+            self._cache[op] = timing
+            return timing
         clock = (d.clock_mhz * 1e6) if d.clock_mhz else self.clock_hz
         tier_bw = {"bram": self.bram_bw, "uram": self.uram_bw, "hbm": self.hbm_bw(d)}
         items = op.rows * op.n_items
@@ -170,6 +178,32 @@ class FpgaModel:
         timing = KernelTiming(total, self.invocation_s, fill, tuple(segments))
         self._cache[op] = timing
         return timing
+
+    @staticmethod
+    def jobs_per_launch(op: FpgaKernel) -> int:
+        """Invocations (layers) that share one launch: the layers whose index the card holds,
+        i.e. its resident bytes over one invocation's (at least 1: a retrieval over a corpus)."""
+        one = op.rows * op.n_items * op.item_bytes
+        return max(1, round(op.resident_bytes / one)) if one else 1
+
+    def job_timing(self, d: KernelDesign, op: FpgaKernel) -> KernelTiming:
+        """One invocation as the built kernel runs it: op.rows jobs, each timed loop by loop."""
+        assert d.shape is not None
+        clock = (d.clock_mhz * 1e6) if d.clock_mhz else self.clock_hz
+        shape = d.shape
+        mem_beats = max(1, -(-op.item_bytes // shape.beat_bytes))
+        pe_beats = max(mem_beats, -(-op.macs_per_item // shape.macs_per_beat))  # more heads than built: passes
+        shape = replace(shape, item_beats=mem_beats)
+        split = self.tier_split(d, op)
+        chip_n = int((split["bram"] + split["uram"]) * op.n_items)
+        job = job_cycles(shape, op.n_items, op.k, chip_n=chip_n, pc_bw_bytes_per_s=self.pc_bw,
+                         hbm_efficiency=self.hbm_eff, clock_hz=clock, beats_per_item=pe_beats)
+        per_cycle = 1.0 / (clock * d.efficiency)
+        stream_s = op.rows * job.stream * per_cycle
+        fill_s = op.rows * (job.head + job.tail) * per_cycle
+        invocation = self.invocation_s / self.jobs_per_launch(op)
+        total = invocation + stream_s + fill_s
+        return KernelTiming(total, invocation, fill_s, (("stream", stream_s, job.bound),))
 
     def op_time_s(self, op: Op) -> float:
         return self.timing(op).total_s

@@ -11,13 +11,14 @@ from typing import Any
 
 from hetsim.hardware.fpga_kernels.params import KERNELS
 
-# The DSA lightning indexer is the inner-product kernel's source built for DeepSeek's indexer, as
-# fpga_kernels/inner_product_topk/params.yaml says ("the DSA indexer is the same source built with
-# heads: 16, lanes: 16"): 16 index heads in parallel as the authors' LUT kernel (paper.md s4; the
-# 64 heads of DeepSeek-V3.2 take four passes), and a 2048-entry top-k (index_topk) whose
-# min-replacement tree takes log2(2048) + 1 = 12 cycles per insertion. Our build choice, derived.
+# The DSA lightning indexer is the inner-product kernel's source built for DeepSeek's indexer: 16
+# index heads in parallel as the authors' kernel (paper.md s4; the 64 heads of DeepSeek-V3.2 take
+# four passes over each key) and a 2048-entry top-k (index_topk), which builds the radix select
+# (topk_select.h). A PE sized to one 512-bit beat per cycle does 16 x 32 int16 MACs a cycle (544
+# DSPs with the head weighting), so 13 PEs (7072 DSPs) stay under 80% of the U55C's 9024 DSPs:
+# the indexer is DSP-bound, not HBM-bound, with int16 keys. Our build choice, derived.
 DSA_KERNEL = "lightning_indexer_topk"
-DSA_BUILD = {"heads": 16, "lanes": 16, "k_max": 2048, "insert_ii": 12}
+DSA_BUILD = {"heads": 16, "pes": 13, "k_max": 2048}
 
 # design name -> (kernel source, parameter overrides)
 BUILDS: dict[str, tuple[str, dict[str, Any]]] = {

@@ -24,8 +24,10 @@ def test_an_fpga_gets_every_build_it_carries(catalogue):
     inputs = device_inputs(catalogue.devices["U55C"], catalogue.links)
     assert list(inputs.designs) == list(BUILDS) and inputs.profile is None
     dsa = inputs.designs[DSA_KERNEL]
-    # the DSA indexer is the inner-product source built with 16 heads x 16 lanes and a 2048-entry top-k
-    assert (dsa.name, dsa.lanes, dsa.topk_k_max, dsa.topk_insert_ii) == (DSA_KERNEL, 16 * 16, 2048, 12)
+    # the DSA indexer is the inner-product source built with 16 heads x 32 lanes on 13 PEs and a
+    # 2048-entry top-k (the radix select)
+    assert (dsa.name, dsa.lanes, dsa.pes, dsa.topk_k_max) == (DSA_KERNEL, 16 * 32, 13, 2048)
+    assert dsa.shape.select
 
 
 def _fpga_profile(path, source, clock_mhz, efficiency):

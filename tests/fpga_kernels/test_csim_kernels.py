@@ -1,7 +1,7 @@
 """The HLS kernels, built by g++ and called through ctypes, against the numpy references.
 
 Every case loads a random index (small value ranges: many tied scores), runs the kernel's
-LOAD then QUERY modes and asserts the top-k equals the reference bit for bit, including the
+LOAD then QUERY modes (one job) and asserts the top-k equals the reference bit for bit, including the
 order of ties (lower index first) and the padding when k exceeds the candidates.
 """
 
@@ -50,13 +50,13 @@ def test_k_larger_than_candidates_pads_with_no_index(small, rng):
 
 @pytest.mark.parametrize(("kernel", "n", "tiers"), [
     ("inner_product_topk", 9, [9, 0, 0]),
-    ("inner_product_topk", 15, [10, 5, 0]),
-    ("inner_product_topk", 50, [10, 7, 33]),
-    ("page_minmax_topk", 50, [10, 7, 33]),
+    ("inner_product_topk", 35, [30, 5, 0]),
+    ("inner_product_topk", 60, [30, 21, 9]),
+    ("page_minmax_topk", 60, [30, 21, 9]),
     ("bm25_topk", 50, [0, 0, 50]),
 ])
 def test_items_spill_bram_then_uram_then_hbm(small, rng, kernel, n, tiers):
-    # SMALL tiers: 10 items in BRAM, 7 in URAM, the rest streamed from HBM.
+    # SMALL tiers: 10 slots a stream in BRAM, 7 in URAM (x 3 streams), the rest streamed from HBM.
     _, result, want, _ = run(small, kernel, n, 16, rng)
     assert list(result.stats[:3]) == tiers
     assert result.topk.equals(want)
@@ -96,15 +96,15 @@ def test_on_chip_tiers_persist_between_queries(small, rng):
 
 
 def test_query_reads_on_chip_keys_not_hbm(small, rng):
-    # After LOAD, overwriting HBM changes only the keys that live in HBM (index >= 17).
+    # After LOAD, overwriting HBM changes only the keys that live in HBM (index >= 51).
     adapter, lib = small("inner_product_topk")
-    pb = adapter.random_problem(20, 16, rng)
-    adapter.csim_load(lib, pb)
-    for port in range(len(pb.port_images)):
-        lib.hbm_write(port, np.zeros_like(pb.port_images[port]))
+    pb = adapter.random_problem(60, 16, rng)
+    launch = adapter.csim_load(lib, pb)
+    for port in range(adapter.n_ports):
+        lib.hbm_write(port, np.zeros_like(launch.port_images[port]))
     result = adapter.csim_query(lib, pb)
     pb.arrays["keys"] = pb.arrays["keys"].copy()
-    pb.arrays["keys"][17:] = 0
+    pb.arrays["keys"][51:] = 0
     assert result.topk.equals(adapter.reference(pb))
 
 
@@ -113,14 +113,14 @@ def test_k_out_of_range_is_an_error_from_the_c_api(small, rng):
     pb = adapter.random_problem(10, 4, rng)
     adapter.csim_load(lib, pb)
     pb.k = 17
-    with pytest.raises(CsimError, match=r"k must be in 1\.\.16"):
+    with pytest.raises(ValueError, match=r"k must be in 1\.\.16"):
         adapter.csim_query(lib, pb)
 
 
 def test_query_beyond_the_hbm_image_is_an_error(small, rng):
     adapter, lib = small("bm25_topk")
     pb = adapter.random_problem(10, 4, rng)
-    adapter.csim_load(lib, pb)
-    pb.n = 40
-    with pytest.raises(CsimError, match="documents need"):
-        adapter.csim_query(lib, pb)
+    launch = adapter.csim_load(lib, pb)
+    launch.jobs[1] = 40  # the descriptor's n: beyond what the host wrote
+    with pytest.raises(CsimError, match="HBM port docs0 holds"):
+        adapter.csim_query(lib, pb, launch)

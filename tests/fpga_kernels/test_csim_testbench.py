@@ -1,7 +1,7 @@
 """The C++ testbenches (`make csim`), built from each kernel's default params.yaml.
 
-They compare the kernel with a plain C++ reference on the full-size design, including keys
-and pages that spill from BRAM through URAM to HBM (49,171 keys for the inner product).
+They compare the kernel with a plain C++ reference on the full-size design (30 PEs), including
+keys and pages that spill from BRAM through URAM to HBM, and a launch of two jobs.
 """
 
 import subprocess
@@ -32,10 +32,11 @@ def test_testbench_passes(testbench_run, kernel):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[-1] == "PASS"
-    assert len([line for line in lines if line.startswith("ok ")]) == 7
+    assert len([line for line in lines if line.startswith("ok ")]) == 8
+    assert len([line for line in lines if line.endswith("job=1/2")]) == 1
 
 
 def test_spill_case_reaches_hbm(testbench_run):
-    # 16384 keys in BRAM, 32768 in URAM, 19 from HBM: every tier of the full design is read.
-    assert "tiers=16384/32768/19" in testbench_run("inner_product_topk").stdout
-    assert "tiers=1024/2048/13" in testbench_run("page_minmax_topk").stdout
+    # 30 x 546 keys in BRAM, 30 x 1092 in URAM, 63 from HBM: every tier of the full design is read.
+    assert "tiers=16380/32760/63" in testbench_run("inner_product_topk").stdout
+    assert "tiers=1020/2040/63" in testbench_run("page_minmax_topk").stdout

@@ -30,16 +30,23 @@ def test_every_port_in_connectivity_is_an_m_axi_port_of_the_source(kernel):
                 assert f"m_axi port = {arg} offset = slave bundle = {spec['bundle']}" in source
 
 
-def test_sp_lines_put_each_inner_product_pe_on_its_own_pseudo_channel():
-    lines = (kernels_dir() / "inner_product_topk" / "connectivity.cfg").read_text().splitlines()
-    assert "nk=inner_product_topk:1:inner_product_topk_1" in lines
-    keys = [line for line in lines if line.startswith("sp=inner_product_topk_1.keys")]
-    assert keys == [f"sp=inner_product_topk_1.keys{i}:HBM[{i}]" for i in range(8)]
+@pytest.mark.parametrize(("kernel", "group"), [("inner_product_topk", "keys"), ("page_minmax_topk", "pages"),
+                                             ("bm25_topk", "docs")])
+def test_sp_lines_put_every_port_on_its_own_pseudo_channel_and_io_on_the_last(kernel, group):
+    lines = (kernels_dir() / kernel / "connectivity.cfg").read_text().splitlines()
+    assert f"nk={kernel}:1:{kernel}_1" in lines
+    items = [line for line in lines if line.startswith(f"sp={kernel}_1.{group}")]
+    assert items == [f"sp={kernel}_1.{group}{i}:HBM[{i}]" for i in range(30)]
+    io = [line for line in lines if line.startswith("sp=") and line not in items]
+    assert io and all(line.endswith(":HBM[31]") for line in io)
 
 
-def test_bm25_cores_span_seven_pseudo_channels_each():
-    text = (kernels_dir() / "bm25_topk" / "connectivity.cfg").read_text()
-    assert "sp=bm25_topk_1.docs3:HBM[21:27]" in text
+def test_an_io_bundle_sharing_an_item_port_channel_is_rejected(tmp_path):
+    text = (kernels_dir() / "bm25_topk" / "params.yaml").read_text().replace("io: {hbm: 31", "io: {hbm: 29")
+    path = tmp_path / "params.yaml"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=r"HBM\[29\] is used by both docs and io"):
+        gen_params().load(path)
 
 
 def test_header_defines_every_parameter_with_its_source(tmp_path):
@@ -59,10 +66,11 @@ def test_override_of_unknown_parameter_is_rejected():
 
 
 def test_ports_beyond_the_32_pseudo_channels_are_rejected(tmp_path):
-    text = (kernels_dir() / "bm25_topk" / "params.yaml").read_text().replace("per_port: 7", "per_port: 9")
+    text = (kernels_dir() / "bm25_topk" / "params.yaml").read_text().replace("{count: cores, hbm: 0}",
+                                                                          "{count: cores, hbm: 3}")
     path = tmp_path / "params.yaml"
     path.write_text(text)
-    with pytest.raises(ValueError, match=r"hbm_ports.docs: reaches HBM\[35\]"):
+    with pytest.raises(ValueError, match=r"hbm_ports.docs: reaches HBM\[32\]"):
         gen_params().load(path)
 
 

@@ -38,11 +38,11 @@ def test_csim_calibration_writes_a_profile_never_marked_measured(tmp_path, kerne
 
 def test_csim_raw_records_the_tier_split(tmp_path, small_overrides):
     out = tmp_path / "ipt.yaml"
-    run_fpga_calibration("inner_product_topk", "csim", None, None, [50], out, k=4, repeats=1,
+    run_fpga_calibration("inner_product_topk", "csim", None, None, [60], out, k=4, repeats=1,
                          params_overrides=small_overrides["inner_product_topk"])
     raw = pd.read_parquet(tmp_path / "ipt.parquet")
-    row = raw[raw.n == 50].iloc[0]
-    assert (row.items_bram, row.items_uram, row.items_hbm) == (10, 7, 33)
+    row = raw[raw.n == 60].iloc[0]
+    assert (row.items_bram, row.items_uram, row.items_hbm) == (30, 21, 9)
 
 
 def test_pyxrt_backend_without_pyxrt_is_unavailable(tmp_path, monkeypatch):
@@ -105,3 +105,14 @@ def test_fit_never_reports_a_negative_overhead():
     cycles = np.array([1e3, 1e4, 1e5])
     overhead, f_hz, _ = fit_linear(cycles, cycles / 2e8 - 1e-6)
     assert overhead == 0.0 and f_hz > 0
+
+
+def test_csim_backend_runs_several_jobs_in_one_launch(small_overrides, rng):
+    kp = load_kernel_params("page_minmax_topk", small_overrides["page_minmax_topk"])
+    adapter = adapter_for(kp)
+    backend = CsimBackend(adapter)
+    problems = [adapter.random_problem(n, 5, rng) for n in (30, 12, 44)]
+    results, elapsed_ns = backend.run_launch(problems)
+    assert elapsed_ns > 0
+    assert [r.topk.equals(adapter.reference(pb)) for r, pb in zip(results, problems, strict=True)] == [True] * 3
+    assert [int(r.stats[10]) for r in results] == [0, 1, 2]

@@ -1,81 +1,66 @@
-"""The design-level cycle model against counts worked out by hand for small configurations.
-
-Each expected number is written as the sum the kernel's structure implies, term by term.
-"""
+"""The kernels' cycle model by hand: loop trip counts x II + depths, per stream, per job."""
 
 import math
 
 import pytest
 
 from hetsim.calibration.kernel_params import load_kernel_params
-from hetsim.hardware.fpga_kernels.cycles import dealt, expected_survivors, kernel_cycles
+from hetsim.hardware.fpga_kernels.cycles import (
+    DesignShape,
+    dealt,
+    expected_levels,
+    expected_survivors,
+    hbm_cycles_per_beat,
+    job_cycles,
+)
+from hetsim.hardware.fpga_kernels.designs import design_shape
 
-# 2 PEs, 8-dim keys over 4 lanes (2 chunks per key), tiers 4 BRAM + 2 URAM, 1 head.
-IPT = {"pes": 2, "compare_width": 2, "head_dim": 8, "lanes": 4, "heads": 1, "bram_keys": 4, "uram_keys": 2,
-       "k_max": 4, "insert_ii": 1, "pe_depth_cycles": 10, "bram_latency_cycles": 2,
-       "uram_latency_cycles": 3, "hbm_latency_cycles": 50}
-# An HBM pseudo-channel that delivers one 64-byte beat every 4 cycles at 300 MHz.
-SLOW_PC = 64 * 300e6 / 4
+SHAPE = DesignShape(kernel="k", streams=3, item_beats=2, beat_bytes=64, macs_per_beat=32, pe_ii=1, pe_depth=10,
+                    query_beats=5, bram_slots=2, uram_slots=1, bram_latency=2, uram_latency=3, hbm_latency=100,
+                    doorbell=120, k_max=8, topk_group=2, clock_mhz=300.0)
 
 
-def test_dealt_matches_round_robin():
+def test_dealt_counts_round_robin():
     assert [dealt(10, 3, s) for s in range(3)] == [4, 3, 3]
     assert [dealt(2, 3, s) for s in range(3)] == [1, 1, 0]
 
 
-def test_inner_product_all_on_chip():
-    kp = load_kernel_params("inner_product_topk", IPT)
-    c = kernel_cycles(kp, 6, 2, pc_bw_bytes_per_s=SLOW_PC, survivors=3)
-    # PE 0 and PE 1 each get 3 keys (2 BRAM + 1 URAM), 2 chunks each: 6 cycles.
-    assert c.steady == 6
-    # top-k: ceil(6 / 2) = 3 rounds + 3 survivors x insert_ii 1.
-    assert c.topk == 6
-    # fill: query 1 head x 8 + 1 weight = 9, URAM latency 3, PE depth 10, sort 4, write k = 2.
-    assert c.fill == 9 + 3 + 10 + 4 + 2
-    assert c.total == 28 + 6
-    assert c.tier_items == {"bram": 4, "uram": 2, "hbm": 0}
+def test_a_job_on_chip_by_hand():
+    # 7 items over 3 streams: 3/2/2; 9 on-chip slots hold them all. Stream 0: 3 items in slots
+    # 0-2, past its 2 BRAM slots: URAM latency 3 + 6 beats; PE 6 trips. Queue 0 takes streams
+    # 0-1: 5 candidates. Tail: depth 10 + (8 - 1) + (2 queues x k 4 + 8 - 1) + 4 + 2 x 4 + 16.
+    c = job_cycles(SHAPE, 7, 4)
+    assert c.stream == 9 and c.bound == "hbm"  # the fetch (latency + beats) outlasts the PE's 6 trips
+    assert c.head == 120 + 100 + 5
+    assert c.tail == 10 + 7 + (8 + 7) + 4 + 8 + 16
+    assert c.trips == {"rounds": 5, "topk_cycles": 5 + 7 + 15 + 4, "levels": 0, "pe_trips": 6, "hbm_beats": 0}
 
 
-def test_inner_product_spilling_to_hbm_is_bound_by_the_pseudo_channel():
-    kp = load_kernel_params("inner_product_topk", IPT)
-    c = kernel_cycles(kp, 10, 2, pc_bw_bytes_per_s=SLOW_PC, survivors=0)
-    # PE 0: keys 0,2,4,6,8 -> 3 on chip x 2 cycles + 2 from HBM x max(2 chunks, 1 beat x 4) = 14.
-    assert c.steady == 3 * 2 + 2 * 4
-    assert c.bound == "hbm"
-    assert c.fill == 9 + 50 + 10 + 4 + 2  # HBM latency now
-    assert c.total == 14 + 75
+def test_hbm_items_stream_at_the_pseudo_channel_rate():
+    # 64 B beats from a 14.375 GB/s PC at 89% and 300 MHz: 1.5 cycles a beat.
+    assert hbm_cycles_per_beat(SHAPE, hbm_efficiency=0.89) == pytest.approx(64 / (14.375e9 * 0.89) * 300e6)
+    c = job_cycles(SHAPE, 30, 1, chip_n=0, hbm_efficiency=0.89)
+    assert c.trips["hbm_beats"] == 20 and c.bound == "hbm"
+    assert c.stream == pytest.approx(100 + 20 * 64 / (14.375e9 * 0.89) * 300e6)
 
 
-def test_inner_product_topk_insertions_can_dominate():
-    kp = load_kernel_params("inner_product_topk", {**IPT, "insert_ii": 7})
-    c = kernel_cycles(kp, 6, 4, pc_bw_bytes_per_s=SLOW_PC, survivors=6)
-    assert c.topk == 3 + 6 * 7
-    assert c.bound == "topk"
+def test_a_slow_pe_bounds_the_stream():
+    c = job_cycles(SHAPE, 30, 1, chip_n=0, hbm_efficiency=0.89, beats_per_item=20)  # 10 passes over each item
+    assert c.stream == 10 * 20 and c.bound == "pe"  # > 100 latency + 20 beats x 1.5
 
 
-def test_page_minmax_counts_min_and_max_beats():
-    # 3 PEs, 20 channels over 8 lanes = 3 chunks; a page's 40 int16 bounds fill 2 beats.
-    kp = load_kernel_params("page_minmax_topk", {"pes": 3, "compare_width": 3, "head_dim": 20, "lanes": 8,
-                                                 "heads": 2, "bram_pages": 3, "uram_pages": 3, "k_max": 8,
-                                                 "insert_ii": 1, "pe_depth_cycles": 12})
-    c = kernel_cycles(kp, 10, 1, pc_bw_bytes_per_s=SLOW_PC, survivors=2)
-    # PE 0: pages 0,3,6,9: 2 on chip (0,3) x 3 + 2 in HBM x max(3, 2 beats x 4) = 6 + 16.
-    assert c.steady == 22
-    assert c.topk == 4 + 2
-    # fill: query 2 heads x 24 padded dims = 48, HBM 100, PE 12, sort 8, write 1.
-    assert c.fill == 48 + 100 + 12 + 8 + 1
+def test_queues_wider_than_the_items_bound_the_intake():
+    wide = DesignShape(**{**SHAPE.__dict__, "topk_group": 3, "item_beats": 1, "bram_slots": 10})
+    c = job_cycles(wide, 30, 1, chip_n=30)
+    assert c.trips["rounds"] == 30 and c.stream == 30 and c.bound == "topk"
 
 
-def test_bm25_streams_records_at_the_slower_of_port_and_pseudo_channel():
-    kp = load_kernel_params("bm25_topk", {"cores": 2, "compare_width": 2, "doc_slots": 24, "k_max": 8,
-                                          "insert_ii": 1, "query_terms_max": 4, "pe_depth_cycles": 20})
-    c = kernel_cycles(kp, 5, 3, pc_bw_bytes_per_s=SLOW_PC, survivors=3)
-    # Core 0: docs 0,2,4; 24 slots x 32 bit = 2 beats each, 4 cycles per beat: 3 x 2 x 4.
-    assert c.steady == 24
-    assert c.fill == 4 + 100 + 2 + 20 + 8 + 3
-    assert c.bound == "hbm"
-    fast = kernel_cycles(kp, 5, 3, pc_bw_bytes_per_s=64 * 300e6, survivors=3)
-    assert fast.steady == 3 * 2 * 1 and fast.bound == "pe"
+def test_select_tail_counts_its_passes():
+    big = DesignShape(**{**SHAPE.__dict__, "k_max": 512})
+    c = job_cycles(big, 3000, 300, chip_n=0, levels=2)
+    assert c.trips == {"rounds": 1000, "topk_cycles": 2 * (1000 + 256) + 1000 + 300, "levels": 2, "pe_trips": 2000,
+                       "hbm_beats": 2000}
+    assert expected_levels(100, 300) == 0 and expected_levels(3000, 300) == 3
 
 
 def test_expected_survivors_of_random_order():
@@ -83,7 +68,9 @@ def test_expected_survivors_of_random_order():
     assert expected_survivors(6400, 64) == pytest.approx(64 * (1 + math.log(100)))
 
 
-def test_seconds_use_clock_and_efficiency():
-    kp = load_kernel_params("inner_product_topk", IPT)
-    c = kernel_cycles(kp, 6, 2, pc_bw_bytes_per_s=SLOW_PC, survivors=3)
-    assert c.seconds(300e6, 0.5) == pytest.approx(34 / 150e6)
+@pytest.mark.parametrize("kernel", ["inner_product_topk", "page_minmax_topk", "bm25_topk"])
+def test_default_builds_reach_80_percent_of_the_hbm_roofline_at_1m_items(kernel):
+    shape = design_shape(load_kernel_params(kernel))
+    c = job_cycles(shape, 1_000_000, 64, chip_n=0, hbm_efficiency=0.89)
+    achieved = 1_000_000 * shape.item_bytes / c.seconds(300e6)
+    assert achieved >= 0.8 * 32 * 14.375e9 * 0.89

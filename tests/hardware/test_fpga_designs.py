@@ -1,16 +1,15 @@
 """Kernel designs loaded from params.yaml into the FPGA model, and the device-fit check."""
 
-import math
-
 import pytest
 
 from hetsim.calibration.device_inputs import fpga_designs
 from hetsim.calibration.kernel_params import load_kernel_params
 from hetsim.errors import ConfigError
 from hetsim.hardware.fpga import FpgaModel
-from hetsim.hardware.fpga_kernels.cycles import kernel_cycles
-from hetsim.hardware.fpga_kernels.designs import check_fits, design_from_params, item_bytes
-from hetsim.hardware.fpga_kernels.resources import bram36_for, estimate_resources, uram_for
+from hetsim.hardware.fpga_catalogue import BUILDS
+from hetsim.hardware.fpga_kernels.cycles import job_cycles
+from hetsim.hardware.fpga_kernels.designs import check_fits, design_from_params, design_shape, item_bytes
+from hetsim.hardware.fpga_kernels.resources import bram36_for, estimate_resources, resource_breakdown, uram_for
 from hetsim.ops import FpgaKernel
 
 
@@ -21,69 +20,43 @@ def u55c(catalogue):
 
 def test_bram36_picks_the_best_aspect_ratio():
     assert bram36_for(2048, 2048) == 114  # 2K x 18 blocks: ceil(2048 / 18) wide, 1 deep
-    assert bram36_for(65536, 16) == 32  # the BM25 idf table: 2K x 18, 32 deep
     assert bram36_for(512, 72) == 1
+    assert bram36_for(2184, 512) == 40  # 512 x 72: 8 wide, 5 deep
     assert uram_for(4096, 2048) == 29 and uram_for(4097, 72) == 2
 
 
-def test_default_designs_use_the_resources_their_arrays_imply():
-    ipt = estimate_resources(load_kernel_params("inner_product_topk"))
-    # 8 PEs x (2048 keys x 2048 bits) in BRAM = 8 x 114; 8 x (4096 x 2048 bits) in URAM = 8 x 29.
-    assert (ipt.bram36, ipt.uram) == (912, 232)
-    assert ipt.dsps == 8 * 1 * 128 + 8 * 1 * 2
-    page = estimate_resources(load_kernel_params("page_minmax_topk"))
-    assert page.dsps == 2 * 5 * 4 * 32
+def test_default_shapes_follow_the_headers():
+    ipt = design_shape(load_kernel_params("inner_product_topk"))
+    assert (ipt.streams, ipt.item_beats, ipt.macs_per_beat, ipt.query_beats) == (30, 4, 32, 5)
+    assert (ipt.bram_slots, ipt.uram_slots, ipt.queues) == (546, 1092, 8)
+    page = design_shape(load_kernel_params("page_minmax_topk"))
+    assert (page.item_beats, page.macs_per_beat, page.query_beats, page.queues) == (8, 128, 32, 4)
+    bm25 = design_shape(load_kernel_params("bm25_topk"))
+    assert (bm25.streams, bm25.item_beats, bm25.macs_per_beat, bm25.query_beats) == (30, 8, 16, 2)
 
 
-def test_fpga_designs_map_params_onto_the_model(u55c):
-    designs = fpga_designs(u55c)
-    ipt, page, bm25 = designs["inner_product_topk"], designs["page_minmax_topk"], designs["bm25_topk"]
-    assert (ipt.pes, ipt.lanes, ipt.topk_width, ipt.hbm_channels) == (8, 128, 8, 8)
-    assert ipt.bram_key_bytes == 16384 * 256 and ipt.uram_key_bytes == 32768 * 256
-    assert (page.pes, page.lanes, page.hbm_channels) == (5, 256, 5)
-    assert (bm25.pes, bm25.lanes, bm25.bram_key_bytes) == (4, 16, 0)
-    assert all(d.source == "derived" and d.clock_mhz == 300 for d in designs.values())
+def test_resources_are_counted_per_stream_and_per_port():
+    kp = load_kernel_params("inner_product_topk")
+    rb = resource_breakdown(kp, design_shape(kp))
+    # Each stream: 546 x 4 beats of 512 bits in BRAM (40 blocks), 1092 x 4 in URAM (16 blocks),
+    # 32 + 2 DSPs; each of the 31 adapters a 4 x 64-beat read buffer (512 bits wide: 8 BRAM36).
+    assert (rb.stream.bram36, rb.stream.uram, rb.stream.dsps) == (40, 16, 34)
+    assert (rb.ports, rb.port.bram36) == (31, 8)
+    total = estimate_resources(kp, design_shape(kp))
+    assert total.bram36 == 30 * 40 + 31 * 8 and total.uram == 30 * 16 and total.dsps == 30 * 34
+    assert total == rb.total
 
 
-def test_fpga_model_times_a_small_design_as_computed_by_hand(u55c):
-    kp = load_kernel_params("inner_product_topk", {"pes": 2, "compare_width": 2, "head_dim": 8, "lanes": 4,
-                                                   "heads": 1, "bram_keys": 4, "uram_keys": 0})
-    design = design_from_params(kp)
-    model = FpgaModel(u55c, {"inner_product_topk": design})
-    op = FpgaKernel(kernel="inner_product_topk", n_items=4, item_bytes=16, macs_per_item=8, k=1,
-                    resident_bytes=64)
-    t = model.timing(op)
-    # All 4 keys in BRAM: PE bound ceil(4 x 8 / (2 x 4)) = 4 cycles at 300 MHz.
-    assert t.segments[0] == ("bram", pytest.approx(4 / 300e6), "pe")
-    # The top-k unit: ceil(4 / 2) rounds + insertion stalls 7 x (1 + ln 4) = 18.70 cycles > 4.
-    topk = 2 + 7 * (1 + math.log(4))
-    assert t.segments[1] == ("topk", pytest.approx((topk - 4) / 300e6), "topk")
-    # fill = pipeline depth (query 8 + 1, HBM latency 100, PE 12, sort 64) + k = 1.
-    assert design.pipeline_depth == 9 + 100 + 12 + 64
-    assert t.fill_drain_s == pytest.approx((185 + 1) / 300e6)
-    assert t.total_s == pytest.approx(50e-6 + 186 / 300e6 + topk / 300e6)
-
-
-@pytest.mark.parametrize("kernel", ["inner_product_topk", "page_minmax_topk", "bm25_topk"])
-@pytest.mark.parametrize("n", [2_000, 60_000, 400_000])
-def test_simulator_model_agrees_with_the_kernels_cycle_model(u55c, kernel, n):
-    """The simulator's generic dataflow model, fed the design from params.yaml, and the
-    kernel-level cycle model of the same source agree for one query."""
-    kp = load_kernel_params(kernel)
-    design = design_from_params(kp)
-    model = FpgaModel(u55c, {kernel: design})
-    if kernel == "bm25_topk":
-        macs = kp.int("doc_slots")
-    else:
-        macs = (2 if kernel == "page_minmax_topk" else 1) * kp.int("heads") * kp.int("head_dim")
-    op = FpgaKernel(kernel=kernel, n_items=n, item_bytes=item_bytes(kp), macs_per_item=macs, k=64)
-    sim = model.timing(op).total_s - model.invocation_s
-    cyc = kernel_cycles(kp, n, 64, pc_bw_bytes_per_s=14.375e9, hbm_efficiency=0.89).seconds(300e6)
-    assert sim == pytest.approx(cyc, rel=0.15)
+@pytest.mark.parametrize("name", sorted(BUILDS))
+def test_every_build_fits_within_80_percent_of_every_resource(u55c, name):
+    kernel, overrides = BUILDS[name]
+    used = check_fits(load_kernel_params(kernel, overrides), u55c)
+    for resource, n in used.as_dict().items():
+        assert n <= 0.8 * float(getattr(u55c, resource).value), resource
 
 
 @pytest.mark.parametrize(("overrides", "resource"), [
-    ({"heads": 16, "lanes": 128}, "dsps"),  # 8 x 16 x 128 = 16384 multipliers > 9024
+    ({"heads": 16}, "dsps"),  # 30 x (16 x 32 + 32) = 16320 multipliers > 9024
     ({"bram_keys": 65536}, "bram36"),  # 16 MB of keys in BRAM > 70.9 Mbit
     ({"uram_keys": 262144}, "uram"),  # 64 MB of keys in URAM > 270 Mbit
 ])
@@ -93,10 +66,37 @@ def test_over_budget_design_is_rejected_naming_the_resource(u55c, overrides, res
         check_fits(kp, u55c)
     assert err.value.field == resource
     assert "inner_product_topk/params.yaml" in err.value.file
-    assert f"needs {getattr(estimate_resources(kp), resource)} {resource} but U55C offers" in err.value.message
+    used = getattr(estimate_resources(kp, design_shape(kp)), resource)
+    assert f"needs {used} {resource} but U55C offers" in err.value.message
 
 
-def test_designs_fit_the_u55c(u55c):
-    for name in ("inner_product_topk", "page_minmax_topk", "bm25_topk"):
-        used = check_fits(load_kernel_params(name), u55c)
-        assert used.bram36 <= 0.8 * 2016 and used.dsps <= 0.8 * 9024
+def test_fpga_designs_carry_the_kernels_shapes(u55c):
+    designs = fpga_designs(u55c)
+    assert designs["inner_product_topk"].shape == design_shape(load_kernel_params("inner_product_topk"))
+    assert designs["lightning_indexer_topk"].shape.select and designs["lightning_indexer_topk"].pes == 13
+    assert {d.hbm_channels for name, d in designs.items() if name != "lightning_indexer_topk"} == {30}
+
+
+@pytest.mark.parametrize("kernel", ["inner_product_topk", "page_minmax_topk", "bm25_topk"])
+@pytest.mark.parametrize("n", [2_000, 60_000, 1_000_000])
+def test_the_simulator_times_one_job_as_the_cycle_model_plus_the_launch_share(u55c, kernel, n):
+    kp = load_kernel_params(kernel)
+    model = FpgaModel(u55c, {kernel: design_from_params(kp)})
+    macs = kp.int("doc_slots") if kernel == "bm25_topk" else design_shape(kp).macs_per_beat
+    # the index of 32 layers resident, none of it on chip (a 1-byte share): every item from HBM
+    op = FpgaKernel(kernel=kernel, n_items=n, item_bytes=item_bytes(kp), macs_per_item=macs, k=64,
+                    resident_bytes=32 * n * item_bytes(kp) * 10**6)
+    t = model.timing(op)
+    cyc = job_cycles(design_shape(kp), n, 64, chip_n=0, hbm_efficiency=0.89).seconds(300e6)
+    assert t.invocation_s == pytest.approx(50e-6 / (32 * 10**6))
+    assert t.total_s - t.invocation_s == pytest.approx(cyc, rel=1e-6)
+
+
+def test_one_launch_per_token_is_shared_by_the_layers(u55c):
+    kp = load_kernel_params("page_minmax_topk")
+    model = FpgaModel(u55c, {"page_minmax_topk": design_from_params(kp)})
+    one_layer = 1000 * item_bytes(kp) * 8
+    op = FpgaKernel(kernel="page_minmax_topk", n_items=1000, item_bytes=item_bytes(kp), macs_per_item=128, k=64,
+                    rows=8, resident_bytes=32 * one_layer)
+    assert model.jobs_per_launch(op) == 32
+    assert 32 * model.timing(op).invocation_s == pytest.approx(50e-6)  # <= 2 x 50 us per token at 32 layers

@@ -6,6 +6,7 @@ import math
 import pytest
 
 from hetsim.hardware.fpga import FpgaModel, KernelDesign
+from hetsim.hardware.fpga_kernels.cycles import job_cycles
 from hetsim.ops import FpgaKernel
 from hetsim.sim.machine import Machine
 
@@ -43,23 +44,24 @@ def test_hand_built_design_drains_k_results_per_row(catalogue, rows):
 
 
 def test_lserve_page_kernel_with_many_rows_by_hand(small_experiment):
-    # the design the paper placement runs, as read from the kernel's params.yaml
+    # the design the paper placement runs, as read from the kernel's params.yaml: each row (request
+    # x KV head) is a job of the launch; every job pays its doorbell, query, fill and drain
     machine = Machine(small_experiment())
     fpga = machine.models["fpga0"]
     d = fpga.design("page_minmax_topk")
-    spec = machine.exp.device("fpga0")
-    # 2 requests x 8 KV heads, 64 pages of 2 x 128 bf16 min/max, top 32 pages, GQA group 4;
-    # the whole index small enough to sit in BRAM
+    # 2 requests x 8 KV heads, 64 pages of 2 x 128 int16 min/max, top 32 pages, GQA group 4;
+    # the whole index on chip
     rows, pages, dim, k = 16, 64, 128, 32
     op = FpgaKernel(kernel="page_minmax_topk", n_items=pages, item_bytes=2 * dim * 2, macs_per_item=2 * dim * 4,
                     k=k, rows=rows)
-    assert rows * pages * op.item_bytes <= min(d.bram_key_bytes, fpga.bram_bytes)  # BRAM only
+    split = fpga.tier_split(d, op)
+    assert split["hbm"] == 0
     timing = fpga.timing(op)
-    total, drain = _by_hand(spec, d, op)
-    assert [s[0] for s in timing.segments if s[0] != "topk"] == ["bram"]
-    assert timing.fill_drain_s == pytest.approx(drain)
-    assert timing.total_s == pytest.approx(total)
-    # the drain alone grows by k cycles per extra row
+    job = job_cycles(d.shape, pages, k, chip_n=pages, pc_bw_bytes_per_s=fpga.pc_bw, hbm_efficiency=fpga.hbm_eff)
+    clock = d.clock_mhz * 1e6
+    assert timing.fill_drain_s == pytest.approx(rows * (job.head + job.tail) / clock)
+    assert timing.total_s == pytest.approx(50e-6 + rows * job.total / clock)
+    # the fill and drain grow by one job's head and tail per extra row
     one = fpga.timing(FpgaKernel(kernel="page_minmax_topk", n_items=pages, item_bytes=op.item_bytes,
                                  macs_per_item=op.macs_per_item, k=k, rows=1))
-    assert timing.fill_drain_s - one.fill_drain_s == pytest.approx(k * (rows - 1) / (d.clock_mhz * 1e6))
+    assert timing.fill_drain_s - one.fill_drain_s == pytest.approx((rows - 1) * (job.head + job.tail) / clock)

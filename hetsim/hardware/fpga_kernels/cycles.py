@@ -1,14 +1,23 @@
-"""Cycle counts of the three kernels, from their parameters and the structure of their source.
+"""Cycle counts of the kernels, loop by loop as their source runs (trip count x II + depth).
 
-Per stream (a PE or a BM25 core), items arrive fastest tier first; an item costs
-  on chip (BRAM/URAM): chunks x II cycles (the PE consumes `lanes` elements per cycle),
-  from HBM:            max(chunks x II, beats (one AXI beat per cycle per port),
-                           beats x beat_bytes x f / (PC bandwidth x HBM efficiency)),
-since each port streams one pseudo-channel at a time. The kernel's steady state is its
-slowest stream, or the top-k unit when insertions dominate (rounds + survivors x insert_ii).
-Fill and drain add the query broadcast, the first read's latency, the PE pipeline depth, the
-odd-even sort (k_max stages) and writing k results. Pipeline depths and insert_ii are assumed
-in params.yaml until csynth reports replace them.
+A launch serves jobs (one per layer and request, `fpga_kernels/common/jobs.h`); a job is
+  doorbell      one uncached read of its descriptor (doorbell_cycles)
+  query         QUERY_BEATS beats over the io port, after one HBM latency
+  streams       per stream (PE = HBM port): its on-chip beats (one per cycle, after the tier's
+                read latency), then one flat burst over its HBM region: the port's first-beat
+                latency once (outstanding bursts hide the rest), then a beat every
+                max(1, beat bytes / (PC bandwidth x efficiency) x f) cycles. The PE consumes one
+                beat per cycle (II = pe_ii), so a stream takes max(fetch, PE trips x II) cycles;
+                the top-k queues take one candidate per cycle (their round count bounds them
+                too). The job's steady state is its busiest stream.
+  tail          PE depth, then the top-k after the last score: systolic: KCAP - 1 (drain) +
+                QUEUES x k + KCAP - 1 (merge) + k (write); radix select: levels x (rounds + 256)
+                + rounds (gather) + k; then k results written at II = 2 (index and score share
+                the io bundle) and the stats record.
+The trip counts (`JobCycles.trips`) are the ones the kernel's own counters report (stats words
+rounds, pe_trips, hbm_beats, topk_cycles, levels), so a C-simulation checks them; II, depths
+and latencies stay `derived` / `assumed` in params.yaml until a csynth / hw_emu report
+replaces them.
 """
 
 from __future__ import annotations
@@ -16,9 +25,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from hetsim.hardware.fpga_kernels.params import KernelParams
-
 PC_BW_BYTES_PER_S = 14.375e9  # U55C HBM pseudo-channel (UG1393)
+SEL_BINS = 256  # radix-select digit (topk_select.h)
+STATS_CYCLES = 16  # the stats record, one word a cycle
+RESULT_II = 2  # out_idx and out_score written on one bundle each iteration
 
 
 def dealt(n: int, streams: int, s: int) -> int:
@@ -27,75 +37,125 @@ def dealt(n: int, streams: int, s: int) -> int:
 
 
 def expected_survivors(n: int, k: int) -> float:
-    """Candidates that enter the top-k tree for scores in random order: the first k, then
-    candidate i > k with probability k / i (sum ~ k ln(n / k))."""
+    """Candidates that beat a running top-k for scores in random order: the first k, then
+    candidate i > k with probability k / i (sum ~ k (1 + ln(n / k)))."""
     if n <= k:
         return float(n)
     return k + k * (math.log(n / k))
 
 
+def expected_levels(n: int, k: int) -> int:
+    """Radix-select passes for scores spread over their range: a pass divides the candidates
+    left in the boundary bin by 256 until it holds exactly the ones still needed."""
+    if n <= k:
+        return 0
+    return max(1, math.ceil(math.log(max(n, 2)) / math.log(SEL_BINS)) + 1)
+
+
 @dataclass(frozen=True)
-class CycleEstimate:
-    tier_items: dict[str, int]  # items of the whole problem in each tier
-    steady: float  # cycles of the slowest stream
-    topk: float  # cycles of the top-k unit (rounds + insertion stalls)
-    fill: int  # fill + drain cycles
-    bound: str  # "pe", "hbm" or "topk"
+class DesignShape:
+    """The loop structure of one kernel build: what the cycle count of a job depends on."""
+
+    kernel: str
+    streams: int  # PEs = item ports
+    item_beats: int  # beats per item (key, page, document)
+    beat_bytes: int
+    macs_per_beat: int  # multiply-accumulates (BM25: slots) a PE does per beat
+    pe_ii: int
+    pe_depth: int
+    query_beats: int
+    bram_slots: int  # on-chip items per stream in BRAM, then URAM
+    uram_slots: int
+    bram_latency: int
+    uram_latency: int
+    hbm_latency: int
+    doorbell: int
+    k_max: int
+    topk_group: int  # streams per systolic queue
+    clock_mhz: float
+
+    @property
+    def select(self) -> bool:
+        return self.k_max > 256
+
+    @property
+    def queues(self) -> int:
+        return -(-self.streams // self.topk_group)
+
+    @property
+    def chip_items(self) -> int:
+        return self.streams * (self.bram_slots + self.uram_slots)
+
+    @property
+    def item_bytes(self) -> int:
+        return self.item_beats * self.beat_bytes
+
+
+@dataclass(frozen=True)
+class JobCycles:
+    trips: dict[str, int]  # loop trip counts the kernel's stats report
+    stream: float  # cycles of the busiest stream (fetch / PE / queue intake)
+    head: int  # doorbell + query
+    tail: int  # PE depth + top-k after the last score + results + stats
+    bound: str  # "hbm", "pe" or "topk" (what the busiest stream waits on)
 
     @property
     def total(self) -> float:
-        return self.fill + max(self.steady, self.topk)
+        return self.head + self.stream + self.tail
 
     def seconds(self, clock_hz: float, efficiency: float = 1.0) -> float:
         return self.total / (clock_hz * efficiency)
 
 
-def _beats(elems: int, elem_bits: int, axi_bits: int) -> int:
-    return -(-elems * elem_bits // axi_bits)
+def hbm_cycles_per_beat(shape: DesignShape, pc_bw_bytes_per_s: float = PC_BW_BYTES_PER_S,
+                        hbm_efficiency: float = 1.0, clock_hz: float | None = None) -> float:
+    clock = clock_hz or shape.clock_mhz * 1e6
+    return max(1.0, shape.beat_bytes / (pc_bw_bytes_per_s * hbm_efficiency) * clock)
 
 
-def kernel_cycles(kp: KernelParams, n: int, k: int, *, pc_bw_bytes_per_s: float = PC_BW_BYTES_PER_S,
-                  hbm_efficiency: float = 1.0, clock_hz: float | None = None,
-                  survivors: float | None = None) -> CycleEstimate:
-    """Cycles of one query over n items keeping the k best (survivors: measured count of
-    top-k insertions if known, else the random-order expectation)."""
-    clock = clock_hz or kp["clock_mhz"] * 1e6
-    axi = kp.int("axi_width_bits")
-    beat_s = axi / 8 / (pc_bw_bytes_per_s * hbm_efficiency)  # one beat from one pseudo-channel
-    ii = kp.int("pe_ii")
-    surv = expected_survivors(n, k) if survivors is None else survivors
-    topk_cycles = lambda streams: -(-n // streams) + surv * kp.int("insert_ii")  # noqa: E731
-
-    if kp.kernel == "bm25_topk":
-        cores = kp.int("cores")
-        doc_beats = _beats(kp.int("doc_slots"), kp.int("term_bits") + kp.int("tf_bits"), axi)
-        per_beat = max(ii, beat_s * clock)
-        steady = max(dealt(n, cores, c) * doc_beats * per_beat for c in range(cores))
-        fill = (kp.int("query_terms_max") + kp.int("hbm_latency_cycles") + doc_beats + kp.int("pe_depth_cycles")
-                + kp.int("k_max") + k)
-        topk = topk_cycles(cores)
-        return CycleEstimate({"bram": 0, "uram": 0, "hbm": n}, steady, topk, fill,
-                             "topk" if topk > steady else ("hbm" if per_beat > ii else "pe"))
-
-    pes, lanes, d, heads = kp.int("pes"), kp.int("lanes"), kp.int("head_dim"), kp.int("heads")
-    chunks = -(-d // lanes)
-    if kp.kernel == "inner_product_topk":
-        bram, uram, elems = kp.int("bram_keys"), kp.int("uram_keys"), d
-        query_cycles = heads * chunks * lanes + heads  # query then head weights, one element per cycle
+def job_cycles(shape: DesignShape, n: int, k: int, *, chip_n: int | None = None,
+               pc_bw_bytes_per_s: float = PC_BW_BYTES_PER_S, hbm_efficiency: float = 1.0,
+               clock_hz: float | None = None, levels: int | None = None,
+               beats_per_item: int | None = None) -> JobCycles:
+    """Cycles of one job over n items keeping the k best. chip_n: items read from the on-chip
+    slots (default: as many as fit, as a single-job LOAD leaves them); levels: radix-select
+    passes if known (else expected); beats_per_item: PE cycles per item when a problem needs
+    more than the design's beats (more heads than built: several passes over each item)."""
+    p = shape.streams
+    ib = beats_per_item or shape.item_beats
+    chip_total = min(n, shape.chip_items) if chip_n is None else min(chip_n, n, shape.chip_items)
+    per_hbm = hbm_cycles_per_beat(shape, pc_bw_bytes_per_s, hbm_efficiency, clock_hz)
+    stream, bound, hbm_beats_max, pe_trips_max = 0.0, "pe", 0, 0
+    for s in range(p):
+        count = dealt(n, p, s)
+        chip = min(count, dealt(chip_total, p, s))
+        hbm_items = count - chip
+        fetch = 0.0
+        if chip:
+            latency = shape.bram_latency if chip <= shape.bram_slots else shape.uram_latency
+            fetch += latency + chip * shape.item_beats
+        if hbm_items:
+            fetch += shape.hbm_latency + hbm_items * shape.item_beats * per_hbm
+        pe = count * ib * shape.pe_ii
+        cycles = max(fetch, pe)
+        if cycles > stream:
+            stream, bound = cycles, ("hbm" if fetch > pe else "pe")
+        hbm_beats_max = max(hbm_beats_max, hbm_items * shape.item_beats)
+        pe_trips_max = max(pe_trips_max, count * ib)
+    queue_items = sum(dealt(n, p, s) for s in range(min(shape.topk_group, p)))  # queue 0: the busiest
+    if shape.select:
+        rounds = dealt(n, p, 0)
+        lv = expected_levels(n, k) if levels is None else levels
+        topk_tail = lv * (rounds + SEL_BINS) + rounds + k
+        trips = {"rounds": rounds, "topk_cycles": topk_tail, "levels": lv}
     else:
-        bram, uram, elems = kp.int("bram_pages"), kp.int("uram_pages"), 2 * d
-        query_cycles = heads * chunks * lanes
-    onchip = chunks * ii
-    hbm = max(onchip, _beats(elems, kp.int("data_bits"), axi) * max(1.0, beat_s * clock))
-    streams = []
-    for p in range(pes):
-        count = dealt(n, pes, p)
-        on = min(count, dealt(bram + uram, pes, p))  # on-chip items of this PE, any tier
-        streams.append(on * onchip + (count - on) * hbm)
-    steady = max(streams)
-    tiers = {"bram": min(n, bram), "uram": min(max(n - bram, 0), uram), "hbm": max(n - bram - uram, 0)}
-    latency = max([kp.int(f"{t}_latency_cycles") for t, c in tiers.items() if c] or [0])
-    fill = query_cycles + latency + kp.int("pe_depth_cycles") + kp.int("k_max") + k
-    topk = topk_cycles(pes)
-    bound = "topk" if topk > steady else ("hbm" if tiers["hbm"] and hbm > onchip else "pe")
-    return CycleEstimate(tiers, steady, topk, fill, bound)
+        rounds = queue_items
+        if rounds > stream:
+            stream, bound = float(rounds), "topk"
+        kcap = shape.k_max
+        topk_tail = (kcap - 1) + (shape.queues * k + kcap - 1) + k
+        trips = {"rounds": rounds, "topk_cycles": rounds + topk_tail, "levels": 0}
+    trips.update({"pe_trips": pe_trips_max, "hbm_beats": hbm_beats_max})
+    head = shape.doorbell + shape.hbm_latency + shape.query_beats
+    tail = shape.pe_depth + topk_tail + RESULT_II * k + STATS_CYCLES
+    return JobCycles(trips, stream, head, tail, bound)

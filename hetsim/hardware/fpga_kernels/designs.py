@@ -1,10 +1,11 @@
 """Kernel designs from the kernels' own parameters (`fpga_kernels/*/params.yaml`, parsed).
 
-Each file is the one the HLS build turns into params.h, so the model's PEs, lanes, II, top-k
-width, tier capacities and HBM ports are the kernel's. A design that would not fit the device
-(BRAM36, URAM, DSP or LUT over budget) is rejected with the kernel, the resource, what it uses
-and what the device offers. Fitted clock and efficiency from a measured FPGA calibration
-profile replace the parameter file's; the caller decides which profile counts as measured.
+Each file is the one the HLS build turns into params.h, so the model's streams (PE = HBM port),
+beats per item, query beats, tier slots, top-k queues and latencies are the kernel's
+(`DesignShape`, timed loop by loop in `cycles`). A design that would not fit the device (BRAM36,
+URAM, DSP or LUT over budget) is rejected with the kernel, the resource, what it uses and what
+the device offers. Fitted clock and efficiency from a measured FPGA calibration profile replace
+the parameter file's; the caller decides which profile counts as measured.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import replace
 from hetsim.config.schema import FpgaSpec
 from hetsim.errors import ConfigError
 from hetsim.hardware.fpga import KernelDesign
-from hetsim.hardware.fpga_kernels.cycles import kernel_cycles
+from hetsim.hardware.fpga_kernels.cycles import DesignShape, job_cycles
 from hetsim.hardware.fpga_kernels.params import KernelParams
 from hetsim.hardware.fpga_kernels.resources import Resources, estimate_resources
 
@@ -24,63 +25,75 @@ from hetsim.hardware.fpga_kernels.resources import Resources, estimate_resources
 UTILIZATION_CAP = 0.8
 
 
-def item_bytes(kp: KernelParams) -> int:
-    """Stored bytes of one candidate (key, page bounds, document record)."""
+def design_shape(kp: KernelParams) -> DesignShape:
+    """The loop structure of a build, derived as the kernel's header derives its constants."""
+    axi = kp.int("axi_width_bits")
+    common = dict(kernel=kp.kernel, beat_bytes=axi // 8, pe_ii=kp.int("pe_ii"), pe_depth=kp.int("pe_depth_cycles"),
+                  hbm_latency=kp.int("hbm_latency_cycles"), doorbell=kp.int("doorbell_cycles"),
+                  k_max=kp.int("k_max"), topk_group=kp.int("topk_group"), clock_mhz=float(kp["clock_mhz"]))
     if kp.kernel == "bm25_topk":
-        return kp.int("doc_slots") * (kp.int("term_bits") + kp.int("tf_bits")) // 8
+        lanes = axi // (kp.int("term_bits") + kp.int("weight_bits"))
+        qbits = kp.int("query_terms_max") * (kp.int("term_bits") + kp.int("weight_bits"))
+        return DesignShape(streams=kp.int("cores"), item_beats=-(-kp.int("doc_slots") // lanes), macs_per_beat=lanes,
+                           query_beats=-(-qbits // axi), bram_slots=0, uram_slots=0, bram_latency=0,
+                           uram_latency=0, **common)
+    pes, heads, d = kp.int("pes"), kp.int("heads"), kp.int("head_dim")
+    lanes = axi // kp.int("data_bits")
+    if kp.kernel == "inner_product_topk":
+        beats, macs, query = -(-d // lanes), heads * lanes, heads * -(-d // lanes) + 1
+        bram, uram = kp.int("bram_keys"), kp.int("uram_keys")
+    else:
+        half = lanes // 2
+        beats, macs, query = -(-d // half), 2 * heads * half, heads * -(-d // half)
+        bram, uram = kp.int("bram_pages"), kp.int("uram_pages")
+    return DesignShape(streams=pes, item_beats=beats, macs_per_beat=macs, query_beats=query, bram_slots=bram // pes,
+                       uram_slots=uram // pes, bram_latency=kp.int("bram_latency_cycles"),
+                       uram_latency=kp.int("uram_latency_cycles"), **common)
+
+
+def item_bytes(kp: KernelParams) -> int:
+    """Stored bytes of one candidate (key, page bounds, document record), padding excluded."""
+    if kp.kernel == "bm25_topk":
+        return kp.int("doc_slots") * (kp.int("term_bits") + kp.int("weight_bits")) // 8
     per_elem = kp.int("data_bits") // 8
     d = kp.int("head_dim")
     return d * per_elem if kp.kernel == "inner_product_topk" else 2 * d * per_elem
 
 
-def macs_per_cycle_per_pe(kp: KernelParams) -> int:
-    """What the model calls lanes: multiply-accumulates (BM25: slots) per cycle per PE."""
-    if kp.kernel == "inner_product_topk":
-        return kp.int("heads") * kp.int("lanes")
-    if kp.kernel == "page_minmax_topk":
-        return 2 * kp.int("heads") * kp.int("lanes")
-    return kp.int("lanes")
-
-
 def design_from_params(kp: KernelParams, *, clock_mhz: float | None = None, efficiency: float = 1.0,
                        source: str = "derived") -> KernelDesign:
-    bm25 = kp.kernel == "bm25_topk"
-    # Fill/drain without the k results (the model adds k per row), with an HBM first read.
-    beyond_chip = 0 if bm25 else (kp.int("bram_keys") + kp.int("uram_keys") if "bram_keys" in kp.values
-                                  else kp.int("bram_pages") + kp.int("uram_pages"))
-    fill = kernel_cycles(kp, beyond_chip + 1, 0, survivors=0).fill
-    item = item_bytes(kp)
-    bram_items = 0 if bm25 else kp.int("bram_keys" if "bram_keys" in kp.values else "bram_pages")
-    uram_items = 0 if bm25 else kp.int("uram_keys" if "uram_keys" in kp.values else "uram_pages")
-    group = "docs" if bm25 else ("keys" if kp.kernel == "inner_product_topk" else "pages")
+    shape = design_shape(kp)
+    empty = job_cycles(shape, 1, 0, chip_n=0)
+    group = "docs" if kp.kernel == "bm25_topk" else ("keys" if kp.kernel == "inner_product_topk" else "pages")
     return KernelDesign(
         name=kp.kernel,
-        pes=kp.int("cores" if bm25 else "pes"),
-        lanes=macs_per_cycle_per_pe(kp),
-        ii=kp.int("pe_ii"),
-        pipeline_depth=fill,
-        topk_width=kp.int("compare_width"),
-        topk_k_max=kp.int("k_max"),
-        topk_insert_ii=kp.int("insert_ii"),
-        hbm_channels=len(kp.ports[group]["args"]),  # each port streams one pseudo-channel at a time
-        bram_key_bytes=bram_items * item,
-        uram_key_bytes=uram_items * item,
+        pes=shape.streams,
+        lanes=shape.macs_per_beat,
+        ii=shape.pe_ii,
+        pipeline_depth=empty.head + empty.tail,
+        topk_width=shape.streams,
+        topk_k_max=shape.k_max,
+        topk_insert_ii=0,  # the systolic queues and the select take a candidate every cycle
+        hbm_channels=len(kp.ports[group]["args"]),
+        bram_key_bytes=shape.streams * shape.bram_slots * shape.item_bytes,
+        uram_key_bytes=shape.streams * shape.uram_slots * shape.item_bytes,
         clock_mhz=clock_mhz if clock_mhz is not None else float(kp["clock_mhz"]),
         efficiency=efficiency,
         source=source,  # type: ignore[arg-type]
+        shape=shape,
     )
 
 
 def check_fits(kp: KernelParams, spec: FpgaSpec, cap: float = UTILIZATION_CAP) -> Resources:
     """The design's resources; ConfigError naming the first resource over cap x the device's."""
-    used = estimate_resources(kp)
+    used = estimate_resources(kp, design_shape(kp))
     for resource, n in used.as_dict().items():
         available = float(getattr(spec, resource).value)
         if n > cap * available:
             raise ConfigError(
                 f"kernel {kp.kernel} needs {n} {resource} but {spec.name} offers {available:.0f} "
-                f"({cap:.0%} usable: {cap * available:.0f}); shrink the design (pes, lanes, heads, tier "
-                f"capacities) or pick a larger device",
+                f"({cap:.0%} usable: {cap * available:.0f}); shrink the design (pes, heads, tier capacities, "
+                f"k_max, read_outstanding) or pick a larger device",
                 file=str(kp.path), field=resource,
             )
     return used

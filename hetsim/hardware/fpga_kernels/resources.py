@@ -1,10 +1,12 @@
-"""FPGA resources a kernel design uses, from its parameters.
+"""FPGA resources a kernel design uses, counted per stream (PE) and per port, from its parameters.
 
-Memories are exact arithmetic on the arrays of the source (depth x width per PE, mapped onto
-BRAM36 aspect ratios or 4K x 72 URAM blocks). DSPs count one DSP48E2 per 16 x 16 product and
-two per wider product. LUTs are a rough model (one LUT per adder bit, half a LUT per
-comparator bit, a fixed cost per m_axi adapter, a divider of num x den bits): the coefficients
-are assumed and should be replaced by csynth / place-and-route reports when Vitis is at hand.
+Memories are exact arithmetic on the arrays of the source (depth x width, mapped onto BRAM36
+aspect ratios or 4K x 72 URAM blocks): each stream's on-chip tiers, each m_axi adapter's read
+buffer (outstanding bursts x burst beats x width), the radix select's buffers and lists. DSPs
+count one DSP48E2 per 16 x 16 product and two per wider product. LUTs are a rough model (one LUT
+per adder bit, half a LUT per comparator bit, two per multiplexed bit, one per bit of a 64-deep
+LUTRAM FIFO, a fixed cost per m_axi adapter): the coefficients are assumed and should be
+replaced by csynth / place-and-route reports when Vitis is at hand.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
+from hetsim.hardware.fpga_kernels.cycles import SEL_BINS, DesignShape
 from hetsim.hardware.fpga_kernels.params import KernelParams
 
 # (depth, width) configurations of one BRAM36 block (UG573).
 BRAM36_SHAPES = ((32768, 1), (16384, 2), (8192, 4), (4096, 9), (2048, 18), (1024, 36), (512, 72))
 URAM_DEPTH, URAM_WIDTH = 4096, 72  # one URAM288 block (UG573)
-LUT_PER_AXI_PORT = 2000  # assumed: HLS m_axi adapter with burst buffers
-LUT_CONTROL = 5000  # assumed: s_axilite registers, dataflow handshakes, FSMs
+LUT_PER_AXI_PORT = 2000  # assumed: HLS m_axi adapter (address generation, handshakes)
+LUT_CONTROL = 5000  # assumed: s_axilite registers, dataflow handshakes, FSMs, the job loop
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,15 @@ class Resources:
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
+
+    def __add__(self, other: Resources) -> Resources:
+        return Resources(*(a + b for a, b in zip(asdict(self).values(), asdict(other).values(), strict=True)))
+
+    def times(self, n: int) -> Resources:
+        return Resources(*(n * v for v in asdict(self).values()))
+
+
+ZERO = Resources(0, 0, 0, 0)
 
 
 def bram36_for(depth: int, width: int) -> int:
@@ -44,42 +56,75 @@ def uram_for(depth: int, width: int) -> int:
     return math.ceil(width / URAM_WIDTH) * math.ceil(depth / URAM_DEPTH)
 
 
-def _topk_luts(kp: KernelParams, streams: int) -> int:
-    cand = kp.int("score_bits") + 32 + 1  # score, index, valid
-    kcap = kp.int("k_max")
-    tree = (kcap - 1) * (cand // 2 + 2 * int(math.log2(kcap)))  # worst-slot comparators + index muxes
-    sort = kcap // 2 * (cand // 2 + 2 * cand)  # one layer of compare-swaps, reused per stage
-    return streams * cand // 2 + tree + sort + kcap * cand  # filter + write-enable muxes
+def _fifo_luts(depth: int, width: int) -> int:
+    return width * math.ceil(depth / 64)
 
 
-def _tiered(kp: KernelParams, item_width: int, bram_items: int, uram_items: int) -> tuple[int, int]:
-    """BRAM36 and URAM of the per-PE chunk arrays (depth items x chunks, width one chunk)."""
-    pes, chunks = kp.int("pes"), -(-kp.int("head_dim") // kp.int("lanes"))
-    bram_depth = -(-bram_items // pes) * chunks
-    uram_depth = (-(-(bram_items + uram_items) // pes) - bram_items // pes) * chunks
-    return pes * bram36_for(bram_depth, item_width), pes * uram_for(uram_depth if uram_items else 0, item_width)
+@dataclass(frozen=True)
+class ResourceBreakdown:
+    """What one item port, one stream (fetch + PE), one top-k queue and the rest cost."""
+
+    port: Resources  # one m_axi adapter
+    ports: int  # adapters: item ports + the io bundle
+    stream: Resources  # one stream: its tiers, FIFOs and PE
+    streams: int
+    topk: Resources  # the whole top-k unit (queues x cells, or the select's buffers)
+    fixed: Resources  # control
+
+    @property
+    def total(self) -> Resources:
+        return self.port.times(self.ports) + self.stream.times(self.streams) + self.topk + self.fixed
 
 
-def estimate_resources(kp: KernelParams) -> Resources:
-    ports = sum(len(p["args"]) if p["bundle"] is None else 1 for p in kp.ports.values())
-    fixed = LUT_CONTROL + ports * LUT_PER_AXI_PORT
+def _pe(kp: KernelParams, shape: DesignShape) -> Resources:
+    lanes_bits = kp.int("axi_width_bits")
     if kp.kernel == "bm25_topk":
-        cores, lanes, qmax = kp.int("cores"), kp.int("lanes"), kp.int("query_terms_max")
-        bram = bram36_for(kp.int("vocab"), kp.int("idf_bits"))  # the idf table
-        dsps = cores * lanes * 2 + cores * 4  # idf x weight per lane; K_d per core
-        num_bits = kp.int("tf_bits") + 11 + 2 * kp.int("weight_frac_bits") - kp.int("kb_frac_bits")
-        den_bits = kp.int("tf_bits") + kp.int("weight_frac_bits") + 17
-        lane = qmax * 6 + kp.int("idf_bits") * qmax // 4 + num_bits * den_bits + kp.int("score_bits")
-        return Resources(bram, 0, dsps, fixed + cores * lanes * lane + _topk_luts(kp, cores))
-
-    pes, lanes, heads, bits = kp.int("pes"), kp.int("lanes"), kp.int("heads"), kp.int("data_bits")
-    adder = 2 * bits + int(math.log2(max(lanes, 2)))
+        lanes, qmax, tb = shape.macs_per_beat, kp.int("query_terms_max"), kp.int("term_bits")
+        idf = kp.int("idf_bits")
+        lane = qmax * (tb // 2) + qmax * idf // 2 + 2 * kp.int("score_bits")  # compares, priority mux, adder
+        return Resources(0, 0, lanes, lanes * lane + kp.int("score_bits"))
+    heads, bits = kp.int("heads"), kp.int("data_bits")
+    macs = shape.macs_per_beat
+    adder = 2 * bits + int(math.log2(max(macs, 2)))
     if kp.kernel == "inner_product_topk":
-        bram, uram = _tiered(kp, lanes * bits, kp.int("bram_keys"), kp.int("uram_keys"))
-        dsps = pes * heads * lanes + pes * heads * 2  # products; acc x weight (40 x 16: 2 DSPs)
-        pe = heads * (lanes * adder + kp.int("acc_bits"))
+        dsps = macs + 2 * heads  # products; acc x weight (40 x 16: 2 DSPs)
+        luts = macs * adder + heads * kp.int("acc_bits") * 2
     else:
-        bram, uram = _tiered(kp, 2 * lanes * bits, kp.int("bram_pages"), kp.int("uram_pages"))
-        dsps = 2 * pes * heads * lanes  # q x kmin and q x kmax
-        pe = heads * lanes * (adder + 2 * bits // 2 + 2 * bits)  # adder tree + max (compare + mux)
-    return Resources(bram, uram, dsps, fixed + pes * pe + _topk_luts(kp, pes))
+        dsps = macs  # q x kmin and q x kmax
+        luts = macs // 2 * (adder + bits + 2 * bits)  # adder tree + max (compare + mux)
+    query_regs = heads * shape.item_beats * lanes_bits // 2 // 64  # the beat-indexed query rows (LUTRAM)
+    return Resources(0, 0, dsps, luts + query_regs)
+
+
+def _stream(kp: KernelParams, shape: DesignShape) -> Resources:
+    width = kp.int("axi_width_bits")
+    bram = bram36_for(shape.bram_slots * shape.item_beats, width)
+    uram = uram_for(shape.uram_slots * shape.item_beats, width)
+    fifo = _fifo_luts(kp.int("max_read_burst"), width) + _fifo_luts(8, kp.int("score_bits") + 33)
+    return Resources(bram, uram, 0, fifo) + _pe(kp, shape)
+
+
+def _topk(kp: KernelParams, shape: DesignShape) -> Resources:
+    cand = kp.int("score_bits") + 33  # score, index, valid
+    kcap = shape.k_max
+    if shape.select:
+        slots = kp.int("select_items") // shape.streams
+        buf = shape.streams * uram_for(slots, kp.int("score_bits"))
+        lists = shape.streams * bram36_for(kcap, cand)
+        hist = shape.streams * SEL_BINS * 16 * 2  # counters and their increment
+        compare = shape.streams * (96 // 2 + 96 * 2)  # key compare, prefix match, min/max
+        return Resources(lists, buf, 0, hist + compare + SEL_BINS * 32)
+    cell = cand // 2 + 3 * cand  # comparator; keep/pass and shift multiplexers
+    return Resources(0, 0, 0, (shape.queues + 1) * kcap * cell)
+
+
+def resource_breakdown(kp: KernelParams, shape: DesignShape) -> ResourceBreakdown:
+    width = kp.int("axi_width_bits")
+    read_buf = bram36_for(kp.int("max_read_burst") * kp.int("read_outstanding"), width)
+    port = Resources(read_buf, 0, 0, LUT_PER_AXI_PORT)
+    return ResourceBreakdown(port, shape.streams + 1, _stream(kp, shape), shape.streams, _topk(kp, shape),
+                             Resources(0, 0, 0, LUT_CONTROL))
+
+
+def estimate_resources(kp: KernelParams, shape: DesignShape) -> Resources:
+    return resource_breakdown(kp, shape).total

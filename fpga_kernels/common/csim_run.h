@@ -1,0 +1,67 @@
+// The C API shared by the kernels' C-simulation libraries (include once, after the kernel's
+// header and after defining CSIM_PORTS, CSIM_ITEM_BEATS, CSIM_PORT_NAME, CSIM_SCORE_T and CSIM_CALL(mode, n_jobs)).
+//
+//   csim_hbm_write(port, bytes, n)   the item port's HBM image (as XRT bo.write + sync would)
+//   csim_query_write(bytes, n)       the io query buffer (all jobs of the launch)
+//   csim_run(mode, n_jobs, jobs, out_idx, out_score, stats)
+//                                    one invocation: LOAD (job 0 describes it) or QUERY (n_jobs jobs);
+//                                    outputs hold n_jobs x K_MAX entries and n_jobs x STATS_WORDS words
+#ifndef HETSIM_CSIM_RUN_H
+#define HETSIM_CSIM_RUN_H
+
+#include "csim_capi.h"
+
+static std::vector<beat_t> g_ports[CSIM_PORTS];  // simulated HBM behind the item ports
+static std::vector<uint8_t> g_query;              // the io query buffer
+
+// The HBM regions the jobs read must exist (a kernel reading past a buffer is a host bug).
+static void check_regions(const uint32_t* jobs, uint32_t mode, uint32_t n_jobs) {
+    for (uint32_t j = 0; j < (mode == MODE_LOAD ? 1u : n_jobs); j++) {
+        const uint32_t* d = jobs + j * JOB_WORDS;
+        if (d[2] > K_MAX && mode != MODE_LOAD) throw csim::error("k must be in 1.." + std::to_string(K_MAX));
+        const uint32_t last = mode == MODE_LOAD ? d[7] + d[1] : d[1];
+        for (int p = 0; p < CSIM_PORTS; p++) {
+            const uint64_t need = uint64_t(d[3]) + uint64_t(dealt_count(last, CSIM_PORTS, p)) * CSIM_ITEM_BEATS;
+            if (g_ports[p].size() < need)
+                throw csim::error(std::string("HBM port ") + CSIM_PORT_NAME + std::to_string(p) + " holds " +
+                                  std::to_string(g_ports[p].size()) + " beats; job " + std::to_string(j) + " needs " +
+                                  std::to_string(need));
+        }
+    }
+}
+
+extern "C" {
+
+int csim_hbm_write(int port, const uint8_t* bytes, uint64_t nbytes) {
+    return csim::guarded([&] {
+        if (port < 0 || port >= CSIM_PORTS)
+            throw csim::error(std::string("no HBM port ") + CSIM_PORT_NAME + std::to_string(port));
+        g_ports[port] = csim::to_beats<AXI_WIDTH_BITS>(bytes, nbytes);
+    });
+}
+
+int csim_query_write(const uint8_t* bytes, uint64_t nbytes) {
+    return csim::guarded([&] { g_query.assign(bytes, bytes + nbytes); });
+}
+
+int csim_run(uint32_t mode, uint32_t n_jobs, uint32_t* jobs, uint32_t* out_idx, int64_t* out_score,
+             uint32_t* stats) {
+    return csim::guarded([&] {
+        check_regions(jobs, mode, n_jobs);
+        const uint32_t slots = mode == MODE_LOAD ? 1 : n_jobs;
+        std::vector<index_t> idx(size_t(slots) * K_MAX);
+        std::vector<CSIM_SCORE_T> score(size_t(slots) * K_MAX);
+        std::vector<ap_uint<32> > st(size_t(slots) * STATS_WORDS);
+        CSIM_CALL(mode, n_jobs);
+        if (mode == MODE_LOAD) return;
+        for (size_t i = 0; i < idx.size(); i++) {
+            out_idx[i] = idx[i].to_uint();
+            out_score[i] = int64_t(score[i].to_int64());
+        }
+        for (size_t i = 0; i < st.size(); i++) stats[i] = st[i].to_uint();
+    });
+}
+
+}  // extern "C"
+
+#endif  // HETSIM_CSIM_RUN_H

@@ -1,0 +1,158 @@
+"""What the C-simulated kernels do beyond one query after one LOAD: LOAD of a later range and a
+second LOAD, empty jobs, several jobs in one launch (one launch per token), the top-k's survivor
+counters and the radix select for large k, and the loop trip counts the cycle model predicts."""
+
+import numpy as np
+import pytest
+
+from hetsim.fpga_runner.kernels import MODE_LOAD, MODE_QUERY, ST, csim_run, csim_write
+from hetsim.fpga_runner.reference import NO_INDEX, systolic_counters
+from hetsim.hardware.fpga_kernels.cycles import job_cycles
+from hetsim.hardware.fpga_kernels.designs import design_shape
+
+KERNELS = ("inner_product_topk", "page_minmax_topk", "bm25_topk")
+
+
+def test_load_in_two_ranges_equals_one_load(small, rng):
+    # LOAD [0, 20) then [20, 51) (first != 0): the query reads every on-chip key as one LOAD would.
+    adapter, lib = small("inner_product_topk")
+    pb = adapter.random_problem(60, 16, rng)
+    launch = adapter.launch([pb])
+    csim_write(lib, launch)
+    csim_run(lib, MODE_LOAD, 1, adapter.load_jobs(launch, 0, first=0, n=20))
+    csim_run(lib, MODE_LOAD, 1, adapter.load_jobs(launch, 0, first=20, n=31))
+    for port in range(adapter.n_ports):  # the HBM copy of the on-chip keys no longer matters
+        image = launch.port_images[port].copy()
+        image[: 17 * image.size // 20] = 0  # the first 17 of the 20 keys of each port are on chip
+        lib.hbm_write(port, image)
+    result = adapter.csim_query(lib, pb, launch)
+    assert list(result.stats[:3]) == [30, 21, 9]
+    assert result.topk.equals(adapter.reference(pb))
+
+
+def test_a_second_load_replaces_the_on_chip_keys(small, rng):
+    adapter, lib = small("page_minmax_topk")
+    old, new = adapter.random_problem(40, 16, rng), adapter.random_problem(40, 16, rng, value_range=5)
+    adapter.csim_load(lib, old)
+    adapter.csim_load(lib, new)
+    result = adapter.csim_query(lib, new)
+    assert result.topk.equals(adapter.reference(new))
+    assert not adapter.reference(old).equals(adapter.reference(new))
+
+
+def test_a_later_range_alone_leaves_earlier_slots_as_they_were(small, rng):
+    # Zero the on-chip slots with one LOAD, then LOAD only [30, 51): keys 0..29 read as zeros.
+    adapter, lib = small("inner_product_topk")
+    zeros = adapter.random_problem(60, 16, rng, value_range=0)
+    adapter.csim_load(lib, zeros)
+    pb = adapter.random_problem(60, 16, rng)
+    launch = adapter.launch([pb])
+    csim_write(lib, launch)
+    csim_run(lib, MODE_LOAD, 1, adapter.load_jobs(launch, 0, first=30, n=21))
+    result = adapter.csim_query(lib, pb, launch)
+    pb.arrays["keys"] = pb.arrays["keys"].copy()
+    pb.arrays["keys"][:30] = 0
+    assert result.topk.equals(adapter.reference(pb))
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_an_empty_job_returns_k_empty_slots(small, rng, kernel):
+    adapter, lib = small(kernel)
+    pb = adapter.random_problem(0, 5, rng)
+    adapter.csim_load(lib, pb)
+    result = adapter.csim_query(lib, pb)
+    assert list(result.topk.idx) == [NO_INDEX] * 5 and not result.topk.score.any()
+    assert list(result.stats[:3]) == [0, 0, 0] and result.stats[ST["survivors"]] == 0
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+@pytest.mark.parametrize(("n", "k"), [(7, 3), (61, 16), (200, 5)])
+def test_survivor_counters_match_a_cycle_exact_replay(small, rng, kernel, n, k):
+    adapter, lib = small(kernel)
+    pb = adapter.random_problem(n, k, rng)
+    adapter.csim_load(lib, pb)
+    result = adapter.csim_query(lib, pb)
+    kp = adapter.kp
+    want = systolic_counters(adapter.scores(pb), adapter.n_ports, kp.int("topk_group"), kp.int("k_max"), k)
+    got = {name: int(result.stats[ST[name]]) for name in want}
+    assert got == want
+    assert k <= want["survivors"] <= n
+
+
+def test_survivors_of_a_descending_sequence_stop_once_the_queue_is_full(small):
+    # Scores falling with the index: once a queue's last cell holds a candidate, nothing beats it.
+    adapter, lib = small("inner_product_topk")
+    keys = np.repeat(np.arange(300, 0, -1, dtype=np.int16)[:, None], 20, axis=1)
+    pb = adapter.problem(keys, np.ones((3, 20), np.int16), np.ones(3, np.int16), 4, relu=False)
+    adapter.csim_load(lib, pb)
+    result = adapter.csim_query(lib, pb)
+    assert result.topk.equals(adapter.reference(pb))
+    want = systolic_counters(adapter.scores(pb), 3, 2, 16, 4)
+    assert int(result.stats[ST["survivors"]]) == want["survivors"] < 300 // 2
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_one_launch_serves_several_jobs(small, rng, kernel):
+    # Three jobs (layers) of different sizes and k in one start: regions side by side, on-chip
+    # slots handed out in order (the second and third partly or wholly from HBM).
+    adapter, lib = small(kernel)
+    problems = [adapter.random_problem(n, k, rng) for n, k in [(40, 16), (23, 3), (31, 7)]]
+    launch = adapter.launch(problems)
+    csim_write(lib, launch)
+    for j in range(3):
+        if launch.chip[j][1]:
+            csim_run(lib, MODE_LOAD, 1, adapter.load_jobs(launch, j))
+    results = csim_run(lib, MODE_QUERY, 3, launch.jobs, adapter.k_max)
+    for j, (pb, result) in enumerate(zip(problems, results, strict=True)):
+        assert result.topk.equals(adapter.reference(pb)), j
+        assert result.stats[ST["job"]] == j
+        assert sum(result.stats[:3]) == pb.n
+    assert lib.stream_leftovers() == 0
+
+
+def test_an_unposted_job_is_an_error_not_a_hang(small, rng):
+    adapter, lib = small("bm25_topk")
+    launch = adapter.launch([adapter.random_problem(10, 4, rng)])
+    csim_write(lib, launch)
+    jobs = launch.jobs.copy()
+    jobs[0] = 0  # sequence word not written yet
+    with pytest.raises(Exception, match="job 0 was not posted"):
+        csim_run(lib, MODE_QUERY, 1, jobs, adapter.k_max)
+
+
+@pytest.mark.parametrize(("n", "k"), [(1, 1), (40, 7), (150, 300), (500, 300), (599, 64), (333, 2)])
+@pytest.mark.parametrize("value_range", [0, 2, 3000])
+def test_radix_select_keeps_the_k_best_as_a_set(small_select, rng, n, k, value_range):
+    adapter, lib = small_select
+    pb = adapter.random_problem(n, k, rng, value_range=value_range)
+    adapter.csim_load(lib, pb)
+    result = adapter.csim_query(lib, pb)
+    want = adapter.reference(pb)
+    assert result.topk.equals(want)
+    m = min(n, k)
+    assert set(result.topk.idx[:m]) == set(np.argsort(-adapter.scores(pb), kind="stable")[:m])
+    assert result.stats[ST["survivors"]] == m
+    assert (result.stats[ST["levels"]] == 0) == (n <= k)
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+@pytest.mark.parametrize(("n", "k"), [(1, 1), (35, 16), (61, 16), (200, 7)])
+def test_trip_counts_follow_the_cycle_model(small, rng, kernel, n, k):
+    adapter, lib = small(kernel)
+    pb = adapter.random_problem(n, k, rng)
+    adapter.csim_load(lib, pb)
+    result = adapter.csim_query(lib, pb)
+    model = job_cycles(design_shape(adapter.kp), n, k)
+    counted = {name: int(result.stats[ST[name]]) for name in model.trips}
+    assert counted == model.trips
+
+
+def test_select_trip_counts_follow_the_cycle_model(small_select, rng):
+    adapter, lib = small_select
+    pb = adapter.random_problem(500, 100, rng, value_range=3000)
+    adapter.csim_load(lib, pb)
+    result = adapter.csim_query(lib, pb)
+    levels = int(result.stats[ST["levels"]])
+    model = job_cycles(design_shape(adapter.kp), 500, 100, levels=levels)
+    assert {name: int(result.stats[ST[name]]) for name in model.trips} == model.trips
+    assert 1 <= levels <= 12
