@@ -181,6 +181,7 @@ def _register_subcommands() -> None:
     from hetsim.fpga_runner.cli import register as register_fpga
 
     register_fpga(calibrate, friendly)
+    _optional("hetsim.fpga_runner.kernels_cli").register(app, friendly)
     dse = _optional("hetsim.dse.cli")
     if dse:
         dse.register(app, friendly)

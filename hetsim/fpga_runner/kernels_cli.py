@@ -1,0 +1,78 @@
+"""`hetsim kernels [--json]`: each FPGA build the catalogue carries, as its parameter file makes it:
+ports, PEs, peak and achieved GB/s at given sizes, launches per token and resources (total and per
+stream / per port, against the 80% cap)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from hetsim.calibration.kernel_params import load_kernel_params
+from hetsim.hardware.fpga_catalogue import BUILDS
+from hetsim.hardware.fpga_kernels.cycles import PC_BW_BYTES_PER_S, job_cycles
+from hetsim.hardware.fpga_kernels.designs import UTILIZATION_CAP, design_shape
+from hetsim.hardware.fpga_kernels.resources import resource_breakdown
+
+# U55C figures the table is printed against (configs/devices/U55C.yaml).
+U55C = {"pcs": 32, "hbm_efficiency": 0.89, "launch_us": 50.0,
+        "resources": {"bram36": 2016, "uram": 960, "dsps": 9024, "luts": 1303680}}
+
+
+def describe(sizes: list[int], layers: int = 32) -> list[dict]:
+    """One record per build: what `hetsim kernels` prints."""
+    roofline = U55C["pcs"] * PC_BW_BYTES_PER_S * U55C["hbm_efficiency"]
+    out = []
+    for name, (kernel, overrides) in BUILDS.items():
+        kp = load_kernel_params(kernel, overrides)
+        shape = design_shape(kp)
+        rb = resource_breakdown(kp, shape)
+        peak = shape.streams * min(PC_BW_BYTES_PER_S * U55C["hbm_efficiency"], shape.beat_bytes * shape.clock_mhz * 1e6)
+        at = {}
+        for n in sizes:
+            job = job_cycles(shape, n, min(64, shape.k_max), chip_n=0, hbm_efficiency=U55C["hbm_efficiency"])
+            gbs = n * shape.item_bytes / job.seconds(shape.clock_mhz * 1e6) / 1e9
+            at[n] = {"gb_per_s": round(gbs, 1), "of_roofline": round(gbs * 1e9 / roofline, 3), "bound": job.bound,
+                     "job_us": round(job.seconds(shape.clock_mhz * 1e6) * 1e6, 2)}
+        total = rb.total.as_dict()
+        out.append({
+            "design": name, "kernel": kernel, "ports": shape.streams, "io_ports": 1, "pes": shape.streams,
+            "beats_per_item": shape.item_beats, "macs_per_beat": shape.macs_per_beat,
+            "topk": "radix select" if shape.select else f"{shape.queues} systolic queues x {shape.k_max} + merge",
+            "peak_gb_per_s": round(peak / 1e9, 1), "roofline_gb_per_s": round(roofline / 1e9, 1), "at": at,
+            "launches_per_token": 1, "launch_us_per_token": U55C["launch_us"],
+            "doorbell_us_per_layer": round(shape.doorbell / shape.clock_mhz, 3),
+            "launch_us_per_token_at_layers": round(U55C["launch_us"] + layers * shape.doorbell / shape.clock_mhz, 2),
+            "resources": total,
+            "utilisation": {r: round(v / U55C["resources"][r], 3) for r, v in total.items()},
+            "per_stream": rb.stream.as_dict(), "per_port": rb.port.as_dict(), "topk_unit": rb.topk.as_dict(),
+            "fits": all(v <= UTILIZATION_CAP * U55C["resources"][r] for r, v in total.items()),
+            "provenance": "derived (II, depths, LUTs assumed until a csynth report replaces them)",
+        })
+    return out
+
+
+def register(app: typer.Typer, friendly) -> None:
+    @app.command("kernels")
+    @friendly
+    def kernels(
+        sizes: Annotated[str, typer.Option(help="comma-separated item counts")] = "16384,131072,1000000",
+        as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    ) -> None:
+        """The FPGA kernel builds: ports, PEs, GB/s at given sizes, launches per token, resources."""
+        rows = describe([int(s) for s in sizes.split(",") if s.strip()])
+        if as_json:
+            typer.echo(json.dumps(rows, indent=2))
+            return
+        for r in rows:
+            typer.echo(f"{r['design']} ({r['kernel']}): {r['ports']} item ports + {r['io_ports']} io, {r['pes']} PEs, "
+                       f"{r['topk']}; peak {r['peak_gb_per_s']} GB/s of {r['roofline_gb_per_s']} (roofline)")
+            for n, a in r["at"].items():
+                typer.echo(f"  n={n:>9}: {a['gb_per_s']:6.1f} GB/s ({a['of_roofline']:.0%} of roofline, "
+                           f"{a['bound']}-bound), {a['job_us']} us a job")
+            typer.echo(f"  launches per token: {r['launches_per_token']} ({r['launch_us_per_token_at_layers']} us "
+                       f"at 32 layers incl. doorbells)")
+            util = ", ".join(f"{k} {v} ({r['utilisation'][k]:.0%})" for k, v in r["resources"].items())
+            typer.echo(f"  resources: {util}; fits 80%: {r['fits']}")
+            typer.echo(f"  per stream: {r['per_stream']}; per port: {r['per_port']}; top-k: {r['topk_unit']}")
