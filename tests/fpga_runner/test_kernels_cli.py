@@ -1,0 +1,21 @@
+"""`hetsim kernels --json`: every build with its ports, GB/s at the sizes asked, launches, resources."""
+
+import json
+
+from typer.testing import CliRunner
+
+from hetsim.cli import app
+
+
+def test_kernels_json_lists_every_build_against_the_targets():
+    result = CliRunner().invoke(app, ["kernels", "--json", "--sizes", "1000000"])
+    assert result.exit_code == 0, result.output
+    rows = {r["design"]: r for r in json.loads(result.output)}
+    assert set(rows) == {"inner_product_topk", "page_minmax_topk", "bm25_topk", "lightning_indexer_topk"}
+    for name in ("inner_product_topk", "page_minmax_topk", "bm25_topk"):
+        r = rows[name]
+        assert r["ports"] == 30 and r["io_ports"] == 1
+        assert r["at"]["1000000"]["of_roofline"] >= 0.8
+    assert all(r["fits"] and r["launches_per_token"] == 1 for r in rows.values())
+    assert all(r["launch_us_per_token_at_layers"] <= 100 for r in rows.values())
+    assert rows["lightning_indexer_topk"]["topk"] == "radix select"
