@@ -17,19 +17,36 @@ They identify regimes the primitive suite never measured; each becomes a rate ke
     host_view       an aten op that launches no kernel (`_unsafe_view`): its host issue time
     idle_start      the extra latency of one op issued onto an idle GPU (after a sync and a pause)
 
+Harness overhead: the op cases called every op as `torch.ops.aten.X.overload(**kw)` from a Python
+lambda, which costs more host time than a model's own calls (a tensor method / torch binding from
+Python, or a call from C++ inside another op). `host_calls.json` beside the cases (measured on the same
+GPU and software by `python -m hetsim.calibration.gpu_suite.host_calls`) times both ways for one view
+and one small elementwise kernel; their differences are taken out of every case's host issue time
+before fitting: the view pair's from `host_view` cases, the mul pair's from every kernel case. That the
+mul pair's overhead carries to the other kernel ops is an assumption (the harness adds the same Python:
+a lambda, an OpOverload call with keyword arguments; the op's own dispatch is what is left).
+`idle_start` is fitted on t_idle - cpu - graph with both times as measured: the harness is inside
+both, so it cancels there.
+
+Measured host keys, read from the same file (provenance `measured`, naming the file):
+
+    host_module     `module_call`: an nn.Module's __call__ over a plain function call
+    host_sdpa_plan  `sdpa_plan_build`: a cuDNN SDPA call at a new K/V length over the same call cached
+
 Per key: device_s = overhead_s + bytes / bw_bytes_per_s, fitted on graph_s by least squares in
 relative error; dispatch_s = median host issue time of its host-bound cases (device < half the
 issue time: a device-bound case blocks the host on the launch queue); eager_gap_s = median of
 stream - graph over its device-bound cases. A key whose cases cannot identify a field takes it from
 the key it refines (noted in `fit.notes`). Existing keys are never changed: the fit adds keys.
-Only op cases are used, never the end-to-end points. Deterministic: the same cases give the same
-numbers (a test checks the committed profile against a refit).
+Only op cases and host microbenchmarks are used, never the end-to-end points. Deterministic: the same
+cases and host_calls.json give the same numbers (a test checks the committed profile against a refit).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import math
 import statistics
 import sys
@@ -42,6 +59,11 @@ from hetsim.hardware.gpu import OpClassRates, rate_keys
 from hetsim.ops import HostCall, Op
 
 FIT_KEYS = ("pointwise", "cast", "copy_strided", "copy_cat", "index_copy", "attention_masked", "host_view")
+HOST_CALLS = "host_calls.json"  # beside the cases: hetsim.calibration.gpu_suite.host_calls on the same GPU
+# (key, field of host_calls.json): host costs the op cases cannot identify, taken as measured
+MEASURED_KEYS = (("host_module", "module_call"), ("host_sdpa_plan", "sdpa_plan_build"))
+# (kind, field timed as a model calls it, field timed as the op cases called it)
+HARNESS_PAIRS = (("view", "view_method", "view_opoverload"), ("kernel", "mul_binding", "mul_opoverload"))
 HOST_BOUND = 0.5  # a case is host-bound when its device time is below this share of its issue time
 COMMAND = "python -m hetsim.calibration.trace_fit --profile {profile} --cases {cases} --write"
 
@@ -56,8 +78,52 @@ class Point:
     idle_s: float | None
 
 
-def points_by_key(cases: list[TraceCase]) -> dict[str, list[Point]]:
-    """The cases each new key prices (a case lowered to one op: a fused kernel or host work)."""
+@dataclass(frozen=True)
+class HostCalls:
+    """The host microbenchmarks of one GPU (host_calls.json): raw figures, the file and its digest."""
+
+    values: dict[str, Any]
+    path: Path
+    sha256: str
+
+    @property
+    def provenance(self) -> dict[str, Any]:
+        return dict(self.values.get("provenance") or {})
+
+    def harness(self) -> dict[str, float]:
+        """Harness overhead per op kind (`view`, `kernel`): the op cases' call minus a model's, s per call."""
+        return {kind: float(self.values[slow]) - float(self.values[fast]) for kind, fast, slow in HARNESS_PAIRS}
+
+
+def load_host_calls(path: Path) -> HostCalls:
+    """host_calls.json, checked: measured, with every figure the fit reads (HetsimError naming what is wrong)."""
+    from hetsim.errors import ConfigError
+
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+        values = json.loads(raw)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read host calls: {exc}", file=str(path)) from None
+    if (values.get("provenance") or {}).get("source") != "measured":
+        raise ConfigError("expected provenance.source: measured", file=str(path), field="provenance.source")
+    need = [f for _, a, b in HARNESS_PAIRS for f in (a, b)] + [f for _, f in MEASURED_KEYS]
+    for f in need:
+        v = values.get(f)
+        if not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v) or v < 0:
+            raise ConfigError(f"expected a time in seconds >= 0, got {v!r}", file=str(path), field=f)
+    return HostCalls(values, path, hashlib.sha256(raw).hexdigest()[:16])
+
+
+def harness_kind(key: str) -> str:
+    """Which harness pair's overhead a key's op cases carry: a view's, or a kernel launch's."""
+    return "view" if key == "host_view" else "kernel"
+
+
+def points_by_key(cases: list[TraceCase], harness: dict[str, float] | None = None) -> dict[str, list[Point]]:
+    """The cases each new key prices (a case lowered to one op: a fused kernel or host work). `harness`:
+    overhead per kind (HostCalls.harness) taken out of each case's host issue time (floored at 0)."""
+    harness = harness or {}
     out: dict[str, list[Point]] = {}
     for c in cases:
         ops = [op for op in lower_case(c) if not (isinstance(op, HostCall) and op.kind == "sync")]
@@ -65,8 +131,9 @@ def points_by_key(cases: list[TraceCase]) -> dict[str, list[Point]]:
             continue
         key = rate_keys(ops[0])[0]
         if key in FIT_KEYS:
+            cpu = max(0.0, c.measured["host"] - harness.get(harness_kind(key), 0.0))
             out.setdefault(key, []).append(Point(c.case, ops[0], c.measured["graph"], c.measured["stream"],
-                                                 c.measured["host"], c.measured.get("idle")))
+                                                 cpu, c.measured.get("idle")))
     return out
 
 
@@ -163,19 +230,66 @@ def fallback_rates(profile, key: str) -> OpClassRates | None:
     return next((profile.rates[k] for k in chain if k in profile.rates), None)
 
 
-def fit_profile(profile, cases_path: Path) -> dict[str, tuple[OpClassRates, dict]]:
-    """Every key the cases identify: {key: (rates, notes)}."""
-    cases = load_cases(cases_path)
-    digest = hashlib.sha256(Path(cases_path).read_bytes()).hexdigest()[:16]
-    source = f"op cases from traces: {Path(cases_path).name} (sha256 {digest}), hetsim.calibration.trace_fit"
+def measured_keys(host: HostCalls) -> dict[str, tuple[OpClassRates, dict]]:
+    """The host keys taken as measured from host_calls.json: dispatch_s = the figure, nothing fitted."""
+    prov = host.provenance
     out = {}
-    for key, points in sorted(points_by_key(cases).items()):
-        out[key] = fit_key(key, points, fallback_rates(profile, key), source)
-    out["idle_start"] = fit_idle(cases, source)
+    for key, field in MEASURED_KEYS:
+        value = float(host.values[field])
+        note = {"measured": {"file": host.path.name, "sha256": host.sha256, "field": field, "value_s": value,
+                             "command": prov.get("command", ""), "date": prov.get("date", ""),
+                             "device": prov.get("device", host.values.get("device", "")),
+                             "software": prov.get("torch_cuda_transformers", host.values.get("torch", ""))},
+                "fit": {"points": 1, "source": f"measured: {host.path.name} (sha256 {host.sha256}), field {field}",
+                        "notes": [f"taken as measured ({prov.get('units', 'seconds per call')}); no fit"]}}
+        out[key] = (OpClassRates(0.0, math.inf, math.inf, source="measured", dispatch_s=value), note)
     return out
 
 
-def add_to_profile(profile, fitted: dict[str, tuple[OpClassRates, dict]], command: str):
+def default_host_calls(cases_path: Path) -> Path:
+    return Path(cases_path).parent / HOST_CALLS
+
+
+def fit_profile(profile, cases_path: Path, host_calls: Path | None = None) -> dict[str, tuple[OpClassRates, dict]]:
+    """Every key the cases identify, plus the measured host keys: {key: (rates, notes)}. `host_calls`:
+    the host microbenchmarks (default: host_calls.json beside the cases; none there: no harness
+    correction and no measured keys, said in each key's notes)."""
+    cases = load_cases(cases_path)
+    digest = hashlib.sha256(Path(cases_path).read_bytes()).hexdigest()[:16]
+    source = f"op cases from traces: {Path(cases_path).name} (sha256 {digest}), hetsim.calibration.trace_fit"
+    path = Path(host_calls) if host_calls is not None else default_host_calls(cases_path)
+    host = load_host_calls(path) if (host_calls is not None or path.exists()) else None
+    harness = host.harness() if host else {}
+    out = {}
+    for key, points in sorted(points_by_key(cases, harness).items()):
+        rates, notes = fit_key(key, points, fallback_rates(profile, key), source)
+        kind = harness_kind(key)
+        if host:
+            notes["fit"]["harness_overhead_s"] = harness[kind]
+            notes["fit"]["notes"].append(
+                f"host issue time of each case less the op cases' harness overhead ({harness[kind] * 1e6:.2f} us, "
+                f"the {kind} pair of {host.path.name}" + (", assumed to carry from mul to this op)" if kind == "kernel"
+                                                         else ")"))
+        else:
+            notes["fit"]["notes"].append("no host_calls.json: host issue times include the op cases' harness")
+        out[key] = (rates, notes)
+    out["idle_start"] = fit_idle(cases, source)
+    if host:
+        out.update(measured_keys(host))
+    return out
+
+
+def host_calls_provenance(host: HostCalls) -> dict[str, Any]:
+    """What provenance.trace_fit records of the host microbenchmarks."""
+    harness = host.harness()
+    return {"file": host.path.name, "sha256": host.sha256, **{k: host.provenance.get(k, "") for k in (
+        "command", "date", "device", "torch_cuda_transformers")},
+        "harness_overhead_s": harness, "measured_keys": {k: f for k, f in MEASURED_KEYS},
+        "assumption": "the mul pair's harness overhead carries to every kernel op case"}
+
+
+def add_to_profile(profile, fitted: dict[str, tuple[OpClassRates, dict]], command: str,
+                   host: HostCalls | None = None):
     """A copy of `profile` with the fitted keys added (or replaced, if a previous trace fit wrote them);
     a key the primitive suite fitted is never touched."""
     import dataclasses
@@ -189,6 +303,8 @@ def add_to_profile(profile, fitted: dict[str, tuple[OpClassRates, dict]], comman
     prov = dict(profile.provenance)
     prov["trace_fit"] = {"keys": sorted(fitted), "command": command,
                          "data": "op cases of calibration/e2e (never the end-to-end points)"}
+    if host is not None:
+        prov["trace_fit"]["host_calls"] = host_calls_provenance(host)
     return dataclasses.replace(profile, rates=rates, notes=notes, provenance=prov)
 
 
@@ -199,11 +315,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m hetsim.calibration.trace_fit", description=__doc__.splitlines()[0])
     ap.add_argument("--profile", type=Path, required=True, help="GPU profile to add the keys to")
     ap.add_argument("--cases", type=Path, required=True, help="ops.parquet of an end-to-end run on that GPU")
+    ap.add_argument("--host-calls", type=Path, default=None,
+                    help=f"host microbenchmarks of that GPU (default: {HOST_CALLS} beside the cases, if there)")
     ap.add_argument("--write", action="store_true", help="write the profile (else print the fitted keys)")
     args = ap.parse_args(argv)
     try:
         profile = load_profile(args.profile)
-        fitted = fit_profile(profile, args.cases)
+        host_path = args.host_calls or default_host_calls(args.cases)
+        host = load_host_calls(host_path) if (args.host_calls or host_path.exists()) else None
+        fitted = fit_profile(profile, args.cases, host.path if host else None)
     except HetsimError as exc:
         print(f"error: {exc.render()}", file=sys.stderr)
         return 2
@@ -212,9 +332,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{key:17} overhead {r.overhead_s * 1e6:8.2f} us  bw {r.bw_bytes_per_s / 1e12:6.2f} TB/s  "
               f"dispatch {r.dispatch_s * 1e6:6.2f} us  gap {r.eager_gap_s * 1e6:5.2f} us  n={f['points']}  "
               + " ".join(f"{k}={v}" for k, v in f.items() if k.endswith("_err")))
+    if host:
+        print("harness overhead taken out of op-case host times: "
+              + ", ".join(f"{k} {v * 1e6:.2f} us" for k, v in host.harness().items()) + f" ({host.path})")
     if args.write:
         command = COMMAND.format(profile=args.profile, cases=args.cases)
-        write_added(args.profile, add_to_profile(profile, fitted, command), fitted)
+        if args.host_calls:
+            command += f" --host-calls {args.host_calls}"
+        write_added(args.profile, add_to_profile(profile, fitted, command, host), fitted)
         print(f"wrote {args.profile}")
     return 0
 

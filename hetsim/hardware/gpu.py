@@ -4,7 +4,7 @@
                       [+ waves * (wave_s + item_s * row length), single-block top-k]
     stream_s(op)    = device_s(op) + eager_gap_s
     op_time_s(op)   = max(dispatch_s, stream_s(op))
-    ops_time_s(ops) = max(host_mix * sum of dispatch_s, sum of stream_s)
+    ops_time_s(ops) = max(host_mix * sum of kernel ops' dispatch_s + sum of host work's, sum of stream_s)
 
 Eager PyTorch is a two-stage pipeline: the host issues op i+1 (Python, dispatcher, launch:
 `dispatch_s`) while the GPU runs op i. A stream of ops therefore takes the longer of the two
@@ -14,7 +14,10 @@ way); `eager_gap_s` the launch gaps an eager stream adds between the op's kernel
 (a^p + b^p)^(1/p)`: p = inf is the plain roofline max(a, b); a finite p (fitted per key) rounds
 the corner where a kernel is neither purely memory- nor compute-bound. `host_mix` (>= 1,
 measured on mixed sequences) is the extra host cost of issuing different ops in turn rather
-than one op repeatedly. With dispatch_s = 0, p = inf and no gap this is the affine Hockney form
+than one op repeatedly; it was measured on kernel launches only (random mixes of the suite's sweep
+ops), so it scales the dispatch of ops that launch kernels, not host work (`HostCall`: views,
+module calls, syncs, cuDNN plan builds), whose figures are taken as measured or fitted. With
+dispatch_s = 0, p = inf and no gap this is the affine Hockney form
 `overhead + max(flops/rate, bytes/bw)`, what a device without a profile uses.
 
 Rates are looked up by *rate key*, most specific first (`rate_keys`), the kernel regime PyTorch
@@ -200,14 +203,25 @@ def stream_time_s(ops, rates_for: Callable[[Op], OpClassRates], host_mix: float 
     slower stage's sum is the time (steady state of a two-stage pipeline). `host_mix` scales
     the host's sum where the ops differ (issuing different ops costs more than repeating one)."""
     ops = list(ops)
+    mix = host_mix if len(ops) > 1 else 1.0
     total = 0.0
     for seg in _segments(ops):  # a sync ends a segment: host and device meet there
-        host = sum((rates_for(op).dispatch_s for op in seg), 0.0)
-        if len(ops) > 1:
-            host *= host_mix
+        host = _mixed_host(((rates_for(op).dispatch_s, isinstance(op, HostCall)) for op in seg), mix)
         device = sum((op_stream_device_s(rates_for(op), op) for op in seg), 0.0)
         total += max(host, device)
     return total
+
+
+def _mixed_host(items, mix: float) -> float:
+    """The host stage of a segment from (dispatch_s, is host work) pairs: `mix` scales the kernel
+    launches only (what the host mix was measured on), host work is added as it is."""
+    kernels = work = 0.0
+    for dispatch, is_work in items:
+        if is_work:
+            work += dispatch
+        else:
+            kernels += dispatch
+    return mix * kernels + work
 
 
 def _segments(items: list, sync: Callable = is_sync) -> list[list]:
@@ -243,14 +257,17 @@ ASSUMED_FRACTIONS: dict[str, tuple[float, float]] = {
     "attention_efficient": (0.60, 0.40),
     "aten_unknown": (0.50, 0.50),
 }
-# Host time of work that launches no kernel, assumed until a calibration measures it: an aten
-# view/reshape dispatched from Python, an nn.Module call (__call__, hooks, the forward's own Python).
-# `sync`: the host's own cost of a blocking copy / stream synchronisation (the wait is the
-# serialisation in `stream_time_s`, not this figure). `sdpa_plan`: PyTorch's cuDNN SDPA builds a
-# cuDNN graph per new (shape, stride) key (aten/src/ATen/native/cudnn/MHA.cpp, `MHAGraphCache`):
-# a cache whose length grows every step misses every step. ~42 ms per build, flat in size, measured
-# in pytorch/pytorch#191576 (cuDNN varlen rebuilding its graph each call: 42.2 ms -> 0.25 ms once
-# cached); the op cases cannot see it (each is timed at one shape after a warm-up).
+# Host time of work that launches no kernel, for a GPU whose profile lacks the `host_*` key: an aten
+# view/reshape, an nn.Module call (__call__, hooks, the forward's own Python). `sync`: the host's own
+# cost of a blocking copy / stream synchronisation (the wait is the serialisation in `stream_time_s`,
+# not this figure). `sdpa_plan`: PyTorch's cuDNN SDPA builds a cuDNN graph per new (shape, stride)
+# key (aten/src/ATen/native/cudnn/MHA.cpp, `MHAGraphCache`): a cache whose length grows every step
+# misses every step; the op cases cannot see it (each is timed at one shape after a warm-up). A
+# profile with op cases carries `host_view` (fitted, harness taken out), `host_module` and
+# `host_sdpa_plan` (measured by hetsim.calibration.gpu_suite.host_calls; H200: 1.52 us, 51.6 ms), so
+# these figures price only GPUs without one (H100 today). `module` 6 us and `view` 1.5 us are
+# guesses; `sdpa_plan` 42 ms is pytorch/pytorch#191576 (cuDNN varlen rebuilding its graph each call:
+# 42.2 ms -> 0.25 ms once cached); `sync` 10 us a guess.
 ASSUMED_HOST_S: dict[str, float] = {"view": 1.5e-6, "module": 6.0e-6, "sync": 10.0e-6, "sdpa_plan": 42.0e-3}
 ASSUMED_HOST_LINK = (10e-6, 25 * GB)  # latency, bandwidth when the host link type is not found
 
@@ -291,8 +308,11 @@ class GpuModel:
         self.rates: dict[str, OpClassRates] = dict(profile.rates) if profile is not None else {}
         self.host_mix = float(getattr(profile, "host_mix", 1.0) or 1.0)
         if profile is not None:
+            notes = getattr(profile, "notes", None) or {}
             for key in self.rates:
-                log.note(f"{p}profile.{key}", "calibrated")
+                # a host figure taken as measured (hetsim.calibration.trace_fit: `measured` in its notes)
+                measured = isinstance(notes.get(key), dict) and "measured" in notes[key]
+                log.note(f"{p}profile.{key}", "measured" if measured else "calibrated")
             idle = getattr(profile, "idle_w", None)
             if idle is not None:  # read on the board during calibration
                 self.idle_w = idle
@@ -426,7 +446,8 @@ class GpuModel:
         total = 0.0
         for seg in _segments(ops):  # a sync ends a segment: the host waits for the GPU there
             prices = [self._price(op) for op in seg]
-            total += max(mix * sum((p[2] for p in prices), 0.0), sum((p[1] for p in prices), 0.0))
+            host = _mixed_host(((p[2], isinstance(op, HostCall)) for p, op in zip(prices, seg, strict=True)), mix)
+            total += max(host, sum((p[1] for p in prices), 0.0))
         return total
 
     def graph_time_s(self, ops) -> float:

@@ -77,7 +77,8 @@ def test_a_sync_makes_host_and_device_serial_up_to_it(h200):
     assert h200.ops_time_s(free) == pytest.approx(max(mix * (h_big + 50 * h_small), d_big + 50 * d_small))
     # a sync after the copy: the host waits for it, then issues the small ops onto an idle GPU
     synced = [big, sync, *[small] * 50]
-    by_hand = max(mix * (h_big + h_sync), d_big) + max(mix * 50 * h_small, 50 * d_small)
+    # the host mix scales kernel launches only (it was measured on them): the sync's host cost is added as it is
+    by_hand = max(mix * h_big + h_sync, d_big) + max(mix * 50 * h_small, 50 * d_small)
     assert h200.ops_time_s(synced) == pytest.approx(by_hand)
     assert h200.ops_time_s(synced) > h200.ops_time_s(free)
     assert stream_time_s(synced, h200.rates_for, mix) == pytest.approx(by_hand)
@@ -93,7 +94,7 @@ def test_a_growing_cache_rebuilds_the_cudnn_plan_once_per_step(h200):
     dynamic = StackOps("Llama-3.1-8B", "hf-dynamic", 0).attention("decode", 8, 1, 4096)
     plans = [op for op in dynamic if isinstance(op, HostCall) and op.kind.startswith("sdpa_plan")]
     assert [op.kind for op in plans] == ["sdpa_plan/32"]  # one build per step, a 32nd in each layer
-    assert h200.dispatch_s(plans[0]) * 32 == pytest.approx(42e-3)  # assumed: pytorch/pytorch#191576
+    assert h200.dispatch_s(plans[0]) * 32 == pytest.approx(51.63e-3, rel=1e-3)  # measured: host_calls.json
     static = StackOps("Llama-3.1-8B", "hf-static", 8192).attention("decode", 8, 1, 4096)
     assert not any(isinstance(op, HostCall) and op.kind.startswith("sdpa_plan") for op in static)
 

@@ -1,0 +1,159 @@
+"""The op cases' harness overhead taken out of their host times before the trace fit (by hand, on a
+tiny case table), the measured host figures read with their provenance, and the host mix applied to
+kernel launches only."""
+
+import json
+import math
+
+import pytest
+
+from hetsim.calibration.gpu_profile import load_profile
+from hetsim.calibration.paths import REPO_ROOT
+from hetsim.calibration.trace_cases import TraceCase
+from hetsim.calibration.trace_fit import (
+    add_to_profile,
+    fit_profile,
+    load_host_calls,
+    measured_keys,
+    points_by_key,
+)
+from hetsim.errors import HetsimError
+from hetsim.hardware.gpu import OpClassRates, stream_time_s
+from hetsim.ops import HostCall, Pointwise
+from hetsim.tracing.trace import AtenOp, TensorMeta
+
+HOST_CALLS = REPO_ROOT / "calibration" / "e2e" / "H200" / "host_calls.json"
+PROFILE = REPO_ROOT / "calibration" / "profiles" / "H200.yaml"
+US = 1e-6
+
+
+def _meta(shape, dtype="bfloat16"):
+    stride, acc = [], 1
+    for s in reversed(shape):
+        stride.insert(0, acc)
+        acc *= s
+    return TensorMeta(tuple(shape), tuple(stride), dtype)
+
+
+def _case(n: int, op: AtenOp, host_us: float, graph_us: float) -> TraceCase:
+    measured = {"host": host_us * US, "graph": graph_us * US, "stream": max(host_us, graph_us) * US,
+                "idle": (host_us + graph_us + 80) * US}
+    return TraceCase(n, "aten", op.name, op, True, ("decode hf-static B8 C4096",), measured)
+
+
+def _host_calls(tmp_path, **over):
+    values = {"view_method": 2e-6, "view_opoverload": 5e-6, "mul_binding": 9e-6, "mul_opoverload": 11.5e-6,
+              "module_call": 1.5e-6, "sdpa_plan_build": 0.05,
+              "provenance": {"source": "measured", "command": "host_calls", "date": "2026-12-01",
+                             "device": "NVIDIA H200", "torch_cuda_transformers": "2.11.0+cu130 13.0 5.17.0"}}
+    values.update(over)
+    path = tmp_path / "host_calls.json"
+    path.write_text(json.dumps(values))
+    return path
+
+
+@pytest.fixture
+def tiny():
+    mul = AtenOp("aten.mul.Tensor", (_meta((8, 4096)), _meta((8, 4096))), (_meta((8, 4096)),))
+    view = AtenOp("aten._unsafe_view.default", (_meta((8, 1, 4096)),), (_meta((8, 4096)),), alias=True)
+    # three host-bound muls (host 14, 13, 16 us; device 2 us) and three views (host 6, 5, 7 us)
+    return [_case(1, mul, 14.0, 2.0), _case(2, mul, 13.0, 2.0), _case(3, mul, 16.0, 2.0),
+            _case(4, view, 6.0, 0.0), _case(5, view, 5.0, 0.0), _case(6, view, 7.0, 0.0)]
+
+
+def test_harness_overhead_is_the_difference_of_each_pair(tmp_path):
+    host = load_host_calls(_host_calls(tmp_path))
+    assert host.harness() == {"view": pytest.approx(3e-6), "kernel": pytest.approx(2.5e-6)}
+
+
+def test_harness_overhead_subtracted_by_hand(tmp_path, tiny):
+    host = load_host_calls(_host_calls(tmp_path))
+    raw = points_by_key(tiny)
+    corr = points_by_key(tiny, host.harness())
+    assert [p.cpu_s / US for p in raw["pointwise"]] == pytest.approx([14.0, 13.0, 16.0])
+    assert [p.cpu_s / US for p in corr["pointwise"]] == pytest.approx([11.5, 10.5, 13.5])  # less 2.5 (mul pair)
+    assert [p.cpu_s / US for p in corr["host_view"]] == pytest.approx([3.0, 2.0, 4.0])  # less 3.0 (view pair)
+    # device and idle times are left as measured
+    assert [p.graph_s for p in corr["pointwise"]] == [p.graph_s for p in raw["pointwise"]]
+    assert [p.idle_s for p in corr["host_view"]] == [p.idle_s for p in raw["host_view"]]
+
+
+def test_the_fit_takes_the_median_of_the_corrected_host_times(tmp_path, tiny, monkeypatch):
+    import hetsim.calibration.trace_fit as tf
+
+    path = _host_calls(tmp_path)
+    monkeypatch.setattr(tf, "load_cases", lambda _path: tiny)
+    (path.parent / "ops.parquet").write_bytes(b"tiny")  # only hashed: load_cases is replaced
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "ops.parquet").write_bytes(b"tiny")
+    profile = load_profile(PROFILE)
+    fitted = tf.fit_profile(profile, path.parent / "ops.parquet", path)
+    assert fitted["pointwise"][0].dispatch_s == pytest.approx(11.5e-6)  # median of 11.5, 10.5, 13.5
+    assert fitted["host_view"][0].dispatch_s == pytest.approx(3.0e-6)  # median of 3, 2, 4
+    assert fitted["pointwise"][1]["fit"]["harness_overhead_s"] == pytest.approx(2.5e-6)
+    # idle_start: t_idle - cpu - graph from the raw times (the harness is inside both and cancels)
+    assert fitted["idle_start"][0].overhead_s == pytest.approx(80e-6)
+    # without host calls: the raw medians, said in the notes
+    fitted_raw = tf.fit_profile(profile, tmp_path / "elsewhere" / "ops.parquet")
+    assert fitted_raw["pointwise"][0].dispatch_s == pytest.approx(14e-6)
+    assert "host_module" not in fitted_raw
+    assert any("harness" in n for n in fitted_raw["pointwise"][1]["fit"]["notes"])
+
+
+def test_measured_figures_are_read_with_their_provenance():
+    host = load_host_calls(HOST_CALLS)
+    keys = measured_keys(host)
+    raw = json.loads(HOST_CALLS.read_text())
+    for key, field in (("host_module", "module_call"), ("host_sdpa_plan", "sdpa_plan_build")):
+        rates, notes = keys[key]
+        assert rates.dispatch_s == raw[field] and rates.source == "measured"
+        m = notes["measured"]
+        assert (m["file"], m["field"], m["value_s"]) == ("host_calls.json", field, raw[field])
+        assert m["device"] == "NVIDIA H200" and m["command"] == raw["provenance"]["command"]
+        assert len(m["sha256"]) == 16
+    assert keys["host_module"][0].dispatch_s == pytest.approx(1.52e-6, rel=0.01)
+    assert keys["host_sdpa_plan"][0].dispatch_s == pytest.approx(51.6e-3, rel=0.01)
+
+
+def test_the_committed_profile_carries_the_measured_keys():
+    from hetsim.calibration.predict import gpu_model
+
+    profile = load_profile(PROFILE)
+    raw = json.loads(HOST_CALLS.read_text())
+    assert profile.rates["host_module"].dispatch_s == raw["module_call"]
+    assert profile.rates["host_sdpa_plan"].dispatch_s == raw["sdpa_plan_build"]
+    hc = profile.provenance["trace_fit"]["host_calls"]
+    assert hc["harness_overhead_s"]["view"] == pytest.approx(raw["view_opoverload"] - raw["view_method"])
+    assert hc["harness_overhead_s"]["kernel"] == pytest.approx(raw["mul_opoverload"] - raw["mul_binding"])
+    # the committed keys are what the fit gives with host_calls.json beside the cases (one command)
+    fitted = fit_profile(profile, REPO_ROOT / "calibration" / "e2e" / "H200" / "ops.parquet")
+    for key in ("pointwise", "host_view", "host_module", "host_sdpa_plan"):
+        assert fitted[key][0].dispatch_s == pytest.approx(profile.rates[key].dispatch_s, rel=1e-12)
+    gpu = gpu_model("H200")
+    assert "H200.profile.host_module" in gpu.log.by_grade()["measured"]
+    assert "H200.profile.host_sdpa_plan" in gpu.log.by_grade()["measured"]
+
+
+def test_add_to_profile_records_the_host_calls(tmp_path):
+    profile = load_profile(PROFILE)
+    host = load_host_calls(HOST_CALLS)
+    out = add_to_profile(profile, measured_keys(host), "cmd", host)
+    assert out.provenance["trace_fit"]["host_calls"]["sha256"] == host.sha256
+    assert out.provenance["trace_fit"]["host_calls"]["measured_keys"] == {
+        "host_module": "module_call", "host_sdpa_plan": "sdpa_plan_build"}
+
+
+@pytest.mark.parametrize("bad", [{"provenance": {"source": "assumed"}}, {"module_call": -1.0},
+                                 {"view_method": "fast"}])
+def test_bad_host_calls_are_refused(tmp_path, bad):
+    with pytest.raises(HetsimError):
+        load_host_calls(_host_calls(tmp_path, **bad))
+
+
+def test_the_host_mix_scales_kernel_launches_not_host_work():
+    kernel = Pointwise(1, 1024, "aten.mul.Tensor")
+    work = HostCall("module", "Linear")
+    rates = {kernel: OpClassRates(0.0, math.inf, math.inf, dispatch_s=10e-6),
+             work: OpClassRates(0.0, math.inf, math.inf, dispatch_s=2e-6)}
+    t = stream_time_s([kernel, work, kernel], rates.__getitem__, host_mix=1.2)
+    assert t == pytest.approx(1.2 * 20e-6 + 2e-6)
