@@ -81,13 +81,15 @@ def scratch_copy(dest: Path, worktree: bool) -> None:
             tar.extractall(dest, filter="data")
 
 
-def write_config(dest: Path, module: str, tests: list[str]) -> None:
+def write_config(dest: Path, module: str, tests: list[str], deselect: list[str] | None = None) -> None:
     """mutmut's settings, appended to the scratch copy's pyproject.toml (never the repository's).
     Tests of the selection that the copy does not have (not written yet, or not committed) are left out."""
     tests = [t for t in tests if (dest / t).exists()]
     cfg = {"source_paths": ["hetsim"], "only_mutate": [module], "pytest_add_cli_args_test_selection": tests,
            "also_copy": ["configs", "calibration", "fpga_kernels", "tests"],
-           "pytest_add_cli_args": ["-q", "-p", "no:cacheprovider", "-x"], "use_setproctitle": False}
+           "pytest_add_cli_args": ["-q", "-p", "no:cacheprovider", "-x",
+                                   *(a for d in deselect or () for a in ("--deselect", d))],
+           "use_setproctitle": False}
     lines = ["", "[tool.mutmut]"] + [f"{k} = {json.dumps(v)}" for k, v in cfg.items()]
     with (dest / "pyproject.toml").open("a") as f:
         f.write("\n".join(lines) + "\n")
@@ -109,7 +111,7 @@ def _statuses(dest: Path) -> dict[str, str]:
 
 
 def run_module(module: str, worktree: bool, keep: bool, max_children: int | None, tests: list[str] | None = None,
-               sample: int | None = None, seed: int = 0) -> dict:
+               sample: int | None = None, seed: int = 0, deselect: list[str] | None = None) -> dict:
     """Mutate `module` in a scratch copy and run its tests (`tests`: instead of its SELECTION) against
     every mutant, or against `sample` of them drawn with `seed` (the same draw for the same source)."""
     tests = tests or tests_for(module)
@@ -117,7 +119,7 @@ def run_module(module: str, worktree: bool, keep: bool, max_children: int | None
     t0 = time.time()
     try:
         scratch_copy(dest, worktree)
-        write_config(dest, module, tests)
+        write_config(dest, module, tests, deselect)
         args = ["run"] + (["--max-children", str(max_children)] if max_children else [])
         chosen: list[str] | None = None
         total = None
@@ -181,6 +183,8 @@ def main() -> None:
     ap.add_argument("--tests", nargs="+", help="run these tests instead of the module's SELECTION")
     ap.add_argument("--sample", type=int, help="run only this many mutants, drawn at random (large modules)")
     ap.add_argument("--seed", type=int, default=0, help="seed of the --sample draw")
+    ap.add_argument("--deselect", nargs="+", default=[],
+                    help="test node ids to leave out (mutmut needs every selected test green on the unmutated code)")
     args = ap.parse_args()
     modules = args.modules or sorted(str(p.relative_to(REPO)) for pat in SCOPE for p in REPO.glob(pat)
                                      if p.name != "__init__.py")
@@ -190,7 +194,8 @@ def main() -> None:
         return
     results = []
     for module in modules:
-        r = run_module(module, args.worktree, args.keep, args.max_children, args.tests, args.sample, args.seed)
+        r = run_module(module, args.worktree, args.keep, args.max_children, args.tests, args.sample, args.seed,
+                       args.deselect)
         results.append(r)
         rate = "n/a" if r["kill_rate"] is None else f"{r['kill_rate']:.0%}"
         sampled = f" (sample: {r['sampled']})" if r["sampled"] else ""
