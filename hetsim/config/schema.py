@@ -397,6 +397,9 @@ class ServingSpec(Strict):
     capacity_search: CapacitySpec | None = None
     rates_per_s: list[PositiveFloat] = Field(default_factory=list, description="extra runs at these arrival rates "
                                              "(the throughput-latency curve)")
+    tensor_parallel: PositiveInt = Field(default=1, description="GPUs the LLM is split over (Megatron-style: "
+                                         "the placement's GPU and the system's next ones, ring all-reduce on "
+                                         "their links)")
     bucket_error: Annotated[float, Field(ge=0, le=0.2)] = Field(
         default=0.02, description="iteration shapes are rounded up to a grid of this relative step; "
                                   "an iteration's priced time exceeds its exact time by at most this share")

@@ -79,8 +79,12 @@ def merge_work(works: list[LayerWork]) -> LayerWork:
 class IterationCost:
     """Prices iteration shapes for one method on one placement (see the module docstring)."""
 
-    def __init__(self, machine, method: Method, placement, error: float) -> None:
+    def __init__(self, machine, method: Method, placement, error: float, ring=None) -> None:
+        """`method` holds one GPU's share of the model under tensor parallelism over `ring`
+        (`hetsim.serving.parallel.Ring`); every GPU of the ring runs the same iteration."""
         self.machine, self.method, self.p = machine, method, placement
+        self.ring = ring
+        self.copies = len(ring.gpus) if ring is not None else 1
         self.grid = Grid(error)
         self.sim = IterationSimulator()
         self.kinds = tuple(method.layer_kind(i) for i in range(method.model.layers))
@@ -126,4 +130,7 @@ class IterationCost:
         energy = sum(t.energy_j + t.link_energy_j for t in tail)
         for kind in self.kinds:
             energy += sum(t.energy_j + t.link_energy_j for t in templates[kind])
-        return Priced(run.makespan, energy)
+        # the layers run back to back on one stream (a GPU-only placement): each layer's all-reduces
+        # add to the chain
+        allreduce = len(self.kinds) * self.ring.layer_s(m, tokens) if self.ring is not None else 0.0
+        return Priced(run.makespan + allreduce, energy * self.copies)

@@ -17,11 +17,13 @@ from hetsim.serving.cost import IterationCost
 from hetsim.serving.kv_cache import BlockAllocator, KvCapacity, kv_capacity
 from hetsim.serving.loop import Served, serve
 from hetsim.serving.metrics import ServingMetrics, compute, request_table
+from hetsim.serving.parallel import Ring, shard_model
 from hetsim.serving.prefix_cache import PrefixCache
 from hetsim.serving.requests import Request, generate
 from hetsim.serving.scheduler import POLICIES
 from hetsim.units import GB
 from hetsim.workloads import models as llm
+from hetsim.workloads.registry import build_method
 
 
 @dataclass
@@ -47,10 +49,19 @@ def requests_of(exp: Scenario, rate_per_s: float | None = None) -> list[Request]
     return generate(exp.spec.serving.requests, exp.spec.seed, Path(exp.file).parent, rate_per_s)
 
 
+def tp_gpus(exp: Scenario, planned: PlannedRun) -> tuple[str, ...]:
+    """The GPUs one model instance spans: the placement's, then the system's next GPUs by id."""
+    n = exp.spec.serving.tensor_parallel
+    first = planned.placement.model
+    others = [d for d in exp.system.devices if d != first and exp.device(d).kind == "gpu"]
+    return (first, *others[: n - 1])
+
+
 def capacity_of(exp: Scenario, planned: PlannedRun, machine) -> KvCapacity:
+    """One GPU's KV blocks (under tensor parallelism each holds 1/N of every block's heads)."""
     sv = exp.spec.serving
     dev = planned.placement.model
-    m = exp.model
+    m = shard_model(exp.model, sv.tensor_parallel)
     return kv_capacity(exp.device(dev).memory_gb.value * GB, sv.kv.memory_frac, llm.weight_bytes(m),
                        llm.kv_bytes_per_token(m), sv.kv.block_tokens, sv.kv.blocks)
 
@@ -62,10 +73,14 @@ class ServingRunner:
         self.exp, self.planned = exp, planned
         self.sv: ServingSpec = exp.spec.serving
         self.machine = exp.machine(ProvenanceLog())
-        self.cost = IterationCost(self.machine, planned.method, planned.placement, self.sv.bucket_error)
+        method, ring, tp = planned.method, None, self.sv.tensor_parallel
+        if tp > 1:
+            method = build_method(exp.spec.workload, shard_model(exp.model, tp), exp.file, planned.method.name)
+            ring = Ring(tp_gpus(exp, planned), self.machine)
+        self.cost = IterationCost(self.machine, method, planned.placement, self.sv.bucket_error, ring)
         self.capacity = capacity_of(exp, planned, self.machine)
         p = planned.placement
-        used = {p.model, *p.steps.values()}
+        used = {p.model, *p.steps.values(), *tp_gpus(exp, planned)}
         self.idle_w = sum(self.machine.models[d].idle_w for d in used)
         host = exp.system.host
         kv_token = self.capacity.bytes_per_token

@@ -8,17 +8,31 @@ from pathlib import Path
 
 from hetsim.errors import ConfigError
 from hetsim.serving.cost import IterationCost
+from hetsim.serving.parallel import tp_refusal
 from hetsim.serving.requests import generate
 
 
 def check_serving(scn) -> None:
-    from hetsim.serving.run import capacity_of  # run imports the scenario module
+    from hetsim.serving.run import ServingRunner, capacity_of  # run imports the scenario module
 
     sv, file = scn.spec.serving, scn.file
     if scn.spec.workload.stack != "fused":
         raise ConfigError(f"serving prices iterations with hetsim's own lowering; stack {scn.spec.workload.stack!r} "
                           "is priced from traces of fixed shapes only (use stack: fused)", file=file,
                           field="workload.stack")
+    tp = sv.tensor_parallel
+    if tp > 1:
+        why = tp_refusal(scn.model, tp)
+        gpus = [d for d in scn.system.devices if scn.device(d).kind == "gpu"]
+        if why is None and len(gpus) < tp:
+            why = f"system {scn.system.name!r} has {len(gpus)} GPU(s)"
+        for planned in scn.runs:
+            if why is None and set(planned.placement.steps.values()) - {planned.placement.model}:
+                why = f"placement {planned.placement.name!r} puts steps off the GPU; tensor parallelism is " \
+                      "modelled for GPU-only placements"
+        if why:
+            raise ConfigError(f"cannot split the model over {tp} GPUs: {why}", file=file,
+                              field="serving.tensor_parallel")
     reqs = generate(sv.requests, scn.spec.seed, Path(file).parent)
     shortest_prompt = min(r.prompt_tokens for r in reqs)
     biggest = max(reqs, key=lambda r: r.prompt_tokens + r.output_tokens)
@@ -36,7 +50,8 @@ def check_serving(scn) -> None:
             raise ConfigError(f"request {biggest.rid} needs {need} KV blocks ({tokens} tokens) but {dev} holds "
                               f"{cap.blocks}; shorten the requests or raise serving.kv", file=file,
                               field="serving.requests")
-        exact = IterationCost(machine, planned.method, planned.placement, 0.0)
+        priced = ServingRunner(scn, planned).cost
+        exact = IterationCost(machine, priced.method, planned.placement, 0.0, priced.ring)
         ttft = exact.price(0, 0, [(shortest_prompt, shortest_prompt)]).time_s
         if ttft > sv.slo.ttft_s:
             raise ConfigError(f"no arrival rate can meet ttft_s {sv.slo.ttft_s:g}: the shortest prompt "
