@@ -20,7 +20,7 @@ from hetsim.hardware.gpu import (
     stream_time_s,
     topk_multiblock,
 )
-from hetsim.ops import Copy, Elementwise, Matmul, TopK
+from hetsim.ops import Attention, Copy, Elementwise, FpgaStream, Gather, Matmul, Reduction, TopK
 from hetsim.provenance import ProvenanceLog, Sourced
 
 SPEC_FIGURES = ("memory_gb", "idle_w", "memory_bound_w", "compute_bound_w", "hbm_bw_gbps", "hbm_efficiency",
@@ -166,3 +166,32 @@ def test_the_wave_term_defaults_to_one_row_of_no_items_and_streams_keep_it():
     assert r.time_s(0.0, 1e6, 10, 1000) == pytest.approx(2e-6 + 3 * 3e-6 + 3e-6)
     issued = OpClassRates(0.0, 1e12, math.inf, dispatch_s=1e-3)
     assert issued.time_s(0.0, 1e6) == 1e-3  # host-bound
+
+
+def test_regime_edges_and_the_class_each_regime_falls_back_to():
+    assert rate_keys(Reduction(10, 31)) == ("reduction_narrow", "reduction")
+    assert rate_keys(Reduction(10, 32)) == ("reduction",)  # a row of 32 is no longer narrow
+    assert rate_keys(Gather(1, 511, 4)) == ("gather_narrow", "gather")
+    assert rate_keys(Gather(1, 512, 4)) == ("gather",)
+    assert rate_keys(Attention(1, 32, 8, 1, 4096, 128)) == ("attention_decode", "attention")
+    assert rate_keys(Attention(1, 32, 8, 64, 4096, 128)) == ("attention_prefill", "attention")
+
+
+def test_an_unaligned_gemm_without_a_profile_is_priced_as_a_gemm(h100):
+    log = ProvenanceLog()
+    gpu = GpuModel(h100, None, log)
+    flops_rate = float(h100.matrix_tflops["bf16"].value) * 1e12 * ASSUMED_FRACTIONS["matmul"][1]
+    op = Matmul(4096, 4100, 4100)  # 4,100 bf16 elements are 8,200 bytes: not 16-byte aligned
+    assert rate_keys(op)[0] == "matmul_unaligned"
+    assert gpu.device_time_s(op) == pytest.approx(_v(h100, "launch_overhead_us") * 1e-6 + op.flops / flops_rate)
+    assert log.used["H100-SXM.op_class.matmul"] == "assumed"
+
+
+def test_a_gpu_refuses_an_op_of_a_class_it_cannot_run(h100):
+    with pytest.raises(ValueError, match=r"^a GPU cannot run op class 'fpga_stream'$"):
+        GpuModel(h100).device_time_s(FpgaStream(10, 10))
+
+
+def test_a_stream_without_a_host_mix_adds_the_host_times_as_they_are():
+    r = OpClassRates(0.0, 1e12, math.inf, dispatch_s=4e-6)
+    assert stream_time_s([Elementwise(8, 1)] * 3, lambda op: r) == pytest.approx(12e-6)
