@@ -200,10 +200,13 @@ class FpgaModel:
                          hbm_efficiency=self.hbm_eff, clock_hz=clock, beats_per_item=pe_beats)
         per_cycle = 1.0 / (clock * d.efficiency)
         stream_s = op.rows * job.stream * per_cycle
+        hbm_s = op.rows * job.hbm * per_cycle
         fill_s = op.rows * (job.head + job.tail) * per_cycle
         invocation = self.invocation_s / self.jobs_per_launch(op)
         total = invocation + stream_s + fill_s
-        return KernelTiming(total, invocation, fill_s, (("stream", stream_s, job.bound),))
+        # the busiest stream's time: on-chip beats (or PE-bound passes), then its HBM burst
+        segments = tuple((tier, t, job.bound) for tier, t in (("onchip", stream_s - hbm_s), ("hbm", hbm_s)) if t > 0)
+        return KernelTiming(total, invocation, fill_s, segments)
 
     def op_time_s(self, op: Op) -> float:
         return self.timing(op).total_s

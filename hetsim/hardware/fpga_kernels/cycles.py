@@ -95,6 +95,7 @@ class DesignShape:
 class JobCycles:
     trips: dict[str, int]  # loop trip counts the kernel's stats report
     stream: float  # cycles of the busiest stream (fetch / PE / queue intake)
+    hbm: float  # of which its HBM burst (first-beat latency + beats at the pseudo-channel's rate)
     head: int  # doorbell + query
     tail: int  # PE depth + top-k after the last score + results + stats
     bound: str  # "hbm", "pe" or "topk" (what the busiest stream waits on)
@@ -125,21 +126,22 @@ def job_cycles(shape: DesignShape, n: int, k: int, *, chip_n: int | None = None,
     ib = beats_per_item or shape.item_beats
     chip_total = min(n, shape.chip_items) if chip_n is None else min(chip_n, n, shape.chip_items)
     per_hbm = hbm_cycles_per_beat(shape, pc_bw_bytes_per_s, hbm_efficiency, clock_hz)
-    stream, bound, hbm_beats_max, pe_trips_max = 0.0, "pe", 0, 0
+    stream, hbm_part, bound, hbm_beats_max, pe_trips_max = 0.0, 0.0, "pe", 0, 0
     for s in range(p):
         count = dealt(n, p, s)
         chip = min(count, dealt(chip_total, p, s))
         hbm_items = count - chip
-        fetch = 0.0
+        fetch = burst = 0.0
         if chip:
             latency = shape.bram_latency if chip <= shape.bram_slots else shape.uram_latency
             fetch += latency + chip * shape.item_beats
         if hbm_items:
-            fetch += shape.hbm_latency + hbm_items * shape.item_beats * per_hbm
+            burst = shape.hbm_latency + hbm_items * shape.item_beats * per_hbm
+        fetch += burst
         pe = count * ib * shape.pe_ii
         cycles = max(fetch, pe)
         if cycles > stream:
-            stream, bound = cycles, ("hbm" if fetch > pe else "pe")
+            stream, hbm_part, bound = cycles, burst, ("hbm" if fetch > pe else "pe")
         hbm_beats_max = max(hbm_beats_max, hbm_items * shape.item_beats)
         pe_trips_max = max(pe_trips_max, count * ib)
     queue_items = sum(dealt(n, p, s) for s in range(min(shape.topk_group, p)))  # queue 0: the busiest
@@ -158,4 +160,4 @@ def job_cycles(shape: DesignShape, n: int, k: int, *, chip_n: int | None = None,
     trips.update({"pe_trips": pe_trips_max, "hbm_beats": hbm_beats_max})
     head = shape.doorbell + shape.hbm_latency + shape.query_beats
     tail = shape.pe_depth + topk_tail + RESULT_II * k + STATS_CYCLES
-    return JobCycles(trips, stream, head, tail, bound)
+    return JobCycles(trips, stream, hbm_part, head, tail, bound)
