@@ -52,6 +52,11 @@ def memory_fit(scn, machine: Machine, method: Method, p: Placement) -> tuple[Pla
             need, roles = needs(p)
             break
     check_fpga_topk(scn, machine, method, p)
+    too_long = fpga_job_overflow(machine, method, p, tokens)
+    if too_long:
+        warnings.append(f"placement {p.name}: {too_long}: fell back to GPU-only for the memory-processing steps")
+        p = gpu_only_fallback(p)
+        need, roles = needs(p)
     for dev, nbytes in need.items():
         cap = machine.models[dev].memory_bytes
         if nbytes > cap:
@@ -78,3 +83,17 @@ def check_fpga_topk(scn, machine: Machine, method: Method, p: Placement) -> None
             raise ConfigError(f"the FPGA kernel {kernel} on {dev} keeps at most the top {k_max}, asked for {k}; "
                               "lower it or place retrieval on the GPU", file=scn.file,
                               field=f"workload.params.{field_name}")
+
+
+def fpga_job_overflow(machine: Machine, method: Method, p: Placement, tokens: int) -> str | None:
+    """Why the FPGA kernel on the retrieval device cannot score a sequence of `tokens` in one job
+    (its radix select buffers only so many items), or None."""
+    dev = p.steps["retrieval"]
+    if machine.kind(dev) != "fpga":
+        return None
+    for _, kernel, _ in method.fpga_topk():
+        design = machine.models[dev].design(kernel)
+        if design.max_items and tokens > design.max_items:
+            return (f"the FPGA kernel {kernel} scores at most {design.max_items} items per job, the sequence "
+                    f"holds {tokens}")
+    return None

@@ -56,6 +56,7 @@ class KernelDesign:
     efficiency: float = 1.0  # calibrated factor on the steady-state cycle count
     source: Source = "derived"
     shape: DesignShape | None = None  # the kernel's loop structure (built designs); None: roofline form
+    max_items: int = 0  # items one job can score (a radix select's on-chip buffers); 0: no bound (streaming top-k)
 
     def __post_init__(self) -> None:
         for f in ("pes", "lanes", "ii", "topk_width", "topk_k_max", "hbm_channels"):

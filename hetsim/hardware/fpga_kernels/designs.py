@@ -81,6 +81,7 @@ def design_from_params(kp: KernelParams, *, clock_mhz: float | None = None, effi
         efficiency=efficiency,
         source=source,  # type: ignore[arg-type]
         shape=shape,
+        max_items=kp.int("select_items") if shape.select else 0,
     )
 
 
