@@ -18,6 +18,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
+from hetsim.errors import ConfigError
 from hetsim.sim.engine import IterationDag, IterationSimulator
 from hetsim.sim.lowering import compute_task, lower_layer
 from hetsim.workloads import models as llm
@@ -110,6 +111,18 @@ class IterationCost:
         return hit
 
     def price_key(self, key: tuple) -> Priced:
+        try:
+            return self._price_key(key)
+        except ValueError as exc:  # a method whose work is undefined at this shape (too short a context)
+            (n, ctx), chunks = key
+            hint = ("serving mixes prefill and decode work in one iteration, so their steps must run on the same "
+                    "devices (the memory pipeline on an FPGA in serving is not modelled yet): use a GPU-only "
+                    "placement") if "cannot run on" in str(exc) else "serve longer prompts or use another method"
+            raise ConfigError(f"method {self.method.name} cannot price an iteration of {n} decodes at context {ctx} "
+                              f"and prefill chunks {[(t, c) for (t, c), _ in chunks]}: {exc}; {hint}",
+                              file=self.machine.exp.file, field="workload.method") from None
+
+    def _price_key(self, key: tuple) -> Priced:
         (n, ctx), chunks = key
         m, method = self.method.model, self.method
         tokens = n + sum(t * c for (t, _), c in chunks)

@@ -74,3 +74,12 @@ def test_capacity_search_with_an_unmeetable_slo(tmp_path):
                                  "capacity_search": {"low_per_s": 50, "high_per_s": 100, "iterations": 2}})
     res = hetsim("run", str(path), "--out", str(tmp_path / "o"))
     one_error_line(res, "serving.slo", "no arrival rate meets the SLO")
+
+
+def test_a_method_undefined_at_short_contexts_is_refused_at_check(tmp_path):
+    data = yaml.safe_load(CHUNKED.read_text())
+    data["workload"].update({"method": "lserve", "params": {"page_size": 16, "token_budget": 1024, "dense_layers": 2}})
+    data["serving"]["requests"]["count"] = 20
+    path = tmp_path / "exp.yaml"
+    path.write_text(yaml.safe_dump(data))
+    one_error_line(hetsim("check", str(path)), "workload.method", "method lserve cannot price", "top-k")
