@@ -216,3 +216,97 @@ def test_reading_every_part_skips_the_damaged_ones_and_mixes_types(store):
     store.write("k3", _rows("k3"))
     same = read_parts(store.root)
     assert isinstance(same, pd.DataFrame) and list(same["point_id"]) == ["k1", "k1", "k2", "k2", "k3", "k3"]
+
+
+def test_a_bare_store_of_the_previous_version_is_adopted_but_one_with_a_broken_manifest_is_left_alone(tmp_path):
+    bare = tmp_path / "bare"
+    (bare / "parts").mkdir(parents=True)
+    (bare / META).write_text("{}")
+    assert adopt_legacy(bare) is True  # exactly sweep.json and parts/
+    broken = tmp_path / "broken"
+    (broken / "parts").mkdir(parents=True)
+    (broken / META).write_text("{}")
+    (broken / MANIFEST).write_text("{not json")
+    assert adopt_legacy(broken) is False and (broken / MANIFEST).read_text() == "{not json"
+
+
+def test_unreadable_parts_and_metadata_without_a_message_are_still_reported(store, monkeypatch):
+    store.write("k1", _rows("k1"))
+    assert b"pandas" in pq.read_schema(store.part("k1")).metadata  # the frame's own metadata is kept beside the sum
+
+    def silent(*a, **kw):
+        raise OSError()
+
+    monkeypatch.setattr(pq, "read_table", silent)
+    assert store.read("k1") is None
+    assert store.warnings[-1] == f"{store.part('k1')}: corrupt part (unreadable (OSError)): skipped"
+    monkeypatch.undo()
+    store.write_meta({"spec": {}, "points": []})
+    monkeypatch.setattr(type(store.root), "read_text", silent)
+    assert store.meta_problem() == "OSError: "
+
+
+def test_a_part_removed_while_reading_is_passed_over(store, monkeypatch):
+    import hetsim.dse.store as st
+
+    for k in ("k1", "k2", "k3"):
+        store.write(k, _rows(k))
+    real = st.read_part
+
+    def vanishing(path, key=None):
+        if key == "k1":
+            raise FileNotFoundError(path)
+        return real(path, key)
+
+    monkeypatch.setattr(st, "read_part", vanishing)
+    df = read_parts(store.root)
+    assert list(df["point_id"]) == ["k2", "k2", "k3", "k3"] and list(df.index) == [0, 1, 2, 3]
+
+
+def test_sweep_json_that_cannot_be_written_says_so_and_leaves_nothing(store, monkeypatch, tmp_path):
+    store.write_meta({"spec": {"out": tmp_path / "x"}, "points": []})  # a path is written as its text
+    assert store.read_meta()["spec"]["out"] == str(tmp_path / "x")
+
+    def full(self, *a, **kw):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(type(store.root), "write_text", full)
+    with pytest.raises(HetsimError) as info:
+        store.write_meta({"spec": {}, "points": []})
+    assert info.value.message == "cannot write: No space left on device" and info.value.file == str(store.root / META)
+    assert not [p for p in store.root.iterdir() if p.name.startswith(".hetsim-tmp-")]
+
+
+SEARCH = {"trials": 4, "batch": 2, "seed": 1, "run": "paper", "space": {"workload.batch": {"choice": [2, 8]}},
+          "objectives": [{"metric": "tpot_s"}]}
+
+
+def _point(key, batch, tpot, x=2.0, status="ok"):
+    config = json.dumps({"experiment": {"workload": {"batch": batch}}})
+    return [{"point_id": key, "label": f"lserve/{p}", "method": "lserve", "placement": p, "status": status,
+             "config_json": config, "config.workload.method": "lserve", "derived.x": x,
+             "tpot_s": tpot if p == "paper" else 1.0} for p in ("gpu-only", "paper")]
+
+
+def test_results_follow_the_sweeps_order_and_a_point_is_feasible_only_if_every_constraint_holds(store):
+    from hetsim.dse.store import load_results
+
+    constraints = [{"quantity": "config.workload.batch", "max": 4}, {"quantity": "tpot_s", "max": 0.02},
+                   {"quantity": "derived.x", "min": 1}]
+    store.write_meta({"spec": {"base": "default", "search": SEARCH, "constraints": constraints},
+                      "points": [{"id": p} for p in ("c", "a", "b", "d", "e")]})
+    store.write("a", _point("a", 2, 0.01))  # every constraint holds
+    store.write("b", _point("b", 8, 0.01))  # batch above 4
+    store.write("c", _point("c", 2, 0.05))  # the search's run (paper) is too slow: the run is the search's default
+    store.write("d", _point("d", 2, 0.01, x=0.5))  # a derived quantity below its minimum
+    store.write("e", _point("e", 2, 0.01, status="failed"))
+    store.write("old", _point("old", 2, 0.01))  # kept as a cache, not this sweep's
+    df = load_results(store.root)
+    assert list(df["point_id"]) == ["c", "c", "a", "a", "b", "b", "d", "d", "e", "e"]
+    assert list(df.index) == list(range(10)) and "index" not in df.columns
+    feasible = dict(zip(df["point_id"], df["feasible"], strict=False))
+    assert feasible == {"c": False, "a": True, "b": False, "d": False, "e": False}
+    assert df["feasible"].dtype == bool
+    assert list(df.columns[:6]) == ["point_id", "label", "method", "placement", "status", "feasible"]  # no note here
+    stale = load_results(store.root, stale=True)
+    assert list(stale["point_id"])[-2:] == ["old", "old"] and len(stale) == 12
