@@ -72,8 +72,19 @@ def merge_work(works: list[LayerWork]) -> LayerWork:
                 inputs[producer] = inputs.get(producer, 0) + nbytes
         steps.append(StepWork(name, ops, tuple(inputs.items()), sum(p.output_bytes for p in parts)))
     fused: dict = {}
-    for key in set.intersection(*(set(w.fused) for w in works)):
-        fused[key] = tuple(op for w in works for op in w.fused[key])
+    for key in sorted({k for w in works for k in w.fused}):
+        names, kind = key
+        ops: list = []
+        for w in works:
+            if key in w.fused:
+                ops += w.fused[key]
+                continue
+            mine = [s for n in names if (s := w.step(n)) is not None]
+            if any(kind not in s.ops for s in mine):
+                break  # this group's steps cannot run fused on that kind: neither can the merged ones
+            ops += [op for s in mine for op in s.ops[kind]]  # a group with only some of the steps
+        else:
+            fused[key] = tuple(ops)
     return LayerWork(tuple(steps), fused)
 
 

@@ -40,8 +40,24 @@ class CountingEnv(simpy.Environment):
         super().schedule(event, priority, delay)
 
 
-def serve(requests: list[Request], sched: Scheduler, cost: IterationCost, swap_s: Callable[[int, int], float]
-          ) -> Served:
+@dataclass(frozen=True)
+class RequestSteps:
+    """The memory pipeline's request-level steps (a RAG search) each request runs before its
+    prefill, as the engine simulated them for one request: (device, seconds) segments in order,
+    a device's compute held for its segment (a FIFO shared with every request, and with the
+    engine's iterations on the LLM's device), None a wait holding no device (a transfer)."""
+
+    time_s: float
+    energy_j: float
+    segments: tuple[tuple[str | None, float], ...]
+
+    @property
+    def devices(self) -> tuple[str, ...]:
+        return tuple(sorted({d for d, _ in self.segments if d is not None}))
+
+
+def serve(requests: list[Request], sched: Scheduler, cost: IterationCost, swap_s: Callable[[int, int], float],
+          steps: RequestSteps | None = None, model_device: str = "") -> Served:
     """Serve `requests` to the end. `swap_s(tokens_out, tokens_in)`: the link time of a KV swap."""
     env = CountingEnv()
     seqs = [Seq(r) for r in requests]
@@ -52,14 +68,36 @@ def serve(requests: list[Request], sched: Scheduler, cost: IterationCost, swap_s
     wake: list[simpy.Event | None] = [None]
     kv, block = sched.kv, sched.kv.block_tokens
 
+    devices = {d: simpy.Resource(env, 1) for d in (steps.devices if steps else ())}
+    gpu = devices.get(model_device)  # the engine queues with the requests' steps on the LLM's device
+
+    def ready(seq: Seq) -> None:
+        sched.add(seq)
+        if wake[0] is not None and not wake[0].triggered:
+            wake[0].succeed()
+
+    def request_steps(seq: Seq):
+        for d, seconds in steps.segments:
+            if d is None:
+                yield env.timeout(seconds)
+                continue
+            with devices[d].request() as r:
+                yield r
+                yield env.timeout(seconds)
+        seq.energy_j += steps.energy_j
+        out.energy_j += steps.energy_j
+        seq.steps_done_s = env.now
+        ready(seq)
+
     def arrivals():
         for seq in seqs:
             delay = seq.req.arrival_s - env.now
             if delay > 0:
                 yield env.timeout(delay)
-            sched.add(seq)
-            if wake[0] is not None and not wake[0].triggered:
-                wake[0].succeed()
+            if steps is not None:
+                env.process(request_steps(seq))
+            else:
+                ready(seq)
 
     def engine():
         it = 0
@@ -77,8 +115,14 @@ def serve(requests: list[Request], sched: Scheduler, cost: IterationCost, swap_s
             priced = cost.price(n, ctx, chunks)
             swap = swap_s(batch.swap_out_tokens, batch.swap_in_tokens) if (
                 batch.swap_out_tokens or batch.swap_in_tokens) else 0.0
+            held = None
+            if gpu is not None:
+                held = gpu.request()
+                yield held
             start = env.now
             yield env.timeout(priced.time_s + swap)
+            if held is not None:
+                gpu.release(held)
             out.swap_s += swap
             share = priced.energy_j / max(1, batch.tokens)
             for s in batch.decodes:

@@ -76,12 +76,12 @@ def request_table(served: Served) -> pd.DataFrame:
                      r.priority, s.admitted_s, s.first_token_s, s.finish_s, s.admitted_s - r.arrival_s,
                      s.first_token_s - r.arrival_s, tpot, s.max_gap_s, s.finish_s - r.arrival_s, s.generated,
                      s.prefilled_tokens,
-                     s.first_hit_tokens or 0, s.hit_tokens, s.preemptions, s.energy_j))
+                     s.first_hit_tokens or 0, s.hit_tokens, s.preemptions, s.energy_j, s.steps_done_s - r.arrival_s))
     return pd.DataFrame(rows, columns=["rid", "arrival_s", "prompt_tokens", "output_tokens", "prefix_group",
                                        "prefix_tokens", "priority", "admitted_s", "first_token_s", "finish_s",
                                        "queue_s", "ttft_s", "tpot_s", "max_tbt_s", "e2e_s", "generated",
                                        "prefilled_tokens", "first_hit_tokens", "hit_tokens", "preemptions",
-                                       "energy_j"])
+                                       "energy_j", "request_steps_s"])
 
 
 def compute(served: Served, req: pd.DataFrame, slo: SloSpec, kv_blocks: int, block_tokens: int, idle_w: float,

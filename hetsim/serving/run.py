@@ -4,9 +4,10 @@ A run is a pure function of the scenario and its seed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from hetsim.config.schema import ServingSpec
@@ -15,14 +16,18 @@ from hetsim.provenance import ProvenanceLog
 from hetsim.scenario import PlannedRun, Scenario
 from hetsim.serving.cost import IterationCost
 from hetsim.serving.kv_cache import BlockAllocator, KvCapacity, kv_capacity
-from hetsim.serving.loop import Served, serve
+from hetsim.serving.loop import RequestSteps, Served, serve
 from hetsim.serving.metrics import ServingMetrics, compute, request_table
 from hetsim.serving.parallel import Ring, shard_model
 from hetsim.serving.prefix_cache import PrefixCache
 from hetsim.serving.requests import Request, generate
 from hetsim.serving.scheduler import POLICIES
+from hetsim.sim.engine import IterationSimulator
+from hetsim.sim.phases import build_dag
 from hetsim.units import GB
 from hetsim.workloads import models as llm
+from hetsim.workloads.base import Prefill
+from hetsim.workloads.base import RequestSteps as PlannedSteps
 from hetsim.workloads.registry import build_method
 
 
@@ -94,14 +99,22 @@ class ServingRunner:
             return t
 
         self.swap_s = swap_s
+        self.steps, self.extra_prompt, later = request_steps(self.machine, planned)
+        if later:
+            self.planned_notes = ["the method's request-level steps during decode (triggered retrievals) are not "
+                                  "served yet: each request runs only its first steps, before its prefill"]
+        else:
+            self.planned_notes = []
 
     def serve(self, requests: list[Request]) -> tuple[Served, pd.DataFrame, ServingMetrics]:
         sv = self.sv
         prefix = PrefixCache() if sv.prefix_cache else None
         kv = BlockAllocator(self.capacity, prefix)
         sched = POLICIES[sv.scheduler.policy](sv.scheduler, kv, prefix)
+        if self.extra_prompt:  # what the steps add to each prompt (retrieved documents)
+            requests = [replace(r, prompt_tokens=r.prompt_tokens + self.extra_prompt) for r in requests]
         try:
-            served = serve(requests, sched, self.cost, self.swap_s)
+            served = serve(requests, sched, self.cost, self.swap_s, self.steps, self.planned.placement.model)
         except RuntimeError as exc:  # SimPy ran out of events: a request could never be scheduled
             raise ConfigError(f"the requests cannot all be served ({exc}); raise kv.memory_frac or shorten them",
                               file=self.exp.file, field="serving") from None
@@ -114,7 +127,7 @@ class ServingRunner:
         served, table, metrics = self.serve(requests_of(self.exp, rate))
         label = self.planned.label if rate is None else f"{self.planned.label}@{rate:g}/s"
         return ServingResult(label, self.planned.method.name, self.planned.placement.name, rate, metrics, table,
-                             pd.DataFrame(served.rows), list(self.planned.warnings))
+                             pd.DataFrame(served.rows), list(self.planned.warnings) + self.planned_notes)
 
     def attainment(self, rate: float) -> float:
         return self.serve(requests_of(self.exp, rate))[2].slo_attainment
@@ -141,6 +154,38 @@ class ServingRunner:
             probes.append((mid, a))
             lo, hi = (mid, hi) if a >= slo.attainment else (lo, mid)
         return Capacity(self.planned.label, lo, probes)
+
+
+def request_steps(machine, planned: PlannedRun) -> tuple[RequestSteps | None, int, bool]:
+    """The request-level steps a method plans before its first prefill (a RAG search), priced once
+    by the engine for one request; the tokens its prefill adds to the prompt; whether it plans
+    more steps later (not served yet)."""
+    method = planned.method
+    plan = method.plan(np.random.default_rng(machine.exp.spec.seed))
+    first = next(i for i, ph in enumerate(plan) if isinstance(ph, Prefill))
+    before = [ph for ph in plan[:first] if isinstance(ph, PlannedSteps)]
+    later = any(isinstance(ph, PlannedSteps) for ph in plan[first:])
+    if not before:
+        return None, 0, later
+    sim = IterationSimulator()
+    energy = 0.0
+    segments: list[tuple[str | None, float]] = []
+    for ph in before:
+        dag = build_dag(machine, method, planned.placement, ph)
+        run = sim.run(dag, keep_records=True)
+        at = 0.0
+        for rec in sorted(run.records, key=lambda r: (r.start, r.end)):
+            energy += rec.task.energy_j + rec.task.link_energy_j
+            if rec.end <= rec.start:
+                continue
+            if rec.start > at + 1e-15:
+                segments.append((None, rec.start - at))
+            compute = rec.task.step != "transfer" and rec.task.resources
+            segments.append((rec.task.device if compute else None, rec.end - max(at, rec.start)))
+            at = max(at, rec.end)
+    time_s = sum(t for _, t in segments)
+    extra = plan[first].tokens - method.workload.context_tokens
+    return RequestSteps(time_s, energy, tuple(segments)), max(0, extra), later
 
 
 def run_serving(exp: Scenario) -> tuple[list[ServingResult], list[Capacity]]:

@@ -11,7 +11,7 @@ WAITING, RUNNING, SWAPPED, FINISHED = "waiting", "running", "swapped", "finished
 class Seq:
     __slots__ = ("req", "target", "computed", "generated", "state", "private", "nodes", "keys", "admitted_s",
                  "first_token_s", "last_token_s", "finish_s", "preemptions", "hit_tokens", "first_hit_tokens",
-                 "prefilled_tokens", "energy_j", "max_gap_s", "cached")
+                 "prefilled_tokens", "energy_j", "max_gap_s", "cached", "steps_done_s")
 
     def __init__(self, req: Request) -> None:
         self.req = req
@@ -33,6 +33,7 @@ class Seq:
         self.energy_j = 0.0
         self.max_gap_s = 0.0
         self.cached = False  # its prompt's blocks went into the prefix cache
+        self.steps_done_s = req.arrival_s  # when its request-level steps (a RAG search) finished
 
     @property
     def prefilling(self) -> bool:
