@@ -70,3 +70,5 @@ def test_every_figure_the_device_models_read_is_in_the_machines_log(small_experi
         assert key in used, key
     m.models["gpu0"].device_time_s(Copy(10**6, "h2d"))
     assert "pcie_gen4_x16.downstream_gbps" in used  # read when first used, into the same log
+    # timed by the GPU's own host link type, not the generic assumed link (whose figures Gen4's equal)
+    assert "MI210.host_link.h2d" not in used
