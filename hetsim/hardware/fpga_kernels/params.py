@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-KERNELS = ("inner_product_topk", "page_minmax_topk", "bm25_topk")
+KERNELS = ("inner_product_topk", "page_minmax_topk", "bm25_topk", "pq_lut_topk")
 
 
 @dataclass(frozen=True)

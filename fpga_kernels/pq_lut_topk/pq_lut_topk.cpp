@@ -1,0 +1,192 @@
+// Product-quantised lookup-table indexer + top-k: the dataflow design (see the header for semantics).
+//
+//   load_query ──► PE 0 ◄── read 0 (one burst over HBM port codes0) ──► KPB score streams
+//              ──► ...                                                         ──► top-k ──► write_results
+//              ──► PE P-1 ◄── read P-1
+//
+// The top function is started once per token (mode QUERY, n_jobs jobs: one per layer and
+// request) and runs one dataflow pass per job as its descriptor arrives (jobs.h).
+#include "pq_lut_topk.h"
+
+#ifndef SELECT_ITEMS
+#define SELECT_ITEMS 0
+#endif
+
+// Broadcast the job's table beats, then its head weights, to every PE.
+static void load_query(const beat_t* query, ap_uint<32> job, hls::stream<beat_t> qs[PES]) {
+    const ap_uint<32> base = job * QUERY_BEATS;
+query_beats:
+    for (int b = 0; b < QUERY_BEATS; b++) {
+#pragma HLS pipeline II = 1
+        const beat_t beat = query[base + b];
+        for (int p = 0; p < PES; p++) qs[p].write(beat);
+    }
+}
+
+// Beats of PE p: as many as its lane 0 has keys (lane 0 holds the most).
+static ap_uint<32> pe_beats(ap_uint<32> n, int p) { return dealt_count(n, STREAMS, p * KPB); }
+
+// Keys of PE p: the sum over its lanes.
+static ap_uint<32> pe_keys(ap_uint<32> n, int p) {
+    ap_uint<32> keys = 0;
+    for (int l = 0; l < KPB; l++) keys += dealt_count(n, STREAMS, p * KPB + l);
+    return keys;
+}
+
+// Stream PE p's code beats: one flat burst over its region, one beat per cycle.
+static void read_codes(const beat_t* port, ap_uint<32> index_beat, ap_uint<32> beats, ap_uint<32> keys,
+                       hls::stream<beat_t>& out, hls::stream<fetch_stats_t>& fstats) {
+    fetch_stats_t st = {0, 0, keys, 0};
+hbm_burst:
+    for (ap_uint<32> i = 0; i < beats; i++) {
+#pragma HLS pipeline II = 1
+        out.write(port[index_beat + i]);
+        st.hbm_beats++;
+    }
+    fstats.write(st);
+}
+
+// One PE: per beat, KPB keys; per key and head SUBSPACES table lookups summed by an adder tree,
+// ReLU, times the head weight, summed over heads; lane l's score goes to its own stream.
+static void pe(int p, hls::stream<beat_t>& qin, ap_uint<32> n, bool relu, hls::stream<beat_t>& in,
+               hls::stream<cand_t<score_t> > out[KPB], hls::stream<ap_uint<32> >& trips_out) {
+    // One table copy per key lane (each copy serves one lookup per row and cycle): ROWS x KPB
+    // LUTRAMs of CODEBOOK x LUT_BITS.
+    lut_t lut[KPB][ROWS][CODEBOOK];
+#pragma HLS array_partition variable = lut complete dim = 1
+#pragma HLS array_partition variable = lut complete dim = 2
+#pragma HLS bind_storage variable = lut type = ram_1p impl = lutram
+    weight_t w[HEADS];
+#pragma HLS array_partition variable = w complete
+    static const int RPB = EPB / CODEBOOK;  // table rows per beat
+table_beats:
+    for (int b = 0; b < TABLE_BEATS; b++) {
+#pragma HLS pipeline II = 1
+        const beat_t beat = qin.read();
+        for (int r = 0; r < RPB; r++) {
+            const int row = b * RPB + r;
+            if (row < ROWS)
+                for (int c = 0; c < CODEBOOK; c++) {
+                    const int e = r * CODEBOOK + c;
+                    const lut_t v = beat.range(LUT_BITS * e + LUT_BITS - 1, LUT_BITS * e);
+                    for (int l = 0; l < KPB; l++) lut[l][row][c] = v;
+                }
+        }
+    }
+    const beat_t wbeat = qin.read();
+    for (int h = 0; h < HEADS; h++) w[h] = wbeat.range(WEIGHT_BITS * h + WEIGHT_BITS - 1, WEIGHT_BITS * h);
+
+    ap_uint<32> lane_keys[KPB];  // keys of each lane (the last beat may hold fewer)
+#pragma HLS array_partition variable = lane_keys complete
+    for (int l = 0; l < KPB; l++) lane_keys[l] = dealt_count(n, STREAMS, p * KPB + l);
+    const ap_uint<32> beats = pe_beats(n, p);
+    ap_uint<32> trips = 0;
+beat_loop:
+    for (ap_uint<32> j = 0; j < beats; j++) {
+#pragma HLS pipeline II = PE_II
+        const beat_t beat = in.read();
+        for (int l = 0; l < KPB; l++) {
+            score_t score = 0;
+            for (int h = 0; h < HEADS; h++) {
+                sum_t sum = 0;  // adder tree over the subspaces
+                for (int m = 0; m < SUBSPACES; m++) {
+                    const int bit = CODE_BITS * (l * SUBSPACES + m);
+                    const code_t code = beat.range(bit + CODE_BITS - 1, bit);
+                    sum += lut[l][h * SUBSPACES + m][code];
+                }
+                const sum_t a = (relu && sum < 0) ? sum_t(0) : sum;
+                score += score_t(a) * w[h];
+            }
+            if (j < lane_keys[l]) {
+                cand_t<score_t> cand;
+                cand.idx = j * STREAMS + p * KPB + l;
+                cand.score = score;
+                cand.valid = true;
+                out[l].write(cand);
+            }
+        }
+        trips++;
+    }
+    trips_out.write(trips);
+}
+
+static void write_results(hls::stream<cand_t<score_t> >& res, hls::stream<topk_stats_t>& tstats,
+                          hls::stream<fetch_stats_t> fstats[PES], hls::stream<ap_uint<32> > trips[PES], int k,
+                          ap_uint<32> job, index_t* out_idx, score_t* out_score, ap_uint<32>* stats) {
+    const ap_uint<32> at = job * K_MAX;
+results:
+    for (int i = 0; i < k; i++) {  // k entries; invalid ones when k > n
+#pragma HLS pipeline II = 1
+        const cand_t<score_t> c = res.read();
+        out_idx[at + i] = c.valid ? c.idx : index_t(NO_INDEX);
+        out_score[at + i] = c.valid ? c.score : score_t(0);
+    }
+    ap_uint<32> st[STATS_WORDS];
+    for (int i = 0; i < STATS_WORDS; i++) st[i] = 0;
+    for (int p = 0; p < PES; p++) {
+        const fetch_stats_t f = fstats[p].read();
+        const ap_uint<32> t = trips[p].read();
+        st[ST_HBM] += f.hbm;
+        if (f.hbm_beats > st[ST_HBM_BEATS]) st[ST_HBM_BEATS] = f.hbm_beats;
+        if (t > st[ST_PE_TRIPS]) st[ST_PE_TRIPS] = t;
+    }
+    const topk_stats_t t = tstats.read();
+    st[ST_ROUNDS] = t.rounds;
+    st[ST_SURVIVORS] = t.survivors;
+    st[ST_MERGED] = t.merged;
+    st[ST_TOPK_CYCLES] = t.cycles;
+    st[ST_LEVELS] = t.levels;
+    st[ST_JOB] = job;
+    for (int i = 0; i < STATS_WORDS; i++) stats[job * STATS_WORDS + i] = st[i];
+}
+
+static void query_dataflow(FOR_EACH_CODES_PORT(PQ_CODE_ARG) const beat_t* query, index_t* out_idx,
+                           score_t* out_score, ap_uint<32>* stats, const job_t& job, ap_uint<32> j) {
+#pragma HLS dataflow
+    hls::stream<beat_t> qs[PES];
+#pragma HLS stream variable = qs depth = 2
+    hls::stream<beat_t> beats[PES];  // one AXI burst of slack between each port and its PE
+#pragma HLS stream variable = beats depth = MAX_READ_BURST
+    hls::stream<cand_t<score_t> > cands[STREAMS];
+#pragma HLS stream variable = cands depth = 8
+    hls::stream<fetch_stats_t> fstats[PES];
+#pragma HLS stream variable = fstats depth = 2
+    hls::stream<ap_uint<32> > trips[PES];
+#pragma HLS stream variable = trips depth = 2
+    hls::stream<cand_t<score_t>, K_MAX> res;
+    hls::stream<topk_stats_t, 2> tstats;
+    const int k = job.k > K_MAX ? K_MAX : int(job.k);  // the host checks k; clamp so HW never overruns
+
+    load_query(query, j, qs);
+#define PQ_READ(i, name) read_codes(name, job.index_beat, pe_beats(job.n, i), pe_keys(job.n, i), beats[i], fstats[i]);
+    FOR_EACH_CODES_PORT(PQ_READ)
+#define PQ_PE(i, name) pe(i, qs[i], job.n, job.flags[0], beats[i], &cands[(i) * KPB], trips[i]);
+    FOR_EACH_CODES_PORT(PQ_PE)
+    topk_unit<score_t, STREAMS, TOPK_GROUP, K_MAX, SELECT_ITEMS / STREAMS>(cands, job.n, k, res, tstats);
+    write_results(res, tstats, fstats, trips, k, j, out_idx, out_score, stats);
+}
+
+#define PQ_CODE_PRAGMA(i, name)                                                                          \
+    HLS_PRAGMA(HLS interface m_axi port = name offset = slave bundle = gmem_##name max_read_burst_length = \
+                   MAX_READ_BURST num_read_outstanding = READ_OUTSTANDING num_write_outstanding = 1)
+
+extern "C" void pq_lut_topk(FOR_EACH_CODES_PORT(PQ_CODE_ARG) volatile unsigned* jobs, const beat_t* query,
+                            index_t* out_idx, score_t* out_score, ap_uint<32>* stats, ap_uint<32> mode,
+                            ap_uint<32> n_jobs) {
+    FOR_EACH_CODES_PORT(PQ_CODE_PRAGMA)
+#pragma HLS interface m_axi port = jobs offset = slave bundle = gmem_io
+#pragma HLS interface m_axi port = query offset = slave bundle = gmem_io
+#pragma HLS interface m_axi port = out_idx offset = slave bundle = gmem_io
+#pragma HLS interface m_axi port = out_score offset = slave bundle = gmem_io
+#pragma HLS interface m_axi port = stats offset = slave bundle = gmem_io
+#pragma HLS interface s_axilite port = mode
+#pragma HLS interface s_axilite port = n_jobs
+#pragma HLS interface s_axilite port = return
+    if (mode == MODE_LOAD) return;  // nothing lives on chip: the codes stream from HBM
+jobs_loop:
+    for (ap_uint<32> j = 0; j < n_jobs; j++) {
+        const job_t job = wait_job(jobs, j);
+#define PQ_CODE_NAME(i, name) name,
+        query_dataflow(FOR_EACH_CODES_PORT(PQ_CODE_NAME) query, out_idx, out_score, stats, job, j);
+    }
+}
