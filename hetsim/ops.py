@@ -555,3 +555,27 @@ def _check_field(kind: str, key: str, value: Any, type_: Any, required: bool) ->
         raise ValueError(f"{kind}.{key} must be {'> 0' if required else '>= 0'}, got {value!r}")
     if key == "dtype":
         dtype_bytes(value)
+
+
+@dataclass(frozen=True)
+class ScatterAdd(Op):
+    """out[idx[i]] += val[i] for `elements` (index, value) pairs into a `target_rows`-row fp32
+    array (np.add.at, torch.index_add_): an inverted index's postings accumulated into per-document
+    scores. `sorted_index`: the indices of one call rise (a posting list is sorted by document), so
+    the accesses sweep the target in order rather than jump about it."""
+
+    op_class: ClassVar[str] = "scatter_add"
+    elements: int
+    target_rows: int
+    value_bytes: int = 4
+    index_bytes: int = 4
+    sorted_index: bool = True
+
+    @property
+    def flops(self) -> float:
+        return float(self.elements)
+
+    @property
+    def bytes(self) -> float:
+        # index and value read once; the target element read and written per update
+        return float(self.elements * (self.index_bytes + 3 * self.value_bytes))

@@ -21,7 +21,7 @@ from hetsim.calibration.device_inputs import DeviceInputs, device_inputs
 from hetsim.capacity import memory_fit
 from hetsim.config.errors import did_you_mean
 from hetsim.config.load import Catalogue, default_experiment_path, read_yaml, set_dotted, validate
-from hetsim.config.schema import ExperimentSpec, FpgaSpec, GpuSpec, ModelSpec, SystemSpec
+from hetsim.config.schema import CpuSpec, ExperimentSpec, FpgaSpec, GpuSpec, ModelSpec, SystemSpec
 from hetsim.errors import ConfigError
 from hetsim.placement import Placement, resolve
 from hetsim.provenance import ProvenanceLog
@@ -55,7 +55,7 @@ class Scenario:
     runs: tuple[PlannedRun, ...] = ()
     notes: tuple[str, ...] = ()
 
-    def device(self, dev_id: str) -> GpuSpec | FpgaSpec:
+    def device(self, dev_id: str) -> GpuSpec | FpgaSpec | CpuSpec:
         return self.catalogue.devices[self.system.devices[dev_id]]
 
     def machine(self, log: ProvenanceLog | None = None) -> Machine:
@@ -113,7 +113,11 @@ def profile_notes(scn: Scenario) -> tuple[str, ...]:
     """Say which device figures a calibration profile replaces: editing them would change nothing."""
     notes = []
     for dev_id, inp in scn.inputs.items():
-        if inp.profile is not None:
+        if inp.profile is not None and scn.device(dev_id).kind == "cpu":
+            name = inp.profile.path.name if inp.profile.path else "(in memory)"
+            notes.append(f"{dev_id} ({scn.device(dev_id).name}) is timed by its calibration profile {name}: the "
+                         "device file's rates are not used (set `profile: none` in the device file to use them)")
+        elif inp.profile is not None:
             name = inp.profile.path.name if inp.profile.path else "(in memory)"
             notes.append(f"{dev_id} ({scn.device(dev_id).name}) is timed by its calibration profile "
                          f"{name}: the device file's hbm_bw_gbps, hbm_efficiency, "

@@ -7,7 +7,7 @@ made for its catalogue name; `profile: transfer` or `transfer:SOURCE`: another G
 carried over by datasheet ratios, `hetsim.calibration.transfer`) and its host link type (for host
 copies a profile does not time); `gpu_calibrations` lists every calibration of a GPU (the profile
 and the repeat runs in `calibration/profiles/runs/`), from which a run's uncertainty band is made;
-an FPGA gets the designs of the kernel builds it carries (`hetsim.hardware.fpga_catalogue.BUILDS`),
+a CPU gets its profile (`hetsim calibrate cpu`, `hetsim.calibration.cpu_profile`); an FPGA gets the designs of the kernel builds it carries (`hetsim.hardware.fpga_catalogue.BUILDS`),
 read from the kernels' own parameter files, resource-checked on the device, with clock and
 efficiency from a measured FPGA profile where there is one. The hardware models never read
 files; this module is where their inputs come from.
@@ -24,11 +24,13 @@ from typing import Any
 
 import yaml
 
+from hetsim.calibration.cpu_profile import cpu_profile
 from hetsim.calibration.gpu_profile import GpuProfile, find_profile, load_profile
 from hetsim.calibration.kernel_params import load_kernel_params
 from hetsim.calibration.paths import kernels_dir, profiles_dir
-from hetsim.config.schema import FpgaSpec, GpuSpec, LinkSpec
+from hetsim.config.schema import CpuSpec, FpgaSpec, GpuSpec, LinkSpec
 from hetsim.errors import ConfigError
+from hetsim.hardware.cpu import CpuCalibration
 from hetsim.hardware.fpga import KernelDesign
 from hetsim.hardware.fpga_catalogue import BUILDS
 from hetsim.hardware.fpga_kernels.designs import designs_for
@@ -36,17 +38,19 @@ from hetsim.hardware.fpga_kernels.designs import designs_for
 
 @dataclass(frozen=True)
 class DeviceInputs:
-    """A device model's inputs besides its spec (GPU: profile, host_link; FPGA: designs)."""
+    """A device model's inputs besides its spec (GPU: profile, host_link; CPU: profile; FPGA: designs)."""
 
-    profile: GpuProfile | None = None
+    profile: GpuProfile | CpuCalibration | None = None
     host_link: LinkSpec | None = None
     designs: Mapping[str, KernelDesign] = field(default_factory=lambda: MappingProxyType({}))
 
 
-def device_inputs(spec: GpuSpec | FpgaSpec, links: Mapping[str, LinkSpec]) -> DeviceInputs:
+def device_inputs(spec: GpuSpec | FpgaSpec | CpuSpec, links: Mapping[str, LinkSpec]) -> DeviceInputs:
     """The inputs of a device's model; `links`: the catalogue's link types by name."""
     if isinstance(spec, GpuSpec):
         return DeviceInputs(profile=gpu_profile(spec, links), host_link=links.get(spec.host_link))
+    if isinstance(spec, CpuSpec):
+        return DeviceInputs(profile=cpu_profile(spec))
     return DeviceInputs(designs=MappingProxyType(fpga_designs(spec)))
 
 

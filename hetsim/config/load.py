@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from hetsim.config.errors import did_you_mean, validate, validation_error  # noqa: F401  (the readers' API)
-from hetsim.config.schema import DeviceSpec, FpgaSpec, GpuSpec, LinkSpec, ModelSpec, SystemSpec
+from hetsim.config.schema import CpuSpec, DeviceSpec, FpgaSpec, GpuSpec, LinkSpec, ModelSpec, SystemSpec
 from hetsim.errors import ConfigError
 from hetsim.yamlio import parse_yaml, read_yaml  # noqa: F401  (re-exported: the config readers' entry point)
 
@@ -35,7 +35,7 @@ class Catalogue:
     """Every device, link, model and system under a configs folder, by name."""
 
     root: Path
-    devices: dict[str, GpuSpec | FpgaSpec] = field(default_factory=dict)
+    devices: dict[str, GpuSpec | FpgaSpec | CpuSpec] = field(default_factory=dict)
     links: dict[str, LinkSpec] = field(default_factory=dict)
     models: dict[str, ModelSpec] = field(default_factory=dict)
     systems: dict[str, SystemSpec] = field(default_factory=dict)

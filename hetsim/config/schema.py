@@ -97,7 +97,40 @@ class FpgaSpec(Strict):
     profile: str | None = None
 
 
-DeviceSpec = Annotated[GpuSpec | FpgaSpec, Field(discriminator="kind")]
+class CpuRates(Strict):
+    """Per-op-class rates of a CPU as numpy runs them on all its cores (a calibration profile
+    replaces them where it has a measurement): `hetsim.hardware.cpu` times an op by the slower of
+    its bytes over `stream_bw_gbps` and its elements over its class rate, plus one call overhead."""
+
+    stream_bw_gbps: Positive = Field(description="bytes moved (read + write) per second by a streaming copy")
+    gather_m_per_s: Positive = Field(description="random row gathers per second, target beyond the last-level cache")
+    scatter_add_m_per_s: Positive = Field(description="np.add.at updates per second (sorted indices, target in cache)")
+    topk_m_per_s: Positive = Field(description="elements per second a partial selection (np.argpartition) scans")
+    matmul_gflops: Positive = Field(description="fp32 matmul rate (BLAS)")
+    call_overhead_us: NonNegative = Field(description="per numpy call (Python dispatch)")
+
+
+class CpuSpec(Strict):
+    """The host CPU as a device: it sits at the system's host node (its data is host memory), so a
+    transfer between it and a GPU or FPGA takes that device's host link. A system lists it among
+    its devices (e.g. `cpu0: host-cpu-2c`) without a link of its own."""
+
+    kind: Literal["cpu"]
+    name: str
+    vendor: str
+    cores: PositiveInt
+    memory_gb: Positive
+    mem_bw_gbps: Positive = Field(description="peak DRAM bandwidth (channels x transfer rate x 8 B)")
+    llc_mb: Positive = Field(description="last-level cache; a random access beyond it goes to DRAM")
+    rates: CpuRates
+    idle_w: NonNegative = Field(description="package power at rest (the share this host's cores draw)")
+    active_w: NonNegative = Field(description="power above idle while the cores run an op")
+    host_link: None = Field(default=None, description="none: the CPU is the host")
+    profile: str | None = Field(default=None, description="calibration profile in calibration/profiles (default: "
+                                "the one made for this device's name; `none`: the device file's rates only)")
+
+
+DeviceSpec = Annotated[GpuSpec | FpgaSpec | CpuSpec, Field(discriminator="kind")]
 
 
 # ----------------------------------------------------------------------------- links

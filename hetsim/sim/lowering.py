@@ -183,6 +183,8 @@ def transfer_tasks(machine, tasks: list[TaskT], src_keys: tuple[str, ...], src_d
         return src_keys[-1]
     deps = src_keys
     segments = machine.route(src_dev, dst_dev)
+    if not segments:
+        return src_keys[-1]
     for i, seg in enumerate(segments):
         key = f"xfer:{label}:{i}"
         first, last = seg[0].src, seg[-1].dst

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from hetsim.config.schema import FpgaSpec, GpuSpec
+from hetsim.config.schema import CpuSpec, FpgaSpec, GpuSpec
+from hetsim.hardware.cpu import CpuModel
 from hetsim.hardware.fpga import FpgaModel
 from hetsim.hardware.gpu import GpuModel
 from hetsim.hardware.link import LinkModel
@@ -28,7 +29,7 @@ class Machine:
         self.exp = exp
         self.log = log or ProvenanceLog()
         self.gpu_execution = exp.spec.simulation.gpu_execution
-        self.models: dict[str, GpuModel | FpgaModel] = {}
+        self.models: dict[str, GpuModel | FpgaModel | CpuModel] = {}
         self.profiles: dict[str, str] = {}
         for dev_id in exp.system.devices:
             spec = exp.device(dev_id)
@@ -37,6 +38,10 @@ class Machine:
                 if inputs.profile is not None:
                     self.profiles[dev_id] = str(inputs.profile.path)
                 self.models[dev_id] = GpuModel(spec, inputs.profile, self.log, host_link=inputs.host_link)
+            elif isinstance(spec, CpuSpec):
+                if inputs.profile is not None and inputs.profile.path is not None:
+                    self.profiles[dev_id] = str(inputs.profile.path)
+                self.models[dev_id] = CpuModel(spec, inputs.profile, self.log)
             else:
                 assert isinstance(spec, FpgaSpec)
                 self.models[dev_id] = FpgaModel(spec, dict(inputs.designs), self.log)
@@ -61,12 +66,23 @@ class Machine:
         """Resource key of a device engine: role 'compute' or 'copy'."""
         if self.kind(dev_id) == "gpu":
             return f"{dev_id}:{'stream' if role == 'compute' else 'copy'}"
+        if self.kind(dev_id) == "cpu":
+            return f"{dev_id}:{'cores' if role == 'compute' else 'copy'}"
         return f"{dev_id}:{'cu' if role == 'compute' else 'dma'}"
+
+    def node(self, dev_id: str) -> str:
+        """The node of the topology a device sits at: a CPU is the host (its data is host memory)."""
+        return self.exp.system.host if dev_id in self.models and self.kind(dev_id) == "cpu" else dev_id
 
     def route(self, src: str, dst: str) -> list[list[Hop]]:
         """Fewest-hop path from src to dst, split into segments at the host: a segment is
-        cut-through (its hops held together); segments follow one another (host staging)."""
+        cut-through (its hops held together); segments follow one another (host staging).
+        A CPU's transfers start or end at the host, over the other device's links."""
         key = (src, dst)
+        src, dst = self.node(src), self.node(dst)
+        if src == dst:
+            self._routes[key] = []  # two CPUs of one host: the data is already there
+            return []
         if key in self._routes:
             return self._routes[key]
         prev: dict[str, tuple[str, LinkModel] | None] = {src: None}

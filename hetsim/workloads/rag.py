@@ -10,6 +10,10 @@ Relevancy: BM25 of every document. On a GPU, over a forward index (each document
 Retrieval: top-k documents.
 Apply:     the documents' tokens gathered and prepended; the new prompt is prefilled (a Prefill
            phase: the prefix changed, so nothing of the old KV cache is reused) and decoding goes on.
+On the host CPU (`kind: cpu`), as bm25s runs it (the paper's RAG baseline): an inverted index of
+(float32 score, int32 document) postings, per query a zeroed float32 score per document, each query
+term's posting list accumulated with np.add.at (sorted by document), and np.argpartition for the
+top k; only the query crosses to the CPU and the k ids back.
 On an FPGA, Relevancy + Retrieval fuse into the `bm25_topk` kernel streaming its own forward
 index (4-byte (term, tf) slots) from FPGA HBM: only the query and the k ids cross PCIe.
 
@@ -36,7 +40,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from hetsim.ops import Elementwise, FpgaKernel, Gather, Matmul, Op, Reduction, TopK, dtype_bytes
+from hetsim.ops import Elementwise, FpgaKernel, Gather, Matmul, Op, Reduction, ScatterAdd, TopK, dtype_bytes
 from hetsim.workloads.base import Decode, LayerWork, Method, MethodParams, Phase, Prefill, RequestSteps, StepWork
 from hetsim.workloads.common import INDEX_ID_BYTES, byte_copy, encoder_ops, encoder_weight_bytes
 from hetsim.workloads.dense import Dense
@@ -46,6 +50,7 @@ TOKEN_ID = "int32"  # document tokens as stored for prepending
 FPGA_SLOT_BYTES = 4  # bm25_topk: one 16-bit term + 16-bit tf per slot
 FORWARD_SLOT_BYTES = 4  # GPU forward index: int16 term + bf16 precomputed weight
 POSTING_BYTES = 8 + 2  # GPU inverted index as torch uses it: int64 doc id + bf16 weight
+CPU_POSTING_BYTES = 4 + 4  # bm25s: float32 score + int32 document per posting (a CSC matrix)
 
 
 class RagParams(MethodParams):
@@ -151,11 +156,25 @@ class Rag(Method):
                 # posting plus its int64 id, the cost of a row gather of 5-byte rows
                 Gather(postings, 5, b * n, name="postings_index_add")]
 
+    def postings_per_term(self) -> int:
+        """Postings of an average query term: the documents it occurs in."""
+        return math.ceil(self.p.term_doc_fraction * self.p.corpus_docs)
+
+    def bm25_relevancy_cpu(self, b: int) -> list[Op]:
+        """bm25s's scoring of `b` queries, one numpy call per op: zeroed scores, then one np.add.at
+        per query term over its posting list."""
+        p = self.p
+        per_query: list[Op] = [Elementwise(p.corpus_docs, 0, "fp32", 0.0, name="scores_zero")]
+        per_query += [ScatterAdd(self.postings_per_term(), p.corpus_docs, name="postings_add_at")] * p.query_terms
+        return per_query * b
+
     def bm25_index_bytes(self, kind: str) -> int:
         p = self.p
         slots = p.corpus_docs * p.doc_tokens
         if kind == "fpga":
             return slots * FPGA_SLOT_BYTES
+        if kind == "cpu":
+            return slots * CPU_POSTING_BYTES
         return slots * (FORWARD_SLOT_BYTES if p.index == "forward" else POSTING_BYTES)
 
     def bm25_kernel(self, b: int, k: int, out_bytes: int) -> FpgaKernel:
@@ -172,12 +191,15 @@ class Rag(Method):
         scores = b * p.corpus_docs * (4 if p.index == "inverted" else 2)
         ids = b * p.top_k * INDEX_ID_BYTES
         docs = b * p.top_k * p.doc_tokens * dtype_bytes(TOKEN_ID)
-        prepare = StepWork("prepare", {"gpu": (self.query_terms_op(b),)}, (("model", b * p.query_terms * 4),), query)
+        prepare = StepWork("prepare", {"gpu": (self.query_terms_op(b),), "cpu": (self.query_terms_op(b),)},
+                           (("model", b * p.query_terms * 4),), query)
         relevancy = StepWork("relevancy", {"gpu": tuple(self.bm25_relevancy_gpu(b)),
-                                           "fpga": (self.bm25_kernel(b, 0, scores),)},
+                                           "fpga": (self.bm25_kernel(b, 0, scores),),
+                                           "cpu": tuple(self.bm25_relevancy_cpu(b))},
                              (("prepare", query),), scores)
         dtype = "fp32" if p.index == "inverted" else "bf16"
-        retrieval = StepWork("retrieval", {"gpu": (TopK(b, p.corpus_docs, p.top_k, dtype, name="topk_docs"),)},
+        retrieval = StepWork("retrieval", {"gpu": (TopK(b, p.corpus_docs, p.top_k, dtype, name="topk_docs"),),
+                                           "cpu": (TopK(b, p.corpus_docs, p.top_k, "fp32", name="topk_docs"),)},
                              (("relevancy", scores),), ids)
         apply = self.prepend(b, ids, docs)
         fused = {(("relevancy", "retrieval"), "fpga"): (self.bm25_kernel(b, p.top_k, ids),)}

@@ -1,0 +1,77 @@
+"""A host CPU's calibration profile: the file `hetsim calibrate cpu` writes, read back into the
+rates the CPU model uses (`hetsim.hardware.cpu.CpuCalibration`).
+
+    kind: cpu-profile
+    device: host-cpu-2c          # the catalogue CPU it was measured as
+    provenance: {source: measured, date, cpu_model, cores, numpy, load_avg, raw, command}
+    fits:
+      stream_bw_gbps: {value, spread}            # bytes moved (read + write) per second
+      call_overhead_us: {value, spread}
+      topk_m_per_s: {value, spread}              # elements np.argpartition scans per second
+      matmul_gflops: {value, spread}
+      gather: [{target_bytes, m_per_s, spread}]  # a curve over the target's size
+      scatter_add: [...]                         # np.add.at, sorted indices (posting lists)
+      scatter_add_random: [...]                  # np.add.at, random indices
+
+`spread` is (max - min) / median over the repeats: the machine is shared, so say how steady it was.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from hetsim.calibration.paths import profiles_dir
+from hetsim.errors import ConfigError
+from hetsim.hardware.cpu import CpuCalibration
+
+KIND = "cpu-profile"
+CURVES = ("gather", "scatter_add", "scatter_add_random")
+
+
+def find_cpu_profile(device: str, folder: Path | None = None) -> Path | None:
+    """The CPU profile in `folder` (default: calibration/profiles) made for a catalogue CPU."""
+    folder = folder or profiles_dir()
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        if path.name.endswith(".validation.yaml"):
+            continue
+        head = path.read_text(errors="replace")[:400]
+        if f"kind: {KIND}" in head and f"device: {device}\n" in head:
+            return path
+    return None
+
+
+def load_cpu_profile(path: Path) -> CpuCalibration:
+    try:
+        doc = yaml.safe_load(Path(path).read_text())
+        fits = doc["fits"]
+        curves = {name: tuple(sorted((float(p["target_bytes"]), float(p["m_per_s"]) * 1e6) for p in fits[name]))
+                  for name in CURVES if name in fits}
+        return CpuCalibration(
+            device=str(doc["device"]),
+            stream_bw=float(fits["stream_bw_gbps"]["value"]) * 1e9,
+            curves=curves,
+            topk_per_s=float(fits["topk_m_per_s"]["value"]) * 1e6,
+            matmul_flops=float(fits["matmul_gflops"]["value"]) * 1e9,
+            call_overhead_s=float(fits["call_overhead_us"]["value"]) * 1e-6,
+            provenance=dict(doc.get("provenance") or {}),
+            path=Path(path),
+        )
+    except FileNotFoundError:
+        raise ConfigError("CPU calibration profile not found", file=str(path)) from None
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"not a CPU calibration profile ({type(exc).__name__}: {exc}); expected `kind: {KIND}` "
+                          "with fits stream_bw_gbps, call_overhead_us, topk_m_per_s, matmul_gflops, gather, "
+                          "scatter_add", file=str(path)) from None
+
+
+def cpu_profile(spec) -> CpuCalibration | None:
+    """The profile a CPU names, else the one made for its catalogue name; `profile: none`: its rates."""
+    if spec.profile == "none":
+        return None
+    if spec.profile:
+        path = Path(spec.profile)
+        return load_cpu_profile(path if path.is_absolute() else profiles_dir() / path)
+    path = find_cpu_profile(spec.name)
+    return load_cpu_profile(path) if path is not None else None
