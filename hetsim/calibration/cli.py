@@ -302,6 +302,79 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
             cases = DEFAULT_CASES  # the validation composites are GPU-sized: on a CPU only if asked
         Suite(out, device_name, torch_device, mode, cases, command).run()
 
+    @calibrate.command("cpu")
+    @friendly
+    def calibrate_cpu_cmd(
+        out: Annotated[Path, typer.Option(help="profile YAML to write, e.g. calibration/profiles/host-cpu-2c.yaml")],
+        device_name: Annotated[str, typer.Option(help="catalogue CPU (configs/devices, kind: cpu) this machine's "
+                                                      "CPU is measured as")] = "host-cpu-2c",
+        tiny: Annotated[bool, typer.Option("--tiny", help="tiny sizes and 3 repeats: a smoke run")] = False,
+    ) -> None:
+        """Measure this machine's CPU with numpy (copy, gather, scatter-add, argpartition, matmul),
+        write the profile and the raw Parquet beside it. A few seconds."""
+        from hetsim.calibration.cpu_suite import calibrate_cpu
+        from hetsim.config.errors import did_you_mean
+        from hetsim.config.load import Catalogue
+
+        cpus = sorted(n for n, d in Catalogue.load().devices.items() if d.kind == "cpu")
+        if device_name not in cpus:
+            raise ConfigError(f"no CPU {device_name!r} in the catalogue{did_you_mean(device_name, cpus)} "
+                              f"(CPUs: {', '.join(cpus) or 'none'})", field="--device-name")
+        command = "hetsim calibrate cpu " + " ".join(shlex.quote(a) for a in sys.argv[3:])
+        doc = calibrate_cpu(out, device_name, "tiny" if tiny else "full", command)
+        f = doc["fits"]
+        Console().print(f"wrote {out} (+ {out.with_suffix('.parquet').name}): stream {f['stream_bw_gbps']['value']:g}"
+                        f" GB/s, np.add.at overhead {f['call_overhead_us']['value']:g} us, argpartition "
+                        f"{f['topk_m_per_s']['value']:g} M/s, matmul {f['matmul_gflops']['value']:g} GFLOP/s")
+
+    @validate.command("cpu-bm25")
+    @friendly
+    def validate_cpu_bm25(
+        docs: Annotated[list[int] | None, typer.Option(help="corpus sizes (repeatable)")] = None,
+        device_name: Annotated[str, typer.Option(help="catalogue CPU whose profile prices the queries")] =
+        "host-cpu-2c",
+        profile: Annotated[Path | None, typer.Option(help="CPU profile (default: the device's own)")] = None,
+        queries: Annotated[int, typer.Option(help="queries per corpus (each timed 3 times)")] = 60,
+    ) -> None:
+        """bm25s on synthetic corpora, measured on this machine, beside the CPU model's prediction
+        from the RAG method's CPU ops and the CPU profile (fit on micro-ops only)."""
+        try:
+            import bm25s  # noqa: F401
+        except ImportError:
+            raise HardwareUnavailable("bm25s is not installed; pip install 'hetsim[cpu]'") from None
+        from hetsim.calibration.cpu_bm25 import measure_bm25, predict_bm25
+        from hetsim.calibration.cpu_profile import cpu_profile, load_cpu_profile
+        from hetsim.config.errors import did_you_mean
+        from hetsim.config.load import Catalogue
+        from hetsim.hardware.cpu import CpuModel
+
+        devices = Catalogue.load().devices
+        cpus = sorted(n for n, d in devices.items() if d.kind == "cpu")
+        if device_name not in cpus:
+            raise ConfigError(f"no CPU {device_name!r} in the catalogue{did_you_mean(device_name, cpus)} "
+                              f"(CPUs: {', '.join(cpus) or 'none'})", field="--device-name")
+        spec = devices[device_name]
+        prof = load_cpu_profile(profile) if profile else cpu_profile(spec)
+        if prof is None:
+            raise ConfigError(f"{device_name} has no calibration profile; run hetsim calibrate cpu first",
+                              field="--profile")
+        model = CpuModel(spec, prof)
+        t = Table(title=f"BM25 (bm25s) per query on this CPU vs the {device_name} model "
+                        f"({prof.path.name if prof.path else 'profile'})", title_justify="left")
+        for col in ("docs", "postings/term", "measured ms (p10-p90)", "model ms", "error", "load"):
+            t.add_column(col, justify="right")
+        errors = []
+        for n in docs or [10_000, 100_000, 1_000_000]:
+            pt = measure_bm25(n, queries)
+            pred = predict_bm25(pt, model)
+            err = pred / pt.median_s - 1
+            errors.append(abs(err))
+            t.add_row(f"{n:,}", f"{pt.postings_per_term:,.0f}",
+                      f"{pt.median_s * 1e3:.3f} ({pt.p10_s * 1e3:.3f}-{pt.p90_s * 1e3:.3f})",
+                      f"{pred * 1e3:.3f}", _pct(err), f"{pt.load_avg_1m:.2f}")
+        Console().print(t)
+        Console().print(f"median |error| {statistics.median(errors):.1%} (target 15%)")
+
     @calibrate.command("refit")
     @friendly
     def calibrate_refit(

@@ -7,7 +7,8 @@ made for its catalogue name; `profile: transfer` or `transfer:SOURCE`: another G
 carried over by datasheet ratios, `hetsim.calibration.transfer`) and its host link type (for host
 copies a profile does not time); `gpu_calibrations` lists every calibration of a GPU (the profile
 and the repeat runs in `calibration/profiles/runs/`), from which a run's uncertainty band is made;
-a CPU gets its profile (`hetsim calibrate cpu`, `hetsim.calibration.cpu_profile`); an FPGA gets the designs of the kernel builds it carries (`hetsim.hardware.fpga_catalogue.BUILDS`),
+a CPU gets its profile (`hetsim calibrate cpu`, `hetsim.calibration.cpu_profile`); an FPGA gets the
+designs of the kernel builds it carries (`hetsim.hardware.fpga_catalogue.BUILDS`),
 read from the kernels' own parameter files, resource-checked on the device, with clock and
 efficiency from a measured FPGA profile where there is one. The hardware models never read
 files; this module is where their inputs come from.
