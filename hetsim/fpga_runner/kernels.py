@@ -23,6 +23,7 @@ from hetsim.fpga_runner.reference import (
     bm25_weights,
     inner_product_scores,
     page_minmax_scores,
+    pq_lut_scores,
     topk_exact,
 )
 from hetsim.hardware.fpga_kernels.params import KernelParams
@@ -98,6 +99,11 @@ class KernelAdapter:
         """Results best first (systolic top-k); the radix select writes the set stream by stream."""
         return self.k_max <= SYSTOLIC_K_MAX
 
+    @property
+    def topk_streams(self) -> int:
+        """Score streams into the top-k (one per port, or per key lane of a port)."""
+        return self.n_ports
+
     def arg_names(self) -> list[str]:
         """Buffer args of the top function, in signature order (scalars mode, n_jobs follow)."""
         return [*self.kp.ports[self.port_group]["args"], *self.io_args]
@@ -148,7 +154,7 @@ class KernelAdapter:
         # the radix select writes the k best stream by stream: (index % streams, index // streams)
         m = min(pb.k, pb.n)
         idx = want.idx[:m].astype(np.int64)
-        order = np.lexsort((idx // self.n_ports, idx % self.n_ports))
+        order = np.lexsort((idx // self.topk_streams, idx % self.topk_streams))
         return TopKReference(np.concatenate([want.idx[:m][order], want.idx[m:]]),
                              np.concatenate([want.score[:m][order], want.score[m:]]))
 
@@ -314,8 +320,54 @@ class Bm25Topk(KernelAdapter):
         return bm25_scores(a["terms"], a["weights"], a["query"], a["idf"])
 
 
+class PqLutTopk(KernelAdapter):
+    """The lookup-table DSA indexer: keys as PQ codes (one byte per subspace), KPB keys a beat;
+    per job a table [H, M, C] of int8 entries and H int16 head weights (pq_lut_topk.h)."""
+
+    name = "pq_lut_topk"
+    port_group = "codes"
+
+    def __init__(self, kp: KernelParams):
+        super().__init__(kp)
+        self.m, self.c, self.h = kp.int("subspaces"), kp.int("codebook"), kp.int("heads")
+        self.kpb = kp.int("axi_width_bits") // (self.m * kp.int("code_bits"))
+        if kp.int("code_bits") != 8 or kp.int("lut_bits") != 8:
+            raise ValueError("pq_lut_topk host layout: one byte per code and per table entry")
+
+    @property
+    def topk_streams(self) -> int:
+        return self.n_ports * self.kpb
+
+    def random_problem(self, n: int, k: int, rng: np.random.Generator, *, value_range: int = 3,
+                       relu: bool = True) -> Problem:
+        self.check_k(k)
+        codes = rng.integers(0, self.c, size=(n, self.m), dtype=np.uint8)
+        table = rng.integers(-value_range, value_range + 1, size=(self.h, self.m, self.c), dtype=np.int8)
+        head_w = rng.integers(-3, 4, size=self.h, dtype=np.int16) if self.h > 1 else np.ones(1, np.int16)
+        return self.problem(codes, table, head_w, k, relu)
+
+    def problem(self, codes: np.ndarray, table: np.ndarray, head_w: np.ndarray, k: int, relu: bool) -> Problem:
+        """codes [n, M] uint8, table [H, M, C] int8, head_w [H] int16, laid out as the kernel reads them."""
+        n = codes.shape[0]
+        groups = -(-n // self.kpb)
+        rows = np.zeros((groups * self.kpb, self.m), np.uint8)
+        rows[:n] = codes
+        items = rows.reshape(groups, self.kpb * self.m)  # a beat: KPB keys of M codes
+        bb = self.beat_bytes
+        tbytes = -(-table.size // bb) * bb
+        qbuf = np.zeros(tbytes + bb, np.uint8)
+        qbuf[: table.size] = table.reshape(-1).view(np.uint8)
+        qbuf[tbytes: tbytes + 2 * self.h] = head_w.astype(np.int16).view(np.uint8)
+        return Problem(n, k, {"codes": codes, "table": table, "head_w": head_w}, items, qbuf,
+                       scalars={"flags": int(relu)})
+
+    def scores(self, pb: Problem) -> np.ndarray:
+        a = pb.arrays
+        return pq_lut_scores(a["codes"], a["table"], a["head_w"], bool(pb.scalars["flags"] & 1))
+
+
 ADAPTERS: dict[str, type[KernelAdapter]] = {
-    cls.name: cls for cls in (InnerProductTopk, PageMinmaxTopk, Bm25Topk)
+    cls.name: cls for cls in (InnerProductTopk, PageMinmaxTopk, Bm25Topk, PqLutTopk)
 }
 
 

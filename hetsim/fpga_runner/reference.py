@@ -105,3 +105,57 @@ def systolic_counters(scores: np.ndarray, streams: int, group: int, kcap: int, k
                     carry[i + 1] = worse
         merged += min(k, len(order))
     return {"rounds": rounds, "survivors": survivors, "merged": merged}
+
+
+def pq_lut_scores(codes: np.ndarray, table: np.ndarray, head_w: np.ndarray, relu: bool) -> np.ndarray:
+    """codes [n, M] (codebook ids), table [H, M, C] (int8), head_w [H] (int16) ->
+    sum_h w_h f(sum_m table[h, m, codes[:, m]]), f = ReLU or identity (pq_lut_topk)."""
+    h, m, _ = table.shape
+    sums = np.zeros((codes.shape[0], h), np.int64)
+    for s in range(m):
+        sums += table[:, s, :].astype(np.int64).T[codes[:, s]]
+    if relu:
+        sums = np.maximum(sums, 0)
+    return sums @ head_w.astype(np.int64)
+
+
+# --- product quantisation on the host (what the LUT indexer's accuracy rests on)
+def pq_train(x: np.ndarray, subspaces: int, codebook: int, rng: np.random.Generator, iters: int = 8) -> np.ndarray:
+    """k-means codebooks [M, C, D/M] of the rows of x [n, D], per sub-vector (Lloyd, `iters` rounds)."""
+    n, d = x.shape
+    sub = d // subspaces
+    books = np.empty((subspaces, codebook, sub), np.float64)
+    for s in range(subspaces):
+        xs = x[:, s * sub:(s + 1) * sub].astype(np.float64)
+        c = xs[rng.choice(n, codebook, replace=n < codebook)]
+        for _ in range(iters):
+            a = ((xs[:, None, :] - c[None]) ** 2).sum(-1).argmin(1)
+            for j in range(codebook):
+                mine = xs[a == j]
+                if len(mine):
+                    c[j] = mine.mean(0)
+        books[s] = c
+    return books
+
+
+def pq_encode(x: np.ndarray, books: np.ndarray) -> np.ndarray:
+    """Rows of x [n, D] -> codes [n, M] (nearest centroid per sub-vector)."""
+    m, _, sub = books.shape
+    return np.stack([((x[:, s * sub:(s + 1) * sub, None] - books[s].T[None]) ** 2).sum(1).argmin(1)
+                     for s in range(m)], axis=1).astype(np.uint8)
+
+
+def pq_tables(q: np.ndarray, books: np.ndarray, lut_bits: int = 8, query_books: np.ndarray | None = None
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Per-job tables [H, M, C] of sub-vector dot products of the queries q [H, D] with the key
+    centroids, quantised to signed lut_bits with one scale per head (returned, [H], to fold into
+    the head weights). query_books: also quantise each query sub-vector to its nearest centroid
+    (the paper's codebooks for K and Q), else the exact query (asymmetric)."""
+    m, _, sub = books.shape
+    if query_books is not None:
+        q = np.concatenate([query_books[s][pq_encode(q, query_books)[:, s]] for s in range(m)], axis=1)
+    t = np.stack([q[:, s * sub:(s + 1) * sub] @ books[s].T for s in range(m)], axis=1)  # [H, M, C]
+    top = (1 << (lut_bits - 1)) - 1
+    scale = np.abs(t).reshape(t.shape[0], -1).max(1) / top
+    scale[scale == 0] = 1.0
+    return np.rint(t / scale[:, None, None]).astype(np.int8), scale

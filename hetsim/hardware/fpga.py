@@ -193,7 +193,8 @@ class FpgaModel:
         clock = (d.clock_mhz * 1e6) if d.clock_mhz else self.clock_hz
         shape = d.shape
         mem_beats = max(1, -(-op.item_bytes // shape.beat_bytes))
-        pe_beats = max(mem_beats, -(-op.macs_per_item // shape.macs_per_beat))  # more heads than built: passes
+        per_item = shape.macs_per_beat // shape.items_per_beat  # a beat's lookups/MACs per item it holds
+        pe_beats = max(mem_beats, -(-op.macs_per_item // per_item))  # more heads than built: passes
         shape = replace(shape, item_beats=mem_beats)
         split = self.tier_split(d, op)
         chip_n = int((split["bram"] + split["uram"]) * op.n_items)

@@ -19,9 +19,14 @@ from hetsim.hardware.fpga_kernels.params import KERNELS
 # the indexer is DSP-bound, not HBM-bound, with int16 keys. Our build choice, derived.
 DSA_KERNEL = "lightning_indexer_topk"
 DSA_BUILD = {"heads": 16, "pes": 13, "k_max": 2048}
+# The paper's lookup-table variant of the same indexer (dsa indexer: lut): product-quantised keys
+# (16 one-byte codes, codebooks of 64), table lookups instead of int16 MACs, so no DSP bound
+# (pq_lut_topk; its params.yaml is this build).
+DSA_LUT_KERNEL = "lightning_indexer_lut"
 
 # design name -> (kernel source, parameter overrides)
 BUILDS: dict[str, tuple[str, dict[str, Any]]] = {
     **{kernel: (kernel, {}) for kernel in KERNELS},
     DSA_KERNEL: ("inner_product_topk", DSA_BUILD),
+    DSA_LUT_KERNEL: ("pq_lut_topk", {}),
 }

@@ -25,7 +25,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from hetsim.hardware.fpga_catalogue import DSA_KERNEL
+from hetsim.hardware.fpga_catalogue import DSA_KERNEL, DSA_LUT_KERNEL
 from hetsim.ops import Cast, Elementwise, FpgaKernel, Gather, LatentAttention, Matmul, Op, Reduction, TopK, dtype_bytes
 from hetsim.workloads.base import LayerWork, Method, MethodParams, StepWork
 from hetsim.workloads.common import INDEX_ID_BYTES, byte_copy, causal_pairs, mean_keys, topk_pairs
@@ -48,7 +48,7 @@ class DSA(Method):
     name = "dsa"
     description = "DeepSeek sparse attention: lightning indexer, top-k tokens, sparse MLA"
     Params = DSAParams
-    fpga_kernels = (DSA_KERNEL,)
+    fpga_kernels = (DSA_KERNEL, DSA_LUT_KERNEL)
 
     def check(self) -> None:
         p, w, m = self.p, self.workload, self.model
@@ -82,6 +82,12 @@ class DSA(Method):
         return [f"simulating {self.p.layers} of {self.full_layers} layers of {self.model.name} "
                 "(workload.params.layers): times, energy and memory cover those layers only"]
 
+    @property
+    def fpga_kernel(self) -> str:
+        """The FPGA build that runs the indexer: the int16 inner-product kernel, or for 'lut' the
+        paper's product-quantised lookup-table kernel (pq_lut_topk)."""
+        return DSA_LUT_KERNEL if self.p.indexer == "lut" else DSA_KERNEL
+
     # ---------------------------------------------------------------- sizes
     @property
     def key_bytes(self) -> int:
@@ -113,7 +119,7 @@ class DSA(Method):
         return out
 
     def fpga_topk(self) -> list[tuple[str, str, int]]:
-        return [("top_k", DSA_KERNEL, self.top_k)]
+        return [("top_k", self.fpga_kernel, self.top_k)]
 
     # ---------------------------------------------------------------- ops
     def prepare_ops(self, tokens: int) -> list[Op]:
@@ -174,7 +180,7 @@ class DSA(Method):
         score_bytes = b * context * e
         ids_bytes = b * k * INDEX_ID_BYTES
         q_bytes = b * m.q_heads * (a.kv_lora_rank + a.qk_rope_head_dim) * e
-        kernel = dict(kernel=DSA_KERNEL, n_items=context, item_bytes=self.key_bytes, macs_per_item=self.macs_per_key,
+        kernel = dict(kernel=self.fpga_kernel, n_items=context, item_bytes=self.key_bytes, macs_per_item=self.macs_per_key,
                       rows=b, resident_bytes=self.index_bytes_per_layer(b, context) * m.layers)
         prepare = StepWork("prepare", {"gpu": tuple(self.prepare_ops(b))}, (("model", hidden_bytes),), delta)
         relevancy = StepWork(

@@ -74,7 +74,11 @@ def test_fpga_designs_carry_the_kernels_shapes(u55c):
     designs = fpga_designs(u55c)
     assert designs["inner_product_topk"].shape == design_shape(load_kernel_params("inner_product_topk"))
     assert designs["lightning_indexer_topk"].shape.select and designs["lightning_indexer_topk"].pes == 13
-    assert {d.hbm_channels for name, d in designs.items() if name != "lightning_indexer_topk"} == {30}
+    lut = {"pq_lut_topk", "lightning_indexer_lut"}
+    assert {d.hbm_channels for name, d in designs.items() if name != "lightning_indexer_topk" and name not in lut} \
+        == {30}
+    # the LUT indexer: 4 keys a beat, one score stream each into the radix select; no DSP bound
+    assert {designs[n].hbm_channels for n in lut} == {15} and designs["lightning_indexer_lut"].topk_width == 60
 
 
 @pytest.mark.parametrize("kernel", ["inner_product_topk", "page_minmax_topk", "bm25_topk"])

@@ -73,6 +73,11 @@ class DesignShape:
     k_max: int
     topk_group: int  # streams per systolic queue
     clock_mhz: float
+    items_per_beat: int = 1  # items a beat holds (pq_lut_topk: 4 keys), each lane its own score stream
+
+    @property
+    def topk_streams(self) -> int:
+        return self.streams * self.items_per_beat
 
     @property
     def select(self) -> bool:
@@ -127,8 +132,10 @@ def job_cycles(shape: DesignShape, n: int, k: int, *, chip_n: int | None = None,
     chip_total = min(n, shape.chip_items) if chip_n is None else min(chip_n, n, shape.chip_items)
     per_hbm = hbm_cycles_per_beat(shape, pc_bw_bytes_per_s, hbm_efficiency, clock_hz)
     stream, hbm_part, bound, hbm_beats_max, pe_trips_max = 0.0, 0.0, "pe", 0, 0
+    ipb = shape.items_per_beat
     for s in range(p):
-        count = dealt(n, p, s)
+        # a stream's items; several a beat: its beats (lane 0's share of the top-k streams)
+        count = dealt(n, p, s) if ipb == 1 else dealt(n, p * ipb, s * ipb)
         chip = min(count, dealt(chip_total, p, s))
         hbm_items = count - chip
         fetch = burst = 0.0
@@ -144,9 +151,10 @@ def job_cycles(shape: DesignShape, n: int, k: int, *, chip_n: int | None = None,
             stream, hbm_part, bound = cycles, burst, ("hbm" if fetch > pe else "pe")
         hbm_beats_max = max(hbm_beats_max, hbm_items * shape.item_beats)
         pe_trips_max = max(pe_trips_max, count * ib)
-    queue_items = sum(dealt(n, p, s) for s in range(min(shape.topk_group, p)))  # queue 0: the busiest
+    ts = shape.topk_streams
+    queue_items = sum(dealt(n, ts, s) for s in range(min(shape.topk_group, ts)))  # queue 0: the busiest
     if shape.select:
-        rounds = dealt(n, p, 0)
+        rounds = dealt(n, ts, 0)
         lv = expected_levels(n, k) if levels is None else levels
         topk_tail = lv * (rounds + SEL_BINS) + rounds + k
         trips = {"rounds": rounds, "topk_cycles": topk_tail, "levels": lv}

@@ -23,6 +23,7 @@ from hetsim.hardware.fpga_kernels.resources import Resources, estimate_resources
 # A kernel may use at most this share of each device resource: the platform shell, routing and
 # timing closure need the rest. Assumed (no U55C shell utilisation figure was found).
 UTILIZATION_CAP = 0.8
+PORT_GROUP = {"inner_product_topk": "keys", "page_minmax_topk": "pages", "bm25_topk": "docs", "pq_lut_topk": "codes"}
 
 
 def design_shape(kp: KernelParams) -> DesignShape:
@@ -38,6 +39,13 @@ def design_shape(kp: KernelParams) -> DesignShape:
                            query_beats=-(-qbits // axi), bram_slots=0, uram_slots=0, bram_latency=0,
                            uram_latency=0, **common)
     pes, heads, d = kp.int("pes"), kp.int("heads"), kp.int("head_dim")
+    if kp.kernel == "pq_lut_topk":
+        m = kp.int("subspaces")
+        kpb = axi // (m * kp.int("code_bits"))
+        rows_per_beat = axi // kp.int("lut_bits") // kp.int("codebook")
+        return DesignShape(streams=pes, item_beats=1, macs_per_beat=kpb * heads * m,
+                           query_beats=-(-heads * m // rows_per_beat) + 1, bram_slots=0, uram_slots=0,
+                           bram_latency=0, uram_latency=0, items_per_beat=kpb, **common)
     lanes = axi // kp.int("data_bits")
     if kp.kernel == "inner_product_topk":
         beats, macs, query = -(-d // lanes), heads * lanes, heads * -(-d // lanes) + 1
@@ -55,6 +63,8 @@ def item_bytes(kp: KernelParams) -> int:
     """Stored bytes of one candidate (key, page bounds, document record), padding excluded."""
     if kp.kernel == "bm25_topk":
         return kp.int("doc_slots") * (kp.int("term_bits") + kp.int("weight_bits")) // 8
+    if kp.kernel == "pq_lut_topk":
+        return kp.int("subspaces") * kp.int("code_bits") // 8
     per_elem = kp.int("data_bits") // 8
     d = kp.int("head_dim")
     return d * per_elem if kp.kernel == "inner_product_topk" else 2 * d * per_elem
@@ -64,14 +74,14 @@ def design_from_params(kp: KernelParams, *, clock_mhz: float | None = None, effi
                        source: str = "derived") -> KernelDesign:
     shape = design_shape(kp)
     empty = job_cycles(shape, 1, 0, chip_n=0)
-    group = "docs" if kp.kernel == "bm25_topk" else ("keys" if kp.kernel == "inner_product_topk" else "pages")
+    group = PORT_GROUP[kp.kernel]
     return KernelDesign(
         name=kp.kernel,
         pes=shape.streams,
         lanes=shape.macs_per_beat,
         ii=shape.pe_ii,
         pipeline_depth=empty.head + empty.tail,
-        topk_width=shape.streams,
+        topk_width=shape.topk_streams,
         topk_k_max=shape.k_max,
         topk_insert_ii=0,  # the systolic queues and the select take a candidate every cycle
         hbm_channels=len(kp.ports[group]["args"]),

@@ -83,6 +83,14 @@ def _pe(kp: KernelParams, shape: DesignShape) -> Resources:
         idf = kp.int("idf_bits")
         lane = qmax * (tb // 2) + qmax * idf // 2 + 2 * kp.int("score_bits")  # compares, priority mux, adder
         return Resources(0, 0, lanes, lanes * lane + kp.int("score_bits"))
+    if kp.kernel == "pq_lut_topk":
+        # per key lane and table row one LUTRAM read port (a LUT6 per entry bit per 64 entries),
+        # an adder tree over the subspaces per head, one DSP per head weighting, the head sum
+        heads, m, kpb = kp.int("heads"), kp.int("subspaces"), shape.items_per_beat
+        lut_bits, sum_bits, score = kp.int("lut_bits"), kp.int("lut_bits") + 8, kp.int("score_bits")
+        lookups = kpb * heads * m * lut_bits * math.ceil(kp.int("codebook") / 64)
+        adders = kpb * heads * ((m - 1) * sum_bits + sum_bits + score)  # tree, ReLU mux, head sum
+        return Resources(0, 0, kpb * heads, lookups + adders)
     heads, bits = kp.int("heads"), kp.int("data_bits")
     macs = shape.macs_per_beat
     adder = 2 * bits + int(math.log2(max(macs, 2)))
@@ -100,19 +108,20 @@ def _stream(kp: KernelParams, shape: DesignShape) -> Resources:
     width = kp.int("axi_width_bits")
     bram = bram36_for(shape.bram_slots * shape.item_beats, width)
     uram = uram_for(shape.uram_slots * shape.item_beats, width)
-    fifo = _fifo_luts(kp.int("max_read_burst"), width) + _fifo_luts(8, kp.int("score_bits") + 33)
+    fifo = _fifo_luts(kp.int("max_read_burst"), width) + shape.items_per_beat * _fifo_luts(8, kp.int("score_bits") + 33)
     return Resources(bram, uram, 0, fifo) + _pe(kp, shape)
 
 
 def _topk(kp: KernelParams, shape: DesignShape) -> Resources:
     cand = kp.int("score_bits") + 33  # score, index, valid
     kcap = shape.k_max
+    ts = shape.topk_streams
     if shape.select:
-        slots = kp.int("select_items") // shape.streams
-        buf = shape.streams * uram_for(slots, kp.int("score_bits"))
-        lists = shape.streams * bram36_for(kcap, cand)
-        hist = shape.streams * SEL_BINS * 16 * 2  # counters and their increment
-        compare = shape.streams * (96 // 2 + 96 * 2)  # key compare, prefix match, min/max
+        slots = kp.int("select_items") // ts
+        buf = ts * uram_for(slots, kp.int("score_bits"))
+        lists = ts * bram36_for(kcap, cand)
+        hist = ts * SEL_BINS * 16 * 2  # counters and their increment
+        compare = ts * (96 // 2 + 96 * 2)  # key compare, prefix match, min/max
         return Resources(lists, buf, 0, hist + compare + SEL_BINS * 32)
     cell = cand // 2 + 3 * cand  # comparator; keep/pass and shift multiplexers
     return Resources(0, 0, 0, (shape.queues + 1) * kcap * cell)
