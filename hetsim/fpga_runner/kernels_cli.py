@@ -57,10 +57,17 @@ def register(app: typer.Typer, friendly) -> None:
     @app.command("kernels")
     @friendly
     def kernels(
+        action: Annotated[str | None, typer.Argument(help="'search': the Pareto front of a kernel's designs")] = None,
+        kernel: Annotated[str | None, typer.Argument(help="search: the kernel (e.g. pq_lut_topk)")] = None,
         sizes: Annotated[str, typer.Option(help="comma-separated item counts")] = "16384,131072,1000000",
         as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     ) -> None:
-        """The FPGA kernel builds: ports, PEs, GB/s at given sizes, launches per token, resources."""
+        """The FPGA kernel builds: ports, PEs, GB/s at given sizes, launches per token, resources.
+        `hetsim kernels search KERNEL`: the Pareto front of (time per token, LUT/DSP/BRAM/URAM) over
+        the kernel's build parameters, under the 80% resource cap."""
+        if action is not None:
+            _search(action, kernel, as_json)
+            return
         rows = describe([int(s) for s in sizes.split(",") if s.strip()])
         if as_json:
             typer.echo(json.dumps(rows, indent=2))
@@ -76,3 +83,22 @@ def register(app: typer.Typer, friendly) -> None:
             util = ", ".join(f"{k} {v} ({r['utilisation'][k]:.0%})" for k, v in r["resources"].items())
             typer.echo(f"  resources: {util}; fits 80%: {r['fits']}")
             typer.echo(f"  per stream: {r['per_stream']}; per port: {r['per_port']}; top-k: {r['topk_unit']}")
+
+
+def _search(action: str, kernel: str | None, as_json: bool) -> None:
+    from hetsim.errors import HetsimError
+    from hetsim.hardware.fpga_kernels.params import KERNELS
+    from hetsim.hardware.fpga_kernels.search import OBJECTIVES, search
+
+    if action != "search" or kernel not in KERNELS:
+        raise HetsimError(f"usage: hetsim kernels search KERNEL [--json]; kernels: {', '.join(KERNELS)}")
+    out = search(kernel, load_kernel_params)
+    if as_json:
+        typer.echo(json.dumps(out, indent=2))
+        return
+    typer.echo(f"{kernel}: {out['points']} designs, {out['feasible']} fit {out['cap']:.0%}; "
+               f"workload: {out['workload']}")
+    typer.echo(f"Pareto front ({', '.join(OBJECTIVES)}; {out['provenance']}):")
+    for r in out["front"]:
+        typer.echo(f"  {r['time_per_token_us']:>10.1f} us  luts {r['luts']:>8} dsps {r['dsps']:>5} "
+                   f"bram36 {r['bram36']:>5} uram {r['uram']:>4}  {r['params']}")

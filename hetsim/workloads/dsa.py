@@ -180,7 +180,8 @@ class DSA(Method):
         score_bytes = b * context * e
         ids_bytes = b * k * INDEX_ID_BYTES
         q_bytes = b * m.q_heads * (a.kv_lora_rank + a.qk_rope_head_dim) * e
-        kernel = dict(kernel=self.fpga_kernel, n_items=context, item_bytes=self.key_bytes, macs_per_item=self.macs_per_key,
+        kernel = dict(kernel=self.fpga_kernel, n_items=context, item_bytes=self.key_bytes,
+                      macs_per_item=self.macs_per_key,
                       rows=b, resident_bytes=self.index_bytes_per_layer(b, context) * m.layers)
         prepare = StepWork("prepare", {"gpu": tuple(self.prepare_ops(b))}, (("model", hidden_bytes),), delta)
         relevancy = StepWork(
