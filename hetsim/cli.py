@@ -90,14 +90,15 @@ def run(
 @friendly
 def devices() -> None:
     """List the device and link catalogue with the provenance of its figures."""
+    from hetsim.calibration.cpu_profile import find_cpu_profile
     from hetsim.calibration.device_inputs import gpu_profile
     from hetsim.config.load import Catalogue
     from hetsim.provenance import weakest
 
     cat = Catalogue.load()
     t = Table(title=f"devices ({cat.root}/devices)")
-    for col in ("name", "kind", "memory", "HBM peak", "compute peak", "weakest source", "calibration"):
-        t.add_column(col)
+    for col in ("name", "kind", "memory", "memory peak", "compute peak", "weakest source", "calibration"):
+        t.add_column(col, overflow="fold")
     for name, d in sorted(cat.devices.items()):
         sources = {v.source for v in d.__dict__.values() if hasattr(v, "source")}
         if d.kind == "gpu":
@@ -105,11 +106,17 @@ def devices() -> None:
             bw = f"{d.hbm_bw_gbps.value:g} GB/s"
             prof = gpu_profile(d)
             calib = prof.path.name if prof else "none (datasheet/assumed)"
-        else:
+        elif d.kind == "fpga":
             peak = f"{d.dsps.value:g} DSP @ {d.kernel_clock_mhz.value:g} MHz"
             bw = f"{d.hbm_pseudo_channels.value * d.hbm_bw_per_pc_gbps.value:g} GB/s"
             calib = "kernel designs from fpga_kernels/"
-        t.add_row(name, d.kind, f"{d.memory_gb.value:g} GB", bw, peak, weakest(sources), calib)
+        else:  # the host CPU: DRAM, not HBM
+            sources |= {v.source for v in d.rates.__dict__.values() if hasattr(v, "source")}
+            peak = f"{d.cores} cores, {d.rates.matmul_gflops.value:g} GFLOP/s fp32"
+            bw = f"{d.mem_bw_gbps.value:g} GB/s DRAM"
+            found = find_cpu_profile(d.name) if d.profile != "none" else None
+            calib = found.name if found else "none: the device file's rates (`hetsim calibrate cpu`)"
+        t.add_row(escape(name), d.kind, f"{d.memory_gb.value:g} GB", bw, peak, weakest(sources), escape(calib))
     Console().print(t)
     lt = Table(title="links")
     for col in ("name", "kind", "latency", "downstream", "upstream", "weakest source"):

@@ -49,7 +49,9 @@ def test_table_output_names_the_metrics(tmp_path):
 
 def test_devices_and_check_and_schema(tmp_path):
     res = hetsim("devices")
-    assert res.returncode == 0 and "U55C" in res.stdout and "H100-SXM" in res.stdout
+    assert res.returncode == 0, res.stderr
+    for kind, name in (("gpu", "H100-SXM"), ("fpga", "U55C"), ("cpu", "host-cpu-2c")):  # every device kind
+        assert name in res.stdout and f" {kind} " in res.stdout, name
     assert hetsim("check", str(DEFAULT)).returncode == 0
     assert hetsim("check", str(REPO / "configs" / "devices" / "U55C.yaml")).returncode == 0
     assert hetsim("schema", "--out", str(tmp_path)).returncode == 0
