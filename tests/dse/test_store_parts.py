@@ -123,8 +123,10 @@ def test_a_write_that_fails_leaves_nothing_and_says_why(store, monkeypatch):
 def test_sweep_json_is_written_whole_and_checked_when_read(store):
     root = store.root
     assert store.meta_problem() is None
-    with pytest.raises(ConfigError, match=r"not a sweep results folder \(no sweep.json\): run `hetsim sweep` first"):
+    with pytest.raises(ConfigError, match=r"not a sweep results folder \(no sweep.json\): run `hetsim sweep` first") \
+            as info:
         store.read_meta()
+    assert info.value.file == str(root)
     meta = {"spec": {"name": "s"}, "points": [{"id": "k1"}]}
     store.write_meta(meta)
     assert json.loads((root / META).read_text()) == meta == store.read_meta()
