@@ -11,7 +11,9 @@ def test_kernels_json_lists_every_build_against_the_targets():
     result = CliRunner().invoke(app, ["kernels", "--json", "--sizes", "1000000"])
     assert result.exit_code == 0, result.output
     rows = {r["design"]: r for r in json.loads(result.output)}
-    assert set(rows) == {"inner_product_topk", "page_minmax_topk", "bm25_topk", "lightning_indexer_topk"}
+    # the three kernels, the lookup-table indexer kernel, and the two DSA builds of the catalogue
+    assert set(rows) == {"inner_product_topk", "page_minmax_topk", "bm25_topk", "pq_lut_topk",
+                         "lightning_indexer_topk", "lightning_indexer_lut"}
     for name in ("inner_product_topk", "page_minmax_topk", "bm25_topk"):
         r = rows[name]
         assert r["ports"] == 30 and r["io_ports"] == 1

@@ -33,6 +33,10 @@ def _assert_close(a, b, where: str) -> None:
             _assert_close(a[k], b[k], f"{where}.{k}")
     elif isinstance(a, float):
         assert a == pytest.approx(b, rel=1e-3, abs=1e-12), where
+    elif isinstance(a, tuple | list) and a and all(isinstance(x, float) for x in a):  # a band: (low, high)
+        assert len(a) == len(b), where
+        for x, y in zip(a, b, strict=True):
+            assert x == pytest.approx(y, rel=1e-3, abs=1e-12), where
     else:
         assert a == b, where
 
