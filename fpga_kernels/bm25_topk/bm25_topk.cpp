@@ -12,31 +12,6 @@
 #define SELECT_ITEMS 0
 #endif
 
-// Broadcast the job's (term, idf) words to every core.
-static void load_query(const beat_t* query, ap_uint<32> job, hls::stream<beat_t> qs[CORES]) {
-    const ap_uint<32> base = job * QUERY_BEATS;
-query_beats:
-    for (int b = 0; b < QUERY_BEATS; b++) {
-#pragma HLS pipeline II = 1
-        const beat_t beat = query[base + b];
-        for (int c = 0; c < CORES; c++) qs[c].write(beat);
-    }
-}
-
-// Stream core c's document records: one flat burst over its region, one beat per cycle.
-static void read_docs(const beat_t* port, ap_uint<32> index_beat, ap_uint<32> count, hls::stream<beat_t>& out,
-                      hls::stream<fetch_stats_t>& fstats) {
-    fetch_stats_t st = {0, 0, count, 0};
-    const ap_uint<32> beats = count * DOC_BEATS;
-hbm_burst:
-    for (ap_uint<32> i = 0; i < beats; i++) {
-#pragma HLS pipeline II = 1
-        out.write(port[index_beat + i]);
-        st.hbm_beats++;
-    }
-    fstats.write(st);
-}
-
 // One core: LANES slots a beat, each compared with every query term; the matched idf times the
 // slot's weight, summed over the lanes and the record's beats; a score on the record's last beat.
 static void score_docs(int c, hls::stream<beat_t>& qin, ap_uint<32> count, hls::stream<beat_t>& in,
@@ -96,37 +71,7 @@ beat_loop:
     trips_out.write(trips);
 }
 
-static void write_results(hls::stream<cand_t<score_t> >& res, hls::stream<topk_stats_t>& tstats,
-                          hls::stream<fetch_stats_t> fstats[CORES], hls::stream<ap_uint<32> > trips[CORES], int k,
-                          ap_uint<32> job, index_t* out_idx, ap_uint<64>* out_score, ap_uint<32>* stats) {
-    const ap_uint<32> at = job * K_MAX;
-results:
-    for (int i = 0; i < k; i++) {  // k entries, best first; invalid ones when k > n
-#pragma HLS pipeline II = 1
-        const cand_t<score_t> c = res.read();
-        out_idx[at + i] = c.valid ? c.idx : index_t(NO_INDEX);
-        out_score[at + i] = c.valid ? ap_uint<64>(c.score) : ap_uint<64>(0);
-    }
-    ap_uint<32> st[STATS_WORDS];
-    for (int i = 0; i < STATS_WORDS; i++) st[i] = 0;
-    for (int c = 0; c < CORES; c++) {
-        const fetch_stats_t f = fstats[c].read();
-        const ap_uint<32> t = trips[c].read();
-        st[ST_HBM] += f.hbm;
-        if (f.hbm_beats > st[ST_HBM_BEATS]) st[ST_HBM_BEATS] = f.hbm_beats;
-        if (t > st[ST_PE_TRIPS]) st[ST_PE_TRIPS] = t;
-    }
-    const topk_stats_t t = tstats.read();
-    st[ST_ROUNDS] = t.rounds;
-    st[ST_SURVIVORS] = t.survivors;
-    st[ST_MERGED] = t.merged;
-    st[ST_TOPK_CYCLES] = t.cycles;
-    st[ST_LEVELS] = t.levels;
-    st[ST_JOB] = job;
-    for (int i = 0; i < STATS_WORDS; i++) stats[job * STATS_WORDS + i] = st[i];
-}
-
-static void query_dataflow(FOR_EACH_DOCS_PORT(BM25_DOC_ARG) const beat_t* query, index_t* out_idx,
+static void query_dataflow(FOR_EACH_DOCS_PORT(ITEM_PORT_ARG) const beat_t* query, index_t* out_idx,
                            ap_uint<64>* out_score, ap_uint<32>* stats, const job_t& job, ap_uint<32> j) {
 #pragma HLS dataflow
     hls::stream<beat_t> qs[CORES];
@@ -142,22 +87,24 @@ static void query_dataflow(FOR_EACH_DOCS_PORT(BM25_DOC_ARG) const beat_t* query,
 #pragma HLS stream variable = trips depth = 2
     hls::stream<cand_t<score_t>, K_MAX> res;
     hls::stream<topk_stats_t, 2> tstats;
-    const int k = job.k > K_MAX ? K_MAX : int(job.k);  // the host checks k; clamp so HW never overruns
+    const int k = job_k<K_MAX>(job);
 
-    load_query(query, j, qs);
-#define BM25_READ(i, name) read_docs(name, job.index_beat, dealt_count(job.n, CORES, i), beats[i], fstats[i]);
+    broadcast_query<QUERY_BEATS, CORES>(query, j, qs);
+#define BM25_READ(i, name)                                                                                  \
+    fetch_hbm(name, job.index_beat, dealt_count(job.n, CORES, i) * DOC_BEATS, dealt_count(job.n, CORES, i), \
+              beats[i], fstats[i]);
     FOR_EACH_DOCS_PORT(BM25_READ)
 #define BM25_SCORE(i, name) score_docs(i, qs[i], dealt_count(job.n, CORES, i), beats[i], cands[i], trips[i]);
     FOR_EACH_DOCS_PORT(BM25_SCORE)
     topk_unit<score_t, CORES, TOPK_GROUP, K_MAX, SELECT_ITEMS / CORES>(cands, job.n, k, res, tstats);
-    write_results(res, tstats, fstats, trips, k, j, out_idx, out_score, stats);
+    write_results<CORES, K_MAX>(res, tstats, fstats, trips, k, j, out_idx, out_score, stats);
 }
 
-#define BM25_DOC_PRAGMA(i, name)                                                                         \
+#define BM25_DOC_PRAGMA(i, name)                                                                          \
     HLS_PRAGMA(HLS interface m_axi port = name offset = slave bundle = gmem_##name max_read_burst_length = \
                    MAX_READ_BURST num_read_outstanding = READ_OUTSTANDING num_write_outstanding = 1)
 
-extern "C" void bm25_topk(FOR_EACH_DOCS_PORT(BM25_DOC_ARG) volatile unsigned* jobs, const beat_t* query,
+extern "C" void bm25_topk(FOR_EACH_DOCS_PORT(ITEM_PORT_ARG) volatile unsigned* jobs, const beat_t* query,
                           index_t* out_idx, ap_uint<64>* out_score, ap_uint<32>* stats, ap_uint<32> mode,
                           ap_uint<32> n_jobs) {
     FOR_EACH_DOCS_PORT(BM25_DOC_PRAGMA)
@@ -174,7 +121,6 @@ extern "C" void bm25_topk(FOR_EACH_DOCS_PORT(BM25_DOC_ARG) volatile unsigned* jo
 jobs_loop:
     for (ap_uint<32> j = 0; j < n_jobs; j++) {
         const job_t job = wait_job(jobs, j);
-#define BM25_DOC_NAME(i, name) name,
-        query_dataflow(FOR_EACH_DOCS_PORT(BM25_DOC_NAME) query, out_idx, out_score, stats, job, j);
+        query_dataflow(FOR_EACH_DOCS_PORT(ITEM_PORT_NAME) query, out_idx, out_score, stats, job, j);
     }
 }

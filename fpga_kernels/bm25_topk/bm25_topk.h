@@ -24,6 +24,7 @@
 #include <hls_stream.h>
 
 #include "hls_macros.h"
+#include "job_results.h"
 #include "jobs.h"
 #include "params.h"
 #include "stats_words.h"
@@ -47,9 +48,7 @@ typedef ap_uint<WEIGHT_BITS> weight_t;
 typedef ap_uint<IDF_BITS> idf_t;
 typedef ap_uint<SCORE_BITS> score_t;
 
-#define BM25_DOC_ARG(i, name) const beat_t* name,
-
-extern "C" void bm25_topk(FOR_EACH_DOCS_PORT(BM25_DOC_ARG) volatile unsigned* jobs, const beat_t* query,
+extern "C" void bm25_topk(FOR_EACH_DOCS_PORT(ITEM_PORT_ARG) volatile unsigned* jobs, const beat_t* query,
                           index_t* out_idx, ap_uint<64>* out_score, ap_uint<32>* stats, ap_uint<32> mode,
                           ap_uint<32> n_jobs);
 

@@ -1,6 +1,12 @@
-// The C API shared by the kernels' C-simulation libraries (include once, after the kernel's
-// header and after defining CSIM_PORTS, CSIM_ITEM_BEATS, CSIM_PORT_NAME, CSIM_SCORE_T and CSIM_CALL(mode, n_jobs)).
+// The C API shared by the kernels' C-simulation libraries. Include once, after the kernel's
+// header and after defining
+//   CSIM_TOP            the HLS top function
+//   CSIM_FOR_EACH_PORT  its generated item-port list (params.h)
+//   CSIM_PORTS, CSIM_ITEM_BEATS, CSIM_PORT_NAME, CSIM_SCORE_T
+//                       item ports, beats per item, the ports' name, the out_score element type
+//   csim_params(std::ostream&)  the kernel's parameters for csim_info
 //
+//   csim_info()                      "kernel=<top>;<csim_params>;K_MAX=..;STATS_WORDS=..;JOB_WORDS=.."
 //   csim_hbm_write(port, bytes, n)   the item port's HBM image (as XRT bo.write + sync would)
 //   csim_query_write(bytes, n)       the io query buffer (all jobs of the launch)
 //   csim_run(mode, n_jobs, jobs, out_idx, out_score, stats)
@@ -52,7 +58,9 @@ int csim_run(uint32_t mode, uint32_t n_jobs, uint32_t* jobs, uint32_t* out_idx, 
         std::vector<index_t> idx(size_t(slots) * K_MAX);
         std::vector<CSIM_SCORE_T> score(size_t(slots) * K_MAX);
         std::vector<ap_uint<32> > st(size_t(slots) * STATS_WORDS);
-        CSIM_CALL(mode, n_jobs);
+        const std::vector<beat_t> q = csim::to_beats<AXI_WIDTH_BITS>(g_query.data(), g_query.size());
+#define CSIM_PORT_DATA(i, name) g_ports[i].data(),
+        CSIM_TOP(CSIM_FOR_EACH_PORT(CSIM_PORT_DATA) jobs, q.data(), idx.data(), score.data(), st.data(), mode, n_jobs);
         if (mode == MODE_LOAD) return;
         for (size_t i = 0; i < idx.size(); i++) {
             out_idx[i] = idx[i].to_uint();
@@ -60,6 +68,18 @@ int csim_run(uint32_t mode, uint32_t n_jobs, uint32_t* jobs, uint32_t* out_idx, 
         }
         for (size_t i = 0; i < st.size(); i++) stats[i] = st[i].to_uint();
     });
+}
+
+#define CSIM_STR_(x) #x
+#define CSIM_STR(x) CSIM_STR_(x)
+const char* csim_info() {
+    static std::string text;
+    std::ostringstream s;
+    s << "kernel=" << CSIM_STR(CSIM_TOP) << ";";
+    csim_params(s);
+    s << ";K_MAX=" << K_MAX << ";STATS_WORDS=" << STATS_WORDS << ";JOB_WORDS=" << JOB_WORDS;
+    text = s.str();
+    return text.c_str();
 }
 
 }  // extern "C"

@@ -7,4 +7,10 @@
 #define HLS_PRAGMA_STR(x) _Pragma(#x)
 #define HLS_PRAGMA(x) HLS_PRAGMA_STR(x)
 
+// Per item port, for the generated FOR_EACH_<ITEMS>_PORT(X) lists: the top function's argument
+// (`const beat_t*` in every kernel) and the name passed on. The m_axi pragmas stay in each top
+// function, next to the ports they bind.
+#define ITEM_PORT_ARG(i, name) const beat_t* name,
+#define ITEM_PORT_NAME(i, name) name,
+
 #endif  // HETSIM_HLS_MACROS_H

@@ -57,4 +57,10 @@ inline job_t wait_job(volatile unsigned* jobs, unsigned j) {
     return job;
 }
 
+// The job's k, clamped to K_MAX: the host checks k; the clamp keeps the hardware from overrunning.
+template <int K_MAX>
+int job_k(const job_t& job) {
+    return job.k > K_MAX ? K_MAX : int(job.k);
+}
+
 #endif  // HETSIM_JOBS_H

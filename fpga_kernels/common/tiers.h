@@ -12,6 +12,7 @@
 #include <ap_int.h>
 #include <hls_stream.h>
 
+#include "hbm_read.h"
 #include "topk.h"
 
 // Items a stream read from each tier, and the beats its PE consumed (loop trip counts).
@@ -74,14 +75,17 @@ chip_beats:  // BRAM or URAM per beat: both reads are in flight, a multiplexer p
         const ap_uint<32> s = base + i;
         out.write(s < ap_uint<32>(BRAM_SLOTS * ITEM_BEATS) ? bram[s] : uram[s - BRAM_SLOTS * ITEM_BEATS]);
     }
-    const ap_uint<32> src = index_beat + chip * ITEM_BEATS;
-    const ap_uint<32> hbm_beats = st.hbm * ITEM_BEATS;
-hbm_burst:  // one burst of the whole region (split into max_read_burst_length beats by the adapter)
-    for (ap_uint<32> i = 0; i < hbm_beats; i++) {
-#pragma HLS pipeline II = 1
-        out.write(port[src + i]);
-        st.hbm_beats++;
-    }
+    st.hbm_beats = burst_read(port, index_beat + chip * ITEM_BEATS, st.hbm * ITEM_BEATS, out);
+    fstats.write(st);
+}
+
+// One PE's beats for a query when nothing lives on chip: `items` items in `beats` beats, one
+// flat burst over its HBM region.
+template <typename BEAT>
+void fetch_hbm(const BEAT* port, ap_uint<32> index_beat, ap_uint<32> beats, ap_uint<32> items, hls::stream<BEAT>& out,
+               hls::stream<fetch_stats_t>& fstats) {
+    fetch_stats_t st = {0, 0, items, 0};
+    st.hbm_beats = burst_read(port, index_beat, beats, out);
     fstats.write(st);
 }
 

@@ -6,22 +6,15 @@
 #define CSIM_ITEM_BEATS KEY_BEATS
 #define CSIM_PORT_NAME "keys"
 #define CSIM_SCORE_T score_t
-#define CAPI_PORT(i, name) g_ports[i].data(),
-#define CSIM_CALL(mode, n_jobs)                                                                                    \
-    do {                                                                                                           \
-        const std::vector<beat_t> q = csim::to_beats<AXI_WIDTH_BITS>(g_query.data(), g_query.size());            \
-        inner_product_topk(FOR_EACH_KEYS_PORT(CAPI_PORT) jobs, q.data(), idx.data(), score.data(), st.data(), mode, \
-                           n_jobs);                                                                                \
-    } while (0)
-#include "csim_run.h"
+#define CSIM_TOP inner_product_topk
+#define CSIM_FOR_EACH_PORT FOR_EACH_KEYS_PORT
 
-extern "C" const char* csim_info() {
-    static std::string text;
-    std::ostringstream s;
-    s << "kernel=inner_product_topk;HEADS=" << HEADS << ";HEAD_DIM=" << HEAD_DIM << ";PES=" << PES
+// The kernel's parameters for csim_info (csim_run.h adds the kernel's name, K_MAX, STATS_WORDS
+// and JOB_WORDS).
+static void csim_params(std::ostream& s) {
+    s << "HEADS=" << HEADS << ";HEAD_DIM=" << HEAD_DIM << ";PES=" << PES
       << ";LANES=" << LANES << ";ITEM_BEATS=" << KEY_BEATS << ";QUERY_BEATS=" << QUERY_BEATS
-      << ";BRAM_SLOTS=" << BRAM_SLOTS << ";URAM_SLOTS=" << URAM_SLOTS << ";K_MAX=" << K_MAX
-      << ";STATS_WORDS=" << STATS_WORDS << ";JOB_WORDS=" << JOB_WORDS;
-    text = s.str();
-    return text.c_str();
+      << ";BRAM_SLOTS=" << BRAM_SLOTS << ";URAM_SLOTS=" << URAM_SLOTS;
 }
+
+#include "csim_run.h"

@@ -12,17 +12,6 @@
 #define SELECT_ITEMS 0
 #endif
 
-// Broadcast the job's query beats (heads, then the head weights) to every PE.
-static void load_query(const beat_t* query, ap_uint<32> job, hls::stream<beat_t> qs[PES]) {
-    const ap_uint<32> base = job * QUERY_BEATS;
-query_beats:
-    for (int b = 0; b < QUERY_BEATS; b++) {
-#pragma HLS pipeline II = 1
-        const beat_t beat = query[base + b];
-        for (int p = 0; p < PES; p++) qs[p].write(beat);
-    }
-}
-
 // One PE: a flat loop over its beats (KEY_BEATS per key), LANES x HEADS MACs per beat into one
 // accumulator per head; on a key's last beat the ReLU + weighted head sum leaves as a score.
 static void pe(int p, hls::stream<beat_t>& qin, ap_uint<32> count, bool relu, hls::stream<beat_t>& in,
@@ -80,42 +69,10 @@ beat_loop:
     trips_out.write(trips);
 }
 
-static void write_results(hls::stream<cand_t<score_t> >& res, hls::stream<topk_stats_t>& tstats,
-                          hls::stream<fetch_stats_t> fstats[PES], hls::stream<ap_uint<32> > trips[PES], int k,
-                          ap_uint<32> job, index_t* out_idx, score_t* out_score, ap_uint<32>* stats) {
-    const ap_uint<32> at = job * K_MAX;
-results:
-    for (int i = 0; i < k; i++) {  // k entries, best first; invalid ones when k > n
-#pragma HLS pipeline II = 1
-        const cand_t<score_t> c = res.read();
-        out_idx[at + i] = c.valid ? c.idx : index_t(NO_INDEX);
-        out_score[at + i] = c.valid ? c.score : score_t(0);
-    }
-    ap_uint<32> st[STATS_WORDS];
-    for (int i = 0; i < STATS_WORDS; i++) st[i] = 0;
-    for (int p = 0; p < PES; p++) {
-        const fetch_stats_t f = fstats[p].read();
-        const ap_uint<32> t = trips[p].read();
-        st[ST_BRAM] += f.bram;
-        st[ST_URAM] += f.uram;
-        st[ST_HBM] += f.hbm;
-        if (f.hbm_beats > st[ST_HBM_BEATS]) st[ST_HBM_BEATS] = f.hbm_beats;
-        if (t > st[ST_PE_TRIPS]) st[ST_PE_TRIPS] = t;
-    }
-    const topk_stats_t t = tstats.read();
-    st[ST_ROUNDS] = t.rounds;
-    st[ST_SURVIVORS] = t.survivors;
-    st[ST_MERGED] = t.merged;
-    st[ST_TOPK_CYCLES] = t.cycles;
-    st[ST_LEVELS] = t.levels;
-    st[ST_JOB] = job;
-    for (int i = 0; i < STATS_WORDS; i++) stats[job * STATS_WORDS + i] = st[i];
-}
-
 typedef beat_t bram_t[BRAM_SLOTS * KEY_BEATS + 1];
 typedef beat_t uram_t[URAM_SLOTS * KEY_BEATS + 1];
 
-static void query_dataflow(FOR_EACH_KEYS_PORT(IPT_KEY_ARG) const beat_t* query, bram_t bram[PES], uram_t uram[PES],
+static void query_dataflow(FOR_EACH_KEYS_PORT(ITEM_PORT_ARG) const beat_t* query, bram_t bram[PES], uram_t uram[PES],
                            index_t* out_idx, score_t* out_score, ap_uint<32>* stats, const job_t& job,
                            ap_uint<32> j) {
 #pragma HLS dataflow
@@ -132,10 +89,10 @@ static void query_dataflow(FOR_EACH_KEYS_PORT(IPT_KEY_ARG) const beat_t* query, 
 #pragma HLS stream variable = trips depth = 2
     hls::stream<cand_t<score_t>, K_MAX> res;
     hls::stream<topk_stats_t, 2> tstats;
-    const int k = job.k > K_MAX ? K_MAX : int(job.k);  // the host checks k; clamp so HW never overruns
+    const int k = job_k<K_MAX>(job);
     const ap_uint<32> slot0 = job.chip_first / PES;
 
-    load_query(query, j, qs);
+    broadcast_query<QUERY_BEATS, PES>(query, j, qs);
 #define IPT_FETCH(i, name)                                                                                           \
     fetch_tiered<beat_t, KEY_BEATS, BRAM_SLOTS, URAM_SLOTS>(bram[i], uram[i], name, dealt_count(job.n, PES, i),     \
                                                             dealt_count(job.chip_n, PES, i), slot0, job.index_beat, \
@@ -144,14 +101,14 @@ static void query_dataflow(FOR_EACH_KEYS_PORT(IPT_KEY_ARG) const beat_t* query, 
 #define IPT_PE(i, name) pe(i, qs[i], dealt_count(job.n, PES, i), job.flags[0], beats[i], cands[i], trips[i]);
     FOR_EACH_KEYS_PORT(IPT_PE)
     topk_unit<score_t, PES, TOPK_GROUP, K_MAX, SELECT_ITEMS / PES>(cands, job.n, k, res, tstats);
-    write_results(res, tstats, fstats, trips, k, j, out_idx, out_score, stats);
+    write_results<PES, K_MAX>(res, tstats, fstats, trips, k, j, out_idx, out_score, stats);
 }
 
 #define IPT_KEY_PRAGMA(i, name)                                                                          \
     HLS_PRAGMA(HLS interface m_axi port = name offset = slave bundle = gmem_##name max_read_burst_length = \
                    MAX_READ_BURST num_read_outstanding = READ_OUTSTANDING num_write_outstanding = 1)
 
-extern "C" void inner_product_topk(FOR_EACH_KEYS_PORT(IPT_KEY_ARG) volatile unsigned* jobs, const beat_t* query,
+extern "C" void inner_product_topk(FOR_EACH_KEYS_PORT(ITEM_PORT_ARG) volatile unsigned* jobs, const beat_t* query,
                                    index_t* out_idx, score_t* out_score, ap_uint<32>* stats, ap_uint<32> mode,
                                    ap_uint<32> n_jobs) {
     FOR_EACH_KEYS_PORT(IPT_KEY_PRAGMA)
@@ -186,7 +143,6 @@ extern "C" void inner_product_topk(FOR_EACH_KEYS_PORT(IPT_KEY_ARG) volatile unsi
 jobs_loop:
     for (ap_uint<32> j = 0; j < n_jobs; j++) {
         const job_t job = wait_job(jobs, j);
-#define IPT_KEY_NAME(i, name) name,
-        query_dataflow(FOR_EACH_KEYS_PORT(IPT_KEY_NAME) query, key_bram, key_uram, out_idx, out_score, stats, job, j);
+        query_dataflow(FOR_EACH_KEYS_PORT(ITEM_PORT_NAME) query, key_bram, key_uram, out_idx, out_score, stats, job, j);
     }
 }

@@ -23,6 +23,7 @@
 #include <hls_stream.h>
 
 #include "hls_macros.h"
+#include "job_results.h"
 #include "jobs.h"
 #include "params.h"
 #include "stats_words.h"
@@ -47,9 +48,7 @@ typedef ap_int<ACC_BITS> acc_t;
 typedef ap_int<SCORE_BITS> score_t;
 typedef ap_uint<AXI_WIDTH_BITS> beat_t;
 
-#define IPT_KEY_ARG(i, name) const beat_t* name,
-
-extern "C" void inner_product_topk(FOR_EACH_KEYS_PORT(IPT_KEY_ARG) volatile unsigned* jobs, const beat_t* query,
+extern "C" void inner_product_topk(FOR_EACH_KEYS_PORT(ITEM_PORT_ARG) volatile unsigned* jobs, const beat_t* query,
                                    index_t* out_idx, score_t* out_score, ap_uint<32>* stats, ap_uint<32> mode,
                                    ap_uint<32> n_jobs);
 

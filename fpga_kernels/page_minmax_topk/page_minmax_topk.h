@@ -22,6 +22,7 @@
 #include <hls_stream.h>
 
 #include "hls_macros.h"
+#include "job_results.h"
 #include "jobs.h"
 #include "params.h"
 #include "stats_words.h"
@@ -45,9 +46,7 @@ typedef ap_int<ACC_BITS> acc_t;
 typedef ap_int<SCORE_BITS> score_t;
 typedef ap_uint<AXI_WIDTH_BITS> beat_t;
 
-#define PMT_PAGE_ARG(i, name) const beat_t* name,
-
-extern "C" void page_minmax_topk(FOR_EACH_PAGES_PORT(PMT_PAGE_ARG) volatile unsigned* jobs, const beat_t* query,
+extern "C" void page_minmax_topk(FOR_EACH_PAGES_PORT(ITEM_PORT_ARG) volatile unsigned* jobs, const beat_t* query,
                                  index_t* out_idx, score_t* out_score, ap_uint<32>* stats, ap_uint<32> mode,
                                  ap_uint<32> n_jobs);
 

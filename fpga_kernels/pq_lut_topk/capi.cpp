@@ -6,21 +6,14 @@
 #define CSIM_ITEM_BEATS 1
 #define CSIM_PORT_NAME "codes"
 #define CSIM_SCORE_T score_t
-#define CAPI_PORT(i, name) g_ports[i].data(),
-#define CSIM_CALL(mode, n_jobs)                                                                                \
-    do {                                                                                                       \
-        const std::vector<beat_t> q = csim::to_beats<AXI_WIDTH_BITS>(g_query.data(), g_query.size());        \
-        pq_lut_topk(FOR_EACH_CODES_PORT(CAPI_PORT) jobs, q.data(), idx.data(), score.data(), st.data(), mode, \
-                    n_jobs);                                                                                   \
-    } while (0)
-#include "csim_run.h"
+#define CSIM_TOP pq_lut_topk
+#define CSIM_FOR_EACH_PORT FOR_EACH_CODES_PORT
 
-extern "C" const char* csim_info() {
-    static std::string text;
-    std::ostringstream s;
-    s << "kernel=pq_lut_topk;HEADS=" << HEADS << ";SUBSPACES=" << SUBSPACES << ";CODEBOOK=" << CODEBOOK
-      << ";PES=" << PES << ";KPB=" << KPB << ";STREAMS=" << STREAMS << ";ITEM_BEATS=1;QUERY_BEATS=" << QUERY_BEATS
-      << ";K_MAX=" << K_MAX << ";STATS_WORDS=" << STATS_WORDS << ";JOB_WORDS=" << JOB_WORDS;
-    text = s.str();
-    return text.c_str();
+// The kernel's parameters for csim_info (csim_run.h adds the kernel's name, K_MAX, STATS_WORDS
+// and JOB_WORDS).
+static void csim_params(std::ostream& s) {
+    s << "HEADS=" << HEADS << ";SUBSPACES=" << SUBSPACES << ";CODEBOOK=" << CODEBOOK
+      << ";PES=" << PES << ";KPB=" << KPB << ";STREAMS=" << STREAMS << ";ITEM_BEATS=1;QUERY_BEATS=" << QUERY_BEATS;
 }
+
+#include "csim_run.h"

@@ -12,17 +12,6 @@
 #define SELECT_ITEMS 0
 #endif
 
-// Broadcast the job's table beats, then its head weights, to every PE.
-static void load_query(const beat_t* query, ap_uint<32> job, hls::stream<beat_t> qs[PES]) {
-    const ap_uint<32> base = job * QUERY_BEATS;
-query_beats:
-    for (int b = 0; b < QUERY_BEATS; b++) {
-#pragma HLS pipeline II = 1
-        const beat_t beat = query[base + b];
-        for (int p = 0; p < PES; p++) qs[p].write(beat);
-    }
-}
-
 // Beats of PE p: as many as its lane 0 has keys (lane 0 holds the most).
 static ap_uint<32> pe_beats(ap_uint<32> n, int p) { return dealt_count(n, STREAMS, p * KPB); }
 
@@ -31,19 +20,6 @@ static ap_uint<32> pe_keys(ap_uint<32> n, int p) {
     ap_uint<32> keys = 0;
     for (int l = 0; l < KPB; l++) keys += dealt_count(n, STREAMS, p * KPB + l);
     return keys;
-}
-
-// Stream PE p's code beats: one flat burst over its region, one beat per cycle.
-static void read_codes(const beat_t* port, ap_uint<32> index_beat, ap_uint<32> beats, ap_uint<32> keys,
-                       hls::stream<beat_t>& out, hls::stream<fetch_stats_t>& fstats) {
-    fetch_stats_t st = {0, 0, keys, 0};
-hbm_burst:
-    for (ap_uint<32> i = 0; i < beats; i++) {
-#pragma HLS pipeline II = 1
-        out.write(port[index_beat + i]);
-        st.hbm_beats++;
-    }
-    fstats.write(st);
 }
 
 // One PE: per beat, KPB keys; per key and head SUBSPACES table lookups summed by an adder tree,
@@ -110,37 +86,7 @@ beat_loop:
     trips_out.write(trips);
 }
 
-static void write_results(hls::stream<cand_t<score_t> >& res, hls::stream<topk_stats_t>& tstats,
-                          hls::stream<fetch_stats_t> fstats[PES], hls::stream<ap_uint<32> > trips[PES], int k,
-                          ap_uint<32> job, index_t* out_idx, score_t* out_score, ap_uint<32>* stats) {
-    const ap_uint<32> at = job * K_MAX;
-results:
-    for (int i = 0; i < k; i++) {  // k entries; invalid ones when k > n
-#pragma HLS pipeline II = 1
-        const cand_t<score_t> c = res.read();
-        out_idx[at + i] = c.valid ? c.idx : index_t(NO_INDEX);
-        out_score[at + i] = c.valid ? c.score : score_t(0);
-    }
-    ap_uint<32> st[STATS_WORDS];
-    for (int i = 0; i < STATS_WORDS; i++) st[i] = 0;
-    for (int p = 0; p < PES; p++) {
-        const fetch_stats_t f = fstats[p].read();
-        const ap_uint<32> t = trips[p].read();
-        st[ST_HBM] += f.hbm;
-        if (f.hbm_beats > st[ST_HBM_BEATS]) st[ST_HBM_BEATS] = f.hbm_beats;
-        if (t > st[ST_PE_TRIPS]) st[ST_PE_TRIPS] = t;
-    }
-    const topk_stats_t t = tstats.read();
-    st[ST_ROUNDS] = t.rounds;
-    st[ST_SURVIVORS] = t.survivors;
-    st[ST_MERGED] = t.merged;
-    st[ST_TOPK_CYCLES] = t.cycles;
-    st[ST_LEVELS] = t.levels;
-    st[ST_JOB] = job;
-    for (int i = 0; i < STATS_WORDS; i++) stats[job * STATS_WORDS + i] = st[i];
-}
-
-static void query_dataflow(FOR_EACH_CODES_PORT(PQ_CODE_ARG) const beat_t* query, index_t* out_idx,
+static void query_dataflow(FOR_EACH_CODES_PORT(ITEM_PORT_ARG) const beat_t* query, index_t* out_idx,
                            score_t* out_score, ap_uint<32>* stats, const job_t& job, ap_uint<32> j) {
 #pragma HLS dataflow
     hls::stream<beat_t> qs[PES];
@@ -155,22 +101,22 @@ static void query_dataflow(FOR_EACH_CODES_PORT(PQ_CODE_ARG) const beat_t* query,
 #pragma HLS stream variable = trips depth = 2
     hls::stream<cand_t<score_t>, K_MAX> res;
     hls::stream<topk_stats_t, 2> tstats;
-    const int k = job.k > K_MAX ? K_MAX : int(job.k);  // the host checks k; clamp so HW never overruns
+    const int k = job_k<K_MAX>(job);
 
-    load_query(query, j, qs);
-#define PQ_READ(i, name) read_codes(name, job.index_beat, pe_beats(job.n, i), pe_keys(job.n, i), beats[i], fstats[i]);
+    broadcast_query<QUERY_BEATS, PES>(query, j, qs);
+#define PQ_READ(i, name) fetch_hbm(name, job.index_beat, pe_beats(job.n, i), pe_keys(job.n, i), beats[i], fstats[i]);
     FOR_EACH_CODES_PORT(PQ_READ)
 #define PQ_PE(i, name) pe(i, qs[i], job.n, job.flags[0], beats[i], &cands[(i) * KPB], trips[i]);
     FOR_EACH_CODES_PORT(PQ_PE)
     topk_unit<score_t, STREAMS, TOPK_GROUP, K_MAX, SELECT_ITEMS / STREAMS>(cands, job.n, k, res, tstats);
-    write_results(res, tstats, fstats, trips, k, j, out_idx, out_score, stats);
+    write_results<PES, K_MAX>(res, tstats, fstats, trips, k, j, out_idx, out_score, stats);
 }
 
 #define PQ_CODE_PRAGMA(i, name)                                                                          \
     HLS_PRAGMA(HLS interface m_axi port = name offset = slave bundle = gmem_##name max_read_burst_length = \
                    MAX_READ_BURST num_read_outstanding = READ_OUTSTANDING num_write_outstanding = 1)
 
-extern "C" void pq_lut_topk(FOR_EACH_CODES_PORT(PQ_CODE_ARG) volatile unsigned* jobs, const beat_t* query,
+extern "C" void pq_lut_topk(FOR_EACH_CODES_PORT(ITEM_PORT_ARG) volatile unsigned* jobs, const beat_t* query,
                             index_t* out_idx, score_t* out_score, ap_uint<32>* stats, ap_uint<32> mode,
                             ap_uint<32> n_jobs) {
     FOR_EACH_CODES_PORT(PQ_CODE_PRAGMA)
@@ -186,7 +132,6 @@ extern "C" void pq_lut_topk(FOR_EACH_CODES_PORT(PQ_CODE_ARG) volatile unsigned* 
 jobs_loop:
     for (ap_uint<32> j = 0; j < n_jobs; j++) {
         const job_t job = wait_job(jobs, j);
-#define PQ_CODE_NAME(i, name) name,
-        query_dataflow(FOR_EACH_CODES_PORT(PQ_CODE_NAME) query, out_idx, out_score, stats, job, j);
+        query_dataflow(FOR_EACH_CODES_PORT(ITEM_PORT_NAME) query, out_idx, out_score, stats, job, j);
     }
 }

@@ -28,6 +28,7 @@
 #include <hls_stream.h>
 
 #include "hls_macros.h"
+#include "job_results.h"
 #include "jobs.h"
 #include "params.h"
 #include "stats_words.h"
@@ -58,9 +59,7 @@ typedef ap_int<WEIGHT_BITS> weight_t;
 typedef ap_int<SCORE_BITS> score_t;
 typedef ap_uint<AXI_WIDTH_BITS> beat_t;
 
-#define PQ_CODE_ARG(i, name) const beat_t* name,
-
-extern "C" void pq_lut_topk(FOR_EACH_CODES_PORT(PQ_CODE_ARG) volatile unsigned* jobs, const beat_t* query,
+extern "C" void pq_lut_topk(FOR_EACH_CODES_PORT(ITEM_PORT_ARG) volatile unsigned* jobs, const beat_t* query,
                             index_t* out_idx, score_t* out_score, ap_uint<32>* stats, ap_uint<32> mode,
                             ap_uint<32> n_jobs);
 
