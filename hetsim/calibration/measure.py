@@ -54,6 +54,29 @@ class Sample:
     graph_error: str = ""
 
 
+def time_calls(fn: Callable[[], object], calls: int, device: torch.device) -> tuple[float, float]:
+    """(stream seconds, host issue seconds) of `calls` back-to-back `fn()` calls on `device`.
+
+    The device is synchronised first. On CUDA the stream time comes from events around the loop;
+    elsewhere both are the host's perf_counter time."""
+    if device.type != "cuda":
+        c0 = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        c1 = time.perf_counter()
+        return c1 - c0, c1 - c0
+    torch.cuda.synchronize(device)
+    e0, e1 = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    c0 = time.perf_counter()
+    e0.record()
+    for _ in range(calls):
+        fn()
+    e1.record()
+    c1 = time.perf_counter()
+    e1.synchronize()
+    return e0.elapsed_time(e1) * 1e-3, c1 - c0
+
+
 class Timer:
     """Times callables on one torch device (see the module docstring for what is measured)."""
 
@@ -69,35 +92,16 @@ class Timer:
         if self.cuda:
             torch.cuda.synchronize(self.device)
 
-    def _loop(self, fn: Callable[[], object], inner: int) -> tuple[float, float]:
-        """(stream time, host issue time) of `inner` back-to-back calls."""
-        self.sync()
-        if self.cuda:
-            e0, e1 = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-            c0 = time.perf_counter()
-            e0.record()
-            for _ in range(inner):
-                fn()
-            e1.record()
-            c1 = time.perf_counter()
-            e1.synchronize()
-            return e0.elapsed_time(e1) * 1e-3, c1 - c0
-        c0 = time.perf_counter()
-        for _ in range(inner):
-            fn()
-        c1 = time.perf_counter()
-        return c1 - c0, c1 - c0
-
     def eager(self, fn: Callable[[], object]) -> tuple[Stats, Stats, int, int]:
         for _ in range(3):  # module load, cuBLAS handles, allocator blocks
             fn()
-        probe, _ = self._loop(fn, 3)
+        probe, _ = time_calls(fn, 3, self.device)
         per_call = max(probe / 3, 1e-7)
         inner = max(1, min(self.max_inner, round(self.loop_s / per_call)))
         reps = max(self.min_reps, min(self.reps, int(self.point_s / (per_call * inner))))
         ts, cs = [], []
         for _ in range(reps):
-            t, c = self._loop(fn, inner)
+            t, c = time_calls(fn, inner, self.device)
             ts.append(t / inner)
             cs.append(c / inner)
         return Stats.of(ts), Stats.of(cs), inner, reps

@@ -42,7 +42,7 @@ import torch
 
 from hetsim.calibration.e2e import grid as grids
 from hetsim.calibration.e2e.spec import kv_bytes_per_token
-from hetsim.calibration.measure import PowerMeter, recover_from_capture
+from hetsim.calibration.measure import PowerMeter, recover_from_capture, time_calls
 from hetsim.errors import HardwareUnavailable
 from hetsim.tracing.hf import CALL, build
 
@@ -110,22 +110,7 @@ class E2ERun:
 
         `before` runs outside the timed region and is waited for."""
         before()
-        self.sync()
-        if self.cuda:
-            e0, e1 = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-            c0 = time.perf_counter()
-            e0.record()
-            for _ in range(calls):
-                body()
-            e1.record()
-            c1 = time.perf_counter()
-            e1.synchronize()
-            return e0.elapsed_time(e1) * 1e-3, c1 - c0
-        c0 = time.perf_counter()
-        for _ in range(calls):
-            body()
-        c1 = time.perf_counter()
-        return c1 - c0, c1 - c0
+        return time_calls(body, calls, self.device)
 
     def energy(self, before: Callable[[], None], body: Callable[[], None], calls: int,
                per_call_s: float) -> dict | None:
