@@ -68,7 +68,7 @@ class Op:
         """The op as a cases-file entry: `op` (its vocabulary name), its fields, and `name` if set."""
         out: dict[str, Any] = {"op": type(self).__name__.lower()}
         for f in fields(self):
-            if f.name != "name":
+            if f.name != "name" and not (f.metadata.get("omit_default") and getattr(self, f.name) == f.default):
                 out[f.name] = getattr(self, f.name)
         if self.name:
             out["name"] = self.name
@@ -164,17 +164,22 @@ class Softmax(Op):
 
 @dataclass(frozen=True)
 class TopK(Op):
-    """k largest of each of `rows` rows of length n; values and int64 indices out."""
+    """k largest of each of `rows` rows of length n; values and int64 indices out. `scored_share`:
+    the expected share of the n scores that are non-zero (a sparse scoring leaves the rest tied at
+    zero, which slows a CPU's np.argpartition several-fold); GPU and FPGA models ignore it."""
 
     op_class: ClassVar[str] = "topk"
     rows: int
     n: int
     k: int
     dtype: str = "bf16"
+    scored_share: float = field(default=1.0, metadata={"omit_default": True})
 
     def __post_init__(self) -> None:
         if not 0 < self.k <= self.n:
             raise ValueError(f"top-k needs 0 < k <= n, got k={self.k}, n={self.n}")
+        if not 0.0 <= self.scored_share <= 1.0:
+            raise ValueError(f"top-k scored_share must be in [0, 1], got {self.scored_share}")
 
     @property
     def flops(self) -> float:

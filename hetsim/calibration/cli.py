@@ -334,7 +334,7 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
         device_name: Annotated[str, typer.Option(help="catalogue CPU whose profile prices the queries")] =
         "host-cpu-2c",
         profile: Annotated[Path | None, typer.Option(help="CPU profile (default: the device's own)")] = None,
-        queries: Annotated[int, typer.Option(help="queries per corpus (each timed 3 times)")] = 60,
+        queries: Annotated[int, typer.Option(help="queries per corpus (each timed 5 times)")] = 60,
     ) -> None:
         """bm25s on synthetic corpora, measured on this machine, beside the CPU model's prediction
         from the RAG method's CPU ops and the CPU profile (fit on micro-ops only)."""

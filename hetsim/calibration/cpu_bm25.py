@@ -85,7 +85,7 @@ def measure_bm25(docs: int, n_queries: int = 60, seed: int = 0) -> Bm25Point:
 
     run(qs[0])  # warm-up
     times, loads = [], []
-    for _ in range(3):  # three passes over the queries: a busy neighbour shows as spread, not as the median
+    for _ in range(5):  # five passes over the queries: a busy neighbour shows as spread, not as the median
         for q in qs:
             t = time.perf_counter()
             run(q)

@@ -7,7 +7,9 @@ rates the CPU model uses (`hetsim.hardware.cpu.CpuCalibration`).
     fits:
       stream_bw_gbps: {value, spread}            # bytes moved (read + write) per second
       call_overhead_us: {value, spread}
-      topk_m_per_s: {value, spread}              # elements np.argpartition scans per second
+      topk_m_per_s: {value, spread}              # elements np.argpartition scans per second (1M, 10% scored)
+      topk_call_us: {value, spread}              # a whole bm25s-style selection of k=10 on a 64-score row
+      topk: [{target_bytes, scored_share, m_per_s, spread}]  # argpartition over row sizes x scored shares
       matmul_gflops: {value, spread}
       gather: [{target_bytes, m_per_s, spread}]  # a curve over the target's size
       scatter_add: [...]                         # np.add.at, sorted indices (posting lists)
@@ -55,6 +57,9 @@ def load_cpu_profile(path: Path) -> CpuCalibration:
             topk_per_s=float(fits["topk_m_per_s"]["value"]) * 1e6,
             matmul_flops=float(fits["matmul_gflops"]["value"]) * 1e9,
             call_overhead_s=float(fits["call_overhead_us"]["value"]) * 1e-6,
+            topk_grid=tuple(sorted((float(p["target_bytes"]), float(p["scored_share"]), float(p["m_per_s"]) * 1e6)
+                                   for p in fits.get("topk") or ())),
+            topk_call_s=float((fits.get("topk_call_us") or {}).get("value", 0.0)) * 1e-6,
             provenance=dict(doc.get("provenance") or {}),
             path=Path(path),
         )

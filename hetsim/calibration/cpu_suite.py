@@ -4,8 +4,11 @@
     overhead    np.add.at of one element into a tiny array     -> seconds per numpy call
     gather      np.take of random rows from arrays of 64 KB .. 256 MB
     scatter_add np.add.at of sorted (posting-list) and random indices into 64 KB .. 64 MB targets
-    topk        np.argpartition of 1M float32 scores, 90% zero -> elements scanned per second
-                (a sparse scoring's output; distinct random values are kept as topk_distinct)
+    topk        np.argpartition of 8K .. 1M float32 scores x scored shares 0.1% .. 100% (the rest
+                zero, as a sparse scoring leaves them: ties slow introselect) -> elements scanned per
+                second, a grid (the 1M, 10% point is kept as topk_m_per_s)
+    topk_call   bm25s.selection.topk's numpy calls (argpartition, take, take, argsort, flip, two
+                indexings) on a 64-score row                 -> seconds per selection
     matmul      512 x 512 x 512 float32 (BLAS)                 -> FLOP per second
 
 Each case is warmed up once, then timed `repeats` times (time.perf_counter); the fit is the median,
@@ -29,12 +32,14 @@ from hetsim.calibration.cpu_profile import KIND
 
 SIZES = {  # mode -> scale of the working sets (full: up to 256 MB; tiny: a test's seconds)
     "full": dict(stream=16 << 20, targets=(16 << 10, 256 << 10, 4 << 20, 16 << 20, 64 << 20), accesses=1 << 20,
-                 topk=1 << 20, matmul=512, repeats=31),
-    "tiny": dict(stream=1 << 16, targets=(16 << 10, 256 << 10), accesses=1 << 12, topk=1 << 14, matmul=64,
-                 repeats=3),
+                 topk=(1 << 13, 1 << 15, 1 << 17, 1 << 20), shares=(0.001, 0.01, 0.1, 0.3, 1.0), matmul=512,
+                 repeats=51),
+    "tiny": dict(stream=1 << 16, targets=(16 << 10, 256 << 10), accesses=1 << 12, topk=(1 << 10, 1 << 14),
+                 shares=(0.01, 1.0), matmul=64, repeats=3),
 }
+TOPK_K, TOPK_CALL_ROW = 10, 64
 POSTING_DENSITY = 0.05  # sorted scatter-add: a posting list covering 5% of the documents
-SCORED_SHARE = 0.1  # top-k input: the share of documents a sparse scoring gives a non-zero score
+SCORED_SHARE = 0.1  # the top-k point kept as topk_m_per_s
 
 
 def cpu_model_name() -> str:
@@ -45,6 +50,14 @@ def cpu_model_name() -> str:
     except OSError:
         pass
     return platform.processor() or "unknown"
+
+
+def select_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The numpy calls bm25s.selection.topk(backend="numpy", sorted=True) makes for one query."""
+    part = np.argpartition(scores, -k).take(indices=range(-k, 0))
+    vals = np.take(scores, part)
+    order = np.flip(np.argsort(vals))
+    return vals[order], part[order]
 
 
 def time_call(fn: Callable[[], object], repeats: int) -> list[tuple[float, float]]:
@@ -90,13 +103,15 @@ def measure(mode: str = "full", seed: int = 0) -> list[dict]:
         post = np.tile(post, -(-n_acc // m))[:n_acc]
         record(f"add_at_sorted_{target}", "scatter_add", target, n_acc,
                lambda t=table, i=post, v=vals: np.add.at(t, i, v))
-    # a retrieval's scores: most documents match no query term and score 0 (ties slow introselect down
-    # several-fold against distinct random values), SCORED_SHARE of them hold a score
-    scores = np.where(rng.random(s["topk"]) < SCORED_SHARE, rng.random(s["topk"]), 0.0).astype(np.float32)
-    record("argpartition", "topk", scores.nbytes, scores.size, lambda: np.argpartition(scores, -10))
-    distinct = rng.random(s["topk"], dtype=np.float32)
-    record("argpartition_distinct", "topk_distinct", distinct.nbytes, distinct.size,
-           lambda: np.argpartition(distinct, -10))
+    # a retrieval's scores: documents matching no query term score 0 (ties slow introselect down several-fold
+    # against distinct values); `share` of them hold a score
+    for n in s["topk"]:
+        for share in s["shares"]:
+            sc = np.where(rng.random(n) < share, rng.random(n), 0.0).astype(np.float32)
+            record(f"argpartition_{n}_{share:g}", "topk", sc.nbytes, sc.size,
+                   lambda x=sc: np.argpartition(x, -TOPK_K))
+    row = rng.random(TOPK_CALL_ROW, dtype=np.float32)
+    record("select_k_tiny", "topk_call", row.nbytes, 1, lambda: select_k(row, TOPK_K))
     k = s["matmul"]
     a, b = rng.random((k, k), dtype=np.float32), rng.random((k, k), dtype=np.float32)
     record("matmul", "matmul", 3 * a.nbytes, 2.0 * k ** 3, lambda: a @ b)
@@ -123,11 +138,19 @@ def fit(rows: list[dict]) -> dict:
     out: dict = {"call_overhead_us": {"value": round(overhead * 1e6, 3), "spread": round(osp, 3)}}
     t, sp, r = med("stream", "copy")
     out["stream_bw_gbps"] = {"value": round(r["work"] / max(t - overhead, 1e-9) / 1e9, 3), "spread": round(sp, 3)}
-    t, sp, r = med("topk", "argpartition")
-    out["topk_m_per_s"] = {"value": round(r["work"] / max(t - overhead, 1e-9) / 1e6, 3), "spread": round(sp, 3)}
-    t, sp, r = med("topk_distinct", "argpartition_distinct")
-    out["topk_distinct_m_per_s"] = {"value": round(r["work"] / max(t - overhead, 1e-9) / 1e6, 3),
-                                    "spread": round(sp, 3)}
+    grid = []
+    for c, case in by:
+        if c == "topk":
+            t, sp, r = med(c, case)
+            grid.append({"target_bytes": r["target_bytes"], "scored_share": float(case.rsplit("_", 1)[1]),
+                         "m_per_s": round(r["work"] / max(t - overhead, 1e-9) / 1e6, 3), "spread": round(sp, 3)})
+    grid.sort(key=lambda g: (g["target_bytes"], g["scored_share"]))
+    big = max(g["target_bytes"] for g in grid)
+    point = min((g for g in grid if g["target_bytes"] == big), key=lambda g: abs(g["scored_share"] - SCORED_SHARE))
+    out["topk_m_per_s"] = {"value": point["m_per_s"], "spread": point["spread"]}
+    t, sp, _ = med("topk_call", "select_k_tiny")
+    out["topk_call_us"] = {"value": round(t * 1e6, 3), "spread": round(sp, 3)}
+    out["topk"] = grid
     t, sp, r = med("matmul", "matmul")
     out["matmul_gflops"] = {"value": round(r["work"] / t / 1e9, 3), "spread": round(sp, 3)}
     for cls in ("gather", "scatter_add", "scatter_add_random"):

@@ -160,6 +160,12 @@ class Rag(Method):
         """Postings of an average query term: the documents it occurs in."""
         return math.ceil(self.p.term_doc_fraction * self.p.corpus_docs)
 
+    def scored_share(self) -> float:
+        """Expected share of documents holding any query term (a non-zero BM25 score; the rest tie
+        at zero): 1 - (1 - term_doc_fraction) ** query_terms, terms occurring independently."""
+        p = self.p
+        return 1.0 - (1.0 - min(1.0, self.postings_per_term() / p.corpus_docs)) ** p.query_terms
+
     def bm25_relevancy_cpu(self, b: int) -> list[Op]:
         """bm25s's scoring of `b` queries, one numpy call per op: zeroed scores, then one np.add.at
         per query term over its posting list."""
@@ -199,7 +205,8 @@ class Rag(Method):
                              (("prepare", query),), scores)
         dtype = "fp32" if p.index == "inverted" else "bf16"
         retrieval = StepWork("retrieval", {"gpu": (TopK(b, p.corpus_docs, p.top_k, dtype, name="topk_docs"),),
-                                           "cpu": (TopK(b, p.corpus_docs, p.top_k, "fp32", name="topk_docs"),)},
+                                           "cpu": (TopK(b, p.corpus_docs, p.top_k, "fp32",
+                                                        self.scored_share(), name="topk_docs"),)},
                              (("relevancy", scores),), ids)
         apply = self.prepend(b, ids, docs)
         fused = {(("relevancy", "retrieval"), "fpga"): (self.bm25_kernel(b, p.top_k, ids),)}

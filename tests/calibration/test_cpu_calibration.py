@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 import yaml
 
 from hetsim.calibration.cpu_profile import load_cpu_profile
@@ -22,10 +23,15 @@ def test_calibrate_cpu_tiny_writes_profile_and_raw(tmp_path, catalogue):
     prov = doc["provenance"]
     assert prov["source"] == "measured" and prov["cores"] == os.cpu_count() and prov["numpy"]
     raw = pd.read_parquet(tmp_path / "cpu.parquet")
-    assert {"stream", "gather", "scatter_add", "topk", "matmul"} <= set(raw["op_class"])
+    assert {"stream", "gather", "scatter_add", "topk", "topk_call", "matmul"} <= set(raw["op_class"])
+    grid = doc["fits"]["topk"]
+    assert {(g["target_bytes"], g["scored_share"]) for g in grid} == {(b, s) for b in (4 << 10, 64 << 10)
+                                                                      for s in (0.01, 1.0)}
+    assert doc["fits"]["topk_call_us"]["value"] > 0
     assert (raw["seconds"] > 0).all() and "load_avg_1m" in raw
     model = CpuModel(catalogue.devices["host-cpu-2c"], load_cpu_profile(out))
     assert model.stream_bw > 0 and model.rate("scatter_add", 1 << 20) > 0
+    assert len(model.topk_grid) == 4 and model.topk_rate(1 << 15, 0.05) > 0 and model.topk_call_s > 0
 
 
 def test_calibrate_cpu_unknown_device_exits_2_with_one_line(tmp_path):
@@ -34,3 +40,12 @@ def test_calibrate_cpu_unknown_device_exits_2_with_one_line(tmp_path):
     assert res.returncode == 2
     assert len(res.stderr.strip().splitlines()) == 1 and "did you mean 'host-cpu-2c'" in res.stderr
     assert not (tmp_path / "c.yaml").exists()
+
+
+def test_validate_cpu_bm25_tiny_prints_model_and_measured_columns():
+    pytest.importorskip("bm25s")
+    res = subprocess.run([sys.executable, "-m", "hetsim", "validate", "cpu-bm25", "--docs", "1000", "--queries", "4"],
+                         capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    assert res.returncode == 0, res.stderr
+    assert "measured ms" in res.stdout and "model ms" in res.stdout and "1,000" in res.stdout
+    assert "median |error|" in res.stdout

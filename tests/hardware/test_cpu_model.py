@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from hetsim.hardware.cpu import CpuCalibration, CpuModel, interp_log
+from hetsim.hardware.cpu import CpuCalibration, CpuModel, interp_grid, interp_log
 from hetsim.ops import Attention, Elementwise, Gather, ScatterAdd, TopK
 from hetsim.runner import run_experiment
 from hetsim.scenario import load_experiment
@@ -42,6 +42,37 @@ def test_gather_and_topk(cpu):
     assert cpu.op_time_s(Gather(1000, 4, 25_000_000)) == pytest.approx(1e-6 + 1000 / 1e8)
     # per row: one argpartition scan at 1e8 elements/s (above 4 B x n over 20 GB/s) and 4 calls
     assert cpu.op_time_s(TopK(2, 1_000_000, 10, "fp32")) == pytest.approx(2 * (4e-6 + 1e-2))
+
+
+GRID = ((4e4, 0.001, 1e7), (4e4, 0.1, 2e7), (4e4, 1.0, 4e8), (4e6, 0.001, 3e7), (4e6, 0.1, 3e7), (4e6, 1.0, 6e8))
+
+
+def test_topk_grid_is_linear_in_log_share_then_log_bytes_and_clamped():
+    assert interp_grid(GRID, 4e4, 0.01) == pytest.approx(1.5e7)  # halfway between 0.1% and 10% in log10
+    assert interp_grid(GRID, 4e5, 0.1) == pytest.approx(2.5e7)  # halfway between the sizes in log2
+    assert interp_grid(GRID, 1e3, 1e-6) == 1e7 and interp_grid(GRID, 1e9, 1.0) == 6e8
+
+
+def test_topk_with_a_grid_prices_the_scored_share_and_the_measured_selection_call(catalogue):
+    cal = CpuCalibration(**{**CAL.__dict__, "topk_grid": GRID, "topk_call_s": 5e-6})
+    cpu = CpuModel(catalogue.devices["host-cpu-2c"], cal)
+    sparse, dense = TopK(1, 1_000_000, 10, "fp32", 0.001), TopK(1, 1_000_000, 10, "fp32")
+    assert cpu.op_time_s(sparse) == pytest.approx(5e-6 + 1e6 / 3e7)
+    assert cpu.op_time_s(dense) == pytest.approx(5e-6 + 1e6 / 6e8)  # 4 MB / 20 GB/s is below the scan
+    assert "scored_share" not in dense.to_dict() and sparse.to_dict()["scored_share"] == 0.001
+
+
+def test_rag_cpu_topk_carries_the_share_of_documents_holding_a_query_term(catalogue):
+    from hetsim.config.schema import WorkloadSpec
+    from hetsim.workloads.registry import build_method
+
+    params = {"corpus_docs": 100_000, "query_terms": 8, "index": "inverted", "term_doc_fraction": 0.01}
+    spec = WorkloadSpec(method="rag", model="Llama-2-7B", context_tokens=64, batch=1, decode_tokens=1, params=params)
+    method = build_method(spec, catalogue.models["Llama-2-7B"], "test")
+    (topk,) = method.search_work(1).step("retrieval").ops["cpu"]
+    assert topk.scored_share == pytest.approx(1 - 0.99 ** 8)
+    (gpu_topk,) = method.search_work(1).step("retrieval").ops["gpu"]
+    assert gpu_topk.scored_share == 1.0  # the GPU path is unchanged
 
 
 def test_an_op_a_cpu_does_not_run_is_an_error(cpu):
