@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import hetsim
 from hetsim.report.outputs import safe_name
+from hetsim.report.summary import scenario_fields
 from hetsim.scenario import Scenario
 from hetsim.serving.run import Capacity, ServingResult
 from hetsim.units import US_PER_S
@@ -20,15 +20,7 @@ TRACE_ITERATIONS = 20000
 
 def build_serving_summary(exp: Scenario, results: list[ServingResult], capacities: list[Capacity]) -> dict:
     return {
-        "experiment": exp.spec.name,
-        "description": exp.spec.description,
-        "config_file": exp.file,
-        "hetsim_version": hetsim.__version__,
-        "seed": exp.spec.seed,
-        "mode": "serving",
-        "system": exp.system.model_dump(),
-        "devices": {d: exp.device(d).name for d in exp.system.devices},
-        "model": exp.model.name,
+        **scenario_fields(exp, mode="serving"),
         "workload": exp.spec.workload.model_dump(),
         "serving": exp.spec.serving.model_dump(),
         "units": "seconds, bytes, joules; *_frac in [0, 1]; latencies as p50/p90/p99/mean",

@@ -13,6 +13,7 @@ from hetsim.serving.cost import IterationCost
 from hetsim.serving.requests import Request
 from hetsim.serving.scheduler import Batch, Scheduler
 from hetsim.serving.sequence import Seq
+from hetsim.sim.engine import CountingEnvironment
 
 FRAGMENTATION_EVERY = 8  # iterations between samples of the KV cache's internal fragmentation
 
@@ -28,16 +29,6 @@ class Served:
     events: int = 0
     energy_j: float = 0.0  # dynamic, all iterations
     swap_s: float = 0.0
-
-
-class CountingEnv(simpy.Environment):
-    def __init__(self) -> None:
-        super().__init__()
-        self.events_scheduled = 0
-
-    def schedule(self, event, priority=1, delay=0):  # noqa: D401 - SimPy signature
-        self.events_scheduled += 1
-        super().schedule(event, priority, delay)
 
 
 @dataclass(frozen=True)
@@ -59,7 +50,7 @@ class RequestSteps:
 def serve(requests: list[Request], sched: Scheduler, cost: IterationCost, swap_s: Callable[[int, int], float],
           steps: RequestSteps | None = None, model_device: str = "") -> Served:
     """Serve `requests` to the end. `swap_s(tokens_out, tokens_in)`: the link time of a KV swap."""
-    env = CountingEnv()
+    env = CountingEnvironment()
     seqs = [Seq(r) for r in requests]
     cols = ("start_s", "iteration_s", "decodes", "prefill_tokens", "chunks", "running", "waiting", "kv_used_frac",
             "kv_fragmentation", "cached_blocks")
