@@ -4,7 +4,7 @@
     overhead    np.add.at of one element into a tiny array     -> seconds per numpy call
     gather      np.take of random rows from arrays of 64 KB .. 256 MB
     scatter_add np.add.at of sorted (posting-list) and random indices into 64 KB .. 64 MB targets
-    topk        np.argpartition of 8K .. 1M float32 scores x scored shares 0.1% .. 100% (the rest
+    topk        np.argpartition of 8K .. 1M float32 scores (powers of 2) x scored shares 0.1% .. 100% (the rest
                 zero, as a sparse scoring leaves them: ties slow introselect) -> elements scanned per
                 second, a grid (the 1M, 10% point is kept as topk_m_per_s)
     topk_call   bm25s.selection.topk's numpy calls (argpartition, take, take, argsort, flip, two
@@ -32,8 +32,8 @@ from hetsim.calibration.cpu_profile import KIND
 
 SIZES = {  # mode -> scale of the working sets (full: up to 256 MB; tiny: a test's seconds)
     "full": dict(stream=16 << 20, targets=(16 << 10, 256 << 10, 4 << 20, 16 << 20, 64 << 20), accesses=1 << 20,
-                 topk=(1 << 13, 1 << 15, 1 << 17, 1 << 20), shares=(0.001, 0.01, 0.1, 0.3, 1.0), matmul=512,
-                 repeats=51),
+                 topk=(1 << 13, 1 << 14, 1 << 15, 1 << 16, 1 << 17, 1 << 18, 1 << 20),
+                 shares=(0.001, 0.01, 0.1, 0.3, 1.0), matmul=512, repeats=51),
     "tiny": dict(stream=1 << 16, targets=(16 << 10, 256 << 10), accesses=1 << 12, topk=(1 << 10, 1 << 14),
                  shares=(0.01, 1.0), matmul=64, repeats=3),
 }

@@ -167,11 +167,16 @@ class Rag(Method):
         return 1.0 - (1.0 - min(1.0, self.postings_per_term() / p.corpus_docs)) ** p.query_terms
 
     def bm25_relevancy_cpu(self, b: int) -> list[Op]:
-        """bm25s's scoring of `b` queries, one numpy call per op: zeroed scores, then one np.add.at
-        per query term over its posting list."""
+        """bm25s's scoring of `b` queries (BM25._compute_relevance_from_scores), one numpy call per op:
+        the query's largest id checked, its terms' posting bounds read from indptr (starts, ends),
+        zeroed scores, then one np.add.at per query term over its posting list."""
         p = self.p
-        per_query: list[Op] = [Elementwise(p.corpus_docs, 0, "fp32", 0.0, name="scores_zero")]
-        per_query += [ScatterAdd(self.postings_per_term(), p.corpus_docs, name="postings_add_at")] * p.query_terms
+        q = p.query_terms
+        per_query: list[Op] = [Reduction(1, q, "int32", "max", name="query_max_id"),
+                               Gather(q, 4, p.vocab + 1, name="posting_starts"),
+                               Gather(q, 4, p.vocab + 1, name="posting_ends"),
+                               Elementwise(p.corpus_docs, 0, "fp32", 0.0, name="scores_zero")]
+        per_query += [ScatterAdd(self.postings_per_term(), p.corpus_docs, name="postings_add_at")] * q
         return per_query * b
 
     def bm25_index_bytes(self, kind: str) -> int:
