@@ -8,9 +8,11 @@ ranks (a tokenizer drops those as stop words). bm25s indexes it (not timed); eac
 timed as bm25s retrieves: `get_scores` (np.zeros + one np.add.at per term) and
 `bm25s.selection.topk` (np.argpartition + sorting the k).
 
-`predict_bm25` prices the same query with the RAG method's own CPU op list (`Rag.search_work`
-ops for `cpu`) on the CPU model with the calibration profile: the corpus enters only as sizes
-(documents, query terms, mean postings per term), never as a fitted time.
+`predict_bm25` prices the same queries with the RAG method's own CPU op list (`Rag.search_work`
+ops for `cpu`) on the CPU model with the calibration profile, each query with its own statistics
+read from the index (terms, mean postings per term, share of documents holding any of its terms:
+a top-k over mostly-zero scores runs slower), and takes their median: the corpus enters only as
+sizes and counts, never as a fitted time.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class Bm25Point:
     p90_s: float
     load_avg_1m: float
     index_s: float
+    # per query, from the index (no timing): (terms, mean postings per term, share of documents holding any term)
+    per_query: tuple[tuple[int, float, float], ...] = ()
 
 
 def zipf_probs(vocab: int = VOCAB, s: float = ZIPF_S) -> np.ndarray:
@@ -79,6 +83,10 @@ def measure_bm25(docs: int, n_queries: int = 60, seed: int = 0) -> Bm25Point:
     qs = [q for q in qs if q]
     indptr = retriever.scores["indptr"]
     postings = [int(indptr[t + 1] - indptr[t]) for q in qs for t in q]
+    indices = retriever.scores["indices"]
+    per_query = tuple((len(q), statistics.mean(int(indptr[t + 1] - indptr[t]) for t in q),
+                       np.unique(np.concatenate([indices[indptr[t]:indptr[t + 1]] for t in q])).size / docs)
+                      for q in qs)
 
     def run(q: list[int]) -> None:
         topk(retriever.get_scores(q), TOP_K, backend="numpy", sorted=True)
@@ -93,18 +101,27 @@ def measure_bm25(docs: int, n_queries: int = 60, seed: int = 0) -> Bm25Point:
         loads.append(os.getloadavg()[0])
     q10, q50, q90 = np.percentile(times, [10, 50, 90])
     return Bm25Point(docs, len(qs), statistics.mean(len(q) for q in qs), statistics.mean(postings),
-                     float(q50), float(q10), float(q90), statistics.mean(loads), index_s)
+                     float(q50), float(q10), float(q90), statistics.mean(loads), index_s, per_query)
 
 
 def predict_bm25(point: Bm25Point, cpu_model) -> float:
-    """Seconds per query the CPU model gives for the RAG method's CPU relevancy + retrieval ops."""
+    """Seconds per query the CPU model gives for the RAG method's CPU relevancy + retrieval ops: the
+    median over the queries, each priced with its own terms, postings and scored share (the same
+    statistic as the measured median), or one average query when the point has no per-query stats."""
+    if point.per_query:
+        return statistics.median(_predict_query(point.docs, t, ppt, share, cpu_model)
+                                 for t, ppt, share in point.per_query)
+    return _predict_query(point.docs, max(1, round(point.query_terms)), point.postings_per_term, None, cpu_model)
+
+
+def _predict_query(docs: int, terms: int, postings_per_term: float, scored_share: float | None, cpu_model) -> float:
     from hetsim.config.load import Catalogue
     from hetsim.config.schema import WorkloadSpec
     from hetsim.workloads.registry import build_method
 
-    terms = max(1, round(point.query_terms))
-    params = {"corpus_docs": point.docs, "query_terms": terms, "top_k": TOP_K, "index": "inverted",
-              "vocab": VOCAB, "term_doc_fraction": min(1.0 / terms, point.postings_per_term / point.docs)}
+    params = {"corpus_docs": docs, "query_terms": terms, "top_k": TOP_K, "index": "inverted",
+              "vocab": VOCAB, "term_doc_fraction": min(1.0 / terms, postings_per_term / docs),
+              "scored_share": scored_share}
     workload = WorkloadSpec(method="rag", model="Llama-2-7B", context_tokens=64, batch=1, decode_tokens=1,
                             params=params)
     method = build_method(workload, Catalogue.load().models["Llama-2-7B"], "(cpu-bm25 validation)")

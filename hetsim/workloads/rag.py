@@ -60,6 +60,8 @@ class RagParams(MethodParams):
     query_terms: int = Field(16, gt=0, description="distinct terms per query")
     index: Literal["forward", "inverted"] = Field("forward", description="GPU BM25 index layout")
     term_doc_fraction: float = Field(0.01, description="inverted: share of documents an average query term occurs in")
+    scored_share: float | None = Field(None, ge=0, le=1, description="cpu top-k: share of documents holding any "
+                                       "query term (default: from term_doc_fraction, terms independent)")
     top_k: int = Field(3, gt=0, description="documents prepended (FS-RAG authors' code: 3)")
     trigger: Literal["once", "fs-rag", "flare", "dragin"] = "fs-rag"
     sentence_tokens: int = Field(32, gt=0, description="fs-rag / flare: tokens per generated sentence")
@@ -164,6 +166,8 @@ class Rag(Method):
         """Expected share of documents holding any query term (a non-zero BM25 score; the rest tie
         at zero): 1 - (1 - term_doc_fraction) ** query_terms, terms occurring independently."""
         p = self.p
+        if p.scored_share is not None:
+            return p.scored_share
         return 1.0 - (1.0 - min(1.0, self.postings_per_term() / p.corpus_docs)) ** p.query_terms
 
     def bm25_relevancy_cpu(self, b: int) -> list[Op]:
