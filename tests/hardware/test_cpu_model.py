@@ -73,6 +73,10 @@ def test_rag_cpu_topk_carries_the_share_of_documents_holding_a_query_term(catalo
     assert topk.scored_share == pytest.approx(1 - 0.99 ** 8)
     (gpu_topk,) = method.search_work(1).step("retrieval").ops["gpu"]
     assert gpu_topk.scored_share == 1.0  # the GPU path is unchanged
+    spec = WorkloadSpec(method="rag", model="Llama-2-7B", context_tokens=64, batch=1, decode_tokens=1,
+                        params={**params, "scored_share": 0.02})  # a share read off an index overrides it
+    method = build_method(spec, catalogue.models["Llama-2-7B"], "test")
+    assert method.search_work(1).step("retrieval").ops["cpu"][0].scored_share == 0.02
 
 
 def test_an_op_a_cpu_does_not_run_is_an_error(cpu):
