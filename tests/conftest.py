@@ -29,17 +29,18 @@ def small_experiment(catalogue):
 
 
 # ------------------------------------------------------------------ FPGA kernels (C-simulation)
-# SMALL configurations shrink every dimension and tier so that C-simulation takes milliseconds,
-# and pick sizes that are not multiples of each other (3 PEs, 20 dims over 8 lanes, tiers of
-# 10 and 7 items) so that every remainder path of the kernels runs.
+# SMALL builds of the kernels: every dimension and tier shrunk so a case takes milliseconds, sizes
+# that are not multiples of each other (3 streams, 20 dims over 8 int16 lanes of a 128-bit beat,
+# 30 and 21 on-chip slots, queues of 2 streams) so every remainder path runs.
 SMALL = {
-    "inner_product_topk": {"pes": 3, "compare_width": 3, "bram_keys": 10, "uram_keys": 7, "head_dim": 20,
-                           "lanes": 8, "heads": 3, "k_max": 16},
-    "page_minmax_topk": {"pes": 3, "compare_width": 3, "bram_pages": 10, "uram_pages": 7, "head_dim": 20,
-                         "lanes": 8, "heads": 2, "k_max": 16},
-    "bm25_topk": {"cores": 3, "compare_width": 3, "doc_slots": 24, "vocab": 512, "k_max": 16,
-                  "query_terms_max": 8},
+    "inner_product_topk": {"pes": 3, "bram_keys": 30, "uram_keys": 21, "head_dim": 20, "heads": 3, "k_max": 16,
+                           "axi_width_bits": 128, "topk_group": 2},
+    "page_minmax_topk": {"pes": 3, "bram_pages": 30, "uram_pages": 21, "head_dim": 20, "heads": 2, "k_max": 16,
+                         "axi_width_bits": 128, "topk_group": 2},
+    "bm25_topk": {"cores": 3, "doc_slots": 24, "vocab": 512, "k_max": 16, "query_terms_max": 8, "topk_group": 2},
 }
+# The radix select (k_max > 256) on the same small inner-product build.
+SMALL_SELECT = {**SMALL["inner_product_topk"], "k_max": 300, "select_items": 600}
 
 
 @pytest.fixture(scope="session")
@@ -47,18 +48,28 @@ def small_overrides():
     return SMALL
 
 
-@pytest.fixture(scope="session")
-def small():
-    """kernel name -> (adapter, loaded C-simulation library) of its SMALL build."""
+def _loader(table):
     cache = {}
 
     def get(kernel):
         if kernel not in cache:
-            kp = load_kernel_params(kernel, SMALL[kernel])
+            kp = load_kernel_params(kernel, table[kernel])
             cache[kernel] = (adapter_for(kp), load_library(kp))
         return cache[kernel]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def small():
+    """kernel name -> (adapter, loaded C-simulation library) of its SMALL build."""
+    return _loader(SMALL)
+
+
+@pytest.fixture(scope="session")
+def small_select():
+    """(adapter, library) of the small inner-product build with the radix select."""
+    return _loader({"inner_product_topk": SMALL_SELECT})("inner_product_topk")
 
 
 @pytest.fixture
