@@ -11,26 +11,24 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import time
 from pathlib import Path
 
 import hetsim
+from hetsim.config.schema import NAME_PATTERN, NAME_RULE
 from hetsim.errors import ConfigError
 
 MANIFEST = ".hetsim-manifest.json"
 TEMP_PREFIX = ".hetsim-tmp-"  # temporary siblings hetsim writes before an atomic rename
 STALE_TEMP_S = 3600.0  # a temp folder this old was left by a killed run (live writes take seconds)
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}$")
 
 
 def check_name(name: str, *, file: str, field: str) -> str:
-    """`name` if it is one safe path component (letters, digits, `_ . + -`, not starting with a dot)."""
-    if not isinstance(name, str) or not _SAFE_NAME.match(name) or name in (".", ".."):
-        raise ConfigError(f"expected a name usable as a folder name (letters, digits, '_', '.', '+', '-'; "
-                          f"not starting with '.' or '-'; at most 128 characters), got {name!r}",
-                          file=file, field=field)
+    """`name` if it is one safe path component: the schema's rule for names that become folders."""
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        raise ConfigError(f"expected a name usable as a folder name ({NAME_RULE}), got {name!r}", file=file,
+                          field=field)
     return name
 
 

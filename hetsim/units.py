@@ -6,9 +6,7 @@ from __future__ import annotations
 KB = 1e3
 MB = 1e6
 GB = 1e9  # decimal gigabyte: bandwidths and capacities in GB and GB/s
-GIB = 1024**3
 TERA = 1e12  # TFLOPS -> FLOP/s
 US = 1e-6  # one microsecond in seconds
-MS = 1e-3
 US_PER_S = 1e6  # seconds -> microseconds (trace timestamps)
 PJ = 1e-12

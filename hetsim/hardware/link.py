@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from hetsim.config.schema import LinkSpec
 from hetsim.provenance import ProvenanceLog
-from hetsim.units import GB
+from hetsim.units import GB, PJ, US
 
 
 @dataclass(frozen=True)
@@ -33,10 +33,10 @@ class LinkModel:
         p = f"{spec.name}."
         energy = None
         if spec.energy_pj_per_bit is not None:
-            energy = log.use(p + "energy_pj_per_bit", spec.energy_pj_per_bit) * 8e-12
+            energy = log.use(p + "energy_pj_per_bit", spec.energy_pj_per_bit) * 8 * PJ  # per bit -> per byte
         return cls(
             id=id, spec=spec, a=a, b=b,
-            latency_s=log.use(p + "latency_us", spec.latency_us) * 1e-6,
+            latency_s=log.use(p + "latency_us", spec.latency_us) * US,
             down_bw=log.use(p + "downstream_gbps", spec.downstream_gbps) * GB,
             up_bw=log.use(p + "upstream_gbps", spec.upstream_gbps) * GB,
             energy_j_per_byte=energy,
