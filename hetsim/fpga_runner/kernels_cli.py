@@ -11,27 +11,27 @@ import typer
 
 from hetsim.calibration.kernel_params import load_kernel_params
 from hetsim.hardware.fpga_catalogue import BUILDS
-from hetsim.hardware.fpga_kernels.cycles import PC_BW_BYTES_PER_S, job_cycles
+from hetsim.hardware.fpga_kernels.card import u55c
+from hetsim.hardware.fpga_kernels.cycles import job_cycles
 from hetsim.hardware.fpga_kernels.designs import UTILIZATION_CAP, design_shape
 from hetsim.hardware.fpga_kernels.resources import resource_breakdown
-
-# U55C figures the table is printed against (configs/devices/U55C.yaml).
-U55C = {"pcs": 32, "hbm_efficiency": 0.89, "launch_us": 50.0,
-        "resources": {"bram36": 2016, "uram": 960, "dsps": 9024, "luts": 1303680}}
 
 
 def describe(sizes: list[int], layers: int = 32) -> list[dict]:
     """One record per build: what `hetsim kernels` prints."""
-    roofline = U55C["pcs"] * PC_BW_BYTES_PER_S * U55C["hbm_efficiency"]
+    card = u55c()  # the figures the table is printed against
+    launch_us = card.launch_s * 1e6
+    roofline = card.pcs * card.pc_bw_bytes_per_s * card.hbm_efficiency
     out = []
     for name, (kernel, overrides) in BUILDS.items():
         kp = load_kernel_params(kernel, overrides)
         shape = design_shape(kp)
         rb = resource_breakdown(kp, shape)
-        peak = shape.streams * min(PC_BW_BYTES_PER_S * U55C["hbm_efficiency"], shape.beat_bytes * shape.clock_mhz * 1e6)
+        peak = shape.streams * min(card.pc_bw_bytes_per_s * card.hbm_efficiency,
+                                   shape.beat_bytes * shape.clock_mhz * 1e6)
         at = {}
         for n in sizes:
-            job = job_cycles(shape, n, min(64, shape.k_max), chip_n=0, hbm_efficiency=U55C["hbm_efficiency"])
+            job = job_cycles(shape, n, min(64, shape.k_max), chip_n=0, hbm_efficiency=card.hbm_efficiency)
             gbs = n * shape.item_bytes / job.seconds(shape.clock_mhz * 1e6) / 1e9
             at[n] = {"gb_per_s": round(gbs, 1), "of_roofline": round(gbs * 1e9 / roofline, 3), "bound": job.bound,
                      "job_us": round(job.seconds(shape.clock_mhz * 1e6) * 1e6, 2)}
@@ -41,13 +41,13 @@ def describe(sizes: list[int], layers: int = 32) -> list[dict]:
             "beats_per_item": shape.item_beats, "macs_per_beat": shape.macs_per_beat,
             "topk": "radix select" if shape.select else f"{shape.queues} systolic queues x {shape.k_max} + merge",
             "peak_gb_per_s": round(peak / 1e9, 1), "roofline_gb_per_s": round(roofline / 1e9, 1), "at": at,
-            "launches_per_token": 1, "launch_us_per_token": U55C["launch_us"],
+            "launches_per_token": 1, "launch_us_per_token": launch_us,
             "doorbell_us_per_layer": round(shape.doorbell / shape.clock_mhz, 3),
-            "launch_us_per_token_at_layers": round(U55C["launch_us"] + layers * shape.doorbell / shape.clock_mhz, 2),
+            "launch_us_per_token_at_layers": round(launch_us + layers * shape.doorbell / shape.clock_mhz, 2),
             "resources": total,
-            "utilisation": {r: round(v / U55C["resources"][r], 3) for r, v in total.items()},
+            "utilisation": {r: round(v / card.resources[r], 3) for r, v in total.items()},
             "per_stream": rb.stream.as_dict(), "per_port": rb.port.as_dict(), "topk_unit": rb.topk.as_dict(),
-            "fits": all(v <= UTILIZATION_CAP * U55C["resources"][r] for r, v in total.items()),
+            "fits": all(v <= UTILIZATION_CAP * card.resources[r] for r, v in total.items()),
             "provenance": "derived (II, depths, LUTs assumed until a csynth report replaces them)",
         })
     return out

@@ -26,14 +26,14 @@ from hetsim.calibration.kernel_params import load_kernel_params
 from hetsim.errors import HetsimError
 from hetsim.fpga_runner.backends import CsimBackend, FpgaUnavailable, XrtBackend
 from hetsim.fpga_runner.kernels import ST, adapter_for
-from hetsim.hardware.fpga_kernels.cycles import PC_BW_BYTES_PER_S, job_cycles
+from hetsim.hardware.fpga_kernels.card import u55c
+from hetsim.hardware.fpga_kernels.cycles import job_cycles
 from hetsim.hardware.fpga_kernels.designs import design_shape
 from hetsim.hardware.fpga_kernels.params import KernelParams
 
 __all__ = ["FpgaUnavailable", "KernelMismatch", "fit_linear", "run_fpga_calibration"]
 
 EMPTY_N = 1  # the smallest problem: its time is launch + fill/drain, the "launch" baseline
-HBM_EFFICIENCY = 0.89  # the U55C catalogue figure (configs/devices/U55C.yaml), used for predicted cycles
 
 
 class KernelMismatch(HetsimError):
@@ -75,8 +75,9 @@ def _measure(backend: Any, adapter: Any, kp: KernelParams, n: int, k: int, repea
         if rep == 0:
             continue
         st = result.stats
-        cyc = job_cycles(design_shape(kp), n, k, pc_bw_bytes_per_s=PC_BW_BYTES_PER_S, hbm_efficiency=HBM_EFFICIENCY,
-                         levels=int(st[ST["levels"]]))
+        card = u55c()  # predicted cycles at the catalogue card's HBM figures
+        cyc = job_cycles(design_shape(kp), n, k, pc_bw_bytes_per_s=card.pc_bw_bytes_per_s,
+                         hbm_efficiency=card.hbm_efficiency, levels=int(st[ST["levels"]]))
         rows.append({
             "kernel": kp.kernel, "backend": backend.source, "n": n, "k": k, "repeat": rep,
             "t_incl_s": elapsed_ns * 1e-9, "predicted_cycles": cyc.total, "bound": cyc.bound,

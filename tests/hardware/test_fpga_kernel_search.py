@@ -6,7 +6,8 @@ from typer.testing import CliRunner
 
 from hetsim.calibration.kernel_params import load_kernel_params
 from hetsim.cli import app
-from hetsim.hardware.fpga_kernels.search import OBJECTIVES, U55C_RESOURCES, pareto, search
+from hetsim.hardware.fpga_kernels.card import u55c
+from hetsim.hardware.fpga_kernels.search import OBJECTIVES, pareto, search
 
 
 def test_front_is_feasible_and_non_dominated():
@@ -14,7 +15,7 @@ def test_front_is_feasible_and_non_dominated():
     front = out["front"]
     assert 0 < out["feasible"] < out["points"]  # 30 PEs of the LUT indexer exceed the LUT cap
     assert front and all(r["fits"] for r in front)
-    assert all(r[k] <= 0.8 * v for r in front for k, v in U55C_RESOURCES.items())
+    assert all(r[k] <= 0.8 * v for r in front for k, v in u55c().resources.items())
     for a in front:
         assert not any(all(b[o] <= a[o] for o in OBJECTIVES) and any(b[o] < a[o] for o in OBJECTIVES) for b in front)
     times = [r["time_per_token_us"] for r in front]

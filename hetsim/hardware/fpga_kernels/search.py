@@ -16,15 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hetsim.hardware.fpga_kernels.cycles import PC_BW_BYTES_PER_S, DesignShape, job_cycles
+from hetsim.hardware.fpga_kernels.card import u55c
+from hetsim.hardware.fpga_kernels.cycles import DesignShape, job_cycles
 from hetsim.hardware.fpga_kernels.designs import UTILIZATION_CAP, design_shape
 from hetsim.hardware.fpga_kernels.params import KernelParams
 from hetsim.hardware.fpga_kernels.resources import estimate_resources
-
-# U55C (configs/devices/U55C.yaml): resources, HBM efficiency, XRT start per token.
-U55C_RESOURCES = {"bram36": 2016, "uram": 960, "dsps": 9024, "luts": 1303680}
-HBM_EFFICIENCY = 0.89
-LAUNCH_S = 50e-6
 
 
 @dataclass(frozen=True)
@@ -61,16 +57,19 @@ OBJECTIVES = ("time_per_token_us", "luts", "dsps", "bram36", "uram")
 
 
 def token_seconds(shape: DesignShape, w: Workload) -> float:
-    job = job_cycles(shape, w.n, min(w.k, shape.k_max), hbm_efficiency=HBM_EFFICIENCY)
-    return LAUNCH_S + w.jobs * job.seconds(shape.clock_mhz * 1e6)
+    card = u55c()  # resources, HBM efficiency, XRT start per token
+    job = job_cycles(shape, w.n, min(w.k, shape.k_max), pc_bw_bytes_per_s=card.pc_bw_bytes_per_s,
+                     hbm_efficiency=card.hbm_efficiency)
+    return card.launch_s + w.jobs * job.seconds(shape.clock_mhz * 1e6)
 
 
 def evaluate(kp: KernelParams, w: Workload) -> dict[str, Any]:
     shape = design_shape(kp)
     used = estimate_resources(kp, shape).as_dict()
-    fits = all(v <= UTILIZATION_CAP * U55C_RESOURCES[r] for r, v in used.items())
+    cap = u55c().resources
+    fits = all(v <= UTILIZATION_CAP * cap[r] for r, v in used.items())
     return {"params": dict(kp.overrides), "time_per_token_us": round(token_seconds(shape, w) * 1e6, 2), **used,
-            "fits": fits, "max_utilisation": round(max(v / U55C_RESOURCES[r] for r, v in used.items()), 3)}
+            "fits": fits, "max_utilisation": round(max(v / cap[r] for r, v in used.items()), 3)}
 
 
 def pareto(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -95,8 +94,10 @@ def search(kernel: str, load, space: Mapping[str, tuple] | None = None) -> dict[
     for values in itertools.product(*(space[n] for n in names)):
         rows.append(evaluate(load(kernel, dict(zip(names, values, strict=True))), w))
     feasible = [r for r in rows if r["fits"]]
+    card = u55c()
     return {"kernel": kernel, "workload": w.text, "cap": UTILIZATION_CAP, "points": len(rows),
             "feasible": len(feasible), "objectives": list(OBJECTIVES),
             "provenance": "derived: cycle model and assumed resource coefficients (no Vitis report)",
-            "pc_gb_per_s": PC_BW_BYTES_PER_S / 1e9, "hbm_efficiency": HBM_EFFICIENCY, "launch_us": LAUNCH_S * 1e6,
+            "pc_gb_per_s": card.pc_bw_bytes_per_s / 1e9, "hbm_efficiency": card.hbm_efficiency,
+            "launch_us": card.launch_s * 1e6,
             "front": pareto(feasible)}
