@@ -8,12 +8,13 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from hetsim.calibration.band import bands
 from hetsim.provenance import ProvenanceLog
 from hetsim.report.metrics import RunMetrics
 from hetsim.report.metrics import compute_metrics as metrics
 from hetsim.scenario import PlannedRun, Scenario
 from hetsim.sim.engine import Record
-from hetsim.sim.phases import Accumulator, build_dag, dag_key, expand, walk_phases  # noqa: F401
+from hetsim.sim.phases import walk_phases
 
 
 @dataclass
@@ -21,7 +22,7 @@ class RunResult:
     label: str
     method: str
     placement: str
-    metrics: RunMetrics | None
+    metrics: RunMetrics
     records: list[tuple[str, int, float, Record]] = field(default_factory=list)  # (phase, token, t0, rec)
     iteration_rows: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -32,12 +33,10 @@ def run_placement(exp: Scenario, planned: PlannedRun) -> RunResult:
     method, placement, label, warnings = planned.method, planned.placement, planned.label, list(planned.warnings)
     log = ProvenanceLog()
     machine = exp.machine(log)
-    result = RunResult(label, method.name, placement.name, {}, warnings=warnings)
     walk = walk_phases(machine, method, placement, exp.spec.outputs.trace_decode_steps, exp.spec.seed)
-    result.records, result.iteration_rows = walk.records, walk.iteration_rows
-    result.metrics = metrics(exp, machine, placement, log, walk.ttft, np.array(walk.out_steps), walk.e2e,
-                             walk.before, walk.after, walk.sim)
-    return result
+    run_metrics = metrics(exp, machine, placement, log, walk.ttft, np.array(walk.out_steps), walk.e2e,
+                          walk.before, walk.after, walk.sim)
+    return RunResult(label, method.name, placement.name, run_metrics, walk.records, walk.iteration_rows, warnings)
 
 
 def run_experiment(exp: Scenario) -> list[RunResult]:
@@ -58,14 +57,10 @@ def run_experiment(exp: Scenario) -> list[RunResult]:
 
 def add_bands(exp: Scenario, runs: list[RunResult]) -> None:
     """Each run's TTFT / TPOT / energy band: the run again with each further calibration of its
-    GPUs. Where there is none to vary, nothing is re-run and no band key is added (the table then
-    says "one calibration" from the run's calibration profiles)."""
-    from hetsim.calibration.band import band_note, bands, calibration_variants
-
-    variants = calibration_variants(exp)
-    if not variants:
-        return
-    note = band_note(exp)
+    GPUs (`Scenario.calibration_sets`). Where there is none to vary, nothing is re-run and no band
+    key is added (the table then says "one calibration" from the run's calibration profiles)."""
+    variants = [replace(exp, inputs=inputs) for inputs in exp.calibration_sets]
     for i, r in enumerate(runs):
-        values = [r.metrics] + [run_placement(v, v.runs[i]).metrics for v in variants]
-        r.metrics = replace(r.metrics, **bands(values), calibration_band=note)
+        if variants:
+            values = [r.metrics] + [run_placement(v, v.runs[i]).metrics for v in variants]
+            r.metrics = replace(r.metrics, **bands(values), calibration_band=exp.band_note)

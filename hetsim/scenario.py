@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from hetsim.calibration.band import band_note, calibration_variants
 from hetsim.calibration.device_inputs import DeviceInputs, device_inputs
 from hetsim.capacity import memory_fit
 from hetsim.config.errors import did_you_mean
@@ -54,6 +55,10 @@ class Scenario:
     inputs: Mapping[str, DeviceInputs] = field(repr=False, default_factory=dict)  # device id -> model inputs
     runs: tuple[PlannedRun, ...] = ()
     notes: tuple[str, ...] = ()
+    # the device inputs once per further calibration of the system's GPUs (hetsim.calibration.band),
+    # resolved here with the rest so a run re-reads no profile; empty: one calibration, no band
+    calibration_sets: tuple[Mapping[str, DeviceInputs], ...] = field(repr=False, default=())
+    band_note: str = ""
 
     def device(self, dev_id: str) -> GpuSpec | FpgaSpec | CpuSpec:
         return self.catalogue.devices[self.system.devices[dev_id]]
@@ -91,19 +96,22 @@ def resolve_experiment(data: dict, file: str, catalogue: Catalogue) -> Scenario:
             where = exc.field or f"system.devices.{dev_id}"
             raise ConfigError(exc.message, file=exc.file or file, field=where) from None
     scn = Scenario(spec, file, catalogue, system, model, method, inputs)
+    machine = scn.machine()  # for the checks: routes and capacities do not depend on the placement
     planned = []
     for i, item in enumerate(spec.placements):
         where = f"placements[{i}]"
         p, notes = resolve(scn, method, item, where)
-        planned.append(_checked_run(scn, method, p, where, notes))
+        planned.append(_checked_run(scn, machine, method, p, where, notes))
     if spec.baseline is not None and spec.baseline != method.name:
         if spec.baseline not in METHODS:
             raise ConfigError(f"unknown method {spec.baseline!r}{did_you_mean(spec.baseline, sorted(METHODS))} "
                               f"(known: {', '.join(sorted(METHODS))})", file=file, field="baseline")
         base = build_method(spec.workload, model, file, method=spec.baseline)
         p, notes = resolve(scn, base, "gpu-only", "baseline")
-        planned.append(_checked_run(scn, base, p, "baseline", notes))
-    resolved = Scenario(spec, file, catalogue, system, model, method, inputs, tuple(planned), profile_notes(scn))
+        planned.append(_checked_run(scn, machine, base, p, "baseline", notes))
+    variants = calibration_variants(scn)
+    resolved = Scenario(spec, file, catalogue, system, model, method, inputs, tuple(planned), profile_notes(scn),
+                        tuple(v.inputs for v in variants), band_note(scn) if variants else "")
     if spec.serving is not None:
         check_serving(resolved)
     return resolved
@@ -113,22 +121,21 @@ def profile_notes(scn: Scenario) -> tuple[str, ...]:
     """Say which device figures a calibration profile replaces: editing them would change nothing."""
     notes = []
     for dev_id, inp in scn.inputs.items():
-        if inp.profile is not None and scn.device(dev_id).kind == "cpu":
-            name = inp.profile.path.name if inp.profile.path else "(in memory)"
-            notes.append(f"{dev_id} ({scn.device(dev_id).name}) is timed by its calibration profile {name}: the "
-                         "device file's rates are not used (set `profile: none` in the device file to use them)")
-        elif inp.profile is not None:
-            name = inp.profile.path.name if inp.profile.path else "(in memory)"
-            notes.append(f"{dev_id} ({scn.device(dev_id).name}) is timed by its calibration profile "
-                         f"{name}: the device file's hbm_bw_gbps, hbm_efficiency, "
-                         "matrix_tflops, vector_tflops and launch_overhead_us are not used where the profile "
-                         "has a fit (set `profile: none` in the device file to use them)")
+        if inp.profile is None:
+            continue
+        spec = scn.device(dev_id)
+        unused = ("rates" if spec.kind == "cpu" else
+                  "hbm_bw_gbps, hbm_efficiency, matrix_tflops, vector_tflops and launch_overhead_us")
+        name = inp.profile.path.name if inp.profile.path else "(in memory)"
+        notes.append(f"{dev_id} ({spec.name}) is timed by its calibration profile {name}: the device file's "
+                     f"{unused} are not used where the profile has a fit (set `profile: none` in the device file "
+                     "to use them)")
     return tuple(notes)
 
 
-def _checked_run(scn: Scenario, method: Method, p: Placement, where: str, notes: list[str]) -> PlannedRun:
+def _checked_run(scn: Scenario, machine: Machine, method: Method, p: Placement, where: str,
+                 notes: list[str]) -> PlannedRun:
     check_lowering(scn, method, p, where)
-    machine = scn.machine()
     check_routes(scn, machine, p, where)
     fitted, warnings = memory_fit(scn, machine, method, p)
     return PlannedRun(f"{method.name}/{p.name}", method, fitted, tuple(notes + warnings + stack_notes(method)))
