@@ -24,6 +24,7 @@ from pathlib import Path
 
 import yaml
 
+from hetsim.calibration.gpu_profile import find_profile
 from hetsim.calibration.paths import profiles_dir
 from hetsim.errors import ConfigError
 from hetsim.hardware.cpu import CpuCalibration
@@ -34,14 +35,7 @@ CURVES = ("gather", "scatter_add", "scatter_add_random")
 
 def find_cpu_profile(device: str, folder: Path | None = None) -> Path | None:
     """The CPU profile in `folder` (default: calibration/profiles) made for a catalogue CPU."""
-    folder = folder or profiles_dir()
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        if path.name.endswith(".validation.yaml"):
-            continue
-        head = path.read_text(errors="replace")[:400]
-        if f"kind: {KIND}" in head and f"device: {device}\n" in head:
-            return path
-    return None
+    return find_profile(device, folder or profiles_dir(), kind=KIND)
 
 
 def load_cpu_profile(path: Path) -> CpuCalibration:

@@ -26,7 +26,8 @@ from typing import Any
 import yaml
 
 from hetsim.calibration.cpu_profile import cpu_profile
-from hetsim.calibration.gpu_profile import GpuProfile, find_profile, load_profile
+from hetsim.calibration.gpu_profile import KIND as GPU_KIND
+from hetsim.calibration.gpu_profile import GpuProfile, find_profile, load_profile, profile_head, profile_index
 from hetsim.calibration.kernel_params import load_kernel_params
 from hetsim.calibration.paths import kernels_dir, profiles_dir
 from hetsim.config.schema import CpuSpec, FpgaSpec, GpuSpec, LinkSpec
@@ -77,25 +78,7 @@ def gpu_profile(spec: GpuSpec, links: Mapping[str, LinkSpec] | None = None) -> G
 
 def measured_gpu_profiles() -> dict[str, Path]:
     """Catalogue GPU name -> its measured profile in the profiles folder (repeat runs not included)."""
-    from hetsim.calibration.gpu_profile import KIND
-
-    out = {}
-    folder = profiles_dir()
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        if path.name.endswith(".validation.yaml"):
-            continue
-        found = find_profile_device(path)
-        if found and found[0] == KIND:
-            out.setdefault(found[1], path)
-    return out
-
-
-def find_profile_device(path: Path) -> tuple[str, str] | None:
-    """(kind, device) from a profile's top-level lines, without a full parse."""
-    import re
-
-    head = dict(re.findall(r"^(kind|device):[ \t]*['\"]?([^'\"\s#]+)", path.read_text(errors="replace"), re.M))
-    return (head["kind"], head["device"]) if "kind" in head and "device" in head else None
+    return dict(profile_index(profiles_dir()))
 
 
 def transferred_profile(spec: GpuSpec, source: str | None = None, links: Mapping[str, LinkSpec] | None = None,
@@ -137,7 +120,7 @@ def gpu_calibrations(spec: GpuSpec) -> list[Path]:
         return []
     runs = profiles_dir() / RUNS
     repeats = [p for p in sorted(runs.glob("*.yaml")) if not p.name.endswith(".validation.yaml")
-               and find_profile_device(p) == ("gpu-profile", spec.name)] if runs.is_dir() else []
+               and profile_head(p) == (GPU_KIND, spec.name)] if runs.is_dir() else []
     return [main, *repeats]
 
 

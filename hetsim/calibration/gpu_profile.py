@@ -226,21 +226,32 @@ def load_profile(path: Path) -> GpuProfile:
     return profile
 
 
-def find_profile(device: str, folder: Path) -> Path | None:
-    """The profile file in `folder` made for a catalogue device, from each file's top-level
-    `kind` and `device` lines (no full parse; the validation files beside profiles are skipped)."""
+def profile_head(path: Path) -> tuple[str, str] | None:
+    """(kind, device) from a profile's top-level `kind` and `device` lines, without a full parse."""
+    head = dict(m.groups() for m in _HEAD.finditer(Path(path).read_text(errors="replace")))
+    return (head["kind"], head["device"]) if "kind" in head and "device" in head else None
+
+
+def profile_index(folder: Path, kind: str = KIND) -> dict[str, Path]:
+    """Catalogue device -> the first profile file of `kind` in `folder` made for it (the
+    validation files beside profiles skipped); cached per version of the folder's files."""
     if not folder.is_dir():
-        return None
+        return {}
     files = sorted(p for p in folder.glob("*.yaml") if not p.name.endswith(".validation.yaml"))
-    key = (str(folder.resolve()), tuple(_stamp(p) for p in files))
+    key = (str(folder.resolve()), kind, tuple(_stamp(p) for p in files))
     if key not in _INDEX:
         found: dict[str, Path] = {}
         for p in files:
-            head = dict(m.groups() for m in _HEAD.finditer(p.read_text(errors="replace")))
-            if head.get("kind") == KIND and "device" in head:
-                found.setdefault(head["device"], p)
+            head = profile_head(p)
+            if head is not None and head[0] == kind:
+                found.setdefault(head[1], p)
         _INDEX[key] = found
-    return _INDEX[key].get(device)
+    return _INDEX[key]
+
+
+def find_profile(device: str, folder: Path, kind: str = KIND) -> Path | None:
+    """The profile file of `kind` in `folder` made for a catalogue device (`profile_index`)."""
+    return profile_index(folder, kind).get(device)
 
 
 # -- writing -------------------------------------------------------------------------------
