@@ -397,9 +397,3 @@ def write_added(path: Path, profile, fitted: dict) -> None:
 
 if __name__ == "__main__":
     raise SystemExit(main())
-
-
-def as_rows(fitted: dict[str, tuple[OpClassRates, dict]]) -> list[dict[str, Any]]:
-    """The fitted keys as plain rows (for tests and reports)."""
-    return [{"key": k, "overhead_s": r.overhead_s, "bw_bytes_per_s": r.bw_bytes_per_s, "dispatch_s": r.dispatch_s,
-             "eager_gap_s": r.eager_gap_s} for k, (r, _) in fitted.items()]
