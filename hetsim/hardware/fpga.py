@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass, replace
 
 from hetsim.config.schema import FpgaSpec
-from hetsim.hardware.fpga_kernels.cycles import DesignShape, job_cycles
+from hetsim.hardware.fpga_kernels.cycles import DesignShape, expected_inserts, job_cycles
 from hetsim.ops import FpgaKernel, FpgaStream, Op, dtype_bytes
 from hetsim.provenance import ProvenanceLog, Source
 from hetsim.units import GB
@@ -64,12 +64,6 @@ class KernelDesign:
                 raise ValueError(f"kernel design {self.name}: {f} must be positive")
         if not 0 < self.efficiency <= 1:
             raise ValueError(f"kernel design {self.name}: efficiency must be in (0, 1]")
-
-
-def expected_inserts(n: int, k: int) -> float:
-    """Candidates that enter a running top-k over n scores in random order: the first k, then
-    the i-th with probability k / i, so about k (1 + ln(n / k))."""
-    return float(n) if n <= k else k * (1.0 + math.log(n / k))
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from hetsim.calibration.kernel_params import load_kernel_params
 from hetsim.hardware.fpga_kernels.cycles import (
     DesignShape,
     dealt,
+    expected_inserts,
     expected_levels,
-    expected_survivors,
     hbm_cycles_per_beat,
     job_cycles,
 )
@@ -64,8 +64,8 @@ def test_select_tail_counts_its_passes():
 
 
 def test_expected_survivors_of_random_order():
-    assert expected_survivors(10, 64) == 10
-    assert expected_survivors(6400, 64) == pytest.approx(64 * (1 + math.log(100)))
+    assert expected_inserts(10, 64) == 10
+    assert expected_inserts(6400, 64) == pytest.approx(64 * (1 + math.log(100)))
 
 
 @pytest.mark.parametrize("kernel", ["inner_product_topk", "page_minmax_topk", "bm25_topk"])

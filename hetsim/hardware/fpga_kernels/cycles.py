@@ -36,12 +36,10 @@ def dealt(n: int, streams: int, s: int) -> int:
     return (n - 1 - s) // streams + 1 if n > s else 0
 
 
-def expected_survivors(n: int, k: int) -> float:
-    """Candidates that beat a running top-k for scores in random order: the first k, then
-    candidate i > k with probability k / i (sum ~ k (1 + ln(n / k)))."""
-    if n <= k:
-        return float(n)
-    return k + k * (math.log(n / k))
+def expected_inserts(n: int, k: int) -> float:
+    """Candidates that enter a running top-k over n scores in random order: the first k, then
+    the i-th with probability k / i, so about k (1 + ln(n / k))."""
+    return float(n) if n <= k else k * (1.0 + math.log(n / k))
 
 
 def expected_levels(n: int, k: int) -> int:
