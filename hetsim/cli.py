@@ -67,14 +67,13 @@ def run(
     from hetsim.scenario import load_experiment
 
     exp = load_experiment(experiment, overrides=parse_overrides(set_ or []))
-    out_dir = None
+    out_dir, what = None, "--out" if out else "outputs.dir/name"
     if exp.spec.outputs.write:  # refuse a location hetsim may not write before simulating anything
-        what = "--out" if out else "outputs.dir/name"
         out_dir = check_results_dir(out or Path(exp.spec.outputs.dir) / exp.spec.name, what)
     if exp.spec.serving is not None:  # a request stream (hetsim.serving), not one static batch
         from hetsim.report.serving import run_serving_command
 
-        return run_serving_command(exp, out_dir, "--out" if out else "outputs.dir/name", json_out)
+        return run_serving_command(exp, out_dir, what, json_out)
     runs = run_experiment(exp)
     summary = build_summary(exp, runs)
     if out_dir is not None:
