@@ -18,6 +18,9 @@ struct Case {
 };
 
 static std::vector<beat_t> g_hbm[PES];
+#define TB_TOP page_minmax_topk
+#define TB_FOR_EACH_PORT FOR_EACH_PAGES_PORT
+#include "tb_tiered.h"
 static const unsigned CHIP = PES * (BRAM_SLOTS + URAM_SLOTS);  // pages on chip
 
 static void put(beat_t& beat, int lane, int value) {
@@ -63,7 +66,6 @@ static bool run_launch(const std::vector<Case>& cases, std::mt19937& rng) {
     std::vector<unsigned> jobs(J * JOB_WORDS, 0);
     std::vector<beat_t> query(J * QUERY_BEATS, beat_t(0));
     std::vector<std::vector<std::pair<int64_t, unsigned> > > refs;
-    std::vector<std::vector<int16_t> > all_keys;
     unsigned chip_first = 0;
     for (unsigned j = 0; j < J; j++) {
         const Case& c = cases[j];
@@ -89,54 +91,8 @@ static bool run_launch(const std::vector<Case>& cases, std::mt19937& rng) {
         d[6] = 0;
         chip_first += (d[5] + PES - 1) / PES * PES;
         refs.push_back(reference(keys, c.n, q));
-        all_keys.push_back(keys);
     }
-    std::vector<index_t> idx(J * K_MAX);
-    std::vector<score_t> score(J * K_MAX);
-    std::vector<ap_uint<32> > stats(J * STATS_WORDS);
-#define TB_PORT(i, name) g_hbm[i].data(),
-    for (unsigned j = 0; j < J; j++) {  // LOAD each job's on-chip items (job 0 of a LOAD describes it)
-        std::vector<unsigned> load(jobs.begin() + j * JOB_WORDS, jobs.begin() + (j + 1) * JOB_WORDS);
-        load[0] = 1;
-        load[1] = load[5];
-        load[7] = 0;
-        page_minmax_topk(FOR_EACH_PAGES_PORT(TB_PORT) load.data(), query.data(), idx.data(), score.data(),
-                           stats.data(), MODE_LOAD, 1);
-    }
-    page_minmax_topk(FOR_EACH_PAGES_PORT(TB_PORT) jobs.data(), query.data(), idx.data(), score.data(), stats.data(),
-                       MODE_QUERY, J);
-
-    bool ok = true;
-    for (unsigned j = 0; j < J; j++) {
-        const Case& c = cases[j];
-        int errors = 0;
-        if (K_MAX > SYSTOLIC_K_MAX) {  // the select unit writes the set stream by stream (topk_select.h)
-            const unsigned m = std::min(c.n, c.k);
-            std::sort(refs[j].begin(), refs[j].begin() + m,
-                      [](const std::pair<int64_t, unsigned>& a, const std::pair<int64_t, unsigned>& b) {
-                          return a.second % PES != b.second % PES ? a.second % PES < b.second % PES : a.second < b.second;
-                      });
-        }
-        for (unsigned i = 0; i < c.k; i++) {
-            const bool valid = i < c.n;
-            const unsigned want_idx = valid ? refs[j][i].second : NO_INDEX;
-            const int64_t want_score = valid ? refs[j][i].first : 0;
-            const index_t got_idx = idx[j * K_MAX + i];
-            const int64_t got_score = score[j * K_MAX + i].to_int64();
-            if (got_idx != want_idx || got_score != want_score) {
-                if (errors++ < 5)
-                    std::printf("  slot %u: got (%u, %lld) want (%u, %lld)\n", i, got_idx.to_uint(),
-                                (long long)got_score, want_idx, (long long)want_score);
-            }
-        }
-        const ap_uint<32>* st = &stats[j * STATS_WORDS];
-        if (st[ST_BRAM] + st[ST_URAM] + st[ST_HBM] != c.n || st[ST_JOB] != j) errors++;
-        std::printf("%s n=%u k=%u range=%d tiers=%u/%u/%u survivors=%u job=%u/%u\n", errors ? "FAIL" : "ok  ", c.n,
-                    c.k, c.range, st[ST_BRAM].to_uint(), st[ST_URAM].to_uint(), st[ST_HBM].to_uint(),
-                    st[ST_SURVIVORS].to_uint(), j, J);
-        ok = ok && errors == 0;
-    }
-    return ok;
+    return run_and_check(cases, refs, jobs, query);
 }
 
 int main(int argc, char** argv) {
