@@ -35,7 +35,6 @@ class BlockAllocator:
         self.block_tokens = capacity.block_tokens
         self.free = capacity.blocks
         self.prefix = prefix
-        self.peak_used = 0
 
     def blocks_for(self, tokens: int) -> int:
         return -(-tokens // self.block_tokens)
@@ -57,7 +56,6 @@ class BlockAllocator:
         if n > self.free:
             return False
         self.free -= n
-        self.peak_used = max(self.peak_used, self.total - self.free)
         return True
 
     def give(self, n: int) -> None:

@@ -30,8 +30,6 @@ class PrefixCache:
         self.unreferenced = 0
         self._lru: list[tuple[float, int, Node]] = []  # unreferenced leaves; stale entries skipped
         self._seq = 0
-        self.lookups = 0
-        self.hit_blocks = 0
 
     def match(self, keys: Sequence[Hashable], limit: int) -> list[Node]:
         """The cached nodes of the longest prefix of `keys`, at most `limit` of them."""
@@ -41,8 +39,6 @@ class PrefixCache:
             if node is None:
                 break
             out.append(node)
-        self.lookups += 1
-        self.hit_blocks += len(out)
         return out
 
     def acquire(self, nodes: list[Node], now: float) -> None:

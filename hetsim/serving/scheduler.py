@@ -64,9 +64,6 @@ class Scheduler:
         seq.state = WAITING
         heapq.heappush(self.waiting, (seq.order(self.by_priority), seq))
 
-    def busy(self) -> bool:
-        return bool(self.waiting or self.running or self.swapped)
-
     def schedule(self, now: float) -> Batch | None:
         raise NotImplementedError
 
