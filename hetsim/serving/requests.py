@@ -47,6 +47,11 @@ def arrival_times(spec: ArrivalSpec, count: int, rng: np.random.Generator) -> np
     return times - times[0]  # the first request opens the run
 
 
+def trace_path(trace: str, base: Path | None) -> Path:
+    """A trace file named in the config: relative to the config's folder (`base`) unless absolute."""
+    return Path(trace) if base is None or Path(trace).is_absolute() else base / trace
+
+
 def lengths(spec: LengthSpec, count: int, rng: np.random.Generator, column: str, base: Path | None = None
             ) -> np.ndarray:
     high = spec.high or 1 << 30
@@ -57,8 +62,7 @@ def lengths(spec: LengthSpec, count: int, rng: np.random.Generator, column: str,
     if spec.dist == "lognormal":
         x = rng.lognormal(math.log(spec.median), spec.sigma, count)
         return np.clip(np.rint(x), spec.low, high).astype(np.int64)
-    path = Path(spec.trace) if base is None or Path(spec.trace).is_absolute() else base / spec.trace
-    pool = np.array([getattr(r, column) for r in read_trace(path)], dtype=np.int64)
+    pool = np.array([getattr(r, column) for r in read_trace(trace_path(spec.trace, base))], dtype=np.int64)
     return np.clip(rng.choice(pool, count), spec.low, high)
 
 
@@ -67,8 +71,7 @@ def generate(spec: RequestsSpec, seed: int, base: Path | None = None, rate_per_s
     """The requests of a spec (a trace file, or the generators seeded by `seed`); `rate_per_s`
     replaces the arrival rate (rate sweeps, the capacity search)."""
     if spec.trace:
-        path = Path(spec.trace) if base is None or Path(spec.trace).is_absolute() else base / spec.trace
-        reqs = read_trace(path)
+        reqs = read_trace(trace_path(spec.trace, base))
         if rate_per_s is not None and reqs[-1].arrival_s > 0:  # rescale the trace to the asked mean rate
             scale = (len(reqs) - 1) / rate_per_s / reqs[-1].arrival_s
             reqs = [Request(r.rid, r.arrival_s * scale, r.prompt_tokens, r.output_tokens, r.prefix_group,

@@ -62,7 +62,7 @@ def tp_gpus(exp: Scenario, planned: PlannedRun) -> tuple[str, ...]:
     return (first, *others[: n - 1])
 
 
-def capacity_of(exp: Scenario, planned: PlannedRun, machine) -> KvCapacity:
+def capacity_of(exp: Scenario, planned: PlannedRun) -> KvCapacity:
     """One GPU's KV blocks (under tensor parallelism each holds 1/N of every block's heads)."""
     sv = exp.spec.serving
     dev = planned.placement.model
@@ -83,7 +83,7 @@ class ServingRunner:
             method = build_method(exp.spec.workload, shard_model(exp.model, tp), exp.file, planned.method.name)
             ring = Ring(tp_gpus(exp, planned), self.machine)
         self.cost = IterationCost(self.machine, method, planned.placement, self.sv.bucket_error, ring)
-        self.capacity = capacity_of(exp, planned, self.machine)
+        self.capacity = capacity_of(exp, planned)
         p = planned.placement
         used = {p.model, *p.steps.values(), *tp_gpus(exp, planned)}
         self.idle_w = sum(self.machine.models[d].idle_w for d in used)

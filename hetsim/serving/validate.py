@@ -4,16 +4,13 @@ request, and the SLO is not out of reach of a request served alone."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from hetsim.errors import ConfigError
 from hetsim.serving.cost import IterationCost
 from hetsim.serving.parallel import tp_refusal
-from hetsim.serving.requests import generate
 
 
 def check_serving(scn) -> None:
-    from hetsim.serving.run import ServingRunner, capacity_of  # run imports the scenario module
+    from hetsim.serving.run import ServingRunner, capacity_of, requests_of  # run imports the scenario module
 
     sv, file = scn.spec.serving, scn.file
     if scn.spec.workload.stack != "fused":
@@ -33,12 +30,11 @@ def check_serving(scn) -> None:
         if why:
             raise ConfigError(f"cannot split the model over {tp} GPUs: {why}", file=file,
                               field="serving.tensor_parallel")
-    reqs = generate(sv.requests, scn.spec.seed, Path(file).parent)
+    reqs = requests_of(scn)
     shortest_prompt = min(r.prompt_tokens for r in reqs)
     biggest = max(reqs, key=lambda r: r.prompt_tokens + r.output_tokens)
     for planned in scn.runs:
-        machine = scn.machine()
-        cap = capacity_of(scn, planned, machine)
+        cap = capacity_of(scn, planned)
         dev = planned.placement.model
         if cap.blocks == 0:
             raise ConfigError(f"no KV blocks fit on {dev} after the weights ({cap.free_bytes} bytes left of "
@@ -50,8 +46,9 @@ def check_serving(scn) -> None:
             raise ConfigError(f"request {biggest.rid} needs {need} KV blocks ({tokens} tokens) but {dev} holds "
                               f"{cap.blocks}; shorten the requests or raise serving.kv", file=file,
                               field="serving.requests")
-        priced = ServingRunner(scn, planned).cost
-        exact = IterationCost(machine, priced.method, planned.placement, 0.0, priced.ring)
+        runner = ServingRunner(scn, planned)
+        priced = runner.cost
+        exact = IterationCost(runner.machine, priced.method, planned.placement, 0.0, priced.ring)
         ttft = exact.price(0, 0, [(shortest_prompt, shortest_prompt)]).time_s
         if ttft > sv.slo.ttft_s:
             raise ConfigError(f"no arrival rate can meet ttft_s {sv.slo.ttft_s:g}: the shortest prompt "
