@@ -102,11 +102,6 @@ def transfer_profile(source: GpuProfile, src: GpuSpec, dst: GpuSpec, src_link: L
                       host_note=f"transferred from {ref}", power=None, raw=None, validation=None, path=source.path)
 
 
-def is_transferred(profile) -> bool:
-    """Whether a profile was carried over from another GPU (its rates are graded `transferred`)."""
-    return profile is not None and "transferred_from" in getattr(profile, "provenance", {})
-
-
 def distance(a: GpuSpec, b: GpuSpec) -> float:
     """How far apart two GPUs' datasheets are: |log| ratios of HBM bandwidth and bf16 (else fp16) peak."""
 

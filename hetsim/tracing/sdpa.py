@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hetsim.tracing.trace import SdpaCall, Trace
+from hetsim.tracing.trace import SdpaCall
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,3 @@ def shape(call: SdpaCall) -> AttentionShape:
         gqa = "native" if call.enable_gqa else "unsupported"
     return AttentionShape(q.shape[0] if len(q.shape) == 4 else 1, q.shape[-3], k.shape[-3], q.shape[-2],
                           k.shape[-2], q.shape[-1], v.shape[-1], mask, call.is_causal, gqa, q.dtype)
-
-
-def attention_spans(trace: Trace) -> list[tuple[SdpaCall, list[str]]]:
-    """Each SDPA call with the aten op names the trace device dispatched for it."""
-    return [(c, [op.name for op in trace.ops[c.first_op:c.end_op]]) for c in trace.sdpa]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hetsim.calibration.e2e.spec import ITEMSIZE, kv_bytes_per_token, weight_bytes
+from hetsim.calibration.e2e.spec import ITEMSIZE, kv_bytes_per_token
 
 K = 1024
 MODES = (("hf-dynamic", "eager"), ("hf-static", "eager"), ("hf-static", "graph"))  # decode (stack, mode)
@@ -84,7 +84,3 @@ def decode_points(spec, grid: Grid, free_bytes: int | None) -> tuple[list[tuple[
             (kept if fits else skipped).append((b, c))
     kept.sort(key=lambda p: (p[0] * p[1], p[0]))
     return kept, skipped
-
-
-def model_bytes(spec) -> int:
-    return weight_bytes(spec)
