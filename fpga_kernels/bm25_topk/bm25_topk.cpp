@@ -56,11 +56,7 @@ beat_loop:
         }
         acc = (b == 0 ? score_t(0) : acc) + sum;
         if (b == DOC_BEATS - 1) {
-            cand_t<score_t> cand;
-            cand.idx = j * CORES + c;
-            cand.score = acc;
-            cand.valid = true;
-            out.write(cand);
+            out.write(make_cand<score_t>(j * CORES + c, acc));
             j++;
             b = 0;
         } else {

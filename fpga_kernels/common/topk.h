@@ -50,6 +50,17 @@ inline bool better(const cand_t<S>& a, const cand_t<S>& b) {
     return a.idx < b.idx;
 }
 
+// A scored item: what a PE writes on an item's last beat.
+template <typename S>
+inline cand_t<S> make_cand(index_t idx, S score) {
+#pragma HLS inline
+    cand_t<S> c;
+    c.idx = idx;
+    c.score = score;
+    c.valid = true;
+    return c;
+}
+
 template <typename S>
 inline cand_t<S> no_cand() {
 #pragma HLS inline

@@ -137,10 +137,7 @@ gather:
         for (int s = 0; s < NSTREAMS; s++) {
 #pragma HLS unroll
             if (j < count[s]) {
-                cand_t<S> c;
-                c.idx = j * NSTREAMS + s;
-                c.score = buf[s][j];
-                c.valid = true;
+                const cand_t<S> c = make_cand<S>(j * NSTREAMS + s, buf[s][j]);
                 const selkey_t top = last == 12 ? selkey_t(0) : selkey_t(sel_key(c.score, c.idx) >> (8 * last));
                 if (top >= prefix && taken[s] < ap_uint<32>(KCAP)) sel[s][taken[s]++] = c;
             }

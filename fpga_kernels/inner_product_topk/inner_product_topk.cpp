@@ -54,11 +54,7 @@ beat_loop:
             score += score_t(a) * w[h];
         }
         if (b == KEY_BEATS - 1) {
-            cand_t<score_t> cand;
-            cand.idx = j * PES + p;
-            cand.score = score;
-            cand.valid = true;
-            out.write(cand);
+            out.write(make_cand<score_t>(j * PES + p, score));
             j++;
             b = 0;
         } else {

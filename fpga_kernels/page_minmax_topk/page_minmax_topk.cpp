@@ -50,11 +50,7 @@ beat_loop:
             }
         acc = (b == 0 ? score_t(0) : acc) + sum;
         if (b == PAGE_BEATS - 1) {
-            cand_t<score_t> cand;
-            cand.idx = j * PES + p;
-            cand.score = acc;
-            cand.valid = true;
-            out.write(cand);
+            out.write(make_cand<score_t>(j * PES + p, acc));
             j++;
             b = 0;
         } else {

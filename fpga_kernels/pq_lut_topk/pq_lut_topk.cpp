@@ -73,13 +73,7 @@ beat_loop:
                 const sum_t a = (relu && sum < 0) ? sum_t(0) : sum;
                 score += score_t(a) * w[h];
             }
-            if (j < lane_keys[l]) {
-                cand_t<score_t> cand;
-                cand.idx = j * STREAMS + p * KPB + l;
-                cand.score = score;
-                cand.valid = true;
-                out[l].write(cand);
-            }
+            if (j < lane_keys[l]) out[l].write(make_cand<score_t>(j * STREAMS + p * KPB + l, score));
         }
         trips++;
     }
