@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from hetsim.stacks import symbolic
-from hetsim.tracing.trace import AtenOp, ModuleCall, SdpaCall, Trace
+from hetsim.tracing.trace import AtenOp, SdpaCall, Trace
 
 TRACES_DIR = Path(__file__).parent / "traces"
 FORMAT = 1
@@ -62,9 +62,6 @@ class Template:
 
     def __post_init__(self) -> None:
         self._op_symbols = [tuple(sorted(symbolic.uses(o))) for o in self.doc["ops"]]
-        self._sdpa_by_first = {}
-        for i, s in enumerate(self.doc["sdpa"]):
-            self._sdpa_by_first[s["first_op"]] = i
 
     def op(self, index: int, values: dict[str, int]) -> AtenOp:
         """Op `index` at the given sizes (each op is built once per value of the symbols it uses)."""
@@ -80,9 +77,6 @@ class Template:
 
     def sdpa(self, values: dict[str, int]) -> list[SdpaCall]:
         return [SdpaCall.from_json(symbolic.instantiate(s, values)) for s in self.doc["sdpa"]]
-
-    def modules(self, values: dict[str, int]) -> list[ModuleCall]:
-        return [ModuleCall.from_json(symbolic.instantiate(m, values)) for m in self.doc["modules"]]
 
     def trace(self, values: dict[str, int]) -> Trace:
         """The whole one-layer trace at the given sizes (what tracing the one-layer model records)."""
