@@ -55,6 +55,17 @@ def note_skipped(outcome: SweepOutcome, point: SweepPoint, statuses: list, notes
         outcome.skipped.append((point.values, str(notes[0] or "")))
 
 
+def stored(store: Store, point: SweepPoint, force: bool, outcome: SweepOutcome):
+    """The point's sound part in the store (counted as cached, its skipped runs noted), or None
+    when it must be computed (`force`: always)."""
+    table = None if force else store.read(point.id, drop_corrupt=True)
+    if table is not None:
+        outcome.cached += 1
+        note_skipped(outcome, point, table.column("status").to_pylist(),
+                     table.column("note").to_pylist() if "note" in table.column_names else [""])
+    return table
+
+
 def meta(sweep: Sweep, points: list[SweepPoint], invalid, excluded, **extra) -> dict:
     seen: dict[str, dict] = {}
     for p in points:

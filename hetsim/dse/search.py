@@ -12,7 +12,7 @@ from contextlib import ExitStack
 from hetsim.dse import goals
 from hetsim.dse.derived import InputPrints
 from hetsim.dse.expand import DoesNotFit, Sweep, check_runs, excluded_by, make_point
-from hetsim.dse.running import Lazy, NoProgress, Progress, SweepOutcome, check_meta, execute, meta, note_skipped
+from hetsim.dse.running import Lazy, NoProgress, Progress, SweepOutcome, check_meta, execute, meta, stored
 from hetsim.dse.spec import ChoiceDist, Constraint, FloatDist, IntDist
 from hetsim.dse.store import Store
 from hetsim.errors import ConfigError
@@ -92,13 +92,11 @@ def run_search(sweep: Sweep, store: Store, executor, progress: Progress, force: 
             for _, _, p, why in entries:
                 if p is None or why or p.id in rows_of or p.id in todo:
                     continue
-                table = None if force else store.read(p.id, drop_corrupt=True)
+                table = stored(store, p, force, outcome)
                 if table is None:
                     todo[p.id] = p
                 else:
                     rows_of[p.id] = table.to_pandas().to_dict("records")
-                    outcome.cached += 1
-                    note_skipped(outcome, p, table.column("status").to_pylist(), table.column("note").to_pylist())
             fresh = execute(list(todo.values()), lazy, store, NoProgress(), outcome)
             rows_of.update(fresh)
             computed |= set(fresh)

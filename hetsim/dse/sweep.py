@@ -18,7 +18,7 @@ from hetsim.dse.running import (
     check_meta,
     execute,
     meta,
-    note_skipped,
+    stored,
 )
 from hetsim.dse.search import run_search
 from hetsim.dse.store import Store, warn_line
@@ -45,15 +45,7 @@ def run_sweep(sweep: Sweep, out: Path, executor, progress: Progress | None = Non
         unique = {p.id: p for p in expansion.points}
         outcome = SweepOutcome(Path(out), len(unique), 0, 0, expansion.invalid, expansion.excluded,
                                skipped=list(too_big))
-        todo = []
-        for key, point in unique.items():
-            table = None if force else store.read(key, drop_corrupt=True)
-            if table is None:
-                todo.append(point)
-            else:
-                outcome.cached += 1
-                note_skipped(outcome, point, table.column("status").to_pylist(),
-                             table.column("note").to_pylist() if "note" in table.column_names else [""])
+        todo = [point for point in unique.values() if stored(store, point, force, outcome) is None]
         progress.start(len(todo), outcome.cached, str(out))
         execute(todo, Lazy(executor, stack), store, progress, outcome)
     outcome.wall_s = time.perf_counter() - t0
