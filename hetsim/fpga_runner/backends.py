@@ -147,7 +147,7 @@ class XrtBackend:
         return elapsed
 
     def _put_launch(self, launch: Launch) -> None:
-        ports = self.adapter.kp.ports[self.adapter.port_group]["args"]
+        ports = self.adapter.kp.item_ports
         for name, image in zip(ports, launch.port_images, strict=True):
             self._write(name, image)
         self._write("query", launch.query)

@@ -73,7 +73,6 @@ class KernelAdapter:
     """What a backend needs to run one kernel. Subclasses fill in the kernel specifics."""
 
     name: str
-    port_group: str  # the m_axi group that streams the items
     io_args = ("jobs", "query", "out_idx", "out_score", "stats")
     bram_param = uram_param = ""  # tier capacities in params.yaml (none: no on-chip tier)
 
@@ -84,7 +83,7 @@ class KernelAdapter:
 
     @property
     def n_ports(self) -> int:
-        return len(self.kp.ports[self.port_group]["args"])
+        return len(self.kp.item_ports)
 
     @property
     def chip_slots(self) -> int:
@@ -106,7 +105,7 @@ class KernelAdapter:
 
     def arg_names(self) -> list[str]:
         """Buffer args of the top function, in signature order (scalars mode, n_jobs follow)."""
-        return [*self.kp.ports[self.port_group]["args"], *self.io_args]
+        return [*self.kp.item_ports, *self.io_args]
 
     def check_k(self, k: int) -> None:
         if not 1 <= k <= self.k_max:
@@ -220,7 +219,6 @@ def _rows(blocks: np.ndarray, beats: int, lanes: int) -> np.ndarray:
 
 class InnerProductTopk(KernelAdapter):
     name = "inner_product_topk"
-    port_group = "keys"
     bram_param, uram_param = "bram_keys", "uram_keys"
 
     def random_problem(self, n: int, k: int, rng: np.random.Generator, *, value_range: int = 3,
@@ -250,7 +248,6 @@ class InnerProductTopk(KernelAdapter):
 
 class PageMinmaxTopk(KernelAdapter):
     name = "page_minmax_topk"
-    port_group = "pages"
     bram_param, uram_param = "bram_pages", "uram_pages"
 
     def random_problem(self, n: int, k: int, rng: np.random.Generator, *, value_range: int = 3) -> Problem:
@@ -277,7 +274,6 @@ class PageMinmaxTopk(KernelAdapter):
 
 class Bm25Topk(KernelAdapter):
     name = "bm25_topk"
-    port_group = "docs"
 
     def __init__(self, kp: KernelParams):
         super().__init__(kp)
@@ -325,7 +321,6 @@ class PqLutTopk(KernelAdapter):
     per job a table [H, M, C] of int8 entries and H int16 head weights (pq_lut_topk.h)."""
 
     name = "pq_lut_topk"
-    port_group = "codes"
 
     def __init__(self, kp: KernelParams):
         super().__init__(kp)

@@ -23,7 +23,6 @@ from hetsim.hardware.fpga_kernels.resources import Resources, estimate_resources
 # A kernel may use at most this share of each device resource: the platform shell, routing and
 # timing closure need the rest. Assumed (no U55C shell utilisation figure was found).
 UTILIZATION_CAP = 0.8
-PORT_GROUP = {"inner_product_topk": "keys", "page_minmax_topk": "pages", "bm25_topk": "docs", "pq_lut_topk": "codes"}
 
 
 def design_shape(kp: KernelParams) -> DesignShape:
@@ -74,7 +73,6 @@ def design_from_params(kp: KernelParams, *, clock_mhz: float | None = None, effi
                        source: str = "derived") -> KernelDesign:
     shape = design_shape(kp)
     empty = job_cycles(shape, 1, 0, chip_n=0)
-    group = PORT_GROUP[kp.kernel]
     return KernelDesign(
         name=kp.kernel,
         pes=shape.streams,
@@ -84,7 +82,7 @@ def design_from_params(kp: KernelParams, *, clock_mhz: float | None = None, effi
         topk_width=shape.topk_streams,
         topk_k_max=shape.k_max,
         topk_insert_ii=0,  # the systolic queues and the select take a candidate every cycle
-        hbm_channels=len(kp.ports[group]["args"]),
+        hbm_channels=len(kp.item_ports),
         bram_key_bytes=shape.streams * shape.bram_slots * shape.item_bytes,
         uram_key_bytes=shape.streams * shape.uram_slots * shape.item_bytes,
         clock_mhz=clock_mhz if clock_mhz is not None else float(kp["clock_mhz"]),

@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 KERNELS = ("inner_product_topk", "page_minmax_topk", "bm25_topk", "pq_lut_topk")
+# kernel -> its params.yaml port group that streams the items (one m_axi port per PE)
+ITEM_PORT_GROUP = {"inner_product_topk": "keys", "page_minmax_topk": "pages", "bm25_topk": "docs",
+                   "pq_lut_topk": "codes"}
 
 
 @dataclass(frozen=True)
@@ -33,3 +36,8 @@ class KernelParams:
 
     def int(self, name: str) -> int:
         return int(self[name])
+
+    @property
+    def item_ports(self) -> list[str]:
+        """The top function's item port arguments (keys0, keys1, ...), one per PE."""
+        return self.ports[ITEM_PORT_GROUP[self.kernel]]["args"]
