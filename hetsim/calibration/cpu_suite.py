@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from hetsim.calibration.cpu_profile import KIND
+from hetsim.calibration.gpu_profile import check_profile_out
 
 SIZES = {  # mode -> scale of the working sets (full: up to 256 MB; tiny: a test's seconds)
     "full": dict(stream=16 << 20, targets=(16 << 10, 256 << 10, 4 << 20, 16 << 20, 64 << 20), accesses=1 << 20,
@@ -171,6 +172,7 @@ def calibrate_cpu(out: Path, device: str, mode: str = "full", command: str = "he
     import pandas as pd
     import yaml
 
+    check_profile_out(out, KIND)
     load_before = os.getloadavg()
     started = dt.datetime.now(dt.UTC)
     rows = measure(mode)

@@ -232,6 +232,15 @@ def profile_head(path: Path) -> tuple[str, str] | None:
     return (head["kind"], head["device"]) if "kind" in head and "device" in head else None
 
 
+def check_profile_out(path: Path, kind: str = KIND) -> None:
+    """Refuse (ConfigError) to write a `kind` profile over an existing file that is not one: hetsim
+    replaces only profiles it wrote. Checked before measuring, so a refusal costs nothing."""
+    path = Path(path)
+    if path.exists() and (not path.is_file() or (profile_head(path) or ("",))[0] != kind):
+        raise ConfigError(f"exists and is not a {kind} file; hetsim never replaces files it did not write: "
+                          "choose another --out", file=str(path), field="--out")
+
+
 def profile_index(folder: Path, kind: str = KIND) -> dict[str, Path]:
     """Catalogue device -> the first profile file of `kind` in `folder` made for it (the
     validation files beside profiles skipped); cached per version of the folder's files."""

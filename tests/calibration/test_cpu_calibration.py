@@ -49,3 +49,15 @@ def test_validate_cpu_bm25_tiny_prints_model_and_measured_columns():
     assert res.returncode == 0, res.stderr
     assert "measured ms" in res.stdout and "model ms" in res.stdout and "1,000" in res.stdout
     assert "median |error|" in res.stdout
+
+
+def test_calibrate_cpu_never_replaces_a_file_it_did_not_write(tmp_path):
+    from hetsim.calibration.cpu_suite import calibrate_cpu
+    from hetsim.errors import ConfigError
+
+    mine = tmp_path / "notes.yaml"
+    mine.write_text("kind: my-notes\n")
+    with pytest.raises(ConfigError, match="never replaces"):
+        calibrate_cpu(mine, "host-cpu-2c", "tiny")
+    assert mine.read_text() == "kind: my-notes\n"
+    assert not mine.with_suffix(".parquet").exists()

@@ -16,7 +16,7 @@ import torch
 
 from hetsim.calibration import sweeps
 from hetsim.calibration.cases import Case, load_cases, write_cases
-from hetsim.calibration.gpu_profile import PowerReading, write_profile
+from hetsim.calibration.gpu_profile import PowerReading, check_profile_out, write_profile
 from hetsim.calibration.gpu_suite.bench import Bench
 from hetsim.calibration.gpu_suite.fitting import build_profile, fit_rows, host_mix_from_rows
 from hetsim.calibration.gpu_suite.power import measure_idle, run_power
@@ -64,6 +64,7 @@ class Suite:
         if self.out.suffix not in (".yaml", ".yml"):
             raise ConfigError("--out must name the profile's .yaml file (raw data and validation go beside it)",
                               file=str(out))
+        check_profile_out(self.out)
         self.mode, self.cfg, self.log = mode, MODES[mode], log
         self.bench = Bench(torch_device, self.cfg, log, seed)
         self.cases_path = cases_path
