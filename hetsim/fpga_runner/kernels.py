@@ -26,6 +26,7 @@ from hetsim.fpga_runner.reference import (
     pq_lut_scores,
     topk_exact,
 )
+from hetsim.hardware.fpga_kernels.designs import design_shape
 from hetsim.hardware.fpga_kernels.params import KernelParams
 
 MODE_LOAD, MODE_QUERY = 0, 1
@@ -74,7 +75,7 @@ class KernelAdapter:
 
     name: str
     io_args = ("jobs", "query", "out_idx", "out_score", "stats")
-    bram_param = uram_param = ""  # tier capacities in params.yaml (none: no on-chip tier)
+    tiered = False  # on-chip BRAM / URAM slots that a LOAD fills
 
     def __init__(self, kp: KernelParams):
         self.kp = kp
@@ -88,10 +89,7 @@ class KernelAdapter:
     @property
     def chip_slots(self) -> int:
         """On-chip items of the whole kernel (floor(capacity / streams) slots per stream)."""
-        if not self.bram_param:
-            return 0
-        p = self.n_ports
-        return p * (self.kp.int(self.bram_param) // p + self.kp.int(self.uram_param) // p)
+        return design_shape(self.kp).chip_items
 
     @property
     def ordered(self) -> bool:
@@ -168,7 +166,7 @@ class KernelAdapter:
     def csim_load(self, lib: Any, pb: Problem) -> Launch:
         launch = self.launch([pb])
         csim_write(lib, launch)
-        if self.bram_param:
+        if self.tiered:
             csim_run(lib, MODE_LOAD, 1, self.load_jobs(launch, 0))
         return launch
 
@@ -219,7 +217,7 @@ def _rows(blocks: np.ndarray, beats: int, lanes: int) -> np.ndarray:
 
 class InnerProductTopk(KernelAdapter):
     name = "inner_product_topk"
-    bram_param, uram_param = "bram_keys", "uram_keys"
+    tiered = True
 
     def random_problem(self, n: int, k: int, rng: np.random.Generator, *, value_range: int = 3,
                        relu: bool = True) -> Problem:
@@ -248,7 +246,7 @@ class InnerProductTopk(KernelAdapter):
 
 class PageMinmaxTopk(KernelAdapter):
     name = "page_minmax_topk"
-    bram_param, uram_param = "bram_pages", "uram_pages"
+    tiered = True
 
     def random_problem(self, n: int, k: int, rng: np.random.Generator, *, value_range: int = 3) -> Problem:
         self.check_k(k)
