@@ -79,6 +79,7 @@ class KernelAdapter:
 
     def __init__(self, kp: KernelParams):
         self.kp = kp
+        self.shape = design_shape(kp)  # the build's loop structure (streams, tiers, key lanes)
         self.k_max = kp.int("k_max")
         self.beat_bytes = kp.int("axi_width_bits") // 8
 
@@ -89,7 +90,7 @@ class KernelAdapter:
     @property
     def chip_slots(self) -> int:
         """On-chip items of the whole kernel (floor(capacity / streams) slots per stream)."""
-        return design_shape(self.kp).chip_items
+        return self.shape.chip_items
 
     @property
     def ordered(self) -> bool:
@@ -99,7 +100,7 @@ class KernelAdapter:
     @property
     def topk_streams(self) -> int:
         """Score streams into the top-k (one per port, or per key lane of a port)."""
-        return self.n_ports
+        return self.shape.topk_streams
 
     def arg_names(self) -> list[str]:
         """Buffer args of the top function, in signature order (scalars mode, n_jobs follow)."""
@@ -323,13 +324,9 @@ class PqLutTopk(KernelAdapter):
     def __init__(self, kp: KernelParams):
         super().__init__(kp)
         self.m, self.c, self.h = kp.int("subspaces"), kp.int("codebook"), kp.int("heads")
-        self.kpb = kp.int("axi_width_bits") // (self.m * kp.int("code_bits"))
+        self.kpb = self.shape.items_per_beat
         if kp.int("code_bits") != 8 or kp.int("lut_bits") != 8:
             raise ValueError("pq_lut_topk host layout: one byte per code and per table entry")
-
-    @property
-    def topk_streams(self) -> int:
-        return self.n_ports * self.kpb
 
     def random_problem(self, n: int, k: int, rng: np.random.Generator, *, value_range: int = 3,
                        relu: bool = True) -> Problem:
