@@ -155,28 +155,32 @@ class Store:
             tmp.unlink(missing_ok=True)
             raise HetsimError(f"cannot write: {exc.strerror or exc}", file=str(self.root / META)) from None
 
-    def meta_problem(self) -> str | None:
-        """Why sweep.json cannot be read (None when it reads, or is not there yet)."""
+    def _load_meta(self) -> tuple[dict | None, str | None]:
+        """sweep.json parsed, or why it cannot be read ((None, None) when it is not there yet)."""
         path = self.root / META
         if not path.exists():
-            return None
+            return None, None
         try:
             meta = json.loads(path.read_text())
         except (OSError, ValueError) as exc:
-            return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            return None, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         if not isinstance(meta, dict) or not isinstance(meta.get("points"), list) or "spec" not in meta:
-            return "not a sweep description (no points or spec)"
-        return None
+            return None, "not a sweep description (no points or spec)"
+        return meta, None
+
+    def meta_problem(self) -> str | None:
+        """Why sweep.json cannot be read (None when it reads, or is not there yet)."""
+        return self._load_meta()[1]
 
     def read_meta(self) -> dict:
         path = self.root / META
         if not path.is_file():
             raise ConfigError(f"not a sweep results folder (no {META}): run `hetsim sweep` first", file=str(self.root))
-        problem = self.meta_problem()
+        meta, problem = self._load_meta()
         if problem:
             raise ConfigError(f"corrupt or truncated ({problem}): rerun `hetsim sweep` on this folder to rewrite it "
                               "(stored points are kept)", file=str(path))
-        return json.loads(path.read_text())
+        return meta
 
 
 def adopt_legacy(root: Path) -> bool:
