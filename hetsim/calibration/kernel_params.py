@@ -32,8 +32,8 @@ def load_kernel_params(kernel: str, overrides: dict[str, Any] | None = None) -> 
     path = kernels_dir() / kernel / "params.yaml"
     cfg = gen_params().load(path, overrides or {})
     return KernelParams(
-        kernel=cfg["kernel"], path=path, platform=cfg["platform"], values=cfg["params"],
-        sources=cfg["sources"], ports=cfg["ports"], overrides=tuple(sorted((overrides or {}).items())),
+        kernel=cfg["kernel"], path=path, values=cfg["params"], ports=cfg["ports"],
+        overrides=tuple(sorted((overrides or {}).items())),
     )
 
 

@@ -18,13 +18,12 @@ ITEM_PORT_GROUP = {"inner_product_topk": "keys", "page_minmax_topk": "pages", "b
 
 @dataclass(frozen=True)
 class KernelParams:
-    """One kernel's parameter file: flat values, their (source, ref), and its HBM ports."""
+    """One kernel's parameter file: flat values and its HBM ports (each value's source and ref
+    stay in the file: `gen_params.load` returns them)."""
 
     kernel: str
     path: Path
-    platform: str
     values: dict[str, Any]
-    sources: dict[str, tuple[str, str]]
     ports: dict[str, dict]
     overrides: tuple[tuple[str, Any], ...] = field(default=())
 
