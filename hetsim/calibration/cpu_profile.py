@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from hetsim.calibration.gpu_profile import find_profile
+from hetsim.calibration.gpu_profile import _stamp, find_profile
 from hetsim.calibration.paths import profiles_dir
 from hetsim.errors import ConfigError
 from hetsim.hardware.cpu import CpuCalibration
@@ -38,7 +38,22 @@ def find_cpu_profile(device: str, folder: Path | None = None) -> Path | None:
     return find_profile(device, folder or profiles_dir(), kind=KIND)
 
 
+_CACHE: dict[tuple, CpuCalibration] = {}
+
+
 def load_cpu_profile(path: Path) -> CpuCalibration:
+    """Read a CPU profile (cached per file version, as GPU profiles are: every scenario resolved
+    in a sweep builds its devices' inputs again)."""
+    path = Path(path)
+    if not path.is_file():
+        return _read_cpu_profile(path)  # raises the ConfigError that says what is wrong
+    key = _stamp(path)
+    if key not in _CACHE:
+        _CACHE[key] = _read_cpu_profile(path)
+    return _CACHE[key]
+
+
+def _read_cpu_profile(path: Path) -> CpuCalibration:
     try:
         doc = yaml.safe_load(Path(path).read_text())
         fits = doc["fits"]
