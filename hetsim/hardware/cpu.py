@@ -110,6 +110,7 @@ class CpuModel:
             self.overhead_s = lg.use(p + "rates.call_overhead_us", r.call_overhead_us) * 1e-6
             self.topk_grid: Grid = ()
             self.topk_call_s = 4 * self.overhead_s  # argpartition, then sorting the k: a few calls
+            lg.note(f"{p}topk_call (4 call overheads)", "assumed")
         else:
             for key in ("stream_bw", "topk", "matmul", "call_overhead", *profile.curves):
                 lg.note(f"{p}profile.{key}", "measured")
@@ -120,6 +121,9 @@ class CpuModel:
             self.overhead_s = profile.call_overhead_s
             self.topk_grid = profile.topk_grid
             self.topk_call_s = profile.topk_call_s or 4 * self.overhead_s  # older profiles: 4 calls
+            # the selection call is measured only where the profile has it; older ones are a guess
+            lg.note(f"{p}profile.topk_call" if profile.topk_call_s else f"{p}topk_call (4 call overheads)",
+                    "measured" if profile.topk_call_s else "assumed")
         self._cache: dict[Op, float] = {}
 
     def rate(self, op_class: str, target_bytes: float) -> float:
