@@ -5,7 +5,12 @@
 - `view_method` / `view_opoverload`: `x.view(...)` from Python vs `torch.ops.aten._unsafe_view.default(**kw)`
   (how the op cases in calibration/e2e called every op): the difference is the op cases' harness
   overhead, to take out of host costs fitted from them (hetsim.calibration.trace_fit);
-- `mul_binding` / `mul_opoverload`: the same for a small elementwise kernel;
+- `mul_binding` / `mul_opoverload`: the same for a small elementwise kernel; `cast_method` /
+  `cast_opoverload` (`x.float()` vs `aten._to_copy.default`) and `embedding_function` /
+  `embedding_opoverload` (`F.embedding` vs `aten.embedding.default`) check that the pair carries;
+- `add_binding` / `add_suite_runner`: `torch.add(x, y)` vs the calibration suite's own call of the same
+  op (`hetsim.calibration.torch_ops.build(Elementwise(n, 2))`, an `OpRunner` cycling input sets):
+  the suite's harness overhead, which the primitive keys' dispatch_s carry (hetsim validate ops);
 - `module_call`: an `nn.Module` whose forward returns its input, called through `__call__`, minus a
   plain function doing the same: the Python overhead per module call (`host_module`);
 - `sdpa_plan_build`: a cuDNN SDPA call at a K/V length never seen before in the process minus the
@@ -58,7 +63,21 @@ def measure(device: str = "cuda") -> dict[str, Any]:
     def plain(t):
         return t
 
+    from hetsim.calibration.torch_ops import build
+    from hetsim.ops import Elementwise
+
+    runner = build(Elementwise(8 * 4096, 2, dtype="bf16"), dev, rotate=False)
+    a, b = runner.sets[0]
+    table = torch.randn(32000, 4096, device=dev, dtype=torch.bfloat16)
+    ids = torch.randint(0, 32000, (8, 1), device=dev)
+    cast, emb = torch.ops.aten._to_copy.default, torch.ops.aten.embedding.default
     out: dict[str, Any] = {
+        "add_binding": _per_call(lambda: torch.add(a, b), sync=sync),
+        "add_suite_runner": _per_call(runner, sync=sync),
+        "cast_method": _per_call(lambda: x.float(), sync=sync),
+        "cast_opoverload": _per_call(lambda: cast(self=x, dtype=torch.float32), sync=sync),
+        "embedding_function": _per_call(lambda: torch.nn.functional.embedding(ids, table), sync=sync),
+        "embedding_opoverload": _per_call(lambda: emb(weight=table, indices=ids), sync=sync),
         "view_method": _per_call(lambda: x.view(8, 4096)),
         "view_opoverload": _per_call(lambda: uv(self=x, size=[8, 4096])),
         "mul_binding": _per_call(lambda: torch.mul(x, y), sync=sync),

@@ -1,0 +1,150 @@
+"""The aten sweep: time the sweep's traced aten ops on this GPU, as the op cases of an end-to-end run
+are timed, so the regimes of traced ops are fitted on data that is never validated against.
+
+    python -m hetsim.calibration.gpu_suite.aten_sweep --out DIR/H200-aten [--budget-s 200]
+
+Reads the cases of hetsim.calibration.gpu_suite.aten_cases (aten_cases.json: other models and
+shapes than the validation cases) and times each exactly as hetsim/calibration/e2e/opcases.py
+times a validation case (the same callables: `torch.ops.aten.X.overload(**kw)` from a lambda, SDPA
+through its Python call; the same Timer settings; the same idle timing), so the two sets share one
+harness. Writes, beside each other:
+
+    NAME.parquet          one row per case, the columns of an ops.parquet (trace_cases.load_cases reads it)
+    NAME.host_calls.json  hetsim.calibration.gpu_suite.host_calls on the same process and GPU (harness
+                          pairs, the suite runner's call, module call, cuDNN plan build)
+    NAME.json             provenance: date, device, driver, torch/CUDA/cuDNN, command, cases file digest
+
+torch, numpy, pandas and PyYAML only (no pydantic, no simpy): it runs on the GPU image.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import platform
+import random
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from hetsim.calibration.gpu_suite.aten_cases import CASES
+
+POINT_S, IDLE_REPS = 0.03, 5  # as the validation run's grid ("full": op_point_s, op_idle_reps)
+
+
+def _nvidia_smi() -> str:
+    try:
+        out = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version,vbios_version,power.limit,"
+                              "clocks.max.sm,clocks.max.mem", "--format=csv,noheader"],
+                             capture_output=True, text=True, timeout=10)
+        return out.stdout.strip()
+    except Exception as exc:
+        return f"nvidia-smi: {type(exc).__name__}"
+
+
+def run_cases(cases: list[dict], device, budget_s: float, log=print) -> list[dict[str, Any]]:
+    import torch
+
+    from hetsim.calibration.e2e.opcases import _time_idle, op_callable, sdpa_callable
+    from hetsim.calibration.measure import Timer, recover_from_capture
+    from hetsim.tracing.trace import AtenOp, SdpaCall
+
+    cuda = device.type == "cuda"
+    timer = Timer(device, loop_s=1e-3, point_s=POINT_S, reps=9, min_reps=3)
+    run = SimpleNamespace(cuda=cuda, sync=timer.sync)
+    t0 = time.perf_counter()
+    rows: list[dict[str, Any]] = []
+    order = list(range(len(cases)))
+    random.Random(0).shuffle(order)  # a budget cut drops a spread of cases, not the last traces
+    for done, n in enumerate(order):
+        c = cases[n]
+        row: dict[str, Any] = {"case": n, "kind": c["kind"], "aten": c["aten"], "module": c["module"],
+                               "sources": json.dumps(c["sources"]), "spec": json.dumps(c["spec"]), "error": ""}
+        if time.perf_counter() - t0 > budget_s:
+            row["error"] = "skipped: run budget spent"
+            rows.append(row)
+            continue
+        try:
+            obj = SdpaCall.from_json(c["spec"]) if c["kind"] == "sdpa" else AtenOp.from_json(c["spec"])
+            fn = sdpa_callable(obj, device) if c["kind"] == "sdpa" else op_callable(obj, device)
+            s = timer.measure(fn, 1, graph=True)
+            row.update(t_stream_s=s.t.median, t_stream_p10_s=s.t.p10, t_stream_p90_s=s.t.p90, cpu_s=s.cpu.median,
+                       graph_s=s.graph.median, graph_error=s.graph_error, inner=s.inner, reps=s.reps)
+            row["t_idle_s"], row["wall_idle_s"] = _time_idle(fn, run, IDLE_REPS)
+            del fn
+        except Exception as exc:  # a case that cannot be rebuilt or run is recorded, not fatal
+            if cuda:
+                recover_from_capture(device)
+            row["error"] = f"{type(exc).__name__}: {exc}"[:300]
+        rows.append(row)
+        if cuda:
+            torch.cuda.synchronize(device)
+            torch.cuda.empty_cache()
+        if done % 25 == 24:
+            log(f"  {done + 1} of {len(cases)} cases, {time.perf_counter() - t0:.0f} s")
+    return sorted(rows, key=lambda r: r["case"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m hetsim.calibration.gpu_suite.aten_sweep",
+                                 description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, required=True, help="path stem: NAME.parquet, NAME.json, ... beside it")
+    ap.add_argument("--cases", type=Path, default=CASES)
+    ap.add_argument("--torch-device", default="cuda")
+    ap.add_argument("--budget-s", type=float, default=200.0, help="wall time for the cases; the rest are skipped")
+    ap.add_argument("--limit", type=int, default=0, help="time only the first N cases (tests)")
+    args = ap.parse_args(argv)
+    import pandas as pd
+    import torch
+
+    from hetsim.calibration.gpu_suite import host_calls
+
+    command = "python -m hetsim.calibration.gpu_suite.aten_sweep " + " ".join(
+        shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
+    if args.torch_device == "cuda" and not torch.cuda.is_available():
+        print("error: no CUDA GPU visible to torch; pass --torch-device cpu to exercise the sweep", file=sys.stderr)
+        return 2
+    device = torch.device("cuda:0" if args.torch_device == "cuda" else args.torch_device)
+    raw = args.cases.read_bytes()
+    cases = json.loads(raw)["cases"]
+    if args.limit:
+        cases = cases[: args.limit]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    prov = {"source": "measured", "date_utc": date, "command": command, "cases_file": args.cases.name,
+            "cases_sha256": hashlib.sha256(raw).hexdigest()[:16], "cases": len(cases),
+            "timer": {"point_s": POINT_S, "idle_reps": IDLE_REPS, "loop_s": 1e-3, "reps": 9, "min_reps": 3},
+            "harness": "torch.ops.aten.X.overload(**kw) from a lambda, SDPA via F.scaled_dot_product_attention "
+                       "(hetsim/calibration/e2e/opcases.py, as the validation op cases)",
+            "torch": torch.__version__, "cuda": torch.version.cuda,
+            "cudnn": torch.backends.cudnn.version() if device.type == "cuda" else None,
+            "python": platform.python_version(), "platform": platform.platform(), "torch_device": str(device)}
+    if device.type == "cuda":
+        prov["device_name"] = torch.cuda.get_device_name(device)
+        prov["nvidia_smi"] = _nvidia_smi()
+    t0 = time.perf_counter()
+    print(f"host calls on {device} ...", flush=True)
+    hc = host_calls.measure(args.torch_device if args.torch_device != "cuda" else "cuda")
+    hc["provenance"] = {"source": "measured", "command": command + "  (host_calls.measure, same process)",
+                        "date": date[:10], "device": prov.get("device_name", str(device)),
+                        "torch_cuda_transformers": f"{torch.__version__} {torch.version.cuda}",
+                        "units": "seconds per call (median of reps x inner calls)"}
+    Path(f"{args.out}.host_calls.json").write_text(json.dumps(hc, indent=2) + "\n")
+    print(f"host calls: {time.perf_counter() - t0:.0f} s; {len(cases)} cases ...", flush=True)
+    rows = run_cases(cases, device, args.budget_s, log=lambda m: print(m, flush=True))
+    pd.DataFrame(rows).to_parquet(f"{args.out}.parquet", index=False)
+    ok = sum(1 for r in rows if not r["error"])
+    prov["timed"], prov["wall_s"] = ok, round(time.perf_counter() - t0, 1)
+    Path(f"{args.out}.json").write_text(json.dumps(prov, indent=2) + "\n")
+    print(f"{ok} of {len(rows)} cases timed in {prov['wall_s']} s; wrote {args.out}.parquet", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
