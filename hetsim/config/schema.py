@@ -414,11 +414,21 @@ class SloSpec(Strict):
 
 
 class CapacitySpec(Strict):
-    """Binary search for the highest arrival rate whose requests meet the SLO."""
+    """Search for the highest arrival rate whose requests meet the SLO: the bounds first, then
+    `iterations` rounds that each probe `probes_per_round` rates spaced evenly in log space
+    inside the bracket (1: binary search) in parallel on the sweep executors, the bracket
+    narrowing to the interval where attainment first falls below the SLO's."""
 
     low_per_s: PositiveFloat = 0.1
     high_per_s: PositiveFloat = 100.0
-    iterations: PositiveInt = 8
+    iterations: PositiveInt = Field(default=8, description="rounds after the bounds")
+    probes_per_round: PositiveInt = Field(default=3, description="rates probed at once per round (k-section)")
+    workers: PositiveInt | None = Field(default=1, description="local processes running probes (1: in this "
+                                        "process; null: every CPU), as `hetsim sweep --workers`")
+    ray: str | None = Field(default=None, description="run the probes on Ray: 'auto' or a head's HOST:PORT, as "
+                            "`hetsim sweep --ray`")
+    store: str | None = Field(default=None, description="folder keeping each probe as a sweep point (a sweep "
+                              "store: a rerun reuses the probes it holds); default: none kept")
 
 
 class ServingSpec(Strict):

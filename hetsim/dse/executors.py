@@ -65,15 +65,18 @@ def _init_worker(catalogue, parent: int) -> None:
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
 
 
-def _pool_task(point: SweepPoint) -> list[dict]:
-    return run_point(point, _CATALOGUE)
+def _pool_task(point: SweepPoint, task=run_point) -> list[dict]:
+    return task(point, _CATALOGUE)
 
 
 class LocalExecutor:
-    """`workers` processes (spawned: nothing of the parent's state leaks in); 1 runs in-process."""
+    """`workers` processes (spawned: nothing of the parent's state leaks in); 1 runs in-process.
+    `task(point, catalogue) -> rows`: what runs a point (a module-level function: it is pickled by
+    name); the capacity search's probes run `hetsim.serving.capacity.run_probe`."""
 
-    def __init__(self, catalogue, workers: int | None = None):
+    def __init__(self, catalogue, workers: int | None = None, task=run_point):
         self.catalogue = catalogue
+        self.task = task
         self.workers = check_workers(workers) or os.cpu_count() or 1
         self.describe = f"local pool, {self.workers} worker{'s' if self.workers > 1 else ''}"
         self._pool: ProcessPoolExecutor | None = None
@@ -96,7 +99,7 @@ class LocalExecutor:
         if self._pool is None:
             for p in points:
                 try:
-                    yield p, run_point(p, self.catalogue)
+                    yield p, self.task(p, self.catalogue)
                 except Exception as exc:  # noqa: BLE001 - reported per point by the sweep
                     yield p, exc
             return
@@ -105,7 +108,7 @@ class LocalExecutor:
         window = 2 * self.workers
         while True:
             for p in todo:
-                pending[self._pool.submit(_pool_task, p)] = p
+                pending[self._pool.submit(_pool_task, p, self.task)] = p
                 if len(pending) >= window:
                     break
             if not pending:
@@ -117,18 +120,20 @@ class LocalExecutor:
                 yield p, exc if exc is not None else fut.result()
 
 
-def _ray_task(point: SweepPoint, catalogue) -> list[dict]:
-    return run_point(point, catalogue)
+def _ray_task(point: SweepPoint, catalogue, task=run_point) -> list[dict]:
+    return task(point, catalogue)
 
 
 class RayExecutor:
     """`address`: 'auto' joins a running cluster, or starts a local one if there is none; else
     the address of a cluster's head (ray.init). Every node needs hetsim and the same configs and
-    calibration files: a worker checks it reads the same calibration inputs as the driver."""
+    calibration files: a worker checks it reads the same calibration inputs as the driver.
+    `task`: as for LocalExecutor."""
 
-    def __init__(self, catalogue, address: str = "auto", workers: int | None = None):
+    def __init__(self, catalogue, address: str = "auto", workers: int | None = None, task=run_point):
         check_ray_address(address)
         self.catalogue = catalogue
+        self.task = task
         self.address = address
         self.workers = check_workers(workers)
         self._started = False
@@ -180,7 +185,7 @@ class RayExecutor:
         window = self.slots if self.workers else 2 * self.slots  # --workers caps what runs at once
         while True:
             for p in todo:
-                pending[self._remote.remote(p, self._catalogue_ref)] = p
+                pending[self._remote.remote(p, self._catalogue_ref, self.task)] = p
                 if len(pending) >= window:
                     break
             if not pending:

@@ -1,5 +1,6 @@
 """A serving experiment: for each planned run (a method under a placement), the requests served
-at the configured arrivals, at each extra rate of `serving.rates_per_s`, and the capacity search.
+at the configured arrivals and at each extra rate of `serving.rates_per_s`; the capacity search
+(`hetsim.serving.capacity`) after them.
 A run is a pure function of the scenario and its seed."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from hetsim.config.schema import ServingSpec
 from hetsim.errors import ConfigError
 from hetsim.provenance import ProvenanceLog
 from hetsim.scenario import PlannedRun, Scenario
+from hetsim.serving.capacity import Capacity, capacity_search
 from hetsim.serving.cost import IterationCost
 from hetsim.serving.kv_cache import BlockAllocator, KvCapacity, kv_capacity
 from hetsim.serving.loop import RequestSteps, Served, serve
@@ -41,13 +43,6 @@ class ServingResult:
     requests: pd.DataFrame
     iterations: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Capacity:
-    label: str
-    capacity_per_s: float | None
-    probes: list[tuple[float, float]]  # (rate, SLO attainment)
 
 
 def requests_of(exp: Scenario, rate_per_s: float | None = None) -> list[Request]:
@@ -129,32 +124,6 @@ class ServingRunner:
         return ServingResult(label, self.planned.method.name, self.planned.placement.name, rate, metrics, table,
                              pd.DataFrame(served.rows), list(self.planned.warnings) + self.planned_notes)
 
-    def attainment(self, rate: float) -> float:
-        return self.serve(requests_of(self.exp, rate))[2].slo_attainment
-
-    def capacity_search(self) -> Capacity:
-        """The highest arrival rate whose requests meet the SLO (binary search between the spec's
-        bounds; attainment falls as the rate rises)."""
-        cs, slo = self.sv.capacity_search, self.sv.slo
-        probes = []
-        lo, hi = cs.low_per_s, cs.high_per_s
-        a = self.attainment(lo)
-        probes.append((lo, a))
-        if a < slo.attainment:
-            raise ConfigError(f"no arrival rate meets the SLO (TTFT <= {slo.ttft_s:g} s, TPOT <= {slo.tpot_s:g} s for "
-                              f"{slo.attainment:.0%} of requests): even {lo:g} requests/s reaches {a:.0%}; relax "
-                              "serving.slo or lower capacity_search.low_per_s", file=self.exp.file, field="serving.slo")
-        a = self.attainment(hi)
-        probes.append((hi, a))
-        if a >= slo.attainment:
-            return Capacity(self.planned.label, hi, probes)
-        for _ in range(cs.iterations):
-            mid = (lo * hi) ** 0.5  # rates span decades: bisect in log space
-            a = self.attainment(mid)
-            probes.append((mid, a))
-            lo, hi = (mid, hi) if a >= slo.attainment else (lo, mid)
-        return Capacity(self.planned.label, lo, probes)
-
 
 def request_steps(machine, planned: PlannedRun) -> tuple[RequestSteps | None, int, bool]:
     """The request-level steps a method plans before its first prefill (a RAG search), priced once
@@ -188,12 +157,13 @@ def request_steps(machine, planned: PlannedRun) -> tuple[RequestSteps | None, in
     return RequestSteps(time_s, energy, tuple(segments)), max(0, extra), later
 
 
-def run_serving(exp: Scenario) -> tuple[list[ServingResult], list[Capacity]]:
-    results, capacities = [], []
+def run_serving(exp: Scenario, executor=None) -> tuple[list[ServingResult], list[Capacity]]:
+    """Every planned run at the configured arrivals and the extra rates, then the capacity search
+    (`hetsim.serving.capacity`; `executor`: where its probes run, default the spec's)."""
+    results = []
     for planned in exp.runs:
         runner = ServingRunner(exp, planned)
         results.append(runner.result(None))
         results += [runner.result(rate) for rate in exp.spec.serving.rates_per_s]
-        if exp.spec.serving.capacity_search is not None:
-            capacities.append(runner.capacity_search())
+    capacities = capacity_search(exp, executor) if exp.spec.serving.capacity_search is not None else []
     return results, capacities

@@ -41,7 +41,7 @@ def test_run_writes_requests_trace_and_plots(tmp_path):
     assert summary["mode"] == "serving"
     assert [r["rate_per_s"] for r in summary["runs"]] == [None, 2, 8]
     cap = summary["capacity"][0]
-    assert 0.5 <= cap["capacity_per_s"] < 1000 and len(cap["probes"]) == 5
+    assert 0.5 <= cap["capacity_per_s"] < 1000 and len(cap["probes"]) == 2 + 3 * 3  # bounds, 3 rounds of 3
     req = pd.read_parquet(out / "requests.parquet")
     assert len(req) == 3 * 40 and (req.ttft_s > 0).all()
     trace = json.loads((out / "traces" / "dense_gpu-only.json").read_text())
