@@ -34,6 +34,17 @@ FP8_SCALE_BYTES = 4  # one fp32 scale per fp8 key (DeepSeek-V3.2's indexer cache
 LUT_ENTRY = "fp16"  # the per-query table of sub-vector dot products
 
 
+def rope_ops(vectors: int, rope: int, dim: int, dtype: str, name: str) -> list[Op]:
+    """RoPE on the first `rope` of `dim` channels of `vectors` vectors as eager PyTorch runs it: the two
+    halves times cos and sin (four multiplies, cos and sin broadcast over the heads), a subtract and an
+    add, and the rotated halves concatenated back with the other channels (torch.cat), as DeepSeek's
+    reference does (split, rotate the rope part, cat). Traced in hetsim/method_code/dsa.py."""
+    half = vectors * rope // 2
+    return [*[Elementwise(half, 1, dtype, 1.0, name=f"{name}_mul")] * 4,
+            *[Elementwise(half, 2, dtype, 1.0, name=f"{name}_add")] * 2,
+            byte_copy(vectors * dim * dtype_bytes(dtype), f"{name}_cat")]
+
+
 class DSAParams(MethodParams):
     top_k: int | None = Field(None, gt=0, description="tokens attended per step (default: the model's index_topk)")
     index_heads: int | None = Field(None, gt=0, description="indexer heads (default: the model's)")
@@ -129,9 +140,9 @@ class DSA(Method):
         ops: list[Op] = [
             Matmul(tokens, dim, m.hidden, dtype=d, name="indexer_wk"),
             Elementwise(tokens * dim, 1, d, 8.0, 2 * dim, name="indexer_k_layernorm"),
-            Elementwise(tokens * rope, 1, d, 6.0, name="indexer_k_rope"),
+            *rope_ops(tokens, rope, dim, d, "indexer_k_rope"),
             Matmul(tokens, h * dim, m.mla.q_lora_rank, dtype=d, name="indexer_wq"),
-            Elementwise(tokens * h * rope, 1, d, 6.0, name="indexer_q_rope"),
+            *rope_ops(tokens * h, rope, dim, d, "indexer_q_rope"),
             Matmul(tokens, h, m.hidden, dtype=d, name="indexer_head_weights"),
         ]
         if p.indexer == "fp8":
@@ -160,10 +171,15 @@ class DSA(Method):
             if p.indexer == "fp8":
                 ops.append(Cast(rows * keys * dim, "fp8", "bf16", name="index_k_dequant"))
             ops.append(Matmul(h * queries, keys, dim, batch=rows, dtype="bf16", shared_b=False, name="index_qk"))
-        return ops + [
+        ops += [
             Elementwise(rows * queries * h * keys, 1, "bf16", 1.0, name="index_relu"),
             Matmul(1, keys, h, batch=rows * queries, dtype="bf16", shared_b=False, name="index_head_sum"),
         ]
+        if p.indexer == "fp8":
+            # relu(q.k s) = s relu(q.k) for the key's scale s > 0: the head sum is scaled once per key,
+            # bf16 scores times the fp32 scale in place (2 + 4 + 2 bytes a key: as three bf16 inputs)
+            ops.append(Elementwise(rows * queries * keys, 3, "bf16", 1.0, name="index_key_scale"))
+        return ops
 
     def attention(self, batch: int, q_len: int, kv_len: int) -> LatentAttention:
         m = self.model

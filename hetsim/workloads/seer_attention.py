@@ -24,7 +24,7 @@ from pydantic import Field
 
 from hetsim.ops import Attention, Elementwise, FpgaKernel, Matmul, Reduction, Softmax, TopK, dtype_bytes
 from hetsim.workloads.base import LayerWork, Method, MethodParams, StepWork
-from hetsim.workloads.common import INDEX_ID_BYTES
+from hetsim.workloads.common import INDEX_ID_BYTES, byte_copy
 from hetsim.workloads.dense import Dense
 
 FPGA_KERNEL = "inner_product_topk"
@@ -140,6 +140,9 @@ class SeerAttention(Method):
         index = self.index_bytes_per_layer(b, context)
         pool_ops = tuple(Reduction(b * n * m.kv_heads * d, self.p.block_size, m.dtype, how, name=f"block_{how}")
                          for how in ("max", "min", "sum"))
-        prepare = StepWork("prepare", {"gpu": (*pool_ops, self.key_projection(b * n))}, (), index)
+        # the reference AttnGate concatenates the three pooled keys before projecting them (torch.cat):
+        # 3% of this step's bytes at block_size 64 (hetsim/method_code/seer_attention.py traces it)
+        concat = byte_copy(POOLS * b * n * m.kv_heads * d * dtype_bytes(m.dtype), "block_pool_concat")
+        prepare = StepWork("prepare", {"gpu": (*pool_ops, concat, self.key_projection(b * n))}, (), index)
         upload = StepWork("relevancy", {"gpu": (), "fpga": ()}, (("prepare", index),), 0)
         return LayerWork((prepare, upload, *dense.steps))

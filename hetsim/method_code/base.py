@@ -1,0 +1,76 @@
+"""What every method module shares: sizes from a catalogue model, tensors on a device or on `meta`,
+and the steps as `nn.Module`s so the tracer brackets each step's ops (module calls are only a
+tracing device here: the runner calls the plain functions)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+
+State = dict[str, Any]
+Step = Callable[[State], None]
+
+MODELS = Path(__file__).resolve().parents[2] / "configs" / "models"
+
+
+def model_dims(name: str) -> dict[str, Any]:
+    """A catalogue model's shape as a plain dict (yamlio: no pydantic, so the GPU runner can read it)."""
+    from hetsim.yamlio import read_yaml
+
+    return read_yaml(MODELS / f"{name}.yaml", "model")
+
+
+class Maker:
+    """Makes the state's tensors: random values on a real device, storage-free on `meta` (tracing)."""
+
+    def __init__(self, device: str | torch.device, seed: int = 0):
+        self.device = torch.device(device)
+        self.meta = self.device.type == "meta"
+        self.gen = None if self.meta else torch.Generator(self.device).manual_seed(seed)
+
+    def randn(self, *shape: int, dtype: torch.dtype = torch.bfloat16) -> torch.Tensor:
+        if self.meta:
+            return torch.empty(shape, dtype=dtype, device=self.device)
+        return torch.randn(shape, generator=self.gen, device=self.device).to(dtype)
+
+    def rand(self, *shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+        if self.meta:
+            return torch.empty(shape, dtype=dtype, device=self.device)
+        return torch.rand(shape, generator=self.gen, device=self.device).to(dtype)
+
+    def randint(self, high: int, *shape: int, dtype: torch.dtype = torch.int64) -> torch.Tensor:
+        if self.meta:
+            return torch.empty(shape, dtype=dtype, device=self.device)
+        return torch.randint(0, high, shape, generator=self.gen, device=self.device, dtype=dtype)
+
+    def arange(self, n: int, step: int = 1) -> torch.Tensor:
+        """0, step, 2 step, ... (int64): row offsets of a flattened batch."""
+        if self.meta:
+            return torch.empty((n,), dtype=torch.int64, device=self.device)
+        return torch.arange(n, device=self.device, dtype=torch.int64) * step
+
+
+class StepModule(torch.nn.Module):
+    def __init__(self, fn: Step):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, state: State) -> None:
+        self.fn(state)
+
+
+class Pipeline(torch.nn.Module):
+    """The steps of one phase in order; the tracer records step i as the module call `steps.<i>`
+    (a list, not a dict: `apply` is an nn.Module attribute)."""
+
+    def __init__(self, steps: dict[str, Step]):
+        super().__init__()
+        self.names = list(steps)
+        self.steps = torch.nn.ModuleList(StepModule(fn) for fn in steps.values())
+
+    def forward(self, state: State) -> None:
+        for step in self.steps:
+            step(state)
