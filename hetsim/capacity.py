@@ -35,7 +35,9 @@ def memory_fit(scn, machine: Machine, method: Method, p: Placement) -> tuple[Pla
     def needs(pl: Placement) -> tuple[dict[str, int], dict[str, list[str]]]:
         need: dict[str, int] = defaultdict(int)
         roles: dict[str, list[str]] = defaultdict(list)
-        for role, nbytes in method.resident_bytes(w.batch, tokens, lambda r: machine.kind(pl.device_of(r))).items():
+        # pipelined batches keep every batch's KV cache and index resident (the weights once)
+        for role, nbytes in method.resident_bytes(w.batch * pl.pipelined_batches, tokens,
+                                                  lambda r: machine.kind(pl.device_of(r))).items():
             need[pl.device_of(role)] += nbytes
             roles[pl.device_of(role)].append(role)
         return need, roles
@@ -61,7 +63,8 @@ def memory_fit(scn, machine: Machine, method: Method, p: Placement) -> tuple[Pla
         cap = machine.models[dev].memory_bytes
         if nbytes > cap:
             msg = (f"placement {p.name}: {dev} ({machine.models[dev].name}) needs {nbytes / GB:.1f} GB "
-                   f"(weights, KV cache of {w.batch} x {tokens} tokens, index) but has {cap / GB:.1f} GB")
+                   f"(weights, KV cache of {w.batch * p.pipelined_batches} x {tokens} tokens, index) "
+                   f"but has {cap / GB:.1f} GB")
             if scn.spec.simulation.memory_check == "error":
                 raise CapacityError(msg + "; lower batch or context, or set simulation.memory_check: warn",
                                     file=scn.file, field="workload")

@@ -8,6 +8,19 @@ Built in:
             may say otherwise (`Method.paper_placement`: MemAgent decodes its memory on the
             FPGA, TTT stays on the GPU) and may fall back by batch size (`apply_batch_rule`).
 A user writes any other as a `PlacementSpec` (step -> device id).
+
+Two ways to overlap the FPGA's steps with the GPU's work, priced differently:
+  micro_batches      the batch split in N: every micro-batch runs every layer, so the weights are
+                     read N times per token for the same requests (pays only when the overlap
+                     wins more than the extra reads cost);
+  pipelined_batches  N independent request batches, each of the full batch size, in flight at
+                     once: while one batch's GPU work runs, another's FPGA steps run. No batch is
+                     split, so each reads the weights once per token, as it would alone; the price
+                     is N times the requests in flight (KV cache and index memory) and a token
+                     time shared by all of them. Throughput is per all N batches; per-request
+                     metrics (energy per request, per token) divide by all N x batch requests.
+A GPU-only baseline (`gpu_baseline` with `memory_steps_on: cpu`, hetsim.baselines) moves the
+built-in gpu-only placement's relevancy and retrieval onto the system's host CPU.
 """
 
 from __future__ import annotations
@@ -28,6 +41,12 @@ class Placement:
     model: str  # device id of the LLM layers (and the KV cache)
     steps: dict[str, str] = field(hash=False)
     micro_batches: int = 1
+    pipelined_batches: int = 1
+
+    @property
+    def streams(self) -> int:
+        """Copies of every layer an iteration runs: the micro-batches of each pipelined batch."""
+        return self.micro_batches * self.pipelined_batches
 
     def device_of(self, step: str) -> str:
         return self.model if step == "model" else self.steps[step]
@@ -44,7 +63,7 @@ def resolve(scn, method, item: str | PlacementSpec, where: str) -> tuple[Placeme
         raise ConfigError("the system has no GPU to run the LLM layers", file=scn.file, field="system.devices")
     if isinstance(item, str):
         if item == "gpu-only":
-            return Placement(item, gpu, dict.fromkeys(STEPS, gpu)), []
+            return _gpu_only(scn, gpu, where)
         if item == "paper":
             fpga = first_device(scn, "fpga")
             if fpga is None:
@@ -75,7 +94,30 @@ def resolve(scn, method, item: str | PlacementSpec, where: str) -> tuple[Placeme
             )
     if scn.device(model).kind != "gpu":
         raise ConfigError("the LLM layers must run on a GPU", file=scn.file, field=f"{where}.model")
-    return _split(scn, method, Placement(item.name, model, steps, item.micro_batches), where), []
+    p = Placement(item.name, model, steps, item.micro_batches, item.pipelined_batches)
+    return _split(scn, method, p, where), []
+
+
+def _gpu_only(scn, gpu: str, where: str) -> tuple[Placement, list[str]]:
+    """Everything on the first GPU; relevancy and retrieval on the host CPU where the experiment's
+    GPU baseline retrieves there (the paper's RAG baseline: bm25s on the CPU)."""
+    steps = dict.fromkeys(STEPS, gpu)
+    choice = getattr(scn.spec, "gpu_baseline", None)
+    if choice is None:
+        return Placement("gpu-only", gpu, steps), []
+    from hetsim.config.baselines import select_baseline
+
+    b = select_baseline(scn.catalogue.root, choice, scn.spec.workload.method, scn.file)
+    if b.memory_steps_on != "cpu":
+        return Placement("gpu-only", gpu, steps), []
+    cpu = first_device(scn, "cpu")
+    if cpu is None:
+        raise ConfigError(f"gpu_baseline {b.name} runs relevancy and retrieval on the host CPU, and system "
+                          f"{scn.system.name!r} lists no cpu device (add one, e.g. cpu0: host-cpu-2c)",
+                          file=scn.file, field=where)
+    steps.update(relevancy=cpu, retrieval=cpu)
+    return Placement("gpu-only", gpu, steps), [f"placement gpu-only: relevancy and retrieval on {cpu} "
+                                               f"(gpu_baseline {b.name}: {b.describes})"]
 
 
 def _split(scn, method, p: Placement, where: str) -> Placement:
@@ -87,12 +129,23 @@ def _split(scn, method, p: Placement, where: str) -> Placement:
         raise ConfigError(f"method {method.name} runs request-level steps (a search, a memory "
                           "update) for the whole batch at once; use micro_batches: 1",
                           file=scn.file, field=f"{where}.micro_batches")
+    if p.pipelined_batches > 1 and method.request_level:
+        # its phases are barrier-separated: one batch's search cannot run under another's decode here
+        # (the serving model overlaps them: hetsim.serving)
+        raise ConfigError(f"method {method.name} runs request-level steps between barrier-separated phases, so "
+                          "pipelined batches would not overlap them; use pipelined_batches: 1 (or a serving: "
+                          "section, which overlaps requests' searches with other requests' iterations)",
+                          file=scn.file, field=f"{where}.pipelined_batches")
+    if p.pipelined_batches > 1 and scn.spec.serving is not None:
+        raise ConfigError("pipelined_batches applies to a static batch; a serving: section batches requests "
+                          "itself", file=scn.file, field=f"{where}.pipelined_batches")
     return p
 
 
 def gpu_only_fallback(p: Placement) -> Placement:
     """`p` with every step on its GPU: what a placement falls back to when its FPGA cannot help."""
-    return Placement(p.name + " (fallback gpu-only)", p.model, dict.fromkeys(p.steps, p.model), 1)
+    return Placement(p.name + " (fallback gpu-only)", p.model, dict.fromkeys(p.steps, p.model), 1,
+                     p.pipelined_batches)
 
 
 def apply_batch_rule(p: Placement, method, machine) -> tuple[Placement, str | None]:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from hetsim.baselines import apply_to_inputs, check_efficiencies, resolve_baseline
 from hetsim.calibration.band import band_note, calibration_variants
 from hetsim.calibration.device_inputs import DeviceInputs, device_inputs
 from hetsim.capacity import memory_fit
@@ -82,12 +83,14 @@ def load_experiment(path: Path | None = None, catalogue: Catalogue | None = None
 def resolve_experiment(data: dict, file: str, catalogue: Catalogue) -> Scenario:
     """The scenario of an experiment mapping, checked end to end (see the module docstring)."""
     spec = validate(ExperimentSpec, data, file)
+    spec, gpu_baseline = resolve_baseline(spec, file, catalogue.root)  # its stack and GPU execution
     check_stack(spec, file)
     system = spec.system if isinstance(spec.system, SystemSpec) else catalogue.get("systems", spec.system, file,
                                                                                       "system")
     catalogue.check_system(system, file)
     model = catalogue.get("models", spec.workload.model, file, "workload.model")
     method = build_method(spec.workload, model, file)
+    check_efficiencies(method, gpu_baseline, file)
     inputs = {}
     for dev_id in system.devices:
         try:
@@ -110,8 +113,11 @@ def resolve_experiment(data: dict, file: str, catalogue: Catalogue) -> Scenario:
         p, notes = resolve(scn, base, "gpu-only", "baseline")
         planned.append(_checked_run(scn, machine, base, p, "baseline", notes))
     variants = calibration_variants(scn)
-    resolved = Scenario(spec, file, catalogue, system, model, method, inputs, tuple(planned), profile_notes(scn),
-                        tuple(v.inputs for v in variants), band_note(scn) if variants else "")
+    devices = {d: scn.device(d) for d in system.devices}
+    resolved = Scenario(spec, file, catalogue, system, model, method, apply_to_inputs(inputs, devices, gpu_baseline),
+                        tuple(planned), profile_notes(scn),
+                        tuple(apply_to_inputs(v.inputs, devices, gpu_baseline) for v in variants),
+                        band_note(scn) if variants else "")
     if spec.serving is not None:
         check_serving(resolved)
     return resolved

@@ -266,10 +266,16 @@ class PlacementSpec(Strict):
 
     `micro_batches` splits the batch so devices overlap (one micro-batch's FPGA work under
     another's GPU work); each micro-batch re-reads the weights, so it only pays across devices.
+    `pipelined_batches` instead runs that many independent request batches of the full batch
+    size through the devices at once (one batch's FPGA work under another's GPU work): no batch
+    is split, so each reads the weights once per token as the batch alone would; the price is
+    more requests in flight (KV cache, latency of each), see `hetsim.placement`.
     """
 
     name: SafeName
     micro_batches: PositiveInt = 1
+    pipelined_batches: PositiveInt = Field(default=1, description="independent request batches of `workload.batch` "
+                                           "each, pipelined through the devices (1: one batch)")
     model: str | None = Field(default=None, description="device id; default: the first GPU")
     prepare: str | None = None
     relevancy: str | None = None
@@ -305,6 +311,9 @@ class ExperimentSpec(Strict):
     workload: WorkloadSpec
     placements: list[str | PlacementSpec] = Field(min_length=1)
     baseline: str | None = Field(default="dense", description="method run GPU-only as a reference row")
+    gpu_baseline: str | None = Field(default=None, description="the GPU software the runs assume: paper | efficient "
+                                     "| a name in configs/baselines/ (stack, GPU execution, where the reference "
+                                     "retrieves, efficiencies of kernels that cannot be traced); null: as written")
     seed: StrictInt = 0
     outputs: Outputs = Field(default_factory=Outputs)
     simulation: Simulation = Field(default_factory=Simulation)

@@ -125,13 +125,26 @@ def regrade_transferred(log: ProvenanceLog, machine) -> None:
                     log.used[key] = "transferred"
 
 
+def regrade_baseline(log: ProvenanceLog, machine) -> None:
+    """Rate keys a GPU baseline set (hetsim.baselines) are its efficiencies, not the profile's fits:
+    logged under `GPU.baseline.NAME.KEY` with the baseline's grade."""
+    for model in machine.models.values():
+        notes = getattr(getattr(model, "profile", None), "notes", None) or {}
+        for key, note in notes.items():
+            if isinstance(note, dict) and "baseline" in note and log.used.pop(f"{model.name}.profile.{key}", None):
+                log.used[f"{model.name}.baseline.{note['baseline']}.{key}"] = note["grade"]
+
+
 def calibration_profiles(machine) -> dict[str, str]:
-    """device id -> the profile it was simulated with (a transfer names its source)."""
+    """device id -> the profile it was simulated with (a transfer names its source; a GPU timed by
+    its datasheet model and a baseline's efficiencies only has none)."""
     out = dict(machine.profiles)
     for dev_id, model in machine.models.items():
         prov = getattr(getattr(model, "profile", None), "provenance", None) or {}
         if "transferred_from" in prov:
             out[dev_id] = f"transferred from {prov['transferred_from']}"
+        elif "baseline" in prov and getattr(model.profile, "path", None) is None:
+            out.pop(dev_id, None)
     return out
 
 
@@ -157,6 +170,8 @@ def compute_metrics(exp, machine, placement, log, ttft, steps, e2e, before, afte
     decode_energy = sum(idle_w.values()) * decode_s + sum(after.energy.values()) + after.link_energy
     log = provenance_of(log, machine, charged, total)
     regrade_transferred(log, machine)
+    regrade_baseline(log, machine)
+    requests = w.batch * placement.pipelined_batches  # every pipelined batch's requests
     return RunMetrics(
         ttft_s=ttft,
         tpot_s=decode_s / n_out,
@@ -164,7 +179,7 @@ def compute_metrics(exp, machine, placement, log, ttft, steps, e2e, before, afte
         tpot_max_s=float(steps.max()) if len(steps) else 0.0,
         e2e_s=e2e,
         output_tokens=len(steps),
-        decode_tokens_per_s=w.batch * len(steps) / decode_s if decode_s > 0 else 0.0,
+        decode_tokens_per_s=requests * len(steps) / decode_s if decode_s > 0 else 0.0,
         step_time_per_token_s=per_token,
         step_share=share,
         memory_processing_share=mp_share,
@@ -178,8 +193,8 @@ def compute_metrics(exp, machine, placement, log, ttft, steps, e2e, before, afte
         energy_j=energy_total,
         energy_by_device_j=energy_dev,
         link_energy_j=total.link_energy,
-        energy_per_request_j=energy_total / w.batch,
-        energy_per_token_j=decode_energy / (w.batch * n_out),
+        energy_per_request_j=energy_total / requests,
+        energy_per_token_j=decode_energy / (requests * n_out),
         placement_devices={"model": placement.model, **placement.steps},
         micro_batches=placement.micro_batches,
         provenance_weakest=log.weakest(),

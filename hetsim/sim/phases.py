@@ -87,7 +87,7 @@ def build_dag(machine, method: Method, p, phase: Phase, memo: dict | None = None
     m, mb = method.model, method.workload.batch // p.micro_batches
     if isinstance(phase, RequestSteps):
         tasks = lower_layer(machine, p, phase.work, (), (), method.name, memo=memo)
-        return IterationDag(("steps",), {"steps": tuple(tasks)}, (), p.micro_batches)
+        return IterationDag(("steps",), {"steps": tuple(tasks)}, (), p.streams)
     role, device = phase.role, p.device_of(phase.role)
     pre, post = _model_ops(machine, method, device, phase, mb)
     kinds = tuple(method.layer_kind(i) for i in range(m.layers))
@@ -96,7 +96,7 @@ def build_dag(machine, method: Method, p, phase: Phase, memo: dict | None = None
         work = method.phase_layer(phase, kind, mb)
         templates[kind] = tuple(lower_layer(machine, p, work, pre, post, method.name, device, role, memo))
     tail = _tail(machine, method, phase, device, mb, memo)
-    return IterationDag(kinds, templates, tail, p.micro_batches)
+    return IterationDag(kinds, templates, tail, p.streams)  # micro-batches of every pipelined batch
 
 
 def dag_key(step: Phase) -> tuple:
@@ -257,7 +257,7 @@ class PhaseWalker:
     def _price_phase(self, phase: Decode, first: int) -> tuple[list[float], Accumulator]:
         """Each step's makespan, and the busy time, energy and bytes of all the steps together
         (each distinct lowered layer added once, times how often the steps run it)."""
-        sim, mb_count, n = self.w.sim, self.p.micro_batches, phase.tokens - first
+        sim, mb_count, n = self.w.sim, self.p.streams, phase.tokens - first
         device = self.p.device_of(phase.role)
         pre, post = _model_ops(self.machine, self.method, device, phase, self.mb)
         # an hf stack's head and tail ops have the same shapes at every step of a decode phase
@@ -295,7 +295,7 @@ class PhaseWalker:
         """Makespans of distinct steps that share one structure."""
         def dag_of(r: int) -> IterationDag:
             templates = {k: low.tasks for k, low in zip(kind_set, members[r], strict=True)}
-            return IterationDag(self.kinds, templates, tail.tasks, self.p.micro_batches)
+            return IterationDag(self.kinds, templates, tail.tasks, self.p.streams)
 
         first = dag_of(0)
         signature = CompiledDag.signature(first)
