@@ -39,7 +39,8 @@ def test_dsa_decode_steps(method, b, ctx):
     assert gpu(w, "retrieval") == (b * ctx, b * (ctx * BF16 + k * (BF16 + 8)))
     # absorbed MLA: 128 heads score the 576-wide latent and read its first 512 as value
     assert gpu(w, "apply") == (2 * b * HEADS * k * (576 + 512), BF16 * (b * HEADS * (576 + 512) + b * k * 576))
-    prep = 2 * b * (D * HIDDEN + H * D * QLORA + H * HIDDEN) + 8 * b * D + 6 * b * ROPE + 6 * b * H * ROPE
+    # RoPE as eager PyTorch runs it: four multiplies, a subtract and an add over the two rope halves
+    prep = 2 * b * (D * HIDDEN + H * D * QLORA + H * HIDDEN) + 8 * b * D + 3 * b * ROPE + 3 * b * H * ROPE
     assert gpu(w, "prepare")[0] == prep
     # FPGA: one pass over the bf16 keys, k ids back
     assert fused(w) == (2 * b * ctx * H * D, b * ctx * D * BF16 + b * k * 4)
