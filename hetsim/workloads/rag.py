@@ -40,7 +40,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from hetsim.ops import Elementwise, FpgaKernel, Gather, Matmul, Op, Reduction, ScatterAdd, TopK, dtype_bytes
+from hetsim.ops import Cast, Elementwise, FpgaKernel, Gather, Matmul, Op, Reduction, ScatterAdd, TopK, dtype_bytes
 from hetsim.workloads.base import Decode, LayerWork, Method, MethodParams, Phase, Prefill, RequestSteps, StepWork
 from hetsim.workloads.common import INDEX_ID_BYTES, byte_copy, encoder_ops, encoder_weight_bytes
 from hetsim.workloads.dense import Dense
@@ -154,9 +154,11 @@ class Rag(Method):
         postings = b * q * math.ceil(p.term_doc_fraction * n)
         return [byte_copy(postings * POSTING_BYTES, "postings_concat"),
                 Elementwise(b * n, 0, "fp32", 0.0, name="scores_zero"),
-                # index_add_ of bf16 weights into fp32 scores: a random read-modify-write per
-                # posting plus its int64 id, the cost of a row gather of 5-byte rows
-                Gather(postings, 5, b * n, name="postings_index_add")]
+                # index_add_ needs source and scores of one dtype: the bf16 weights cast to fp32 first
+                # (hetsim/method_code/bm25.py traces it), then a random read-modify-write of a 4-byte
+                # score per posting plus its int64 id, the cost of a row gather of 4-byte rows
+                Cast(postings, "bf16", "fp32", name="postings_weight_fp32"),
+                Gather(postings, 4, b * n, name="postings_index_add")]
 
     def postings_per_term(self) -> int:
         """Postings of an average query term: the documents it occurs in."""

@@ -112,8 +112,10 @@ def test_bm25_inverted_index_reads_postings_only(method, b, n):
     m = method("rag", "Llama-2-7B", context=64, batch=b, corpus_docs=n, index="inverted", query_terms=16,
                term_doc_fraction=0.01)
     postings = b * 16 * math.ceil(0.01 * n)
-    # concatenate (int64 id + bf16 weight), zero fp32 scores, scatter-add (id, read + write a score)
-    assert gpu(m.search_work(b), "relevancy")[1] == 2 * 10 * postings + 4 * b * n + (8 + 2 * 5) * postings
+    # concatenate (int64 id + bf16 weight), zero fp32 scores, cast the weights to fp32 (index_add_ needs one
+    # dtype), scatter-add (id, read + write an fp32 score)
+    assert gpu(m.search_work(b), "relevancy")[1] == (2 * 10 * postings + 4 * b * n + (2 + 4) * postings
+                                                     + (8 + 2 * 4) * postings)
 
 
 @pytest.mark.parametrize("n", [1_000_000, 20_000_000])
