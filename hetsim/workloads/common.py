@@ -45,13 +45,20 @@ def encoder_ops(sequences: int, seq_tokens: int, layers: int, hidden: int, heads
         Matmul(t, 3 * hidden, hidden, dtype=dtype, name=f"{prefix}_qkv"),
         Attention(sequences, heads, heads, seq_tokens, seq_tokens, hidden // heads, dtype, name=f"{prefix}_attention"),
         Matmul(t, hidden, hidden, dtype=dtype, name=f"{prefix}_out"),
-        Elementwise(t * hidden, 2, dtype, 9.0, 2 * hidden, name=f"{prefix}_add_layernorm"),
+        *add_layernorm(t, hidden, dtype, prefix),
         Matmul(t, intermediate, hidden, dtype=dtype, name=f"{prefix}_up"),
         Elementwise(t * intermediate, 1, dtype, 8.0, name=f"{prefix}_gelu"),
         Matmul(t, hidden, intermediate, dtype=dtype, name=f"{prefix}_down"),
-        Elementwise(t * hidden, 2, dtype, 9.0, 2 * hidden, name=f"{prefix}_add_layernorm"),
+        *add_layernorm(t, hidden, dtype, prefix),
     ]
     return layer * layers
+
+
+def add_layernorm(tokens: int, hidden: int, dtype: str, prefix: str) -> list[Op]:
+    """The residual add and the LayerNorm after it: two kernels in eager PyTorch (`x + y`, then
+    F.layer_norm reading the sum back), not one (hetsim/method_code/rag_two_stage.py traces them)."""
+    return [Elementwise(tokens * hidden, 2, dtype, 1.0, name=f"{prefix}_residual_add"),
+            Elementwise(tokens * hidden, 1, dtype, 8.0, 2 * hidden, name=f"{prefix}_layernorm")]
 
 
 def encoder_weight_bytes(layers: int, hidden: int, intermediate: int, vocab: int, e: int) -> int:
