@@ -31,7 +31,8 @@ _WORK = {
 }
 
 
-def hand_steps(method: str, phase: str, model: str, params: dict, batch: int, context: int) -> dict[str, tuple[Op, ...]]:
+def hand_steps(method: str, phase: str, model: str, params: dict, batch: int,
+               context: int) -> dict[str, tuple[Op, ...]]:
     """step -> the hand formula's GPU ops of that step."""
     m = method_for(method, model, params, batch, context)
     work = _WORK[(method, phase)](m, batch, context)

@@ -1,0 +1,87 @@
+"""The validation composites: which method step runs at which sizes. Torch-free.
+
+A composite is one phase of one method at one (model, parameters, batch, context): the runner times
+each of its steps and the whole phase on a GPU; `hetsim validate methods` prices the same steps from
+their traces. `SIZES` are the GPU sizes (H200: up to 10M documents, 128K tokens); `TEST_SIZES`, two
+per method, are what the tests trace against the hand formulas; `TINY` shrinks a composite for a CPU
+smoke run of the runner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+
+# hetsim method (hetsim/workloads) -> (module in hetsim/method_code, the params that select that module)
+MODULES = {"lserve": "lserve", "seer_attention": "seer_attention", "dsa": "dsa", "rag": "bm25",
+           "rag_two_stage": "rag_two_stage"}
+
+
+@dataclass(frozen=True)
+class Composite:
+    method: str  # hetsim method name (its hand formulas)
+    phase: str  # decode, prefill, search, first_stage, rerank
+    model: str
+    batch: int
+    context: int
+    params: dict = field(default_factory=dict)
+
+    @property
+    def module(self) -> str:
+        return MODULES[self.method]
+
+    @property
+    def name(self) -> str:
+        extra = "".join(f",{k}={v}" for k, v in sorted(self.params.items()) if k != "index")
+        return f"{self.method}/{self.phase}/B{self.batch}/C{self.context}{extra}"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _grid(method: str, phase: str, model: str, points, params: dict | None = None) -> list[Composite]:
+    return [Composite(method, phase, model, b, c, dict(params or {})) for b, c in points]
+
+
+LLAMA, QWEN, DSV3 = "Llama-3.1-8B", "Qwen3-8B", "DeepSeek-V3.2"
+BM25 = {"index": "inverted"}
+
+SIZES: list[Composite] = [
+    *_grid("lserve", "decode", LLAMA, [(1, 32768), (8, 32768), (8, 131072)]),
+    *_grid("lserve", "prefill", LLAMA, [(1, 32768), (8, 32768)]),
+    # 5 tokens into a block: the block being filled is attended too
+    *_grid("seer_attention", "decode", QWEN, [(1, 32773), (8, 32773), (8, 131077)]),
+    *_grid("seer_attention", "prefill", QWEN, [(1, 32768), (8, 32768)]),
+    *_grid("dsa", "decode", DSV3, [(1, 32768), (8, 32768), (8, 131072)]),
+    *_grid("dsa", "decode", DSV3, [(1, 131072), (8, 32768)], {"indexer": "fp8"}),
+    *[Composite("rag", "search", "Llama-2-7B", b, 1024, {**BM25, "corpus_docs": n})
+      for b, n in ((1, 100_000), (1, 1_000_000), (8, 1_000_000), (8, 10_000_000))],
+    *[Composite("rag_two_stage", ph, "Llama-2-7B", b, 1024, {"corpus_docs": 1_000_000})
+      for ph in ("first_stage", "rerank") for b in (1, 8)],
+]
+
+TEST_SIZES: list[Composite] = [
+    *_grid("lserve", "decode", LLAMA, [(1, 4096), (4, 16384)]),
+    *_grid("lserve", "prefill", LLAMA, [(1, 4096), (4, 16384)]),
+    *_grid("seer_attention", "decode", QWEN, [(1, 4113), (4, 16389)], {"token_budget": 2048}),
+    *_grid("seer_attention", "prefill", QWEN, [(1, 4096), (4, 16384)]),
+    *_grid("dsa", "decode", DSV3, [(1, 4096), (4, 16384)]),
+    *_grid("dsa", "decode", DSV3, [(1, 4096), (4, 16384)], {"indexer": "fp8"}),
+    *[Composite("rag", "search", "Llama-2-7B", b, 1024, {**BM25, "corpus_docs": n}) for b, n in ((1, 10_000),
+                                                                                                  (4, 200_000))],
+    *[Composite("rag_two_stage", ph, "Llama-2-7B", b, 1024, {"corpus_docs": n, "encoder_layers": 2})
+      for ph in ("first_stage", "rerank") for b, n in ((1, 10_000), (4, 200_000))],
+]
+
+
+def tiny(c: Composite) -> Composite:
+    """A CPU-sized copy of a composite (same code path, small tensors): the runner's smoke run."""
+    params = dict(c.params)
+    context = c.context
+    if c.method in ("rag", "rag_two_stage"):
+        params.update(corpus_docs=2000, encoder_layers=1, candidates=8)
+    elif c.method == "seer_attention":
+        context = 4096 + c.context % 64
+        params.setdefault("token_budget", 512)
+    else:
+        context = 4096
+    return replace(c, batch=min(c.batch, 2), context=context, params=params)
