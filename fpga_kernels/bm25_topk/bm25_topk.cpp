@@ -4,8 +4,9 @@
 //              ──► ...                                    ──► top-k ──► write_results
 //              ──► core C-1 ◄── read C-1
 //
-// The top function is started once per token (mode QUERY, n_jobs jobs) and runs one dataflow
-// pass per job as its descriptor arrives (jobs.h).
+// The top function is started once per token (mode QUERY, n_jobs jobs: one per query batch); a
+// job reads its rows (queries) in one burst when its descriptor arrives and runs one dataflow
+// pass per row (jobs.h).
 #include "bm25_topk.h"
 
 #ifndef SELECT_ITEMS
@@ -67,8 +68,11 @@ beat_loop:
     trips_out.write(trips);
 }
 
-static void query_dataflow(FOR_EACH_DOCS_PORT(ITEM_PORT_ARG) const beat_t* query, index_t* out_idx,
-                           ap_uint<64>* out_score, ap_uint<32>* stats, const job_t& job, ap_uint<32> j) {
+typedef beat_t rowbuf_t[ROWS_MAX * ROW_BEATS];
+
+static void query_dataflow(FOR_EACH_DOCS_PORT(ITEM_PORT_ARG) const beat_t rowbuf[ROWS_MAX * ROW_BEATS],
+                           ap_uint<32> at, index_t* out_idx, ap_uint<64>* out_score, ap_uint<32>* stats,
+                           const row_t& row, ap_uint<32> j, ap_uint<32> r) {
 #pragma HLS dataflow
     hls::stream<beat_t> qs[CORES];
 #pragma HLS stream variable = qs depth = QUERY_BEATS
@@ -83,17 +87,17 @@ static void query_dataflow(FOR_EACH_DOCS_PORT(ITEM_PORT_ARG) const beat_t* query
 #pragma HLS stream variable = trips depth = 2
     hls::stream<cand_t<score_t>, K_MAX> res;
     hls::stream<topk_stats_t, 2> tstats;
-    const int k = job_k<K_MAX>(job);
+    const int k = row_k<K_MAX>(row);
 
-    broadcast_query<QUERY_BEATS, CORES>(query, j, qs);
+    broadcast_query<QUERY_BEATS, CORES>(rowbuf, at, qs);
 #define BM25_READ(i, name)                                                                                  \
-    fetch_hbm(name, job.index_beat, dealt_count(job.n, CORES, i) * DOC_BEATS, dealt_count(job.n, CORES, i), \
+    fetch_hbm(name, row.index_beat, dealt_count(row.n, CORES, i) * DOC_BEATS, dealt_count(row.n, CORES, i), \
               beats[i], fstats[i]);
     FOR_EACH_DOCS_PORT(BM25_READ)
-#define BM25_SCORE(i, name) score_docs(i, qs[i], dealt_count(job.n, CORES, i), beats[i], cands[i], trips[i]);
+#define BM25_SCORE(i, name) score_docs(i, qs[i], dealt_count(row.n, CORES, i), beats[i], cands[i], trips[i]);
     FOR_EACH_DOCS_PORT(BM25_SCORE)
-    topk_unit<score_t, CORES, TOPK_GROUP, K_MAX, SELECT_ITEMS / CORES>(cands, job.n, k, res, tstats);
-    write_results<CORES, K_MAX>(res, tstats, fstats, trips, k, j, out_idx, out_score, stats);
+    topk_unit<score_t, CORES, TOPK_GROUP, K_MAX, SELECT_ITEMS / CORES>(cands, row.n, k, res, tstats);
+    write_results<CORES, K_MAX>(res, tstats, fstats, trips, k, j, r, out_idx, out_score, stats);
 }
 
 #define BM25_DOC_PRAGMA(i, name)                                                                          \
@@ -113,10 +117,19 @@ extern "C" void bm25_topk(FOR_EACH_DOCS_PORT(ITEM_PORT_ARG) volatile unsigned* j
 #pragma HLS interface s_axilite port = n_jobs
 #pragma HLS interface s_axilite port = return
 
+    static rowbuf_t rowbuf;  // the job's row records and queries
+
     if (mode == MODE_LOAD) return;  // nothing lives on chip: the corpus streams from HBM
 jobs_loop:
     for (ap_uint<32> j = 0; j < n_jobs; j++) {
         const job_t job = wait_job(jobs, j);
-        query_dataflow(FOR_EACH_DOCS_PORT(ITEM_PORT_NAME) query, out_idx, out_score, stats, job, j);
+        const ap_uint<32> rows = job_rows<ROWS_MAX>(job);
+        read_rows<ROW_BEATS, ROWS_MAX>(query, job.row0, rows, rowbuf);
+    rows_loop:
+        for (ap_uint<32> r = 0; r < rows; r++) {
+            const row_t row = unpack_row<AXI_WIDTH_BITS>(rowbuf, r * ROW_BEATS);
+            query_dataflow(FOR_EACH_DOCS_PORT(ITEM_PORT_NAME) rowbuf, r * ROW_BEATS + REC_BEATS, out_idx, out_score,
+                           stats, row, j, job.row0 + r);
+        }
     }
 }

@@ -14,7 +14,8 @@
 // HBM layout of port c: local doc j occupies DOC_BEATS beats from beat index_beat + j *
 // DOC_BEATS; slot s is the 32-bit word s of the record: term in bits 0..15, weight in bits
 // 16..31; weight 0 marks an empty slot; words past DOC_SLOTS are ignored.
-// Query buffer (io): job j at beat j * QUERY_BEATS: QUERY_TERMS_MAX words (term | idf << 16),
+// Query buffer (io): row r at beat r * ROW_BEATS: its record (jobs.h), then its query:
+// QUERY_TERMS_MAX words (term | idf << 16),
 // idf 0 for unused entries; a repeated term counts once (its first entry).
 // There is no on-chip tier: mode LOAD does nothing; stats[ST_HBM] counts the documents.
 #ifndef BM25_TOPK_H
@@ -35,6 +36,8 @@ static const int SLOT_BITS = TERM_BITS + WEIGHT_BITS;
 static const int LANES = AXI_WIDTH_BITS / SLOT_BITS;  // slots per beat = per core cycle
 static const int DOC_BEATS = (DOC_SLOTS + LANES - 1) / LANES;
 static const int QUERY_BEATS = (QUERY_TERMS_MAX * SLOT_BITS + AXI_WIDTH_BITS - 1) / AXI_WIDTH_BITS;
+static const int REC_BEATS = ROW_REC_BEATS(AXI_WIDTH_BITS);
+static const int ROW_BEATS = REC_BEATS + QUERY_BEATS;  // a row's record and query in the query buffer
 
 static_assert(AXI_WIDTH_BITS % SLOT_BITS == 0, "a lane takes one slot of each beat");
 static_assert(DOCS_PORTS == CORES, "one HBM port per core");

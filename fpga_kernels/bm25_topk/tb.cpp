@@ -3,7 +3,8 @@
 // The host side (weights from tf, document length and avgdl) is computed here as the runner does.
 // Documents draw terms from a small part of the vocabulary so that queries hit, and every third
 // document copies an earlier one so that scores tie. Cases cover k = 1, k = n, n not a multiple
-// of CORES, an empty query, a query longer than any document and a launch of two jobs.
+// of CORES, an empty query, a query longer than any document, one job over two rows and two jobs over
+// three rows.
 // Usage: csim_tb [seed]. Exit status 0 and "PASS" when every case matches.
 #include <algorithm>
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "bm25_topk.h"
+#include "tb_rows.h"
 
 struct Case {
     unsigned n, k, n_terms;
@@ -33,10 +35,11 @@ static uint64_t weight(uint64_t tf, uint64_t dl, uint64_t avgdl_q8) {
 }
 
 // Run `cases` as the jobs of one launch, each over its own region; true when all match.
-static bool run_launch(const std::vector<Case>& cases, const std::vector<uint16_t>& idf, std::mt19937& rng) {
+static bool run_launch(const std::vector<Case>& cases, const std::vector<uint16_t>& idf, std::mt19937& rng,
+                       unsigned rows_per_job = 1) {
     for (int p = 0; p < CORES; p++) g_hbm[p].clear();
     const unsigned J = cases.size();
-    std::vector<unsigned> jobs(J * JOB_WORDS, 0);
+    std::vector<tb_row> rows;
     std::vector<beat_t> query(J * QUERY_BEATS, beat_t(0));
     std::vector<std::vector<std::pair<uint64_t, unsigned> > > refs;
     for (unsigned j = 0; j < J; j++) {
@@ -92,18 +95,17 @@ static bool run_launch(const std::vector<Case>& cases, const std::vector<uint16_
             return a.first != b.first ? a.first > b.first : a.second < b.second;
         });
         refs.push_back(ref);
-        unsigned* dsc = &jobs[j * JOB_WORDS];
-        dsc[0] = j + 1;
-        dsc[1] = c.n;
-        dsc[2] = c.k;
-        dsc[3] = base;
+        const tb_row row = {c.n, c.k, base, 0, 0, 0};
+        rows.push_back(row);
     }
+    const tb_launch launch = tb_pack(rows, query, rows_per_job);
+    std::vector<unsigned> jobs = launch.jobs;
     std::vector<index_t> idx(J * K_MAX);
     std::vector<ap_uint<64> > score(J * K_MAX);
     std::vector<ap_uint<32> > stats(J * STATS_WORDS);
 #define TB_PORT(i, name) g_hbm[i].data(),
-    bm25_topk(FOR_EACH_DOCS_PORT(TB_PORT) jobs.data(), query.data(), idx.data(), score.data(), stats.data(), MODE_QUERY,
-              J);
+    bm25_topk(FOR_EACH_DOCS_PORT(TB_PORT) jobs.data(), launch.query.data(), idx.data(), score.data(), stats.data(),
+              MODE_QUERY, launch.n_jobs);
     bool ok = true;
     for (unsigned j = 0; j < J; j++) {
         const Case& c = cases[j];
@@ -119,10 +121,11 @@ static bool run_launch(const std::vector<Case>& cases, const std::vector<uint16_
                                 (unsigned long long)want_score);
             }
         }
-        if (stats[j * STATS_WORDS + ST_HBM] != c.n) errors++;
-        std::printf("%s n=%u k=%u terms=%u top=%llu survivors=%u job=%u/%u\n", errors ? "FAIL" : "ok  ", c.n, c.k,
-                    c.n_terms, (unsigned long long)(c.n ? refs[j][0].first : 0),
-                    stats[j * STATS_WORDS + ST_SURVIVORS].to_uint(), j, J);
+        const ap_uint<32>* st = &stats[j * STATS_WORDS];
+        if (st[ST_HBM] != c.n || st[ST_ROW] != j || st[ST_JOB] != launch.job_of[j]) errors++;
+        std::printf("%s n=%u k=%u terms=%u top=%llu survivors=%u row=%u/%u job=%u/%u\n", errors ? "FAIL" : "ok  ", c.n,
+                    c.k, c.n_terms, (unsigned long long)(c.n ? refs[j][0].first : 0), st[ST_SURVIVORS].to_uint(), j, J,
+                    st[ST_JOB].to_uint(), launch.n_jobs);
         ok = ok && errors == 0;
     }
     return ok;
@@ -140,7 +143,9 @@ int main(int argc, char** argv) {
     ok = run_launch({{K_MAX / 2, K_MAX, 4}}, idf, rng) && ok;
     ok = run_launch({{5 * CORES + 1, 7, 0}}, idf, rng) && ok;
     ok = run_launch({{301, K_MAX, QUERY_TERMS_MAX}}, idf, rng) && ok;
-    ok = run_launch({{301, 3, 2}, {4 * CORES + 1, K_MAX, 6}}, idf, rng) && ok;
+    // one job covering two rows (queries), then three rows in jobs of two
+    ok = run_launch({{301, 3, 2}, {4 * CORES + 1, K_MAX, 6}}, idf, rng, 2) && ok;
+    ok = run_launch({{2 * CORES + 1, 3, 3}, {CORES, 9, 2}, {7, 4, 5}}, idf, rng, 2) && ok;
     const long leftovers = hls::stream_leftovers().load();
     if (leftovers) std::printf("%ld stream(s) left holding data\n", leftovers);
     std::printf("%s\n", ok && !leftovers ? "PASS" : "FAIL");

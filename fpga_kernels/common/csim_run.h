@@ -8,10 +8,11 @@
 //
 //   csim_info()                      "kernel=<top>;<csim_params>;K_MAX=..;STATS_WORDS=..;JOB_WORDS=.."
 //   csim_hbm_write(port, bytes, n)   the item port's HBM image (as XRT bo.write + sync would)
-//   csim_query_write(bytes, n)       the io query buffer (all jobs of the launch)
-//   csim_run(mode, n_jobs, jobs, out_idx, out_score, stats)
-//                                    one invocation: LOAD (job 0 describes it) or QUERY (n_jobs jobs);
-//                                    outputs hold n_jobs x K_MAX entries and n_jobs x STATS_WORDS words
+//   csim_query_write(bytes, n)       the io query buffer (every row's record and query, jobs.h)
+//   csim_run(mode, n_jobs, n_rows, jobs, out_idx, out_score, stats)
+//                                    one invocation: LOAD (job 0 describes it) or QUERY (n_jobs jobs
+//                                    over rows 0 .. n_rows - 1); outputs hold n_rows x K_MAX entries
+//                                    and n_rows x STATS_WORDS words
 #ifndef HETSIM_CSIM_RUN_H
 #define HETSIM_CSIM_RUN_H
 
@@ -20,18 +21,40 @@
 static std::vector<beat_t> g_ports[CSIM_PORTS];  // simulated HBM behind the item ports
 static std::vector<uint8_t> g_query;              // the io query buffer
 
-// The HBM regions the jobs read must exist (a kernel reading past a buffer is a host bug).
-static void check_regions(const uint32_t* jobs, uint32_t mode, uint32_t n_jobs) {
+// Word w of row r's record in the query buffer (little-endian, word w at bit 32 w of its first beat).
+static uint32_t record_word(uint32_t r, int w) {
+    const uint64_t at = uint64_t(r) * ROW_BEATS * (AXI_WIDTH_BITS / 8) + 4 * w;
+    uint32_t word = 0;
+    std::memcpy(&word, g_query.data() + at, 4);
+    return word;
+}
+
+// The rows the jobs name and the HBM regions they read must exist (reading past a buffer is a
+// host bug); a job covers at most ROWS_MAX rows.
+static void check_regions(const uint32_t* jobs, uint32_t mode, uint32_t n_jobs, uint32_t n_rows) {
+    const uint64_t rows_held = g_query.size() / (uint64_t(ROW_BEATS) * (AXI_WIDTH_BITS / 8));
     for (uint32_t j = 0; j < (mode == MODE_LOAD ? 1u : n_jobs); j++) {
         const uint32_t* d = jobs + j * JOB_WORDS;
-        if (d[2] > K_MAX && mode != MODE_LOAD) throw csim::error("k must be in 1.." + std::to_string(K_MAX));
-        const uint32_t last = mode == MODE_LOAD ? d[7] + d[1] : d[1];
-        for (int p = 0; p < CSIM_PORTS; p++) {
-            const uint64_t need = uint64_t(d[3]) + uint64_t(dealt_count(last, CSIM_PORTS, p)) * CSIM_ITEM_BEATS;
-            if (g_ports[p].size() < need)
-                throw csim::error(std::string("HBM port ") + CSIM_PORT_NAME + std::to_string(p) + " holds " +
-                                  std::to_string(g_ports[p].size()) + " beats; job " + std::to_string(j) + " needs " +
-                                  std::to_string(need));
+        const uint32_t rows = mode == MODE_LOAD ? 1 : d[1];
+        if (rows > uint32_t(ROWS_MAX))
+            throw csim::error("job " + std::to_string(j) + " has " + std::to_string(rows) + " rows; ROWS_MAX is " +
+                              std::to_string(ROWS_MAX));
+        if (uint64_t(d[2]) + rows > rows_held || (mode != MODE_LOAD && uint64_t(d[2]) + rows > n_rows))
+            throw csim::error("job " + std::to_string(j) + " names rows " + std::to_string(d[2]) + ".." +
+                              std::to_string(d[2] + rows) + "; the query buffer holds " + std::to_string(rows_held) +
+                              ", the outputs " + std::to_string(n_rows));
+        for (uint32_t r = d[2]; r < d[2] + rows; r++) {
+            if (record_word(r, 1) > K_MAX && mode != MODE_LOAD)
+                throw csim::error("k must be in 1.." + std::to_string(K_MAX));
+            const uint32_t last = mode == MODE_LOAD ? d[4] + d[3] : record_word(r, 0);
+            for (int p = 0; p < CSIM_PORTS; p++) {
+                const uint64_t need =
+                    uint64_t(record_word(r, 2)) + uint64_t(dealt_count(last, CSIM_PORTS, p)) * CSIM_ITEM_BEATS;
+                if (g_ports[p].size() < need)
+                    throw csim::error(std::string("HBM port ") + CSIM_PORT_NAME + std::to_string(p) + " holds " +
+                                      std::to_string(g_ports[p].size()) + " beats; row " + std::to_string(r) +
+                                      " needs " + std::to_string(need));
+            }
         }
     }
 }
@@ -50,11 +73,11 @@ int csim_query_write(const uint8_t* bytes, uint64_t nbytes) {
     return csim::guarded([&] { g_query.assign(bytes, bytes + nbytes); });
 }
 
-int csim_run(uint32_t mode, uint32_t n_jobs, uint32_t* jobs, uint32_t* out_idx, int64_t* out_score,
+int csim_run(uint32_t mode, uint32_t n_jobs, uint32_t n_rows, uint32_t* jobs, uint32_t* out_idx, int64_t* out_score,
              uint32_t* stats) {
     return csim::guarded([&] {
-        check_regions(jobs, mode, n_jobs);
-        const uint32_t slots = mode == MODE_LOAD ? 1 : n_jobs;
+        check_regions(jobs, mode, n_jobs, n_rows);
+        const uint32_t slots = mode == MODE_LOAD ? 1 : n_rows;
         std::vector<index_t> idx(size_t(slots) * K_MAX);
         std::vector<CSIM_SCORE_T> score(size_t(slots) * K_MAX);
         std::vector<ap_uint<32> > st(size_t(slots) * STATS_WORDS);
@@ -77,7 +100,8 @@ const char* csim_info() {
     std::ostringstream s;
     s << "kernel=" << CSIM_STR(CSIM_TOP) << ";";
     csim_params(s);
-    s << ";K_MAX=" << K_MAX << ";STATS_WORDS=" << STATS_WORDS << ";JOB_WORDS=" << JOB_WORDS;
+    s << ";K_MAX=" << K_MAX << ";STATS_WORDS=" << STATS_WORDS << ";JOB_WORDS=" << JOB_WORDS << ";ROW_WORDS=" << ROW_WORDS
+      << ";REC_BEATS=" << REC_BEATS << ";ROW_BEATS=" << ROW_BEATS << ";ROWS_MAX=" << ROWS_MAX;
     text = s.str();
     return text.c_str();
 }

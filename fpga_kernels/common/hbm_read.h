@@ -1,22 +1,21 @@
-// The kernels' flat HBM reads: the query broadcast and the item burst.
+// The kernels' flat reads: the query broadcast (on chip) and the item burst (HBM).
 //
-// Both are one pipelined loop at II=1 over consecutive beats of one m_axi port, so that HLS
-// infers a single burst (split into max_read_burst_length beats by the adapter).
+// Both are one pipelined loop at II=1 over consecutive beats; the item burst reads one m_axi
+// port, so that HLS infers a single burst (split into max_read_burst_length beats by the adapter).
 #ifndef HETSIM_HBM_READ_H
 #define HETSIM_HBM_READ_H
 
 #include <ap_int.h>
 #include <hls_stream.h>
 
-// Dataflow process: broadcast job `job`'s BEATS query beats (at beat job * BEATS of the io
-// buffer) to all N processing elements.
+// Dataflow process: broadcast a row's BEATS query beats (from beat `at` of the job's on-chip row
+// buffer, which the job head filled in one burst: jobs.h read_rows) to all N processing elements.
 template <int BEATS, int N, typename BEAT>
-void broadcast_query(const BEAT* query, ap_uint<32> job, hls::stream<BEAT> qs[N]) {
-    const ap_uint<32> base = job * BEATS;
+void broadcast_query(const BEAT* rowbuf, ap_uint<32> at, hls::stream<BEAT> qs[N]) {
 query_beats:
     for (int b = 0; b < BEATS; b++) {
 #pragma HLS pipeline II = 1
-        const BEAT beat = query[base + b];
+        const BEAT beat = rowbuf[at + b];
         for (int p = 0; p < N; p++) qs[p].write(beat);
     }
 }

@@ -1,5 +1,5 @@
-// The last dataflow process of every kernel: a job's k results and its stats record
-// (stats_words.h) into slot `job` of the output buffers.
+// The last dataflow process of every kernel: a row's k results and its stats record
+// (stats_words.h) into slot `row` of the output buffers (`job`: the job the row belongs to).
 #ifndef HETSIM_JOB_RESULTS_H
 #define HETSIM_JOB_RESULTS_H
 
@@ -16,8 +16,8 @@
 template <int N, int K_MAX, typename SCORE, typename OUT>
 void write_results(hls::stream<cand_t<SCORE> >& res, hls::stream<topk_stats_t>& tstats,
                    hls::stream<fetch_stats_t> fstats[N], hls::stream<ap_uint<32> > trips[N], int k,
-                   ap_uint<32> job, index_t* out_idx, OUT* out_score, ap_uint<32>* stats) {
-    const ap_uint<32> at = job * K_MAX;
+                   ap_uint<32> job, ap_uint<32> row, index_t* out_idx, OUT* out_score, ap_uint<32>* stats) {
+    const ap_uint<32> at = row * K_MAX;
 results:
     for (int i = 0; i < k; i++) {  // k entries in the top-k's order; invalid ones when k > n
 #pragma HLS pipeline II = 1
@@ -43,7 +43,8 @@ results:
     st[ST_TOPK_CYCLES] = t.cycles;
     st[ST_LEVELS] = t.levels;
     st[ST_JOB] = job;
-    for (int i = 0; i < STATS_WORDS; i++) stats[job * STATS_WORDS + i] = st[i];
+    st[ST_ROW] = row;
+    for (int i = 0; i < STATS_WORDS; i++) stats[row * STATS_WORDS + i] = st[i];
 }
 
 #endif  // HETSIM_JOB_RESULTS_H

@@ -16,6 +16,7 @@ enum {
     ST_TOPK_CYCLES = 8, // trips of every top-k loop after the last score (collect tail, merge, write)
     ST_LEVELS = 9,      // radix-select passes (select unit), else 0
     ST_JOB = 10,        // the job's index in its launch
+    ST_ROW = 11,        // the row's index in its launch (its result and stats slot)
     STATS_WORDS = 16
 };
 

@@ -4,8 +4,9 @@
 //              ──► ...                                              ──► top-k ──► write_results
 //              ──► PE P-1 ◄── fetch P-1
 //
-// The top function is started once per token (mode QUERY, n_jobs jobs: one per layer and
-// request) and runs one dataflow pass per job as its descriptor arrives (jobs.h).
+// The top function is started once per token (mode QUERY, n_jobs jobs: one per layer); a job
+// reads its rows (requests) in one burst when its descriptor arrives and runs one dataflow pass
+// per row (jobs.h).
 #include "inner_product_topk.h"
 
 #ifndef SELECT_ITEMS
@@ -68,9 +69,11 @@ beat_loop:
 typedef beat_t bram_t[BRAM_SLOTS * KEY_BEATS + 1];
 typedef beat_t uram_t[URAM_SLOTS * KEY_BEATS + 1];
 
-static void query_dataflow(FOR_EACH_KEYS_PORT(ITEM_PORT_ARG) const beat_t* query, bram_t bram[PES], uram_t uram[PES],
-                           index_t* out_idx, score_t* out_score, ap_uint<32>* stats, const job_t& job,
-                           ap_uint<32> j) {
+typedef beat_t rowbuf_t[ROWS_MAX * ROW_BEATS];
+
+static void query_dataflow(FOR_EACH_KEYS_PORT(ITEM_PORT_ARG) const beat_t rowbuf[ROWS_MAX * ROW_BEATS],
+                           ap_uint<32> at, bram_t bram[PES], uram_t uram[PES], index_t* out_idx, score_t* out_score,
+                           ap_uint<32>* stats, const row_t& row, ap_uint<32> j, ap_uint<32> r) {
 #pragma HLS dataflow
     hls::stream<beat_t> qs[PES];
 #pragma HLS stream variable = qs depth = 2
@@ -85,19 +88,19 @@ static void query_dataflow(FOR_EACH_KEYS_PORT(ITEM_PORT_ARG) const beat_t* query
 #pragma HLS stream variable = trips depth = 2
     hls::stream<cand_t<score_t>, K_MAX> res;
     hls::stream<topk_stats_t, 2> tstats;
-    const int k = job_k<K_MAX>(job);
-    const ap_uint<32> slot0 = job.chip_first / PES;
+    const int k = row_k<K_MAX>(row);
+    const ap_uint<32> slot0 = row.chip_first / PES;
 
-    broadcast_query<QUERY_BEATS, PES>(query, j, qs);
+    broadcast_query<QUERY_BEATS, PES>(rowbuf, at, qs);
 #define IPT_FETCH(i, name)                                                                                           \
-    fetch_tiered<beat_t, KEY_BEATS, BRAM_SLOTS, URAM_SLOTS>(bram[i], uram[i], name, dealt_count(job.n, PES, i),     \
-                                                            dealt_count(job.chip_n, PES, i), slot0, job.index_beat, \
+    fetch_tiered<beat_t, KEY_BEATS, BRAM_SLOTS, URAM_SLOTS>(bram[i], uram[i], name, dealt_count(row.n, PES, i),     \
+                                                            dealt_count(row.chip_n, PES, i), slot0, row.index_beat, \
                                                             beats[i], fstats[i]);
     FOR_EACH_KEYS_PORT(IPT_FETCH)
-#define IPT_PE(i, name) pe(i, qs[i], dealt_count(job.n, PES, i), job.flags[0], beats[i], cands[i], trips[i]);
+#define IPT_PE(i, name) pe(i, qs[i], dealt_count(row.n, PES, i), row.flags[0], beats[i], cands[i], trips[i]);
     FOR_EACH_KEYS_PORT(IPT_PE)
-    topk_unit<score_t, PES, TOPK_GROUP, K_MAX, SELECT_ITEMS / PES>(cands, job.n, k, res, tstats);
-    write_results<PES, K_MAX>(res, tstats, fstats, trips, k, j, out_idx, out_score, stats);
+    topk_unit<score_t, PES, TOPK_GROUP, K_MAX, SELECT_ITEMS / PES>(cands, row.n, k, res, tstats);
+    write_results<PES, K_MAX>(res, tstats, fstats, trips, k, j, r, out_idx, out_score, stats);
 }
 
 #define IPT_KEY_PRAGMA(i, name)                                                                          \
@@ -126,11 +129,15 @@ extern "C" void inner_product_topk(FOR_EACH_KEYS_PORT(ITEM_PORT_ARG) volatile un
 #pragma HLS array_partition variable = key_uram complete dim = 1
 #pragma HLS bind_storage variable = key_uram type = ram_2p impl = uram
 
-    if (mode == MODE_LOAD) {  // copy items [first, first + n) of job 0's region on chip
+    static rowbuf_t rowbuf;  // the job's row records and queries
+
+    if (mode == MODE_LOAD) {  // copy items [first, first + n) of row row0's region on chip
         const job_t job = wait_job(jobs, 0);
-        const ap_uint<32> slot0 = job.chip_first / PES;
+        read_rows<ROW_BEATS, ROWS_MAX>(query, job.row0, 1, rowbuf);
+        const row_t row = unpack_row<AXI_WIDTH_BITS>(rowbuf, 0);
+        const ap_uint<32> slot0 = row.chip_first / PES;
 #define IPT_LOAD(i, name)                                                                                   \
-    load_tier<beat_t, KEY_BEATS, BRAM_SLOTS, URAM_SLOTS>(name, job.index_beat, dealt_count(job.first, PES, i), \
+    load_tier<beat_t, KEY_BEATS, BRAM_SLOTS, URAM_SLOTS>(name, row.index_beat, dealt_count(job.first, PES, i), \
                                                          dealt_count(job.first + job.n, PES, i), slot0,        \
                                                          key_bram[i], key_uram[i]);
         FOR_EACH_KEYS_PORT(IPT_LOAD)
@@ -139,6 +146,13 @@ extern "C" void inner_product_topk(FOR_EACH_KEYS_PORT(ITEM_PORT_ARG) volatile un
 jobs_loop:
     for (ap_uint<32> j = 0; j < n_jobs; j++) {
         const job_t job = wait_job(jobs, j);
-        query_dataflow(FOR_EACH_KEYS_PORT(ITEM_PORT_NAME) query, key_bram, key_uram, out_idx, out_score, stats, job, j);
+        const ap_uint<32> rows = job_rows<ROWS_MAX>(job);
+        read_rows<ROW_BEATS, ROWS_MAX>(query, job.row0, rows, rowbuf);
+    rows_loop:
+        for (ap_uint<32> r = 0; r < rows; r++) {
+            const row_t row = unpack_row<AXI_WIDTH_BITS>(rowbuf, r * ROW_BEATS);
+            query_dataflow(FOR_EACH_KEYS_PORT(ITEM_PORT_NAME) rowbuf, r * ROW_BEATS + REC_BEATS, key_bram, key_uram,
+                           out_idx, out_score, stats, row, j, job.row0 + r);
+        }
     }
 }

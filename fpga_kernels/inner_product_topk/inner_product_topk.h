@@ -11,9 +11,9 @@
 // HBM layout of port p: local key j occupies KEY_BEATS beats from beat index_beat + j *
 // KEY_BEATS; element e sits in beat e / LANES at bit DATA_BITS * (e % LANES), two's complement;
 // padding elements are ignored (their query lanes are zero).
-// Query buffer (io): job j's query at beat j * QUERY_BEATS: head h in beats h * KEY_BEATS ..,
-// laid out as a key; then one beat of head weights (int16, weight h at bit 16 h).
-// Outputs: job j's results at out_idx / out_score + j * K_MAX, its stats at stats + j * STATS_WORDS.
+// Query buffer (io): row r at beat r * ROW_BEATS: its record (jobs.h), then its query: head h in
+// beats h * KEY_BEATS .., laid out as a key; then one beat of head weights (int16, weight h at bit 16 h).
+// Outputs: row r's results at out_idx / out_score + r * K_MAX, its stats at stats + r * STATS_WORDS.
 //
 // stats: see stats_words.h (items per tier, top-k counters, loop trip counts).
 #ifndef INNER_PRODUCT_TOPK_H
@@ -33,6 +33,8 @@
 static const int LANES = AXI_WIDTH_BITS / DATA_BITS;  // elements per beat = per PE cycle
 static const int KEY_BEATS = (HEAD_DIM + LANES - 1) / LANES;
 static const int QUERY_BEATS = HEADS * KEY_BEATS + 1;
+static const int REC_BEATS = ROW_REC_BEATS(AXI_WIDTH_BITS);
+static const int ROW_BEATS = REC_BEATS + QUERY_BEATS;  // a row's record and query in the query buffer
 static const int BRAM_SLOTS = BRAM_KEYS / PES;  // on-chip keys per PE
 static const int URAM_SLOTS = URAM_KEYS / PES;
 

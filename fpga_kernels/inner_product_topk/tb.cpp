@@ -1,7 +1,8 @@
 // C-simulation testbench of inner_product_topk: random keys against a plain C++ reference
 // (int64 arithmetic + std::sort on (score desc, index asc)). Small value ranges make many ties;
 // the cases cover k = 1, k = n, n not a multiple of PES, keys spilling BRAM -> URAM -> HBM, and
-// a launch of two jobs over two regions (one launch per token, one job per layer).
+// launches of one job over two rows and of two jobs over three rows (one launch per token, one job
+// per layer covering the batch's rows, each row its own region).
 // Usage: csim_tb [seed]. Exit status 0 and "PASS" when every case matches.
 #include <algorithm>
 #include <cstdio>
@@ -58,10 +59,10 @@ static std::vector<std::pair<int64_t, unsigned> > reference(const std::vector<in
 }
 
 // Run `cases` as the jobs of one launch, each over its own region; true when all match.
-static bool run_launch(const std::vector<Case>& cases, std::mt19937& rng) {
+static bool run_launch(const std::vector<Case>& cases, std::mt19937& rng, unsigned rows_per_job = 1) {
     for (int p = 0; p < PES; p++) g_hbm[p].clear();
     const unsigned J = cases.size();
-    std::vector<unsigned> jobs(J * JOB_WORDS, 0);
+    std::vector<tb_row> rows;
     std::vector<beat_t> query(J * QUERY_BEATS, beat_t(0));
     std::vector<std::vector<std::pair<int64_t, unsigned> > > refs;
     unsigned chip_first = 0;
@@ -75,19 +76,12 @@ static bool run_launch(const std::vector<Case>& cases, std::mt19937& rng) {
         for (int h = 0; h < HEADS; h++)
             for (int e = 0; e < HEAD_DIM; e++) put(query[j * QUERY_BEATS + h * KEY_BEATS + e / LANES], e % LANES, q[h * HEAD_DIM + e]);
         for (int h = 0; h < HEADS; h++) put(query[j * QUERY_BEATS + HEADS * KEY_BEATS], h, w[h]);
-        unsigned* d = &jobs[j * JOB_WORDS];
-        const unsigned room = CHIP - chip_first;
-        d[0] = j + 1;
-        d[1] = c.n;
-        d[2] = c.k;
-        d[3] = append_region(keys, c.n);
-        d[4] = chip_first;
-        d[5] = std::min(c.n, room);
-        d[6] = c.relu;
-        chip_first += (d[5] + PES - 1) / PES * PES;
+        const tb_row row = {c.n, c.k, append_region(keys, c.n), chip_first, std::min(c.n, CHIP - chip_first), unsigned(c.relu)};
+        rows.push_back(row);
+        chip_first += (row.chip_n + PES - 1) / PES * PES;
         refs.push_back(reference(keys, c.n, q, w, c.relu));
     }
-    return run_and_check(cases, refs, jobs, query);
+    return run_and_check(cases, refs, rows, query, rows_per_job);
 }
 
 int main(int argc, char** argv) {
@@ -100,7 +94,9 @@ int main(int argc, char** argv) {
     ok = run_launch({{K_MAX / 2, K_MAX, 1, true}}, rng) && ok;
     ok = run_launch({{3 * PES + 1, 5, 32767, false}}, rng) && ok;
     ok = run_launch({{spill, K_MAX, 1, true}}, rng) && ok;
-    ok = run_launch({{5 * PES + 2, 7, 3, true}, {4 * PES + 1, K_MAX, 2, false}}, rng) && ok;
+    // one job (layer) covering two rows (requests), then three rows in jobs of two
+    ok = run_launch({{5 * PES + 2, 7, 3, true}, {4 * PES + 1, K_MAX, 2, false}}, rng, 2) && ok;
+    ok = run_launch({{2 * PES + 1, 3, 3, true}, {PES, 9, 2, false}, {7, 4, 5, true}}, rng, 2) && ok;
     const long leftovers = hls::stream_leftovers().load();
     if (leftovers) std::printf("%ld stream(s) left holding data\n", leftovers);
     std::printf("%s\n", ok && !leftovers ? "PASS" : "FAIL");

@@ -12,9 +12,10 @@
 // HBM layout of port p: local page j occupies PAGE_BEATS beats from beat index_beat + j *
 // PAGE_BEATS; in beat b, lane l < HALF holds kmin[b * HALF + l] (int16 at bit 16 l) and lane
 // HALF + l holds kmax[b * HALF + l]; channels past HEAD_DIM are ignored (zero query).
-// Query buffer (io): job j's query at beat j * QUERY_BEATS; head h in beats h * PAGE_BEATS ..,
+// Query buffer (io): row r at beat r * ROW_BEATS: its record (jobs.h), then its query: head h in
+// beats h * PAGE_BEATS ..,
 // beat b holding q[h][b * HALF + l] in lane l < HALF.
-// Outputs: job j's results at out_idx / out_score + j * K_MAX, its stats at stats + j * STATS_WORDS.
+// Outputs: row r's results at out_idx / out_score + r * K_MAX, its stats at stats + r * STATS_WORDS.
 #ifndef PAGE_MINMAX_TOPK_H
 #define PAGE_MINMAX_TOPK_H
 
@@ -33,6 +34,8 @@ static const int LANES = AXI_WIDTH_BITS / DATA_BITS;
 static const int HALF = LANES / 2;  // channels per beat
 static const int PAGE_BEATS = (HEAD_DIM + HALF - 1) / HALF;
 static const int QUERY_BEATS = HEADS * PAGE_BEATS;
+static const int REC_BEATS = ROW_REC_BEATS(AXI_WIDTH_BITS);
+static const int ROW_BEATS = REC_BEATS + QUERY_BEATS;  // a row's record and query in the query buffer
 static const int BRAM_SLOTS = BRAM_PAGES / PES;  // on-chip pages per PE
 static const int URAM_SLOTS = URAM_PAGES / PES;
 

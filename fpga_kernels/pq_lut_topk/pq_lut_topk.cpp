@@ -4,8 +4,9 @@
 //              ──► ...                                                         ──► top-k ──► write_results
 //              ──► PE P-1 ◄── read P-1
 //
-// The top function is started once per token (mode QUERY, n_jobs jobs: one per layer and
-// request) and runs one dataflow pass per job as its descriptor arrives (jobs.h).
+// The top function is started once per token (mode QUERY, n_jobs jobs: one per layer); a job
+// reads its rows (requests) in one burst when its descriptor arrives and runs one dataflow pass
+// per row (jobs.h).
 #include "pq_lut_topk.h"
 
 #ifndef SELECT_ITEMS
@@ -80,8 +81,11 @@ beat_loop:
     trips_out.write(trips);
 }
 
-static void query_dataflow(FOR_EACH_CODES_PORT(ITEM_PORT_ARG) const beat_t* query, index_t* out_idx,
-                           score_t* out_score, ap_uint<32>* stats, const job_t& job, ap_uint<32> j) {
+typedef beat_t rowbuf_t[ROWS_MAX * ROW_BEATS];
+
+static void query_dataflow(FOR_EACH_CODES_PORT(ITEM_PORT_ARG) const beat_t rowbuf[ROWS_MAX * ROW_BEATS],
+                           ap_uint<32> at, index_t* out_idx, score_t* out_score, ap_uint<32>* stats,
+                           const row_t& row, ap_uint<32> j, ap_uint<32> r) {
 #pragma HLS dataflow
     hls::stream<beat_t> qs[PES];
 #pragma HLS stream variable = qs depth = 2
@@ -95,15 +99,15 @@ static void query_dataflow(FOR_EACH_CODES_PORT(ITEM_PORT_ARG) const beat_t* quer
 #pragma HLS stream variable = trips depth = 2
     hls::stream<cand_t<score_t>, K_MAX> res;
     hls::stream<topk_stats_t, 2> tstats;
-    const int k = job_k<K_MAX>(job);
+    const int k = row_k<K_MAX>(row);
 
-    broadcast_query<QUERY_BEATS, PES>(query, j, qs);
-#define PQ_READ(i, name) fetch_hbm(name, job.index_beat, pe_beats(job.n, i), pe_keys(job.n, i), beats[i], fstats[i]);
+    broadcast_query<QUERY_BEATS, PES>(rowbuf, at, qs);
+#define PQ_READ(i, name) fetch_hbm(name, row.index_beat, pe_beats(row.n, i), pe_keys(row.n, i), beats[i], fstats[i]);
     FOR_EACH_CODES_PORT(PQ_READ)
-#define PQ_PE(i, name) pe(i, qs[i], job.n, job.flags[0], beats[i], &cands[(i) * KPB], trips[i]);
+#define PQ_PE(i, name) pe(i, qs[i], row.n, row.flags[0], beats[i], &cands[(i) * KPB], trips[i]);
     FOR_EACH_CODES_PORT(PQ_PE)
-    topk_unit<score_t, STREAMS, TOPK_GROUP, K_MAX, SELECT_ITEMS / STREAMS>(cands, job.n, k, res, tstats);
-    write_results<PES, K_MAX>(res, tstats, fstats, trips, k, j, out_idx, out_score, stats);
+    topk_unit<score_t, STREAMS, TOPK_GROUP, K_MAX, SELECT_ITEMS / STREAMS>(cands, row.n, k, res, tstats);
+    write_results<PES, K_MAX>(res, tstats, fstats, trips, k, j, r, out_idx, out_score, stats);
 }
 
 #define PQ_CODE_PRAGMA(i, name)                                                                          \
@@ -122,10 +126,19 @@ extern "C" void pq_lut_topk(FOR_EACH_CODES_PORT(ITEM_PORT_ARG) volatile unsigned
 #pragma HLS interface s_axilite port = mode
 #pragma HLS interface s_axilite port = n_jobs
 #pragma HLS interface s_axilite port = return
+    static rowbuf_t rowbuf;  // the job's row records and queries
+
     if (mode == MODE_LOAD) return;  // nothing lives on chip: the codes stream from HBM
 jobs_loop:
     for (ap_uint<32> j = 0; j < n_jobs; j++) {
         const job_t job = wait_job(jobs, j);
-        query_dataflow(FOR_EACH_CODES_PORT(ITEM_PORT_NAME) query, out_idx, out_score, stats, job, j);
+        const ap_uint<32> rows = job_rows<ROWS_MAX>(job);
+        read_rows<ROW_BEATS, ROWS_MAX>(query, job.row0, rows, rowbuf);
+    rows_loop:
+        for (ap_uint<32> r = 0; r < rows; r++) {
+            const row_t row = unpack_row<AXI_WIDTH_BITS>(rowbuf, r * ROW_BEATS);
+            query_dataflow(FOR_EACH_CODES_PORT(ITEM_PORT_NAME) rowbuf, r * ROW_BEATS + REC_BEATS, out_idx, out_score,
+                           stats, row, j, job.row0 + r);
+        }
     }
 }

@@ -16,7 +16,8 @@
 // PES x KPB): PE s / KPB, lane s % KPB, beat g / STREAMS of that PE's region, i.e. beat j of
 // port p holds keys j * STREAMS + p * KPB + l, l < KPB; code m of lane l at bit
 // CODE_BITS * (l * SUBSPACES + m). Keys past n in the last beat are padding and never scored.
-// Query buffer (io): job j's table at beat j * QUERY_BEATS: row (h, m) = CODEBOOK entries at
+// Query buffer (io): row r at beat r * ROW_BEATS: its record (jobs.h), then its table: row
+// (h, m) = CODEBOOK entries at
 // linear entry (h * SUBSPACES + m) * CODEBOOK + c, entry e in beat e / EPB at bit LUT_BITS *
 // (e % EPB); then one beat of head weights (int16, weight h at bit 16 h).
 // Everything streams from HBM (no on-chip tier: a 128K-token layer is 2 MB of codes); mode LOAD
@@ -42,6 +43,8 @@ static const int EPB = AXI_WIDTH_BITS / LUT_BITS;  // table entries per beat
 static const int ROWS = HEADS * SUBSPACES;         // table rows (h, m) of CODEBOOK entries
 static const int TABLE_BEATS = (ROWS * CODEBOOK + EPB - 1) / EPB;
 static const int QUERY_BEATS = TABLE_BEATS + 1;
+static const int REC_BEATS = ROW_REC_BEATS(AXI_WIDTH_BITS);
+static const int ROW_BEATS = REC_BEATS + QUERY_BEATS;  // a row's record and query in the query buffer
 
 static_assert(CODES_PORTS == PES, "one HBM port per PE");
 static_assert(AXI_WIDTH_BITS % KEY_BITS == 0, "a beat holds whole keys");

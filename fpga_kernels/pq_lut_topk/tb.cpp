@@ -2,7 +2,7 @@
 // entries, ReLU, head weights; std::sort on (score desc, index asc), then the kernel's output
 // order: best first for the systolic top-k, (index % STREAMS, index / STREAMS) for the select).
 // Small table entries make scores tie. Cases cover k = 1, k = k_max, n not a multiple of the
-// streams, n = 0, ReLU on and off, and a launch of two jobs.
+// streams, n = 0, ReLU on and off, one job over two rows and two jobs over three rows.
 // Usage: csim_tb [seed]. Exit status 0 and "PASS" when every case matches.
 #include <algorithm>
 #include <cstdio>
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "pq_lut_topk.h"
+#include "tb_rows.h"
 
 struct Case {
     unsigned n, k;
@@ -19,10 +20,10 @@ struct Case {
 
 static std::vector<beat_t> g_hbm[PES];
 
-static bool run_launch(const std::vector<Case>& cases, std::mt19937& rng) {
+static bool run_launch(const std::vector<Case>& cases, std::mt19937& rng, unsigned rows_per_job = 1) {
     for (int p = 0; p < PES; p++) g_hbm[p].clear();
     const unsigned J = cases.size();
-    std::vector<unsigned> jobs(J * JOB_WORDS, 0);
+    std::vector<tb_row> rows;
     std::vector<beat_t> query(J * QUERY_BEATS, beat_t(0));
     std::vector<std::vector<std::pair<int64_t, unsigned> > > refs;
     unsigned region = 0;
@@ -65,26 +66,31 @@ static bool run_launch(const std::vector<Case>& cases, std::mt19937& rng) {
                 return sa != sb ? sa < sb : a.second < b.second;
             });
         refs.push_back(ref);
-        unsigned* d = &jobs[j * JOB_WORDS];
-        d[0] = j + 1, d[1] = c.n, d[2] = c.k, d[3] = region, d[6] = c.relu;
+        const tb_row row = {c.n, c.k, region, 0, 0, unsigned(c.relu)};
+        rows.push_back(row);
         region += beats;
     }
+    const tb_launch launch = tb_pack(rows, query, rows_per_job);
+    std::vector<unsigned> jobs = launch.jobs;
     std::vector<index_t> idx(J * K_MAX);
     std::vector<score_t> score(J * K_MAX);
     std::vector<ap_uint<32> > st(J * STATS_WORDS);
     pq_lut_topk(
 #define TB_PORT(i, name) g_hbm[i].empty() ? nullptr : g_hbm[i].data(),
-        FOR_EACH_CODES_PORT(TB_PORT) jobs.data(), query.data(), idx.data(), score.data(), st.data(), MODE_QUERY, J);
+        FOR_EACH_CODES_PORT(TB_PORT) jobs.data(), launch.query.data(), idx.data(), score.data(), st.data(), MODE_QUERY,
+        launch.n_jobs);
     bool all = true;
     for (unsigned j = 0; j < J; j++) {
         const Case& c = cases[j];
-        bool ok = st[j * STATS_WORDS + ST_HBM] == c.n;
+        bool ok = st[j * STATS_WORDS + ST_HBM] == c.n && st[j * STATS_WORDS + ST_ROW] == j &&
+                  st[j * STATS_WORDS + ST_JOB] == launch.job_of[j];
         for (unsigned i = 0; i < c.k; i++) {
             const bool have = i < refs[j].size();
             ok = ok && idx[j * K_MAX + i] == (have ? refs[j][i].second : NO_INDEX) &&
                  score[j * K_MAX + i] == (have ? refs[j][i].first : 0);
         }
-        std::printf("%s n=%u k=%u relu=%d job=%u/%u\n", ok ? "ok" : "FAIL", c.n, c.k, int(c.relu), j, J);
+        std::printf("%s n=%u k=%u relu=%d row=%u/%u job=%u/%u\n", ok ? "ok" : "FAIL", c.n, c.k, int(c.relu), j, J,
+                    launch.job_of[j], launch.n_jobs);
         all = all && ok;
     }
     return all;
@@ -100,7 +106,9 @@ int main(int argc, char** argv) {
     ok = run_launch({{kmax + STREAMS + 3, kmax, true}}, rng) && ok;
     ok = run_launch({{0, 4, true}}, rng) && ok;
     ok = run_launch({{10, 20 < kmax ? 20 : kmax, true}}, rng) && ok;
-    ok = run_launch({{odd, 9, true}, {2 * STREAMS, 3, true}}, rng) && ok;
+    // one job covering two rows (requests), then three rows in jobs of two
+    ok = run_launch({{odd, 9, true}, {2 * STREAMS, 3, true}}, rng, 2) && ok;
+    ok = run_launch({{2 * STREAMS + 1, 3, false}, {STREAMS, 9, true}, {7, 4, true}}, rng, 2) && ok;
     std::printf(ok ? "PASS\n" : "FAIL\n");
     return ok ? 0 : 1;
 }

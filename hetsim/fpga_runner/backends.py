@@ -3,7 +3,8 @@
 Both take a kernel adapter's problem, put its buffers where the kernel reads them, run the
 kernel's LOAD mode once and its QUERY mode on demand, and return the outputs with the
 elapsed time of one invocation (launch included: construct + start + wait for pyxrt).
-`run_launch` starts the kernel once for several jobs (one launch per token, a job per layer).
+`run_launch` starts the kernel once for several rows grouped into jobs (one launch per token, a
+job per layer covering the batch's rows).
 """
 
 from __future__ import annotations
@@ -55,15 +56,16 @@ class CsimBackend:
         result = self.adapter.csim_query(self.lib, pb, self.launch)
         return result, time.perf_counter_ns() - t0
 
-    def run_launch(self, problems: list[Problem]) -> tuple[list[Result], int]:
-        """All jobs in one kernel start (regions side by side, on-chip slots while they last)."""
-        launch = self.adapter.launch(problems)
+    def run_launch(self, problems: list[Problem], rows_per_job: int | None = None) -> tuple[list[Result], int]:
+        """All rows in one kernel start, `rows_per_job` a job (default: one job per rows_max
+        rows); regions side by side, on-chip slots while they last."""
+        launch = self.adapter.launch(problems, rows_per_job=rows_per_job)
         csim_write(self.lib, launch)
-        for j in range(len(problems)):
-            if launch.chip[j][1]:
-                csim_run(self.lib, MODE_LOAD, 1, self.adapter.load_jobs(launch, j))
+        for r in range(len(problems)):
+            if launch.chip[r][1]:
+                csim_run(self.lib, MODE_LOAD, self.adapter.load_jobs(launch, r))
         t0 = time.perf_counter_ns()
-        results = csim_run(self.lib, MODE_QUERY, len(problems), launch.jobs, self.adapter.k_max)
+        results = csim_run(self.lib, MODE_QUERY, launch.jobs, launch.ks, self.adapter.k_max)
         return results, time.perf_counter_ns() - t0
 
     def power_w(self) -> float | None:
@@ -151,42 +153,43 @@ class XrtBackend:
         for name, image in zip(ports, launch.port_images, strict=True):
             self._write(name, image)
         self._write("query", launch.query)
-        n_jobs = len(launch.problems)
-        self._bo("jobs", 4 * JOB_WORDS * n_jobs)
-        self._bo("out_idx", 4 * self.adapter.k_max * n_jobs)
-        self._bo("out_score", 8 * self.adapter.k_max * n_jobs)
-        self._bo("stats", 4 * STATS_WORDS * n_jobs)
-        for j in range(n_jobs):  # LOAD each job's on-chip items (a descriptor of its own)
-            if launch.chip[j][1]:
-                self._write("jobs", self.adapter.load_jobs(launch, j))
+        rows = max(1, len(launch.problems))
+        self._bo("jobs", 4 * JOB_WORDS * max(1, launch.n_jobs))
+        self._bo("out_idx", 4 * self.adapter.k_max * rows)
+        self._bo("out_score", 8 * self.adapter.k_max * rows)
+        self._bo("stats", 4 * STATS_WORDS * rows)
+        for r in range(len(launch.problems)):  # LOAD each row's on-chip items (a descriptor of its own)
+            if launch.chip[r][1]:
+                self._write("jobs", self.adapter.load_jobs(launch, r))
                 self._start_wait([MODE_LOAD, 1])
 
     def _results(self, launch: Launch) -> list[Result]:
-        n_jobs, k_max = len(launch.problems), self.adapter.k_max
-        idx = self._read("out_idx", np.uint32, k_max * n_jobs)
-        score = self._read("out_score", np.int64, k_max * n_jobs)
-        stats = self._read("stats", np.uint32, STATS_WORDS * n_jobs)
-        return [Result(TopKReference(idx[j * k_max: j * k_max + pb.k], score[j * k_max: j * k_max + pb.k]),
-                       stats[j * STATS_WORDS:(j + 1) * STATS_WORDS]) for j, pb in enumerate(launch.problems)]
+        rows, k_max = len(launch.problems), self.adapter.k_max
+        idx = self._read("out_idx", np.uint32, k_max * rows)
+        score = self._read("out_score", np.int64, k_max * rows)
+        stats = self._read("stats", np.uint32, STATS_WORDS * rows)
+        return [Result(TopKReference(idx[r * k_max: r * k_max + pb.k], score[r * k_max: r * k_max + pb.k]),
+                       stats[r * STATS_WORDS:(r + 1) * STATS_WORDS]) for r, pb in enumerate(launch.problems)]
 
     def prepare(self, pb: Problem) -> None:
         self.launch = self.adapter.launch([pb])
         self._put_launch(self.launch)
 
     def run(self, pb: Problem) -> tuple[Result, int]:
-        jobs = self.launch.jobs.copy()
-        jobs[2] = pb.k
-        self._write("jobs", jobs)
+        self.launch.record(0)[1] = pb.k
+        self._write("query", self.launch.query)
+        self._write("jobs", np.array([1, 1, 0, 0, 0, 0, 0, 0], np.uint32))
         elapsed = self._start_wait([MODE_QUERY, 1])
         return self._results(self.launch)[0], elapsed
 
-    def run_launch(self, problems: list[Problem]) -> tuple[list[Result], int]:
-        """All jobs in one kernel start. The descriptors are written before the start here; in
-        decoding, the GPU posts each layer's descriptor while the kernel waits (jobs.h)."""
-        launch = self.adapter.launch(problems)
+    def run_launch(self, problems: list[Problem], rows_per_job: int | None = None) -> tuple[list[Result], int]:
+        """All rows in one kernel start, `rows_per_job` a job (default: rows_max). The
+        descriptors are written before the start here; in decoding, the GPU posts each layer's
+        rows and descriptor while the kernel waits (jobs.h)."""
+        launch = self.adapter.launch(problems, rows_per_job=rows_per_job)
         self._put_launch(launch)
         self._write("jobs", launch.jobs)
-        elapsed = self._start_wait([MODE_QUERY, len(problems)])
+        elapsed = self._start_wait([MODE_QUERY, launch.n_jobs])
         return self._results(launch), elapsed
 
     def power_w(self) -> float | None:

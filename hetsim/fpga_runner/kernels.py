@@ -3,9 +3,10 @@ numpy reference, and the kernel's argument list; shared by the csim and pyxrt ba
 both drive the kernel exactly alike (layouts are documented in each kernel's header file).
 
 A kernel is started once per launch with `n_jobs` job descriptors (fpga_kernels/common/jobs.h):
-one launch per token, one job per layer and request. A `Problem` is one job; `Launch` lays
-several out side by side (each its own region of every item port, its own query and on-chip
-slots) and builds the descriptor ring.
+one launch per token, one job per layer covering the rows (requests) of the batch. A `Problem` is
+one row; `Launch` lays several out side by side (each its own region of every item port, its own
+record + query in the query buffer and its own on-chip slots), groups them into jobs of
+`rows_per_job` rows and builds the descriptor ring.
 """
 
 from __future__ import annotations
@@ -31,17 +32,19 @@ from hetsim.hardware.fpga_kernels.params import KernelParams
 
 MODE_LOAD, MODE_QUERY = 0, 1
 STATS_WORDS = 16  # fpga_kernels/common/stats_words.h
-JOB_WORDS = 8  # fpga_kernels/common/jobs.h
+JOB_WORDS = 8  # fpga_kernels/common/jobs.h: seq, rows, row0, (LOAD) n, first
+ROW_WORDS = 6  # jobs.h: a row's record: n, k, index_beat, chip_first, chip_n, flags
 # Words of a stats record (stats_words.h).
 ST = {"bram": 0, "uram": 1, "hbm": 2, "rounds": 3, "survivors": 4, "merged": 5, "pe_trips": 6, "hbm_beats": 7,
-      "topk_cycles": 8, "levels": 9, "job": 10}
+      "topk_cycles": 8, "levels": 9, "job": 10, "row": 11}
 SYSTOLIC_K_MAX = 256  # topk.h: larger k_max builds the radix select
 
 
 @dataclass
 class Problem:
-    """One job of size n: `arrays` are the inputs, `items` the item rows as the HBM holds them
-    (one row of item_beats x beat bytes per item), `query` the job's query beats (bytes)."""
+    """One row (one request's query over its region) of size n: `arrays` are the inputs, `items`
+    the item rows as the HBM holds them (one row of item_beats x beat bytes per item), `query`
+    the row's query beats (bytes)."""
 
     n: int
     k: int
@@ -59,15 +62,29 @@ class Result:
 
 @dataclass
 class Launch:
-    """Jobs of one kernel start: per-port HBM images (regions side by side), the query buffer,
-    the descriptor ring, and where each job's region and on-chip slots begin."""
+    """Rows of one kernel start, grouped into jobs: per-port HBM images (regions side by side),
+    the query buffer (each row's record, then its query), the descriptor ring, and where each
+    row's region and on-chip slots begin."""
 
-    problems: list[Problem]
+    problems: list[Problem]  # the rows, in order
     port_images: list[np.ndarray]
-    query: np.ndarray
+    query: np.ndarray  # uint8[rows x row_beats x beat bytes]
     jobs: np.ndarray  # uint32[n_jobs x JOB_WORDS]
     index_beats: list[int]
-    chip: list[tuple[int, int]]  # (chip_first, chip_n) per job
+    chip: list[tuple[int, int]]  # (chip_first, chip_n) per row
+    row_bytes: int  # bytes of a row in the query buffer (record + query)
+
+    @property
+    def n_jobs(self) -> int:
+        return self.jobs.size // JOB_WORDS
+
+    @property
+    def ks(self) -> list[int]:
+        return [pb.k for pb in self.problems]
+
+    def record(self, r: int) -> np.ndarray:
+        """Row r's record words (a view into the query buffer: writing it changes the row)."""
+        return self.query[r * self.row_bytes: r * self.row_bytes + 4 * ROW_WORDS].view(np.uint32)
 
 
 class KernelAdapter:
@@ -111,39 +128,64 @@ class KernelAdapter:
             raise ValueError(f"{self.name}: k must be in 1..{self.k_max} (params k_max), got {k}")
 
     # --- layout of a launch
-    def launch(self, problems: list[Problem], *, chip: bool = True) -> Launch:
+    @property
+    def rows_max(self) -> int:
+        """Rows one job can cover (the kernel's on-chip row buffer)."""
+        return self.kp.int("rows_max")
+
+    @property
+    def row_beats(self) -> int:
+        """Beats of a row in the query buffer: its record, then its query (jobs.h)."""
+        return self.shape.rec_beats + self.shape.query_beats
+
+    def launch(self, problems: list[Problem], *, chip: bool = True, rows_per_job: int | None = None) -> Launch:
         """Regions side by side on every port (each padded to the busiest port's items), on-chip
-        slots handed out in job order while they last (chip=False: everything from HBM)."""
-        p = self.n_ports
+        slots handed out in row order while they last (chip=False: everything from HBM); jobs of
+        `rows_per_job` rows (default: as many as a job holds, i.e. one job per layer of a batch
+        up to rows_max rows)."""
+        per_job = rows_per_job or self.rows_max
+        if not 1 <= per_job <= self.rows_max:
+            raise ValueError(f"{self.name}: a job covers 1..{self.rows_max} rows (params rows_max), got {per_job}")
+        p, bb = self.n_ports, self.beat_bytes
+        row_bytes = self.row_beats * bb
+        rec_bytes = self.shape.rec_beats * bb
         images: list[list[np.ndarray]] = [[] for _ in range(p)]
-        jobs = np.zeros((len(problems), JOB_WORDS), np.uint32)
+        query = np.zeros(max(1, len(problems)) * row_bytes, np.uint8)
         index_beats, chips, beat, chip_first = [], [], 0, 0
-        for j, pb in enumerate(problems):
+        for r, pb in enumerate(problems):
             assert pb.items is not None and pb.query is not None
-            rows = pb.items
+            items = pb.items
             per_port = -(-pb.n // p)
             for port in range(p):
-                mine = rows[port::p]
-                pad = np.zeros((per_port - len(mine), rows.shape[1]), rows.dtype)
+                mine = items[port::p]
+                pad = np.zeros((per_port - len(mine), items.shape[1]), items.dtype)
                 images[port].append(np.concatenate([mine, pad]).view(np.uint8).reshape(-1))
             chip_n = min(pb.n, self.chip_slots - chip_first) if chip else 0
-            jobs[j] = [j + 1, pb.n, pb.k, beat, chip_first, chip_n, pb.scalars.get("flags", 0), 0]
+            q = pb.query.view(np.uint8).reshape(-1)
+            if q.size > row_bytes - rec_bytes:
+                raise ValueError(f"{self.name}: a query of {q.size} bytes; the kernel reads {row_bytes - rec_bytes}")
+            at = r * row_bytes
+            query[at: at + 4 * ROW_WORDS].view(np.uint32)[:] = [pb.n, pb.k, beat, chip_first, chip_n,
+                                                               pb.scalars.get("flags", 0)]
+            query[at + rec_bytes: at + rec_bytes + q.size] = q
             index_beats.append(beat)
             chips.append((chip_first, chip_n))
-            beat += per_port * rows.shape[1] * rows.itemsize // self.beat_bytes
+            beat += per_port * items.shape[1] * items.itemsize // bb
             chip_first += -(-chip_n // p) * p
-        ports = [np.concatenate(parts) if parts else np.zeros(self.beat_bytes, np.uint8) for parts in images]
-        query = np.concatenate([pb.query.view(np.uint8).reshape(-1) for pb in problems])
-        return Launch(problems, ports, query, jobs.reshape(-1), index_beats, chips)
+        n_jobs = -(-len(problems) // per_job)
+        jobs = np.zeros((n_jobs, JOB_WORDS), np.uint32)
+        for j in range(n_jobs):
+            row0 = j * per_job
+            jobs[j, :3] = [j + 1, min(per_job, len(problems) - row0), row0]
+        ports = [np.concatenate(parts) if parts else np.zeros(bb, np.uint8) for parts in images]
+        return Launch(problems, ports, query, jobs.reshape(-1), index_beats, chips, row_bytes)
 
-    def load_jobs(self, launch: Launch, j: int, first: int = 0, n: int | None = None) -> np.ndarray:
-        """The one-descriptor ring of a LOAD: items [first, first + n) of job j's region on chip
-        (n defaults to the job's on-chip items from `first`)."""
-        d = launch.jobs.reshape(-1, JOB_WORDS)[j].copy()
-        chip_n = int(d[5])
-        d[0], d[7] = 1, first
-        d[1] = max(0, chip_n - first) if n is None else n
-        return d
+    def load_jobs(self, launch: Launch, r: int, first: int = 0, n: int | None = None) -> np.ndarray:
+        """The one-descriptor ring of a LOAD: items [first, first + n) of row r's region on chip
+        (n defaults to the row's on-chip items from `first`)."""
+        chip_n = launch.chip[r][1]
+        n = max(0, chip_n - first) if n is None else n
+        return np.array([1, 1, r, n, first, 0, 0, 0], np.uint32)
 
     def reference(self, pb: Problem) -> TopKReference:
         want = topk_exact(self.scores(pb), pb.k)
@@ -163,20 +205,22 @@ class KernelAdapter:
     def scores(self, pb: Problem) -> np.ndarray:
         raise NotImplementedError
 
-    # --- C-simulation (one job per call unless a launch is given)
+    # --- C-simulation (one row per call unless a launch is given)
     def csim_load(self, lib: Any, pb: Problem) -> Launch:
         launch = self.launch([pb])
         csim_write(lib, launch)
         if self.tiered:
-            csim_run(lib, MODE_LOAD, 1, self.load_jobs(launch, 0))
+            csim_run(lib, MODE_LOAD, self.load_jobs(launch, 0))
         return launch
 
     def csim_query(self, lib: Any, pb: Problem, launch: Launch | None = None) -> Result:
-        launch = launch or self.launch([pb])
-        jobs = launch.jobs.reshape(-1, JOB_WORDS)[:1].copy()
-        jobs[0, 2] = pb.k
+        """Row 0 of the launch as one job, asking for pb.k results."""
         self.check_k(pb.k)
-        return csim_run(lib, MODE_QUERY, 1, jobs.reshape(-1), self.k_max)[0]
+        launch = launch or self.launch([pb])
+        launch.record(0)[1] = pb.k
+        lib.query_write(launch.query)
+        jobs = np.array([1, 1, 0, 0, 0, 0, 0, 0], np.uint32)
+        return csim_run(lib, MODE_QUERY, jobs, [pb.k], self.k_max)[0]
 
 
 def csim_write(lib: Any, launch: Launch) -> None:
@@ -185,20 +229,21 @@ def csim_write(lib: Any, launch: Launch) -> None:
     lib.query_write(launch.query)
 
 
-def csim_run(lib: Any, mode: int, n_jobs: int, jobs: np.ndarray, k_max: int = 1) -> list[Result]:
-    """One kernel start through the C API; per job its k_max result slots and stats."""
+def csim_run(lib: Any, mode: int, jobs: np.ndarray, ks: list[int] | tuple[int, ...] = (),
+             k_max: int = 1) -> list[Result]:
+    """One kernel start through the C API over the jobs of `jobs` (LOAD: its one descriptor);
+    per row r (ks[r] results wanted) its k_max result slots and stats."""
     jobs = np.ascontiguousarray(jobs, np.uint32)
-    slots = max(n_jobs, 1)
+    n_jobs, rows = jobs.size // JOB_WORDS, len(ks)
+    slots = max(rows, 1)
     idx = np.zeros(slots * k_max, np.uint32)
     score = np.zeros(slots * k_max, np.int64)
     stats = np.zeros(slots * STATS_WORDS, np.uint32)
-    lib.call("csim_run", _u32(mode), _u32(n_jobs), _ptr(jobs), _ptr(idx), _ptr(score), _ptr(stats))
+    lib.call("csim_run", _u32(mode), _u32(n_jobs), _u32(rows), _ptr(jobs), _ptr(idx), _ptr(score), _ptr(stats))
     if mode == MODE_LOAD:
         return []
-    d = jobs.reshape(-1, JOB_WORDS)
-    return [Result(TopKReference(idx[j * k_max: j * k_max + int(d[j, 2])].copy(),
-                                 score[j * k_max: j * k_max + int(d[j, 2])].copy()),
-                   stats[j * STATS_WORDS:(j + 1) * STATS_WORDS].copy()) for j in range(n_jobs)]
+    return [Result(TopKReference(idx[r * k_max: r * k_max + k].copy(), score[r * k_max: r * k_max + k].copy()),
+                   stats[r * STATS_WORDS:(r + 1) * STATS_WORDS].copy()) for r, k in enumerate(ks)]
 
 
 def _ptr(a: np.ndarray) -> ctypes.c_void_p:

@@ -12,9 +12,27 @@ import typer
 from hetsim.calibration.kernel_params import load_kernel_params
 from hetsim.hardware.fpga_catalogue import BUILDS
 from hetsim.hardware.fpga_kernels.card import u55c
-from hetsim.hardware.fpga_kernels.cycles import job_cycles
+from hetsim.hardware.fpga_kernels.cycles import DesignShape, job_cycles, token_head_cycles
 from hetsim.hardware.fpga_kernels.designs import UTILIZATION_CAP, design_shape
 from hetsim.hardware.fpga_kernels.resources import resource_breakdown
+
+BATCHES = (1, 8, 32)  # rows (requests) a layer's job covers in the launch-cost table
+
+
+def launch_cost(shape: DesignShape, batch: int, layers: int) -> dict[str, float]:
+    """What a token pays besides its rows' scoring, in us (derived): XRT's start plus every job
+    head's overhead (doorbell, row-burst latency, records), with one job per layer
+    (`launch_us`) and with one job per request per layer as before rows (`job_per_request_us`);
+    `query_read_us`: the rows' query beats over the io channel, the same in both."""
+    card = u55c()
+    f_mhz = shape.clock_mhz
+    kw = dict(pc_bw_bytes_per_s=card.pc_bw_bytes_per_s, hbm_efficiency=card.hbm_efficiency)
+    overhead, query = token_head_cycles(shape, batch, layers, **kw)
+    per_request, _ = token_head_cycles(shape, batch, layers, rows_per_job=1, **kw)
+    start_us = card.launch_s * 1e6
+    return {"launch_us": round(start_us + overhead / f_mhz, 2), "query_read_us": round(query / f_mhz, 2),
+            "job_per_request_us": round(start_us + per_request / f_mhz, 2),
+            "jobs_per_layer": -(-batch // shape.rows_max)}
 
 
 def describe(sizes: list[int], layers: int = 32) -> list[dict]:
@@ -41,9 +59,8 @@ def describe(sizes: list[int], layers: int = 32) -> list[dict]:
             "beats_per_item": shape.item_beats, "macs_per_beat": shape.macs_per_beat,
             "topk": "radix select" if shape.select else f"{shape.queues} systolic queues x {shape.k_max} + merge",
             "peak_gb_per_s": round(peak / 1e9, 1), "roofline_gb_per_s": round(roofline / 1e9, 1), "at": at,
-            "launches_per_token": 1, "launch_us_per_token": launch_us,
-            "doorbell_us_per_layer": round(shape.doorbell / shape.clock_mhz, 3),
-            "launch_us_per_token_at_layers": round(launch_us + layers * shape.doorbell / shape.clock_mhz, 2),
+            "launches_per_token": 1, "xrt_start_us": launch_us, "rows_max": shape.rows_max, "layers": layers,
+            "launch_per_token": {str(b): launch_cost(shape, b, layers) for b in BATCHES},
             "resources": total,
             "utilisation": {r: round(v / card.resources[r], 3) for r, v in total.items()},
             "per_stream": rb.stream.as_dict(), "per_port": rb.port.as_dict(), "topk_unit": rb.topk.as_dict(),
@@ -78,8 +95,10 @@ def register(app: typer.Typer, friendly) -> None:
             for n, a in r["at"].items():
                 typer.echo(f"  n={n:>9}: {a['gb_per_s']:6.1f} GB/s ({a['of_roofline']:.0%} of roofline, "
                            f"{a['bound']}-bound), {a['job_us']} us a job")
-            typer.echo(f"  launches per token: {r['launches_per_token']} ({r['launch_us_per_token_at_layers']} us "
-                       f"at 32 layers incl. doorbells)")
+            cost = ", ".join(f"batch {b}: {c['launch_us']} us ({c['job_per_request_us']} a job per request)"
+                             for b, c in r["launch_per_token"].items())
+            typer.echo(f"  launches per token: {r['launches_per_token']}, a job per layer of up to {r['rows_max']} "
+                       f"rows; launch + job heads at {r['layers']} layers: {cost}")
             util = ", ".join(f"{k} {v} ({r['utilisation'][k]:.0%})" for k, v in r["resources"].items())
             typer.echo(f"  resources: {util}; fits 80%: {r['fits']}")
             typer.echo(f"  per stream: {r['per_stream']}; per port: {r['per_port']}; top-k: {r['topk_unit']}")

@@ -3,8 +3,9 @@
 A relevancy(+top-k) kernel streams candidates (keys, pages, documents) through processing
 elements (PEs), one per HBM port. A design built from a kernel's parameter file carries its
 loop structure (`DesignShape`) and is timed loop by loop (`hetsim.hardware.fpga_kernels.cycles`):
-per job (one layer of one request) a doorbell and the query, then every stream's on-chip beats
-and one flat HBM burst at the slower of a beat per cycle and its pseudo-channel, then the
+per job (one layer, covering up to rows_max rows: the requests of the batch) a doorbell and one
+burst of every row's record and query, then per row its query broadcast, every stream's on-chip
+beats and one flat HBM burst at the slower of a beat per cycle and its pseudo-channel, then the
 pipeline depth and the top-k tail. The kernel is launched once per token and fed its layers'
 jobs through a descriptor queue, so an op (one layer's invocation) is charged the launch
 overhead divided by the layers that share the launch.
@@ -22,7 +23,7 @@ import math
 from dataclasses import dataclass, replace
 
 from hetsim.config.schema import FpgaSpec
-from hetsim.hardware.fpga_kernels.cycles import DesignShape, expected_inserts, job_cycles
+from hetsim.hardware.fpga_kernels.cycles import DesignShape, expected_inserts, job_cycles, jobs_for
 from hetsim.ops import FpgaKernel, FpgaStream, Op, dtype_bytes
 from hetsim.provenance import ProvenanceLog, Source
 from hetsim.units import GB
@@ -182,7 +183,8 @@ class FpgaModel:
         return max(1, round(op.resident_bytes / one)) if one else 1
 
     def job_timing(self, d: KernelDesign, op: FpgaKernel) -> KernelTiming:
-        """One invocation as the built kernel runs it: op.rows jobs, each timed loop by loop."""
+        """One invocation as the built kernel runs it: op.rows rows in jobs of up to rows_max
+        (one job for a batch that fits), each row timed loop by loop."""
         assert d.shape is not None
         clock = (d.clock_mhz * 1e6) if d.clock_mhz else self.clock_hz
         shape = d.shape
@@ -192,12 +194,14 @@ class FpgaModel:
         shape = replace(shape, item_beats=mem_beats)
         split = self.tier_split(d, op)
         chip_n = int((split["bram"] + split["uram"]) * op.n_items)
-        job = job_cycles(shape, op.n_items, op.k, chip_n=chip_n, pc_bw_bytes_per_s=self.pc_bw,
-                         hbm_efficiency=self.hbm_eff, clock_hz=clock, beats_per_item=pe_beats)
+        heads = [job_cycles(shape, op.n_items, op.k, rows=rows, chip_n=chip_n, pc_bw_bytes_per_s=self.pc_bw,
+                            hbm_efficiency=self.hbm_eff, clock_hz=clock, beats_per_item=pe_beats)
+                 for rows in jobs_for(shape, max(op.rows, 1))]
+        job = heads[0]  # every row of every job is the same row
         per_cycle = 1.0 / (clock * d.efficiency)
         stream_s = op.rows * job.stream * per_cycle
         hbm_s = op.rows * job.hbm * per_cycle
-        fill_s = op.rows * (job.head + job.tail) * per_cycle
+        fill_s = (op.rows * (job.head + job.tail) + sum(j.job_head for j in heads)) * per_cycle
         invocation = self.invocation_s / self.jobs_per_launch(op)
         total = invocation + stream_s + fill_s
         # the busiest stream's time: on-chip beats (or PE-bound passes), then its HBM burst

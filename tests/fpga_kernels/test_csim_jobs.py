@@ -19,8 +19,8 @@ def test_load_in_two_ranges_equals_one_load(small, rng):
     pb = adapter.random_problem(60, 16, rng)
     launch = adapter.launch([pb])
     csim_write(lib, launch)
-    csim_run(lib, MODE_LOAD, 1, adapter.load_jobs(launch, 0, first=0, n=20))
-    csim_run(lib, MODE_LOAD, 1, adapter.load_jobs(launch, 0, first=20, n=31))
+    csim_run(lib, MODE_LOAD, adapter.load_jobs(launch, 0, first=0, n=20))
+    csim_run(lib, MODE_LOAD, adapter.load_jobs(launch, 0, first=20, n=31))
     for port in range(adapter.n_ports):  # the HBM copy of the on-chip keys no longer matters
         image = launch.port_images[port].copy()
         image[: 17 * image.size // 20] = 0  # the first 17 of the 20 keys of each port are on chip
@@ -48,7 +48,7 @@ def test_a_later_range_alone_leaves_earlier_slots_as_they_were(small, rng):
     pb = adapter.random_problem(60, 16, rng)
     launch = adapter.launch([pb])
     csim_write(lib, launch)
-    csim_run(lib, MODE_LOAD, 1, adapter.load_jobs(launch, 0, first=30, n=21))
+    csim_run(lib, MODE_LOAD, adapter.load_jobs(launch, 0, first=30, n=21))
     result = adapter.csim_query(lib, pb, launch)
     pb.arrays["keys"] = pb.arrays["keys"].copy()
     pb.arrays["keys"][:30] = 0
@@ -92,22 +92,37 @@ def test_survivors_of_a_descending_sequence_stop_once_the_queue_is_full(small):
 
 
 @pytest.mark.parametrize("kernel", KERNELS)
-def test_one_launch_serves_several_jobs(small, rng, kernel):
-    # Three jobs (layers) of different sizes and k in one start: regions side by side, on-chip
-    # slots handed out in order (the second and third partly or wholly from HBM).
+@pytest.mark.parametrize(("rows_per_job", "jobs"), [(1, [0, 1, 2]), (2, [0, 0, 1]), (None, [0, 0, 0])])
+def test_one_launch_serves_several_rows_in_jobs(small, rng, kernel, rows_per_job, jobs):
+    # Three rows (requests) of different sizes and k in one start: regions side by side, on-chip
+    # slots handed out in order (the second and third partly or wholly from HBM); a job per row,
+    # jobs of two rows, or one job (a layer) covering all three.
     adapter, lib = small(kernel)
     problems = [adapter.random_problem(n, k, rng) for n, k in [(40, 16), (23, 3), (31, 7)]]
-    launch = adapter.launch(problems)
+    launch = adapter.launch(problems, rows_per_job=rows_per_job)
+    assert launch.n_jobs == len(set(jobs))
     csim_write(lib, launch)
-    for j in range(3):
-        if launch.chip[j][1]:
-            csim_run(lib, MODE_LOAD, 1, adapter.load_jobs(launch, j))
-    results = csim_run(lib, MODE_QUERY, 3, launch.jobs, adapter.k_max)
-    for j, (pb, result) in enumerate(zip(problems, results, strict=True)):
-        assert result.topk.equals(adapter.reference(pb)), j
-        assert result.stats[ST["job"]] == j
+    for r in range(3):
+        if launch.chip[r][1]:
+            csim_run(lib, MODE_LOAD, adapter.load_jobs(launch, r))
+    results = csim_run(lib, MODE_QUERY, launch.jobs, launch.ks, adapter.k_max)
+    for r, (pb, result) in enumerate(zip(problems, results, strict=True)):
+        assert result.topk.equals(adapter.reference(pb)), r
+        assert (result.stats[ST["job"]], result.stats[ST["row"]]) == (jobs[r], r)
         assert sum(result.stats[:3]) == pb.n
     assert lib.stream_leftovers() == 0
+
+
+def test_a_job_covers_at_most_rows_max_rows(small, rng):
+    adapter, lib = small("bm25_topk")
+    with pytest.raises(ValueError, match="a job covers 1..32 rows"):
+        adapter.launch([adapter.random_problem(3, 1, rng)] * 2, rows_per_job=33)
+    launch = adapter.launch([adapter.random_problem(3, 1, rng)])
+    csim_write(lib, launch)
+    jobs = launch.jobs.copy()
+    jobs[1] = 33  # more rows than the row buffer holds
+    with pytest.raises(Exception, match="has 33 rows; ROWS_MAX is 32"):
+        csim_run(lib, MODE_QUERY, jobs, [1], adapter.k_max)
 
 
 def test_an_unposted_job_is_an_error_not_a_hang(small, rng):
@@ -117,7 +132,7 @@ def test_an_unposted_job_is_an_error_not_a_hang(small, rng):
     jobs = launch.jobs.copy()
     jobs[0] = 0  # sequence word not written yet
     with pytest.raises(Exception, match="job 0 was not posted"):
-        csim_run(lib, MODE_QUERY, 1, jobs, adapter.k_max)
+        csim_run(lib, MODE_QUERY, jobs, [4], adapter.k_max)
 
 
 @pytest.mark.parametrize(("n", "k"), [(1, 1), (40, 7), (150, 300), (500, 300), (599, 64), (333, 2)])

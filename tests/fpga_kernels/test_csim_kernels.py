@@ -121,6 +121,6 @@ def test_query_beyond_the_hbm_image_is_an_error(small, rng):
     adapter, lib = small("bm25_topk")
     pb = adapter.random_problem(10, 4, rng)
     launch = adapter.csim_load(lib, pb)
-    launch.jobs[1] = 40  # the descriptor's n: beyond what the host wrote
+    launch.record(0)[0] = 40  # the row's n: beyond what the host wrote
     with pytest.raises(CsimError, match="HBM port docs0 holds"):
         adapter.csim_query(lib, pb, launch)

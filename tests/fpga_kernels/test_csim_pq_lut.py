@@ -27,7 +27,7 @@ def build(request):
 def run_jobs(adapter, lib, problems):
     launch = adapter.launch(problems, chip=False)
     csim_write(lib, launch)
-    return csim_run(lib, MODE_QUERY, len(problems), launch.jobs, adapter.k_max)
+    return csim_run(lib, MODE_QUERY, launch.jobs, launch.ks, adapter.k_max)
 
 
 @pytest.mark.parametrize(("n", "k"), [(1, 1), (13, 1), (12, 16), (37, 16), (5, 16), (61, 7), (0, 3)])
@@ -63,13 +63,13 @@ def test_pq_lut_k_max_of_the_select(rng):
     assert set(result.topk.idx.tolist()) == want
 
 
-def test_pq_lut_relu_and_two_jobs_in_one_launch(build, rng):
+def test_pq_lut_relu_and_two_rows_in_one_job(build, rng):
     adapter, lib, _ = build
     a = adapter.random_problem(50, 8, rng, relu=True)
     b = adapter.random_problem(29, 4, rng, relu=False)
     ra, rb = run_jobs(adapter, lib, [a, b])
     assert ra.topk.equals(adapter.reference(a)) and rb.topk.equals(adapter.reference(b))
-    assert int(rb.stats[10]) == 1  # the job word
+    assert (int(rb.stats[10]), int(rb.stats[11])) == (0, 1)  # one job (layer), its second row
 
 
 @pytest.mark.parametrize("n", [1, 37, 240])

@@ -1,7 +1,8 @@
 """The C++ testbenches (`make csim`), built from each kernel's default params.yaml.
 
 They compare the kernel with a plain C++ reference on the full-size design (30 PEs), including
-keys and pages that spill from BRAM through URAM to HBM, and a launch of two jobs.
+keys and pages that spill from BRAM through URAM to HBM, one job over two rows and two jobs
+over three rows.
 """
 
 import subprocess
@@ -32,8 +33,11 @@ def test_testbench_passes(testbench_run, kernel):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[-1] == "PASS"
-    assert len([line for line in lines if line.startswith("ok ")]) == 8
-    assert len([line for line in lines if line.endswith("job=1/2")]) == 1
+    assert len([line for line in lines if line.startswith("ok ")]) == 11
+    # one job over two rows, then three rows in jobs of two (the last row alone in job 1)
+    assert [line.split()[-2:] for line in lines if "row=0/2" in line or "row=1/2" in line] == [
+        ["row=0/2", "job=0/1"], ["row=1/2", "job=0/1"]]
+    assert [line.split()[-1] for line in lines if "/3 job=" in line] == ["job=0/2", "job=0/2", "job=1/2"]
 
 
 def test_spill_case_reaches_hbm(testbench_run):

@@ -11,7 +11,7 @@ from hetsim.calibration.kernel_params import load_kernel_params
 from hetsim.errors import HardwareUnavailable
 from hetsim.fpga_runner import FpgaUnavailable, KernelMismatch, run_fpga_calibration
 from hetsim.fpga_runner.backends import CsimBackend
-from hetsim.fpga_runner.kernels import adapter_for
+from hetsim.fpga_runner.kernels import ST, adapter_for
 from hetsim.fpga_runner.runner import _measure, fit_linear
 
 
@@ -107,12 +107,15 @@ def test_fit_never_reports_a_negative_overhead():
     assert overhead == 0.0 and f_hz > 0
 
 
-def test_csim_backend_runs_several_jobs_in_one_launch(small_overrides, rng):
+@pytest.mark.parametrize(("rows_per_job", "jobs"), [(None, [0, 0, 0]), (1, [0, 1, 2])])
+def test_csim_backend_runs_a_batch_as_one_job_per_layer(small_overrides, rng, rows_per_job, jobs):
+    # three rows (requests) of one layer: one job by default, or a job each
     kp = load_kernel_params("page_minmax_topk", small_overrides["page_minmax_topk"])
     adapter = adapter_for(kp)
     backend = CsimBackend(adapter)
     problems = [adapter.random_problem(n, 5, rng) for n in (30, 12, 44)]
-    results, elapsed_ns = backend.run_launch(problems)
+    results, elapsed_ns = backend.run_launch(problems, rows_per_job=rows_per_job)
     assert elapsed_ns > 0
     assert [r.topk.equals(adapter.reference(pb)) for r, pb in zip(results, problems, strict=True)] == [True] * 3
-    assert [int(r.stats[10]) for r in results] == [0, 1, 2]
+    assert [int(r.stats[ST["job"]]) for r in results] == jobs
+    assert [int(r.stats[ST["row"]]) for r in results] == [0, 1, 2]

@@ -43,7 +43,9 @@ def test_resources_are_counted_per_stream_and_per_port():
     assert (rb.stream.bram36, rb.stream.uram, rb.stream.dsps) == (40, 16, 34)
     assert (rb.ports, rb.port.bram36) == (31, 8)
     total = estimate_resources(kp, design_shape(kp))
-    assert total.bram36 == 30 * 40 + 31 * 8 and total.uram == 30 * 16 and total.dsps == 30 * 34
+    # the row buffer: 32 rows x (1 record + 5 query beats) of 512 bits = 192 x 512: 8 BRAM36
+    assert rb.fixed.bram36 == 8
+    assert total.bram36 == 30 * 40 + 31 * 8 + 8 and total.uram == 30 * 16 and total.dsps == 30 * 34
     assert total == rb.total
 
 

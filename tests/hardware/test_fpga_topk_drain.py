@@ -44,8 +44,9 @@ def test_hand_built_design_drains_k_results_per_row(catalogue, rows):
 
 
 def test_lserve_page_kernel_with_many_rows_by_hand(small_experiment):
-    # the design the paper placement runs, as read from the kernel's params.yaml: each row (request
-    # x KV head) is a job of the launch; every job pays its doorbell, query, fill and drain
+    # the design the paper placement runs, as read from the kernel's params.yaml: one job covers
+    # the rows (request x KV head); it pays one doorbell and one burst of the rows' records and
+    # queries, then every row its query broadcast, fill and drain
     machine = Machine(small_experiment())
     fpga = machine.models["fpga0"]
     d = fpga.design("page_minmax_topk")
@@ -57,11 +58,15 @@ def test_lserve_page_kernel_with_many_rows_by_hand(small_experiment):
     split = fpga.tier_split(d, op)
     assert split["hbm"] == 0
     timing = fpga.timing(op)
-    job = job_cycles(d.shape, pages, k, chip_n=pages, pc_bw_bytes_per_s=fpga.pc_bw, hbm_efficiency=fpga.hbm_eff)
+    kw = dict(chip_n=pages, pc_bw_bytes_per_s=fpga.pc_bw, hbm_efficiency=fpga.hbm_eff)
+    job = job_cycles(d.shape, pages, k, rows=rows, **kw)
     clock = d.clock_mhz * 1e6
-    assert timing.fill_drain_s == pytest.approx(rows * (job.head + job.tail) / clock)
-    assert timing.total_s == pytest.approx(50e-6 + rows * job.total / clock)
-    # the fill and drain grow by one job's head and tail per extra row
+    assert timing.fill_drain_s == pytest.approx((job.job_head + rows * (job.head + job.tail)) / clock)
+    assert timing.total_s == pytest.approx(50e-6 + job.total / clock)
+    # an extra row adds its head and tail and its beats of the job's burst, not a doorbell
     one = fpga.timing(FpgaKernel(kernel="page_minmax_topk", n_items=pages, item_bytes=op.item_bytes,
                                  macs_per_item=op.macs_per_item, k=k, rows=1))
-    assert timing.fill_drain_s - one.fill_drain_s == pytest.approx((rows - 1) * (job.head + job.tail) / clock)
+    burst = job.job_head - job_cycles(d.shape, pages, k, rows=1, **kw).job_head
+    assert burst == pytest.approx((rows - 1) * (d.shape.rec_beats + d.shape.query_beats) * fpga.clock_hz * 64
+                                  / (fpga.pc_bw * fpga.hbm_eff))
+    assert timing.fill_drain_s - one.fill_drain_s == pytest.approx(((rows - 1) * (job.head + job.tail) + burst) / clock)

@@ -1,8 +1,12 @@
 """Cycle counts of the kernels, loop by loop as their source runs (trip count x II + depth).
 
-A launch serves jobs (one per layer and request, `fpga_kernels/common/jobs.h`); a job is
-  doorbell      one uncached read of its descriptor (doorbell_cycles)
-  query         QUERY_BEATS beats over the io port, after one HBM latency
+A launch serves jobs (one per layer, `fpga_kernels/common/jobs.h`), each covering `rows` rows
+(the requests of a batch, up to rows_max); a job is
+  job head      one uncached read of its descriptor (doorbell_cycles), then one burst over the io
+                port of every row's record and query (rows x (REC_BEATS + QUERY_BEATS) beats at
+                the pseudo-channel's rate, after one HBM latency) into the on-chip row buffer
+  then per row, one after another:
+  query         QUERY_BEATS beats broadcast from the row buffer to the PEs
   streams       per stream (PE = HBM port): its on-chip beats (one per cycle, after the tier's
                 read latency), then one flat burst over its HBM region: the port's first-beat
                 latency once (outstanding bursts hide the rest), then a beat every
@@ -72,6 +76,8 @@ class DesignShape:
     topk_group: int  # streams per systolic queue
     clock_mhz: float
     items_per_beat: int = 1  # items a beat holds (pq_lut_topk: 4 keys), each lane its own score stream
+    rows_max: int = 1  # rows (requests) one job covers (the on-chip row buffer)
+    rec_beats: int = 1  # beats of a row's record before its query in the query buffer
 
     @property
     def topk_streams(self) -> int:
@@ -96,16 +102,25 @@ class DesignShape:
 
 @dataclass(frozen=True)
 class JobCycles:
-    trips: dict[str, int]  # loop trip counts the kernel's stats report
-    stream: float  # cycles of the busiest stream (fetch / PE / queue intake)
+    """One job of `rows` equal rows: the job head once, then per row head + stream + tail."""
+
+    trips: dict[str, int]  # loop trip counts the kernel's stats report (per row)
+    stream: float  # cycles of a row's busiest stream (fetch / PE / queue intake)
     hbm: float  # of which its HBM burst (first-beat latency + beats at the pseudo-channel's rate)
-    head: int  # doorbell + query
-    tail: int  # PE depth + top-k after the last score + results + stats
+    head: int  # a row's query broadcast from the row buffer
+    tail: int  # a row's PE depth + top-k after the last score + results + stats
     bound: str  # "hbm", "pe" or "topk" (what the busiest stream waits on)
+    job_head: float = 0.0  # doorbell + the row burst (records and queries of every row)
+    rows: int = 1
+
+    @property
+    def row(self) -> float:
+        """Cycles of one row after the job head."""
+        return self.head + self.stream + self.tail
 
     @property
     def total(self) -> float:
-        return self.head + self.stream + self.tail
+        return self.job_head + self.rows * self.row
 
     def seconds(self, clock_hz: float, efficiency: float = 1.0) -> float:
         return self.total / (clock_hz * efficiency)
@@ -117,14 +132,25 @@ def hbm_cycles_per_beat(shape: DesignShape, pc_bw_bytes_per_s: float = PC_BW_BYT
     return max(1.0, shape.beat_bytes / (pc_bw_bytes_per_s * hbm_efficiency) * clock)
 
 
-def job_cycles(shape: DesignShape, n: int, k: int, *, chip_n: int | None = None,
+def job_head_cycles(shape: DesignShape, rows: int, pc_bw_bytes_per_s: float = PC_BW_BYTES_PER_S,
+                    hbm_efficiency: float = 1.0, clock_hz: float | None = None) -> tuple[float, float]:
+    """(overhead, query) cycles of a job's head: overhead = doorbell + the row burst's first-beat
+    latency + the rows' record beats; query = the rows' query beats of the same burst."""
+    per = hbm_cycles_per_beat(shape, pc_bw_bytes_per_s, hbm_efficiency, clock_hz)
+    return (shape.doorbell + shape.hbm_latency + rows * shape.rec_beats * per, rows * shape.query_beats * per)
+
+
+def job_cycles(shape: DesignShape, n: int, k: int, *, rows: int = 1, chip_n: int | None = None,
                pc_bw_bytes_per_s: float = PC_BW_BYTES_PER_S, hbm_efficiency: float = 1.0,
                clock_hz: float | None = None, levels: int | None = None,
                beats_per_item: int | None = None) -> JobCycles:
-    """Cycles of one job over n items keeping the k best. chip_n: items read from the on-chip
-    slots (default: as many as fit, as a single-job LOAD leaves them); levels: radix-select
-    passes if known (else expected); beats_per_item: PE cycles per item when a problem needs
-    more than the design's beats (more heads than built: several passes over each item)."""
+    """Cycles of one job of `rows` rows (at most rows_max), each over n items keeping the k best.
+    chip_n: items a row reads from the on-chip slots (default: as many as fit, as a single-row
+    LOAD leaves them); levels: radix-select passes if known (else expected); beats_per_item: PE
+    cycles per item when a problem needs more than the design's beats (more heads than built:
+    several passes over each item)."""
+    if not 1 <= rows <= shape.rows_max:
+        raise ValueError(f"{shape.kernel}: a job covers 1..{shape.rows_max} rows, asked for {rows}")
     p = shape.streams
     ib = beats_per_item or shape.item_beats
     chip_total = min(n, shape.chip_items) if chip_n is None else min(chip_n, n, shape.chip_items)
@@ -164,6 +190,25 @@ def job_cycles(shape: DesignShape, n: int, k: int, *, chip_n: int | None = None,
         topk_tail = (kcap - 1) + (shape.queues * k + kcap - 1) + k
         trips = {"rounds": rounds, "topk_cycles": rounds + topk_tail, "levels": 0}
     trips.update({"pe_trips": pe_trips_max, "hbm_beats": hbm_beats_max})
-    head = shape.doorbell + shape.hbm_latency + shape.query_beats
+    overhead, query = job_head_cycles(shape, rows, pc_bw_bytes_per_s, hbm_efficiency, clock_hz)
     tail = shape.pe_depth + topk_tail + RESULT_II * k + STATS_CYCLES
-    return JobCycles(trips, stream, hbm_part, head, tail, bound)
+    return JobCycles(trips, stream, hbm_part, shape.query_beats, tail, bound, overhead + query, rows)
+
+
+def jobs_for(shape: DesignShape, rows: int) -> list[int]:
+    """Rows of each job when `rows` rows (a layer's batch) are split into jobs of rows_max."""
+    full, rest = divmod(rows, shape.rows_max)
+    return [shape.rows_max] * full + ([rest] if rest else [])
+
+
+def token_head_cycles(shape: DesignShape, batch: int, layers: int, *, rows_per_job: int | None = None,
+                      pc_bw_bytes_per_s: float = PC_BW_BYTES_PER_S, hbm_efficiency: float = 1.0,
+                      clock_hz: float | None = None) -> tuple[float, float]:
+    """(overhead, query) cycles the job heads of one token cost: `layers` layers of `batch` rows,
+    in jobs of `rows_per_job` rows (default rows_max; 1: a job per request, the design before
+    rows). Overhead: doorbells, row-burst latencies and record beats; query: the query beats."""
+    per_job = rows_per_job or shape.rows_max
+    full, rest = divmod(batch, per_job)
+    heads = [job_head_cycles(shape, rows, pc_bw_bytes_per_s, hbm_efficiency, clock_hz)
+             for rows in [per_job] * full + ([rest] if rest else [])]
+    return layers * sum(h[0] for h in heads), layers * sum(h[1] for h in heads)

@@ -23,6 +23,7 @@ from hetsim.hardware.fpga_kernels.resources import Resources, estimate_resources
 # A kernel may use at most this share of each device resource: the platform shell, routing and
 # timing closure need the rest. Assumed (no U55C shell utilisation figure was found).
 UTILIZATION_CAP = 0.8
+ROW_RECORD_BITS = 6 * 32  # a row's record in the query buffer (fpga_kernels/common/jobs.h: ROW_WORDS)
 
 
 def design_shape(kp: KernelParams) -> DesignShape:
@@ -30,7 +31,8 @@ def design_shape(kp: KernelParams) -> DesignShape:
     axi = kp.int("axi_width_bits")
     common = dict(kernel=kp.kernel, beat_bytes=axi // 8, pe_ii=kp.int("pe_ii"), pe_depth=kp.int("pe_depth_cycles"),
                   hbm_latency=kp.int("hbm_latency_cycles"), doorbell=kp.int("doorbell_cycles"),
-                  k_max=kp.int("k_max"), topk_group=kp.int("topk_group"), clock_mhz=float(kp["clock_mhz"]))
+                  k_max=kp.int("k_max"), topk_group=kp.int("topk_group"), clock_mhz=float(kp["clock_mhz"]),
+                  rows_max=kp.int("rows_max"), rec_beats=-(-ROW_RECORD_BITS // axi))
     if kp.kernel == "bm25_topk":
         lanes = axi // (kp.int("term_bits") + kp.int("weight_bits"))
         qbits = kp.int("query_terms_max") * (kp.int("term_bits") + kp.int("weight_bits"))
@@ -78,7 +80,7 @@ def design_from_params(kp: KernelParams, *, clock_mhz: float | None = None, effi
         pes=shape.streams,
         lanes=shape.macs_per_beat,
         ii=shape.pe_ii,
-        pipeline_depth=empty.head + empty.tail,
+        pipeline_depth=round(empty.total - empty.stream),
         topk_width=shape.topk_streams,
         topk_k_max=shape.k_max,
         topk_insert_ii=0,  # the systolic queues and the select take a candidate every cycle

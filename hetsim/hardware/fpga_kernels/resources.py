@@ -69,7 +69,7 @@ class ResourceBreakdown:
     stream: Resources  # one stream: its tiers, FIFOs and PE
     streams: int
     topk: Resources  # the whole top-k unit (queues x cells, or the select's buffers)
-    fixed: Resources  # control
+    fixed: Resources  # control and the job's row buffer (rows_max rows' records and queries)
 
     @property
     def total(self) -> Resources:
@@ -131,8 +131,9 @@ def resource_breakdown(kp: KernelParams, shape: DesignShape) -> ResourceBreakdow
     width = kp.int("axi_width_bits")
     read_buf = bram36_for(kp.int("max_read_burst") * kp.int("read_outstanding"), width)
     port = Resources(read_buf, 0, 0, LUT_PER_AXI_PORT)
+    rowbuf = bram36_for(shape.rows_max * (shape.rec_beats + shape.query_beats), width)
     return ResourceBreakdown(port, shape.streams + 1, _stream(kp, shape), shape.streams, _topk(kp, shape),
-                             Resources(0, 0, 0, LUT_CONTROL))
+                             Resources(rowbuf, 0, 0, LUT_CONTROL))
 
 
 def estimate_resources(kp: KernelParams, shape: DesignShape) -> Resources:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hetsim.hardware.fpga_kernels.card import u55c
-from hetsim.hardware.fpga_kernels.cycles import DesignShape, job_cycles
+from hetsim.hardware.fpga_kernels.cycles import DesignShape, job_cycles, jobs_for
 from hetsim.hardware.fpga_kernels.designs import UTILIZATION_CAP, design_shape
 from hetsim.hardware.fpga_kernels.params import KernelParams
 from hetsim.hardware.fpga_kernels.resources import estimate_resources
@@ -25,22 +25,24 @@ from hetsim.hardware.fpga_kernels.resources import estimate_resources
 
 @dataclass(frozen=True)
 class Workload:
-    """What one token asks of the kernel: `jobs` jobs (layers x requests) of n items, top k."""
+    """What one token asks of the kernel: per layer one row of n items (top k) per request of
+    the batch, in jobs of up to rows_max rows."""
 
     n: int
     k: int
-    jobs: int
+    layers: int
+    batch: int
     text: str
 
 
 # The stated workloads: decode at 32K context, batch 8, 32 layers (DSA: 61 layers of
 # DeepSeek-V3.2, 16 index heads as built); BM25: one query over 1M documents.
 WORKLOADS = {
-    "inner_product_topk": Workload(32768 // 64, 64, 32 * 8,
+    "inner_product_topk": Workload(32768 // 64, 64, 32, 8,
                                    "SeerAttention-R: 512 blocks (32K / 64), k=64, 32 layers x batch 8"),
-    "page_minmax_topk": Workload(32768 // 16, 64, 32 * 8, "LServe: 2048 pages (32K / 16), k=64, 32 layers x batch 8"),
-    "bm25_topk": Workload(1_000_000, 64, 1, "BM25: 1M documents, k=64, one query"),
-    "pq_lut_topk": Workload(32768, 2048, 61 * 8, "DSA LUT indexer: 32K keys, k=2048, 61 layers x batch 8"),
+    "page_minmax_topk": Workload(32768 // 16, 64, 32, 8, "LServe: 2048 pages (32K / 16), k=64, 32 layers x batch 8"),
+    "bm25_topk": Workload(1_000_000, 64, 1, 1, "BM25: 1M documents, k=64, one query"),
+    "pq_lut_topk": Workload(32768, 2048, 61, 8, "DSA LUT indexer: 32K keys, k=2048, 61 layers x batch 8"),
 }
 
 _PES = (4, 8, 12, 15, 16, 20, 24, 30)
@@ -58,9 +60,9 @@ OBJECTIVES = ("time_per_token_us", "luts", "dsps", "bram36", "uram")
 
 def token_seconds(shape: DesignShape, w: Workload) -> float:
     card = u55c()  # resources, HBM efficiency, XRT start per token
-    job = job_cycles(shape, w.n, min(w.k, shape.k_max), pc_bw_bytes_per_s=card.pc_bw_bytes_per_s,
-                     hbm_efficiency=card.hbm_efficiency)
-    return card.launch_s + w.jobs * job.seconds(shape.clock_mhz * 1e6)
+    jobs = [job_cycles(shape, w.n, min(w.k, shape.k_max), rows=rows, pc_bw_bytes_per_s=card.pc_bw_bytes_per_s,
+                       hbm_efficiency=card.hbm_efficiency) for rows in jobs_for(shape, w.batch)]
+    return card.launch_s + w.layers * sum(j.seconds(shape.clock_mhz * 1e6) for j in jobs)
 
 
 def evaluate(kp: KernelParams, w: Workload) -> dict[str, Any]:
