@@ -440,6 +440,29 @@ class CapacitySpec(Strict):
                               "store: a rerun reuses the probes it holds); default: none kept")
 
 
+class DecodeRetrievalSpec(Strict):
+    """When a served request of a RAG method retrieves again during its decode (FLARE / DRAGIN /
+    FS-RAG): it pauses, its search queues on the device running the retrieval steps, and the
+    retrieved passages (the method's top_k x doc_tokens) are prefilled as a chunk after what it
+    generated before it decodes on. method: the method's own trigger (fs-rag: every
+    `sentence_tokens`; dragin: each token with probability `trigger_prob`; flare: at the end of
+    each look-ahead sentence of `sentence_tokens` holding a low-confidence token (each token with
+    probability `trigger_prob`), the sentence then generated again; once: never); every: after every
+    `every_tokens` generated tokens; probability: after each generated token with probability
+    `per_token_prob`; none: only the search before the prefill. Draws are seeded per request."""
+
+    trigger: Literal["method", "every", "probability", "none"] = "method"
+    every_tokens: PositiveInt | None = None
+    per_token_prob: Annotated[float, Field(gt=0, le=1)] | None = None
+
+    @model_validator(mode="after")
+    def _fields_for_trigger(self) -> DecodeRetrievalSpec:
+        need = {"every": "every_tokens", "probability": "per_token_prob"}.get(self.trigger)
+        if need and getattr(self, need) is None:
+            raise ValueError(f"trigger {self.trigger!r} needs `{need}`")
+        return self
+
+
 class ServingSpec(Strict):
     requests: RequestsSpec = Field(default_factory=RequestsSpec)
     scheduler: SchedulerSpec = Field(default_factory=SchedulerSpec)
@@ -447,6 +470,8 @@ class ServingSpec(Strict):
     prefix_cache: StrictBool = False
     slo: SloSpec = Field(default_factory=SloSpec)
     capacity_search: CapacitySpec | None = None
+    decode_retrievals: DecodeRetrievalSpec = Field(default_factory=DecodeRetrievalSpec,
+                                                   description="RAG methods: retrievals during decode")
     rates_per_s: list[PositiveFloat] = Field(default_factory=list, description="extra runs at these arrival rates "
                                              "(the throughput-latency curve)")
     tensor_parallel: PositiveInt = Field(default=1, description="GPUs the LLM is split over (Megatron-style: "

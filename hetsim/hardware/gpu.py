@@ -272,6 +272,18 @@ ASSUMED_HOST_S: dict[str, float] = {"view": 1.5e-6, "module": 6.0e-6, "sync": 10
 ASSUMED_HOST_LINK = (10e-6, 25 * GB)  # latency, bandwidth when the host link type is not found
 
 
+@dataclass(frozen=True)
+class StreamSegment:
+    """Ops an eager stream issues up to (and including) a sync: what the host spends issuing
+    them, and each op's GPU time in the stream (`GpuModel.stream_segments`)."""
+
+    ops: tuple[Op, ...]
+    host_s: float
+    device_s: tuple[float, ...]
+    ends_in_sync: bool
+    lead_s: float = 0.0  # host time until the first op that runs on the GPU is issued
+
+
 class GpuCalibration(Protocol):
     """What the model reads of a calibration profile (`hetsim.calibration.gpu_profile.GpuProfile`)."""
 
@@ -441,14 +453,28 @@ class GpuModel:
     def ops_time_s(self, ops) -> float:
         """Ops issued back to back on one stream: host and device overlap, the slower stage wins
         (`stream_time_s`, summed in the same order from the cached prices)."""
+        return sum((max(seg.host_s, sum(seg.device_s, 0.0)) for seg in self.stream_segments(ops)), 0.0)
+
+    def stream_segments(self, ops, staged: bool = False) -> list[StreamSegment]:
+        """The ops as the eager pipeline's two stages, cut after each sync (the host waits for
+        the GPU there): per segment, the host's issue time and each op's GPU time in the stream.
+        `staged`: the device stage starts once the host stage has issued the segment, so an idle
+        start's GPU time (dispatch + wake-up + run) drops the dispatch the host stage holds."""
         ops = list(ops)
         mix = self.host_mix if len(ops) > 1 else 1.0
-        total = 0.0
-        for seg in _segments(ops):  # a sync ends a segment: the host waits for the GPU there
+        out = []
+        for seg in _segments(ops):
             prices = [self._price(op) for op in seg]
             host = _mixed_host(((p[2], isinstance(op, HostCall)) for p, op in zip(prices, seg, strict=True)), mix)
-            total += max(host, sum((p[1] for p in prices), 0.0))
-        return total
+            if staged:
+                prices = [(p[0], p[1] - p[2], *p[2:]) if isinstance(op, IdleStart) else p
+                          for p, op in zip(prices, seg, strict=True)]
+            # the GPU can start once the first op that runs on it is issued
+            lead = next((i + 1 for i, p in enumerate(prices) if p[1] > 0), len(seg))
+            first = _mixed_host(((p[2], isinstance(op, HostCall)) for p, op in zip(prices[:lead], seg, strict=False)),
+                                mix)
+            out.append(StreamSegment(tuple(seg), host, tuple(p[1] for p in prices), is_sync(seg[-1]), min(first, host)))
+        return out
 
     def graph_time_s(self, ops) -> float:
         """Ops replayed as one CUDA graph: no host in the way, the device's times add up."""

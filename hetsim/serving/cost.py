@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from hetsim.errors import ConfigError
 from hetsim.sim.engine import IterationDag, IterationSimulator
-from hetsim.sim.lowering import compute_task, lower_layer
+from hetsim.sim.lowering import compute_tasks, lower_layer
 from hetsim.workloads import models as llm
 from hetsim.workloads.base import LayerWork, Method, StepWork
 
@@ -147,8 +147,8 @@ class IterationCost:
         tail = ()
         if self.model_kind == "gpu":  # logits of one position per sequence
             sampled = n + sum(c for _, c in chunks)
-            tail = (compute_task(self.machine, "lm_head", "model", self.p.model, tuple(llm.lm_head_ops(m, sampled)),
-                                 ("post",), self.task_memo),)
+            tail = compute_tasks(self.machine, "lm_head", "model", self.p.model, tuple(llm.lm_head_ops(m, sampled)),
+                                 ("post",), self.task_memo)
         dag = IterationDag(self.kinds, templates, tail, 1)
         run = self.sim.run(dag)
         energy = sum(t.energy_j + t.link_energy_j for t in tail)

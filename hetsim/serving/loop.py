@@ -1,6 +1,8 @@
 """The serving loop as SimPy processes: arrivals put requests in the scheduler's queue; the engine
 forms a batch, holds the model's device for the priced iteration (plus any KV swap on the host
-link), applies it, and sleeps when nothing is left to run until the next arrival."""
+link), applies it, and sleeps when nothing is left to run until the next arrival. A method's
+request-level steps (a RAG search) run per request before its prefill and again at each of its
+retrievals during decode, queueing FIFO on the devices that run them."""
 
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ class Served:
     events: int = 0
     energy_j: float = 0.0  # dynamic, all iterations
     swap_s: float = 0.0
+    retrieval_queue_s: list[float] = field(default_factory=list)  # per decode-time retrieval: waiting for devices
 
 
 @dataclass(frozen=True)
@@ -48,10 +51,15 @@ class RequestSteps:
 
 
 def serve(requests: list[Request], sched: Scheduler, cost: IterationCost, swap_s: Callable[[int, int], float],
-          steps: RequestSteps | None = None, model_device: str = "") -> Served:
-    """Serve `requests` to the end. `swap_s(tokens_out, tokens_in)`: the link time of a KV swap."""
+          steps: RequestSteps | None = None, model_device: str = "", passage_tokens: int = 0,
+          retrievals: list[tuple[int, ...]] | None = None) -> Served:
+    """Serve `requests` to the end. `swap_s(tokens_out, tokens_in)`: the link time of a KV swap.
+    `retrievals[i]`: the generated-token counts after which request i pauses, runs `steps` again
+    and prefills `passage_tokens` more before it decodes on."""
     env = CountingEnvironment()
     seqs = [Seq(r) for r in requests]
+    for seq, points in zip(seqs, retrievals or (), strict=False):
+        seq.retrievals = list(points)
     cols = ("start_s", "iteration_s", "decodes", "prefill_tokens", "chunks", "running", "waiting", "kv_used_frac",
             "kv_fragmentation", "cached_blocks")
     rows: dict[str, list] = {c: [] for c in cols}
@@ -67,7 +75,7 @@ def serve(requests: list[Request], sched: Scheduler, cost: IterationCost, swap_s
         if wake[0] is not None and not wake[0].triggered:
             wake[0].succeed()
 
-    def request_steps(seq: Seq):
+    def search(seq: Seq):
         for d, seconds in steps.segments:
             if d is None:
                 yield env.timeout(seconds)
@@ -77,8 +85,19 @@ def serve(requests: list[Request], sched: Scheduler, cost: IterationCost, swap_s
                 yield env.timeout(seconds)
         seq.energy_j += steps.energy_j
         out.energy_j += steps.energy_j
+
+    def request_steps(seq: Seq):
+        yield from search(seq)
         seq.steps_done_s = env.now
         ready(seq)
+
+    def decode_retrieval(seq: Seq):
+        yield from search(seq)
+        seq.retrieval_s.append(env.now - seq.paused_s)
+        out.retrieval_queue_s.append(max(0.0, env.now - seq.paused_s - steps.time_s))
+        sched.resume(seq, passage_tokens)
+        if wake[0] is not None and not wake[0].triggered:
+            wake[0].succeed()
 
     def arrivals():
         for seq in seqs:
@@ -123,6 +142,8 @@ def serve(requests: list[Request], sched: Scheduler, cost: IterationCost, swap_s
             out.energy_j += priced.energy_j
             prefill = sum(c for _, c in batch.chunks)
             sched.complete(batch, env.now)
+            for seq in sched.take_paused():
+                env.process(decode_retrieval(seq))
             frag = float("nan")
             if it % FRAGMENTATION_EVERY == 0 and sched.running:
                 slots = sum(s.blocks for s in sched.running) * block
@@ -143,9 +164,13 @@ def serve(requests: list[Request], sched: Scheduler, cost: IterationCost, swap_s
 
 def next_batch(sched: Scheduler, now: float) -> Batch | None:
     """The scheduler's batch; when requests run but none can advance (every one waits for KV
-    blocks), the latest is preempted until one can."""
+    blocks), the latest is preempted until one can; when none runs and the first waiting one
+    cannot start, waiting requests holding blocks (resuming after a retrieval) give them up."""
     while True:
         batch = sched.schedule(now)
-        if batch is not None or not sched.running:
+        if batch is not None:
             return batch
-        sched.preempt(sched.victim(), now)
+        if sched.running:
+            sched.preempt(sched.victim(), now)
+        elif not (sched.waiting and sched.release_blocked(now)):
+            return None

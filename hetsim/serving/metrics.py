@@ -1,6 +1,6 @@
 """The metrics of one serving run, typed: latency percentiles (TTFT, time between tokens, time
 per output token, end to end, queueing), throughput and goodput under the SLO, the KV cache,
-preemptions, the prefix cache and energy."""
+preemptions, the prefix cache, retrievals during decode and energy."""
 
 from __future__ import annotations
 
@@ -62,6 +62,10 @@ class ServingMetrics:
     iterations: int
     priced_shapes: int  # distinct iteration shapes the engine simulated
     sim_events: int
+    decode_retrievals: int  # retrievals during decode (RAG triggers), every request's
+    retrieved_tokens: int  # passage tokens they prefilled
+    retrieval_pause_s: Latency  # per such retrieval: the request's pause (device queue + search)
+    retrieval_queue_s: Latency  # per such retrieval: its wait for the devices running the search
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -76,12 +80,14 @@ def request_table(served: Served) -> pd.DataFrame:
                      r.priority, s.admitted_s, s.first_token_s, s.finish_s, s.admitted_s - r.arrival_s,
                      s.first_token_s - r.arrival_s, tpot, s.max_gap_s, s.finish_s - r.arrival_s, s.generated,
                      s.prefilled_tokens,
-                     s.first_hit_tokens or 0, s.hit_tokens, s.preemptions, s.energy_j, s.steps_done_s - r.arrival_s))
+                     s.first_hit_tokens or 0, s.hit_tokens, s.preemptions, s.energy_j, s.steps_done_s - r.arrival_s,
+                     len(s.retrieval_s), s.retrieved_tokens, sum(s.retrieval_s)))
     return pd.DataFrame(rows, columns=["rid", "arrival_s", "prompt_tokens", "output_tokens", "prefix_group",
                                        "prefix_tokens", "priority", "admitted_s", "first_token_s", "finish_s",
                                        "queue_s", "ttft_s", "tpot_s", "max_tbt_s", "e2e_s", "generated",
                                        "prefilled_tokens", "first_hit_tokens", "hit_tokens", "preemptions",
-                                       "energy_j", "request_steps_s"])
+                                       "energy_j", "request_steps_s", "decode_retrievals", "retrieved_tokens",
+                                       "retrieval_pause_s"])
 
 
 def compute(served: Served, req: pd.DataFrame, slo: SloSpec, kv_blocks: int, block_tokens: int, idle_w: float,
@@ -111,4 +117,7 @@ def compute(served: Served, req: pd.DataFrame, slo: SloSpec, kv_blocks: int, blo
         prefix_hit_rate=hits / prompt if prompt else 0.0, prefix_saved_prefill_tokens=hits,
         prefill_tokens=int(req.prefilled_tokens.sum()),
         energy_j=energy, energy_per_request_j=energy / n, energy_per_token_j=energy / max(1, tokens),
-        iterations=len(rows["start_s"]), priced_shapes=priced_shapes, sim_events=served.events)
+        iterations=len(rows["start_s"]), priced_shapes=priced_shapes, sim_events=served.events,
+        decode_retrievals=int(req.decode_retrievals.sum()), retrieved_tokens=int(req.retrieved_tokens.sum()),
+        retrieval_pause_s=latency([t for s in served.seqs for t in s.retrieval_s]),
+        retrieval_queue_s=latency(served.retrieval_queue_s))

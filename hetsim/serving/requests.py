@@ -1,6 +1,6 @@
-"""Requests: seeded generators (arrival processes, length distributions, shared prefixes) and
-the CSV trace format (`arrival_s, prompt_tokens, output_tokens` and optionally `prefix_group`,
-`prefix_tokens`, `priority`)."""
+"""Requests: seeded generators (arrival processes, length distributions, shared prefixes), the
+CSV trace format (`arrival_s, prompt_tokens, output_tokens` and optionally `prefix_group`,
+`prefix_tokens`, `priority`), and each request's retrievals during decode (RAG triggers)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from hetsim.config.schema import ArrivalSpec, LengthSpec, RequestsSpec
+from hetsim.config.schema import ArrivalSpec, DecodeRetrievalSpec, LengthSpec, RequestsSpec
 from hetsim.errors import ConfigError
 
+RETRIEVAL_STREAM = 0x5E7  # the retrieval draws' own stream of the seed: arrivals and lengths stay as they were
 REQUIRED = ("arrival_s", "prompt_tokens", "output_tokens")
 OPTIONAL = ("prefix_group", "prefix_tokens", "priority")
 
@@ -95,6 +96,36 @@ def generate(spec: RequestsSpec, seed: int, base: Path | None = None, rate_per_s
     prio = rng.integers(0, spec.priorities, n) if spec.priorities > 1 else np.zeros(n, dtype=np.int64)
     return [Request(i, float(t[i]), int(prompt[i]), int(out[i]), int(group[i]), int(shared[i]), int(prio[i]))
             for i in range(n)]
+
+
+def decode_retrievals(spec: DecodeRetrievalSpec, method_params, req: Request, seed: int) -> tuple[tuple[int, ...], int]:
+    """When `req` retrieves during its decode: the counts of generated tokens after which it
+    pauses to retrieve (ascending, each before its last token), and its output tokens (FLARE's
+    discarded look-ahead sentences are decoded again, so they count). `method_params`: the RAG
+    method's (trigger, sentence_tokens, trigger_prob). Seeded by (seed, request id) alone."""
+    trigger = spec.trigger
+    if trigger == "method":
+        trigger = {"once": "none", "fs-rag": "every", "dragin": "probability", "flare": "flare"}[method_params.trigger]
+        every, prob = method_params.sentence_tokens, method_params.trigger_prob
+    else:
+        every, prob = spec.every_tokens, spec.per_token_prob
+    total = req.output_tokens
+    if trigger == "none":
+        return (), total
+    rng = np.random.default_rng((seed, RETRIEVAL_STREAM, req.rid))
+    if trigger == "every":
+        return tuple(range(every, total, every)), total
+    if trigger == "probability":
+        return tuple(int(t) for t in np.flatnonzero(rng.random(total - 1) < prob) + 1), total
+    points, done, out = [], 0, 0  # flare: `done` tokens kept so far, `out` decoded so far
+    while done < total:
+        n = min(every, total - done)
+        out += n
+        if (rng.random(n) < prob).any():  # a low-confidence token in the look-ahead: retrieve, regenerate
+            points.append(out)
+            out += n
+        done += n
+    return tuple(points), out
 
 
 def write_trace(path: Path, requests: list[Request]) -> None:

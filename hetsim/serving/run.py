@@ -22,7 +22,7 @@ from hetsim.serving.loop import RequestSteps, Served, serve
 from hetsim.serving.metrics import ServingMetrics, compute, request_table
 from hetsim.serving.parallel import Ring, shard_model
 from hetsim.serving.prefix_cache import PrefixCache
-from hetsim.serving.requests import Request, generate
+from hetsim.serving.requests import Request, decode_retrievals, generate
 from hetsim.serving.scheduler import POLICIES
 from hetsim.sim.engine import IterationSimulator
 from hetsim.sim.phases import build_dag
@@ -95,11 +95,18 @@ class ServingRunner:
 
         self.swap_s = swap_s
         self.steps, self.extra_prompt, later = request_steps(self.machine, planned)
-        if later:
-            self.planned_notes = ["the method's request-level steps during decode (triggered retrievals) are not "
-                                  "served yet: each request runs only its first steps, before its prefill"]
+        # a RAG method's retrievals during decode (its trigger, or serving.decode_retrievals'): each
+        # pauses the request, searches again, and prefills the method's passages (extra_prompt)
+        self.triggered = later and hasattr(planned.method.p, "trigger") and self.steps is not None
+        if later and not self.triggered:
+            self.planned_notes = ["the method's request-level steps during decode are not served: each request runs "
+                                  "only its first steps, before its prefill"]
         else:
             self.planned_notes = []
+        if self.triggered and self.sv.decode_retrievals.trigger != "none" and self.sv.scheduler.policy == "static":
+            raise ConfigError("retrievals during decode pause a request mid-batch, which static batching cannot "
+                              "resume: use policy continuous or chunked, or decode_retrievals: {trigger: none}",
+                              file=exp.file, field="serving.scheduler.policy")
 
     def serve(self, requests: list[Request]) -> tuple[Served, pd.DataFrame, ServingMetrics]:
         sv = self.sv
@@ -108,8 +115,15 @@ class ServingRunner:
         sched = POLICIES[sv.scheduler.policy](sv.scheduler, kv, prefix)
         if self.extra_prompt:  # what the steps add to each prompt (retrieved documents)
             requests = [replace(r, prompt_tokens=r.prompt_tokens + self.extra_prompt) for r in requests]
+        points = None
+        if self.triggered:  # when each retrieves during decode (FLARE's regenerated sentences add tokens)
+            drawn = [decode_retrievals(sv.decode_retrievals, self.planned.method.p, r, self.exp.spec.seed)
+                     for r in requests]
+            points = [p for p, _ in drawn]
+            requests = [replace(r, output_tokens=n) for r, (_, n) in zip(requests, drawn, strict=True)]
         try:
-            served = serve(requests, sched, self.cost, self.swap_s, self.steps, self.planned.placement.model)
+            served = serve(requests, sched, self.cost, self.swap_s, self.steps, self.planned.placement.model,
+                           self.extra_prompt, points)
         except RuntimeError as exc:  # SimPy ran out of events: a request could never be scheduled
             raise ConfigError(f"the requests cannot all be served ({exc}); raise kv.memory_frac or shorten them",
                               file=self.exp.file, field="serving") from None
@@ -128,7 +142,7 @@ class ServingRunner:
 def request_steps(machine, planned: PlannedRun) -> tuple[RequestSteps | None, int, bool]:
     """The request-level steps a method plans before its first prefill (a RAG search), priced once
     by the engine for one request; the tokens its prefill adds to the prompt; whether it plans
-    more steps later (not served yet)."""
+    more steps later (retrievals during decode)."""
     method = planned.method
     plan = method.plan(np.random.default_rng(machine.exp.spec.seed))
     first = next(i for i, ph in enumerate(plan) if isinstance(ph, Prefill))

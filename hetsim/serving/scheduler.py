@@ -12,6 +12,11 @@ Requests are taken first come first served, or by priority class (0 first) then 
 decode that finds no free KV block preempts the latest-admitted running request of the lowest
 priority: by recompute (its KV is dropped and its prompt plus what it generated is prefilled
 again) or by swap (its KV goes to host memory over the link and comes back before it resumes).
+
+A request that retrieves during decode (RAG triggers) leaves the running batch after the token
+that triggers it, keeping its KV blocks (`paused`, for the serving loop to search); `resume`
+queues it again with the retrieved passage to prefill, ahead of later arrivals (its arrival
+order), as a chunk like any prompt (continuous and chunked policies).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from dataclasses import dataclass, field
 from hetsim.config.schema import SchedulerSpec
 from hetsim.serving.kv_cache import BlockAllocator
 from hetsim.serving.prefix_cache import PrefixCache
-from hetsim.serving.sequence import FINISHED, RUNNING, SWAPPED, WAITING, Seq
+from hetsim.serving.sequence import FINISHED, RETRIEVING, RUNNING, SWAPPED, WAITING, Seq
 
 WATERMARK = 0.01  # share of the KV blocks kept free when admitting a prompt (vLLM's watermark)
 
@@ -53,6 +58,7 @@ class Scheduler:
         self.swapped: list[tuple[tuple, Seq]] = []
         self.running: list[Seq] = []
         self.finished: list[Seq] = []
+        self.paused: list[Seq] = []  # left the batch to retrieve since the loop last looked
         self.gaps: list[float] = []  # every time between two tokens of a request
         self.preemptions = 0
         self.swap_out_tokens = 0
@@ -144,7 +150,7 @@ class Scheduler:
         self._free(seq, now)
         seq.computed = 0
         seq.cached = False
-        seq.target = seq.req.prompt_tokens + seq.generated
+        seq.target = seq.req.prompt_tokens + seq.retrieved_tokens + seq.generated
         self.add(seq)
 
     def _decodes(self, now: float) -> list[Seq]:
@@ -181,12 +187,14 @@ class Scheduler:
         """The first waiting request, started at its cached prefix, with blocks for its first
         chunk (at most `budget` tokens; None: all of it) and room for the rest of its prompt."""
         seq = self.waiting[0][1]
+        fresh = seq.computed == 0  # not a request resuming after a retrieval (it keeps its KV)
         self._match(seq, now)
         left = seq.target - seq.computed
         chunk = left if budget is None else min(left, budget)
         whole = self.kv.blocks_for(seq.target) - seq.blocks
         if self.kv.available() - whole < self.watermark or not self._grow(seq, seq.computed + chunk):
-            self._unmatch(seq, now)
+            if fresh:
+                self._unmatch(seq, now)
             return None
         heapq.heappop(self.waiting)
         seq.state = RUNNING
@@ -223,6 +231,38 @@ class Scheduler:
             seq.finish_s = now
             self.running.remove(seq)
             self.finished.append(seq)
+        elif seq.retrievals and seq.generated == seq.retrievals[0]:
+            seq.retrievals.pop(0)
+            seq.state = RETRIEVING
+            seq.paused_s = now
+            self.running.remove(seq)
+            self.paused.append(seq)
+
+    def resume(self, seq: Seq, passage_tokens: int) -> None:
+        """A paused request's retrieval is done: prefill its passage, then decode on."""
+        seq.retrieved_tokens += passage_tokens
+        seq.target = seq.computed + passage_tokens
+        self.add(seq)
+
+    def release_blocked(self, now: float) -> bool:
+        """Nothing runs and the first waiting request cannot start: the latest waiting request
+        that holds KV blocks (one resuming after a retrieval) gives them up, to be recomputed.
+        False when none holds any."""
+        holders = [seq for _, seq in self.waiting if seq.blocks]
+        if not holders:
+            return False
+        seq = max(holders, key=lambda s: s.order(self.by_priority))
+        self.preemptions += 1
+        seq.preemptions += 1
+        self._free(seq, now)
+        seq.computed = 0
+        seq.cached = False
+        seq.target = seq.req.prompt_tokens + seq.retrieved_tokens + seq.generated
+        return True
+
+    def take_paused(self) -> list[Seq]:
+        out, self.paused = self.paused, []
+        return out
 
     def take_swap_out(self) -> int:
         n, self._pending_swap_out = self._pending_swap_out, 0

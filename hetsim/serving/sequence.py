@@ -6,12 +6,14 @@ from __future__ import annotations
 from hetsim.serving.requests import Request
 
 WAITING, RUNNING, SWAPPED, FINISHED = "waiting", "running", "swapped", "finished"
+RETRIEVING = "retrieving"  # paused during decode while its retrieval runs (its KV blocks kept)
 
 
 class Seq:
     __slots__ = ("req", "target", "computed", "generated", "state", "private", "nodes", "keys", "admitted_s",
                  "first_token_s", "last_token_s", "finish_s", "preemptions", "hit_tokens", "first_hit_tokens",
-                 "prefilled_tokens", "energy_j", "max_gap_s", "cached", "steps_done_s")
+                 "prefilled_tokens", "energy_j", "max_gap_s", "cached", "steps_done_s", "retrievals",
+                 "retrieved_tokens", "retrieval_s", "paused_s")
 
     def __init__(self, req: Request) -> None:
         self.req = req
@@ -34,6 +36,10 @@ class Seq:
         self.max_gap_s = 0.0
         self.cached = False  # its prompt's blocks went into the prefix cache
         self.steps_done_s = req.arrival_s  # when its request-level steps (a RAG search) finished
+        self.retrievals: list[int] = []  # generated-token counts after which it retrieves during decode
+        self.retrieved_tokens = 0  # passage tokens its decode-time retrievals added to its context
+        self.retrieval_s: list[float] = []  # pause to search done, per decode-time retrieval
+        self.paused_s = 0.0  # when its current decode-time retrieval began
 
     @property
     def prefilling(self) -> bool:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import simpy
 
-from hetsim.sim.lowering import PREV_POST, TaskT
+from hetsim.sim.lowering import HOST_PREFIX, PREV_HOST, PREV_POST, TaskT
 
 
 class CountingEnvironment(simpy.Environment):
@@ -91,23 +91,28 @@ class CompiledDag:
         self.slots: list[tuple[str, int]] = []  # (template kind or "@tail", index in it)
         self.idents: list[tuple] = []
         deps_of: list[list[tuple]] = []
+        last = {PREV_POST: "post", PREV_HOST: HOST_PREFIX + "post"}
         for mb in range(dag.micro_batches):
             for layer, kind in enumerate(dag.layer_kinds):
                 for j, t in enumerate(dag.templates[kind]):
                     deps = []
                     for d in t.deps:
-                        if d != PREV_POST:
+                        if d not in last:
                             deps.append((mb, layer, d))
                         elif layer > 0:
-                            deps.append((mb, layer - 1, "post"))
+                            deps.append((mb, layer - 1, last[d]))
                     self.slots.append((kind, j))
                     self.idents.append((mb, layer, t.key))
                     deps_of.append(deps)
             for j, t in enumerate(dag.tail):
                 self.slots.append(("@tail", j))
                 self.idents.append((mb, -1, t.key))
-                deps_of.append([(mb, n_layers - 1, "post") if d == "post" else (mb, -1, d) for d in t.deps])
+                deps_of.append([(mb, n_layers - 1, d) if d in ("post", HOST_PREFIX + "post") else (mb, -1, d)
+                                for d in t.deps])
         index = {ident: i for i, ident in enumerate(self.idents)}
+        # a host stage waiting on a task without one (an FPGA step, a transfer) waits for the task
+        deps_of = [[d if d in index or not d[2].startswith(HOST_PREFIX) else (*d[:2], d[2][len(HOST_PREFIX):])
+                    for d in deps] for deps in deps_of]
         self.pending = [len(d) for d in deps_of]
         self.successors: list[list[int]] = [[] for _ in self.idents]
         for i, deps in enumerate(deps_of):

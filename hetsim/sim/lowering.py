@@ -8,6 +8,13 @@ from dataclasses import dataclass
 from hetsim.workloads.base import LayerWork, StepWork
 
 PREV_POST = "@prev:post"  # dependency on the previous layer's last task (same micro-batch)
+# An eager GPU stream's host stage: task `host:<key>` issues what task `<key>` runs (`compute_tasks`).
+# A dependency on `host:<key>` where `<key>` has no host task (an FPGA step, a transfer, a stream
+# without host cost) is on `<key>` itself: the host waits for that result before issuing more.
+HOST_PREFIX = "host:"
+HOST_STEP = "host"
+LEAD_PREFIX = "lead:"  # the host stage up to the first op that runs on the GPU
+PREV_HOST = "@prev:host:post"  # the previous layer's last host stage (same micro-batch)
 
 
 @dataclass(frozen=True)
@@ -97,10 +104,10 @@ def lower_layer(machine, placement, work: LayerWork, pre_ops, post_ops, method_n
     """The tasks of one layer for one micro-batch, in a fixed order (the engine's FIFO tie-break).
     The layer's own ops run on `model_dev` (default: the placement's model device) and count as
     `role` ('prepare' when the LLM writes its own memory). `memo`: compute tasks already priced
-    (see `compute_task`)."""
+    (see `compute_tasks`)."""
     tasks: list[TaskT] = []
     model_dev = model_dev or placement.model
-    tasks.append(compute_task(machine, "pre", role, model_dev, pre_ops, (PREV_POST,), memo))
+    tasks += compute_tasks(machine, "pre", role, model_dev, pre_ops, (PREV_POST,), memo)
     owner = {"model": ("pre", model_dev)}  # the layer's pre-attention output (q, new k)
     planned = plan_steps(work, placement, machine.kind, method_name)
     for ps in planned:
@@ -119,31 +126,37 @@ def lower_layer(machine, placement, work: LayerWork, pre_ops, post_ops, method_n
                                            nbytes, f"{src_dev}>{ps.key}"))
         if not deps:
             deps.append("pre")
-        tasks.append(compute_task(machine, ps.key, ps.key if len(ps.steps) > 1 else ps.steps[0],
-                                  ps.device, ps.ops, tuple(dict.fromkeys(deps)), memo))
+        tasks += compute_tasks(machine, ps.key, ps.key if len(ps.steps) > 1 else ps.steps[0],
+                               ps.device, ps.ops, tuple(dict.fromkeys(deps)), memo)
         for s in ps.steps:
             owner[s] = (ps.key, ps.device)
     # the layer's output is Apply's (a method without Apply ends at its last step)
     apply = owner.get("apply", (planned[-1].key, planned[-1].device) if planned else ("pre", model_dev))
     apply_out = next((p.output_bytes for p in planned if "apply" in p.steps), 0)
     dep = transfer_tasks(machine, tasks, (apply[0],), apply[1], model_dev, apply_out, "apply>post")
-    tasks.append(compute_task(machine, "post", role, model_dev, post_ops, (dep,), memo))
+    tasks += compute_tasks(machine, "post", role, model_dev, post_ops, (dep,), memo)
     return tasks
 
 
-def compute_task(machine, key: str, step: str, device: str, ops, deps: tuple[str, ...],
-                 memo: dict | None = None) -> TaskT:
-    """A task running `ops` back to back on a device's compute engine.
+def compute_tasks(machine, key: str, step: str, device: str, ops, deps: tuple[str, ...],
+                  memo: dict | None = None) -> tuple[TaskT, ...]:
+    """The tasks running `ops` back to back on a device's compute engine.
 
-    On a GPU the ops form one stream: issued eagerly from Python (the host issues while the GPU
-    runs, the slower of the two sums wins) or replayed as a CUDA graph (the GPU's times add up),
-    per `simulation.gpu_execution`. Each op's slice of the task is its share of that time.
+    On a GPU the ops form one stream, replayed as a CUDA graph (the GPU's times add up) or issued
+    eagerly from Python, per `simulation.gpu_execution`. Eager PyTorch is a two-stage pipeline:
+    the host issues ops while the GPU runs those issued before, so a forward takes about the
+    slower stage's total, not the sum of each layer's slower stage. The ops therefore become host
+    tasks (on the GPU's host engine, after the host stages before them: `lead:<key>` up to the
+    first op that runs on the GPU, `host:<key>` the rest) and a device task (`<key>`, after the
+    lead and its own dependencies); a sync (a blocking copy) ends such a group, and the host
+    task after it waits for the device task before it. Without host cost (no profile) the
+    device task stands alone.
 
     `memo` (one machine's): tasks already built, by everything they are built from. Most of a
     layer (the weights' matmuls, norms) is the same at every decode step; op names are part of
     the key because they label the trace though they take no part in op equality."""
     if memo is None:
-        return _compute_task(machine, key, step, device, tuple(ops), deps)
+        return _compute_tasks(machine, key, step, device, tuple(ops), deps)
     # the same tuple object again (a layer's own ops within a phase): found without hashing its ops
     by_id = (key, step, device, deps, id(ops))
     hit = memo.get(by_id)
@@ -151,15 +164,20 @@ def compute_task(machine, key: str, step: str, device: str, ops, deps: tuple[str
         return hit[1]
     ops = tuple(ops)
     memo_key = (key, step, device, deps, ops, tuple(op.name for op in ops))
-    task = memo.get(memo_key)
-    if task is None:
-        task = memo[memo_key] = _compute_task(machine, key, step, device, ops, deps)
-    memo[by_id] = (ops, task)  # holds `ops`, so its id is not reused while the entry lives
-    return task
+    tasks = memo.get(memo_key)
+    if tasks is None:
+        tasks = memo[memo_key] = _compute_tasks(machine, key, step, device, ops, deps)
+    memo[by_id] = (ops, tasks)  # holds `ops`, so its id is not reused while the entry lives
+    return tasks
 
 
-def _compute_task(machine, key: str, step: str, device: str, ops: tuple, deps: tuple[str, ...]) -> TaskT:
+def _compute_tasks(machine, key: str, step: str, device: str, ops: tuple, deps: tuple[str, ...]
+                   ) -> tuple[TaskT, ...]:
     model = machine.models[device]
+    if model.kind == "gpu" and machine.gpu_execution == "eager":
+        segments = model.stream_segments(ops, staged=True)
+        if any(seg.host_s > 0 for seg in segments):
+            return _staged_tasks(machine, model, key, step, device, segments, deps)
     if model.kind == "gpu" and machine.gpu_execution == "graph":
         times = [model.device_time_s(op) for op in ops]
         duration = model.graph_time_s(ops)
@@ -173,7 +191,42 @@ def _compute_task(machine, key: str, step: str, device: str, ops: tuple, deps: t
     runs = tuple(OpRun(op.name or op.op_class, op.op_class, t * scale, op.flops, op.bytes,
                        t * scale * model.active_w(op)) for op, t in zip(ops, times, strict=True))
     resources = (machine.engine(device, "compute"),) if runs else ()
-    return TaskT(key, step, device, resources, duration, deps, runs, sum(r.energy_j for r in runs))
+    return (TaskT(key, step, device, resources, duration, deps, runs, sum(r.energy_j for r in runs)),)
+
+
+def _staged_tasks(machine, model, key: str, step: str, device: str, segments, deps: tuple[str, ...]
+                  ) -> tuple[TaskT, ...]:
+    """The host and device tasks of an eager stream (see `compute_tasks`). The host stage is two
+    tasks: `lead:<key>` issues ops until the first that runs on the GPU, which the device task
+    waits for (not for the whole host stage: the GPU starts on the first kernel issued);
+    `host:<key>` issues the rest. A device task's energy is its ops' busy power over their GPU
+    time (`active_w` x `op_time_s`); the host's is not modelled here."""
+    tasks: list[TaskT] = []
+    host_engine, stream = machine.engine(device, "host"), machine.engine(device, "compute")
+    host_deps = tuple(PREV_HOST if d == PREV_POST else HOST_PREFIX + d for d in deps)
+    dev_deps = deps
+    for i, seg in enumerate(segments):
+        k = key if i == len(segments) - 1 else f"{key}#{i}"
+        split = bool(seg.device_s) and 0 < seg.lead_s < seg.host_s
+        issued = LEAD_PREFIX + k if split else HOST_PREFIX + k  # what the device task waits for
+        if split:
+            tasks.append(_host_task(issued, device, host_engine, seg.lead_s, host_deps))
+            host_deps = (issued,)
+        tasks.append(_host_task(HOST_PREFIX + k, device, host_engine, seg.host_s - (seg.lead_s if split else 0.0),
+                                host_deps))
+        runs = tuple(OpRun(op.name or op.op_class, op.op_class, t, op.flops, op.bytes,
+                           model.active_w(op) * model.op_time_s(op))
+                     for op, t in zip(seg.ops, seg.device_s, strict=True))
+        tasks.append(TaskT(k, step, device, (stream,), sum(seg.device_s, 0.0), (issued, *dev_deps), runs,
+                           sum(r.energy_j for r in runs)))
+        # after a sync the host waits for the GPU; otherwise it runs on as soon as it has issued
+        host_deps = (k, HOST_PREFIX + k) if seg.ends_in_sync else (HOST_PREFIX + k,)
+        dev_deps = (k,)
+    return tuple(tasks)
+
+
+def _host_task(key: str, device: str, engine: str, seconds: float, deps: tuple[str, ...]) -> TaskT:
+    return TaskT(key, HOST_STEP, device, (engine,), seconds, deps, (OpRun(key, HOST_STEP, seconds, 0.0, 0.0, 0.0),))
 
 
 def transfer_tasks(machine, tasks: list[TaskT], src_keys: tuple[str, ...], src_dev: str, dst_dev: str,

@@ -24,6 +24,9 @@ class Hop:
         return self.link.direction(self.src)
 
 
+GPU_ENGINES = {"compute": "stream", "host": "host"}  # role -> engine name (any other role: the copy engine)
+
+
 class Machine:
     def __init__(self, exp, log: ProvenanceLog | None = None):
         self.exp = exp
@@ -63,9 +66,10 @@ class Machine:
         return self.models[dev_id].kind
 
     def engine(self, dev_id: str, role: str) -> str:
-        """Resource key of a device engine: role 'compute' or 'copy'."""
+        """Resource key of a device engine: role 'compute', 'copy' or (a GPU's eager stream) 'host',
+        the Python thread that issues its kernels."""
         if self.kind(dev_id) == "gpu":
-            return f"{dev_id}:{'stream' if role == 'compute' else 'copy'}"
+            return f"{dev_id}:{GPU_ENGINES.get(role, 'copy')}"
         if self.kind(dev_id) == "cpu":
             return f"{dev_id}:{'cores' if role == 'compute' else 'copy'}"
         return f"{dev_id}:{'cu' if role == 'compute' else 'dma'}"

@@ -19,7 +19,7 @@ import numpy as np
 
 from hetsim.errors import ConfigError
 from hetsim.sim.engine import CompiledDag, IterationDag, IterationSimulator, Record
-from hetsim.sim.lowering import TaskT, compute_task, lower_layer
+from hetsim.sim.lowering import HOST_STEP, TaskT, compute_tasks, lower_layer
 from hetsim.sim.replay import Replayer
 from hetsim.workloads.base import Decode, LayerWork, Method, Phase, RequestSteps
 
@@ -43,7 +43,8 @@ class Accumulator:
         for t in tasks:
             for r in t.resources:
                 self.busy[r] += t.duration * count
-            self.step_time[t.step] += t.duration * count
+            if t.step != HOST_STEP:  # steps' shares are of device time; the host's is its engine's busy time
+                self.step_time[t.step] += t.duration * count
             self.energy[t.device] += t.energy_j * count
             for link, nbytes in t.link_bytes:
                 self.link_bytes[link] += nbytes * count
@@ -78,12 +79,12 @@ def _tail(machine, method: Method, phase, device: str, mb: int, memo: dict | Non
     if machine.kind(device) != "gpu":
         return ()  # a method that decodes on an FPGA spreads the LM head over its layers
     ops = method.lm_head_ops(phase, mb)
-    return (compute_task(machine, "lm_head", phase.role, device, ops, ("post",), memo),)
+    return compute_tasks(machine, "lm_head", phase.role, device, ops, ("post",), memo)
 
 
 def build_dag(machine, method: Method, p, phase: Phase, memo: dict | None = None) -> IterationDag:
     """One barrier-separated step of a phase (a prefill, one decode token, or request steps).
-    `memo`: compute tasks already built (`lowering.compute_task`)."""
+    `memo`: compute tasks already built (`lowering.compute_tasks`)."""
     m, mb = method.model, method.workload.batch // p.micro_batches
     if isinstance(phase, RequestSteps):
         tasks = lower_layer(machine, p, phase.work, (), (), method.name, memo=memo)

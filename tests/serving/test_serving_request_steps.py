@@ -47,6 +47,7 @@ def test_searches_on_the_gpu_queue_with_the_engine(catalogue):
     assert starts.min() >= done[0] - 1e-12
 
 
-def test_methods_with_later_steps_carry_a_note(catalogue):
-    r, _ = served(catalogue, "rag/paper")
-    assert r.planned_notes and "not served yet" in r.planned_notes[0]
+def test_flare_retrievals_during_decode_are_served(catalogue):
+    r, (_, table, metrics) = served(catalogue, "rag/paper")
+    assert r.triggered and not r.planned_notes  # served, so no note that they are not
+    assert metrics.decode_retrievals == table.decode_retrievals.sum() > 0

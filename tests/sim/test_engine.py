@@ -37,19 +37,23 @@ def test_every_dependency_finishes_before_its_consumer_starts(small_experiment):
     end = {}
     for phase, token, t0, rec in run.records:
         end[(phase, token, rec.micro_batch, rec.layer, rec.task.key)] = t0 + rec.end
-    checked = 0
+    checked = hosted = 0
     for phase, token, t0, rec in run.records:
         for dep in rec.task.deps:
             layer = rec.layer
-            if dep == "@prev:post":
+            if dep in ("@prev:post", "@prev:host:post"):
                 if layer == 0:
                     continue
-                dep, layer = "post", layer - 1
-            elif rec.layer == -1 and dep == "post":
+                dep, layer = dep.removeprefix("@prev:"), layer - 1
+            elif rec.layer == -1 and dep in ("post", "host:post"):
                 layer = max(r.layer for _, _, _, r in run.records)
-            assert end[(phase, token, rec.micro_batch, layer, dep)] <= t0 + rec.start + 1e-15
+            key = (phase, token, rec.micro_batch, layer, dep)
+            if key not in end and dep.startswith("host:"):  # no host stage there: the task itself
+                key = (*key[:4], dep.removeprefix("host:"))
+            hosted += dep.startswith("host:")
+            assert end[key] <= t0 + rec.start + 1e-15
             checked += 1
-    assert checked > 100
+    assert checked > 100 and hosted > 10  # the H100's profile has host issue costs: eager host stages
 
 
 def test_bytes_sent_equal_bytes_received(small_experiment):

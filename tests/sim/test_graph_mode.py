@@ -5,7 +5,7 @@ import pytest
 
 from hetsim.ops import Elementwise, Matmul, Reduction
 from hetsim.runner import run_experiment
-from hetsim.sim.lowering import compute_task
+from hetsim.sim.lowering import compute_tasks
 from hetsim.sim.machine import Machine
 
 DECODE = 3
@@ -20,19 +20,27 @@ def _run(small_experiment, mode):
     return run
 
 
-def test_a_graph_task_takes_the_sum_of_device_times_an_eager_one_the_slower_stage(small_experiment):
+def test_a_graph_task_takes_the_sum_of_device_times_an_eager_one_a_host_and_a_device_stage(small_experiment):
     graph = Machine(small_experiment(**{"simulation.gpu_execution": "graph"}))
     eager = Machine(small_experiment(**{"simulation.gpu_execution": "eager"}))
     gpu = graph.models["gpu0"]
-    t_graph = compute_task(graph, "t", "model", "gpu0", OPS, ())
-    t_eager = compute_task(eager, "t", "model", "gpu0", OPS, ())
+    (t_graph,) = compute_tasks(graph, "t", "model", "gpu0", OPS, ())
+    lead, host, device_task = compute_tasks(eager, "t", "model", "gpu0", OPS, ())
     device = [gpu.device_time_s(op) for op in OPS]
     assert t_graph.duration == pytest.approx(sum(device))
     assert [r.seconds for r in t_graph.ops] == pytest.approx(device)
-    assert t_eager.duration == pytest.approx(gpu.ops_time_s(OPS))
+    # eager: the host issues (mixed issue time), the GPU runs each op's stream time after it
+    # the GPU starts once the first op is issued (`lead:t`); the host issues the rest meanwhile (`host:t`)
+    (seg,) = gpu.stream_segments(OPS)
+    assert (lead.key, lead.resources, lead.deps) == ("lead:t", ("gpu0:host",), ())
+    assert (host.key, host.resources, host.deps) == ("host:t", ("gpu0:host",), ("lead:t",))
+    assert 0 < lead.duration < seg.host_s and lead.duration + host.duration == pytest.approx(seg.host_s)
+    assert (device_task.key, device_task.resources, device_task.deps) == ("t", ("gpu0:stream",), ("lead:t",))
+    assert device_task.duration == pytest.approx(sum(gpu.stream_device_s(op) for op in OPS))
+    assert gpu.ops_time_s(OPS) == pytest.approx(max(seg.host_s, device_task.duration))
     # small ops are host-bound when issued eagerly: the graph replay is faster
     assert gpu.ops_time_s(OPS) > sum(device)
-    assert t_graph.duration < t_eager.duration
+    assert t_graph.duration < seg.host_s
 
 
 def test_graph_mode_lowers_tpot_of_a_host_bound_run(small_experiment):
