@@ -1,0 +1,140 @@
+"""Run the methods' code on a device and time every step: the validation composites' measurements.
+
+    python -m hetsim.method_code.run --out DIR [--device cuda] [--tiny] [--only lserve,dsa]
+
+For each composite (composites.SIZES; --tiny: CPU-sized copies) the method's state is made on the
+device with random values, the phase is run once in full, then each step (and the whole phase,
+step "all") is timed by hetsim.calibration.measure.Timer: the step called back to back, CUDA events
+around loops after a warm-up, median of the repetitions (`t_stream_s`: steady eager stream time, max
+of host issue and device), the host's issue time (`cpu_s`), and the step captured into a CUDA graph
+and replayed (`graph_s`, device time alone; NaN where capture fails). Each step's trace (fake
+tensors, the same functions) is stored beside its timing, so pricing needs no torch.
+Writes DIR/methods.parquet (one row per step, provenance in every row: device, date, torch, CUDA,
+command, host) and DIR/run.log. Needs torch, pandas (pyarrow); no pydantic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import importlib
+import json
+import platform
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import torch
+
+from hetsim.calibration.measure import Timer, recover_from_capture
+from hetsim.method_code import composites
+from hetsim.method_code.base import Maker, model_dims
+from hetsim.method_code.trace import step_traces
+
+
+def provenance(device: torch.device, command: str) -> dict:
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or "cpu"
+    return {"device_name": name, "torch": torch.__version__, "cuda": torch.version.cuda or "",
+            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "command": command,
+            "host": platform.node(), "source": "measured"}
+
+
+def run_composite(c: composites.Composite, device: torch.device, timer: Timer, log) -> list[dict]:
+    mod = importlib.import_module(f"hetsim.method_code.{c.module}")
+    sizes = mod.sizes(model_dims(c.model), c.params, c.batch, c.context)
+    base = {"composite": c.name, "method": c.method, "module": c.module, "phase": c.phase, "model": c.model,
+            "batch": c.batch, "context": c.context, "params": json.dumps(c.params, sort_keys=True),
+            "sizes": json.dumps(sizes, sort_keys=True)}
+    traces = step_traces(mod, c.phase, sizes, {"composite": c.name})
+    st = mod.state(sizes, Maker(device), c.phase)
+    steps = mod.STEPS[c.phase]
+
+    def whole(state: dict) -> None:
+        for fn in steps.values():
+            fn(state)
+
+    whole(st)  # every step's inputs exist before any step is timed alone
+    rows = []
+    for name, fn in [*steps.items(), ("all", whole)]:
+        row = {**base, "step": name, "error": "",
+               "trace": json.dumps(traces[name].to_json()) if name in traces else ""}
+        try:
+            s = timer.measure(lambda fn=fn: fn(st), 1, graph=True)
+            row.update(t_stream_s=s.t.median, t_stream_p10_s=s.t.p10, t_stream_p90_s=s.t.p90, cpu_s=s.cpu.median,
+                       graph_s=s.graph.median, graph_p10_s=s.graph.p10, graph_p90_s=s.graph.p90,
+                       graph_error=s.graph_error, inner=s.inner, reps=s.reps)
+        except Exception as exc:  # a step that fails is recorded, not fatal
+            if device.type == "cuda":
+                recover_from_capture(device)
+            row["error"] = f"{type(exc).__name__}: {exc}"[:300]
+            log(traceback.format_exc())
+        rows.append(row)
+        log(f"{c.name} {name}: stream {row.get('t_stream_s', float('nan')) * 1e6:.1f} us, graph "
+            f"{row.get('graph_s', float('nan')) * 1e6:.1f} us {row['error']}")
+    st.clear()
+    gc.collect()
+    if device.type == "cuda":
+        torch.cuda.empty_cache()
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--device", default="cuda")
+    ap.add_argument("--tiny", action="store_true", help="CPU-sized composites (a smoke run of the same code)")
+    ap.add_argument("--only", default="", help="comma-separated hetsim methods to run (default: all)")
+    ap.add_argument("--budget-s", type=float, default=240.0, help="stop starting composites after this long")
+    args = ap.parse_args(argv)
+    import pandas as pd
+
+    device = torch.device(args.device)
+    command = "python -m hetsim.method_code.run " + " ".join(sys.argv[1:] if argv is None else argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    logf = (args.out / "run.log").open("w")
+
+    def log(msg: str) -> None:
+        print(msg, flush=True)
+        logf.write(msg + "\n")
+
+    todo = list({c.name: c for c in (composites.tiny(c) if args.tiny else c for c in composites.SIZES)}.values())
+    if args.only:
+        todo = [c for c in todo if c.method in args.only.split(",")]
+    prov = provenance(device, command)
+    log(json.dumps(prov))
+    timer = Timer(device, loop_s=2e-3, point_s=0.1, reps=11, min_reps=5)
+    t0 = time.perf_counter()
+    rows: list[dict] = []
+    for c in todo:
+        if time.perf_counter() - t0 > args.budget_s:
+            rows.append({"composite": c.name, "method": c.method, "phase": c.phase, "step": "",
+                         "error": "skipped: run budget spent"})
+            log(f"{c.name}: skipped (budget)")
+            continue
+        try:
+            rows += run_composite(c, device, timer, log)
+        except Exception as exc:
+            log(traceback.format_exc())
+            rows.append({"composite": c.name, "method": c.method, "phase": c.phase, "step": "",
+                         "error": f"{type(exc).__name__}: {exc}"[:300]})
+            if device.type == "cuda":
+                torch.cuda.empty_cache()
+    df = pd.DataFrame(rows)
+    for k, v in prov.items():
+        df[k] = v
+    tmp = args.out / ".methods.parquet.tmp"
+    try:
+        df.to_parquet(tmp, index=False)
+        tmp.replace(args.out / "methods.parquet")
+        log(f"wrote {args.out / 'methods.parquet'}: {len(df)} rows in {time.perf_counter() - t0:.0f} s")
+    except ImportError as exc:  # no Parquet engine on this image: keep the rows as CSV rather than lose them
+        df.to_csv(args.out / "methods.csv", index=False)
+        log(f"no Parquet engine ({exc}); wrote {args.out / 'methods.csv'}: {len(df)} rows")
+    logf.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,133 @@
+"""`hetsim validate methods`: the methods' code priced by hetsim against its timing on a GPU. No torch.
+
+Reads the runner's Parquet (hetsim/method_code/run.py: one row per step, with the step's trace),
+lowers each trace through the aten mapping (price.py) and prices it with the GPU model and its
+calibration profile, two ways, as the runner measured:
+
+    stream   ops_time_s: issued back to back in eager mode (host issue and device overlap)  vs t_stream_s
+    graph    graph_time_s: replayed from a CUDA graph (device time alone)                   vs graph_s
+
+Step `all` is the whole phase (its steps' ops in order). The composites are validation data only:
+nothing is fitted on them. Error = predicted / measured - 1.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hetsim.errors import ConfigError
+from hetsim.hardware.gpu import GpuModel
+from hetsim.method_code.price import step_ops, unmapped
+from hetsim.ops import HostCall
+from hetsim.tracing.trace import Trace
+
+TARGET = 0.10  # issue 11: composites' median |error| <= 10% on H200
+VIEWS = {"stream": "t_stream_s", "graph": "graph_s"}
+
+
+@dataclass
+class Row:
+    composite: str
+    step: str
+    predicted: dict[str, float]
+    measured: dict[str, float]
+    unmapped: list[str]
+    kernels: int
+
+    def error(self, view: str) -> float | None:
+        m = self.measured.get(view)
+        return None if not m or m != m else self.predicted[view] / m - 1.0
+
+
+@dataclass
+class Report:
+    device: str
+    profile: str | None
+    data: str
+    provenance: dict
+    rows: list[Row] = field(default_factory=list)
+
+    def stats(self, view: str, whole: bool) -> dict | None:
+        errs = sorted(abs(e) for r in self.rows if (r.step == "all") == whole and (e := r.error(view)) is not None)
+        if not errs:
+            return None
+        return {"n": len(errs), "median_abs": statistics.median(errs), "max_abs": errs[-1],
+                "meets_target": statistics.median(errs) <= TARGET}
+
+    def as_dict(self) -> dict:
+        return {"device": self.device, "profile": self.profile, "data": self.data, "provenance": self.provenance,
+                "target_median_abs": TARGET,
+                "stats": {f"{v}/{'phase' if w else 'step'}": self.stats(v, w) for v in VIEWS for w in (True, False)},
+                "rows": [{"composite": r.composite, "step": r.step, "predicted_s": r.predicted,
+                          "measured_s": r.measured, "error": {v: r.error(v) for v in VIEWS},
+                          "unmapped_aten": r.unmapped, "kernels": r.kernels} for r in self.rows]}
+
+
+def load(path: Path):
+    import pandas as pd
+
+    if not Path(path).is_file():
+        raise ConfigError("method measurements not found (a methods.parquet written by python -m "
+                          "hetsim.method_code.run)", file=str(path))
+    df = pd.read_parquet(path)
+    need = {"composite", "step", "trace", *VIEWS.values()}
+    missing = sorted(need - set(df.columns))
+    if missing:
+        raise ConfigError(f"not a methods file: no column {', '.join(missing)}", file=str(path))
+    return df
+
+
+def validate(model: GpuModel, path: Path) -> Report:
+    df = load(path)
+    prov = {k: str(df[k].iloc[0]) for k in ("device_name", "torch", "cuda", "date", "command") if k in df}
+    profile = getattr(model.profile, "path", None)
+    report = Report(model.name, str(profile) if profile else None, str(path), prov)
+    ok = df[(df["error"].fillna("") == "") & (df["step"] != "")]
+    for name, group in ok.groupby("composite", sort=False):
+        phase_ops: list = []
+        phase_unmapped: set[str] = set()
+        for r in group.itertuples():
+            if r.step == "all":
+                ops, missing = tuple(phase_ops), sorted(phase_unmapped)
+            else:
+                tr = Trace.from_json(json.loads(r.trace))
+                ops, missing = step_ops(tr), unmapped(tr)
+                phase_ops += ops
+                phase_unmapped.update(missing)
+            predicted = {"stream": model.ops_time_s(ops), "graph": model.graph_time_s(ops)}
+            measured = {v: float(getattr(r, c)) for v, c in VIEWS.items()}
+            kernels = sum(1 for o in ops if not isinstance(o, HostCall))
+            report.rows.append(Row(str(name), str(r.step), predicted, measured, missing, kernels))
+    return report
+
+
+def print_report(report: Report, json_out: bool = False) -> None:
+    import sys
+
+    if json_out:
+        sys.stdout.write(json.dumps(report.as_dict(), indent=2, default=str) + "\n")
+        return
+    p = report.provenance
+    print(f"{report.device}: the methods' code, predicted vs measured (profile {report.profile}; data {report.data},"
+          f" measured {p.get('date', '?')} on {p.get('device_name', '?')}, torch {p.get('torch', '?')})")
+    print(f"\n  {'composite':58} {'step':10} {'kern':>4} {'stream us pred/meas':>22} {'err':>7} "
+          f"{'graph us pred/meas':>22} {'err':>7}  unmapped aten ops (roofline, assumed)")
+    for r in report.rows:
+        cells = []
+        for v in VIEWS:
+            m, e = r.measured.get(v), r.error(v)
+            cells.append(f"{r.predicted[v] * 1e6:10.1f}/{m * 1e6:10.1f}" if m == m and m else f"{'-':>21}")
+            cells.append(f"{e:+7.1%}" if e is not None else f"{'-':>7}")
+        print(f"  {r.composite[:58]:58} {r.step:10} {r.kernels:4d} {cells[0]:>22} {cells[1]} {cells[2]:>22} "
+              f"{cells[3]}  {', '.join(r.unmapped)}")
+    print()
+    for v in VIEWS:
+        for whole in (True, False):
+            s = report.stats(v, whole)
+            if s:
+                print(f"  {v:6} {'phases' if whole else 'steps ':6}: median |error| {s['median_abs']:.1%}, max "
+                      f"{s['max_abs']:.1%} over {s['n']}; target median <= {TARGET:.0%}: "
+                      f"{'met' if s['meets_target'] else 'NOT met'}")
