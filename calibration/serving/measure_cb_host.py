@@ -13,13 +13,15 @@ trace (requests.csv): the scenarios are fixed batches, so nothing is fitted to t
      batches, timed as the engine runs it (first call) and once more at the same shapes.
 
 Runs with torch + transformers only (no hetsim):
-    python calibration/serving/measure_cb_host.py OUT_DIR
-On a machine without a GPU it runs a small smoke test (tiny model, few iterations).
+    python calibration/serving/measure_cb_host.py OUT_DIR [--manager-only]
+On a machine without a GPU it runs a small smoke test (tiny model, few iterations); with
+--manager-only, part A's full scenarios on that machine's CPU (tiny model).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import platform
 import sys
 import time
@@ -218,12 +220,14 @@ def sdpa_rows(eng: Engine, device: str) -> tuple[list[dict], str]:
     return rows, kernels
 
 
-def main(out: str) -> None:
+def main(out: str, manager_only: bool = False) -> None:
+    """`manager_only`: part A alone, on whatever device is here (on a CPU: the tiny model, with the
+    full scenarios: the manager's host work does not depend on the model's widths)."""
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     shapes, device, cb = SHAPES, "cuda", dict(CB)
     scenarios, fwd = SCENARIOS, FORWARD_SCENARIOS
-    if not torch.cuda.is_available():  # smoke test on a CPU: tiny model, small cache, few iterations
+    if not torch.cuda.is_available():  # a CPU: tiny model, small cache (smoke test: few iterations)
         shapes = {**SHAPES, "num_hidden_layers": 2, "hidden_size": 256, "intermediate_size": 512,
                   "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 64, "vocab_size": 1000}
         device, cb["num_blocks"] = "cpu", 64
@@ -231,42 +235,53 @@ def main(out: str) -> None:
 
         # without psutil transformers sees no host memory to size the cache from
         cb_cache.PagedAttentionMemoryHandler.get_available_memory = lambda self: 1 << 33
-        scenarios, fwd = [(2, 300, 4), (3, 40, 3)], [(2, 100, 3)]
+        if not manager_only:
+            scenarios, fwd = [(2, 300, 4), (3, 40, 3)], [(2, 100, 3)]
+    else:
+        cb["max_memory_percent"] = 0.8  # headroom for part B's tensors and cuDNN workspaces (0.9 ran out)
     t0 = time.perf_counter()
     eng = Engine(shapes, cb, device)
-    init_s = time.perf_counter() - t0
-    # warm-up, untimed: one request through prefill and decode, model stubbed and real
-    manager_rows(eng, [(2, 600, 4)])
-    forward_rows(eng, [(2, 600, 4)])
-    stamp = time.perf_counter()
-    manager = manager_rows(eng, scenarios)
-    manager_s = time.perf_counter() - stamp
-    sdpa, kernels = sdpa_rows(eng, device)
-    stamp = time.perf_counter()
-    forward = forward_rows(eng, fwd)
-    forward_s = time.perf_counter() - stamp
     cache = eng.bp.cache
     prov = dict(what="transformers ContinuousBatchingManager: per-iteration host work with the model stubbed (A), "
                      "the paged SDPA call at new vs repeated shapes (B), per-iteration forward (C, diagnosis)",
                 when=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                gpu=torch.cuda.get_device_name(0) if device == "cuda" else "cpu (smoke test)",
-                cpu=cpu_name(), torch=torch.__version__, cuda=torch.version.cuda,
+                gpu=torch.cuda.get_device_name(0) if device == "cuda" else "none (cpu)",
+                cpu=cpu_name(), cpu_count=os.cpu_count(), torch=torch.__version__, cuda=torch.version.cuda,
                 transformers=transformers.__version__, python=platform.python_version(), model_shapes=shapes,
                 continuous_batching_config=cb, num_blocks=cache.num_blocks, max_batch_tokens=cache.max_batch_tokens,
-                attn_implementation=str(eng.model.config._attn_implementation), init_s=init_s,
-                manager_s=manager_s, forward_s=forward_s, scenarios=scenarios, forward_scenarios=fwd,
-                command="python calibration/serving/measure_cb_host.py $OUT")
-    data = dict(provenance=prov, manager=manager, sdpa=sdpa, forward=forward, sdpa_kernels=kernels,
-                forward_profile=eng.profiled)
-    (out_dir / "cb_host.json").write_text(json.dumps(data, indent=1))
+                attn_implementation=str(eng.model.config._attn_implementation), init_s=time.perf_counter() - t0,
+                scenarios=scenarios, forward_scenarios=[] if manager_only else fwd,
+                command="python calibration/serving/measure_cb_host.py $OUT" + (" --manager-only" * manager_only))
+    data: dict = dict(provenance=prov)
+
+    def save() -> None:  # after each part: a later failure keeps what was measured
+        (out_dir / "cb_host.json").write_text(json.dumps(data, indent=1))
+
+    # warm-up, untimed: requests through prefill and decode, model stubbed (and real)
+    manager_rows(eng, [(2, 600, 4)])
+    stamp = time.perf_counter()
+    data["manager"] = manager_rows(eng, scenarios)
+    prov["manager_s"] = time.perf_counter() - stamp
+    save()
+    if not manager_only:
+        data["sdpa"], data["sdpa_kernels"] = sdpa_rows(eng, device)
+        save()
+        if device == "cuda":
+            torch.cuda.empty_cache()
+        forward_rows(eng, [(2, 600, 4)])
+        stamp = time.perf_counter()
+        data["forward"] = forward_rows(eng, fwd)
+        prov["forward_s"] = time.perf_counter() - stamp
+        data["forward_profile"] = eng.profiled
+        save()
     print(json.dumps(prov, indent=1))
-    print(kernels)
+    print(data.get("sdpa_kernels", ""))
     if eng.profiled:
-        print(eng.profiled["shape"], eng.profiled["table"])
-    print("manager iterations", len(manager), "forward iterations", len(forward))
-    for r in forward[:40]:
+        print(eng.profiled["shape"], eng.profiled.get("table", eng.profiled.get("error")))
+    print("manager iterations", len(data["manager"]), "forward iterations", len(data.get("forward", [])))
+    for r in data.get("forward", [])[:40]:
         print(r)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], "--manager-only" in sys.argv[2:])

@@ -13,4 +13,6 @@ STACKS: dict[str, str] = {
     "hf-dynamic": "Hugging Face transformers, DynamicCache (its default; the cache grows by torch.cat), eager",
     "hf-static": "Hugging Face transformers, StaticCache (attends over the static length with a mask, K/V heads "
                  "repeated); eager, or CUDA-graph replay with simulation.gpu_execution: graph",
+    "hf-paged": "Hugging Face transformers' continuous batching (ContinuousBatchingManager, paged|sdpa), eager; "
+                "serving runs only",
 }

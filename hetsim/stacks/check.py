@@ -20,6 +20,12 @@ def check_stack(spec: ExperimentSpec, file: str) -> None:
                           f"(known: {', '.join(STACKS)}; see `hetsim stacks`)", file=file, field="workload.stack")
     if stack == "fused":
         return
+    if stack == "hf-paged" and spec.serving is None:
+        raise ConfigError("stack hf-paged is transformers' continuous-batching engine: it prices serving runs only "
+                          "(add a serving section, or use hf-dynamic / hf-static)", file=file, field="workload.stack")
+    if stack == "hf-paged" and spec.simulation.gpu_execution == "graph":
+        raise ConfigError("stack hf-paged is traced without CUDA graphs (use_cuda_graph=False); use "
+                          "simulation.gpu_execution: eager", file=file, field="workload.stack")
     if spec.simulation.gpu_execution == "graph" and stack == "hf-dynamic":
         raise ConfigError("stack hf-dynamic runs eager only (its cache grows by torch.cat, so no CUDA graph can "
                           "replay it); use hf-static or simulation.gpu_execution: eager", file=file,

@@ -1,6 +1,7 @@
 """Derive the symbolic stack templates from traces and write them: `python -m hetsim.stacks.regenerate`.
 
-For each catalogue model transformers can build, each hf stack and each phase, a one-layer model
+For each catalogue model transformers can build, each hf stack and each phase (hf-paged: each
+continuous-batching iteration kind, hetsim/tracing/paged.py), a one-layer model
 (real widths) is traced at sizes enough to fit every size-dependent integer as a polynomial
 (symbolic.py), then at further sizes the fitted template must reproduce exactly. A file whose
 content did not change is left as it is (its provenance date included), so regeneration
@@ -15,7 +16,7 @@ import sys
 from pathlib import Path
 
 from hetsim.stacks import symbolic, templates
-from hetsim.stacks.templates import SYMBOLS, Template
+from hetsim.stacks.templates import ALL_SYMBOLS, Template
 
 COMMAND = "python -m hetsim.stacks.regenerate"
 VERIFY = 3  # sizes beyond the fit that the template must reproduce
@@ -25,7 +26,12 @@ SEED = 20261201
 def _trace_doc(spec, stack: str, phase: str, size: dict[str, int]) -> dict:
     from hetsim.tracing.hf import trace_model
 
-    if phase == "decode":
+    if stack == "hf-paged":
+        from hetsim.tracing.paged import trace_iteration
+
+        q = size.get("Q", 1)
+        tr = trace_iteration(spec, q, size["K"] if "K" in size else 0, size.get("R", 1))
+    elif phase == "decode":
         tr = trace_model(spec, "decode", size["B"], size["C"], None, stack, size.get("L"), cache=False)
     else:
         tr = trace_model(spec, "prefill", size["B"], size["T"], None, stack, size.get("L"), cache=False)
@@ -44,7 +50,7 @@ def derive(model: str, stack: str, phase: str) -> Template:
     from hetsim.tracing.hfspec import model_spec
 
     spec = model_spec(model).model_copy(update={"layers": 1})
-    symbols = SYMBOLS[(stack, phase)]
+    symbols = ALL_SYMBOLS[(stack, phase)]
     n_fit = len(symbolic.monomials(symbols)) + 2  # two spare sizes: a fit that only just interpolates is not trusted
     sizes = symbolic.sample_sizes(symbols, n_fit + VERIFY, SEED)
     docs, meta = [], {}
@@ -99,7 +105,7 @@ def regenerate(folder: Path | None = None, models: list[str] | None = None) -> l
     folder.mkdir(parents=True, exist_ok=True)
     changed = []
     for model in models or catalogue_models():
-        for stack, phase in SYMBOLS:
+        for stack, phase in ALL_SYMBOLS:
             tpl = derive(model, stack, phase)
             path = templates.path_for(model, stack, phase, folder)
             if path.exists() and _same_but_date(path.read_bytes(), tpl):

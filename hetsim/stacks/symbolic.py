@@ -2,7 +2,8 @@
 
 A template is a trace's JSON (hetsim/tracing/trace.py) in which every integer that changes with
 the step's sizes is replaced by a polynomial in the symbols (B batch, T new tokens, C cached
-tokens, L static cache length), written as a string "=4096*B*T+-1*C". The polynomials are fitted
+tokens, L static cache length; for a continuous-batching iteration Q new tokens, K tokens read,
+R sampling rows), written as a string "=4096*B*T+-1*C". The polynomials are fitted
 exactly (integer coefficients, total degree <= 2) from traces at several sizes and checked on
 further sizes, so a template says nothing the traces did not show. Instantiating one at any sizes
 of the same regime gives the trace a fresh tracing run would record. No torch here.
@@ -161,14 +162,30 @@ def uses(doc: Any) -> set[str]:
 
 def sample_sizes(symbols: Iterable[str], count: int, seed: int) -> list[dict[str, int]]:
     """Deterministic sizes inside one regime: batch >= 2 and >= 2 new tokens (a batch of one and a
-    single-token prefill take other code paths), the static length above cached + new tokens."""
+    single-token prefill take other code paths), the static length above cached + new tokens;
+    for an iteration's symbols (Q, K, R), `_iteration_sizes`."""
     import random
 
     rng = random.Random(seed)
     symbols = list(symbols)
+    if {"Q", "K", "R"} & set(symbols):
+        return _iteration_sizes(symbols, count, rng)
     out = []
     for _ in range(count):
         s = {"B": rng.randint(2, 11), "T": rng.randint(2, 37), "C": rng.randint(2, 61)}
         s["L"] = s["C"] * ("C" in symbols) + s["T"] * ("T" in symbols) + 1 + rng.randint(1, 53)
         out.append({k: s[k] for k in symbols})
+    return out
+
+
+def _iteration_sizes(symbols: list[str], count: int, rng) -> list[dict[str, int]]:
+    """Sizes of continuous-batching iterations (hetsim/tracing/paged.py): R >= 2 sampling rows and
+    Q >= R new tokens (a single query token takes another code path: its own template, K alone),
+    K > Q tokens read when the cache is read."""
+    out = []
+    for _ in range(count):
+        r = rng.randint(2, 9)
+        q = r + rng.randint(0, 40)
+        k = (q + rng.randint(1, 90)) if "Q" in symbols else rng.randint(2, 300)
+        out.append({k_: v for k_, v in (("Q", q), ("K", k), ("R", r)) if k_ in symbols})
     return out

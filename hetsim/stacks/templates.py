@@ -9,6 +9,9 @@ rotary tables, mask building: once per forward), `layer` (one decoder layer: rep
            of length L is allocated in it)
   decode   one step at batch B with C tokens cached (StaticCache length L)
 
+Stack `hf-paged` (transformers' continuous batching) has one template per iteration kind instead
+(PAGED_SYMBOLS; priced by hetsim/serving/stack_cost.py, not by hetsim/stacks/lower.py).
+
 Files: hetsim/stacks/traces/MODEL.STACK.PHASE.json.gz, written by `python -m
 hetsim.stacks.regenerate` with their provenance.
 """
@@ -35,6 +38,15 @@ SYMBOLS = {
     ("hf-static", "prefill"): ("B", "T", "L"),
     ("hf-static", "decode"): ("B", "C", "L"),
 }
+# transformers' continuous batching (hetsim/tracing/paged.py): one iteration's forward, by how it
+# reads the cache. `fresh`: no request has cached tokens (the cache is only written); `cached`:
+# Q >= 2 new tokens, K read; `single`: one decoding request (Q = R = 1: two copies fewer)
+PAGED_SYMBOLS = {
+    ("hf-paged", "fresh"): ("Q", "R"),
+    ("hf-paged", "cached"): ("Q", "K", "R"),
+    ("hf-paged", "single"): ("K",),
+}
+ALL_SYMBOLS = {**SYMBOLS, **PAGED_SYMBOLS}
 
 
 def path_for(model: str, stack: str, phase: str, folder: Path | None = None) -> Path:

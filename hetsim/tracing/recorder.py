@@ -107,8 +107,9 @@ class Recorder(TorchDispatchMode):
         named.update(kwargs)
         plain: dict[str, Any] = {}
         for name, value in named.items():
-            if isinstance(value, torch.Tensor) or (isinstance(value, list | tuple) and value
-                                                   and isinstance(value[0], torch.Tensor)):
+            # a list holding tensors (index's `[None, idx]` included) is inputs, not a plain argument
+            if isinstance(value, torch.Tensor) or (isinstance(value, list | tuple)
+                                                   and any(isinstance(v, torch.Tensor) for v in value)):
                 _tensors(value, inputs)
             else:
                 plain[name] = _plain(value)

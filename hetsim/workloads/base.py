@@ -158,7 +158,7 @@ class Method:
     def stack_ops(self):
         """The `hetsim.stacks.lower.StackOps` of an hf stack (None for `fused`), built once."""
         stack = self.workload.stack
-        if stack == "fused":
+        if stack in ("fused", "hf-paged"):  # hf-paged prices serving iterations itself (serving/stack_cost.py)
             return None
         ops = self.__dict__.get("_stack_ops")
         if ops is None:
