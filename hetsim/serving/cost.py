@@ -91,6 +91,14 @@ def merge_work(works: list[LayerWork]) -> LayerWork:
 class IterationCost:
     """Prices iteration shapes for one method on one placement (see the module docstring)."""
 
+    def __new__(cls, machine, method: Method, *args, **kwargs):
+        # a traced serving engine's stack prices its own iterations (hetsim/serving/stack_cost.py)
+        if cls is IterationCost and method.workload.stack == "hf-paged":
+            from hetsim.serving.stack_cost import PagedIterationCost
+
+            cls = PagedIterationCost
+        return super().__new__(cls)
+
     def __init__(self, machine, method: Method, placement, error: float, ring=None) -> None:
         """`method` holds one GPU's share of the model under tensor parallelism over `ring`
         (`hetsim.serving.parallel.Ring`); every GPU of the ring runs the same iteration."""

@@ -13,10 +13,10 @@ def check_serving(scn) -> None:
     from hetsim.serving.run import ServingRunner, capacity_of, requests_of  # run imports the scenario module
 
     sv, file = scn.spec.serving, scn.file
-    if scn.spec.workload.stack != "fused":
-        raise ConfigError(f"serving prices iterations with hetsim's own lowering; stack {scn.spec.workload.stack!r} "
-                          "is priced from traces of fixed shapes only (use stack: fused)", file=file,
-                          field="workload.stack")
+    if scn.spec.workload.stack not in ("fused", "hf-paged"):
+        raise ConfigError(f"serving prices iterations with hetsim's own lowering (stack: fused) or transformers' "
+                          f"continuous batching (stack: hf-paged); stack {scn.spec.workload.stack!r} is priced from "
+                          "traces of fixed shapes only", file=file, field="workload.stack")
     tp = sv.tensor_parallel
     if tp > 1:
         why = tp_refusal(scn.model, tp)
