@@ -463,6 +463,22 @@ class DecodeRetrievalSpec(Strict):
         return self
 
 
+class ExpertParallelSpec(Strict):
+    """Expert parallelism of an MoE model (`hetsim.serving.expert_parallel`): its routed experts
+    spread over `gpus` GPUs (the tensor-parallel ones), tokens sent to them and back by all-to-all
+    on the system's links; `comet` overlaps that communication with the expert GEMMs in tiles."""
+
+    gpus: PositiveInt = Field(description="GPUs the routed experts are spread over (= serving.tensor_parallel)")
+    imbalance: NonNegativeFloat = Field(default=0.0, description="log-space sigma of a seeded lognormal expert "
+                                        "popularity (0: uniform routing)")
+    comet: StrictBool = Field(default=False, description="overlap dispatch/combine with the expert GEMMs in tiles "
+                              "(Comet, MLSys 2025)")
+    comm_sm_share: Annotated[float, Field(ge=0, lt=1)] = Field(
+        default=20 / 132, description="comet: share of the SMs driving the communication, lost to the GEMMs "
+                                      "(assumed: DeepSeek-V3's 20 of 132 SMs for its all-to-all kernels)")
+    tile_rows: PositiveInt = Field(default=128, description="comet: token-expert rows per tile (a GEMM M-tile)")
+
+
 class ServingSpec(Strict):
     requests: RequestsSpec = Field(default_factory=RequestsSpec)
     scheduler: SchedulerSpec = Field(default_factory=SchedulerSpec)
@@ -477,6 +493,8 @@ class ServingSpec(Strict):
     tensor_parallel: PositiveInt = Field(default=1, description="GPUs the LLM is split over (Megatron-style: "
                                          "the placement's GPU and the system's next ones, ring all-reduce on "
                                          "their links)")
+    expert_parallel: ExpertParallelSpec | None = Field(default=None, description="an MoE model's experts over "
+                                                       "the tensor-parallel GPUs, all-to-all dispatch/combine")
     bucket_error: Annotated[float, Field(ge=0, le=0.2)] = Field(
         default=0.02, description="iteration shapes are rounded up to a grid of this relative step; "
                                   "an iteration's priced time exceeds its exact time by at most this share")

@@ -99,11 +99,14 @@ class IterationCost:
             cls = PagedIterationCost
         return super().__new__(cls)
 
-    def __init__(self, machine, method: Method, placement, error: float, ring=None) -> None:
+    def __init__(self, machine, method: Method, placement, error: float, ring=None, ep=None) -> None:
         """`method` holds one GPU's share of the model under tensor parallelism over `ring`
-        (`hetsim.serving.parallel.Ring`); every GPU of the ring runs the same iteration."""
+        (`hetsim.serving.parallel.Ring`); every GPU of the ring runs the same iteration. With `ep`
+        (`hetsim.serving.expert_parallel.ExpertParallel`) each layer's MoE block is priced by it
+        (all-to-all and the busiest GPU's experts) instead of by the layer's own lowering."""
         self.machine, self.method, self.p = machine, method, placement
-        self.ring = ring
+        self.ring, self.ep = ring, ep
+        self.moe_ops = ep.moe_names if ep is not None else frozenset()
         self.copies = len(ring.gpus) if ring is not None else 1
         self.grid = Grid(error)
         self.sim = IterationSimulator()
@@ -146,6 +149,8 @@ class IterationCost:
         m, method = self.method.model, self.method
         tokens = n + sum(t * c for (t, _), c in chunks)
         pre, post = method.model_ops(self.model_kind, tokens)
+        if self.ep is not None:
+            post = tuple(op for op in post if op.name not in self.moe_ops)
         templates = {}
         for kind in sorted(set(self.kinds)):
             works = [method.decode_layer(kind, n, ctx)] if n else []
@@ -163,6 +168,13 @@ class IterationCost:
         for kind in self.kinds:
             energy += sum(t.energy_j + t.link_energy_j for t in templates[kind])
         # the layers run back to back on one stream (a GPU-only placement): each layer's all-reduces
-        # add to the chain
-        allreduce = len(self.kinds) * self.ring.layer_s(m, tokens) if self.ring is not None else 0.0
-        return Priced(run.makespan + allreduce, energy * self.copies)
+        # (and, under expert parallelism, its MoE block) add to the chain
+        energy *= self.copies
+        chain = 0.0
+        if self.ring is not None:
+            chain = len(self.kinds) * self.ring.layer_s(m, tokens, 1 if self.ep is not None else 2)
+        if self.ep is not None:  # every layer is lowered with the MoE MLP (`models.post_attention_ops`)
+            moe = self.ep.layer(tokens)
+            chain += len(self.kinds) * moe.time_s
+            energy += len(self.kinds) * moe.energy_j
+        return Priced(run.makespan + chain, energy)

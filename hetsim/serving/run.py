@@ -17,6 +17,7 @@ from hetsim.provenance import ProvenanceLog
 from hetsim.scenario import PlannedRun, Scenario
 from hetsim.serving.capacity import Capacity, capacity_search
 from hetsim.serving.cost import IterationCost
+from hetsim.serving.expert_parallel import ExpertParallel, ep_note
 from hetsim.serving.kv_cache import BlockAllocator, KvCapacity, kv_capacity
 from hetsim.serving.loop import RequestSteps, Served, serve
 from hetsim.serving.metrics import ServingMetrics, compute, request_table
@@ -61,7 +62,7 @@ def capacity_of(exp: Scenario, planned: PlannedRun) -> KvCapacity:
     """One GPU's KV blocks (under tensor parallelism each holds 1/N of every block's heads)."""
     sv = exp.spec.serving
     dev = planned.placement.model
-    m = shard_model(exp.model, sv.tensor_parallel)
+    m = shard_model(planned.method.model, sv.tensor_parallel)  # the method's: it may simulate fewer layers
     return kv_capacity(exp.device(dev).memory_gb.value * GB, sv.kv.memory_frac, llm.weight_bytes(m),
                        llm.kv_bytes_per_token(m), sv.kv.block_tokens, sv.kv.blocks)
 
@@ -77,7 +78,11 @@ class ServingRunner:
         if tp > 1:
             method = build_method(exp.spec.workload, shard_model(exp.model, tp), exp.file, planned.method.name)
             ring = Ring(tp_gpus(exp, planned), self.machine)
-        self.cost = IterationCost(self.machine, method, planned.placement, self.sv.bucket_error, ring)
+        ep = None
+        if self.sv.expert_parallel is not None:
+            ep = ExpertParallel(self.machine, planned.method.model, tp_gpus(exp, planned), self.sv.expert_parallel,
+                                exp.spec.seed)
+        self.cost = IterationCost(self.machine, method, planned.placement, self.sv.bucket_error, ring, ep)
         self.capacity = capacity_of(exp, planned)
         p = planned.placement
         used = {p.model, *p.steps.values(), *tp_gpus(exp, planned)}
@@ -103,6 +108,8 @@ class ServingRunner:
                                   "only its first steps, before its prefill"]
         else:
             self.planned_notes = []
+        if ep is not None:
+            self.planned_notes.append(ep_note(ep, self.sv.scheduler))
         if self.triggered and self.sv.decode_retrievals.trigger != "none" and self.sv.scheduler.policy == "static":
             raise ConfigError("retrievals during decode pause a request mid-batch, which static batching cannot "
                               "resume: use policy continuous or chunked, or decode_retrievals: {trigger: none}",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from hetsim.errors import ConfigError
 from hetsim.serving.cost import IterationCost
+from hetsim.serving.expert_parallel import ep_refusal
 from hetsim.serving.parallel import tp_refusal
 
 
@@ -18,9 +19,14 @@ def check_serving(scn) -> None:
                           f"continuous batching (stack: hf-paged); stack {scn.spec.workload.stack!r} is priced from "
                           "traces of fixed shapes only", file=file, field="workload.stack")
     tp = sv.tensor_parallel
+    gpus = [d for d in scn.system.devices if scn.device(d).kind == "gpu"]
+    if sv.expert_parallel is not None:
+        refused = ep_refusal(scn.model, sv.expert_parallel, tp, len(gpus))
+        if refused:
+            raise ConfigError(f"cannot spread the experts: {refused[1]}", file=file,
+                              field=f"serving.expert_parallel.{refused[0]}")
     if tp > 1:
-        why = tp_refusal(scn.model, tp)
-        gpus = [d for d in scn.system.devices if scn.device(d).kind == "gpu"]
+        why = tp_refusal(scn.model, tp, sv.expert_parallel is not None)
         if why is None and len(gpus) < tp:
             why = f"system {scn.system.name!r} has {len(gpus)} GPU(s)"
         for planned in scn.runs:
@@ -48,7 +54,7 @@ def check_serving(scn) -> None:
                               field="serving.requests")
         runner = ServingRunner(scn, planned)
         priced = runner.cost
-        exact = IterationCost(runner.machine, priced.method, planned.placement, 0.0, priced.ring)
+        exact = IterationCost(runner.machine, priced.method, planned.placement, 0.0, priced.ring, priced.ep)
         ttft = exact.price(0, 0, [(shortest_prompt, shortest_prompt)]).time_s
         if ttft > sv.slo.ttft_s:
             raise ConfigError(f"no arrival rate can meet ttft_s {sv.slo.ttft_s:g}: the shortest prompt "
