@@ -1,5 +1,6 @@
 """Design-space exploration: sweep files (axes over dotted paths, optuna search, constraints),
-executors (local process pool, Ray), a results store that survives interruption, and plots.
+executors (local process pool, Ray), a results store that survives interruption, and plots; the
+same executors and store also sweep FPGA kernel designs (`kernel_designs`).
 
     from hetsim.dse import LocalExecutor, load_results, load_sweep, run_sweep
     sweep = load_sweep("configs/sweeps/lserve_batch_context.yaml")
@@ -16,7 +17,7 @@ import importlib
 _WHERE = {
     "LocalExecutor": "executors", "RayExecutor": "executors", "Sweep": "expand",
     "load_sweep": "expand", "expand_sweep": "expand", "load_results": "store", "SweepOutcome": "running",
-    "run_sweep": "sweep",
+    "run_sweep": "sweep", "run_kernel_sweep": "kernel_designs",
 }
 __all__ = sorted(_WHERE)
 

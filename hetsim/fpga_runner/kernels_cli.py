@@ -5,6 +5,7 @@ stream / per port, against the 80% cap)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -78,12 +79,18 @@ def register(app: typer.Typer, friendly) -> None:
         kernel: Annotated[str | None, typer.Argument(help="search: the kernel (e.g. pq_lut_topk)")] = None,
         sizes: Annotated[str, typer.Option(help="comma-separated item counts")] = "16384,131072,1000000",
         as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+        out: Annotated[Path | None, typer.Option(help="search: the results store (default "
+                                                 "results/kernel_designs/KERNEL)")] = None,
+        workers: Annotated[int | None, typer.Option(help="search: parallel designs (default 1)")] = None,
+        ray: Annotated[str | None, typer.Option(help="search: run on Ray ('auto' or HOST:PORT)")] = None,
+        force: Annotated[bool, typer.Option(help="search: recompute designs already in the store")] = False,
     ) -> None:
         """The FPGA kernel builds: ports, PEs, GB/s at given sizes, launches per token, resources.
         `hetsim kernels search KERNEL`: the Pareto front of (time per token, LUT/DSP/BRAM/URAM) over
-        the kernel's build parameters, under the 80% resource cap."""
+        the kernel's build parameters, under the 80% resource cap, swept on the sweep engine
+        (local pool or Ray) into a results store."""
         if action is not None:
-            _search(action, kernel, as_json)
+            _search(action, kernel, as_json, out, workers, ray, force)
             return
         rows = describe([int(s) for s in sizes.split(",") if s.strip()])
         if as_json:
@@ -104,19 +111,37 @@ def register(app: typer.Typer, friendly) -> None:
             typer.echo(f"  per stream: {r['per_stream']}; per port: {r['per_port']}; top-k: {r['topk_unit']}")
 
 
-def _search(action: str, kernel: str | None, as_json: bool) -> None:
-    from hetsim.errors import HetsimError
-    from hetsim.hardware.fpga_kernels.params import KERNELS
-    from hetsim.hardware.fpga_kernels.search import OBJECTIVES, search
+def _search(action: str, kernel: str | None, as_json: bool, out: Path | None, workers: int | None,
+            ray: str | None, force: bool) -> None:
+    import difflib
 
-    if action != "search" or kernel not in KERNELS:
-        raise HetsimError(f"usage: hetsim kernels search KERNEL [--json]; kernels: {', '.join(KERNELS)}")
-    out = search(kernel, load_kernel_params)
+    from hetsim.dse.executors import LocalExecutor, RayExecutor, check_workers
+    from hetsim.dse.kernel_designs import default_out, evaluate_point, run_kernel_sweep
+    from hetsim.errors import ConfigError, HetsimError
+    from hetsim.hardware.fpga_kernels.params import KERNELS
+    from hetsim.hardware.fpga_kernels.search import OBJECTIVES
+
+    if action != "search":
+        raise HetsimError(f"usage: hetsim kernels [search KERNEL] [--json]; got {action!r}")
+    if kernel not in KERNELS:
+        near = difflib.get_close_matches(str(kernel), KERNELS, n=1)
+        hint = f" (did you mean {near[0]}?)" if near else ""
+        raise ConfigError(f"expected one of {', '.join(KERNELS)}, got {kernel!r}{hint}", field="KERNEL")
+    check_workers(workers)
+    if ray:
+        try:
+            import ray as _  # noqa: F401
+        except ImportError:
+            raise HetsimError("--ray needs Ray: pip install 'hetsim[dist]'") from None
+        executor = RayExecutor(None, ray, workers, task=evaluate_point)
+    else:
+        executor = LocalExecutor(None, workers or 1, task=evaluate_point)
+    out = run_kernel_sweep(kernel, out or default_out(kernel), executor, force=force)
     if as_json:
         typer.echo(json.dumps(out, indent=2))
         return
-    typer.echo(f"{kernel}: {out['points']} designs, {out['feasible']} fit {out['cap']:.0%}; "
-               f"workload: {out['workload']}")
+    typer.echo(f"{kernel}: {out['points']} designs ({out['computed']} computed, {out['cached']} from the store), "
+               f"{out['feasible']} fit {out['cap']:.0%}; workload: {out['workload']}; store: {out['out']}")
     typer.echo(f"Pareto front ({', '.join(OBJECTIVES)}; {out['provenance']}):")
     for r in out["front"]:
         typer.echo(f"  {r['time_per_token_us']:>10.1f} us  luts {r['luts']:>8} dsps {r['dsps']:>5} "

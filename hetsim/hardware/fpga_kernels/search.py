@@ -1,12 +1,11 @@
-"""A search over kernel designs: every combination of a kernel's build parameters (PEs = HBM
-ports, tier sizes, top-k queue grouping, read outstanding) that fits the card's resources under
-the 80% cap, timed per token at a stated workload by the loop-level cycle model, reduced to the
-Pareto front of (time per token, LUT, DSP, BRAM36, URAM), all minimised.
+"""The model side of the search over kernel designs: a kernel's parameter space (PEs = HBM
+ports, tier sizes, top-k queue grouping, read outstanding, ...), the stated workload a design is
+timed at, one design's evaluation (time per token by the loop-level cycle model, resources, fit
+under the 80% cap) and the Pareto front of (time per token, LUT, DSP, BRAM36, URAM), all minimised.
 
-A dedicated search, not the sweep engine (`hetsim.dse`): that sweeps experiments (system x
-model x method), and a kernel build is a parameter file, not a device of an experiment. The
-resources and cycles are the ones `hetsim kernels` prints: derived, until a Vitis report
-replaces the assumed coefficients.
+The sweep itself runs on the sweep engine (`hetsim.dse.kernel_designs`: executors, results
+store). The resources and cycles are the ones `hetsim kernels` prints: derived, until a Vitis
+report replaces the assumed coefficients.
 """
 
 from __future__ import annotations
@@ -86,20 +85,8 @@ def pareto(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(unique.values(), key=lambda r: r["time_per_token_us"])
 
 
-def search(kernel: str, load, space: Mapping[str, tuple] | None = None) -> dict[str, Any]:
-    """`load(kernel, overrides) -> KernelParams`. Every point of the space; the feasible ones'
-    Pareto front."""
+def space_points(kernel: str, space: Mapping[str, tuple] | None = None) -> list[dict[str, Any]]:
+    """Every combination of the kernel's space (default SPACES[kernel]) as parameter overrides."""
     space = space or SPACES[kernel]
-    w = WORKLOADS[kernel]
     names = list(space)
-    rows = []
-    for values in itertools.product(*(space[n] for n in names)):
-        rows.append(evaluate(load(kernel, dict(zip(names, values, strict=True))), w))
-    feasible = [r for r in rows if r["fits"]]
-    card = u55c()
-    return {"kernel": kernel, "workload": w.text, "cap": UTILIZATION_CAP, "points": len(rows),
-            "feasible": len(feasible), "objectives": list(OBJECTIVES),
-            "provenance": "derived: cycle model and assumed resource coefficients (no Vitis report)",
-            "pc_gb_per_s": card.pc_bw_bytes_per_s / 1e9, "hbm_efficiency": card.hbm_efficiency,
-            "launch_us": card.launch_s * 1e6,
-            "front": pareto(feasible)}
+    return [dict(zip(names, values, strict=True)) for values in itertools.product(*(space[n] for n in names))]
