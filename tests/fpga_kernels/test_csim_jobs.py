@@ -11,11 +11,14 @@ from hetsim.hardware.fpga_kernels.cycles import job_cycles
 from hetsim.hardware.fpga_kernels.designs import design_shape
 
 KERNELS = ("inner_product_topk", "page_minmax_topk", "bm25_topk")
+TIERED = ("inner_product_topk", "page_minmax_topk")
 
 
-def test_load_in_two_ranges_equals_one_load(small, rng):
-    # LOAD [0, 20) then [20, 51) (first != 0): the query reads every on-chip key as one LOAD would.
-    adapter, lib = small("inner_product_topk")
+@pytest.mark.parametrize("kernel", TIERED)
+def test_load_in_two_ranges_equals_one_load(small, rng, kernel):
+    # LOAD [0, 20) then [20, 51) (first != 0, across the BRAM / URAM boundary): the query reads
+    # every on-chip item as one LOAD would.
+    adapter, lib = small(kernel)
     pb = adapter.random_problem(60, 16, rng)
     launch = adapter.launch([pb])
     csim_write(lib, launch)
@@ -30,8 +33,9 @@ def test_load_in_two_ranges_equals_one_load(small, rng):
     assert result.topk.equals(adapter.reference(pb))
 
 
-def test_a_second_load_replaces_the_on_chip_keys(small, rng):
-    adapter, lib = small("page_minmax_topk")
+@pytest.mark.parametrize("kernel", TIERED)
+def test_a_second_load_replaces_the_on_chip_keys(small, rng, kernel):
+    adapter, lib = small(kernel)
     old, new = adapter.random_problem(40, 16, rng), adapter.random_problem(40, 16, rng, value_range=5)
     adapter.csim_load(lib, old)
     adapter.csim_load(lib, new)
@@ -123,6 +127,60 @@ def test_a_job_covers_at_most_rows_max_rows(small, rng):
     jobs[1] = 33  # more rows than the row buffer holds
     with pytest.raises(Exception, match="has 33 rows; ROWS_MAX is 32"):
         csim_run(lib, MODE_QUERY, jobs, [1], adapter.k_max)
+
+
+@pytest.mark.parametrize("kernel", TIERED)
+def test_a_later_rows_load_with_first_past_zero(small, rng, kernel):
+    # Row 1's on-chip items start at slot chip_first > 0; its LOAD in two ranges (the second with
+    # first = 7) fills them as one LOAD would, and both rows of the job read their own items.
+    adapter, lib = small(kernel)
+    rows = [adapter.random_problem(14, 5, rng), adapter.random_problem(25, 6, rng, value_range=4)]
+    launch = adapter.launch(rows)
+    assert launch.chip[1] == (15, 25)  # row 0's 14 items take 5 slots of each of the 3 streams
+    csim_write(lib, launch)
+    csim_run(lib, MODE_LOAD, adapter.load_jobs(launch, 0))
+    csim_run(lib, MODE_LOAD, adapter.load_jobs(launch, 1, first=0, n=7))
+    csim_run(lib, MODE_LOAD, adapter.load_jobs(launch, 1, first=7))
+    for port in range(adapter.n_ports):  # only the on-chip copy is left to read
+        lib.hbm_write(port, np.zeros_like(launch.port_images[port]))
+    results = csim_run(lib, MODE_QUERY, launch.jobs, launch.ks, adapter.k_max)
+    for pb, result in zip(rows, results, strict=True):
+        assert result.topk.equals(adapter.reference(pb))
+        assert result.stats[ST["hbm"]] == 0
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_empty_rows_inside_a_job(small, rng, kernel):
+    # n = 0 before and after a row with items, all in one job: k empty slots, zero counters, and
+    # the row between them unaffected.
+    adapter, lib = small(kernel)
+    rows = [adapter.random_problem(0, 4, rng), adapter.random_problem(20, 6, rng), adapter.random_problem(0, 2, rng)]
+    launch = adapter.launch(rows)
+    assert launch.n_jobs == 1
+    csim_write(lib, launch)
+    if launch.chip[1][1]:
+        csim_run(lib, MODE_LOAD, adapter.load_jobs(launch, 1))
+    empty0, full, empty2 = csim_run(lib, MODE_QUERY, launch.jobs, launch.ks, adapter.k_max)
+    for result, k in ((empty0, 4), (empty2, 2)):
+        assert list(result.topk.idx) == [NO_INDEX] * k and not result.topk.score.any()
+        assert [int(result.stats[ST[c]]) for c in ("bram", "uram", "hbm", "survivors", "pe_trips")] == [0] * 5
+    assert full.topk.equals(adapter.reference(rows[1])) and sum(full.stats[:3]) == 20
+    assert [int(r.stats[ST["row"]]) for r in (empty0, full, empty2)] == [0, 1, 2]
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_survivor_counters_start_afresh_for_every_row_of_a_job(small, rng, kernel):
+    # the top-k's queues and counters are per row: each row's counters replay its own scores alone
+    adapter, lib = small(kernel)
+    rows = [adapter.random_problem(n, k, rng) for n, k in [(61, 16), (7, 3), (200, 5)]]
+    launch = adapter.launch(rows, chip=False)
+    csim_write(lib, launch)
+    results = csim_run(lib, MODE_QUERY, launch.jobs, launch.ks, adapter.k_max)
+    kp = adapter.kp
+    for pb, result in zip(rows, results, strict=True):
+        want = systolic_counters(adapter.scores(pb), adapter.n_ports, kp.int("topk_group"), kp.int("k_max"), pb.k)
+        assert {name: int(result.stats[ST[name]]) for name in want} == want
+        assert result.topk.equals(adapter.reference(pb))
 
 
 def test_an_unposted_job_is_an_error_not_a_hang(small, rng):

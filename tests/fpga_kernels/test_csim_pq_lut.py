@@ -6,8 +6,8 @@ import pytest
 
 from hetsim.calibration.kernel_params import load_kernel_params
 from hetsim.fpga_runner.csim import load_library
-from hetsim.fpga_runner.kernels import MODE_QUERY, adapter_for, csim_run, csim_write
-from hetsim.fpga_runner.reference import NO_INDEX, pq_encode, pq_tables, pq_train, topk_exact
+from hetsim.fpga_runner.kernels import MODE_QUERY, ST, adapter_for, csim_run, csim_write
+from hetsim.fpga_runner.reference import NO_INDEX, pq_encode, pq_tables, pq_train, systolic_counters, topk_exact
 from hetsim.hardware.fpga_kernels.cycles import job_cycles
 from hetsim.hardware.fpga_kernels.designs import design_shape
 
@@ -115,3 +115,16 @@ def test_pq_recall_trade_off():
     sym = np.mean([pq_recall(True, seed=s) for s in range(3)])
     assert 0.5 < asym < 0.9  # 0.62 at these seeds (0.71 for the top-2048 of 32K keys)
     assert sym < asym
+
+
+@pytest.mark.parametrize(("n", "k"), [(13, 4), (61, 16), (200, 7)])
+def test_pq_lut_survivor_counters_match_a_cycle_exact_replay(rng, n, k):
+    # the systolic build: KPB = 4 score streams a PE, 12 in all, 2 a queue
+    kp = load_kernel_params("pq_lut_topk", SMALL)
+    adapter, lib = adapter_for(kp), load_library(kp)
+    rows = [adapter.random_problem(n, k, rng), adapter.random_problem(0, k, rng)]
+    first, empty = run_jobs(adapter, lib, rows)
+    want = systolic_counters(adapter.scores(rows[0]), adapter.topk_streams, kp.int("topk_group"), kp.int("k_max"), k)
+    assert {name: int(first.stats[ST[name]]) for name in want} == want
+    assert k <= want["survivors"] <= n
+    assert int(empty.stats[ST["survivors"]]) == 0 and list(empty.topk.idx) == [NO_INDEX] * k
