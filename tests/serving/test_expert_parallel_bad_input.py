@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from hetsim.errors import ConfigError
+from hetsim.scenario import load_experiment
+
 EXPERIMENTS = Path(__file__).resolve().parents[2] / "configs" / "experiments"
 
 
@@ -43,17 +46,22 @@ def experiment(tmp_path, base, serving_update, **top):
     ("serving_ep.yaml", {}, {"system": "2xh200_nvlink"},
      ["serving.expert_parallel.gpus", "has 2 GPU(s)"]),
 ])
-def test_bad_expert_parallel_input(tmp_path, base, update, top, needles):
-    res = hetsim("check", str(experiment(tmp_path, base, update, **top)))
+def test_bad_expert_parallel_input(tmp_path, catalogue, base, update, top, needles):
+    path = experiment(tmp_path, base, update, **top)
+    with pytest.raises(ConfigError) as err:
+        load_experiment(path, catalogue)
+    line = str(err.value)
+    assert "\n" not in line and err.value.file == str(path)
+    for n in needles:
+        assert n in line, line
+
+
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_the_cli_exits_2_with_one_line_and_writes_nothing(tmp_path, command):
+    path = experiment(tmp_path, "serving_ep.yaml", {"tensor_parallel": 4})
+    res = hetsim(command, str(path), *(["--out", str(tmp_path / "o")] if command == "run" else []))
     assert res.returncode == 2, res.stdout + res.stderr
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in res.stderr, res.stderr
-    for n in (str(tmp_path / "exp.yaml"), *needles):
-        assert n in lines[0], lines[0]
-
-
-def test_run_refuses_it_too_and_writes_nothing(tmp_path):
-    res = hetsim("run", str(experiment(tmp_path, "serving_ep.yaml", {"tensor_parallel": 4})), "--out",
-                 str(tmp_path / "o"))
-    assert res.returncode == 2 and "serving.expert_parallel.gpus" in res.stderr
+    assert str(path) in lines[0] and "serving.expert_parallel.gpus" in lines[0]
     assert not (tmp_path / "o").exists()
