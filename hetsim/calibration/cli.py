@@ -273,6 +273,22 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
         model = gpu_model(device, profile)
         print_report(validate_ops(model, load_cases(cases), str(cases)), json_out=json_out, show_cases=show)
 
+    @validate.command("methods")
+    @friendly
+    def validate_methods_cmd(
+        data: Annotated[Path, typer.Option(help="the methods' timings (python -m hetsim.method_code.run)")]
+        = Path("calibration/methods/H200/methods.parquet"),
+        device: Annotated[str, typer.Option(help="catalogue GPU the data was measured on")] = "H200",
+        profile: Annotated[Path | None, typer.Option(help="calibration profile (default: the device's)")] = None,
+        json_out: Annotated[bool, typer.Option("--json", help="print JSON on stdout only")] = False,
+    ) -> None:
+        """The methods' PyTorch code (hetsim/method_code): each step's trace priced by hetsim (eager stream,
+        CUDA graph) against its timing on the GPU; median |error| per step and per phase vs the 10% target."""
+        from hetsim.calibration.predict import gpu_model
+        from hetsim.method_code.validate import print_report, validate
+
+        print_report(validate(gpu_model(device, profile), data), json_out=json_out)
+
     @calibrate.command("gpu")
     @friendly
     def calibrate_gpu(

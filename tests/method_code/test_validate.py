@@ -1,0 +1,86 @@
+"""`hetsim validate methods`: the committed H200 timings priced from their stored traces."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hetsim.calibration.predict import gpu_model
+from hetsim.cli import app
+from hetsim.method_code.price import step_ops
+from hetsim.method_code.validate import validate
+from hetsim.tracing.trace import Trace
+
+DATA = Path(__file__).resolve().parents[2] / "calibration" / "methods" / "H200" / "methods.parquet"
+
+
+@pytest.fixture(scope="module")
+def report():
+    return validate(gpu_model("H200"), DATA)
+
+
+def test_every_measured_step_is_priced(report):
+    import pandas as pd
+
+    df = pd.read_parquet(DATA)
+    measured = df[(df["error"].fillna("") == "") & (df["step"] != "")]
+    assert len(report.rows) == len(measured) > 0
+    assert all(r.predicted["stream"] > 0 and r.predicted["graph"] > 0 for r in report.rows)
+    for r in report.rows:
+        assert r.error("graph") == pytest.approx(r.predicted["graph"] / r.measured["graph"] - 1)
+
+
+def test_a_phase_is_its_steps_priced_together(report):
+    model = gpu_model("H200")
+    import pandas as pd
+
+    df = pd.read_parquet(DATA)
+    name = "lserve/decode/B8/C32768"
+    steps = df[(df["composite"] == name) & (df["step"] != "all")]
+    ops = [o for t in steps["trace"] for o in step_ops(Trace.from_json(json.loads(t)))]
+    whole = next(r for r in report.rows if r.composite == name and r.step == "all")
+    assert whole.predicted["stream"] == pytest.approx(model.ops_time_s(ops))
+    assert whole.kernels == sum(r.kernels for r in report.rows if r.composite == name and r.step != "all")
+
+
+def test_unmapped_aten_ops_are_named(report):
+    bm25 = [r for r in report.rows if r.composite.startswith("rag/search") and r.step == "relevancy"]
+    assert bm25 and all(r.unmapped == ["index_add_"] for r in bm25)
+
+
+def test_validation_imports_no_torch():
+    code = ("import sys, hetsim.method_code.validate, hetsim.method_code.price; "
+            "assert 'torch' not in sys.modules, 'torch imported'")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_missing_data_is_one_line_exit_2(tmp_path):
+    res = CliRunner().invoke(app, ["validate", "methods", "--data", str(tmp_path / "none.parquet")])
+    assert res.exit_code == 2
+    assert "none.parquet" in res.output and "Traceback" not in res.output
+
+
+def test_stored_traces_are_what_the_code_traces_today():
+    pytest.importorskip("torch")
+    import pandas as pd
+
+    from hetsim.method_code.base import model_dims
+    from hetsim.method_code.composites import SIZES
+    from hetsim.method_code.trace import step_traces
+
+    df = pd.read_parquet(DATA)
+    c = next(c for c in SIZES if c.name == "dsa/decode/B8/C32768")
+    mod = importlib.import_module(f"hetsim.method_code.{c.module}")
+    fresh = step_traces(mod, c.phase, mod.sizes(model_dims(c.model), c.params, c.batch, c.context))
+    for row in df[df["composite"] == c.name].itertuples():
+        if row.step == "all":
+            continue
+        stored = Trace.from_json(json.loads(row.trace))
+        kernels = lambda t: [(o.base, [m.shape for m in o.inputs]) for o in t.ops if not o.alias]  # noqa: E731
+        assert kernels(stored) == kernels(fresh[row.step]), row.step
