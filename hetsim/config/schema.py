@@ -488,6 +488,11 @@ class ServingSpec(Strict):
     capacity_search: CapacitySpec | None = None
     decode_retrievals: DecodeRetrievalSpec = Field(default_factory=DecodeRetrievalSpec,
                                                    description="RAG methods: retrievals during decode")
+    memory_groups: PositiveInt = Field(
+        default=2, description="request groups per iteration whose memory steps off the GPU (FPGA, CPU) run "
+                               "while other groups' GPU work runs, the weights read once for all "
+                               "(hetsim.serving.memory_pipeline); 1: no overlap (the placement's micro_batches "
+                               "do not apply in serving)")
     rates_per_s: list[PositiveFloat] = Field(default_factory=list, description="extra runs at these arrival rates "
                                              "(the throughput-latency curve)")
     tensor_parallel: PositiveInt = Field(default=1, description="GPUs the LLM is split over (Megatron-style: "

@@ -19,8 +19,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from hetsim.errors import ConfigError
+from hetsim.serving.memory_pipeline import layer_tasks
 from hetsim.sim.engine import IterationDag, IterationSimulator
-from hetsim.sim.lowering import compute_tasks, lower_layer
+from hetsim.sim.lowering import compute_tasks
 from hetsim.workloads import models as llm
 from hetsim.workloads.base import LayerWork, Method, StepWork
 
@@ -115,6 +116,7 @@ class IterationCost:
         self.task_memo: dict = {}
         self.model_kind = machine.kind(placement.model)
         self.lookups = 0
+        self.memory_groups = 1  # request groups whose off-GPU memory steps overlap (hetsim.serving.memory_pipeline)
 
     def key(self, n_decode: int, decode_context_sum: int, chunks: list[tuple[int, int]]) -> tuple:
         up = self.grid.up
@@ -152,11 +154,8 @@ class IterationCost:
         if self.ep is not None:
             post = tuple(op for op in post if op.name not in self.moe_ops)
         templates = {}
-        for kind in sorted(set(self.kinds)):
-            works = [method.decode_layer(kind, n, ctx)] if n else []
-            works += [method.prefill_layer(kind, count, c, t) for (t, c), count in chunks]
-            templates[kind] = tuple(lower_layer(self.machine, self.p, merge_work(works), pre, post, method.name,
-                                                memo=self.task_memo))
+        for kind in sorted(set(self.kinds)):  # memory steps off the GPU overlap it by request group
+            templates[kind] = layer_tasks(self, kind, n, ctx, chunks, pre, post)
         tail = ()
         if self.model_kind == "gpu":  # logits of one position per sequence
             sampled = n + sum(c for _, c in chunks)

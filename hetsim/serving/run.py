@@ -83,6 +83,8 @@ class ServingRunner:
             ep = ExpertParallel(self.machine, planned.method.model, tp_gpus(exp, planned), self.sv.expert_parallel,
                                 exp.spec.seed)
         self.cost = IterationCost(self.machine, method, planned.placement, self.sv.bucket_error, ring, ep)
+        # off-GPU memory steps overlap other request groups' GPU work (hetsim.serving.memory_pipeline)
+        self.cost.memory_groups = self.sv.memory_groups
         self.capacity = capacity_of(exp, planned)
         p = planned.placement
         used = {p.model, *p.steps.values(), *tp_gpus(exp, planned)}
