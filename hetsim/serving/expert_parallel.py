@@ -36,6 +36,12 @@ DeepSeek-V3's 20 of an H800's 132 SMs for its all-to-all kernels (DeepSeek-V3 te
 s3.2.2: "only 20 SMs are sufficient to fully utilize the bandwidths of IB and NVLink"), assumed
 to carry over. Tiles are issued back to back (one-sided puts), so a tile's message latency is
 not paid again per tile. Shared experts and the router are not overlapped.
+
+Not modelled: DeepEP's dedup (a token sent once per destination GPU rather than once per expert)
+and FP8 dispatch; the all-to-all's link energy; its contention with other transfers (it is priced
+beside the simulated layer, as the ring all-reduce is); the leading dense-MLP layers (priced as
+MoE layers, as `models.post_attention_ops` lowers them). Under tensor-parallel attention every GPU
+keeps the whole MLA latent KV cache (as vLLM's TP MLA does), so KV blocks do not grow with N.
 """
 
 from __future__ import annotations
