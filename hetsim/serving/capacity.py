@@ -21,7 +21,7 @@ from types import SimpleNamespace
 
 import hetsim
 from hetsim.dse.derived import InputPrints, canonical
-from hetsim.dse.executors import LocalExecutor, RayExecutor
+from hetsim.dse.executors import LocalExecutor, RayExecutor, check_ray_address
 from hetsim.dse.point import SweepPoint, point_key, point_rows, resolved_config, source_fingerprint
 from hetsim.dse.store import Store
 from hetsim.errors import ConfigError, HetsimError
@@ -29,7 +29,8 @@ from hetsim.scenario import Scenario, resolve_experiment
 
 RATE_DIGITS = 6  # significant digits a probed rate keeps: stable keys, readable rates
 RUN, RATE = "capacity.run", "capacity.rate_per_s"  # a probe's values, as a sweep point's
-_RUNNERS: dict = {}  # per process: the latest ServingRunner by (experiment, run), its prices reused across rates
+_RUNNERS: dict = {}  # per process: ServingRunners by (experiment, run), their prices reused across rates
+KEEP_RUNNERS = 8
 
 
 @dataclass
@@ -72,7 +73,8 @@ def run_probe(point: SweepPoint, catalogue) -> list[dict]:
             exp = resolve_experiment(copy.deepcopy(point.data), point.file, catalogue)
             planned = next(p for p in exp.runs if p.label == label)
             runner = ServingRunner(exp, planned)
-            _RUNNERS.clear()  # one experiment at a time: a worker holds one runner's price memo
+            if len(_RUNNERS) >= KEEP_RUNNERS:  # a few runs' price memos, not every experiment a worker saw
+                _RUNNERS.pop(next(iter(_RUNNERS)))
             _RUNNERS[memo] = runner
         metrics = runner.serve(requests_of(runner.exp, rate))[2]
     except HetsimError as exc:  # deterministic for this point: stored, reported by the search
@@ -86,6 +88,16 @@ def interior(lo: float, hi: float, k: int) -> list[float]:
     """`k` rates strictly inside (lo, hi), evenly spaced in log space (rates span decades)."""
     rates = [float(f"{lo * (hi / lo) ** (i / (k + 1)):.{RATE_DIGITS}g}") for i in range(1, k + 1)]
     return sorted({r for r in rates if lo < r < hi})
+
+
+def check_executor(exp: Scenario) -> None:
+    """Fail before anything is served on a Ray address no head answers at."""
+    cs = exp.spec.serving.capacity_search
+    if cs is not None and cs.ray is not None:
+        try:
+            check_ray_address(cs.ray)
+        except ConfigError as exc:
+            raise ConfigError(exc.message, file=exp.file, field="serving.capacity_search.ray") from None
 
 
 def executor_of(exp: Scenario):

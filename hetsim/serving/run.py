@@ -15,7 +15,7 @@ from hetsim.config.schema import ServingSpec
 from hetsim.errors import ConfigError
 from hetsim.provenance import ProvenanceLog
 from hetsim.scenario import PlannedRun, Scenario
-from hetsim.serving.capacity import Capacity, capacity_search
+from hetsim.serving.capacity import Capacity, capacity_search, check_executor
 from hetsim.serving.cost import IterationCost
 from hetsim.serving.expert_parallel import ExpertParallel, ep_note
 from hetsim.serving.kv_cache import BlockAllocator, KvCapacity, kv_capacity
@@ -183,6 +183,7 @@ def request_steps(machine, planned: PlannedRun) -> tuple[RequestSteps | None, in
 def run_serving(exp: Scenario, executor=None) -> tuple[list[ServingResult], list[Capacity]]:
     """Every planned run at the configured arrivals and the extra rates, then the capacity search
     (`hetsim.serving.capacity`; `executor`: where its probes run, default the spec's)."""
+    check_executor(exp)
     results = []
     for planned in exp.runs:
         runner = ServingRunner(exp, planned)

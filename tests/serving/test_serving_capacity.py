@@ -83,3 +83,14 @@ def test_ray_cluster_gives_the_local_answer(exp_with, catalogue):
     finally:
         ray.shutdown()
     assert on_ray == local and len(local[0].probes) == 2 + 3
+
+
+def test_a_ray_address_nobody_answers_is_refused_before_serving(tmp_path):
+    import subprocess
+    import sys
+
+    res = subprocess.run([sys.executable, "-m", "hetsim", "run", str(CAPACITY), "--out", str(tmp_path / "o"),
+                          "--set", "serving.capacity_search.ray=127.0.0.1:9"], capture_output=True, text=True)
+    assert res.returncode == 2 and not (tmp_path / "o").exists()
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "serving.capacity_search.ray" in lines[0] and "no Ray head answers" in lines[0]
