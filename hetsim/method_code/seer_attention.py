@@ -9,15 +9,14 @@ Decode, per layer:
              each KV group projected to the gate query (one bmm over the KV heads)
   relevancy  the gate query against every complete block's gate key (a batched GEMV), softmax over
              blocks (the gate's probabilities; the 1/sqrt(gate_dim) scale folded into the weights)
-  retrieval  budget: top k = token_budget / block_size blocks; threshold: the blocks above
-             `threshold`, compacted to a fixed count (`nonzero_static`, no host sync)
+  retrieval  top k = token_budget / block_size blocks (budget mode; threshold mode selects a
+             data-dependent count per row, which plain PyTorch can only compact with nonzero and a
+             host sync, so it is not written here)
   apply      the selected blocks and the block being filled gathered (index_select of block rows),
              cut to the attended tokens, then SDPA with the query heads on their KV head
 """
 
 from __future__ import annotations
-
-import math
 
 import torch
 import torch.nn.functional as F
@@ -30,13 +29,12 @@ POOLS = 3
 def sizes(model: dict, params: dict, batch: int, context: int) -> dict:
     bs = int(params.get("block_size", 64))
     n = context // bs
-    mode = params.get("mode", "budget")
-    k = int(params.get("token_budget", 4096)) // bs if mode == "budget" else \
-        math.ceil(float(params.get("selected_fraction", 0.1)) * n)
+    if params.get("mode", "budget") != "budget":
+        raise ValueError("seer_attention's PyTorch code covers budget mode only")
+    k = int(params.get("token_budget", 4096)) // bs
     return {"batch": batch, "context": context, "q_heads": model["q_heads"], "kv_heads": model["kv_heads"],
             "head_dim": model["head_dim"], "gate_dim": int(params.get("gate_dim", 128)), "block_size": bs,
-            "blocks": n, "top_k": max(1, min(k, n)), "filled": context % bs, "mode": mode,
-            "threshold": float(params.get("threshold", 0.01))}
+            "blocks": n, "top_k": max(1, min(k, n)), "filled": context % bs}
 
 
 def state(s: dict, mk: Maker, phase: str) -> State:
@@ -82,12 +80,7 @@ def gate_scores(st: State) -> None:
 
 
 def select_blocks(st: State) -> None:
-    s = st["s"]
-    if s["mode"] == "budget":
-        st["block_ids"] = torch.topk(st["probs"], s["top_k"], dim=-1).indices
-        return
-    chosen = (st["probs"] > s["threshold"]).nonzero_static(size=s["kv_heads"] * s["batch"] * s["top_k"])
-    st["block_ids"] = chosen[:, 1].view(-1, s["top_k"])
+    st["block_ids"] = torch.topk(st["probs"], st["s"]["top_k"], dim=-1).indices
 
 
 def block_attention(st: State) -> None:
