@@ -139,9 +139,9 @@ class IterationCost:
             return self._price_key(key)
         except ValueError as exc:  # a method whose work is undefined at this shape (too short a context)
             (n, ctx), chunks = key
-            hint = ("serving mixes prefill and decode work in one iteration, so their steps must run on the same "
-                    "devices (the memory pipeline on an FPGA in serving is not modelled yet): use a GPU-only "
-                    "placement") if "cannot run on" in str(exc) else "serve longer prompts or use another method"
+            hint = ("serving mixes prefill and decode work in one iteration, so a step placed off the GPU must "
+                    "have both on its device: place that step on the GPU") if "cannot run on" in str(exc) \
+                else "serve longer prompts or use another method"
             raise ConfigError(f"method {self.method.name} cannot price an iteration of {n} decodes at context {ctx} "
                               f"and prefill chunks {[(t, c) for (t, c), _ in chunks]}: {exc}; {hint}",
                               file=self.machine.exp.file, field="workload.method") from None
