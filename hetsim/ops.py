@@ -198,6 +198,8 @@ class Gather(Op):
     rows: int
     row_bytes: int
     source_rows: int
+    # the traced aten op (aten.embedding.default: its own regime, hetsim.hardware.gpu.rate_keys)
+    aten: str = field(default="", metadata={"omit_default": True})
 
     def __post_init__(self) -> None:
         if self.rows > self.source_rows:

@@ -18,7 +18,21 @@ Each case is lowered exactly as a stack lowers a trace (hetsim/stacks/aten.py: `
     idle      IdleStart(first op) + rest  vs t_idle_s
 
 Error = predicted / measured - 1. `hetsim.calibration.trace_fit` fits the regimes these cases
-exercise into the profile; this module only prices and compares (pandas to read the Parquet).
+exercise into the profile from the aten sweep (other models and shapes, disjoint from these cases);
+this module only prices and compares (pandas to read the Parquet).
+
+Like with like: every aten case was called as `torch.ops.aten.X.overload(**kw)` from a lambda, which
+costs the host more than a model's own call; the profile's dispatch_s are a model's call (the trace
+fit took the harness out) or, for the primitive suite's keys, the suite's own call (an OpRunner).
+The host, stream and idle predictions of a case therefore add the op cases' harness overhead of
+its kind (view, kernel; SDPA none: called as a model calls it) and take out the suite's where a
+suite key priced it; the figures are measured (host_calls pairs) and read from the profile's
+`provenance.trace_fit.host_calls`, which names the files; the report prints them.
+
+A view launches no kernel: its CUDA-graph reading is an empty graph's replay spread over the calls
+captured, and its idle reading two CUDA events around host-only work, neither a kernel's time (hetsim
+prices a view at 0 device time and no start). Views are compared in stream and host only; their
+graph and idle readings are reported on their own line, never in the statistics.
 """
 
 from __future__ import annotations
@@ -73,8 +87,9 @@ def load_cases(path: Path) -> list[TraceCase]:
         op = SdpaCall.from_json(spec) if r.kind == "sdpa" else AtenOp.from_json(spec)
         sources = tuple(s[0] for s in json.loads(r.sources))
         measured = {v: float(getattr(r, c)) for v, c in MEASURED.items() if getattr(r, c) == getattr(r, c)}
-        out.append(TraceCase(int(r.case), str(r.kind), str(r.aten), op, sources[0].startswith("decode"), sources,
-                             measured))
+        # a source names its trace: "decode/hf-static/B8/C4096", or "MODEL/decode/..." in the aten sweep
+        decode = "decode" in sources[0].split("/")[:2]
+        out.append(TraceCase(int(r.case), str(r.kind), str(r.aten), op, decode, sources, measured))
     return out
 
 
@@ -87,13 +102,74 @@ def lower_case(case: TraceCase, arch: int | None = 90) -> tuple[Op, ...]:
     return aten.lower_op(case.op)
 
 
-def price(model: GpuModel, ops: tuple[Op, ...]) -> dict[str, float]:
-    """Predicted seconds of `ops` in each view (see the module docstring)."""
+def price(model: GpuModel, ops: tuple[Op, ...], harness_s: float = 0.0) -> dict[str, float]:
+    """Predicted seconds of `ops` in each view (see the module docstring). `harness_s`: host time the
+    measurement's call adds over the profile's dispatch_s (Harness.delta_s), on the host stage of the
+    first segment (the one Python call that issues the case)."""
     if not ops:
         return {v: 0.0 for v in VIEWS}
     host = sum(model.dispatch_s(op) for op in ops) * (model.host_mix if len(ops) > 1 else 1.0)
     idle = model.op_time_s(IdleStart(ops[0])) + (model.ops_time_s(ops[1:]) if len(ops) > 1 else 0.0)
-    return {"stream": model.ops_time_s(ops), "host": host, "graph": model.graph_time_s(ops), "idle": idle}
+    stream = model.ops_time_s(ops)
+    if harness_s:
+        from hetsim.hardware.gpu import is_sync
+
+        if not any(is_sync(op) for op in ops[:-1]):  # one segment: max(host, device), host moved
+            device = sum(model.stream_device_s(op) for op in ops)
+            stream = max(host + harness_s, device)
+        else:  # a case that syncs inside: its first segment is host-bound (a host copy, then the sync)
+            stream += harness_s
+        host += harness_s
+        idle += harness_s
+    return {"stream": stream, "host": host, "graph": model.graph_time_s(ops), "idle": idle}
+
+
+@dataclass(frozen=True)
+class Harness:
+    """Measured host overhead of the calls behind the figures: the op cases' call over a model's, per kind
+    (`view`, `kernel`; `none` for SDPA), and the calibration suite's runner over a model's (`suite`)."""
+
+    overhead_s: dict[str, float]
+    trace_keys: frozenset[str]  # keys whose dispatch_s is a model's call (the trace fit took the harness out)
+    source: str
+
+    def delta_s(self, model: GpuModel, case: TraceCase, ops: tuple[Op, ...]) -> float:
+        """What the case's call adds over the profile's dispatch_s of its ops."""
+        from hetsim.ops import HostCall
+
+        kind = case_kind(case, ops)
+        add = self.overhead_s.get(kind, 0.0) if kind != "none" else 0.0
+        for op in ops:
+            if isinstance(op, HostCall):
+                continue
+            key = rate_key(op, model.rates)
+            if key not in self.trace_keys:  # a primitive suite key (or its class's, when assumed)
+                add -= self.overhead_s.get("suite", 0.0)
+        return add
+
+
+def case_kind(case: TraceCase, ops: tuple[Op, ...]) -> str:
+    """How the case was called: `none` (SDPA, as a model calls it), `view` (no kernel) or `kernel`."""
+    from hetsim.ops import HostCall
+
+    if case.kind == "sdpa":
+        return "none"
+    return "view" if ops and all(isinstance(op, HostCall) for op in ops) else "kernel"
+
+
+def harness_of(model: GpuModel) -> Harness | None:
+    """The harness figures the profile's trace fit recorded (None: a profile without them)."""
+    prov = (getattr(model.profile, "provenance", None) or {}).get("trace_fit") or {}
+    hc = prov.get("host_calls") or {}
+    overhead = hc.get("harness_overhead_s")
+    if not overhead:
+        return None
+    files = ", ".join(f.get("file", "?") for f in hc.get("files", [])) or hc.get("file", "?")
+    return Harness({k: float(v) for k, v in overhead.items()}, frozenset(prov.get("keys", [])),
+                   f"measured host_calls pairs ({files}), median per kind; profile provenance.trace_fit.host_calls")
+
+
+NO_KERNEL_VIEWS = ("graph", "idle")  # readings of a case that launches no kernel that are not a kernel's time
 
 
 @dataclass
@@ -104,8 +180,12 @@ class CaseResult:
     sources: tuple[str, ...]
     predicted: dict[str, float]
     measured: dict[str, float]
+    no_kernel: bool = False  # a view: its graph and idle readings are reported apart, never compared
+    harness_s: float = 0.0  # host time its call adds over the profile's dispatch_s (added to host, stream, idle)
 
     def error(self, view: str) -> float | None:
+        if self.no_kernel and view in NO_KERNEL_VIEWS:
+            return None
         m = self.measured.get(view)
         return None if not m else self.predicted[view] / m - 1.0
 
@@ -116,6 +196,19 @@ class OpsReport:
     profile: str | None
     cases_file: str
     results: list[CaseResult] = field(default_factory=list)
+    harness: Harness | None = None
+
+    def no_kernel(self) -> dict[str, Any]:
+        """The views' graph and idle readings, apart (see the module docstring)."""
+        rs = [r for r in self.results if r.no_kernel]
+        out: dict[str, Any] = {"n": len(rs), "reason": (
+            "a view launches no kernel: its graph reading is an empty CUDA graph's replay spread over the calls "
+            "captured, its idle reading two CUDA events around host-only work; hetsim prices a view at 0 device "
+            "time, so neither is compared")}
+        for v in NO_KERNEL_VIEWS:
+            xs = [r.measured[v] for r in rs if r.measured.get(v)]
+            out[f"measured_{v}_median_s"] = statistics.median(xs) if xs else None
+        return out
 
     def stats(self, view: str) -> dict[str, float] | None:
         errs = sorted(abs(e) for r in self.results if (e := r.error(view)) is not None)
@@ -136,13 +229,17 @@ class OpsReport:
                 for k, v in sorted(groups.items())}
 
     def as_dict(self) -> dict[str, Any]:
+        h = self.harness
         return {"device": self.device, "profile": self.profile, "cases": self.cases_file,
                 "targets": {"median_abs": TARGET_MEDIAN, "p90_abs": TARGET_P90},
+                "harness": None if h is None else {"overhead_s": h.overhead_s, "source": h.source},
+                "no_kernel": self.no_kernel(),
                 "views": {v: self.stats(v) for v in VIEWS},
                 "regimes": {v: self.by_regime(v) for v in VIEWS},
                 "results": [{"case": r.case, "aten": r.aten, "regime": r.regime, "sources": list(r.sources),
-                             "predicted_s": r.predicted, "measured_s": r.measured,
-                             "error": {v: r.error(v) for v in VIEWS}} for r in self.results]}
+                             "predicted_s": r.predicted, "measured_s": r.measured, "no_kernel": r.no_kernel,
+                             "harness_s": r.harness_s, "error": {v: r.error(v) for v in VIEWS}}
+                            for r in self.results]}
 
 
 def regime_of(model: GpuModel, ops: tuple[Op, ...]) -> str:
@@ -158,13 +255,17 @@ def regime_of(model: GpuModel, ops: tuple[Op, ...]) -> str:
     return key if key is not None else f"assumed:{rate_keys(op)[0]}"
 
 
-def validate_ops(model: GpuModel, cases: list[TraceCase], cases_file: str = "<cases>") -> OpsReport:
+def validate_ops(model: GpuModel, cases: list[TraceCase], cases_file: str = "<cases>",
+                 harness: Harness | None = None) -> OpsReport:
+    """Every case priced and compared; `harness` (default: the profile's, harness_of) added as measured."""
     profile = getattr(model.profile, "path", None)
-    report = OpsReport(model.name, str(profile) if profile else None, cases_file)
+    harness = harness if harness is not None else harness_of(model)
+    report = OpsReport(model.name, str(profile) if profile else None, cases_file, harness=harness)
     for c in cases:
         ops = lower_case(c)
-        report.results.append(CaseResult(c.case, c.aten, regime_of(model, ops), c.sources, price(model, ops),
-                                          c.measured))
+        delta = harness.delta_s(model, c, ops) if harness else 0.0
+        report.results.append(CaseResult(c.case, c.aten, regime_of(model, ops), c.sources, price(model, ops, delta),
+                                          c.measured, no_kernel=case_kind(c, ops) == "view", harness_s=delta))
     return report
 
 
@@ -176,6 +277,15 @@ def print_report(report: OpsReport, json_out: bool = False, show_cases: bool = F
         return
     print(f"{report.device}: op cases from traces, predicted vs measured (profile {report.profile}; "
           f"cases {report.cases_file})")
+    h = report.harness
+    if h is None:
+        print("  harness: none recorded in the profile: predictions are a model's calls, measurements the op "
+              "cases' (torch.ops.aten.X.overload from a lambda): host times are not like with like")
+    else:
+        print("  harness (added to each case's host, stream and idle prediction, so both sides are the op cases' "
+              "call): " + ", ".join(f"{k} {v * 1e6:+.2f} us" for k, v in sorted(h.overhead_s.items()))
+              + " (suite: taken out per op a primitive suite key prices; SDPA cases: none)")
+        print(f"    source: {h.source}")
     if show_cases:
         print(f"\n  {'case':>4} {'aten':34} {'regime':24} " + " ".join(f"{v + ' us':>17}" for v in VIEWS))
         for r in report.results:
@@ -193,6 +303,11 @@ def print_report(report: OpsReport, json_out: bool = False, show_cases: bool = F
             s = regimes[v].get(k)
             parts.append(f"{v} {s['median_abs']:6.1%} ({s['signed']:+6.1%})" if s else f"{v} -")
         print(f"    {k:28} n={regimes['stream'][k]['n']:3d}  " + "  ".join(parts))
+    nk = report.no_kernel()
+    if nk["n"]:
+        g, i = nk["measured_graph_median_s"], nk["measured_idle_median_s"]
+        print(f"\n  no kernel (views), n={nk['n']}: graph and idle not compared (measured medians: graph "
+              f"{(g or 0) * 1e6:.2f} us, idle {(i or 0) * 1e6:.1f} us): {nk['reason']}")
     print()
     for v in VIEWS:
         s = report.stats(v)

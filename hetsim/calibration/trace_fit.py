@@ -1,45 +1,60 @@
-"""Fit the regimes of traced ops from op cases: new rate keys in a GPU profile, calibrated from ops.parquet.
+"""Fit the regimes of traced ops from the aten sweep: new rate keys in a GPU profile.
 
     python -m hetsim.calibration.trace_fit --profile calibration/profiles/H200.yaml \\
-        --cases calibration/e2e/H200/ops.parquet [--write]
+        --cases calibration/profiles/runs/H200-aten-2026-12-01.parquet \\
+        --host-calls calibration/profiles/runs/H200-aten-2026-12-01.host_calls.json \\
+        --host-calls calibration/e2e/H200/host_calls.json [--write]
 
-The op cases (hetsim.calibration.trace_cases) are the aten ops a real transformers model ran, each
-timed as a steady stream, as host issue time, as a CUDA-graph replay and alone onto an idle GPU.
-They identify regimes the primitive suite never measured; each becomes a rate key of
-`hetsim.hardware.gpu` (`rate_keys`), fitted here from the cases that key prices:
+The cases are the aten sweep (hetsim.calibration.gpu_suite.aten_sweep): the aten ops real transformers
+models ran, of other models and shapes than the op-level validation cases, each timed as a steady
+stream, as host issue time, as a CUDA-graph replay and alone onto an idle GPU. The validation cases
+(calibration/e2e/<GPU>/ops.parquet, `hetsim validate ops`) are never fitted: a cases file sharing a
+case with them is refused (`--validation`). Each regime below becomes a rate key of
+`hetsim.hardware.gpu` (`rate_keys`), fitted from the cases that key prices:
 
     pointwise       a traced elementwise aten op (host issue through the dispatcher; bandwidth)
+    pointwise_broadcast  one whose input is broadcast or non-contiguous (rotary's cos * q): TensorIterator's
+                    strided kernel, ~0.7 us more and ~half the bandwidth of a contiguous one
     cast            _to_copy between dtypes (RMSNorm's and rotary's fp32 chains)
+    cast_fp32       a cast up to fp32 from another dtype (about half the bandwidth of a cast down)
     copy_strided    a copy out of an expanded / non-contiguous view (repeat_kv's clone, rotate_half's cat)
     copy_cat        cat / clone of contiguous inputs (DynamicCache's growth)
     index_copy      index_copy_ of cache rows (StaticCache's update)
+    embedding       nn.Embedding's row gather (its own kernel and dispatch, not index_select's)
+    embedding_few   over <= 16 tokens: index_select's small-index kernel walks the rows one by one
+    reduction_last  a traced last-dim reduction (RMSNorm's fp32 mean)
+    reduction_few   over <= 16 rows: its time grows with the rows (decode RMSNorm at small batch)
     attention_masked  SDPA with an explicit mask (StaticCache decode: every pair of the static length)
     host_view       an aten op that launches no kernel (`_unsafe_view`): its host issue time
-    idle_start      the extra latency of one op issued onto an idle GPU (after a sync and a pause)
+    idle_start      the extra latency of one kernel issued onto an idle GPU (after a sync and a pause)
 
-Harness overhead: the op cases called every op as `torch.ops.aten.X.overload(**kw)` from a Python
-lambda, which costs more host time than a model's own calls (a tensor method / torch binding from
-Python, or a call from C++ inside another op). `host_calls.json` beside the cases (measured on the same
-GPU and software by `python -m hetsim.calibration.gpu_suite.host_calls`) times both ways for one view
-and one small elementwise kernel; their differences are taken out of every case's host issue time
-before fitting: the view pair's from `host_view` cases, the mul pair's from every kernel case. That the
-mul pair's overhead carries to the other kernel ops is an assumption (the harness adds the same Python:
-a lambda, an OpOverload call with keyword arguments; the op's own dispatch is what is left).
-`idle_start` is fitted on t_idle - cpu - graph with both times as measured: the harness is inside
-both, so it cancels there.
+Harness overhead: the sweep (like the validation cases) called every aten op as
+`torch.ops.aten.X.overload(**kw)` from a Python lambda, which costs more host time than a model's own
+call (a tensor method / torch binding, or a call from C++ inside another op); SDPA was called as a
+model calls it (`F.scaled_dot_product_attention`), so it carries none. The host microbenchmarks
+(`host_calls.json`, hetsim.calibration.gpu_suite.host_calls; `--host-calls`, several allowed) time
+pairs of calls both ways: a view (`view_method` / `view_opoverload`) and kernels (`mul_*`, and where
+measured `cast_*`, `embedding_*`). The overhead per kind is the median of its pairs' differences over
+every file given; it is taken out of each case's host issue time before fitting (views: the view
+pair; kernels: the kernel pairs; SDPA: nothing) and recorded in `provenance.trace_fit.host_calls`,
+where `hetsim validate ops` reads it to add the same figure back to its predictions (like with like).
+That a few ops' pairs carry to every kernel op is an assumption (the harness adds the same Python).
+The suite's own call (`add_suite_runner` / `add_binding`, an OpRunner around the torch call) is
+recorded there too: the primitive keys' dispatch_s carry it.
 
-Measured host keys, read from the same file (provenance `measured`, naming the file):
+Measured host keys (provenance `measured`, the median over the files given, naming them):
 
     host_module     `module_call`: an nn.Module's __call__ over a plain function call
     host_sdpa_plan  `sdpa_plan_build`: a cuDNN SDPA call at a new K/V length over the same call cached
 
 Per key: device_s = overhead_s + bytes / bw_bytes_per_s, fitted on graph_s by least squares in
-relative error; dispatch_s = median host issue time of its host-bound cases (device < half the
-issue time: a device-bound case blocks the host on the launch queue); eager_gap_s = median of
-stream - graph over its device-bound cases. A key whose cases cannot identify a field takes it from
-the key it refines (noted in `fit.notes`). Existing keys are never changed: the fit adds keys.
-Only op cases and host microbenchmarks are used, never the end-to-end points. Deterministic: the same
-cases and host_calls.json give the same numbers (a test checks the committed profile against a refit).
+relative error; dispatch_s = median host issue time of its cases (the timer's loops are far shorter
+than the launch queue, so a device-bound case's issue time is still the host's); eager_gap_s =
+median of stream - graph over its device-bound cases (device >= half the issue time). A key whose
+cases cannot identify a field takes it from the key it refines (noted in `fit.notes`). `idle_start`
+is fitted on t_idle - cpu - graph of the kernel cases (the harness is in both and cancels; a view
+launches nothing, so its idle reading is not a kernel's start). Existing keys are never changed: the
+fit adds keys. Deterministic: the same cases and host calls give the same numbers (a test refits).
 """
 
 from __future__ import annotations
@@ -54,16 +69,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hetsim.calibration.paths import REPO_ROOT
 from hetsim.calibration.trace_cases import TraceCase, load_cases, lower_case
 from hetsim.hardware.gpu import OpClassRates, rate_keys
 from hetsim.ops import HostCall, Op
 
-FIT_KEYS = ("pointwise", "cast", "copy_strided", "copy_cat", "index_copy", "attention_masked", "host_view")
+FIT_KEYS = ("pointwise", "pointwise_broadcast", "cast", "cast_fp32", "copy_strided", "copy_cat", "index_copy",
+            "embedding", "embedding_few", "reduction_last", "reduction_few", "attention_masked", "host_view")
 HOST_CALLS = "host_calls.json"  # beside the cases: hetsim.calibration.gpu_suite.host_calls on the same GPU
 # (key, field of host_calls.json): host costs the op cases cannot identify, taken as measured
 MEASURED_KEYS = (("host_module", "module_call"), ("host_sdpa_plan", "sdpa_plan_build"))
-# (kind, field timed as a model calls it, field timed as the op cases called it)
-HARNESS_PAIRS = (("view", "view_method", "view_opoverload"), ("kernel", "mul_binding", "mul_opoverload"))
+# (kind, field timed as a model calls it, field timed as the op cases called it); the first of a kind is required
+HARNESS_PAIRS = (("view", "view_method", "view_opoverload"), ("kernel", "mul_binding", "mul_opoverload"),
+                 ("kernel", "cast_method", "cast_opoverload"), ("kernel", "embedding_function", "embedding_opoverload"),
+                 ("suite", "add_binding", "add_suite_runner"))
+REQUIRED_PAIRS = (HARNESS_PAIRS[0], HARNESS_PAIRS[1])
 HOST_BOUND = 0.5  # a case is host-bound when its device time is below this share of its issue time
 COMMAND = "python -m hetsim.calibration.trace_fit --profile {profile} --cases {cases} --write"
 
@@ -90,9 +110,49 @@ class HostCalls:
     def provenance(self) -> dict[str, Any]:
         return dict(self.values.get("provenance") or {})
 
+    def pairs(self) -> dict[str, list[float]]:
+        """Each kind's measured pair differences (the op cases' call minus a model's), s per call."""
+        out: dict[str, list[float]] = {}
+        for kind, fast, slow in HARNESS_PAIRS:
+            if fast in self.values and slow in self.values:
+                out.setdefault(kind, []).append(float(self.values[slow]) - float(self.values[fast]))
+        return out
+
     def harness(self) -> dict[str, float]:
-        """Harness overhead per op kind (`view`, `kernel`): the op cases' call minus a model's, s per call."""
-        return {kind: float(self.values[slow]) - float(self.values[fast]) for kind, fast, slow in HARNESS_PAIRS}
+        """Harness overhead per kind (`view`, `kernel`, `suite` where measured): median of its pairs."""
+        return {k: statistics.median(v) for k, v in self.pairs().items()}
+
+
+@dataclass(frozen=True)
+class HostFigures:
+    """Several host_calls files of one GPU pooled: each figure the median over the files that have it."""
+
+    files: tuple[HostCalls, ...]
+
+    @property
+    def path(self) -> Path:
+        return self.files[0].path
+
+    def figure(self, field: str) -> float:
+        return statistics.median(float(h.values[field]) for h in self.files if field in h.values)
+
+    def harness(self) -> dict[str, float]:
+        pooled: dict[str, list[float]] = {}
+        for h in self.files:
+            for kind, diffs in h.pairs().items():
+                pooled.setdefault(kind, []).extend(diffs)
+        return {k: statistics.median(v) for k, v in pooled.items()}
+
+    def names(self) -> str:
+        return ", ".join(f"{h.path.name} (sha256 {h.sha256})" for h in self.files)
+
+
+def pool(hosts) -> HostFigures | None:
+    """`hosts`: None, one HostCalls, or several; pooled as HostFigures."""
+    if hosts is None or isinstance(hosts, HostFigures):
+        return hosts
+    files = (hosts,) if isinstance(hosts, HostCalls) else tuple(hosts)
+    return HostFigures(files) if files else None
 
 
 def load_host_calls(path: Path) -> HostCalls:
@@ -107,7 +167,8 @@ def load_host_calls(path: Path) -> HostCalls:
         raise ConfigError(f"cannot read host calls: {exc}", file=str(path)) from None
     if (values.get("provenance") or {}).get("source") != "measured":
         raise ConfigError("expected provenance.source: measured", file=str(path), field="provenance.source")
-    need = [f for _, a, b in HARNESS_PAIRS for f in (a, b)] + [f for _, f in MEASURED_KEYS]
+    need = [f for _, a, b in REQUIRED_PAIRS for f in (a, b)] + [f for _, f in MEASURED_KEYS]
+    need += [f for _, a, b in HARNESS_PAIRS[2:] for f in (a, b) if f in values]
     for f in need:
         v = values.get(f)
         if not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v) or v < 0:
@@ -115,14 +176,22 @@ def load_host_calls(path: Path) -> HostCalls:
     return HostCalls(values, path, hashlib.sha256(raw).hexdigest()[:16])
 
 
-def harness_kind(key: str) -> str:
-    """Which harness pair's overhead a key's op cases carry: a view's, or a kernel launch's."""
+def case_harness_kind(case: TraceCase, key: str) -> str:
+    """Which harness a case's host time carries: a view's, a kernel launch's, or none (SDPA: the
+    cases call it as a model does)."""
+    if case.kind == "sdpa":
+        return "none"
     return "view" if key == "host_view" else "kernel"
+
+
+def harness_kind(key: str) -> str:
+    """The harness kind of a key's aten cases (SDPA-only keys: none)."""
+    return {"host_view": "view", "attention_masked": "none"}.get(key, "kernel")
 
 
 def points_by_key(cases: list[TraceCase], harness: dict[str, float] | None = None) -> dict[str, list[Point]]:
     """The cases each new key prices (a case lowered to one op: a fused kernel or host work). `harness`:
-    overhead per kind (HostCalls.harness) taken out of each case's host issue time (floored at 0)."""
+    overhead per kind (HostFigures.harness) taken out of each case's host issue time (floored at 0)."""
     harness = harness or {}
     out: dict[str, list[Point]] = {}
     for c in cases:
@@ -131,7 +200,7 @@ def points_by_key(cases: list[TraceCase], harness: dict[str, float] | None = Non
             continue
         key = rate_keys(ops[0])[0]
         if key in FIT_KEYS:
-            cpu = max(0.0, c.measured["host"] - harness.get(harness_kind(key), 0.0))
+            cpu = max(0.0, c.measured["host"] - harness.get(case_harness_kind(c, key), 0.0))
             out.setdefault(key, []).append(Point(c.case, ops[0], c.measured["graph"], c.measured["stream"],
                                                  cpu, c.measured.get("idle")))
     return out
@@ -183,11 +252,7 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
         if math.isinf(bw):
             bw = base.bw_bytes_per_s if base else math.inf
             notes.append("no case moves enough bytes to fit a bandwidth: bw_bytes_per_s from the key it refines")
-        if host_bound:
-            dispatch = statistics.median(p.cpu_s for p in host_bound)
-        else:
-            dispatch = base.dispatch_s if base else 0.0
-            notes.append("no host-bound case: dispatch_s from the key it refines")
+        dispatch = statistics.median(p.cpu_s for p in points)  # every case: the loops never fill the queue
         gaps = [max(0.0, p.stream_s - p.graph_s) for p in dev_bound]
         gap = statistics.median(gaps) if gaps else (base.eager_gap_s if base else 0.0)
         if not gaps:
@@ -195,29 +260,34 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
         rates = OpClassRates(over, bw, math.inf, source="calibrated", dispatch_s=dispatch, eager_gap_s=gap)
         dev = [rates.device_time_s(p.op.flops, p.op.bytes) for p in points]
         stream = [rates.time_s(p.op.flops, p.op.bytes) for p in points]
-        fit = {"points": len(points), "device_points": len(points), "host_points": len(host_bound),
-               "device_bound_points": len(dev_bound),
+        fit = {"points": len(points), "device_points": len(points), "host_points": len(points),
+               "host_bound_points": len(host_bound), "device_bound_points": len(dev_bound),
                **{f"device_{k}": v for k, v in _quality(_abs_errs(dev, [p.graph_s for p in points])).items()},
-               **_quality(_abs_errs(stream, [p.stream_s for p in points]))}
-        if host_bound:
-            fit.update({f"host_{k}": v for k, v in _quality(
-                _abs_errs([dispatch] * len(host_bound), [p.cpu_s for p in host_bound])).items()})
+               **_quality(_abs_errs(stream, [p.stream_s for p in points])),
+               **{f"host_{k}": v for k, v in _quality(
+                   _abs_errs([dispatch] * len(points), [p.cpu_s for p in points])).items()}}
     fit["cases"] = [p.case for p in points]
     fit["source"] = source
     fit["notes"] = notes
     return rates, {"fit": fit}
 
 
+def launches_kernel(case: TraceCase) -> bool:
+    """Whether a case runs anything on the GPU (a view only aliases: nothing to replay or to start)."""
+    return any(not isinstance(op, HostCall) for op in lower_case(case))
+
+
 def fit_idle(cases: list[TraceCase], source: str) -> tuple[OpClassRates, dict]:
-    """`idle_start`: the latency an op issued onto an idle GPU adds over its issue and device times
-    (t_idle - cpu - graph, median over every case; the spread says how steady it is)."""
+    """`idle_start`: the latency a kernel issued onto an idle GPU adds over its issue and device times
+    (t_idle - cpu - graph, median over the kernel cases; the spread says how steady it is)."""
     lat = sorted(c.measured["idle"] - c.measured["host"] - c.measured["graph"] for c in cases
-                 if {"idle", "host", "graph"} <= set(c.measured))
+                 if {"idle", "host", "graph"} <= set(c.measured) and launches_kernel(c))
     q = statistics.quantiles(lat, n=10)
     med = max(0.0, statistics.median(lat))
     fit = {"points": len(lat), "p10_s": round(q[0], 9), "p90_s": round(q[-1], 9), "source": source,
-           "notes": ["t_idle_s - cpu_s - graph_s per case: CUDA events around one op after a sync and a 3 ms "
-                     "host pause (hetsim/calibration/e2e/opcases.py); GpuModel adds it to an IdleStart op"]}
+           "notes": ["t_idle_s - cpu_s - graph_s per kernel case: CUDA events around one op after a sync and a "
+                     "3 ms host pause (hetsim/calibration/e2e/opcases.py); GpuModel adds it to an IdleStart op; "
+                     "views left out (no kernel starts)"]}
     return OpClassRates(med, math.inf, math.inf, source="calibrated"), {"fit": fit}
 
 
@@ -230,46 +300,83 @@ def fallback_rates(profile, key: str) -> OpClassRates | None:
     return next((profile.rates[k] for k in chain if k in profile.rates), None)
 
 
-def measured_keys(host: HostCalls) -> dict[str, tuple[OpClassRates, dict]]:
-    """The host keys taken as measured from host_calls.json: dispatch_s = the figure, nothing fitted."""
-    prov = host.provenance
+def measured_keys(host) -> dict[str, tuple[OpClassRates, dict]]:
+    """The host keys taken as measured from the host_calls files: dispatch_s = the median figure, nothing fitted."""
+    host = pool(host)
     out = {}
     for key, field in MEASURED_KEYS:
-        value = float(host.values[field])
-        note = {"measured": {"file": host.path.name, "sha256": host.sha256, "field": field, "value_s": value,
-                             "command": prov.get("command", ""), "date": prov.get("date", ""),
-                             "device": prov.get("device", host.values.get("device", "")),
-                             "software": prov.get("torch_cuda_transformers", host.values.get("torch", ""))},
-                "fit": {"points": 1, "source": f"measured: {host.path.name} (sha256 {host.sha256}), field {field}",
-                        "notes": [f"taken as measured ({prov.get('units', 'seconds per call')}); no fit"]}}
+        value = host.figure(field)
+        each = [{"file": h.path.name, "sha256": h.sha256, "value_s": float(h.values[field]),
+                 "command": h.provenance.get("command", ""), "date": h.provenance.get("date", ""),
+                 "device": h.provenance.get("device", h.values.get("device", "")),
+                 "software": h.provenance.get("torch_cuda_transformers", h.values.get("torch", ""))}
+                for h in host.files if field in h.values]
+        note = {"measured": {"field": field, "value_s": value, "files": each},
+                "fit": {"points": len(each), "source": f"measured: {host.names()}, field {field}",
+                        "notes": ["taken as measured (seconds per call), the median over the files; no fit"]}}
         out[key] = (OpClassRates(0.0, math.inf, math.inf, source="measured", dispatch_s=value), note)
     return out
 
 
 def default_host_calls(cases_path: Path) -> Path:
-    return Path(cases_path).parent / HOST_CALLS
+    """The host calls of the run that measured the cases: NAME.host_calls.json (aten sweep) or host_calls.json."""
+    cases_path = Path(cases_path)
+    own = cases_path.with_name(cases_path.stem + "." + HOST_CALLS)
+    return own if own.exists() else cases_path.parent / HOST_CALLS
 
 
-def fit_profile(profile, cases_path: Path, host_calls: Path | None = None) -> dict[str, tuple[OpClassRates, dict]]:
+def case_keys(path: Path) -> set[str]:
+    """The identities of a cases file's cases (as hetsim.calibration.e2e.opcases keys them)."""
+    import pandas as pd
+
+    from hetsim.calibration.gpu_suite.aten_cases import case_key
+
+    rows = pd.read_parquet(path, columns=["kind", "spec"])
+    return {case_key(k, json.loads(s)) for k, s in zip(rows["kind"], rows["spec"], strict=True)}
+
+
+def check_disjoint(cases_path: Path, validation: Path | None) -> None:
+    """ConfigError if the cases to fit share a case with the validation cases (those are never fitted)."""
+    from hetsim.errors import ConfigError
+
+    if validation is None or not Path(validation).is_file():
+        return
+    if Path(cases_path).resolve() == Path(validation).resolve():
+        raise ConfigError("these are the op-level validation cases: fit on the aten sweep instead "
+                          "(python -m hetsim.calibration.gpu_suite.aten_sweep)", file=str(cases_path))
+    shared = case_keys(cases_path) & case_keys(validation)
+    if shared:
+        raise ConfigError(f"{len(shared)} case(s) also in the validation cases {validation}: they are never fitted",
+                          file=str(cases_path))
+
+
+def fit_profile(profile, cases_path: Path, host_calls=None) -> dict[str, tuple[OpClassRates, dict]]:
     """Every key the cases identify, plus the measured host keys: {key: (rates, notes)}. `host_calls`:
-    the host microbenchmarks (default: host_calls.json beside the cases; none there: no harness
-    correction and no measured keys, said in each key's notes)."""
+    a path or a list of paths of host microbenchmarks (default: the ones beside the cases; none there:
+    no harness correction and no measured keys, said in each key's notes)."""
     cases = load_cases(cases_path)
     digest = hashlib.sha256(Path(cases_path).read_bytes()).hexdigest()[:16]
     source = f"op cases from traces: {Path(cases_path).name} (sha256 {digest}), hetsim.calibration.trace_fit"
-    path = Path(host_calls) if host_calls is not None else default_host_calls(cases_path)
-    host = load_host_calls(path) if (host_calls is not None or path.exists()) else None
+    if host_calls is None:
+        path = default_host_calls(cases_path)
+        paths = [path] if path.exists() else []
+    else:
+        paths = [host_calls] if isinstance(host_calls, str | Path) else list(host_calls)
+    host = pool([load_host_calls(p) for p in paths])
     harness = host.harness() if host else {}
     out = {}
     for key, points in sorted(points_by_key(cases, harness).items()):
         rates, notes = fit_key(key, points, fallback_rates(profile, key), source)
         kind = harness_kind(key)
-        if host:
+        if kind == "none":
+            notes["fit"]["harness_overhead_s"] = 0.0
+            notes["fit"]["notes"].append("SDPA cases call F.scaled_dot_product_attention as a model does: no harness")
+        elif host:
             notes["fit"]["harness_overhead_s"] = harness[kind]
             notes["fit"]["notes"].append(
                 f"host issue time of each case less the op cases' harness overhead ({harness[kind] * 1e6:.2f} us, "
-                f"the {kind} pair of {host.path.name}" + (", assumed to carry from mul to this op)" if kind == "kernel"
-                                                         else ")"))
+                f"median of the {kind} pairs of {host.names()}" + (", assumed to carry to this op)"
+                                                                    if kind == "kernel" else ")"))
         else:
             notes["fit"]["notes"].append("no host_calls.json: host issue times include the op cases' harness")
         out[key] = (rates, notes)
@@ -279,17 +386,24 @@ def fit_profile(profile, cases_path: Path, host_calls: Path | None = None) -> di
     return out
 
 
-def host_calls_provenance(host: HostCalls) -> dict[str, Any]:
-    """What provenance.trace_fit records of the host microbenchmarks."""
-    harness = host.harness()
-    return {"file": host.path.name, "sha256": host.sha256, **{k: host.provenance.get(k, "") for k in (
-        "command", "date", "device", "torch_cuda_transformers")},
-        "harness_overhead_s": harness, "measured_keys": {k: f for k, f in MEASURED_KEYS},
-        "assumption": "the mul pair's harness overhead carries to every kernel op case"}
+def host_calls_provenance(host) -> dict[str, Any]:
+    """What provenance.trace_fit records of the host microbenchmarks (`hetsim validate ops` reads
+    `harness_overhead_s` from here to add the same figures back)."""
+    host = pool(host)
+    files = [{"file": str(h.path.resolve().relative_to(REPO_ROOT)) if h.path.resolve().is_relative_to(REPO_ROOT)
+              else h.path.name, "sha256": h.sha256,
+              **{k: h.provenance.get(k, "") for k in ("command", "date", "device", "torch_cuda_transformers")},
+              "pairs_s": {k: [round(x, 12) for x in v] for k, v in h.pairs().items()}} for h in host.files]
+    return {"files": files, "harness_overhead_s": host.harness(),
+            "measured_keys": {k: f for k, f in MEASURED_KEYS},
+            "kinds": {"view": "aten views (host_view)", "kernel": "aten kernel ops (torch.ops.aten.X.overload)",
+                      "suite": "the calibration suite's OpRunner call (primitive keys' dispatch_s)",
+                      "none": "SDPA, called as a model calls it"},
+            "assumption": "the measured kernel pairs' overhead carries to every kernel op case"}
 
 
-def add_to_profile(profile, fitted: dict[str, tuple[OpClassRates, dict]], command: str,
-                   host: HostCalls | None = None):
+def add_to_profile(profile, fitted: dict[str, tuple[OpClassRates, dict]], command: str, host=None,
+                   cases: Path | None = None):
     """A copy of `profile` with the fitted keys added (or replaced, if a previous trace fit wrote them);
     a key the primitive suite fitted is never touched."""
     import dataclasses
@@ -300,9 +414,15 @@ def add_to_profile(profile, fitted: dict[str, tuple[OpClassRates, dict]], comman
         if key in rates and key not in ours:
             raise ValueError(f"{key!r} is already fitted by the primitive suite; the trace fit only adds keys")
         rates[key], notes[key] = r, n
+    # a previous trace fit's keys this fit no longer makes go with it (it only ever adds its own)
+    for key in ours - set(fitted):
+        rates.pop(key, None)
+        notes.pop(key, None)
     prov = dict(profile.provenance)
+    data = f"aten sweep {Path(cases).name}" if cases else "aten op cases"
     prov["trace_fit"] = {"keys": sorted(fitted), "command": command,
-                         "data": "op cases of calibration/e2e (never the end-to-end points)"}
+                         "data": f"{data}: traced aten ops timed on the GPU, disjoint from the op-level validation "
+                                 "cases (calibration/e2e/*/ops.parquet) and never the end-to-end points"}
     if host is not None:
         prov["trace_fit"]["host_calls"] = host_calls_provenance(host)
     return dataclasses.replace(profile, rates=rates, notes=notes, provenance=prov)
@@ -314,16 +434,21 @@ def main(argv: list[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(prog="python -m hetsim.calibration.trace_fit", description=__doc__.splitlines()[0])
     ap.add_argument("--profile", type=Path, required=True, help="GPU profile to add the keys to")
-    ap.add_argument("--cases", type=Path, required=True, help="ops.parquet of an end-to-end run on that GPU")
-    ap.add_argument("--host-calls", type=Path, default=None,
-                    help=f"host microbenchmarks of that GPU (default: {HOST_CALLS} beside the cases, if there)")
+    ap.add_argument("--cases", type=Path, required=True,
+                    help="aten sweep Parquet of that GPU (python -m hetsim.calibration.gpu_suite.aten_sweep)")
+    ap.add_argument("--host-calls", type=Path, action="append", default=None,
+                    help="host microbenchmarks of that GPU, repeatable (default: the ones beside the cases)")
+    ap.add_argument("--validation", type=Path, default=None,
+                    help="op-level validation cases never to fit (default: calibration/e2e/<device>/ops.parquet)")
     ap.add_argument("--write", action="store_true", help="write the profile (else print the fitted keys)")
     args = ap.parse_args(argv)
     try:
         profile = load_profile(args.profile)
-        host_path = args.host_calls or default_host_calls(args.cases)
-        host = load_host_calls(host_path) if (args.host_calls or host_path.exists()) else None
-        fitted = fit_profile(profile, args.cases, host.path if host else None)
+        validation = args.validation or REPO_ROOT / "calibration" / "e2e" / profile.device / "ops.parquet"
+        check_disjoint(args.cases, validation)
+        paths = args.host_calls or ([p] if (p := default_host_calls(args.cases)).exists() else [])
+        host = pool([load_host_calls(p) for p in paths])
+        fitted = fit_profile(profile, args.cases, paths)
     except HetsimError as exc:
         print(f"error: {exc.render()}", file=sys.stderr)
         return 2
@@ -334,12 +459,11 @@ def main(argv: list[str] | None = None) -> int:
               + " ".join(f"{k}={v}" for k, v in f.items() if k.endswith("_err")))
     if host:
         print("harness overhead taken out of op-case host times: "
-              + ", ".join(f"{k} {v * 1e6:.2f} us" for k, v in host.harness().items()) + f" ({host.path})")
+              + ", ".join(f"{k} {v * 1e6:.2f} us" for k, v in host.harness().items()) + f" ({host.names()})")
     if args.write:
         command = COMMAND.format(profile=args.profile, cases=args.cases)
-        if args.host_calls:
-            command += f" --host-calls {args.host_calls}"
-        write_added(args.profile, add_to_profile(profile, fitted, command, host), fitted)
+        command += "".join(f" --host-calls {p}" for p in (args.host_calls or []))
+        write_added(args.profile, add_to_profile(profile, fitted, command, host, args.cases), fitted)
         print(f"wrote {args.profile}")
     return 0
 

@@ -153,6 +153,15 @@ def rate_keys(op: Op) -> tuple[str, ...]:
     if isinstance(op, AxisReduction) and op.inner > 1:
         # an outer/middle-dim reduction is a different kernel from the last-dim one the class was fitted on
         return ("reduction_outer",)
+    if isinstance(op, AxisReduction) and op.aten and op.cols >= 32:
+        # a traced last-dim reduction (RMSNorm's fp32 mean), fitted on traced ops where measured; over
+        # few rows its time grows with the rows, not the bytes (measured: 1 -> 16 rows of 4096, 2.3 -> 7.5 us)
+        few = ("reduction_few",) if op.rows <= FEW_ROWS else ()
+        return (*few, "reduction_last", "reduction")
+    if isinstance(op, Gather) and op.aten.startswith("aten.embedding"):
+        # PyTorch's index_select walks <= 16 indices one after another (indexSelectSmallIndex)
+        few = ("embedding_few",) if op.rows <= FEW_ROWS else ()
+        return (*few, "embedding", *rate_keys(replace(op, aten="")))
     if isinstance(op, SdpaAttention):
         if op.backend == "efficient":
             return ("attention_efficient",)  # the profiles' attention fits ran cuDNN / flash
@@ -182,7 +191,15 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "copy_strided": ("copy",),  # a copy out of an expanded / non-contiguous view (repeat_kv, rotate_half's cat)
     "copy_cat": ("copy",),  # cat / clone of contiguous inputs
     "index_copy": ("gather_narrow", "gather"),  # index_copy_ of cache rows (a row scatter)
+    "cast_fp32": ("cast", "elementwise"),  # a cast up to fp32 (bf16 / int -> fp32): half the bandwidth
+    "pointwise_broadcast": ("pointwise", "elementwise"),  # an input broadcast or non-contiguous (strided kernel)
+    # not Pointwise regimes, listed for trace_fit's fallback (hetsim.calibration.trace_fit.fallback_rates)
+    "embedding": ("gather",),  # nn.Embedding's row gather (Gather with aten embedding; model rows >= 512 B)
+    "embedding_few": ("embedding", "gather"),  # <= FEW_ROWS tokens: rows one after another
+    "reduction_last": ("reduction",),  # a traced last-dim reduction (AxisReduction with aten, inner 1)
+    "reduction_few": ("reduction_last", "reduction"),  # over <= FEW_ROWS rows
 }
+FEW_ROWS = 16  # rows (tokens, outputs) up to which embedding and last-dim reductions run row after row
 
 
 def host_kind(op: HostCall) -> tuple[str, int]:

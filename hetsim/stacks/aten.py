@@ -80,7 +80,9 @@ def _row_split(dest: TensorMeta, dim: int) -> tuple[int, int]:
 def _embedding(op: AtenOp) -> tuple[Op, ...]:
     weight, idx = op.inputs[0], op.inputs[1]
     # a prompt may repeat token ids: more rows fetched than the table holds
-    return (Gather(idx.numel, weight.shape[1] * weight.itemsize, max(weight.shape[0], idx.numel), name=_name(op)),)
+    # nn.Embedding's kernel (embedding -> index_select inside ATen), its own regime `embedding` where fitted
+    return (Gather(idx.numel, weight.shape[1] * weight.itemsize, max(weight.shape[0], idx.numel), aten=op.name,
+                   name=_name(op)),)
 
 
 def _index_copy(op: AtenOp) -> tuple[Op, ...]:
@@ -132,9 +134,17 @@ def _to_copy(op: AtenOp) -> tuple[Op, ...]:
         # there until the GPU has run everything issued before (hetsim.hardware.gpu: a sync)
         ops: tuple[Op, ...] = (Copy(nbytes(out), "h2d", name=_name(op)),)
         return ops if op.args.get("non_blocking") else (*ops, HostCall("sync", op.name, name="sync:" + _name(op)))
-    # a cast: an elementwise kernel at each side's width, its own regime (RMSNorm's fp32 chain)
+    # a cast: an elementwise kernel at each side's width, its own regime (RMSNorm's fp32 chain); a cast up to
+    # fp32 from another dtype runs about half as fast as one down from it (measured: the aten sweep)
     read = sum(nbytes(t) for t in op.inputs)
-    return (Pointwise(out.numel, read + nbytes(out), op.name, "cast", name=_name(op)),)
+    regime = "cast_fp32" if out.dtype == "float32" and src.dtype != "float32" else "cast"
+    return (Pointwise(out.numel, read + nbytes(out), op.name, regime, name=_name(op)),)
+
+
+def broadcasts(op: AtenOp, out: TensorMeta) -> bool:
+    """Whether an elementwise op reads an input of more than one element through a broadcast or a
+    non-contiguous layout: TensorIterator's strided kernel, not the contiguous vectorised one."""
+    return any(t.numel > 1 and (t.numel != out.numel or strided(t)) for t in op.inputs)
 
 
 def _pointwise(op: AtenOp) -> tuple[Op, ...]:
@@ -143,6 +153,8 @@ def _pointwise(op: AtenOp) -> tuple[Op, ...]:
         return ()
     read = sum(nbytes(t) for t in op.inputs)
     write = nbytes(out)
+    if broadcasts(op, out):  # rotary's cos * q, RMSNorm's weight * x: its own regime where fitted
+        return (Pointwise(out.numel, read + write, op.name, "pointwise_broadcast", name=_name(op)),)
     return (Pointwise(out.numel, read + write, op.name, name=_name(op)),)
 
 
@@ -189,7 +201,8 @@ def _unknown(op: AtenOp) -> tuple[Op, ...]:
 # aten op (overload packet name) -> (regime it is priced by, how it becomes hetsim ops)
 MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "mm": ("matmul", _mm), "addmm": ("matmul", _mm), "bmm": ("bmm", _bmm),
-    "embedding": ("gather", _embedding), "index_select": ("gather", _index_select),
+    "embedding": ("embedding / embedding_few (else gather_narrow / gather)", _embedding),
+    "index_select": ("gather", _index_select),
     "index_copy_": ("index_copy (row scatter; else gather_narrow / gather)", _index_copy),
     "index_copy": ("index_copy (row scatter; else gather_narrow / gather)", _index_copy),
     "cat": ("copy_cat / copy_strided (else copy)", _materialise),
@@ -198,17 +211,17 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "copy_": ("copy_cat / copy_strided (else copy)", _materialise),
     "stack": ("copy_cat / copy_strided (else copy)", _materialise),
     "repeat": ("copy_cat / copy_strided (else copy)", _materialise),
-    "_to_copy": ("cast (else elementwise) / copy_h2d + sync", _to_copy),
-    "mean": ("reduction / reduction_narrow / reduction_outer", _reduction),
-    "sum": ("reduction / reduction_narrow / reduction_outer", _reduction),
-    "amax": ("reduction / reduction_narrow / reduction_outer", _reduction),
-    "amin": ("reduction / reduction_narrow / reduction_outer", _reduction),
-    "argmax": ("reduction / reduction_narrow / reduction_outer", _reduction),
+    "_to_copy": ("cast / cast_fp32 (else elementwise) / copy_h2d + sync", _to_copy),
+    "mean": ("reduction_last / reduction_few / reduction_narrow / reduction_outer", _reduction),
+    "sum": ("reduction_last / reduction_few / reduction_narrow / reduction_outer", _reduction),
+    "amax": ("reduction_last / reduction_few / reduction_narrow / reduction_outer", _reduction),
+    "amin": ("reduction_last / reduction_few / reduction_narrow / reduction_outer", _reduction),
+    "argmax": ("reduction_last / reduction_few / reduction_narrow / reduction_outer", _reduction),
     "_softmax": ("softmax", _softmax), "_safe_softmax": ("softmax", _softmax), "softmax": ("softmax", _softmax),
     "topk": ("topk_singleblock / topk_multiblock", _topk),
 }
 for _base in ELEMENTWISE | {"add_", "mul_", "fill_", "zero_", "copy"}:
-    MAPPING.setdefault(_base, ("pointwise (else elementwise)", _pointwise))
+    MAPPING.setdefault(_base, ("pointwise / pointwise_broadcast (else elementwise)", _pointwise))
 for _base in VIEW | {"view", "t", "transpose", "unsqueeze", "squeeze", "expand", "slice", "select", "permute",
                      "as_strided", "reshape", "flatten", "unflatten", "split", "chunk", "narrow", "diagonal"}:
     MAPPING.setdefault(_base, ("host_view (no kernel)", _host))

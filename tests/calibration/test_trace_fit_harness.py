@@ -16,6 +16,7 @@ from hetsim.calibration.trace_fit import (
     load_host_calls,
     measured_keys,
     points_by_key,
+    pool,
 )
 from hetsim.errors import HetsimError
 from hetsim.hardware.gpu import OpClassRates, stream_time_s
@@ -23,6 +24,8 @@ from hetsim.ops import HostCall, Pointwise
 from hetsim.tracing.trace import AtenOp, TensorMeta
 
 HOST_CALLS = REPO_ROOT / "calibration" / "e2e" / "H200" / "host_calls.json"
+SWEEP = REPO_ROOT / "calibration" / "profiles" / "runs" / "H200-aten-2026-12-01.parquet"
+SWEEP_HOST_CALLS = SWEEP.with_name("H200-aten-2026-12-01.host_calls.json")
 PROFILE = REPO_ROOT / "calibration" / "profiles" / "H200.yaml"
 US = 1e-6
 
@@ -108,25 +111,46 @@ def test_measured_figures_are_read_with_their_provenance():
         rates, notes = keys[key]
         assert rates.dispatch_s == raw[field] and rates.source == "measured"
         m = notes["measured"]
-        assert (m["file"], m["field"], m["value_s"]) == ("host_calls.json", field, raw[field])
-        assert m["device"] == "NVIDIA H200" and m["command"] == raw["provenance"]["command"]
-        assert len(m["sha256"]) == 16
+        assert (m["field"], m["value_s"]) == (field, raw[field])
+        (f,) = m["files"]
+        assert (f["file"], f["value_s"]) == ("host_calls.json", raw[field])
+        assert f["device"] == "NVIDIA H200" and f["command"] == raw["provenance"]["command"]
+        assert len(f["sha256"]) == 16
     assert keys["host_module"][0].dispatch_s == pytest.approx(1.52e-6, rel=0.01)
     assert keys["host_sdpa_plan"][0].dispatch_s == pytest.approx(51.6e-3, rel=0.01)
 
 
+def test_several_files_are_pooled_by_median(tmp_path):
+    a = load_host_calls(_host_calls(tmp_path, module_call=1e-6))
+    (tmp_path / "b").mkdir()
+    b = load_host_calls(_host_calls(tmp_path / "b", module_call=2e-6, view_opoverload=6e-6, cast_method=10e-6,
+                                    cast_opoverload=11e-6, add_binding=7e-6, add_suite_runner=8e-6))
+    pooled = pool([a, b])
+    assert measured_keys(pooled)["host_module"][0].dispatch_s == pytest.approx(1.5e-6)
+    # kernel pairs: mul 2.5 (a), mul 2.5 and cast 1.0 (b) -> median 2.5; view 3.0 and 4.0 -> 3.5; suite 1.0
+    assert pooled.harness() == {"view": pytest.approx(3.5e-6), "kernel": pytest.approx(2.5e-6),
+                                "suite": pytest.approx(1e-6)}
+
+
 def test_the_committed_profile_carries_the_measured_keys():
+    import statistics
+
     from hetsim.calibration.predict import gpu_model
 
     profile = load_profile(PROFILE)
-    raw = json.loads(HOST_CALLS.read_text())
-    assert profile.rates["host_module"].dispatch_s == raw["module_call"]
-    assert profile.rates["host_sdpa_plan"].dispatch_s == raw["sdpa_plan_build"]
+    raws = [json.loads(p.read_text()) for p in (SWEEP_HOST_CALLS, HOST_CALLS)]
+    assert profile.rates["host_module"].dispatch_s == statistics.median(r["module_call"] for r in raws)
+    assert profile.rates["host_sdpa_plan"].dispatch_s == statistics.median(r["sdpa_plan_build"] for r in raws)
     hc = profile.provenance["trace_fit"]["host_calls"]
-    assert hc["harness_overhead_s"]["view"] == pytest.approx(raw["view_opoverload"] - raw["view_method"])
-    assert hc["harness_overhead_s"]["kernel"] == pytest.approx(raw["mul_opoverload"] - raw["mul_binding"])
-    # the committed keys are what the fit gives with host_calls.json beside the cases (one command)
-    fitted = fit_profile(profile, REPO_ROOT / "calibration" / "e2e" / "H200" / "ops.parquet")
+    views = [r["view_opoverload"] - r["view_method"] for r in raws]
+    assert hc["harness_overhead_s"]["view"] == pytest.approx(statistics.median(views))
+    kernels = [r[slow] - r[fast] for r in raws for fast, slow in (
+        ("mul_binding", "mul_opoverload"), ("cast_method", "cast_opoverload"),
+        ("embedding_function", "embedding_opoverload")) if fast in r]
+    assert len(kernels) == 4 and hc["harness_overhead_s"]["kernel"] == pytest.approx(statistics.median(kernels))
+    assert [f["file"] for f in hc["files"]] == [str(p.relative_to(REPO_ROOT)) for p in (SWEEP_HOST_CALLS, HOST_CALLS)]
+    # the committed keys are what the fit gives on the aten sweep with both files (one command)
+    fitted = fit_profile(profile, SWEEP, [SWEEP_HOST_CALLS, HOST_CALLS])
     for key in ("pointwise", "host_view", "host_module", "host_sdpa_plan"):
         assert fitted[key][0].dispatch_s == pytest.approx(profile.rates[key].dispatch_s, rel=1e-12)
     gpu = gpu_model("H200")
@@ -138,7 +162,7 @@ def test_add_to_profile_records_the_host_calls(tmp_path):
     profile = load_profile(PROFILE)
     host = load_host_calls(HOST_CALLS)
     out = add_to_profile(profile, measured_keys(host), "cmd", host)
-    assert out.provenance["trace_fit"]["host_calls"]["sha256"] == host.sha256
+    assert out.provenance["trace_fit"]["host_calls"]["files"][0]["sha256"] == host.sha256
     assert out.provenance["trace_fit"]["host_calls"]["measured_keys"] == {
         "host_module": "module_call", "host_sdpa_plan": "sdpa_plan_build"}
 
