@@ -3,7 +3,7 @@ batching engine (ContinuousBatchingManager, paged|sdpa, no CUDA graphs) runs per
 
 An iteration of D decodes and prefill chunks is one packed forward of shape (Q, K, R): Q new
 tokens, K tokens its attention reads from the paged cache (every request's cached + new tokens;
-none when no request has cached tokens), R rows that sample. Its ops come from the shipped
+none when no request has cached tokens), R requests (one LM-head row each). Its ops come from the shipped
 templates (hetsim/stacks/traces/MODEL.hf-paged.{fresh,cached,single}.json.gz, traced by
 hetsim/tracing/paged.py) at that shape, lowered and priced as every stack's ops are (eager host
 dispatch and device time, hetsim/sim/lowering.py). Two costs a forward's ops do not show are
@@ -44,7 +44,7 @@ HOST_FILE = templates.TRACES_DIR / f"{STACK}.host.json"
 
 @dataclass(frozen=True)
 class Shape:
-    """One packed forward: `q` new tokens, `k` read from the cache (0: none cached), `r` sampling rows."""
+    """One packed forward: `q` new tokens, `k` read from the cache (0: none cached), `r` requests."""
 
     q: int
     k: int
@@ -62,8 +62,7 @@ class Shape:
 
 def shape_of(n_decode: int, decode_context_sum: int, chunks) -> Shape:
     """The forward of `n_decode` decodes holding `decode_context_sum` tokens (new ones included) and
-    prefill chunks of (tokens, context once written) (each chunk samples, as `IterationCost` prices
-    its LM head)."""
+    prefill chunks of (tokens, context once written)."""
     q = n_decode + sum(t for t, _ in chunks)
     k = decode_context_sum + sum(c for _, c in chunks)
     return Shape(q, k if k > q else 0, n_decode + len(chunks))
@@ -122,6 +121,9 @@ class PagedIterationCost(IterationCost):
         self.manager = (host["per_iteration_s"], host["per_request_s"])
         machine.log.note(f"{placement.model}.host.cb_manager", host["provenance"]["source"])
         self.plan_s = gpu.dispatch_s(HostCall("sdpa_plan", "cudnn", name="cudnn_sdpa_plan"))
+        # the profile's build was timed on another call pattern (decode, enable_gqa, no mask): the
+        # engine's masked packed call is priced by it, a transfer
+        machine.log.note(f"{placement.model}.host.sdpa_plan.paged_call", "transferred")
         self.built: set[tuple[int, int]] = set()  # (Q, K) of the cuDNN graphs this run has built
         self.plans = 0
 

@@ -3,7 +3,7 @@
 A template is a trace's JSON (hetsim/tracing/trace.py) in which every integer that changes with
 the step's sizes is replaced by a polynomial in the symbols (B batch, T new tokens, C cached
 tokens, L static cache length; for a continuous-batching iteration Q new tokens, K tokens read,
-R sampling rows), written as a string "=4096*B*T+-1*C". The polynomials are fitted
+R requests), written as a string "=4096*B*T+-1*C". The polynomials are fitted
 exactly (integer coefficients, total degree <= 2) from traces at several sizes and checked on
 further sizes, so a template says nothing the traces did not show. Instantiating one at any sizes
 of the same regime gives the trace a fresh tracing run would record. No torch here.
@@ -179,7 +179,7 @@ def sample_sizes(symbols: Iterable[str], count: int, seed: int) -> list[dict[str
 
 
 def _iteration_sizes(symbols: list[str], count: int, rng) -> list[dict[str, int]]:
-    """Sizes of continuous-batching iterations (hetsim/tracing/paged.py): R >= 2 sampling rows and
+    """Sizes of continuous-batching iterations (hetsim/tracing/paged.py): R >= 2 requests and
     Q >= R new tokens (a single query token takes another code path: its own template, K alone),
     K > Q tokens read when the cache is read."""
     out = []

@@ -7,21 +7,23 @@ the model, its request states are set to the iteration's shape, and `prepare_bat
 ids, the 4-D additive mask [1, 1, Q, K] sliced out of its [max_batch_tokens, pages + max_batch_tokens]
 buffer, read and write indices into the paged cache). Then what `ModelRunner.compute_batch` runs
 without CUDA graphs is recorded: `_forward_process_and_sample` (the model forward with
-`logits_to_keep` = the rows that sample, logits cast to fp32, argmax, the copy into the output
+`logits_to_keep` = one row per request, logits cast to fp32, argmax, the copy into the output
 buffer). The manager's own host work (scheduling, building those inputs, the output sync and
 per-request updates) is not in the trace: it is priced separately (hetsim/serving/stack_cost.py).
 
 An iteration's shape is (Q, K, R): Q query tokens (one per decoding request, a chunk's tokens per
 prefilling one), K tokens read from the cache by the attention (the sum over requests of cached +
 new tokens; 0 when no request has cached tokens: the engine then only writes the cache and attends
-over the new keys), R rows that sample a token. The traced ops depend on these totals only, not on
-how they split over requests (tests/stacks/test_stack_paged.py checks it).
+over the new keys), R requests (the LM head runs on one row per request, `logits_indices` being
+sized by the requests: a prefill chunk that samples no token still has its row). The traced ops
+depend on these totals only, not on how they split over requests (tests/stacks/test_stack_paged.py).
 
 Imports torch and transformers; import this lazily.
 """
 
 from __future__ import annotations
 
+import atexit
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -42,8 +44,8 @@ NUM_BLOCKS = 64
 
 def split(q: int, k: int, r: int) -> list[tuple[int, int, bool]]:
     """(cached, new, samples) per request for an iteration of Q new tokens, K tokens read (0: none
-    cached) and R sampling rows: R - 1 single-token decodes and one request with the rest, which
-    holds the cached tokens beyond one per decode."""
+    cached) and R requests: R - 1 single-token decodes and one request with the rest, which holds
+    the cached tokens beyond one per decode."""
     if not 1 <= r <= q:
         raise ValueError(f"an iteration needs 1 <= R <= Q, got Q={q}, R={r}")
     if k and k <= q:
@@ -83,7 +85,8 @@ class _Engine:
             cb_cache.PagedAttentionMemoryHandler.get_available_memory = sizer
         self.spec = spec
 
-    def trace(self, q: int, k: int, r: int) -> Trace:
+    def trace(self, requests: list[tuple[int, int, bool]]) -> Trace:
+        """The iteration of `requests`: (cached, new, samples) each."""
         from transformers.generation.continuous_batching.requests import (
             FutureRequestState,
             RequestState,
@@ -93,9 +96,13 @@ class _Engine:
         from hetsim.tracing import recorder
 
         cache, io, runner = self.bp.cache, self.bp.inputs_and_outputs, self.bp.model_runner
+        q = sum(new for _, new, _ in requests)
+        cached_any = any(cached for cached, _, _ in requests)
+        k = sum(cached + new for cached, new, _ in requests) if cached_any else 0
+        r = len(requests)
         futures = []
         try:
-            for i, (cached, new, samples) in enumerate(split(q, k, r)):
+            for i, (cached, new, samples) in enumerate(requests):
                 state = RequestState(request_id=f"r{i}", initial_tokens=[0] * (cached + new), max_new_tokens=4)
                 state._status = RequestStatus.DECODING if new == 1 and cached else RequestStatus.PREFILLING
                 state.tokens_to_process = [0] * new
@@ -109,7 +116,7 @@ class _Engine:
             carry, prev, out = io.get_cb_kwargs()
             if runner.supports_logits_to_keep(self.model):
                 kwargs["logits_to_keep"] = kwargs["logits_indices"]
-            meta = {"source": "hf-paged", "model": self.spec.name, "q_tokens": q, "kv_read": k, "sampled": r,
+            meta = {"source": "hf-paged", "model": self.spec.name, "q_tokens": q, "kv_read": k, "requests": r,
                     "torch": version("torch"), "transformers": version("transformers"), "call": CALL,
                     "attn_implementation": str(self.model.config._attn_implementation), "dtype": self.spec.dtype,
                     "block_tokens": BLOCK_TOKENS, "max_batch_tokens": MAX_BATCH_TOKENS, "num_blocks": NUM_BLOCKS}
@@ -125,9 +132,17 @@ class _Engine:
 def _engine(spec_json: str) -> _Engine:
     from hetsim.config.schema import ModelSpec
 
+    if not _engine.cache_info().currsize:
+        # transformers' batch processor cleans up in __del__ with torch: drop it before interpreter teardown
+        atexit.register(_engine.cache_clear)
     return _Engine(ModelSpec.model_validate_json(spec_json))
 
 
 def trace_iteration(spec: ModelSpec, q_tokens: int, kv_read: int, sampled: int) -> Trace:
     """The aten trace of one continuous-batching iteration of `spec` (one engine per model, reused)."""
-    return _engine(spec.model_dump_json()).trace(q_tokens, kv_read, sampled)
+    return trace_requests(spec, split(q_tokens, kv_read, sampled))
+
+
+def trace_requests(spec: ModelSpec, requests: list[tuple[int, int, bool]]) -> Trace:
+    """The iteration of `requests`, (cached, new, samples) each, as the engine packs them."""
+    return _engine(spec.model_dump_json()).trace(requests)

@@ -1,0 +1,91 @@
+"""Serving under stack hf-paged (hetsim/serving/stack_cost.py): an iteration is the engine's traced
+forward at its (Q, K, R), plus the manager's host work and a cuDNN SDPA graph build when (Q, K) is
+new to the run; bad combinations are refused in one line."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hetsim.errors import ConfigError
+from hetsim.ops import HostCall
+from hetsim.scenario import load_experiment
+from hetsim.serving.run import ServingRunner
+from hetsim.serving.stack_cost import PagedIterationCost, Shape, shape_of
+
+REPO = Path(__file__).resolve().parents[2]
+VALIDATION = REPO / "configs" / "experiments" / "serving_validation_h200.yaml"
+
+
+@pytest.fixture(scope="module")
+def cost():
+    exp = load_experiment(VALIDATION, overrides={"outputs.write": False})
+    return ServingRunner(exp, exp.runs[0]).cost
+
+
+def test_shape_of_an_iteration():
+    # 3 decodes holding 900 tokens (new ones included), a first chunk and a later chunk of a prompt
+    assert shape_of(3, 900, [(200, 200), (100, 612)]) == Shape(303, 900 + 200 + 612, 5)
+    assert shape_of(0, 0, [(200, 200), (40, 40)]) == Shape(240, 0, 2)  # nothing cached: write-only
+    assert shape_of(1, 301, []).phase == "single" and shape_of(2, 602, []).phase == "cached"
+    assert shape_of(0, 0, [(512, 512)]).phase == "fresh"
+
+
+def test_the_validation_config_prices_with_the_paged_engine(cost):
+    assert isinstance(cost, PagedIterationCost)
+    gpu = cost.machine.models[cost.p.model]
+    assert cost.plan_s == gpu.dispatch_s(HostCall("sdpa_plan", "cudnn"))
+    assert cost.plan_s > 0.01  # the H200 profile's measured cuDNN graph build (tens of ms)
+
+
+def test_a_new_query_key_shape_builds_a_cudnn_graph_once(cost):
+    cost.built.clear()
+    first = cost.price(4, 4 * 700 + 3, []).time_s
+    again = cost.price(4, 4 * 700 + 3, []).time_s
+    manager = cost.manager[0] + 4 * cost.manager[1]
+    forward = cost.price_key(cost.key(4, 4 * 700 + 3, [])).time_s
+    assert again == pytest.approx(forward + manager)
+    assert first == pytest.approx(again + cost.plan_s)
+    assert cost.price(4, 4 * 700 + 7, []).time_s == pytest.approx(first, rel=0.02)  # K + 4: a new graph
+
+
+def test_a_lone_decode_is_host_bound_and_a_huge_read_is_not(cost):
+    small = cost.price_key(cost.key(8, 8 * 300, [])).time_s
+    huge = cost.price_key(cost.key(8, 8 * 120_000, [])).time_s  # index_select + attention over ~1M keys a layer
+    assert huge > 1.5 * small
+    # more decodes add device work only: the eager forward stays about the host's issue time
+    assert cost.price_key(cost.key(1, 300, [])).time_s == pytest.approx(small, rel=0.1)
+
+
+def test_the_manager_host_work_grows_with_the_requests(cost):
+    per_iteration, per_request = cost.manager
+    assert per_iteration > 0 and per_request > 0
+    cost.built.clear()
+    cost.built.update({(1, 301), (16, 16 * 301)})
+    one = cost.price(1, 301, []).time_s - cost.price_key(cost.key(1, 301, [])).time_s
+    many = cost.price(16, 16 * 301, []).time_s - cost.price_key(cost.key(16, 16 * 301, [])).time_s
+    assert many - one == pytest.approx(15 * per_request)
+
+
+def _config(tmp_path, **changes):
+    data = yaml.safe_load(VALIDATION.read_text())
+    data["serving"]["requests"]["trace"] = str(REPO / "calibration" / "serving" / "requests.csv")
+    for key, value in changes.items():
+        section, field = key.split(".")
+        if value is None:
+            data.pop(section)
+        else:
+            data.setdefault(section, {})[field] = value
+    path = tmp_path / "exp.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+@pytest.mark.parametrize(("changes", "needle"), [
+    ({"serving.x": None}, "serving runs only"),
+    ({"simulation.gpu_execution": "graph"}, "without CUDA graphs"),
+])
+def test_hf_paged_outside_what_it_traced_is_refused(tmp_path, changes, needle):
+    with pytest.raises(ConfigError) as err:
+        load_experiment(_config(tmp_path, **changes), overrides={"outputs.write": False})
+    assert err.value.field == "workload.stack" and needle in str(err.value)
