@@ -7,11 +7,15 @@
 //   collect: each stream's scores go to its own buffer (URAM), tracking the largest and
 //            smallest key, so the first pass starts at the top digit where keys differ;
 //   level:   one pass over the buffers (all streams in parallel, II=1) histograms the next
-//            digit of the keys that match the prefix fixed so far (256 counters per stream, in
-//            registers: an increment per cycle without a read-modify-write hazard); then 256
-//            cycles sum the streams' histograms and scan from the top bin for the bin that holds
-//            the k-th key. It ends when that bin holds exactly the keys still needed (at the
-//            last digit every bin holds at most one key: keys are unique);
+//            digit of the keys that match the prefix fixed so far into ONE histogram shared by
+//            all streams: each stream decodes its digit one-hot (256 wires), and every bin's
+//            counter (registers) adds the popcount of its wire across the streams each cycle, so
+//            the counters never read-modify-write a memory and the pass stays at II=1; then 256
+//            cycles scan from the top bin for the bin that holds the k-th key. It ends when that
+//            bin holds exactly the keys still needed (at the last digit every bin holds at most
+//            one key: keys are unique). A histogram per stream would cost 256 counters and their
+//            incrementers per stream (the LUT bound of wide builds); the shared one costs a
+//            decoder per stream and one popcount adder per bin;
 //   gather:  one more pass keeps the keys >= the prefix in per-stream lists, written out
 //            stream by stream: the k best as a set, in order (index % streams, index / streams),
 //            not by score (the DSA consumer gathers the selected tokens; order is free).
@@ -23,6 +27,8 @@
 
 typedef ap_uint<96> selkey_t;
 static const int SEL_BINS = 256;
+static const int SEL_COUNT_BITS = 24;  // a shared bin counts up to every buffered key of every stream
+typedef ap_uint<SEL_COUNT_BITS> selcount_t;
 
 template <typename S>
 inline selkey_t sel_key(const S& score, index_t idx) {
@@ -40,7 +46,7 @@ inline selkey_t sel_key(const S& score, index_t idx) {
 template <typename S, int NSTREAMS, int KCAP, int SLOTS>
 void topk_select(hls::stream<cand_t<S> > in[NSTREAMS], ap_uint<32> n, int k, hls::stream<cand_t<S> >& out,
                  hls::stream<topk_stats_t>& stats_out) {
-    static_assert(SLOTS > 0 && SLOTS < 65536, "per-stream buffer: 16-bit histogram counters");
+    static_assert(SLOTS > 0 && (long long)SLOTS * NSTREAMS < (1LL << SEL_COUNT_BITS), "shared histogram counters");
     static S buf[NSTREAMS][SLOTS];
 #pragma HLS array_partition variable = buf complete dim = 1
 #pragma HLS bind_storage variable = buf type = ram_2p impl = uram
@@ -86,30 +92,37 @@ collect:
     int last = 12;            // digit boundary the final prefix ends at (12: empty prefix)
 levels:
     while (!done) {
-        ap_uint<16> hist[NSTREAMS][SEL_BINS];
-#pragma HLS array_partition variable = hist complete dim = 0
-        for (int s = 0; s < NSTREAMS; s++)
-            for (int b = 0; b < SEL_BINS; b++) hist[s][b] = 0;
+        selcount_t hist[SEL_BINS];  // shared by every stream
+#pragma HLS array_partition variable = hist complete
+        for (int b = 0; b < SEL_BINS; b++) hist[b] = 0;
     histogram:
         for (ap_uint<32> j = 0; j < rounds; j++) {
 #pragma HLS pipeline II = 1
+            ap_uint<SEL_BINS> onehot[NSTREAMS];  // each stream's digit, decoded (0 when it does not match)
+#pragma HLS array_partition variable = onehot complete
             for (int s = 0; s < NSTREAMS; s++) {
 #pragma HLS unroll
+                onehot[s] = 0;
                 if (j < count[s]) {
                     const selkey_t key = sel_key(buf[s][j], index_t(j * NSTREAMS + s));
                     const bool match = digit == 11 || (key >> (8 * (digit + 1))) == prefix;
-                    if (match) hist[s][ap_uint<8>(key >> (8 * digit))]++;
+                    if (match) onehot[s][ap_uint<8>(key >> (8 * digit))] = 1;
                 }
+            }
+            for (int b = 0; b < SEL_BINS; b++) {
+#pragma HLS unroll
+                ap_uint<16> hits = 0;  // popcount of bin b's wire across the streams
+                for (int s = 0; s < NSTREAMS; s++) hits += onehot[s][b];
+                hist[b] += hits;
             }
         }
         ap_uint<32> above = 0, in_bin = 0;
         int bin = 0;
         bool found = false;
-    scan:  // sum the streams' counters and find the bin holding the need-th key from the top
+    scan:  // from the top bin, find the bin holding the need-th key
         for (int b = SEL_BINS - 1; b >= 0; b--) {
 #pragma HLS pipeline II = 1
-            ap_uint<32> total = 0;
-            for (int s = 0; s < NSTREAMS; s++) total += hist[s][b];
+            const ap_uint<32> total = hist[b];
             if (!found && above + total >= need) {
                 found = true;
                 bin = b;

@@ -65,6 +65,8 @@ def describe(sizes: list[int], layers: int = 32) -> list[dict]:
             "resources": total,
             "utilisation": {r: round(v / card.resources[r], 3) for r, v in total.items()},
             "per_stream": rb.stream.as_dict(), "per_port": rb.port.as_dict(), "topk_unit": rb.topk.as_dict(),
+            "topk_per_unit": rb.topk_unit.as_dict(), "topk_units": rb.topk_units,
+            "topk_shared": rb.topk_shared.as_dict(),
             "fits": all(v <= UTILIZATION_CAP * card.resources[r] for r, v in total.items()),
             "provenance": "derived (II, depths, LUTs assumed until a csynth report replaces them)",
         })
@@ -108,7 +110,8 @@ def register(app: typer.Typer, friendly) -> None:
                        f"rows; launch + job heads at {r['layers']} layers: {cost}")
             util = ", ".join(f"{k} {v} ({r['utilisation'][k]:.0%})" for k, v in r["resources"].items())
             typer.echo(f"  resources: {util}; fits 80%: {r['fits']}")
-            typer.echo(f"  per stream: {r['per_stream']}; per port: {r['per_port']}; top-k: {r['topk_unit']}")
+            typer.echo(f"  per stream: {r['per_stream']}; per port: {r['per_port']}; top-k: {r['topk_unit']} "
+                       f"({r['topk_units']} x {r['topk_per_unit']} + shared {r['topk_shared']})")
 
 
 def _search(action: str, kernel: str | None, as_json: bool, out: Path | None, workers: int | None,

@@ -76,11 +76,24 @@ def test_fpga_designs_carry_the_kernels_shapes(u55c):
     designs = fpga_designs(u55c)
     assert designs["inner_product_topk"].shape == design_shape(load_kernel_params("inner_product_topk"))
     assert designs["lightning_indexer_topk"].shape.select and designs["lightning_indexer_topk"].pes == 13
-    lut = {"pq_lut_topk", "lightning_indexer_lut"}
-    assert {d.hbm_channels for name, d in designs.items() if name != "lightning_indexer_topk" and name not in lut} \
-        == {30}
+    assert {d.hbm_channels for name, d in designs.items() if name != "lightning_indexer_topk"} == {30}
     # the LUT indexer: 4 keys a beat, one score stream each into the radix select; no DSP bound
-    assert {designs[n].hbm_channels for n in lut} == {15} and designs["lightning_indexer_lut"].topk_width == 60
+    assert designs["lightning_indexer_lut"].topk_width == 120
+
+
+def test_the_select_shares_one_histogram_across_its_streams():
+    # a select stream costs its decoder and key compare (256 + 240 LUTs), its score buffer and its
+    # list; the 256 shared bins a popcount over the streams and a 24-bit counter each, plus the scan
+    kp = load_kernel_params("pq_lut_topk")
+    shape = design_shape(kp)
+    rb = resource_breakdown(kp, shape)
+    assert (rb.topk_units, rb.topk_unit.luts, rb.topk_unit.bram36, rb.topk_unit.uram) == (120, 496, 5, 1)
+    assert rb.topk_shared.luts == 256 * (120 + 24) + 256 * 32
+    assert rb.topk == rb.topk_unit.times(120) + rb.topk_shared
+    # half the streams: the per-stream part halves, the bins' popcounts shrink, the scan stays
+    half = load_kernel_params("pq_lut_topk", {"pes": 15})
+    rb15 = resource_breakdown(half, design_shape(half))
+    assert rb15.topk_units == 60 and rb15.topk_shared.luts == 256 * (60 + 24) + 256 * 32
 
 
 @pytest.mark.parametrize("kernel", ["inner_product_topk", "page_minmax_topk", "bm25_topk"])

@@ -25,13 +25,19 @@ def test_front_is_feasible_and_non_dominated(tmp_path):
     out = sweep(tmp_path, "pq_lut_topk")
     front = out["front"]
     assert out["points"] == len(design_points("pq_lut_topk")) == 8 * 3 * 2
-    assert 0 < out["feasible"] < out["points"]  # 30 PEs of the LUT indexer exceed the LUT cap
     assert front and all(r["fits"] for r in front)
+    assert front[0]["params"]["pes"] == 30  # the shared-histogram select lets every port in
     assert all(r[k] <= 0.8 * v for r in front for k, v in u55c().resources.items())
     for a in front:
         assert not any(all(b[o] <= a[o] for o in OBJECTIVES) and any(b[o] < a[o] for o in OBJECTIVES) for b in front)
     times = [r["time_per_token_us"] for r in front]
     assert times == sorted(times) and front[-1]["luts"] < front[0]["luts"]  # slower designs are smaller
+
+
+def test_designs_over_the_cap_stay_off_the_front(tmp_path):
+    out = sweep(tmp_path, "pq_lut_topk", {"pes": (15, 30), "heads": (16, 32)})  # 32 heads x 30 PEs: LUTs
+    assert (out["points"], out["feasible"]) == (4, 3)
+    assert {(r["params"]["pes"], r["params"]["heads"]) for r in out["front"]} <= {(15, 16), (30, 16), (15, 32)}
 
 
 def test_every_design_is_a_part_of_the_store_and_a_rerun_computes_none(tmp_path):

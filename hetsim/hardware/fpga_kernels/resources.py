@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from hetsim.hardware.fpga_kernels.cycles import SEL_BINS, DesignShape
 from hetsim.hardware.fpga_kernels.params import KernelParams
 
+SEL_COUNT_BITS = 24  # the radix select's shared bin counters (topk_select.h)
 # (depth, width) configurations of one BRAM36 block (UG573).
 BRAM36_SHAPES = ((32768, 1), (16384, 2), (8192, 4), (4096, 9), (2048, 18), (1024, 36), (512, 72))
 URAM_DEPTH, URAM_WIDTH = 4096, 72  # one URAM288 block (UG573)
@@ -68,8 +69,15 @@ class ResourceBreakdown:
     ports: int  # adapters: item ports + the io bundle
     stream: Resources  # one stream: its tiers, FIFOs and PE
     streams: int
-    topk: Resources  # the whole top-k unit (queues x cells, or the select's buffers)
+    topk_unit: Resources  # one systolic queue, or the select's share of one score stream
+    topk_units: int  # queues (+ the merge queue), or score streams
+    topk_shared: Resources  # what the units share (the select's histogram bins and scan)
     fixed: Resources  # control and the job's row buffer (rows_max rows' records and queries)
+
+    @property
+    def topk(self) -> Resources:
+        """The whole top-k unit."""
+        return self.topk_unit.times(self.topk_units) + self.topk_shared
 
     @property
     def total(self) -> Resources:
@@ -112,19 +120,22 @@ def _stream(kp: KernelParams, shape: DesignShape) -> Resources:
     return Resources(bram, uram, 0, fifo) + _pe(kp, shape)
 
 
-def _topk(kp: KernelParams, shape: DesignShape) -> Resources:
+def _topk(kp: KernelParams, shape: DesignShape) -> tuple[Resources, int, Resources]:
+    """(one unit, units, shared): systolic queues of KCAP cells, or the radix select's per-stream
+    part (score buffer, selected list, digit decoder, key compare) and its shared histogram."""
     cand = kp.int("score_bits") + 33  # score, index, valid
     kcap = shape.k_max
     ts = shape.topk_streams
     if shape.select:
         slots = kp.int("select_items") // ts
-        buf = ts * uram_for(slots, kp.int("score_bits"))
-        lists = ts * bram36_for(kcap, cand)
-        hist = ts * SEL_BINS * 16 * 2  # counters and their increment
-        compare = ts * (96 // 2 + 96 * 2)  # key compare, prefix match, min/max
-        return Resources(lists, buf, 0, hist + compare + SEL_BINS * 32)
+        decode = SEL_BINS  # the digit, one-hot: a wire per bin
+        compare = 96 // 2 + 96 * 2  # key compare, prefix match, min/max
+        per_stream = Resources(bram36_for(kcap, cand), uram_for(slots, kp.int("score_bits")), 0, decode + compare)
+        bins = SEL_BINS * (ts + SEL_COUNT_BITS)  # per bin: popcount over the streams, counter adder
+        scan = SEL_BINS * 32
+        return per_stream, ts, Resources(0, 0, 0, bins + scan)
     cell = cand // 2 + 3 * cand  # comparator; keep/pass and shift multiplexers
-    return Resources(0, 0, 0, (shape.queues + 1) * kcap * cell)
+    return Resources(0, 0, 0, kcap * cell), shape.queues + 1, ZERO
 
 
 def resource_breakdown(kp: KernelParams, shape: DesignShape) -> ResourceBreakdown:
@@ -132,7 +143,7 @@ def resource_breakdown(kp: KernelParams, shape: DesignShape) -> ResourceBreakdow
     read_buf = bram36_for(kp.int("max_read_burst") * kp.int("read_outstanding"), width)
     port = Resources(read_buf, 0, 0, LUT_PER_AXI_PORT)
     rowbuf = bram36_for(shape.rows_max * (shape.rec_beats + shape.query_beats), width)
-    return ResourceBreakdown(port, shape.streams + 1, _stream(kp, shape), shape.streams, _topk(kp, shape),
+    return ResourceBreakdown(port, shape.streams + 1, _stream(kp, shape), shape.streams, *_topk(kp, shape),
                              Resources(rowbuf, 0, 0, LUT_CONTROL))
 
 
