@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 # hetsim method (hetsim/workloads) -> (module in hetsim/method_code, the params that select that module)
 MODULES = {"lserve": "lserve", "seer_attention": "seer_attention", "dsa": "dsa", "rag": "bm25",
-           "rag_two_stage": "rag_two_stage"}
+           "rag_two_stage": "rag_two_stage", "ttt": "ttt"}
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,8 @@ SIZES: list[Composite] = [
       for b, n in ((1, 100_000), (1, 1_000_000), (8, 1_000_000), (8, 10_000_000))],
     *[Composite("rag_two_stage", ph, "Llama-2-7B", b, 1024, {"corpus_docs": 1_000_000})
       for ph in ("first_stage", "rerank") for b in (1, 8)],
+    # a decode step that completes a 2048-token chunk (not in the 2026-12-01 H200 data: written after it)
+    *_grid("ttt", "decode", LLAMA, [(1, 8192), (8, 8192)]),
 ]
 
 TEST_SIZES: list[Composite] = [
@@ -70,6 +72,8 @@ TEST_SIZES: list[Composite] = [
                                                                                                   (4, 200_000))],
     *[Composite("rag_two_stage", ph, "Llama-2-7B", b, 1024, {"corpus_docs": n, "encoder_layers": 2})
       for ph in ("first_stage", "rerank") for b, n in ((1, 10_000), (4, 200_000))],
+    *_grid("ttt", "decode", LLAMA, [(1, 8192)]),
+    *_grid("ttt", "decode", LLAMA, [(2, 4096)], {"muon_steps": 0, "fw_heads": 8}),
 ]
 
 
@@ -79,6 +83,9 @@ def tiny(c: Composite) -> Composite:
     context = c.context
     if c.method in ("rag", "rag_two_stage"):
         params.update(corpus_docs=2000, encoder_layers=1, candidates=8)
+    elif c.method == "ttt":
+        params.update(chunk_tokens=256, fw_heads=16, window_tokens=256)
+        context = 1024
     elif c.method == "seer_attention":
         context = 4096 + c.context % 64
         params.setdefault("token_budget", 512)

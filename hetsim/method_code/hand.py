@@ -25,6 +25,7 @@ _WORK = {
     ("seer_attention", "decode"): lambda m, b, c: m.decode_layer("layer", b, c),
     ("seer_attention", "prefill"): lambda m, b, c: m.prefill_layer("layer", b, c),
     ("dsa", "decode"): lambda m, b, c: m.decode_layer("sparse", b, c),
+    ("ttt", "decode"): lambda m, b, c: m.decode_layer("layer", b, c),
     ("rag", "search"): lambda m, b, c: m.search_work(b),
     ("rag_two_stage", "first_stage"): lambda m, b, c: m.first_stage_work(b),
     ("rag_two_stage", "rerank"): lambda m, b, c: m.rerank_work(b),

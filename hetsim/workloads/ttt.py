@@ -70,34 +70,51 @@ class TTT(Method):
     def forward_ops(self, batch: int, tokens: int, what: str) -> list[Op]:
         """The fast-weight SwiGLU on `tokens` tokens per request (per-request weights: bmm)."""
         d, h, dt, rows = self.d, self.h, self.model.dtype, batch * self.p.fw_heads
+        # SiLU and the product are two eager kernels (F.silu(a) * g; hetsim/method_code/ttt.py traces them)
         return [Matmul(tokens, h, d, batch=rows, dtype=dt, shared_b=False, name=f"fw_{what}_w1"),
                 Matmul(tokens, h, d, batch=rows, dtype=dt, shared_b=False, name=f"fw_{what}_w3"),
-                Elementwise(rows * tokens * h, 2, dt, 5.0, name=f"fw_{what}_silu_mul"),
+                Elementwise(rows * tokens * h, 1, dt, 4.0, name=f"fw_{what}_silu"),
+                Elementwise(rows * tokens * h, 2, dt, 1.0, name=f"fw_{what}_mul"),
                 Matmul(tokens, d, h, batch=rows, dtype=dt, shared_b=False, name=f"fw_{what}_w2")]
 
     def loss_ops(self, batch: int, chunks: int) -> list[Op]:
-        c, dt = self.p.chunk_tokens, self.model.dtype
-        return [*self.forward_ops(batch * chunks, c, "key"),
-                Elementwise(batch * chunks * c * self.model.hidden, 2, dt, 2.0, name="fw_loss")]
+        c, dt, hidden = self.p.chunk_tokens, self.model.dtype, self.model.hidden
+        tokens = batch * chunks * c
+        return [*self.forward_ops(batch * chunks, c, "key"),  # the inner product per token: multiply, then sum
+                Elementwise(tokens * hidden, 2, dt, 1.0, name="fw_loss_mul"),
+                Reduction(tokens * self.p.fw_heads, self.d, dt, "sum", name="fw_loss_sum")]
 
     def update_ops(self, batch: int, chunks: int) -> list[Op]:
         """Backward over `chunks` chunks per request, Muon, and the weight update."""
         c, d, h, dt = self.p.chunk_tokens, self.d, self.h, self.model.dtype
         rows = batch * chunks * self.p.fw_heads
+        g = 3 * rows  # the three gradients, orthogonalised alike
         ops: list[Op] = [
             Elementwise(rows * c * d, 1, dt, 1.0, name="fw_grad_out"),
             Matmul(h, d, c, batch=rows, dtype=dt, shared_b=False, name="fw_grad_w2"),
             Matmul(c, h, d, batch=rows, dtype=dt, shared_b=False, name="fw_grad_hidden"),
-            Elementwise(rows * c * h, 3, dt, 8.0, name="fw_silu_mul_backward"),
+            # the SiLU-product backward as eager kernels: d_hidden * silu(a), d_hidden * g, silu_backward
+            Elementwise(rows * c * h, 2, dt, 1.0, name="fw_grad_gate_mul"),
+            Elementwise(rows * c * h, 2, dt, 1.0, name="fw_grad_act_mul"),
+            Elementwise(rows * c * h, 2, dt, 6.0, name="fw_silu_backward"),
             Matmul(d, h, c, batch=rows, dtype=dt, shared_b=False, name="fw_grad_w1"),
             Matmul(d, h, c, batch=rows, dtype=dt, shared_b=False, name="fw_grad_w3"),
+            # Muon first scales each gradient to unit Frobenius norm (norm, + eps, divide)
+            Reduction(g, d * h, dt, "sum", name="muon_norm"),
+            Elementwise(g * d * h, 1, dt, 1.0, g, name="muon_normalise"),
         ]
-        for _ in range(self.p.muon_steps):  # X <- aX + (bA + cA^2)X with A = X X^T, for 3 gradients
-            ops += [Matmul(d, d, h, batch=3 * rows, dtype=dt, shared_b=False, name="muon_gram"),
-                    Matmul(d, d, d, batch=3 * rows, dtype=dt, shared_b=False, name="muon_square"),
-                    Matmul(d, h, d, batch=3 * rows, dtype=dt, shared_b=False, name="muon_apply")]
-        return ops + [Elementwise(3 * rows * d * h, 2, dt, 2.0, name="fw_update"),
-                      Reduction(3 * rows * d, h, dt, "sum", name="fw_norm")]
+        for _ in range(self.p.muon_steps):  # X <- aX + (bA + cA^2)X with A = X X^T, in the reference's eager form
+            ops += [Matmul(d, d, h, batch=g, dtype=dt, shared_b=False, name="muon_gram"),
+                    Elementwise(g * d * d, 1, dt, 1.0, name="muon_scale_b"),
+                    Matmul(d, d, d, batch=g, dtype=dt, shared_b=False, name="muon_square"),
+                    Elementwise(g * d * d, 1, dt, 1.0, name="muon_scale_c"),
+                    Elementwise(g * d * d, 2, dt, 1.0, name="muon_poly_add"),
+                    Elementwise(g * d * h, 1, dt, 1.0, name="muon_scale_a"),
+                    Matmul(d, h, d, batch=g, dtype=dt, shared_b=False, name="muon_apply"),
+                    Elementwise(g * d * h, 2, dt, 1.0, name="muon_add")]
+        return ops + [Elementwise(g * d * h, 2, dt, 2.0, name="fw_update"),
+                      Reduction(g * d, h, dt, "sum", name="fw_norm"),
+                      Elementwise(g * d * h, 1, dt, 1.0, g * d, name="fw_renormalise")]
 
     def apply_ops(self, batch: int, tokens: int, context: int) -> list[Op]:
         m = self.model

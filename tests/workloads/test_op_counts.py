@@ -190,7 +190,10 @@ def test_ttt_update_and_loss_over_one_chunk(method, b, steps):
     c, d, h, rows = 2048, 1024, 1024, b * 4
     grads = 4 * 2 * c * d * h * rows + rows * c * d + 8 * rows * c * h
     muon = steps * 2 * 3 * rows * (d * d * h + d * d * d + d * h * d)
-    assert gpu(w, "prepare")[0] == grads + muon + 2 * 3 * rows * d * h + 3 * rows * d * h
+    # Muon's eager elementwise work: b A, c A^2, their sum (d x d), a X and the sum (d x h); the gradient
+    # normalised first (norm, divide), the updated weights renormalised (a divide)
+    muon_elementwise = steps * 3 * rows * (3 * d * d + 2 * d * h) + 2 * 3 * rows * d * h + 3 * rows * d * h
+    assert gpu(w, "prepare")[0] == grads + muon + muon_elementwise + 2 * 3 * rows * d * h + 3 * rows * d * h
     assert gpu(w, "relevancy")[0] == 3 * 2 * c * d * h * rows + 5 * rows * c * h + 2 * b * c * 4096
     assert m.decode_layer("layer", b, 8191).step("prepare") is None  # between chunks: no update
 
