@@ -5,13 +5,24 @@ counters and the radix select for large k, and the loop trip counts the cycle mo
 import numpy as np
 import pytest
 
-from hetsim.fpga_runner.kernels import MODE_LOAD, MODE_QUERY, ST, csim_run, csim_write
+from hetsim.fpga_runner.kernels import MODE_LOAD, MODE_QUERY, ROW_WORDS, ST, csim_run, csim_write
 from hetsim.fpga_runner.reference import NO_INDEX, systolic_counters
 from hetsim.hardware.fpga_kernels.cycles import job_cycles
 from hetsim.hardware.fpga_kernels.designs import design_shape
 
 KERNELS = ("inner_product_topk", "page_minmax_topk", "bm25_topk")
 TIERED = ("inner_product_topk", "page_minmax_topk")
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_the_host_lays_rows_out_as_the_kernel_reads_them(small, kernel):
+    # a row's record and query in the query buffer, as the header derives them (at 128-bit beats
+    # the 6-word record spans two beats)
+    adapter, lib = small(kernel)
+    info = lib.info
+    assert (info["ROW_WORDS"], info["REC_BEATS"], info["ROW_BEATS"], info["ROWS_MAX"]) == (
+        ROW_WORDS, adapter.shape.rec_beats, adapter.row_beats, adapter.rows_max)
+    assert adapter.shape.rec_beats == -(-ROW_WORDS * 32 // (8 * adapter.beat_bytes))
 
 
 @pytest.mark.parametrize("kernel", TIERED)
