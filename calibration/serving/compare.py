@@ -42,7 +42,7 @@ def breakdown(cost, measured: list[tuple[float, int]]) -> dict:
     batch = max(set(sizes), key=sizes.count)
     durations = sorted(d for d, n in measured if n == batch)
     ctx = 600  # a typical decode context of this trace (prompt median 300 + half an output)
-    forward = cost.price_key(cost.key(batch, batch * ctx, [])).time_s
+    forward = cost.forward_s(cost.key(batch, batch * ctx, []))
     manager = cost.manager[0] + cost.manager[1] * batch
     return {"decode_batch": batch, "context": ctx,
             "predicted_s": {"forward": forward, "manager": manager, "cudnn_plan": cost.plan_s,
@@ -50,7 +50,7 @@ def breakdown(cost, measured: list[tuple[float, int]]) -> dict:
             "measured_s": {"iterations": len(durations), "median": statistics.median(durations),
                            "fastest_decile": durations[len(durations) // 10]},
             "measured_without_plan_s": sorted(round(d, 4) for d, n in measured if d < 0.045),
-            "predicted_plans_built": cost.plans, "predicted_iterations": cost.lookups}
+            "predicted_iterations": cost.lookups}
 
 
 def main() -> None:
