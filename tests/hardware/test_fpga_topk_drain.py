@@ -70,3 +70,20 @@ def test_lserve_page_kernel_with_many_rows_by_hand(small_experiment):
     assert burst == pytest.approx((rows - 1) * (d.shape.rec_beats + d.shape.query_beats) * fpga.clock_hz * 64
                                   / (fpga.pc_bw * fpga.hbm_eff))
     assert timing.fill_drain_s - one.fill_drain_s == pytest.approx(((rows - 1) * (job.head + job.tail) + burst) / clock)
+
+
+def test_rows_beyond_a_jobs_row_buffer_take_a_second_job(small_experiment):
+    # 40 rows with 32 a job: two doorbells and two row bursts (32 + 8 rows), the rows' own work alike
+    fpga = Machine(small_experiment()).models["fpga0"]
+    d = fpga.design("page_minmax_topk")
+    assert d.shape.rows_max == 32
+
+    def op(rows):
+        return FpgaKernel(kernel="page_minmax_topk", n_items=64, item_bytes=512, macs_per_item=1024, k=32, rows=rows)
+
+    kw = dict(chip_n=64, pc_bw_bytes_per_s=fpga.pc_bw, hbm_efficiency=fpga.hbm_eff)
+    full, rest = job_cycles(d.shape, 64, 32, rows=32, **kw), job_cycles(d.shape, 64, 32, rows=8, **kw)
+    clock = d.clock_mhz * 1e6
+    t40 = fpga.timing(op(40))
+    assert t40.fill_drain_s == pytest.approx((full.job_head + rest.job_head + 40 * (full.head + full.tail)) / clock)
+    assert t40.total_s == pytest.approx(50e-6 + (full.total + rest.total) / clock)
