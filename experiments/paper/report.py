@@ -124,7 +124,9 @@ def provenance(df: pd.DataFrame) -> tuple[list[str], list[str], list[str]]:
 
 
 def write_report(path: Path, *, df: pd.DataFrame, grid: dict, grids, left_out: dict, figures: dict,
-                 wall_s: float, command: str, quick: bool, rejected: dict | None = None) -> Path:
+                 wall_s: float, command: str, quick: bool, rejected: dict | None = None,
+                 study: list[str] | None = None) -> Path:
+    """`study`: the two-baseline study's sections (study_report.py), placed before the grid's."""
     import hetsim
 
     cmp = comparisons(df)
@@ -133,12 +135,13 @@ def write_report(path: Path, *, df: pd.DataFrame, grid: dict, grids, left_out: d
     skipped = df[df["status"] != "ok"].drop_duplicates("point_id")
     reasons = skipped["note"].str.split(":").str[0].value_counts().to_dict() if len(skipped) else {}
     lines = [
-        f"# The paper's evaluation grid, simulated{' (quick)' if quick else ''}",
+        f"# The paper's evaluation, simulated{' (quick)' if quick else ''}",
         "",
         f"`{command}` - hetsim {hetsim.__version__}, {df['point_id'].nunique()} points, {len(df)} runs, "
         f"{wall_s:.0f} s wall. **Every number below is simulated**, none is measured.",
         "",
-        "## Per method: ranges over the grid",
+        *(study or []),
+        "## Per method: ranges over the grid (GPU software as each example writes it)",
         "",
         "Ranges are min-max (median) over every batch and context (or corpus size) where the point "
         "fits memory and the placement did not fall back to GPU-only. Speedups above 1 and energy ratios "

@@ -1,9 +1,12 @@
 """The paper's grid: every method with an example experiment joins it, and
-`experiments/paper/run.py` writes a report with ranges, assumptions and figures."""
+`experiments/paper/run.py` writes a report with the two-baseline study (both GPU baselines side
+by side, overlap options, sensitivity), ranges, assumptions and figures."""
 
 import subprocess
 import sys
 from pathlib import Path
+
+import pandas as pd
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "experiments" / "paper"))
@@ -35,3 +38,38 @@ def test_quick_report_for_one_method(tmp_path):
     for needle in ("simulated", "skipped, not simulated", "gcd(batch, micro-batches)", "GPU-only *system*",
                    "Inputs graded *assumed*"):
         assert needle in report
+    # the two-baseline study: both baselines side by side, the overlap options, the assumptions
+    for needle in ("## The two baselines, per method", "paper: `lserve-kernels`", "efficient: `lserve-efficient`",
+                   "256 decode tokens", "## Overlap: micro-batches, one batch, pipelined batches",
+                   "## Sensitivity", "Run conditions"):
+        assert needle in report
+    study = pd.read_csv(out / "study.csv")
+    head = study[(study["method"] == "lserve") & (study["variant"] == "headline") & (study["status"] == "ok")]
+    assert set(head["baseline"]) == {"paper", "efficient"} and set(head["system"]) == set(QUICK["systems"])
+    assert {"gpu-only", "paper", "one-batch"} <= set(head["placement"])
+    ref = head[head["placement"] == "gpu-only"]
+    assert (ref["tpot_speedup"] == 1.0).all() and (ref["energy_ratio"] == 1.0).all()
+    # the paper baseline's reference is slower than the efficient one's (eager issue; page selection at the
+    # baseline's assumed share of the roofline)
+    paper_ref = ref.set_index(["system", "baseline"])["tpot_s"]
+    for system in QUICK["systems"]:
+        assert paper_ref[(system, "paper")] > paper_ref[(system, "efficient")]
+
+
+def test_the_sensitivity_table_marks_only_values_across_one(tmp_path):
+    from study_report import crosses, sensitivity_section
+
+    assert crosses(0.9, 1.1) and crosses(1.2, 0.8)
+    assert not crosses(1.004, 0.9) and not crosses(0.97, 0.9)  # within 0.5% of 1.0: on neither side
+
+    def row(variant, baseline, placement, e2e):
+        return {"method": "m", "system": "s", "variant": variant, "baseline": baseline, "placement": placement,
+                "status": "ok", "e2e_speedup": e2e, "e2e_throughput_gain": e2e}
+
+    df = pd.DataFrame([row("headline", "paper", "paper", 1.10), row("headline", "efficient", "paper", 0.80),
+                       row("headline", "paper", "one-batch", 1.30), row("fpga-slow", "paper", "paper", 1.05),
+                       row("decode-16", "paper", "paper", 1.02), row("decode-1024", "paper", "paper", 0.95)])
+    text = "\n".join(sensitivity_section(df))
+    assert "| m | s | 1.10 | **0.80 (-0.30)** | 1.05 (-0.05) | 1.30 (+0.20) | - |" in text
+    assert "decode-16: 1.02 (-0.08); decode-1024: **0.95 (-0.15)**" in text
+    assert "`m`: GPU stack: efficient baseline, decode" in text
