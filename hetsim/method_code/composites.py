@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 # hetsim method (hetsim/workloads) -> (module in hetsim/method_code, the params that select that module)
 MODULES = {"lserve": "lserve", "seer_attention": "seer_attention", "dsa": "dsa", "rag": "bm25",
-           "rag_two_stage": "rag_two_stage", "ttt": "ttt"}
+           "rag_two_stage": "rag_two_stage", "ttt": "ttt", "memory_as_context": "memory_as_context"}
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ def _grid(method: str, phase: str, model: str, points, params: dict | None = Non
 
 LLAMA, QWEN, DSV3 = "Llama-3.1-8B", "Qwen3-8B", "DeepSeek-V3.2"
 BM25 = {"index": "inverted"}
+TITANS = {"memory_module": "mlp"}
 
 SIZES: list[Composite] = [
     *_grid("lserve", "decode", LLAMA, [(1, 32768), (8, 32768), (8, 131072)]),
@@ -59,6 +60,7 @@ SIZES: list[Composite] = [
       for ph in ("first_stage", "rerank") for b in (1, 8)],
     # a decode step that completes a 2048-token chunk (not in the 2026-12-01 H200 data: written after it)
     *_grid("ttt", "decode", LLAMA, [(1, 8192), (8, 8192)]),
+    *_grid("memory_as_context", "memory", LLAMA, [(1, 131072), (8, 131072)], TITANS),
 ]
 
 TEST_SIZES: list[Composite] = [
@@ -74,6 +76,8 @@ TEST_SIZES: list[Composite] = [
       for ph in ("first_stage", "rerank") for b, n in ((1, 10_000), (4, 200_000))],
     *_grid("ttt", "decode", LLAMA, [(1, 8192)]),
     *_grid("ttt", "decode", LLAMA, [(2, 4096)], {"muon_steps": 0, "fw_heads": 8}),
+    *_grid("memory_as_context", "memory", LLAMA, [(1, 65536)], TITANS),
+    *_grid("memory_as_context", "memory", LLAMA, [(4, 524288)], {**TITANS, "retrieval": "top_k", "memory_layers": 3}),
 ]
 
 
@@ -83,6 +87,9 @@ def tiny(c: Composite) -> Composite:
     context = c.context
     if c.method in ("rag", "rag_two_stage"):
         params.update(corpus_docs=2000, encoder_layers=1, candidates=8)
+    elif c.method == "memory_as_context":
+        params.update(segment_tokens=128, summary_tokens=64)
+        context = 4096
     elif c.method == "ttt":
         params.update(chunk_tokens=256, fw_heads=16, window_tokens=256)
         context = 1024

@@ -26,6 +26,8 @@ _WORK = {
     ("seer_attention", "prefill"): lambda m, b, c: m.prefill_layer("layer", b, c),
     ("dsa", "decode"): lambda m, b, c: m.decode_layer("sparse", b, c),
     ("ttt", "decode"): lambda m, b, c: m.decode_layer("layer", b, c),
+    # the last segment's memory steps: every earlier segment added one slot (up to memory_slots)
+    ("memory_as_context", "memory"): lambda m, b, c: m.memory_work(b, min(m.segments - 1, m.p.memory_slots)),
     ("rag", "search"): lambda m, b, c: m.search_work(b),
     ("rag_two_stage", "first_stage"): lambda m, b, c: m.first_stage_work(b),
     ("rag_two_stage", "rerank"): lambda m, b, c: m.rerank_work(b),

@@ -1,0 +1,78 @@
+"""Memory as Context with Titans' neural memory module (`memory_module: mlp`) as plain PyTorch
+(hand formulas: hetsim/workloads/memory_as_context.py; the HMT `backbone` module runs the LLM itself
+and is not written here).
+
+Per segment, before the LLM reads it:
+  prepare    the memory module over the segment's first `summary_tokens` embeddings: `memory_layers`
+             linear layers with SiLU, mean-pooled over the tokens into one query embedding
+  relevancy  the query projected, the key of the embedding the previous segment added projected, and the
+             query's inner product with every cached memory key (a batched GEMV)
+  retrieval  weighted_sum: softmax over the slots and the weighted sum of the memory embeddings (bmm);
+             top_k: the k best slots and their embeddings gathered (index_select)
+  apply      the retrieved embeddings appended to the segment's embeddings (torch.cat)
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from hetsim.method_code.base import Maker, State
+
+
+def sizes(model: dict, params: dict, batch: int, context: int) -> dict:
+    if params.get("memory_module", "backbone") != "mlp":
+        raise ValueError("memory_as_context's PyTorch code covers the mlp (Titans) memory module only")
+    seg = int(params.get("segment_tokens", 1024))
+    retrieval = params.get("retrieval", "weighted_sum")
+    segments = -(-context // seg)
+    return {"batch": batch, "context": context, "hidden": model["hidden"],
+            "dim": int(params.get("memory_dim") or model["hidden"]), "segment": seg,
+            "summary": int(params.get("summary_tokens", 512)), "layers": int(params.get("memory_layers", 2)),
+            # the last segment's memory: every earlier segment added one embedding, up to memory_slots
+            "slots": min(segments - 1, int(params.get("memory_slots", 300))), "retrieval": retrieval,
+            "appended": 1 if retrieval == "weighted_sum" else int(params.get("top_k", 4))}
+
+
+def state(s: dict, mk: Maker, phase: str) -> State:
+    b, dim, hidden = s["batch"], s["dim"], s["hidden"]
+    return {
+        "s": s,
+        "segment": mk.randn(b, s["segment"], hidden),
+        "layers": [mk.randn(dim, hidden if i == 0 else dim) for i in range(s["layers"])],
+        "wq": mk.randn(dim, dim), "wk": mk.randn(dim, dim), "last_added": mk.randn(b, dim),
+        "mem_keys": mk.randn(b, s["slots"], dim), "mem_values": mk.randn(b * s["slots"], dim),
+        "slot_base": mk.arange(b, s["slots"]).view(b, 1),
+    }
+
+
+def memory_query(st: State) -> None:
+    x = st["segment"][:, :st["s"]["summary"]]
+    for w in st["layers"]:
+        x = F.silu(F.linear(x, w))
+    st["query"] = x.mean(dim=1)
+
+
+def memory_scores(st: State) -> None:
+    q = F.linear(st["query"], st["wq"])
+    st["new_key"] = F.linear(st["last_added"], st["wk"])  # joins the keys for the next segment
+    st["scores"] = torch.bmm(q.unsqueeze(1), st["mem_keys"].transpose(1, 2))  # (request, 1, slot)
+
+
+def read_memory(st: State) -> None:
+    s = st["s"]
+    b, slots, dim = s["batch"], s["slots"], s["dim"]
+    if s["retrieval"] == "weighted_sum":
+        probs = torch.softmax(st["scores"], dim=-1)
+        st["retrieved"] = torch.bmm(probs, st["mem_values"].view(b, slots, dim))
+        return
+    ids = torch.topk(st["scores"].view(b, slots), s["appended"], dim=-1).indices
+    st["retrieved"] = st["mem_values"].index_select(0, (ids + st["slot_base"]).view(-1)).view(b, -1, dim)
+
+
+def append_memory(st: State) -> None:
+    st["inputs"] = torch.cat((st["segment"], st["retrieved"]), dim=1)
+
+
+STEPS = {"memory": {"prepare": memory_query, "relevancy": memory_scores, "retrieval": read_memory,
+                    "apply": append_memory}}
