@@ -1,0 +1,28 @@
+"""The GPU runner on a CPU: the same code path at tiny sizes (what the H200 run did, minus CUDA)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest.importorskip("torch")
+pd = pytest.importorskip("pandas")
+
+from hetsim.method_code.run import main  # noqa: E402
+from hetsim.tracing.trace import Trace  # noqa: E402
+
+
+def test_runner_times_every_step_and_keeps_its_trace(tmp_path):
+    assert main(["--out", str(tmp_path), "--device", "cpu", "--tiny", "--only", "rag", "--budget-s", "0"]) == 0
+    df = pd.read_parquet(tmp_path / "methods.parquet")
+    first = df[df["composite"] == df["composite"].iloc[0]]
+    assert list(first["step"]) == ["prepare", "relevancy", "retrieval", "apply", "all"]
+    assert (first["error"] == "").all() and (first["t_stream_s"] > 0).all() and (first["cpu_s"] > 0).all()
+    for row in first[first["step"] != "all"].itertuples():
+        assert Trace.from_json(json.loads(row.trace)).ops, row.step
+    # provenance on every row; composites after the budget are recorded as skipped, not dropped
+    assert set(df["device_name"]) == {df["device_name"].iloc[0]} and (df["source"] == "measured").all()
+    assert df["command"].iloc[0].startswith("python -m hetsim.method_code.run")
+    skipped = df[df["error"].str.startswith("skipped")]
+    assert len(skipped) == df["composite"].nunique() - 1
