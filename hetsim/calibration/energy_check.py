@@ -74,7 +74,7 @@ def e2e_points(device: str, model: str) -> list[EnergyPoint]:
     out = []
     for stack in MEASURED_STACKS:
         for p in compare(model, stack, device).points:
-            if p.energy_error is None:
+            if p.energy_error is None or p.energy_note:  # a point measured in another regime: not comparable
                 continue
             name = f"{p.phase} {stack} {p.mode} b{p.batch} ctx{p.context}"
             out.append(EnergyPoint("e2e", name, p.predicted_j, p.measured_j,

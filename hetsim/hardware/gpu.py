@@ -443,13 +443,22 @@ class GpuModel:
         return op_device_s(r, op), stream, r.dispatch_s, max(r.dispatch_s, stream)
 
     def _active_uncached(self, op: Op) -> float:
+        total = self.op_time_s(op)
+        return self.energy_j(op, self.stream_device_s(op)) / total if total > 0 else 0.0
+
+    def energy_j(self, op: Op, seconds: float) -> float:
+        """Energy above idle of the op running `seconds` on the GPU. The busy power is the op's
+        key's measured figure, else the spec's memory- or compute-bound board power; both are of
+        ops that stream data (or do math) all their time. An op's fixed overhead and launch gaps
+        move no data, so it draws that power only for its working time (its device time less the
+        fixed overhead): dynamic energy follows the work (a small, overhead-bound kernel draws
+        little above idle)."""
         r = self.rates_for(op)
         if r.active_w is not None:
             busy = r.active_w
         else:
             busy = max((self.memory_bound_w if self.memory_bound(op) else self.compute_bound_w) - self.idle_w, 0.0)
-        total = self.op_time_s(op)
-        return busy * (min(1.0, self.stream_device_s(op) / total) if total > 0 else 1.0)
+        return busy * min(seconds, max(op_device_s(r, op) - r.overhead_s, 0.0))
 
     def device_time_s(self, op: Op) -> float:
         """GPU-side time of the op (what a CUDA-graph replay of it takes)."""

@@ -179,9 +179,13 @@ def _compute_tasks(machine, key: str, step: str, device: str, ops: tuple, deps: 
         if any(seg.host_s > 0 for seg in segments):
             return _staged_tasks(machine, model, key, step, device, segments, deps)
     if model.kind == "gpu" and machine.gpu_execution == "graph":
-        times = [model.device_time_s(op) for op in ops]
-        duration = model.graph_time_s(ops)
-    elif model.kind == "gpu":
+        # a replay: each op runs its device time, no host in the way
+        runs = tuple(OpRun(op.name or op.op_class, op.op_class, t, op.flops, op.bytes, model.energy_j(op, t))
+                     for op, t in ((op, model.device_time_s(op)) for op in ops))
+        resources = (machine.engine(device, "compute"),) if runs else ()
+        return (TaskT(key, step, device, resources, model.graph_time_s(ops), deps, runs,
+                      sum(r.energy_j for r in runs)),)
+    if model.kind == "gpu":
         times = [model.op_time_s(op) for op in ops]
         duration = model.ops_time_s(ops)
     else:
@@ -199,8 +203,8 @@ def _staged_tasks(machine, model, key: str, step: str, device: str, segments, de
     """The host and device tasks of an eager stream (see `compute_tasks`). The host stage is two
     tasks: `lead:<key>` issues ops until the first that runs on the GPU, which the device task
     waits for (not for the whole host stage: the GPU starts on the first kernel issued);
-    `host:<key>` issues the rest. A device task's energy is its ops' busy power over their GPU
-    time (`active_w` x `op_time_s`); the host's is not modelled here."""
+    `host:<key>` issues the rest. A device task's energy is its ops' over their GPU time
+    (`GpuModel.energy_j`); the host's is not modelled here."""
     tasks: list[TaskT] = []
     host_engine, stream = machine.engine(device, "host"), machine.engine(device, "compute")
     host_deps = tuple(PREV_HOST if d == PREV_POST else HOST_PREFIX + d for d in deps)
@@ -214,8 +218,7 @@ def _staged_tasks(machine, model, key: str, step: str, device: str, segments, de
             host_deps = (issued,)
         tasks.append(_host_task(HOST_PREFIX + k, device, host_engine, seg.host_s - (seg.lead_s if split else 0.0),
                                 host_deps))
-        runs = tuple(OpRun(op.name or op.op_class, op.op_class, t, op.flops, op.bytes,
-                           model.active_w(op) * model.op_time_s(op))
+        runs = tuple(OpRun(op.name or op.op_class, op.op_class, t, op.flops, op.bytes, model.energy_j(op, t))
                      for op, t in zip(seg.ops, seg.device_s, strict=True))
         tasks.append(TaskT(k, step, device, (stream,), sum(seg.device_s, 0.0), (issued, *dev_deps), runs,
                            sum(r.energy_j for r in runs)))

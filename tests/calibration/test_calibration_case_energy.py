@@ -75,7 +75,9 @@ def test_validate_energy_reports_the_end_to_end_points_and_refuses_an_unknown_gp
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
     e2e = [p for p in out["points"] if p["kind"] == "e2e"]
-    assert len(e2e) == 15 and out["groups"]["e2e"]["n"] == 15  # the NVML points in calibration/e2e/H200
+    # the NVML points in calibration/e2e/H200 less the three DynamicCache decode points whose energy loop
+    # ran in another regime than their timed loop (cuDNN plans cached: hetsim.calibration.e2e.compare)
+    assert len(e2e) == 12 and out["groups"]["e2e"]["n"] == 12
     for p in e2e:
         assert p["error"] == pytest.approx(p["predicted_j"] / p["measured_j"] - 1)
     loops = [p for p in out["points"] if p["kind"] == "power-loop"]

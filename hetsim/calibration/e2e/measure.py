@@ -332,14 +332,10 @@ class E2ERun:
                      f"(p10 {st['p10_s'] * 1e3:.2f}, p90 {st['p90_s'] * 1e3:.2f}; "
                      f"host {statistics.median(cs) * 1e3:.2f})")
             if energy:
-                if stack == "hf-dynamic":
-                    grown = [(layer.keys, layer.values) for layer in cache.layers]
-
-                    def before(grown=grown, cache=cache):
-                        # put the cache back to its length after the timed loops before each chunk
-                        # (reassigning tensors, no kernel), so a long energy loop stays at this context
-                        for layer, (k, v) in zip(cache.layers, grown, strict=True):
-                            layer.keys, layer.values = k, v
+                # a DynamicCache keeps growing, as in the timed loops: each step a K/V length never seen, so
+                # cuDNN builds an SDPA plan every step there too (an energy loop that put the cache back to
+                # one length replayed lengths and measured steps with cached plans; a 2 s loop grows the
+                # context by a few dozen tokens)
                 e = self.energy(before, body, g.steps, st["median_s"])
                 if e:
                     self.record(kind="energy", **base, steps_per_loop=g.steps, **e)
