@@ -127,7 +127,10 @@ def run_job(job: Job) -> list[dict]:
     base = {"system": with_cpu(catalogue, job.system), "baseline": None, "gpu_baseline": job.baseline,
             "workload.decode_tokens": DECODE_TOKENS, "simulation.memory_check": "error",
             "outputs.write": False, **dict(job.overrides)}
-    key = {"method": job.method, "system": job.system, "baseline": job.baseline, "variant": job.variant}
+    example = Path(job.example)
+    example = example.relative_to(Path.cwd()) if example.is_relative_to(Path.cwd()) else example
+    key = {"method": job.method, "system": job.system, "baseline": job.baseline, "variant": job.variant,
+           "example": str(example)}
     note = ""
     try:
         pls = placements(*light_method(job.example, catalogue, base)) if job.all_placements else ["gpu-only", "paper"]

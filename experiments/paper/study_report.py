@@ -58,6 +58,8 @@ def baselines_section(df: pd.DataFrame, root: Path) -> list[str]:
             else "GPU"
         ref_rows.append([method, system, f"{baseline}: `{name}`", f"{r['stack']}, {r['gpu_execution']}, {where}",
                          x(r["tpot_s"] * 1e3, 2), x(r["e2e_s"], 2), f"{r['ref_mp_share'] * 100:.0f}%"])
+    examples = head.drop_duplicates("method").set_index("method")["example"] if "example" in head else {}
+    lines += ["Examples: " + ", ".join(f"`{m}` `{e}`" for m, e in sorted(dict(examples).items())) + ".", ""]
     lines += table(ref_rows, ["method", "system", "baseline", "stack, execution, memory steps on", "ref TPOT ms",
                               "ref e2e s", "MP share (ref)"]) + [""]
     rows = []
@@ -181,6 +183,9 @@ def sensitivity_section(df: pd.DataFrame) -> list[str]:
                                                            else "corpus size")
         rows.append([method, system, x(base), *cells, "; ".join(other) or "-"])
     lines += table(rows, ["method", "system", "answer", *(s[0] for s in SENS), "decode length, memory size"]) + [""]
+    lines += ["With micro-batches, the engines serve tasks first come, first served, so a slower FPGA can reorder the "
+              "two micro-batches' GPU work and shorten a token (a list-scheduling anomaly): an FPGA-design cell "
+              "above the answer says the answer is sensitive to the interleaving, not that a slower FPGA helps.", ""]
     lines += ["Assumptions that move the answer across 1.0 on at least one system: " + (
         "; ".join(f"`{m}`: {', '.join(sorted(v))}" for m, v in sorted(crossings.items())) or "none") + ".", ""]
     return lines
