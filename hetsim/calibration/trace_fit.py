@@ -24,6 +24,7 @@ case with them is refused (`--validation`). Each regime below becomes a rate key
     embedding_few   over <= 16 tokens: index_select's small-index kernel walks the rows one by one
     reduction_last  a traced last-dim reduction (RMSNorm's fp32 mean)
     reduction_few   over <= 16 rows: its time grows with the rows (decode RMSNorm at small batch)
+    matmul_outer    a matmul with k < 8 (rotary's inv_freq @ positions, fp32, k = 1): a fixed-cost kernel
     attention_masked  SDPA with an explicit mask (StaticCache decode: every pair of the static length)
     host_view       an aten op that launches no kernel (`_unsafe_view`): its host issue time
     idle_start      the extra latency of one kernel issued onto an idle GPU (after a sync and a pause)
@@ -75,7 +76,8 @@ from hetsim.hardware.gpu import OpClassRates, rate_keys
 from hetsim.ops import HostCall, Op
 
 FIT_KEYS = ("pointwise", "pointwise_broadcast", "cast", "cast_fp32", "copy_strided", "copy_cat", "index_copy",
-            "embedding", "embedding_few", "reduction_last", "reduction_few", "attention_masked", "host_view")
+            "embedding", "embedding_few", "reduction_last", "reduction_few", "matmul_outer", "attention_masked",
+            "host_view")
 HOST_CALLS = "host_calls.json"  # beside the cases: hetsim.calibration.gpu_suite.host_calls on the same GPU
 # (key, field of host_calls.json): host costs the op cases cannot identify, taken as measured
 MEASURED_KEYS = (("host_module", "module_call"), ("host_sdpa_plan", "sdpa_plan_build"))

@@ -170,7 +170,9 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         return ("attention_masked", *base) if op.mask_bytes else base
     if isinstance(op, Matmul):
         base = ("bmm", "matmul") if (op.batch > 1 and not op.shared_b) else ("matmul",)
-        return base if _aligned(op) else (f"{base[0]}_unaligned", *base)
+        keys = base if _aligned(op) else (f"{base[0]}_unaligned", *base)
+        # an outer product (rotary's inv_freq @ positions, k = 1): fitted on traced ops where measured
+        return ("matmul_outer", *keys) if op.k < OUTER_K else keys
     if isinstance(op, Attention):
         return ("attention_decode", "attention") if op.q_len == 1 else ("attention_prefill", "attention")
     if isinstance(op, Copy):
@@ -198,8 +200,10 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "embedding_few": ("embedding", "gather"),  # <= FEW_ROWS tokens: rows one after another
     "reduction_last": ("reduction",),  # a traced last-dim reduction (AxisReduction with aten, inner 1)
     "reduction_few": ("reduction_last", "reduction"),  # over <= FEW_ROWS rows
+    "matmul_outer": ("matmul_unaligned", "matmul"),  # k < OUTER_K
 }
 FEW_ROWS = 16  # rows (tokens, outputs) up to which embedding and last-dim reductions run row after row
+OUTER_K = 8  # a matmul with a shorter contraction is an outer product: a fixed-cost kernel, not a GEMM's
 
 
 def host_kind(op: HostCall) -> tuple[str, int]:

@@ -29,7 +29,8 @@ def test_the_fit_reproduces_the_committed_keys():
     profile = load_profile(PROFILE)
     fitted = fit_profile(profile, SWEEP, HOST_CALLS)
     assert set(fitted) == set(profile.provenance["trace_fit"]["keys"])
-    assert "--cases calibration/profiles/runs/H200-aten-2026-12-01.parquet" in profile.provenance["trace_fit"]["command"]
+    command = profile.provenance["trace_fit"]["command"]
+    assert "--cases calibration/profiles/runs/H200-aten-2026-12-01.parquet" in command
     for key, (rates, notes) in fitted.items():
         committed = profile.rates[key]
         for field in ("overhead_s", "bw_bytes_per_s", "dispatch_s", "eager_gap_s"):

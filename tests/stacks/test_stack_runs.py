@@ -47,8 +47,8 @@ def test_static_tpot_follows_the_static_length_not_the_filled_context(tmp_path):
     grow = [r["iteration_s"] for r in dynamic.iteration_rows if r["label"] == "decode"]
     assert np.all(np.diff(grow) >= 0)
     # at a batch whose attention outlasts the host's issue time, the longer static cache costs more
-    short = run(tmp_path, experiment(stack="hf-static", decode_tokens=8, batch=32))
-    longer = run(tmp_path, experiment(stack="hf-static", decode_tokens=8, context_tokens=16384, batch=32))
+    short = run(tmp_path, experiment(stack="hf-static", decode_tokens=8, batch=24))
+    longer = run(tmp_path, experiment(stack="hf-static", decode_tokens=8, context_tokens=16384, batch=24))
     assert longer.metrics.tpot_s > 1.2 * short.metrics.tpot_s
 
 

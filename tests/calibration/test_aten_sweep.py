@@ -1,0 +1,162 @@
+"""The aten sweep: its cases never meet the op-level validation cases, the fit refuses those, the sweep
+runs end to end on CPU torch, the new regimes by hand, and `validate ops` adds the measured harness."""
+
+import json
+import math
+
+import pytest
+
+from hetsim.calibration.paths import REPO_ROOT
+from hetsim.calibration.trace_cases import Harness, TraceCase, load_cases, lower_case, price, validate_ops
+from hetsim.calibration.trace_fit import case_keys, check_disjoint
+from hetsim.errors import HetsimError
+from hetsim.hardware.gpu import rate_keys
+from hetsim.ops import AxisReduction, Gather, Matmul, Pointwise
+from hetsim.tracing.trace import AtenOp, TensorMeta
+
+VALIDATION = REPO_ROOT / "calibration" / "e2e" / "H200" / "ops.parquet"
+SWEEP = REPO_ROOT / "calibration" / "profiles" / "runs" / "H200-aten-2026-12-01.parquet"
+CASES_JSON = REPO_ROOT / "hetsim" / "calibration" / "gpu_suite" / "aten_cases.json"
+
+
+def _meta(shape, dtype="bfloat16", stride=None):
+    if stride is None:
+        stride, acc = [], 1
+        for s in reversed(shape):
+            stride.insert(0, acc)
+            acc *= s
+    return TensorMeta(tuple(shape), tuple(stride), dtype)
+
+
+def test_sweep_cases_and_measurements_share_no_case_with_the_validation():
+    from hetsim.calibration.gpu_suite.aten_cases import case_key
+
+    validation = case_keys(VALIDATION)
+    assert len(validation) == 145
+    planned = {case_key(c["kind"], c["spec"]) for c in json.loads(CASES_JSON.read_text())["cases"]}
+    assert len(planned) == 229 and not planned & validation
+    assert case_keys(SWEEP) == planned  # the measured file is the planned cases, all of them
+    check_disjoint(SWEEP, VALIDATION)  # does not raise
+
+
+def test_the_fit_refuses_validation_cases(tmp_path):
+    import pandas as pd
+
+    from hetsim.calibration.trace_fit import main
+
+    with pytest.raises(HetsimError, match="validation cases"):
+        check_disjoint(VALIDATION, VALIDATION)
+    mixed = tmp_path / "mixed.parquet"
+    sweep, val = pd.read_parquet(SWEEP), pd.read_parquet(VALIDATION)
+    pd.concat([sweep.head(5), val.head(1)[sweep.columns.intersection(val.columns)]]).to_parquet(mixed)
+    with pytest.raises(HetsimError, match="1 case"):
+        check_disjoint(mixed, VALIDATION)
+    assert main(["--profile", str(REPO_ROOT / "calibration/profiles/H200.yaml"), "--cases", str(VALIDATION)]) == 2
+
+
+def test_the_sweep_runs_on_cpu_and_reads_back_as_cases(tmp_path):
+    pytest.importorskip("torch")
+    from hetsim.calibration.gpu_suite.aten_sweep import main
+    from hetsim.calibration.trace_fit import HostCalls
+
+    # three small cases of the committed list (a view, an elementwise op, a cast): seconds on CPU torch
+    planned = json.loads(CASES_JSON.read_text())["cases"]
+    pick = [next(c for c in planned if c["aten"] == a) for a in
+            ("aten._unsafe_view.default", "aten.rsqrt.default", "aten._to_copy.default")]
+    cases = tmp_path / "cases.json"
+    cases.write_text(json.dumps({"cases": pick}))
+    out = tmp_path / "cpu-aten"
+    assert main(["--out", str(out), "--cases", str(cases), "--torch-device", "cpu", "--budget-s", "60"]) == 0
+    got = load_cases(out.with_suffix(".parquet"))
+    assert [c.aten for c in got] == [c["aten"] for c in pick]
+    assert all(c.measured["host"] > 0 and c.measured["stream"] > 0 for c in got)
+    raw = json.loads(out.with_name(out.name + ".host_calls.json").read_text())
+    assert raw["provenance"]["source"] == "measured"
+    assert set(HostCalls(raw, out, "-").harness()) == {"view", "kernel", "suite"}
+    prov = json.loads(out.with_name(out.name + ".json").read_text())
+    assert prov["source"] == "measured" and prov["cases"] == 3 and prov["timed"] == 3
+
+
+def test_regeneration_reproduces_the_committed_cases():
+    pytest.importorskip("transformers")
+    from hetsim.calibration.gpu_suite.aten_cases import build_cases, validation_keys
+
+    committed = json.loads(CASES_JSON.read_text())["cases"]
+    assert json.loads(json.dumps(build_cases(exclude=validation_keys()), default=str)) == committed
+
+
+def test_the_new_regimes_by_hand():
+    assert rate_keys(Gather(8, 8192, 128256, aten="aten.embedding.default"))[:2] == ("embedding_few", "embedding")
+    assert rate_keys(Gather(32, 8192, 128256, aten="aten.embedding.default"))[:2] == ("embedding", "gather")
+    assert rate_keys(Gather(32, 8192, 128256))[0] == "gather"  # index_select keeps its key
+    assert rate_keys(AxisReduction(8, 4096, "fp32", "sum", aten="aten.mean.dim"))[0] == "reduction_few"
+    assert rate_keys(AxisReduction(2048, 4096, "fp32", "sum", aten="aten.mean.dim"))[0] == "reduction_last"
+    assert rate_keys(Matmul(64, 2048, 1, dtype="fp32"))[:2] == ("matmul_outer", "matmul_unaligned")
+    assert rate_keys(Matmul(8, 4096, 4096))[0] == "matmul"
+    from hetsim.stacks.aten import lower_op
+
+    q, cos = _meta((1, 32, 512, 128)), _meta((1, 1, 512, 128))
+    (mul,) = lower_op(AtenOp("aten.mul.Tensor", (q, cos), (q,)))
+    (add,) = lower_op(AtenOp("aten.add.Tensor", (q, q), (q,)))
+    assert (mul.regime, add.regime) == ("pointwise_broadcast", "elementwise")
+    assert rate_keys(mul)[:2] == ("pointwise_broadcast", "pointwise") and rate_keys(add)[0] == "pointwise"
+    x16, x32 = _meta((8, 1, 4096)), _meta((8, 1, 4096), "float32")
+    (up,) = lower_op(AtenOp("aten._to_copy.default", (x16,), (x32,), {"dtype": "float32"}))
+    (down,) = lower_op(AtenOp("aten._to_copy.default", (x32,), (x16,), {"dtype": "bfloat16"}))
+    assert (up.regime, down.regime) == ("cast_fp32", "cast")
+
+
+def test_profiles_without_the_new_keys_fall_back():
+    from hetsim.calibration.predict import gpu_model
+
+    h100 = gpu_model("H100-SXM")
+    for op in (Gather(8, 8192, 128256, aten="aten.embedding.default"), Matmul(64, 2048, 1, dtype="fp32"),
+               AxisReduction(8, 4096, "fp32", "sum", aten="aten.mean.dim"),
+               Pointwise(1 << 20, 6 << 20, "aten.mul.Tensor", "pointwise_broadcast")):
+        assert math.isfinite(h100.op_time_s(op)) and h100.op_time_s(op) > 0
+
+
+@pytest.fixture(scope="module")
+def h200():
+    from hetsim.calibration.predict import gpu_model
+
+    return gpu_model("H200")
+
+
+def test_validate_ops_adds_the_measured_harness_by_hand(h200):
+    cases = {c.case: c for c in load_cases(VALIDATION)}
+    report = validate_ops(h200, list(cases.values()), str(VALIDATION))
+    h = report.harness
+    assert h is not None and set(h.overhead_s) == {"view", "kernel", "suite"}
+    assert all(0 < v < 5e-6 for v in h.overhead_s.values())
+    by = {r.case: r for r in report.results}
+    # a traced pointwise op (a key the trace fit made): its model dispatch plus the op cases' call
+    (op,) = lower_case(cases[131])
+    assert rate_keys(op)[0] == "pointwise" and by[131].harness_s == pytest.approx(h.overhead_s["kernel"])
+    assert by[131].predicted["host"] == pytest.approx(h200.dispatch_s(op) + h.overhead_s["kernel"])
+    assert by[131].predicted == price(h200, (op,), h.overhead_s["kernel"])
+    # a GEMM (a primitive suite key): the suite's runner comes out, the op cases' call goes in
+    (mm,) = lower_case(cases[23])
+    assert by[23].regime == "matmul"
+    assert by[23].harness_s == pytest.approx(h.overhead_s["kernel"] - h.overhead_s["suite"])
+    # SDPA is called as a model calls it: only the suite's runner comes out of the attention key's dispatch
+    assert by[54].regime == "attention_decode" and by[54].harness_s == pytest.approx(-h.overhead_s["suite"])
+    # a view: its host compared with the view pair added, its graph and idle readings never
+    view = by[9]
+    assert view.no_kernel and view.error("graph") is None and view.error("idle") is None
+    assert view.error("host") is not None and view.harness_s == pytest.approx(h.overhead_s["view"])
+    nk = report.no_kernel()
+    assert nk["n"] == 16 and nk["measured_graph_median_s"] < 1e-6 and "no kernel" in nk["reason"]
+    assert report.stats("graph")["n"] == 145 - 16
+
+
+def test_the_harness_moves_host_stream_and_idle_only(h200):
+    (case,) = [c for c in load_cases(VALIDATION) if c.case == 52]  # a device-bound cat (38 us)
+    ops = lower_case(case)
+    plain, moved = price(h200, ops), price(h200, ops, 2e-6)
+    assert moved["host"] == pytest.approx(plain["host"] + 2e-6)
+    assert moved["idle"] == pytest.approx(plain["idle"] + 2e-6)
+    assert moved["graph"] == plain["graph"]
+    assert moved["stream"] == pytest.approx(plain["stream"])  # device bound: the host has slack
+    empty = Harness({}, frozenset(), "none")
+    assert empty.delta_s(h200, TraceCase(0, "sdpa", "sdpa", None, True, (), {}), ()) == 0.0
