@@ -425,6 +425,9 @@ def add_to_profile(profile, fitted: dict[str, tuple[OpClassRates, dict]], comman
     prov["trace_fit"] = {"keys": sorted(fitted), "command": command,
                          "data": f"{data}: traced aten ops timed on the GPU, disjoint from the op-level validation "
                                  "cases (calibration/e2e/*/ops.parquet) and never the end-to-end points"}
+    if cases is not None and Path(cases).resolve().is_relative_to(REPO_ROOT):
+        # where a suite refit (hetsim.calibration.gpu_suite.refit) finds the cases to fit these keys again
+        prov["trace_fit"]["cases"] = str(Path(cases).resolve().relative_to(REPO_ROOT))
     if host is not None:
         prov["trace_fit"]["host_calls"] = host_calls_provenance(host)
     return dataclasses.replace(profile, rates=rates, notes=notes, provenance=prov)

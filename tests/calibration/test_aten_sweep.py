@@ -160,3 +160,22 @@ def test_the_harness_moves_host_stream_and_idle_only(h200):
     assert moved["stream"] == pytest.approx(plain["stream"])  # device bound: the host has slack
     empty = Harness({}, frozenset(), "none")
     assert empty.delta_s(h200, TraceCase(0, "sdpa", "sdpa", None, True, (), {}), ()) == 0.0
+
+
+def test_a_suite_refit_fits_the_trace_keys_again_from_the_recorded_sweep():
+    import dataclasses
+
+    from hetsim.calibration.gpu_profile import load_profile
+    from hetsim.calibration.gpu_suite.refit import refit_traced
+
+    profile = load_profile(REPO_ROOT / "calibration" / "profiles" / "H200.yaml")
+    ours = set(profile.provenance["trace_fit"]["keys"])
+    assert profile.provenance["trace_fit"]["cases"] == str(SWEEP.relative_to(REPO_ROOT))
+    # what the suite's own refit builds: its keys only, the trace fit's provenance carried over
+    suite_only = dataclasses.replace(profile, rates={k: r for k, r in profile.rates.items() if k not in ours},
+                                     notes={k: n for k, n in profile.notes.items() if k not in ours})
+    again = refit_traced(suite_only, log=lambda *_: None)
+    assert set(again.rates) == set(profile.rates)
+    for key in ours:
+        for f in ("overhead_s", "bw_bytes_per_s", "flop_rate", "dispatch_s", "eager_gap_s"):
+            assert getattr(again.rates[key], f) == getattr(profile.rates[key], f), (key, f)

@@ -36,8 +36,25 @@ def refit(profile_path: Path, log=print) -> Path:
                      "command": "python -m hetsim.calibration.gpu_suite --refit " + shlex.quote(str(profile_path))}
     profile = build_profile(old.device, prov, fits, power_from_rows(rows), old.idle_w, meter, old.raw,
                             old.validation, host_mix, mixes)
+    profile = refit_traced(profile, log)
     write_profile(profile_path, profile)
     log(format_fits(fits))
     if old.validation_path is not None and old.validation_path.is_file():
         log(format_validation(fits, load_cases(old.validation_path).cases, host_mix))
     return profile_path
+
+
+def refit_traced(profile, log=print):
+    """The trace fit's keys fitted again from the aten sweep and host calls its provenance names
+    (hetsim.calibration.trace_fit), so a refit keeps them; a profile without a trace fit is returned as is."""
+    tf = profile.provenance.get("trace_fit") or {}
+    if not tf.get("cases"):
+        return profile
+    from hetsim.calibration.paths import REPO_ROOT
+    from hetsim.calibration.trace_fit import add_to_profile, fit_profile, load_host_calls, pool
+
+    cases = REPO_ROOT / tf["cases"]
+    hosts = [REPO_ROOT / f["file"] for f in (tf.get("host_calls") or {}).get("files", [])]
+    fitted = fit_profile(profile, cases, hosts)
+    log(f"trace fit again from {tf['cases']}: {', '.join(sorted(fitted))}")
+    return add_to_profile(profile, fitted, tf["command"], pool([load_host_calls(h) for h in hosts]), cases)
