@@ -27,6 +27,7 @@ from hetsim.config.schema import ExperimentSpec, GpuSpec
 from hetsim.errors import ConfigError
 from hetsim.hardware.gpu import ASSUMED_FRACTIONS, REGIME_FALLBACK, OpClassRates, rate_keys
 from hetsim.units import GB, TERA
+from hetsim.workloads.base import Decode, Prefill
 
 # rate keys that refine a key (hetsim.hardware.gpu.rate_keys): an efficiency for the key covers them
 REFINEMENTS: dict[str, tuple[str, ...]] = {
@@ -77,8 +78,6 @@ def check_efficiencies(method, b: BaselineSpec | None, file: str) -> None:
     """Refuse an efficiency whose rate key the LLM layers also use (it would slow them too)."""
     if b is None or not b.efficiencies:
         return
-    from hetsim.workloads.base import Decode, Prefill
-
     w = method.workload
     used: set[str] = set()
     for phase in (Decode(1, w.context_tokens), Prefill(min(w.context_tokens, 512))):

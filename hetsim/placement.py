@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from hetsim.config.baselines import select_baseline
 from hetsim.config.errors import did_you_mean
 from hetsim.config.schema import STEPS, PlacementSpec
 from hetsim.errors import ConfigError
@@ -105,8 +106,6 @@ def _gpu_only(scn, gpu: str, where: str) -> tuple[Placement, list[str]]:
     choice = getattr(scn.spec, "gpu_baseline", None)
     if choice is None:
         return Placement("gpu-only", gpu, steps), []
-    from hetsim.config.baselines import select_baseline
-
     b = select_baseline(scn.catalogue.root, choice, scn.spec.workload.method, scn.file)
     if b.memory_steps_on != "cpu":
         return Placement("gpu-only", gpu, steps), []
