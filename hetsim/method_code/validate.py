@@ -22,6 +22,7 @@ from hetsim.errors import ConfigError
 from hetsim.hardware.gpu import GpuModel
 from hetsim.method_code.price import step_ops, unmapped
 from hetsim.ops import HostCall
+from hetsim.stacks.aten import ARCH
 from hetsim.tracing.trace import Trace
 
 TARGET = 0.10  # issue 11: composites' median |error| <= 10% on H200
@@ -94,7 +95,7 @@ def validate(model: GpuModel, path: Path) -> Report:
                 ops, missing = tuple(phase_ops), sorted(phase_unmapped)
             else:
                 tr = Trace.from_json(json.loads(r.trace))
-                ops, missing = step_ops(tr), unmapped(tr)
+                ops, missing = step_ops(tr, ARCH.get(model.name)), unmapped(tr)
                 phase_ops += ops
                 phase_unmapped.update(missing)
             predicted = {"stream": model.ops_time_s(ops), "graph": model.graph_time_s(ops)}
