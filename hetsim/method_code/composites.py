@@ -58,7 +58,9 @@ SIZES: list[Composite] = [
       for b, n in ((1, 100_000), (1, 1_000_000), (8, 1_000_000), (8, 10_000_000))],
     *[Composite("rag_two_stage", ph, "Llama-2-7B", b, 1024, {"corpus_docs": 1_000_000})
       for ph in ("first_stage", "rerank") for b in (1, 8)],
-    # a decode step that completes a 2048-token chunk (not in the 2026-12-01 H200 data: written after it)
+    # written after the 2026-12-01 H200 run (not in its data): IVF, TTT / LaCT, Titans
+    Composite("rag_two_stage", "first_stage", "Llama-2-7B", 8, 1024, {"corpus_docs": 1 << 20, "first_stage": "ivf"}),
+    # a decode step that completes a 2048-token chunk
     *_grid("ttt", "decode", LLAMA, [(1, 8192), (8, 8192)]),
     *_grid("memory_as_context", "memory", LLAMA, [(1, 131072), (8, 131072)], TITANS),
 ]
@@ -74,6 +76,9 @@ TEST_SIZES: list[Composite] = [
                                                                                                   (4, 200_000))],
     *[Composite("rag_two_stage", ph, "Llama-2-7B", b, 1024, {"corpus_docs": n, "encoder_layers": 2})
       for ph in ("first_stage", "rerank") for b, n in ((1, 10_000), (4, 200_000))],
+    *[Composite("rag_two_stage", "first_stage", "Llama-2-7B", b, 1024, {"corpus_docs": n, "first_stage": "ivf",
+                                                                         "nlist": lists, "encoder_layers": 1})
+      for b, n, lists in ((1, 1 << 20, 4096), (4, 409_600, 1024))],
     *_grid("ttt", "decode", LLAMA, [(1, 8192)]),
     *_grid("ttt", "decode", LLAMA, [(2, 4096)], {"muon_steps": 0, "fw_heads": 8}),
     *_grid("memory_as_context", "memory", LLAMA, [(1, 65536)], TITANS),
@@ -86,7 +91,9 @@ def tiny(c: Composite) -> Composite:
     params = dict(c.params)
     context = c.context
     if c.method in ("rag", "rag_two_stage"):
-        params.update(corpus_docs=2000, encoder_layers=1, candidates=8)
+        params.update(corpus_docs=2048, encoder_layers=1, candidates=8)
+        if params.get("first_stage") == "ivf":
+            params.update(nlist=64, nprobe=8)
     elif c.method == "memory_as_context":
         params.update(segment_tokens=128, summary_tokens=64)
         context = 4096

@@ -1,10 +1,12 @@
-"""Two-stage RAG as plain PyTorch (hand formulas: hetsim/workloads/rag.py, `rag_two_stage`, flat first stage).
+"""Two-stage RAG as plain PyTorch (hand formulas: hetsim/workloads/rag.py, `rag_two_stage`, flat or IVF first stage).
 
 First stage (phase `first_stage`):
   prepare    the embedding model (a BERT-base encoder, eager: QKV linear, SDPA, the heads merged back
              (transpose + reshape: a copy), output linear, residual add, LayerNorm, GELU MLP, add,
              LayerNorm) over the query tokens, mean-pooled and L2-normalised
-  relevancy  a flat inner-product scan of the corpus embeddings (one GEMM)
+  relevancy  flat: an inner-product scan of the corpus embeddings (one GEMM); ivf: the query against the
+             centroids, the `nprobe` nearest lists, their documents gathered (index_select; the corpus is
+             stored list by list) and scored (a batched GEMV)
   retrieval  top `candidates` documents
 Rerank (phase `rerank`):
   prepare    the cross-encoder (the same encoder) over every (query, candidate) pair, a linear head on
@@ -22,7 +24,10 @@ from hetsim.method_code.base import Maker, State
 
 
 def sizes(model: dict, params: dict, batch: int, context: int) -> dict:
-    return {"batch": batch, "docs": int(params.get("corpus_docs", 1_000_000)),
+    docs, nlist, nprobe = (int(params.get("corpus_docs", 1_000_000)), int(params.get("nlist", 4096)),
+                           int(params.get("nprobe", 32)))
+    return {"batch": batch, "docs": docs, "first_stage": params.get("first_stage", "flat"), "nlist": nlist,
+            "nprobe": nprobe, "list_docs": docs // nlist, "scanned": min(docs, -(-docs * nprobe // nlist)),
             "candidates": int(params.get("candidates", 64)), "top_k": int(params.get("top_k", 3)),
             "query_tokens": int(params.get("query_tokens", 32)), "doc_tokens": int(params.get("doc_tokens", 128)),
             "layers": int(params.get("encoder_layers", 12)), "hidden": int(params.get("encoder_hidden", 768)),
@@ -42,7 +47,9 @@ def state(s: dict, mk: Maker, phase: str) -> State:
     b, h = s["batch"], s["hidden"]
     out: State = {"s": s, "encoder": _encoder_weights(s, mk)}
     if phase == "first_stage":
-        out.update(query=mk.randn(b, s["query_tokens"], h), corpus=mk.randn(s["docs"], h))
+        # IVF: the corpus stored list by list (list i: rows i * list_docs ...), the centroids beside it
+        out.update(query=mk.randn(b, s["query_tokens"], h), corpus=mk.randn(s["docs"], h),
+                   centroids=mk.randn(s["nlist"], h), list_offsets=mk.arange(s["list_docs"]))
     else:
         pairs = b * s["candidates"]
         out.update(pairs=mk.randn(pairs, s["query_tokens"] + s["doc_tokens"], h), head=mk.randn(1, h),
@@ -69,8 +76,16 @@ def embed_query(st: State) -> None:
     st["query_emb"] = F.normalize(x.mean(dim=1), dim=-1)
 
 
-def flat_scan(st: State) -> None:
-    st["scores"] = F.linear(st["query_emb"], st["corpus"])
+def scan(st: State) -> None:
+    s = st["s"]
+    if s["first_stage"] == "flat":
+        st["scores"] = F.linear(st["query_emb"], st["corpus"])
+        return
+    # IVF: the nprobe nearest lists, their documents gathered, scored by a batched GEMV
+    lists = torch.topk(F.linear(st["query_emb"], st["centroids"]), s["nprobe"], dim=-1).indices
+    rows = (lists.unsqueeze(-1) * s["list_docs"] + st["list_offsets"]).view(-1)
+    docs = st["corpus"].index_select(0, rows).view(s["batch"], -1, s["hidden"])
+    st["scores"] = torch.bmm(st["query_emb"].unsqueeze(1), docs.transpose(1, 2)).view(s["batch"], -1)
 
 
 def top_candidates(st: State) -> None:
@@ -89,5 +104,5 @@ def gather_documents(st: State) -> None:
     st["prepend"] = st["doc_tokens"].index_select(0, st["doc_ids"].view(-1))
 
 
-STEPS = {"first_stage": {"prepare": embed_query, "relevancy": flat_scan, "retrieval": top_candidates},
+STEPS = {"first_stage": {"prepare": embed_query, "relevancy": scan, "retrieval": top_candidates},
          "rerank": {"prepare": rerank, "apply": gather_documents}}
