@@ -104,8 +104,13 @@ def test_busy_power_is_the_bound_power_above_idle_times_the_busy_share(h100):
     compute = Matmul(4096, 4096, 4096)
     assert gpu.memory_bound(memory) and not gpu.memory_bound(compute)
     idle = _v(h100, "idle_w")
-    assert gpu.active_w(memory) == pytest.approx(_v(h100, "memory_bound_w") - idle)
-    assert gpu.active_w(compute) == pytest.approx(_v(h100, "compute_bound_w") - idle)
+
+    def working(op):  # the share of the op's time it streams or computes: its fixed overhead draws nothing
+        return (gpu.device_time_s(op) - gpu.rates_for(op).overhead_s) / gpu.op_time_s(op)
+
+    assert 0.8 < working(memory) < 1 and 0.8 < working(compute) < 1
+    assert gpu.active_w(memory) == pytest.approx((_v(h100, "memory_bound_w") - idle) * working(memory))
+    assert gpu.active_w(compute) == pytest.approx((_v(h100, "compute_bound_w") - idle) * working(compute))
     # a card idling above its busy powers draws nothing more when busy
     hot = h100.model_copy(update={"idle_w": Sourced(value=800.0, source="assumed", ref="test")})
     assert GpuModel(hot).active_w(memory) == 0.0
