@@ -84,3 +84,14 @@ def test_hf_paged_outside_what_it_traced_is_refused(tmp_path, changes, needle):
     with pytest.raises(ConfigError) as err:
         load_experiment(_config(tmp_path, **changes), overrides={"outputs.write": False})
     assert err.value.field == "workload.stack" and needle in str(err.value)
+
+
+def test_bucketed_shapes_price_within_the_stated_bound(cost):
+    from hetsim.serving.cost import IterationCost
+
+    error = 0.2
+    bucketed = IterationCost(cost.machine, cost.method, cost.p, error)
+    assert isinstance(bucketed, PagedIterationCost)
+    for shape in ((5, 5 * 733, []), (0, 0, [(317, 317)]), (3, 3 * 1201, [(129, 900)]), (23, 23 * 4000, [])):
+        exact, priced = cost.price(*shape).time_s, bucketed.price(*shape).time_s
+        assert exact <= priced * (1 + 1e-9) and priced <= (1 + error) * exact
