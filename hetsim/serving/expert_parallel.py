@@ -54,6 +54,7 @@ import numpy as np
 from hetsim.config.schema import ExpertParallelSpec, ModelSpec
 from hetsim.ops import Elementwise, GroupedMatmul, Op, dtype_bytes
 from hetsim.serving.parallel import peer_route
+from hetsim.sim.lowering import compute_tasks
 from hetsim.workloads import models as llm
 
 ROUTED = ("experts_gate_up", "experts_silu_mul", "experts_down")  # run on the GPU holding the expert
@@ -191,13 +192,15 @@ class ExpertParallel:
         return [op for op in llm.moe_ops(self.m, tokens) if op.name not in ROUTED] if tokens else []
 
     def ops_time_energy(self, gpu: str, ops: list[Op]) -> tuple[float, float, float]:
-        """Ops back to back on one GPU's stream, as the lowering prices a task (graph or eager):
-        time, energy, and the time with `comm_sm_share` of the SMs taken by communication (a
-        compute-bound op slows in proportion; a memory-bound one keeps its HBM bandwidth, which
-        the SMs left still saturate: assumed)."""
+        """Ops back to back on one GPU's stream: time (a graph replay's device times, or the eager
+        stream's slower of host and device), dynamic energy (the lowering's tasks' own), and the
+        time with `comm_sm_share` of the SMs taken by communication (a compute-bound op slows in
+        proportion; a memory-bound one keeps its HBM bandwidth, which the SMs left are assumed to
+        saturate)."""
         if not ops:
             return 0.0, 0.0, 0.0
         model = self.machine.models[gpu]
+        energy = sum(t.energy_j for t in compute_tasks(self.machine, "moe", "model", gpu, tuple(ops), ()))
         if self.machine.gpu_execution == "graph":
             times = [model.device_time_s(op) for op in ops]
             duration = model.graph_time_s(ops)
@@ -207,7 +210,7 @@ class ExpertParallel:
         scale = duration / sum(times) if sum(times) > 0 else 0.0
         slow = 1.0 / (1.0 - self.spec.comm_sm_share)
         shared = sum(t * scale * (1.0 if model.memory_bound(op) else slow) for op, t in zip(ops, times, strict=True))
-        return duration, sum(t * scale * model.active_w(op) for op, t in zip(ops, times, strict=True)), shared
+        return duration, energy, shared
 
     # ------------------------------------------------------------------ one layer
     def layer(self, tokens: int) -> MoeLayer:
