@@ -24,7 +24,7 @@ case with them is refused (`--validation`). Each regime below becomes a rate key
     embedding_few   over <= 16 tokens: index_select's small-index kernel walks the rows one by one
     reduction_last  a traced last-dim reduction (RMSNorm's fp32 mean)
     reduction_few   over <= 16 rows: its time grows with the rows (decode RMSNorm at small batch)
-    matmul_outer    a matmul with k < 8 (rotary's inv_freq @ positions, fp32, k = 1): a fixed-cost kernel
+    matmul_outer    a matmul with k = 1 (rotary's inv_freq @ positions, fp32): a fixed-cost kernel
     attention_masked  SDPA with an explicit mask (StaticCache decode: every pair of the static length)
     host_view       an aten op that launches no kernel (`_unsafe_view`): its host issue time
     idle_start      the extra latency of one kernel issued onto an idle GPU (after a sync and a pause)

@@ -203,7 +203,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "matmul_outer": ("matmul_unaligned", "matmul"),  # k < OUTER_K
 }
 FEW_ROWS = 16  # rows (tokens, outputs) up to which embedding and last-dim reductions run row after row
-OUTER_K = 8  # a matmul with a shorter contraction is an outer product: a fixed-cost kernel, not a GEMM's
+OUTER_K = 2  # a matmul with a shorter contraction (k = 1, all that was measured) is an outer product
 
 
 def host_kind(op: HostCall) -> tuple[str, int]:

@@ -200,7 +200,7 @@ def _unknown(op: AtenOp) -> tuple[Op, ...]:
 
 # aten op (overload packet name) -> (regime it is priced by, how it becomes hetsim ops)
 MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
-    "mm": ("matmul", _mm), "addmm": ("matmul", _mm), "bmm": ("bmm / matmul_outer (k < 8)", _bmm),
+    "mm": ("matmul", _mm), "addmm": ("matmul", _mm), "bmm": ("bmm / matmul_outer (k = 1)", _bmm),
     "embedding": ("embedding / embedding_few (else gather_narrow / gather)", _embedding),
     "index_select": ("gather", _index_select),
     "index_copy_": ("index_copy (row scatter; else gather_narrow / gather)", _index_copy),
