@@ -266,7 +266,10 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
         json_out: Annotated[bool, typer.Option("--json", help="print JSON on stdout only")] = False,
     ) -> None:
         """Op level: every aten op case of a real model's traces priced by hetsim (steady stream, host issue,
-        CUDA graph, alone onto an idle GPU) against its measurement; median and p90 |error| vs the targets."""
+        CUDA graph, alone onto an idle GPU) against its measurement; median and p90 |error| vs the targets.
+        The cases are never fitted (the trace regimes come from the aten sweep); the measured harness of
+        each call (op case, model, suite runner) is added to the predictions and printed; views (no kernel)
+        are compared in stream and host only, their graph and idle readings reported apart."""
         from hetsim.calibration.predict import gpu_model
         from hetsim.calibration.trace_cases import load_cases, print_report, validate_ops
 
