@@ -26,6 +26,7 @@ of that build, so that it overlaps queued device work as the stall does in a ste
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from hetsim.ops import HostCall, IdleStart, Op
 from hetsim.stacks import aten, templates
@@ -49,7 +50,9 @@ def _in_region(op: AtenOp) -> bool:
     return op.base in _REGION
 
 
+@lru_cache(maxsize=None)
 def _layers(model: str) -> int:
+    # the catalogue is read once per model, not once per method a sweep builds (~0.6 s each)
     from hetsim.config.load import Catalogue
 
     return int(Catalogue.load().models[model].layers)
