@@ -193,6 +193,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "copy_strided": ("copy",),  # a copy out of an expanded / non-contiguous view (repeat_kv, rotate_half's cat)
     "copy_cat": ("copy",),  # cat / clone of contiguous inputs
     "index_copy": ("gather_narrow", "gather"),  # index_copy_ of cache rows (a row scatter)
+    "layer_norm": ("pointwise", "elementwise"),  # native_layer_norm: one vectorised kernel over the rows
     "cast_fp32": ("cast", "elementwise"),  # a cast up to fp32 (bf16 / int -> fp32): half the bandwidth
     "pointwise_broadcast": ("pointwise", "elementwise"),  # an input broadcast or non-contiguous (strided kernel)
     # not Pointwise regimes, listed for trace_fit's fallback (hetsim.calibration.trace_fit.fallback_rates)

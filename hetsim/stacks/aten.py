@@ -187,6 +187,20 @@ def _topk(op: AtenOp) -> tuple[Op, ...]:
     return (TopK(x.numel // max(n, 1), n, max(1, min(k, n)), hdtype(x), name=_name(op)),)
 
 
+def _layer_norm(op: AtenOp) -> tuple[Op, ...]:
+    # one vectorised kernel (PyTorch's LayerNorm forward): the row read once, weight and bias, the
+    # normalised row written, per-row mean and rstd beside it - bytes of an elementwise op
+    read = sum(nbytes(t) for t in op.inputs)
+    write = sum(nbytes(t) for t in op.outputs)
+    return (Pointwise(op.outputs[0].numel, read + write, op.name, "layer_norm", name=_name(op)),)
+
+
+def _gather(op: AtenOp) -> tuple[Op, ...]:
+    # torch.gather(input, dim, index): one element of `input` per index, wherever it is
+    src, out = op.inputs[0], op.outputs[0]
+    return (Gather(out.numel, src.itemsize, max(src.numel, out.numel), name=_name(op)),)
+
+
 def _host(op: AtenOp) -> tuple[Op, ...]:
     return (HostCall("view", op.name, name=_name(op)),)
 
@@ -219,6 +233,9 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "argmax": ("reduction_last / reduction_few / reduction_narrow / reduction_outer", _reduction),
     "_softmax": ("softmax", _softmax), "_safe_softmax": ("softmax", _softmax), "softmax": ("softmax", _softmax),
     "topk": ("topk_singleblock / topk_multiblock", _topk),
+    "linalg_vector_norm": ("reduction / reduction_narrow / reduction_outer", _reduction),
+    "native_layer_norm": ("layer_norm (else pointwise)", _layer_norm),
+    "gather": ("gather_narrow / gather", _gather),
 }
 for _base in ELEMENTWISE | {"add_", "mul_", "fill_", "zero_", "copy"}:
     MAPPING.setdefault(_base, ("pointwise / pointwise_broadcast (else elementwise)", _pointwise))
