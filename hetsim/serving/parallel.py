@@ -7,7 +7,6 @@ NVLink to PCIe peer-to-peer), else the system's fewest-hop route."""
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 
 from hetsim.config.schema import ModelSpec
@@ -45,26 +44,8 @@ def tp_refusal(m: ModelSpec, n: int, expert_parallel: bool = False) -> str | Non
 def peer_route(machine, src: str, dst: str) -> list[list[Hop]]:
     """The route a collective between two GPUs takes: over NVLink links only (through switches, one
     cut-through segment) where they join the two, else the machine's fewest-hop route."""
-    prev: dict[str, tuple[str, object] | None] = {src: None}
-    queue = deque([src])
-    devices = machine.exp.system.devices
-    while queue and dst not in prev:
-        node = queue.popleft()
-        if node != src and node in devices:
-            continue  # devices do not forward traffic
-        for nxt, link in machine.adj[node]:
-            if link.spec.kind == "nvlink" and nxt not in prev:
-                prev[nxt] = (node, link)
-                queue.append(nxt)
-    if dst not in prev:
-        return machine.route(src, dst)
-    hops: list[Hop] = []
-    node = dst
-    while prev[node] is not None:
-        parent, link = prev[node]
-        hops.append(Hop(link, parent, node))
-        node = parent
-    return [hops[::-1]]
+    hops = machine.fewest_hops(src, dst, usable=lambda link: link.spec.kind == "nvlink")
+    return [hops] if hops else machine.route(src, dst)
 
 
 @dataclass(frozen=True)

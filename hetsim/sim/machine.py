@@ -78,6 +78,32 @@ class Machine:
         """The node of the topology a device sits at: a CPU is the host (its data is host memory)."""
         return self.exp.system.host if dev_id in self.models and self.kind(dev_id) == "cpu" else dev_id
 
+    def fewest_hops(self, src: str, dst: str, usable=None) -> list[Hop] | None:
+        """The fewest-hop path between two topology nodes over links `usable(link)` accepts (all by
+        default), devices forwarding nothing; None when there is none."""
+        prev: dict[str, tuple[str, LinkModel] | None] = {src: None}
+        queue = deque([src])
+        while queue:
+            node = queue.popleft()
+            if node == dst:
+                break
+            if node != src and node in self.exp.system.devices:
+                continue  # devices do not forward traffic
+            for nxt, link in self.adj[node]:
+                if nxt not in prev and (usable is None or usable(link)):
+                    prev[nxt] = (node, link)
+                    queue.append(nxt)
+        if dst not in prev:
+            return None
+        hops: list[Hop] = []
+        node = dst
+        while prev[node] is not None:
+            parent, link = prev[node]
+            hops.append(Hop(link, parent, node))
+            node = parent
+        hops.reverse()
+        return hops
+
     def route(self, src: str, dst: str) -> list[list[Hop]]:
         """Fewest-hop path from src to dst, split into segments at the host: a segment is
         cut-through (its hops held together); segments follow one another (host staging).
@@ -89,27 +115,9 @@ class Machine:
             return []
         if key in self._routes:
             return self._routes[key]
-        prev: dict[str, tuple[str, LinkModel] | None] = {src: None}
-        queue = deque([src])
-        while queue:
-            node = queue.popleft()
-            if node == dst:
-                break
-            if node != src and node in self.exp.system.devices:
-                continue  # devices do not forward traffic
-            for nxt, link in self.adj[node]:
-                if nxt not in prev:
-                    prev[nxt] = (node, link)
-                    queue.append(nxt)
-        if dst not in prev:
+        hops = self.fewest_hops(src, dst)
+        if hops is None:
             raise ValueError(f"no path from {src} to {dst} in system {self.exp.system.name}")
-        hops: list[Hop] = []
-        node = dst
-        while prev[node] is not None:
-            parent, link = prev[node]
-            hops.append(Hop(link, parent, node))
-            node = parent
-        hops.reverse()
         segments: list[list[Hop]] = [[]]
         for hop in hops:
             segments[-1].append(hop)

@@ -115,13 +115,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--device", default="cuda")
     ap.add_argument("--out", help="JSON file to write (default: print)")
     args = ap.parse_args(argv)
-    res = measure(args.device)
+    emit(measure(args.device), args.out)
+    return 0
+
+
+def emit(res: dict[str, Any], out: str | None) -> None:
+    """Print a measurement's JSON, and write it to `out` when given."""
     text = json.dumps(res, indent=2)
-    if args.out:
-        with open(args.out, "w") as f:
+    if out:
+        with open(out, "w") as f:
             f.write(text + "\n")
     print(text)
-    return 0
 
 
 if __name__ == "__main__":

@@ -21,13 +21,14 @@ lacks it). Run: python -m hetsim.calibration.gpu_suite.sdpa_plans --out sdpa_pla
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 from typing import Any
 
 import torch
 import torch.nn.functional as F
+
+from hetsim.calibration.gpu_suite.host_calls import emit
 
 DYNAMIC_DECODE = {"stack": "hf-dynamic", "phase": "decode", "heads": 32, "kv_heads": 8, "d": 128, "gqa": True}
 DYNAMIC_PREFILL = {"stack": "hf-dynamic", "phase": "prefill", "heads": 32, "kv_heads": 8, "d": 128, "gqa": True,
@@ -137,11 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     res = measure(torch.device(args.device), small=args.small)
     res["provenance"] = {"source": "measured", "command": "python -m hetsim.calibration.gpu_suite.sdpa_plans",
                          "date_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()), "units": "seconds"}
-    text = json.dumps(res, indent=2)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(text + "\n")
-    print(text)
+    emit(res, args.out)
     return 0
 
 
