@@ -195,6 +195,17 @@ def _layer_norm(op: AtenOp) -> tuple[Op, ...]:
     return (Pointwise(op.outputs[0].numel, read + write, op.name, "layer_norm", name=_name(op)),)
 
 
+def _index_add(op: AtenOp) -> tuple[Op, ...]:
+    # index_add_(dim, index, source): each index adds one slice of `source` into a row of the
+    # destination, wherever it is - a scattered row access per index, priced as a row gather (as
+    # hetsim's BM25 prices its scatter-add: hetsim.workloads.rag)
+    dest, src = op.inputs[0], op.inputs[-1]
+    dim = op.args.get("dim", 0) % max(len(dest.shape), 1)
+    dest_rows, row = _row_split(dest, dim)
+    rows = src.numel // max(row, 1)
+    return (Gather(rows, row * src.itemsize, max(dest_rows, rows), name=_name(op)),)
+
+
 def _gather(op: AtenOp) -> tuple[Op, ...]:
     # torch.gather(input, dim, index): one element of `input` per index, wherever it is
     src, out = op.inputs[0], op.outputs[0]
@@ -236,6 +247,8 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "linalg_vector_norm": ("reduction / reduction_narrow / reduction_outer", _reduction),
     "native_layer_norm": ("layer_norm (else pointwise)", _layer_norm),
     "gather": ("gather_narrow / gather", _gather),
+    "index_add_": ("gather_narrow / gather (a row scatter-add)", _index_add),
+    "index_add": ("gather_narrow / gather (a row scatter-add)", _index_add),
 }
 for _base in ELEMENTWISE | {"add_", "mul_", "fill_", "zero_", "copy"}:
     MAPPING.setdefault(_base, ("pointwise / pointwise_broadcast (else elementwise)", _pointwise))
