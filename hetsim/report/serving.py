@@ -74,8 +74,11 @@ def request_trace(result: ServingResult) -> dict:
         lanes_free[lane] = r.finish_s
         args = {"rid": int(r.rid), "prompt_tokens": int(r.prompt_tokens), "output_tokens": int(r.output_tokens),
                 "preemptions": int(r.preemptions), "prefix_hit_tokens": int(r.first_hit_tokens)}
-        for name, a, b in (("queued", r.arrival_s, r.admitted_s), ("prefill", r.admitted_s, r.first_token_s),
-                           ("decode", r.first_token_s, r.finish_s)):
+        spans = [("queued", r.arrival_s, r.admitted_s), ("prefill", r.admitted_s, r.first_token_s),
+                 ("decode", r.first_token_s, r.finish_s)]
+        # decode-time retrievals: the request out of the batch until its search is done (inside `decode`)
+        spans += [("retrieval", a, b) for a, b in json.loads(getattr(r, "retrieval_spans", "[]") or "[]")]
+        for name, a, b in spans:
             if b > a:
                 events.append({"ph": "X", "name": name, "cat": "request", "pid": 1, "tid": lane + 1,
                                "ts": a * US_PER_S, "dur": (b - a) * US_PER_S, "args": args})

@@ -93,7 +93,7 @@ def serve(requests: list[Request], sched: Scheduler, cost: IterationCost, swap_s
 
     def decode_retrieval(seq: Seq):
         yield from search(seq)
-        seq.retrieval_s.append(env.now - seq.paused_s)
+        seq.retrieval_spans.append((seq.paused_s, env.now))
         out.retrieval_queue_s.append(max(0.0, env.now - seq.paused_s - steps.time_s))
         sched.resume(seq, passage_tokens)
         if wake[0] is not None and not wake[0].triggered:

@@ -4,6 +4,7 @@ preemptions, the prefix cache, retrievals during decode and energy."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -81,13 +82,14 @@ def request_table(served: Served) -> pd.DataFrame:
                      s.first_token_s - r.arrival_s, tpot, s.max_gap_s, s.finish_s - r.arrival_s, s.generated,
                      s.prefilled_tokens,
                      s.first_hit_tokens or 0, s.hit_tokens, s.preemptions, s.energy_j, s.steps_done_s - r.arrival_s,
-                     len(s.retrieval_s), s.retrieved_tokens, sum(s.retrieval_s)))
+                     len(s.retrieval_spans), s.retrieved_tokens, sum(s.retrieval_s),
+                     json.dumps([[round(a, 9), round(b, 9)] for a, b in s.retrieval_spans])))
     return pd.DataFrame(rows, columns=["rid", "arrival_s", "prompt_tokens", "output_tokens", "prefix_group",
                                        "prefix_tokens", "priority", "admitted_s", "first_token_s", "finish_s",
                                        "queue_s", "ttft_s", "tpot_s", "max_tbt_s", "e2e_s", "generated",
                                        "prefilled_tokens", "first_hit_tokens", "hit_tokens", "preemptions",
                                        "energy_j", "request_steps_s", "decode_retrievals", "retrieved_tokens",
-                                       "retrieval_pause_s"])
+                                       "retrieval_pause_s", "retrieval_spans"])
 
 
 def compute(served: Served, req: pd.DataFrame, slo: SloSpec, kv_blocks: int, block_tokens: int, idle_w: float,

@@ -13,7 +13,7 @@ class Seq:
     __slots__ = ("req", "target", "computed", "generated", "state", "private", "nodes", "keys", "admitted_s",
                  "first_token_s", "last_token_s", "finish_s", "preemptions", "hit_tokens", "first_hit_tokens",
                  "prefilled_tokens", "energy_j", "max_gap_s", "cached", "steps_done_s", "retrievals",
-                 "retrieved_tokens", "retrieval_s", "paused_s")
+                 "retrieved_tokens", "retrieval_spans", "paused_s")
 
     def __init__(self, req: Request) -> None:
         self.req = req
@@ -38,8 +38,13 @@ class Seq:
         self.steps_done_s = req.arrival_s  # when its request-level steps (a RAG search) finished
         self.retrievals: list[int] = []  # generated-token counts after which it retrieves during decode
         self.retrieved_tokens = 0  # passage tokens its decode-time retrievals added to its context
-        self.retrieval_s: list[float] = []  # pause to search done, per decode-time retrieval
+        self.retrieval_spans: list[tuple[float, float]] = []  # (paused, search done), per decode-time retrieval
         self.paused_s = 0.0  # when its current decode-time retrieval began
+
+    @property
+    def retrieval_s(self) -> list[float]:
+        """Each decode-time retrieval's pause, from the request leaving the batch to its search done."""
+        return [end - start for start, end in self.retrieval_spans]
 
     @property
     def prefilling(self) -> bool:

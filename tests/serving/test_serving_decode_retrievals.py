@@ -1,15 +1,18 @@
 """Retrievals during decode (FLARE / DRAGIN / FS-RAG triggers) in serving: a request pauses, its
 search queues on the device running it, its passages are prefilled, then it decodes on."""
 
+import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from hetsim.config.schema import DecodeRetrievalSpec
 from hetsim.errors import ConfigError
+from hetsim.report.serving import request_trace
 from hetsim.scenario import load_experiment
 from hetsim.serving.requests import Request, decode_retrievals
-from hetsim.serving.run import ServingRunner, requests_of
+from hetsim.serving.run import ServingResult, ServingRunner, requests_of
 from hetsim.workloads.rag import RagParams
 
 FLARE = Path(__file__).resolve().parents[2] / "configs" / "experiments" / "serving_flare.yaml"
@@ -61,6 +64,15 @@ def test_a_request_retrieving_during_decode_finishes_later(catalogue):
     # each pause lasts at least the search itself; alone, nothing queues ahead of it but its own engine
     assert m1.retrieval_pause_s.p50 >= runner.steps.time_s
     assert paused.max_tbt_s[0] > plain.max_tbt_s[0]
+    # each pause is a span inside the request's decode, drawn on its Perfetto lane
+    spans = json.loads(paused.retrieval_spans[0])
+    assert len(spans) == 3 and all(paused.first_token_s[0] < a < b < paused.finish_s[0] for a, b in spans)
+    assert sum(b - a for a, b in spans) == pytest.approx(paused.retrieval_pause_s[0])
+    result = ServingResult("flare", "rag", "gpu-only", None, m1, paused, pd.DataFrame(
+        {"start_s": [], "iteration_s": [], "decodes": [], "prefill_tokens": [], "kv_used_frac": []}))
+    drawn = [e for e in request_trace(result)["traceEvents"] if e.get("name") == "retrieval"]
+    assert [x for e in drawn for x in (e["ts"], e["ts"] + e["dur"])] == pytest.approx(
+        [x * 1e6 for span in spans for x in span])
 
 
 @pytest.mark.parametrize("placement", [0, 1], ids=["gpu-only", "paper"])
