@@ -113,6 +113,10 @@ def test_cpu_run_on_a_tiny_model_measures_every_point_and_writes_the_files(tiny,
     with gzip.open(out / "traces.json.gz", "rt") as f:
         traces = json.load(f)
     assert list(traces) == ["decode/hf-static/B2/C16"]
+    # the host figures of the same session, beside the points
+    calls, plans = (json.loads((out / f).read_text()) for f in ("host_calls.json", "sdpa_plans.json"))
+    assert calls["mul_binding"] > 0 and calls["provenance"]["source"] == "measured"
+    assert plans["loop"] and all(r["fixed_step_s"] > 0 for r in plans["loop"])
     # every distinct non-view op of the trace is one case, and the counts add up to the trace's ops
     trace_ops = traces["decode/hf-static/B2/C16"]["ops"]
     sdpa = traces["decode/hf-static/B2/C16"]["sdpa"]

@@ -216,6 +216,26 @@ class E2ERun:
         return cache
 
     # ------------------------------------------------------------------ phases
+    def measure_host(self) -> None:
+        """The host figures the model prices eager code with (call pairs, module call, cuDNN SDPA plan
+        builds in a decode-like loop), measured in this lease beside the end-to-end points: host costs
+        move between sessions by more than the targets, so a comparison can say which session's
+        figures it used (`host_calls.json`, `sdpa_plans.json`; diagnostics, never fitted here)."""
+        from hetsim.calibration.gpu_suite import host_calls, sdpa_plans
+
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+        for name, fn in (("host_calls.json", lambda: host_calls.measure(str(self.device))),
+                         ("sdpa_plans.json", lambda: sdpa_plans.measure(self.device, small=not self.cuda))):
+            try:
+                res = fn()
+            except Exception as exc:  # a host benchmark that fails leaves the end-to-end data as it is
+                self.log(f"host {name}: {type(exc).__name__}: {str(exc)[:200]}")
+                continue
+            res["provenance"] = {"source": "measured", "session": "the end-to-end run's own lease",
+                                 "date_utc": stamp, "command": self.command or "e2e measure"}
+            (self.out / name).write_text(json.dumps(res, indent=1) + "\n")
+            self.log(f"host: wrote {name}")
+
     def measure_idle(self) -> None:
         if not (self.power.available and self.grid.idle_s > 0):
             return
@@ -417,6 +437,7 @@ class E2ERun:
         self.model = None
         self.free()
         run_op_cases(self)
+        self.measure_host()
         prov["wall_s"] = round(self.elapsed(), 1)
         summary = write_all(self, prov)
         self.log(f"wrote {self.out} in {self.elapsed():.0f} s")
