@@ -26,7 +26,7 @@ of that build, so that it overlaps queued device work as the stall does in a ste
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from hetsim.ops import HostCall, IdleStart, Op
 from hetsim.stacks import aten, templates
@@ -50,7 +50,7 @@ def _in_region(op: AtenOp) -> bool:
     return op.base in _REGION
 
 
-@lru_cache(maxsize=None)
+@cache
 def _layers(model: str) -> int:
     # the catalogue is read once per model, not once per method a sweep builds (~0.6 s each)
     from hetsim.config.load import Catalogue
