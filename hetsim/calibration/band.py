@@ -42,9 +42,19 @@ def calibration_variants(exp) -> list:
         inputs = dict(exp.inputs)
         for dev_id, paths in cals.items():
             if len(paths) > 1:
-                inputs[dev_id] = replace(inputs[dev_id], profile=load_profile(paths[min(k, len(paths) - 1)]))
+                further = load_profile(paths[min(k, len(paths) - 1)])
+                inputs[dev_id] = replace(inputs[dev_id], profile=completed(further, inputs[dev_id].profile))
         variants.append(replace(exp, inputs=inputs))
     return variants
+
+
+def completed(further, primary):
+    """A further calibration with the rate keys it never measured taken from the run's own profile:
+    a key measured once (e.g. the trace fit's regimes, added to one profile) has no spread to show,
+    and falling back to a coarser key there would put a regime difference into the band."""
+    if primary is None:
+        return further
+    return replace(further, rates={**primary.rates, **further.rates})
 
 
 def band_note(exp) -> str:

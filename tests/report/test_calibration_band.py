@@ -86,3 +86,22 @@ def test_a_named_profile_is_one_calibration(tmp_path, monkeypatch):
     named = spec.model_copy(update={"profile": "runs/H200-2026-12-01b.yaml"})
     assert [p.name for p in gpu_calibrations(named)] == ["H200-2026-12-01b.yaml"]
     assert gpu_calibrations(spec.model_copy(update={"profile": "none"})) == []
+
+
+def test_a_further_calibration_takes_the_keys_it_never_measured_from_the_run_s_profile():
+    """A key measured once (the trace fit's regimes, the host keys) has no spread: the further
+    calibration must not fall back to a coarser key there and put a regime difference in the band."""
+    from hetsim.calibration.band import completed
+    from hetsim.calibration.gpu_profile import GpuProfile
+    from hetsim.hardware.gpu import OpClassRates
+
+    def rates(bw):
+        return OpClassRates(1e-6, bw, 1e15, source="calibrated", dispatch_s=5e-6)
+
+    primary = GpuProfile("H200", {}, {"copy": rates(3e12), "copy_strided": rates(1e12), "host_view": rates(0)})
+    further = GpuProfile("H200", {}, {"copy": rates(3.3e12)})
+    out = completed(further, primary)
+    assert out.rates["copy"] is further.rates["copy"]  # measured twice: its own figure (the spread)
+    assert out.rates["copy_strided"] is primary.rates["copy_strided"]  # measured once: no spread
+    assert set(out.rates) == {"copy", "copy_strided", "host_view"} and set(further.rates) == {"copy"}
+    assert completed(further, None) is further
