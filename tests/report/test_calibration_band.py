@@ -105,3 +105,26 @@ def test_a_further_calibration_takes_the_keys_it_never_measured_from_the_run_s_p
     assert out.rates["copy_strided"] is primary.rates["copy_strided"]  # measured once: no spread
     assert set(out.rates) == {"copy", "copy_strided", "host_view"} and set(further.rates) == {"copy"}
     assert completed(further, None) is further
+
+
+def test_host_keys_measured_in_two_sessions_give_one_variant_each():
+    from hetsim.calibration.band import host_sessions
+    from hetsim.calibration.gpu_profile import GpuProfile
+    from hetsim.hardware.gpu import OpClassRates
+
+    plan = OpClassRates(0.0, float("inf"), float("inf"), source="measured", dispatch_s=0.054)
+    kernel = OpClassRates(1e-6, 1e12, 1e15, source="calibrated", dispatch_s=9e-6)
+    notes = {"host_sdpa_plan": {"measured": {"files": [{"file": "a.json", "value_s": 0.0564},
+                                                       {"file": "b.json", "value_s": 0.0516}]}}}
+    profile = GpuProfile("H200", {}, {"host_sdpa_plan": plan, "pointwise": kernel}, notes=notes)
+    a, b = host_sessions(profile)
+    assert (a.rates["host_sdpa_plan"].dispatch_s, b.rates["host_sdpa_plan"].dispatch_s) == (0.0564, 0.0516)
+    assert a.rates["pointwise"] is kernel and b.rates["pointwise"] is kernel  # only the measured keys vary
+    assert host_sessions(GpuProfile("H200", {}, {"pointwise": kernel})) == [] and host_sessions(None) == []
+
+
+def test_the_h200_band_spans_its_host_sessions(catalogue):
+    (run,) = run_experiment(load_experiment(None, catalogue, {**H200, "workload.stack": "hf-dynamic"}))
+    low, high = run.metrics.tpot_s_band
+    assert low < run.metrics.tpot_s < high  # the plan build of each host-call session on either side
+    assert run.metrics.calibration_band == "2 calibrations of H200; host keys of H200 from 2 sessions"
