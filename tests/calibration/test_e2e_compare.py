@@ -116,6 +116,10 @@ def test_an_hf_stack_is_compared_with_its_own_measurements_only(tmp_path):
     s = {(p.measured_stack, p.phase, p.mode): p.predicted_s for p in rep.points}
     # transformers' static decode in eager costs more than the fused lowering predicts
     assert s[("hf-static", "decode", "eager")] > f[("hf-static", "decode", "eager")]
+    # the H200 has two calibrations and host keys from two sessions: every prediction carries its band
+    for p in rep.points:
+        low, high = p.band_s
+        assert low <= p.predicted_s <= high and p.in_band == (low <= p.measured_s <= high)
 
 
 def test_cli_prints_tables_and_json(cli, tmp_path):

@@ -45,6 +45,12 @@ class Point:
     predicted_j: float | None = None
     # why the energy point is not held against the target (measured in another regime than the time)
     energy_note: str | None = None
+    band_s: tuple[float, float] | None = None  # the prediction's calibration band (hetsim.calibration.band)
+
+    @property
+    def in_band(self) -> bool | None:
+        """Whether the measurement lies inside the prediction's band (None: no band)."""
+        return None if self.band_s is None else self.band_s[0] <= self.measured_s <= self.band_s[1]
 
     @property
     def error(self) -> float:
@@ -57,7 +63,7 @@ class Point:
         return self.predicted_j / self.measured_j - 1.0
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "error": self.error, "energy_error": self.energy_error}
+        return {**asdict(self), "error": self.error, "energy_error": self.energy_error, "in_band": self.in_band}
 
 
 @dataclass
@@ -211,13 +217,13 @@ class Predictor:
             self._memo[key] = run.metrics
         return self._memo[key]
 
-    def prefill(self, prompt: int) -> tuple[float, float]:
+    def prefill(self, prompt: int) -> tuple[float, float, tuple[float, float] | None]:
         one, two = self.metrics(1, prompt, 1, "eager"), self.metrics(1, prompt, 2, "eager")
-        return one.ttft_s, 2 * one.energy_j - two.energy_j
+        return one.ttft_s, 2 * one.energy_j - two.energy_j, one.ttft_s_band
 
-    def decode(self, batch: int, context: int, mode: str) -> tuple[float, float]:
+    def decode(self, batch: int, context: int, mode: str) -> tuple[float, float, tuple[float, float] | None]:
         one, two = self.metrics(batch, context, 1, mode), self.metrics(batch, context, 2, mode)
-        return one.tpot_s, two.energy_j - one.energy_j
+        return one.tpot_s, two.energy_j - one.energy_j, one.tpot_s_band
 
 
 def compare(model: str, stack: str, device: str = "H200", data: Path | None = None) -> Report:
@@ -232,11 +238,11 @@ def compare(model: str, stack: str, device: str = "H200", data: Path | None = No
         if r.stack not in against:
             continue
         b, c = int(r.batch), int(r.context)
-        p_s, p_j = pred.prefill(c) if r.phase == "prefill" else pred.decode(b, c, r.mode)
+        p_s, p_j, band = pred.prefill(c) if r.phase == "prefill" else pred.decode(b, c, r.mode)
         m_j, per_call_s = energy.get((r.stack, r.phase, r.mode, b, c), (None, None))
         note = energy_regime_note(per_call_s, float(r.t_median_s)) if m_j is not None else None
         report.points.append(Point(r.stack, r.phase, r.mode, b, c, float(r.t_median_s), p_s, m_j,
-                                   p_j if m_j is not None else None, note))
+                                   p_j if m_j is not None else None, note, tuple(band) if band else None))
     if not report.points:
         raise ConfigError(f"no measured points for stack {stack!r} in {folder}", field="stack")
     return report
@@ -272,6 +278,10 @@ def print_report(report: Report, json_out: bool = False) -> None:
         for p in pts:
             if p.energy_note:
                 print(f"  * b{p.batch} ctx{p.context}: {p.energy_note}")
+        banded = [p for p in pts if p.in_band is not None]
+        if banded:
+            print(f"  inside the calibration band: {sum(p.in_band for p in banded)} of {len(banded)} points "
+                  f"(band width median {statistics.median(p.band_s[1] / p.band_s[0] - 1 for p in banded):.1%})")
         s = tstats[k]
         print(f"  median |error| {s.median_abs:.1%} (signed {s.median_signed:+.1%}), max |error| {s.max_abs:.1%}, "
               f"beyond 40%: {s.beyond_40:.0%} of {s.n}; target (median <= 15%, none > 40%): "
