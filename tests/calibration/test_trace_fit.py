@@ -117,5 +117,5 @@ FUSED_GRAPH_MS = {(1, 1024): 4.75, (1, 4096): 4.84, (1, 131072): 8.57, (4, 1024)
 def test_fused_graph_mode_stays_within_ten_percent(point):
     from hetsim.calibration.e2e.compare import Predictor
 
-    tpot, _ = Predictor("Llama-3.1-8B", "fused", "H200").decode(*point, "graph")
+    tpot, _, _ = Predictor("Llama-3.1-8B", "fused", "H200").decode(*point, "graph")
     assert tpot * 1e3 == pytest.approx(FUSED_GRAPH_MS[point], rel=0.10)
