@@ -91,9 +91,7 @@ static bool run_launch(const std::vector<Case>& cases, const std::vector<uint16_
             }
             ref[d] = {score, d};
         }
-        std::sort(ref.begin(), ref.end(), [](const std::pair<uint64_t, unsigned>& a, const std::pair<uint64_t, unsigned>& b) {
-            return a.first != b.first ? a.first > b.first : a.second < b.second;
-        });
+        tb_rank(ref);
         refs.push_back(ref);
         const tb_row row = {c.n, c.k, base, 0, 0, 0};
         rows.push_back(row);

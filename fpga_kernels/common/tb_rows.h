@@ -6,7 +6,17 @@
 #ifndef HETSIM_TB_ROWS_H
 #define HETSIM_TB_ROWS_H
 
+#include <algorithm>
+#include <utility>
 #include <vector>
+
+// A reference ranking in the kernels' order: best score first, ties to the lower item index.
+template <typename S>
+static void tb_rank(std::vector<std::pair<S, unsigned> >& ref) {
+    std::sort(ref.begin(), ref.end(), [](const std::pair<S, unsigned>& a, const std::pair<S, unsigned>& b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+}
 
 // A row as the testbench describes it (the record's words, jobs.h).
 struct tb_row {

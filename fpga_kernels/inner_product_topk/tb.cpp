@@ -52,9 +52,7 @@ static std::vector<std::pair<int64_t, unsigned> > reference(const std::vector<in
         }
         ref[g] = {score, g};
     }
-    std::sort(ref.begin(), ref.end(), [](const std::pair<int64_t, unsigned>& a, const std::pair<int64_t, unsigned>& b) {
-        return a.first != b.first ? a.first > b.first : a.second < b.second;
-    });
+    tb_rank(ref);
     return ref;
 }
 

@@ -54,10 +54,7 @@ static bool run_launch(const std::vector<Case>& cases, std::mt19937& rng, unsign
             for (int h = 0; h < HEADS; h++) score += (c.relu && sums[h] < 0 ? 0 : sums[h]) * w[h];
             ref.push_back({score, g});
         }
-        std::sort(ref.begin(), ref.end(), [](const std::pair<int64_t, unsigned>& a,
-                                             const std::pair<int64_t, unsigned>& b) {
-            return a.first != b.first ? a.first > b.first : a.second < b.second;
-        });
+        tb_rank(ref);
         if (ref.size() > c.k) ref.resize(c.k);
         if (K_MAX > 256)
             std::sort(ref.begin(), ref.end(), [](const std::pair<int64_t, unsigned>& a,
