@@ -46,7 +46,7 @@ def calibration_variants(exp) -> list:
                 further = load_profile(paths[min(k, len(paths) - 1)])
                 inputs[dev_id] = replace(inputs[dev_id], profile=completed(further, inputs[dev_id].profile))
         variants.append(replace(exp, inputs=inputs))
-    sessions = {dev_id: host_sessions(exp.inputs[dev_id].profile) for dev_id in cals}
+    sessions = {dev_id: host_sessions(exp.inputs[dev_id].profile) for dev_id in cals} if host_priced(exp) else {}
     for j in range(max((len(v) for v in sessions.values()), default=0)):
         inputs = dict(exp.inputs)
         for dev_id, profiles in sessions.items():
@@ -54,6 +54,12 @@ def calibration_variants(exp) -> list:
                 inputs[dev_id] = replace(inputs[dev_id], profile=profiles[min(j, len(profiles) - 1)])
         variants.append(replace(exp, inputs=inputs))
     return variants
+
+
+def host_priced(exp) -> bool:
+    """Whether the run prices the measured host keys (views, module calls, cuDNN plan builds): only an
+    hf stack issued eagerly has them; a CUDA-graph replay or the fused lowering would re-run for nothing."""
+    return exp.spec.workload.stack != "fused" and exp.spec.simulation.gpu_execution == "eager"
 
 
 def host_sessions(profile) -> list:
@@ -83,7 +89,7 @@ def band_note(exp) -> str:
     """What the band rests on, for the run table: e.g. `2 calibrations of H200` or `one calibration`."""
     cals = calibrations_of(exp)
     many = {exp.device(d).name: len(v) for d, v in cals.items() if len(v) > 1}
-    sessions = {exp.device(d).name: len(host_sessions(exp.inputs[d].profile)) for d in cals}
+    sessions = {exp.device(d).name: len(host_sessions(exp.inputs[d].profile)) for d in cals} if host_priced(exp) else {}
     parts = [f"{n} calibrations of {name}" for name, n in sorted(many.items())]
     parts += [f"host keys of {name} from {n} sessions" for name, n in sorted(sessions.items()) if n]
     if parts:

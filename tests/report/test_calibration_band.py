@@ -128,3 +128,7 @@ def test_the_h200_band_spans_its_host_sessions(catalogue):
     low, high = run.metrics.tpot_s_band
     assert low < run.metrics.tpot_s < high  # the plan build of each host-call session on either side
     assert run.metrics.calibration_band == "2 calibrations of H200; host keys of H200 from 2 sessions"
+    # a CUDA-graph replay prices no host key: no session variant is run
+    (graph,) = run_experiment(load_experiment(None, catalogue, {**H200, "workload.stack": "hf-static",
+                                                                "simulation.gpu_execution": "graph"}))
+    assert graph.metrics.calibration_band == "2 calibrations of H200"
