@@ -150,3 +150,34 @@ def test_op_cases_rebuild_layouts_and_keep_indices_in_bounds():
     arange = AtenOp("aten.arange.default", (), (TensorMeta((7,), (1,), "int64"),),
                     {"end": 7, "device": "cpu", "pin_memory": False})
     assert op_callable(arange, torch.device("cpu"))().tolist() == list(range(7))
+
+
+def test_host_profile_counts_every_aten_op_and_sdpa_call_per_decode_step(tiny, tmp_path):
+    """The host-time diagnostic on a CPU: per stack, the profiled steps' wall times and, per aten op, its
+    calls per step (a DynamicCache step of a 2-layer model: one SDPA call per layer)."""
+    pytest.importorskip("transformers")
+    from hetsim.calibration.e2e import host_profile
+
+    out = tmp_path / "hp.json"
+    assert host_profile.main(["--model", str(tiny), "--device", "cpu", "--points", "1x16", "--out", str(out)]) == 0
+    data = json.loads(out.read_text())
+    (point,) = data["points"]
+    assert (point["batch"], point["context"]) == (1, 16)
+    for stack in ("hf-dynamic", "hf-static"):
+        p = point[stack]
+        assert len(p["wall_s"]) == host_profile.STEPS and all(w > 0 for w in p["wall_s"])
+        assert len(p["sdpa_call_cpu_s"]) == 2 * host_profile.STEPS  # two layers, every profiled step
+        assert p["ops"]["aten::mm"]["calls"] >= 2 * 7  # q, k, v, o, gate, up, down per layer (+ the LM head)
+    assert data["provenance"]["source"] == "measured (diagnostic)"
+
+
+def test_sdpa_plan_loop_times_growing_and_fixed_lengths():
+    import torch
+
+    from hetsim.calibration.gpu_suite import sdpa_plans
+
+    res = sdpa_plans.measure(torch.device("cpu"), small=True)
+    (loop,) = res["loop"]
+    assert loop["fixed_step_s"] > 0 and loop["growing_step_s"] > 0
+    assert loop["build_per_step_s"] == pytest.approx(loop["growing_step_s"] - loop["fixed_step_s"])
+    assert len(res["repeat"][0]["calls_s"]) == 10 and res["patterns"]["layers"] == sdpa_plans.LAYERS
