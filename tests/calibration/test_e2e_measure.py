@@ -181,3 +181,18 @@ def test_sdpa_plan_loop_times_growing_and_fixed_lengths():
     assert loop["fixed_step_s"] > 0 and loop["growing_step_s"] > 0
     assert loop["build_per_step_s"] == pytest.approx(loop["growing_step_s"] - loop["fixed_step_s"])
     assert len(res["repeat"][0]["calls_s"]) == 10 and res["patterns"]["layers"] == sdpa_plans.LAYERS
+
+
+def test_host_measurements_refuse_to_overwrite_a_file_they_did_not_write(tmp_path, capsys):
+    from hetsim.calibration.gpu_suite import sdpa_plans
+
+    mine = tmp_path / "notes.json"
+    mine.write_text('{"my": "data"}')
+    with pytest.raises(SystemExit) as info:
+        sdpa_plans.main(["--device", "cpu", "--small", "--out", str(mine)])
+    assert info.value.code == 2 and mine.read_text() == '{"my": "data"}'
+    assert "not overwritten" in capsys.readouterr().err
+    ours = tmp_path / "plans.json"
+    assert sdpa_plans.main(["--device", "cpu", "--small", "--out", str(ours)]) == 0
+    assert sdpa_plans.main(["--device", "cpu", "--small", "--out", str(ours)]) == 0  # its own file: replaced
+    assert json.loads(ours.read_text())["provenance"]["source"] == "measured"

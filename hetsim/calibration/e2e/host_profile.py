@@ -21,6 +21,7 @@ from typing import Any
 import torch
 
 from hetsim.calibration.e2e.spec import load_spec
+from hetsim.calibration.gpu_suite.host_calls import check_out
 from hetsim.tracing.hf import build
 
 STEPS = 4
@@ -86,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--device", default="cuda")
     ap.add_argument("--points", default="1x1024,8x1024", help="batch x context, comma-separated")
     args = ap.parse_args(argv)
+    check_out(args.out)
     model = build(load_spec(args.model), 4096, device=args.device)
     with torch.no_grad():
         for p in model.parameters():

@@ -25,7 +25,9 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -115,8 +117,29 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--device", default="cuda")
     ap.add_argument("--out", help="JSON file to write (default: print)")
     args = ap.parse_args(argv)
-    emit(measure(args.device), args.out)
+    check_out(args.out)
+    res = measure(args.device)
+    res["provenance"] = {"source": "measured", "command": "python -m hetsim.calibration.gpu_suite.host_calls",
+                         "date_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
+                         "units": "seconds per call (median of reps x inner calls)"}
+    emit(res, args.out)
     return 0
+
+
+def check_out(out: str | None) -> None:
+    """Refuse, before measuring, to write over a file that is not a host measurement of ours (a JSON
+    whose provenance says measured): exit 2 with one line."""
+    if not out or not Path(out).exists():
+        return
+    try:
+        prov = json.loads(Path(out).read_text()).get("provenance", {})
+        ours = str(prov.get("source", "")).startswith("measured")
+    except (OSError, ValueError, AttributeError):
+        ours = False
+    if not ours:
+        print(f"error: {out}: exists and is not a host measurement hetsim wrote; not overwritten "
+              "(choose another --out)", file=sys.stderr)
+        raise SystemExit(2)
 
 
 def emit(res: dict[str, Any], out: str | None) -> None:

@@ -28,7 +28,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from hetsim.calibration.gpu_suite.host_calls import emit
+from hetsim.calibration.gpu_suite.host_calls import check_out, emit
 
 DYNAMIC_DECODE = {"stack": "hf-dynamic", "phase": "decode", "heads": 32, "kv_heads": 8, "d": 128, "gqa": True}
 DYNAMIC_PREFILL = {"stack": "hf-dynamic", "phase": "prefill", "heads": 32, "kv_heads": 8, "d": 128, "gqa": True,
@@ -135,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--device", default="cuda")
     ap.add_argument("--small", action="store_true", help="tiny sizes (a smoke test on a CPU)")
     args = ap.parse_args(argv)
+    check_out(args.out)
     res = measure(torch.device(args.device), small=args.small)
     res["provenance"] = {"source": "measured", "command": "python -m hetsim.calibration.gpu_suite.sdpa_plans",
                          "date_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()), "units": "seconds"}
