@@ -30,6 +30,7 @@ import numpy as np
 
 from hetsim.calibration.cpu_profile import KIND
 from hetsim.calibration.gpu_profile import check_profile_out
+from hetsim.calibration.hostinfo import cpu_model_name
 
 SIZES = {  # mode -> scale of the working sets (full: up to 256 MB; tiny: a test's seconds)
     "full": dict(stream=16 << 20, targets=(16 << 10, 256 << 10, 4 << 20, 16 << 20, 64 << 20), accesses=1 << 20,
@@ -41,16 +42,6 @@ SIZES = {  # mode -> scale of the working sets (full: up to 256 MB; tiny: a test
 TOPK_K, TOPK_CALL_ROW = 10, 64
 POSTING_DENSITY = 0.05  # sorted scatter-add: a posting list covering 5% of the documents
 SCORED_SHARE = 0.1  # the top-k point kept as topk_m_per_s
-
-
-def cpu_model_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def select_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -5,6 +5,7 @@ contexts and cache lengths, which files), not how fast."""
 
 import gzip
 import json
+import statistics
 from dataclasses import replace
 
 import pytest
@@ -108,6 +109,12 @@ def test_cpu_run_on_a_tiny_model_measures_every_point_and_writes_the_files(tiny,
     ops = pd.read_parquet(out / "ops.parquet")
     assert len(ops) > 20 and (ops["error"] == "").all()
     assert (ops.t_stream_s > 0).all() and (ops.t_idle_s > 0).all()
+    # every case streamed in each interleaved pass; the row keeps the median over the passes
+    for _, r in ops.iterrows():
+        passes, hosts = json.loads(r.t_stream_rounds_s), json.loads(r.cpu_rounds_s)
+        assert len(passes) == len(hosts) == grid.op_rounds
+        assert r.t_stream_s == statistics.median(passes) and r.cpu_s == statistics.median(hosts)
+    assert summary["provenance"]["host_cpu"] and summary["provenance"]["host_cpus"] >= 1
     assert "scaled_dot_product_attention" in set(ops.aten) and "aten.index_copy_.default" in set(ops.aten)
     assert not any("flash_attention_for_cpu" in a for a in ops.aten)  # SDPA replayed from its Python call
     with gzip.open(out / "traces.json.gz", "rt") as f:
@@ -159,9 +166,14 @@ def test_host_profile_counts_every_aten_op_and_sdpa_call_per_decode_step(tiny, t
     from hetsim.calibration.e2e import host_profile
 
     out = tmp_path / "hp.json"
-    assert host_profile.main(["--model", str(tiny), "--device", "cpu", "--points", "1x16", "--out", str(out)]) == 0
+    assert host_profile.main(["--model", str(tiny), "--device", "cpu", "--points", "1x16", "--prefill", "24",
+                              "--out", str(out)]) == 0
     data = json.loads(out.read_text())
     (point,) = data["points"]
+    (prefill,) = data["prefill"]
+    assert prefill["prompt"] == 24
+    for stack in ("hf-dynamic", "hf-static"):  # a fresh cache per forward: one SDPA call per layer each
+        assert len(prefill[stack]["sdpa_call_cpu_s"]) == 2 * host_profile.STEPS
     assert (point["batch"], point["context"]) == (1, 16)
     for stack in ("hf-dynamic", "hf-static"):
         p = point[stack]

@@ -34,6 +34,7 @@ class Grid:
     op_traces: tuple[tuple[str, str, int, int], ...] = ()  # (phase, stack, batch, context) of 1-layer traces
     op_point_s: float = 0.05
     op_idle_reps: int = 7
+    op_rounds: int = 3  # interleaved stream passes over the op cases (host speed moves between spells)
     budget_s: float = 480.0  # wall time for idle, prefill and decode; points past it are recorded as skipped
     op_budget_s: float = 60.0  # further wall time for the op cases
     notes: dict = field(default_factory=dict)
@@ -48,7 +49,7 @@ GRIDS = {
                  op_traces=(("decode", "hf-static", 8, 4 * K), ("decode", "hf-dynamic", 8, 4 * K),
                             ("prefill", "hf-static", 1, 2 * K), ("prefill", "hf-dynamic", 1, 2 * K),
                             ("decode", "hf-static", 32, 16 * K)),
-                 op_point_s=0.03, op_idle_reps=5, budget_s=430.0, op_budget_s=75.0),
+                 op_point_s=0.03, op_idle_reps=5, op_rounds=5, budget_s=430.0, op_budget_s=75.0),
     "quick": Grid("quick", prompts=(1 * K, 4 * K), batches=(1, 8), contexts=(1 * K, 32 * K), steps=2, loops=2,
                   prefill_reps=2, energy_s=0.3, idle_s=0.5, energy_decode=((8, 1 * K),), energy_prefill=(1 * K,),
                   op_traces=(("decode", "hf-static", 8, 1 * K),), op_point_s=0.01, op_idle_reps=3, budget_s=100.0,
@@ -56,7 +57,7 @@ GRIDS = {
     # CPU tests on a tiny model: every code path, seconds in all
     "tiny": Grid("tiny", prompts=(16, 32), batches=(1, 2), contexts=(16, 32), steps=2, loops=2, prefill_reps=2,
                  energy_s=0.0, idle_s=0.0, op_traces=(("decode", "hf-static", 2, 16), ("prefill", "hf-dynamic", 1, 16)),
-                 op_point_s=0.002, op_idle_reps=2, budget_s=600.0),
+                 op_point_s=0.002, op_idle_reps=2, op_rounds=2, budget_s=600.0),
 }
 
 

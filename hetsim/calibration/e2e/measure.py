@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import json
+import os
 import platform
 import statistics
 import sys
@@ -42,6 +43,7 @@ import torch
 
 from hetsim.calibration.e2e import grid as grids
 from hetsim.calibration.e2e.spec import kv_bytes_per_token
+from hetsim.calibration.hostinfo import cpu_model_name
 from hetsim.calibration.measure import PowerMeter, recover_from_capture, time_calls
 from hetsim.errors import HardwareUnavailable
 from hetsim.tracing.hf import CALL, build
@@ -399,6 +401,7 @@ class E2ERun:
             "attn_implementation": "sdpa", "grad": "torch.no_grad()", "model": self.spec.name,
             "torch": torch.__version__, "cuda": torch.version.cuda, "transformers": transformers.__version__,
             "python": platform.python_version(), "platform": platform.platform(), "torch_device": str(self.device),
+            "host_cpu": cpu_model_name(), "host_cpus": os.cpu_count(),
             "power_method": self.power.method, "power_note": self.power.note, **self.power.info,
         }
         if self.cuda:
