@@ -2,6 +2,7 @@
 
     python -m hetsim.calibration.trace_fit --profile calibration/profiles/H200.yaml \\
         --cases calibration/profiles/runs/H200-aten-2026-12-01.parquet \\
+        [--cases calibration/profiles/runs/H200-aten-methods-DATE.parquet] \\
         --host-calls calibration/profiles/runs/H200-aten-2026-12-01.host_calls.json \\
         --host-calls calibration/e2e/H200/host_calls.json [--write]
 
@@ -9,7 +10,10 @@ The cases are the aten sweep (hetsim.calibration.gpu_suite.aten_sweep): the aten
 models ran, of other models and shapes than the op-level validation cases, each timed as a steady
 stream, as host issue time, as a CUDA-graph replay and alone onto an idle GPU. The validation cases
 (calibration/e2e/<GPU>/ops.parquet, `hetsim validate ops`) are never fitted: a cases file sharing a
-case with them is refused (`--validation`). Each regime below becomes a rate key of
+case with them is refused (`--validation`), and so is one sharing an op with the methods' validation
+composites (calibration/methods/<GPU>/methods.parquet, `hetsim validate methods`; `--composites`).
+`--cases` may be given several times (the models' sweep and the methods group's, run in different
+sessions): every key is fitted on the cases of all the files. Each regime below becomes a rate key of
 `hetsim.hardware.gpu` (`rate_keys`), fitted from the cases that key prices:
 
     pointwise       a traced elementwise aten op (host issue through the dispatcher; bandwidth)
@@ -25,6 +29,9 @@ case with them is refused (`--validation`). Each regime below becomes a rate key
     reduction_last  a traced last-dim reduction (RMSNorm's fp32 mean)
     reduction_few   over <= 16 rows: its time grows with the rows (decode RMSNorm at small batch)
     matmul_outer    a matmul with k = 1 (rotary's inv_freq @ positions, fp32): a fixed-cost kernel
+    reduction_outer a reduction over an outer or middle dim (LServe's page min/max, a query-group sum):
+                    TensorIterator's reduce kernel with the outputs contiguous, not the last-dim one
+    cast_fp8        a cast to or from float8_e4m3fn (ATen's float8 copy kernel, DSA's fp8 indexer)
     attention_masked  SDPA with an explicit mask (StaticCache decode: every pair of the static length)
     idle_start      the extra latency of one kernel issued onto an idle GPU (after a sync and a pause)
 
@@ -80,7 +87,8 @@ from hetsim.hardware.gpu import OpClassRates, rate_keys
 from hetsim.ops import HostCall, Op
 
 FIT_KEYS = ("pointwise", "pointwise_broadcast", "cast", "cast_fp32", "copy_strided", "copy_cat", "index_copy",
-            "embedding", "embedding_few", "reduction_last", "reduction_few", "matmul_outer", "attention_masked")
+            "embedding", "embedding_few", "reduction_last", "reduction_few", "matmul_outer", "attention_masked",
+            "reduction_outer", "cast_fp8")
 HOST_CALLS = "host_calls.json"  # beside the cases: hetsim.calibration.gpu_suite.host_calls on the same GPU
 # (key, field of host_calls.json): host costs the op cases cannot identify, taken as measured
 MEASURED_KEYS = (("host_module", "module_call"), ("host_sdpa_plan", "sdpa_plan_build"), ("host_view", "view_method"))
@@ -300,8 +308,10 @@ def fallback_rates(profile, key: str) -> OpClassRates | None:
     """The rates of the key `key` refines in `profile` (hetsim.hardware.gpu's fallback order)."""
     from hetsim.hardware.gpu import REGIME_FALLBACK
 
-    chain = {"pointwise": ("elementwise",), "attention_masked": ("attention_decode",)}.get(
-        key, REGIME_FALLBACK.get(key, ()))
+    # reduction_outer falls back to no key in pricing (the assumed roofline); its fit borrows only what its
+    # cases cannot identify (a bandwidth, an eager gap) from the class it is a kernel of
+    chain = {"pointwise": ("elementwise",), "attention_masked": ("attention_decode",),
+             "reduction_outer": ("reduction",)}.get(key, REGIME_FALLBACK.get(key, ()))
     return next((profile.rates[k] for k in chain if k in profile.rates), None)
 
 
@@ -340,10 +350,18 @@ def case_keys(path: Path) -> set[str]:
     return {case_key(k, json.loads(s)) for k, s in zip(rows["kind"], rows["spec"], strict=True)}
 
 
-def check_disjoint(cases_path: Path, validation: Path | None) -> None:
-    """ConfigError if the cases to fit share a case with the validation cases (those are never fitted)."""
+def check_disjoint(cases_path: Path, validation: Path | None, composites: Path | None = None) -> None:
+    """ConfigError if the cases to fit share a case with the validation cases or with an op of the
+    methods' validation composites (`composites`: their methods.parquet): those are never fitted."""
     from hetsim.errors import ConfigError
 
+    if composites is not None and Path(composites).is_file():
+        from hetsim.calibration.gpu_suite.aten_cases import composite_keys
+
+        shared = case_keys(cases_path) & composite_keys(composites)
+        if shared:
+            raise ConfigError(f"{len(shared)} case(s) are ops of the methods' validation composites {composites}: "
+                              "they are never fitted", file=str(cases_path))
     if validation is None or not Path(validation).is_file():
         return
     if Path(cases_path).resolve() == Path(validation).resolve():
@@ -355,16 +373,23 @@ def check_disjoint(cases_path: Path, validation: Path | None) -> None:
                           file=str(cases_path))
 
 
-def fit_profile(profile, cases_path: Path, host_calls=None) -> dict[str, tuple[OpClassRates, dict]]:
-    """Every key the cases identify, plus the measured host keys: {key: (rates, notes)}. `host_calls`:
-    a path or a list of paths of host microbenchmarks (default: the ones beside the cases; none there:
-    no harness correction and no measured keys, said in each key's notes)."""
-    cases = load_cases(cases_path)
-    digest = hashlib.sha256(Path(cases_path).read_bytes()).hexdigest()[:16]
-    source = f"op cases from traces: {Path(cases_path).name} (sha256 {digest}), hetsim.calibration.trace_fit"
+def case_paths(cases_path) -> list[Path]:
+    """One cases file or several, as a list of paths."""
+    return [Path(cases_path)] if isinstance(cases_path, str | Path) else [Path(p) for p in cases_path]
+
+
+def fit_profile(profile, cases_path, host_calls=None) -> dict[str, tuple[OpClassRates, dict]]:
+    """Every key the cases identify, plus the measured host keys: {key: (rates, notes)}. `cases_path`: one
+    aten sweep Parquet or several (pooled: each key fitted on the cases of all). `host_calls`: a path or a
+    list of paths of host microbenchmarks (default: the ones beside the cases files; none there: no harness
+    correction and no measured keys, said in each key's notes)."""
+    paths_in = case_paths(cases_path)
+    cases = [c for p in paths_in for c in load_cases(p)]
+    source = "op cases from traces: " + ", ".join(
+        f"{p.name} (sha256 {hashlib.sha256(p.read_bytes()).hexdigest()[:16]})" for p in paths_in
+    ) + ", hetsim.calibration.trace_fit"
     if host_calls is None:
-        path = default_host_calls(cases_path)
-        paths = [path] if path.exists() else []
+        paths = [p for c in paths_in if (p := default_host_calls(c)).exists()]
     else:
         paths = [host_calls] if isinstance(host_calls, str | Path) else list(host_calls)
     host = pool([load_host_calls(p) for p in paths])
@@ -424,13 +449,15 @@ def add_to_profile(profile, fitted: dict[str, tuple[OpClassRates, dict]], comman
         rates.pop(key, None)
         notes.pop(key, None)
     prov = dict(profile.provenance)
-    data = f"aten sweep {Path(cases).name}" if cases else "aten op cases"
+    cases = case_paths(cases) if cases else []
+    data = f"aten sweep {', '.join(p.name for p in cases)}" if cases else "aten op cases"
     prov["trace_fit"] = {"keys": sorted(fitted), "command": command,
                          "data": f"{data}: traced aten ops timed on the GPU, disjoint from the op-level validation "
                                  "cases (calibration/e2e/*/ops.parquet) and never the end-to-end points"}
-    if cases is not None and Path(cases).resolve().is_relative_to(REPO_ROOT):
+    if cases and all(p.resolve().is_relative_to(REPO_ROOT) for p in cases):
         # where a suite refit (hetsim.calibration.gpu_suite.refit) finds the cases to fit these keys again
-        prov["trace_fit"]["cases"] = str(Path(cases).resolve().relative_to(REPO_ROOT))
+        rel = [str(p.resolve().relative_to(REPO_ROOT)) for p in cases]
+        prov["trace_fit"]["cases"] = rel[0] if len(rel) == 1 else rel
     if host is not None:
         prov["trace_fit"]["host_calls"] = host_calls_provenance(host)
     return dataclasses.replace(profile, rates=rates, notes=notes, provenance=prov)
@@ -442,19 +469,25 @@ def main(argv: list[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(prog="python -m hetsim.calibration.trace_fit", description=__doc__.splitlines()[0])
     ap.add_argument("--profile", type=Path, required=True, help="GPU profile to add the keys to")
-    ap.add_argument("--cases", type=Path, required=True,
-                    help="aten sweep Parquet of that GPU (python -m hetsim.calibration.gpu_suite.aten_sweep)")
+    ap.add_argument("--cases", type=Path, action="append", required=True,
+                    help="aten sweep Parquet of that GPU (python -m hetsim.calibration.gpu_suite.aten_sweep), "
+                         "repeatable: every key is fitted on the cases of all")
     ap.add_argument("--host-calls", type=Path, action="append", default=None,
                     help="host microbenchmarks of that GPU, repeatable (default: the ones beside the cases)")
     ap.add_argument("--validation", type=Path, default=None,
                     help="op-level validation cases never to fit (default: calibration/e2e/<device>/ops.parquet)")
+    ap.add_argument("--composites", type=Path, default=None,
+                    help="the methods' validation composites, whose ops are never fitted "
+                         "(default: calibration/methods/<device>/methods.parquet)")
     ap.add_argument("--write", action="store_true", help="write the profile (else print the fitted keys)")
     args = ap.parse_args(argv)
     try:
         profile = load_profile(args.profile)
         validation = args.validation or REPO_ROOT / "calibration" / "e2e" / profile.device / "ops.parquet"
-        check_disjoint(args.cases, validation)
-        paths = args.host_calls or ([p] if (p := default_host_calls(args.cases)).exists() else [])
+        composites = args.composites or REPO_ROOT / "calibration" / "methods" / profile.device / "methods.parquet"
+        for cases in args.cases:
+            check_disjoint(cases, validation, composites)
+        paths = args.host_calls or [p for c in args.cases if (p := default_host_calls(c)).exists()]
         host = pool([load_host_calls(p) for p in paths])
         fitted = fit_profile(profile, args.cases, paths)
     except HetsimError as exc:
@@ -469,7 +502,7 @@ def main(argv: list[str] | None = None) -> int:
         print("harness overhead taken out of op-case host times: "
               + ", ".join(f"{k} {v * 1e6:.2f} us" for k, v in host.harness().items()) + f" ({host.names()})")
     if args.write:
-        command = COMMAND.format(profile=args.profile, cases=args.cases)
+        command = COMMAND.format(profile=args.profile, cases=" --cases ".join(map(str, args.cases)))
         command += "".join(f" --host-calls {p}" for p in (args.host_calls or []))
         write_added(args.profile, add_to_profile(profile, fitted, command, host, args.cases), fitted)
         print(f"wrote {args.profile}")

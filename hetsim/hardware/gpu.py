@@ -195,6 +195,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "index_copy": ("gather_narrow", "gather"),  # index_copy_ of cache rows (a row scatter)
     "layer_norm": ("pointwise", "elementwise"),  # native_layer_norm: one vectorised kernel over the rows
     "cast_fp32": ("cast", "elementwise"),  # a cast up to fp32 (bf16 / int -> fp32): half the bandwidth
+    "cast_fp8": ("cast", "elementwise"),  # to or from float8_e4m3fn (c10's software conversion per element)
     "pointwise_broadcast": ("pointwise", "elementwise"),  # an input broadcast or non-contiguous (strided kernel)
     # not Pointwise regimes, listed for trace_fit's fallback (hetsim.calibration.trace_fit.fallback_rates)
     "embedding": ("gather",),  # nn.Embedding's row gather (Gather with aten embedding; model rows >= 512 B)

@@ -135,9 +135,14 @@ def _to_copy(op: AtenOp) -> tuple[Op, ...]:
         ops: tuple[Op, ...] = (Copy(nbytes(out), "h2d", name=_name(op)),)
         return ops if op.args.get("non_blocking") else (*ops, HostCall("sync", op.name, name="sync:" + _name(op)))
     # a cast: an elementwise kernel at each side's width, its own regime (RMSNorm's fp32 chain); a cast up to
-    # fp32 from another dtype runs about half as fast as one down from it (measured: the aten sweep)
+    # fp32 from another dtype runs about half as fast as one down from it (measured: the aten sweep); a cast to
+    # or from float8 runs ATen's float8 copy kernel (Copy.cu; c10's bit-level Float8_e4m3fn conversion), its own
+    # regime (`cast_fp8`, fitted on the aten sweep's fp8 casts)
     read = sum(nbytes(t) for t in op.inputs)
-    regime = "cast_fp32" if out.dtype == "float32" and src.dtype != "float32" else "cast"
+    if "float8" in src.dtype or "float8" in out.dtype:
+        regime = "cast_fp8"
+    else:
+        regime = "cast_fp32" if out.dtype == "float32" and src.dtype != "float32" else "cast"
     return (Pointwise(out.numel, read + nbytes(out), op.name, regime, name=_name(op)),)
 
 
@@ -236,7 +241,7 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "copy_": ("copy_cat / copy_strided (else copy)", _materialise),
     "stack": ("copy_cat / copy_strided (else copy)", _materialise),
     "repeat": ("copy_cat / copy_strided (else copy)", _materialise),
-    "_to_copy": ("cast / cast_fp32 (else elementwise) / copy_h2d + sync", _to_copy),
+    "_to_copy": ("cast / cast_fp32 / cast_fp8 (else elementwise) / copy_h2d + sync", _to_copy),
     "mean": ("reduction_last / reduction_few / reduction_narrow / reduction_outer", _reduction),
     "sum": ("reduction_last / reduction_few / reduction_narrow / reduction_outer", _reduction),
     "amax": ("reduction_last / reduction_few / reduction_narrow / reduction_outer", _reduction),

@@ -29,14 +29,17 @@ def _meta(shape, dtype="bfloat16", stride=None):
 
 
 def test_sweep_cases_and_measurements_share_no_case_with_the_validation():
-    from hetsim.calibration.gpu_suite.aten_cases import case_key
+    from hetsim.calibration.gpu_suite.aten_cases import COMPOSITES, case_key, composite_keys
 
     validation = case_keys(VALIDATION)
     assert len(validation) == 145
-    planned = {case_key(c["kind"], c["spec"]) for c in json.loads(CASES_JSON.read_text())["cases"]}
-    assert len(planned) == 229 and not planned & validation
-    assert case_keys(SWEEP) == planned  # the measured file is the planned cases, all of them
-    check_disjoint(SWEEP, VALIDATION)  # does not raise
+    cases = json.loads(CASES_JSON.read_text())["cases"]
+    planned = {case_key(c["kind"], c["spec"]) for c in cases}
+    models = {case_key(c["kind"], c["spec"]) for c in cases if "group" not in c}
+    assert len(models) == 229 and len(planned) > 229 and not planned & validation
+    assert not planned & composite_keys(COMPOSITES)  # nor an op of the methods' validation composites
+    assert case_keys(SWEEP) == models  # the 2026-12-01 file is the models group, all of it
+    check_disjoint(SWEEP, VALIDATION, COMPOSITES)  # does not raise
 
 
 def test_the_fit_refuses_validation_cases(tmp_path):
@@ -79,10 +82,12 @@ def test_the_sweep_runs_on_cpu_and_reads_back_as_cases(tmp_path):
 
 def test_regeneration_reproduces_the_committed_cases():
     pytest.importorskip("transformers")
-    from hetsim.calibration.gpu_suite.aten_cases import build_cases, validation_keys
+    from hetsim.calibration.gpu_suite.aten_cases import build_cases, build_method_cases, composite_keys, validation_keys
 
     committed = json.loads(CASES_JSON.read_text())["cases"]
-    assert json.loads(json.dumps(build_cases(exclude=validation_keys()), default=str)) == committed
+    exclude = validation_keys()
+    cases = build_cases(exclude=exclude) + build_method_cases(exclude | composite_keys())
+    assert json.loads(json.dumps(cases, default=str)) == committed
 
 
 def test_the_new_regimes_by_hand():
@@ -179,3 +184,108 @@ def test_a_suite_refit_fits_the_trace_keys_again_from_the_recorded_sweep():
     for key in ours:
         for f in ("overhead_s", "bw_bytes_per_s", "flop_rate", "dispatch_s", "eager_gap_s"):
             assert getattr(again.rates[key], f) == getattr(profile.rates[key], f), (key, f)
+
+
+def test_the_methods_group_names_its_regimes_and_bounds_its_indices():
+    from hetsim.calibration.gpu_suite.aten_sweep import pick
+
+    cases = json.loads(CASES_JSON.read_text())["cases"]
+    methods = pick(cases, "methods", None)
+    assert methods and all(n >= 229 for n, _ in methods)  # appended: the models group keeps its indices
+    regimes = {c["regime"] for _, c in methods}
+    assert {"reduction_outer", "cast_fp8", "gather", "bmm"} <= regimes
+    outer = pick(cases, "methods", {"reduction_outer"})
+    assert len(outer) >= 20 and all(c["regime"] == "reduction_outer" for _, c in outer)
+    # every case's stored regime is the first rate key hetsim prices it by today
+    for _, c in methods:
+        (op, *_) = lower_case(TraceCase(0, c["kind"], c["aten"], AtenOp.from_json(c["spec"]), c["decode"], (), {})) \
+            if c["kind"] == "aten" else (None,)
+        if op is not None:
+            assert rate_keys(op)[0] == c["regime"], c["aten"]
+    # an index op draws its indices over the rows it addresses (DSA's latent cache: batch x context rows)
+    sel = [c for _, c in methods if c["aten"] == "aten.index_select.default"]
+    assert sel and all(c["int_bound"] == c["spec"]["in"][0][0][c["spec"].get("args", {}).get("dim", 0)]
+                       for c in sel)
+    assert all("int_bound" not in c for _, c in methods if c["aten"] in ("aten.add.Tensor", "aten.amax.default"))
+
+
+def test_the_sweep_runs_one_group_and_regime_alone(tmp_path):
+    pytest.importorskip("torch")
+    import pandas as pd
+
+    from hetsim.calibration.gpu_suite.aten_sweep import main
+
+    planned = json.loads(CASES_JSON.read_text())["cases"]
+    # the committed list's first view, then two small cases of the methods group (an outer reduction, an fp8 cast)
+    small = [next(c for c in planned if c["aten"] == "aten._unsafe_view.default")]
+    for regime in ("reduction_outer", "cast_fp8"):
+        small.append(min((c for c in planned if c.get("regime") == regime),
+                         key=lambda c: math.prod(c["spec"]["in"][0][0])))
+    cases = tmp_path / "cases.json"
+    cases.write_text(json.dumps({"cases": small}))
+    out = tmp_path / "cpu-methods"
+    argv = ["--out", str(out), "--cases", str(cases), "--torch-device", "cpu", "--group", "methods",
+            "--regimes", "reduction_outer"]
+    assert main(argv) == 0
+    rows = pd.read_parquet(out.with_suffix(".parquet"))
+    assert list(rows["case"]) == [1] and list(rows["group"]) == ["methods"] and rows["error"].iloc[0] == ""
+    prov = json.loads(out.with_name(out.name + ".json").read_text())
+    assert prov["group"] == "methods" and prov["regimes"] == ["reduction_outer"] and prov["timed"] == 1
+    assert main([*argv[:-1], "no_such_regime"]) == 2  # nothing to time: refused, one line
+
+
+def test_the_fit_pools_several_sweep_files(tmp_path):
+    import pandas as pd
+
+    from hetsim.calibration.gpu_profile import load_profile
+    from hetsim.calibration.trace_fit import fit_profile
+
+    profile = load_profile(REPO_ROOT / "calibration" / "profiles" / "H200.yaml")
+    host = [SWEEP.with_name(SWEEP.stem + ".host_calls.json")]
+    rows = pd.read_parquet(SWEEP)
+    a, b = tmp_path / "a.parquet", tmp_path / "b.parquet"
+    rows.iloc[::2].to_parquet(a)
+    rows.iloc[1::2].to_parquet(b)
+    whole, split = fit_profile(profile, SWEEP, host), fit_profile(profile, [a, b], host)
+    assert set(whole) == set(split)
+    for key in whole:
+        assert whole[key][0].overhead_s == pytest.approx(split[key][0].overhead_s, rel=1e-9, abs=1e-15), key
+        assert whole[key][0].dispatch_s == pytest.approx(split[key][0].dispatch_s, rel=1e-9, abs=1e-15), key
+    source = split["pointwise"][1]["fit"]["source"]
+    assert "a.parquet" in source and "b.parquet" in source
+    only_a = fit_profile(profile, a, host)
+    assert only_a["pointwise"][1]["fit"]["points"] < whole["pointwise"][1]["fit"]["points"]
+
+
+def test_the_fit_refuses_an_op_of_the_methods_composites(tmp_path):
+    import pandas as pd
+
+    from hetsim.calibration.gpu_suite.aten_cases import COMPOSITES
+    from hetsim.tracing.trace import Trace
+
+    comp = pd.read_parquet(COMPOSITES)
+    row = comp[(comp["composite"] == "dsa/decode/B1/C32768") & (comp["step"] == "apply")].iloc[0]
+    op = next(o for o in Trace.from_json(json.loads(row["trace"])).ops if o.name == "aten.index_select.default")
+    sweep = pd.read_parquet(SWEEP).head(3)
+    extra = sweep.head(1).assign(case=999, aten=op.name, spec=json.dumps(op.to_json()))
+    mixed = tmp_path / "mixed.parquet"
+    pd.concat([sweep, extra]).to_parquet(mixed)
+    with pytest.raises(HetsimError, match="methods' validation composites"):
+        check_disjoint(mixed, VALIDATION, COMPOSITES)
+    check_disjoint(mixed, VALIDATION)  # the op-level validation alone does not know it
+
+
+def test_fp8_casts_are_their_own_regime():
+    from hetsim.calibration.predict import gpu_model
+    from hetsim.stacks.aten import lower_op
+
+    k8, k16 = _meta((2, 8192, 128), "float8_e4m3fn"), _meta((2, 8192, 128))
+    (up,) = lower_op(AtenOp("aten._to_copy.default", (k8,), (k16,), {"dtype": "bfloat16"}))
+    (down,) = lower_op(AtenOp("aten._to_copy.default", (k16,), (k8,), {"dtype": "float8_e4m3fn"}))
+    assert up.regime == down.regime == "cast_fp8" and up.bytes == 2 * 8192 * 128 * 3
+    assert rate_keys(up)[:3] == ("cast_fp8", "cast", "elementwise")
+    h100 = gpu_model("H100-SXM")  # no sweep there: priced by the class it refines, never unpriced
+    from hetsim.hardware.gpu import rate_key
+
+    assert "cast_fp8" not in h100.rates
+    assert rate_key(up, h100.rates) == rate_key(Pointwise(1, 1, "x", "cast"), h100.rates) is not None

@@ -11,6 +11,16 @@ per-head q/k RMSNorm; Llama-2-7B: no GQA) and Llama-3.1-8B at batches, contexts 
 the validation grid does not trace; any case equal to a validation case (same aten overload, input
 layouts and arguments) is dropped, so the two sets are disjoint (a test checks it).
 
+A second group of cases, `methods`, comes from the methods' own code (hetsim/method_code: LServe, SeerAttention-R,
+DSA, BM25, two-stage RAG) traced at sizes (PROBES) that no validation composite uses
+(hetsim.method_code.composites.SIZES, measured in calibration/methods/<GPU>/methods.parquet); a case equal to an op
+of a composite's trace is dropped, like the op-level validation cases. Beside them, REDUCTIONS: reductions over an
+outer or middle dim (the `reduction_outer` regime: LServe's page min/max, SeerAttention-R's block pooling, the
+query-group sum) at a spread of shapes, and fp8 casts (`cast_fp8`, DSA's fp8 indexer). Each case of this group
+names its group, the regime hetsim prices it by, and, for an index op, `int_bound`: the indices drawn over the
+rows they address (a method gathers rows all over its cache, not within L2). The sweep runs one group alone:
+`python -m hetsim.calibration.gpu_suite.aten_sweep --group methods --out ...`.
+
 Needs torch and transformers (tracing on fake tensors, no GPU); run it where they are installed.
 """
 
@@ -24,6 +34,7 @@ from hetsim.calibration.paths import REPO_ROOT
 
 CASES = Path(__file__).with_name("aten_cases.json")
 VALIDATION = REPO_ROOT / "calibration" / "e2e" / "H200" / "ops.parquet"
+COMPOSITES = REPO_ROOT / "calibration" / "methods" / "H200" / "methods.parquet"  # the methods' validation data
 # (model, phase, stack, batch, context): none of them is a validation trace (grid "full"'s op_traces)
 TRACES = (
     ("Llama-3.1-8B", "decode", "hf-static", 1, 1024),
@@ -87,12 +98,12 @@ def build_cases(traces=TRACES, exclude: set[str] | None = None) -> list[dict]:
 
 # regimes fitted from this sweep that refine a coarser one: the selection groups by the coarse one, so a new
 # refinement does not change which cases the sweep holds (the measured sweep stays what this file makes)
-REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "embedding", "embedding_few", "reduction_last",
+REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "cast_fp8", "embedding", "embedding_few", "reduction_last",
                      "reduction_few", "matmul_outer"})
 
 
-def regime(case: dict) -> tuple[str, float]:
-    """(coarse rate key, bytes) of a case's first op, as hetsim prices it."""
+def regime(case: dict, coarse: bool = True) -> tuple[str, float]:
+    """(coarse rate key, bytes) of a case's first op, as hetsim prices it (`coarse=False`: its first rate key)."""
     from hetsim.calibration.trace_cases import TraceCase, lower_case
     from hetsim.hardware.gpu import rate_keys
     from hetsim.tracing.trace import AtenOp, SdpaCall
@@ -101,7 +112,8 @@ def regime(case: dict) -> tuple[str, float]:
     ops = lower_case(TraceCase(0, case["kind"], case["aten"], op, case["decode"], (), {}))
     if not ops:
         return "-", 0.0
-    return next(k for k in rate_keys(ops[0]) if k not in REFINED), float(ops[0].bytes)
+    keys = rate_keys(ops[0])
+    return (next(k for k in keys if k not in REFINED) if coarse else keys[0]), float(ops[0].bytes)
 
 
 def select(cases: list[dict]) -> list[dict]:
@@ -121,14 +133,135 @@ def select(cases: list[dict]) -> list[dict]:
     return [c for i, c in enumerate(cases) if i in keep]
 
 
+# ------------------------------------------------------------------------------------- methods group
+GROUP = "methods"
+LLAMA, QWEN, DSV3, LLAMA2 = "Llama-3.1-8B", "Qwen3-8B", "DeepSeek-V3.2", "Llama-2-7B"
+# (method, phase, model, batch, context, params): none of them is a validation composite (composites.SIZES)
+PROBES = (
+    ("lserve", "decode", LLAMA, 2, 16384, {}), ("lserve", "decode", LLAMA, 4, 65536, {}),
+    ("lserve", "prefill", LLAMA, 2, 8192, {}), ("lserve", "prefill", LLAMA, 4, 49152, {}),
+    ("seer_attention", "decode", QWEN, 2, 16389, {}), ("seer_attention", "decode", QWEN, 4, 65541, {}),
+    ("seer_attention", "prefill", QWEN, 2, 16384, {}), ("seer_attention", "prefill", QWEN, 4, 49152, {}),
+    ("dsa", "decode", DSV3, 2, 16384, {}), ("dsa", "decode", DSV3, 4, 65536, {}),
+    ("dsa", "decode", DSV3, 2, 65536, {"indexer": "fp8"}), ("dsa", "decode", DSV3, 4, 16384, {"indexer": "fp8"}),
+    ("rag", "search", LLAMA2, 2, 1024, {"index": "inverted", "corpus_docs": 300_000}),
+    ("rag", "search", LLAMA2, 4, 1024, {"index": "inverted", "corpus_docs": 3_000_000}),
+    ("rag_two_stage", "first_stage", LLAMA2, 2, 1024, {"corpus_docs": 300_000}),
+    ("rag_two_stage", "rerank", LLAMA2, 2, 1024, {"corpus_docs": 300_000}),
+)
+# (input shape, dtype, reduced dim): reductions over an outer or middle dim, each as amax and sum (mean: the
+# same kernel); cols x inner x rows spread from a few KB to ~0.3 GB
+REDUCTIONS = (
+    ((16, 4, 1024), "bfloat16", 1), ((64, 8, 1024), "bfloat16", 1), ((512, 4, 4096), "bfloat16", 1),
+    ((2048, 16, 128), "bfloat16", 1), ((65536, 16, 128), "bfloat16", 1), ((8192, 64, 128), "bfloat16", 1),
+    ((32, 2, 8192), "bfloat16", 1), ((64, 4096), "bfloat16", 0), ((1024, 4096), "bfloat16", 0),
+    ((128, 16, 2048), "float32", 1), ((4096, 32, 256), "bfloat16", 1), ((8, 128, 32768), "bfloat16", 1),
+)
+# (shape, from dtype, to dtype): casts to and from float8_e4m3fn (the fp8 indexer's keys and queries)
+FP8_CASTS = tuple((shape, a, b) for shape in ((4, 64, 128), (2, 8192, 128), (4, 65536, 128), (16, 65536, 128))
+                  for a, b in (("float8_e4m3fn", "bfloat16"), ("bfloat16", "float8_e4m3fn")))
+INDEX_OPS = {"index_select": 0, "gather": 0, "index_add_": 0, "index_add": 0, "embedding": 0}  # aten -> input addressed
+
+
+def composite_keys(path: Path = COMPOSITES) -> set[str]:
+    """The identities of every op of the validation composites' traces (never swept, never fitted); torch-free."""
+    import pandas as pd
+
+    from hetsim.tracing.trace import Trace
+
+    keys: set[str] = set()
+    if not Path(path).is_file():
+        return keys
+    rows = pd.read_parquet(path, columns=["step", "trace"])
+    for step, trace in zip(rows["step"], rows["trace"], strict=True):
+        if step == "all" or not isinstance(trace, str) or not trace:
+            continue
+        tr = Trace.from_json(json.loads(trace))
+        # every op a case could be made of (opcases.cases_of's, views and SDPA's inner ops included: a superset)
+        keys.update(case_key("aten", op.to_json()) for op in tr.ops)
+        keys.update(case_key("sdpa", s.to_json()) for s in tr.sdpa)
+    return keys
+
+
+def _probe_traces():
+    """(label, Trace) of each step of each probe, then of the reductions and fp8 casts."""
+    import importlib
+
+    import torch
+
+    from hetsim.method_code.base import model_dims
+    from hetsim.method_code.composites import MODULES
+    from hetsim.method_code.trace import step_traces
+    from hetsim.tracing.fake import trace_callable
+
+    for method, phase, model, batch, context, params in PROBES:
+        mod = importlib.import_module(f"hetsim.method_code.{MODULES[method]}")
+        sizes = mod.sizes(model_dims(model), params, batch, context)
+        extra = "".join(f",{k}={v}" for k, v in sorted(params.items()) if k != "index")
+        for step, tr in step_traces(mod, phase, sizes).items():
+            yield f"{method}/{phase}/B{batch}/C{context}{extra}/{step}", tr
+    for shape, dtype, dim in REDUCTIONS:
+        x = torch.empty(shape, dtype=getattr(torch, dtype), device="meta")
+        for name in ("amax", "sum"):
+            fn = (lambda t, d=dim: t.amax(dim=d)) if name == "amax" else (lambda t, d=dim: t.sum(dim=d))
+            yield f"reduction/{name}/{'x'.join(map(str, shape))}/{dtype}/dim{dim}", trace_callable(fn, x)
+    for shape, a, b in FP8_CASTS:
+        x = torch.empty(shape, dtype=getattr(torch, a), device="meta")
+        yield (f"cast/{a}->{b}/{'x'.join(map(str, shape))}",
+               trace_callable(lambda t, d=getattr(torch, b): t.to(d), x))
+
+
+def int_bound(op) -> int | None:
+    """For an index op, the rows its indices address (the size of the indexed dim), else None."""
+    base = op.name.split(".")[1]
+    if base not in INDEX_OPS or not op.inputs:
+        return None
+    src = op.inputs[INDEX_OPS[base]]
+    if base == "embedding":
+        return int(src.shape[0])
+    dim = int(op.args.get("dim", 0)) % max(len(src.shape), 1)
+    return int(src.shape[dim])
+
+
+def build_method_cases(exclude: set[str] | None = None) -> list[dict]:
+    """The distinct ops of the probes' step traces, the reductions and the fp8 casts, less those in
+    `exclude` (the op-level validation cases and the composites' ops), each tagged with its group,
+    the rate key hetsim prices it by and, for an index op, its index bound."""
+    from hetsim.calibration.e2e.opcases import cases_of
+
+    exclude = exclude or set()
+    found: dict[str, dict] = {}
+    for label, tr in _probe_traces():
+        # "<method>/decode/..." or "reduction/...": a case is decode where its source's second part says so
+        for c in cases_of(label, tr):
+            spec = c["op"].to_json()
+            key = case_key(c["kind"], spec)
+            if key in exclude:
+                continue
+            if key in found:
+                found[key]["sources"].append([label, c["first_index"], c["count"]])
+                continue
+            case = {"kind": c["kind"], "aten": c["aten"], "module": c["module"], "spec": spec,
+                    "decode": "/decode/" in label, "sources": [[label, c["first_index"], c["count"]]],
+                    "group": GROUP}
+            case["regime"] = regime(case, coarse=False)[0]
+            if c["kind"] == "aten" and (bound := int_bound(c["op"])) is not None:
+                case["int_bound"] = bound
+            found[key] = case
+    return [c for c in found.values() if c["regime"] != "-"]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m hetsim.calibration.gpu_suite.aten_cases",
                                  description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=CASES)
     args = ap.parse_args(argv)
-    cases = build_cases(exclude=validation_keys())
-    doc = {"about": "aten sweep cases (hetsim.calibration.gpu_suite.aten_cases); disjoint from " + VALIDATION.name,
-           "traces": [list(t) for t in TRACES], "cases": cases}
+    exclude = validation_keys()
+    cases = build_cases(exclude=exclude)
+    cases += build_method_cases(exclude | composite_keys())
+    doc = {"about": "aten sweep cases (hetsim.calibration.gpu_suite.aten_cases); disjoint from " + VALIDATION.name
+           + " and from the ops of the composites in " + str(COMPOSITES.relative_to(REPO_ROOT)),
+           "traces": [list(t) for t in TRACES], "probes": [list(p) for p in PROBES], "cases": cases}
     args.out.write_text(json.dumps(doc, indent=None, separators=(",", ":"), default=str) + "\n")
     print(f"wrote {len(cases)} cases to {args.out}")
     return 0

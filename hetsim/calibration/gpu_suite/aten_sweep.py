@@ -2,6 +2,7 @@
 are timed, so the regimes of traced ops are fitted on data that is never validated against.
 
     python -m hetsim.calibration.gpu_suite.aten_sweep --out DIR/H200-aten [--budget-s 200]
+        [--group models|methods] [--regimes reduction_outer,cast_fp8]
 
 Reads the cases of hetsim.calibration.gpu_suite.aten_cases (aten_cases.json: other models and
 shapes than the validation cases) and times each exactly as hetsim/calibration/e2e/opcases.py
@@ -13,6 +14,14 @@ harness. Writes, beside each other:
     NAME.host_calls.json  hetsim.calibration.gpu_suite.host_calls on the same process and GPU (harness
                           pairs, the suite runner's call, module call, cuDNN plan build)
     NAME.json             provenance: date, device, driver, torch/CUDA/cuDNN, command, cases file digest
+
+`--group` times one group of cases alone (`models`: the traced transformers models, the 2026-12-01 run;
+`methods`: the methods' code at probe sizes, outer-dim reductions, fp8 casts) and `--regimes` only the
+cases of those rate keys; a case keeps its index in the cases file (column `case`), so runs of different
+groups stay apart and can be fitted together (hetsim.calibration.trace_fit takes several --cases). An index
+op of the methods group (`int_bound` in its case) draws its indices over the rows it addresses, as the
+method's gathers do, instead of below the op's smallest float dimension (opcases' rule, which keeps a
+gather within L2).
 
 torch, numpy, pandas and PyYAML only (no pydantic, no simpy): it runs on the GPU image.
 """
@@ -48,7 +57,44 @@ def _nvidia_smi() -> str:
         return f"nvidia-smi: {type(exc).__name__}"
 
 
-def run_cases(cases: list[dict], device, budget_s: float, log=print) -> list[dict[str, Any]]:
+def case_group(case: dict) -> str:
+    """The group a case belongs to (the cases traced from transformers models carry none: `models`)."""
+    return case.get("group", "models")
+
+
+def pick(cases: list[dict], group: str | None, regimes: set[str] | None) -> list[tuple[int, dict]]:
+    """(index in the cases file, case) of the cases of `group` whose rate key is in `regimes` (None: any)."""
+    out = []
+    for n, c in enumerate(cases):
+        if group and case_group(c) != group:
+            continue
+        if regimes and c.get("regime") not in regimes:
+            continue
+        out.append((n, c))
+    return out
+
+
+def bounded_callable(op, device, bound: int):
+    """opcases.op_callable with the integer inputs drawn below `bound` (an index op over all its rows)."""
+    import torch
+
+    from hetsim.calibration.e2e.opcases import _materialise, _plain
+
+    parts = op.name.split(".")
+    func = getattr(getattr(torch.ops.aten, parts[1]), parts[2] if len(parts) > 2 else "default")
+    tensors = iter([_materialise(m, device, bound) for m in op.inputs])
+    kwargs: dict[str, Any] = {}
+    for a in func._schema.arguments:
+        if a.name in op.args:
+            kwargs[a.name] = _plain(a.name, op.args[a.name], device)
+        elif "Tensor" in str(a.type):
+            kwargs[a.name] = next(tensors)
+    return lambda: func(**kwargs)
+
+
+def run_cases(cases: list[dict], device, budget_s: float, log=print,
+              index: list[int] | None = None) -> list[dict[str, Any]]:
+    """Time `cases`; `index`: each case's index in the cases file (default: its position here)."""
     import torch
 
     from hetsim.calibration.e2e.opcases import _time_idle, op_callable, sdpa_callable
@@ -64,7 +110,8 @@ def run_cases(cases: list[dict], device, budget_s: float, log=print) -> list[dic
     random.Random(0).shuffle(order)  # a budget cut drops a spread of cases, not the last traces
     for done, n in enumerate(order):
         c = cases[n]
-        row: dict[str, Any] = {"case": n, "kind": c["kind"], "aten": c["aten"], "module": c["module"],
+        row: dict[str, Any] = {"case": index[n] if index else n, "group": case_group(c), "kind": c["kind"],
+                               "aten": c["aten"], "module": c["module"],
                                "sources": json.dumps(c["sources"]), "spec": json.dumps(c["spec"]), "error": ""}
         if time.perf_counter() - t0 > budget_s:
             row["error"] = "skipped: run budget spent"
@@ -72,7 +119,12 @@ def run_cases(cases: list[dict], device, budget_s: float, log=print) -> list[dic
             continue
         try:
             obj = SdpaCall.from_json(c["spec"]) if c["kind"] == "sdpa" else AtenOp.from_json(c["spec"])
-            fn = sdpa_callable(obj, device) if c["kind"] == "sdpa" else op_callable(obj, device)
+            if c["kind"] == "sdpa":
+                fn = sdpa_callable(obj, device)
+            elif c.get("int_bound"):
+                fn = bounded_callable(obj, device, int(c["int_bound"]))
+            else:
+                fn = op_callable(obj, device)
             s = timer.measure(fn, 1, graph=True)
             row.update(t_stream_s=s.t.median, t_stream_p10_s=s.t.p10, t_stream_p90_s=s.t.p90, cpu_s=s.cpu.median,
                        graph_s=s.graph.median, graph_error=s.graph_error, inner=s.inner, reps=s.reps)
@@ -99,6 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--torch-device", default="cuda")
     ap.add_argument("--budget-s", type=float, default=200.0, help="wall time for the cases; the rest are skipped")
     ap.add_argument("--limit", type=int, default=0, help="time only the first N cases (tests)")
+    ap.add_argument("--group", choices=("models", "methods"), default=None,
+                    help="time only this group of cases (default: all)")
+    ap.add_argument("--regimes", default="", help="time only cases of these rate keys, comma-separated")
     args = ap.parse_args(argv)
     import pandas as pd
     import torch
@@ -112,13 +167,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     device = torch.device("cuda:0" if args.torch_device == "cuda" else args.torch_device)
     raw = args.cases.read_bytes()
-    cases = json.loads(raw)["cases"]
+    regimes = {r.strip() for r in args.regimes.split(",") if r.strip()} or None
+    chosen = pick(json.loads(raw)["cases"], args.group, regimes)
     if args.limit:
-        cases = cases[: args.limit]
+        chosen = chosen[: args.limit]
+    if not chosen:
+        print(f"error: {args.cases}: no case of group {args.group or 'any'} and regimes "
+              f"{args.regimes or 'any'}", file=sys.stderr)
+        return 2
+    index, cases = [n for n, _ in chosen], [c for _, c in chosen]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
     prov = {"source": "measured", "date_utc": date, "command": command, "cases_file": args.cases.name,
             "cases_sha256": hashlib.sha256(raw).hexdigest()[:16], "cases": len(cases),
+            "group": args.group or "all", "regimes": sorted(regimes) if regimes else "all",
             "timer": {"point_s": POINT_S, "idle_reps": IDLE_REPS, "loop_s": 1e-3, "reps": 9, "min_reps": 3},
             "harness": "torch.ops.aten.X.overload(**kw) from a lambda, SDPA via F.scaled_dot_product_attention "
                        "(hetsim/calibration/e2e/opcases.py, as the validation op cases)",
@@ -137,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
                         "units": "seconds per call (median of reps x inner calls)"}
     Path(f"{args.out}.host_calls.json").write_text(json.dumps(hc, indent=2) + "\n")
     print(f"host calls: {time.perf_counter() - t0:.0f} s; {len(cases)} cases ...", flush=True)
-    rows = run_cases(cases, device, args.budget_s, log=lambda m: print(m, flush=True))
+    rows = run_cases(cases, device, args.budget_s, log=lambda m: print(m, flush=True), index=index)
     pd.DataFrame(rows).to_parquet(f"{args.out}.parquet", index=False)
     ok = sum(1 for r in rows if not r["error"])
     prov["timed"], prov["wall_s"] = ok, round(time.perf_counter() - t0, 1)

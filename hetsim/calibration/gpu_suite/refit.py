@@ -53,7 +53,8 @@ def refit_traced(profile, log=print):
     from hetsim.calibration.paths import REPO_ROOT
     from hetsim.calibration.trace_fit import add_to_profile, fit_profile, load_host_calls, pool
 
-    cases = REPO_ROOT / tf["cases"]
+    # one aten sweep file or several (trace_fit --cases repeated)
+    cases = [REPO_ROOT / c for c in tf["cases"]] if isinstance(tf["cases"], list) else REPO_ROOT / tf["cases"]
     hosts = [REPO_ROOT / f["file"] for f in (tf.get("host_calls") or {}).get("files", [])]
     fitted = fit_profile(profile, cases, hosts)
     log(f"trace fit again from {tf['cases']}: {', '.join(sorted(fitted))}")
