@@ -53,6 +53,18 @@ class Maker:
         return torch.arange(n, device=self.device, dtype=torch.int64) * step
 
 
+def nonzero(mask: torch.Tensor, assumed: int) -> torch.Tensor:
+    """torch.nonzero(mask): the indices of its True elements, a data-dependent count (on a GPU the host
+    waits to learn it). Fake tensors (tracing) carry no data, so there the count is `assumed`, the one
+    the hand formula assumes: the trace records aten.nonzero_static with that many rows (a composite's
+    sizes name it, and the runner copies it into the trace's meta)."""
+    from torch._subclasses.fake_tensor import FakeTensor
+
+    if isinstance(mask, FakeTensor):
+        return torch.nonzero_static(mask, size=assumed)
+    return torch.nonzero(mask)
+
+
 class StepModule(torch.nn.Module):
     def __init__(self, fn: Step):
         super().__init__()

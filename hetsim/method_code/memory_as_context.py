@@ -1,10 +1,12 @@
-"""Memory as Context with Titans' neural memory module (`memory_module: mlp`) as plain PyTorch
-(hand formulas: hetsim/workloads/memory_as_context.py; the HMT `backbone` module runs the LLM itself
-and is not written here).
+"""Memory as Context as plain PyTorch (hand formulas: hetsim/workloads/memory_as_context.py), with
+Titans' neural memory module (`memory_module: mlp`) or HMT's (`backbone`: the LLM itself).
 
 Per segment, before the LLM reads it:
-  prepare    the memory module over the segment's first `summary_tokens` embeddings: `memory_layers`
-             linear layers with SiLU, mean-pooled over the tokens into one query embedding
+  prepare    the memory module over the segment's first `summary_tokens` embeddings. mlp:
+             `memory_layers` linear layers with SiLU, mean-pooled over the tokens into one query
+             embedding. backbone (HMT): the LLM's decoder layers over them, every layer, eager
+             (hetsim/method_code/llm.py; causal, no KV cache kept), and the final norm of the last
+             position: the segment's summary, HMT's memory query
   relevancy  the query projected, the key of the embedding the previous segment added projected, and the
              query's inner product with every cached memory key (a batched GEMV)
   retrieval  weighted_sum: softmax over the slots and the weighted sum of the memory embeddings (bmm);
@@ -17,37 +19,55 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from hetsim.method_code import llm
 from hetsim.method_code.base import Maker, State
 
 
 def sizes(model: dict, params: dict, batch: int, context: int) -> dict:
-    if params.get("memory_module", "backbone") != "mlp":
-        raise ValueError("memory_as_context's PyTorch code covers the mlp (Titans) memory module only")
+    module = params.get("memory_module", "backbone")
     seg = int(params.get("segment_tokens", 1024))
     retrieval = params.get("retrieval", "weighted_sum")
     segments = -(-context // seg)
-    return {"batch": batch, "context": context, "hidden": model["hidden"],
-            "dim": int(params.get("memory_dim") or model["hidden"]), "segment": seg,
-            "summary": int(params.get("summary_tokens", 512)), "layers": int(params.get("memory_layers", 2)),
-            # the last segment's memory: every earlier segment added one embedding, up to memory_slots
-            "slots": min(segments - 1, int(params.get("memory_slots", 300))), "retrieval": retrieval,
-            "appended": 1 if retrieval == "weighted_sum" else int(params.get("top_k", 4))}
+    out = {"batch": batch, "context": context, "module": module, "hidden": model["hidden"],
+           "dim": int(params.get("memory_dim") or model["hidden"]), "segment": seg,
+           "summary": int(params.get("summary_tokens", 512)), "layers": int(params.get("memory_layers", 2)),
+           # the last segment's memory: every earlier segment added one embedding, up to memory_slots
+           "slots": min(segments - 1, int(params.get("memory_slots", 300))), "retrieval": retrieval,
+           "appended": 1 if retrieval == "weighted_sum" else int(params.get("top_k", 4))}
+    if module == "backbone":  # the LLM's layers; the summary is as wide as its hidden state
+        out.update(llm.dims(model, params))
+        out["dim"] = out["hidden"]
+    elif module != "mlp":
+        raise ValueError(f"memory_as_context: no code for memory_module {module!r} (backbone, mlp)")
+    return out
 
 
 def state(s: dict, mk: Maker, phase: str) -> State:
     b, dim, hidden = s["batch"], s["dim"], s["hidden"]
-    return {
+    out: State = {
         "s": s,
         "segment": mk.randn(b, s["segment"], hidden),
-        "layers": [mk.randn(dim, hidden if i == 0 else dim) for i in range(s["layers"])],
         "wq": mk.randn(dim, dim), "wk": mk.randn(dim, dim), "last_added": mk.randn(b, dim),
         "mem_keys": mk.randn(b, s["slots"], dim), "mem_values": mk.randn(b * s["slots"], dim),
         "slot_base": mk.arange(b, s["slots"]).view(b, 1),
     }
+    if s["module"] == "backbone":
+        cos, sin = llm.rope_tables(mk, b, s["summary"], s["head_dim"])
+        out.update(layers=[llm.weights(s, mk) for _ in range(s["layers"])], final_norm=mk.randn(hidden), cos=cos,
+                   sin=sin)
+    else:
+        out["layers"] = [mk.randn(dim, hidden if i == 0 else dim) for i in range(s["layers"])]
+    return out
 
 
 def memory_query(st: State) -> None:
-    x = st["segment"][:, :st["s"]["summary"]]
+    s = st["s"]
+    x = st["segment"][:, :s["summary"]]
+    if s["module"] == "backbone":
+        for w in st["layers"]:
+            x = llm.layer(x, w, s, s["batch"], st["cos"], st["sin"])
+        st["query"] = llm.rms_norm(x[:, -1], st["final_norm"])
+        return
     for w in st["layers"]:
         x = F.silu(F.linear(x, w))
     st["query"] = x.mean(dim=1)

@@ -1,6 +1,7 @@
 """Run the methods' code on a device and time every step: the validation composites' measurements.
 
     python -m hetsim.method_code.run --out DIR [--device cuda] [--tiny] [--only lserve,dsa]
+                                     [--match memagent/,mode=threshold]
 
 For each composite (composites.SIZES; --tiny: CPU-sized copies) the method's state is made on the
 device with random values, the phase is run once in full, then each step (and the whole phase,
@@ -47,7 +48,9 @@ def run_composite(c: composites.Composite, device: torch.device, timer: Timer, l
     base = {"composite": c.name, "method": c.method, "module": c.module, "phase": c.phase, "model": c.model,
             "batch": c.batch, "context": c.context, "params": json.dumps(c.params, sort_keys=True),
             "sizes": json.dumps(sizes, sort_keys=True)}
-    traces = step_traces(mod, c.phase, sizes, {"composite": c.name})
+    # a data-dependent count the trace assumed (threshold mode's selected blocks) travels with the trace
+    assumed = {k: v for k, v in sizes.items() if k.startswith("assumed")}
+    traces = step_traces(mod, c.phase, sizes, {"composite": c.name, **assumed})
     st = mod.state(sizes, Maker(device), c.phase)
     steps = mod.STEPS[c.phase]
 
@@ -86,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--device", default="cuda")
     ap.add_argument("--tiny", action="store_true", help="CPU-sized composites (a smoke run of the same code)")
     ap.add_argument("--only", default="", help="comma-separated hetsim methods to run (default: all)")
+    ap.add_argument("--match", default="", help="comma-separated pieces of composite names: run a composite "
+                                                 "whose name holds any of them (default: all)")
     ap.add_argument("--budget-s", type=float, default=240.0, help="stop starting composites after this long")
     args = ap.parse_args(argv)
     import pandas as pd
@@ -102,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     todo = list({c.name: c for c in (composites.tiny(c) if args.tiny else c for c in composites.SIZES)}.values())
     if args.only:
         todo = [c for c in todo if c.method in args.only.split(",")]
+    if args.match:
+        todo = [c for c in todo if any(piece in c.name for piece in args.match.split(","))]
     prov = provenance(device, command)
     log(json.dumps(prov))
     timer = Timer(device, loop_s=2e-3, point_s=0.1, reps=11, min_reps=5)

@@ -22,7 +22,19 @@ from typing import Literal
 
 from pydantic import Field
 
-from hetsim.ops import Attention, Elementwise, FpgaKernel, Matmul, Reduction, Softmax, TopK, dtype_bytes
+from hetsim.ops import (
+    INDEX_BYTES,
+    Attention,
+    Cast,
+    Elementwise,
+    FpgaKernel,
+    Matmul,
+    Pointwise,
+    Reduction,
+    Softmax,
+    TopK,
+    dtype_bytes,
+)
 from hetsim.workloads.base import LayerWork, Method, MethodParams, StepWork
 from hetsim.workloads.common import INDEX_ID_BYTES, byte_copy
 from hetsim.workloads.dense import Dense
@@ -121,9 +133,10 @@ class SeerAttention(Method):
             (("prepare", delta),), score_bytes)
         if p.mode == "budget":
             select = (TopK(rows, n, k, m.dtype, name="topk_blocks"),)
-        else:  # compare, then compact the selected ids (torch.nonzero)
-            select = (Elementwise(rows * n, 1, m.dtype, 1.0, name="gate_threshold"),
-                      Elementwise(rows * n, 1, m.dtype, 1.0, name="select_nonzero"))
+        else:  # compare (a boolean per block), then compact the selected ids: torch.nonzero reads the
+            # booleans and writes (row, block) int64 pairs (traced: hetsim/method_code/seer_attention.py)
+            select = (Cast(rows * n, m.dtype, "int8", name="gate_threshold"),
+                      Pointwise(rows * n, rows * n + rows * k * 2 * INDEX_BYTES, name="select_nonzero"))
         retrieval = StepWork("retrieval", {"gpu": select}, (("relevancy", score_bytes),), ids_bytes)
         attended = k * p.block_size + context % p.block_size
         attention = Attention(b, m.q_heads, m.kv_heads, 1, attended, d, m.dtype, name="block_sparse_attention")
