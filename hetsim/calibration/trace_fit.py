@@ -32,6 +32,8 @@ sessions): every key is fitted on the cases of all the files. Each regime below 
     reduction_outer a reduction over an outer or middle dim (LServe's page min/max, a query-group sum):
                     TensorIterator's reduce kernel with the outputs contiguous, not the last-dim one
     cast_fp8        a cast to or from float8_e4m3fn (ATen's float8 copy kernel, DSA's fp8 indexer)
+    gather_few      index_select of <= 16 indices (ATen's small-index kernel walks them one after another):
+                    device_s = overhead_s + item_s x indices (the wave term of OpClassRates, one wave)
     attention_masked  SDPA with an explicit mask (StaticCache decode: every pair of the static length)
     idle_start      the extra latency of one kernel issued onto an idle GPU (after a sync and a pause)
 
@@ -83,12 +85,13 @@ from typing import Any
 
 from hetsim.calibration.paths import REPO_ROOT
 from hetsim.calibration.trace_cases import TraceCase, load_cases, lower_case
-from hetsim.hardware.gpu import OpClassRates, rate_keys
+from hetsim.hardware.gpu import OpClassRates, op_device_s, rate_keys
 from hetsim.ops import HostCall, Op
 
 FIT_KEYS = ("pointwise", "pointwise_broadcast", "cast", "cast_fp32", "copy_strided", "copy_cat", "index_copy",
             "embedding", "embedding_few", "reduction_last", "reduction_few", "matmul_outer", "attention_masked",
-            "reduction_outer", "cast_fp8")
+            "reduction_outer", "cast_fp8", "gather_few")
+PER_INDEX_KEYS = frozenset({"gather_few"})  # timed per index (a dependent load each), not per byte
 HOST_CALLS = "host_calls.json"  # beside the cases: hetsim.calibration.gpu_suite.host_calls on the same GPU
 # (key, field of host_calls.json): host costs the op cases cannot identify, taken as measured
 MEASURED_KEYS = (("host_module", "module_call"), ("host_sdpa_plan", "sdpa_plan_build"), ("host_view", "view_method"))
@@ -237,6 +240,21 @@ def fit_affine(points: list[Point]) -> tuple[float, float]:
     return over, 1.0 / inv_bw
 
 
+def fit_per_index(points: list[Point]) -> tuple[float, float]:
+    """(overhead_s, item_s) minimising the relative error of overhead + item_s x rows against graph_s."""
+    import numpy as np
+
+    g = np.array([p.graph_s for p in points])
+    n = np.array([float(p.op.rows) for p in points])
+    sol, *_ = np.linalg.lstsq(np.stack([1.0 / g, n / g], axis=1), np.ones_like(g), rcond=None)
+    over, item = float(sol[0]), float(sol[1])
+    if item < 0:
+        return float(statistics.median(g)), 0.0
+    if over < 0:
+        return 0.0, float(np.sum(n / g) / np.sum((n / g) ** 2))
+    return over, item
+
+
 def _abs_errs(pred: list[float], meas: list[float]) -> list[float]:
     return sorted(abs(p / m - 1.0) for p, m in zip(pred, meas, strict=True) if m > 0)
 
@@ -260,6 +278,22 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
         fit = {"points": len(points), "host_points": len(points),
                **{f"host_{k}": v for k, v in _quality(_abs_errs([dispatch] * len(points),
                                                                 [p.cpu_s for p in points])).items()}}
+    elif key in PER_INDEX_KEYS:
+        over, item = fit_per_index(points)
+        dispatch = statistics.median(p.cpu_s for p in points)
+        gaps = [max(0.0, p.stream_s - p.graph_s) for p in dev_bound]
+        gap = statistics.median(gaps) if gaps else (base.eager_gap_s if base else 0.0)
+        if not gaps:
+            notes.append("no device-bound case: eager_gap_s from the key it refines")
+        notes.append("device_s = overhead_s + item_s x indices (one wave of one row), bytes not counted")
+        rates = OpClassRates(over, math.inf, math.inf, source="calibrated", dispatch_s=dispatch, eager_gap_s=gap,
+                             wave_slots=1.0, item_s=item)
+        dev = [op_device_s(rates, p.op) for p in points]
+        fit = {"points": len(points), "device_points": len(points), "host_points": len(points),
+               "host_bound_points": len(host_bound), "device_bound_points": len(dev_bound),
+               **{f"device_{k}": v for k, v in _quality(_abs_errs(dev, [p.graph_s for p in points])).items()},
+               **{f"host_{k}": v for k, v in _quality(
+                   _abs_errs([dispatch] * len(points), [p.cpu_s for p in points])).items()}}
     else:
         over, bw = fit_affine(points)
         if math.isinf(bw):

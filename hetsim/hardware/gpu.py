@@ -112,7 +112,15 @@ def wave_shape(op: Op) -> tuple[float, float]:
     its time grows with waves of rows over the GPU and with the row length, not with bytes."""
     if isinstance(op, TopK):
         return float(op.rows), float(op.n)
+    if isinstance(op, Gather) and few_index_select(op):
+        return 1.0, float(op.rows)  # the small-index kernel walks the indices one after another
     return 1.0, 0.0
+
+
+def few_index_select(op: Gather) -> bool:
+    """index_select of <= 16 indices: ATen's indexSelectSmallIndex (Indexing.cu, `numIndices <= 16`), whose
+    threads cover one row and walk the indices one after another: a dependent load per index."""
+    return op.aten.startswith("aten.index_select") and op.rows <= FEW_ROWS
 
 
 def op_device_s(rates: OpClassRates, op: Op) -> float:
@@ -158,6 +166,9 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         # few rows its time grows with the rows, not the bytes (measured: 1 -> 16 rows of 4096, 2.3 -> 7.5 us)
         few = ("reduction_few",) if op.rows <= FEW_ROWS else ()
         return (*few, "reduction_last", "reduction")
+    if isinstance(op, Gather) and few_index_select(op):
+        # fitted on the aten sweep's few-index cases where measured (time per index, not per byte)
+        return ("gather_few", *rate_keys(replace(op, aten="")))
     if isinstance(op, Gather) and op.aten.startswith("aten.embedding"):
         # PyTorch's index_select walks <= 16 indices one after another (indexSelectSmallIndex)
         few = ("embedding_few",) if op.rows <= FEW_ROWS else ()
@@ -203,6 +214,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "reduction_last": ("reduction",),  # a traced last-dim reduction (AxisReduction with aten, inner 1)
     "reduction_few": ("reduction_last", "reduction"),  # over <= FEW_ROWS rows
     "matmul_outer": ("matmul_unaligned", "matmul"),  # k < OUTER_K
+    "gather_few": ("gather_narrow", "gather"),  # index_select of <= FEW_ROWS indices (the small-index kernel)
 }
 FEW_ROWS = 16  # rows (tokens, outputs) up to which embedding and last-dim reductions run row after row
 OUTER_K = 2  # a matmul with a shorter contraction (k = 1, all that was measured) is an outer product

@@ -99,7 +99,8 @@ def _index_select(op: AtenOp) -> tuple[Op, ...]:
     dim = op.args.get("dim", 0) % len(src.shape)
     source_rows, row = _row_split(src, dim)
     rows = op.outputs[0].numel // max(row, 1)
-    return (Gather(rows, row * src.itemsize, max(source_rows, rows), name=_name(op)),)
+    # named: <= 16 indices run ATen's small-index kernel (hetsim.hardware.gpu: `gather_few`)
+    return (Gather(rows, row * src.itemsize, max(source_rows, rows), aten=op.name, name=_name(op)),)
 
 
 def strided(t: TensorMeta) -> bool:
@@ -232,7 +233,7 @@ def _unknown(op: AtenOp) -> tuple[Op, ...]:
 MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "mm": ("matmul", _mm), "addmm": ("matmul", _mm), "bmm": ("bmm / matmul_outer (k = 1)", _bmm),
     "embedding": ("embedding / embedding_few (else gather_narrow / gather)", _embedding),
-    "index_select": ("gather", _index_select),
+    "index_select": ("gather_few (<= 16 indices) / gather_narrow / gather", _index_select),
     "index_copy_": ("index_copy (row scatter; else gather_narrow / gather)", _index_copy),
     "index_copy": ("index_copy (row scatter; else gather_narrow / gather)", _index_copy),
     "cat": ("copy_cat / copy_strided (else copy)", _materialise),

@@ -16,7 +16,8 @@ DSA, BM25, two-stage RAG) traced at sizes (PROBES) that no validation composite 
 (hetsim.method_code.composites.SIZES, measured in calibration/methods/<GPU>/methods.parquet); a case equal to an op
 of a composite's trace is dropped, like the op-level validation cases. Beside them, REDUCTIONS: reductions over an
 outer or middle dim (the `reduction_outer` regime: LServe's page min/max, SeerAttention-R's block pooling, the
-query-group sum) at a spread of shapes, and fp8 casts (`cast_fp8`, DSA's fp8 indexer). Each case of this group
+query-group sum) at a spread of shapes, fp8 casts (`cast_fp8`, DSA's fp8 indexer), and index_select of few
+rows (INDEX_FEW: ATen's small-index kernel, BM25's idf lookup). Each case of this group
 names its group, the regime hetsim prices it by, and, for an index op, `int_bound`: the indices drawn over the
 rows they address (a method gathers rows all over its cache, not within L2). The sweep runs one group alone:
 `python -m hetsim.calibration.gpu_suite.aten_sweep --group methods --out ...`.
@@ -98,8 +99,8 @@ def build_cases(traces=TRACES, exclude: set[str] | None = None) -> list[dict]:
 
 # regimes fitted from this sweep that refine a coarser one: the selection groups by the coarse one, so a new
 # refinement does not change which cases the sweep holds (the measured sweep stays what this file makes)
-REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "cast_fp8", "embedding", "embedding_few", "reduction_last",
-                     "reduction_few", "matmul_outer"})
+REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "cast_fp8", "gather_few", "embedding", "embedding_few",
+                     "reduction_last", "reduction_few", "matmul_outer"})
 
 
 def regime(case: dict, coarse: bool = True) -> tuple[str, float]:
@@ -160,6 +161,11 @@ REDUCTIONS = (
 # (shape, from dtype, to dtype): casts to and from float8_e4m3fn (the fp8 indexer's keys and queries)
 FP8_CASTS = tuple((shape, a, b) for shape in ((4, 64, 128), (2, 8192, 128), (4, 65536, 128), (16, 65536, 128))
                   for a, b in (("float8_e4m3fn", "bfloat16"), ("bfloat16", "float8_e4m3fn")))
+# (table shape, dtype, indices): index_select of few rows: <= 16 indices run ATen's indexSelectSmallIndex, whose
+# threads walk the indices one after another (BM25's idf lookup at batch 1), 32 the large-index kernel beside them
+INDEX_FEW = (((100000,), "float32", 2), ((100000,), "float32", 8), ((100000,), "float32", 16),
+             ((100000,), "float32", 32), ((50000, 64), "bfloat16", 4), ((50000, 64), "bfloat16", 16),
+             ((50000, 1024), "bfloat16", 4), ((50000, 1024), "bfloat16", 16))
 INDEX_OPS = {"index_select": 0, "gather": 0, "index_add_": 0, "index_add": 0, "embedding": 0}  # aten -> input addressed
 
 
@@ -209,6 +215,11 @@ def _probe_traces():
         x = torch.empty(shape, dtype=getattr(torch, a), device="meta")
         yield (f"cast/{a}->{b}/{'x'.join(map(str, shape))}",
                trace_callable(lambda t, d=getattr(torch, b): t.to(d), x))
+    for shape, dtype, n in INDEX_FEW:
+        table = torch.empty(shape, dtype=getattr(torch, dtype), device="meta")
+        idx = torch.empty(n, dtype=torch.int64, device="meta")
+        yield (f"index_select/{'x'.join(map(str, shape))}/{dtype}/{n}",
+               trace_callable(lambda t, i: t.index_select(0, i), table, idx))
 
 
 def int_bound(op) -> int | None:
