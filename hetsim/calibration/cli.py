@@ -284,13 +284,15 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
         device: Annotated[str, typer.Option(help="catalogue GPU the data was measured on")] = "H200",
         profile: Annotated[Path | None, typer.Option(help="calibration profile (default: the device's)")] = None,
         json_out: Annotated[bool, typer.Option("--json", help="print JSON on stdout only")] = False,
+        explain: Annotated[bool, typer.Option(
+            "--explain", help="per step: host- or device-bound, the ops that dominate, their rate keys")] = False,
     ) -> None:
         """The methods' PyTorch code (hetsim/method_code): each step's trace priced by hetsim (eager stream,
         CUDA graph) against its timing on the GPU; median |error| per step and per phase vs the 10% target."""
         from hetsim.calibration.predict import gpu_model
         from hetsim.method_code.validate import print_report, validate
 
-        print_report(validate(gpu_model(device, profile), data), json_out=json_out)
+        print_report(validate(gpu_model(device, profile), data), json_out=json_out, explain=explain)
 
     @calibrate.command("gpu")
     @friendly

@@ -9,6 +9,11 @@ calibration profile, two ways, as the runner measured:
 
 Step `all` is the whole phase (its steps' ops in order). The composites are validation data only:
 nothing is fitted on them. Error = predicted / measured - 1.
+
+Why a step misses (`explain`): which stage bounds it, predicted (the host's issue time vs the device's
+stream time) and measured (the runner's host issue time `cpu_s` vs the graph replay), and its ops
+ranked by predicted device time, each with the rate key that priced it and whether the profile fitted
+that key or it fell back (a coarser key, or the assumed roofline).
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ class Row:
     measured: dict[str, float]
     unmapped: list[str]
     kernels: int
+    why: dict = field(default_factory=dict)
 
     def error(self, view: str) -> float | None:
         m = self.measured.get(view)
@@ -64,7 +70,7 @@ class Report:
                 "stats": {f"{v}/{'phase' if w else 'step'}": self.stats(v, w) for v in VIEWS for w in (True, False)},
                 "rows": [{"composite": r.composite, "step": r.step, "predicted_s": r.predicted,
                           "measured_s": r.measured, "error": {v: r.error(v) for v in VIEWS},
-                          "unmapped_aten": r.unmapped, "kernels": r.kernels} for r in self.rows]}
+                          "unmapped_aten": r.unmapped, "kernels": r.kernels, "why": r.why} for r in self.rows]}
 
 
 def load(path: Path):
@@ -101,11 +107,38 @@ def validate(model: GpuModel, path: Path) -> Report:
             predicted = {"stream": model.ops_time_s(ops), "graph": model.graph_time_s(ops)}
             measured = {v: float(getattr(r, c)) for v, c in VIEWS.items()}
             kernels = sum(1 for o in ops if not isinstance(o, HostCall))
-            report.rows.append(Row(str(name), str(r.step), predicted, measured, missing, kernels))
+            cpu = float(getattr(r, "cpu_s", float("nan")))
+            report.rows.append(Row(str(name), str(r.step), predicted, measured, missing, kernels,
+                                   why(model, ops, cpu, measured["graph"])))
     return report
 
 
-def print_report(report: Report, json_out: bool = False) -> None:
+def why(model: GpuModel, ops, cpu_s: float, graph_s: float, top: int = 3) -> dict:
+    """Which stage bounds the step (predicted and measured) and the ops that dominate its device time,
+    each with the rate key that priced it and whether the profile fitted that key."""
+    from hetsim.hardware.gpu import rate_key, rate_keys
+
+    segs = model.stream_segments(ops)
+    host, device = sum(s.host_s for s in segs), sum(sum(s.device_s) for s in segs)
+    by: dict[tuple[str, str], dict] = {}
+    for o in ops:
+        if isinstance(o, HostCall):
+            continue
+        want, got = rate_keys(o)[0], rate_key(o, model.rates)
+        e = by.setdefault((o.name, got or f"{want} (assumed)"), {
+            "op": o.name, "key": got or "assumed", "regime": want,
+            "fitted": got == want, "n": 0, "graph_s": 0.0, "host_s": 0.0})
+        e["n"] += 1
+        e["graph_s"] += model.device_time_s(o)
+        e["host_s"] += model.dispatch_s(o)
+    ranked = sorted(by.values(), key=lambda e: -e["graph_s"])[:top]
+    measured = None if cpu_s != cpu_s or graph_s != graph_s else ("host" if cpu_s >= graph_s else "device")
+    return {"predicted_bound": "host" if host >= device else "device", "predicted_host_s": host,
+            "predicted_stream_device_s": device, "measured_bound": measured, "measured_host_s": cpu_s,
+            "top_ops": ranked}
+
+
+def print_report(report: Report, json_out: bool = False, explain: bool = False) -> None:
     import sys
 
     if json_out:
@@ -124,6 +157,15 @@ def print_report(report: Report, json_out: bool = False) -> None:
             cells.append(f"{e:+7.1%}" if e is not None else f"{'-':>7}")
         print(f"  {r.composite[:58]:58} {r.step:10} {r.kernels:4d} {cells[0]:>22} {cells[1]} {cells[2]:>22} "
               f"{cells[3]}  {', '.join(r.unmapped)}")
+        if explain and r.why and r.step != "all":
+            w = r.why
+            print(f"      bound: predicted {w['predicted_bound']} (host {w['predicted_host_s'] * 1e6:.1f} us, device "
+                  f"{w['predicted_stream_device_s'] * 1e6:.1f} us), measured {w['measured_bound']} (host "
+                  f"{w['measured_host_s'] * 1e6:.1f} us, graph {r.measured['graph'] * 1e6:.1f} us)")
+            for e in w["top_ops"]:
+                how = "fitted" if e["fitted"] else f"NOT fitted: {e['regime']} -> {e['key']}"
+                print(f"      {e['n']}x {e['op'][:40]:40} {e['graph_s'] * 1e6:8.1f} us device "
+                      f"{e['host_s'] * 1e6:7.1f} us host  {e['key']} ({how})")
     print()
     for v in VIEWS:
         for whole in (True, False):

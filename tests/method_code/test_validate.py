@@ -96,3 +96,37 @@ def test_stored_traces_are_what_the_code_traces_today():
         stored = Trace.from_json(json.loads(row.trace))
         kernels = lambda t: [(o.base, [m.shape for m in o.inputs]) for o in t.ops if not o.alias]  # noqa: E731
         assert kernels(stored) == kernels(fresh[row.step]), row.step
+
+
+def test_why_names_the_bound_and_the_dominant_ops_by_hand(report):
+    from hetsim.hardware.gpu import rate_key
+    from hetsim.ops import HostCall
+
+    model = gpu_model("H200")
+    r = next(r for r in report.rows if r.composite == "lserve/decode/B8/C131072" and r.step == "relevancy")
+    w = r.why
+    import pandas as pd
+
+    df = pd.read_parquet(DATA)
+    row = df[(df["composite"] == r.composite) & (df["step"] == r.step)].iloc[0]
+    ops = step_ops(Trace.from_json(json.loads(row["trace"])))
+    segs = model.stream_segments(ops)
+    assert w["predicted_host_s"] == pytest.approx(sum(s.host_s for s in segs))
+    assert w["predicted_bound"] == ("host" if w["predicted_host_s"] >= w["predicted_stream_device_s"] else "device")
+    # measured: the runner's host issue time against the graph replay (90 us of device work, 141 us of host)
+    assert w["measured_host_s"] == pytest.approx(row["cpu_s"]) and w["measured_bound"] == "host"
+    top = w["top_ops"]
+    assert [e["op"] for e in top][0] == "bmm" and top[0]["n"] == 2
+    assert top[0]["graph_s"] == pytest.approx(2 * model.device_time_s(next(o for o in ops if o.name == "bmm")))
+    assert [e["graph_s"] for e in top] == sorted((e["graph_s"] for e in top), reverse=True)
+    # each entry says which key priced it and whether the profile fitted the op's own regime
+    for e in top:
+        op = next(o for o in ops if o.name == e["op"] and not isinstance(o, HostCall))
+        assert e["key"] == (rate_key(op, model.rates) or "assumed")
+        assert e["fitted"] == (e["key"] == e["regime"])
+
+
+def test_explain_prints_the_why(capsys):
+    res = CliRunner().invoke(app, ["validate", "methods", "--explain"])
+    assert res.exit_code == 0, res.output
+    assert "bound: predicted" in res.output and "us device" in res.output
