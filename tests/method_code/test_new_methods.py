@@ -177,3 +177,21 @@ def test_dragin_scores_entropy_times_attention_received_for_content_words():
     st["content"].zero_()  # no content words: nothing fires
     triggers.dragin_decide(st)
     assert not st["fire"].any()
+
+
+# ---------------------------------------------------------------- FLOPs beyond the matrix ones
+@pytest.mark.parametrize("trigger", ["flare", "dragin", "fs-rag"])
+def test_trigger_flops_match_their_hand_formulas_too(trigger):
+    """Matrix-free steps are checked on bytes by test_hand_formulas; here every op's counting convention
+    (softmax 5 an element, elementwise and reductions 1) agrees, so the FLOPs must match as well."""
+    from hetsim.method_code import hand, price
+    from hetsim.method_code.composites import TEST_SIZES
+
+    sizes = [c for c in TEST_SIZES if c.module == "triggers" and c.phase == trigger]
+    assert len(sizes) == 2
+    for c in sizes:
+        mod = importlib.import_module(f"hetsim.method_code.{c.module}")
+        steps = trace.step_traces(mod, c.phase, mod.sizes(model_dims(c.model), c.params, c.batch, c.context))
+        want = hand.hand_steps(c.method, c.phase, c.model, c.params, c.batch, c.context)
+        for name, tr in steps.items():
+            assert price.step_cost(tr).flops == pytest.approx(price.ops_cost(want[name]).flops, rel=1e-9), name
