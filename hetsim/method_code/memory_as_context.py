@@ -8,13 +8,21 @@ Per segment, before the LLM reads it:
              (hetsim/method_code/llm.py; causal, no KV cache kept), and the final norm of the last
              position: the segment's summary, HMT's memory query
   relevancy  the query projected, the key of the embedding the previous segment added projected, and the
-             query's inner product with every cached memory key (a batched GEMV)
-  retrieval  weighted_sum: softmax over the slots and the weighted sum of the memory embeddings (bmm);
-             top_k: the k best slots and their embeddings gathered (index_select)
+             query's inner product with every cached memory key (a batched GEMV). backbone: as HMT's
+             reference (CrossAttentionMemory) runs it, the keys of every memory embedding are projected
+             anew each segment (a linear over request x slot rows; hetsim's hand formula caches them and
+             projects one: the tests state the difference) and the scores divided by sqrt(dim)
+  retrieval  weighted_sum: softmax over the slots (backbone: in fp32, cast back, as HMT) and the weighted
+             sum of the memory embeddings (bmm); top_k: the k best slots and their embeddings gathered
+             (index_select)
   apply      the retrieved embeddings appended to the segment's embeddings (torch.cat)
+HMT's reference also keeps the memory on the host, moving it to the GPU and back every segment, and
+copies the argmax of the scores to the host (a histogram): neither is written here.
 """
 
 from __future__ import annotations
+
+import math
 
 import torch
 import torch.nn.functional as F
@@ -74,7 +82,12 @@ def memory_query(st: State) -> None:
 
 
 def memory_scores(st: State) -> None:
+    s = st["s"]
     q = F.linear(st["query"], st["wq"])
+    if s["module"] == "backbone":  # HMT's CrossAttentionMemory: every memory embedding's key projected anew
+        keys = F.linear(st["mem_values"].view(s["batch"], s["slots"], s["dim"]), st["wk"])
+        st["scores"] = torch.bmm(q.unsqueeze(1), keys.transpose(1, 2)) / math.sqrt(s["dim"])
+        return
     st["new_key"] = F.linear(st["last_added"], st["wk"])  # joins the keys for the next segment
     st["scores"] = torch.bmm(q.unsqueeze(1), st["mem_keys"].transpose(1, 2))  # (request, 1, slot)
 
@@ -83,7 +96,10 @@ def read_memory(st: State) -> None:
     s = st["s"]
     b, slots, dim = s["batch"], s["slots"], s["dim"]
     if s["retrieval"] == "weighted_sum":
-        probs = torch.softmax(st["scores"], dim=-1)
+        scores = st["scores"]
+        # HMT softmaxes in fp32 and casts back
+        probs = (torch.softmax(scores.float(), dim=-1).to(scores.dtype) if s["module"] == "backbone"
+                 else torch.softmax(scores, dim=-1))
         st["retrieved"] = torch.bmm(probs, st["mem_values"].view(b, slots, dim))
         return
     ids = torch.topk(st["scores"].view(b, slots), s["appended"], dim=-1).indices

@@ -19,7 +19,7 @@ pytest.importorskip("torch")
 from hetsim.method_code import hand, price, trace  # noqa: E402
 from hetsim.method_code.base import model_dims  # noqa: E402
 from hetsim.method_code.composites import TEST_SIZES, Composite  # noqa: E402
-from hetsim.ops import Cast, Elementwise, Gather, Pointwise, Reduction  # noqa: E402
+from hetsim.ops import Cast, Elementwise, Gather, Matmul, Pointwise, Reduction, Softmax  # noqa: E402
 from hetsim.workloads.common import byte_copy  # noqa: E402
 
 TOL = 0.01
@@ -77,8 +77,10 @@ def eager_rope(n: int, table: int) -> list:
 def as_eager(c: Composite, ops, s: dict) -> list:
     """An LLM layer's hand ops (a fused stack: hetsim/workloads/models.py) as the eager PyTorch of
     hetsim/method_code/llm.py runs them: RMSNorm, RoPE and SiLU-and-mul unfused; the KV cache written by
-    copy_ (as priced); HMT's summary keeps no KV cache. (Merging the heads before the output projection
-    is a view: RoPE's output keeps the QKV projection's token-major layout and SDPA's output follows it.)"""
+    copy_ (as priced); HMT's summary keeps no KV cache. HMT's memory recall as its reference runs it
+    (modeling_rmt/long_mem_cross_attn.py): every slot's key projected, scores scaled, softmax in fp32.
+    (Merging the heads before the output projection is a view: RoPE's output keeps the QKV projection's
+    token-major layout and SDPA's output follows it.)"""
     backbone = c.method == "memory_as_context" and c.params.get("memory_module") == "backbone"
     if c.module != "memagent" and not backbone:
         return list(ops)
@@ -92,6 +94,13 @@ def as_eager(c: Composite, ops, s: dict) -> list:
             out += eager_rope(tokens * hq * d, tokens * d) + eager_rope(tokens * hk * d, tokens * d)
         elif op.name == "silu_mul":
             out += [Elementwise(op.numel, 1, "bf16"), Elementwise(op.numel, 2, "bf16")]
+        elif backbone and op.name == "key_proj":  # HMT projects every memory embedding's key, each segment,
+            rows = s["batch"] * s["slots"]  # and scales the scores; hetsim caches the keys and projects one
+            out += [Matmul(rows, op.n, op.k, dtype=op.dtype, name="key_proj_every_slot"),
+                    Elementwise(rows, 1, "bf16", name="score_scale")]
+        elif backbone and op.name == "memory_softmax":  # HMT: softmax in fp32, cast back
+            n = op.rows * op.cols
+            out += [Cast(n, "bf16", "fp32"), Softmax(op.rows, op.cols, "fp32"), Cast(n, "fp32", "bf16")]
         elif op.name == "kv_append":
             if not backbone:  # K and V copied into the cache slice (copy_): hetsim/stacks/aten.py prices a
                 # copy_ as reading its destination too, 3 x the bytes of the elements where the hand has 2 x

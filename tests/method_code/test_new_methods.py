@@ -142,6 +142,22 @@ def test_hmt_summary_reads_only_the_summary_tokens():
     assert not torch.equal(st["query"], first)
 
 
+def test_hmt_recall_projects_the_keys_of_the_memory_embeddings_themselves():
+    """HMT's CrossAttentionMemory: scores = wq(summary) . wk(memory) / sqrt(dim), softmax, sum of the memory."""
+    params = {"memory_module": "backbone", "segment_tokens": 32, "summary_tokens": 8, "dims": TINY_DIMS}
+    s = memory_as_context.sizes(model_dims("Llama-2-7B"), params, 2, 256)
+    st = memory_as_context.state(s, Maker("cpu"), "memory")
+    st["query"] = torch.randn(2, s["dim"]).to(torch.bfloat16)
+    memory_as_context.memory_scores(st)
+    memory = st["mem_values"].view(2, s["slots"], s["dim"]).float()
+    q, k = st["query"].float() @ st["wq"].float().T, memory @ st["wk"].float().T
+    want = torch.einsum("bd,bsd->bs", q, k) / math.sqrt(s["dim"])
+    torch.testing.assert_close(st["scores"].view(2, -1).float(), want, rtol=3e-2, atol=3e-2 * want.abs().max().item())
+    memory_as_context.read_memory(st)
+    probs = torch.softmax(st["scores"].float(), dim=-1)
+    torch.testing.assert_close(st["retrieved"].float(), probs @ memory, rtol=3e-2, atol=3e-2)
+
+
 # ---------------------------------------------------------------- the RAG triggers
 def _trigger(kind: str, batch: int = 2, tokens: int = 4):
     s = triggers.sizes({"vocab": 1000, "q_heads": 2}, {"trigger": kind, "sentence_tokens": tokens}, batch, 64)
