@@ -156,14 +156,17 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
         stack: Annotated[str, typer.Option(help="software stack to predict with: fused, hf-dynamic, hf-static")],
         model: Annotated[str, typer.Option(help="catalogue model the measurements are of")] = "Llama-3.1-8B",
         device: Annotated[str, typer.Option(help="GPU whose measurements to read (calibration/e2e/DEVICE)")] = "H200",
-        data: Annotated[Path | None, typer.Option(help="measurement folder (default calibration/e2e/DEVICE)")] = None,
+        data: Annotated[Path | None, typer.Option(
+            help="one measurement folder (default: every session of the GPU, calibration/e2e/DEVICE and "
+                 "calibration/e2e/DEVICE-*)")] = None,
         json_out: Annotated[bool, typer.Option("--json", help="print JSON on stdout only")] = False,
     ) -> None:
         """End to end: the simulator's TTFT / TPOT / energy for every measured point of a real transformers
-        model on the GPU (python -m hetsim.calibration.e2e measure), per (phase, mode), against the targets."""
-        from hetsim.calibration.e2e.compare import compare, print_report  # pandas: as in predict_ops
+        model on the GPU (python -m hetsim.calibration.e2e measure), per (phase, mode), against the targets;
+        each measuring session apart, then all together."""
+        from hetsim.calibration.e2e.compare import compare_sessions, print_sessions  # pandas: as in predict_ops
 
-        print_report(compare(model, stack, device, data), json_out=json_out)
+        print_sessions(compare_sessions(model, stack, device, data), json_out=json_out)
 
     @validate.command("transfer")
     @friendly

@@ -21,8 +21,9 @@ import json
 import statistics
 import sys
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
-from hetsim.calibration.e2e.compare import MEASURED_STACKS, TARGET_ENERGY_MEDIAN, compare
+from hetsim.calibration.e2e.compare import MEASURED_STACKS, TARGET_ENERGY_MEDIAN, compare_sessions
 from hetsim.errors import ConfigError
 
 
@@ -73,12 +74,14 @@ def e2e_points(device: str, model: str) -> list[EnergyPoint]:
     """NVML energy of the end-to-end runs vs the simulator's, each hf stack against its own runs."""
     out = []
     for stack in MEASURED_STACKS:
-        for p in compare(model, stack, device).points:
-            if p.energy_error is None or p.energy_note:  # a point measured in another regime: not comparable
-                continue
-            name = f"{p.phase} {stack} {p.mode} b{p.batch} ctx{p.context}"
-            out.append(EnergyPoint("e2e", name, p.predicted_j, p.measured_j,
-                                   "per prefill" if p.phase == "prefill" else "per decode step"))
+        for rep in compare_sessions(model, stack, device):
+            session = Path(rep.data).name
+            for p in rep.points:
+                if p.energy_error is None or p.energy_note:  # a point measured in another regime: not comparable
+                    continue
+                name = f"{p.phase} {stack} {p.mode} b{p.batch} ctx{p.context} ({session})"
+                out.append(EnergyPoint("e2e", name, p.predicted_j, p.measured_j,
+                                       "per prefill" if p.phase == "prefill" else "per decode step"))
     return out
 
 

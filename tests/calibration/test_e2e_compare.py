@@ -129,7 +129,7 @@ def test_cli_prints_tables_and_json(cli, tmp_path):
     assert "decode graph, measured hf-static" in res.output
     assert "target (median <= 15%, none > 40%)" in res.output
     res = cli("validate", "e2e", "--stack", "fused", "--data", folder, "--json")
-    data = json.loads(res.output)
+    (data,) = json.loads(res.output)["sessions"]  # --data: that folder only
     assert data["stack"] == "fused" and len(data["points"]) == 5
     g = data["groups"]["hf-static/decode/graph"]
     p = next(p for p in data["points"] if p["measured_stack"] == "hf-static" and p["mode"] == "graph")
@@ -170,3 +170,29 @@ def test_committed_h200_measurements_load_and_compare():
     assert len(energy) >= 10
     rep = compare("Llama-3.1-8B", "fused", "H200")
     assert len(rep.points) == 90
+
+
+def test_every_session_of_a_gpu_is_compared_apart_and_pooled(capsys):
+    """`validate e2e` reads each measuring session (calibration/e2e/H200, H200-*) and pools them:
+    the same prediction against each session's measurement of a point."""
+    from hetsim.calibration.e2e.compare import compare_sessions, pooled_stats, print_sessions, session_folders
+
+    folders = session_folders("H200")
+    assert folders[0].name == "H200" and len(folders) >= 2
+    assert all(f.name.startswith("H200-") for f in folders[1:])
+    reports = compare_sessions("Llama-3.1-8B", "hf-static", "H200")
+    assert [r.data for r in reports] == [str(f) for f in folders]
+    key = ("hf-static", "decode", "graph")
+    pooled = pooled_stats(reports)[key]
+    assert pooled.n == sum(len(r.groups()[key]) for r in reports)
+    # one prediction per point, whatever the session
+    first = {(p.phase, p.mode, p.batch, p.context): p.predicted_s for p in reports[0].points}
+    assert all(first[(p.phase, p.mode, p.batch, p.context)] == p.predicted_s for p in reports[1].points
+               if (p.phase, p.mode, p.batch, p.context) in first)
+    print_sessions(reports)
+    out = capsys.readouterr().out
+    assert f"all {len(reports)} sessions together" in out
+    assert out.count("decode graph, measured hf-static") == len(reports)
+    print_sessions(reports[:1], json_out=True)
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["sessions"]) == 1 and "hf-static/decode/graph" in data["pooled"]

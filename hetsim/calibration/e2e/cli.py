@@ -42,10 +42,9 @@ def main(argv: list[str] | None = None) -> int:
             grid = args.grid or ("quick" if args.quick else "full")
             return main_measure(args.out, args.model, grid, args.torch_device,
                                 f"python -m hetsim.calibration.e2e {argv_text}", args.budget_s)
-        from hetsim.calibration.e2e.compare import compare, print_report
+        from hetsim.calibration.e2e.compare import compare_sessions, print_sessions
 
-        report = compare(args.model, args.stack, args.device, args.data)
-        print_report(report, json_out=args.json)
+        print_sessions(compare_sessions(args.model, args.stack, args.device, args.data), json_out=args.json)
         return 0
     except HetsimError as exc:
         print(f"error: {exc.render()}", file=sys.stderr)

@@ -226,12 +226,37 @@ class Predictor:
         return one.tpot_s, two.energy_j - one.energy_j, one.tpot_s_band
 
 
-def compare(model: str, stack: str, device: str = "H200", data: Path | None = None) -> Report:
-    times, energy, summary, folder = load_measured(device, data)
-    prov = summary.get("provenance", {})
-    if prov.get("model") != model:
-        raise ConfigError(f"the measurements in {folder} are of {prov.get('model')!r}, not {model!r}", field="model")
+def session_folders(device: str) -> list[Path]:
+    """Every measuring session of a GPU: calibration/e2e/DEVICE and calibration/e2e/DEVICE-<session>
+    (one lease each: host-bound points move between leases, so each session is compared on its own)."""
+    from hetsim.calibration.e2e.write import E2E_FILE
+
+    found = [DATA_DIR / device, *sorted(DATA_DIR.glob(f"{device}-*"))]
+    return [f for f in found if (f / E2E_FILE).is_file()] or [DATA_DIR / device]
+
+
+def compare_sessions(model: str, stack: str, device: str = "H200", data: Path | None = None) -> list[Report]:
+    """One report per session folder (`data`: that folder only), predicted once: the predictions do
+    not depend on the session."""
+    folders = [data] if data else session_folders(device)
+    for folder in folders:  # every folder checked before anything is simulated
+        _check_model(model, *load_measured(device, folder)[2:])
     pred = Predictor(model, stack, device)
+    return [compare(model, stack, device, folder, pred) for folder in folders]
+
+
+def _check_model(model: str, summary: dict, folder: Path) -> None:
+    measured = summary.get("provenance", {}).get("model")
+    if measured != model:
+        raise ConfigError(f"the measurements in {folder} are of {measured!r}, not {model!r}", field="model")
+
+
+def compare(model: str, stack: str, device: str = "H200", data: Path | None = None,
+            pred: Predictor | None = None) -> Report:
+    times, energy, summary, folder = load_measured(device, data)
+    _check_model(model, summary, folder)
+    prov = summary.get("provenance", {})
+    pred = pred or Predictor(model, stack, device)
     against = [stack] if stack in MEASURED_STACKS else list(MEASURED_STACKS)
     report = Report(model, stack, device, str(folder), prov)
     for r in times.sort_values(["phase", "stack", "mode", "batch", "context"]).itertuples():
@@ -250,6 +275,38 @@ def compare(model: str, stack: str, device: str = "H200", data: Path | None = No
 
 def _ms(x: float | None) -> str:
     return "-" if x is None else f"{x * 1e3:,.2f}"
+
+
+def pooled_stats(reports: list[Report]) -> dict[tuple[str, str, str], GroupStats]:
+    """Per (measured stack, phase, mode), every session's points together."""
+    errors: dict[tuple[str, str, str], list[float]] = {}
+    for rep in reports:
+        for k, pts in rep.groups().items():
+            errors.setdefault(k, []).extend(p.error for p in pts)
+    return {k: group_stats(v) for k, v in errors.items()}
+
+
+def print_sessions(reports: list[Report], json_out: bool = False) -> None:
+    """Each session's report, then (several sessions) the pooled errors per (phase, mode)."""
+    import json
+    import sys
+
+    pooled = pooled_stats(reports)
+    if json_out:
+        sys.stdout.write(json.dumps({"sessions": [r.as_dict() for r in reports],
+                                     "pooled": {"/".join(k): asdict(s) for k, s in pooled.items()}}, indent=2) + "\n")
+        return
+    for i, rep in enumerate(reports):
+        if i:
+            print()
+        print_report(rep)
+    if len(reports) < 2:
+        return
+    print(f"\nall {len(reports)} sessions together (each point once per session it was measured in)")
+    for (mstack, phase, mode), st in pooled.items():
+        print(f"  {phase:7s} {mode:5s} measured {mstack}: median |error| {st.median_abs:.1%} (signed "
+              f"{st.median_signed:+.1%}), max {st.max_abs:.1%} over {st.n} points; target (median <= 15%, none > "
+              f"40%): {'met' if st.meets_target else 'NOT met'}")
 
 
 def print_report(report: Report, json_out: bool = False) -> None:
