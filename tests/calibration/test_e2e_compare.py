@@ -196,3 +196,36 @@ def test_every_session_of_a_gpu_is_compared_apart_and_pooled(capsys):
     print_sessions(reports[:1], json_out=True)
     data = json.loads(capsys.readouterr().out)
     assert len(data["sessions"]) == 1 and "hf-static/decode/graph" in data["pooled"]
+
+
+def _host_files(folder, plan_builds_s, lease="the end-to-end run's own lease", view=2.26e-6, module=1.25e-6):
+    prov = {"source": "measured", "session": lease}
+    (folder / "host_calls.json").write_text(json.dumps({"view_method": view, "module_call": module,
+                                                        "provenance": prov}))
+    loop = [{"batch": 1, "context": 1024, "build_per_step_s": b} for b in plan_builds_s]
+    (folder / "sdpa_plans.json").write_text(json.dumps({"loop": loop, "provenance": prov}))
+
+
+def test_a_session_is_also_predicted_with_its_own_host_figures(tmp_path):
+    """Host files from the session's own lease: eager points get a second prediction with the view,
+    module-call and cuDNN plan-build figures measured there (the plan build: the loop's median). A
+    DynamicCache decode step builds one plan, so the two predictions differ by the plan figures'
+    difference; a CUDA-graph replay prices no host key and gets none."""
+    from hetsim.calibration.e2e.compare import session_host
+    from hetsim.calibration.gpu_profile import load_profile
+
+    prof = load_profile("calibration/profiles/H200.yaml")
+    view, module, plan = (prof.rates[k].dispatch_s for k in ("host_view", "host_module", "host_sdpa_plan"))
+    folder = write_folder(tmp_path / "H200-x", ROWS)
+    _host_files(folder, [0.030, 0.040, 0.050], view=view, module=module)
+    assert session_host(folder) == {"host_view": view, "host_module": module, "host_sdpa_plan": 0.040}
+    rep = compare("Llama-3.1-8B", "hf-dynamic", "H200", folder)
+    (dec,) = [p for p in rep.points if p.phase == "decode"]
+    assert dec.session_s - dec.predicted_s == pytest.approx(0.040 - plan, rel=0.02)
+    assert rep.session_stats()[("hf-dynamic", "decode", "eager")].median_abs == pytest.approx(abs(dec.session_error))
+    static = compare("Llama-3.1-8B", "hf-static", "H200", folder)
+    assert all((p.session_s is None) == (p.mode == "graph") for p in static.points)
+    # files from another lease (or none) say nothing about this session's host
+    _host_files(folder, [0.030], lease="another")
+    assert session_host(folder) is None
+    assert all(p.session_s is None for p in compare("Llama-3.1-8B", "hf-dynamic", "H200", folder).points)

@@ -46,6 +46,8 @@ class Point:
     # why the energy point is not held against the target (measured in another regime than the time)
     energy_note: str | None = None
     band_s: tuple[float, float] | None = None  # the prediction's calibration band (hetsim.calibration.band)
+    # the prediction with the host figures measured in the session's own lease (None: none there)
+    session_s: float | None = None
 
     @property
     def in_band(self) -> bool | None:
@@ -57,13 +59,18 @@ class Point:
         return self.predicted_s / self.measured_s - 1.0
 
     @property
+    def session_error(self) -> float | None:
+        return None if self.session_s is None else self.session_s / self.measured_s - 1.0
+
+    @property
     def energy_error(self) -> float | None:
         if self.measured_j is None or self.predicted_j is None:
             return None
         return self.predicted_j / self.measured_j - 1.0
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "error": self.error, "energy_error": self.energy_error, "in_band": self.in_band}
+        return {**asdict(self), "error": self.error, "energy_error": self.energy_error, "in_band": self.in_band,
+                "session_error": self.session_error}
 
 
 @dataclass
@@ -95,6 +102,7 @@ class Report:
     data: str
     provenance: dict[str, Any]
     points: list[Point] = field(default_factory=list)
+    session_host: dict[str, float] | None = None  # host key -> seconds, measured in the session's lease
 
     def groups(self) -> dict[tuple[str, str, str], list[Point]]:
         out: dict[tuple[str, str, str], list[Point]] = {}
@@ -104,6 +112,10 @@ class Report:
 
     def time_stats(self) -> dict[tuple[str, str, str], GroupStats]:
         return {k: group_stats([p.error for p in v]) for k, v in self.groups().items()}
+
+    def session_stats(self) -> dict[tuple[str, str, str], GroupStats]:
+        return {k: group_stats([p.session_error for p in v]) for k, v in self.groups().items()
+                if all(p.session_error is not None for p in v)}
 
     def energy_stats(self) -> dict[tuple[str, str, str], GroupStats]:
         out = {}
@@ -122,6 +134,8 @@ class Report:
                 "targets": {"median_abs": TARGET_MEDIAN, "max_abs": TARGET_MAX,
                             "energy_median_abs": TARGET_ENERGY_MEDIAN},
                 "groups": {key(k): asdict(s) for k, s in self.time_stats().items()},
+                "session_host": self.session_host,
+                "session_groups": {key(k): asdict(s) for k, s in self.session_stats().items()},
                 "energy_groups": {key(k): asdict(s) for k, s in self.energy_stats().items()},
                 "points": [p.as_dict() for p in self.points]}
 
@@ -146,6 +160,28 @@ def load_measured(device: str, data: Path | None = None):
         per_call_s = float(window) / float(calls) if math.isfinite(window) and math.isfinite(calls) and calls else None
         energy[(r.stack, r.phase, r.mode, int(r.batch), int(r.context))] = (float(r.energy_per_call_j), per_call_s)
     return times, energy, summary, folder
+
+
+SAME_LEASE = "the end-to-end run's own lease"  # hetsim.calibration.e2e.measure.measure_host's provenance
+
+
+def session_host(folder: Path) -> dict[str, float] | None:
+    """The measured host keys as the session's own lease timed them (`measure` writes host_calls.json
+    and sdpa_plans.json after its points): a view and a module call from the call pairs, the cuDNN plan
+    build as the median per-step build of the decode-like loop (the pattern a DynamicCache decode meets;
+    host_calls' single build can hit a plan the run already cached). None where the files are missing or
+    came from another lease: host costs move between leases by more than the targets."""
+    import json
+
+    try:
+        calls = json.loads((folder / "host_calls.json").read_text())
+        plans = json.loads((folder / "sdpa_plans.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if any(d.get("provenance", {}).get("session") != SAME_LEASE for d in (calls, plans)) or not plans.get("loop"):
+        return None
+    return {"host_view": float(calls["view_method"]), "host_module": float(calls["module_call"]),
+            "host_sdpa_plan": statistics.median(float(r["build_per_step_s"]) for r in plans["loop"])}
 
 
 # An energy loop whose calls ran this much faster than the timed loop's did other work: a DynamicCache
@@ -186,7 +222,7 @@ def experiment(system, model: str, stack: str, batch: int, context: int, decode_
 class Predictor:
     """Runs the simulator on one experiment per (batch, context, decode tokens, mode), memoised."""
 
-    def __init__(self, model: str, stack: str, device: str):
+    def __init__(self, model: str, stack: str, device: str, host: dict[str, float] | None = None):
         from hetsim.config.load import Catalogue
         from hetsim.config.schema import WorkloadSpec
 
@@ -198,6 +234,7 @@ class Predictor:
             raise ConfigError(f"unknown model {model!r} (known: {', '.join(sorted(self.catalogue.models))})",
                               field="model")
         self.model, self.stack, self.system = model, stack, _system(device, self.catalogue)
+        self.host = host  # host key -> dispatch seconds replacing the profile's (a session's own figures)
         self._memo: dict[tuple, Any] = {}
 
     def metrics(self, batch: int, context: int, decode_tokens: int, mode: str):
@@ -213,9 +250,24 @@ class Predictor:
                 data["workload"].pop("stack")  # the default: runs on a hetsim with or without workload.stack
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # memory warnings on points the GPU did hold
-                (run,) = run_experiment(resolve_experiment(data, "<hetsim validate e2e>", self.catalogue))
+                (run,) = run_experiment(self._with_host(resolve_experiment(data, "<hetsim validate e2e>",
+                                                                           self.catalogue)))
             self._memo[key] = run.metrics
         return self._memo[key]
+
+    def _with_host(self, exp):
+        """The scenario with every GPU profile's measured host keys set to `self.host`."""
+        from dataclasses import replace
+
+        if not self.host:
+            return exp
+        inputs = dict(exp.inputs)
+        for dev_id, inp in exp.inputs.items():
+            prof = getattr(inp, "profile", None)
+            if prof is not None and all(k in getattr(prof, "rates", {}) for k in self.host):
+                rates = {**prof.rates, **{k: replace(prof.rates[k], dispatch_s=v) for k, v in self.host.items()}}
+                inputs[dev_id] = replace(inp, profile=replace(prof, rates=rates))
+        return replace(exp, inputs=inputs)
 
     def prefill(self, prompt: int) -> tuple[float, float, tuple[float, float] | None]:
         one, two = self.metrics(1, prompt, 1, "eager"), self.metrics(1, prompt, 2, "eager")
@@ -258,7 +310,9 @@ def compare(model: str, stack: str, device: str = "H200", data: Path | None = No
     prov = summary.get("provenance", {})
     pred = pred or Predictor(model, stack, device)
     against = [stack] if stack in MEASURED_STACKS else list(MEASURED_STACKS)
-    report = Report(model, stack, device, str(folder), prov)
+    host = session_host(folder) if stack != "fused" else None  # fused prices no host key
+    own = Predictor(model, stack, device, host) if host else None
+    report = Report(model, stack, device, str(folder), prov, session_host=host)
     for r in times.sort_values(["phase", "stack", "mode", "batch", "context"]).itertuples():
         if r.stack not in against:
             continue
@@ -266,8 +320,12 @@ def compare(model: str, stack: str, device: str = "H200", data: Path | None = No
         p_s, p_j, band = pred.prefill(c) if r.phase == "prefill" else pred.decode(b, c, r.mode)
         m_j, per_call_s = energy.get((r.stack, r.phase, r.mode, b, c), (None, None))
         note = energy_regime_note(per_call_s, float(r.t_median_s)) if m_j is not None else None
+        session_s = None
+        if own is not None and r.mode == "eager":  # a graph replay prices no host key
+            session_s = (own.prefill(c) if r.phase == "prefill" else own.decode(b, c, r.mode))[0]
         report.points.append(Point(r.stack, r.phase, r.mode, b, c, float(r.t_median_s), p_s, m_j,
-                                   p_j if m_j is not None else None, note, tuple(band) if band else None))
+                                   p_j if m_j is not None else None, note, tuple(band) if band else None,
+                                   session_s))
     if not report.points:
         raise ConfigError(f"no measured points for stack {stack!r} in {folder}", field="stack")
     return report
@@ -320,7 +378,7 @@ def print_report(report: Report, json_out: bool = False) -> None:
     print(f"{report.model} on {report.device}: hetsim stack {report.stack!r} vs measured "
           f"({prov.get('nvml_name')}, torch {prov.get('torch')}, transformers {prov.get('transformers')}, "
           f"{prov.get('date_utc')} UTC; {report.data})")
-    tstats, estats = report.time_stats(), report.energy_stats()
+    tstats, estats, sstats = report.time_stats(), report.energy_stats(), report.session_stats()
     for k, pts in report.groups().items():
         mstack, phase, mode = k
         what = "TTFT" if phase == "prefill" else "TPOT"
@@ -339,6 +397,11 @@ def print_report(report: Report, json_out: bool = False) -> None:
         if banded:
             print(f"  inside the calibration band: {sum(p.in_band for p in banded)} of {len(banded)} points "
                   f"(band width median {statistics.median(p.band_s[1] / p.band_s[0] - 1 for p in banded):.1%})")
+        if k in sstats:
+            ss, h = sstats[k], report.session_host
+            print(f"  with this session's own host figures (view {h['host_view'] * 1e6:.2f} us, module call "
+                  f"{h['host_module'] * 1e6:.2f} us, cuDNN plan build {h['host_sdpa_plan'] * 1e3:.1f} ms): median "
+                  f"|error| {ss.median_abs:.1%} (signed {ss.median_signed:+.1%}), max {ss.max_abs:.1%}")
         s = tstats[k]
         print(f"  median |error| {s.median_abs:.1%} (signed {s.median_signed:+.1%}), max |error| {s.max_abs:.1%}, "
               f"beyond 40%: {s.beyond_40:.0%} of {s.n}; target (median <= 15%, none > 40%): "
