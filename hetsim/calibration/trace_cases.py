@@ -64,6 +64,11 @@ class TraceCase:
     decode: bool  # it came from a decode trace (an SDPA call's backend regime depends on it)
     sources: tuple[str, ...]
     measured: dict[str, float]  # view -> seconds
+    # view -> each interleaved pass's median (the measured value is their median; empty: one pass)
+    passes: dict[str, list[float]] = field(default_factory=dict)
+
+
+PASSES = {"stream": "t_stream_rounds_s", "host": "cpu_rounds_s"}  # columns of e2e measure's stream passes
 
 
 def load_cases(path: Path) -> list[TraceCase]:
@@ -89,7 +94,8 @@ def load_cases(path: Path) -> list[TraceCase]:
         measured = {v: float(getattr(r, c)) for v, c in MEASURED.items() if getattr(r, c) == getattr(r, c)}
         # a source names its trace: "decode/hf-static/B8/C4096", or "MODEL/decode/..." in the aten sweep
         decode = "decode" in sources[0].split("/")[:2]
-        out.append(TraceCase(int(r.case), str(r.kind), str(r.aten), op, decode, sources, measured))
+        passes = {v: json.loads(getattr(r, c)) for v, c in PASSES.items() if isinstance(getattr(r, c, None), str)}
+        out.append(TraceCase(int(r.case), str(r.kind), str(r.aten), op, decode, sources, measured, passes))
     return out
 
 
@@ -182,6 +188,7 @@ class CaseResult:
     measured: dict[str, float]
     no_kernel: bool = False  # a view: its graph and idle readings are reported apart, never compared
     harness_s: float = 0.0  # host time its call adds over the profile's dispatch_s (added to host, stream, idle)
+    passes: dict[str, list[float]] = field(default_factory=dict)  # see TraceCase.passes
 
     def error(self, view: str) -> float | None:
         if self.no_kernel and view in NO_KERNEL_VIEWS:
@@ -219,6 +226,16 @@ class OpsReport:
         return {"n": len(errs), "median_abs": med, "p90_abs": p90, "max_abs": errs[-1],
                 "meets_target": med <= TARGET_MEDIAN and p90 <= TARGET_P90}
 
+    def repeatability(self, view: str) -> dict[str, float] | None:
+        """How far one pass over a case lies from the median of its passes (|pass / median - 1|, every
+        pass of every case): the measurement's own spread, a floor under a single-pass error."""
+        devs = sorted(abs(x / m - 1.0) for r in self.results if len(xs := r.passes.get(view, [])) > 1
+                      and (m := statistics.median(xs)) > 0 for x in xs)
+        if not devs:
+            return None
+        return {"passes": len(devs), "median_abs": statistics.median(devs),
+                "p90_abs": devs[min(len(devs) - 1, int(round(0.9 * (len(devs) - 1))))]}
+
     def by_regime(self, view: str) -> dict[str, dict[str, float]]:
         groups: dict[str, list[float]] = {}
         for r in self.results:
@@ -235,6 +252,7 @@ class OpsReport:
                 "harness": None if h is None else {"overhead_s": h.overhead_s, "source": h.source},
                 "no_kernel": self.no_kernel(),
                 "views": {v: self.stats(v) for v in VIEWS},
+                "repeatability": {v: self.repeatability(v) for v in PASSES},
                 "regimes": {v: self.by_regime(v) for v in VIEWS},
                 "results": [{"case": r.case, "aten": r.aten, "regime": r.regime, "sources": list(r.sources),
                              "predicted_s": r.predicted, "measured_s": r.measured, "no_kernel": r.no_kernel,
@@ -265,7 +283,8 @@ def validate_ops(model: GpuModel, cases: list[TraceCase], cases_file: str = "<ca
         ops = lower_case(c)
         delta = harness.delta_s(model, c, ops) if harness else 0.0
         report.results.append(CaseResult(c.case, c.aten, regime_of(model, ops), c.sources, price(model, ops, delta),
-                                          c.measured, no_kernel=case_kind(c, ops) == "view", harness_s=delta))
+                                          c.measured, no_kernel=case_kind(c, ops) == "view", harness_s=delta,
+                                          passes=c.passes))
     return report
 
 
@@ -316,3 +335,8 @@ def print_report(report: OpsReport, json_out: bool = False, show_cases: bool = F
         print(f"  {v:6}: median |error| {s['median_abs']:.1%}, p90 {s['p90_abs']:.1%}, max {s['max_abs']:.1%} "
               f"over {s['n']} cases; target (median <= {TARGET_MEDIAN:.0%}, p90 <= {TARGET_P90:.0%}): "
               f"{'met' if s['meets_target'] else 'NOT met'}")
+    for v in PASSES:
+        rep = report.repeatability(v)
+        if rep:
+            print(f"  {v:6} measurement's own spread: one interleaved pass lies |{rep['median_abs']:.1%}| (median), "
+                  f"|{rep['p90_abs']:.1%}| (p90) from its case's median over passes ({rep['passes']} passes)")

@@ -119,3 +119,24 @@ def test_fused_graph_mode_stays_within_ten_percent(point):
 
     tpot, _, _ = Predictor("Llama-3.1-8B", "fused", "H200").decode(*point, "graph")
     assert tpot * 1e3 == pytest.approx(FUSED_GRAPH_MS[point], rel=0.10)
+
+
+def test_interleaved_passes_are_read_and_their_spread_reported():
+    """A session measured in interleaved passes (e2e measure's op_rounds): each case's value is the median
+    of its passes, and the report states how far one pass lies from it (the measurement's own spread)."""
+    import statistics
+
+    from hetsim.calibration.trace_cases import CaseResult, OpsReport
+
+    cases = load_cases(REPO_ROOT / "calibration" / "e2e" / "H200-2026-12-01b" / "ops.parquet")
+    assert cases and all(c.measured["stream"] == statistics.median(c.passes["stream"]) for c in cases)
+    assert all(c.measured["host"] == statistics.median(c.passes["host"]) for c in cases)
+    assert not load_cases(CASES)[0].passes  # the first session: one pass, nothing to report
+
+    def result(passes):
+        return CaseResult(0, "aten.add.Tensor", "pointwise", (), {}, {}, passes={"host": passes})
+
+    rep = OpsReport("H200", None, "<cases>", [result([1.0, 1.1, 0.9]), result([2.0, 3.0, 2.0]), result([5.0])])
+    spread = rep.repeatability("host")  # |pass/median - 1|: 0, .1, .1, 0, .5, 0; a single pass has no spread
+    assert spread["passes"] == 6 and spread["median_abs"] == pytest.approx(0.05)
+    assert spread["p90_abs"] == pytest.approx(0.1) and rep.repeatability("stream") is None
