@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from hetsim.calibration import host_state
 from hetsim.calibration.device_inputs import gpu_calibrations
 from hetsim.calibration.gpu_profile import load_profile
 
@@ -34,8 +35,9 @@ def calibrations_of(exp) -> dict[str, list[Path]]:
 
 def calibration_variants(exp) -> list:
     """The scenario once per further calibration (variant 1..n-1; the run itself is variant 0), then
-    once per session of its measured host keys (`host_sessions`); empty when nothing was measured
-    more than once."""
+    once per session of its measured host keys (`host_sessions`), then with every host cost in the
+    host's slow and fast state (`hetsim.calibration.host_state`, an eager hf stack only); empty when
+    nothing was measured more than once."""
     cals = calibrations_of(exp)
     n = max((len(v) for v in cals.values()), default=0)
     variants = []
@@ -53,7 +55,23 @@ def calibration_variants(exp) -> list:
             if profiles:
                 inputs[dev_id] = replace(inputs[dev_id], profile=profiles[min(j, len(profiles) - 1)])
         variants.append(replace(exp, inputs=inputs))
+    states = host_states(exp, cals)
+    for side in (0, 1) if any(states.values()) else ():
+        inputs = dict(exp.inputs)
+        for dev_id, state in states.items():
+            if state:
+                inputs[dev_id] = replace(inputs[dev_id], profile=host_state.scaled(exp.inputs[dev_id].profile,
+                                                                                     state[side]))
+        variants.append(replace(exp, inputs=inputs))
     return variants
+
+
+def host_states(exp, cals) -> dict[str, tuple[float, float] | None]:
+    """GPU device id -> the (low, high) host-state factors its profile records (the host faster, slower), where the run prices host
+    work the state moves (an eager hf stack); empty otherwise."""
+    if not host_priced(exp):
+        return {}
+    return {dev_id: host_state.of_profile(exp.inputs[dev_id].profile) for dev_id in cals}
 
 
 def host_priced(exp) -> bool:
@@ -92,6 +110,8 @@ def band_note(exp) -> str:
     sessions = {exp.device(d).name: len(host_sessions(exp.inputs[d].profile)) for d in cals} if host_priced(exp) else {}
     parts = [f"{n} calibrations of {name}" for name, n in sorted(many.items())]
     parts += [f"host keys of {name} from {n} sessions" for name, n in sorted(sessions.items()) if n]
+    parts += [f"host state of {exp.device(d).name} x{st[0]:.2f}-x{st[1]:.2f}"
+              for d, st in sorted(host_states(exp, cals).items()) if st]
     if parts:
         return "; ".join(parts)
     if any(cals.values()):

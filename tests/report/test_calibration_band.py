@@ -107,6 +107,26 @@ def test_a_further_calibration_takes_the_keys_it_never_measured_from_the_run_s_p
     assert completed(further, None) is further
 
 
+def test_the_host_state_scales_every_host_cost_and_nothing_else(tmp_path):
+    from hetsim.calibration import host_state
+
+    prof = load_profile(REPO_ROOT / "calibration" / "profiles" / "H200.yaml")
+    assert host_state.of_profile(prof) == (prof.provenance["host_state"]["low"], prof.provenance["host_state"]["high"])
+    slow = host_state.scaled(prof, 1.5)
+    for k, r in prof.rates.items():
+        assert slow.rates[k].dispatch_s == pytest.approx(1.5 * r.dispatch_s)
+        assert dataclasses.replace(slow.rates[k], dispatch_s=r.dispatch_s) == r
+    # recorded from op cases' interleaved passes; the profile file changes by that block only
+    path = tmp_path / "H200.yaml"
+    shutil.copy(REPO_ROOT / "calibration" / "profiles" / "H200.yaml", path)
+    state = host_state.spread_of([REPO_ROOT / "calibration" / "e2e" / "H200-2026-12-01b" / "ops.parquet"])
+    assert state["low"] < 1 < state["high"] and state["passes"] > 500
+    host_state.write(path, {**state, "low": 0.5})
+    assert host_state.of_profile(load_profile(path)) == (0.5, state["high"])
+    assert host_state.main(["--profile", str(path), "--cases", str(REPO_ROOT / "calibration" / "e2e" / "H200" /
+                                                                   "ops.parquet")]) == 2  # one pass: no spread
+
+
 def test_host_keys_measured_in_two_sessions_give_one_variant_each():
     from hetsim.calibration.band import host_sessions
     from hetsim.calibration.gpu_profile import GpuProfile
@@ -123,11 +143,15 @@ def test_host_keys_measured_in_two_sessions_give_one_variant_each():
     assert host_sessions(GpuProfile("H200", {}, {"pointwise": kernel})) == [] and host_sessions(None) == []
 
 
-def test_the_h200_band_spans_its_host_sessions(catalogue):
+def test_the_h200_band_spans_its_host_sessions_and_states(catalogue):
     (run,) = run_experiment(load_experiment(None, catalogue, {**H200, "workload.stack": "hf-dynamic"}))
     low, high = run.metrics.tpot_s_band
     assert low < run.metrics.tpot_s < high  # the plan build of each host-call session on either side
-    assert run.metrics.calibration_band == "2 calibrations of H200; host keys of H200 from 2 sessions"
+    assert run.metrics.calibration_band == ("2 calibrations of H200; host keys of H200 from 2 sessions; "
+                                            "host state of H200 x0.76-x1.26")
+    # a DynamicCache decode step at batch 1 is host-bound: the host's states scale it nearly whole
+    assert low == pytest.approx(0.757 * run.metrics.tpot_s, rel=0.03)
+    assert high == pytest.approx(1.263 * run.metrics.tpot_s, rel=0.03)
     # a CUDA-graph replay prices no host key: no session variant is run
     (graph,) = run_experiment(load_experiment(None, catalogue, {**H200, "workload.stack": "hf-static",
                                                                 "simulation.gpu_execution": "graph"}))

@@ -1,0 +1,139 @@
+"""The host's state spread: how much slower or faster the same host work runs from one spell to the next.
+
+On the lent machines the host issue time of the same op, shapes and call moves by 20-60 % between
+spells of a fraction of a second (a second end-to-end session ran hf-dynamic decode at 67-82 ms per step
+at some points and 99-113 ms at others). No model of the code predicts the spell a run falls in, so it
+belongs in the band, not in the point prediction. It is read from op cases streamed in interleaved
+passes (`python -m hetsim.calibration.e2e measure` writes `cpu_rounds_s`): every pass's host time over
+its case's median over passes, pooled; `low` / `high` are the 10th / 90th percentiles of that ratio.
+The band (hetsim.calibration.band) then runs an eager hf-stack experiment twice more with every
+host cost (each rate key's dispatch_s) scaled by `low` and by `high`.
+
+    python -m hetsim.calibration.host_state --profile calibration/profiles/H200.yaml \\
+        --cases calibration/e2e/H200-2026-12-01b/ops.parquet [--write]
+
+`--write` records it as `provenance.host_state` in the profile (that block only; nothing else in the
+file changes). Only the spread of each case around its own median is used, never the cases' values:
+those stay op-level validation (`hetsim validate ops`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import statistics
+import sys
+from pathlib import Path
+from typing import Any
+
+from hetsim.calibration.paths import REPO_ROOT
+from hetsim.errors import ConfigError, HetsimError
+
+QUANTILES = (0.1, 0.9)
+COLUMN = "cpu_rounds_s"  # host issue time per pass (e2e measure's op cases)
+COMMAND = "python -m hetsim.calibration.host_state --profile {profile} --cases {cases} --write"
+
+
+def _quantile(xs: list[float], q: float) -> float:
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+
+
+def spread_of(paths: list[Path]) -> dict[str, Any]:
+    """{low, high, passes, cases, files}: the pooled pass / case-median ratios of host issue time."""
+    import pandas as pd
+
+    ratios, cases, files = [], 0, []
+    for path in paths:
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError("op cases not found (an ops.parquet of python -m hetsim.calibration.e2e measure)",
+                              file=str(path))
+        rows = pd.read_parquet(path)
+        if COLUMN not in rows.columns:
+            raise ConfigError(f"no column {COLUMN}: these op cases were timed in one pass (measure them with "
+                              "interleaved passes, grid op_rounds >= 2)", file=str(path))
+        for value in rows[COLUMN]:
+            passes = json.loads(value) if isinstance(value, str) else []
+            if len(passes) > 1 and (m := statistics.median(passes)) > 0:
+                ratios += [x / m for x in passes]
+                cases += 1
+        rel = path.resolve().relative_to(REPO_ROOT) if path.resolve().is_relative_to(REPO_ROOT) else path
+        files.append({"file": str(rel), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()[:16]})
+    if not ratios:
+        raise ConfigError("no case with two or more passes", file=str(paths[0]))
+    ratios.sort()
+    low, high = (_quantile(ratios, q) for q in QUANTILES)
+    return {"low": round(low, 4), "high": round(high, 4), "passes": len(ratios), "cases": cases,
+            "quantiles": list(QUANTILES), "files": files, "source": "measured",
+            "note": "host issue time of the same op case from pass to pass (interleaved), over the case's median; "
+                    "the band scales every dispatch_s by low and high"}
+
+
+def of_profile(profile) -> tuple[float, float] | None:
+    """(low, high) recorded in a profile (None: none)."""
+    hs = (getattr(profile, "provenance", None) or {}).get("host_state")
+    return (float(hs["low"]), float(hs["high"])) if hs else None
+
+
+def scaled(profile, factor: float):
+    """The profile with every rate key's host issue time scaled by `factor` (the host in another state)."""
+    from dataclasses import replace
+
+    return replace(profile, rates={k: replace(r, dispatch_s=r.dispatch_s * factor) for k, r in profile.rates.items()})
+
+
+def write(path: Path, state: dict[str, Any]) -> None:
+    """Put `state` as `provenance.host_state` in the profile file (replacing a previous one), keeping
+    every other line; the result must read back with that block and nothing else changed."""
+    import yaml
+
+    from hetsim.calibration.gpu_profile import _plain, load_profile, profile_to_dict
+
+    before = load_profile(Path(path))
+    lines = Path(path).read_text().splitlines(keepends=True)
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("provenance:"))
+    end = next((i for i in range(start + 1, len(lines)) if lines[i][:1] not in (" ", "#", "\n", "")), len(lines))
+    i = next((j for j in range(start + 1, end) if lines[j].startswith("  host_state:")), None)
+    if i is not None:  # a previous spread: replace it
+        j = i + 1
+        while j < end and lines[j].startswith("    "):
+            j += 1
+        del lines[i:j]
+        end -= j - i
+    body = yaml.safe_dump({"host_state": _plain(state)}, sort_keys=False, width=120)
+    lines[end:end] = ["  " + ln for ln in body.splitlines(keepends=True)]
+    Path(path).write_text("".join(lines))
+    after = profile_to_dict(load_profile(Path(path)))
+    want = profile_to_dict(before)
+    want["provenance"] = {**want["provenance"], "host_state": _plain(state)}
+    if after != want:
+        raise RuntimeError(f"{path}: the written profile does not read back as the old one plus host_state")
+
+
+def main(argv: list[str] | None = None) -> int:
+    from hetsim.calibration.gpu_profile import load_profile
+
+    ap = argparse.ArgumentParser(prog="python -m hetsim.calibration.host_state", description=__doc__.splitlines()[0])
+    ap.add_argument("--profile", type=Path, required=True, help="GPU profile to record the spread in")
+    ap.add_argument("--cases", type=Path, action="append", required=True,
+                    help="op cases streamed in interleaved passes (e2e measure's ops.parquet), repeatable")
+    ap.add_argument("--write", action="store_true", help="write it into the profile (else print it)")
+    args = ap.parse_args(argv)
+    try:
+        load_profile(args.profile)
+        state = spread_of(args.cases)
+    except HetsimError as exc:
+        print(f"error: {exc.render()}", file=sys.stderr)
+        return 2
+    state["command"] = COMMAND.format(profile=args.profile, cases=" --cases ".join(map(str, args.cases)))
+    print(f"host state: x{state['low']:.3f} .. x{state['high']:.3f} (p10 / p90 of {state['passes']} passes over "
+          f"{state['cases']} cases)")
+    if args.write:
+        write(args.profile, state)
+        print(f"wrote provenance.host_state into {args.profile}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
