@@ -26,3 +26,18 @@ def test_runner_times_every_step_and_keeps_its_trace(tmp_path):
     assert df["command"].iloc[0].startswith("python -m hetsim.method_code.run")
     skipped = df[df["error"].str.startswith("skipped")]
     assert len(skipped) == df["composite"].nunique() - 1
+
+
+def test_further_passes_keep_the_median_of_each_step(tmp_path):
+    """--rounds N: every composite timed again N-1 times (eager stream only); each step's value is the
+    median over its passes, and the passes stay in the row."""
+    import statistics
+
+    assert main(["--out", str(tmp_path), "--device", "cpu", "--tiny", "--match", "rag/search/B1/C1024,corpus_docs=1",
+                 "--rounds", "3"]) == 0
+    df = pd.read_parquet(tmp_path / "methods.parquet")
+    assert len(df) and (df["error"] == "").all()
+    for row in df.itertuples():
+        passes, hosts = json.loads(row.t_stream_rounds_s), json.loads(row.cpu_rounds_s)
+        assert len(passes) == len(hosts) == 3
+        assert row.t_stream_s == statistics.median(passes) and row.cpu_s == statistics.median(hosts)
