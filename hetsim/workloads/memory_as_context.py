@@ -135,9 +135,14 @@ class MemoryAsContext(Method):
         p, m = self.p, self.model
         d, s, dim = m.dtype, p.summary_tokens, self.dim
         if p.memory_module == "backbone":
-            layer = [*llm.pre_attention_ops(m, b * s),
-                     Attention(b, m.q_heads, m.kv_heads, s, s, m.head_dim, d, True, name="summary_attention"),
-                     *llm.post_attention_ops(m, b * s)]
+            stack = self.stack_ops()
+            if stack is not None:  # the backbone's forward is the stack's own prefill (eager transformers ops)
+                pre, post = stack.pre_post("prefill", b, s)
+                layer = [*pre, *stack.attention("prefill", b, s, 0), *post]
+            else:
+                layer = [*llm.pre_attention_ops(m, b * s),
+                         Attention(b, m.q_heads, m.kv_heads, s, s, m.head_dim, d, True, name="summary_attention"),
+                         *llm.post_attention_ops(m, b * s)]
             return [*layer * m.layers, Elementwise(b * m.hidden, 1, d, 4.0, m.hidden, name="summary_norm")]
         ops: list[Op] = []
         for i in range(p.memory_layers):

@@ -85,3 +85,24 @@ def test_a_different_seed_changes_a_flare_run(catalogue):
     a = run(catalogue, "rag", **{"workload.params.trigger_prob": 0.05, "seed": 1})["gpu-only"].metrics["e2e_s"]
     b = run(catalogue, "rag", **{"workload.params.trigger_prob": 0.05, "seed": 4})["gpu-only"].metrics["e2e_s"]
     assert a != b
+
+
+def test_hmt_summary_runs_the_stack_s_own_prefill(catalogue):
+    """HMT's Prepare is a backbone forward over the summary tokens: under an hf stack it is that stack's
+    prefill (eager transformers ops, its SDPA call), under `fused` the fused layer; the Titans MLP
+    memory is the method's own code whatever the stack."""
+    def module(stack, memory="backbone"):
+        exp = load_experiment(EXPERIMENTS / "memory_as_context.yaml", catalogue,
+                              {"workload.params.memory_module": memory, "workload.stack": stack,
+                               "workload.context_tokens": 4096, "outputs.write": False})
+        return exp.method.module_ops(2), exp
+
+    fused, _ = module("fused")
+    eager, exp = module("hf-dynamic")
+    stack = exp.method.stack_ops()
+    pre, post = stack.pre_post("prefill", 2, exp.method.p.summary_tokens)
+    layers = exp.method.model.layers
+    assert len(eager) == layers * (len(pre) + len(stack.attention("prefill", 2, exp.method.p.summary_tokens, 0))
+                                   + len(post)) + 1
+    assert sum(op.bytes for op in eager) > sum(op.bytes for op in fused)  # fp32 norm chains, casts, repeats
+    assert [op.name for op in module("hf-dynamic", "mlp")[0]] == [op.name for op in module("fused", "mlp")[0]]
