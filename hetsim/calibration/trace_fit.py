@@ -10,8 +10,10 @@ The cases are the aten sweep (hetsim.calibration.gpu_suite.aten_sweep): the aten
 models ran, of other models and shapes than the op-level validation cases, each timed as a steady
 stream, as host issue time, as a CUDA-graph replay and alone onto an idle GPU. The validation cases
 (calibration/e2e/<GPU>/ops.parquet, `hetsim validate ops`) are never fitted: a cases file sharing a
-case with them is refused (`--validation`), and so is one sharing an op with the methods' validation
-composites (calibration/methods/<GPU>/methods.parquet, `hetsim validate methods`; `--composites`).
+case with them is refused (`--validation`). Nor are the ops of the methods' validation composites
+(calibration/methods/<GPU>*/methods.parquet, `hetsim validate methods`; `--composites`, repeatable): the
+composites grow after a sweep is measured (a new method may run an op a sweep already timed), so such a
+case is left out of the fit, and the count and the files are recorded (each key's `fit.left_out`).
 `--cases` may be given several times (the models' sweep and the methods group's, run in different
 sessions): every key is fitted on the cases of all the files. Each regime below becomes a rate key of
 `hetsim.hardware.gpu` (`rate_keys`), fitted from the cases that key prices:
@@ -29,9 +31,12 @@ sessions): every key is fitted on the cases of all the files. Each regime below 
     reduction_last  a traced last-dim reduction (RMSNorm's fp32 mean)
     reduction_few   over <= 16 rows: its time grows with the rows (decode RMSNorm at small batch)
     matmul_outer    a matmul with k = 1 (rotary's inv_freq @ positions, fp32): a fixed-cost kernel
-    reduction_outer a reduction over an outer or middle dim (LServe's page min/max, a query-group sum):
-                    TensorIterator's reduce kernel with the outputs contiguous, not the last-dim one
-    cast_fp8        a cast to or from float8_e4m3fn (ATen's float8 copy kernel, DSA's fp8 indexer)
+    reduction_outer a sum / mean over an outer or middle dim (a query-group sum): TensorIterator's reduce
+                    kernel with the outputs contiguous, not the last-dim one
+    reduction_outer_max  amax / amin there (LServe's page min/max, SeerAttention-R's block pooling)
+    cast_fp8        a cast down to float8_e4m3fn (ATen's float8 copy kernel, DSA's fp8 indexer)
+    cast_from_fp8   a cast up from float8_e4m3fn (the fp8 indexer's keys back to bf16): ~3x slower
+    layer_norm      native_layer_norm (one vectorised kernel over the rows)
     gather_few      index_select of <= 16 indices (ATen's small-index kernel walks them one after another):
                     device_s = overhead_s + item_s x indices (the wave term of OpClassRates, one wave)
     attention_masked  SDPA with an explicit mask (StaticCache decode: every pair of the static length)
@@ -90,7 +95,7 @@ from hetsim.ops import HostCall, Op
 
 FIT_KEYS = ("pointwise", "pointwise_broadcast", "cast", "cast_fp32", "copy_strided", "copy_cat", "index_copy",
             "embedding", "embedding_few", "reduction_last", "reduction_few", "matmul_outer", "attention_masked",
-            "reduction_outer", "cast_fp8", "gather_few")
+            "reduction_outer", "reduction_outer_max", "cast_fp8", "cast_from_fp8", "gather_few", "layer_norm")
 PER_INDEX_KEYS = frozenset({"gather_few"})  # timed per index (a dependent load each), not per byte
 HOST_CALLS = "host_calls.json"  # beside the cases: hetsim.calibration.gpu_suite.host_calls on the same GPU
 # (key, field of host_calls.json): host costs the op cases cannot identify, taken as measured
@@ -345,7 +350,8 @@ def fallback_rates(profile, key: str) -> OpClassRates | None:
     # reduction_outer falls back to no key in pricing (the assumed roofline); its fit borrows only what its
     # cases cannot identify (a bandwidth, an eager gap) from the class it is a kernel of
     chain = {"pointwise": ("elementwise",), "attention_masked": ("attention_decode",),
-             "reduction_outer": ("reduction",)}.get(key, REGIME_FALLBACK.get(key, ()))
+             "reduction_outer": ("reduction",), "reduction_outer_max": ("reduction_outer", "reduction")}.get(
+        key, REGIME_FALLBACK.get(key, ()))
     return next((profile.rates[k] for k in chain if k in profile.rates), None)
 
 
@@ -384,18 +390,27 @@ def case_keys(path: Path) -> set[str]:
     return {case_key(k, json.loads(s)) for k, s in zip(rows["kind"], rows["spec"], strict=True)}
 
 
-def check_disjoint(cases_path: Path, validation: Path | None, composites: Path | None = None) -> None:
-    """ConfigError if the cases to fit share a case with the validation cases or with an op of the
-    methods' validation composites (`composites`: their methods.parquet): those are never fitted."""
+def default_composites(device: str) -> list[Path]:
+    """The methods' validation composites measured on `device`: calibration/methods/<device>*/methods.parquet."""
+    root = REPO_ROOT / "calibration" / "methods"
+    return sorted(p for p in root.glob(f"{device}*/methods.parquet")
+                  if p.parent.name == device or p.parent.name[len(device)] == "-")
+
+
+def composite_ops(paths) -> set[str]:
+    """The case identities of every op of the composites in `paths` (never fitted)."""
+    from hetsim.calibration.gpu_suite.aten_cases import composite_keys
+
+    keys: set[str] = set()
+    for p in paths or ():
+        keys |= composite_keys(Path(p))
+    return keys
+
+
+def check_disjoint(cases_path: Path, validation: Path | None) -> None:
+    """ConfigError if the cases to fit share a case with the validation cases (those are never fitted)."""
     from hetsim.errors import ConfigError
 
-    if composites is not None and Path(composites).is_file():
-        from hetsim.calibration.gpu_suite.aten_cases import composite_keys
-
-        shared = case_keys(cases_path) & composite_keys(composites)
-        if shared:
-            raise ConfigError(f"{len(shared)} case(s) are ops of the methods' validation composites {composites}: "
-                              "they are never fitted", file=str(cases_path))
     if validation is None or not Path(validation).is_file():
         return
     if Path(cases_path).resolve() == Path(validation).resolve():
@@ -412,13 +427,23 @@ def case_paths(cases_path) -> list[Path]:
     return [Path(cases_path)] if isinstance(cases_path, str | Path) else [Path(p) for p in cases_path]
 
 
-def fit_profile(profile, cases_path, host_calls=None) -> dict[str, tuple[OpClassRates, dict]]:
+def fit_profile(profile, cases_path, host_calls=None, composites=None,
+                pooled: bool = False) -> dict[str, tuple[OpClassRates, dict]]:
     """Every key the cases identify, plus the measured host keys: {key: (rates, notes)}. `cases_path`: one
-    aten sweep Parquet or several (pooled: each key fitted on the cases of all). `host_calls`: a path or a
+    aten sweep Parquet or several: each key is fitted on the cases of the first file that has cases of it
+    (a later sweep group adds the keys it was made for and leaves the earlier ones as they were; `idle_start`
+    from the first file), or on the cases of all files (`pooled`). `host_calls`: a path or a
     list of paths of host microbenchmarks (default: the ones beside the cases files; none there: no harness
-    correction and no measured keys, said in each key's notes)."""
+    correction and no measured keys, said in each key's notes). `composites`: methods.parquet files whose
+    ops are left out of the fit (`left_out`)."""
+    from hetsim.calibration.gpu_suite.aten_cases import case_key
+
     paths_in = case_paths(cases_path)
-    cases = [c for p in paths_in for c in load_cases(p)]
+    never = composite_ops(composites)
+    per_file = [load_cases(p) for p in paths_in]
+    kept = [[c for c in cs if case_key(c.kind, c.op.to_json()) not in never] for cs in per_file]
+    left_out = sum(len(a) - len(b) for a, b in zip(per_file, kept, strict=True))
+    cases = [c for cs in kept for c in cs]
     source = "op cases from traces: " + ", ".join(
         f"{p.name} (sha256 {hashlib.sha256(p.read_bytes()).hexdigest()[:16]})" for p in paths_in
     ) + ", hetsim.calibration.trace_fit"
@@ -429,8 +454,19 @@ def fit_profile(profile, cases_path, host_calls=None) -> dict[str, tuple[OpClass
     host = pool([load_host_calls(p) for p in paths])
     harness = host.harness() if host else {}
     out = {}
-    for key, points in sorted(points_by_key(cases, harness).items()):
-        rates, notes = fit_key(key, points, fallback_rates(profile, key), source)
+    if pooled or len(kept) == 1:
+        by_key, sources = points_by_key(cases, harness), dict.fromkeys(FIT_KEYS, source)
+    else:
+        by_key, sources = {}, {}
+        for path, cs in zip(paths_in, kept, strict=True):
+            for key, points in points_by_key(cs, harness).items():
+                if key not in by_key:
+                    by_key[key] = points
+                    sources[key] = (f"op cases from traces: {path.name} (sha256 "
+                                    f"{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}; the first of {len(kept)} "
+                                    "files with cases of this key), hetsim.calibration.trace_fit")
+    for key, points in sorted(by_key.items()):
+        rates, notes = fit_key(key, points, fallback_rates(profile, key), sources[key])
         kind = harness_kind(key)
         if kind == "none":
             notes["fit"]["harness_overhead_s"] = 0.0
@@ -444,9 +480,15 @@ def fit_profile(profile, cases_path, host_calls=None) -> dict[str, tuple[OpClass
         else:
             notes["fit"]["notes"].append("no host_calls.json: host issue times include the op cases' harness")
         out[key] = (rates, notes)
-    out["idle_start"] = fit_idle(cases, source)
+    first = f"op cases from traces: {paths_in[0].name} (the first file), hetsim.calibration.trace_fit"
+    out["idle_start"] = fit_idle(cases if pooled else kept[0], source if pooled or len(kept) == 1 else first)
     if host:
         out.update(measured_keys(host))
+    if left_out:
+        names = ", ".join(str(Path(p).relative_to(REPO_ROOT)) if Path(p).resolve().is_relative_to(REPO_ROOT)
+                          else str(p) for p in composites)
+        for _, notes in out.values():
+            notes["fit"]["left_out"] = f"{left_out} case(s) that are ops of the methods' composites ({names})"
     return out
 
 
@@ -510,20 +552,23 @@ def main(argv: list[str] | None = None) -> int:
                     help="host microbenchmarks of that GPU, repeatable (default: the ones beside the cases)")
     ap.add_argument("--validation", type=Path, default=None,
                     help="op-level validation cases never to fit (default: calibration/e2e/<device>/ops.parquet)")
-    ap.add_argument("--composites", type=Path, default=None,
-                    help="the methods' validation composites, whose ops are never fitted "
-                         "(default: calibration/methods/<device>/methods.parquet)")
+    ap.add_argument("--composites", type=Path, action="append", default=None,
+                    help="the methods' validation composites, whose ops are left out of the fit, repeatable "
+                         "(default: calibration/methods/<device>*/methods.parquet)")
+    ap.add_argument("--pooled", action="store_true",
+                    help="fit every key on the cases of all --cases files (default: each key on the first file "
+                         "with cases of it)")
     ap.add_argument("--write", action="store_true", help="write the profile (else print the fitted keys)")
     args = ap.parse_args(argv)
     try:
         profile = load_profile(args.profile)
         validation = args.validation or REPO_ROOT / "calibration" / "e2e" / profile.device / "ops.parquet"
-        composites = args.composites or REPO_ROOT / "calibration" / "methods" / profile.device / "methods.parquet"
+        composites = args.composites or default_composites(profile.device)
         for cases in args.cases:
-            check_disjoint(cases, validation, composites)
+            check_disjoint(cases, validation)
         paths = args.host_calls or [p for c in args.cases if (p := default_host_calls(c)).exists()]
         host = pool([load_host_calls(p) for p in paths])
-        fitted = fit_profile(profile, args.cases, paths)
+        fitted = fit_profile(profile, args.cases, paths, composites, pooled=args.pooled)
     except HetsimError as exc:
         print(f"error: {exc.render()}", file=sys.stderr)
         return 2
@@ -532,11 +577,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{key:17} overhead {r.overhead_s * 1e6:8.2f} us  bw {r.bw_bytes_per_s / 1e12:6.2f} TB/s  "
               f"dispatch {r.dispatch_s * 1e6:6.2f} us  gap {r.eager_gap_s * 1e6:5.2f} us  n={f['points']}  "
               + " ".join(f"{k}={v}" for k, v in f.items() if k.endswith("_err")))
+    left = next((n["fit"]["left_out"] for _, n in fitted.values() if "left_out" in n["fit"]), None)
+    if left:
+        print(f"left out of the fit: {left}")
     if host:
         print("harness overhead taken out of op-case host times: "
               + ", ".join(f"{k} {v * 1e6:.2f} us" for k, v in host.harness().items()) + f" ({host.names()})")
     if args.write:
         command = COMMAND.format(profile=args.profile, cases=" --cases ".join(map(str, args.cases)))
+        command += " --pooled" if args.pooled else ""
         command += "".join(f" --host-calls {p}" for p in (args.host_calls or []))
         write_added(args.profile, add_to_profile(profile, fitted, command, host, args.cases), fitted)
         print(f"wrote {args.profile}")

@@ -159,8 +159,10 @@ def rate_keys(op: Op) -> tuple[str, ...]:
     if isinstance(op, Pointwise) and op.aten:
         return ("pointwise", "elementwise")  # a traced elementwise op: host cost fitted on aten calls
     if isinstance(op, AxisReduction) and op.inner > 1:
-        # an outer/middle-dim reduction is a different kernel from the last-dim one the class was fitted on
-        return ("reduction_outer",)
+        # an outer/middle-dim reduction is a different kernel from the last-dim one the class was fitted on;
+        # amax / amin (MaxOps / MinOps, NaN-propagating compares) run ~1.5x slower there than a sum (measured:
+        # the aten sweep's methods group, 2.3 vs 3.5 TB/s at 70-290 MB)
+        return ("reduction_outer_max", "reduction_outer") if op.kind in ("max", "min") else ("reduction_outer",)
     if isinstance(op, AxisReduction) and op.aten and op.cols >= 32:
         # a traced last-dim reduction (RMSNorm's fp32 mean), fitted on traced ops where measured; over
         # few rows its time grows with the rows, not the bytes (measured: 1 -> 16 rows of 4096, 2.3 -> 7.5 us)
@@ -206,7 +208,8 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "index_copy": ("gather_narrow", "gather"),  # index_copy_ of cache rows (a row scatter)
     "layer_norm": ("pointwise", "elementwise"),  # native_layer_norm: one vectorised kernel over the rows
     "cast_fp32": ("cast", "elementwise"),  # a cast up to fp32 (bf16 / int -> fp32): half the bandwidth
-    "cast_fp8": ("cast", "elementwise"),  # to or from float8_e4m3fn (c10's software conversion per element)
+    "cast_fp8": ("cast", "elementwise"),  # to float8_e4m3fn (ATen's float8 copy kernel)
+    "cast_from_fp8": ("cast", "elementwise"),  # from float8_e4m3fn up to a wider dtype: ~3x slower than down
     "pointwise_broadcast": ("pointwise", "elementwise"),  # an input broadcast or non-contiguous (strided kernel)
     # not Pointwise regimes, listed for trace_fit's fallback (hetsim.calibration.trace_fit.fallback_rates)
     "embedding": ("gather",),  # nn.Embedding's row gather (Gather with aten embedding; model rows >= 512 B)
@@ -289,6 +292,7 @@ ASSUMED_FRACTIONS: dict[str, tuple[float, float]] = {
     "copy": (1.00, 1.0),
     # regimes of traced aten ops (hetsim/stacks/aten.py) no profile has fitted yet
     "reduction_outer": (0.85, 0.50),  # coalesced across outputs: near the copy bandwidth
+    "reduction_outer_max": (0.85, 0.50),
     "attention_efficient": (0.60, 0.40),
     "aten_unknown": (0.50, 0.50),
 }

@@ -40,7 +40,7 @@ def test_sweep_cases_and_measurements_share_no_case_with_the_validation():
     assert len(models) == 229 and len(planned) > 229 and not planned & validation
     assert not planned & composite_keys(COMPOSITES)  # nor an op of the methods' validation composites
     assert case_keys(SWEEP) == models  # the 2026-12-01 file is the models group, all of it
-    check_disjoint(SWEEP, VALIDATION, COMPOSITES)  # does not raise
+    check_disjoint(SWEEP, VALIDATION)  # does not raise
 
 
 def test_the_fit_refuses_validation_cases(tmp_path):
@@ -187,7 +187,8 @@ def test_a_suite_refit_fits_the_trace_keys_again_from_the_recorded_sweep():
 
     profile = load_profile(REPO_ROOT / "calibration" / "profiles" / "H200.yaml")
     ours = set(profile.provenance["trace_fit"]["keys"])
-    assert profile.provenance["trace_fit"]["cases"] == str(SWEEP.relative_to(REPO_ROOT))
+    methods = SWEEP.with_name("H200-aten-methods-2026-12-01.parquet")
+    assert profile.provenance["trace_fit"]["cases"] == [str(p.relative_to(REPO_ROOT)) for p in (SWEEP, methods)]
     # what the suite's own refit builds: its keys only, the trace fit's provenance carried over
     suite_only = dataclasses.replace(profile, rates={k: r for k, r in profile.rates.items() if k not in ours},
                                      notes={k: n for k, n in profile.notes.items() if k not in ours})
@@ -205,9 +206,9 @@ def test_the_methods_group_names_its_regimes_and_bounds_its_indices():
     methods = pick(cases, "methods", None)
     assert methods and all(n >= 229 for n, _ in methods)  # appended: the models group keeps its indices
     regimes = {c["regime"] for _, c in methods}
-    assert {"reduction_outer", "cast_fp8", "gather", "bmm"} <= regimes
-    outer = pick(cases, "methods", {"reduction_outer"})
-    assert len(outer) >= 20 and all(c["regime"] == "reduction_outer" for _, c in outer)
+    assert {"reduction_outer", "reduction_outer_max", "cast_fp8", "cast_from_fp8", "gather_few", "bmm"} <= regimes
+    outer = pick(cases, "methods", {"reduction_outer", "reduction_outer_max"})
+    assert len(outer) >= 30 and {c["regime"] for _, c in outer} == {"reduction_outer", "reduction_outer_max"}
     # every case's stored regime is the first rate key hetsim prices it by today
     for _, c in methods:
         (op, *_) = lower_case(TraceCase(0, c["kind"], c["aten"], AtenOp.from_json(c["spec"]), c["decode"], (), {})) \
@@ -246,7 +247,7 @@ def test_the_sweep_runs_one_group_and_regime_alone(tmp_path):
     assert main([*argv[:-1], "no_such_regime"]) == 2  # nothing to time: refused, one line
 
 
-def test_the_fit_pools_several_sweep_files(tmp_path):
+def test_the_fit_takes_several_sweep_files(tmp_path):
     import pandas as pd
 
     from hetsim.calibration.gpu_profile import load_profile
@@ -258,7 +259,7 @@ def test_the_fit_pools_several_sweep_files(tmp_path):
     a, b = tmp_path / "a.parquet", tmp_path / "b.parquet"
     rows.iloc[::2].to_parquet(a)
     rows.iloc[1::2].to_parquet(b)
-    whole, split = fit_profile(profile, SWEEP, host), fit_profile(profile, [a, b], host)
+    whole, split = fit_profile(profile, SWEEP, host), fit_profile(profile, [a, b], host, pooled=True)
     assert set(whole) == set(split)
     for key in whole:
         assert whole[key][0].overhead_s == pytest.approx(split[key][0].overhead_s, rel=1e-9, abs=1e-15), key
@@ -267,9 +268,14 @@ def test_the_fit_pools_several_sweep_files(tmp_path):
     assert "a.parquet" in source and "b.parquet" in source
     only_a = fit_profile(profile, a, host)
     assert only_a["pointwise"][1]["fit"]["points"] < whole["pointwise"][1]["fit"]["points"]
+    # by default each key comes from the first file with cases of it: [a, b] fits as a alone
+    first = fit_profile(profile, [a, b], host)
+    assert all(first[k][0] == only_a[k][0] for k in only_a if k in first)
+    source = first["pointwise"][1]["fit"]["source"]
+    assert "a.parquet" in source and "b.parquet" not in source
 
 
-def test_the_fit_refuses_an_op_of_the_methods_composites(tmp_path):
+def test_the_fit_leaves_out_the_ops_of_the_methods_composites(tmp_path):
     import pandas as pd
 
     from hetsim.calibration.gpu_suite.aten_cases import COMPOSITES
@@ -278,13 +284,23 @@ def test_the_fit_refuses_an_op_of_the_methods_composites(tmp_path):
     comp = pd.read_parquet(COMPOSITES)
     row = comp[(comp["composite"] == "dsa/decode/B1/C32768") & (comp["step"] == "apply")].iloc[0]
     op = next(o for o in Trace.from_json(json.loads(row["trace"])).ops if o.name == "aten.index_select.default")
-    sweep = pd.read_parquet(SWEEP).head(3)
-    extra = sweep.head(1).assign(case=999, aten=op.name, spec=json.dumps(op.to_json()))
+    from hetsim.calibration.gpu_profile import load_profile
+    from hetsim.calibration.trace_fit import fit_profile
+
+    sweep = pd.read_parquet(SWEEP)
+    gathers = sweep[sweep["aten"] == "aten.embedding.default"]
+    extra = gathers.head(1).assign(case=999, aten=op.name, spec=json.dumps(op.to_json()))
     mixed = tmp_path / "mixed.parquet"
     pd.concat([sweep, extra]).to_parquet(mixed)
-    with pytest.raises(HetsimError, match="methods' validation composites"):
-        check_disjoint(mixed, VALIDATION, COMPOSITES)
     check_disjoint(mixed, VALIDATION)  # the op-level validation alone does not know it
+    profile = load_profile(REPO_ROOT / "calibration" / "profiles" / "H200.yaml")
+    host = [SWEEP.with_name(SWEEP.stem + ".host_calls.json")]
+    kept, plain = fit_profile(profile, mixed, host, [COMPOSITES]), fit_profile(profile, mixed, host)
+    # the composite's index_select (a primitive key, no trace-fit key of its own) is left out all the same:
+    # every key's notes say so and idle_start, fitted on every kernel case, has one point fewer
+    assert all(n["fit"]["left_out"].startswith("1 case(s)") for _, n in kept.values())
+    assert all("left_out" not in n["fit"] for _, n in plain.values())
+    assert kept["idle_start"][1]["fit"]["points"] == plain["idle_start"][1]["fit"]["points"] - 1
 
 
 def test_fp8_casts_are_their_own_regime():
@@ -294,12 +310,14 @@ def test_fp8_casts_are_their_own_regime():
     k8, k16 = _meta((2, 8192, 128), "float8_e4m3fn"), _meta((2, 8192, 128))
     (up,) = lower_op(AtenOp("aten._to_copy.default", (k8,), (k16,), {"dtype": "bfloat16"}))
     (down,) = lower_op(AtenOp("aten._to_copy.default", (k16,), (k8,), {"dtype": "float8_e4m3fn"}))
-    assert up.regime == down.regime == "cast_fp8" and up.bytes == 2 * 8192 * 128 * 3
-    assert rate_keys(up)[:3] == ("cast_fp8", "cast", "elementwise")
+    # up from float8 and down to it are two regimes (measured ~3x apart), both refining `cast`
+    assert (up.regime, down.regime) == ("cast_from_fp8", "cast_fp8") and up.bytes == 2 * 8192 * 128 * 3
+    assert rate_keys(up)[:3] == ("cast_from_fp8", "cast", "elementwise")
+    assert rate_keys(down)[:3] == ("cast_fp8", "cast", "elementwise")
     h100 = gpu_model("H100-SXM")  # no sweep there: priced by the class it refines, never unpriced
     from hetsim.hardware.gpu import rate_key
 
-    assert "cast_fp8" not in h100.rates
+    assert "cast_from_fp8" not in h100.rates
     assert rate_key(up, h100.rates) == rate_key(Pointwise(1, 1, "x", "cast"), h100.rates) is not None
 
 

@@ -26,8 +26,12 @@ def h200():
 
 
 def test_the_fit_reproduces_the_committed_keys():
+    from hetsim.calibration.trace_fit import default_composites
+
     profile = load_profile(PROFILE)
-    fitted = fit_profile(profile, SWEEP, HOST_CALLS)
+    # the models' sweep, then the methods group (the keys it was made for); the composites' ops left out
+    methods = SWEEP.with_name("H200-aten-methods-2026-12-01.parquet")
+    fitted = fit_profile(profile, [SWEEP, methods], HOST_CALLS, default_composites("H200"))
     assert set(fitted) == set(profile.provenance["trace_fit"]["keys"])
     command = profile.provenance["trace_fit"]["command"]
     assert "--cases calibration/profiles/runs/H200-aten-2026-12-01.parquet" in command

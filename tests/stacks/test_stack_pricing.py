@@ -3,7 +3,7 @@
 import pytest
 
 from hetsim.config.load import Catalogue
-from hetsim.hardware.gpu import GpuModel
+from hetsim.hardware.gpu import GpuModel, rate_keys
 from hetsim.ops import AxisReduction, HostCall, IdleStart, Matmul, Pointwise
 from hetsim.provenance import ProvenanceLog
 from hetsim.stacks import aten
@@ -52,7 +52,13 @@ def test_middle_dim_reduction_is_priced_near_bandwidth_not_as_a_narrow_row(h200)
     assert isinstance(middle, AxisReduction) and middle.inner == 4096 and last.inner == 1
     assert middle.bytes == last.bytes
     assert gpu.device_time_s(last) > 3 * gpu.device_time_s(middle)
-    assert log.used["H200.aten.aten.sum.dim_IntList.reduction_outer"] == "assumed"
+    # fitted on the aten sweep's methods group (outer-dim sums, amax / amin apart: MaxOps run slower)
+    assert log.used["H200.profile.reduction_outer"] == "calibrated"
+    r = gpu.rates["reduction_outer"]
+    assert gpu.device_time_s(middle) == pytest.approx(r.overhead_s + middle.bytes / r.bw_bytes_per_s)
+    (peak,) = aten.lower_op(AtenOp("aten.amax.default", (x,), (meta((4096, 4096)),), {"dim": [1]}, dims=(1,)))
+    assert rate_keys(peak)[:2] == ("reduction_outer_max", "reduction_outer")
+    assert gpu.device_time_s(peak) > 1.2 * gpu.device_time_s(middle)
 
 
 def test_unknown_aten_op_is_roofline_priced_and_named_in_provenance(h200):

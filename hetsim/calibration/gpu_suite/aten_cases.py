@@ -15,9 +15,9 @@ A second group of cases, `methods`, comes from the methods' own code (hetsim/met
 DSA, BM25, two-stage RAG) traced at sizes (PROBES) that no validation composite uses
 (hetsim.method_code.composites.SIZES, measured in calibration/methods/<GPU>/methods.parquet); a case equal to an op
 of a composite's trace is dropped, like the op-level validation cases. Beside them, REDUCTIONS: reductions over an
-outer or middle dim (the `reduction_outer` regime: LServe's page min/max, SeerAttention-R's block pooling, the
-query-group sum) at a spread of shapes, fp8 casts (`cast_fp8`, DSA's fp8 indexer), and index_select of few
-rows (INDEX_FEW: ATen's small-index kernel, BM25's idf lookup). Each case of this group
+outer or middle dim (`reduction_outer(_max)`: LServe's page min/max, SeerAttention-R's block pooling, the
+query-group sum) at a spread of shapes, fp8 casts (`cast_fp8`, `cast_from_fp8`: DSA's fp8 indexer), and
+index_select of few rows (INDEX_FEW: ATen's small-index kernel, BM25's idf lookup). Each case of this group
 names its group, the regime hetsim prices it by, and, for an index op, `int_bound`: the indices drawn over the
 rows they address (a method gathers rows all over its cache, not within L2). The sweep runs one group alone:
 `python -m hetsim.calibration.gpu_suite.aten_sweep --group methods --out ...`.
@@ -99,8 +99,8 @@ def build_cases(traces=TRACES, exclude: set[str] | None = None) -> list[dict]:
 
 # regimes fitted from this sweep that refine a coarser one: the selection groups by the coarse one, so a new
 # refinement does not change which cases the sweep holds (the measured sweep stays what this file makes)
-REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "cast_fp8", "gather_few", "embedding", "embedding_few",
-                     "reduction_last", "reduction_few", "matmul_outer"})
+REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "cast_fp8", "cast_from_fp8", "gather_few", "embedding",
+                     "embedding_few", "reduction_last", "reduction_few", "matmul_outer", "reduction_outer_max"})
 
 
 def regime(case: dict, coarse: bool = True) -> tuple[str, float]:

@@ -51,11 +51,11 @@ def refit_traced(profile, log=print):
     if not tf.get("cases"):
         return profile
     from hetsim.calibration.paths import REPO_ROOT
-    from hetsim.calibration.trace_fit import add_to_profile, fit_profile, load_host_calls, pool
+    from hetsim.calibration.trace_fit import add_to_profile, default_composites, fit_profile, load_host_calls, pool
 
     # one aten sweep file or several (trace_fit --cases repeated)
     cases = [REPO_ROOT / c for c in tf["cases"]] if isinstance(tf["cases"], list) else REPO_ROOT / tf["cases"]
     hosts = [REPO_ROOT / f["file"] for f in (tf.get("host_calls") or {}).get("files", [])]
-    fitted = fit_profile(profile, cases, hosts)
+    fitted = fit_profile(profile, cases, hosts, default_composites(profile.device))
     log(f"trace fit again from {tf['cases']}: {', '.join(sorted(fitted))}")
     return add_to_profile(profile, fitted, tf["command"], pool([load_host_calls(h) for h in hosts]), cases)
