@@ -343,16 +343,38 @@ def fit_idle(cases: list[TraceCase], source: str) -> tuple[OpClassRates, dict]:
     return OpClassRates(med, math.inf, math.inf, source="calibrated"), {"fit": fit}
 
 
-def fallback_rates(profile, key: str) -> OpClassRates | None:
-    """The rates of the key `key` refines in `profile` (hetsim.hardware.gpu's fallback order)."""
+def fallback_chain(key: str) -> tuple[str, ...]:
+    """The keys `key` refines, nearest first (hetsim.hardware.gpu's fallback order)."""
     from hetsim.hardware.gpu import REGIME_FALLBACK
 
     # reduction_outer falls back to no key in pricing (the assumed roofline); its fit borrows only what its
     # cases cannot identify (a bandwidth, an eager gap) from the class it is a kernel of
-    chain = {"pointwise": ("elementwise",), "attention_masked": ("attention_decode",),
-             "reduction_outer": ("reduction",), "reduction_outer_max": ("reduction_outer", "reduction")}.get(
+    return {"pointwise": ("elementwise",), "attention_masked": ("attention_decode",),
+            "reduction_outer": ("reduction",), "reduction_outer_max": ("reduction_outer", "reduction")}.get(
         key, REGIME_FALLBACK.get(key, ()))
-    return next((profile.rates[k] for k in chain if k in profile.rates), None)
+
+
+def fallback_rates(profile, key: str, fitted: dict | None = None) -> OpClassRates | None:
+    """The rates of the key `key` refines: as fitted in this run (`fitted`: key -> (rates, notes)), else as in
+    `profile` (so that a refit of a profile gives the same numbers as the fit that wrote it)."""
+    fitted = fitted or {}
+    for k in fallback_chain(key):
+        if k in fitted:
+            return fitted[k][0]
+        if k in profile.rates:
+            return profile.rates[k]
+    return None
+
+
+def fit_order(keys) -> list[str]:
+    """`keys` with every key after the keys it refines (their fits are its fallback), then by name."""
+    keys = set(keys)
+
+    def depth(k: str, seen=()) -> int:
+        parents = [p for p in fallback_chain(k) if p in keys and p not in seen]
+        return 1 + max((depth(p, (*seen, k)) for p in parents), default=0)
+
+    return sorted(keys, key=lambda k: (depth(k), k))
 
 
 def measured_keys(host) -> dict[str, tuple[OpClassRates, dict]]:
@@ -465,8 +487,8 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
                     sources[key] = (f"op cases from traces: {path.name} (sha256 "
                                     f"{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}; the first of {len(kept)} "
                                     "files with cases of this key), hetsim.calibration.trace_fit")
-    for key, points in sorted(by_key.items()):
-        rates, notes = fit_key(key, points, fallback_rates(profile, key), sources[key])
+    for key in fit_order(by_key):
+        rates, notes = fit_key(key, by_key[key], fallback_rates(profile, key, out), sources[key])
         kind = harness_kind(key)
         if kind == "none":
             notes["fit"]["harness_overhead_s"] = 0.0

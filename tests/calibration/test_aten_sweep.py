@@ -337,3 +337,20 @@ def test_few_index_selects_are_priced_per_index_where_fitted():
     assert rates.overhead_s == pytest.approx(1e-6) and rates.item_s == pytest.approx(0.3e-6)
     assert op_device_s(rates, few) == pytest.approx(1e-6 + 16 * 0.3e-6)
     assert notes["fit"]["device_max_abs_err"] < 1e-6
+
+
+def test_a_key_is_fitted_after_the_keys_it_refines():
+    from hetsim.calibration.gpu_profile import load_profile
+    from hetsim.calibration.trace_fit import fallback_rates, fit_order
+    from hetsim.hardware.gpu import OpClassRates
+
+    order = fit_order(["reduction_few", "reduction_outer_max", "reduction_last", "reduction_outer", "cast_fp8",
+                       "cast"])
+    assert order.index("reduction_last") < order.index("reduction_few")
+    assert order.index("reduction_outer") < order.index("reduction_outer_max")
+    assert order.index("cast") < order.index("cast_fp8")
+    # its fallback is this run's fit of the refined key where there is one, else the profile's
+    profile = load_profile(REPO_ROOT / "calibration" / "profiles" / "H200.yaml")
+    fresh = OpClassRates(1e-6, 1e12, math.inf, eager_gap_s=1e-6)
+    assert fallback_rates(profile, "reduction_few", {"reduction_last": (fresh, {})}) is fresh
+    assert fallback_rates(profile, "reduction_few") is profile.rates["reduction_last"]
