@@ -166,7 +166,7 @@ def rate_keys(op: Op) -> tuple[str, ...]:
     if isinstance(op, AxisReduction) and op.aten and op.cols >= 32:
         # a traced last-dim reduction (RMSNorm's fp32 mean), fitted on traced ops where measured; over
         # few rows its time grows with the rows, not the bytes (measured: 1 -> 16 rows of 4096, 2.3 -> 7.5 us)
-        few = ("reduction_few",) if op.rows <= FEW_ROWS else ()
+        few = ("reduction_few",) if op.rows <= FEW_ROWS and op.cols < SPLIT_COLS else ()
         return (*few, "reduction_last", "reduction")
     if isinstance(op, Gather) and few_index_select(op):
         # fitted on the aten sweep's few-index cases where measured (time per index, not per byte)
@@ -220,6 +220,10 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "gather_few": ("gather_narrow", "gather"),  # index_select of <= FEW_ROWS indices (the small-index kernel)
 }
 FEW_ROWS = 16  # rows (tokens, outputs) up to which embedding and last-dim reductions run row after row
+# a last-dim reduction row this long is split across thread blocks (a global reduction: PyTorch's Reduce.cuh
+# setReduceConfig, ctas_per_output > 1 once a 512-thread block would sum >= 256 values per thread), so few rows
+# no longer run one block each: bandwidth-bound like many rows (a Muon / TTT weight norm over 1M+ elements)
+SPLIT_COLS = 512 * 256
 OUTER_K = 2  # a matmul with a shorter contraction (k = 1, all that was measured) is an outer product
 
 

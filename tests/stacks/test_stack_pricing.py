@@ -109,3 +109,18 @@ def test_math_sdpa_is_a_chain_of_ops_and_a_fused_one_a_kernel():
     math_ops = aten.lower_sdpa(_call((2, 32, 1, 128), (2, 8, 1000, 128), gqa=True, dtype="float32"), 90, True)
     assert [o.name for o in math_ops] == ["sdpa_math_repeat_kv", "sdpa_math_scale", "sdpa_math_qk",
                                           "sdpa_math_mask", "sdpa_math_softmax", "sdpa_math_pv"]
+
+
+def test_a_long_row_over_few_rows_is_split_across_blocks_not_walked_by_one(h200):
+    from hetsim.hardware.gpu import SPLIT_COLS
+
+    gpu, _ = h200()
+    # RMSNorm's fp32 mean at batch 4: a row per block, time grows with the rows (reduction_few)
+    norm = AxisReduction(4, 4096, "fp32", "sum", aten="aten.mean.dim")
+    assert rate_keys(norm)[0] == "reduction_few"
+    # a norm over a whole 1024 x 4096 weight (TTT / Muon): PyTorch splits the row across thread blocks
+    weight = AxisReduction(1, 1024 * 4096, "fp32", "sum", aten="aten.linalg_vector_norm.default")
+    assert weight.cols >= SPLIT_COLS and rate_keys(weight)[0] == "reduction_last"
+    r = gpu.rates["reduction_last"]
+    assert gpu.device_time_s(weight) == pytest.approx(r.overhead_s + weight.bytes / r.bw_bytes_per_s)
+    assert gpu.device_time_s(weight) < 20e-6  # 16.8 MB near bandwidth, not one block's ~0.05 TB/s (~340 us)
