@@ -208,3 +208,31 @@ def test_host_measurements_refuse_to_overwrite_a_file_they_did_not_write(tmp_pat
     assert sdpa_plans.main(["--device", "cpu", "--small", "--out", str(ours)]) == 0
     assert sdpa_plans.main(["--device", "cpu", "--small", "--out", str(ours)]) == 0  # its own file: replaced
     assert json.loads(ours.read_text())["provenance"]["source"] == "measured"
+
+
+def test_decode_points_in_interleaved_passes_compare_by_their_median(tiny, tmp_path):
+    """A grid with decode_passes > 1 (e.g. `dynamic-passes`) times every point once per pass, the
+    order reversed every other pass, and `validate e2e` reads a point as the median of its passes."""
+    pytest.importorskip("transformers")
+    import pandas as pd
+
+    from hetsim.calibration.e2e.compare import load_measured
+    from hetsim.calibration.e2e.measure import E2ERun
+    from hetsim.calibration.e2e.spec import load_spec
+
+    assert GRIDS["dynamic-passes"].modes == (("hf-dynamic", "eager"),) and not GRIDS["dynamic-passes"].prompts
+    grid = replace(GRIDS["tiny"], prompts=(), op_traces=(), modes=(("hf-dynamic", "eager"),), decode_passes=3)
+    out = tmp_path / "out"
+    E2ERun(out, load_spec(str(tiny)), grid, "cpu", "test", log=lambda _: None).run()
+    rows = pd.read_parquet(out / "e2e.parquet")
+    dec = rows[(rows.kind == "time") & (rows.phase == "decode")]
+    assert set(dec["stack"]) == {"hf-dynamic"} and (dec["error"] == "").all()
+    per_point = dec.groupby(["batch", "context"])["decode_pass"].apply(sorted)
+    assert len(per_point) == 4 and all(p == [0, 1, 2] for p in per_point)
+    order = [(int(r.batch), int(r.context)) for r in dec.itertuples()]
+    assert order[4:8] == order[:4][::-1]  # the second pass runs the points backwards
+    times, _, _, _ = load_measured("H200", out)
+    assert len(times) == 4
+    for r in times.itertuples():
+        mine = dec[(dec.batch == r.batch) & (dec.context == r.context)]
+        assert r.t_median_s == pytest.approx(mine["t_median_s"].median())

@@ -154,6 +154,10 @@ def load_measured(device: str, data: Path | None = None):
     summary = yaml.safe_load((folder / SUMMARY_FILE).read_text())
     # a point can carry a failed row beside its good one (e.g. its energy loop ran out of memory)
     times = rows[(rows["kind"] == "time") & rows["t_median_s"].notna()]
+    if "decode_pass" in times.columns and times["decode_pass"].nunique() > 1:
+        # a point measured in several interleaved passes: the median of the passes' medians
+        key = ["kind", "phase", "stack", "mode", "batch", "context"]
+        times = times.groupby(key, as_index=False, dropna=False)["t_median_s"].median()
     energy = {}  # point -> (joules per call, seconds per call in the energy loop)
     for r in rows[rows["kind"] == "energy"].itertuples():
         window, calls = getattr(r, "energy_window_s", math.nan), getattr(r, "energy_calls", math.nan)

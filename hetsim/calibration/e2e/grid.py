@@ -35,6 +35,8 @@ class Grid:
     op_point_s: float = 0.05
     op_idle_reps: int = 7
     op_rounds: int = 3  # interleaved stream passes over the op cases (host speed moves between spells)
+    modes: tuple[tuple[str, str], ...] = MODES  # the decode (stack, mode)s measured
+    decode_passes: int = 1  # passes over every decode point, interleaved (the comparison takes their median)
     budget_s: float = 480.0  # wall time for idle, prefill and decode; points past it are recorded as skipped
     op_budget_s: float = 60.0  # further wall time for the op cases
     notes: dict = field(default_factory=dict)
@@ -54,6 +56,12 @@ GRIDS = {
                   prefill_reps=2, energy_s=0.3, idle_s=0.5, energy_decode=((8, 1 * K),), energy_prefill=(1 * K,),
                   op_traces=(("decode", "hf-static", 8, 1 * K),), op_point_s=0.01, op_idle_reps=3, budget_s=100.0,
                   op_budget_s=20.0),
+    # host-bound DynamicCache decode only, every point in three interleaved passes (the host's spells
+    # last about a second: one pass times a point in one spell), with the lease's own host figures
+    "dynamic-passes": Grid("dynamic-passes", prompts=(), batches=(1, 4, 8, 16, 32, 64),
+                           contexts=(1 * K, 4 * K, 16 * K, 32 * K, 64 * K, 128 * K), steps=4, loops=5, prefill_reps=0,
+                           energy_s=0.0, idle_s=0.0, modes=(("hf-dynamic", "eager"),), decode_passes=3,
+                           budget_s=420.0),
     # CPU tests on a tiny model: every code path, seconds in all
     "tiny": Grid("tiny", prompts=(16, 32), batches=(1, 2), contexts=(16, 32), steps=2, loops=2, prefill_reps=2,
                  energy_s=0.0, idle_s=0.0, op_traces=(("decode", "hf-static", 2, 16), ("prefill", "hf-dynamic", 1, 16)),

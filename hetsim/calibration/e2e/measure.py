@@ -297,9 +297,9 @@ class E2ERun:
                     holder.clear()
                     self.free()
 
-    def _decode_mode(self, stack: str, mode: str, batch: int, context: int, energy: bool) -> None:
+    def _decode_mode(self, stack: str, mode: str, batch: int, context: int, energy: bool, pass_: int = 0) -> None:
         g = self.grid
-        base = dict(phase="decode", stack=stack, mode=mode, batch=batch, context=context)
+        base = dict(phase="decode", stack=stack, mode=mode, batch=batch, context=context, decode_pass=pass_)
         cache = g_ = None
         try:
             ids = torch.randint(0, self.config.vocab_size, (batch, 1), device=self.device)
@@ -381,15 +381,16 @@ class E2ERun:
             self.skipped_points.append({"batch": b, "context": c, "why": "does not fit in memory"})
         self.log(f"decode: {len(kept)} points fit, {len(skipped)} do not "
                  f"({', '.join(f'B{b}xC{c}' for b, c in skipped) or '-'})")
-        for b, c in kept:
-            for stack, mode in grids.MODES:
-                if mode == "graph" and not self.cuda:
-                    continue
-                if self.over_budget():
-                    self.record(kind="time", phase="decode", stack=stack, mode=mode, batch=b, context=c,
-                                error="skipped: run budget spent")
-                    continue
-                self._decode_mode(stack, mode, b, c, (b, c) in self.grid.energy_decode)
+        for n in range(self.grid.decode_passes):
+            for b, c in (kept[::-1] if n % 2 else kept):  # every other pass backwards: no point always last
+                for stack, mode in self.grid.modes:
+                    if mode == "graph" and not self.cuda:
+                        continue
+                    if self.over_budget():
+                        self.record(kind="time", phase="decode", stack=stack, mode=mode, batch=b, context=c,
+                                    decode_pass=n, error="skipped: run budget spent")
+                        continue
+                    self._decode_mode(stack, mode, b, c, n == 0 and (b, c) in self.grid.energy_decode, n)
 
     # ------------------------------------------------------------------ the run
     def provenance(self) -> dict[str, Any]:
