@@ -377,6 +377,8 @@ class GpuModel:
             p + "hbm_efficiency", spec.hbm_efficiency
         )
         self._launch_s = log.use(p + "launch_overhead_us", spec.launch_overhead_us) * 1e-6
+        self._hbm_peak = log.use(p + "hbm_bw_gbps", spec.hbm_bw_gbps) * GB  # no op streams from HBM faster
+        self._l2_bytes = log.use(p + "l2_mb", spec.l2_mb) * 2**20
         self._rates_for = lru_cache(maxsize=65536)(self._rates_uncached)
         # lowering prices every op of every step; ops are frozen (hashable) and most repeat
         # from step to step (the weights' matmuls, norms), so each is priced once
@@ -426,7 +428,7 @@ class GpuModel:
             if op.uses_matrix_units and r.dtype and dtype and dtype != r.dtype and math.isfinite(r.flop_rate):
                 # fitted in one dtype; other dtypes keep the fitted efficiency of the spec's peak
                 r = replace(r, flop_rate=r.flop_rate * self._torch_peak(dtype) / self._torch_peak(r.dtype))
-            return r
+            return self._beyond_l2(op, r)
         if isinstance(op, Copy) and op.direction != "d2d":
             return self._host_copy_rates(op.direction)
         if isinstance(op, HostCall):
@@ -451,6 +453,15 @@ class GpuModel:
         dispatch = self.rates[cls].dispatch_s if cls in self.rates else 0.0
         return OpClassRates(self._launch_s, self._spec_bw * bw_frac, self._peak_flops(op) * flop_frac,
                             dispatch_s=dispatch)
+
+    def _beyond_l2(self, op: Op, r: OpClassRates) -> OpClassRates:
+        """A key fitted above the HBM's datasheet bandwidth was fitted on cases the L2 held (the sweeps repeat
+        each op on the same inputs, and most of them are smaller than L2): an op that moves more bytes than
+        the L2 holds streams from HBM, at most the bandwidth the profile measured for a plain copy."""
+        hbm, copy = self._hbm_peak, self.rates.get("copy")
+        if copy is None or op.bytes <= self._l2_bytes or r.bw_bytes_per_s <= hbm:
+            return r
+        return replace(r, bw_bytes_per_s=min(r.bw_bytes_per_s, copy.bw_bytes_per_s))
 
     def rates_for(self, op: Op) -> OpClassRates:
         return self._rates_for(op)

@@ -124,3 +124,26 @@ def test_a_long_row_over_few_rows_is_split_across_blocks_not_walked_by_one(h200)
     r = gpu.rates["reduction_last"]
     assert gpu.device_time_s(weight) == pytest.approx(r.overhead_s + weight.bytes / r.bw_bytes_per_s)
     assert gpu.device_time_s(weight) < 20e-6  # 16.8 MB near bandwidth, not one block's ~0.05 TB/s (~340 us)
+
+
+def test_a_key_fitted_above_the_hbm_peak_streams_an_op_larger_than_l2_from_hbm(h200):
+    gpu, log = h200()
+    r = gpu.rates["pointwise"]
+    assert r.bw_bytes_per_s > 4.8e12  # fitted on sweep cases the L2 held: faster than H200's HBM
+    small = Pointwise(1 << 20, 6 << 20, "aten.relu.default", "pointwise")  # 6 MB: L2
+    large = Pointwise(1 << 26, 6 << 26, "aten.relu.default", "pointwise")  # 384 MB: beyond the 60 MB L2
+    assert gpu.device_time_s(small) == pytest.approx(r.overhead_s + small.bytes / r.bw_bytes_per_s)
+    copy = gpu.rates["copy"].bw_bytes_per_s
+    assert gpu.device_time_s(large) == pytest.approx(r.overhead_s + large.bytes / copy)
+    assert log.used["H200.l2_mb"] == "measured"
+    # a key fitted below the peak (matmul, on weights larger than L2) is left as fitted
+    mm = Matmul(8, 28672, 4096)
+    m = gpu.rates["matmul"]
+    assert mm.bytes > 60 * 2**20 and m.bw_bytes_per_s < 4.8e12
+    assert gpu.device_time_s(mm) == pytest.approx(m.overhead_s + roof_time(m, mm))
+
+
+def roof_time(r, op):
+    from hetsim.hardware.gpu import roof
+
+    return roof(op.flops / r.flop_rate, op.bytes / r.bw_bytes_per_s, r.roof_p)
