@@ -244,7 +244,9 @@ def test_the_sweep_runs_one_group_and_regime_alone(tmp_path):
     assert list(rows["case"]) == [1] and list(rows["group"]) == ["methods"] and rows["error"].iloc[0] == ""
     prov = json.loads(out.with_name(out.name + ".json").read_text())
     assert prov["group"] == "methods" and prov["regimes"] == ["reduction_outer"] and prov["timed"] == 1
-    assert main([*argv[:-1], "no_such_regime"]) == 2  # nothing to time: refused, one line
+    assert main([*argv[:-1], "no_such_regime"]) == 2  # a regime no case has: refused, one line
+    models = [a if a != "methods" else "models" for a in argv]  # the regime exists, not in that group
+    assert main(models) == 2
 
 
 def test_the_fit_takes_several_sweep_files(tmp_path):

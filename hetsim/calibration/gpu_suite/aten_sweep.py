@@ -168,7 +168,17 @@ def main(argv: list[str] | None = None) -> int:
     device = torch.device("cuda:0" if args.torch_device == "cuda" else args.torch_device)
     raw = args.cases.read_bytes()
     regimes = {r.strip() for r in args.regimes.split(",") if r.strip()} or None
-    chosen = pick(json.loads(raw)["cases"], args.group, regimes)
+    every = json.loads(raw)["cases"]
+    known = {c["regime"] for c in every if c.get("regime")}
+    for r in sorted(regimes or ()):
+        if r not in known:
+            import difflib
+
+            near = difflib.get_close_matches(r, sorted(known), n=1)
+            hint = f" (did you mean {near[0]}?)" if near else f" (known: {', '.join(sorted(known))})"
+            print(f"error: {args.cases}: --regimes: no case has regime {r!r}{hint}", file=sys.stderr)
+            return 2
+    chosen = pick(every, args.group, regimes)
     if args.limit:
         chosen = chosen[: args.limit]
     if not chosen:
