@@ -231,6 +231,9 @@ def test_decode_points_in_interleaved_passes_compare_by_their_median(tiny, tmp_p
     assert len(per_point) == 4 and all(p == [0, 1, 2] for p in per_point)
     order = [(int(r.batch), int(r.context)) for r in dec.itertuples()]
     assert order[4:8] == order[:4][::-1]  # the second pass runs the points backwards
+    # each pass grows the cache from past every length an earlier pass reached (no cached SDPA plan)
+    span = grid.steps * (grid.loops + 1)
+    assert (dec.context_first == dec.context + dec.decode_pass * span + grid.steps).all()
     times, _, _, _ = load_measured("H200", out)
     assert len(times) == 4
     for r in times.itertuples():
