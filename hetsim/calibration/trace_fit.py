@@ -551,7 +551,8 @@ def add_to_profile(profile, fitted: dict[str, tuple[OpClassRates, dict]], comman
     data = f"aten sweep {', '.join(p.name for p in cases)}" if cases else "aten op cases"
     prov["trace_fit"] = {"keys": sorted(fitted), "command": command,
                          "data": f"{data}: traced aten ops timed on the GPU, disjoint from the op-level validation "
-                                 "cases (calibration/e2e/*/ops.parquet) and never the end-to-end points"}
+                                 "cases (calibration/e2e/*/ops.parquet), the ops of the methods' composites left out "
+                                 "(calibration/methods/*/methods.parquet), never the end-to-end points"}
     if cases and all(p.resolve().is_relative_to(REPO_ROOT) for p in cases):
         # where a suite refit (hetsim.calibration.gpu_suite.refit) finds the cases to fit these keys again
         rel = [str(p.resolve().relative_to(REPO_ROOT)) for p in cases]

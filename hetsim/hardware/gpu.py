@@ -96,6 +96,11 @@ class OpClassRates:
         return max(self.dispatch_s, self.stream_device_s(flops, nbytes, rows, items))
 
 
+def _value(figure) -> float:
+    """A spec figure's number (a sourced figure's value, or a plain number)."""
+    return float(getattr(figure, "value", figure))
+
+
 def roof(compute_s: float, memory_s: float, p: float) -> float:
     """The roofline with a corner of sharpness p: (a^p + b^p)^(1/p), max(a, b) for p = inf."""
     if math.isinf(p):
@@ -377,8 +382,9 @@ class GpuModel:
             p + "hbm_efficiency", spec.hbm_efficiency
         )
         self._launch_s = log.use(p + "launch_overhead_us", spec.launch_overhead_us) * 1e-6
-        self._hbm_peak = log.use(p + "hbm_bw_gbps", spec.hbm_bw_gbps) * GB  # no op streams from HBM faster
-        self._l2_bytes = log.use(p + "l2_mb", spec.l2_mb) * 2**20
+        # read for the L2 rule below, recorded in the provenance only where the rule prices an op
+        self._hbm_peak = _value(spec.hbm_bw_gbps) * GB  # no op streams from HBM faster
+        self._l2_bytes = _value(spec.l2_mb) * 2**20
         self._rates_for = lru_cache(maxsize=65536)(self._rates_uncached)
         # lowering prices every op of every step; ops are frozen (hashable) and most repeat
         # from step to step (the weights' matmuls, norms), so each is priced once
@@ -461,6 +467,8 @@ class GpuModel:
         hbm, copy = self._hbm_peak, self.rates.get("copy")
         if copy is None or op.bytes <= self._l2_bytes or r.bw_bytes_per_s <= hbm:
             return r
+        self.log.use(f"{self.name}.l2_mb", self.spec.l2_mb)
+        self.log.use(f"{self.name}.hbm_bw_gbps", self.spec.hbm_bw_gbps)
         return replace(r, bw_bytes_per_s=min(r.bw_bytes_per_s, copy.bw_bytes_per_s))
 
     def rates_for(self, op: Op) -> OpClassRates:
