@@ -298,7 +298,11 @@ def compare_sessions(model: str, stack: str, device: str = "H200", data: Path | 
     for folder in folders:  # every folder checked before anything is simulated
         _check_model(model, *load_measured(device, folder)[2:])
     pred = Predictor(model, stack, device)
-    return [compare(model, stack, device, folder, pred) for folder in folders]
+    reports = [compare(model, stack, device, folder, pred, allow_empty=data is None) for folder in folders]
+    reports = [r for r in reports if r.points]  # a session may have measured other stacks only
+    if not reports:
+        raise ConfigError(f"no measured points for stack {stack!r} in {', '.join(map(str, folders))}", field="stack")
+    return reports
 
 
 def _check_model(model: str, summary: dict, folder: Path) -> None:
@@ -308,7 +312,7 @@ def _check_model(model: str, summary: dict, folder: Path) -> None:
 
 
 def compare(model: str, stack: str, device: str = "H200", data: Path | None = None,
-            pred: Predictor | None = None) -> Report:
+            pred: Predictor | None = None, allow_empty: bool = False) -> Report:
     times, energy, summary, folder = load_measured(device, data)
     _check_model(model, summary, folder)
     prov = summary.get("provenance", {})
@@ -330,7 +334,7 @@ def compare(model: str, stack: str, device: str = "H200", data: Path | None = No
         report.points.append(Point(r.stack, r.phase, r.mode, b, c, float(r.t_median_s), p_s, m_j,
                                    p_j if m_j is not None else None, note, tuple(band) if band else None,
                                    session_s))
-    if not report.points:
+    if not report.points and not allow_empty:
         raise ConfigError(f"no measured points for stack {stack!r} in {folder}", field="stack")
     return report
 
@@ -339,12 +343,15 @@ def _ms(x: float | None) -> str:
     return "-" if x is None else f"{x * 1e3:,.2f}"
 
 
-def pooled_stats(reports: list[Report]) -> dict[tuple[str, str, str], GroupStats]:
-    """Per (measured stack, phase, mode), every session's points together."""
+def pooled_stats(reports: list[Report], own_host: bool = False) -> dict[tuple[str, str, str], GroupStats]:
+    """Per (measured stack, phase, mode), every session's points together; `own_host`: the predictions
+    with each session's own host figures, over the sessions that timed them."""
     errors: dict[tuple[str, str, str], list[float]] = {}
     for rep in reports:
         for k, pts in rep.groups().items():
-            errors.setdefault(k, []).extend(p.error for p in pts)
+            errs = [p.session_error if own_host else p.error for p in pts]
+            if all(e is not None for e in errs):
+                errors.setdefault(k, []).extend(errs)
     return {k: group_stats(v) for k, v in errors.items()}
 
 
@@ -353,10 +360,12 @@ def print_sessions(reports: list[Report], json_out: bool = False) -> None:
     import json
     import sys
 
-    pooled = pooled_stats(reports)
+    pooled, own = pooled_stats(reports), pooled_stats(reports, own_host=True)
     if json_out:
         sys.stdout.write(json.dumps({"sessions": [r.as_dict() for r in reports],
-                                     "pooled": {"/".join(k): asdict(s) for k, s in pooled.items()}}, indent=2) + "\n")
+                                     "pooled": {"/".join(k): asdict(s) for k, s in pooled.items()},
+                                     "pooled_own_host": {"/".join(k): asdict(s) for k, s in own.items()}},
+                                    indent=2) + "\n")
         return
     for i, rep in enumerate(reports):
         if i:
@@ -365,10 +374,15 @@ def print_sessions(reports: list[Report], json_out: bool = False) -> None:
     if len(reports) < 2:
         return
     print(f"\nall {len(reports)} sessions together (each point once per session it was measured in)")
-    for (mstack, phase, mode), st in pooled.items():
+    for k, st in pooled.items():
+        mstack, phase, mode = k
         print(f"  {phase:7s} {mode:5s} measured {mstack}: median |error| {st.median_abs:.1%} (signed "
               f"{st.median_signed:+.1%}), max {st.max_abs:.1%} over {st.n} points; target (median <= 15%, none > "
               f"40%): {'met' if st.meets_target else 'NOT met'}")
+        if k in own:
+            o = own[k]
+            print(f"  {'':13s} with each session's own host figures ({o.n} points of the sessions that timed "
+                  f"them): median |error| {o.median_abs:.1%} (signed {o.median_signed:+.1%}), max {o.max_abs:.1%}")
 
 
 def print_report(report: Report, json_out: bool = False) -> None:
