@@ -67,8 +67,8 @@ def calibration_variants(exp) -> list:
 
 
 def host_states(exp, cals) -> dict[str, tuple[float, float] | None]:
-    """GPU device id -> the (low, high) host-state factors its profile records (the host faster, slower), where the run prices host
-    work the state moves (an eager hf stack); empty otherwise."""
+    """GPU device id -> the (low, high) host-state factors its profile records (the host faster, slower),
+    where the run prices host work the state moves (an eager hf stack); empty otherwise."""
     if not host_priced(exp):
         return {}
     return {dev_id: host_state.of_profile(exp.inputs[dev_id].profile) for dev_id in cals}

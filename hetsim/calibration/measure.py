@@ -18,6 +18,7 @@ power reading at the end of the loop; where neither library imports, no power (n
 from __future__ import annotations
 
 import gc
+import json
 import math
 import statistics
 import time
@@ -167,6 +168,26 @@ class Timer:
                 out.graph_error = f"{type(exc).__name__}: {exc}"[:300]
                 recover_from_capture(self.device)
         return out
+
+
+def open_passes(rows) -> None:
+    """Rows timed once (`t_stream_s`, `cpu_s`) start their lists of interleaved passes with that pass."""
+    for r in rows:
+        r["t_stream_rounds_s"], r["cpu_rounds_s"] = [r["t_stream_s"]], [r["cpu_s"]]
+
+
+def add_pass(row: dict, sample: Sample) -> None:
+    row["t_stream_rounds_s"].append(sample.t.median)
+    row["cpu_rounds_s"].append(sample.cpu.median)
+
+
+def fold_passes(rows) -> None:
+    """Each row's stream and host time become the median over its passes; the passes stay in the row
+    as JSON (`t_stream_rounds_s`, `cpu_rounds_s`), so the spread is visible."""
+    for r in rows:
+        r["t_stream_s"] = statistics.median(r["t_stream_rounds_s"])
+        r["cpu_s"] = statistics.median(r["cpu_rounds_s"])
+        r["t_stream_rounds_s"], r["cpu_rounds_s"] = json.dumps(r["t_stream_rounds_s"]), json.dumps(r["cpu_rounds_s"])
 
 
 def recover_from_capture(device: torch.device) -> None:

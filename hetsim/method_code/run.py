@@ -29,7 +29,7 @@ from pathlib import Path
 
 import torch
 
-from hetsim.calibration.measure import Timer, recover_from_capture
+from hetsim.calibration.measure import Timer, fold_passes, open_passes, recover_from_capture
 from hetsim.method_code import composites
 from hetsim.method_code.base import Maker, model_dims
 from hetsim.method_code.trace import step_traces
@@ -89,11 +89,8 @@ def further_passes(rows: list[dict], todo, device: torch.device, timer: Timer, l
     """Passes 2..`rounds` over the composites (order reversed every other pass), eager stream only; each
     step's t_stream_s and cpu_s become the median over its passes, which stay in the row as JSON
     (`t_stream_rounds_s`, `cpu_rounds_s`). A pass cut by the budget leaves its rows with fewer passes."""
-    import statistics
-
     timed = {(r["composite"], r["step"]): r for r in rows if not r.get("error") and "t_stream_s" in r}
-    for r in timed.values():
-        r["t_stream_rounds_s"], r["cpu_rounds_s"] = [r["t_stream_s"]], [r["cpu_s"]]
+    open_passes(timed.values())
     names = {r["composite"] for r in timed.values()}
     for k in range(1, rounds):
         for c in (todo[::-1] if k % 2 else todo):
@@ -109,10 +106,7 @@ def further_passes(rows: list[dict], todo, device: torch.device, timer: Timer, l
                 if first is not None and not r.get("error"):
                     first["t_stream_rounds_s"].append(r["t_stream_s"])
                     first["cpu_rounds_s"].append(r["cpu_s"])
-    for r in timed.values():
-        r["t_stream_s"] = statistics.median(r["t_stream_rounds_s"])
-        r["cpu_s"] = statistics.median(r["cpu_rounds_s"])
-        r["t_stream_rounds_s"], r["cpu_rounds_s"] = json.dumps(r["t_stream_rounds_s"]), json.dumps(r["cpu_rounds_s"])
+    fold_passes(timed.values())
 
 
 def main(argv: list[str] | None = None) -> int:

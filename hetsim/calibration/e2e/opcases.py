@@ -28,7 +28,7 @@ from typing import Any
 
 import torch
 
-from hetsim.calibration.measure import Timer, recover_from_capture
+from hetsim.calibration.measure import Timer, add_pass, fold_passes, open_passes, recover_from_capture
 from hetsim.tracing.trace import AtenOp, SdpaCall, TensorMeta, Trace
 
 _SKIP = {"_local_scalar_dense", "item"}  # host syncs: not a kernel on a stream
@@ -213,8 +213,7 @@ def stream_rounds(rows: list[dict[str, Any]], makers, timer: Timer, rounds: int,
     spells, as the calibration suite's rounds do; the passes' medians stay in the row
     (`t_stream_rounds_s`, `cpu_rounds_s`) so the spread is visible."""
     timed = [r for r in rows if not r["error"]]
-    for r in timed:
-        r["t_stream_rounds_s"], r["cpu_rounds_s"] = [r["t_stream_s"]], [r["cpu_s"]]
+    open_passes(timed)
     for k in range(1, rounds):
         for r in (timed[::-1] if k % 2 else timed):
             if spent():
@@ -227,10 +226,5 @@ def stream_rounds(rows: list[dict[str, Any]], makers, timer: Timer, rounds: int,
                 continue
             finally:
                 free()
-            r["t_stream_rounds_s"].append(s.t.median)
-            r["cpu_rounds_s"].append(s.cpu.median)
-    for r in timed:
-        r["t_stream_s"] = statistics.median(r["t_stream_rounds_s"])
-        r["cpu_s"] = statistics.median(r["cpu_rounds_s"])
-        r["t_stream_rounds_s"] = json.dumps(r["t_stream_rounds_s"])
-        r["cpu_rounds_s"] = json.dumps(r["cpu_rounds_s"])
+            add_pass(r, s)
+    fold_passes(timed)
