@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import hetsim
-from hetsim.config.schema import NAME_PATTERN, NAME_RULE
 from hetsim.errors import ConfigError
 
 MANIFEST = ".hetsim-manifest.json"
@@ -26,6 +25,8 @@ STALE_TEMP_S = 3600.0  # a temp folder this old was left by a killed run (live w
 
 def check_name(name: str, *, file: str, field: str) -> str:
     """`name` if it is one safe path component: the schema's rule for names that become folders."""
+    from hetsim.config.schema import NAME_PATTERN, NAME_RULE  # pydantic: the GPU runners import this module too
+
     if not isinstance(name, str) or not NAME_PATTERN.match(name):
         raise ConfigError(f"expected a name usable as a folder name ({NAME_RULE}), got {name!r}", file=file,
                           field=field)

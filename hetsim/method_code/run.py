@@ -34,6 +34,8 @@ from hetsim.method_code import composites
 from hetsim.method_code.base import Maker, model_dims
 from hetsim.method_code.trace import step_traces
 
+KIND = "method-timings"  # the --out folder's manifest kind (hetsim.outdir)
+
 
 def provenance(device: torch.device, command: str) -> dict:
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or "cpu"
@@ -124,9 +126,16 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     import pandas as pd
 
+    from hetsim.errors import HetsimError
+    from hetsim.outdir import claim
+
     device = torch.device(args.device)
     command = "python -m hetsim.method_code.run " + " ".join(sys.argv[1:] if argv is None else argv)
-    args.out.mkdir(parents=True, exist_ok=True)
+    try:  # a folder of ours (or new, or empty): never over someone's methods.parquet or run.log
+        claim(args.out, KIND)
+    except HetsimError as exc:
+        print(f"error: {exc.render()}", file=sys.stderr)
+        return 2
     logf = (args.out / "run.log").open("w")
 
     def log(msg: str) -> None:

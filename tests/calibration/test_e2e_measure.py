@@ -239,3 +239,13 @@ def test_decode_points_in_interleaved_passes_compare_by_their_median(tiny, tmp_p
     for r in times.itertuples():
         mine = dec[(dec.batch == r.batch) & (dec.context == r.context)]
         assert r.t_median_s == pytest.approx(mine["t_median_s"].median())
+
+
+def test_measure_never_writes_into_a_folder_it_does_not_own(tmp_path, capsys):
+    from hetsim.calibration.e2e.cli import main
+
+    (tmp_path / "e2e.parquet").write_text("someone's file")
+    assert main(["measure", "--out", str(tmp_path), "--grid", "tiny", "--torch-device", "cpu"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "did not write" in err
+    assert (tmp_path / "e2e.parquet").read_text() == "someone's file" and len(list(tmp_path.iterdir())) == 1

@@ -41,3 +41,12 @@ def test_further_passes_keep_the_median_of_each_step(tmp_path):
         passes, hosts = json.loads(row.t_stream_rounds_s), json.loads(row.cpu_rounds_s)
         assert len(passes) == len(hosts) == 3
         assert row.t_stream_s == statistics.median(passes) and row.cpu_s == statistics.median(hosts)
+
+
+def test_the_runner_never_writes_into_a_folder_it_does_not_own(tmp_path, capsys):
+    mine = tmp_path / "methods.parquet"
+    mine.write_text("someone's file")
+    assert main(["--out", str(tmp_path), "--device", "cpu", "--tiny", "--only", "rag"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "did not write" in err
+    assert mine.read_text() == "someone's file" and not (tmp_path / "run.log").exists()

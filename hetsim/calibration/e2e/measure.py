@@ -451,13 +451,18 @@ class E2ERun:
         return summary
 
 
+KIND = "e2e-measurements"  # the --out folder's manifest kind (hetsim.outdir)
+
+
 def main_measure(out: Path, model: str, grid_name: str, torch_device: str, command: str,
                  budget_s: float | None = None) -> int:
     from dataclasses import replace
 
     from hetsim.calibration.e2e.spec import load_spec
+    from hetsim.outdir import claim
 
     spec = load_spec(model)
+    claim(out, KIND)  # new, empty or ours: never over files someone else put there (ConfigError: exit 2)
     grid = grids.GRIDS[grid_name]
     if budget_s is not None:
         grid = replace(grid, budget_s=budget_s)
