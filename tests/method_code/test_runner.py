@@ -50,3 +50,17 @@ def test_the_runner_never_writes_into_a_folder_it_does_not_own(tmp_path, capsys)
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "did not write" in err
     assert mine.read_text() == "someone's file" and not (tmp_path / "run.log").exists()
+
+
+def test_profile_step_lists_the_step_s_aten_calls_and_refuses_an_unknown_name(tmp_path, capsys):
+    from hetsim.method_code.profile_step import main as profile_main
+
+    out = tmp_path / "p.json"
+    assert profile_main(["--match", "dsa/decode/B1/C32768", "--step", "apply", "--device", "cpu", "--tiny",
+                         "--out", str(out)]) == 0
+    (res,) = json.loads(out.read_text())
+    calls = res["aten_calls_per_call"]
+    assert res["step"] == "apply" and calls["aten::index_select"] == 1 and calls["aten::bmm"] == 2
+    assert calls["aten::softmax"] == 1 and res["kernels"] == {}  # no CUDA kernels on a CPU
+    assert profile_main(["--match", "nope", "--step", "apply", "--device", "cpu"]) == 2
+    assert "no composite name holds 'nope'" in capsys.readouterr().err
