@@ -16,7 +16,10 @@ from hetsim.stacks.lower import StackOps
 
 CASES = REPO_ROOT / "calibration" / "e2e" / "H200" / "ops.parquet"  # the validation cases: never fitted
 SWEEP = REPO_ROOT / "calibration" / "profiles" / "runs" / "H200-aten-2026-12-01.parquet"
-HOST_CALLS = [SWEEP.with_name("H200-aten-2026-12-01.host_calls.json"), CASES.with_name("host_calls.json")]
+# the four leases' host calls the committed profile was fitted with (its provenance lists them)
+HOST_CALLS = [SWEEP.with_name("H200-aten-2026-12-01.host_calls.json"), CASES.with_name("host_calls.json"),
+              SWEEP.with_name("H200-aten-methods-2026-12-01.host_calls.json"),
+              REPO_ROOT / "calibration" / "e2e" / "H200-2026-12-01c" / "host_calls.json"]
 PROFILE = REPO_ROOT / "calibration" / "profiles" / "H200.yaml"
 
 

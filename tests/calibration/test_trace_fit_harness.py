@@ -141,7 +141,9 @@ def test_the_committed_profile_carries_the_measured_keys():
     from hetsim.calibration.predict import gpu_model
 
     profile = load_profile(PROFILE)
-    raws = [json.loads(p.read_text()) for p in (SWEEP_HOST_CALLS, HOST_CALLS)]
+    files = [SWEEP_HOST_CALLS, HOST_CALLS, SWEEP.with_name("H200-aten-methods-2026-12-01.host_calls.json"),
+             REPO_ROOT / "calibration" / "e2e" / "H200-2026-12-01c" / "host_calls.json"]  # four leases
+    raws = [json.loads(p.read_text()) for p in files]
     assert profile.rates["host_module"].dispatch_s == statistics.median(r["module_call"] for r in raws)
     assert profile.rates["host_sdpa_plan"].dispatch_s == statistics.median(r["sdpa_plan_build"] for r in raws)
     hc = profile.provenance["trace_fit"]["host_calls"]
@@ -150,13 +152,13 @@ def test_the_committed_profile_carries_the_measured_keys():
     kernels = [r[slow] - r[fast] for r in raws for fast, slow in (
         ("mul_binding", "mul_opoverload"), ("cast_method", "cast_opoverload"),
         ("embedding_function", "embedding_opoverload")) if fast in r]
-    assert len(kernels) == 4 and hc["harness_overhead_s"]["kernel"] == pytest.approx(statistics.median(kernels))
-    assert [f["file"] for f in hc["files"]] == [str(p.relative_to(REPO_ROOT)) for p in (SWEEP_HOST_CALLS, HOST_CALLS)]
-    # the committed keys are what the fit gives on the aten sweep with both files (one command)
+    assert len(kernels) == 10 and hc["harness_overhead_s"]["kernel"] == pytest.approx(statistics.median(kernels))
+    assert [f["file"] for f in hc["files"]] == [str(p.relative_to(REPO_ROOT)) for p in files]
+    # the committed keys are what the fit gives on the aten sweep with the four files (one command)
     from hetsim.calibration.trace_fit import default_composites
 
     # (the methods' composites' ops left out, as the committed fit did)
-    fitted = fit_profile(profile, SWEEP, [SWEEP_HOST_CALLS, HOST_CALLS], default_composites("H200"))
+    fitted = fit_profile(profile, SWEEP, files, default_composites("H200"))
     for key in ("pointwise", "host_view", "host_module", "host_sdpa_plan"):
         assert fitted[key][0].dispatch_s == pytest.approx(profile.rates[key].dispatch_s, rel=1e-12)
     gpu = gpu_model("H200")
