@@ -7,7 +7,8 @@ belongs in the band, not in the point prediction. It is read from op cases strea
 passes (`python -m hetsim.calibration.e2e measure` writes `cpu_rounds_s`): every pass's host time over
 its case's median over passes, pooled; `low` / `high` are the 10th / 90th percentiles of that ratio.
 The band (hetsim.calibration.band) then runs an eager hf-stack experiment twice more with every
-host cost (each rate key's dispatch_s) scaled by `low` and by `high`.
+profile rate key's host issue time (dispatch_s, the measured host keys included) scaled by `low` and
+by `high`; assumed host figures outside the profile (`host_sync`, a serving manager's work) are not.
 
     python -m hetsim.calibration.host_state --profile calibration/profiles/H200.yaml \\
         --cases calibration/e2e/H200-2026-12-01b/ops.parquet [--write]
@@ -27,7 +28,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hetsim.calibration.paths import REPO_ROOT
+from hetsim.calibration.paths import repo_relative
 from hetsim.errors import ConfigError, HetsimError
 
 QUANTILES = (0.1, 0.9)
@@ -58,8 +59,7 @@ def spread_of(paths: list[Path]) -> dict[str, Any]:
             if len(passes) > 1 and (m := statistics.median(passes)) > 0:
                 ratios += [x / m for x in passes]
                 cases += 1
-        rel = path.resolve().relative_to(REPO_ROOT) if path.resolve().is_relative_to(REPO_ROOT) else path
-        files.append({"file": str(rel), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()[:16]})
+        files.append({"file": repo_relative(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()[:16]})
     if not ratios:
         raise ConfigError("no case with two or more passes", file=str(paths[0]))
     ratios.sort()
@@ -85,14 +85,21 @@ def scaled(profile, factor: float):
 
 def write(path: Path, state: dict[str, Any]) -> None:
     """Put `state` as `provenance.host_state` in the profile file (replacing a previous one), keeping
-    every other line; the result must read back with that block and nothing else changed."""
+    every other line. The new text is written beside the file and read back first: it must load as the
+    old profile plus that block, or the file is left as it was (ConfigError)."""
+    import os
+
     import yaml
 
     from hetsim.calibration.gpu_profile import _plain, load_profile, profile_to_dict
 
-    before = load_profile(Path(path))
-    lines = Path(path).read_text().splitlines(keepends=True)
-    start = next(i for i, ln in enumerate(lines) if ln.startswith("provenance:"))
+    path = Path(path)
+    before = load_profile(path)
+    lines = path.read_text().splitlines(keepends=True)
+    start = next((i for i, ln in enumerate(lines) if ln.rstrip() == "provenance:"), None)
+    if start is None:  # e.g. `provenance: {}` (a profile written whole): its block has no lines to add to
+        raise ConfigError("expected a `provenance:` block of entries to add host_state to", file=str(path),
+                          field="provenance")
     end = next((i for i in range(start + 1, len(lines)) if lines[i][:1] not in (" ", "#", "\n", "")), len(lines))
     i = next((j for j in range(start + 1, end) if lines[j].startswith("  host_state:")), None)
     if i is not None:  # a previous spread: replace it
@@ -103,12 +110,17 @@ def write(path: Path, state: dict[str, Any]) -> None:
         end -= j - i
     body = yaml.safe_dump({"host_state": _plain(state)}, sort_keys=False, width=120)
     lines[end:end] = ["  " + ln for ln in body.splitlines(keepends=True)]
-    Path(path).write_text("".join(lines))
-    after = profile_to_dict(load_profile(Path(path)))
-    want = profile_to_dict(before)
-    want["provenance"] = {**want["provenance"], "host_state": _plain(state)}
-    if after != want:
-        raise RuntimeError(f"{path}: the written profile does not read back as the old one plus host_state")
+    tmp = path.with_name(f".{path.name}.host_state.tmp")
+    try:
+        tmp.write_text("".join(lines))
+        want = profile_to_dict(before)
+        want["provenance"] = {**want["provenance"], "host_state": _plain(state)}
+        if profile_to_dict(load_profile(tmp)) != want:
+            raise ConfigError("the profile with host_state would not read back as the old one plus that block; "
+                              "left unchanged", file=str(path), field="provenance.host_state")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,7 +142,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"host state: x{state['low']:.3f} .. x{state['high']:.3f} (p10 / p90 of {state['passes']} passes over "
           f"{state['cases']} cases)")
     if args.write:
-        write(args.profile, state)
+        try:
+            write(args.profile, state)
+        except HetsimError as exc:
+            print(f"error: {exc.render()}", file=sys.stderr)
+            return 2
         print(f"wrote provenance.host_state into {args.profile}")
     return 0
 

@@ -21,3 +21,8 @@ def kernels_dir() -> Path:
     env = os.environ.get("HETSIM_FPGA_KERNELS")
     return Path(env) if env else REPO_ROOT / "fpga_kernels"
 
+
+def repo_relative(path) -> str:
+    """`path` relative to the repository when it lies inside it (as a profile records its inputs), else as given."""
+    full = Path(path).resolve()
+    return str(full.relative_to(REPO_ROOT)) if full.is_relative_to(REPO_ROOT) else str(path)

@@ -15,7 +15,8 @@ case with them is refused (`--validation`). Nor are the ops of the methods' vali
 composites grow after a sweep is measured (a new method may run an op a sweep already timed), so such a
 case is left out of the fit, and the count and the files are recorded (each key's `fit.left_out`).
 `--cases` may be given several times (the models' sweep and the methods group's, run in different
-sessions): every key is fitted on the cases of all the files. Each regime below becomes a rate key of
+sessions): each key is fitted on the cases of the first file that has cases of it (`--pooled`: on the
+cases of all the files). Each regime below becomes a rate key of
 `hetsim.hardware.gpu` (`rate_keys`), fitted from the cases that key prices:
 
     pointwise       a traced elementwise aten op (host issue through the dispatcher; bandwidth)
@@ -88,7 +89,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hetsim.calibration.paths import REPO_ROOT
+from hetsim.calibration.paths import REPO_ROOT, repo_relative
 from hetsim.calibration.trace_cases import TraceCase, load_cases, lower_case
 from hetsim.hardware.gpu import OpClassRates, op_device_s, rate_keys
 from hetsim.ops import HostCall, Op
@@ -507,8 +508,7 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
     if host:
         out.update(measured_keys(host))
     if left_out:
-        names = ", ".join(str(Path(p).relative_to(REPO_ROOT)) if Path(p).resolve().is_relative_to(REPO_ROOT)
-                          else str(p) for p in composites)
+        names = ", ".join(repo_relative(p) for p in composites)
         for _, notes in out.values():
             notes["fit"]["left_out"] = f"{left_out} case(s) that are ops of the methods' composites ({names})"
     return out
@@ -518,8 +518,8 @@ def host_calls_provenance(host) -> dict[str, Any]:
     """What provenance.trace_fit records of the host microbenchmarks (`hetsim validate ops` reads
     `harness_overhead_s` from here to add the same figures back)."""
     host = pool(host)
-    files = [{"file": str(h.path.resolve().relative_to(REPO_ROOT)) if h.path.resolve().is_relative_to(REPO_ROOT)
-              else h.path.name, "sha256": h.sha256,
+    files = [{"file": repo_relative(h.path) if h.path.resolve().is_relative_to(REPO_ROOT) else h.path.name,
+              "sha256": h.sha256,
               **{k: h.provenance.get(k, "") for k in ("command", "date", "device", "torch_cuda_transformers")},
               "pairs_s": {k: [round(x, 12) for x in v] for k, v in h.pairs().items()}} for h in host.files]
     return {"files": files, "harness_overhead_s": host.harness(),
@@ -531,7 +531,7 @@ def host_calls_provenance(host) -> dict[str, Any]:
 
 
 def add_to_profile(profile, fitted: dict[str, tuple[OpClassRates, dict]], command: str, host=None,
-                   cases: Path | None = None):
+                   cases: Path | None = None, pooled: bool = False, composites=None):
     """A copy of `profile` with the fitted keys added (or replaced, if a previous trace fit wrote them);
     a key the primitive suite fitted is never touched."""
     import dataclasses
@@ -557,6 +557,10 @@ def add_to_profile(profile, fitted: dict[str, tuple[OpClassRates, dict]], comman
         # where a suite refit (hetsim.calibration.gpu_suite.refit) finds the cases to fit these keys again
         rel = [str(p.resolve().relative_to(REPO_ROOT)) for p in cases]
         prov["trace_fit"]["cases"] = rel[0] if len(rel) == 1 else rel
+    if pooled:  # how a suite refit fits these keys again
+        prov["trace_fit"]["pooled"] = True
+    if composites:
+        prov["trace_fit"]["composites"] = [repo_relative(p) for p in composites]
     if host is not None:
         prov["trace_fit"]["host_calls"] = host_calls_provenance(host)
     return dataclasses.replace(profile, rates=rates, notes=notes, provenance=prov)
@@ -570,7 +574,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", type=Path, required=True, help="GPU profile to add the keys to")
     ap.add_argument("--cases", type=Path, action="append", required=True,
                     help="aten sweep Parquet of that GPU (python -m hetsim.calibration.gpu_suite.aten_sweep), "
-                         "repeatable: every key is fitted on the cases of all")
+                         "repeatable: each key from the first file with cases of it (--pooled: from all)")
     ap.add_argument("--host-calls", type=Path, action="append", default=None,
                     help="host microbenchmarks of that GPU, repeatable (default: the ones beside the cases)")
     ap.add_argument("--validation", type=Path, default=None,
@@ -610,7 +614,9 @@ def main(argv: list[str] | None = None) -> int:
         command = COMMAND.format(profile=args.profile, cases=" --cases ".join(map(str, args.cases)))
         command += " --pooled" if args.pooled else ""
         command += "".join(f" --host-calls {p}" for p in (args.host_calls or []))
-        write_added(args.profile, add_to_profile(profile, fitted, command, host, args.cases), fitted)
+        command += "".join(f" --composites {p}" for p in (args.composites or []))
+        write_added(args.profile, add_to_profile(profile, fitted, command, host, args.cases, args.pooled, composites),
+                    fitted)
         print(f"wrote {args.profile}")
     return 0
 

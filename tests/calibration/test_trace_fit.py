@@ -147,3 +147,21 @@ def test_interleaved_passes_are_read_and_their_spread_reported():
     spread = rep.repeatability("host")  # |pass/median - 1|: 0, .1, .1, 0, .5, 0; a single pass has no spread
     assert spread["passes"] == 6 and spread["median_abs"] == pytest.approx(0.05)
     assert spread["p90_abs"] == pytest.approx(0.1) and rep.repeatability("stream") is None
+
+
+def test_repo_relative_takes_relative_and_absolute_paths_inside_the_repo(tmp_path, monkeypatch):
+    """A relative --composites path was recorded by `relative_to` on the unresolved path (a traceback)."""
+    from hetsim.calibration.paths import repo_relative
+
+    monkeypatch.chdir(REPO_ROOT)
+    rel = "calibration/methods/H200-2026-12-01b/methods.parquet"
+    assert repo_relative(rel) == rel == repo_relative(REPO_ROOT / rel)
+    assert repo_relative(tmp_path / "x.parquet") == str(tmp_path / "x.parquet")
+
+
+def test_the_profile_records_what_a_refit_needs_to_repeat_the_fit():
+    prof = load_profile(PROFILE)
+    tf = prof.provenance["trace_fit"]
+    assert tf["composites"] == ["calibration/methods/H200/methods.parquet",
+                                "calibration/methods/H200-2026-12-01b/methods.parquet"]
+    assert "pooled" not in tf and all(f"--composites {c}" in tf["command"] for c in tf["composites"])

@@ -125,6 +125,14 @@ def test_the_host_state_scales_every_host_cost_and_nothing_else(tmp_path):
     assert host_state.of_profile(load_profile(path)) == (0.5, state["high"])
     assert host_state.main(["--profile", str(path), "--cases", str(REPO_ROOT / "calibration" / "e2e" / "H200" /
                                                                    "ops.parquet")]) == 2  # one pass: no spread
+    # a profile written whole (`provenance: {}`): refused, the file left byte for byte as it was
+    whole = tmp_path / "whole.yaml"
+    write_profile(whole, dataclasses.replace(prof, provenance={}))
+    text = whole.read_text()
+    assert "provenance: {}" in text
+    cases = str(REPO_ROOT / "calibration" / "e2e" / "H200-2026-12-01b" / "ops.parquet")
+    assert host_state.main(["--profile", str(whole), "--cases", cases, "--write"]) == 2
+    assert whole.read_text() == text and sorted(p.name for p in tmp_path.iterdir()) == ["H200.yaml", "whole.yaml"]
 
 
 def test_host_keys_measured_in_two_sessions_give_one_variant_each():

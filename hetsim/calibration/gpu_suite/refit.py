@@ -56,6 +56,10 @@ def refit_traced(profile, log=print):
     # one aten sweep file or several (trace_fit --cases repeated)
     cases = [REPO_ROOT / c for c in tf["cases"]] if isinstance(tf["cases"], list) else REPO_ROOT / tf["cases"]
     hosts = [REPO_ROOT / f["file"] for f in (tf.get("host_calls") or {}).get("files", [])]
-    fitted = fit_profile(profile, cases, hosts, default_composites(profile.device))
+    # the composites the fit left out, as it recorded them (a later composites session must not move the keys)
+    composites = [REPO_ROOT / c for c in tf["composites"]] if "composites" in tf else default_composites(profile.device)
+    pooled = bool(tf.get("pooled"))
+    fitted = fit_profile(profile, cases, hosts, composites, pooled=pooled)
     log(f"trace fit again from {tf['cases']}: {', '.join(sorted(fitted))}")
-    return add_to_profile(profile, fitted, tf["command"], pool([load_host_calls(h) for h in hosts]), cases)
+    return add_to_profile(profile, fitted, tf["command"], pool([load_host_calls(h) for h in hosts]), cases, pooled,
+                          composites)
