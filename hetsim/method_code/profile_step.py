@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import sys
 from collections import defaultdict
 
 import torch
@@ -58,7 +59,9 @@ def profile_step(c: composites.Composite, step: str, device: torch.device) -> di
         elif e.name.startswith("aten::"):
             ops[e.name] += 1
     total = sum(k["device_us"] for k in kernels.values())
-    return {"composite": c.name, "step": step, "calls": CALLS, "device_us_per_call": total,
+    return {"provenance": {"source": "measured (diagnostic)", "device": str(device),
+                           "command": "python -m hetsim.method_code.profile_step", "torch": torch.__version__},
+            "composite": c.name, "step": step, "calls": CALLS, "device_us_per_call": total,
             "kernels": dict(sorted(kernels.items(), key=lambda kv: -kv[1]["device_us"])),
             "aten_calls_per_call": {k: v / CALLS for k, v in sorted(ops.items())}}
 
@@ -73,8 +76,18 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     todo = [composites.tiny(c) if args.tiny else c for c in composites.SIZES if args.match in c.name]
     if not todo:
-        print(f"error: --match: no composite name holds {args.match!r}", file=__import__("sys").stderr)
+        print(f"error: --match: no composite name holds {args.match!r}", file=sys.stderr)
         return 2
+    for c in todo:  # every input checked before any device time is spent
+        steps = importlib.import_module(f"hetsim.method_code.{c.module}").STEPS[c.phase]
+        if args.step not in steps:
+            print(f"error: --step: {c.name} has no step {args.step!r} (its steps: {', '.join(steps)})",
+                  file=sys.stderr)
+            return 2
+    if args.out:
+        from hetsim.calibration.gpu_suite.host_calls import check_out
+
+        check_out(args.out)  # never over a file that is not a measurement of ours
     res = [profile_step(c, args.step, torch.device(args.device)) for c in todo]
     for r in res:
         print(f"{r['composite']} {r['step']}: {r['device_us_per_call']:.1f} us of kernels per call")

@@ -131,6 +131,15 @@ def main(argv: list[str] | None = None) -> int:
 
     device = torch.device(args.device)
     command = "python -m hetsim.method_code.run " + " ".join(sys.argv[1:] if argv is None else argv)
+    todo = list({c.name: c for c in (composites.tiny(c) if args.tiny else c for c in composites.SIZES)}.values())
+    if args.only:
+        todo = [c for c in todo if c.method in args.only.split(",")]
+    if args.match:
+        todo = [c for c in todo if any(piece in c.name for piece in args.match.split(","))]
+    if not todo:  # before the folder is claimed: a typo must not replace a previous run's timings
+        print(f"error: --only / --match: no composite selected (--only {args.only!r}, --match {args.match!r})",
+              file=sys.stderr)
+        return 2
     try:  # a folder of ours (or new, or empty): never over someone's methods.parquet or run.log
         claim(args.out, KIND)
     except HetsimError as exc:
@@ -142,11 +151,6 @@ def main(argv: list[str] | None = None) -> int:
         print(msg, flush=True)
         logf.write(msg + "\n")
 
-    todo = list({c.name: c for c in (composites.tiny(c) if args.tiny else c for c in composites.SIZES)}.values())
-    if args.only:
-        todo = [c for c in todo if c.method in args.only.split(",")]
-    if args.match:
-        todo = [c for c in todo if any(piece in c.name for piece in args.match.split(","))]
     prov = provenance(device, command)
     log(json.dumps(prov))
     timer = Timer(device, loop_s=2e-3, point_s=0.1, reps=11, min_reps=5)

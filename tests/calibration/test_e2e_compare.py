@@ -249,3 +249,17 @@ def test_a_session_without_the_stack_is_left_out_and_own_host_figures_pool(tmp_p
     assert own.n == 1 and own.median_abs == pytest.approx(abs(mine.session_error))
     with pytest.raises(cmp.ConfigError, match="no measured points"):
         cmp.compare_sessions("Llama-3.1-8B", "hf-static", "H200", tmp_path / "H200-b")
+
+
+def test_malformed_session_host_figures_are_one_line_errors(tmp_path):
+    from hetsim.calibration.e2e.compare import session_host
+
+    folder = write_folder(tmp_path / "H200-x", ROWS)
+    _host_files(folder, [0.040])
+    calls = json.loads((folder / "host_calls.json").read_text())
+    del calls["view_method"]
+    (folder / "host_calls.json").write_text(json.dumps(calls))
+    from hetsim.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="view_method"):
+        session_host(folder)

@@ -64,3 +64,21 @@ def test_profile_step_lists_the_step_s_aten_calls_and_refuses_an_unknown_name(tm
     assert calls["aten::softmax"] == 1 and res["kernels"] == {}  # no CUDA kernels on a CPU
     assert profile_main(["--match", "nope", "--step", "apply", "--device", "cpu"]) == 2
     assert "no composite name holds 'nope'" in capsys.readouterr().err
+
+
+def test_bad_selections_exit_2_before_anything_is_written(tmp_path, capsys):
+    """A --match that selects nothing, an unknown --step, an --out that is someone else's file: one line,
+    exit 2, before any device time is spent or any file is written."""
+    from hetsim.method_code.profile_step import main as profile_main
+
+    out = tmp_path / "runner"
+    assert main(["--out", str(out), "--device", "cpu", "--tiny", "--match", "nope"]) == 2
+    assert "no composite selected" in capsys.readouterr().err and not out.exists()
+    assert profile_main(["--match", "dsa/decode/B1/C32768", "--step", "aply", "--device", "cpu", "--tiny"]) == 2
+    assert "has no step 'aply'" in capsys.readouterr().err
+    theirs = tmp_path / "notes.json"
+    theirs.write_text("{}")
+    with pytest.raises(SystemExit) as stop:
+        profile_main(["--match", "dsa/decode/B1/C32768", "--step", "apply", "--device", "cpu", "--tiny",
+                      "--out", str(theirs)])
+    assert stop.value.code == 2 and theirs.read_text() == "{}"

@@ -182,10 +182,17 @@ def session_host(folder: Path) -> dict[str, float] | None:
         plans = json.loads((folder / "sdpa_plans.json").read_text())
     except (OSError, ValueError):
         return None
+    if not (isinstance(calls, dict) and isinstance(plans, dict)):
+        return None
     if any(d.get("provenance", {}).get("session") != SAME_LEASE for d in (calls, plans)) or not plans.get("loop"):
         return None
-    return {"host_view": float(calls["view_method"]), "host_module": float(calls["module_call"]),
-            "host_sdpa_plan": statistics.median(float(r["build_per_step_s"]) for r in plans["loop"])}
+    try:
+        return {"host_view": float(calls["view_method"]), "host_module": float(calls["module_call"]),
+                "host_sdpa_plan": statistics.median(float(r["build_per_step_s"]) for r in plans["loop"])}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"expected the host figures e2e measure writes (view_method, module_call, a loop of "
+                          f"build_per_step_s), got {type(exc).__name__}: {exc}", file=str(folder / "host_calls.json"),
+                          field="host figures") from None
 
 
 # An energy loop whose calls ran this much faster than the timed loop's did other work: a DynamicCache
@@ -237,7 +244,7 @@ class Predictor:
         if model not in self.catalogue.models:
             raise ConfigError(f"unknown model {model!r} (known: {', '.join(sorted(self.catalogue.models))})",
                               field="model")
-        self.model, self.stack, self.system = model, stack, _system(device, self.catalogue)
+        self.model, self.stack, self.system, self.device = model, stack, _system(device, self.catalogue), device
         self.host = host  # host key -> dispatch seconds replacing the profile's (a session's own figures)
         self._memo: dict[tuple, Any] = {}
 
@@ -271,7 +278,15 @@ class Predictor:
             if prof is not None and all(k in getattr(prof, "rates", {}) for k in self.host):
                 rates = {**prof.rates, **{k: replace(prof.rates[k], dispatch_s=v) for k, v in self.host.items()}}
                 inputs[dev_id] = replace(inp, profile=replace(prof, rates=rates))
-        return replace(exp, inputs=inputs)
+        # one prediction, no band: the variants would be of the profile's host figures, not these
+        return replace(exp, inputs=inputs, calibration_sets=())
+
+    def prices_host(self) -> bool:
+        """Whether the device's profile has every host key `self.host` replaces (H100's has no host_view)."""
+        from hetsim.calibration.predict import gpu_model
+
+        prof = gpu_model(self.device, catalogue=self.catalogue).profile
+        return bool(self.host) and prof is not None and all(k in prof.rates for k in self.host)
 
     def prefill(self, prompt: int) -> tuple[float, float, tuple[float, float] | None]:
         one, two = self.metrics(1, prompt, 1, "eager"), self.metrics(1, prompt, 2, "eager")
@@ -320,6 +335,8 @@ def compare(model: str, stack: str, device: str = "H200", data: Path | None = No
     against = [stack] if stack in MEASURED_STACKS else list(MEASURED_STACKS)
     host = session_host(folder) if stack != "fused" else None  # fused prices no host key
     own = Predictor(model, stack, device, host) if host else None
+    if own is not None and not own.prices_host():  # nothing of this session's would change the prediction
+        host = own = None
     report = Report(model, stack, device, str(folder), prov, session_host=host)
     for r in times.sort_values(["phase", "stack", "mode", "batch", "context"]).itertuples():
         if r.stack not in against:
