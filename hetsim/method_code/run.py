@@ -44,7 +44,9 @@ def provenance(device: torch.device, command: str) -> dict:
             "host": platform.node(), "source": "measured"}
 
 
-def run_composite(c: composites.Composite, device: torch.device, timer: Timer, log, graph: bool = True) -> list[dict]:
+def run_composite(c: composites.Composite, device: torch.device, timer: Timer, log, graph: bool = True,
+                  traced: bool = True) -> list[dict]:
+    """Every step of `c` timed (and, `traced`, its trace kept beside it: a further pass needs no trace)."""
     mod = importlib.import_module(f"hetsim.method_code.{c.module}")
     sizes = mod.sizes(model_dims(c.model), c.params, c.batch, c.context)
     base = {"composite": c.name, "method": c.method, "module": c.module, "phase": c.phase, "model": c.model,
@@ -52,7 +54,7 @@ def run_composite(c: composites.Composite, device: torch.device, timer: Timer, l
             "sizes": json.dumps(sizes, sort_keys=True)}
     # a data-dependent count the trace assumed (threshold mode's selected blocks) travels with the trace
     assumed = {k: v for k, v in sizes.items() if k.startswith("assumed")}
-    traces = step_traces(mod, c.phase, sizes, {"composite": c.name, **assumed})
+    traces = step_traces(mod, c.phase, sizes, {"composite": c.name, **assumed}) if traced else {}
     st = mod.state(sizes, Maker(device), c.phase)
     steps = mod.STEPS[c.phase]
 
@@ -99,7 +101,7 @@ def further_passes(rows: list[dict], todo, device: torch.device, timer: Timer, l
             if c.name not in names or spent():
                 continue
             try:
-                again = run_composite(c, device, timer, log, graph=False)
+                again = run_composite(c, device, timer, log, graph=False, traced=False)
             except Exception:  # the first pass was timed: a later one that fails is left out
                 log(traceback.format_exc())
                 continue

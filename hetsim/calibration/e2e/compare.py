@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from hetsim.calibration.e2e.grid import SAME_LEASE
 from hetsim.calibration.paths import REPO_ROOT
 from hetsim.errors import ConfigError
 
@@ -166,7 +167,6 @@ def load_measured(device: str, data: Path | None = None):
     return times, energy, summary, folder
 
 
-SAME_LEASE = "the end-to-end run's own lease"  # hetsim.calibration.e2e.measure.measure_host's provenance
 
 
 def session_host(folder: Path) -> dict[str, float] | None:
@@ -372,6 +372,11 @@ def pooled_stats(reports: list[Report], own_host: bool = False) -> dict[tuple[st
     return {k: group_stats(v) for k, v in errors.items()}
 
 
+def _verdict(st: GroupStats) -> str:
+    return (f"target (median <= {TARGET_MEDIAN:.0%}, none > {TARGET_MAX:.0%}): "
+            f"{'met' if st.meets_target else 'NOT met'}")
+
+
 def print_sessions(reports: list[Report], json_out: bool = False) -> None:
     """Each session's report, then (several sessions) the pooled errors per (phase, mode)."""
     import json
@@ -394,8 +399,7 @@ def print_sessions(reports: list[Report], json_out: bool = False) -> None:
     for k, st in pooled.items():
         mstack, phase, mode = k
         print(f"  {phase:7s} {mode:5s} measured {mstack}: median |error| {st.median_abs:.1%} (signed "
-              f"{st.median_signed:+.1%}), max {st.max_abs:.1%} over {st.n} points; target (median <= 15%, none > "
-              f"40%): {'met' if st.meets_target else 'NOT met'}")
+              f"{st.median_signed:+.1%}), max {st.max_abs:.1%} over {st.n} points; {_verdict(st)}")
         if k in own:
             o = own[k]
             print(f"  {'':13s} with each session's own host figures ({o.n} points of the sessions that timed "
@@ -439,9 +443,8 @@ def print_report(report: Report, json_out: bool = False) -> None:
                   f"|error| {ss.median_abs:.1%} (signed {ss.median_signed:+.1%}), max {ss.max_abs:.1%}")
         s = tstats[k]
         print(f"  median |error| {s.median_abs:.1%} (signed {s.median_signed:+.1%}), max |error| {s.max_abs:.1%}, "
-              f"beyond 40%: {s.beyond_40:.0%} of {s.n}; target (median <= 15%, none > 40%): "
-              f"{'met' if s.meets_target else 'NOT met'}")
+              f"beyond {TARGET_MAX:.0%}: {s.beyond_40:.0%} of {s.n}; {_verdict(s)}")
         if k in estats:
             e = estats[k]
-            print(f"  energy: median |error| {e.median_abs:.1%} over {e.n} points (target <= 15%: "
-                  f"{'met' if e.meets_target else 'NOT met'})")
+            print(f"  energy: median |error| {e.median_abs:.1%} over {e.n} points "
+                  f"(target <= {TARGET_ENERGY_MEDIAN:.0%}: {'met' if e.meets_target else 'NOT met'})")

@@ -15,6 +15,8 @@ from hetsim.calibration.e2e.spec import ITEMSIZE, kv_bytes_per_token
 K = 1024
 MODES = (("hf-dynamic", "eager"), ("hf-static", "eager"), ("hf-static", "graph"))  # decode (stack, mode)
 PREFILL_STACKS = ("hf-dynamic", "hf-static")  # prefill is measured eager: one forward per request
+# the provenance `session` of host figures measure times after its points, in the same lease
+SAME_LEASE = "the end-to-end run's own lease"
 MEMORY_SHARE = 0.85  # of the free memory after the model is built: the allocator's slack, cuBLAS workspaces
 
 

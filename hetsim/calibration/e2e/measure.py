@@ -233,7 +233,7 @@ class E2ERun:
             except Exception as exc:  # a host benchmark that fails leaves the end-to-end data as it is
                 self.log(f"host {name}: {type(exc).__name__}: {str(exc)[:200]}")
                 continue
-            res["provenance"] = {"source": "measured", "session": "the end-to-end run's own lease",
+            res["provenance"] = {"source": "measured", "session": grids.SAME_LEASE,
                                  "date_utc": stamp, "command": self.command or "e2e measure"}
             (self.out / name).write_text(json.dumps(res, indent=1) + "\n")
             self.log(f"host: wrote {name}")

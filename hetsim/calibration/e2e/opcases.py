@@ -32,7 +32,7 @@ from hetsim.calibration.measure import Timer, add_pass, fold_passes, open_passes
 from hetsim.tracing.trace import AtenOp, SdpaCall, TensorMeta, Trace
 
 _SKIP = {"_local_scalar_dense", "item"}  # host syncs: not a kernel on a stream
-ROUNDS_SHARE = 1.6  # further stream passes may run past the op budget by this share of it
+ROUNDS_SHARE = 1.6  # the further stream passes stop once the op cases have taken 1.6x their budget in all
 
 
 def _materialise(meta: TensorMeta, device: torch.device, int_bound: int) -> torch.Tensor:
