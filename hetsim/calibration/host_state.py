@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import statistics
 import sys
 from pathlib import Path
@@ -36,34 +35,23 @@ COLUMN = "cpu_rounds_s"  # host issue time per pass (e2e measure's op cases)
 COMMAND = "python -m hetsim.calibration.host_state --profile {profile} --cases {cases} --write"
 
 
-def _quantile(xs: list[float], q: float) -> float:
-    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
-
-
 def spread_of(paths: list[Path]) -> dict[str, Any]:
     """{low, high, passes, cases, files}: the pooled pass / case-median ratios of host issue time."""
-    import pandas as pd
+    from hetsim.calibration.trace_cases import load_cases, nearest_rank
 
     ratios, cases, files = [], 0, []
     for path in paths:
-        path = Path(path)
-        if not path.is_file():
-            raise ConfigError("op cases not found (an ops.parquet of python -m hetsim.calibration.e2e measure)",
-                              file=str(path))
-        rows = pd.read_parquet(path)
-        if COLUMN not in rows.columns:
-            raise ConfigError(f"no column {COLUMN}: these op cases were timed in one pass (measure them with "
-                              "interleaved passes, grid op_rounds >= 2)", file=str(path))
-        for value in rows[COLUMN]:
-            passes = json.loads(value) if isinstance(value, str) else []
+        for case in load_cases(path):
+            passes = case.passes.get("host", [])
             if len(passes) > 1 and (m := statistics.median(passes)) > 0:
                 ratios += [x / m for x in passes]
                 cases += 1
-        files.append({"file": repo_relative(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()[:16]})
+        files.append({"file": repo_relative(path), "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]})
     if not ratios:
-        raise ConfigError("no case with two or more passes", file=str(paths[0]))
+        raise ConfigError(f"no case with two or more passes ({COLUMN}): measure the op cases in interleaved passes "
+                          "(e2e measure, grid op_rounds >= 2)", file=str(paths[0]))
     ratios.sort()
-    low, high = (_quantile(ratios, q) for q in QUANTILES)
+    low, high = (nearest_rank(ratios, q) for q in QUANTILES)
     return {"low": round(low, 4), "high": round(high, 4), "passes": len(ratios), "cases": cases,
             "quantiles": list(QUANTILES), "files": files, "source": "measured",
             "note": "host issue time of the same op case from pass to pass (interleaved), over the case's median; "

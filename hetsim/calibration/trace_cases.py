@@ -71,6 +71,11 @@ class TraceCase:
 PASSES = {"stream": "t_stream_rounds_s", "host": "cpu_rounds_s"}  # columns of e2e measure's stream passes
 
 
+def nearest_rank(sorted_xs: list[float], q: float) -> float:
+    """The q-quantile of sorted values by nearest rank (the op-level targets' p90)."""
+    return sorted_xs[min(len(sorted_xs) - 1, int(round(q * (len(sorted_xs) - 1))))]
+
+
 def load_cases(path: Path) -> list[TraceCase]:
     """The timed cases of an ops.parquet (cases that failed or were skipped are left out)."""
     import pandas as pd
@@ -221,7 +226,7 @@ class OpsReport:
         errs = sorted(abs(e) for r in self.results if (e := r.error(view)) is not None)
         if not errs:
             return None
-        p90 = errs[min(len(errs) - 1, int(round(0.9 * (len(errs) - 1))))]
+        p90 = nearest_rank(errs, 0.9)
         med = statistics.median(errs)
         return {"n": len(errs), "median_abs": med, "p90_abs": p90, "max_abs": errs[-1],
                 "meets_target": med <= TARGET_MEDIAN and p90 <= TARGET_P90}
@@ -233,8 +238,7 @@ class OpsReport:
                       and (m := statistics.median(xs)) > 0 for x in xs)
         if not devs:
             return None
-        return {"passes": len(devs), "median_abs": statistics.median(devs),
-                "p90_abs": devs[min(len(devs) - 1, int(round(0.9 * (len(devs) - 1))))]}
+        return {"passes": len(devs), "median_abs": statistics.median(devs), "p90_abs": nearest_rank(devs, 0.9)}
 
     def by_regime(self, view: str) -> dict[str, dict[str, float]]:
         groups: dict[str, list[float]] = {}
