@@ -178,8 +178,12 @@ def test_dragin_scores_entropy_times_attention_received_for_content_words():
     import numpy as np
 
     s, st = _trigger("dragin")
+    st["attn"][0].zero_()  # request 0: no token receives attention, nothing can fire
+    st["attn"][1].fill_(1.0)  # request 1: every token fully attended, entropy ~ log(vocab) >> THRESHOLD
+    st["content"].fill_(1)
     for fn in triggers.STEPS["dragin"].values():
         fn(st)
+    assert st["fire"].tolist() == [False, True]
     p = np.exp(st["logits"].double().numpy())
     p /= p.sum(-1, keepdims=True)
     entropy = -(p * np.log(p + 1e-10)).sum(-1)  # DRAGIN's numpy form
