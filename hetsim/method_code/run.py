@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     import pandas as pd
 
     from hetsim.errors import HetsimError
-    from hetsim.outdir import claim
+    from hetsim.outdir import MANIFEST, claim, write_manifest
 
     device = torch.device(args.device)
     command = "python -m hetsim.method_code.run " + " ".join(sys.argv[1:] if argv is None else argv)
@@ -185,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         df.to_csv(args.out / "methods.csv", index=False)
         log(f"no Parquet engine ({exc}); wrote {args.out / 'methods.csv'}: {len(df)} rows")
     logf.close()
+    written = [f.name for f in args.out.iterdir() if f.is_file() and f.name != MANIFEST]
+    write_manifest(args.out, KIND, written)  # a later run into this folder can tell these from anyone else's
     return 0
 
 

@@ -82,3 +82,16 @@ def test_bad_selections_exit_2_before_anything_is_written(tmp_path, capsys):
         profile_main(["--match", "dsa/decode/B1/C32768", "--step", "apply", "--device", "cpu", "--tiny",
                       "--out", str(theirs)])
     assert stop.value.code == 2 and theirs.read_text() == "{}"
+
+
+def test_the_runner_lists_its_files_and_refuses_a_folder_someone_added_to(tmp_path, capsys):
+    from hetsim.outdir import read_manifest
+
+    out = tmp_path / "runs"
+    args = ["--out", str(out), "--device", "cpu", "--tiny", "--match", "rag/search/B1/C1024,corpus_docs=100000"]
+    assert main(args) == 0
+    assert read_manifest(out)["files"] == ["methods.parquet", "run.log"]
+    assert main(args) == 0  # its own folder: run again
+    (out / "notes.txt").write_text("mine")
+    assert main(args) == 2 and "did not write" in capsys.readouterr().err
+    assert (out / "notes.txt").read_text() == "mine"

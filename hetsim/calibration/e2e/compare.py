@@ -310,10 +310,12 @@ def compare_sessions(model: str, stack: str, device: str = "H200", data: Path | 
     """One report per session folder (`data`: that folder only), predicted once: the predictions do
     not depend on the session."""
     folders = [data] if data else session_folders(device)
-    for folder in folders:  # every folder checked before anything is simulated
-        _check_model(model, *load_measured(device, folder)[2:])
+    loaded = [load_measured(device, folder) for folder in folders]
+    for measured in loaded:  # every folder checked before anything is simulated
+        _check_model(model, *measured[2:])
     pred = Predictor(model, stack, device)
-    reports = [compare(model, stack, device, folder, pred, allow_empty=data is None) for folder in folders]
+    reports = [compare(model, stack, device, folder, pred, allow_empty=data is None, measured=measured)
+               for folder, measured in zip(folders, loaded, strict=True)]
     reports = [r for r in reports if r.points]  # a session may have measured other stacks only
     if not reports:
         raise ConfigError(f"no measured points for stack {stack!r} in {', '.join(map(str, folders))}", field="stack")
@@ -327,8 +329,9 @@ def _check_model(model: str, summary: dict, folder: Path) -> None:
 
 
 def compare(model: str, stack: str, device: str = "H200", data: Path | None = None,
-            pred: Predictor | None = None, allow_empty: bool = False) -> Report:
-    times, energy, summary, folder = load_measured(device, data)
+            pred: Predictor | None = None, allow_empty: bool = False, measured=None) -> Report:
+    """`measured`: the folder's `load_measured` result, when the caller has read it already."""
+    times, energy, summary, folder = measured or load_measured(device, data)
     _check_model(model, summary, folder)
     prov = summary.get("provenance", {})
     pred = pred or Predictor(model, stack, device)

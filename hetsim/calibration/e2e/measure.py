@@ -462,7 +462,7 @@ def main_measure(out: Path, model: str, grid_name: str, torch_device: str, comma
     from dataclasses import replace
 
     from hetsim.calibration.e2e.spec import load_spec
-    from hetsim.outdir import claim
+    from hetsim.outdir import MANIFEST, claim, write_manifest
 
     spec = load_spec(model)
     claim(out, KIND)  # new, empty or ours: never over files someone else put there (ConfigError: exit 2)
@@ -474,5 +474,7 @@ def main_measure(out: Path, model: str, grid_name: str, torch_device: str, comma
         print(msg, flush=True)
 
     E2ERun(out, spec, grid, torch_device, command, log).run()
+    written = [str(f.relative_to(out)) for f in Path(out).rglob("*") if f.is_file() and f.name != MANIFEST]
+    write_manifest(out, KIND, written)  # a later run into this folder can tell these from anyone else's
     sys.stdout.flush()
     return 0
