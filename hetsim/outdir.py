@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -18,6 +19,9 @@ from pathlib import Path
 import hetsim
 from hetsim.errors import ConfigError
 
+# a name that becomes one path component (a run, sweep or file name; config.schema's SafeName)
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}$")
+NAME_RULE = "letters, digits, '_', '.', '+', '-', not starting with '.' or '-', at most 128 characters"
 MANIFEST = ".hetsim-manifest.json"
 TEMP_PREFIX = ".hetsim-tmp-"  # temporary siblings hetsim writes before an atomic rename
 STALE_TEMP_S = 3600.0  # a temp folder this old was left by a killed run (live writes take seconds)
@@ -25,8 +29,6 @@ STALE_TEMP_S = 3600.0  # a temp folder this old was left by a killed run (live w
 
 def check_name(name: str, *, file: str, field: str) -> str:
     """`name` if it is one safe path component: the schema's rule for names that become folders."""
-    from hetsim.config.schema import NAME_PATTERN, NAME_RULE  # pydantic: the GPU runners import this module too
-
     if not isinstance(name, str) or not NAME_PATTERN.match(name):
         raise ConfigError(f"expected a name usable as a folder name ({NAME_RULE}), got {name!r}", file=file,
                           field=field)

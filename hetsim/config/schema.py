@@ -5,19 +5,17 @@ experiments. Pydantic v2 models; units are in the field names and converted at t
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
+from hetsim.outdir import NAME_PATTERN, NAME_RULE
 from hetsim.provenance import Sourced
 
 STEPS: tuple[str, ...] = ("prepare", "relevancy", "retrieval", "apply")
 # YAML's `true` is not a number: integers are strict (pydantic would otherwise read it as 1)
 PositiveInt = Annotated[StrictInt, Field(gt=0)]
 NonNegativeInt = Annotated[StrictInt, Field(ge=0)]
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}$")
-NAME_RULE = "letters, digits, '_', '.', '+', '-', not starting with '.' or '-', at most 128 characters"
 
 
 def _name(value: str) -> str:
