@@ -27,6 +27,16 @@ class TensorMeta:
     view: bool = False  # shares storage with another tensor (a view or a slice of a cache)
     contiguous: bool = True
 
+    @classmethod
+    def dense(cls, shape, dtype: str = "bfloat16", stride=None) -> TensorMeta:
+        """A tensor of `shape` with row-major (contiguous) strides unless `stride` is given."""
+        if stride is None:
+            stride, acc = [], 1
+            for size in reversed(shape):
+                stride.insert(0, acc)
+                acc *= size
+        return cls(tuple(shape), tuple(stride), dtype)
+
     @property
     def numel(self) -> int:
         n = 1

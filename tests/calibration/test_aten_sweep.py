@@ -21,12 +21,7 @@ CASES_JSON = REPO_ROOT / "hetsim" / "calibration" / "gpu_suite" / "aten_cases.js
 
 
 def _meta(shape, dtype="bfloat16", stride=None):
-    if stride is None:
-        stride, acc = [], 1
-        for s in reversed(shape):
-            stride.insert(0, acc)
-            acc *= s
-    return TensorMeta(tuple(shape), tuple(stride), dtype)
+    return TensorMeta.dense(shape, dtype, stride)
 
 
 def test_sweep_cases_and_measurements_share_no_case_with_the_validation():

@@ -31,11 +31,7 @@ US = 1e-6
 
 
 def _meta(shape, dtype="bfloat16"):
-    stride, acc = [], 1
-    for s in reversed(shape):
-        stride.insert(0, acc)
-        acc *= s
-    return TensorMeta(tuple(shape), tuple(stride), dtype)
+    return TensorMeta.dense(shape, dtype)
 
 
 def _case(n: int, op: AtenOp, host_us: float, graph_us: float) -> TraceCase:

@@ -23,12 +23,7 @@ def h200():
 
 
 def meta(shape, dtype="bfloat16", stride=None):
-    if stride is None:
-        stride, acc = [], 1
-        for s in reversed(shape):
-            stride.insert(0, acc)
-            acc *= s
-    return TensorMeta(tuple(shape), tuple(stride), dtype)
+    return TensorMeta.dense(shape, dtype, stride)
 
 
 def test_broadcast_multiply_reads_the_small_input_once():

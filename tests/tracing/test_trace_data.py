@@ -9,12 +9,7 @@ from hetsim.tracing.trace import AtenOp, ModuleCall, SdpaCall, TensorMeta, Trace
 
 
 def t(*shape, dtype="bfloat16", stride=None):
-    if stride is None:
-        stride, n = [], 1
-        for s in reversed(shape):
-            stride.insert(0, n)
-            n *= s
-    return TensorMeta(tuple(shape), tuple(stride), dtype)
+    return TensorMeta.dense(shape, dtype, stride)
 
 
 def test_json_round_trip_keeps_everything():
