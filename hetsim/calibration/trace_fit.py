@@ -24,7 +24,8 @@ cases of all the files). Each regime below becomes a rate key of
                     strided kernel, ~0.7 us more and ~half the bandwidth of a contiguous one
     cast            _to_copy between dtypes (RMSNorm's and rotary's fp32 chains)
     cast_fp32       a cast up to fp32 from another dtype (about half the bandwidth of a cast down)
-    copy_strided    a copy out of an expanded / non-contiguous view (repeat_kv's clone, rotate_half's cat)
+    copy_strided    a copy out of a non-contiguous view (rotate_half's cat, a transposed clone)
+    copy_expand     a copy out of a broadcast (stride-0) view: repeat_kv's clone of the expanded K/V heads
     copy_cat        cat / clone of contiguous inputs (DynamicCache's growth)
     index_copy      index_copy_ of cache rows (StaticCache's update)
     embedding       nn.Embedding's row gather (its own kernel and dispatch, not index_select's)
@@ -94,7 +95,8 @@ from hetsim.calibration.trace_cases import TraceCase, load_cases, lower_case
 from hetsim.hardware.gpu import OpClassRates, op_device_s, rate_keys
 from hetsim.ops import HostCall, Op
 
-FIT_KEYS = ("pointwise", "pointwise_broadcast", "cast", "cast_fp32", "copy_strided", "copy_cat", "index_copy",
+FIT_KEYS = ("pointwise", "pointwise_broadcast", "cast", "cast_fp32", "copy_strided", "copy_expand", "copy_cat",
+            "index_copy",
             "embedding", "embedding_few", "reduction_last", "reduction_few", "matmul_outer", "attention_masked",
             "reduction_outer", "reduction_outer_max", "cast_fp8", "cast_from_fp8", "gather_few", "layer_norm")
 PER_INDEX_KEYS = frozenset({"gather_few"})  # timed per index (a dependent load each), not per byte

@@ -72,7 +72,7 @@ def test_static_decode_attends_over_the_static_length_with_a_mask_and_repeated_h
     (sdpa,) = [o for o in attn if isinstance(o, SdpaAttention)]
     assert (sdpa.kv_len, sdpa.kv_heads, sdpa.backend, sdpa.decode) == (4096, 32, "cudnn", True)
     assert sdpa.mask_bytes == 4096 and not sdpa.causal  # a bool mask expanded over the batch: stored once
-    clones = [o for o in attn if getattr(o, "regime", "") == "copy_strided"]
+    clones = [o for o in attn if getattr(o, "regime", "") == "copy_expand"]  # a copy out of the expand
     # repeat_kv materialises K and V: the cache read once, the repeated heads written
     assert [o.nbytes for o in clones] == [8 * (8 + 32) * 4096 * 128 * 2] * 2
 
