@@ -12,7 +12,7 @@ trace (requests.csv): the scenarios are fixed batches, so nothing is fitted to t
   C. forward (diagnosis only, never fitted): the real forward of each iteration of a few fixed
      batches, timed as the engine runs it (first call) and once more at the same shapes.
 
-Runs with torch + transformers only (no hetsim):
+Runs with torch + transformers (hetsim from this checkout for its stdlib-only host info; nothing installed):
     python calibration/serving/measure_cb_host.py OUT_DIR [--manager-only]
 On a machine without a GPU it runs a small smoke test (tiny model, few iterations); with
 --manager-only, part A's full scenarios on that machine's CPU (tiny model).
@@ -32,6 +32,10 @@ import transformers
 from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM
 from transformers.generation.configuration_utils import ContinuousBatchingConfig
 
+# the repository's hetsim package (stdlib-only parts): the device runs this script from a checkout, uninstalled
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from hetsim.calibration.hostinfo import cpu_model_name  # noqa: E402
+
 # as measure_cb.py: Llama-3.1-8B shapes, the validation run's engine configuration
 SHAPES = dict(num_hidden_layers=32, hidden_size=4096, num_attention_heads=32, num_key_value_heads=8, head_dim=128,
               intermediate_size=14336, vocab_size=128256, max_position_embeddings=131072, rope_theta=500000.0)
@@ -45,14 +49,6 @@ FORWARD_SCENARIOS = [(1, 300, 12), (4, 300, 12), (16, 300, 10), (2, 1100, 8), (8
 PROFILED = (1, 6)  # (forward scenario, iteration): its repeated forward is profiled kernel by kernel
 
 
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def profiled(fn) -> str:
@@ -111,6 +107,16 @@ class Engine:
     def body(self) -> bool:
         return self.mgr._generation_loop_body(self.bp, bootstrapping=False)
 
+    def timed_body(self) -> float | None:
+        """One loop body, synchronised on both sides: its seconds, or None once no batch was built."""
+        self.shape = None
+        sync()
+        t = time.perf_counter()
+        self.body()
+        sync()
+        dt = time.perf_counter() - t
+        return None if self.shape is None else dt
+
     def drain(self) -> None:
         while self.mgr.output_router.output_queue.qsize():
             self.mgr.output_router.output_queue.get_nowait()
@@ -122,15 +128,7 @@ def manager_rows(eng: Engine, scenarios) -> list[dict]:
     rows = []
     for sc, (count, prompt, out) in enumerate(scenarios):
         eng.add(count, prompt, out)
-        while True:
-            eng.shape = None
-            sync()
-            t = time.perf_counter()
-            eng.body()
-            sync()
-            dt = time.perf_counter() - t
-            if eng.shape is None:
-                break
+        while (dt := eng.timed_body()) is not None:
             rows.append(dict(scenario=sc, requests=eng.shape[0], q_tokens=eng.shape[1], kv_read=eng.shape[2], s=dt))
         eng.drain()
     eng.bp.model_runner.compute_batch = eng.real_compute
@@ -165,18 +163,11 @@ def forward_rows(eng: Engine, scenarios) -> list[dict]:
     rows = []
     for sc, (count, prompt, out) in enumerate(scenarios):
         eng.add(count, prompt, out)
-        it = 0
-        while True:
+        it = 1
+        eng.profile = (sc, it) == PROFILED
+        while (dt := eng.timed_body()) is not None:
             it += 1
             eng.profile = (sc, it) == PROFILED
-            eng.shape = None
-            sync()
-            t = time.perf_counter()
-            eng.body()
-            sync()
-            dt = time.perf_counter() - t
-            if eng.shape is None:
-                break
             rows.append(dict(scenario=sc, requests=eng.shape[0], q_tokens=eng.shape[1], kv_read=eng.shape[2],
                              iteration_s=dt - times["again"], forward_first_s=times["first"],
                              forward_again_s=times["again"]))
@@ -246,7 +237,7 @@ def main(out: str, manager_only: bool = False) -> None:
                      "the paged SDPA call at new vs repeated shapes (B), per-iteration forward (C, diagnosis)",
                 when=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 gpu=torch.cuda.get_device_name(0) if device == "cuda" else "none (cpu)",
-                cpu=cpu_name(), cpu_count=os.cpu_count(), torch=torch.__version__, cuda=torch.version.cuda,
+                cpu=cpu_model_name(), cpu_count=os.cpu_count(), torch=torch.__version__, cuda=torch.version.cuda,
                 transformers=transformers.__version__, python=platform.python_version(), model_shapes=shapes,
                 continuous_batching_config=cb, num_blocks=cache.num_blocks, max_batch_tokens=cache.max_batch_tokens,
                 attn_implementation=str(eng.model.config._attn_implementation), init_s=time.perf_counter() - t0,

@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 from hetsim.calibration.paths import REPO_ROOT
 
@@ -74,7 +75,6 @@ def build_cases(traces=TRACES, exclude: set[str] | None = None) -> list[dict]:
     """The distinct ops of the traces (first seen first), less those in `exclude`."""
     from types import SimpleNamespace
 
-    from hetsim.calibration.e2e.opcases import cases_of
     from hetsim.calibration.e2e.spec import load_spec
     from hetsim.tracing.hf import trace_model
 
@@ -84,17 +84,28 @@ def build_cases(traces=TRACES, exclude: set[str] | None = None) -> list[dict]:
         spec1 = SimpleNamespace(**{**vars(load_spec(model)), "layers": 1})
         label = f"{model}/{phase}/{stack}/B{batch}/C{context}"
         tr = trace_model(spec1, phase, batch, context, stack=stack, cache=False)
-        for c in cases_of(label, tr):
-            spec = c["op"].to_json()
-            key = case_key(c["kind"], spec)
-            if key in exclude:
-                continue
-            if key in found:
-                found[key]["sources"].append([label, c["first_index"], c["count"]])
-            else:
-                found[key] = {"kind": c["kind"], "aten": c["aten"], "module": c["module"], "spec": spec,
-                              "decode": phase == "decode", "sources": [[label, c["first_index"], c["count"]]]}
+        add_cases(found, label, tr, exclude, decode=phase == "decode")
     return select(list(found.values()))
+
+
+def add_cases(found: dict[str, dict], label: str, trace, exclude: set[str], decode: bool) -> list[tuple[dict, Any]]:
+    """Every distinct op of one trace into `found` (keyed by case_key; an op seen before gains this
+    source), less those in `exclude`; returns the cases first seen here, each with its traced op."""
+    from hetsim.calibration.e2e.opcases import cases_of
+
+    new = []
+    for c in cases_of(label, trace):
+        spec = c["op"].to_json()
+        key = case_key(c["kind"], spec)
+        if key in exclude:
+            continue
+        if key in found:
+            found[key]["sources"].append([label, c["first_index"], c["count"]])
+            continue
+        found[key] = {"kind": c["kind"], "aten": c["aten"], "module": c["module"], "spec": spec,
+                      "decode": decode, "sources": [[label, c["first_index"], c["count"]]]}
+        new.append((found[key], c))
+    return new
 
 
 # regimes fitted from this sweep that refine a coarser one: the selection groups by the coarse one, so a new
@@ -238,27 +249,15 @@ def build_method_cases(exclude: set[str] | None = None) -> list[dict]:
     """The distinct ops of the probes' step traces, the reductions and the fp8 casts, less those in
     `exclude` (the op-level validation cases and the composites' ops), each tagged with its group,
     the rate key hetsim prices it by and, for an index op, its index bound."""
-    from hetsim.calibration.e2e.opcases import cases_of
-
     exclude = exclude or set()
     found: dict[str, dict] = {}
     for label, tr in _probe_traces():
         # "<method>/decode/..." or "reduction/...": a case is decode where its source's second part says so
-        for c in cases_of(label, tr):
-            spec = c["op"].to_json()
-            key = case_key(c["kind"], spec)
-            if key in exclude:
-                continue
-            if key in found:
-                found[key]["sources"].append([label, c["first_index"], c["count"]])
-                continue
-            case = {"kind": c["kind"], "aten": c["aten"], "module": c["module"], "spec": spec,
-                    "decode": "/decode/" in label, "sources": [[label, c["first_index"], c["count"]]],
-                    "group": GROUP}
+        for case, c in add_cases(found, label, tr, exclude, decode="/decode/" in label):
+            case["group"] = GROUP
             case["regime"] = regime(case, coarse=False)[0]
             if c["kind"] == "aten" and (bound := int_bound(c["op"])) is not None:
                 case["int_bound"] = bound
-            found[key] = case
     return [c for c in found.values() if c["regime"] != "-"]
 
 
