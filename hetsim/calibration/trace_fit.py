@@ -30,8 +30,11 @@ cases of all the files). Each regime below becomes a rate key of
     index_copy      index_copy_ of cache rows (StaticCache's update)
     embedding       nn.Embedding's row gather (its own kernel and dispatch, not index_select's)
     embedding_few   over <= 16 tokens: index_select's small-index kernel walks the rows one by one
-    reduction_last  a traced last-dim reduction (RMSNorm's fp32 mean)
-    reduction_few   over <= 16 rows: its time grows with the rows (decode RMSNorm at small batch)
+    reduction_last  a traced last-dim reduction (RMSNorm's fp32 mean): the bytes at bw_bytes_per_s or each
+                    thread's walk over its share of a row (hetsim.hardware.gpu.reduce_walk) at
+                    walk_bw_bytes_per_s, whichever is slower (16 to 1,024 rows of 4096 fp32 all take ~7.6 us);
+                    fitted on the cases of every file (the models' sweep has the many-row, the methods group
+                    the tens-of-rows ones: each alone cannot tell the two terms apart)
     matmul_outer    a matmul with k = 1 (rotary's inv_freq @ positions, fp32): a fixed-cost kernel
     reduction_outer a sum / mean over an outer or middle dim (a query-group sum): TensorIterator's reduce
                     kernel with the outputs contiguous, not the last-dim one
@@ -39,6 +42,7 @@ cases of all the files). Each regime below becomes a rate key of
     cast_fp8        a cast down to float8_e4m3fn (ATen's float8 copy kernel, DSA's fp8 indexer)
     cast_from_fp8   a cast up from float8_e4m3fn (the fp8 indexer's keys back to bf16): ~3x slower
     layer_norm      native_layer_norm (one vectorised kernel over the rows)
+    select          torch.nonzero_static over a mask (cub's select: a few launches; torch.nonzero adds a sync)
     gather_few      index_select of <= 16 indices (ATen's small-index kernel walks them one after another):
                     device_s = overhead_s + item_s x indices (the wave term of OpClassRates, one wave)
     attention_masked  SDPA with an explicit mask (StaticCache decode: every pair of the static length)
@@ -67,6 +71,8 @@ Measured host keys (provenance `measured`, the median over the files given, nami
                     list: less the view pair's harness they leave 4.1 us, 1.8x the method call; a forward's
                     ~1,300 views are method calls (view, transpose, unsqueeze, slicing) or C++-internal, so the
                     method call prices them; the view cases stay validation (`hetsim validate ops`)
+    host_sync       `nonzero_sync` (where a file has it): torch.nonzero over torch.nonzero_static on the same
+                    small mask, the host's cost of learning a data-dependent count (copy + stream sync)
 
 Per key: device_s = overhead_s + bytes / bw_bytes_per_s, fitted on graph_s by least squares in
 relative error; dispatch_s = median host issue time of its cases (the timer's loops are far shorter
@@ -92,17 +98,20 @@ from typing import Any
 
 from hetsim.calibration.paths import REPO_ROOT, repo_relative
 from hetsim.calibration.trace_cases import TraceCase, load_cases, lower_case
-from hetsim.hardware.gpu import OpClassRates, op_device_s, rate_keys
+from hetsim.hardware.gpu import OpClassRates, op_device_s, op_stream_device_s, rate_keys, walk_bytes
 from hetsim.ops import HostCall, Op
 
 FIT_KEYS = ("pointwise", "pointwise_broadcast", "cast", "cast_fp32", "copy_strided", "copy_expand", "copy_cat",
             "index_copy",
-            "embedding", "embedding_few", "reduction_last", "reduction_few", "matmul_outer", "attention_masked",
-            "reduction_outer", "reduction_outer_max", "cast_fp8", "cast_from_fp8", "gather_few", "layer_norm")
+            "embedding", "embedding_few", "reduction_last", "matmul_outer", "attention_masked",
+            "reduction_outer", "reduction_outer_max", "cast_fp8", "cast_from_fp8", "gather_few", "layer_norm", "select")
 PER_INDEX_KEYS = frozenset({"gather_few"})  # timed per index (a dependent load each), not per byte
+WALK_KEYS = frozenset({"reduction_last"})  # bytes or each thread's walk, whichever is slower; every file's cases
 HOST_CALLS = "host_calls.json"  # beside the cases: hetsim.calibration.gpu_suite.host_calls on the same GPU
 # (key, field of host_calls.json): host costs the op cases cannot identify, taken as measured
 MEASURED_KEYS = (("host_module", "module_call"), ("host_sdpa_plan", "sdpa_plan_build"), ("host_view", "view_method"))
+# measured by later host_calls runs only: a key where some file has its field
+OPTIONAL_MEASURED_KEYS = (("host_sync", "nonzero_sync"),)
 # (kind, field timed as a model calls it, field timed as the op cases called it); the first of a kind is required
 HARNESS_PAIRS = (("view", "view_method", "view_opoverload"), ("kernel", "mul_binding", "mul_opoverload"),
                  ("kernel", "cast_method", "cast_opoverload"), ("kernel", "embedding_function", "embedding_opoverload"),
@@ -193,6 +202,7 @@ def load_host_calls(path: Path) -> HostCalls:
         raise ConfigError("expected provenance.source: measured", file=str(path), field="provenance.source")
     need = [f for _, a, b in REQUIRED_PAIRS for f in (a, b)] + [f for _, f in MEASURED_KEYS]
     need += [f for _, a, b in HARNESS_PAIRS[2:] for f in (a, b) if f in values]
+    need += [f for _, f in OPTIONAL_MEASURED_KEYS if f in values]
     for f in need:
         v = values.get(f)
         if not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v) or v < 0:
@@ -246,6 +256,31 @@ def fit_affine(points: list[Point]) -> tuple[float, float]:
         inv_bw = float(np.sum(b / g) / np.sum((b / g) ** 2))
         over = 0.0
     return over, 1.0 / inv_bw
+
+
+def fit_walk(points: list[Point]) -> tuple[float, float, float]:
+    """(overhead_s, bw_bytes_per_s, walk_bw_bytes_per_s) minimising the relative error of
+    overhead + max(bytes / bw, walk / walk_bw) against graph_s: a log grid over the two rates, refined
+    twice around the best, the overhead solved in closed form at each (floored at 0). Deterministic."""
+    import numpy as np
+
+    g = np.array([p.graph_s for p in points])
+    b = np.array([p.op.bytes for p in points])
+    w = np.array([walk_bytes(p.op) for p in points])
+    best = (math.inf, 0.0, 1e12, 1e9)
+    lo_b, hi_b, lo_w, hi_w = 9.0, 14.0, 7.0, 12.0  # log10 of bytes per second
+    for _ in range(3):
+        for lb in np.linspace(lo_b, hi_b, 61):
+            for lw in np.linspace(lo_w, hi_w, 61):
+                m = np.maximum(b / 10.0**lb, w / 10.0**lw)
+                over = max(0.0, float(np.sum((g - m) / g**2) / np.sum(1.0 / g**2)))
+                err = float(np.sum(((over + m) / g - 1.0) ** 2))
+                if err < best[0]:
+                    best = (err, over, 10.0**lb, 10.0**lw)
+        step_b, step_w = (hi_b - lo_b) / 60 * 3, (hi_w - lo_w) / 60 * 3
+        lb, lw = math.log10(best[2]), math.log10(best[3])
+        lo_b, hi_b, lo_w, hi_w = lb - step_b, lb + step_b, lw - step_w, lw + step_w
+    return best[1], best[2], best[3]
 
 
 def fit_per_index(points: list[Point]) -> tuple[float, float]:
@@ -303,7 +338,10 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
                **{f"host_{k}": v for k, v in _quality(
                    _abs_errs([dispatch] * len(points), [p.cpu_s for p in points])).items()}}
     else:
-        over, bw = fit_affine(points)
+        over, bw, walk_bw = fit_walk(points) if key in WALK_KEYS else (*fit_affine(points), math.inf)
+        if key in WALK_KEYS:
+            notes.append("device_s = overhead_s + max(bytes / bw_bytes_per_s, walk / walk_bw_bytes_per_s), walk the "
+                         "bytes each thread reads (hetsim.hardware.gpu.reduce_walk)")
         if math.isinf(bw):
             bw = base.bw_bytes_per_s if base else math.inf
             notes.append("no case moves enough bytes to fit a bandwidth: bw_bytes_per_s from the key it refines")
@@ -312,9 +350,10 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
         gap = statistics.median(gaps) if gaps else (base.eager_gap_s if base else 0.0)
         if not gaps:
             notes.append("no device-bound case: eager_gap_s from the key it refines")
-        rates = OpClassRates(over, bw, math.inf, source="calibrated", dispatch_s=dispatch, eager_gap_s=gap)
-        dev = [rates.device_time_s(p.op.flops, p.op.bytes) for p in points]
-        stream = [rates.time_s(p.op.flops, p.op.bytes) for p in points]
+        rates = OpClassRates(over, bw, math.inf, source="calibrated", dispatch_s=dispatch, eager_gap_s=gap,
+                             walk_bw_bytes_per_s=walk_bw)
+        dev = [op_device_s(rates, p.op) for p in points]
+        stream = [max(rates.dispatch_s, op_stream_device_s(rates, p.op)) for p in points]
         fit = {"points": len(points), "device_points": len(points), "host_points": len(points),
                "host_bound_points": len(host_bound), "device_bound_points": len(dev_bound),
                **{f"device_{k}": v for k, v in _quality(_abs_errs(dev, [p.graph_s for p in points])).items()},
@@ -384,7 +423,8 @@ def measured_keys(host) -> dict[str, tuple[OpClassRates, dict]]:
     """The host keys taken as measured from the host_calls files: dispatch_s = the median figure, nothing fitted."""
     host = pool(host)
     out = {}
-    for key, field in MEASURED_KEYS:
+    optional = [(k, f) for k, f in OPTIONAL_MEASURED_KEYS if any(f in h.values for h in host.files)]
+    for key, field in (*MEASURED_KEYS, *optional):
         value = host.figure(field)
         each = [{"file": h.path.name, "sha256": h.sha256, "value_s": float(h.values[field]),
                  "command": h.provenance.get("command", ""), "date": h.provenance.get("date", ""),
@@ -485,7 +525,10 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
         by_key, sources = {}, {}
         for path, cs in zip(paths_in, kept, strict=True):
             for key, points in points_by_key(cs, harness).items():
-                if key not in by_key:
+                if key in WALK_KEYS:
+                    by_key.setdefault(key, []).extend(points)
+                    sources[key] = source
+                elif key not in by_key:
                     by_key[key] = points
                     sources[key] = (f"op cases from traces: {path.name} (sha256 "
                                     f"{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}; the first of {len(kept)} "
@@ -664,13 +707,17 @@ def write_added(path: Path, profile, fitted: dict) -> None:
     if not any(lines[i].startswith("op_classes:") for i in tops()):
         write_profile(path, profile)  # not a file the suite wrote: write it whole
         return
-    drop("op_classes", set(fitted))
+    # a previous trace fit's keys go too (add_to_profile dropped the ones this fit no longer makes)
+    before = yaml.safe_load("".join(lines)).get("provenance", {}).get("trace_fit", {}).get("keys", [])
+    drop("op_classes", set(fitted) | set(before))
     append("op_classes", {k: _rates_entry(r, n) for k, (r, n) in fitted.items()})
     drop("provenance", {"trace_fit"})
     append("provenance", {"trace_fit": profile.provenance["trace_fit"]})
+    previous = Path(path).read_text()
     Path(path).write_text("".join(lines))
     back = load_profile(Path(path))
     if profile_to_dict(back) != profile_to_dict(profile):
+        Path(path).write_text(previous)  # never leave a half-written profile
         raise RuntimeError(f"{path}: the written profile does not read back as the fitted one")
 
 

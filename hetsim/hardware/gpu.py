@@ -79,21 +79,26 @@ class OpClassRates:
     wave_slots: float = 0.0  # rows run concurrently (one block per row); 0: no wave term
     wave_s: float = 0.0  # fixed time of one wave of rows
     item_s: float = 0.0  # time per item of a row, on a wave's critical path
+    walk_bw_bytes_per_s: float = math.inf  # a thread reading its share one load after another (`walk_bytes`)
 
-    def device_time_s(self, flops: float, nbytes: float, rows: float = 1.0, items: float = 0.0) -> float:
-        """GPU time with the host taken out (CUDA-graph replay)."""
-        t = self.overhead_s + roof(flops / self.flop_rate, nbytes / self.bw_bytes_per_s, self.roof_p)
+    def device_time_s(self, flops: float, nbytes: float, rows: float = 1.0, items: float = 0.0,
+                      walk: float = 0.0) -> float:
+        """GPU time with the host taken out (CUDA-graph replay). `walk`: bytes each thread reads one after
+        another (a kernel whose threads each walk a long share is bound by that walk, not by the bytes)."""
+        t = self.overhead_s + max(roof(flops / self.flop_rate, nbytes / self.bw_bytes_per_s, self.roof_p),
+                                  walk / self.walk_bw_bytes_per_s)
         if self.wave_slots:
             t += math.ceil(rows / self.wave_slots) * (self.wave_s + self.item_s * items)
         return t
 
-    def stream_device_s(self, flops: float, nbytes: float, rows: float = 1.0, items: float = 0.0) -> float:
+    def stream_device_s(self, flops: float, nbytes: float, rows: float = 1.0, items: float = 0.0,
+                        walk: float = 0.0) -> float:
         """GPU time of the op inside an eager stream (launch gaps between its kernels included)."""
-        return self.device_time_s(flops, nbytes, rows, items) + self.eager_gap_s
+        return self.device_time_s(flops, nbytes, rows, items, walk) + self.eager_gap_s
 
-    def time_s(self, flops: float, nbytes: float, rows: float = 1.0, items: float = 0.0) -> float:
+    def time_s(self, flops: float, nbytes: float, rows: float = 1.0, items: float = 0.0, walk: float = 0.0) -> float:
         """The op repeated in an eager stream: the slower of host issue and device."""
-        return max(self.dispatch_s, self.stream_device_s(flops, nbytes, rows, items))
+        return max(self.dispatch_s, self.stream_device_s(flops, nbytes, rows, items, walk))
 
 
 def _value(figure) -> float:
@@ -128,12 +133,49 @@ def few_index_select(op: Gather) -> bool:
     return op.aten.startswith("aten.index_select") and op.rows <= FEW_ROWS
 
 
+def walk_bytes(op: Op) -> float:
+    """Bytes one thread of the op's kernel reads one after another, where that bounds its time: a traced
+    last-dim reduction (`reduce_walk`), else 0."""
+    if isinstance(op, AxisReduction) and op.aten and op.inner == 1 and op.cols >= 32:
+        return reduce_walk(op.rows, op.cols, dtype_bytes(op.dtype))
+    return 0.0
+
+
+def reduce_walk(rows: int, cols: int, itemsize: int) -> float:
+    """Bytes each thread of ATen's reduce kernel reads for a reduction over the last (contiguous) dim of
+    [rows, cols], as Reduce.cuh's setReduceConfig lays the block out: fp32 rows longer than 128 read as
+    16-byte vectors (vt0 = 4 >= input_vec_size; bf16's 8 is not, so scalars); 32 lanes along the row
+    and up to 16 rows per 512-thread block (fewer rows: wider lanes); a lane summing >= 256 values, or
+    >= 16 x the block's rows, shares its row with the block's other warps, and one summing >= 256 still
+    with more blocks (ctas_per_output). So 16 rows of 4096 fp32 leave each lane 32 vectors, 512 B read
+    one after another (~5.5 us on an H200 whatever the rows: measured flat from 16 to 1,024 rows), where
+    the bytes alone would take 1 us."""
+    vec = 16 // itemsize if itemsize >= 4 and cols > 128 else 1
+    dim0 = cols // vec
+    width_cap = min(_last_pow2(dim0), REDUCE_THREADS)
+    height = min(min(_last_pow2(rows), REDUCE_THREADS), REDUCE_THREADS // min(width_cap, 32))
+    width = min(width_cap, REDUCE_THREADS // height)
+    per_lane = math.ceil(dim0 / width)
+    if per_lane >= 16 * height or per_lane >= 256:
+        per_lane = math.ceil(per_lane / height)  # the row shared by the block's warps
+        if per_lane >= 256:
+            per_lane = math.ceil(per_lane / math.ceil(per_lane / 16))  # and by ctas_per_output blocks
+    return float(per_lane * vec * itemsize)
+
+
+def _last_pow2(n: int) -> int:
+    return 1 << (max(int(n), 1).bit_length() - 1)
+
+
+REDUCE_THREADS = 512  # ATen's reduce kernel: threads per block
+
+
 def op_device_s(rates: OpClassRates, op: Op) -> float:
-    return rates.device_time_s(op.flops, op.bytes, *wave_shape(op))
+    return rates.device_time_s(op.flops, op.bytes, *wave_shape(op), walk_bytes(op))
 
 
 def op_stream_device_s(rates: OpClassRates, op: Op) -> float:
-    return rates.stream_device_s(op.flops, op.bytes, *wave_shape(op))
+    return rates.stream_device_s(op.flops, op.bytes, *wave_shape(op), walk_bytes(op))
 
 
 def topk_multiblock(rows: int, n: int) -> bool:
@@ -169,10 +211,9 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         # the aten sweep's methods group, 2.3 vs 3.5 TB/s at 70-290 MB)
         return ("reduction_outer_max", "reduction_outer") if op.kind in ("max", "min") else ("reduction_outer",)
     if isinstance(op, AxisReduction) and op.aten and op.cols >= 32:
-        # a traced last-dim reduction (RMSNorm's fp32 mean), fitted on traced ops where measured; over
-        # few rows its time grows with the rows, not the bytes (measured: 1 -> 16 rows of 4096, 2.3 -> 7.5 us)
-        few = ("reduction_few",) if op.rows <= FEW_ROWS and op.cols < SPLIT_COLS else ()
-        return (*few, "reduction_last", "reduction")
+        # a traced last-dim reduction (RMSNorm's fp32 mean), fitted on traced ops where measured: the bytes,
+        # or each thread's walk over its share of a row (`walk_bytes`), whichever is slower
+        return ("reduction_last", "reduction")
     if isinstance(op, Gather) and few_index_select(op):
         # fitted on the aten sweep's few-index cases where measured (time per index, not per byte)
         return ("gather_few", *rate_keys(replace(op, aten="")))
@@ -213,6 +254,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "copy_cat": ("copy",),  # cat / clone of contiguous inputs
     "index_copy": ("gather_narrow", "gather"),  # index_copy_ of cache rows (a row scatter)
     "layer_norm": ("pointwise", "elementwise"),  # native_layer_norm: one vectorised kernel over the rows
+    "select": ("pointwise", "elementwise"),  # nonzero(_static): cub's select over a mask (several launches)
     "cast_fp32": ("cast", "elementwise"),  # a cast up to fp32 (bf16 / int -> fp32): half the bandwidth
     "cast_fp8": ("cast", "elementwise"),  # to float8_e4m3fn (ATen's float8 copy kernel)
     "cast_from_fp8": ("cast", "elementwise"),  # from float8_e4m3fn up to a wider dtype: ~3x slower than down
@@ -221,15 +263,10 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "embedding": ("gather",),  # nn.Embedding's row gather (Gather with aten embedding; model rows >= 512 B)
     "embedding_few": ("embedding", "gather"),  # <= FEW_ROWS tokens: rows one after another
     "reduction_last": ("reduction",),  # a traced last-dim reduction (AxisReduction with aten, inner 1)
-    "reduction_few": ("reduction_last", "reduction"),  # over <= FEW_ROWS rows
     "matmul_outer": ("matmul_unaligned", "matmul"),  # k < OUTER_K
     "gather_few": ("gather_narrow", "gather"),  # index_select of <= FEW_ROWS indices (the small-index kernel)
 }
-FEW_ROWS = 16  # rows (tokens, outputs) up to which embedding and last-dim reductions run row after row
-# a last-dim reduction row this long is split across thread blocks (a global reduction: PyTorch's Reduce.cuh
-# setReduceConfig, ctas_per_output > 1 once a 512-thread block would sum >= 256 values per thread), so few rows
-# no longer run one block each: bandwidth-bound like many rows (a Muon / TTT weight norm over 1M+ elements)
-SPLIT_COLS = 512 * 256
+FEW_ROWS = 16  # rows (tokens, indices) up to which embedding and index_select walk them one after another
 OUTER_K = 2  # a matmul with a shorter contraction (k = 1, all that was measured) is an outer product
 
 

@@ -56,12 +56,15 @@ class Maker:
 def nonzero(mask: torch.Tensor, assumed: int) -> torch.Tensor:
     """torch.nonzero(mask): the indices of its True elements, a data-dependent count (on a GPU the host
     waits to learn it). Fake tensors (tracing) carry no data, so there the count is `assumed`, the one
-    the hand formula assumes: the trace records aten.nonzero_static with that many rows (a composite's
-    sizes name it, and the runner copies it into the trace's meta)."""
+    the hand formula assumes: the trace records aten.nonzero (its host waits for the count) with that many
+    rows, run as nonzero_static (a composite's sizes name the count, the runner copies it into the trace's meta)."""
     from torch._subclasses.fake_tensor import FakeTensor
 
+    from hetsim.tracing.recorder import stands_for
+
     if isinstance(mask, FakeTensor):
-        return torch.nonzero_static(mask, size=assumed)
+        with stands_for("aten.nonzero.default"):
+            return torch.nonzero_static(mask, size=assumed)
     return torch.nonzero(mask)
 
 

@@ -8,8 +8,9 @@ device with random values, the phase is run once in full, then each step (and th
 step "all") is timed by hetsim.calibration.measure.Timer: the step called back to back, CUDA events
 around loops after a warm-up, median of the repetitions (`t_stream_s`: steady eager stream time, max
 of host issue and device), the host's issue time (`cpu_s`), and the step captured into a CUDA graph
-and replayed (`graph_s`, device time alone; NaN where capture fails). Each step's trace (fake
-tensors, the same functions) is stored beside its timing, so pricing needs no torch.
+and replayed (`graph_s`, device time alone; NaN where capture fails). Before each composite of each pass
+the host's speed is probed (`host_probe_s`: host_calls.kernel_call_s; per pass in `host_probe_rounds_s`).
+Each step's trace (fake tensors, the same functions) is stored beside its timing, so pricing needs no torch.
 Writes DIR/methods.parquet (one row per step, provenance in every row: device, date, torch, CUDA,
 command, host) and DIR/run.log. Needs torch, pandas (pyarrow); no pydantic.
 """
@@ -22,6 +23,7 @@ import gc
 import importlib
 import json
 import platform
+import statistics
 import sys
 import time
 import traceback
@@ -29,6 +31,7 @@ from pathlib import Path
 
 import torch
 
+from hetsim.calibration.gpu_suite.host_calls import kernel_call_s
 from hetsim.calibration.measure import Timer, fold_passes, open_passes, recover_from_capture
 from hetsim.method_code import composites
 from hetsim.method_code.base import Maker, model_dims
@@ -63,9 +66,10 @@ def run_composite(c: composites.Composite, device: torch.device, timer: Timer, l
             fn(state)
 
     whole(st)  # every step's inputs exist before any step is timed alone
+    probe = kernel_call_s(device)  # the host's speed as this composite's steps are timed (it moves in spells)
     rows = []
     for name, fn in [*steps.items(), ("all", whole)]:
-        row = {**base, "step": name, "error": "",
+        row = {**base, "step": name, "error": "", "host_probe_s": probe,
                "trace": json.dumps(traces[name].to_json()) if name in traces else ""}
         try:
             s = timer.measure(lambda fn=fn: fn(st), 1, graph=graph)
@@ -95,6 +99,8 @@ def further_passes(rows: list[dict], todo, device: torch.device, timer: Timer, l
     (`t_stream_rounds_s`, `cpu_rounds_s`). A pass cut by the budget leaves its rows with fewer passes."""
     timed = {(r["composite"], r["step"]): r for r in rows if not r.get("error") and "t_stream_s" in r}
     open_passes(timed.values())
+    for r in timed.values():
+        r["host_probe_rounds_s"] = [r["host_probe_s"]]
     names = {r["composite"] for r in timed.values()}
     for k in range(1, rounds):
         for c in (todo[::-1] if k % 2 else todo):
@@ -110,6 +116,10 @@ def further_passes(rows: list[dict], todo, device: torch.device, timer: Timer, l
                 if first is not None and not r.get("error"):
                     first["t_stream_rounds_s"].append(r["t_stream_s"])
                     first["cpu_rounds_s"].append(r["cpu_s"])
+                    first["host_probe_rounds_s"].append(r["host_probe_s"])
+    for r in timed.values():
+        r["host_probe_s"] = statistics.median(r["host_probe_rounds_s"])
+        r["host_probe_rounds_s"] = json.dumps(r["host_probe_rounds_s"])
     fold_passes(timed.values())
 
 

@@ -32,7 +32,7 @@ from hetsim.tracing.classify import ELEMENTWISE, VIEW
 from hetsim.tracing.trace import AtenOp, SdpaCall, TensorMeta
 
 DTYPES = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32", "float8_e4m3fn": "fp8", "int64": "int64",
-          "int32": "int32", "int8": "int8", "int16": "int16"}
+          "int32": "int32", "int8": "int8", "int16": "int16", "bool": "int8", "uint8": "int8"}  # a bool is a byte
 # compute capability major of the catalogue's GPUs: it decides SDPA's backend order
 ARCH = {"H100-SXM": 90, "H200": 90, "A100-40GB-PCIe": 80, "A100-80GB-SXM": 80}
 
@@ -187,8 +187,9 @@ def _reduction(op: AtenOp) -> tuple[Op, ...]:
     for s in x.shape[max(dims) + 1:] if dims else ():
         inner *= s
     rows = x.numel // max(cols * inner, 1)
-    kind = {"amax": "max", "max": "max", "argmax": "max", "amin": "min", "min": "min", "argmin": "min"}.get(
-        op.base, "sum")
+    # any / all: ATen's logical-or / -and reduce ops, compares like a max's
+    kind = {"amax": "max", "max": "max", "argmax": "max", "amin": "min", "min": "min", "argmin": "min",
+            "any": "max", "all": "min"}.get(op.base, "sum")
     return (AxisReduction(rows, cols, hdtype(x), kind, inner=inner, aten=op.name, name=_name(op)),)
 
 
@@ -224,6 +225,19 @@ def _index_add(op: AtenOp) -> tuple[Op, ...]:
     return (Gather(rows, row * src.itemsize, max(dest_rows, rows), name=_name(op)),)
 
 
+def _select(op: AtenOp) -> tuple[Op, ...]:
+    # nonzero_static: cub's select over the mask (count, scan, write `size` index rows), a few launches
+    mask, out = op.inputs[0], op.outputs[0]
+    return (Pointwise(mask.numel, nbytes(mask) + nbytes(out), op.name, "select", name=_name(op)),)
+
+
+def _nonzero(op: AtenOp) -> tuple[Op, ...]:
+    # torch.nonzero (ATen's Nonzero.cu): the same select, but the output's size is the data's count, so the
+    # count is copied to the host and the stream synchronised before the output exists: the host waits for
+    # everything issued before (a trace records it at an assumed count: hetsim.tracing.recorder.stands_for)
+    return (*_select(op), HostCall("sync", op.name, name="sync:" + _name(op)))
+
+
 def _gather(op: AtenOp) -> tuple[Op, ...]:
     # torch.gather(input, dim, index): one element of `input` per index, wherever it is
     src, out = op.inputs[0], op.outputs[0]
@@ -255,18 +269,22 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "stack": ("copy_cat / copy_strided / copy_expand (else copy)", _materialise),
     "repeat": ("copy_cat / copy_strided / copy_expand (else copy)", _materialise),
     "_to_copy": ("cast / cast_fp32 / cast_fp8 / cast_from_fp8 (else elementwise) / copy_h2d + sync", _to_copy),
-    "mean": ("reduction_last / reduction_few / reduction_narrow / reduction_outer", _reduction),
-    "sum": ("reduction_last / reduction_few / reduction_narrow / reduction_outer", _reduction),
-    "amax": ("reduction_last / reduction_few / reduction_narrow / reduction_outer(_max)", _reduction),
-    "amin": ("reduction_last / reduction_few / reduction_narrow / reduction_outer(_max)", _reduction),
-    "argmax": ("reduction_last / reduction_few / reduction_narrow / reduction_outer(_max)", _reduction),
+    "mean": ("reduction_last / reduction_narrow / reduction_outer", _reduction),
+    "sum": ("reduction_last / reduction_narrow / reduction_outer", _reduction),
+    "amax": ("reduction_last / reduction_narrow / reduction_outer(_max)", _reduction),
+    "amin": ("reduction_last / reduction_narrow / reduction_outer(_max)", _reduction),
+    "argmax": ("reduction_last / reduction_narrow / reduction_outer(_max)", _reduction),
+    "any": ("reduction_last / reduction_narrow / reduction_outer(_max)", _reduction),
+    "all": ("reduction_last / reduction_narrow / reduction_outer(_max)", _reduction),
     "_softmax": ("softmax", _softmax), "_safe_softmax": ("softmax", _softmax), "softmax": ("softmax", _softmax),
     "topk": ("topk_singleblock / topk_multiblock", _topk),
-    "linalg_vector_norm": ("reduction_last / reduction_few / reduction_narrow / reduction_outer", _reduction),
+    "linalg_vector_norm": ("reduction_last / reduction_narrow / reduction_outer", _reduction),
     "native_layer_norm": ("layer_norm (else pointwise)", _layer_norm),
     "gather": ("gather_narrow / gather", _gather),
     "index_add_": ("gather_narrow / gather (a row scatter-add)", _index_add),
     "index_add": ("gather_narrow / gather (a row scatter-add)", _index_add),
+    "nonzero_static": ("select", _select),
+    "nonzero": ("select + sync (the host learns the count)", _nonzero),
 }
 for _base in ELEMENTWISE | {"add_", "mul_", "fill_", "zero_", "copy"}:
     MAPPING.setdefault(_base, ("pointwise / pointwise_broadcast (else elementwise)", _pointwise))

@@ -6,7 +6,8 @@ sees every op with the real shapes, strides and dtypes. Imports torch; import th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import torch
@@ -30,6 +31,20 @@ REDUCTIONS = frozenset({
 })
 
 _SDPA = torch.nn.functional.scaled_dot_product_attention
+
+_STANDS_FOR: list[str] = []  # the innermost `stands_for` name, while one is open
+
+
+@contextmanager
+def stands_for(aten_name: str) -> Iterator[None]:
+    """Record the ops dispatched inside as `aten_name`: the op the code runs on real tensors, where fake
+    tensors must run another (torch.nonzero's count depends on the data, so a trace runs nonzero_static
+    at an assumed count; the trace still says nonzero, whose host waits for the count)."""
+    _STANDS_FOR.append(aten_name)
+    try:
+        yield
+    finally:
+        _STANDS_FOR.pop()
 
 
 class _Schema:
@@ -119,7 +134,8 @@ class Recorder(TorchDispatchMode):
         if schema.reduction and inputs:
             dim = named["dim"] if "dim" in named else schema.defaults.get("dim")
             dims = _reduced_dims(dim, len(inputs[0].shape))
-        self.ops.append(AtenOp(str(func), tuple(inputs), tuple(outputs), plain, dims, schema.alias, schema.inplace,
+        name = _STANDS_FOR[-1] if _STANDS_FOR else str(func)
+        self.ops.append(AtenOp(name, tuple(inputs), tuple(outputs), plain, dims, schema.alias, schema.inplace,
                            self.stack[-1] if self.stack else -1))
         return out
 

@@ -101,7 +101,7 @@ def test_the_new_regimes_by_hand():
     assert rate_keys(Gather(8, 8192, 128256, aten="aten.embedding.default"))[:2] == ("embedding_few", "embedding")
     assert rate_keys(Gather(32, 8192, 128256, aten="aten.embedding.default"))[:2] == ("embedding", "gather")
     assert rate_keys(Gather(32, 8192, 128256))[0] == "gather"  # index_select keeps its key
-    assert rate_keys(AxisReduction(8, 4096, "fp32", "sum", aten="aten.mean.dim"))[0] == "reduction_few"
+    assert rate_keys(AxisReduction(8, 4096, "fp32", "sum", aten="aten.mean.dim"))[0] == "reduction_last"
     assert rate_keys(AxisReduction(2048, 4096, "fp32", "sum", aten="aten.mean.dim"))[0] == "reduction_last"
     assert rate_keys(Matmul(64, 2048, 1, dtype="fp32"))[:2] == ("matmul_outer", "matmul_unaligned")
     assert rate_keys(Matmul(8, 4096, 4096))[0] == "matmul"
@@ -183,14 +183,17 @@ def test_a_suite_refit_fits_the_trace_keys_again_from_the_recorded_sweep():
     profile = load_profile(REPO_ROOT / "calibration" / "profiles" / "H200.yaml")
     ours = set(profile.provenance["trace_fit"]["keys"])
     methods = SWEEP.with_name("H200-aten-methods-2026-12-01.parquet")
-    assert profile.provenance["trace_fit"]["cases"] == [str(p.relative_to(REPO_ROOT)) for p in (SWEEP, methods)]
+    reductions = SWEEP.with_name("H200-aten-reductions-2026-12-01.parquet")
+    select = SWEEP.with_name("H200-aten-select-2026-12-01.parquet")
+    assert profile.provenance["trace_fit"]["cases"] == [str(p.relative_to(REPO_ROOT))
+                                                        for p in (SWEEP, methods, reductions, select)]
     # what the suite's own refit builds: its keys only, the trace fit's provenance carried over
     suite_only = dataclasses.replace(profile, rates={k: r for k, r in profile.rates.items() if k not in ours},
                                      notes={k: n for k, n in profile.notes.items() if k not in ours})
     again = refit_traced(suite_only, log=lambda *_: None)
     assert set(again.rates) == set(profile.rates)
     for key in ours:
-        for f in ("overhead_s", "bw_bytes_per_s", "flop_rate", "dispatch_s", "eager_gap_s"):
+        for f in ("overhead_s", "bw_bytes_per_s", "flop_rate", "dispatch_s", "eager_gap_s", "walk_bw_bytes_per_s"):
             assert getattr(again.rates[key], f) == getattr(profile.rates[key], f), (key, f)
 
 
@@ -265,9 +268,13 @@ def test_the_fit_takes_several_sweep_files(tmp_path):
     assert "a.parquet" in source and "b.parquet" in source
     only_a = fit_profile(profile, a, host)
     assert only_a["pointwise"][1]["fit"]["points"] < whole["pointwise"][1]["fit"]["points"]
-    # by default each key comes from the first file with cases of it: [a, b] fits as a alone
+    # by default each key comes from the first file with cases of it: [a, b] fits as a alone; a walk key
+    # (two rates, each identified by other cases) from every file's cases
+    from hetsim.calibration.trace_fit import WALK_KEYS
+
     first = fit_profile(profile, [a, b], host)
-    assert all(first[k][0] == only_a[k][0] for k in only_a if k in first)
+    assert all(first[k][0] == only_a[k][0] for k in only_a if k in first and k not in WALK_KEYS)
+    assert [first[k][1]["fit"]["points"] for k in WALK_KEYS] == [whole[k][1]["fit"]["points"] for k in WALK_KEYS]
     source = first["pointwise"][1]["fit"]["source"]
     assert "a.parquet" in source and "b.parquet" not in source
 
@@ -341,13 +348,28 @@ def test_a_key_is_fitted_after_the_keys_it_refines():
     from hetsim.calibration.trace_fit import fallback_rates, fit_order
     from hetsim.hardware.gpu import OpClassRates
 
-    order = fit_order(["reduction_few", "reduction_outer_max", "reduction_last", "reduction_outer", "cast_fp8",
-                       "cast"])
-    assert order.index("reduction_last") < order.index("reduction_few")
+    order = fit_order(["embedding_few", "reduction_outer_max", "embedding", "reduction_outer", "cast_fp8", "cast"])
+    assert order.index("embedding") < order.index("embedding_few")
     assert order.index("reduction_outer") < order.index("reduction_outer_max")
     assert order.index("cast") < order.index("cast_fp8")
     # its fallback is this run's fit of the refined key where there is one, else the profile's
     profile = load_profile(REPO_ROOT / "calibration" / "profiles" / "H200.yaml")
     fresh = OpClassRates(1e-6, 1e12, math.inf, eager_gap_s=1e-6)
-    assert fallback_rates(profile, "reduction_few", {"reduction_last": (fresh, {})}) is fresh
-    assert fallback_rates(profile, "reduction_few") is profile.rates["reduction_last"]
+    assert fallback_rates(profile, "embedding_few", {"embedding": (fresh, {})}) is fresh
+    assert fallback_rates(profile, "embedding_few") is profile.rates["embedding"]
+
+
+def test_the_walk_fit_recovers_both_rates_of_a_last_dim_reduction():
+    from hetsim.calibration.trace_fit import Point, fit_key
+    from hetsim.hardware.gpu import OpClassRates, op_device_s
+
+    # exact points of 2 us + max(bytes / 3 TB/s, walk / 90 MB/s): walk-bound at tens of rows, bytes-bound at many
+    truth = OpClassRates(2e-6, 3e12, math.inf, walk_bw_bytes_per_s=9e7)
+    ops = [AxisReduction(n, c, "fp32", "sum", aten="aten.mean.dim")
+           for n, c in ((1, 4096), (4, 4096), (16, 4096), (64, 4096), (512, 4096), (8192, 4096), (32768, 4096))]
+    points = [Point(i, op, op_device_s(truth, op), 2e-5, 2e-5, None) for i, op in enumerate(ops)]
+    rates, notes = fit_key("reduction_last", points, None, "test")
+    assert notes["fit"]["device_max_abs_err"] < 0.01
+    assert rates.overhead_s == pytest.approx(2e-6, rel=0.05)
+    assert rates.bw_bytes_per_s == pytest.approx(3e12, rel=0.05)
+    assert rates.walk_bw_bytes_per_s == pytest.approx(9e7, rel=0.05)

@@ -16,10 +16,12 @@ from hetsim.stacks.lower import StackOps
 
 CASES = REPO_ROOT / "calibration" / "e2e" / "H200" / "ops.parquet"  # the validation cases: never fitted
 SWEEP = REPO_ROOT / "calibration" / "profiles" / "runs" / "H200-aten-2026-12-01.parquet"
-# the four leases' host calls the committed profile was fitted with (its provenance lists them)
+# the six leases' host calls the committed profile was fitted with (its provenance lists them)
 HOST_CALLS = [SWEEP.with_name("H200-aten-2026-12-01.host_calls.json"), CASES.with_name("host_calls.json"),
               SWEEP.with_name("H200-aten-methods-2026-12-01.host_calls.json"),
-              REPO_ROOT / "calibration" / "e2e" / "H200-2026-12-01c" / "host_calls.json"]
+              REPO_ROOT / "calibration" / "e2e" / "H200-2026-12-01c" / "host_calls.json",
+              SWEEP.with_name("H200-aten-reductions-2026-12-01.host_calls.json"),
+              SWEEP.with_name("H200-aten-select-2026-12-01.host_calls.json")]
 PROFILE = REPO_ROOT / "calibration" / "profiles" / "H200.yaml"
 
 
@@ -32,15 +34,18 @@ def test_the_fit_reproduces_the_committed_keys():
     from hetsim.calibration.trace_fit import default_composites
 
     profile = load_profile(PROFILE)
-    # the models' sweep, then the methods group (the keys it was made for); the composites' ops left out
+    # the models' sweep, then the methods group and the last-dim reductions (the keys each was made for; the
+    # reductions' walk key from all three); the composites' ops left out
     methods = SWEEP.with_name("H200-aten-methods-2026-12-01.parquet")
-    fitted = fit_profile(profile, [SWEEP, methods], HOST_CALLS, default_composites("H200"))
+    reductions = SWEEP.with_name("H200-aten-reductions-2026-12-01.parquet")
+    select = SWEEP.with_name("H200-aten-select-2026-12-01.parquet")
+    fitted = fit_profile(profile, [SWEEP, methods, reductions, select], HOST_CALLS, default_composites("H200"))
     assert set(fitted) == set(profile.provenance["trace_fit"]["keys"])
     command = profile.provenance["trace_fit"]["command"]
     assert "--cases calibration/profiles/runs/H200-aten-2026-12-01.parquet" in command
     for key, (rates, notes) in fitted.items():
         committed = profile.rates[key]
-        for field in ("overhead_s", "bw_bytes_per_s", "dispatch_s", "eager_gap_s"):
+        for field in ("overhead_s", "bw_bytes_per_s", "dispatch_s", "eager_gap_s", "walk_bw_bytes_per_s"):
             a, b = getattr(rates, field), getattr(committed, field)
             assert a == b or (math.isfinite(a) and a == pytest.approx(b, rel=1e-12)), (key, field)
         assert profile.notes[key]["fit"].get("cases") == notes["fit"].get("cases")
@@ -169,5 +174,7 @@ def test_the_profile_records_what_a_refit_needs_to_repeat_the_fit():
     prof = load_profile(PROFILE)
     tf = prof.provenance["trace_fit"]
     assert tf["composites"] == ["calibration/methods/H200/methods.parquet",
-                                "calibration/methods/H200-2026-12-01b/methods.parquet"]
+                                "calibration/methods/H200-2026-12-01b/methods.parquet",
+                                "calibration/methods/H200-2026-12-01c/methods.parquet",
+                                "calibration/methods/H200-2026-12-01d/methods.parquet"]
     assert "pooled" not in tf and all(f"--composites {c}" in tf["command"] for c in tf["composites"])

@@ -106,19 +106,26 @@ def test_math_sdpa_is_a_chain_of_ops_and_a_fused_one_a_kernel():
                                           "sdpa_math_mask", "sdpa_math_softmax", "sdpa_math_pv"]
 
 
-def test_a_long_row_over_few_rows_is_split_across_blocks_not_walked_by_one(h200):
-    from hetsim.hardware.gpu import SPLIT_COLS
+def test_a_last_dim_reduction_is_bound_by_each_threads_walk_until_the_bytes_take_longer(h200):
+    from hetsim.hardware.gpu import reduce_walk, walk_bytes
 
     gpu, _ = h200()
-    # RMSNorm's fp32 mean at batch 4: a row per block, time grows with the rows (reduction_few)
-    norm = AxisReduction(4, 4096, "fp32", "sum", aten="aten.mean.dim")
-    assert rate_keys(norm)[0] == "reduction_few"
-    # a norm over a whole 1024 x 4096 weight (TTT / Muon): PyTorch splits the row across thread blocks
-    weight = AxisReduction(1, 1024 * 4096, "fp32", "sum", aten="aten.linalg_vector_norm.default")
-    assert weight.cols >= SPLIT_COLS and rate_keys(weight)[0] == "reduction_last"
+    # ATen's reduce kernel gives a row of 4096 fp32 (16-byte vectors) 32 lanes from 16 rows on: each lane reads
+    # 32 vectors one after another, the same 512 B at 16 rows as at 1,024 (measured flat, ~7.6 us)
+    assert [reduce_walk(rows, 4096, 4) for rows in (1, 4, 16, 64, 1024)] == [32.0, 128.0, 512.0, 512.0, 512.0]
+    assert reduce_walk(8, 3584, 4) == 224.0  # 64 lanes a row
+    assert reduce_walk(256, 1024, 2) == 64.0  # bf16: scalar loads (vt0 = 4 < 8 bf16 per vector)
+    assert reduce_walk(48, 14336, 2) == 56.0  # a lane over >= 256 values shares its row with the block's warps
     r = gpu.rates["reduction_last"]
+    few, many = (AxisReduction(n, 4096, "fp32", "sum", aten="aten.mean.dim") for n in (32, 1024))
+    assert rate_keys(few)[0] == rate_keys(many)[0] == "reduction_last"
+    assert gpu.device_time_s(few) == pytest.approx(gpu.device_time_s(many))  # both walk-bound
+    assert gpu.device_time_s(few) == pytest.approx(r.overhead_s + 512 / r.walk_bw_bytes_per_s)
+    # a norm over a whole 1024 x 4096 weight (TTT / Muon): the row is split across blocks, bandwidth-bound
+    weight = AxisReduction(1, 1024 * 4096, "fp32", "sum", aten="aten.linalg_vector_norm.default")
+    assert walk_bytes(weight) <= 512
     assert gpu.device_time_s(weight) == pytest.approx(r.overhead_s + weight.bytes / r.bw_bytes_per_s)
-    assert gpu.device_time_s(weight) < 20e-6  # 16.8 MB near bandwidth, not one block's ~0.05 TB/s (~340 us)
+    assert gpu.device_time_s(weight) < 20e-6  # 16.8 MB near bandwidth, not one block's walk (~340 us)
 
 
 def test_a_key_fitted_above_the_hbm_peak_streams_an_op_larger_than_l2_from_hbm(h200):

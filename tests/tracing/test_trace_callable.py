@@ -50,3 +50,23 @@ def test_a_module_records_its_submodule_calls_and_sdpa():
     assert len(tr.sdpa) == 1 and tr.sdpa[0].is_causal and tr.sdpa[0].query.shape == (1, 4, 32, 64)
     proj = tr.modules[1]
     assert [tr.ops[i].base for i in range(proj.first_op, proj.end_op) if not tr.ops[i].alias][0] in ("mm", "bmm")
+
+
+def test_a_data_dependent_nonzero_is_recorded_as_the_op_the_code_runs():
+    from hetsim.method_code.base import nonzero
+    from hetsim.ops import HostCall
+    from hetsim.stacks.aten import lower_op
+
+    # fake tensors cannot count: the helper runs nonzero_static at the assumed count, the trace says nonzero
+    tr = trace_callable(lambda m: nonzero(m, assumed=12), torch.empty(8, 64, dtype=torch.bool, device="meta"))
+    (op,) = [o for o in tr.ops if "nonzero" in o.name]
+    assert op.name == "aten.nonzero.default" and op.outputs[0].shape == (12, 2)
+    select, sync = lower_op(op)
+    assert select.regime == "select" and isinstance(sync, HostCall) and sync.kind == "sync"
+    # a real nonzero_static (a fixed size, no sync) lowers to the select alone
+    plain = trace_callable(lambda m: torch.nonzero_static(m, size=12), torch.empty(8, 64, dtype=torch.bool,
+                                                                                  device="meta"))
+    (op,) = [o for o in plain.ops if "nonzero" in o.name]
+    assert op.name == "aten.nonzero_static.default" and [o.regime for o in lower_op(op)] == ["select"]
+    # outside the helper's block the recorder names ops as dispatched again
+    assert trace_callable(lambda m: m.sum(), torch.empty(4, device="meta")).ops[0].base == "sum"

@@ -16,10 +16,11 @@ DSA, BM25, two-stage RAG) traced at sizes (PROBES) that no validation composite 
 (hetsim.method_code.composites.SIZES, measured in calibration/methods/<GPU>/methods.parquet); a case equal to an op
 of a composite's trace is dropped, like the op-level validation cases. Beside them, REDUCTIONS: reductions over an
 outer or middle dim (`reduction_outer(_max)`: LServe's page min/max, SeerAttention-R's block pooling, the
-query-group sum) at a spread of shapes, fp8 casts (`cast_fp8`, `cast_from_fp8`: DSA's fp8 indexer), and
-index_select of few rows (INDEX_FEW: ATen's small-index kernel, BM25's idf lookup). Each case of this group
-names its group, the regime hetsim prices it by, and, for an index op, `int_bound`: the indices drawn over the
-rows they address (a method gathers rows all over its cache, not within L2). The sweep runs one group alone:
+query-group sum) at a spread of shapes, last-dim means over 24-384 rows (LAST_DIM_MEANS: `reduction_last`'s
+thread walk), torch.nonzero_static over masks (SELECTS: `select`), fp8 casts (`cast_fp8`, `cast_from_fp8`: DSA's
+fp8 indexer), and index_select of few rows (INDEX_FEW: ATen's small-index kernel, BM25's idf lookup). Each case of
+this group names its group, the regime hetsim prices it by, and, for an index op, `int_bound`: the indices drawn over
+the rows they address (a method gathers rows all over its cache, not within L2). The sweep runs one group alone:
 `python -m hetsim.calibration.gpu_suite.aten_sweep --group methods --out ...`.
 
 Needs torch and transformers (tracing on fake tensors, no GPU); run it where they are installed.
@@ -111,7 +112,7 @@ def add_cases(found: dict[str, dict], label: str, trace, exclude: set[str], deco
 # regimes fitted from this sweep that refine a coarser one: the selection groups by the coarse one, so a new
 # refinement does not change which cases the sweep holds (the measured sweep stays what this file makes)
 REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "cast_fp8", "cast_from_fp8", "gather_few", "embedding",
-                     "embedding_few", "reduction_last", "reduction_few", "matmul_outer", "reduction_outer_max"})
+                     "embedding_few", "reduction_last", "matmul_outer", "reduction_outer_max"})
 
 
 def regime(case: dict, coarse: bool = True) -> tuple[str, float]:
@@ -169,6 +170,15 @@ REDUCTIONS = (
     ((32, 2, 8192), "bfloat16", 1), ((64, 4096), "bfloat16", 0), ((1024, 4096), "bfloat16", 0),
     ((128, 16, 2048), "float32", 1), ((4096, 32, 256), "bfloat16", 1), ((8, 128, 32768), "bfloat16", 1),
 )
+# (rows, cols, dtype): last-dim means over rows of a model's width (RMSNorm's fp32 mean at the batch sizes and
+# prompt lengths between the models' traces): ATen's reduce kernel gives 16 rows a block (32 threads each) past
+# 16 rows, so up to a few hundred rows each thread's walk, not HBM, sets the pace (`reduction_last`'s walk)
+LAST_DIM_MEANS = ((24, 4096, "float32"), (48, 4096, "float32"), (64, 4096, "float32"), (96, 4096, "float32"),
+                  (128, 4096, "float32"), (256, 4096, "float32"), (384, 3584, "float32"), (64, 1024, "float32"),
+                  (256, 1024, "bfloat16"), (48, 14336, "bfloat16"))
+# mask shapes: torch.nonzero_static over a boolean mask (cub's select: SeerAttention-R threshold mode's selected
+# blocks, whose torch.nonzero runs the same kernels and a sync besides), a tenth of the elements kept
+SELECTS = ((8, 64), (64, 4096), (8, 131072))
 # (shape, from dtype, to dtype): casts to and from float8_e4m3fn (the fp8 indexer's keys and queries)
 FP8_CASTS = tuple((shape, a, b) for shape in ((4, 64, 128), (2, 8192, 128), (4, 65536, 128), (16, 65536, 128))
                   for a, b in (("float8_e4m3fn", "bfloat16"), ("bfloat16", "float8_e4m3fn")))
@@ -222,6 +232,14 @@ def _probe_traces():
         for name in ("amax", "sum"):
             fn = (lambda t, d=dim: t.amax(dim=d)) if name == "amax" else (lambda t, d=dim: t.sum(dim=d))
             yield f"reduction/{name}/{'x'.join(map(str, shape))}/{dtype}/dim{dim}", trace_callable(fn, x)
+    for rows, cols, dtype in LAST_DIM_MEANS:
+        x = torch.empty((rows, 1, cols), dtype=getattr(torch, dtype), device="meta")
+        yield f"reduction/mean/{rows}x1x{cols}/{dtype}/dim-1", trace_callable(lambda t: t.mean(-1, keepdim=True), x)
+    for shape in SELECTS:
+        m = torch.empty(shape, dtype=torch.bool, device="meta")
+        n = shape[0] * shape[1] // 10
+        label = f"select/{'x'.join(map(str, shape))}/{n}"
+        yield label, trace_callable(lambda t, n=n: torch.nonzero_static(t, size=n), m)
     for shape, a, b in FP8_CASTS:
         x = torch.empty(shape, dtype=getattr(torch, a), device="meta")
         yield (f"cast/{a}->{b}/{'x'.join(map(str, shape))}",

@@ -14,7 +14,10 @@
 - `module_call`: an `nn.Module` whose forward returns its input, called through `__call__`, minus a
   plain function doing the same: the Python overhead per module call (`host_module`);
 - `sdpa_plan_build`: a cuDNN SDPA call at a K/V length never seen before in the process minus the
-  same call once cached (PyTorch builds one cuDNN graph per shape: `host_sdpa_plan`).
+  same call once cached (PyTorch builds one cuDNN graph per shape: `host_sdpa_plan`);
+- `nonzero_call` / `nonzero_static_call`: `torch.nonzero(mask)` vs `torch.nonzero_static(mask, size=...)` on a
+  small mask (the same selection kernels): the difference, `nonzero_sync`, is what the host spends learning a
+  data-dependent count (the count copied to the host and the stream synchronised: `host_sync`).
 
 Each figure is the median of `reps` timings of `inner` calls, in seconds per call. Not yet part of
 the profile fit: a run's JSON is what hetsim.hardware.gpu's assumed host figures wait for.
@@ -52,6 +55,17 @@ def _per_call(fn, inner: int = 2000, reps: int = 7, sync=None) -> float:
 class _Identity(torch.nn.Module):
     def forward(self, x):
         return x
+
+
+def kernel_call_s(device: torch.device, inner: int = 200, reps: int = 5) -> float:
+    """Host seconds per `torch.mul(x, y)` on small tensors of `device`, issued back to back (the GPU never
+    catches up): the host's speed right now, the same call as `mul_binding`. The methods' runner takes it
+    before each composite of each pass (`host_probe_s`), so a pass's timings carry the host's state."""
+    # no random draw: a failed CUDA-graph capture before it (a step that synchronises) can leave the default
+    # generator unusable outside capture ("Offset increment outside graph capture")
+    x = torch.full((8, 1, 4096), 1.5, device=device, dtype=torch.bfloat16)
+    sync = torch.cuda.synchronize if device.type == "cuda" else None
+    return _per_call(lambda: torch.mul(x, x), inner=inner, reps=reps, sync=sync)
 
 
 def measure(device: str = "cuda") -> dict[str, Any]:
@@ -109,6 +123,12 @@ def measure(device: str = "cuda") -> dict[str, Any]:
         out["sdpa_first_call"] = statistics.median(builds)
         out["sdpa_cached_call"] = statistics.median(cached)
         out["sdpa_plan_build"] = out["sdpa_first_call"] - out["sdpa_cached_call"]
+        # a few hundred elements (a gate's block mask at batch 1): the kernels are tiny, the sync is what differs
+        mask = torch.rand(8, 64, device=dev) > 0.9
+        count = int(mask.sum())
+        out["nonzero_call"] = _per_call(lambda: torch.nonzero(mask), inner=500, sync=sync)
+        out["nonzero_static_call"] = _per_call(lambda: torch.nonzero_static(mask, size=count), inner=500, sync=sync)
+        out["nonzero_sync"] = out["nonzero_call"] - out["nonzero_static_call"]
     out["torch"] = torch.__version__
     out["device"] = torch.cuda.get_device_name(dev) if dev.type == "cuda" else "cpu"
     return out
