@@ -160,9 +160,13 @@ def _to_copy(op: AtenOp) -> tuple[Op, ...]:
 
 
 def broadcasts(op: AtenOp, out: TensorMeta) -> bool:
-    """Whether an elementwise op reads an input of more than one element through a broadcast or a
-    non-contiguous layout: TensorIterator's strided kernel, not the contiguous vectorised one."""
-    return any(t.numel > 1 and (t.numel != out.numel or strided(t)) for t in op.inputs)
+    """Whether an elementwise op reads an input through a broadcast or a non-contiguous layout:
+    TensorIterator's strided kernel, not the contiguous vectorised one. A one-element tensor of one or
+    more dims broadcast over a larger output is such an input (stride 0 along the output: a mask's
+    `cache_position <= position`); a 0-dim one may be a host scalar, which TensorIterator lifts into the
+    kernel's arguments, so it is not."""
+    return any((t.numel > 1 or (t.shape and out.numel > 1)) and (t.numel != out.numel or strided(t))
+               for t in op.inputs)
 
 
 def _pointwise(op: AtenOp) -> tuple[Op, ...]:

@@ -32,6 +32,18 @@ def test_broadcast_multiply_reads_the_small_input_once():
     assert op.bytes == 4 * (8 * 4096 + 8 + 8 * 4096)
 
 
+def test_a_one_element_tensor_over_a_longer_output_is_a_broadcast_input_a_0_dim_one_is_not():
+    # transformers' mask: cache_position [1, 1, 1, L] <= position [1, 1, 1, 1] (stride 0 along L: the strided
+    # kernel); a 0-dim tensor may be a host scalar that TensorIterator passes as an argument
+    pos, one, scalar = meta((1, 1, 1, 4097), "int64"), meta((1, 1, 1, 1), "int64"), meta((), "int64")
+    out = meta((1, 1, 1, 4097), "bool")
+    (le,) = aten.lower_op(AtenOp("aten.le.Tensor", (pos, one), (out,)))
+    (le0,) = aten.lower_op(AtenOp("aten.le.Tensor", (pos, scalar), (out,)))
+    assert le.regime == "pointwise_broadcast" and le0.regime != "pointwise_broadcast"
+    (same,) = aten.lower_op(AtenOp("aten.add.Tensor", (one, one), (meta((1, 1, 1, 1), "int64"),)))
+    assert same.regime != "pointwise_broadcast"  # one element in, one out: nothing is broadcast
+
+
 def test_a_cast_is_elementwise_at_each_side_width():
     (op,) = aten.lower_op(AtenOp("aten._to_copy.default", (meta((4, 4096)),), (meta((4, 4096), "float32"),),
                                  {"dtype": "float32"}))
