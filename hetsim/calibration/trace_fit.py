@@ -24,7 +24,10 @@ cases of all the files). Each regime below becomes a rate key of
                     strided kernel, ~0.7 us more and ~half the bandwidth of a contiguous one
     cast            _to_copy between dtypes (RMSNorm's and rotary's fp32 chains)
     cast_fp32       a cast up to fp32 from another dtype (about half the bandwidth of a cast down)
-    copy_strided    a copy out of a non-contiguous view (rotate_half's cat, a transposed clone)
+    copy_strided    ATen's batched cat kernel out of non-contiguous views (rotate_half's cat of two halves)
+    copy_iter       TensorIterator's copy out of a strided source: clone / contiguous / copy_, and a cat left with
+                    one non-empty input (ATen's cat then narrows and copy_'s; DynamicCache's first update); fitted
+                    on every file's cases
     copy_expand     a copy out of a broadcast (stride-0) view: repeat_kv's clone of the expanded K/V heads
     copy_cat        cat / clone of contiguous inputs (DynamicCache's growth)
     index_copy      index_copy_ of cache rows (StaticCache's update)
@@ -101,12 +104,17 @@ from hetsim.calibration.trace_cases import TraceCase, load_cases, lower_case
 from hetsim.hardware.gpu import OpClassRates, op_device_s, op_stream_device_s, rate_keys, walk_bytes
 from hetsim.ops import HostCall, Op
 
-FIT_KEYS = ("pointwise", "pointwise_broadcast", "cast", "cast_fp32", "copy_strided", "copy_expand", "copy_cat",
+FIT_KEYS = ("pointwise", "pointwise_broadcast", "cast", "cast_fp32", "copy_strided", "copy_iter", "copy_expand",
+            "copy_cat",
             "index_copy",
             "embedding", "embedding_few", "reduction_last", "matmul_outer", "attention_masked",
             "reduction_outer", "reduction_outer_max", "cast_fp8", "cast_from_fp8", "gather_few", "layer_norm", "select")
 PER_INDEX_KEYS = frozenset({"gather_few"})  # timed per index (a dependent load each), not per byte
-WALK_KEYS = frozenset({"reduction_last"})  # bytes or each thread's walk, whichever is slower; every file's cases
+WALK_KEYS = frozenset({"reduction_last"})  # bytes or each thread's walk, whichever is slower
+# keys fitted on the cases of every file: one file alone cannot identify them (reduction_last: many rows in the
+# models' sweep, tens of rows in the reductions group; copy_iter: the models' sweep's single-input cats are all
+# of one size, the methods group's copy_'s small)
+EVERY_FILE_KEYS = frozenset({"reduction_last", "copy_iter"})
 HOST_CALLS = "host_calls.json"  # beside the cases: hetsim.calibration.gpu_suite.host_calls on the same GPU
 # (key, field of host_calls.json): host costs the op cases cannot identify, taken as measured
 MEASURED_KEYS = (("host_module", "module_call"), ("host_sdpa_plan", "sdpa_plan_build"), ("host_view", "view_method"))
@@ -525,7 +533,7 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
         by_key, sources = {}, {}
         for path, cs in zip(paths_in, kept, strict=True):
             for key, points in points_by_key(cs, harness).items():
-                if key in WALK_KEYS:
+                if key in EVERY_FILE_KEYS:
                     by_key.setdefault(key, []).extend(points)
                     sources[key] = source
                 elif key not in by_key:

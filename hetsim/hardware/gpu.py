@@ -250,6 +250,7 @@ def rate_keys(op: Op) -> tuple[str, ...]:
 REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "cast": ("elementwise",),  # _to_copy between dtypes (RMSNorm's and rotary's fp32 chains)
     "copy_strided": ("copy",),  # a copy out of an expanded / non-contiguous view (repeat_kv, rotate_half's cat)
+    "copy_iter": ("copy_strided", "copy"),  # TensorIterator's copy out of a strided source (clone, 1-input cat)
     "copy_expand": ("copy_strided", "copy"),  # a copy out of a broadcast (stride-0) view: repeat_kv's expand+clone
     "copy_cat": ("copy",),  # cat / clone of contiguous inputs
     "index_copy": ("gather_narrow", "gather"),  # index_copy_ of cache rows (a row scatter)

@@ -129,12 +129,29 @@ def _materialise(op: AtenOp) -> tuple[Op, ...]:
     write = sum(nbytes(t) for t in op.outputs)
     numel = max((t.numel for t in op.outputs), default=0)
     regime = "copy_strided" if any(strided(t) for t in op.inputs if t.numel) else "copy_cat"
+    if regime == "copy_strided" and not cat_kernel(op):
+        # ATen's cat runs its batched strided kernel only for two or more non-empty inputs of <= 4 dims; else it
+        # narrows the output and copy_'s each input in (DynamicCache's first cat of an empty cache with the new
+        # transposed K), as clone / contiguous / copy_ do: TensorIterator's copy, ~0.7 TB/s out of a transposed
+        # source against ~1.0 for the cat kernel at the same bytes (the aten sweep)
+        regime = "copy_iter"
     if any(broadcast(t) for t in op.inputs if t.numel):
         # an expanded input (repeat_kv's K/V heads): each stored element is read once and written n times, a
         # pattern the strided kernel runs faster than a transposing copy (the aten sweep's clones of expanded
         # caches: ~1.2 TB/s of bytes read + written, against ~1.1 for copy_strided's mix): `copy_expand`
         regime = "copy_expand"
     return (Pointwise(numel, read + write, op.name, regime, name=_name(op)),)
+
+
+def cat_kernel(op: AtenOp) -> bool:
+    """Whether ATen's cat (or stack, a cat of unsqueezed inputs) runs its own batched kernel (Shape.cu's
+    parallel_cat): two or more non-empty inputs and an output of <= 4 dims (CAT_ARRAY_MAX_INPUT_DIMS)."""
+    if op.base not in ("cat", "stack") or not op.outputs:
+        return False
+    return sum(1 for t in op.inputs if t.numel) > 1 and len(op.outputs[0].shape) <= CAT_MAX_DIMS
+
+
+CAT_MAX_DIMS = 4
 
 
 def _to_copy(op: AtenOp) -> tuple[Op, ...]:
@@ -266,12 +283,12 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "index_select": ("gather_few (<= 16 indices) / gather_narrow / gather", _index_select),
     "index_copy_": ("index_copy (row scatter; else gather_narrow / gather)", _index_copy),
     "index_copy": ("index_copy (row scatter; else gather_narrow / gather)", _index_copy),
-    "cat": ("copy_cat / copy_strided / copy_expand (else copy)", _materialise),
-    "clone": ("copy_cat / copy_strided / copy_expand (else copy)", _materialise),
-    "contiguous": ("copy_cat / copy_strided / copy_expand (else copy)", _materialise),
-    "copy_": ("copy_cat / copy_strided / copy_expand (else copy)", _materialise),
-    "stack": ("copy_cat / copy_strided / copy_expand (else copy)", _materialise),
-    "repeat": ("copy_cat / copy_strided / copy_expand (else copy)", _materialise),
+    "cat": ("copy_cat / copy_strided / copy_iter / copy_expand (else copy)", _materialise),
+    "clone": ("copy_cat / copy_strided / copy_iter / copy_expand (else copy)", _materialise),
+    "contiguous": ("copy_cat / copy_strided / copy_iter / copy_expand (else copy)", _materialise),
+    "copy_": ("copy_cat / copy_strided / copy_iter / copy_expand (else copy)", _materialise),
+    "stack": ("copy_cat / copy_strided / copy_iter / copy_expand (else copy)", _materialise),
+    "repeat": ("copy_cat / copy_strided / copy_iter / copy_expand (else copy)", _materialise),
     "_to_copy": ("cast / cast_fp32 / cast_fp8 / cast_from_fp8 (else elementwise) / copy_h2d + sync", _to_copy),
     "mean": ("reduction_last / reduction_narrow / reduction_outer", _reduction),
     "sum": ("reduction_last / reduction_narrow / reduction_outer", _reduction),

@@ -268,13 +268,14 @@ def test_the_fit_takes_several_sweep_files(tmp_path):
     assert "a.parquet" in source and "b.parquet" in source
     only_a = fit_profile(profile, a, host)
     assert only_a["pointwise"][1]["fit"]["points"] < whole["pointwise"][1]["fit"]["points"]
-    # by default each key comes from the first file with cases of it: [a, b] fits as a alone; a walk key
+    # by default each key comes from the first file with cases of it: [a, b] fits as a alone; a key of
     # (two rates, each identified by other cases) from every file's cases
-    from hetsim.calibration.trace_fit import WALK_KEYS
+    from hetsim.calibration.trace_fit import EVERY_FILE_KEYS
 
     first = fit_profile(profile, [a, b], host)
-    assert all(first[k][0] == only_a[k][0] for k in only_a if k in first and k not in WALK_KEYS)
-    assert [first[k][1]["fit"]["points"] for k in WALK_KEYS] == [whole[k][1]["fit"]["points"] for k in WALK_KEYS]
+    assert all(first[k][0] == only_a[k][0] for k in only_a if k in first and k not in EVERY_FILE_KEYS)
+    assert [first[k][1]["fit"]["points"] for k in EVERY_FILE_KEYS if k in whole] == [
+        whole[k][1]["fit"]["points"] for k in EVERY_FILE_KEYS if k in whole]
     source = first["pointwise"][1]["fit"]["source"]
     assert "a.parquet" in source and "b.parquet" not in source
 

@@ -44,6 +44,21 @@ def test_a_one_element_tensor_over_a_longer_output_is_a_broadcast_input_a_0_dim_
     assert same.regime != "pointwise_broadcast"  # one element in, one out: nothing is broadcast
 
 
+def test_a_cat_left_with_one_strided_input_is_a_copy_not_the_cat_kernel():
+    # ATen's cat runs its batched kernel for >= 2 non-empty inputs of <= 4 dims; DynamicCache's first update
+    # cats an empty cache with the new (transposed) K, which ATen narrows and copy_'s: TensorIterator's copy
+    k = meta((1, 8, 2048, 128), stride=(2097152, 128, 1024, 1))
+    out = meta((1, 8, 2048, 128))
+    (first,) = aten.lower_op(AtenOp("aten.cat.default", (meta((0,)), k), (out,), {"dim": -2}))
+    halves = [meta((1, 8, 2048, 64), stride=(2097152, 128, 1024, 1)) for _ in range(2)]
+    (rotate,) = aten.lower_op(AtenOp("aten.cat.default", tuple(halves), (out,), {"dim": -1}))
+    (clone,) = aten.lower_op(AtenOp("aten.clone.default", (k,), (out,)))
+    assert (first.regime, rotate.regime, clone.regime) == ("copy_iter", "copy_strided", "copy_iter")
+    five = [meta((1, 8, 2, 1024, 64), stride=(2097152, 128, 64, 1024, 1)) for _ in range(2)]
+    (wide,) = aten.lower_op(AtenOp("aten.cat.default", tuple(five), (meta((1, 8, 2, 1024, 128)),), {"dim": -1}))
+    assert wide.regime == "copy_iter"  # more dims than the cat kernel takes
+
+
 def test_a_cast_is_elementwise_at_each_side_width():
     (op,) = aten.lower_op(AtenOp("aten._to_copy.default", (meta((4, 4096)),), (meta((4, 4096), "float32"),),
                                  {"dtype": "float32"}))
