@@ -46,6 +46,8 @@ cases of all the files). Each regime below becomes a rate key of
     cast_from_fp8   a cast up from float8_e4m3fn (the fp8 indexer's keys back to bf16): ~3x slower
     layer_norm      native_layer_norm (one vectorised kernel over the rows)
     select          torch.nonzero_static over a mask (cub's select: a few launches; torch.nonzero adds a sync)
+    topk_multiblock_fp32  torch.topk's multi-block radix select over fp32 scores (four digit passes; the suite's
+                    topk_multiblock timed bf16, two): the bytes or one row's, whichever is slower
     gather_few      index_select of <= 16 indices (ATen's small-index kernel walks them one after another):
                     device_s = overhead_s + item_s x indices (the wave term of OpClassRates, one wave)
     attention_masked  SDPA with an explicit mask (StaticCache decode: every pair of the static length)
@@ -108,13 +110,15 @@ FIT_KEYS = ("pointwise", "pointwise_broadcast", "cast", "cast_fp32", "copy_strid
             "copy_cat",
             "index_copy",
             "embedding", "embedding_few", "reduction_last", "matmul_outer", "attention_masked",
-            "reduction_outer", "reduction_outer_max", "cast_fp8", "cast_from_fp8", "gather_few", "layer_norm", "select")
+            "reduction_outer", "reduction_outer_max", "cast_fp8", "cast_from_fp8", "gather_few", "layer_norm", "select",
+            "topk_multiblock_fp32")
 PER_INDEX_KEYS = frozenset({"gather_few"})  # timed per index (a dependent load each), not per byte
-WALK_KEYS = frozenset({"reduction_last"})  # bytes or each thread's walk, whichever is slower
+WALK_KEYS = frozenset({"reduction_last", "topk_multiblock_fp32"})  # bytes or a walk, whichever is slower
 # keys fitted on the cases of every file: one file alone cannot identify them (reduction_last: many rows in the
 # models' sweep, tens of rows in the reductions group; copy_iter: the models' sweep's single-input cats are all
-# of one size, the methods group's copy_'s small)
-EVERY_FILE_KEYS = frozenset({"reduction_last", "copy_iter"})
+# of one size, the methods group's copy_'s small; topk_multiblock_fp32: two probes in the methods group, the
+# shapes that tell bytes from a row's walk in a later group)
+EVERY_FILE_KEYS = frozenset({"reduction_last", "copy_iter", "topk_multiblock_fp32"})
 HOST_CALLS = "host_calls.json"  # beside the cases: hetsim.calibration.gpu_suite.host_calls on the same GPU
 # (key, field of host_calls.json): host costs the op cases cannot identify, taken as measured
 MEASURED_KEYS = (("host_module", "module_call"), ("host_sdpa_plan", "sdpa_plan_build"), ("host_view", "view_method"))

@@ -134,10 +134,14 @@ def few_index_select(op: Gather) -> bool:
 
 
 def walk_bytes(op: Op) -> float:
-    """Bytes one thread of the op's kernel reads one after another, where that bounds its time: a traced
-    last-dim reduction (`reduce_walk`), else 0."""
+    """Bytes one part of the op's kernel must read one after another, where that bounds its time: a traced
+    last-dim reduction's lane (`reduce_walk`); a multi-block top-k's row (its blocks per row are capped, so one
+    long row runs far below the bandwidth many rows reach); else 0. Only a key with a finite
+    walk_bw_bytes_per_s uses it."""
     if isinstance(op, AxisReduction) and op.aten and op.inner == 1 and op.cols >= 32:
         return reduce_walk(op.rows, op.cols, dtype_bytes(op.dtype))
+    if isinstance(op, TopK):
+        return float(op.n * dtype_bytes(op.dtype))
     return 0.0
 
 
@@ -237,7 +241,11 @@ def rate_keys(op: Op) -> tuple[str, ...]:
     if isinstance(op, Copy):
         return ("copy",) if op.direction == "d2d" else (f"copy_{op.direction}",)
     if isinstance(op, TopK):
-        return ("topk_multiblock" if topk_multiblock(op.rows, op.n) else "topk_singleblock", "topk")
+        base = "topk_multiblock" if topk_multiblock(op.rows, op.n) else "topk_singleblock"
+        # fp32 scores (BM25's): the radix select walks 32-bit keys in four 8-bit digit passes, 16-bit ones in
+        # two; its own key where the aten sweep fitted one (bytes or a row's walk, whichever is slower)
+        fp32 = (f"{base}_fp32",) if base == "topk_multiblock" and op.dtype == "fp32" else ()
+        return (*fp32, base, "topk")
     if isinstance(op, Reduction) and op.cols < 32:
         return ("reduction_narrow", "reduction")
     if isinstance(op, Gather) and op.row_bytes < 512:
@@ -265,6 +273,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "embedding_few": ("embedding", "gather"),  # <= FEW_ROWS tokens: rows one after another
     "reduction_last": ("reduction",),  # a traced last-dim reduction (AxisReduction with aten, inner 1)
     "matmul_outer": ("matmul_unaligned", "matmul"),  # k < OUTER_K
+    "topk_multiblock_fp32": ("topk_multiblock", "topk"),  # fp32 scores: four radix passes, not two
     "gather_few": ("gather_narrow", "gather"),  # index_select of <= FEW_ROWS indices (the small-index kernel)
 }
 FEW_ROWS = 16  # rows (tokens, indices) up to which embedding and index_select walk them one after another

@@ -185,8 +185,9 @@ def test_a_suite_refit_fits_the_trace_keys_again_from_the_recorded_sweep():
     methods = SWEEP.with_name("H200-aten-methods-2026-12-01.parquet")
     reductions = SWEEP.with_name("H200-aten-reductions-2026-12-01.parquet")
     select = SWEEP.with_name("H200-aten-select-2026-12-01.parquet")
+    topk = SWEEP.with_name("H200-aten-topk-2026-12-02.parquet")
     assert profile.provenance["trace_fit"]["cases"] == [str(p.relative_to(REPO_ROOT))
-                                                        for p in (SWEEP, methods, reductions, select)]
+                                                        for p in (SWEEP, methods, reductions, select, topk)]
     # what the suite's own refit builds: its keys only, the trace fit's provenance carried over
     suite_only = dataclasses.replace(profile, rates={k: r for k, r in profile.rates.items() if k not in ours},
                                      notes={k: n for k, n in profile.notes.items() if k not in ours})
@@ -374,3 +375,22 @@ def test_the_walk_fit_recovers_both_rates_of_a_last_dim_reduction():
     assert rates.overhead_s == pytest.approx(2e-6, rel=0.05)
     assert rates.bw_bytes_per_s == pytest.approx(3e12, rel=0.05)
     assert rates.walk_bw_bytes_per_s == pytest.approx(9e7, rel=0.05)
+
+
+def test_fp32_top_k_has_its_own_key_and_one_long_row_walks():
+    from hetsim.hardware.gpu import rate_keys, walk_bytes
+    from hetsim.ops import TopK
+
+    # BM25's fp32 scores: four radix passes (bf16: two), its own key where fitted; a row's bytes its walk
+    long_row, many = TopK(1, 6_000_000, 100, "fp32"), TopK(32, 1_000_000, 100, "fp32")
+    assert rate_keys(long_row)[:3] == ("topk_multiblock_fp32", "topk_multiblock", "topk")
+    assert rate_keys(TopK(1, 6_000_000, 100, "bf16"))[0] == "topk_multiblock"
+    assert rate_keys(TopK(8, 2048, 16, "fp32"))[0] == "topk_singleblock"  # one block per row: no fp32 key
+    assert walk_bytes(long_row) == 6_000_000 * 4
+    from hetsim.calibration.predict import gpu_model
+
+    gpu = gpu_model("H200")
+    r = gpu.rates["topk_multiblock_fp32"]
+    assert math.isfinite(r.walk_bw_bytes_per_s) and r.walk_bw_bytes_per_s < r.bw_bytes_per_s
+    # 24 MB in one row takes longer than 24 MB over four rows (measured 179 vs 126 us)
+    assert gpu.device_time_s(long_row) > gpu.device_time_s(TopK(4, 1_500_000, 100, "fp32"))

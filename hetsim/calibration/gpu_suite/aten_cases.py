@@ -17,10 +17,11 @@ DSA, BM25, two-stage RAG) traced at sizes (PROBES) that no validation composite 
 of a composite's trace is dropped, like the op-level validation cases. Beside them, REDUCTIONS: reductions over an
 outer or middle dim (`reduction_outer(_max)`: LServe's page min/max, SeerAttention-R's block pooling, the
 query-group sum) at a spread of shapes, last-dim means over 24-384 rows (LAST_DIM_MEANS: `reduction_last`'s
-thread walk), torch.nonzero_static over masks (SELECTS: `select`), fp8 casts (`cast_fp8`, `cast_from_fp8`: DSA's
-fp8 indexer), and index_select of few rows (INDEX_FEW: ATen's small-index kernel, BM25's idf lookup). Each case of
-this group names its group, the regime hetsim prices it by, and, for an index op, `int_bound`: the indices drawn over
-the rows they address (a method gathers rows all over its cache, not within L2). The sweep runs one group alone:
+thread walk), torch.nonzero_static over masks (SELECTS: `select`), fp32 top-k (TOPKS_FP32:
+`topk_multiblock_fp32`), fp8 casts (`cast_fp8`, `cast_from_fp8`: DSA's fp8 indexer), and index_select of few rows
+(INDEX_FEW: ATen's small-index kernel, BM25's idf lookup). Each case of this group names its group, the regime
+hetsim prices it by, and, for an index op, `int_bound`: the indices drawn over the rows they address (a method
+gathers rows all over its cache, not within L2). The sweep runs one group alone:
 `python -m hetsim.calibration.gpu_suite.aten_sweep --group methods --out ...`.
 
 Needs torch and transformers (tracing on fake tensors, no GPU); run it where they are installed.
@@ -179,6 +180,9 @@ LAST_DIM_MEANS = ((24, 4096, "float32"), (48, 4096, "float32"), (64, 4096, "floa
 # mask shapes: torch.nonzero_static over a boolean mask (cub's select: SeerAttention-R threshold mode's selected
 # blocks, whose torch.nonzero runs the same kernels and a sync besides), a tenth of the elements kept
 SELECTS = ((8, 64), (64, 4096), (8, 131072))
+# (rows, n, k): torch.topk over fp32 scores (BM25's document scores, an indexer's) in its multi-block regime
+TOPKS_FP32 = ((1, 500_000, 100), (1, 2_000_000, 100), (1, 6_000_000, 1000), (4, 1_500_000, 100), (8, 500_000, 100),
+              (8, 3_000_000, 64), (16, 2_000_000, 100), (32, 1_000_000, 100), (64, 300_000, 2048), (2, 65536, 2048))
 # (shape, from dtype, to dtype): casts to and from float8_e4m3fn (the fp8 indexer's keys and queries)
 FP8_CASTS = tuple((shape, a, b) for shape in ((4, 64, 128), (2, 8192, 128), (4, 65536, 128), (16, 65536, 128))
                   for a, b in (("float8_e4m3fn", "bfloat16"), ("bfloat16", "float8_e4m3fn")))
@@ -240,6 +244,9 @@ def _probe_traces():
         n = shape[0] * shape[1] // 10
         label = f"select/{'x'.join(map(str, shape))}/{n}"
         yield label, trace_callable(lambda t, n=n: torch.nonzero_static(t, size=n), m)
+    for rows, n, k in TOPKS_FP32:
+        x = torch.empty((rows, n), dtype=torch.float32, device="meta")
+        yield f"topk/{rows}x{n}/float32/{k}", trace_callable(lambda t, k=k: torch.topk(t, k), x)
     for shape, a, b in FP8_CASTS:
         x = torch.empty(shape, dtype=getattr(torch, a), device="meta")
         yield (f"cast/{a}->{b}/{'x'.join(map(str, shape))}",
