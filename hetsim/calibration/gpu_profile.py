@@ -56,7 +56,7 @@ HEADER = """\
 # measured in the same run and never used in the fit (hetsim validate --profile THIS_FILE).
 """
 # Rates that divide (a zero would be an infinitely fast GPU); every other number is >= 0.
-POSITIVE_RATES = ("bw_bytes_per_s", "flop_rate", "roof_p")
+POSITIVE_RATES = ("bw_bytes_per_s", "flop_rate", "roof_p", "walk_bw_bytes_per_s")
 RATE_FIELDS = tuple(f for f in dataclasses.fields(OpClassRates) if f.name != "source")
 
 

@@ -24,10 +24,10 @@ cases of all the files). Each regime below becomes a rate key of
                     strided kernel, ~0.7 us more and ~half the bandwidth of a contiguous one
     cast            _to_copy between dtypes (RMSNorm's and rotary's fp32 chains)
     cast_fp32       a cast up to fp32 from another dtype (about half the bandwidth of a cast down)
-    copy_strided    ATen's batched cat kernel out of non-contiguous views (rotate_half's cat of two halves)
-    copy_iter       TensorIterator's copy out of a strided source: clone / contiguous / copy_, and a cat left with
-                    one non-empty input (ATen's cat then narrows and copy_'s; DynamicCache's first update); fitted
-                    on every file's cases
+    copy_strided    a copy out of non-contiguous views (rotate_half's cat of two halves, a transposed clone)
+    cat_one_input   the batched cat kernel with one non-empty input (DynamicCache's first update): the kernel gives
+                    each input 2 x SMs blocks, so one input has half the GPU; its cases are all of one size, so
+                    its overhead is copy_strided's and its bandwidth fitted
     copy_expand     a copy out of a broadcast (stride-0) view: repeat_kv's clone of the expanded K/V heads
     copy_cat        cat / clone of contiguous inputs (DynamicCache's growth)
     index_copy      index_copy_ of cache rows (StaticCache's update)
@@ -47,7 +47,7 @@ cases of all the files). Each regime below becomes a rate key of
     layer_norm      native_layer_norm (one vectorised kernel over the rows)
     select          torch.nonzero_static over a mask (cub's select: a few launches; torch.nonzero adds a sync)
     topk_multiblock_fp32  torch.topk's multi-block radix select over fp32 scores (four digit passes; the suite's
-                    topk_multiblock timed bf16, two): the bytes or one row's, whichever is slower
+                    topk_multiblock timed bf16, two): the bytes, or one row's where that halves the error
     gather_few      index_select of <= 16 indices (ATen's small-index kernel walks them one after another):
                     device_s = overhead_s + item_s x indices (the wave term of OpClassRates, one wave)
     attention_masked  SDPA with an explicit mask (StaticCache decode: every pair of the static length)
@@ -106,19 +106,20 @@ from hetsim.calibration.trace_cases import TraceCase, load_cases, lower_case
 from hetsim.hardware.gpu import OpClassRates, op_device_s, op_stream_device_s, rate_keys, walk_bytes
 from hetsim.ops import HostCall, Op
 
-FIT_KEYS = ("pointwise", "pointwise_broadcast", "cast", "cast_fp32", "copy_strided", "copy_iter", "copy_expand",
+FIT_KEYS = ("pointwise", "pointwise_broadcast", "cast", "cast_fp32", "copy_strided", "cat_one_input", "copy_expand",
             "copy_cat",
             "index_copy",
             "embedding", "embedding_few", "reduction_last", "matmul_outer", "attention_masked",
             "reduction_outer", "reduction_outer_max", "cast_fp8", "cast_from_fp8", "gather_few", "layer_norm", "select",
             "topk_multiblock_fp32")
 PER_INDEX_KEYS = frozenset({"gather_few"})  # timed per index (a dependent load each), not per byte
+SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
+WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share of the bytes-only fit's error
 WALK_KEYS = frozenset({"reduction_last", "topk_multiblock_fp32"})  # bytes or a walk, whichever is slower
 # keys fitted on the cases of every file: one file alone cannot identify them (reduction_last: many rows in the
-# models' sweep, tens of rows in the reductions group; copy_iter: the models' sweep's single-input cats are all
-# of one size, the methods group's copy_'s small; topk_multiblock_fp32: two probes in the methods group, the
+# models' sweep, tens of rows in the reductions group; topk_multiblock_fp32: two probes in the methods group, the
 # shapes that tell bytes from a row's walk in a later group)
-EVERY_FILE_KEYS = frozenset({"reduction_last", "copy_iter", "topk_multiblock_fp32"})
+EVERY_FILE_KEYS = frozenset({"reduction_last", "topk_multiblock_fp32"})
 HOST_CALLS = "host_calls.json"  # beside the cases: hetsim.calibration.gpu_suite.host_calls on the same GPU
 # (key, field of host_calls.json): host costs the op cases cannot identify, taken as measured
 MEASURED_KEYS = (("host_module", "module_call"), ("host_sdpa_plan", "sdpa_plan_build"), ("host_view", "view_method"))
@@ -273,7 +274,9 @@ def fit_affine(points: list[Point]) -> tuple[float, float]:
 def fit_walk(points: list[Point]) -> tuple[float, float, float]:
     """(overhead_s, bw_bytes_per_s, walk_bw_bytes_per_s) minimising the relative error of
     overhead + max(bytes / bw, walk / walk_bw) against graph_s: a log grid over the two rates, refined
-    twice around the best, the overhead solved in closed form at each (floored at 0). Deterministic."""
+    twice around the best, the overhead solved in closed form at each (floored at 0). Deterministic. Where
+    the walk binds no case at the optimum, or halves no error the bytes alone leave (`WALK_GAIN`), the cases
+    cannot tell its rate: walk_bw = inf, and the bandwidth is fitted alone (`fit_affine`)."""
     import numpy as np
 
     g = np.array([p.graph_s for p in points])
@@ -288,11 +291,16 @@ def fit_walk(points: list[Point]) -> tuple[float, float, float]:
                 over = max(0.0, float(np.sum((g - m) / g**2) / np.sum(1.0 / g**2)))
                 err = float(np.sum(((over + m) / g - 1.0) ** 2))
                 if err < best[0]:
-                    best = (err, over, 10.0**lb, 10.0**lw)
+                    best = (err, over, float(10.0**lb), float(10.0**lw))
         step_b, step_w = (hi_b - lo_b) / 60 * 3, (hi_w - lo_w) / 60 * 3
         lb, lw = math.log10(best[2]), math.log10(best[3])
         lo_b, hi_b, lo_w, hi_w = lb - step_b, lb + step_b, lw - step_w, lw + step_w
-    return best[1], best[2], best[3]
+    err, over, bw, walk_bw = best
+    a_over, a_bw = fit_affine(points)
+    affine = float(np.sum(((a_over + b / a_bw) / g - 1.0) ** 2))
+    if not np.any(w / walk_bw > b / bw) or err > WALK_GAIN * affine:
+        return a_over, a_bw, math.inf
+    return over, bw, walk_bw
 
 
 def fit_per_index(points: list[Point]) -> tuple[float, float]:
@@ -350,10 +358,20 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
                **{f"host_{k}": v for k, v in _quality(
                    _abs_errs([dispatch] * len(points), [p.cpu_s for p in points])).items()}}
     else:
-        over, bw, walk_bw = fit_walk(points) if key in WALK_KEYS else (*fit_affine(points), math.inf)
+        sizes = [p.op.bytes for p in points]
+        if base is not None and key not in WALK_KEYS and max(sizes) <= SAME_SIZE * min(sizes):
+            # cases of one size cannot tell a fixed cost from a bandwidth: the refined key's overhead, the bandwidth
+            # that leaves each case its time
+            over, walk_bw = base.overhead_s, math.inf
+            bw = statistics.median(p.op.bytes / max(p.graph_s - over, 1e-9) for p in points)
+            notes.append("cases of one size: overhead_s from the key it refines, bw_bytes_per_s fitted")
+        else:
+            over, bw, walk_bw = fit_walk(points) if key in WALK_KEYS else (*fit_affine(points), math.inf)
         if key in WALK_KEYS:
             notes.append("device_s = overhead_s + max(bytes / bw_bytes_per_s, walk / walk_bw_bytes_per_s), walk the "
-                         "bytes each thread reads (hetsim.hardware.gpu.reduce_walk)")
+                         "bytes one lane or row reads one after another (hetsim.hardware.gpu.walk_bytes)"
+                         if math.isfinite(walk_bw) else "the walk binds no case or halves no error of the bytes alone: "
+                         "walk_bw_bytes_per_s = inf")
         if math.isinf(bw):
             bw = base.bw_bytes_per_s if base else math.inf
             notes.append("no case moves enough bytes to fit a bandwidth: bw_bytes_per_s from the key it refines")
@@ -535,11 +553,15 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
         by_key, sources = points_by_key(cases, harness), dict.fromkeys(FIT_KEYS, source)
     else:
         by_key, sources = {}, {}
+        files: dict[str, list[str]] = {}  # an every-file key's cases, as file:case (ids repeat across files)
         for path, cs in zip(paths_in, kept, strict=True):
             for key, points in points_by_key(cs, harness).items():
                 if key in EVERY_FILE_KEYS:
                     by_key.setdefault(key, []).extend(points)
-                    sources[key] = source
+                    files.setdefault(key, []).extend(f"{path.name}:{p.case}" for p in points)
+                    named = sorted({c.split(":")[0] for c in files[key]})
+                    sources[key] = (f"op cases from traces: {', '.join(named)} (every file with cases of this key), "
+                                    "hetsim.calibration.trace_fit")
                 elif key not in by_key:
                     by_key[key] = points
                     sources[key] = (f"op cases from traces: {path.name} (sha256 "
@@ -547,6 +569,8 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
                                     "files with cases of this key), hetsim.calibration.trace_fit")
     for key in fit_order(by_key):
         rates, notes = fit_key(key, by_key[key], fallback_rates(profile, key, out), sources[key])
+        if not (pooled or len(kept) == 1) and key in files:
+            notes["fit"]["cases"] = files[key]
         kind = harness_kind(key)
         if kind == "none":
             notes["fit"]["harness_overhead_s"] = 0.0
@@ -720,16 +744,20 @@ def write_added(path: Path, profile, fitted: dict) -> None:
         write_profile(path, profile)  # not a file the suite wrote: write it whole
         return
     # a previous trace fit's keys go too (add_to_profile dropped the ones this fit no longer makes)
-    before = yaml.safe_load("".join(lines)).get("provenance", {}).get("trace_fit", {}).get("keys", [])
+    previous = "".join(lines)
+    before = ((yaml.safe_load(previous).get("provenance") or {}).get("trace_fit") or {}).get("keys", [])
     drop("op_classes", set(fitted) | set(before))
     append("op_classes", {k: _rates_entry(r, n) for k, (r, n) in fitted.items()})
     drop("provenance", {"trace_fit"})
     append("provenance", {"trace_fit": profile.provenance["trace_fit"]})
-    previous = Path(path).read_text()
     Path(path).write_text("".join(lines))
-    back = load_profile(Path(path))
-    if profile_to_dict(back) != profile_to_dict(profile):
+    try:
+        same = profile_to_dict(load_profile(Path(path))) == profile_to_dict(profile)
+    except BaseException:
         Path(path).write_text(previous)  # never leave a half-written profile
+        raise
+    if not same:
+        Path(path).write_text(previous)
         raise RuntimeError(f"{path}: the written profile does not read back as the fitted one")
 
 

@@ -147,24 +147,27 @@ def walk_bytes(op: Op) -> float:
 
 def reduce_walk(rows: int, cols: int, itemsize: int) -> float:
     """Bytes each thread of ATen's reduce kernel reads for a reduction over the last (contiguous) dim of
-    [rows, cols], as Reduce.cuh's setReduceConfig lays the block out: fp32 rows longer than 128 read as
-    16-byte vectors (vt0 = 4 >= input_vec_size; bf16's 8 is not, so scalars); 32 lanes along the row
-    and up to 16 rows per 512-thread block (fewer rows: wider lanes); a lane summing >= 256 values, or
-    >= 16 x the block's rows, shares its row with the block's other warps, and one summing >= 256 still
-    with more blocks (ctas_per_output). So 16 rows of 4096 fp32 leave each lane 32 vectors, 512 B read
-    one after another (~5.5 us on an H200 whatever the rows: measured flat from 16 to 1,024 rows), where
-    the bytes alone would take 1 us."""
+    [rows, cols], as Reduce.cuh's setReduceConfig lays it out. The block shape comes from the row in load
+    units (fp32 rows longer than 128 load 16-byte vectors: vt0 = 4 >= input_vec_size; a sum or mean of bf16
+    loads scalars, its 8 > vt0): 32 lanes along a row and up to 16 rows per 512-thread block (fewer rows:
+    wider lanes). values_per_thread counts elements: a lane left with >= 256 of them, or >= 16 x the block's
+    rows, shares its row with the block's other warps (one output a block, `rows` blocks); one still left with
+    >= 256 shares it with more blocks too (ctas_per_output, while the grid is below the GPU's resident
+    blocks). So 16 rows of 4096 fp32 leave each lane 128 elements, 512 B read one after another (~5.5 us on
+    an H200 whatever the rows: measured flat from 16 to 1,024 rows), where the bytes alone would take 1 us;
+    16 rows of 8192 give each lane 256 and so share them: 16 elements, 64 B."""
     vec = 16 // itemsize if itemsize >= 4 and cols > 128 else 1
     dim0 = cols // vec
     width_cap = min(_last_pow2(dim0), REDUCE_THREADS)
     height = min(min(_last_pow2(rows), REDUCE_THREADS), REDUCE_THREADS // min(width_cap, 32))
     width = min(width_cap, REDUCE_THREADS // height)
-    per_lane = math.ceil(dim0 / width)
-    if per_lane >= 16 * height or per_lane >= 256:
-        per_lane = math.ceil(per_lane / height)  # the row shared by the block's warps
-        if per_lane >= 256:
-            per_lane = math.ceil(per_lane / math.ceil(per_lane / 16))  # and by ctas_per_output blocks
-    return float(per_lane * vec * itemsize)
+    values = math.ceil(cols / width)  # elements per lane (step_input = the lanes along the row)
+    if values >= 16 * height or values >= 256:
+        values = math.ceil(values / height)  # the row shared by the block's warps: one output per block
+        if values >= 256 and rows <= RESIDENT_BLOCKS:
+            ctas = max(min(math.ceil(RESIDENT_BLOCKS / rows), math.ceil(values / 16)), math.ceil(values / 256))
+            values = math.ceil(values / ctas)  # and by ctas_per_output blocks (a global reduction)
+    return float(values * itemsize)
 
 
 def _last_pow2(n: int) -> int:
@@ -172,6 +175,8 @@ def _last_pow2(n: int) -> int:
 
 
 REDUCE_THREADS = 512  # ATen's reduce kernel: threads per block
+# blocks resident at once on an H100 / H200 (132 SMs x 2048 threads / 512): Reduce.cuh's target_grid_size
+RESIDENT_BLOCKS = 132 * 4
 
 
 def op_device_s(rates: OpClassRates, op: Op) -> float:
@@ -258,7 +263,7 @@ def rate_keys(op: Op) -> tuple[str, ...]:
 REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "cast": ("elementwise",),  # _to_copy between dtypes (RMSNorm's and rotary's fp32 chains)
     "copy_strided": ("copy",),  # a copy out of an expanded / non-contiguous view (repeat_kv, rotate_half's cat)
-    "copy_iter": ("copy_strided", "copy"),  # TensorIterator's copy out of a strided source (clone, 1-input cat)
+    "cat_one_input": ("copy_strided", "copy"),  # the batched cat kernel with one non-empty input: half the grid
     "copy_expand": ("copy_strided", "copy"),  # a copy out of a broadcast (stride-0) view: repeat_kv's expand+clone
     "copy_cat": ("copy",),  # cat / clone of contiguous inputs
     "index_copy": ("gather_narrow", "gather"),  # index_copy_ of cache rows (a row scatter)

@@ -129,12 +129,12 @@ def _materialise(op: AtenOp) -> tuple[Op, ...]:
     write = sum(nbytes(t) for t in op.outputs)
     numel = max((t.numel for t in op.outputs), default=0)
     regime = "copy_strided" if any(strided(t) for t in op.inputs if t.numel) else "copy_cat"
-    if regime == "copy_strided" and not cat_kernel(op):
-        # ATen's cat runs its batched strided kernel only for two or more non-empty inputs of <= 4 dims; else it
-        # narrows the output and copy_'s each input in (DynamicCache's first cat of an empty cache with the new
-        # transposed K), as clone / contiguous / copy_ do: TensorIterator's copy, ~0.7 TB/s out of a transposed
-        # source against ~1.0 for the cat kernel at the same bytes (the aten sweep)
-        regime = "copy_iter"
+    if regime == "copy_strided" and one_input_cat(op):
+        # ATen's batched cat kernel gives each input 2 x SMs blocks (Shape.cu's getCatGrid: "cating two tensors
+        # fill[s] the entire grid"); with one non-empty input (DynamicCache's first update cats the empty cache
+        # with the new transposed K) half the GPU copies it: ~0.7 TB/s against ~1.0 for two halves of the same
+        # bytes (the aten sweep)
+        regime = "cat_one_input"
     if any(broadcast(t) for t in op.inputs if t.numel):
         # an expanded input (repeat_kv's K/V heads): each stored element is read once and written n times, a
         # pattern the strided kernel runs faster than a transposing copy (the aten sweep's clones of expanded
@@ -143,15 +143,16 @@ def _materialise(op: AtenOp) -> tuple[Op, ...]:
     return (Pointwise(numel, read + write, op.name, regime, name=_name(op)),)
 
 
-def cat_kernel(op: AtenOp) -> bool:
-    """Whether ATen's cat (or stack, a cat of unsqueezed inputs) runs its own batched kernel (Shape.cu's
-    parallel_cat): two or more non-empty inputs and an output of <= 4 dims (CAT_ARRAY_MAX_INPUT_DIMS)."""
-    if op.base not in ("cat", "stack") or not op.outputs:
+def one_input_cat(op: AtenOp) -> bool:
+    """Whether a cat (or stack, a cat of unsqueezed inputs) runs ATen's batched cat kernel (Shape.cu's
+    parallel_cat: <= 4 dims, one dtype; empty inputs count as inputs and are skipped inside) with a single
+    non-empty input to copy."""
+    if op.base not in ("cat", "stack") or not op.outputs or len(op.outputs[0].shape) > CAT_MAX_DIMS:
         return False
-    return sum(1 for t in op.inputs if t.numel) > 1 and len(op.outputs[0].shape) <= CAT_MAX_DIMS
+    return len(op.inputs) > 1 and len({t.dtype for t in op.inputs}) == 1 and sum(1 for t in op.inputs if t.numel) == 1
 
 
-CAT_MAX_DIMS = 4
+CAT_MAX_DIMS = 4  # Shape.cu's CAT_ARRAY_MAX_INPUT_DIMS
 
 
 def _to_copy(op: AtenOp) -> tuple[Op, ...]:
@@ -283,12 +284,12 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "index_select": ("gather_few (<= 16 indices) / gather_narrow / gather", _index_select),
     "index_copy_": ("index_copy (row scatter; else gather_narrow / gather)", _index_copy),
     "index_copy": ("index_copy (row scatter; else gather_narrow / gather)", _index_copy),
-    "cat": ("copy_cat / copy_strided / copy_iter / copy_expand (else copy)", _materialise),
-    "clone": ("copy_cat / copy_strided / copy_iter / copy_expand (else copy)", _materialise),
-    "contiguous": ("copy_cat / copy_strided / copy_iter / copy_expand (else copy)", _materialise),
-    "copy_": ("copy_cat / copy_strided / copy_iter / copy_expand (else copy)", _materialise),
-    "stack": ("copy_cat / copy_strided / copy_iter / copy_expand (else copy)", _materialise),
-    "repeat": ("copy_cat / copy_strided / copy_iter / copy_expand (else copy)", _materialise),
+    "cat": ("copy_cat / copy_strided / cat_one_input / copy_expand (else copy)", _materialise),
+    "clone": ("copy_cat / copy_strided / cat_one_input / copy_expand (else copy)", _materialise),
+    "contiguous": ("copy_cat / copy_strided / cat_one_input / copy_expand (else copy)", _materialise),
+    "copy_": ("copy_cat / copy_strided / cat_one_input / copy_expand (else copy)", _materialise),
+    "stack": ("copy_cat / copy_strided / cat_one_input / copy_expand (else copy)", _materialise),
+    "repeat": ("copy_cat / copy_strided / cat_one_input / copy_expand (else copy)", _materialise),
     "_to_copy": ("cast / cast_fp32 / cast_fp8 / cast_from_fp8 (else elementwise) / copy_h2d + sync", _to_copy),
     "mean": ("reduction_last / reduction_narrow / reduction_outer", _reduction),
     "sum": ("reduction_last / reduction_narrow / reduction_outer", _reduction),

@@ -44,19 +44,21 @@ def test_a_one_element_tensor_over_a_longer_output_is_a_broadcast_input_a_0_dim_
     assert same.regime != "pointwise_broadcast"  # one element in, one out: nothing is broadcast
 
 
-def test_a_cat_left_with_one_strided_input_is_a_copy_not_the_cat_kernel():
-    # ATen's cat runs its batched kernel for >= 2 non-empty inputs of <= 4 dims; DynamicCache's first update
-    # cats an empty cache with the new (transposed) K, which ATen narrows and copy_'s: TensorIterator's copy
+def test_a_cat_with_one_non_empty_input_has_half_the_cat_kernels_grid():
+    # ATen's batched cat kernel gives each input 2 x SMs blocks; DynamicCache's first update cats the empty cache
+    # (same dtype: it still takes that kernel) with the new transposed K: one input, half the grid
     k = meta((1, 8, 2048, 128), stride=(2097152, 128, 1024, 1))
     out = meta((1, 8, 2048, 128))
     (first,) = aten.lower_op(AtenOp("aten.cat.default", (meta((0,)), k), (out,), {"dim": -2}))
     halves = [meta((1, 8, 2048, 64), stride=(2097152, 128, 1024, 1)) for _ in range(2)]
     (rotate,) = aten.lower_op(AtenOp("aten.cat.default", tuple(halves), (out,), {"dim": -1}))
     (clone,) = aten.lower_op(AtenOp("aten.clone.default", (k,), (out,)))
-    assert (first.regime, rotate.regime, clone.regime) == ("copy_iter", "copy_strided", "copy_iter")
-    five = [meta((1, 8, 2, 1024, 64), stride=(2097152, 128, 64, 1024, 1)) for _ in range(2)]
-    (wide,) = aten.lower_op(AtenOp("aten.cat.default", tuple(five), (meta((1, 8, 2, 1024, 128)),), {"dim": -1}))
-    assert wide.regime == "copy_iter"  # more dims than the cat kernel takes
+    assert (first.regime, rotate.regime, clone.regime) == ("cat_one_input", "copy_strided", "copy_strided")
+    # an empty input of another dtype, or more dims than the cat kernel takes: ATen copy_'s instead
+    (mixed,) = aten.lower_op(AtenOp("aten.cat.default", (meta((0,), "float32"), k), (out,), {"dim": -2}))
+    five = meta((1, 8, 2, 1024, 64), stride=(1048576, 128, 64, 1024, 1))
+    (wide,) = aten.lower_op(AtenOp("aten.cat.default", (meta((0,)), five), (meta((1, 8, 2, 1024, 64)),), {"dim": -2}))
+    assert mixed.regime == wide.regime == "copy_strided"
 
 
 def test_a_cast_is_elementwise_at_each_side_width():
@@ -143,6 +145,11 @@ def test_a_last_dim_reduction_is_bound_by_each_threads_walk_until_the_bytes_take
     assert reduce_walk(8, 3584, 4) == 224.0  # 64 lanes a row
     assert reduce_walk(256, 1024, 2) == 64.0  # bf16: scalar loads (vt0 = 4 < 8 bf16 per vector)
     assert reduce_walk(48, 14336, 2) == 56.0  # a lane over >= 256 values shares its row with the block's warps
+    # values_per_thread counts elements, not vectors: 16 rows of 8192 fp32 give a lane 256, so they share
+    # (measured 3.0 us on an H200, not the 13 us a 1 KB walk would take); 4 rows of 16384 likewise
+    assert reduce_walk(16, 8192, 4) == 64.0 and reduce_walk(4, 16384, 4) == 128.0
+    assert reduce_walk(16, 7168, 4) == 896.0  # 224 per lane: below both thresholds (measured 11.4 us)
+    assert reduce_walk(1, 131072, 4) == 64.0  # one row: its warps, then ctas_per_output blocks share it
     r = gpu.rates["reduction_last"]
     few, many = (AxisReduction(n, 4096, "fp32", "sum", aten="aten.mean.dim") for n in (32, 1024))
     assert rate_keys(few)[0] == rate_keys(many)[0] == "reduction_last"
