@@ -186,8 +186,9 @@ def test_a_suite_refit_fits_the_trace_keys_again_from_the_recorded_sweep():
     reductions = SWEEP.with_name("H200-aten-reductions-2026-12-01.parquet")
     select = SWEEP.with_name("H200-aten-select-2026-12-01.parquet")
     topk = SWEEP.with_name("H200-aten-topk-2026-12-02.parquet")
+    wider = SWEEP.with_name("H200-aten-reductions-2026-12-02.parquet")
     assert profile.provenance["trace_fit"]["cases"] == [str(p.relative_to(REPO_ROOT))
-                                                        for p in (SWEEP, methods, reductions, select, topk)]
+                                                        for p in (SWEEP, methods, reductions, select, topk, wider)]
     # what the suite's own refit builds: its keys only, the trace fit's provenance carried over
     suite_only = dataclasses.replace(profile, rates={k: r for k, r in profile.rates.items() if k not in ours},
                                      notes={k: n for k, n in profile.notes.items() if k not in ours})

@@ -16,13 +16,14 @@ from hetsim.stacks.lower import StackOps
 
 CASES = REPO_ROOT / "calibration" / "e2e" / "H200" / "ops.parquet"  # the validation cases: never fitted
 SWEEP = REPO_ROOT / "calibration" / "profiles" / "runs" / "H200-aten-2026-12-01.parquet"
-# the seven leases' host calls the committed profile was fitted with (its provenance lists them)
+# the eight leases' host calls the committed profile was fitted with (its provenance lists them)
 HOST_CALLS = [SWEEP.with_name("H200-aten-2026-12-01.host_calls.json"), CASES.with_name("host_calls.json"),
               SWEEP.with_name("H200-aten-methods-2026-12-01.host_calls.json"),
               REPO_ROOT / "calibration" / "e2e" / "H200-2026-12-01c" / "host_calls.json",
               SWEEP.with_name("H200-aten-reductions-2026-12-01.host_calls.json"),
               SWEEP.with_name("H200-aten-select-2026-12-01.host_calls.json"),
-              SWEEP.with_name("H200-aten-topk-2026-12-02.host_calls.json")]
+              SWEEP.with_name("H200-aten-topk-2026-12-02.host_calls.json"),
+              SWEEP.with_name("H200-aten-reductions-2026-12-02.host_calls.json")]
 PROFILE = REPO_ROOT / "calibration" / "profiles" / "H200.yaml"
 
 
@@ -41,7 +42,9 @@ def test_the_fit_reproduces_the_committed_keys():
     reductions = SWEEP.with_name("H200-aten-reductions-2026-12-01.parquet")
     select = SWEEP.with_name("H200-aten-select-2026-12-01.parquet")
     topk = SWEEP.with_name("H200-aten-topk-2026-12-02.parquet")
-    fitted = fit_profile(profile, [SWEEP, methods, reductions, select, topk], HOST_CALLS, default_composites("H200"))
+    wider = SWEEP.with_name("H200-aten-reductions-2026-12-02.parquet")
+    fitted = fit_profile(profile, [SWEEP, methods, reductions, select, topk, wider], HOST_CALLS,
+                         default_composites("H200"))
     assert set(fitted) == set(profile.provenance["trace_fit"]["keys"])
     command = profile.provenance["trace_fit"]["command"]
     assert "--cases calibration/profiles/runs/H200-aten-2026-12-01.parquet" in command

@@ -176,7 +176,10 @@ REDUCTIONS = (
 # 16 rows, so up to a few hundred rows each thread's walk, not HBM, sets the pace (`reduction_last`'s walk)
 LAST_DIM_MEANS = ((24, 4096, "float32"), (48, 4096, "float32"), (64, 4096, "float32"), (96, 4096, "float32"),
                   (128, 4096, "float32"), (256, 4096, "float32"), (384, 3584, "float32"), (64, 1024, "float32"),
-                  (256, 1024, "bfloat16"), (48, 14336, "bfloat16"))
+                  (256, 1024, "bfloat16"), (48, 14336, "bfloat16"),
+                  # rows of 7168-131072 fp32: where a lane's share crosses Reduce.cuh's thresholds (in elements)
+                  (16, 7168, "float32"), (16, 8192, "float32"), (4, 16384, "float32"), (1, 131072, "float32"),
+                  (64, 8192, "float32"))
 # mask shapes: torch.nonzero_static over a boolean mask (cub's select: SeerAttention-R threshold mode's selected
 # blocks, whose torch.nonzero runs the same kernels and a sync besides), a tenth of the elements kept
 SELECTS = ((8, 64), (64, 4096), (8, 131072))
