@@ -29,6 +29,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from hetsim.calibration.gpu_suite.host_calls import kernel_call_s  # noqa: E402
+from hetsim.calibration.trace_cases import nearest_rank  # noqa: E402
 
 
 def python_probe() -> float:
@@ -60,8 +61,7 @@ def phase(name: str, seconds: float, device: torch.device) -> list[dict]:
 
 def quantiles(xs: list[float]) -> tuple[float, float, float]:
     xs = sorted(xs)
-    n = len(xs) - 1
-    return xs[round(0.1 * n)], statistics.median(xs), xs[round(0.9 * n)]
+    return nearest_rank(xs, 0.1), statistics.median(xs), nearest_rank(xs, 0.9)
 
 
 def ratio(slow: list[dict], fast: list[dict], key: str) -> float:

@@ -3,7 +3,8 @@ hetsim's calibration times it alone? A diagnostic on a GPU, never fitting data.
 
     python experiments/plan_build/run.py --out DIR [--layers 32] [--pairs 12]
 
-Llama-3.1-8B's config (random weights, `--layers` decoder layers, SDPA attention) decodes from a DynamicCache
+Llama-3.1-8B from the catalogue (hetsim.calibration.e2e's random_model: random weights, `--layers` decoder
+layers) decodes from a DynamicCache
 of `context` random tokens. Each pair of steps, back to back (so both fall in the same spell of the host's
 speed): a step at a K/V length the process never saw (PyTorch builds a cuDNN graph at the first layer's SDPA
 call), then the cache cropped back by one token and the same step again (the graph cached). Their difference is
@@ -22,40 +23,22 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from hetsim.calibration.e2e.measure import random_dynamic_cache, random_model  # noqa: E402
+from hetsim.calibration.e2e.spec import load_spec  # noqa: E402
 from hetsim.calibration.gpu_suite.sdpa_plans import alone_cost, loop_cost  # noqa: E402
 
 POINTS = ((1, 4096), (8, 4096), (1, 16384), (32, 2048))
 
 
-def build(layers: int, device: torch.device):
-    from transformers import LlamaConfig, LlamaForCausalLM
-
-    cfg = LlamaConfig(hidden_size=4096, intermediate_size=14336, num_attention_heads=32, num_key_value_heads=8,
-                      num_hidden_layers=layers, vocab_size=128256, max_position_embeddings=131072,
-                      rope_theta=500000.0, attn_implementation="sdpa")
-    with torch.device(device):
-        model = LlamaForCausalLM._from_config(cfg, dtype=torch.bfloat16)
-    with torch.no_grad():
-        for p in model.parameters():
-            if p.dim() >= 2:
-                p.normal_(0.0, 0.02)  # random weights, never zeros
-    return model.eval()
-
-
 def in_model(model, batch: int, context: int, pairs: int, device: torch.device) -> dict:
-    from transformers import DynamicCache
-
     cfg = model.config
-    cache = DynamicCache(config=cfg)
-    shape = (batch, cfg.num_key_value_heads, context, cfg.head_dim)
-    for i in range(cfg.num_hidden_layers):
-        cache.update(torch.randn(shape, dtype=torch.bfloat16, device=device),
-                     torch.randn(shape, dtype=torch.bfloat16, device=device), i)
+    cache = random_dynamic_cache(cfg, batch, context, torch.bfloat16, device)
     ids = torch.randint(0, cfg.vocab_size, (batch, 1), device=device)
 
     def step() -> float:
@@ -87,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     device = torch.device("cuda")
     args.out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    model = build(args.layers, device)
+    spec = load_spec("Llama-3.1-8B")
+    model = random_model(SimpleNamespace(**{**vars(spec), "layers": args.layers}), max(c for _, c in POINTS) + 64,
+                         device).eval()
     print(f"model built in {time.perf_counter() - t0:.0f} s", flush=True)
     rows = []
     for batch, context in POINTS:

@@ -116,10 +116,10 @@ PER_INDEX_KEYS = frozenset({"gather_few"})  # timed per index (a dependent load 
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
 WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share of the bytes-only fit's error
 WALK_KEYS = frozenset({"reduction_last", "topk_multiblock_fp32"})  # bytes or a walk, whichever is slower
-# keys fitted on the cases of every file: one file alone cannot identify them (reduction_last: many rows in the
-# models' sweep, tens of rows in the reductions group; topk_multiblock_fp32: two probes in the methods group, the
-# shapes that tell bytes from a row's walk in a later group)
-EVERY_FILE_KEYS = frozenset({"reduction_last", "topk_multiblock_fp32"})
+# keys fitted on the cases of every file: a walk key needs cases where the bytes bind and cases where the walk
+# does, which no one sweep file holds (reduction_last: many rows in the models' sweep, tens of rows in the
+# reductions groups; topk_multiblock_fp32: two probes in the methods group, the long rows in a later group)
+EVERY_FILE_KEYS = WALK_KEYS
 HOST_CALLS = "host_calls.json"  # beside the cases: hetsim.calibration.gpu_suite.host_calls on the same GPU
 # (key, field of host_calls.json): host costs the op cases cannot identify, taken as measured
 MEASURED_KEYS = (("host_module", "module_call"), ("host_sdpa_plan", "sdpa_plan_build"), ("host_view", "view_method"))
@@ -559,14 +559,15 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
                 if key in EVERY_FILE_KEYS:
                     by_key.setdefault(key, []).extend(points)
                     files.setdefault(key, []).extend(f"{path.name}:{p.case}" for p in points)
-                    named = sorted({c.split(":")[0] for c in files[key]})
-                    sources[key] = (f"op cases from traces: {', '.join(named)} (every file with cases of this key), "
-                                    "hetsim.calibration.trace_fit")
                 elif key not in by_key:
                     by_key[key] = points
                     sources[key] = (f"op cases from traces: {path.name} (sha256 "
                                     f"{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}; the first of {len(kept)} "
                                     "files with cases of this key), hetsim.calibration.trace_fit")
+        for key, cases in files.items():
+            named = ", ".join(sorted({c.split(":")[0] for c in cases}))
+            sources[key] = (f"op cases from traces: {named} (every file with cases of this key), "
+                            "hetsim.calibration.trace_fit")
     for key in fit_order(by_key):
         rates, notes = fit_key(key, by_key[key], fallback_rates(profile, key, out), sources[key])
         if not (pooled or len(kept) == 1) and key in files:

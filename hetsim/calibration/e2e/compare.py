@@ -401,12 +401,17 @@ def print_sessions(reports: list[Report], json_out: bool = False) -> None:
     print(f"\nall {len(reports)} sessions together (each point once per session it was measured in)")
     for k, st in pooled.items():
         mstack, phase, mode = k
-        print(f"  {phase:7s} {mode:5s} measured {mstack}: median |error| {st.median_abs:.1%} (signed "
-              f"{st.median_signed:+.1%}), max {st.max_abs:.1%} over {st.n} points; {_verdict(st)}")
+        print(f"  {phase:7s} {mode:5s} measured {mstack}: {_errors(st)} over {st.n} points; {_verdict(st)}")
         if k in own:
             o = own[k]
             print(f"  {'':13s} with each session's own host figures ({o.n} points of the sessions that timed "
-                  f"them): median |error| {o.median_abs:.1%} (signed {o.median_signed:+.1%}), max {o.max_abs:.1%}")
+                  f"them): {_errors(o)}")
+
+
+def _errors(st, max_label: str = "max") -> str:
+    """`median |error| M (signed S), max X` of a point group's statistics."""
+    return (f"median |error| {st.median_abs:.1%} (signed {st.median_signed:+.1%}), {max_label} "
+            f"{st.max_abs:.1%}")
 
 
 def print_report(report: Report, json_out: bool = False) -> None:
@@ -442,10 +447,10 @@ def print_report(report: Report, json_out: bool = False) -> None:
         if k in sstats:
             ss, h = sstats[k], report.session_host
             print(f"  with this session's own host figures (view {h['host_view'] * 1e6:.2f} us, module call "
-                  f"{h['host_module'] * 1e6:.2f} us, cuDNN plan build {h['host_sdpa_plan'] * 1e3:.1f} ms): median "
-                  f"|error| {ss.median_abs:.1%} (signed {ss.median_signed:+.1%}), max {ss.max_abs:.1%}")
+                  f"{h['host_module'] * 1e6:.2f} us, cuDNN plan build {h['host_sdpa_plan'] * 1e3:.1f} ms): "
+                  f"{_errors(ss)}")
         s = tstats[k]
-        print(f"  median |error| {s.median_abs:.1%} (signed {s.median_signed:+.1%}), max |error| {s.max_abs:.1%}, "
+        print(f"  {_errors(s, max_label='max |error|')}, "
               f"beyond {TARGET_MAX:.0%}: {s.beyond_40:.0%} of {s.n}; {_verdict(s)}")
         if k in estats:
             e = estats[k]

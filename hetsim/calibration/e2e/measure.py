@@ -60,6 +60,32 @@ def _stats(xs: list[float]) -> dict[str, float]:
             "n": len(xs)}
 
 
+
+def random_model(spec, positions: int, device: torch.device):
+    """The spec's transformers model on `device` with random weights, never zeros (zeros run faster than real
+    data); norms stay at their init."""
+    model = build(spec, positions, device=str(device))
+    with torch.no_grad():
+        for p in model.parameters():
+            if p.dim() >= 2:
+                p.normal_(0.0, 0.02)
+    return model
+
+
+def random_dynamic_cache(config, batch: int, context: int, dtype: torch.dtype, device: torch.device):
+    """A DynamicCache holding `context` random tokens in every layer, filled through the cache's own update
+    (one contiguous tensor per layer, as after a prefill)."""
+    from transformers import DynamicCache
+
+    cache = DynamicCache(config=config)
+    shape = (batch, config.num_key_value_heads, context, config.head_dim)
+    for i in range(config.num_hidden_layers):
+        k = torch.randn(shape, dtype=dtype, device=device)
+        v = torch.randn(shape, dtype=dtype, device=device)
+        cache.update(k, v, i)
+        del k, v
+    return cache
+
 class E2ERun:
     """One measuring run; `run()` measures and writes OUT/{e2e.parquet, ops.parquet, traces.json.gz, summary.yaml}."""
 
@@ -177,12 +203,7 @@ class E2ERun:
     def build_model(self) -> None:
         longest = max([*self.grid.prompts, *(c + self.grid.steps * (self.grid.loops + 2) for c in self.grid.contexts)])
         t = time.perf_counter()
-        self.model = build(self.spec, longest, device=str(self.device))
-        with torch.no_grad():
-            # random weights, never zeros (zeros run faster than real data); norms stay at their init
-            for p in self.model.parameters():
-                if p.dim() >= 2:
-                    p.normal_(0.0, 0.02)
+        self.model = random_model(self.spec, longest, self.device)
         self.sync()
         self.config = self.model.config
         self.dtype = next(self.model.parameters()).dtype
@@ -193,17 +214,7 @@ class E2ERun:
         return self.model(input_ids=ids, past_key_values=cache, use_cache=True, logits_to_keep=1)
 
     def dynamic_cache(self, batch: int, context: int):
-        from transformers import DynamicCache
-
-        cfg = self.config
-        cache = DynamicCache(config=cfg)
-        shape = (batch, cfg.num_key_value_heads, context, cfg.head_dim)
-        for i in range(cfg.num_hidden_layers):
-            k = torch.randn(shape, dtype=self.dtype, device=self.device)
-            v = torch.randn(shape, dtype=self.dtype, device=self.device)
-            cache.update(k, v, i)  # the cache's own path: one contiguous tensor per layer, as after prefill
-            del k, v
-        return cache
+        return random_dynamic_cache(self.config, batch, context, self.dtype, self.device)
 
     def static_cache(self, batch: int, context: int, length: int):
         from transformers import StaticCache

@@ -19,8 +19,8 @@
   small mask (the same selection kernels): the difference, `nonzero_sync`, is what the host spends learning a
   data-dependent count (the count copied to the host and the stream synchronised: `host_sync`).
 
-Each figure is the median of `reps` timings of `inner` calls, in seconds per call. Not yet part of
-the profile fit: a run's JSON is what hetsim.hardware.gpu's assumed host figures wait for.
+Each figure is the median of `reps` timings of `inner` calls, in seconds per call. The trace fit
+(hetsim.calibration.trace_fit) takes the pairs' harness overheads and the measured host keys from these files.
 """
 
 from __future__ import annotations
