@@ -25,13 +25,14 @@ from hetsim.config.errors import did_you_mean
 from hetsim.config.load import Catalogue, default_experiment_path, read_yaml, set_dotted, validate
 from hetsim.config.schema import CpuSpec, ExperimentSpec, FpgaSpec, GpuSpec, ModelSpec, SystemSpec
 from hetsim.errors import ConfigError
+from hetsim.hardware.gpu import gpu_arch
 from hetsim.placement import Placement, resolve
 from hetsim.provenance import ProvenanceLog
 from hetsim.serving.validate import check_serving
 from hetsim.sim.lowering import plan_steps
 from hetsim.sim.machine import Machine
 from hetsim.stacks.check import check_stack, stack_notes
-from hetsim.workloads.base import Method, RequestSteps
+from hetsim.workloads.base import GPU_ARCH, Method, RequestSteps
 from hetsim.workloads.registry import METHODS, build_method
 
 
@@ -89,7 +90,8 @@ def resolve_experiment(data: dict, file: str, catalogue: Catalogue) -> Scenario:
                                                                                       "system")
     catalogue.check_system(system, file)
     model = catalogue.get("models", spec.workload.model, file, "workload.model")
-    method = build_method(spec.workload, model, file)
+    arch = model_gpu_arch(system, catalogue)
+    method = build_method(spec.workload, model, file, gpu_arch=arch)
     check_efficiencies(method, gpu_baseline, file)
     inputs = {}
     for dev_id in system.devices:
@@ -109,7 +111,7 @@ def resolve_experiment(data: dict, file: str, catalogue: Catalogue) -> Scenario:
         if spec.baseline not in METHODS:
             raise ConfigError(f"unknown method {spec.baseline!r}{did_you_mean(spec.baseline, sorted(METHODS))} "
                               f"(known: {', '.join(sorted(METHODS))})", file=file, field="baseline")
-        base = build_method(spec.workload, model, file, method=spec.baseline)
+        base = build_method(spec.workload, model, file, method=spec.baseline, gpu_arch=arch)
         p, notes = resolve(scn, base, "gpu-only", "baseline")
         planned.append(_checked_run(scn, machine, base, p, "baseline", notes))
     variants = calibration_variants(scn)
@@ -121,6 +123,16 @@ def resolve_experiment(data: dict, file: str, catalogue: Catalogue) -> Scenario:
     if spec.serving is not None:
         check_serving(resolved)
     return resolved
+
+
+def model_gpu_arch(system: SystemSpec, catalogue: Catalogue) -> int | None:
+    """The compute capability of the system's first GPU, the LLM's device unless a placement names another
+    (an hf stack's SDPA backend depends on it)."""
+    for name in system.devices.values():
+        spec = catalogue.devices[name]
+        if spec.kind == "gpu":
+            return gpu_arch(spec)
+    return GPU_ARCH
 
 
 def profile_notes(scn: Scenario) -> tuple[str, ...]:

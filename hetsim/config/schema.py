@@ -62,6 +62,10 @@ class GpuSpec(Strict):
     )
     vector_tflops: Positive = Field(description="fp32 vector peak (elementwise and reduction math)")
     l2_mb: NonNegative
+    compute_capability: str | None = Field(
+        default=None, pattern=r"^\d+\.\d+$",
+        description="CUDA compute capability (9.0: H100, H200; 8.0: A100): which SDPA backend PyTorch picks "
+                    "(default: 9.0 for an NVIDIA GPU, none for AMD)")
     launch_overhead_us: NonNegative = Field(description="per-op gap in eager execution (launch + sync)")
     idle_w: NonNegative
     memory_bound_w: NonNegative = Field(description="board power while a memory-bound kernel runs")
@@ -257,6 +261,13 @@ class WorkloadSpec(Strict):
     stack: str = Field(default="fused", description="software stack running the LLM layers; see `hetsim stacks` "
                                                      "(fused: hetsim's own lowering; hf-dynamic, hf-static: "
                                                      "Hugging Face transformers, priced from shipped traces)")
+    cudnn_sdpa: Literal["auto", "off"] = Field(
+        default="auto",
+        description="which backend an hf stack's F.scaled_dot_product_attention runs: auto, as PyTorch >= 2.11 "
+                    "picks (cuDNN first on compute capability 9.0 / 10.x GPUs: a graph build per new K/V length); "
+                    "off, as PyTorch 2.5.1-2.10 wheels, TORCH_CUDNN_SDPA_DEPRIORITIZED=1 or "
+                    "torch.backends.cuda.enable_cudnn_sdp(False) pick (flash, memory-efficient where a mask is "
+                    "passed)")
 
 
 class PlacementSpec(Strict):

@@ -106,6 +106,15 @@ def _value(figure) -> float:
     return float(getattr(figure, "value", figure))
 
 
+def gpu_arch(spec) -> int | None:
+    """A GPU spec's CUDA compute capability as 90 for 9.0 (None: an AMD GPU, no CUDA); an NVIDIA GPU
+    that does not state one is taken as 9.0, the catalogue's calibrated H100 / H200."""
+    if spec.vendor != "nvidia":
+        return None
+    major, minor = (spec.compute_capability or "9.0").split(".")
+    return 10 * int(major) + int(minor)
+
+
 def roof(compute_s: float, memory_s: float, p: float) -> float:
     """The roofline with a corner of sharpness p: (a^p + b^p)^(1/p), max(a, b) for p = inf."""
     if math.isinf(p):

@@ -76,7 +76,8 @@ class ServingRunner:
         self.machine = exp.machine(ProvenanceLog())
         method, ring, tp = planned.method, None, self.sv.tensor_parallel
         if tp > 1:
-            method = build_method(exp.spec.workload, shard_model(exp.model, tp), exp.file, planned.method.name)
+            method = build_method(exp.spec.workload, shard_model(exp.model, tp), exp.file, planned.method.name,
+                                  gpu_arch=planned.method.gpu_arch)
             ring = Ring(tp_gpus(exp, planned), self.machine)
         ep = None
         if self.sv.expert_parallel is not None:

@@ -34,7 +34,7 @@ from hetsim.ops import HostCall, dtype_bytes
 from hetsim.serving.cost import IterationCost, Priced
 from hetsim.sim.engine import IterationDag
 from hetsim.sim.lowering import compute_tasks, lower_layer
-from hetsim.stacks import templates
+from hetsim.stacks import aten, templates
 from hetsim.stacks.lower import SM90, Cut, StackOps, cut
 from hetsim.workloads.base import LayerWork, StepWork
 
@@ -75,10 +75,10 @@ class PagedOps(StackOps):
     fall in `pre`). Its phases are the iteration kinds, so `StackOps.__init__` (prefill/decode) is
     not used."""
 
-    def __init__(self, model: str, arch: int | None = SM90, layers: int | None = None) -> None:
+    def __init__(self, model: str, arch: int | None = SM90, layers: int | None = None, cudnn: bool = True) -> None:
         from hetsim.stacks.lower import _layers
 
-        self.model, self.stack, self.static_len, self.arch = model, STACK, 0, arch
+        self.model, self.stack, self.static_len, self.arch, self.cudnn = model, STACK, 0, arch, cudnn
         self.layers = layers if layers is not None else _layers(model)
         self.tpl = {p: templates.load(model, STACK, p) for p in PHASES}
         self.cuts: dict[str, Cut] = {p: cut(t) for p, t in self.tpl.items()}
@@ -112,7 +112,7 @@ class PagedIterationCost(IterationCost):
             raise ConfigError(f"stack {STACK} is traced on one GPU: serve it without tensor or expert parallelism, "
                               "on a GPU-only placement", file=file, field="workload.stack")
         try:
-            self.ops = PagedOps(method.model.name)
+            self.ops = PagedOps(method.model.name, method.gpu_arch, cudnn=method.workload.cudnn_sdpa == "auto")
         except FileNotFoundError:
             raise ConfigError(f"stack {STACK} has no shipped trace of model {method.model.name!r}; regenerate with "
                               "`python -m hetsim.stacks.regenerate` or use stack: fused", file=file,
@@ -121,10 +121,13 @@ class PagedIterationCost(IterationCost):
         host = manager_host()
         self.manager = (host["per_iteration_s"], host["per_request_s"])
         machine.log.note(f"{placement.model}.host.cb_manager", host["provenance"]["source"])
-        self.plan_s = gpu.dispatch_s(HostCall("sdpa_plan", "cudnn", name="cudnn_sdpa_plan"))
-        # the profile's build was timed on another call pattern (decode, enable_gqa, no mask): the
-        # engine's masked packed call is priced by it, a transfer
-        machine.log.note(f"{placement.model}.host.sdpa_plan.paged_call", "transferred")
+        # a graph build per iteration only where the engine's masked call runs cuDNN's SDPA
+        cudnn = self.ops.cudnn and self.ops.arch in aten.CUDNN_FIRST_ARCHS
+        self.plan_s = gpu.dispatch_s(HostCall("sdpa_plan", "cudnn", name="cudnn_sdpa_plan")) if cudnn else 0.0
+        if cudnn:
+            # the profile's build was timed on another call pattern (decode, enable_gqa, no mask): the
+            # engine's masked packed call is priced by it, a transfer
+            machine.log.note(f"{placement.model}.host.sdpa_plan.paged_call", "transferred")
 
     def _price_key(self, key: tuple) -> Priced:
         (n, ctx), chunks = key

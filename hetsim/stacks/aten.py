@@ -328,37 +328,47 @@ def lower_op(op: AtenOp) -> tuple[Op, ...]:
 
 
 # ------------------------------------------------------------------------------------- attention
-def sdpa_backend(call: SdpaCall, arch: int | None) -> str:
+# GPUs on which PyTorch puts cuDNN's SDPA first (sdp_utils.cpp check_prefer_cudnn_attention: compute capability
+# 9.0, 10.0, 10.3 with a cuDNN newer than 9.15.0)
+CUDNN_FIRST_ARCHS = frozenset({90, 100, 103})
+
+
+def sdpa_backend(call: SdpaCall, arch: int | None, cudnn: bool = True) -> str:
     """The backend F.scaled_dot_product_attention picks on CUDA for this call, by PyTorch's rules
-    (sdp_utils.cpp: priority order, then each backend's constraints). On sm90 cuDNN comes first;
-    checked on an H200 (torch 2.11, transformers 5.17): cuDNN for every bf16 pattern transformers
-    makes, math for fp32."""
+    (sdp_utils.cpp: priority order, then each backend's constraints). `arch`: the GPU's compute
+    capability as 90 for 9.0 (None: not a CUDA GPU, no cuDNN). `cudnn`: the software puts cuDNN first
+    where PyTorch >= 2.11 does (its wheels bundle a cuDNN newer than 9.15.0; checked on an H200 with
+    torch 2.11 and cuDNN 9.19: cuDNN for every bf16 pattern transformers makes, math for fp32); False:
+    PyTorch 2.5.1-2.10 wheels, TORCH_CUDNN_SDPA_DEPRIORITIZED=1 or enable_cudnn_sdp(False), whose
+    order is flash, memory-efficient, math (cuDNN last: never reached, math takes every call)."""
     q, k = call.query, call.key
     half = q.dtype in ("bfloat16", "float16")
     d = q.shape[-1]
     if not half:
         return "math"
-    order = ("cudnn", "flash", "efficient") if (arch or 0) >= 90 else ("flash", "efficient")
+    first = cudnn and arch in CUDNN_FIRST_ARCHS
+    order = ("cudnn", "flash", "efficient") if first else ("flash", "efficient")
     for backend in order:
         if backend == "cudnn" and d <= 128 and call.dropout_p == 0.0:
             return "cudnn"
-        if backend == "flash" and call.attn_mask is None and d <= 256 and (
+        if backend == "flash" and call.attn_mask is None and d <= 256 and (arch is None or arch >= 80) and (
                 k.shape[-3] == q.shape[-3] or call.enable_gqa):
             return "flash"
-        if backend == "efficient" and d <= 256:
+        if backend == "efficient" and d <= 256 and d % 8 == 0:
             return "efficient"
     return "math"
 
 
-def lower_sdpa(call: SdpaCall, arch: int | None, decode: bool) -> tuple[Op, ...]:
+def lower_sdpa(call: SdpaCall, arch: int | None, decode: bool, cudnn: bool = True) -> tuple[Op, ...]:
     """One SDPA call as the CUDA backend runs it. `decode`: one new token per sequence (a query
-    group folded into the query length by the caller is still decode)."""
+    group folded into the query length by the caller is still decode); `arch`, `cudnn`: as
+    `sdpa_backend`."""
     q, k, v = call.query, call.key, call.value
     batch = q.shape[0] if len(q.shape) == 4 else 1
     heads, q_len, d = q.shape[-3], q.shape[-2], q.shape[-1]
     kv_heads, kv_len = k.shape[-3], k.shape[-2]
     dtype = hdtype(q)
-    backend = sdpa_backend(call, arch)
+    backend = sdpa_backend(call, arch, cudnn)
     mask = call.attn_mask
     if backend != "math":
         mask_bytes = nbytes(mask) if mask is not None else 0

@@ -82,8 +82,11 @@ def cut(tpl: Template) -> Cut:
 class StackOps:
     """The ops of one (model, stack), priced op by op; sections are memoised by the sizes they use."""
 
-    def __init__(self, model: str, stack: str, static_len: int, arch: int | None = SM90, layers: int | None = None):
-        self.model, self.stack, self.static_len, self.arch = model, stack, static_len, arch
+    def __init__(self, model: str, stack: str, static_len: int, arch: int | None = SM90, layers: int | None = None,
+                 cudnn: bool = True):
+        """`arch`, `cudnn`: the GPU's compute capability and whether the software puts cuDNN's SDPA first
+        where PyTorch does (`hetsim.stacks.aten.sdpa_backend`)."""
+        self.model, self.stack, self.static_len, self.arch, self.cudnn = model, stack, static_len, arch, cudnn
         self.layers = layers if layers is not None else _layers(model)
         self.tpl = {phase: templates.load(model, stack, phase) for phase in templates.PHASES}
         self.cuts = {phase: cut(t) for phase, t in self.tpl.items()}
@@ -132,7 +135,7 @@ class StackOps:
                 call = calls[sdpa[next(k for k in sdpa if k <= i)]] if calls else None
                 if call is None:
                     raise ValueError(f"{tpl.model} {tpl.stack} {phase}: an attention op outside an SDPA call")
-                ops += aten.lower_sdpa(call, self.arch, decode=phase == "decode")
+                ops += aten.lower_sdpa(call, self.arch, decode=phase == "decode", cudnn=self.cudnn)
                 continue
             mapped = aten.lower_op(op)
             if first_kernel and mapped and not isinstance(mapped[0], HostCall):
@@ -152,7 +155,7 @@ class StackOps:
             return False
         now = tpl.sdpa(values)
         after = tpl.sdpa({**values, "C": values["C"] + 1})
-        return any(aten.sdpa_backend(a, self.arch) == "cudnn"
+        return any(aten.sdpa_backend(a, self.arch, self.cudnn) == "cudnn"
                    and (a.key.shape, a.key.stride) != (b.key.shape, b.key.stride)
                    for a, b in zip(now, after, strict=True))
 

@@ -17,6 +17,7 @@ from hetsim.ops import Op
 from hetsim.workloads import models as llm
 
 PRODUCERS = ("model", "prepare", "relevancy", "retrieval", "apply")
+GPU_ARCH = 90  # compute capability 9.0 (H100, H200): the catalogue's calibrated GPUs
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,10 @@ class Method:
     # Whether this method's attention is the stack's own (dense attention is); a method whose
     # attention is replaced by memory steps keeps its steps and takes only the layer's other ops.
     stack_attention: bool = False
+    # The compute capability (90 for 9.0; None: not a CUDA GPU) of the GPU that runs the LLM layers: with
+    # `workload.cudnn_sdpa` it decides which backend an hf stack's SDPA calls run (hetsim.stacks.aten.sdpa_backend).
+    # Set by `build_method` from the system (hetsim.scenario).
+    gpu_arch: int | None = GPU_ARCH
 
     def stack_ops(self):
         """The `hetsim.stacks.lower.StackOps` of an hf stack (None for `fused`), built once."""
@@ -164,7 +169,9 @@ class Method:
         if ops is None:
             from hetsim.stacks.lower import StackOps
 
-            ops = self.__dict__["_stack_ops"] = StackOps(self.model.name, stack, self.max_sequence_tokens())
+            ops = self.__dict__["_stack_ops"] = StackOps(self.model.name, stack, self.max_sequence_tokens(),
+                                                         arch=self.gpu_arch,
+                                                         cudnn=self.workload.cudnn_sdpa == "auto")
         return ops
 
     def layer_model_ops(self, device_kind: str, phase: Prefill | Decode, batch: int

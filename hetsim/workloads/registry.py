@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from hetsim.config.errors import did_you_mean, validation_error
 from hetsim.config.schema import ModelSpec, WorkloadSpec
 from hetsim.errors import ConfigError
-from hetsim.workloads.base import Method
+from hetsim.workloads.base import GPU_ARCH, Method
 from hetsim.workloads.dense import Dense
 from hetsim.workloads.dsa import DSA
 from hetsim.workloads.lserve import LServe
@@ -23,7 +23,9 @@ METHODS: dict[str, type[Method]] = {
 
 
 def build_method(workload: WorkloadSpec, model: ModelSpec, file: str = "<experiment>",
-                 method: str | None = None) -> Method:
+                 method: str | None = None, gpu_arch: int | None = GPU_ARCH) -> Method:
+    """`gpu_arch`: compute capability (90 for 9.0; None: not a CUDA GPU) of the GPU that runs the LLM layers,
+    which decides an hf stack's SDPA backend (`Method.gpu_arch`)."""
     name = method or workload.method
     if name not in METHODS:
         raise ConfigError(f"unknown method {name!r}{did_you_mean(name, sorted(METHODS))} "
@@ -36,8 +38,10 @@ def build_method(workload: WorkloadSpec, model: ModelSpec, file: str = "<experim
     except ValidationError as exc:
         raise validation_error(exc, file, "workload.params") from None
     try:
-        return cls(params, workload, model)
+        built = cls(params, workload, model)
     except ValueError as exc:
         field = getattr(exc, "field", None)
         raise ConfigError(str(exc), file=file,
                           field=f"workload.params.{field}" if field else "workload") from None
+    built.gpu_arch = gpu_arch
+    return built

@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("--grid", choices=sorted(GRIDS), help="full (default), quick or tiny (CPU tests)")
     m.add_argument("--torch-device", default="cuda", help="cuda (default) or cpu (tests)")
     m.add_argument("--budget-s", type=float, help="wall seconds for the run (default: the grid's)")
+    m.add_argument("--cudnn-sdpa", choices=("on", "off"), default="on",
+                   help="off: cuDNN's SDPA switched off for the model's points and op cases, so SDPA runs flash or "
+                        "memory-efficient as PyTorch <= 2.10 wheels pick them (default: on, PyTorch's own choice)")
     c = sub.add_parser("compare", help="predicted vs measured (same as `hetsim validate e2e`)")
     c.add_argument("--model", default="Llama-3.1-8B")
     c.add_argument("--stack", required=True)
@@ -41,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
 
             grid = args.grid or ("quick" if args.quick else "full")
             return main_measure(args.out, args.model, grid, args.torch_device,
-                                f"python -m hetsim.calibration.e2e {argv_text}", args.budget_s)
+                                f"python -m hetsim.calibration.e2e {argv_text}", args.budget_s,
+                                cudnn_sdpa=args.cudnn_sdpa == "on")
         from hetsim.calibration.e2e.compare import compare_sessions, print_sessions
 
         print_sessions(compare_sessions(args.model, args.stack, args.device, args.data), json_out=args.json)

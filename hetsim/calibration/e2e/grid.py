@@ -64,6 +64,15 @@ GRIDS = {
                            contexts=(1 * K, 4 * K, 16 * K, 32 * K, 64 * K, 128 * K), steps=4, loops=5, prefill_reps=0,
                            energy_s=0.0, idle_s=0.0, modes=(("hf-dynamic", "eager"),), decode_passes=3,
                            budget_s=420.0),
+    # `e2e measure --cudnn-sdpa off` (SDPA on flash / memory-efficient, as PyTorch <= 2.10 picks them): no cuDNN plan
+    # build in a DynamicCache step, so host-bound decode is the model's own host work; a smaller grid than full's
+    # to fit one device call
+    "cudnn-off": Grid("cudnn-off", prompts=(1 * K, 4 * K, 16 * K, 32 * K), batches=(1, 4, 16, 64),
+                      contexts=(1 * K, 4 * K, 16 * K, 64 * K, 128 * K), steps=4, loops=3, prefill_reps=3,
+                      energy_s=1.0, idle_s=1.0, energy_decode=((1, 4 * K), (16, 16 * K)), energy_prefill=(4 * K,),
+                      op_traces=(("decode", "hf-static", 8, 4 * K), ("decode", "hf-dynamic", 8, 4 * K),
+                                 ("prefill", "hf-static", 1, 2 * K), ("prefill", "hf-dynamic", 1, 2 * K)),
+                      op_point_s=0.03, op_idle_reps=5, op_rounds=3, budget_s=330.0, op_budget_s=60.0),
     # CPU tests on a tiny model: every code path, seconds in all
     "tiny": Grid("tiny", prompts=(16, 32), batches=(1, 2), contexts=(16, 32), steps=2, loops=2, prefill_reps=2,
                  energy_s=0.0, idle_s=0.0, op_traces=(("decode", "hf-static", 2, 16), ("prefill", "hf-dynamic", 1, 16)),

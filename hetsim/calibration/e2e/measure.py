@@ -236,6 +236,7 @@ class E2ERun:
         figures it used (`host_calls.json`, `sdpa_plans.json`; diagnostics, never fitted here)."""
         from hetsim.calibration.gpu_suite import host_calls, sdpa_plans
 
+        torch.backends.cuda.enable_cudnn_sdp(True)  # the plan build is a cuDNN figure, whatever the points ran
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
         for name, fn in (("host_calls.json", lambda: host_calls.measure(str(self.device))),
                          ("sdpa_plans.json", lambda: sdpa_plans.measure(self.device, small=not self.cuda))):
@@ -469,7 +470,7 @@ KIND = "e2e-measurements"  # the --out folder's manifest kind (hetsim.outdir)
 
 
 def main_measure(out: Path, model: str, grid_name: str, torch_device: str, command: str,
-                 budget_s: float | None = None) -> int:
+                 budget_s: float | None = None, cudnn_sdpa: bool = True) -> int:
     from dataclasses import replace
 
     from hetsim.calibration.e2e.spec import load_spec
@@ -484,6 +485,10 @@ def main_measure(out: Path, model: str, grid_name: str, torch_device: str, comma
     def log(msg: str) -> None:
         print(msg, flush=True)
 
+    if not cudnn_sdpa:
+        # before the run reads its provenance (sdpa_backends.cudnn: false names the session's software);
+        # measure_host switches it back on to time the plan build
+        torch.backends.cuda.enable_cudnn_sdp(False)
     E2ERun(out, spec, grid, torch_device, command, log).run()
     written = [str(f.relative_to(out)) for f in Path(out).rglob("*") if f.is_file() and f.name != MANIFEST]
     write_manifest(out, KIND, written)  # a later run into this folder can tell these from anyone else's

@@ -172,7 +172,9 @@ def run_op_cases(run) -> None:
     makers = [_maker(c, run.device) for c in cases.values()]
     for n, c in enumerate(cases.values()):
         row: dict[str, Any] = {"case": n, "kind": c["kind"], "aten": c["aten"], "module": c["module"],
-                               "sources": json.dumps(c["sources"]), "error": ""}
+                               "sources": json.dumps(c["sources"]), "error": "",
+                               # the backend choice an SDPA case ran under (trace_cases lowers it the same way)
+                               "sdpa_cudnn": bool(torch.backends.cuda.cudnn_sdp_enabled())}
         obj = c["op"]
         row["spec"] = json.dumps(obj.to_json(), default=str)
         if run.cuda and run.elapsed() > g.budget_s + g.op_budget_s:

@@ -289,6 +289,59 @@ def build_method_cases(exclude: set[str] | None = None) -> list[dict]:
     return [c for c in found.values() if c["regime"] != "-"]
 
 
+# ------------------------------------------------------------------------------------------ sdpa group
+SDPA_GROUP = "sdpa"
+# (model, stack, phase, batch, tokens): F.scaled_dot_product_attention as transformers calls it (the shipped stack
+# templates, hetsim/stacks/traces, at these sizes; tokens: the context of a decode step, the prompt of a prefill),
+# none of them a size the end-to-end grid measures. The sweep times them with PyTorch's own backend choice and
+# again with cuDNN's SDPA switched off (`aten_sweep --cudnn-sdpa off`, as PyTorch <= 2.10 wheels or
+# TORCH_CUDNN_SDPA_DEPRIORITIZED run): flash for the calls without a mask, memory-efficient for StaticCache's
+# masked decode, so those backends are fitted on ops like every other regime
+SDPA_DECODE = (("Qwen2.5-7B", 1, 3000), ("Qwen2.5-7B", 4, 12000), ("Qwen2.5-7B", 16, 40000), ("Qwen2.5-7B", 48, 6000),
+               ("Llama-2-7B", 2, 2000), ("Llama-2-7B", 8, 20000), ("Llama-2-7B", 24, 8000),
+               ("Qwen3-8B", 1, 60000), ("Qwen3-8B", 6, 5000), ("Qwen3-8B", 32, 2500),
+               ("Llama-3.1-8B", 3, 24000), ("Llama-3.1-8B", 12, 1500), ("Llama-3.1-8B", 2, 90000))
+SDPA_PREFILL = (("Qwen2.5-7B", "hf-dynamic", 768), ("Llama-2-7B", "hf-dynamic", 3000),
+                ("Qwen3-8B", "hf-dynamic", 6000), ("Llama-3.1-8B", "hf-dynamic", 12000),
+                ("Qwen2.5-7B", "hf-dynamic", 20000), ("Llama-3.1-8B", "hf-static", 1500),
+                ("Qwen3-8B", "hf-static", 5000), ("Llama-2-7B", "hf-static", 10000))
+SDPA_STATIC_SLACK = 512  # a StaticCache's length beyond the prompt (prefill) or the context (decode: 4 steps)
+
+
+def _sdpa_calls():
+    """(label, decode, SdpaCall) of the sdpa group, from the stack templates (torch-free)."""
+    from hetsim.stacks import templates
+
+    sizes = [(m, s, "decode", b, c) for m, b, c in SDPA_DECODE for s in ("hf-dynamic", "hf-static")]
+    sizes += [(m, s, "prefill", 1, t) for m, s, t in SDPA_PREFILL]
+    for model, stack, phase, batch, tokens in sizes:
+        tpl = templates.load(model, stack, phase)
+        static = tokens + (SDPA_STATIC_SLACK if phase == "prefill" else 4)
+        values = {"B": batch, "T": 1 if phase == "decode" else tokens, "C": tokens if phase == "decode" else 0,
+                  "L": static}
+        for call in tpl.sdpa({s: values[s] for s in tpl.symbols}):
+            yield f"{model}/{phase}/{stack}/B{batch}/C{tokens}", phase == "decode", call
+
+
+def build_sdpa_cases(exclude: set[str] | None = None) -> list[dict]:
+    """The sdpa group's cases (one SDPA call each, as transformers makes it), less those in `exclude`."""
+    exclude = exclude or set()
+    found: dict[str, dict] = {}
+    for label, decode, call in _sdpa_calls():
+        spec = call.to_json()
+        key = case_key("sdpa", spec)
+        if key in exclude:
+            continue
+        if key in found:
+            found[key]["sources"].append([label, call.first_op, 1])
+            continue
+        case = {"kind": "sdpa", "aten": "scaled_dot_product_attention", "module": "model.layers.0.self_attn",
+                "spec": spec, "decode": decode, "sources": [[label, call.first_op, 1]], "group": SDPA_GROUP}
+        case["regime"] = regime(case, coarse=False)[0]
+        found[key] = case
+    return list(found.values())
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m hetsim.calibration.gpu_suite.aten_cases",
                                  description=__doc__.splitlines()[0])
@@ -297,6 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     exclude = validation_keys()
     cases = build_cases(exclude=exclude)
     cases += build_method_cases(exclude | composite_keys())
+    cases += build_sdpa_cases(exclude)
     doc = {"about": "aten sweep cases (hetsim.calibration.gpu_suite.aten_cases); disjoint from " + VALIDATION.name
            + " and from the ops of the composites in " + str(COMPOSITES.relative_to(REPO_ROOT)),
            "traces": [list(t) for t in TRACES], "probes": [list(p) for p in PROBES], "cases": cases}

@@ -151,8 +151,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--torch-device", default="cuda")
     ap.add_argument("--budget-s", type=float, default=200.0, help="wall time for the cases; the rest are skipped")
     ap.add_argument("--limit", type=int, default=0, help="time only the first N cases (tests)")
-    ap.add_argument("--group", choices=("models", "methods"), default=None,
+    ap.add_argument("--group", choices=("models", "methods", "sdpa"), default=None,
                     help="time only this group of cases (default: all)")
+    ap.add_argument("--cudnn-sdpa", choices=("on", "off"), default="on",
+                    help="off: cuDNN's SDPA switched off for the cases (torch.backends.cuda.enable_cudnn_sdp(False)), "
+                         "so SDPA runs flash or memory-efficient, as PyTorch <= 2.10 wheels pick them (default: on, "
+                         "PyTorch's own choice)")
     ap.add_argument("--regimes", default="", help="time only cases of these rate keys, comma-separated")
     args = ap.parse_args(argv)
     import pandas as pd
@@ -191,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     prov = {"source": "measured", "date_utc": date, "command": command, "cases_file": args.cases.name,
             "cases_sha256": hashlib.sha256(raw).hexdigest()[:16], "cases": len(cases),
             "group": args.group or "all", "regimes": sorted(regimes) if regimes else "all",
+            "sdpa_cudnn": args.cudnn_sdpa == "on",
             "timer": {"point_s": POINT_S, "idle_reps": IDLE_REPS, "loop_s": 1e-3, "reps": 9, "min_reps": 3},
             "harness": "torch.ops.aten.X.overload(**kw) from a lambda, SDPA via F.scaled_dot_product_attention "
                        "(hetsim/calibration/e2e/opcases.py, as the validation op cases)",
@@ -209,7 +214,11 @@ def main(argv: list[str] | None = None) -> int:
                         "units": "seconds per call (median of reps x inner calls)"}
     Path(f"{args.out}.host_calls.json").write_text(json.dumps(hc, indent=2) + "\n")
     print(f"host calls: {time.perf_counter() - t0:.0f} s; {len(cases)} cases ...", flush=True)
+    if args.cudnn_sdpa == "off":  # after host_calls, which times the cuDNN plan build
+        torch.backends.cuda.enable_cudnn_sdp(False)
     rows = run_cases(cases, device, args.budget_s, log=lambda m: print(m, flush=True), index=index)
+    for r in rows:  # the backend choice each SDPA case ran under (trace_cases lowers it the same way)
+        r["sdpa_cudnn"] = args.cudnn_sdpa == "on"
     pd.DataFrame(rows).to_parquet(f"{args.out}.parquet", index=False)
     ok = sum(1 for r in rows if not r["error"])
     prov["timed"], prov["wall_s"] = ok, round(time.perf_counter() - t0, 1)
