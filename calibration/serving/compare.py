@@ -2,10 +2,14 @@
 TTFT and TPOT medians for the seeded request set in requests.csv, and where an iteration's time
 goes on each side. Nothing is fitted to the measurement.
 
-    python calibration/serving/compare.py [--stack hf-paged|fused] [--gpu-execution eager|graph] [--out FILE]
+    python calibration/serving/compare.py [--stack hf-paged|fused] [--gpu-execution eager|graph] [--data DIR]
+        [--out FILE]
 
 `--stack hf-paged` (the config's): the engine's traced forward, its manager's host work and cuDNN
-SDPA graph builds (hetsim/serving/stack_cost.py). `--stack fused`: hetsim's own lowering.
+SDPA graph builds (hetsim/serving/stack_cost.py). `--stack fused`: hetsim's own lowering. `--data`: a
+measurement folder (cb_requests.json, provenance.json; default this folder's first run); a run made with
+cuDNN's SDPA off (`measure_cb.py ... cudnn-off`, provenance `sdpa_cudnn: false`) is predicted with
+`workload.cudnn_sdpa: off`.
 """
 
 from __future__ import annotations
@@ -49,7 +53,9 @@ def breakdown(cost, measured: list[tuple[float, int]]) -> dict:
                             "iteration": forward + manager + cost.plan_s},
             "measured_s": {"iterations": len(durations), "median": statistics.median(durations),
                            "fastest_decile": durations[len(durations) // 10]},
-            "measured_without_plan_s": sorted(round(d, 4) for d, n in measured if d < 0.045),
+            # on cuDNN, an iteration well below the median built no graph (its shape recurred)
+            "measured_without_plan_s": (sorted(round(d, 4) for d, n in measured if d < 0.045) if cost.plan_s
+                                        else "no plan builds: cuDNN's SDPA off"),
             "predicted_iterations": cost.lookups}
 
 
@@ -57,14 +63,20 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--stack", default="hf-paged", choices=["hf-paged", "fused"])
     ap.add_argument("--gpu-execution", default="eager", choices=["eager", "graph"])
+    ap.add_argument("--data", type=Path, default=HERE, help="measurement folder (default: the first run, here)")
     ap.add_argument("--out", type=Path, help="also write the JSON here")
     args = ap.parse_args()
-    measured = json.loads((HERE / "cb_requests.json").read_text())
+    measured = json.loads((args.data / "cb_requests.json").read_text())
+    prov = json.loads((args.data / "provenance.json").read_text())
+    software = "off" if prov.get("sdpa_cudnn") is False else "auto"
     exp = load_experiment(CONFIG, overrides={"outputs.write": False, "workload.stack": args.stack,
-                                             "simulation.gpu_execution": args.gpu_execution})
+                                             "simulation.gpu_execution": args.gpu_execution,
+                                             "workload.cudnn_sdpa": software})
     runner = ServingRunner(exp, exp.runs[0])
     table = runner.serve(requests_of(exp))[1]
-    out = {"stack": args.stack, "gpu_execution": args.gpu_execution, "requests": len(measured)}
+    out = {"stack": args.stack, "gpu_execution": args.gpu_execution, "cudnn_sdpa": software,
+           "data": str(args.data.relative_to(HERE.parents[1])) if args.data.is_relative_to(HERE.parents[1])
+           else str(args.data), "requests": len(measured)}
     for col in ("ttft_s", "tpot_s"):
         meas = statistics.median(r[col] for r in measured if r[col] is not None)
         pred = float(table[col][table.generated > 1].median() if col == "tpot_s" else table[col].median())
@@ -76,8 +88,9 @@ def main() -> None:
         p, m = parts["predicted_s"], parts["measured_s"]
         print(f"decode iteration of {parts['decode_batch']} (the commonest): predicted {p['iteration'] * 1e3:.1f} ms "
               f"= forward {p['forward'] * 1e3:.1f} + manager {p['manager'] * 1e3:.2f} + cuDNN plan "
-              f"{p['cudnn_plan'] * 1e3:.1f}; measured median {m['median'] * 1e3:.1f} ms over {m['iterations']}; "
-              f"measured iterations without a plan build: {parts['measured_without_plan_s']}")
+              f"{p['cudnn_plan'] * 1e3:.1f}; measured median {m['median'] * 1e3:.1f} ms over {m['iterations']}"
+              + (f"; measured iterations without a plan build: {parts['measured_without_plan_s']}"
+                 if runner.cost.plan_s else ""))
     text = json.dumps(out)
     print(text)
     if args.out:

@@ -4,7 +4,10 @@ timestamp is recorded. Llama-3.1-8B shapes with random weights (timing does not 
 weights; eos disabled so each request makes exactly its output_tokens).
 
 Runs on the GPU machine with torch + transformers only (no hetsim):
-    python calibration/serving/measure_cb.py calibration/serving/requests.csv OUT_DIR
+    python calibration/serving/measure_cb.py calibration/serving/requests.csv OUT_DIR [cudnn-off]
+
+`cudnn-off`: cuDNN's SDPA switched off (torch.backends.cuda.enable_cudnn_sdp(False), a process-wide flag the
+engine's thread reads too), so the engine's masked call runs the memory-efficient kernel, as on PyTorch <= 2.10.
 """
 
 from __future__ import annotations
@@ -29,7 +32,11 @@ CB = dict(block_size=256, max_batch_tokens=512, use_cuda_graph=False, allow_bloc
           scheduler_type="fifo")
 
 
-def main(csv_path: str, out: str) -> None:
+def main(csv_path: str, out: str, software: str = "") -> None:
+    if software not in ("", "cudnn-off"):
+        raise SystemExit(f"unknown option {software!r} (cudnn-off, or nothing)")
+    cudnn = software != "cudnn-off"
+    torch.backends.cuda.enable_cudnn_sdp(cudnn)
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     reqs = [dict(arrival_s=float(r["arrival_s"]), prompt_tokens=int(r["prompt_tokens"]),
@@ -108,8 +115,9 @@ def main(csv_path: str, out: str) -> None:
                 python=platform.python_version(), model_shapes=shapes, weights="random (torch.manual_seed 0)",
                 continuous_batching_config=cb, generation_config=dict(do_sample=False, eos_token_id=-1),
                 attn_implementation=str(getattr(model.config, "_attn_implementation", None)),
-                init_s=init_s, requests=len(reqs), completed=len(rows),
-                command="python calibration/serving/measure_cb.py calibration/serving/requests.csv $OUT")
+                init_s=init_s, requests=len(reqs), completed=len(rows), sdpa_cudnn=cudnn,
+                command="python calibration/serving/measure_cb.py calibration/serving/requests.csv $OUT"
+                + ("" if cudnn else " cudnn-off"))
     (out_dir / "provenance.json").write_text(json.dumps(prov, indent=2))
     print(json.dumps(prov, indent=1))
     ok = [x for x in rows if x["ttft_s"] is not None]
@@ -120,4 +128,4 @@ def main(csv_path: str, out: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    main(*sys.argv[1:4])

@@ -66,6 +66,9 @@ class TraceCase:
     measured: dict[str, float]  # view -> seconds
     # view -> each interleaved pass's median (the measured value is their median; empty: one pass)
     passes: dict[str, list[float]] = field(default_factory=dict)
+    # cuDNN's SDPA was on when it ran (PyTorch's own choice; False: `--cudnn-sdpa off`, flash or memory-efficient)
+    sdpa_cudnn: bool = True
+    inner: int = 0  # calls per timed loop (1: one call after a sync, an op slower than the loop; 0: not recorded)
 
 
 PASSES = {"stream": "t_stream_rounds_s", "host": "cpu_rounds_s"}  # columns of e2e measure's stream passes
@@ -100,7 +103,11 @@ def load_cases(path: Path) -> list[TraceCase]:
         # a source names its trace: "decode/hf-static/B8/C4096", or "MODEL/decode/..." in the aten sweep
         decode = "decode" in sources[0].split("/")[:2]
         passes = {v: json.loads(getattr(r, c)) for v, c in PASSES.items() if isinstance(getattr(r, c, None), str)}
-        out.append(TraceCase(int(r.case), str(r.kind), str(r.aten), op, decode, sources, measured, passes))
+        cudnn = bool(getattr(r, "sdpa_cudnn", True))  # files from before the column: PyTorch's own choice
+        inner = getattr(r, "inner", 0)
+        inner = int(inner) if inner == inner else 0  # NaN where a case was not looped
+        out.append(TraceCase(int(r.case), str(r.kind), str(r.aten), op, decode, sources, measured, passes, cudnn,
+                             inner))
     return out
 
 
@@ -109,7 +116,7 @@ def lower_case(case: TraceCase, arch: int | None = 90) -> tuple[Op, ...]:
     from hetsim.stacks import aten
 
     if case.kind == "sdpa":
-        return aten.lower_sdpa(case.op, arch, decode=case.decode)
+        return aten.lower_sdpa(case.op, arch, decode=case.decode, cudnn=case.sdpa_cudnn)
     return aten.lower_op(case.op)
 
 

@@ -51,6 +51,11 @@ cases of all the files). Each regime below becomes a rate key of
     gather_few      index_select of <= 16 indices (ATen's small-index kernel walks them one after another):
                     device_s = overhead_s + item_s x indices (the wave term of OpClassRates, one wave)
     attention_masked  SDPA with an explicit mask (StaticCache decode: every pair of the static length)
+    attention_flash_decode  SDPA on PyTorch's flash kernel (cuDNN's switched off: `aten_sweep --cudnn-sdpa off`),
+                    a decode step without a mask (DynamicCache, enable_gqa)
+    attention_flash_prefill  the same for a causal prefill: the bytes or the flops, whichever is slower (ROOF_KEYS)
+    attention_efficient_decode  SDPA on the memory-efficient kernel (a mask, cuDNN's off: StaticCache decode): the
+                    bytes, or one block's walk over its (sequence, head)'s keys (a block each, ~12 GB/s apiece)
     idle_start      the extra latency of one kernel issued onto an idle GPU (after a sync and a pause)
 
 Harness overhead: the sweep (like the validation cases) called every aten op as
@@ -111,11 +116,13 @@ FIT_KEYS = ("pointwise", "pointwise_broadcast", "cast", "cast_fp32", "copy_strid
             "index_copy",
             "embedding", "embedding_few", "reduction_last", "matmul_outer", "attention_masked",
             "reduction_outer", "reduction_outer_max", "cast_fp8", "cast_from_fp8", "gather_few", "layer_norm", "select",
-            "topk_multiblock_fp32")
+            "topk_multiblock_fp32", "attention_flash_decode", "attention_flash_prefill", "attention_efficient_decode")
 PER_INDEX_KEYS = frozenset({"gather_few"})  # timed per index (a dependent load each), not per byte
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
 WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share of the bytes-only fit's error
-WALK_KEYS = frozenset({"reduction_last", "topk_multiblock_fp32"})  # bytes or a walk, whichever is slower
+# bytes or a walk, whichever is slower
+WALK_KEYS = frozenset({"reduction_last", "topk_multiblock_fp32", "attention_efficient_decode"})
+ROOF_KEYS = frozenset({"attention_flash_prefill"})  # bytes or flops, whichever is slower
 # keys fitted on the cases of every file: a walk key needs cases where the bytes bind and cases where the walk
 # does, which no one sweep file holds (reduction_last: many rows in the models' sweep, tens of rows in the
 # reductions groups; topk_multiblock_fp32: two probes in the methods group, the long rows in a later group)
@@ -142,6 +149,7 @@ class Point:
     stream_s: float
     cpu_s: float
     idle_s: float | None
+    single: bool = False  # timed one call per loop (after a sync): its issue time is not a stream's (`host_dispatch`)
 
 
 @dataclass(frozen=True)
@@ -249,7 +257,7 @@ def points_by_key(cases: list[TraceCase], harness: dict[str, float] | None = Non
         if key in FIT_KEYS:
             cpu = max(0.0, c.measured["host"] - harness.get(case_harness_kind(c, key), 0.0))
             out.setdefault(key, []).append(Point(c.case, ops[0], c.measured["graph"], c.measured["stream"],
-                                                 cpu, c.measured.get("idle")))
+                                                 cpu, c.measured.get("idle"), c.inner == 1))
     return out
 
 
@@ -273,17 +281,31 @@ def fit_affine(points: list[Point]) -> tuple[float, float]:
 
 def fit_walk(points: list[Point]) -> tuple[float, float, float]:
     """(overhead_s, bw_bytes_per_s, walk_bw_bytes_per_s) minimising the relative error of
-    overhead + max(bytes / bw, walk / walk_bw) against graph_s: a log grid over the two rates, refined
+    overhead + max(bytes / bw, walk / walk_bw) against graph_s (`fit_max`). Where the walk binds no case at
+    the optimum, or halves no error the bytes alone leave (`WALK_GAIN`), the cases cannot tell its rate:
+    walk_bw = inf, and the bandwidth is fitted alone (`fit_affine`)."""
+    return fit_max(points, [walk_bytes(p.op) for p in points], (7.0, 12.0))
+
+
+def fit_roof(points: list[Point]) -> tuple[float, float, float]:
+    """(overhead_s, bw_bytes_per_s, flop_rate) of overhead + max(bytes / bw, flops / flop_rate), as `fit_walk`
+    with the op's flops for its walk (a flop rate in 1e12-1e16 per second)."""
+    return fit_max(points, [p.op.flops for p in points], (12.0, 16.0))
+
+
+def fit_max(points: list[Point], second: list[float], span: tuple[float, float]) -> tuple[float, float, float]:
+    """(overhead_s, bw_bytes_per_s, rate) minimising the relative error of overhead + max(bytes / bw,
+    second / rate) against graph_s: a log grid over the two rates (`span`: log10 of the second's), refined
     twice around the best, the overhead solved in closed form at each (floored at 0). Deterministic. Where
-    the walk binds no case at the optimum, or halves no error the bytes alone leave (`WALK_GAIN`), the cases
-    cannot tell its rate: walk_bw = inf, and the bandwidth is fitted alone (`fit_affine`)."""
+    the second term binds no case at the optimum, or halves no error the bytes alone leave (`WALK_GAIN`):
+    rate = inf, and the bandwidth is fitted alone (`fit_affine`)."""
     import numpy as np
 
     g = np.array([p.graph_s for p in points])
     b = np.array([p.op.bytes for p in points])
-    w = np.array([walk_bytes(p.op) for p in points])
+    w = np.array(second, dtype=float)
     best = (math.inf, 0.0, 1e12, 1e9)
-    lo_b, hi_b, lo_w, hi_w = 9.0, 14.0, 7.0, 12.0  # log10 of bytes per second
+    lo_b, hi_b, (lo_w, hi_w) = 9.0, 14.0, span  # log10 of bytes (and the second's units) per second
     for _ in range(3):
         for lb in np.linspace(lo_b, hi_b, 61):
             for lw in np.linspace(lo_w, hi_w, 61):
@@ -295,12 +317,12 @@ def fit_walk(points: list[Point]) -> tuple[float, float, float]:
         step_b, step_w = (hi_b - lo_b) / 60 * 3, (hi_w - lo_w) / 60 * 3
         lb, lw = math.log10(best[2]), math.log10(best[3])
         lo_b, hi_b, lo_w, hi_w = lb - step_b, lb + step_b, lw - step_w, lw + step_w
-    err, over, bw, walk_bw = best
+    err, over, bw, rate = best
     a_over, a_bw = fit_affine(points)
     affine = float(np.sum(((a_over + b / a_bw) / g - 1.0) ** 2))
-    if not np.any(w / walk_bw > b / bw) or err > WALK_GAIN * affine:
+    if not np.any(w / rate > b / bw) or err > WALK_GAIN * affine:
         return a_over, a_bw, math.inf
-    return over, bw, walk_bw
+    return over, bw, rate
 
 
 def fit_per_index(points: list[Point]) -> tuple[float, float]:
@@ -328,6 +350,28 @@ def _quality(errs: list[float]) -> dict[str, float]:
     return {"median_abs_err": round(statistics.median(errs), 4),
             "p90_abs_err": round(errs[min(len(errs) - 1, int(round(0.9 * (len(errs) - 1))))], 4),
             "max_abs_err": round(errs[-1], 4)}
+
+
+LOOPED_MIN = 3  # cases timed back to back that a key's dispatch_s needs before it leaves the single calls out
+
+
+def looped_first(points: list[Point]) -> list[Point]:
+    """The cases timed back to back where there are LOOPED_MIN of them, else all: one call after a sync
+    starts on an idle GPU, so its stream time less its graph replay is a start, not a stream's gap."""
+    looped = [p for p in points if not p.single]
+    return looped if len(looped) >= LOOPED_MIN else points
+
+
+def host_dispatch(points: list[Point], notes: list[str]) -> float:
+    """A key's dispatch_s: the median host issue time of its cases, the loops never filling the launch queue.
+    An op slower than the timer's loop is timed one call after a sync, and that call's issue time grows with
+    the op's device time (the SDPA sweep: ~11% of it for memory-efficient attention, 82-470 us against 49 us
+    for the calls timed back to back): where a key has LOOPED_MIN cases timed back to back, those alone."""
+    looped = looped_first(points)
+    if len(looped) < len(points):
+        notes.append(f"dispatch_s and eager_gap_s from the {len(looped)} cases timed back to back (the "
+                     f"{len(points) - len(looped)} timed one call after a sync issue slower, with their device time)")
+    return statistics.median(p.cpu_s for p in looped)
 
 
 def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: str) -> tuple[OpClassRates, dict]:
@@ -359,12 +403,19 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
                    _abs_errs([dispatch] * len(points), [p.cpu_s for p in points])).items()}}
     else:
         sizes = [p.op.bytes for p in points]
-        if base is not None and key not in WALK_KEYS and max(sizes) <= SAME_SIZE * min(sizes):
+        flop_rate = math.inf
+        if base is not None and key not in WALK_KEYS | ROOF_KEYS and max(sizes) <= SAME_SIZE * min(sizes):
             # cases of one size cannot tell a fixed cost from a bandwidth: the refined key's overhead, the bandwidth
             # that leaves each case its time
             over, walk_bw = base.overhead_s, math.inf
             bw = statistics.median(p.op.bytes / max(p.graph_s - over, 1e-9) for p in points)
             notes.append("cases of one size: overhead_s from the key it refines, bw_bytes_per_s fitted")
+        elif key in ROOF_KEYS:
+            over, bw, flop_rate = fit_roof(points)
+            walk_bw = math.inf
+            notes.append("device_s = overhead_s + max(bytes / bw_bytes_per_s, flops / flop_rate)"
+                         if math.isfinite(flop_rate) else "the flops bind no case or halve no error of the bytes "
+                         "alone: flop_rate = inf")
         else:
             over, bw, walk_bw = fit_walk(points) if key in WALK_KEYS else (*fit_affine(points), math.inf)
         if key in WALK_KEYS:
@@ -375,12 +426,12 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
         if math.isinf(bw):
             bw = base.bw_bytes_per_s if base else math.inf
             notes.append("no case moves enough bytes to fit a bandwidth: bw_bytes_per_s from the key it refines")
-        dispatch = statistics.median(p.cpu_s for p in points)  # every case: the loops never fill the queue
-        gaps = [max(0.0, p.stream_s - p.graph_s) for p in dev_bound]
+        dispatch = host_dispatch(points, notes)
+        gaps = [max(0.0, p.stream_s - p.graph_s) for p in looped_first(dev_bound)]
         gap = statistics.median(gaps) if gaps else (base.eager_gap_s if base else 0.0)
         if not gaps:
             notes.append("no device-bound case: eager_gap_s from the key it refines")
-        rates = OpClassRates(over, bw, math.inf, source="calibrated", dispatch_s=dispatch, eager_gap_s=gap,
+        rates = OpClassRates(over, bw, flop_rate, source="calibrated", dispatch_s=dispatch, eager_gap_s=gap,
                              walk_bw_bytes_per_s=walk_bw)
         dev = [op_device_s(rates, p.op) for p in points]
         stream = [max(rates.dispatch_s, op_stream_device_s(rates, p.op)) for p in points]

@@ -151,6 +151,12 @@ def walk_bytes(op: Op) -> float:
         return reduce_walk(op.rows, op.cols, dtype_bytes(op.dtype))
     if isinstance(op, TopK):
         return float(op.n * dtype_bytes(op.dtype))
+    if isinstance(op, SdpaAttention) and op.backend == "efficient":
+        # PyTorch's memory-efficient kernel gives a block one (sequence, head) and 32-64 queries and walks all
+        # their keys: a decode step over few sequences and heads runs far below the bandwidth (an H200 at
+        # ~12 GB/s per block: one sequence of 32 heads over 60K keys took 2.5 ms, 0.4 TB/s)
+        per_block = 64 if op.head_dim <= 64 else 32  # queries per block, by head dim (the kernel's two tilings)
+        return op.bytes / (op.batch * op.q_heads * math.ceil(op.q_len / per_block))
     return 0.0
 
 
@@ -241,7 +247,12 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         return (*few, "embedding", *rate_keys(replace(op, aten="")))
     if isinstance(op, SdpaAttention):
         if op.backend == "efficient":
-            return ("attention_efficient",)  # the profiles' attention fits ran cuDNN / flash
+            # the memory-efficient kernel: one block per (sequence, head, 64 queries), no split of the keys
+            return ("attention_efficient_decode", "attention_efficient") if op.decode else ("attention_efficient",)
+        if op.backend == "flash":
+            # PyTorch's FlashAttention-2 (half cuDNN's prefill rate on an H200); the cuDNN-fitted keys after it
+            own = "attention_flash_decode" if op.decode else "attention_flash_prefill"
+            return (own, "attention_decode", "attention") if op.decode else (own, "attention_prefill", "attention")
         base = ("attention_decode", "attention") if op.decode else ("attention_prefill", "attention")
         # an explicit mask: every pair scored and the mask read; fitted on traced calls where measured
         return ("attention_masked", *base) if op.mask_bytes else base
@@ -559,13 +570,18 @@ class GpuModel:
         ops that stream data (or do math) all their time. An op's fixed overhead and launch gaps
         move no data, so it draws that power only for its working time (its device time less the
         fixed overhead): dynamic energy follows the work (a small, overhead-bound kernel draws
-        little above idle)."""
+        little above idle). Likewise a kernel whose time a walk sets (a few blocks or lanes reading
+        one after another, `walk_bytes`) draws the busy power only for the time its bytes and flops
+        would take at the key's full rates: the GPU's other units idle meanwhile (a StaticCache decode
+        on memory-efficient attention over 32 heads at 4K keys drew ~195 W above idle on an H200
+        against ~440 W for a bandwidth-bound step)."""
         r = self.rates_for(op)
         if r.active_w is not None:
             busy = r.active_w
         else:
             busy = max((self.memory_bound_w if self.memory_bound(op) else self.compute_bound_w) - self.idle_w, 0.0)
-        return busy * min(seconds, max(op_device_s(r, op) - r.overhead_s, 0.0))
+        working = r.device_time_s(op.flops, op.bytes, *wave_shape(op)) - r.overhead_s  # no walk
+        return busy * min(seconds, max(working, 0.0))
 
     def device_time_s(self, op: Op) -> float:
         """GPU-side time of the op (what a CUDA-graph replay of it takes)."""

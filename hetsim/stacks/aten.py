@@ -397,7 +397,9 @@ def table_rows() -> list[tuple[str, str]]:
     """(aten op, regime) rows of the mapping, grouped by regime (for `hetsim stacks --ops`)."""
     rows = [(k, v[0]) for k, v in MAPPING.items()]
     rows.append(("scaled_dot_product_attention (SdpaCall)",
-                 "attention_decode / attention_prefill (cudnn, flash); attention_efficient; math: bmm+softmax"))
+                 "cuDNN: attention_decode / attention_prefill (attention_masked with a mask); flash: "
+                 "attention_flash_decode / attention_flash_prefill; memory-efficient: attention_efficient_decode; "
+                 "math: bmm+softmax (backend by GPU and workload.cudnn_sdpa)"))
     rows.append(("(any other aten op)", "aten_unknown: roofline from the datasheet, assumed"))
     rows.append(("(module call)", "host_module: Python overhead per nn.Module call, assumed"))
     rows.append(("(blocking host->GPU copy)", "host_sync: the host waits for the GPU (serialises host and device)"))

@@ -78,7 +78,13 @@ def test_the_sweep_runs_on_cpu_and_reads_back_as_cases(tmp_path):
 
 def test_regeneration_reproduces_the_committed_cases():
     pytest.importorskip("transformers")
-    from hetsim.calibration.gpu_suite.aten_cases import build_cases, build_method_cases, composite_keys, validation_keys
+    from hetsim.calibration.gpu_suite.aten_cases import (
+        build_cases,
+        build_method_cases,
+        build_sdpa_cases,
+        composite_keys,
+        validation_keys,
+    )
 
     committed = json.loads(CASES_JSON.read_text())["cases"]
     exclude = validation_keys()
@@ -86,8 +92,11 @@ def test_regeneration_reproduces_the_committed_cases():
     assert json.loads(json.dumps(models, default=str)) == committed[:len(models)]
     # the methods group: the synthetic cases (reductions, fp8 casts, few-index selects) exactly; the probes
     # trace the methods' code, which other work may still change: at least 90% of its cases as committed
+    # the sdpa group (last): the stack templates' SDPA calls, exactly
+    sdpa = json.loads(json.dumps(build_sdpa_cases(exclude), default=str))
+    assert sdpa and committed[-len(sdpa):] == sdpa
     methods = json.loads(json.dumps(build_method_cases(exclude | composite_keys()), default=str))
-    mine = committed[len(models):]
+    mine = committed[len(models):-len(sdpa)]
 
     def synthetic(c):
         return c["sources"][0][0].split("/")[0] in ("reduction", "cast", "index_select")
@@ -187,8 +196,10 @@ def test_a_suite_refit_fits_the_trace_keys_again_from_the_recorded_sweep():
     select = SWEEP.with_name("H200-aten-select-2026-12-01.parquet")
     topk = SWEEP.with_name("H200-aten-topk-2026-12-02.parquet")
     wider = SWEEP.with_name("H200-aten-reductions-2026-12-02.parquet")
+    sdpa = SWEEP.with_name("H200-aten-sdpa-cudnn-off-2026-12-02.parquet")  # flash / memory-efficient SDPA
     assert profile.provenance["trace_fit"]["cases"] == [str(p.relative_to(REPO_ROOT))
-                                                        for p in (SWEEP, methods, reductions, select, topk, wider)]
+                                                        for p in (SWEEP, methods, reductions, select, topk, wider,
+                                                                  sdpa)]
     # what the suite's own refit builds: its keys only, the trace fit's provenance carried over
     suite_only = dataclasses.replace(profile, rates={k: r for k, r in profile.rates.items() if k not in ours},
                                      notes={k: n for k, n in profile.notes.items() if k not in ours})
@@ -401,3 +412,38 @@ def test_fp32_top_k_has_its_own_key():
     assert math.isinf(r.walk_bw_bytes_per_s)
     assert "binds no case" in " ".join(gpu.profile.notes["topk_multiblock_fp32"]["fit"]["notes"])
     assert gpu.device_time_s(long_row) > gpu.device_time_s(TopK(1, 6_000_000, 100, "bf16"))
+
+
+def test_the_roof_fit_recovers_flash_prefills_flop_rate_and_dispatch_comes_from_looped_cases():
+    from hetsim.calibration.trace_fit import Point, fit_key
+    from hetsim.hardware.gpu import OpClassRates, op_device_s
+    from hetsim.ops import SdpaAttention
+
+    # exact points of 2 us + max(bytes / 3 TB/s, flops / 330 TFLOP/s): causal prefills of 512-20K tokens
+    truth = OpClassRates(2e-6, 3e12, 3.3e14)
+    ops = [SdpaAttention(1, 32, 8, n, n, 128, causal=True, backend="flash") for n in (512, 1024, 3000, 6000, 12000,
+                                                                                       20000)]
+    # the long ones are timed one call after a sync (slower than the timer's loop): their issue time grows
+    points = [Point(i, op, op_device_s(truth, op), op_device_s(truth, op), 3e-5 if i < 3 else 3e-4, None, i >= 3)
+              for i, op in enumerate(ops)]
+    rates, notes = fit_key("attention_flash_prefill", points, None, "test")
+    assert notes["fit"]["device_max_abs_err"] < 0.01
+    assert rates.flop_rate == pytest.approx(3.3e14, rel=0.05)
+    assert rates.dispatch_s == pytest.approx(3e-5)  # the three looped cases, not the single calls
+    assert any("timed back to back" in n for n in notes["fit"]["notes"])
+
+
+def test_the_sweep_runs_sdpa_with_cudnn_off_and_says_so_per_case(tmp_path):
+    import pandas as pd
+
+    from hetsim.calibration.gpu_suite.aten_sweep import main
+    from hetsim.calibration.trace_cases import load_cases, lower_case
+
+    out = tmp_path / "sdpa"
+    assert main(["--out", str(out), "--group", "sdpa", "--torch-device", "cpu", "--limit", "2",
+                 "--cudnn-sdpa", "off"]) == 0
+    rows = pd.read_parquet(f"{out}.parquet")
+    assert len(rows) == 2 and not rows["sdpa_cudnn"].any()
+    assert json.loads(out.with_name(out.name + ".json").read_text())["sdpa_cudnn"] is False
+    cases = load_cases(f"{out}.parquet")  # lowered as the software ran them: flash, or memory-efficient
+    assert {lower_case(c)[0].backend for c in cases} <= {"flash", "efficient"}

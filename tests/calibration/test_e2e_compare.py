@@ -263,3 +263,22 @@ def test_malformed_session_host_figures_are_one_line_errors(tmp_path):
 
     with pytest.raises(ConfigError, match="view_method"):
         session_host(folder)
+
+
+def test_a_session_run_with_cudnn_sdpa_off_is_predicted_with_that_software():
+    from hetsim.calibration.e2e.compare import session_sdpa
+    from hetsim.calibration.paths import REPO_ROOT
+
+    assert session_sdpa({"sdpa_backends": {"cudnn": False, "flash": True}}) == "off"
+    assert session_sdpa({"sdpa_backends": {"cudnn": True}}) == session_sdpa({}) == "auto"
+    # the committed session with cuDNN's SDPA off: StaticCache decode on the memory-efficient kernel, replayed
+    # from a CUDA graph (device time alone), 2.5x slower than on cuDNN at 128K; predicted from ops only
+    folder = REPO_ROOT / "calibration" / "e2e" / "H200-2026-12-02-cudnn-off"
+    report = compare("Llama-3.1-8B", "hf-static", "H200", folder)
+    graph = {(p.batch, p.context): p for p in report.points if p.phase == "decode" and p.mode == "graph"}
+    far = graph[(1, 131072)]
+    assert far.measured_s == pytest.approx(0.2667, rel=0.01)
+    assert abs(far.error) < 0.15
+    assert report.time_stats()[("hf-static", "decode", "graph")].median_abs < 0.1
+    on_cudnn = Predictor("Llama-3.1-8B", "hf-static", "H200").decode(1, 131072, "graph")[0]
+    assert far.predicted_s > 2 * on_cudnn

@@ -23,7 +23,8 @@ HOST_CALLS = [SWEEP.with_name("H200-aten-2026-12-01.host_calls.json"), CASES.wit
               SWEEP.with_name("H200-aten-reductions-2026-12-01.host_calls.json"),
               SWEEP.with_name("H200-aten-select-2026-12-01.host_calls.json"),
               SWEEP.with_name("H200-aten-topk-2026-12-02.host_calls.json"),
-              SWEEP.with_name("H200-aten-reductions-2026-12-02.host_calls.json")]
+              SWEEP.with_name("H200-aten-reductions-2026-12-02.host_calls.json"),
+              REPO_ROOT / "calibration" / "e2e" / "H200-2026-12-02-cudnn-off" / "host_calls.json"]  # nine leases
 PROFILE = REPO_ROOT / "calibration" / "profiles" / "H200.yaml"
 
 
@@ -43,14 +44,16 @@ def test_the_fit_reproduces_the_committed_keys():
     select = SWEEP.with_name("H200-aten-select-2026-12-01.parquet")
     topk = SWEEP.with_name("H200-aten-topk-2026-12-02.parquet")
     wider = SWEEP.with_name("H200-aten-reductions-2026-12-02.parquet")
-    fitted = fit_profile(profile, [SWEEP, methods, reductions, select, topk, wider], HOST_CALLS,
+    sdpa = SWEEP.with_name("H200-aten-sdpa-cudnn-off-2026-12-02.parquet")  # the flash / memory-efficient keys
+    fitted = fit_profile(profile, [SWEEP, methods, reductions, select, topk, wider, sdpa], HOST_CALLS,
                          default_composites("H200"))
     assert set(fitted) == set(profile.provenance["trace_fit"]["keys"])
     command = profile.provenance["trace_fit"]["command"]
     assert "--cases calibration/profiles/runs/H200-aten-2026-12-01.parquet" in command
     for key, (rates, notes) in fitted.items():
         committed = profile.rates[key]
-        for field in ("overhead_s", "bw_bytes_per_s", "dispatch_s", "eager_gap_s", "walk_bw_bytes_per_s"):
+        for field in ("overhead_s", "bw_bytes_per_s", "flop_rate", "dispatch_s", "eager_gap_s",
+                      "walk_bw_bytes_per_s"):
             a, b = getattr(rates, field), getattr(committed, field)
             assert a == b or (math.isfinite(a) and a == pytest.approx(b, rel=1e-12)), (key, field)
         assert profile.notes[key]["fit"].get("cases") == notes["fit"].get("cases")

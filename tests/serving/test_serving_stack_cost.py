@@ -38,6 +38,17 @@ def test_the_validation_config_prices_with_the_paged_engine(cost):
     assert cost.plan_s > 0.01  # the H200 profile's measured cuDNN graph build (tens of ms)
 
 
+def test_with_cudnn_sdpa_off_the_engine_builds_no_graph_and_runs_memory_efficient_attention(cost):
+    # measured on the H200 (calibration/serving/2026-12-02-cudnn-off): TPOT 35.1 ms against 86.1 ms with cuDNN in
+    # the same lease; hetsim: 30.7 and 90.1 ms
+    exp = load_experiment(VALIDATION, overrides={"outputs.write": False, "workload.cudnn_sdpa": "off"})
+    off = ServingRunner(exp, exp.runs[0]).cost
+    assert off.plan_s == 0.0
+    attention = [op for op in off.ops.forward(Shape(4, 2800, 4))["attn"] if getattr(op, "backend", None)]
+    assert [op.backend for op in attention] == ["efficient"]  # the engine's masked call: no flash
+    assert off.price(4, 4 * 700 + 3, []).time_s < cost.price(4, 4 * 700 + 3, []).time_s - 0.04
+
+
 def test_every_iteration_pays_the_manager_and_one_cudnn_graph_build(cost):
     key = cost.key(4, 4 * 700 + 3, [])
     priced = cost.price(4, 4 * 700 + 3, []).time_s

@@ -220,10 +220,13 @@ def _system(device: str, catalogue) -> str | dict:
             "links": [{"type": link, "between": ["host", "gpu0"]}]}
 
 
-def experiment(system, model: str, stack: str, batch: int, context: int, decode_tokens: int, mode: str) -> dict:
-    return {"name": "e2e", "system": system,
-            "workload": {"method": "dense", "model": model, "context_tokens": context, "batch": batch,
-                         "decode_tokens": decode_tokens, "stack": stack},
+def experiment(system, model: str, stack: str, batch: int, context: int, decode_tokens: int, mode: str,
+               cudnn_sdpa: str = "auto") -> dict:
+    workload = {"method": "dense", "model": model, "context_tokens": context, "batch": batch,
+                "decode_tokens": decode_tokens, "stack": stack}
+    if cudnn_sdpa != "auto":  # the default: runs on a hetsim with or without workload.cudnn_sdpa
+        workload["cudnn_sdpa"] = cudnn_sdpa
+    return {"name": "e2e", "system": system, "workload": workload,
             "placements": ["gpu-only"], "baseline": None,
             # the measured points ran on the GPU: hetsim's memory accounting must not refuse them
             "simulation": {"gpu_execution": mode, "memory_check": "warn"},
@@ -233,7 +236,8 @@ def experiment(system, model: str, stack: str, batch: int, context: int, decode_
 class Predictor:
     """Runs the simulator on one experiment per (batch, context, decode tokens, mode), memoised."""
 
-    def __init__(self, model: str, stack: str, device: str, host: dict[str, float] | None = None):
+    def __init__(self, model: str, stack: str, device: str, host: dict[str, float] | None = None,
+                 cudnn_sdpa: str = "auto"):
         from hetsim.config.load import Catalogue
         from hetsim.config.schema import WorkloadSpec
 
@@ -246,6 +250,7 @@ class Predictor:
                               field="model")
         self.model, self.stack, self.system, self.device = model, stack, _system(device, self.catalogue), device
         self.host = host  # host key -> dispatch seconds replacing the profile's (a session's own figures)
+        self.cudnn_sdpa = cudnn_sdpa  # the session's software: workload.cudnn_sdpa (`session_sdpa`)
         self._memo: dict[tuple, Any] = {}
 
     def metrics(self, batch: int, context: int, decode_tokens: int, mode: str):
@@ -256,7 +261,8 @@ class Predictor:
 
         key = (batch, context, decode_tokens, mode)
         if key not in self._memo:
-            data = experiment(self.system, self.model, self.stack, batch, context, decode_tokens, mode)
+            data = experiment(self.system, self.model, self.stack, batch, context, decode_tokens, mode,
+                              self.cudnn_sdpa)
             if "stack" not in data["workload"] or self.stack == "fused":
                 data["workload"].pop("stack")  # the default: runs on a hetsim with or without workload.stack
             with warnings.catch_warnings():
@@ -313,13 +319,22 @@ def compare_sessions(model: str, stack: str, device: str = "H200", data: Path | 
     loaded = [load_measured(device, folder) for folder in folders]
     for measured in loaded:  # every folder checked before anything is simulated
         _check_model(model, *measured[2:])
-    pred = Predictor(model, stack, device)
-    reports = [compare(model, stack, device, folder, pred, allow_empty=data is None, measured=measured)
-               for folder, measured in zip(folders, loaded, strict=True)]
+    preds: dict[str, Predictor] = {}  # one per software the sessions ran (`session_sdpa`)
+    reports = []
+    for folder, measured in zip(folders, loaded, strict=True):
+        software = session_sdpa(measured[2].get("provenance", {}))
+        pred = preds.setdefault(software, Predictor(model, stack, device, cudnn_sdpa=software))
+        reports.append(compare(model, stack, device, folder, pred, allow_empty=data is None, measured=measured))
     reports = [r for r in reports if r.points]  # a session may have measured other stacks only
     if not reports:
         raise ConfigError(f"no measured points for stack {stack!r} in {', '.join(map(str, folders))}", field="stack")
     return reports
+
+
+def session_sdpa(prov: dict) -> str:
+    """The session's `workload.cudnn_sdpa`: `off` where it ran with cuDNN's SDPA switched off
+    (`e2e measure --cudnn-sdpa off`: its provenance's sdpa_backends.cudnn is false), else `auto`."""
+    return "off" if prov.get("sdpa_backends", {}).get("cudnn") is False else "auto"
 
 
 def _check_model(model: str, summary: dict, folder: Path) -> None:
@@ -334,10 +349,12 @@ def compare(model: str, stack: str, device: str = "H200", data: Path | None = No
     times, energy, summary, folder = measured or load_measured(device, data)
     _check_model(model, summary, folder)
     prov = summary.get("provenance", {})
-    pred = pred or Predictor(model, stack, device)
+    software = session_sdpa(prov)
+    if pred is None or pred.cudnn_sdpa != software:
+        pred = Predictor(model, stack, device, cudnn_sdpa=software)
     against = [stack] if stack in MEASURED_STACKS else list(MEASURED_STACKS)
     host = session_host(folder) if stack != "fused" else None  # fused prices no host key
-    own = Predictor(model, stack, device, host) if host else None
+    own = Predictor(model, stack, device, host, cudnn_sdpa=software) if host else None
     if own is not None and not own.prices_host():  # nothing of this session's would change the prediction
         host = own = None
     report = Report(model, stack, device, str(folder), prov, session_host=host)
@@ -424,6 +441,7 @@ def print_report(report: Report, json_out: bool = False) -> None:
     prov = report.provenance
     print(f"{report.model} on {report.device}: hetsim stack {report.stack!r} vs measured "
           f"({prov.get('nvml_name')}, torch {prov.get('torch')}, transformers {prov.get('transformers')}, "
+          f"{'cuDNN SDPA off: flash / memory-efficient, ' if session_sdpa(prov) == 'off' else ''}"
           f"{prov.get('date_utc')} UTC; {report.data})")
     tstats, estats, sstats = report.time_stats(), report.energy_stats(), report.session_stats()
     for k, pts in report.groups().items():
