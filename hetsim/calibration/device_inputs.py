@@ -17,7 +17,7 @@ files; this module is where their inputs come from.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -73,7 +73,53 @@ def gpu_profile(spec: GpuSpec, links: Mapping[str, LinkSpec] | None = None) -> G
         path = Path(spec.profile)
         return load_profile(path if path.is_absolute() else profiles_dir() / path)
     path = find_profile(spec.name, profiles_dir())
-    return load_profile(path) if path is not None else None
+    return supplemented(load_profile(path), spec, links) if path is not None else None
+
+
+def supplemented(profile: GpuProfile, spec: GpuSpec, links: Mapping[str, LinkSpec] | None = None) -> GpuProfile:
+    """`profile` with the rate keys it lacks carried over from the nearest other measured GPU of its vendor
+    (`hetsim.calibration.transfer.transfer_rates`, each such key's note naming its source, graded transferred
+    in a run's provenance): an H100 calibrated before the aten sweep existed takes the H200's traced-op regimes
+    (pointwise_broadcast, copy_expand, attention_flash_decode, host figures, ...) instead of falling back to
+    its coarser primitive keys or to assumed rooflines. Its own keys are never replaced."""
+    from hetsim.calibration.transfer import nearest_source, transfer_rates
+
+    links = links or {}
+    gpus = catalogue_gpus()
+    measured = {name: (gpus[name], path) for name, path in measured_gpu_profiles().items()
+                if name in gpus and gpus[name].vendor == spec.vendor}
+    source = nearest_source(spec, measured)
+    if source is None:
+        return profile
+    src_spec, path = measured[source]
+    src = load_profile(path)
+    missing = [k for k in src.rates if k not in profile.rates]
+    if not missing:
+        return profile
+    src_link, dst_link = links.get(src_spec.host_link), links.get(spec.host_link)
+    rates = dict(profile.rates)
+    notes = dict(profile.notes)
+    for key in missing:
+        rates[key] = transfer_rates(key, src.rates[key], src_spec, spec, src_link, dst_link)
+        notes[key] = {"transferred_from": path.name, "source_device": source}
+    return replace(profile, rates=rates, notes=notes)
+
+
+def catalogue_gpus() -> dict[str, GpuSpec]:
+    """The catalogue's GPU specs by name (read once per version of the devices folder: every GPU model
+    built looks for a profile to supplement its own from)."""
+    from hetsim.config.load import configs_root
+
+    files = sorted((configs_root() / "devices").glob("*.yaml"))
+    return dict(_catalogue_gpus(tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)))
+
+
+@lru_cache(maxsize=4)
+def _catalogue_gpus(stamp: tuple) -> dict[str, GpuSpec]:
+    from hetsim.config.load import DeviceSpec, load_file
+
+    specs = (load_file(DeviceSpec, Path(f)) for f, *_ in stamp)
+    return MappingProxyType({s.name: s for s in specs if isinstance(s, GpuSpec)})
 
 
 def measured_gpu_profiles() -> dict[str, Path]:

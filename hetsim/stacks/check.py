@@ -42,7 +42,15 @@ def stack_notes(method) -> list[str]:
     if stack == "fused":
         return []
     if method.stack_attention:
+        from hetsim.stacks.aten import CUDNN_FIRST_ARCHS
+
+        if method.workload.cudnn_sdpa == "auto" and method.gpu_arch in CUDNN_FIRST_ARCHS:
+            sdpa = "SDPA on cuDNN (as PyTorch >= 2.11 picks on this GPU; a graph build per new K/V length)"
+        else:
+            sdpa = ("SDPA on flash, memory-efficient where a mask is passed (workload.cudnn_sdpa: off, or a GPU "
+                    "PyTorch does not prefer cuDNN on)")
         return [f"stack {stack}: every LLM op (layers, embedding, LM head) is priced from transformers' traced aten "
-                "ops (hetsim/stacks/traces); host time per view and module call is assumed"]
+                f"ops (hetsim/stacks/traces); {sdpa}; host time per op, view and module call from the GPU's "
+                "profile (assumed where it has none, named in the provenance)"]
     return [f"stack {stack}: the LLM layers' norms, projections, rotary, MLP and LM head follow the stack's traced "
             f"aten ops; KV-cache append and attention follow method {method.name}'s own steps"]

@@ -52,3 +52,28 @@ def test_a_csim_fpga_profile_is_never_applied(tmp_path, monkeypatch, catalogue):
     _fpga_profile(tmp_path / "u55c_page_csim.yaml", "csim", 0.5, 0.001)
     page = fpga_designs(catalogue.devices["U55C"])["page_minmax_topk"]
     assert (page.clock_mhz, page.efficiency, page.source) == (300.0, 1.0, "derived")
+
+
+def test_a_measured_profile_takes_the_keys_it_lacks_from_the_nearest_measured_gpu_graded_transferred():
+    from hetsim.calibration.device_inputs import device_inputs
+    from hetsim.calibration.gpu_profile import load_profile
+    from hetsim.calibration.paths import profiles_dir
+    from hetsim.calibration.transfer import transfer_rates
+    from hetsim.config.load import Catalogue
+
+    cat = Catalogue.load()
+    own = load_profile(profiles_dir() / "H100-SXM.yaml")
+    h200 = load_profile(profiles_dir() / "H200.yaml")
+    got = device_inputs(cat.devices["H100-SXM"], cat.links).profile
+    assert "pointwise_broadcast" not in own.rates and set(got.rates) == set(own.rates) | set(h200.rates)
+    for key in own.rates:  # its own keys are never replaced
+        assert got.rates[key] == own.rates[key]
+    # a traced regime the H100 never timed: the H200's efficiency at the H100's datasheet bandwidth
+    r = got.rates["pointwise_broadcast"]
+    links = (cat.links.get(cat.devices["H200"].host_link), cat.links.get(cat.devices["H100-SXM"].host_link))
+    assert r == transfer_rates("pointwise_broadcast", h200.rates["pointwise_broadcast"], cat.devices["H200"],
+                               cat.devices["H100-SXM"], *links)
+    assert r.bw_bytes_per_s < h200.rates["pointwise_broadcast"].bw_bytes_per_s  # 3.35 against 4.8 TB/s HBM
+    assert got.notes["pointwise_broadcast"] == {"transferred_from": "H200.yaml", "source_device": "H200"}
+    # the H200, measured for every key the H100 has, takes nothing
+    assert device_inputs(cat.devices["H200"], cat.links).profile.rates == h200.rates
