@@ -152,6 +152,8 @@ class Softmax(Op):
     rows: int
     cols: int
     dtype: str = "bf16"
+    # the traced aten op (aten._softmax / _log_softmax: its own regime, hetsim.hardware.gpu.rate_keys)
+    aten: str = field(default="", metadata={"omit_default": True})
 
     @property
     def flops(self) -> float:
@@ -407,6 +409,8 @@ class Pointwise(Op):
     nbytes: int
     aten: str = ""
     regime: str = "elementwise"  # "aten_unknown": an aten op the mapping does not know, priced by roofline
+    # rows the kernel gives a block each and walks one after another (a scan along the innermost dim; 0: none)
+    rows: int = field(default=0, metadata={"omit_default": True})
 
     @property
     def flops(self) -> float:

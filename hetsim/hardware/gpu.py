@@ -52,6 +52,7 @@ from hetsim.ops import (
     Pointwise,
     Reduction,
     SdpaAttention,
+    Softmax,
     TopK,
     dtype_bytes,
 )
@@ -148,9 +149,20 @@ def walk_bytes(op: Op) -> float:
     long row runs far below the bandwidth many rows reach); else 0. Only a key with a finite
     walk_bw_bytes_per_s uses it."""
     if isinstance(op, AxisReduction) and op.aten and op.inner == 1 and op.cols >= 32:
-        return reduce_walk(op.rows, op.cols, dtype_bytes(op.dtype))
+        walk = reduce_walk(op.rows, op.cols, dtype_bytes(op.dtype))
+        if op.aten.startswith(INDEX_REDUCTIONS):
+            # a (value, index) pair per element: the lane's time follows its elements, whatever their width
+            # (max.dim over bf16 and argmax over fp32 both ~95 ns an element a lane on the H200)
+            walk *= ACCUMULATE_BYTES / dtype_bytes(op.dtype)
+        return walk
     if isinstance(op, TopK):
         return float(op.n * dtype_bytes(op.dtype))
+    if isinstance(op, Softmax) and op.aten and op.cols > SOFTMAX_PERSISTENT_COLS:
+        # a block per row (cunn_SoftMaxForward) passes over its row in fp32 accumulation: its elements, not their
+        # width, set its time (32000 bf16 took 10.7 us, 32000 fp32 8.8 us on the H200)
+        return float(op.cols * ACCUMULATE_BYTES)
+    if isinstance(op, Pointwise) and op.rows > 1:
+        return op.nbytes / op.rows  # a scan's block walks its row (cumsum along the innermost dim)
     if isinstance(op, SdpaAttention) and op.backend == "efficient":
         # PyTorch's memory-efficient kernel gives a block one (sequence, head) and 32-64 queries and walks all
         # their keys: a decode step over few sequences and heads runs far below the bandwidth (an H200 at
@@ -190,6 +202,10 @@ def _last_pow2(n: int) -> int:
 
 
 REDUCE_THREADS = 512  # ATen's reduce kernel: threads per block
+SOFTMAX_PERSISTENT_COLS = 1024  # PyTorch's softmax: a warp per row up to this many columns, else a block per row
+ACCUMULATE_BYTES = 4  # fp32: the width a reduction or softmax accumulates in (its walk counts elements at it)
+INDEX_REDUCTIONS = ("aten.max.dim", "aten.min.dim", "aten.argmax", "aten.argmin")
+WELFORD_REDUCTIONS = ("aten.var", "aten.std")
 # blocks resident at once on an H100 / H200 (132 SMs x 2048 threads / 512): Reduce.cuh's target_grid_size
 RESIDENT_BLOCKS = 132 * 4
 
@@ -234,10 +250,23 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         # amax / amin (MaxOps / MinOps, NaN-propagating compares) run ~1.5x slower there than a sum (measured:
         # the aten sweep's methods group, 2.3 vs 3.5 TB/s at 70-290 MB)
         return ("reduction_outer_max", "reduction_outer") if op.kind in ("max", "min") else ("reduction_outer",)
+    if isinstance(op, AxisReduction) and op.aten and op.cols >= 32 and op.aten.startswith(INDEX_REDUCTIONS):
+        # max.dim / argmax and kin carry an index beside each value through the reduce (a pair per lane)
+        return ("reduction_index", "reduction_last", "reduction")
+    if isinstance(op, AxisReduction) and op.aten and op.cols >= 32 and op.aten.startswith(WELFORD_REDUCTIONS):
+        # var / std: Welford's mean and M2 per lane, merged across lanes and warps
+        return ("reduction_welford", "reduction_last", "reduction")
+    if isinstance(op, Softmax) and op.aten:
+        # a traced (log_)softmax over the last dim: PyTorch's persistent kernel (a warp per row) up to 1024 columns,
+        # else a block per row walking it (cunn_SoftMaxForward): one long row per block runs far below the bandwidth
+        return ("softmax_last", "softmax")
     if isinstance(op, AxisReduction) and op.aten and op.cols >= 32:
         # a traced last-dim reduction (RMSNorm's fp32 mean), fitted on traced ops where measured: the bytes,
         # or each thread's walk over its share of a row (`walk_bytes`), whichever is slower
         return ("reduction_last", "reduction")
+    if isinstance(op, Gather) and op.aten.startswith(("aten.index.", "aten._unsafe_index.")):
+        # x[idx]: ATen's index kernel (one thread per output element through the index), not index_select's
+        return ("index_gather", *rate_keys(replace(op, aten="")))
     if isinstance(op, Gather) and few_index_select(op):
         # fitted on the aten sweep's few-index cases where measured (time per index, not per byte)
         return ("gather_few", *rate_keys(replace(op, aten="")))
@@ -293,6 +322,20 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "cast_fp8": ("cast", "elementwise"),  # to float8_e4m3fn (ATen's float8 copy kernel)
     "cast_from_fp8": ("cast", "elementwise"),  # from float8_e4m3fn up to a wider dtype: ~3x slower than down
     "pointwise_broadcast": ("pointwise", "elementwise"),  # an input broadcast or non-contiguous (strided kernel)
+    "index_put": ("index_copy", "gather_narrow", "gather"),  # x[idx] = v: the index kernel writing rows
+    "index_gather": ("gather",),  # x[idx]: the index kernel reading rows (Gather with aten index, any row size)
+    "scatter": ("gather_narrow", "gather"),  # an element scatter (scatter_): one element per index, anywhere
+    "scatter_add": ("scatter", "gather_narrow", "gather"),  # the same with an atomic add per element
+    "index_put_accumulate": ("gather_narrow", "gather"),  # x[idx] += v: the indices sorted first, then added
+    "sort": ("topk",),  # torch.sort / argsort of rows > 4096: cub's segmented radix sort
+    "sort_inplace": ("sort", "topk"),  # rows of <= 4096 keys: one block's shared memory each
+    "scan": ("reduction",),  # cumsum / cumprod: a scan reads and writes each element once
+    "tril": ("pointwise", "elementwise"),  # tril / triu: an index computed per element
+    "pad": ("copy_cat", "copy"),  # constant_pad_nd: a fill and a copy
+    "reduction_index": ("reduction_last", "reduction"),  # max.dim / argmax: a value and its index per lane
+    "reduction_welford": ("reduction_last", "reduction"),  # var / std: Welford's running moments
+    "softmax_last": ("softmax",),  # a traced (log_)softmax over the last dim
+    "multinomial": ("reduction",),  # torch.multinomial: a block per row normalises and samples it
     # not Pointwise regimes, listed for trace_fit's fallback (hetsim.calibration.trace_fit.fallback_rates)
     "embedding": ("gather",),  # nn.Embedding's row gather (Gather with aten embedding; model rows >= 512 B)
     "embedding_few": ("embedding", "gather"),  # <= FEW_ROWS tokens: rows one after another
@@ -439,12 +482,18 @@ class GpuModel:
         self.compute_bound_w = log.use(p + "compute_bound_w", spec.compute_bound_w)
         self.profile = profile
         self.rates: dict[str, OpClassRates] = dict(profile.rates) if profile is not None else {}
+        self._transferred: set[str] = set()
         self.host_mix = float(getattr(profile, "host_mix", 1.0) or 1.0)
         if profile is not None:
             notes = getattr(profile, "notes", None) or {}
             for key in self.rates:
+                note = notes.get(key)
+                if isinstance(note, dict) and "transferred_from" in note:
+                    # carried over from another GPU (device_inputs.supplemented): named where an op uses it
+                    self._transferred.add(key)
+                    continue
                 # a host figure taken as measured (hetsim.calibration.trace_fit: `measured` in its notes)
-                measured = isinstance(notes.get(key), dict) and "measured" in notes[key]
+                measured = isinstance(note, dict) and "measured" in note
                 log.note(f"{p}profile.{key}", "measured" if measured else "calibrated")
             idle = getattr(profile, "idle_w", None)
             if idle is not None:  # read on the board during calibration
@@ -500,6 +549,8 @@ class GpuModel:
             return self.rates_for(op.op)
         key = rate_key(op, self.rates)
         if key is not None:
+            if key in self._transferred:
+                self.log.note(f"{self.name}.profile.{key}", "transferred")
             r = self.rates[key]
             if isinstance(op, HostCall) and host_kind(op)[1] > 1:
                 r = replace(r, dispatch_s=r.dispatch_s / host_kind(op)[1])

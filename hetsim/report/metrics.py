@@ -123,13 +123,7 @@ def regrade_transferred(log: ProvenanceLog, machine) -> None:
             for key in log.used:
                 if key.startswith(prefix):
                     log.used[key] = "transferred"
-            continue
-        # a measured profile's keys carried over from another GPU (device_inputs.supplemented)
-        notes = getattr(getattr(model, "profile", None), "notes", None) or {}
-        for key, note in notes.items():
-            used = f"{model.name}.profile.{key}"
-            if isinstance(note, dict) and "transferred_from" in note and used in log.used:
-                log.used[used] = "transferred"
+
 
 
 def regrade_baseline(log: ProvenanceLog, machine) -> None:

@@ -218,7 +218,7 @@ def _reduction(op: AtenOp) -> tuple[Op, ...]:
 def _softmax(op: AtenOp) -> tuple[Op, ...]:
     x = op.inputs[0]
     cols = x.shape[-1] if x.shape else 1
-    return (Softmax(x.numel // max(cols, 1), cols, hdtype(x), name=_name(op)),)
+    return (Softmax(x.numel // max(cols, 1), cols, hdtype(x), aten=op.name, name=_name(op)),)
 
 
 def _topk(op: AtenOp) -> tuple[Op, ...]:
@@ -266,6 +266,96 @@ def _gather(op: AtenOp) -> tuple[Op, ...]:
     return (Gather(out.numel, src.itemsize, max(src.numel, out.numel), name=_name(op)),)
 
 
+def _baddbmm(op: AtenOp) -> tuple[Op, ...]:
+    # baddbmm(input, b1, b2): one cuBLAS batched GEMM with beta (input read into the output)
+    return _bmm(AtenOp(op.name, op.inputs[1:3], op.outputs, op.args))
+
+
+def _index(op: AtenOp) -> tuple[Op, ...]:
+    # x[idx] (aten.index.Tensor): ATen's index kernel, one thread per output element reading its source through
+    # the index (TensorAdvancedIndexing's gpu_index_kernel), so rows of the trailing dims fetched wherever they
+    # are: a row gather of as many rows as the indices hold
+    src, out = op.inputs[0], op.outputs[0]
+    idx = max((t.numel for t in op.inputs[1:] if t.dtype in ("int64", "int32")), default=1)
+    row = out.numel // max(idx, 1)
+    source_rows = src.numel // max(row, 1)
+    return (Gather(idx, row * src.itemsize, max(source_rows, idx), aten=op.name, name=_name(op)),)
+
+
+def _index_put(op: AtenOp) -> tuple[Op, ...]:
+    # x[idx] = v (index_put_): the index kernel writing `values` through the indices (a row scatter, regime
+    # `index_put`, priced as index_copy_'s where not fitted); accumulate=True sorts the indices first
+    # (index_put_with_sort_kernel: a radix sort, then a warp per run of equal indices): `index_put_accumulate`
+    dest, values = op.inputs[0], op.inputs[-1]
+    idx = [t for t in op.inputs[1:-1] if t.dtype in ("int64", "int32")]
+    moved = values.numel if values.numel > 1 else sum(t.numel for t in idx[:1]) * max(
+        dest.numel // max(dest.shape[0] if dest.shape else 1, 1), 1)
+    nbytes = 2 * moved * dest.itemsize + sum(nbytes_of(t) for t in idx)
+    regime = "index_put_accumulate" if op.args.get("accumulate") else "index_put"
+    return (Pointwise(moved, nbytes, op.name, regime, name=_name(op)),)
+
+
+def _scatter(op: AtenOp) -> tuple[Op, ...]:
+    # scatter(_add)(dest, dim, index, src): one thread per index element, each writing (adding: an atomic) one
+    # element of the destination wherever the index says; the destination is first copied when not in place
+    dest, index = op.inputs[0], op.inputs[1]  # the tensors in schema order: self, index[, src]
+    moved = index.numel
+    nbytes = nbytes_of(index) + 2 * moved * dest.itemsize + (0 if op.base.endswith("_") else 2 * nbytes_of(dest))
+    add = op.base.startswith("scatter_add") or op.args.get("reduce") in ("sum", "add", "prod", "mean", "amax", "amin")
+    regime = "scatter_add" if add else "scatter"
+    return (Pointwise(moved, nbytes, op.name, regime, name=_name(op)),)
+
+
+def _sort(op: AtenOp) -> tuple[Op, ...]:
+    # sort / argsort along a dim (Sort.cpp): rows of <= 4096 keys sort in shared memory, a block a row
+    # (sortKeyValueInplace: `sort_inplace`); longer rows run cub's segmented radix sort, passes over the keys and
+    # their int64 indices (`sort`: ~0.16 TB/s of keys in, keys and indices out, on the H200). The bytes of keys
+    # in, keys and indices out
+    x = op.inputs[0]
+    dim = int(op.args.get("dim", -1)) % max(len(x.shape), 1)
+    n = x.shape[dim] if x.shape else 1
+    read = nbytes(x)
+    write = sum(nbytes(t) for t in op.outputs)
+    regime = "sort_inplace" if n <= SMALL_SORT else "sort"
+    return (Pointwise(x.numel, read + write, op.name, regime, name=_name(op)),)
+
+
+SMALL_SORT = 4096  # Sort.cpp's should_use_small_sort: a row this short sorts in one block's shared memory
+
+
+def _scan(op: AtenOp) -> tuple[Op, ...]:
+    # cumsum / cumprod (ScanKernels.cpp): along the innermost dim a block takes rows and walks each (one row of
+    # 128K fp32 took 163 us for 8 rows on the H200: ~6 GB/s a row); a single row runs cub's device scan (4M fp32:
+    # 12 us); read once, written once. `rows` (the walk) only where rows > 1 along the innermost dim
+    x, out = op.inputs[0], op.outputs[0]
+    dim = int(op.args.get("dim", -1)) % max(len(x.shape), 1)
+    inner = dim == len(x.shape) - 1 or all(s == 1 for s in x.shape[dim + 1:])
+    rows = x.numel // max(x.shape[dim], 1) if x.shape and inner else 0
+    return (Pointwise(out.numel, nbytes(x) + nbytes(out), op.name, "scan", rows=rows if rows > 1 else 0,
+                      name=_name(op)),)
+
+
+def _multinomial(op: AtenOp) -> tuple[Op, ...]:
+    # torch.multinomial over rows of probabilities (a sampling step): ATen normalises and samples each row
+    # (one block a row for one sample); the probabilities read, the samples written: regime `multinomial`
+    x, out = op.inputs[0], op.outputs[0]
+    return (Pointwise(x.numel, nbytes(x) + nbytes(out), op.name, "multinomial", name=_name(op)),)
+
+
+def _tril(op: AtenOp) -> tuple[Op, ...]:
+    # tril / triu: ATen's triu_tril_kernel (each thread computes its element's row and column): ~1.8 TB/s on an
+    # H200 where a plain elementwise kernel moves ~5.8: regime `tril`
+    x, out = op.inputs[0], op.outputs[0]
+    return (Pointwise(out.numel, nbytes(x) + nbytes(out), op.name, "tril", name=_name(op)),)
+
+
+def _pad(op: AtenOp) -> tuple[Op, ...]:
+    # constant_pad_nd: the output filled with the value, then the input copied into its slice (two kernels and
+    # their host work): regime `pad`
+    x, out = op.inputs[0], op.outputs[0]
+    return (Pointwise(out.numel, nbytes(x) + 2 * nbytes(out), op.name, "pad", name=_name(op)),)
+
+
 def _host(op: AtenOp) -> tuple[Op, ...]:
     return (HostCall("view", op.name, name=_name(op)),)
 
@@ -307,7 +397,31 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "index_add": ("gather_narrow / gather (a row scatter-add)", _index_add),
     "nonzero_static": ("select", _select),
     "nonzero": ("select + sync (the host learns the count)", _nonzero),
+    "baddbmm": ("bmm", _baddbmm),
+    "index": ("index_gather (x[idx]: a row gather; else gather_narrow / gather)", _index),
+    "_unsafe_index": ("index_gather (x[idx]: a row gather; else gather_narrow / gather)", _index),
+    "index_put_": ("index_put / index_put_accumulate (x[idx] = v)", _index_put),
+    "index_put": ("index_put / index_put_accumulate (x[idx] = v)", _index_put),
+    "_index_put_impl_": ("index_put / index_put_accumulate (x[idx] = v)", _index_put),
+    "scatter": ("scatter / scatter_add (an element scatter)", _scatter),
+    "scatter_": ("scatter / scatter_add (an element scatter)", _scatter),
+    "scatter_add": ("scatter / scatter_add (an element scatter)", _scatter),
+    "scatter_add_": ("scatter / scatter_add (an element scatter)", _scatter),
+    "scatter_reduce": ("scatter / scatter_add (an element scatter)", _scatter),
+    "scatter_reduce_": ("scatter / scatter_add (an element scatter)", _scatter),
+    "sort": ("sort / sort_inplace (rows <= 4096)", _sort), "argsort": ("sort / sort_inplace (rows <= 4096)", _sort),
+    "cumsum": ("scan", _scan), "cumprod": ("scan", _scan),
+    "multinomial": ("multinomial", _multinomial),
+    "_log_softmax": ("softmax", _softmax), "log_softmax": ("softmax", _softmax),
+    "constant_pad_nd": ("pad (else copy_cat)", _pad),
+    "flip": ("copy_cat / copy_strided (else copy)", _materialise),
+    "roll": ("copy_cat / copy_strided (else copy)", _materialise),
+    "repeat_interleave": ("copy_cat / copy_strided (else copy)", _materialise),
+    "tril": ("tril (else pointwise)", _tril), "triu": ("tril (else pointwise)", _tril),
 }
+for _base in ("max", "min", "argmin", "prod", "var", "std", "var_mean", "std_mean", "logsumexp", "nansum",
+              "count_nonzero", "norm"):
+    MAPPING.setdefault(_base, ("reduction_last / reduction_narrow / reduction_outer(_max)", _reduction))
 for _base in ELEMENTWISE | {"add_", "mul_", "fill_", "zero_", "copy"}:
     MAPPING.setdefault(_base, ("pointwise / pointwise_broadcast (else elementwise)", _pointwise))
 for _base in VIEW | {"view", "t", "transpose", "unsqueeze", "squeeze", "expand", "slice", "select", "permute",

@@ -80,6 +80,7 @@ def test_regeneration_reproduces_the_committed_cases():
     pytest.importorskip("transformers")
     from hetsim.calibration.gpu_suite.aten_cases import (
         build_cases,
+        build_common_cases,
         build_method_cases,
         build_sdpa_cases,
         composite_keys,
@@ -92,11 +93,12 @@ def test_regeneration_reproduces_the_committed_cases():
     assert json.loads(json.dumps(models, default=str)) == committed[:len(models)]
     # the methods group: the synthetic cases (reductions, fp8 casts, few-index selects) exactly; the probes
     # trace the methods' code, which other work may still change: at least 90% of its cases as committed
-    # the sdpa group (last): the stack templates' SDPA calls, exactly
+    # the sdpa group, then the common groups (last): the stack templates' SDPA calls and traced callables, exactly
     sdpa = json.loads(json.dumps(build_sdpa_cases(exclude), default=str))
-    assert sdpa and committed[-len(sdpa):] == sdpa
+    common = json.loads(json.dumps(build_common_cases(exclude), default=str))
+    assert sdpa and common and committed[-len(sdpa) - len(common):] == sdpa + common
     methods = json.loads(json.dumps(build_method_cases(exclude | composite_keys()), default=str))
-    mine = committed[len(models):-len(sdpa)]
+    mine = committed[len(models):-len(sdpa) - len(common)]
 
     def synthetic(c):
         return c["sources"][0][0].split("/")[0] in ("reduction", "cast", "index_select")
@@ -197,9 +199,10 @@ def test_a_suite_refit_fits_the_trace_keys_again_from_the_recorded_sweep():
     topk = SWEEP.with_name("H200-aten-topk-2026-12-02.parquet")
     wider = SWEEP.with_name("H200-aten-reductions-2026-12-02.parquet")
     sdpa = SWEEP.with_name("H200-aten-sdpa-cudnn-off-2026-12-02.parquet")  # flash / memory-efficient SDPA
+    common = [SWEEP.with_name(f"H200-aten-{g}-2026-12-02.parquet") for g in ("common", "common-more")]
     assert profile.provenance["trace_fit"]["cases"] == [str(p.relative_to(REPO_ROOT))
                                                         for p in (SWEEP, methods, reductions, select, topk, wider,
-                                                                  sdpa)]
+                                                                  sdpa, *common)]
     # what the suite's own refit builds: its keys only, the trace fit's provenance carried over
     suite_only = dataclasses.replace(profile, rates={k: r for k, r in profile.rates.items() if k not in ours},
                                      notes={k: n for k, n in profile.notes.items() if k not in ours})
@@ -332,11 +335,16 @@ def test_fp8_casts_are_their_own_regime():
     assert (up.regime, down.regime) == ("cast_from_fp8", "cast_fp8") and up.bytes == 2 * 8192 * 128 * 3
     assert rate_keys(up)[:3] == ("cast_from_fp8", "cast", "elementwise")
     assert rate_keys(down)[:3] == ("cast_fp8", "cast", "elementwise")
-    h100 = gpu_model("H100-SXM")  # no sweep there: priced by the class it refines, never unpriced
+    # a GPU whose profile has no sweep key: priced by the class it refines, never unpriced (the H100 takes the
+    # H200's keys by transfer, so the H100's own profile stands for such a GPU here)
+    from hetsim.calibration.gpu_profile import load_profile
+    from hetsim.calibration.paths import profiles_dir
     from hetsim.hardware.gpu import rate_key
 
-    assert "cast_from_fp8" not in h100.rates
-    assert rate_key(up, h100.rates) == rate_key(Pointwise(1, 1, "x", "cast"), h100.rates) is not None
+    own = load_profile(profiles_dir() / "H100-SXM.yaml").rates
+    assert "cast_from_fp8" not in own
+    assert rate_key(up, own) == rate_key(Pointwise(1, 1, "x", "cast"), own) is not None
+    assert "cast_from_fp8" in gpu_model("H100-SXM").rates  # carried over from the H200
 
 
 def test_few_index_selects_are_priced_per_index_where_fitted():

@@ -24,7 +24,9 @@ HOST_CALLS = [SWEEP.with_name("H200-aten-2026-12-01.host_calls.json"), CASES.wit
               SWEEP.with_name("H200-aten-select-2026-12-01.host_calls.json"),
               SWEEP.with_name("H200-aten-topk-2026-12-02.host_calls.json"),
               SWEEP.with_name("H200-aten-reductions-2026-12-02.host_calls.json"),
-              REPO_ROOT / "calibration" / "e2e" / "H200-2026-12-02-cudnn-off" / "host_calls.json"]  # nine leases
+              REPO_ROOT / "calibration" / "e2e" / "H200-2026-12-02-cudnn-off" / "host_calls.json",
+              SWEEP.with_name("H200-aten-common-2026-12-02.host_calls.json"),
+              SWEEP.with_name("H200-aten-common-more-2026-12-02.host_calls.json")]  # eleven leases
 PROFILE = REPO_ROOT / "calibration" / "profiles" / "H200.yaml"
 
 
@@ -45,7 +47,8 @@ def test_the_fit_reproduces_the_committed_keys():
     topk = SWEEP.with_name("H200-aten-topk-2026-12-02.parquet")
     wider = SWEEP.with_name("H200-aten-reductions-2026-12-02.parquet")
     sdpa = SWEEP.with_name("H200-aten-sdpa-cudnn-off-2026-12-02.parquet")  # the flash / memory-efficient keys
-    fitted = fit_profile(profile, [SWEEP, methods, reductions, select, topk, wider, sdpa], HOST_CALLS,
+    common = [SWEEP.with_name(f"H200-aten-{g}-2026-12-02.parquet") for g in ("common", "common-more")]
+    fitted = fit_profile(profile, [SWEEP, methods, reductions, select, topk, wider, sdpa, *common], HOST_CALLS,
                          default_composites("H200"))
     assert set(fitted) == set(profile.provenance["trace_fit"]["keys"])
     command = profile.provenance["trace_fit"]["command"]

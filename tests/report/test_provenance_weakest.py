@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-GRADES = ["measured", "calibrated", "datasheet", "derived", "assumed"]  # strongest first
+from hetsim.provenance import GRADES  # strongest first
 
 
 def _run(tmp_path, memory_source):

@@ -68,12 +68,16 @@ def _plain(name: str, value: Any, device: torch.device) -> Any:
     return value
 
 
-def op_callable(op: AtenOp, device: torch.device):
-    """A no-argument callable running `op` on `device` with random inputs of its recorded layouts."""
+def op_callable(op: AtenOp, device: torch.device, bound: int | None = None, positive: bool = False):
+    """A no-argument callable running `op` on `device` with random inputs of its recorded layouts: integers
+    below `bound` (default: the smallest float dimension, which keeps an index within any table), floats
+    drawn >= 0 where `positive` (a multinomial's probabilities)."""
     parts = op.name.split(".")
     func = getattr(getattr(torch.ops.aten, parts[1]), parts[2] if len(parts) > 2 else "default")
-    bound = _int_bound(op.inputs)
+    bound = _int_bound(op.inputs) if bound is None else bound
     tensors = [_materialise(m, device, bound) for m in op.inputs]
+    if positive:
+        tensors = [t.abs() + 1e-3 if t.is_floating_point() else t for t in tensors]
     args = list(func._schema.arguments)
     tensor_args = [a for a in args if a.name not in op.args and "Tensor" in str(a.type)]
     singles = sum(1 for a in tensor_args if not str(a.type).startswith("List"))

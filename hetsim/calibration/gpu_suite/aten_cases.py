@@ -194,7 +194,8 @@ FP8_CASTS = tuple((shape, a, b) for shape in ((4, 64, 128), (2, 8192, 128), (4, 
 INDEX_FEW = (((100000,), "float32", 2), ((100000,), "float32", 8), ((100000,), "float32", 16),
              ((100000,), "float32", 32), ((50000, 64), "bfloat16", 4), ((50000, 64), "bfloat16", 16),
              ((50000, 1024), "bfloat16", 4), ((50000, 1024), "bfloat16", 16))
-INDEX_OPS = {"index_select": 0, "gather": 0, "index_add_": 0, "index_add": 0, "embedding": 0}  # aten -> input addressed
+INDEX_OPS = {"index_select": 0, "gather": 0, "index_add_": 0, "index_add": 0, "embedding": 0,  # aten -> input addressed
+             "index": 0, "index_put_": 0, "scatter_add_": 0, "scatter_add": 0, "scatter": 0, "scatter_": 0}
 
 
 def composite_keys(path: Path = COMPOSITES) -> set[str]:
@@ -342,6 +343,107 @@ def build_sdpa_cases(exclude: set[str] | None = None) -> list[dict]:
     return list(found.values())
 
 
+# ------------------------------------------------------------------------------------ common groups
+COMMON, COMMON_CHECK, COMMON_MORE = "common", "common-check", "common-more"
+# Ops real PyTorch code runs beyond the models' and methods' traces, each at a spread of sizes: x[idx] (a row
+# gather), x[idx] = v and its accumulating form, scatter / scatter_add_, sort, cumsum, multinomial (a sampling
+# step). The `common` sizes fit their regimes (trace_fit); the `common-check` sizes, other shapes of the same
+# ops and ops priced by regimes fitted elsewhere (max.dim, var, log_softmax, argmin, baddbmm, flip, pad, tril),
+# are never fitted: `hetsim validate ops --cases` on their sweep file is an out-of-sample check.
+# (group, label, builder of (callable, meta inputs), positive floats: probabilities must be >= 0)
+def _common_specs():
+    import torch
+
+    def m(*shape, dt=torch.bfloat16):
+        return torch.empty(*shape, dtype=dt, device="meta")
+
+    def i(*shape):
+        return torch.empty(*shape, dtype=torch.int64, device="meta")
+
+    f32 = torch.float32
+    rows = lambda x, idx: x[idx]  # noqa: E731
+    put = lambda x, idx, v: x.index_put_((idx,), v)  # noqa: E731
+    acc = lambda x, idx, v: x.index_put_((idx,), v, accumulate=True)  # noqa: E731
+    sadd = lambda x, idx, v: x.scatter_add_(0, idx, v)  # noqa: E731
+    scat = lambda x, idx, v: x.scatter(1, idx, v)  # noqa: E731
+    srt = lambda x: torch.sort(x, dim=-1, descending=True)  # noqa: E731
+    cum = lambda x: torch.cumsum(x, dim=-1)  # noqa: E731
+    mult = lambda x: torch.multinomial(x, 1)  # noqa: E731
+    fit = [("index", rows, (m(100000, 1024), i(n))) for n in (64, 1024, 16384)]
+    fit += [("index", rows, (m(1000000, dt=f32), i(n))) for n in (100000, 1000000)]
+    fit += [("index", rows, (m(50000, 128), i(n))) for n in (2048, 32768)]
+    fit += [("index_put", put, (m(100000, 1024), i(n), m(n, 1024))) for n in (1024, 16384)]
+    fit += [("index_put", put, (m(1000000, dt=f32), i(n), m(n, dt=f32))) for n in (100000, 1000000)]
+    fit += [("index_put_acc", acc, (m(100000, 1024), i(n), m(n, 1024))) for n in (1024, 16384)]
+    fit += [("index_put_acc", acc, (m(1000000, dt=f32), i(n), m(n, dt=f32))) for n in (100000, 1000000)]
+    fit += [("scatter_add", sadd, (m(1000000, dt=f32), i(n), m(n, dt=f32))) for n in (200000, 2000000, 8000000)]
+    fit += [("scatter", scat, (m(64, 32000), i(64, k), m(64, k))) for k in (100, 1000)]
+    fit += [("scatter", scat, (m(1024, 4096, dt=f32), i(1024, k), m(1024, k, dt=f32))) for k in (64, 1024)]
+    fit += [("sort", srt, (m(r, n, dt=f32),)) for r, n in ((1, 1000000), (8, 128256), (1024, 256))]
+    fit += [("sort", srt, (m(64, 4096),))]
+    fit += [("cumsum", cum, (m(r, n, dt=f32),)) for r, n in ((8, 128256), (1, 4000000), (4096, 4096))]
+    fit += [("cumsum", cum, (m(64, 1024),))]
+    fit += [("multinomial", mult, (m(r, n, dt=f32),)) for r, n in ((1, 128256), (8, 128256), (64, 32000))]
+    check = [("index", rows, (m(100000, 1024), i(4096))), ("index", rows, (m(1000000, dt=f32), i(300000))),
+             ("index", rows, (m(50000, 128), i(8192))),
+             ("index_put", put, (m(100000, 1024), i(4096), m(4096, 1024))),
+             ("index_put", put, (m(1000000, dt=f32), i(400000), m(400000, dt=f32))),
+             ("index_put_acc", acc, (m(100000, 1024), i(4096), m(4096, 1024))),
+             ("index_put_acc", acc, (m(1000000, dt=f32), i(300000), m(300000, dt=f32))),
+             ("scatter_add", sadd, (m(1000000, dt=f32), i(1000000), m(1000000, dt=f32))),
+             ("scatter", scat, (m(64, 32000), i(64, 300), m(64, 300))),
+             ("sort", srt, (m(4, 500000, dt=f32),)), ("sort", srt, (m(32, 32000, dt=f32),)),
+             ("sort", srt, (m(256, 1024),)),
+             ("cumsum", cum, (m(16, 32000, dt=f32),)), ("cumsum", cum, (m(1, 1000000, dt=f32),)),
+             ("multinomial", mult, (m(32, 128256, dt=f32),)), ("multinomial", mult, (m(4, 32000, dt=f32),)),
+             ("max.dim", lambda x: x.max(dim=-1), (m(64, 4096),)),
+             ("var", lambda x: x.var(dim=-1), (m(64, 4096, dt=f32),)),
+             ("log_softmax", lambda x: torch.log_softmax(x, -1), (m(8, 128256, dt=f32),)),
+             ("argmin", lambda x: x.argmin(dim=-1), (m(16, 32000, dt=f32),)),
+             ("baddbmm", lambda a, b, c: torch.baddbmm(a, b, c), (m(32, 128, 128), m(32, 128, 64), m(32, 64, 128))),
+             ("flip", lambda x: x.flip(-1), (m(64, 4096),)),
+             ("pad", lambda x: torch.nn.functional.pad(x, (0, 3)), (m(64, 4093),)),
+             ("tril", lambda x: x.tril(), (m(4096, 4096),))]
+    # a second fit group, timed after the check group showed what these ops' keys missed: reductions that carry an
+    # index (max.dim, argmax over a vocabulary: greedy sampling), Welford's var / std, (log_)softmax over few long
+    # rows (a block per row), tril / triu, constant_pad_nd
+    more = [("max.dim", lambda x: x.max(dim=-1), (m(r, n),)) for r, n in ((16, 4096), (256, 4096), (4096, 4096))]
+    more += [("argmax", lambda x: x.argmax(dim=-1), (m(r, n, dt=f32),)) for r, n in ((1, 128256), (8, 128256),
+                                                                                      (64, 32000))]
+    more += [("argmin", lambda x: x.argmin(dim=-1), (m(512, 1024, dt=f32),)),
+             ("min.dim", lambda x: x.min(dim=-1), (m(32, 16384, dt=f32),))]
+    more += [("var", lambda x: x.var(dim=-1), (m(r, n, dt=f32),)) for r, n in ((16, 4096), (1024, 4096), (8, 128256))]
+    more += [("std", lambda x: x.std(dim=-1), (m(256, 1024),))]
+    more += [("log_softmax", lambda x: torch.log_softmax(x, -1), (m(r, n, dt=f32),))
+             for r, n in ((1, 128256), (4, 128256), (64, 32000), (1024, 4096), (4096, 512))]
+    more += [("softmax", lambda x: torch.softmax(x, -1), (m(32, 32000),))]
+    more += [("tril", lambda x: x.tril(), (m(1024, 1024),)), ("tril", lambda x: x.tril(), (m(8192, 8192),)),
+             ("triu", lambda x: x.triu(1), (m(2048, 2048, dt=f32),))]
+    more += [("pad", lambda x: torch.nn.functional.pad(x, (0, 3)), (m(r, 4093),)) for r in (8, 1024, 16384)]
+    for group, specs in ((COMMON, fit), (COMMON_CHECK, check), (COMMON_MORE, more)):
+        for name, fn, args in specs:
+            shapes = "/".join("x".join(map(str, a.shape)) + f":{str(a.dtype).split('.')[-1]}" for a in args)
+            yield group, f"{name}/{shapes}", fn, args, name == "multinomial"
+
+
+def build_common_cases(exclude: set[str] | None = None) -> list[dict]:
+    """The common, common-check and common-more groups' cases (see `_common_specs`), less those in `exclude`;
+    each tagged with its group, its regime and, for an index op, its index bound; `positive`: drawn >= 0."""
+    from hetsim.tracing.fake import trace_callable
+
+    exclude = exclude or set()
+    found: dict[str, dict] = {}
+    for group, label, fn, args, positive in _common_specs():
+        for case, c in add_cases(found, f"{group}/{label}", trace_callable(fn, *args), exclude, decode=False):
+            case["group"] = group
+            case["regime"] = regime(case, coarse=False)[0]
+            if positive:
+                case["positive"] = True
+            if c["kind"] == "aten" and (bound := int_bound(c["op"])) is not None:
+                case["int_bound"] = bound
+    return [c for c in found.values() if c["regime"] != "-"]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m hetsim.calibration.gpu_suite.aten_cases",
                                  description=__doc__.splitlines()[0])
@@ -351,6 +453,7 @@ def main(argv: list[str] | None = None) -> int:
     cases = build_cases(exclude=exclude)
     cases += build_method_cases(exclude | composite_keys())
     cases += build_sdpa_cases(exclude)
+    cases += build_common_cases(exclude)
     doc = {"about": "aten sweep cases (hetsim.calibration.gpu_suite.aten_cases); disjoint from " + VALIDATION.name
            + " and from the ops of the composites in " + str(COMPOSITES.relative_to(REPO_ROOT)),
            "traces": [list(t) for t in TRACES], "probes": [list(p) for p in PROBES], "cases": cases}

@@ -74,24 +74,6 @@ def pick(cases: list[dict], group: str | None, regimes: set[str] | None) -> list
     return out
 
 
-def bounded_callable(op, device, bound: int):
-    """opcases.op_callable with the integer inputs drawn below `bound` (an index op over all its rows)."""
-    import torch
-
-    from hetsim.calibration.e2e.opcases import _materialise, _plain
-
-    parts = op.name.split(".")
-    func = getattr(getattr(torch.ops.aten, parts[1]), parts[2] if len(parts) > 2 else "default")
-    tensors = iter([_materialise(m, device, bound) for m in op.inputs])
-    kwargs: dict[str, Any] = {}
-    for a in func._schema.arguments:
-        if a.name in op.args:
-            kwargs[a.name] = _plain(a.name, op.args[a.name], device)
-        elif "Tensor" in str(a.type):
-            kwargs[a.name] = next(tensors)
-    return lambda: func(**kwargs)
-
-
 def run_cases(cases: list[dict], device, budget_s: float, log=print,
               index: list[int] | None = None) -> list[dict[str, Any]]:
     """Time `cases`; `index`: each case's index in the cases file (default: its position here)."""
@@ -121,10 +103,9 @@ def run_cases(cases: list[dict], device, budget_s: float, log=print,
             obj = SdpaCall.from_json(c["spec"]) if c["kind"] == "sdpa" else AtenOp.from_json(c["spec"])
             if c["kind"] == "sdpa":
                 fn = sdpa_callable(obj, device)
-            elif c.get("int_bound"):
-                fn = bounded_callable(obj, device, int(c["int_bound"]))
-            else:
-                fn = op_callable(obj, device)
+            else:  # an index op of the methods / common groups draws its indices over the rows it addresses
+                bound = int(c["int_bound"]) if c.get("int_bound") else None
+                fn = op_callable(obj, device, bound, bool(c.get("positive")))
             s = timer.measure(fn, 1, graph=True)
             row.update(t_stream_s=s.t.median, t_stream_p10_s=s.t.p10, t_stream_p90_s=s.t.p90, cpu_s=s.cpu.median,
                        graph_s=s.graph.median, graph_error=s.graph_error, inner=s.inner, reps=s.reps)
@@ -151,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--torch-device", default="cuda")
     ap.add_argument("--budget-s", type=float, default=200.0, help="wall time for the cases; the rest are skipped")
     ap.add_argument("--limit", type=int, default=0, help="time only the first N cases (tests)")
-    ap.add_argument("--group", choices=("models", "methods", "sdpa"), default=None,
+    ap.add_argument("--group", choices=("models", "methods", "sdpa", "common", "common-check", "common-more"),
+                    default=None,
                     help="time only this group of cases (default: all)")
     ap.add_argument("--cudnn-sdpa", choices=("on", "off"), default="on",
                     help="off: cuDNN's SDPA switched off for the cases (torch.backends.cuda.enable_cudnn_sdp(False)), "

@@ -1,0 +1,73 @@
+"""Ops real PyTorch code runs beyond the models' traces (x[idx], x[idx] = v, scatter_add_, sort, cumsum,
+multinomial, max.dim / argmax, var, log_softmax, tril, pad): each lowered to the kernel regime PyTorch
+dispatches, fitted on the aten sweep's `common` groups and checked on sizes never fitted (`common-check`)."""
+
+import pytest
+
+from hetsim.calibration.paths import REPO_ROOT
+from hetsim.calibration.predict import gpu_model
+from hetsim.calibration.trace_cases import load_cases, lower_case, validate_ops
+from hetsim.hardware.gpu import rate_keys, walk_bytes
+from hetsim.stacks import aten
+from hetsim.tracing.trace import AtenOp, TensorMeta
+
+RUNS = REPO_ROOT / "calibration" / "profiles" / "runs"
+
+
+def meta(shape, dtype="bfloat16"):
+    return TensorMeta.dense(shape, dtype)
+
+
+def lower(name, inputs, outputs, args=None, dims=None):
+    (op,) = aten.lower_op(AtenOp(name, tuple(inputs), tuple(outputs), args or {}, dims))
+    return op
+
+
+def test_each_op_takes_the_regime_of_the_kernel_pytorch_runs():
+    table, idx = meta((100000, 1024)), meta((4096,), "int64")
+    assert rate_keys(lower("aten.index.Tensor", [table, idx], [meta((4096, 1024))]))[0] == "index_gather"
+    put = lower("aten.index_put_.default", [table, idx, meta((4096, 1024))], [table])
+    acc = lower("aten.index_put_.default", [table, idx, meta((4096, 1024))], [table], {"accumulate": True})
+    assert (put.regime, acc.regime) == ("index_put", "index_put_accumulate")
+    dest, i = meta((1000000,), "float32"), meta((200000,), "int64")
+    assert lower("aten.scatter_add_.default", [dest, i, meta((200000,), "float32")], [dest]).regime == "scatter_add"
+    # rows of <= 4096 keys sort in one block's shared memory, longer ones by cub's segmented radix sort
+    short = lower("aten.sort.default", [meta((64, 4096))], [meta((64, 4096)), meta((64, 4096), "int64")])
+    long = lower("aten.sort.default", [meta((8, 128256), "float32")],
+                 [meta((8, 128256), "float32"), meta((8, 128256), "int64")])
+    assert (short.regime, long.regime) == ("sort_inplace", "sort")
+    # cumsum along the innermost dim walks each row in one block; a single row runs cub's device scan
+    rows = lower("aten.cumsum.default", [meta((8, 128256), "float32")], [meta((8, 128256), "float32")], {"dim": -1})
+    one = lower("aten.cumsum.default", [meta((1, 4000000), "float32")], [meta((1, 4000000), "float32")], {"dim": -1})
+    assert walk_bytes(rows) == rows.bytes / 8 and walk_bytes(one) == 0.0
+    # reductions that carry an index, and Welford's var, are their own regimes
+    mx = lower("aten.max.dim", [meta((64, 4096))], [meta((64,)), meta((64,), "int64")], {"dim": -1}, (1,))
+    var = lower("aten.var.correction", [meta((64, 4096), "float32")], [meta((64,), "float32")], {"dim": [-1]}, (1,))
+    assert (rate_keys(mx)[0], rate_keys(var)[0]) == ("reduction_index", "reduction_welford")
+    lsm = lower("aten._log_softmax.default", [meta((8, 128256), "float32")], [meta((8, 128256), "float32")])
+    assert rate_keys(lsm)[0] == "softmax_last" and walk_bytes(lsm) == 128256 * 4  # a block per long row
+
+
+def test_a_long_row_softmax_and_an_argmax_over_a_vocabulary_are_bound_by_one_blocks_walk():
+    h200 = gpu_model("H200")
+    # measured on the H200 (common-more sweep): log_softmax over 1 and 4 rows of 128256 fp32 both ~29 us,
+    # argmax over 1 and 8 such rows both ~27 us: flat in the rows, far from the bytes' time
+    for rows, measured in ((1, 28.8e-6), (4, 29.2e-6)):
+        op = lower("aten._log_softmax.default", [meta((rows, 128256), "float32")], [meta((rows, 128256), "float32")])
+        assert h200.device_time_s(op) == pytest.approx(measured, rel=0.15)
+    for rows, measured in ((1, 26.6e-6), (8, 27.0e-6)):
+        op = lower("aten.argmax.default", [meta((rows, 128256), "float32")], [meta((rows,), "int64")], {"dim": -1},
+                   (1,))
+        assert h200.device_time_s(op) == pytest.approx(measured, rel=0.15)
+
+
+def test_the_check_sizes_never_fitted_are_predicted_out_of_sample():
+    cases = load_cases(RUNS / "H200-aten-common-check-2026-12-02.parquet")
+    assert len(cases) == 24 and all(lower_case(c) for c in cases)
+    # none of them is a case the profile's keys were fitted on (the fit names its files)
+    from hetsim.calibration.gpu_profile import load_profile
+
+    fit_files = load_profile(REPO_ROOT / "calibration" / "profiles" / "H200.yaml").provenance["trace_fit"]["cases"]
+    assert not any("common-check" in f for f in fit_files)
+    graph = validate_ops(gpu_model("H200"), cases).stats("graph")
+    assert graph["median_abs"] <= 0.15  # 12.5 % out of sample when the common groups' keys were first fitted
