@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
 from hetsim.provenance import GRADES  # strongest first
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _run(tmp_path, memory_source):
