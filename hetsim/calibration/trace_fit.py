@@ -118,13 +118,14 @@ FIT_KEYS = ("pointwise", "pointwise_broadcast", "cast", "cast_fp32", "copy_strid
             "reduction_outer", "reduction_outer_max", "cast_fp8", "cast_from_fp8", "gather_few", "layer_norm", "select",
             "topk_multiblock_fp32", "attention_flash_decode", "attention_flash_prefill", "attention_efficient_decode",
             "index_gather", "index_put", "index_put_accumulate", "scatter", "scatter_add", "sort", "sort_inplace",
-            "scan", "multinomial", "reduction_index", "reduction_welford", "softmax_last", "tril", "pad")
+            "scan", "multinomial", "reduction_index", "reduction_welford", "softmax_last", "softmax_warp", "tril",
+            "pad")
 PER_INDEX_KEYS = frozenset({"gather_few"})  # timed per index (a dependent load each), not per byte
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
 WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share of the bytes-only fit's error
 # bytes or a walk, whichever is slower
 WALK_KEYS = frozenset({"reduction_last", "topk_multiblock_fp32", "attention_efficient_decode", "scan",
-                       "reduction_index", "reduction_welford", "softmax_last"})
+                       "reduction_index", "reduction_welford", "softmax_last", "softmax_warp"})
 ROOF_KEYS = frozenset({"attention_flash_prefill"})  # bytes or flops, whichever is slower
 # keys fitted on the cases of every file: a walk key needs cases where the bytes bind and cases where the walk
 # does, which no one sweep file holds (reduction_last: many rows in the models' sweep, tens of rows in the
@@ -244,7 +245,7 @@ def case_harness_kind(case: TraceCase, key: str) -> str:
 
 def harness_kind(key: str) -> str:
     """The harness kind of a key's aten cases (SDPA-only keys: none)."""
-    return {"host_view": "view", "attention_masked": "none"}.get(key, "kernel")
+    return "view" if key == "host_view" else ("none" if key.startswith("attention_") else "kernel")
 
 
 def points_by_key(cases: list[TraceCase], harness: dict[str, float] | None = None) -> dict[str, list[Point]]:

@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 
 from hetsim.outdir import NAME_PATTERN, NAME_RULE
 from hetsim.provenance import Sourced
@@ -268,6 +277,12 @@ class WorkloadSpec(Strict):
                     "off, as PyTorch 2.5.1-2.10 wheels, TORCH_CUDNN_SDPA_DEPRIORITIZED=1 or "
                     "torch.backends.cuda.enable_cudnn_sdp(False) pick (flash, memory-efficient where a mask is "
                     "passed)")
+
+    @field_validator("cudnn_sdpa", mode="before")
+    @classmethod
+    def _yaml_off(cls, value):
+        # YAML 1.1 reads an unquoted `off` as false: `cudnn_sdpa: off` means the string
+        return "off" if value is False else value
 
 
 class PlacementSpec(Strict):

@@ -157,10 +157,11 @@ def walk_bytes(op: Op) -> float:
         return walk
     if isinstance(op, TopK):
         return float(op.n * dtype_bytes(op.dtype))
-    if isinstance(op, Softmax) and op.aten and op.cols > SOFTMAX_PERSISTENT_COLS:
-        # a block per row (cunn_SoftMaxForward) passes over its row in fp32 accumulation: its elements, not their
-        # width, set its time (32000 bf16 took 10.7 us, 32000 fp32 8.8 us on the H200)
-        return float(op.cols * ACCUMULATE_BYTES)
+    if isinstance(op, Softmax) and op.aten:
+        # each thread of a row's warp (persistent kernel) or block (cunn_SoftMaxForward) walks its share of the
+        # row in fp32 accumulation: its elements, not their width, set the time (on the H200: 8 rows of 128256
+        # fp32 take 29 us, 1 row the same; a block's share of 32000 bf16 or fp32 ~9-11 us)
+        return float(math.ceil(op.cols / softmax_threads(op)) * ACCUMULATE_BYTES)
     if isinstance(op, Pointwise) and op.rows > 1:
         return op.nbytes / op.rows  # a scan's block walks its row (cumsum along the innermost dim)
     if isinstance(op, SdpaAttention) and op.backend == "efficient":
@@ -168,8 +169,22 @@ def walk_bytes(op: Op) -> float:
         # their keys: a decode step over few sequences and heads runs far below the bandwidth (an H200 at
         # ~12 GB/s per block: one sequence of 32 heads over 60K keys took 2.5 ms, 0.4 TB/s)
         per_block = 64 if op.head_dim <= 64 else 32  # queries per block, by head dim (the kernel's two tilings)
-        return op.bytes / (op.batch * op.q_heads * math.ceil(op.q_len / per_block))
+        return op.bytes / max(op.batch * op.q_heads * math.ceil(op.q_len / per_block), 1)
     return 0.0
+
+
+def softmax_persistent(op: Softmax) -> bool:
+    """Whether PyTorch runs a softmax over the last dim with its persistent kernel (a warp per row)."""
+    return op.cols <= SOFTMAX_PERSISTENT_COLS and op.cols * dtype_bytes(op.dtype) <= SOFTMAX_PERSISTENT_BYTES
+
+
+def softmax_threads(op: Softmax) -> int:
+    """Threads sharing one row: a warp in the persistent kernel, else SoftMax_getBlockSize's block (a thread
+    per 16-byte vector of the row, up to 1024)."""
+    if softmax_persistent(op):
+        return 32
+    ilp = max(16 // dtype_bytes(op.dtype), 1)
+    return max(min(op.cols // ilp, 1024), 1)
 
 
 def reduce_walk(rows: int, cols: int, itemsize: int) -> float:
@@ -202,7 +217,8 @@ def _last_pow2(n: int) -> int:
 
 
 REDUCE_THREADS = 512  # ATen's reduce kernel: threads per block
-SOFTMAX_PERSISTENT_COLS = 1024  # PyTorch's softmax: a warp per row up to this many columns, else a block per row
+# PyTorch's host_softmax (SoftMax.cu): a warp per row while a row has <= 2048 elements of <= 8192 bytes, else a block
+SOFTMAX_PERSISTENT_COLS, SOFTMAX_PERSISTENT_BYTES = 2048, 8192
 ACCUMULATE_BYTES = 4  # fp32: the width a reduction or softmax accumulates in (its walk counts elements at it)
 INDEX_REDUCTIONS = ("aten.max.dim", "aten.min.dim", "aten.argmax", "aten.argmin")
 WELFORD_REDUCTIONS = ("aten.var", "aten.std")
@@ -257,9 +273,10 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         # var / std: Welford's mean and M2 per lane, merged across lanes and warps
         return ("reduction_welford", "reduction_last", "reduction")
     if isinstance(op, Softmax) and op.aten:
-        # a traced (log_)softmax over the last dim: PyTorch's persistent kernel (a warp per row) up to 1024 columns,
-        # else a block per row walking it (cunn_SoftMaxForward): one long row per block runs far below the bandwidth
-        return ("softmax_last", "softmax")
+        # a traced (log_)softmax over the last dim: PyTorch's persistent kernel (a warp per row, `softmax_warp`) up to
+        # 2048 elements of <= 8 KB, else a block per row (cunn_SoftMaxForward, `softmax_last`); both walk their
+        # thread's share of a row (`walk_bytes`), which bounds few long rows far below the bandwidth
+        return ("softmax_warp", "softmax_last", "softmax") if softmax_persistent(op) else ("softmax_last", "softmax")
     if isinstance(op, AxisReduction) and op.aten and op.cols >= 32:
         # a traced last-dim reduction (RMSNorm's fp32 mean), fitted on traced ops where measured: the bytes,
         # or each thread's walk over its share of a row (`walk_bytes`), whichever is slower
@@ -276,8 +293,10 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         return (*few, "embedding", *rate_keys(replace(op, aten="")))
     if isinstance(op, SdpaAttention):
         if op.backend == "efficient":
-            # the memory-efficient kernel: one block per (sequence, head, 64 queries), no split of the keys
-            return ("attention_efficient_decode", "attention_efficient") if op.decode else ("attention_efficient",)
+            # the memory-efficient kernel: a block per (sequence, head, 32-64 queries) walks all the keys; fitted on
+            # decode steps, it prices a packed call with a few queries per head too (the paged engine's masked call:
+            # its blocks are counted by `walk_bytes`); the flops are not modelled (no compute-bound case measured)
+            return ("attention_efficient_decode", "attention_efficient")
         if op.backend == "flash":
             # PyTorch's FlashAttention-2 (half cuDNN's prefill rate on an H200); the cuDNN-fitted keys after it
             own = "attention_flash_decode" if op.decode else "attention_flash_prefill"
@@ -334,7 +353,8 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "pad": ("copy_cat", "copy"),  # constant_pad_nd: a fill and a copy
     "reduction_index": ("reduction_last", "reduction"),  # max.dim / argmax: a value and its index per lane
     "reduction_welford": ("reduction_last", "reduction"),  # var / std: Welford's running moments
-    "softmax_last": ("softmax",),  # a traced (log_)softmax over the last dim
+    "softmax_last": ("softmax",),  # a traced (log_)softmax over the last dim: a block per row
+    "softmax_warp": ("softmax_last", "softmax"),  # the persistent kernel: a warp per row (<= 2048 elements)
     "multinomial": ("reduction",),  # torch.multinomial: a block per row normalises and samples it
     # not Pointwise regimes, listed for trace_fit's fallback (hetsim.calibration.trace_fit.fallback_rates)
     "embedding": ("gather",),  # nn.Embedding's row gather (Gather with aten embedding; model rows >= 512 B)
@@ -606,6 +626,8 @@ class GpuModel:
             # `idle_start` (fitted on ops launched onto an idle GPU) adds the wake-up latency measured there
             dev, stream, dispatch, _ = self._price(op.op)
             idle = self.rates["idle_start"].overhead_s if "idle_start" in self.rates else 0.0
+            if "idle_start" in self._transferred:
+                self.log.note(f"{self.name}.profile.idle_start", "transferred")
             return dev, dispatch + idle + stream, dispatch, dispatch + idle + stream
         r = self.rates_for(op)
         stream = op_stream_device_s(r, op)

@@ -217,7 +217,12 @@ def _reduction(op: AtenOp) -> tuple[Op, ...]:
 
 def _softmax(op: AtenOp) -> tuple[Op, ...]:
     x = op.inputs[0]
-    cols = x.shape[-1] if x.shape else 1
+    dim = int(op.args.get("dim", -1)) % max(len(x.shape), 1)
+    cols = x.shape[dim] if x.shape else 1
+    if x.shape and dim != len(x.shape) - 1 and x.numel // max(cols, 1) > 1:
+        # over an outer dim: PyTorch's spatial softmax (neighbouring threads take neighbouring columns), not the
+        # last-dim kernels: the class's key, no row walk
+        return (Softmax(x.numel // max(cols, 1), cols, hdtype(x), name=_name(op)),)
     return (Softmax(x.numel // max(cols, 1), cols, hdtype(x), aten=op.name, name=_name(op)),)
 
 
@@ -276,6 +281,14 @@ def _index(op: AtenOp) -> tuple[Op, ...]:
     # the index (TensorAdvancedIndexing's gpu_index_kernel), so rows of the trailing dims fetched wherever they
     # are: a row gather of as many rows as the indices hold
     src, out = op.inputs[0], op.outputs[0]
+    if any(t.dtype == "bool" for t in op.inputs[1:]):
+        # x[mask]: a nonzero over the mask (its count copied to the host: a sync), then the gather
+        mask = next(t for t in op.inputs[1:] if t.dtype == "bool")
+        rows = max(out.shape[0] if out.shape else 1, 1)
+        row = out.numel // rows
+        return (Pointwise(mask.numel, nbytes(mask) + 8 * rows, op.name, "select", name=_name(op) + ":nonzero"),
+                HostCall("sync", op.name, name="sync:" + _name(op)),
+                Gather(rows, row * src.itemsize, max(src.numel // max(row, 1), rows), aten=op.name, name=_name(op)))
     idx = max((t.numel for t in op.inputs[1:] if t.dtype in ("int64", "int32")), default=1)
     row = out.numel // max(idx, 1)
     source_rows = src.numel // max(row, 1)
@@ -287,10 +300,16 @@ def _index_put(op: AtenOp) -> tuple[Op, ...]:
     # `index_put`, priced as index_copy_'s where not fitted); accumulate=True sorts the indices first
     # (index_put_with_sort_kernel: a radix sort, then a warp per run of equal indices): `index_put_accumulate`
     dest, values = op.inputs[0], op.inputs[-1]
+    if any(t.dtype == "bool" for t in op.inputs[1:-1]) and values.numel == 1:
+        # x[mask] = v: PyTorch runs masked_fill_ over the whole tensor (canDispatchToMaskedFill)
+        mask = next(t for t in op.inputs[1:-1] if t.dtype == "bool")
+        return (Pointwise(dest.numel, 2 * nbytes_of(dest) + nbytes_of(mask), op.name, name=_name(op)),)
     idx = [t for t in op.inputs[1:-1] if t.dtype in ("int64", "int32")]
     moved = values.numel if values.numel > 1 else sum(t.numel for t in idx[:1]) * max(
         dest.numel // max(dest.shape[0] if dest.shape else 1, 1), 1)
     nbytes = 2 * moved * dest.itemsize + sum(nbytes_of(t) for t in idx)
+    if op.base == "index_put":  # the functional form copies the destination first
+        nbytes += 2 * nbytes_of(dest)
     regime = "index_put_accumulate" if op.args.get("accumulate") else "index_put"
     return (Pointwise(moved, nbytes, op.name, regime, name=_name(op)),)
 
@@ -301,7 +320,8 @@ def _scatter(op: AtenOp) -> tuple[Op, ...]:
     dest, index = op.inputs[0], op.inputs[1]  # the tensors in schema order: self, index[, src]
     moved = index.numel
     nbytes = nbytes_of(index) + 2 * moved * dest.itemsize + (0 if op.base.endswith("_") else 2 * nbytes_of(dest))
-    add = op.base.startswith("scatter_add") or op.args.get("reduce") in ("sum", "add", "prod", "mean", "amax", "amin")
+    add = op.base.startswith("scatter_add") or op.args.get("reduce") in ("sum", "add", "prod", "multiply", "mean",
+                                                                          "amax", "amin")
     regime = "scatter_add" if add else "scatter"
     return (Pointwise(moved, nbytes, op.name, regime, name=_name(op)),)
 
@@ -309,7 +329,7 @@ def _scatter(op: AtenOp) -> tuple[Op, ...]:
 def _sort(op: AtenOp) -> tuple[Op, ...]:
     # sort / argsort along a dim (Sort.cpp): rows of <= 4096 keys sort in shared memory, a block a row
     # (sortKeyValueInplace: `sort_inplace`); longer rows run cub's segmented radix sort, passes over the keys and
-    # their int64 indices (`sort`: ~0.16 TB/s of keys in, keys and indices out, on the H200). The bytes of keys
+    # their int64 indices (`sort`: ~0.15 TB/s of keys in, keys and indices out, on the H200). The bytes of keys
     # in, keys and indices out
     x = op.inputs[0]
     dim = int(op.args.get("dim", -1)) % max(len(x.shape), 1)
@@ -325,7 +345,7 @@ SMALL_SORT = 4096  # Sort.cpp's should_use_small_sort: a row this short sorts in
 
 def _scan(op: AtenOp) -> tuple[Op, ...]:
     # cumsum / cumprod (ScanKernels.cpp): along the innermost dim a block takes rows and walks each (one row of
-    # 128K fp32 took 163 us for 8 rows on the H200: ~6 GB/s a row); a single row runs cub's device scan (4M fp32:
+    # 128K fp32 took 163 us for 8 rows on the H200: ~6.5 GB/s a row); a single row runs cub's device scan (4M fp32:
     # 12 us); read once, written once. `rows` (the walk) only where rows > 1 along the innermost dim
     x, out = op.inputs[0], op.outputs[0]
     dim = int(op.args.get("dim", -1)) % max(len(x.shape), 1)
@@ -342,9 +362,19 @@ def _multinomial(op: AtenOp) -> tuple[Op, ...]:
     return (Pointwise(x.numel, nbytes(x) + nbytes(out), op.name, "multinomial", name=_name(op)),)
 
 
+def _repeat_interleave(op: AtenOp) -> tuple[Op, ...]:
+    # repeats given as a tensor: the output's length is their sum, read on the host (a sync) unless output_size
+    # names it
+    ops = _materialise(op)
+    tensor_repeats = len(op.inputs) > 1 or (op.inputs and op.inputs[0].dtype in ("int64", "int32"))
+    if tensor_repeats and op.args.get("output_size") is None:
+        return (*ops, HostCall("sync", op.name, name="sync:" + _name(op)))
+    return ops
+
+
 def _tril(op: AtenOp) -> tuple[Op, ...]:
-    # tril / triu: ATen's triu_tril_kernel (each thread computes its element's row and column): ~1.8 TB/s on an
-    # H200 where a plain elementwise kernel moves ~5.8: regime `tril`
+    # tril / triu: ATen's triu_tril_kernel (each thread computes its element's row and column): 1.8-2.7 TB/s on an
+    # H200 (fitted 2.7) where a plain elementwise kernel moves ~5.8: regime `tril`
     x, out = op.inputs[0], op.outputs[0]
     return (Pointwise(out.numel, nbytes(x) + nbytes(out), op.name, "tril", name=_name(op)),)
 
@@ -416,7 +446,7 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "constant_pad_nd": ("pad (else copy_cat)", _pad),
     "flip": ("copy_cat / copy_strided (else copy)", _materialise),
     "roll": ("copy_cat / copy_strided (else copy)", _materialise),
-    "repeat_interleave": ("copy_cat / copy_strided (else copy)", _materialise),
+    "repeat_interleave": ("copy_cat / copy_strided + sync without output_size", _repeat_interleave),
     "tril": ("tril (else pointwise)", _tril), "triu": ("tril (else pointwise)", _tril),
 }
 for _base in ("max", "min", "argmin", "prod", "var", "std", "var_mean", "std_mean", "logsumexp", "nansum",

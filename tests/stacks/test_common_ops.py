@@ -45,7 +45,29 @@ def test_each_op_takes_the_regime_of_the_kernel_pytorch_runs():
     var = lower("aten.var.correction", [meta((64, 4096), "float32")], [meta((64,), "float32")], {"dim": [-1]}, (1,))
     assert (rate_keys(mx)[0], rate_keys(var)[0]) == ("reduction_index", "reduction_welford")
     lsm = lower("aten._log_softmax.default", [meta((8, 128256), "float32")], [meta((8, 128256), "float32")])
-    assert rate_keys(lsm)[0] == "softmax_last" and walk_bytes(lsm) == 128256 * 4  # a block per long row
+    # a block of 1024 threads per long row, each walking its 126 elements in fp32; a short row: a warp's 32
+    assert rate_keys(lsm)[0] == "softmax_last" and walk_bytes(lsm) == 126 * 4
+    warp = lower("aten._softmax.default", [meta((256, 2048))], [meta((256, 2048))], {"dim": -1})
+    assert rate_keys(warp)[0] == "softmax_warp" and walk_bytes(warp) == 64 * 4
+    # over an outer dim: the spatial kernel, the class's key
+    spatial = lower("aten._softmax.default", [meta((8, 32000), "float32")], [meta((8, 32000), "float32")], {"dim": 0})
+    assert rate_keys(spatial)[0] == "softmax" and (spatial.rows, spatial.cols) == (32000, 8)
+
+
+def test_boolean_masks_and_data_dependent_sizes_sync_or_fill_as_pytorch_does():
+    x, mask = meta((64, 4096)), meta((64, 4096), "bool")
+    # x[mask] = v: masked_fill_ over the whole tensor
+    (fill,) = aten.lower_op(AtenOp("aten.index_put_.default", (x, mask, meta((), "bfloat16")), (x,), {}))
+    assert fill.bytes == 2 * 64 * 4096 * 2 + 64 * 4096
+    # x[mask]: the mask's nonzero, its count to the host, then the gather
+    picked = aten.lower_op(AtenOp("aten.index.Tensor", (x, mask), (meta((1000,)),), {}))
+    assert [type(o).__name__ for o in picked] == ["Pointwise", "HostCall", "Gather"] and picked[1].kind == "sync"
+    # repeat_interleave by a repeats tensor learns its length on the host unless output_size says it
+    reps = meta((64,), "int64")
+    ops = aten.lower_op(AtenOp("aten.repeat_interleave.Tensor", (reps,), (meta((640,), "int64"),), {}))
+    sized = aten.lower_op(AtenOp("aten.repeat_interleave.Tensor", (reps,), (meta((640,), "int64"),),
+                                 {"output_size": 640}))
+    assert ops[-1].kind == "sync" and not any(getattr(o, "kind", "") == "sync" for o in sized)
 
 
 def test_a_long_row_softmax_and_an_argmax_over_a_vocabulary_are_bound_by_one_blocks_walk():

@@ -112,8 +112,30 @@ def test_cudnn_sdpa_off_drops_the_graph_build_from_each_dynamic_cache_step(tmp_p
 def test_an_a100_system_never_builds_cudnn_graphs(tmp_path):
     cat = Catalogue.load()
     assert cat.devices["A100-80GB-SXM"].compute_capability == "8.0"
-    a100 = _experiment(tmp_path, system="a100_u55c")
-    assert not any("host_sdpa_plan" in k for keys in a100.provenance.values() for k in keys)
+    data = {"name": "sdpa", "system": "a100_u55c", "placements": ["gpu-only"], "baseline": None,
+            "outputs": {"write": False}, "simulation": {"memory_check": "warn"},
+            "workload": {"method": "dense", "model": "Llama-3.1-8B", "context_tokens": 4096, "batch": 1,
+                         "decode_tokens": 4, "stack": "hf-dynamic"}}
+    path = tmp_path / "a100.yaml"
+    path.write_text(yaml.safe_dump(data))
+    exp = load_experiment(path)
+    stack = exp.method.stack_ops()
+    assert exp.method.gpu_arch == 80 and stack.arch == 80
+    ops = stack.attention("decode", 1, 1, 4096)
+    assert not any(isinstance(o, HostCall) and o.kind.startswith("sdpa_plan") for o in ops)
+    assert [o.backend for o in ops if isinstance(o, SdpaAttention)] == ["flash"]
+    a100 = run_experiment(exp)[0].metrics  # and the run prices no graph build under any grade
+    assert not any("sdpa_plan" in k for keys in a100.provenance.values() for k in keys)
+
+
+def test_an_unquoted_off_in_yaml_means_off(tmp_path):
+    # YAML 1.1 reads `off` as false; the field takes it as the string a user meant
+    path = tmp_path / "exp.yaml"
+    path.write_text("name: x\nsystem: h200\nplacements: [gpu-only]\nbaseline: null\noutputs: {write: false}\n"
+                    "workload: {method: dense, model: Llama-3.1-8B, context_tokens: 1024, batch: 1, decode_tokens: 2,\n"
+                    "           stack: hf-dynamic, cudnn_sdpa: off}\n")
+    exp = load_experiment(path)
+    assert exp.spec.workload.cudnn_sdpa == "off" and exp.method.stack_ops().cudnn is False
 
 
 def test_a_bad_cudnn_sdpa_is_one_line_naming_the_field(tmp_path):

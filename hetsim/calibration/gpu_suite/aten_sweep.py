@@ -198,7 +198,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"host calls: {time.perf_counter() - t0:.0f} s; {len(cases)} cases ...", flush=True)
     if args.cudnn_sdpa == "off":  # after host_calls, which times the cuDNN plan build
         torch.backends.cuda.enable_cudnn_sdp(False)
-    rows = run_cases(cases, device, args.budget_s, log=lambda m: print(m, flush=True), index=index)
+    try:
+        rows = run_cases(cases, device, args.budget_s, log=lambda m: print(m, flush=True), index=index)
+    finally:
+        torch.backends.cuda.enable_cudnn_sdp(True)  # a process-wide flag: leave it as PyTorch's default
     for r in rows:  # the backend choice each SDPA case ran under (trace_cases lowers it the same way)
         r["sdpa_cudnn"] = args.cudnn_sdpa == "on"
     pd.DataFrame(rows).to_parquet(f"{args.out}.parquet", index=False)
