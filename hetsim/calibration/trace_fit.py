@@ -125,7 +125,7 @@ SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
 WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share of the bytes-only fit's error
 # bytes or a walk, whichever is slower
 WALK_KEYS = frozenset({"reduction_last", "topk_multiblock_fp32", "attention_efficient_decode", "scan",
-                       "reduction_index", "reduction_welford", "softmax_last", "softmax_warp"})
+                       "reduction_index", "reduction_welford", "softmax_last", "softmax_warp", "index_gather"})
 ROOF_KEYS = frozenset({"attention_flash_prefill"})  # bytes or flops, whichever is slower
 # keys fitted on the cases of every file: a walk key needs cases where the bytes bind and cases where the walk
 # does, which no one sweep file holds (reduction_last: many rows in the models' sweep, tens of rows in the

@@ -41,6 +41,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from hetsim.ops import (
+    INDEX_BYTES,
     Attention,
     AxisReduction,
     Copy,
@@ -164,6 +165,11 @@ def walk_bytes(op: Op) -> float:
         return float(math.ceil(op.cols / softmax_threads(op)) * ACCUMULATE_BYTES)
     if isinstance(op, Pointwise) and op.rows > 1:
         return op.nbytes / op.rows  # a scan's block walks its row (cumsum along the innermost dim)
+    if isinstance(op, Gather) and op.aten.startswith(INDEX_GATHERS) and op.row_bytes > INDEX_BYTES:
+        # x[idx] on a table of rows: each index costs ~0.6 ns whatever the row's width (32 B to 1 KB on the H200:
+        # 65,536 indices 41 us, 4,096 indices 3.8 us), as if the indices were read one after another; a 1-D table
+        # (a row of one element) does not (65,536 fp32 in 3.7 us)
+        return float(op.rows * INDEX_BYTES)
     if isinstance(op, SdpaAttention) and op.backend == "efficient":
         # PyTorch's memory-efficient kernel gives a block one (sequence, head) and 32-64 queries and walks all
         # their keys: a decode step over few sequences and heads runs far below the bandwidth (an H200 at
@@ -222,6 +228,7 @@ SOFTMAX_PERSISTENT_COLS, SOFTMAX_PERSISTENT_BYTES = 2048, 8192
 ACCUMULATE_BYTES = 4  # fp32: the width a reduction or softmax accumulates in (its walk counts elements at it)
 INDEX_REDUCTIONS = ("aten.max.dim", "aten.min.dim", "aten.argmax", "aten.argmin")
 WELFORD_REDUCTIONS = ("aten.var", "aten.std")
+INDEX_GATHERS = ("aten.index.", "aten._unsafe_index.")  # x[idx]: ATen's index kernel
 # blocks resident at once on an H100 / H200 (132 SMs x 2048 threads / 512): Reduce.cuh's target_grid_size
 RESIDENT_BLOCKS = 132 * 4
 
@@ -281,7 +288,7 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         # a traced last-dim reduction (RMSNorm's fp32 mean), fitted on traced ops where measured: the bytes,
         # or each thread's walk over its share of a row (`walk_bytes`), whichever is slower
         return ("reduction_last", "reduction")
-    if isinstance(op, Gather) and op.aten.startswith(("aten.index.", "aten._unsafe_index.")):
+    if isinstance(op, Gather) and op.aten.startswith(INDEX_GATHERS):
         # x[idx]: ATen's index kernel (one thread per output element through the index), not index_select's
         return ("index_gather", *rate_keys(replace(op, aten="")))
     if isinstance(op, Gather) and few_index_select(op):

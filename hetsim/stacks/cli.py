@@ -26,6 +26,10 @@ def stacks(ops: Annotated[bool, typer.Option("--ops", help="also print the aten 
         table.add_row(name, what, "any" if name == "fused" else shipped)
     console = Console()
     console.print(table)
+    console.print("SDPA backend of the hf stacks (workload.cudnn_sdpa): auto, as PyTorch >= 2.11 picks it (cuDNN on "
+                  "compute capability 9.0 / 10.x, a graph build per new K/V length); off, as PyTorch 2.5.1-2.10 "
+                  "wheels or TORCH_CUDNN_SDPA_DEPRIORITIZED=1 pick it (flash; memory-efficient where a mask is "
+                  "passed)")
     if ops:
         from hetsim.stacks.aten import table_rows
 

@@ -26,7 +26,8 @@ HOST_CALLS = [SWEEP.with_name("H200-aten-2026-12-01.host_calls.json"), CASES.wit
               SWEEP.with_name("H200-aten-reductions-2026-12-02.host_calls.json"),
               REPO_ROOT / "calibration" / "e2e" / "H200-2026-12-02-cudnn-off" / "host_calls.json",
               SWEEP.with_name("H200-aten-common-2026-12-02.host_calls.json"),
-              SWEEP.with_name("H200-aten-common-more-2026-12-02.host_calls.json")]  # eleven leases
+              SWEEP.with_name("H200-aten-common-more-2026-12-02.host_calls.json"),
+              SWEEP.with_name("H200-aten-index-widths-2026-12-02.host_calls.json")]  # twelve leases
 PROFILE = REPO_ROOT / "calibration" / "profiles" / "H200.yaml"
 
 
@@ -47,7 +48,7 @@ def test_the_fit_reproduces_the_committed_keys():
     topk = SWEEP.with_name("H200-aten-topk-2026-12-02.parquet")
     wider = SWEEP.with_name("H200-aten-reductions-2026-12-02.parquet")
     sdpa = SWEEP.with_name("H200-aten-sdpa-cudnn-off-2026-12-02.parquet")  # the flash / memory-efficient keys
-    common = [SWEEP.with_name(f"H200-aten-{g}-2026-12-02.parquet") for g in ("common", "common-more")]
+    common = [SWEEP.with_name(f"H200-aten-{g}-2026-12-02.parquet") for g in ("common", "common-more", "index-widths")]
     fitted = fit_profile(profile, [SWEEP, methods, reductions, select, topk, wider, sdpa, *common], HOST_CALLS,
                          default_composites("H200"))
     assert set(fitted) == set(profile.provenance["trace_fit"]["keys"])

@@ -145,7 +145,8 @@ def test_the_committed_profile_carries_the_measured_keys():
              SWEEP.with_name("H200-aten-reductions-2026-12-02.host_calls.json"),
              REPO_ROOT / "calibration" / "e2e" / "H200-2026-12-02-cudnn-off" / "host_calls.json",
              SWEEP.with_name("H200-aten-common-2026-12-02.host_calls.json"),
-             SWEEP.with_name("H200-aten-common-more-2026-12-02.host_calls.json")]  # eleven leases
+             SWEEP.with_name("H200-aten-common-more-2026-12-02.host_calls.json"),
+             SWEEP.with_name("H200-aten-index-widths-2026-12-02.host_calls.json")]  # twelve leases
     raws = [json.loads(p.read_text()) for p in files]
     assert profile.rates["host_module"].dispatch_s == statistics.median(r["module_call"] for r in raws)
     assert profile.rates["host_sdpa_plan"].dispatch_s == statistics.median(r["sdpa_plan_build"] for r in raws)
@@ -155,10 +156,10 @@ def test_the_committed_profile_carries_the_measured_keys():
     kernels = [r[slow] - r[fast] for r in raws for fast, slow in (
         ("mul_binding", "mul_opoverload"), ("cast_method", "cast_opoverload"),
         ("embedding_function", "embedding_opoverload")) if fast in r]
-    assert len(kernels) == 31 and hc["harness_overhead_s"]["kernel"] == pytest.approx(statistics.median(kernels))
+    assert len(kernels) == 34 and hc["harness_overhead_s"]["kernel"] == pytest.approx(statistics.median(kernels))
     assert [f["file"] for f in hc["files"]] == [str(p.relative_to(REPO_ROOT)) for p in files]
-    # the committed keys are what the fit gives on the aten sweep with the eleven files (one command); the sync's
-    # host cost only where a file timed it (torch.nonzero over nonzero_static: the seven newest)
+    # the committed keys are what the fit gives on the aten sweep with the twelve files (one command); the sync's
+    # host cost only where a file timed it (torch.nonzero over nonzero_static: the eight newest)
     assert profile.rates["host_sync"].dispatch_s == statistics.median(r["nonzero_sync"] for r in raws
                                                                          if "nonzero_sync" in r)
     from hetsim.calibration.trace_fit import default_composites

@@ -344,7 +344,7 @@ def build_sdpa_cases(exclude: set[str] | None = None) -> list[dict]:
 
 
 # ------------------------------------------------------------------------------------ common groups
-COMMON, COMMON_CHECK, COMMON_MORE = "common", "common-check", "common-more"
+COMMON, COMMON_CHECK, COMMON_MORE, INDEX_WIDTHS = "common", "common-check", "common-more", "index-widths"
 # Ops real PyTorch code runs beyond the models' and methods' traces, each at a spread of sizes: x[idx] (a row
 # gather), x[idx] = v and its accumulating form, scatter / scatter_add_, sort, cumsum, multinomial (a sampling
 # step). The `common` sizes fit their regimes (trace_fit); the `common-check` sizes, other shapes of the same
@@ -420,7 +420,15 @@ def _common_specs():
     more += [("tril", lambda x: x.tril(), (m(1024, 1024),)), ("tril", lambda x: x.tril(), (m(8192, 8192),)),
              ("triu", lambda x: x.triu(1), (m(2048, 2048, dt=f32),))]
     more += [("pad", lambda x: torch.nn.functional.pad(x, (0, 3)), (m(r, 4093),)) for r in (8, 1024, 16384)]
-    for group, specs in ((COMMON, fit), (COMMON_CHECK, check), (COMMON_MORE, more)):
+    # x[idx] over row widths of 4 B to 8 KB, tables in and beyond L2, few and many indices: the check showed its
+    # time following neither bytes nor elements
+    widths = []
+    for cols in (1, 16, 64, 128, 512, 1024, 4096):
+        for table_bytes in (8 << 20, 256 << 20):
+            table = (table_bytes // (2 * cols), cols) if cols > 1 else (table_bytes // 4,)
+            dt = torch.bfloat16 if cols > 1 else f32
+            widths += [("index", rows, (m(*table, dt=dt), i(n))) for n in (4096, 65536) if n <= table[0]]
+    for group, specs in ((COMMON, fit), (COMMON_CHECK, check), (COMMON_MORE, more), (INDEX_WIDTHS, widths)):
         for name, fn, args in specs:
             shapes = "/".join("x".join(map(str, a.shape)) + f":{str(a.dtype).split('.')[-1]}" for a in args)
             yield group, f"{name}/{shapes}", fn, args, name == "multinomial"

@@ -132,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--torch-device", default="cuda")
     ap.add_argument("--budget-s", type=float, default=200.0, help="wall time for the cases; the rest are skipped")
     ap.add_argument("--limit", type=int, default=0, help="time only the first N cases (tests)")
-    ap.add_argument("--group", choices=("models", "methods", "sdpa", "common", "common-check", "common-more"),
+    ap.add_argument("--group", choices=("models", "methods", "sdpa", "common", "common-check", "common-more",
+                                                  "index-widths"),
                     default=None,
                     help="time only this group of cases (default: all)")
     ap.add_argument("--cudnn-sdpa", choices=("on", "off"), default="on",
