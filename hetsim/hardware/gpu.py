@@ -146,9 +146,10 @@ def few_index_select(op: Gather) -> bool:
 
 def walk_bytes(op: Op) -> float:
     """Bytes one part of the op's kernel must read one after another, where that bounds its time: a traced
-    last-dim reduction's lane (`reduce_walk`); a multi-block top-k's row (its blocks per row are capped, so one
-    long row runs far below the bandwidth many rows reach); else 0. Only a key with a finite
-    walk_bw_bytes_per_s uses it."""
+    last-dim reduction's lane (`reduce_walk`; a (value, index) reduction counts elements); a multi-block
+    top-k's row (its blocks per row are capped, so one long row runs far below the bandwidth many rows
+    reach); a traced softmax's thread share of a row; a scan's row; x[idx]'s indices on a table of rows;
+    a memory-efficient attention block's keys; else 0. Only a key with a finite walk_bw_bytes_per_s uses it."""
     if isinstance(op, AxisReduction) and op.aten and op.inner == 1 and op.cols >= 32:
         walk = reduce_walk(op.rows, op.cols, dtype_bytes(op.dtype))
         if op.aten.startswith(INDEX_REDUCTIONS):
@@ -185,12 +186,11 @@ def softmax_persistent(op: Softmax) -> bool:
 
 
 def softmax_threads(op: Softmax) -> int:
-    """Threads sharing one row: a warp in the persistent kernel, else SoftMax_getBlockSize's block (a thread
-    per 16-byte vector of the row, up to 1024)."""
+    """Threads sharing one row: a warp in the persistent kernel, else the forward's block
+    (SoftMaxForward_getBlockSize: the row's length rounded up to a warp, up to 1024)."""
     if softmax_persistent(op):
         return 32
-    ilp = max(16 // dtype_bytes(op.dtype), 1)
-    return max(min(op.cols // ilp, 1024), 1)
+    return min(32 * math.ceil(op.cols / 32), 1024)
 
 
 def reduce_walk(rows: int, cols: int, itemsize: int) -> float:

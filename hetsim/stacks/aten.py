@@ -219,7 +219,10 @@ def _softmax(op: AtenOp) -> tuple[Op, ...]:
     x = op.inputs[0]
     dim = int(op.args.get("dim", -1)) % max(len(x.shape), 1)
     cols = x.shape[dim] if x.shape else 1
-    if x.shape and dim != len(x.shape) - 1 and x.numel // max(cols, 1) > 1:
+    inner = 1
+    for size in x.shape[dim + 1:]:
+        inner *= size
+    if inner > 1:
         # over an outer dim: PyTorch's spatial softmax (neighbouring threads take neighbouring columns), not the
         # last-dim kernels: the class's key, no row walk
         return (Softmax(x.numel // max(cols, 1), cols, hdtype(x), name=_name(op)),)
@@ -300,16 +303,22 @@ def _index_put(op: AtenOp) -> tuple[Op, ...]:
     # `index_put`, priced as index_copy_'s where not fitted); accumulate=True sorts the indices first
     # (index_put_with_sort_kernel: a radix sort, then a warp per run of equal indices): `index_put_accumulate`
     dest, values = op.inputs[0], op.inputs[-1]
-    if any(t.dtype == "bool" for t in op.inputs[1:-1]) and values.numel == 1:
-        # x[mask] = v: PyTorch runs masked_fill_ over the whole tensor (canDispatchToMaskedFill)
+    copy = 2 * nbytes_of(dest) if op.base == "index_put" else 0  # the functional form copies the destination first
+    if any(t.dtype == "bool" for t in op.inputs[1:-1]):
         mask = next(t for t in op.inputs[1:-1] if t.dtype == "bool")
-        return (Pointwise(dest.numel, 2 * nbytes_of(dest) + nbytes_of(mask), op.name, name=_name(op)),)
+        if values.numel == 1:
+            # x[mask] = v with a scalar v: masked_fill_ over the whole tensor (canDispatchToMaskedFill; taken as
+            # such, the trace does not say whether the value lives on the host as that path needs)
+            return (Pointwise(dest.numel, 2 * nbytes_of(dest) + nbytes_of(mask) + copy, op.name, name=_name(op)),)
+        # x[mask] = t: the mask's nonzero (its count to the host: a sync), then the rows written
+        return (Pointwise(mask.numel, nbytes_of(mask) + 8 * values.numel, op.name, "select",
+                          name=_name(op) + ":nonzero"),
+                HostCall("sync", op.name, name="sync:" + _name(op)),
+                Pointwise(values.numel, 2 * nbytes_of(values) + copy, op.name, "index_put", name=_name(op)))
     idx = [t for t in op.inputs[1:-1] if t.dtype in ("int64", "int32")]
     moved = values.numel if values.numel > 1 else sum(t.numel for t in idx[:1]) * max(
         dest.numel // max(dest.shape[0] if dest.shape else 1, 1), 1)
-    nbytes = 2 * moved * dest.itemsize + sum(nbytes_of(t) for t in idx)
-    if op.base == "index_put":  # the functional form copies the destination first
-        nbytes += 2 * nbytes_of(dest)
+    nbytes = 2 * moved * dest.itemsize + sum(nbytes_of(t) for t in idx) + copy
     regime = "index_put_accumulate" if op.args.get("accumulate") else "index_put"
     return (Pointwise(moved, nbytes, op.name, regime, name=_name(op)),)
 
@@ -366,8 +375,9 @@ def _repeat_interleave(op: AtenOp) -> tuple[Op, ...]:
     # repeats given as a tensor: the output's length is their sum, read on the host (a sync) unless output_size
     # names it
     ops = _materialise(op)
-    tensor_repeats = len(op.inputs) > 1 or (op.inputs and op.inputs[0].dtype in ("int64", "int32"))
-    if tensor_repeats and op.args.get("output_size") is None:
+    # repeat_interleave.Tensor(repeats) (what self_Tensor decomposes into); a tracer on fake tensors cannot record
+    # it without output_size (the size is data), another recorder may
+    if op.inputs and op.inputs[0].dtype in ("int64", "int32") and op.args.get("output_size") is None:
         return (*ops, HostCall("sync", op.name, name="sync:" + _name(op)))
     return ops
 
@@ -418,7 +428,9 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "argmax": ("reduction_last / reduction_narrow / reduction_outer(_max)", _reduction),
     "any": ("reduction_last / reduction_narrow / reduction_outer(_max)", _reduction),
     "all": ("reduction_last / reduction_narrow / reduction_outer(_max)", _reduction),
-    "_softmax": ("softmax", _softmax), "_safe_softmax": ("softmax", _softmax), "softmax": ("softmax", _softmax),
+    "_softmax": ("softmax_warp / softmax_last (last dim) / softmax", _softmax),
+    "_safe_softmax": ("softmax_warp / softmax_last (last dim) / softmax", _softmax),
+    "softmax": ("softmax_warp / softmax_last (last dim) / softmax", _softmax),
     "topk": ("topk_singleblock / topk_multiblock", _topk),
     "linalg_vector_norm": ("reduction_last / reduction_narrow / reduction_outer", _reduction),
     "native_layer_norm": ("layer_norm (else pointwise)", _layer_norm),
@@ -428,11 +440,14 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "nonzero_static": ("select", _select),
     "nonzero": ("select + sync (the host learns the count)", _nonzero),
     "baddbmm": ("bmm", _baddbmm),
-    "index": ("index_gather (x[idx]: a row gather; else gather_narrow / gather)", _index),
-    "_unsafe_index": ("index_gather (x[idx]: a row gather; else gather_narrow / gather)", _index),
-    "index_put_": ("index_put / index_put_accumulate (x[idx] = v)", _index_put),
-    "index_put": ("index_put / index_put_accumulate (x[idx] = v)", _index_put),
-    "_index_put_impl_": ("index_put / index_put_accumulate (x[idx] = v)", _index_put),
+    "index": ("index_gather (x[idx]); a bool mask: select + sync + gather", _index),
+    "_unsafe_index": ("index_gather (x[idx]); a bool mask: select + sync + gather", _index),
+    "index_put_": ("index_put / index_put_accumulate (x[idx] = v); a bool mask: masked_fill or select + sync",
+                   _index_put),
+    "index_put": ("index_put / index_put_accumulate (x[idx] = v); a bool mask: masked_fill or select + sync",
+                  _index_put),
+    "_index_put_impl_": ("index_put / index_put_accumulate (x[idx] = v); a bool mask: masked_fill or select + sync",
+                         _index_put),
     "scatter": ("scatter / scatter_add (an element scatter)", _scatter),
     "scatter_": ("scatter / scatter_add (an element scatter)", _scatter),
     "scatter_add": ("scatter / scatter_add (an element scatter)", _scatter),
@@ -442,7 +457,8 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "sort": ("sort / sort_inplace (rows <= 4096)", _sort), "argsort": ("sort / sort_inplace (rows <= 4096)", _sort),
     "cumsum": ("scan", _scan), "cumprod": ("scan", _scan),
     "multinomial": ("multinomial", _multinomial),
-    "_log_softmax": ("softmax", _softmax), "log_softmax": ("softmax", _softmax),
+    "_log_softmax": ("softmax_warp / softmax_last (last dim) / softmax", _softmax),
+    "log_softmax": ("softmax_warp / softmax_last (last dim) / softmax", _softmax),
     "constant_pad_nd": ("pad (else copy_cat)", _pad),
     "flip": ("copy_cat / copy_strided (else copy)", _materialise),
     "roll": ("copy_cat / copy_strided (else copy)", _materialise),

@@ -49,6 +49,10 @@ def test_each_op_takes_the_regime_of_the_kernel_pytorch_runs():
     assert rate_keys(lsm)[0] == "softmax_last" and walk_bytes(lsm) == 126 * 4
     warp = lower("aten._softmax.default", [meta((256, 2048))], [meta((256, 2048))], {"dim": -1})
     assert rate_keys(warp)[0] == "softmax_warp" and walk_bytes(warp) == 64 * 4
+    # a trailing dim of 1 leaves the softmax dim innermost: the last-dim kernels still
+    squeezed = lower("aten._softmax.default", [meta((4, 128, 1), "float32")], [meta((4, 128, 1), "float32")],
+                     {"dim": 1})
+    assert rate_keys(squeezed)[0] == "softmax_warp"
     # over an outer dim: the spatial kernel, the class's key
     spatial = lower("aten._softmax.default", [meta((8, 32000), "float32")], [meta((8, 32000), "float32")], {"dim": 0})
     assert rate_keys(spatial)[0] == "softmax" and (spatial.rows, spatial.cols) == (32000, 8)

@@ -150,3 +150,14 @@ def test_a_bad_cudnn_sdpa_is_one_line_naming_the_field(tmp_path):
     assert out.returncode == 2 and "Traceback" not in out.stderr
     line = out.stderr.strip()
     assert len(line.splitlines()) == 1 and "workload.cudnn_sdpa" in line and "auto" in line
+
+
+def test_a_memory_efficient_call_over_many_queries_is_bounded_by_compute(h200):
+    # the paged engine's packed prefill chunk: 512 queries over 16,896 keys with a mask; no compute-bound case of
+    # the kernel was measured, so FlashAttention-2's fitted rate bounds it (noted in the key's fit)
+    r = h200.rates["attention_efficient_decode"]
+    assert r.flop_rate == h200.rates["attention_flash_prefill"].flop_rate
+    assert any("flop_rate from attention_flash_prefill" in n for n in h200.profile.notes[
+        "attention_efficient_decode"]["fit"]["notes"])
+    chunk = SdpaAttention(1, 32, 32, 512, 16896, 128, backend="efficient", mask_bytes=512 * 16896 * 2)
+    assert h200.device_time_s(chunk) >= chunk.flops / r.flop_rate
