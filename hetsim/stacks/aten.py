@@ -428,9 +428,6 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "argmax": ("reduction_last / reduction_narrow / reduction_outer(_max)", _reduction),
     "any": ("reduction_last / reduction_narrow / reduction_outer(_max)", _reduction),
     "all": ("reduction_last / reduction_narrow / reduction_outer(_max)", _reduction),
-    "_softmax": ("softmax_warp / softmax_last (last dim) / softmax", _softmax),
-    "_safe_softmax": ("softmax_warp / softmax_last (last dim) / softmax", _softmax),
-    "softmax": ("softmax_warp / softmax_last (last dim) / softmax", _softmax),
     "topk": ("topk_singleblock / topk_multiblock", _topk),
     "linalg_vector_norm": ("reduction_last / reduction_narrow / reduction_outer", _reduction),
     "native_layer_norm": ("layer_norm (else pointwise)", _layer_norm),
@@ -442,32 +439,26 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "baddbmm": ("bmm", _baddbmm),
     "index": ("index_gather (x[idx]); a bool mask: select + sync + gather", _index),
     "_unsafe_index": ("index_gather (x[idx]); a bool mask: select + sync + gather", _index),
-    "index_put_": ("index_put / index_put_accumulate (x[idx] = v); a bool mask: masked_fill or select + sync",
-                   _index_put),
-    "index_put": ("index_put / index_put_accumulate (x[idx] = v); a bool mask: masked_fill or select + sync",
-                  _index_put),
-    "_index_put_impl_": ("index_put / index_put_accumulate (x[idx] = v); a bool mask: masked_fill or select + sync",
-                         _index_put),
-    "scatter": ("scatter / scatter_add (an element scatter)", _scatter),
-    "scatter_": ("scatter / scatter_add (an element scatter)", _scatter),
-    "scatter_add": ("scatter / scatter_add (an element scatter)", _scatter),
-    "scatter_add_": ("scatter / scatter_add (an element scatter)", _scatter),
-    "scatter_reduce": ("scatter / scatter_add (an element scatter)", _scatter),
-    "scatter_reduce_": ("scatter / scatter_add (an element scatter)", _scatter),
     "sort": ("sort / sort_inplace (rows <= 4096)", _sort), "argsort": ("sort / sort_inplace (rows <= 4096)", _sort),
     "cumsum": ("scan", _scan), "cumprod": ("scan", _scan),
     "multinomial": ("multinomial", _multinomial),
-    "_log_softmax": ("softmax_warp / softmax_last (last dim) / softmax", _softmax),
-    "log_softmax": ("softmax_warp / softmax_last (last dim) / softmax", _softmax),
     "constant_pad_nd": ("pad (else copy_cat)", _pad),
     "flip": ("copy_cat / copy_strided (else copy)", _materialise),
     "roll": ("copy_cat / copy_strided (else copy)", _materialise),
     "repeat_interleave": ("copy_cat / copy_strided + sync without output_size", _repeat_interleave),
     "tril": ("tril (else pointwise)", _tril), "triu": ("tril (else pointwise)", _tril),
 }
-for _base in ("max", "min", "argmin", "prod", "var", "std", "var_mean", "std_mean", "logsumexp", "nansum",
-              "count_nonzero", "norm"):
-    MAPPING.setdefault(_base, ("reduction_last / reduction_narrow / reduction_outer(_max)", _reduction))
+for _bases, _row in (
+        (("max", "min", "argmin", "prod", "var", "std", "var_mean", "std_mean", "logsumexp", "nansum",
+          "count_nonzero", "norm"), ("reduction_last / reduction_narrow / reduction_outer(_max)", _reduction)),
+        (("_softmax", "_safe_softmax", "softmax", "_log_softmax", "log_softmax"),
+         ("softmax_warp / softmax_last (last dim) / softmax", _softmax)),
+        (("index_put_", "index_put", "_index_put_impl_"),
+         ("index_put / index_put_accumulate (x[idx] = v); a bool mask: masked_fill or select + sync", _index_put)),
+        (("scatter", "scatter_", "scatter_add", "scatter_add_", "scatter_reduce", "scatter_reduce_"),
+         ("scatter / scatter_add (an element scatter)", _scatter))):
+    for _base in _bases:
+        MAPPING.setdefault(_base, _row)
 for _base in ELEMENTWISE | {"add_", "mul_", "fill_", "zero_", "copy"}:
     MAPPING.setdefault(_base, ("pointwise / pointwise_broadcast (else elementwise)", _pointwise))
 for _base in VIEW | {"view", "t", "transpose", "unsqueeze", "squeeze", "expand", "slice", "select", "permute",
