@@ -16,18 +16,6 @@ from hetsim.stacks.lower import StackOps
 
 CASES = REPO_ROOT / "calibration" / "e2e" / "H200" / "ops.parquet"  # the validation cases: never fitted
 SWEEP = REPO_ROOT / "calibration" / "profiles" / "runs" / "H200-aten-2026-12-01.parquet"
-# the eight leases' host calls the committed profile was fitted with (its provenance lists them)
-HOST_CALLS = [SWEEP.with_name("H200-aten-2026-12-01.host_calls.json"), CASES.with_name("host_calls.json"),
-              SWEEP.with_name("H200-aten-methods-2026-12-01.host_calls.json"),
-              REPO_ROOT / "calibration" / "e2e" / "H200-2026-12-01c" / "host_calls.json",
-              SWEEP.with_name("H200-aten-reductions-2026-12-01.host_calls.json"),
-              SWEEP.with_name("H200-aten-select-2026-12-01.host_calls.json"),
-              SWEEP.with_name("H200-aten-topk-2026-12-02.host_calls.json"),
-              SWEEP.with_name("H200-aten-reductions-2026-12-02.host_calls.json"),
-              REPO_ROOT / "calibration" / "e2e" / "H200-2026-12-02-cudnn-off" / "host_calls.json",
-              SWEEP.with_name("H200-aten-common-2026-12-02.host_calls.json"),
-              SWEEP.with_name("H200-aten-common-more-2026-12-02.host_calls.json"),
-              SWEEP.with_name("H200-aten-index-widths-2026-12-02.host_calls.json")]  # twelve leases
 PROFILE = REPO_ROOT / "calibration" / "profiles" / "H200.yaml"
 
 
@@ -36,7 +24,7 @@ def h200():
     return gpu_model("H200")
 
 
-def test_the_fit_reproduces_the_committed_keys():
+def test_the_fit_reproduces_the_committed_keys(h200_fit_host_calls):
     from hetsim.calibration.trace_fit import default_composites
 
     profile = load_profile(PROFILE)
@@ -49,7 +37,7 @@ def test_the_fit_reproduces_the_committed_keys():
     wider = SWEEP.with_name("H200-aten-reductions-2026-12-02.parquet")
     sdpa = SWEEP.with_name("H200-aten-sdpa-cudnn-off-2026-12-02.parquet")  # the flash / memory-efficient keys
     common = [SWEEP.with_name(f"H200-aten-{g}-2026-12-02.parquet") for g in ("common", "common-more", "index-widths")]
-    fitted = fit_profile(profile, [SWEEP, methods, reductions, select, topk, wider, sdpa, *common], HOST_CALLS,
+    fitted = fit_profile(profile, [SWEEP, methods, reductions, select, topk, wider, sdpa, *common], h200_fit_host_calls,
                          default_composites("H200"))
     assert set(fitted) == set(profile.provenance["trace_fit"]["keys"])
     command = profile.provenance["trace_fit"]["command"]
@@ -124,7 +112,7 @@ def test_a_static_cache_prefill_syncs_on_its_lazy_counter_copy():
     assert [op.kind for op in ops if isinstance(op, HostCall) and op.kind == "sync"] == ["sync"]
 
 
-def test_a_growing_cache_rebuilds_the_cudnn_plan_once_per_step(h200):
+def test_a_growing_cache_rebuilds_the_cudnn_plan_once_per_step(h200, h200_fit_host_calls):
     dynamic = StackOps("Llama-3.1-8B", "hf-dynamic", 0).attention("decode", 8, 1, 4096)
     plans = [op for op in dynamic if isinstance(op, HostCall) and op.kind.startswith("sdpa_plan")]
     assert [op.kind for op in plans] == ["sdpa_plan/32"]  # one build per step, a 32nd in each layer
@@ -132,7 +120,7 @@ def test_a_growing_cache_rebuilds_the_cudnn_plan_once_per_step(h200):
     import json
     import statistics
 
-    plan = statistics.median(json.loads(p.read_text())["sdpa_plan_build"] for p in HOST_CALLS)
+    plan = statistics.median(json.loads(p.read_text())["sdpa_plan_build"] for p in h200_fit_host_calls)
     assert h200.dispatch_s(plans[0]) * 32 == pytest.approx(plan, rel=1e-9)
     assert 40e-3 < plan < 70e-3
     static = StackOps("Llama-3.1-8B", "hf-static", 8192).attention("decode", 8, 1, 4096)

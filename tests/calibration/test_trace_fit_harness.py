@@ -131,22 +131,13 @@ def test_several_files_are_pooled_by_median(tmp_path):
                                 "suite": pytest.approx(1e-6)}
 
 
-def test_the_committed_profile_carries_the_measured_keys():
+def test_the_committed_profile_carries_the_measured_keys(h200_fit_host_calls):
     import statistics
 
     from hetsim.calibration.predict import gpu_model
 
     profile = load_profile(PROFILE)
-    files = [SWEEP_HOST_CALLS, HOST_CALLS, SWEEP.with_name("H200-aten-methods-2026-12-01.host_calls.json"),
-             REPO_ROOT / "calibration" / "e2e" / "H200-2026-12-01c" / "host_calls.json",
-             SWEEP.with_name("H200-aten-reductions-2026-12-01.host_calls.json"),
-             SWEEP.with_name("H200-aten-select-2026-12-01.host_calls.json"),
-             SWEEP.with_name("H200-aten-topk-2026-12-02.host_calls.json"),
-             SWEEP.with_name("H200-aten-reductions-2026-12-02.host_calls.json"),
-             REPO_ROOT / "calibration" / "e2e" / "H200-2026-12-02-cudnn-off" / "host_calls.json",
-             SWEEP.with_name("H200-aten-common-2026-12-02.host_calls.json"),
-             SWEEP.with_name("H200-aten-common-more-2026-12-02.host_calls.json"),
-             SWEEP.with_name("H200-aten-index-widths-2026-12-02.host_calls.json")]  # twelve leases
+    files = h200_fit_host_calls
     raws = [json.loads(p.read_text()) for p in files]
     assert profile.rates["host_module"].dispatch_s == statistics.median(r["module_call"] for r in raws)
     assert profile.rates["host_sdpa_plan"].dispatch_s == statistics.median(r["sdpa_plan_build"] for r in raws)
