@@ -25,7 +25,6 @@ from hetsim.tracing.trace import AtenOp, TensorMeta
 
 HOST_CALLS = REPO_ROOT / "calibration" / "e2e" / "H200" / "host_calls.json"
 SWEEP = REPO_ROOT / "calibration" / "profiles" / "runs" / "H200-aten-2026-12-01.parquet"
-SWEEP_HOST_CALLS = SWEEP.with_name("H200-aten-2026-12-01.host_calls.json")
 PROFILE = REPO_ROOT / "calibration" / "profiles" / "H200.yaml"
 US = 1e-6
 
