@@ -68,7 +68,10 @@ def main() -> None:
     args = ap.parse_args()
     measured = json.loads((args.data / "cb_requests.json").read_text())
     prov = json.loads((args.data / "provenance.json").read_text())
-    software = "off" if prov.get("sdpa_cudnn") is False else "auto"
+    from hetsim.calibration.e2e.compare import session_sdpa
+
+    # cuDNN's SDPA switched off by the run, or a PyTorch build that does not put it first
+    software = "off" if prov.get("sdpa_cudnn") is False else session_sdpa(prov)
     exp = load_experiment(CONFIG, overrides={"outputs.write": False, "workload.stack": args.stack,
                                              "simulation.gpu_execution": args.gpu_execution,
                                              "workload.cudnn_sdpa": software})

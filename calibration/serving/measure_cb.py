@@ -112,6 +112,7 @@ def main(csv_path: str, out: str, software: str = "") -> None:
                 when=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 gpu=torch.cuda.get_device_name(0) if device == "cuda" else "cpu (smoke test)",
                 torch=torch.__version__, cuda=torch.version.cuda, transformers=transformers.__version__,
+                cudnn=torch.backends.cudnn.version() if device == "cuda" else None,
                 python=platform.python_version(), model_shapes=shapes, weights="random (torch.manual_seed 0)",
                 continuous_batching_config=cb, generation_config=dict(do_sample=False, eos_token_id=-1),
                 attn_implementation=str(getattr(model.config, "_attn_implementation", None)),

@@ -13,6 +13,7 @@ memory-efficient) or the math path's chain of ops. No torch here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from hetsim.ops import (
@@ -482,6 +483,26 @@ def lower_op(op: AtenOp) -> tuple[Op, ...]:
 # GPUs on which PyTorch puts cuDNN's SDPA first (sdp_utils.cpp check_prefer_cudnn_attention: compute capability
 # 9.0, 10.0, 10.3 with a cuDNN newer than 9.15.0)
 CUDNN_FIRST_ARCHS = frozenset({90, 100, 103})
+
+
+def cudnn_preferred(torch_version: str, cudnn_version: int | None) -> bool:
+    """Whether a PyTorch build puts cuDNN's SDPA first on a GPU that allows it (`workload.cudnn_sdpa: auto`
+    rather than `off`), from its version strings: 2.5.0 did (pytorch/pytorch#125343 re-landed); 2.5.1 made cuDNN
+    opt-in (#138522) and so it stayed through 2.8; from 2.9 sdp_utils.cpp's check_prefer_cudnn_attention puts it
+    first with a cuDNN newer than 9.15.0 (91500), which the 2.11 wheels bundle and earlier ones do not (the
+    2.9 source first tested the cuDNN it was built with, >= 9.9: a 2.9 build is taken by the later rule)."""
+    parts = [int(p) for p in re.findall(r"\d+", torch_version.split("+")[0])[:3]] + [0, 0, 0]
+    version = tuple(parts[:3])
+    if version < (2, 5, 0):
+        return False
+    if version == (2, 5, 0):
+        return True
+    if version < (2, 9, 0):
+        return False
+    return cudnn_version is not None and int(cudnn_version) > CUDNN_PREFERRED_ABOVE
+
+
+CUDNN_PREFERRED_ABOVE = 91500  # cuDNN 9.15.0: check_prefer_cudnn_attention's bar
 
 
 def sdpa_backend(call: SdpaCall, arch: int | None, cudnn: bool = True) -> str:

@@ -271,6 +271,12 @@ def test_a_session_run_with_cudnn_sdpa_off_is_predicted_with_that_software():
 
     assert session_sdpa({"sdpa_backends": {"cudnn": False, "flash": True}}) == "off"
     assert session_sdpa({"sdpa_backends": {"cudnn": True}}) == session_sdpa({}) == "auto"
+    # the software decides too: torch 2.8's wheels put cuDNN last, 2.10 needs a cuDNN newer than 9.15.0
+    on = {"sdpa_backends": {"cudnn": True}}
+    assert session_sdpa({**on, "torch": "2.8.0+cu128", "cudnn": 91002}) == "off"
+    assert session_sdpa({**on, "torch": "2.10.0+cu128", "cudnn": 91500}) == "off"
+    assert session_sdpa({**on, "torch": "2.11.0+cu130", "cudnn": 91900}) == "auto"
+    assert session_sdpa({**on, "torch": "2.11.0", "cudnn": None}) == "auto"  # a CPU run: nothing to tell
     # the committed session with cuDNN's SDPA off: StaticCache decode on the memory-efficient kernel, replayed
     # from a CUDA graph (device time alone), 2.5x slower than on cuDNN at 128K; predicted from ops only
     folder = REPO_ROOT / "calibration" / "e2e" / "H200-2026-12-02-cudnn-off"

@@ -333,8 +333,15 @@ def compare_sessions(model: str, stack: str, device: str = "H200", data: Path | 
 
 def session_sdpa(prov: dict) -> str:
     """The session's `workload.cudnn_sdpa`: `off` where it ran with cuDNN's SDPA switched off
-    (`e2e measure --cudnn-sdpa off`: its provenance's sdpa_backends.cudnn is false), else `auto`."""
-    return "off" if prov.get("sdpa_backends", {}).get("cudnn") is False else "auto"
+    (`e2e measure --cudnn-sdpa off`: its provenance's sdpa_backends.cudnn is false) or on a PyTorch build that
+    does not put cuDNN first (its torch and cuDNN versions, `hetsim.stacks.aten.cudnn_preferred`), else `auto`."""
+    from hetsim.stacks.aten import cudnn_preferred
+
+    if prov.get("sdpa_backends", {}).get("cudnn") is False:
+        return "off"
+    if prov.get("torch") and prov.get("cudnn") is not None and not cudnn_preferred(str(prov["torch"]), prov["cudnn"]):
+        return "off"  # a GPU session's software (a CPU test run records no cuDNN: nothing to tell)
+    return "auto"
 
 
 def _check_model(model: str, summary: dict, folder: Path) -> None:
