@@ -294,8 +294,9 @@ class Predictor:
         prof = gpu_model(self.device, catalogue=self.catalogue).profile
         return bool(self.host) and prof is not None and all(k in prof.rates for k in self.host)
 
-    def prefill(self, prompt: int) -> tuple[float, float, tuple[float, float] | None]:
-        one, two = self.metrics(1, prompt, 1, "eager"), self.metrics(1, prompt, 2, "eager")
+    def prefill(self, prompt: int, batch: int = 1) -> tuple[float, float, tuple[float, float] | None]:
+        """TTFT of one forward over `batch` prompts of `prompt` tokens (with its energy and band)."""
+        one, two = self.metrics(batch, prompt, 1, "eager"), self.metrics(batch, prompt, 2, "eager")
         return one.ttft_s, 2 * one.energy_j - two.energy_j, one.ttft_s_band
 
     def decode(self, batch: int, context: int, mode: str) -> tuple[float, float, tuple[float, float] | None]:
@@ -369,12 +370,12 @@ def compare(model: str, stack: str, device: str = "H200", data: Path | None = No
         if r.stack not in against:
             continue
         b, c = int(r.batch), int(r.context)
-        p_s, p_j, band = pred.prefill(c) if r.phase == "prefill" else pred.decode(b, c, r.mode)
+        p_s, p_j, band = pred.prefill(c, b) if r.phase == "prefill" else pred.decode(b, c, r.mode)
         m_j, per_call_s = energy.get((r.stack, r.phase, r.mode, b, c), (None, None))
         note = energy_regime_note(per_call_s, float(r.t_median_s)) if m_j is not None else None
         session_s = None
         if own is not None and r.mode == "eager":  # a graph replay prices no host key
-            session_s = (own.prefill(c) if r.phase == "prefill" else own.decode(b, c, r.mode))[0]
+            session_s = (own.prefill(c, b) if r.phase == "prefill" else own.decode(b, c, r.mode))[0]
         report.points.append(Point(r.stack, r.phase, r.mode, b, c, float(r.t_median_s), p_s, m_j,
                                    p_j if m_j is not None else None, note, tuple(band) if band else None,
                                    session_s))

@@ -42,6 +42,7 @@ class Grid:
     budget_s: float = 480.0  # wall time for idle, prefill and decode; points past it are recorded as skipped
     op_budget_s: float = 60.0  # further wall time for the op cases
     notes: dict = field(default_factory=dict)
+    prefill_batches: tuple[int, ...] = (1,)  # requests per prefill forward (each of the prompt's length)
 
 
 GRIDS = {
@@ -73,6 +74,11 @@ GRIDS = {
                       op_traces=(("decode", "hf-static", 8, 4 * K), ("decode", "hf-dynamic", 8, 4 * K),
                                  ("prefill", "hf-static", 1, 2 * K), ("prefill", "hf-dynamic", 1, 2 * K)),
                       op_point_s=0.03, op_idle_reps=5, op_rounds=3, budget_s=330.0, op_budget_s=60.0),
+    # batched prefill (several prompts of one length in one forward), no decode: the flash and cuDNN prefill keys
+    # were fitted on one-sequence calls; run once with PyTorch's own backend and once with --cudnn-sdpa off
+    "prefill-batches": Grid("prefill-batches", prompts=(1 * K, 4 * K), batches=(), contexts=(), steps=1, loops=1,
+                            prefill_reps=3, energy_s=0.0, idle_s=0.0, modes=(), prefill_batches=(2, 8),
+                            budget_s=240.0, op_budget_s=0.0),
     # CPU tests on a tiny model: every code path, seconds in all
     "tiny": Grid("tiny", prompts=(16, 32), batches=(1, 2), contexts=(16, 32), steps=2, loops=2, prefill_reps=2,
                  energy_s=0.0, idle_s=0.0, op_traces=(("decode", "hf-static", 2, 16), ("prefill", "hf-dynamic", 1, 16)),

@@ -265,49 +265,49 @@ class E2ERun:
         from transformers import DynamicCache, StaticCache
 
         g = self.grid
-        for prompt in g.prompts:
-            for stack in grids.PREFILL_STACKS:
-                base = dict(phase="prefill", stack=stack, mode="eager", batch=1, context=prompt,
-                            cache_len=prompt if stack == "hf-static" else None)
-                if self.over_budget():
-                    self.record(kind="time", **base, error="skipped: run budget spent")
-                    continue
-                try:
-                    ids = torch.randint(0, self.config.vocab_size, (1, prompt), device=self.device)
-                    holder: dict[str, Any] = {}
+        for prompt, batch, stack in ((p, b, s) for p in g.prompts for b in g.prefill_batches
+                                     for s in grids.PREFILL_STACKS):
+            base = dict(phase="prefill", stack=stack, mode="eager", batch=batch, context=prompt,
+                        cache_len=prompt if stack == "hf-static" else None)
+            if self.over_budget():
+                self.record(kind="time", **base, error="skipped: run budget spent")
+                continue
+            try:
+                ids = torch.randint(0, self.config.vocab_size, (batch, prompt), device=self.device)
+                holder: dict[str, Any] = {}
 
-                    def fresh(stack=stack, prompt=prompt, holder=holder):
-                        holder.pop("cache", None)
-                        holder["cache"] = (StaticCache(config=self.config, max_cache_len=prompt)
-                                           if stack == "hf-static" else DynamicCache(config=self.config))
+                def fresh(stack=stack, prompt=prompt, holder=holder):
+                    holder.pop("cache", None)
+                    holder["cache"] = (StaticCache(config=self.config, max_cache_len=prompt)
+                                       if stack == "hf-static" else DynamicCache(config=self.config))
 
-                    def body(ids=ids, holder=holder):
-                        self.step(ids, holder["cache"])
+                def body(ids=ids, holder=holder):
+                    self.step(ids, holder["cache"])
 
-                    ts, cs = [], []
-                    for rep in range(1 + g.prefill_reps):
-                        t, c = self.timed(fresh, body, 1)
-                        if rep:
-                            ts.append(t)
-                            cs.append(c)
-                    st = _stats(ts)
-                    self.record(kind="time", **base, steps_per_loop=1, loops=len(ts), context_first=prompt,
-                                context_last=prompt, t_median_s=st["median_s"], t_p10_s=st["p10_s"],
-                                t_p90_s=st["p90_s"], t_min_s=st["min_s"], t_max_s=st["max_s"],
-                                cpu_median_s=statistics.median(cs), samples_s=json.dumps(ts))
-                    self.log(f"prefill {stack:10s} P={prompt:6d}: {st['median_s'] * 1e3:9.2f} ms "
-                             f"(p10 {st['p10_s'] * 1e3:.2f}, p90 {st['p90_s'] * 1e3:.2f})")
-                    if prompt in g.energy_prefill:
-                        e = self.energy(fresh, body, 1, st["median_s"])
-                        if e:
-                            self.record(kind="energy", **base, **e)
-                            self.log(f"  energy {e['energy_per_call_j']:.2f} J/forward, {e['avg_w']:.0f} W")
-                except Exception as exc:  # a point failing (OOM, an unsupported path) must not lose the run
-                    self.record(kind="time", **base, error=f"{type(exc).__name__}: {exc}"[:400])
-                    self.log(f"prefill {stack} P={prompt}: {type(exc).__name__}: {str(exc)[:200]}")
-                finally:
-                    holder.clear()
-                    self.free()
+                ts, cs = [], []
+                for rep in range(1 + g.prefill_reps):
+                    t, c = self.timed(fresh, body, 1)
+                    if rep:
+                        ts.append(t)
+                        cs.append(c)
+                st = _stats(ts)
+                self.record(kind="time", **base, steps_per_loop=1, loops=len(ts), context_first=prompt,
+                            context_last=prompt, t_median_s=st["median_s"], t_p10_s=st["p10_s"],
+                            t_p90_s=st["p90_s"], t_min_s=st["min_s"], t_max_s=st["max_s"],
+                            cpu_median_s=statistics.median(cs), samples_s=json.dumps(ts))
+                self.log(f"prefill {stack:10s} B={batch:3d} P={prompt:6d}: {st['median_s'] * 1e3:9.2f} ms "
+                         f"(p10 {st['p10_s'] * 1e3:.2f}, p90 {st['p90_s'] * 1e3:.2f})")
+                if prompt in g.energy_prefill:
+                    e = self.energy(fresh, body, 1, st["median_s"])
+                    if e:
+                        self.record(kind="energy", **base, **e)
+                        self.log(f"  energy {e['energy_per_call_j']:.2f} J/forward, {e['avg_w']:.0f} W")
+            except Exception as exc:  # a point failing (OOM, an unsupported path) must not lose the run
+                self.record(kind="time", **base, error=f"{type(exc).__name__}: {exc}"[:400])
+                self.log(f"prefill {stack} P={prompt}: {type(exc).__name__}: {str(exc)[:200]}")
+            finally:
+                holder.clear()
+                self.free()
 
     def _decode_mode(self, stack: str, mode: str, batch: int, context: int, energy: bool, pass_: int = 0) -> None:
         g = self.grid

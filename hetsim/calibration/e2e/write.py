@@ -35,7 +35,8 @@ def summary(run, prov: dict[str, Any]) -> dict[str, Any]:
     ok_ops = [r for r in run.op_rows if not r.get("error")]
     return {
         "provenance": prov,
-        "grid": {"name": g.name, "prompts": list(g.prompts), "batches": list(g.batches), "contexts": list(g.contexts),
+        "grid": {"name": g.name, "prompts": list(g.prompts), "prefill_batches": list(g.prefill_batches),
+                 "batches": list(g.batches), "contexts": list(g.contexts),
                  "decode_steps_per_loop": g.steps, "decode_loops": g.loops, "prefill_reps": g.prefill_reps,
                  "energy_s": g.energy_s, "energy_decode": [list(p) for p in g.energy_decode],
                  "energy_prefill": list(g.energy_prefill), "op_traces": [list(t) for t in g.op_traces],
