@@ -33,10 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hetsim.errors import ConfigError
-from hetsim.hardware.gpu import GpuModel
+from hetsim.hardware.gpu import GpuModel, gpu_arch
 from hetsim.method_code.price import step_ops, unmapped
 from hetsim.ops import HostCall
-from hetsim.stacks.aten import ARCH
 from hetsim.tracing.trace import Trace
 
 TARGET = 0.10  # issue 11: composites' median |error| <= 10% on H200
@@ -122,7 +121,7 @@ def validate(model: GpuModel, path: Path) -> Report:
                 ops, missing = tuple(phase_ops), sorted(phase_unmapped)
             else:
                 tr = Trace.from_json(json.loads(r.trace))
-                ops, missing = step_ops(tr, ARCH.get(model.name)), unmapped(tr)
+                ops, missing = step_ops(tr, gpu_arch(model.spec)), unmapped(tr)
                 phase_ops += ops
                 phase_unmapped.update(missing)
             predicted = {"stream": model.ops_time_s(ops), "graph": model.graph_time_s(ops)}

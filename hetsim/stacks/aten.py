@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 
 from hetsim.ops import (
+    INDEX_BYTES,
     AxisReduction,
     Copy,
     Gather,
@@ -34,8 +35,18 @@ from hetsim.tracing.trace import AtenOp, SdpaCall, TensorMeta
 
 DTYPES = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32", "float8_e4m3fn": "fp8", "int64": "int64",
           "int32": "int32", "int8": "int8", "int16": "int16", "bool": "int8", "uint8": "int8"}  # a bool is a byte
-# compute capability major of the catalogue's GPUs: it decides SDPA's backend order
-ARCH = {"H100-SXM": 90, "H200": 90, "A100-40GB-PCIe": 80, "A100-80GB-SXM": 80}
+
+
+def _sync(op: AtenOp) -> HostCall:
+    """The host waiting for the GPU after `op` (a blocking copy, or a count the host must read)."""
+    return HostCall("sync", op.name, name="sync:" + _name(op))
+
+
+def _nonzero_of(op: AtenOp, mask: TensorMeta, found: int) -> tuple[Op, ...]:
+    """torch.nonzero over `mask` inside `op` (its `found` indices written): cub's select, then the count copied
+    to the host, which waits for everything issued before (a sync)."""
+    return (Pointwise(mask.numel, nbytes(mask) + INDEX_BYTES * found, op.name, "select", name=_name(op) + ":nonzero"),
+            _sync(op))
 
 
 def hdtype(t: TensorMeta) -> str:
@@ -163,7 +174,7 @@ def _to_copy(op: AtenOp) -> tuple[Op, ...]:
         # pageable memory and not non_blocking, so the copy synchronises the stream: the host waits
         # there until the GPU has run everything issued before (hetsim.hardware.gpu: a sync)
         ops: tuple[Op, ...] = (Copy(nbytes(out), "h2d", name=_name(op)),)
-        return ops if op.args.get("non_blocking") else (*ops, HostCall("sync", op.name, name="sync:" + _name(op)))
+        return ops if op.args.get("non_blocking") else (*ops, _sync(op))
     # a cast: an elementwise kernel at each side's width, its own regime (RMSNorm's fp32 chain); a cast up to
     # fp32 from another dtype runs about half as fast as one down from it (measured: the aten sweep); a cast to
     # or from float8 runs ATen's float8 copy kernel (Copy.cu; c10's bit-level Float8_e4m3fn conversion), its own
@@ -266,7 +277,7 @@ def _nonzero(op: AtenOp) -> tuple[Op, ...]:
     # torch.nonzero (ATen's Nonzero.cu): the same select, but the output's size is the data's count, so the
     # count is copied to the host and the stream synchronised before the output exists: the host waits for
     # everything issued before (a trace records it at an assumed count: hetsim.tracing.recorder.stands_for)
-    return (*_select(op), HostCall("sync", op.name, name="sync:" + _name(op)))
+    return (*_select(op), _sync(op))
 
 
 def _gather(op: AtenOp) -> tuple[Op, ...]:
@@ -290,8 +301,7 @@ def _index(op: AtenOp) -> tuple[Op, ...]:
         mask = next(t for t in op.inputs[1:] if t.dtype == "bool")
         rows = max(out.shape[0] if out.shape else 1, 1)
         row = out.numel // rows
-        return (Pointwise(mask.numel, nbytes(mask) + 8 * rows, op.name, "select", name=_name(op) + ":nonzero"),
-                HostCall("sync", op.name, name="sync:" + _name(op)),
+        return (*_nonzero_of(op, mask, rows),
                 Gather(rows, row * src.itemsize, max(src.numel // max(row, 1), rows), aten=op.name, name=_name(op)))
     idx = max((t.numel for t in op.inputs[1:] if t.dtype in ("int64", "int32")), default=1)
     row = out.numel // max(idx, 1)
@@ -312,9 +322,7 @@ def _index_put(op: AtenOp) -> tuple[Op, ...]:
             # such, the trace does not say whether the value lives on the host as that path needs)
             return (Pointwise(dest.numel, 2 * nbytes_of(dest) + nbytes_of(mask) + copy, op.name, name=_name(op)),)
         # x[mask] = t: the mask's nonzero (its count to the host: a sync), then the rows written
-        return (Pointwise(mask.numel, nbytes_of(mask) + 8 * values.numel, op.name, "select",
-                          name=_name(op) + ":nonzero"),
-                HostCall("sync", op.name, name="sync:" + _name(op)),
+        return (*_nonzero_of(op, mask, values.numel),
                 Pointwise(values.numel, 2 * nbytes_of(values) + copy, op.name, "index_put", name=_name(op)))
     idx = [t for t in op.inputs[1:-1] if t.dtype in ("int64", "int32")]
     moved = values.numel if values.numel > 1 else sum(t.numel for t in idx[:1]) * max(
@@ -379,7 +387,7 @@ def _repeat_interleave(op: AtenOp) -> tuple[Op, ...]:
     # repeat_interleave.Tensor(repeats) (what self_Tensor decomposes into); a tracer on fake tensors cannot record
     # it without output_size (the size is data), another recorder may
     if op.inputs and op.inputs[0].dtype in ("int64", "int32") and op.args.get("output_size") is None:
-        return (*ops, HostCall("sync", op.name, name="sync:" + _name(op)))
+        return (*ops, _sync(op))
     return ops
 
 
@@ -444,8 +452,6 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "cumsum": ("scan", _scan), "cumprod": ("scan", _scan),
     "multinomial": ("multinomial", _multinomial),
     "constant_pad_nd": ("pad (else copy_cat)", _pad),
-    "flip": ("copy_cat / copy_strided (else copy)", _materialise),
-    "roll": ("copy_cat / copy_strided (else copy)", _materialise),
     "repeat_interleave": ("copy_cat / copy_strided + sync without output_size", _repeat_interleave),
     "tril": ("tril (else pointwise)", _tril), "triu": ("tril (else pointwise)", _tril),
 }
@@ -457,7 +463,8 @@ for _bases, _row in (
         (("index_put_", "index_put", "_index_put_impl_"),
          ("index_put / index_put_accumulate (x[idx] = v); a bool mask: masked_fill or select + sync", _index_put)),
         (("scatter", "scatter_", "scatter_add", "scatter_add_", "scatter_reduce", "scatter_reduce_"),
-         ("scatter / scatter_add (an element scatter)", _scatter))):
+         ("scatter / scatter_add (an element scatter)", _scatter)),
+        (("flip", "roll"), ("copy_cat / copy_strided (else copy)", _materialise))):
     for _base in _bases:
         MAPPING.setdefault(_base, _row)
 for _base in ELEMENTWISE | {"add_", "mul_", "fill_", "zero_", "copy"}:
