@@ -56,6 +56,10 @@ cases of all the files). Each regime below becomes a rate key of
     attention_flash_prefill  the same for a causal prefill: the bytes or the flops, whichever is slower (ROOF_KEYS)
     attention_efficient_decode  SDPA on the memory-efficient kernel (a mask, cuDNN's off: StaticCache decode): the
                     bytes, or one block's walk over its (sequence, head)'s keys (a block each, ~12 GB/s apiece)
+    rms_norm        F.rms_norm / nn.RMSNorm on a GPU (_fused_rms_norm: LayerNorm's kernel without the mean, a block per
+                    row): the bytes, or the waves of rows each walking its row plus a fixed cost (gpu.walk_bytes)
+    gemv            mv / addmv (cuBLAS gemv: a split-K GEMM and its reduce on an H200): bandwidth
+    matmul_fp8      torch._scaled_mm (cuBLASLt's fp8 GEMM): the bytes or the flops, whichever is slower (ROOF_KEYS)
     idle_start      the extra latency of one kernel issued onto an idle GPU (after a sync and a pause)
 
 Harness overhead: the sweep (like the validation cases) called every aten op as
@@ -119,16 +123,17 @@ FIT_KEYS = ("pointwise", "pointwise_broadcast", "cast", "cast_fp32", "copy_strid
             "topk_multiblock_fp32", "attention_flash_decode", "attention_flash_prefill", "attention_efficient_decode",
             "index_gather", "index_put", "index_put_accumulate", "scatter", "scatter_add", "sort", "sort_inplace",
             "scan", "multinomial", "reduction_index", "reduction_welford", "softmax_last", "softmax_warp", "tril",
-            "pad")
+            "pad", "rms_norm", "gemv", "matmul_fp8")
 PER_INDEX_KEYS = frozenset({"gather_few"})  # timed per index (a dependent load each), not per byte
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
 WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share of the bytes-only fit's error
 # bytes or a walk, whichever is slower
 WALK_KEYS = frozenset({"reduction_last", "topk_multiblock_fp32", "attention_efficient_decode", "scan",
-                       "reduction_index", "reduction_welford", "softmax_last", "softmax_warp", "index_gather"})
+                       "reduction_index", "reduction_welford", "softmax_last", "softmax_warp", "index_gather",
+                       "rms_norm"})
 # (softmax_warp's walk rests on the methods' persistent-kernel cases, 256 and 512 rows of 2048 bf16 both 8.3 us from
 # a CUDA graph: flat in the rows; it moved the methods' composites, never fitted, from 9.4 / 8.3 % to 7.2 / 7.5 %)
-ROOF_KEYS = frozenset({"attention_flash_prefill"})  # bytes or flops, whichever is slower
+ROOF_KEYS = frozenset({"attention_flash_prefill", "matmul_fp8"})  # bytes or flops, whichever is slower
 # keys fitted on the cases of every file: a walk key needs cases where the bytes bind and cases where the walk
 # does, which no one sweep file holds (reduction_last: many rows in the models' sweep, tens of rows in the
 # reductions groups; topk_multiblock_fp32: two probes in the methods group, the long rows in a later group)

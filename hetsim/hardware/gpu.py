@@ -164,6 +164,10 @@ def walk_bytes(op: Op) -> float:
         # row in fp32 accumulation: its elements, not their width, set the time (on the H200: 8 rows of 128256
         # fp32 take 29 us, 1 row the same; a block's share of 32000 bf16 or fp32 ~9-11 us)
         return float(math.ceil(op.cols / softmax_threads(op)) * ACCUMULATE_BYTES)
+    if isinstance(op, Pointwise) and op.row_bytes:
+        # a norm kernel (one 128-thread block per row, vectorised_layer_norm_kernel) walks its row twice, with two
+        # block reductions between: one wave of rows over the GPU takes the row's walk plus a fixed cost
+        return math.ceil(op.rows / NORM_ROW_SLOTS) * (op.row_bytes + NORM_ROW_FIXED_BYTES)
     if isinstance(op, Pointwise) and op.rows > 1:
         return op.nbytes / op.rows  # a scan's block walks its row (cumsum along the innermost dim)
     if isinstance(op, Gather) and op.aten.startswith(INDEX_GATHERS) and op.row_bytes > INDEX_BYTES:
@@ -249,6 +253,14 @@ def topk_multiblock(rows: int, n: int) -> bool:
             or (800 <= rows <= 4000 and n >= 800) or (rows > 4000 and n >= 400))
 
 
+# rows a norm kernel runs at once: 132 SMs (H100 SXM, H200) x 16 resident blocks of 128 threads (2,048 threads per
+# SM); a wave's fixed cost as bytes of its walk, chosen by the fit's error over 0-8 KB on the realcode group's
+# rms_norm cases (4 KB: 2,048 bf16 elements), never on a validation case
+NORM_ROW_SLOTS = 132 * 16
+NORM_ROW_FIXED_BYTES = 4096
+GEMV_ATEN = frozenset({"mv", "addmv"})  # a Matmul's name where an aten matrix-vector op made it
+
+
 def _aligned(op: Matmul) -> bool:
     # cuBLAS/cuBLASLt fast kernels (TMA, vector loads) need 16-byte aligned row strides
     e = dtype_bytes(op.dtype)
@@ -314,6 +326,12 @@ def rate_keys(op: Op) -> tuple[str, ...]:
     if isinstance(op, Matmul):
         base = ("bmm", "matmul") if (op.batch > 1 and not op.shared_b) else ("matmul",)
         keys = base if _aligned(op) else (f"{base[0]}_unaligned", *base)
+        if op.dtype == "fp8":
+            # torch._scaled_mm (cuBLASLt's fp8 GEMM), fitted on fp8 cases where measured
+            keys = ("matmul_fp8", *keys)
+        if op.name in GEMV_ATEN:
+            # mv / addmv: cuBLAS gemv (a matrix times a vector), fitted on its own cases where measured
+            keys = ("gemv", *keys)
         # an outer product (rotary's inv_freq @ positions, k = 1): fitted on traced ops where measured
         return ("matmul_outer", *keys) if op.k < OUTER_K else keys
     if isinstance(op, Attention):
@@ -343,6 +361,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "copy_cat": ("copy",),  # cat / clone of contiguous inputs
     "index_copy": ("gather_narrow", "gather"),  # index_copy_ of cache rows (a row scatter)
     "layer_norm": ("pointwise", "elementwise"),  # native_layer_norm: one vectorised kernel over the rows
+    "rms_norm": ("layer_norm", "pointwise", "elementwise"),  # _fused_rms_norm: LayerNorm's kernel without the mean
     "select": ("pointwise", "elementwise"),  # nonzero(_static): cub's select over a mask (several launches)
     "cast_fp32": ("cast", "elementwise"),  # a cast up to fp32 (bf16 / int -> fp32): half the bandwidth
     "cast_fp8": ("cast", "elementwise"),  # to float8_e4m3fn (ATen's float8 copy kernel)

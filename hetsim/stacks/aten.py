@@ -74,6 +74,21 @@ def _mm(op: AtenOp) -> tuple[Op, ...]:
     return (Matmul(m, b.shape[1], k, dtype=hdtype(a), name=_name(op)),)
 
 
+def _scaled_mm(op: AtenOp) -> tuple[Op, ...]:
+    # torch._scaled_mm: cuBLASLt's fp8 GEMM (A row-major, B column-major, per-tensor or per-row scales); its own
+    # key where fitted (`matmul_fp8`), else the bf16 GEMM's efficiency at the spec's fp8 peak
+    a, b = op.inputs[0], op.inputs[1]
+    m, k = a.shape
+    return (Matmul(m, b.shape[1], k, dtype=hdtype(a), name=_name(op)),)
+
+
+def _mv(op: AtenOp) -> tuple[Op, ...]:
+    # a matrix times a vector (mv, addmv: cuBLAS gemv): the matrix read once, memory-bound
+    a = op.inputs[1] if op.base == "addmv" else op.inputs[0]
+    m, k = a.shape
+    return (Matmul(m, 1, k, dtype=hdtype(a), name=_name(op)),)
+
+
 def _bmm(op: AtenOp) -> tuple[Op, ...]:
     a, b = op.inputs[0], op.inputs[1]
     batch, m, k = a.shape
@@ -227,6 +242,31 @@ def _reduction(op: AtenOp) -> tuple[Op, ...]:
     return (AxisReduction(rows, cols, hdtype(x), kind, inner=inner, aten=op.name, name=_name(op)),)
 
 
+def _logsumexp(op: AtenOp) -> tuple[Op, ...]:
+    # ATen's logsumexp (ReduceOps.cpp logsumexp_out_impl) is a chain on a GPU, not one reduction: the max over the
+    # dims, an infinite max zeroed (abs, ==, masked_fill_ on the maxes), x - max (a full-size temporary), exp_ in
+    # place, the sum, then log_ and add_ on the result
+    x = op.inputs[0]
+    rank = len(x.shape)
+    dims = op.dims if op.dims is not None else tuple(range(rank))
+    kept = TensorMeta.dense(tuple(1 if d in dims else s for d, s in enumerate(x.shape)), x.dtype)
+    full = TensorMeta.dense(x.shape, x.dtype)
+    flag = TensorMeta.dense(kept.shape, "bool")
+
+    def step(name: str, inputs: tuple[TensorMeta, ...], out: TensorMeta) -> AtenOp:
+        return AtenOp(name, inputs, (out,), {}, op.dims, module=op.module)
+
+    ops = _reduction(step("aten.amax.default", (x,), kept))
+    for name, inputs, out in (("aten.abs.default", (kept,), kept), ("aten.eq.Scalar", (kept,), flag),
+                              ("aten.masked_fill_.Scalar", (kept, flag), kept), ("aten.sub.Tensor", (x, kept), full),
+                              ("aten.exp_.default", (full,), full)):
+        ops += _pointwise(step(name, inputs, out))
+    ops += _reduction(step("aten.sum.dim_IntList", (full,), kept))
+    for name in ("aten.log_.default", "aten.add_.Tensor"):
+        ops += _pointwise(step(name, (kept, kept) if name.startswith("aten.add") else (kept,), kept))
+    return ops
+
+
 def _softmax(op: AtenOp) -> tuple[Op, ...]:
     x = op.inputs[0]
     dim = int(op.args.get("dim", -1)) % max(len(x.shape), 1)
@@ -254,6 +294,20 @@ def _layer_norm(op: AtenOp) -> tuple[Op, ...]:
     read = sum(nbytes(t) for t in op.inputs)
     write = sum(nbytes(t) for t in op.outputs)
     return (Pointwise(op.outputs[0].numel, read + write, op.name, "layer_norm", name=_name(op)),)
+
+
+def _rms_norm(op: AtenOp) -> tuple[Op, ...]:
+    # _fused_rms_norm (F.rms_norm / nn.RMSNorm on a GPU, as the tracer records it): LayerNorm's vectorised
+    # kernel without the mean; the row read once, the weight, the row written and 1 / rms per row
+    x, shape = op.inputs[0], op.args.get("normalized_shape") or [op.inputs[0].shape[-1]]
+    cols = 1
+    for s in shape:
+        cols *= int(s)
+    read = sum(nbytes(t) for t in op.inputs)
+    write = sum(nbytes(t) for t in op.outputs)
+    # one block per row (layer_norm_kernel.cu: blocks = rows): its walk over the row bounds short, few or many rows
+    return (Pointwise(op.outputs[0].numel, read + write, op.name, "rms_norm", rows=x.numel // max(cols, 1),
+                      row_bytes=cols * x.itemsize, name=_name(op)),)
 
 
 def _index_add(op: AtenOp) -> tuple[Op, ...]:
@@ -419,6 +473,11 @@ def _unknown(op: AtenOp) -> tuple[Op, ...]:
 # aten op (overload packet name) -> (regime it is priced by, how it becomes hetsim ops)
 MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "mm": ("matmul", _mm), "addmm": ("matmul", _mm), "bmm": ("bmm / matmul_outer (k = 1)", _bmm),
+    "_scaled_mm": ("matmul_fp8 (else matmul at the fp8 peak)", _scaled_mm),
+    "mv": ("gemv (else matmul)", _mv), "addmv": ("gemv (else matmul)", _mv),
+    "_fused_rms_norm": ("rms_norm (else layer_norm)", _rms_norm),
+    "logsumexp": ("reduction_last / reduction_outer(_max) + pointwise: amax, x - max, exp_, sum, log_ (a chain)",
+                  _logsumexp),
     "embedding": ("embedding / embedding_few (else gather_narrow / gather)", _embedding),
     "index_select": ("gather_few (<= 16 indices) / gather_narrow / gather", _index_select),
     "index_copy_": ("index_copy (row scatter; else gather_narrow / gather)", _index_copy),
@@ -456,7 +515,7 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "tril": ("tril (else pointwise)", _tril), "triu": ("tril (else pointwise)", _tril),
 }
 for _bases, _row in (
-        (("max", "min", "argmin", "prod", "var", "std", "var_mean", "std_mean", "logsumexp", "nansum",
+        (("max", "min", "argmin", "prod", "var", "std", "var_mean", "std_mean", "nansum",
           "count_nonzero", "norm"), ("reduction_last / reduction_narrow / reduction_outer(_max)", _reduction)),
         (("_softmax", "_safe_softmax", "softmax", "_log_softmax", "log_softmax"),
          ("softmax_warp / softmax_last (last dim) / softmax", _softmax)),

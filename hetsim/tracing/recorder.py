@@ -31,6 +31,8 @@ REDUCTIONS = frozenset({
 })
 
 _SDPA = torch.nn.functional.scaled_dot_product_attention
+_RMS_NORM = torch.nn.functional.rms_norm
+FUSED_RMS_NORM = "aten._fused_rms_norm.default"
 
 _STANDS_FOR: list[str] = []  # the innermost `stands_for` name, while one is open
 
@@ -149,8 +151,10 @@ class Recorder(TorchDispatchMode):
         self.modules[self.stack.pop()][4] = len(self.ops)
 
 
-class _SdpaWatch(TorchFunctionMode):
-    """Keeps SDPA's Python-level arguments: the CUDA backend choice depends on them, not on the CPU op."""
+class _PythonWatch(TorchFunctionMode):
+    """Python-level calls whose CUDA kernels the CPU ops of fake tensors do not show: SDPA's arguments (the
+    CUDA backend choice depends on them, not on the CPU op) and rms_norm (one fused kernel on a GPU, its
+    composite's chain of ops on the CPU)."""
 
     def __init__(self, recorder: Recorder):
         super().__init__()
@@ -158,8 +162,13 @@ class _SdpaWatch(TorchFunctionMode):
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
-        if func is not _SDPA:
-            return func(*args, **kwargs)
+        if func is _SDPA:
+            return self._sdpa(func, args, kwargs)
+        if func is _RMS_NORM:
+            return self._rms_norm(func, args, kwargs)
+        return func(*args, **kwargs)
+
+    def _sdpa(self, func, args, kwargs):
         rec = self.recorder
         first = len(rec.ops)
         out = func(*args, **kwargs)
@@ -173,6 +182,34 @@ class _SdpaWatch(TorchFunctionMode):
                                  bool(call["enable_gqa"]), float(call["dropout_p"]),
                                  None if call["scale"] is None else float(call["scale"]), first, len(rec.ops),
                                  rec.stack[-1] if rec.stack else -1))
+        return out
+
+    def _rms_norm(self, func, args, kwargs):
+        # F.rms_norm (nn.RMSNorm) runs ATen's rms_norm, which on a GPU calls one fused kernel, _fused_rms_norm
+        # (layer_norm.cpp rms_norm_symint), unless the input is complex or channels-last or the weight's dtype
+        # differs from the input's; _fused_rms_norm has no CPU kernel, so fake CPU tensors run its composite
+        # (a cast, pow, mean, add, rsqrt, two muls, a cast). The trace records the GPU's one op in its place.
+        rec = self.recorder
+        first = len(rec.ops)
+        out = func(*args, **kwargs)
+        call = {"weight": None, "eps": None}
+        call.update(zip(("input", "normalized_shape", "weight", "eps"), args, strict=False))
+        call.update(kwargs)
+        x, weight = call["input"], call["weight"]
+        shape = [int(s) for s in call["normalized_shape"]]
+        channels_last = x.dim() in (4, 5) and not x.is_contiguous() and (
+            x.is_contiguous(memory_format=torch.channels_last if x.dim() == 4 else torch.channels_last_3d))
+        if x.is_complex() or channels_last or (weight is not None and weight.dtype != x.dtype):
+            return out
+        del rec.ops[first:]
+        # the kernel's second output: 1 / rms per row, in the accumulate type (fp32 below double)
+        rows = tuple(x.shape[:x.dim() - len(shape)]) + (1,) * len(shape)
+        rstd = TensorMeta.dense(rows, "float64" if x.dtype == torch.float64 else "float32")
+        inputs = (tensor_meta(x),) if weight is None else (tensor_meta(x), tensor_meta(weight))
+        rec.ops.append(AtenOp(FUSED_RMS_NORM, inputs, (tensor_meta(out), rstd),
+                              {"normalized_shape": shape, "eps": call["eps"]} | ({"weight": None} if weight is None
+                                                                                   else {}),
+                              None, False, False, rec.stack[-1] if rec.stack else -1))
         return out
 
 
@@ -194,7 +231,7 @@ def record(fn: Callable[[], Any], meta: dict[str, Any], modules: torch.nn.Module
     rec = Recorder()
     handles = _hook(modules, rec) if modules is not None else []
     try:
-        with _SdpaWatch(rec), rec, torch.no_grad():
+        with _PythonWatch(rec), rec, torch.no_grad():
             fn()
     finally:
         for h in handles:

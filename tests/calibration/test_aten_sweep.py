@@ -79,10 +79,14 @@ def test_the_sweep_runs_on_cpu_and_reads_back_as_cases(tmp_path):
 def test_regeneration_reproduces_the_committed_cases():
     pytest.importorskip("transformers")
     from hetsim.calibration.gpu_suite.aten_cases import (
+        REALCODE,
+        REALCODE_CHECK,
+        _realcode_specs,
         build_cases,
         build_common_cases,
         build_method_cases,
         build_sdpa_cases,
+        case_key,
         composite_keys,
         validation_keys,
     )
@@ -94,8 +98,15 @@ def test_regeneration_reproduces_the_committed_cases():
     # the methods group: the synthetic cases (reductions, fp8 casts, few-index selects) exactly; the probes
     # trace the methods' code, which other work may still change: at least 90% of its cases as committed
     # the sdpa group, then the common groups (last): the stack templates' SDPA calls and traced callables, exactly
+    # and the real-code groups, blind to every earlier case and to the composites' ops
     sdpa = json.loads(json.dumps(build_sdpa_cases(exclude), default=str))
     common = json.loads(json.dumps(build_common_cases(exclude), default=str))
+    real = [c for c in committed if c.get("group") in (REALCODE, REALCODE_CHECK)]
+    earlier = {case_key(c["kind"], c["spec"]) for c in committed[:-len(real)]}
+    rebuilt = json.loads(json.dumps(build_common_cases(exclude | earlier | composite_keys(), specs=_realcode_specs),
+                                    default=str))
+    assert real and rebuilt == real == committed[-len(real):]
+    committed = committed[:-len(real)]
     assert sdpa and common and committed[-len(sdpa) - len(common):] == sdpa + common
     methods = json.loads(json.dumps(build_method_cases(exclude | composite_keys()), default=str))
     mine = committed[len(models):-len(sdpa) - len(common)]
@@ -199,7 +210,8 @@ def test_a_suite_refit_fits_the_trace_keys_again_from_the_recorded_sweep():
     topk = SWEEP.with_name("H200-aten-topk-2026-12-02.parquet")
     wider = SWEEP.with_name("H200-aten-reductions-2026-12-02.parquet")
     sdpa = SWEEP.with_name("H200-aten-sdpa-cudnn-off-2026-12-02.parquet")  # flash / memory-efficient SDPA
-    common = [SWEEP.with_name(f"H200-aten-{g}-2026-12-02.parquet") for g in ("common", "common-more", "index-widths")]
+    common = [SWEEP.with_name(f"H200-aten-{g}-2026-12-02.parquet") for g in ("common", "common-more", "index-widths",
+                                                                                       "realcode")]
     assert profile.provenance["trace_fit"]["cases"] == [str(p.relative_to(REPO_ROOT))
                                                         for p in (SWEEP, methods, reductions, select, topk, wider,
                                                                   sdpa, *common)]
@@ -455,3 +467,13 @@ def test_the_sweep_runs_sdpa_with_cudnn_off_and_says_so_per_case(tmp_path):
     assert json.loads(out.with_name(out.name + ".json").read_text())["sdpa_cudnn"] is False
     cases = load_cases(f"{out}.parquet")  # lowered as the software ran them: flash, or memory-efficient
     assert {lower_case(c)[0].backend for c in cases} <= {"flash", "efficient"}
+
+
+def test_a_recorded_dtype_argument_is_passed_as_a_dtype():
+    # _scaled_mm's `out_dtype` (typed int in the schema) arrives as the dtype, not its recorded name
+    torch = pytest.importorskip("torch")
+    from hetsim.calibration.e2e.opcases import _plain
+
+    assert _plain("out_dtype", "bfloat16", torch.device("cpu")) is torch.bfloat16
+    assert _plain("dtype", "torch.float32", torch.device("cpu")) is torch.float32
+    assert _plain("reduce", "sum", torch.device("cpu")) == "sum"  # a string argument stays a string

@@ -70,3 +70,21 @@ def test_a_data_dependent_nonzero_is_recorded_as_the_op_the_code_runs():
     assert op.name == "aten.nonzero_static.default" and [o.regime for o in lower_op(op)] == ["select"]
     # outside the helper's block the recorder names ops as dispatched again
     assert trace_callable(lambda m: m.sum(), torch.empty(4, device="meta")).ops[0].base == "sum"
+
+
+def test_rms_norm_is_recorded_as_the_one_fused_kernel_a_gpu_runs():
+    # on a GPU, rms_norm calls _fused_rms_norm (one vectorized_layer_norm_kernel, checked with torch.profiler on an
+    # H200: calibration/e2e/diagnostics/kernel-dispatch-2026-12-02); fake CPU tensors would run its composite
+    x = torch.empty(8, 4096, device="meta", dtype=torch.bfloat16)
+    w = torch.empty(4096, device="meta", dtype=torch.bfloat16)
+    tr = trace_callable(lambda x, w: torch.nn.functional.rms_norm(x, (4096,), w, 1e-6), x, w)
+    (op,) = tr.ops
+    assert op.name == "aten._fused_rms_norm.default" and op.args["normalized_shape"] == [4096]
+    assert [t.shape for t in op.inputs] == [(8, 4096), (4096,)]
+    assert [(t.shape, t.dtype) for t in op.outputs] == [((8, 4096), "bfloat16"), ((8, 1), "float32")]
+    norm = torch.nn.RMSNorm(4096, device="meta", dtype=torch.bfloat16)
+    assert [o.base for o in trace_callable(norm, x).ops] == ["_fused_rms_norm"]
+    # a weight of another dtype: PyTorch falls back to the composite on a GPU too
+    w32 = torch.empty(4096, device="meta", dtype=torch.float32)
+    chain = trace_callable(lambda x, w: torch.nn.functional.rms_norm(x, (4096,), w, 1e-6), x, w32)
+    assert "_fused_rms_norm" not in [o.base for o in chain.ops] and len(chain.ops) > 3

@@ -55,13 +55,15 @@ def _int_bound(metas: tuple[TensorMeta, ...]) -> int:
 
 
 def _plain(name: str, value: Any, device: torch.device) -> Any:
+    """A recorded plain argument as the op takes it (a dtype, layout or memory format is recorded by name; the
+    schema types a ScalarType as int, so the argument's name tells: `dtype`, _scaled_mm's `out_dtype`)."""
     if value is None or isinstance(value, bool | int | float):
         return value
     if name == "device":
         return device
     if isinstance(value, str):
         tail = value.split(".")[-1]
-        if name in ("dtype", "layout", "memory_format") and hasattr(torch, tail):
+        if (name.endswith("dtype") or name in ("layout", "memory_format")) and hasattr(torch, tail):
             return getattr(torch, tail)
     if isinstance(value, list):
         return [_plain(name, v, device) for v in value]

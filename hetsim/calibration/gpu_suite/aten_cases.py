@@ -434,14 +434,133 @@ def _common_specs():
             yield group, f"{name}/{shapes}", fn, args, name == "multinomial"
 
 
-def build_common_cases(exclude: set[str] | None = None) -> list[dict]:
-    """The common, common-check and common-more groups' cases (see `_common_specs`), less those in `exclude`;
-    each tagged with its group, its regime and, for an index op, its index bound; `positive`: drawn >= 0."""
+# ---------------------------------------------------------------------------------- real-code groups
+REALCODE, REALCODE_CHECK = "realcode", "realcode-check"
+# `realcode` fits the keys of ops the tracer records from real code beyond the models' traces: F.rms_norm /
+# nn.RMSNorm as the GPU runs it (one _fused_rms_norm kernel, `rms_norm`), torch._scaled_mm (cuBLASLt's fp8 GEMM,
+# `matmul_fp8`) and mv / addmv (cuBLAS gemv, `gemv`). `realcode-check` is a blind test of the whole vocabulary on
+# what everyday PyTorch inference code launches (linear layers with and without bias in bf16 / fp16 / fp32 at
+# ragged token counts, attention by einsum, norms, activations, masking, sampling, gathers, cats, layout copies,
+# reductions over every dim, casts, fills) at shapes of models the suite never traced (GPT-2, Mistral, Qwen2.5,
+# Gemma, Llama-70B widths): never fitted, and no case of it equals a case of any other group.
+
+
+def _realcode_specs():
+    import torch
+    import torch.nn.functional as F
+
+    def m(*shape, dt=torch.bfloat16):
+        return torch.empty(*shape, dtype=dt, device="meta")
+
+    def i(*shape):
+        return torch.empty(*shape, dtype=torch.int64, device="meta")
+
+    f32, f16, fp8 = torch.float32, torch.float16, torch.float8_e4m3fn
+    one = lambda: torch.empty((), dtype=f32, device="meta")  # noqa: E731  a per-tensor scale
+
+    def rms(x, w):
+        return F.rms_norm(x, (x.shape[-1],), w, 1e-6)
+
+    def smm(a, b, sa, sb):
+        return torch._scaled_mm(a, b, sa, sb, out_dtype=torch.bfloat16)
+
+    def fp8_b(n, k):
+        return m(n, k, dt=fp8).t()  # column-major, as cuBLASLt's fp8 GEMM takes B
+
+    bf = torch.bfloat16
+    fit = [("rms_norm", rms, (m(r, c, dt=dt), m(c, dt=dt)))
+           for r, c, dt in ((1, 4096, bf), (8, 4096, bf), (128, 4096, bf), (2048, 4096, bf), (16384, 4096, bf),
+                            (4, 8192, bf), (512, 8192, bf), (4096, 2048, f32), (256, 128, bf), (65536, 128, bf))]
+    fit += [("scaled_mm", smm, (m(mm, k, dt=fp8), fp8_b(n, k), one(), one()))
+            for mm, k, n in ((16, 4096, 4096), (16, 4096, 14336), (64, 8192, 8192), (256, 4096, 4096),
+                             (1024, 4096, 14336), (4096, 4096, 4096), (8192, 8192, 8192), (2048, 14336, 4096))]
+    fit += [("scaled_mm_rowwise", smm, (m(512, 4096, dt=fp8), fp8_b(4096, 4096), m(512, 1, dt=f32),
+                                        m(1, 4096, dt=f32)))]
+    fit += [("mv", torch.mv, (m(r, c, dt=dt), m(c, dt=dt)))
+            for r, c, dt in ((1024, 1024, bf), (4096, 4096, bf), (14336, 4096, bf), (4096, 14336, bf),
+                             (128256, 4096, bf), (8192, 8192, f32))]
+    fit += [("addmv", torch.addmv, (m(4096), m(4096, 4096), m(4096)))]
+
+    def linear(x, w, b=None):
+        return F.linear(x, w, b)
+
+    check = [("linear_bias", linear, (m(t, k, dt=dt), m(n, k, dt=dt), m(n, dt=dt)))
+             for t, k, n, dt in ((1, 768, 3072, f16), (100, 768, 2304, f16), (257, 1024, 4096, bf),
+                                 (4096, 2304, 9216, bf))]
+    check += [("linear", linear, (m(t, k, dt=dt), m(n, k, dt=dt)))
+              for t, k, n, dt in ((3, 3584, 18944, bf), (17, 8192, 1024, bf),
+                                  (1000, 4096, 14336, bf), (64, 1024, 1024, f32),
+                                  (512, 768, 768, f32), (128, 4096, 4096, f16))]
+    check += [("einsum_scores", lambda q, k: torch.einsum("bhqd,bhkd->bhqk", q, k),
+               (m(1, 12, 1024, 64, dt=f16), m(1, 12, 1024, 64, dt=f16))),
+              ("einsum_decode", lambda q, k: torch.einsum("bhqd,bhkd->bhqk", q, k),
+               (m(4, 32, 1, 128), m(4, 32, 4096, 128)))]
+    check += [("mv", torch.mv, (m(2048, 2048), m(2048))), ("mv", torch.mv, (m(28672, 8192), m(8192)))]
+    check += [("scaled_mm", smm, (m(mm, k, dt=fp8), fp8_b(n, k), one(), one()))
+              for mm, k, n in ((32, 8192, 28672), (2048, 4096, 4096))]
+    check += [("rms_norm", rms, (m(r, c), m(c))) for r, c in ((3, 3584), (1000, 5120), (32768, 128))]
+    check += [("layer_norm", lambda x, w, b: F.layer_norm(x, (x.shape[-1],), w, b), (m(r, c, dt=dt), m(c, dt=dt),
+                                                                                    m(c, dt=dt)))
+              for r, c, dt in ((512, 768, f16), (1, 4096, bf), (8192, 1024, f32))]
+    check += [("gelu_tanh", lambda x: F.gelu(x, approximate="tanh"), (m(512, 3072, dt=f16),)),
+              ("gelu", F.gelu, (m(100, 3072),)), ("silu_mul", lambda a, b: F.silu(a) * b,
+                                                  (m(8, 14336), m(8, 14336))),
+              ("silu_mul", lambda a, b: F.silu(a) * b, (m(2048, 18944), m(2048, 18944)))]
+    check += [("softmax", lambda x: torch.softmax(x.float(), -1), (m(12, 1024, 1024, dt=f16),)),
+              ("softmax", lambda x: torch.softmax(x, -1), (m(4, 32, 1, 4097),))]
+    check += [("masked_fill", lambda x, k: x.masked_fill(k, float("-inf")),
+               (m(8, 32, 1, 1024), m(8, 1, 1, 1024, dt=torch.bool))),
+              ("where", lambda c, a, b: torch.where(c, a, b), (m(2048, 2048, dt=torch.bool), m(2048, 2048),
+                                                               m(2048, 2048))),
+              ("normalize", lambda x: F.normalize(x, dim=-1), (m(4096, 768, dt=f32),))]
+    check += [("topk", lambda x: torch.topk(x, 50, dim=-1), (m(8, 128256, dt=f32),)),
+              ("topk", lambda x: torch.topk(x, 40, dim=-1), (m(1, 32000),)),
+              ("topk", lambda x: torch.topk(x, 256, dim=-1), (m(64, 4096),)),
+              ("argmax", lambda x: x.argmax(-1), (m(4, 128256),)),
+              ("sort", lambda x: torch.sort(x, -1, descending=True), (m(1, 128256, dt=f32),)),
+              ("cumsum", lambda x: x.cumsum(-1), (m(1, 128256, dt=f32),)),
+              ("multinomial", lambda x: torch.multinomial(x, 1), (m(2, 152064, dt=f32),))]
+    check += [("gather", lambda x, idx: torch.gather(x, 1, idx), (m(64, 32000), i(64, 100))),
+              ("gather", lambda x, idx: torch.gather(x, -1, idx), (m(8, 32, 4096), i(8, 32, 512))),
+              ("index_select", lambda x, idx: x.index_select(0, idx), (m(32000, 4096), i(1000))),
+              ("embedding", F.embedding, (i(4, 517), m(152064, 3584))),
+              ("index", lambda x, idx: x[idx], (m(200000, 256), i(20000)))]
+    check += [("cat3", lambda a, b, c: torch.cat([a, b, c], 2), (m(4, 8, 1024, 128), m(4, 8, 1024, 128),
+                                                                 m(4, 8, 1, 128))),
+              ("cat_halves", lambda a, b: torch.cat([-b, a], -1), (m(8, 32, 7, 64), m(8, 32, 7, 64))),
+              ("stack", lambda a, b: torch.stack([a, b]), (m(1024, 4096), m(1024, 4096))),
+              ("transpose_contiguous", lambda x: x.transpose(1, 2).contiguous(), (m(8, 1024, 32, 128),)),
+              ("permute_contiguous", lambda x: x.permute(0, 2, 1).contiguous(), (m(16, 4096, 512, dt=f32),)),
+              ("repeat_kv", lambda x: x[:, :, None].expand(2, 8, 4, 2048, 128).reshape(2, 32, 2048, 128),
+               (m(2, 8, 2048, 128),))]
+    check += [("mean_mid", lambda x: x.mean(1), (m(8, 1024, 4096),)),
+              ("sum_dim0", lambda x: x.sum(0), (m(4096, 4096, dt=f32),)),
+              ("amax", lambda x: x.amax(-1), (m(32, 32000, dt=f32),)),
+              ("logsumexp", lambda x: torch.logsumexp(x, -1), (m(64, 32000, dt=f32),)),
+              ("var_mean", lambda x: torch.var_mean(x, -1), (m(1024, 1024, dt=f32),)),
+              ("norm", lambda x: x.norm(dim=-1), (m(65536, 128),))]
+    check += [("clamp", lambda x: x.clamp(-1, 1), (m(4096, 4096),)), ("exp", torch.exp, (m(1000, 32000, dt=f32),)),
+              ("rsqrt", torch.rsqrt, (m(8, 4096, dt=f32),)),
+              ("div_broadcast", lambda x, y: x / y, (m(64, 1024, 1024), m(64, 1, 1024))),
+              ("to_fp32", lambda x: x.float(), (m(8192, 8192),)), ("to_bf16", lambda x: x.bfloat16(),
+                                                                  (m(4096, 14336, dt=f32),)),
+              ("pad", lambda x: F.pad(x, (0, 0, 0, 7)), (m(2, 1017, 4096),)),
+              ("tril", lambda x: torch.tril(x), (m(2048, 2048, dt=torch.bool),))]
+    for group, specs in ((REALCODE, fit), (REALCODE_CHECK, check)):
+        for name, fn, args in specs:
+            shapes = "/".join("x".join(map(str, a.shape)) + f":{str(a.dtype).split('.')[-1]}" for a in args)
+            yield group, f"{name}/{shapes}", fn, args, name == "multinomial"
+
+
+def build_common_cases(exclude: set[str] | None = None, specs=_common_specs) -> list[dict]:
+    """The cases of the groups `specs` yields (default: common, common-check, common-more, index-widths; also
+    `_realcode_specs`), less those in `exclude`; each tagged with its group, its regime and, for an index op, its
+    index bound; `positive`: drawn >= 0."""
     from hetsim.tracing.fake import trace_callable
 
     exclude = exclude or set()
     found: dict[str, dict] = {}
-    for group, label, fn, args, positive in _common_specs():
+    for group, label, fn, args, positive in specs():
         for case, c in add_cases(found, f"{group}/{label}", trace_callable(fn, *args), exclude, decode=False):
             case["group"] = group
             case["regime"] = regime(case, coarse=False)[0]
@@ -462,6 +581,9 @@ def main(argv: list[str] | None = None) -> int:
     cases += build_method_cases(exclude | composite_keys())
     cases += build_sdpa_cases(exclude)
     cases += build_common_cases(exclude)
+    # the real-code groups come last and drop any op an earlier group or a composite has: their check stays blind
+    earlier = {case_key(c["kind"], c["spec"]) for c in cases}
+    cases += build_common_cases(exclude | earlier | composite_keys(), specs=_realcode_specs)
     doc = {"about": "aten sweep cases (hetsim.calibration.gpu_suite.aten_cases); disjoint from " + VALIDATION.name
            + " and from the ops of the composites in " + str(COMPOSITES.relative_to(REPO_ROOT)),
            "traces": [list(t) for t in TRACES], "probes": [list(p) for p in PROBES], "cases": cases}
