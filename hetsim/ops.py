@@ -87,6 +87,7 @@ class Matmul(Op):
     batch: int = 1
     dtype: str = "bf16"
     shared_b: bool = True
+    aten: str = field(default="", metadata={"omit_default": True})  # a traced matrix-vector op (mv: cuBLAS gemv)
 
     @property
     def flops(self) -> float:

@@ -258,7 +258,7 @@ def topk_multiblock(rows: int, n: int) -> bool:
 # rms_norm cases (4 KB: 2,048 bf16 elements), never on a validation case
 NORM_ROW_SLOTS = 132 * 16
 NORM_ROW_FIXED_BYTES = 4096
-GEMV_ATEN = frozenset({"mv", "addmv"})  # a Matmul's name where an aten matrix-vector op made it
+GEMV_ATEN = ("aten.mv.", "aten.addmv.", "aten.addmv_.")  # the aten matrix-vector ops (a Matmul's `aten`)
 
 
 def _aligned(op: Matmul) -> bool:
@@ -329,7 +329,7 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         if op.dtype == "fp8":
             # torch._scaled_mm (cuBLASLt's fp8 GEMM), fitted on fp8 cases where measured
             keys = ("matmul_fp8", *keys)
-        if op.name in GEMV_ATEN:
+        if op.aten.startswith(GEMV_ATEN):
             # mv / addmv: cuBLAS gemv (a matrix times a vector), fitted on its own cases where measured
             keys = ("gemv", *keys)
         # an outer product (rotary's inv_freq @ positions, k = 1): fitted on traced ops where measured

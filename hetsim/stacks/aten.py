@@ -50,6 +50,8 @@ def _nonzero_of(op: AtenOp, mask: TensorMeta, found: int) -> tuple[Op, ...]:
 
 
 def hdtype(t: TensorMeta) -> str:
+    if t.dtype.startswith("float8"):
+        return "fp8"  # e4m3fn, e5m2 and their fnuz forms: one byte
     return DTYPES.get(t.dtype, "fp32")
 
 
@@ -76,7 +78,8 @@ def _mm(op: AtenOp) -> tuple[Op, ...]:
 
 def _scaled_mm(op: AtenOp) -> tuple[Op, ...]:
     # torch._scaled_mm: cuBLASLt's fp8 GEMM (A row-major, B column-major, per-tensor or per-row scales); its own
-    # key where fitted (`matmul_fp8`), else the bf16 GEMM's efficiency at the spec's fp8 peak
+    # key where fitted (`matmul_fp8`), else the bf16 GEMM's efficiency at the spec's fp8 peak. Its bytes count the
+    # output at one byte (it is bf16 or fp32) and leave out a bias and row-wise scales: a few % of a small GEMM
     a, b = op.inputs[0], op.inputs[1]
     m, k = a.shape
     return (Matmul(m, b.shape[1], k, dtype=hdtype(a), name=_name(op)),)
@@ -84,9 +87,9 @@ def _scaled_mm(op: AtenOp) -> tuple[Op, ...]:
 
 def _mv(op: AtenOp) -> tuple[Op, ...]:
     # a matrix times a vector (mv, addmv: cuBLAS gemv): the matrix read once, memory-bound
-    a = op.inputs[1] if op.base == "addmv" else op.inputs[0]
+    a = op.inputs[1] if op.base.startswith("addmv") else op.inputs[0]
     m, k = a.shape
-    return (Matmul(m, 1, k, dtype=hdtype(a), name=_name(op)),)
+    return (Matmul(m, 1, k, dtype=hdtype(a), aten=op.name, name=_name(op)),)
 
 
 def _bmm(op: AtenOp) -> tuple[Op, ...]:
@@ -474,7 +477,7 @@ def _unknown(op: AtenOp) -> tuple[Op, ...]:
 MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "mm": ("matmul", _mm), "addmm": ("matmul", _mm), "bmm": ("bmm / matmul_outer (k = 1)", _bmm),
     "_scaled_mm": ("matmul_fp8 (else matmul at the fp8 peak)", _scaled_mm),
-    "mv": ("gemv (else matmul)", _mv), "addmv": ("gemv (else matmul)", _mv),
+    "mv": ("gemv (else matmul)", _mv), "addmv": ("gemv (else matmul)", _mv), "addmv_": ("gemv (else matmul)", _mv),
     "_fused_rms_norm": ("rms_norm (else layer_norm)", _rms_norm),
     "logsumexp": ("reduction_last / reduction_outer(_max) + pointwise: amax, x - max, exp_, sum, log_ (a chain)",
                   _logsumexp),

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import torch
+from torch._prims_common import suggest_memory_format
 from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
@@ -164,7 +165,7 @@ class _PythonWatch(TorchFunctionMode):
         kwargs = kwargs or {}
         if func is _SDPA:
             return self._sdpa(func, args, kwargs)
-        if func is _RMS_NORM:
+        if func is _RMS_NORM or func is torch.rms_norm:
             return self._rms_norm(func, args, kwargs)
         return func(*args, **kwargs)
 
@@ -197,8 +198,8 @@ class _PythonWatch(TorchFunctionMode):
         call.update(kwargs)
         x, weight = call["input"], call["weight"]
         shape = [int(s) for s in call["normalized_shape"]]
-        channels_last = x.dim() in (4, 5) and not x.is_contiguous() and (
-            x.is_contiguous(memory_format=torch.channels_last if x.dim() == 4 else torch.channels_last_3d))
+        # ATen asks suggest_memory_format, which needs channels-last strides only, not a contiguous tensor
+        channels_last = suggest_memory_format(x) in (torch.channels_last, torch.channels_last_3d)
         if x.is_complex() or channels_last or (weight is not None and weight.dtype != x.dtype):
             return out
         del rec.ops[first:]

@@ -84,6 +84,12 @@ def test_rms_norm_is_recorded_as_the_one_fused_kernel_a_gpu_runs():
     assert [(t.shape, t.dtype) for t in op.outputs] == [((8, 4096), "bfloat16"), ((8, 1), "float32")]
     norm = torch.nn.RMSNorm(4096, device="meta", dtype=torch.bfloat16)
     assert [o.base for o in trace_callable(norm, x).ops] == ["_fused_rms_norm"]
+    assert [o.base for o in trace_callable(lambda x, w: torch.rms_norm(x, (4096,), w), x, w).ops] == [
+        "_fused_rms_norm"]
+    # channels-last strides (a sliced channels-last view too): ATen's composite, as on a GPU
+    image = torch.empty(2, 8, 16, 16, device="meta", dtype=torch.bfloat16).to(memory_format=torch.channels_last)
+    sliced = trace_callable(lambda x: torch.nn.functional.rms_norm(x[..., :8], (8,)), image)
+    assert "_fused_rms_norm" not in [o.base for o in sliced.ops]
     # a weight of another dtype: PyTorch falls back to the composite on a GPU too
     w32 = torch.empty(4096, device="meta", dtype=torch.float32)
     chain = trace_callable(lambda x, w: torch.nn.functional.rms_norm(x, (4096,), w, 1e-6), x, w32)
