@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from hetsim.ops import (
     INDEX_BYTES,
@@ -70,17 +71,11 @@ def _name(op: AtenOp) -> str:
 # ------------------------------------------------------------------------------------- handlers
 def _mm(op: AtenOp) -> tuple[Op, ...]:
     # F.linear's weight arrives transposed (t(): strides (1, k)), the layout cuBLAS runs as "TN", which
-    # is how the profiles' matmul class was measured; a skinny m (decode) is memory bound in the same fit
+    # is how the profiles' matmul class was measured; a skinny m (decode) is memory bound in the same fit.
+    # torch._scaled_mm (cuBLASLt's fp8 GEMM: A row-major, B column-major, per-tensor or row-wise scales) is an fp8
+    # Matmul (its own key `matmul_fp8` where fitted, else the bf16 GEMM's efficiency at the spec's fp8 peak); its
+    # bytes count the bf16 / fp32 output at one byte and leave out a bias and row-wise scales (a few % of a small GEMM)
     a, b = (op.inputs[1], op.inputs[2]) if op.base == "addmm" else (op.inputs[0], op.inputs[1])
-    m, k = a.shape
-    return (Matmul(m, b.shape[1], k, dtype=hdtype(a), name=_name(op)),)
-
-
-def _scaled_mm(op: AtenOp) -> tuple[Op, ...]:
-    # torch._scaled_mm: cuBLASLt's fp8 GEMM (A row-major, B column-major, per-tensor or per-row scales); its own
-    # key where fitted (`matmul_fp8`), else the bf16 GEMM's efficiency at the spec's fp8 peak. Its bytes count the
-    # output at one byte (it is bf16 or fp32) and leave out a bias and row-wise scales: a few % of a small GEMM
-    a, b = op.inputs[0], op.inputs[1]
     m, k = a.shape
     return (Matmul(m, b.shape[1], k, dtype=hdtype(a), name=_name(op)),)
 
@@ -306,11 +301,9 @@ def _rms_norm(op: AtenOp) -> tuple[Op, ...]:
     cols = 1
     for s in shape:
         cols *= int(s)
-    read = sum(nbytes(t) for t in op.inputs)
-    write = sum(nbytes(t) for t in op.outputs)
+    (norm,) = _layer_norm(op)
     # one block per row (layer_norm_kernel.cu: blocks = rows): its walk over the row bounds short, few or many rows
-    return (Pointwise(op.outputs[0].numel, read + write, op.name, "rms_norm", rows=x.numel // max(cols, 1),
-                      row_bytes=cols * x.itemsize, name=_name(op)),)
+    return (replace(norm, regime="rms_norm", rows=x.numel // max(cols, 1), row_bytes=cols * x.itemsize),)
 
 
 def _index_add(op: AtenOp) -> tuple[Op, ...]:
@@ -476,7 +469,7 @@ def _unknown(op: AtenOp) -> tuple[Op, ...]:
 # aten op (overload packet name) -> (regime it is priced by, how it becomes hetsim ops)
 MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "mm": ("matmul", _mm), "addmm": ("matmul", _mm), "bmm": ("bmm / matmul_outer (k = 1)", _bmm),
-    "_scaled_mm": ("matmul_fp8 (else matmul at the fp8 peak)", _scaled_mm),
+    "_scaled_mm": ("matmul_fp8 (else matmul at the fp8 peak)", _mm),
     "mv": ("gemv (else matmul)", _mv), "addmv": ("gemv (else matmul)", _mv), "addmv_": ("gemv (else matmul)", _mv),
     "_fused_rms_norm": ("rms_norm (else layer_norm)", _rms_norm),
     "logsumexp": ("reduction_last / reduction_outer(_max) + pointwise: amax, x - max, exp_, sum, log_ (a chain)",

@@ -17,7 +17,8 @@ from typing import Any
 from hetsim.tracing.trace import FORMAT_VERSION, Trace
 
 # Bump when the recorder would record the same forward differently (new fields, other filtering).
-TRACER_VERSION = 1
+# 2: rms_norm recorded as the one fused op a GPU runs (_fused_rms_norm), not its CPU composite
+TRACER_VERSION = 2
 
 
 def cache_dir() -> Path:

@@ -351,7 +351,8 @@ COMMON, COMMON_CHECK, COMMON_MORE, INDEX_WIDTHS = "common", "common-check", "com
 # ops and ops priced by regimes fitted elsewhere (max.dim, var, log_softmax, argmin, baddbmm, flip, pad, tril),
 # are never fitted: `hetsim validate ops --cases` on their sweep file is an out-of-sample check.
 # (group, label, builder of (callable, meta inputs), positive floats: probabilities must be >= 0)
-def _common_specs():
+def _meta_makers():
+    """(m, i): a meta tensor of a float dtype (bf16 unless `dt`), and one of int64 indices."""
     import torch
 
     def m(*shape, dt=torch.bfloat16):
@@ -360,6 +361,22 @@ def _common_specs():
     def i(*shape):
         return torch.empty(*shape, dtype=torch.int64, device="meta")
 
+    return m, i
+
+
+def _labelled(groups):
+    """Each (name, callable, inputs) of each (group, specs) as the spec functions yield it: its label names the
+    inputs' shapes and dtypes; a multinomial's probabilities are drawn >= 0."""
+    for group, specs in groups:
+        for name, fn, args in specs:
+            shapes = "/".join("x".join(map(str, a.shape)) + f":{str(a.dtype).split('.')[-1]}" for a in args)
+            yield group, f"{name}/{shapes}", fn, args, name == "multinomial"
+
+
+def _common_specs():
+    import torch
+
+    m, i = _meta_makers()
     f32 = torch.float32
     rows = lambda x, idx: x[idx]  # noqa: E731
     put = lambda x, idx, v: x.index_put_((idx,), v)  # noqa: E731
@@ -428,10 +445,7 @@ def _common_specs():
             table = (table_bytes // (2 * cols), cols) if cols > 1 else (table_bytes // 4,)
             dt = torch.bfloat16 if cols > 1 else f32
             widths += [("index", rows, (m(*table, dt=dt), i(n))) for n in (4096, 65536) if n <= table[0]]
-    for group, specs in ((COMMON, fit), (COMMON_CHECK, check), (COMMON_MORE, more), (INDEX_WIDTHS, widths)):
-        for name, fn, args in specs:
-            shapes = "/".join("x".join(map(str, a.shape)) + f":{str(a.dtype).split('.')[-1]}" for a in args)
-            yield group, f"{name}/{shapes}", fn, args, name == "multinomial"
+    yield from _labelled(((COMMON, fit), (COMMON_CHECK, check), (COMMON_MORE, more), (INDEX_WIDTHS, widths)))
 
 
 # ---------------------------------------------------------------------------------- real-code groups
@@ -449,12 +463,7 @@ def _realcode_specs():
     import torch
     import torch.nn.functional as F
 
-    def m(*shape, dt=torch.bfloat16):
-        return torch.empty(*shape, dtype=dt, device="meta")
-
-    def i(*shape):
-        return torch.empty(*shape, dtype=torch.int64, device="meta")
-
+    m, i = _meta_makers()
     f32, f16, fp8 = torch.float32, torch.float16, torch.float8_e4m3fn
     one = lambda: torch.empty((), dtype=f32, device="meta")  # noqa: E731  a per-tensor scale
 
@@ -546,10 +555,7 @@ def _realcode_specs():
                                                                   (m(4096, 14336, dt=f32),)),
               ("pad", lambda x: F.pad(x, (0, 0, 0, 7)), (m(2, 1017, 4096),)),
               ("tril", lambda x: torch.tril(x), (m(2048, 2048, dt=torch.bool),))]
-    for group, specs in ((REALCODE, fit), (REALCODE_CHECK, check)):
-        for name, fn, args in specs:
-            shapes = "/".join("x".join(map(str, a.shape)) + f":{str(a.dtype).split('.')[-1]}" for a in args)
-            yield group, f"{name}/{shapes}", fn, args, name == "multinomial"
+    yield from _labelled(((REALCODE, fit), (REALCODE_CHECK, check)))
 
 
 def build_common_cases(exclude: set[str] | None = None, specs=_common_specs) -> list[dict]:
