@@ -39,6 +39,34 @@ def _calls(dev):
         "torch._scaled_mm fp8 per-tensor": lambda: torch._scaled_mm(a8, b8, one, one, out_dtype=bf),
         "torch.mv bf16": lambda: torch.mv(mat, vec),
         "F.linear fp32": lambda: F.linear(x32, w32),
+    } | _more_calls(dev)
+
+
+def _more_calls(dev):
+    """The kernels the first real-code check mispriced (hetsim.calibration.gpu_suite.realcode_more's ops)."""
+    bf, f32 = torch.bfloat16, torch.float32
+    r = lambda *s, dt=bf: torch.randn(*s, device=dev, dtype=dt)  # noqa: E731
+    g, gi = r(64, 32000), torch.randint(0, 32000, (64, 100), device=dev)
+    v1, v16, v512 = r(1, 128256, dt=f32), r(16, 32000, dt=f32), r(512, 8192, dt=f32)
+    p = torch.rand(2, 152064, device=dev)
+    n, s0, big = r(65536, 128), r(4096, 4096, dt=f32), r(8192, 8192)
+    x3, y3, mask = r(64, 1024, 1024), r(64, 1, 1024), torch.ones(2048, 2048, device=dev, dtype=torch.bool)
+    ln = r(8192, 1024, dt=f32)
+    return {
+        "torch.gather last dim 64x32000 bf16, 64x100": lambda: torch.gather(g, 1, gi),
+        "cumsum 1x128256 fp32": lambda: v1.cumsum(-1),
+        "cumsum 16x32000 fp32": lambda: v16.cumsum(-1),
+        "sort 1x128256 fp32": lambda: torch.sort(v1, -1, descending=True),
+        "sort 16x32000 fp32": lambda: torch.sort(v16, -1, descending=True),
+        "sort 512x8192 fp32": lambda: torch.sort(v512, -1, descending=True),
+        "topk 1x32000 bf16 k40": lambda: torch.topk(g[:1], 40),
+        "multinomial 2x152064": lambda: torch.multinomial(p, 1),
+        "norm 65536x128 bf16": lambda: n.norm(dim=-1),
+        "sum dim0 4096x4096 fp32": lambda: s0.sum(0),
+        "div broadcast 64x1024x1024 / 64x1x1024 bf16": lambda: x3 / y3,
+        "to fp32 8192x8192 bf16": lambda: big.float(),
+        "tril bool 2048": lambda: mask.tril(),
+        "F.layer_norm fp32 8192x1024": lambda: F.layer_norm(ln, (1024,)),
     }
 
 
@@ -52,13 +80,14 @@ def dispatch(fn, dev) -> dict:
         with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
             fn()
             torch.cuda.synchronize(dev)
-    aten, kernels = [], []
+    aten, kernels, us = [], [], []
     for ev in prof.events():
         if ev.name.startswith("aten::"):
             aten.append(ev.name)
         elif ev.device_type == torch.autograd.DeviceType.CUDA:
             kernels.append(ev.name)
-    return {"aten": aten, "kernels": kernels}
+            us.append(round(ev.device_time, 2))  # one profiled call: a kernel's share, not a timing
+    return {"aten": aten, "kernels": kernels, "kernel_us": us}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -590,6 +590,11 @@ def main(argv: list[str] | None = None) -> int:
     # the real-code groups come last and drop any op an earlier group or a composite has: their check stays blind
     earlier = {case_key(c["kind"], c["spec"]) for c in cases}
     cases += build_common_cases(exclude | earlier | composite_keys(), specs=_realcode_specs)
+    # and the second pair after them, likewise blind to every case before (the first real-code pair included)
+    from hetsim.calibration.gpu_suite import realcode_more
+
+    earlier = {case_key(c["kind"], c["spec"]) for c in cases}
+    cases += build_common_cases(exclude | earlier | composite_keys(), specs=realcode_more.specs)
     doc = {"about": "aten sweep cases (hetsim.calibration.gpu_suite.aten_cases); disjoint from " + VALIDATION.name
            + " and from the ops of the composites in " + str(COMPOSITES.relative_to(REPO_ROOT)),
            "traces": [list(t) for t in TRACES], "probes": [list(p) for p in PROBES], "cases": cases}

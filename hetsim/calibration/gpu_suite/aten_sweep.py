@@ -17,9 +17,10 @@ harness. Writes, beside each other:
 
 `--group` times one group of cases alone (`models`: the traced transformers models, the 2026-12-01 run;
 `methods`: the methods' code at probe sizes, outer-dim reductions, fp8 casts; `realcode` / `realcode-check`: the
-fused rms_norm, fp8 GEMM and gemv keys, and a blind check of everyday inference code) and `--regimes` only the
-cases of those rate keys; a case keeps its index in the cases file (column `case`), so runs of different
-groups stay apart and can be fitted together (hetsim.calibration.trace_fit takes several --cases). An index
+fused rms_norm, fp8 GEMM and gemv keys, and a blind check of everyday inference code; `realcode-more` /
+`realcode-check2`: the kernels that check showed mispriced, at spreads of shapes, and a second blind check) and
+`--regimes` only the cases of those rate keys; a case keeps its index in the cases file (column `case`), so runs
+of different groups stay apart and can be fitted together (hetsim.calibration.trace_fit takes several --cases). An index
 op of the methods group (`int_bound` in its case) draws its indices over the rows it addresses, as the
 method's gathers do, instead of below the op's smallest float dimension (opcases' rule, which keeps a
 gather within L2).
@@ -134,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--budget-s", type=float, default=200.0, help="wall time for the cases; the rest are skipped")
     ap.add_argument("--limit", type=int, default=0, help="time only the first N cases (tests)")
     ap.add_argument("--group", choices=("models", "methods", "sdpa", "common", "common-check", "common-more",
-                                        "index-widths", "realcode", "realcode-check"),
+                                        "index-widths", "realcode", "realcode-check", "realcode-more",
+                                        "realcode-check2"),
                     default=None,
                     help="time only this group of cases (default: all)")
     ap.add_argument("--cudnn-sdpa", choices=("on", "off"), default="on",
