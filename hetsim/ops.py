@@ -414,6 +414,11 @@ class Pointwise(Op):
     rows: int = field(default=0, metadata={"omit_default": True})
     # bytes of one input row a block walks (a norm kernel's row: `rms_norm`; 0: none)
     row_bytes: int = field(default=0, metadata={"omit_default": True})
+    # bytes the kernel's critical path reads one after another, as the lowering lays out its launch (a scan's
+    # chunks, torch.gather's per-thread loop, a segmented sort's blocks; 0: none), priced at the key's walk rate
+    walk: int = field(default=0, metadata={"omit_default": True})
+    # launches or passes run one after another, each with a fixed cost (a radix sort's digit passes; 0: none)
+    steps: int = field(default=0, metadata={"omit_default": True})
 
     @property
     def flops(self) -> float:

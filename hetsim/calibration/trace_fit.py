@@ -123,21 +123,36 @@ FIT_KEYS = ("pointwise", "pointwise_broadcast", "cast", "cast_fp32", "copy_strid
             "topk_multiblock_fp32", "attention_flash_decode", "attention_flash_prefill", "attention_efficient_decode",
             "index_gather", "index_put", "index_put_accumulate", "scatter", "scatter_add", "sort", "sort_inplace",
             "scan", "multinomial", "reduction_index", "reduction_welford", "softmax_last", "softmax_warp", "tril",
-            "pad", "rms_norm", "gemv", "matmul_fp8")
+            "pad", "rms_norm", "gemv", "matmul_fp8", "gather_elements", "scan_device", "sort_segmented",
+            "matmul_fp32")
 PER_INDEX_KEYS = frozenset({"gather_few"})  # timed per index (a dependent load each), not per byte
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
 WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share of the bytes-only fit's error
 # bytes or a walk, whichever is slower
 WALK_KEYS = frozenset({"reduction_last", "topk_multiblock_fp32", "attention_efficient_decode", "scan",
                        "reduction_index", "reduction_welford", "softmax_last", "softmax_warp", "index_gather",
-                       "rms_norm"})
+                       "rms_norm", "layer_norm", "gather_elements", "sort_segmented"})
 # (softmax_warp's walk rests on the methods' persistent-kernel cases, 256 and 512 rows of 2048 bf16 both 8.3 us from
 # a CUDA graph: flat in the rows; it moved the methods' composites, never fitted, from 9.4 / 8.3 % to 7.2 / 7.5 %)
-ROOF_KEYS = frozenset({"attention_flash_prefill", "matmul_fp8"})  # bytes or flops, whichever is slower
+ROOF_KEYS = frozenset({"attention_flash_prefill", "matmul_fp8", "matmul_fp32",  # bytes or flops, whichever is slower
+                       # elementwise kernels whose per-element work binds before the bytes (flops = elements): the
+                       # strided kernel's offsets (a broadcast), a cast's unvectorised load-with-cast (bf16 -> fp32,
+                       # bool -> bf16: ~340 G elements/s on an H200, profiled), tril's row and column per element
+                       "pointwise_broadcast", "cast", "cast_fp32", "tril"})
+# log10 spans of a second term's rate where a key's differs from fit_walk's / fit_roof's: elements per second, a
+# gather's dependent loads
+RATE_SPAN = {"pointwise_broadcast": (10.0, 13.0), "cast": (10.0, 13.0), "cast_fp32": (10.0, 13.0),
+             "tril": (10.0, 13.0), "gather_elements": (5.0, 10.0)}
+# a fixed cost per step beside the bytes: overhead + steps x wave_s + bytes / bw (a radix sort's passes)
+STEP_KEYS = frozenset({"sort"})
+ELEMENT_RATE_KEYS = frozenset({"pointwise_broadcast", "cast", "cast_fp32", "tril"})
 # keys fitted on the cases of every file: a walk key needs cases where the bytes bind and cases where the walk
 # does, which no one sweep file holds (reduction_last: many rows in the models' sweep, tens of rows in the
 # reductions groups; topk_multiblock_fp32: two probes in the methods group, the long rows in a later group)
-EVERY_FILE_KEYS = WALK_KEYS
+# And the keys a kernel's structure (a second rate, fixed costs per pass) or the real-code groups' spread of shapes
+# refit: each file alone holds a few sizes of them (the models' sweep: casts of a model's widths; realcode-more: the
+# spread), and a key fitted on the first file's would ignore the rest
+EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | {"scan_device", "copy_cat", "gemv", "multinomial"}
 HOST_CALLS = "host_calls.json"  # beside the cases: hetsim.calibration.gpu_suite.host_calls on the same GPU
 # (key, field of host_calls.json): host costs the op cases cannot identify, taken as measured
 MEASURED_KEYS = (("host_module", "module_call"), ("host_sdpa_plan", "sdpa_plan_build"), ("host_view", "view_method"))
@@ -290,21 +305,42 @@ def fit_affine(points: list[Point]) -> tuple[float, float]:
     return over, 1.0 / inv_bw
 
 
-def fit_walk(points: list[Point]) -> tuple[float, float, float]:
+def fit_walk(points: list[Point], span: tuple[float, float] = (7.0, 12.0)) -> tuple[float, float, float]:
     """(overhead_s, bw_bytes_per_s, walk_bw_bytes_per_s) minimising the relative error of
     overhead + max(bytes / bw, walk / walk_bw) against graph_s (`fit_max`). Where the walk binds no case at
     the optimum, or halves no error the bytes alone leave (`WALK_GAIN`), the cases cannot tell its rate:
     walk_bw = inf, and the bandwidth is fitted alone (`fit_affine`)."""
-    return fit_max(points, [walk_bytes(p.op) for p in points], (7.0, 12.0))
+    return fit_max(points, [walk_bytes(p.op) for p in points], span)
 
 
-def fit_roof(points: list[Point]) -> tuple[float, float, float]:
+def fit_roof(points: list[Point], span: tuple[float, float] = (12.0, 16.0),
+             gain: float = WALK_GAIN) -> tuple[float, float, float]:
     """(overhead_s, bw_bytes_per_s, flop_rate) of overhead + max(bytes / bw, flops / flop_rate), as `fit_walk`
-    with the op's flops for its walk (a flop rate in 1e12-1e16 per second)."""
-    return fit_max(points, [p.op.flops for p in points], (12.0, 16.0))
+    with the op's flops for its walk (a flop rate in 1e12-1e16 per second unless `span` says otherwise)."""
+    return fit_max(points, [p.op.flops for p in points], span, gain)
 
 
-def fit_max(points: list[Point], second: list[float], span: tuple[float, float]) -> tuple[float, float, float]:
+def fit_steps(points: list[Point]) -> tuple[float, float, float]:
+    """(overhead_s, step_s, bw_bytes_per_s) minimising the relative error of overhead + steps x step_s +
+    bytes / bw against graph_s (least squares; a negative term refitted without it)."""
+    import numpy as np
+
+    g = np.array([p.graph_s for p in points])
+    cols = [np.ones_like(g), np.array([float(p.op.steps) for p in points]), np.array([p.op.bytes for p in points])]
+    keep = [0, 1, 2]
+    while True:
+        a = np.stack([cols[i] / g for i in keep], axis=1)
+        sol, *_ = np.linalg.lstsq(a, np.ones_like(g), rcond=None)
+        if all(v >= 0 for v in sol) or len(keep) == 1:
+            break
+        keep.pop(int(np.argmin(sol)))
+    coef = dict(zip(keep, (max(float(v), 0.0) for v in sol), strict=True))
+    inv_bw = coef.get(2, 0.0)
+    return coef.get(0, 0.0), coef.get(1, 0.0), (1.0 / inv_bw if inv_bw > 0 else math.inf)
+
+
+def fit_max(points: list[Point], second: list[float], span: tuple[float, float],
+            gain: float = WALK_GAIN) -> tuple[float, float, float]:
     """(overhead_s, bw_bytes_per_s, rate) minimising the relative error of overhead + max(bytes / bw,
     second / rate) against graph_s: a log grid over the two rates (`span`: log10 of the second's), refined
     twice around the best, the overhead solved in closed form at each (floored at 0). Deterministic. Where
@@ -331,7 +367,7 @@ def fit_max(points: list[Point], second: list[float], span: tuple[float, float])
     err, over, bw, rate = best
     a_over, a_bw = fit_affine(points)
     affine = float(np.sum(((a_over + b / a_bw) / g - 1.0) ** 2))
-    if not np.any(w / rate > b / bw) or err > WALK_GAIN * affine:
+    if not np.any(w / rate > b / bw) or err > gain * affine:
         return a_over, a_bw, math.inf
     return over, bw, rate
 
@@ -432,20 +468,28 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
     else:
         sizes = [p.op.bytes for p in points]
         flop_rate = math.inf
-        if base is not None and key not in WALK_KEYS | ROOF_KEYS and max(sizes) <= SAME_SIZE * min(sizes):
+        if base is not None and key not in WALK_KEYS | ROOF_KEYS | STEP_KEYS and max(sizes) <= SAME_SIZE * min(sizes):
             # cases of one size cannot tell a fixed cost from a bandwidth: the refined key's overhead, the bandwidth
             # that leaves each case its time
             over, walk_bw = base.overhead_s, math.inf
             bw = statistics.median(p.op.bytes / max(p.graph_s - over, 1e-9) for p in points)
             notes.append("cases of one size: overhead_s from the key it refines, bw_bytes_per_s fitted")
+        elif key in STEP_KEYS:
+            over, step_s, bw = fit_steps(points)
+            walk_bw = math.inf
+            notes.append("device_s = overhead_s + steps x wave_s + bytes / bw_bytes_per_s (a fixed cost per pass)")
         elif key in ROOF_KEYS:
-            over, bw, flop_rate = fit_roof(points)
+            # an element rate the kernel's code shows (the profiled unvectorised casts, the strided kernel) is kept
+            # wherever it lowers the error: the bytes-only fit mixes cases the L2 held with ones streamed from HBM
+            over, bw, flop_rate = fit_roof(points, RATE_SPAN.get(key, (12.0, 16.0)),
+                                           1.0 if key in ELEMENT_RATE_KEYS else WALK_GAIN)
             walk_bw = math.inf
             notes.append("device_s = overhead_s + max(bytes / bw_bytes_per_s, flops / flop_rate)"
                          if math.isfinite(flop_rate) else "the flops bind no case or halve no error of the bytes "
                          "alone: flop_rate = inf")
         else:
-            over, bw, walk_bw = fit_walk(points) if key in WALK_KEYS else (*fit_affine(points), math.inf)
+            over, bw, walk_bw = (fit_walk(points, RATE_SPAN.get(key, (7.0, 12.0))) if key in WALK_KEYS
+                                 else (*fit_affine(points), math.inf))
         if key in WALK_KEYS:
             notes.append("device_s = overhead_s + max(bytes / bw_bytes_per_s, walk / walk_bw_bytes_per_s), walk the "
                          "bytes one lane or row reads one after another (hetsim.hardware.gpu.walk_bytes)"
@@ -459,8 +503,9 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
         gap = statistics.median(gaps) if gaps else (base.eager_gap_s if base else 0.0)
         if not gaps:
             notes.append("no device-bound case: eager_gap_s from the key it refines")
+        steps = {"wave_slots": 1.0, "wave_s": step_s} if key in STEP_KEYS else {}
         rates = OpClassRates(over, bw, flop_rate, source="calibrated", dispatch_s=dispatch, eager_gap_s=gap,
-                             walk_bw_bytes_per_s=walk_bw)
+                             walk_bw_bytes_per_s=walk_bw, **steps)
         dev = [op_device_s(rates, p.op) for p in points]
         stream = [max(rates.dispatch_s, op_stream_device_s(rates, p.op)) for p in points]
         fit = {"points": len(points), "device_points": len(points), "host_points": len(points),

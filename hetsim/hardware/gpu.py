@@ -135,6 +135,8 @@ def wave_shape(op: Op) -> tuple[float, float]:
         return float(op.rows), float(op.n)
     if isinstance(op, Gather) and few_index_select(op):
         return 1.0, float(op.rows)  # the small-index kernel walks the indices one after another
+    if isinstance(op, Pointwise) and op.steps:
+        return float(op.steps), 0.0  # passes one after another (a radix sort's), each a fixed cost (`wave_s`)
     return 1.0, 0.0
 
 
@@ -164,12 +166,12 @@ def walk_bytes(op: Op) -> float:
         # row in fp32 accumulation: its elements, not their width, set the time (on the H200: 8 rows of 128256
         # fp32 take 29 us, 1 row the same; a block's share of 32000 bf16 or fp32 ~9-11 us)
         return float(math.ceil(op.cols / softmax_threads(op)) * ACCUMULATE_BYTES)
+    if isinstance(op, Pointwise) and op.walk:
+        return float(op.walk)  # laid out by the lowering from the kernel's launch (hetsim.stacks.aten)
     if isinstance(op, Pointwise) and op.row_bytes:
         # a norm kernel (one 128-thread block per row, vectorised_layer_norm_kernel) walks its row twice, with two
         # block reductions between: one wave of rows over the GPU takes the row's walk plus a fixed cost
-        return math.ceil(op.rows / NORM_ROW_SLOTS) * (op.row_bytes + NORM_ROW_FIXED_BYTES)
-    if isinstance(op, Pointwise) and op.rows > 1:
-        return op.nbytes / op.rows  # a scan's block walks its row (cumsum along the innermost dim)
+        return math.ceil(op.rows / NORM_ROW_SLOTS) * (op.row_bytes + NORM_ROW_FIXED_BYTES.get(op.regime, 0))
     if isinstance(op, Gather) and op.aten.startswith(INDEX_GATHERS) and op.row_bytes > INDEX_BYTES:
         # x[idx] on a table of rows: each index costs ~0.6 ns whatever the row's width (32 B to 1 KB on the H200:
         # 65,536 indices 41 us, 4,096 indices 3.8 us), as if the indices were read one after another; a 1-D table
@@ -214,12 +216,21 @@ def reduce_walk(rows: int, cols: int, itemsize: int) -> float:
     height = min(min(_last_pow2(rows), REDUCE_THREADS), REDUCE_THREADS // min(width_cap, 32))
     width = min(width_cap, REDUCE_THREADS // height)
     values = math.ceil(cols / width)  # elements per lane (step_input = the lanes along the row)
+    blocks = math.ceil(rows / height)
     if values >= 16 * height or values >= 256:
         values = math.ceil(values / height)  # the row shared by the block's warps: one output per block
+        blocks = rows
         if values >= 256 and rows <= RESIDENT_BLOCKS:
             ctas = max(min(math.ceil(RESIDENT_BLOCKS / rows), math.ceil(values / 16)), math.ceil(values / 256))
             values = math.ceil(values / ctas)  # and by ctas_per_output blocks (a global reduction)
-    return float(values * itemsize)
+            blocks = rows * ctas
+            if ctas > 1:
+                # the blocks' partials written out, a semaphore counting them, the last block reducing them: a chain
+                # the first wave's lanes wait on (amax over 1 x 1M fp32: 6.8 us on an H200, 64 B a lane)
+                blocks += GLOBAL_REDUCE_WAVES * RESIDENT_BLOCKS
+    # waves of blocks over the GPU, each its lanes' walk plus a fixed cost (the warp and block reductions, the write):
+    # 65,536 rows of 64 bf16 leave a lane 2 elements, yet take 15 us on an H200 (4,096 blocks: 8 waves)
+    return float(math.ceil(blocks / RESIDENT_BLOCKS) * (values * itemsize + REDUCE_WAVE_FIXED_BYTES))
 
 
 def _last_pow2(n: int) -> int:
@@ -227,6 +238,11 @@ def _last_pow2(n: int) -> int:
 
 
 REDUCE_THREADS = 512  # ATen's reduce kernel: threads per block
+# a wave's fixed cost as bytes of a lane's walk, chosen by the fit's error over 0-512 B on the realcode-more group's
+# last-dim reductions (its grid of rows x row lengths), never on a validation case
+REDUCE_WAVE_FIXED_BYTES = 192
+# a global reduction's second stage as waves of the above (chosen the same way over 0-3)
+GLOBAL_REDUCE_WAVES = 2
 # PyTorch's host_softmax (SoftMax.cu): a warp per row while a row has <= 2048 elements of <= 8192 bytes, else a block
 SOFTMAX_PERSISTENT_COLS, SOFTMAX_PERSISTENT_BYTES = 2048, 8192
 ACCUMULATE_BYTES = 4  # fp32: the width a reduction or softmax accumulates in (its walk counts elements at it)
@@ -257,7 +273,7 @@ def topk_multiblock(rows: int, n: int) -> bool:
 # SM); a wave's fixed cost as bytes of its walk, chosen by the fit's error over 0-8 KB on the realcode group's
 # rms_norm cases (4 KB: 2,048 bf16 elements), never on a validation case
 NORM_ROW_SLOTS = 132 * 16
-NORM_ROW_FIXED_BYTES = 4096
+NORM_ROW_FIXED_BYTES = {"rms_norm": 4096, "layer_norm": 8192}
 GEMV_ATEN = ("aten.mv.", "aten.addmv.", "aten.addmv_.")  # the aten matrix-vector ops (a Matmul's `aten`)
 
 
@@ -329,6 +345,10 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         if op.dtype == "fp8":
             # torch._scaled_mm (cuBLASLt's fp8 GEMM), fitted on fp8 cases where measured
             keys = ("matmul_fp8", *keys)
+        if op.dtype == "fp32" and op.k >= OUTER_K:
+            # an fp32 GEMM: no TF32 by default, so FFMA kernels (cuBLAS's sm80 SIMT GEMMs, a split-K reduce beside
+            # them at small m, profiled on an H200); fitted on fp32 cases where measured
+            keys = ("matmul_fp32", *keys)
         if op.aten.startswith(GEMV_ATEN):
             # mv / addmv: cuBLAS gemv (a matrix times a vector), fitted on its own cases where measured
             keys = ("gemv", *keys)
@@ -382,12 +402,16 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "softmax_last": ("softmax",),  # a traced (log_)softmax over the last dim: a block per row
     "softmax_warp": ("softmax_last", "softmax"),  # the persistent kernel: a warp per row (<= 2048 elements)
     "multinomial": ("reduction",),  # torch.multinomial: a block per row normalises and samples it
+    "gather_elements": ("gather_narrow", "gather"),  # torch.gather: ScatterGatherKernel.cu's element loop
+    "scan_device": ("scan", "reduction"),  # cumsum of one row: cub's device scan
+    "sort_segmented": ("sort", "topk"),  # >= 128 segments of < 1M keys: cub's segmented radix sort
     # not Pointwise regimes, listed for trace_fit's fallback (hetsim.calibration.trace_fit.fallback_rates)
     "embedding": ("gather",),  # nn.Embedding's row gather (Gather with aten embedding; model rows >= 512 B)
     "embedding_few": ("embedding", "gather"),  # <= FEW_ROWS tokens: rows one after another
     "reduction_last": ("reduction",),  # a traced last-dim reduction (AxisReduction with aten, inner 1)
     "matmul_outer": ("matmul_unaligned", "matmul"),  # k < OUTER_K
     "topk_multiblock_fp32": ("topk_multiblock", "topk"),  # fp32 scores: four radix passes, not two
+    "matmul_fp32": ("matmul",),  # an fp32 GEMM on the FFMA units
     "gather_few": ("gather_narrow", "gather"),  # index_select of <= FEW_ROWS indices (the small-index kernel)
 }
 FEW_ROWS = 16  # rows (tokens, indices) up to which embedding and index_select walk them one after another

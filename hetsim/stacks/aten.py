@@ -13,6 +13,7 @@ memory-efficient) or the math path's chain of ops. No torch here.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -287,23 +288,37 @@ def _topk(op: AtenOp) -> tuple[Op, ...]:
 
 
 def _layer_norm(op: AtenOp) -> tuple[Op, ...]:
-    # one vectorised kernel (PyTorch's LayerNorm forward): the row read once, weight and bias, the
-    # normalised row written, per-row mean and rstd beside it - bytes of an elementwise op
+    # one vectorised kernel (PyTorch's LayerNorm forward, vectorized_layer_norm_kernel): a 128-thread block per row
+    # (blocks = rows) walks its row twice (Welford's moments, then the normalised row), the row read once, weight
+    # and bias, the row written, mean and rstd beside it. Welford's update (a division per element, in fp32) sets the
+    # walk's pace, so a row counts its elements at fp32 width (on an H200 1 x 8192 fp32 took 10.9 us, 32 x 16384 bf16
+    # 19.7: ~1 ns an element either way)
+    x = op.inputs[0]
+    cols = _norm_cols(op)
     read = sum(nbytes(t) for t in op.inputs)
     write = sum(nbytes(t) for t in op.outputs)
-    return (Pointwise(op.outputs[0].numel, read + write, op.name, "layer_norm", name=_name(op)),)
+    return (Pointwise(op.outputs[0].numel, read + write, op.name, "layer_norm", rows=x.numel // max(cols, 1),
+                      row_bytes=cols * FP32_BYTES, name=_name(op)),)
+
+
+def _norm_cols(op: AtenOp) -> int:
+    cols = 1
+    for s in op.args.get("normalized_shape") or [op.inputs[0].shape[-1]]:
+        cols *= int(s)
+    return cols
+
+
+FP32_BYTES = 4
 
 
 def _rms_norm(op: AtenOp) -> tuple[Op, ...]:
     # _fused_rms_norm (F.rms_norm / nn.RMSNorm on a GPU, as the tracer records it): LayerNorm's vectorised
     # kernel without the mean; the row read once, the weight, the row written and 1 / rms per row
-    x, shape = op.inputs[0], op.args.get("normalized_shape") or [op.inputs[0].shape[-1]]
-    cols = 1
-    for s in shape:
-        cols *= int(s)
+    x = op.inputs[0]
     (norm,) = _layer_norm(op)
-    # one block per row (layer_norm_kernel.cu: blocks = rows): its walk over the row bounds short, few or many rows
-    return (replace(norm, regime="rms_norm", rows=x.numel // max(cols, 1), row_bytes=cols * x.itemsize),)
+    # one block per row (layer_norm_kernel.cu: blocks = rows): its walk over the row bounds short, few or many rows; a
+    # sum of squares, no Welford division: the row at its own width
+    return (replace(norm, regime="rms_norm", row_bytes=_norm_cols(op) * x.itemsize),)
 
 
 def _index_add(op: AtenOp) -> tuple[Op, ...]:
@@ -331,9 +346,22 @@ def _nonzero(op: AtenOp) -> tuple[Op, ...]:
 
 
 def _gather(op: AtenOp) -> tuple[Op, ...]:
-    # torch.gather(input, dim, index): one element of `input` per index, wherever it is
-    src, out = op.inputs[0], op.outputs[0]
-    return (Gather(out.numel, src.itemsize, max(src.numel, out.numel), name=_name(op)),)
+    # torch.gather(input, dim, index): ScatterGatherKernel.cu's element kernel (not index_select's), 128 threads a
+    # block, each running up to 4 elements (thread_work_size) in a loop whose iterations do not overlap (the store may
+    # alias the source): an index load, then the source element it names, one after another. So a gather of a few
+    # thousand elements takes ~4.7 us on an H200 whatever its size, one of <= 128 elements ~1.5 us: `gather_elements`,
+    # its walk the loop's dependent loads (waves of blocks over the GPU, each the same loop)
+    src, index, out = op.inputs[0], op.inputs[-1], op.outputs[0]
+    n = out.numel
+    iters = min(GATHER_THREAD_WORK, math.ceil(n / GATHER_THREADS))
+    waves = math.ceil(math.ceil(n / (GATHER_THREADS * GATHER_THREAD_WORK)) / RESIDENT_GATHER_BLOCKS)
+    walk = waves * iters * (INDEX_BYTES + src.itemsize)
+    return (Pointwise(n, nbytes(index) + 2 * n * src.itemsize, op.name, "gather_elements", walk=walk,
+                      name=_name(op)),)
+
+
+GATHER_THREADS, GATHER_THREAD_WORK = 128, 4  # ScatterGatherKernel.cu: num_threads(), thread_work_size()
+RESIDENT_GATHER_BLOCKS = 132 * 16  # 128-thread blocks resident at once on an H100 / H200 (2,048 threads per SM)
 
 
 def _baddbmm(op: AtenOp) -> tuple[Op, ...]:
@@ -396,31 +424,84 @@ def _scatter(op: AtenOp) -> tuple[Op, ...]:
 
 def _sort(op: AtenOp) -> tuple[Op, ...]:
     # sort / argsort along a dim (Sort.cpp): rows of <= 4096 keys sort in shared memory, a block a row
-    # (sortKeyValueInplace: `sort_inplace`); longer rows run cub's segmented radix sort, passes over the keys and
-    # their int64 indices (`sort`: ~0.15 TB/s of keys in, keys and indices out, on the H200). The bytes of keys
-    # in, keys and indices out
+    # (sortKeyValueInplace: `sort_inplace`). Longer rows take one of SortStable.cu's three paths:
+    # - one segment, or segments of >= 1M keys: cub's device radix sort of (key, int64 index) pairs per segment, one
+    #   after another: a histogram pass, then a pass per 8-bit digit (fp32 four, bf16 two), each with a fixed cost
+    #   (its look-back chain: ~9.7 us for 128K keys on an H200, profiled) beside its bytes;
+    # - fewer than 128 segments: one such sort of every key with (segment, index) pairs, a sort of those by segment
+    #   over ceil(log2 segments) bits, and a gather (sort_postprocess_kernel);
+    # - more: cub's segmented radix sort, a block per segment walking it once per 6-bit digit (six passes of fp32,
+    #   three of bf16): waves of segments over the SMs (`sort_segmented`).
+    # `sort`: a fixed cost per pass (`steps`) plus the passes' bytes; the bytes of the first two paths are each digit
+    # pass's pairs read and written
     x = op.inputs[0]
     dim = int(op.args.get("dim", -1)) % max(len(x.shape), 1)
     n = x.shape[dim] if x.shape else 1
     read = nbytes(x)
     write = sum(nbytes(t) for t in op.outputs)
-    regime = "sort_inplace" if n <= SMALL_SORT else "sort"
-    return (Pointwise(x.numel, read + write, op.name, regime, name=_name(op)),)
+    if n <= SMALL_SORT:
+        return (Pointwise(x.numel, read + write, op.name, "sort_inplace", name=_name(op)),)
+    segments = x.numel // max(n, 1)
+    bits = 8 * x.itemsize
+    pairs = x.numel * (x.itemsize + INDEX_BYTES)
+    if segments >= SEGMENTED_SORT_FROM and n < LARGE_SEGMENT:
+        passes = math.ceil(bits / SEGMENTED_DIGIT_BITS)
+        walk = passes * math.ceil(segments / SORT_BLOCKS) * n * (x.itemsize + INDEX_BYTES)
+        return (Pointwise(x.numel, read + write + 2 * passes * pairs, op.name, "sort_segmented", walk=walk,
+                          name=_name(op)),)
+    digits = math.ceil(bits / ONESWEEP_DIGIT_BITS)
+    if segments == 1 or n >= LARGE_SEGMENT:
+        steps = segments * (digits + 1)
+    else:
+        steps = digits + 1 + math.ceil(max(1, math.ceil(math.log2(segments))) / ONESWEEP_DIGIT_BITS) + 1 + 1
+    return (Pointwise(x.numel, read + write + 2 * digits * pairs, op.name, "sort", steps=steps, name=_name(op)),)
 
 
 SMALL_SORT = 4096  # Sort.cpp's should_use_small_sort: a row this short sorts in one block's shared memory
+SEGMENTED_SORT_FROM, LARGE_SEGMENT = 128, 1_000_000  # SortStable.cu's launch_stable_sort_kernel heuristics
+ONESWEEP_DIGIT_BITS, SEGMENTED_DIGIT_BITS = 8, 6  # cub's radix digits: device-wide onesweep, segmented sort
+SORT_BLOCKS = 132  # a segmented sort's blocks resident at once on an H100 / H200 (one per SM: its tiles)
 
 
 def _scan(op: AtenOp) -> tuple[Op, ...]:
-    # cumsum / cumprod (ScanKernels.cpp): along the innermost dim a block takes rows and walks each (one row of
-    # 128K fp32 took 163 us for 8 rows on the H200: ~6.5 GB/s a row); a single row runs cub's device scan (4M fp32:
-    # 12 us); read once, written once. `rows` (the walk) only where rows > 1 along the innermost dim
+    # cumsum / cumprod (ScanUtils.cuh scan_dim), read once and written once:
+    # - a tensor that is one row (numel == the dim's size) runs cub's device scan: `scan_device`, its bytes;
+    # - along the innermost dim, scan_innermost_dim: blocks of 512 threads, tx along a row and 512 / tx rows
+    #   (get_log_num_threads_x_inner_scan), each block stepping along its rows in chunks of 2 tx elements, a chunk's
+    #   step a load, log2(tx) + 1 __syncthreads and a store, ~1.3 us on an H200 whatever tx (2 rows of 128256 fp32:
+    #   126 chunks, 163 us). The walk: waves of blocks over the GPU times chunks, a chunk counted as SCAN_CHUNK_BYTES;
+    # - over an outer dim, a thread walks each column: the bytes (no case measured).
     x, out = op.inputs[0], op.outputs[0]
     dim = int(op.args.get("dim", -1)) % max(len(x.shape), 1)
+    n = x.shape[dim] if x.shape else 1
+    moved = nbytes(x) + nbytes(out)
+    if x.numel == n:
+        return (Pointwise(out.numel, moved, op.name, "scan_device", name=_name(op)),)
     inner = dim == len(x.shape) - 1 or all(s == 1 for s in x.shape[dim + 1:])
-    rows = x.numel // max(x.shape[dim], 1) if x.shape and inner else 0
-    return (Pointwise(out.numel, nbytes(x) + nbytes(out), op.name, "scan", rows=rows if rows > 1 else 0,
-                      name=_name(op)),)
+    if not inner:
+        return (Pointwise(out.numel, moved, op.name, "scan", name=_name(op)),)
+    rows = x.numel // max(n, 1)
+    tx = scan_threads_x(rows, n)
+    blocks = math.ceil(rows / (SCAN_THREADS // tx))
+    walk = math.ceil(blocks / RESIDENT_SCAN_BLOCKS) * math.ceil(n / (2 * tx)) * SCAN_CHUNK_BYTES
+    return (Pointwise(out.numel, moved, op.name, "scan", walk=walk, name=_name(op)),)
+
+
+def scan_threads_x(rows: int, row_size: int) -> int:
+    """Threads along a row in ATen's innermost-dim scan (ScanUtils.cuh get_log_num_threads_x_inner_scan, as the
+    PyTorch 2.11 wheels run it): log2 of the row's and of the rows' counts, rounded up, their difference d, then
+    (9 + d) / 2 clamped to [4, 9]. Its arithmetic is unsigned: where the rows' log exceeds the row's by more than 9
+    the sum wraps and clamps to 9, one 512-thread block per row (100,000 rows of 16 fp32: 560 us on an H200)."""
+    log_x = max(int(row_size) - 1, 0).bit_length()
+    log_y = max(int(rows) - 1, 0).bit_length()
+    diff = log_x - log_y
+    lx = 9 if 9 + diff < 0 else (9 + diff) // 2
+    return 1 << min(max(4, lx), 9)
+
+
+SCAN_THREADS = 512  # scan_innermost_dim's block
+RESIDENT_SCAN_BLOCKS = 132 * 4  # 512-thread blocks resident at once on an H100 / H200
+SCAN_CHUNK_BYTES = 1024  # a chunk's step as walk bytes: its cost does not follow its width (fitted as a rate)
 
 
 def _multinomial(op: AtenOp) -> tuple[Op, ...]:
@@ -495,7 +576,7 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "topk": ("topk_singleblock / topk_multiblock", _topk),
     "linalg_vector_norm": ("reduction_last / reduction_narrow / reduction_outer", _reduction),
     "native_layer_norm": ("layer_norm (else pointwise)", _layer_norm),
-    "gather": ("gather_narrow / gather", _gather),
+    "gather": ("gather_elements (else gather_narrow / gather)", _gather),
     "index_add_": ("gather_narrow / gather (a row scatter-add)", _index_add),
     "index_add": ("gather_narrow / gather (a row scatter-add)", _index_add),
     "nonzero_static": ("select", _select),
@@ -503,8 +584,9 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "baddbmm": ("bmm", _baddbmm),
     "index": ("index_gather (x[idx]); a bool mask: select + sync + gather", _index),
     "_unsafe_index": ("index_gather (x[idx]); a bool mask: select + sync + gather", _index),
-    "sort": ("sort / sort_inplace (rows <= 4096)", _sort), "argsort": ("sort / sort_inplace (rows <= 4096)", _sort),
-    "cumsum": ("scan", _scan), "cumprod": ("scan", _scan),
+    "sort": ("sort / sort_segmented / sort_inplace (rows <= 4096)", _sort),
+    "argsort": ("sort / sort_segmented / sort_inplace (rows <= 4096)", _sort),
+    "cumsum": ("scan / scan_device (one row)", _scan), "cumprod": ("scan / scan_device (one row)", _scan),
     "multinomial": ("multinomial", _multinomial),
     "constant_pad_nd": ("pad (else copy_cat)", _pad),
     "repeat_interleave": ("copy_cat / copy_strided + sync without output_size", _repeat_interleave),
