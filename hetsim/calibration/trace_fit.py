@@ -60,6 +60,16 @@ cases of all the files). Each regime below becomes a rate key of
                     row): the bytes, or the waves of rows each walking its row plus a fixed cost (gpu.walk_bytes)
     gemv            mv / addmv (cuBLAS gemv: a split-K GEMM and its reduce on an H200): bandwidth
     matmul_fp8      torch._scaled_mm (cuBLASLt's fp8 GEMM): the bytes or the flops, whichever is slower (ROOF_KEYS)
+    matmul_fp32     an fp32 GEMM (FFMA kernels, no TF32 by default): the bytes or the flops (ROOF_KEYS)
+    gather_elements torch.gather (ScatterGatherKernel.cu's element loop): the bytes, or the loop's dependent loads
+    scan_device     cumsum of one row (cub's device scan): the bytes
+    sort_segmented  sort of >= 128 segments of < 1M keys (cub's segmented radix sort): the bytes, or waves of
+                    segments each walked once per 6-bit digit
+    The realcode-more group (2026-12-02) refits several keys in new forms: `sort` as a fixed cost per radix pass
+    beside its bytes (STEP_KEYS: overhead + steps x wave_s + bytes / bw), `pointwise_broadcast`, `cast`, `cast_fp32`
+    and `tril` with an element rate beside the bytes (ROOF_KEYS, flops = elements: the strided kernel's offsets,
+    the unvectorised load-with-cast), `layer_norm` with its block-a-row walk, and `scan` with its chunks in waves;
+    these and a few keys whose shapes the group spreads are fitted on every file's cases (EVERY_FILE_KEYS).
     idle_start      the extra latency of one kernel issued onto an idle GPU (after a sync and a pause)
 
 Harness overhead: the sweep (like the validation cases) called every aten op as

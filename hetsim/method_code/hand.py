@@ -62,7 +62,9 @@ def _rag_trigger(m, b: int, c: int) -> dict[str, tuple[Op, ...]]:
     fire = (Cast(n, d, "int8", name="trigger_compare"), Reduction(b, p.sentence_tokens, "int8", "max",
                                                                   name="trigger_any"))
     if p.trigger == "flare":  # the generated tokens' probabilities; fire below theta, mask below beta
-        return {"confidence": (Softmax(n, v, d, name="token_softmax"), Gather(n, 2, n * v, name="token_prob")),
+        # the token's probability by torch.gather: ATen's element kernel, an index and a bf16 element read, one written
+        return {"confidence": (Softmax(n, v, d, name="token_softmax"),
+                               Pointwise(n, n * (8 + 2 * 2), regime="gather_elements", name="token_prob")),
                 "trigger": (*fire, Cast(n, d, "int8", name="mask_compare"),
                             Pointwise(n, n * (8 + 1 + 8), name="masked_query"))}
     if p.trigger == "dragin":  # entropy x the attention a token receives x content word, above a threshold

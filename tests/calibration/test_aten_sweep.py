@@ -78,6 +78,7 @@ def test_the_sweep_runs_on_cpu_and_reads_back_as_cases(tmp_path):
 
 def test_regeneration_reproduces_the_committed_cases():
     pytest.importorskip("transformers")
+    from hetsim.calibration.gpu_suite import realcode_more
     from hetsim.calibration.gpu_suite.aten_cases import (
         REALCODE,
         REALCODE_CHECK,
@@ -101,6 +102,13 @@ def test_regeneration_reproduces_the_committed_cases():
     # and the real-code groups, blind to every earlier case and to the composites' ops
     sdpa = json.loads(json.dumps(build_sdpa_cases(exclude), default=str))
     common = json.loads(json.dumps(build_common_cases(exclude), default=str))
+    # the second pair last, blind to every case before it (the first pair included)
+    more = [c for c in committed if c.get("group") in (realcode_more.REALCODE_MORE, realcode_more.REALCODE_CHECK2)]
+    earlier = {case_key(c["kind"], c["spec"]) for c in committed[:-len(more)]}
+    rebuilt = json.loads(json.dumps(build_common_cases(exclude | earlier | composite_keys(), specs=realcode_more.specs),
+                                    default=str))
+    assert more and rebuilt == more == committed[-len(more):]
+    committed = committed[:-len(more)]
     real = [c for c in committed if c.get("group") in (REALCODE, REALCODE_CHECK)]
     earlier = {case_key(c["kind"], c["spec"]) for c in committed[:-len(real)]}
     rebuilt = json.loads(json.dumps(build_common_cases(exclude | earlier | composite_keys(), specs=_realcode_specs),
@@ -211,7 +219,7 @@ def test_a_suite_refit_fits_the_trace_keys_again_from_the_recorded_sweep():
     wider = SWEEP.with_name("H200-aten-reductions-2026-12-02.parquet")
     sdpa = SWEEP.with_name("H200-aten-sdpa-cudnn-off-2026-12-02.parquet")  # flash / memory-efficient SDPA
     common = [SWEEP.with_name(f"H200-aten-{g}-2026-12-02.parquet") for g in ("common", "common-more", "index-widths",
-                                                                                       "realcode")]
+                                                                                       "realcode", "realcode-more")]
     assert profile.provenance["trace_fit"]["cases"] == [str(p.relative_to(REPO_ROOT))
                                                         for p in (SWEEP, methods, reductions, select, topk, wider,
                                                                   sdpa, *common)]
@@ -258,7 +266,7 @@ def test_the_sweep_runs_one_group_and_regime_alone(tmp_path):
     # the committed list's first view, then two small cases of the methods group (an outer reduction, an fp8 cast)
     small = [next(c for c in planned if c["aten"] == "aten._unsafe_view.default")]
     for regime in ("reduction_outer", "cast_fp8"):
-        small.append(min((c for c in planned if c.get("regime") == regime),
+        small.append(min((c for c in planned if c.get("regime") == regime and c.get("group") == "methods"),
                          key=lambda c: math.prod(c["spec"]["in"][0][0])))
     cases = tmp_path / "cases.json"
     cases.write_text(json.dumps({"cases": small}))

@@ -146,7 +146,8 @@ def test_gemm_alignment_is_of_the_row_strides_in_bytes():
     assert rate_keys(Matmul(1, 8, 8)) == ("matmul",)
     assert rate_keys(Matmul(1, 8, 4)) == ("matmul_unaligned", "matmul")
     assert rate_keys(Matmul(1, 4, 8)) == ("matmul_unaligned", "matmul")
-    assert rate_keys(Matmul(1, 4, 4, dtype="fp32")) == ("matmul",)  # fp32: 4 elements are 16 bytes
+    # fp32: 4 elements are 16 bytes (aligned); its own FFMA key first
+    assert rate_keys(Matmul(1, 4, 4, dtype="fp32")) == ("matmul_fp32", "matmul")
     assert rate_keys(Matmul(4, 8, 8, batch=2, shared_b=False)) == ("bmm", "matmul")
     assert rate_keys(Matmul(4, 8, 8, batch=2, shared_b=True)) == ("matmul",)  # one B for the batch: a GEMM
     assert rate_keys(Matmul(4, 8, 8, batch=1, shared_b=False)) == ("matmul",)
