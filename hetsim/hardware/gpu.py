@@ -271,7 +271,9 @@ def topk_multiblock(rows: int, n: int) -> bool:
 
 # rows a norm kernel runs at once: 132 SMs (H100 SXM, H200) x 16 resident blocks of 128 threads (2,048 threads per
 # SM); a wave's fixed cost as bytes of its walk, chosen by the fit's error over 0-8 KB on the realcode group's
-# rms_norm cases (4 KB: 2,048 bf16 elements), never on a validation case
+# rms_norm cases (4 KB: 2,048 bf16 elements), never on a validation case. LayerNorm's 8 KB (2,048 elements at fp32, as
+# its rows are counted) is set from the realcode-more group's 1- and 32-row cases (a wave ~2 us beside ~1 ns an
+# element), not swept like rms_norm's
 NORM_ROW_SLOTS = 132 * 16
 NORM_ROW_FIXED_BYTES = {"rms_norm": 4096, "layer_norm": 8192}
 GEMV_ATEN = ("aten.mv.", "aten.addmv.", "aten.addmv_.")  # the aten matrix-vector ops (a Matmul's `aten`)
