@@ -410,7 +410,7 @@ class Pointwise(Op):
     nbytes: int
     aten: str = ""
     regime: str = "elementwise"  # "aten_unknown": an aten op the mapping does not know, priced by roofline
-    # rows the kernel gives a block each and walks one after another (a scan along the innermost dim; 0: none)
+    # rows the kernel gives a block each and walks one after another (a norm kernel's rows; 0: none)
     rows: int = field(default=0, metadata={"omit_default": True})
     # bytes of one input row a block walks (a norm kernel's row: `rms_norm`; 0: none)
     row_bytes: int = field(default=0, metadata={"omit_default": True})

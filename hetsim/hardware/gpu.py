@@ -150,7 +150,8 @@ def walk_bytes(op: Op) -> float:
     """Bytes one part of the op's kernel must read one after another, where that bounds its time: a traced
     last-dim reduction's lane (`reduce_walk`; a (value, index) reduction counts elements); a multi-block
     top-k's row (its blocks per row are capped, so one long row runs far below the bandwidth many rows
-    reach); a traced softmax's thread share of a row; a scan's row; x[idx]'s indices on a table of rows;
+    reach); a traced softmax's thread share of a row; a walk the lowering laid out (Pointwise.walk: a scan's chunks,
+    torch.gather's loop, a segmented sort's blocks); x[idx]'s indices on a table of rows;
     a memory-efficient attention block's keys; else 0. Only a key with a finite walk_bw_bytes_per_s uses it."""
     if isinstance(op, AxisReduction) and op.aten and op.inner == 1 and op.cols >= 32:
         walk = reduce_walk(op.rows, op.cols, dtype_bytes(op.dtype))

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
+from hetsim.hardware.gpu import NORM_ROW_SLOTS, RESIDENT_BLOCKS
 from hetsim.ops import (
     INDEX_BYTES,
     AxisReduction,
@@ -354,14 +355,14 @@ def _gather(op: AtenOp) -> tuple[Op, ...]:
     src, index, out = op.inputs[0], op.inputs[-1], op.outputs[0]
     n = out.numel
     iters = min(GATHER_THREAD_WORK, math.ceil(n / GATHER_THREADS))
-    waves = math.ceil(math.ceil(n / (GATHER_THREADS * GATHER_THREAD_WORK)) / RESIDENT_GATHER_BLOCKS)
+    # 128-thread blocks resident at once: as many as a norm kernel's (NORM_ROW_SLOTS)
+    waves = math.ceil(math.ceil(n / (GATHER_THREADS * GATHER_THREAD_WORK)) / NORM_ROW_SLOTS)
     walk = waves * iters * (INDEX_BYTES + src.itemsize)
     return (Pointwise(n, nbytes(index) + 2 * n * src.itemsize, op.name, "gather_elements", walk=walk,
                       name=_name(op)),)
 
 
 GATHER_THREADS, GATHER_THREAD_WORK = 128, 4  # ScatterGatherKernel.cu: num_threads(), thread_work_size()
-RESIDENT_GATHER_BLOCKS = 132 * 16  # 128-thread blocks resident at once on an H100 / H200 (2,048 threads per SM)
 
 
 def _baddbmm(op: AtenOp) -> tuple[Op, ...]:
@@ -483,7 +484,8 @@ def _scan(op: AtenOp) -> tuple[Op, ...]:
     rows = x.numel // max(n, 1)
     tx = scan_threads_x(rows, n)
     blocks = math.ceil(rows / (SCAN_THREADS // tx))
-    walk = math.ceil(blocks / RESIDENT_SCAN_BLOCKS) * math.ceil(n / (2 * tx)) * SCAN_CHUNK_BYTES
+    # 512-thread blocks resident at once: as many as ATen's reduce kernel's (RESIDENT_BLOCKS)
+    walk = math.ceil(blocks / RESIDENT_BLOCKS) * math.ceil(n / (2 * tx)) * SCAN_CHUNK_BYTES
     return (Pointwise(out.numel, moved, op.name, "scan", walk=walk, name=_name(op)),)
 
 
@@ -500,7 +502,6 @@ def scan_threads_x(rows: int, row_size: int) -> int:
 
 
 SCAN_THREADS = 512  # scan_innermost_dim's block
-RESIDENT_SCAN_BLOCKS = 132 * 4  # 512-thread blocks resident at once on an H100 / H200
 SCAN_CHUNK_BYTES = 1024  # a chunk's step as walk bytes: its cost does not follow its width (fitted as a rate)
 
 

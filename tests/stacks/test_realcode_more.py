@@ -51,7 +51,7 @@ def test_cumsum_takes_cub_for_one_row_and_chunks_in_waves_for_many():
     op = cumsum(512, 512)  # 16 threads a row, 32 rows a block: 16 blocks, one wave of 16 chunks
     assert op.regime == "scan" and op.walk == 16 * aten.SCAN_CHUNK_BYTES
     many = cumsum(100000, 16)  # a block a row: 100,000 blocks over 528 resident, one chunk each
-    assert many.walk == math.ceil(100000 / aten.RESIDENT_SCAN_BLOCKS) * aten.SCAN_CHUNK_BYTES
+    assert many.walk == math.ceil(100000 / RESIDENT_BLOCKS) * aten.SCAN_CHUNK_BYTES
     h200 = gpu_model("H200")
     # measured on shapes the fit never saw (realcode-check2, CUDA graph): 3.5 us for 1 x 51865, 42.4 us for 4 x 32064
     assert h200.device_time_s(cumsum(1, 51865)) == pytest.approx(3.5e-6, rel=0.2)
