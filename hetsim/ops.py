@@ -419,10 +419,13 @@ class Pointwise(Op):
     walk: int = field(default=0, metadata={"omit_default": True})
     # launches or passes run one after another, each with a fixed cost (a radix sort's digit passes; 0: none)
     steps: int = field(default=0, metadata={"omit_default": True})
+    # tensors the strided kernel addresses per element (inputs and output; 0: not counted): its element work
+    operands: int = field(default=0, metadata={"omit_default": True})
 
     @property
     def flops(self) -> float:
-        return float(self.numel)
+        # the strided kernel's work: an offset and an access per operand and element (a binary's three: numel x 3)
+        return float(self.numel * max(self.operands, 1))
 
     @property
     def bytes(self) -> float:

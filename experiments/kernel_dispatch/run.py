@@ -70,6 +70,25 @@ def _more_calls(dev):
     }
 
 
+def _third_calls(dev):
+    """The launches the second real-code check showed mispriced (hetsim.calibration.gpu_suite.realcode_third's ops)."""
+    bf, f32 = torch.bfloat16, torch.float32
+    r = lambda *s, dt=bf: torch.randn(*s, device=dev, dtype=dt)  # noqa: E731
+    x4, k4 = r(4, 32, 512, 512), torch.rand(1, 1, 512, 512, device=dev) > 0.5
+    heads, router, att = r(4, 2048, 32, 96), r(2048, 8, dt=f32), r(16, 12, 197, 197, dt=torch.float16)
+    wide, tall = r(1024, 4544), r(4096, 64, dt=f32)
+    return {
+        "masked_fill 4x32x512x512 bf16 by 1x1x512x512 bool": lambda: x4.masked_fill(k4, float("-inf")),
+        "where 1x1x512x512 bool, 4x32x512x512 bf16": lambda: torch.where(k4, x4, x4),
+        "transpose(1, 2).contiguous() 4x2048x32x96 bf16": lambda: heads.transpose(1, 2).contiguous(),
+        "transpose(-1, -2).contiguous() 4x2048x32x96 bf16": lambda: heads.transpose(-1, -2).contiguous(),
+        "topk 2048x8 fp32 k2": lambda: torch.topk(router, 2),
+        "softmax 16x12x197x197 fp16": lambda: torch.softmax(att, -1),
+        "amax dim0 1024x4544 bf16": lambda: wide.amax(0),
+        "sum dim0 4096x64 fp32": lambda: tall.sum(0),
+    }
+
+
 def dispatch(fn, dev) -> dict:
     from torch.profiler import ProfilerActivity, profile
 
@@ -103,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
            "fused_rms_norm_kernels": {k: has("aten::_fused_rms_norm", k) for k in
                                       ("CUDA", "CPU", "CompositeImplicitAutograd", "CompositeExplicitAutograd")},
            "calls": {}}
-    for name, fn in _calls(dev).items():
+    for name, fn in (_calls(dev) | _third_calls(dev)).items():
         res["calls"][name] = dispatch(fn, dev)
         print(f"{name}: {len(res['calls'][name]['kernels'])} kernels: {res['calls'][name]['kernels']}", flush=True)
     print("_fused_rms_norm kernels:", res["fused_rms_norm_kernels"])

@@ -134,14 +134,15 @@ FIT_KEYS = ("pointwise", "pointwise_broadcast", "cast", "cast_fp32", "copy_strid
             "index_gather", "index_put", "index_put_accumulate", "scatter", "scatter_add", "sort", "sort_inplace",
             "scan", "multinomial", "reduction_index", "reduction_welford", "softmax_last", "softmax_warp", "tril",
             "pad", "rms_norm", "gemv", "matmul_fp8", "gather_elements", "scan_device", "sort_segmented",
-            "matmul_fp32")
+            "matmul_fp32", "copy_transpose")
 PER_INDEX_KEYS = frozenset({"gather_few"})  # timed per index (a dependent load each), not per byte
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
 WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share of the bytes-only fit's error
 # bytes or a walk, whichever is slower
 WALK_KEYS = frozenset({"reduction_last", "topk_multiblock_fp32", "attention_efficient_decode", "scan",
                        "reduction_index", "reduction_welford", "softmax_last", "softmax_warp", "index_gather",
-                       "rms_norm", "layer_norm", "gather_elements", "sort_segmented"})
+                       "rms_norm", "layer_norm", "gather_elements", "sort_segmented", "reduction_outer",
+                       "reduction_outer_max"})
 # (softmax_warp's walk rests on the methods' persistent-kernel cases, 256 and 512 rows of 2048 bf16 both 8.3 us from
 # a CUDA graph: flat in the rows; it moved the methods' composites, never fitted, from 9.4 / 8.3 % to 7.2 / 7.5 %)
 ROOF_KEYS = frozenset({"attention_flash_prefill", "matmul_fp8", "matmul_fp32",  # bytes or flops, whichever is slower
@@ -162,7 +163,8 @@ ELEMENT_RATE_KEYS = frozenset({"pointwise_broadcast", "cast", "cast_fp32", "tril
 # And the keys a kernel's structure (a second rate, fixed costs per pass) or the real-code groups' spread of shapes
 # refit: each file alone holds a few sizes of them (the models' sweep: casts of a model's widths; realcode-more: the
 # spread), and a key fitted on the first file's would ignore the rest
-EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | {"scan_device", "copy_cat", "gemv", "multinomial"}
+EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | {"scan_device", "copy_cat", "gemv", "multinomial", "copy_strided",
+                                                      "copy_transpose"}
 HOST_CALLS = "host_calls.json"  # beside the cases: hetsim.calibration.gpu_suite.host_calls on the same GPU
 # (key, field of host_calls.json): host costs the op cases cannot identify, taken as measured
 MEASURED_KEYS = (("host_module", "module_call"), ("host_sdpa_plan", "sdpa_plan_build"), ("host_view", "view_method"))

@@ -40,6 +40,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
+from hetsim.hardware import launch
 from hetsim.ops import (
     INDEX_BYTES,
     Attention,
@@ -132,7 +133,9 @@ def wave_shape(op: Op) -> tuple[float, float]:
     """(rows, items per row) of an op whose kernel runs one block per row (single-block top-k):
     its time grows with waves of rows over the GPU and with the row length, not with bytes."""
     if isinstance(op, TopK):
-        return float(op.rows), float(op.n)
+        # waves of `wave_slots` (one 1,024-thread block an SM, as fitted) count rows of shorter slices by the blocks
+        # an SM holds of them (launch.topk_blocks_per_sm)
+        return float(math.ceil(op.rows / launch.topk_blocks_per_sm(op.n))), float(op.n)
     if isinstance(op, Gather) and few_index_select(op):
         return 1.0, float(op.rows)  # the small-index kernel walks the indices one after another
     if isinstance(op, Pointwise) and op.steps:
@@ -148,13 +151,14 @@ def few_index_select(op: Gather) -> bool:
 
 def walk_bytes(op: Op) -> float:
     """Bytes one part of the op's kernel must read one after another, where that bounds its time: a traced
-    last-dim reduction's lane (`reduce_walk`; a (value, index) reduction counts elements); a multi-block
+    reduction's lane, over the last dim or another (`launch.reduce_walk`; a (value, index) reduction counts
+    elements); a multi-block
     top-k's row (its blocks per row are capped, so one long row runs far below the bandwidth many rows
     reach); a traced softmax's thread share of a row; a walk the lowering laid out (Pointwise.walk: a scan's chunks,
     torch.gather's loop, a segmented sort's blocks); x[idx]'s indices on a table of rows;
     a memory-efficient attention block's keys; else 0. Only a key with a finite walk_bw_bytes_per_s uses it."""
-    if isinstance(op, AxisReduction) and op.aten and op.inner == 1 and op.cols >= 32:
-        walk = reduce_walk(op.rows, op.cols, dtype_bytes(op.dtype))
+    if isinstance(op, AxisReduction) and op.aten and (op.inner > 1 or op.cols >= 32):
+        walk = launch.reduce_walk(op.rows, op.cols, dtype_bytes(op.dtype), op.inner)
         if op.aten.startswith(INDEX_REDUCTIONS):
             # a (value, index) pair per element: the lane's time follows its elements, whatever their width
             # (max.dim over bf16 and argmax over fp32 both ~95 ns an element a lane on the H200)
@@ -165,14 +169,17 @@ def walk_bytes(op: Op) -> float:
     if isinstance(op, Softmax) and op.aten:
         # each thread of a row's warp (persistent kernel) or block (cunn_SoftMaxForward) walks its share of the
         # row in fp32 accumulation: its elements, not their width, set the time (on the H200: 8 rows of 128256
-        # fp32 take 29 us, 1 row the same; a block's share of 32000 bf16 or fp32 ~9-11 us)
-        return float(math.ceil(op.cols / softmax_threads(op)) * ACCUMULATE_BYTES)
+        # fp32 take 29 us, 1 row the same; a block's share of 32000 bf16 or fp32 ~9-11 us), once per wave of blocks
+        # over the GPU with a fixed cost beside it (many short rows: ViT's 16 x 12 x 197 rows of 197 run 5 waves)
+        size = dtype_bytes(op.dtype)
+        share = math.ceil(op.cols / launch.softmax_threads(op.cols, size)) * ACCUMULATE_BYTES
+        return float(launch.softmax_waves(op.rows, op.cols, size) * (share + SOFTMAX_WAVE_FIXED_BYTES))
     if isinstance(op, Pointwise) and op.walk:
         return float(op.walk)  # laid out by the lowering from the kernel's launch (hetsim.stacks.aten)
     if isinstance(op, Pointwise) and op.row_bytes:
         # a norm kernel (one 128-thread block per row, vectorised_layer_norm_kernel) walks its row twice, with two
         # block reductions between: one wave of rows over the GPU takes the row's walk plus a fixed cost
-        return math.ceil(op.rows / NORM_ROW_SLOTS) * (op.row_bytes + NORM_ROW_FIXED_BYTES.get(op.regime, 0))
+        return math.ceil(op.rows / launch.NORM_ROW_SLOTS) * (op.row_bytes + NORM_ROW_FIXED_BYTES.get(op.regime, 0))
     if isinstance(op, Gather) and op.aten.startswith(INDEX_GATHERS) and op.row_bytes > INDEX_BYTES:
         # x[idx] on a table of rows: each index costs ~0.6 ns whatever the row's width (32 B to 1 KB on the H200:
         # 65,536 indices 41 us, 4,096 indices 3.8 us), as if the indices were read one after another; a 1-D table
@@ -189,69 +196,16 @@ def walk_bytes(op: Op) -> float:
 
 def softmax_persistent(op: Softmax) -> bool:
     """Whether PyTorch runs a softmax over the last dim with its persistent kernel (a warp per row)."""
-    return op.cols <= SOFTMAX_PERSISTENT_COLS and op.cols * dtype_bytes(op.dtype) <= SOFTMAX_PERSISTENT_BYTES
+    return launch.softmax_persistent(op.cols, dtype_bytes(op.dtype))
 
 
-def softmax_threads(op: Softmax) -> int:
-    """Threads sharing one row: a warp in the persistent kernel, else the forward's block
-    (SoftMaxForward_getBlockSize: the row's length rounded up to a warp, up to 1024)."""
-    if softmax_persistent(op):
-        return 32
-    return min(32 * math.ceil(op.cols / 32), 1024)
-
-
-def reduce_walk(rows: int, cols: int, itemsize: int) -> float:
-    """Bytes each thread of ATen's reduce kernel reads for a reduction over the last (contiguous) dim of
-    [rows, cols], as Reduce.cuh's setReduceConfig lays it out. The block shape comes from the row in load
-    units (fp32 rows longer than 128 load 16-byte vectors: vt0 = 4 >= input_vec_size; a sum or mean of bf16
-    loads scalars, its 8 > vt0): 32 lanes along a row and up to 16 rows per 512-thread block (fewer rows:
-    wider lanes). values_per_thread counts elements: a lane left with >= 256 of them, or >= 16 x the block's
-    rows, shares its row with the block's other warps (one output a block, `rows` blocks); one still left with
-    >= 256 shares it with more blocks too (ctas_per_output, while the grid is below the GPU's resident
-    blocks). So 16 rows of 4096 fp32 leave each lane 128 elements, 512 B read one after another (~5.5 us on
-    an H200 whatever the rows: measured flat from 16 to 1,024 rows), where the bytes alone would take 1 us;
-    16 rows of 8192 give each lane 256 and so share them: 16 elements, 64 B."""
-    vec = 16 // itemsize if itemsize >= 4 and cols > 128 else 1
-    dim0 = cols // vec
-    width_cap = min(_last_pow2(dim0), REDUCE_THREADS)
-    height = min(min(_last_pow2(rows), REDUCE_THREADS), REDUCE_THREADS // min(width_cap, 32))
-    width = min(width_cap, REDUCE_THREADS // height)
-    values = math.ceil(cols / width)  # elements per lane (step_input = the lanes along the row)
-    blocks = math.ceil(rows / height)
-    if values >= 16 * height or values >= 256:
-        values = math.ceil(values / height)  # the row shared by the block's warps: one output per block
-        blocks = rows
-        if values >= 256 and rows <= RESIDENT_BLOCKS:
-            ctas = max(min(math.ceil(RESIDENT_BLOCKS / rows), math.ceil(values / 16)), math.ceil(values / 256))
-            values = math.ceil(values / ctas)  # and by ctas_per_output blocks (a global reduction)
-            blocks = rows * ctas
-            if ctas > 1:
-                # the blocks' partials written out, a semaphore counting them, the last block reducing them: a chain
-                # the first wave's lanes wait on (amax over 1 x 1M fp32: 6.8 us on an H200, 64 B a lane)
-                blocks += GLOBAL_REDUCE_WAVES * RESIDENT_BLOCKS
-    # waves of blocks over the GPU, each its lanes' walk plus a fixed cost (the warp and block reductions, the write):
-    # 65,536 rows of 64 bf16 leave a lane 2 elements, yet take 15 us on an H200 (4,096 blocks: 8 waves)
-    return float(math.ceil(blocks / RESIDENT_BLOCKS) * (values * itemsize + REDUCE_WAVE_FIXED_BYTES))
-
-
-def _last_pow2(n: int) -> int:
-    return 1 << (max(int(n), 1).bit_length() - 1)
-
-
-REDUCE_THREADS = 512  # ATen's reduce kernel: threads per block
-# a wave's fixed cost as bytes of a lane's walk, chosen by the fit's error over 0-512 B on the realcode-more group's
-# last-dim reductions (its grid of rows x row lengths), never on a validation case
-REDUCE_WAVE_FIXED_BYTES = 192
-# a global reduction's second stage as waves of the above (chosen the same way over 0-3)
-GLOBAL_REDUCE_WAVES = 2
-# PyTorch's host_softmax (SoftMax.cu): a warp per row while a row has <= 2048 elements of <= 8192 bytes, else a block
-SOFTMAX_PERSISTENT_COLS, SOFTMAX_PERSISTENT_BYTES = 2048, 8192
 ACCUMULATE_BYTES = 4  # fp32: the width a reduction or softmax accumulates in (its walk counts elements at it)
 INDEX_REDUCTIONS = ("aten.max.dim", "aten.min.dim", "aten.argmax", "aten.argmin")
 WELFORD_REDUCTIONS = ("aten.var", "aten.std")
 INDEX_GATHERS = ("aten.index.", "aten._unsafe_index.")  # x[idx]: ATen's index kernel
-# blocks resident at once on an H100 / H200 (132 SMs x 2048 threads / 512): Reduce.cuh's target_grid_size
-RESIDENT_BLOCKS = 132 * 4
+# a softmax wave's fixed cost as bytes of a thread's walk (the row's max and sum reductions, the write), chosen by the
+# fit's error over 0-512 B on the realcode-more2 group's softmaxes over many short rows, never on a validation case
+SOFTMAX_WAVE_FIXED_BYTES = 32
 
 
 def op_device_s(rates: OpClassRates, op: Op) -> float:
@@ -270,12 +224,10 @@ def topk_multiblock(rows: int, n: int) -> bool:
             or (800 <= rows <= 4000 and n >= 800) or (rows > 4000 and n >= 400))
 
 
-# rows a norm kernel runs at once: 132 SMs (H100 SXM, H200) x 16 resident blocks of 128 threads (2,048 threads per
-# SM); a wave's fixed cost as bytes of its walk, chosen by the fit's error over 0-8 KB on the realcode group's
-# rms_norm cases (4 KB: 2,048 bf16 elements), never on a validation case. LayerNorm's 8 KB (2,048 elements at fp32, as
-# its rows are counted) is set from the realcode-more group's 1- and 32-row cases (a wave ~2 us beside ~1 ns an
-# element), not swept like rms_norm's
-NORM_ROW_SLOTS = 132 * 16
+# a norm kernel's wave's fixed cost as bytes of its walk (its rows run launch.NORM_ROW_SLOTS at once), chosen by the
+# fit's error over 0-8 KB on the realcode group's rms_norm cases (4 KB: 2,048 bf16 elements), never on a validation
+# case. LayerNorm's 8 KB (2,048 elements at fp32, as its rows are counted) is set from the realcode-more group's 1- and
+# 32-row cases (a wave ~2 us beside ~1 ns an element), not swept like rms_norm's
 NORM_ROW_FIXED_BYTES = {"rms_norm": 4096, "layer_norm": 8192}
 GEMV_ATEN = ("aten.mv.", "aten.addmv.", "aten.addmv_.")  # the aten matrix-vector ops (a Matmul's `aten`)
 
@@ -382,6 +334,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "cat_one_input": ("copy_strided", "copy"),  # the batched cat kernel with one non-empty input: half the grid
     "copy_expand": ("copy_strided", "copy"),  # a copy out of a broadcast (stride-0) view: repeat_kv's expand+clone
     "copy_cat": ("copy",),  # cat / clone of contiguous inputs
+    "copy_transpose": ("copy_strided", "copy"),  # a copy whose output's last dim is strided in the input
     "index_copy": ("gather_narrow", "gather"),  # index_copy_ of cache rows (a row scatter)
     "layer_norm": ("pointwise", "elementwise"),  # native_layer_norm: one vectorised kernel over the rows
     "rms_norm": ("layer_norm", "pointwise", "elementwise"),  # _fused_rms_norm: LayerNorm's kernel without the mean

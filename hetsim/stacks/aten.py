@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from hetsim.hardware.gpu import NORM_ROW_SLOTS, RESIDENT_BLOCKS
+from hetsim.hardware.launch import NORM_ROW_SLOTS, RESIDENT_BLOCKS
 from hetsim.ops import (
     INDEX_BYTES,
     AxisReduction,
@@ -156,6 +156,10 @@ def _materialise(op: AtenOp) -> tuple[Op, ...]:
     write = sum(nbytes(t) for t in op.outputs)
     numel = max((t.numel for t in op.outputs), default=0)
     regime = "copy_strided" if any(strided(t) for t in op.inputs if t.numel) else "copy_cat"
+    if regime == "copy_strided" and any(transposes(t) for t in op.inputs if t.numel):
+        # the output's last dim is not the input's: neighbouring threads read elements a stride apart (a sector
+        # each), where a copy that keeps the last dim (transpose(1, 2) of heads) reads its rows coalesced
+        regime = "copy_transpose"
     if regime == "copy_strided" and one_input_cat(op):
         # ATen's batched cat kernel gives each input 2 x SMs blocks (Shape.cu's getCatGrid: "cating two tensors
         # fill[s] the entire grid"); with one non-empty input (DynamicCache's first update cats the empty cache
@@ -165,9 +169,17 @@ def _materialise(op: AtenOp) -> tuple[Op, ...]:
     if any(broadcast(t) for t in op.inputs if t.numel):
         # an expanded input (repeat_kv's K/V heads): each stored element is read once and written n times, a
         # pattern the strided kernel runs faster than a transposing copy (the aten sweep's clones of expanded
-        # caches: ~1.2 TB/s of bytes read + written, against ~1.1 for copy_strided's mix): `copy_expand`
+        # caches: ~1.2 TB/s of bytes read + written, against ~0.8 for copy_transpose's): `copy_expand`
         regime = "copy_expand"
     return (Pointwise(numel, read + write, op.name, regime, name=_name(op)),)
+
+
+def transposes(t: TensorMeta) -> bool:
+    """Whether a copy of `t` into a contiguous tensor reads across its stride: its last dim of size > 1 (the
+    output's fastest) has a stride other than 1 (0, a broadcast, is read once and cached)."""
+    last = next(((size, stride) for size, stride in zip(reversed(t.shape), reversed(t.stride), strict=True)
+                 if size > 1), None)
+    return last is not None and last[1] not in (0, 1)
 
 
 def one_input_cat(op: AtenOp) -> bool:
@@ -220,9 +232,24 @@ def _pointwise(op: AtenOp) -> tuple[Op, ...]:
         return ()
     read = sum(nbytes(t) for t in op.inputs)
     write = nbytes(out)
-    if broadcasts(op, out):  # rotary's cos * q, RMSNorm's weight * x: its own regime where fitted
-        return (Pointwise(out.numel, read + write, op.name, "pointwise_broadcast", name=_name(op)),)
+    if broadcasts(op, out):
+        # rotary's cos * q, RMSNorm's weight * x: TensorIterator's strided kernel, its own regime where fitted; its
+        # per-element work (an offset and a load or store per operand) grows with the operands: torch.where's four
+        # (out, cond, a, b) against a binary's three
+        operands = len(op.inputs) + 1
+        return (Pointwise(out.numel, read + write, op.name, "pointwise_broadcast", operands=operands, name=_name(op)),)
     return (Pointwise(out.numel, read + write, op.name, name=_name(op)),)
+
+
+def _masked_fill(op: AtenOp) -> tuple[Op, ...]:
+    # out-of-place masked_fill is two kernels on a GPU (TensorAdvancedIndexing.cpp masked_fill: the input cloned
+    # contiguous, then masked_fill_ in place on the clone), where the trace records one op: a mask of another shape
+    # makes the fill TensorIterator's strided kernel
+    x, out = op.inputs[0], op.outputs[0]
+    clone = AtenOp("aten.clone.default", (x,), (TensorMeta.dense(out.shape, out.dtype),), {}, module=op.module)
+    fill = AtenOp("aten.masked_fill_.Scalar", (TensorMeta.dense(out.shape, out.dtype), *op.inputs[1:]), (out,),
+                  {}, module=op.module)
+    return (*_materialise(clone), *_pointwise(fill))
 
 
 def _reduction(op: AtenOp) -> tuple[Op, ...]:
@@ -560,12 +587,12 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "index_select": ("gather_few (<= 16 indices) / gather_narrow / gather", _index_select),
     "index_copy_": ("index_copy (row scatter; else gather_narrow / gather)", _index_copy),
     "index_copy": ("index_copy (row scatter; else gather_narrow / gather)", _index_copy),
-    "cat": ("copy_cat / copy_strided / cat_one_input / copy_expand (else copy)", _materialise),
-    "clone": ("copy_cat / copy_strided / cat_one_input / copy_expand (else copy)", _materialise),
-    "contiguous": ("copy_cat / copy_strided / cat_one_input / copy_expand (else copy)", _materialise),
-    "copy_": ("copy_cat / copy_strided / cat_one_input / copy_expand (else copy)", _materialise),
-    "stack": ("copy_cat / copy_strided / cat_one_input / copy_expand (else copy)", _materialise),
-    "repeat": ("copy_cat / copy_strided / cat_one_input / copy_expand (else copy)", _materialise),
+    "cat": ("copy_cat / copy_strided / copy_transpose / cat_one_input / copy_expand (else copy)", _materialise),
+    "clone": ("copy_cat / copy_strided / copy_transpose / cat_one_input / copy_expand (else copy)", _materialise),
+    "contiguous": ("copy_cat / copy_strided / copy_transpose / cat_one_input / copy_expand (else copy)", _materialise),
+    "copy_": ("copy_cat / copy_strided / copy_transpose / cat_one_input / copy_expand (else copy)", _materialise),
+    "stack": ("copy_cat / copy_strided / copy_transpose / cat_one_input / copy_expand (else copy)", _materialise),
+    "repeat": ("copy_cat / copy_strided / copy_transpose / cat_one_input / copy_expand (else copy)", _materialise),
     "_to_copy": ("cast / cast_fp32 / cast_fp8 / cast_from_fp8 (else elementwise) / copy_h2d + sync", _to_copy),
     "mean": ("reduction_last / reduction_narrow / reduction_outer", _reduction),
     "sum": ("reduction_last / reduction_narrow / reduction_outer", _reduction),
@@ -602,7 +629,9 @@ for _bases, _row in (
          ("index_put / index_put_accumulate (x[idx] = v); a bool mask: masked_fill or select + sync", _index_put)),
         (("scatter", "scatter_", "scatter_add", "scatter_add_", "scatter_reduce", "scatter_reduce_"),
          ("scatter / scatter_add (an element scatter)", _scatter)),
-        (("flip", "roll"), ("copy_cat / copy_strided (else copy)", _materialise))):
+        (("flip", "roll"), ("copy_cat / copy_strided (else copy)", _materialise)),
+        (("masked_fill",), ("copy_cat + pointwise_broadcast (a clone, then masked_fill_ on it)", _masked_fill)),
+        (("masked_fill_",), ("pointwise / pointwise_broadcast (in place)", _pointwise))):
     for _base in _bases:
         MAPPING.setdefault(_base, _row)
 for _base in ELEMENTWISE | {"add_", "mul_", "fill_", "zero_", "copy"}:

@@ -37,7 +37,8 @@ def test_the_fit_reproduces_the_committed_keys(h200_fit_host_calls):
     wider = SWEEP.with_name("H200-aten-reductions-2026-12-02.parquet")
     sdpa = SWEEP.with_name("H200-aten-sdpa-cudnn-off-2026-12-02.parquet")  # the flash / memory-efficient keys
     common = [SWEEP.with_name(f"H200-aten-{g}-2026-12-02.parquet") for g in ("common", "common-more", "index-widths",
-                                                                                       "realcode", "realcode-more")]
+                                                                                       "realcode", "realcode-more",
+                                                                                       "realcode-more2")]
     fitted = fit_profile(profile, [SWEEP, methods, reductions, select, topk, wider, sdpa, *common], h200_fit_host_calls,
                          default_composites("H200"))
     assert set(fitted) == set(profile.provenance["trace_fit"]["keys"])
@@ -82,7 +83,7 @@ def test_repeat_kv_is_an_expand_copy_at_its_own_bandwidth(h200):
     (op,) = lower_case(case)
     assert op.regime == "copy_expand"  # a stride-0 input: repeat_kv's expand, not a transposing copy
     assert h200.rates["copy_expand"].bw_bytes_per_s < 0.4 * h200.rates["copy"].bw_bytes_per_s
-    assert h200.rates["copy_expand"].bw_bytes_per_s > h200.rates["copy_strided"].bw_bytes_per_s
+    assert h200.rates["copy_expand"].bw_bytes_per_s > h200.rates["copy_transpose"].bw_bytes_per_s
     # fitted on the sweep's clones of expanded caches (<= 0.5 GB), it prices this 4.3 GB one within 5 %
     assert price(h200, (op,))["graph"] == pytest.approx(case.measured["graph"], rel=0.05)
     # a copy out of a merely non-contiguous view (rotate_half's cat) keeps copy_strided

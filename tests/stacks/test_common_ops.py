@@ -7,7 +7,7 @@ import pytest
 from hetsim.calibration.paths import REPO_ROOT
 from hetsim.calibration.predict import gpu_model
 from hetsim.calibration.trace_cases import load_cases, lower_case, validate_ops
-from hetsim.hardware.gpu import rate_keys, walk_bytes
+from hetsim.hardware.gpu import SOFTMAX_WAVE_FIXED_BYTES, rate_keys, walk_bytes
 from hetsim.stacks import aten
 from hetsim.tracing.trace import AtenOp, TensorMeta
 
@@ -47,10 +47,15 @@ def test_each_op_takes_the_regime_of_the_kernel_pytorch_runs():
     var = lower("aten.var.correction", [meta((64, 4096), "float32")], [meta((64,), "float32")], {"dim": [-1]}, (1,))
     assert (rate_keys(mx)[0], rate_keys(var)[0]) == ("reduction_index", "reduction_welford")
     lsm = lower("aten._log_softmax.default", [meta((8, 128256), "float32")], [meta((8, 128256), "float32")])
-    # a block of 1024 threads per long row, each walking its 126 elements in fp32; a short row: a warp's 32
-    assert rate_keys(lsm)[0] == "softmax_last" and walk_bytes(lsm) == 126 * 4
+    # a block of 1024 threads per long row, each walking its 126 elements in fp32; a short row: a warp's 32; one wave
+    # of blocks each, with its fixed cost
+    fixed = SOFTMAX_WAVE_FIXED_BYTES
+    assert rate_keys(lsm)[0] == "softmax_last" and walk_bytes(lsm) == 126 * 4 + fixed
     warp = lower("aten._softmax.default", [meta((256, 2048))], [meta((256, 2048))], {"dim": -1})
-    assert rate_keys(warp)[0] == "softmax_warp" and walk_bytes(warp) == 64 * 4
+    assert rate_keys(warp)[0] == "softmax_warp" and walk_bytes(warp) == 64 * 4 + fixed
+    # many short rows (ViT's attention, 16 x 12 x 197 rows of 197): 4 rows a 128-thread block, 9,456 blocks, 5 waves
+    vit = lower("aten._softmax.default", [meta((16, 12, 197, 197))], [meta((16, 12, 197, 197))], {"dim": -1})
+    assert walk_bytes(vit) == 5 * (7 * 4 + fixed)
     # a trailing dim of 1 leaves the softmax dim innermost: the last-dim kernels still
     squeezed = lower("aten._softmax.default", [meta((4, 128, 1), "float32")], [meta((4, 128, 1), "float32")],
                      {"dim": 1})

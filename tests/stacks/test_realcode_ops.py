@@ -11,7 +11,8 @@ import pytest
 from hetsim.calibration.paths import REPO_ROOT
 from hetsim.calibration.predict import gpu_model
 from hetsim.calibration.trace_cases import load_cases, lower_case, validate_ops
-from hetsim.hardware.gpu import NORM_ROW_SLOTS, rate_keys, walk_bytes
+from hetsim.hardware.gpu import rate_keys, walk_bytes
+from hetsim.hardware.launch import NORM_ROW_SLOTS
 from hetsim.stacks import aten
 from hetsim.tracing.trace import AtenOp, TensorMeta
 

@@ -136,7 +136,8 @@ def test_math_sdpa_is_a_chain_of_ops_and_a_fused_one_a_kernel():
 
 
 def test_a_last_dim_reduction_is_bound_by_each_threads_walk_until_the_bytes_take_longer(h200):
-    from hetsim.hardware.gpu import GLOBAL_REDUCE_WAVES, REDUCE_WAVE_FIXED_BYTES, reduce_walk, walk_bytes
+    from hetsim.hardware.gpu import walk_bytes
+    from hetsim.hardware.launch import GLOBAL_REDUCE_WAVES, REDUCE_WAVE_FIXED_BYTES, reduce_walk
 
     gpu, _ = h200()
     # ATen's reduce kernel gives a row of 4096 fp32 (16-byte vectors) 32 lanes from 16 rows on: each lane reads

@@ -1,0 +1,147 @@
+"""How ATen launches a kernel on an H100 / H200, as far as its time depends on it: blocks, waves of blocks over
+the GPU, and the bytes one thread reads one after another (its walk).
+
+A kernel whose threads each walk a long share, or whose blocks run in several waves, is bound by that walk and
+those waves, not by its bytes; hetsim.hardware.gpu prices the walk at a key's fitted walk rate. The counts here
+follow PyTorch 2.11's CUDA sources (Reduce.cuh's setReduceConfig, SoftMax.cu's persistent kernel, TensorTopK.cu's
+one block a slice) and the 132 SMs of an H100 SXM / H200: on another GPU a transferred key keeps them (a known
+limit: the catalogue's A100 and MI210 get H200 wave counts).
+"""
+
+from __future__ import annotations
+
+import math
+
+SMS = 132  # streaming multiprocessors of an H100 SXM / H200
+THREADS_PER_SM = 2048
+# blocks resident at once on an H100 / H200 (132 SMs x 2048 threads / 512): Reduce.cuh's target_grid_size
+RESIDENT_BLOCKS = SMS * THREADS_PER_SM // 512
+# rows a norm kernel runs at once: 132 SMs (H100 SXM, H200) x 16 resident blocks of 128 threads (2,048 threads per SM)
+NORM_ROW_SLOTS = SMS * 16
+
+REDUCE_THREADS = 512  # ATen's reduce kernel: threads per block (mnt_wrapper's MAX_NUM_THREADS)
+OUTPUT_VEC = 4  # Reduce.cuh's get_output_vec_size: up to 4 neighbouring outputs per thread's load
+# a wave's fixed cost as bytes of a lane's walk, chosen by the fit's error over 0-512 B on the realcode-more group's
+# last-dim reductions (its grid of rows x row lengths), never on a validation case
+REDUCE_WAVE_FIXED_BYTES = 192
+# a global reduction's second stage as waves of the above (chosen the same way over 0-3)
+GLOBAL_REDUCE_WAVES = 2
+
+
+def reduce_walk(rows: int, cols: int, itemsize: int, inner: int = 1) -> float:
+    """Bytes each thread of ATen's reduce kernel reads one after another for a reduction of `cols` elements per output
+    over a [rows, cols, inner] view, times the waves of blocks, as Reduce.cuh's setReduceConfig lays it out.
+
+    Over the last (contiguous) dim (inner = 1) the block shape comes from the row in load units (fp32 rows longer
+    than 128 load 16-byte vectors: vt0 = 4 >= input_vec_size; a sum or mean of bf16 loads scalars, its 8 > vt0):
+    32 lanes along a row and up to 16 rows per 512-thread block (fewer rows: wider lanes). values_per_thread counts
+    elements: a lane left with >= 256 of them, or >= 16 x the block's rows, shares its row with the block's other
+    warps (one output a block, `rows` blocks); one still left with >= 256 shares it with more blocks too
+    (ctas_per_output, while the grid is below the GPU's resident blocks). So 16 rows of 4096 fp32 leave each lane 128
+    elements, 512 B read one after another (~5.5 us on an H200 whatever the rows: measured flat from 16 to 1,024
+    rows), where the bytes alone would take 1 us; 16 rows of 8192 give each lane 256 and so share them: 16, 64 B.
+
+    Over an outer or middle dim (inner > 1) the lanes take neighbouring outputs, each loading up to 4 of them at
+    once (output vectorisation: `inner` divisible by 4), and walk the reduced dim: a block of 512 / vec threads, 32
+    wide; the reduced dim split over its warps and then over blocks by the same rules. So the max over dim 0 of
+    1024 x 4544 bf16 runs 36 x 16 blocks of 128 threads, each lane 16 loads of 8 bytes, then a global reduction."""
+    if inner > 1:
+        vec = next(v for v in (OUTPUT_VEC, 2, 1) if inner % v == 0)
+        dim0, dim1, max_threads = rows * inner // vec, cols, REDUCE_THREADS // vec
+    else:
+        vec = 16 // itemsize if itemsize >= 4 and cols > 128 else 1
+        dim0, dim1, max_threads = cols // vec, rows, REDUCE_THREADS
+    width, height = _block_shape(dim0, dim1, max_threads)
+    threads = width * height
+    resident = SMS * THREADS_PER_SM // threads  # Reduce.cuh's target_grid_size
+    if inner > 1:
+        values, outputs_per_block = cols, width  # lanes split the outputs (output_mult[0])
+        load = vec * itemsize
+    else:
+        values, outputs_per_block = math.ceil(cols / width), 1  # lanes split the row (input_mult[0])
+        load = itemsize
+    split_warps = values >= 16 * height or values >= MAX_VALUES
+    if split_warps:
+        values = math.ceil(values / height)  # the reduced dim shared by the block's warps
+    else:
+        outputs_per_block *= height  # each warp its own outputs
+    blocks = math.ceil(dim0 / outputs_per_block) if inner > 1 else math.ceil(rows / outputs_per_block)
+    extra = 0
+    if split_warps and values >= MAX_VALUES and blocks <= resident:
+        ctas = max(min(math.ceil(resident / blocks), math.ceil(values / MIN_VALUES)), math.ceil(values / MAX_VALUES))
+        values = math.ceil(values / ctas)  # and by ctas_per_output blocks (a global reduction)
+        blocks *= ctas
+        if ctas > 1:
+            # the blocks' partials written out, a semaphore counting them, the last block reducing them: a chain
+            # the first wave's lanes wait on (amax over 1 x 1M fp32: 6.8 us on an H200, 64 B a lane)
+            extra = GLOBAL_REDUCE_WAVES
+    # waves of blocks over the GPU, each its lanes' walk plus a fixed cost (the warp and block reductions, the write):
+    # 65,536 rows of 64 bf16 leave a lane 2 elements, yet take 15 us on an H200 (4,096 blocks: 8 waves)
+    return float((math.ceil(blocks / resident) + extra) * (values * load + REDUCE_WAVE_FIXED_BYTES))
+
+
+MIN_VALUES, MAX_VALUES = 16, 256  # Reduce.cuh's min_values_per_thread / max_values_per_thread
+
+
+def _block_shape(dim0: int, dim1: int, max_threads: int) -> tuple[int, int]:
+    """ReduceConfig::set_block_dimension: (block_width, block_height), powers of two, 32 wide where dim0 allows."""
+    dim0_pow2 = _last_pow2(dim0) if dim0 < max_threads else max_threads
+    dim1_pow2 = _last_pow2(dim1) if dim1 < max_threads else max_threads
+    width = min(dim0_pow2, 32)
+    height = min(dim1_pow2, max_threads // width)
+    return min(dim0_pow2, max_threads // height), height
+
+
+def _last_pow2(n: int) -> int:
+    return 1 << (max(int(n), 1).bit_length() - 1)
+
+
+# PyTorch's host_softmax (SoftMax.cu): a warp per row while a row has <= 2048 elements of <= 8192 bytes, else a block
+SOFTMAX_PERSISTENT_COLS, SOFTMAX_PERSISTENT_BYTES = 2048, 8192
+SOFTMAX_BLOCK_THREADS = 128  # dispatch_softmax_forward's threads per block (4 warps)
+MAX_BLOCKS_PER_SM = 32
+
+
+def softmax_persistent(cols: int, itemsize: int) -> bool:
+    """Whether PyTorch runs a softmax over the last dim with its persistent kernel (a warp per row)."""
+    return cols <= SOFTMAX_PERSISTENT_COLS and cols * itemsize <= SOFTMAX_PERSISTENT_BYTES
+
+
+def softmax_threads(cols: int, itemsize: int) -> int:
+    """Threads sharing one row: a warp in the persistent kernel, else the forward's block
+    (SoftMaxForward_getBlockSize: the row's length rounded up to a warp, up to 1024)."""
+    if softmax_persistent(cols, itemsize):
+        return 32
+    return min(32 * math.ceil(cols / 32), 1024)
+
+
+def softmax_waves(rows: int, cols: int, itemsize: int) -> int:
+    """Waves of blocks a last-dim softmax runs over the GPU. The persistent kernel (dispatch_softmax_forward) gives a
+    128-thread block 4 warps, each a row, or two rows where the row rounds up to <= 128 elements (WARP_BATCH); the
+    block kernel (cunn_SoftMaxForward) a block per row. 16 x 12 x 197 rows of 197 (ViT's attention) are 9,456 blocks:
+    5 waves of 2,112 on an H200."""
+    if softmax_persistent(cols, itemsize):
+        batch = 2 if _next_pow2(cols) <= 128 else 1
+        blocks = math.ceil(rows / (SOFTMAX_BLOCK_THREADS // 32 * batch))
+        per_sm = THREADS_PER_SM // SOFTMAX_BLOCK_THREADS
+    else:
+        blocks = rows
+        per_sm = min(MAX_BLOCKS_PER_SM, THREADS_PER_SM // softmax_threads(cols, itemsize))
+    return math.ceil(blocks / (SMS * per_sm))
+
+
+def _next_pow2(n: int) -> int:
+    return 1 << max(int(n) - 1, 0).bit_length()
+
+
+# the single-block top-k (TensorTopK.cu's gatherTopK) holds ~1,024 threads an SM (its registers): one 1,024-thread
+# block an SM, the fitted wave of 132 rows; shorter slices launch a warp-rounded block, more of them an SM
+TOPK_THREADS_PER_SM = 256
+
+
+def topk_blocks_per_sm(n: int) -> int:
+    """Single-block top-k blocks resident on an SM for slices of n: the block is n rounded up to a warp (<= 1024
+    threads), resident up to TOPK_THREADS_PER_SM threads and 32 blocks an SM. 2048 rows of 8 (an MoE router's
+    top-2) run 32 one-warp blocks an SM: one wave, not 16."""
+    threads = min(32 * math.ceil(n / 32), 1024)
+    return max(1, min(MAX_BLOCKS_PER_SM, TOPK_THREADS_PER_SM // threads))
