@@ -65,7 +65,9 @@ def _rag_trigger(m, b: int, c: int) -> dict[str, tuple[Op, ...]]:
         # the token's probability by torch.gather: ATen's element kernel, an index and a bf16 element read, one written
         return {"confidence": (Softmax(n, v, d, name="token_softmax"),
                                Pointwise(n, n * (8 + 2 * 2), regime="gather_elements", name="token_prob")),
+                # the query: out-of-place masked_fill, a clone of the int64 tokens and the fill in place on it
                 "trigger": (*fire, Cast(n, d, "int8", name="mask_compare"),
+                            Pointwise(n, 2 * n * 8, regime="copy_cat", name="masked_query_clone"),
                             Pointwise(n, n * (8 + 1 + 8), name="masked_query"))}
     if p.trigger == "dragin":  # entropy x the attention a token receives x content word, above a threshold
         h = m.model.q_heads
