@@ -134,7 +134,7 @@ FIT_KEYS = ("pointwise", "pointwise_broadcast", "cast", "cast_fp32", "copy_strid
             "index_gather", "index_put", "index_put_accumulate", "scatter", "scatter_add", "sort", "sort_inplace",
             "scan", "multinomial", "reduction_index", "reduction_welford", "softmax_last", "softmax_warp", "tril",
             "pad", "rms_norm", "gemv", "matmul_fp8", "gather_elements", "scan_device", "sort_segmented",
-            "matmul_fp32", "copy_transpose")
+            "matmul_fp32", "copy_transpose", "pointwise_math", "bmm_odd_tokens")
 PER_INDEX_KEYS = frozenset({"gather_few"})  # timed per index (a dependent load each), not per byte
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
 WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share of the bytes-only fit's error
@@ -145,18 +145,19 @@ WALK_KEYS = frozenset({"reduction_last", "topk_multiblock_fp32", "attention_effi
                        "reduction_outer_max"})
 # (softmax_warp's walk rests on the methods' persistent-kernel cases, 256 and 512 rows of 2048 bf16 both 8.3 us from
 # a CUDA graph: flat in the rows; it moved the methods' composites, never fitted, from 9.4 / 8.3 % to 7.2 / 7.5 %)
-ROOF_KEYS = frozenset({"attention_flash_prefill", "matmul_fp8", "matmul_fp32",  # bytes or flops, whichever is slower
+ROOF_KEYS = frozenset({"attention_flash_prefill", "matmul_fp8", "matmul_fp32", "bmm_odd_tokens",  # bytes or flops
                        # elementwise kernels whose per-element work binds before the bytes (flops = elements): the
                        # strided kernel's offsets (a broadcast), a cast's unvectorised load-with-cast (bf16 -> fp32,
-                       # bool -> bf16: ~340 G elements/s on an H200, profiled), tril's row and column per element
-                       "pointwise_broadcast", "cast", "cast_fp32", "tril"})
+                       # bool -> bf16: ~340 G elements/s on an H200, profiled), tril's row and column per element, an
+                       # activation's or exp's math (pointwise_math)
+                       "pointwise_broadcast", "cast", "cast_fp32", "tril", "pointwise_math"})
 # log10 spans of a second term's rate where a key's differs from fit_walk's / fit_roof's: elements per second, a
 # gather's dependent loads
 RATE_SPAN = {"pointwise_broadcast": (10.0, 13.0), "cast": (10.0, 13.0), "cast_fp32": (10.0, 13.0),
-             "tril": (10.0, 13.0), "gather_elements": (5.0, 10.0)}
+             "tril": (10.0, 13.0), "gather_elements": (5.0, 10.0), "pointwise_math": (10.0, 13.0)}
 # a fixed cost per step beside the bytes: overhead + steps x wave_s + bytes / bw (a radix sort's passes)
 STEP_KEYS = frozenset({"sort"})
-ELEMENT_RATE_KEYS = frozenset({"pointwise_broadcast", "cast", "cast_fp32", "tril"})
+ELEMENT_RATE_KEYS = frozenset({"pointwise_broadcast", "cast", "cast_fp32", "tril", "pointwise_math"})
 # keys fitted on the cases of every file: a walk key needs cases where the bytes bind and cases where the walk
 # does, which no one sweep file holds (reduction_last: many rows in the models' sweep, tens of rows in the
 # reductions groups; topk_multiblock_fp32: two probes in the methods group, the long rows in a later group)

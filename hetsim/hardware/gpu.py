@@ -297,6 +297,11 @@ def rate_keys(op: Op) -> tuple[str, ...]:
     if isinstance(op, Matmul):
         base = ("bmm", "matmul") if (op.batch > 1 and not op.shared_b) else ("matmul",)
         keys = base if _aligned(op) else (f"{base[0]}_unaligned", *base)
+        if not _aligned(op) and base[0] == "bmm" and dtype_bytes(op.dtype) == 2:
+            # eager attention's scores and values at a token count not a multiple of 8 (ViT's 197, BLIP's 577): cuBLAS
+            # runs them at ~10-65 TFLOP/s on an H200 (the aten sweep), a fraction of an aligned bmm; fitted on those
+            # cases where measured
+            keys = ("bmm_odd_tokens", *keys)
         if op.dtype == "fp8":
             # torch._scaled_mm (cuBLASLt's fp8 GEMM), fitted on fp8 cases where measured
             keys = ("matmul_fp8", *keys)
@@ -343,6 +348,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "cast_fp8": ("cast", "elementwise"),  # to float8_e4m3fn (ATen's float8 copy kernel)
     "cast_from_fp8": ("cast", "elementwise"),  # from float8_e4m3fn up to a wider dtype: ~3x slower than down
     "pointwise_broadcast": ("pointwise", "elementwise"),  # an input broadcast or non-contiguous (strided kernel)
+    "pointwise_math": ("pointwise", "elementwise"),  # an activation, exp, log or sine: math per element
     "index_put": ("index_copy", "gather_narrow", "gather"),  # x[idx] = v: the index kernel writing rows
     "index_gather": ("gather",),  # x[idx]: the index kernel reading rows (Gather with aten index, any row size)
     "scatter": ("gather_narrow", "gather"),  # an element scatter (scatter_): one element per index, anywhere
@@ -368,6 +374,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "matmul_outer": ("matmul_unaligned", "matmul"),  # k < OUTER_K
     "topk_multiblock_fp32": ("topk_multiblock", "topk"),  # fp32 scores: four radix passes, not two
     "matmul_fp32": ("matmul",),  # an fp32 GEMM on the FFMA units
+    "bmm_odd_tokens": ("bmm_unaligned", "bmm", "matmul"),  # a 16-bit bmm whose row strides are not 16-byte aligned
     "gather_few": ("gather_narrow", "gather"),  # index_select of <= FEW_ROWS indices (the small-index kernel)
 }
 FEW_ROWS = 16  # rows (tokens, indices) up to which embedding and index_select walk them one after another

@@ -78,7 +78,7 @@ def test_the_sweep_runs_on_cpu_and_reads_back_as_cases(tmp_path):
 
 def test_regeneration_reproduces_the_committed_cases():
     pytest.importorskip("transformers")
-    from hetsim.calibration.gpu_suite import realcode_more, realcode_third
+    from hetsim.calibration.gpu_suite import realcode_fourth, realcode_more, realcode_third
     from hetsim.calibration.gpu_suite.aten_cases import (
         REALCODE,
         REALCODE_CHECK,
@@ -102,25 +102,18 @@ def test_regeneration_reproduces_the_committed_cases():
     # and the real-code groups, blind to every earlier case and to the composites' ops
     sdpa = json.loads(json.dumps(build_sdpa_cases(exclude), default=str))
     common = json.loads(json.dumps(build_common_cases(exclude), default=str))
-    # the third pair last, blind to every case before it; the second before it, likewise
-    third = [c for c in committed if c.get("group") in (realcode_third.REALCODE_MORE2, realcode_third.REALCODE_CHECK3)]
-    earlier = {case_key(c["kind"], c["spec"]) for c in committed[:-len(third)]}
-    rebuilt = json.loads(json.dumps(build_common_cases(exclude | earlier | composite_keys(),
-                                                       specs=realcode_third.specs), default=str))
-    assert third and rebuilt == third == committed[-len(third):]
-    committed = committed[:-len(third)]
-    more = [c for c in committed if c.get("group") in (realcode_more.REALCODE_MORE, realcode_more.REALCODE_CHECK2)]
-    earlier = {case_key(c["kind"], c["spec"]) for c in committed[:-len(more)]}
-    rebuilt = json.loads(json.dumps(build_common_cases(exclude | earlier | composite_keys(), specs=realcode_more.specs),
-                                    default=str))
-    assert more and rebuilt == more == committed[-len(more):]
-    committed = committed[:-len(more)]
-    real = [c for c in committed if c.get("group") in (REALCODE, REALCODE_CHECK)]
-    earlier = {case_key(c["kind"], c["spec"]) for c in committed[:-len(real)]}
-    rebuilt = json.loads(json.dumps(build_common_cases(exclude | earlier | composite_keys(), specs=_realcode_specs),
-                                    default=str))
-    assert real and rebuilt == real == committed[-len(real):]
-    committed = committed[:-len(real)]
+    # the real-code pairs last, each blind to every case before it (the later pairs to the earlier ones): peeled off
+    # from the end, the newest first
+    for groups, specs in (((realcode_fourth.REALCODE_MORE3, realcode_fourth.REALCODE_CHECK4), realcode_fourth.specs),
+                          ((realcode_third.REALCODE_MORE2, realcode_third.REALCODE_CHECK3), realcode_third.specs),
+                          ((realcode_more.REALCODE_MORE, realcode_more.REALCODE_CHECK2), realcode_more.specs),
+                          ((REALCODE, REALCODE_CHECK), _realcode_specs)):
+        pair = [c for c in committed if c.get("group") in groups]
+        earlier = {case_key(c["kind"], c["spec"]) for c in committed[:-len(pair)]}
+        rebuilt = json.loads(json.dumps(build_common_cases(exclude | earlier | composite_keys(), specs=specs),
+                                        default=str))
+        assert pair and rebuilt == pair == committed[-len(pair):], groups
+        committed = committed[:-len(pair)]
     assert sdpa and common and committed[-len(sdpa) - len(common):] == sdpa + common
     methods = json.loads(json.dumps(build_method_cases(exclude | composite_keys()), default=str))
     mine = committed[len(models):-len(sdpa) - len(common)]
@@ -226,7 +219,8 @@ def test_a_suite_refit_fits_the_trace_keys_again_from_the_recorded_sweep():
     sdpa = SWEEP.with_name("H200-aten-sdpa-cudnn-off-2026-12-02.parquet")  # flash / memory-efficient SDPA
     common = [SWEEP.with_name(f"H200-aten-{g}-2026-12-02.parquet") for g in ("common", "common-more", "index-widths",
                                                                                        "realcode", "realcode-more",
-                                                                                       "realcode-more2")]
+                                                                                       "realcode-more2",
+                                                                                       "realcode-more3")]
     assert profile.provenance["trace_fit"]["cases"] == [str(p.relative_to(REPO_ROOT))
                                                         for p in (SWEEP, methods, reductions, select, topk, wider,
                                                                   sdpa, *common)]
