@@ -149,15 +149,18 @@ ROOF_KEYS = frozenset({"attention_flash_prefill", "matmul_fp8", "matmul_fp32", "
                        # elementwise kernels whose per-element work binds before the bytes (flops = elements): the
                        # strided kernel's offsets (a broadcast), a cast's unvectorised load-with-cast (bf16 -> fp32,
                        # bool -> bf16: ~340 G elements/s on an H200, profiled), tril's row and column per element, an
-                       # activation's or exp's math (pointwise_math)
-                       "pointwise_broadcast", "cast", "cast_fp32", "tril", "pointwise_math"})
+                       # activation's or exp's math (pointwise_math), a transposing copy's scattered reads (a sector
+                       # per element: ~140 G elements/s whatever their width, copy_transpose)
+                       "pointwise_broadcast", "cast", "cast_fp32", "tril", "pointwise_math", "copy_transpose"})
 # log10 spans of a second term's rate where a key's differs from fit_walk's / fit_roof's: elements per second, a
 # gather's dependent loads
 RATE_SPAN = {"pointwise_broadcast": (10.0, 13.0), "cast": (10.0, 13.0), "cast_fp32": (10.0, 13.0),
-             "tril": (10.0, 13.0), "gather_elements": (5.0, 10.0), "pointwise_math": (10.0, 13.0)}
+             "tril": (10.0, 13.0), "gather_elements": (5.0, 10.0), "pointwise_math": (10.0, 13.0),
+             "copy_transpose": (10.0, 13.0)}
 # a fixed cost per step beside the bytes: overhead + steps x wave_s + bytes / bw (a radix sort's passes)
 STEP_KEYS = frozenset({"sort"})
-ELEMENT_RATE_KEYS = frozenset({"pointwise_broadcast", "cast", "cast_fp32", "tril", "pointwise_math"})
+ELEMENT_RATE_KEYS = frozenset({"pointwise_broadcast", "cast", "cast_fp32", "tril", "pointwise_math",
+                               "copy_transpose"})
 # keys fitted on the cases of every file: a walk key needs cases where the bytes bind and cases where the walk
 # does, which no one sweep file holds (reduction_last: many rows in the models' sweep, tens of rows in the
 # reductions groups; topk_multiblock_fp32: two probes in the methods group, the long rows in a later group)

@@ -41,6 +41,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from hetsim.hardware import launch
+from hetsim.hardware.launch import ACCUMULATE_BYTES
 from hetsim.ops import (
     INDEX_BYTES,
     Attention,
@@ -172,7 +173,8 @@ def walk_bytes(op: Op) -> float:
         # fp32 take 29 us, 1 row the same; a block's share of 32000 bf16 or fp32 ~9-11 us), once per wave of blocks
         # over the GPU with a fixed cost beside it (many short rows: ViT's 16 x 12 x 197 rows of 197 run 5 waves)
         size = dtype_bytes(op.dtype)
-        share = math.ceil(op.cols / launch.softmax_threads(op.cols, size)) * ACCUMULATE_BYTES
+        per_row = math.ceil(op.cols / launch.softmax_threads(op.cols, size))
+        share = launch.softmax_rows_per_warp(op.cols, size) * per_row * ACCUMULATE_BYTES
         return float(launch.softmax_waves(op.rows, op.cols, size) * (share + SOFTMAX_WAVE_FIXED_BYTES))
     if isinstance(op, Pointwise) and op.walk:
         return float(op.walk)  # laid out by the lowering from the kernel's launch (hetsim.stacks.aten)
@@ -199,13 +201,12 @@ def softmax_persistent(op: Softmax) -> bool:
     return launch.softmax_persistent(op.cols, dtype_bytes(op.dtype))
 
 
-ACCUMULATE_BYTES = 4  # fp32: the width a reduction or softmax accumulates in (its walk counts elements at it)
 INDEX_REDUCTIONS = ("aten.max.dim", "aten.min.dim", "aten.argmax", "aten.argmin")
 WELFORD_REDUCTIONS = ("aten.var", "aten.std")
 INDEX_GATHERS = ("aten.index.", "aten._unsafe_index.")  # x[idx]: ATen's index kernel
 # a softmax wave's fixed cost as bytes of a thread's walk (the row's max and sum reductions, the write), chosen by the
 # fit's error over 0-512 B on the realcode-more2 group's softmaxes over many short rows, never on a validation case
-SOFTMAX_WAVE_FIXED_BYTES = 32
+SOFTMAX_WAVE_FIXED_BYTES = 16
 
 
 def op_device_s(rates: OpClassRates, op: Op) -> float:

@@ -56,7 +56,9 @@ def reduce_walk(rows: int, cols: int, itemsize: int, inner: int = 1) -> float:
     resident = SMS * THREADS_PER_SM // threads  # Reduce.cuh's target_grid_size
     if inner > 1:
         values, outputs_per_block = cols, width  # lanes split the outputs (output_mult[0])
-        load = vec * itemsize
+        # a load of `vec` outputs' elements, each reduced in fp32: its elements, not their width, set its cost (on an
+        # H200 the max over dim 0 of 128 x 4096 fp32 took 4.0 us, of 64 x 768 bf16 5.6)
+        load = vec * ACCUMULATE_BYTES
     else:
         values, outputs_per_block = math.ceil(cols / width), 1  # lanes split the row (input_mult[0])
         load = itemsize
@@ -81,6 +83,7 @@ def reduce_walk(rows: int, cols: int, itemsize: int, inner: int = 1) -> float:
 
 
 MIN_VALUES, MAX_VALUES = 16, 256  # Reduce.cuh's min_values_per_thread / max_values_per_thread
+ACCUMULATE_BYTES = 4  # fp32: the width a reduction or softmax accumulates in (a walk counts elements at it)
 
 
 def _block_shape(dim0: int, dim1: int, max_threads: int) -> tuple[int, int]:
@@ -115,14 +118,19 @@ def softmax_threads(cols: int, itemsize: int) -> int:
     return min(32 * math.ceil(cols / 32), 1024)
 
 
+def softmax_rows_per_warp(cols: int, itemsize: int) -> int:
+    """Rows one warp of the persistent kernel takes (WARP_BATCH: two where the row rounds up to <= 128 elements,
+    each thread walking its share of both), else 1 (a block shares a row)."""
+    return 2 if softmax_persistent(cols, itemsize) and _next_pow2(cols) <= 128 else 1
+
+
 def softmax_waves(rows: int, cols: int, itemsize: int) -> int:
     """Waves of blocks a last-dim softmax runs over the GPU. The persistent kernel (dispatch_softmax_forward) gives a
     128-thread block 4 warps, each a row, or two rows where the row rounds up to <= 128 elements (WARP_BATCH); the
     block kernel (cunn_SoftMaxForward) a block per row. 16 x 12 x 197 rows of 197 (ViT's attention) are 9,456 blocks:
     5 waves of 2,112 on an H200."""
     if softmax_persistent(cols, itemsize):
-        batch = 2 if _next_pow2(cols) <= 128 else 1
-        blocks = math.ceil(rows / (SOFTMAX_BLOCK_THREADS // 32 * batch))
+        blocks = math.ceil(rows / (SOFTMAX_BLOCK_THREADS // 32 * softmax_rows_per_warp(cols, itemsize)))
         per_sm = THREADS_PER_SM // SOFTMAX_BLOCK_THREADS
     else:
         blocks = rows

@@ -36,14 +36,16 @@ def lower(name, inputs, outputs, args=None):
 
 def test_an_outer_reduction_walks_its_lanes_share_as_reduce_cuh_splits_it():
     # max over dim 0 of 1024 x 4544 bf16 (reduce_kernel<128, 4>, profiled): 4 outputs a load, 32 lanes x 4 warps;
-    # the 1024 rows split over the warps (256 each), then over 16 blocks (ctas_per_output): 16 loads of 8 bytes a
-    # lane, 576 blocks in one wave of 2,112, and the global reduction's stage after it
-    assert launch.reduce_walk(1, 1024, 2, inner=4544) == (1 + launch.GLOBAL_REDUCE_WAVES) * (
-        16 * 8 + launch.REDUCE_WAVE_FIXED_BYTES)
-    # a middle dim of a few rows: no split across warps, a lane walks them all (2 loads of 16 bytes)
-    assert launch.reduce_walk(32, 2, 4, inner=4096) == 2 * 16 + launch.REDUCE_WAVE_FIXED_BYTES
+    # the 1024 rows split over the warps (256 each), then over 16 blocks (ctas_per_output): 16 loads of 4 elements
+    # a lane (counted at fp32 width), 576 blocks in one wave of 2,112, and the global reduction's stage after it
+    fixed = launch.REDUCE_WAVE_FIXED_BYTES
+    assert launch.reduce_walk(1, 1024, 2, inner=4544) == (1 + launch.GLOBAL_REDUCE_WAVES) * (16 * 4 * 4 + fixed)
+    # the same in fp32: as many loads, the same walk
+    assert launch.reduce_walk(1, 1024, 4, inner=4544) == launch.reduce_walk(1, 1024, 2, inner=4544)
+    # a middle dim of a few rows: no split across warps, a lane walks them all (2 loads of 4 elements)
+    assert launch.reduce_walk(32, 2, 4, inner=4096) == 2 * 16 + fixed
     # an odd inner extent loads one output at a time
-    assert launch.reduce_walk(1, 64, 2, inner=1001) == 64 * 2 + launch.REDUCE_WAVE_FIXED_BYTES
+    assert launch.reduce_walk(1, 64, 2, inner=1001) == 64 * 4 + fixed
     op = AxisReduction(1, 1024, "bf16", "max", inner=4544, aten="aten.amax.default")
     assert rate_keys(op)[0] == "reduction_outer_max" and walk_bytes(op) == launch.reduce_walk(1, 1024, 2, 4544)
     # the last-dim layout is unchanged
@@ -54,6 +56,7 @@ def test_softmax_counts_waves_of_blocks():
     # the persistent kernel: two rows a warp up to 128 elements, one above; 4 warps a block, 16 blocks an SM
     assert launch.softmax_waves(2112 * 8, 64, 2) == 1 and launch.softmax_waves(2112 * 8 + 1, 64, 2) == 2
     assert launch.softmax_waves(2112 * 4, 197, 2) == 1 and launch.softmax_waves(37824, 197, 2) == 5
+    assert launch.softmax_rows_per_warp(77, 2) == 2 and launch.softmax_rows_per_warp(197, 2) == 1
     # a block a row for long rows: 1024 threads, 2 an SM
     assert launch.softmax_waves(264, 32000, 4) == 1 and launch.softmax_waves(265, 32000, 4) == 2
 

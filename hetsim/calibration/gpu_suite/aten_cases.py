@@ -113,7 +113,8 @@ def add_cases(found: dict[str, dict], label: str, trace, exclude: set[str], deco
 # regimes fitted from this sweep that refine a coarser one: the selection groups by the coarse one, so a new
 # refinement does not change which cases the sweep holds (the measured sweep stays what this file makes)
 REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "cast_fp8", "cast_from_fp8", "gather_few", "embedding",
-                     "embedding_few", "reduction_last", "matmul_outer", "reduction_outer_max"})
+                     "embedding_few", "reduction_last", "matmul_outer", "reduction_outer_max", "copy_transpose",
+                     "pointwise_math", "bmm_odd_tokens"})
 
 
 def regime(case: dict, coarse: bool = True) -> tuple[str, float]:
