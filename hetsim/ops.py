@@ -87,7 +87,7 @@ class Matmul(Op):
     batch: int = 1
     dtype: str = "bf16"
     shared_b: bool = True
-    aten: str = field(default="", metadata={"omit_default": True})  # a traced matrix-vector op (mv: cuBLAS gemv)
+    aten: str = field(default="", metadata={"omit_default": True})  # the traced op (mv: cuBLAS gemv; bmm)
 
     @property
     def flops(self) -> float:
@@ -424,7 +424,12 @@ class Pointwise(Op):
 
     @property
     def flops(self) -> float:
-        # the strided kernel's work: an offset and an access per operand and element (a binary's three: numel x 3)
+        return float(self.numel)
+
+    @property
+    def element_work(self) -> float:
+        """What an element-rate key times: the strided kernel's offset and access per operand and element (a
+        binary's three: numel x 3), else one per element."""
         return float(self.numel * max(self.operands, 1))
 
     @property

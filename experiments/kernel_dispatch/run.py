@@ -39,7 +39,7 @@ def _calls(dev):
         "torch._scaled_mm fp8 per-tensor": lambda: torch._scaled_mm(a8, b8, one, one, out_dtype=bf),
         "torch.mv bf16": lambda: torch.mv(mat, vec),
         "F.linear fp32": lambda: F.linear(x32, w32),
-    } | _more_calls(dev)
+    } | _more_calls(dev) | _third_calls(dev)
 
 
 def _more_calls(dev):
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
            "fused_rms_norm_kernels": {k: has("aten::_fused_rms_norm", k) for k in
                                       ("CUDA", "CPU", "CompositeImplicitAutograd", "CompositeExplicitAutograd")},
            "calls": {}}
-    for name, fn in (_calls(dev) | _third_calls(dev)).items():
+    for name, fn in _calls(dev).items():
         res["calls"][name] = dispatch(fn, dev)
         print(f"{name}: {len(res['calls'][name]['kernels'])} kernels: {res['calls'][name]['kernels']}", flush=True)
     print("_fused_rms_norm kernels:", res["fused_rms_norm_kernels"])

@@ -24,7 +24,10 @@ cases of all the files). Each regime below becomes a rate key of
                     strided kernel, ~0.7 us more and ~half the bandwidth of a contiguous one
     cast            _to_copy between dtypes (RMSNorm's and rotary's fp32 chains)
     cast_fp32       a cast up to fp32 from another dtype (about half the bandwidth of a cast down)
-    copy_strided    a copy out of non-contiguous views (rotate_half's cat of two halves, a transposed clone)
+    copy_strided    a copy out of non-contiguous views that keep the last dim (rotate_half's cat of two halves, a
+                    transpose of heads); the cases of every file
+    copy_transpose  a copy whose output's last dim is strided in the input (a sector per element): an element rate
+                    beside the bytes (ROOF_KEYS), the cases of every file
     cat_one_input   the batched cat kernel with one non-empty input (DynamicCache's first update): the kernel gives
                     each input 2 x SMs blocks, so one input has half the GPU; its cases are all of one size, so
                     its overhead is copy_strided's and its bandwidth fitted
@@ -34,13 +37,14 @@ cases of all the files). Each regime below becomes a rate key of
     embedding       nn.Embedding's row gather (its own kernel and dispatch, not index_select's)
     embedding_few   over <= 16 tokens: index_select's small-index kernel walks the rows one by one
     reduction_last  a traced last-dim reduction (RMSNorm's fp32 mean): the bytes at bw_bytes_per_s or each
-                    thread's walk over its share of a row (hetsim.hardware.gpu.reduce_walk) at
+                    thread's walk over its share of a row (hetsim.hardware.launch.reduce_walk) at
                     walk_bw_bytes_per_s, whichever is slower (16 to 1,024 rows of 4096 fp32 all take ~7.6 us);
                     fitted on the cases of every file (the models' sweep has the many-row, the methods group
                     the tens-of-rows ones: each alone cannot tell the two terms apart)
     matmul_outer    a matmul with k = 1 (rotary's inv_freq @ positions, fp32): a fixed-cost kernel
     reduction_outer a sum / mean over an outer or middle dim (a query-group sum): TensorIterator's reduce
-                    kernel with the outputs contiguous, not the last-dim one
+                    kernel with the outputs contiguous, not the last-dim one: the bytes, or its lanes' walk as
+                    Reduce.cuh lays it out (launch.reduce_walk; WALK_KEYS)
     reduction_outer_max  amax / amin there (LServe's page min/max, SeerAttention-R's block pooling)
     cast_fp8        a cast down to float8_e4m3fn (ATen's float8 copy kernel, DSA's fp8 indexer)
     cast_from_fp8   a cast up from float8_e4m3fn (the fp8 indexer's keys back to bf16): ~3x slower
@@ -65,11 +69,15 @@ cases of all the files). Each regime below becomes a rate key of
     scan_device     cumsum of one row (cub's device scan): the bytes
     sort_segmented  sort of >= 128 segments of < 1M keys (cub's segmented radix sort): the bytes, or waves of
                     segments each walked once per 6-bit digit
+    pointwise_math  an activation, exp, log or sine (GELU's erf, SiLU's exp): an element rate beside the bytes
+    bmm_odd_tokens  a traced 16-bit bmm at a token count not a multiple of 8 (eager attention over 197 tokens):
+                    the bytes or the flops (ROOF_KEYS), ~10-65 TFLOP/s
     The realcode-more group (2026-12-02) refits several keys in new forms: `sort` as a fixed cost per radix pass
     beside its bytes (STEP_KEYS: overhead + steps x wave_s + bytes / bw), `pointwise_broadcast`, `cast`, `cast_fp32`
-    and `tril` with an element rate beside the bytes (ROOF_KEYS, flops = elements: the strided kernel's offsets,
-    the unvectorised load-with-cast), `layer_norm` with its block-a-row walk, and `scan` with its chunks in waves;
-    these and a few keys whose shapes the group spreads are fitted on every file's cases (EVERY_FILE_KEYS).
+    and `tril` with an element rate beside the bytes (ROOF_KEYS, the op's element work, gpu.compute_work: elements,
+    for the strided kernel elements x operands; the unvectorised load-with-cast), `layer_norm` with its block-a-row
+    walk, and `scan` with its chunks in waves; these and a few keys whose shapes the group spreads are fitted on
+    every file's cases (EVERY_FILE_KEYS).
     idle_start      the extra latency of one kernel issued onto an idle GPU (after a sync and a pause)
 
 Harness overhead: the sweep (like the validation cases) called every aten op as
@@ -122,7 +130,7 @@ from typing import Any
 
 from hetsim.calibration.paths import REPO_ROOT, repo_relative
 from hetsim.calibration.trace_cases import TraceCase, load_cases, lower_case
-from hetsim.hardware.gpu import OpClassRates, op_device_s, op_stream_device_s, rate_keys, walk_bytes
+from hetsim.hardware.gpu import OpClassRates, compute_work, op_device_s, op_stream_device_s, rate_keys, walk_bytes
 from hetsim.ops import HostCall, Op
 
 FIT_KEYS = ("pointwise", "pointwise_broadcast", "cast", "cast_fp32", "copy_strided", "cat_one_input", "copy_expand",
@@ -146,7 +154,7 @@ WALK_KEYS = frozenset({"reduction_last", "topk_multiblock_fp32", "attention_effi
 # (softmax_warp's walk rests on the methods' persistent-kernel cases, 256 and 512 rows of 2048 bf16 both 8.3 us from
 # a CUDA graph: flat in the rows; it moved the methods' composites, never fitted, from 9.4 / 8.3 % to 7.2 / 7.5 %)
 ROOF_KEYS = frozenset({"attention_flash_prefill", "matmul_fp8", "matmul_fp32", "bmm_odd_tokens",  # bytes or flops
-                       # elementwise kernels whose per-element work binds before the bytes (flops = elements): the
+                       # elementwise kernels whose per-element work binds before the bytes (gpu.compute_work): the
                        # strided kernel's offsets (a broadcast), a cast's unvectorised load-with-cast (bf16 -> fp32,
                        # bool -> bf16: ~340 G elements/s on an H200, profiled), tril's row and column per element, an
                        # activation's or exp's math (pointwise_math), a transposing copy's scattered reads (a sector
@@ -333,7 +341,7 @@ def fit_roof(points: list[Point], span: tuple[float, float] = (12.0, 16.0),
              gain: float = WALK_GAIN) -> tuple[float, float, float]:
     """(overhead_s, bw_bytes_per_s, flop_rate) of overhead + max(bytes / bw, flops / flop_rate), as `fit_walk`
     with the op's flops for its walk (a flop rate in 1e12-1e16 per second unless `span` says otherwise)."""
-    return fit_max(points, [p.op.flops for p in points], span, gain)
+    return fit_max(points, [compute_work(p.op) for p in points], span, gain)
 
 
 def fit_steps(points: list[Point]) -> tuple[float, float, float]:

@@ -209,12 +209,18 @@ INDEX_GATHERS = ("aten.index.", "aten._unsafe_index.")  # x[idx]: ATen's index k
 SOFTMAX_WAVE_FIXED_BYTES = 16
 
 
+def compute_work(op: Op) -> float:
+    """The quantity a key's second rate times beside the bytes: the flops, or an elementwise kernel's element work
+    (Pointwise.element_work: the strided kernel's operands per element), which its element-rate keys were fitted on."""
+    return op.element_work if isinstance(op, Pointwise) else op.flops
+
+
 def op_device_s(rates: OpClassRates, op: Op) -> float:
-    return rates.device_time_s(op.flops, op.bytes, *wave_shape(op), walk_bytes(op))
+    return rates.device_time_s(compute_work(op), op.bytes, *wave_shape(op), walk_bytes(op))
 
 
 def op_stream_device_s(rates: OpClassRates, op: Op) -> float:
-    return rates.stream_device_s(op.flops, op.bytes, *wave_shape(op), walk_bytes(op))
+    return rates.stream_device_s(compute_work(op), op.bytes, *wave_shape(op), walk_bytes(op))
 
 
 def topk_multiblock(rows: int, n: int) -> bool:
@@ -231,6 +237,7 @@ def topk_multiblock(rows: int, n: int) -> bool:
 # 32-row cases (a wave ~2 us beside ~1 ns an element), not swept like rms_norm's
 NORM_ROW_FIXED_BYTES = {"rms_norm": 4096, "layer_norm": 8192}
 GEMV_ATEN = ("aten.mv.", "aten.addmv.", "aten.addmv_.")  # the aten matrix-vector ops (a Matmul's `aten`)
+TRACED_BMM = ("aten.bmm.", "aten.baddbmm.")  # the aten batched GEMMs (a Matmul's `aten`)
 
 
 def _aligned(op: Matmul) -> bool:
@@ -298,10 +305,10 @@ def rate_keys(op: Op) -> tuple[str, ...]:
     if isinstance(op, Matmul):
         base = ("bmm", "matmul") if (op.batch > 1 and not op.shared_b) else ("matmul",)
         keys = base if _aligned(op) else (f"{base[0]}_unaligned", *base)
-        if not _aligned(op) and base[0] == "bmm" and dtype_bytes(op.dtype) == 2:
-            # eager attention's scores and values at a token count not a multiple of 8 (ViT's 197, BLIP's 577): cuBLAS
-            # runs them at ~10-65 TFLOP/s on an H200 (the aten sweep), a fraction of an aligned bmm; fitted on those
-            # cases where measured
+        if not _aligned(op) and op.aten.startswith(TRACED_BMM) and dtype_bytes(op.dtype) == 2:
+            # a traced 16-bit bmm at a token count not a multiple of 8 (eager attention's scores and values over ViT's
+            # 197 or BLIP's 577 tokens): cuBLAS runs them at ~10-65 TFLOP/s on an H200 (the aten sweep), a fraction of
+            # an aligned bmm; fitted on those cases where measured (a hand formula's bmm keeps bmm_unaligned)
             keys = ("bmm_odd_tokens", *keys)
         if op.dtype == "fp8":
             # torch._scaled_mm (cuBLASLt's fp8 GEMM), fitted on fp8 cases where measured
@@ -667,7 +674,7 @@ class GpuModel:
             busy = r.active_w
         else:
             busy = max((self.memory_bound_w if self.memory_bound(op) else self.compute_bound_w) - self.idle_w, 0.0)
-        working = r.device_time_s(op.flops, op.bytes, *wave_shape(op)) - r.overhead_s  # no walk
+        working = r.device_time_s(compute_work(op), op.bytes, *wave_shape(op)) - r.overhead_s  # no walk
         return busy * min(seconds, max(working, 0.0))
 
     def device_time_s(self, op: Op) -> float:
@@ -718,7 +725,7 @@ class GpuModel:
 
     def memory_bound(self, op: Op) -> bool:
         r = self.rates_for(op)
-        return op.bytes / r.bw_bytes_per_s >= op.flops / r.flop_rate
+        return op.bytes / r.bw_bytes_per_s >= compute_work(op) / r.flop_rate
 
     def active_w(self, op: Op) -> float:
         """Power above idle averaged over `op_time_s(op)`: the busy power of its class times the

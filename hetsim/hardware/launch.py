@@ -14,18 +14,23 @@ import math
 
 SMS = 132  # streaming multiprocessors of an H100 SXM / H200
 THREADS_PER_SM = 2048
-# blocks resident at once on an H100 / H200 (132 SMs x 2048 threads / 512): Reduce.cuh's target_grid_size
-RESIDENT_BLOCKS = SMS * THREADS_PER_SM // 512
-# rows a norm kernel runs at once: 132 SMs (H100 SXM, H200) x 16 resident blocks of 128 threads (2,048 threads per SM)
-NORM_ROW_SLOTS = SMS * 16
-
+MAX_BLOCKS_PER_SM = 32
+WARP = 32
+MAX_BLOCK_THREADS = 1024
 REDUCE_THREADS = 512  # ATen's reduce kernel: threads per block (mnt_wrapper's MAX_NUM_THREADS)
+# blocks resident at once on an H100 / H200 (132 SMs x 2048 threads / 512): Reduce.cuh's target_grid_size
+RESIDENT_BLOCKS = SMS * THREADS_PER_SM // REDUCE_THREADS
+NORM_BLOCK_THREADS = 128  # vectorized_layer_norm_kernel's block: a row each
+# rows a norm kernel runs at once: 132 SMs (H100 SXM, H200) x 16 resident blocks of 128 threads (2,048 threads per SM)
+NORM_ROW_SLOTS = SMS * THREADS_PER_SM // NORM_BLOCK_THREADS
 OUTPUT_VEC = 4  # Reduce.cuh's get_output_vec_size: up to 4 neighbouring outputs per thread's load
 # a wave's fixed cost as bytes of a lane's walk, chosen by the fit's error over 0-512 B on the realcode-more group's
 # last-dim reductions (its grid of rows x row lengths), never on a validation case
 REDUCE_WAVE_FIXED_BYTES = 192
 # a global reduction's second stage as waves of the above (chosen the same way over 0-3)
 GLOBAL_REDUCE_WAVES = 2
+MIN_VALUES, MAX_VALUES = 16, 256  # Reduce.cuh's min_values_per_thread / max_values_per_thread
+ACCUMULATE_BYTES = 4  # fp32: the width a reduction or softmax accumulates in (a walk counts elements at it)
 
 
 def reduce_walk(rows: int, cols: int, itemsize: int, inner: int = 1) -> float:
@@ -82,15 +87,11 @@ def reduce_walk(rows: int, cols: int, itemsize: int, inner: int = 1) -> float:
     return float((math.ceil(blocks / resident) + extra) * (values * load + REDUCE_WAVE_FIXED_BYTES))
 
 
-MIN_VALUES, MAX_VALUES = 16, 256  # Reduce.cuh's min_values_per_thread / max_values_per_thread
-ACCUMULATE_BYTES = 4  # fp32: the width a reduction or softmax accumulates in (a walk counts elements at it)
-
-
 def _block_shape(dim0: int, dim1: int, max_threads: int) -> tuple[int, int]:
     """ReduceConfig::set_block_dimension: (block_width, block_height), powers of two, 32 wide where dim0 allows."""
     dim0_pow2 = _last_pow2(dim0) if dim0 < max_threads else max_threads
     dim1_pow2 = _last_pow2(dim1) if dim1 < max_threads else max_threads
-    width = min(dim0_pow2, 32)
+    width = min(dim0_pow2, WARP)
     height = min(dim1_pow2, max_threads // width)
     return min(dim0_pow2, max_threads // height), height
 
@@ -101,8 +102,7 @@ def _last_pow2(n: int) -> int:
 
 # PyTorch's host_softmax (SoftMax.cu): a warp per row while a row has <= 2048 elements of <= 8192 bytes, else a block
 SOFTMAX_PERSISTENT_COLS, SOFTMAX_PERSISTENT_BYTES = 2048, 8192
-SOFTMAX_BLOCK_THREADS = 128  # dispatch_softmax_forward's threads per block (4 warps)
-MAX_BLOCKS_PER_SM = 32
+SOFTMAX_BLOCK_THREADS = 128  # dispatch_softmax_forward's threads per block
 
 
 def softmax_persistent(cols: int, itemsize: int) -> bool:
@@ -111,11 +111,12 @@ def softmax_persistent(cols: int, itemsize: int) -> bool:
 
 
 def softmax_threads(cols: int, itemsize: int) -> int:
-    """Threads sharing one row: a warp in the persistent kernel, else the forward's block
-    (SoftMaxForward_getBlockSize: the row's length rounded up to a warp, up to 1024)."""
+    """Threads sharing one row: a warp in the persistent kernel (as narrow as the row rounded up to a power of two,
+    below 32), else the forward's block (SoftMaxForward_getBlockSize: the row's length rounded up to a warp, up to
+    1024)."""
     if softmax_persistent(cols, itemsize):
-        return 32
-    return min(32 * math.ceil(cols / 32), 1024)
+        return min(_next_pow2(cols), WARP)
+    return min(WARP * math.ceil(cols / WARP), MAX_BLOCK_THREADS)
 
 
 def softmax_rows_per_warp(cols: int, itemsize: int) -> int:
@@ -126,11 +127,13 @@ def softmax_rows_per_warp(cols: int, itemsize: int) -> int:
 
 def softmax_waves(rows: int, cols: int, itemsize: int) -> int:
     """Waves of blocks a last-dim softmax runs over the GPU. The persistent kernel (dispatch_softmax_forward) gives a
-    128-thread block 4 warps, each a row, or two rows where the row rounds up to <= 128 elements (WARP_BATCH); the
-    block kernel (cunn_SoftMaxForward) a block per row. 16 x 12 x 197 rows of 197 (ViT's attention) are 9,456 blocks:
-    5 waves of 2,112 on an H200."""
+    128-thread block 128 / warp-size warps (a warp narrows to the row's power of two below 32), each a row, or two
+    rows where the row rounds up to <= 128 elements (WARP_BATCH); the block kernel (cunn_SoftMaxForward) a block per
+    row. 16 x 12 x 197 rows of 197 (ViT's attention) are 9,456 blocks: 5 waves of 2,112 on an H200; 1M rows of 8
+    (an MoE router's) 32 rows a block, 16 waves."""
     if softmax_persistent(cols, itemsize):
-        blocks = math.ceil(rows / (SOFTMAX_BLOCK_THREADS // 32 * softmax_rows_per_warp(cols, itemsize)))
+        warps = SOFTMAX_BLOCK_THREADS // softmax_threads(cols, itemsize)
+        blocks = math.ceil(rows / (warps * softmax_rows_per_warp(cols, itemsize)))
         per_sm = THREADS_PER_SM // SOFTMAX_BLOCK_THREADS
     else:
         blocks = rows
@@ -142,14 +145,16 @@ def _next_pow2(n: int) -> int:
     return 1 << max(int(n) - 1, 0).bit_length()
 
 
-# the single-block top-k (TensorTopK.cu's gatherTopK) holds ~1,024 threads an SM (its registers): one 1,024-thread
-# block an SM, the fitted wave of 132 rows; shorter slices launch a warp-rounded block, more of them an SM
+# the single-block top-k (TensorTopK.cu's gatherTopK, with the sort of its k results after it) runs as if an SM held
+# ~256 of its threads: an effective figure chosen by the fit's error (median over 32-1024) on the realcode-more2,
+# realcode-more, methods and topk groups' top-k cases, never on a validation case; a slice of >= 256 keeps the fitted
+# wave of 132 rows (one block an SM), a shorter one runs more blocks an SM
 TOPK_THREADS_PER_SM = 256
 
 
 def topk_blocks_per_sm(n: int) -> int:
     """Single-block top-k blocks resident on an SM for slices of n: the block is n rounded up to a warp (<= 1024
-    threads), resident up to TOPK_THREADS_PER_SM threads and 32 blocks an SM. 2048 rows of 8 (an MoE router's
-    top-2) run 32 one-warp blocks an SM: one wave, not 16."""
-    threads = min(32 * math.ceil(n / 32), 1024)
+    threads), up to TOPK_THREADS_PER_SM threads and 32 blocks an SM. 2048 rows of 8 (an MoE router's top-2) run
+    8 one-warp blocks an SM: 2 waves of 132 x 8 rows, not 16 of 132."""
+    threads = min(WARP * math.ceil(n / WARP), MAX_BLOCK_THREADS)
     return max(1, min(MAX_BLOCKS_PER_SM, TOPK_THREADS_PER_SM // threads))

@@ -93,7 +93,7 @@ def _bmm(op: AtenOp) -> tuple[Op, ...]:
     a, b = op.inputs[0], op.inputs[1]
     batch, m, k = a.shape
     shared = b.stride[0] == 0  # one B broadcast over the batch is read once
-    return (Matmul(m, b.shape[2], k, batch=batch, dtype=hdtype(a), shared_b=shared, name=_name(op)),)
+    return (Matmul(m, b.shape[2], k, batch=batch, dtype=hdtype(a), shared_b=shared, aten=op.name, name=_name(op)),)
 
 
 def _row_split(dest: TensorMeta, dim: int) -> tuple[int, int]:
@@ -236,7 +236,7 @@ def _pointwise(op: AtenOp) -> tuple[Op, ...]:
         # rotary's cos * q, RMSNorm's weight * x: TensorIterator's strided kernel, its own regime where fitted; its
         # per-element work (an offset and a load or store per operand) grows with the operands: torch.where's four
         # (out, cond, a, b) against a binary's three
-        operands = len(op.inputs) + 1
+        operands = 1 + sum(1 for t in op.inputs if t.shape)  # a 0-dim input may be a host scalar in the arguments
         return (Pointwise(out.numel, read + write, op.name, "pointwise_broadcast", operands=operands, name=_name(op)),)
     if op.base.rstrip("_") in MATH_OPS:
         # an exp, an erf polynomial or a log per element (in fp32 for 16-bit inputs): its own regime, an element rate
@@ -251,11 +251,22 @@ MATH_OPS = frozenset({"gelu", "silu", "sigmoid", "tanh", "exp", "exp2", "expm1",
                       "softplus", "elu", "mish"})
 
 
+def expanded(t: TensorMeta, shape: tuple[int, ...]) -> TensorMeta:
+    """`t` expanded to `shape` (Tensor.expand: new leading dims and size-1 dims broadcast at stride 0)."""
+    lead = len(shape) - len(t.shape)
+    stride = tuple(0 if i < lead or t.shape[i - lead] == 1 and size != 1 else t.stride[i - lead]
+                   for i, size in enumerate(shape))
+    return TensorMeta(tuple(shape), stride, t.dtype, view=True, contiguous=False)
+
+
 def _masked_fill(op: AtenOp) -> tuple[Op, ...]:
     # out-of-place masked_fill is two kernels on a GPU (TensorAdvancedIndexing.cpp masked_fill: the input cloned
     # contiguous, then masked_fill_ in place on the clone), where the trace records one op: a mask of another shape
     # makes the fill TensorIterator's strided kernel
     x, out = op.inputs[0], op.outputs[0]
+    if x.shape != out.shape:
+        # the mask broadcasts the input (expand_outplace before the clone): the clone reads the expanded view
+        x = expanded(x, out.shape)
     clone = AtenOp("aten.clone.default", (x,), (TensorMeta.dense(out.shape, out.dtype),), {}, module=op.module)
     fill = AtenOp("aten.masked_fill_.Scalar", (TensorMeta.dense(out.shape, out.dtype), *op.inputs[1:]), (out,),
                   {}, module=op.module)
@@ -591,7 +602,7 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "_scaled_mm": ("matmul_fp8 (else matmul at the fp8 peak)", _mm),
     "mv": ("gemv (else matmul)", _mv), "addmv": ("gemv (else matmul)", _mv), "addmv_": ("gemv (else matmul)", _mv),
     "_fused_rms_norm": ("rms_norm (else layer_norm)", _rms_norm),
-    "logsumexp": ("reduction_last / reduction_outer(_max) + pointwise: amax, x - max, exp_, sum, log_ (a chain)",
+    "logsumexp": ("reduction_last / reduction_outer(_max) + pointwise(_math): amax, x - max, exp_, sum, log_",
                   _logsumexp),
     "embedding": ("embedding / embedding_few (else gather_narrow / gather)", _embedding),
     "index_select": ("gather_few (<= 16 indices) / gather_narrow / gather", _index_select),
@@ -640,7 +651,7 @@ for _bases, _row in (
         (("scatter", "scatter_", "scatter_add", "scatter_add_", "scatter_reduce", "scatter_reduce_"),
          ("scatter / scatter_add (an element scatter)", _scatter)),
         (("flip", "roll"), ("copy_cat / copy_strided (else copy)", _materialise)),
-        (("masked_fill",), ("copy_cat + pointwise_broadcast (a clone, then masked_fill_ on it)", _masked_fill)),
+        (("masked_fill",), ("a copy + pointwise(_broadcast) (a clone, then masked_fill_ on it)", _masked_fill)),
         (("masked_fill_",), ("pointwise / pointwise_broadcast (in place)", _pointwise))):
     for _base in _bases:
         MAPPING.setdefault(_base, _row)

@@ -78,7 +78,7 @@ def test_the_sweep_runs_on_cpu_and_reads_back_as_cases(tmp_path):
 
 def test_regeneration_reproduces_the_committed_cases():
     pytest.importorskip("transformers")
-    from hetsim.calibration.gpu_suite import realcode_fourth, realcode_more, realcode_third
+    from hetsim.calibration.gpu_suite import realcode_fifth, realcode_fourth, realcode_more, realcode_third
     from hetsim.calibration.gpu_suite.aten_cases import (
         REALCODE,
         REALCODE_CHECK,
@@ -104,7 +104,8 @@ def test_regeneration_reproduces_the_committed_cases():
     common = json.loads(json.dumps(build_common_cases(exclude), default=str))
     # the real-code pairs last, each blind to every case before it (the later pairs to the earlier ones): peeled off
     # from the end, the newest first
-    for groups, specs in (((realcode_fourth.REALCODE_MORE3, realcode_fourth.REALCODE_CHECK4), realcode_fourth.specs),
+    for groups, specs in (((realcode_fifth.REALCODE_CHECK5,), realcode_fifth.specs),
+                          ((realcode_fourth.REALCODE_MORE3, realcode_fourth.REALCODE_CHECK4), realcode_fourth.specs),
                           ((realcode_third.REALCODE_MORE2, realcode_third.REALCODE_CHECK3), realcode_third.specs),
                           ((realcode_more.REALCODE_MORE, realcode_more.REALCODE_CHECK2), realcode_more.specs),
                           ((REALCODE, REALCODE_CHECK), _realcode_specs)):

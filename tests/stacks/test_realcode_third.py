@@ -4,8 +4,6 @@ kernels, torch.where's four operands, copies that keep or move the last dim; and
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
 from hetsim.calibration.paths import REPO_ROOT
@@ -57,15 +55,17 @@ def test_softmax_counts_waves_of_blocks():
     assert launch.softmax_waves(2112 * 8, 64, 2) == 1 and launch.softmax_waves(2112 * 8 + 1, 64, 2) == 2
     assert launch.softmax_waves(2112 * 4, 197, 2) == 1 and launch.softmax_waves(37824, 197, 2) == 5
     assert launch.softmax_rows_per_warp(77, 2) == 2 and launch.softmax_rows_per_warp(197, 2) == 1
+    # rows of <= 16 narrow the warp: an MoE router's 1M rows of 8 run 16 warps of 8 threads, 2 rows each, a block
+    assert launch.softmax_threads(8, 2) == 8 and launch.softmax_waves(1 << 20, 8, 2) == 16
     # a block a row for long rows: 1024 threads, 2 an SM
     assert launch.softmax_waves(264, 32000, 4) == 1 and launch.softmax_waves(265, 32000, 4) == 2
 
 
 def test_single_block_topk_runs_more_short_slices_an_sm():
     assert launch.topk_blocks_per_sm(4096) == 1 and launch.topk_blocks_per_sm(256) == 1
-    assert launch.topk_blocks_per_sm(8) == launch.TOPK_THREADS_PER_SM // 32
+    assert launch.topk_blocks_per_sm(8) == 8 and launch.topk_blocks_per_sm(100) == 2  # 256 threads an SM
     router = TopK(2048, 8, 2, "fp32")
-    assert wave_shape(router) == (math.ceil(2048 / launch.topk_blocks_per_sm(8)), 8.0)
+    assert wave_shape(router) == (256.0, 8.0)  # 2,048 rows, 8 an SM's share: two waves of 132 x 8
 
 
 def test_masked_fill_is_a_clone_then_the_fill_in_place():
@@ -81,9 +81,9 @@ def test_masked_fill_is_a_clone_then_the_fill_in_place():
 def test_where_counts_four_operands_on_the_strided_kernel():
     cond, a = meta((1, 1, 512, 512), "bool"), meta((4, 32, 512, 512))
     op = lower("aten.where.self", [cond, a, a], [meta((4, 32, 512, 512))])
-    assert op.regime == "pointwise_broadcast" and op.flops == 4 * op.numel
+    assert op.regime == "pointwise_broadcast" and op.element_work == 4 * op.numel and op.flops == op.numel
     binary = lower("aten.mul.Tensor", [a, meta((1, 1, 512, 512))], [meta((4, 32, 512, 512))])
-    assert binary.flops == 3 * binary.numel
+    assert binary.element_work == 3 * binary.numel
 
 
 def test_a_copy_that_moves_the_last_dim_is_a_transpose():
@@ -135,3 +135,12 @@ def test_the_fourth_realcode_check_is_blind_and_scored(assert_blind):
     # 15.0 % / 50.1 % with the profile this session began with; 12.4 % / 48.2 % blind after realcode-more2 and -more3:
     # not the <= 10 % target
     assert graph["median_abs"] == pytest.approx(0.124, abs=0.01)
+
+
+def test_the_fifth_realcode_check_is_blind_and_scored(assert_blind):
+    assert_blind("realcode-check5", 103, "realcode-more3")
+    graph = validate_ops(gpu_model("H200"), load_cases(RUNS / "H200-aten-realcode-check5-2026-12-02.parquet")).stats(
+        "graph")
+    # measured after every change of this session, scored once: 13.8 % / 54.5 % with the profile the session began
+    # with, 11.7 % / 48.7 % with its end: not the <= 10 % target
+    assert graph["median_abs"] == pytest.approx(0.117, abs=0.01)

@@ -606,6 +606,11 @@ def main(argv: list[str] | None = None) -> int:
 
     earlier = {case_key(c["kind"], c["spec"]) for c in cases}
     cases += build_common_cases(exclude | earlier | composite_keys(), specs=realcode_fourth.specs)
+    # and a fifth blind check (realcode-check5), blind to every case before
+    from hetsim.calibration.gpu_suite import realcode_fifth
+
+    earlier = {case_key(c["kind"], c["spec"]) for c in cases}
+    cases += build_common_cases(exclude | earlier | composite_keys(), specs=realcode_fifth.specs)
     doc = {"about": "aten sweep cases (hetsim.calibration.gpu_suite.aten_cases); disjoint from " + VALIDATION.name
            + " and from the ops of the composites in " + str(COMPOSITES.relative_to(REPO_ROOT)),
            "traces": [list(t) for t in TRACES], "probes": [list(p) for p in PROBES], "cases": cases}

@@ -29,15 +29,16 @@ def _more3():
 
     m, _ = _meta_makers()
     bf, f16, f32 = torch.bfloat16, torch.float16, torch.float32
-    math_ops = (("gelu", F.gelu), ("gelu_tanh", lambda x: F.gelu(x, approximate="tanh")), ("silu", F.silu),
+    # the element-rate key's ops, and rsqrt beside them (one special-function instruction: priced as cheap)
+    unary = (("gelu", F.gelu), ("gelu_tanh", lambda x: F.gelu(x, approximate="tanh")), ("silu", F.silu),
                 ("sigmoid", torch.sigmoid), ("tanh", torch.tanh), ("exp", torch.exp), ("erf", torch.erf),
                 ("sin", torch.sin), ("log", torch.log), ("rsqrt", torch.rsqrt))
     cheap_ops = (("neg", torch.neg), ("relu", F.relu), ("mul_scalar", lambda x: x * 0.5),
                  ("clamp", lambda x: x.clamp(-4.0, 4.0)))
     sizes = ((256, 4096), (2048, 4096), (8192, 4096), (32768, 4096))
-    out = [(name, fn, (m(*s, dt=dt),)) for name, fn in math_ops for s, dt in zip(sizes, (bf, f16, f32, bf),
+    out = [(name, fn, (m(*s, dt=dt),)) for name, fn in unary for s, dt in zip(sizes, (bf, f16, f32, bf),
                                                                                    strict=True)]
-    out += [(name, fn, (m(*s, dt=dt),)) for name, fn in math_ops[:3] for s, dt in zip(sizes, (f32, bf, f16, f16),
+    out += [(name, fn, (m(*s, dt=dt),)) for name, fn in unary[:3] for s, dt in zip(sizes, (f32, bf, f16, f16),
                                                                                         strict=True)]
     out += [(name, fn, (m(*s, dt=dt),)) for name, fn in cheap_ops for s, dt in zip(sizes, (bf, f32, bf, f16),
                                                                                     strict=True)]
