@@ -70,6 +70,8 @@ cases of all the files). Each regime below becomes a rate key of
     sort_segmented  sort of >= 128 segments of < 1M keys (cub's segmented radix sort): the bytes, or waves of
                     segments each walked once per 6-bit digit
     pointwise_math  an activation, exp, log or sine (GELU's erf, SiLU's exp): an element rate beside the bytes
+    cast_int64      a cast to or from int64: an element rate beside the bytes
+    group_norm      native_group_norm: the bytes, or the moments' walk a block per (sample, group) (WALK_KEYS)
     bmm_odd_tokens  a traced 16-bit bmm at a token count not a multiple of 8 (eager attention over 197 tokens):
                     the bytes or the flops (ROOF_KEYS), ~10-65 TFLOP/s
     The realcode-more group (2026-12-02) refits several keys in new forms: `sort` as a fixed cost per radix pass
@@ -142,7 +144,7 @@ FIT_KEYS = ("pointwise", "pointwise_broadcast", "cast", "cast_fp32", "copy_strid
             "index_gather", "index_put", "index_put_accumulate", "scatter", "scatter_add", "sort", "sort_inplace",
             "scan", "multinomial", "reduction_index", "reduction_welford", "softmax_last", "softmax_warp", "tril",
             "pad", "rms_norm", "gemv", "matmul_fp8", "gather_elements", "scan_device", "sort_segmented",
-            "matmul_fp32", "copy_transpose", "pointwise_math", "bmm_odd_tokens")
+            "matmul_fp32", "copy_transpose", "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm")
 PER_INDEX_KEYS = frozenset({"gather_few"})  # timed per index (a dependent load each), not per byte
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
 WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share of the bytes-only fit's error
@@ -150,7 +152,7 @@ WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share o
 WALK_KEYS = frozenset({"reduction_last", "topk_multiblock_fp32", "attention_efficient_decode", "scan",
                        "reduction_index", "reduction_welford", "softmax_last", "softmax_warp", "index_gather",
                        "rms_norm", "layer_norm", "gather_elements", "sort_segmented", "reduction_outer",
-                       "reduction_outer_max"})
+                       "reduction_outer_max", "group_norm"})
 # (softmax_warp's walk rests on the methods' persistent-kernel cases, 256 and 512 rows of 2048 bf16 both 8.3 us from
 # a CUDA graph: flat in the rows; it moved the methods' composites, never fitted, from 9.4 / 8.3 % to 7.2 / 7.5 %)
 ROOF_KEYS = frozenset({"attention_flash_prefill", "matmul_fp8", "matmul_fp32", "bmm_odd_tokens",  # bytes or flops
@@ -159,16 +161,17 @@ ROOF_KEYS = frozenset({"attention_flash_prefill", "matmul_fp8", "matmul_fp32", "
                        # bool -> bf16: ~340 G elements/s on an H200, profiled), tril's row and column per element, an
                        # activation's or exp's math (pointwise_math), a transposing copy's scattered reads (a sector
                        # per element: ~140 G elements/s whatever their width, copy_transpose)
-                       "pointwise_broadcast", "cast", "cast_fp32", "tril", "pointwise_math", "copy_transpose"})
+                       "pointwise_broadcast", "cast", "cast_fp32", "tril", "pointwise_math", "copy_transpose",
+                       "cast_int64"})
 # log10 spans of a second term's rate where a key's differs from fit_walk's / fit_roof's: elements per second, a
 # gather's dependent loads
 RATE_SPAN = {"pointwise_broadcast": (10.0, 13.0), "cast": (10.0, 13.0), "cast_fp32": (10.0, 13.0),
              "tril": (10.0, 13.0), "gather_elements": (5.0, 10.0), "pointwise_math": (10.0, 13.0),
-             "copy_transpose": (10.0, 13.0)}
+             "copy_transpose": (10.0, 13.0), "cast_int64": (10.0, 13.0)}
 # a fixed cost per step beside the bytes: overhead + steps x wave_s + bytes / bw (a radix sort's passes)
 STEP_KEYS = frozenset({"sort"})
 ELEMENT_RATE_KEYS = frozenset({"pointwise_broadcast", "cast", "cast_fp32", "tril", "pointwise_math",
-                               "copy_transpose"})
+                               "copy_transpose", "cast_int64"})
 # keys fitted on the cases of every file: a walk key needs cases where the bytes bind and cases where the walk
 # does, which no one sweep file holds (reduction_last: many rows in the models' sweep, tens of rows in the
 # reductions groups; topk_multiblock_fp32: two probes in the methods group, the long rows in a later group)

@@ -353,6 +353,8 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "rms_norm": ("layer_norm", "pointwise", "elementwise"),  # _fused_rms_norm: LayerNorm's kernel without the mean
     "select": ("pointwise", "elementwise"),  # nonzero(_static): cub's select over a mask (several launches)
     "cast_fp32": ("cast", "elementwise"),  # a cast up to fp32 (bf16 / int -> fp32): half the bandwidth
+    "cast_int64": ("cast", "elementwise"),  # a cast to or from int64 (a mask or an index to long)
+    "group_norm": ("layer_norm", "pointwise", "elementwise"),  # native_group_norm: moments a block per group, apply
     "cast_fp8": ("cast", "elementwise"),  # to float8_e4m3fn (ATen's float8 copy kernel)
     "cast_from_fp8": ("cast", "elementwise"),  # from float8_e4m3fn up to a wider dtype: ~3x slower than down
     "pointwise_broadcast": ("pointwise", "elementwise"),  # an input broadcast or non-contiguous (strided kernel)

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from hetsim.hardware.launch import NORM_ROW_SLOTS, RESIDENT_BLOCKS
+from hetsim.hardware.launch import NORM_ROW_SLOTS, RESIDENT_BLOCKS, SMS, THREADS_PER_SM, WARP
 from hetsim.ops import (
     INDEX_BYTES,
     AxisReduction,
@@ -166,11 +166,11 @@ def _materialise(op: AtenOp) -> tuple[Op, ...]:
         # with the new transposed K) half the GPU copies it: ~0.7 TB/s against ~1.0 for two halves of the same
         # bytes (the aten sweep)
         regime = "cat_one_input"
-    if any(broadcast(t) for t in op.inputs if t.numel):
+    if regime != "copy_transpose" and any(broadcast(t) for t in op.inputs if t.numel):
         # an expanded input (repeat_kv's K/V heads): each stored element is read once and written n times, a
         # pattern the strided kernel runs faster than a transposing copy (the aten sweep's clones of expanded
         # caches: ~1.2 TB/s of bytes read + written, against ~0.8 for copy_transpose's): `copy_expand`
-        regime = "copy_expand"
+        regime = "copy_expand"  # (an expanded view read across its last dim stays a transpose: GQA's k^T broadcast)
     return (Pointwise(numel, read + write, op.name, regime, name=_name(op)),)
 
 
@@ -211,6 +211,10 @@ def _to_copy(op: AtenOp) -> tuple[Op, ...]:
         regime = "cast_from_fp8"
     elif "float8" in out.dtype:
         regime = "cast_fp8"
+    elif "int64" in (src.dtype, out.dtype):
+        # to or from int64 (a mask or an index to long, positions to fp32): its own regime where fitted, ~2.4 us for a
+        # few thousand elements on an H200 against ~1.2 for a float cast (the real-code checks)
+        regime = "cast_int64"
     else:
         regime = "cast_fp32" if out.dtype == "float32" and src.dtype != "float32" else "cast"
     return (Pointwise(out.numel, read + nbytes(out), op.name, regime, name=_name(op)),)
@@ -368,6 +372,25 @@ def _rms_norm(op: AtenOp) -> tuple[Op, ...]:
     # one block per row (layer_norm_kernel.cu: blocks = rows): its walk over the row bounds short, few or many rows; a
     # sum of squares, no Welford division: the row at its own width
     return (replace(norm, regime="rms_norm", row_bytes=_norm_cols(op) * x.itemsize),)
+
+
+def _group_norm(op: AtenOp) -> tuple[Op, ...]:
+    # native_group_norm on a GPU (group_norm_kernel.cu): a block per (sample, group) computes its moments with
+    # Welford's update (512 threads, a warp where the group has fewer than 512 elements), each thread walking its
+    # share at fp32 width; then a tiny kernel fuses the scale and shift per channel and a broadcast elementwise kernel
+    # writes y = x * a + b. One op here, as layer_norm is: the input read twice, y written, the group's walk in waves
+    x, out = op.inputs[0], op.outputs[0]
+    n, c, hxw, g = (int(op.args.get(k, 1)) for k in ("N", "C", "HxW", "group"))
+    group = max(c // max(g, 1), 1) * hxw
+    threads = GROUP_NORM_THREADS if group >= GROUP_NORM_THREADS else WARP
+    waves = math.ceil(n * g / (SMS * THREADS_PER_SM // threads))
+    walk = waves * math.ceil(group / threads) * FP32_BYTES
+    moments = 2 * n * g * FP32_BYTES
+    return (Pointwise(out.numel, 2 * nbytes(x) + nbytes(out) + moments, op.name, "group_norm", walk=walk,
+                      name=_name(op)),)
+
+
+GROUP_NORM_THREADS = 512  # kCUDABlockReduceNumThreads: RowwiseMomentsCUDAKernel's block
 
 
 def _index_add(op: AtenOp) -> tuple[Op, ...]:
@@ -602,6 +625,7 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "_scaled_mm": ("matmul_fp8 (else matmul at the fp8 peak)", _mm),
     "mv": ("gemv (else matmul)", _mv), "addmv": ("gemv (else matmul)", _mv), "addmv_": ("gemv (else matmul)", _mv),
     "_fused_rms_norm": ("rms_norm (else layer_norm)", _rms_norm),
+    "native_group_norm": ("group_norm (moments a block per group, then the scale and shift)", _group_norm),
     "logsumexp": ("reduction_last / reduction_outer(_max) + pointwise(_math): amax, x - max, exp_, sum, log_",
                   _logsumexp),
     "embedding": ("embedding / embedding_few (else gather_narrow / gather)", _embedding),

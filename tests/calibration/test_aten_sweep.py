@@ -78,7 +78,13 @@ def test_the_sweep_runs_on_cpu_and_reads_back_as_cases(tmp_path):
 
 def test_regeneration_reproduces_the_committed_cases():
     pytest.importorskip("transformers")
-    from hetsim.calibration.gpu_suite import realcode_fifth, realcode_fourth, realcode_more, realcode_third
+    from hetsim.calibration.gpu_suite import (
+        realcode_fifth,
+        realcode_fourth,
+        realcode_more,
+        realcode_sixth,
+        realcode_third,
+    )
     from hetsim.calibration.gpu_suite.aten_cases import (
         REALCODE,
         REALCODE_CHECK,
@@ -104,7 +110,8 @@ def test_regeneration_reproduces_the_committed_cases():
     common = json.loads(json.dumps(build_common_cases(exclude), default=str))
     # the real-code pairs last, each blind to every case before it (the later pairs to the earlier ones): peeled off
     # from the end, the newest first
-    for groups, specs in (((realcode_fifth.REALCODE_CHECK5,), realcode_fifth.specs),
+    for groups, specs in (((realcode_sixth.REALCODE_MORE4, realcode_sixth.REALCODE_CHECK6), realcode_sixth.specs),
+                          ((realcode_fifth.REALCODE_CHECK5,), realcode_fifth.specs),
                           ((realcode_fourth.REALCODE_MORE3, realcode_fourth.REALCODE_CHECK4), realcode_fourth.specs),
                           ((realcode_third.REALCODE_MORE2, realcode_third.REALCODE_CHECK3), realcode_third.specs),
                           ((realcode_more.REALCODE_MORE, realcode_more.REALCODE_CHECK2), realcode_more.specs),
@@ -221,7 +228,8 @@ def test_a_suite_refit_fits_the_trace_keys_again_from_the_recorded_sweep():
     common = [SWEEP.with_name(f"H200-aten-{g}-2026-12-02.parquet") for g in ("common", "common-more", "index-widths",
                                                                                        "realcode", "realcode-more",
                                                                                        "realcode-more2",
-                                                                                       "realcode-more3")]
+                                                                                       "realcode-more3",
+                                                                                       "realcode-more4")]
     assert profile.provenance["trace_fit"]["cases"] == [str(p.relative_to(REPO_ROOT))
                                                         for p in (SWEEP, methods, reductions, select, topk, wider,
                                                                   sdpa, *common)]

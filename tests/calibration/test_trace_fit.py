@@ -39,7 +39,8 @@ def test_the_fit_reproduces_the_committed_keys(h200_fit_host_calls):
     common = [SWEEP.with_name(f"H200-aten-{g}-2026-12-02.parquet") for g in ("common", "common-more", "index-widths",
                                                                                        "realcode", "realcode-more",
                                                                                        "realcode-more2",
-                                                                                       "realcode-more3")]
+                                                                                       "realcode-more3",
+                                                                                       "realcode-more4")]
     fitted = fit_profile(profile, [SWEEP, methods, reductions, select, topk, wider, sdpa, *common], h200_fit_host_calls,
                          default_composites("H200"))
     assert set(fitted) == set(profile.provenance["trace_fit"]["keys"])

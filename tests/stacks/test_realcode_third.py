@@ -100,9 +100,9 @@ def test_a_copy_that_moves_the_last_dim_is_a_transpose():
 def test_the_third_realcode_check_is_blind_and_scored(assert_blind):
     assert_blind("realcode-check3", 83, "realcode-more2")
     graph = validate_ops(gpu_model("H200"), load_cases(CHECK3)).stats("graph")
-    # 14.0 % / 47.0 % with the profile before realcode-more2; 13.5 % / 38.6 % blind after it; 12.2 % after
-    # realcode-more3, whose element-rate key this check motivated (no longer blind for it): not the <= 10 % target
-    assert graph["median_abs"] == pytest.approx(0.122, abs=0.01)
+    # 14.0 % / 47.0 % with the profile before realcode-more2; 13.5 % / 38.6 % blind after it; 11.0 % / 30.1 % after
+    # realcode-more3 and -more4, whose keys this check partly motivated (no longer blind for them): not <= 10 %
+    assert graph["median_abs"] == pytest.approx(0.110, abs=0.01)
 
 
 def test_elementwise_math_takes_its_own_element_rate():
@@ -132,15 +132,54 @@ def test_the_fourth_realcode_check_is_blind_and_scored(assert_blind):
     assert_blind("realcode-check4", 103, "realcode-more3")
     graph = validate_ops(gpu_model("H200"), load_cases(RUNS / "H200-aten-realcode-check4-2026-12-02.parquet")).stats(
         "graph")
-    # 15.0 % / 50.1 % with the profile this session began with; 12.4 % / 48.2 % blind after realcode-more2 and -more3:
-    # not the <= 10 % target
-    assert graph["median_abs"] == pytest.approx(0.124, abs=0.01)
+    # 15.0 % / 50.1 % with the profile this session began with; 12.4 % / 48.2 % blind after realcode-more2 and -more3;
+    # 11.3 % / 36.0 % after -more4 (which this check partly motivated): not the <= 10 % target
+    assert graph["median_abs"] == pytest.approx(0.113, abs=0.01)
 
 
 def test_the_fifth_realcode_check_is_blind_and_scored(assert_blind):
     assert_blind("realcode-check5", 103, "realcode-more3")
     graph = validate_ops(gpu_model("H200"), load_cases(RUNS / "H200-aten-realcode-check5-2026-12-02.parquet")).stats(
         "graph")
-    # measured after every change of this session, scored once: 13.8 % / 54.5 % with the profile the session began
-    # with, 11.7 % / 48.7 % with its end: not the <= 10 % target
-    assert graph["median_abs"] == pytest.approx(0.117, abs=0.01)
+    # 13.8 % / 54.5 % with the profile the session began with, 11.7 % / 48.7 % blind after realcode-more3; 10.7 % /
+    # 39.7 % after -more4 (GroupNorm and int64 casts, which this check showed missing): not the <= 10 % target
+    assert graph["median_abs"] == pytest.approx(0.107, abs=0.01)
+
+
+def test_group_norm_is_its_moments_walk_a_block_per_group():
+    # native_group_norm (group_norm_kernel.cu): N x G blocks of 512 threads walk their group's elements at fp32 width
+    x = meta((1, 256, 256, 256), "float16")
+    op = lower("aten.native_group_norm.default", [x, meta((256,), "float16"), meta((256,), "float16")],
+               [x, meta((1, 32), "float32"), meta((1, 32), "float32")], {"N": 1, "C": 256, "HxW": 65536, "group": 32})
+    assert op.regime == "group_norm" and rate_keys(op)[:2] == ("group_norm", "layer_norm")
+    assert walk_bytes(op) == 1 * (8 * 65536 // 512) * 4  # 32 blocks: one wave, 1,024 elements a thread
+    assert op.bytes == 3 * x.numel * 2 + 2 * 32 * 4  # read twice (moments, then y = x * a + b), y written
+
+
+def test_int64_casts_take_their_own_key():
+    assert rate_keys(lower("aten._to_copy.default", [meta((4096,), "bool")], [meta((4096,), "int64")],
+                           {"dtype": "int64"}))[0] == "cast_int64"
+    assert rate_keys(lower("aten._to_copy.default", [meta((4096,), "int64")], [meta((4096,), "float32")],
+                           {"dtype": "float32"}))[0] == "cast_int64"
+    assert rate_keys(lower("aten._to_copy.default", [meta((4096,))], [meta((4096,), "float32")],
+                           {"dtype": "float32"}))[0] == "cast_fp32"
+
+
+def test_an_expanded_view_read_across_its_last_dim_is_a_transpose():
+    # GQA's q @ k^T broadcast over the query group: k^T expanded to the group, then cloned: a transposing copy (on an
+    # H200 8 x 4 x 8 x 128 x 3000 bf16 took 612 us, ~0.4 TB/s, where repeat_kv's expand copy runs ~1.2 TB/s)
+    kt = TensorMeta((8, 4, 8, 128, 3000), (4 * 3000 * 128, 3000 * 128, 0, 1, 128), "bfloat16", view=True,
+                    contiguous=False)
+    assert lower("aten.clone.default", [kt], [meta(kt.shape)]).regime == "copy_transpose"
+    repeat = TensorMeta((1, 8, 4, 4096, 128), (8 * 4096 * 128, 4096 * 128, 0, 128, 1), "bfloat16", view=True,
+                        contiguous=False)
+    assert lower("aten.clone.default", [repeat], [meta(repeat.shape)]).regime == "copy_expand"
+
+
+def test_the_sixth_realcode_check_is_blind_and_scored(assert_blind):
+    assert_blind("realcode-check6", 107, "realcode-more4")
+    graph = validate_ops(gpu_model("H200"), load_cases(RUNS / "H200-aten-realcode-check6-2026-12-02.parquet")).stats(
+        "graph")
+    # written blind to this session's changes, measured with realcode-more4 and scored once, after the fit: 17.3 % /
+    # 50.4 % with the profile the session began with, 11.2 % / 34.2 % with its end: not the <= 10 % target
+    assert graph["median_abs"] == pytest.approx(0.112, abs=0.01)

@@ -114,7 +114,7 @@ def add_cases(found: dict[str, dict], label: str, trace, exclude: set[str], deco
 # refinement does not change which cases the sweep holds (the measured sweep stays what this file makes)
 REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "cast_fp8", "cast_from_fp8", "gather_few", "embedding",
                      "embedding_few", "reduction_last", "matmul_outer", "reduction_outer_max", "copy_transpose",
-                     "pointwise_math", "bmm_odd_tokens"})
+                     "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm"})
 
 
 def regime(case: dict, coarse: bool = True) -> tuple[str, float]:
@@ -611,6 +611,11 @@ def main(argv: list[str] | None = None) -> int:
 
     earlier = {case_key(c["kind"], c["spec"]) for c in cases}
     cases += build_common_cases(exclude | earlier | composite_keys(), specs=realcode_fifth.specs)
+    # and the sixth pair (realcode-more4 fitted, realcode-check6 blind to every case before)
+    from hetsim.calibration.gpu_suite import realcode_sixth
+
+    earlier = {case_key(c["kind"], c["spec"]) for c in cases}
+    cases += build_common_cases(exclude | earlier | composite_keys(), specs=realcode_sixth.specs)
     doc = {"about": "aten sweep cases (hetsim.calibration.gpu_suite.aten_cases); disjoint from " + VALIDATION.name
            + " and from the ops of the composites in " + str(COMPOSITES.relative_to(REPO_ROOT)),
            "traces": [list(t) for t in TRACES], "probes": [list(p) for p in PROBES], "cases": cases}

@@ -20,7 +20,8 @@ harness. Writes, beside each other:
 fused rms_norm, fp8 GEMM and gemv keys, and a blind check of everyday inference code; `realcode-more` /
 `realcode-check2`: the kernels that check showed mispriced, at spreads of shapes, and a second blind check;
 `realcode-more2` / `realcode-check3`, `realcode-more3` / `realcode-check4`: likewise after the second and third
-checks, and a third and fourth; `realcode-check5`: a fifth blind check) and
+checks, and a third and fourth; `realcode-check5`: a fifth blind check; `realcode-more4` / `realcode-check6`: a
+fourth fit and a sixth check) and
 `--regimes` only the cases of those rate keys; a case keeps its index in the cases file (column `case`), so runs
 of different groups stay apart and can be fitted together (hetsim.calibration.trace_fit takes several --cases). An index
 op of the methods group (`int_bound` in its case) draws its indices over the rows it addresses, as the
@@ -139,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--group", choices=("models", "methods", "sdpa", "common", "common-check", "common-more",
                                         "index-widths", "realcode", "realcode-check", "realcode-more",
                                         "realcode-check2", "realcode-more2", "realcode-check3", "realcode-more3",
-                                        "realcode-check4", "realcode-check5"),
+                                        "realcode-check4", "realcode-check5", "realcode-more4",
+                                        "realcode-check6"),
                     default=None,
                     help="time only this group of cases (default: all)")
     ap.add_argument("--cudnn-sdpa", choices=("on", "off"), default="on",
