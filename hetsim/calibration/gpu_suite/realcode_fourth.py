@@ -52,7 +52,6 @@ def _more3():
     return out
 
 
-
 def _check4():
     import torch
     import torch.nn.functional as F

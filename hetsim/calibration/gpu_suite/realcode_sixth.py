@@ -58,7 +58,6 @@ def _more4():
     return out
 
 
-
 def _check6():
     import torch
     import torch.nn.functional as F

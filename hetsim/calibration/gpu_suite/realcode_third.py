@@ -68,8 +68,6 @@ def _more2():
     return out
 
 
-
-
 def _check3():
     import torch
     import torch.nn.functional as F
