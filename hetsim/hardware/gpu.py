@@ -196,11 +196,6 @@ def walk_bytes(op: Op) -> float:
     return 0.0
 
 
-def softmax_persistent(op: Softmax) -> bool:
-    """Whether PyTorch runs a softmax over the last dim with its persistent kernel (a warp per row)."""
-    return launch.softmax_persistent(op.cols, dtype_bytes(op.dtype))
-
-
 INDEX_REDUCTIONS = ("aten.max.dim", "aten.min.dim", "aten.argmax", "aten.argmin")
 WELFORD_REDUCTIONS = ("aten.var", "aten.std")
 INDEX_GATHERS = ("aten.index.", "aten._unsafe_index.")  # x[idx]: ATen's index kernel
@@ -274,7 +269,8 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         # a traced (log_)softmax over the last dim: PyTorch's persistent kernel (a warp per row, `softmax_warp`) up to
         # 2048 elements of <= 8 KB, else a block per row (cunn_SoftMaxForward, `softmax_last`); both walk their
         # thread's share of a row (`walk_bytes`), which bounds few long rows far below the bandwidth
-        return ("softmax_warp", "softmax_last", "softmax") if softmax_persistent(op) else ("softmax_last", "softmax")
+        warp = launch.softmax_persistent(op.cols, dtype_bytes(op.dtype))
+        return ("softmax_warp", "softmax_last", "softmax") if warp else ("softmax_last", "softmax")
     if isinstance(op, AxisReduction) and op.aten and op.cols >= 32:
         # a traced last-dim reduction (RMSNorm's fp32 mean), fitted on traced ops where measured: the bytes,
         # or each thread's walk over its share of a row (`walk_bytes`), whichever is slower

@@ -18,11 +18,25 @@ MAX_BLOCKS_PER_SM = 32
 WARP = 32
 MAX_BLOCK_THREADS = 1024
 REDUCE_THREADS = 512  # ATen's reduce kernel: threads per block (mnt_wrapper's MAX_NUM_THREADS)
+
+
+def resident_blocks(threads: int) -> int:
+    """Blocks of `threads` threads resident on the GPU at once (the threads an SM holds, at most 32 blocks an SM)."""
+    return SMS * min(MAX_BLOCKS_PER_SM, THREADS_PER_SM // threads)
+
+
+def waves(blocks: int, threads: int) -> int:
+    """Waves a launch of `blocks` blocks of `threads` threads runs over the GPU."""
+    return math.ceil(blocks / resident_blocks(threads))
+
+
 # blocks resident at once on an H100 / H200 (132 SMs x 2048 threads / 512): Reduce.cuh's target_grid_size
-RESIDENT_BLOCKS = SMS * THREADS_PER_SM // REDUCE_THREADS
+RESIDENT_BLOCKS = resident_blocks(REDUCE_THREADS)
 NORM_BLOCK_THREADS = 128  # vectorized_layer_norm_kernel's block: a row each
 # rows a norm kernel runs at once: 132 SMs (H100 SXM, H200) x 16 resident blocks of 128 threads (2,048 threads per SM)
-NORM_ROW_SLOTS = SMS * THREADS_PER_SM // NORM_BLOCK_THREADS
+NORM_ROW_SLOTS = resident_blocks(NORM_BLOCK_THREADS)
+
+
 OUTPUT_VEC = 4  # Reduce.cuh's get_output_vec_size: up to 4 neighbouring outputs per thread's load
 # a wave's fixed cost as bytes of a lane's walk, chosen by the fit's error over 0-512 B on the realcode-more group's
 # last-dim reductions (its grid of rows x row lengths), never on a validation case
@@ -58,7 +72,7 @@ def reduce_walk(rows: int, cols: int, itemsize: int, inner: int = 1) -> float:
         dim0, dim1, max_threads = cols // vec, rows, REDUCE_THREADS
     width, height = _block_shape(dim0, dim1, max_threads)
     threads = width * height
-    resident = SMS * THREADS_PER_SM // threads  # Reduce.cuh's target_grid_size
+    resident = resident_blocks(threads)  # Reduce.cuh's target_grid_size
     if inner > 1:
         values, outputs_per_block = cols, width  # lanes split the outputs (output_mult[0])
         # a load of `vec` outputs' elements, each reduced in fp32: its elements, not their width, set its cost (on an
@@ -84,7 +98,7 @@ def reduce_walk(rows: int, cols: int, itemsize: int, inner: int = 1) -> float:
             extra = GLOBAL_REDUCE_WAVES
     # waves of blocks over the GPU, each its lanes' walk plus a fixed cost (the warp and block reductions, the write):
     # 65,536 rows of 64 bf16 leave a lane 2 elements, yet take 15 us on an H200 (4,096 blocks: 8 waves)
-    return float((math.ceil(blocks / resident) + extra) * (values * load + REDUCE_WAVE_FIXED_BYTES))
+    return float((waves(blocks, threads) + extra) * (values * load + REDUCE_WAVE_FIXED_BYTES))
 
 
 def _block_shape(dim0: int, dim1: int, max_threads: int) -> tuple[int, int]:
@@ -133,12 +147,8 @@ def softmax_waves(rows: int, cols: int, itemsize: int) -> int:
     (an MoE router's) 32 rows a block, 16 waves."""
     if softmax_persistent(cols, itemsize):
         warps = SOFTMAX_BLOCK_THREADS // softmax_threads(cols, itemsize)
-        blocks = math.ceil(rows / (warps * softmax_rows_per_warp(cols, itemsize)))
-        per_sm = THREADS_PER_SM // SOFTMAX_BLOCK_THREADS
-    else:
-        blocks = rows
-        per_sm = min(MAX_BLOCKS_PER_SM, THREADS_PER_SM // softmax_threads(cols, itemsize))
-    return math.ceil(blocks / (SMS * per_sm))
+        return waves(math.ceil(rows / (warps * softmax_rows_per_warp(cols, itemsize))), SOFTMAX_BLOCK_THREADS)
+    return waves(rows, softmax_threads(cols, itemsize))
 
 
 def _next_pow2(n: int) -> int:

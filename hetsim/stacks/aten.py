@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from hetsim.hardware.launch import NORM_ROW_SLOTS, RESIDENT_BLOCKS, SMS, THREADS_PER_SM, WARP
+from hetsim.hardware.launch import WARP, waves
 from hetsim.ops import (
     INDEX_BYTES,
     AxisReduction,
@@ -383,8 +383,7 @@ def _group_norm(op: AtenOp) -> tuple[Op, ...]:
     n, c, hxw, g = (int(op.args.get(k, 1)) for k in ("N", "C", "HxW", "group"))
     group = max(c // max(g, 1), 1) * hxw
     threads = GROUP_NORM_THREADS if group >= GROUP_NORM_THREADS else WARP
-    waves = math.ceil(n * g / (SMS * THREADS_PER_SM // threads))
-    walk = waves * math.ceil(group / threads) * FP32_BYTES
+    walk = waves(n * g, threads) * math.ceil(group / threads) * FP32_BYTES
     moments = 2 * n * g * FP32_BYTES
     return (Pointwise(out.numel, 2 * nbytes(x) + nbytes(out) + moments, op.name, "group_norm", walk=walk,
                       name=_name(op)),)
@@ -426,9 +425,8 @@ def _gather(op: AtenOp) -> tuple[Op, ...]:
     src, index, out = op.inputs[0], op.inputs[-1], op.outputs[0]
     n = out.numel
     iters = min(GATHER_THREAD_WORK, math.ceil(n / GATHER_THREADS))
-    # 128-thread blocks resident at once: as many as a norm kernel's (NORM_ROW_SLOTS)
-    waves = math.ceil(math.ceil(n / (GATHER_THREADS * GATHER_THREAD_WORK)) / NORM_ROW_SLOTS)
-    walk = waves * iters * (INDEX_BYTES + src.itemsize)
+    blocks = math.ceil(n / (GATHER_THREADS * GATHER_THREAD_WORK))
+    walk = waves(blocks, GATHER_THREADS) * iters * (INDEX_BYTES + src.itemsize)
     return (Pointwise(n, nbytes(index) + 2 * n * src.itemsize, op.name, "gather_elements", walk=walk,
                       name=_name(op)),)
 
@@ -555,8 +553,7 @@ def _scan(op: AtenOp) -> tuple[Op, ...]:
     rows = x.numel // max(n, 1)
     tx = scan_threads_x(rows, n)
     blocks = math.ceil(rows / (SCAN_THREADS // tx))
-    # 512-thread blocks resident at once: as many as ATen's reduce kernel's (RESIDENT_BLOCKS)
-    walk = math.ceil(blocks / RESIDENT_BLOCKS) * math.ceil(n / (2 * tx)) * SCAN_CHUNK_BYTES
+    walk = waves(blocks, SCAN_THREADS) * math.ceil(n / (2 * tx)) * SCAN_CHUNK_BYTES
     return (Pointwise(out.numel, moved, op.name, "scan", walk=walk, name=_name(op)),)
 
 

@@ -78,23 +78,14 @@ def test_the_sweep_runs_on_cpu_and_reads_back_as_cases(tmp_path):
 
 def test_regeneration_reproduces_the_committed_cases():
     pytest.importorskip("transformers")
-    from hetsim.calibration.gpu_suite import (
-        realcode_fifth,
-        realcode_fourth,
-        realcode_more,
-        realcode_sixth,
-        realcode_third,
-    )
     from hetsim.calibration.gpu_suite.aten_cases import (
-        REALCODE,
-        REALCODE_CHECK,
-        _realcode_specs,
         build_cases,
         build_common_cases,
         build_method_cases,
         build_sdpa_cases,
         case_key,
         composite_keys,
+        realcode_pairs,
         validation_keys,
     )
 
@@ -110,12 +101,7 @@ def test_regeneration_reproduces_the_committed_cases():
     common = json.loads(json.dumps(build_common_cases(exclude), default=str))
     # the real-code pairs last, each blind to every case before it (the later pairs to the earlier ones): peeled off
     # from the end, the newest first
-    for groups, specs in (((realcode_sixth.REALCODE_MORE4, realcode_sixth.REALCODE_CHECK6), realcode_sixth.specs),
-                          ((realcode_fifth.REALCODE_CHECK5,), realcode_fifth.specs),
-                          ((realcode_fourth.REALCODE_MORE3, realcode_fourth.REALCODE_CHECK4), realcode_fourth.specs),
-                          ((realcode_third.REALCODE_MORE2, realcode_third.REALCODE_CHECK3), realcode_third.specs),
-                          ((realcode_more.REALCODE_MORE, realcode_more.REALCODE_CHECK2), realcode_more.specs),
-                          ((REALCODE, REALCODE_CHECK), _realcode_specs)):
+    for groups, specs in reversed(realcode_pairs()):
         pair = [c for c in committed if c.get("group") in groups]
         earlier = {case_key(c["kind"], c["spec"]) for c in committed[:-len(pair)]}
         rebuilt = json.loads(json.dumps(build_common_cases(exclude | earlier | composite_keys(), specs=specs),

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -578,6 +579,25 @@ def build_common_cases(exclude: set[str] | None = None, specs=_common_specs) -> 
     return [c for c in found.values() if c["regime"] != "-"]
 
 
+def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
+    """The real-code groups in the order the builder takes them, each (its groups, its spec function): a fit group
+    and the blind check written beside it (the fifth check alone)."""
+    from hetsim.calibration.gpu_suite import (
+        realcode_fifth,
+        realcode_fourth,
+        realcode_more,
+        realcode_sixth,
+        realcode_third,
+    )
+
+    return (((REALCODE, REALCODE_CHECK), _realcode_specs),
+            ((realcode_more.REALCODE_MORE, realcode_more.REALCODE_CHECK2), realcode_more.specs),
+            ((realcode_third.REALCODE_MORE2, realcode_third.REALCODE_CHECK3), realcode_third.specs),
+            ((realcode_fourth.REALCODE_MORE3, realcode_fourth.REALCODE_CHECK4), realcode_fourth.specs),
+            ((realcode_fifth.REALCODE_CHECK5,), realcode_fifth.specs),
+            ((realcode_sixth.REALCODE_MORE4, realcode_sixth.REALCODE_CHECK6), realcode_sixth.specs))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m hetsim.calibration.gpu_suite.aten_cases",
                                  description=__doc__.splitlines()[0])
@@ -588,34 +608,11 @@ def main(argv: list[str] | None = None) -> int:
     cases += build_method_cases(exclude | composite_keys())
     cases += build_sdpa_cases(exclude)
     cases += build_common_cases(exclude)
-    # the real-code groups come last and drop any op an earlier group or a composite has: their check stays blind
-    earlier = {case_key(c["kind"], c["spec"]) for c in cases}
-    cases += build_common_cases(exclude | earlier | composite_keys(), specs=_realcode_specs)
-    # and the second pair after them, likewise blind to every case before (the first real-code pair included)
-    from hetsim.calibration.gpu_suite import realcode_more
-
-    earlier = {case_key(c["kind"], c["spec"]) for c in cases}
-    cases += build_common_cases(exclude | earlier | composite_keys(), specs=realcode_more.specs)
-    # and the third pair after those (realcode-more2 fitted, realcode-check3 blind to every case before)
-    from hetsim.calibration.gpu_suite import realcode_third
-
-    earlier = {case_key(c["kind"], c["spec"]) for c in cases}
-    cases += build_common_cases(exclude | earlier | composite_keys(), specs=realcode_third.specs)
-    # and the fourth pair (realcode-more3 fitted, realcode-check4 blind to every case before)
-    from hetsim.calibration.gpu_suite import realcode_fourth
-
-    earlier = {case_key(c["kind"], c["spec"]) for c in cases}
-    cases += build_common_cases(exclude | earlier | composite_keys(), specs=realcode_fourth.specs)
-    # and a fifth blind check (realcode-check5), blind to every case before
-    from hetsim.calibration.gpu_suite import realcode_fifth
-
-    earlier = {case_key(c["kind"], c["spec"]) for c in cases}
-    cases += build_common_cases(exclude | earlier | composite_keys(), specs=realcode_fifth.specs)
-    # and the sixth pair (realcode-more4 fitted, realcode-check6 blind to every case before)
-    from hetsim.calibration.gpu_suite import realcode_sixth
-
-    earlier = {case_key(c["kind"], c["spec"]) for c in cases}
-    cases += build_common_cases(exclude | earlier | composite_keys(), specs=realcode_sixth.specs)
+    # the real-code groups come last, pair after pair, each dropping any op an earlier group or a composite has: a
+    # check stays blind to every case before it (the fit groups included)
+    for _, specs in realcode_pairs():
+        earlier = {case_key(c["kind"], c["spec"]) for c in cases}
+        cases += build_common_cases(exclude | earlier | composite_keys(), specs=specs)
     doc = {"about": "aten sweep cases (hetsim.calibration.gpu_suite.aten_cases); disjoint from " + VALIDATION.name
            + " and from the ops of the composites in " + str(COMPOSITES.relative_to(REPO_ROOT)),
            "traces": [list(t) for t in TRACES], "probes": [list(p) for p in PROBES], "cases": cases}

@@ -47,7 +47,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from hetsim.calibration.gpu_suite.aten_cases import CASES
+from hetsim.calibration.gpu_suite.aten_cases import CASES, realcode_pairs
 
 POINT_S, IDLE_REPS = 0.03, 5  # as the validation run's grid ("full": op_point_s, op_idle_reps)
 
@@ -138,10 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--budget-s", type=float, default=200.0, help="wall time for the cases; the rest are skipped")
     ap.add_argument("--limit", type=int, default=0, help="time only the first N cases (tests)")
     ap.add_argument("--group", choices=("models", "methods", "sdpa", "common", "common-check", "common-more",
-                                        "index-widths", "realcode", "realcode-check", "realcode-more",
-                                        "realcode-check2", "realcode-more2", "realcode-check3", "realcode-more3",
-                                        "realcode-check4", "realcode-check5", "realcode-more4",
-                                        "realcode-check6"),
+                                        "index-widths", *(g for groups, _ in realcode_pairs() for g in groups)),
                     default=None,
                     help="time only this group of cases (default: all)")
     ap.add_argument("--cudnn-sdpa", choices=("on", "off"), default="on",
