@@ -203,6 +203,9 @@ class Gather(Op):
     source_rows: int
     # the traced aten op (aten.embedding.default: its own regime, hetsim.hardware.gpu.rate_keys)
     aten: str = field(default="", metadata={"omit_default": True})
+    # elements moved one by one (index_add_'s atomic adds, whatever their width; 0: not counted): an element-rate
+    # key's work (hetsim.hardware.gpu.compute_work)
+    elements: int = field(default=0, metadata={"omit_default": True})
 
     def __post_init__(self) -> None:
         if self.rows > self.source_rows:

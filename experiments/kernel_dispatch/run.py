@@ -39,7 +39,7 @@ def _calls(dev):
         "torch._scaled_mm fp8 per-tensor": lambda: torch._scaled_mm(a8, b8, one, one, out_dtype=bf),
         "torch.mv bf16": lambda: torch.mv(mat, vec),
         "F.linear fp32": lambda: F.linear(x32, w32),
-    } | _more_calls(dev) | _third_calls(dev)
+    } | _more_calls(dev) | _third_calls(dev) | _fourth_calls(dev)
 
 
 def _more_calls(dev):
@@ -86,6 +86,33 @@ def _third_calls(dev):
         "softmax 16x12x197x197 fp16": lambda: torch.softmax(att, -1),
         "amax dim0 1024x4544 bf16": lambda: wide.amax(0),
         "sum dim0 4096x64 fp32": lambda: tall.sum(0),
+    }
+
+
+def _fourth_calls(dev):
+    """The launches the third to sixth real-code checks showed mispriced (the fit group of
+    hetsim.calibration.gpu_suite.realcode_seventh): softmax over rows not a power of two and over long rows,
+    GroupNorm's moments, index_add_, an element scatter, fp32 batched GEMMs, x[b, t]."""
+    bf, f16, f32 = torch.bfloat16, torch.float16, torch.float32
+    r = lambda *s, dt=bf: torch.randn(*s, device=dev, dtype=dt)  # noqa: E731
+    ri = lambda hi, *s: torch.randint(0, hi, s, device=dev)  # noqa: E731
+    s577, s1370, s4096 = r(8, 16, 577, 577, dt=f16), r(4, 16, 1370, 1370, dt=f16), r(4, 4096, 4096, dt=f16)
+    g16, g32 = r(1, 256, 256, 256, dt=f16), r(2, 256, 100, 168, dt=f32)
+    gw16, gw32 = r(256, dt=f16), r(256, dt=f32)
+    dest, src, idx = r(4096, 2048), r(291, 2048), ri(4096, 291)
+    mask, perm = torch.rand(8, 100352, device=dev) > 0.5, ri(100352, 8, 100352)
+    q32, k32 = r(48, 499, 64, dt=f32), r(48, 499, 64, dt=f32)
+    x3, b, t = r(16, 1024, 4096), ri(16, 16), ri(1024, 16)
+    return {
+        "softmax 8x16x577x577 fp16": lambda: torch.softmax(s577, -1),
+        "softmax 4x16x1370x1370 fp16": lambda: torch.softmax(s1370, -1),
+        "softmax 4x4096x4096 fp16": lambda: torch.softmax(s4096, -1),
+        "group_norm 1x256x256x256 fp16 g32": lambda: F.group_norm(g16, 32, gw16, gw16),
+        "group_norm 2x256x100x168 fp32 g32": lambda: F.group_norm(g32, 32, gw32, gw32),
+        "index_add_ 4096x2048 bf16, 291 rows": lambda: dest.index_add_(0, idx, src),
+        "scatter 8x100352 bool by int64": lambda: mask.scatter(1, perm, mask),
+        "bmm fp32 48x499x64 @ 48x64x499": lambda: torch.bmm(q32, k32.transpose(1, 2)),
+        "x[b, t] 16x1024x4096 bf16": lambda: x3[b, t],
     }
 
 

@@ -74,6 +74,11 @@ cases of all the files). Each regime below becomes a rate key of
     group_norm      native_group_norm: the bytes, or the moments' walk a block per (sample, group) (WALK_KEYS)
     bmm_odd_tokens  a traced 16-bit bmm at a token count not a multiple of 8 (eager attention over 197 tokens):
                     the bytes or the flops (ROOF_KEYS), ~10-65 TFLOP/s
+    index_add       index_add_: an atomic add per element (an element rate beside the bytes, whatever the width)
+    bmm_fp32        a batched fp32 GEMM (eager fp32 attention): the bytes or the flops (ROOF_KEYS)
+    The realcode-more5 group (2026-12-02) refits `softmax_warp` and `softmax_last` as STEP_KEYS: the waves' lane
+    work (each thread's elements, the persistent kernel's row rounded up to a power of two, gpu.op_steps) beside the
+    bytes, where they were the bytes or the lane's walk; and `scatter` at an element rate (ROOF_KEYS).
     The realcode-more group (2026-12-02) refits several keys in new forms: `sort` as a fixed cost per radix pass
     beside its bytes (STEP_KEYS: overhead + steps x wave_s + bytes / bw), `pointwise_broadcast`, `cast`, `cast_fp32`
     and `tril` with an element rate beside the bytes (ROOF_KEYS, the op's element work, gpu.compute_work: elements,
@@ -132,7 +137,15 @@ from typing import Any
 
 from hetsim.calibration.paths import REPO_ROOT, repo_relative
 from hetsim.calibration.trace_cases import TraceCase, load_cases, lower_case
-from hetsim.hardware.gpu import OpClassRates, compute_work, op_device_s, op_stream_device_s, rate_keys, walk_bytes
+from hetsim.hardware.gpu import (
+    OpClassRates,
+    compute_work,
+    op_device_s,
+    op_steps,
+    op_stream_device_s,
+    rate_keys,
+    walk_bytes,
+)
 from hetsim.ops import HostCall, Op
 
 FIT_KEYS = ("pointwise", "pointwise_broadcast", "cast", "cast_fp32", "copy_strided", "cat_one_input", "copy_expand",
@@ -144,17 +157,16 @@ FIT_KEYS = ("pointwise", "pointwise_broadcast", "cast", "cast_fp32", "copy_strid
             "index_gather", "index_put", "index_put_accumulate", "scatter", "scatter_add", "sort", "sort_inplace",
             "scan", "multinomial", "reduction_index", "reduction_welford", "softmax_last", "softmax_warp", "tril",
             "pad", "rms_norm", "gemv", "matmul_fp8", "gather_elements", "scan_device", "sort_segmented",
-            "matmul_fp32", "copy_transpose", "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm")
+            "matmul_fp32", "copy_transpose", "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm",
+            "index_add", "bmm_fp32")
 PER_INDEX_KEYS = frozenset({"gather_few"})  # timed per index (a dependent load each), not per byte
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
 WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share of the bytes-only fit's error
 # bytes or a walk, whichever is slower
 WALK_KEYS = frozenset({"reduction_last", "topk_multiblock_fp32", "attention_efficient_decode", "scan",
-                       "reduction_index", "reduction_welford", "softmax_last", "softmax_warp", "index_gather",
+                       "reduction_index", "reduction_welford", "index_gather",
                        "rms_norm", "layer_norm", "gather_elements", "sort_segmented", "reduction_outer",
                        "reduction_outer_max", "group_norm"})
-# (softmax_warp's walk rests on the methods' persistent-kernel cases, 256 and 512 rows of 2048 bf16 both 8.3 us from
-# a CUDA graph: flat in the rows; it moved the methods' composites, never fitted, from 9.4 / 8.3 % to 7.2 / 7.5 %)
 ROOF_KEYS = frozenset({"attention_flash_prefill", "matmul_fp8", "matmul_fp32", "bmm_odd_tokens",  # bytes or flops
                        # elementwise kernels whose per-element work binds before the bytes (gpu.compute_work): the
                        # strided kernel's offsets (a broadcast), a cast's unvectorised load-with-cast (bf16 -> fp32,
@@ -162,16 +174,17 @@ ROOF_KEYS = frozenset({"attention_flash_prefill", "matmul_fp8", "matmul_fp32", "
                        # activation's or exp's math (pointwise_math), a transposing copy's scattered reads (a sector
                        # per element: ~140 G elements/s whatever their width, copy_transpose)
                        "pointwise_broadcast", "cast", "cast_fp32", "tril", "pointwise_math", "copy_transpose",
-                       "cast_int64"})
+                       "cast_int64", "index_add", "scatter", "bmm_fp32"})
 # log10 spans of a second term's rate where a key's differs from fit_walk's / fit_roof's: elements per second, a
 # gather's dependent loads
 RATE_SPAN = {"pointwise_broadcast": (10.0, 13.0), "cast": (10.0, 13.0), "cast_fp32": (10.0, 13.0),
              "tril": (10.0, 13.0), "gather_elements": (5.0, 10.0), "pointwise_math": (10.0, 13.0),
-             "copy_transpose": (10.0, 13.0), "cast_int64": (10.0, 13.0)}
+             "copy_transpose": (10.0, 13.0), "cast_int64": (10.0, 13.0), "index_add": (10.0, 13.0),
+             "scatter": (10.0, 13.0)}
 # a fixed cost per step beside the bytes: overhead + steps x wave_s + bytes / bw (a radix sort's passes)
-STEP_KEYS = frozenset({"sort"})
+STEP_KEYS = frozenset({"sort", "softmax_warp", "softmax_last"})
 ELEMENT_RATE_KEYS = frozenset({"pointwise_broadcast", "cast", "cast_fp32", "tril", "pointwise_math",
-                               "copy_transpose", "cast_int64"})
+                               "copy_transpose", "cast_int64", "index_add", "scatter"})
 # keys fitted on the cases of every file: a walk key needs cases where the bytes bind and cases where the walk
 # does, which no one sweep file holds (reduction_last: many rows in the models' sweep, tens of rows in the
 # reductions groups; topk_multiblock_fp32: two probes in the methods group, the long rows in a later group)
@@ -179,6 +192,7 @@ ELEMENT_RATE_KEYS = frozenset({"pointwise_broadcast", "cast", "cast_fp32", "tril
 # refit: each file alone holds a few sizes of them (the models' sweep: casts of a model's widths; realcode-more: the
 # spread), and a key fitted on the first file's would ignore the rest
 EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | {"scan_device", "copy_cat", "gemv", "multinomial", "copy_strided",
+                                                      "index_add",
                                                       "copy_transpose"}
 HOST_CALLS = "host_calls.json"  # beside the cases: hetsim.calibration.gpu_suite.host_calls on the same GPU
 # (key, field of host_calls.json): host costs the op cases cannot identify, taken as measured
@@ -353,7 +367,7 @@ def fit_steps(points: list[Point]) -> tuple[float, float, float]:
     import numpy as np
 
     g = np.array([p.graph_s for p in points])
-    cols = [np.ones_like(g), np.array([float(p.op.steps) for p in points]), np.array([p.op.bytes for p in points])]
+    cols = [np.ones_like(g), np.array([op_steps(p.op) or 0.0 for p in points]), np.array([p.op.bytes for p in points])]
     keep = [0, 1, 2]
     while True:
         a = np.stack([cols[i] / g for i in keep], axis=1)

@@ -139,9 +139,26 @@ def wave_shape(op: Op) -> tuple[float, float]:
         return float(math.ceil(op.rows / launch.topk_blocks_per_sm(op.n))), float(op.n)
     if isinstance(op, Gather) and few_index_select(op):
         return 1.0, float(op.rows)  # the small-index kernel walks the indices one after another
-    if isinstance(op, Pointwise) and op.steps:
-        return float(op.steps), 0.0  # passes one after another (a radix sort's), each a fixed cost (`wave_s`)
+    if (steps := op_steps(op)) is not None:
+        return steps, 0.0
     return 1.0, 0.0
+
+
+def op_steps(op: Op) -> float | None:
+    """The fixed-cost steps of a kernel timed as overhead + steps x wave_s + bytes / bw, else None: a radix sort's
+    passes one after another (Pointwise.steps), or a traced softmax's lane work once a wave of blocks: each thread's
+    elements of its row(s) plus a fixed cost (its reductions). The persistent kernel's row is rounded up to a power
+    of two (launch.softmax_lane_elements); the block kernel's shared by up to 1,024 threads, 2 blocks an SM. Beside
+    the bytes, not bounded by them: each lane's max, exp and sum run over its (padded) elements after its loads
+    (8 x 16 x 577 rows of 577 fp16 run at 1.9 TB/s on an H200, rows of 512 and 1024 at ~2.6; 4,096 rows of 4096
+    fp16, 16 waves of 1,024-thread blocks, 3.6 us a wave where the bytes take 1.1)."""
+    if isinstance(op, Pointwise) and op.steps:
+        return float(op.steps)
+    if isinstance(op, Softmax) and op.aten:
+        size = dtype_bytes(op.dtype)
+        lane = launch.softmax_rows_per_warp(op.cols, size) * launch.softmax_lane_elements(op.cols, size)
+        return float(launch.softmax_waves(op.rows, op.cols, size) * (lane + SOFTMAX_WAVE_FIXED_ELEMENTS))
+    return None
 
 
 def few_index_select(op: Gather) -> bool:
@@ -173,7 +190,7 @@ def walk_bytes(op: Op) -> float:
         # fp32 take 29 us, 1 row the same; a block's share of 32000 bf16 or fp32 ~9-11 us), once per wave of blocks
         # over the GPU with a fixed cost beside it (many short rows: ViT's 16 x 12 x 197 rows of 197 run 5 waves)
         size = dtype_bytes(op.dtype)
-        per_row = math.ceil(op.cols / launch.softmax_threads(op.cols, size))
+        per_row = launch.softmax_lane_elements(op.cols, size)
         share = launch.softmax_rows_per_warp(op.cols, size) * per_row * ACCUMULATE_BYTES
         return float(launch.softmax_waves(op.rows, op.cols, size) * (share + SOFTMAX_WAVE_FIXED_BYTES))
     if isinstance(op, Pointwise) and op.walk:
@@ -199,14 +216,18 @@ def walk_bytes(op: Op) -> float:
 INDEX_REDUCTIONS = ("aten.max.dim", "aten.min.dim", "aten.argmax", "aten.argmin")
 WELFORD_REDUCTIONS = ("aten.var", "aten.std")
 INDEX_GATHERS = ("aten.index.", "aten._unsafe_index.")  # x[idx]: ATen's index kernel
+INDEX_ADDS = ("aten.index_add_.", "aten.index_add.")  # index_add_(dim, index, source): atomics into rows
 # a softmax wave's fixed cost as bytes of a thread's walk (the row's max and sum reductions, the write), chosen by the
 # fit's error over 0-512 B on the realcode-more2 group's softmaxes over many short rows, never on a validation case
 SOFTMAX_WAVE_FIXED_BYTES = 16
+SOFTMAX_WAVE_FIXED_ELEMENTS = 4  # the same fixed cost where a wave's lane work is counted in elements (op_steps)
 
 
 def compute_work(op: Op) -> float:
     """The quantity a key's second rate times beside the bytes: the flops, or an elementwise kernel's element work
     (Pointwise.element_work: the strided kernel's operands per element), which its element-rate keys were fitted on."""
+    if isinstance(op, Gather) and op.elements:
+        return float(op.elements)
     return op.element_work if isinstance(op, Pointwise) else op.flops
 
 
@@ -278,6 +299,10 @@ def rate_keys(op: Op) -> tuple[str, ...]:
     if isinstance(op, Gather) and op.aten.startswith(INDEX_GATHERS):
         # x[idx]: ATen's index kernel (one thread per output element through the index), not index_select's
         return ("index_gather", *rate_keys(replace(op, aten="")))
+    if isinstance(op, Gather) and op.aten.startswith(INDEX_ADDS):
+        # index_add_: an atomic add per element into the destination's rows (BM25's scatter-add, MoE's combine),
+        # fitted on its own cases where measured (bf16 rows of 2048 at ~0.17 T elements/s on an H200)
+        return ("index_add", *rate_keys(replace(op, aten="")))
     if isinstance(op, Gather) and few_index_select(op):
         # fitted on the aten sweep's few-index cases where measured (time per index, not per byte)
         return ("gather_few", *rate_keys(replace(op, aten="")))
@@ -311,8 +336,11 @@ def rate_keys(op: Op) -> tuple[str, ...]:
             keys = ("matmul_fp8", *keys)
         if op.dtype == "fp32" and op.k >= OUTER_K:
             # an fp32 GEMM: no TF32 by default, so FFMA kernels (cuBLAS's sm80 SIMT GEMMs, a split-K reduce beside
-            # them at small m, profiled on an H200); fitted on fp32 cases where measured
+            # them at small m, profiled on an H200); fitted on fp32 cases where measured. A batched one (eager fp32
+            # attention's scores and values: sm80_xmma_gemm_f32f32 64x64 tiles, profiled) on its own where fitted
             keys = ("matmul_fp32", *keys)
+            if op.batch > 1 and not op.shared_b:
+                keys = ("bmm_fp32", *keys)
         if op.aten.startswith(GEMV_ATEN):
             # mv / addmv: cuBLAS gemv (a matrix times a vector), fitted on its own cases where measured
             keys = ("gemv", *keys)
@@ -380,6 +408,8 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "matmul_outer": ("matmul_unaligned", "matmul"),  # k < OUTER_K
     "topk_multiblock_fp32": ("topk_multiblock", "topk"),  # fp32 scores: four radix passes, not two
     "matmul_fp32": ("matmul",),  # an fp32 GEMM on the FFMA units
+    "bmm_fp32": ("matmul_fp32", "matmul"),  # a batched fp32 GEMM (eager fp32 attention's scores and values)
+    "index_add": ("gather_narrow", "gather"),  # index_add_: an atomic add per element into rows
     "bmm_odd_tokens": ("bmm_unaligned", "bmm", "matmul"),  # a 16-bit bmm whose row strides are not 16-byte aligned
     "gather_few": ("gather_narrow", "gather"),  # index_select of <= FEW_ROWS indices (the small-index kernel)
 }

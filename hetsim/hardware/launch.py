@@ -133,6 +133,17 @@ def softmax_threads(cols: int, itemsize: int) -> int:
     return min(WARP * math.ceil(cols / WARP), MAX_BLOCK_THREADS)
 
 
+def softmax_lane_elements(cols: int, itemsize: int) -> int:
+    """Elements each thread of a row walks. The persistent kernel is compiled for the row rounded up to a power of two
+    (PersistentSoftmax.cuh: WARP_ITERATIONS = next_power_of_two / WARP_SIZE, the lanes past the row loading -inf and
+    still running the max, exp and sum): a row of 577 walks 32 a lane as one of 1024 does. The block kernel walks the
+    row's own length over its threads."""
+    threads = softmax_threads(cols, itemsize)
+    if softmax_persistent(cols, itemsize):
+        return _next_pow2(cols) // threads
+    return math.ceil(cols / threads)
+
+
 def softmax_rows_per_warp(cols: int, itemsize: int) -> int:
     """Rows one warp of the persistent kernel takes (WARP_BATCH: two where the row rounds up to <= 128 elements,
     each thread walking its share of both), else 1 (a block shares a row)."""

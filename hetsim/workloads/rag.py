@@ -158,7 +158,8 @@ class Rag(Method):
                 # (hetsim/method_code/bm25.py traces it), then a random read-modify-write of a 4-byte
                 # score per posting plus its int64 id, the cost of a row gather of 4-byte rows
                 Cast(postings, "bf16", "fp32", name="postings_weight_fp32"),
-                Gather(postings, 4, b * n, name="postings_index_add")]
+                Gather(postings, 4, b * n, aten="aten.index_add_.default", elements=postings,
+                       name="postings_index_add")]
 
     def postings_per_term(self) -> int:
         """Postings of an average query term: the documents it occurs in."""

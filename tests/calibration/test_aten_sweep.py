@@ -215,7 +215,8 @@ def test_a_suite_refit_fits_the_trace_keys_again_from_the_recorded_sweep():
                                                                                        "realcode", "realcode-more",
                                                                                        "realcode-more2",
                                                                                        "realcode-more3",
-                                                                                       "realcode-more4")]
+                                                                                       "realcode-more4",
+                                                                                       "realcode-more5")]
     assert profile.provenance["trace_fit"]["cases"] == [str(p.relative_to(REPO_ROOT))
                                                         for p in (SWEEP, methods, reductions, select, topk, wider,
                                                                   sdpa, *common)]

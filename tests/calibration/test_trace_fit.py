@@ -40,7 +40,8 @@ def test_the_fit_reproduces_the_committed_keys(h200_fit_host_calls):
                                                                                        "realcode", "realcode-more",
                                                                                        "realcode-more2",
                                                                                        "realcode-more3",
-                                                                                       "realcode-more4")]
+                                                                                       "realcode-more4",
+                                                                                       "realcode-more5")]
     fitted = fit_profile(profile, [SWEEP, methods, reductions, select, topk, wider, sdpa, *common], h200_fit_host_calls,
                          default_composites("H200"))
     assert set(fitted) == set(profile.provenance["trace_fit"]["keys"])

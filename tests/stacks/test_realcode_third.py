@@ -101,7 +101,8 @@ def test_the_third_realcode_check_is_blind_and_scored(assert_blind):
     assert_blind("realcode-check3", 83, "realcode-more2")
     graph = validate_ops(gpu_model("H200"), load_cases(CHECK3)).stats("graph")
     # 14.0 % / 47.0 % with the profile before realcode-more2; 13.5 % / 38.6 % blind after it; 11.0 % / 30.1 % after
-    # realcode-more3 and -more4, whose keys this check partly motivated (no longer blind for them): not <= 10 %
+    # realcode-more3 and -more4, whose keys this check partly motivated (no longer blind for them); 11.0 % / 28.4 %
+    # after -more5: not <= 10 %
     assert graph["median_abs"] == pytest.approx(0.110, abs=0.01)
 
 
@@ -133,8 +134,9 @@ def test_the_fourth_realcode_check_is_blind_and_scored(assert_blind):
     graph = validate_ops(gpu_model("H200"), load_cases(RUNS / "H200-aten-realcode-check4-2026-12-02.parquet")).stats(
         "graph")
     # 15.0 % / 50.1 % with the profile this session began with; 12.4 % / 48.2 % blind after realcode-more2 and -more3;
-    # 11.3 % / 36.0 % after -more4 (which this check partly motivated): not the <= 10 % target
-    assert graph["median_abs"] == pytest.approx(0.113, abs=0.01)
+    # 11.3 % / 36.0 % after -more4 (which this check partly motivated), 11.1 % / 27.4 % after -more5: not the <= 10 %
+    # target
+    assert graph["median_abs"] == pytest.approx(0.111, abs=0.01)
 
 
 def test_the_fifth_realcode_check_is_blind_and_scored(assert_blind):
@@ -142,8 +144,9 @@ def test_the_fifth_realcode_check_is_blind_and_scored(assert_blind):
     graph = validate_ops(gpu_model("H200"), load_cases(RUNS / "H200-aten-realcode-check5-2026-12-02.parquet")).stats(
         "graph")
     # 13.8 % / 54.5 % with the profile the session began with, 11.7 % / 48.7 % blind after realcode-more3; 10.7 % /
-    # 39.7 % after -more4 (GroupNorm and int64 casts, which this check showed missing): not the <= 10 % target
-    assert graph["median_abs"] == pytest.approx(0.107, abs=0.01)
+    # 39.7 % after -more4 (GroupNorm and int64 casts, which this check showed missing), 9.8 % / 32.6 % after -more5
+    # (softmax's padded lanes, index_add_, scatter): the p90 not the <= 25 % target
+    assert graph["median_abs"] == pytest.approx(0.098, abs=0.01)
 
 
 def test_group_norm_is_its_moments_walk_a_block_per_group():
@@ -181,5 +184,6 @@ def test_the_sixth_realcode_check_is_blind_and_scored(assert_blind):
     graph = validate_ops(gpu_model("H200"), load_cases(RUNS / "H200-aten-realcode-check6-2026-12-02.parquet")).stats(
         "graph")
     # written blind to this session's changes, measured with realcode-more4 and scored once, after the fit: 17.3 % /
-    # 50.4 % with the profile the session began with, 11.2 % / 34.2 % with its end: not the <= 10 % target
-    assert graph["median_abs"] == pytest.approx(0.112, abs=0.01)
+    # 50.4 % with the profile the session began with, 11.2 % / 34.2 % with its end; 10.3 % / 28.2 % after
+    # realcode-more5 (which this check partly motivated): not the <= 10 % target
+    assert graph["median_abs"] == pytest.approx(0.103, abs=0.01)

@@ -93,7 +93,21 @@ def op_callable(op: AtenOp, device: torch.device, bound: int | None = None, posi
                 kwargs[a.name] = [next(it) for _ in range(len(tensors) - singles)]
             else:
                 kwargs[a.name] = next(it)
-    return lambda: func(**kwargs)
+    call = lambda: func(**kwargs)  # noqa: E731
+    _check_replay(op, call)
+    return call
+
+
+def _check_replay(op: AtenOp, call) -> None:
+    """Raise where the replay makes an output of another shape than the traced op's: it would time another op
+    (x[:, idx] records its index tensor but not the None before it, so a replay indexes the first dim)."""
+    if not op.outputs:
+        return
+    out = call()
+    first = out[0] if isinstance(out, tuple | list) else out
+    if isinstance(first, torch.Tensor) and tuple(first.shape) != tuple(op.outputs[0].shape):
+        raise ValueError(f"replay of {op.name} makes {tuple(first.shape)}, the trace recorded "
+                         f"{tuple(op.outputs[0].shape)}: not the traced op")
 
 
 def sdpa_callable(call: SdpaCall, device: torch.device):

@@ -115,7 +115,7 @@ def add_cases(found: dict[str, dict], label: str, trace, exclude: set[str], deco
 # refinement does not change which cases the sweep holds (the measured sweep stays what this file makes)
 REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "cast_fp8", "cast_from_fp8", "gather_few", "embedding",
                      "embedding_few", "reduction_last", "matmul_outer", "reduction_outer_max", "copy_transpose",
-                     "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm"})
+                     "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm", "index_add", "bmm_fp32"})
 
 
 def regime(case: dict, coarse: bool = True) -> tuple[str, float]:
@@ -586,6 +586,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_fifth,
         realcode_fourth,
         realcode_more,
+        realcode_seventh,
         realcode_sixth,
         realcode_third,
     )
@@ -595,7 +596,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_third.REALCODE_MORE2, realcode_third.REALCODE_CHECK3), realcode_third.specs),
             ((realcode_fourth.REALCODE_MORE3, realcode_fourth.REALCODE_CHECK4), realcode_fourth.specs),
             ((realcode_fifth.REALCODE_CHECK5,), realcode_fifth.specs),
-            ((realcode_sixth.REALCODE_MORE4, realcode_sixth.REALCODE_CHECK6), realcode_sixth.specs))
+            ((realcode_sixth.REALCODE_MORE4, realcode_sixth.REALCODE_CHECK6), realcode_sixth.specs),
+            ((realcode_seventh.REALCODE_MORE5, realcode_seventh.REALCODE_CHECK7), realcode_seventh.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
