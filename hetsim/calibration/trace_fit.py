@@ -192,7 +192,6 @@ ELEMENT_RATE_KEYS = frozenset({"pointwise_broadcast", "cast", "cast_fp32", "tril
 # refit: each file alone holds a few sizes of them (the models' sweep: casts of a model's widths; realcode-more: the
 # spread), and a key fitted on the first file's would ignore the rest
 EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | {"scan_device", "copy_cat", "gemv", "multinomial", "copy_strided",
-                                                      "index_add",
                                                       "copy_transpose"}
 HOST_CALLS = "host_calls.json"  # beside the cases: hetsim.calibration.gpu_suite.host_calls on the same GPU
 # (key, field of host_calls.json): host costs the op cases cannot identify, taken as measured

@@ -155,10 +155,16 @@ def op_steps(op: Op) -> float | None:
     if isinstance(op, Pointwise) and op.steps:
         return float(op.steps)
     if isinstance(op, Softmax) and op.aten:
-        size = dtype_bytes(op.dtype)
-        lane = launch.softmax_rows_per_warp(op.cols, size) * launch.softmax_lane_elements(op.cols, size)
-        return float(launch.softmax_waves(op.rows, op.cols, size) * (lane + SOFTMAX_WAVE_FIXED_ELEMENTS))
+        return softmax_lane_work(op)
     return None
+
+
+def softmax_lane_work(op: Softmax) -> float:
+    """A traced softmax's lane work over its waves, in elements: each wave, the thread's elements of its row(s)
+    (launch.softmax_lane_elements) plus the wave's fixed cost."""
+    size = dtype_bytes(op.dtype)
+    lane = launch.softmax_rows_per_warp(op.cols, size) * launch.softmax_lane_elements(op.cols, size)
+    return float(launch.softmax_waves(op.rows, op.cols, size) * (lane + SOFTMAX_WAVE_FIXED_ELEMENTS))
 
 
 def few_index_select(op: Gather) -> bool:
@@ -188,11 +194,10 @@ def walk_bytes(op: Op) -> float:
         # each thread of a row's warp (persistent kernel) or block (cunn_SoftMaxForward) walks its share of the
         # row in fp32 accumulation: its elements, not their width, set the time (on the H200: 8 rows of 128256
         # fp32 take 29 us, 1 row the same; a block's share of 32000 bf16 or fp32 ~9-11 us), once per wave of blocks
-        # over the GPU with a fixed cost beside it (many short rows: ViT's 16 x 12 x 197 rows of 197 run 5 waves)
-        size = dtype_bytes(op.dtype)
-        per_row = launch.softmax_lane_elements(op.cols, size)
-        share = launch.softmax_rows_per_warp(op.cols, size) * per_row * ACCUMULATE_BYTES
-        return float(launch.softmax_waves(op.rows, op.cols, size) * (share + SOFTMAX_WAVE_FIXED_BYTES))
+        # over the GPU with a fixed cost beside it (many short rows: ViT's 16 x 12 x 197 rows of 197 run 5 waves).
+        # The fitted softmax keys price this lane work beside the bytes (op_steps); a profile whose softmax key has a
+        # walk rate (an earlier fit's form) prices it as this walk
+        return ACCUMULATE_BYTES * softmax_lane_work(op)
     if isinstance(op, Pointwise) and op.walk:
         return float(op.walk)  # laid out by the lowering from the kernel's launch (hetsim.stacks.aten)
     if isinstance(op, Pointwise) and op.row_bytes:
@@ -217,10 +222,11 @@ INDEX_REDUCTIONS = ("aten.max.dim", "aten.min.dim", "aten.argmax", "aten.argmin"
 WELFORD_REDUCTIONS = ("aten.var", "aten.std")
 INDEX_GATHERS = ("aten.index.", "aten._unsafe_index.")  # x[idx]: ATen's index kernel
 INDEX_ADDS = ("aten.index_add_.", "aten.index_add.")  # index_add_(dim, index, source): atomics into rows
-# a softmax wave's fixed cost as bytes of a thread's walk (the row's max and sum reductions, the write), chosen by the
-# fit's error over 0-512 B on the realcode-more2 group's softmaxes over many short rows, never on a validation case
-SOFTMAX_WAVE_FIXED_BYTES = 16
-SOFTMAX_WAVE_FIXED_ELEMENTS = 4  # the same fixed cost where a wave's lane work is counted in elements (op_steps)
+# a softmax wave's fixed cost in elements of a thread's walk (the row's max and sum reductions, the write), chosen by
+# the fit's error over 0-512 B (at fp32 width) on the realcode-more2 group's softmaxes over many short rows, never on a
+# validation case
+SOFTMAX_WAVE_FIXED_ELEMENTS = 4
+SOFTMAX_WAVE_FIXED_BYTES = SOFTMAX_WAVE_FIXED_ELEMENTS * ACCUMULATE_BYTES  # the same, as bytes of a walk
 
 
 def compute_work(op: Op) -> float:

@@ -155,8 +155,9 @@ class Rag(Method):
         return [byte_copy(postings * POSTING_BYTES, "postings_concat"),
                 Elementwise(b * n, 0, "fp32", 0.0, name="scores_zero"),
                 # index_add_ needs source and scores of one dtype: the bf16 weights cast to fp32 first
-                # (hetsim/method_code/bm25.py traces it), then a random read-modify-write of a 4-byte
-                # score per posting plus its int64 id, the cost of a row gather of 4-byte rows
+                # (hetsim/method_code/bm25.py traces it), then an atomic add into a random 4-byte score per
+                # posting plus its int64 id: a 4-byte row gather's bytes at index_add's element rate, as the
+                # traced index_add_ is lowered (hetsim.stacks.aten)
                 Cast(postings, "bf16", "fp32", name="postings_weight_fp32"),
                 Gather(postings, 4, b * n, aten="aten.index_add_.default", elements=postings,
                        name="postings_index_add")]

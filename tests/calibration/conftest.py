@@ -45,6 +45,23 @@ def cli():
 
 
 @pytest.fixture(scope="session")
+def h200_fit_cases():
+    """The aten sweeps the committed H200 profile was fitted on, in the fit command's order: the models' sweep, the
+    methods group, the reductions, select and top-k groups, the flash / memory-efficient SDPA cases, then the common
+    and real-code fit groups (never a check)."""
+    from hetsim.calibration.paths import REPO_ROOT
+
+    runs = REPO_ROOT / "calibration" / "profiles" / "runs"
+    first = [f"H200-aten-{name}.parquet" for name in (
+        "2026-12-01", "methods-2026-12-01", "reductions-2026-12-01", "select-2026-12-01", "topk-2026-12-02",
+        "reductions-2026-12-02", "sdpa-cudnn-off-2026-12-02")]
+    groups = [f"H200-aten-{g}-2026-12-02.parquet" for g in (
+        "common", "common-more", "index-widths", "realcode", "realcode-more", "realcode-more2", "realcode-more3",
+        "realcode-more4", "realcode-more5")]
+    return [runs / f for f in (*first, *groups)]
+
+
+@pytest.fixture(scope="session")
 def h200_fit_host_calls():
     """The leases' host_calls.json files the committed H200 profile was fitted with, in the fit command's order
     (its provenance lists them: the tests check it against this list)."""

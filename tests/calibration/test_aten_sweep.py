@@ -197,7 +197,7 @@ def test_the_harness_moves_host_stream_and_idle_only(h200):
     assert empty.delta_s(h200, TraceCase(0, "sdpa", "sdpa", None, True, (), {}), ()) == 0.0
 
 
-def test_a_suite_refit_fits_the_trace_keys_again_from_the_recorded_sweep():
+def test_a_suite_refit_fits_the_trace_keys_again_from_the_recorded_sweep(h200_fit_cases):
     import dataclasses
 
     from hetsim.calibration.gpu_profile import load_profile
@@ -205,21 +205,7 @@ def test_a_suite_refit_fits_the_trace_keys_again_from_the_recorded_sweep():
 
     profile = load_profile(REPO_ROOT / "calibration" / "profiles" / "H200.yaml")
     ours = set(profile.provenance["trace_fit"]["keys"])
-    methods = SWEEP.with_name("H200-aten-methods-2026-12-01.parquet")
-    reductions = SWEEP.with_name("H200-aten-reductions-2026-12-01.parquet")
-    select = SWEEP.with_name("H200-aten-select-2026-12-01.parquet")
-    topk = SWEEP.with_name("H200-aten-topk-2026-12-02.parquet")
-    wider = SWEEP.with_name("H200-aten-reductions-2026-12-02.parquet")
-    sdpa = SWEEP.with_name("H200-aten-sdpa-cudnn-off-2026-12-02.parquet")  # flash / memory-efficient SDPA
-    common = [SWEEP.with_name(f"H200-aten-{g}-2026-12-02.parquet") for g in ("common", "common-more", "index-widths",
-                                                                                       "realcode", "realcode-more",
-                                                                                       "realcode-more2",
-                                                                                       "realcode-more3",
-                                                                                       "realcode-more4",
-                                                                                       "realcode-more5")]
-    assert profile.provenance["trace_fit"]["cases"] == [str(p.relative_to(REPO_ROOT))
-                                                        for p in (SWEEP, methods, reductions, select, topk, wider,
-                                                                  sdpa, *common)]
+    assert profile.provenance["trace_fit"]["cases"] == [str(p.relative_to(REPO_ROOT)) for p in h200_fit_cases]
     # what the suite's own refit builds: its keys only, the trace fit's provenance carried over
     suite_only = dataclasses.replace(profile, rates={k: r for k, r in profile.rates.items() if k not in ours},
                                      notes={k: n for k, n in profile.notes.items() if k not in ours})

@@ -24,26 +24,14 @@ def h200():
     return gpu_model("H200")
 
 
-def test_the_fit_reproduces_the_committed_keys(h200_fit_host_calls):
+def test_the_fit_reproduces_the_committed_keys(h200_fit_cases, h200_fit_host_calls):
     from hetsim.calibration.trace_fit import default_composites
 
     profile = load_profile(PROFILE)
     # the models' sweep, then the methods group and the last-dim reductions (the keys each was made for; the
     # reductions' walk key from all three); the composites' ops left out
-    methods = SWEEP.with_name("H200-aten-methods-2026-12-01.parquet")
-    reductions = SWEEP.with_name("H200-aten-reductions-2026-12-01.parquet")
-    select = SWEEP.with_name("H200-aten-select-2026-12-01.parquet")
-    topk = SWEEP.with_name("H200-aten-topk-2026-12-02.parquet")
-    wider = SWEEP.with_name("H200-aten-reductions-2026-12-02.parquet")
-    sdpa = SWEEP.with_name("H200-aten-sdpa-cudnn-off-2026-12-02.parquet")  # the flash / memory-efficient keys
-    common = [SWEEP.with_name(f"H200-aten-{g}-2026-12-02.parquet") for g in ("common", "common-more", "index-widths",
-                                                                                       "realcode", "realcode-more",
-                                                                                       "realcode-more2",
-                                                                                       "realcode-more3",
-                                                                                       "realcode-more4",
-                                                                                       "realcode-more5")]
-    fitted = fit_profile(profile, [SWEEP, methods, reductions, select, topk, wider, sdpa, *common], h200_fit_host_calls,
-                         default_composites("H200"))
+    assert h200_fit_cases[0] == SWEEP
+    fitted = fit_profile(profile, h200_fit_cases, h200_fit_host_calls, default_composites("H200"))
     assert set(fitted) == set(profile.provenance["trace_fit"]["keys"])
     command = profile.provenance["trace_fit"]["command"]
     assert "--cases calibration/profiles/runs/H200-aten-2026-12-01.parquet" in command

@@ -366,6 +366,23 @@ def _meta_makers():
     return m, i
 
 
+def _layer_makers(rms_eps: float, ln_eps: float = 1e-5):
+    """(linear, rms, ln) as model code calls them over the last dim; the epsilons are the group's (they are traced
+    into its cases, so each group keeps its own)."""
+    import torch.nn.functional as F
+
+    def linear(x, w, b=None):
+        return F.linear(x, w, b)
+
+    def rms(x, w):
+        return F.rms_norm(x, (x.shape[-1],), w, rms_eps)
+
+    def ln(x, w=None, b=None):
+        return F.layer_norm(x, (x.shape[-1],), w, b, ln_eps)
+
+    return linear, rms, ln
+
+
 def _labelled(groups):
     """Each (name, callable, inputs) of each (group, specs) as the spec functions yield it: its label names the
     inputs' shapes and dtypes; a multinomial's probabilities are drawn >= 0."""

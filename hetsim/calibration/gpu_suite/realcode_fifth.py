@@ -22,18 +22,11 @@ def _check5():
 
     bf, f16, f32, b8, i32 = torch.bfloat16, torch.float16, torch.float32, torch.bool, torch.int32
 
-    from hetsim.calibration.gpu_suite.aten_cases import _meta_makers
+    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers
 
     m, i = _meta_makers()
 
-    def linear(x, w, b=None):
-        return F.linear(x, w, b)
-
-    def rms(x, w):
-        return F.rms_norm(x, (x.shape[-1],), w, 1e-5)
-
-    def ln(x, w, b=None):
-        return F.layer_norm(x, (x.shape[-1],), w, b, 1e-5)
+    linear, rms, ln = _layer_makers(1e-5)
 
     # projections: Phi-2 fc1 over a 1000-token prompt (fp16, bias), Mistral-Nemo decode q_proj and lm_head, Granite-3
     # MLP down over a 300-token prompt, Nemotron-Mini up_proj, Pythia-1.4B decode fused query_key_value (fp16, bias),

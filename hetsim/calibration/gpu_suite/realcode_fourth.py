@@ -56,19 +56,12 @@ def _check4():
     import torch
     import torch.nn.functional as F
 
-    from hetsim.calibration.gpu_suite.aten_cases import _meta_makers
+    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers
 
     m, i = _meta_makers()
     bf, f16, f32, b8, i32 = torch.bfloat16, torch.float16, torch.float32, torch.bool, torch.int32
 
-    def linear(x, w, b=None):
-        return F.linear(x, w, b)
-
-    def rms(x, w):
-        return F.rms_norm(x, (x.shape[-1],), w, 1e-6)
-
-    def ln(x, w, b=None):
-        return F.layer_norm(x, (x.shape[-1],), w, b)
+    linear, rms, ln = _layer_makers(1e-6)
 
     # projections: Qwen3-30B-A3B decode q_proj and one expert's gate_up over the 37 tokens routed to it, Llama-4-Scout's
     # router, InternLM2-7B decode fused wqkv (fp16), ChatGLM3 query_key_value (fp16, bias), Wav2Vec2 feature projection

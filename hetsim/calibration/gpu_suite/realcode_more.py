@@ -118,19 +118,12 @@ def _check2():
     import torch
     import torch.nn.functional as F
 
-    from hetsim.calibration.gpu_suite.aten_cases import _meta_makers
+    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers
 
     m, i = _meta_makers()
     bf, f16, f32, b8, fp8 = torch.bfloat16, torch.float16, torch.float32, torch.bool, torch.float8_e4m3fn
 
-    def linear(x, w, b=None):
-        return F.linear(x, w, b)
-
-    def rms(x, w):
-        return F.rms_norm(x, (x.shape[-1],), w, 1e-5)
-
-    def ln(x, w, b):
-        return F.layer_norm(x, (x.shape[-1],), w, b)
+    linear, rms, ln = _layer_makers(1e-5)
 
     one = lambda: torch.empty((), dtype=f32, device="meta")  # noqa: E731
     out = [("linear", linear, (m(1, 3072), m(8192, 3072))), ("linear", linear, (m(5, 4096), m(14336, 4096))),

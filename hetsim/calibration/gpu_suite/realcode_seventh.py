@@ -89,18 +89,11 @@ def _check7():
 
     bf, f16, f32, b8 = torch.bfloat16, torch.float16, torch.float32, torch.bool
 
-    from hetsim.calibration.gpu_suite.aten_cases import _meta_makers
+    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers
 
     m, i = _meta_makers()
 
-    def linear(x, w, b=None):
-        return F.linear(x, w, b)
-
-    def rms(x, w):
-        return F.rms_norm(x, (x.shape[-1],), w, 1e-6)
-
-    def ln(x, w, b=None):
-        return F.layer_norm(x, (x.shape[-1],), w, b, 1e-5)
+    linear, rms, ln = _layer_makers(1e-6)
 
     def rep_penalty(scores, ids):
         seen = torch.gather(scores, 1, ids)

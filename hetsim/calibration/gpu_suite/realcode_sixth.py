@@ -64,18 +64,11 @@ def _check6():
 
     bf, f16, f32, b8, i32 = torch.bfloat16, torch.float16, torch.float32, torch.bool, torch.int32
 
-    from hetsim.calibration.gpu_suite.aten_cases import _meta_makers
+    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers
 
     m, i = _meta_makers()
 
-    def linear(x, w, b=None):
-        return F.linear(x, w, b)
-
-    def rms(x, w):
-        return F.rms_norm(x, (x.shape[-1],), w, 1e-6)
-
-    def ln(x, w=None, b=None):
-        return F.layer_norm(x, (x.shape[-1],), w, b, 1e-6)
+    linear, rms, ln = _layer_makers(1e-6, 1e-6)
 
     # projections: Llama-3.2-3B q_proj over a 777-token prompt, Qwen3-4B decode MLP gate, Gemma-3-4B decode lm_head,
     # MPT-7B fused Wqkv (fp16, no bias), SigLIP-so400m fc1 (fp16, bias), AST qkv (fp32, bias), DiT-XL/2's adaLN

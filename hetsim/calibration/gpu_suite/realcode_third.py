@@ -72,19 +72,12 @@ def _check3():
     import torch
     import torch.nn.functional as F
 
-    from hetsim.calibration.gpu_suite.aten_cases import _meta_makers
+    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers
 
     m, i = _meta_makers()
     bf, f16, f32, b8 = torch.bfloat16, torch.float16, torch.float32, torch.bool
 
-    def linear(x, w, b=None):
-        return F.linear(x, w, b)
-
-    def rms(x, w):
-        return F.rms_norm(x, (x.shape[-1],), w, 1e-6)
-
-    def ln(x, w, b):
-        return F.layer_norm(x, (x.shape[-1],), w, b)
+    linear, rms, ln = _layer_makers(1e-6)
 
     def gn(x, w, b):
         return F.group_norm(x, 32, w, b, 1e-5)
