@@ -46,6 +46,9 @@ def dtype_bytes(dtype: str) -> int:
 class Op:
     op_class: ClassVar[str] = "op"
     name: str = field(default="", compare=False, kw_only=True)
+    # the share of the op's bytes read from the GPU's L2 (hetsim.hardware.residency: an op case replayed on its own
+    # buffers); 0: from HBM, as a forward reads its weights
+    l2_share: float = field(default=0.0, kw_only=True, metadata={"omit_default": True})
 
     @property
     def flops(self) -> float:

@@ -111,13 +111,18 @@ def load_cases(path: Path) -> list[TraceCase]:
     return out
 
 
-def lower_case(case: TraceCase, arch: int | None = 90) -> tuple[Op, ...]:
-    """The hetsim ops of a case, as a stack's lowering makes them (views and module calls aside)."""
+def lower_case(case: TraceCase, arch: int | None = 90, l2_bytes: float = 0.0) -> tuple[Op, ...]:
+    """The hetsim ops of a case, as a stack's lowering makes them (views and module calls aside). `l2_bytes`: the L2
+    of the GPU the case ran on; the case was timed call after call on the same buffers, so each op reads the share of
+    its bytes that L2 holds from it (hetsim.hardware.residency.replayed); 0: every byte from HBM."""
+    from hetsim.hardware import residency
     from hetsim.stacks import aten
 
     if case.kind == "sdpa":
-        return aten.lower_sdpa(case.op, arch, decode=case.decode, cudnn=case.sdpa_cudnn)
-    return aten.lower_op(case.op)
+        ops = aten.lower_sdpa(case.op, arch, decode=case.decode, cudnn=case.sdpa_cudnn)
+    else:
+        ops = aten.lower_op(case.op)
+    return residency.replayed(ops, l2_bytes) if l2_bytes else tuple(ops)
 
 
 def price(model: GpuModel, ops: tuple[Op, ...], harness_s: float = 0.0) -> dict[str, float]:
@@ -291,7 +296,7 @@ def validate_ops(model: GpuModel, cases: list[TraceCase], cases_file: str = "<ca
     harness = harness if harness is not None else harness_of(model)
     report = OpsReport(model.name, str(profile) if profile else None, cases_file, harness=harness)
     for c in cases:
-        ops = lower_case(c)
+        ops = lower_case(c, l2_bytes=model.l2_bytes)
         delta = harness.delta_s(model, c, ops) if harness else 0.0
         report.results.append(CaseResult(c.case, c.aten, regime_of(model, ops), c.sources, price(model, ops, delta),
                                           c.measured, no_kernel=case_kind(c, ops) == "view", harness_s=delta,

@@ -137,9 +137,11 @@ from typing import Any
 
 from hetsim.calibration.paths import REPO_ROOT, repo_relative
 from hetsim.calibration.trace_cases import TraceCase, load_cases, lower_case
+from hetsim.hardware import residency
 from hetsim.hardware.gpu import (
     OpClassRates,
     compute_work,
+    hbm_bytes,
     op_device_s,
     op_steps,
     op_stream_device_s,
@@ -310,13 +312,15 @@ def harness_kind(key: str) -> str:
     return "view" if key == "host_view" else ("none" if key.startswith("attention_") else "kernel")
 
 
-def points_by_key(cases: list[TraceCase], harness: dict[str, float] | None = None) -> dict[str, list[Point]]:
+def points_by_key(cases: list[TraceCase], harness: dict[str, float] | None = None,
+                  l2_bytes: float = 0.0) -> dict[str, list[Point]]:
     """The cases each new key prices (a case lowered to one op: a fused kernel or host work). `harness`:
-    overhead per kind (HostFigures.harness) taken out of each case's host issue time (floored at 0)."""
+    overhead per kind (HostFigures.harness) taken out of each case's host issue time (floored at 0). `l2_bytes`:
+    the L2 of the GPU the cases ran on (each case's op reads its share from it: lower_case)."""
     harness = harness or {}
     out: dict[str, list[Point]] = {}
     for c in cases:
-        ops = [op for op in lower_case(c) if not (isinstance(op, HostCall) and op.kind == "sync")]
+        ops = [op for op in lower_case(c, l2_bytes=l2_bytes) if not (isinstance(op, HostCall) and op.kind == "sync")]
         if len(ops) != 1 or "graph" not in c.measured:
             continue
         key = rate_keys(ops[0])[0]
@@ -333,7 +337,7 @@ def fit_affine(points: list[Point]) -> tuple[float, float]:
     import numpy as np
 
     g = np.array([p.graph_s for p in points])
-    b = np.array([p.op.bytes for p in points])
+    b = np.array([hbm_bytes(p.op) for p in points])
     a = np.stack([1.0 / g, b / g], axis=1)
     sol, *_ = np.linalg.lstsq(a, np.ones_like(g), rcond=None)
     over, inv_bw = float(sol[0]), float(sol[1])
@@ -366,7 +370,8 @@ def fit_steps(points: list[Point]) -> tuple[float, float, float]:
     import numpy as np
 
     g = np.array([p.graph_s for p in points])
-    cols = [np.ones_like(g), np.array([op_steps(p.op) or 0.0 for p in points]), np.array([p.op.bytes for p in points])]
+    cols = [np.ones_like(g), np.array([op_steps(p.op) or 0.0 for p in points]),
+            np.array([hbm_bytes(p.op) for p in points])]
     keep = [0, 1, 2]
     while True:
         a = np.stack([cols[i] / g for i in keep], axis=1)
@@ -389,7 +394,7 @@ def fit_max(points: list[Point], second: list[float], span: tuple[float, float],
     import numpy as np
 
     g = np.array([p.graph_s for p in points])
-    b = np.array([p.op.bytes for p in points])
+    b = np.array([hbm_bytes(p.op) for p in points])
     w = np.array(second, dtype=float)
     best = (math.inf, 0.0, 1e12, 1e9)
     lo_b, hi_b, (lo_w, hi_w) = 9.0, 14.0, span  # log10 of bytes (and the second's units) per second
@@ -512,7 +517,7 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
             # cases of one size cannot tell a fixed cost from a bandwidth: the refined key's overhead, the bandwidth
             # that leaves each case its time
             over, walk_bw = base.overhead_s, math.inf
-            bw = statistics.median(p.op.bytes / max(p.graph_s - over, 1e-9) for p in points)
+            bw = statistics.median(hbm_bytes(p.op) / max(p.graph_s - over, 1e-9) for p in points)
             notes.append("cases of one size: overhead_s from the key it refines, bw_bytes_per_s fitted")
         elif key in STEP_KEYS:
             over, step_s, bw = fit_steps(points)
@@ -686,6 +691,36 @@ def case_paths(cases_path) -> list[Path]:
     return [Path(cases_path)] if isinstance(cases_path, str | Path) else [Path(p) for p in cases_path]
 
 
+def device_memory(device: str) -> tuple[float, float]:
+    """The catalogue GPU's (L2 bytes, HBM bytes/s: datasheet x measured efficiency, as GpuModel reads them); (0, 0)
+    for a device not in the catalogue: every case's bytes from HBM."""
+    from hetsim.calibration.device_inputs import catalogue_gpus
+    from hetsim.units import GB
+
+    spec = catalogue_gpus().get(device)
+    if spec is None:
+        return 0.0, 0.0
+    def value(f):
+        return float(getattr(f, "value", f))
+    return value(spec.l2_mb) * 2**20, value(spec.hbm_bw_gbps) * GB * value(spec.hbm_efficiency)
+
+
+def fit_bound_key(key: str, points: list[Point], base: OpClassRates | None, source: str,
+                  hbm_bw: float) -> tuple[OpClassRates, dict]:
+    """fit_key, with each case's L2 share bounded by the fitted rate as a GpuModel bounds it
+    (residency.bound_share): fitted on the full shares, then refitted twice on the shares the rate leaves."""
+    from dataclasses import replace
+
+    rates, notes = fit_key(key, points, base, source)
+    if not hbm_bw or not any(p.op.l2_share for p in points):
+        return rates, notes
+    for _ in range(2):
+        bounded = [replace(p, op=replace(p.op, l2_share=residency.bound_share(p.op.l2_share, rates.bw_bytes_per_s,
+                                                                                hbm_bw))) for p in points]
+        rates, notes = fit_key(key, bounded, base, source)
+    return rates, notes
+
+
 def fit_profile(profile, cases_path, host_calls=None, composites=None,
                 pooled: bool = False) -> dict[str, tuple[OpClassRates, dict]]:
     """Every key the cases identify, plus the measured host keys: {key: (rates, notes)}. `cases_path`: one
@@ -712,14 +747,15 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
         paths = [host_calls] if isinstance(host_calls, str | Path) else list(host_calls)
     host = pool([load_host_calls(p) for p in paths])
     harness = host.harness() if host else {}
+    l2, hbm = device_memory(profile.device)
     out = {}
     if pooled or len(kept) == 1:
-        by_key, sources = points_by_key(cases, harness), dict.fromkeys(FIT_KEYS, source)
+        by_key, sources = points_by_key(cases, harness, l2), dict.fromkeys(FIT_KEYS, source)
     else:
         by_key, sources = {}, {}
         files: dict[str, list[str]] = {}  # an every-file key's cases, as file:case (ids repeat across files)
         for path, cs in zip(paths_in, kept, strict=True):
-            for key, points in points_by_key(cs, harness).items():
+            for key, points in points_by_key(cs, harness, l2).items():
                 if key in EVERY_FILE_KEYS:
                     by_key.setdefault(key, []).extend(points)
                     files.setdefault(key, []).extend(f"{path.name}:{p.case}" for p in points)
@@ -733,7 +769,7 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
             sources[key] = (f"op cases from traces: {named} (every file with cases of this key), "
                             "hetsim.calibration.trace_fit")
     for key in fit_order(by_key):
-        rates, notes = fit_key(key, by_key[key], fallback_rates(profile, key, out), sources[key])
+        rates, notes = fit_bound_key(key, by_key[key], fallback_rates(profile, key, out), sources[key], hbm)
         if not (pooled or len(kept) == 1) and key in files:
             notes["fit"]["cases"] = files[key]
         kind = harness_kind(key)

@@ -40,7 +40,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
-from hetsim.hardware import launch
+from hetsim.hardware import launch, residency
 from hetsim.hardware.launch import ACCUMULATE_BYTES
 from hetsim.ops import (
     INDEX_BYTES,
@@ -237,12 +237,19 @@ def compute_work(op: Op) -> float:
     return op.element_work if isinstance(op, Pointwise) else op.flops
 
 
+def hbm_bytes(op: Op) -> float:
+    """The op's bytes as its key's bandwidth times them: the share the L2 serves (Op.l2_share) at the L2's rate. A
+    walk (walk_bytes) is not shortened: the norms' row walks, fitted with it, ran worse (lane latency and block
+    reductions bind them more than the loads), though GroupNorm's moments ran 1.9x faster from the L2."""
+    return residency.hbm_equivalent(op.bytes, op.l2_share)
+
+
 def op_device_s(rates: OpClassRates, op: Op) -> float:
-    return rates.device_time_s(compute_work(op), op.bytes, *wave_shape(op), walk_bytes(op))
+    return rates.device_time_s(compute_work(op), hbm_bytes(op), *wave_shape(op), walk_bytes(op))
 
 
 def op_stream_device_s(rates: OpClassRates, op: Op) -> float:
-    return rates.stream_device_s(compute_work(op), op.bytes, *wave_shape(op), walk_bytes(op))
+    return rates.stream_device_s(compute_work(op), hbm_bytes(op), *wave_shape(op), walk_bytes(op))
 
 
 def topk_multiblock(rows: int, n: int) -> bool:
@@ -579,8 +586,7 @@ class GpuModel:
             p + "hbm_efficiency", spec.hbm_efficiency
         )
         self._launch_s = log.use(p + "launch_overhead_us", spec.launch_overhead_us) * 1e-6
-        # read for the L2 rule below, recorded in the provenance only where the rule prices an op
-        self._hbm_peak = _value(spec.hbm_bw_gbps) * GB  # no op streams from HBM faster
+        # the L2 an op case's working set sits in (l2_bytes; recorded in the provenance where it is read)
         self._l2_bytes = _value(spec.l2_mb) * 2**20
         self._rates_for = lru_cache(maxsize=65536)(self._rates_uncached)
         # lowering prices every op of every step; ops are frozen (hashable) and most repeat
@@ -633,7 +639,7 @@ class GpuModel:
             if op.uses_matrix_units and r.dtype and dtype and dtype != r.dtype and math.isfinite(r.flop_rate):
                 # fitted in one dtype; other dtypes keep the fitted efficiency of the spec's peak
                 r = replace(r, flop_rate=r.flop_rate * self._torch_peak(dtype) / self._torch_peak(r.dtype))
-            return self._beyond_l2(op, r)
+            return r
         if isinstance(op, Copy) and op.direction != "d2d":
             return self._host_copy_rates(op.direction)
         if isinstance(op, HostCall):
@@ -659,19 +665,14 @@ class GpuModel:
         return OpClassRates(self._launch_s, self._spec_bw * bw_frac, self._peak_flops(op) * flop_frac,
                             dispatch_s=dispatch)
 
-    def _beyond_l2(self, op: Op, r: OpClassRates) -> OpClassRates:
-        """A key fitted above the HBM's datasheet bandwidth was fitted on cases the L2 held (the sweeps repeat
-        each op on the same inputs, and most of them are smaller than L2): an op that moves more bytes than
-        the L2 holds streams from HBM, at most the bandwidth the profile measured for a plain copy."""
-        hbm, copy = self._hbm_peak, self.rates.get("copy")
-        if copy is None or op.bytes <= self._l2_bytes or r.bw_bytes_per_s <= hbm:
-            return r
-        self.log.use(f"{self.name}.l2_mb", self.spec.l2_mb)
-        self.log.use(f"{self.name}.hbm_bw_gbps", self.spec.hbm_bw_gbps)
-        return replace(r, bw_bytes_per_s=min(r.bw_bytes_per_s, copy.bw_bytes_per_s))
-
     def rates_for(self, op: Op) -> OpClassRates:
         return self._rates_for(op)
+
+    @property
+    def l2_bytes(self) -> float:
+        """The GPU's L2 (the spec's l2_mb), for ops that find their bytes in it (hetsim.hardware.residency)."""
+        self.log.use(f"{self.name}.l2_mb", self.spec.l2_mb)
+        return self._l2_bytes
 
     # -- time and power ----------------------------------------------------------------
     def _price_uncached(self, op: Op) -> tuple[float, float, float, float]:
@@ -685,6 +686,10 @@ class GpuModel:
                 self.log.note(f"{self.name}.profile.idle_start", "transferred")
             return dev, dispatch + idle + stream, dispatch, dispatch + idle + stream
         r = self.rates_for(op)
+        if op.l2_share:  # only a bandwidth-bound kernel reads faster from the L2
+            self.log.note(f"{self.name}.l2_residency",
+                          "calibrated" if self.name == residency.MEASURED_ON else "transferred")
+            op = replace(op, l2_share=residency.bound_share(op.l2_share, r.bw_bytes_per_s, self._spec_bw))
         stream = op_stream_device_s(r, op)
         return op_device_s(r, op), stream, r.dispatch_s, max(r.dispatch_s, stream)
 

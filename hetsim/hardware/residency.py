@@ -1,0 +1,64 @@
+"""Where an op's bytes come from: the GPU's L2 or its HBM.
+
+An op replayed on the same buffers (every op case of the aten sweep and of the model-trace validation is timed
+so, hetsim.calibration.measure.Timer) finds its working set in the L2 after the first call when the set is small
+enough; a model's forward reads each weight once a step, from HBM. Measured on an H200 (60 MB L2;
+experiments/l2_residency/run.py, calibration/profiles/runs/l2-residency-2026-12-02/): an elementwise op, a copy and
+GroupNorm's walk run the same as from HBM above ~50 MB of working set (input + output) and about twice as fast
+below ~30 MB, with a linear fall between. `python -m hetsim.calibration.l2_fit` refits the three constants below
+from that run (a test checks they agree); they are fractions of the L2's size, so a GPU with another L2 takes the
+same shape (transferred, as a device without a profile takes its efficiencies).
+
+An op carries the share of its bytes the L2 serves (`Op.l2_share`, 0 unless set: a forward's ops read HBM);
+gpu.hbm_bytes prices that share at L2_GAIN times the rate its key was fitted for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hetsim.ops import Copy, HostCall, Op
+
+MEASURED_ON = "H200"  # the GPU the constants below were fitted on; others take them as fractions of their L2
+
+# below this share of the L2 a replayed working set is read from the L2 whole; above L2_COLD_SHARE, from HBM whole
+# (the H200's L2 is two partitions; a line the far partition holds is copied into the near one, so a set
+# little more than half the L2 already spills): fitted by hetsim.calibration.l2_fit on the 2026-12-02 run
+L2_HOT_SHARE = 0.49
+L2_COLD_SHARE = 0.81
+# the L2's read rate over the HBM's, for the bytes (and the walks) it serves: the same fit (elementwise ops, a copy,
+# GroupNorm's moments, each against its own HBM rate measured on rotated inputs)
+L2_GAIN = 1.9
+
+
+def l2_share(working_bytes: float, l2_bytes: float) -> float:
+    """The share of a replayed op's bytes read from an L2 of `l2_bytes`: 1 for a working set up to L2_HOT_SHARE of
+    it, 0 from L2_COLD_SHARE on, linear between."""
+    if l2_bytes <= 0:
+        return 0.0
+    hot, cold = L2_HOT_SHARE * l2_bytes, L2_COLD_SHARE * l2_bytes
+    return min(1.0, max(0.0, (cold - working_bytes) / (cold - hot)))
+
+
+def hbm_equivalent(nbytes: float, share: float) -> float:
+    """`nbytes` of which `share` the L2 serves, as the bytes HBM would move in the same time."""
+    return nbytes * (1.0 - share * (1.0 - 1.0 / L2_GAIN))
+
+
+def bound_share(share: float, bw: float, hbm_bw: float) -> float:
+    """The L2 share that shortens a kernel whose key runs at `bw` on a GPU whose HBM streams at `hbm_bw`: all of it
+    for a kernel at the HBM's rate, less in proportion for one below it, which its own issue binds (an expand copy
+    at 1.2 TB/s on an H200 ran 10.5 MB in 9.9 us from the L2, what its HBM rate gives; a plain copy ran twice as fast
+    from it)."""
+    return share * min(1.0, bw / hbm_bw) if share and hbm_bw > 0 else share
+
+
+def replayed(ops, l2_bytes: float) -> tuple[Op, ...]:
+    """The ops as an op case runs them: each on its own buffers, call after call, so its working set (its bytes:
+    what it reads and writes) sits in the L2 as far as l2_share says. Host work and host copies stay."""
+    out = []
+    for op in ops:
+        host = isinstance(op, HostCall) or (isinstance(op, Copy) and op.direction != "d2d")
+        share = 0.0 if host else l2_share(op.bytes, l2_bytes)
+        out.append(replace(op, l2_share=share) if share else op)
+    return tuple(out)

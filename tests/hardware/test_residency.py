@@ -1,0 +1,96 @@
+"""L2 residency (`hetsim.hardware.residency`): which share of an op's bytes an op case reads from the L2, how the GPU
+model prices that share, and that the constants are what the committed H200 run fits."""
+
+import math
+from types import SimpleNamespace
+
+import pytest
+
+from hetsim.calibration import l2_fit
+from hetsim.calibration.trace_cases import load_cases, lower_case, validate_ops
+from hetsim.calibration.trace_fit import device_memory
+from hetsim.hardware import residency
+from hetsim.hardware.gpu import GpuModel, OpClassRates, hbm_bytes
+from hetsim.ops import Copy, Elementwise, HostCall
+from hetsim.provenance import ProvenanceLog
+
+MB = 2**20
+L2 = 60 * MB
+
+
+def test_a_working_set_well_inside_the_l2_is_read_from_it_whole_and_one_past_it_not_at_all():
+    assert residency.l2_share(1 * MB, L2) == 1.0
+    assert residency.l2_share(residency.L2_HOT_SHARE * L2, L2) == 1.0
+    assert residency.l2_share(residency.L2_COLD_SHARE * L2, L2) == 0.0
+    assert residency.l2_share(2 * L2, L2) == 0.0
+    mid = (residency.L2_HOT_SHARE + residency.L2_COLD_SHARE) / 2 * L2
+    assert residency.l2_share(mid, L2) == pytest.approx(0.5)
+    assert residency.l2_share(1 * MB, 0) == 0.0  # a GPU without an L2 figure: every byte from HBM
+
+
+def test_the_l2_share_of_the_bytes_runs_at_the_gain_and_a_slow_kernel_keeps_its_rate():
+    assert residency.hbm_equivalent(100.0, 0.0) == 100.0
+    assert residency.hbm_equivalent(100.0, 1.0) == pytest.approx(100.0 / residency.L2_GAIN)
+    # a kernel at the HBM's rate gains the whole share, one at a quarter of it a quarter
+    assert residency.bound_share(1.0, 4e12, 4e12) == 1.0
+    assert residency.bound_share(1.0, 1e12, 4e12) == pytest.approx(0.25)
+    assert residency.bound_share(0.6, 9e12, 4e12) == pytest.approx(0.6)
+
+
+def test_an_op_case_replays_its_device_ops_from_the_l2_and_leaves_host_work_alone():
+    small, big = Elementwise(1 << 20, 2), Elementwise(1 << 28, 2)
+    host, h2d = HostCall("sync"), Copy(1 << 20, "h2d")
+    out = residency.replayed((small, big, host, h2d), L2)
+    assert out[0].l2_share == 1.0 and out[1].l2_share == 0.0
+    assert out[2] is host and out[3] is h2d
+    assert hbm_bytes(out[0]) == pytest.approx(small.bytes / residency.L2_GAIN)
+    assert small.l2_share == 0.0 and "l2_share" not in small.to_dict()  # a forward's op reads HBM; files unchanged
+
+
+def test_the_gpu_model_prices_a_hot_bandwidth_bound_op_faster_and_a_slow_one_almost_not(catalogue):
+    h200 = catalogue.devices["H200"]
+    hbm = float(h200.hbm_bw_gbps.value) * 1e9 * float(h200.hbm_efficiency.value)
+    rates = {"elementwise": OpClassRates(1e-6, hbm, math.inf)}
+    log = ProvenanceLog()
+    gpu = GpuModel(h200, SimpleNamespace(rates=rates, host_mix=None, idle_w=None), log)
+    cold = Elementwise(1 << 22, 2)
+    (hot,) = residency.replayed((cold,), gpu.l2_bytes)
+    assert hot.l2_share == 1.0
+    assert gpu.device_time_s(hot) - 1e-6 == pytest.approx((gpu.device_time_s(cold) - 1e-6) / residency.L2_GAIN)
+    assert log.used["H200.l2_residency"] == "calibrated" and log.used["H200.l2_mb"] == "measured"
+    slow = GpuModel(h200, SimpleNamespace(rates={"elementwise": OpClassRates(1e-6, hbm / 10, math.inf)},
+                                          host_mix=None, idle_w=None))
+    assert slow.device_time_s(hot) / slow.device_time_s(cold) > 0.94  # issue-bound: the L2 barely helps
+
+
+def test_the_fit_and_the_gpu_model_read_the_same_memory_figures(catalogue):
+    l2, hbm = device_memory("H200")
+    h200 = catalogue.devices["H200"]
+    assert l2 == GpuModel(h200, None).l2_bytes == 60 * MB
+    assert hbm == pytest.approx(float(h200.hbm_bw_gbps.value) * 1e9 * float(h200.hbm_efficiency.value))
+    assert device_memory("no-such-gpu") == (0.0, 0.0)
+
+
+def test_op_case_validation_prices_each_case_as_it_was_timed():
+    from hetsim.calibration.paths import REPO_ROOT
+    from hetsim.calibration.predict import gpu_model
+    from hetsim.calibration.trace_cases import price
+
+    h200_model = gpu_model("H200")
+    path = REPO_ROOT / "calibration/profiles/runs/H200-aten-realcode-check2-2026-12-02.parquet"
+    cases = load_cases(path)
+    report = validate_ops(h200_model, cases, str(path))
+    small = next(c for c in cases if c.kind == "aten" and lower_case(c) and 0 < lower_case(c)[0].bytes < 8 * MB
+                 and "graph" in c.measured)
+    assert lower_case(small, l2_bytes=h200_model.l2_bytes)[0].l2_share == 1.0
+    hot = next(r for r in report.results if r.case == small.case)
+    assert hot.predicted["graph"] == pytest.approx(price(h200_model, lower_case(small, l2_bytes=L2))["graph"])
+    assert hot.predicted["graph"] <= price(h200_model, lower_case(small))["graph"]
+
+
+def test_the_constants_are_what_the_committed_h200_run_fits():
+    fit = l2_fit.fit()
+    assert (fit.hot_share, fit.cold_share, fit.gain) == (
+        residency.L2_HOT_SHARE, residency.L2_COLD_SHARE, residency.L2_GAIN)
+    assert fit.l2_bytes == L2
+    assert fit.median_abs < 0.05 and fit.p90_abs < 0.15
