@@ -1,14 +1,15 @@
-"""Fit hetsim.hardware.residency's constants on a run of experiments/l2_residency/run.py.
+"""Fit hetsim.hardware.residency's constants on runs of experiments/l2_residency/run.py.
 
-    python -m hetsim.calibration.l2_fit [PARQUET]   (default: the 2026-12-02 H200 run)
+    python -m hetsim.calibration.l2_fit [PARQUET ...]   (default: the two 2026-12-02 H200 runs, pooled)
 
 Each op was timed hot (replayed on the same buffers) and cold (rotating inputs past 3x the L2) at working sets of
-0.5-256 MB. Per op, its HBM rate is the cold times' affine fit (>= 4 MB); the hot times are then
+0.5-256 MB. Per op and run, its HBM rate is the cold times' affine fit (>= 4 MB); the hot times are then
 overhead + bytes x (1 - share x (1 - 1 / gain)) / HBM rate, share = residency.l2_share's ramp. The ramp's two ends
-(fractions of the L2) and the gain are shared by the ops and chosen on a grid by the p90 then the median of the
-hot times' relative error; each op's hot overhead is the median residual. Fitted on the bandwidth-bound ops and
-GroupNorm's walk (FIT_OPS), never on a composite; the linears, softmax and the last-dim sum are in the run to be
-looked at (compute, lane work and fixed costs bind them).
+(fractions of the L2) and the gain are shared by the ops and runs and chosen on a grid by the p90 then the median of
+the hot times' relative error; each op's hot overhead is the median residual. Fitted on the bandwidth-bound ops and
+GroupNorm's walk (FIT_OPS), never on a composite. The linears (MATRIX_OPS: cuBLAS on the tensor cores) take their own
+gain on that ramp; softmax and the last-dim sum are in the runs to be looked at (lane work and fixed costs bind
+them). Each run is also fitted alone: the spread of the constants between runs is printed beside the pooled fit.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ from pathlib import Path
 
 from hetsim.calibration.paths import REPO_ROOT
 
-DEFAULT_RUN = REPO_ROOT / "calibration" / "profiles" / "runs" / "l2-residency-2026-12-02" / "l2_residency.parquet"
+RUNS = REPO_ROOT / "calibration" / "profiles" / "runs"
+DEFAULT_RUNS = (RUNS / "l2-residency-2026-12-02" / "l2_residency.parquet",
+                RUNS / "l2-residency-2026-12-02b" / "l2_residency.parquet")
 FIT_OPS = ("mul_bf16", "copy_bf16", "add_fp32", "group_norm_fp16")
+MATRIX_OPS = ("linear_m16_bf16", "linear_m256_bf16")  # tensor-core GEMMs: their own gain, on the same ramp
 COLD_FIT_MIN_BYTES = 4 << 20  # below, the cold time is mostly the launch
 
 
@@ -31,6 +35,7 @@ class L2Fit:
     hot_share: float
     cold_share: float
     gain: float
+    gain_matrix: float
     median_abs: float
     p90_abs: float
     l2_bytes: int
@@ -42,42 +47,84 @@ def _ramp(nbytes, l2: float, hot: float, cold: float):
     return np.clip((cold * l2 - nbytes) / ((cold - hot) * l2), 0.0, 1.0)
 
 
-def fit(path: Path = DEFAULT_RUN) -> L2Fit:
+def _ops(path: Path, names=FIT_OPS) -> tuple[float, list]:
+    """(the run's L2 bytes, [(hot bytes, hot seconds, the op's cold seconds a byte)] of each op of `names`)."""
     import numpy as np
     import pandas as pd
 
     runs = pd.read_parquet(path)
     l2 = float(json.loads(Path(path).with_suffix(".json").read_text())["l2_bytes"])
     ops = []
-    for name in FIT_OPS:
+    for name in names:
         x = runs[runs.op == name]
         cold = x[(x.way == "cold") & (x.bytes >= COLD_FIT_MIN_BYTES)]
         hot = x[x.way == "hot"]
         a = np.vstack([np.ones(len(cold)), cold.bytes]).T / cold.graph_s.to_numpy()[:, None]
         _, s_per_byte = np.linalg.lstsq(a, np.ones(len(cold)), rcond=None)[0]
         ops.append((hot.bytes.to_numpy(float), hot.graph_s.to_numpy(float), s_per_byte))
+    return l2, ops
+
+
+def fit(paths=DEFAULT_RUNS) -> L2Fit:
+    """The constants fitted on the runs pooled (one path or several; each run's ops keep their own HBM rate and
+    overhead)."""
+    import numpy as np
+
+    paths = [paths] if isinstance(paths, str | Path) else list(paths)
+    runs = [_ops(Path(p)) for p in paths]
+    if len({l2 for l2, _ in runs}) != 1:
+        raise ValueError("the runs were taken on GPUs with different L2 sizes: fit each alone")
+    l2 = runs[0][0]
+    ops = [op for _, run_ops in runs for op in run_ops]
+    gains = np.arange(1.5, 3.0001, 0.05)[:, None]  # every gain at once: rows of the arrays below
     best = None
     for hot_share in np.arange(0.40, 0.70, 0.01):
         for cold_share in np.arange(hot_share + 0.05, 1.10, 0.01):
-            for gain in np.arange(1.5, 3.0001, 0.05):
-                errs = []
-                for nbytes, t, s_per_byte in ops:
-                    bytes_s = nbytes * (1 - _ramp(nbytes, l2, hot_share, cold_share) * (1 - 1 / gain)) * s_per_byte
-                    errs.append(np.abs((np.median(t - bytes_s) + bytes_s) / t - 1))
-                e = np.concatenate(errs)
-                score = (float(np.percentile(e, 90)), float(np.median(e)))
-                if best is None or score < best[0]:
-                    best = (score, hot_share, cold_share, gain)
+            errs = []
+            for nbytes, t, s_per_byte in ops:
+                bytes_s = nbytes * (1 - _ramp(nbytes, l2, hot_share, cold_share) * (1 - 1 / gains)) * s_per_byte
+                overhead = np.median(t - bytes_s, axis=1, keepdims=True)
+                errs.append(np.abs((overhead + bytes_s) / t - 1))
+            e = np.concatenate(errs, axis=1)
+            p90s, medians = np.percentile(e, 90, axis=1), np.median(e, axis=1)
+            i = min(range(len(gains)), key=lambda j: (p90s[j], medians[j]))
+            score = (float(p90s[i]), float(medians[i]))
+            if best is None or score < best[0]:
+                best = (score, hot_share, cold_share, float(gains[i, 0]))
     (p90, med), hot_share, cold_share, gain = best
-    return L2Fit(round(float(hot_share), 2), round(float(cold_share), 2), round(float(gain), 2), med, p90, int(l2))
+    hot_share, cold_share = round(float(hot_share), 2), round(float(cold_share), 2)
+    matrix = [op for p in paths for op in _ops(Path(p), MATRIX_OPS)[1]]
+    return L2Fit(hot_share, cold_share, round(gain, 2), _gain(matrix, l2, hot_share, cold_share), med, p90, int(l2))
+
+
+def _gain(ops, l2: float, hot_share: float, cold_share: float) -> float:
+    """The gain that best fits `ops`' hot times on a given ramp (the p90, then the median of their relative error)."""
+    import numpy as np
+
+    gains = np.arange(1.0, 3.0001, 0.05)[:, None]
+    errs = []
+    for nbytes, t, s_per_byte in ops:
+        bytes_s = nbytes * (1 - _ramp(nbytes, l2, hot_share, cold_share) * (1 - 1 / gains)) * s_per_byte
+        errs.append(np.abs((np.median(t - bytes_s, axis=1, keepdims=True) + bytes_s) / t - 1))
+    e = np.concatenate(errs, axis=1)
+    p90s, medians = np.percentile(e, 90, axis=1), np.median(e, axis=1)
+    return round(float(gains[min(range(len(gains)), key=lambda j: (p90s[j], medians[j])), 0]), 2)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m hetsim.calibration.l2_fit", description=__doc__.split("\n")[0])
-    ap.add_argument("run", nargs="?", type=Path, default=DEFAULT_RUN)
-    f = fit(ap.parse_args(argv).run)
+    ap.add_argument("runs", nargs="*", type=Path, default=list(DEFAULT_RUNS))
+    paths = ap.parse_args(argv).runs
+    f = fit(paths)
     print(f"L2_HOT_SHARE = {f.hot_share}\nL2_COLD_SHARE = {f.cold_share}\nL2_GAIN = {f.gain}\n"
-          f"hot times: median |error| {f.median_abs:.1%}, p90 {f.p90_abs:.1%} (L2 {f.l2_bytes / 2**20:.0f} MB)")
+          f"L2_GAIN_MATRIX = {f.gain_matrix}\n"
+          f"hot times: median |error| {f.median_abs:.1%}, p90 {f.p90_abs:.1%} (L2 {f.l2_bytes / 2**20:.0f} MB, "
+          f"{len(paths)} run(s))")
+    if len(paths) > 1:
+        for p in paths:
+            one = fit([p])
+            print(f"  {p.parent.name}: {one.hot_share} / {one.cold_share} / gain {one.gain} / {one.gain_matrix} "
+                  f"(median {one.median_abs:.1%}, p90 {one.p90_abs:.1%})")
     return 0
 
 

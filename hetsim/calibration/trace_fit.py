@@ -718,6 +718,11 @@ def fit_bound_key(key: str, points: list[Point], base: OpClassRates | None, sour
         bounded = [replace(p, op=replace(p.op, l2_share=residency.bound_share(p.op.l2_share, rates.bw_bytes_per_s,
                                                                                 hbm_bw))) for p in points]
         rates, notes = fit_key(key, bounded, base, source)
+    notes["fit"]["notes"].append(
+        f"cases timed on their own buffers: each case's bytes read from the L2 as far as its working set fits "
+        f"(hetsim.hardware.residency: all up to {residency.L2_HOT_SHARE} of the L2, none from "
+        f"{residency.L2_COLD_SHARE}, {residency.L2_GAIN}x the rate, {residency.L2_GAIN_MATRIX}x on the tensor cores, "
+        f"scaled by this key's rate over the HBM's)")
     return rates, notes
 
 

@@ -241,7 +241,12 @@ def hbm_bytes(op: Op) -> float:
     """The op's bytes as its key's bandwidth times them: the share the L2 serves (Op.l2_share) at the L2's rate. A
     walk (walk_bytes) is not shortened: the norms' row walks, fitted with it, ran worse (lane latency and block
     reductions bind them more than the loads), though GroupNorm's moments ran 1.9x faster from the L2."""
-    return residency.hbm_equivalent(op.bytes, op.l2_share)
+    if not op.l2_share:
+        return op.bytes
+    # an outer product (k <= OUTER_K) has no math for its loads to overlap: it streams like an elementwise op
+    matrix = op.uses_matrix_units and not (isinstance(op, Matmul) and op.k <= OUTER_K)
+    gain = residency.L2_GAIN_MATRIX if matrix else residency.L2_GAIN
+    return residency.hbm_equivalent(op.bytes, op.l2_share, gain)
 
 
 def op_device_s(rates: OpClassRates, op: Op) -> float:

@@ -3,14 +3,16 @@
 An op replayed on the same buffers (every op case of the aten sweep and of the model-trace validation is timed
 so, hetsim.calibration.measure.Timer) finds its working set in the L2 after the first call when the set is small
 enough; a model's forward reads each weight once a step, from HBM. Measured on an H200 (60 MB L2;
-experiments/l2_residency/run.py, calibration/profiles/runs/l2-residency-2026-12-02/): an elementwise op, a copy and
+experiments/l2_residency/run.py, calibration/profiles/runs/l2-residency-2026-12-02{,b}/): an elementwise op, a copy and
 GroupNorm's walk run the same as from HBM above ~50 MB of working set (input + output) and about twice as fast
 below ~30 MB, with a linear fall between. `python -m hetsim.calibration.l2_fit` refits the three constants below
-from that run (a test checks they agree); they are fractions of the L2's size, so a GPU with another L2 takes the
+from those runs (a test checks they agree); they are fractions of the L2's size, so a GPU with another L2 takes the
 same shape (transferred, as a device without a profile takes its efficiencies).
 
 An op carries the share of its bytes the L2 serves (`Op.l2_share`, 0 unless set: a forward's ops read HBM);
-gpu.hbm_bytes prices that share at L2_GAIN times the rate its key was fitted for.
+gpu.hbm_bytes prices that share at L2_GAIN (a tensor-core kernel: L2_GAIN_MATRIX) times the rate its key was fitted
+for, and the GPU model and the
+trace fit first scale the share by the key's rate over the HBM's (bound_share: an issue-bound kernel keeps its rate).
 """
 
 from __future__ import annotations
@@ -22,13 +24,17 @@ from hetsim.ops import Copy, HostCall, Op
 MEASURED_ON = "H200"  # the GPU the constants below were fitted on; others take them as fractions of their L2
 
 # below this share of the L2 a replayed working set is read from the L2 whole; above L2_COLD_SHARE, from HBM whole
-# (the H200's L2 is two partitions; a line the far partition holds is copied into the near one, so a set
-# little more than half the L2 already spills): fitted by hetsim.calibration.l2_fit on the 2026-12-02 run
-L2_HOT_SHARE = 0.49
-L2_COLD_SHARE = 0.81
-# the L2's read rate over the HBM's, for the bytes (and the walks) it serves: the same fit (elementwise ops, a copy,
-# GroupNorm's moments, each against its own HBM rate measured on rotated inputs)
-L2_GAIN = 1.9
+# (a set little more than half the L2 already spills; the H200's L2 is two partitions, which may be why, not
+# checked): fitted by hetsim.calibration.l2_fit on the two 2026-12-02 runs pooled
+# (each alone: 0.49 / 0.81, gain 1.9; 0.56 / 0.78, gain 2.05)
+L2_HOT_SHARE = 0.51
+L2_COLD_SHARE = 0.80
+# the L2's read rate over the HBM's, for the bytes it serves: the same fit (elementwise ops, a copy, GroupNorm's
+# moments, each against its own HBM rate measured on rotated inputs)
+L2_GAIN = 2.05
+# a kernel on the tensor cores (cuBLAS GEMMs: bf16 linears of 16 and 256 rows; SDPA's kernels taken alike) gains less
+# from the L2 (its tiles' loads overlap the math): the same fit, on the same ramp (each run alone: 1.35)
+L2_GAIN_MATRIX = 1.35
 
 
 def l2_share(working_bytes: float, l2_bytes: float) -> float:
@@ -40,9 +46,10 @@ def l2_share(working_bytes: float, l2_bytes: float) -> float:
     return min(1.0, max(0.0, (cold - working_bytes) / (cold - hot)))
 
 
-def hbm_equivalent(nbytes: float, share: float) -> float:
-    """`nbytes` of which `share` the L2 serves, as the bytes HBM would move in the same time."""
-    return nbytes * (1.0 - share * (1.0 - 1.0 / L2_GAIN))
+def hbm_equivalent(nbytes: float, share: float, gain: float = L2_GAIN) -> float:
+    """`nbytes` of which `share` the L2 serves at `gain` times the HBM's rate, as the bytes HBM would move in the same
+    time."""
+    return nbytes * (1.0 - share * (1.0 - 1.0 / gain))
 
 
 def bound_share(share: float, bw: float, hbm_bw: float) -> float:

@@ -165,8 +165,10 @@ def test_validate_ops_adds_the_measured_harness_by_hand(h200):
     assert h is not None and set(h.overhead_s) == {"view", "kernel", "suite"}
     assert all(0 < v < 5e-6 for v in h.overhead_s.values())
     by = {r.case: r for r in report.results}
-    # a traced pointwise op (a key the trace fit made): its model dispatch plus the op cases' call
-    (op,) = lower_case(cases[131])
+    # a traced pointwise op (a key the trace fit made): its model dispatch plus the op cases' call; its bytes from
+    # the L2 as the case was timed (replayed on its own buffers)
+    (op,) = lower_case(cases[131], l2_bytes=h200.l2_bytes)
+    assert op.l2_share == 1.0
     assert rate_keys(op)[0] == "pointwise" and by[131].harness_s == pytest.approx(h.overhead_s["kernel"])
     assert by[131].predicted["host"] == pytest.approx(h200.dispatch_s(op) + h.overhead_s["kernel"])
     assert by[131].predicted == price(h200, (op,), h.overhead_s["kernel"])

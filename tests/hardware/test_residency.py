@@ -90,7 +90,18 @@ def test_op_case_validation_prices_each_case_as_it_was_timed():
 
 def test_the_constants_are_what_the_committed_h200_run_fits():
     fit = l2_fit.fit()
-    assert (fit.hot_share, fit.cold_share, fit.gain) == (
-        residency.L2_HOT_SHARE, residency.L2_COLD_SHARE, residency.L2_GAIN)
+    assert (fit.hot_share, fit.cold_share, fit.gain, fit.gain_matrix) == (
+        residency.L2_HOT_SHARE, residency.L2_COLD_SHARE, residency.L2_GAIN, residency.L2_GAIN_MATRIX)
+    assert residency.L2_GAIN_MATRIX < residency.L2_GAIN  # the GEMMs' loads overlap their math
     assert fit.l2_bytes == L2
     assert fit.median_abs < 0.05 and fit.p90_abs < 0.15
+
+
+def test_each_run_alone_fits_constants_near_the_pooled_ones():
+    # the second run (another lease, the same day) moved the ramp's ends by <= 0.05 of the L2 and the gain by 0.15
+    for run in l2_fit.DEFAULT_RUNS:
+        one = l2_fit.fit([run])
+        assert abs(one.hot_share - residency.L2_HOT_SHARE) <= 0.06
+        assert abs(one.cold_share - residency.L2_COLD_SHARE) <= 0.03
+        assert abs(one.gain - residency.L2_GAIN) <= 0.2 and abs(one.gain_matrix - residency.L2_GAIN_MATRIX) <= 0.1
+        assert one.p90_abs < 0.15

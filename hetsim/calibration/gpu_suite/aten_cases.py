@@ -598,8 +598,9 @@ def build_common_cases(exclude: set[str] | None = None, specs=_common_specs) -> 
 
 def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     """The real-code groups in the order the builder takes them, each (its groups, its spec function): a fit group
-    and the blind check written beside it (the fifth check alone)."""
+    and the blind check written beside it (the fifth and eighth checks alone)."""
     from hetsim.calibration.gpu_suite import (
+        realcode_eighth,
         realcode_fifth,
         realcode_fourth,
         realcode_more,
@@ -614,7 +615,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_fourth.REALCODE_MORE3, realcode_fourth.REALCODE_CHECK4), realcode_fourth.specs),
             ((realcode_fifth.REALCODE_CHECK5,), realcode_fifth.specs),
             ((realcode_sixth.REALCODE_MORE4, realcode_sixth.REALCODE_CHECK6), realcode_sixth.specs),
-            ((realcode_seventh.REALCODE_MORE5, realcode_seventh.REALCODE_CHECK7), realcode_seventh.specs))
+            ((realcode_seventh.REALCODE_MORE5, realcode_seventh.REALCODE_CHECK7), realcode_seventh.specs),
+            ((realcode_eighth.REALCODE_CHECK8,), realcode_eighth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
