@@ -221,6 +221,7 @@ class OpsReport:
     cases_file: str
     results: list[CaseResult] = field(default_factory=list)
     harness: Harness | None = None
+    l2_bytes: float = 0.0  # the L2 each case's ops read their working set from (lower_case)
 
     def no_kernel(self) -> dict[str, Any]:
         """The views' graph and idle readings, apart (see the module docstring)."""
@@ -261,11 +262,20 @@ class OpsReport:
         return {k: {"n": len(v), "median_abs": statistics.median(abs(x) for x in v), "signed": statistics.median(v)}
                 for k, v in sorted(groups.items())}
 
+    def residency(self) -> dict[str, float]:
+        """How the cases' bytes were priced: the L2 they sit in and hetsim.hardware.residency's constants."""
+        from hetsim.hardware import residency
+
+        return {"l2_bytes": self.l2_bytes, "hot_share": residency.L2_HOT_SHARE,
+                "cold_share": residency.L2_COLD_SHARE, "gain": residency.L2_GAIN,
+                "gain_matrix": residency.L2_GAIN_MATRIX}
+
     def as_dict(self) -> dict[str, Any]:
         h = self.harness
         return {"device": self.device, "profile": self.profile, "cases": self.cases_file,
                 "targets": {"median_abs": TARGET_MEDIAN, "p90_abs": TARGET_P90},
                 "harness": None if h is None else {"overhead_s": h.overhead_s, "source": h.source},
+                "l2_residency": self.residency(),
                 "no_kernel": self.no_kernel(),
                 "views": {v: self.stats(v) for v in VIEWS},
                 "repeatability": {v: self.repeatability(v) for v in PASSES},
@@ -294,9 +304,10 @@ def validate_ops(model: GpuModel, cases: list[TraceCase], cases_file: str = "<ca
     """Every case priced and compared; `harness` (default: the profile's, harness_of) added as measured."""
     profile = getattr(model.profile, "path", None)
     harness = harness if harness is not None else harness_of(model)
-    report = OpsReport(model.name, str(profile) if profile else None, cases_file, harness=harness)
+    report = OpsReport(model.name, str(profile) if profile else None, cases_file, harness=harness,
+                       l2_bytes=model.l2_bytes)
     for c in cases:
-        ops = lower_case(c, l2_bytes=model.l2_bytes)
+        ops = lower_case(c, l2_bytes=report.l2_bytes)
         delta = harness.delta_s(model, c, ops) if harness else 0.0
         report.results.append(CaseResult(c.case, c.aten, regime_of(model, ops), c.sources, price(model, ops, delta),
                                           c.measured, no_kernel=case_kind(c, ops) == "view", harness_s=delta,
@@ -321,6 +332,10 @@ def print_report(report: OpsReport, json_out: bool = False, show_cases: bool = F
               "call): " + ", ".join(f"{k} {v * 1e6:+.2f} us" for k, v in sorted(h.overhead_s.items()))
               + " (suite: taken out per op a primitive suite key prices; SDPA cases: none)")
         print(f"    source: {h.source}")
+    r = report.residency()
+    print(f"  L2 residency (each case was timed on its own buffers, call after call): an op's bytes from the "
+          f"{r['l2_bytes'] / 2**20:.0f} MB L2 up to {r['hot_share']} of it, none from {r['cold_share']}, at "
+          f"{r['gain']}x its key's rate ({r['gain_matrix']}x on the tensor cores; hetsim.hardware.residency)")
     if show_cases:
         print(f"\n  {'case':>4} {'aten':34} {'regime':24} " + " ".join(f"{v + ' us':>17}" for v in VIEWS))
         for r in report.results:

@@ -86,6 +86,8 @@ def test_op_case_validation_prices_each_case_as_it_was_timed():
     hot = next(r for r in report.results if r.case == small.case)
     assert hot.predicted["graph"] == pytest.approx(price(h200_model, lower_case(small, l2_bytes=L2))["graph"])
     assert hot.predicted["graph"] <= price(h200_model, lower_case(small))["graph"]
+    said = report.as_dict()["l2_residency"]  # the report says how its cases were priced
+    assert said["l2_bytes"] == L2 and said["gain"] == residency.L2_GAIN
 
 
 def test_the_constants_are_what_the_committed_h200_run_fits():

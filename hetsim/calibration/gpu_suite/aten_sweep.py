@@ -21,7 +21,8 @@ fused rms_norm, fp8 GEMM and gemv keys, and a blind check of everyday inference 
 `realcode-check2`: the kernels that check showed mispriced, at spreads of shapes, and a second blind check;
 `realcode-more2` / `realcode-check3`, `realcode-more3` / `realcode-check4`: likewise after the second and third
 checks, and a third and fourth; `realcode-check5`: a fifth blind check; `realcode-more4` / `realcode-check6`: a
-fourth fit and a sixth check) and
+fourth fit and a sixth check; `realcode-more5` / `realcode-check7`, and `realcode-check8`: a fifth fit, a seventh and
+an eighth check) and
 `--regimes` only the cases of those rate keys; a case keeps its index in the cases file (column `case`), so runs
 of different groups stay apart and can be fitted together (hetsim.calibration.trace_fit takes several --cases). An index
 op of the methods group (`int_bound` in its case) draws its indices over the rows it addresses, as the
