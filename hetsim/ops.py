@@ -286,6 +286,11 @@ class Copy(Op):
     def bytes(self) -> float:
         return 2.0 * self.nbytes if self.direction == "d2d" else float(self.nbytes)
 
+    @property
+    def crosses_host(self) -> bool:
+        """h2d or d2h: the bytes move over the host link, not through the GPU's memory."""
+        return self.direction != "d2d"
+
 
 @dataclass(frozen=True)
 class FpgaKernel(Op):

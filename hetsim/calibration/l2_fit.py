@@ -76,39 +76,34 @@ def fit(paths=DEFAULT_RUNS) -> L2Fit:
         raise ValueError("the runs were taken on GPUs with different L2 sizes: fit each alone")
     l2 = runs[0][0]
     ops = [op for _, run_ops in runs for op in run_ops]
-    gains = np.arange(1.5, 3.0001, 0.05)[:, None]  # every gain at once: rows of the arrays below
     best = None
     for hot_share in np.arange(0.40, 0.70, 0.01):
         for cold_share in np.arange(hot_share + 0.05, 1.10, 0.01):
-            errs = []
-            for nbytes, t, s_per_byte in ops:
-                bytes_s = nbytes * (1 - _ramp(nbytes, l2, hot_share, cold_share) * (1 - 1 / gains)) * s_per_byte
-                overhead = np.median(t - bytes_s, axis=1, keepdims=True)
-                errs.append(np.abs((overhead + bytes_s) / t - 1))
-            e = np.concatenate(errs, axis=1)
-            p90s, medians = np.percentile(e, 90, axis=1), np.median(e, axis=1)
-            i = min(range(len(gains)), key=lambda j: (p90s[j], medians[j]))
-            score = (float(p90s[i]), float(medians[i]))
+            score, gain = _best_gain(ops, l2, hot_share, cold_share, np.arange(1.5, 3.0001, 0.05))
             if best is None or score < best[0]:
-                best = (score, hot_share, cold_share, float(gains[i, 0]))
+                best = (score, hot_share, cold_share, gain)
     (p90, med), hot_share, cold_share, gain = best
     hot_share, cold_share = round(float(hot_share), 2), round(float(cold_share), 2)
     matrix = [op for p in paths for op in _ops(Path(p), MATRIX_OPS)[1]]
-    return L2Fit(hot_share, cold_share, round(gain, 2), _gain(matrix, l2, hot_share, cold_share), med, p90, int(l2))
+    _, gain_matrix = _best_gain(matrix, l2, hot_share, cold_share, np.arange(1.0, 3.0001, 0.05))
+    return L2Fit(hot_share, cold_share, round(gain, 2), round(gain_matrix, 2), med, p90, int(l2))
 
 
-def _gain(ops, l2: float, hot_share: float, cold_share: float) -> float:
-    """The gain that best fits `ops`' hot times on a given ramp (the p90, then the median of their relative error)."""
+def _best_gain(ops, l2: float, hot_share: float, cold_share: float, gains) -> tuple[tuple[float, float], float]:
+    """((p90, median) of the hot times' relative error, the gain) for the gain of `gains` that fits `ops` best on
+    the given ramp (the p90 first, then the median); each op's overhead is its median residual. Every gain is scored
+    at once: one row of the arrays each."""
     import numpy as np
 
-    gains = np.arange(1.0, 3.0001, 0.05)[:, None]
+    gains = np.asarray(gains)[:, None]
     errs = []
     for nbytes, t, s_per_byte in ops:
         bytes_s = nbytes * (1 - _ramp(nbytes, l2, hot_share, cold_share) * (1 - 1 / gains)) * s_per_byte
         errs.append(np.abs((np.median(t - bytes_s, axis=1, keepdims=True) + bytes_s) / t - 1))
     e = np.concatenate(errs, axis=1)
     p90s, medians = np.percentile(e, 90, axis=1), np.median(e, axis=1)
-    return round(float(gains[min(range(len(gains)), key=lambda j: (p90s[j], medians[j])), 0]), 2)
+    i = min(range(len(gains)), key=lambda j: (p90s[j], medians[j]))
+    return (float(p90s[i]), float(medians[i])), float(gains[i, 0])
 
 
 def main(argv: list[str] | None = None) -> int:

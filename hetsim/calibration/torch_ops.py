@@ -102,7 +102,7 @@ def build(op: Op, device: torch.device | str, l2_bytes: int = 50 << 20, rotate: 
     make, fn = _implementation(op, device)
     first = make()
     # host copies are bound by the host link, not by caches: one (pinned) buffer is enough
-    host_copy = isinstance(op, Copy) and op.direction != "d2d"
+    host_copy = isinstance(op, Copy) and op.crosses_host
     n = _n_sets(_nbytes(first), l2_bytes, rotate and not host_copy)
     sets = [first] + [make() for _ in range(n - 1)]
     return OpRunner(op, fn, sets, _nbytes(first))

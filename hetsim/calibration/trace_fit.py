@@ -692,17 +692,16 @@ def case_paths(cases_path) -> list[Path]:
 
 
 def device_memory(device: str) -> tuple[float, float]:
-    """The catalogue GPU's (L2 bytes, HBM bytes/s: datasheet x measured efficiency, as GpuModel reads them); (0, 0)
-    for a device not in the catalogue: every case's bytes from HBM."""
+    """The catalogue GPU's (L2 bytes, HBM bytes/s) as its GpuModel reads them; (0, 0) for a device not in the
+    catalogue: every case's bytes from HBM."""
     from hetsim.calibration.device_inputs import catalogue_gpus
-    from hetsim.units import GB
+    from hetsim.hardware.gpu import GpuModel
 
     spec = catalogue_gpus().get(device)
     if spec is None:
         return 0.0, 0.0
-    def value(f):
-        return float(getattr(f, "value", f))
-    return value(spec.l2_mb) * 2**20, value(spec.hbm_bw_gbps) * GB * value(spec.hbm_efficiency)
+    gpu = GpuModel(spec)
+    return gpu.l2_bytes, gpu.hbm_bw
 
 
 def fit_bound_key(key: str, points: list[Point], base: OpClassRates | None, source: str,

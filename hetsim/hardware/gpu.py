@@ -645,7 +645,7 @@ class GpuModel:
                 # fitted in one dtype; other dtypes keep the fitted efficiency of the spec's peak
                 r = replace(r, flop_rate=r.flop_rate * self._torch_peak(dtype) / self._torch_peak(r.dtype))
             return r
-        if isinstance(op, Copy) and op.direction != "d2d":
+        if isinstance(op, Copy) and op.crosses_host:
             return self._host_copy_rates(op.direction)
         if isinstance(op, HostCall):
             kind, share = host_kind(op)
@@ -679,6 +679,11 @@ class GpuModel:
         self.log.use(f"{self.name}.l2_mb", self.spec.l2_mb)
         return self._l2_bytes
 
+    @property
+    def hbm_bw(self) -> float:
+        """The HBM's streaming rate, bytes/s: the datasheet's bandwidth x the measured efficiency."""
+        return self._spec_bw
+
     # -- time and power ----------------------------------------------------------------
     def _price_uncached(self, op: Op) -> tuple[float, float, float, float]:
         """(device_s, stream_device_s, dispatch_s, op_time_s) of the op."""
@@ -694,7 +699,7 @@ class GpuModel:
         if op.l2_share:  # only a bandwidth-bound kernel reads faster from the L2
             self.log.note(f"{self.name}.l2_residency",
                           "calibrated" if self.name == residency.MEASURED_ON else "transferred")
-            op = replace(op, l2_share=residency.bound_share(op.l2_share, r.bw_bytes_per_s, self._spec_bw))
+            op = replace(op, l2_share=residency.bound_share(op.l2_share, r.bw_bytes_per_s, self.hbm_bw))
         stream = op_stream_device_s(r, op)
         return op_device_s(r, op), stream, r.dispatch_s, max(r.dispatch_s, stream)
 

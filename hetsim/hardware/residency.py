@@ -11,8 +11,8 @@ same shape (transferred, as a device without a profile takes its efficiencies).
 
 An op carries the share of its bytes the L2 serves (`Op.l2_share`, 0 unless set: a forward's ops read HBM);
 gpu.hbm_bytes prices that share at L2_GAIN (a tensor-core kernel: L2_GAIN_MATRIX) times the rate its key was fitted
-for, and the GPU model and the
-trace fit first scale the share by the key's rate over the HBM's (bound_share: an issue-bound kernel keeps its rate).
+for; the GPU model and the trace fit first scale the share by the key's rate over the HBM's (bound_share: an
+issue-bound kernel keeps its rate).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def replayed(ops, l2_bytes: float) -> tuple[Op, ...]:
     what it reads and writes) sits in the L2 as far as l2_share says. Host work and host copies stay."""
     out = []
     for op in ops:
-        host = isinstance(op, HostCall) or (isinstance(op, Copy) and op.direction != "d2d")
+        host = isinstance(op, HostCall) or (isinstance(op, Copy) and op.crosses_host)
         share = 0.0 if host else l2_share(op.bytes, l2_bytes)
         out.append(replace(op, l2_share=share) if share else op)
     return tuple(out)
