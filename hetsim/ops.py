@@ -209,6 +209,9 @@ class Gather(Op):
     # elements moved one by one (index_add_'s atomic adds, whatever their width; 0: not counted): an element-rate
     # key's work (hetsim.hardware.gpu.compute_work)
     elements: int = field(default=0, metadata={"omit_default": True})
+    # x[idx] through ATen's element-by-element index kernel (index_elementwise_kernel: a 1-D table, rows not a multiple
+    # of 16 bytes, several index tensors) instead of its vectorised row gather
+    elementwise: bool = field(default=False, metadata={"omit_default": True})
 
     def __post_init__(self) -> None:
         if self.rows > self.source_rows:

@@ -151,14 +151,14 @@ from hetsim.hardware.gpu import (
 from hetsim.ops import HostCall, Op
 
 FIT_KEYS = ("pointwise", "pointwise_broadcast", "cast", "cast_fp32", "copy_strided", "cat_one_input", "copy_expand",
-            "copy_cat",
+            "copy_cat", "cat_strided", "index_elementwise", "attention_cudnn_prefill", "attention_masked_prefill",
             "index_copy",
             "embedding", "embedding_few", "reduction_last", "matmul_outer", "attention_masked",
             "reduction_outer", "reduction_outer_max", "cast_fp8", "cast_from_fp8", "gather_few", "layer_norm", "select",
             "topk_multiblock_fp32", "attention_flash_decode", "attention_flash_prefill", "attention_efficient_decode",
             "index_gather", "index_put", "index_put_accumulate", "scatter", "scatter_add", "sort", "sort_inplace",
             "scan", "multinomial", "reduction_index", "reduction_welford", "softmax_last", "softmax_warp", "tril",
-            "pad", "rms_norm", "gemv", "matmul_fp8", "gather_elements", "scan_device", "sort_segmented",
+            "rms_norm", "gemv", "matmul_fp8", "gather_elements", "scan_device", "sort_segmented",
             "matmul_fp32", "copy_transpose", "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm",
             "index_add", "bmm_fp32")
 PER_INDEX_KEYS = frozenset({"gather_few"})  # timed per index (a dependent load each), not per byte
@@ -176,17 +176,24 @@ ROOF_KEYS = frozenset({"attention_flash_prefill", "matmul_fp8", "matmul_fp32", "
                        # activation's or exp's math (pointwise_math), a transposing copy's scattered reads (a sector
                        # per element: ~140 G elements/s whatever their width, copy_transpose)
                        "pointwise_broadcast", "cast", "cast_fp32", "tril", "pointwise_math", "copy_transpose",
-                       "cast_int64", "index_add", "scatter", "bmm_fp32"})
+                       "cast_int64", "index_add", "scatter", "bmm_fp32",
+                       # ATen's strided copy and the unvectorised batched cat: an offset per element (fp32 permutes
+                       # ran ~1.7x faster than their bytes at the 16-bit permutes' rate)
+                       "copy_strided", "cat_strided",
+                       # x[idx]'s element kernel: an offset through the indices per output element
+                       "index_elementwise"})
 # log10 spans of a second term's rate where a key's differs from fit_walk's / fit_roof's: elements per second, a
 # gather's dependent loads
 RATE_SPAN = {"pointwise_broadcast": (10.0, 13.0), "cast": (10.0, 13.0), "cast_fp32": (10.0, 13.0),
              "tril": (10.0, 13.0), "gather_elements": (5.0, 10.0), "pointwise_math": (10.0, 13.0),
              "copy_transpose": (10.0, 13.0), "cast_int64": (10.0, 13.0), "index_add": (10.0, 13.0),
-             "scatter": (10.0, 13.0)}
+             "scatter": (10.0, 13.0), "copy_strided": (10.0, 13.0), "cat_strided": (10.0, 13.0),
+             "index_elementwise": (10.0, 13.0)}
 # a fixed cost per step beside the bytes: overhead + steps x wave_s + bytes / bw (a radix sort's passes)
-STEP_KEYS = frozenset({"sort", "softmax_warp", "softmax_last"})
+STEP_KEYS = frozenset({"sort", "softmax_warp", "softmax_last", "attention_cudnn_prefill", "attention_masked_prefill"})
 ELEMENT_RATE_KEYS = frozenset({"pointwise_broadcast", "cast", "cast_fp32", "tril", "pointwise_math",
-                               "copy_transpose", "cast_int64", "index_add", "scatter"})
+                               "copy_transpose", "cast_int64", "index_add", "scatter", "copy_strided", "cat_strided",
+                               "index_elementwise"})
 # keys fitted on the cases of every file: a walk key needs cases where the bytes bind and cases where the walk
 # does, which no one sweep file holds (reduction_last: many rows in the models' sweep, tens of rows in the
 # reductions groups; topk_multiblock_fp32: two probes in the methods group, the long rows in a later group)
@@ -540,7 +547,10 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
                          "bytes one lane or row reads one after another (hetsim.hardware.gpu.walk_bytes)"
                          if math.isfinite(walk_bw) else "the walk binds no case or halves no error of the bytes alone: "
                          "walk_bw_bytes_per_s = inf")
-        if math.isinf(bw):
+        if math.isinf(bw) and key in STEP_KEYS:
+            # the steps carry the time (cuDNN's tiles load their bytes inside them): no bytes term to add
+            notes.append("the bytes add nothing beside the steps: bw_bytes_per_s = inf")
+        elif math.isinf(bw):
             bw = base.bw_bytes_per_s if base else math.inf
             notes.append("no case moves enough bytes to fit a bandwidth: bw_bytes_per_s from the key it refines")
         dispatch = host_dispatch(points, notes)

@@ -156,6 +156,8 @@ def op_steps(op: Op) -> float | None:
         return float(op.steps)
     if isinstance(op, Softmax) and op.aten:
         return softmax_lane_work(op)
+    if isinstance(op, SdpaAttention) and op.backend == "cudnn" and not op.decode:
+        return launch.sdpa_tile_steps(op.batch, op.q_heads, op.q_len, op.kv_len, op.head_dim, op.causal)
     return None
 
 
@@ -316,7 +318,8 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         return ("reduction_last", "reduction")
     if isinstance(op, Gather) and op.aten.startswith(INDEX_GATHERS):
         # x[idx]: ATen's index kernel (one thread per output element through the index), not index_select's
-        return ("index_gather", *rate_keys(replace(op, aten="")))
+        own = ("index_elementwise",) if op.elementwise else ()  # a thread an element, not the vectorised rows
+        return (*own, "index_gather", *rate_keys(replace(op, aten="", elementwise=False)))
     if isinstance(op, Gather) and op.aten.startswith(INDEX_ADDS):
         # index_add_: an atomic add per element into the destination's rows (BM25's scatter-add, MoE's combine),
         # fitted on its own cases where measured (bf16 rows of 2048 at ~0.17 T elements/s on an H200)
@@ -339,6 +342,12 @@ def rate_keys(op: Op) -> tuple[str, ...]:
             own = "attention_flash_decode" if op.decode else "attention_flash_prefill"
             return (own, "attention_decode", "attention") if op.decode else (own, "attention_prefill", "attention")
         base = ("attention_decode", "attention") if op.decode else ("attention_prefill", "attention")
+        if not op.decode:
+            # cuDNN's fused forward as waves of query-tile blocks walking key tiles (launch.sdpa_tile_steps), fitted on
+            # traced calls where measured; with an explicit mask its own key (the mask's loads in every tile)
+            own = ("attention_masked_prefill", "attention_cudnn_prefill") if op.mask_bytes else (
+                "attention_cudnn_prefill",)
+            return (*own, "attention_masked", *base) if op.mask_bytes else (*own, *base)
         # an explicit mask: every pair scored and the mask read; fitted on traced calls where measured
         return ("attention_masked", *base) if op.mask_bytes else base
     if isinstance(op, Matmul):
@@ -387,6 +396,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "cast": ("elementwise",),  # _to_copy between dtypes (RMSNorm's and rotary's fp32 chains)
     "copy_strided": ("copy",),  # a copy out of an expanded / non-contiguous view (repeat_kv, rotate_half's cat)
     "cat_one_input": ("copy_strided", "copy"),  # the batched cat kernel with one non-empty input: half the grid
+    "cat_strided": ("copy_strided", "copy"),  # the batched cat kernel over strided inputs, unvectorised
     "copy_expand": ("copy_strided", "copy"),  # a copy out of a broadcast (stride-0) view: repeat_kv's expand+clone
     "copy_cat": ("copy",),  # cat / clone of contiguous inputs
     "copy_transpose": ("copy_strided", "copy"),  # a copy whose output's last dim is strided in the input
@@ -402,6 +412,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "pointwise_broadcast": ("pointwise", "elementwise"),  # an input broadcast or non-contiguous (strided kernel)
     "pointwise_math": ("pointwise", "elementwise"),  # an activation, exp, log or sine: math per element
     "index_put": ("index_copy", "gather_narrow", "gather"),  # x[idx] = v: the index kernel writing rows
+    "index_elementwise": ("index_gather", "gather"),  # x[idx] a thread an element (1-D tables, x[b, t])
     "index_gather": ("gather",),  # x[idx]: the index kernel reading rows (Gather with aten index, any row size)
     "scatter": ("gather_narrow", "gather"),  # an element scatter (scatter_): one element per index, anywhere
     "scatter_add": ("scatter", "gather_narrow", "gather"),  # the same with an atomic add per element
@@ -410,7 +421,6 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "sort_inplace": ("sort", "topk"),  # rows of <= 4096 keys: one block's shared memory each
     "scan": ("reduction",),  # cumsum / cumprod: a scan reads and writes each element once
     "tril": ("pointwise", "elementwise"),  # tril / triu: an index computed per element
-    "pad": ("copy_cat", "copy"),  # constant_pad_nd: a fill and a copy
     "reduction_index": ("reduction_last", "reduction"),  # max.dim / argmax: a value and its index per lane
     "reduction_welford": ("reduction_last", "reduction"),  # var / std: Welford's running moments
     "softmax_last": ("softmax",),  # a traced (log_)softmax over the last dim: a block per row
@@ -423,6 +433,8 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "embedding": ("gather",),  # nn.Embedding's row gather (Gather with aten embedding; model rows >= 512 B)
     "embedding_few": ("embedding", "gather"),  # <= FEW_ROWS tokens: rows one after another
     "reduction_last": ("reduction",),  # a traced last-dim reduction (AxisReduction with aten, inner 1)
+    "attention_cudnn_prefill": ("attention_prefill", "attention"),  # cuDNN's forward: waves of tile blocks
+    "attention_masked_prefill": ("attention_cudnn_prefill", "attention_masked", "attention_prefill", "attention"),
     "matmul_outer": ("matmul_unaligned", "matmul"),  # k < OUTER_K
     "topk_multiblock_fp32": ("topk_multiblock", "topk"),  # fp32 scores: four radix passes, not two
     "matmul_fp32": ("matmul",),  # an fp32 GEMM on the FFMA units

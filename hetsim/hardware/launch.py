@@ -179,3 +179,28 @@ def topk_blocks_per_sm(n: int) -> int:
     8 one-warp blocks an SM: 2 waves of 132 x 8 rows, not 16 of 132."""
     threads = min(WARP * math.ceil(n / WARP), MAX_BLOCK_THREADS)
     return max(1, min(MAX_BLOCKS_PER_SM, TOPK_THREADS_PER_SM // threads))
+
+
+# cuDNN's fused SDPA forward on sm90 (cudnn_generated_..._sdpa_sm90_flash_fprop_wgmma_f16_knob_7_64x128x{64,128},
+# profiled on an H200: calibration/e2e/diagnostics/case-kernels-more6-2026-12-02): a block a (sequence, head, tile
+# of queries), one resident an SM, walking the keys tile by tile; a tile's math grows with the head dim in 64-wide
+# steps (80 is padded to 128). The tile sizes and the fixed cost a block pays beside its key tiles (its queries'
+# load, the softmax's rescale and the output's write, in key tiles) were chosen by the fit's error over the
+# realcode-more6, sdpa and models' sweeps' cuDNN prefills (python -m hetsim.calibration.trace_fit; 4 over 0-6: p90
+# 17 % against 20-30 % at the others), never on a validation case
+SDPA_Q_TILE, SDPA_KV_TILE, SDPA_HEAD_STEP, SDPA_BLOCK_FIXED_TILES = 128, 64, 64, 4
+
+
+def sdpa_tile_steps(batch: int, heads: int, q_len: int, kv_len: int, head_dim: int, causal: bool) -> float:
+    """Key-tile steps of cuDNN's fused SDPA forward, wave after wave of blocks over the GPU: each block's key tiles
+    (a causal block only those up to its last query) times the head dim's 64-wide steps, plus its fixed cost. Many
+    short sequences (video frames' temporal attention over 14 tokens: 2.5x what the flops say) cost whole tiles."""
+    q_tiles = math.ceil(q_len / SDPA_Q_TILE)
+    kv_tiles = math.ceil(kv_len / SDPA_KV_TILE)
+    if causal:  # query tile i sees the keys up to its last row (is_causal's mask: the diagonal from the top left)
+        seen = sum(min(kv_tiles, math.ceil((i + 1) * SDPA_Q_TILE / SDPA_KV_TILE)) for i in range(q_tiles))
+        per_block = seen / q_tiles
+    else:
+        per_block = kv_tiles
+    head_steps = math.ceil(head_dim / SDPA_HEAD_STEP)
+    return math.ceil(batch * heads * q_tiles / SMS) * (per_block * head_steps + SDPA_BLOCK_FIXED_TILES)

@@ -156,6 +156,12 @@ def _materialise(op: AtenOp) -> tuple[Op, ...]:
     write = sum(nbytes(t) for t in op.outputs)
     numel = max((t.numel for t in op.outputs), default=0)
     regime = "copy_strided" if any(strided(t) for t in op.inputs if t.numel) else "copy_cat"
+    if regime == "copy_cat" and op.base in ("clone", "contiguous") and any(strided(t) for t in op.outputs if t.numel):
+        # a contiguous input written into another layout (x.to(memory_format=torch.channels_last)): the strided copy
+        # kernel, and a transposing one where the output's fastest dim is not the input's (profiled: 2 x 320 x 128 x
+        # 128 fp16 into channels_last in 70 us, 0.6 TB/s, where a contiguous copy takes 10)
+        out = op.outputs[0]
+        regime = "copy_transpose" if fastest_dim(out) != fastest_dim(op.inputs[0]) else "copy_strided"
     if regime == "copy_strided" and any(transposes(t) for t in op.inputs if t.numel):
         # the output's last dim is not the input's: neighbouring threads read elements a stride apart (a sector
         # each), where a copy that keeps the last dim (transpose(1, 2) of heads) reads its rows coalesced
@@ -166,12 +172,24 @@ def _materialise(op: AtenOp) -> tuple[Op, ...]:
         # with the new transposed K) half the GPU copies it: ~0.7 TB/s against ~1.0 for two halves of the same
         # bytes (the aten sweep)
         regime = "cat_one_input"
+    elif regime == "copy_strided" and batched_cat(op):
+        # a cat of strided inputs (rotate_half's halves, transposed heads) runs the batched cat kernel unvectorised
+        # (CatArrayBatchedCopy, an offset per element and input dim): ~1.5x slower than the strided copy of a
+        # permute (the models' prefill rotate_half cats -35 % under copy_strided, profiled); five dims and more
+        # copy each input with the strided copy
+        regime = "cat_strided"
     if regime != "copy_transpose" and any(broadcast(t) for t in op.inputs if t.numel):
         # an expanded input (repeat_kv's K/V heads): each stored element is read once and written n times, a
         # pattern the strided kernel runs faster than a transposing copy (the aten sweep's clones of expanded
         # caches: ~1.2 TB/s of bytes read + written, against ~0.8 for copy_transpose's): `copy_expand`
         regime = "copy_expand"  # (an expanded view read across its last dim stays a transpose: GQA's k^T broadcast)
     return (Pointwise(numel, read + write, op.name, regime, name=_name(op)),)
+
+
+def fastest_dim(t: TensorMeta) -> int | None:
+    """The dim of size > 1 that `t` steps through with stride 1 (None: none has)."""
+    return next((d for d, (size, stride) in enumerate(zip(t.shape, t.stride, strict=True)) if size > 1 and stride == 1),
+                None)
 
 
 def transposes(t: TensorMeta) -> bool:
@@ -182,13 +200,17 @@ def transposes(t: TensorMeta) -> bool:
     return last is not None and last[1] not in (0, 1)
 
 
+def batched_cat(op: AtenOp) -> bool:
+    """Whether a cat (or stack) runs ATen's batched cat kernel (Shape.cu's parallel_cat: <= 4 dims, one dtype)."""
+    return (op.base in ("cat", "stack") and bool(op.outputs) and len(op.outputs[0].shape) <= CAT_MAX_DIMS
+            and len({t.dtype for t in op.inputs}) == 1)
+
+
 def one_input_cat(op: AtenOp) -> bool:
     """Whether a cat (or stack, a cat of unsqueezed inputs) runs ATen's batched cat kernel (Shape.cu's
     parallel_cat: <= 4 dims, one dtype; empty inputs count as inputs and are skipped inside) with a single
     non-empty input to copy."""
-    if op.base not in ("cat", "stack") or not op.outputs or len(op.outputs[0].shape) > CAT_MAX_DIMS:
-        return False
-    return len(op.inputs) > 1 and len({t.dtype for t in op.inputs}) == 1 and sum(1 for t in op.inputs if t.numel) == 1
+    return batched_cat(op) and len(op.inputs) > 1 and sum(1 for t in op.inputs if t.numel) == 1
 
 
 CAT_MAX_DIMS = 4  # Shape.cu's CAT_ARRAY_MAX_INPUT_DIMS
@@ -454,10 +476,21 @@ def _index(op: AtenOp) -> tuple[Op, ...]:
         row = out.numel // rows
         return (*_nonzero_of(op, mask, rows),
                 Gather(rows, row * src.itemsize, max(src.numel // max(row, 1), rows), aten=op.name, name=_name(op)))
-    idx = max((t.numel for t in op.inputs[1:] if t.dtype in ("int64", "int32")), default=1)
+    indices = [t for t in op.inputs[1:] if t.dtype in ("int64", "int32")]
+    idx = max((t.numel for t in indices), default=1)
     row = out.numel // max(idx, 1)
     source_rows = src.numel // max(row, 1)
-    return (Gather(idx, row * src.itemsize, max(source_rows, idx), aten=op.name, name=_name(op)),)
+    # IndexKernel.cu gathers whole rows with vector loads only for one index tensor over rows of a multiple of 16
+    # bytes (vectorized_gather_kernel); a 1-D table, narrower rows or several index tensors (x[b, t]) run
+    # index_elementwise_kernel, a thread an element: ~3.5 us for a handful of rows where the row gather takes ~2
+    # (the aten sweep; profiled: calibration/e2e/diagnostics/case-kernels-2026-12-02)
+    elementwise = len(indices) > 1 or (row * src.itemsize) % VECTOR_BYTES != 0
+    # the element kernel's work is its output's elements, each an offset through the indices and a load
+    return (Gather(idx, row * src.itemsize, max(source_rows, idx), aten=op.name, elementwise=elementwise,
+                   elements=out.numel if elementwise else 0, name=_name(op)),)
+
+
+VECTOR_BYTES = 16  # the vectorised gather's load width
 
 
 def _index_put(op: AtenOp) -> tuple[Op, ...]:
@@ -602,10 +635,13 @@ def _tril(op: AtenOp) -> tuple[Op, ...]:
 
 
 def _pad(op: AtenOp) -> tuple[Op, ...]:
-    # constant_pad_nd: the output filled with the value, then the input copied into its slice (two kernels and
-    # their host work): regime `pad`
+    # constant_pad_nd (PadNd.cpp): the output filled with the value (a contiguous fill), then the input copied into
+    # its interior, a strided view of the output (ATen's strided copy kernel, `copy_strided`: fp32 pads ran ~1.6x
+    # faster than one rate over all the bytes said, as fp32 permutes did; profiled: FillFunctor + elementwise_kernel)
     x, out = op.inputs[0], op.outputs[0]
-    return (Pointwise(out.numel, nbytes(x) + 2 * nbytes(out), op.name, "pad", name=_name(op)),)
+    kept = min(x.numel, out.numel)  # a negative pad crops
+    return (Pointwise(out.numel, nbytes(out), "aten.fill_.Scalar", name=_name(op)),
+            Pointwise(kept, 2 * kept * x.itemsize, op.name, "copy_strided", name=_name(op)))
 
 
 def _host(op: AtenOp) -> tuple[Op, ...]:
@@ -619,6 +655,7 @@ def _unknown(op: AtenOp) -> tuple[Op, ...]:
     return (Pointwise(numel, read + write, op.name, "aten_unknown", name=_name(op)),)
 
 
+COPIES = "copy_cat / copy_strided / copy_transpose / cat_one_input / cat_strided / copy_expand (else copy)"
 # aten op (overload packet name) -> (regime it is priced by, how it becomes hetsim ops)
 MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "mm": ("matmul", _mm), "addmm": ("matmul", _mm), "bmm": ("bmm / matmul_outer (k = 1)", _bmm),
@@ -632,12 +669,12 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "index_select": ("gather_few (<= 16 indices) / gather_narrow / gather", _index_select),
     "index_copy_": ("index_copy (row scatter; else gather_narrow / gather)", _index_copy),
     "index_copy": ("index_copy (row scatter; else gather_narrow / gather)", _index_copy),
-    "cat": ("copy_cat / copy_strided / copy_transpose / cat_one_input / copy_expand (else copy)", _materialise),
-    "clone": ("copy_cat / copy_strided / copy_transpose / cat_one_input / copy_expand (else copy)", _materialise),
-    "contiguous": ("copy_cat / copy_strided / copy_transpose / cat_one_input / copy_expand (else copy)", _materialise),
-    "copy_": ("copy_cat / copy_strided / copy_transpose / cat_one_input / copy_expand (else copy)", _materialise),
-    "stack": ("copy_cat / copy_strided / copy_transpose / cat_one_input / copy_expand (else copy)", _materialise),
-    "repeat": ("copy_cat / copy_strided / copy_transpose / cat_one_input / copy_expand (else copy)", _materialise),
+    "cat": (COPIES, _materialise),
+    "clone": (COPIES, _materialise),
+    "contiguous": (COPIES, _materialise),
+    "copy_": (COPIES, _materialise),
+    "stack": (COPIES, _materialise),
+    "repeat": (COPIES, _materialise),
     "_to_copy": ("cast / cast_fp32 / cast_fp8 / cast_from_fp8 (else elementwise) / copy_h2d + sync", _to_copy),
     "mean": ("reduction_last / reduction_narrow / reduction_outer", _reduction),
     "sum": ("reduction_last / reduction_narrow / reduction_outer", _reduction),
@@ -661,7 +698,7 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "argsort": ("sort / sort_segmented / sort_inplace (rows <= 4096)", _sort),
     "cumsum": ("scan / scan_device (one row)", _scan), "cumprod": ("scan / scan_device (one row)", _scan),
     "multinomial": ("multinomial", _multinomial),
-    "constant_pad_nd": ("pad (else copy_cat)", _pad),
+    "constant_pad_nd": ("pointwise (the fill) + copy_strided (the input into it)", _pad),
     "repeat_interleave": ("copy_cat / copy_strided + sync without output_size", _repeat_interleave),
     "tril": ("tril (else pointwise)", _tril), "triu": ("tril (else pointwise)", _tril),
 }
@@ -761,6 +798,9 @@ def lower_sdpa(call: SdpaCall, arch: int | None, decode: bool, cudnn: bool = Tru
     kv_heads, kv_len = k.shape[-3], k.shape[-2]
     dtype = hdtype(q)
     backend = sdpa_backend(call, arch, cudnn)
+    # one query per sequence and head is a decode step whoever calls it (cuDNN then runs its split-KV decode kernel
+    # and a reduction, profiled: a GQA step over 4000 keys in 11 us, where the prefill kernel's price said 32)
+    decode = decode or q_len == 1
     mask = call.attn_mask
     if backend != "math":
         mask_bytes = nbytes(mask) if mask is not None else 0

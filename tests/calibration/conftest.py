@@ -57,7 +57,7 @@ def h200_fit_cases():
         "reductions-2026-12-02", "sdpa-cudnn-off-2026-12-02")]
     groups = [f"H200-aten-{g}-2026-12-02.parquet" for g in (
         "common", "common-more", "index-widths", "realcode", "realcode-more", "realcode-more2", "realcode-more3",
-        "realcode-more4", "realcode-more5")]
+        "realcode-more4", "realcode-more5", "realcode-more6")]
     return [runs / f for f in (*first, *groups)]
 
 
@@ -72,10 +72,11 @@ def h200_fit_host_calls():
         "2026-12-01", "methods-2026-12-01", "reductions-2026-12-01", "select-2026-12-01", "topk-2026-12-02",
         "reductions-2026-12-02", "common-2026-12-02", "common-more-2026-12-02", "index-widths-2026-12-02",
         "realcode-2026-12-02", "realcode-more-2026-12-02", "realcode-more2-2026-12-02",
-        "realcode-more3-2026-12-02", "realcode-more4-2026-12-02", "realcode-more5-2026-12-02")]
+        "realcode-more3-2026-12-02", "realcode-more4-2026-12-02", "realcode-more5-2026-12-02",
+        "realcode-more6-2026-12-02")]
     files = [runs / sweeps[0], e2e / "H200" / "host_calls.json", runs / sweeps[1],
              e2e / "H200-2026-12-01c" / "host_calls.json", *(runs / f for f in sweeps[2:6]),
              e2e / "H200-2026-12-02-cudnn-off" / "host_calls.json", *(runs / f for f in sweeps[6:])]
-    assert len(files) == 18  # eighteen leases
+    assert len(files) == 19  # nineteen leases
     return files
 

@@ -146,9 +146,10 @@ def test_the_fifth_realcode_check_is_blind_and_scored(assert_blind):
         "graph")
     # 13.8 % / 54.5 % with the profile the session began with, 11.7 % / 48.7 % blind after realcode-more3; 10.7 % /
     # 39.7 % after -more4 (GroupNorm and int64 casts, which this check showed missing), 9.8 % / 32.6 % after -more5
-    # (softmax's padded lanes, index_add_, scatter), 9.0 % / 28.6 % with the L2 residency of op cases: the p90 not
-    # the <= 25 % target
-    assert graph["median_abs"] == pytest.approx(0.090, abs=0.01)
+    # (softmax's padded lanes, index_add_, scatter), 9.0 % / 28.6 % with the L2 residency of op cases, 7.5 % / 26.8 %
+    # after realcode-more6 (the strided copy's element rate, strided cats, x[idx]'s element kernel, cuDNN's tiles):
+    # the p90 not the <= 25 % target
+    assert graph["median_abs"] == pytest.approx(0.075, abs=0.01)
 
 
 def test_group_norm_is_its_moments_walk_a_block_per_group():

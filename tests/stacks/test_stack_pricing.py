@@ -55,12 +55,61 @@ def test_a_cat_with_one_non_empty_input_has_half_the_cat_kernels_grid():
     halves = [meta((1, 8, 2048, 64), stride=(2097152, 128, 1024, 1)) for _ in range(2)]
     (rotate,) = aten.lower_op(AtenOp("aten.cat.default", tuple(halves), (out,), {"dim": -1}))
     (clone,) = aten.lower_op(AtenOp("aten.clone.default", (k,), (out,)))
-    assert (first.regime, rotate.regime, clone.regime) == ("cat_one_input", "copy_strided", "copy_strided")
+    # rotate_half's cat of two strided halves runs the same kernel unvectorised (cat_strided); a permute's clone runs
+    # the strided copy
+    assert (first.regime, rotate.regime, clone.regime) == ("cat_one_input", "cat_strided", "copy_strided")
     # an empty input of another dtype, or more dims than the cat kernel takes: ATen copy_'s instead
     (mixed,) = aten.lower_op(AtenOp("aten.cat.default", (meta((0,), "float32"), k), (out,), {"dim": -2}))
     five = meta((1, 8, 2, 1024, 64), stride=(1048576, 128, 64, 1024, 1))
     (wide,) = aten.lower_op(AtenOp("aten.cat.default", (meta((0,)), five), (meta((1, 8, 2, 1024, 64)),), {"dim": -2}))
     assert mixed.regime == wide.regime == "copy_strided"
+
+
+def test_x_idx_runs_the_vectorised_row_gather_only_for_one_index_over_rows_of_16_bytes(h200):
+    gpu, _ = h200()
+    idx = meta((4096,), "int64")
+
+    def lowered(table, *indices):
+        out_rows = indices[0].shape
+        out = meta((*out_rows, *table.shape[len(indices):]), table.dtype)
+        (op,) = aten.lower_op(AtenOp("aten.index.Tensor", (table, *indices), (out,)))
+        return op
+
+    rows = lowered(meta((65536, 64)), idx)  # rows of 128 B: IndexKernel.cu's vectorized_gather_kernel
+    flat = lowered(meta((2_000_000,), "float32"), idx)  # a 1-D table: a thread an element
+    narrow = lowered(meta((1_000_000, 2)), idx)  # rows of 4 B
+    bt = lowered(meta((16, 1024, 4096)), meta((16,), "int64"), meta((16,), "int64"))  # x[b, t]: two index tensors
+    assert not rows.elementwise and flat.elementwise and narrow.elementwise and bt.elementwise
+    assert rate_keys(rows)[0] == "index_gather"
+    assert rate_keys(bt)[:2] == ("index_elementwise", "index_gather")
+    # the H200's element-by-element kernel costs more a launch than the row gather (~3.5 against ~2 us for a
+    # handful of rows, the aten sweep): x[b, t] of 16 rows is priced above the same bytes as one row gather
+    assert gpu.device_time_s(bt) > gpu.device_time_s(lowered(meta((16384, 4096)), meta((16,), "int64")))
+
+
+def test_a_contiguous_tensor_cloned_into_channels_last_is_a_transposing_copy():
+    x = meta((2, 320, 128, 128), "float16")
+    nhwc = meta((2, 320, 128, 128), "float16", stride=(5242880, 1, 40960, 320))
+    (op,) = aten.lower_op(AtenOp("aten.clone.default", (x,), (nhwc,), {"memory_format": "torch.channels_last"}))
+    assert op.regime == "copy_transpose"  # the output's fastest dim (C) is not the input's (W)
+    (same,) = aten.lower_op(AtenOp("aten.clone.default", (x,), (meta((2, 320, 128, 128), "float16"),)))
+    assert same.regime == "copy_cat"
+    # a layout that keeps the fastest dim (a padded row pitch) is the strided copy, not a transpose
+    pitched = meta((2, 320, 128, 128), "float16", stride=(5505024, 17408, 136, 1))
+    (pitch,) = aten.lower_op(AtenOp("aten.clone.default", (x,), (pitched,)))
+    assert pitch.regime == "copy_strided"
+
+
+def test_a_pad_is_a_fill_of_the_output_and_a_strided_copy_of_the_input():
+    x = meta((1, 64, 64, 1280), "float32")
+    out = meta((1, 70, 70, 1280), "float32")
+    fill, copy = aten.lower_op(AtenOp("aten.constant_pad_nd.default", (x,), (out,), {"pad": [0, 0, 0, 6, 0, 6]}))
+    assert fill.regime == "elementwise" and fill.bytes == out.numel * 4  # written, never read
+    assert copy.regime == "copy_strided" and copy.numel == x.numel and copy.bytes == 2 * x.numel * 4
+    # a negative pad crops: only the kept elements are copied
+    crop = meta((1, 60, 60, 1280), "float32")
+    _, kept = aten.lower_op(AtenOp("aten.constant_pad_nd.default", (x,), (crop,), {"pad": [0, 0, 0, -4, 0, -4]}))
+    assert kept.numel == crop.numel
 
 
 def test_a_cast_is_elementwise_at_each_side_width():

@@ -598,14 +598,17 @@ def build_common_cases(exclude: set[str] | None = None, specs=_common_specs) -> 
 
 def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     """The real-code groups in the order the builder takes them, each (its groups, its spec function): a fit group
-    and the blind check written beside it (the fifth and eighth checks alone)."""
+    and the blind check written beside it (the fifth, eighth and ninth checks alone; the sixth fit, realcode-more6,
+    after the ninth check, which was written before it)."""
     from hetsim.calibration.gpu_suite import (
         realcode_eighth,
         realcode_fifth,
         realcode_fourth,
         realcode_more,
+        realcode_ninth,
         realcode_seventh,
         realcode_sixth,
+        realcode_tenth,
         realcode_third,
     )
 
@@ -616,7 +619,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_fifth.REALCODE_CHECK5,), realcode_fifth.specs),
             ((realcode_sixth.REALCODE_MORE4, realcode_sixth.REALCODE_CHECK6), realcode_sixth.specs),
             ((realcode_seventh.REALCODE_MORE5, realcode_seventh.REALCODE_CHECK7), realcode_seventh.specs),
-            ((realcode_eighth.REALCODE_CHECK8,), realcode_eighth.specs))
+            ((realcode_eighth.REALCODE_CHECK8,), realcode_eighth.specs),
+            ((realcode_ninth.REALCODE_CHECK9,), realcode_ninth.specs),
+            ((realcode_tenth.REALCODE_MORE6,), realcode_tenth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:

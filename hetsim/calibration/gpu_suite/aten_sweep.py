@@ -22,12 +22,12 @@ fused rms_norm, fp8 GEMM and gemv keys, and a blind check of everyday inference 
 `realcode-more2` / `realcode-check3`, `realcode-more3` / `realcode-check4`: likewise after the second and third
 checks, and a third and fourth; `realcode-check5`: a fifth blind check; `realcode-more4` / `realcode-check6`: a
 fourth fit and a sixth check; `realcode-more5` / `realcode-check7`, and `realcode-check8`: a fifth fit, a seventh and
-an eighth check) and
-`--regimes` only the cases of those rate keys; a case keeps its index in the cases file (column `case`), so runs
-of different groups stay apart and can be fitted together (hetsim.calibration.trace_fit takes several --cases). An index
-op of the methods group (`int_bound` in its case) draws its indices over the rows it addresses, as the
-method's gathers do, instead of below the op's smallest float dimension (opcases' rule, which keeps a
-gather within L2).
+an eighth check; `realcode-check9`: a ninth blind check; `realcode-more6`: a sixth fit, the kernels the checks'
+tails ran) and `--regimes` only the cases of those rate keys; a case keeps its index in the cases file (column
+`case`), so runs of different groups stay apart and can be fitted together (hetsim.calibration.trace_fit takes
+several --cases). An index op of the methods group (`int_bound` in its case) draws its indices over the rows it
+addresses, as the method's gathers do, instead of below the op's smallest float dimension (opcases' rule, which keeps
+a gather within L2).
 
 torch, numpy, pandas and PyYAML only (no pydantic, no simpy): it runs on the GPU image.
 """
@@ -80,14 +80,25 @@ def pick(cases: list[dict], group: str | None, regimes: set[str] | None) -> list
     return out
 
 
+def case_callable(case: dict, device):
+    """A no-argument callable running one case of the cases file on `device`, as the sweep times it."""
+    from hetsim.calibration.e2e.opcases import op_callable, sdpa_callable
+    from hetsim.tracing.trace import AtenOp, SdpaCall
+
+    if case["kind"] == "sdpa":
+        return sdpa_callable(SdpaCall.from_json(case["spec"]), device)
+    # an index op of the methods / common groups draws its indices over the rows it addresses
+    bound = int(case["int_bound"]) if case.get("int_bound") else None
+    return op_callable(AtenOp.from_json(case["spec"]), device, bound, bool(case.get("positive")))
+
+
 def run_cases(cases: list[dict], device, budget_s: float, log=print,
               index: list[int] | None = None) -> list[dict[str, Any]]:
     """Time `cases`; `index`: each case's index in the cases file (default: its position here)."""
     import torch
 
-    from hetsim.calibration.e2e.opcases import _time_idle, op_callable, sdpa_callable
+    from hetsim.calibration.e2e.opcases import _time_idle
     from hetsim.calibration.measure import Timer, recover_from_capture
-    from hetsim.tracing.trace import AtenOp, SdpaCall
 
     cuda = device.type == "cuda"
     timer = Timer(device, loop_s=1e-3, point_s=POINT_S, reps=9, min_reps=3)
@@ -106,12 +117,7 @@ def run_cases(cases: list[dict], device, budget_s: float, log=print,
             rows.append(row)
             continue
         try:
-            obj = SdpaCall.from_json(c["spec"]) if c["kind"] == "sdpa" else AtenOp.from_json(c["spec"])
-            if c["kind"] == "sdpa":
-                fn = sdpa_callable(obj, device)
-            else:  # an index op of the methods / common groups draws its indices over the rows it addresses
-                bound = int(c["int_bound"]) if c.get("int_bound") else None
-                fn = op_callable(obj, device, bound, bool(c.get("positive")))
+            fn = case_callable(c, device)
             s = timer.measure(fn, 1, graph=True)
             row.update(t_stream_s=s.t.median, t_stream_p10_s=s.t.p10, t_stream_p90_s=s.t.p90, cpu_s=s.cpu.median,
                        graph_s=s.graph.median, graph_error=s.graph_error, inner=s.inner, reps=s.reps)
