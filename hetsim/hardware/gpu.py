@@ -319,7 +319,7 @@ def rate_keys(op: Op) -> tuple[str, ...]:
     if isinstance(op, Gather) and op.aten.startswith(INDEX_GATHERS):
         # x[idx]: ATen's index kernel (one thread per output element through the index), not index_select's
         own = ("index_elementwise",) if op.elementwise else ()  # a thread an element, not the vectorised rows
-        return (*own, "index_gather", *rate_keys(replace(op, aten="", elementwise=False)))
+        return (*own, "index_gather", *rate_keys(replace(op, aten="")))
     if isinstance(op, Gather) and op.aten.startswith(INDEX_ADDS):
         # index_add_: an atomic add per element into the destination's rows (BM25's scatter-add, MoE's combine),
         # fitted on its own cases where measured (bf16 rows of 2048 at ~0.17 T elements/s on an H200)
@@ -345,9 +345,8 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         if not op.decode:
             # cuDNN's fused forward as waves of query-tile blocks walking key tiles (launch.sdpa_tile_steps), fitted on
             # traced calls where measured; with an explicit mask its own key (the mask's loads in every tile)
-            own = ("attention_masked_prefill", "attention_cudnn_prefill") if op.mask_bytes else (
-                "attention_cudnn_prefill",)
-            return (*own, "attention_masked", *base) if op.mask_bytes else (*own, *base)
+            own = "attention_masked_prefill" if op.mask_bytes else "attention_cudnn_prefill"
+            return (own, *REGIME_FALLBACK[own])
         # an explicit mask: every pair scored and the mask read; fitted on traced calls where measured
         return ("attention_masked", *base) if op.mask_bytes else base
     if isinstance(op, Matmul):

@@ -183,18 +183,19 @@ def topk_blocks_per_sm(n: int) -> int:
 
 # cuDNN's fused SDPA forward on sm90 (cudnn_generated_..._sdpa_sm90_flash_fprop_wgmma_f16_knob_7_64x128x{64,128},
 # profiled on an H200: calibration/e2e/diagnostics/case-kernels-more6-2026-12-02): a block a (sequence, head, tile
-# of queries), one resident an SM, walking the keys tile by tile; a tile's math grows with the head dim in 64-wide
-# steps (80 is padded to 128). The tile sizes and the fixed cost a block pays beside its key tiles (its queries'
-# load, the softmax's rescale and the output's write, in key tiles) were chosen by a least-squares scan (query and key
-# tiles of 64 / 128, 1-4 blocks an SM, 0-6 fixed tiles) over the cuDNN prefills of the realcode-more6, sdpa (cuDNN on)
-# and models' sweeps, 37 calls: these gave the lowest p90, 17 % (median 9 %); never on a validation case
+# of queries) walking the keys tile by tile; a tile's math grows with the head dim in 64-wide steps (head dims of 80
+# ran the 128-wide kernel, profiled). The tile sizes, one block resident an SM and the fixed cost a block pays beside
+# its key tiles (its queries' load, the softmax's rescale and the output's write, in key tiles) were chosen by a
+# least-squares scan (query and key tiles of 64 / 128, 1-4 blocks an SM, 0-6 fixed tiles) over the cuDNN prefills of
+# the realcode-more6, sdpa (cuDNN on) and models' sweeps, 37 calls: these gave the lowest p90, 17 % (median 9 %); never
+# on a validation case
 SDPA_Q_TILE, SDPA_KV_TILE, SDPA_HEAD_STEP, SDPA_BLOCK_FIXED_TILES = 128, 64, 64, 4
 
 
 def sdpa_tile_steps(batch: int, heads: int, q_len: int, kv_len: int, head_dim: int, causal: bool) -> float:
     """Key-tile steps of cuDNN's fused SDPA forward, wave after wave of blocks over the GPU: each block's key tiles
     (a causal block only those up to its last query) times the head dim's 64-wide steps, plus its fixed cost. Many
-    short sequences (video frames' temporal attention over 14 tokens: 2.5x what the flops say) cost whole tiles."""
+    short sequences cost whole tiles (temporal attention over 14 frames ran 2.5x the price of its bytes and flops)."""
     q_tiles = math.ceil(q_len / SDPA_Q_TILE)
     kv_tiles = math.ceil(kv_len / SDPA_KV_TILE)
     if causal:  # query tile i sees the keys up to its last row (is_causal's mask: the diagonal from the top left)

@@ -159,7 +159,7 @@ def _materialise(op: AtenOp) -> tuple[Op, ...]:
     if regime == "copy_cat" and op.base in ("clone", "contiguous") and any(strided(t) for t in op.outputs if t.numel):
         # a contiguous input written into another layout (x.to(memory_format=torch.channels_last)): the strided copy
         # kernel, and a transposing one where the output's fastest dim is not the input's (profiled: 2 x 320 x 128 x
-        # 128 fp16 into channels_last in 70 us, 0.6 TB/s, where a contiguous copy takes 10)
+        # 128 fp16 into channels_last in 70 us, 0.6 TB/s, where the contiguous copy's price said 10)
         out = op.outputs[0]
         regime = "copy_transpose" if fastest_dim(out) != fastest_dim(op.inputs[0]) else "copy_strided"
     if regime == "copy_strided" and any(transposes(t) for t in op.inputs if t.numel):

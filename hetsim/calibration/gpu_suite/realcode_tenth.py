@@ -15,7 +15,8 @@ shapes and dtypes:
   gather) against 1-D tables, narrow rows and several index tensors (index_elementwise_kernel, a thread an element);
 - argmax over long rows (one row split over several blocks, a global reduction);
 - cuDNN's fused SDPA forward over many short sequences and few long ones, head dims 64 / 80 / 128, causal, padded
-  masks (the checks' temporal attention over 14 frames ran 2.5x what its flops say; a padded-mask call 3.3x).
+  masks (the eighth check's temporal attention over 14 frames ran 2.5x the price of its bytes and flops, a
+  padded-mask call 3.3x).
 
 Fitted, never validated against (the blind checks stay apart: the builder drops a case equal to any earlier group's).
 """
