@@ -22,6 +22,9 @@ cases of all the files). Each regime below becomes a rate key of
     pointwise       a traced elementwise aten op (host issue through the dispatcher; bandwidth)
     pointwise_broadcast  one whose input is broadcast or non-contiguous (rotary's cos * q): TensorIterator's
                     strided kernel, ~0.7 us more and ~half the bandwidth of a contiguous one
+    pointwise_cast  an elementwise op over contiguous operands of mixed dtypes (fp32 residuals plus bf16 states):
+                    TensorIterator's unrolled kernel, a cast per load and store, an element rate beside the bytes
+    pointwise_strided_cast  the same through the strided kernel (a broadcast or a slice): an element rate per operand
     cast            _to_copy between dtypes (RMSNorm's and rotary's fp32 chains)
     cast_fp32       a cast up to fp32 from another dtype (about half the bandwidth of a cast down)
     copy_strided    a copy out of non-contiguous views that keep the last dim (rotate_half's cat of two halves, a
@@ -150,7 +153,7 @@ from hetsim.hardware.gpu import (
 )
 from hetsim.ops import HostCall, Op
 
-FIT_KEYS = ("pointwise", "pointwise_broadcast", "cast", "cast_fp32", "copy_strided", "cat_one_input", "copy_expand",
+FIT_KEYS = ("pointwise", "pointwise_broadcast", "pointwise_cast", "pointwise_strided_cast", "cast", "cast_fp32", "copy_strided", "cat_one_input", "copy_expand",
             "copy_cat", "cat_strided", "index_elementwise", "attention_cudnn_prefill", "attention_masked_prefill",
             "index_copy",
             "embedding", "embedding_few", "reduction_last", "matmul_outer", "attention_masked",
@@ -181,19 +184,23 @@ ROOF_KEYS = frozenset({"attention_flash_prefill", "matmul_fp8", "matmul_fp32", "
                        # ran ~1.7x faster than their bytes at the 16-bit permutes' rate)
                        "copy_strided", "cat_strided",
                        # x[idx]'s element kernel: an offset through the indices per output element
-                       "index_elementwise"})
+                       "index_elementwise",
+                       # TensorIterator's kernels with a cast per load and store (operands of mixed dtypes): the
+                       # unrolled one over contiguous operands, the strided one otherwise
+                       "pointwise_cast", "pointwise_strided_cast"})
 # log10 spans of a second term's rate where a key's differs from fit_walk's / fit_roof's: elements per second, a
 # gather's dependent loads
 RATE_SPAN = {"pointwise_broadcast": (10.0, 13.0), "cast": (10.0, 13.0), "cast_fp32": (10.0, 13.0),
              "tril": (10.0, 13.0), "gather_elements": (5.0, 10.0), "pointwise_math": (10.0, 13.0),
              "copy_transpose": (10.0, 13.0), "cast_int64": (10.0, 13.0), "index_add": (10.0, 13.0),
              "scatter": (10.0, 13.0), "copy_strided": (10.0, 13.0), "cat_strided": (10.0, 13.0),
-             "index_elementwise": (10.0, 13.0)}
+             "index_elementwise": (10.0, 13.0), "pointwise_cast": (10.0, 13.0),
+             "pointwise_strided_cast": (10.0, 13.0)}
 # a fixed cost per step beside the bytes: overhead + steps x wave_s + bytes / bw (a radix sort's passes)
 STEP_KEYS = frozenset({"sort", "softmax_warp", "softmax_last", "attention_cudnn_prefill", "attention_masked_prefill"})
 ELEMENT_RATE_KEYS = frozenset({"pointwise_broadcast", "cast", "cast_fp32", "tril", "pointwise_math",
                                "copy_transpose", "cast_int64", "index_add", "scatter", "copy_strided", "cat_strided",
-                               "index_elementwise"})
+                               "index_elementwise", "pointwise_cast", "pointwise_strided_cast"})
 # keys fitted on the cases of every file: a walk key needs cases where the bytes bind and cases where the walk
 # does, which no one sweep file holds (reduction_last: many rows in the models' sweep, tens of rows in the
 # reductions groups; topk_multiblock_fp32: two probes in the methods group, the long rows in a later group)

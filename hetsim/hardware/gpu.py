@@ -184,11 +184,12 @@ def walk_bytes(op: Op) -> float:
     torch.gather's loop, a segmented sort's blocks); x[idx]'s indices on a table of rows;
     a memory-efficient attention block's keys; else 0. Only a key with a finite walk_bw_bytes_per_s uses it."""
     if isinstance(op, AxisReduction) and op.aten and (op.inner > 1 or op.cols >= 32):
+        if op.aten.startswith(INDEX_REDUCTIONS) and op.inner == 1:
+            # a (value, index) pair per element: the lane's time follows its elements, whatever their width
+            return ACCUMULATE_BYTES * launch.index_reduce_walk(op.rows, op.cols)
         walk = launch.reduce_walk(op.rows, op.cols, dtype_bytes(op.dtype), op.inner)
         if op.aten.startswith(INDEX_REDUCTIONS):
-            # a (value, index) pair per element: the lane's time follows its elements, whatever their width
-            # (max.dim over bf16 and argmax over fp32 both ~95 ns an element a lane on the H200)
-            walk *= ACCUMULATE_BYTES / dtype_bytes(op.dtype)
+            walk *= ACCUMULATE_BYTES / dtype_bytes(op.dtype)  # over another dim: the same, its elements counted
         return walk
     if isinstance(op, TopK):
         return float(op.n * dtype_bytes(op.dtype))
@@ -410,6 +411,8 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "cast_from_fp8": ("cast", "elementwise"),  # from float8_e4m3fn up to a wider dtype: ~3x slower than down
     "pointwise_broadcast": ("pointwise", "elementwise"),  # an input broadcast or non-contiguous (strided kernel)
     "pointwise_math": ("pointwise", "elementwise"),  # an activation, exp, log or sine: math per element
+    "pointwise_cast": ("cast", "pointwise", "elementwise"),  # mixed dtypes, contiguous: unrolled, a cast per load
+    "pointwise_strided_cast": ("pointwise_broadcast", "pointwise", "elementwise"),  # mixed dtypes, strided
     "index_put": ("index_copy", "gather_narrow", "gather"),  # x[idx] = v: the index kernel writing rows
     "index_elementwise": ("index_gather", "gather"),  # x[idx] a thread an element (1-D tables, x[b, t])
     "index_gather": ("gather",),  # x[idx]: the index kernel reading rows (Gather with aten index, any row size)

@@ -11,6 +11,7 @@ limit: the catalogue's A100 and MI210 get H200 wave counts).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 SMS = 132  # streaming multiprocessors of an H100 SXM / H200
 THREADS_PER_SM = 2048
@@ -66,39 +67,81 @@ def reduce_walk(rows: int, cols: int, itemsize: int, inner: int = 1) -> float:
     1024 x 4544 bf16 runs 36 x 16 blocks of 128 threads, each lane 16 loads of 8 bytes, then a global reduction."""
     if inner > 1:
         vec = next(v for v in (OUTPUT_VEC, 2, 1) if inner % v == 0)
-        dim0, dim1, max_threads = rows * inner // vec, cols, REDUCE_THREADS // vec
+        # a load of `vec` outputs' elements, each reduced in fp32: its elements, not their width, set its cost (on an
+        # H200 the max over dim 0 of 128 x 4096 fp32 took 4.0 us, of 64 x 768 bf16 5.6)
+        load = vec * ACCUMULATE_BYTES
     else:
         vec = 16 // itemsize if itemsize >= 4 and cols > 128 else 1
+        load = itemsize
+    layout = reduce_layout(rows, cols, vec, inner)
+    # the blocks' partials written out, a semaphore counting them, the last block reducing them: a chain the first
+    # wave's lanes wait on (amax over 1 x 1M fp32: 6.8 us on an H200, 64 B a lane)
+    extra = GLOBAL_REDUCE_WAVES if layout.ctas > 1 else 0
+    # waves of blocks over the GPU, each its lanes' walk plus a fixed cost (the warp and block reductions, the write):
+    # 65,536 rows of 64 bf16 leave a lane 2 elements, yet take 15 us on an H200 (4,096 blocks: 8 waves)
+    return float((waves(layout.blocks, layout.threads) + extra) * (layout.values * load + REDUCE_WAVE_FIXED_BYTES))
+
+
+@dataclass(frozen=True)
+class ReduceLayout:
+    """Reduce.cuh's launch of one reduction: each lane's values read one after another, the blocks, their threads,
+    and the blocks sharing each output (ctas_per_output > 1: a global reduction)."""
+
+    values: int
+    blocks: int
+    threads: int
+    ctas: int
+
+
+def reduce_layout(rows: int, cols: int, vec: int, inner: int = 1) -> ReduceLayout:
+    """setReduceConfig's layout of a reduction of `cols` elements per output over a [rows, cols, inner] view, loading
+    `vec` elements at once (along the row over the last dim, neighbouring outputs over another)."""
+    if inner > 1:
+        dim0, dim1, max_threads = rows * inner // vec, cols, REDUCE_THREADS // vec
+    else:
         dim0, dim1, max_threads = cols // vec, rows, REDUCE_THREADS
     width, height = _block_shape(dim0, dim1, max_threads)
     threads = width * height
     resident = resident_blocks(threads)  # Reduce.cuh's target_grid_size
     if inner > 1:
         values, outputs_per_block = cols, width  # lanes split the outputs (output_mult[0])
-        # a load of `vec` outputs' elements, each reduced in fp32: its elements, not their width, set its cost (on an
-        # H200 the max over dim 0 of 128 x 4096 fp32 took 4.0 us, of 64 x 768 bf16 5.6)
-        load = vec * ACCUMULATE_BYTES
     else:
         values, outputs_per_block = math.ceil(cols / width), 1  # lanes split the row (input_mult[0])
-        load = itemsize
     split_warps = values >= 16 * height or values >= MAX_VALUES
     if split_warps:
         values = math.ceil(values / height)  # the reduced dim shared by the block's warps
     else:
         outputs_per_block *= height  # each warp its own outputs
     blocks = math.ceil(dim0 / outputs_per_block) if inner > 1 else math.ceil(rows / outputs_per_block)
-    extra = 0
+    ctas = 1
     if split_warps and values >= MAX_VALUES and blocks <= resident:
         ctas = max(min(math.ceil(resident / blocks), math.ceil(values / MIN_VALUES)), math.ceil(values / MAX_VALUES))
         values = math.ceil(values / ctas)  # and by ctas_per_output blocks (a global reduction)
         blocks *= ctas
-        if ctas > 1:
-            # the blocks' partials written out, a semaphore counting them, the last block reducing them: a chain
-            # the first wave's lanes wait on (amax over 1 x 1M fp32: 6.8 us on an H200, 64 B a lane)
-            extra = GLOBAL_REDUCE_WAVES
-    # waves of blocks over the GPU, each its lanes' walk plus a fixed cost (the warp and block reductions, the write):
-    # 65,536 rows of 64 bf16 leave a lane 2 elements, yet take 15 us on an H200 (4,096 blocks: 8 waves)
-    return float((waves(blocks, threads) + extra) * (values * load + REDUCE_WAVE_FIXED_BYTES))
+    return ReduceLayout(values, blocks, threads, ctas)
+
+
+def index_reduce_walk(rows: int, cols: int) -> float:
+    """Elements a lane of ATen's (value, index) reduce kernel (argmax, argmin, max.dim, min.dim) walks over the last
+    dim of `rows` rows of `cols`, with what its launch adds. Its rows load 4 elements at once whatever their width
+    (the arg ops' vt0 = input_vec_size = 4), and each element costs the same at any width: a compare of (value,
+    index) pairs, ~97 ns a lane's element on an H200 (1 x 128256 bf16 and 8 x 128256 fp32 both 27 us, 251 elements a
+    lane). Where more blocks than SMs run, an SM's blocks walk side by side at a share of one's pace, each with a
+    fixed cost; a row split over blocks adds the global reduction's stage (the partials, the semaphore, the memset)."""
+    vec = INDEX_REDUCE_VEC if cols > 128 else 1
+    layout = reduce_layout(rows, cols, vec)
+    shared = max(0.0, layout.blocks / SMS - 1.0)  # blocks beyond one an SM, in SMs' worth
+    walk = layout.values * (1.0 + SHARED_LANE_SHARE * shared) + BLOCK_FIXED_ELEMENTS * shared
+    return walk + (GLOBAL_REDUCE_ELEMENTS if layout.ctas > 1 else 0.0)
+
+
+INDEX_REDUCE_VEC = 4
+# an SM's further blocks' lanes at this share of a lane's pace each, a block's fixed cost and a global reduction's stage
+# in elements of a lane's walk: chosen by least squares over the fit groups' last-dim index reductions
+# (experiments/kernel_dispatch/index_reduce.py: 35 cases of common-more, realcode-more6 and -more7), never on a check
+SHARED_LANE_SHARE = 0.34
+BLOCK_FIXED_ELEMENTS = 18
+GLOBAL_REDUCE_ELEMENTS = 46
 
 
 def _block_shape(dim0: int, dim1: int, max_threads: int) -> tuple[int, int]:

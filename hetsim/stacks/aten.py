@@ -247,23 +247,74 @@ def broadcasts(op: AtenOp, out: TensorMeta) -> bool:
     TensorIterator's strided kernel, not the contiguous vectorised one. A one-element tensor of one or
     more dims broadcast over a larger output is such an input (stride 0 along the output: a mask's
     `cache_position <= position`); a 0-dim one may be a host scalar, which TensorIterator lifts into the
-    kernel's arguments, so it is not."""
-    return any((t.numel > 1 or (t.shape and out.numel > 1)) and (t.numel != out.numel or strided(t))
-               for t in op.inputs)
+    kernel's arguments, so it is not. Operands all dense in one layout, permuted or not (two transposed
+    views of the same heads), coalesce to one contiguous dim (TensorIterator reorders and coalesces the
+    dims): the vectorised kernel (profiled: realcode-more7's transposed adds)."""
+    return any((t.numel > 1 or (t.shape and out.numel > 1)) and not same_dense_layout(t, out) for t in op.inputs)
+
+
+def same_dense_layout(t: TensorMeta, out: TensorMeta) -> bool:
+    """Whether `t` and `out` step through one dense (non-overlapping, gap-free) layout: the same sizes and strides on
+    every dim of size > 1, the strides a permutation of a contiguous tensor's."""
+    dims = [(size, stride) for size, stride in zip(out.shape, out.stride, strict=True) if size > 1]
+    if [(size, stride) for size, stride in zip(t.shape, t.stride, strict=True) if size > 1] != dims:
+        return False
+    want = 1
+    for stride, size in sorted((stride, size) for size, stride in dims):
+        if stride != want:
+            return False
+        want *= size
+    return True
+
+
+def casts(op: AtenOp, out: TensorMeta) -> bool:
+    """Whether an elementwise kernel converts between dtypes as it loads or stores (CUDALoops.cuh's dynamic
+    casting: LoadWithCast / StoreWithCast, never vectorised): its tensor operands in more than one dtype, a
+    comparison's bool output and a bool condition or mask aside (their functors take them as they are); a 0-dim
+    input may be a host scalar, lifted into the kernel's arguments."""
+    values = [t for t in op.inputs if t.shape]
+    if op.base.rstrip("_") in MASKED:
+        values = [t for t in values if t.dtype != "bool"]  # where's condition, masked_fill's mask
+    dtypes = {t.dtype for t in values}
+    if op.base.rstrip("_") not in COMPARISONS:
+        dtypes.add(out.dtype)
+    return len(dtypes) > 1
+
+
+MASKED = frozenset({"where", "masked_fill"})  # a bool condition or mask beside values of the result's dtype
+COMPARISONS = frozenset({"eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor",
+                         "logical_not", "isnan", "isinf", "isfinite", "signbit"})
 
 
 def _pointwise(op: AtenOp) -> tuple[Op, ...]:
     out = op.outputs[0] if op.outputs else (op.inputs[0] if op.inputs else None)
     if out is None:
         return ()
+    if op.base.rstrip("_") == "where" and casts(op, out):
+        # torch.where of two dtypes casts the other value to the result's dtype first (where_self_out's .to: a
+        # cast kernel, then where on one dtype; profiled: realcode-more7)
+        values = tuple(t if t.dtype == out.dtype or not t.shape else replace(t, dtype=out.dtype)
+                       for t in op.inputs[1:])
+        cast = tuple(_to_copy(AtenOp("aten._to_copy.default", (t,), (TensorMeta.dense(t.shape, out.dtype),), {},
+                                     module=op.module))
+                     for t, v in zip(op.inputs[1:], values, strict=True) if t is not v)
+        return (*(o for ops in cast for o in ops), *_pointwise(replace(op, inputs=(op.inputs[0], *values))))
     read = sum(nbytes(t) for t in op.inputs)
     write = nbytes(out)
+    mixed = casts(op, out)
     if broadcasts(op, out):
         # rotary's cos * q, RMSNorm's weight * x: TensorIterator's strided kernel, its own regime where fitted; its
         # per-element work (an offset and a load or store per operand) grows with the operands: torch.where's four
-        # (out, cond, a, b) against a binary's three
+        # (out, cond, a, b) against a binary's three. Operands of mixed dtypes add a cast per load and store
+        # (`pointwise_strided_cast`: fp32 weights times bf16 states ran ~1.6x the same-dtype kernel's price)
         operands = 1 + sum(1 for t in op.inputs if t.shape)  # a 0-dim input may be a host scalar in the arguments
-        return (Pointwise(out.numel, read + write, op.name, "pointwise_broadcast", operands=operands, name=_name(op)),)
+        regime = "pointwise_strided_cast" if mixed else "pointwise_broadcast"
+        return (Pointwise(out.numel, read + write, op.name, regime, operands=operands, name=_name(op)),)
+    if mixed:
+        # contiguous operands of mixed dtypes (fp32 residuals plus bf16 states, `1.0 - mask` of an int64 mask):
+        # TensorIterator's unrolled kernel with a cast per load and store, never vectorised (profiled:
+        # unrolled_elementwise_kernel, ~2.6 TB/s where the vectorised kernel streams ~4): `pointwise_cast`
+        return (Pointwise(out.numel, read + write, op.name, "pointwise_cast", name=_name(op)),)
     if op.base.rstrip("_") in MATH_OPS:
         # an exp, an erf polynomial or a log per element (in fp32 for 16-bit inputs): its own regime, an element rate
         # beside the bytes where fitted (GELU over 1500 x 5120 fp16 ran 0.8 G elements a ms on an H200, where the
@@ -341,7 +392,24 @@ def _logsumexp(op: AtenOp) -> tuple[Op, ...]:
     return ops
 
 
+def contiguous_first(op: AtenOp) -> tuple[tuple[Op, ...], AtenOp]:
+    """A row kernel's input copied contiguous first where it is a strided or expanded view (host_softmax's and
+    LayerNorm's `.contiguous()`: ATen's strided copy kernel, then the row kernel; profiled: realcode-more7), and the
+    op as it then runs."""
+    x = op.inputs[0]
+    if not x.numel or not strided(x):
+        return (), op
+    dense = TensorMeta.dense(x.shape, x.dtype)
+    copy = _materialise(AtenOp("aten.clone.default", (x,), (dense,), {}, module=op.module))
+    return copy, replace(op, inputs=(dense, *op.inputs[1:]))
+
+
 def _softmax(op: AtenOp) -> tuple[Op, ...]:
+    copy, op = contiguous_first(op)
+    return (*copy, *_row_softmax(op))
+
+
+def _row_softmax(op: AtenOp) -> tuple[Op, ...]:
     x = op.inputs[0]
     dim = int(op.args.get("dim", -1)) % max(len(x.shape), 1)
     cols = x.shape[dim] if x.shape else 1
@@ -363,6 +431,11 @@ def _topk(op: AtenOp) -> tuple[Op, ...]:
 
 
 def _layer_norm(op: AtenOp) -> tuple[Op, ...]:
+    copy, op = contiguous_first(op)
+    return (*copy, *_norm_rows(op))
+
+
+def _norm_rows(op: AtenOp) -> tuple[Op, ...]:
     # one vectorised kernel (PyTorch's LayerNorm forward, vectorized_layer_norm_kernel): a 128-thread block per row
     # (blocks = rows) walks its row twice (Welford's moments, then the normalised row), the row read once, weight
     # and bias, the row written, mean and rstd beside it. Welford's update (a division per element, in fp32) sets the
@@ -389,11 +462,12 @@ FP32_BYTES = 4
 def _rms_norm(op: AtenOp) -> tuple[Op, ...]:
     # _fused_rms_norm (F.rms_norm / nn.RMSNorm on a GPU, as the tracer records it): LayerNorm's vectorised
     # kernel without the mean; the row read once, the weight, the row written and 1 / rms per row
+    copy, op = contiguous_first(op)
     x = op.inputs[0]
-    (norm,) = _layer_norm(op)
+    (norm,) = _norm_rows(op)
     # one block per row (layer_norm_kernel.cu: blocks = rows): its walk over the row bounds short, few or many rows; a
     # sum of squares, no Welford division: the row at its own width
-    return (replace(norm, regime="rms_norm", row_bytes=_norm_cols(op) * x.itemsize),)
+    return (*copy, replace(norm, regime="rms_norm", row_bytes=_norm_cols(op) * x.itemsize))
 
 
 def _group_norm(op: AtenOp) -> tuple[Op, ...]:

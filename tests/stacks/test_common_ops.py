@@ -7,6 +7,7 @@ import pytest
 from hetsim.calibration.paths import REPO_ROOT
 from hetsim.calibration.predict import gpu_model
 from hetsim.calibration.trace_cases import load_cases, lower_case, validate_ops
+from hetsim.hardware import launch
 from hetsim.hardware.gpu import SOFTMAX_WAVE_FIXED_BYTES, rate_keys, walk_bytes
 from hetsim.stacks import aten
 from hetsim.tracing.trace import AtenOp, TensorMeta
@@ -91,10 +92,6 @@ def test_a_long_row_softmax_and_an_argmax_over_a_vocabulary_are_bound_by_one_blo
         assert h200.device_time_s(op) == pytest.approx(measured, rel=0.15)
 
 
-@pytest.mark.xfail(strict=True, reason="a known regression: with realcode-more6's argmax rows in the fit (power-of-two "
-                   "rows split across blocks, 8.6-10.6 us) the (value, index) key's walk no longer halves its error "
-                   "and is dropped, so these unsplit 128256-wide rows (~27 us) come out ~70 % low; ATen's split of a "
-                   "(value, index) reduce is not modelled yet (the session note)")
 def test_an_argmax_over_a_vocabulary_is_bound_by_one_blocks_walk():
     h200 = gpu_model("H200")
     # measured on the H200 (common-more sweep): argmax over 1 and 8 rows of 128256 fp32 both ~27 us: flat in the
@@ -103,6 +100,21 @@ def test_an_argmax_over_a_vocabulary_is_bound_by_one_blocks_walk():
         op = lower("aten.argmax.default", [meta((rows, 128256), "float32")], [meta((rows,), "int64")], {"dim": -1},
                    (1,))
         assert h200.device_time_s(op) == pytest.approx(measured, rel=0.2)
+    # 2 ** 18 wide rows leave a lane 256 elements: the row is split over 32 blocks and a global reduction, 8.6 us for
+    # one row of bf16 (realcode-more6), a third of the narrower unsplit row's time
+    split = lower("aten.argmax.default", [meta((1, 262144))], [meta((1,), "int64")], {"dim": -1}, (1,))
+    assert h200.device_time_s(split) == pytest.approx(8.6e-6, rel=0.2)
+
+
+def test_an_index_reductions_walk_follows_its_lane_elements_not_their_width():
+    # Reduce.cuh with the arg ops' vt0 = input_vec_size = 4: bf16 and fp32 rows of 128256 lay out alike
+    assert launch.index_reduce_walk(4, 128256) == launch.index_reduce_walk(1, 128256) == 251
+    bf16 = lower("aten.argmax.default", [meta((4, 128256))], [meta((4,), "int64")], {"dim": -1}, (1,))
+    fp32 = lower("aten.argmax.default", [meta((4, 128256), "float32")], [meta((4,), "int64")], {"dim": -1}, (1,))
+    assert walk_bytes(bf16) == walk_bytes(fp32)
+    # split rows walk 16 elements a lane plus the global reduction's stage; more blocks than SMs share their SMs
+    assert launch.reduce_layout(16, 262144, 4).ctas == 32
+    assert launch.index_reduce_walk(16, 262144) > launch.index_reduce_walk(1, 262144)
 
 
 def test_the_check_sizes_never_fitted_are_predicted_out_of_sample():

@@ -106,5 +106,6 @@ def test_the_seventh_realcode_check_is_blind_and_scored(assert_blind):
     # written by a helper blind to this session's changes, measured beside realcode-more5 and scored once, after the
     # fit: 13.3 % / 44.5 % with the profile the session began with, 13.0 % / 41.8 % with its end: not the <= 10 %
     # target (GroupNorm over maps the L2 does not hold, small bf16 GEMMs the L2 does, odd-token bmms: the note);
-    # 9.6 % / 42.4 % with the L2 residency of op cases (hetsim.hardware.residency), which it motivated
-    assert graph["median_abs"] == pytest.approx(0.096, abs=0.01)
+    # 9.6 % / 42.4 % with the L2 residency of op cases (hetsim.hardware.residency), which it motivated; 8.8 % / 37.2 %
+    # after realcode-more6, 8.3 % / 36.9 % after -more7
+    assert graph["median_abs"] == pytest.approx(0.083, abs=0.01)

@@ -599,9 +599,10 @@ def build_common_cases(exclude: set[str] | None = None, specs=_common_specs) -> 
 def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     """The real-code groups in the order the builder takes them, each (its groups, its spec function): a fit group
     and the blind check written beside it (the fifth, eighth and ninth checks alone; the sixth fit, realcode-more6,
-    after the ninth check, which was written before it)."""
+    after the ninth check, which was written before it; the seventh fit, realcode-more7, before the tenth check)."""
     from hetsim.calibration.gpu_suite import (
         realcode_eighth,
+        realcode_eleventh,
         realcode_fifth,
         realcode_fourth,
         realcode_more,
@@ -621,7 +622,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_seventh.REALCODE_MORE5, realcode_seventh.REALCODE_CHECK7), realcode_seventh.specs),
             ((realcode_eighth.REALCODE_CHECK8,), realcode_eighth.specs),
             ((realcode_ninth.REALCODE_CHECK9,), realcode_ninth.specs),
-            ((realcode_tenth.REALCODE_MORE6,), realcode_tenth.specs))
+            ((realcode_tenth.REALCODE_MORE6,), realcode_tenth.specs),
+            ((realcode_eleventh.REALCODE_MORE7,), realcode_eleventh.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
