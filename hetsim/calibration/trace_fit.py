@@ -81,7 +81,9 @@ cases of all the files). Each regime below becomes a rate key of
     bmm_fp32        a batched fp32 GEMM (eager fp32 attention): the bytes or the flops (ROOF_KEYS)
     The realcode-more5 group (2026-12-02) refits `softmax_warp` and `softmax_last` as STEP_KEYS: the waves' lane
     work (each thread's elements, the persistent kernel's row rounded up to a power of two, gpu.op_steps) beside the
-    bytes, where they were the bytes or the lane's walk; and `scatter` at an element rate (ROOF_KEYS).
+    bytes, where they were the bytes or the lane's walk; and `scatter` at an element rate (ROOF_KEYS). With
+    realcode-more7 their second term is the elements' math, not the bytes (STEP_ELEMENT_KEYS: bf16 and fp32 rows of
+    one length ran alike).
     The realcode-more group (2026-12-02) refits several keys in new forms: `sort` as a fixed cost per radix pass
     beside its bytes (STEP_KEYS: overhead + steps x wave_s + bytes / bw), `pointwise_broadcast`, `cast`, `cast_fp32`
     and `tril` with an element rate beside the bytes (ROOF_KEYS, the op's element work, gpu.compute_work: elements,
@@ -198,6 +200,9 @@ RATE_SPAN = {"pointwise_broadcast": (10.0, 13.0), "cast": (10.0, 13.0), "cast_fp
              "pointwise_strided_cast": (10.0, 13.0)}
 # a fixed cost per step beside the bytes: overhead + steps x wave_s + bytes / bw (a radix sort's passes)
 STEP_KEYS = frozenset({"sort", "softmax_warp", "softmax_last", "attention_cudnn_prefill", "attention_masked_prefill"})
+# step keys whose second term is the elements' math, not the bytes: a softmax's exp, max and sum per element in fp32
+# (realcode groups: bf16 and fp32 rows of the same length ran the same time a row, ~0.7 T elements/s on an H200)
+STEP_ELEMENT_KEYS = frozenset({"softmax_warp", "softmax_last"})
 ELEMENT_RATE_KEYS = frozenset({"pointwise_broadcast", "cast", "cast_fp32", "tril", "pointwise_math",
                                "copy_transpose", "cast_int64", "index_add", "scatter", "copy_strided", "cat_strided",
                                "index_elementwise", "pointwise_cast", "pointwise_strided_cast"})
@@ -378,14 +383,15 @@ def fit_roof(points: list[Point], span: tuple[float, float] = (12.0, 16.0),
     return fit_max(points, [compute_work(p.op) for p in points], span, gain)
 
 
-def fit_steps(points: list[Point]) -> tuple[float, float, float]:
-    """(overhead_s, step_s, bw_bytes_per_s) minimising the relative error of overhead + steps x step_s +
-    bytes / bw against graph_s (least squares; a negative term refitted without it)."""
+def fit_steps(points: list[Point], per_element: bool = False) -> tuple[float, float, float]:
+    """(overhead_s, step_s, rate) minimising the relative error of overhead + steps x step_s + bytes / rate against
+    graph_s (least squares; a negative term refitted without it); `per_element`: the op's element work
+    (gpu.compute_work) in place of its bytes, the rate a flop_rate."""
     import numpy as np
 
     g = np.array([p.graph_s for p in points])
     cols = [np.ones_like(g), np.array([op_steps(p.op) or 0.0 for p in points]),
-            np.array([hbm_bytes(p.op) for p in points])]
+            np.array([compute_work(p.op) if per_element else hbm_bytes(p.op) for p in points])]
     keep = [0, 1, 2]
     while True:
         a = np.stack([cols[i] / g for i in keep], axis=1)
@@ -533,6 +539,11 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
             over, walk_bw = base.overhead_s, math.inf
             bw = statistics.median(hbm_bytes(p.op) / max(p.graph_s - over, 1e-9) for p in points)
             notes.append("cases of one size: overhead_s from the key it refines, bw_bytes_per_s fitted")
+        elif key in STEP_ELEMENT_KEYS:
+            over, step_s, flop_rate = fit_steps(points, per_element=True)
+            bw = walk_bw = math.inf
+            notes.append("device_s = overhead_s + steps x wave_s + flops / flop_rate (a fixed cost per wave, the "
+                         "elements' math beside it, whatever their width)")
         elif key in STEP_KEYS:
             over, step_s, bw = fit_steps(points)
             walk_bw = math.inf

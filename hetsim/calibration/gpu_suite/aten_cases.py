@@ -599,7 +599,8 @@ def build_common_cases(exclude: set[str] | None = None, specs=_common_specs) -> 
 def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     """The real-code groups in the order the builder takes them, each (its groups, its spec function): a fit group
     and the blind check written beside it (the fifth, eighth and ninth checks alone; the sixth fit, realcode-more6,
-    after the ninth check, which was written before it; the seventh fit, realcode-more7, before the tenth check)."""
+    after the ninth check, which was written before it; the seventh fit, realcode-more7, before the tenth check,
+    realcode-check10, which lives in realcode_twelfth)."""
     from hetsim.calibration.gpu_suite import (
         realcode_eighth,
         realcode_eleventh,
@@ -611,6 +612,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_sixth,
         realcode_tenth,
         realcode_third,
+        realcode_twelfth,
     )
 
     return (((REALCODE, REALCODE_CHECK), _realcode_specs),
@@ -623,7 +625,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_eighth.REALCODE_CHECK8,), realcode_eighth.specs),
             ((realcode_ninth.REALCODE_CHECK9,), realcode_ninth.specs),
             ((realcode_tenth.REALCODE_MORE6,), realcode_tenth.specs),
-            ((realcode_eleventh.REALCODE_MORE7,), realcode_eleventh.specs))
+            ((realcode_eleventh.REALCODE_MORE7,), realcode_eleventh.specs),
+            ((realcode_twelfth.REALCODE_CHECK10,), realcode_twelfth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:

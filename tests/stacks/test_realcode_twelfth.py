@@ -1,0 +1,43 @@
+"""The tenth blind check of everyday PyTorch inference code (realcode-check10, in realcode_twelfth): written by a
+helper from the models' and serving stacks' reference code after realcode-more7 was fitted, timed on an H200 and
+scored once, after the fit; never fitted."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hetsim.calibration.paths import REPO_ROOT
+from hetsim.calibration.predict import gpu_model
+from hetsim.calibration.trace_cases import load_cases, validate_ops
+
+CHECK10 = "realcode-check10"
+
+
+def _cases() -> list[dict]:
+    committed = json.loads((REPO_ROOT / "hetsim" / "calibration" / "gpu_suite" / "aten_cases.json").read_text())
+    return [c for c in committed["cases"] if c.get("group") == CHECK10]
+
+
+def test_the_tenth_realcode_check_is_blind(assert_blind):
+    # no case equal to any other group's, and the committed profile fitted on realcode-more7, never on this check
+    assert_blind(CHECK10, 159, "realcode-more7")
+
+
+def test_the_tenth_realcode_check_is_scored():
+    cases = load_cases(REPO_ROOT / "calibration" / "profiles" / "runs" / "H200-aten-realcode-check10-2026-12-02.parquet")
+    # 149 of 159 timed: the other ten hit the sweep's RNG offset error after a random op's capture (the note)
+    assert len(cases) == 149
+    graph = validate_ops(gpu_model("H200"), cases).stats("graph")
+    # scored once, blind: 8.9 % / 46.3 % with the code and profile of commit 38f3c6a, 7.7 % / 46.3 % after
+    # realcode-more7 (84e07c5), 7.6 % / 46.3 % with the softmax keys' element term: the median within the <= 10 %
+    # target, the p90 not within 25 % (kernels no group has: the note)
+    assert graph["median_abs"] == pytest.approx(0.076, abs=0.01)
+    assert graph["p90_abs"] > 0.25
+
+
+def test_every_case_names_its_group_and_the_group_spans_regimes():
+    cases = _cases()
+    assert cases and all(any(CHECK10 in src[0] for src in c["sources"]) for c in cases)
+    assert len({c["regime"] for c in cases}) >= 5
