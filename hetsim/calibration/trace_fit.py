@@ -199,7 +199,8 @@ RATE_SPAN = {"pointwise_broadcast": (10.0, 13.0), "cast": (10.0, 13.0), "cast_fp
              "index_elementwise": (10.0, 13.0), "pointwise_cast": (10.0, 13.0),
              "pointwise_strided_cast": (10.0, 13.0)}
 # a fixed cost per step beside the bytes: overhead + steps x wave_s + bytes / bw (a radix sort's passes)
-STEP_KEYS = frozenset({"sort", "softmax_warp", "softmax_last", "attention_cudnn_prefill", "attention_masked_prefill"})
+STEP_KEYS = frozenset({"sort", "sort_inplace", "softmax_warp", "softmax_last", "attention_cudnn_prefill",
+                       "attention_masked_prefill"})
 # step keys whose second term is the elements' math, not the bytes: a softmax's exp, max and sum per element in fp32
 # (realcode groups: bf16 and fp32 rows of the same length ran the same time a row, ~0.7 T elements/s on an H200)
 STEP_ELEMENT_KEYS = frozenset({"softmax_warp", "softmax_last"})

@@ -43,6 +43,7 @@ ELEMENTWISE = frozenset({
     "zeros_like", "ones", "ones_like", "full", "full_like", "new_zeros", "new_ones", "new_full", "arange",
     "scalar_tensor", "rand", "randn", "rand_like", "randn_like", "uniform", "normal", "bernoulli", "softplus",
     "hardtanh", "leaky_relu", "elu", "mish", "hardswish", "rsub", "true_divide", "floor_divide", "_masked_scale",
+    "exponential",  # Tensor.exponential_ (a sampler's race: q.exponential_(), probs / q): philox and a log per element
 })
 
 

@@ -94,3 +94,26 @@ def test_a_softmax_costs_its_elements_not_their_bytes():
         bf16, fp32 = (lowered("aten._softmax.default", [meta((4096, cols), dt)], [meta((4096, cols), dt)],
                               {"dim": -1, "half_to_float": False})[0] for dt in ("bfloat16", "float32"))
         assert model.device_time_s(bf16) == pytest.approx(model.device_time_s(fp32))
+
+
+def test_a_short_row_sort_costs_a_pass_per_digit_of_its_key():
+    # a block radix sort in shared memory (rows <= 4096): a pass per 4-bit digit, so an int64 argsort of a few
+    # thousand expert ids (16 passes) costs more than a bf16 row's four, whatever its bytes (33 us for 1296 int64
+    # keys on the H200, realcode-check10; the bytes alone had said 0.2 us)
+    model = gpu_model("H200")
+    (keys,) = lowered("aten.sort.default", [meta((1296,), "int64")], [meta((1296,), "int64")] * 2)
+    (bf16,) = lowered("aten.sort.default", [meta((64, 4096))], [meta((64, 4096)), meta((64, 4096), "int64")])
+    assert (keys.steps, bf16.steps) == (16, 4)
+    assert model.device_time_s(keys) > model.device_time_s(bf16) > 10e-6
+
+
+def test_a_short_stride_is_a_strided_copy_not_a_transpose():
+    # rotary's real halves (x[..., 1::2]) stacked back: neighbouring reads 4 bytes apart share sectors (the ninth and
+    # tenth checks' FLUX / CogVideoX rope stacks: +139 % and +115 % as transposes)
+    x = meta((1, 24, 4608, 64))
+    odd = TensorMeta((1, 24, 4608, 64), (14155776, 589824, 128, 2), "bfloat16", True, False)
+    (copy,) = lowered("aten.stack.default", [x, odd], [meta((1, 24, 4608, 64, 2))], {"dim": -1})
+    assert copy.regime == "copy_strided"
+    across = TensorMeta((1, 24, 64, 4608), (7077888, 294912, 1, 64), "bfloat16", True, False)
+    (transpose,) = lowered("aten.clone.default", [across], [meta((1, 24, 64, 4608))])
+    assert transpose.regime == "copy_transpose"

@@ -27,8 +27,9 @@ def test_the_ninth_realcode_check_is_blind_and_scored(assert_blind):
     # scored once, blind: 10.1 % / 65.1 % with the code and profile of commit a3cdc1f, 9.4 % / 61.3 % after
     # realcode-more6 and its kernels; the tail is kernels no group has (MLA's 192-wide heads through flash, a stack
     # of 5120 x 1 columns, min-p's scatter, the chunked scan's segment sums): the note; 8.5 % / 54.5 % after
-    # realcode-more7 (TensorIterator's loops, the (value, index) reduce's lanes), which this check's tail motivated
-    assert graph["median_abs"] == pytest.approx(0.085, abs=0.01)
+    # realcode-more7 (TensorIterator's loops, the (value, index) reduce's lanes), which this check's tail motivated;
+    # 8.3 % / 47.2 % once a short stride is a strided copy, not a transpose (FLUX's rope stack: +139 % -> -5 %)
+    assert graph["median_abs"] == pytest.approx(0.083, abs=0.01)
     assert graph["p90_abs"] > 0.25
 
 

@@ -32,8 +32,9 @@ def test_the_tenth_realcode_check_is_scored():
     graph = validate_ops(gpu_model("H200"), cases).stats("graph")
     # scored once, blind: 8.9 % / 46.3 % with the code and profile of commit 38f3c6a, 7.7 % / 46.3 % after
     # realcode-more7 (84e07c5), 7.6 % / 46.3 % with the softmax keys' element term: the median within the <= 10 %
-    # target, the p90 not within 25 % (kernels no group has: the note)
-    assert graph["median_abs"] == pytest.approx(0.076, abs=0.01)
+    # target, the p90 not within 25 % (kernels no group has: the note). Not blind after: 7.1 % / 40.4 % with its tail's
+    # int64 block sorts, short-stride copies and exponential_ priced
+    assert graph["median_abs"] == pytest.approx(0.071, abs=0.01)
     assert graph["p90_abs"] > 0.25
 
 
