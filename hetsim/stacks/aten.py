@@ -862,7 +862,10 @@ def sdpa_backend(call: SdpaCall, arch: int | None, cudnn: bool = True) -> str:
     first = cudnn and arch in CUDNN_FIRST_ARCHS
     order = ("cudnn", "flash", "efficient") if first else ("flash", "efficient")
     for backend in order:
-        if backend == "cudnn" and d <= 128 and call.dropout_p == 0.0:
+        if backend == "cudnn" and d <= 128 and call.dropout_p == 0.0 and (
+                call.attn_mask is None or len(call.attn_mask.shape) == 4):
+            # a mask of fewer dims (a [1, L, S] window mask over every head) is left to the memory-efficient kernel
+            # (profiled: realcode-check10's Qwen2.5-VL window attention ran fmha_cutlassF, 4-D masks cuDNN)
             return "cudnn"
         if backend == "flash" and call.attn_mask is None and d <= 256 and (arch is None or arch >= 80) and (
                 k.shape[-3] == q.shape[-3] or call.enable_gqa):

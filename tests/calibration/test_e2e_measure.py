@@ -249,3 +249,18 @@ def test_measure_never_writes_into_a_folder_it_does_not_own(tmp_path, capsys):
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "did not write" in err
     assert (tmp_path / "e2e.parquet").read_text() == "someone's file" and len(list(tmp_path.iterdir())) == 1
+
+
+def test_case_inputs_never_draw_from_the_default_generator():
+    # a random op whose graph capture fails can leave the device's default generator refusing draws outside a capture;
+    # the op cases' inputs come from a seeded generator of their own, so later cases still build (and repeat)
+    import torch
+
+    from hetsim.calibration.e2e.opcases import _materialise
+    from hetsim.tracing.trace import TensorMeta
+
+    torch.manual_seed(123)
+    before = torch.get_rng_state()
+    x = _materialise(TensorMeta.dense((4, 8), "float32"), torch.device("cpu"), 10)
+    assert torch.equal(torch.get_rng_state(), before) and x.shape == (4, 8)
+

@@ -42,3 +42,17 @@ def test_every_case_names_its_group_and_the_group_spans_regimes():
     cases = _cases()
     assert cases and all(any(CHECK10 in src[0] for src in c["sources"]) for c in cases)
     assert len({c["regime"] for c in cases}) >= 5
+
+
+def test_a_second_lease_times_every_case_and_repeats_the_first():
+    # the sweep rerun with the cases' inputs drawn from a generator of their own: all 159 timed; the 149 both runs
+    # timed agree to 1.0 % median (3.9 % p90), so the model's error is not the measurement's
+    runs = REPO_ROOT / "calibration" / "profiles" / "runs"
+    first = {c.case: c.measured["graph"] for c in load_cases(runs / "H200-aten-realcode-check10-2026-12-02.parquet")
+             if "graph" in c.measured}
+    second = load_cases(runs / "H200-aten-realcode-check10-2026-12-02b.parquet")
+    assert len(second) == 159
+    both = [abs(c.measured["graph"] / first[c.case] - 1.0) for c in second if c.case in first and "graph" in c.measured]
+    both.sort()
+    assert len(both) >= 140 and both[len(both) // 2] < 0.03
+

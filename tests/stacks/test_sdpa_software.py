@@ -37,6 +37,10 @@ def test_cudnn_comes_first_only_where_pytorch_puts_it_first():
     # an A100 (8.0) or a consumer Blackwell (12.0) never prefers cuDNN; an AMD GPU has none
     assert aten.sdpa_backend(GQA, 80) == aten.sdpa_backend(GQA, 120) == aten.sdpa_backend(GQA, None) == "flash"
     assert aten.sdpa_backend(MASKED, 80) == "efficient"
+    # a mask of fewer than four dims (one [1, L, S] window mask for every head) goes to the memory-efficient kernel
+    # even where cuDNN comes first (profiled on the H200: Qwen2.5-VL's window attention ran fmha_cutlassF)
+    window = _call((1, 16, 5184, 80), (1, 16, 5184, 80), mask=(1, 5184, 5184))
+    assert aten.sdpa_backend(window, 90) == "efficient"
 
 
 def test_each_backend_has_its_own_rate_key():
