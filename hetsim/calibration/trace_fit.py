@@ -26,6 +26,7 @@ cases of all the files). Each regime below becomes a rate key of
                     TensorIterator's unrolled kernel, a cast per load and store, an element rate beside the bytes
     pointwise_strided_cast  the same through the strided kernel (a broadcast or a slice): an element rate per operand
     cast            _to_copy between dtypes (RMSNorm's and rotary's fp32 chains)
+    cast_int        a cast between integers narrower than int64 (int32 words to int8): an element rate beside the bytes
     cast_fp32       a cast up to fp32 from another dtype (about half the bandwidth of a cast down)
     copy_strided    a copy out of non-contiguous views that keep the last dim (rotate_half's cat of two halves, a
                     transpose of heads); the cases of every file
@@ -61,6 +62,9 @@ cases of all the files). Each regime below becomes a rate key of
     attention_flash_decode  SDPA on PyTorch's flash kernel (cuDNN's switched off: `aten_sweep --cudnn-sdpa off`),
                     a decode step without a mask (DynamicCache, enable_gqa)
     attention_flash_prefill  the same for a causal prefill: the bytes or the flops, whichever is slower (ROOF_KEYS)
+    attention_cudnn_wide  cuDNN's forward for heads of 192 / 256 (its wide kernels): tile steps (STEP_KEYS)
+    attention_efficient_prefill  SDPA's memory-efficient kernel as a prefill (a mask of fewer than four dims): the bytes
+                    or the flops (ROOF_KEYS)
     attention_efficient_decode  SDPA on the memory-efficient kernel (a mask, cuDNN's off: StaticCache decode): the
                     bytes, or one block's walk over its (sequence, head)'s keys (a block each, ~12 GB/s apiece)
     rms_norm        F.rms_norm / nn.RMSNorm on a GPU (_fused_rms_norm: LayerNorm's kernel without the mean, a block per
@@ -82,8 +86,8 @@ cases of all the files). Each regime below becomes a rate key of
     The realcode-more5 group (2026-12-02) refits `softmax_warp` and `softmax_last` as STEP_KEYS: the waves' lane
     work (each thread's elements, the persistent kernel's row rounded up to a power of two, gpu.op_steps) beside the
     bytes, where they were the bytes or the lane's walk; and `scatter` at an element rate (ROOF_KEYS). With
-    realcode-more7 their second term is the elements' math, not the bytes (STEP_ELEMENT_KEYS: bf16 and fp32 rows of
-    one length ran alike).
+    realcode-more7 the persistent kernel's second term is the elements' math, not the bytes (STEP_ELEMENT_KEYS: bf16
+    and fp32 rows of one length ran alike).
     The realcode-more group (2026-12-02) refits several keys in new forms: `sort` as a fixed cost per radix pass
     beside its bytes (STEP_KEYS: overhead + steps x wave_s + bytes / bw), `pointwise_broadcast`, `cast`, `cast_fp32`
     and `tril` with an element rate beside the bytes (ROOF_KEYS, the op's element work, gpu.compute_work: elements,
@@ -155,7 +159,7 @@ from hetsim.hardware.gpu import (
 )
 from hetsim.ops import HostCall, Op
 
-FIT_KEYS = ("pointwise", "pointwise_broadcast", "pointwise_cast", "pointwise_strided_cast", "cast", "cast_fp32", "copy_strided", "cat_one_input", "copy_expand",
+FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "pointwise", "pointwise_broadcast", "pointwise_cast", "pointwise_strided_cast", "cast", "cast_fp32", "copy_strided", "cat_one_input", "copy_expand",
             "copy_cat", "cat_strided", "index_elementwise", "attention_cudnn_prefill", "attention_masked_prefill",
             "index_copy",
             "embedding", "embedding_few", "reduction_last", "matmul_outer", "attention_masked",
@@ -174,7 +178,7 @@ WALK_KEYS = frozenset({"reduction_last", "topk_multiblock_fp32", "attention_effi
                        "reduction_index", "reduction_welford", "index_gather",
                        "rms_norm", "layer_norm", "gather_elements", "sort_segmented", "reduction_outer",
                        "reduction_outer_max", "group_norm"})
-ROOF_KEYS = frozenset({"attention_flash_prefill", "matmul_fp8", "matmul_fp32", "bmm_odd_tokens",  # bytes or flops
+ROOF_KEYS = frozenset({"attention_flash_prefill", "attention_efficient_prefill", "matmul_fp8", "matmul_fp32", "bmm_odd_tokens",  # bytes or flops
                        # elementwise kernels whose per-element work binds before the bytes (gpu.compute_work): the
                        # strided kernel's offsets (a broadcast), a cast's unvectorised load-with-cast (bf16 -> fp32,
                        # bool -> bf16: ~340 G elements/s on an H200, profiled), tril's row and column per element, an
@@ -187,6 +191,9 @@ ROOF_KEYS = frozenset({"attention_flash_prefill", "matmul_fp8", "matmul_fp32", "
                        "copy_strided", "cat_strided",
                        # x[idx]'s element kernel: an offset through the indices per output element
                        "index_elementwise",
+                       # ATen's float8 cast up: its bit-level conversion per element binds, not the bytes (fp8 to fp32
+                       # and to bf16 of the same elements ran alike, realcode-more8)
+                       "cast_from_fp8", "cast_int",
                        # TensorIterator's kernels with a cast per load and store (operands of mixed dtypes): the
                        # unrolled one over contiguous operands, the strided one otherwise
                        "pointwise_cast", "pointwise_strided_cast"})
@@ -197,16 +204,20 @@ RATE_SPAN = {"pointwise_broadcast": (10.0, 13.0), "cast": (10.0, 13.0), "cast_fp
              "copy_transpose": (10.0, 13.0), "cast_int64": (10.0, 13.0), "index_add": (10.0, 13.0),
              "scatter": (10.0, 13.0), "copy_strided": (10.0, 13.0), "cat_strided": (10.0, 13.0),
              "index_elementwise": (10.0, 13.0), "pointwise_cast": (10.0, 13.0),
-             "pointwise_strided_cast": (10.0, 13.0)}
+             "pointwise_strided_cast": (10.0, 13.0), "cast_from_fp8": (10.0, 13.0),
+             "cast_int": (10.0, 13.0)}
 # a fixed cost per step beside the bytes: overhead + steps x wave_s + bytes / bw (a radix sort's passes)
 STEP_KEYS = frozenset({"sort", "sort_inplace", "softmax_warp", "softmax_last", "attention_cudnn_prefill",
-                       "attention_masked_prefill"})
-# step keys whose second term is the elements' math, not the bytes: a softmax's exp, max and sum per element in fp32
-# (realcode groups: bf16 and fp32 rows of the same length ran the same time a row, ~0.7 T elements/s on an H200)
+                       "attention_masked_prefill", "attention_cudnn_wide"})
+# step keys whose second term is the elements' math, not the bytes: the persistent softmax's exp, max and sum per
+# element in fp32 (realcode groups: bf16 and fp32 rows of the same length ran the same time a row, ~0.7 T elements/s
+# on an H200). The block kernel (softmax_last) keeps its bytes: it loads 16 bytes at a time (cunn_SoftMaxForward<8,
+# Half> against <4, float>), so 16-bit rows of 128256 ran in 19 us where fp32 ones took 29 (realcode-more8)
 STEP_ELEMENT_KEYS = frozenset({"softmax_warp", "softmax_last"})
 ELEMENT_RATE_KEYS = frozenset({"pointwise_broadcast", "cast", "cast_fp32", "tril", "pointwise_math",
                                "copy_transpose", "cast_int64", "index_add", "scatter", "copy_strided", "cat_strided",
-                               "index_elementwise", "pointwise_cast", "pointwise_strided_cast"})
+                               "index_elementwise", "pointwise_cast", "pointwise_strided_cast", "cast_from_fp8",
+                               "cast_int"})
 # keys fitted on the cases of every file: a walk key needs cases where the bytes bind and cases where the walk
 # does, which no one sweep file holds (reduction_last: many rows in the models' sweep, tens of rows in the
 # reductions groups; topk_multiblock_fp32: two probes in the methods group, the long rows in a later group)

@@ -166,6 +166,11 @@ def softmax_lane_work(op: Softmax) -> float:
     (launch.softmax_lane_elements) plus the wave's fixed cost."""
     size = dtype_bytes(op.dtype)
     lane = launch.softmax_rows_per_warp(op.cols, size) * launch.softmax_lane_elements(op.cols, size)
+    if not launch.softmax_persistent(op.cols, size):
+        # the block kernel loads 16 bytes at a time (cunn_SoftMaxForward's ILP: 8 16-bit elements, 4 fp32): its lane
+        # walks its bytes, counted in fp32-wide elements (16-bit rows of 128256 ran in 19 us, fp32 ones in 29:
+        # realcode-more8)
+        lane = math.ceil(lane * size / ACCUMULATE_BYTES)
     return float(launch.softmax_waves(op.rows, op.cols, size) * (lane + SOFTMAX_WAVE_FIXED_ELEMENTS))
 
 
@@ -336,8 +341,10 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         if op.backend == "efficient":
             # the memory-efficient kernel: a block per (sequence, head, 32-64 queries) walks all the keys; fitted on
             # decode steps, it prices a packed call with a few queries per head too (the paged engine's masked call:
-            # its blocks are counted by `walk_bytes`); the flops are not modelled (no compute-bound case measured)
-            return ("attention_efficient_decode", "attention_efficient")
+            # its blocks are counted by `walk_bytes`); a prefill's flops bind (fmha_cutlassF at ~80-130 TFLOP/s on an
+            # H200: realcode-more8's window attention), its own key where fitted
+            own = () if op.decode else ("attention_efficient_prefill",)
+            return (*own, "attention_efficient_decode", "attention_efficient")
         if op.backend == "flash":
             # PyTorch's FlashAttention-2 (half cuDNN's prefill rate on an H200); the cuDNN-fitted keys after it
             own = "attention_flash_decode" if op.decode else "attention_flash_prefill"
@@ -347,6 +354,10 @@ def rate_keys(op: Op) -> tuple[str, ...]:
             # cuDNN's fused forward as waves of query-tile blocks walking key tiles (launch.sdpa_tile_steps), fitted on
             # traced calls where measured; with an explicit mask its own key (the mask's loads in every tile)
             own = "attention_masked_prefill" if op.mask_bytes else "attention_cudnn_prefill"
+            if op.head_dim > CUDNN_NARROW_HEAD_DIM:
+                # heads of 192 / 256 run the kernel's wide variants (..._64x128x192 / x256, profiled): ~5x the time
+                # of a narrow head's key tile, their own key where fitted
+                return ("attention_cudnn_wide", own, *REGIME_FALLBACK[own])
             return (own, *REGIME_FALLBACK[own])
         # an explicit mask: every pair scored and the mask read; fitted on traced calls where measured
         return ("attention_masked", *base) if op.mask_bytes else base
@@ -406,6 +417,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "select": ("pointwise", "elementwise"),  # nonzero(_static): cub's select over a mask (several launches)
     "cast_fp32": ("cast", "elementwise"),  # a cast up to fp32 (bf16 / int -> fp32): half the bandwidth
     "cast_int64": ("cast", "elementwise"),  # a cast to or from int64 (a mask or an index to long)
+    "cast_int": ("cast_int64", "cast", "elementwise"),  # between narrower integers (int32 words to int8)
     "group_norm": ("layer_norm", "pointwise", "elementwise"),  # native_group_norm: moments a block per group, apply
     "cast_fp8": ("cast", "elementwise"),  # to float8_e4m3fn (ATen's float8 copy kernel)
     "cast_from_fp8": ("cast", "elementwise"),  # from float8_e4m3fn up to a wider dtype: ~3x slower than down
@@ -437,6 +449,8 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "reduction_last": ("reduction",),  # a traced last-dim reduction (AxisReduction with aten, inner 1)
     "attention_cudnn_prefill": ("attention_prefill", "attention"),  # cuDNN's forward: waves of tile blocks
     "attention_masked_prefill": ("attention_cudnn_prefill", "attention_masked", "attention_prefill", "attention"),
+    "attention_cudnn_wide": ("attention_masked_prefill", "attention_cudnn_prefill", "attention_masked",
+                             "attention_prefill", "attention"),  # cuDNN's forward for heads of 192 / 256
     "matmul_outer": ("matmul_unaligned", "matmul"),  # k < OUTER_K
     "topk_multiblock_fp32": ("topk_multiblock", "topk"),  # fp32 scores: four radix passes, not two
     "matmul_fp32": ("matmul",),  # an fp32 GEMM on the FFMA units
@@ -445,6 +459,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "bmm_odd_tokens": ("bmm_unaligned", "bmm", "matmul"),  # a 16-bit bmm whose row strides are not 16-byte aligned
     "gather_few": ("gather_narrow", "gather"),  # index_select of <= FEW_ROWS indices (the small-index kernel)
 }
+CUDNN_NARROW_HEAD_DIM = 128  # cuDNN's forward kernels up to this head dim walk their key tiles at one pace
 FEW_ROWS = 16  # rows (tokens, indices) up to which embedding and index_select walk them one after another
 OUTER_K = 2  # a matmul with a shorter contraction (k = 1, all that was measured) is an outer product
 

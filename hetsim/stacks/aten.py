@@ -238,6 +238,10 @@ def _to_copy(op: AtenOp) -> tuple[Op, ...]:
         regime = "cast_from_fp8"
     elif "float8" in out.dtype:
         regime = "cast_fp8"
+    elif src.dtype in INTEGER_DTYPES and out.dtype in INTEGER_DTYPES and "int64" not in (src.dtype, out.dtype):
+        # between narrower integers (GPTQ's int32 words to int8, masks to int32): its own regime where fitted
+        # (int32 to int8 ran ~2.6 TB/s of bytes on an H200 where a float cast's rate says ~4: realcode-more8)
+        regime = "cast_int"
     elif "int64" in (src.dtype, out.dtype):
         # to or from int64 (a mask or an index to long, positions to fp32): its own regime where fitted, ~2.4 us for a
         # few thousand elements on an H200 against ~1.2 for a float cast (the real-code checks)
@@ -245,6 +249,9 @@ def _to_copy(op: AtenOp) -> tuple[Op, ...]:
     else:
         regime = "cast_fp32" if out.dtype == "float32" and src.dtype != "float32" else "cast"
     return (Pointwise(out.numel, read + nbytes(out), op.name, regime, name=_name(op)),)
+
+
+INTEGER_DTYPES = frozenset({"int8", "uint8", "int16", "int32", "int64"})
 
 
 def broadcasts(op: AtenOp, out: TensorMeta) -> bool:
@@ -844,6 +851,7 @@ def cudnn_preferred(torch_version: str, cudnn_version: int | None) -> bool:
 
 
 CUDNN_PREFERRED_ABOVE = 91500  # cuDNN 9.15.0: check_prefer_cudnn_attention's bar
+CUDNN_MAX_HEAD_DIM = 256  # cuDNN's fused forward on sm90 (profiled: 192 and 256 with a mask, realcode-more8)
 
 
 def sdpa_backend(call: SdpaCall, arch: int | None, cudnn: bool = True) -> str:
@@ -862,10 +870,11 @@ def sdpa_backend(call: SdpaCall, arch: int | None, cudnn: bool = True) -> str:
     first = cudnn and arch in CUDNN_FIRST_ARCHS
     order = ("cudnn", "flash", "efficient") if first else ("flash", "efficient")
     for backend in order:
-        if backend == "cudnn" and d <= 128 and call.dropout_p == 0.0 and (
+        if backend == "cudnn" and d <= CUDNN_MAX_HEAD_DIM and call.value.shape[-1] == d and call.dropout_p == 0.0 and (
                 call.attn_mask is None or len(call.attn_mask.shape) == 4):
             # a mask of fewer dims (a [1, L, S] window mask over every head) is left to the memory-efficient kernel
-            # (profiled: realcode-check10's Qwen2.5-VL window attention ran fmha_cutlassF, 4-D masks cuDNN)
+            # (profiled: realcode-check10's Qwen2.5-VL window attention ran fmha_cutlassF, 4-D masks cuDNN); heads of
+            # 192 and 256 run cuDNN too (realcode-more8), keys wider than the values (MLA's 192 / 128) do not
             return "cudnn"
         if backend == "flash" and call.attn_mask is None and d <= 256 and (arch is None or arch >= 80) and (
                 k.shape[-3] == q.shape[-3] or call.enable_gqa):
@@ -894,6 +903,8 @@ def lower_sdpa(call: SdpaCall, arch: int | None, decode: bool, cudnn: bool = Tru
         causal = call.is_causal and mask is None
         if heads % kv_heads:  # heads that do not group are a shape error in PyTorch too
             kv_heads = heads
+        # a boolean mask's conversion to an additive one (scalar_tensor, scalar_tensor, where) is in the trace
+        # before the call's attention op: priced there, not here
         return (SdpaAttention(batch, heads, kv_heads, q_len, kv_len, d, dtype, causal, backend=backend,
                               mask_bytes=mask_bytes, decode=decode, name=f"sdpa_{backend}"),)
     # the math path: K/V heads repeated by a copy, scores by bmm, softmax, bmm

@@ -57,7 +57,7 @@ def h200_fit_cases():
         "reductions-2026-12-02", "sdpa-cudnn-off-2026-12-02")]
     groups = [f"H200-aten-{g}-2026-12-02.parquet" for g in (
         "common", "common-more", "index-widths", "realcode", "realcode-more", "realcode-more2", "realcode-more3",
-        "realcode-more4", "realcode-more5", "realcode-more6", "realcode-more7")]
+        "realcode-more4", "realcode-more5", "realcode-more6", "realcode-more7", "realcode-more8")]
     return [runs / f for f in (*first, *groups)]
 
 
@@ -73,10 +73,10 @@ def h200_fit_host_calls():
         "reductions-2026-12-02", "common-2026-12-02", "common-more-2026-12-02", "index-widths-2026-12-02",
         "realcode-2026-12-02", "realcode-more-2026-12-02", "realcode-more2-2026-12-02",
         "realcode-more3-2026-12-02", "realcode-more4-2026-12-02", "realcode-more5-2026-12-02",
-        "realcode-more6-2026-12-02", "realcode-more7-2026-12-02")]
+        "realcode-more6-2026-12-02", "realcode-more7-2026-12-02", "realcode-more8-2026-12-02")]
     files = [runs / sweeps[0], e2e / "H200" / "host_calls.json", runs / sweeps[1],
              e2e / "H200-2026-12-01c" / "host_calls.json", *(runs / f for f in sweeps[2:6]),
              e2e / "H200-2026-12-02-cudnn-off" / "host_calls.json", *(runs / f for f in sweeps[6:])]
-    assert len(files) == 20  # twenty leases
+    assert len(files) == 21  # twenty-one leases
     return files
 

@@ -612,6 +612,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_sixth,
         realcode_tenth,
         realcode_third,
+        realcode_thirteenth,
         realcode_twelfth,
     )
 
@@ -626,7 +627,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_ninth.REALCODE_CHECK9,), realcode_ninth.specs),
             ((realcode_tenth.REALCODE_MORE6,), realcode_tenth.specs),
             ((realcode_eleventh.REALCODE_MORE7,), realcode_eleventh.specs),
-            ((realcode_twelfth.REALCODE_CHECK10,), realcode_twelfth.specs))
+            ((realcode_twelfth.REALCODE_CHECK10,), realcode_twelfth.specs),
+            ((realcode_thirteenth.REALCODE_MORE8,), realcode_thirteenth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
