@@ -233,11 +233,17 @@ def topk_blocks_per_sm(n: int) -> int:
 # the realcode-more6, sdpa (cuDNN on) and models' sweeps, 37 calls: these gave the lowest p90, 17 % (median 9 %); never
 # on a validation case
 SDPA_Q_TILE, SDPA_KV_TILE, SDPA_HEAD_STEP, SDPA_BLOCK_FIXED_TILES = 128, 64, 64, 4
+# a key tile's cost beside its head-dim steps (its softmax and rescale), in steps: head dims of 64 ran ~0.7 of 128's
+# time a key tile, not half (realcode-more8's joint attention over 4096-16384 tokens). Chosen by the same scan on the
+# fit sweeps with realcode-more8 (0-3 in halves, with the fixed tiles 2-8): 0.5 and 4 gave the lowest p90, 16 % (median
+# 7 %, from 19 % / 13 % at 0); never on a validation case
+SDPA_KV_TILE_FIXED_STEPS = 0.5
 
 
 def sdpa_tile_steps(batch: int, heads: int, q_len: int, kv_len: int, head_dim: int, causal: bool) -> float:
     """Key-tile steps of cuDNN's fused SDPA forward, wave after wave of blocks over the GPU: each block's key tiles
-    (a causal block only those up to its last query) times the head dim's 64-wide steps, plus its fixed cost. Many
+    (a causal block only those up to its last query) times the head dim's 64-wide steps and a tile's own fixed share,
+    plus the block's fixed cost. Many
     short sequences cost whole tiles (temporal attention over 14 frames ran 2.5x the price of its bytes and flops)."""
     q_tiles = math.ceil(q_len / SDPA_Q_TILE)
     kv_tiles = math.ceil(kv_len / SDPA_KV_TILE)
@@ -247,4 +253,5 @@ def sdpa_tile_steps(batch: int, heads: int, q_len: int, kv_len: int, head_dim: i
     else:
         per_block = kv_tiles
     head_steps = math.ceil(head_dim / SDPA_HEAD_STEP)
-    return math.ceil(batch * heads * q_tiles / SMS) * (per_block * head_steps + SDPA_BLOCK_FIXED_TILES)
+    return math.ceil(batch * heads * q_tiles / SMS) * (per_block * (head_steps + SDPA_KV_TILE_FIXED_STEPS)
+                                                      + SDPA_BLOCK_FIXED_TILES)

@@ -63,3 +63,13 @@ def test_more8_is_fitted_and_prices_its_kernels():
     graph = validate_ops(model, load_cases(RUNS / "H200-aten-realcode-more8-2026-12-02.parquet")).stats("graph")
     # in sample: the window attentions were -74 % under the decode key, the fp8 casts up to fp32 +60 % at one rate
     assert graph["median_abs"] <= 0.15 and graph["p90_abs"] <= 0.25
+
+
+def test_a_key_tile_costs_more_than_its_head_dim_steps():
+    # heads of 64 ran ~0.7 of 128's time a key tile over long sequences (realcode-more8's joint attention), not half:
+    # each tile carries a share beside its head-dim steps (launch.SDPA_KV_TILE_FIXED_STEPS)
+    from hetsim.hardware import launch
+
+    narrow = launch.sdpa_tile_steps(1, 24, 16384, 16384, 64, causal=False)
+    wide = launch.sdpa_tile_steps(1, 24, 16384, 16384, 128, causal=False)
+    assert 0.55 < narrow / wide < 0.65
