@@ -410,6 +410,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "cat_strided": ("copy_strided", "copy"),  # the batched cat kernel over strided inputs, unvectorised
     "copy_expand": ("copy_strided", "copy"),  # a copy out of a broadcast (stride-0) view: repeat_kv's expand+clone
     "copy_cat": ("copy",),  # cat / clone of contiguous inputs
+    "cat_dominated": ("copy_cat", "copy"),  # a batched cat mostly of one input: half the grid, no L2 gain
     "copy_transpose": ("copy_strided", "copy"),  # a copy whose output's last dim is strided in the input
     "index_copy": ("gather_narrow", "gather"),  # index_copy_ of cache rows (a row scatter)
     "layer_norm": ("pointwise", "elementwise"),  # native_layer_norm: one vectorised kernel over the rows

@@ -37,6 +37,11 @@ L2_GAIN = 2.05
 L2_GAIN_MATRIX = 1.35
 
 
+# kernels whose threads reach the HBM's rate but not the L2's: a batched cat mostly of one input copies it with half
+# the grid (replayed appends of 8-13 MB ran ~3 TB/s, as from HBM; hetsim.stacks.aten.dominated_cat)
+NO_L2_GAIN = frozenset({"cat_dominated"})
+
+
 def l2_share(working_bytes: float, l2_bytes: float) -> float:
     """The share of a replayed op's bytes read from an L2 of `l2_bytes`: 1 for a working set up to L2_HOT_SHARE of
     it, 0 from L2_COLD_SHARE on, linear between."""
@@ -66,6 +71,6 @@ def replayed(ops, l2_bytes: float) -> tuple[Op, ...]:
     out = []
     for op in ops:
         host = isinstance(op, HostCall) or (isinstance(op, Copy) and op.crosses_host)
-        share = 0.0 if host else l2_share(op.bytes, l2_bytes)
+        share = 0.0 if host or getattr(op, "regime", "") in NO_L2_GAIN else l2_share(op.bytes, l2_bytes)
         out.append(replace(op, l2_share=share) if share else op)
     return tuple(out)

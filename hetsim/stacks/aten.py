@@ -156,6 +156,12 @@ def _materialise(op: AtenOp) -> tuple[Op, ...]:
     write = sum(nbytes(t) for t in op.outputs)
     numel = max((t.numel for t in op.outputs), default=0)
     regime = "copy_strided" if any(strided(t) for t in op.inputs if t.numel) else "copy_cat"
+    if regime == "copy_cat" and dominated_cat(op):
+        # a cat of contiguous inputs one of which holds the bytes (DynamicCache's append of one token): ATen's batched
+        # cat gives each input 2 x SMs blocks, so that input has half the GPU's threads, enough for the HBM's rate but
+        # not the L2's (replayed appends of 8-13 MB ran ~3 TB/s like 134 MB ones, where the L2 gain said 6: the checks
+        # -25..-40 %); priced at copy_cat's rate without the L2 gain (hetsim.hardware.residency)
+        regime = "cat_dominated"
     if regime == "copy_cat" and op.base in ("clone", "contiguous") and any(strided(t) for t in op.outputs if t.numel):
         # a contiguous input written into another layout (x.to(memory_format=torch.channels_last)): the strided copy
         # kernel, and a transposing one where the output's fastest dim is not the input's (profiled: 2 x 320 x 128 x
@@ -209,6 +215,16 @@ def batched_cat(op: AtenOp) -> bool:
     """Whether a cat (or stack) runs ATen's batched cat kernel (Shape.cu's parallel_cat: <= 4 dims, one dtype)."""
     return (op.base in ("cat", "stack") and bool(op.outputs) and len(op.outputs[0].shape) <= CAT_MAX_DIMS
             and len({t.dtype for t in op.inputs}) == 1)
+
+
+def dominated_cat(op: AtenOp) -> bool:
+    """Whether a batched cat (several non-empty inputs) copies mostly one input: it holds at least DOMINANT_SHARE of
+    the bytes."""
+    sizes = [nbytes(t) for t in op.inputs if t.numel]
+    return batched_cat(op) and len(sizes) > 1 and max(sizes) >= DOMINANT_SHARE * sum(sizes)
+
+
+DOMINANT_SHARE = 0.75  # three quarters of a cat's bytes in one input: that input's half grid sets the pace
 
 
 def one_input_cat(op: AtenOp) -> bool:
@@ -746,7 +762,8 @@ def _unknown(op: AtenOp) -> tuple[Op, ...]:
     return (Pointwise(numel, read + write, op.name, "aten_unknown", name=_name(op)),)
 
 
-COPIES = "copy_cat / copy_strided / copy_transpose / cat_one_input / cat_strided / copy_expand (else copy)"
+COPIES = ("copy_cat / cat_dominated / copy_strided / copy_transpose / cat_one_input / cat_strided / copy_expand "
+          "(else copy)")
 # aten op (overload packet name) -> (regime it is priced by, how it becomes hetsim ops)
 MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "mm": ("matmul", _mm), "addmm": ("matmul", _mm), "bmm": ("bmm / matmul_outer (k = 1)", _bmm),

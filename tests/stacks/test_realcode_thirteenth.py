@@ -73,3 +73,17 @@ def test_a_key_tile_costs_more_than_its_head_dim_steps():
     narrow = launch.sdpa_tile_steps(1, 24, 16384, 16384, 64, causal=False)
     wide = launch.sdpa_tile_steps(1, 24, 16384, 16384, 128, causal=False)
     assert 0.55 < narrow / wide < 0.65
+
+
+def test_a_cat_mostly_of_one_input_gets_no_l2_gain():
+    # DynamicCache's append of one token: the batched cat gives each input 2 x SMs blocks, so the cache's copy has half
+    # the GPU, enough for the HBM's rate, not the L2's (replayed 8-13 MB appends ran ~3 TB/s like 134 MB ones)
+    from hetsim.hardware import residency
+
+    cache, token = meta((8, 4, 1023, 128)), meta((8, 4, 1, 128))
+    (append,) = aten.lower_op(AtenOp("aten.cat.default", (cache, token), (meta((8, 4, 1024, 128)),), {"dim": -2}))
+    (halves,) = aten.lower_op(AtenOp("aten.cat.default", (cache, cache), (meta((8, 4, 2046, 128)),), {"dim": -2}))
+    assert (append.regime, halves.regime) == ("cat_dominated", "copy_cat")
+    l2 = 60 * 2**20
+    (hot_append,), (hot_halves,) = residency.replayed((append,), l2), residency.replayed((halves,), l2)
+    assert hot_append.l2_share == 0.0 and hot_halves.l2_share > 0.0

@@ -54,8 +54,8 @@ def test_dynamic_decode_attends_over_the_cache_plus_the_new_token():
 
 def test_dynamic_decode_cat_copies_grow_with_the_context():
     ops = StackOps("Llama-3.1-8B", "hf-dynamic", 0)
-    small = [o for o in ops.attention("decode", 8, 1, 1000) if getattr(o, "regime", "") == "copy_cat"]
-    large = [o for o in ops.attention("decode", 8, 1, 9000) if getattr(o, "regime", "") == "copy_cat"]
+    small = [o for o in ops.attention("decode", 8, 1, 1000) if getattr(o, "regime", "") == "cat_dominated"]
+    large = [o for o in ops.attention("decode", 8, 1, 9000) if getattr(o, "regime", "") == "cat_dominated"]
     assert len(small) == len(large) == 2  # torch.cat of K and of V onto the whole layer cache
     per_token = 8 * 8 * 128 * 2  # batch x kv heads x head dim x bf16
     assert large[0].bytes - small[0].bytes == 2 * 8000 * per_token  # read and written again, every step
