@@ -161,12 +161,6 @@ class Softmax(Op):
 
     @property
     def flops(self) -> float:
-        if "log_softmax" in self.aten:
-            return 4.0 * self.rows * self.cols  # max, sub, exp, sum; the write subtracts the log of the sum
-        if self.aten:
-            # ATen's softmax exponentiates twice, summing and writing (cunn_SoftMaxForward's epilogue, the persistent
-            # kernel alike): the same shape ran ~1.35x a log_softmax's time (realcode-more8 against common-more)
-            return 7.0 * self.rows * self.cols
         return 5.0 * self.rows * self.cols  # max, sub, exp, sum, div
 
     @property

@@ -242,7 +242,21 @@ def compute_work(op: Op) -> float:
     (Pointwise.element_work: the strided kernel's operands per element), which its element-rate keys were fitted on."""
     if isinstance(op, Gather) and op.elements:
         return float(op.elements)
+    if isinstance(op, Softmax) and op.aten:
+        return softmax_math(op)
     return op.element_work if isinstance(op, Pointwise) else op.flops
+
+
+def softmax_math(op: Softmax) -> float:
+    """A traced softmax's math, in operations an element (its key's second rate times it): ATen's softmax
+    exponentiates twice, summing and writing (cunn_SoftMaxForward's epilogue, the persistent kernel alike), a
+    log_softmax once (its write subtracts the log of the sum): the same shape ran ~1.35x a log_softmax's time
+    (realcode-more8 against common-more). Not the FLOPs a method's hand formula counts (Softmax.flops)."""
+    per_element = SOFTMAX_LOG_MATH if "log_softmax" in op.aten else SOFTMAX_MATH
+    return per_element * op.rows * op.cols
+
+
+SOFTMAX_MATH, SOFTMAX_LOG_MATH = 7.0, 4.0  # max, sub, exp, sum, exp, div, (write); max, sub, exp, sum
 
 
 def hbm_bytes(op: Op) -> float:
