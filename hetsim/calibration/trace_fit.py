@@ -343,6 +343,11 @@ def harness_kind(key: str) -> str:
     return "view" if key == "host_view" else ("none" if key.startswith("attention_") else "kernel")
 
 
+# regimes priced by another key's rates, its cases fitted with that key's: a batched cat mostly of one input is
+# copy_cat's kernel and host path, only without the L2 gain (hetsim.hardware.residency.NO_L2_GAIN)
+SHARED_RATES = {"cat_dominated": "copy_cat"}
+
+
 def points_by_key(cases: list[TraceCase], harness: dict[str, float] | None = None,
                   l2_bytes: float = 0.0) -> dict[str, list[Point]]:
     """The cases each new key prices (a case lowered to one op: a fused kernel or host work). `harness`:
@@ -355,6 +360,7 @@ def points_by_key(cases: list[TraceCase], harness: dict[str, float] | None = Non
         if len(ops) != 1 or "graph" not in c.measured:
             continue
         key = rate_keys(ops[0])[0]
+        key = SHARED_RATES.get(key, key)
         if key in FIT_KEYS:
             cpu = max(0.0, c.measured["host"] - harness.get(case_harness_kind(c, key), 0.0))
             out.setdefault(key, []).append(Point(c.case, ops[0], c.measured["graph"], c.measured["stream"],
