@@ -264,3 +264,16 @@ def test_case_inputs_never_draw_from_the_default_generator():
     x = _materialise(TensorMeta.dense((4, 8), "float32"), torch.device("cpu"), 10)
     assert torch.equal(torch.get_rng_state(), before) and x.shape == (4, 8)
 
+
+def test_narrow_integer_inputs_stay_within_their_dtype():
+    # an int8 / uint8-only op (a quantised weight's unpacking) could not be replayed while integer inputs were drawn
+    # below the bound alone (1000 by default)
+    import torch
+
+    from hetsim.calibration.e2e.opcases import _materialise
+    from hetsim.tracing.trace import TensorMeta
+
+    for dtype, top in (("int8", 127), ("uint8", 255)):
+        x = _materialise(TensorMeta.dense((4096,), dtype), torch.device("cpu"), 1000)
+        assert x.dtype == getattr(torch, dtype) and 0 <= int(x.min()) and int(x.max()) <= top
+

@@ -47,7 +47,9 @@ def _materialise(meta: TensorMeta, device: torch.device, int_bound: int) -> torc
         # mostly "attend": never an all-masked row in practice
         base = torch.rand(needed, device=device, generator=gen) < 0.9
     else:
-        base = torch.randint(0, max(1, int_bound), (needed,), dtype=dtype, device=device, generator=gen)
+        # below the bound, and within the dtype (an int8 / uint8 weight of a quantised layer holds at most 127 / 255)
+        high = min(max(1, int_bound), torch.iinfo(dtype).max + 1)
+        base = torch.randint(0, high, (needed,), dtype=dtype, device=device, generator=gen)
     return base.as_strided(meta.shape, meta.stride)
 
 
