@@ -159,9 +159,10 @@ from hetsim.hardware.gpu import (
 )
 from hetsim.ops import HostCall, Op
 
-FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "pointwise", "pointwise_broadcast", "pointwise_cast", "pointwise_strided_cast", "cast", "cast_fp32", "copy_strided", "cat_one_input", "copy_expand",
-            "copy_cat", "cat_strided", "index_elementwise", "attention_cudnn_prefill", "attention_masked_prefill",
-            "index_copy",
+FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "pointwise", "pointwise_broadcast",
+            "pointwise_cast", "pointwise_strided_cast", "cast", "cast_fp32", "copy_strided", "cat_one_input",
+            "copy_expand", "copy_cat", "cat_strided", "index_elementwise", "attention_cudnn_prefill",
+            "attention_masked_prefill", "index_copy",
             "embedding", "embedding_few", "reduction_last", "matmul_outer", "attention_masked",
             "reduction_outer", "reduction_outer_max", "cast_fp8", "cast_from_fp8", "gather_few", "layer_norm", "select",
             "topk_multiblock_fp32", "attention_flash_decode", "attention_flash_prefill", "attention_efficient_decode",
@@ -178,46 +179,39 @@ WALK_KEYS = frozenset({"reduction_last", "topk_multiblock_fp32", "attention_effi
                        "reduction_index", "reduction_welford", "index_gather",
                        "rms_norm", "layer_norm", "gather_elements", "sort_segmented", "reduction_outer",
                        "reduction_outer_max", "group_norm"})
-ROOF_KEYS = frozenset({"attention_flash_prefill", "attention_efficient_prefill", "matmul_fp8", "matmul_fp32", "bmm_odd_tokens",  # bytes or flops
-                       # elementwise kernels whose per-element work binds before the bytes (gpu.compute_work): the
-                       # strided kernel's offsets (a broadcast), a cast's unvectorised load-with-cast (bf16 -> fp32,
-                       # bool -> bf16: ~340 G elements/s on an H200, profiled), tril's row and column per element, an
-                       # activation's or exp's math (pointwise_math), a transposing copy's scattered reads (a sector
-                       # per element: ~140 G elements/s whatever their width, copy_transpose)
-                       "pointwise_broadcast", "cast", "cast_fp32", "tril", "pointwise_math", "copy_transpose",
-                       "cast_int64", "index_add", "scatter", "bmm_fp32",
-                       # ATen's strided copy and the unvectorised batched cat: an offset per element (fp32 permutes
-                       # ran ~1.7x faster than their bytes at the 16-bit permutes' rate)
-                       "copy_strided", "cat_strided",
-                       # x[idx]'s element kernel: an offset through the indices per output element
-                       "index_elementwise",
-                       # ATen's float8 cast up: its bit-level conversion per element binds, not the bytes (fp8 to fp32
-                       # and to bf16 of the same elements ran alike, realcode-more8)
-                       "cast_from_fp8", "cast_int",
-                       # TensorIterator's kernels with a cast per load and store (operands of mixed dtypes): the
-                       # unrolled one over contiguous operands, the strided one otherwise
-                       "pointwise_cast", "pointwise_strided_cast"})
+# elementwise kernels whose per-element work binds before the bytes (gpu.compute_work): an element rate beside them
+ELEMENT_RATE_KEYS = frozenset({
+    # the strided kernel's offsets (a broadcast), a cast's unvectorised load-with-cast (bf16 -> fp32, bool -> bf16:
+    # ~340 G elements/s on an H200, profiled), tril's row and column per element, an activation's or exp's math
+    # (pointwise_math), a transposing copy's scattered reads (a sector per element: ~140 G elements/s whatever their
+    # width, copy_transpose)
+    "pointwise_broadcast", "cast", "cast_fp32", "tril", "pointwise_math", "copy_transpose", "cast_int64", "index_add",
+    "scatter",
+    # ATen's strided copy and the unvectorised batched cat: an offset per element (fp32 permutes ran ~1.7x faster
+    # than their bytes at the 16-bit permutes' rate)
+    "copy_strided", "cat_strided",
+    # x[idx]'s element kernel: an offset through the indices per output element
+    "index_elementwise",
+    # ATen's float8 cast up: its bit-level conversion per element binds, not the bytes (fp8 to fp32 and to bf16 of the
+    # same elements ran alike, realcode-more8); casts between narrow integers likewise
+    "cast_from_fp8", "cast_int",
+    # TensorIterator's kernels with a cast per load and store (operands of mixed dtypes): the unrolled one over
+    # contiguous operands, the strided one otherwise
+    "pointwise_cast", "pointwise_strided_cast"})
+# bytes or flops, whichever is slower (the element-rate keys: bytes or element work)
+ROOF_KEYS = frozenset({"attention_flash_prefill", "attention_efficient_prefill", "matmul_fp8", "matmul_fp32",
+                       "bmm_odd_tokens", "bmm_fp32"}) | ELEMENT_RATE_KEYS
 # log10 spans of a second term's rate where a key's differs from fit_walk's / fit_roof's: elements per second, a
 # gather's dependent loads
-RATE_SPAN = {"pointwise_broadcast": (10.0, 13.0), "cast": (10.0, 13.0), "cast_fp32": (10.0, 13.0),
-             "tril": (10.0, 13.0), "gather_elements": (5.0, 10.0), "pointwise_math": (10.0, 13.0),
-             "copy_transpose": (10.0, 13.0), "cast_int64": (10.0, 13.0), "index_add": (10.0, 13.0),
-             "scatter": (10.0, 13.0), "copy_strided": (10.0, 13.0), "cat_strided": (10.0, 13.0),
-             "index_elementwise": (10.0, 13.0), "pointwise_cast": (10.0, 13.0),
-             "pointwise_strided_cast": (10.0, 13.0), "cast_from_fp8": (10.0, 13.0),
-             "cast_int": (10.0, 13.0)}
+RATE_SPAN = {**dict.fromkeys(ELEMENT_RATE_KEYS, (10.0, 13.0)), "gather_elements": (5.0, 10.0)}
 # a fixed cost per step beside the bytes: overhead + steps x wave_s + bytes / bw (a radix sort's passes)
 STEP_KEYS = frozenset({"sort", "sort_inplace", "softmax_warp", "softmax_last", "attention_cudnn_prefill",
                        "attention_masked_prefill", "attention_cudnn_wide"})
-# step keys whose second term is the elements' math, not the bytes: the persistent softmax's exp, max and sum per
-# element in fp32 (realcode groups: bf16 and fp32 rows of the same length ran the same time a row, ~0.7 T elements/s
-# on an H200). The block kernel (softmax_last) keeps its bytes: it loads 16 bytes at a time (cunn_SoftMaxForward<8,
-# Half> against <4, float>), so 16-bit rows of 128256 ran in 19 us where fp32 ones took 29 (realcode-more8)
+# step keys whose second term is the elements' math (gpu.compute_work: gpu.softmax_math), not the bytes: a softmax's
+# exp, max and sum per element in fp32 (realcode groups: bf16 and fp32 rows of one length ran the same time a row in
+# the persistent kernel, ~0.7 T elements/s on an H200); the block kernel's steps count its 16-byte loads instead of
+# its elements (gpu.softmax_lane_work: 16-bit rows of 128256 ran in 19 us where fp32 ones took 29, realcode-more8)
 STEP_ELEMENT_KEYS = frozenset({"softmax_warp", "softmax_last"})
-ELEMENT_RATE_KEYS = frozenset({"pointwise_broadcast", "cast", "cast_fp32", "tril", "pointwise_math",
-                               "copy_transpose", "cast_int64", "index_add", "scatter", "copy_strided", "cat_strided",
-                               "index_elementwise", "pointwise_cast", "pointwise_strided_cast", "cast_from_fp8",
-                               "cast_int"})
 # keys fitted on the cases of every file: a walk key needs cases where the bytes bind and cases where the walk
 # does, which no one sweep file holds (reduction_last: many rows in the models' sweep, tens of rows in the
 # reductions groups; topk_multiblock_fp32: two probes in the methods group, the long rows in a later group)

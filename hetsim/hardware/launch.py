@@ -243,8 +243,8 @@ SDPA_KV_TILE_FIXED_STEPS = 0.5
 def sdpa_tile_steps(batch: int, heads: int, q_len: int, kv_len: int, head_dim: int, causal: bool) -> float:
     """Key-tile steps of cuDNN's fused SDPA forward, wave after wave of blocks over the GPU: each block's key tiles
     (a causal block only those up to its last query) times the head dim's 64-wide steps and a tile's own fixed share,
-    plus the block's fixed cost. Many
-    short sequences cost whole tiles (temporal attention over 14 frames ran 2.5x the price of its bytes and flops)."""
+    plus the block's fixed cost. Many short sequences cost whole tiles (temporal attention over 14 frames ran 2.5x
+    the price of its bytes and flops)."""
     q_tiles = math.ceil(q_len / SDPA_Q_TILE)
     kv_tiles = math.ceil(kv_len / SDPA_KV_TILE)
     if causal:  # query tile i sees the keys up to its last row (is_causal's mask: the diagonal from the top left)

@@ -321,12 +321,15 @@ def _pointwise(op: AtenOp) -> tuple[Op, ...]:
     if op.base.rstrip("_") == "where" and casts(op, out):
         # torch.where of two dtypes casts the other value to the result's dtype first (where_self_out's .to: a
         # cast kernel, then where on one dtype; profiled: realcode-more7)
-        values = tuple(t if t.dtype == out.dtype or not t.shape else replace(t, dtype=out.dtype)
-                       for t in op.inputs[1:])
-        cast = tuple(_to_copy(AtenOp("aten._to_copy.default", (t,), (TensorMeta.dense(t.shape, out.dtype),), {},
-                                     module=op.module))
-                     for t, v in zip(op.inputs[1:], values, strict=True) if t is not v)
-        return (*(o for ops in cast for o in ops), *_pointwise(replace(op, inputs=(op.inputs[0], *values))))
+        ops: tuple[Op, ...] = ()
+        inputs = [op.inputs[0]]
+        for t in op.inputs[1:]:
+            if t.shape and t.dtype != out.dtype:
+                cast = replace(t, dtype=out.dtype)  # .to keeps a dense layout's strides
+                ops += _to_copy(AtenOp("aten._to_copy.default", (t,), (cast,), {}, module=op.module))
+                t = cast
+            inputs.append(t)
+        return (*ops, *_pointwise(replace(op, inputs=tuple(inputs))))
     read = sum(nbytes(t) for t in op.inputs)
     write = nbytes(out)
     mixed = casts(op, out)

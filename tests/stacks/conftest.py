@@ -15,14 +15,30 @@ def assert_blind():
     return _assert_blind
 
 
+@pytest.fixture
+def assert_names_its_group():
+    """A check that a real-code group's committed cases name it and span regimes (`_assert_names_its_group`)."""
+    return _assert_names_its_group
+
+
+def _committed_cases() -> list[dict]:
+    return json.loads((REPO_ROOT / "hetsim" / "calibration" / "gpu_suite" / "aten_cases.json").read_text())["cases"]
+
+
+def _assert_names_its_group(group: str, regimes: int = 5) -> None:
+    """Every committed case of `group` names it in its sources, and the group spans at least `regimes` regimes."""
+    cases = [c for c in _committed_cases() if c.get("group") == group]
+    assert cases and all(any(group in src[0] for src in c["sources"]) for c in cases)
+    assert len({c["regime"] for c in cases}) >= regimes
+
+
 def _assert_blind(check: str, cases: int, fit_group: str) -> None:
     """`check`'s `cases` cases share no case with any other group of the cases file, and the committed profile was
     fitted on `fit_group`'s sweep and never on `check`'s."""
-    committed = json.loads((REPO_ROOT / "hetsim" / "calibration" / "gpu_suite" / "aten_cases.json").read_text())
     from hetsim.calibration.gpu_suite.aten_cases import case_key
 
     groups: dict[str, set[str]] = {}
-    for c in committed["cases"]:
+    for c in _committed_cases():
         groups.setdefault(c.get("group", "models"), set()).add(case_key(c["kind"], c["spec"]))
     blind = groups.pop(check)
     assert len(blind) == cases and not any(blind & keys for keys in groups.values())

@@ -4,8 +4,6 @@ scored once, after the fit; never fitted."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from hetsim.calibration.paths import REPO_ROOT
@@ -13,11 +11,7 @@ from hetsim.calibration.predict import gpu_model
 from hetsim.calibration.trace_cases import load_cases, validate_ops
 
 CHECK10 = "realcode-check10"
-
-
-def _cases() -> list[dict]:
-    committed = json.loads((REPO_ROOT / "hetsim" / "calibration" / "gpu_suite" / "aten_cases.json").read_text())
-    return [c for c in committed["cases"] if c.get("group") == CHECK10]
+RUNS = REPO_ROOT / "calibration" / "profiles" / "runs"
 
 
 def test_the_tenth_realcode_check_is_blind(assert_blind):
@@ -26,31 +20,28 @@ def test_the_tenth_realcode_check_is_blind(assert_blind):
 
 
 def test_the_tenth_realcode_check_is_scored():
-    cases = load_cases(REPO_ROOT / "calibration" / "profiles" / "runs" / "H200-aten-realcode-check10-2026-12-02.parquet")
+    cases = load_cases(RUNS / "H200-aten-realcode-check10-2026-12-02.parquet")
     # 149 of 159 timed: the other ten hit the sweep's RNG offset error after a random op's capture (the note)
     assert len(cases) == 149
     graph = validate_ops(gpu_model("H200"), cases).stats("graph")
     # scored once, blind: 8.9 % / 46.3 % with the code and profile of commit 38f3c6a, 7.7 % / 46.3 % after
     # realcode-more7 (84e07c5), 7.6 % / 46.3 % with the softmax keys' element term: the median within the <= 10 %
     # target, the p90 not within 25 % (kernels no group has: the note). Not blind after: 7.1 % / 40.4 % with its tail's
-    # int64 block sorts, short-stride copies and exponential_ priced
+    # int64 block sorts, short-stride copies and exponential_ priced, 6.8 % / 40.0 % after realcode-more8
     assert graph["median_abs"] == pytest.approx(0.071, abs=0.01)
     assert graph["p90_abs"] > 0.25
 
 
-def test_every_case_names_its_group_and_the_group_spans_regimes():
-    cases = _cases()
-    assert cases and all(any(CHECK10 in src[0] for src in c["sources"]) for c in cases)
-    assert len({c["regime"] for c in cases}) >= 5
+def test_every_case_names_its_group_and_the_group_spans_regimes(assert_names_its_group):
+    assert_names_its_group(CHECK10)
 
 
 def test_a_second_lease_times_every_case_and_repeats_the_first():
     # the sweep rerun with the cases' inputs drawn from a generator of their own: all 159 timed; the 149 both runs
     # timed agree to 1.0 % median (3.9 % p90), so the model's error is not the measurement's
-    runs = REPO_ROOT / "calibration" / "profiles" / "runs"
-    first = {c.case: c.measured["graph"] for c in load_cases(runs / "H200-aten-realcode-check10-2026-12-02.parquet")
+    first = {c.case: c.measured["graph"] for c in load_cases(RUNS / "H200-aten-realcode-check10-2026-12-02.parquet")
              if "graph" in c.measured}
-    second = load_cases(runs / "H200-aten-realcode-check10-2026-12-02b.parquet")
+    second = load_cases(RUNS / "H200-aten-realcode-check10-2026-12-02b.parquet")
     assert len(second) == 159
     both = [abs(c.measured["graph"] / first[c.case] - 1.0) for c in second if c.case in first and "graph" in c.measured]
     both.sort()
