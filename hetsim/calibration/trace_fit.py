@@ -170,7 +170,7 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "scan", "multinomial", "reduction_index", "reduction_welford", "softmax_last", "softmax_warp", "tril",
             "rms_norm", "gemv", "matmul_fp8", "gather_elements", "scan_device", "sort_segmented",
             "matmul_fp32", "copy_transpose", "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm",
-            "index_add", "bmm_fp32")
+            "index_add", "bmm_fp32", "matmul_splitk", "bmm_even_tokens", "matmul_odd_width", "matmul_even_width")
 PER_INDEX_KEYS = frozenset({"gather_few"})  # timed per index (a dependent load each), not per byte
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
 WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share of the bytes-only fit's error
@@ -200,7 +200,8 @@ ELEMENT_RATE_KEYS = frozenset({
     "pointwise_cast", "pointwise_strided_cast"})
 # bytes or flops, whichever is slower (the element-rate keys: bytes or element work)
 ROOF_KEYS = frozenset({"attention_flash_prefill", "attention_efficient_prefill", "matmul_fp8", "matmul_fp32",
-                       "bmm_odd_tokens", "bmm_fp32"}) | ELEMENT_RATE_KEYS
+                       "bmm_odd_tokens", "bmm_fp32", "matmul_splitk", "bmm_even_tokens", "matmul_odd_width",
+                       "matmul_even_width"}) | ELEMENT_RATE_KEYS
 # log10 spans of a second term's rate where a key's differs from fit_walk's / fit_roof's: elements per second, a
 # gather's dependent loads
 RATE_SPAN = {**dict.fromkeys(ELEMENT_RATE_KEYS, (10.0, 13.0)), "gather_elements": (5.0, 10.0)}
@@ -362,9 +363,21 @@ def points_by_key(cases: list[TraceCase], harness: dict[str, float] | None = Non
     return out
 
 
-def fit_affine(points: list[Point]) -> tuple[float, float]:
+def fit_affine(points: list[Point], max_bw: float = math.inf) -> tuple[float, float]:
     """(overhead_s, bw_bytes_per_s) minimising the relative error of overhead + bytes / bw against graph_s.
-    No bandwidth signal (all cases tiny): bw = inf (the caller takes it from the refined key)."""
+    No bandwidth signal (all cases tiny): bw = inf (the caller takes it from the refined key). A bandwidth above
+    `max_bw` (the HBM's: the bytes are HBM-equivalent already) is held at it and the overhead refitted."""
+    import numpy as np
+
+    over, bw = _affine(points)
+    if bw > max_bw and math.isfinite(bw):
+        g = np.array([p.graph_s for p in points])
+        m = np.array([hbm_bytes(p.op) for p in points]) / max_bw
+        return max(0.0, float(np.sum((g - m) / g**2) / np.sum(1.0 / g**2))), max_bw
+    return over, bw
+
+
+def _affine(points: list[Point]) -> tuple[float, float]:
     import numpy as np
 
     g = np.array([p.graph_s for p in points])
@@ -380,19 +393,20 @@ def fit_affine(points: list[Point]) -> tuple[float, float]:
     return over, 1.0 / inv_bw
 
 
-def fit_walk(points: list[Point], span: tuple[float, float] = (7.0, 12.0)) -> tuple[float, float, float]:
+def fit_walk(points: list[Point], span: tuple[float, float] = (7.0, 12.0),
+             max_bw: float = math.inf) -> tuple[float, float, float]:
     """(overhead_s, bw_bytes_per_s, walk_bw_bytes_per_s) minimising the relative error of
     overhead + max(bytes / bw, walk / walk_bw) against graph_s (`fit_max`). Where the walk binds no case at
     the optimum, or halves no error the bytes alone leave (`WALK_GAIN`), the cases cannot tell its rate:
     walk_bw = inf, and the bandwidth is fitted alone (`fit_affine`)."""
-    return fit_max(points, [walk_bytes(p.op) for p in points], span)
+    return fit_max(points, [walk_bytes(p.op) for p in points], span, max_bw=max_bw)
 
 
 def fit_roof(points: list[Point], span: tuple[float, float] = (12.0, 16.0),
-             gain: float = WALK_GAIN) -> tuple[float, float, float]:
+             gain: float = WALK_GAIN, max_bw: float = math.inf) -> tuple[float, float, float]:
     """(overhead_s, bw_bytes_per_s, flop_rate) of overhead + max(bytes / bw, flops / flop_rate), as `fit_walk`
     with the op's flops for its walk (a flop rate in 1e12-1e16 per second unless `span` says otherwise)."""
-    return fit_max(points, [compute_work(p.op) for p in points], span, gain)
+    return fit_max(points, [compute_work(p.op) for p in points], span, gain, max_bw)
 
 
 def fit_steps(points: list[Point], per_element: bool = False) -> tuple[float, float, float]:
@@ -417,19 +431,36 @@ def fit_steps(points: list[Point], per_element: bool = False) -> tuple[float, fl
 
 
 def fit_max(points: list[Point], second: list[float], span: tuple[float, float],
-            gain: float = WALK_GAIN) -> tuple[float, float, float]:
+            gain: float = WALK_GAIN, max_bw: float = math.inf) -> tuple[float, float, float]:
     """(overhead_s, bw_bytes_per_s, rate) minimising the relative error of overhead + max(bytes / bw,
     second / rate) against graph_s: a log grid over the two rates (`span`: log10 of the second's), refined
     twice around the best, the overhead solved in closed form at each (floored at 0). Deterministic. Where
     the second term binds no case at the optimum, or halves no error the bytes alone leave (`WALK_GAIN`):
-    rate = inf, and the bandwidth is fitted alone (`fit_affine`)."""
+    rate = inf, and the bandwidth is fitted alone (`fit_affine`). `max_bw`: the HBM's rate, which the bandwidth
+    may not pass (the bytes are HBM-equivalent already: residency.hbm_equivalent); a fit above it is redone below it
+    (a compute-bound key whose bytes term binds no case would otherwise drift up the grid)."""
     import numpy as np
 
     g = np.array([p.graph_s for p in points])
     b = np.array([hbm_bytes(p.op) for p in points])
     w = np.array(second, dtype=float)
+    best = _grid_max(g, b, w, span, 14.0)
+    if best[2] > max_bw:
+        best = _grid_max(g, b, w, span, math.log10(max_bw))
+    err, over, bw, rate = best
+    a_over, a_bw = fit_affine(points, max_bw)
+    affine = float(np.sum(((a_over + b / a_bw) / g - 1.0) ** 2))
+    if not np.any(w / rate > b / bw) or err > gain * affine:
+        return a_over, a_bw, math.inf
+    return over, bw, rate
+
+
+def _grid_max(g, b, w, span: tuple[float, float], hi_b: float) -> tuple[float, float, float, float]:
+    """(error, overhead_s, bw, rate) of fit_max's log grid, the bandwidth up to 10^hi_b."""
+    import numpy as np
+
     best = (math.inf, 0.0, 1e12, 1e9)
-    lo_b, hi_b, (lo_w, hi_w) = 9.0, 14.0, span  # log10 of bytes (and the second's units) per second
+    top, lo_b, (lo_w, hi_w) = hi_b, 9.0, span  # log10 of bytes (and the second's units) per second
     for _ in range(3):
         for lb in np.linspace(lo_b, hi_b, 61):
             for lw in np.linspace(lo_w, hi_w, 61):
@@ -440,13 +471,8 @@ def fit_max(points: list[Point], second: list[float], span: tuple[float, float],
                     best = (err, over, float(10.0**lb), float(10.0**lw))
         step_b, step_w = (hi_b - lo_b) / 60 * 3, (hi_w - lo_w) / 60 * 3
         lb, lw = math.log10(best[2]), math.log10(best[3])
-        lo_b, hi_b, lo_w, hi_w = lb - step_b, lb + step_b, lw - step_w, lw + step_w
-    err, over, bw, rate = best
-    a_over, a_bw = fit_affine(points)
-    affine = float(np.sum(((a_over + b / a_bw) / g - 1.0) ** 2))
-    if not np.any(w / rate > b / bw) or err > gain * affine:
-        return a_over, a_bw, math.inf
-    return over, bw, rate
+        lo_b, hi_b, lo_w, hi_w = lb - step_b, min(lb + step_b, top), lw - step_w, lw + step_w
+    return best
 
 
 def fit_per_index(points: list[Point]) -> tuple[float, float]:
@@ -515,8 +541,10 @@ def bound_flops(out: dict[str, tuple[OpClassRates, dict]]) -> None:
             out[key] = (replace(rates, flop_rate=out[src][0].flop_rate), notes)
 
 
-def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: str) -> tuple[OpClassRates, dict]:
-    """The rates of one key and the notes that say how they were fitted."""
+def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: str,
+            max_bw: float = math.inf) -> tuple[OpClassRates, dict]:
+    """The rates of one key and the notes that say how they were fitted (`max_bw`: the HBM's rate, a bound on a
+    two-rate fit's bandwidth)."""
     notes: list[str] = []
     host_bound = [p for p in points if p.graph_s < HOST_BOUND * p.cpu_s]
     dev_bound = [p for p in points if p not in host_bound]
@@ -564,14 +592,14 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
             # an element rate the kernel's code shows (the profiled unvectorised casts, the strided kernel) is kept
             # wherever it lowers the error: the bytes-only fit mixes cases the L2 held with ones streamed from HBM
             over, bw, flop_rate = fit_roof(points, RATE_SPAN.get(key, (12.0, 16.0)),
-                                           1.0 if key in ELEMENT_RATE_KEYS else WALK_GAIN)
+                                           1.0 if key in ELEMENT_RATE_KEYS else WALK_GAIN, max_bw)
             walk_bw = math.inf
             notes.append("device_s = overhead_s + max(bytes / bw_bytes_per_s, flops / flop_rate)"
                          if math.isfinite(flop_rate) else "the flops bind no case or halve no error of the bytes "
                          "alone: flop_rate = inf")
         else:
-            over, bw, walk_bw = (fit_walk(points, RATE_SPAN.get(key, (7.0, 12.0))) if key in WALK_KEYS
-                                 else (*fit_affine(points), math.inf))
+            over, bw, walk_bw = (fit_walk(points, RATE_SPAN.get(key, (7.0, 12.0)), max_bw) if key in WALK_KEYS
+                                 else (*fit_affine(points, max_bw), math.inf))
         if key in WALK_KEYS:
             notes.append("device_s = overhead_s + max(bytes / bw_bytes_per_s, walk / walk_bw_bytes_per_s), walk the "
                          "bytes one lane or row reads one after another (hetsim.hardware.gpu.walk_bytes)"
@@ -750,13 +778,14 @@ def fit_bound_key(key: str, points: list[Point], base: OpClassRates | None, sour
     (residency.bound_share): fitted on the full shares, then refitted twice on the shares the rate leaves."""
     from dataclasses import replace
 
-    rates, notes = fit_key(key, points, base, source)
+    cap = hbm_bw or math.inf
+    rates, notes = fit_key(key, points, base, source, cap)
     if not hbm_bw or not any(p.op.l2_share for p in points):
         return rates, notes
     for _ in range(2):
         bounded = [replace(p, op=replace(p.op, l2_share=residency.bound_share(p.op.l2_share, rates.bw_bytes_per_s,
                                                                                 hbm_bw))) for p in points]
-        rates, notes = fit_key(key, bounded, base, source)
+        rates, notes = fit_key(key, bounded, base, source, cap)
     notes["fit"]["notes"].append(
         f"cases timed on their own buffers: each case's bytes read from the L2 as far as its working set fits "
         f"(hetsim.hardware.residency: all up to {residency.L2_HOT_SHARE} of the L2, none from "

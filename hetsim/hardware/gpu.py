@@ -296,10 +296,11 @@ GEMV_ATEN = ("aten.mv.", "aten.addmv.", "aten.addmv_.")  # the aten matrix-vecto
 TRACED_BMM = ("aten.bmm.", "aten.baddbmm.")  # the aten batched GEMMs (a Matmul's `aten`)
 
 
-def _aligned(op: Matmul) -> bool:
-    # cuBLAS/cuBLASLt fast kernels (TMA, vector loads) need 16-byte aligned row strides
+def _aligned(op: Matmul, to: int = 16) -> bool:
+    # cuBLAS/cuBLASLt fast kernels (TMA, vector loads) need 16-byte aligned row strides; a product of one output column
+    # (a score head: x @ w[1, k]^T) has no output row stride to align (it ran cuBLAS's sm90 kernels, profiled)
     e = dtype_bytes(op.dtype)
-    return (op.k * e) % 16 == 0 and (op.n * e) % 16 == 0
+    return (op.k * e) % to == 0 and ((op.n * e) % to == 0 or op.n == 1)
 
 
 def rate_keys(op: Op) -> tuple[str, ...]:
@@ -378,11 +379,19 @@ def rate_keys(op: Op) -> tuple[str, ...]:
     if isinstance(op, Matmul):
         base = ("bmm", "matmul") if (op.batch > 1 and not op.shared_b) else ("matmul",)
         keys = base if _aligned(op) else (f"{base[0]}_unaligned", *base)
-        if not _aligned(op) and op.aten.startswith(TRACED_BMM) and dtype_bytes(op.dtype) == 2:
-            # a traced 16-bit bmm at a token count not a multiple of 8 (eager attention's scores and values over ViT's
-            # 197 or BLIP's 577 tokens): cuBLAS runs them at ~10-65 TFLOP/s on an H200 (the aten sweep), a fraction of
-            # an aligned bmm; fitted on those cases where measured (a hand formula's bmm keeps bmm_unaligned)
-            keys = ("bmm_odd_tokens", *keys)
+        if not _aligned(op) and op.aten and dtype_bytes(op.dtype) == 2:
+            # a traced 16-bit product whose row strides are not 16-byte aligned: cuBLAS leaves its sm90 kernels for
+            # CUTLASS's older ones, by the alignment the strides allow (profiled on an H200: case-kernels-matmul and
+            # -gemm-more-2026-12-02). An odd width (2-byte loads: sm75 s1688 kernels) runs at ~50-100 TFLOP/s and
+            # ~1 TB/s; an even one (4- or 8-byte loads: sm80 s16816 kernels) at ~150-175 TFLOP/s and ~2 TB/s. A bmm
+            # at an odd token count (eager attention's scores and values over ViT's 197 or BLIP's 577 tokens) or an
+            # even one (Whisper's 1500); each fitted on its cases where measured (a hand formula's product keeps
+            # bmm_unaligned / matmul_unaligned)
+            even = _aligned(op, 4)
+            if op.aten.startswith(TRACED_BMM):
+                keys = ("bmm_even_tokens" if even else "bmm_odd_tokens", *keys)
+            else:
+                keys = ("matmul_even_width" if even else "matmul_odd_width", *keys)
         if op.dtype == "fp8":
             # torch._scaled_mm (cuBLASLt's fp8 GEMM), fitted on fp8 cases where measured
             keys = ("matmul_fp8", *keys)
@@ -393,6 +402,12 @@ def rate_keys(op: Op) -> tuple[str, ...]:
             keys = ("matmul_fp32", *keys)
             if op.batch > 1 and not op.shared_b:
                 keys = ("bmm_fp32", *keys)
+        if op.aten and dtype_bytes(op.dtype) == 2 and keys[0] == "matmul" and launch.cublas_splits_k(
+                op.m, op.n, op.k, op.batch):
+            # a traced 16-bit product cuBLAS splits along its contraction (few output tiles, a long contraction):
+            # the split product and a reduction kernel, a second fixed cost (launch.cublas_splits_k); fitted on
+            # those cases where measured. A hand formula's product (a serving engine's own GEMMs) keeps matmul
+            keys = ("matmul_splitk", *keys)
         if op.aten.startswith(GEMV_ATEN):
             # mv / addmv: cuBLAS gemv (a matrix times a vector), fitted on its own cases where measured
             keys = ("gemv", *keys)
@@ -467,11 +482,15 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "attention_cudnn_wide": ("attention_masked_prefill", "attention_cudnn_prefill", "attention_masked",
                              "attention_prefill", "attention"),  # cuDNN's forward for heads of 192 / 256
     "matmul_outer": ("matmul_unaligned", "matmul"),  # k < OUTER_K
+    "matmul_splitk": ("matmul",),  # a traced 16-bit product cuBLAS splits along k: the product, then a reduction
     "topk_multiblock_fp32": ("topk_multiblock", "topk"),  # fp32 scores: four radix passes, not two
     "matmul_fp32": ("matmul",),  # an fp32 GEMM on the FFMA units
     "bmm_fp32": ("matmul_fp32", "matmul"),  # a batched fp32 GEMM (eager fp32 attention's scores and values)
     "index_add": ("gather_narrow", "gather"),  # index_add_: an atomic add per element into rows
-    "bmm_odd_tokens": ("bmm_unaligned", "bmm", "matmul"),  # a 16-bit bmm whose row strides are not 16-byte aligned
+    "bmm_odd_tokens": ("bmm_unaligned", "bmm", "matmul"),  # a traced 16-bit bmm whose row strides are 2-byte aligned
+    "bmm_even_tokens": ("bmm_odd_tokens", "bmm_unaligned", "bmm", "matmul"),  # 4- or 8-byte aligned, not 16
+    "matmul_odd_width": ("matmul_unaligned", "matmul"),  # a traced 16-bit product of 2-byte aligned row strides
+    "matmul_even_width": ("matmul_odd_width", "matmul_unaligned", "matmul"),  # 4- or 8-byte aligned, not 16
     "gather_few": ("gather_narrow", "gather"),  # index_select of <= FEW_ROWS indices (the small-index kernel)
 }
 CUDNN_NARROW_HEAD_DIM = 128  # cuDNN's forward kernels up to this head dim walk their key tiles at one pace

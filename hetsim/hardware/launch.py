@@ -255,3 +255,23 @@ def sdpa_tile_steps(batch: int, heads: int, q_len: int, kv_len: int, head_dim: i
     head_steps = math.ceil(head_dim / SDPA_HEAD_STEP)
     return math.ceil(batch * heads * q_tiles / SMS) * (per_block * (head_steps + SDPA_KV_TILE_FIXED_STEPS)
                                                       + SDPA_BLOCK_FIXED_TILES)
+
+
+# cuBLAS on sm90 splits a GEMM's contraction when its output has too few tiles to fill the GPU and the contraction is
+# long: a nvjet ..._splitK kernel writes fp32 partial sums and cublasLt's splitKreduce_kernel adds them (profiled on
+# an H200: calibration/e2e/diagnostics/case-kernels-matmul-2026-12-02, -gemm-more-). The two bounds are read off the
+# fit groups' kernels (gemm-shapes and the earlier fit groups; no check): no split below a contraction of 2,560, splits
+# from 3,072 (the threshold between them); splits up to 64 output tiles of 64 x 64, none from 80 bar one (between).
+# The rule matches 196 of the fit groups' 198 16-bit GEMMs run by cuBLAS's sm90 kernels and 109 of the checks' 115.
+# cuBLAS's own heuristic weighs more than these two numbers (a 4 x 5120 x 13824 product splits at 80 tiles, an
+# 8 x 5120 x 5120 one does not).
+SPLITK_MIN_K = 2816
+SPLITK_MAX_TILES = 72
+SPLITK_TILE = 64
+
+
+def cublas_splits_k(m: int, n: int, k: int, batch: int) -> bool:
+    """Whether cuBLAS splits the contraction of a 16-bit C[m, n] = A[m, k] B[k, n] (one product, not a batch): a
+    long contraction over few output tiles, so two kernels (the split product, then the reduction of its parts)."""
+    tiles = math.ceil(m / SPLITK_TILE) * math.ceil(n / SPLITK_TILE)
+    return batch == 1 and k >= SPLITK_MIN_K and tiles <= SPLITK_MAX_TILES

@@ -77,9 +77,11 @@ def _mm(op: AtenOp) -> tuple[Op, ...]:
     # torch._scaled_mm (cuBLASLt's fp8 GEMM: A row-major, B column-major, per-tensor or row-wise scales) is an fp8
     # Matmul (its own key `matmul_fp8` where fitted, else the bf16 GEMM's efficiency at the spec's fp8 peak); its
     # bytes count the bf16 / fp32 output at one byte and leave out a bias and row-wise scales (a few % of a small GEMM)
+    # The op keeps its aten name: PyTorch's product is cuBLAS's, whose heuristic may split the contraction
+    # (gpu.rate_keys: matmul_splitk), where a hand formula's product (a serving engine's own GEMM) does not.
     a, b = (op.inputs[1], op.inputs[2]) if op.base == "addmm" else (op.inputs[0], op.inputs[1])
     m, k = a.shape
-    return (Matmul(m, b.shape[1], k, dtype=hdtype(a), name=_name(op)),)
+    return (Matmul(m, b.shape[1], k, dtype=hdtype(a), aten=op.name, name=_name(op)),)
 
 
 def _mv(op: AtenOp) -> tuple[Op, ...]:
@@ -339,6 +341,11 @@ def _pointwise(op: AtenOp) -> tuple[Op, ...]:
         # (out, cond, a, b) against a binary's three. Operands of mixed dtypes add a cast per load and store
         # (`pointwise_strided_cast`: fp32 weights times bf16 states ran ~1.6x the same-dtype kernel's price)
         operands = 1 + sum(1 for t in op.inputs if t.shape)  # a 0-dim input may be a host scalar in the arguments
+        if op.base.rstrip("_") in MATH_OPS:
+            # an activation's math per element (GELU's erf, SiLU's exp, in fp32) costs what one more operand's offset
+            # and access does: GELU over a sliced half of 4096 x 32768 bf16 ran 101 us, priced 56 as a unary
+            # (realcode-more7); SwiGLU's and GeGLU's activation and product over the same halves ran alike
+            operands += 1
         regime = "pointwise_strided_cast" if mixed else "pointwise_broadcast"
         return (Pointwise(out.numel, read + write, op.name, regime, operands=operands, name=_name(op)),)
     if mixed:

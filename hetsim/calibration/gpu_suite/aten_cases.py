@@ -115,7 +115,8 @@ def add_cases(found: dict[str, dict], label: str, trace, exclude: set[str], deco
 # refinement does not change which cases the sweep holds (the measured sweep stays what this file makes)
 REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "cast_fp8", "cast_from_fp8", "gather_few", "embedding",
                      "embedding_few", "reduction_last", "matmul_outer", "reduction_outer_max", "copy_transpose",
-                     "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm", "index_add", "bmm_fp32"})
+                     "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm", "index_add", "bmm_fp32",
+                     "matmul_splitk", "bmm_even_tokens", "matmul_odd_width", "matmul_even_width"})
 
 
 def regime(case: dict, coarse: bool = True) -> tuple[str, float]:
@@ -600,8 +601,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     """The real-code groups in the order the builder takes them, each (its groups, its spec function): a fit group
     and the blind check written beside it (the fifth, eighth and ninth checks alone; the sixth fit, realcode-more6,
     after the ninth check, which was written before it; the seventh fit, realcode-more7, before the tenth check,
-    realcode-check10, which lives in realcode_twelfth)."""
+    realcode-check10, which lives in realcode_twelfth; then gemm-shapes, a grid of cuBLAS products)."""
     from hetsim.calibration.gpu_suite import (
+        gemm_shapes,
         realcode_eighth,
         realcode_eleventh,
         realcode_fifth,
@@ -628,7 +630,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_tenth.REALCODE_MORE6,), realcode_tenth.specs),
             ((realcode_eleventh.REALCODE_MORE7,), realcode_eleventh.specs),
             ((realcode_twelfth.REALCODE_CHECK10,), realcode_twelfth.specs),
-            ((realcode_thirteenth.REALCODE_MORE8,), realcode_thirteenth.specs))
+            ((realcode_thirteenth.REALCODE_MORE8,), realcode_thirteenth.specs),
+            ((gemm_shapes.GEMM_SHAPES,), gemm_shapes.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
