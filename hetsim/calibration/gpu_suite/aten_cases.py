@@ -601,12 +601,14 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     """The real-code groups in the order the builder takes them, each (its groups, its spec function): a fit group
     and the blind check written beside it (the fifth, eighth and ninth checks alone; the sixth fit, realcode-more6,
     after the ninth check, which was written before it; the seventh fit, realcode-more7, before the tenth check,
-    realcode-check10, which lives in realcode_twelfth; then gemm-shapes, a grid of cuBLAS products)."""
+    realcode-check10, which lives in realcode_twelfth; then gemm-shapes, a grid of cuBLAS products; then the eleventh
+    check, realcode-check11, which lives in realcode_fourteenth, blind to all of them)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighth,
         realcode_eleventh,
         realcode_fifth,
+        realcode_fourteenth,
         realcode_fourth,
         realcode_more,
         realcode_ninth,
@@ -631,7 +633,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_eleventh.REALCODE_MORE7,), realcode_eleventh.specs),
             ((realcode_twelfth.REALCODE_CHECK10,), realcode_twelfth.specs),
             ((realcode_thirteenth.REALCODE_MORE8,), realcode_thirteenth.specs),
-            ((gemm_shapes.GEMM_SHAPES,), gemm_shapes.specs))
+            ((gemm_shapes.GEMM_SHAPES,), gemm_shapes.specs),
+            ((realcode_fourteenth.REALCODE_CHECK11,), realcode_fourteenth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
