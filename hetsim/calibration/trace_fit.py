@@ -170,7 +170,8 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "scan", "multinomial", "reduction_index", "reduction_welford", "softmax_last", "softmax_warp", "tril",
             "rms_norm", "gemv", "matmul_fp8", "gather_elements", "scan_device", "sort_segmented",
             "matmul_fp32", "copy_transpose", "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm",
-            "index_add", "bmm_fp32", "matmul_splitk", "bmm_even_tokens", "matmul_odd_width", "matmul_even_width")
+            "index_add", "bmm_fp32", "pointwise_narrow", "matmul_splitk", "bmm_even_tokens", "matmul_odd_width",
+            "matmul_even_width", "gemv_unaligned")
 PER_INDEX_KEYS = frozenset({"gather_few"})  # timed per index (a dependent load each), not per byte
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
 WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share of the bytes-only fit's error
@@ -187,6 +188,8 @@ ELEMENT_RATE_KEYS = frozenset({
     # width, copy_transpose)
     "pointwise_broadcast", "cast", "cast_fp32", "tril", "pointwise_math", "copy_transpose", "cast_int64", "index_add",
     "scatter",
+    # the vectorised kernel over one-byte operands (bool masks, uint8 unpacking): 4-element, 4-byte loads
+    "pointwise_narrow",
     # ATen's strided copy and the unvectorised batched cat: an offset per element (fp32 permutes ran ~1.7x faster
     # than their bytes at the 16-bit permutes' rate)
     "copy_strided", "cat_strided",

@@ -390,6 +390,10 @@ def rate_keys(op: Op) -> tuple[str, ...]:
             even = _aligned(op, 4)
             if op.aten.startswith(TRACED_BMM):
                 keys = ("bmm_even_tokens" if even else "bmm_odd_tokens", *keys)
+            elif op.m == 1 and op.batch == 1:
+                # one row: cuBLAS runs its transposed gemv kernel (gemv2T, profiled: 1 x 49155 x 2048 at ~3 TB/s, below
+                # an aligned mv's ~4), not CUTLASS's; its own key where fitted
+                keys = ("gemv_unaligned", *keys)
             else:
                 keys = ("matmul_even_width" if even else "matmul_odd_width", *keys)
         if op.dtype == "fp8":
@@ -453,6 +457,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "cast_from_fp8": ("cast", "elementwise"),  # from float8_e4m3fn up to a wider dtype: ~3x slower than down
     "pointwise_broadcast": ("pointwise", "elementwise"),  # an input broadcast or non-contiguous (strided kernel)
     "pointwise_math": ("pointwise", "elementwise"),  # an activation, exp, log or sine: math per element
+    "pointwise_narrow": ("pointwise", "elementwise"),  # every operand one byte wide: 4-element loads, an element rate
     "pointwise_cast": ("cast", "pointwise", "elementwise"),  # mixed dtypes, contiguous: unrolled, a cast per load
     "pointwise_strided_cast": ("pointwise_broadcast", "pointwise", "elementwise"),  # mixed dtypes, strided
     "index_put": ("index_copy", "gather_narrow", "gather"),  # x[idx] = v: the index kernel writing rows
@@ -489,6 +494,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "index_add": ("gather_narrow", "gather"),  # index_add_: an atomic add per element into rows
     "bmm_odd_tokens": ("bmm_unaligned", "bmm", "matmul"),  # a traced 16-bit bmm whose row strides are 2-byte aligned
     "bmm_even_tokens": ("bmm_odd_tokens", "bmm_unaligned", "bmm", "matmul"),  # 4- or 8-byte aligned, not 16
+    "gemv_unaligned": ("matmul_unaligned", "matmul"),  # a traced one-row product over an unaligned width: gemv2T
     "matmul_odd_width": ("matmul_unaligned", "matmul"),  # a traced 16-bit product of 2-byte aligned row strides
     "matmul_even_width": ("matmul_odd_width", "matmul_unaligned", "matmul"),  # 4- or 8-byte aligned, not 16
     "gather_few": ("gather_narrow", "gather"),  # index_select of <= FEW_ROWS indices (the small-index kernel)

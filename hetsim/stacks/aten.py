@@ -320,6 +320,20 @@ def _pointwise(op: AtenOp) -> tuple[Op, ...]:
     out = op.outputs[0] if op.outputs else (op.inputs[0] if op.inputs else None)
     if out is None:
         return ()
+    if op.base in FILLS:
+        # ones_like / zeros_like / full_like take a tensor for its shape only: ATen's fill kernel writes the output
+        # (FillFunctor, vectorised; profiled: realcode-more9), whatever the input's dtype
+        narrow = out.itemsize == 1
+        return (Pointwise(out.numel, nbytes(out), op.name, "pointwise_narrow" if narrow else "elementwise",
+                          operands=1 if narrow else 0, name=_name(op)),)
+    if op.base.rstrip("_") == "where" and any(not t.shape for t in op.inputs) and out.numel > 1:
+        # torch.where has no host-scalar path: a 0-dim value is a device tensor broadcast over the output, so the
+        # strided kernel runs (profiled: a sliding-window mask's where(mask, 0-dim, scores), elementwise_kernel<128,
+        # 4>, realcode-check11)
+        operands = 1 + len(op.inputs)
+        regime = "pointwise_strided_cast" if casts(op, out) else "pointwise_broadcast"
+        return (Pointwise(out.numel, sum(nbytes(t) for t in op.inputs) + nbytes(out), op.name, regime,
+                          operands=operands, name=_name(op)),)
     if op.base.rstrip("_") == "where" and casts(op, out):
         # torch.where of two dtypes casts the other value to the result's dtype first (where_self_out's .to: a
         # cast kernel, then where on one dtype; profiled: realcode-more7)
@@ -353,6 +367,13 @@ def _pointwise(op: AtenOp) -> tuple[Op, ...]:
         # TensorIterator's unrolled kernel with a cast per load and store, never vectorised (profiled:
         # unrolled_elementwise_kernel, ~2.6 TB/s where the vectorised kernel streams ~4): `pointwise_cast`
         return (Pointwise(out.numel, read + write, op.name, "pointwise_cast", name=_name(op)),)
+    if max([t.itemsize for t in op.inputs if t.shape] + [out.itemsize]) == 1:
+        # every operand one byte wide (a bool mask's logic, uint8 unpacking: w >> 4, w & 15): the vectorised kernel
+        # loads 4 elements at a time (vectorized_elementwise_kernel<4, ...>, profiled: realcode-more9), 4-byte loads,
+        # so its elements, not its bytes, set the pace: an element rate per operand (uint8 shifts over 16-96 M
+        # elements ran ~1.5 T elements/s, ~3 TB/s of bytes)
+        operands = 1 + sum(1 for t in op.inputs if t.shape)
+        return (Pointwise(out.numel, read + write, op.name, "pointwise_narrow", operands=operands, name=_name(op)),)
     if op.base.rstrip("_") in MATH_OPS:
         # an exp, an erf polynomial or a log per element (in fp32 for 16-bit inputs): its own regime, an element rate
         # beside the bytes where fitted (GELU over 1500 x 5120 fp16 ran 0.8 G elements a ms on an H200, where the
@@ -361,6 +382,8 @@ def _pointwise(op: AtenOp) -> tuple[Op, ...]:
     return (Pointwise(out.numel, read + write, op.name, name=_name(op)),)
 
 
+# ops that take a tensor for its shape and dtype only and write the output (a fill)
+FILLS = frozenset({"ones_like", "zeros_like", "full_like", "new_ones", "new_zeros", "new_full"})
 # elementwise ops whose math per element can bind before their bytes (activations, exp / log, trigonometry)
 MATH_OPS = frozenset({"gelu", "silu", "sigmoid", "tanh", "exp", "exp2", "expm1", "erf", "log", "log1p", "sin", "cos",
                       "softplus", "elu", "mish", "exponential"})
@@ -765,6 +788,26 @@ def _host(op: AtenOp) -> tuple[Op, ...]:
     return (HostCall("view", op.name, name=_name(op)),)
 
 
+def _masked_scatter(op: AtenOp) -> tuple[Op, ...]:
+    # self.masked_scatter(mask, source) (masked_scatter_out in IndexKernel.cu, profiled: realcode-more9): the output
+    # cloned from self, the mask expanded to it and made contiguous, cub's exclusive scan over the mask (each marked
+    # element's place in source), then one kernel that reads mask, place, self and source and writes the output
+    x, mask, source = op.inputs[0], op.inputs[1], op.inputs[2]
+    out = op.outputs[0] if op.outputs else x
+    flat = TensorMeta.dense(out.shape, "bool")
+    places = TensorMeta.dense((out.numel,), "int64")
+    ops: tuple[Op, ...] = ()
+    if op.base == "masked_scatter":
+        ops += lower_op(AtenOp("aten.clone.default", (x,), (TensorMeta.dense(out.shape, out.dtype),), {},
+                               module=op.module))
+    if mask.shape != out.shape or not mask.contiguous:
+        ops += lower_op(AtenOp("aten.clone.default", (expanded(mask, out.shape),), (flat,), {}, module=op.module))
+    ops += lower_op(AtenOp("aten.cumsum.default", (TensorMeta.dense((out.numel,), "bool"),), (places,), {"dim": 0},
+                           module=op.module))
+    read = nbytes(flat) + nbytes(places) + nbytes(out) + min(nbytes(source), nbytes(out))
+    return (*ops, Pointwise(out.numel, read + nbytes(out), op.name, name=_name(op)))
+
+
 def _unknown(op: AtenOp) -> tuple[Op, ...]:
     read = sum(nbytes(t) for t in op.inputs)
     write = sum(nbytes(t) for t in op.outputs)
@@ -819,6 +862,9 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "constant_pad_nd": ("pointwise (the fill) + copy_strided (the input into it)", _pad),
     "repeat_interleave": ("copy_cat / copy_strided + sync without output_size", _repeat_interleave),
     "tril": ("tril (else pointwise)", _tril), "triu": ("tril (else pointwise)", _tril),
+    "masked_scatter": ("copy_cat + copy_expand + scan_device + pointwise (clone, mask, scan, scatter)",
+                       _masked_scatter),
+    "masked_scatter_": ("copy_expand + scan_device + pointwise (mask, scan, scatter)", _masked_scatter),
 }
 for _bases, _row in (
         (("max", "min", "argmin", "prod", "var", "std", "var_mean", "std_mean", "nansum",

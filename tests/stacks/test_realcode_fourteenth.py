@@ -32,15 +32,18 @@ def test_the_eleventh_realcode_check_shares_no_case_with_any_other_group():
     assert not any(blind & keys for keys in groups.values())
 
 
-def test_the_eleventh_realcode_check_comes_last_and_is_registered_last():
-    from hetsim.calibration.gpu_suite import realcode_fourteenth
+def test_the_eleventh_realcode_check_follows_every_group_written_before_it():
+    from hetsim.calibration.gpu_suite import realcode_fifteenth, realcode_fourteenth
     from hetsim.calibration.gpu_suite.aten_cases import realcode_pairs
 
     cases = _cases()
     mine = [i for i, c in enumerate(cases) if c.get("group") == CHECK11]
-    # appended after every earlier case: the earlier groups keep their indices (the sweep's `case` column)
-    assert mine == list(range(len(cases) - len(mine), len(cases)))
-    assert realcode_pairs()[-1] == ((CHECK11,), realcode_fourteenth.specs)
+    later = [i for i, c in enumerate(cases) if c.get("group") == realcode_fifteenth.REALCODE_MORE9]
+    # appended after every earlier case, one block; only the fit group written from its tail (realcode-more9) after it
+    assert mine == list(range(mine[0], mine[0] + len(mine))) and mine[-1] + 1 == later[0]
+    assert later[-1] == len(cases) - 1
+    assert realcode_pairs()[-2:] == (((CHECK11,), realcode_fourteenth.specs),
+                                     ((realcode_fifteenth.REALCODE_MORE9,), realcode_fifteenth.specs))
 
 
 def test_a_quarter_of_the_check_is_matrix_products_and_the_rest_spans_kernels():

@@ -116,7 +116,8 @@ def add_cases(found: dict[str, dict], label: str, trace, exclude: set[str], deco
 REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "cast_fp8", "cast_from_fp8", "gather_few", "embedding",
                      "embedding_few", "reduction_last", "matmul_outer", "reduction_outer_max", "copy_transpose",
                      "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm", "index_add", "bmm_fp32",
-                     "matmul_splitk", "bmm_even_tokens", "matmul_odd_width", "matmul_even_width"})
+                     "matmul_splitk", "bmm_even_tokens", "matmul_odd_width", "matmul_even_width", "pointwise_narrow",
+                     "gemv_unaligned"})
 
 
 def regime(case: dict, coarse: bool = True) -> tuple[str, float]:
@@ -602,11 +603,13 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     and the blind check written beside it (the fifth, eighth and ninth checks alone; the sixth fit, realcode-more6,
     after the ninth check, which was written before it; the seventh fit, realcode-more7, before the tenth check,
     realcode-check10, which lives in realcode_twelfth; then gemm-shapes, a grid of cuBLAS products; then the eleventh
-    check, realcode-check11, which lives in realcode_fourteenth, blind to all of them)."""
+    check, realcode-check11, which lives in realcode_fourteenth, blind to all of them; then realcode-more9, the kernels
+    its tail ran)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighth,
         realcode_eleventh,
+        realcode_fifteenth,
         realcode_fifth,
         realcode_fourteenth,
         realcode_fourth,
@@ -634,7 +637,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_twelfth.REALCODE_CHECK10,), realcode_twelfth.specs),
             ((realcode_thirteenth.REALCODE_MORE8,), realcode_thirteenth.specs),
             ((gemm_shapes.GEMM_SHAPES,), gemm_shapes.specs),
-            ((realcode_fourteenth.REALCODE_CHECK11,), realcode_fourteenth.specs))
+            ((realcode_fourteenth.REALCODE_CHECK11,), realcode_fourteenth.specs),
+            ((realcode_fifteenth.REALCODE_MORE9,), realcode_fifteenth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
