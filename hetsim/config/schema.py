@@ -338,7 +338,8 @@ class ExperimentSpec(Strict):
     gpu_baseline: str | None = Field(default=None, description="the GPU software the runs assume: paper | efficient "
                                      "| a name in configs/baselines/ (stack, GPU execution, where the reference "
                                      "retrieves, efficiencies of kernels that cannot be traced); null: as written")
-    seed: StrictInt = 0
+    seed: NonNegativeInt = Field(default=0, description="seed of every draw the runs make (numpy's generators take "
+                                 "no negative seed)")
     outputs: Outputs = Field(default_factory=Outputs)
     simulation: Simulation = Field(default_factory=Simulation)
     serving: ServingSpec | None = Field(default=None, description="a request stream served by the placements "

@@ -91,7 +91,7 @@ class ZipAxes(SweepModel):
 
 class RandomBlock(SweepModel):
     samples: int = Field(gt=0)
-    seed: int = 0
+    seed: int = Field(0, ge=0)  # numpy's generators take no negative seed
     space: dict[str, Dist]
 
 
@@ -137,7 +137,7 @@ class Objective(SweepModel):
 
 class SearchSpec(SweepModel):
     trials: int = Field(gt=0)
-    seed: int = 0
+    seed: int = Field(0, ge=0)
     sampler: Literal["tpe", "nsga2", "random"] = "tpe"
     batch: int = Field(4, gt=0, description="trials asked at once and run in parallel; part of the spec (not "
                                             "--workers) so that a rerun replays the same trials")

@@ -109,3 +109,13 @@ def test_check_exits_0_or_2_with_one_line(folder, data):
     if res.exit_code == 2:
         assert _one_line(res.stderr), res.stderr
         assert "Traceback" not in res.stderr and "Usage:" not in res.stderr
+
+
+def test_a_negative_seed_is_bad_input_not_a_traceback(tmp_path):
+    # found by the fuzz above: numpy's generators refuse a negative seed, which reached them as a ValueError
+    path = tmp_path / "neg.yaml"
+    path.write_text("name: x\nseed: -1\nsystem: h100_u55c\nplacements: [gpu-only]\n"
+                    "workload: {method: lserve, model: Llama-3.1-8B, batch: 8, context_tokens: 32768}\n")
+    res = CliRunner().invoke(app, ["check", str(path)])
+    assert res.exit_code == 2
+    assert "seed" in res.output and "greater than or equal to 0" in res.output and "Traceback" not in res.output
