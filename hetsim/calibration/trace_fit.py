@@ -375,9 +375,15 @@ def fit_affine(points: list[Point], max_bw: float = math.inf) -> tuple[float, fl
     over, bw = _affine(points)
     if bw > max_bw and math.isfinite(bw):
         g = np.array([p.graph_s for p in points])
-        m = np.array([hbm_bytes(p.op) for p in points]) / max_bw
-        return max(0.0, float(np.sum((g - m) / g**2) / np.sum(1.0 / g**2))), max_bw
+        return _overhead(g, np.array([hbm_bytes(p.op) for p in points]) / max_bw), max_bw
     return over, bw
+
+
+def _overhead(g, m) -> float:
+    """The fixed cost minimising the relative error of overhead + m against g (closed form, floored at 0)."""
+    import numpy as np
+
+    return max(0.0, float(np.sum((g - m) / g**2) / np.sum(1.0 / g**2)))
 
 
 def _affine(points: list[Point]) -> tuple[float, float]:
@@ -468,7 +474,7 @@ def _grid_max(g, b, w, span: tuple[float, float], hi_b: float) -> tuple[float, f
         for lb in np.linspace(lo_b, hi_b, 61):
             for lw in np.linspace(lo_w, hi_w, 61):
                 m = np.maximum(b / 10.0**lb, w / 10.0**lw)
-                over = max(0.0, float(np.sum((g - m) / g**2) / np.sum(1.0 / g**2)))
+                over = _overhead(g, m)
                 err = float(np.sum(((over + m) / g - 1.0) ** 2))
                 if err < best[0]:
                     best = (err, over, float(10.0**lb), float(10.0**lw))

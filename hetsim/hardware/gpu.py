@@ -378,8 +378,9 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         return ("attention_masked", *base) if op.mask_bytes else base
     if isinstance(op, Matmul):
         base = ("bmm", "matmul") if (op.batch > 1 and not op.shared_b) else ("matmul",)
-        keys = base if _aligned(op) else (f"{base[0]}_unaligned", *base)
-        if not _aligned(op) and op.aten and dtype_bytes(op.dtype) == 2:
+        aligned = _aligned(op)
+        keys = base if aligned else (f"{base[0]}_unaligned", *base)
+        if not aligned and op.aten and dtype_bytes(op.dtype) == 2:
             # a traced 16-bit product whose row strides are not 16-byte aligned: cuBLAS leaves its sm90 kernels for
             # CUTLASS's older ones, by the alignment the strides allow (profiled on an H200: case-kernels-matmul and
             # -gemm-more-2026-12-02). An odd width (2-byte loads: sm75 s1688 kernels) runs at ~50-100 TFLOP/s and

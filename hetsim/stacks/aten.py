@@ -280,7 +280,22 @@ def broadcasts(op: AtenOp, out: TensorMeta) -> bool:
     kernel's arguments, so it is not. Operands all dense in one layout, permuted or not (two transposed
     views of the same heads), coalesce to one contiguous dim (TensorIterator reorders and coalesces the
     dims): the vectorised kernel (profiled: realcode-more7's transposed adds)."""
+    if op.base.rstrip("_") in NO_HOST_SCALAR and out.numel > 1 and any(not t.shape for t in op.inputs):
+        return True
     return any((t.numel > 1 or (t.shape and out.numel > 1)) and not same_dense_layout(t, out) for t in op.inputs)
+
+
+# elementwise ops with no host-scalar path: a 0-dim value is a device tensor broadcast over the output, so the strided
+# kernel runs (profiled: a sliding-window mask's where(mask, 0-dim, scores), elementwise_kernel<128, 4>,
+# realcode-check11)
+NO_HOST_SCALAR = frozenset({"where"})
+
+
+def operands(op: AtenOp) -> int:
+    """Tensors an elementwise kernel addresses per element: the output and each input, a 0-dim input aside where it
+    may be a host scalar in the kernel's arguments."""
+    device_scalars = op.base.rstrip("_") in NO_HOST_SCALAR
+    return 1 + sum(1 for t in op.inputs if t.shape or device_scalars)
 
 
 def same_dense_layout(t: TensorMeta, out: TensorMeta) -> bool:
@@ -326,14 +341,6 @@ def _pointwise(op: AtenOp) -> tuple[Op, ...]:
         narrow = out.itemsize == 1
         return (Pointwise(out.numel, nbytes(out), op.name, "pointwise_narrow" if narrow else "elementwise",
                           operands=1 if narrow else 0, name=_name(op)),)
-    if op.base.rstrip("_") == "where" and any(not t.shape for t in op.inputs) and out.numel > 1:
-        # torch.where has no host-scalar path: a 0-dim value is a device tensor broadcast over the output, so the
-        # strided kernel runs (profiled: a sliding-window mask's where(mask, 0-dim, scores), elementwise_kernel<128,
-        # 4>, realcode-check11)
-        operands = 1 + len(op.inputs)
-        regime = "pointwise_strided_cast" if casts(op, out) else "pointwise_broadcast"
-        return (Pointwise(out.numel, sum(nbytes(t) for t in op.inputs) + nbytes(out), op.name, regime,
-                          operands=operands, name=_name(op)),)
     if op.base.rstrip("_") == "where" and casts(op, out):
         # torch.where of two dtypes casts the other value to the result's dtype first (where_self_out's .to: a
         # cast kernel, then where on one dtype; profiled: realcode-more7)
@@ -354,14 +361,14 @@ def _pointwise(op: AtenOp) -> tuple[Op, ...]:
         # per-element work (an offset and a load or store per operand) grows with the operands: torch.where's four
         # (out, cond, a, b) against a binary's three. Operands of mixed dtypes add a cast per load and store
         # (`pointwise_strided_cast`: fp32 weights times bf16 states ran ~1.6x the same-dtype kernel's price)
-        operands = 1 + sum(1 for t in op.inputs if t.shape)  # a 0-dim input may be a host scalar in the arguments
+        count = operands(op)
         if op.base.rstrip("_") in MATH_OPS:
             # an activation's math per element (GELU's erf, SiLU's exp, in fp32) costs what one more operand's offset
             # and access does: GELU over a sliced half of 4096 x 32768 bf16 ran 101 us, priced 56 as a unary
             # (realcode-more7); SwiGLU's and GeGLU's activation and product over the same halves ran alike
-            operands += 1
+            count += 1
         regime = "pointwise_strided_cast" if mixed else "pointwise_broadcast"
-        return (Pointwise(out.numel, read + write, op.name, regime, operands=operands, name=_name(op)),)
+        return (Pointwise(out.numel, read + write, op.name, regime, operands=count, name=_name(op)),)
     if mixed:
         # contiguous operands of mixed dtypes (fp32 residuals plus bf16 states, `1.0 - mask` of an int64 mask):
         # TensorIterator's unrolled kernel with a cast per load and store, never vectorised (profiled:
@@ -372,8 +379,8 @@ def _pointwise(op: AtenOp) -> tuple[Op, ...]:
         # loads 4 elements at a time (vectorized_elementwise_kernel<4, ...>, profiled: realcode-more9), 4-byte loads,
         # so its elements, not its bytes, set the pace: an element rate per operand (uint8 shifts over 16-96 M
         # elements ran ~1.5 T elements/s, ~3 TB/s of bytes)
-        operands = 1 + sum(1 for t in op.inputs if t.shape)
-        return (Pointwise(out.numel, read + write, op.name, "pointwise_narrow", operands=operands, name=_name(op)),)
+        return (Pointwise(out.numel, read + write, op.name, "pointwise_narrow", operands=operands(op),
+                          name=_name(op)),)
     if op.base.rstrip("_") in MATH_OPS:
         # an exp, an erf polynomial or a log per element (in fp32 for 16-bit inputs): its own regime, an element rate
         # beside the bytes where fitted (GELU over 1500 x 5120 fp16 ran 0.8 G elements a ms on an H200, where the
