@@ -38,8 +38,11 @@ def test_topk_reads_candidates_and_writes_values_and_int64_indices():
 
 def test_gather_moves_selected_rows_twice_plus_indices():
     assert Gather(rows=100, row_bytes=256, source_rows=10_000).bytes == 2 * 100 * 256 + 100 * 8
-    with pytest.raises(ValueError):
-        Gather(rows=11, row_bytes=4, source_rows=10)
+
+
+def test_a_fan_out_gather_reads_each_source_row_once():
+    # 8 indices a row (MoE dispatch to top-8 experts): the 10 source rows read once, the 80 output rows written
+    assert Gather(rows=80, row_bytes=4, source_rows=10).bytes == 10 * 4 + 80 * 4 + 80 * 8
 
 
 def test_elementwise_reduction_copy():

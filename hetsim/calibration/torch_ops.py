@@ -176,7 +176,8 @@ def _gather(op: Gather, device: torch.device):
     def make():
         src = (random_tensor((op.source_rows, cols), dt, device) if dt.is_floating_point
                else torch.randint(1, 255, (op.source_rows, cols), dtype=dt, device=device))
-        idx = torch.randperm(op.source_rows, device=device)[: op.rows].contiguous()
+        idx = (torch.randperm(op.source_rows, device=device)[: op.rows].contiguous() if op.rows <= op.source_rows
+               else torch.randint(0, op.source_rows, (op.rows,), device=device))  # a fan-out repeats rows
         return src, idx
 
     return make, (lambda src, idx: torch.index_select(src, 0, idx))

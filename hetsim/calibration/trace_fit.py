@@ -171,7 +171,7 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "rms_norm", "gemv", "matmul_fp8", "gather_elements", "scan_device", "sort_segmented",
             "matmul_fp32", "copy_transpose", "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm",
             "index_add", "bmm_fp32", "pointwise_narrow", "matmul_splitk", "bmm_even_tokens", "matmul_odd_width",
-            "matmul_even_width", "gemv_unaligned")
+            "matmul_even_width", "gemv_unaligned", "matmul_skinny")
 PER_INDEX_KEYS = frozenset({"gather_few"})  # timed per index (a dependent load each), not per byte
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
 WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share of the bytes-only fit's error
@@ -204,7 +204,7 @@ ELEMENT_RATE_KEYS = frozenset({
 # bytes or flops, whichever is slower (the element-rate keys: bytes or element work)
 ROOF_KEYS = frozenset({"attention_flash_prefill", "attention_efficient_prefill", "matmul_fp8", "matmul_fp32",
                        "bmm_odd_tokens", "bmm_fp32", "matmul_splitk", "bmm_even_tokens", "matmul_odd_width",
-                       "matmul_even_width"}) | ELEMENT_RATE_KEYS
+                       "matmul_even_width", "matmul_skinny"}) | ELEMENT_RATE_KEYS
 # log10 spans of a second term's rate where a key's differs from fit_walk's / fit_roof's: elements per second, a
 # gather's dependent loads
 RATE_SPAN = {**dict.fromkeys(ELEMENT_RATE_KEYS, (10.0, 13.0)), "gather_elements": (5.0, 10.0)}
@@ -536,7 +536,10 @@ def host_dispatch(points: list[Point], notes: list[str]) -> float:
 # key -> the fitted key whose flop_rate bounds it: no memory-efficient attention case was compute-bound, yet the
 # paged engine's packed prefill chunks run that kernel over hundreds of queries; FlashAttention-2's measured rate is
 # taken as its compute bound (the memory-efficient kernel is not faster), noted in the key's fit
-FLOP_BOUND_FROM = {"attention_efficient_decode": "attention_flash_prefill"}
+FLOP_BOUND_FROM = {"attention_efficient_decode": "attention_flash_prefill",
+                   # the same CUTLASS sm80 s16816 align2 kernels (profiled): the fit groups' even-token bmms are all
+                   # bandwidth-bound
+                   "bmm_even_tokens": "matmul_even_width"}
 
 
 def bound_flops(out: dict[str, tuple[OpClassRates, dict]]) -> None:

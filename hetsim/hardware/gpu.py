@@ -244,7 +244,17 @@ def compute_work(op: Op) -> float:
         return float(op.elements)
     if isinstance(op, Softmax) and op.aten:
         return softmax_math(op)
+    if isinstance(op, Matmul) and align1_tiles(op):
+        return launch.align1_tile_flops(op.m, op.n, op.k, op.batch)
     return op.element_work if isinstance(op, Pointwise) else op.flops
+
+
+def align1_tiles(op: Matmul) -> bool:
+    """A traced 16-bit product of an odd width that runs CUTLASS's sm75 align1 tensor-op kernels (profiled on an H200:
+    s1688 tiles of 64 x 64 to 256 x 128 for anything over 4 rows; cuBLAS's gemmSN / gemv kernels take up to 4 rows
+    and a decode step's one-row products)."""
+    return (bool(op.aten) and dtype_bytes(op.dtype) == 2 and not _aligned(op, 4)
+            and min(op.m, op.n) > launch.SMALL_N_ROWS)
 
 
 def softmax_math(op: Softmax) -> float:
@@ -413,6 +423,13 @@ def rate_keys(op: Op) -> tuple[str, ...]:
             # the split product and a reduction kernel, a second fixed cost (launch.cublas_splits_k); fitted on
             # those cases where measured. A hand formula's product (a serving engine's own GEMMs) keeps matmul
             keys = ("matmul_splitk", *keys)
+        elif op.aten and dtype_bytes(op.dtype) == 2 and keys[0] == "matmul" and launch.skinny_product(op.m, op.n,
+                                                                                                     op.batch):
+            # a traced 16-bit product of few rows (a decode step's linear) or few columns that cuBLAS does not split:
+            # its nvjet kernels of 8- to 64-wide tiles stream the wide operand near the HBM's rate (profiled on an
+            # H200: 1-64 rows over 8-50 MB weights at 3.6-4.9 TB/s replayed); fitted on those cases where measured.
+            # A hand formula's product keeps matmul
+            keys = ("matmul_skinny", *keys)
         if op.aten.startswith(GEMV_ATEN):
             # mv / addmv: cuBLAS gemv (a matrix times a vector), fitted on its own cases where measured
             keys = ("gemv", *keys)

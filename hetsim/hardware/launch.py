@@ -275,3 +275,24 @@ def cublas_splits_k(m: int, n: int, k: int, batch: int) -> bool:
     long contraction over few output tiles, so two kernels (the split product, then the reduction of its parts)."""
     tiles = math.ceil(m / SPLITK_TILE) * math.ceil(n / SPLITK_TILE)
     return batch == 1 and k >= SPLITK_MIN_K and tiles <= SPLITK_MAX_TILES
+
+
+SKINNY_SIDE = 64  # cuBLAS's nvjet tiles of 8-64 rows or columns: a product this narrow on one side streams the other
+
+
+def skinny_product(m: int, n: int, batch: int) -> bool:
+    """Whether a 16-bit C[m, n] (one product) is narrow enough on one side for cuBLAS's skinny nvjet tiles."""
+    return batch == 1 and min(m, n) <= SKINNY_SIDE
+
+
+CUTLASS_MIN_TILE = 64  # the smallest output tile of CUTLASS's sm75 align1 kernels (64 x 64, profiled)
+SMALL_N_ROWS = 4  # products of up to this many rows run cuBLAS's gemmSN (2 and 4 rows, profiled), not the tiles
+
+
+def align1_tile_flops(m: int, n: int, k: int, batch: int) -> float:
+    """The flops a product's output tiles run: its rows and columns padded to the smallest tile (a tile computes all
+    its rows whatever the product fills: 16 rows of an lm head ran the time of 64)."""
+    def pad(x: int) -> int:
+        return math.ceil(x / CUTLASS_MIN_TILE) * CUTLASS_MIN_TILE
+
+    return 2.0 * pad(m) * pad(n) * k * batch

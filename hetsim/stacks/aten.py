@@ -129,7 +129,7 @@ def _index_select(op: AtenOp) -> tuple[Op, ...]:
     source_rows, row = _row_split(src, dim)
     rows = op.outputs[0].numel // max(row, 1)
     # named: <= 16 indices run ATen's small-index kernel (hetsim.hardware.gpu: `gather_few`)
-    return (Gather(rows, row * src.itemsize, max(source_rows, rows), aten=op.name, name=_name(op)),)
+    return (Gather(rows, row * src.itemsize, source_rows, aten=op.name, name=_name(op)),)
 
 
 def broadcast(t: TensorMeta) -> bool:
@@ -617,7 +617,7 @@ def _index(op: AtenOp) -> tuple[Op, ...]:
         rows = max(out.shape[0] if out.shape else 1, 1)
         row = out.numel // rows
         return (*_nonzero_of(op, mask, rows),
-                Gather(rows, row * src.itemsize, max(src.numel // max(row, 1), rows), aten=op.name, name=_name(op)))
+                Gather(rows, row * src.itemsize, src.numel // max(row, 1), aten=op.name, name=_name(op)))
     indices = [t for t in op.inputs[1:] if t.dtype in ("int64", "int32")]
     idx = max((t.numel for t in indices), default=1)
     row = out.numel // max(idx, 1)
@@ -628,7 +628,7 @@ def _index(op: AtenOp) -> tuple[Op, ...]:
     # (the aten sweep; profiled: calibration/e2e/diagnostics/case-kernels-2026-12-02)
     elementwise = len(indices) > 1 or (row * src.itemsize) % VECTOR_BYTES != 0
     # the element kernel's work is its output's elements, each an offset through the indices and a load
-    return (Gather(idx, row * src.itemsize, max(source_rows, idx), aten=op.name, elementwise=elementwise,
+    return (Gather(idx, row * src.itemsize, source_rows, aten=op.name, elementwise=elementwise,
                    elements=out.numel if elementwise else 0, name=_name(op)),)
 
 

@@ -33,17 +33,21 @@ def test_the_eleventh_realcode_check_shares_no_case_with_any_other_group():
 
 
 def test_the_eleventh_realcode_check_follows_every_group_written_before_it():
-    from hetsim.calibration.gpu_suite import realcode_fifteenth, realcode_fourteenth
+    from hetsim.calibration.gpu_suite import realcode_fifteenth, realcode_fourteenth, realcode_sixteenth
     from hetsim.calibration.gpu_suite.aten_cases import realcode_pairs
 
     cases = _cases()
     mine = [i for i, c in enumerate(cases) if c.get("group") == CHECK11]
     later = [i for i, c in enumerate(cases) if c.get("group") == realcode_fifteenth.REALCODE_MORE9]
-    # appended after every earlier case, one block; only the fit group written from its tail (realcode-more9) after it
+    check12 = [i for i, c in enumerate(cases) if c.get("group") == realcode_sixteenth.REALCODE_CHECK12]
+    # appended after every earlier case, one block; only the fit group written from its tail (realcode-more9) after
+    # it, then the twelfth check's block (realcode-check12), written after both
     assert mine == list(range(mine[0], mine[0] + len(mine))) and mine[-1] + 1 == later[0]
-    assert later[-1] == len(cases) - 1
-    assert realcode_pairs()[-2:] == (((CHECK11,), realcode_fourteenth.specs),
-                                     ((realcode_fifteenth.REALCODE_MORE9,), realcode_fifteenth.specs))
+    assert later == list(range(later[0], later[0] + len(later))) and later[-1] + 1 == check12[0]
+    assert check12 == list(range(check12[0], len(cases)))
+    assert realcode_pairs()[-3:] == (((CHECK11,), realcode_fourteenth.specs),
+                                     ((realcode_fifteenth.REALCODE_MORE9,), realcode_fifteenth.specs),
+                                     ((realcode_sixteenth.REALCODE_CHECK12,), realcode_sixteenth.specs))
 
 
 def test_a_quarter_of_the_check_is_matrix_products_and_the_rest_spans_kernels():

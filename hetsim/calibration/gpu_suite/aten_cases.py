@@ -117,7 +117,7 @@ REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "cast_fp8", "cast_from_
                      "embedding_few", "reduction_last", "matmul_outer", "reduction_outer_max", "copy_transpose",
                      "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm", "index_add", "bmm_fp32",
                      "matmul_splitk", "bmm_even_tokens", "matmul_odd_width", "matmul_even_width", "pointwise_narrow",
-                     "gemv_unaligned"})
+                     "gemv_unaligned", "matmul_skinny"})
 
 
 def regime(case: dict, coarse: bool = True) -> tuple[str, float]:
@@ -604,7 +604,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     after the ninth check, which was written before it; the seventh fit, realcode-more7, before the tenth check,
     realcode-check10, which lives in realcode_twelfth; then gemm-shapes, a grid of cuBLAS products; then the eleventh
     check, realcode-check11, which lives in realcode_fourteenth, blind to all of them; then realcode-more9, the kernels
-    its tail ran)."""
+    its tail ran; then the twelfth check, realcode-check12, which lives in realcode_sixteenth, blind to every group
+    before it; then realcode-more10 (realcode_seventeenth), the pooled checks' tail at sizes no group had)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighth,
@@ -615,7 +616,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_fourth,
         realcode_more,
         realcode_ninth,
+        realcode_seventeenth,
         realcode_seventh,
+        realcode_sixteenth,
         realcode_sixth,
         realcode_tenth,
         realcode_third,
@@ -638,7 +641,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_thirteenth.REALCODE_MORE8,), realcode_thirteenth.specs),
             ((gemm_shapes.GEMM_SHAPES,), gemm_shapes.specs),
             ((realcode_fourteenth.REALCODE_CHECK11,), realcode_fourteenth.specs),
-            ((realcode_fifteenth.REALCODE_MORE9,), realcode_fifteenth.specs))
+            ((realcode_fifteenth.REALCODE_MORE9,), realcode_fifteenth.specs),
+            ((realcode_sixteenth.REALCODE_CHECK12,), realcode_sixteenth.specs),
+            ((realcode_seventeenth.REALCODE_MORE10,), realcode_seventeenth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
