@@ -171,7 +171,8 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "rms_norm", "gemv", "matmul_fp8", "gather_elements", "scan_device", "sort_segmented",
             "matmul_fp32", "copy_transpose", "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm",
             "index_add", "bmm_fp32", "pointwise_narrow", "matmul_splitk", "bmm_even_tokens", "matmul_odd_width",
-            "matmul_even_width", "gemv_unaligned", "matmul_skinny")
+            "matmul_even_width", "gemv_unaligned", "matmul_skinny", "cast_bool",
+            "bmm_even_scores")
 PER_INDEX_KEYS = frozenset({"gather_few"})  # timed per index (a dependent load each), not per byte
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
 WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share of the bytes-only fit's error
@@ -200,11 +201,13 @@ ELEMENT_RATE_KEYS = frozenset({
     "cast_from_fp8", "cast_int",
     # TensorIterator's kernels with a cast per load and store (operands of mixed dtypes): the unrolled one over
     # contiguous operands, the strided one otherwise
-    "pointwise_cast", "pointwise_strided_cast"})
+    "pointwise_cast", "pointwise_strided_cast",
+    # Copy.cu's dynamic-casting copy to or from bool
+    "cast_bool"})
 # bytes or flops, whichever is slower (the element-rate keys: bytes or element work)
 ROOF_KEYS = frozenset({"attention_flash_prefill", "attention_efficient_prefill", "matmul_fp8", "matmul_fp32",
                        "bmm_odd_tokens", "bmm_fp32", "matmul_splitk", "bmm_even_tokens", "matmul_odd_width",
-                       "matmul_even_width", "matmul_skinny"}) | ELEMENT_RATE_KEYS
+                       "matmul_even_width", "matmul_skinny", "bmm_even_scores"}) | ELEMENT_RATE_KEYS
 # log10 spans of a second term's rate where a key's differs from fit_walk's / fit_roof's: elements per second, a
 # gather's dependent loads
 RATE_SPAN = {**dict.fromkeys(ELEMENT_RATE_KEYS, (10.0, 13.0)), "gather_elements": (5.0, 10.0)}
@@ -539,7 +542,7 @@ def host_dispatch(points: list[Point], notes: list[str]) -> float:
 FLOP_BOUND_FROM = {"attention_efficient_decode": "attention_flash_prefill",
                    # the same CUTLASS sm80 s16816 align2 kernels (profiled): the fit groups' even-token bmms are all
                    # bandwidth-bound
-                   "bmm_even_tokens": "matmul_even_width"}
+                   "bmm_even_tokens": "matmul_even_width", "bmm_even_scores": "matmul_even_width"}
 
 
 def bound_flops(out: dict[str, tuple[OpClassRates, dict]]) -> None:

@@ -275,10 +275,20 @@ def hbm_bytes(op: Op) -> float:
     reductions bind them more than the loads), though GroupNorm's moments ran 1.9x faster from the L2."""
     if not op.l2_share:
         return op.bytes
-    # an outer product (k <= OUTER_K) has no math for its loads to overlap: it streams like an elementwise op
-    matrix = op.uses_matrix_units and not (isinstance(op, Matmul) and op.k <= OUTER_K)
+    # an outer product (k <= OUTER_K) has no math for its loads to overlap, a skinny one little: it streams like an
+    # elementwise op
+    matrix = op.uses_matrix_units and not (isinstance(op, Matmul) and (op.k <= OUTER_K or _streams(op)))
     gain = residency.L2_GAIN_MATRIX if matrix else residency.L2_GAIN
     return residency.hbm_equivalent(op.bytes, op.l2_share, gain)
+
+
+def _streams(op: Matmul) -> bool:
+    """A traced 16-bit product of few rows or columns (launch.skinny_product): its tiles stream the wide operand with
+    little math to hide the loads behind, so the L2 serves them at an elementwise op's gain (gemm-shapes: 16 x 2048 x
+    8192 replayed from the L2 at ~4.9 TB/s against ~4.1 from HBM). cuBLAS's gemv (mv / addmv) keeps the tensor cores'
+    gain its key was fitted with (its few cases: refitted so, a 28672 x 8192 one it never saw came out 15 % slow)."""
+    return (bool(op.aten) and not op.aten.startswith(GEMV_ATEN) and dtype_bytes(op.dtype) == 2
+            and launch.skinny_product(op.m, op.n, op.batch))
 
 
 def op_device_s(rates: OpClassRates, op: Op) -> float:
@@ -401,6 +411,11 @@ def rate_keys(op: Op) -> tuple[str, ...]:
             even = _aligned(op, 4)
             if op.aten.startswith(TRACED_BMM):
                 keys = ("bmm_even_tokens" if even else "bmm_odd_tokens", *keys)
+                if even and op.m > 1 and (op.n * dtype_bytes(op.dtype)) % 16:
+                    # eager attention's scores over an even token count (Whisper's 1500 frames): the sm80 kernel's
+                    # 4-byte aligned stores of the L x L output run at ~1 TB/s where the values product reads the same
+                    # matrix at ~2.2 (profiled: realcode-more10); its own key where fitted
+                    keys = ("bmm_even_scores", *keys)
             elif op.m == 1 and op.batch == 1:
                 # one row: cuBLAS runs its transposed gemv kernel (gemv2T, profiled: 1 x 49155 x 2048 at ~3 TB/s, below
                 # an aligned mv's ~4), not CUTLASS's; its own key where fitted
@@ -469,6 +484,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "select": ("pointwise", "elementwise"),  # nonzero(_static): cub's select over a mask (several launches)
     "cast_fp32": ("cast", "elementwise"),  # a cast up to fp32 (bf16 / int -> fp32): half the bandwidth
     "cast_int64": ("cast", "elementwise"),  # a cast to or from int64 (a mask or an index to long)
+    "cast_bool": ("cast", "elementwise"),  # to or from bool: the unrolled dynamic-casting copy
     "cast_int": ("cast_int64", "cast", "elementwise"),  # between narrower integers (int32 words to int8)
     "group_norm": ("layer_norm", "pointwise", "elementwise"),  # native_group_norm: moments a block per group, apply
     "cast_fp8": ("cast", "elementwise"),  # to float8_e4m3fn (ATen's float8 copy kernel)

@@ -260,6 +260,10 @@ def _to_copy(op: AtenOp) -> tuple[Op, ...]:
         # between narrower integers (GPTQ's int32 words to int8, masks to int32): its own regime where fitted
         # (int32 to int8 ran ~2.6 TB/s of bytes on an H200 where a float cast's rate says ~4: realcode-more8)
         regime = "cast_int"
+    elif "bool" in (src.dtype, out.dtype) and "int64" not in (src.dtype, out.dtype):
+        # to or from bool (a mask to int32 positions or fp32 weights, scores to a keep mask): Copy.cu's dynamic-casting
+        # unrolled kernel, ~0.36 G elements a ms on an H200 whatever the other width (profiled: realcode-more10)
+        regime = "cast_bool"
     elif "int64" in (src.dtype, out.dtype):
         # to or from int64 (a mask or an index to long, positions to fp32): its own regime where fitted, ~2.4 us for a
         # few thousand elements on an H200 against ~1.2 for a float cast (the real-code checks)
@@ -939,17 +943,19 @@ def sdpa_backend(call: SdpaCall, arch: int | None, cudnn: bool = True) -> str:
     (sdp_utils.cpp: priority order, then each backend's constraints). `arch`: the GPU's compute
     capability as 90 for 9.0 (None: not a CUDA GPU, no cuDNN). `cudnn`: the software puts cuDNN first
     where PyTorch >= 2.11 does (its wheels bundle a cuDNN newer than 9.15.0; checked on an H200 with
-    torch 2.11 and cuDNN 9.19: cuDNN for every bf16 pattern transformers makes, math for fp32); False:
+    torch 2.11 and cuDNN 9.19: cuDNN for every bf16 pattern transformers makes, memory-efficient for fp32); False:
     PyTorch 2.5.1-2.10 wheels, TORCH_CUDNN_SDPA_DEPRIORITIZED=1 or enable_cudnn_sdp(False), whose
     order is flash, memory-efficient, math (cuDNN last: never reached, math takes every call)."""
     q, k = call.query, call.key
     half = q.dtype in ("bfloat16", "float16")
     d = q.shape[-1]
-    if not half:
+    if not half and q.dtype != "float32":
         return "math"
     first = cudnn and arch in CUDNN_FIRST_ARCHS
     order = ("cudnn", "flash", "efficient") if first else ("flash", "efficient")
     for backend in order:
+        if not half and backend != "efficient":
+            continue  # cuDNN's and flash's kernels take 16-bit inputs only
         if backend == "cudnn" and d <= CUDNN_MAX_HEAD_DIM and call.value.shape[-1] == d and call.dropout_p == 0.0 and (
                 call.attn_mask is None or len(call.attn_mask.shape) == 4):
             # a mask of fewer dims (a [1, L, S] window mask over every head) is left to the memory-efficient kernel
@@ -959,7 +965,10 @@ def sdpa_backend(call: SdpaCall, arch: int | None, cudnn: bool = True) -> str:
         if backend == "flash" and call.attn_mask is None and d <= 256 and (arch is None or arch >= 80) and (
                 k.shape[-3] == q.shape[-3] or call.enable_gqa):
             return "flash"
-        if backend == "efficient" and d <= 256 and d % 8 == 0:
+        if backend == "efficient" and d % 8 == 0 and k.shape[-3] == q.shape[-3]:
+            # sdp_utils' check_head_dim_size_mem_efficient asks alignment only: heads wider than 256 and fp32 inputs
+            # run its kernels too (profiled on an H200: fmha_cutlassF_f16 / _f32 ..._gmem for heads of 512 and 384,
+            # realcode-check12); grouped K/V heads it leaves to math (no GQA in its shape check)
             return "efficient"
     return "math"
 

@@ -60,7 +60,8 @@ def h200_fit_cases():
         "realcode-more4", "realcode-more5", "realcode-more6", "realcode-more7", "realcode-more8")]
     # the GEMM grid's second lease timed every case of it (the first, before its last cases were added, is the repeat)
     return [runs / f for f in (*first, *groups, "H200-aten-gemm-shapes-2026-12-02b.parquet",
-                               "H200-aten-realcode-more9-2026-12-02.parquet")]
+                               "H200-aten-realcode-more9-2026-12-02.parquet",
+                               "H200-aten-realcode-more10-2026-12-02.parquet")]
 
 
 @pytest.fixture(scope="session")

@@ -173,9 +173,11 @@ def test_validate_ops_adds_the_measured_harness_by_hand(h200):
     assert by[131].predicted["host"] == pytest.approx(h200.dispatch_s(op) + h.overhead_s["kernel"])
     assert by[131].predicted == price(h200, (op,), h.overhead_s["kernel"])
     # a GEMM (a primitive suite key): the suite's runner comes out, the op cases' call goes in
-    (mm,) = lower_case(cases[43])
-    assert by[43].regime == "matmul"
-    assert by[43].harness_s == pytest.approx(h.overhead_s["kernel"] - h.overhead_s["suite"])
+    (mm,) = lower_case(cases[74])
+    assert by[74].regime == "matmul"
+    assert by[74].harness_s == pytest.approx(h.overhead_s["kernel"] - h.overhead_s["suite"])
+    # a decode step's linear (8 x 14336 x 4096, not split): the skinny products' key the trace fit made
+    assert by[43].regime == "matmul_skinny" and by[43].harness_s == pytest.approx(h.overhead_s["kernel"])
     # one cuBLAS splits along its contraction (8 x 4096 x 4096): a key the trace fit made, only the op cases' call
     assert by[23].regime == "matmul_splitk" and by[23].harness_s == pytest.approx(h.overhead_s["kernel"])
     # SDPA is called as a model calls it: only the suite's runner comes out of the attention key's dispatch

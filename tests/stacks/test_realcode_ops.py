@@ -60,11 +60,11 @@ def test_fp8_gemm_and_gemv_take_their_own_keys():
     (addmv,) = lower("aten.addmv.default", [meta((4096,)), meta((4096, 4096)), meta((4096,))], [meta((4096,))])
     assert (mv.m, mv.n, mv.k) == (14336, 1, 4096) and rate_keys(mv)[0] == rate_keys(addmv)[0] == "gemv"
     # a decode step's linear (mm with one row) keeps the GEMM's keys: cuBLAS splits a 4096 x 4096 one along its
-    # contraction (matmul_splitk, then matmul), not a 14336 x 4096 one
+    # contraction (matmul_splitk, then matmul), not a 14336 x 4096 one, which its skinny tiles stream (matmul_skinny)
     (mm1,) = lower("aten.mm.default", [meta((1, 4096)), meta((4096, 4096), stride=(1, 4096))], [meta((1, 4096))])
     assert rate_keys(mm1)[:2] == ("matmul_splitk", "matmul")
     (mm2,) = lower("aten.mm.default", [meta((1, 4096)), meta((4096, 14336), stride=(1, 4096))], [meta((1, 14336))])
-    assert rate_keys(mm2)[0] == "matmul"
+    assert rate_keys(mm2)[:2] == ("matmul_skinny", "matmul")
     # an e5m2 operand is one byte too
     (e5,) = lower("aten._scaled_mm.default", [meta((256, 4096), "float8_e5m2"), b, one, one], [meta((256, 4096))])
     assert e5.dtype == "fp8" and rate_keys(e5)[0] == "matmul_fp8"

@@ -27,9 +27,11 @@ def test_the_tenth_realcode_check_is_scored():
     # scored once, blind: 8.9 % / 46.3 % with the code and profile of commit 38f3c6a, 7.7 % / 46.3 % after
     # realcode-more7 (84e07c5), 7.6 % / 46.3 % with the softmax keys' element term: the median within the <= 10 %
     # target, the p90 not within 25 % (kernels no group has: the note). Not blind after: 7.1 % / 40.4 % with its tail's
-    # int64 block sorts, short-stride copies and exponential_ priced, 6.8 % / 40.0 % after realcode-more8
-    assert graph["median_abs"] == pytest.approx(0.071, abs=0.01)
-    assert graph["p90_abs"] > 0.25
+    # int64 block sorts, short-stride copies and exponential_ priced, 6.8 % / 40.0 % after realcode-more8; 6.9 % /
+    # 24.8 % after gemm-shapes, realcode-more9 and realcode-more10 (its even-token score products, fan-out gathers and
+    # bool casts among the kernels they fitted)
+    assert graph["median_abs"] == pytest.approx(0.069, abs=0.01)
+    assert graph["p90_abs"] < 0.27
 
 
 def test_every_case_names_its_group_and_the_group_spans_regimes(assert_names_its_group):

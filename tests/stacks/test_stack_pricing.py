@@ -175,7 +175,12 @@ def test_sdpa_backend_follows_pytorch_rules():
     assert aten.sdpa_backend(masked, 90) == "cudnn"  # sm90: cuDNN first, masks and all
     assert aten.sdpa_backend(masked, 80) == "efficient"  # flash takes no arbitrary mask
     assert aten.sdpa_backend(_call((1, 32, 1, 128), (1, 8, 4096, 128), gqa=True), 80) == "flash"
-    assert aten.sdpa_backend(_call((1, 32, 1, 128), (1, 32, 64, 128), dtype="float32"), 90) == "math"
+    # fp32 and heads wider than 256: the memory-efficient kernels (profiled: realcode-check12), not math
+    assert aten.sdpa_backend(_call((1, 32, 1, 128), (1, 32, 64, 128), dtype="float32"), 90) == "efficient"
+    assert aten.sdpa_backend(_call((1, 1, 6240, 384), (1, 1, 6240, 384), dtype="float32"), 90) == "efficient"
+    assert aten.sdpa_backend(_call((1, 1, 4096, 512), (1, 1, 4096, 512), mask=(1, 1, 4096, 4096)), 90) == "efficient"
+    # grouped K/V heads in fp32: neither flash nor the memory-efficient kernel takes them
+    assert aten.sdpa_backend(_call((1, 32, 1, 128), (1, 8, 64, 128), gqa=True, dtype="float32"), 90) == "math"
 
 
 def test_math_sdpa_is_a_chain_of_ops_and_a_fused_one_a_kernel():
