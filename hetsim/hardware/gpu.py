@@ -432,6 +432,10 @@ def rate_keys(op: Op) -> tuple[str, ...]:
             keys = ("matmul_fp32", *keys)
             if op.batch > 1 and not op.shared_b:
                 keys = ("bmm_fp32", *keys)
+            elif op.aten and op.batch == 1 and op.m == 1:
+                # one row in fp32 (a vision tower's pooled token through a linear): cuBLAS's gemv kernels (gemvx,
+                # gemv2T; profiled, realcode-check12), not the SIMT GEMMs: priced as an mv where the gemv key is fitted
+                keys = ("gemv", *keys)
         if op.aten and dtype_bytes(op.dtype) == 2 and keys[0] == "matmul" and launch.cublas_splits_k(
                 op.m, op.n, op.k, op.batch):
             # a traced 16-bit product cuBLAS splits along its contraction (few output tiles, a long contraction):
