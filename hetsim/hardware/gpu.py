@@ -489,6 +489,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "cast_fp32": ("cast", "elementwise"),  # a cast up to fp32 (bf16 / int -> fp32): half the bandwidth
     "cast_int64": ("cast", "elementwise"),  # a cast to or from int64 (a mask or an index to long)
     "cast_bool": ("cast", "elementwise"),  # to or from bool: the unrolled dynamic-casting copy
+    "pointwise_int_div": ("pointwise", "elementwise"),  # int64 floor division / remainder: a software division
     "cast_int": ("cast_int64", "cast", "elementwise"),  # between narrower integers (int32 words to int8)
     "group_norm": ("layer_norm", "pointwise", "elementwise"),  # native_group_norm: moments a block per group, apply
     "cast_fp8": ("cast", "elementwise"),  # to float8_e4m3fn (ATen's float8 copy kernel)

@@ -385,6 +385,12 @@ def _pointwise(op: AtenOp) -> tuple[Op, ...]:
         # elements ran ~1.5 T elements/s, ~3 TB/s of bytes)
         return (Pointwise(out.numel, read + write, op.name, "pointwise_narrow", operands=operands(op),
                           name=_name(op)),)
+    if op.base.rstrip("_") in INTEGER_DIVISIONS and out.dtype == "int64":
+        # int64 floor division and remainder (a flat top-k index back to its row and column): a long software
+        # division per element, so a thread's few elements cost ~1 us more than a plain kernel's whatever the size
+        # (2.2-2.7 us from 3,000 to 262,144 elements on an H200, the bytes' rate beyond; realcode-more9, the checks):
+        # its own regime where fitted
+        return (Pointwise(out.numel, read + write, op.name, "pointwise_int_div", name=_name(op)),)
     if op.base.rstrip("_") in MATH_OPS:
         # an exp, an erf polynomial or a log per element (in fp32 for 16-bit inputs): its own regime, an element rate
         # beside the bytes where fitted (GELU over 1500 x 5120 fp16 ran 0.8 G elements a ms on an H200, where the
@@ -395,6 +401,8 @@ def _pointwise(op: AtenOp) -> tuple[Op, ...]:
 
 # ops that take a tensor for its shape and dtype only and write the output (a fill)
 FILLS = frozenset({"ones_like", "zeros_like", "full_like", "new_ones", "new_zeros", "new_full"})
+# integer divisions (int64 operands: a software division per element)
+INTEGER_DIVISIONS = frozenset({"floor_divide", "remainder", "div"})
 # elementwise ops whose math per element can bind before their bytes (activations, exp / log, trigonometry)
 MATH_OPS = frozenset({"gelu", "silu", "sigmoid", "tanh", "exp", "exp2", "expm1", "erf", "log", "log1p", "sin", "cos",
                       "softplus", "elu", "mish", "exponential"})

@@ -1,7 +1,7 @@
 """The twelfth blind check (realcode-check12), scored, and the tenth real-code fit group (realcode-more10) with what it
 fitted: products of few rows that stream their weight (matmul_skinny), CUTLASS's align1 tiles padded to 64, the scores
 of an even token count (bmm_even_scores), casts to and from bool (cast_bool), gathers that repeat their source's rows,
-one-row fp32 products (cuBLAS's gemv)."""
+one-row fp32 products (cuBLAS's gemv), int64 division."""
 
 from __future__ import annotations
 
@@ -103,6 +103,19 @@ def test_a_one_row_fp32_product_is_priced_as_cublas_gemv():
     row = _linear(1, 1536, 1536, "float32")  # ran gemvx in 4.1 us (realcode-check12); the SIMT GEMM key said 11
     assert rate_keys(row)[:2] == ("gemv", "matmul_fp32")
     assert gpu_model("H200").device_time_s(row) < 6e-6
+
+
+def test_int64_floor_division_pays_its_software_division():
+    idx = TensorMeta.dense((16, 300), "int64")  # a flat top-k index back to (query, class): RT-DETR's // and %
+    (div,) = aten.lower_op(AtenOp("aten.floor_divide.default", (idx, TensorMeta((), (), "int64")), (idx,), {}))
+    (rem,) = aten.lower_op(AtenOp("aten.remainder.Scalar", (idx,), (idx,), {"other": 80}))
+    assert div.regime == rem.regime == "pointwise_int_div"
+    # fitted on realcode-more9's four: ~2.3 us at a few thousand elements where a plain kernel takes ~1.2
+    model = gpu_model("H200")
+    assert model.device_time_s(div) == pytest.approx(2.3e-6, rel=0.15)
+    fp = TensorMeta.dense((16, 300), "float32")
+    (plain,) = aten.lower_op(AtenOp("aten.neg.default", (fp,), (fp,), {}))
+    assert model.device_time_s(div) > 1.5 * model.device_time_s(plain)
 
 
 def test_the_fit_group_was_profiled_and_fitted():

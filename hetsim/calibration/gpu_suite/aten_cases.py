@@ -118,7 +118,7 @@ REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "cast_fp8", "cast_from_
                      "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm", "index_add", "bmm_fp32",
                      "matmul_splitk", "bmm_even_tokens", "matmul_odd_width", "matmul_even_width", "pointwise_narrow",
                      "gemv_unaligned", "matmul_skinny",
-                     "cast_bool", "bmm_even_scores"})
+                     "cast_bool", "bmm_even_scores", "pointwise_int_div"})
 
 
 def regime(case: dict, coarse: bool = True) -> tuple[str, float]:
