@@ -214,6 +214,11 @@ class Gather(Op):
     # of 16 bytes, several index tensors) instead of its vectorised row gather
     elementwise: bool = field(default=False, metadata={"omit_default": True})
 
+    def __post_init__(self) -> None:
+        if self.rows < 0 or self.source_rows < 1:
+            raise ValueError(f"gather of {self.rows} rows from a source of {self.source_rows}: expected rows >= 0 "
+                             "and a source of at least one row")
+
     @property
     def flops(self) -> float:
         return 0.0

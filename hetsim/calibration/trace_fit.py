@@ -540,8 +540,8 @@ def host_dispatch(points: list[Point], notes: list[str]) -> float:
 # paged engine's packed prefill chunks run that kernel over hundreds of queries; FlashAttention-2's measured rate is
 # taken as its compute bound (the memory-efficient kernel is not faster), noted in the key's fit
 FLOP_BOUND_FROM = {"attention_efficient_decode": "attention_flash_prefill",
-                   # the same CUTLASS sm80 s16816 align2 kernels (profiled): the fit groups' even-token bmms are all
-                   # bandwidth-bound
+                   # the same CUTLASS sm80 s16816 align2 kernels (profiled): where a key's cases leave its flops
+                   # unbound (the fit said inf), the even-width products' rate bounds them
                    "bmm_even_tokens": "matmul_even_width", "bmm_even_scores": "matmul_even_width"}
 
 

@@ -254,7 +254,7 @@ def align1_tiles(op: Matmul) -> bool:
     s1688 tiles of 64 x 64 to 256 x 128 for anything over 4 rows; cuBLAS's gemmSN / gemv kernels take up to 4 rows
     and a decode step's one-row products)."""
     return (bool(op.aten) and dtype_bytes(op.dtype) == 2 and not _aligned(op, 4)
-            and min(op.m, op.n) > launch.SMALL_N_ROWS)
+            and min(op.m, op.n) > launch.GEMM_SN_MAX_SIDE)
 
 
 def softmax_math(op: Softmax) -> float:
@@ -277,17 +277,18 @@ def hbm_bytes(op: Op) -> float:
         return op.bytes
     # an outer product (k <= OUTER_K) has no math for its loads to overlap, a skinny one little: it streams like an
     # elementwise op
-    matrix = op.uses_matrix_units and not (isinstance(op, Matmul) and (op.k <= OUTER_K or _streams(op)))
+    matrix = op.uses_matrix_units and not (isinstance(op, Matmul) and (op.k <= OUTER_K or skinny_streams(op)))
     gain = residency.L2_GAIN_MATRIX if matrix else residency.L2_GAIN
     return residency.hbm_equivalent(op.bytes, op.l2_share, gain)
 
 
-def _streams(op: Matmul) -> bool:
-    """A traced 16-bit product of few rows or columns (launch.skinny_product): its tiles stream the wide operand with
-    little math to hide the loads behind, so the L2 serves them at an elementwise op's gain (gemm-shapes: 16 x 2048 x
-    8192 replayed from the L2 at ~4.9 TB/s against ~4.1 from HBM). cuBLAS's gemv (mv / addmv) keeps the tensor cores'
-    gain its key was fitted with (its few cases: refitted so, a 28672 x 8192 one it never saw came out 15 % slow)."""
-    return (bool(op.aten) and not op.aten.startswith(GEMV_ATEN) and dtype_bytes(op.dtype) == 2
+def skinny_streams(op: Matmul) -> bool:
+    """A traced, aligned 16-bit product of few rows or columns (launch.skinny_product; nvjet's skinny tiles, split or
+    not): its tiles stream the wide operand with little math to hide the loads behind, so the L2 serves them near an
+    elementwise op's gain (l2-residency: 16-row linears over 16-40 MB ran their bytes ~1.6-1.8x faster replayed; the
+    256-row ones ~1.1-1.2x, which L2_GAIN_MATRIX pools with them). cuBLAS's gemv (mv / addmv) and CUTLASS's odd- or
+    even-width kernels keep the tensor cores' gain their keys were fitted with."""
+    return (bool(op.aten) and not op.aten.startswith(GEMV_ATEN) and dtype_bytes(op.dtype) == 2 and _aligned(op)
             and launch.skinny_product(op.m, op.n, op.batch))
 
 
@@ -432,7 +433,7 @@ def rate_keys(op: Op) -> tuple[str, ...]:
             keys = ("matmul_fp32", *keys)
             if op.batch > 1 and not op.shared_b:
                 keys = ("bmm_fp32", *keys)
-            elif op.aten and op.batch == 1 and op.m == 1:
+            elif op.aten and op.batch == 1 and op.m == 1 and not op.aten.startswith(GEMV_ATEN):
                 # one row in fp32 (a vision tower's pooled token through a linear): cuBLAS's gemv kernels (gemvx,
                 # gemv2T; profiled, realcode-check12), not the SIMT GEMMs: priced as an mv where the gemv key is fitted
                 keys = ("gemv", *keys)

@@ -286,7 +286,9 @@ def skinny_product(m: int, n: int, batch: int) -> bool:
 
 
 CUTLASS_MIN_TILE = 64  # the smallest output tile of CUTLASS's sm75 align1 kernels (64 x 64, profiled)
-SMALL_N_ROWS = 4  # products of up to this many rows run cuBLAS's gemmSN (2 and 4 rows, profiled), not the tiles
+# products of up to this many rows (or columns) run cuBLAS's gemmSN, not the tiles (profiled: 2 and 4 rows; 6 bf16 rows
+# ran gemmSN too and 5 fp16 rows CUTLASS's wmma tiles, so the bound between is cuBLAS's heuristic, 4 taken)
+GEMM_SN_MAX_SIDE = 4
 
 
 def align1_tile_flops(m: int, n: int, k: int, batch: int) -> float:

@@ -32,8 +32,10 @@ L2_COLD_SHARE = 0.80
 # the L2's read rate over the HBM's, for the bytes it serves: the same fit (elementwise ops, a copy, GroupNorm's
 # moments, each against its own HBM rate measured on rotated inputs)
 L2_GAIN = 2.05
-# a kernel on the tensor cores (cuBLAS GEMMs: bf16 linears of 16 and 256 rows; SDPA's kernels taken alike) gains less
-# from the L2 (its tiles' loads overlap the math): the same fit, on the same ramp (each run alone: 1.35)
+# a kernel on the tensor cores (cuBLAS GEMMs: bf16 linears of 16 and 256 rows pooled; SDPA's kernels taken alike) gains
+# less from the L2 (its tiles' loads overlap the math): the same fit, on the same ramp (each run alone: 1.35). The
+# 16-row linears alone gained more (their bytes ~1.6-1.8x at 16-40 MB): a skinny product takes L2_GAIN
+# (gpu.skinny_streams)
 L2_GAIN_MATRIX = 1.35
 
 

@@ -108,10 +108,9 @@ def _row_split(dest: TensorMeta, dim: int) -> tuple[int, int]:
 
 def _embedding(op: AtenOp) -> tuple[Op, ...]:
     weight, idx = op.inputs[0], op.inputs[1]
-    # a prompt may repeat token ids: more rows fetched than the table holds
-    # nn.Embedding's kernel (embedding -> index_select inside ATen), its own regime `embedding` where fitted
-    return (Gather(idx.numel, weight.shape[1] * weight.itemsize, max(weight.shape[0], idx.numel), aten=op.name,
-                   name=_name(op)),)
+    # nn.Embedding's kernel (embedding -> index_select inside ATen), its own regime `embedding` where fitted; more
+    # lookups than the table's rows (a token-type or position table) read each row once (Gather's fan-out)
+    return (Gather(idx.numel, weight.shape[1] * weight.itemsize, weight.shape[0], aten=op.name, name=_name(op)),)
 
 
 def _index_copy(op: AtenOp) -> tuple[Op, ...]:
@@ -578,8 +577,9 @@ def _index_add(op: AtenOp) -> tuple[Op, ...]:
     dim = op.args.get("dim", 0) % max(len(dest.shape), 1)
     dest_rows, row = _row_split(dest, dim)
     rows = src.numel // max(row, 1)
-    return (Gather(rows, row * src.itemsize, max(dest_rows, rows), aten=op.name, elements=src.numel,
-                   name=_name(op)),)
+    # more source rows than destination rows (BM25's postings into their documents): each destination row is read
+    # and written back once from HBM, its repeats in the L2 (Gather's fan-out, the roles of the two sides swapped)
+    return (Gather(rows, row * src.itemsize, dest_rows, aten=op.name, elements=src.numel, name=_name(op)),)
 
 
 def _select(op: AtenOp) -> tuple[Op, ...]:
@@ -951,7 +951,8 @@ def sdpa_backend(call: SdpaCall, arch: int | None, cudnn: bool = True) -> str:
     (sdp_utils.cpp: priority order, then each backend's constraints). `arch`: the GPU's compute
     capability as 90 for 9.0 (None: not a CUDA GPU, no cuDNN). `cudnn`: the software puts cuDNN first
     where PyTorch >= 2.11 does (its wheels bundle a cuDNN newer than 9.15.0; checked on an H200 with
-    torch 2.11 and cuDNN 9.19: cuDNN for every bf16 pattern transformers makes, memory-efficient for fp32); False:
+    torch 2.11 and cuDNN 9.19: cuDNN for every bf16 pattern transformers makes, memory-efficient for fp32 where
+    its heads are aligned and not grouped, else math); False:
     PyTorch 2.5.1-2.10 wheels, TORCH_CUDNN_SDPA_DEPRIORITIZED=1 or enable_cudnn_sdp(False), whose
     order is flash, memory-efficient, math (cuDNN last: never reached, math takes every call)."""
     q, k = call.query, call.key
@@ -973,10 +974,12 @@ def sdpa_backend(call: SdpaCall, arch: int | None, cudnn: bool = True) -> str:
         if backend == "flash" and call.attn_mask is None and d <= 256 and (arch is None or arch >= 80) and (
                 k.shape[-3] == q.shape[-3] or call.enable_gqa):
             return "flash"
-        if backend == "efficient" and d % 8 == 0 and k.shape[-3] == q.shape[-3]:
+        if backend == "efficient" and d % (8 if half else 4) == 0 and call.value.shape[-1] % (8 if half else 4) == 0 \
+                and k.shape[-3] == q.shape[-3]:
             # sdp_utils' check_head_dim_size_mem_efficient asks alignment only: heads wider than 256 and fp32 inputs
             # run its kernels too (profiled on an H200: fmha_cutlassF_f16 / _f32 ..._gmem for heads of 512 and 384,
-            # realcode-check12); grouped K/V heads it leaves to math (no GQA in its shape check)
+            # realcode-check12); heads a multiple of 8 elements in 16 bits, of 4 in fp32 (minimum_gemm_alignment);
+            # grouped K/V heads it leaves to math (no GQA in its shape check)
             return "efficient"
     return "math"
 

@@ -162,8 +162,8 @@ class DSA(Method):
         p, h, dim = self.p, self.heads, self.dim
         ops: list[Op] = []
         if p.indexer == "lut":
-            # one table row (all heads) per key and sub-vector; rows repeat, so the source bound
-            # of Gather (distinct rows) is the number of lookups, not the small table
+            # one table row (all heads) per key and sub-vector; rows repeat, but the lookups are priced as
+            # distinct reads (the source taken as long as the lookups), not the small table's L2 hits
             lookups = rows * queries * keys * p.pq_subspaces
             ops += [Gather(lookups, h * dtype_bytes(LUT_ENTRY), lookups, name="index_lut_lookup"),
                     Reduction(rows * queries * keys * h, p.pq_subspaces, LUT_ENTRY, "sum", name="index_lut_sum")]

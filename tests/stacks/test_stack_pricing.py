@@ -181,6 +181,10 @@ def test_sdpa_backend_follows_pytorch_rules():
     assert aten.sdpa_backend(_call((1, 1, 4096, 512), (1, 1, 4096, 512), mask=(1, 1, 4096, 4096)), 90) == "efficient"
     # grouped K/V heads in fp32: neither flash nor the memory-efficient kernel takes them
     assert aten.sdpa_backend(_call((1, 32, 1, 128), (1, 8, 64, 128), gqa=True, dtype="float32"), 90) == "math"
+    # nor a masked 16-bit GQA call where cuDNN is not first (sm80): flash takes no mask, memory-efficient no GQA
+    gqa_masked = _call((1, 32, 16, 128), (1, 8, 64, 128), mask=(1, 1, 16, 64), gqa=True)
+    assert aten.sdpa_backend(gqa_masked, 80) == "math" and aten.sdpa_backend(gqa_masked, 90) == "cudnn"
+    assert aten.sdpa_backend(_call((1, 4, 64, 44), (1, 4, 64, 44), dtype="float32"), 90) == "efficient"  # 4-aligned
 
 
 def test_math_sdpa_is_a_chain_of_ops_and_a_fused_one_a_kernel():

@@ -8,8 +8,8 @@ The pooled checks (realcode-check .. realcode-check11), looked at after scoring,
   `index_select` alike;
 - casts to and from bool (masks turned into int32 positions or into fp32 / bf16 weights, scores into a keep mask):
   ATen's unrolled copy kernel, from a few thousand elements to tens of millions;
-- batched products over an even token count that the tensor cores bind (Whisper's 1500-frame scores and values in
-  the encoder, heads of 64 and 128): the fit groups had only bandwidth-bound ones;
+- batched products over an even token count at Whisper's 1500 frames (the encoder's scores and values, heads of 64 to
+  256), meant to load the tensor cores: they ran bound by their stores and loads instead (profiled);
 - language-model heads over an odd vocabulary at 5-48 rows, where cuBLAS moves from its small-row gemmSN kernel to
   CUTLASS's align1 tiles.
 
