@@ -606,9 +606,11 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     realcode-check10, which lives in realcode_twelfth; then gemm-shapes, a grid of cuBLAS products; then the eleventh
     check, realcode-check11, which lives in realcode_fourteenth, blind to all of them; then realcode-more9, the kernels
     its tail ran; then the twelfth check, realcode-check12, which lives in realcode_sixteenth, blind to every group
-    before it; then realcode-more10 (realcode_seventeenth), the pooled checks' tail at sizes no group had)."""
+    before it; then realcode-more10 (realcode_seventeenth), the pooled checks' tail at sizes no group had; then the
+    thirteenth check, realcode-check13, which lives in realcode_eighteenth, blind to every group before it)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
+        realcode_eighteenth,
         realcode_eighth,
         realcode_eleventh,
         realcode_fifteenth,
@@ -644,7 +646,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_fourteenth.REALCODE_CHECK11,), realcode_fourteenth.specs),
             ((realcode_fifteenth.REALCODE_MORE9,), realcode_fifteenth.specs),
             ((realcode_sixteenth.REALCODE_CHECK12,), realcode_sixteenth.specs),
-            ((realcode_seventeenth.REALCODE_MORE10,), realcode_seventeenth.specs))
+            ((realcode_seventeenth.REALCODE_MORE10,), realcode_seventeenth.specs),
+            ((realcode_eighteenth.REALCODE_CHECK13,), realcode_eighteenth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:

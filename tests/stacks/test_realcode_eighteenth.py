@@ -1,0 +1,71 @@
+"""The thirteenth blind check of everyday PyTorch inference code (realcode-check13, in realcode_eighteenth): written by
+a helper from the models' and serving stacks' reference code after realcode-more10, blind to every earlier group; not
+timed yet, so only its structure is checked here (no measured data)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from hetsim.calibration.paths import REPO_ROOT
+
+CHECK13 = "realcode-check13"
+CASES_JSON = REPO_ROOT / "hetsim" / "calibration" / "gpu_suite" / "aten_cases.json"
+PRODUCTS = ("matmul", "bmm", "gemv")
+
+
+def _cases() -> list[dict]:
+    return json.loads(CASES_JSON.read_text())["cases"]
+
+
+def test_every_case_names_its_group_and_the_group_spans_regimes(assert_names_its_group):
+    assert_names_its_group(CHECK13, regimes=12)
+
+
+def test_the_thirteenth_realcode_check_shares_no_case_with_any_other_group():
+    from hetsim.calibration.gpu_suite.aten_cases import case_key
+
+    groups: dict[str, set[str]] = {}
+    for c in _cases():
+        groups.setdefault(c.get("group", "models"), set()).add(case_key(c["kind"], c["spec"]))
+    blind = groups.pop(CHECK13)
+    assert 130 <= len(blind) <= 170
+    assert not any(blind & keys for keys in groups.values())
+
+
+def test_the_thirteenth_realcode_check_is_appended_last_as_one_block():
+    from hetsim.calibration.gpu_suite import realcode_eighteenth, realcode_seventeenth
+    from hetsim.calibration.gpu_suite.aten_cases import realcode_pairs
+
+    cases = _cases()
+    mine = [i for i, c in enumerate(cases) if c.get("group") == CHECK13]
+    earlier = [i for i, c in enumerate(cases) if c.get("group") == realcode_seventeenth.REALCODE_MORE10]
+    # after every earlier case (realcode-more10 included), one block to the end of the file
+    assert earlier == list(range(earlier[0], earlier[0] + len(earlier))) and earlier[-1] + 1 == mine[0]
+    assert mine == list(range(mine[0], len(cases)))
+    assert realcode_pairs()[-2:] == (((realcode_seventeenth.REALCODE_MORE10,), realcode_seventeenth.specs),
+                                     ((CHECK13,), realcode_eighteenth.specs))
+    assert realcode_eighteenth.REALCODE_CHECK13 == CHECK13
+
+
+def test_a_quarter_of_the_check_is_matrix_products_and_the_rest_spans_kernels():
+    regimes = Counter(c["regime"] for c in _cases() if c.get("group") == CHECK13)
+    products = sum(n for r, n in regimes.items() if r.startswith(PRODUCTS))
+    assert products >= 30 and 0.2 * sum(regimes.values()) <= products <= 0.35 * sum(regimes.values())
+    others = {r for r in regimes if not r.startswith(PRODUCTS)}
+    assert len(others) >= 12
+    # elementwise, reductions, copies, indexing, norms, sorting and sampling beside the products
+    assert {"pointwise", "copy_cat", "reduction_last", "index_add", "embedding", "group_norm", "layer_norm",
+            "scatter", "sort", "scan", "multinomial"} <= others
+    assert any(r.startswith("attention") for r in others) and any(r.startswith("topk") for r in others)
+
+
+def test_the_check_traces_on_the_meta_device_with_its_sdpa_calls():
+    from hetsim.calibration.gpu_suite import realcode_eighteenth
+
+    specs = list(realcode_eighteenth.specs())
+    assert {group for group, *_ in specs} == {CHECK13}
+    sdpa = [c for c in _cases() if c.get("group") == CHECK13 and c["kind"] == "sdpa"]
+    # with and without masks (boolean and additive), causal, and GQA through enable_gqa
+    assert any(c["spec"].get("attn_mask") for c in sdpa) and any(not c["spec"].get("attn_mask") for c in sdpa)
+    assert any(c["spec"].get("is_causal") for c in sdpa) and any(c["spec"].get("enable_gqa") for c in sdpa)
