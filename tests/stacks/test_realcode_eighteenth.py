@@ -1,11 +1,13 @@
 """The thirteenth blind check of everyday PyTorch inference code (realcode-check13, in realcode_eighteenth): written by
-a helper from the models' and serving stacks' reference code after realcode-more10, blind to every earlier group; not
-timed yet, so only its structure is checked here (no measured data)."""
+a helper from the models' and serving stacks' reference code after realcode-more10, blind to every earlier group; its
+structure, and its blind score on the H200 (timed 2026-12-03)."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+
+import pytest
 
 from hetsim.calibration.paths import REPO_ROOT
 
@@ -69,3 +71,18 @@ def test_the_check_traces_on_the_meta_device_with_its_sdpa_calls():
     # with and without masks (boolean and additive), causal, and GQA through enable_gqa
     assert any(c["spec"].get("attn_mask") for c in sdpa) and any(not c["spec"].get("attn_mask") for c in sdpa)
     assert any(c["spec"].get("is_causal") for c in sdpa) and any(c["spec"].get("enable_gqa") for c in sdpa)
+
+
+def test_the_thirteenth_check_was_timed_whole_and_is_scored():
+    from hetsim.calibration.predict import gpu_model
+    from hetsim.calibration.trace_cases import load_cases, validate_ops
+
+    runs = REPO_ROOT / "calibration" / "profiles" / "runs"
+    cases = load_cases(runs / "H200-aten-realcode-check13-2026-12-03.parquet")
+    assert len(cases) == 166 and {c.case for c in cases} == set(range(3010, 3176))  # every case timed
+    graph = validate_ops(gpu_model("H200"), cases).stats("graph")
+    # scored once, blind: 9.9 % / 37.7 % over 148 kernel cases with the code and profile of 354ce55
+    # (calibration/README.md)
+    assert graph["n"] == 148
+    assert graph["median_abs"] == pytest.approx(0.099, abs=0.01)
+    assert 0.30 < graph["p90_abs"] < 0.40

@@ -1,6 +1,6 @@
 """The twelfth blind check of everyday PyTorch inference code (realcode-check12, in realcode_sixteenth): written by a
-helper from the models' and serving stacks' reference code after realcode-more9, blind to every earlier group; not
-timed yet, so only its structure is checked here (no measured data)."""
+helper from the models' and serving stacks' reference code after realcode-more9, blind to every earlier group; its
+structure is checked here (its timing is scored in test_realcode_seventeenth)."""
 
 from __future__ import annotations
 
