@@ -277,28 +277,21 @@ INTEGER_DTYPES = frozenset({"int8", "uint8", "int16", "int32", "int64"})
 
 def broadcasts(op: AtenOp, out: TensorMeta) -> bool:
     """Whether an elementwise op reads an input through a broadcast or a non-contiguous layout:
-    TensorIterator's strided kernel, not the contiguous vectorised one. A one-element tensor of one or
-    more dims broadcast over a larger output is such an input (stride 0 along the output: a mask's
-    `cache_position <= position`); a 0-dim one may be a host scalar, which TensorIterator lifts into the
-    kernel's arguments, so it is not. Operands all dense in one layout, permuted or not (two transposed
-    views of the same heads), coalesce to one contiguous dim (TensorIterator reorders and coalesces the
-    dims): the vectorised kernel (profiled: realcode-more7's transposed adds)."""
-    if op.base.rstrip("_") in NO_HOST_SCALAR and out.numel > 1 and any(not t.shape for t in op.inputs):
-        return True
-    return any((t.numel > 1 or (t.shape and out.numel > 1)) and not same_dense_layout(t, out) for t in op.inputs)
-
-
-# elementwise ops with no host-scalar path: a 0-dim value is a device tensor broadcast over the output, so the strided
-# kernel runs (profiled: a sliding-window mask's where(mask, 0-dim, scores), elementwise_kernel<128, 4>,
-# realcode-check11)
-NO_HOST_SCALAR = frozenset({"where"})
+    TensorIterator's strided kernel, not the contiguous vectorised one. A one-element tensor broadcast over a larger
+    output is such an input (stride 0 along the output: a mask's `cache_position <= position`), a 0-dim one too: a
+    Python number reaches the trace as a plain argument, never as a tensor, so a traced 0-dim tensor is a buffer or a
+    reduction's result, on the GPU where the model runs (a fake CPU trace cannot tell; a CPU tensor is rare in model
+    code), and ATen lifts only CPU scalars into a kernel's arguments (gpu_kernel_with_scalars). Profiled: a div by a
+    0-d scale over 16 M elements ran elementwise_kernel<128, 4> in 41 us where the vectorised kernel takes 17;
+    torch.where's 0-dim value likewise (realcode-check11, -check13). Operands all dense in one layout, permuted or not
+    (two transposed views of the same heads), coalesce to one contiguous dim (TensorIterator reorders and coalesces
+    the dims): the vectorised kernel (profiled: realcode-more7's transposed adds)."""
+    return any((t.numel > 1 or out.numel > 1) and not same_dense_layout(t, out) for t in op.inputs)
 
 
 def operands(op: AtenOp) -> int:
-    """Tensors an elementwise kernel addresses per element: the output and each input, a 0-dim input aside where it
-    may be a host scalar in the kernel's arguments."""
-    device_scalars = op.base.rstrip("_") in NO_HOST_SCALAR
-    return 1 + sum(1 for t in op.inputs if t.shape or device_scalars)
+    """Tensors an elementwise kernel addresses per element: the output and each input."""
+    return 1 + len(op.inputs)
 
 
 def same_dense_layout(t: TensorMeta, out: TensorMeta) -> bool:
@@ -319,8 +312,8 @@ def casts(op: AtenOp, out: TensorMeta) -> bool:
     """Whether an elementwise kernel converts between dtypes as it loads or stores (CUDALoops.cuh's dynamic
     casting: LoadWithCast / StoreWithCast, never vectorised): its tensor operands in more than one dtype, a
     comparison's bool output and a bool condition or mask aside (their functors take them as they are); a 0-dim
-    input may be a host scalar, lifted into the kernel's arguments."""
-    values = [t for t in op.inputs if t.shape]
+    input counts (a GPU tensor, `broadcasts`: its kernel casts its loads)."""
+    values = list(op.inputs)
     if op.base.rstrip("_") in MASKED:
         values = [t for t in values if t.dtype != "bool"]  # where's condition, masked_fill's mask
     dtypes = {t.dtype for t in values}
@@ -350,7 +343,7 @@ def _pointwise(op: AtenOp) -> tuple[Op, ...]:
         ops: tuple[Op, ...] = ()
         inputs = [op.inputs[0]]
         for t in op.inputs[1:]:
-            if t.shape and t.dtype != out.dtype:
+            if t.dtype != out.dtype:  # a 0-dim value too (where_self_out's .to takes every tensor)
                 cast = replace(t, dtype=out.dtype)  # .to keeps a dense layout's strides
                 ops += _to_copy(AtenOp("aten._to_copy.default", (t,), (cast,), {}, module=op.module))
                 t = cast

@@ -34,16 +34,23 @@ def test_broadcast_multiply_reads_the_small_input_once():
     assert op.bytes == 4 * (8 * 4096 + 8 + 8 * 4096)
 
 
-def test_a_one_element_tensor_over_a_longer_output_is_a_broadcast_input_a_0_dim_one_is_not():
+def test_a_one_element_tensor_over_a_longer_output_is_a_broadcast_input_a_0_dim_one_too():
     # transformers' mask: cache_position [1, 1, 1, L] <= position [1, 1, 1, 1] (stride 0 along L: the strided
-    # kernel); a 0-dim tensor may be a host scalar that TensorIterator passes as an argument
+    # kernel); a traced 0-dim tensor is on the GPU (a Python number arrives as a plain argument), and ATen lifts only
+    # CPU scalars into the kernel's arguments: a div by a 0-d scale ran elementwise_kernel<128, 4> (realcode-check13)
     pos, one, scalar = meta((1, 1, 1, 4097), "int64"), meta((1, 1, 1, 1), "int64"), meta((), "int64")
     out = meta((1, 1, 1, 4097), "bool")
     (le,) = aten.lower_op(AtenOp("aten.le.Tensor", (pos, one), (out,)))
     (le0,) = aten.lower_op(AtenOp("aten.le.Tensor", (pos, scalar), (out,)))
-    assert le.regime == "pointwise_broadcast" and le0.regime != "pointwise_broadcast"
+    assert le.regime == le0.regime == "pointwise_broadcast" and le0.operands == 3
+    (plain,) = aten.lower_op(AtenOp("aten.le.Scalar", (pos,), (out,), {"other": 7}))
+    assert plain.regime != "pointwise_broadcast"  # a Python number: the kernel's argument
     (same,) = aten.lower_op(AtenOp("aten.add.Tensor", (one, one), (meta((1, 1, 1, 1), "int64"),)))
     assert same.regime != "pointwise_broadcast"  # one element in, one out: nothing is broadcast
+    # a 0-d fp32 scale over bf16 states: the kernel casts its loads (the strided kernel with casts)
+    x, s = meta((8, 1, 2048)), meta((), "float32")
+    (mul,) = aten.lower_op(AtenOp("aten.mul.Tensor", (x, s), (meta((8, 1, 2048)),)))
+    assert mul.regime == "pointwise_strided_cast"
 
 
 def test_a_cat_with_one_non_empty_input_has_half_the_cat_kernels_grid():

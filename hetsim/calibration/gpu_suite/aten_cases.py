@@ -607,7 +607,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     check, realcode-check11, which lives in realcode_fourteenth, blind to all of them; then realcode-more9, the kernels
     its tail ran; then the twelfth check, realcode-check12, which lives in realcode_sixteenth, blind to every group
     before it; then realcode-more10 (realcode_seventeenth), the pooled checks' tail at sizes no group had; then the
-    thirteenth check, realcode-check13, which lives in realcode_eighteenth, blind to every group before it)."""
+    thirteenth check, realcode-check13, which lives in realcode_eighteenth, blind to every group before it; then
+    realcode-more11 (realcode_nineteenth), the kernels the thirteenth check's tail ran)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighteenth,
@@ -618,6 +619,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_fourteenth,
         realcode_fourth,
         realcode_more,
+        realcode_nineteenth,
         realcode_ninth,
         realcode_seventeenth,
         realcode_seventh,
@@ -647,7 +649,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_fifteenth.REALCODE_MORE9,), realcode_fifteenth.specs),
             ((realcode_sixteenth.REALCODE_CHECK12,), realcode_sixteenth.specs),
             ((realcode_seventeenth.REALCODE_MORE10,), realcode_seventeenth.specs),
-            ((realcode_eighteenth.REALCODE_CHECK13,), realcode_eighteenth.specs))
+            ((realcode_eighteenth.REALCODE_CHECK13,), realcode_eighteenth.specs),
+            ((realcode_nineteenth.REALCODE_MORE11,), realcode_nineteenth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
