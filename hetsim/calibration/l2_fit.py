@@ -10,6 +10,8 @@ the hot times' relative error; each op's hot overhead is the median residual. Fi
 GroupNorm's walk (FIT_OPS), never on a composite. The linears (MATRIX_OPS: cuBLAS on the tensor cores) take their own
 gain on that ramp; softmax and the last-dim sum are in the runs to be looked at (lane work and fixed costs bind
 them). Each run is also fitted alone: the spread of the constants between runs is printed beside the pooled fit.
+It also prints L2_GAIN_REREAD (reread_gain): the rate of a bmm's items re-reading one broadcast weight from the L2,
+fitted on realcode-more11's aten cases.
 """
 
 from __future__ import annotations
@@ -106,6 +108,38 @@ def _best_gain(ops, l2: float, hot_share: float, cold_share: float, gains) -> tu
     return (float(p90s[i]), float(medians[i])), float(gains[i, 0])
 
 
+REREAD_RUN = RUNS / "H200-aten-realcode-more11-2026-12-03.parquet"  # the broadcast-weight bmms of realcode-more11
+REREAD_MIN_BYTES = 100e6  # re-reads enough that the kernel's launch and the bytes once are a few % of its time
+REREAD_MAX_ROWS = 8  # rows an item: the tiles' math far below the re-reads
+
+
+def reread_gain(path: Path = REREAD_RUN, hbm_bw: float | None = None) -> float:
+    """residency.L2_GAIN_REREAD: the rate at which a traced bmm's items re-read one broadcast weight from the L2
+    (gpu.broadcast_rereads: (batch - 1) x the weight's bytes), over the HBM's streaming rate (`hbm_bw`, default the
+    H200 profile's), the median over the run's products with >= REREAD_MIN_BYTES of re-reads and at most
+    REREAD_MAX_ROWS rows an item, rounded to 0.05. Measured graph times, the kernel's launch left in."""
+    import statistics
+
+    from hetsim.calibration.predict import gpu_model
+    from hetsim.calibration.trace_cases import load_cases
+    from hetsim.stacks import aten
+
+    if hbm_bw is None:
+        hbm_bw = gpu_model("H200").hbm_bw
+    rates = []
+    for case in load_cases(path):
+        op = case.op
+        if not getattr(op, "name", "").startswith("aten.bmm.") or op.inputs[1].stride[0] != 0:
+            continue
+        batch, rows, _ = op.inputs[0].shape
+        rereads = (batch - 1) * aten.nbytes(op.inputs[1])
+        if rereads >= REREAD_MIN_BYTES and rows <= REREAD_MAX_ROWS and case.measured.get("graph"):
+            rates.append(rereads / case.measured["graph"])
+    if not rates:
+        raise ValueError(f"{path}: no bmm over a broadcast weight with >= {REREAD_MIN_BYTES:.0e} bytes of re-reads")
+    return round(statistics.median(rates) / hbm_bw / 0.05) * 0.05
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m hetsim.calibration.l2_fit", description=__doc__.split("\n")[0])
     ap.add_argument("runs", nargs="*", type=Path, default=list(DEFAULT_RUNS))
@@ -115,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
           f"L2_GAIN_MATRIX = {f.gain_matrix}\n"
           f"hot times: median |error| {f.median_abs:.1%}, p90 {f.p90_abs:.1%} (L2 {f.l2_bytes / 2**20:.0f} MB, "
           f"{len(paths)} run(s))")
+    print(f"L2_GAIN_REREAD = {reread_gain():.2f}  (broadcast-weight bmms of {REREAD_RUN.name})")
     if len(paths) > 1:
         for p in paths:
             one = fit([p])

@@ -287,11 +287,12 @@ def broadcast_rereads(op: Op) -> float:
     """HBM-equivalent bytes of a traced bmm's second operand read again by every batch item after the first: one
     weight broadcast over the batch (stride 0; torch.matmul of a non-contiguous 3-D input and a 2-D weight expands
     the weight) is one HBM read (Matmul.bytes), but cuBLAS runs the batch as separate products and each reads the whole
-    weight, from the L2 at its rate (L2_GAIN; a weight wider than the L2 is taken to fit, not checked). Profiled: 1024
-    items of 2 rows against a 5.3 MB weight ran nvjet's 384 x 8 tiles for 545 us, 5.4 GB at ~10 TB/s, priced 18 us
-    from the bytes once (realcode-check13). The term fades as rows per item grow: the math then binds."""
+    weight, from the L2 at its rate (residency.L2_GAIN_REREAD; a weight wider than the L2 is taken to fit, not
+    checked). Profiled: 1024 items of 2 rows against a 5.3 MB weight ran nvjet's 384 x 8 tiles for 545 us, 5.4 GB at
+    ~10 TB/s, priced 18 us from the bytes once (realcode-check13); realcode-more11's 0.5-17 MB weights over 16-1024
+    items ran their re-reads at 9-16 TB/s. The term fades as rows per item grow: the math then binds."""
     if isinstance(op, Matmul) and op.shared_b and op.batch > 1 and op.aten.startswith(TRACED_BMM):
-        return (op.batch - 1) * op.k * op.n * dtype_bytes(op.dtype) / residency.L2_GAIN
+        return (op.batch - 1) * op.k * op.n * dtype_bytes(op.dtype) / residency.L2_GAIN_REREAD
     return 0.0
 
 

@@ -39,6 +39,13 @@ L2_GAIN = 2.05
 L2_GAIN_MATRIX = 1.35
 
 
+# the L2's rate over the HBM's for a batched product's items re-reading one weight broadcast over the batch (nvjet's
+# skinny tiles, TMA loads; hetsim.hardware.gpu.broadcast_rereads): ~9-16 TB/s on an H200, above the elementwise
+# kernels' L2_GAIN; `python -m hetsim.calibration.l2_fit` refits it (reread_gain) from realcode-more11's 8
+# re-read-bound products (a test checks they agree)
+L2_GAIN_REREAD = 2.5
+
+
 # kernels whose threads reach the HBM's rate but not the L2's: a batched cat mostly of one input copies it with half
 # the grid (replayed appends of 8-13 MB ran ~3 TB/s, as from HBM; hetsim.stacks.aten.dominated_cat)
 NO_L2_GAIN = frozenset({"cat_dominated"})

@@ -153,6 +153,8 @@ def _materialise(op: AtenOp) -> tuple[Op, ...]:
     # cat, clone of an expanded view (repeat_kv), contiguous: stored input read once, output written.
     # A copy out of a strided / broadcast view runs PyTorch's generic strided copy kernel, far below
     # the bandwidth of a contiguous one (`copy_strided`); contiguous inputs: `copy_cat`
+    if op.base in ("cat", "stack") and op.outputs and not batched_cat(op) and sum(1 for t in op.inputs if t.numel) > 1:
+        return _cat_by_copies(op)
     read = sum(nbytes(t) for t in op.inputs)
     write = sum(nbytes(t) for t in op.outputs)
     numel = max((t.numel for t in op.outputs), default=0)
@@ -183,7 +185,7 @@ def _materialise(op: AtenOp) -> tuple[Op, ...]:
         # a cat of strided inputs (rotate_half's halves, transposed heads) runs the batched cat kernel unvectorised
         # (CatArrayBatchedCopy, an offset per element and input dim): ~1.5x slower than the strided copy of a
         # permute (the models' prefill rotate_half cats -35 % under copy_strided, profiled); five dims and more
-        # copy each input with the strided copy
+        # copy each input by itself (_cat_by_copies)
         regime = "cat_strided"
     if regime != "copy_transpose" and any(broadcast(t) for t in op.inputs if t.numel):
         # an expanded input (repeat_kv's K/V heads): each stored element is read once and written n times, a
@@ -191,6 +193,29 @@ def _materialise(op: AtenOp) -> tuple[Op, ...]:
         # caches: ~1.2 TB/s of bytes read + written, against ~0.8 for copy_transpose's): `copy_expand`
         regime = "copy_expand"  # (an expanded view read across its last dim stays a transpose: GQA's k^T broadcast)
     return (Pointwise(numel, read + write, op.name, regime, name=_name(op)),)
+
+
+def _cat_by_copies(op: AtenOp) -> tuple[Op, ...]:
+    """A cat ATen's batched kernel does not take (over 4 dims, as a stack of 4-D rotary pairs makes, or mixed
+    dtypes): cat_out_cuda copies each input into its narrow slice of the output, one copy kernel each. A slice along
+    the outermost dim of size > 1 is contiguous (the contiguous copy where the input is); any other is strided,
+    every element a stride apart: the strided copy (profiled: a stack of two 2 x 32 x 700 x 32 bf16 halves on the
+    last dim ran two elementwise_kernel<128, 4> copies of 3.7 us each, priced 3.0 us as one contiguous copy:
+    realcode-check13)."""
+    out = op.outputs[0]
+    dim = op.args.get("dim", 0) % len(out.shape)
+    outer = all(size == 1 for size in out.shape[:dim])
+    copies = []
+    for t in op.inputs:
+        if not t.numel:
+            continue
+        regime = "copy_cat" if outer and not strided(t) else "copy_strided"
+        if regime == "copy_strided" and transposes(t):
+            regime = "copy_transpose"
+        elif regime == "copy_strided" and broadcast(t):
+            regime = "copy_expand"
+        copies.append(Pointwise(t.numel, nbytes(t) + t.numel * out.itemsize, op.name, regime, name=_name(op)))
+    return tuple(copies)
 
 
 def fastest_dim(t: TensorMeta) -> int | None:

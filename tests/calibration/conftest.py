@@ -61,7 +61,8 @@ def h200_fit_cases():
     # the GEMM grid's second lease timed every case of it (the first, before its last cases were added, is the repeat)
     return [runs / f for f in (*first, *groups, "H200-aten-gemm-shapes-2026-12-02b.parquet",
                                "H200-aten-realcode-more9-2026-12-02.parquet",
-                               "H200-aten-realcode-more10-2026-12-02.parquet")]
+                               "H200-aten-realcode-more10-2026-12-02.parquet",
+                               "H200-aten-realcode-more11-2026-12-03.parquet")]
 
 
 @pytest.fixture(scope="session")
