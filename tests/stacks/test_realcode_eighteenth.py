@@ -86,7 +86,8 @@ def test_the_thirteenth_check_was_timed_whole_and_is_scored():
     assert len(cases) == 166 and {c.case for c in cases} == set(range(3010, 3176))  # every case timed
     graph = validate_ops(gpu_model("H200"), cases).stats("graph")
     # scored once, blind: 9.9 % / 37.7 % over 148 kernel cases with the code and profile of 354ce55
-    # (calibration/README.md)
+    # (calibration/README.md). Not blind after: 9.4 % / 30.4 % once 0-dim tensors were GPU operands, a bmm's broadcast
+    # weight was re-read per item, a cat over 4 dims copied input by input and realcode-more11 was fitted
     assert graph["n"] == 148
-    assert graph["median_abs"] == pytest.approx(0.099, abs=0.01)
-    assert 0.30 < graph["p90_abs"] < 0.40
+    assert graph["median_abs"] == pytest.approx(0.094, abs=0.01)
+    assert 0.25 < graph["p90_abs"] < 0.35
