@@ -608,7 +608,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     its tail ran; then the twelfth check, realcode-check12, which lives in realcode_sixteenth, blind to every group
     before it; then realcode-more10 (realcode_seventeenth), the pooled checks' tail at sizes no group had; then the
     thirteenth check, realcode-check13, which lives in realcode_eighteenth, blind to every group before it; then
-    realcode-more11 (realcode_nineteenth), the kernels the thirteenth check's tail ran)."""
+    realcode-more11 (realcode_nineteenth), the kernels the thirteenth check's tail ran; then the fourteenth check,
+    realcode-check14, which lives in realcode_twentieth, blind to every group before it)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighteenth,
@@ -629,6 +630,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_third,
         realcode_thirteenth,
         realcode_twelfth,
+        realcode_twentieth,
     )
 
     return (((REALCODE, REALCODE_CHECK), _realcode_specs),
@@ -650,7 +652,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_sixteenth.REALCODE_CHECK12,), realcode_sixteenth.specs),
             ((realcode_seventeenth.REALCODE_MORE10,), realcode_seventeenth.specs),
             ((realcode_eighteenth.REALCODE_CHECK13,), realcode_eighteenth.specs),
-            ((realcode_nineteenth.REALCODE_MORE11,), realcode_nineteenth.specs))
+            ((realcode_nineteenth.REALCODE_MORE11,), realcode_nineteenth.specs),
+            ((realcode_twentieth.REALCODE_CHECK14,), realcode_twentieth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:

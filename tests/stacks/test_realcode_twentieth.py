@@ -1,0 +1,78 @@
+"""The fourteenth blind check of everyday PyTorch inference code (realcode-check14, in realcode_twentieth): written by
+a helper from the models' and serving stacks' reference code after realcode-more11, blind to every earlier group; its
+structure."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from hetsim.calibration.paths import REPO_ROOT
+
+CHECK14 = "realcode-check14"
+CASES_JSON = REPO_ROOT / "hetsim" / "calibration" / "gpu_suite" / "aten_cases.json"
+IDS = REPO_ROOT / "experiments" / "kernel_dispatch" / "check14_ids.txt"
+PRODUCTS = ("matmul", "bmm", "gemv")
+
+
+def _cases() -> list[dict]:
+    return json.loads(CASES_JSON.read_text())["cases"]
+
+
+def test_every_case_names_its_group_and_the_group_spans_regimes(assert_names_its_group):
+    assert_names_its_group(CHECK14, regimes=12)
+
+
+def test_the_fourteenth_realcode_check_shares_no_case_with_any_other_group():
+    from hetsim.calibration.gpu_suite.aten_cases import case_key
+
+    groups: dict[str, set[str]] = {}
+    for c in _cases():
+        groups.setdefault(c.get("group", "models"), set()).add(case_key(c["kind"], c["spec"]))
+    blind = groups.pop(CHECK14)
+    assert 130 <= len(blind) <= 170
+    assert not any(blind & keys for keys in groups.values())
+
+
+def test_the_fourteenth_realcode_check_is_appended_last_as_one_block():
+    from hetsim.calibration.gpu_suite import realcode_nineteenth, realcode_twentieth
+    from hetsim.calibration.gpu_suite.aten_cases import realcode_pairs
+
+    cases = _cases()
+    mine = [i for i, c in enumerate(cases) if c.get("group") == CHECK14]
+    earlier = [i for i, c in enumerate(cases) if c.get("group") == realcode_nineteenth.REALCODE_MORE11]
+    # after every earlier case (realcode-more11, ids 3176-3229, included), one block to the end of the file; the
+    # sweep's id list names exactly its cases
+    assert earlier == list(range(3176, 3230)) and mine[0] == 3230
+    assert mine == list(range(mine[0], len(cases)))
+    assert [int(n) for n in IDS.read_text().strip().split(",")] == mine
+    assert realcode_pairs()[-1] == ((CHECK14,), realcode_twentieth.specs)
+    assert realcode_pairs()[-2] == ((realcode_nineteenth.REALCODE_MORE11,), realcode_nineteenth.specs)
+    assert realcode_twentieth.REALCODE_CHECK14 == CHECK14
+
+
+def test_a_quarter_of_the_check_is_matrix_products_and_the_rest_spans_kernels():
+    regimes = Counter(c["regime"] for c in _cases() if c.get("group") == CHECK14)
+    products = sum(n for r, n in regimes.items() if r.startswith(PRODUCTS))
+    assert products >= 30 and 0.2 * sum(regimes.values()) <= products <= 0.35 * sum(regimes.values())
+    others = {r for r in regimes if not r.startswith(PRODUCTS)}
+    assert len(others) >= 12
+    # elementwise, reductions, copies, indexing, norms, sorting and sampling beside the products
+    assert {"pointwise", "copy_cat", "reduction_last", "index_add", "index_copy", "index_put", "embedding", "gather",
+            "layer_norm", "scatter", "sort", "scan", "multinomial"} <= others
+    assert any(r.startswith("attention") for r in others) and any(r.startswith("topk") for r in others)
+
+
+def test_the_check_traces_on_the_meta_device_with_its_sdpa_calls():
+    from hetsim.calibration.gpu_suite import realcode_twentieth
+    from hetsim.tracing.fake import trace_callable
+
+    specs = list(realcode_twentieth.specs())
+    assert {group for group, *_ in specs} == {CHECK14}
+    assert len({label for _, label, *_ in specs}) == len(specs)  # each case labelled by its shapes
+    for _, label, fn, args, _ in specs:
+        assert trace_callable(fn, *args).ops, label
+    sdpa = [c for c in _cases() if c.get("group") == CHECK14 and c["kind"] == "sdpa"]
+    # with and without masks, causal, and GQA through enable_gqa
+    assert any(c["spec"].get("attn_mask") for c in sdpa) and any(not c["spec"].get("attn_mask") for c in sdpa)
+    assert any(c["spec"].get("is_causal") for c in sdpa) and any(c["spec"].get("enable_gqa") for c in sdpa)
