@@ -1,11 +1,13 @@
 """The fourteenth blind check of everyday PyTorch inference code (realcode-check14, in realcode_twentieth): written by
 a helper from the models' and serving stacks' reference code after realcode-more11, blind to every earlier group; its
-structure."""
+structure, and its blind score on the H200 (timed 2026-12-03)."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+
+import pytest
 
 from hetsim.calibration.paths import REPO_ROOT
 
@@ -76,3 +78,18 @@ def test_the_check_traces_on_the_meta_device_with_its_sdpa_calls():
     # with and without masks, causal, and GQA through enable_gqa
     assert any(c["spec"].get("attn_mask") for c in sdpa) and any(not c["spec"].get("attn_mask") for c in sdpa)
     assert any(c["spec"].get("is_causal") for c in sdpa) and any(c["spec"].get("enable_gqa") for c in sdpa)
+
+
+def test_the_fourteenth_check_was_timed_whole_and_is_scored():
+    from hetsim.calibration.predict import gpu_model
+    from hetsim.calibration.trace_cases import load_cases, validate_ops
+
+    runs = REPO_ROOT / "calibration" / "profiles" / "runs"
+    cases = load_cases(runs / "H200-aten-realcode-check14-2026-12-03.parquet")
+    assert len(cases) == 162 and {c.case for c in cases} == set(range(3230, 3392))  # every case timed
+    graph = validate_ops(gpu_model("H200"), cases).stats("graph")
+    # scored once, blind: 7.3 % / 26.9 % over 146 kernel cases with the code and profile of df07b63
+    # (calibration/README.md)
+    assert graph["n"] == 146
+    assert graph["median_abs"] == pytest.approx(0.073, abs=0.01)
+    assert 0.22 < graph["p90_abs"] < 0.32
