@@ -416,6 +416,18 @@ def _pointwise(op: AtenOp) -> tuple[Op, ...]:
     return (Pointwise(out.numel, read + write, op.name, name=_name(op)),)
 
 
+def _eye(op: AtenOp) -> tuple[Op, ...]:
+    # torch.eye on a GPU (TensorFactories.cpp eye_out: result.zero_(), then result.diagonal().fill_(1)): a fill of the
+    # output, then a fill of its diagonal, a view a row plus one apart (the strided kernel)
+    out = op.outputs[0]
+    n = min(out.shape) if len(out.shape) == 2 else 0
+    ops = _pointwise(AtenOp("aten.zeros_like.default", (out,), (out,), {}, module=op.module))
+    if n:
+        diagonal = TensorMeta((n,), (out.stride[0] + out.stride[1],), out.dtype, view=True, contiguous=False)
+        ops += _pointwise(AtenOp("aten.fill_.Scalar", (diagonal,), (diagonal,), {"value": 1}, module=op.module))
+    return tuple(replace(o, aten=op.name) for o in ops)
+
+
 # ops that take a tensor for its shape and dtype only and write the output (a fill)
 FILLS = frozenset({"ones_like", "zeros_like", "full_like", "new_ones", "new_zeros", "new_full"})
 # integer divisions (int64 operands: a software division per element)
@@ -896,6 +908,7 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "argsort": ("sort / sort_segmented / sort_inplace (rows <= 4096)", _sort),
     "cumsum": ("scan / scan_device (one row)", _scan), "cumprod": ("scan / scan_device (one row)", _scan),
     "multinomial": ("multinomial", _multinomial),
+    "eye": ("elementwise / pointwise_narrow (the fill) + pointwise_broadcast (the diagonal)", _eye),
     "constant_pad_nd": ("pointwise (the fill) + copy_strided (the input into it)", _pad),
     "repeat_interleave": ("copy_cat / copy_strided + sync without output_size", _repeat_interleave),
     "tril": ("tril (else pointwise)", _tril), "triu": ("tril (else pointwise)", _tril),

@@ -93,3 +93,16 @@ def test_the_fourteenth_check_was_timed_whole_and_is_scored():
     assert graph["n"] == 146
     assert graph["median_abs"] == pytest.approx(0.073, abs=0.01)
     assert 0.22 < graph["p90_abs"] < 0.32
+
+
+def test_torch_eye_is_a_fill_then_a_fill_of_its_diagonal():
+    from hetsim.stacks import aten
+    from hetsim.tracing.trace import AtenOp, TensorMeta
+
+    # profiled (realcode-check14's token-tree mask, eye(64) of bool): FillFunctor over the output, then the strided
+    # kernel over the diagonal; it had no lowering (roofline, assumed: +591 %)
+    out = TensorMeta.dense((64, 64), "bool")
+    fill, diagonal = aten.lower_op(AtenOp("aten.eye.default", (), (out,), {"n": 64}))
+    assert fill.numel == 64 * 64 and fill.regime == "pointwise_narrow"
+    assert diagonal.numel == 64 and diagonal.regime == "pointwise_broadcast"
+    assert {fill.aten, diagonal.aten} == {"aten.eye.default"}
