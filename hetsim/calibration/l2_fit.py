@@ -115,26 +115,25 @@ REREAD_MAX_ROWS = 8  # rows an item: the tiles' math far below the re-reads
 
 def reread_gain(path: Path = REREAD_RUN, hbm_bw: float | None = None) -> float:
     """residency.L2_GAIN_REREAD: the rate at which a traced bmm's items re-read one broadcast weight from the L2
-    (gpu.broadcast_rereads: (batch - 1) x the weight's bytes), over the HBM's streaming rate (`hbm_bw`, default the
-    H200 profile's), the median over the run's products with >= REREAD_MIN_BYTES of re-reads and at most
-    REREAD_MAX_ROWS rows an item, rounded to 0.05. Measured graph times, the kernel's launch left in."""
+    (gpu.broadcast_reread_bytes), over the HBM's streaming rate (`hbm_bw`, default the H200 profile's), the median
+    over the run's products with >= REREAD_MIN_BYTES of re-reads and at most REREAD_MAX_ROWS rows an item, rounded
+    to 0.05. Measured graph times, the kernel's launch left in."""
     import statistics
 
     from hetsim.calibration.predict import gpu_model
-    from hetsim.calibration.trace_cases import load_cases
-    from hetsim.stacks import aten
+    from hetsim.calibration.trace_cases import load_cases, lower_case
+    from hetsim.hardware.gpu import broadcast_reread_bytes
 
     if hbm_bw is None:
         hbm_bw = gpu_model("H200").hbm_bw
     rates = []
     for case in load_cases(path):
-        op = case.op
-        if not getattr(op, "name", "").startswith("aten.bmm.") or op.inputs[1].stride[0] != 0:
+        if not case.measured.get("graph"):
             continue
-        batch, rows, _ = op.inputs[0].shape
-        rereads = (batch - 1) * aten.nbytes(op.inputs[1])
-        if rereads >= REREAD_MIN_BYTES and rows <= REREAD_MAX_ROWS and case.measured.get("graph"):
-            rates.append(rereads / case.measured["graph"])
+        for op in lower_case(case):
+            rereads = broadcast_reread_bytes(op)
+            if rereads >= REREAD_MIN_BYTES and op.m <= REREAD_MAX_ROWS:
+                rates.append(rereads / case.measured["graph"])
     if not rates:
         raise ValueError(f"{path}: no bmm over a broadcast weight with >= {REREAD_MIN_BYTES:.0e} bytes of re-reads")
     return round(statistics.median(rates) / hbm_bw / 0.05) * 0.05

@@ -291,8 +291,14 @@ def broadcast_rereads(op: Op) -> float:
     checked). Profiled: 1024 items of 2 rows against a 5.3 MB weight ran nvjet's 384 x 8 tiles for 545 us, 5.4 GB at
     ~10 TB/s, priced 18 us from the bytes once (realcode-check13); realcode-more11's 0.5-17 MB weights over 16-1024
     items ran their re-reads at 9-16 TB/s. The term fades as rows per item grow: the math then binds."""
+    return broadcast_reread_bytes(op) / residency.L2_GAIN_REREAD
+
+
+def broadcast_reread_bytes(op: Op) -> float:
+    """The bytes a traced bmm's items after the first read again of one weight broadcast over the batch (0 for any
+    other op): what broadcast_rereads prices and hetsim.calibration.l2_fit.reread_gain fits the rate of."""
     if isinstance(op, Matmul) and op.shared_b and op.batch > 1 and op.aten.startswith(TRACED_BMM):
-        return (op.batch - 1) * op.k * op.n * dtype_bytes(op.dtype) / residency.L2_GAIN_REREAD
+        return float((op.batch - 1) * op.k * op.n * dtype_bytes(op.dtype))
     return 0.0
 
 

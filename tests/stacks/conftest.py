@@ -21,6 +21,48 @@ def assert_names_its_group():
     return _assert_names_its_group
 
 
+@pytest.fixture
+def assert_disjoint():
+    """A check that a group's committed cases share none with any other group (`_assert_disjoint`)."""
+    return _assert_disjoint
+
+
+@pytest.fixture
+def committed_cases() -> list[dict]:
+    """The committed cases file's cases, in order (a case's index is its id)."""
+    return _committed_cases()
+
+
+@pytest.fixture
+def scored_graph():
+    """A blind check's sweep run, checked whole and scored by the committed H200 profile (`_scored_graph`)."""
+    return _scored_graph
+
+
+@pytest.fixture
+def assert_sdpa_variety():
+    """A check that a group's SDPA cases span masks, causal calls and GQA (`_assert_sdpa_variety`)."""
+    return _assert_sdpa_variety
+
+
+def _scored_graph(run: str, ids: range) -> dict:
+    """The graph view's figures (`hetsim validate ops`) of calibration/profiles/runs/`run`, whose cases must be
+    exactly `ids` (every case timed)."""
+    from hetsim.calibration.predict import gpu_model
+    from hetsim.calibration.trace_cases import load_cases, validate_ops
+
+    cases = load_cases(REPO_ROOT / "calibration" / "profiles" / "runs" / run)
+    assert len(cases) == len(ids) and {c.case for c in cases} == set(ids)
+    return validate_ops(gpu_model("H200"), cases).stats("graph")
+
+
+def _assert_sdpa_variety(group: str) -> None:
+    """`group`'s committed SDPA cases call it with and without a mask, causally, and with GQA (enable_gqa)."""
+    sdpa = [c for c in _committed_cases() if c.get("group") == group and c["kind"] == "sdpa"]
+    assert any(c["spec"].get("attn_mask") for c in sdpa) and any(not c["spec"].get("attn_mask") for c in sdpa)
+    assert any(c["spec"].get("is_causal") for c in sdpa) and any(c["spec"].get("enable_gqa") for c in sdpa)
+
+
 def _committed_cases() -> list[dict]:
     return json.loads((REPO_ROOT / "hetsim" / "calibration" / "gpu_suite" / "aten_cases.json").read_text())["cases"]
 
@@ -32,16 +74,21 @@ def _assert_names_its_group(group: str, regimes: int = 5) -> None:
     assert len({c["regime"] for c in cases}) >= regimes
 
 
-def _assert_blind(check: str, cases: int, fit_group: str) -> None:
-    """`check`'s `cases` cases share no case with any other group of the cases file, and the committed profile was
-    fitted on `fit_group`'s sweep and never on `check`'s."""
+def _assert_disjoint(group: str, cases: range) -> None:
+    """`group`'s distinct cases number within `cases` and none equals a case of another group of the cases file."""
     from hetsim.calibration.gpu_suite.aten_cases import case_key
 
     groups: dict[str, set[str]] = {}
     for c in _committed_cases():
         groups.setdefault(c.get("group", "models"), set()).add(case_key(c["kind"], c["spec"]))
-    blind = groups.pop(check)
-    assert len(blind) == cases and not any(blind & keys for keys in groups.values())
+    mine = groups.pop(group)
+    assert len(mine) in cases and not any(mine & keys for keys in groups.values())
+
+
+def _assert_blind(check: str, cases: int, fit_group: str) -> None:
+    """`check`'s `cases` cases share no case with any other group of the cases file, and the committed profile was
+    fitted on `fit_group`'s sweep and never on `check`'s."""
+    _assert_disjoint(check, range(cases, cases + 1))
     from hetsim.calibration.gpu_profile import load_profile
 
     fit_files = load_profile(REPO_ROOT / "calibration" / "profiles" / "H200.yaml").provenance["trace_fit"]["cases"]

@@ -4,7 +4,6 @@ tensor, stacks and cats of small inner slices); its structure."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
 import pytest
@@ -12,34 +11,22 @@ import pytest
 from hetsim.calibration.paths import REPO_ROOT
 
 MORE11 = "realcode-more11"
-CASES_JSON = REPO_ROOT / "hetsim" / "calibration" / "gpu_suite" / "aten_cases.json"
 IDS = REPO_ROOT / "experiments" / "kernel_dispatch" / "more11_ids.txt"
-
-
-def _cases() -> list[dict]:
-    return json.loads(CASES_JSON.read_text())["cases"]
 
 
 def test_every_case_names_its_group_and_the_group_spans_regimes(assert_names_its_group):
     assert_names_its_group(MORE11, regimes=5)
 
 
-def test_the_eleventh_fit_group_shares_no_case_with_any_other_group():
-    from hetsim.calibration.gpu_suite.aten_cases import case_key
-
-    groups: dict[str, set[str]] = {}
-    for c in _cases():
-        groups.setdefault(c.get("group", "models"), set()).add(case_key(c["kind"], c["spec"]))
-    mine = groups.pop(MORE11)
-    assert 40 <= len(mine) <= 60
-    assert not any(mine & keys for keys in groups.values())
+def test_the_eleventh_fit_group_shares_no_case_with_any_other_group(assert_disjoint):
+    assert_disjoint(MORE11, range(40, 61))
 
 
-def test_the_eleventh_fit_group_is_appended_after_every_earlier_group_as_one_block():
+def test_the_eleventh_fit_group_is_appended_after_every_earlier_group_as_one_block(committed_cases):
     from hetsim.calibration.gpu_suite import realcode_eighteenth, realcode_nineteenth, realcode_twentieth
     from hetsim.calibration.gpu_suite.aten_cases import realcode_pairs
 
-    cases = _cases()
+    cases = committed_cases
     mine = [i for i, c in enumerate(cases) if c.get("group") == MORE11]
     earlier = [i for i, c in enumerate(cases) if c.get("group") == realcode_eighteenth.REALCODE_CHECK13]
     later = [i for i, c in enumerate(cases) if c.get("group") == realcode_twentieth.REALCODE_CHECK14]
@@ -56,8 +43,8 @@ def test_the_eleventh_fit_group_is_appended_after_every_earlier_group_as_one_blo
     assert realcode_nineteenth.REALCODE_MORE11 == MORE11
 
 
-def test_the_group_covers_the_tails_kernels():
-    cases = [c for c in _cases() if c.get("group") == MORE11]
+def test_the_group_covers_the_tails_kernels(committed_cases):
+    cases = [c for c in committed_cases if c.get("group") == MORE11]
     regimes = Counter(c["regime"] for c in cases)
     assert regimes["matmul_even_width"] >= 8 and regimes["matmul_odd_width"] >= 4
     assert sum(n for r, n in regimes.items() if r.startswith("pointwise")) >= 10

@@ -4,7 +4,6 @@ structure, and its blind score on the H200 (timed 2026-12-03)."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
 import pytest
@@ -12,35 +11,25 @@ import pytest
 from hetsim.calibration.paths import REPO_ROOT
 
 CHECK14 = "realcode-check14"
-CASES_JSON = REPO_ROOT / "hetsim" / "calibration" / "gpu_suite" / "aten_cases.json"
 IDS = REPO_ROOT / "experiments" / "kernel_dispatch" / "check14_ids.txt"
 PRODUCTS = ("matmul", "bmm", "gemv")
-
-
-def _cases() -> list[dict]:
-    return json.loads(CASES_JSON.read_text())["cases"]
 
 
 def test_every_case_names_its_group_and_the_group_spans_regimes(assert_names_its_group):
     assert_names_its_group(CHECK14, regimes=12)
 
 
-def test_the_fourteenth_realcode_check_shares_no_case_with_any_other_group():
-    from hetsim.calibration.gpu_suite.aten_cases import case_key
-
-    groups: dict[str, set[str]] = {}
-    for c in _cases():
-        groups.setdefault(c.get("group", "models"), set()).add(case_key(c["kind"], c["spec"]))
-    blind = groups.pop(CHECK14)
-    assert 130 <= len(blind) <= 170
-    assert not any(blind & keys for keys in groups.values())
+def test_the_fourteenth_realcode_check_shares_no_case_with_any_other_group(assert_blind):
+    # every one of its 162 cases distinct (130-170 asked of the helper), and never fitted (the profile's last fit
+    # group is realcode-more11)
+    assert_blind(CHECK14, 162, "realcode-more11")
 
 
-def test_the_fourteenth_realcode_check_is_appended_last_as_one_block():
+def test_the_fourteenth_realcode_check_is_appended_last_as_one_block(committed_cases):
     from hetsim.calibration.gpu_suite import realcode_nineteenth, realcode_twentieth
     from hetsim.calibration.gpu_suite.aten_cases import realcode_pairs
 
-    cases = _cases()
+    cases = committed_cases
     mine = [i for i, c in enumerate(cases) if c.get("group") == CHECK14]
     earlier = [i for i, c in enumerate(cases) if c.get("group") == realcode_nineteenth.REALCODE_MORE11]
     # after every earlier case (realcode-more11, ids 3176-3229, included), one block to the end of the file; the
@@ -53,8 +42,8 @@ def test_the_fourteenth_realcode_check_is_appended_last_as_one_block():
     assert realcode_twentieth.REALCODE_CHECK14 == CHECK14
 
 
-def test_a_quarter_of_the_check_is_matrix_products_and_the_rest_spans_kernels():
-    regimes = Counter(c["regime"] for c in _cases() if c.get("group") == CHECK14)
+def test_a_quarter_of_the_check_is_matrix_products_and_the_rest_spans_kernels(committed_cases):
+    regimes = Counter(c["regime"] for c in committed_cases if c.get("group") == CHECK14)
     products = sum(n for r, n in regimes.items() if r.startswith(PRODUCTS))
     assert products >= 30 and 0.2 * sum(regimes.values()) <= products <= 0.35 * sum(regimes.values())
     others = {r for r in regimes if not r.startswith(PRODUCTS)}
@@ -65,7 +54,7 @@ def test_a_quarter_of_the_check_is_matrix_products_and_the_rest_spans_kernels():
     assert any(r.startswith("attention") for r in others) and any(r.startswith("topk") for r in others)
 
 
-def test_the_check_traces_on_the_meta_device_with_its_sdpa_calls():
+def test_the_check_traces_on_the_meta_device_with_its_sdpa_calls(assert_sdpa_variety):
     from hetsim.calibration.gpu_suite import realcode_twentieth
     from hetsim.tracing.fake import trace_callable
 
@@ -74,20 +63,12 @@ def test_the_check_traces_on_the_meta_device_with_its_sdpa_calls():
     assert len({label for _, label, *_ in specs}) == len(specs)  # each case labelled by its shapes
     for _, label, fn, args, _ in specs:
         assert trace_callable(fn, *args).ops, label
-    sdpa = [c for c in _cases() if c.get("group") == CHECK14 and c["kind"] == "sdpa"]
     # with and without masks, causal, and GQA through enable_gqa
-    assert any(c["spec"].get("attn_mask") for c in sdpa) and any(not c["spec"].get("attn_mask") for c in sdpa)
-    assert any(c["spec"].get("is_causal") for c in sdpa) and any(c["spec"].get("enable_gqa") for c in sdpa)
+    assert_sdpa_variety(CHECK14)
 
 
-def test_the_fourteenth_check_was_timed_whole_and_is_scored():
-    from hetsim.calibration.predict import gpu_model
-    from hetsim.calibration.trace_cases import load_cases, validate_ops
-
-    runs = REPO_ROOT / "calibration" / "profiles" / "runs"
-    cases = load_cases(runs / "H200-aten-realcode-check14-2026-12-03.parquet")
-    assert len(cases) == 162 and {c.case for c in cases} == set(range(3230, 3392))  # every case timed
-    graph = validate_ops(gpu_model("H200"), cases).stats("graph")
+def test_the_fourteenth_check_was_timed_whole_and_is_scored(scored_graph):
+    graph = scored_graph("H200-aten-realcode-check14-2026-12-03.parquet", range(3230, 3392))  # every case timed
     # scored once, blind: 7.3 % / 26.9 % over 146 kernel cases with the code and profile of df07b63
     # (calibration/README.md)
     assert graph["n"] == 146
