@@ -282,8 +282,9 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
     @validate.command("methods")
     @friendly
     def validate_methods_cmd(
-        data: Annotated[Path, typer.Option(help="the methods' timings (python -m hetsim.method_code.run)")]
-        = Path("calibration/methods/H200/methods.parquet"),
+        data: Annotated[Path | None, typer.Option(
+            help="one session's timings (python -m hetsim.method_code.run; default: every session in "
+                 "calibration/methods/DEVICE*/, each apart, then pooled)")] = None,
         device: Annotated[str, typer.Option(help="catalogue GPU the data was measured on")] = "H200",
         profile: Annotated[Path | None, typer.Option(help="calibration profile (default: the device's)")] = None,
         json_out: Annotated[bool, typer.Option("--json", help="print JSON on stdout only")] = False,
@@ -293,9 +294,17 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
         """The methods' PyTorch code (hetsim/method_code): each step's trace priced by hetsim (eager stream,
         CUDA graph) against its timing on the GPU; median |error| per step and per phase vs the 10% target."""
         from hetsim.calibration.predict import gpu_model
-        from hetsim.method_code.validate import print_report, validate
+        from hetsim.method_code.validate import print_report, print_sessions, session_files, validate
 
-        print_report(validate(gpu_model(device, profile), data), json_out=json_out, explain=explain)
+        model = gpu_model(device, profile)
+        if data is not None:
+            print_report(validate(model, data), json_out=json_out, explain=explain)
+            return
+        files = session_files(device)
+        if not files:
+            raise ConfigError(f"no measuring session of {device} (calibration/methods/{device}*/methods.parquet); "
+                              "pass --data", field="device")
+        print_sessions([validate(model, f) for f in files], json_out=json_out, explain=explain)
 
     @calibrate.command("gpu")
     @friendly

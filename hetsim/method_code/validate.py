@@ -39,6 +39,7 @@ from hetsim.ops import HostCall
 from hetsim.tracing.trace import Trace
 
 TARGET = 0.10  # issue 11: composites' median |error| <= 10% on H200
+METHODS_FILE = "methods.parquet"
 VIEWS = {"stream": "t_stream_s", "graph": "graph_s"}
 AT_HOST = "stream@host"  # the stream view priced at each pass's probed host speed
 
@@ -104,6 +105,31 @@ def load(path: Path):
     if missing:
         raise ConfigError(f"not a methods file: no column {', '.join(missing)}", file=str(path))
     return df
+
+
+def session_files(device: str) -> list[Path]:
+    """Every measuring session of a GPU: calibration/methods/DEVICE and calibration/methods/DEVICE-<session>
+    (one lease each; each row carries the trace of the code that session ran, so sessions of older code
+    are priced as what they ran)."""
+    from hetsim.calibration.paths import REPO_ROOT
+
+    root = REPO_ROOT / "calibration" / "methods"
+    found = [root / device, *sorted(root.glob(f"{device}-*"))]
+    return [f / METHODS_FILE for f in found if (f / METHODS_FILE).is_file()]
+
+
+def pooled(reports: list[Report]) -> dict[str, dict]:
+    """Per view and level (steps, phases), every session's rows together (each row once per session)."""
+    out = {}
+    for v in dict.fromkeys(v for r in reports for v in r.views()):
+        for whole in (True, False):
+            errs = sorted(abs(e) for rep in reports for r in rep.rows
+                          if (r.step == "all") == whole and (e := r.error(v)) is not None)
+            if errs:
+                out[f"{v}/{'phase' if whole else 'step'}"] = {
+                    "n": len(errs), "median_abs": statistics.median(errs), "max_abs": errs[-1],
+                    "meets_target": statistics.median(errs) <= TARGET if v in VIEWS else None}
+    return out
 
 
 def validate(model: GpuModel, path: Path) -> Report:
@@ -187,6 +213,29 @@ def why(model: GpuModel, ops, cpu_s: float, graph_s: float, top: int = 3) -> dic
     return {"predicted_bound": "host" if host >= device else "device", "predicted_host_s": host,
             "predicted_stream_device_s": device, "measured_bound": measured, "measured_host_s": cpu_s,
             "top_ops": ranked}
+
+
+def print_sessions(reports: list[Report], json_out: bool = False, explain: bool = False) -> None:
+    """Each session's report, then (several sessions) their rows pooled per view."""
+    import sys
+
+    if json_out:
+        sys.stdout.write(json.dumps({"sessions": [r.as_dict() for r in reports], "target_median_abs": TARGET,
+                                     "pooled": pooled(reports)}, indent=2, default=str) + "\n")
+        return
+    for i, rep in enumerate(reports):
+        if i:
+            print()
+        print_report(rep, explain=explain)
+    if len(reports) < 2:
+        return
+    print(f"\nall {len(reports)} sessions together (each composite once per session that measured it)")
+    for key, s in pooled(reports).items():
+        view, level = key.split("/")
+        verdict = (f"target median <= {TARGET:.0%}: {'met' if s['meets_target'] else 'NOT met'}"
+                   if view in VIEWS else "a diagnostic, not judged")
+        print(f"  {view:11} {level + 's':6}: median |error| {s['median_abs']:.1%}, max {s['max_abs']:.1%} over "
+              f"{s['n']}; {verdict}")
 
 
 def print_report(report: Report, json_out: bool = False, explain: bool = False) -> None:

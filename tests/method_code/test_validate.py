@@ -130,3 +130,31 @@ def test_explain_prints_the_why(capsys):
     res = CliRunner().invoke(app, ["validate", "methods", "--explain"])
     assert res.exit_code == 0, res.output
     assert "bound: predicted" in res.output and "us device" in res.output
+
+
+def test_default_prices_every_session_apart_then_pooled():
+    from hetsim.method_code.validate import pooled, session_files
+
+    files = session_files("H200")
+    assert DATA in files and len(files) >= 2  # the first session and the later ones, oldest first
+    res = CliRunner().invoke(app, ["validate", "methods", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert [s["data"] for s in out["sessions"]] == [str(f) for f in files]
+    # the pooled step view counts every session's steps once: its size is the sessions' sum
+    for key in ("graph/step", "stream/phase"):
+        assert out["pooled"][key]["n"] == sum(s["stats"][key]["n"] for s in out["sessions"] if s["stats"][key])
+    reports = [validate(gpu_model("H200"), f) for f in files]
+    errs = sorted(abs(r.error("graph")) for rep in reports for r in rep.rows
+                  if r.step != "all" and r.error("graph") is not None)
+    assert pooled(reports)["graph/step"]["median_abs"] == pytest.approx(errs[len(errs) // 2] if len(errs) % 2
+                                                                     else (errs[len(errs) // 2 - 1]
+                                                                           + errs[len(errs) // 2]) / 2)
+    text = CliRunner().invoke(app, ["validate", "methods"]).output
+    assert f"all {len(files)} sessions together" in text
+
+
+def test_no_session_of_a_device_is_one_line_exit_2():
+    res = CliRunner().invoke(app, ["validate", "methods", "--device", "A100-80GB-SXM"])
+    assert res.exit_code == 2
+    assert "no measuring session of A100-80GB-SXM" in res.output and "Traceback" not in res.output
