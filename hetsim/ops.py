@@ -91,6 +91,7 @@ class Matmul(Op):
     dtype: str = "bf16"
     shared_b: bool = True
     aten: str = field(default="", metadata={"omit_default": True})  # the traced op (mv: cuBLAS gemv; bmm)
+    beta: bool = field(default=False, metadata={"omit_default": True})  # C = A @ B + beta C: C read as well
 
     @property
     def flops(self) -> float:
@@ -99,8 +100,9 @@ class Matmul(Op):
     @property
     def bytes(self) -> float:
         b_copies = 1 if self.shared_b else self.batch
+        c_passes = 2 if self.beta else 1
         return dtype_bytes(self.dtype) * (
-            self.batch * self.m * self.k + b_copies * self.k * self.n + self.batch * self.m * self.n
+            self.batch * self.m * self.k + b_copies * self.k * self.n + c_passes * self.batch * self.m * self.n
         )
 
     @property

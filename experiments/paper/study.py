@@ -13,9 +13,12 @@ end-to-end speedups say how long the answer is. It runs under each baseline of t
              twice the requests, so latency is per request and throughput over both)
 The *answer* is the paper placement's end-to-end speedup under the paper baseline. The
 sensitivity runs change one assumption at a time from the headline: the GPU software (the
-efficient baseline), the FPGA design (a slower U55C: 100 us launches and a 200 MHz kernel clock),
-micro-batches (one batch; pipelined batches), the decode length (16 and 1024 tokens), and the
-memory size (corpus 100K / 20M documents for RAG; context / 4 and x 4 otherwise).
+efficient baseline), the FPGA design (a slower U55C: 100 us launches and a 200 MHz kernel
+clock), the GPU model (a GPU with no measured profile, MI210 or A100, priced from the nearest
+measured GPU's profile carried over by datasheet ratios, `profile: transfer`, instead of its
+datasheet roofline with no host cost), micro-batches (one batch; pipelined batches), the decode
+length (16 and 1024 tokens), and the memory size (corpus 100K / 20M documents for RAG; context / 4
+and x 4 otherwise).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
+from hetsim.calibration.device_inputs import TRANSFER, measured_gpu_profiles
 from hetsim.config.load import Catalogue, read_yaml, set_dotted
 from hetsim.config.schema import Sourced, WorkloadSpec
 from hetsim.errors import HetsimError
@@ -49,6 +53,7 @@ SLOW_FPGA = {"invocation_overhead_us": Sourced(value=100, source="measured",
                                                    "upper end")}
 SLOW_CLOCK_MHZ = 200  # assumed: low end of 200-300 MHz typical for HLS designs (docs/hardware.md 1.5)
 MP_STEPS = (*MEMORY_STEPS, "transfer")
+GPU_TRANSFERRED = "gpu-transferred"  # the variant pricing a datasheet-only GPU from the nearest measured profile
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,7 @@ class Job:
     overrides: tuple[tuple[str, object], ...] = ()
     slow_fpga: bool = False
     all_placements: bool = False
+    transfer_gpu: bool = False  # the system's GPU priced from the nearest measured profile (`profile: transfer`)
 
 
 def with_cpu(catalogue: Catalogue, system: str) -> dict:
@@ -98,13 +104,27 @@ def light_method(example: str, catalogue: Catalogue, overrides: dict):
     return build_method(w, catalogue.models[w.model], example), w.batch
 
 
-@lru_cache(maxsize=2)
-def catalogue_for(slow_fpga: bool) -> Catalogue:
-    """The catalogue, loaded once per worker process (with the slow U55C design where asked)."""
+@lru_cache(maxsize=4)
+def catalogue_for(slow_fpga: bool, transfer_gpus: bool = False) -> Catalogue:
+    """The catalogue, loaded once per worker process (with the slow U55C design where asked; with every
+    GPU that has no measured profile priced from a transferred one where asked)."""
     catalogue = Catalogue.load()
     if slow_fpga:
         catalogue.devices["U55C"] = catalogue.devices["U55C"].model_copy(update=SLOW_FPGA)
+    if transfer_gpus:
+        for name in unprofiled_gpus(catalogue):
+            catalogue.devices[name] = catalogue.devices[name].model_copy(update={"profile": TRANSFER})
     return catalogue
+
+
+def unprofiled_gpus(catalogue: Catalogue) -> list[str]:
+    """The catalogue GPUs with no measured profile of their own (timed from their datasheet by default)."""
+    measured = measured_gpu_profiles()
+    return sorted(n for n, d in catalogue.devices.items() if d.kind == "gpu" and not d.profile and n not in measured)
+
+
+def system_gpu(catalogue: Catalogue, system: str) -> str:
+    return catalogue.systems[system].devices["gpu0"]
 
 
 def slow_designs(scn):
@@ -123,7 +143,7 @@ def memory_time(m) -> float:
 def run_job(job: Job) -> list[dict]:
     """One experiment: rows per placement compared with its gpu-only run (or one row saying why
     it did not run)."""
-    catalogue = catalogue_for(job.slow_fpga)
+    catalogue = catalogue_for(job.slow_fpga, job.transfer_gpu)
     base = {"system": with_cpu(catalogue, job.system), "baseline": None, "gpu_baseline": job.baseline,
             "workload.decode_tokens": DECODE_TOKENS, "simulation.memory_check": "error",
             "outputs.write": False, **dict(job.overrides)}
@@ -188,6 +208,8 @@ def jobs(methods: list[str], systems: list[str], examples: dict[str, Path], corp
             if quick:
                 continue
             out.append(Job(method, ex, system, "paper", "fpga-slow", slow_fpga=True))
+            if system_gpu(catalogue_for(False), system) in unprofiled_gpus(catalogue_for(False)):
+                out.append(Job(method, ex, system, "paper", GPU_TRANSFERRED, transfer_gpu=True))
             for d in DECODE_VARIANTS:
                 out.append(Job(method, ex, system, "paper", f"decode-{d}", (("workload.decode_tokens", d),)))
             corpus = corpus_param[method]

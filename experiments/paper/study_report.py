@@ -13,10 +13,15 @@ from study import (
     CPU,
     DECODE_TOKENS,
     DECODE_VARIANTS,
+    GPU_TRANSFERRED,
     PIPELINED,
     RAG_CORPORA,
     SLOW_CLOCK_MHZ,
     SLOW_FPGA,
+    SYSTEMS,
+    catalogue_for,
+    system_gpu,
+    unprofiled_gpus,
 )
 
 from hetsim.config.baselines import load_baselines
@@ -131,6 +136,7 @@ def crosses(v: float, base: float) -> bool:
 # second of end-to-end time (its requests wait for both batches: its latency is in the overlap table)
 SENS = [("GPU stack: efficient baseline", "headline", "efficient", "paper", "e2e_speedup"),
         ("FPGA design: slow U55C", "fpga-slow", "paper", "paper", "e2e_speedup"),
+        ("GPU model: transferred profile", GPU_TRANSFERRED, "paper", "paper", "e2e_speedup"),
         ("one batch, not micro-batches", "headline", "paper", "one-batch", "e2e_speedup"),
         (f"{PIPELINED} pipelined batches (requests/s)", "headline", "paper", "pipelined", "e2e_throughput_gain")]
 
@@ -191,6 +197,17 @@ def sensitivity_section(df: pd.DataFrame) -> list[str]:
     return lines
 
 
+def transfer_sources() -> str:
+    """'MI210 from H100-SXM, ...': each datasheet-only GPU and the measured GPU its transfer takes."""
+    from hetsim.calibration.device_inputs import measured_gpu_profiles
+    from hetsim.calibration.transfer import nearest_source
+
+    catalogue = catalogue_for(False)
+    measured = {n: (catalogue.devices[n], p) for n, p in measured_gpu_profiles().items() if n in catalogue.devices}
+    gpus = sorted({system_gpu(catalogue, s) for s in SYSTEMS} & set(unprofiled_gpus(catalogue)))
+    return ", ".join(f"{g} from {nearest_source(catalogue.devices[g], measured)}" for g in gpus)
+
+
 def profiles(ok: pd.DataFrame) -> list[str]:
     cwd = str(Path.cwd()) + "/"
     return sorted({p.removeprefix(cwd) for v in ok["profiles"] for p in str(v).split(";") if p})
@@ -217,9 +234,15 @@ def assumptions_section(df: pd.DataFrame, root: Path, conditions: str) -> list[s
         + " / ".join(refs) + ". None is fitted to a published speedup.",
         f"- The host CPU is `cpu0: {CPU}` (this 2-vCPU VM's calibration profile), added to every system; only a "
         "baseline with memory steps on the CPU uses it (a device no step uses costs no energy).",
-        "- MI210 and A100 have no calibration profile: their ops are timed by the datasheet roofline with assumed "
-        "efficiencies and no host dispatch cost, so eager and CUDA-graph execution time the same there; only "
-        "H100 (measured profile) sees the host side of eager PyTorch.",
+        "- MI210 and A100 have no calibration profile: in the headline their ops are timed by the datasheet "
+        "roofline with assumed efficiencies and no host dispatch cost, so eager and CUDA-graph execution time the "
+        "same there; only H100 (measured profile) sees the host side of eager PyTorch. The sensitivity column "
+        "*GPU model: transferred profile* prices them instead from the nearest measured GPU's profile (`profile: "
+        "transfer`: " + transfer_sources() + "), its rates carried over by datasheet ratios and its host figures "
+        "(dispatch per op, views, module calls, eager gaps) as measured, graded `transferred`: eager PyTorch's "
+        "host cost is the host's and the software's, not the GPU's. It was validated between H100 and H200 "
+        "(`hetsim validate transfer`: 5-8 % median); NVIDIA to AMD has not been checked (ROCm's launch path "
+        "differs).",
         f"- Slow FPGA design: every kernel design clocked at {SLOW_CLOCK_MHZ} MHz (assumed: the low end of the "
         "200-300 MHz typical for HLS designs; `fpga_kernels/*/params.yaml` assume the platform's 300 MHz default) and "
         + ", ".join(f"{k} = {v.value:g} ({v.source}: {v.ref})" for k, v in SLOW_FPGA.items()) + ".",

@@ -644,8 +644,28 @@ GATHER_THREADS, GATHER_THREAD_WORK = 128, 4  # ScatterGatherKernel.cu: num_threa
 
 
 def _baddbmm(op: AtenOp) -> tuple[Op, ...]:
-    # baddbmm(input, b1, b2): one cuBLAS batched GEMM with beta (input read into the output)
-    return _bmm(AtenOp(op.name, op.inputs[1:3], op.outputs, op.args))
+    # baddbmm(input, b1, b2, beta, alpha) on a GPU (Blas.cpp, baddbmm_out_cuda_impl): with beta != 0 the input,
+    # expanded to the output's shape, is first copied into the output (a device-to-device memcpy where it has that
+    # shape, ATen's broadcasting copy kernel where it is a bias row such as ALiBi's [heads, 1, keys]), then one
+    # cuBLAS batched GEMM with beta reads that output back and writes it (its `badd` kernels; profiled in the checks:
+    # a [128, 1, 512] bias into [128, 512, 512] took a 72 us copy and a 56 us GEMM where the same bmm without beta
+    # ran 28 us). With beta = 0 the input is ignored: the GEMM alone
+    (gemm,) = _bmm(AtenOp(op.name, op.inputs[1:3], op.outputs, op.args))
+    if op.base != "baddbmm" or op.args.get("beta", 1) == 0 or not op.outputs:
+        return (gemm,)
+    src, out = op.inputs[0], op.outputs[0]
+    expanded = TensorMeta(out.shape, _expanded_strides(src, out.shape), src.dtype,
+                          contiguous=src.contiguous and src.shape == out.shape)
+    copy = _materialise(AtenOp("aten.copy_.default", (expanded,), (out,), {}))
+    return (*copy, replace(gemm, beta=True))
+
+
+def _expanded_strides(t: TensorMeta, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """`t`'s strides as `t.expand(shape)` has them: a size-1 (or missing leading) dim broadcast to a larger size
+    gets stride 0."""
+    pad = len(shape) - len(t.shape)
+    sizes, strides = (1,) * pad + tuple(t.shape), (0,) * pad + tuple(t.stride)
+    return tuple(0 if sz == 1 and want > 1 else st for sz, st, want in zip(sizes, strides, shape, strict=True))
 
 
 def _index(op: AtenOp) -> tuple[Op, ...]:

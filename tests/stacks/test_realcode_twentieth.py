@@ -87,3 +87,26 @@ def test_torch_eye_is_a_fill_then_a_fill_of_its_diagonal():
     assert fill.numel == 64 * 64 and fill.regime == "pointwise_narrow"
     assert diagonal.numel == 64 and diagonal.regime == "pointwise_broadcast"
     assert {fill.aten, diagonal.aten} == {"aten.eye.default"}
+
+
+def test_baddbmm_copies_its_input_into_the_output_then_runs_a_gemm_with_beta():
+    from hetsim.ops import Matmul
+    from hetsim.stacks import aten
+    from hetsim.tracing.trace import AtenOp, TensorMeta
+
+    # profiled (realcode-check14's Bloom ALiBi baddbmm): the [128, 1, 512] bias expanded into [128, 512, 512] by
+    # ATen's copy kernel (72 us), then cuBLAS's `badd` GEMM reading the output back (56 us, the plain bmm 28 us);
+    # it had been priced as the bmm alone (-76 %)
+    bias = TensorMeta.dense((128, 1, 512))
+    q, k = TensorMeta.dense((128, 512, 128)), TensorMeta.dense((128, 128, 512))
+    out = TensorMeta.dense((128, 512, 512))
+    copy, gemm = aten.lower_op(AtenOp("aten.baddbmm.default", (bias, q, k), (out,), {"beta": 1.0, "alpha": 0.1}))
+    assert copy.regime == "copy_expand" and copy.numel == out.numel
+    assert isinstance(gemm, Matmul) and gemm.beta and (gemm.batch, gemm.m, gemm.n, gemm.k) == (128, 512, 512, 128)
+    plain = Matmul(512, 512, 128, batch=128, shared_b=False)
+    assert gemm.bytes == plain.bytes + out.numel * 2  # the output read back
+    # an input of the output's shape is a plain copy; beta = 0 ignores the input: the GEMM alone
+    same = aten.lower_op(AtenOp("aten.baddbmm.default", (out, q, k), (out,), {}))
+    assert [o.regime for o in same[:-1]] == ["copy_cat"] and same[-1].beta
+    (alone,) = aten.lower_op(AtenOp("aten.baddbmm.default", (bias, q, k), (out,), {"beta": 0}))
+    assert not alone.beta and alone.bytes == plain.bytes
