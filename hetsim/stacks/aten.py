@@ -434,7 +434,9 @@ FILLS = frozenset({"ones_like", "zeros_like", "full_like", "new_ones", "new_zero
 INTEGER_DIVISIONS = frozenset({"floor_divide", "remainder", "div"})
 # elementwise ops whose math per element can bind before their bytes (activations, exp / log, trigonometry)
 MATH_OPS = frozenset({"gelu", "silu", "sigmoid", "tanh", "exp", "exp2", "expm1", "erf", "log", "log1p", "sin", "cos",
-                      "softplus", "elu", "mish", "exponential"})
+                      "softplus", "elu", "mish", "exponential",
+                      # autograd's activation gradients (test-time training's inner step): the activation recomputed
+                      "silu_backward", "gelu_backward", "sigmoid_backward", "tanh_backward"})
 
 
 def expanded(t: TensorMeta, shape: tuple[int, ...]) -> TensorMeta:
@@ -654,18 +656,9 @@ def _baddbmm(op: AtenOp) -> tuple[Op, ...]:
     if op.base != "baddbmm" or op.args.get("beta", 1) == 0 or not op.outputs:
         return (gemm,)
     src, out = op.inputs[0], op.outputs[0]
-    expanded = TensorMeta(out.shape, _expanded_strides(src, out.shape), src.dtype,
-                          contiguous=src.contiguous and src.shape == out.shape)
-    copy = _materialise(AtenOp("aten.copy_.default", (expanded,), (out,), {}))
+    source = src if tuple(src.shape) == tuple(out.shape) else expanded(src, out.shape)
+    copy = _materialise(AtenOp("aten.copy_.default", (source,), (out,), {}))
     return (*copy, replace(gemm, beta=True))
-
-
-def _expanded_strides(t: TensorMeta, shape: tuple[int, ...]) -> tuple[int, ...]:
-    """`t`'s strides as `t.expand(shape)` has them: a size-1 (or missing leading) dim broadcast to a larger size
-    gets stride 0."""
-    pad = len(shape) - len(t.shape)
-    sizes, strides = (1,) * pad + tuple(t.shape), (0,) * pad + tuple(t.stride)
-    return tuple(0 if sz == 1 and want > 1 else st for sz, st, want in zip(sizes, strides, shape, strict=True))
 
 
 def _index(op: AtenOp) -> tuple[Op, ...]:

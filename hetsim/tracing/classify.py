@@ -46,6 +46,8 @@ ELEMENTWISE = frozenset({
     "exponential",  # Tensor.exponential_ (a sampler's race: q.exponential_(), probs / q): philox and a log per element
     # integer shifts and masks (a packed weight's unpacking: w >> 4, w & 15): ATen's vectorised elementwise kernel
     "__rshift__", "__lshift__", "bitwise_left_shift", "bitwise_right_shift", "__and__", "__or__", "__xor__",
+    # autograd's activation gradients (grad_out, x) -> grad_in: one elementwise kernel each (TTT's inner step)
+    "silu_backward", "gelu_backward", "sigmoid_backward", "tanh_backward", "threshold_backward",
 })
 
 

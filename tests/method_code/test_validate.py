@@ -158,3 +158,12 @@ def test_no_session_of_a_device_is_one_line_exit_2():
     res = CliRunner().invoke(app, ["validate", "methods", "--device", "A100-80GB-SXM"])
     assert res.exit_code == 2
     assert "no measuring session of A100-80GB-SXM" in res.output and "Traceback" not in res.output
+
+
+def test_every_sessions_ops_have_a_mapping():
+    # TTT's inner step runs autograd's silu_backward: an elementwise kernel, not an unknown op priced by roofline
+    from hetsim.method_code.validate import session_files
+
+    for f in session_files("H200"):
+        rep = validate(gpu_model("H200"), f)
+        assert rep.rows and all(r.unmapped == [] for r in rep.rows), f
