@@ -31,15 +31,17 @@ def test_the_eleventh_fit_group_is_appended_after_every_earlier_group_as_one_blo
     earlier = [i for i, c in enumerate(cases) if c.get("group") == realcode_eighteenth.REALCODE_CHECK13]
     later = [i for i, c in enumerate(cases) if c.get("group") == realcode_twentieth.REALCODE_CHECK14]
     # after every earlier case (realcode-check13, ids 3010-3175, included), one block (its ids as timed: 3176-3229);
-    # only the fourteenth check (realcode-check14, written after it) follows, to the end of the file; the sweep's id
-    # list names exactly its cases
+    # the fourteenth check (realcode-check14, written after it, ids 3230-3391) follows it; the sweep's id list names
+    # exactly its cases
     assert earlier[-1] == 3175 and mine[0] == 3176
     assert mine == list(range(3176, 3230)) and mine[-1] + 1 == later[0]
-    assert later == list(range(later[0], len(cases)))
+    assert later == list(range(3230, 3392))
     assert [int(n) for n in IDS.read_text().strip().split(",")] == mine
-    assert realcode_pairs()[-1] == ((realcode_twentieth.REALCODE_CHECK14,), realcode_twentieth.specs)
-    assert realcode_pairs()[-2] == ((MORE11,), realcode_nineteenth.specs)
-    assert realcode_pairs()[-3] == ((realcode_eighteenth.REALCODE_CHECK13,), realcode_eighteenth.specs)
+    order = [groups for groups, _ in realcode_pairs()]
+    at = order.index((MORE11,))
+    assert realcode_pairs()[at] == ((MORE11,), realcode_nineteenth.specs)
+    assert order[at - 1] == (realcode_eighteenth.REALCODE_CHECK13,)
+    assert order[at + 1] == (realcode_twentieth.REALCODE_CHECK14,)
     assert realcode_nineteenth.REALCODE_MORE11 == MORE11
 
 

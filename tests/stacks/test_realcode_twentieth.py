@@ -25,20 +25,25 @@ def test_the_fourteenth_realcode_check_shares_no_case_with_any_other_group(asser
     assert_blind(CHECK14, 162, "realcode-more11")
 
 
-def test_the_fourteenth_realcode_check_is_appended_last_as_one_block(committed_cases):
-    from hetsim.calibration.gpu_suite import realcode_nineteenth, realcode_twentieth
+def test_the_fourteenth_realcode_check_is_appended_as_one_block_after_every_earlier_group(committed_cases):
+    from hetsim.calibration.gpu_suite import realcode_nineteenth, realcode_twentieth, realcode_twentyfirst
     from hetsim.calibration.gpu_suite.aten_cases import realcode_pairs
 
     cases = committed_cases
     mine = [i for i, c in enumerate(cases) if c.get("group") == CHECK14]
     earlier = [i for i, c in enumerate(cases) if c.get("group") == realcode_nineteenth.REALCODE_MORE11]
-    # after every earlier case (realcode-more11, ids 3176-3229, included), one block to the end of the file; the
-    # sweep's id list names exactly its cases
-    assert earlier == list(range(3176, 3230)) and mine[0] == 3230
-    assert mine == list(range(mine[0], len(cases)))
+    later = [i for i, c in enumerate(cases) if c.get("group") == realcode_twentyfirst.REALCODE_MORE12]
+    # after every earlier case (realcode-more11, ids 3176-3229, included), one block (its ids as timed: 3230-3391);
+    # the twelfth fit (realcode-more12, written after it was scored) follows it; the sweep's id list names exactly
+    # its cases
+    assert earlier == list(range(3176, 3230)) and mine == list(range(3230, 3392))
+    assert later[0] == mine[-1] + 1
     assert [int(n) for n in IDS.read_text().strip().split(",")] == mine
-    assert realcode_pairs()[-1] == ((CHECK14,), realcode_twentieth.specs)
-    assert realcode_pairs()[-2] == ((realcode_nineteenth.REALCODE_MORE11,), realcode_nineteenth.specs)
+    order = [groups for groups, _ in realcode_pairs()]
+    at = order.index((CHECK14,))
+    assert realcode_pairs()[at] == ((CHECK14,), realcode_twentieth.specs)
+    assert order[at - 1] == (realcode_nineteenth.REALCODE_MORE11,)
+    assert order[at + 1] == (realcode_twentyfirst.REALCODE_MORE12,)
     assert realcode_twentieth.REALCODE_CHECK14 == CHECK14
 
 

@@ -609,7 +609,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     before it; then realcode-more10 (realcode_seventeenth), the pooled checks' tail at sizes no group had; then the
     thirteenth check, realcode-check13, which lives in realcode_eighteenth, blind to every group before it; then
     realcode-more11 (realcode_nineteenth), the kernels the thirteenth check's tail ran; then the fourteenth check,
-    realcode-check14, which lives in realcode_twentieth, blind to every group before it)."""
+    realcode-check14, which lives in realcode_twentieth, blind to every group before it; then realcode-more12
+    (realcode_twentyfirst), the kernels the fourteenth check's tail ran)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighteenth,
@@ -631,6 +632,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_thirteenth,
         realcode_twelfth,
         realcode_twentieth,
+        realcode_twentyfirst,
     )
 
     return (((REALCODE, REALCODE_CHECK), _realcode_specs),
@@ -653,7 +655,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_seventeenth.REALCODE_MORE10,), realcode_seventeenth.specs),
             ((realcode_eighteenth.REALCODE_CHECK13,), realcode_eighteenth.specs),
             ((realcode_nineteenth.REALCODE_MORE11,), realcode_nineteenth.specs),
-            ((realcode_twentieth.REALCODE_CHECK14,), realcode_twentieth.specs))
+            ((realcode_twentieth.REALCODE_CHECK14,), realcode_twentieth.specs),
+            ((realcode_twentyfirst.REALCODE_MORE12,), realcode_twentyfirst.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
