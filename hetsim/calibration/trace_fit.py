@@ -39,7 +39,8 @@ cases of all the files). Each regime below becomes a rate key of
     copy_cat        cat / clone of contiguous inputs (DynamicCache's growth)
     index_copy      index_copy_ of cache rows (StaticCache's update)
     embedding       nn.Embedding's row gather (its own kernel and dispatch, not index_select's)
-    embedding_few   over <= 16 tokens: index_select's small-index kernel walks the rows one by one
+    embedding_few   over <= 16 tokens: index_select's small-index kernel walks the rows one by one (per index,
+                    as gather_few)
     reduction_last  a traced last-dim reduction (RMSNorm's fp32 mean): the bytes at bw_bytes_per_s or each
                     thread's walk over its share of a row (hetsim.hardware.launch.reduce_walk) at
                     walk_bw_bytes_per_s, whichever is slower (16 to 1,024 rows of 4096 fp32 all take ~7.6 us);
@@ -58,6 +59,9 @@ cases of all the files). Each regime below becomes a rate key of
                     topk_multiblock timed bf16, two): the bytes, or one row's where that halves the error
     gather_few      index_select of <= 16 indices (ATen's small-index kernel walks them one after another):
                     device_s = overhead_s + item_s x indices (the wave term of OpClassRates, one wave)
+    index_add_few   index_add_ of <= 16 source rows: the same small-index walk, an atomic add per index
+    cast_unrolled   a cast Copy.cu does not vectorise (fp16 <-> bf16, to or from a byte-wide integer): the
+                    dynamic-casting kernel's element rate beside the bytes
     attention_masked  SDPA with an explicit mask (StaticCache decode: every pair of the static length)
     attention_flash_decode  SDPA on PyTorch's flash kernel (cuDNN's switched off: `aten_sweep --cudnn-sdpa off`),
                     a decode step without a mask (DynamicCache, enable_gqa)
@@ -172,8 +176,9 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "matmul_fp32", "copy_transpose", "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm",
             "index_add", "bmm_fp32", "pointwise_narrow", "matmul_splitk", "bmm_even_tokens", "matmul_odd_width",
             "matmul_even_width", "gemv_unaligned", "matmul_skinny", "cast_bool",
-            "bmm_even_scores", "pointwise_int_div")
-PER_INDEX_KEYS = frozenset({"gather_few"})  # timed per index (a dependent load each), not per byte
+            "bmm_even_scores", "pointwise_int_div", "cast_unrolled", "index_add_few")
+# timed per index (a dependent load, an atomic add, each), not per byte
+PER_INDEX_KEYS = frozenset({"gather_few", "embedding_few", "index_add_few"})
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
 WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share of the bytes-only fit's error
 # bytes or a walk, whichever is slower
@@ -202,8 +207,8 @@ ELEMENT_RATE_KEYS = frozenset({
     # TensorIterator's kernels with a cast per load and store (operands of mixed dtypes): the unrolled one over
     # contiguous operands, the strided one otherwise
     "pointwise_cast", "pointwise_strided_cast",
-    # Copy.cu's dynamic-casting copy to or from bool
-    "cast_bool"})
+    # Copy.cu's dynamic-casting copy to or from bool, and between other dtypes it does not vectorise
+    "cast_bool", "cast_unrolled"})
 # bytes or flops, whichever is slower (the element-rate keys: bytes or element work)
 ROOF_KEYS = frozenset({"attention_flash_prefill", "attention_efficient_prefill", "matmul_fp8", "matmul_fp32",
                        "bmm_odd_tokens", "bmm_fp32", "matmul_splitk", "bmm_even_tokens", "matmul_odd_width",

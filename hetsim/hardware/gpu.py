@@ -175,9 +175,12 @@ def softmax_lane_work(op: Softmax) -> float:
 
 
 def few_index_select(op: Gather) -> bool:
-    """index_select of <= 16 indices: ATen's indexSelectSmallIndex (Indexing.cu, `numIndices <= 16`), whose
-    threads cover one row and walk the indices one after another: a dependent load per index."""
-    return op.aten.startswith("aten.index_select") and op.rows <= FEW_ROWS
+    """index_select (nn.Embedding's lookup inside ATen included) or index_add_ of <= 16 indices: ATen's small-index
+    kernels (Indexing.cu, indexSelectSmallIndex / indexFuncSmallIndex, `numIndices <= 16`), whose threads cover one
+    row and walk the indices one after another: a dependent load (an atomic add) per index. Profiled on an H200
+    (realcode-more12): 1, 4 and 16 indices added into rows of 7168 and 4096 took 1.8, 3.2 and 9.1 us, 16 ids
+    looked up in a table of 1024-wide rows 7 us."""
+    return op.aten.startswith(("aten.index_select", "aten.embedding", *INDEX_ADDS)) and op.rows <= FEW_ROWS
 
 
 def walk_bytes(op: Op) -> float:
@@ -246,6 +249,8 @@ def compute_work(op: Op) -> float:
         return softmax_math(op)
     if isinstance(op, Matmul) and align1_tiles(op):
         return launch.align1_tile_flops(op.m, op.n, op.k, op.batch)
+    if isinstance(op, SdpaAttention) and op.backend == "efficient" and not op.decode:
+        return op.flops * launch.efficient_head_work(op.head_dim) / op.head_dim
     return op.element_work if isinstance(op, Pointwise) else op.flops
 
 
@@ -384,14 +389,16 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         return (*own, "index_gather", *rate_keys(replace(op, aten="")))
     if isinstance(op, Gather) and op.aten.startswith(INDEX_ADDS):
         # index_add_: an atomic add per element into the destination's rows (BM25's scatter-add, MoE's combine),
-        # fitted on its own cases where measured (bf16 rows of 2048 at ~0.17 T elements/s on an H200)
-        return ("index_add", *rate_keys(replace(op, aten="")))
-    if isinstance(op, Gather) and few_index_select(op):
+        # fitted on its own cases where measured (bf16 rows of 2048 at ~0.17 T elements/s on an H200); <= 16 source
+        # rows run the small-index kernel, an index after another (`index_add_few`, timed per index)
+        few = ("index_add_few",) if few_index_select(op) else ()
+        return (*few, "index_add", *rate_keys(replace(op, aten="")))
+    if isinstance(op, Gather) and few_index_select(op) and op.aten.startswith("aten.index_select"):
         # fitted on the aten sweep's few-index cases where measured (time per index, not per byte)
         return ("gather_few", *rate_keys(replace(op, aten="")))
     if isinstance(op, Gather) and op.aten.startswith("aten.embedding"):
-        # PyTorch's index_select walks <= 16 indices one after another (indexSelectSmallIndex)
-        few = ("embedding_few",) if op.rows <= FEW_ROWS else ()
+        # PyTorch's index_select walks <= 16 indices one after another (indexSelectSmallIndex): per index too
+        few = ("embedding_few",) if few_index_select(op) else ()
         return (*few, "embedding", *rate_keys(replace(op, aten="")))
     if isinstance(op, SdpaAttention):
         if op.backend == "efficient":
@@ -410,9 +417,11 @@ def rate_keys(op: Op) -> tuple[str, ...]:
             # cuDNN's fused forward as waves of query-tile blocks walking key tiles (launch.sdpa_tile_steps), fitted on
             # traced calls where measured; with an explicit mask its own key (the mask's loads in every tile)
             own = "attention_masked_prefill" if op.mask_bytes else "attention_cudnn_prefill"
-            if op.head_dim > CUDNN_NARROW_HEAD_DIM:
-                # heads of 192 / 256 run the kernel's wide variants (..._64x128x192 / x256, profiled): ~5x the time
-                # of a narrow head's key tile, their own key where fitted
+            if op.head_dim > CUDNN_NARROW_HEAD_DIM and op.mask_bytes:
+                # heads of 160 to 256 run the kernel's wide variants (..._64x128x192 / x256, profiled); through a mask
+                # (its bias tile loaded beside each key tile) ~3x the time the same call takes without one, their own
+                # key where fitted. Without a mask they keep the narrow kernels' pace a 64-wide head step (the tile
+                # steps count the padded head: realcode-more12's causal and plain calls over heads of 160-256)
                 return ("attention_cudnn_wide", own, *REGIME_FALLBACK[own])
             return (own, *REGIME_FALLBACK[own])
         # an explicit mask: every pair scored and the mask read; fitted on traced calls where measured
@@ -510,6 +519,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "cast_fp32": ("cast", "elementwise"),  # a cast up to fp32 (bf16 / int -> fp32): half the bandwidth
     "cast_int64": ("cast", "elementwise"),  # a cast to or from int64 (a mask or an index to long)
     "cast_bool": ("cast", "elementwise"),  # to or from bool: the unrolled dynamic-casting copy
+    "cast_unrolled": ("cast_bool", "cast", "elementwise"),  # the same kernel between other dtypes (fp16 <-> bf16, u8)
     "pointwise_int_div": ("pointwise", "elementwise"),  # int64 floor division / remainder: a software division
     "cast_int": ("cast_int64", "cast", "elementwise"),  # between narrower integers (int32 words to int8)
     "group_norm": ("layer_norm", "pointwise", "elementwise"),  # native_group_norm: moments a block per group, apply
@@ -558,6 +568,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "matmul_odd_width": ("matmul_unaligned", "matmul"),  # a traced 16-bit product of 2-byte aligned row strides
     "matmul_even_width": ("matmul_odd_width", "matmul_unaligned", "matmul"),  # 4- or 8-byte aligned, not 16
     "gather_few": ("gather_narrow", "gather"),  # index_select of <= FEW_ROWS indices (the small-index kernel)
+    "index_add_few": ("index_add", "gather"),  # index_add_ of <= FEW_ROWS source rows (the small-index kernel)
 }
 CUDNN_NARROW_HEAD_DIM = 128  # cuDNN's forward kernels up to this head dim walk their key tiles at one pace
 FEW_ROWS = 16  # rows (tokens, indices) up to which embedding and index_select walk them one after another

@@ -240,6 +240,20 @@ SDPA_Q_TILE, SDPA_KV_TILE, SDPA_HEAD_STEP, SDPA_BLOCK_FIXED_TILES = 128, 64, 64,
 SDPA_KV_TILE_FIXED_STEPS = 0.5
 
 
+# PyTorch's memory-efficient forward (CUTLASS's fmha_cutlassF on sm80+) instantiates head tiles of 64 and 128 (and
+# wider ones, in 128s); a head between runs the next tile (heads of 80 the 64x128 kernel), and each key tile costs a
+# fixed share beside its head's work (softmax and rescale), taken as cuDNN's (SDPA_KV_TILE_FIXED_STEPS of a 64-wide
+# step). Profiled on an H200 (realcode-more8, -more12): heads of 128 ran ~115 TFLOP/s, of 80 ~75, of 64 ~80
+EFFICIENT_HEAD_TILES = (64, 128)
+
+
+def efficient_head_work(head_dim: int) -> float:
+    """The head width the memory-efficient kernel's work scales with: the head padded to its kernel's tile, plus a
+    key tile's fixed share."""
+    padded = next((t for t in EFFICIENT_HEAD_TILES if head_dim <= t), 128 * math.ceil(head_dim / 128))
+    return padded + SDPA_KV_TILE_FIXED_STEPS * SDPA_HEAD_STEP
+
+
 def sdpa_tile_steps(batch: int, heads: int, q_len: int, kv_len: int, head_dim: int, causal: bool) -> float:
     """Key-tile steps of cuDNN's fused SDPA forward, wave after wave of blocks over the GPU: each block's key tiles
     (a causal block only those up to its last query) times the head dim's 64-wide steps and a tile's own fixed share,

@@ -292,12 +292,19 @@ def _to_copy(op: AtenOp) -> tuple[Op, ...]:
         # to or from int64 (a mask or an index to long, positions to fp32): its own regime where fitted, ~2.4 us for a
         # few thousand elements on an H200 against ~1.2 for a float cast (the real-code checks)
         regime = "cast_int64"
+    elif {src.dtype, out.dtype} == {"float16", "bfloat16"} or src.dtype in BYTE_INTS or out.dtype in BYTE_INTS:
+        # Copy.cu vectorises a cast only down from fp32 to fp16 / bf16; between the two 16-bit floats and from or to
+        # a byte-wide integer (a packed weight's nibbles to int8, int8 to bf16) it runs the unrolled dynamic-casting
+        # kernel cast_bool times, an element rate (profiled: ~0.39 G elements a ms into 16 bits, ~0.64 byte to byte,
+        # where the bytes said 2-3x faster: realcode-more12)
+        regime = "cast_unrolled"
     else:
         regime = "cast_fp32" if out.dtype == "float32" and src.dtype != "float32" else "cast"
     return (Pointwise(out.numel, read + nbytes(out), op.name, regime, name=_name(op)),)
 
 
 INTEGER_DTYPES = frozenset({"int8", "uint8", "int16", "int32", "int64"})
+BYTE_INTS = frozenset({"int8", "uint8"})
 
 
 def broadcasts(op: AtenOp, out: TensorMeta) -> bool:

@@ -62,7 +62,8 @@ def h200_fit_cases():
     return [runs / f for f in (*first, *groups, "H200-aten-gemm-shapes-2026-12-02b.parquet",
                                "H200-aten-realcode-more9-2026-12-02.parquet",
                                "H200-aten-realcode-more10-2026-12-02.parquet",
-                               "H200-aten-realcode-more11-2026-12-03.parquet")]
+                               "H200-aten-realcode-more11-2026-12-03.parquet",
+                               "H200-aten-realcode-more12-2026-12-03.parquet")]
 
 
 @pytest.fixture(scope="session")

@@ -38,15 +38,16 @@ def test_the_thirteenth_realcode_check_is_appended_after_every_earlier_group_as_
     check14 = [i for i, c in enumerate(cases) if c.get("group") == realcode_twentieth.REALCODE_CHECK14]
     # after every earlier case (realcode-more10 included), one block (its ids as timed: 3010-3175); the fit group
     # written from its tail (realcode-more11) after it, then the fourteenth check's block (realcode-check14, written
-    # after both), to the end of the file
+    # after both); later groups follow
     assert earlier == list(range(earlier[0], earlier[0] + len(earlier))) and earlier[-1] + 1 == mine[0]
     assert mine == list(range(3010, 3176)) and mine[-1] + 1 == later[0]
     assert later == list(range(later[0], later[0] + len(later))) and later[-1] + 1 == check14[0]
-    assert check14 == list(range(check14[0], len(cases)))
-    assert realcode_pairs()[-4:-1] == (((realcode_seventeenth.REALCODE_MORE10,), realcode_seventeenth.specs),
-                                       ((CHECK13,), realcode_eighteenth.specs),
-                                       ((realcode_nineteenth.REALCODE_MORE11,), realcode_nineteenth.specs))
-    assert realcode_pairs()[-1] == ((realcode_twentieth.REALCODE_CHECK14,), realcode_twentieth.specs)
+    assert check14 == list(range(check14[0], check14[0] + len(check14)))
+    at = [groups for groups, _ in realcode_pairs()].index((CHECK13,))
+    assert realcode_pairs()[at - 1:at + 3] == (((realcode_seventeenth.REALCODE_MORE10,), realcode_seventeenth.specs),
+                                               ((CHECK13,), realcode_eighteenth.specs),
+                                               ((realcode_nineteenth.REALCODE_MORE11,), realcode_nineteenth.specs),
+                                               ((realcode_twentieth.REALCODE_CHECK14,), realcode_twentieth.specs))
     assert realcode_eighteenth.REALCODE_CHECK13 == CHECK13
 
 

@@ -83,12 +83,12 @@ def test_casts_to_and_from_bool_run_the_dynamic_casting_copy():
 
     to_int, from_half = cast("bool", "int32"), cast("float16", "bool")
     assert isinstance(to_int, Pointwise) and to_int.regime == from_half.regime == "cast_bool"
-    assert cast("bool", "int64").regime == "cast_int64" and cast("bfloat16", "float16").regime == "cast"
+    assert cast("bool", "int64").regime == "cast_int64" and cast("float32", "float16").regime == "cast"
     # ~0.36 G elements a ms whatever the widths: 33.5 M elements ran 92-95 us (realcode-more10)
     model = gpu_model("H200")
     assert model.device_time_s(to_int) == pytest.approx(94.9e-6, rel=0.15)
     assert model.device_time_s(from_half) == pytest.approx(91.7e-6, rel=0.2)  # bf16 -> bool ran 91.7 us
-    assert model.device_time_s(from_half) > 1.5 * model.device_time_s(cast("bfloat16", "float16"))  # vectorised
+    assert model.device_time_s(from_half) > 1.5 * model.device_time_s(cast("float32", "float16"))  # vectorised
 
 
 def test_a_gather_that_repeats_rows_reads_its_source_once():

@@ -52,17 +52,18 @@ def test_the_twelfth_realcode_check_is_appended_last_as_one_block():
     # after every earlier case (realcode-more9 included), one block; the fit group written after its scoring
     # (realcode-more10, which drops any case equal to the check's) follows it, then the thirteenth check's block
     # (realcode-check13, written after both), then the fit group written from that check's tail (realcode-more11),
-    # then the fourteenth check's block (realcode-check14), to the end of the file
+    # then the fourteenth check's block (realcode-check14); later groups follow
     assert mine == list(range(mine[0], mine[0] + len(mine))) and mine[-1] + 1 == later[0]
     assert later == list(range(later[0], later[0] + len(later))) and later[-1] + 1 == check13[0]
     assert check13 == list(range(check13[0], check13[0] + len(check13))) and check13[-1] + 1 == more11[0]
     assert more11 == list(range(more11[0], more11[0] + len(more11))) and more11[-1] + 1 == check14[0]
-    assert check14 == list(range(check14[0], len(cases)))
-    assert realcode_pairs()[-5:-3] == (((CHECK12,), realcode_sixteenth.specs),
-                                       ((realcode_seventeenth.REALCODE_MORE10,), realcode_seventeenth.specs))
-    assert realcode_pairs()[-3:] == (((realcode_eighteenth.REALCODE_CHECK13,), realcode_eighteenth.specs),
-                                     ((realcode_nineteenth.REALCODE_MORE11,), realcode_nineteenth.specs),
-                                     ((realcode_twentieth.REALCODE_CHECK14,), realcode_twentieth.specs))
+    assert check14 == list(range(check14[0], check14[0] + len(check14)))
+    at = [groups for groups, _ in realcode_pairs()].index((CHECK12,))
+    assert realcode_pairs()[at:at + 5] == (((CHECK12,), realcode_sixteenth.specs),
+                                           ((realcode_seventeenth.REALCODE_MORE10,), realcode_seventeenth.specs),
+                                           ((realcode_eighteenth.REALCODE_CHECK13,), realcode_eighteenth.specs),
+                                           ((realcode_nineteenth.REALCODE_MORE11,), realcode_nineteenth.specs),
+                                           ((realcode_twentieth.REALCODE_CHECK14,), realcode_twentieth.specs))
     assert realcode_sixteenth.REALCODE_CHECK12 == CHECK12
 
 

@@ -102,6 +102,33 @@ def run(model, device, prompts: list[int], context: int, reps: int, warm: int) -
     return {"summary": summary, "reps": rows}
 
 
+def first_prefills(model, device, prompt: int, reps: int) -> list[dict[str, float]]:
+    """The measuring run's order (`measure.measure_prefill`): the first forwards after the model is built, with
+    Python's collector off, each a fresh DynamicCache, timed as `measure` times them (no hooks): per forward its host
+    issue and stream seconds, to see whether the first prompts' host time is the process's warm-up."""
+    import gc
+
+    from transformers import DynamicCache
+
+    from hetsim.calibration.measure import time_calls
+
+    cfg = model.config
+    ids = torch.randint(0, cfg.vocab_size, (1, prompt), device=device)
+    rows = []
+    gc.disable()
+    try:
+        with torch.no_grad():
+            for _ in range(reps):
+                cache = DynamicCache(config=cfg)
+                t, c = time_calls(lambda cache=cache: model(input_ids=ids, past_key_values=cache, use_cache=True,
+                                                            logits_to_keep=1), 1, device)
+                rows.append({"stream_s": t, "host_s": c})
+    finally:
+        gc.enable()
+    print("first prefills:", ", ".join(f"{r['host_s'] * 1e3:.1f}/{r['stream_s'] * 1e3:.1f}" for r in rows), flush=True)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m hetsim.calibration.e2e.host_layers", description=__doc__)
     ap.add_argument("--model", default="Llama-3.1-8B")
@@ -112,13 +139,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reps", type=int, default=10)
     ap.add_argument("--warm", type=int, default=3)
     ap.add_argument("--cudnn-sdpa", choices=("on", "off"), default="on")
+    ap.add_argument("--first", type=int, default=0,
+                    help="first of all, this many prefills of the second prompt as the measuring run times them")
     args = ap.parse_args(argv)
     check_out(args.out)
     torch.backends.cuda.enable_cudnn_sdp(args.cudnn_sdpa == "on")
     device = torch.device(args.device)
     prompts = [int(x) for x in args.prompts.split(",") if x]
     model = random_model(load_spec(args.model), max(prompts + [args.context + 64]), device)
+    first = first_prefills(model, device, prompts[1] if len(prompts) > 1 else prompts[0], args.first) \
+        if args.first else []
     res = run(model, device, prompts, args.context, args.reps, args.warm)
+    res["first_prefills"] = first
     import transformers
 
     res.update(device=torch.cuda.get_device_name(device), torch=torch.__version__,

@@ -118,7 +118,7 @@ REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "cast_fp8", "cast_from_
                      "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm", "index_add", "bmm_fp32",
                      "matmul_splitk", "bmm_even_tokens", "matmul_odd_width", "matmul_even_width", "pointwise_narrow",
                      "gemv_unaligned", "matmul_skinny",
-                     "cast_bool", "bmm_even_scores", "pointwise_int_div"})
+                     "cast_bool", "bmm_even_scores", "pointwise_int_div", "cast_unrolled", "index_add_few"})
 
 
 def regime(case: dict, coarse: bool = True) -> tuple[str, float]:
@@ -610,7 +610,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     thirteenth check, realcode-check13, which lives in realcode_eighteenth, blind to every group before it; then
     realcode-more11 (realcode_nineteenth), the kernels the thirteenth check's tail ran; then the fourteenth check,
     realcode-check14, which lives in realcode_twentieth, blind to every group before it; then realcode-more12
-    (realcode_twentyfirst), the kernels the fourteenth check's tail ran)."""
+    (realcode_twentyfirst), the kernels the fourteenth check's tail ran; then the fifteenth check, realcode-check15,
+    which lives in realcode_twentysecond, blind to every group before it)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighteenth,
@@ -633,6 +634,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_twelfth,
         realcode_twentieth,
         realcode_twentyfirst,
+        realcode_twentysecond,
     )
 
     return (((REALCODE, REALCODE_CHECK), _realcode_specs),
@@ -656,7 +658,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_eighteenth.REALCODE_CHECK13,), realcode_eighteenth.specs),
             ((realcode_nineteenth.REALCODE_MORE11,), realcode_nineteenth.specs),
             ((realcode_twentieth.REALCODE_CHECK14,), realcode_twentieth.specs),
-            ((realcode_twentyfirst.REALCODE_MORE12,), realcode_twentyfirst.specs))
+            ((realcode_twentyfirst.REALCODE_MORE12,), realcode_twentyfirst.specs),
+            ((realcode_twentysecond.REALCODE_CHECK15,), realcode_twentysecond.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
