@@ -1039,7 +1039,7 @@ def lower_sdpa(call: SdpaCall, arch: int | None, decode: bool, cudnn: bool = Tru
     """One SDPA call as the CUDA backend runs it. `decode`: one new token per sequence (a query
     group folded into the query length by the caller is still decode); `arch`, `cudnn`: as
     `sdpa_backend`."""
-    q, k, v = call.query, call.key, call.value
+    q, k = call.query, call.key
     batch = q.shape[0] if len(q.shape) == 4 else 1
     heads, q_len, d = q.shape[-3], q.shape[-2], q.shape[-1]
     kv_heads, kv_len = k.shape[-3], k.shape[-2]
@@ -1058,19 +1058,41 @@ def lower_sdpa(call: SdpaCall, arch: int | None, decode: bool, cudnn: bool = Tru
         # before the call's attention op: priced there, not here
         return (SdpaAttention(batch, heads, kv_heads, q_len, kv_len, d, dtype, causal, backend=backend,
                               mask_bytes=mask_bytes, decode=decode, name=f"sdpa_{backend}"),)
-    # the math path: K/V heads repeated by a copy, scores by bmm, softmax, bmm
+    return _sdpa_math(call, batch, heads, kv_heads, q_len, kv_len, d)
+
+
+def _sdpa_math(call: SdpaCall, batch: int, heads: int, kv_heads: int, q_len: int, kv_len: int,
+               d: int) -> tuple[Op, ...]:
+    """SDPA's math path as attention.cpp's _scaled_dot_product_attention_math runs it: since PyTorch 2.5 a 16-bit call
+    is computed in fp32 (unless torch.backends.cuda.allow_fp16_bf16_reduction_math_sdp(True)): q, k and v cast up,
+    q and k^T each scaled by the square root of the scale, the K/V heads repeated for GQA, scores and values by bmm
+    in fp32, the mask added, softmax, and both the output and the attention weights cast back down. Profiled
+    (realcode-check15's MLA decode over 576-wide keys, no fused kernel takes it): fp32 copies, fp32 multiplies and
+    cuBLAS's fp32 gemv kernels, 11 ms where the 16-bit path's price said 2.5."""
+    q, k, v = call.query, call.key, call.value
+    dv = v.shape[-1]
     bh = batch * heads
-    e = q.itemsize
+    upcast = q.dtype in ("bfloat16", "float16")
+    e = 4 if upcast else q.itemsize  # the math's element width
+    dtype = "fp32" if upcast else hdtype(q)
     ops: list[Op] = []
-    if kv_heads != heads:
-        kv = 2 * batch * heads * kv_len * d * e
-        ops.append(Materialise(kv // (heads // kv_heads), kv, "math:repeat_kv", name="sdpa_math_repeat_kv"))
+    if upcast:
+        for t, name in ((q, "q"), (k, "k"), (v, "v")):
+            ops.append(Pointwise(t.numel, t.numel * (t.itemsize + 4), "math:upcast", "cast_fp32",
+                                 name=f"sdpa_math_upcast_{name}"))
     ops.append(Pointwise(bh * q_len * d, 2 * bh * q_len * d * e, "math:scale", name="sdpa_math_scale"))
+    if kv_heads != heads:
+        kv = batch * heads * kv_len * (d + dv) * e
+        ops.append(Materialise(kv // (heads // kv_heads), kv, "math:repeat_kv", name="sdpa_math_repeat_kv"))
+    ops.append(Pointwise(bh * kv_len * d, 2 * bh * kv_len * d * e, "math:scale_k", name="sdpa_math_scale_k"))
     ops.append(Matmul(q_len, kv_len, d, batch=bh, dtype=dtype, shared_b=False, name="sdpa_math_qk"))
-    if mask is not None or call.is_causal:
+    if call.attn_mask is not None or call.is_causal:
         ops.append(Pointwise(bh * q_len * kv_len, 3 * bh * q_len * kv_len * e, "math:mask", name="sdpa_math_mask"))
     ops.append(Softmax(bh * q_len, kv_len, dtype, name="sdpa_math_softmax"))
-    ops.append(Matmul(q_len, v.shape[-1], kv_len, batch=bh, dtype=dtype, shared_b=False, name="sdpa_math_pv"))
+    ops.append(Matmul(q_len, dv, kv_len, batch=bh, dtype=dtype, shared_b=False, name="sdpa_math_pv"))
+    if upcast:  # the output and the attention weights back to the call's dtype
+        for n, name in ((bh * q_len * dv, "out"), (bh * q_len * kv_len, "weights")):
+            ops.append(Pointwise(n, n * (4 + q.itemsize), "math:downcast", "cast", name=f"sdpa_math_downcast_{name}"))
     return tuple(ops)
 
 

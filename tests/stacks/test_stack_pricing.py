@@ -198,8 +198,17 @@ def test_math_sdpa_is_a_chain_of_ops_and_a_fused_one_a_kernel():
     fused = aten.lower_sdpa(_call((2, 32, 1, 128), (2, 8, 1000, 128), gqa=True), 90, decode=True)
     assert len(fused) == 1 and fused[0].decode and fused[0].kv_heads == 8
     math_ops = aten.lower_sdpa(_call((2, 32, 1, 128), (2, 8, 1000, 128), gqa=True, dtype="float32"), 90, True)
-    assert [o.name for o in math_ops] == ["sdpa_math_repeat_kv", "sdpa_math_scale", "sdpa_math_qk",
-                                          "sdpa_math_mask", "sdpa_math_softmax", "sdpa_math_pv"]
+    assert [o.name for o in math_ops] == ["sdpa_math_scale", "sdpa_math_repeat_kv", "sdpa_math_scale_k",
+                                          "sdpa_math_qk", "sdpa_math_mask", "sdpa_math_softmax", "sdpa_math_pv"]
+    # a 16-bit call is computed in fp32 (PyTorch >= 2.5's math path: q, k, v cast up, the output and the attention
+    # weights cast back down; profiled, realcode-check15's MLA decode: fp32 copies and cuBLAS's fp32 gemv kernels)
+    gqa_masked = _call((1, 32, 16, 128), (1, 8, 64, 128), mask=(1, 1, 16, 64), gqa=True)
+    ops = aten.lower_sdpa(gqa_masked, 80, False)
+    names = [o.name for o in ops]
+    assert names[:3] == ["sdpa_math_upcast_q", "sdpa_math_upcast_k", "sdpa_math_upcast_v"]
+    assert names[-2:] == ["sdpa_math_downcast_out", "sdpa_math_downcast_weights"]
+    assert {o.dtype for o in ops if o.name in ("sdpa_math_qk", "sdpa_math_pv")} == {"fp32"}
+    assert ops[-1].numel == 32 * 16 * 64 and ops[0].regime == "cast_fp32"
 
 
 def test_a_last_dim_reduction_is_bound_by_each_threads_walk_until_the_bytes_take_longer(h200):
