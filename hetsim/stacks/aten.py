@@ -480,8 +480,9 @@ def _reduction(op: AtenOp) -> tuple[Op, ...]:
         inner *= s
     rows = x.numel // max(cols * inner, 1)
     # any / all: ATen's logical-or / -and reduce ops, compares like a max's
+    # aminmax: one reduce kernel carrying a (min, max) pair (ReduceAMinMaxKernel.cu), a max's compares and a min's
     kind = {"amax": "max", "max": "max", "argmax": "max", "amin": "min", "min": "min", "argmin": "min",
-            "any": "max", "all": "min"}.get(op.base, "sum")
+            "any": "max", "all": "min", "aminmax": "max"}.get(op.base, "sum")
     return (AxisReduction(rows, cols, hdtype(x), kind, inner=inner, aten=op.name, name=_name(op)),)
 
 
@@ -938,7 +939,8 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
 }
 for _bases, _row in (
         (("max", "min", "argmin", "prod", "var", "std", "var_mean", "std_mean", "nansum",
-          "count_nonzero", "norm"), ("reduction_last / reduction_narrow / reduction_outer(_max)", _reduction)),
+          "count_nonzero", "norm", "aminmax"),
+         ("reduction_last / reduction_narrow / reduction_outer(_max)", _reduction)),
         (("_softmax", "_safe_softmax", "softmax", "_log_softmax", "log_softmax"),
          ("softmax_warp / softmax_last (last dim) / softmax", _softmax)),
         (("index_put_", "index_put", "_index_put_impl_"),

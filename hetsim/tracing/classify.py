@@ -23,7 +23,8 @@ MATMUL = frozenset({"mm", "addmm", "bmm", "baddbmm", "addbmm", "mv", "addmv", "d
 REDUCTION = frozenset({"sum", "mean", "amax", "amin", "max", "min", "argmax", "argmin", "prod", "var", "std",
                        "var_mean", "std_mean", "_softmax", "softmax", "_log_softmax", "log_softmax", "_safe_softmax",
                        "logsumexp", "norm", "linalg_vector_norm", "any", "all", "cumsum", "cumprod", "topk", "sort",
-                       "argsort", "count_nonzero", "nansum", "_fused_rms_norm", "native_layer_norm", "rms_norm"})
+                       "argsort", "count_nonzero", "nansum", "_fused_rms_norm", "native_layer_norm", "rms_norm",
+                       "aminmax"})
 GATHER = frozenset({"embedding", "index_select", "gather", "index", "_unsafe_index", "take", "masked_select"})
 SCATTER = frozenset({"index_copy_", "index_copy", "index_put_", "index_put", "_index_put_impl_", "scatter",
                      "scatter_", "scatter_add", "scatter_add_", "index_add_", "index_add", "slice_scatter",

@@ -79,3 +79,16 @@ def test_the_fifteenth_check_was_timed_and_is_scored_blind(scored_graph):
     assert graph["n"] == 153
     assert graph["median_abs"] == pytest.approx(0.078, abs=0.01)
     assert 0.30 < graph["p90_abs"] < 0.41
+
+
+def test_aminmax_is_one_reduction_not_an_unknown_op():
+    from hetsim.ops import AxisReduction
+    from hetsim.stacks import aten
+    from hetsim.tracing.trace import AtenOp, TensorMeta
+
+    # realcode-check15's per-tensor fp8 scale (x.aminmax()): ATen's one reduce kernel carrying a (min, max) pair
+    # (profiled: reduce_kernel<512, 1> in 5.7 us); it had no lowering (roofline, assumed: +85 %)
+    x, scalar = TensorMeta.dense((32, 8192)), TensorMeta.dense(())
+    (op,) = aten.lower_op(AtenOp("aten.aminmax.default", (x,), (scalar, scalar), {}))
+    assert isinstance(op, AxisReduction) and (op.rows, op.cols) == (1, 32 * 8192) and op.kind == "max"
+    assert "aminmax" in aten.MAPPING
