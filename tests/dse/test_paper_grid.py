@@ -74,3 +74,31 @@ def test_the_sensitivity_table_marks_only_values_across_one(tmp_path):
     assert "| m | s | 1.10 | **0.80 (-0.30)** | 1.05 (-0.05) | - | 1.30 (+0.20) | - |" in text
     assert "decode-16: 1.02 (-0.08); decode-1024: **0.95 (-0.15)**" in text
     assert "`m`: GPU stack: efficient baseline, decode" in text
+
+
+def test_gpus_without_a_profile_get_a_transferred_profile_run_in_the_sensitivity_study():
+    from study import GPU_TRANSFERRED, SYSTEMS, catalogue_for, jobs, run_job, system_gpu, unprofiled_gpus
+
+    plain, moved = catalogue_for(False), catalogue_for(False, True)
+    gpus = {s: system_gpu(plain, s) for s in SYSTEMS}
+    # MI210 and the A100 have no measured profile; the H100 has its own and is left as it is
+    assert {s for s, g in gpus.items() if g in unprofiled_gpus(plain)} == {"mi210_u55c", "a100_u55c"}
+    assert moved.devices[gpus["mi210_u55c"]].profile == "transfer" and not plain.devices[gpus["mi210_u55c"]].profile
+    assert not moved.devices[gpus["h100_u55c"]].profile
+    example = REPO / "configs" / "experiments" / "default.yaml"  # LServe, eager under its paper baseline
+    todo = [j for j in jobs(["lserve"], list(SYSTEMS), {"lserve": example}, {"lserve": None}, {"lserve": 32768})
+            if j.variant == GPU_TRANSFERRED]
+    assert {j.system for j in todo} == {"mi210_u55c", "a100_u55c"} and all(j.baseline == "paper" for j in todo)
+    # the run names the transferred profile among its calibration inputs, and the eager host cost moves the time
+    (job,) = [j for j in todo if j.system == "a100_u55c"]
+    transferred = {r["placement"]: r for r in run_job(job)}
+    headline = {r["placement"]: r for r in run_job(replace_variant(job))}
+    assert "transferred" in transferred["gpu-only"]["profiles"]
+    assert "transferred" not in headline["gpu-only"]["profiles"]
+    assert transferred["gpu-only"]["tpot_s"] != headline["gpu-only"]["tpot_s"]
+
+
+def replace_variant(job):
+    from dataclasses import replace
+
+    return replace(job, variant="headline", transfer_gpu=False)
