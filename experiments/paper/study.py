@@ -200,6 +200,7 @@ def run_job(job: Job) -> list[dict]:
 def jobs(methods: list[str], systems: list[str], examples: dict[str, Path], corpus_param: dict[str, str | None],
          contexts: dict[str, int], quick: bool = False) -> list[Job]:
     out = []
+    unprofiled = set(unprofiled_gpus(catalogue_for(False)))  # GPUs the GPU-model variant prices from a transfer
     for method in methods:
         ex = str(examples[method])
         for system in systems:
@@ -208,7 +209,7 @@ def jobs(methods: list[str], systems: list[str], examples: dict[str, Path], corp
             if quick:
                 continue
             out.append(Job(method, ex, system, "paper", "fpga-slow", slow_fpga=True))
-            if system_gpu(catalogue_for(False), system) in unprofiled_gpus(catalogue_for(False)):
+            if system_gpu(catalogue_for(False), system) in unprofiled:
                 out.append(Job(method, ex, system, "paper", GPU_TRANSFERRED, transfer_gpu=True))
             for d in DECODE_VARIANTS:
                 out.append(Job(method, ex, system, "paper", f"decode-{d}", (("workload.decode_tokens", d),)))

@@ -180,7 +180,7 @@ def few_index_select(op: Gather) -> bool:
     row and walk the indices one after another: a dependent load (an atomic add) per index. Profiled on an H200
     (realcode-more12): 1, 4 and 16 indices added into rows of 7168 and 4096 took 1.8, 3.2 and 9.1 us, 16 ids
     looked up in a table of 1024-wide rows 7 us."""
-    return op.aten.startswith(("aten.index_select", "aten.embedding", *INDEX_ADDS)) and op.rows <= FEW_ROWS
+    return op.aten.startswith(SMALL_INDEX_OPS) and op.rows <= FEW_ROWS
 
 
 def walk_bytes(op: Op) -> float:
@@ -233,6 +233,7 @@ INDEX_REDUCTIONS = ("aten.max.dim", "aten.min.dim", "aten.argmax", "aten.argmin"
 WELFORD_REDUCTIONS = ("aten.var", "aten.std")
 INDEX_GATHERS = ("aten.index.", "aten._unsafe_index.")  # x[idx]: ATen's index kernel
 INDEX_ADDS = ("aten.index_add_.", "aten.index_add.")  # index_add_(dim, index, source): atomics into rows
+SMALL_INDEX_OPS = ("aten.index_select", "aten.embedding", *INDEX_ADDS)  # ATen's small-index kernels (few_index_select)
 # a softmax wave's fixed cost in elements of a thread's walk (the row's max and sum reductions, the write), chosen by
 # the fit's error over 0-512 B (at fp32 width) on the realcode-more2 group's softmaxes over many short rows, never on a
 # validation case

@@ -76,11 +76,7 @@ class Report:
         return [*VIEWS, *([AT_HOST] if any(AT_HOST in r.paired for r in self.rows) else [])]
 
     def stats(self, view: str, whole: bool) -> dict | None:
-        errs = sorted(abs(e) for r in self.rows if (r.step == "all") == whole and (e := r.error(view)) is not None)
-        if not errs:
-            return None
-        return {"n": len(errs), "median_abs": statistics.median(errs), "max_abs": errs[-1],
-                "meets_target": statistics.median(errs) <= TARGET if view in VIEWS else None}
+        return summary(self.rows, view, whole)
 
     def as_dict(self) -> dict:
         return {"device": self.device, "profile": self.profile, "data": self.data, "provenance": self.provenance,
@@ -118,18 +114,21 @@ def session_files(device: str) -> list[Path]:
     return [f / METHODS_FILE for f in found if (f / METHODS_FILE).is_file()]
 
 
+def summary(rows: list[Row], view: str, whole: bool) -> dict | None:
+    """n, median and max |error| of `rows`' phases (`whole`) or steps in `view`, against the target; None: none."""
+    errs = sorted(abs(e) for r in rows if (r.step == "all") == whole and (e := r.error(view)) is not None)
+    if not errs:
+        return None
+    return {"n": len(errs), "median_abs": statistics.median(errs), "max_abs": errs[-1],
+            "meets_target": statistics.median(errs) <= TARGET if view in VIEWS else None}
+
+
 def pooled(reports: list[Report]) -> dict[str, dict]:
     """Per view and level (steps, phases), every session's rows together (each row once per session)."""
-    out = {}
-    for v in dict.fromkeys(v for r in reports for v in r.views()):
-        for whole in (True, False):
-            errs = sorted(abs(e) for rep in reports for r in rep.rows
-                          if (r.step == "all") == whole and (e := r.error(v)) is not None)
-            if errs:
-                out[f"{v}/{'phase' if whole else 'step'}"] = {
-                    "n": len(errs), "median_abs": statistics.median(errs), "max_abs": errs[-1],
-                    "meets_target": statistics.median(errs) <= TARGET if v in VIEWS else None}
-    return out
+    rows = [r for rep in reports for r in rep.rows]
+    stats = {f"{v}/{'phase' if whole else 'step'}": summary(rows, v, whole)
+             for v in dict.fromkeys(v for rep in reports for v in rep.views()) for whole in (True, False)}
+    return {k: st for k, st in stats.items() if st}
 
 
 def validate(model: GpuModel, path: Path) -> Report:

@@ -661,7 +661,7 @@ def _baddbmm(op: AtenOp) -> tuple[Op, ...]:
     # a [128, 1, 512] bias into [128, 512, 512] took a 72 us copy and a 56 us GEMM where the same bmm without beta
     # ran 28 us). With beta = 0 the input is ignored: the GEMM alone
     (gemm,) = _bmm(AtenOp(op.name, op.inputs[1:3], op.outputs, op.args))
-    if op.base != "baddbmm" or op.args.get("beta", 1) == 0 or not op.outputs:
+    if op.args.get("beta", 1) == 0 or not op.outputs:
         return (gemm,)
     src, out = op.inputs[0], op.outputs[0]
     source = src if tuple(src.shape) == tuple(out.shape) else expanded(src, out.shape)
@@ -1078,10 +1078,14 @@ def _sdpa_math(call: SdpaCall, batch: int, heads: int, kv_heads: int, q_len: int
     e = 4 if upcast else q.itemsize  # the math's element width
     dtype = "fp32" if upcast else hdtype(q)
     ops: list[Op] = []
+
+    def cast(t: TensorMeta, to: str, name: str) -> tuple[Op, ...]:  # the cast as _to_copy prices it, named
+        up = AtenOp("aten._to_copy.default", (t,), (TensorMeta.dense(t.shape, to),), {"dtype": to})
+        return tuple(replace(o, name=f"sdpa_math_{name}") for o in _to_copy(up))
+
     if upcast:
         for t, name in ((q, "q"), (k, "k"), (v, "v")):
-            ops.append(Pointwise(t.numel, t.numel * (t.itemsize + 4), "math:upcast", "cast_fp32",
-                                 name=f"sdpa_math_upcast_{name}"))
+            ops += cast(t, "float32", f"upcast_{name}")
     ops.append(Pointwise(bh * q_len * d, 2 * bh * q_len * d * e, "math:scale", name="sdpa_math_scale"))
     if kv_heads != heads:
         kv = batch * heads * kv_len * (d + dv) * e
@@ -1093,8 +1097,8 @@ def _sdpa_math(call: SdpaCall, batch: int, heads: int, kv_heads: int, q_len: int
     ops.append(Softmax(bh * q_len, kv_len, dtype, name="sdpa_math_softmax"))
     ops.append(Matmul(q_len, dv, kv_len, batch=bh, dtype=dtype, shared_b=False, name="sdpa_math_pv"))
     if upcast:  # the output and the attention weights back to the call's dtype
-        for n, name in ((bh * q_len * dv, "out"), (bh * q_len * kv_len, "weights")):
-            ops.append(Pointwise(n, n * (4 + q.itemsize), "math:downcast", "cast", name=f"sdpa_math_downcast_{name}"))
+        for shape, name in (((bh, q_len, dv), "out"), ((bh, q_len, kv_len), "weights")):
+            ops += cast(TensorMeta.dense(shape, "float32"), q.dtype, f"downcast_{name}")
     return tuple(ops)
 
 
