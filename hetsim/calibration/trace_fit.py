@@ -62,6 +62,8 @@ cases of all the files). Each regime below becomes a rate key of
     index_add_few   index_add_ of <= 16 source rows: the same small-index walk, an atomic add per index
     cast_unrolled   a cast Copy.cu does not vectorise (fp16 <-> bf16, to or from a byte-wide integer): the
                     dynamic-casting kernel's element rate beside the bytes
+    pointwise_transpose  an elementwise op with an operand read across its layout (x + y.mT): a sector per element,
+                    an element rate beside the bytes
     attention_masked  SDPA with an explicit mask (StaticCache decode: every pair of the static length)
     attention_flash_decode  SDPA on PyTorch's flash kernel (cuDNN's switched off: `aten_sweep --cudnn-sdpa off`),
                     a decode step without a mask (DynamicCache, enable_gqa)
@@ -176,7 +178,7 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "matmul_fp32", "copy_transpose", "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm",
             "index_add", "bmm_fp32", "pointwise_narrow", "matmul_splitk", "bmm_even_tokens", "matmul_odd_width",
             "matmul_even_width", "gemv_unaligned", "matmul_skinny", "cast_bool",
-            "bmm_even_scores", "pointwise_int_div", "cast_unrolled", "index_add_few")
+            "bmm_even_scores", "pointwise_int_div", "cast_unrolled", "index_add_few", "pointwise_transpose")
 # timed per index (a dependent load, an atomic add, each), not per byte
 PER_INDEX_KEYS = frozenset({"gather_few", "embedding_few", "index_add_few"})
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
@@ -192,7 +194,7 @@ ELEMENT_RATE_KEYS = frozenset({
     # ~340 G elements/s on an H200, profiled), tril's row and column per element, an activation's or exp's math
     # (pointwise_math), a transposing copy's scattered reads (a sector per element: ~140 G elements/s whatever their
     # width, copy_transpose)
-    "pointwise_broadcast", "cast", "cast_fp32", "tril", "pointwise_math", "copy_transpose", "cast_int64", "index_add",
+    "pointwise_broadcast", "pointwise_transpose", "cast", "cast_fp32", "tril", "pointwise_math", "copy_transpose", "cast_int64", "index_add",
     "scatter",
     # the vectorised kernel over one-byte operands (bool masks, uint8 unpacking): 4-element, 4-byte loads
     "pointwise_narrow",

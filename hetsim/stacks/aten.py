@@ -321,6 +321,24 @@ def broadcasts(op: AtenOp, out: TensorMeta) -> bool:
     return any((t.numel > 1 or out.numel > 1) and not same_dense_layout(t, out) for t in op.inputs)
 
 
+def iteration_stride(t: TensorMeta, out: TensorMeta) -> int:
+    """The stride `t` steps by along the output's fastest dim (its smallest stride of size > 1): TensorIterator orders
+    the dims by the output's strides, so neighbouring threads take neighbouring outputs. 0: a broadcast, 1: coalesced;
+    `t` aligned to the output from the right (broadcasting's rule)."""
+    dims = [(abs(stride), d) for d, (size, stride) in enumerate(zip(out.shape, out.stride, strict=True)) if size > 1]
+    if not dims:
+        return 1
+    d = min(dims)[1] - (len(out.shape) - len(t.shape))
+    return 0 if d < 0 or t.shape[d] == 1 else t.stride[d]
+
+
+def span_bytes(t: TensorMeta, out: TensorMeta) -> int:
+    """Bytes an elementwise kernel loads for input `t`: its own, or the span it covers where it steps 2 or more
+    elements apart inside a 32-byte sector along the output's fastest dim (the sectors are read whole)."""
+    step = abs(iteration_stride(t, out))
+    return nbytes(t) * step if 1 < step and step * t.itemsize < SECTOR_BYTES else nbytes(t)
+
+
 def operands(op: AtenOp) -> int:
     """Tensors an elementwise kernel addresses per element: the output and each input."""
     return 1 + len(op.inputs)
@@ -369,6 +387,12 @@ def _pointwise(op: AtenOp) -> tuple[Op, ...]:
         narrow = out.itemsize == 1
         return (Pointwise(out.numel, nbytes(out), op.name, "pointwise_narrow" if narrow else "elementwise",
                           operands=1 if narrow else 0, name=_name(op)),)
+    if op.base in ("fill_", "zero_") and not same_dense_layout(out, out):
+        # a fill of a strided view (logits[:, banned] = -inf's rows, a mask's column): the value (a 0-dim tensor,
+        # fill_.Tensor, goes through copy_) stored through the strided kernel, nothing loaded per element: a store-only
+        # kernel's latency, ~1.2-1.3 us for tens of elements on an H200 where the strided binary's fitted floor says
+        # 1.8 (profiled: elementwise_kernel<128, 4> of direct_copy, realcode-check15; six checks alike)
+        return (Pointwise(out.numel, nbytes(out), op.name, "elementwise", operands=0, name=_name(op)),)
     if op.base.rstrip("_") == "where" and casts(op, out):
         # torch.where of two dtypes casts the other value to the result's dtype first (where_self_out's .to: a
         # cast kernel, then where on one dtype; profiled: realcode-more7)
@@ -385,6 +409,11 @@ def _pointwise(op: AtenOp) -> tuple[Op, ...]:
     write = nbytes(out)
     mixed = casts(op, out)
     if broadcasts(op, out):
+        # an operand stepping a few elements apart along the output's fastest dim (x[..., ::2], GeGLU's and GPT-J
+        # rotary's interleaved halves) loads every sector it spans, the skipped elements too: its bytes are its span
+        # (GeGLU's clamp over 4 x 1024 x 14336 bf16 halves read at stride 2 ran 154 us, ~2.3 TB/s of span where the
+        # strided kernel streams ~2.6; priced from the halves' own bytes it was 92: realcode-check15)
+        read = sum(span_bytes(t, out) for t in op.inputs)
         # rotary's cos * q, RMSNorm's weight * x: TensorIterator's strided kernel, its own regime where fitted; its
         # per-element work (an offset and a load or store per operand) grows with the operands: torch.where's four
         # (out, cond, a, b) against a binary's three. Operands of mixed dtypes add a cast per load and store
@@ -396,6 +425,13 @@ def _pointwise(op: AtenOp) -> tuple[Op, ...]:
             # (realcode-more7); SwiGLU's and GeGLU's activation and product over the same halves ran alike
             count += 1
         regime = "pointwise_strided_cast" if mixed else "pointwise_broadcast"
+        if not mixed and any(t.numel > 1 and abs(iteration_stride(t, out)) * t.itemsize >= SECTOR_BYTES
+                             for t in op.inputs):
+            # an operand read across its layout (x + y.mT, an in-place op on a permuted view): neighbouring threads
+            # load elements a sector or more apart, a sector each, as a transposing copy does (an add of a
+            # transposed 4096 x 4096 bf16 ran 129 us where the strided binary's rate says 40: realcode-check12):
+            # its own regime where fitted
+            regime = "pointwise_transpose"
         return (Pointwise(out.numel, read + write, op.name, regime, operands=count, name=_name(op)),)
     if mixed:
         # contiguous operands of mixed dtypes (fp32 residuals plus bf16 states, `1.0 - mask` of an int64 mask):
@@ -878,6 +914,20 @@ def _masked_scatter(op: AtenOp) -> tuple[Op, ...]:
     return (*ops, Pointwise(out.numel, read + nbytes(out), op.name, name=_name(op)))
 
 
+def _isinf(op: AtenOp) -> tuple[Op, ...]:
+    """isinf as TensorCompare.cpp composes it for a float tensor: `self.abs() == inf`, a kernel each (profiled:
+    isinf over a strided bf16 half ran the abs into a dense tensor, 139 us, then the comparison, 43:
+    realcode-check15); an integer tensor is never infinite (a fill). (isfinite is composite-implicit: a trace records
+    its ops.)"""
+    x, out = op.inputs[0], op.outputs[0]
+    if x.dtype in INTEGER_DTYPES or x.dtype == "bool":
+        return _pointwise(AtenOp("aten.zeros_like.default", (x,), (out,), {}, module=op.module))
+    magnitude = TensorMeta.dense(x.shape, x.dtype)
+    steps = (AtenOp("aten.abs.default", (x,), (magnitude,), {}, module=op.module),
+             AtenOp("aten.eq.Scalar", (magnitude,), (out,), {}, module=op.module))
+    return tuple(replace(o, aten=op.name) for step in steps for o in _pointwise(step))
+
+
 def _unknown(op: AtenOp) -> tuple[Op, ...]:
     read = sum(nbytes(t) for t in op.inputs)
     write = sum(nbytes(t) for t in op.outputs)
@@ -936,6 +986,7 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "masked_scatter": ("copy_cat + copy_expand + scan_device + pointwise (clone, mask, scan, scatter)",
                        _masked_scatter),
     "masked_scatter_": ("copy_expand + scan_device + pointwise (mask, scan, scatter)", _masked_scatter),
+    "isinf": ("pointwise(_broadcast) x 2: abs, then == inf", _isinf),
 }
 for _bases, _row in (
         (("max", "min", "argmin", "prod", "var", "std", "var_mean", "std_mean", "nansum",

@@ -87,11 +87,11 @@ def test_torch_eye_is_a_fill_then_a_fill_of_its_diagonal():
     from hetsim.tracing.trace import AtenOp, TensorMeta
 
     # profiled (realcode-check14's token-tree mask, eye(64) of bool): FillFunctor over the output, then the strided
-    # kernel over the diagonal; it had no lowering (roofline, assumed: +591 %)
+    # kernel over the diagonal, storing only (a fill of a strided view); it had no lowering (roofline, assumed: +591 %)
     out = TensorMeta.dense((64, 64), "bool")
     fill, diagonal = aten.lower_op(AtenOp("aten.eye.default", (), (out,), {"n": 64}))
     assert fill.numel == 64 * 64 and fill.regime == "pointwise_narrow"
-    assert diagonal.numel == 64 and diagonal.regime == "pointwise_broadcast"
+    assert diagonal.numel == 64 and diagonal.regime == "elementwise" and diagonal.nbytes == 64
     assert {fill.aten, diagonal.aten} == {"aten.eye.default"}
 
 

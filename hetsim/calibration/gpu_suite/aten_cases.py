@@ -118,7 +118,8 @@ REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "cast_fp8", "cast_from_
                      "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm", "index_add", "bmm_fp32",
                      "matmul_splitk", "bmm_even_tokens", "matmul_odd_width", "matmul_even_width", "pointwise_narrow",
                      "gemv_unaligned", "matmul_skinny",
-                     "cast_bool", "bmm_even_scores", "pointwise_int_div", "cast_unrolled", "index_add_few"})
+                     "cast_bool", "bmm_even_scores", "pointwise_int_div", "cast_unrolled", "index_add_few",
+                     "pointwise_transpose"})
 
 
 def regime(case: dict, coarse: bool = True) -> tuple[str, float]:
@@ -611,7 +612,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     realcode-more11 (realcode_nineteenth), the kernels the thirteenth check's tail ran; then the fourteenth check,
     realcode-check14, which lives in realcode_twentieth, blind to every group before it; then realcode-more12
     (realcode_twentyfirst), the kernels the fourteenth check's tail ran; then the fifteenth check, realcode-check15,
-    which lives in realcode_twentysecond, blind to every group before it)."""
+    which lives in realcode_twentysecond, blind to every group before it; then realcode-more13 (realcode_twentythird),
+    elementwise kernels over strided operands, the fifteenth check's and the pooled checks' tail; then the sixteenth
+    check, realcode-check16, which lives in realcode_twentyfourth, blind to every group before it)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighteenth,
@@ -635,6 +638,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_twentieth,
         realcode_twentyfirst,
         realcode_twentysecond,
+        realcode_twentyfourth,
+        realcode_twentythird,
     )
 
     return (((REALCODE, REALCODE_CHECK), _realcode_specs),
@@ -659,7 +664,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_nineteenth.REALCODE_MORE11,), realcode_nineteenth.specs),
             ((realcode_twentieth.REALCODE_CHECK14,), realcode_twentieth.specs),
             ((realcode_twentyfirst.REALCODE_MORE12,), realcode_twentyfirst.specs),
-            ((realcode_twentysecond.REALCODE_CHECK15,), realcode_twentysecond.specs))
+            ((realcode_twentysecond.REALCODE_CHECK15,), realcode_twentysecond.specs),
+            ((realcode_twentythird.REALCODE_MORE13,), realcode_twentythird.specs),
+            ((realcode_twentyfourth.REALCODE_CHECK16,), realcode_twentyfourth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
