@@ -194,8 +194,8 @@ ELEMENT_RATE_KEYS = frozenset({
     # ~340 G elements/s on an H200, profiled), tril's row and column per element, an activation's or exp's math
     # (pointwise_math), a transposing copy's scattered reads (a sector per element: ~140 G elements/s whatever their
     # width, copy_transpose)
-    "pointwise_broadcast", "pointwise_transpose", "cast", "cast_fp32", "tril", "pointwise_math", "copy_transpose", "cast_int64", "index_add",
-    "scatter",
+    "pointwise_broadcast", "pointwise_transpose", "cast", "cast_fp32", "tril", "pointwise_math", "copy_transpose",
+    "cast_int64", "index_add", "scatter",
     # the vectorised kernel over one-byte operands (bool masks, uint8 unpacking): 4-element, 4-byte loads
     "pointwise_narrow",
     # ATen's strided copy and the unvectorised batched cat: an offset per element (fp32 permutes ran ~1.7x faster

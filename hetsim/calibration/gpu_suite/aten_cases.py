@@ -637,8 +637,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_twelfth,
         realcode_twentieth,
         realcode_twentyfirst,
-        realcode_twentysecond,
         realcode_twentyfourth,
+        realcode_twentysecond,
         realcode_twentythird,
     )
 
