@@ -276,6 +276,11 @@ def int_bound(op) -> int | None:
     src = op.inputs[INDEX_OPS[base]]
     if base == "embedding":
         return int(src.shape[0])
+    if base == "index":
+        # x[a, b]: one index tensor per leading dim (the trace keeps no None for a skipped dim), each drawn below the
+        # smallest of them (CLIP's x[arange(n), eot] over [n, 77, width]: the second addresses 77 rows)
+        count = sum(1 for t in op.inputs[1:] if t.dtype in ("int64", "int32"))
+        return int(min(src.shape[:max(count, 1)]))
     dim = int(op.args.get("dim", 0)) % max(len(src.shape), 1)
     return int(src.shape[dim])
 
