@@ -528,6 +528,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "cast_from_fp8": ("cast", "elementwise"),  # from float8_e4m3fn up to a wider dtype: ~3x slower than down
     "pointwise_broadcast": ("pointwise", "elementwise"),  # an input broadcast or non-contiguous (strided kernel)
     "pointwise_transpose": ("pointwise_broadcast", "pointwise", "elementwise"),  # an input read across its layout
+    "conv_depthwise": ("pointwise_broadcast", "pointwise", "elementwise"),  # ATen's depthwise conv: taps per output
     "pointwise_math": ("pointwise", "elementwise"),  # an activation, exp, log or sine: math per element
     "pointwise_narrow": ("pointwise", "elementwise"),  # every operand one byte wide: 4-element loads, an element rate
     "pointwise_cast": ("cast", "pointwise", "elementwise"),  # mixed dtypes, contiguous: unrolled, a cast per load

@@ -880,6 +880,68 @@ def _tril(op: AtenOp) -> tuple[Op, ...]:
     return (Pointwise(out.numel, nbytes(x) + nbytes(out), op.name, "tril", name=_name(op)),)
 
 
+def _convolution(op: AtenOp) -> tuple[Op, ...]:
+    """F.conv1d / conv2d / conv3d on a GPU as PyTorch runs them (profiled on an H200: realcode-check16's vision,
+    diffusion and speech convolutions). A depthwise convolution (groups = input channels) runs ATen's own
+    conv_depthwise2d kernel, its bias fused, after a copy of a non-contiguous input (Mamba's x.transpose(1, 2)); its
+    taps set the pace, not the bytes (`conv_depthwise`: an element rate over the output's taps). Any other runs cuDNN
+    as an implicit GEMM (m = samples x output positions, n = output channels, k = input channels x taps a group) on
+    channels-last tensors: the input and the weight transposed to NHWC, the output back (nchwToNhwc / nhwcToNchw
+    kernels); a 2-D 1 x 1 convolution is a GEMM a sample over the NCHW tensors as they are (nvjet). Its bias is
+    added after, over the output (the strided kernel). A transposed convolution has no lowering (roofline, assumed)."""
+    x, w, out = op.inputs[0], op.inputs[1], op.outputs[0]
+    if op.args.get("transposed") or len(x.shape) < 3:
+        return _unknown(op)
+    bias = op.inputs[2] if len(op.inputs) > 2 and op.inputs[2].numel else None
+    groups = int(op.args.get("groups", 1))
+    samples, channels = x.shape[0], x.shape[1]
+    taps, positions = math.prod(w.shape[2:]), math.prod(out.shape[2:])
+    ops: tuple[Op, ...] = ()
+    if groups > 1 and groups == channels:
+        if not same_dense_layout(x, TensorMeta.dense(x.shape, x.dtype)):
+            ops += _materialise(AtenOp("aten.clone.default", (x,), (TensorMeta.dense(x.shape, x.dtype),), {},
+                                       module=op.module))
+        work = Pointwise(out.numel, nbytes(x) + nbytes(w) + nbytes(out), op.name, "conv_depthwise",
+                         operands=taps + 1, name=_name(op))
+        return (*ops, work)
+    contraction = channels // groups * taps
+    dense = TensorMeta.dense(x.shape, x.dtype)
+    contiguous = same_dense_layout(x, dense)
+    channels_last = len(x.shape) == 4 and x.stride[1] == 1 and same_dense_layout(x, x)
+    one_by_one = taps == 1 and len(x.shape) == 4 and all(int(s) == 1 for s in op.args.get("stride", [1]))
+    if one_by_one and channels_last:
+        # NHWC rows times the weight: one GEMM over every position
+        return (Matmul(samples * positions, out.shape[1] // groups, contraction, batch=groups, dtype=hdtype(x),
+                       aten=op.name, name=_name(op)), *_conv_bias(op, bias, out))
+    if one_by_one and contiguous:
+        return (Matmul(out.shape[1] // groups, positions, contraction, batch=samples * groups, dtype=hdtype(x),
+                       aten=op.name, name=_name(op)), *_conv_bias(op, bias, out))
+
+    def to_channels_last(t: TensorMeta) -> Op:
+        return Pointwise(t.numel, 2 * nbytes(t), op.name, "copy", name=_name(op))
+
+    if not (contiguous or channels_last):
+        # a strided input (speech models' x.transpose(1, 2)) made contiguous first (direct_copy)
+        ops += _materialise(AtenOp("aten.clone.default", (x,), (dense,), {}, module=op.module))
+    gemm = Matmul(samples * positions, out.shape[1] // groups, contraction, batch=groups, dtype=hdtype(x),
+                  aten=op.name, name=_name(op))
+    if channels_last:
+        ops += (to_channels_last(w), gemm)
+    else:
+        ops += (to_channels_last(x), to_channels_last(w), gemm, to_channels_last(out))
+    return (*ops, *_conv_bias(op, bias, out))
+
+
+def _conv_bias(op: AtenOp, bias: TensorMeta | None, out: TensorMeta) -> tuple[Op, ...]:
+    """A convolution's bias added over its output after cuDNN's kernel (output.add_(bias viewed [1, C, 1, ...]))."""
+    if bias is None:
+        return ()
+    view = TensorMeta((1, bias.numel) + (1,) * (len(out.shape) - 2), (1,) * len(out.shape), bias.dtype,
+                      view=True, contiguous=False)
+    add = _pointwise(AtenOp("aten.add_.Tensor", (out, view), (out,), {}, module=op.module))
+    return tuple(replace(o, aten=op.name) for o in add)
+
+
 def _pad(op: AtenOp) -> tuple[Op, ...]:
     # constant_pad_nd (PadNd.cpp): the output filled with the value (a contiguous fill), then the input copied into
     # its interior, a strided view of the output (ATen's strided copy kernel, `copy_strided`: fp32 pads ran ~1.6x
@@ -981,6 +1043,8 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "multinomial": ("multinomial", _multinomial),
     "eye": ("elementwise / pointwise_narrow (the fill) + pointwise_broadcast (the diagonal)", _eye),
     "constant_pad_nd": ("pointwise (the fill) + copy_strided (the input into it)", _pad),
+    "convolution": ("conv_depthwise (groups = channels) / copy x 3 + matmul (cuDNN's implicit GEMM, NHWC) / matmul "
+                    "(2-D 1 x 1), + pointwise_broadcast (the bias)", _convolution),
     "repeat_interleave": ("copy_cat / copy_strided + sync without output_size", _repeat_interleave),
     "tril": ("tril (else pointwise)", _tril), "triu": ("tril (else pointwise)", _tril),
     "masked_scatter": ("copy_cat + copy_expand + scan_device + pointwise (clone, mask, scan, scatter)",
