@@ -119,7 +119,7 @@ REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "cast_fp8", "cast_from_
                      "matmul_splitk", "bmm_even_tokens", "matmul_odd_width", "matmul_even_width", "pointwise_narrow",
                      "gemv_unaligned", "matmul_skinny",
                      "cast_bool", "bmm_even_scores", "pointwise_int_div", "cast_unrolled", "index_add_few",
-                     "pointwise_transpose"})
+                     "pointwise_transpose", "conv_depthwise"})
 
 
 def regime(case: dict, coarse: bool = True) -> tuple[str, float]:
@@ -619,7 +619,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     (realcode_twentyfirst), the kernels the fourteenth check's tail ran; then the fifteenth check, realcode-check15,
     which lives in realcode_twentysecond, blind to every group before it; then realcode-more13 (realcode_twentythird),
     elementwise kernels over strided operands, the fifteenth check's and the pooled checks' tail; then the sixteenth
-    check, realcode-check16, which lives in realcode_twentyfourth, blind to every group before it)."""
+    check, realcode-check16, which lives in realcode_twentyfourth, blind to every group before it; then
+    realcode-more14 (realcode_twentyfifth), the depthwise convolutions its tail ran)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighteenth,
@@ -641,6 +642,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_thirteenth,
         realcode_twelfth,
         realcode_twentieth,
+        realcode_twentyfifth,
         realcode_twentyfirst,
         realcode_twentyfourth,
         realcode_twentysecond,
@@ -671,7 +673,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_twentyfirst.REALCODE_MORE12,), realcode_twentyfirst.specs),
             ((realcode_twentysecond.REALCODE_CHECK15,), realcode_twentysecond.specs),
             ((realcode_twentythird.REALCODE_MORE13,), realcode_twentythird.specs),
-            ((realcode_twentyfourth.REALCODE_CHECK16,), realcode_twentyfourth.specs))
+            ((realcode_twentyfourth.REALCODE_CHECK16,), realcode_twentyfourth.specs),
+            ((realcode_twentyfifth.REALCODE_MORE14,), realcode_twentyfifth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,7 +30,8 @@ cuBLAS products, split-K, alignments and batched shapes; `realcode-check11`: an 
 a tenth fit, the pooled tail's kernels; `realcode-check13`: a thirteenth; `realcode-more11`: an eleventh fit, the
 kernels the thirteenth check's tail ran; `realcode-check14`: a fourteenth blind check; `realcode-more12`: a twelfth
 fit, the kernels the fourteenth check's tail ran; `realcode-check15`: a fifteenth blind check; `realcode-more13`: a
-thirteenth fit, elementwise kernels over strided operands; `realcode-check16`: a sixteenth blind check) and
+thirteenth fit, elementwise kernels over strided operands; `realcode-check16`: a sixteenth blind check;
+`realcode-more14`: a fourteenth fit, depthwise convolutions) and
 `--regimes` only
 the cases of those rate keys; a case keeps its index in the cases file (column `case`), so runs of different groups stay
 apart and can be fitted together (hetsim.calibration.trace_fit takes several --cases). An index op of the methods group
