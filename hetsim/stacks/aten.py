@@ -229,9 +229,7 @@ def transposes(t: TensorMeta) -> bool:
     output's fastest) has a stride other than 1 (0, a broadcast, is read once and cached) that puts neighbouring
     elements in different 32-byte sectors. A short stride (x[..., 1::2], the real halves of rotary pairs) keeps
     neighbouring threads' reads in a sector or two: the strided copy, not a transpose's sector per element."""
-    last = next(((size, stride) for size, stride in zip(reversed(t.shape), reversed(t.stride), strict=True)
-                 if size > 1), None)
-    return last is not None and last[1] not in (0, 1) and abs(last[1]) * t.itemsize >= SECTOR_BYTES
+    return reads_across(t, iteration_stride(t, TensorMeta.dense(t.shape, t.dtype)))
 
 
 SECTOR_BYTES = 32  # a global load's sector: reads closer than this share one
@@ -332,11 +330,18 @@ def iteration_stride(t: TensorMeta, out: TensorMeta) -> int:
     return 0 if d < 0 or t.shape[d] == 1 else t.stride[d]
 
 
-def span_bytes(t: TensorMeta, out: TensorMeta) -> int:
-    """Bytes an elementwise kernel loads for input `t`: its own, or the span it covers where it steps 2 or more
-    elements apart inside a 32-byte sector along the output's fastest dim (the sectors are read whole)."""
-    step = abs(iteration_stride(t, out))
+def span_bytes(t: TensorMeta, step: int) -> int:
+    """Bytes an elementwise kernel loads for input `t` stepping `step` elements along the output's fastest dim
+    (iteration_stride): its own, or the span it covers where it steps 2 or more elements apart inside a 32-byte sector
+    (the sectors are read whole)."""
+    step = abs(step)
     return nbytes(t) * step if 1 < step and step * t.itemsize < SECTOR_BYTES else nbytes(t)
+
+
+def reads_across(t: TensorMeta, step: int) -> bool:
+    """Whether input `t`, stepping `step` elements along the output's fastest dim, puts neighbouring threads' elements
+    a 32-byte sector or more apart (read across its layout: a sector each)."""
+    return t.numel > 1 and abs(step) * t.itemsize >= SECTOR_BYTES
 
 
 def operands(op: AtenOp) -> int:
@@ -413,7 +418,8 @@ def _pointwise(op: AtenOp) -> tuple[Op, ...]:
         # rotary's interleaved halves) loads every sector it spans, the skipped elements too: its bytes are its span
         # (GeGLU's clamp over 4 x 1024 x 14336 bf16 halves read at stride 2 ran 154 us, ~2.3 TB/s of span where the
         # strided kernel streams ~2.6; priced from the halves' own bytes it was 92: realcode-check15)
-        read = sum(span_bytes(t, out) for t in op.inputs)
+        steps = [iteration_stride(t, out) for t in op.inputs]
+        read = sum(span_bytes(t, step) for t, step in zip(op.inputs, steps, strict=True))
         # rotary's cos * q, RMSNorm's weight * x: TensorIterator's strided kernel, its own regime where fitted; its
         # per-element work (an offset and a load or store per operand) grows with the operands: torch.where's four
         # (out, cond, a, b) against a binary's three. Operands of mixed dtypes add a cast per load and store
@@ -425,8 +431,7 @@ def _pointwise(op: AtenOp) -> tuple[Op, ...]:
             # (realcode-more7); SwiGLU's and GeGLU's activation and product over the same halves ran alike
             count += 1
         regime = "pointwise_strided_cast" if mixed else "pointwise_broadcast"
-        if not mixed and any(t.numel > 1 and abs(iteration_stride(t, out)) * t.itemsize >= SECTOR_BYTES
-                             for t in op.inputs):
+        if not mixed and any(reads_across(t, step) for t, step in zip(op.inputs, steps, strict=True)):
             # an operand read across its layout (x + y.mT, an in-place op on a permuted view): neighbouring threads
             # load elements a sector or more apart, a sector each, as a transposing copy does (an add of a
             # transposed 4096 x 4096 bf16 ran 129 us where the strided binary's rate says 40: realcode-check12):
@@ -896,18 +901,18 @@ def _convolution(op: AtenOp) -> tuple[Op, ...]:
     groups = int(op.args.get("groups", 1))
     samples, channels = x.shape[0], x.shape[1]
     taps, positions = math.prod(w.shape[2:]), math.prod(out.shape[2:])
-    ops: tuple[Op, ...] = ()
-    if groups > 1 and groups == channels:
-        if not same_dense_layout(x, TensorMeta.dense(x.shape, x.dtype)):
-            ops += _materialise(AtenOp("aten.clone.default", (x,), (TensorMeta.dense(x.shape, x.dtype),), {},
-                                       module=op.module))
-        work = Pointwise(out.numel, nbytes(x) + nbytes(w) + nbytes(out), op.name, "conv_depthwise",
-                         operands=taps + 1, name=_name(op))
-        return (*ops, work)
-    contraction = channels // groups * taps
     dense = TensorMeta.dense(x.shape, x.dtype)
     contiguous = same_dense_layout(x, dense)
     channels_last = len(x.shape) == 4 and x.stride[1] == 1 and same_dense_layout(x, x)
+    # a strided input (Mamba's and speech models' x.transpose(1, 2)) made contiguous first (direct_copy); cuDNN takes
+    # a channels-last one as it is
+    made_contiguous = () if contiguous else _materialise(
+        AtenOp("aten.clone.default", (x,), (dense,), {}, module=op.module))
+    if groups > 1 and groups == channels:
+        work = Pointwise(out.numel, nbytes(x) + nbytes(w) + nbytes(out), op.name, "conv_depthwise",
+                         operands=taps + 1, name=_name(op))
+        return (*made_contiguous, work)
+    contraction = channels // groups * taps
     one_by_one = taps == 1 and len(x.shape) == 4 and all(int(s) == 1 for s in op.args.get("stride", [1]))
     if one_by_one and channels_last:
         # NHWC rows times the weight: one GEMM over every position
@@ -920,15 +925,12 @@ def _convolution(op: AtenOp) -> tuple[Op, ...]:
     def to_channels_last(t: TensorMeta) -> Op:
         return Pointwise(t.numel, 2 * nbytes(t), op.name, "copy", name=_name(op))
 
-    if not (contiguous or channels_last):
-        # a strided input (speech models' x.transpose(1, 2)) made contiguous first (direct_copy)
-        ops += _materialise(AtenOp("aten.clone.default", (x,), (dense,), {}, module=op.module))
     gemm = Matmul(samples * positions, out.shape[1] // groups, contraction, batch=groups, dtype=hdtype(x),
                   aten=op.name, name=_name(op))
     if channels_last:
-        ops += (to_channels_last(w), gemm)
+        ops = (to_channels_last(w), gemm)
     else:
-        ops += (to_channels_last(x), to_channels_last(w), gemm, to_channels_last(out))
+        ops = (*made_contiguous, to_channels_last(x), to_channels_last(w), gemm, to_channels_last(out))
     return (*ops, *_conv_bias(op, bias, out))
 
 

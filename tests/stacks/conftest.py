@@ -10,6 +10,12 @@ from hetsim.calibration.paths import REPO_ROOT
 
 
 @pytest.fixture
+def assert_appended_block():
+    """A check that a real-code group is one block right after an earlier group (`_assert_appended_block`)."""
+    return _assert_appended_block
+
+
+@pytest.fixture
 def assert_blind():
     """A check that a real-code blind group stays blind (`_assert_blind`)."""
     return _assert_blind
@@ -83,6 +89,24 @@ def _assert_disjoint(group: str, cases: range) -> None:
         groups.setdefault(c.get("group", "models"), set()).add(case_key(c["kind"], c["spec"]))
     mine = groups.pop(group)
     assert len(mine) in cases and not any(mine & keys for keys in groups.values())
+
+
+def _assert_appended_block(group: str, ids: range, module, previous: str, previous_last: int, ids_file) -> list[int]:
+    """`group`'s committed cases are exactly `ids`, right after `previous`'s last case (`previous_last`); the sweep's id
+    list (`ids_file`) names exactly them; the builder takes `module.specs` for the group right after `previous`.
+    Returns the group's case ids."""
+    from hetsim.calibration.gpu_suite.aten_cases import realcode_pairs
+
+    cases = _committed_cases()
+    mine = [i for i, c in enumerate(cases) if c.get("group") == group]
+    earlier = [i for i, c in enumerate(cases) if c.get("group") == previous]
+    assert earlier[-1] == previous_last and mine == list(ids)
+    assert [int(n) for n in ids_file.read_text().strip().split(",")] == mine
+    order = [groups for groups, _ in realcode_pairs()]
+    at = order.index((group,))
+    assert realcode_pairs()[at] == ((group,), module.specs)
+    assert order[at - 1] == (previous,)
+    return mine
 
 
 def _assert_blind(check: str, cases: int, fit_group: str) -> None:

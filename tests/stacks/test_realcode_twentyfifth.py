@@ -9,20 +9,13 @@ MORE14 = "realcode-more14"
 IDS = REPO_ROOT / "experiments" / "kernel_dispatch" / "more14_ids.txt"
 
 
-def test_the_fourteenth_fit_group_is_depthwise_convolutions_after_the_sixteenth_check(committed_cases):
+def test_the_fourteenth_fit_group_is_depthwise_convolutions_after_the_sixteenth_check(assert_appended_block,
+                                                                                     committed_cases):
     from hetsim.calibration.gpu_suite import realcode_twentyfifth, realcode_twentyfourth
-    from hetsim.calibration.gpu_suite.aten_cases import realcode_pairs
 
-    cases = committed_cases
-    mine = [i for i, c in enumerate(cases) if c.get("group") == MORE14]
-    earlier = [i for i, c in enumerate(cases) if c.get("group") == realcode_twentyfourth.REALCODE_CHECK16]
-    assert earlier[-1] == 4357 and mine == list(range(4358, 4373))
-    assert [int(n) for n in IDS.read_text().strip().split(",")] == mine
-    assert {cases[i]["regime"] for i in mine} == {"conv_depthwise"}
-    order = [groups for groups, _ in realcode_pairs()]
-    at = order.index((MORE14,))
-    assert realcode_pairs()[at] == ((MORE14,), realcode_twentyfifth.specs)
-    assert order[at - 1] == (realcode_twentyfourth.REALCODE_CHECK16,)
+    mine = assert_appended_block(MORE14, range(4358, 4373), realcode_twentyfifth,
+                                 realcode_twentyfourth.REALCODE_CHECK16, 4357, IDS)
+    assert {committed_cases[i]["regime"] for i in mine} == {"conv_depthwise"}
 
 
 def test_the_group_was_timed_whole_and_is_not_in_the_profiles_fit():

@@ -25,20 +25,12 @@ def test_the_sixteenth_realcode_check_shares_no_case_with_any_other_group(assert
     assert_blind(CHECK16, 663, "realcode-more13")
 
 
-def test_the_sixteenth_realcode_check_is_appended_as_one_block_after_every_earlier_group(committed_cases):
+def test_the_sixteenth_realcode_check_is_appended_as_one_block_after_every_earlier_group(assert_appended_block):
     from hetsim.calibration.gpu_suite import realcode_twentyfourth, realcode_twentythird
-    from hetsim.calibration.gpu_suite.aten_cases import realcode_pairs
 
-    cases = committed_cases
-    mine = [i for i, c in enumerate(cases) if c.get("group") == CHECK16]
-    earlier = [i for i, c in enumerate(cases) if c.get("group") == realcode_twentythird.REALCODE_MORE13]
     # after every earlier case (realcode-more13, ids 3629-3694, included), one block (its ids as timed: 3695-4357)
-    assert earlier[-1] == 3694 and mine == list(range(3695, 4358))
-    assert [int(n) for n in IDS.read_text().strip().split(",")] == mine
-    order = [groups for groups, _ in realcode_pairs()]
-    at = order.index((CHECK16,))
-    assert realcode_pairs()[at] == ((CHECK16,), realcode_twentyfourth.specs)
-    assert order[at - 1] == (realcode_twentythird.REALCODE_MORE13,)
+    assert_appended_block(CHECK16, range(3695, 4358), realcode_twentyfourth, realcode_twentythird.REALCODE_MORE13,
+                          3694, IDS)
 
 
 def test_the_check_spans_products_attention_and_the_other_kernels(committed_cases):

@@ -20,21 +20,13 @@ def test_the_thirteenth_fit_group_shares_no_case_with_any_other_group(assert_dis
     assert_disjoint(MORE13, range(60, 71))
 
 
-def test_the_thirteenth_fit_group_is_appended_after_the_fifteenth_check_as_one_block(committed_cases):
+def test_the_thirteenth_fit_group_is_appended_after_the_fifteenth_check_as_one_block(assert_appended_block):
     from hetsim.calibration.gpu_suite import realcode_twentysecond, realcode_twentythird
-    from hetsim.calibration.gpu_suite.aten_cases import realcode_pairs
 
-    cases = committed_cases
-    mine = [i for i, c in enumerate(cases) if c.get("group") == MORE13]
-    earlier = [i for i, c in enumerate(cases) if c.get("group") == realcode_twentysecond.REALCODE_CHECK15]
     # after every earlier case (realcode-check15, ids 3458-3628, included), one block (its ids as timed: 3629-3694);
     # the sweep's id list names exactly its cases
-    assert earlier[-1] == 3628 and mine == list(range(3629, 3695))
-    assert [int(n) for n in IDS.read_text().strip().split(",")] == mine
-    order = [groups for groups, _ in realcode_pairs()]
-    at = order.index((MORE13,))
-    assert realcode_pairs()[at] == ((MORE13,), realcode_twentythird.specs)
-    assert order[at - 1] == (realcode_twentysecond.REALCODE_CHECK15,)
+    assert_appended_block(MORE13, range(3629, 3695), realcode_twentythird, realcode_twentysecond.REALCODE_CHECK15,
+                          3628, IDS)
 
 
 def test_the_group_covers_strided_operands_and_fills(committed_cases):

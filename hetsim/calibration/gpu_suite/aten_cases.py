@@ -375,6 +375,13 @@ def _meta_makers():
     return m, i
 
 
+def repeat_kv(x, n: int):
+    """transformers' repeat_kv: K/V heads [batch, heads, seq, dim] repeated n times by an expand and a reshape (the
+    copy a model's code makes before SDPA), as the real-code groups trace it."""
+    b, h, s, d = x.shape
+    return x[:, :, None, :, :].expand(b, h, n, s, d).reshape(b, h * n, s, d)
+
+
 def _layer_makers(rms_eps: float, ln_eps: float = 1e-5):
     """(linear, rms, ln) as model code calls them over the last dim; the epsilons are the group's (they are traced
     into its cases, so each group keeps its own)."""

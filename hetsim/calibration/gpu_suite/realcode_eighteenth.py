@@ -44,7 +44,7 @@ def _check13():
     i32, b8 = torch.int32, torch.bool
     sdpa = F.scaled_dot_product_attention
 
-    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers
+    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers, repeat_kv
 
     m, i = _meta_makers()
 
@@ -52,10 +52,6 @@ def _check13():
 
     def scalar(dt=f32):  # a 0-d buffer (a scale registered as a tensor)
         return m((), dt=dt)
-
-    def repeat_kv(x, n):  # transformers' repeat_kv
-        b, h, s, d = x.shape
-        return x[:, :, None, :, :].expand(b, h, n, s, d).reshape(b, h * n, s, d)
 
     # ------------------------------------------------------------------ Gemma-3n-E4B
     def g3n_rms(x, w=None, eps=1e-6):  # Gemma3nRMSNorm: fp32, x * pow(mean(x^2) + eps, -0.5), times the weight

@@ -43,15 +43,11 @@ def _check11():
     u8, fp8 = torch.uint8, torch.float8_e4m3fn
     sdpa = F.scaled_dot_product_attention
 
-    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers
+    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers, repeat_kv
 
     m, i = _meta_makers()
 
     linear = _layer_makers(1e-5)[0]
-
-    def repeat_kv(x, n):  # transformers' repeat_kv
-        b, h, s, d = x.shape
-        return x[:, :, None, :, :].expand(b, h, n, s, d).reshape(b, h * n, s, d)
 
     def sliding_mask(mask):  # Gemma3DecoderLayer (sdpa): the causal mask cut to the 1024-token window
         min_dtype = torch.finfo(mask.dtype).min

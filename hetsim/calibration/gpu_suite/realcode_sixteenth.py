@@ -43,7 +43,7 @@ def _check12():
     i8, i32, b8 = torch.int8, torch.int32, torch.bool
     sdpa = F.scaled_dot_product_attention
 
-    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers
+    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers, repeat_kv
 
     m, i = _meta_makers()
 
@@ -52,10 +52,6 @@ def _check12():
     def rotate_half(x):
         x1, x2 = x[..., : x.shape[-1] // 2], x[..., x.shape[-1] // 2:]
         return torch.cat((-x2, x1), dim=-1)
-
-    def repeat_kv(x, n):  # transformers' repeat_kv
-        b, h, s, d = x.shape
-        return x[:, :, None, :, :].expand(b, h, n, s, d).reshape(b, h * n, s, d)
 
     def swiglu(x, wg, wu, wd):
         return linear(F.silu(linear(x, wg)) * linear(x, wu), wd)

@@ -46,7 +46,7 @@ def _check14():
     u8 = torch.uint8
     sdpa = F.scaled_dot_product_attention
 
-    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers
+    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers, repeat_kv
 
     m, i = _meta_makers()
 
@@ -118,10 +118,6 @@ def _check14():
         current = linear(F.silu(linear(current_state, w1)) * linear(current_state, w3), w2) * gate[:, None]
         final.index_add_(0, top_x, current.to(h.dtype))
         return final
-
-    def repeat_kv(x, n):  # transformers' repeat_kv
-        b, h, s, d = x.shape
-        return x[:, :, None, :, :].expand(b, h, n, s, d).reshape(b, h * n, s, d)
 
     # ------------------------------------------------------------------ Zamba2-2.7B
     def zamba2_mlp(x, w_gate_up, w_down):  # Zamba2MLP: gate_up_proj, chunk, gelu gate, down_proj

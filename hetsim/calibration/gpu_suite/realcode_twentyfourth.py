@@ -70,15 +70,11 @@ def _check16():
     b8, i8 = torch.bool, torch.int8
     sdpa = F.scaled_dot_product_attention
 
-    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers
+    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers, repeat_kv
 
     m, i = _meta_makers()
 
     linear = _layer_makers(1e-6)[0]
-
-    def repeat_kv(x, n):  # transformers' repeat_kv
-        b, h, s, d = x.shape
-        return x[:, :, None, :, :].expand(b, h, n, s, d).reshape(b, h * n, s, d)
 
     def rms_fp32(x, w, eps=1e-6):  # Qwen3RMSNorm / DeepseekV2RMSNorm / InternVLVisionRMSNorm: weight times the cast
         dtype = x.dtype

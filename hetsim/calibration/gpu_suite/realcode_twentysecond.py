@@ -51,15 +51,11 @@ def _check15():
     b8, fp8 = torch.bool, torch.float8_e4m3fn
     sdpa = F.scaled_dot_product_attention
 
-    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers
+    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers, repeat_kv
 
     m, i = _meta_makers()
 
     linear = _layer_makers(1e-6)[0]
-
-    def repeat_kv(x, n):  # transformers' repeat_kv
-        b, h, s, d = x.shape
-        return x[:, :, None, :, :].expand(b, h, n, s, d).reshape(b, h * n, s, d)
 
     # ------------------------------------------------------------------ Falcon3-10B in vLLM (torch-native paths)
     def fused_add_rms(x, residual, w, eps=1e-6):  # RMSNorm.forward_native with a residual
