@@ -64,6 +64,8 @@ cases of all the files). Each regime below becomes a rate key of
                     dynamic-casting kernel's element rate beside the bytes
     pointwise_transpose  an elementwise op with an operand read across its layout (x + y.mT): a sector per element,
                     an element rate beside the bytes
+    conv_depthwise  ATen's depthwise convolution (conv_depthwise2d, a thread per output): a fixed cost per output or
+                    its taps' work, whichever binds (FLOOR_KEYS); `conv_depthwise_cudnn` cuDNN's fp16 ones the same
     attention_masked  SDPA with an explicit mask (StaticCache decode: every pair of the static length)
     attention_flash_decode  SDPA on PyTorch's flash kernel (cuDNN's switched off: `aten_sweep --cudnn-sdpa off`),
                     a decode step without a mask (DynamicCache, enable_gqa)
@@ -178,7 +180,8 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "matmul_fp32", "copy_transpose", "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm",
             "index_add", "bmm_fp32", "pointwise_narrow", "matmul_splitk", "bmm_even_tokens", "matmul_odd_width",
             "matmul_even_width", "gemv_unaligned", "matmul_skinny", "cast_bool",
-            "bmm_even_scores", "pointwise_int_div", "cast_unrolled", "index_add_few", "pointwise_transpose")
+            "bmm_even_scores", "pointwise_int_div", "cast_unrolled", "index_add_few", "pointwise_transpose",
+            "conv_depthwise", "conv_depthwise_cudnn")
 # timed per index (a dependent load, an atomic add, each), not per byte
 PER_INDEX_KEYS = frozenset({"gather_few", "embedding_few", "index_add_few"})
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
@@ -226,13 +229,20 @@ STEP_KEYS = frozenset({"sort", "sort_inplace", "softmax_warp", "softmax_last", "
 # the persistent kernel, ~0.7 T elements/s on an H200); the block kernel's steps count its 16-byte loads instead of
 # its elements (gpu.softmax_lane_work: 16-bit rows of 128256 ran in 19 us where fp32 ones took 29, realcode-more8)
 STEP_ELEMENT_KEYS = frozenset({"softmax_warp", "softmax_last"})
+# a grid-stride kernel whose every output costs a fixed time (its index decomposed, its bounds checked) beside the
+# work of its taps: device_s = overhead_s + max(outputs / walk_bw_bytes_per_s, taps x outputs / flop_rate), the
+# outputs its walk (Pointwise.walk), the taps its element work (gpu.compute_work); its bytes bind no case (ATen's
+# depthwise convolution, realcode-more14: ~1e11 outputs a second for 3-9 taps in bf16 and fp32 alike, ~1.4e12 taps a
+# second at 49); cuDNN's fp16 depthwise kernels in the same form
+FLOOR_KEYS = frozenset({"conv_depthwise", "conv_depthwise_cudnn"})
+FLOOR_SPAN = (10.0, 14.0)  # log10 of the taps' rate (per second); the outputs' within 1e9-1e13
 # keys fitted on the cases of every file: a walk key needs cases where the bytes bind and cases where the walk
 # does, which no one sweep file holds (reduction_last: many rows in the models' sweep, tens of rows in the
 # reductions groups; topk_multiblock_fp32: two probes in the methods group, the long rows in a later group)
 # And the keys a kernel's structure (a second rate, fixed costs per pass) or the real-code groups' spread of shapes
 # refit: each file alone holds a few sizes of them (the models' sweep: casts of a model's widths; realcode-more: the
 # spread), and a key fitted on the first file's would ignore the rest
-EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | {"scan_device", "copy_cat", "gemv", "multinomial", "copy_strided",
+EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | FLOOR_KEYS | {"scan_device", "copy_cat", "gemv", "multinomial", "copy_strided",
                                                       "copy_transpose"}
 HOST_CALLS = "host_calls.json"  # beside the cases: hetsim.calibration.gpu_suite.host_calls on the same GPU
 # (key, field of host_calls.json): host costs the op cases cannot identify, taken as measured
@@ -428,6 +438,18 @@ def fit_roof(points: list[Point], span: tuple[float, float] = (12.0, 16.0),
     return fit_max(points, [compute_work(p.op) for p in points], span, gain, max_bw)
 
 
+def fit_floor(points: list[Point]) -> tuple[float, float, float]:
+    """(overhead_s, walk_bw_bytes_per_s, flop_rate) minimising the relative error of overhead + max(walk / walk_bw,
+    flops / flop_rate) against graph_s (FLOOR_KEYS: the outputs' fixed cost or the taps' work, whichever binds),
+    on fit_max's log grid."""
+    import numpy as np
+
+    g = np.array([p.graph_s for p in points])
+    _, over, walk_bw, rate = _grid_max(g, np.array([walk_bytes(p.op) for p in points]),
+                                       np.array([compute_work(p.op) for p in points]), FLOOR_SPAN, 13.0)
+    return over, walk_bw, rate
+
+
 def fit_steps(points: list[Point], per_element: bool = False) -> tuple[float, float, float]:
     """(overhead_s, step_s, rate) minimising the relative error of overhead + steps x step_s + bytes / rate against
     graph_s (least squares; a negative term refitted without it); `per_element`: the op's element work
@@ -606,6 +628,12 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
             bw = walk_bw = math.inf
             notes.append("device_s = overhead_s + steps x wave_s + flops / flop_rate (a fixed cost per wave, the "
                          "elements' math beside it, whatever their width)")
+        elif key in FLOOR_KEYS:
+            over, walk_bw, flop_rate = fit_floor(points)
+            bw = max_bw
+            notes.append("device_s = overhead_s + max(walk / walk_bw_bytes_per_s, flops / flop_rate): the walk the "
+                         "kernel's outputs (a fixed cost each), the flops its taps' work; the bytes bind no case "
+                         "(bw_bytes_per_s the HBM's)")
         elif key in STEP_KEYS:
             over, step_s, bw = fit_steps(points)
             walk_bw = math.inf

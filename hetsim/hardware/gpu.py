@@ -189,7 +189,8 @@ def walk_bytes(op: Op) -> float:
     elements); a multi-block
     top-k's row (its blocks per row are capped, so one long row runs far below the bandwidth many rows
     reach); a traced softmax's thread share of a row; a walk the lowering laid out (Pointwise.walk: a scan's chunks,
-    torch.gather's loop, a segmented sort's blocks); x[idx]'s indices on a table of rows;
+    torch.gather's loop, a segmented sort's blocks, a depthwise convolution's outputs, each a fixed cost of its
+    grid-stride loop); x[idx]'s indices on a table of rows;
     a memory-efficient attention block's keys; else 0. Only a key with a finite walk_bw_bytes_per_s uses it."""
     if isinstance(op, AxisReduction) and op.aten and (op.inner > 1 or op.cols >= 32):
         if op.aten.startswith(INDEX_REDUCTIONS) and op.inner == 1:
@@ -529,6 +530,8 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "pointwise_broadcast": ("pointwise", "elementwise"),  # an input broadcast or non-contiguous (strided kernel)
     "pointwise_transpose": ("pointwise_broadcast", "pointwise", "elementwise"),  # an input read across its layout
     "conv_depthwise": ("pointwise_broadcast", "pointwise", "elementwise"),  # ATen's depthwise conv: taps per output
+    # cuDNN's fp16 depthwise kernels: too few cases to fit (two, realcode-more14), priced by the strided kernel's key
+    "conv_depthwise_cudnn": ("pointwise_broadcast", "pointwise", "elementwise"),
     "pointwise_math": ("pointwise", "elementwise"),  # an activation, exp, log or sine: math per element
     "pointwise_narrow": ("pointwise", "elementwise"),  # every operand one byte wide: 4-element loads, an element rate
     "pointwise_cast": ("cast", "pointwise", "elementwise"),  # mixed dtypes, contiguous: unrolled, a cast per load

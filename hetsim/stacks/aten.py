@@ -909,8 +909,17 @@ def _convolution(op: AtenOp) -> tuple[Op, ...]:
     made_contiguous = () if contiguous else _materialise(
         AtenOp("aten.clone.default", (x,), (dense,), {}, module=op.module))
     if groups > 1 and groups == channels:
-        work = Pointwise(out.numel, nbytes(x) + nbytes(w) + nbytes(out), op.name, "conv_depthwise",
-                         operands=taps + 1, name=_name(op))
+        moved = nbytes(x) + nbytes(w) + nbytes(out)
+        if cudnn_depthwise(x, w, op.args):
+            # cuDNN's own depthwise kernels (conv1D_NCHW_general, conv2d_c1_k1_nchw_shmem_tiling), the bias added
+            # after as for any cuDNN convolution
+            work = Pointwise(out.numel, moved, op.name, "conv_depthwise_cudnn", operands=taps + 1, walk=out.numel,
+                             name=_name(op))
+            return (*made_contiguous, work, *_conv_bias(op, bias, out))
+        # ATen's kernel: a thread per output in a grid-stride loop, its index decomposed, its taps read one after
+        # another, the bias fused: the outputs (`walk`) or the taps (element work) set the pace, never the bytes
+        work = Pointwise(out.numel, moved, op.name, "conv_depthwise", operands=taps + 1, walk=out.numel,
+                         name=_name(op))
         return (*made_contiguous, work)
     contraction = channels // groups * taps
     one_by_one = taps == 1 and len(x.shape) == 4 and all(int(s) == 1 for s in op.args.get("stride", [1]))
@@ -932,6 +941,32 @@ def _convolution(op: AtenOp) -> tuple[Op, ...]:
     else:
         ops = (*made_contiguous, to_channels_last(x), to_channels_last(w), gemm, to_channels_last(out))
     return (*ops, *_conv_bias(op, bias, out))
+
+
+def cudnn_depthwise(x: TensorMeta, w: TensorMeta, args: dict) -> bool:
+    """Whether PyTorch sends a depthwise convolution to cuDNN rather than its own kernel (Convolution.cpp,
+    use_cudnn_depthwise with check_cudnn_depthwise_workload_with_filter, cuDNN >= 8.2): fp16 only, 32 channels or
+    more, no dilation, square strides; a 1-D convolution (viewed as 2-D of height 1) at stride 1; a 2-D one with a
+    square 1, 3 or 5 filter over a width of 7 or more at stride 1, at stride 2 by batch, channels and width.
+    Profiled (realcode-more14): fp16 9-tap conv1d and 3 x 3 conv2d ran cuDNN's kernels, 7 x 7 ATen's."""
+    if x.dtype != "float16" or w.dtype != "float16" or len(x.shape) not in (3, 4) or x.shape[1] < 32:
+        return False
+    stride = [int(s) for s in args.get("stride", [1])]
+    if any(int(d) != 1 for d in args.get("dilation", [1])):
+        return False
+    if len(x.shape) == 3:  # conv1d: height 1, the stride the width's
+        return stride[-1] == 1
+    if len(set(stride)) > 1:
+        return False
+    filt, width, (bs, ch) = w.shape[3], x.shape[3], x.shape[:2]
+    if w.shape[2] != filt or filt not in (1, 3, 5) or width < 7 or stride[0] not in (1, 2):
+        return False
+    if stride[0] == 1:
+        return True
+    if bs == 1:
+        return (filt == 1 and width <= 28) or filt in (3, 5)
+    return ((filt == 1 and bs <= 16 and ch >= 128 and width <= 7)
+            or (filt in (3, 5) and (ch >= 512 or (ch >= 256 and width >= 28))))
 
 
 def _conv_bias(op: AtenOp, bias: TensorMeta | None, out: TensorMeta) -> tuple[Op, ...]:

@@ -68,6 +68,8 @@ def experiments(draw):
             parent[path[-1]]  # noqa: B018 - still there after an earlier mutation?
         except (KeyError, IndexError, TypeError):
             continue
+        if not isinstance(parent, dict | list):  # an earlier mutation put a string there (indexable, not assignable)
+            continue
         action = draw(st.sampled_from(["set", "set", "delete", "extra"]))
         if action == "set":
             parent[path[-1]] = draw(VALUES)

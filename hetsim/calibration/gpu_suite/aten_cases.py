@@ -119,7 +119,7 @@ REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "cast_fp8", "cast_from_
                      "matmul_splitk", "bmm_even_tokens", "matmul_odd_width", "matmul_even_width", "pointwise_narrow",
                      "gemv_unaligned", "matmul_skinny",
                      "cast_bool", "bmm_even_scores", "pointwise_int_div", "cast_unrolled", "index_add_few",
-                     "pointwise_transpose", "conv_depthwise"})
+                     "pointwise_transpose", "conv_depthwise", "conv_depthwise_cudnn"})
 
 
 def regime(case: dict, coarse: bool = True) -> tuple[str, float]:

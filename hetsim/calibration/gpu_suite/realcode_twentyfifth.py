@@ -7,9 +7,10 @@ whatever the taps (3-9), far below the bytes' rate. This group times them, conti
 is copied first, priced apart), at sizes no check has: conv1d of 3, 4 and 9 taps over 1K-16K channels, conv2d of
 3 x 3 and 7 x 7 (ConvNeXt) at stride 1 and 2, bf16, fp16 and fp32, with and without a bias.
 
-Timed (2026-12-03), not yet fitted: with the fitter's forms (bytes, an element rate over the taps, a walk) the key
-left 25 / 66 % in sample (a floor per output for few taps, and cuDNN's own kernels for some fp16 shapes), so
-`conv_depthwise` stays priced by the strided kernel's key. Never validated against.
+Timed (2026-12-03); the fitter's first forms (bytes, an element rate over the taps, a walk) left 25 / 66 % in sample
+(a floor per output for few taps, and cuDNN's own kernels for some fp16 shapes); fitted since in the floor form
+(hetsim.calibration.trace_fit.FLOOR_KEYS: a fixed cost per output or the taps' work, whichever binds) on its ATen
+cases, its two fp16 cases on cuDNN left out (`conv_depthwise_cudnn`). Never validated against.
 """
 
 from __future__ import annotations
