@@ -627,7 +627,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     which lives in realcode_twentysecond, blind to every group before it; then realcode-more13 (realcode_twentythird),
     elementwise kernels over strided operands, the fifteenth check's and the pooled checks' tail; then the sixteenth
     check, realcode-check16, which lives in realcode_twentyfourth, blind to every group before it; then
-    realcode-more14 (realcode_twentyfifth), the depthwise convolutions its tail ran)."""
+    realcode-more14 (realcode_twentyfifth), the depthwise convolutions its tail ran; then the seventeenth check,
+    realcode-check17, which lives in realcode_twentysixth, blind to every group before it)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighteenth,
@@ -653,6 +654,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_twentyfirst,
         realcode_twentyfourth,
         realcode_twentysecond,
+        realcode_twentysixth,
         realcode_twentythird,
     )
 
@@ -681,7 +683,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_twentysecond.REALCODE_CHECK15,), realcode_twentysecond.specs),
             ((realcode_twentythird.REALCODE_MORE13,), realcode_twentythird.specs),
             ((realcode_twentyfourth.REALCODE_CHECK16,), realcode_twentyfourth.specs),
-            ((realcode_twentyfifth.REALCODE_MORE14,), realcode_twentyfifth.specs))
+            ((realcode_twentyfifth.REALCODE_MORE14,), realcode_twentyfifth.specs),
+            ((realcode_twentysixth.REALCODE_CHECK17,), realcode_twentysixth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
