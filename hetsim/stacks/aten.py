@@ -1162,7 +1162,7 @@ def sdpa_backend(call: SdpaCall, arch: int | None, cudnn: bool = True) -> str:
     order is flash, memory-efficient, math (cuDNN last: never reached, math takes every call)."""
     q, k = call.query, call.key
     half = q.dtype in ("bfloat16", "float16")
-    d = q.shape[-1]
+    d, dv = q.shape[-1], call.value.shape[-1]
     if not half and q.dtype != "float32":
         return "math"
     first = cudnn and arch in CUDNN_FIRST_ARCHS
@@ -1170,14 +1170,16 @@ def sdpa_backend(call: SdpaCall, arch: int | None, cudnn: bool = True) -> str:
     for backend in order:
         if not half and backend != "efficient":
             continue  # cuDNN's and flash's kernels take 16-bit inputs only
-        if backend == "cudnn" and d <= CUDNN_MAX_HEAD_DIM and call.value.shape[-1] == d and call.dropout_p == 0.0 and (
+        if backend == "cudnn" and max(d, dv) <= CUDNN_MAX_HEAD_DIM and dv % 8 == 0 and call.dropout_p == 0.0 and (
                 call.attn_mask is None or len(call.attn_mask.shape) == 4):
             # a mask of fewer dims (a [1, L, S] window mask over every head) is left to the memory-efficient kernel
             # (profiled: realcode-check10's Qwen2.5-VL window attention ran fmha_cutlassF, 4-D masks cuDNN); heads of
-            # 192 and 256 run cuDNN too (realcode-more8), keys wider than the values (MLA's 192 / 128) do not
+            # 192 and 256 run cuDNN too (realcode-more8), and keys wider than the values (MLA's 192 / 128: profiled,
+            # realcode-check9's and check16's prefill and decode ran cuDNN's flash fprop)
             return "cudnn"
-        if backend == "flash" and call.attn_mask is None and d <= 256 and (arch is None or arch >= 80) and (
+        if backend == "flash" and call.attn_mask is None and d <= 256 and dv == d and (arch is None or arch >= 80) and (
                 k.shape[-3] == q.shape[-3] or call.enable_gqa):
+            # sdp_utils' check_head_dim_size_flash: the query's, key's and value's heads of one width
             return "flash"
         if backend == "efficient" and d % (8 if half else 4) == 0 and call.value.shape[-1] % (8 if half else 4) == 0 \
                 and k.shape[-3] == q.shape[-3]:

@@ -194,6 +194,16 @@ def test_sdpa_backend_follows_pytorch_rules():
     assert aten.sdpa_backend(_call((1, 4, 64, 44), (1, 4, 64, 44), dtype="float32"), 90) == "efficient"  # 4-aligned
 
 
+def test_keys_wider_than_the_values_run_cudnn_first_and_never_flash():
+    # MLA's 192-wide queries and keys over 128-wide values (DeepSeek-V2 / V3 in plain torch): profiled, cuDNN's flash
+    # fprop on an H200 (realcode-check9 and check16, prefill and decode); flash asks one width of all three
+    # (sdp_utils' check_head_dim_size_flash), so where cuDNN is not first the memory-efficient kernel takes them
+    q, k = meta((1, 128, 2048, 192), "bfloat16"), meta((1, 128, 2048, 192), "bfloat16")
+    mla = SdpaCall(q, k, meta((1, 128, 2048, 128), "bfloat16"), None, True, False, 0.0, None, 0, 1)
+    assert aten.sdpa_backend(mla, 90) == "cudnn"
+    assert aten.sdpa_backend(mla, 90, cudnn=False) == "efficient" and aten.sdpa_backend(mla, 80) == "efficient"
+
+
 def test_math_sdpa_is_a_chain_of_ops_and_a_fused_one_a_kernel():
     fused = aten.lower_sdpa(_call((2, 32, 1, 128), (2, 8, 1000, 128), gqa=True), 90, decode=True)
     assert len(fused) == 1 and fused[0].decode and fused[0].kv_heads == 8
