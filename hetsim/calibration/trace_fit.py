@@ -242,8 +242,8 @@ FLOOR_SPAN = (10.0, 14.0)  # log10 of the taps' rate (per second); the outputs' 
 # And the keys a kernel's structure (a second rate, fixed costs per pass) or the real-code groups' spread of shapes
 # refit: each file alone holds a few sizes of them (the models' sweep: casts of a model's widths; realcode-more: the
 # spread), and a key fitted on the first file's would ignore the rest
-EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | FLOOR_KEYS | {"scan_device", "copy_cat", "gemv", "multinomial", "copy_strided",
-                                                      "copy_transpose"}
+EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | FLOOR_KEYS | {"scan_device", "copy_cat", "gemv", "multinomial",
+                                                                   "copy_strided", "copy_transpose"}
 HOST_CALLS = "host_calls.json"  # beside the cases: hetsim.calibration.gpu_suite.host_calls on the same GPU
 # (key, field of host_calls.json): host costs the op cases cannot identify, taken as measured
 MEASURED_KEYS = (("host_module", "module_call"), ("host_sdpa_plan", "sdpa_plan_build"), ("host_view", "view_method"))

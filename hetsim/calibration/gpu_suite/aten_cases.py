@@ -628,7 +628,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     elementwise kernels over strided operands, the fifteenth check's and the pooled checks' tail; then the sixteenth
     check, realcode-check16, which lives in realcode_twentyfourth, blind to every group before it; then
     realcode-more14 (realcode_twentyfifth), the depthwise convolutions its tail ran; then the seventeenth check,
-    realcode-check17, which lives in realcode_twentysixth, blind to every group before it)."""
+    realcode-check17, which lives in realcode_twentysixth, blind to every group before it; then realcode-more15
+    (realcode_twentyseventh), depthwise convolutions small and on cuDNN, few-row embeddings, small scatters)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighteenth,
@@ -654,6 +655,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_twentyfirst,
         realcode_twentyfourth,
         realcode_twentysecond,
+        realcode_twentyseventh,
         realcode_twentysixth,
         realcode_twentythird,
     )
@@ -684,7 +686,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_twentythird.REALCODE_MORE13,), realcode_twentythird.specs),
             ((realcode_twentyfourth.REALCODE_CHECK16,), realcode_twentyfourth.specs),
             ((realcode_twentyfifth.REALCODE_MORE14,), realcode_twentyfifth.specs),
-            ((realcode_twentysixth.REALCODE_CHECK17,), realcode_twentysixth.specs))
+            ((realcode_twentysixth.REALCODE_CHECK17,), realcode_twentysixth.specs),
+            ((realcode_twentyseventh.REALCODE_MORE15,), realcode_twentyseventh.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
