@@ -216,10 +216,11 @@ def walk_bytes(op: Op) -> float:
         # a norm kernel (one 128-thread block per row, vectorised_layer_norm_kernel) walks its row twice, with two
         # block reductions between: one wave of rows over the GPU takes the row's walk plus a fixed cost
         return math.ceil(op.rows / launch.NORM_ROW_SLOTS) * (op.row_bytes + NORM_ROW_FIXED_BYTES.get(op.regime, 0))
-    if isinstance(op, Gather) and op.aten.startswith(INDEX_GATHERS) and op.row_bytes > INDEX_BYTES:
+    if isinstance(op, Gather) and op.aten.startswith(ROW_INDEX_GATHERS) and op.row_bytes > INDEX_BYTES:
         # x[idx] on a table of rows: each index costs ~0.6 ns whatever the row's width (32 B to 1 KB on the H200:
         # 65,536 indices 41 us, 4,096 indices 3.8 us), as if the indices were read one after another; a 1-D table
-        # (a row of one element) does not (65,536 fp32 in 3.7 us)
+        # (a row of one element) does not (65,536 fp32 in 3.7 us). nn.Embedding's gather alike (realcode-check16: T5's
+        # 262,144 bucket ids over a 32 x 64 table in 161 us, where its bytes say 7)
         return float(op.rows * INDEX_BYTES)
     if isinstance(op, SdpaAttention) and op.backend == "efficient":
         # PyTorch's memory-efficient kernel gives a block one (sequence, head) and 32-64 queries and walks all
@@ -233,6 +234,7 @@ def walk_bytes(op: Op) -> float:
 INDEX_REDUCTIONS = ("aten.max.dim", "aten.min.dim", "aten.argmax", "aten.argmin")
 WELFORD_REDUCTIONS = ("aten.var", "aten.std")
 INDEX_GATHERS = ("aten.index.", "aten._unsafe_index.")  # x[idx]: ATen's index kernel
+ROW_INDEX_GATHERS = (*INDEX_GATHERS, "aten.embedding")  # kernels paying a fixed cost per index of a table of rows
 INDEX_ADDS = ("aten.index_add_.", "aten.index_add.")  # index_add_(dim, index, source): atomics into rows
 SMALL_INDEX_OPS = ("aten.index_select", "aten.embedding", *INDEX_ADDS)  # ATen's small-index kernels (few_index_select)
 # a softmax wave's fixed cost in elements of a thread's walk (the row's max and sum reductions, the write), chosen by

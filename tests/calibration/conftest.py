@@ -65,7 +65,8 @@ def h200_fit_cases():
                                "H200-aten-realcode-more11-2026-12-03.parquet",
                                "H200-aten-realcode-more12-2026-12-03.parquet",
                                "H200-aten-realcode-more13-2026-12-03.parquet",
-                               "H200-aten-realcode-more14-2026-12-03.parquet")]
+                               "H200-aten-realcode-more14-2026-12-03.parquet",
+                               "H200-aten-realcode-more15-2026-12-03.parquet")]
 
 
 @pytest.fixture(scope="session")

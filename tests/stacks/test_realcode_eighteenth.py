@@ -58,8 +58,9 @@ def test_a_quarter_of_the_check_is_matrix_products_and_the_rest_spans_kernels(co
     others = {r for r in regimes if not r.startswith(PRODUCTS)}
     assert len(others) >= 12
     # elementwise, reductions, copies, indexing, norms, sorting and sampling beside the products
+    # (its out-of-place scatter is labelled by its first kernel, the clone: copy_cat)
     assert {"pointwise", "copy_cat", "reduction_last", "index_add", "embedding", "group_norm", "layer_norm",
-            "scatter", "sort", "scan", "multinomial"} <= others
+            "sort", "scan", "multinomial"} <= others
     assert any(r.startswith("attention") for r in others) and any(r.startswith("topk") for r in others)
 
 

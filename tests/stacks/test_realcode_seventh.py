@@ -71,7 +71,7 @@ def test_index_add_is_an_atomic_add_per_element_on_its_own_key():
 
 def test_an_element_scatter_and_a_batched_fp32_gemm_take_their_own_keys():
     x, idx = meta((8, 100352), "bool"), meta((8, 100352), "int64")
-    scatter = lower("aten.scatter.src", [x, idx, x], [x], {"dim": 1})
+    scatter = lower("aten.scatter_.src", [x, idx, x], [x], {"dim": 1})
     assert rate_keys(scatter)[0] == "scatter" and "scatter" in ELEMENT_RATE_KEYS
     assert compute_work(scatter) == 8 * 100352  # an element each
     q, kt = meta((48, 499, 64), "float32"), TensorMeta((48, 64, 499), (499 * 64, 1, 64), "float32", view=True,

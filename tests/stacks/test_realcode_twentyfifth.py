@@ -31,12 +31,13 @@ def test_the_group_was_timed_whole_and_fits_atens_depthwise_kernel_in_its_floor_
     profile = load_profile(REPO_ROOT / "calibration" / "profiles" / "H200.yaml")
     assert any(MORE14 in f for f in profile.provenance["trace_fit"]["cases"])
     rates, fit = profile.rates["conv_depthwise"], profile.notes["conv_depthwise"]["fit"]
-    # its 13 ATen cases (the two on cuDNN carry a bias added after: two kernels, not fitted): ~1e11 outputs a
-    # second, ~1.5e12 taps a second, in sample within ~10 % (p90)
+    # its 13 ATen cases (the two on cuDNN carry a bias added after: two kernels, not fitted), with realcode-more15's
+    # small ones: ~1e11 outputs a second, ~1.3e12 taps a second, a ~2.5 us overhead, in sample within ~20 % (p90)
     mine = {int(c.split(":")[1]) for c in fit["cases"] if c.startswith("H200-aten-realcode-more14")}
     assert set(range(4358, 4373)) - mine == {4362, 4372}
-    assert 0.7e11 < rates.walk_bw_bytes_per_s < 1.5e11 and 1e12 < rates.flop_rate < 2.5e12
-    assert fit["device_p90_abs_err"] < 0.15
+    assert any(c.startswith("H200-aten-realcode-more15") for c in fit["cases"])
+    assert 0.7e11 < rates.walk_bw_bytes_per_s < 1.5e11 and 1e12 < rates.flop_rate < 2.5e12 and rates.overhead_s < 4e-6
+    assert fit["device_p90_abs_err"] < 0.2
 
 
 def test_the_group_traces_on_the_meta_device():
