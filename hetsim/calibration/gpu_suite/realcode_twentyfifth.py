@@ -18,20 +18,27 @@ from __future__ import annotations
 REALCODE_MORE14 = "realcode-more14"
 
 
+def conv1d(x, w, b=None, pad=0):
+    """A depthwise conv1d (groups = channels) as Mamba's and FastConformer's code calls it."""
+    import torch.nn.functional as F
+
+    return F.conv1d(x, w, b, padding=pad, groups=x.shape[1])
+
+
+def conv2d(x, w, b=None, stride=1):
+    """A depthwise conv2d, padded to keep the size (MobileNet, ConvNeXt, Sana's GLUMBConv)."""
+    import torch.nn.functional as F
+
+    return F.conv2d(x, w, b, stride=stride, padding=w.shape[-1] // 2, groups=x.shape[1])
+
+
 def _more14():
     import torch
-    import torch.nn.functional as F
 
     from hetsim.calibration.gpu_suite.aten_cases import _meta_makers
 
     m, _ = _meta_makers()
     bf, f16, f32 = torch.bfloat16, torch.float16, torch.float32
-
-    def conv1d(x, w, b=None, pad=0):
-        return F.conv1d(x, w, b, padding=pad, groups=x.shape[1])
-
-    def conv2d(x, w, b=None, stride=1):
-        return F.conv2d(x, w, b, stride=stride, padding=w.shape[-1] // 2, groups=x.shape[1])
 
     out = []
     # conv1d: Mamba-2 / gated DeltaNet's causal 4-tap conv (padding 3), FastConformer's 9-tap, a 3-tap

@@ -23,15 +23,10 @@ def _more15():
     import torch.nn.functional as F
 
     from hetsim.calibration.gpu_suite.aten_cases import _meta_makers
+    from hetsim.calibration.gpu_suite.realcode_twentyfifth import conv1d, conv2d
 
     m, _ = _meta_makers()
     bf, f16, f32 = torch.bfloat16, torch.float16, torch.float32
-
-    def conv1d(x, w, b=None, pad=0):
-        return F.conv1d(x, w, b, padding=pad, groups=x.shape[1])
-
-    def conv2d(x, w, b=None, stride=1):
-        return F.conv2d(x, w, b, stride=stride, padding=w.shape[-1] // 2, groups=x.shape[1])
 
     out = []
     # ATen's kernel, small: a decode step's window (4 taps, one output per channel), short sequences, small images
