@@ -509,8 +509,21 @@ def _masked_fill(op: AtenOp) -> tuple[Op, ...]:
     return (*_materialise(clone), *_pointwise(fill))
 
 
+# reductions built by ReduceOps.cpp's make_reduction_from_out_ty: an input of another dtype than the result is cast
+# to it first, a full-size copy, save a 16-bit float summed into fp32 (its kernel casts on the fly)
+CAST_FIRST_REDUCTIONS = frozenset({"sum", "prod", "nansum", "mean"})
+
+
 def _reduction(op: AtenOp) -> tuple[Op, ...]:
     x = op.inputs[0]
+    out_dtype = op.outputs[0].dtype if op.outputs else x.dtype
+    if op.base in CAST_FIRST_REDUCTIONS and out_dtype != x.dtype and not (
+            x.dtype in ("bfloat16", "float16") and out_dtype == "float32"):
+        # a mask counted (bool -> int64), int32 summed into int64: profiled (realcode-check17), a direct_copy kernel
+        # writing the int64 copy, then the int64 reduce
+        cast = TensorMeta.dense(x.shape, out_dtype)
+        return (*lower_op(AtenOp("aten._to_copy.default", (x,), (cast,), {"dtype": out_dtype}, module=op.module)),
+                *_reduction(replace(op, inputs=(cast, *op.inputs[1:]))))
     rank = len(x.shape)
     dims = op.dims if op.dims is not None else tuple(range(rank))
     cols = 1
