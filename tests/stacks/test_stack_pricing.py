@@ -125,6 +125,21 @@ def test_a_cast_is_elementwise_at_each_side_width():
     assert isinstance(op, Pointwise) and op.bytes == 4 * 4096 * (2 + 4)
 
 
+def test_a_reduction_into_another_dtype_casts_its_input_first():
+    # ReduceOps.cpp's make_reduction_from_out_ty: a bool mask counted into int64 is a full-size cast copy, then an int64
+    # reduce (profiled: direct_copy_kernel 32 us, then reduce_kernel<long> 25 us over 48 x 201088); a 16-bit float
+    # summed into fp32 is one kernel that casts as it loads
+    def row_sums(rows, cols, dtype, out_dtype):
+        return aten.lower_op(AtenOp("aten.sum.dim_IntList", (meta((rows, cols), dtype),), (meta((rows,), out_dtype),),
+                                    {"dim": [-1]}, (1,)))
+
+    cast, red = row_sums(48, 201088, "bool", "int64")
+    assert isinstance(cast, Pointwise) and rate_keys(cast)[0] == "cast_int64" and cast.numel == 48 * 201088
+    assert isinstance(red, AxisReduction) and red.dtype == "int64" and (red.rows, red.cols) == (48, 201088)
+    (one,) = row_sums(48, 4096, "bfloat16", "float32")
+    assert isinstance(one, AxisReduction) and one.dtype == "bf16"
+
+
 def test_middle_dim_reduction_is_priced_near_bandwidth_not_as_a_narrow_row(h200):
     gpu, log = h200()
     x = meta((4096, 8, 4096))
