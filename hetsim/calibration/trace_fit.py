@@ -235,7 +235,8 @@ STEP_ELEMENT_KEYS = frozenset({"softmax_warp", "softmax_last"})
 # depthwise convolution, realcode-more14: ~1e11 outputs a second for 3-9 taps in bf16 and fp32 alike, ~1.4e12 taps a
 # second at 49); cuDNN's fp16 depthwise kernels in the same form
 FLOOR_KEYS = frozenset({"conv_depthwise", "conv_depthwise_cudnn"})
-FLOOR_SPAN = (10.0, 14.0)  # log10 of the taps' rate (per second); the outputs' within 1e9-1e13
+FLOOR_SPAN = (10.0, 14.0)  # log10 of the taps' rate (per second)
+FLOOR_OUTPUTS_MAX = 13.0  # log10 of the outputs' highest rate (per second; fit_max's grid starts at 1e9)
 # keys fitted on the cases of every file: a walk key needs cases where the bytes bind and cases where the walk
 # does, which no one sweep file holds (reduction_last: many rows in the models' sweep, tens of rows in the
 # reductions groups; topk_multiblock_fp32: two probes in the methods group, the long rows in a later group)
@@ -446,7 +447,8 @@ def fit_floor(points: list[Point]) -> tuple[float, float, float]:
 
     g = np.array([p.graph_s for p in points])
     _, over, walk_bw, rate = _grid_max(g, np.array([walk_bytes(p.op) for p in points]),
-                                       np.array([compute_work(p.op) for p in points]), FLOOR_SPAN, 13.0)
+                                       np.array([compute_work(p.op) for p in points]), FLOOR_SPAN,
+                                       FLOOR_OUTPUTS_MAX)
     return over, walk_bw, rate
 
 

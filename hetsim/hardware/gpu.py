@@ -531,7 +531,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "cast_from_fp8": ("cast", "elementwise"),  # from float8_e4m3fn up to a wider dtype: ~3x slower than down
     "pointwise_broadcast": ("pointwise", "elementwise"),  # an input broadcast or non-contiguous (strided kernel)
     "pointwise_transpose": ("pointwise_broadcast", "pointwise", "elementwise"),  # an input read across its layout
-    "conv_depthwise": ("pointwise_broadcast", "pointwise", "elementwise"),  # ATen's depthwise conv: taps per output
+    "conv_depthwise": ("pointwise_broadcast", "pointwise", "elementwise"),  # ATen's depthwise conv: per output or tap
     # cuDNN's fp16 depthwise kernels (fitted on realcode-more15; a profile without them: the strided kernel's key)
     "conv_depthwise_cudnn": ("pointwise_broadcast", "pointwise", "elementwise"),
     "pointwise_math": ("pointwise", "elementwise"),  # an activation, exp, log or sine: math per element

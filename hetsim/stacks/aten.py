@@ -503,10 +503,16 @@ def _masked_fill(op: AtenOp) -> tuple[Op, ...]:
     if x.shape != out.shape:
         # the mask broadcasts the input (expand_outplace before the clone): the clone reads the expanded view
         x = expanded(x, out.shape)
-    clone = AtenOp("aten.clone.default", (x,), (TensorMeta.dense(out.shape, out.dtype),), {}, module=op.module)
     fill = AtenOp("aten.masked_fill_.Scalar", (TensorMeta.dense(out.shape, out.dtype), *op.inputs[1:]), (out,),
                   {}, module=op.module)
-    return (*_materialise(clone), *_pointwise(fill))
+    return (*_dense_copy(x, op), *_pointwise(fill))
+
+
+def _dense_copy(t: TensorMeta, op: AtenOp) -> tuple[Op, ...]:
+    """`t` copied into a new dense tensor of its shape and dtype inside `op` (a clone or .contiguous() ATen makes
+    before the kernel: the copy kernel `_materialise` picks for its layout)."""
+    return _materialise(AtenOp("aten.clone.default", (t,), (TensorMeta.dense(t.shape, t.dtype),), {},
+                               module=op.module))
 
 
 # reductions built by ReduceOps.cpp's make_reduction_from_out_ty: an input of another dtype than the result is cast
@@ -572,9 +578,7 @@ def contiguous_first(op: AtenOp) -> tuple[tuple[Op, ...], AtenOp]:
     x = op.inputs[0]
     if not x.numel or not strided(x):
         return (), op
-    dense = TensorMeta.dense(x.shape, x.dtype)
-    copy = _materialise(AtenOp("aten.clone.default", (x,), (dense,), {}, module=op.module))
-    return copy, replace(op, inputs=(dense, *op.inputs[1:]))
+    return _dense_copy(x, op), replace(op, inputs=(TensorMeta.dense(x.shape, x.dtype), *op.inputs[1:]))
 
 
 def _softmax(op: AtenOp) -> tuple[Op, ...]:
@@ -788,8 +792,7 @@ def _scatter(op: AtenOp) -> tuple[Op, ...]:
     work = Pointwise(moved, nbytes_of(index) + 2 * moved * dest.itemsize, op.name, regime, name=_name(op))
     if op.base.endswith("_"):
         return (work,)
-    return (*_materialise(AtenOp("aten.clone.default", (dest,), (TensorMeta.dense(dest.shape, dest.dtype),), {},
-                                 module=op.module)), work)
+    return (*_dense_copy(dest, op), work)
 
 
 def _sort(op: AtenOp) -> tuple[Op, ...]:
@@ -906,8 +909,9 @@ def _tril(op: AtenOp) -> tuple[Op, ...]:
 def _convolution(op: AtenOp) -> tuple[Op, ...]:
     """F.conv1d / conv2d / conv3d on a GPU as PyTorch runs them (profiled on an H200: realcode-check16's vision,
     diffusion and speech convolutions). A depthwise convolution (groups = input channels) runs ATen's own
-    conv_depthwise2d kernel, its bias fused, after a copy of a non-contiguous input (Mamba's x.transpose(1, 2)); its
-    taps set the pace, not the bytes (`conv_depthwise`: an element rate over the output's taps). Any other runs cuDNN
+    conv_depthwise2d kernel, its bias fused, after a copy of a non-contiguous input (Mamba's x.transpose(1, 2)): a
+    fixed cost per output or its taps' work, whichever binds, never the bytes (`conv_depthwise`); in fp16 PyTorch
+    sends most to cuDNN's depthwise kernels instead (`cudnn_depthwise`, `conv_depthwise_cudnn`). Any other runs cuDNN
     as an implicit GEMM (m = samples x output positions, n = output channels, k = input channels x taps a group) on
     channels-last tensors: the input and the weight transposed to NHWC, the output back (nchwToNhwc / nhwcToNchw
     kernels); a 2-D 1 x 1 convolution is a GEMM a sample over the NCHW tensors as they are (nvjet). Its bias is
@@ -919,26 +923,21 @@ def _convolution(op: AtenOp) -> tuple[Op, ...]:
     groups = int(op.args.get("groups", 1))
     samples, channels = x.shape[0], x.shape[1]
     taps, positions = math.prod(w.shape[2:]), math.prod(out.shape[2:])
-    dense = TensorMeta.dense(x.shape, x.dtype)
-    contiguous = same_dense_layout(x, dense)
+    contiguous = same_dense_layout(x, TensorMeta.dense(x.shape, x.dtype))
     channels_last = len(x.shape) == 4 and x.stride[1] == 1 and same_dense_layout(x, x)
     # a strided input (Mamba's and speech models' x.transpose(1, 2)) made contiguous first (direct_copy); cuDNN takes
     # a channels-last one as it is
-    made_contiguous = () if contiguous else _materialise(
-        AtenOp("aten.clone.default", (x,), (dense,), {}, module=op.module))
+    made_contiguous = () if contiguous else _dense_copy(x, op)
     if groups > 1 and groups == channels:
-        moved = nbytes(x) + nbytes(w) + nbytes(out)
-        if cudnn_depthwise(x, w, op.args):
-            # cuDNN's own depthwise kernels (conv1D_NCHW_general, conv2d_c1_k1_nchw_shmem_tiling), the bias added
-            # after as for any cuDNN convolution
-            work = Pointwise(out.numel, moved, op.name, "conv_depthwise_cudnn", operands=taps + 1, walk=out.numel,
-                             name=_name(op))
-            return (*made_contiguous, work, *_conv_bias(op, bias, out))
         # ATen's kernel: a thread per output in a grid-stride loop, its index decomposed, its taps read one after
-        # another, the bias fused: the outputs (`walk`) or the taps (element work) set the pace, never the bytes
-        work = Pointwise(out.numel, moved, op.name, "conv_depthwise", operands=taps + 1, walk=out.numel,
+        # another, the bias fused: the outputs (`walk`) or the taps (element work) set the pace, never the bytes.
+        # cuDNN's own (conv1D_NCHW_general, conv2d_c1_k1_nchw_shmem_tiling) priced in the same form, the bias added
+        # after as for any cuDNN convolution
+        cudnn = cudnn_depthwise(x, w, op.args)
+        work = Pointwise(out.numel, nbytes(x) + nbytes(w) + nbytes(out), op.name,
+                         "conv_depthwise_cudnn" if cudnn else "conv_depthwise", operands=taps + 1, walk=out.numel,
                          name=_name(op))
-        return (*made_contiguous, work)
+        return (*made_contiguous, work, *(_conv_bias(op, bias, out) if cudnn else ()))
     contraction = channels // groups * taps
     one_by_one = taps == 1 and len(x.shape) == 4 and all(int(s) == 1 for s in op.args.get("stride", [1]))
     if one_by_one and channels_last:
@@ -1199,7 +1198,7 @@ def sdpa_backend(call: SdpaCall, arch: int | None, cudnn: bool = True) -> str:
                 k.shape[-3] == q.shape[-3] or call.enable_gqa):
             # sdp_utils' check_head_dim_size_flash: the query's, key's and value's heads of one width
             return "flash"
-        if backend == "efficient" and d % (8 if half else 4) == 0 and call.value.shape[-1] % (8 if half else 4) == 0 \
+        if backend == "efficient" and d % (8 if half else 4) == 0 and dv % (8 if half else 4) == 0 \
                 and k.shape[-3] == q.shape[-3]:
             # sdp_utils' check_head_dim_size_mem_efficient asks alignment only: heads wider than 256 and fp32 inputs
             # run its kernels too (profiled on an H200: fmha_cutlassF_f16 / _f32 ..._gmem for heads of 512 and 384,

@@ -46,6 +46,12 @@ def scored_graph():
 
 
 @pytest.fixture
+def product_split():
+    """A group's committed cases split by regime (`_product_split`): (regimes, products, the other regimes)."""
+    return _product_split
+
+
+@pytest.fixture
 def assert_sdpa_variety():
     """A check that a group's SDPA cases span masks, causal calls and GQA (`_assert_sdpa_variety`)."""
     return _assert_sdpa_variety
@@ -67,6 +73,18 @@ def _assert_sdpa_variety(group: str) -> None:
     sdpa = [c for c in _committed_cases() if c.get("group") == group and c["kind"] == "sdpa"]
     assert any(c["spec"].get("attn_mask") for c in sdpa) and any(not c["spec"].get("attn_mask") for c in sdpa)
     assert any(c["spec"].get("is_causal") for c in sdpa) and any(c["spec"].get("enable_gqa") for c in sdpa)
+
+
+PRODUCTS = ("matmul", "bmm", "gemv")  # the regimes of cuBLAS products
+
+
+def _product_split(group: str):
+    """(Counter of `group`'s committed cases by regime, how many are products (PRODUCTS), the set of other regimes)."""
+    from collections import Counter
+
+    regimes = Counter(c["regime"] for c in _committed_cases() if c.get("group") == group)
+    products = sum(n for r, n in regimes.items() if r.startswith(PRODUCTS))
+    return regimes, products, {r for r in regimes if not r.startswith(PRODUCTS)}
 
 
 def _committed_cases() -> list[dict]:

@@ -4,12 +4,9 @@ structure, and its blind score on the H200 (timed 2026-12-03)."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 import pytest
 
 CHECK13 = "realcode-check13"
-PRODUCTS = ("matmul", "bmm", "gemv")
 
 
 def test_every_case_names_its_group_and_the_group_spans_regimes(assert_names_its_group):
@@ -51,11 +48,9 @@ def test_the_thirteenth_realcode_check_is_appended_after_every_earlier_group_as_
     assert realcode_eighteenth.REALCODE_CHECK13 == CHECK13
 
 
-def test_a_quarter_of_the_check_is_matrix_products_and_the_rest_spans_kernels(committed_cases):
-    regimes = Counter(c["regime"] for c in committed_cases if c.get("group") == CHECK13)
-    products = sum(n for r, n in regimes.items() if r.startswith(PRODUCTS))
+def test_a_quarter_of_the_check_is_matrix_products_and_the_rest_spans_kernels(product_split):
+    regimes, products, others = product_split(CHECK13)
     assert products >= 30 and 0.2 * sum(regimes.values()) <= products <= 0.35 * sum(regimes.values())
-    others = {r for r in regimes if not r.startswith(PRODUCTS)}
     assert len(others) >= 12
     # elementwise, reductions, copies, indexing, norms, sorting and sampling beside the products
     # (its out-of-place scatter is labelled by its first kernel, the clone: copy_cat)

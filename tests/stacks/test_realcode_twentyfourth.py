@@ -4,15 +4,12 @@ to hetsim's pricing; its structure."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 import pytest
 
 from hetsim.calibration.paths import REPO_ROOT
 
 CHECK16 = "realcode-check16"
 IDS = REPO_ROOT / "experiments" / "kernel_dispatch" / "check16_ids.txt"
-PRODUCTS = ("matmul", "bmm", "gemv")
 
 
 def test_every_case_names_its_group_and_the_group_spans_regimes(assert_names_its_group):
@@ -33,12 +30,10 @@ def test_the_sixteenth_realcode_check_is_appended_as_one_block_after_every_earli
                           3694, IDS)
 
 
-def test_the_check_spans_products_attention_and_the_other_kernels(committed_cases):
+def test_the_check_spans_products_attention_and_the_other_kernels(committed_cases, product_split):
     cases = [c for c in committed_cases if c.get("group") == CHECK16]
-    regimes = Counter(c["regime"] for c in cases)
-    products = sum(n for r, n in regimes.items() if r.startswith(PRODUCTS))
+    _, products, others = product_split(CHECK16)
     assert products >= 60
-    others = {r for r in regimes if not r.startswith(PRODUCTS)}
     assert len(others) >= 30
     assert sum(1 for c in cases if c["kind"] == "sdpa") >= 10
     assert {"pointwise", "softmax_last", "scatter", "scan", "multinomial", "layer_norm", "group_norm"} <= others

@@ -4,8 +4,6 @@ structure, and its blind score on the H200 (timed 2026-12-03)."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 import pytest
 
 from hetsim.calibration.paths import REPO_ROOT
@@ -13,7 +11,6 @@ from hetsim.calibration.paths import REPO_ROOT
 CHECK15 = "realcode-check15"
 IDS = REPO_ROOT / "experiments" / "kernel_dispatch" / "check15_ids.txt"
 RUN = "H200-aten-realcode-check15-2026-12-03"
-PRODUCTS = ("matmul", "bmm", "gemv")
 # x[a, b] with two index tensors the sweep's replay cannot rebuild (it re-creates each input by its shape and dtype)
 NOT_REPLAYED = (3563, 3565, 3619, 3621)
 
@@ -44,11 +41,9 @@ def test_the_fifteenth_realcode_check_is_appended_as_one_block_after_every_earli
     assert order[at - 1] == (realcode_twentyfirst.REALCODE_MORE12,)
 
 
-def test_a_quarter_of_the_check_is_matrix_products_and_the_rest_spans_kernels(committed_cases):
-    regimes = Counter(c["regime"] for c in committed_cases if c.get("group") == CHECK15)
-    products = sum(n for r, n in regimes.items() if r.startswith(PRODUCTS))
+def test_a_quarter_of_the_check_is_matrix_products_and_the_rest_spans_kernels(product_split):
+    regimes, products, others = product_split(CHECK15)
     assert products >= 30 and 0.18 * sum(regimes.values()) <= products <= 0.35 * sum(regimes.values())
-    others = {r for r in regimes if not r.startswith(PRODUCTS)}
     assert len(others) >= 15
     assert any(r.startswith("attention") for r in others) and any(r.startswith("cast") for r in others)
     # (its out-of-place scatter is labelled by its first kernel, the clone: copy_cat)

@@ -382,6 +382,15 @@ def repeat_kv(x, n: int):
     return x[:, :, None, :, :].expand(b, h, n, s, d).reshape(b, h * n, s, d)
 
 
+def rotate_half(x):
+    """transformers' rotate_half: the last dim's halves swapped, the second negated (slice, slice, neg, cat), as the
+    real-code groups trace it."""
+    import torch
+
+    x1, x2 = x[..., : x.shape[-1] // 2], x[..., x.shape[-1] // 2:]
+    return torch.cat((-x2, x1), dim=-1)
+
+
 def _layer_makers(rms_eps: float, ln_eps: float = 1e-5):
     """(linear, rms, ln) as model code calls them over the last dim; the epsilons are the group's (they are traced
     into its cases, so each group keeps its own)."""

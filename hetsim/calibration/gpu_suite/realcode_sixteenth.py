@@ -43,15 +43,12 @@ def _check12():
     i8, i32, b8 = torch.int8, torch.int32, torch.bool
     sdpa = F.scaled_dot_product_attention
 
-    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers, repeat_kv
+    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers, repeat_kv, rotate_half
 
     m, i = _meta_makers()
 
     linear = _layer_makers(1e-6)[0]
 
-    def rotate_half(x):
-        x1, x2 = x[..., : x.shape[-1] // 2], x[..., x.shape[-1] // 2:]
-        return torch.cat((-x2, x1), dim=-1)
 
     def swiglu(x, wg, wu, wd):
         return linear(F.silu(linear(x, wg)) * linear(x, wu), wd)

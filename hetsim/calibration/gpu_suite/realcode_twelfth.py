@@ -41,15 +41,12 @@ def _check10():
     i8, i32, fp8 = torch.int8, torch.int32, torch.float8_e4m3fn
     sdpa = F.scaled_dot_product_attention
 
-    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers
+    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers, rotate_half
 
     m, i = _meta_makers()
 
     linear = _layer_makers(1e-6)[0]
 
-    def rotate_half(x):
-        x1, x2 = x[..., : x.shape[-1] // 2], x[..., x.shape[-1] // 2:]
-        return torch.cat((-x2, x1), dim=-1)
 
     def vision_rope(qkv, c, s):  # Qwen2.5-VL apply_rotary_pos_emb_vision on q unbound from the fused qkv, in fp32
         q = qkv.reshape(5184, 3, 16, -1).permute(1, 0, 2, 3).unbind(0)[0]

@@ -46,7 +46,7 @@ def _check14():
     u8 = torch.uint8
     sdpa = F.scaled_dot_product_attention
 
-    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers, repeat_kv
+    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers, repeat_kv, rotate_half
 
     m, i = _meta_makers()
 
@@ -55,10 +55,6 @@ def _check14():
     def swiglu(x, wg, wu, wd):  # down_proj(silu(gate_proj(x)) * up_proj(x))
         return linear(F.silu(linear(x, wg)) * linear(x, wu), wd)
 
-    def rotate_half(x):
-        x1 = x[..., : x.shape[-1] // 2]
-        x2 = x[..., x.shape[-1] // 2:]
-        return torch.cat((-x2, x1), dim=-1)
 
     def apply_rope(q, k, cos, sin):  # transformers' apply_rotary_pos_emb (unsqueeze_dim 1)
         cos, sin = cos.unsqueeze(1), sin.unsqueeze(1)

@@ -70,7 +70,7 @@ def _check16():
     b8, i8 = torch.bool, torch.int8
     sdpa = F.scaled_dot_product_attention
 
-    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers, repeat_kv
+    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers, repeat_kv, rotate_half
 
     m, i = _meta_makers()
 
@@ -89,10 +89,6 @@ def _check16():
         out = out * (1.0 + w.float())
         return out.type_as(x)
 
-    def rotate_half(x):
-        x1 = x[..., : x.shape[-1] // 2]
-        x2 = x[..., x.shape[-1] // 2:]
-        return torch.cat((-x2, x1), dim=-1)
 
     def rope_table(inv_freq, position_ids, dtype=bf):  # the rotary embedding's forward: a K = 1 matmul in fp32
         inv = inv_freq[None, :, None].float().expand(position_ids.shape[0], -1, 1)

@@ -84,16 +84,12 @@ def _check17():
     b8, u8, i32 = torch.bool, torch.uint8, torch.int32
     sdpa = F.scaled_dot_product_attention
 
-    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers, repeat_kv
+    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers, repeat_kv, rotate_half
 
     m, i = _meta_makers()
 
     linear = _layer_makers(1e-6)[0]
 
-    def rotate_half(x):
-        x1 = x[..., : x.shape[-1] // 2]
-        x2 = x[..., x.shape[-1] // 2:]
-        return torch.cat((-x2, x1), dim=-1)
 
     def rope_cos_sin(inv_freq, position_ids, dtype=bf, scaling=1.0, cat=True):  # the rotary embedding's forward
         inv = inv_freq[None, :, None].float().expand(position_ids.shape[0], -1, 1)
