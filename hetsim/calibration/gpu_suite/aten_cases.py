@@ -638,7 +638,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     check, realcode-check16, which lives in realcode_twentyfourth, blind to every group before it; then
     realcode-more14 (realcode_twentyfifth), the depthwise convolutions its tail ran; then the seventeenth check,
     realcode-check17, which lives in realcode_twentysixth, blind to every group before it; then realcode-more15
-    (realcode_twentyseventh), depthwise convolutions small and on cuDNN, few-row embeddings, small scatters)."""
+    (realcode_twentyseventh), depthwise convolutions small and on cuDNN, few-row embeddings, small scatters; then
+    realcode-more16 (realcode_twentyeighth), convolutions on cuDNN; then the eighteenth check, realcode-check18, which
+    lives in realcode_twentyninth, blind to every group before it)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighteenth,
@@ -664,6 +666,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_twentyfirst,
         realcode_twentyfourth,
         realcode_twentysecond,
+        realcode_twentyeighth,
+        realcode_twentyninth,
         realcode_twentyseventh,
         realcode_twentysixth,
         realcode_twentythird,
@@ -696,7 +700,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_twentyfourth.REALCODE_CHECK16,), realcode_twentyfourth.specs),
             ((realcode_twentyfifth.REALCODE_MORE14,), realcode_twentyfifth.specs),
             ((realcode_twentysixth.REALCODE_CHECK17,), realcode_twentysixth.specs),
-            ((realcode_twentyseventh.REALCODE_MORE15,), realcode_twentyseventh.specs))
+            ((realcode_twentyseventh.REALCODE_MORE15,), realcode_twentyseventh.specs),
+            ((realcode_twentyeighth.REALCODE_MORE16,), realcode_twentyeighth.specs),
+            ((realcode_twentyninth.REALCODE_CHECK18,), realcode_twentyninth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
