@@ -349,6 +349,22 @@ class GroupedMatmul(Matmul):
 
 
 @dataclass(frozen=True)
+class Convolution(Matmul):
+    """A convolution as cuDNN runs it, an implicit GEMM: `m` = samples x output positions, `n` = output channels and
+    `k` = input channels x taps (a group's; `batch` = groups), its input read as it lies (`input_bytes`, never the
+    m x k patches an im2col would write). `algo`: "implicit_gemm", cuDNN's tensor-core kernels over channels-last
+    tensors, or "simt", its implicit_convolve_sgemm over NCHW (CUDA cores, a bf16 input of a few channels)."""
+
+    input_bytes: int = 0
+    algo: str = "implicit_gemm"
+    taps: int = 1  # the filter's positions (k = a group's input channels x taps)
+
+    @property
+    def bytes(self) -> float:
+        return self.input_bytes + dtype_bytes(self.dtype) * self.batch * (self.k * self.n + self.m * self.n)
+
+
+@dataclass(frozen=True)
 class LatentAttention(Attention):
     """Multi-head latent attention (DeepSeek MLA) in its absorbed, MQA form: every query head scores
     one shared latent cache row of `head_dim` (kv_lora_rank + rope dims) and takes its first `v_dim`

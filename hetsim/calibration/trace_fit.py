@@ -181,7 +181,7 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "index_add", "bmm_fp32", "pointwise_narrow", "matmul_splitk", "bmm_even_tokens", "matmul_odd_width",
             "matmul_even_width", "gemv_unaligned", "matmul_skinny", "cast_bool",
             "bmm_even_scores", "pointwise_int_div", "cast_unrolled", "index_add_few", "pointwise_transpose",
-            "conv_depthwise", "conv_depthwise_cudnn")
+            "conv_depthwise", "conv_depthwise_cudnn", "conv_gemm", "conv_gemm_sm80", "conv_simt")
 # timed per index (a dependent load, an atomic add, each), not per byte
 PER_INDEX_KEYS = frozenset({"gather_few", "embedding_few", "index_add_few"})
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
@@ -217,7 +217,8 @@ ELEMENT_RATE_KEYS = frozenset({
 # bytes or flops, whichever is slower (the element-rate keys: bytes or element work)
 ROOF_KEYS = frozenset({"attention_flash_prefill", "attention_efficient_prefill", "matmul_fp8", "matmul_fp32",
                        "bmm_odd_tokens", "bmm_fp32", "matmul_splitk", "bmm_even_tokens", "matmul_odd_width",
-                       "matmul_even_width", "matmul_skinny", "bmm_even_scores"}) | ELEMENT_RATE_KEYS
+                       "matmul_even_width", "matmul_skinny", "bmm_even_scores", "conv_gemm", "conv_gemm_sm80",
+                       "conv_simt"}) | ELEMENT_RATE_KEYS
 # log10 spans of a second term's rate where a key's differs from fit_walk's / fit_roof's: elements per second, a
 # gather's dependent loads
 RATE_SPAN = {**dict.fromkeys(ELEMENT_RATE_KEYS, (10.0, 13.0)), "gather_elements": (5.0, 10.0)}
@@ -245,6 +246,12 @@ FLOOR_OUTPUTS_MAX = 13.0  # log10 of the outputs' highest rate (per second; fit_
 # spread), and a key fitted on the first file's would ignore the rest
 EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | FLOOR_KEYS | {"scan_device", "copy_cat", "gemv", "multinomial",
                                                                    "copy_strided", "copy_transpose"}
+# kernels no case launches alone, fitted on what the cases they run in leave over the rest of their ops, priced by the
+# keys fitted before (RESIDUAL_SHARE: the least share of a case's time they must leave): cuDNN's layout kernels run
+# inside an NCHW convolution's call, beside its implicit GEMM (`conv_gemm`, fitted on channels-last twins that launch
+# the GEMM alone): device_s = launches x overhead_s + bytes / bw_bytes_per_s
+RESIDUAL_KEYS = frozenset({"conv_layout"})
+RESIDUAL_SHARE = 0.2
 HOST_CALLS = "host_calls.json"  # beside the cases: hetsim.calibration.gpu_suite.host_calls on the same GPU
 # (key, field of host_calls.json): host costs the op cases cannot identify, taken as measured
 MEASURED_KEYS = (("host_module", "module_call"), ("host_sdpa_plan", "sdpa_plan_build"), ("host_view", "view_method"))
@@ -911,6 +918,10 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
             notes["fit"]["notes"].append("no host_calls.json: host issue times include the op cases' harness")
         out[key] = (rates, notes)
     bound_flops(out)
+    for key, (points, names) in residual_points(profile, out, kept, paths_in, l2).items():
+        out[key] = fit_residual(key, points, fallback_rates(profile, key, out),
+                                f"op cases from traces: {', '.join(names)} (every file with cases running this key's "
+                                "kernels), hetsim.calibration.trace_fit")
     first = f"op cases from traces: {paths_in[0].name} (the first file), hetsim.calibration.trace_fit"
     out["idle_start"] = fit_idle(cases if pooled else kept[0], source if pooled or len(kept) == 1 else first)
     if host:
@@ -920,6 +931,79 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
         for _, notes in out.values():
             notes["fit"]["left_out"] = f"{left_out} case(s) that are ops of the methods' composites ({names})"
     return out
+
+
+@dataclass(frozen=True)
+class ResidualPoint:
+    """A case's time left to a residual key's kernels: `launches` of them moving `nbytes` (HBM-equivalent)."""
+
+    case: str  # file:case
+    launches: int
+    nbytes: float
+    residual_s: float
+    graph_s: float
+
+
+def residual_points(profile, fitted: dict, per_file: list[list[TraceCase]], paths: list[Path],
+                    l2_bytes: float) -> dict[str, tuple[list[ResidualPoint], list[str]]]:
+    """{key: (points, files)} of each residual key: every case whose lowering runs kernels of one residual key beside
+    ops that keys fitted on their own cases price (the profile's and `fitted`), leaving those kernels at least
+    RESIDUAL_SHARE of its replayed time."""
+    import dataclasses
+
+    from hetsim.calibration.device_inputs import catalogue_gpus
+    from hetsim.hardware.gpu import GpuModel, rate_key
+
+    spec = catalogue_gpus().get(profile.device)
+    if spec is None:
+        return {}
+    rates = {**profile.rates, **{k: r for k, (r, _) in fitted.items()}}
+    model = GpuModel(spec, dataclasses.replace(profile, rates=rates))
+    out: dict[str, tuple[list[ResidualPoint], list[str]]] = {}
+    for path, cases in zip(paths, per_file, strict=True):
+        for c in cases:
+            ops = [o for o in lower_case(c, l2_bytes=l2_bytes) if not isinstance(o, HostCall)]
+            mine = [o for o in ops if rate_keys(o)[0] in RESIDUAL_KEYS]
+            keys = {rate_keys(o)[0] for o in mine}
+            rest = [o for o in ops if o not in mine]
+            if len(keys) != 1 or "graph" not in c.measured or any(rate_key(o, rates) != rate_keys(o)[0] for o in rest):
+                continue
+            left = c.measured["graph"] - model.graph_time_s(rest)
+            if left < RESIDUAL_SHARE * c.measured["graph"]:
+                continue
+            points, names = out.setdefault(keys.pop(), ([], []))
+            points.append(ResidualPoint(f"{path.name}:{c.case}", len(mine), sum(hbm_bytes(o) for o in mine), left,
+                                        c.measured["graph"]))
+            if path.name not in names:
+                names.append(path.name)
+    return out
+
+
+def fit_residual(key: str, points: list[ResidualPoint], base: OpClassRates | None,
+                 source: str) -> tuple[OpClassRates, dict]:
+    """launches x overhead_s + bytes / bw_bytes_per_s against each point's residual time, least squares in relative
+    error; host issue and eager gaps from the key it refines (the kernels run inside another op's call, whose
+    dispatch the host pays)."""
+    import numpy as np
+
+    r = np.array([p.residual_s for p in points])
+    a = np.stack([[p.launches for p in points] / r, [p.nbytes for p in points] / r], axis=1)
+    (over, inv_bw), *_ = np.linalg.lstsq(a, np.ones_like(r), rcond=None)
+    if over < 0:  # no fixed cost the data can see: the bandwidth alone
+        over, inv_bw = 0.0, float(np.sum(np.array([p.nbytes for p in points]) / r) / np.sum(
+            (np.array([p.nbytes for p in points]) / r) ** 2))
+    bw = 1.0 / inv_bw if inv_bw > 0 else math.inf
+    rates = OpClassRates(float(over), bw, math.inf, source="calibrated", dispatch_s=0.0,
+                         eager_gap_s=base.eager_gap_s if base else 0.0)
+    pred = [p.launches * rates.overhead_s + p.nbytes / rates.bw_bytes_per_s for p in points]
+    notes = [f"device_s = overhead_s + bytes / bw_bytes_per_s a launch, fitted on what {len(points)} cases leave "
+             f"over their other ops (priced by keys fitted on their own cases; at least {RESIDUAL_SHARE:.0%} of a "
+             "case's replayed time): the kernels run inside another op's call, so dispatch_s = 0 (the call's host "
+             "cost is its other op's) and eager_gap_s is the key's it refines"]
+    fit = {"points": len(points), "device_points": len(points),
+           **{f"device_{k}": v for k, v in _quality(_abs_errs(pred, [p.residual_s for p in points])).items()},
+           "cases": [p.case for p in points], "source": source, "notes": notes}
+    return rates, {"fit": fit}
 
 
 def host_calls_provenance(host) -> dict[str, Any]:

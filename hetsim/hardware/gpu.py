@@ -46,6 +46,7 @@ from hetsim.ops import (
     INDEX_BYTES,
     Attention,
     AxisReduction,
+    Convolution,
     Copy,
     Gather,
     HostCall,
@@ -251,6 +252,8 @@ def compute_work(op: Op) -> float:
         return float(op.elements)
     if isinstance(op, Softmax) and op.aten:
         return softmax_math(op)
+    if isinstance(op, Convolution) and op.algo != "simt":
+        return conv_tile_flops(op)
     if isinstance(op, Matmul) and align1_tiles(op):
         return launch.align1_tile_flops(op.m, op.n, op.k, op.batch)
     if isinstance(op, SdpaAttention) and op.backend == "efficient" and not op.decode:
@@ -258,11 +261,33 @@ def compute_work(op: Op) -> float:
     return op.element_work if isinstance(op, Pointwise) else op.flops
 
 
+CONV_TILE = 32  # the output channels and a filter tap's input channels cuDNN's tensor-core tiles take at a time
+# an fp32 convolution runs the tensor cores as TF32 (torch.backends.cudnn.allow_tf32 is on by default; profiled:
+# sm90_xmma_fprop_implicit_gemm_f32f32_tf32f32), at half the 16-bit dense rate (datasheet: H100 / H200 SXM 495 against
+# 989 TFLOP/s): its work counts twice against the 16-bit kernels' fitted rate
+TF32_WORK = 2.0
+
+
+def conv_tile_flops(op: Convolution) -> float:
+    """The math cuDNN's tensor-core implicit GEMM does: each tile step takes one filter tap's input channels 32 at a
+    time and the output channels 32 at a time, however few there are (profiled on an H200, realcode-more16: a patch
+    embedding over RGB ran CUTLASS's fprop kernel for 3 channels padded to 8, then a 32-wide step a tap: 16 x 16
+    patches over 224 x 224 images took 154 us where the 3-channel flops say 3.7 GFLOP; a 3-channel output's GEMM ran
+    ~15 TFLOP/s of its own flops)."""
+    channels = op.k // max(op.taps, 1)
+    tf32 = TF32_WORK if op.dtype == "fp32" else 1.0
+    return tf32 * 2.0 * op.batch * op.m * _up(op.n, CONV_TILE) * _up(channels, CONV_TILE) * op.taps
+
+
+def _up(n: int, step: int) -> int:
+    return -(-n // step) * step
+
+
 def align1_tiles(op: Matmul) -> bool:
     """A traced 16-bit product of an odd width that runs CUTLASS's sm75 align1 tensor-op kernels (profiled on an H200:
     s1688 tiles of 64 x 64 to 256 x 128 for anything over 4 rows; cuBLAS's gemmSN / gemv kernels take up to 4 rows
     and a decode step's one-row products)."""
-    return (bool(op.aten) and dtype_bytes(op.dtype) == 2 and not _aligned(op, 4)
+    return (bool(op.aten) and not isinstance(op, Convolution) and dtype_bytes(op.dtype) == 2 and not _aligned(op, 4)
             and min(op.m, op.n) > launch.GEMM_SN_MAX_SIDE)
 
 
@@ -317,7 +342,8 @@ def skinny_streams(op: Matmul) -> bool:
     elementwise op's gain (l2-residency: 16-row linears over 16-40 MB ran their bytes ~1.6-1.8x faster replayed; the
     256-row ones ~1.1-1.2x, which L2_GAIN_MATRIX pools with them). cuBLAS's gemv (mv / addmv) and CUTLASS's odd- or
     even-width kernels keep the tensor cores' gain their keys were fitted with."""
-    return (bool(op.aten) and not op.aten.startswith(GEMV_ATEN) and dtype_bytes(op.dtype) == 2 and _aligned(op)
+    return (bool(op.aten) and not isinstance(op, Convolution) and not op.aten.startswith(GEMV_ATEN)
+            and dtype_bytes(op.dtype) == 2 and _aligned(op)
             and launch.skinny_product(op.m, op.n, op.batch))
 
 
@@ -430,6 +456,12 @@ def rate_keys(op: Op) -> tuple[str, ...]:
             return (own, *REGIME_FALLBACK[own])
         # an explicit mask: every pair scored and the mask read; fitted on traced calls where measured
         return ("attention_masked", *base) if op.mask_bytes else base
+    if isinstance(op, Convolution):
+        # cuDNN's own kernels, not cuBLAS's (profiled on an H200: sm90_xmma_fprop_implicit_gemm and CUTLASS's fprop
+        # over channels-last tensors, Hopper's or Ampere-style; implicit_convolve_sgemm over NCHW for an input of a
+        # few channels); each its own key where fitted, a GEMM of the same sizes otherwise
+        own = {"simt": "conv_simt", "implicit_gemm_sm80": "conv_gemm_sm80"}.get(op.algo, "conv_gemm")
+        return tuple(dict.fromkeys((own, "conv_gemm", "matmul")))
     if isinstance(op, Matmul):
         base = ("bmm", "matmul") if (op.batch > 1 and not op.shared_b) else ("matmul",)
         aligned = _aligned(op)
@@ -532,6 +564,8 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "pointwise_broadcast": ("pointwise", "elementwise"),  # an input broadcast or non-contiguous (strided kernel)
     "pointwise_transpose": ("pointwise_broadcast", "pointwise", "elementwise"),  # an input read across its layout
     "conv_depthwise": ("pointwise_broadcast", "pointwise", "elementwise"),  # ATen's depthwise conv: per output or tap
+    # cuDNN's layout kernels around its implicit GEMM (nchwToNhwc, nhwcToNchw): a tiled transpose, its tiles padded
+    "conv_layout": ("copy",),
     # cuDNN's fp16 depthwise kernels (fitted on realcode-more15; a profile without them: the strided kernel's key)
     "conv_depthwise_cudnn": ("pointwise_broadcast", "pointwise", "elementwise"),
     "pointwise_math": ("pointwise", "elementwise"),  # an activation, exp, log or sine: math per element

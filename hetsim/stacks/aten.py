@@ -22,6 +22,7 @@ from hetsim.hardware.launch import WARP, waves
 from hetsim.ops import (
     INDEX_BYTES,
     AxisReduction,
+    Convolution,
     Copy,
     Gather,
     HostCall,
@@ -328,6 +329,25 @@ def iteration_stride(t: TensorMeta, out: TensorMeta) -> int:
         return 1
     d = min(dims)[1] - (len(out.shape) - len(t.shape))
     return 0 if d < 0 or t.shape[d] == 1 else t.stride[d]
+
+
+def iteration_dims(op: AtenOp, out: TensorMeta) -> int:
+    """The dims TensorIterator's strided kernel walks after it merges what it can (TensorIterator::coalesce_dimensions):
+    the output's dims of size > 1, ordered by its strides, fastest first, each merged into the one before where every
+    operand (the inputs broadcast to the output, a broadcast dim's stride 0) steps through the pair as through one dim.
+    The kernel's OffsetCalculator divides the element's index by each such dim for every operand's offset."""
+    ranked = sorted((abs(st), d) for d, (size, st) in enumerate(zip(out.shape, out.stride, strict=True)) if size > 1)
+    strides = []
+    for t in (out, *op.inputs):
+        lead = len(out.shape) - len(t.shape)
+        strides.append([0 if d < lead or t.shape[d - lead] == 1 else t.stride[d - lead] for d in range(len(out.shape))])
+    dims = 0
+    prev = None
+    for _, d in ranked:
+        if prev is None or not all(st[d] == st[prev] * out.shape[prev] for st in strides):
+            dims += 1
+        prev = d
+    return dims
 
 
 def span_bytes(t: TensorMeta, step: int) -> int:
@@ -947,17 +967,70 @@ def _convolution(op: AtenOp) -> tuple[Op, ...]:
     if one_by_one and contiguous:
         return (Matmul(out.shape[1] // groups, positions, contraction, batch=samples * groups, dtype=hdtype(x),
                        aten=op.name, name=_name(op)), *_conv_bias(op, bias, out))
+    w_last = len(w.shape) == 4 and w.stride[1] == 1 and w.shape[1] > 1
+    simt = not (channels_last or w_last) and cudnn_simt(x, w, groups)
+    algo = "simt" if simt else ("implicit_gemm" if hopper_tiles(channels // groups, out.shape[1] // groups)
+                                else "implicit_gemm_sm80")
+    gemm = Convolution(samples * positions, out.shape[1] // groups, contraction, batch=groups, dtype=hdtype(x),
+                       aten=op.name, input_bytes=nbytes(x), algo=algo, taps=taps, name=_name(op))
+    if simt:  # over the NCHW tensors as they lie: no layout kernels
+        return (*made_contiguous, gemm, *_conv_bias(op, bias, out))
+    # PyTorch hands cuDNN channels-last tensors where the input or the weight is channels-last (the other made so by
+    # ATen's copy); two NCHW ones as they are, and cuDNN's layout kernels transpose the input and the weight to NHWC
+    # and the output back around its GEMM
+    if channels_last or w_last:
+        copies = (() if channels_last else _dense_copy(x, op)) + (() if w_last else _dense_copy(w, op))
+        return (*copies, gemm, *_conv_bias(op, bias, out))
+    # a plane of one channel or one tap is both layouts at once: no kernel (profiled: a 1-tap conv1d's weight)
+    to_nhwc = tuple(_conv_layout(t, op) for t in (x, w) if t.shape[1] > 1 and math.prod(t.shape[2:]) > 1)
+    back = (_conv_layout(out, op, back=True),) if out.shape[1] > 1 else ()
+    return (*made_contiguous, *to_nhwc, gemm, *back, *_conv_bias(op, bias, out))
 
-    def to_channels_last(t: TensorMeta) -> Op:
-        return Pointwise(t.numel, 2 * nbytes(t), op.name, "copy", name=_name(op))
 
-    gemm = Matmul(samples * positions, out.shape[1] // groups, contraction, batch=groups, dtype=hdtype(x),
-                  aten=op.name, name=_name(op))
-    if channels_last:
-        ops = (to_channels_last(w), gemm)
-    else:
-        ops = (*made_contiguous, to_channels_last(x), to_channels_last(w), gemm, to_channels_last(out))
-    return (*ops, *_conv_bias(op, bias, out))
+CONV_TILE = 32  # the side of the layout kernels' tiles (elements)
+
+
+def _conv_layout(t: TensorMeta, op: AtenOp, back: bool = False) -> Op:
+    """cuDNN's layout kernel for `t` (nchwToNhwc, or nhwcToNchw for the output, `back`): a tiled transpose of each
+    (channels, positions) plane of an NCHW tensor (a weight's: input channels by taps), each side padded to whole
+    tiles: a plane of few channels (an RGB input, a 3-channel output) or few taps (a 3 x 3 weight's 9) leaves most of
+    each tile idle. Its bytes: the padded tiles read and written (`conv_layout`)."""
+    channels, positions = t.shape[1], math.prod(t.shape[2:])
+    if back:
+        channels, positions = positions, channels
+    padded = t.shape[0] * _tiles(channels) * _tiles(positions)
+    return Pointwise(t.numel, 2 * padded * t.itemsize, op.name, "conv_layout", name=_name(op))
+
+
+def _tiles(n: int) -> int:
+    return -(-n // CONV_TILE) * CONV_TILE
+
+
+def cudnn_simt(x: TensorMeta, w: TensorMeta, groups: int) -> bool:
+    """Whether cuDNN runs an NCHW convolution on its CUDA-core kernels (implicit_convolve_sgemm in 16 bits, an FFMA
+    xmma over NCHW in fp32), no layout kernels, rather than a tensor-core implicit GEMM. Profiled on an H200
+    (realcode-more16, check16, check17): an input of 1 to 8 channels a group did in fp32 always, in 16 bits for a
+    filter of up to 3 x 3 (a stem over RGB, a subsampling conv over one channel of mel frames: 11 of 14, the other
+    three of 4 channels ran the tensor cores) and for a larger one (a patch embedding) over a plane of 448 x 448 or
+    more (over 224 and 384 CUTLASS's fprop kernel, the channels padded to 8); 16 channels and more never. A
+    channels-last input runs the tensor cores whatever its channels."""
+    channels, taps = x.shape[1] // groups, math.prod(w.shape[2:])
+    if channels > SIMT_CHANNELS:
+        return False
+    return x.dtype == "float32" or taps <= 9 or math.prod(x.shape[2:]) >= SIMT_PLANE
+
+
+def hopper_tiles(channels: int, outputs: int) -> bool:
+    """Whether cuDNN's tensor-core convolution runs its Hopper kernels (sm90_xmma_fprop_implicit_gemm, warpgroup MMA)
+    rather than Ampere-style ones (CUTLASS's s16816fprop, sm80_xmma_fprop): a group's input channels a multiple of 64
+    and 32 or more output channels, a multiple of 8. Profiled on an H200 (realcode-more16, check16, check17): 3 to 80
+    input channels and 3 or 4 output channels ran the sm80 kernels, at ~250 TFLOP/s of their tiles' work against
+    ~550 (one of 4 input channels in fp16 ran sm90's)."""
+    return channels % 64 == 0 and outputs >= 32 and outputs % 8 == 0
+
+
+SIMT_CHANNELS = 8  # input channels a group up to which cuDNN may leave the tensor cores
+SIMT_PLANE = 448 * 448  # input positions from which a patch embedding's large filter does too
 
 
 def cudnn_depthwise(x: TensorMeta, w: TensorMeta, args: dict) -> bool:
