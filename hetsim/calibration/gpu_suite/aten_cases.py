@@ -640,7 +640,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     realcode-check17, which lives in realcode_twentysixth, blind to every group before it; then realcode-more15
     (realcode_twentyseventh), depthwise convolutions small and on cuDNN, few-row embeddings, small scatters; then
     realcode-more16 (realcode_twentyeighth), convolutions on cuDNN; then the eighteenth check, realcode-check18, which
-    lives in realcode_twentyninth, blind to every group before it)."""
+    lives in realcode_twentyninth, blind to every group before it; then realcode-more17 (realcode_thirtieth), the
+    convolutions and image ops the eighteenth check ran)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighteenth,
@@ -660,6 +661,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_tenth,
         realcode_third,
         realcode_thirteenth,
+        realcode_thirtieth,
         realcode_twelfth,
         realcode_twentieth,
         realcode_twentyfifth,
@@ -702,7 +704,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_twentysixth.REALCODE_CHECK17,), realcode_twentysixth.specs),
             ((realcode_twentyseventh.REALCODE_MORE15,), realcode_twentyseventh.specs),
             ((realcode_twentyeighth.REALCODE_MORE16,), realcode_twentyeighth.specs),
-            ((realcode_twentyninth.REALCODE_CHECK18,), realcode_twentyninth.specs))
+            ((realcode_twentyninth.REALCODE_CHECK18,), realcode_twentyninth.specs),
+            ((realcode_thirtieth.REALCODE_MORE17,), realcode_thirtieth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
