@@ -66,6 +66,18 @@ cases of all the files). Each regime below becomes a rate key of
                     an element rate beside the bytes
     conv_depthwise  ATen's depthwise convolution (conv_depthwise2d, a thread per output): a fixed cost per output or
                     its taps' work, whichever binds (FLOOR_KEYS); `conv_depthwise_cudnn` cuDNN's fp16 ones the same
+    conv_gemm       cuDNN's implicit-GEMM convolution on its Hopper kernels (a group's input channels a multiple of
+                    64): the bytes or the tiles' work (gpu.conv_tile_flops: channels and output channels padded to 32,
+                    fp32 as TF32 at half rate), fitted on channels-last cases that launch the GEMM alone (ROOF_KEYS);
+                    `conv_gemm_sm80` its Ampere-style kernels (fewer channels, few output channels), `conv_simt` its
+                    CUDA-core kernels over NCHW (1-8 input channels: the flops at ~20 TFLOP/s)
+    conv_layout     cuDNN's nchwToNhwc / nhwcToNchw kernels around an NCHW convolution's GEMM: never launched alone,
+                    fitted on what the NCHW cases leave over their GEMM, measured by their channels-last twins
+                    (RESIDUAL_KEYS, residual_points)
+    conv_depthwise_nhwc  cuDNN's NHWC depthwise kernel (a channels-last input in 16 bits): the floor form
+    batch_norm      F.batch_norm in eval mode (one pass over the input); `upsample_nearest` a thread an output element
+                    (an element rate beside the bytes); `upsample_interp` bilinear / bicubic, a thread an output
+                    position walking every (sample, channel) (WALK_KEYS); `pool` max / average pooling (the floor form)
     attention_masked  SDPA with an explicit mask (StaticCache decode: every pair of the static length)
     attention_flash_decode  SDPA on PyTorch's flash kernel (cuDNN's switched off: `aten_sweep --cudnn-sdpa off`),
                     a decode step without a mask (DynamicCache, enable_gqa)
@@ -181,7 +193,8 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "index_add", "bmm_fp32", "pointwise_narrow", "matmul_splitk", "bmm_even_tokens", "matmul_odd_width",
             "matmul_even_width", "gemv_unaligned", "matmul_skinny", "cast_bool",
             "bmm_even_scores", "pointwise_int_div", "cast_unrolled", "index_add_few", "pointwise_transpose",
-            "conv_depthwise", "conv_depthwise_cudnn", "conv_gemm", "conv_gemm_sm80", "conv_simt")
+            "conv_depthwise", "conv_depthwise_cudnn", "conv_gemm", "conv_gemm_sm80", "conv_simt",
+            "conv_depthwise_nhwc", "batch_norm", "upsample_nearest", "upsample_interp", "pool")
 # timed per index (a dependent load, an atomic add, each), not per byte
 PER_INDEX_KEYS = frozenset({"gather_few", "embedding_few", "index_add_few"})
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
@@ -190,7 +203,7 @@ WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share o
 WALK_KEYS = frozenset({"reduction_last", "topk_multiblock_fp32", "attention_efficient_decode", "scan",
                        "reduction_index", "reduction_welford", "index_gather",
                        "rms_norm", "layer_norm", "gather_elements", "sort_segmented", "reduction_outer",
-                       "reduction_outer_max", "group_norm", "embedding"})
+                       "reduction_outer_max", "group_norm", "embedding", "upsample_interp"})
 # elementwise kernels whose per-element work binds before the bytes (gpu.compute_work): an element rate beside them
 ELEMENT_RATE_KEYS = frozenset({
     # the strided kernel's offsets (a broadcast), a cast's unvectorised load-with-cast (bf16 -> fp32, bool -> bf16:
@@ -213,7 +226,9 @@ ELEMENT_RATE_KEYS = frozenset({
     # contiguous operands, the strided one otherwise
     "pointwise_cast", "pointwise_strided_cast",
     # Copy.cu's dynamic-casting copy to or from bool, and between other dtypes it does not vectorise
-    "cast_bool", "cast_unrolled"})
+    "cast_bool", "cast_unrolled",
+    # upsample_nearest2d_out_frame: an output's source index computed per element
+    "upsample_nearest"})
 # bytes or flops, whichever is slower (the element-rate keys: bytes or element work)
 ROOF_KEYS = frozenset({"attention_flash_prefill", "attention_efficient_prefill", "matmul_fp8", "matmul_fp32",
                        "bmm_odd_tokens", "bmm_fp32", "matmul_splitk", "bmm_even_tokens", "matmul_odd_width",
@@ -235,7 +250,7 @@ STEP_ELEMENT_KEYS = frozenset({"softmax_warp", "softmax_last"})
 # outputs its walk (Pointwise.walk), the taps its element work (gpu.compute_work); its bytes bind no case (ATen's
 # depthwise convolution, realcode-more14: ~1e11 outputs a second for 3-9 taps in bf16 and fp32 alike, ~1.4e12 taps a
 # second at 49); cuDNN's fp16 depthwise kernels in the same form
-FLOOR_KEYS = frozenset({"conv_depthwise", "conv_depthwise_cudnn"})
+FLOOR_KEYS = frozenset({"conv_depthwise", "conv_depthwise_cudnn", "conv_depthwise_nhwc", "pool"})
 FLOOR_SPAN = (10.0, 14.0)  # log10 of the taps' rate (per second)
 FLOOR_OUTPUTS_MAX = 13.0  # log10 of the outputs' highest rate (per second; fit_max's grid starts at 1e9)
 # keys fitted on the cases of every file: a walk key needs cases where the bytes bind and cases where the walk
@@ -246,8 +261,9 @@ FLOOR_OUTPUTS_MAX = 13.0  # log10 of the outputs' highest rate (per second; fit_
 # spread), and a key fitted on the first file's would ignore the rest
 EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | FLOOR_KEYS | {"scan_device", "copy_cat", "gemv", "multinomial",
                                                                    "copy_strided", "copy_transpose"}
-# kernels no case launches alone, fitted on what the cases they run in leave over the rest of their ops, priced by the
-# keys fitted before (RESIDUAL_SHARE: the least share of a case's time they must leave): cuDNN's layout kernels run
+# kernels no case launches alone, fitted on what the cases they run in leave over the rest of their ops, measured where
+# another case runs that rest alone, else priced by the keys fitted before (RESIDUAL_SHARE: the least share of a
+# case's time they must leave): cuDNN's layout kernels run
 # inside an NCHW convolution's call, beside its implicit GEMM (`conv_gemm`, fitted on channels-last twins that launch
 # the GEMM alone): device_s = launches x overhead_s + bytes / bw_bytes_per_s
 RESIDUAL_KEYS = frozenset({"conv_layout"})
@@ -959,16 +975,27 @@ def residual_points(profile, fitted: dict, per_file: list[list[TraceCase]], path
         return {}
     rates = {**profile.rates, **{k: r for k, (r, _) in fitted.items()}}
     model = GpuModel(spec, dataclasses.replace(profile, rates=rates))
+
+    def kernels(c: TraceCase) -> list[Op]:
+        return [o for o in lower_case(c, l2_bytes=l2_bytes) if not isinstance(o, HostCall)]
+
+    def same(ops: list[Op]) -> tuple:
+        return tuple(dataclasses.replace(o, l2_share=0.0) for o in ops)
+
+    # where another case runs exactly the rest of a case's ops (a channels-last twin runs an NCHW convolution's GEMM
+    # alone), its measured time is what the rest costs, not the rest's price
+    alone = {same(ops): c.measured["graph"] for cases in per_file for c in cases
+             if "graph" in c.measured and (ops := kernels(c)) and not any(rate_keys(o)[0] in RESIDUAL_KEYS for o in ops)}
     out: dict[str, tuple[list[ResidualPoint], list[str]]] = {}
     for path, cases in zip(paths, per_file, strict=True):
         for c in cases:
-            ops = [o for o in lower_case(c, l2_bytes=l2_bytes) if not isinstance(o, HostCall)]
+            ops = kernels(c)
             mine = [o for o in ops if rate_keys(o)[0] in RESIDUAL_KEYS]
             keys = {rate_keys(o)[0] for o in mine}
             rest = [o for o in ops if o not in mine]
             if len(keys) != 1 or "graph" not in c.measured or any(rate_key(o, rates) != rate_keys(o)[0] for o in rest):
                 continue
-            left = c.measured["graph"] - model.graph_time_s(rest)
+            left = c.measured["graph"] - alone.get(same(rest), model.graph_time_s(rest))
             if left < RESIDUAL_SHARE * c.measured["graph"]:
                 continue
             points, names = out.setdefault(keys.pop(), ([], []))

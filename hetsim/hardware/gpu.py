@@ -266,6 +266,7 @@ CONV_TILE = 32  # the output channels and a filter tap's input channels cuDNN's 
 # sm90_xmma_fprop_implicit_gemm_f32f32_tf32f32), at half the 16-bit dense rate (datasheet: H100 / H200 SXM 495 against
 # 989 TFLOP/s): its work counts twice against the 16-bit kernels' fitted rate
 TF32_WORK = 2.0
+FIRST_LAYER_CHANNELS = 4
 
 
 def conv_tile_flops(op: Convolution) -> float:
@@ -276,7 +277,9 @@ def conv_tile_flops(op: Convolution) -> float:
     ~15 TFLOP/s of its own flops)."""
     channels = op.k // max(op.taps, 1)
     tf32 = TF32_WORK if op.dtype == "fp32" else 1.0
-    return tf32 * 2.0 * op.batch * op.m * _up(op.n, CONV_TILE) * _up(channels, CONV_TILE) * op.taps
+    # cuDNN's image_first_layer kernel pads an RGB input to 4 channels only (its k64c4r7s7 tiles)
+    lanes = FIRST_LAYER_CHANNELS if op.algo == "first_layer" else _up(channels, CONV_TILE)
+    return tf32 * 2.0 * op.batch * op.m * _up(op.n, CONV_TILE) * lanes * op.taps
 
 
 def _up(n: int, step: int) -> int:
@@ -460,8 +463,10 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         # cuDNN's own kernels, not cuBLAS's (profiled on an H200: sm90_xmma_fprop_implicit_gemm and CUTLASS's fprop
         # over channels-last tensors, Hopper's or Ampere-style; implicit_convolve_sgemm over NCHW for an input of a
         # few channels); each its own key where fitted, a GEMM of the same sizes otherwise
-        own = {"simt": "conv_simt", "implicit_gemm_sm80": "conv_gemm_sm80"}.get(op.algo, "conv_gemm")
-        return tuple(dict.fromkeys((own, "conv_gemm", "matmul")))
+        own = {"simt": "conv_simt", "implicit_gemm_sm80": "conv_gemm_sm80",
+               "first_layer": "conv_first_layer"}.get(op.algo, "conv_gemm")
+        fallback = ("conv_gemm_sm80",) if op.algo == "first_layer" else ()
+        return tuple(dict.fromkeys((own, *fallback, "conv_gemm", "matmul")))
     if isinstance(op, Matmul):
         base = ("bmm", "matmul") if (op.batch > 1 and not op.shared_b) else ("matmul",)
         aligned = _aligned(op)
@@ -566,6 +571,13 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "conv_depthwise": ("pointwise_broadcast", "pointwise", "elementwise"),  # ATen's depthwise conv: per output or tap
     # cuDNN's layout kernels around its implicit GEMM (nchwToNhwc, nhwcToNchw): a tiled transpose, its tiles padded
     "conv_layout": ("copy",),
+    # image ops (hetsim/stacks/aten.py): BatchNorm in eval mode, upsampling, pooling (fitted on realcode-more17)
+    "batch_norm": ("pointwise_broadcast", "pointwise", "elementwise"),
+    "upsample_nearest": ("pointwise_broadcast", "pointwise", "elementwise"),
+    "upsample_interp": ("pointwise_broadcast", "pointwise", "elementwise"),
+    "pool": ("conv_depthwise", "pointwise_broadcast", "pointwise", "elementwise"),
+    # cuDNN's NHWC depthwise kernel (conv2d_c1_k1_nhwc_specialized) over a channels-last input
+    "conv_depthwise_nhwc": ("conv_depthwise_cudnn", "pointwise_broadcast", "pointwise", "elementwise"),
     # cuDNN's fp16 depthwise kernels (fitted on realcode-more15; a profile without them: the strided kernel's key)
     "conv_depthwise_cudnn": ("pointwise_broadcast", "pointwise", "elementwise"),
     "pointwise_math": ("pointwise", "elementwise"),  # an activation, exp, log or sine: math per element

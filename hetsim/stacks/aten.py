@@ -457,7 +457,8 @@ def _pointwise(op: AtenOp) -> tuple[Op, ...]:
             # transposed 4096 x 4096 bf16 ran 129 us where the strided binary's rate says 40: realcode-check12):
             # its own regime where fitted
             regime = "pointwise_transpose"
-        return (Pointwise(out.numel, read + write, op.name, regime, operands=count, name=_name(op)),)
+        return (Pointwise(out.numel, read + write, op.name, regime, operands=count, dims=iteration_dims(op, out),
+                          name=_name(op)),)
     if mixed:
         # contiguous operands of mixed dtypes (fp32 residuals plus bf16 states, `1.0 - mask` of an int64 mask):
         # TensorIterator's unrolled kernel with a cast per load and store, never vectorised (profiled:
@@ -927,15 +928,18 @@ def _tril(op: AtenOp) -> tuple[Op, ...]:
 
 
 def _convolution(op: AtenOp) -> tuple[Op, ...]:
-    """F.conv1d / conv2d / conv3d on a GPU as PyTorch runs them (profiled on an H200: realcode-check16's vision,
-    diffusion and speech convolutions). A depthwise convolution (groups = input channels) runs ATen's own
-    conv_depthwise2d kernel, its bias fused, after a copy of a non-contiguous input (Mamba's x.transpose(1, 2)): a
-    fixed cost per output or its taps' work, whichever binds, never the bytes (`conv_depthwise`); in fp16 PyTorch
-    sends most to cuDNN's depthwise kernels instead (`cudnn_depthwise`, `conv_depthwise_cudnn`). Any other runs cuDNN
-    as an implicit GEMM (m = samples x output positions, n = output channels, k = input channels x taps a group) on
-    channels-last tensors: the input and the weight transposed to NHWC, the output back (nchwToNhwc / nhwcToNchw
-    kernels); a 2-D 1 x 1 convolution is a GEMM a sample over the NCHW tensors as they are (nvjet). Its bias is
-    added after, over the output (the strided kernel). A transposed convolution has no lowering (roofline, assumed)."""
+    """F.conv1d / conv2d / conv3d on a GPU as PyTorch runs them (profiled on an H200: realcode-check16's to -check18's
+    vision, diffusion and speech convolutions, realcode-more16 and -more17). A depthwise convolution (groups = input
+    channels) runs ATen's own conv_depthwise2d kernel, its bias fused, after a copy of a non-contiguous input (Mamba's
+    x.transpose(1, 2)): a fixed cost per output or its taps' work, whichever binds, never the bytes
+    (`conv_depthwise`); in fp16 PyTorch sends most to cuDNN's depthwise kernels instead (`cudnn_depthwise`,
+    `conv_depthwise_cudnn`), and a channels-last one in 16 bits to cuDNN's NHWC kernel as it lies
+    (`conv_depthwise_nhwc`). Any other runs cuDNN (`cudnn_algo`): an implicit GEMM (m = samples x output positions,
+    n = output channels, k = input channels x taps a group) on channels-last tensors, the input and the weight
+    transposed to NHWC and the output back by its layout kernels where they are NCHW; a CUDA-core kernel over NCHW
+    for an input of a few channels; a 2-D 1 x 1 convolution in 16 bits is a GEMM a sample over the NCHW tensors as
+    they are (nvjet), in fp32 cuDNN's TF32 GEMM over them. Its bias is added after, over the output (the strided
+    kernel). A transposed convolution has no lowering (roofline, assumed)."""
     x, w, out = op.inputs[0], op.inputs[1], op.outputs[0]
     if op.args.get("transposed") or len(x.shape) < 3:
         return _unknown(op)
@@ -944,11 +948,17 @@ def _convolution(op: AtenOp) -> tuple[Op, ...]:
     samples, channels = x.shape[0], x.shape[1]
     taps, positions = math.prod(w.shape[2:]), math.prod(out.shape[2:])
     contiguous = same_dense_layout(x, TensorMeta.dense(x.shape, x.dtype))
-    channels_last = len(x.shape) == 4 and x.stride[1] == 1 and same_dense_layout(x, x)
+    channels_last = channels_last_4d(x)
     # a strided input (Mamba's and speech models' x.transpose(1, 2)) made contiguous first (direct_copy); cuDNN takes
     # a channels-last one as it is
-    made_contiguous = () if contiguous else _dense_copy(x, op)
+    made_contiguous = () if contiguous or channels_last else _dense_copy(x, op)
     if groups > 1 and groups == channels:
+        if channels_last and x.itemsize == 2:
+            # cuDNN's NHWC depthwise kernel over the input as it lies (profiled: conv2d_c1_k1_nhwc_specialized, fp16
+            # and bf16, realcode-more17), the bias after
+            work = Pointwise(out.numel, nbytes(x) + nbytes(w) + nbytes(out), op.name, "conv_depthwise_nhwc",
+                             operands=taps + 1, walk=out.numel, name=_name(op))
+            return (work, *_conv_bias(op, bias, out))
         # ATen's kernel: a thread per output in a grid-stride loop, its index decomposed, its taps read one after
         # another, the bias fused: the outputs (`walk`) or the taps (element work) set the pace, never the bytes.
         # cuDNN's own (conv1D_NCHW_general, conv2d_c1_k1_nchw_shmem_tiling) priced in the same form, the bias added
@@ -958,22 +968,25 @@ def _convolution(op: AtenOp) -> tuple[Op, ...]:
                          "conv_depthwise_cudnn" if cudnn else "conv_depthwise", operands=taps + 1, walk=out.numel,
                          name=_name(op))
         return (*made_contiguous, work, *(_conv_bias(op, bias, out) if cudnn else ()))
-    contraction = channels // groups * taps
+    per_group, outputs = channels // groups, out.shape[1] // groups
+    contraction = per_group * taps
     one_by_one = taps == 1 and len(x.shape) == 4 and all(int(s) == 1 for s in op.args.get("stride", [1]))
-    if one_by_one and channels_last:
+    if one_by_one and x.dtype != "float32" and channels_last:
         # NHWC rows times the weight: one GEMM over every position
-        return (Matmul(samples * positions, out.shape[1] // groups, contraction, batch=groups, dtype=hdtype(x),
+        return (Matmul(samples * positions, outputs, contraction, batch=groups, dtype=hdtype(x),
                        aten=op.name, name=_name(op)), *_conv_bias(op, bias, out))
-    if one_by_one and contiguous:
-        return (Matmul(out.shape[1] // groups, positions, contraction, batch=samples * groups, dtype=hdtype(x),
+    if one_by_one and x.dtype != "float32" and contiguous:
+        return (Matmul(outputs, positions, contraction, batch=samples * groups, dtype=hdtype(x),
                        aten=op.name, name=_name(op)), *_conv_bias(op, bias, out))
-    w_last = len(w.shape) == 4 and w.stride[1] == 1 and w.shape[1] > 1
-    simt = not (channels_last or w_last) and cudnn_simt(x, w, groups)
-    algo = "simt" if simt else ("implicit_gemm" if hopper_tiles(channels // groups, out.shape[1] // groups)
-                                else "implicit_gemm_sm80")
-    gemm = Convolution(samples * positions, out.shape[1] // groups, contraction, batch=groups, dtype=hdtype(x),
-                       aten=op.name, input_bytes=nbytes(x), algo=algo, taps=taps, name=_name(op))
-    if simt:  # over the NCHW tensors as they lie: no layout kernels
+    w_last = channels_last_4d(w)
+    algo = cudnn_algo(x, w, groups, op.args, nchw=not (channels_last or w_last))
+    # the input the filter touches (a strided 1 x 1 reads a quarter of it), never more than the input
+    read = min(nbytes(x), samples * positions * taps * channels * x.itemsize)
+    gemm = Convolution(samples * positions, outputs, contraction, batch=groups, dtype=hdtype(x), aten=op.name,
+                       input_bytes=read, algo=algo, taps=taps, name=_name(op))
+    if algo == "simt" or one_by_one:
+        # over the NCHW tensors as they lie: the CUDA-core kernels, an fp32 1 x 1's TF32 GEMM (profiled:
+        # sm90_xmma_gemm_f32f32_tf32f32, CUTLASS's s1688gemm), no layout kernels
         return (*made_contiguous, gemm, *_conv_bias(op, bias, out))
     # PyTorch hands cuDNN channels-last tensors where the input or the weight is channels-last (the other made so by
     # ATen's copy); two NCHW ones as they are, and cuDNN's layout kernels transpose the input and the weight to NHWC
@@ -985,6 +998,25 @@ def _convolution(op: AtenOp) -> tuple[Op, ...]:
     to_nhwc = tuple(_conv_layout(t, op) for t in (x, w) if t.shape[1] > 1 and math.prod(t.shape[2:]) > 1)
     back = (_conv_layout(out, op, back=True),) if out.shape[1] > 1 else ()
     return (*made_contiguous, *to_nhwc, gemm, *back, *_conv_bias(op, bias, out))
+
+
+def channels_last_4d(t: TensorMeta) -> bool:
+    """A 4-D tensor laid out channels-last (torch.channels_last: the channels the fastest dim) with channels to lay."""
+    return len(t.shape) == 4 and t.shape[1] > 1 and t.stride[1] == 1 and same_dense_layout(t, t)
+
+
+def cudnn_algo(x: TensorMeta, w: TensorMeta, groups: int, args: dict, nchw: bool) -> str:
+    """The kernel family cuDNN runs a (non-depthwise) convolution on, as profiled on an H200 (realcode-more16,
+    -more17; check16 to check18): "first_layer", its image_first_layer kernel for an fp16 7 x 7 stem at stride 2 over
+    up to 4 channels (the channels padded to 4); "simt", its CUDA-core kernels over NCHW (cudnn_simt);
+    "implicit_gemm", its Hopper tensor-core kernels, or "implicit_gemm_sm80", Ampere-style ones (hopper_tiles)."""
+    per_group, outputs = x.shape[1] // groups, w.shape[0] // groups
+    stride = [int(s) for s in args.get("stride", [1])]
+    if (x.dtype == "float16" and per_group <= 4 and tuple(w.shape[2:]) == (7, 7) and set(stride) == {2}):
+        return "first_layer"
+    if nchw and cudnn_simt(x, w, groups):
+        return "simt"
+    return "implicit_gemm" if hopper_tiles(per_group, outputs) else "implicit_gemm_sm80"
 
 
 CONV_TILE = 32  # the side of the layout kernels' tiles (elements)
@@ -1007,17 +1039,19 @@ def _tiles(n: int) -> int:
 
 
 def cudnn_simt(x: TensorMeta, w: TensorMeta, groups: int) -> bool:
-    """Whether cuDNN runs an NCHW convolution on its CUDA-core kernels (implicit_convolve_sgemm in 16 bits, an FFMA
-    xmma over NCHW in fp32), no layout kernels, rather than a tensor-core implicit GEMM. Profiled on an H200
-    (realcode-more16, check16, check17): an input of 1 to 8 channels a group did in fp32 always, in 16 bits for a
-    filter of up to 3 x 3 (a stem over RGB, a subsampling conv over one channel of mel frames: 11 of 14, the other
-    three of 4 channels ran the tensor cores) and for a larger one (a patch embedding) over a plane of 448 x 448 or
-    more (over 224 and 384 CUTLASS's fprop kernel, the channels padded to 8); 16 channels and more never. A
-    channels-last input runs the tensor cores whatever its channels."""
+    """Whether cuDNN runs an NCHW convolution on its CUDA-core kernels (implicit_convolve_sgemm,
+    precomputed_convolve_sgemm and implicit_convolveNd_sgemm in 16 bits, an FFMA xmma over NCHW in fp32), no layout
+    kernels, rather than a tensor-core implicit GEMM. Profiled on an H200 (realcode-more16, -more17, check16,
+    check17): an input of 1 to 8 channels a group did in fp32 always, in 3-D always (Qwen2-VL's and VideoMAE's patch
+    convolutions), in 2-D for a filter of up to 4 x 4 (a stem over RGB, ConvNeXt's 4 x 4 patches, a subsampling conv
+    over one channel of mel frames: 13 of 16, the other three of 4 channels ran the tensor cores) and for a larger one
+    (a patch embedding) over a plane of 448 x 448 or more (over 224 and 384 CUTLASS's fprop kernel, the channels
+    padded to 8); 16 channels and more never."""
     channels, taps = x.shape[1] // groups, math.prod(w.shape[2:])
     if channels > SIMT_CHANNELS:
         return False
-    return x.dtype == "float32" or taps <= 9 or math.prod(x.shape[2:]) >= SIMT_PLANE
+    return (x.dtype == "float32" or len(x.shape) == 5 or taps <= SIMT_TAPS
+            or math.prod(x.shape[2:]) >= SIMT_PLANE)
 
 
 def hopper_tiles(channels: int, outputs: int) -> bool:
@@ -1031,6 +1065,7 @@ def hopper_tiles(channels: int, outputs: int) -> bool:
 
 SIMT_CHANNELS = 8  # input channels a group up to which cuDNN may leave the tensor cores
 SIMT_PLANE = 448 * 448  # input positions from which a patch embedding's large filter does too
+SIMT_TAPS = 16  # filter positions up to which it does at any size
 
 
 def cudnn_depthwise(x: TensorMeta, w: TensorMeta, args: dict) -> bool:
@@ -1117,6 +1152,45 @@ def _isinf(op: AtenOp) -> tuple[Op, ...]:
     return tuple(replace(o, aten=op.name) for step in steps for o in _pointwise(step))
 
 
+def _batch_norm(op: AtenOp) -> tuple[Op, ...]:
+    """F.batch_norm in eval mode (native_batch_norm, training=False; Normalization.cu, profiled: realcode-more17): the
+    running statistics folded into a scale and shift per channel (a copy and a small kernel over the channels), then
+    batch_norm_transform_input_kernel over the input, a block per channel's planes: its bytes (`batch_norm`, the two
+    small kernels in its fixed cost). Training mode (batch statistics) has no lowering (roofline, assumed)."""
+    if op.args.get("training", False):
+        return _unknown(op)
+    x, out = op.inputs[0], op.outputs[0]
+    params = sum(nbytes(t) for t in op.inputs[1:])
+    return (Pointwise(out.numel, nbytes(x) + nbytes(out) + params, op.name, "batch_norm", name=_name(op)),)
+
+
+def _upsample(op: AtenOp) -> tuple[Op, ...]:
+    """F.interpolate on a GPU (UpSampleNearest2d.cu, UpSampleBilinear2d.cu, UpSampleBicubic2d.cu; profiled:
+    realcode-more17). Nearest: a thread an output element, one input read: the bytes, or an element rate
+    (`upsample_nearest`). Bilinear and bicubic: a thread an output position, each looping over every (sample,
+    channel) one after another, reading 4 or 16 inputs a step: 32 x 32 bicubic outputs over 1024 channels ran 410 us:
+    the reads a thread makes one after another (`walk`: samples x channels x 4 or 16) or the bytes, whichever binds
+    (`upsample_interp`)."""
+    x, out = op.inputs[0], op.outputs[0]
+    moved = nbytes(x) + nbytes(out)
+    if op.base.startswith("upsample_nearest"):
+        return (Pointwise(out.numel, moved, op.name, "upsample_nearest", operands=2, name=_name(op)),)
+    taps = 16 if "bicubic" in op.base else 4
+    steps = math.prod(out.shape[:2]) * taps
+    return (Pointwise(out.numel, moved, op.name, "upsample_interp", walk=steps, name=_name(op)),)
+
+
+def _pool(op: AtenOp) -> tuple[Op, ...]:
+    """max_pool2d / avg_pool2d on a GPU (DilatedMaxPool2d.cu max_pool_forward_nchw, AveragePool2d.cu; profiled:
+    realcode-more17): a thread an output, its window read one after another, a max pool's index written beside it:
+    a fixed cost per output or the window's reads, whichever binds (`pool`: the floor form)."""
+    x, out = op.inputs[0], op.outputs[0]
+    window = math.prod(int(k) for k in op.args.get("kernel_size", [1]))
+    written = sum(nbytes(t) for t in op.outputs)
+    return (Pointwise(out.numel, nbytes(x) + written, op.name, "pool", operands=window + 1, walk=out.numel,
+                      name=_name(op)),)
+
+
 def _unknown(op: AtenOp) -> tuple[Op, ...]:
     read = sum(nbytes(t) for t in op.inputs)
     write = sum(nbytes(t) for t in op.outputs)
@@ -1170,14 +1244,22 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "multinomial": ("multinomial", _multinomial),
     "eye": ("elementwise / pointwise_narrow (the fill) + pointwise_broadcast (the diagonal)", _eye),
     "constant_pad_nd": ("pointwise (the fill) + copy_strided (the input into it)", _pad),
-    "convolution": ("conv_depthwise (groups = channels) / copy x 3 + matmul (cuDNN's implicit GEMM, NHWC) / matmul "
-                    "(2-D 1 x 1), + pointwise_broadcast (the bias)", _convolution),
+    "convolution": ("conv_depthwise(_cudnn / _nhwc) (groups = channels) / conv_layout x 3 + conv_gemm(_sm80) / "
+                    "conv_first_layer (cuDNN's implicit GEMM, NHWC) / conv_simt (NCHW, few channels) / matmul (2-D 1 x "
+                    "1), + pointwise_broadcast (the bias)", _convolution),
     "repeat_interleave": ("copy_cat / copy_strided + sync without output_size", _repeat_interleave),
     "tril": ("tril (else pointwise)", _tril), "triu": ("tril (else pointwise)", _tril),
     "masked_scatter": ("copy_cat + copy_expand + scan_device + pointwise (clone, mask, scan, scatter)",
                        _masked_scatter),
     "masked_scatter_": ("copy_expand + scan_device + pointwise (mask, scan, scatter)", _masked_scatter),
     "isinf": ("pointwise(_broadcast) x 2: abs, then == inf", _isinf),
+    "native_batch_norm": ("batch_norm (eval mode; training: roofline, assumed)", _batch_norm),
+    "_native_batch_norm_legit_no_training": ("batch_norm", _batch_norm),
+    "upsample_nearest2d": ("upsample_nearest", _upsample),
+    "upsample_bilinear2d": ("upsample_interp (a thread a position walking the channels)", _upsample),
+    "upsample_bicubic2d": ("upsample_interp (a thread a position walking the channels)", _upsample),
+    "max_pool2d_with_indices": ("pool (a thread an output, its window)", _pool),
+    "avg_pool2d": ("pool (a thread an output, its window)", _pool),
 }
 for _bases, _row in (
         (("max", "min", "argmin", "prod", "var", "std", "var_mean", "std_mean", "nansum",

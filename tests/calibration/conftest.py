@@ -66,7 +66,10 @@ def h200_fit_cases():
                                "H200-aten-realcode-more12-2026-12-03.parquet",
                                "H200-aten-realcode-more13-2026-12-03.parquet",
                                "H200-aten-realcode-more14-2026-12-03.parquet",
-                               "H200-aten-realcode-more15-2026-12-03.parquet")]
+                               "H200-aten-realcode-more15-2026-12-03.parquet",
+                               "H200-aten-realcode-more16-2026-12-03.parquet",
+                               "H200-aten-realcode-more17-2026-12-03.parquet",
+                               "H200-aten-realcode-more18-2026-12-03.parquet")]
 
 
 @pytest.fixture(scope="session")

@@ -65,25 +65,70 @@ def test_few_channels_or_taps_pad_the_layout_tiles_or_need_none():
     # a 3-channel output: its planes padded from 3 channels to a tile of 32, ~10.7x the bytes
     x, w, out = _meta((1, 128, 256, 256)), _meta((3, 128, 3, 3)), _meta((1, 3, 256, 256))
     ops = _lower(x, w, out)
-    assert _regimes(ops) == ["conv_layout", "conv_layout", "conv_gemm", "conv_layout"]
+    assert _regimes(ops) == ["conv_layout", "conv_layout", "conv_gemm_sm80", "conv_layout"]
     assert ops[-1].bytes == 2 * 32 * 65536 * 2
     # a one-tap conv1d's weight is NHWC already (profiled: one nchwToNhwc, the input's)
     x, w, out = _meta((4, 1024, 750)), _meta((2048, 1024, 1)), _meta((4, 2048, 750))
     assert _regimes(_lower(x, w, out, padding=0)) == ["conv_layout", "conv_gemm", "conv_layout"]
 
 
-@pytest.mark.parametrize(("dtype", "channels", "simt"), [
-    ("bfloat16", 3, True),  # a ViT patch embedding over RGB in bf16: implicit_convolve_sgemm (check16, check17)
-    ("bfloat16", 1, True),  # one channel of mel frames (check16's subsampling)
-    ("float16", 3, False),  # fp16 RGB: the tensor-core kernel, its channels padded
-    ("bfloat16", 16, False),  # 16 latent channels: the tensor-core kernel
+@pytest.mark.parametrize(("x", "w", "dtype", "stride", "algo"), [
+    # profiled on an H200 (realcode-more16, -more17, check16, check17)
+    ((2, 3, 448, 448), (1152, 3, 14, 14), "bfloat16", 14, "simt"),  # a patch embedding over 448 x 448: SIMT
+    ((8, 3, 224, 224), (1024, 3, 14, 14), "bfloat16", 14, "implicit_gemm_sm80"),  # over 224: CUTLASS's fprop
+    ((4, 1, 800, 80), (256, 1, 3, 3), "bfloat16", 2, "simt"),  # one channel of mel frames
+    ((2, 8, 128, 128), (64, 8, 3, 3), "bfloat16", 1, "simt"),  # 8 channels, 3 x 3
+    ((1, 16, 128, 128), (512, 16, 3, 3), "bfloat16", 1, "implicit_gemm_sm80"),  # 16 channels: the tensor cores
+    ((16, 3, 224, 224), (96, 3, 4, 4), "bfloat16", 4, "simt"),  # ConvNeXt's 4 x 4 stem: precomputed_convolve_sgemm
+    ((8, 3, 224, 224), (768, 3, 16, 16), "float32", 16, "simt"),  # fp32 over RGB: an FFMA xmma over NCHW
+    ((16, 3, 224, 224), (64, 3, 7, 7), "float16", 2, "first_layer"),  # an fp16 ResNet stem: image_first_layer
+    ((64, 3, 224, 224), (64, 3, 7, 7), "bfloat16", 2, "implicit_gemm_sm80"),  # the bf16 one: CUTLASS's fprop
+    ((2, 640, 64, 64), (640, 640, 3, 3), "float16", 1, "implicit_gemm"),  # 640 channels: Hopper's kernels
+    ((1, 128, 256, 256), (3, 128, 3, 3), "bfloat16", 1, "implicit_gemm_sm80"),  # 3 output channels: sm80's
+    ((2, 3, 2, 14, 14), (1280, 3, 2, 14, 14), "bfloat16", 2, "simt"),  # a 3-D patch: implicit_convolveNd_sgemm
 ])
-def test_cudnn_runs_a_bf16_input_of_few_channels_on_its_simt_kernel(dtype, channels, simt):
-    x, w, out = _meta((8, channels, 224, 224), dtype), _meta((768, channels, 16, 16), dtype), \
-        _meta((8, 768, 14, 14), dtype)
-    ops = _lower(x, w, out, stride=16, padding=0)
-    assert ("conv_simt" in _regimes(ops)) is simt
-    assert ("conv_layout" in _regimes(ops)) is not simt
+def test_cudnn_picks_its_kernel_family_by_the_channels_filter_and_dtype(x, w, dtype, stride, algo):
+    from hetsim.stacks.aten import cudnn_algo
+
+    dims = len(x) - 2
+    assert cudnn_algo(_meta(x, dtype), _meta(w, dtype), 1, {"stride": [stride] * dims}, nchw=True) == algo
+
+
+def test_a_channels_last_input_runs_the_tensor_cores_and_its_depthwise_cudnns_nhwc_kernel():
+    # an RGB input laid channels-last: never the SIMT kernel (profiled: CUTLASS's fprop after nhwcAddPaddingKernel)
+    x, w, out = _meta((16, 3, 224, 224), channels_last=True), _meta((768, 3, 16, 16), channels_last=True), \
+        _meta((16, 768, 14, 14), channels_last=True)
+    assert _regimes(_lower(x, w, out, stride=16, padding=0)) == ["conv_gemm_sm80"]
+    # a channels-last depthwise conv in 16 bits: cuDNN's conv2d_c1_k1_nhwc_specialized over it as it lies, no copy
+    from hetsim.stacks import aten
+    from hetsim.tracing.trace import AtenOp
+
+    x, w, out = _meta((32, 96, 56, 56), "float16", True), _meta((96, 1, 7, 7), "float16"), \
+        _meta((32, 96, 56, 56), "float16", True)
+    ops = aten.lower_op(AtenOp("aten.convolution.default", (x, w, _meta((96,), "float16")), (out,),
+                               {"stride": [1, 1], "padding": [3, 3], "groups": 96, "transposed": False}))
+    assert _regimes(ops) == ["conv_depthwise_nhwc", "pointwise_broadcast"] and ops[0].walk == out.numel
+
+
+def test_an_fp32_1x1_convolution_is_cudnns_tf32_gemm_over_the_tensors_as_they_lie():
+    from hetsim.hardware.gpu import compute_work
+    from hetsim.ops import Convolution
+
+    x, w, out = _meta((2, 1024, 64, 64), "float32"), _meta((256, 1024, 1, 1), "float32"), \
+        _meta((2, 256, 64, 64), "float32")
+    (gemm,) = _lower(x, w, out, padding=0)
+    assert isinstance(gemm, Convolution) and gemm.algo == "implicit_gemm"
+    assert compute_work(gemm) == 2 * gemm.flops  # TF32: half the 16-bit rate
+    # a 16-bit one stays cuBLAS's GEMM (nvjet)
+    (mm,) = _lower(_meta((2, 1024, 64, 64)), _meta((256, 1024, 1, 1)), _meta((2, 256, 64, 64)), padding=0)
+    assert type(mm).__name__ == "Matmul"
+
+
+def test_a_strided_convolution_reads_only_the_input_its_filter_touches():
+    x, w, out = _meta((64, 256, 56, 56), channels_last=True), _meta((512, 256, 1, 1), channels_last=True), \
+        _meta((64, 512, 28, 28), channels_last=True)
+    (gemm,) = _lower(x, w, out, stride=2, padding=0)
+    assert gemm.input_bytes == x.numel * 2 // 4
 
 
 def test_the_residual_fit_recovers_the_layout_kernels_rates():
@@ -95,3 +140,20 @@ def test_the_residual_fit_recovers_the_layout_kernels_rates():
     assert rates.overhead_s == pytest.approx(2e-6, rel=0.05)
     assert rates.bw_bytes_per_s == pytest.approx(2.2e12, rel=0.05)
     assert rates.dispatch_s == 0.0 and notes["fit"]["points"] == 6
+
+
+def test_the_sixteenth_fit_group_comes_after_the_fifteenth(assert_appended_block, committed_cases):
+    from hetsim.calibration.gpu_suite import realcode_twentyeighth, realcode_twentyseventh
+
+    mine = assert_appended_block(MORE16, range(5115, 5202), realcode_twentyeighth,
+                                 realcode_twentyseventh.REALCODE_MORE15, 5114, IDS)
+    regimes = {committed_cases[i]["regime"] for i in mine}
+    assert {"conv_layout", "conv_gemm", "conv_gemm_sm80", "conv_simt", "pointwise_broadcast"} <= regimes
+
+
+def test_every_nchw_convolution_of_the_group_has_its_channels_last_twin():
+    from hetsim.calibration.gpu_suite import realcode_twentyeighth
+
+    labels = [label.split("/")[0] for _, label, *_ in realcode_twentyeighth.specs()]
+    for name in ("conv3x3", "conv3x3_s2", "conv3x3_few"):
+        assert labels.count(name) == labels.count(name + "_cl") >= 3

@@ -641,7 +641,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     (realcode_twentyseventh), depthwise convolutions small and on cuDNN, few-row embeddings, small scatters; then
     realcode-more16 (realcode_twentyeighth), convolutions on cuDNN; then the eighteenth check, realcode-check18, which
     lives in realcode_twentyninth, blind to every group before it; then realcode-more17 (realcode_thirtieth), the
-    convolutions and image ops the eighteenth check ran)."""
+    convolutions and image ops the eighteenth check ran; then realcode-more18 (realcode_thirtyfirst), the image ops
+    and convolutions at the sizes realcode-more17 lacked)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighteenth,
@@ -662,6 +663,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_third,
         realcode_thirteenth,
         realcode_thirtieth,
+        realcode_thirtyfirst,
         realcode_twelfth,
         realcode_twentieth,
         realcode_twentyfifth,
@@ -705,7 +707,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_twentyseventh.REALCODE_MORE15,), realcode_twentyseventh.specs),
             ((realcode_twentyeighth.REALCODE_MORE16,), realcode_twentyeighth.specs),
             ((realcode_twentyninth.REALCODE_CHECK18,), realcode_twentyninth.specs),
-            ((realcode_thirtieth.REALCODE_MORE17,), realcode_thirtieth.specs))
+            ((realcode_thirtieth.REALCODE_MORE17,), realcode_thirtieth.specs),
+            ((realcode_thirtyfirst.REALCODE_MORE18,), realcode_thirtyfirst.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
