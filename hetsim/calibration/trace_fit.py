@@ -69,15 +69,18 @@ cases of all the files). Each regime below becomes a rate key of
     conv_gemm       cuDNN's implicit-GEMM convolution on its Hopper kernels (a group's input channels a multiple of
                     64): the bytes or the tiles' work (gpu.conv_tile_flops: channels and output channels padded to 32,
                     fp32 as TF32 at half rate), fitted on channels-last cases that launch the GEMM alone (ROOF_KEYS);
-                    `conv_gemm_sm80` its Ampere-style kernels (fewer channels, few output channels), `conv_simt` its
+                    `conv_gemm_sm80` its Ampere-style kernels over few or odd input channels, `conv_gemm_narrow` those
+                    into few output channels, `conv_simt` its
                     CUDA-core kernels over NCHW (1-8 input channels: the flops at ~20 TFLOP/s)
     conv_layout     cuDNN's nchwToNhwc / nhwcToNchw kernels around an NCHW convolution's GEMM: never launched alone,
                     fitted on what the NCHW cases leave over their GEMM, measured by their channels-last twins
                     (RESIDUAL_KEYS, residual_points)
     conv_depthwise_nhwc  cuDNN's NHWC depthwise kernel (a channels-last input in 16 bits): the floor form
     batch_norm      F.batch_norm in eval mode (one pass over the input); `upsample_nearest` a thread an output element
-                    (an element rate beside the bytes); `upsample_interp` bilinear / bicubic, a thread an output
+                    (an element rate beside the bytes); `upsample_bilinear` / `upsample_bicubic`, a thread an output
                     position walking every (sample, channel) (WALK_KEYS); `pool` max / average pooling (the floor form)
+    conv_first_layer  cuDNN's image_first_layer kernel (an fp16 7 x 7 stem at stride 2 over RGB padded to 4 channels),
+                    fitted on channels-last stems that launch it alone
     attention_masked  SDPA with an explicit mask (StaticCache decode: every pair of the static length)
     attention_flash_decode  SDPA on PyTorch's flash kernel (cuDNN's switched off: `aten_sweep --cudnn-sdpa off`),
                     a decode step without a mask (DynamicCache, enable_gqa)
@@ -194,7 +197,8 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "matmul_even_width", "gemv_unaligned", "matmul_skinny", "cast_bool",
             "bmm_even_scores", "pointwise_int_div", "cast_unrolled", "index_add_few", "pointwise_transpose",
             "conv_depthwise", "conv_depthwise_cudnn", "conv_gemm", "conv_gemm_sm80", "conv_simt",
-            "conv_depthwise_nhwc", "batch_norm", "upsample_nearest", "upsample_interp", "pool")
+            "conv_depthwise_nhwc", "batch_norm", "upsample_nearest", "upsample_bilinear",
+            "upsample_bicubic", "pool", "conv_first_layer", "conv_gemm_narrow")
 # timed per index (a dependent load, an atomic add, each), not per byte
 PER_INDEX_KEYS = frozenset({"gather_few", "embedding_few", "index_add_few"})
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
@@ -203,7 +207,7 @@ WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share o
 WALK_KEYS = frozenset({"reduction_last", "topk_multiblock_fp32", "attention_efficient_decode", "scan",
                        "reduction_index", "reduction_welford", "index_gather",
                        "rms_norm", "layer_norm", "gather_elements", "sort_segmented", "reduction_outer",
-                       "reduction_outer_max", "group_norm", "embedding", "upsample_interp"})
+                       "reduction_outer_max", "group_norm", "embedding", "upsample_bilinear", "upsample_bicubic"})
 # elementwise kernels whose per-element work binds before the bytes (gpu.compute_work): an element rate beside them
 ELEMENT_RATE_KEYS = frozenset({
     # the strided kernel's offsets (a broadcast), a cast's unvectorised load-with-cast (bf16 -> fp32, bool -> bf16:
@@ -233,10 +237,12 @@ ELEMENT_RATE_KEYS = frozenset({
 ROOF_KEYS = frozenset({"attention_flash_prefill", "attention_efficient_prefill", "matmul_fp8", "matmul_fp32",
                        "bmm_odd_tokens", "bmm_fp32", "matmul_splitk", "bmm_even_tokens", "matmul_odd_width",
                        "matmul_even_width", "matmul_skinny", "bmm_even_scores", "conv_gemm", "conv_gemm_sm80",
-                       "conv_simt"}) | ELEMENT_RATE_KEYS
+                       "conv_simt", "conv_first_layer", "conv_gemm_narrow"}) | ELEMENT_RATE_KEYS
 # log10 spans of a second term's rate where a key's differs from fit_walk's / fit_roof's: elements per second, a
 # gather's dependent loads
-RATE_SPAN = {**dict.fromkeys(ELEMENT_RATE_KEYS, (10.0, 13.0)), "gather_elements": (5.0, 10.0)}
+RATE_SPAN = {**dict.fromkeys(ELEMENT_RATE_KEYS, (10.0, 13.0)), "gather_elements": (5.0, 10.0),
+             # an interpolating upsample's thread steps through every (sample, channel): ~2-5 M steps a second
+             **dict.fromkeys(("upsample_bilinear", "upsample_bicubic"), (5.0, 9.0))}
 # a fixed cost per step beside the bytes: overhead + steps x wave_s + bytes / bw (a radix sort's passes)
 STEP_KEYS = frozenset({"sort", "sort_inplace", "softmax_warp", "softmax_last", "attention_cudnn_prefill",
                        "attention_masked_prefill", "attention_cudnn_wide"})
@@ -260,6 +266,7 @@ FLOOR_OUTPUTS_MAX = 13.0  # log10 of the outputs' highest rate (per second; fit_
 # refit: each file alone holds a few sizes of them (the models' sweep: casts of a model's widths; realcode-more: the
 # spread), and a key fitted on the first file's would ignore the rest
 EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | FLOOR_KEYS | {"scan_device", "copy_cat", "gemv", "multinomial",
+                                                                   "batch_norm",
                                                                    "copy_strided", "copy_transpose"}
 # kernels no case launches alone, fitted on what the cases they run in leave over the rest of their ops, measured where
 # another case runs that rest alone, else priced by the keys fitted before (RESIDUAL_SHARE: the least share of a

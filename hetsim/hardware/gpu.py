@@ -463,9 +463,9 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         # cuDNN's own kernels, not cuBLAS's (profiled on an H200: sm90_xmma_fprop_implicit_gemm and CUTLASS's fprop
         # over channels-last tensors, Hopper's or Ampere-style; implicit_convolve_sgemm over NCHW for an input of a
         # few channels); each its own key where fitted, a GEMM of the same sizes otherwise
-        own = {"simt": "conv_simt", "implicit_gemm_sm80": "conv_gemm_sm80",
+        own = {"simt": "conv_simt", "implicit_gemm_sm80": "conv_gemm_sm80", "implicit_gemm_narrow": "conv_gemm_narrow",
                "first_layer": "conv_first_layer"}.get(op.algo, "conv_gemm")
-        fallback = ("conv_gemm_sm80",) if op.algo == "first_layer" else ()
+        fallback = ("conv_gemm_sm80",) if op.algo in ("first_layer", "implicit_gemm_narrow") else ()
         return tuple(dict.fromkeys((own, *fallback, "conv_gemm", "matmul")))
     if isinstance(op, Matmul):
         base = ("bmm", "matmul") if (op.batch > 1 and not op.shared_b) else ("matmul",)
@@ -574,7 +574,8 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     # image ops (hetsim/stacks/aten.py): BatchNorm in eval mode, upsampling, pooling (fitted on realcode-more17)
     "batch_norm": ("pointwise_broadcast", "pointwise", "elementwise"),
     "upsample_nearest": ("pointwise_broadcast", "pointwise", "elementwise"),
-    "upsample_interp": ("pointwise_broadcast", "pointwise", "elementwise"),
+    "upsample_bilinear": ("pointwise_broadcast", "pointwise", "elementwise"),
+    "upsample_bicubic": ("upsample_bilinear", "pointwise_broadcast", "pointwise", "elementwise"),
     "pool": ("conv_depthwise", "pointwise_broadcast", "pointwise", "elementwise"),
     # cuDNN's NHWC depthwise kernel (conv2d_c1_k1_nhwc_specialized) over a channels-last input
     "conv_depthwise_nhwc": ("conv_depthwise_cudnn", "pointwise_broadcast", "pointwise", "elementwise"),

@@ -970,7 +970,11 @@ def _convolution(op: AtenOp) -> tuple[Op, ...]:
         return (*made_contiguous, work, *(_conv_bias(op, bias, out) if cudnn else ()))
     per_group, outputs = channels // groups, out.shape[1] // groups
     contraction = per_group * taps
-    one_by_one = taps == 1 and len(x.shape) == 4 and all(int(s) == 1 for s in op.args.get("stride", [1]))
+    # a 1 x 1 at stride 1 is a plain GEMM over the tensors as they lie: in 2-D (16-bit: cuBLAS's nvjet; fp32: cuDNN's
+    # TF32 GEMM), and in fp32 a 1-D one too (profiled: a 1-tap fp32 conv1d ran sm90_xmma_gemm_f32f32_tf32f32 alone,
+    # check18's ECAPA heads; a 16-bit one runs the layout kernels around an implicit GEMM, realcode-more16)
+    one_by_one = (taps == 1 and (len(x.shape) == 4 or x.dtype == "float32")
+                  and all(int(s) == 1 for s in op.args.get("stride", [1])))
     if one_by_one and x.dtype != "float32" and channels_last:
         # NHWC rows times the weight: one GEMM over every position
         return (Matmul(samples * positions, outputs, contraction, batch=groups, dtype=hdtype(x),
@@ -1016,7 +1020,11 @@ def cudnn_algo(x: TensorMeta, w: TensorMeta, groups: int, args: dict, nchw: bool
         return "first_layer"
     if nchw and cudnn_simt(x, w, groups):
         return "simt"
-    return "implicit_gemm" if hopper_tiles(per_group, outputs) else "implicit_gemm_sm80"
+    if hopper_tiles(per_group, outputs):
+        return "implicit_gemm"
+    # Ampere-style: over few or odd input channels (CUTLASS's s16816fprop, its channels padded per filter tap) or
+    # over 64-multiples into few output channels (sm80_xmma_fprop's narrow 256 x 32 tiles), each its own kernels
+    return "implicit_gemm_sm80" if per_group % 64 else "implicit_gemm_narrow"
 
 
 CONV_TILE = 32  # the side of the layout kernels' tiles (elements)
@@ -1168,16 +1176,15 @@ def _upsample(op: AtenOp) -> tuple[Op, ...]:
     """F.interpolate on a GPU (UpSampleNearest2d.cu, UpSampleBilinear2d.cu, UpSampleBicubic2d.cu; profiled:
     realcode-more17). Nearest: a thread an output element, one input read: the bytes, or an element rate
     (`upsample_nearest`). Bilinear and bicubic: a thread an output position, each looping over every (sample,
-    channel) one after another, reading 4 or 16 inputs a step: 32 x 32 bicubic outputs over 1024 channels ran 410 us:
-    the reads a thread makes one after another (`walk`: samples x channels x 4 or 16) or the bytes, whichever binds
-    (`upsample_interp`)."""
+    channel) one after another (4 or 16 inputs a step): 32 x 32 bicubic outputs over 1024 channels ran 410 us, ~0.3-0.5
+    us a step, bilinear's ~0.2: the steps a thread walks (`walk`: samples x channels) or the bytes, whichever binds
+    (`upsample_bilinear`, `upsample_bicubic`)."""
     x, out = op.inputs[0], op.outputs[0]
     moved = nbytes(x) + nbytes(out)
     if op.base.startswith("upsample_nearest"):
         return (Pointwise(out.numel, moved, op.name, "upsample_nearest", operands=2, name=_name(op)),)
-    taps = 16 if "bicubic" in op.base else 4
-    steps = math.prod(out.shape[:2]) * taps
-    return (Pointwise(out.numel, moved, op.name, "upsample_interp", walk=steps, name=_name(op)),)
+    kind = "upsample_bicubic" if "bicubic" in op.base else "upsample_bilinear"
+    return (Pointwise(out.numel, moved, op.name, kind, walk=math.prod(out.shape[:2]), name=_name(op)),)
 
 
 def _pool(op: AtenOp) -> tuple[Op, ...]:
@@ -1256,8 +1263,8 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "native_batch_norm": ("batch_norm (eval mode; training: roofline, assumed)", _batch_norm),
     "_native_batch_norm_legit_no_training": ("batch_norm", _batch_norm),
     "upsample_nearest2d": ("upsample_nearest", _upsample),
-    "upsample_bilinear2d": ("upsample_interp (a thread a position walking the channels)", _upsample),
-    "upsample_bicubic2d": ("upsample_interp (a thread a position walking the channels)", _upsample),
+    "upsample_bilinear2d": ("upsample_bilinear (a thread a position walking the channels)", _upsample),
+    "upsample_bicubic2d": ("upsample_bicubic (a thread a position walking the channels)", _upsample),
     "max_pool2d_with_indices": ("pool (a thread an output, its window)", _pool),
     "avg_pool2d": ("pool (a thread an output, its window)", _pool),
 }
