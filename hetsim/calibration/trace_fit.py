@@ -992,7 +992,8 @@ def residual_points(profile, fitted: dict, per_file: list[list[TraceCase]], path
     # where another case runs exactly the rest of a case's ops (a channels-last twin runs an NCHW convolution's GEMM
     # alone), its measured time is what the rest costs, not the rest's price
     alone = {same(ops): c.measured["graph"] for cases in per_file for c in cases
-             if "graph" in c.measured and (ops := kernels(c)) and not any(rate_keys(o)[0] in RESIDUAL_KEYS for o in ops)}
+             if "graph" in c.measured and (ops := kernels(c))
+             and not any(rate_keys(o)[0] in RESIDUAL_KEYS for o in ops)}
     out: dict[str, tuple[list[ResidualPoint], list[str]]] = {}
     for path, cases in zip(paths, per_file, strict=True):
         for c in cases:

@@ -38,11 +38,11 @@ def test_upsampling_by_nearest_is_per_element_and_by_interpolation_a_walk_over_t
     (near,) = _lower("aten.upsample_nearest2d.default", (x,), (out,), output_size=[128, 128])
     assert near.regime == "upsample_nearest" and near.bytes == (x.numel + out.numel) * 2
     # a thread an output position looping over every (sample, channel), 16 reads a step for bicubic, 4 for bilinear
-    x, out = _meta((1, 1024, 16, 16), "float32"), _meta((1, 1024, 32, 32), "float32")
+    x, out = _meta((2, 1024, 16, 16), "float32"), _meta((2, 1024, 32, 32), "float32")
     (cubic,) = _lower("aten.upsample_bicubic2d.default", (x,), (out,), output_size=[32, 32], align_corners=False)
     (linear,) = _lower("aten.upsample_bilinear2d.default", (x,), (out,), output_size=[32, 32], align_corners=False)
-    assert cubic.regime == linear.regime == "upsample_interp"
-    assert cubic.walk == 1024 * 16 and linear.walk == 1024 * 4
+    assert (cubic.regime, linear.regime) == ("upsample_bicubic", "upsample_bilinear")
+    assert cubic.walk == linear.walk == 2 * 1024
 
 
 def test_pooling_is_priced_by_its_outputs_or_its_windows_reads():
@@ -62,5 +62,5 @@ def test_the_seventeenth_fit_group_comes_after_the_eighteenth_check(assert_appen
     mine = assert_appended_block(MORE17, range(5999, 6047), realcode_thirtieth, realcode_twentyninth.REALCODE_CHECK18,
                                  5998, IDS)
     regimes = {committed_cases[i]["regime"] for i in mine}
-    assert {"batch_norm", "upsample_nearest", "upsample_interp", "pool", "group_norm", "conv_depthwise_nhwc",
+    assert {"batch_norm", "upsample_nearest", "upsample_bicubic", "pool", "group_norm", "conv_depthwise_nhwc",
             "conv_simt", "conv_gemm"} <= regimes

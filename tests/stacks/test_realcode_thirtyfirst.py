@@ -19,7 +19,8 @@ def test_the_eighteenth_fit_group_comes_after_the_seventeenth(assert_appended_bl
     # the stems run alone (channels-last): cuDNN's image_first_layer kernel (the fifth, 64 x 224 x 224, is a case of
     # check18's, so the builder keeps it there)
     assert regimes.count("conv_first_layer") == 4
-    assert {"batch_norm", "upsample_nearest", "upsample_interp", "pool", "conv_gemm_sm80", "conv_gemm"} <= set(regimes)
+    assert {"batch_norm", "upsample_nearest", "upsample_bilinear", "upsample_bicubic", "pool", "conv_gemm_narrow",
+            "conv_gemm"} <= set(regimes)
 
 
 def test_the_group_traces_on_the_meta_device():

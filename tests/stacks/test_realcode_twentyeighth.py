@@ -65,7 +65,7 @@ def test_few_channels_or_taps_pad_the_layout_tiles_or_need_none():
     # a 3-channel output: its planes padded from 3 channels to a tile of 32, ~10.7x the bytes
     x, w, out = _meta((1, 128, 256, 256)), _meta((3, 128, 3, 3)), _meta((1, 3, 256, 256))
     ops = _lower(x, w, out)
-    assert _regimes(ops) == ["conv_layout", "conv_layout", "conv_gemm_sm80", "conv_layout"]
+    assert _regimes(ops) == ["conv_layout", "conv_layout", "conv_gemm_narrow", "conv_layout"]
     assert ops[-1].bytes == 2 * 32 * 65536 * 2
     # a one-tap conv1d's weight is NHWC already (profiled: one nchwToNhwc, the input's)
     x, w, out = _meta((4, 1024, 750)), _meta((2048, 1024, 1)), _meta((4, 2048, 750))
@@ -84,7 +84,7 @@ def test_few_channels_or_taps_pad_the_layout_tiles_or_need_none():
     ((16, 3, 224, 224), (64, 3, 7, 7), "float16", 2, "first_layer"),  # an fp16 ResNet stem: image_first_layer
     ((64, 3, 224, 224), (64, 3, 7, 7), "bfloat16", 2, "implicit_gemm_sm80"),  # the bf16 one: CUTLASS's fprop
     ((2, 640, 64, 64), (640, 640, 3, 3), "float16", 1, "implicit_gemm"),  # 640 channels: Hopper's kernels
-    ((1, 128, 256, 256), (3, 128, 3, 3), "bfloat16", 1, "implicit_gemm_sm80"),  # 3 output channels: sm80's
+    ((1, 128, 256, 256), (3, 128, 3, 3), "bfloat16", 1, "implicit_gemm_narrow"),  # 3 output channels: sm80_xmma's
     ((2, 3, 2, 14, 14), (1280, 3, 2, 14, 14), "bfloat16", 2, "simt"),  # a 3-D patch: implicit_convolveNd_sgemm
 ])
 def test_cudnn_picks_its_kernel_family_by_the_channels_filter_and_dtype(x, w, dtype, stride, algo):

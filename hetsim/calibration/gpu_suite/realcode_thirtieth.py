@@ -20,14 +20,13 @@ def _more17():
     import torch.nn.functional as F
 
     from hetsim.calibration.gpu_suite.aten_cases import _meta_makers
+    from hetsim.calibration.gpu_suite.realcode_twentyeighth import conv2d
 
     m, _ = _meta_makers()
     bf, f16, f32 = torch.bfloat16, torch.float16, torch.float32
     cl = torch.channels_last
 
-    def conv(stride=1, pad=None, groups=1):
-        return lambda x, w: F.conv2d(x, w, None, stride=stride,
-                                     padding=w.shape[-1] // 2 if pad is None else pad, groups=groups)
+    conv = conv2d
 
     def last(*ts):
         return tuple(t.to(memory_format=cl) for t in ts)

@@ -18,6 +18,15 @@ from __future__ import annotations
 REALCODE_MORE16 = "realcode-more16"
 
 
+def conv2d(stride=1, pad=None, groups=1):
+    """F.conv2d as a model's nn.Conv2d calls it, without a bias (a group adds its bias as a case of its own): padded
+    to keep the size unless `pad` says otherwise (shared by the convolution groups, realcode-more16 to -more18)."""
+    import torch.nn.functional as F
+
+    return lambda x, w: F.conv2d(x, w, None, stride=stride, padding=w.shape[-1] // 2 if pad is None else pad,
+                                 groups=groups)
+
+
 def _more16():
     import torch
     import torch.nn.functional as F
@@ -28,9 +37,7 @@ def _more16():
     bf, f16, f32 = torch.bfloat16, torch.float16, torch.float32
     cl = torch.channels_last
 
-    def conv(stride=1, pad=None):
-        return lambda x, w: F.conv2d(x, w, None, stride=stride, padding=w.shape[-1] // 2 if pad is None else pad)
-
+    conv = conv2d
     def twins(name, n, c, h, k, taps, stride, dt):
         """The NCHW convolution and its channels-last twin (the same shapes; the GEMM alone)."""
         x, w = m(n, c, h, h, dt=dt), m(k, c, taps, taps, dt=dt)
@@ -73,8 +80,8 @@ def _more16():
         out.append(("conv1d", conv1d(stride, taps // 2 if stride == 1 else 0),
                     (m(n, c, t, dt=dt), m(k, c, taps, dt=dt))))
     # the bias after cuDNN's kernel, over large outputs (ATen's strided kernel, the bias broadcast over the rest)
-    for n, c, h, w_, dt in ((2, 320, 64, 64, bf), (1, 128, 512, 512, bf), (4, 256, 400, 40, bf), (16, 64, 112, 112, f16),
-                            (8, 1024, 16, 16, bf), (1, 3, 1024, 1024, bf)):
+    for n, c, h, w_, dt in ((2, 320, 64, 64, bf), (1, 128, 512, 512, bf), (4, 256, 400, 40, bf),
+                            (16, 64, 112, 112, f16), (8, 1024, 16, 16, bf), (1, 3, 1024, 1024, bf)):
         out.append(("conv_bias", lambda y, b: y.add_(b.view(1, -1, 1, 1)), (m(n, c, h, w_, dt=dt), m(c, dt=dt))))
     out += [("conv1d_bias", lambda y, b: y.add_(b.view(1, -1, 1)), (m(n, c, t, dt=dt), m(c, dt=dt)))
             for n, c, t, dt in ((1, 1280, 3000, bf), (4, 2048, 750, bf))]
@@ -91,7 +98,8 @@ def _more16():
             for b, s, h, dt in ((2, 2048, 32, bf), (1, 8192, 32, bf), (4, 1024, 16, f32))]
     out += [("bcast_4d_mask", lambda x, mask: x + mask, (m(b, h, s, s, dt=dt), m(b, 1, 1, s, dt=dt)))
             for b, h, s, dt in ((4, 16, 1024, bf), (2, 32, 512, f32))]
-    out += [("bcast_4d_mask_heads", lambda x, mask: x + mask, (m(2, 16, 1024, 1024, dt=bf), m(2, 1, 1024, 1024, dt=bf)))]
+    out += [("bcast_4d_mask_heads", lambda x, mask: x + mask,
+             (m(2, 16, 1024, 1024, dt=bf), m(2, 1, 1024, 1024, dt=bf)))]
     return out
 
 
