@@ -157,3 +157,33 @@ def test_every_nchw_convolution_of_the_group_has_its_channels_last_twin():
     labels = [label.split("/")[0] for _, label, *_ in realcode_twentyeighth.specs()]
     for name in ("conv3x3", "conv3x3_s2", "conv3x3_few"):
         assert labels.count(name) == labels.count(name + "_cl") >= 3
+
+
+@pytest.mark.parametrize(("x", "y", "dims"), [
+    ((8192, 4096), (4096,), 2),  # RMSNorm's weight over rows: rows, columns
+    ((2, 1280, 4096), (1, 1280, 1), 3),  # a per-channel scale: samples, channels, positions
+    ((4, 16, 1024, 1024), (4, 1, 1, 1024), 3),  # a padding mask: heads and queries merge (the mask steps 0 over both)
+    ((4, 32, 512, 512), (4, 32, 512, 512), 1),  # the same layout throughout: one dim
+])
+def test_the_strided_kernel_walks_the_dims_tensoriterator_leaves(x, y, dims):
+    from hetsim.stacks.aten import iteration_dims
+    from hetsim.tracing.trace import AtenOp, TensorMeta
+
+    op = AtenOp("aten.mul.Tensor", (TensorMeta.dense(x, "bfloat16"), TensorMeta.dense(y, "bfloat16")),
+                (TensorMeta.dense(x, "bfloat16"),), {})
+    assert iteration_dims(op, op.outputs[0]) == dims
+
+
+def test_a_transposed_operand_keeps_its_dims_apart():
+    from hetsim.stacks.aten import iteration_dims
+    from hetsim.tracing.trace import AtenOp, TensorMeta
+
+    # rotary's q.transpose(1, 2) * cos: q's heads and tokens swapped, cos broadcast over the heads. The output takes
+    # q's layout (as the trace records it): the samples merge with the tokens, three dims; into a dense output, four
+    strides = (2048 * 32 * 128, 128, 32 * 128, 1)
+    q = TensorMeta((2, 32, 2048, 128), strides, "bfloat16", view=True, contiguous=False)
+    cos = TensorMeta.dense((2, 1, 2048, 128), "bfloat16")
+    like_q = TensorMeta((2, 32, 2048, 128), strides, "bfloat16", contiguous=False)
+    assert iteration_dims(AtenOp("aten.mul.Tensor", (q, cos), (like_q,), {}), like_q) == 3
+    dense = TensorMeta.dense((2, 32, 2048, 128), "bfloat16")
+    assert iteration_dims(AtenOp("aten.mul.Tensor", (q, cos), (dense,), {}), dense) == 4
