@@ -207,7 +207,8 @@ WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share o
 WALK_KEYS = frozenset({"reduction_last", "topk_multiblock_fp32", "attention_efficient_decode", "scan",
                        "reduction_index", "reduction_welford", "index_gather",
                        "rms_norm", "layer_norm", "gather_elements", "sort_segmented", "reduction_outer",
-                       "reduction_outer_max", "group_norm", "embedding", "upsample_bilinear", "upsample_bicubic"})
+                       "reduction_outer_max", "group_norm", "embedding", "upsample_bilinear", "upsample_bicubic",
+                       "batch_norm"})
 # elementwise kernels whose per-element work binds before the bytes (gpu.compute_work): an element rate beside them
 ELEMENT_RATE_KEYS = frozenset({
     # the strided kernel's offsets (a broadcast), a cast's unvectorised load-with-cast (bf16 -> fp32, bool -> bf16:

@@ -1163,13 +1163,18 @@ def _isinf(op: AtenOp) -> tuple[Op, ...]:
 def _batch_norm(op: AtenOp) -> tuple[Op, ...]:
     """F.batch_norm in eval mode (native_batch_norm, training=False; Normalization.cu, profiled: realcode-more17): the
     running statistics folded into a scale and shift per channel (a copy and a small kernel over the channels), then
-    batch_norm_transform_input_kernel over the input, a block per channel's planes: its bytes (`batch_norm`, the two
-    small kernels in its fixed cost). Training mode (batch statistics) has no lowering (roofline, assumed)."""
+    batch_norm_transform_input_kernel over the input: its bytes, or its steps through the (sample, channel) planes
+    (`batch_norm`, the two small kernels in its fixed cost). Training mode (batch statistics) has no lowering
+    (roofline, assumed)."""
     if op.args.get("training", False):
         return _unknown(op)
     x, out = op.inputs[0], op.outputs[0]
     params = sum(nbytes(t) for t in op.inputs[1:])
-    return (Pointwise(out.numel, nbytes(x) + nbytes(out) + params, op.name, "batch_norm", name=_name(op)),)
+    # the NCHW kernel steps through its (sample, channel) planes, ~0.7 ns each however small (profiled: 64 x 960 planes
+    # of 7 x 7 ran 38.5 us where their bytes say 3): the planes are its walk; the channels-last kernel has none
+    planes = 0 if channels_last_4d(x) else math.prod(x.shape[:2])
+    return (Pointwise(out.numel, nbytes(x) + nbytes(out) + params, op.name, "batch_norm", walk=planes,
+                      name=_name(op)),)
 
 
 def _upsample(op: AtenOp) -> tuple[Op, ...]:

@@ -27,6 +27,7 @@ def test_batch_norm_in_eval_mode_is_one_pass_over_the_input():
     (bn,) = _lower("aten.native_batch_norm.default", (x, c, c, c, c), (x, _meta((0,)), _meta((0,))),
                    training=False, momentum=0.1, eps=1e-5)
     assert bn.regime == "batch_norm" and bn.bytes == 2 * x.numel * 2 + 4 * 64 * 2
+    assert bn.walk == 32 * 64  # the NCHW kernel's (sample, channel) planes, each a step
     # training mode (batch statistics) has no lowering: roofline, assumed
     (unknown,) = _lower("aten.native_batch_norm.default", (x, c, c, c, c), (x, c, c), training=True, momentum=0.1,
                         eps=1e-5)
