@@ -352,8 +352,11 @@ class GroupedMatmul(Matmul):
 class Convolution(Matmul):
     """A convolution as cuDNN runs it, an implicit GEMM: `m` = samples x output positions, `n` = output channels and
     `k` = input channels x taps (a group's; `batch` = groups), its input read as it lies (`input_bytes`, never the
-    m x k patches an im2col would write). `algo`: "implicit_gemm", cuDNN's tensor-core kernels over channels-last
-    tensors, or "simt", its implicit_convolve_sgemm over NCHW (CUDA cores, a bf16 input of a few channels)."""
+    m x k patches an im2col would write). `algo`, the kernel family cuDNN runs (hetsim.stacks.aten.cudnn_algo):
+    "implicit_gemm", its Hopper tensor-core kernels over channels-last tensors; "implicit_gemm_sm80" and
+    "implicit_gemm_narrow", its Ampere-style ones over few input or into few output channels; "first_layer", its
+    image_first_layer kernel for an fp16 RGB stem; "simt", its CUDA-core kernels over NCHW (an input of a few
+    channels)."""
 
     input_bytes: int = 0
     algo: str = "implicit_gemm"

@@ -1027,7 +1027,7 @@ def cudnn_algo(x: TensorMeta, w: TensorMeta, groups: int, args: dict, nchw: bool
     return "implicit_gemm_sm80" if per_group % 64 else "implicit_gemm_narrow"
 
 
-CONV_TILE = 32  # the side of the layout kernels' tiles (elements)
+LAYOUT_TILE = 32  # the side of cuDNN's layout kernels' tiles (elements)
 
 
 def _conv_layout(t: TensorMeta, op: AtenOp, back: bool = False) -> Op:
@@ -1043,7 +1043,7 @@ def _conv_layout(t: TensorMeta, op: AtenOp, back: bool = False) -> Op:
 
 
 def _tiles(n: int) -> int:
-    return -(-n // CONV_TILE) * CONV_TILE
+    return -(-n // LAYOUT_TILE) * LAYOUT_TILE
 
 
 def cudnn_simt(x: TensorMeta, w: TensorMeta, groups: int) -> bool:
@@ -1256,9 +1256,9 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "multinomial": ("multinomial", _multinomial),
     "eye": ("elementwise / pointwise_narrow (the fill) + pointwise_broadcast (the diagonal)", _eye),
     "constant_pad_nd": ("pointwise (the fill) + copy_strided (the input into it)", _pad),
-    "convolution": ("conv_depthwise(_cudnn / _nhwc) (groups = channels) / conv_layout x 3 + conv_gemm(_sm80) / "
-                    "conv_first_layer (cuDNN's implicit GEMM, NHWC) / conv_simt (NCHW, few channels) / matmul (2-D 1 x "
-                    "1), + pointwise_broadcast (the bias)", _convolution),
+    "convolution": ("conv_depthwise(_cudnn / _nhwc) (groups = channels) / conv_layout x 3 + conv_gemm(_sm80 / "
+                    "_narrow) / conv_first_layer (cuDNN's implicit GEMM, NHWC) / conv_simt (NCHW, few channels) / "
+                    "matmul (2-D 1 x 1), + pointwise_broadcast (the bias)", _convolution),
     "repeat_interleave": ("copy_cat / copy_strided + sync without output_size", _repeat_interleave),
     "tril": ("tril (else pointwise)", _tril), "triu": ("tril (else pointwise)", _tril),
     "masked_scatter": ("copy_cat + copy_expand + scan_device + pointwise (clone, mask, scan, scatter)",
