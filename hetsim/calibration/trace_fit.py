@@ -271,9 +271,9 @@ EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | FLOOR_KEYS | {"scan_device
                                                                    "copy_strided", "copy_transpose"}
 # kernels no case launches alone, fitted on what the cases they run in leave over the rest of their ops, measured where
 # another case runs that rest alone, else priced by the keys fitted before (RESIDUAL_SHARE: the least share of a
-# case's time they must leave): cuDNN's layout kernels run
-# inside an NCHW convolution's call, beside its implicit GEMM (`conv_gemm`, fitted on channels-last twins that launch
-# the GEMM alone): device_s = launches x overhead_s + bytes / bw_bytes_per_s
+# case's time they must leave): cuDNN's layout kernels run inside an NCHW convolution's call, beside its implicit GEMM
+# (`conv_gemm`, fitted on channels-last twins that launch the GEMM alone): device_s = launches x overhead_s + bytes /
+# bw_bytes_per_s
 RESIDUAL_KEYS = frozenset({"conv_layout"})
 RESIDUAL_SHARE = 0.2
 HOST_CALLS = "host_calls.json"  # beside the cases: hetsim.calibration.gpu_suite.host_calls on the same GPU
@@ -984,34 +984,31 @@ def residual_points(profile, fitted: dict, per_file: list[list[TraceCase]], path
     rates = {**profile.rates, **{k: r for k, (r, _) in fitted.items()}}
     model = GpuModel(spec, dataclasses.replace(profile, rates=rates))
 
-    def kernels(c: TraceCase) -> list[Op]:
-        return [o for o in lower_case(c, l2_bytes=l2_bytes) if not isinstance(o, HostCall)]
-
     def same(ops: list[Op]) -> tuple:
         return tuple(dataclasses.replace(o, l2_share=0.0) for o in ops)
 
+    # each timed case's kernels, lowered once
+    lowered = [(path, c, [o for o in lower_case(c, l2_bytes=l2_bytes) if not isinstance(o, HostCall)])
+               for path, cases in zip(paths, per_file, strict=True) for c in cases if "graph" in c.measured]
     # where another case runs exactly the rest of a case's ops (a channels-last twin runs an NCHW convolution's GEMM
     # alone), its measured time is what the rest costs, not the rest's price
-    alone = {same(ops): c.measured["graph"] for cases in per_file for c in cases
-             if "graph" in c.measured and (ops := kernels(c))
-             and not any(rate_keys(o)[0] in RESIDUAL_KEYS for o in ops)}
+    alone = {same(ops): c.measured["graph"] for _, c, ops in lowered
+             if ops and not any(rate_keys(o)[0] in RESIDUAL_KEYS for o in ops)}
     out: dict[str, tuple[list[ResidualPoint], list[str]]] = {}
-    for path, cases in zip(paths, per_file, strict=True):
-        for c in cases:
-            ops = kernels(c)
-            mine = [o for o in ops if rate_keys(o)[0] in RESIDUAL_KEYS]
-            keys = {rate_keys(o)[0] for o in mine}
-            rest = [o for o in ops if o not in mine]
-            if len(keys) != 1 or "graph" not in c.measured or any(rate_key(o, rates) != rate_keys(o)[0] for o in rest):
-                continue
-            left = c.measured["graph"] - alone.get(same(rest), model.graph_time_s(rest))
-            if left < RESIDUAL_SHARE * c.measured["graph"]:
-                continue
-            points, names = out.setdefault(keys.pop(), ([], []))
-            points.append(ResidualPoint(f"{path.name}:{c.case}", len(mine), sum(hbm_bytes(o) for o in mine), left,
-                                        c.measured["graph"]))
-            if path.name not in names:
-                names.append(path.name)
+    for path, c, ops in lowered:
+        mine = [o for o in ops if rate_keys(o)[0] in RESIDUAL_KEYS]
+        keys = {rate_keys(o)[0] for o in mine}
+        rest = [o for o in ops if o not in mine]
+        if len(keys) != 1 or any(rate_key(o, rates) != rate_keys(o)[0] for o in rest):
+            continue
+        left = c.measured["graph"] - alone.get(same(rest), model.graph_time_s(rest))
+        if left < RESIDUAL_SHARE * c.measured["graph"]:
+            continue
+        points, names = out.setdefault(keys.pop(), ([], []))
+        points.append(ResidualPoint(f"{path.name}:{c.case}", len(mine), sum(hbm_bytes(o) for o in mine), left,
+                                    c.measured["graph"]))
+        if path.name not in names:
+            names.append(path.name)
     return out
 
 
@@ -1023,17 +1020,18 @@ def fit_residual(key: str, points: list[ResidualPoint], base: OpClassRates | Non
     import numpy as np
 
     r = np.array([p.residual_s for p in points])
-    a = np.stack([[p.launches for p in points] / r, [p.nbytes for p in points] / r], axis=1)
+    b = np.array([p.nbytes for p in points]) / r
+    a = np.stack([np.array([p.launches for p in points]) / r, b], axis=1)
     (over, inv_bw), *_ = np.linalg.lstsq(a, np.ones_like(r), rcond=None)
     if over < 0:  # no fixed cost the data can see: the bandwidth alone
-        over, inv_bw = 0.0, float(np.sum(np.array([p.nbytes for p in points]) / r) / np.sum(
-            (np.array([p.nbytes for p in points]) / r) ** 2))
+        over, inv_bw = 0.0, float(np.sum(b) / np.sum(b**2))
     bw = 1.0 / inv_bw if inv_bw > 0 else math.inf
     rates = OpClassRates(float(over), bw, math.inf, source="calibrated", dispatch_s=0.0,
                          eager_gap_s=base.eager_gap_s if base else 0.0)
     pred = [p.launches * rates.overhead_s + p.nbytes / rates.bw_bytes_per_s for p in points]
     notes = [f"device_s = overhead_s + bytes / bw_bytes_per_s a launch, fitted on what {len(points)} cases leave "
-             f"over their other ops (priced by keys fitted on their own cases; at least {RESIDUAL_SHARE:.0%} of a "
+             "over their other ops (measured where a twin case runs them alone, else priced by keys fitted on their "
+             f"own cases; at least {RESIDUAL_SHARE:.0%} of a "
              "case's replayed time): the kernels run inside another op's call, so dispatch_s = 0 (the call's host "
              "cost is its other op's) and eager_gap_s is the key's it refines"]
     fit = {"points": len(points), "device_points": len(points),

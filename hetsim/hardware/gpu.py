@@ -269,6 +269,16 @@ TF32_WORK = 2.0
 FIRST_LAYER_CHANNELS = 4
 
 
+# each kernel family cudnn_algo names (Convolution.algo): its own key, then the keys that price it where unfitted
+CONV_KEYS: dict[str, tuple[str, ...]] = {
+    "implicit_gemm": ("conv_gemm", "matmul"),
+    "implicit_gemm_sm80": ("conv_gemm_sm80", "conv_gemm", "matmul"),
+    "implicit_gemm_narrow": ("conv_gemm_narrow", "conv_gemm_sm80", "conv_gemm", "matmul"),
+    "first_layer": ("conv_first_layer", "conv_gemm_sm80", "conv_gemm", "matmul"),
+    "simt": ("conv_simt", "conv_gemm", "matmul"),
+}
+
+
 def conv_tile_flops(op: Convolution) -> float:
     """The math cuDNN's tensor-core implicit GEMM does: each tile step takes one filter tap's input channels 32 at a
     time and the output channels 32 at a time, however few there are (profiled on an H200, realcode-more16: a patch
@@ -278,12 +288,8 @@ def conv_tile_flops(op: Convolution) -> float:
     channels = op.k // max(op.taps, 1)
     tf32 = TF32_WORK if op.dtype == "fp32" else 1.0
     # cuDNN's image_first_layer kernel pads an RGB input to 4 channels only (its k64c4r7s7 tiles)
-    lanes = FIRST_LAYER_CHANNELS if op.algo == "first_layer" else _up(channels, CONV_TILE)
-    return tf32 * 2.0 * op.batch * op.m * _up(op.n, CONV_TILE) * lanes * op.taps
-
-
-def _up(n: int, step: int) -> int:
-    return -(-n // step) * step
+    lanes = FIRST_LAYER_CHANNELS if op.algo == "first_layer" else launch.tiled(channels, CONV_TILE)
+    return tf32 * 2.0 * op.batch * op.m * launch.tiled(op.n, CONV_TILE) * lanes * op.taps
 
 
 def align1_tiles(op: Matmul) -> bool:
@@ -463,10 +469,7 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         # cuDNN's own kernels, not cuBLAS's (profiled on an H200: sm90_xmma_fprop_implicit_gemm and CUTLASS's fprop
         # over channels-last tensors, Hopper's or Ampere-style; implicit_convolve_sgemm over NCHW for an input of a
         # few channels); each its own key where fitted, a GEMM of the same sizes otherwise
-        own = {"simt": "conv_simt", "implicit_gemm_sm80": "conv_gemm_sm80", "implicit_gemm_narrow": "conv_gemm_narrow",
-               "first_layer": "conv_first_layer"}.get(op.algo, "conv_gemm")
-        fallback = ("conv_gemm_sm80",) if op.algo in ("first_layer", "implicit_gemm_narrow") else ()
-        return tuple(dict.fromkeys((own, *fallback, "conv_gemm", "matmul")))
+        return CONV_KEYS[op.algo]
     if isinstance(op, Matmul):
         base = ("bmm", "matmul") if (op.batch > 1 and not op.shared_b) else ("matmul",)
         aligned = _aligned(op)

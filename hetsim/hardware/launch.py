@@ -21,6 +21,11 @@ MAX_BLOCK_THREADS = 1024
 REDUCE_THREADS = 512  # ATen's reduce kernel: threads per block (mnt_wrapper's MAX_NUM_THREADS)
 
 
+def tiled(n: int, tile: int) -> int:
+    """`n` rounded up to whole tiles of `tile` (a kernel's tile covers its last, partly empty, step whole)."""
+    return -(-n // tile) * tile
+
+
 def resident_blocks(threads: int) -> int:
     """Blocks of `threads` threads resident on the GPU at once (the threads an SM holds, at most 32 blocks an SM)."""
     return SMS * min(MAX_BLOCKS_PER_SM, THREADS_PER_SM // threads)

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from hetsim.hardware.launch import WARP, waves
+from hetsim.hardware.launch import WARP, tiled, waves
 from hetsim.ops import (
     INDEX_BYTES,
     AxisReduction,
@@ -1038,12 +1038,8 @@ def _conv_layout(t: TensorMeta, op: AtenOp, back: bool = False) -> Op:
     channels, positions = t.shape[1], math.prod(t.shape[2:])
     if back:
         channels, positions = positions, channels
-    padded = t.shape[0] * _tiles(channels) * _tiles(positions)
+    padded = t.shape[0] * tiled(channels, LAYOUT_TILE) * tiled(positions, LAYOUT_TILE)
     return Pointwise(t.numel, 2 * padded * t.itemsize, op.name, "conv_layout", name=_name(op))
-
-
-def _tiles(n: int) -> int:
-    return -(-n // LAYOUT_TILE) * LAYOUT_TILE
 
 
 def cudnn_simt(x: TensorMeta, w: TensorMeta, groups: int) -> bool:
