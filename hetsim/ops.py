@@ -463,6 +463,12 @@ class Pointwise(Op):
     # dims the strided kernel's offset calculator divides each element's index by (aten.iteration_dims; 0: not
     # counted), each adding to its element work as an operand does
     dims: int = field(default=0, metadata={"omit_default": True})
+    # bytes of `nbytes` the kernel reads a second time (GroupNorm's input: once for its moments, once for the scale
+    # and shift): moved twice, held once, so not in the working set an L2 holds (residency.working_bytes)
+    reread: int = field(default=0, metadata={"omit_default": True})
+    # the share of the walk's loads the L2 serves (residency.replayed; 0: from HBM): a walk of dependent loads
+    # waits on each, so it runs at the latency of where its bytes lie, whatever its key's bandwidth
+    walk_share: float = field(default=0.0, metadata={"omit_default": True})
 
     @property
     def flops(self) -> float:

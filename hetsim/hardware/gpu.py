@@ -212,7 +212,9 @@ def walk_bytes(op: Op) -> float:
         # walk rate (an earlier fit's form) prices it as this walk
         return ACCUMULATE_BYTES * softmax_lane_work(op)
     if isinstance(op, Pointwise) and op.walk:
-        return float(op.walk)  # laid out by the lowering from the kernel's launch (hetsim.stacks.aten)
+        # laid out by the lowering from the kernel's launch (hetsim.stacks.aten); a chain of dependent loads runs
+        # faster as far as the L2 holds them (residency.WALK_L2_GAIN)
+        return residency.hbm_equivalent(float(op.walk), op.walk_share)
     if isinstance(op, Pointwise) and op.row_bytes:
         # a norm kernel (one 128-thread block per row, vectorised_layer_norm_kernel) walks its row twice, with two
         # block reductions between: one wave of rows over the GPU takes the row's walk plus a fixed cost

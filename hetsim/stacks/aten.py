@@ -680,7 +680,7 @@ def _group_norm(op: AtenOp) -> tuple[Op, ...]:
     walk = waves(n * g, threads) * math.ceil(group / threads) * FP32_BYTES
     moments = 2 * n * g * FP32_BYTES
     return (Pointwise(out.numel, 2 * nbytes(x) + nbytes(out) + moments, op.name, "group_norm", walk=walk,
-                      name=_name(op)),)
+                      reread=nbytes(x), name=_name(op)),)
 
 
 GROUP_NORM_THREADS = 512  # kCUDABlockReduceNumThreads: RowwiseMomentsCUDAKernel's block
