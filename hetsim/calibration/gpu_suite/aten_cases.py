@@ -642,7 +642,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     realcode-more16 (realcode_twentyeighth), convolutions on cuDNN; then the eighteenth check, realcode-check18, which
     lives in realcode_twentyninth, blind to every group before it; then realcode-more17 (realcode_thirtieth), the
     convolutions and image ops the eighteenth check ran; then realcode-more18 (realcode_thirtyfirst), the image ops
-    and convolutions at the sizes realcode-more17 lacked)."""
+    and convolutions at the sizes realcode-more17 lacked; then realcode-more19 (realcode_thirtysecond), LayerNorm over
+    a spread of rows and widths, transposed convolutions and GLU; then the nineteenth check, realcode-check19, which
+    lives in realcode_thirtythird, blind to every group before it)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighteenth,
@@ -664,6 +666,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_thirteenth,
         realcode_thirtieth,
         realcode_thirtyfirst,
+        realcode_thirtysecond,
+        realcode_thirtythird,
         realcode_twelfth,
         realcode_twentieth,
         realcode_twentyeighth,
@@ -708,7 +712,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_twentyeighth.REALCODE_MORE16,), realcode_twentyeighth.specs),
             ((realcode_twentyninth.REALCODE_CHECK18,), realcode_twentyninth.specs),
             ((realcode_thirtieth.REALCODE_MORE17,), realcode_thirtieth.specs),
-            ((realcode_thirtyfirst.REALCODE_MORE18,), realcode_thirtyfirst.specs))
+            ((realcode_thirtyfirst.REALCODE_MORE18,), realcode_thirtyfirst.specs),
+            ((realcode_thirtysecond.REALCODE_MORE19,), realcode_thirtysecond.specs),
+            ((realcode_thirtythird.REALCODE_CHECK19,), realcode_thirtythird.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
