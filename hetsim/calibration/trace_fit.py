@@ -53,7 +53,8 @@ cases of all the files). Each regime below becomes a rate key of
     reduction_outer_max  amax / amin there (LServe's page min/max, SeerAttention-R's block pooling)
     cast_fp8        a cast down to float8_e4m3fn (ATen's float8 copy kernel, DSA's fp8 indexer)
     cast_from_fp8   a cast up from float8_e4m3fn (the fp8 indexer's keys back to bf16): ~3x slower
-    layer_norm      native_layer_norm (one vectorised kernel over the rows)
+    layer_norm      native_layer_norm (one vectorised kernel over the rows): its bytes, its Welford updates with a
+                    fixed cost a row (a work rate), or one block's walk over a long row (NORM_KEYS)
     select          torch.nonzero_static over a mask (cub's select: a few launches; torch.nonzero adds a sync)
     topk_multiblock_fp32  torch.topk's multi-block radix select over fp32 scores (four digit passes; the suite's
                     topk_multiblock timed bf16, two): the bytes, or one row's where that halves the error
@@ -206,7 +207,7 @@ WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share o
 # bytes or a walk, whichever is slower
 WALK_KEYS = frozenset({"reduction_last", "topk_multiblock_fp32", "attention_efficient_decode", "scan",
                        "reduction_index", "reduction_welford", "index_gather",
-                       "rms_norm", "layer_norm", "gather_elements", "sort_segmented", "reduction_outer",
+                       "rms_norm", "gather_elements", "sort_segmented", "reduction_outer",
                        "reduction_outer_max", "group_norm", "embedding", "upsample_bilinear", "upsample_bicubic",
                        "batch_norm"})
 # elementwise kernels whose per-element work binds before the bytes (gpu.compute_work): an element rate beside them
@@ -258,6 +259,11 @@ STEP_ELEMENT_KEYS = frozenset({"softmax_warp", "softmax_last"})
 # depthwise convolution, realcode-more14: ~1e11 outputs a second for 3-9 taps in bf16 and fp32 alike, ~1.4e12 taps a
 # second at 49); cuDNN's fp16 depthwise kernels in the same form
 FLOOR_KEYS = frozenset({"conv_depthwise", "conv_depthwise_cudnn", "conv_depthwise_nhwc", "pool"})
+# keys of three terms: device_s = overhead_s + max(bytes / bw_bytes_per_s, work / flop_rate, walk /
+# walk_bw_bytes_per_s): LayerNorm's bytes, its Welford updates and rows' fixed costs (gpu.compute_work), one block's
+# walk over a long row (gpu.walk_bytes) (fit_three)
+NORM_KEYS = frozenset({"layer_norm"})
+NORM_SPANS = ((9.0, 13.0), (10.0, 14.0), (8.0, 12.0))  # log10 of the bytes', the work's and the walk's rates
 FLOOR_SPAN = (10.0, 14.0)  # log10 of the taps' rate (per second)
 FLOOR_OUTPUTS_MAX = 13.0  # log10 of the outputs' highest rate (per second; fit_max's grid starts at 1e9)
 # keys fitted on the cases of every file: a walk key needs cases where the bytes bind and cases where the walk
@@ -266,7 +272,7 @@ FLOOR_OUTPUTS_MAX = 13.0  # log10 of the outputs' highest rate (per second; fit_
 # And the keys a kernel's structure (a second rate, fixed costs per pass) or the real-code groups' spread of shapes
 # refit: each file alone holds a few sizes of them (the models' sweep: casts of a model's widths; realcode-more: the
 # spread), and a key fitted on the first file's would ignore the rest
-EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | FLOOR_KEYS | {"scan_device", "copy_cat", "gemv", "multinomial",
+EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | FLOOR_KEYS | NORM_KEYS | {"scan_device", "copy_cat", "gemv", "multinomial",
                                                                    "batch_norm",
                                                                    "copy_strided", "copy_transpose"}
 # kernels no case launches alone, fitted on what the cases they run in leave over the rest of their ops, measured where
@@ -483,6 +489,37 @@ def fit_floor(points: list[Point]) -> tuple[float, float, float]:
     return over, walk_bw, rate
 
 
+def fit_three(points: list[Point], max_bw: float = math.inf) -> tuple[float, float, float, float]:
+    """(overhead_s, bw_bytes_per_s, flop_rate, walk_bw_bytes_per_s) minimising the relative error of overhead +
+    max(bytes / bw, work / flop_rate, walk / walk_bw) against graph_s (NORM_KEYS): a log grid over the three rates
+    (NORM_SPANS, the bandwidth up to `max_bw`), refined twice around the best, the overhead solved in closed form at
+    each. Deterministic."""
+    import numpy as np
+
+    g = np.array([p.graph_s for p in points])
+    terms = [np.array([hbm_bytes(p.op) for p in points]), np.array([compute_work(p.op) for p in points]),
+             np.array([walk_bytes(p.op) for p in points])]
+    spans = [list(s) for s in NORM_SPANS]
+    spans[0][1] = min(spans[0][1], math.log10(max_bw))
+    top = spans[0][1]
+    best = (math.inf, 0.0, (1e12, 1e12, 1e9))
+    inv_g2 = 1.0 / g**2
+    for _ in range(3):
+        axes = [np.linspace(lo, hi, 25) for lo, hi in spans]
+        rb, rw, rv = np.meshgrid(*(10.0**a for a in axes), indexing="ij")
+        m = np.maximum(np.maximum(terms[0] / rb[..., None], terms[1] / rw[..., None]), terms[2] / rv[..., None])
+        over = np.maximum(0.0, np.sum((g - m) * inv_g2, axis=-1) / np.sum(inv_g2))
+        err = np.sum(((over[..., None] + m) / g - 1.0) ** 2, axis=-1)
+        i = np.unravel_index(int(np.argmin(err)), err.shape)
+        if err[i] < best[0]:
+            best = (float(err[i]), float(over[i]), (float(rb[i]), float(rw[i]), float(rv[i])))
+        steps = [(hi - lo) / 24 * 3 for lo, hi in spans]
+        spans = [[math.log10(r) - st, math.log10(r) + st] for r, st in zip(best[2], steps, strict=True)]
+        spans[0][1] = min(spans[0][1], top)
+    _, over, (bw, rate, walk_bw) = best
+    return over, bw, rate, walk_bw
+
+
 def fit_steps(points: list[Point], per_element: bool = False) -> tuple[float, float, float]:
     """(overhead_s, step_s, rate) minimising the relative error of overhead + steps x step_s + bytes / rate against
     graph_s (least squares; a negative term refitted without it); `per_element`: the op's element work
@@ -650,7 +687,7 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
     else:
         sizes = [p.op.bytes for p in points]
         flop_rate = math.inf
-        if base is not None and key not in WALK_KEYS | ROOF_KEYS | STEP_KEYS and max(sizes) <= SAME_SIZE * min(sizes):
+        if base is not None and key not in WALK_KEYS | ROOF_KEYS | STEP_KEYS | NORM_KEYS and max(sizes) <= SAME_SIZE * min(sizes):
             # cases of one size cannot tell a fixed cost from a bandwidth: the refined key's overhead, the bandwidth
             # that leaves each case its time
             over, walk_bw = base.overhead_s, math.inf
@@ -661,6 +698,11 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
             bw = walk_bw = math.inf
             notes.append("device_s = overhead_s + steps x wave_s + flops / flop_rate (a fixed cost per wave, the "
                          "elements' math beside it, whatever their width)")
+        elif key in NORM_KEYS:
+            over, bw, flop_rate, walk_bw = fit_three(points, max_bw)
+            notes.append("device_s = overhead_s + max(bytes / bw_bytes_per_s, work / flop_rate, walk / "
+                         "walk_bw_bytes_per_s): the work a Welford update an element and a row's fixed cost "
+                         "(hetsim.hardware.gpu.NORM_ROW_ELEMENTS), the walk one block's row")
         elif key in FLOOR_KEYS:
             over, walk_bw, flop_rate = fit_floor(points)
             bw = max_bw
