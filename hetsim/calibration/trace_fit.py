@@ -54,7 +54,7 @@ cases of all the files). Each regime below becomes a rate key of
     cast_fp8        a cast down to float8_e4m3fn (ATen's float8 copy kernel, DSA's fp8 indexer)
     cast_from_fp8   a cast up from float8_e4m3fn (the fp8 indexer's keys back to bf16): ~3x slower
     layer_norm      native_layer_norm (one vectorised kernel over the rows): its bytes, its Welford updates with a
-                    fixed cost a row (a work rate), or one block's walk over a long row (NORM_KEYS)
+                    fixed cost a row (a work rate), or one block's walk over a long row (THREE_TERM_KEYS)
     select          torch.nonzero_static over a mask (cub's select: a few launches; torch.nonzero adds a sync)
     topk_multiblock_fp32  torch.topk's multi-block radix select over fp32 scores (four digit passes; the suite's
                     topk_multiblock timed bf16, two): the bytes, or one row's where that halves the error
@@ -260,10 +260,11 @@ STEP_ELEMENT_KEYS = frozenset({"softmax_warp", "softmax_last"})
 # second at 49); cuDNN's fp16 depthwise kernels in the same form
 FLOOR_KEYS = frozenset({"conv_depthwise", "conv_depthwise_cudnn", "conv_depthwise_nhwc", "pool"})
 # keys of three terms: device_s = overhead_s + max(bytes / bw_bytes_per_s, work / flop_rate, walk /
-# walk_bw_bytes_per_s): LayerNorm's bytes, its Welford updates and rows' fixed costs (gpu.compute_work), one block's
-# walk over a long row (gpu.walk_bytes) (fit_three)
-NORM_KEYS = frozenset({"layer_norm"})
-NORM_SPANS = ((9.0, 13.0), (10.0, 14.0), (8.0, 12.0))  # log10 of the bytes', the work's and the walk's rates
+# walk_bw_bytes_per_s) (fit_three): LayerNorm's bytes, its Welford updates and rows' fixed costs (gpu.compute_work),
+# one block's walk over a long row (gpu.walk_bytes); a scatter's bytes, its elements, a thread's chain of up to 8
+# (scatter_add keeps two: its 3 cases cannot fit four numbers)
+THREE_TERM_KEYS = frozenset({"layer_norm", "scatter"})
+THREE_TERM_SPANS = ((9.0, 13.0), (10.0, 14.0), (6.0, 12.0))  # log10 of the bytes', the work's and the walk's rates
 FLOOR_SPAN = (10.0, 14.0)  # log10 of the taps' rate (per second)
 FLOOR_OUTPUTS_MAX = 13.0  # log10 of the outputs' highest rate (per second; fit_max's grid starts at 1e9)
 # keys fitted on the cases of every file: a walk key needs cases where the bytes bind and cases where the walk
@@ -272,9 +273,8 @@ FLOOR_OUTPUTS_MAX = 13.0  # log10 of the outputs' highest rate (per second; fit_
 # And the keys a kernel's structure (a second rate, fixed costs per pass) or the real-code groups' spread of shapes
 # refit: each file alone holds a few sizes of them (the models' sweep: casts of a model's widths; realcode-more: the
 # spread), and a key fitted on the first file's would ignore the rest
-EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | FLOOR_KEYS | NORM_KEYS | {"scan_device", "copy_cat", "gemv", "multinomial",
-                                                                   "batch_norm",
-                                                                   "copy_strided", "copy_transpose"}
+EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | FLOOR_KEYS | THREE_TERM_KEYS | {
+    "scan_device", "copy_cat", "gemv", "multinomial", "batch_norm", "copy_strided", "copy_transpose"}
 # kernels no case launches alone, fitted on what the cases they run in leave over the rest of their ops, measured where
 # another case runs that rest alone, else priced by the keys fitted before (RESIDUAL_SHARE: the least share of a
 # case's time they must leave): cuDNN's layout kernels run inside an NCHW convolution's call, beside its implicit GEMM
@@ -491,15 +491,15 @@ def fit_floor(points: list[Point]) -> tuple[float, float, float]:
 
 def fit_three(points: list[Point], max_bw: float = math.inf) -> tuple[float, float, float, float]:
     """(overhead_s, bw_bytes_per_s, flop_rate, walk_bw_bytes_per_s) minimising the relative error of overhead +
-    max(bytes / bw, work / flop_rate, walk / walk_bw) against graph_s (NORM_KEYS): a log grid over the three rates
-    (NORM_SPANS, the bandwidth up to `max_bw`), refined twice around the best, the overhead solved in closed form at
-    each. Deterministic."""
+    max(bytes / bw, work / flop_rate, walk / walk_bw) against graph_s (THREE_TERM_KEYS): a log grid over the three
+    rates (THREE_TERM_SPANS, the bandwidth up to `max_bw`), refined twice around the best, the overhead solved in closed
+    form at each. Deterministic."""
     import numpy as np
 
     g = np.array([p.graph_s for p in points])
     terms = [np.array([hbm_bytes(p.op) for p in points]), np.array([compute_work(p.op) for p in points]),
              np.array([walk_bytes(p.op) for p in points])]
-    spans = [list(s) for s in NORM_SPANS]
+    spans = [list(s) for s in THREE_TERM_SPANS]
     spans[0][1] = min(spans[0][1], math.log10(max_bw))
     top = spans[0][1]
     best = (math.inf, 0.0, (1e12, 1e12, 1e9))
@@ -687,7 +687,8 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
     else:
         sizes = [p.op.bytes for p in points]
         flop_rate = math.inf
-        if base is not None and key not in WALK_KEYS | ROOF_KEYS | STEP_KEYS | NORM_KEYS and max(sizes) <= SAME_SIZE * min(sizes):
+        if (base is not None and key not in WALK_KEYS | ROOF_KEYS | STEP_KEYS | THREE_TERM_KEYS
+                and max(sizes) <= SAME_SIZE * min(sizes)):
             # cases of one size cannot tell a fixed cost from a bandwidth: the refined key's overhead, the bandwidth
             # that leaves each case its time
             over, walk_bw = base.overhead_s, math.inf
@@ -698,11 +699,10 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
             bw = walk_bw = math.inf
             notes.append("device_s = overhead_s + steps x wave_s + flops / flop_rate (a fixed cost per wave, the "
                          "elements' math beside it, whatever their width)")
-        elif key in NORM_KEYS:
+        elif key in THREE_TERM_KEYS:
             over, bw, flop_rate, walk_bw = fit_three(points, max_bw)
             notes.append("device_s = overhead_s + max(bytes / bw_bytes_per_s, work / flop_rate, walk / "
-                         "walk_bw_bytes_per_s): the work a Welford update an element and a row's fixed cost "
-                         "(hetsim.hardware.gpu.NORM_ROW_ELEMENTS), the walk one block's row")
+                         "walk_bw_bytes_per_s) (hetsim.hardware.gpu.compute_work, walk_bytes)")
         elif key in FLOOR_KEYS:
             over, walk_bw, flop_rate = fit_floor(points)
             bw = max_bw

@@ -114,6 +114,48 @@ def _embedding(op: AtenOp) -> tuple[Op, ...]:
     return (Gather(idx.numel, weight.shape[1] * weight.itemsize, weight.shape[0], aten=op.name, name=_name(op)),)
 
 
+def _embedding_bag(op: AtenOp) -> tuple[Op, ...]:
+    # nn.EmbeddingBag (EmbeddingBag_updateOutputKernel_sum_mean: a bag's rows summed into its output row, profiled on an
+    # H200, realcode-check19): every index reads one row of the table, a warp a bag walking its rows, which streams
+    # the rows as a gather does (245,760 rows of 512 B in 54.5 us, ~2.3 TB/s), not at nn.Embedding's cost an index;
+    # the bags' sums written once
+    weight, idx = op.inputs[0], op.inputs[1]
+    return (Gather(idx.numel, weight.shape[1] * weight.itemsize, weight.shape[0], aten=op.name, name=_name(op)),)
+
+
+def _glu(op: AtenOp) -> tuple[Op, ...]:
+    # F.glu(x, dim) (GluKernel: a * sigmoid(b) over the two halves of `dim`): one elementwise kernel reading both
+    # halves as views of x (strided unless dim is the outermost) and writing the half-size output, a sigmoid a element
+    x, out = op.inputs[0], op.outputs[0]
+    dim = int(op.args.get("dim", -1)) % len(x.shape)
+    halves = tuple(TensorMeta(out.shape, x.stride, x.dtype, view=True, contiguous=dim == 0 and not strided(x))
+                   for _ in range(2))
+    return _pointwise(replace(op, inputs=halves))
+
+
+def _written(op: AtenOp) -> tuple[Op, ...]:
+    # a factory writing its output (torch.tril_indices' coordinates): a fill's kernel
+    out = op.outputs[0]
+    return (Pointwise(out.numel, nbytes(out), op.name, "elementwise", name=_name(op)),)
+
+
+def _index_fill(op: AtenOp) -> tuple[Op, ...]:
+    # index_fill_(dim, index, value): the selected slices written through the strided kernel (index_fill_kernel), the
+    # index read; nothing else of the tensor moves
+    x, index = op.inputs[0], op.inputs[1]
+    dim = int(op.args.get("dim", 0)) % max(len(x.shape), 1)
+    touched = index.numel * (x.numel // max(x.shape[dim], 1)) if x.shape else 1
+    return (Pointwise(touched, touched * x.itemsize + nbytes(index), op.name, "pointwise_broadcast", operands=2,
+                      name=_name(op)),)
+
+
+def _reflection_pad(op: AtenOp) -> tuple[Op, ...]:
+    # reflection_pad1d / 2d (ReflectionPad.cu): a thread an output element computing its mirrored source, the input read
+    # and the output written element by element: ATen's strided copy's pace
+    x, out = op.inputs[0], op.outputs[0]
+    return (Pointwise(out.numel, nbytes(x) + nbytes(out), op.name, "copy_strided", name=_name(op)),)
+
+
 def _index_copy(op: AtenOp) -> tuple[Op, ...]:
     # index_copy_(dim): each index writes one slice of the destination (rows of the trailing dims):
     # the source and the indices read, the rows written; its own regime (`index_copy`), priced as a
@@ -188,11 +230,14 @@ def _materialise(op: AtenOp) -> tuple[Op, ...]:
         # permute (the models' prefill rotate_half cats -35 % under copy_strided, profiled); five dims and more
         # copy each input by itself (_cat_by_copies)
         regime = "cat_strided"
-    if regime != "copy_transpose" and any(broadcast(t) for t in op.inputs if t.numel):
+    if regime not in ("copy_transpose", "cat_strided", "cat_one_input") and any(broadcast(t) for t in op.inputs
+                                                                                if t.numel):
         # an expanded input (repeat_kv's K/V heads): each stored element is read once and written n times, a
         # pattern the strided kernel runs faster than a transposing copy (the aten sweep's clones of expanded
         # caches: ~1.2 TB/s of bytes read + written, against ~0.8 for copy_transpose's): `copy_expand`
-        regime = "copy_expand"  # (an expanded view read across its last dim stays a transpose: GQA's k^T broadcast)
+        # (an expanded view read across its last dim stays a transpose: GQA's k^T broadcast; a batched cat with an
+        # expanded input, ViT's class token before its patches, runs the unvectorised batched kernel: `cat_strided`)
+        regime = "copy_expand"
     return (Pointwise(numel, read + write, op.name, regime, name=_name(op)),)
 
 
@@ -503,7 +548,7 @@ FILLS = frozenset({"ones_like", "zeros_like", "full_like", "new_ones", "new_zero
 INTEGER_DIVISIONS = frozenset({"floor_divide", "remainder", "div"})
 # elementwise ops whose math per element can bind before their bytes (activations, exp / log, trigonometry)
 MATH_OPS = frozenset({"gelu", "silu", "sigmoid", "tanh", "exp", "exp2", "expm1", "erf", "log", "log1p", "sin", "cos",
-                      "softplus", "elu", "mish", "exponential",
+                      "softplus", "elu", "mish", "exponential", "log10", "log2", "logaddexp", "glu",
                       # autograd's activation gradients (test-time training's inner step): the activation recomputed
                       "silu_backward", "gelu_backward", "sigmoid_backward", "tanh_backward"})
 
@@ -831,10 +876,18 @@ def _scatter(op: AtenOp) -> tuple[Op, ...]:
     add = op.base.startswith("scatter_add") or op.args.get("reduce") in ("sum", "add", "prod", "multiply", "mean",
                                                                           "amax", "amin")
     regime = "scatter_add" if add else "scatter"
-    work = Pointwise(moved, nbytes_of(index) + 2 * moved * dest.itemsize, op.name, regime, name=_name(op))
+    # _scatter_gather_elementwise_kernel<128, 8>: a thread takes up to 8 of a block's elements one after another, an
+    # index's offset computed and its element written each (profiled, realcode-more20: ~1.5 us over a few hundred
+    # elements, ~3.3-4.9 from ~1,000, where every thread runs its 8): those steps are its walk
+    steps = min(SCATTER_UNROLL, math.ceil(moved / SCATTER_THREADS))
+    work = Pointwise(moved, nbytes_of(index) + 2 * moved * dest.itemsize, op.name, regime, walk=steps * FP32_BYTES,
+                     name=_name(op))
     if op.base.endswith("_"):
         return (work,)
     return (*_dense_copy(dest, op), work)
+
+
+SCATTER_THREADS, SCATTER_UNROLL = 128, 8  # ScatterGatherKernel.cu's block and elements a thread
 
 
 def _sort(op: AtenOp) -> tuple[Op, ...]:
@@ -960,10 +1013,12 @@ def _convolution(op: AtenOp) -> tuple[Op, ...]:
     transposed to NHWC and the output back by its layout kernels where they are NCHW; a CUDA-core kernel over NCHW
     for an input of a few channels; a 2-D 1 x 1 convolution in 16 bits is a GEMM a sample over the NCHW tensors as
     they are (nvjet), in fp32 cuDNN's TF32 GEMM over them. Its bias is added after, over the output (the strided
-    kernel). A transposed convolution has no lowering (roofline, assumed)."""
+    kernel). A transposed convolution runs cuDNN's data-gradient kernels (`_transposed_convolution`)."""
     x, w, out = op.inputs[0], op.inputs[1], op.outputs[0]
-    if op.args.get("transposed") or len(x.shape) < 3:
+    if len(x.shape) < 3:
         return _unknown(op)
+    if op.args.get("transposed"):
+        return _transposed_convolution(op)
     bias = op.inputs[2] if len(op.inputs) > 2 and op.inputs[2].numel else None
     groups = int(op.args.get("groups", 1))
     samples, channels = x.shape[0], x.shape[1]
@@ -1023,6 +1078,39 @@ def _convolution(op: AtenOp) -> tuple[Op, ...]:
     to_nhwc = tuple(_conv_layout(t, op) for t in (x, w) if t.shape[1] > 1 and math.prod(t.shape[2:]) > 1)
     back = (_conv_layout(out, op, back=True),) if out.shape[1] > 1 else ()
     return (*made_contiguous, *to_nhwc, gemm, *back, *_conv_bias(op, bias, out))
+
+
+def _transposed_convolution(op: AtenOp) -> tuple[Op, ...]:
+    """ConvTranspose1d / 2d on a GPU: cuDNN's data-gradient implicit GEMM (profiled on an H200, realcode-more19:
+    sm90_xmma_dgrad_implicit_gemm, or CUTLASS's s16816dgrad / s1688dgrad over fewer than ~2,000 input positions),
+    with the layout kernels a forward convolution has around it on NCHW tensors (the input and the weight to NHWC, the
+    output back) and the bias added after. Its GEMM: m = samples x output positions, n = output channels, k = input
+    channels x the taps that land on an output (each dim's kernel over its stride, rounded up: a 2 x 2 at stride 2
+    lands one, a 4 x 4 at stride 2 four), priced by the forward kernels' keys. Grouped ones have no lowering."""
+    x, w, out = op.inputs[0], op.inputs[1], op.outputs[0]
+    if int(op.args.get("groups", 1)) != 1:
+        return _unknown(op)
+    bias = op.inputs[2] if len(op.inputs) > 2 and op.inputs[2].numel else None
+    strides = [int(s) for s in op.args.get("stride", [1])]
+    strides += [strides[-1]] * (len(w.shape) - 2 - len(strides))
+    taps = math.prod(math.ceil(k / s) for k, s in zip(w.shape[2:], strides, strict=False))
+    samples, channels, outputs = x.shape[0], x.shape[1], out.shape[1]
+    positions = math.prod(out.shape[2:])
+    contiguous = same_dense_layout(x, TensorMeta.dense(x.shape, x.dtype))
+    made_contiguous = () if contiguous else _dense_copy(x, op)
+    hopper = samples * math.prod(x.shape[2:]) >= DGRAD_HOPPER_POSITIONS and hopper_tiles(channels, outputs)
+    gemm = Convolution(samples * positions, outputs, channels * taps, dtype=hdtype(x), aten=op.name,
+                       input_bytes=nbytes(x), algo="implicit_gemm" if hopper else "implicit_gemm_sm80", taps=taps,
+                       name=_name(op))
+    # the weight [in, out, taps...]: its (output channels, taps) planes to NHWC, as a forward weight's
+    to_nhwc = tuple(_conv_layout(t, op) for t in (x, w) if t.shape[1] > 1 and math.prod(t.shape[2:]) > 1)
+    back = (_conv_layout(out, op, back=True),) if outputs > 1 else ()
+    return (*made_contiguous, *to_nhwc, gemm, *back, *_conv_bias(op, bias, out))
+
+
+# input positions (samples x positions) from which cuDNN ran its Hopper dgrad kernels for a transposed convolution
+# (realcode-more19: 4,000-65,536 did; 1,369-1,600 ran CUTLASS's Ampere-style dgrad)
+DGRAD_HOPPER_POSITIONS = 2048
 
 
 def channels_last_4d(t: TensorMeta) -> bool:
@@ -1239,6 +1327,17 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "logsumexp": ("reduction_last / reduction_outer(_max) + pointwise(_math): amax, x - max, exp_, sum, log_",
                   _logsumexp),
     "embedding": ("embedding / embedding_few (else gather_narrow / gather)", _embedding),
+    "_embedding_bag_forward_only": ("gather (a row a lookup, the bags summed)", _embedding_bag),
+    "_embedding_bag": ("gather (a row a lookup, the bags summed)", _embedding_bag),
+    "glu": ("pointwise_broadcast / pointwise_math (a * sigmoid(b) over the halves)", _glu),
+    "tril_indices": ("elementwise (its output written)", _written),
+    "triu_indices": ("elementwise (its output written)", _written),
+    "index_fill_": ("pointwise_broadcast (the selected slices written)", _index_fill),
+    "index_fill": ("pointwise_broadcast (the selected slices written)", _index_fill),
+    "reflection_pad1d": ("copy_strided (a thread an output)", _reflection_pad),
+    "reflection_pad2d": ("copy_strided (a thread an output)", _reflection_pad),
+    "replication_pad1d": ("copy_strided (a thread an output)", _reflection_pad),
+    "replication_pad2d": ("copy_strided (a thread an output)", _reflection_pad),
     "index_select": ("gather_few (<= 16 indices) / gather_narrow / gather", _index_select),
     "index_copy_": ("index_copy (row scatter; else gather_narrow / gather)", _index_copy),
     "index_copy": ("index_copy (row scatter; else gather_narrow / gather)", _index_copy),

@@ -49,6 +49,8 @@ ELEMENTWISE = frozenset({
     "__rshift__", "__lshift__", "bitwise_left_shift", "bitwise_right_shift", "__and__", "__or__", "__xor__",
     # autograd's activation gradients (grad_out, x) -> grad_in: one elementwise kernel each (TTT's inner step)
     "silu_backward", "gelu_backward", "sigmoid_backward", "tanh_backward", "threshold_backward",
+    # more activations and math: MobileNetV3's hard sigmoid, log-mel's log10, a log-sum-exp merge, NaN cleanup
+    "hardsigmoid", "log10", "log2", "logaddexp", "nan_to_num",
 })
 
 

@@ -58,7 +58,7 @@ def test_the_sixteenth_check_was_timed_whole_and_is_scored_blind(scored_graph):
     # PyTorch runs them (read off its kernels): 8.2 / 25.2 %
     assert graph["n"] == 607
     assert graph["median_abs"] == pytest.approx(0.082, abs=0.01)
-    assert 0.21 < graph["p90_abs"] < 0.29
+    assert 0.17 < graph["p90_abs"] < 0.25  # 20.3 % after realcode-more19 / -more20 (LayerNorm, scatters)
 
 
 def _conv(x, w, out, bias=None, **args):

@@ -644,7 +644,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     convolutions and image ops the eighteenth check ran; then realcode-more18 (realcode_thirtyfirst), the image ops
     and convolutions at the sizes realcode-more17 lacked; then realcode-more19 (realcode_thirtysecond), LayerNorm over
     a spread of rows and widths, transposed convolutions and GLU; then the nineteenth check, realcode-check19, which
-    lives in realcode_thirtythird, blind to every group before it)."""
+    lives in realcode_thirtythird, blind to every group before it; then realcode-more20 (realcode_thirtyfourth), fp32
+    products, odd-width heads and small scatters at the checks' shapes)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighteenth,
@@ -666,6 +667,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_thirteenth,
         realcode_thirtieth,
         realcode_thirtyfirst,
+        realcode_thirtyfourth,
         realcode_thirtysecond,
         realcode_thirtythird,
         realcode_twelfth,
@@ -714,7 +716,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_thirtieth.REALCODE_MORE17,), realcode_thirtieth.specs),
             ((realcode_thirtyfirst.REALCODE_MORE18,), realcode_thirtyfirst.specs),
             ((realcode_thirtysecond.REALCODE_MORE19,), realcode_thirtysecond.specs),
-            ((realcode_thirtythird.REALCODE_CHECK19,), realcode_thirtythird.specs))
+            ((realcode_thirtythird.REALCODE_CHECK19,), realcode_thirtythird.specs),
+            ((realcode_thirtyfourth.REALCODE_MORE20,), realcode_thirtyfourth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
