@@ -26,9 +26,10 @@ def test_the_eleventh_check_is_scored():
     assert len(cases) == 167  # of 168: one case was not timed
     graph = validate_ops(gpu_model("H200"), cases).stats("graph")
     # scored once, blind, with the code of commit cb4efa6 (after gemm-shapes): 10.4 % / 41.4 % (the code this session
-    # began from, da3f33c: 10.6 % / 44.9 %). Not blind after: 10.2 % / 35.0 % with realcode-more9
-    assert graph["median_abs"] == pytest.approx(0.102, abs=0.01)
-    assert graph["p90_abs"] > 0.25
+    # began from, da3f33c: 10.6 % / 44.9 %). Not blind after: 10.2 % / 35.0 % with realcode-more9; 9.2 % / 25.5 %
+    # after realcode-more19 / -more20
+    assert graph["median_abs"] == pytest.approx(0.092, abs=0.01)
+    assert graph["p90_abs"] > 0.22
 
 
 def test_a_fill_like_op_writes_its_output_and_reads_nothing():

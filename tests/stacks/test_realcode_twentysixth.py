@@ -57,4 +57,4 @@ def test_the_seventeenth_check_was_timed_whole_and_is_scored_blind(scored_graph)
     # (calibration/README.md); its tail: convolutions over 1-3 channels, fp64 math, softmax over 126K-wide bf16 rows
     assert graph["n"] == 638
     assert graph["median_abs"] == pytest.approx(0.086, abs=0.01)
-    assert 0.24 < graph["p90_abs"] < 0.33
+    assert 0.20 < graph["p90_abs"] < 0.33  # 24.9 % after realcode-more19 / -more20
