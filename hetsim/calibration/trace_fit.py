@@ -109,7 +109,8 @@ cases of all the files). Each regime below becomes a rate key of
     bmm_fp32        a batched fp32 GEMM (eager fp32 attention): the bytes or the flops (ROOF_KEYS)
     The realcode-more5 group (2026-12-02) refits `softmax_warp` and `softmax_last` as STEP_KEYS: the waves' lane
     work (each thread's elements, the persistent kernel's row rounded up to a power of two, gpu.op_steps) beside the
-    bytes, where they were the bytes or the lane's walk; and `scatter` at an element rate (ROOF_KEYS). With
+    bytes, where they were the bytes or the lane's walk; and `scatter` at an element rate (ROOF_KEYS; since
+    realcode-more20 a THREE_TERM_KEYS key, each thread's chain of up to 8 elements its walk). With
     realcode-more7 the persistent kernel's second term is the elements' math, not the bytes (STEP_ELEMENT_KEYS: bf16
     and fp32 rows of one length ran alike).
     The realcode-more group (2026-12-02) refits several keys in new forms: `sort` as a fixed cost per radix pass

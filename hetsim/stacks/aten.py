@@ -141,12 +141,13 @@ def _written(op: AtenOp) -> tuple[Op, ...]:
 
 def _index_fill(op: AtenOp) -> tuple[Op, ...]:
     # index_fill_(dim, index, value): the selected slices written through the strided kernel (index_fill_kernel), the
-    # index read; nothing else of the tensor moves
+    # index read; nothing else of the tensor moves (out of place: the tensor cloned first)
     x, index = op.inputs[0], op.inputs[1]
     dim = int(op.args.get("dim", 0)) % max(len(x.shape), 1)
     touched = index.numel * (x.numel // max(x.shape[dim], 1)) if x.shape else 1
-    return (Pointwise(touched, touched * x.itemsize + nbytes(index), op.name, "pointwise_broadcast", operands=2,
-                      name=_name(op)),)
+    fill = Pointwise(touched, touched * x.itemsize + nbytes(index), op.name, "pointwise_broadcast", operands=2,
+                     name=_name(op))
+    return (fill,) if op.base.endswith("_") else (*_dense_copy(x, op), fill)
 
 
 def _reflection_pad(op: AtenOp) -> tuple[Op, ...]:
