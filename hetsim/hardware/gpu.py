@@ -215,7 +215,7 @@ def walk_bytes(op: Op) -> float:
         # laid out by the lowering from the kernel's launch (hetsim.stacks.aten); a chain of dependent loads runs
         # faster as far as the L2 holds them (residency.WALK_L2_GAIN)
         return residency.hbm_equivalent(float(op.walk), op.walk_share)
-    if isinstance(op, Pointwise) and op.row_bytes and op.regime in NORM_ROW_ELEMENTS:
+    if counts_row_elements(op):
         # one block's row: a few long rows are bound by one block's walk over its row; many rows by the element work
         # (compute_work), whatever the waves
         return float(op.row_bytes)
@@ -264,7 +264,7 @@ def compute_work(op: Op) -> float:
         return launch.align1_tile_flops(op.m, op.n, op.k, op.batch)
     if isinstance(op, SdpaAttention) and op.backend == "efficient" and not op.decode:
         return op.flops * launch.efficient_head_work(op.head_dim) / op.head_dim
-    if isinstance(op, Pointwise) and op.row_bytes and op.regime in NORM_ROW_ELEMENTS:
+    if counts_row_elements(op):
         # a Welford update an element (a reciprocal and two fused multiply-adds in fp32, one after another), and a
         # row's fixed cost in elements
         return float(op.numel + NORM_ROW_ELEMENTS[op.regime] * op.rows)
@@ -386,12 +386,17 @@ def topk_multiblock(rows: int, n: int) -> bool:
 # fit's error over 0-8 KB on the realcode group's rms_norm cases (4 KB: 2,048 bf16 elements), never on a validation
 # case
 NORM_ROW_FIXED_BYTES = {"rms_norm": 4096}
-# a row's fixed cost in elements of a norm key's element work (gpu.compute_work; hetsim.calibration.trace_fit's
-# NORM_KEYS): LayerNorm's block launch, its two Welford reductions and the mean and rstd it writes cost what ~768 of
-# its row's elements do. Its time follows its rows and elements, not waves of rows: 65,536 rows of 256 bf16 ran 86 us
+# a row's fixed cost in elements of a norm key's element work (compute_work; hetsim.calibration.trace_fit's
+# THREE_TERM_KEYS): LayerNorm's block launch, its two Welford reductions and the mean and rstd it writes cost what ~768
+# of its row's elements do. Its time follows its rows and elements, not waves of rows: 65,536 rows of 256 bf16 ran 86 us
 # and 16,384 of 1,024 41 us, the same bytes; 2,000 rows of 1,024 (one wave) 6.6 us and 1,028 4.4. Chosen by the fit's
 # error over 512-1,024 on realcode-more's and realcode-more19's 53 cases (fit 4.1 / 13.7 % at 768), never on a check
 NORM_ROW_ELEMENTS = {"layer_norm": 768}
+
+
+def counts_row_elements(op: Op) -> bool:
+    """A norm kernel priced by its elements and rows (NORM_ROW_ELEMENTS), one block's row its walk."""
+    return isinstance(op, Pointwise) and bool(op.row_bytes) and op.regime in NORM_ROW_ELEMENTS
 GEMV_ATEN = ("aten.mv.", "aten.addmv.", "aten.addmv_.")  # the aten matrix-vector ops (a Matmul's `aten`)
 TRACED_BMM = ("aten.bmm.", "aten.baddbmm.")  # the aten batched GEMMs (a Matmul's `aten`)
 

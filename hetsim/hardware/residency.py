@@ -88,9 +88,8 @@ def replayed(ops, l2_bytes: float) -> tuple[Op, ...]:
         host = isinstance(op, HostCall) or (isinstance(op, Copy) and op.crosses_host)
         regime = getattr(op, "regime", "")
         share = 0.0 if host or regime in NO_L2_GAIN else l2_share(working_bytes(op), l2_bytes)
-        if share and regime in WALK_L2_GAIN:
-            op = replace(op, walk_share=share)
-        out.append(replace(op, l2_share=share) if share else op)
+        walk = {"walk_share": share} if regime in WALK_L2_GAIN else {}
+        out.append(replace(op, l2_share=share, **walk) if share else op)
     return tuple(out)
 
 

@@ -110,16 +110,10 @@ def _row_split(dest: TensorMeta, dim: int) -> tuple[int, int]:
 def _embedding(op: AtenOp) -> tuple[Op, ...]:
     weight, idx = op.inputs[0], op.inputs[1]
     # nn.Embedding's kernel (embedding -> index_select inside ATen), its own regime `embedding` where fitted; more
-    # lookups than the table's rows (a token-type or position table) read each row once (Gather's fan-out)
-    return (Gather(idx.numel, weight.shape[1] * weight.itemsize, weight.shape[0], aten=op.name, name=_name(op)),)
-
-
-def _embedding_bag(op: AtenOp) -> tuple[Op, ...]:
-    # nn.EmbeddingBag (EmbeddingBag_updateOutputKernel_sum_mean: a bag's rows summed into its output row, profiled on an
-    # H200, realcode-check19): every index reads one row of the table, a warp a bag walking its rows, which streams
-    # the rows as a gather does (245,760 rows of 512 B in 54.5 us, ~2.3 TB/s), not at nn.Embedding's cost an index;
-    # the bags' sums written once
-    weight, idx = op.inputs[0], op.inputs[1]
+    # lookups than the table's rows (a token-type or position table) read each row once (Gather's fan-out).
+    # nn.EmbeddingBag alike, a row a lookup (EmbeddingBag_updateOutputKernel_sum_mean, a warp a bag walking its rows,
+    # profiled on an H200, realcode-check19: 245,760 rows of 512 B in 54.5 us, ~2.3 TB/s): its aten name keeps it off
+    # nn.Embedding's cost an index (gpu.ROW_INDEX_GATHERS), the bags' sums written once
     return (Gather(idx.numel, weight.shape[1] * weight.itemsize, weight.shape[0], aten=op.name, name=_name(op)),)
 
 
@@ -133,12 +127,6 @@ def _glu(op: AtenOp) -> tuple[Op, ...]:
     return _pointwise(replace(op, inputs=halves))
 
 
-def _written(op: AtenOp) -> tuple[Op, ...]:
-    # a factory writing its output (torch.tril_indices' coordinates): a fill's kernel
-    out = op.outputs[0]
-    return (Pointwise(out.numel, nbytes(out), op.name, "elementwise", name=_name(op)),)
-
-
 def _index_fill(op: AtenOp) -> tuple[Op, ...]:
     # index_fill_(dim, index, value): the selected slices written through the strided kernel (index_fill_kernel), the
     # index read; nothing else of the tensor moves (out of place: the tensor cloned first)
@@ -150,9 +138,10 @@ def _index_fill(op: AtenOp) -> tuple[Op, ...]:
     return (fill,) if op.base.endswith("_") else (*_dense_copy(x, op), fill)
 
 
-def _reflection_pad(op: AtenOp) -> tuple[Op, ...]:
-    # reflection_pad1d / 2d (ReflectionPad.cu): a thread an output element computing its mirrored source, the input read
-    # and the output written element by element: ATen's strided copy's pace
+def _edge_pad(op: AtenOp) -> tuple[Op, ...]:
+    # reflection_pad1d / 2d (ReflectionPad.cu) and replication_pad1d / 2d: a thread an output element computing its
+    # mirrored or clamped source, the input read and the output written element by element: ATen's strided copy's
+    # pace
     x, out = op.inputs[0], op.outputs[0]
     return (Pointwise(out.numel, nbytes(x) + nbytes(out), op.name, "copy_strided", name=_name(op)),)
 
@@ -544,7 +533,9 @@ def _eye(op: AtenOp) -> tuple[Op, ...]:
 
 
 # ops that take a tensor for its shape and dtype only and write the output (a fill)
-FILLS = frozenset({"ones_like", "zeros_like", "full_like", "new_ones", "new_zeros", "new_full"})
+FILLS = frozenset({"ones_like", "zeros_like", "full_like", "new_ones", "new_zeros", "new_full",
+                   # factories that write their output whole (torch.tril_indices' coordinates)
+                   "tril_indices", "triu_indices"})
 # integer divisions (int64 operands: a software division per element)
 INTEGER_DIVISIONS = frozenset({"floor_divide", "remainder", "div"})
 # elementwise ops whose math per element can bind before their bytes (activations, exp / log, trigonometry)
@@ -1075,10 +1066,17 @@ def _convolution(op: AtenOp) -> tuple[Op, ...]:
     if channels_last or w_last:
         copies = (() if channels_last else _dense_copy(x, op)) + (() if w_last else _dense_copy(w, op))
         return (*copies, gemm, *_conv_bias(op, bias, out))
-    # a plane of one channel or one tap is both layouts at once: no kernel (profiled: a 1-tap conv1d's weight)
+    return (*made_contiguous, *_around_nchw(op, gemm), *_conv_bias(op, bias, out))
+
+
+def _around_nchw(op: AtenOp, gemm: Convolution) -> tuple[Op, ...]:
+    """cuDNN's GEMM on NCHW tensors between its layout kernels: the input and the weight to NHWC, the output back. A
+    plane of one channel or one tap is both layouts at once: no kernel (profiled: a 1-tap conv1d's weight); a
+    transposed convolution's weight [in, out, taps...] is laid out as a forward one's."""
+    x, w, out = op.inputs[0], op.inputs[1], op.outputs[0]
     to_nhwc = tuple(_conv_layout(t, op) for t in (x, w) if t.shape[1] > 1 and math.prod(t.shape[2:]) > 1)
     back = (_conv_layout(out, op, back=True),) if out.shape[1] > 1 else ()
-    return (*made_contiguous, *to_nhwc, gemm, *back, *_conv_bias(op, bias, out))
+    return (*to_nhwc, gemm, *back)
 
 
 def _transposed_convolution(op: AtenOp) -> tuple[Op, ...]:
@@ -1103,10 +1101,7 @@ def _transposed_convolution(op: AtenOp) -> tuple[Op, ...]:
     gemm = Convolution(samples * positions, outputs, channels * taps, dtype=hdtype(x), aten=op.name,
                        input_bytes=nbytes(x), algo="implicit_gemm" if hopper else "implicit_gemm_sm80", taps=taps,
                        name=_name(op))
-    # the weight [in, out, taps...]: its (output channels, taps) planes to NHWC, as a forward weight's
-    to_nhwc = tuple(_conv_layout(t, op) for t in (x, w) if t.shape[1] > 1 and math.prod(t.shape[2:]) > 1)
-    back = (_conv_layout(out, op, back=True),) if outputs > 1 else ()
-    return (*made_contiguous, *to_nhwc, gemm, *back, *_conv_bias(op, bias, out))
+    return (*made_contiguous, *_around_nchw(op, gemm), *_conv_bias(op, bias, out))
 
 
 # input positions (samples x positions) from which cuDNN ran its Hopper dgrad kernels for a transposed convolution
@@ -1328,17 +1323,17 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "logsumexp": ("reduction_last / reduction_outer(_max) + pointwise(_math): amax, x - max, exp_, sum, log_",
                   _logsumexp),
     "embedding": ("embedding / embedding_few (else gather_narrow / gather)", _embedding),
-    "_embedding_bag_forward_only": ("gather (a row a lookup, the bags summed)", _embedding_bag),
-    "_embedding_bag": ("gather (a row a lookup, the bags summed)", _embedding_bag),
+    "_embedding_bag_forward_only": ("gather (a row a lookup, the bags summed)", _embedding),
+    "_embedding_bag": ("gather (a row a lookup, the bags summed)", _embedding),
     "glu": ("pointwise_broadcast / pointwise_math (a * sigmoid(b) over the halves)", _glu),
-    "tril_indices": ("elementwise (its output written)", _written),
-    "triu_indices": ("elementwise (its output written)", _written),
+    "tril_indices": ("elementwise (its output written)", _pointwise),
+    "triu_indices": ("elementwise (its output written)", _pointwise),
     "index_fill_": ("pointwise_broadcast (the selected slices written)", _index_fill),
     "index_fill": ("pointwise_broadcast (the selected slices written)", _index_fill),
-    "reflection_pad1d": ("copy_strided (a thread an output)", _reflection_pad),
-    "reflection_pad2d": ("copy_strided (a thread an output)", _reflection_pad),
-    "replication_pad1d": ("copy_strided (a thread an output)", _reflection_pad),
-    "replication_pad2d": ("copy_strided (a thread an output)", _reflection_pad),
+    "reflection_pad1d": ("copy_strided (a thread an output)", _edge_pad),
+    "reflection_pad2d": ("copy_strided (a thread an output)", _edge_pad),
+    "replication_pad1d": ("copy_strided (a thread an output)", _edge_pad),
+    "replication_pad2d": ("copy_strided (a thread an output)", _edge_pad),
     "index_select": ("gather_few (<= 16 indices) / gather_narrow / gather", _index_select),
     "index_copy_": ("index_copy (row scatter; else gather_narrow / gather)", _index_copy),
     "index_copy": ("index_copy (row scatter; else gather_narrow / gather)", _index_copy),
