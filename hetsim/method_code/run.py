@@ -6,10 +6,17 @@
 For each composite (composites.SIZES; --tiny: CPU-sized copies) the method's state is made on the
 device with random values, the phase is run once in full, then each step (and the whole phase,
 step "all") is timed by hetsim.calibration.measure.Timer: the step called back to back, CUDA events
-around loops after a warm-up, median of the repetitions (`t_stream_s`: steady eager stream time, max
-of host issue and device), the host's issue time (`cpu_s`), and the step captured into a CUDA graph
-and replayed (`graph_s`, device time alone; NaN where capture fails). Before each composite of each pass
-the host's speed is probed (`host_probe_s`: host_calls.kernel_call_s; per pass in `host_probe_rounds_s`).
+around loops of >= LOOP_S after a warm-up, median of the repetitions (`t_stream_s`: steady eager stream
+time, max of host issue and device), the host's issue time (`cpu_s`), and the step captured into a CUDA
+graph and replayed (`graph_s`, device time alone; NaN where capture fails). Right before each step of each
+pass the host's speed is probed (`host_probe_s`: host_calls.kernel_call_s; per pass in `host_probe_rounds_s`):
+the lent hosts run in spells shorter than a composite's timing.
+
+Why loops of LOOP_S: a timed loop starts from a synchronised, idle stream and pays a cost once per loop
+that a steady stream does not; DSA's decode phase paid ~0.9 ms a loop on an H200 (2026-12-03,
+calibration/methods/diagnostics/phase-host-*: `all` at 2-4 calls a loop 729-972 us a call, at 37-39 calls
+492-512 us, its steps alone summing to 458-518). Sessions before 2026-12-03 timed 2 ms loops (`loop_s`
+in each row).
 Each step's trace (fake tensors, the same functions) is stored beside its timing, so pricing needs no torch.
 Writes DIR/methods.parquet (one row per step, provenance in every row: device, date, torch, CUDA,
 command, host) and DIR/run.log. Needs torch, pandas (pyarrow); no pydantic.
@@ -38,6 +45,8 @@ from hetsim.method_code.base import Maker, model_dims
 from hetsim.method_code.trace import step_traces
 
 KIND = "method-timings"  # the --out folder's manifest kind (hetsim.outdir)
+LOOP_S = 20e-3  # a timed loop's length (the docstring says why); 2 ms before 2026-12-03
+MAX_INNER = 2000  # calls a loop: a 10 us step fills LOOP_S
 
 
 def provenance(device: torch.device, command: str) -> dict:
@@ -66,11 +75,11 @@ def run_composite(c: composites.Composite, device: torch.device, timer: Timer, l
             fn(state)
 
     whole(st)  # every step's inputs exist before any step is timed alone
-    probe = kernel_call_s(device)  # the host's speed as this composite's steps are timed (it moves in spells)
     rows = []
     for name, fn in [*steps.items(), ("all", whole)]:
-        row = {**base, "step": name, "error": "", "host_probe_s": probe,
-               "trace": json.dumps(traces[name].to_json()) if name in traces else ""}
+        # the host's speed right as this step is timed: it moves in spells shorter than a composite's timing
+        row = {**base, "step": name, "error": "", "host_probe_s": kernel_call_s(device),
+               "loop_s": timer.loop_s, "trace": json.dumps(traces[name].to_json()) if name in traces else ""}
         try:
             s = timer.measure(lambda fn=fn: fn(st), 1, graph=graph)
             row.update(t_stream_s=s.t.median, t_stream_p10_s=s.t.p10, t_stream_p90_s=s.t.p90, cpu_s=s.cpu.median,
@@ -165,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
 
     prov = provenance(device, command)
     log(json.dumps(prov))
-    timer = Timer(device, loop_s=2e-3, point_s=0.1, reps=11, min_reps=5)
+    timer = Timer(device, loop_s=LOOP_S, point_s=0.1, reps=11, min_reps=5, max_inner=MAX_INNER)
     t0 = time.perf_counter()
     rows: list[dict] = []
     for c in todo:

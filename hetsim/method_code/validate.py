@@ -12,8 +12,8 @@ nothing is fitted on them. Error = predicted / measured - 1.
 
 At the pass's host speed (`stream@host`, where the runner probed it): the host of a lent machine runs in
 spells ~1.5x apart, within a lease and between leases (hetsim.calibration.host_state), and an eager stream of
-small ops follows it. The runner probes the host before each composite of each pass (`host_probe_s`: a small
-kernel's issue time, host_calls.kernel_call_s); the profile's host figures were fitted in leases whose same
+small ops follows it. The runner probes the host before each step of each pass (before each composite until
+2026-12-03; `host_probe_s`: a small kernel's issue time, host_calls.kernel_call_s); the profile's host figures were fitted in leases whose same
 call (`mul_binding` of its trace fit's host_calls files) has a median `reference`. Each pass is priced with
 every host cost scaled by probe / reference (the device's unchanged) against that pass's stream time; a step's
 error is the median over its passes. It tells the model's error from the host's state; the plain `stream`

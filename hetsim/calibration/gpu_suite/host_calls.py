@@ -60,7 +60,7 @@ class _Identity(torch.nn.Module):
 def kernel_call_s(device: torch.device, inner: int = 200, reps: int = 5) -> float:
     """Host seconds per `torch.mul(x, y)` on small tensors of `device`, issued back to back (the GPU never
     catches up): the host's speed right now, the same call as `mul_binding`. The methods' runner takes it
-    before each composite of each pass (`host_probe_s`), so a pass's timings carry the host's state."""
+    before each step of each pass (`host_probe_s`), so a pass's timings carry the host's state."""
     # no random draw: a failed CUDA-graph capture before it (a step that synchronises) can leave the default
     # generator unusable outside capture ("Offset increment outside graph capture")
     x = torch.full((8, 1, 4096), 1.5, device=device, dtype=torch.bfloat16)
