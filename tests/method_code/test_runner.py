@@ -43,6 +43,26 @@ def test_further_passes_keep_the_median_of_each_step(tmp_path):
         assert row.t_stream_s == statistics.median(passes) and row.cpu_s == statistics.median(hosts)
 
 
+def test_the_host_is_probed_right_before_each_step_of_each_pass(tmp_path, monkeypatch):
+    """The lent hosts change speed in spells shorter than a composite's timing: one probe a composite (before
+    2026-12-03) could not say which spell a step ran in. Each step of each pass gets its own probe, and each
+    row says the loop length it was timed in."""
+    import itertools
+
+    from hetsim.method_code import run
+
+    calls = itertools.count(1)
+    monkeypatch.setattr(run, "kernel_call_s", lambda device: next(calls) * 1e-6)
+    assert main(["--out", str(tmp_path), "--device", "cpu", "--tiny", "--match", "rag/search/B1/C1024,corpus_docs=1",
+                 "--rounds", "2"]) == 0
+    df = pd.read_parquet(tmp_path / "methods.parquet")
+    probes = [json.loads(r) for r in df["host_probe_rounds_s"]]
+    assert all(len(p) == 2 for p in probes)
+    every = [x for p in probes for x in p]
+    assert len(set(every)) == len(every) == 2 * len(df)  # one probe per step and pass, none shared
+    assert (df["loop_s"] == run.LOOP_S).all() and run.LOOP_S >= 10e-3
+
+
 def test_the_runner_never_writes_into_a_folder_it_does_not_own(tmp_path, capsys):
     mine = tmp_path / "methods.parquet"
     mine.write_text("someone's file")
