@@ -64,6 +64,25 @@ def of_profile(profile) -> tuple[float, float] | None:
     return (float(hs["low"]), float(hs["high"])) if hs else None
 
 
+def host_reference(profile) -> float | None:
+    """The median `mul_binding` of the host_calls files the profile's trace fit names (the leases its host
+    figures come from), or None where it names none or they lack the figure: what a runner's probe of the host
+    (host_calls.kernel_call_s, the same call) is divided by to say how fast the host ran against the leases the
+    profile's host figures come from."""
+    import json
+
+    from hetsim.calibration.paths import REPO_ROOT
+
+    files = ((getattr(profile, "provenance", None) or {}).get("trace_fit", {}).get("host_calls", {})
+             .get("files", []))
+    values = []
+    for f in files:
+        path = REPO_ROOT / f["file"]
+        if path.is_file() and isinstance(v := json.loads(path.read_text()).get("mul_binding"), int | float):
+            values.append(float(v))
+    return statistics.median(values) if values else None
+
+
 def scaled(profile, factor: float):
     """The profile with every rate key's host issue time scaled by `factor` (the host in another state)."""
     from dataclasses import replace

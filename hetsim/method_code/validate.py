@@ -13,10 +13,11 @@ nothing is fitted on them. Error = predicted / measured - 1.
 At the pass's host speed (`stream@host`, where the runner probed it): the host of a lent machine runs in
 spells ~1.5x apart, within a lease and between leases (hetsim.calibration.host_state), and an eager stream of
 small ops follows it. The runner probes the host before each step of each pass (before each composite until
-2026-12-03; `host_probe_s`: a small kernel's issue time, host_calls.kernel_call_s); the profile's host figures were fitted in leases whose same
-call (`mul_binding` of its trace fit's host_calls files) has a median `reference`. Each pass is priced with
-every host cost scaled by probe / reference (the device's unchanged) against that pass's stream time; a step's
-error is the median over its passes. It tells the model's error from the host's state; the plain `stream`
+2026-12-03; `host_probe_s`: a small kernel's issue time, host_calls.kernel_call_s); the profile's host
+figures were fitted in leases whose same call (`mul_binding` of its trace fit's host_calls files) has a
+median `reference` (host_state.host_reference). Each pass is priced with every host cost scaled by probe /
+reference (the device's unchanged) against that pass's stream time; a step's error is the median over its
+passes. It tells the model's error from the host's state; the plain `stream`
 view, at the profile's host figures, stays the one the target is judged on.
 
 Why a step misses (`explain`): which stage bounds it, predicted (the host's issue time vs the device's
@@ -32,6 +33,7 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hetsim.calibration.host_state import host_reference
 from hetsim.errors import ConfigError
 from hetsim.hardware.gpu import GpuModel, gpu_arch
 from hetsim.method_code.price import step_ops, unmapped
@@ -159,21 +161,6 @@ def validate(model: GpuModel, path: Path) -> Report:
                 row.paired.update(at_host(model, ops, r, report.reference_s))
             report.rows.append(row)
     return report
-
-
-def host_reference(profile) -> float | None:
-    """The median `mul_binding` of the host_calls files the profile's trace fit names (the leases its host
-    figures come from), or None where it names none or they lack the figure."""
-    from hetsim.calibration.paths import REPO_ROOT
-
-    files = ((getattr(profile, "provenance", None) or {}).get("trace_fit", {}).get("host_calls", {})
-             .get("files", []))
-    values = []
-    for f in files:
-        path = REPO_ROOT / f["file"]
-        if path.is_file() and isinstance(v := json.loads(path.read_text()).get("mul_binding"), int | float):
-            values.append(float(v))
-    return statistics.median(values) if values else None
 
 
 def at_host(model: GpuModel, ops, r, reference_s: float) -> dict[str, float]:

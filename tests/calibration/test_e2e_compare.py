@@ -251,6 +251,31 @@ def test_a_session_without_the_stack_is_left_out_and_own_host_figures_pool(tmp_p
         cmp.compare_sessions("Llama-3.1-8B", "hf-static", "H200", tmp_path / "H200-b")
 
 
+def test_a_point_is_also_priced_at_the_host_speed_probed_beside_it(tmp_path):
+    """A probe equal to the profile's leases' kernel call prices the point as the profile does; a host twice as
+    slow prices a host-bound DynamicCache decode step slower (every host cost doubled: not a longer device
+    time), and a CUDA-graph replay is never priced at a probe."""
+    from hetsim.calibration.e2e.compare import _reference
+
+    ref = _reference("H200")
+    assert ref and 5e-6 < ref < 20e-6
+    rows = [{**r, "host_probe_s": ref} for r in ROWS if r["kind"] == "time" and r["t_median_s"]]
+    rep = compare("Llama-3.1-8B", "hf-dynamic", "H200", write_folder(tmp_path / "same", rows))
+    assert rep.host_reference_s == ref and rep.points
+    for p in rep.points:
+        assert p.probed_s == pytest.approx(p.predicted_s, rel=1e-6)
+    slow = [{**r, "host_probe_s": 2 * ref} for r in rows]
+    rep2 = compare("Llama-3.1-8B", "hf-dynamic", "H200", write_folder(tmp_path / "slow", slow))
+    (dec,) = [p for p in rep2.points if p.phase == "decode"]
+    assert 1.5 * dec.predicted_s < dec.probed_s <= 2.0 * dec.predicted_s * 1.001
+    assert rep2.probed_stats()[("hf-dynamic", "decode", "eager")].median_abs == pytest.approx(abs(dec.probed_error))
+    static = compare("Llama-3.1-8B", "hf-static", "H200", write_folder(tmp_path / "static", slow))
+    assert all((p.probed_s is None) == (p.mode == "graph") for p in static.points)
+    # a folder without probes has no such view
+    assert all(p.probed_s is None for p in compare("Llama-3.1-8B", "hf-dynamic", "H200",
+                                                   write_folder(tmp_path / "none", ROWS)).points)
+
+
 def test_malformed_session_host_figures_are_one_line_errors(tmp_path):
     from hetsim.calibration.e2e.compare import session_host
 

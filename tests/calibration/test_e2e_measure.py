@@ -101,6 +101,10 @@ def test_cpu_run_on_a_tiny_model_measures_every_point_and_writes_the_files(tiny,
     # DynamicCache grows as in a real generation: one warm-up loop, then the timed loops
     assert (dynamic.context_first == dynamic.context + grid.steps).all()
     assert (dynamic.context_last == dynamic.context_first + grid.steps * grid.loops - 1).all()
+    # every eager point probed the host before each of its timed loops; the row keeps their median
+    for r in pd.concat([pre, dec]).itertuples():
+        probes = json.loads(r.host_probe_rounds_s)
+        assert len(probes) == r.loops and all(x > 0 for x in probes) and r.host_probe_s == statistics.median(probes)
     summary = yaml.safe_load((out / "summary.yaml").read_text())
     from hetsim.tracing.hf import CALL
 

@@ -49,6 +49,8 @@ class Point:
     band_s: tuple[float, float] | None = None  # the prediction's calibration band (hetsim.calibration.band)
     # the prediction with the host figures measured in the session's own lease (None: none there)
     session_s: float | None = None
+    # the prediction at the host speed probed around the point's timed loops (None: not probed)
+    probed_s: float | None = None
 
     @property
     def in_band(self) -> bool | None:
@@ -64,6 +66,10 @@ class Point:
         return None if self.session_s is None else self.session_s / self.measured_s - 1.0
 
     @property
+    def probed_error(self) -> float | None:
+        return None if self.probed_s is None else self.probed_s / self.measured_s - 1.0
+
+    @property
     def energy_error(self) -> float | None:
         if self.measured_j is None or self.predicted_j is None:
             return None
@@ -71,7 +77,7 @@ class Point:
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "error": self.error, "energy_error": self.energy_error, "in_band": self.in_band,
-                "session_error": self.session_error}
+                "session_error": self.session_error, "probed_error": self.probed_error}
 
 
 @dataclass
@@ -104,6 +110,7 @@ class Report:
     provenance: dict[str, Any]
     points: list[Point] = field(default_factory=list)
     session_host: dict[str, float] | None = None  # host key -> seconds, measured in the session's lease
+    host_reference_s: float | None = None  # the profile's leases' kernel call a probe is divided by
 
     def groups(self) -> dict[tuple[str, str, str], list[Point]]:
         out: dict[tuple[str, str, str], list[Point]] = {}
@@ -117,6 +124,10 @@ class Report:
     def session_stats(self) -> dict[tuple[str, str, str], GroupStats]:
         return {k: group_stats([p.session_error for p in v]) for k, v in self.groups().items()
                 if all(p.session_error is not None for p in v)}
+
+    def probed_stats(self) -> dict[tuple[str, str, str], GroupStats]:
+        return {k: group_stats([p.probed_error for p in v]) for k, v in self.groups().items()
+                if all(p.probed_error is not None for p in v)}
 
     def energy_stats(self) -> dict[tuple[str, str, str], GroupStats]:
         out = {}
@@ -137,6 +148,8 @@ class Report:
                 "groups": {key(k): asdict(s) for k, s in self.time_stats().items()},
                 "session_host": self.session_host,
                 "session_groups": {key(k): asdict(s) for k, s in self.session_stats().items()},
+                "host_reference_s": self.host_reference_s,
+                "probed_groups": {key(k): asdict(s) for k, s in self.probed_stats().items()},
                 "energy_groups": {key(k): asdict(s) for k, s in self.energy_stats().items()},
                 "points": [p.as_dict() for p in self.points]}
 
@@ -158,7 +171,8 @@ def load_measured(device: str, data: Path | None = None):
     if "decode_pass" in times.columns and times["decode_pass"].nunique() > 1:
         # a point measured in several interleaved passes: the median of the passes' medians
         key = ["kind", "phase", "stack", "mode", "batch", "context"]
-        times = times.groupby(key, as_index=False, dropna=False)["t_median_s"].median()
+        cols = ["t_median_s", *(["host_probe_s"] if "host_probe_s" in times.columns else [])]
+        times = times.groupby(key, as_index=False, dropna=False)[cols].median()
     energy = {}  # point -> (joules per call, seconds per call in the energy loop)
     for r in rows[rows["kind"] == "energy"].itertuples():
         window, calls = getattr(r, "energy_window_s", math.nan), getattr(r, "energy_calls", math.nan)
@@ -250,6 +264,7 @@ class Predictor:
                               field="model")
         self.model, self.stack, self.system, self.device = model, stack, _system(device, self.catalogue), device
         self.host = host  # host key -> dispatch seconds replacing the profile's (a session's own figures)
+        self.host_scale: float | None = None  # every host cost scaled by this (`at_host`)
         self.cudnn_sdpa = cudnn_sdpa  # the session's software: workload.cudnn_sdpa (`session_sdpa`)
         self._memo: dict[tuple, Any] = {}
 
@@ -272,16 +287,36 @@ class Predictor:
             self._memo[key] = run.metrics
         return self._memo[key]
 
+    def at_host(self, scale: float) -> Predictor:
+        """This predictor with every host cost of the profile scaled by `scale` (hetsim.calibration.host_state
+        .scaled: a probed host over the profile's leases), sharing the catalogue; memoised per scale."""
+        import copy
+
+        key = round(scale, 3)
+        cache = self.__dict__.setdefault("_scaled", {})
+        if key not in cache:
+            other = copy.copy(self)
+            other.host_scale, other._memo = key, {}
+            cache[key] = other
+        return cache[key]
+
     def _with_host(self, exp):
-        """The scenario with every GPU profile's measured host keys set to `self.host`."""
+        """The scenario with every GPU profile's measured host keys set to `self.host`, or its host costs
+        scaled by `self.host_scale`."""
         from dataclasses import replace
 
-        if not self.host:
+        from hetsim.calibration.host_state import scaled
+
+        if not self.host and self.host_scale is None:
             return exp
         inputs = dict(exp.inputs)
         for dev_id, inp in exp.inputs.items():
             prof = getattr(inp, "profile", None)
-            if prof is not None and all(k in getattr(prof, "rates", {}) for k in self.host):
+            if prof is None:
+                continue
+            if self.host_scale is not None:
+                inputs[dev_id] = replace(inp, profile=scaled(prof, self.host_scale))
+            elif all(k in getattr(prof, "rates", {}) for k in self.host):
                 rates = {**prof.rates, **{k: replace(prof.rates[k], dispatch_s=v) for k, v in self.host.items()}}
                 inputs[dev_id] = replace(inp, profile=replace(prof, rates=rates))
         # one prediction, no band: the variants would be of the profile's host figures, not these
@@ -365,7 +400,8 @@ def compare(model: str, stack: str, device: str = "H200", data: Path | None = No
     own = Predictor(model, stack, device, host, cudnn_sdpa=software) if host else None
     if own is not None and not own.prices_host():  # nothing of this session's would change the prediction
         host = own = None
-    report = Report(model, stack, device, str(folder), prov, session_host=host)
+    reference = _reference(device) if stack != "fused" and "host_probe_s" in times.columns else None
+    report = Report(model, stack, device, str(folder), prov, session_host=host, host_reference_s=reference)
     for r in times.sort_values(["phase", "stack", "mode", "batch", "context"]).itertuples():
         if r.stack not in against:
             continue
@@ -376,25 +412,40 @@ def compare(model: str, stack: str, device: str = "H200", data: Path | None = No
         session_s = None
         if own is not None and r.mode == "eager":  # a graph replay prices no host key
             session_s = (own.prefill(c, b) if r.phase == "prefill" else own.decode(b, c, r.mode))[0]
+        probed_s = None
+        probe = getattr(r, "host_probe_s", None)
+        if reference and r.mode == "eager" and probe is not None and probe == probe and probe > 0:
+            at = pred.at_host(float(probe) / reference)
+            probed_s = (at.prefill(c, b) if r.phase == "prefill" else at.decode(b, c, r.mode))[0]
         report.points.append(Point(r.stack, r.phase, r.mode, b, c, float(r.t_median_s), p_s, m_j,
                                    p_j if m_j is not None else None, note, tuple(band) if band else None,
-                                   session_s))
+                                   session_s, probed_s))
     if not report.points and not allow_empty:
         raise ConfigError(f"no measured points for stack {stack!r} in {folder}", field="stack")
     return report
+
+
+def _reference(device: str) -> float | None:
+    """The kernel call (host_calls `mul_binding`) of the leases the device profile's host figures come from."""
+    from hetsim.calibration.host_state import host_reference
+    from hetsim.calibration.predict import gpu_model
+
+    return host_reference(gpu_model(device).profile)
 
 
 def _ms(x: float | None) -> str:
     return "-" if x is None else f"{x * 1e3:,.2f}"
 
 
-def pooled_stats(reports: list[Report], own_host: bool = False) -> dict[tuple[str, str, str], GroupStats]:
+def pooled_stats(reports: list[Report], own_host: bool = False, probed: bool = False
+                 ) -> dict[tuple[str, str, str], GroupStats]:
     """Per (measured stack, phase, mode), every session's points together; `own_host`: the predictions
-    with each session's own host figures, over the sessions that timed them."""
+    with each session's own host figures, over the sessions that timed them; `probed`: at each point's
+    probed host speed, over the sessions that probed."""
     errors: dict[tuple[str, str, str], list[float]] = {}
     for rep in reports:
         for k, pts in rep.groups().items():
-            errs = [p.session_error if own_host else p.error for p in pts]
+            errs = [p.probed_error if probed else p.session_error if own_host else p.error for p in pts]
             if all(e is not None for e in errs):
                 errors.setdefault(k, []).extend(errs)
     return {k: group_stats(v) for k, v in errors.items()}
@@ -411,10 +462,12 @@ def print_sessions(reports: list[Report], json_out: bool = False) -> None:
     import sys
 
     pooled, own = pooled_stats(reports), pooled_stats(reports, own_host=True)
+    probed = pooled_stats(reports, probed=True)
     if json_out:
         sys.stdout.write(json.dumps({"sessions": [r.as_dict() for r in reports],
                                      "pooled": {"/".join(k): asdict(s) for k, s in pooled.items()},
-                                     "pooled_own_host": {"/".join(k): asdict(s) for k, s in own.items()}},
+                                     "pooled_own_host": {"/".join(k): asdict(s) for k, s in own.items()},
+                                     "pooled_probed_host": {"/".join(k): asdict(s) for k, s in probed.items()}},
                                     indent=2) + "\n")
         return
     for i, rep in enumerate(reports):
@@ -431,6 +484,10 @@ def print_sessions(reports: list[Report], json_out: bool = False) -> None:
             o = own[k]
             print(f"  {'':13s} with each session's own host figures ({o.n} points of the sessions that timed "
                   f"them): {_errors(o)}")
+        if k in probed:
+            q = probed[k]
+            print(f"  {'':13s} at each point's probed host speed ({q.n} points of the sessions that probed): "
+                  f"{_errors(q)}")
 
 
 def _errors(st, max_label: str = "max") -> str:
@@ -452,6 +509,7 @@ def print_report(report: Report, json_out: bool = False) -> None:
           f"{'cuDNN SDPA off: flash / memory-efficient, ' if session_sdpa(prov) == 'off' else ''}"
           f"{prov.get('date_utc')} UTC; {report.data})")
     tstats, estats, sstats = report.time_stats(), report.energy_stats(), report.session_stats()
+    pstats = report.probed_stats()
     for k, pts in report.groups().items():
         mstack, phase, mode = k
         what = "TTFT" if phase == "prefill" else "TPOT"
@@ -475,6 +533,9 @@ def print_report(report: Report, json_out: bool = False) -> None:
             print(f"  with this session's own host figures (view {h['host_view'] * 1e6:.2f} us, module call "
                   f"{h['host_module'] * 1e6:.2f} us, cuDNN plan build {h['host_sdpa_plan'] * 1e3:.1f} ms): "
                   f"{_errors(ss)}")
+        if k in pstats:
+            print(f"  at each point's probed host speed (a kernel call's issue time over the profile's leases' "
+                  f"{report.host_reference_s * 1e6:.2f} us): {_errors(pstats[k])}")
         s = tstats[k]
         print(f"  {_errors(s, max_label='max |error|')}, "
               f"beyond {TARGET_MAX:.0%}: {s.beyond_40:.0%} of {s.n}; {_verdict(s)}")

@@ -18,6 +18,9 @@ under `torch.no_grad()`, no attention mask, no position ids.
   context before each loop (outside the events), so its length is context + steps.
   Modes: hf-dynamic eager, hf-static eager, hf-static graph (one step captured with
   torch.cuda.graph after warm-up on a side stream, replayed `steps` times per loop).
+- the host's speed (eager points, prefill and decode): a small kernel's issue time probed before each timed
+  loop (`host_probe_s`, per loop `host_probe_rounds_s`), so a comparison can price a point at the host state
+  it ran in (`hetsim validate e2e`'s "at the probed host").
 - energy: NVML's energy counter around >= `energy_s` loops of the same work, for a subset of points;
   idle board power before the model is loaded.
 - op cases (opcases.py): the aten ops of traced 1-layer steps, each timed alone.
@@ -59,6 +62,13 @@ def _stats(xs: list[float]) -> dict[str, float]:
     return {"median_s": statistics.median(xs), "p10_s": q[0], "p90_s": q[-1], "min_s": xs[0], "max_s": xs[-1],
             "n": len(xs)}
 
+
+
+def _probes(ps: list[float | None]) -> dict[str, Any]:
+    """The row's host probes (`host_probe_s`: their median; `host_probe_rounds_s`: one per timed loop), or
+    nothing where the point took none (a CUDA-graph replay)."""
+    ps = [p for p in ps if p is not None]
+    return {"host_probe_s": statistics.median(ps), "host_probe_rounds_s": json.dumps(ps)} if ps else {}
 
 
 def random_model(spec, positions: int, device: torch.device):
@@ -132,6 +142,14 @@ class E2ERun:
         row.update(self.power.state())
         self.rows.append(row)
         return row
+
+    def probe_host(self) -> float:
+        """The host's speed right now (host_calls.kernel_call_s: a small kernel's issue time, the call the
+        profile's leases timed as `mul_binding`), taken before each timed loop of an eager point: the lent
+        host runs in spells (one session's DynamicCache steps went from 21 to 42 ms on the same work)."""
+        from hetsim.calibration.gpu_suite.host_calls import kernel_call_s
+
+        return kernel_call_s(self.device)
 
     def timed(self, before: Callable[[], None], body: Callable[[], None], calls: int) -> tuple[float, float]:
         """(stream seconds, host issue seconds) of `calls` back-to-back `body()` calls after `before()`.
@@ -284,17 +302,19 @@ class E2ERun:
                 def body(ids=ids, holder=holder):
                     self.step(ids, holder["cache"])
 
-                ts, cs = [], []
+                ts, cs, ps = [], [], []
                 for rep in range(1 + g.prefill_reps):
+                    probe = self.probe_host() if rep else None
                     t, c = self.timed(fresh, body, 1)
                     if rep:
                         ts.append(t)
                         cs.append(c)
+                        ps.append(probe)
                 st = _stats(ts)
                 self.record(kind="time", **base, steps_per_loop=1, loops=len(ts), context_first=prompt,
                             context_last=prompt, t_median_s=st["median_s"], t_p10_s=st["p10_s"],
                             t_p90_s=st["p90_s"], t_min_s=st["min_s"], t_max_s=st["max_s"],
-                            cpu_median_s=statistics.median(cs), samples_s=json.dumps(ts))
+                            cpu_median_s=statistics.median(cs), samples_s=json.dumps(ts), **_probes(ps))
                 self.log(f"prefill {stack:10s} B={batch:3d} P={prompt:6d}: {st['median_s'] * 1e3:9.2f} ms "
                          f"(p10 {st['p10_s'] * 1e3:.2f}, p90 {st['p90_s'] * 1e3:.2f})")
                 if prompt in g.energy_prefill:
@@ -353,18 +373,21 @@ class E2ERun:
                     self.step(ids, cache)
 
             first = (start + g.steps) if stack == "hf-dynamic" else context  # after the warm-up loop
-            ts, cs = [], []
+            ts, cs, ps = [], [], []
             for rep in range(1 + g.loops):
+                probe = self.probe_host() if rep and mode == "eager" else None  # a replay issues no op
                 t, c = self.timed(before, body, g.steps)
                 if rep:
                     ts.append(t / g.steps)
                     cs.append(c / g.steps)
+                    ps.append(probe)
             last = (first + g.steps * g.loops - 1) if stack == "hf-dynamic" else context + g.steps - 1
             st = _stats(ts)
             self.record(kind="time", **base, steps_per_loop=g.steps, loops=len(ts), context_first=first,
                         context_last=last, t_median_s=st["median_s"], t_p10_s=st["p10_s"], t_p90_s=st["p90_s"],
                         t_min_s=st["min_s"], t_max_s=st["max_s"], cpu_median_s=statistics.median(cs),
-                        samples_s=json.dumps(ts), kv_cache_bytes=batch * context * kv_bytes_per_token(self.spec))
+                        samples_s=json.dumps(ts), kv_cache_bytes=batch * context * kv_bytes_per_token(self.spec),
+                        **_probes(ps))
             self.log(f"decode {stack:10s} {mode:5s} B={batch:3d} C={context:6d}: {st['median_s'] * 1e3:8.2f} ms/step "
                      f"(p10 {st['p10_s'] * 1e3:.2f}, p90 {st['p90_s'] * 1e3:.2f}; "
                      f"host {statistics.median(cs) * 1e3:.2f})")
