@@ -16,6 +16,9 @@ host_calls.kernel_call_s: the lent hosts run in spells), and, under torch.profil
 30 calls of `all` and 30 of each step alone: per aten op and per CUDA runtime call, the count and the self
 CPU time, so an op whose host cost grows inside the phase, or a
 synchronising runtime call (cudaStreamSynchronize, cudaMemcpy...), shows by name.
+With --loop-sweep, each composite's whole phase is also timed in loops of 1-32 calls after a synchronise
+(per-call time = steady + once-per-loop cost / calls, fitted), and profiled as ten calls each right after a
+synchronise against ten back to back: the events whose CPU time the synchronised calls add name the cost.
 Writes DIR/phase_host.json (every figure, provenance) and prints a table.
 """
 
@@ -122,6 +125,71 @@ def one(c, device: torch.device, timer: Timer, long_timer: Timer) -> dict:
     return out
 
 
+LOOP_CALLS = (1, 2, 3, 4, 8, 16, 32)
+
+
+def loop_sweep(c, device: torch.device) -> dict:
+    """The phase in loops of LOOP_CALLS calls after a synchronise: per-call host and stream time, the least-squares
+    fit loop_time = steady * calls + once, and the profiler's per-event CPU time of calls after a synchronise
+    against calls back to back."""
+    import gc
+
+    import numpy as np
+
+    from hetsim.calibration.measure import time_calls
+
+    mod = importlib.import_module(f"hetsim.method_code.{c.module}")
+    sizes = mod.sizes(model_dims(c.model), c.params, c.batch, c.context)
+    st = mod.state(sizes, Maker(device), c.phase)
+    fns = list(mod.STEPS[c.phase].values())
+
+    def whole() -> None:
+        for fn in fns:
+            fn(st)
+
+    for _ in range(5):
+        whole()
+    gc.disable()
+    try:
+        rows = []
+        for n in LOOP_CALLS:
+            ts, cs = zip(*(time_calls(whole, n, device) for _ in range(9)), strict=True)
+            rows.append({"calls": n, "stream_s": statistics.median(ts) / n, "host_s": statistics.median(cs) / n})
+    finally:
+        gc.enable()
+    calls = np.array([r["calls"] for r in rows], dtype=float)
+    loop = np.array([r["stream_s"] * r["calls"] for r in rows])
+    steady, once = np.linalg.lstsq(np.stack([calls, np.ones_like(calls)], axis=1), loop, rcond=None)[0]
+
+    def synced() -> None:
+        for _ in range(10):
+            if device.type == "cuda":
+                torch.cuda.synchronize(device)
+            whole()
+
+    def back_to_back() -> None:
+        for _ in range(10):
+            whole()
+
+    events = {}
+    for name, fn in (("after_sync", synced), ("back_to_back", back_to_back)):
+        fn()
+        events[name] = {e["name"]: e for e in profiled(fn, device)}
+    gap = {
+        n: events["after_sync"].get(n, {}).get("self_cpu_us", 0.0)
+        - events["back_to_back"].get(n, {}).get("self_cpu_us", 0.0)
+        for n in set(events["after_sync"]) | set(events["back_to_back"])
+    }
+    top = sorted(gap, key=lambda n: -abs(gap[n]))[:12]
+    st.clear()
+    return {
+        "loops": rows,
+        "steady_s": float(steady),
+        "once_per_loop_s": float(once),
+        "after_sync_minus_back_to_back_us_per_10_calls": {n: gap[n] for n in top},
+    }
+
+
 def report(results: list[dict]) -> None:
     for r in results:
         t = r["timed"]
@@ -163,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--match", default=",".join(DEFAULT), help="comma-separated composite names (exact)")
     ap.add_argument("--device", default="cuda")
     ap.add_argument("--cpu-tiny", action="store_true", help="CPU-sized copies (a smoke run)")
+    ap.add_argument("--loop-sweep", action="store_true", help="also time the phase in loops of 1-32 calls")
     args = ap.parse_args(argv)
     device = torch.device(args.device)
     want = args.match.split(",")
@@ -178,6 +247,14 @@ def main(argv: list[str] | None = None) -> int:
     with torch.no_grad():
         for c in todo:
             results.append(one(c, device, timer, long_timer))
+            if args.loop_sweep:
+                results[-1]["loop_sweep"] = sw = loop_sweep(c, device)
+                print(
+                    f"{c.name}: steady {sw['steady_s'] * 1e6:.1f} us a call, {sw['once_per_loop_s'] * 1e6:.1f} us "
+                    f"once a loop; loops {[(r['calls'], round(r['stream_s'] * 1e6, 1)) for r in sw['loops']]}"
+                )
+                for n, v in sw["after_sync_minus_back_to_back_us_per_10_calls"].items():
+                    print(f"    {n[:50]:50s} {v:+9.1f} us over 10 calls after a synchronise")
     prov = {
         "date_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
         "torch": torch.__version__,
