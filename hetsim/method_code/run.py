@@ -12,11 +12,12 @@ graph and replayed (`graph_s`, device time alone; NaN where capture fails). Righ
 pass the host's speed is probed (`host_probe_s`: host_calls.kernel_call_s; per pass in `host_probe_rounds_s`):
 the lent hosts run in spells shorter than a composite's timing.
 
-Why loops of LOOP_S: a timed loop starts from a synchronised, idle stream and pays a cost once per loop
-that a steady stream does not; DSA's decode phase paid ~0.9 ms a loop on an H200 (2026-12-03,
+Why loops of LOOP_S: a timed loop starts from a synchronised, idle stream and may pay a cost once per loop
+that a steady stream does not; in one lease DSA's decode phase paid ~0.9 ms a loop on an H200 (2026-12-03,
 calibration/methods/diagnostics/phase-host-*: `all` at 2-4 calls a loop 729-972 us a call, at 37-39 calls
-492-512 us, its steps alone summing to 458-518). Sessions before 2026-12-03 timed 2 ms loops (`loop_s`
-in each row).
+492-512 us, its steps alone summing to 458-518); a later lease showed none. Long loops measure the steady
+stream either way. Sessions before 2026-12-03 timed 2 ms loops (`loop_s` in each row).
+
 Each step's trace (fake tensors, the same functions) is stored beside its timing, so pricing needs no torch.
 Writes DIR/methods.parquet (one row per step, provenance in every row: device, date, torch, CUDA,
 command, host) and DIR/run.log. Needs torch, pandas (pyarrow); no pydantic.
