@@ -267,6 +267,7 @@ class Predictor:
         self.host_scale: float | None = None  # every host cost scaled by this (`at_host`)
         self.cudnn_sdpa = cudnn_sdpa  # the session's software: workload.cudnn_sdpa (`session_sdpa`)
         self._memo: dict[tuple, Any] = {}
+        self._scaled: dict[float, Predictor] = {}  # `at_host`'s copies, one per scale
 
     def metrics(self, batch: int, context: int, decode_tokens: int, mode: str):
         import warnings
@@ -293,12 +294,11 @@ class Predictor:
         import copy
 
         key = round(scale, 3)
-        cache = self.__dict__.setdefault("_scaled", {})
-        if key not in cache:
+        if key not in self._scaled:
             other = copy.copy(self)
-            other.host_scale, other._memo = key, {}
-            cache[key] = other
-        return cache[key]
+            other.host_scale, other._memo, other._scaled = key, {}, {}
+            self._scaled[key] = other
+        return self._scaled[key]
 
     def _with_host(self, exp):
         """The scenario with every GPU profile's measured host keys set to `self.host`, or its host costs
