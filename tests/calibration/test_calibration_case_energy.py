@@ -84,8 +84,10 @@ def test_validate_energy_reports_the_end_to_end_points_and_refuses_an_unknown_gp
     third = [p for p in e2e if p["name"].endswith("(H200-2026-12-02-cudnn-off)")]
     # and the 8 of its repeat on another lease (H200-2026-12-03-cudnn-off)
     fourth = [p for p in e2e if p["name"].endswith("(H200-2026-12-03-cudnn-off)")]
-    assert (len(first), len(second), len(third), len(fourth)) == (12, 16, 8, 8)
-    assert out["groups"]["e2e"]["n"] == len(e2e) == 44
+    # and the 8 of a third cuDNN-off lease, its host probed at every point (H200-2026-12-03b-cudnn-off)
+    fifth = [p for p in e2e if p["name"].endswith("(H200-2026-12-03b-cudnn-off)")]
+    assert (len(first), len(second), len(third), len(fourth), len(fifth)) == (12, 16, 8, 8, 8)
+    assert out["groups"]["e2e"]["n"] == len(e2e) == 52
     for p in e2e:
         assert p["error"] == pytest.approx(p["predicted_j"] / p["measured_j"] - 1)
     loops = [p for p in out["points"] if p["kind"] == "power-loop"]
