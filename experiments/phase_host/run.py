@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib
 import json
 import statistics
 import sys
@@ -39,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from hetsim.calibration.gpu_suite.host_calls import kernel_call_s  # noqa: E402
 from hetsim.calibration.measure import Timer  # noqa: E402
 from hetsim.method_code import composites  # noqa: E402
-from hetsim.method_code.base import Maker, model_dims  # noqa: E402
+from hetsim.method_code.base import made  # noqa: E402
 
 DEFAULT = (
     "lserve/decode/B1/C32768",
@@ -98,12 +97,7 @@ def profiled(fn, device: torch.device) -> list[dict]:
 
 
 def one(c, device: torch.device, timer: Timer, long_timer: Timer) -> dict:
-    mod = importlib.import_module(f"hetsim.method_code.{c.module}")
-    sizes = mod.sizes(model_dims(c.model), c.params, c.batch, c.context)
-    st = mod.state(sizes, Maker(device), c.phase)
-    steps = mod.STEPS[c.phase]
-    for fn in steps.values():  # every step's inputs exist before any step is timed alone
-        fn(st)
+    _, _, st, steps = made(c, device)  # every step's inputs exist before any step is timed alone
     out = {"composite": c.name, "steps": list(steps), "probe_before_s": kernel_call_s(device), "timed": {}}
     arrangements = variants(steps)
     plan = [(name, fn, timer) for name, fn in arrangements.items()] + [("all:long", arrangements["all"], long_timer)]
@@ -138,10 +132,8 @@ def loop_sweep(c, device: torch.device) -> dict:
 
     from hetsim.calibration.measure import time_calls
 
-    mod = importlib.import_module(f"hetsim.method_code.{c.module}")
-    sizes = mod.sizes(model_dims(c.model), c.params, c.batch, c.context)
-    st = mod.state(sizes, Maker(device), c.phase)
-    fns = list(mod.STEPS[c.phase].values())
+    _, _, st, steps = made(c, device)
+    fns = list(steps.values())
 
     def whole() -> None:
         for fn in fns:
@@ -266,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "phase_host.json").write_text(json.dumps({"provenance": prov, "results": results}, indent=1) + "\n")
     report(results)
-    print(f"\nwrote {args.out / 'phase_host.json'} ({statistics.fsum(1 for _ in results):.0f} composites)")
+    print(f"\nwrote {args.out / 'phase_host.json'} ({len(results)} composites)")
     return 0
 
 

@@ -4,11 +4,16 @@ tracing device here: the runner calls the plain functions)."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import torch
+
+if TYPE_CHECKING:
+    from hetsim.method_code.composites import Composite
 
 State = dict[str, Any]
 Step = Callable[[State], None]
@@ -51,6 +56,18 @@ class Maker:
         if self.meta:
             return torch.empty((n,), dtype=torch.int64, device=self.device)
         return torch.arange(n, device=self.device, dtype=torch.int64) * step
+
+
+def made(c: Composite, device: str | torch.device) -> tuple[ModuleType, dict[str, Any], State, dict[str, Step]]:
+    """A composite's method module, its sizes, its state made on `device` with random values, and its phase's
+    steps, every step run once in order so that each step's inputs exist before any is timed or profiled alone."""
+    mod = importlib.import_module(f"hetsim.method_code.{c.module}")
+    sizes = mod.sizes(model_dims(c.model), c.params, c.batch, c.context)
+    state = mod.state(sizes, Maker(device), c.phase)
+    steps = mod.STEPS[c.phase]
+    for fn in steps.values():
+        fn(state)
+    return mod, sizes, state, steps
 
 
 def nonzero(mask: torch.Tensor, assumed: int) -> torch.Tensor:

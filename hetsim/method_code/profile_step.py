@@ -21,7 +21,7 @@ from collections import defaultdict
 import torch
 
 from hetsim.method_code import composites
-from hetsim.method_code.base import Maker, model_dims
+from hetsim.method_code.base import made
 
 CALLS = 5
 
@@ -29,12 +29,7 @@ CALLS = 5
 def profile_step(c: composites.Composite, step: str, device: torch.device) -> dict:
     from torch.profiler import ProfilerActivity, profile
 
-    mod = importlib.import_module(f"hetsim.method_code.{c.module}")
-    sizes = mod.sizes(model_dims(c.model), c.params, c.batch, c.context)
-    st = mod.state(sizes, Maker(device), c.phase)
-    steps = mod.STEPS[c.phase]
-    for fn in steps.values():  # every input the step reads exists
-        fn(st)
+    _, _, st, steps = made(c, device)  # every input the step reads exists
     fn = steps[step]
     for _ in range(3):
         fn(st)

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
-import importlib
 import json
 import platform
 import statistics
@@ -42,7 +41,7 @@ import torch
 from hetsim.calibration.gpu_suite.host_calls import kernel_call_s
 from hetsim.calibration.measure import Timer, fold_passes, open_passes, recover_from_capture
 from hetsim.method_code import composites
-from hetsim.method_code.base import Maker, model_dims
+from hetsim.method_code.base import made
 from hetsim.method_code.trace import step_traces
 
 KIND = "method-timings"  # the --out folder's manifest kind (hetsim.outdir)
@@ -60,22 +59,18 @@ def provenance(device: torch.device, command: str) -> dict:
 def run_composite(c: composites.Composite, device: torch.device, timer: Timer, log, graph: bool = True,
                   traced: bool = True) -> list[dict]:
     """Every step of `c` timed (and, `traced`, its trace kept beside it: a further pass needs no trace)."""
-    mod = importlib.import_module(f"hetsim.method_code.{c.module}")
-    sizes = mod.sizes(model_dims(c.model), c.params, c.batch, c.context)
+    mod, sizes, st, steps = made(c, device)  # every step's inputs exist before any step is timed alone
     base = {"composite": c.name, "method": c.method, "module": c.module, "phase": c.phase, "model": c.model,
             "batch": c.batch, "context": c.context, "params": json.dumps(c.params, sort_keys=True),
             "sizes": json.dumps(sizes, sort_keys=True)}
     # a data-dependent count the trace assumed (threshold mode's selected blocks) travels with the trace
     assumed = {k: v for k, v in sizes.items() if k.startswith("assumed")}
     traces = step_traces(mod, c.phase, sizes, {"composite": c.name, **assumed}) if traced else {}
-    st = mod.state(sizes, Maker(device), c.phase)
-    steps = mod.STEPS[c.phase]
 
     def whole(state: dict) -> None:
         for fn in steps.values():
             fn(state)
 
-    whole(st)  # every step's inputs exist before any step is timed alone
     rows = []
     for name, fn in [*steps.items(), ("all", whole)]:
         # the host's speed right as this step is timed: it moves in spells shorter than a composite's timing

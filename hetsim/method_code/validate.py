@@ -17,8 +17,8 @@ small ops follows it. The runner probes the host before each step of each pass (
 figures were fitted in leases whose same call (`mul_binding` of its trace fit's host_calls files) has a
 median `reference` (host_state.host_reference). Each pass is priced with every host cost scaled by probe /
 reference (the device's unchanged) against that pass's stream time; a step's error is the median over its
-passes. It tells the model's error from the host's state; the plain `stream`
-view, at the profile's host figures, stays the one the target is judged on.
+passes. It tells the model's error from the host's state; the plain `stream` view, at the profile's host
+figures, stays the one the target is judged on.
 
 Why a step misses (`explain`): which stage bounds it, predicted (the host's issue time vs the device's
 stream time) and measured (the runner's host issue time `cpu_s` vs the graph replay), and its ops

@@ -255,9 +255,7 @@ def test_a_point_is_also_priced_at_the_host_speed_probed_beside_it(tmp_path):
     """A probe equal to the profile's leases' kernel call prices the point as the profile does; a host twice as
     slow prices a host-bound DynamicCache decode step slower (every host cost doubled: not a longer device
     time), and a CUDA-graph replay is never priced at a probe."""
-    from hetsim.calibration.e2e.compare import _reference
-
-    ref = _reference("H200")
+    ref = Predictor("Llama-3.1-8B", "hf-dynamic", "H200").host_reference()
     assert ref and 5e-6 < ref < 20e-6
     rows = [{**r, "host_probe_s": ref} for r in ROWS if r["kind"] == "time" and r["t_median_s"]]
     rep = compare("Llama-3.1-8B", "hf-dynamic", "H200", write_folder(tmp_path / "same", rows))

@@ -15,6 +15,7 @@ what issue 10 is about. Error = predicted / measured - 1. Nothing here feeds a f
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 from dataclasses import asdict, dataclass, field
@@ -118,16 +119,24 @@ class Report:
             out.setdefault((p.measured_stack, p.phase, p.mode), []).append(p)
         return out
 
+    def view_stats(self, view: str = "error") -> dict[tuple[str, str, str], GroupStats]:
+        """Per group, the statistics of one of the points' errors (`error`, `session_error`, `probed_error`),
+        over the groups whose every point has it."""
+        out = {}
+        for k, v in self.groups().items():
+            errs = [getattr(p, view) for p in v]
+            if all(e is not None for e in errs):
+                out[k] = group_stats(errs)
+        return out
+
     def time_stats(self) -> dict[tuple[str, str, str], GroupStats]:
-        return {k: group_stats([p.error for p in v]) for k, v in self.groups().items()}
+        return self.view_stats("error")
 
     def session_stats(self) -> dict[tuple[str, str, str], GroupStats]:
-        return {k: group_stats([p.session_error for p in v]) for k, v in self.groups().items()
-                if all(p.session_error is not None for p in v)}
+        return self.view_stats("session_error")
 
     def probed_stats(self) -> dict[tuple[str, str, str], GroupStats]:
-        return {k: group_stats([p.probed_error for p in v]) for k, v in self.groups().items()
-                if all(p.probed_error is not None for p in v)}
+        return self.view_stats("probed_error")
 
     def energy_stats(self) -> dict[tuple[str, str, str], GroupStats]:
         out = {}
@@ -322,12 +331,23 @@ class Predictor:
         # one prediction, no band: the variants would be of the profile's host figures, not these
         return replace(exp, inputs=inputs, calibration_sets=())
 
-    def prices_host(self) -> bool:
-        """Whether the device's profile has every host key `self.host` replaces (H100's has no host_view)."""
+    @functools.cached_property
+    def profile(self):
+        """The device's calibration profile (None: none), as the simulator's GPU model takes it."""
         from hetsim.calibration.predict import gpu_model
 
-        prof = gpu_model(self.device, catalogue=self.catalogue).profile
-        return bool(self.host) and prof is not None and all(k in prof.rates for k in self.host)
+        return gpu_model(self.device, catalogue=self.catalogue).profile
+
+    def prices_host(self) -> bool:
+        """Whether the device's profile has every host key `self.host` replaces (H100's has no host_view)."""
+        return bool(self.host) and self.profile is not None and all(k in self.profile.rates for k in self.host)
+
+    def host_reference(self) -> float | None:
+        """The kernel call (host_calls `mul_binding`) of the leases the profile's host figures come from: what a
+        point's host probe is divided by (hetsim.calibration.host_state.host_reference)."""
+        from hetsim.calibration.host_state import host_reference
+
+        return host_reference(self.profile) if self.profile is not None else None
 
     def prefill(self, prompt: int, batch: int = 1) -> tuple[float, float, tuple[float, float] | None]:
         """TTFT of one forward over `batch` prompts of `prompt` tokens (with its energy and band)."""
@@ -400,7 +420,7 @@ def compare(model: str, stack: str, device: str = "H200", data: Path | None = No
     own = Predictor(model, stack, device, host, cudnn_sdpa=software) if host else None
     if own is not None and not own.prices_host():  # nothing of this session's would change the prediction
         host = own = None
-    reference = _reference(device) if stack != "fused" and "host_probe_s" in times.columns else None
+    reference = pred.host_reference() if stack != "fused" and "host_probe_s" in times.columns else None
     report = Report(model, stack, device, str(folder), prov, session_host=host, host_reference_s=reference)
     for r in times.sort_values(["phase", "stack", "mode", "batch", "context"]).itertuples():
         if r.stack not in against:
@@ -425,14 +445,6 @@ def compare(model: str, stack: str, device: str = "H200", data: Path | None = No
     return report
 
 
-def _reference(device: str) -> float | None:
-    """The kernel call (host_calls `mul_binding`) of the leases the device profile's host figures come from."""
-    from hetsim.calibration.host_state import host_reference
-    from hetsim.calibration.predict import gpu_model
-
-    return host_reference(gpu_model(device).profile)
-
-
 def _ms(x: float | None) -> str:
     return "-" if x is None else f"{x * 1e3:,.2f}"
 
@@ -442,10 +454,11 @@ def pooled_stats(reports: list[Report], own_host: bool = False, probed: bool = F
     """Per (measured stack, phase, mode), every session's points together; `own_host`: the predictions
     with each session's own host figures, over the sessions that timed them; `probed`: at each point's
     probed host speed, over the sessions that probed."""
+    view = "probed_error" if probed else "session_error" if own_host else "error"
     errors: dict[tuple[str, str, str], list[float]] = {}
     for rep in reports:
         for k, pts in rep.groups().items():
-            errs = [p.probed_error if probed else p.session_error if own_host else p.error for p in pts]
+            errs = [getattr(p, view) for p in pts]
             if all(e is not None for e in errs):
                 errors.setdefault(k, []).extend(errs)
     return {k: group_stats(v) for k, v in errors.items()}
