@@ -37,8 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from hetsim.calibration.gpu_suite.host_calls import kernel_call_s  # noqa: E402
 from hetsim.calibration.measure import Timer  # noqa: E402
+from hetsim.errors import HetsimError  # noqa: E402
 from hetsim.method_code import composites  # noqa: E402
 from hetsim.method_code.base import made  # noqa: E402
+from hetsim.outdir import claim, write_manifest  # noqa: E402
 
 DEFAULT = (
     "lserve/decode/B1/C32768",
@@ -48,6 +50,7 @@ DEFAULT = (
     "ttt/decode/B1/C8192",
 )
 PROFILED_CALLS = 30
+KIND, OUT_FILE = "phase-host-diagnostic", "phase_host.json"  # the --out folder's manifest kind (hetsim.outdir)
 
 
 def variants(steps: dict) -> dict:
@@ -233,6 +236,11 @@ def main(argv: list[str] | None = None) -> int:
     if not todo:
         print(f"error: --match: none of {want} is a composite", file=sys.stderr)
         return 2
+    try:  # a folder of ours (or new, or empty): never over a file someone else put there
+        claim(args.out, KIND)
+    except HetsimError as exc:
+        print(f"error: {exc.render()}", file=sys.stderr)
+        return 2
     timer = Timer(device, loop_s=2e-3, point_s=0.1, reps=11, min_reps=5)  # the methods' runner's
     long_timer = Timer(device, loop_s=2e-2, point_s=0.3, reps=11, min_reps=5, max_inner=2000)
     results = []
@@ -255,10 +263,10 @@ def main(argv: list[str] | None = None) -> int:
         "command": "python experiments/phase_host/run.py " + " ".join(sys.argv[1:] if argv is None else argv),
         "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "phase_host.json").write_text(json.dumps({"provenance": prov, "results": results}, indent=1) + "\n")
+    (args.out / OUT_FILE).write_text(json.dumps({"provenance": prov, "results": results}, indent=1) + "\n")
+    write_manifest(args.out, KIND, [OUT_FILE])
     report(results)
-    print(f"\nwrote {args.out / 'phase_host.json'} ({len(results)} composites)")
+    print(f"\nwrote {args.out / OUT_FILE} ({len(results)} composites)")
     return 0
 
 
