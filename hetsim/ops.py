@@ -174,7 +174,9 @@ class Softmax(Op):
 class TopK(Op):
     """k largest of each of `rows` rows of length n; values and int64 indices out. `scored_share`:
     the expected share of the n scores that are non-zero (a sparse scoring leaves the rest tied at
-    zero, which slows a CPU's np.argpartition several-fold); GPU and FPGA models ignore it."""
+    zero, which slows a CPU's np.argpartition several-fold); GPU and FPGA models ignore it.
+    `sorted`: the k results ordered, as torch.topk returns them by default (on a GPU a sort of the
+    results after the select: hetsim.hardware.sorting.topk_sort); False: in the select's order."""
 
     op_class: ClassVar[str] = "topk"
     rows: int
@@ -182,6 +184,7 @@ class TopK(Op):
     k: int
     dtype: str = "bf16"
     scored_share: float = field(default=1.0, metadata={"omit_default": True})
+    sorted: bool = field(default=True, metadata={"omit_default": True})
 
     def __post_init__(self) -> None:
         if not 0 < self.k <= self.n:

@@ -56,8 +56,14 @@ cases of all the files). Each regime below becomes a rate key of
     layer_norm      native_layer_norm (one vectorised kernel over the rows): its bytes, its Welford updates with a
                     fixed cost a row (a work rate), or one block's walk over a long row (THREE_TERM_KEYS)
     select          torch.nonzero_static over a mask (cub's select: a few launches; torch.nonzero adds a sync)
-    topk_multiblock_fp32  torch.topk's multi-block radix select over fp32 scores (four digit passes; the suite's
-                    topk_multiblock timed bf16, two): the bytes, or one row's where that halves the error
+    topk_select_singleblock  torch.topk's select alone, one block a row (the suite's topk_singleblock timed sorted
+                    calls, their sort inside): waves of SM-count rows (fit_waves_key); `topk_select_multiblock` its
+                    multi-block radix select (the bytes), `topk_select_multiblock_fp32` over fp32 scores (four digit
+                    passes, not two: the bytes, or one row's where that halves the error). Fitted on calls that sort
+                    nothing (sorted=False, k = 1) and on sorted calls less their sort (`points_by_key`'s `inner`)
+    topk_sort_bitonic / topk_sort_radix  the sort of a sorted top-k's results inside its call (hetsim.hardware.
+                    sorting.topk_sort): RESIDUAL_KEYS fitted only on sorted / unsorted twins (TWIN_ONLY_KEYS)
+    scan_outer      cumsum over an outer dim (scan_outer_dim: a thread walks each column): the bytes or its walk
     gather_few      index_select of <= 16 indices (ATen's small-index kernel walks them one after another):
                     device_s = overhead_s + item_s x indices (the wave term of OpClassRates, one wave)
     index_add_few   index_add_ of <= 16 source rows: the same small-index walk, an atomic add per index
@@ -171,7 +177,7 @@ from typing import Any
 
 from hetsim.calibration.paths import REPO_ROOT, repo_relative
 from hetsim.calibration.trace_cases import TraceCase, load_cases, lower_case
-from hetsim.hardware import residency
+from hetsim.hardware import launch, residency
 from hetsim.hardware.gpu import (
     OpClassRates,
     compute_work,
@@ -181,7 +187,9 @@ from hetsim.hardware.gpu import (
     op_stream_device_s,
     rate_keys,
     walk_bytes,
+    wave_shape,
 )
+from hetsim.hardware.sorting import kernels
 from hetsim.ops import HostCall, Op
 
 FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "pointwise", "pointwise_broadcast",
@@ -190,9 +198,11 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "attention_masked_prefill", "index_copy",
             "embedding", "embedding_few", "reduction_last", "matmul_outer", "attention_masked",
             "reduction_outer", "reduction_outer_max", "cast_fp8", "cast_from_fp8", "gather_few", "layer_norm", "select",
-            "topk_multiblock_fp32", "attention_flash_decode", "attention_flash_prefill", "attention_efficient_decode",
+            "topk_select_multiblock_fp32", "topk_select_multiblock", "topk_select_singleblock",
+            "attention_flash_decode", "attention_flash_prefill", "attention_efficient_decode",
             "index_gather", "index_put", "index_put_accumulate", "scatter", "scatter_add", "sort", "sort_inplace",
-            "scan", "multinomial", "reduction_index", "reduction_welford", "softmax_last", "softmax_warp", "tril",
+            "scan", "scan_outer", "multinomial", "reduction_index", "reduction_welford", "softmax_last", "softmax_warp",
+            "tril",
             "rms_norm", "gemv", "matmul_fp8", "gather_elements", "scan_device", "sort_segmented",
             "matmul_fp32", "copy_transpose", "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm",
             "index_add", "bmm_fp32", "pointwise_narrow", "matmul_splitk", "bmm_even_tokens", "matmul_odd_width",
@@ -206,11 +216,17 @@ PER_INDEX_KEYS = frozenset({"gather_few", "embedding_few", "index_add_few"})
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
 WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share of the bytes-only fit's error
 # bytes or a walk, whichever is slower
-WALK_KEYS = frozenset({"reduction_last", "topk_multiblock_fp32", "attention_efficient_decode", "scan",
+WALK_KEYS = frozenset({"reduction_last", "topk_select_multiblock_fp32", "topk_select_multiblock",
+                       "attention_efficient_decode", "scan",
+                       "scan_outer",
                        "reduction_index", "reduction_welford", "index_gather",
                        "rms_norm", "gather_elements", "sort_segmented", "reduction_outer",
                        "reduction_outer_max", "group_norm", "embedding", "upsample_bilinear", "upsample_bicubic",
                        "batch_norm"})
+# walk keys whose walk a profile of their kernels shows, kept wherever it lowers the error at all: the multi-block
+# top-k's per-pass cumsum over a slice's blocks (launch.mbtopk_blocks_per_slice; one row of 1M scores ran 16.8 us of it
+# a pass, realcode-more21), which the many-row cases the bytes bind leave short of halving the error
+WALK_KEPT = frozenset({"topk_select_multiblock", "topk_select_multiblock_fp32"})
 # elementwise kernels whose per-element work binds before the bytes (gpu.compute_work): an element rate beside them
 ELEMENT_RATE_KEYS = frozenset({
     # the strided kernel's offsets (a broadcast), a cast's unvectorised load-with-cast (bf16 -> fp32, bool -> bf16:
@@ -273,21 +289,29 @@ THREE_TERM_KEYS = frozenset({"layer_norm", "scatter"})
 THREE_TERM_SPANS = ((9.0, 13.0), (10.0, 14.0), (6.0, 12.0))  # log10 of the bytes', the work's and the walk's rates
 FLOOR_SPAN = (10.0, 14.0)  # log10 of the taps' rate (per second)
 FLOOR_OUTPUTS_MAX = 13.0  # log10 of the outputs' highest rate (per second; fit_max's grid starts at 1e9)
+# one block a row, fitted in waves of SM-count rows (hetsim.calibration.fit.fit_waves): torch.topk's single-block select
+WAVE_FIT_KEYS = frozenset({"topk_select_singleblock"})
 # keys fitted on the cases of every file: a walk key needs cases where the bytes bind and cases where the walk
 # does, which no one sweep file holds (reduction_last: many rows in the models' sweep, tens of rows in the
 # reductions groups; topk_multiblock_fp32: two probes in the methods group, the long rows in a later group)
 # And the keys a kernel's structure (a second rate, fixed costs per pass) or the real-code groups' spread of shapes
 # refit: each file alone holds a few sizes of them (the models' sweep: casts of a model's widths; realcode-more: the
 # spread), and a key fitted on the first file's would ignore the rest
-EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | FLOOR_KEYS | THREE_TERM_KEYS | {
-    "scan_device", "copy_cat", "gemv", "multinomial", "batch_norm", "copy_strided", "copy_transpose"}
+EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | FLOOR_KEYS | THREE_TERM_KEYS | WAVE_FIT_KEYS | {
+    "scan_device", "copy_cat", "gemv", "multinomial", "batch_norm", "copy_strided", "copy_transpose",
+    "topk_select_multiblock"}
 # kernels no case launches alone, fitted on what the cases they run in leave over the rest of their ops, measured where
 # another case runs that rest alone, else priced by the keys fitted before (RESIDUAL_SHARE: the least share of a
 # case's time they must leave): cuDNN's layout kernels run inside an NCHW convolution's call, beside its implicit GEMM
 # (`conv_gemm`, fitted on channels-last twins that launch the GEMM alone): device_s = launches x overhead_s + bytes /
-# bw_bytes_per_s
-RESIDUAL_KEYS = frozenset({"conv_layout"})
+# bw_bytes_per_s; torch.topk's sort of its results runs inside its call after the select (`topk_select_*`, fitted on
+# twins called with sorted=False): the same, plus steps x wave_s for the radix sort's passes (hetsim.hardware.sorting)
+RESIDUAL_KEYS = frozenset({"conv_layout", "topk_sort_bitonic", "topk_sort_radix"})
 RESIDUAL_SHARE = 0.2
+TWIN_SHARE = 0.1  # the least share where a twin case measured the rest (no pricing error in what is left)
+# residual keys fitted only where a twin measured the rest: a top-k's sort is a fifth to a half of its call, so a rest
+# priced by the select keys (10-20 % median error) would leave the sort that error several times over
+TWIN_ONLY_KEYS = frozenset({"topk_sort_bitonic", "topk_sort_radix"})
 HOST_CALLS = "host_calls.json"  # beside the cases: hetsim.calibration.gpu_suite.host_calls on the same GPU
 # (key, field of host_calls.json): host costs the op cases cannot identify, taken as measured
 MEASURED_KEYS = (("host_module", "module_call"), ("host_sdpa_plan", "sdpa_plan_build"), ("host_view", "view_method"))
@@ -411,22 +435,30 @@ SHARED_RATES = {"cat_dominated": "copy_cat"}
 
 
 def points_by_key(cases: list[TraceCase], harness: dict[str, float] | None = None,
-                  l2_bytes: float = 0.0) -> dict[str, list[Point]]:
+                  l2_bytes: float = 0.0, inner: dict[str, OpClassRates] | None = None) -> dict[str, list[Point]]:
     """The cases each new key prices (a case lowered to one op: a fused kernel or host work). `harness`:
     overhead per kind (HostFigures.harness) taken out of each case's host issue time (floored at 0). `l2_bytes`:
-    the L2 of the GPU the cases ran on (each case's op reads its share from it: lower_case)."""
+    the L2 of the GPU the cases ran on (each case's op reads its share from it: lower_case). `inner`: rates of kernels
+    an op runs inside its call after its own (a sorted top-k's sort, sorting.kernels): a case of such an op is a
+    point of its first kernel's key, with those kernels' device times taken out of its replayed and stream times."""
     harness = harness or {}
+    inner = inner or {}
     out: dict[str, list[Point]] = {}
     for c in cases:
         ops = [op for op in lower_case(c, l2_bytes=l2_bytes) if not (isinstance(op, HostCall) and op.kind == "sync")]
         if len(ops) != 1 or "graph" not in c.measured:
             continue
-        key = rate_keys(ops[0])[0]
+        first, *after = kernels(ops[0])
+        if any(rate_keys(k)[0] not in inner for k in after):
+            continue
+        graph = c.measured["graph"] - sum(op_device_s(inner[rate_keys(k)[0]], k) for k in after)
+        stream = c.measured["stream"] - sum(op_device_s(inner[rate_keys(k)[0]], k) for k in after)
+        key = rate_keys(first)[0]
         key = SHARED_RATES.get(key, key)
-        if key in FIT_KEYS:
+        if key in FIT_KEYS and graph > 0:
             cpu = max(0.0, c.measured["host"] - harness.get(case_harness_kind(c, key), 0.0))
-            out.setdefault(key, []).append(Point(c.case, ops[0], c.measured["graph"], c.measured["stream"],
-                                                 cpu, c.measured.get("idle"), c.inner == 1))
+            out.setdefault(key, []).append(Point(c.case, first, graph, stream, cpu, c.measured.get("idle"),
+                                                 c.inner == 1))
     return out
 
 
@@ -467,12 +499,12 @@ def _affine(points: list[Point]) -> tuple[float, float]:
 
 
 def fit_walk(points: list[Point], span: tuple[float, float] = (7.0, 12.0),
-             max_bw: float = math.inf) -> tuple[float, float, float]:
+             max_bw: float = math.inf, gain: float = WALK_GAIN) -> tuple[float, float, float]:
     """(overhead_s, bw_bytes_per_s, walk_bw_bytes_per_s) minimising the relative error of
     overhead + max(bytes / bw, walk / walk_bw) against graph_s (`fit_max`). Where the walk binds no case at
     the optimum, or halves no error the bytes alone leave (`WALK_GAIN`), the cases cannot tell its rate:
     walk_bw = inf, and the bandwidth is fitted alone (`fit_affine`)."""
-    return fit_max(points, [walk_bytes(p.op) for p in points], span, max_bw=max_bw)
+    return fit_max(points, [walk_bytes(p.op) for p in points], span, gain, max_bw)
 
 
 def fit_roof(points: list[Point], span: tuple[float, float] = (12.0, 16.0),
@@ -674,6 +706,10 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
         fit = {"points": len(points), "host_points": len(points),
                **{f"host_{k}": v for k, v in _quality(_abs_errs([dispatch] * len(points),
                                                                 [p.cpu_s for p in points])).items()}}
+    elif key in WAVE_FIT_KEYS:
+        rates, fit = fit_waves_key(points, base, notes)
+        notes.append(f"device_s = overhead_s + ceil(rows / {launch.SMS}) x (wave_s + item_s x row length) (one block "
+                     "a row, hetsim.hardware.gpu.wave_shape); bytes not counted")
     elif key in PER_INDEX_KEYS:
         over, item = fit_per_index(points)
         dispatch = statistics.median(p.cpu_s for p in points)
@@ -729,7 +765,8 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
                          if math.isfinite(flop_rate) else "the flops bind no case or halve no error of the bytes "
                          "alone: flop_rate = inf")
         else:
-            over, bw, walk_bw = (fit_walk(points, RATE_SPAN.get(key, (7.0, 12.0)), max_bw) if key in WALK_KEYS
+            over, bw, walk_bw = (fit_walk(points, RATE_SPAN.get(key, (7.0, 12.0)), max_bw,
+                                          1.0 if key in WALK_KEPT else WALK_GAIN) if key in WALK_KEYS
                                  else (*fit_affine(points, max_bw), math.inf))
         if key in WALK_KEYS:
             notes.append("device_s = overhead_s + max(bytes / bw_bytes_per_s, walk / walk_bw_bytes_per_s), walk the "
@@ -762,6 +799,31 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
     fit["source"] = source
     fit["notes"] = notes
     return rates, {"fit": fit}
+
+
+def fit_waves_key(points: list[Point], base: OpClassRates | None, notes: list[str]) -> tuple[OpClassRates, dict]:
+    """A one-block-a-row key in waves of launch.SMS rows (the suite's form of the single-block top-k,
+    hetsim.calibration.fit.fit_waves) on the cases' replayed times; host issue and eager gaps as the other keys."""
+    import numpy as np
+
+    from hetsim.calibration.fit import fit_waves
+
+    shapes = np.array([wave_shape(p.op) for p in points], dtype=float)
+    over, wave, item = fit_waves(shapes[:, 0], shapes[:, 1], np.array([p.graph_s for p in points]), launch.SMS)
+    dispatch = host_dispatch(points, notes)
+    dev_bound = [p for p in points if not p.graph_s < HOST_BOUND * p.cpu_s]
+    gaps = [max(0.0, p.stream_s - p.graph_s) for p in looped_first(dev_bound)]
+    gap = statistics.median(gaps) if gaps else (base.eager_gap_s if base else 0.0)
+    rates = OpClassRates(over, math.inf, math.inf, source="calibrated", dispatch_s=dispatch, eager_gap_s=gap,
+                         wave_slots=float(launch.SMS), wave_s=wave, item_s=item)
+    dev = [op_device_s(rates, p.op) for p in points]
+    stream = [max(rates.dispatch_s, op_stream_device_s(rates, p.op)) for p in points]
+    fit = {"points": len(points), "device_points": len(points), "host_points": len(points),
+           **{f"device_{k}": v for k, v in _quality(_abs_errs(dev, [p.graph_s for p in points])).items()},
+           **_quality(_abs_errs(stream, [p.stream_s for p in points])),
+           **{f"host_{k}": v for k, v in _quality(
+               _abs_errs([dispatch] * len(points), [p.cpu_s for p in points])).items()}}
+    return rates, fit
 
 
 def launches_kernel(case: TraceCase) -> bool:
@@ -952,14 +1014,21 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
     host = pool([load_host_calls(p) for p in paths])
     harness = host.harness() if host else {}
     l2, hbm = device_memory(profile.device)
+    # kernels that run inside another op's call after it, measured by twins that do not run them (a top-k's sort):
+    # fitted first, so that the cases running them fit the op's own key with them taken out
+    twins = {key: fit_residual(key, points, fallback_rates(profile, key),
+                               f"op cases from traces: {', '.join(names)} (each beside a twin case that runs the "
+                               "rest of its kernels alone), hetsim.calibration.trace_fit")
+             for key, (points, names) in residual_points(profile, {}, kept, paths_in, l2, twin_only=True).items()}
+    inner = {k: r for k, (r, _) in twins.items()}
     out = {}
     if pooled or len(kept) == 1:
-        by_key, sources = points_by_key(cases, harness, l2), dict.fromkeys(FIT_KEYS, source)
+        by_key, sources = points_by_key(cases, harness, l2, inner), dict.fromkeys(FIT_KEYS, source)
     else:
         by_key, sources = {}, {}
         files: dict[str, list[str]] = {}  # an every-file key's cases, as file:case (ids repeat across files)
         for path, cs in zip(paths_in, kept, strict=True):
-            for key, points in points_by_key(cs, harness, l2).items():
+            for key, points in points_by_key(cs, harness, l2, inner).items():
                 if key in EVERY_FILE_KEYS:
                     by_key.setdefault(key, []).extend(points)
                     files.setdefault(key, []).extend(f"{path.name}:{p.case}" for p in points)
@@ -990,6 +1059,7 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
             notes["fit"]["notes"].append("no host_calls.json: host issue times include the op cases' harness")
         out[key] = (rates, notes)
     bound_flops(out)
+    out.update(twins)
     for key, (points, names) in residual_points(profile, out, kept, paths_in, l2).items():
         out[key] = fit_residual(key, points, fallback_rates(profile, key, out),
                                 f"op cases from traces: {', '.join(names)} (every file with cases running this key's "
@@ -1007,20 +1077,23 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
 
 @dataclass(frozen=True)
 class ResidualPoint:
-    """A case's time left to a residual key's kernels: `launches` of them moving `nbytes` (HBM-equivalent)."""
+    """A case's time left to a residual key's kernels: `launches` of them moving `nbytes` (HBM-equivalent), with
+    `steps` fixed-cost passes one after another (a radix sort's; gpu.op_steps)."""
 
     case: str  # file:case
     launches: int
     nbytes: float
     residual_s: float
     graph_s: float
+    steps: float = 0.0
 
 
 def residual_points(profile, fitted: dict, per_file: list[list[TraceCase]], paths: list[Path],
-                    l2_bytes: float) -> dict[str, tuple[list[ResidualPoint], list[str]]]:
+                    l2_bytes: float, twin_only: bool = False) -> dict[str, tuple[list[ResidualPoint], list[str]]]:
     """{key: (points, files)} of each residual key: every case whose lowering runs kernels of one residual key beside
     ops that keys fitted on their own cases price (the profile's and `fitted`), leaving those kernels at least
-    RESIDUAL_SHARE of its replayed time."""
+    RESIDUAL_SHARE of its replayed time. `twin_only`: the TWIN_ONLY_KEYS, each case's rest measured by its twin (no
+    key prices it), else the other residual keys."""
     import dataclasses
 
     from hetsim.calibration.device_inputs import catalogue_gpus
@@ -1036,7 +1109,8 @@ def residual_points(profile, fitted: dict, per_file: list[list[TraceCase]], path
         return tuple(dataclasses.replace(o, l2_share=0.0) for o in ops)
 
     # each timed case's kernels, lowered once
-    lowered = [(path, c, [o for o in lower_case(c, l2_bytes=l2_bytes) if not isinstance(o, HostCall)])
+    lowered = [(path, c, [k for o in lower_case(c, l2_bytes=l2_bytes) if not isinstance(o, HostCall)
+                          for k in kernels(o)])
                for path, cases in zip(paths, per_file, strict=True) for c in cases if "graph" in c.measured]
     # where another case runs exactly the rest of a case's ops (a channels-last twin runs an NCHW convolution's GEMM
     # alone), its measured time is what the rest costs, not the rest's price
@@ -1047,14 +1121,17 @@ def residual_points(profile, fitted: dict, per_file: list[list[TraceCase]], path
         mine = [o for o in ops if rate_keys(o)[0] in RESIDUAL_KEYS]
         keys = {rate_keys(o)[0] for o in mine}
         rest = [o for o in ops if o not in mine]
-        if len(keys) != 1 or any(rate_key(o, rates) != rate_keys(o)[0] for o in rest):
+        if len(keys) != 1 or (keys <= TWIN_ONLY_KEYS) != twin_only:
             continue
-        left = c.measured["graph"] - alone.get(same(rest), model.graph_time_s(rest))
-        if left < RESIDUAL_SHARE * c.measured["graph"]:
+        twin = alone.get(same(rest))
+        if twin is None and (twin_only or any(rate_key(o, rates) != rate_keys(o)[0] for o in rest)):
+            continue
+        left = c.measured["graph"] - (twin if twin is not None else model.graph_time_s(rest))
+        if left < (TWIN_SHARE if twin is not None else RESIDUAL_SHARE) * c.measured["graph"]:
             continue
         points, names = out.setdefault(keys.pop(), ([], []))
         points.append(ResidualPoint(f"{path.name}:{c.case}", len(mine), sum(hbm_bytes(o) for o in mine), left,
-                                    c.measured["graph"]))
+                                    c.measured["graph"], sum(op_steps(o) or 0.0 for o in mine)))
         if path.name not in names:
             names.append(path.name)
     return out
@@ -1068,16 +1145,23 @@ def fit_residual(key: str, points: list[ResidualPoint], base: OpClassRates | Non
     import numpy as np
 
     r = np.array([p.residual_s for p in points])
-    b = np.array([p.nbytes for p in points]) / r
-    a = np.stack([np.array([p.launches for p in points]) / r, b], axis=1)
-    (over, inv_bw), *_ = np.linalg.lstsq(a, np.ones_like(r), rcond=None)
-    if over < 0:  # no fixed cost the data can see: the bandwidth alone
-        over, inv_bw = 0.0, float(np.sum(b) / np.sum(b**2))
+    cols = [np.array([p.launches for p in points]), np.array([p.steps for p in points]),
+            np.array([p.nbytes for p in points])]
+    keep = [0, 1, 2] if any(p.steps for p in points) else [0, 2]
+    while True:  # least squares in relative error; a negative term refitted without it
+        sol, *_ = np.linalg.lstsq(np.stack([cols[i] / r for i in keep], axis=1), np.ones_like(r), rcond=None)
+        if all(v >= 0 for v in sol) or len(keep) == 1:
+            break
+        keep.pop(int(np.argmin(sol)))
+    coef = dict(zip(keep, (max(float(v), 0.0) for v in sol), strict=True))
+    over, step_s, inv_bw = coef.get(0, 0.0), coef.get(1, 0.0), coef.get(2, 0.0)
     bw = 1.0 / inv_bw if inv_bw > 0 else math.inf
+    steps = {"wave_slots": 1.0, "wave_s": step_s} if step_s else {}
     rates = OpClassRates(float(over), bw, math.inf, source="calibrated", dispatch_s=0.0,
-                         eager_gap_s=base.eager_gap_s if base else 0.0)
-    pred = [p.launches * rates.overhead_s + p.nbytes / rates.bw_bytes_per_s for p in points]
-    notes = [f"device_s = overhead_s + bytes / bw_bytes_per_s a launch, fitted on what {len(points)} cases leave "
+                         eager_gap_s=base.eager_gap_s if base else 0.0, **steps)
+    pred = [p.launches * rates.overhead_s + p.steps * step_s + p.nbytes / rates.bw_bytes_per_s for p in points]
+    form = "overhead_s + steps x wave_s + bytes / bw_bytes_per_s" if step_s else "overhead_s + bytes / bw_bytes_per_s"
+    notes = [f"device_s = {form} a launch, fitted on what {len(points)} cases leave "
              "over their other ops (measured where a twin case runs them alone, else priced by keys fitted on their "
              f"own cases; at least {RESIDUAL_SHARE:.0%} of a "
              "case's replayed time): the kernels run inside another op's call, so dispatch_s = 0 (the call's host "

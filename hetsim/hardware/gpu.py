@@ -40,7 +40,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
-from hetsim.hardware import launch, residency
+from hetsim.hardware import launch, residency, sorting
 from hetsim.hardware.launch import ACCUMULATE_BYTES
 from hetsim.ops import (
     INDEX_BYTES,
@@ -202,6 +202,9 @@ def walk_bytes(op: Op) -> float:
             walk *= ACCUMULATE_BYTES / dtype_bytes(op.dtype)  # over another dim: the same, its elements counted
         return walk
     if isinstance(op, TopK):
+        if topk_multiblock(op.rows, op.n):
+            # each digit pass's cumsum over a slice's blocks: a digit's count (4 bytes) a block, one after another
+            return float(ACCUMULATE_BYTES * launch.mbtopk_blocks_per_slice(op.rows, op.n))
         return float(op.n * dtype_bytes(op.dtype))
     if isinstance(op, Softmax) and op.aten:
         # each thread of a row's warp (persistent kernel) or block (cunn_SoftMaxForward) walks its share of the
@@ -557,7 +560,11 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         # fp32 scores (BM25's): the radix select walks 32-bit keys in four 8-bit digit passes, 16-bit ones in
         # two; its own key where the aten sweep fitted one (bytes or a row's walk, whichever is slower)
         fp32 = (f"{base}_fp32",) if base == "topk_multiblock" and op.dtype == "fp32" else ()
-        return (*fp32, base, "topk")
+        # the select alone, fitted on calls that sort nothing (sorted=False, k = 1): a sorted call adds its sort's
+        # kernels (hetsim.hardware.sorting.topk_sort); then the keys the suite fitted on torch.topk's default sorted
+        # calls, the sort inside them (a profile without select keys prices a sorted call by those alone)
+        select = tuple(k.replace("topk_", TOPK_SELECT, 1) for k in (*fp32, base))
+        return (*select, *fp32, base, "topk")
     if isinstance(op, Reduction) and op.cols < 32:
         return ("reduction_narrow", "reduction")
     if isinstance(op, Gather) and op.row_bytes < 512:
@@ -616,7 +623,12 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "index_put_accumulate": ("gather_narrow", "gather"),  # x[idx] += v: the indices sorted first, then added
     "sort": ("topk",),  # torch.sort / argsort of rows > 4096: cub's segmented radix sort
     "sort_inplace": ("sort", "topk"),  # rows of <= 4096 keys: one block's shared memory each
+    # torch.topk's sort of its results (hetsim.hardware.sorting.topk_sort), priced only where the profile has these
+    # keys (GpuModel._price): a bitonic sort in registers (k <= 32), cub's block radix sort in place (k <= 4,096)
+    "topk_sort_bitonic": ("topk",),
+    "topk_sort_radix": ("topk",),
     "scan": ("reduction",),  # cumsum / cumprod: a scan reads and writes each element once
+    "scan_outer": ("scan", "reduction"),  # over an outer dim: a thread walks each column (scan_outer_dim)
     "tril": ("pointwise", "elementwise"),  # tril / triu: an index computed per element
     "reduction_index": ("reduction_last", "reduction"),  # max.dim / argmax: a value and its index per lane
     "reduction_welford": ("reduction_last", "reduction"),  # var / std: Welford's running moments
@@ -637,6 +649,10 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "matmul_outer": ("matmul_unaligned", "matmul"),  # k < OUTER_K
     "matmul_splitk": ("matmul",),  # a traced 16-bit product cuBLAS splits along k: the product, then a reduction
     "topk_multiblock_fp32": ("topk_multiblock", "topk"),  # fp32 scores: four radix passes, not two
+    # torch.topk's select without the sort after it (rate_keys; the suite's keys timed sorted calls)
+    "topk_select_singleblock": ("topk_singleblock", "topk"),
+    "topk_select_multiblock": ("topk_multiblock", "topk"),
+    "topk_select_multiblock_fp32": ("topk_select_multiblock", "topk_multiblock_fp32", "topk_multiblock", "topk"),
     "matmul_fp32": ("matmul",),  # an fp32 GEMM on the FFMA units
     "bmm_fp32": ("matmul_fp32", "matmul"),  # a batched fp32 GEMM (eager fp32 attention's scores and values)
     "index_add": ("gather_narrow", "gather"),  # index_add_: an atomic add per element into rows
@@ -700,6 +716,9 @@ def _segments(items: list, sync: Callable = is_sync) -> list[list]:
         if sync(x):
             out.append([])
     return [seg for seg in out if seg]
+
+
+TOPK_SELECT = "topk_select_"  # the prefix of torch.topk's select keys (fitted without a sort after the select)
 
 
 def rate_key(op: Op, available: set[str] | dict) -> str | None:
@@ -800,6 +819,12 @@ class GpuModel:
                 # a host figure taken as measured (hetsim.calibration.trace_fit: `measured` in its notes)
                 measured = isinstance(note, dict) and "measured" in note
                 log.note(f"{p}profile.{key}", "measured" if measured else "calibrated")
+            if any(k in self.rates and k not in self._transferred for k in ("topk_singleblock", "topk_multiblock")):
+                # this GPU's own keys of torch.topk's sorted calls (the suite's) price a call whole; another GPU's
+                # select and sort keys carried over would displace a measurement of this one
+                for key in [k for k in self._transferred if k.startswith((TOPK_SELECT, "topk_sort_"))]:
+                    del self.rates[key]
+                    self._transferred.discard(key)
             idle = getattr(profile, "idle_w", None)
             if idle is not None:  # read on the board during calibration
                 self.idle_w = idle
@@ -913,6 +938,13 @@ class GpuModel:
             if "idle_start" in self._transferred:
                 self.log.note(f"{self.name}.profile.idle_start", "transferred")
             return dev, dispatch + idle + stream, dispatch, dispatch + idle + stream
+        if len(parts := sorting.kernels(op)) > 1 and all(rate_key(k, self.rates) == rate_keys(k)[0] for k in parts):
+            # torch.topk's select, then the sort of its results inside the same call: one dispatch, the kernels'
+            # device times added. Priced apart only where the profile fitted each kernel (the select on calls that
+            # sort nothing); else the suite's keys, fitted on sorted calls, hold the sort
+            prices = [self._price(k) for k in parts]
+            dev, stream = sum(p[0] for p in prices), sum(p[1] for p in prices)
+            return dev, stream, prices[0][2], max(prices[0][2], stream)
         r = self.rates_for(op)
         if op.l2_share:  # only a bandwidth-bound kernel reads faster from the L2
             self.log.note(f"{self.name}.l2_residency",

@@ -229,6 +229,21 @@ def topk_blocks_per_sm(n: int) -> int:
     return max(1, min(MAX_BLOCKS_PER_SM, TOPK_THREADS_PER_SM // threads))
 
 
+# the multi-block top-k (TensorTopK.cu's mbtopk): 256-thread blocks, each thread 4-64 items, as many items a thread as
+# the whole input over a wave of 6 blocks an SM (its registers: ~40 a thread) asks for (get_items_per_thread); each
+# digit pass's computeDigitCumSum walks a slice's block counts one after another (profiled on an H200, realcode-more21:
+# ~1.5 us + ~20 ns a block of the slice: 782 blocks 16.8 us, 128 blocks 3.7 us)
+MBTOPK_THREADS, MBTOPK_BLOCKS_PER_SM, MBTOPK_ITEMS = 256, 6, (4, 64)
+
+
+def mbtopk_blocks_per_slice(rows: int, n: int) -> int:
+    """Blocks of the multi-block top-k over one slice of n (rows slices in all): the count each digit pass's cumsum
+    over a slice walks."""
+    lo, hi = MBTOPK_ITEMS
+    items = min(hi, max(lo, math.ceil(rows * n / (SMS * MBTOPK_BLOCKS_PER_SM * MBTOPK_THREADS))))
+    return math.ceil(n / (MBTOPK_THREADS * items))
+
+
 # cuDNN's fused SDPA forward on sm90 (cudnn_generated_..._sdpa_sm90_flash_fprop_wgmma_f16_knob_7_64x128x{64,128},
 # profiled on an H200: calibration/e2e/diagnostics/case-kernels-more6-2026-12-02): a block a (sequence, head, tile
 # of queries) walking the keys tile by tile; a tile's math grows with the head dim in 64-wide steps (head dims of 80

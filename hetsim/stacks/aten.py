@@ -18,7 +18,8 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from hetsim.hardware.launch import WARP, tiled, waves
+from hetsim.hardware.launch import ACCUMULATE_BYTES, WARP, tiled, waves
+from hetsim.hardware.sorting import sort_kernels
 from hetsim.ops import (
     INDEX_BYTES,
     AxisReduction,
@@ -680,10 +681,14 @@ def _row_softmax(op: AtenOp) -> tuple[Op, ...]:
 
 
 def _topk(op: AtenOp) -> tuple[Op, ...]:
+    # the select along `dim` (a strided slice where it is not the last), then, sorted (the default), the sort of its
+    # results a GpuModel prices with it (hetsim.hardware.sorting.topk_sort)
     x = op.inputs[0]
-    n = x.shape[-1]
+    dim = int(op.args.get("dim", -1)) % max(len(x.shape), 1)
+    n = x.shape[dim] if x.shape else 1
     k = int(op.args.get("k", 1))
-    return (TopK(x.numel // max(n, 1), n, max(1, min(k, n)), hdtype(x), name=_name(op)),)
+    return (TopK(x.numel // max(n, 1), n, max(1, min(k, n)), hdtype(x), sorted=bool(op.args.get("sorted", True)),
+                 name=_name(op)),)
 
 
 def _layer_norm(op: AtenOp) -> tuple[Op, ...]:
@@ -883,49 +888,12 @@ SCATTER_THREADS, SCATTER_UNROLL = 128, 8  # ScatterGatherKernel.cu's block and e
 
 
 def _sort(op: AtenOp) -> tuple[Op, ...]:
-    # sort / argsort along a dim (Sort.cpp): rows of <= 4096 keys sort in shared memory, a block a row
-    # (sortKeyValueInplace: `sort_inplace`). Longer rows take one of SortStable.cu's three paths:
-    # - one segment, or segments of >= 1M keys: cub's device radix sort of (key, int64 index) pairs per segment, one
-    #   after another: a histogram pass, then a pass per 8-bit digit (fp32 four, bf16 two), each with a fixed cost
-    #   (its look-back chain: ~9.7 us for 128K keys on an H200, profiled) beside its bytes;
-    # - fewer than 128 segments: one such sort of every key with (segment, index) pairs, a sort of those by segment
-    #   over ceil(log2 segments) bits, and a gather (sort_postprocess_kernel);
-    # - more: cub's segmented radix sort, a block per segment walking it once per 6-bit digit (six passes of fp32,
-    #   three of bf16): waves of segments over the SMs (`sort_segmented`).
-    # `sort`: a fixed cost per pass (`steps`) plus the passes' bytes; the bytes of the first two paths are each digit
-    # pass's pairs read and written
+    # sort / argsort along a dim (Sort.cpp): the kernels hetsim.hardware.sorting says a row of its length takes
     x = op.inputs[0]
     dim = int(op.args.get("dim", -1)) % max(len(x.shape), 1)
     n = x.shape[dim] if x.shape else 1
-    read = nbytes(x)
-    write = sum(nbytes(t) for t in op.outputs)
-    if n <= SMALL_SORT:
-        # a block radix sort in shared memory, one pass per 4-bit digit of the key (cub's BlockRadixSort): its passes
-        # bind, not its bytes (bf16 rows ~19 us, fp32 ~30, an int64 row of 1296 keys 33 us on an H200, where the
-        # bytes take well under 1)
-        passes = math.ceil(8 * x.itemsize / BLOCK_SORT_DIGIT_BITS)
-        return (Pointwise(x.numel, read + write, op.name, "sort_inplace", steps=passes, name=_name(op)),)
-    segments = x.numel // max(n, 1)
-    bits = 8 * x.itemsize
-    pairs = x.numel * (x.itemsize + INDEX_BYTES)
-    if segments >= SEGMENTED_SORT_FROM and n < LARGE_SEGMENT:
-        passes = math.ceil(bits / SEGMENTED_DIGIT_BITS)
-        walk = passes * math.ceil(segments / SORT_BLOCKS) * n * (x.itemsize + INDEX_BYTES)
-        return (Pointwise(x.numel, read + write + 2 * passes * pairs, op.name, "sort_segmented", walk=walk,
-                          name=_name(op)),)
-    digits = math.ceil(bits / ONESWEEP_DIGIT_BITS)
-    if segments == 1 or n >= LARGE_SEGMENT:
-        steps = segments * (digits + 1)
-    else:
-        steps = digits + 1 + math.ceil(max(1, math.ceil(math.log2(segments))) / ONESWEEP_DIGIT_BITS) + 1 + 1
-    return (Pointwise(x.numel, read + write + 2 * digits * pairs, op.name, "sort", steps=steps, name=_name(op)),)
-
-
-SMALL_SORT = 4096  # Sort.cpp's should_use_small_sort: a row this short sorts in one block's shared memory
-BLOCK_SORT_DIGIT_BITS = 4  # cub::BlockRadixSort's default RADIX_BITS
-SEGMENTED_SORT_FROM, LARGE_SEGMENT = 128, 1_000_000  # SortStable.cu's launch_stable_sort_kernel heuristics
-ONESWEEP_DIGIT_BITS, SEGMENTED_DIGIT_BITS = 8, 6  # cub's radix digits: device-wide onesweep, segmented sort
-SORT_BLOCKS = 132  # a segmented sort's blocks resident at once on an H100 / H200 (one per SM: its tiles)
+    nbytes_moved = nbytes(x) + sum(nbytes(t) for t in op.outputs)
+    return sort_kernels(x.numel, n, x.itemsize, nbytes_moved, op.name, _name(op), bool(op.args.get("stable")))
 
 
 def _scan(op: AtenOp) -> tuple[Op, ...]:
@@ -935,7 +903,10 @@ def _scan(op: AtenOp) -> tuple[Op, ...]:
     #   (get_log_num_threads_x_inner_scan), each block stepping along its rows in chunks of 2 tx elements, a chunk's
     #   step a load, log2(tx) + 1 __syncthreads and a store, ~1.3 us on an H200 whatever tx (2 rows of 128256 fp32:
     #   126 chunks, 163 us). The walk: waves of blocks over the GPU times chunks, a chunk counted as SCAN_CHUNK_BYTES;
-    # - over an outer dim, a thread walks each column: the bytes (no case measured).
+    # - over an outer dim, scan_outer_dim: a thread a column (512-thread blocks over the inner elements, a block row
+    #   per outer index), each stepping along its column one element after another, a load and a store a step: its
+    #   walk, in waves of blocks over the GPU (realcode-more21: 4,096 steps ~0.9-1.0 ms, 512 ~90 us on an H200, the
+    #   bytes far below), counted at the fp32 accumulator's width: `scan_outer`.
     x, out = op.inputs[0], op.outputs[0]
     dim = int(op.args.get("dim", -1)) % max(len(x.shape), 1)
     n = x.shape[dim] if x.shape else 1
@@ -944,7 +915,10 @@ def _scan(op: AtenOp) -> tuple[Op, ...]:
         return (Pointwise(out.numel, moved, op.name, "scan_device", name=_name(op)),)
     inner = dim == len(x.shape) - 1 or all(s == 1 for s in x.shape[dim + 1:])
     if not inner:
-        return (Pointwise(out.numel, moved, op.name, "scan", name=_name(op)),)
+        columns = math.prod(x.shape[dim + 1:])
+        blocks = (x.numel // max(n * columns, 1)) * math.ceil(columns / SCAN_THREADS)
+        walk = waves(blocks, SCAN_THREADS) * n * ACCUMULATE_BYTES
+        return (Pointwise(out.numel, moved, op.name, "scan_outer", walk=walk, name=_name(op)),)
     rows = x.numel // max(n, 1)
     tx = scan_threads_x(rows, n)
     blocks = math.ceil(rows / (SCAN_THREADS // tx))

@@ -74,6 +74,11 @@ GRIDS = {
                       op_traces=(("decode", "hf-static", 8, 4 * K), ("decode", "hf-dynamic", 8, 4 * K),
                                  ("prefill", "hf-static", 1, 2 * K), ("prefill", "hf-dynamic", 1, 2 * K)),
                       op_point_s=0.03, op_idle_reps=5, op_rounds=3, budget_s=330.0, op_budget_s=60.0),
+    # host-bound DynamicCache decode timed as a generation runs it: 48 steps a timed loop (1-2.5 s, over several of
+    # the host's spells, where cudnn-off's 4-step loops each fall in one), cuDNN SDPA off as cudnn-off measures it
+    "dynamic-long": Grid("dynamic-long", prompts=(), batches=(1, 4, 16, 64),
+                         contexts=(1 * K, 4 * K, 16 * K, 64 * K, 128 * K), steps=48, loops=3, prefill_reps=0,
+                         energy_s=0.0, idle_s=0.0, modes=(("hf-dynamic", "eager"),), budget_s=330.0, op_budget_s=0.0),
     # batched prefill (several prompts of one length in one forward), no decode: the flash and cuDNN prefill keys
     # were fitted on one-sequence calls; run once with PyTorch's own backend and once with --cudnn-sdpa off
     "prefill-batches": Grid("prefill-batches", prompts=(1 * K, 4 * K), batches=(), contexts=(), steps=1, loops=1,

@@ -18,7 +18,7 @@ of a composite's trace is dropped, like the op-level validation cases. Beside th
 outer or middle dim (`reduction_outer(_max)`: LServe's page min/max, SeerAttention-R's block pooling, the
 query-group sum) at a spread of shapes, last-dim means over 24-384 rows (LAST_DIM_MEANS: `reduction_last`'s
 thread walk), torch.nonzero_static over masks (SELECTS: `select`), fp32 top-k (TOPKS_FP32:
-`topk_multiblock_fp32`), fp8 casts (`cast_fp8`, `cast_from_fp8`: DSA's fp8 indexer), and index_select of few rows
+`topk_select_multiblock_fp32`), fp8 casts (`cast_fp8`, `cast_from_fp8`: DSA's fp8 indexer), and index_select of few rows
 (INDEX_FEW: ATen's small-index kernel, BM25's idf lookup). Each case of this group names its group, the regime
 hetsim prices it by, and, for an index op, `int_bound`: the indices drawn over the rows they address (a method
 gathers rows all over its cache, not within L2). The sweep runs one group alone:
@@ -645,7 +645,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     and convolutions at the sizes realcode-more17 lacked; then realcode-more19 (realcode_thirtysecond), LayerNorm over
     a spread of rows and widths, transposed convolutions and GLU; then the nineteenth check, realcode-check19, which
     lives in realcode_thirtythird, blind to every group before it; then realcode-more20 (realcode_thirtyfourth), fp32
-    products, odd-width heads and small scatters at the checks' shapes)."""
+    products, odd-width heads and small scatters at the checks' shapes; then realcode-more21 (realcode_thirtyfifth),
+    torch.topk sorted and not, the short sorts after it, outer-dim scans, GNN index_add_ and small embedding bags;
+    then the twentieth check, realcode-check20, which lives in realcode_thirtysixth, blind to every group before it)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighteenth,
@@ -666,9 +668,11 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_third,
         realcode_thirteenth,
         realcode_thirtieth,
+        realcode_thirtyfifth,
         realcode_thirtyfirst,
         realcode_thirtyfourth,
         realcode_thirtysecond,
+        realcode_thirtysixth,
         realcode_thirtythird,
         realcode_twelfth,
         realcode_twentieth,
@@ -717,7 +721,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_thirtyfirst.REALCODE_MORE18,), realcode_thirtyfirst.specs),
             ((realcode_thirtysecond.REALCODE_MORE19,), realcode_thirtysecond.specs),
             ((realcode_thirtythird.REALCODE_CHECK19,), realcode_thirtythird.specs),
-            ((realcode_thirtyfourth.REALCODE_MORE20,), realcode_thirtyfourth.specs))
+            ((realcode_thirtyfourth.REALCODE_MORE20,), realcode_thirtyfourth.specs),
+            ((realcode_thirtyfifth.REALCODE_MORE21,), realcode_thirtyfifth.specs),
+            ((realcode_thirtysixth.REALCODE_CHECK20,), realcode_thirtysixth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
