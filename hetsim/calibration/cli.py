@@ -262,7 +262,9 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
     @validate.command("ops")
     @friendly
     def validate_ops_cmd(
-        cases: Annotated[Path, typer.Option(help="op cases from traces, e.g. calibration/e2e/H200/ops.parquet")],
+        cases: Annotated[list[Path], typer.Option(
+            help="op cases from traces, e.g. calibration/e2e/H200/ops.parquet; repeat it to pool several files "
+                 "(the blind checks' sweeps together)")],
         device: Annotated[str, typer.Option(help="catalogue GPU the cases were measured on")] = "H200",
         profile: Annotated[Path | None, typer.Option(help="calibration profile (default: the device's)")] = None,
         show: Annotated[bool, typer.Option("--cases-table", help="print every case")] = False,
@@ -277,7 +279,8 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
         from hetsim.calibration.trace_cases import load_cases, print_report, validate_ops
 
         model = gpu_model(device, profile)
-        print_report(validate_ops(model, load_cases(cases), str(cases)), json_out=json_out, show_cases=show)
+        pooled = [c for path in cases for c in load_cases(path)]
+        print_report(validate_ops(model, pooled, " + ".join(map(str, cases))), json_out=json_out, show_cases=show)
 
     @validate.command("methods")
     @friendly

@@ -903,10 +903,10 @@ def _scan(op: AtenOp) -> tuple[Op, ...]:
     #   (get_log_num_threads_x_inner_scan), each block stepping along its rows in chunks of 2 tx elements, a chunk's
     #   step a load, log2(tx) + 1 __syncthreads and a store, ~1.3 us on an H200 whatever tx (2 rows of 128256 fp32:
     #   126 chunks, 163 us). The walk: waves of blocks over the GPU times chunks, a chunk counted as SCAN_CHUNK_BYTES;
-    # - over an outer dim, scan_outer_dim: a thread a column (512-thread blocks over the inner elements, a block row
-    #   per outer index), each stepping along its column one element after another, a load and a store a step: its
-    #   walk, in waves of blocks over the GPU (realcode-more21: 4,096 steps ~0.9-1.0 ms, 512 ~90 us on an H200, the
-    #   bytes far below), counted at the fp32 accumulator's width: `scan_outer`.
+    # - over an outer dim, scan_outer_dim: a thread a column (blocks of up to 512 threads over the inner elements, a
+    #   block row per outer index), each stepping along its column one element after another, a load and a store a
+    #   step: its walk, in waves of blocks over the GPU (realcode-more21 / -more22: ~0.15-0.5 us a step on an H200,
+    #   4,096 steps ~0.7-1.0 ms), counted at the fp32 accumulator's width, or its bytes: `scan_outer`.
     x, out = op.inputs[0], op.outputs[0]
     dim = int(op.args.get("dim", -1)) % max(len(x.shape), 1)
     n = x.shape[dim] if x.shape else 1
@@ -917,7 +917,7 @@ def _scan(op: AtenOp) -> tuple[Op, ...]:
     if not inner:
         columns = math.prod(x.shape[dim + 1:])
         blocks = (x.numel // max(n * columns, 1)) * math.ceil(columns / SCAN_THREADS)
-        walk = waves(blocks, SCAN_THREADS) * n * ACCUMULATE_BYTES
+        walk = waves(blocks, min(SCAN_THREADS, columns)) * n * ACCUMULATE_BYTES
         return (Pointwise(out.numel, moved, op.name, "scan_outer", walk=walk, name=_name(op)),)
     rows = x.numel // max(n, 1)
     tx = scan_threads_x(rows, n)

@@ -72,7 +72,8 @@ def h200_fit_cases():
                                "H200-aten-realcode-more18-2026-12-03.parquet",
                                "H200-aten-realcode-more19-2026-12-03.parquet",
                                "H200-aten-realcode-more20-2026-12-03.parquet",
-                               "H200-aten-realcode-more21-2026-12-04.parquet")]
+                               "H200-aten-realcode-more21-2026-12-04.parquet",
+                               "H200-aten-realcode-more22-2026-12-04.parquet")]
 
 
 @pytest.fixture(scope="session")

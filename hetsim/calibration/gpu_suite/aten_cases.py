@@ -647,7 +647,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     lives in realcode_thirtythird, blind to every group before it; then realcode-more20 (realcode_thirtyfourth), fp32
     products, odd-width heads and small scatters at the checks' shapes; then realcode-more21 (realcode_thirtyfifth),
     torch.topk sorted and not, the short sorts after it, outer-dim scans, GNN index_add_ and small embedding bags;
-    then the twentieth check, realcode-check20, which lives in realcode_thirtysixth, blind to every group before it)."""
+    then the twentieth check, realcode-check20, which lives in realcode_thirtysixth, blind to every group before it;
+    then realcode-more22 (realcode_thirtyseventh), outer-dim scans across the shapes their kernel runs)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighteenth,
@@ -672,6 +673,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_thirtyfirst,
         realcode_thirtyfourth,
         realcode_thirtysecond,
+        realcode_thirtyseventh,
         realcode_thirtysixth,
         realcode_thirtythird,
         realcode_twelfth,
@@ -723,7 +725,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_thirtythird.REALCODE_CHECK19,), realcode_thirtythird.specs),
             ((realcode_thirtyfourth.REALCODE_MORE20,), realcode_thirtyfourth.specs),
             ((realcode_thirtyfifth.REALCODE_MORE21,), realcode_thirtyfifth.specs),
-            ((realcode_thirtysixth.REALCODE_CHECK20,), realcode_thirtysixth.specs))
+            ((realcode_thirtysixth.REALCODE_CHECK20,), realcode_thirtysixth.specs),
+            ((realcode_thirtyseventh.REALCODE_MORE22,), realcode_thirtyseventh.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
