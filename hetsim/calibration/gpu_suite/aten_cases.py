@@ -375,6 +375,16 @@ def _meta_makers():
     return m, i
 
 
+def _dtype_makers():
+    """(mh, mf, mb, mi32): meta tensors in fp16 (as `model.half()` leaves a model), fp32, bool and int32, as the
+    real-code groups make them."""
+    import torch
+
+    m, _ = _meta_makers()
+    return tuple((lambda *shape, dt=dt: m(*shape, dt=dt))
+                 for dt in (torch.float16, torch.float32, torch.bool, torch.int32))
+
+
 def repeat_kv(x, n: int):
     """transformers' repeat_kv: K/V heads [batch, heads, seq, dim] repeated n times by an expand and a reshape (the
     copy a model's code makes before SDPA), as the real-code groups trace it."""

@@ -52,26 +52,22 @@ def _check20():
     import torch
     import torch.nn.functional as F
 
-    f16, f32, b8, i32 = torch.float16, torch.float32, torch.bool, torch.int32
+    f16 = torch.float16
     sdpa = F.scaled_dot_product_attention
 
-    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers, repeat_kv, rotate_half
+    from hetsim.calibration.gpu_suite.aten_cases import (
+        _dtype_makers,
+        _layer_makers,
+        _meta_makers,
+        repeat_kv,
+        rotate_half,
+    )
 
     m, i = _meta_makers()
 
     linear, _, _ = _layer_makers(1e-6, 1e-5)
 
-    def mh(*shape):  # fp16, as `model.half()` leaves it
-        return m(*shape, dt=f16)
-
-    def mf(*shape):
-        return m(*shape, dt=f32)
-
-    def mb(*shape):
-        return m(*shape, dt=b8)
-
-    def mi32(*shape):
-        return m(*shape, dt=i32)
+    mh, mf, mb, mi32 = _dtype_makers()
 
     out = []
 

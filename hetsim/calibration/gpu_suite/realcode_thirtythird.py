@@ -48,26 +48,16 @@ def _check19():
     import torch
     import torch.nn.functional as F
 
-    f16, f32, b8, i32, u8 = torch.float16, torch.float32, torch.bool, torch.int32, torch.uint8
+    u8 = torch.uint8
     sdpa = F.scaled_dot_product_attention
 
-    from hetsim.calibration.gpu_suite.aten_cases import _layer_makers, _meta_makers
+    from hetsim.calibration.gpu_suite.aten_cases import _dtype_makers, _layer_makers, _meta_makers
 
     m, i = _meta_makers()
 
     linear, rms, ln = _layer_makers(1e-6, 1e-12)
 
-    def mh(*shape):  # fp16, as `model.half()` leaves it
-        return m(*shape, dt=f16)
-
-    def mf(*shape):
-        return m(*shape, dt=f32)
-
-    def mb(*shape):
-        return m(*shape, dt=b8)
-
-    def mi32(*shape):
-        return m(*shape, dt=i32)
+    mh, mf, mb, mi32 = _dtype_makers()
 
     def mu8(*shape):
         return m(*shape, dt=u8)
