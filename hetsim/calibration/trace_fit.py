@@ -202,8 +202,7 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "attention_flash_decode", "attention_flash_prefill", "attention_efficient_decode",
             "index_gather", "index_put", "index_put_accumulate", "scatter", "scatter_add", "sort", "sort_inplace",
             "scan", "scan_outer", "multinomial", "reduction_index", "reduction_welford", "softmax_last", "softmax_warp",
-            "tril",
-            "rms_norm", "gemv", "matmul_fp8", "gather_elements", "scan_device", "sort_segmented",
+            "tril", "rms_norm", "gemv", "matmul_fp8", "gather_elements", "scan_device", "sort_segmented",
             "matmul_fp32", "copy_transpose", "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm",
             "index_add", "bmm_fp32", "pointwise_narrow", "matmul_splitk", "bmm_even_tokens", "matmul_odd_width",
             "matmul_even_width", "gemv_unaligned", "matmul_skinny", "cast_bool",
@@ -451,8 +450,8 @@ def points_by_key(cases: list[TraceCase], harness: dict[str, float] | None = Non
         first, *after = kernels(ops[0])
         if any(rate_keys(k)[0] not in inner for k in after):
             continue
-        graph = c.measured["graph"] - sum(op_device_s(inner[rate_keys(k)[0]], k) for k in after)
-        stream = c.measured["stream"] - sum(op_device_s(inner[rate_keys(k)[0]], k) for k in after)
+        inside = sum(op_device_s(inner[rate_keys(k)[0]], k) for k in after)
+        graph, stream = c.measured["graph"] - inside, c.measured["stream"] - inside
         key = rate_keys(first)[0]
         key = SHARED_RATES.get(key, key)
         if key in FIT_KEYS and graph > 0:
@@ -567,16 +566,35 @@ def fit_steps(points: list[Point], per_element: bool = False) -> tuple[float, fl
     g = np.array([p.graph_s for p in points])
     cols = [np.ones_like(g), np.array([op_steps(p.op) or 0.0 for p in points]),
             np.array([compute_work(p.op) if per_element else hbm_bytes(p.op) for p in points])]
-    keep = [0, 1, 2]
+    coef = nonnegative_fit(cols, g, [0, 1, 2])
+    inv_bw = coef.get(2, 0.0)
+    return coef.get(0, 0.0), coef.get(1, 0.0), (1.0 / inv_bw if inv_bw > 0 else math.inf)
+
+
+def nonnegative_fit(cols: list, target, keep: list[int]) -> dict[int, float]:
+    """{column: coefficient} of target ~ sum of coefficient x column over the columns in `keep`, least squares in
+    relative error; a column whose coefficient comes out negative is dropped and the rest refitted (floored at 0)."""
+    import numpy as np
+
+    keep = list(keep)
     while True:
-        a = np.stack([cols[i] / g for i in keep], axis=1)
-        sol, *_ = np.linalg.lstsq(a, np.ones_like(g), rcond=None)
+        a = np.stack([cols[i] / target for i in keep], axis=1)
+        sol, *_ = np.linalg.lstsq(a, np.ones_like(target), rcond=None)
         if all(v >= 0 for v in sol) or len(keep) == 1:
             break
         keep.pop(int(np.argmin(sol)))
-    coef = dict(zip(keep, (max(float(v), 0.0) for v in sol), strict=True))
-    inv_bw = coef.get(2, 0.0)
-    return coef.get(0, 0.0), coef.get(1, 0.0), (1.0 / inv_bw if inv_bw > 0 else math.inf)
+    return dict(zip(keep, (max(float(v), 0.0) for v in sol), strict=True))
+
+
+def fit_row_waves(points: list[Point]) -> tuple[float, float, float]:
+    """(overhead_s, wave_s, item_s) of a one-block-a-row key in waves of launch.SMS rows against the cases' replayed
+    times: the suite's form of the single-block top-k (hetsim.calibration.fit.fit_waves)."""
+    import numpy as np
+
+    from hetsim.calibration.fit import fit_waves
+
+    shapes = np.array([wave_shape(p.op) for p in points], dtype=float)
+    return fit_waves(shapes[:, 0], shapes[:, 1], np.array([p.graph_s for p in points]), launch.SMS)
 
 
 def fit_max(points: list[Point], second: list[float], span: tuple[float, float],
@@ -706,10 +724,6 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
         fit = {"points": len(points), "host_points": len(points),
                **{f"host_{k}": v for k, v in _quality(_abs_errs([dispatch] * len(points),
                                                                 [p.cpu_s for p in points])).items()}}
-    elif key in WAVE_FIT_KEYS:
-        rates, fit = fit_waves_key(points, base, notes)
-        notes.append(f"device_s = overhead_s + ceil(rows / {launch.SMS}) x (wave_s + item_s x row length) (one block "
-                     "a row, hetsim.hardware.gpu.wave_shape); bytes not counted")
     elif key in PER_INDEX_KEYS:
         over, item = fit_per_index(points)
         dispatch = statistics.median(p.cpu_s for p in points)
@@ -729,7 +743,14 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
     else:
         sizes = [p.op.bytes for p in points]
         flop_rate = math.inf
-        if (base is not None and key not in WALK_KEYS | ROOF_KEYS | STEP_KEYS | THREE_TERM_KEYS
+        waves = {}
+        if key in WAVE_FIT_KEYS:
+            over, wave, item = fit_row_waves(points)
+            bw = walk_bw = math.inf
+            waves = {"wave_slots": float(launch.SMS), "wave_s": wave, "item_s": item}
+            notes.append(f"device_s = overhead_s + ceil(rows / {launch.SMS}) x (wave_s + item_s x row length) (one "
+                         "block a row, hetsim.hardware.gpu.wave_shape); bytes not counted")
+        elif (base is not None and key not in WALK_KEYS | ROOF_KEYS | STEP_KEYS | THREE_TERM_KEYS
                 and max(sizes) <= SAME_SIZE * min(sizes)):
             # cases of one size cannot tell a fixed cost from a bandwidth: the refined key's overhead, the bandwidth
             # that leaves each case its time
@@ -776,7 +797,7 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
         if math.isinf(bw) and key in STEP_KEYS:
             # the steps carry the time (cuDNN's tiles load their bytes inside them): no bytes term to add
             notes.append("the bytes add nothing beside the steps: bw_bytes_per_s = inf")
-        elif math.isinf(bw):
+        elif math.isinf(bw) and not waves:
             bw = base.bw_bytes_per_s if base else math.inf
             notes.append("no case moves enough bytes to fit a bandwidth: bw_bytes_per_s from the key it refines")
         dispatch = host_dispatch(points, notes)
@@ -784,7 +805,7 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
         gap = statistics.median(gaps) if gaps else (base.eager_gap_s if base else 0.0)
         if not gaps:
             notes.append("no device-bound case: eager_gap_s from the key it refines")
-        steps = {"wave_slots": 1.0, "wave_s": step_s} if key in STEP_KEYS else {}
+        steps = {"wave_slots": 1.0, "wave_s": step_s} if key in STEP_KEYS else waves
         rates = OpClassRates(over, bw, flop_rate, source="calibrated", dispatch_s=dispatch, eager_gap_s=gap,
                              walk_bw_bytes_per_s=walk_bw, **steps)
         dev = [op_device_s(rates, p.op) for p in points]
@@ -799,31 +820,6 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
     fit["source"] = source
     fit["notes"] = notes
     return rates, {"fit": fit}
-
-
-def fit_waves_key(points: list[Point], base: OpClassRates | None, notes: list[str]) -> tuple[OpClassRates, dict]:
-    """A one-block-a-row key in waves of launch.SMS rows (the suite's form of the single-block top-k,
-    hetsim.calibration.fit.fit_waves) on the cases' replayed times; host issue and eager gaps as the other keys."""
-    import numpy as np
-
-    from hetsim.calibration.fit import fit_waves
-
-    shapes = np.array([wave_shape(p.op) for p in points], dtype=float)
-    over, wave, item = fit_waves(shapes[:, 0], shapes[:, 1], np.array([p.graph_s for p in points]), launch.SMS)
-    dispatch = host_dispatch(points, notes)
-    dev_bound = [p for p in points if not p.graph_s < HOST_BOUND * p.cpu_s]
-    gaps = [max(0.0, p.stream_s - p.graph_s) for p in looped_first(dev_bound)]
-    gap = statistics.median(gaps) if gaps else (base.eager_gap_s if base else 0.0)
-    rates = OpClassRates(over, math.inf, math.inf, source="calibrated", dispatch_s=dispatch, eager_gap_s=gap,
-                         wave_slots=float(launch.SMS), wave_s=wave, item_s=item)
-    dev = [op_device_s(rates, p.op) for p in points]
-    stream = [max(rates.dispatch_s, op_stream_device_s(rates, p.op)) for p in points]
-    fit = {"points": len(points), "device_points": len(points), "host_points": len(points),
-           **{f"device_{k}": v for k, v in _quality(_abs_errs(dev, [p.graph_s for p in points])).items()},
-           **_quality(_abs_errs(stream, [p.stream_s for p in points])),
-           **{f"host_{k}": v for k, v in _quality(
-               _abs_errs([dispatch] * len(points), [p.cpu_s for p in points])).items()}}
-    return rates, fit
 
 
 def launches_kernel(case: TraceCase) -> bool:
@@ -1139,21 +1135,15 @@ def residual_points(profile, fitted: dict, per_file: list[list[TraceCase]], path
 
 def fit_residual(key: str, points: list[ResidualPoint], base: OpClassRates | None,
                  source: str) -> tuple[OpClassRates, dict]:
-    """launches x overhead_s + bytes / bw_bytes_per_s against each point's residual time, least squares in relative
-    error; host issue and eager gaps from the key it refines (the kernels run inside another op's call, whose
-    dispatch the host pays)."""
+    """launches x overhead_s (+ steps x wave_s, where its kernels run passes) + bytes / bw_bytes_per_s against each
+    point's residual time, least squares in relative error (nonnegative_fit); host issue and eager gaps from the key it
+    refines (the kernels run inside another op's call, whose dispatch the host pays)."""
     import numpy as np
 
     r = np.array([p.residual_s for p in points])
     cols = [np.array([p.launches for p in points]), np.array([p.steps for p in points]),
             np.array([p.nbytes for p in points])]
-    keep = [0, 1, 2] if any(p.steps for p in points) else [0, 2]
-    while True:  # least squares in relative error; a negative term refitted without it
-        sol, *_ = np.linalg.lstsq(np.stack([cols[i] / r for i in keep], axis=1), np.ones_like(r), rcond=None)
-        if all(v >= 0 for v in sol) or len(keep) == 1:
-            break
-        keep.pop(int(np.argmin(sol)))
-    coef = dict(zip(keep, (max(float(v), 0.0) for v in sol), strict=True))
+    coef = nonnegative_fit(cols, r, [0, 1, 2] if any(p.steps for p in points) else [0, 2])
     over, step_s, inv_bw = coef.get(0, 0.0), coef.get(1, 0.0), coef.get(2, 0.0)
     bw = 1.0 / inv_bw if inv_bw > 0 else math.inf
     steps = {"wave_slots": 1.0, "wave_s": step_s} if step_s else {}

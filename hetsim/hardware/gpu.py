@@ -719,6 +719,9 @@ def _segments(items: list, sync: Callable = is_sync) -> list[list]:
 
 
 TOPK_SELECT = "topk_select_"  # the prefix of torch.topk's select keys (fitted without a sort after the select)
+# torch.topk priced in parts (its select, the sort of its results: the select keys and these), and the suite's keys
+# that time a sorted call whole
+TOPK_PARTS, TOPK_WHOLE = (TOPK_SELECT, "topk_sort_"), ("topk_singleblock", "topk_multiblock")
 
 
 def rate_key(op: Op, available: set[str] | dict) -> str | None:
@@ -819,12 +822,6 @@ class GpuModel:
                 # a host figure taken as measured (hetsim.calibration.trace_fit: `measured` in its notes)
                 measured = isinstance(note, dict) and "measured" in note
                 log.note(f"{p}profile.{key}", "measured" if measured else "calibrated")
-            if any(k in self.rates and k not in self._transferred for k in ("topk_singleblock", "topk_multiblock")):
-                # this GPU's own keys of torch.topk's sorted calls (the suite's) price a call whole; another GPU's
-                # select and sort keys carried over would displace a measurement of this one
-                for key in [k for k in self._transferred if k.startswith((TOPK_SELECT, "topk_sort_"))]:
-                    del self.rates[key]
-                    self._transferred.discard(key)
             idle = getattr(profile, "idle_w", None)
             if idle is not None:  # read on the board during calibration
                 self.idle_w = idle

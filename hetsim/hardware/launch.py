@@ -177,7 +177,7 @@ def softmax_threads(cols: int, itemsize: int) -> int:
     below 32), else the forward's block (SoftMaxForward_getBlockSize: the row's length rounded up to a warp, up to
     1024)."""
     if softmax_persistent(cols, itemsize):
-        return min(_next_pow2(cols), WARP)
+        return min(next_pow2(cols), WARP)
     return min(WARP * math.ceil(cols / WARP), MAX_BLOCK_THREADS)
 
 
@@ -188,14 +188,14 @@ def softmax_lane_elements(cols: int, itemsize: int) -> int:
     row's own length over its threads."""
     threads = softmax_threads(cols, itemsize)
     if softmax_persistent(cols, itemsize):
-        return _next_pow2(cols) // threads
+        return next_pow2(cols) // threads
     return math.ceil(cols / threads)
 
 
 def softmax_rows_per_warp(cols: int, itemsize: int) -> int:
     """Rows one warp of the persistent kernel takes (WARP_BATCH: two where the row rounds up to <= 128 elements,
     each thread walking its share of both), else 1 (a block shares a row)."""
-    return 2 if softmax_persistent(cols, itemsize) and _next_pow2(cols) <= 128 else 1
+    return 2 if softmax_persistent(cols, itemsize) and next_pow2(cols) <= 128 else 1
 
 
 def softmax_waves(rows: int, cols: int, itemsize: int) -> int:
@@ -210,7 +210,8 @@ def softmax_waves(rows: int, cols: int, itemsize: int) -> int:
     return waves(rows, softmax_threads(cols, itemsize))
 
 
-def _next_pow2(n: int) -> int:
+def next_pow2(n: int) -> int:
+    """n rounded up to a power of two (1 for n <= 1)."""
     return 1 << max(int(n) - 1, 0).bit_length()
 
 

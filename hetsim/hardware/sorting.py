@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+from hetsim.hardware.launch import next_pow2
 from hetsim.ops import INDEX_BYTES, Copy, Op, Pointwise, TopK, dtype_bytes
 
 SMALL_SORT = 4096  # Sort.cpp's should_use_small_sort: a row this short sorts in one block's shared memory
@@ -53,7 +54,7 @@ def radix_steps(rows: int, n: int, itemsize: int) -> int:
 
 def radix_size(n: int) -> int:
     """The configuration's row length: n rounded up to a power of two, at least 32, the 256-1,024 ones run as 1,024."""
-    size = max(32, 1 << max(0, math.ceil(math.log2(max(n, 1)))))
+    size = max(32, next_pow2(n))
     return 1024 if 256 <= size <= 1024 else size
 
 
@@ -61,7 +62,7 @@ def radix_items(n: int) -> int:
     """Keys each thread of radixSortKVInPlace holds for a row of n (MediumRadixSort's configurations by n rounded up
     to a power of two: (32 keys, 2 a thread), (128, 4), (1,024, 32) for 256-1,024, (2,048, 32), (4,096, 32)): its
     passes' serial work (a warp sorting a row of 1,024 walks 32 keys a thread each pass)."""
-    size = 1 << max(0, math.ceil(math.log2(max(n, 1))))
+    size = radix_size(n)
     return 2 if size <= 32 else 4 if size <= 128 else 32
 
 
