@@ -36,7 +36,6 @@ from hetsim.hardware.cpu import CpuCalibration
 from hetsim.hardware.fpga import KernelDesign
 from hetsim.hardware.fpga_catalogue import BUILDS
 from hetsim.hardware.fpga_kernels.designs import designs_for
-from hetsim.hardware.gpu import TOPK_PARTS, TOPK_WHOLE
 
 
 @dataclass(frozen=True)
@@ -95,10 +94,6 @@ def supplemented(profile: GpuProfile, spec: GpuSpec, links: Mapping[str, LinkSpe
     src_spec, path = measured[source]
     src = load_profile(path)
     missing = [k for k in src.rates if k not in profile.rates]
-    if any(k in profile.rates for k in TOPK_WHOLE):
-        # this GPU's own keys of torch.topk's sorted calls price a call whole; the source's select and sort keys
-        # would take their place (rate_keys tries them first) with another GPU's figures
-        missing = [k for k in missing if not k.startswith(TOPK_PARTS)]
     if not missing:
         return profile
     src_link, dst_link = links.get(src_spec.host_link), links.get(spec.host_link)

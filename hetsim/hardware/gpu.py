@@ -822,6 +822,13 @@ class GpuModel:
                 # a host figure taken as measured (hetsim.calibration.trace_fit: `measured` in its notes)
                 measured = isinstance(note, dict) and "measured" in note
                 log.note(f"{p}profile.{key}", "measured" if measured else "calibrated")
+            if any(k in self.rates and k not in self._transferred for k in TOPK_WHOLE):
+                # this GPU's own keys of torch.topk's sorted calls (the suite's) price a call whole; another GPU's
+                # select and sort keys carried over (device_inputs.supplemented carries every key a profile lacks)
+                # would displace a measurement of this one
+                for key in [k for k in self._transferred if k.startswith(TOPK_PARTS)]:
+                    del self.rates[key]
+                    self._transferred.discard(key)
             idle = getattr(profile, "idle_w", None)
             if idle is not None:  # read on the board during calibration
                 self.idle_w = idle
