@@ -209,7 +209,8 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "bmm_even_scores", "pointwise_int_div", "cast_unrolled", "index_add_few", "pointwise_transpose",
             "conv_depthwise", "conv_depthwise_cudnn", "conv_gemm", "conv_gemm_sm80", "conv_simt",
             "conv_depthwise_nhwc", "batch_norm", "upsample_nearest", "upsample_bilinear",
-            "upsample_bicubic", "pool", "conv_first_layer", "conv_gemm_narrow")
+            "upsample_bicubic", "pool", "conv_first_layer", "conv_gemm_narrow", "pointwise_fill", "pointwise_arange",
+            "searchsorted")
 # timed per index (a dependent load, an atomic add, each), not per byte
 PER_INDEX_KEYS = frozenset({"gather_few", "embedding_few", "index_add_few"})
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
@@ -250,7 +251,10 @@ ELEMENT_RATE_KEYS = frozenset({
     # Copy.cu's dynamic-casting copy to or from bool, and between other dtypes it does not vectorise
     "cast_bool", "cast_unrolled",
     # upsample_nearest2d_out_frame: an output's source index computed per element
-    "upsample_nearest"})
+    "upsample_nearest",
+    # kernels that only store (FillFunctor: 16-bit fills bind on their stores' count, wider ones on their bytes;
+    # arange's index kernel), and bucketize's binary search (its element work: the dependent loads of the search)
+    "pointwise_fill", "pointwise_arange", "searchsorted"})
 # bytes or flops, whichever is slower (the element-rate keys: bytes or element work)
 ROOF_KEYS = frozenset({"attention_flash_prefill", "attention_efficient_prefill", "matmul_fp8", "matmul_fp32",
                        "bmm_odd_tokens", "bmm_fp32", "matmul_splitk", "bmm_even_tokens", "matmul_odd_width",

@@ -612,6 +612,9 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     # cuDNN's fp16 depthwise kernels (fitted on realcode-more15; a profile without them: the strided kernel's key)
     "conv_depthwise_cudnn": ("pointwise_broadcast", "pointwise", "elementwise"),
     "pointwise_math": ("pointwise", "elementwise"),  # an activation, exp, log or sine: math per element
+    "pointwise_fill": ("pointwise", "elementwise"),  # a factory or dense fill: stores only (FillFunctor)
+    "pointwise_arange": ("pointwise_fill", "pointwise", "elementwise"),  # arange's index kernel: stores only
+    "searchsorted": ("pointwise", "elementwise"),  # bucketize / searchsorted: a binary search an element
     "pointwise_narrow": ("pointwise", "elementwise"),  # every operand one byte wide: 4-element loads, an element rate
     "pointwise_cast": ("cast", "pointwise", "elementwise"),  # mixed dtypes, contiguous: unrolled, a cast per load
     "pointwise_strided_cast": ("pointwise_broadcast", "pointwise", "elementwise"),  # mixed dtypes, strided

@@ -96,8 +96,40 @@ def _mv(op: AtenOp) -> tuple[Op, ...]:
 def _bmm(op: AtenOp) -> tuple[Op, ...]:
     a, b = op.inputs[0], op.inputs[1]
     batch, m, k = a.shape
-    shared = b.stride[0] == 0  # one B broadcast over the batch is read once
-    return (Matmul(m, b.shape[2], k, batch=batch, dtype=hdtype(a), shared_b=shared, aten=op.name, name=_name(op)),)
+    copied = cublas_copied(a, b, op.outputs[0] if op.outputs else None)
+    copies = tuple(replace(c, aten=op.name) for t in copied
+                   for c in _materialise(AtenOp("aten.clone.default", (t,), (TensorMeta.dense(t.shape, t.dtype),), {},
+                                                module=op.module)))
+    shared = b.stride[0] == 0 and b not in copied  # one B broadcast over the batch is read once
+    gemm = Matmul(m, b.shape[2], k, batch=batch, dtype=hdtype(a), shared_b=shared, aten=op.name, name=_name(op))
+    return (*copies, gemm)
+
+
+def cublas_copied(a: TensorMeta, b: TensorMeta, out: TensorMeta | None) -> tuple[TensorMeta, ...]:
+    """The operands of a batched product that ATen copies contiguous before cuBLAS's batched GEMM (Blas.cpp,
+    prepare_batch_matrix_for_cublas): cuBLAS takes a matrix row- or column-major with a leading dimension at least
+    its rows, so an operand whose batch steps fastest (AlphaFold's triangle multiplication as an einsum over a
+    channels-last pair tensor: [c, i, k] with strides (1, n c, c)) is cloned first, as is a non-contiguous one of
+    neither layout (profiled on an H200: two direct copies of 131 us each before a 33 us GEMM, realcode-check20)."""
+    if out is None or len(out.shape) != 3:
+        return ()
+    rows, cols = out.shape[1], out.shape[2]
+    # the result's own layout decides which operand cuBLAS sees first (transpose_result: a row-major result)
+    transposed = not (out.stride[1] == 1 and (cols == 1 or out.stride[2] >= max(1, rows)))
+    m, n = (cols, rows) if transposed else (rows, cols)
+    first, second = (b, a) if transposed else (a, b)
+    k = first.shape[1] if transposed else first.shape[2]
+    return tuple(t for t, (lo, hi) in ((first, (m, k)), (second, (k, n))) if not _cublas_ready(t, transposed, lo, hi))
+
+
+def _cublas_ready(t: TensorMeta, transposed: bool, m: int, n: int) -> bool:
+    """prepare_batch_matrix_for_cublas's test: unit stride on one matrix dim and a leading dimension of at least the
+    rows on the other, or a contiguous tensor not broadcast over the batch."""
+    fast, lead = (2, 1) if transposed else (1, 2)
+    s = t.stride
+    if s[fast] == 1 and s[lead] >= max(1, m) or s[lead] == 1 and s[fast] >= max(1, n):
+        return True
+    return s[0] != 0 and tuple(s) == TensorMeta.dense(t.shape, t.dtype).stride
 
 
 def _row_split(dest: TensorMeta, dim: int) -> tuple[int, int]:
@@ -442,6 +474,22 @@ def _pointwise(op: AtenOp) -> tuple[Op, ...]:
     out = op.outputs[0] if op.outputs else (op.inputs[0] if op.inputs else None)
     if out is None:
         return ()
+    if op.name == "aten.pow.Scalar" and op.inputs:
+        # torch.pow(number, tensor) (Pow.cpp pow_Scalar_out): the number stored into a 0-dim GPU tensor (a double, a
+        # long for an integer), then the tensor-tensor pow with it broadcast (profiled on an H200, realcode-check20:
+        # FillFunctor 0.75 us, then pow_tensor_tensor_kernel's unvectorised kernel 1.6 us); a base of 1 is a fill
+        if op.args.get("self") == 1:
+            return (_stores(out, op.name, _name(op)),)
+        base = TensorMeta((), (), "int64" if isinstance(op.args.get("self"), int) else "float64")
+        power = _pointwise(replace(op, name="aten.pow.Tensor_Tensor", inputs=(base, *op.inputs), args={}))
+        return (_stores(base, op.name, _name(op)), *(replace(o, aten=op.name) for o in power))
+    if stores_only(op, out):
+        # a factory or a dense fill that loads nothing (FillFunctor's vectorised kernel, 16-byte stores; arange's
+        # elementwise_kernel_with_index): no load to wait on, so a few elements run ~0.7 us of kernel where a kernel
+        # that loads first runs ~1 (profiled on an H200, the checks: ~0.95-1.05 us a CUDA-graph replay, priced 1.2 by
+        # the loading kernels' floor); 16-bit fills bind on their stores' count (~1.6 G elements a ms), wider ones on
+        # their bytes; arange's index kernel runs far below both (151,552 int64 in 2.2 us): keys of their own
+        return (_stores(out, op.name, _name(op), "pointwise_arange" if op.base == "arange" else "pointwise_fill"),)
     if op.base in FILLS:
         # ones_like / zeros_like / full_like take a tensor for its shape only: ATen's fill kernel writes the output
         # (FillFunctor, vectorised; profiled: realcode-more9), whatever the input's dtype
@@ -533,6 +581,25 @@ def _eye(op: AtenOp) -> tuple[Op, ...]:
     return tuple(replace(o, aten=op.name) for o in ops)
 
 
+def stores_only(op: AtenOp, out: TensorMeta) -> bool:
+    """Whether the op's kernel stores its output and loads nothing: a factory (zeros, full, arange, ones_like), or a
+    fill of a whole dense tensor in place (fill_ with a number, zero_). A bool output stays with the one-byte kernels
+    (`pointwise_narrow`: 4-element stores), a fill_ with a tensor value copies it (copy_'s broadcasting kernel)."""
+    if out.dtype == "bool" or not out.numel:
+        return False
+    if op.base in FACTORIES:
+        return True
+    return op.name in ("aten.fill_.Scalar", "aten.zero_.default") and same_dense_layout(out, out)
+
+
+def _stores(out: TensorMeta, aten: str, name: str, regime: str = "pointwise_fill") -> Pointwise:
+    """A kernel that stores `out` whole and loads nothing (its element work: the stores)."""
+    return Pointwise(out.numel, nbytes(out), aten, regime, operands=1, name=name)
+
+
+# factories that store every element of their output and read nothing (FillFunctor, arange's index kernel)
+FACTORIES = frozenset({"zeros", "ones", "full", "scalar_tensor", "arange", "zeros_like", "ones_like", "full_like",
+                       "new_zeros", "new_ones", "new_full"})
 # ops that take a tensor for its shape and dtype only and write the output (a fill)
 FILLS = frozenset({"ones_like", "zeros_like", "full_like", "new_ones", "new_zeros", "new_full",
                    # factories that write their output whole (torch.tril_indices' coordinates)
@@ -802,13 +869,13 @@ def _baddbmm(op: AtenOp) -> tuple[Op, ...]:
     # cuBLAS batched GEMM with beta reads that output back and writes it (its `badd` kernels; profiled in the checks:
     # a [128, 1, 512] bias into [128, 512, 512] took a 72 us copy and a 56 us GEMM where the same bmm without beta
     # ran 28 us). With beta = 0 the input is ignored: the GEMM alone
-    (gemm,) = _bmm(AtenOp(op.name, op.inputs[1:3], op.outputs, op.args))
+    *operands, gemm = _bmm(AtenOp(op.name, op.inputs[1:3], op.outputs, op.args))  # operands copied for cuBLAS first
     if op.args.get("beta", 1) == 0 or not op.outputs:
-        return (gemm,)
+        return (*operands, gemm)
     src, out = op.inputs[0], op.outputs[0]
     source = src if tuple(src.shape) == tuple(out.shape) else expanded(src, out.shape)
     copy = _materialise(AtenOp("aten.copy_.default", (source,), (out,), {}))
-    return (*copy, replace(gemm, beta=True))
+    return (*copy, *operands, replace(gemm, beta=True))
 
 
 def _index(op: AtenOp) -> tuple[Op, ...]:
@@ -1193,8 +1260,10 @@ def _pad(op: AtenOp) -> tuple[Op, ...]:
     # faster than one rate over all the bytes said, as fp32 permutes did; profiled: FillFunctor + elementwise_kernel)
     x, out = op.inputs[0], op.outputs[0]
     kept = min(x.numel, out.numel)  # a negative pad crops
-    return (Pointwise(out.numel, nbytes(out), "aten.fill_.Scalar", name=_name(op)),
-            Pointwise(kept, 2 * kept * x.itemsize, op.name, "copy_strided", name=_name(op)))
+    fill = AtenOp("aten.fill_.Scalar", (out,), (), {}, module=op.module)
+    stores = (_stores(out, fill.name, _name(op)) if stores_only(fill, out)
+              else Pointwise(out.numel, nbytes(out), fill.name, name=_name(op)))
+    return (stores, Pointwise(kept, 2 * kept * x.itemsize, op.name, "copy_strided", name=_name(op)))
 
 
 def _host(op: AtenOp) -> tuple[Op, ...]:
@@ -1278,6 +1347,62 @@ def _pool(op: AtenOp) -> tuple[Op, ...]:
                       name=_name(op)),)
 
 
+def _euclidean_dist(op: AtenOp) -> tuple[Op, ...]:
+    """torch.cdist's matrix form (Distance.cpp _euclidean_dist, taken for p = 2 past 25 rows a side): each side's squared
+    norms (pow, then sum over the last dim) and a column of ones (ones_like), the sides widened by them (cat: x1 times
+    -2, its norms, ones; x2, ones, its norms), one product of the widened sides (width + 2: an odd width for an even
+    one), then clamp_min_(0) and sqrt_ over the result in place (profiled on an H200, realcode-check20: exactly these
+    kernels, the fp32 GEMM on FFMA)."""
+    x1, x2, out = op.inputs[0], op.inputs[1], op.outputs[0]
+
+    def dense(shape, dtype=x1.dtype):
+        return TensorMeta.dense(tuple(shape), dtype)
+
+    def call(name, inputs, outputs, args=None, dims=None):
+        return lower_op(AtenOp(name, tuple(inputs), tuple(outputs), args or {}, dims, module=op.module))
+
+    ops: tuple[Op, ...] = ()
+    widened = []
+    for x, scaled in ((x1, True), (x2, False)):
+        norm = dense((*x.shape[:-1], 1))
+        ops += call("aten.pow.Tensor_Scalar", (x,), (dense(x.shape),), {"exponent": 2})
+        ops += call("aten.sum.dim_IntList", (dense(x.shape),), (norm,), {"dim": [-1], "keepdim": True},
+                    dims=(len(x.shape) - 1,))
+        ops += call("aten.ones_like.default", (norm,), (norm,))
+        parts = [dense(x.shape), norm, norm]
+        if scaled:
+            ops += call("aten.mul.Tensor", (x,), (dense(x.shape),), {"other": -2})
+        wide = dense((*x.shape[:-1], x.shape[-1] + 2))
+        ops += call("aten.cat.default", parts, (wide,), {"dim": -1})
+        widened.append(wide)
+    a, b = widened
+    b_t = TensorMeta((*b.shape[:-2], b.shape[-1], b.shape[-2]), (*b.stride[:-2], b.stride[-1], b.stride[-2]),
+                     b.dtype, view=True, contiguous=False)
+    if len(a.shape) == 2:
+        ops += call("aten.mm.default", (a, b_t), (out,))
+    else:
+        batch = math.prod(a.shape[:-2])
+        a3 = dense((batch, *a.shape[-2:]))
+        b3 = TensorMeta((batch, *b_t.shape[-2:]), (b.shape[-2] * b.shape[-1], *b_t.stride[-2:]), b.dtype, view=True,
+                        contiguous=False)
+        ops += call("aten.bmm.default", (a3, b3), (dense((batch, *out.shape[-2:]), out.dtype),))
+    ops += call("aten.clamp_min_.default", (out,), (), {"min": 0})
+    ops += call("aten.sqrt_.default", (out,), ())
+    return tuple(replace(o, aten=op.name) for o in ops)
+
+
+def _searchsorted(op: AtenOp) -> tuple[Op, ...]:
+    """torch.bucketize / searchsorted (Bucketization.cu searchsorted_cuda_kernel): a thread an element, a binary search
+    over its row's boundaries, each step a load that waits on the one before: its element work is those steps
+    (`searchsorted`: an element-step rate beside the bytes)."""
+    sorted_seq, values = ((op.inputs[1], op.inputs[0]) if op.base.startswith("bucketize")
+                          else (op.inputs[0], op.inputs[1]))
+    out = op.outputs[0]
+    steps = max(math.ceil(math.log2(sorted_seq.shape[-1] + 1)), 1) if sorted_seq.shape else 1
+    return (Pointwise(out.numel, nbytes(values) + nbytes(sorted_seq) + nbytes(out), op.name, "searchsorted",
+                      operands=steps, name=_name(op)),)
+
+
 def _unknown(op: AtenOp) -> tuple[Op, ...]:
     read = sum(nbytes(t) for t in op.inputs)
     write = sum(nbytes(t) for t in op.outputs)
@@ -1358,6 +1483,10 @@ MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "upsample_bicubic2d": ("upsample_bicubic (a thread a position walking the channels)", _upsample),
     "max_pool2d_with_indices": ("pool (a thread an output, its window)", _pool),
     "avg_pool2d": ("pool (a thread an output, its window)", _pool),
+    "bucketize": ("searchsorted (a binary search an element)", _searchsorted),
+    "searchsorted": ("searchsorted (a binary search an element)", _searchsorted),
+    "_euclidean_dist": ("pointwise + reduction + pointwise_fill + copy_cat + bmm_fp32 / matmul_fp32 + pointwise "
+                        "(cdist's norms, widened sides, one product, clamp and sqrt)", _euclidean_dist),
 }
 for _bases, _row in (
         (("max", "min", "argmin", "prod", "var", "std", "var_mean", "std_mean", "nansum",

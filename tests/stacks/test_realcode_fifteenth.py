@@ -40,7 +40,7 @@ def test_a_fill_like_op_writes_its_output_and_reads_nothing():
     assert isinstance(fill, Pointwise) and fill.bytes == 2300 * 2300 and rate_keys(fill)[0] == "pointwise_narrow"
     (wide,) = aten.lower_op(AtenOp("aten.zeros_like.default", (x,), (meta((1, 1, 2300, 2300), "float32"),),
                                    {"dtype": "float32"}))
-    assert wide.bytes == 4 * 2300 * 2300 and rate_keys(wide)[0] == "pointwise"
+    assert wide.bytes == 4 * 2300 * 2300 and rate_keys(wide)[0] == "pointwise_fill"
 
 
 def test_shifts_are_elementwise_and_where_broadcasts_its_0_dim_value():

@@ -111,7 +111,7 @@ def test_a_pad_is_a_fill_of_the_output_and_a_strided_copy_of_the_input():
     x = meta((1, 64, 64, 1280), "float32")
     out = meta((1, 70, 70, 1280), "float32")
     fill, copy = aten.lower_op(AtenOp("aten.constant_pad_nd.default", (x,), (out,), {"pad": [0, 0, 0, 6, 0, 6]}))
-    assert fill.regime == "elementwise" and fill.bytes == out.numel * 4  # written, never read
+    assert fill.regime == "pointwise_fill" and fill.bytes == out.numel * 4  # written, never read
     assert copy.regime == "copy_strided" and copy.numel == x.numel and copy.bytes == 2 * x.numel * 4
     # a negative pad crops: only the kept elements are copied
     crop = meta((1, 60, 60, 1280), "float32")

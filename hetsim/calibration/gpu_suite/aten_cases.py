@@ -119,7 +119,8 @@ REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "cast_fp8", "cast_from_
                      "matmul_splitk", "bmm_even_tokens", "matmul_odd_width", "matmul_even_width", "pointwise_narrow",
                      "gemv_unaligned", "matmul_skinny",
                      "cast_bool", "bmm_even_scores", "pointwise_int_div", "cast_unrolled", "index_add_few",
-                     "pointwise_transpose", "conv_depthwise", "conv_depthwise_cudnn"})
+                     "pointwise_transpose", "conv_depthwise", "conv_depthwise_cudnn",
+                     "pointwise_fill", "pointwise_arange", "searchsorted"})
 
 
 def regime(case: dict, coarse: bool = True) -> tuple[str, float]:
@@ -658,7 +659,10 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     products, odd-width heads and small scatters at the checks' shapes; then realcode-more21 (realcode_thirtyfifth),
     torch.topk sorted and not, the short sorts after it, outer-dim scans, GNN index_add_ and small embedding bags;
     then the twentieth check, realcode-check20, which lives in realcode_thirtysixth, blind to every group before it;
-    then realcode-more22 (realcode_thirtyseventh), outer-dim scans across the shapes their kernel runs)."""
+    then realcode-more22 (realcode_thirtyseventh), outer-dim scans across the shapes their kernel runs; then
+    realcode-more23 (realcode_thirtyeighth), fills and aranges, pow of a number, bucketize and batch-innermost
+    products; then the twenty-first check, realcode-check21, which lives in realcode_thirtyninth, blind to every group
+    before it)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighteenth,
@@ -679,9 +683,11 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_third,
         realcode_thirteenth,
         realcode_thirtieth,
+        realcode_thirtyeighth,
         realcode_thirtyfifth,
         realcode_thirtyfirst,
         realcode_thirtyfourth,
+        realcode_thirtyninth,
         realcode_thirtysecond,
         realcode_thirtyseventh,
         realcode_thirtysixth,
@@ -736,7 +742,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_thirtyfourth.REALCODE_MORE20,), realcode_thirtyfourth.specs),
             ((realcode_thirtyfifth.REALCODE_MORE21,), realcode_thirtyfifth.specs),
             ((realcode_thirtysixth.REALCODE_CHECK20,), realcode_thirtysixth.specs),
-            ((realcode_thirtyseventh.REALCODE_MORE22,), realcode_thirtyseventh.specs))
+            ((realcode_thirtyseventh.REALCODE_MORE22,), realcode_thirtyseventh.specs),
+            ((realcode_thirtyeighth.REALCODE_MORE23,), realcode_thirtyeighth.specs),
+            ((realcode_thirtyninth.REALCODE_CHECK21,), realcode_thirtyninth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -39,7 +39,8 @@ eighteenth fit, those at the sizes the seventeenth lacked; `realcode-more19`: a 
 widths, transposed convolutions, GLU; `realcode-check19`: a nineteenth blind check; `realcode-more20`: a twentieth
 fit, fp32 products, odd-width heads, small scatters; `realcode-more21`: a twenty-first fit, torch.topk sorted and not,
 short sorts, outer-dim scans, GNN index_add_, small embedding bags; `realcode-check20`: a twentieth blind check;
-`realcode-more22`: a twenty-second fit, outer-dim scans) and
+`realcode-more22`: a twenty-second fit, outer-dim scans; `realcode-more23`: a twenty-third fit, fills and aranges,
+pow of a number, bucketize, batch-innermost products; `realcode-check21`: a twenty-first blind check) and
 `--regimes` only
 the cases of those rate keys; a case keeps its index in the cases file (column `case`), so runs of different groups stay
 apart and can be fitted together (hetsim.calibration.trace_fit takes several --cases). An index op of the methods group
