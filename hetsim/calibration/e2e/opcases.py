@@ -41,8 +41,8 @@ def _materialise(meta: TensorMeta, device: torch.device, int_bound: int) -> torc
         return torch.empty_strided(meta.shape, meta.stride, dtype=dtype, device=device)
     needed = 1 + sum((s - 1) * st for s, st in zip(meta.shape, meta.stride, strict=True))
     gen = inputs_generator(device)
-    if dtype.is_floating_point:
-        base = torch.randn(needed, device=device, generator=gen).to(dtype)
+    if dtype.is_floating_point or dtype.is_complex:
+        base = torch.randn(needed, device=device, generator=gen, dtype=dtype if dtype.is_complex else None).to(dtype)
     elif dtype == torch.bool:
         # mostly "attend": never an all-masked row in practice
         base = torch.rand(needed, device=device, generator=gen) < 0.9
