@@ -210,7 +210,7 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "conv_depthwise", "conv_depthwise_cudnn", "conv_gemm", "conv_gemm_sm80", "conv_simt",
             "conv_depthwise_nhwc", "batch_norm", "upsample_nearest", "upsample_bilinear",
             "upsample_bicubic", "pool", "conv_first_layer", "conv_gemm_narrow", "pointwise_fill", "pointwise_arange",
-            "searchsorted")
+            "searchsorted", "roll", "random", "grid_sample", "cat_unaligned", "reduction_short", "copy_memcpy", "copy_repeat")
 # timed per index (a dependent load, an atomic add, each), not per byte
 PER_INDEX_KEYS = frozenset({"gather_few", "embedding_few", "index_add_few"})
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
@@ -222,7 +222,7 @@ WALK_KEYS = frozenset({"reduction_last", "topk_select_multiblock_fp32", "topk_se
                        "reduction_index", "reduction_welford", "index_gather",
                        "rms_norm", "gather_elements", "sort_segmented", "reduction_outer",
                        "reduction_outer_max", "group_norm", "embedding", "upsample_bilinear", "upsample_bicubic",
-                       "batch_norm"})
+                       "batch_norm", "grid_sample"})
 # walk keys whose walk a profile of their kernels shows, kept wherever it lowers the error at all: the multi-block
 # top-k's per-pass cumsum over a slice's blocks (launch.mbtopk_blocks_per_slice; one row of 1M scores ran 16.8 us of it
 # a pass, realcode-more21), which the many-row cases the bytes bind leave short of halving the error
@@ -254,7 +254,15 @@ ELEMENT_RATE_KEYS = frozenset({
     "upsample_nearest",
     # kernels that only store (FillFunctor: 16-bit fills bind on their stores' count, wider ones on their bytes;
     # arange's index kernel), and bucketize's binary search (its element work: the dependent loads of the search)
-    "pointwise_fill", "pointwise_arange", "searchsorted"})
+    "pointwise_fill", "pointwise_arange", "searchsorted",
+    # roll_cuda_kernel's source offset an element, a distribution kernel's Philox draws, a batched cat's element
+    # stores into runs narrower than its vectors; a last-dim reduction of rows too short for a warp: a thread
+    # reduces whole rows, its elements one after another (fp32 and 16-bit rows of 4-25 ran at one element rate,
+    # ~150 G a second on an H200, where the bf16-fitted bytes' rate priced fp32 2.3x slow; realcode-check21)
+    "roll", "random", "cat_unaligned", "reduction_short",
+    # the strided kernel out of an expanded view: its elements bind for narrow dtypes (bool masks and int8 codes
+    # expanded and cloned ran ~2x slower than the bytes' rate of bf16 clones; realcode-more26)
+    "copy_expand", "copy_repeat"})
 # bytes or flops, whichever is slower (the element-rate keys: bytes or element work)
 ROOF_KEYS = frozenset({"attention_flash_prefill", "attention_efficient_prefill", "matmul_fp8", "matmul_fp32",
                        "bmm_odd_tokens", "bmm_fp32", "matmul_splitk", "bmm_even_tokens", "matmul_odd_width",
@@ -269,7 +277,7 @@ FLOPS_KEPT = frozenset({"matmul_odd_width"})
 # gather's dependent loads
 RATE_SPAN = {**dict.fromkeys(ELEMENT_RATE_KEYS, (10.0, 13.0)), "gather_elements": (5.0, 10.0),
              # an interpolating upsample's thread steps through every (sample, channel): ~2-5 M steps a second
-             **dict.fromkeys(("upsample_bilinear", "upsample_bicubic"), (5.0, 9.0))}
+             **dict.fromkeys(("upsample_bilinear", "upsample_bicubic", "grid_sample"), (5.0, 9.0))}
 # a fixed cost per step beside the bytes: overhead + steps x wave_s + bytes / bw (a radix sort's passes)
 STEP_KEYS = frozenset({"sort", "sort_inplace", "softmax_warp", "softmax_last", "attention_cudnn_prefill",
                        "attention_masked_prefill", "attention_cudnn_wide"})
@@ -302,7 +310,7 @@ WAVE_FIT_KEYS = frozenset({"topk_select_singleblock"})
 # spread), and a key fitted on the first file's would ignore the rest
 EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | FLOOR_KEYS | THREE_TERM_KEYS | WAVE_FIT_KEYS | {
     "scan_device", "copy_cat", "gemv", "multinomial", "batch_norm", "copy_strided", "copy_transpose",
-    "topk_select_multiblock"}
+    "topk_select_multiblock", "copy_repeat", "copy_memcpy", "copy_expand", "pointwise_int_div"}
 # kernels no case launches alone, fitted on what the cases they run in leave over the rest of their ops, measured where
 # another case runs that rest alone, else priced by the keys fitted before (RESIDUAL_SHARE: the least share of a
 # case's time they must leave): cuDNN's layout kernels run inside an NCHW convolution's call, beside its implicit GEMM

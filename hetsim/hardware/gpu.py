@@ -566,7 +566,11 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         select = tuple(k.replace("topk_", TOPK_SELECT, 1) for k in (*fp32, base))
         return (*select, *fp32, base, "topk")
     if isinstance(op, Reduction) and op.cols < 32:
-        return ("reduction_narrow", "reduction")
+        # a traced last-dim reduction of rows too short for a warp: a thread reduces whole rows, element after element
+        # (fp32 and 16-bit rows of 4-25 ran at one element rate, ~150 G a second on an H200, where the primitive
+        # suite's bf16 bytes' rate priced fp32 2.3x slow; realcode-check21): its own key, fitted on traced ops
+        return ("reduction_short", "reduction_narrow", "reduction") if getattr(op, "aten", "") else \
+            ("reduction_narrow", "reduction")
     if isinstance(op, Gather) and op.row_bytes < 512:
         return ("gather_narrow", "gather")  # index_select moves short rows far below bandwidth
     return (op.op_class,)
@@ -606,6 +610,14 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "upsample_nearest": ("pointwise_broadcast", "pointwise", "elementwise"),
     "upsample_bilinear": ("pointwise_broadcast", "pointwise", "elementwise"),
     "upsample_bicubic": ("upsample_bilinear", "pointwise_broadcast", "pointwise", "elementwise"),
+    # grid_sample: a thread a position gathering its taps channel after channel (an interpolating upsample's walk)
+    "grid_sample": ("upsample_bilinear", "pointwise_broadcast", "pointwise", "elementwise"),
+    "reduction_short": ("reduction_narrow", "reduction"),  # a traced last-dim reduction of rows under a warp's width
+    "copy_memcpy": ("copy_cat", "copy"),
+    "copy_repeat": ("copy_expand", "copy_strided", "copy"),  # Tensor.repeat: its views, then a copy of the expanded one  # a dense copy of one layout and dtype: cudaMemcpyAsync device to device
+    "roll": ("copy_strided", "copy"),  # roll_cuda_kernel: an element copy with its source offset, a rolled dim a pass
+    "random": ("pointwise_fill", "pointwise", "elementwise"),  # a distribution kernel: Philox draws, stored
+    "cat_unaligned": ("cat_strided", "copy_strided", "copy"),  # a batched cat writing runs of a few bytes
     "pool": ("conv_depthwise", "pointwise_broadcast", "pointwise", "elementwise"),
     # cuDNN's NHWC depthwise kernel (conv2d_c1_k1_nhwc_specialized) over a channels-last input
     "conv_depthwise_nhwc": ("conv_depthwise_cudnn", "pointwise_broadcast", "pointwise", "elementwise"),

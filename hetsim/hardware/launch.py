@@ -143,10 +143,12 @@ def index_reduce_walk(rows: int, cols: int) -> float:
 INDEX_REDUCE_VEC = 4
 # an SM's further blocks' lanes at this share of a lane's pace each, a block's fixed cost and a global reduction's stage
 # in elements of a lane's walk: chosen by least squares over the fit groups' last-dim index reductions
-# (experiments/kernel_dispatch/index_reduce.py: 35 cases of common-more, realcode-more6 and -more7), never on a check
-SHARED_LANE_SHARE = 0.34
-BLOCK_FIXED_ELEMENTS = 18
-GLOBAL_REDUCE_ELEMENTS = 46
+# (experiments/kernel_dispatch/index_reduce.py: 51 cases of common-more, realcode-more6, -more7 and -more23, the last
+# with 65 K - 4 M rows, where 0.34 / 18 / 46 from the first three priced KIVI's many short rows 2.2x slow), never on a
+# check
+SHARED_LANE_SHARE = 0.63
+BLOCK_FIXED_ELEMENTS = 8
+GLOBAL_REDUCE_ELEMENTS = 49
 
 
 def _block_shape(dim0: int, dim1: int, max_threads: int) -> tuple[int, int]:

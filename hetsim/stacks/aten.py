@@ -221,10 +221,41 @@ def _materialise(op: AtenOp) -> tuple[Op, ...]:
     # the bandwidth of a contiguous one (`copy_strided`); contiguous inputs: `copy_cat`
     if op.base in ("cat", "stack") and op.outputs and not batched_cat(op) and sum(1 for t in op.inputs if t.numel) > 1:
         return _cat_by_copies(op)
+    if op.base in ("copy_", "clone") and memcpy_copy(op):
+        # a copy between dense tensors of one layout and dtype (Copy.cu copy_device_to_device: cudaMemcpyAsync, a
+        # memcpy node in a graph; profiled: all 13 such copy_ cases of the checks, 0.8 us for 16 KB where the copy
+        # kernels' floor said 1.4): `copy_memcpy`
+        src, out = op.inputs[-1], op.outputs[0]
+        return (Pointwise(out.numel, nbytes(src) + nbytes(out), op.name, "copy_memcpy", name=_name(op)),)
+    if op.base == "repeat" and op.outputs and op.outputs[0].numel > op.inputs[0].numel:
+        # Tensor.repeat (TensorShape.cpp): the input viewed expanded over the repeats and copied into the output by
+        # the strided kernel (profiled: elementwise_kernel<128, 2> direct_copy; [1024, 1024] fp32 repeated (2, 2) ran
+        # 12.9 us where copy_cat's rate said 4.4; the checks' repeats -26..-85 %): `copy_repeat`, its own key for
+        # its host side too (the views repeat makes before its copy)
+        x, out = op.inputs[0], op.outputs[0]
+        return (Pointwise(out.numel, nbytes(x) + nbytes(out), op.name, "copy_repeat", name=_name(op)),)
+    if op.base == "flip" and op.outputs:
+        # torch.flip (flip_kernel_impl on index_elementwise_kernel): an offset per element through the flipped strides,
+        # never vectorised (8 x 150 x 512 x 512 fp16 flipped on its last dim ran 743 us, ~1.7 TB/s, where copy_cat's
+        # rate said 330): the strided copy
+        x, out = op.inputs[0], op.outputs[0]
+        return (Pointwise(out.numel, nbytes(x) + nbytes(out), op.name, "copy_strided", name=_name(op)),)
     read = sum(nbytes(t) for t in op.inputs)
     write = sum(nbytes(t) for t in op.outputs)
     numel = max((t.numel for t in op.outputs), default=0)
     regime = "copy_strided" if any(strided(t) for t in op.inputs if t.numel) else "copy_cat"
+    if regime == "copy_cat" and narrow_run_cat(op):
+        # a batched cat of contiguous inputs some of which land in the output in runs narrower than its 16-byte
+        # vectors (a stack of coordinates on the last dim, a cat of 3-wide rows): those are stored an element at a
+        # time, each run begun at its own offset (profiled: a stack of nine 1 M fp32 vectors on the last dim ran 126
+        # us, ~0.6 TB/s, priced 20 at copy_cat's rate; realcode-check21): `cat_unaligned`, the bytes or the narrow
+        # inputs' work (an element stored and a run begun each: nine 1-wide runs a row ran ~140 G units a second,
+        # 4-wide rows ~180 G), whichever binds. Wider runs that are no whole number of vectors (a 45-wide fp32 row,
+        # 1501 bf16) also ran slower than copy_cat's rate, 1.3-2.3 TB/s: not modelled
+        work = sum(t.numel + t.numel * t.itemsize // run for t, run in zip((t for t in op.inputs if t.numel),
+                                                                             cat_runs(op), strict=True)
+                   if run < CAT_VECTOR_BYTES)
+        return (Pointwise(work, read + write, op.name, "cat_unaligned", name=_name(op)),)
     if regime == "copy_cat" and dominated_cat(op):
         # a cat of contiguous inputs one of which holds the bytes (DynamicCache's append of one token): ATen's batched
         # cat gives each input 2 x SMs blocks, so that input has half the GPU's threads, enough for the HBM's rate but
@@ -308,6 +339,29 @@ def batched_cat(op: AtenOp) -> bool:
     """Whether a cat (or stack) runs ATen's batched cat kernel (Shape.cu's parallel_cat: <= 4 dims, one dtype)."""
     return (op.base in ("cat", "stack") and bool(op.outputs) and len(op.outputs[0].shape) <= CAT_MAX_DIMS
             and len({t.dtype for t in op.inputs}) == 1)
+
+
+def cat_runs(op: AtenOp) -> list[int]:
+    """Bytes of each non-empty input's contiguous run in a cat's output: its elements from the cat dim inward."""
+    out = op.outputs[0]
+    dim = op.args.get("dim", 0) % max(len(out.shape), 1)
+    # (a stack cats its inputs unsqueezed at `dim`, one of the output's dims more: a run is one slice of theirs)
+    return [math.prod(t.shape[dim:]) * t.itemsize for t in op.inputs if t.numel]
+
+
+def narrow_run_cat(op: AtenOp) -> bool:
+    """Whether a batched cat (several non-empty inputs) writes some input in runs narrower than its vectors (a cat on
+    the outermost dim writes each input as one run)."""
+    if not batched_cat(op) or sum(1 for t in op.inputs if t.numel) < 2:
+        return False
+    out = op.outputs[0]
+    dim = op.args.get("dim", 0) % max(len(out.shape), 1)
+    if all(size == 1 for size in out.shape[:dim]):
+        return False
+    return any(run < CAT_VECTOR_BYTES for run in cat_runs(op))
+
+
+CAT_VECTOR_BYTES = 16  # the batched cat kernel's vector stores (Shape.cu's ALIGNED_VEC_LOAD_BYTES)
 
 
 def dominated_cat(op: AtenOp) -> bool:
@@ -435,6 +489,16 @@ def reads_across(t: TensorMeta, step: int) -> bool:
 def operands(op: AtenOp) -> int:
     """Tensors an elementwise kernel addresses per element: the output and each input."""
     return 1 + len(op.inputs)
+
+
+def memcpy_copy(op: AtenOp) -> bool:
+    """Whether a copy_ / clone runs as one cudaMemcpyAsync: source and destination dense in one layout, of one dtype
+    and shape (Copy.cu's memcpy_eligible: the same type and a contiguous iteration)."""
+    if not op.inputs or not op.outputs:
+        return False
+    src, out = op.inputs[-1], op.outputs[0]
+    return (src.numel > 0 and src.dtype == out.dtype and tuple(src.shape) == tuple(out.shape)
+            and not broadcast(src) and same_dense_layout(src, out))
 
 
 def same_dense_layout(t: TensorMeta, out: TensorMeta) -> bool:
@@ -608,6 +672,7 @@ FILLS = frozenset({"ones_like", "zeros_like", "full_like", "new_ones", "new_zero
 INTEGER_DIVISIONS = frozenset({"floor_divide", "remainder", "div"})
 # elementwise ops whose math per element can bind before their bytes (activations, exp / log, trigonometry)
 MATH_OPS = frozenset({"gelu", "silu", "sigmoid", "tanh", "exp", "exp2", "expm1", "erf", "log", "log1p", "sin", "cos",
+                      "log_sigmoid_forward",
                       "softplus", "elu", "mish", "exponential", "log10", "log2", "logaddexp", "glu", "sqrt",
                       # autograd's activation gradients (test-time training's inner step): the activation recomputed
                       "silu_backward", "gelu_backward", "sigmoid_backward", "tanh_backward"})
@@ -1403,6 +1468,62 @@ def _searchsorted(op: AtenOp) -> tuple[Op, ...]:
                       operands=steps, name=_name(op)),)
 
 
+def _roll(op: AtenOp) -> tuple[Op, ...]:
+    """torch.roll on a GPU (ROCm/CUDA roll_cuda): one roll_cuda_kernel over a contiguous copy of the input per rolled
+    dim (TensorTransformations.cpp roll_common rolls the first dim, then the rest of the result; no dims: the
+    flattened tensor once), each a thread an element with its source offset computed (profiled: a roll of 2 x 16 x 56
+    x 56 x 128 fp16 over three dims ran three 60 us kernels, priced 15 us as one contiguous copy; realcode-check21):
+    `roll`, an element rate beside the bytes."""
+    x, out = op.inputs[0], op.outputs[0]
+    ops = _materialise(AtenOp("aten.clone.default", (x,), (TensorMeta.dense(x.shape, x.dtype),), {},
+                              module=op.module)) if strided(x) else ()
+    passes = max(len(op.args.get("dims") or []), 1)
+    kernel = Pointwise(out.numel, 2 * nbytes(out), op.name, "roll", name=_name(op))
+    return tuple(replace(o, aten=op.name) for o in ops) + (kernel,) * passes
+
+
+def _random(op: AtenOp) -> tuple[Op, ...]:
+    """A tensor of random numbers (torch.rand / randn / randint, uniform_ / normal_ / random_ in place): ATen's
+    distribution kernel draws Philox numbers a thread at a time and stores them, reading nothing (`random`: the
+    stores, or the draws' element work, whichever binds)."""
+    return (_stores(op.outputs[0], op.name, _name(op), "random"),)
+
+
+def _linspace(op: AtenOp) -> tuple[Op, ...]:
+    # torch.linspace: an index kernel like arange's (a start plus a step times the index, stored; nothing read)
+    return (_stores(op.outputs[0], op.name, _name(op), "pointwise_arange"),)
+
+
+def _grid_sample(op: AtenOp) -> tuple[Op, ...]:
+    """F.grid_sample on a GPU (GridSampler.cu grid_sampler_2d_kernel): a thread an output position reads its grid
+    point, then walks the channels, gathering 4 inputs a channel (bilinear; nearest 1, bicubic 16). Its reads are the
+    taps, not the whole input (priced as the input's bytes, a roofline over 7040 x 55 x 128 fp32 images said 100 us
+    where 9 x 9 samples each ran 13: realcode-check21): `grid_sample`, the bytes or the channel walk, like an
+    interpolating upsample's."""
+    x, grid, out = op.inputs[0], op.inputs[1], op.outputs[0]
+    taps = GRID_TAPS.get(int(op.args.get("interpolation_mode", 0)), 4)
+    moved = out.numel * taps * x.itemsize + nbytes(grid) + nbytes(out)
+    return (Pointwise(out.numel, moved, op.name, "grid_sample", operands=taps, walk=x.shape[1] if len(x.shape) > 1
+                      else 1, name=_name(op)),)
+
+
+GRID_TAPS = {0: 4, 1: 1, 2: 16}  # grid_sample's interpolation_mode (bilinear, nearest, bicubic) -> inputs an output
+
+
+def _im2col(op: AtenOp) -> tuple[Op, ...]:
+    # F.unfold (Im2Col.cu im2col_kernel): a thread a (channel, output position) writing its window's elements, each
+    # at an offset of its own: the strided copy's element rate over the output (the input read once, cached)
+    x, out = op.inputs[0], op.outputs[0]
+    return (Pointwise(out.numel, nbytes(x) + nbytes(out), op.name, "copy_strided", name=_name(op)),)
+
+
+# torch's random fills (the distribution kernels): each stores its output and reads nothing
+RANDOM_FILLS = frozenset({"rand", "randn", "randint", "rand_like", "randn_like", "randint_like", "uniform_",
+                          "normal_", "random_"})
+# in-place views: a view's metadata changed on the host, no kernel
+INPLACE_VIEWS = frozenset({"squeeze_", "unsqueeze_", "transpose_", "t_", "as_strided_", "swapdims_", "swapaxes_"})
+
+
 def _unknown(op: AtenOp) -> tuple[Op, ...]:
     read = sum(nbytes(t) for t in op.inputs)
     write = sum(nbytes(t) for t in op.outputs)
@@ -1410,8 +1531,8 @@ def _unknown(op: AtenOp) -> tuple[Op, ...]:
     return (Pointwise(numel, read + write, op.name, "aten_unknown", name=_name(op)),)
 
 
-COPIES = ("copy_cat / cat_dominated / copy_strided / copy_transpose / cat_one_input / cat_strided / copy_expand "
-          "(else copy)")
+COPIES = ("copy_memcpy / copy_cat / cat_dominated / cat_unaligned / copy_strided / copy_transpose / cat_one_input / "
+          "cat_strided / copy_expand / copy_repeat (else copy)")
 # aten op (overload packet name) -> (regime it is priced by, how it becomes hetsim ops)
 MAPPING: dict[str, tuple[str, Callable[[AtenOp], tuple[Op, ...]]]] = {
     "mm": ("matmul", _mm), "addmm": ("matmul", _mm), "bmm": ("bmm / matmul_outer (k = 1)", _bmm),
@@ -1498,7 +1619,13 @@ for _bases, _row in (
          ("index_put / index_put_accumulate (x[idx] = v); a bool mask: masked_fill or select + sync", _index_put)),
         (("scatter", "scatter_", "scatter_add", "scatter_add_", "scatter_reduce", "scatter_reduce_"),
          ("scatter / scatter_add (an element scatter)", _scatter)),
-        (("flip", "roll"), ("copy_cat / copy_strided (else copy)", _materialise)),
+        (("flip",), ("copy_strided (an offset an element)", _materialise)),
+        (("roll",), ("roll a rolled dim (a clone first where strided)", _roll)),
+        (tuple(RANDOM_FILLS), ("random (a distribution kernel: stores only)", _random)),
+        (("linspace",), ("pointwise_arange (an index kernel: stores only)", _linspace)),
+        (("grid_sampler_2d",), ("grid_sample (a thread a position walking the channels)", _grid_sample)),
+        (("im2col",), ("copy_strided (a thread a window)", _im2col)),
+        (("log_sigmoid_forward",), ("pointwise_math", _pointwise)),
         (("masked_fill",), ("a copy + pointwise(_broadcast) (a clone, then masked_fill_ on it)", _masked_fill)),
         (("masked_fill_",), ("pointwise / pointwise_broadcast (in place)", _pointwise))):
     for _base in _bases:
@@ -1506,8 +1633,9 @@ for _bases, _row in (
 # in-place variants too (silu_, exp_, clamp_: the same kernel writing its input)
 for _base in ELEMENTWISE | {f"{b}_" for b in ELEMENTWISE} | {"copy"}:
     MAPPING.setdefault(_base, ("pointwise / pointwise_broadcast / pointwise_math (else elementwise)", _pointwise))
-for _base in VIEW | {"view", "t", "transpose", "unsqueeze", "squeeze", "expand", "slice", "select", "permute",
-                     "as_strided", "reshape", "flatten", "unflatten", "split", "chunk", "narrow", "diagonal"}:
+for _base in VIEW | INPLACE_VIEWS | {"view", "t", "transpose", "unsqueeze", "squeeze", "expand", "slice", "select",
+                                     "permute", "as_strided", "reshape", "flatten", "unflatten", "split", "chunk",
+                                     "narrow", "diagonal"}:
     MAPPING.setdefault(_base, ("host_view (no kernel)", _host))
 
 SDPA_CPU_OPS = frozenset({"_scaled_dot_product_flash_attention_for_cpu", "_scaled_dot_product_attention_math"})

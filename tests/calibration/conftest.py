@@ -73,7 +73,9 @@ def h200_fit_cases():
                                "H200-aten-realcode-more19-2026-12-03.parquet",
                                "H200-aten-realcode-more20-2026-12-03.parquet",
                                "H200-aten-realcode-more21-2026-12-04.parquet",
-                               "H200-aten-realcode-more22-2026-12-04.parquet")]
+                               "H200-aten-realcode-more22-2026-12-04.parquet",
+                               "H200-aten-realcode-more23-2026-12-04.parquet",
+                               "H200-aten-realcode-more24-2026-12-04.parquet")]
 
 
 @pytest.fixture(scope="session")

@@ -120,7 +120,8 @@ REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "cast_fp8", "cast_from_
                      "gemv_unaligned", "matmul_skinny",
                      "cast_bool", "bmm_even_scores", "pointwise_int_div", "cast_unrolled", "index_add_few",
                      "pointwise_transpose", "conv_depthwise", "conv_depthwise_cudnn",
-                     "pointwise_fill", "pointwise_arange", "searchsorted"})
+                     "pointwise_fill", "pointwise_arange", "searchsorted", "roll", "random", "grid_sample",
+                     "cat_unaligned", "reduction_short", "copy_memcpy", "copy_repeat"})
 
 
 def regime(case: dict, coarse: bool = True) -> tuple[str, float]:
@@ -662,7 +663,10 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     then realcode-more22 (realcode_thirtyseventh), outer-dim scans across the shapes their kernel runs; then
     realcode-more23 (realcode_thirtyeighth), fills and aranges, pow of a number, bucketize and batch-innermost
     products; then the twenty-first check, realcode-check21, which lives in realcode_thirtyninth, blind to every group
-    before it)."""
+    before it; then realcode-more24 (realcode_fortieth), rolls, narrow-run cats, short-row reductions, the
+    distribution kernels, grid_sample and unfold at other shapes than the twenty-first check's; then realcode-more25
+    (realcode_fortyfirst), dense copies (a memcpy), repeats and flips; then realcode-more26 (realcode_fortysecond),
+    copies out of expanded views in every dtype, small gathers, integer divisions and int64 casts)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighteenth,
@@ -670,6 +674,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_eleventh,
         realcode_fifteenth,
         realcode_fifth,
+        realcode_fortieth,
+        realcode_fortyfirst,
+        realcode_fortysecond,
         realcode_fourteenth,
         realcode_fourth,
         realcode_more,
@@ -744,7 +751,10 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_thirtysixth.REALCODE_CHECK20,), realcode_thirtysixth.specs),
             ((realcode_thirtyseventh.REALCODE_MORE22,), realcode_thirtyseventh.specs),
             ((realcode_thirtyeighth.REALCODE_MORE23,), realcode_thirtyeighth.specs),
-            ((realcode_thirtyninth.REALCODE_CHECK21,), realcode_thirtyninth.specs))
+            ((realcode_thirtyninth.REALCODE_CHECK21,), realcode_thirtyninth.specs),
+            ((realcode_fortieth.REALCODE_MORE24,), realcode_fortieth.specs),
+            ((realcode_fortyfirst.REALCODE_MORE25,), realcode_fortyfirst.specs),
+            ((realcode_fortysecond.REALCODE_MORE26,), realcode_fortysecond.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
