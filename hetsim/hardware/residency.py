@@ -48,7 +48,9 @@ L2_GAIN_REREAD = 2.5
 
 # kernels whose threads reach the HBM's rate but not the L2's: a batched cat mostly of one input copies it with half
 # the grid (replayed appends of 8-13 MB ran ~3 TB/s, as from HBM; hetsim.stacks.aten.dominated_cat)
-NO_L2_GAIN = frozenset({"cat_dominated"})
+# Nor do kernels that only store (a fill, arange's and the distribution kernels): replayed zeros of 20 and 36 MB ran
+# 3.6-4.0 TB/s, the HBM's rate, where an L2 gain priced them 25-30 % fast (realcode-check21 and earlier checks)
+NO_L2_GAIN = frozenset({"cat_dominated", "pointwise_fill", "pointwise_arange", "random"})
 
 # kernels whose walk (Pointwise.walk) is a chain of dependent loads, each waiting on where its bytes lie: GroupNorm's
 # moments (a 512-thread block per (sample, group), a load a step) ran ~0.29 us a step with its input in the L2 and
