@@ -210,7 +210,8 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "conv_depthwise", "conv_depthwise_cudnn", "conv_gemm", "conv_gemm_sm80", "conv_simt",
             "conv_depthwise_nhwc", "batch_norm", "upsample_nearest", "upsample_bilinear",
             "upsample_bicubic", "pool", "conv_first_layer", "conv_gemm_narrow", "pointwise_fill", "pointwise_arange",
-            "searchsorted", "roll", "random", "grid_sample", "cat_unaligned", "reduction_short", "copy_memcpy", "copy_repeat")
+            "searchsorted", "roll", "random", "grid_sample", "cat_unaligned", "reduction_short", "copy_memcpy",
+            "copy_repeat")
 # timed per index (a dependent load, an atomic add, each), not per byte
 PER_INDEX_KEYS = frozenset({"gather_few", "embedding_few", "index_add_few"})
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size

@@ -613,8 +613,8 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     # grid_sample: a thread a position gathering its taps channel after channel (an interpolating upsample's walk)
     "grid_sample": ("upsample_bilinear", "pointwise_broadcast", "pointwise", "elementwise"),
     "reduction_short": ("reduction_narrow", "reduction"),  # a traced last-dim reduction of rows under a warp's width
-    "copy_memcpy": ("copy_cat", "copy"),
-    "copy_repeat": ("copy_expand", "copy_strided", "copy"),  # Tensor.repeat: its views, then a copy of the expanded one  # a dense copy of one layout and dtype: cudaMemcpyAsync device to device
+    "copy_memcpy": ("copy_cat", "copy"),  # a dense copy of one layout and dtype: cudaMemcpyAsync device to device
+    "copy_repeat": ("copy_expand", "copy_strided", "copy"),  # Tensor.repeat: its views, then a copy of the expanded one
     "roll": ("copy_strided", "copy"),  # roll_cuda_kernel: an element copy with its source offset, a rolled dim a pass
     "random": ("pointwise_fill", "pointwise", "elementwise"),  # a distribution kernel: Philox draws, stored
     "cat_unaligned": ("cat_strided", "copy_strided", "copy"),  # a batched cat writing runs of a few bytes

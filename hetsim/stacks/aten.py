@@ -1413,11 +1413,11 @@ def _pool(op: AtenOp) -> tuple[Op, ...]:
 
 
 def _euclidean_dist(op: AtenOp) -> tuple[Op, ...]:
-    """torch.cdist's matrix form (Distance.cpp _euclidean_dist, taken for p = 2 past 25 rows a side): each side's squared
-    norms (pow, then sum over the last dim) and a column of ones (ones_like), the sides widened by them (cat: x1 times
-    -2, its norms, ones; x2, ones, its norms), one product of the widened sides (width + 2: an odd width for an even
-    one), then clamp_min_(0) and sqrt_ over the result in place (profiled on an H200, realcode-check20: exactly these
-    kernels, the fp32 GEMM on FFMA)."""
+    """torch.cdist's matrix form (Distance.cpp _euclidean_dist, taken for p = 2 past 25 rows a side): each side's
+    squared norms (pow, then sum over the last dim) and a column of ones (ones_like), the sides widened by them (cat:
+    x1 times -2, its norms, ones; x2, ones, its norms), one product of the widened sides (width + 2: an odd width for an
+    even one), then clamp_min_(0) and sqrt_ over the result in place (profiled on an H200, realcode-check20: exactly
+    these kernels, the fp32 GEMM on FFMA)."""
     x1, x2, out = op.inputs[0], op.inputs[1], op.outputs[0]
 
     def dense(shape, dtype=x1.dtype):

@@ -74,7 +74,8 @@ def test_repeat_kv_is_an_expand_copy_at_its_own_bandwidth(h200):
     (case,) = [c for c in load_cases(CASES) if c.case == 134]  # clone of K expanded to 32 heads, B32 C16K
     (op,) = lower_case(case)
     assert op.regime == "copy_expand"  # a stride-0 input: repeat_kv's expand, not a transposing copy
-    assert h200.rates["copy_expand"].bw_bytes_per_s < 0.4 * h200.rates["copy"].bw_bytes_per_s
+    # (its bytes' rate under half a copy's, an element rate beside it: narrow dtypes' elements bind; realcode-more26)
+    assert h200.rates["copy_expand"].bw_bytes_per_s < 0.5 * h200.rates["copy"].bw_bytes_per_s
     assert h200.rates["copy_expand"].bw_bytes_per_s > h200.rates["copy_transpose"].bw_bytes_per_s
     # fitted on the sweep's clones of expanded caches (<= 0.5 GB), it prices this 4.3 GB one within 5 %
     assert price(h200, (op,))["graph"] == pytest.approx(case.measured["graph"], rel=0.05)

@@ -74,5 +74,6 @@ def test_the_thirteenth_check_was_timed_whole_and_is_scored(scored_graph):
     # (calibration/README.md). Not blind after: 9.4 % / 30.4 % once 0-dim tensors were GPU operands, a bmm's broadcast
     # weight was re-read per item, a cat over 4 dims copied input by input and realcode-more11 was fitted
     assert graph["n"] == 148
-    assert graph["median_abs"] == pytest.approx(0.094, abs=0.01)
+    # 8.2 % / 27.5 % after realcode-more23..26 (dense copies as a memcpy, fills without an L2 gain, short rows)
+    assert graph["median_abs"] == pytest.approx(0.082, abs=0.01)
     assert 0.25 < graph["p90_abs"] < 0.35

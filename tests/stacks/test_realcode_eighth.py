@@ -22,9 +22,10 @@ def test_the_eighth_realcode_check_is_blind_and_scored(assert_blind):
     # and the tensor cores' own gain: the median within the <= 10 % target, the p90 not within 25 %; 8.8 % / 29.1 %
     # after realcode-more6, 8.3 % / 28.6 % after -more7 (TensorIterator's loops, the (value, index) reduce's lanes),
     # 8.0 % / 23.7 % after gemm-shapes (cuBLAS's split contraction, odd and even widths): within both targets, no
-    # longer blind; 21.2 % p90 after realcode-more19 (LayerNorm's element work)
-    assert graph["median_abs"] == pytest.approx(0.08, abs=0.01)
-    assert graph["p90_abs"] == pytest.approx(0.212, abs=0.02)
+    # longer blind; 21.2 % p90 after realcode-more19 (LayerNorm's element work); 7.4 % / 18.5 % after
+    # realcode-more23..26 (dense copies as a memcpy, fills without an L2 gain, short rows at an element rate)
+    assert graph["median_abs"] == pytest.approx(0.074, abs=0.01)
+    assert graph["p90_abs"] == pytest.approx(0.185, abs=0.02)
 
 
 def test_the_checks_small_cases_are_priced_from_the_l2_and_its_large_ones_from_hbm():

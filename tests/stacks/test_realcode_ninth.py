@@ -22,9 +22,10 @@ def test_the_ninth_realcode_check_is_blind_and_scored(assert_blind):
     # of 5120 x 1 columns, min-p's scatter, the chunked scan's segment sums): the note; 8.5 % / 54.5 % after
     # realcode-more7 (TensorIterator's loops, the (value, index) reduce's lanes), which this check's tail motivated;
     # 8.3 % / 47.2 % once a short stride is a strided copy, not a transpose (FLUX's rope stack: +139 % -> -5 %)
-    assert graph["median_abs"] == pytest.approx(0.083, abs=0.01)
+    # 7.6 % / 20.8 % after realcode-more23..26 (its stack of 5120 x 1 columns a narrow-run cat, dense copies a memcpy)
+    assert graph["median_abs"] == pytest.approx(0.076, abs=0.01)
     # its tail at the target since torch.topk's sort was priced apart (realcode-more21: 27 -> 24.5 %)
-    assert graph["p90_abs"] == pytest.approx(0.25, abs=0.03)
+    assert graph["p90_abs"] == pytest.approx(0.208, abs=0.03)
 
 
 def test_every_case_names_its_group_and_the_group_spans_regimes(assert_names_its_group):

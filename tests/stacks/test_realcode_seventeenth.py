@@ -116,9 +116,10 @@ def test_int64_floor_division_pays_its_software_division():
     (div,) = aten.lower_op(AtenOp("aten.floor_divide.default", (idx,), (idx,), {"other": 80}))  # a Python int
     (rem,) = aten.lower_op(AtenOp("aten.remainder.Scalar", (idx,), (idx,), {"other": 80}))
     assert div.regime == rem.regime == "pointwise_int_div"
-    # fitted on realcode-more9's four: ~2.3 us at a few thousand elements where a plain kernel takes ~1.2
+    # fitted on realcode-more9's four (~2.3 us at a few thousand elements where a plain kernel takes ~1.2) and
+    # realcode-more26's twelve (16 to 8 M elements: ~1.6-1.9 us up to a few thousand)
     model = gpu_model("H200")
-    assert model.device_time_s(div) == pytest.approx(2.3e-6, rel=0.15)
+    assert model.device_time_s(div) == pytest.approx(1.9e-6, rel=0.15)
     fp = TensorMeta.dense((16, 300), "float32")
     (plain,) = aten.lower_op(AtenOp("aten.neg.default", (fp,), (fp,), {}))
     assert model.device_time_s(div) > 1.5 * model.device_time_s(plain)

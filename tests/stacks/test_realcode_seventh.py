@@ -108,5 +108,5 @@ def test_the_seventh_realcode_check_is_blind_and_scored(assert_blind):
     # fit: 13.3 % / 44.5 % with the profile the session began with, 13.0 % / 41.8 % with its end: not the <= 10 %
     # target (GroupNorm over maps the L2 does not hold, small bf16 GEMMs the L2 does, odd-token bmms: the note);
     # 9.6 % / 42.4 % with the L2 residency of op cases (hetsim.hardware.residency), which it motivated; 8.8 % / 37.2 %
-    # after realcode-more6, 8.3 % / 36.9 % after -more7
-    assert graph["median_abs"] == pytest.approx(0.083, abs=0.01)
+    # after realcode-more6, 8.3 % / 36.9 % after -more7; 6.9 % / 20.2 % after realcode-more23..26
+    assert graph["median_abs"] == pytest.approx(0.069, abs=0.01)

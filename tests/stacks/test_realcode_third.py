@@ -72,7 +72,7 @@ def test_masked_fill_is_a_clone_then_the_fill_in_place():
     # profiled: Memcpy DtoD, then masked_fill_kernel through the strided elementwise_kernel<128, 4>
     x, mask = meta((4, 32, 512, 512)), meta((1, 1, 512, 512), "bool")
     ops = lower_all("aten.masked_fill.Scalar", [x, mask], [meta((4, 32, 512, 512))], {"value": 0.0})
-    assert [op.regime for op in ops] == ["copy_cat", "pointwise_broadcast"]
+    assert [op.regime for op in ops] == ["copy_memcpy", "pointwise_broadcast"]  # the clone of a dense input: a memcpy
     assert ops[0].bytes == 2 * 4 * 32 * 512 * 512 * 2 and ops[1].operands == 3
     inplace = lower("aten.masked_fill_.Scalar", [x, mask], [x], {"value": 0.0})
     assert inplace.regime == "pointwise_broadcast"
@@ -95,7 +95,7 @@ def test_a_copy_that_moves_the_last_dim_is_a_transpose():
     moved = TensorMeta((4, 2048, 96, 32), (2048 * 32 * 96, 32 * 96, 1, 96), "bfloat16", view=True, contiguous=False)
     assert lower("aten.clone.default", [kept], [meta(kept.shape)]).regime == "copy_strided"
     assert lower("aten.clone.default", [moved], [meta(moved.shape)]).regime == "copy_transpose"
-    assert lower("aten.clone.default", [heads], [meta(heads.shape)]).regime == "copy_cat"
+    assert lower("aten.clone.default", [heads], [meta(heads.shape)]).regime == "copy_memcpy"  # a dense clone
     transposed = lower("aten.clone.default", [moved], [meta(moved.shape)])
     assert rate_keys(transposed)[:2] == ("copy_transpose", "copy_strided")
 
@@ -193,5 +193,5 @@ def test_the_sixth_realcode_check_is_blind_and_scored(assert_blind):
     # written blind to this session's changes, measured with realcode-more4 and scored once, after the fit: 17.3 % /
     # 50.4 % with the profile the session began with, 11.2 % / 34.2 % with its end; 10.3 % / 28.2 % after
     # realcode-more5 (which this check partly motivated); 7.1 % / 24.6 % with the L2 residency of op cases, which
-    # this check and the seventh motivated (the target met here, not blind)
-    assert graph["median_abs"] == pytest.approx(0.071, abs=0.01)
+    # this check and the seventh motivated (the target met here, not blind); 5.8 % / 18.1 % after realcode-more23..26
+    assert graph["median_abs"] == pytest.approx(0.058, abs=0.01)

@@ -66,5 +66,5 @@ def test_the_nineteenth_check_was_timed_and_is_scored():
     assert len(cases) == 840 and {c.case for c in cases} <= set(range(6142, 6987))
     graph = validate_ops(gpu_model("H200"), cases).stats("graph")
     assert graph["n"] == 808
-    assert graph["median_abs"] == pytest.approx(0.089, abs=0.01)
-    assert 0.29 < graph["p90_abs"] < 0.37
+    assert graph["median_abs"] == pytest.approx(0.084, abs=0.01)  # 8.4 % / 28.4 % after realcode-more23..26
+    assert 0.26 < graph["p90_abs"] < 0.37

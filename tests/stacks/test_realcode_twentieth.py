@@ -107,8 +107,9 @@ def test_baddbmm_copies_its_input_into_the_output_then_runs_a_gemm_with_beta():
     assert isinstance(gemm, Matmul) and gemm.beta and (gemm.batch, gemm.m, gemm.n, gemm.k) == (128, 512, 512, 128)
     plain = Matmul(512, 512, 128, batch=128, shared_b=False)
     assert gemm.bytes == plain.bytes + out.numel * 2  # the output read back
-    # an input of the output's shape is a plain copy; beta = 0 ignores the input: the GEMM alone
+    # an input of the output's shape is a plain copy (one dense layout: a memcpy); beta = 0 ignores the input: the GEMM
+    # alone
     same = aten.lower_op(AtenOp("aten.baddbmm.default", (out, q, k), (out,), {}))
-    assert [o.regime for o in same[:-1]] == ["copy_cat"] and same[-1].beta
+    assert [o.regime for o in same[:-1]] == ["copy_memcpy"] and same[-1].beta
     (alone,) = aten.lower_op(AtenOp("aten.baddbmm.default", (bias, q, k), (out,), {"beta": 0}))
     assert not alone.beta and alone.bytes == plain.bytes

@@ -64,6 +64,6 @@ def test_the_eighteenth_check_was_timed_and_is_scored():
     cases = load_cases(run)
     assert len(cases) == 789 and {c.case for c in cases} <= set(ids)
     graph = validate_ops(gpu_model("H200"), cases).stats("graph")
-    assert graph["n"] == 771
-    assert graph["median_abs"] == pytest.approx(0.082, abs=0.01)
+    assert graph["n"] == 770  # an in-place squeeze_ is a view since realcode-check21 (no kernel to compare)
+    assert graph["median_abs"] == pytest.approx(0.081, abs=0.01)
     assert 0.25 < graph["p90_abs"] < 0.33

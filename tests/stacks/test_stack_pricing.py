@@ -100,7 +100,7 @@ def test_a_contiguous_tensor_cloned_into_channels_last_is_a_transposing_copy():
     (op,) = aten.lower_op(AtenOp("aten.clone.default", (x,), (nhwc,), {"memory_format": "torch.channels_last"}))
     assert op.regime == "copy_transpose"  # the output's fastest dim (C) is not the input's (W)
     (same,) = aten.lower_op(AtenOp("aten.clone.default", (x,), (meta((2, 320, 128, 128), "float16"),)))
-    assert same.regime == "copy_cat"
+    assert same.regime == "copy_memcpy"  # one dense layout and dtype: cudaMemcpyAsync (Copy.cu's memcpy_eligible)
     # a layout that keeps the fastest dim (a padded row pitch) is the strided copy, not a transpose
     pitched = meta((2, 320, 128, 128), "float16", stride=(5505024, 17408, 136, 1))
     (pitch,) = aten.lower_op(AtenOp("aten.clone.default", (x,), (pitched,)))

@@ -203,7 +203,8 @@ INDEX_FEW = (((100000,), "float32", 2), ((100000,), "float32", 8), ((100000,), "
              ((100000,), "float32", 32), ((50000, 64), "bfloat16", 4), ((50000, 64), "bfloat16", 16),
              ((50000, 1024), "bfloat16", 4), ((50000, 1024), "bfloat16", 16))
 INDEX_OPS = {"index_select": 0, "gather": 0, "index_add_": 0, "index_add": 0, "embedding": 0,  # aten -> input addressed
-             "index": 0, "index_put_": 0, "index_put": 0, "scatter_add_": 0, "scatter_add": 0, "scatter": 0, "scatter_": 0}
+             "index": 0, "index_put_": 0, "index_put": 0, "scatter_add_": 0, "scatter_add": 0, "scatter": 0,
+             "scatter_": 0}
 
 
 def composite_keys(path: Path = COMPOSITES) -> set[str]:
@@ -279,8 +280,8 @@ def int_bound(op) -> int | None:
     if base == "embedding":
         return int(src.shape[0])
     if base in ("index", "index_put_", "index_put"):
-        # x[a, b] (read or written): one index tensor per leading dim (the trace keeps no None for a skipped dim), each drawn below the
-        # smallest of them (CLIP's x[arange(n), eot] over [n, 77, width]: the second addresses 77 rows)
+        # x[a, b] (read or written): one index tensor per leading dim (the trace keeps no None for a skipped dim), each
+        # drawn below the smallest of them (CLIP's x[arange(n), eot] over [n, 77, width]: the second addresses 77 rows)
         count = sum(1 for t in op.inputs[1:] if t.dtype in ("int64", "int32"))
         return int(min(src.shape[:max(count, 1)]))
     dim = int(op.args.get("dim", 0)) % max(len(src.shape), 1)
