@@ -18,6 +18,7 @@ def test_each_group_is_one_block_after_the_one_before(assert_appended_block, com
         realcode_fortieth,
         realcode_fortyfirst,
         realcode_fortysecond,
+        realcode_fortythird,
         realcode_thirtyeighth,
         realcode_thirtyninth,
         realcode_thirtyseventh,
@@ -31,7 +32,9 @@ def test_each_group_is_one_block_after_the_one_before(assert_appended_block, com
               (realcode_fortyfirst.REALCODE_MORE25, range(8967, 8994), realcode_fortyfirst,
                realcode_fortieth.REALCODE_MORE24, 8966, "more25"),
               (realcode_fortysecond.REALCODE_MORE26, range(8994, 9040), realcode_fortysecond,
-               realcode_fortyfirst.REALCODE_MORE25, 8993, "more26"))
+               realcode_fortyfirst.REALCODE_MORE25, 8993, "more26"),
+              (realcode_fortythird.REALCODE_MORE27, range(9040, 9064), realcode_fortythird,
+               realcode_fortysecond.REALCODE_MORE26, 9039, "more27"))
     for group, ids, module, previous, last, name in blocks:
         assert_appended_block(group, ids, module, previous, last, IDS / f"{name}_ids.txt")
     regimes = [committed_cases[i]["regime"] for i in range(8852, 9040)]
@@ -46,7 +49,8 @@ def test_the_check_stays_blind_and_spans_regimes(assert_blind, assert_names_its_
     assert_names_its_group(CHECK21, regimes=40)
 
 
-@pytest.mark.parametrize("module", ["realcode_fortieth", "realcode_fortyfirst", "realcode_fortysecond"])
+@pytest.mark.parametrize("module", ["realcode_fortieth", "realcode_fortyfirst", "realcode_fortysecond",
+                                    "realcode_fortythird"])
 def test_the_fit_groups_trace_on_the_meta_device(module):
     import importlib
 
@@ -72,3 +76,19 @@ def test_the_twenty_first_check_was_timed_and_is_scored():
     assert graph["n"] == 838
     assert graph["median_abs"] == pytest.approx(0.078, abs=0.01)
     assert 0.30 < graph["p90_abs"] < 0.45
+
+
+def test_small_batched_products_were_timed_for_a_per_item_form_and_are_not_fitted():
+    """realcode-more27 is measured, not fitted: its batches of small matrices run a fixed cost per tile or item
+    (262,144 and 131,072 fp32 products of 3 x 3 and 2 x 2 both ~1.95 ns an item in 32 x 32 xmma tiles), which the bmm
+    keys' roofline cannot say; a later fit takes it with a per-item form."""
+    from hetsim.calibration.gpu_profile import load_profile
+    from hetsim.calibration.trace_cases import load_cases
+
+    run = REPO_ROOT / "calibration" / "profiles" / "runs" / "H200-aten-realcode-more27-2026-12-04.parquet"
+    cases = {c.case: c for c in load_cases(run)}
+    assert len(cases) == 24
+    per_item = [cases[9040].measured["graph"] / 262144, cases[9052].measured["graph"] / 131072]
+    assert all(1.5e-9 < t < 2.5e-9 for t in per_item)
+    fit_files = load_profile(REPO_ROOT / "calibration" / "profiles" / "H200.yaml").provenance["trace_fit"]["cases"]
+    assert not any("realcode-more27" in f for f in fit_files)

@@ -667,7 +667,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     before it; then realcode-more24 (realcode_fortieth), rolls, narrow-run cats, short-row reductions, the
     distribution kernels, grid_sample and unfold at other shapes than the twenty-first check's; then realcode-more25
     (realcode_fortyfirst), dense copies (a memcpy), repeats and flips; then realcode-more26 (realcode_fortysecond),
-    copies out of expanded views in every dtype, small gathers, integer divisions and int64 casts)."""
+    copies out of expanded views in every dtype, small gathers, integer divisions and int64 casts; then realcode-more27
+    (realcode_fortythird), batched products of small matrices)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighteenth,
@@ -678,6 +679,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_fortieth,
         realcode_fortyfirst,
         realcode_fortysecond,
+        realcode_fortythird,
         realcode_fourteenth,
         realcode_fourth,
         realcode_more,
@@ -755,7 +757,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_thirtyninth.REALCODE_CHECK21,), realcode_thirtyninth.specs),
             ((realcode_fortieth.REALCODE_MORE24,), realcode_fortieth.specs),
             ((realcode_fortyfirst.REALCODE_MORE25,), realcode_fortyfirst.specs),
-            ((realcode_fortysecond.REALCODE_MORE26,), realcode_fortysecond.specs))
+            ((realcode_fortysecond.REALCODE_MORE26,), realcode_fortysecond.specs),
+            ((realcode_fortythird.REALCODE_MORE27,), realcode_fortythird.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
