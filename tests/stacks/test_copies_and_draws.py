@@ -110,3 +110,16 @@ def test_kernels_that_only_store_take_no_l2_gain():
     add = Pointwise(1 << 20, 12 << 20, "aten.add.Tensor", "pointwise")
     (hot_fill,), (hot_add,) = residency.replayed((fill,), 60e6), residency.replayed((add,), 60e6)
     assert hot_fill.l2_share == 0.0 and hot_add.l2_share > 0.9
+
+
+def test_a_cast_out_of_an_expanded_or_gapped_view_runs_the_strided_kernel():
+    row = TensorMeta((32, 2048), (0, 1), "int32", view=True, contiguous=False)  # a position row over 32 heads
+    (expanded,) = lower("aten._to_copy.default", (row,), (meta((32, 2048), "int64"),), {"dtype": "torch.int64"})
+    assert expanded.regime == "pointwise_strided_cast" and expanded.bytes == 4 * 2048 + 8 * 32 * 2048
+    # a dense input, permuted or not, keeps its layout in the output: the contiguous cast kernels
+    (dense,) = lower("aten._to_copy.default", (meta((32, 2048), "int32"),), (meta((32, 2048), "int64"),),
+                     {"dtype": "torch.int64"})
+    permuted = TensorMeta((2048, 32), (1, 2048), "bfloat16", view=True, contiguous=False)
+    (kept,) = lower("aten._to_copy.default", (permuted,), (TensorMeta((2048, 32), (1, 2048), "float32"),),
+                    {"dtype": "torch.float32"})
+    assert dense.regime == "cast_int64" and kept.regime == "cast_fp32"
