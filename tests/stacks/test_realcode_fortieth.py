@@ -17,6 +17,7 @@ def test_each_group_is_one_block_after_the_one_before(assert_appended_block, com
     from hetsim.calibration.gpu_suite import (
         realcode_fortieth,
         realcode_fortyfirst,
+        realcode_fortyfourth,
         realcode_fortysecond,
         realcode_fortythird,
         realcode_thirtyeighth,
@@ -34,7 +35,9 @@ def test_each_group_is_one_block_after_the_one_before(assert_appended_block, com
               (realcode_fortysecond.REALCODE_MORE26, range(8994, 9040), realcode_fortysecond,
                realcode_fortyfirst.REALCODE_MORE25, 8993, "more26"),
               (realcode_fortythird.REALCODE_MORE27, range(9040, 9064), realcode_fortythird,
-               realcode_fortysecond.REALCODE_MORE26, 9039, "more27"))
+               realcode_fortysecond.REALCODE_MORE26, 9039, "more27"),
+              (realcode_fortyfourth.REALCODE_MORE28, range(9064, 9080), realcode_fortyfourth,
+               realcode_fortythird.REALCODE_MORE27, 9063, "more28"))
     for group, ids, module, previous, last, name in blocks:
         assert_appended_block(group, ids, module, previous, last, IDS / f"{name}_ids.txt")
     regimes = [committed_cases[i]["regime"] for i in range(8852, 9040)]
@@ -50,7 +53,7 @@ def test_the_check_stays_blind_and_spans_regimes(assert_blind, assert_names_its_
 
 
 @pytest.mark.parametrize("module", ["realcode_fortieth", "realcode_fortyfirst", "realcode_fortysecond",
-                                    "realcode_fortythird"])
+                                    "realcode_fortythird", "realcode_fortyfourth"])
 def test_the_fit_groups_trace_on_the_meta_device(module):
     import importlib
 
@@ -92,3 +95,21 @@ def test_small_batched_products_were_timed_for_a_per_item_form_and_are_not_fitte
     assert all(1.5e-9 < t < 2.5e-9 for t in per_item)
     fit_files = load_profile(REPO_ROOT / "calibration" / "profiles" / "H200.yaml").provenance["trace_fit"]["cases"]
     assert not any("realcode-more27" in f for f in fit_files)
+
+
+def test_channels_last_bicubic_resizes_were_timed_against_their_nchw_twins_and_are_not_fitted():
+    """realcode-more28 is measured, not fitted: bicubic resizes of channels-last inputs (a ViT's position embeddings
+    permuted to N, C, H, W) ran 3-18x their NCHW twins (UpSampleBicubic2d.cu has no channels-last kernel), by a cost
+    per channel that the walk of samples x channels does not follow (2.4-9.6 us a channel across sizes): a later fit
+    takes it with a form that does."""
+    from hetsim.calibration.gpu_profile import load_profile
+    from hetsim.calibration.trace_cases import load_cases
+
+    run = REPO_ROOT / "calibration" / "profiles" / "runs" / "H200-aten-realcode-more28-2026-12-04.parquet"
+    cases = {c.case: c for c in load_cases(run)}
+    assert len(cases) == 16
+    # pairs (channels last, NCHW twin) in order: every channels-last resize that resamples runs slower than its twin
+    slower = [cases[i].measured["graph"] / cases[i + 1].measured["graph"] for i in range(9064, 9080, 2)]
+    assert sum(r > 3 for r in slower) >= 6
+    fit_files = load_profile(REPO_ROOT / "calibration" / "profiles" / "H200.yaml").provenance["trace_fit"]["cases"]
+    assert not any("realcode-more28" in f for f in fit_files)

@@ -668,7 +668,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     distribution kernels, grid_sample and unfold at other shapes than the twenty-first check's; then realcode-more25
     (realcode_fortyfirst), dense copies (a memcpy), repeats and flips; then realcode-more26 (realcode_fortysecond),
     copies out of expanded views in every dtype, small gathers, integer divisions and int64 casts; then realcode-more27
-    (realcode_fortythird), batched products of small matrices)."""
+    (realcode_fortythird), batched products of small matrices; then realcode-more28 (realcode_fortyfourth), bicubic
+    interpolation of channels-last inputs)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighteenth,
@@ -678,6 +679,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_fifth,
         realcode_fortieth,
         realcode_fortyfirst,
+        realcode_fortyfourth,
         realcode_fortysecond,
         realcode_fortythird,
         realcode_fourteenth,
@@ -758,7 +760,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_fortieth.REALCODE_MORE24,), realcode_fortieth.specs),
             ((realcode_fortyfirst.REALCODE_MORE25,), realcode_fortyfirst.specs),
             ((realcode_fortysecond.REALCODE_MORE26,), realcode_fortysecond.specs),
-            ((realcode_fortythird.REALCODE_MORE27,), realcode_fortythird.specs))
+            ((realcode_fortythird.REALCODE_MORE27,), realcode_fortythird.specs),
+            ((realcode_fortyfourth.REALCODE_MORE28,), realcode_fortyfourth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
