@@ -569,8 +569,8 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         # a traced last-dim reduction of rows too short for a warp: a thread reduces whole rows, element after element
         # (fp32 and 16-bit rows of 4-25 ran at one element rate, ~150 G a second on an H200, where the primitive
         # suite's bf16 bytes' rate priced fp32 2.3x slow; realcode-check21): its own key, fitted on traced ops
-        return ("reduction_short", "reduction_narrow", "reduction") if getattr(op, "aten", "") else \
-            ("reduction_narrow", "reduction")
+        traced = isinstance(op, AxisReduction) and bool(op.aten)
+        return ("reduction_short", "reduction_narrow", "reduction") if traced else ("reduction_narrow", "reduction")
     if isinstance(op, Gather) and op.row_bytes < 512:
         return ("gather_narrow", "gather")  # index_select moves short rows far below bandwidth
     return (op.op_class,)

@@ -97,9 +97,7 @@ def _bmm(op: AtenOp) -> tuple[Op, ...]:
     a, b = op.inputs[0], op.inputs[1]
     batch, m, k = a.shape
     copied = cublas_copied(a, b, op.outputs[0] if op.outputs else None)
-    copies = tuple(replace(c, aten=op.name) for t in copied
-                   for c in _materialise(AtenOp("aten.clone.default", (t,), (TensorMeta.dense(t.shape, t.dtype),), {},
-                                                module=op.module)))
+    copies = tuple(replace(c, aten=op.name) for t in copied for c in _dense_copy(t, op))
     shared = b.stride[0] == 0 and b not in copied  # one B broadcast over the batch is read once
     gemm = Matmul(m, b.shape[2], k, batch=batch, dtype=hdtype(a), shared_b=shared, aten=op.name, name=_name(op))
     return (*copies, gemm)
@@ -232,14 +230,12 @@ def _materialise(op: AtenOp) -> tuple[Op, ...]:
         # the strided kernel (profiled: elementwise_kernel<128, 2> direct_copy; [1024, 1024] fp32 repeated (2, 2) ran
         # 12.9 us where copy_cat's rate said 4.4; the checks' repeats -26..-85 %): `copy_repeat`, its own key for
         # its host side too (the views repeat makes before its copy)
-        x, out = op.inputs[0], op.outputs[0]
-        return (Pointwise(out.numel, nbytes(x) + nbytes(out), op.name, "copy_repeat", name=_name(op)),)
+        return _one_pass(op, "copy_repeat")
     if op.base == "flip" and op.outputs:
         # torch.flip (flip_kernel_impl on index_elementwise_kernel): an offset per element through the flipped strides,
         # never vectorised (8 x 150 x 512 x 512 fp16 flipped on its last dim ran 743 us, ~1.7 TB/s, where copy_cat's
         # rate said 330): the strided copy
-        x, out = op.inputs[0], op.outputs[0]
-        return (Pointwise(out.numel, nbytes(x) + nbytes(out), op.name, "copy_strided", name=_name(op)),)
+        return _one_pass(op, "copy_strided")
     read = sum(nbytes(t) for t in op.inputs)
     write = sum(nbytes(t) for t in op.outputs)
     numel = max((t.numel for t in op.outputs), default=0)
@@ -252,9 +248,7 @@ def _materialise(op: AtenOp) -> tuple[Op, ...]:
         # inputs' work (an element stored and a run begun each: nine 1-wide runs a row ran ~140 G units a second,
         # 4-wide rows ~180 G), whichever binds. Wider runs that are no whole number of vectors (a 45-wide fp32 row,
         # 1501 bf16) also ran slower than copy_cat's rate, 1.3-2.3 TB/s: not modelled
-        work = sum(t.numel + t.numel * t.itemsize // run for t, run in zip((t for t in op.inputs if t.numel),
-                                                                             cat_runs(op), strict=True)
-                   if run < CAT_VECTOR_BYTES)
+        work = sum(t.numel + t.numel * t.itemsize // run for t, run in narrow_runs(op))
         return (Pointwise(work, read + write, op.name, "cat_unaligned", name=_name(op)),)
     if regime == "copy_cat" and dominated_cat(op):
         # a cat of contiguous inputs one of which holds the bytes (DynamicCache's append of one token): ATen's batched
@@ -303,8 +297,7 @@ def _cat_by_copies(op: AtenOp) -> tuple[Op, ...]:
     last dim ran two elementwise_kernel<128, 4> copies of 3.7 us each, priced 3.0 us as one contiguous copy:
     realcode-check13)."""
     out = op.outputs[0]
-    dim = op.args.get("dim", 0) % len(out.shape)
-    outer = all(size == 1 for size in out.shape[:dim])
+    outer = outer_cat(op)
     copies = []
     for t in op.inputs:
         if not t.numel:
@@ -341,24 +334,30 @@ def batched_cat(op: AtenOp) -> bool:
             and len({t.dtype for t in op.inputs}) == 1)
 
 
-def cat_runs(op: AtenOp) -> list[int]:
-    """Bytes of each non-empty input's contiguous run in a cat's output: its elements from the cat dim inward."""
-    out = op.outputs[0]
-    dim = op.args.get("dim", 0) % max(len(out.shape), 1)
-    # (a stack cats its inputs unsqueezed at `dim`, one of the output's dims more: a run is one slice of theirs)
-    return [math.prod(t.shape[dim:]) * t.itemsize for t in op.inputs if t.numel]
+def cat_dim(op: AtenOp) -> int:
+    """The output dim a cat (or stack) joins its inputs along, counted from the front."""
+    return op.args.get("dim", 0) % max(len(op.outputs[0].shape), 1)
+
+
+def outer_cat(op: AtenOp) -> bool:
+    """Whether a cat joins along its outermost dim of size > 1: each input lands in the output as one run."""
+    return all(size == 1 for size in op.outputs[0].shape[:cat_dim(op)])
+
+
+def narrow_runs(op: AtenOp) -> list[tuple[TensorMeta, int]]:
+    """Each non-empty input of a cat that lands in the output in runs narrower than the batched kernel's vectors, with
+    its run's bytes (its elements from the cat dim inward; a stack cats its inputs unsqueezed at `dim`, one of the
+    output's dims more, so a run is one slice of theirs); none for a cat along the outermost dim."""
+    if outer_cat(op):
+        return []
+    dim = cat_dim(op)
+    runs = ((t, math.prod(t.shape[dim:]) * t.itemsize) for t in op.inputs if t.numel)
+    return [(t, run) for t, run in runs if run < CAT_VECTOR_BYTES]
 
 
 def narrow_run_cat(op: AtenOp) -> bool:
-    """Whether a batched cat (several non-empty inputs) writes some input in runs narrower than its vectors (a cat on
-    the outermost dim writes each input as one run)."""
-    if not batched_cat(op) or sum(1 for t in op.inputs if t.numel) < 2:
-        return False
-    out = op.outputs[0]
-    dim = op.args.get("dim", 0) % max(len(out.shape), 1)
-    if all(size == 1 for size in out.shape[:dim]):
-        return False
-    return any(run < CAT_VECTOR_BYTES for run in cat_runs(op))
+    """Whether a batched cat (several non-empty inputs) writes some input in runs narrower than its vectors."""
+    return batched_cat(op) and sum(1 for t in op.inputs if t.numel) > 1 and bool(narrow_runs(op))
 
 
 CAT_VECTOR_BYTES = 16  # the batched cat kernel's vector stores (Shape.cu's ALIGNED_VEC_LOAD_BYTES)
@@ -1482,11 +1481,9 @@ def _roll(op: AtenOp) -> tuple[Op, ...]:
     x 56 x 128 fp16 over three dims ran three 60 us kernels, priced 15 us as one contiguous copy; realcode-check21):
     `roll`, an element rate beside the bytes."""
     x, out = op.inputs[0], op.outputs[0]
-    ops = _materialise(AtenOp("aten.clone.default", (x,), (TensorMeta.dense(x.shape, x.dtype),), {},
-                              module=op.module)) if strided(x) else ()
+    copy = tuple(replace(o, aten=op.name) for o in _dense_copy(x, op)) if strided(x) else ()
     passes = max(len(op.args.get("dims") or []), 1)
-    kernel = Pointwise(out.numel, 2 * nbytes(out), op.name, "roll", name=_name(op))
-    return tuple(replace(o, aten=op.name) for o in ops) + (kernel,) * passes
+    return copy + (Pointwise(out.numel, 2 * nbytes(out), op.name, "roll", name=_name(op)),) * passes
 
 
 def _random(op: AtenOp) -> tuple[Op, ...]:
@@ -1520,8 +1517,13 @@ GRID_TAPS = {0: 4, 1: 1, 2: 16}  # grid_sample's interpolation_mode (bilinear, n
 def _im2col(op: AtenOp) -> tuple[Op, ...]:
     # F.unfold (Im2Col.cu im2col_kernel): a thread a (channel, output position) writing its window's elements, each
     # at an offset of its own: the strided copy's element rate over the output (the input read once, cached)
+    return _one_pass(op, "copy_strided")
+
+
+def _one_pass(op: AtenOp, regime: str) -> tuple[Op, ...]:
+    """One kernel that reads the op's first input once and writes its output, an element at a time (`regime`)."""
     x, out = op.inputs[0], op.outputs[0]
-    return (Pointwise(out.numel, nbytes(x) + nbytes(out), op.name, "copy_strided", name=_name(op)),)
+    return (Pointwise(out.numel, nbytes(x) + nbytes(out), op.name, regime, name=_name(op)),)
 
 
 # torch's random fills (the distribution kernels): each stores its output and reads nothing

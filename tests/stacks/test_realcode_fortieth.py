@@ -65,27 +65,20 @@ def test_the_fit_groups_trace_on_the_meta_device(module):
         assert trace_callable(fn, *args).ops, label
 
 
-def test_the_twenty_first_check_was_timed_and_is_scored():
-    from hetsim.calibration.predict import gpu_model
-    from hetsim.calibration.trace_cases import load_cases, validate_ops
-
-    run = REPO_ROOT / "calibration" / "profiles" / "runs" / "H200-aten-realcode-check21-2026-12-04.parquet"
-    cases = load_cases(run)
+def test_the_twenty_first_check_was_timed_and_is_scored(scored_graph):
     # 867 of its 873 cases timed (the rest raised in the replay); scored once, blind, with the code of 6590b9a and
     # the profile refitted on realcode-more23: 8.3 % / 51.5 % over 839 kernel cases (calibration/README.md). Since
     # then realcode-more24..26 were fitted on what its kernels showed: no longer blind, this pins today's score
-    assert len(cases) == 867 and {c.case for c in cases} <= set(range(7979, 8852))
-    graph = validate_ops(gpu_model("H200"), cases).stats("graph")
+    graph = scored_graph("H200-aten-realcode-check21-2026-12-04.parquet", range(7979, 8852), timed=867)
     assert graph["n"] == 838
     assert graph["median_abs"] == pytest.approx(0.078, abs=0.01)
     assert 0.30 < graph["p90_abs"] < 0.45
 
 
-def test_small_batched_products_were_timed_for_a_per_item_form_and_are_not_fitted():
+def test_small_batched_products_were_timed_for_a_per_item_form_and_are_not_fitted(assert_unfitted):
     """realcode-more27 is measured, not fitted: its batches of small matrices run a fixed cost per tile or item
     (262,144 and 131,072 fp32 products of 3 x 3 and 2 x 2 both ~1.95 ns an item in 32 x 32 xmma tiles), which the bmm
     keys' roofline cannot say; a later fit takes it with a per-item form."""
-    from hetsim.calibration.gpu_profile import load_profile
     from hetsim.calibration.trace_cases import load_cases
 
     run = REPO_ROOT / "calibration" / "profiles" / "runs" / "H200-aten-realcode-more27-2026-12-04.parquet"
@@ -93,16 +86,14 @@ def test_small_batched_products_were_timed_for_a_per_item_form_and_are_not_fitte
     assert len(cases) == 24
     per_item = [cases[9040].measured["graph"] / 262144, cases[9052].measured["graph"] / 131072]
     assert all(1.5e-9 < t < 2.5e-9 for t in per_item)
-    fit_files = load_profile(REPO_ROOT / "calibration" / "profiles" / "H200.yaml").provenance["trace_fit"]["cases"]
-    assert not any("realcode-more27" in f for f in fit_files)
+    assert_unfitted("realcode-more27")
 
 
-def test_channels_last_bicubic_resizes_were_timed_against_their_nchw_twins_and_are_not_fitted():
+def test_channels_last_bicubic_resizes_were_timed_against_their_nchw_twins_and_are_not_fitted(assert_unfitted):
     """realcode-more28 is measured, not fitted: bicubic resizes of channels-last inputs (a ViT's position embeddings
     permuted to N, C, H, W) ran 3-18x their NCHW twins (UpSampleBicubic2d.cu has no channels-last kernel), by a cost
     per channel that the walk of samples x channels does not follow (2.4-9.6 us a channel across sizes): a later fit
     takes it with a form that does."""
-    from hetsim.calibration.gpu_profile import load_profile
     from hetsim.calibration.trace_cases import load_cases
 
     run = REPO_ROOT / "calibration" / "profiles" / "runs" / "H200-aten-realcode-more28-2026-12-04.parquet"
@@ -111,5 +102,4 @@ def test_channels_last_bicubic_resizes_were_timed_against_their_nchw_twins_and_a
     # pairs (channels last, NCHW twin) in order: every channels-last resize that resamples runs slower than its twin
     slower = [cases[i].measured["graph"] / cases[i + 1].measured["graph"] for i in range(9064, 9080, 2)]
     assert sum(r > 3 for r in slower) >= 6
-    fit_files = load_profile(REPO_ROOT / "calibration" / "profiles" / "H200.yaml").provenance["trace_fit"]["cases"]
-    assert not any("realcode-more28" in f for f in fit_files)
+    assert_unfitted("realcode-more28")

@@ -50,21 +50,14 @@ def test_the_nineteenth_realcode_check_is_appended_as_one_block_after_the_ninete
                           6141, REPO_ROOT / "experiments" / "kernel_dispatch" / "check19_ids.txt")
 
 
-def test_the_nineteenth_check_was_timed_and_is_scored():
+def test_the_nineteenth_check_was_timed_and_is_scored(scored_graph):
     import pytest
 
-    from hetsim.calibration.paths import REPO_ROOT
-    from hetsim.calibration.predict import gpu_model
-    from hetsim.calibration.trace_cases import load_cases, validate_ops
-
-    run = REPO_ROOT / "calibration" / "profiles" / "runs" / "H200-aten-realcode-check19-2026-12-03.parquet"
-    cases = load_cases(run)
     # 840 of its 845 cases timed (the rest raised in the replay: an index that records no leading slice, a mixed-dtype
     # mm, searchsorted's arguments); scored once, blind, with the code and profile of 051e6b3: 9.2 % / 37.3 % over 808
     # kernel cases (calibration/README.md). Since then realcode-more20 was fitted on what its tail ran, and transposed
     # convolutions, embedding bags and five elementwise ops were lowered: no longer blind, this pins today's score
-    assert len(cases) == 840 and {c.case for c in cases} <= set(range(6142, 6987))
-    graph = validate_ops(gpu_model("H200"), cases).stats("graph")
+    graph = scored_graph("H200-aten-realcode-check19-2026-12-03.parquet", range(6142, 6987), timed=840)
     assert graph["n"] == 808
     assert graph["median_abs"] == pytest.approx(0.084, abs=0.01)  # 8.4 % / 28.4 % after realcode-more23..26
     assert 0.26 < graph["p90_abs"] < 0.37

@@ -46,7 +46,7 @@ def test_the_check_traces_on_the_meta_device():
         assert trace_callable(fn, *args).ops, label
 
 
-def test_the_eighteenth_check_was_timed_and_is_scored():
+def test_the_eighteenth_check_was_timed_and_is_scored(scored_graph):
     import pytest
 
     from hetsim.calibration.gpu_suite.aten_cases import CASES
@@ -57,13 +57,7 @@ def test_the_eighteenth_check_was_timed_and_is_scored():
     # and profile of 442a69b (realcode-more16's fit): 9.9 % / 48.1 % over 771 kernel cases (calibration/README.md);
     # since then realcode-more17 / -more18 were fitted on the kernels its tail ran, so this pins today's score, no
     # longer blind
-    from hetsim.calibration.predict import gpu_model
-    from hetsim.calibration.trace_cases import load_cases, validate_ops
-
-    run = REPO_ROOT / "calibration" / "profiles" / "runs" / "H200-aten-realcode-check18-2026-12-03.parquet"
-    cases = load_cases(run)
-    assert len(cases) == 789 and {c.case for c in cases} <= set(ids)
-    graph = validate_ops(gpu_model("H200"), cases).stats("graph")
+    graph = scored_graph("H200-aten-realcode-check18-2026-12-03.parquet", range(5202, 5999), timed=789)
     assert graph["n"] == 770  # an in-place squeeze_ is a view since realcode-check21 (no kernel to compare)
     assert graph["median_abs"] == pytest.approx(0.081, abs=0.01)
     assert 0.25 < graph["p90_abs"] < 0.33
