@@ -113,6 +113,8 @@ cases of all the files). Each regime below becomes a rate key of
                     the bytes or the flops (ROOF_KEYS), ~10-65 TFLOP/s
     index_add       index_add_: an atomic add per element (an element rate beside the bytes, whatever the width)
     bmm_fp32        a batched fp32 GEMM (eager fp32 attention): the bytes or the flops (ROOF_KEYS)
+    bmm_fp32_tiles  the same on cuBLAS's FFMA tiles (more than one row, not gemmSN's few rows over a wide output):
+                    waves of 32 x 32 tile blocks, each walking the contraction 8 at a time (WAVE_FIT_KEYS)
     The realcode-more5 group (2026-12-02) refits `softmax_warp` and `softmax_last` as STEP_KEYS: the waves' lane
     work (each thread's elements, the persistent kernel's row rounded up to a power of two, gpu.op_steps) beside the
     bytes, where they were the bytes or the lane's walk; and `scatter` at an element rate (ROOF_KEYS; since
@@ -211,7 +213,7 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "conv_depthwise_nhwc", "batch_norm", "upsample_nearest", "upsample_bilinear",
             "upsample_bicubic", "pool", "conv_first_layer", "conv_gemm_narrow", "pointwise_fill", "pointwise_arange",
             "searchsorted", "roll", "random", "grid_sample", "cat_unaligned", "reduction_short", "copy_memcpy",
-            "copy_repeat")
+            "copy_repeat", "bmm_fp32_tiles")
 # timed per index (a dependent load, an atomic add, each), not per byte
 PER_INDEX_KEYS = frozenset({"gather_few", "embedding_few", "index_add_few"})
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
@@ -301,15 +303,18 @@ THREE_TERM_KEYS = frozenset({"layer_norm", "scatter"})
 THREE_TERM_SPANS = ((9.0, 13.0), (10.0, 14.0), (6.0, 12.0))  # log10 of the bytes', the work's and the walk's rates
 FLOOR_SPAN = (10.0, 14.0)  # log10 of the taps' rate (per second)
 FLOOR_OUTPUTS_MAX = 13.0  # log10 of the outputs' highest rate (per second; fit_max's grid starts at 1e9)
-# one block a row, fitted in waves of SM-count rows (hetsim.calibration.fit.fit_waves): torch.topk's single-block select
-WAVE_FIT_KEYS = frozenset({"topk_select_singleblock"})
+# blocks in waves (hetsim.calibration.fit.fit_waves), a wave the blocks the GPU runs at once: torch.topk's single-block
+# select (one block a row, one an SM); a batched fp32 GEMM's FFMA tiles (launch.fp32_tile_waves: a wave of
+# FP32_TILE_BLOCKS_PER_SM an SM, each walking the contraction)
+WAVE_FIT_KEYS = {"topk_select_singleblock": launch.SMS,
+                 "bmm_fp32_tiles": launch.SMS * launch.FP32_TILE_BLOCKS_PER_SM}
 # keys fitted on the cases of every file: a walk key needs cases where the bytes bind and cases where the walk
 # does, which no one sweep file holds (reduction_last: many rows in the models' sweep, tens of rows in the
 # reductions groups; topk_multiblock_fp32: two probes in the methods group, the long rows in a later group)
 # And the keys a kernel's structure (a second rate, fixed costs per pass) or the real-code groups' spread of shapes
 # refit: each file alone holds a few sizes of them (the models' sweep: casts of a model's widths; realcode-more: the
 # spread), and a key fitted on the first file's would ignore the rest
-EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | FLOOR_KEYS | THREE_TERM_KEYS | WAVE_FIT_KEYS | {
+EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | FLOOR_KEYS | THREE_TERM_KEYS | set(WAVE_FIT_KEYS) | {
     "scan_device", "copy_cat", "gemv", "multinomial", "batch_norm", "copy_strided", "copy_transpose",
     "topk_select_multiblock", "copy_repeat", "copy_memcpy", "copy_expand", "pointwise_int_div"}
 # kernels no case launches alone, fitted on what the cases they run in leave over the rest of their ops, measured where
@@ -599,15 +604,15 @@ def nonnegative_fit(cols: list, target, keep: list[int]) -> dict[int, float]:
     return dict(zip(keep, (max(float(v), 0.0) for v in sol), strict=True))
 
 
-def fit_row_waves(points: list[Point]) -> tuple[float, float, float]:
-    """(overhead_s, wave_s, item_s) of a one-block-a-row key in waves of launch.SMS rows against the cases' replayed
-    times: the suite's form of the single-block top-k (hetsim.calibration.fit.fit_waves)."""
+def fit_row_waves(points: list[Point], slots: float) -> tuple[float, float, float]:
+    """(overhead_s, wave_s, item_s) of a key whose blocks run in waves of `slots` against the cases' replayed times:
+    the suite's form of the single-block top-k (hetsim.calibration.fit.fit_waves)."""
     import numpy as np
 
     from hetsim.calibration.fit import fit_waves
 
     shapes = np.array([wave_shape(p.op) for p in points], dtype=float)
-    return fit_waves(shapes[:, 0], shapes[:, 1], np.array([p.graph_s for p in points]), launch.SMS)
+    return fit_waves(shapes[:, 0], shapes[:, 1], np.array([p.graph_s for p in points]), slots)
 
 
 def fit_max(points: list[Point], second: list[float], span: tuple[float, float],
@@ -758,11 +763,12 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
         flop_rate = math.inf
         waves = {}
         if key in WAVE_FIT_KEYS:
-            over, wave, item = fit_row_waves(points)
+            slots = WAVE_FIT_KEYS[key]
+            over, wave, item = fit_row_waves(points, slots)
             bw = walk_bw = math.inf
-            waves = {"wave_slots": float(launch.SMS), "wave_s": wave, "item_s": item}
-            notes.append(f"device_s = overhead_s + ceil(rows / {launch.SMS}) x (wave_s + item_s x row length) (one "
-                         "block a row, hetsim.hardware.gpu.wave_shape); bytes not counted")
+            waves = {"wave_slots": float(slots), "wave_s": wave, "item_s": item}
+            notes.append(f"device_s = overhead_s + ceil(blocks / {slots}) x (wave_s + item_s x a block's steps) "
+                         "(hetsim.hardware.gpu.wave_shape); bytes not counted")
         elif (base is not None and key not in WALK_KEYS | ROOF_KEYS | STEP_KEYS | THREE_TERM_KEYS
                 and max(sizes) <= SAME_SIZE * min(sizes)):
             # cases of one size cannot tell a fixed cost from a bandwidth: the refined key's overhead, the bandwidth

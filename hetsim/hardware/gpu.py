@@ -140,6 +140,8 @@ def wave_shape(op: Op) -> tuple[float, float]:
         return float(math.ceil(op.rows / launch.topk_blocks_per_sm(op.n))), float(op.n)
     if isinstance(op, Gather) and few_index_select(op):
         return 1.0, float(op.rows)  # the small-index kernel walks the indices one after another
+    if isinstance(op, Matmul) and fp32_tiles(op):
+        return launch.fp32_tile_waves(op.m, op.n, op.k, op.batch)
     if (steps := op_steps(op)) is not None:
         return steps, 0.0
     return 1.0, 0.0
@@ -311,6 +313,13 @@ def align1_tiles(op: Matmul) -> bool:
     and a decode step's one-row products)."""
     return (bool(op.aten) and not isinstance(op, Convolution) and dtype_bytes(op.dtype) == 2 and not _aligned(op, 4)
             and min(op.m, op.n) > launch.GEMM_SN_MAX_SIDE)
+
+
+def fp32_tiles(op: Matmul) -> bool:
+    """A traced batched fp32 product cuBLAS runs on its FFMA tiles (launch.FP32_TILE): not one row (gemv kernels) nor
+    a few rows across a wide output (gemmSN works a row at a time: 32 x 4 x 32 by 32 x 16,384 streamed at ~2 TB/s)."""
+    return (bool(op.aten) and op.dtype == "fp32" and op.batch > 1 and not op.shared_b and op.k >= OUTER_K
+            and op.m > 1 and not (op.m <= launch.GEMM_SN_MAX_SIDE < op.n))
 
 
 def softmax_math(op: Softmax) -> float:
@@ -529,6 +538,10 @@ def rate_keys(op: Op) -> tuple[str, ...]:
             keys = ("matmul_fp32", *keys)
             if op.batch > 1 and not op.shared_b:
                 keys = ("bmm_fp32", *keys)
+                if fp32_tiles(op):
+                    # cuBLAS's FFMA tiles in waves of blocks, each walking the contraction (launch.fp32_tile_waves);
+                    # its own key where fitted
+                    keys = ("bmm_fp32_tiles", *keys)
             elif op.aten and op.batch == 1 and op.m == 1 and not op.aten.startswith(GEMV_ATEN):
                 # one row in fp32 (a vision tower's pooled token through a linear): cuBLAS's gemv kernels (gemvx,
                 # gemv2T; profiled, realcode-check12), not the SIMT GEMMs: priced as an mv where the gemv key is fitted
@@ -669,6 +682,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "topk_select_multiblock": ("topk_multiblock", "topk"),
     "topk_select_multiblock_fp32": ("topk_select_multiblock", "topk_multiblock_fp32", "topk_multiblock", "topk"),
     "matmul_fp32": ("matmul",),  # an fp32 GEMM on the FFMA units
+    "bmm_fp32_tiles": ("bmm_fp32", "matmul_fp32", "matmul"),  # a batched fp32 GEMM's FFMA tiles in waves
     "bmm_fp32": ("matmul_fp32", "matmul"),  # a batched fp32 GEMM (eager fp32 attention's scores and values)
     "index_add": ("gather_narrow", "gather"),  # index_add_: an atomic add per element into rows
     "bmm_odd_tokens": ("bmm_unaligned", "bmm", "matmul"),  # a traced 16-bit bmm whose row strides are 2-byte aligned

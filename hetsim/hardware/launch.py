@@ -335,3 +335,19 @@ def align1_tile_flops(m: int, n: int, k: int, batch: int) -> float:
         return math.ceil(x / CUTLASS_MIN_TILE) * CUTLASS_MIN_TILE
 
     return 2.0 * pad(m) * pad(n) * k * batch
+
+
+# cuBLAS's batched fp32 GEMM (sm80_xmma_gemm_f32f32 ..._ffma, profiled on an H200: realcode-more27) computes 32 x 32
+# output tiles, one 64-thread block each, stepping 8 along the contraction however little of a tile the product fills:
+# its time follows waves of blocks and each block's walk of the contraction, not the flops (262,144 3 x 3 products ran
+# 506 us, 131,072 2 x 2 255 us: ~1.95 ns a tile; 96 x 2 tiles walking 2,048 ran 75 us, 0.28 us a step)
+FP32_TILE = (32, 32, 8)
+# the tile blocks an SM runs at once (a wave is SMS x this): chosen by the fit's error over 2-16 on the fit groups'
+# cases (median / p90 10.0 / 27 % at 4, 9.9 / 34 at 8, 15 / 95 at 16), never on a check
+FP32_TILE_BLOCKS_PER_SM = 4
+
+
+def fp32_tile_waves(m: int, n: int, k: int, batch: int) -> tuple[float, float]:
+    """(blocks, steps) of an fp32 batched product on FP32_TILE tiles: its output tiles, its contraction's steps."""
+    tm, tn, tk = FP32_TILE
+    return float(batch * math.ceil(m / tm) * math.ceil(n / tn)), float(math.ceil(k / tk))

@@ -75,20 +75,6 @@ def test_the_twenty_first_check_was_timed_and_is_scored(scored_graph):
     assert 0.30 < graph["p90_abs"] < 0.45
 
 
-def test_small_batched_products_were_timed_for_a_per_item_form_and_are_not_fitted(assert_unfitted):
-    """realcode-more27 is measured, not fitted: its batches of small matrices run a fixed cost per tile or item
-    (262,144 and 131,072 fp32 products of 3 x 3 and 2 x 2 both ~1.95 ns an item in 32 x 32 xmma tiles), which the bmm
-    keys' roofline cannot say; a later fit takes it with a per-item form."""
-    from hetsim.calibration.trace_cases import load_cases
-
-    run = REPO_ROOT / "calibration" / "profiles" / "runs" / "H200-aten-realcode-more27-2026-12-04.parquet"
-    cases = {c.case: c for c in load_cases(run)}
-    assert len(cases) == 24
-    per_item = [cases[9040].measured["graph"] / 262144, cases[9052].measured["graph"] / 131072]
-    assert all(1.5e-9 < t < 2.5e-9 for t in per_item)
-    assert_unfitted("realcode-more27")
-
-
 def test_channels_last_bicubic_resizes_were_timed_against_their_nchw_twins_and_are_not_fitted(assert_unfitted):
     """realcode-more28 is measured, not fitted: bicubic resizes of channels-last inputs (a ViT's position embeddings
     permuted to N, C, H, W) ran 3-18x their NCHW twins (UpSampleBicubic2d.cu has no channels-last kernel), by a cost

@@ -1,0 +1,50 @@
+"""A batched fp32 product on cuBLAS's FFMA tiles (launch.fp32_tile_waves): its time follows waves of 32 x 32 tile
+blocks and each block's walk of the contraction, not the flops, so a million 3 x 3 products cost what a tile costs a
+million times; one-row products (gemv) and a few rows over a wide output (gemmSN) keep the bmm_fp32 roofline."""
+
+from __future__ import annotations
+
+import pytest
+
+from hetsim.calibration.paths import REPO_ROOT
+from hetsim.hardware import launch
+from hetsim.hardware.gpu import rate_keys, wave_shape
+from hetsim.stacks import aten
+from hetsim.tracing.trace import AtenOp, TensorMeta
+
+RUN = REPO_ROOT / "calibration" / "profiles" / "runs" / "H200-aten-realcode-more27-2026-12-04.parquet"
+
+
+def bmm(batch, m, k, n, dtype="float32"):
+    a, b = TensorMeta.dense((batch, m, k), dtype), TensorMeta.dense((batch, k, n), dtype)
+    (op,) = aten.lower_op(AtenOp("aten.bmm.default", (a, b), (TensorMeta.dense((batch, m, n), dtype),), {}, None))
+    return op
+
+
+def test_tiles_and_steps_count_what_a_product_fills_padded_to_the_tile():
+    assert launch.fp32_tile_waves(3, 3, 3, 1_000_000) == (1_000_000, 1)  # one tile, one step each
+    assert launch.fp32_tile_waves(33, 32, 2048, 96) == (192, 256)  # two row tiles, 2,048 / 8 steps
+    assert launch.fp32_tile_waves(4096, 4096, 256, 8) == (8 * 128 * 128, 32)
+
+
+def test_only_the_tile_kernels_products_take_the_tile_key():
+    tiny = bmm(262144, 3, 3, 3)
+    assert rate_keys(tiny)[:2] == ("bmm_fp32_tiles", "bmm_fp32") and wave_shape(tiny) == (262144, 1)
+    for op in (bmm(4096, 1, 64, 32), bmm(32, 4, 32, 16384), bmm(4096, 3, 3, 3, "bfloat16")):
+        # a row at a time (gemv), gemmSN's few rows over a wide output, a 16-bit product: not the FFMA tiles
+        assert "bmm_fp32_tiles" not in rate_keys(op)
+
+
+def test_the_fitted_waves_price_the_tiny_products_by_their_tiles():
+    """The profile's key is the wave form at the tile blocks an SM holds, fitted on realcode-more27 among others:
+    262,144 products of 3 x 3 (506 us measured) and 131,072 of 2 x 2 (255 us) within 10 %, where the flops' roofline
+    priced them ~50x fast."""
+    from hetsim.calibration.predict import gpu_model
+    from hetsim.calibration.trace_cases import load_cases
+
+    model = gpu_model("H200")
+    rates = model.rates_for(bmm(262144, 3, 3, 3))
+    assert rates.wave_slots == launch.SMS * launch.FP32_TILE_BLOCKS_PER_SM and rates.item_s > 0
+    cases = {c.case: c for c in load_cases(RUN)}
+    for case, op in ((9040, bmm(262144, 3, 3, 3)), (9052, bmm(131072, 2, 2, 2))):
+        assert model.device_time_s(op) == pytest.approx(cases[case].measured["graph"], rel=0.10), case
