@@ -669,7 +669,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     (realcode_fortyfirst), dense copies (a memcpy), repeats and flips; then realcode-more26 (realcode_fortysecond),
     copies out of expanded views in every dtype, small gathers, integer divisions and int64 casts; then realcode-more27
     (realcode_fortythird), batched products of small matrices; then realcode-more28 (realcode_fortyfourth), bicubic
-    interpolation of channels-last inputs)."""
+    interpolation of channels-last inputs; then the twenty-second check, realcode-check22, which lives in
+    realcode_fortyfifth, blind to every group before it; then realcode-more29 (realcode_fortysixth), batched 16-bit
+    products of small matrices, one-row fp32 products in batches and elementwise ops over the columns of narrow rows)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighteenth,
@@ -678,9 +680,11 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_fifteenth,
         realcode_fifth,
         realcode_fortieth,
+        realcode_fortyfifth,
         realcode_fortyfirst,
         realcode_fortyfourth,
         realcode_fortysecond,
+        realcode_fortysixth,
         realcode_fortythird,
         realcode_fourteenth,
         realcode_fourth,
@@ -761,7 +765,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_fortyfirst.REALCODE_MORE25,), realcode_fortyfirst.specs),
             ((realcode_fortysecond.REALCODE_MORE26,), realcode_fortysecond.specs),
             ((realcode_fortythird.REALCODE_MORE27,), realcode_fortythird.specs),
-            ((realcode_fortyfourth.REALCODE_MORE28,), realcode_fortyfourth.specs))
+            ((realcode_fortyfourth.REALCODE_MORE28,), realcode_fortyfourth.specs),
+            ((realcode_fortyfifth.REALCODE_CHECK22,), realcode_fortyfifth.specs),
+            ((realcode_fortysixth.REALCODE_MORE29,), realcode_fortysixth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
