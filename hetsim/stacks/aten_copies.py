@@ -1,0 +1,220 @@
+"""Copies as ATen runs them: clone / contiguous / copy_ (memcpy, contiguous, strided, transposing, expanding), cat and
+stack (the batched cat kernel, or a copy an input), repeat, flip, repeat_interleave."""
+
+from __future__ import annotations
+
+import math
+
+from hetsim.ops import Op, Pointwise
+from hetsim.stacks.aten_shapes import (
+    _name,
+    _sync,
+    broadcast,
+    iteration_stride,
+    nbytes,
+    reads_across,
+    same_dense_layout,
+    strided,
+)
+from hetsim.tracing.trace import AtenOp, TensorMeta
+
+
+def _materialise(op: AtenOp) -> tuple[Op, ...]:
+    # cat, clone of an expanded view (repeat_kv), contiguous: stored input read once, output written.
+    # A copy out of a strided / broadcast view runs PyTorch's generic strided copy kernel, far below
+    # the bandwidth of a contiguous one (`copy_strided`); contiguous inputs: `copy_cat`
+    if op.base in ("cat", "stack") and op.outputs and not batched_cat(op) and sum(1 for t in op.inputs if t.numel) > 1:
+        return _cat_by_copies(op)
+    if op.base in ("copy_", "clone") and memcpy_copy(op):
+        # a copy between dense tensors of one layout and dtype (Copy.cu copy_device_to_device: cudaMemcpyAsync, a
+        # memcpy node in a graph; profiled: all 13 such copy_ cases of the checks, 0.8 us for 16 KB where the copy
+        # kernels' floor said 1.4): `copy_memcpy`
+        src, out = op.inputs[-1], op.outputs[0]
+        return (Pointwise(out.numel, nbytes(src) + nbytes(out), op.name, "copy_memcpy", name=_name(op)),)
+    if op.base == "repeat" and op.outputs and op.outputs[0].numel > op.inputs[0].numel:
+        # Tensor.repeat (TensorShape.cpp): the input viewed expanded over the repeats and copied into the output by
+        # the strided kernel (profiled: elementwise_kernel<128, 2> direct_copy; [1024, 1024] fp32 repeated (2, 2) ran
+        # 12.9 us where copy_cat's rate said 4.4; the checks' repeats -26..-85 %): `copy_repeat`, its own key for
+        # its host side too (the views repeat makes before its copy)
+        return _one_pass(op, "copy_repeat")
+    if op.base == "flip" and op.outputs:
+        # torch.flip (flip_kernel_impl on index_elementwise_kernel): an offset per element through the flipped strides,
+        # never vectorised (8 x 150 x 512 x 512 fp16 flipped on its last dim ran 743 us, ~1.7 TB/s, where copy_cat's
+        # rate said 330): the strided copy
+        return _one_pass(op, "copy_strided")
+    read = sum(nbytes(t) for t in op.inputs)
+    write = sum(nbytes(t) for t in op.outputs)
+    numel = max((t.numel for t in op.outputs), default=0)
+    regime = "copy_strided" if any(strided(t) for t in op.inputs if t.numel) else "copy_cat"
+    if regime == "copy_cat" and narrow_run_cat(op):
+        # a batched cat of contiguous inputs some of which land in the output in runs narrower than its 16-byte
+        # vectors (a stack of coordinates on the last dim, a cat of 3-wide rows): those are stored an element at a
+        # time, each run begun at its own offset (profiled: a stack of nine 1 M fp32 vectors on the last dim ran 126
+        # us, ~0.6 TB/s, priced 20 at copy_cat's rate; realcode-check21): `cat_unaligned`, the bytes or the narrow
+        # inputs' work (an element stored and a run begun each: nine 1-wide runs a row ran ~140 G units a second,
+        # 4-wide rows ~180 G), whichever binds. Wider runs that are no whole number of vectors (a 45-wide fp32 row,
+        # 1501 bf16) also ran slower than copy_cat's rate, 1.3-2.3 TB/s: not modelled
+        work = sum(t.numel + t.numel * t.itemsize // run for t, run in narrow_runs(op))
+        return (Pointwise(work, read + write, op.name, "cat_unaligned", name=_name(op)),)
+    if regime == "copy_cat" and dominated_cat(op):
+        # a cat of contiguous inputs one of which holds the bytes (DynamicCache's append of one token): ATen's batched
+        # cat gives each input 2 x SMs blocks, so that input has half the GPU's threads, enough for the HBM's rate but
+        # not the L2's (replayed appends of 8-13 MB ran ~3 TB/s like 134 MB ones, where the L2 gain said 6: the checks
+        # -25..-40 %); priced at copy_cat's rate without the L2 gain (hetsim.hardware.residency)
+        regime = "cat_dominated"
+    if regime == "copy_cat" and op.base in ("clone", "contiguous") and any(strided(t) for t in op.outputs if t.numel):
+        # a contiguous input written into another layout (x.to(memory_format=torch.channels_last)): the strided copy
+        # kernel, and a transposing one where the output's fastest dim is not the input's (profiled: 2 x 320 x 128 x
+        # 128 fp16 into channels_last in 70 us, 0.6 TB/s, where the contiguous copy's price said 10)
+        out = op.outputs[0]
+        regime = "copy_transpose" if fastest_dim(out) != fastest_dim(op.inputs[0]) else "copy_strided"
+    if regime == "copy_strided" and any(transposes(t) for t in op.inputs if t.numel):
+        # the output's last dim is not the input's: neighbouring threads read elements a stride apart (a sector
+        # each), where a copy that keeps the last dim (transpose(1, 2) of heads) reads its rows coalesced
+        regime = "copy_transpose"
+    if regime == "copy_strided" and one_input_cat(op):
+        # ATen's batched cat kernel gives each input 2 x SMs blocks (Shape.cu's getCatGrid: "cating two tensors
+        # fill[s] the entire grid"); with one non-empty input (DynamicCache's first update cats the empty cache
+        # with the new transposed K) half the GPU copies it: ~0.7 TB/s against ~1.0 for two halves of the same
+        # bytes (the aten sweep)
+        regime = "cat_one_input"
+    elif regime == "copy_strided" and batched_cat(op):
+        # a cat of strided inputs (rotate_half's halves, transposed heads) runs the batched cat kernel unvectorised
+        # (CatArrayBatchedCopy, an offset per element and input dim): ~1.5x slower than the strided copy of a
+        # permute (the models' prefill rotate_half cats -35 % under copy_strided, profiled); five dims and more
+        # copy each input by itself (_cat_by_copies)
+        regime = "cat_strided"
+    if regime not in ("copy_transpose", "cat_strided", "cat_one_input") and any(broadcast(t) for t in op.inputs
+                                                                                if t.numel):
+        # an expanded input (repeat_kv's K/V heads): each stored element is read once and written n times, a
+        # pattern the strided kernel runs faster than a transposing copy (the aten sweep's clones of expanded
+        # caches: ~1.2 TB/s of bytes read + written, against ~0.8 for copy_transpose's): `copy_expand`
+        # (an expanded view read across its last dim stays a transpose: GQA's k^T broadcast; a batched cat with an
+        # expanded input, ViT's class token before its patches, runs the unvectorised batched kernel: `cat_strided`)
+        regime = "copy_expand"
+    return (Pointwise(numel, read + write, op.name, regime, name=_name(op)),)
+
+
+def _cat_by_copies(op: AtenOp) -> tuple[Op, ...]:
+    """A cat ATen's batched kernel does not take (over 4 dims, as a stack of 4-D rotary pairs makes, or mixed
+    dtypes): cat_out_cuda copies each input into its narrow slice of the output, one copy kernel each. A slice along
+    the outermost dim of size > 1 is contiguous (the contiguous copy where the input is); any other is strided,
+    every element a stride apart: the strided copy (profiled: a stack of two 2 x 32 x 700 x 32 bf16 halves on the
+    last dim ran two elementwise_kernel<128, 4> copies of 3.7 us each, priced 3.0 us as one contiguous copy:
+    realcode-check13)."""
+    out = op.outputs[0]
+    outer = outer_cat(op)
+    copies = []
+    for t in op.inputs:
+        if not t.numel:
+            continue
+        regime = "copy_cat" if outer and not strided(t) else "copy_strided"
+        if regime == "copy_strided" and transposes(t):
+            regime = "copy_transpose"
+        elif regime == "copy_strided" and broadcast(t):
+            regime = "copy_expand"
+        copies.append(Pointwise(t.numel, nbytes(t) + t.numel * out.itemsize, op.name, regime, name=_name(op)))
+    return tuple(copies)
+
+
+def fastest_dim(t: TensorMeta) -> int | None:
+    """The dim of size > 1 that `t` steps through with stride 1 (None: none has)."""
+    return next((d for d, (size, stride) in enumerate(zip(t.shape, t.stride, strict=True)) if size > 1 and stride == 1),
+                None)
+
+
+def transposes(t: TensorMeta) -> bool:
+    """Whether a copy of `t` into a contiguous tensor reads across its stride: its last dim of size > 1 (the
+    output's fastest) has a stride other than 1 (0, a broadcast, is read once and cached) that puts neighbouring
+    elements in different 32-byte sectors. A short stride (x[..., 1::2], the real halves of rotary pairs) keeps
+    neighbouring threads' reads in a sector or two: the strided copy, not a transpose's sector per element."""
+    return reads_across(t, iteration_stride(t, TensorMeta.dense(t.shape, t.dtype)))
+
+
+def batched_cat(op: AtenOp) -> bool:
+    """Whether a cat (or stack) runs ATen's batched cat kernel (Shape.cu's parallel_cat: <= 4 dims, one dtype)."""
+    return (op.base in ("cat", "stack") and bool(op.outputs) and len(op.outputs[0].shape) <= CAT_MAX_DIMS
+            and len({t.dtype for t in op.inputs}) == 1)
+
+
+def cat_dim(op: AtenOp) -> int:
+    """The output dim a cat (or stack) joins its inputs along, counted from the front."""
+    return op.args.get("dim", 0) % max(len(op.outputs[0].shape), 1)
+
+
+def outer_cat(op: AtenOp) -> bool:
+    """Whether a cat joins along its outermost dim of size > 1: each input lands in the output as one run."""
+    return all(size == 1 for size in op.outputs[0].shape[:cat_dim(op)])
+
+
+def narrow_runs(op: AtenOp) -> list[tuple[TensorMeta, int]]:
+    """Each non-empty input of a cat that lands in the output in runs narrower than the batched kernel's vectors, with
+    its run's bytes (its elements from the cat dim inward; a stack cats its inputs unsqueezed at `dim`, one of the
+    output's dims more, so a run is one slice of theirs); none for a cat along the outermost dim."""
+    if outer_cat(op):
+        return []
+    dim = cat_dim(op)
+    runs = ((t, math.prod(t.shape[dim:]) * t.itemsize) for t in op.inputs if t.numel)
+    return [(t, run) for t, run in runs if run < CAT_VECTOR_BYTES]
+
+
+def narrow_run_cat(op: AtenOp) -> bool:
+    """Whether a batched cat (several non-empty inputs) writes some input in runs narrower than its vectors."""
+    return batched_cat(op) and sum(1 for t in op.inputs if t.numel) > 1 and bool(narrow_runs(op))
+
+
+CAT_VECTOR_BYTES = 16  # the batched cat kernel's vector stores (Shape.cu's ALIGNED_VEC_LOAD_BYTES)
+
+
+def dominated_cat(op: AtenOp) -> bool:
+    """Whether a batched cat (several non-empty inputs) copies mostly one input: it holds at least DOMINANT_SHARE of
+    the bytes."""
+    sizes = [nbytes(t) for t in op.inputs if t.numel]
+    return batched_cat(op) and len(sizes) > 1 and max(sizes) >= DOMINANT_SHARE * sum(sizes)
+
+
+DOMINANT_SHARE = 0.75  # three quarters of a cat's bytes in one input: that input's half grid sets the pace
+
+
+def one_input_cat(op: AtenOp) -> bool:
+    """Whether a cat (or stack, a cat of unsqueezed inputs) runs ATen's batched cat kernel (Shape.cu's
+    parallel_cat: <= 4 dims, one dtype; empty inputs count as inputs and are skipped inside) with a single
+    non-empty input to copy."""
+    return batched_cat(op) and len(op.inputs) > 1 and sum(1 for t in op.inputs if t.numel) == 1
+
+
+CAT_MAX_DIMS = 4  # Shape.cu's CAT_ARRAY_MAX_INPUT_DIMS
+
+
+def memcpy_copy(op: AtenOp) -> bool:
+    """Whether a copy_ / clone runs as one cudaMemcpyAsync: source and destination dense in one layout, of one dtype
+    and shape (Copy.cu's memcpy_eligible: the same type and a contiguous iteration)."""
+    if not op.inputs or not op.outputs:
+        return False
+    src, out = op.inputs[-1], op.outputs[0]
+    return (src.numel > 0 and src.dtype == out.dtype and tuple(src.shape) == tuple(out.shape)
+            and not broadcast(src) and same_dense_layout(src, out))
+
+
+def _dense_copy(t: TensorMeta, op: AtenOp) -> tuple[Op, ...]:
+    """`t` copied into a new dense tensor of its shape and dtype inside `op` (a clone or .contiguous() ATen makes
+    before the kernel: the copy kernel `_materialise` picks for its layout)."""
+    return _materialise(AtenOp("aten.clone.default", (t,), (TensorMeta.dense(t.shape, t.dtype),), {},
+                               module=op.module))
+
+
+def _repeat_interleave(op: AtenOp) -> tuple[Op, ...]:
+    # repeats given as a tensor: the output's length is their sum, read on the host (a sync) unless output_size
+    # names it
+    ops = _materialise(op)
+    # repeat_interleave.Tensor(repeats) (what self_Tensor decomposes into); a tracer on fake tensors cannot record
+    # it without output_size (the size is data), another recorder may
+    if op.inputs and op.inputs[0].dtype in ("int64", "int32") and op.args.get("output_size") is None:
+        return (*ops, _sync(op))
+    return ops
+
+
+def _one_pass(op: AtenOp, regime: str) -> tuple[Op, ...]:
+    """One kernel that reads the op's first input once and writes its output, an element at a time (`regime`)."""
+    x, out = op.inputs[0], op.outputs[0]
+    return (Pointwise(out.numel, nbytes(x) + nbytes(out), op.name, regime, name=_name(op)),)

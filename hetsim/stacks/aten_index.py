@@ -1,0 +1,209 @@
+"""Index ops: embedding, index_select / index / index_put, gather and scatter, index_add / index_copy / index_fill,
+nonzero and masked_scatter."""
+
+from __future__ import annotations
+
+import math
+
+from hetsim.hardware.launch import waves
+from hetsim.ops import INDEX_BYTES, Gather, Op, Pointwise
+from hetsim.stacks.aten_copies import _dense_copy
+from hetsim.stacks.aten_dispatch import lower_op
+from hetsim.stacks.aten_shapes import FP32_BYTES, _name, _sync, expanded, nbytes, nbytes_of
+from hetsim.tracing.trace import AtenOp, TensorMeta
+
+
+def _nonzero_of(op: AtenOp, mask: TensorMeta, found: int) -> tuple[Op, ...]:
+    """torch.nonzero over `mask` inside `op` (its `found` indices written): cub's select, then the count copied
+    to the host, which waits for everything issued before (a sync)."""
+    return (Pointwise(mask.numel, nbytes(mask) + INDEX_BYTES * found, op.name, "select", name=_name(op) + ":nonzero"),
+            _sync(op))
+
+
+def _row_split(dest: TensorMeta, dim: int) -> tuple[int, int]:
+    """(rows, elements per row) of `dest` cut at `dim`: an index along `dim` addresses whole rows."""
+    row = 1
+    for s in dest.shape[dim + 1:]:
+        row *= s
+    return dest.numel // max(row, 1), row
+
+
+def _embedding(op: AtenOp) -> tuple[Op, ...]:
+    weight, idx = op.inputs[0], op.inputs[1]
+    # nn.Embedding's kernel (embedding -> index_select inside ATen), its own regime `embedding` where fitted; more
+    # lookups than the table's rows (a token-type or position table) read each row once (Gather's fan-out).
+    # nn.EmbeddingBag alike, a row a lookup (EmbeddingBag_updateOutputKernel_sum_mean, a warp a bag walking its rows,
+    # profiled on an H200, realcode-check19: 245,760 rows of 512 B in 54.5 us, ~2.3 TB/s): its aten name keeps it off
+    # nn.Embedding's cost an index (gpu.ROW_INDEX_GATHERS), the bags' sums written once
+    return (Gather(idx.numel, weight.shape[1] * weight.itemsize, weight.shape[0], aten=op.name, name=_name(op)),)
+
+
+def _index_fill(op: AtenOp) -> tuple[Op, ...]:
+    # index_fill_(dim, index, value): the selected slices written through the strided kernel (index_fill_kernel), the
+    # index read; nothing else of the tensor moves (out of place: the tensor cloned first)
+    x, index = op.inputs[0], op.inputs[1]
+    dim = int(op.args.get("dim", 0)) % max(len(x.shape), 1)
+    touched = index.numel * (x.numel // max(x.shape[dim], 1)) if x.shape else 1
+    fill = Pointwise(touched, touched * x.itemsize + nbytes(index), op.name, "pointwise_broadcast", operands=2,
+                     name=_name(op))
+    return (fill,) if op.base.endswith("_") else (*_dense_copy(x, op), fill)
+
+
+def _index_copy(op: AtenOp) -> tuple[Op, ...]:
+    # index_copy_(dim): each index writes one slice of the destination (rows of the trailing dims):
+    # the source and the indices read, the rows written; its own regime (`index_copy`), priced as a
+    # row gather (index_select) where a profile has not fitted it
+    index, src = op.inputs[1], op.inputs[-1]
+    nbytes = 2 * nbytes_of(src) + nbytes_of(index)
+    return (Pointwise(src.numel, nbytes, op.name, "index_copy", name=_name(op)),)
+
+
+def _index_select(op: AtenOp) -> tuple[Op, ...]:
+    src = op.inputs[0]
+    dim = op.args.get("dim", 0) % len(src.shape)
+    source_rows, row = _row_split(src, dim)
+    rows = op.outputs[0].numel // max(row, 1)
+    # named: <= 16 indices run ATen's small-index kernel (hetsim.hardware.gpu: `gather_few`)
+    return (Gather(rows, row * src.itemsize, source_rows, aten=op.name, name=_name(op)),)
+
+
+def _index_add(op: AtenOp) -> tuple[Op, ...]:
+    # index_add_(dim, index, source): each index adds one slice of `source` into a row of the destination, wherever
+    # it is: Indexing.cu's index kernels, a thread per source element (a grid capped at 8 blocks an SM, each thread
+    # looping), each an atomic add. A row gather's bytes and its elements, its own regime `index_add` where fitted
+    # (an element rate: bf16 rows add ~0.13 T elements/s on an H200 as fp32 ones do), as hetsim's BM25 prices its
+    # scatter-add (hetsim.workloads.rag)
+    dest, src = op.inputs[0], op.inputs[-1]
+    dim = op.args.get("dim", 0) % max(len(dest.shape), 1)
+    dest_rows, row = _row_split(dest, dim)
+    rows = src.numel // max(row, 1)
+    # more source rows than destination rows (BM25's postings into their documents): each destination row is read
+    # and written back once from HBM, its repeats in the L2 (Gather's fan-out, the roles of the two sides swapped)
+    return (Gather(rows, row * src.itemsize, dest_rows, aten=op.name, elements=src.numel, name=_name(op)),)
+
+
+def _select(op: AtenOp) -> tuple[Op, ...]:
+    # nonzero_static: cub's select over the mask (count, scan, write `size` index rows), a few launches
+    mask, out = op.inputs[0], op.outputs[0]
+    return (Pointwise(mask.numel, nbytes(mask) + nbytes(out), op.name, "select", name=_name(op)),)
+
+
+def _nonzero(op: AtenOp) -> tuple[Op, ...]:
+    # torch.nonzero (ATen's Nonzero.cu): the same select, but the output's size is the data's count, so the
+    # count is copied to the host and the stream synchronised before the output exists: the host waits for
+    # everything issued before (a trace records it at an assumed count: hetsim.tracing.recorder.stands_for)
+    return (*_select(op), _sync(op))
+
+
+def _gather(op: AtenOp) -> tuple[Op, ...]:
+    # torch.gather(input, dim, index): ScatterGatherKernel.cu's element kernel (not index_select's), 128 threads a
+    # block, each running up to 4 elements (thread_work_size) in a loop whose iterations do not overlap (the store may
+    # alias the source): an index load, then the source element it names, one after another. So a gather of a few
+    # thousand elements takes ~4.7 us on an H200 whatever its size, one of <= 128 elements ~1.5 us: `gather_elements`,
+    # its walk the loop's dependent loads (waves of blocks over the GPU, each the same loop)
+    src, index, out = op.inputs[0], op.inputs[-1], op.outputs[0]
+    n = out.numel
+    iters = min(GATHER_THREAD_WORK, math.ceil(n / GATHER_THREADS))
+    blocks = math.ceil(n / (GATHER_THREADS * GATHER_THREAD_WORK))
+    walk = waves(blocks, GATHER_THREADS) * iters * (INDEX_BYTES + src.itemsize)
+    return (Pointwise(n, nbytes(index) + 2 * n * src.itemsize, op.name, "gather_elements", walk=walk,
+                      name=_name(op)),)
+
+
+GATHER_THREADS, GATHER_THREAD_WORK = 128, 4  # ScatterGatherKernel.cu: num_threads(), thread_work_size()
+
+
+def _index(op: AtenOp) -> tuple[Op, ...]:
+    # x[idx] (aten.index.Tensor): ATen's index kernel, one thread per output element reading its source through
+    # the index (TensorAdvancedIndexing's gpu_index_kernel), so rows of the trailing dims fetched wherever they
+    # are: a row gather of as many rows as the indices hold
+    src, out = op.inputs[0], op.outputs[0]
+    if any(t.dtype == "bool" for t in op.inputs[1:]):
+        # x[mask]: a nonzero over the mask (its count copied to the host: a sync), then the gather
+        mask = next(t for t in op.inputs[1:] if t.dtype == "bool")
+        rows = max(out.shape[0] if out.shape else 1, 1)
+        row = out.numel // rows
+        return (*_nonzero_of(op, mask, rows),
+                Gather(rows, row * src.itemsize, src.numel // max(row, 1), aten=op.name, name=_name(op)))
+    indices = [t for t in op.inputs[1:] if t.dtype in ("int64", "int32")]
+    idx = max((t.numel for t in indices), default=1)
+    row = out.numel // max(idx, 1)
+    source_rows = src.numel // max(row, 1)
+    # IndexKernel.cu gathers whole rows with vector loads only for one index tensor over rows of a multiple of 16
+    # bytes (vectorized_gather_kernel); a 1-D table, narrower rows or several index tensors (x[b, t]) run
+    # index_elementwise_kernel, a thread an element: ~3.5 us for a handful of rows where the row gather takes ~2
+    # (the aten sweep; profiled: calibration/e2e/diagnostics/case-kernels-2026-12-02)
+    elementwise = len(indices) > 1 or (row * src.itemsize) % VECTOR_BYTES != 0
+    # the element kernel's work is its output's elements, each an offset through the indices and a load
+    return (Gather(idx, row * src.itemsize, source_rows, aten=op.name, elementwise=elementwise,
+                   elements=out.numel if elementwise else 0, name=_name(op)),)
+
+
+VECTOR_BYTES = 16  # the vectorised gather's load width
+
+
+def _index_put(op: AtenOp) -> tuple[Op, ...]:
+    # x[idx] = v (index_put_): the index kernel writing `values` through the indices (a row scatter, regime
+    # `index_put`, priced as index_copy_'s where not fitted); accumulate=True sorts the indices first
+    # (index_put_with_sort_kernel: a radix sort, then a warp per run of equal indices): `index_put_accumulate`
+    dest, values = op.inputs[0], op.inputs[-1]
+    copy = 2 * nbytes_of(dest) if op.base == "index_put" else 0  # the functional form copies the destination first
+    if any(t.dtype == "bool" for t in op.inputs[1:-1]):
+        mask = next(t for t in op.inputs[1:-1] if t.dtype == "bool")
+        if values.numel == 1:
+            # x[mask] = v with a scalar v: masked_fill_ over the whole tensor (canDispatchToMaskedFill; taken as
+            # such, the trace does not say whether the value lives on the host as that path needs)
+            return (Pointwise(dest.numel, 2 * nbytes_of(dest) + nbytes_of(mask) + copy, op.name, name=_name(op)),)
+        # x[mask] = t: the mask's nonzero (its count to the host: a sync), then the rows written
+        return (*_nonzero_of(op, mask, values.numel),
+                Pointwise(values.numel, 2 * nbytes_of(values) + copy, op.name, "index_put", name=_name(op)))
+    idx = [t for t in op.inputs[1:-1] if t.dtype in ("int64", "int32")]
+    moved = values.numel if values.numel > 1 else sum(t.numel for t in idx[:1]) * max(
+        dest.numel // max(dest.shape[0] if dest.shape else 1, 1), 1)
+    nbytes = 2 * moved * dest.itemsize + sum(nbytes_of(t) for t in idx) + copy
+    regime = "index_put_accumulate" if op.args.get("accumulate") else "index_put"
+    return (Pointwise(moved, nbytes, op.name, regime, name=_name(op)),)
+
+
+def _scatter(op: AtenOp) -> tuple[Op, ...]:
+    # scatter(_add)(dest, dim, index, src): one thread per index element, each writing (adding: an atomic) one
+    # element of the destination wherever the index says; out of place, the destination is first cloned, a kernel of
+    # its own (ScatterGatherKernel.cu's callers: self.clone() then the in-place kernel; profiled, realcode-more15 /
+    # the checks: out-of-place scatters of ~1K indices ran ~4.3 us, in-place ones ~3)
+    dest, index = op.inputs[0], op.inputs[1]  # the tensors in schema order: self, index[, src]
+    moved = index.numel
+    add = op.base.startswith("scatter_add") or op.args.get("reduce") in ("sum", "add", "prod", "multiply", "mean",
+                                                                          "amax", "amin")
+    regime = "scatter_add" if add else "scatter"
+    # _scatter_gather_elementwise_kernel<128, 8>: a thread takes up to 8 of a block's elements one after another, an
+    # index's offset computed and its element written each (profiled, realcode-more20: ~1.5 us over a few hundred
+    # elements, ~3.3-4.9 from ~1,000, where every thread runs its 8): those steps are its walk
+    steps = min(SCATTER_UNROLL, math.ceil(moved / SCATTER_THREADS))
+    work = Pointwise(moved, nbytes_of(index) + 2 * moved * dest.itemsize, op.name, regime, walk=steps * FP32_BYTES,
+                     name=_name(op))
+    if op.base.endswith("_"):
+        return (work,)
+    return (*_dense_copy(dest, op), work)
+
+
+SCATTER_THREADS, SCATTER_UNROLL = 128, 8  # ScatterGatherKernel.cu's block and elements a thread
+
+
+def _masked_scatter(op: AtenOp) -> tuple[Op, ...]:
+    # self.masked_scatter(mask, source) (masked_scatter_out in IndexKernel.cu, profiled: realcode-more9): the output
+    # cloned from self, the mask expanded to it and made contiguous, cub's exclusive scan over the mask (each marked
+    # element's place in source), then one kernel that reads mask, place, self and source and writes the output
+    x, mask, source = op.inputs[0], op.inputs[1], op.inputs[2]
+    out = op.outputs[0] if op.outputs else x
+    flat = TensorMeta.dense(out.shape, "bool")
+    places = TensorMeta.dense((out.numel,), "int64")
+    ops: tuple[Op, ...] = ()
+    if op.base == "masked_scatter":
+        ops += lower_op(AtenOp("aten.clone.default", (x,), (TensorMeta.dense(out.shape, out.dtype),), {},
+                               module=op.module))
+    if mask.shape != out.shape or not mask.contiguous:
+        ops += lower_op(AtenOp("aten.clone.default", (expanded(mask, out.shape),), (flat,), {}, module=op.module))
+    ops += lower_op(AtenOp("aten.cumsum.default", (TensorMeta.dense((out.numel,), "bool"),), (places,), {"dim": 0},
+                           module=op.module))
+    read = nbytes(flat) + nbytes(places) + nbytes(out) + min(nbytes(source), nbytes(out))
+    return (*ops, Pointwise(out.numel, read + nbytes(out), op.name, name=_name(op)))
