@@ -67,6 +67,7 @@ cases of all the files). Each regime below becomes a rate key of
     gather_few      index_select of <= 16 indices (ATen's small-index kernel walks them one after another):
                     device_s = overhead_s + item_s x indices (the wave term of OpClassRates, one wave)
     index_add_few   index_add_ of <= 16 source rows: the same small-index walk, an atomic add per index
+    nll_loss        a reduced nll_loss_forward: one block walks the rows (overhead_s + item_s x rows, PER_INDEX_KEYS)
     cast_unrolled   a cast Copy.cu does not vectorise (fp16 <-> bf16, to or from a byte-wide integer): the
                     dynamic-casting kernel's element rate beside the bytes
     pointwise_transpose  an elementwise op with an operand read across its layout (x + y.mT): a sector per element,
@@ -213,9 +214,9 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "conv_depthwise_nhwc", "batch_norm", "upsample_nearest", "upsample_bilinear",
             "upsample_bicubic", "pool", "conv_first_layer", "conv_gemm_narrow", "pointwise_fill", "pointwise_arange",
             "searchsorted", "roll", "random", "grid_sample", "cat_unaligned", "reduction_short", "copy_memcpy",
-            "copy_repeat", "bmm_fp32_tiles")
+            "copy_repeat", "bmm_fp32_tiles", "nll_loss")
 # timed per index (a dependent load, an atomic add, each), not per byte
-PER_INDEX_KEYS = frozenset({"gather_few", "embedding_few", "index_add_few"})
+PER_INDEX_KEYS = frozenset({"gather_few", "embedding_few", "index_add_few", "nll_loss"})
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
 WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share of the bytes-only fit's error
 # bytes or a walk, whichever is slower

@@ -140,6 +140,8 @@ def wave_shape(op: Op) -> tuple[float, float]:
         return float(math.ceil(op.rows / launch.topk_blocks_per_sm(op.n))), float(op.n)
     if isinstance(op, Gather) and few_index_select(op):
         return 1.0, float(op.rows)  # the small-index kernel walks the indices one after another
+    if isinstance(op, Pointwise) and op.regime == "nll_loss":
+        return 1.0, float(op.rows)  # one block walks the rows (aten_losses._nll_loss)
     if isinstance(op, Matmul) and fp32_tiles(op):
         return launch.fp32_tile_waves(op.m, op.n, op.k, op.batch)
     if (steps := op_steps(op)) is not None:
@@ -690,6 +692,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "gemv_unaligned": ("matmul_unaligned", "matmul"),  # a traced one-row product over an unaligned width: gemv2T
     "matmul_odd_width": ("matmul_unaligned", "matmul"),  # a traced 16-bit product of 2-byte aligned row strides
     "matmul_even_width": ("matmul_odd_width", "matmul_unaligned", "matmul"),  # 4- or 8-byte aligned, not 16
+    "nll_loss": ("pointwise", "elementwise"),  # a reduced nll_loss: one block walks the rows, a time a row
     "gather_few": ("gather_narrow", "gather"),  # index_select of <= FEW_ROWS indices (the small-index kernel)
     "index_add_few": ("index_add", "gather"),  # index_add_ of <= FEW_ROWS source rows (the small-index kernel)
 }

@@ -29,6 +29,7 @@ from hetsim.stacks.aten_casts import _to_copy
 from hetsim.stacks.aten_convolution import _convolution, cudnn_algo, cudnn_depthwise
 from hetsim.stacks.aten_copies import _dense_copy, _materialise, _repeat_interleave, cat_dim, dominated_cat, narrow_runs
 from hetsim.stacks.aten_dispatch import MAPPING, _host, lower_op
+from hetsim.stacks.aten_foreach import FOREACH_BASES, _amp_update_scale, _foreach
 from hetsim.stacks.aten_image import _edge_pad, _grid_sample, _im2col, _pad, _pool, _roll, _upsample
 from hetsim.stacks.aten_index import (
     _embedding,
@@ -44,6 +45,7 @@ from hetsim.stacks.aten_index import (
     _scatter,
     _select,
 )
+from hetsim.stacks.aten_losses import _mse_loss, _nll_loss
 from hetsim.stacks.aten_norms import _batch_norm, _group_norm, _layer_norm, _rms_norm, _softmax
 from hetsim.stacks.aten_pointwise import (
     RANDOM_FILLS,
@@ -157,6 +159,9 @@ MAPPING.update({
     "avg_pool2d": ("pool (a thread an output, its window)", _pool),
     "bucketize": ("searchsorted (a binary search an element)", _searchsorted),
     "searchsorted": ("searchsorted (a binary search an element)", _searchsorted),
+    "nll_loss_forward": ("nll_loss (one block walks the rows; unreduced: pointwise_fill + pointwise)", _nll_loss),
+    "mse_loss": ("pointwise + reduction (the squared difference written, then its mean)", _mse_loss),
+    "_amp_update_scale_": ("pointwise (one thread)", _amp_update_scale),
     "_euclidean_dist": ("pointwise + reduction + pointwise_fill + copy_cat + bmm_fp32 / matmul_fp32 + pointwise "
                         "(cdist's norms, widened sides, one product, clamp and sqrt)", _euclidean_dist),
 })
@@ -178,7 +183,9 @@ for _bases, _row in (
         (("im2col",), ("copy_strided (a thread a window)", _im2col)),
         (("log_sigmoid_forward",), ("pointwise_math", _pointwise)),
         (("masked_fill",), ("a copy + pointwise(_broadcast) (a clone, then masked_fill_ on it)", _masked_fill)),
-        (("masked_fill_",), ("pointwise / pointwise_broadcast (in place)", _pointwise))):
+        (("masked_fill_",), ("pointwise / pointwise_broadcast (in place)", _pointwise)),
+        (FOREACH_BASES, ("pointwise / pointwise_fill a multi_tensor_apply launch (chunks packed into launches)",
+                         _foreach))):
     for _base in _bases:
         MAPPING.setdefault(_base, _row)
 # in-place variants too (silu_, exp_, clamp_: the same kernel writing its input)

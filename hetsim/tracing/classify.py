@@ -44,6 +44,7 @@ ELEMENTWISE = frozenset({
     "zeros_like", "ones", "ones_like", "full", "full_like", "new_zeros", "new_ones", "new_full", "arange",
     "scalar_tensor", "rand", "randn", "rand_like", "randn_like", "uniform", "normal", "bernoulli", "softplus",
     "hardtanh", "leaky_relu", "elu", "mish", "hardswish", "rsub", "true_divide", "floor_divide", "_masked_scale",
+    "erfinv", "softshrink", "hardshrink",  # weight init's truncated normal, shrink activations (realcode-more30)
     "exponential",  # Tensor.exponential_ (a sampler's race: q.exponential_(), probs / q): philox and a log per element
     # integer shifts and masks (a packed weight's unpacking: w >> 4, w & 15): ATen's vectorised elementwise kernel
     "__rshift__", "__lshift__", "bitwise_left_shift", "bitwise_right_shift", "__and__", "__or__", "__xor__",

@@ -117,7 +117,7 @@ REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "cast_fp8", "cast_from_
                      "embedding_few", "reduction_last", "matmul_outer", "reduction_outer_max", "copy_transpose",
                      "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm", "index_add", "bmm_fp32",
                      "matmul_splitk", "bmm_even_tokens", "matmul_odd_width", "matmul_even_width", "pointwise_narrow",
-                     "gemv_unaligned", "matmul_skinny", "bmm_fp32_tiles",
+                     "gemv_unaligned", "matmul_skinny", "bmm_fp32_tiles", "nll_loss",
                      "cast_bool", "bmm_even_scores", "pointwise_int_div", "cast_unrolled", "index_add_few",
                      "pointwise_transpose", "conv_depthwise", "conv_depthwise_cudnn",
                      "pointwise_fill", "pointwise_arange", "searchsorted", "roll", "random", "grid_sample",
@@ -671,7 +671,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     (realcode_fortythird), batched products of small matrices; then realcode-more28 (realcode_fortyfourth), bicubic
     interpolation of channels-last inputs; then the twenty-second check, realcode-check22, which lives in
     realcode_fortyfifth, blind to every group before it; then realcode-more29 (realcode_fortysixth), batched 16-bit
-    products of small matrices, one-row fp32 products in batches and elementwise ops over the columns of narrow rows)."""
+    products of small matrices, one-row fp32 products in batches and elementwise ops over the columns of narrow rows;
+    then realcode-more30 (realcode_fortyseventh), nll_loss, softmaxes over many vocabulary-wide rows, torch.optim's
+    foreach kernels and one-op losses)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighteenth,
@@ -685,6 +687,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_fortyfourth,
         realcode_fortysecond,
         realcode_fortysixth,
+        realcode_fortyseventh,
         realcode_fortythird,
         realcode_fourteenth,
         realcode_fourth,
@@ -767,7 +770,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_fortythird.REALCODE_MORE27,), realcode_fortythird.specs),
             ((realcode_fortyfourth.REALCODE_MORE28,), realcode_fortyfourth.specs),
             ((realcode_fortyfifth.REALCODE_CHECK22,), realcode_fortyfifth.specs),
-            ((realcode_fortysixth.REALCODE_MORE29,), realcode_fortysixth.specs))
+            ((realcode_fortysixth.REALCODE_MORE29,), realcode_fortysixth.specs),
+            ((realcode_fortyseventh.REALCODE_MORE30,), realcode_fortyseventh.specs))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,83 @@
+"""torch._foreach_* ops (torch.optim's default path on CUDA, clip_grad_norm_, zero_grad, GradScaler's unscale): ATen's
+multi_tensor_apply packs the lists' chunks into launches, each an elementwise kernel over its share."""
+
+from __future__ import annotations
+
+import math
+
+from hetsim.ops import Op, Pointwise
+from hetsim.stacks.aten_shapes import _name, nbytes
+from hetsim.tracing.trace import AtenOp, TensorMeta
+
+# MultiTensorApply.cuh: a block takes a chunk of 65,536 elements; a launch holds up to 320 blocks and, by how many lists
+# the kernel reads and writes (its depth), up to 110 / 64 / 48 / 36 / 30 tensors (profiled on an H200, realcode-more30:
+# 8 x 4096 x 4096 fp32 zeroed in 7 launches of ~20 us, 150 tensors of 768 in 2)
+CHUNK = 65536
+MAX_BLOCKS = 320
+MAX_TENSORS = (110, 64, 48, 36, 30)
+# the lists a foreach op reads beside its first (lerp's end and weight, addcmul's two factors), by its base and
+# overload; the rest read one list, `.List` overloads two
+SECOND_LISTS = {("addcmul_", "Scalar"): 2, ("addcdiv_", "Scalar"): 2, ("addcmul_", "ScalarList"): 2,
+                ("addcdiv_", "ScalarList"): 2, ("addcmul_", "Tensor"): 2, ("addcdiv_", "Tensor"): 2,
+                ("lerp_", "List"): 2, ("lerp_", "Scalar"): 1, ("lerp_", "ScalarList"): 1}
+STORES_ONLY = frozenset({"zero_"})
+# the foreach ops torch.optim, clip_grad_norm_ and GradScaler call (each in place and out of place)
+FOREACH_BASES = tuple(f"_foreach_{b}{s}" for b in ("add", "sub", "mul", "div", "addcmul", "addcdiv", "lerp", "sqrt",
+                                                   "maximum", "neg", "copy", "clamp_min", "clamp_max", "sign", "abs",
+                                                   "exp", "reciprocal", "pow", "zero")
+                      for s in ("", "_")) + ("_foreach_norm", "_amp_foreach_non_finite_check_and_unscale_")
+NORMS = frozenset({"norm"})
+
+
+def foreach_launches(numels: list[int], depth: int) -> list[int]:
+    """The elements of each launch multi_tensor_apply makes of tensors of `numels` at `depth` lists (its packing
+    loop: a launch when its blocks reach MAX_BLOCKS or its tensors the depth's limit at a tensor's last chunk)."""
+    max_tensors = MAX_TENSORS[min(depth, len(MAX_TENSORS)) - 1]
+    launches, blocks, tensors, elements = [], 0, 0, 0
+    for numel in numels:
+        if numel == 0:
+            continue
+        tensors += 1
+        chunks = math.ceil(numel / CHUNK)
+        for chunk in range(chunks):
+            blocks += 1
+            elements += min(CHUNK, numel - chunk * CHUNK)
+            last = chunk == chunks - 1
+            if (tensors == max_tensors and last) or blocks == MAX_BLOCKS:
+                launches.append(elements)
+                blocks, elements, tensors = 0, 0, 0 if last else 1
+    if blocks:
+        launches.append(elements)
+    return launches
+
+
+def _foreach(op: AtenOp) -> tuple[Op, ...]:
+    base = op.base.removeprefix("_foreach_").removeprefix("_amp_foreach_")
+    overload = op.name.rsplit(".", 1)[-1]
+    tensors = [t for t in op.inputs if t.shape]  # a 0-dim tensor is a scalar argument (a lr, a found_inf flag)
+    lists = 1 + SECOND_LISTS.get((base, overload), 1 if overload == "List" else 0)
+    first = tensors[:max(len(tensors) // lists, 1)]
+    writes = op.outputs if op.outputs and not base.endswith("_") else ()
+    depth = lists + (1 if writes and base not in NORMS else 0)
+    numels = [t.numel for t in first]
+    total = max(sum(numels), 1)
+    itemsize = first[0].itemsize if first else 4
+    # bytes an element moves: each list read, the first written in place (or the outputs written); a zero_ only stores
+    per_element = itemsize * (lists + (0 if base in NORMS else 1)) if base not in STORES_ONLY else itemsize
+    if writes and base not in NORMS:
+        per_element = itemsize * lists + sum(nbytes(t) for t in writes) / total
+    regime = "pointwise_fill" if base in STORES_ONLY else "pointwise"
+    ops = [Pointwise(n, int(n * per_element), op.name, regime, name=_name(op)) for n in foreach_launches(numels, depth)]
+    if base in NORMS:
+        # the per-chunk partial norms summed a tensor at a time after the launches (lpnorm_cleanup), their buffer
+        # zeroed before them
+        partials = TensorMeta.dense((len(first),), "float32")
+        ops = [Pointwise(len(first), nbytes(partials), op.name, "pointwise_fill", name=_name(op)), *ops,
+               Pointwise(len(first), 2 * nbytes(partials), op.name, "pointwise", name=_name(op))]
+    return tuple(ops)
+
+
+def _amp_update_scale(op: AtenOp) -> tuple[Op, ...]:
+    # GradScaler's scale update (amp_update_scale_cuda_kernel): one thread reads the found-inf flag and the growth
+    # tracker and writes the scale back, a few bytes
+    return (Pointwise(1, sum(nbytes(t) for t in op.inputs), op.name, "pointwise", name=_name(op)),)

@@ -1,0 +1,42 @@
+"""Losses ATen runs as one op: nll_loss (the second half of every cross-entropy) and mse_loss."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hetsim.ops import Op, Pointwise
+from hetsim.stacks.aten_dispatch import lower_op
+from hetsim.stacks.aten_shapes import _name, nbytes
+from hetsim.tracing.trace import AtenOp, TensorMeta
+
+# at::Reduction: 0 none, 1 mean, 2 sum
+NO_REDUCTION = 0
+INDEX_BYTES = 8  # an int64 target
+
+
+def _nll_loss(op: AtenOp) -> tuple[Op, ...]:
+    # NLLLoss.cu: each row's loss is the log-probability at its target, one element a row of the logits. Reduced (mean
+    # or sum), nll_loss_forward_reduce_cuda_kernel_2d runs ONE block that walks the rows (profiled on an H200,
+    # realcode-check22: 2,048-4,096 rows of 100,352-151,936 logits 8.4-8.7 us, where the roofline priced the whole
+    # logits tensor at 500-775): a time per row on one block's walk (`nll_loss`, a per-index key where fitted).
+    # Unreduced, an elementwise kernel a thread a row after the output's fill (profiled: realcode-more30)
+    x, target = op.inputs[0], op.inputs[1]
+    rows = target.numel
+    moved = rows * (x.itemsize + INDEX_BYTES)
+    if int(op.args.get("reduction", 1)) == NO_REDUCTION:
+        out = op.outputs[0]
+        return (Pointwise(out.numel, nbytes(out), op.name, "pointwise_fill", name=_name(op)),
+                Pointwise(rows, moved + nbytes(out), op.name, "pointwise", name=_name(op)))
+    return (Pointwise(rows, moved, op.name, "nll_loss", rows=rows, name=_name(op)),)
+
+
+def _mse_loss(op: AtenOp) -> tuple[Op, ...]:
+    # Loss.cpp mse_loss: the squared difference written by TensorIterator's binary kernel into a full-size tensor,
+    # then mean / sum over it (profiled: an elementwise kernel, a memset and reduce_kernel, realcode-more30)
+    x, y = op.inputs[0], op.inputs[1]
+    diff = TensorMeta.dense(x.shape, x.dtype)
+    square = lower_op(AtenOp("aten.sub.Tensor", (x, y), (diff,), {}, module=op.module))
+    if int(op.args.get("reduction", 1)) == NO_REDUCTION:
+        return tuple(replace(o, aten=op.name) for o in square)
+    reduce = lower_op(AtenOp("aten.mean.default", (diff,), op.outputs, {}, module=op.module))
+    return tuple(replace(o, aten=op.name) for o in (*square, *reduce))
