@@ -160,6 +160,9 @@ class Softmax(Op):
     dtype: str = "bf16"
     # the traced aten op (aten._softmax / _log_softmax: its own regime, hetsim.hardware.gpu.rate_keys)
     aten: str = field(default="", metadata={"omit_default": True})
+    # times the kernel reads each row: once where a row fits a block's shared memory, else once for its max, once for
+    # its sum and once for the output (cunn_SoftMaxForward without shared memory: hetsim.hardware.gpu.softmax_rereads)
+    reads: int = field(default=1, metadata={"omit_default": True})
 
     @property
     def flops(self) -> float:

@@ -290,6 +290,10 @@ STEP_KEYS = frozenset({"sort", "sort_inplace", "softmax_warp", "softmax_last", "
 # the persistent kernel, ~0.7 T elements/s on an H200); the block kernel's steps count its 16-byte loads instead of
 # its elements (gpu.softmax_lane_work: 16-bit rows of 128256 ran in 19 us where fp32 ones took 29, realcode-more8)
 STEP_ELEMENT_KEYS = frozenset({"softmax_warp", "softmax_last"})
+# of those, the block kernel's key also times its bytes where they bind (thousands of vocabulary-wide rows, each read
+# three times: gpu.softmax_rereads; realcode-more30): the persistent kernel's rows of one length ran the same time in
+# bf16 and fp32, so its bytes never bind
+STEP_ROOF_KEYS = frozenset({"softmax_last"})
 # a grid-stride kernel whose every output costs a fixed time (its index decomposed, its bounds checked) beside the
 # work of its taps: device_s = overhead_s + max(outputs / walk_bw_bytes_per_s, taps x outputs / flop_rate), the
 # outputs its walk (Pointwise.walk), the taps its element work (gpu.compute_work); its bytes bind no case (ATen's
@@ -590,6 +594,42 @@ def fit_steps(points: list[Point], per_element: bool = False) -> tuple[float, fl
     return coef.get(0, 0.0), coef.get(1, 0.0), (1.0 / inv_bw if inv_bw > 0 else math.inf)
 
 
+def fit_steps_roof(points: list[Point], max_bw: float = math.inf) -> tuple[float, float, float, float]:
+    """(overhead_s, step_s, rate, bw) of overhead + steps x step_s + max(work / rate, bytes / bw) against graph_s: a
+    log grid over the two rates (refined twice around the best), the overhead and step time solved by least squares
+    in relative error at each; the element form (fit_steps, per_element: bw = inf) where the bytes lower no error.
+    Deterministic."""
+    import numpy as np
+
+    over, step, rate = fit_steps(points, per_element=True)
+    g = np.array([p.graph_s for p in points])
+    steps = np.array([op_steps(p.op) or 0.0 for p in points])
+    work = np.array([compute_work(p.op) for p in points])
+    moved = np.array([hbm_bytes(p.op) for p in points])
+    lhs = np.stack([1.0 / g, steps / g], axis=1)
+
+    def error(m) -> tuple[float, float, float]:
+        sol, *_ = np.linalg.lstsq(lhs, 1.0 - m / g, rcond=None)
+        o, w = max(float(sol[0]), 0.0), max(float(sol[1]), 0.0)
+        return float(np.sum(((o + steps * w + m) / g - 1.0) ** 2)), o, w
+
+    best = (float(np.sum(((over + steps * step + work / rate) / g - 1.0) ** 2)), over, step, rate, math.inf)
+    top = math.log10(max_bw) if math.isfinite(max_bw) else 13.5
+    lo_w, hi_w, lo_b, hi_b = 10.0, 14.0, 11.0, top
+    for _ in range(3):
+        for lw in np.linspace(lo_w, hi_w, 41):
+            for lb in np.linspace(lo_b, hi_b, 41):
+                err, o, w = error(np.maximum(work / 10.0**lw, moved / 10.0**lb))
+                if err < best[0]:
+                    best = (err, o, w, float(10.0**lw), float(10.0**lb))
+        if not math.isfinite(best[4]):
+            break
+        lw, lb = math.log10(best[3]), math.log10(best[4])
+        dw, db = (hi_w - lo_w) / 40 * 3, (hi_b - lo_b) / 40 * 3
+        lo_w, hi_w, lo_b, hi_b = lw - dw, lw + dw, lb - db, min(lb + db, top)
+    return best[1], best[2], best[3], best[4]
+
+
 def nonnegative_fit(cols: list, target, keep: list[int]) -> dict[int, float]:
     """{column: coefficient} of target ~ sum of coefficient x column over the columns in `keep`, least squares in
     relative error; a column whose coefficient comes out negative is dropped and the rest refitted (floored at 0)."""
@@ -778,10 +818,16 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
             bw = statistics.median(hbm_bytes(p.op) / max(p.graph_s - over, 1e-9) for p in points)
             notes.append("cases of one size: overhead_s from the key it refines, bw_bytes_per_s fitted")
         elif key in STEP_ELEMENT_KEYS:
-            over, step_s, flop_rate = fit_steps(points, per_element=True)
-            bw = walk_bw = math.inf
+            if key in STEP_ROOF_KEYS:
+                over, step_s, flop_rate, bw = fit_steps_roof(points, max_bw)
+            else:
+                (over, step_s, flop_rate), bw = fit_steps(points, per_element=True), math.inf
+            walk_bw = math.inf
             notes.append("device_s = overhead_s + steps x wave_s + flops / flop_rate (a fixed cost per wave, the "
-                         "elements' math beside it, whatever their width)")
+                         "elements' math beside it, whatever their width)" if not math.isfinite(bw) else
+                         "device_s = overhead_s + steps x wave_s + max(flops / flop_rate, bytes / bw_bytes_per_s) (the "
+                         "elements' math, or the bytes where they bind: a row too long for shared memory read three "
+                         "times, gpu.softmax_rereads)")
         elif key in THREE_TERM_KEYS:
             over, bw, flop_rate, walk_bw = fit_three(points, max_bw)
             notes.append("device_s = overhead_s + max(bytes / bw_bytes_per_s, work / flop_rate, walk / "

@@ -341,13 +341,24 @@ def hbm_bytes(op: Op) -> float:
     walk (walk_bytes) is not shortened: the norms' row walks, fitted with it, ran worse (lane latency and block
     reductions bind them more than the loads), though GroupNorm's moments ran 1.9x faster from the L2. A batched
     product's broadcast operand adds its re-reads (broadcast_rereads)."""
+    rereads = broadcast_rereads(op) + softmax_rereads(op)
     if not op.l2_share:
-        return op.bytes + broadcast_rereads(op)
+        return op.bytes + rereads
     # an outer product (k <= OUTER_K) has no math for its loads to overlap, a skinny one little: it streams like an
     # elementwise op
     matrix = op.uses_matrix_units and not (isinstance(op, Matmul) and (op.k <= OUTER_K or skinny_streams(op)))
     gain = residency.L2_GAIN_MATRIX if matrix else residency.L2_GAIN
-    return residency.hbm_equivalent(op.bytes, op.l2_share, gain) + broadcast_rereads(op)
+    return residency.hbm_equivalent(op.bytes, op.l2_share, gain) + rereads
+
+
+def softmax_rereads(op: Op) -> float:
+    """HBM-equivalent bytes of a block softmax's second and third reads of a row too long for shared memory
+    (Softmax.reads: its max, its sum, then its output, each from global memory), which the block makes soon after its
+    first, so from the L2 at its re-read rate (residency.L2_GAIN_REREAD): 2,048 rows of 128,256 bf16 ran at 1 TB/s of
+    one read and a write (realcode-more30, realcode-check22's cross-entropies)."""
+    if isinstance(op, Softmax) and op.reads > 1:
+        return (op.reads - 1) * op.rows * op.cols * dtype_bytes(op.dtype) / residency.L2_GAIN_REREAD
+    return 0.0
 
 
 def broadcast_rereads(op: Op) -> float:

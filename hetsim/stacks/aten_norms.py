@@ -39,7 +39,14 @@ def _row_softmax(op: AtenOp) -> tuple[Op, ...]:
         # over an outer dim: PyTorch's spatial softmax (neighbouring threads take neighbouring columns), not the
         # last-dim kernels: the class's key, no row walk
         return (Softmax(x.numel // max(cols, 1), cols, hdtype(x), name=_name(op)),)
-    return (Softmax(x.numel // max(cols, 1), cols, hdtype(x), aten=op.name, name=_name(op)),)
+    return (Softmax(x.numel // max(cols, 1), cols, hdtype(x), aten=op.name, name=_name(op),
+                    reads=1 if cols * x.itemsize <= SOFTMAX_SMEM_ROW_BYTES else SOFTMAX_PASSES),)
+
+
+# SoftMax.cu: the block softmax keeps a row in shared memory where it fits a block's default 48 KB (less its
+# reduction's few words); a longer row is read from global memory for its max, its sum and its output
+SOFTMAX_SMEM_ROW_BYTES = 48 * 1024 - 1024
+SOFTMAX_PASSES = 3
 
 
 def _layer_norm(op: AtenOp) -> tuple[Op, ...]:

@@ -114,3 +114,20 @@ def test_the_twenty_second_check_was_timed_and_is_scored(scored_graph):
     assert graph["n"] == 763
     assert graph["median_abs"] == pytest.approx(0.066, abs=0.01)
     assert 0.30 < graph["p90_abs"] < 0.45
+
+
+def test_a_row_too_long_for_shared_memory_is_read_three_times():
+    """SoftMax.cu's block kernel keeps a row of up to ~47 KB in shared memory; a vocabulary-wide row is read for its
+    max, its sum and its output (2,048 rows of 128,256 bf16 ran 1 TB/s of one read and a write: realcode-more30): the
+    re-reads priced from the L2 (gpu.softmax_rereads), the working set unchanged."""
+    from hetsim.hardware.gpu import hbm_bytes, softmax_rereads
+    from hetsim.ops import Softmax
+
+    args = {"dim": -1, "half_to_float": False}
+    (wide,) = lower("aten._log_softmax.default", (meta((2048, 128256), "bfloat16"),),
+                    (meta((2048, 128256), "bfloat16"),), args)
+    (narrow,) = lower("aten._log_softmax.default", (meta((2048, 8192), "bfloat16"),),
+                      (meta((2048, 8192), "bfloat16"),), args)
+    assert isinstance(wide, Softmax) and (wide.reads, narrow.reads) == (3, 1)
+    assert wide.bytes == 2 * 2 * 2048 * 128256  # a read and a write held
+    assert softmax_rereads(narrow) == 0 and hbm_bytes(wide) > wide.bytes

@@ -83,14 +83,17 @@ def test_more7_is_fitted_and_prices_its_kernels_within_the_target():
     assert graph["median_abs"] <= 0.10 and graph["p90_abs"] <= 0.25
 
 
-def test_a_softmax_costs_its_elements_and_loads_not_its_bytes():
+def test_a_softmax_costs_its_elements_and_loads_where_its_bytes_do_not_bind():
     # the realcode groups' softmaxes: bf16 and fp32 rows of one length ran the same time a row in the persistent
-    # kernel (an exp, a max and a sum per element in fp32), so the row kernels' keys time waves and elements, never
-    # bytes; the block kernel's lane walks its 16-byte loads (16-bit rows of 128256 in 19 us, fp32 in 29: more8)
+    # kernel (an exp, a max and a sum per element in fp32), so the row kernels' keys time waves and elements; the block
+    # kernel's lane walks its 16-byte loads (16-bit rows of 128256 in 19 us, fp32 in 29: more8). Its bytes bind only
+    # thousands of vocabulary-wide rows (realcode-more30): a bytes rate at most the HBM's, beside the elements' rate
     model = gpu_model("H200")
     for key in ("softmax_warp", "softmax_last"):
         rates = model.profile.rates[key]
-        assert rates.bw_bytes_per_s == float("inf") and rates.flop_rate < float("inf") and rates.wave_s > 0
+        assert rates.flop_rate < float("inf") and rates.wave_s > 0
+    assert model.profile.rates["softmax_warp"].bw_bytes_per_s == float("inf")
+    assert model.profile.rates["softmax_last"].bw_bytes_per_s <= 4.8e12
     bf16, fp32 = (lowered("aten._softmax.default", [meta((4096, 1500), dt)], [meta((4096, 1500), dt)],
                           {"dim": -1, "half_to_float": False})[0] for dt in ("bfloat16", "float32"))
     assert model.device_time_s(bf16) == pytest.approx(model.device_time_s(fp32))

@@ -673,7 +673,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     realcode_fortyfifth, blind to every group before it; then realcode-more29 (realcode_fortysixth), batched 16-bit
     products of small matrices, one-row fp32 products in batches and elementwise ops over the columns of narrow rows;
     then realcode-more30 (realcode_fortyseventh), nll_loss, softmaxes over many vocabulary-wide rows, torch.optim's
-    foreach kernels and one-op losses)."""
+    foreach kernels and one-op losses; then the twenty-third check, realcode-check23, which lives in
+    realcode_fortyeighth, blind to every group before it)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighteenth,
@@ -682,6 +683,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_fifteenth,
         realcode_fifth,
         realcode_fortieth,
+        realcode_fortyeighth,
         realcode_fortyfifth,
         realcode_fortyfirst,
         realcode_fortyfourth,
@@ -771,7 +773,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_fortyfourth.REALCODE_MORE28,), realcode_fortyfourth.specs),
             ((realcode_fortyfifth.REALCODE_CHECK22,), realcode_fortyfifth.specs),
             ((realcode_fortysixth.REALCODE_MORE29,), realcode_fortysixth.specs),
-            ((realcode_fortyseventh.REALCODE_MORE30,), realcode_fortyseventh.specs))
+            ((realcode_fortyseventh.REALCODE_MORE30,), realcode_fortyseventh.specs),
+            ((realcode_fortyeighth.REALCODE_CHECK23,), realcode_fortyeighth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:

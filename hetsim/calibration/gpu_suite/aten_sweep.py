@@ -47,7 +47,8 @@ expanded copies in every dtype, small gathers, integer divisions, int64 casts; `
 small matrices; `realcode-more28`: bicubic interpolation of channels-last inputs; `realcode-check22`: a twenty-second
 blind check, training-step code, GANs, proteins, neural operators, metrics and RL updates; `realcode-more29`: batched
 16-bit small products, one-row fp32 products in batches, elementwise ops over narrow rows' columns; `realcode-more30`:
-nll_loss, vocabulary-wide softmaxes, foreach kernels, one-op losses) and `--regimes` only
+nll_loss, vocabulary-wide softmaxes, foreach kernels, one-op losses; `realcode-check23`: a twenty-third blind check,
+efficient attention, graph transformers, tabular nets, world models, deformable attention, flows) and `--regimes` only
 the cases of those rate keys; a case keeps its index in the cases file (column `case`), so runs of different groups stay
 apart and can be fitted together (hetsim.calibration.trace_fit takes several --cases). An index op of the methods group
 (`int_bound` in its case) draws its indices over the rows it addresses, as the method's gathers do, instead of below
