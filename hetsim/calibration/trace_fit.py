@@ -114,6 +114,8 @@ cases of all the files). Each regime below becomes a rate key of
                     the bytes or the flops (ROOF_KEYS), ~10-65 TFLOP/s
     index_add       index_add_: an atomic add per element (an element rate beside the bytes, whatever the width)
     bmm_fp32        a batched fp32 GEMM (eager fp32 attention): the bytes or the flops (ROOF_KEYS)
+    bmm_tiles       a batch of small 16-bit products, one nvjet tile an item (WAVE_FIT_KEYS: blocks an item, steps of 16
+                    along the contraction)
     bmm_fp32_tiles  the same on cuBLAS's FFMA tiles (more than one row, not gemmSN's few rows over a wide output):
                     waves of 32 x 32 tile blocks, each walking the contraction 8 at a time (WAVE_FIT_KEYS)
     The realcode-more5 group (2026-12-02) refits `softmax_warp` and `softmax_last` as STEP_KEYS: the waves' lane
@@ -214,7 +216,7 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "conv_depthwise_nhwc", "batch_norm", "upsample_nearest", "upsample_bilinear",
             "upsample_bicubic", "pool", "conv_first_layer", "conv_gemm_narrow", "pointwise_fill", "pointwise_arange",
             "searchsorted", "roll", "random", "grid_sample", "cat_unaligned", "reduction_short", "copy_memcpy",
-            "copy_repeat", "bmm_fp32_tiles", "nll_loss")
+            "copy_repeat", "bmm_fp32_tiles", "nll_loss", "bmm_tiles")
 # timed per index (a dependent load, an atomic add, each), not per byte
 PER_INDEX_KEYS = frozenset({"gather_few", "embedding_few", "index_add_few", "nll_loss"})
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
@@ -312,7 +314,8 @@ FLOOR_OUTPUTS_MAX = 13.0  # log10 of the outputs' highest rate (per second; fit_
 # select (one block a row, one an SM); a batched fp32 GEMM's FFMA tiles (launch.fp32_tile_waves: a wave of
 # FP32_TILE_BLOCKS_PER_SM an SM, each walking the contraction)
 WAVE_FIT_KEYS = {"topk_select_singleblock": launch.SMS,
-                 "bmm_fp32_tiles": launch.SMS * launch.FP32_TILE_BLOCKS_PER_SM}
+                 "bmm_fp32_tiles": launch.SMS * launch.FP32_TILE_BLOCKS_PER_SM,
+                 "bmm_tiles": launch.SMS * launch.HALF_TILE_BLOCKS_PER_SM}
 # keys fitted on the cases of every file: a walk key needs cases where the bytes bind and cases where the walk
 # does, which no one sweep file holds (reduction_last: many rows in the models' sweep, tens of rows in the
 # reductions groups; topk_multiblock_fp32: two probes in the methods group, the long rows in a later group)

@@ -144,6 +144,8 @@ def wave_shape(op: Op) -> tuple[float, float]:
         return 1.0, float(op.rows)  # one block walks the rows (aten_losses._nll_loss)
     if isinstance(op, Matmul) and fp32_tiles(op):
         return launch.fp32_tile_waves(op.m, op.n, op.k, op.batch)
+    if isinstance(op, Matmul) and half_tiles(op):
+        return float(op.batch), float(math.ceil(op.k / launch.HALF_TILE_K))
     if (steps := op_steps(op)) is not None:
         return steps, 0.0
     return 1.0, 0.0
@@ -315,6 +317,15 @@ def align1_tiles(op: Matmul) -> bool:
     and a decode step's one-row products)."""
     return (bool(op.aten) and not isinstance(op, Convolution) and dtype_bytes(op.dtype) == 2 and not _aligned(op, 4)
             and min(op.m, op.n) > launch.GEMM_SN_MAX_SIDE)
+
+
+def half_tiles(op: Matmul) -> bool:
+    """A traced batch of small aligned 16-bit products, each one of nvjet's tiles (both sides up to
+    launch.HALF_TILE_SIDE, more than gemmSN's few rows: CUTLASS's wmma kernels take those; profiled on an H200,
+    realcode-more27 and -more29)."""
+    return (bool(op.aten) and dtype_bytes(op.dtype) == 2 and op.batch > 1 and not op.shared_b and op.k >= OUTER_K
+            and launch.GEMM_SN_MAX_SIDE < max(op.m, op.n) and max(op.m, op.n) <= launch.HALF_TILE_SIDE
+            and min(op.m, op.n) > 1 and _aligned(op))
 
 
 def fp32_tiles(op: Matmul) -> bool:
@@ -576,6 +587,10 @@ def rate_keys(op: Op) -> tuple[str, ...]:
             # mv / addmv: cuBLAS gemv (a matrix times a vector), fitted on its own cases where measured
             keys = ("gemv", *keys)
         # an outer product (rotary's inv_freq @ positions, k = 1): fitted on traced ops where measured
+        if half_tiles(op) and keys[0] == "bmm":
+            # a batch of small 16-bit products: nvjet runs one tile an item (64 x 8 to 64 x 64) after a memset, a fixed
+            # cost a tile in waves (launch.half_tile_waves); its own key where fitted
+            keys = ("bmm_tiles", *keys)
         return ("matmul_outer", *keys) if op.k < OUTER_K else keys
     if isinstance(op, Attention):
         return ("attention_decode", "attention") if op.q_len == 1 else ("attention_prefill", "attention")
@@ -695,7 +710,8 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "topk_select_multiblock": ("topk_multiblock", "topk"),
     "topk_select_multiblock_fp32": ("topk_select_multiblock", "topk_multiblock_fp32", "topk_multiblock", "topk"),
     "matmul_fp32": ("matmul",),  # an fp32 GEMM on the FFMA units
-    "bmm_fp32_tiles": ("bmm_fp32", "matmul_fp32", "matmul"),  # a batched fp32 GEMM's FFMA tiles in waves
+    "bmm_fp32_tiles": ("bmm_fp32", "matmul_fp32", "matmul"),
+    "bmm_tiles": ("bmm", "matmul"),  # a batch of small 16-bit products, a tile an item in waves  # a batched fp32 GEMM's FFMA tiles in waves
     "bmm_fp32": ("matmul_fp32", "matmul"),  # a batched fp32 GEMM (eager fp32 attention's scores and values)
     "index_add": ("gather_narrow", "gather"),  # index_add_: an atomic add per element into rows
     "bmm_odd_tokens": ("bmm_unaligned", "bmm", "matmul"),  # a traced 16-bit bmm whose row strides are 2-byte aligned

@@ -79,7 +79,8 @@ def h200_fit_cases():
                                "H200-aten-realcode-more25-2026-12-04.parquet",
                                "H200-aten-realcode-more26-2026-12-04.parquet",
                                "H200-aten-realcode-more27-2026-12-04.parquet",
-                               "H200-aten-realcode-more30-2026-12-04.parquet")]
+                               "H200-aten-realcode-more30-2026-12-04.parquet",
+                               "H200-aten-realcode-more29-2026-12-04.parquet")]
 
 
 @pytest.fixture(scope="session")

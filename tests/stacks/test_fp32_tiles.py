@@ -48,3 +48,22 @@ def test_the_fitted_waves_price_the_tiny_products_by_their_tiles():
     cases = {c.case: c for c in load_cases(RUN)}
     for case, op in ((9040, bmm(262144, 3, 3, 3)), (9052, bmm(131072, 2, 2, 2))):
         assert model.device_time_s(op) == pytest.approx(cases[case].measured["graph"], rel=0.10), case
+
+
+def test_a_batch_of_small_16_bit_products_runs_a_tile_an_item():
+    """nvjet runs one tile an item over a batch of small bf16 / fp16 products (64 x 8 up to 64 x 64, after a memset):
+    32,768 8 x 8 products ran 103 us, 3.1 ns an item (realcode-more29), where the bmm roofline priced 5 us; items of up
+    to 4 a side run CUTLASS's wmma kernels instead and larger ones the usual tiles."""
+    from hetsim.calibration.predict import gpu_model
+    from hetsim.calibration.trace_cases import load_cases
+
+    small = bmm(32768, 8, 8, 8, "bfloat16")
+    assert rate_keys(small)[:2] == ("bmm_tiles", "bmm") and wave_shape(small) == (32768, 1)
+    assert wave_shape(bmm(2048, 8, 512, 8, "bfloat16")) == (2048, 32)  # 512 / 16 steps
+    for op in (bmm(65536, 4, 8, 4, "float16"), bmm(64, 128, 64, 128, "bfloat16"), bmm(256, 1, 64, 64, "bfloat16")):
+        assert "bmm_tiles" not in rate_keys(op)
+    model = gpu_model("H200")
+    run = REPO_ROOT / "calibration" / "profiles" / "runs" / "H200-aten-realcode-more29-2026-12-04.parquet"
+    cases = {c.case: c for c in load_cases(run)}
+    assert model.rates_for(small).wave_slots == launch.SMS * launch.HALF_TILE_BLOCKS_PER_SM
+    assert model.device_time_s(small) == pytest.approx(cases[9879].measured["graph"], rel=0.15)

@@ -117,7 +117,7 @@ REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "cast_fp8", "cast_from_
                      "embedding_few", "reduction_last", "matmul_outer", "reduction_outer_max", "copy_transpose",
                      "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm", "index_add", "bmm_fp32",
                      "matmul_splitk", "bmm_even_tokens", "matmul_odd_width", "matmul_even_width", "pointwise_narrow",
-                     "gemv_unaligned", "matmul_skinny", "bmm_fp32_tiles", "nll_loss",
+                     "gemv_unaligned", "matmul_skinny", "bmm_fp32_tiles", "nll_loss", "bmm_tiles",
                      "cast_bool", "bmm_even_scores", "pointwise_int_div", "cast_unrolled", "index_add_few",
                      "pointwise_transpose", "conv_depthwise", "conv_depthwise_cudnn",
                      "pointwise_fill", "pointwise_arange", "searchsorted", "roll", "random", "grid_sample",
