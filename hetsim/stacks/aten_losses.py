@@ -10,7 +10,7 @@ from hetsim.stacks.aten_shapes import _name, nbytes
 from hetsim.tracing.trace import AtenOp, TensorMeta
 
 # at::Reduction: 0 none, 1 mean, 2 sum
-NO_REDUCTION = 0
+NO_REDUCTION, MEAN_REDUCTION = 0, 1
 INDEX_BYTES = 8  # an int64 target
 
 
@@ -40,3 +40,19 @@ def _mse_loss(op: AtenOp) -> tuple[Op, ...]:
         return tuple(replace(o, aten=op.name) for o in square)
     reduce = lower_op(AtenOp("aten.mean.default", (diff,), op.outputs, {}, module=op.module))
     return tuple(replace(o, aten=op.name) for o in (*square, *reduce))
+
+
+def _nll_loss2d(op: AtenOp) -> tuple[Op, ...]:
+    # nll_loss over a map (NLLLoss2d.cu: [N, C, H, W] log-probabilities, [N, H, W] targets): many blocks, each picking a
+    # log-probability per target position and adding its partial sum atomically, reduced or not; its bytes the targets
+    # and the picked elements (the whole map's roofline priced 8.2 us calls at 80-270 us: realcode-check23)
+    # Reduced, the loss and its total weight are zeroed first and a mean divided after (four kernels, profiled)
+    x, target = op.inputs[0], op.inputs[1]
+    positions = target.numel
+    pick = Pointwise(positions, positions * (x.itemsize + INDEX_BYTES), op.name, "pointwise", name=_name(op))
+    if int(op.args.get("reduction", 1)) == NO_REDUCTION:
+        return (pick,)
+    zeros = tuple(Pointwise(t.numel, nbytes(t), op.name, "pointwise_fill", name=_name(op)) for t in op.outputs)
+    mean = (Pointwise(1, 2 * nbytes(op.outputs[0]), op.name, "pointwise", name=_name(op)),) if int(
+        op.args.get("reduction", 1)) == MEAN_REDUCTION else ()
+    return (*zeros, pick, *mean)

@@ -131,3 +131,15 @@ def test_a_row_too_long_for_shared_memory_is_read_three_times():
     assert isinstance(wide, Softmax) and (wide.reads, narrow.reads) == (3, 1)
     assert wide.bytes == 2 * 2 * 2048 * 128256  # a read and a write held
     assert softmax_rereads(narrow) == 0 and hbm_bytes(wide) > wide.bytes
+
+
+def test_a_map_nll_loss_picks_a_logit_a_position_and_diag_embed_fills_then_copies():
+    logp, target = meta((64, 8192, 1, 256)), meta((64, 1, 256), "int64")
+    ops = lower("aten.nll_loss2d_forward.default", (logp, target), (meta(()), meta(())), {"reduction": 1})
+    # the loss and its weight zeroed, a pick a position (not the 537 MB map), the mean
+    assert [o.regime for o in ops] == ["pointwise_fill", "pointwise_fill", "pointwise", "pointwise"]
+    assert ops[2].bytes == 64 * 256 * (4 + 8)
+    x = meta((16, 12))
+    fill, copy = lower("aten.diag_embed.default", (x,), (meta((16, 12, 12)),))
+    assert fill.regime == "pointwise_fill" and fill.bytes == 4 * 16 * 12 * 12
+    assert copy.numel == x.numel and copy.aten == "aten.diag_embed.default"
