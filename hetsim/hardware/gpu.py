@@ -566,8 +566,9 @@ def rate_keys(op: Op) -> tuple[str, ...]:
                     # cuBLAS's FFMA tiles in waves of blocks, each walking the contraction (launch.fp32_tile_waves);
                     # its own key where fitted
                     keys = ("bmm_fp32_tiles", *keys)
-            elif op.aten and op.batch == 1 and op.m == 1 and not op.aten.startswith(GEMV_ATEN):
-                # one row in fp32 (a vision tower's pooled token through a linear): cuBLAS's gemv kernels (gemvx,
+            elif op.aten and op.batch == 1 and 1 in (op.m, op.n) and not op.aten.startswith(GEMV_ATEN):
+                # one row in fp32 (a vision tower's pooled token through a linear), or one column (a score head, x @
+                # w[k, 1]: gemv2T_kernel_val over 29,376 x 128, realcode-check23): cuBLAS's gemv kernels (gemvx,
                 # gemv2T; profiled, realcode-check12), not the SIMT GEMMs: priced as an mv where the gemv key is fitted
                 keys = ("gemv", *keys)
         if op.aten and dtype_bytes(op.dtype) == 2 and keys[0] == "matmul" and launch.cublas_splits_k(
