@@ -711,8 +711,8 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "topk_select_multiblock": ("topk_multiblock", "topk"),
     "topk_select_multiblock_fp32": ("topk_select_multiblock", "topk_multiblock_fp32", "topk_multiblock", "topk"),
     "matmul_fp32": ("matmul",),  # an fp32 GEMM on the FFMA units
-    "bmm_fp32_tiles": ("bmm_fp32", "matmul_fp32", "matmul"),
-    "bmm_tiles": ("bmm", "matmul"),  # a batch of small 16-bit products, a tile an item in waves  # a batched fp32 GEMM's FFMA tiles in waves
+    "bmm_fp32_tiles": ("bmm_fp32", "matmul_fp32", "matmul"),  # a batched fp32 GEMM's FFMA tiles in waves
+    "bmm_tiles": ("bmm", "matmul"),  # a batch of small 16-bit products, a tile an item in waves
     "bmm_fp32": ("matmul_fp32", "matmul"),  # a batched fp32 GEMM (eager fp32 attention's scores and values)
     "index_add": ("gather_narrow", "gather"),  # index_add_: an atomic add per element into rows
     "bmm_odd_tokens": ("bmm_unaligned", "bmm", "matmul"),  # a traced 16-bit bmm whose row strides are 2-byte aligned

@@ -60,12 +60,7 @@ def _foreach(op: AtenOp) -> tuple[Op, ...]:
     writes = op.outputs if op.outputs and not base.endswith("_") else ()
     depth = lists + (1 if writes and base not in NORMS else 0)
     numels = [t.numel for t in first]
-    total = max(sum(numels), 1)
-    itemsize = first[0].itemsize if first else 4
-    # bytes an element moves: each list read, the first written in place (or the outputs written); a zero_ only stores
-    per_element = itemsize * (lists + (0 if base in NORMS else 1)) if base not in STORES_ONLY else itemsize
-    if writes and base not in NORMS:
-        per_element = itemsize * lists + sum(nbytes(t) for t in writes) / total
+    per_element = _moved_per_element(base, lists, first[0].itemsize if first else 4, writes, max(sum(numels), 1))
     regime = "pointwise_fill" if base in STORES_ONLY else "pointwise"
     ops = [Pointwise(n, int(n * per_element), op.name, regime, name=_name(op)) for n in foreach_launches(numels, depth)]
     if base in NORMS:
@@ -75,6 +70,17 @@ def _foreach(op: AtenOp) -> tuple[Op, ...]:
         ops = [Pointwise(len(first), nbytes(partials), op.name, "pointwise_fill", name=_name(op)), *ops,
                Pointwise(len(first), 2 * nbytes(partials), op.name, "pointwise", name=_name(op))]
     return tuple(ops)
+
+
+def _moved_per_element(base: str, lists: int, itemsize: int, writes: tuple[TensorMeta, ...], total: int) -> float:
+    """Bytes a foreach op moves an element of its first list."""
+    if base in STORES_ONLY:
+        return itemsize  # stores only
+    if base in NORMS:
+        return itemsize * lists  # read once; the partial sums are apart
+    if writes:
+        return itemsize * lists + sum(nbytes(t) for t in writes) / total  # out of place: its outputs written
+    return itemsize * (lists + 1)  # each list read, the first written back in place
 
 
 def _amp_update_scale(op: AtenOp) -> tuple[Op, ...]:

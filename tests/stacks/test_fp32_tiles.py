@@ -70,9 +70,10 @@ def test_a_batch_of_small_16_bit_products_runs_a_tile_an_item():
 
 
 def test_an_fp32_product_of_one_column_runs_cuBLAS_gemv():
-    # x @ w[k, 1] (a score head, EGNN's coordinate weight): gemv2T_kernel_val, not the SIMT GEMM tiles (realcode-check23)
+    # x @ w[k, 1] (a score head, EGNN's coordinate weight): gemv2T_kernel_val, not the SIMT tiles (realcode-check23)
     x, w = TensorMeta.dense((29376, 128), "float32"), TensorMeta.dense((128, 1), "float32")
-    (op,) = aten.lower_op(AtenOp("aten.mm.default", (x, w), (TensorMeta.dense((29376, 1), "float32"),), {}, None))
+    out = TensorMeta.dense((29376, 1), "float32")
+    (op,) = aten.lower_op(AtenOp("aten.mm.default", (x, w), (out,), {}, None))
     assert rate_keys(op)[0] == "gemv"
     w = TensorMeta.dense((128, 2), "float32")
     (two,) = aten.lower_op(AtenOp("aten.mm.default", (x, w), (TensorMeta.dense((29376, 2), "float32"),), {}, None))

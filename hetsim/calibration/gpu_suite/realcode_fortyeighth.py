@@ -245,9 +245,9 @@ def _check23():
         return q, k, v
 
     def lsh_chunk_attention(q, k, v, sorted_bucket_idx, seq_len, self_mask_value=-1e5, mask_value=-1e9):
-        b, h, c, l, d = q.shape
+        b, h, c, length, d = q.shape
         query_key_dots = torch.matmul(q, k.transpose(-1, -2))
-        query_indices = (sorted_bucket_idx % seq_len).reshape(b, h, c, l)
+        query_indices = (sorted_bucket_idx % seq_len).reshape(b, h, c, length)
         key_indices = torch.cat([query_indices, torch.cat([query_indices[:, :, -1:], query_indices[:, :, :-1]],
                                                           dim=2)], dim=3)
         causal_mask = torch.ge(query_indices.unsqueeze(-1), key_indices.unsqueeze(-2))
@@ -306,7 +306,7 @@ def _check23():
     def bigbird_rand_mask(blocked_encoder_mask, rand_attn, n_heads=12):  # _create_rand_mask_from_inputs
         bsz, nb, bs = blocked_encoder_mask.shape
         num_windows = nb - 2
-        rand_mask = torch.stack([p1[i1.flatten()] for p1, i1 in zip(blocked_encoder_mask, rand_attn)])
+        rand_mask = torch.stack([p1[i1.flatten()] for p1, i1 in zip(blocked_encoder_mask, rand_attn, strict=True)])
         rand_mask = rand_mask.view(bsz, n_heads, num_windows, rand_attn.shape[-1] * bs)
         return torch.einsum("blq,bhlk->bhlqk", blocked_encoder_mask[:, 1:-1], rand_mask)
 
@@ -828,7 +828,7 @@ def _check23():
     out += [("deform_reference_points", lambda v: deform_reference_points(v, lv), (mf(2, 4, 2),)),
             ("deform_valid_ratio", deform_valid_ratio, (mb(2, 100, 134),))]
 
-    # ================================================================== normalizing flows: Glow (rosinality's glow-pytorch)
+    # ============================================================= normalizing flows: Glow (rosinality's glow-pytorch)
     def glow_squeeze(input):  # Block.forward's squeeze
         b_size, n_channel, height, width = input.shape
         squeezed = input.view(b_size, n_channel, height // 2, 2, width // 2, 2)
