@@ -311,7 +311,7 @@ THREE_TERM_SPANS = ((9.0, 13.0), (10.0, 14.0), (6.0, 12.0))  # log10 of the byte
 FLOOR_SPAN = (10.0, 14.0)  # log10 of the taps' rate (per second)
 FLOOR_OUTPUTS_MAX = 13.0  # log10 of the outputs' highest rate (per second; fit_max's grid starts at 1e9)
 # blocks in waves (hetsim.calibration.fit.fit_waves), a wave the blocks the GPU runs at once: torch.topk's single-block
-# select (one block a row, one an SM); a batched fp32 GEMM's FFMA tiles (launch.fp32_tile_waves: a wave of
+# select (one block a row, one an SM); a batched fp32 GEMM's FFMA tiles (launch.tile_waves: a wave of
 # FP32_TILE_BLOCKS_PER_SM an SM, each walking the contraction)
 WAVE_FIT_KEYS = {"topk_select_singleblock": launch.SMS,
                  "bmm_fp32_tiles": launch.SMS * launch.FP32_TILE_BLOCKS_PER_SM,
@@ -598,39 +598,27 @@ def fit_steps(points: list[Point], per_element: bool = False) -> tuple[float, fl
 
 
 def fit_steps_roof(points: list[Point], max_bw: float = math.inf) -> tuple[float, float, float, float]:
-    """(overhead_s, step_s, rate, bw) of overhead + steps x step_s + max(work / rate, bytes / bw) against graph_s: a
-    log grid over the two rates (refined twice around the best), the overhead and step time solved by least squares
-    in relative error at each; the element form (fit_steps, per_element: bw = inf) where the bytes lower no error.
-    Deterministic."""
+    """(overhead_s, step_s, rate, bw) of overhead + steps x step_s + max(work / rate, bytes / bw) against graph_s:
+    fit_max's log grid over the two rates, the overhead and step time solved by least squares in relative error at
+    each; the element form (fit_steps, per_element: bw = inf) where the bytes lower no error. Deterministic."""
     import numpy as np
 
     over, step, rate = fit_steps(points, per_element=True)
     g = np.array([p.graph_s for p in points])
     steps = np.array([op_steps(p.op) or 0.0 for p in points])
     work = np.array([compute_work(p.op) for p in points])
-    moved = np.array([hbm_bytes(p.op) for p in points])
     lhs = np.stack([1.0 / g, steps / g], axis=1)
 
-    def error(m) -> tuple[float, float, float]:
+    def solve(m) -> tuple[float, tuple[float, float]]:
         sol, *_ = np.linalg.lstsq(lhs, 1.0 - m / g, rcond=None)
         o, w = max(float(sol[0]), 0.0), max(float(sol[1]), 0.0)
-        return float(np.sum(((o + steps * w + m) / g - 1.0) ** 2)), o, w
+        return float(np.sum(((o + steps * w + m) / g - 1.0) ** 2)), (o, w)
 
-    best = (float(np.sum(((over + steps * step + work / rate) / g - 1.0) ** 2)), over, step, rate, math.inf)
+    element = (float(np.sum(((over + steps * step + work / rate) / g - 1.0) ** 2)), over, step, math.inf, rate)
     top = math.log10(max_bw) if math.isfinite(max_bw) else 13.5
-    lo_w, hi_w, lo_b, hi_b = 10.0, 14.0, 11.0, top
-    for _ in range(3):
-        for lw in np.linspace(lo_w, hi_w, 41):
-            for lb in np.linspace(lo_b, hi_b, 41):
-                err, o, w = error(np.maximum(work / 10.0**lw, moved / 10.0**lb))
-                if err < best[0]:
-                    best = (err, o, w, float(10.0**lw), float(10.0**lb))
-        if not math.isfinite(best[4]):
-            break
-        lw, lb = math.log10(best[3]), math.log10(best[4])
-        dw, db = (hi_w - lo_w) / 40 * 3, (hi_b - lo_b) / 40 * 3
-        lo_w, hi_w, lo_b, hi_b = lw - dw, lw + dw, lb - db, min(lb + db, top)
-    return best[1], best[2], best[3], best[4]
+    _, over, step, bw, rate = _grid_max(g, np.array([hbm_bytes(p.op) for p in points]), work, (10.0, 14.0), top,
+                                        lo_b=11.0, points=41, solve=solve, best=element)
+    return over, step, rate, bw
 
 
 def nonnegative_fit(cols: list, target, keep: list[int]) -> dict[int, float]:
@@ -684,22 +672,31 @@ def fit_max(points: list[Point], second: list[float], span: tuple[float, float],
     return over, bw, rate
 
 
-def _grid_max(g, b, w, span: tuple[float, float], hi_b: float) -> tuple[float, float, float, float]:
-    """(error, overhead_s, bw, rate) of fit_max's log grid, the bandwidth up to 10^hi_b."""
+def _grid_max(g, b, w, span: tuple[float, float], hi_b: float, lo_b: float = 9.0, points: int = 61, solve=None,
+              best: tuple | None = None) -> tuple:
+    """(error, *params, bw, rate) of the best fit of the fixed terms (`solve`) beside max(b / bw, w / rate), over a log
+    grid of the two rates refined twice around the best, the bandwidth from 10^lo_b up to 10^hi_b. `solve(m)` ->
+    (error, params): by default fit_max's overhead in closed form. `best`: a form the grid must beat (an infinite
+    bandwidth: none did, no refining)."""
     import numpy as np
 
-    best = (math.inf, 0.0, 1e12, 1e9)
-    top, lo_b, (lo_w, hi_w) = hi_b, 9.0, span  # log10 of bytes (and the second's units) per second
+    if solve is None:
+        def solve(m):
+            over = _overhead(g, m)
+            return float(np.sum(((over + m) / g - 1.0) ** 2)), (over,)
+
+    best = best or (math.inf, 0.0, 1e12, 1e9)
+    top, (lo_w, hi_w), cells = hi_b, span, points - 1  # log10 of bytes (and the second's units) per second
     for _ in range(3):
-        for lb in np.linspace(lo_b, hi_b, 61):
-            for lw in np.linspace(lo_w, hi_w, 61):
-                m = np.maximum(b / 10.0**lb, w / 10.0**lw)
-                over = _overhead(g, m)
-                err = float(np.sum(((over + m) / g - 1.0) ** 2))
+        for lb in np.linspace(lo_b, hi_b, points):
+            for lw in np.linspace(lo_w, hi_w, points):
+                err, params = solve(np.maximum(b / 10.0**lb, w / 10.0**lw))
                 if err < best[0]:
-                    best = (err, over, float(10.0**lb), float(10.0**lw))
-        step_b, step_w = (hi_b - lo_b) / 60 * 3, (hi_w - lo_w) / 60 * 3
-        lb, lw = math.log10(best[2]), math.log10(best[3])
+                    best = (err, *params, float(10.0**lb), float(10.0**lw))
+        if not math.isfinite(best[-2]):
+            break
+        step_b, step_w = (hi_b - lo_b) / cells * 3, (hi_w - lo_w) / cells * 3
+        lb, lw = math.log10(best[-2]), math.log10(best[-1])
         lo_b, hi_b, lo_w, hi_w = lb - step_b, min(lb + step_b, top), lw - step_w, lw + step_w
     return best
 

@@ -142,10 +142,9 @@ def wave_shape(op: Op) -> tuple[float, float]:
         return 1.0, float(op.rows)  # the small-index kernel walks the indices one after another
     if isinstance(op, Pointwise) and op.regime == "nll_loss":
         return 1.0, float(op.rows)  # one block walks the rows (aten_losses._nll_loss)
-    if isinstance(op, Matmul) and fp32_tiles(op):
-        return launch.fp32_tile_waves(op.m, op.n, op.k, op.batch)
-    if isinstance(op, Matmul) and half_tiles(op):
-        return float(op.batch), float(math.ceil(op.k / launch.HALF_TILE_K))
+    if isinstance(op, Matmul) and (fp32_tiles(op) or half_tiles(op)):
+        tile = launch.FP32_TILE if op.dtype == "fp32" else launch.HALF_TILE
+        return launch.tile_waves(op.m, op.n, op.k, op.batch, tile)
     if (steps := op_steps(op)) is not None:
         return steps, 0.0
     return 1.0, 0.0
@@ -321,10 +320,11 @@ def align1_tiles(op: Matmul) -> bool:
 
 def half_tiles(op: Matmul) -> bool:
     """A traced batch of small aligned 16-bit products, each one of nvjet's tiles (both sides up to
-    launch.HALF_TILE_SIDE, more than gemmSN's few rows: CUTLASS's wmma kernels take those; profiled on an H200,
+    launch.HALF_TILE's sides, more than gemmSN's few rows: CUTLASS's wmma kernels take those; profiled on an H200,
     realcode-more27 and -more29)."""
+    tile_rows, tile_cols, _ = launch.HALF_TILE
     return (bool(op.aten) and dtype_bytes(op.dtype) == 2 and op.batch > 1 and not op.shared_b and op.k >= OUTER_K
-            and launch.GEMM_SN_MAX_SIDE < max(op.m, op.n) and max(op.m, op.n) <= launch.HALF_TILE_SIDE
+            and launch.GEMM_SN_MAX_SIDE < max(op.m, op.n) and op.m <= tile_rows and op.n <= tile_cols
             and min(op.m, op.n) > 1 and _aligned(op))
 
 
@@ -563,7 +563,7 @@ def rate_keys(op: Op) -> tuple[str, ...]:
             if op.batch > 1 and not op.shared_b:
                 keys = ("bmm_fp32", *keys)
                 if fp32_tiles(op):
-                    # cuBLAS's FFMA tiles in waves of blocks, each walking the contraction (launch.fp32_tile_waves);
+                    # cuBLAS's FFMA tiles in waves of blocks, each walking the contraction (launch.tile_waves);
                     # its own key where fitted
                     keys = ("bmm_fp32_tiles", *keys)
             elif op.aten and op.batch == 1 and 1 in (op.m, op.n) and not op.aten.startswith(GEMV_ATEN):
@@ -587,11 +587,11 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         if op.aten.startswith(GEMV_ATEN):
             # mv / addmv: cuBLAS gemv (a matrix times a vector), fitted on its own cases where measured
             keys = ("gemv", *keys)
-        # an outer product (rotary's inv_freq @ positions, k = 1): fitted on traced ops where measured
         if half_tiles(op) and keys[0] == "bmm":
             # a batch of small 16-bit products: nvjet runs one tile an item (64 x 8 to 64 x 64) after a memset, a fixed
-            # cost a tile in waves (launch.half_tile_waves); its own key where fitted
+            # cost a tile in waves (launch.tile_waves); its own key where fitted
             keys = ("bmm_tiles", *keys)
+        # an outer product (rotary's inv_freq @ positions, k = 1): fitted on traced ops where measured
         return ("matmul_outer", *keys) if op.k < OUTER_K else keys
     if isinstance(op, Attention):
         return ("attention_decode", "attention") if op.q_len == 1 else ("attention_prefill", "attention")

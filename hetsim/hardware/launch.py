@@ -347,17 +347,17 @@ FP32_TILE = (32, 32, 8)
 FP32_TILE_BLOCKS_PER_SM = 4
 
 
-def fp32_tile_waves(m: int, n: int, k: int, batch: int) -> tuple[float, float]:
-    """(blocks, steps) of an fp32 batched product on FP32_TILE tiles: its output tiles, its contraction's steps."""
-    tm, tn, tk = FP32_TILE
-    return float(batch * math.ceil(m / tm) * math.ceil(n / tn)), float(math.ceil(k / tk))
-
-
 # a batch of small 16-bit products (profiled on an H200, realcode-more27 and -more29): nvjet picks a tile that covers
-# each item (64 x 8, 64 x 16, 32 x 64, 64 x 64) and runs one block an item stepping 16 along the contraction after a
+# each item (64 x 8, 64 x 16, 32 x 64, 64 x 64), so one block an item, stepping 16 along the contraction after a
 # memset: 32,768 8 x 8 products 103 us, 3.1 ns an item, as 16,384 of 16 x 16 and 4,096 of 32 x 32 (3.2-3.6 ns)
-HALF_TILE_SIDE = 64
-HALF_TILE_K = 16
+HALF_TILE = (64, 64, 16)
+
+
+def tile_waves(m: int, n: int, k: int, batch: int, tile: tuple[int, int, int]) -> tuple[float, float]:
+    """(blocks, steps) of a batched product on `tile` (rows, columns, contraction step; FP32_TILE, HALF_TILE): its
+    output tiles, each walking its contraction's steps."""
+    tm, tn, tk = tile
+    return float(batch * math.ceil(m / tm) * math.ceil(n / tn)), float(math.ceil(k / tk))
 # the tile blocks an SM runs at once (a wave is SMS x this): chosen by the fit's error over 1-16 on the fit groups'
 # 15 cases (median / p90 1.6 / 9.0 % at 8, 3.2 / 15 at 1, 3.6 / 16 at 4, 3.0 / 41 at 16), never on a check
 HALF_TILE_BLOCKS_PER_SM = 8

@@ -1,4 +1,4 @@
-"""A batched fp32 product on cuBLAS's FFMA tiles (launch.fp32_tile_waves): its time follows waves of 32 x 32 tile
+"""A batched fp32 product on cuBLAS's FFMA tiles (launch.tile_waves): its time follows waves of 32 x 32 tile
 blocks and each block's walk of the contraction, not the flops, so a million 3 x 3 products cost what a tile costs a
 million times; one-row products (gemv) and a few rows over a wide output (gemmSN) keep the bmm_fp32 roofline."""
 
@@ -22,9 +22,9 @@ def bmm(batch, m, k, n, dtype="float32"):
 
 
 def test_tiles_and_steps_count_what_a_product_fills_padded_to_the_tile():
-    assert launch.fp32_tile_waves(3, 3, 3, 1_000_000) == (1_000_000, 1)  # one tile, one step each
-    assert launch.fp32_tile_waves(33, 32, 2048, 96) == (192, 256)  # two row tiles, 2,048 / 8 steps
-    assert launch.fp32_tile_waves(4096, 4096, 256, 8) == (8 * 128 * 128, 32)
+    assert launch.tile_waves(3, 3, 3, 1_000_000, launch.FP32_TILE) == (1_000_000, 1)  # one tile, one step each
+    assert launch.tile_waves(33, 32, 2048, 96, launch.FP32_TILE) == (192, 256)  # two row tiles, 2,048 / 8 steps
+    assert launch.tile_waves(4096, 4096, 256, 8, launch.FP32_TILE) == (8 * 128 * 128, 32)
 
 
 def test_only_the_tile_kernels_products_take_the_tile_key():

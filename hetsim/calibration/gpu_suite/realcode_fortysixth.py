@@ -35,16 +35,11 @@ def _more29():
     import torch
 
     from hetsim.calibration.gpu_suite.aten_cases import _meta_makers
+    from hetsim.calibration.gpu_suite.realcode_fortythird import batched_products
 
     m, _ = _meta_makers()
-    out = []
-    for batch, rows, depth, cols, dt in HALF_PRODUCTS:
-        dtype = getattr(torch, dt)
-        out.append(("bmm_small_half", lambda a, b: torch.bmm(a, b), (m(batch, rows, depth, dt=dtype),
-                                                                     m(batch, depth, cols, dt=dtype))))
-    for batch, depth, cols in GEMV_PRODUCTS:
-        out.append(("bmm_row", lambda q, k: torch.bmm(q, k), (m(batch, 1, depth, dt=torch.float32),
-                                                              m(batch, depth, cols, dt=torch.float32))))
+    out = batched_products("bmm_small_half", HALF_PRODUCTS)
+    out += batched_products("bmm_row", ((batch, 1, depth, cols, "float32") for batch, depth, cols in GEMV_PRODUCTS))
 
     def columns_of_one(x):  # e.g. a box's width from its corners: x[:, 2] - x[:, 0], then a product of two columns
         return (x[:, 2 % x.shape[1]] - x[:, 0]) * x[:, 1]

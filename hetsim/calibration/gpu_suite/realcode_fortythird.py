@@ -25,18 +25,23 @@ PRODUCTS = ((262144, 3, 3, 3, "float32"), (65536, 4, 4, 4, "float32"), (16384, 9
             (1024, 1, 512, 64, "bfloat16"))
 
 
-def _more27():
+def batched_products(label: str, products) -> list:
+    """A torch.bmm case of each (batch, m, k, n, dtype name) of `products`, labelled `label`."""
     import torch
 
     from hetsim.calibration.gpu_suite.aten_cases import _meta_makers
 
     m, _ = _meta_makers()
     out = []
-    for batch, rows, depth, cols, dt in PRODUCTS:
+    for batch, rows, depth, cols, dt in products:
         dtype = getattr(torch, dt)
-        out.append(("bmm_small", lambda a, b: torch.bmm(a, b), (m(batch, rows, depth, dt=dtype),
-                                                                m(batch, depth, cols, dt=dtype))))
+        out.append((label, lambda a, b: torch.bmm(a, b), (m(batch, rows, depth, dt=dtype),
+                                                          m(batch, depth, cols, dt=dtype))))
     return out
+
+
+def _more27():
+    return batched_products("bmm_small", PRODUCTS)
 
 
 def specs():
