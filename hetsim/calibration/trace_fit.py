@@ -274,6 +274,11 @@ ROOF_KEYS = frozenset({"attention_flash_prefill", "attention_efficient_prefill",
                        "bmm_odd_tokens", "bmm_fp32", "matmul_splitk", "bmm_even_tokens", "matmul_odd_width",
                        "matmul_even_width", "matmul_skinny", "bmm_even_scores", "conv_gemm", "conv_gemm_sm80",
                        "conv_simt", "conv_first_layer", "conv_gemm_narrow"}) | ELEMENT_RATE_KEYS
+# the corners an element-rate key's roof may take (gpu.roof's p; inf: the max), the one whose fit errs least: a
+# kernel both of whose terms near-bind runs longer than either (fp32 broadcasts of 58.7 M elements: 123 us of bytes at
+# the bf16-dominated fit's rate, 136 of element work, 168 measured, realcode-check20), its index arithmetic and its
+# loads overlapping only in part
+CORNERS = (math.inf, 4.0, 3.0, 2.0)
 # GEMM keys whose flops are kept wherever they lower the error at all: cuBLAS's align-1 / align-2 kernels run a
 # 4096-cube product at ~95 TFLOP/s (gemm-shapes), while the same key's language-model heads over odd vocabularies at a
 # few rows (realcode-more20) halve no error of the bytes alone; dropping the flops priced the cube at its bytes, ~10x
@@ -306,7 +311,7 @@ FLOOR_KEYS = frozenset({"conv_depthwise", "conv_depthwise_cudnn", "conv_depthwis
 # walk_bw_bytes_per_s) (fit_three): LayerNorm's bytes, its Welford updates and rows' fixed costs (gpu.compute_work),
 # one block's walk over a long row (gpu.walk_bytes); a scatter's bytes, its elements, a thread's chain of up to 8
 # (scatter_add keeps two: its 3 cases cannot fit four numbers)
-THREE_TERM_KEYS = frozenset({"layer_norm", "scatter"})
+THREE_TERM_KEYS = frozenset({"layer_norm", "scatter", "matmul_fp32"})
 THREE_TERM_SPANS = ((9.0, 13.0), (10.0, 14.0), (6.0, 12.0))  # log10 of the bytes', the work's and the walk's rates
 FLOOR_SPAN = (10.0, 14.0)  # log10 of the taps' rate (per second)
 FLOOR_OUTPUTS_MAX = 13.0  # log10 of the outputs' highest rate (per second; fit_max's grid starts at 1e9)
@@ -529,14 +534,18 @@ def fit_walk(points: list[Point], span: tuple[float, float] = (7.0, 12.0),
     overhead + max(bytes / bw, walk / walk_bw) against graph_s (`fit_max`). Where the walk binds no case at
     the optimum, or halves no error the bytes alone leave (`WALK_GAIN`), the cases cannot tell its rate:
     walk_bw = inf, and the bandwidth is fitted alone (`fit_affine`)."""
-    return fit_max(points, [walk_bytes(p.op) for p in points], span, gain, max_bw)
+    return fit_max(points, [walk_bytes(p.op) for p in points], span, gain, max_bw)[1:]
 
 
 def fit_roof(points: list[Point], span: tuple[float, float] = (12.0, 16.0),
-             gain: float = WALK_GAIN, max_bw: float = math.inf) -> tuple[float, float, float]:
-    """(overhead_s, bw_bytes_per_s, flop_rate) of overhead + max(bytes / bw, flops / flop_rate), as `fit_walk`
-    with the op's flops for its walk (a flop rate in 1e12-1e16 per second unless `span` says otherwise)."""
-    return fit_max(points, [compute_work(p.op) for p in points], span, gain, max_bw)
+             gain: float = WALK_GAIN, max_bw: float = math.inf,
+             corners: tuple[float, ...] = (math.inf,)) -> tuple[float, float, float, float]:
+    """(overhead_s, bw_bytes_per_s, flop_rate, roof_p) of overhead + roof(bytes / bw, flops / flop_rate; roof_p), as
+    `fit_walk` with the op's flops for its walk (a flop rate in 1e12-1e16 per second unless `span` says otherwise),
+    the corner's sharpness the one of `corners` whose fit errs least (inf: the max, kept on a tie)."""
+    work = [compute_work(p.op) for p in points]
+    fits = [(*fit_max(points, work, span, gain, max_bw, p), p) for p in corners]
+    return min(fits, key=lambda f: (f[0], -f[-1]))[1:]
 
 
 def fit_floor(points: list[Point]) -> tuple[float, float, float]:
@@ -648,32 +657,34 @@ def fit_row_waves(points: list[Point], slots: float) -> tuple[float, float, floa
 
 
 def fit_max(points: list[Point], second: list[float], span: tuple[float, float],
-            gain: float = WALK_GAIN, max_bw: float = math.inf) -> tuple[float, float, float]:
+            gain: float = WALK_GAIN, max_bw: float = math.inf, corner: float = math.inf) -> tuple[float, ...]:
     """(overhead_s, bw_bytes_per_s, rate) minimising the relative error of overhead + max(bytes / bw,
     second / rate) against graph_s: a log grid over the two rates (`span`: log10 of the second's), refined
     twice around the best, the overhead solved in closed form at each (floored at 0). Deterministic. Where
     the second term binds no case at the optimum, or halves no error the bytes alone leave (`WALK_GAIN`):
     rate = inf, and the bandwidth is fitted alone (`fit_affine`). `max_bw`: the HBM's rate, which the bandwidth
     may not pass (the bytes are HBM-equivalent already: residency.hbm_equivalent); a fit above it is redone below it
-    (a compute-bound key whose bytes term binds no case would otherwise drift up the grid)."""
+    (a compute-bound key whose bytes term binds no case would otherwise drift up the grid). `corner`: the sharpness
+    of the two terms' roof (gpu.roof; inf: their max). Returns (error, overhead_s, bw_bytes_per_s, rate), the error
+    the relative errors' sum of squares."""
     import numpy as np
 
     g = np.array([p.graph_s for p in points])
     b = np.array([hbm_bytes(p.op) for p in points])
     w = np.array(second, dtype=float)
-    best = _grid_max(g, b, w, span, 14.0)
+    best = _grid_max(g, b, w, span, 14.0, corner=corner)
     if best[2] > max_bw:
-        best = _grid_max(g, b, w, span, math.log10(max_bw))
+        best = _grid_max(g, b, w, span, math.log10(max_bw), corner=corner)
     err, over, bw, rate = best
     a_over, a_bw = fit_affine(points, max_bw)
     affine = float(np.sum(((a_over + b / a_bw) / g - 1.0) ** 2))
     if not np.any(w / rate > b / bw) or err > gain * affine:
-        return a_over, a_bw, math.inf
-    return over, bw, rate
+        return affine, a_over, a_bw, math.inf
+    return err, over, bw, rate
 
 
 def _grid_max(g, b, w, span: tuple[float, float], hi_b: float, lo_b: float = 9.0, points: int = 61, solve=None,
-              best: tuple | None = None) -> tuple:
+              best: tuple | None = None, corner: float = math.inf) -> tuple:
     """(error, *params, bw, rate) of the best fit of the fixed terms (`solve`) beside max(b / bw, w / rate), over a log
     grid of the two rates refined twice around the best, the bandwidth from 10^lo_b up to 10^hi_b. `solve(m)` ->
     (error, params): by default fit_max's overhead in closed form. `best`: a form the grid must beat (an infinite
@@ -690,7 +701,7 @@ def _grid_max(g, b, w, span: tuple[float, float], hi_b: float, lo_b: float = 9.0
     for _ in range(3):
         for lb in np.linspace(lo_b, hi_b, points):
             for lw in np.linspace(lo_w, hi_w, points):
-                err, params = solve(np.maximum(b / 10.0**lb, w / 10.0**lw))
+                err, params = solve(_roof(b / 10.0**lb, w / 10.0**lw, corner))
                 if err < best[0]:
                     best = (err, *params, float(10.0**lb), float(10.0**lw))
         if not math.isfinite(best[-2]):
@@ -699,6 +710,16 @@ def _grid_max(g, b, w, span: tuple[float, float], hi_b: float, lo_b: float = 9.0
         lb, lw = math.log10(best[-2]), math.log10(best[-1])
         lo_b, hi_b, lo_w, hi_w = lb - step_b, min(lb + step_b, top), lw - step_w, lw + step_w
     return best
+
+
+def _roof(a, b, p: float):
+    """gpu.roof over arrays: the max for p = inf, else the p-norm of the two terms."""
+    import numpy as np
+
+    if math.isinf(p):
+        return np.maximum(a, b)
+    hi = np.maximum(np.maximum(a, b), 1e-300)
+    return hi * ((a / hi) ** p + (b / hi) ** p) ** (1.0 / p)
 
 
 def fit_per_index(points: list[Point]) -> tuple[float, float]:
@@ -801,7 +822,7 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
                    _abs_errs([dispatch] * len(points), [p.cpu_s for p in points])).items()}}
     else:
         sizes = [p.op.bytes for p in points]
-        flop_rate = math.inf
+        flop_rate = roof_p = math.inf
         waves = {}
         if key in WAVE_FIT_KEYS:
             slots = WAVE_FIT_KEYS[key]
@@ -845,12 +866,17 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
         elif key in ROOF_KEYS:
             # an element rate the kernel's code shows (the profiled unvectorised casts, the strided kernel) is kept
             # wherever it lowers the error: the bytes-only fit mixes cases the L2 held with ones streamed from HBM
-            over, bw, flop_rate = fit_roof(points, RATE_SPAN.get(key, (12.0, 16.0)),
-                                           1.0 if key in ELEMENT_RATE_KEYS | FLOPS_KEPT else WALK_GAIN, max_bw)
+            over, bw, flop_rate, roof_p = fit_roof(points, RATE_SPAN.get(key, (12.0, 16.0)),
+                                                   1.0 if key in ELEMENT_RATE_KEYS | FLOPS_KEPT else WALK_GAIN,
+                                                   max_bw, CORNERS if key in ELEMENT_RATE_KEYS else (math.inf,))
             walk_bw = math.inf
-            notes.append("device_s = overhead_s + max(bytes / bw_bytes_per_s, flops / flop_rate)"
-                         if math.isfinite(flop_rate) else "the flops bind no case or halve no error of the bytes "
-                         "alone: flop_rate = inf")
+            if not math.isfinite(flop_rate):
+                notes.append("the flops bind no case or halve no error of the bytes alone: flop_rate = inf")
+            elif math.isinf(roof_p):
+                notes.append("device_s = overhead_s + max(bytes / bw_bytes_per_s, flops / flop_rate)")
+            else:
+                notes.append(f"device_s = overhead_s + roof(bytes / bw_bytes_per_s, flops / flop_rate; roof_p = "
+                             f"{roof_p:g}): where both near-bind, the element work and the loads overlap only in part")
         else:
             over, bw, walk_bw = (fit_walk(points, RATE_SPAN.get(key, (7.0, 12.0)), max_bw,
                                           1.0 if key in WALK_KEPT else WALK_GAIN) if key in WALK_KEYS
@@ -873,7 +899,7 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
             notes.append("no device-bound case: eager_gap_s from the key it refines")
         steps = {"wave_slots": 1.0, "wave_s": step_s} if key in STEP_KEYS else waves
         rates = OpClassRates(over, bw, flop_rate, source="calibrated", dispatch_s=dispatch, eager_gap_s=gap,
-                             walk_bw_bytes_per_s=walk_bw, **steps)
+                             walk_bw_bytes_per_s=walk_bw, roof_p=roof_p, **steps)
         dev = [op_device_s(rates, p.op) for p in points]
         stream = [max(rates.dispatch_s, op_stream_device_s(rates, p.op)) for p in points]
         fit = {"points": len(points), "device_points": len(points), "host_points": len(points),

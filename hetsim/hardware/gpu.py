@@ -219,6 +219,12 @@ def walk_bytes(op: Op) -> float:
         # The fitted softmax keys price this lane work beside the bytes (op_steps); a profile whose softmax key has a
         # walk rate (an earlier fit's form) prices it as this walk
         return ACCUMULATE_BYTES * softmax_lane_work(op)
+    if isinstance(op, Matmul) and op.aten and op.dtype == "fp32" and op.batch == 1 and op.k >= OUTER_K:
+        # a traced fp32 product's contraction, which each FFMA tile block walks 8 deep a step: cuBLAS splits it only a
+        # few ways (a split-K kernel and its reduction), so few output tiles over a long contraction run at the walk's
+        # pace, not the flops' (16 x 1,024 outputs over 1,042 / 4,096 / 8,192 ran 11 / 35 / 68 us on an H200,
+        # realcode-check23's profiles)
+        return float(op.k * ACCUMULATE_BYTES)
     if isinstance(op, Pointwise) and op.walk:
         # laid out by the lowering from the kernel's launch (hetsim.stacks.aten); a chain of dependent loads runs
         # faster as far as the L2 holds them (residency.WALK_L2_GAIN)

@@ -45,7 +45,7 @@ from hetsim.stacks.aten_index import (
     _scatter,
     _select,
 )
-from hetsim.stacks.aten_losses import _mse_loss, _nll_loss, _nll_loss2d
+from hetsim.stacks.aten_losses import _bce_with_logits, _mse_loss, _nll_loss, _nll_loss2d
 from hetsim.stacks.aten_norms import _batch_norm, _group_norm, _layer_norm, _rms_norm, _softmax
 from hetsim.stacks.aten_pointwise import (
     RANDOM_FILLS,
@@ -162,6 +162,7 @@ MAPPING.update({
     "searchsorted": ("searchsorted (a binary search an element)", _searchsorted),
     "nll_loss_forward": ("nll_loss (one block walks the rows; unreduced: pointwise_fill + pointwise)", _nll_loss),
     "mse_loss": ("pointwise + reduction (the squared difference written, then its mean)", _mse_loss),
+    "binary_cross_entropy_with_logits": ("pointwise x 5 + reduction (its composite's kernels)", _bce_with_logits),
     "nll_loss2d_forward": ("pointwise (a log-probability a target position, summed atomically)", _nll_loss2d),
     "diag_embed": ("pointwise_fill + copy_strided (zeros, then the diagonal view copied)", _diag_embed),
     "_amp_update_scale_": ("pointwise (one thread)", _amp_update_scale),

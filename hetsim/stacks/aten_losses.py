@@ -1,4 +1,5 @@
-"""Losses ATen runs as one op: nll_loss (the second half of every cross-entropy) and mse_loss."""
+"""Losses ATen runs as one op: nll_loss (the second half of every cross-entropy), mse_loss and
+binary_cross_entropy_with_logits."""
 
 from __future__ import annotations
 
@@ -56,3 +57,31 @@ def _nll_loss2d(op: AtenOp) -> tuple[Op, ...]:
     mean = (Pointwise(1, 2 * nbytes(op.outputs[0]), op.name, "pointwise", name=_name(op)),) if int(
         op.args.get("reduction", 1)) == MEAN_REDUCTION else ()
     return (*zeros, pick, *mean)
+
+
+def _bce_with_logits(op: AtenOp) -> tuple[Op, ...]:
+    # Loss.cpp binary_cross_entropy_with_logits, composite on CUDA: log_sigmoid(input); (1 - target) as a filled tensor
+    # minus the target; .mul_(input); .sub_(log_sigmoid) (profiled on an H200, realcode-check22: log_sigmoid_forward,
+    # FillFunctor, add twice, mul: five full-size elementwise kernels where the roofline priced one pass); a weight
+    # multiplied in place, a pos_weight's (pos_weight - 1) * target + 1 scaling the log-sigmoid first; then the
+    # reduction (mean / sum) as mse_loss's
+    x, target = op.inputs[0], op.inputs[1]
+    weight, pos_weight = (op.inputs[2:4] + (None, None))[:2] if len(op.inputs) > 2 else (None, None)
+    full = TensorMeta.dense(x.shape, x.dtype)
+
+    def run(name: str, *inputs: TensorMeta, args: dict | None = None) -> tuple[Op, ...]:
+        return lower_op(AtenOp(name, inputs, (full,), args or {}, module=op.module))
+
+    steps = run("aten.log_sigmoid_forward.default", x)
+    if pos_weight is not None:
+        scale = TensorMeta.dense(pos_weight.shape, pos_weight.dtype)
+        steps += lower_op(AtenOp("aten.sub.Tensor", (pos_weight,), (scale,), {"other": 1}, module=op.module))
+        steps += run("aten.mul.Tensor", scale, target) + run("aten.add_.Tensor", full, args={"other": 1})
+        steps += run("aten.mul_.Tensor", full, full)
+    steps += run("aten.fill_.Scalar", full, args={"value": 1}) + run("aten.sub.Tensor", full, target)
+    steps += run("aten.mul_.Tensor", full, x) + run("aten.sub_.Tensor", full, full)
+    if weight is not None:
+        steps += run("aten.mul_.Tensor", full, weight)
+    if int(op.args.get("reduction", 1)) != NO_REDUCTION:
+        steps += lower_op(AtenOp("aten.mean.default", (full,), op.outputs, {}, module=op.module))
+    return tuple(replace(o, aten=op.name) for o in steps)

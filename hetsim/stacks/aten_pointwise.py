@@ -80,12 +80,20 @@ COMPARISONS = frozenset({"eq", "ne", "lt", "le", "gt", "ge", "logical_and", "log
 
 def _pointwise(op: AtenOp) -> tuple[Op, ...]:
     ops = _elementwise(op)
-    if op.inplace and op.outputs and len(ops) == 1 and isinstance(ops[0], Pointwise) and len(op.inputs) > 1:
-        # an in-place op (a += b, an optimizer's update) writes the buffer it read: its output is held once, so a
-        # replayed op's working set is its inputs' (residency.working_bytes): 4864 x 896 fp32 add_ ran 6.6 TB/s of
-        # its three tensors' bytes where two of them fit the L2 (realcode-check22, realcode-more29)
+    if op.inplace and op.outputs and len(ops) == 1 and isinstance(ops[0], Pointwise) and loads_output(op):
+        # an in-place op (a += b, x.exp_(), an optimizer's update) writes the buffer it read: its output is held once,
+        # so a replayed op's working set is its inputs' (residency.working_bytes): 4864 x 896 fp32 add_ ran 6.6 TB/s
+        # of its three tensors' bytes where two of them fit the L2 (realcode-check22, realcode-more29)
         return (replace(ops[0], reread=ops[0].reread + nbytes(op.outputs[0])),)
     return ops
+
+
+def loads_output(op: AtenOp) -> bool:
+    """Whether an in-place op's kernel loads the buffer it writes: every in-place elementwise op but a fill (fill_,
+    zero_: stores only, or the value copied in) or a draw (uniform_, exponential_: Philox numbers stored), whose
+    buffer is in its working set once already."""
+    return bool(op.inputs) and op.base not in ("fill_", "zero_", "exponential_", "geometric_", "log_normal_",
+                                               "cauchy_") and op.base not in RANDOM_FILLS
 
 
 def _elementwise(op: AtenOp) -> tuple[Op, ...]:

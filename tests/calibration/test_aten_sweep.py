@@ -270,6 +270,16 @@ def test_the_sweep_runs_one_group_and_regime_alone(tmp_path):
     assert main([*argv[:-1], "no_such_regime"]) == 2  # a regime no case has: refused, one line
     models = [a if a != "methods" else "models" for a in argv]  # the regime exists, not in that group
     assert main(models) == 2
+    # --ids: only the cases named (an @file of them alike); an index the file lacks, or not a number: refused
+    ids = tmp_path / "ids.txt"
+    ids.write_text("2\n")
+    again = tmp_path / "cpu-ids"
+    assert main(["--out", str(again), "--cases", str(cases), "--torch-device", "cpu", "--ids", f"@{ids}"]) == 0
+    rows = pd.read_parquet(again.with_suffix(".parquet"))
+    assert list(rows["case"]) == [2] and rows["aten"].iloc[0] == small[2]["aten"]
+    assert json.loads(again.with_name(again.name + ".json").read_text())["ids"] == [2]
+    assert main(["--out", str(again), "--cases", str(cases), "--torch-device", "cpu", "--ids", "7"]) == 2
+    assert main(["--out", str(again), "--cases", str(cases), "--torch-device", "cpu", "--ids", "two"]) == 2
 
 
 def test_the_fit_takes_several_sweep_files(tmp_path):

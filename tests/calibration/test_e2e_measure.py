@@ -163,6 +163,31 @@ def test_op_cases_rebuild_layouts_and_keep_indices_in_bounds():
     assert op_callable(arange, torch.device("cpu"))().tolist() == list(range(7))
 
 
+def test_an_in_place_division_replays_at_one_magnitude_and_optional_tensors_stay_none():
+    """x /= y replayed thousands of times with random y drives x subnormal (CUDA's fp32 division then takes its slow
+    path): the divisor is drawn at magnitude 1, its broadcast layout kept. An optional tensor the trace left out
+    (bce_with_logits' weight) is passed as its default, None."""
+    torch = pytest.importorskip("torch")
+    import inspect
+
+    from hetsim.calibration.e2e.opcases import op_callable
+    from hetsim.tracing.trace import AtenOp, TensorMeta
+
+    f32 = "float32"
+    x, row = TensorMeta((64, 32), (32, 1), f32), TensorMeta((64, 32), (1, 0), f32, True, False)
+    div = op_callable(AtenOp("aten.div_.Tensor", (x, row), (x,), {}, inplace=True), torch.device("cpu"))
+    kwargs = inspect.getclosurevars(div).nonlocals["kwargs"]
+    start = kwargs["self"].abs().clone()
+    for _ in range(2000):
+        div()
+    assert torch.equal(kwargs["self"].abs(), start)  # no drift toward zero however often it is replayed
+    assert kwargs["other"].stride() == (1, 0) and set(kwargs["other"].abs().unique().tolist()) == {1.0}
+    plain = op_callable(AtenOp("aten.div.Tensor", (x, x), (x,), {}), torch.device("cpu"))
+    assert not set(inspect.getclosurevars(plain).nonlocals["kwargs"]["other"].abs().unique().tolist()) <= {1.0}
+    bce = AtenOp("aten.binary_cross_entropy_with_logits.default", (x, x), (TensorMeta((), (), f32),), {})
+    assert op_callable(bce, torch.device("cpu"))().shape == ()
+
+
 def test_host_profile_counts_every_aten_op_and_sdpa_call_per_decode_step(tiny, tmp_path):
     """The host-time diagnostic on a CPU: per stack, the profiled steps' wall times and, per aten op, its
     calls per step (a DynamicCache step of a 2-layer model: one SDPA call per layer)."""

@@ -143,3 +143,19 @@ def test_a_map_nll_loss_picks_a_logit_a_position_and_diag_embed_fills_then_copie
     fill, copy = lower("aten.diag_embed.default", (x,), (meta((16, 12, 12)),))
     assert fill.regime == "pointwise_fill" and fill.bytes == 4 * 16 * 12 * 12
     assert copy.numel == x.numel and copy.aten == "aten.diag_embed.default"
+
+
+def test_bce_with_logits_lowers_to_its_composites_kernels():
+    # Loss.cpp's composite (profiled, realcode-check22): log_sigmoid, a fill and four full-size binaries' worth of
+    # kernels (1 - target, * input, - log_sigmoid), then the mean; a weight multiplies in place before the reduction
+    x = meta((200700, 91))
+    full = x.numel * x.itemsize
+    unreduced = lower("aten.binary_cross_entropy_with_logits.default", (x, x), (x,), {"reduction": 0})
+    assert [o.regime for o in unreduced][:2] == ["pointwise_math", "pointwise_fill"] and len(unreduced) == 5
+    assert all(isinstance(o, Pointwise) for o in unreduced)
+    assert sum(o.nbytes for o in unreduced) == 2 * full + full + 3 * 3 * full
+    mean = lower("aten.binary_cross_entropy_with_logits.default", (x, x), (meta(()),))
+    assert len(mean) == 6 and isinstance(mean[-1], AxisReduction)
+    weighted = lower("aten.binary_cross_entropy_with_logits.default", (x, x, meta((91,))), (meta(()),))
+    assert len(weighted) == 7
+    assert all(o.aten == "aten.binary_cross_entropy_with_logits.default" for o in (*unreduced, *mean, *weighted))

@@ -98,6 +98,8 @@ def op_callable(op: AtenOp, device: torch.device, bound: int | None = None, posi
     tensors = [_materialise(m, device, bound) for m in op.inputs]
     if positive:
         tensors = [t.abs() + 1e-3 if t.is_floating_point() else t for t in tensors]
+    if parts[1] in STEADY_DIVISORS and len(tensors) > 1 and tensors[1].is_floating_point():
+        tensors[1] = _unit_magnitude(tensors[1])
     if "embedding_bag" in op.name and len(tensors) >= 3:
         tensors[2] = _bag_offsets(tensors[1], tensors[2])
     args = list(func._schema.arguments)
@@ -111,11 +113,30 @@ def op_callable(op: AtenOp, device: torch.device, bound: int | None = None, posi
         elif "Tensor" in str(a.type):
             if str(a.type).startswith("List"):
                 kwargs[a.name] = [next(it) for _ in range(len(tensors) - singles)]
-            else:
-                kwargs[a.name] = next(it)
+            elif (t := next(it, None)) is not None or "?" not in str(a.type):
+                # an optional tensor the trace left out (F.binary_cross_entropy_with_logits' weight and
+                # pos_weight) keeps its default, None
+                kwargs[a.name] = t
     call = lambda: func(**kwargs)  # noqa: E731
     _check_replay(op, call)
     return call
+
+
+# in-place divisions whose divisor is drawn at magnitude 1: replayed thousands of times, x /= y with random y drives x to
+# subnormal values, where CUDA's IEEE fp32 division takes its slow path, so the replay times a kernel no single call
+# runs (an fp32 div_ of 65,536 elements: 1.4 us a call in the kernel profile, 4.1 us a replay after thousands;
+# 4864 x 896: 8.2 us against 23.1; realcode-check22 / -check23, case-kernels diagnostics)
+STEADY_DIVISORS = frozenset({"div_", "divide_", "true_divide_"})
+
+
+def _unit_magnitude(t: torch.Tensor) -> torch.Tensor:
+    """t with its elements set to +1 or -1 (their signs), its layout kept (a stride-0 dimension stays broadcast):
+    dividing by it keeps the dividend's magnitude, however often the op is replayed."""
+    if t.numel():
+        span = 1 + sum((s - 1) * st for s, st in zip(t.shape, t.stride(), strict=True))
+        flat = t.as_strided((span,), (1,), t.storage_offset())
+        flat.copy_(torch.where(flat < 0, -1.0, 1.0))
+    return t
 
 
 def _bag_offsets(indices: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:

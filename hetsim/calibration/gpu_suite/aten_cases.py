@@ -674,7 +674,10 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     products of small matrices, one-row fp32 products in batches and elementwise ops over the columns of narrow rows;
     then realcode-more30 (realcode_fortyseventh), nll_loss, softmaxes over many vocabulary-wide rows, torch.optim's
     foreach kernels and one-op losses; then the twenty-third check, realcode-check23, which lives in
-    realcode_fortyeighth, blind to every group before it)."""
+    realcode_fortyeighth, blind to every group before it; then realcode-more31 (realcode_fiftieth), broadcasting
+    binaries at streaming sizes, in-place unary ops, fp32 linears of few rows and one-a-row gathers out of wide
+    log-probabilities; then the twenty-fourth check, realcode-check24, which lives in realcode_fortyninth, blind to
+    every group before it)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighteenth,
@@ -682,10 +685,12 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_eleventh,
         realcode_fifteenth,
         realcode_fifth,
+        realcode_fiftieth,
         realcode_fortieth,
         realcode_fortyeighth,
         realcode_fortyfifth,
         realcode_fortyfirst,
+        realcode_fortyninth,
         realcode_fortyfourth,
         realcode_fortysecond,
         realcode_fortyseventh,
@@ -774,7 +779,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_fortyfifth.REALCODE_CHECK22,), realcode_fortyfifth.specs),
             ((realcode_fortysixth.REALCODE_MORE29,), realcode_fortysixth.specs),
             ((realcode_fortyseventh.REALCODE_MORE30,), realcode_fortyseventh.specs),
-            ((realcode_fortyeighth.REALCODE_CHECK23,), realcode_fortyeighth.specs))
+            ((realcode_fortyeighth.REALCODE_CHECK23,), realcode_fortyeighth.specs),
+            ((realcode_fiftieth.REALCODE_MORE31,), realcode_fiftieth.specs),
+            ((realcode_fortyninth.REALCODE_CHECK24,), realcode_fortyninth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -48,7 +48,10 @@ small matrices; `realcode-more28`: bicubic interpolation of channels-last inputs
 blind check, training-step code, GANs, proteins, neural operators, metrics and RL updates; `realcode-more29`: batched
 16-bit small products, one-row fp32 products in batches, elementwise ops over narrow rows' columns; `realcode-more30`:
 nll_loss, vocabulary-wide softmaxes, foreach kernels, one-op losses; `realcode-check23`: a twenty-third blind check,
-efficient attention, graph transformers, tabular nets, world models, deformable attention, flows) and `--regimes` only
+efficient attention, graph transformers, tabular nets, world models, deformable attention, flows; `realcode-more31`:
+streaming broadcasts, in-place unary ops, fp32 linears of few rows, one-a-row gathers out of wide log-probabilities;
+`realcode-check24`: a twenty-fourth blind check, vision-language, speech, recommenders, segmentation, decoding
+utilities, quantisation and contrastive losses) and `--regimes` only
 the cases of those rate keys; a case keeps its index in the cases file (column `case`), so runs of different groups stay
 apart and can be fitted together (hetsim.calibration.trace_fit takes several --cases). An index op of the methods group
 (`int_bound` in its case) draws its indices over the rows it addresses, as the method's gathers do, instead of below
@@ -178,6 +181,9 @@ def main(argv: list[str] | None = None) -> int:
                          "so SDPA runs flash or memory-efficient, as PyTorch <= 2.10 wheels pick them (default: on, "
                          "PyTorch's own choice)")
     ap.add_argument("--regimes", default="", help="time only cases of these rate keys, comma-separated")
+    ap.add_argument("--ids", default="",
+                    help="time only these cases (their indices in the cases file, comma- or space-separated, or "
+                         "@FILE of them): cases a run could not time, timed again after the harness was mended")
     args = ap.parse_args(argv)
     import pandas as pd
     import torch
@@ -203,6 +209,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {args.cases}: --regimes: no case has regime {r!r}{hint}", file=sys.stderr)
             return 2
     chosen = pick(every, args.group, regimes)
+    if args.ids:
+        text = Path(args.ids[1:]).read_text() if args.ids.startswith("@") else args.ids
+        try:
+            wanted = {int(x) for x in text.replace(",", " ").split()}
+        except ValueError:
+            print(f"error: --ids: expected case indices (integers), got {text.strip()[:60]!r}", file=sys.stderr)
+            return 2
+        if unknown := sorted(n for n in wanted if not 0 <= n < len(every)):
+            print(f"error: {args.cases}: --ids: no case {unknown[0]} (the file has {len(every)})", file=sys.stderr)
+            return 2
+        chosen = [(n, c) for n, c in chosen if n in wanted]
     if args.limit:
         chosen = chosen[: args.limit]
     if not chosen:
@@ -215,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     prov = {"source": "measured", "date_utc": date, "command": command, "cases_file": args.cases.name,
             "cases_sha256": hashlib.sha256(raw).hexdigest()[:16], "cases": len(cases),
             "group": args.group or "all", "regimes": sorted(regimes) if regimes else "all",
+            "ids": sorted(n for n, _ in chosen) if args.ids else "all",
             "sdpa_cudnn": args.cudnn_sdpa == "on",
             "timer": {"point_s": POINT_S, "idle_reps": IDLE_REPS, "loop_s": 1e-3, "reps": 9, "min_reps": 3},
             "harness": "torch.ops.aten.X.overload(**kw) from a lambda, SDPA via F.scaled_dot_product_attention "
