@@ -335,8 +335,13 @@ EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | FLOOR_KEYS | THREE_TERM_KE
 # case's time they must leave): cuDNN's layout kernels run inside an NCHW convolution's call, beside its implicit GEMM
 # (`conv_gemm`, fitted on channels-last twins that launch the GEMM alone): device_s = launches x overhead_s + bytes /
 # bw_bytes_per_s; torch.topk's sort of its results runs inside its call after the select (`topk_select_*`, fitted on
-# twins called with sorted=False): the same, plus steps x wave_s for the radix sort's passes (hetsim.hardware.sorting)
-RESIDUAL_KEYS = frozenset({"conv_layout", "topk_sort_bitonic", "topk_sort_radix"})
+# twins called with sorted=False): the same, plus steps x wave_s for the radix sort's passes (hetsim.hardware.sorting);
+# training BatchNorm's kernels run inside its call beside the running statistics' update: the NCHW statistics and
+# transform kernels' bytes or their threads' loops (overhead_s + max(bytes / bw, walk / walk_bw)), the channels-last
+# statistics kernel's bytes
+RESIDUAL_KEYS = frozenset({"conv_layout", "topk_sort_bitonic", "topk_sort_radix", "batch_norm_train",
+                           "batch_norm_stats_cl"})
+RESIDUAL_WALK_SPAN = (7.0, 12.0)  # log10 of a residual key's walk rate (bytes a second), where its kernels walk
 RESIDUAL_SHARE = 0.2
 TWIN_SHARE = 0.1  # the least share where a twin case measured the rest (no pricing error in what is left)
 # residual keys fitted only where a twin measured the rest: a top-k's sort is a fifth to a half of its call, so a rest
@@ -1166,7 +1171,8 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
 @dataclass(frozen=True)
 class ResidualPoint:
     """A case's time left to a residual key's kernels: `launches` of them moving `nbytes` (HBM-equivalent), with
-    `steps` fixed-cost passes one after another (a radix sort's; gpu.op_steps)."""
+    `steps` fixed-cost passes one after another (a radix sort's; gpu.op_steps) and `walk` bytes one block reads one
+    after another (gpu.walk_bytes: training BatchNorm's statistics, a block a channel)."""
 
     case: str  # file:case
     launches: int
@@ -1174,6 +1180,7 @@ class ResidualPoint:
     residual_s: float
     graph_s: float
     steps: float = 0.0
+    walk: float = 0.0
 
 
 def residual_points(profile, fitted: dict, per_file: list[list[TraceCase]], paths: list[Path],
@@ -1219,7 +1226,8 @@ def residual_points(profile, fitted: dict, per_file: list[list[TraceCase]], path
             continue
         points, names = out.setdefault(keys.pop(), ([], []))
         points.append(ResidualPoint(f"{path.name}:{c.case}", len(mine), sum(hbm_bytes(o) for o in mine), left,
-                                    c.measured["graph"], sum(op_steps(o) or 0.0 for o in mine)))
+                                    c.measured["graph"], sum(op_steps(o) or 0.0 for o in mine),
+                                    sum(walk_bytes(o) for o in mine)))
         if path.name not in names:
             names.append(path.name)
     return out
@@ -1233,16 +1241,26 @@ def fit_residual(key: str, points: list[ResidualPoint], base: OpClassRates | Non
     import numpy as np
 
     r = np.array([p.residual_s for p in points])
-    cols = [np.array([p.launches for p in points]), np.array([p.steps for p in points]),
-            np.array([p.nbytes for p in points])]
-    coef = nonnegative_fit(cols, r, [0, 1, 2] if any(p.steps for p in points) else [0, 2])
-    over, step_s, inv_bw = coef.get(0, 0.0), coef.get(1, 0.0), coef.get(2, 0.0)
-    bw = 1.0 / inv_bw if inv_bw > 0 else math.inf
-    steps = {"wave_slots": 1.0, "wave_s": step_s} if step_s else {}
-    rates = OpClassRates(float(over), bw, math.inf, source="calibrated", dispatch_s=0.0,
-                         eager_gap_s=base.eager_gap_s if base else 0.0, **steps)
-    pred = [p.launches * rates.overhead_s + p.steps * step_s + p.nbytes / rates.bw_bytes_per_s for p in points]
-    form = "overhead_s + steps x wave_s + bytes / bw_bytes_per_s" if step_s else "overhead_s + bytes / bw_bytes_per_s"
+    if any(p.walk for p in points):
+        # a block's walk beside the bytes, whichever binds (fit_max's log grid; one launch a case)
+        _, over, bw, walk_bw = _grid_max(r, np.array([p.nbytes for p in points]),
+                                         np.array([p.walk for p in points]), RESIDUAL_WALK_SPAN, 14.0)
+        rates = OpClassRates(float(over), bw, math.inf, source="calibrated", dispatch_s=0.0,
+                             eager_gap_s=base.eager_gap_s if base else 0.0, walk_bw_bytes_per_s=walk_bw)
+        pred = [rates.device_time_s(0.0, p.nbytes, walk=p.walk) for p in points]
+        form, step_s = "overhead_s + max(bytes / bw_bytes_per_s, walk / walk_bw_bytes_per_s)", 0.0
+    else:
+        cols = [np.array([p.launches for p in points]), np.array([p.steps for p in points]),
+                np.array([p.nbytes for p in points])]
+        coef = nonnegative_fit(cols, r, [0, 1, 2] if any(p.steps for p in points) else [0, 2])
+        over, step_s, inv_bw = coef.get(0, 0.0), coef.get(1, 0.0), coef.get(2, 0.0)
+        bw = 1.0 / inv_bw if inv_bw > 0 else math.inf
+        steps = {"wave_slots": 1.0, "wave_s": step_s} if step_s else {}
+        rates = OpClassRates(float(over), bw, math.inf, source="calibrated", dispatch_s=0.0,
+                             eager_gap_s=base.eager_gap_s if base else 0.0, **steps)
+        pred = [p.launches * rates.overhead_s + p.steps * step_s + p.nbytes / rates.bw_bytes_per_s for p in points]
+        form = ("overhead_s + steps x wave_s + bytes / bw_bytes_per_s" if step_s
+                else "overhead_s + bytes / bw_bytes_per_s")
     notes = [f"device_s = {form} a launch, fitted on what {len(points)} cases leave "
              "over their other ops (measured where a twin case runs them alone, else priced by keys fitted on their "
              f"own cases; at least {RESIDUAL_SHARE:.0%} of a "

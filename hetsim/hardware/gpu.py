@@ -255,6 +255,7 @@ def walk_bytes(op: Op) -> float:
 INDEX_REDUCTIONS = ("aten.max.dim", "aten.min.dim", "aten.argmax", "aten.argmin")
 WELFORD_REDUCTIONS = ("aten.var", "aten.std")
 INDEX_GATHERS = ("aten.index.", "aten._unsafe_index.")  # x[idx]: ATen's index kernel
+EMBEDDING_BAGS = ("aten._embedding_bag",)  # nn.EmbeddingBag's forward (_embedding_bag, _embedding_bag_forward_only)
 ROW_INDEX_GATHERS = (*INDEX_GATHERS, "aten.embedding")  # kernels paying a fixed cost per index of a table of rows
 INDEX_ADDS = ("aten.index_add_.", "aten.index_add.")  # index_add_(dim, index, source): atomics into rows
 SMALL_INDEX_OPS = ("aten.index_select", "aten.embedding", *INDEX_ADDS)  # ATen's small-index kernels (few_index_select)
@@ -619,8 +620,11 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         # suite's bf16 bytes' rate priced fp32 2.3x slow; realcode-check21): its own key, fitted on traced ops
         traced = isinstance(op, AxisReduction) and bool(op.aten)
         return ("reduction_short", "reduction_narrow", "reduction") if traced else ("reduction_narrow", "reduction")
-    if isinstance(op, Gather) and op.row_bytes < 512:
-        return ("gather_narrow", "gather")  # index_select moves short rows far below bandwidth
+    if isinstance(op, Gather) and op.row_bytes < 512 and not op.aten.startswith(EMBEDDING_BAGS):
+        # index_select moves short rows far below bandwidth; nn.EmbeddingBag's kernel does not (a warp a bag walks its
+        # rows: 64-wide fp32 rows ran at the 128-wide rows' rate, where the narrow key priced them 2.3-5.6x slow;
+        # realcode-check19 / -check20 / -check24)
+        return ("gather_narrow", "gather")
     return (op.op_class,)
 
 
@@ -655,6 +659,9 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "conv_layout": ("copy",),
     # image ops (hetsim/stacks/aten.py): BatchNorm in eval mode, upsampling, pooling (fitted on realcode-more17)
     "batch_norm": ("pointwise_broadcast", "pointwise", "elementwise"),
+    # training mode: the NCHW statistics and transform kernels (their threads' loops), or the channels-last statistics
+    "batch_norm_train": ("batch_norm", "pointwise_broadcast", "pointwise", "elementwise"),
+    "batch_norm_stats_cl": ("reduction_outer", "reduction"),
     "upsample_nearest": ("pointwise_broadcast", "pointwise", "elementwise"),
     "upsample_bilinear": ("pointwise_broadcast", "pointwise", "elementwise"),
     "upsample_bicubic": ("upsample_bilinear", "pointwise_broadcast", "pointwise", "elementwise"),

@@ -1,4 +1,4 @@
-"""Row kernels: softmax and log_softmax, LayerNorm, RMSNorm, GroupNorm, and BatchNorm in eval mode."""
+"""Row kernels: softmax and log_softmax, LayerNorm, RMSNorm, GroupNorm, and BatchNorm."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import replace
 from hetsim.hardware.launch import WARP, waves
 from hetsim.ops import Op, Pointwise, Softmax
 from hetsim.stacks.aten_copies import _dense_copy
-from hetsim.stacks.aten_dispatch import _unknown
+from hetsim.stacks.aten_dispatch import lower_op
 from hetsim.stacks.aten_shapes import FP32_BYTES, _name, channels_last_4d, hdtype, nbytes, strided
 from hetsim.tracing.trace import AtenOp, TensorMeta
 
@@ -108,14 +108,65 @@ def _batch_norm(op: AtenOp) -> tuple[Op, ...]:
     """F.batch_norm in eval mode (native_batch_norm, training=False; Normalization.cu, profiled: realcode-more17): the
     running statistics folded into a scale and shift per channel (a copy and a small kernel over the channels), then
     batch_norm_transform_input_kernel over the input: its bytes, or its steps through the (sample, channel) planes
-    (`batch_norm`, the two small kernels in its fixed cost). Training mode (batch statistics) has no lowering
-    (roofline, assumed)."""
+    (`batch_norm`, the two small kernels in its fixed cost). Training mode: `_batch_norm_training`."""
     if op.args.get("training", False):
-        return _unknown(op)
+        return _batch_norm_training(op)
+    return (_batch_norm_transform(op),)
+
+
+BN_BLOCK = 512  # Normalization.cu's MAX_BLOCK_SIZE: the statistics and transform kernels' threads a block
+
+
+def batch_norm_trips(batch: int, channels: int, plane: int) -> int:
+    """A thread's trips through its loop in training BatchNorm's two NCHW kernels, one after the other: the statistics
+    kernel's block of BN_BLOCK threads walks a channel's batch x plane elements; the transform's blocks of (tf plane
+    threads, BN_BLOCK / tf rows) cover (channel, up to 256 K / channels row groups), each thread its share of a plane's
+    elements and of the rows (getNumThreads: the least of 32 ... 512 covering the plane)."""
+    threads = next((t for t in (32, 64, 128, 256) if plane <= t), BN_BLOCK)
+    rows = max(1, BN_BLOCK // threads)
+    groups = max(1, min((256 * 1024) // max(channels, 1), math.ceil(batch / rows)))
+    stats = math.ceil(batch * plane / BN_BLOCK)
+    return stats + math.ceil(plane / threads) * math.ceil(math.ceil(batch / rows) / groups)
+
+
+def _batch_norm_transform(op: AtenOp) -> Pointwise:
     x, out = op.inputs[0], op.outputs[0]
     params = sum(nbytes(t) for t in op.inputs[1:])
     # the NCHW kernel steps through its (sample, channel) planes, ~0.7 ns each however small (profiled: 64 x 960 planes
     # of 7 x 7 ran 38.5 us where their bytes say 3): the planes are its walk; the channels-last kernel has none
     planes = 0 if channels_last_4d(x) else math.prod(x.shape[:2])
-    return (Pointwise(out.numel, nbytes(x) + nbytes(out) + params, op.name, "batch_norm", walk=planes,
-                      name=_name(op)),)
+    return Pointwise(out.numel, nbytes(x) + nbytes(out) + params, op.name, "batch_norm", walk=planes, name=_name(op))
+
+
+def _batch_norm_training(op: AtenOp) -> tuple[Op, ...]:
+    """F.batch_norm in training mode (batch statistics; Normalization.cu batch_norm_cuda, profiled on an H200:
+    realcode-more32). batch_norm_choose_impl picks by the input's layout. A contiguous (N, C, ...) input runs
+    batch_norm_collect_statistics_kernel, one block of 512 threads a channel, then batch_norm_transform_input_kernel,
+    blocks over (channel, sample rows), each thread looping over its elements: whole planes of 262,144 ran 212 us in
+    128 blocks, 64 channels of 524,288 elements 417, each thread's loop of dependent loads (~0.4 us a trip) the time
+    where the blocks are few (`batch_norm_train`: both kernels, their threads' trips its walk). A 2-D or channels-last
+    input runs the channels-last statistics kernel (`batch_norm_stats_cl`: its bytes) and the transform through
+    TensorIterator's broadcast; any other layout (a BatchNorm1d over a transposed sequence) var_mean by the reduction
+    kernels, then an elementwise kernel. Each beside the running statistics' update, a small kernel over the
+    channels."""
+    x, out = op.inputs[0], op.outputs[0]
+    channels = x.shape[1] if len(x.shape) > 1 else 1
+    update = Pointwise(channels, 6 * channels * FP32_BYTES, op.name, "pointwise", name=_name(op))
+    if len(x.shape) >= 3 and x.contiguous:
+        trips = batch_norm_trips(x.shape[0], channels, x.numel // max(x.shape[0] * channels, 1))
+        train = Pointwise(x.numel, 2 * nbytes(x) + nbytes(out), op.name, "batch_norm_train",
+                          walk=trips * FP32_BYTES, name=_name(op))
+        return (train, update)
+    dims = [d for d in range(len(x.shape)) if d != 1]
+    channel = TensorMeta.dense((channels,), "float32")
+    params = tuple(t for t in op.inputs[1:3] if t is not None)
+    if len(x.shape) == 2 or channels_last_4d(x):
+        stats = (Pointwise(x.numel, nbytes(x), op.name, "batch_norm_stats_cl", name=_name(op)),)
+        transform = Pointwise(out.numel, nbytes(x) + nbytes(out) + sum(nbytes(t) for t in params), op.name,
+                              "pointwise_broadcast", name=_name(op))
+        return (*stats, update, transform)
+    stats = lower_op(AtenOp("aten.var_mean.correction", (x,), (channel, channel),
+                            {"dim": dims, "correction": 0, "keepdim": False}, module=op.module))
+    scale = TensorMeta(x.shape, tuple(1 if d == 1 else 0 for d in range(len(x.shape))), "float32", True, False)
+    transform = lower_op(AtenOp("aten.mul.Tensor", (x, scale), (out,), {}, module=op.module))
+    return tuple(replace(o, aten=op.name) for o in (*stats, update, *transform))

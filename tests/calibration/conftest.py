@@ -80,7 +80,10 @@ def h200_fit_cases():
                                "H200-aten-realcode-more26-2026-12-04.parquet",
                                "H200-aten-realcode-more27-2026-12-04.parquet",
                                "H200-aten-realcode-more30-2026-12-04.parquet",
-                               "H200-aten-realcode-more29-2026-12-04.parquet")]
+                               "H200-aten-realcode-more29-2026-12-04.parquet",
+                               "H200-aten-realcode-more31-2026-12-04.parquet",
+                               "H200-aten-refill-2026-12-04.parquet",
+                               "H200-aten-realcode-more32-2026-12-04.parquet")]
 
 
 @pytest.fixture(scope="session")

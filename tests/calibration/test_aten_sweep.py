@@ -427,6 +427,42 @@ def test_the_walk_fit_recovers_both_rates_of_a_last_dim_reduction():
     assert math.isinf(rates.walk_bw_bytes_per_s) and "binds no case" in " ".join(notes["fit"]["notes"])
 
 
+def test_an_element_rate_key_fits_the_corner_its_cases_show():
+    from dataclasses import replace as with_
+
+    from hetsim.calibration.trace_fit import CORNERS, Point, fit_key
+    from hetsim.hardware.gpu import OpClassRates, op_device_s
+    from hetsim.ops import Pointwise
+
+    # exact points of 1.5 us + roof(bytes / 4 TB/s, element work / 1.2 T/s; p) over broadcasts from 64 K to 256 M
+    # elements of 1 to 16 bytes an element: where both terms near-bind, the corner shows; a max (p = inf) is kept
+    # where it holds
+    ops = [Pointwise(n, n * b, "aten.mul.Tensor", "pointwise_broadcast", operands=3)
+           for n in (1 << 16, 1 << 20, 1 << 23, 1 << 26, 1 << 28) for b in (1, 3, 6, 12, 16)]
+    for p in (2.0, math.inf):
+        truth = OpClassRates(1.5e-6, 4e12, 1.2e12, roof_p=p)
+        points = [Point(i, op, op_device_s(truth, op), 2e-5, 2e-5, None) for i, op in enumerate(ops)]
+        rates, notes = fit_key("pointwise_broadcast", points, None, "test")
+        assert rates.roof_p == p and p in CORNERS
+        assert notes["fit"]["device_median_abs_err"] < 0.02
+        if p == 2.0:  # the max alone misses these points by more
+            flat = with_(rates, roof_p=math.inf)
+            assert max(abs(op_device_s(flat, q.op) / q.graph_s - 1) for q in points) > 0.1
+
+
+def test_a_residual_key_with_a_walk_fits_it_beside_the_bytes():
+    from hetsim.calibration.trace_fit import ResidualPoint, fit_residual
+
+    # training BatchNorm's NCHW kernels: what the cases leave over the update is 0 + max(bytes / 1.5 TB/s, walk /
+    # 11 MB/s): a few channels walk, many channels stream
+    truth = [(2e8, 1536 * 4), (6e8, 1152 * 4), (1.5e8, 105 * 4), (3e8, 300 * 4), (1.2e9, 10240 * 4)]
+    points = [ResidualPoint(f"f:{i}", 2, b, max(b / 1.5e12, w / 1.1e7), 1.0, walk=w) for i, (b, w) in enumerate(truth)]
+    rates, notes = fit_residual("batch_norm_train", points, None, "test")
+    assert rates.walk_bw_bytes_per_s == pytest.approx(1.1e7, rel=0.05)
+    assert rates.bw_bytes_per_s == pytest.approx(1.5e12, rel=0.1)
+    assert "walk" in notes["fit"]["notes"][0] and notes["fit"]["device_max_abs_err"] < 0.05
+
+
 def test_fp32_top_k_has_its_own_key():
     from hetsim.calibration.predict import gpu_model
     from hetsim.hardware.gpu import rate_keys, walk_bytes

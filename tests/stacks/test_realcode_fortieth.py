@@ -71,7 +71,7 @@ def test_the_twenty_first_check_was_timed_and_is_scored(scored_graph):
     # then realcode-more24..26 were fitted on what its kernels showed: no longer blind, this pins today's score
     graph = scored_graph("H200-aten-realcode-check21-2026-12-04.parquet", range(7979, 8852), timed=867)
     assert graph["n"] == 838
-    assert graph["median_abs"] == pytest.approx(0.078, abs=0.01)
+    assert graph["median_abs"] == pytest.approx(0.067, abs=0.01)  # 7.8 % before the element-rate keys' soft corners
     assert 0.30 < graph["p90_abs"] < 0.45
 
 

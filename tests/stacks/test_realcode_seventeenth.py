@@ -146,7 +146,7 @@ def test_the_twelfth_check_is_scored():
     # 6.8 % / 27.8 % once realcode-more10 was fitted, SDPA's memory-efficient backend took fp32 and wide heads, a
     # one-row fp32 product went to gemv and int64 division took its own key; 8.4 % / 25.2 % after realcode-more13's
     # refit moved the strided kernel's key (2.62 -> 3.17 TB/s: its broadcast multiplies now priced faster)
-    assert graph["median_abs"] == pytest.approx(0.084, abs=0.01)
+    assert graph["median_abs"] == pytest.approx(0.065, abs=0.01)  # 8.4 % before the element-rate keys' soft corners
     assert 0.22 < graph["p90_abs"] < 0.30
 
 

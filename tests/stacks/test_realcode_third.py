@@ -108,7 +108,7 @@ def test_the_third_realcode_check_is_blind_and_scored(assert_blind):
     # after -more5; 7.4 % / 27.4 % with the L2 residency of op cases (hetsim.hardware.residency, chosen with the
     # checks' errors in view: no longer blind for it); 5.9 % / 18.7 % after realcode-more10 (skinny products, cast to
     # and from bool, fan-out gathers: the checks' tail, no longer blind)
-    assert graph["median_abs"] == pytest.approx(0.059, abs=0.01)
+    assert graph["median_abs"] == pytest.approx(0.040, abs=0.01)  # 5.9 % before the element-rate keys' soft corners
 
 
 def test_elementwise_math_takes_its_own_element_rate():
@@ -153,7 +153,7 @@ def test_the_fifth_realcode_check_is_blind_and_scored(assert_blind):
     # (softmax's padded lanes, index_add_, scatter), 9.0 % / 28.6 % with the L2 residency of op cases, 7.5 % / 26.8 %
     # after realcode-more6 (the strided copy's element rate, strided cats, x[idx]'s element kernel, cuDNN's tiles):
     # the p90 not the <= 25 % target
-    assert graph["median_abs"] == pytest.approx(0.075, abs=0.01)
+    assert graph["median_abs"] == pytest.approx(0.059, abs=0.01)  # 7.5 % before the element-rate keys' soft corners
 
 
 def test_group_norm_is_its_moments_walk_a_block_per_group():

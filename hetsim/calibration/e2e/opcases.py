@@ -122,10 +122,10 @@ def op_callable(op: AtenOp, device: torch.device, bound: int | None = None, posi
     return call
 
 
-# in-place divisions whose divisor is drawn at magnitude 1: replayed thousands of times, x /= y with random y drives x to
-# subnormal values, where CUDA's IEEE fp32 division takes its slow path, so the replay times a kernel no single call
-# runs (an fp32 div_ of 65,536 elements: 1.4 us a call in the kernel profile, 4.1 us a replay after thousands;
-# 4864 x 896: 8.2 us against 23.1; realcode-check22 / -check23, case-kernels diagnostics)
+# in-place divisions whose divisor is drawn at magnitude 1: replayed thousands of times, x /= y with random y drives x
+# to subnormal and non-finite values, where CUDA's IEEE fp32 division takes its slow path, so the replay times a kernel
+# no single call runs (an fp32 div_ of 65,536 elements: 1.4 us a call in the kernel profile, 4.1 us a replay after
+# thousands; 4864 x 896: 8.2 us against 23.1; calibration/e2e/diagnostics/inplace-divisors-2026-12-04)
 STEADY_DIVISORS = frozenset({"div_", "divide_", "true_divide_"})
 
 

@@ -121,7 +121,8 @@ REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "cast_fp8", "cast_from_
                      "cast_bool", "bmm_even_scores", "pointwise_int_div", "cast_unrolled", "index_add_few",
                      "pointwise_transpose", "conv_depthwise", "conv_depthwise_cudnn",
                      "pointwise_fill", "pointwise_arange", "searchsorted", "roll", "random", "grid_sample",
-                     "cat_unaligned", "reduction_short", "copy_memcpy", "copy_repeat"})
+                     "cat_unaligned", "reduction_short", "copy_memcpy", "copy_repeat", "batch_norm_train",
+                     "batch_norm_stats_cl"})
 
 
 def regime(case: dict, coarse: bool = True) -> tuple[str, float]:
@@ -677,7 +678,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     realcode_fortyeighth, blind to every group before it; then realcode-more31 (realcode_fiftieth), broadcasting
     binaries at streaming sizes, in-place unary ops, fp32 linears of few rows and one-a-row gathers out of wide
     log-probabilities; then the twenty-fourth check, realcode-check24, which lives in realcode_fortyninth, blind to
-    every group before it)."""
+    every group before it; then realcode-more32 (realcode_fiftyfirst), batch normalisation in training mode on each
+    layout its CUDA code tells apart)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighteenth,
@@ -686,12 +688,13 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_fifteenth,
         realcode_fifth,
         realcode_fiftieth,
+        realcode_fiftyfirst,
         realcode_fortieth,
         realcode_fortyeighth,
         realcode_fortyfifth,
         realcode_fortyfirst,
-        realcode_fortyninth,
         realcode_fortyfourth,
+        realcode_fortyninth,
         realcode_fortysecond,
         realcode_fortyseventh,
         realcode_fortysixth,
@@ -781,7 +784,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_fortyseventh.REALCODE_MORE30,), realcode_fortyseventh.specs),
             ((realcode_fortyeighth.REALCODE_CHECK23,), realcode_fortyeighth.specs),
             ((realcode_fiftieth.REALCODE_MORE31,), realcode_fiftieth.specs),
-            ((realcode_fortyninth.REALCODE_CHECK24,), realcode_fortyninth.specs))
+            ((realcode_fortyninth.REALCODE_CHECK24,), realcode_fortyninth.specs),
+            ((realcode_fiftyfirst.REALCODE_MORE32,), realcode_fiftyfirst.specs))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -51,7 +51,8 @@ nll_loss, vocabulary-wide softmaxes, foreach kernels, one-op losses; `realcode-c
 efficient attention, graph transformers, tabular nets, world models, deformable attention, flows; `realcode-more31`:
 streaming broadcasts, in-place unary ops, fp32 linears of few rows, one-a-row gathers out of wide log-probabilities;
 `realcode-check24`: a twenty-fourth blind check, vision-language, speech, recommenders, segmentation, decoding
-utilities, quantisation and contrastive losses) and `--regimes` only
+utilities, quantisation and contrastive losses; `realcode-more32`: batch normalisation in training mode on each
+layout) and `--regimes` only
 the cases of those rate keys; a case keeps its index in the cases file (column `case`), so runs of different groups stay
 apart and can be fitted together (hetsim.calibration.trace_fit takes several --cases). An index op of the methods group
 (`int_bound` in its case) draws its indices over the rows it addresses, as the method's gathers do, instead of below
