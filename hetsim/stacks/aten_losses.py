@@ -65,8 +65,10 @@ def _bce_with_logits(op: AtenOp) -> tuple[Op, ...]:
     # FillFunctor, add twice, mul: five full-size elementwise kernels where the roofline priced one pass); a weight
     # multiplied in place, a pos_weight's (pos_weight - 1) * target + 1 scaling the log-sigmoid first; then the
     # reduction (mean / sum) as mse_loss's
-    x, target = op.inputs[0], op.inputs[1]
-    weight, pos_weight = (op.inputs[2:4] + (None, None))[:2] if len(op.inputs) > 2 else (None, None)
+    x, target, *extra = op.inputs
+    # the optional tensors the call passed, in schema order (a trace records None for one it left out)
+    weight = extra.pop(0) if extra and op.args.get("weight", x) is not None else None
+    pos_weight = extra.pop(0) if extra else None
     full = TensorMeta.dense(x.shape, x.dtype)
 
     def run(name: str, *inputs: TensorMeta, args: dict | None = None) -> tuple[Op, ...]:

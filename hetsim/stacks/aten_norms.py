@@ -157,14 +157,14 @@ def _batch_norm_training(op: AtenOp) -> tuple[Op, ...]:
         train = Pointwise(x.numel, 2 * nbytes(x) + nbytes(out), op.name, "batch_norm_train",
                           walk=trips * FP32_BYTES, name=_name(op))
         return (train, update)
+    if len(x.shape) == 2 or channels_last_4d(x):
+        stats = Pointwise(x.numel, nbytes(x), op.name, "batch_norm_stats_cl", name=_name(op))
+        params = sum(nbytes(t) for t in op.inputs[1:3])  # the weight and bias, broadcast over the rows
+        transform = Pointwise(out.numel, nbytes(x) + nbytes(out) + params, op.name, "pointwise_broadcast",
+                              name=_name(op))
+        return (stats, update, transform)
     dims = [d for d in range(len(x.shape)) if d != 1]
     channel = TensorMeta.dense((channels,), "float32")
-    params = tuple(t for t in op.inputs[1:3] if t is not None)
-    if len(x.shape) == 2 or channels_last_4d(x):
-        stats = (Pointwise(x.numel, nbytes(x), op.name, "batch_norm_stats_cl", name=_name(op)),)
-        transform = Pointwise(out.numel, nbytes(x) + nbytes(out) + sum(nbytes(t) for t in params), op.name,
-                              "pointwise_broadcast", name=_name(op))
-        return (*stats, update, transform)
     stats = lower_op(AtenOp("aten.var_mean.correction", (x,), (channel, channel),
                             {"dim": dims, "correction": 0, "keepdim": False}, module=op.module))
     scale = TensorMeta(x.shape, tuple(1 if d == 1 else 0 for d in range(len(x.shape))), "float32", True, False)

@@ -158,4 +158,8 @@ def test_bce_with_logits_lowers_to_its_composites_kernels():
     assert len(mean) == 6 and isinstance(mean[-1], AxisReduction)
     weighted = lower("aten.binary_cross_entropy_with_logits.default", (x, x, meta((91,))), (meta(()),))
     assert len(weighted) == 7
+    # a pos_weight alone (the trace records weight=None): (pos_weight - 1) * target + 1 scales the log-sigmoid first
+    positive = lower("aten.binary_cross_entropy_with_logits.default", (x, x, meta((91,))), (meta(()),),
+                     {"weight": None})
+    assert len(positive) == 10
     assert all(o.aten == "aten.binary_cross_entropy_with_logits.default" for o in (*unreduced, *mean, *weighted))
