@@ -679,7 +679,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     binaries at streaming sizes, in-place unary ops, fp32 linears of few rows and one-a-row gathers out of wide
     log-probabilities; then the twenty-fourth check, realcode-check24, which lives in realcode_fortyninth, blind to
     every group before it; then realcode-more32 (realcode_fiftyfirst), batch normalisation in training mode on each
-    layout its CUDA code tells apart)."""
+    layout its CUDA code tells apart; then the twenty-fifth check, realcode-check25, which lives in
+    realcode_fiftysecond, blind to every group before it)."""
     from hetsim.calibration.gpu_suite import (
         gemm_shapes,
         realcode_eighteenth,
@@ -689,6 +690,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_fifth,
         realcode_fiftieth,
         realcode_fiftyfirst,
+        realcode_fiftysecond,
         realcode_fortieth,
         realcode_fortyeighth,
         realcode_fortyfifth,
@@ -785,7 +787,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_fortyeighth.REALCODE_CHECK23,), realcode_fortyeighth.specs),
             ((realcode_fiftieth.REALCODE_MORE31,), realcode_fiftieth.specs),
             ((realcode_fortyninth.REALCODE_CHECK24,), realcode_fortyninth.specs),
-            ((realcode_fiftyfirst.REALCODE_MORE32,), realcode_fiftyfirst.specs))
+            ((realcode_fiftyfirst.REALCODE_MORE32,), realcode_fiftyfirst.specs),
+            ((realcode_fiftysecond.REALCODE_CHECK25,), realcode_fiftysecond.specs))
 
 
 def main(argv: list[str] | None = None) -> int:

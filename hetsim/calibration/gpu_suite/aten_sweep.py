@@ -52,7 +52,8 @@ efficient attention, graph transformers, tabular nets, world models, deformable 
 streaming broadcasts, in-place unary ops, fp32 linears of few rows, one-a-row gathers out of wide log-probabilities;
 `realcode-check24`: a twenty-fourth blind check, vision-language, speech, recommenders, segmentation, decoding
 utilities, quantisation and contrastive losses; `realcode-more32`: batch normalisation in training mode on each
-layout) and `--regimes` only
+layout; `realcode-check25`: a twenty-fifth blind check, CNN and ViT training blocks, audio generation, style transfer,
+super-resolution, image utilities, distillation losses, finite-difference physics losses) and `--regimes` only
 the cases of those rate keys; a case keeps its index in the cases file (column `case`), so runs of different groups stay
 apart and can be fitted together (hetsim.calibration.trace_fit takes several --cases). An index op of the methods group
 (`int_bound` in its case) draws its indices over the rows it addresses, as the method's gathers do, instead of below
