@@ -30,7 +30,7 @@ from hetsim.stacks.aten_convolution import _convolution, cudnn_algo, cudnn_depth
 from hetsim.stacks.aten_copies import _dense_copy, _materialise, _repeat_interleave, cat_dim, dominated_cat, narrow_runs
 from hetsim.stacks.aten_dispatch import MAPPING, _host, lower_op
 from hetsim.stacks.aten_foreach import FOREACH_BASES, _amp_update_scale, _foreach
-from hetsim.stacks.aten_image import _edge_pad, _grid_sample, _im2col, _pad, _pool, _roll, _upsample
+from hetsim.stacks.aten_image import _edge_pad, _grid_sample, _im2col, _pad, _pixel_shuffle, _pool, _roll, _upsample
 from hetsim.stacks.aten_index import (
     _embedding,
     _gather,
@@ -155,6 +155,11 @@ MAPPING.update({
                           _batch_norm),
     "_native_batch_norm_legit_no_training": ("batch_norm", _batch_norm),
     "upsample_nearest2d": ("upsample_nearest", _upsample),
+    "upsample_nearest1d": ("upsample_nearest", _upsample),
+    "upsample_nearest3d": ("upsample_nearest", _upsample),
+    "_upsample_nearest_exact2d": ("upsample_nearest", _upsample),
+    "pixel_shuffle": ("copy_transpose / copy_strided (the permuted view made contiguous)", _pixel_shuffle),
+    "pixel_unshuffle": ("copy_transpose / copy_strided (the permuted view made contiguous)", _pixel_shuffle),
     "upsample_bilinear2d": ("upsample_bilinear (a thread a position walking the channels)", _upsample),
     "upsample_bicubic2d": ("upsample_bicubic (a thread a position walking the channels)", _upsample),
     "max_pool2d_with_indices": ("pool (a thread an output, its window)", _pool),

@@ -1,5 +1,5 @@
 """Spatial ops of image models: padding (constant, reflection, replication), interpolation, pooling, grid_sample,
-im2col and roll."""
+im2col, roll and pixel (un)shuffle."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from dataclasses import replace
 
 from hetsim.ops import Op, Pointwise
 from hetsim.stacks.aten_copies import _dense_copy, _one_pass
+from hetsim.stacks.aten_dispatch import lower_op
 from hetsim.stacks.aten_pointwise import _stores, stores_only
 from hetsim.stacks.aten_shapes import _name, nbytes, strided
-from hetsim.tracing.trace import AtenOp
+from hetsim.tracing.trace import AtenOp, TensorMeta
 
 
 def _edge_pad(op: AtenOp) -> tuple[Op, ...]:
@@ -42,7 +43,7 @@ def _upsample(op: AtenOp) -> tuple[Op, ...]:
     (`upsample_bilinear`, `upsample_bicubic`)."""
     x, out = op.inputs[0], op.outputs[0]
     moved = nbytes(x) + nbytes(out)
-    if op.base.startswith("upsample_nearest"):
+    if "nearest" in op.base:  # upsample_nearest*d and _upsample_nearest_exact*d (mode="nearest-exact"): one read each
         return (Pointwise(out.numel, moved, op.name, "upsample_nearest", operands=2, name=_name(op)),)
     kind = "upsample_bicubic" if "bicubic" in op.base else "upsample_bilinear"
     return (Pointwise(out.numel, moved, op.name, kind, walk=math.prod(out.shape[:2]), name=_name(op)),)
@@ -91,3 +92,23 @@ def _im2col(op: AtenOp) -> tuple[Op, ...]:
     # F.unfold (Im2Col.cu im2col_kernel): a thread a (channel, output position) writing its window's elements, each
     # at an offset of its own: the strided copy's element rate over the output (the input read once, cached)
     return _one_pass(op, "copy_strided")
+
+
+def _pixel_shuffle(op: AtenOp) -> tuple[Op, ...]:
+    """F.pixel_shuffle / pixel_unshuffle (PixelShuffle.cpp): a reshape, a permute and a contiguous copy of the permuted
+    view, ATen's strided copy kernel over the output (priced as that clone)."""
+    x = op.inputs[0]
+    r = int(op.args.get("upscale_factor", op.args.get("downscale_factor", 1)) or 1)
+    *batch, c, h, w = x.shape
+    if op.base == "pixel_shuffle":  # (.., c, h, w) as (.., c / r^2, r, r, h, w) read in (.., c / r^2, h, r, w, r) order
+        shape = (*batch, c // (r * r), h, r, w, r)
+        dims = (*range(len(batch)), len(batch), len(batch) + 3, len(batch) + 1, len(batch) + 4, len(batch) + 2)
+        source = (*batch, c // (r * r), r, r, h, w)
+    else:  # (.., c, h, w) as (.., c, h / r, r, w / r, r) read in (.., c, r, r, h / r, w / r) order
+        shape = (*batch, c, r, r, h // r, w // r)
+        dims = (*range(len(batch)), len(batch), len(batch) + 2, len(batch) + 4, len(batch) + 1, len(batch) + 3)
+        source = (*batch, c, h // r, r, w // r, r)
+    stride = TensorMeta.dense(source, x.dtype).stride
+    view = TensorMeta(shape, tuple(stride[d] for d in dims), x.dtype, True, False)
+    copy = lower_op(AtenOp("aten.clone.default", (view,), (TensorMeta.dense(shape, x.dtype),), {}, module=op.module))
+    return tuple(replace(o, aten=op.name) for o in copy)

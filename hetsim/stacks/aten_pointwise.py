@@ -249,7 +249,7 @@ INTEGER_DIVISIONS = frozenset({"floor_divide", "remainder", "div"})
 # elementwise ops whose math per element can bind before their bytes (activations, exp / log, trigonometry)
 MATH_OPS = frozenset({"gelu", "silu", "sigmoid", "tanh", "exp", "exp2", "expm1", "erf", "log", "log1p", "sin", "cos",
                       "log_sigmoid_forward",
-                      "softplus", "elu", "mish", "exponential", "log10", "log2", "logaddexp", "glu", "sqrt",
+                      "softplus", "elu", "mish", "exponential", "log10", "log2", "logaddexp", "glu", "sqrt", "xlogy",
                       # autograd's activation gradients (test-time training's inner step): the activation recomputed
                       "silu_backward", "gelu_backward", "sigmoid_backward", "tanh_backward"})
 

@@ -52,6 +52,8 @@ ELEMENTWISE = frozenset({
     "silu_backward", "gelu_backward", "sigmoid_backward", "tanh_backward", "threshold_backward",
     # more activations and math: MobileNetV3's hard sigmoid, log-mel's log10, a log-sum-exp merge, NaN cleanup
     "hardsigmoid", "log10", "log2", "logaddexp", "nan_to_num",
+    # kl_div's target * log(target) (F.kl_div, a distillation loss): one elementwise kernel with its log
+    "xlogy",
 })
 
 

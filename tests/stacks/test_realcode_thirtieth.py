@@ -66,3 +66,23 @@ def test_the_seventeenth_fit_group_comes_after_the_eighteenth_check(assert_appen
     regimes = {committed_cases[i]["regime"] for i in mine}
     assert {"batch_norm", "upsample_nearest", "upsample_bicubic", "pool", "group_norm", "conv_depthwise_nhwc",
             "conv_simt", "conv_gemm"} <= regimes
+
+
+def test_pixel_shuffle_nearest_exact_and_xlogy_lower_to_the_kernels_aten_runs():
+    # pixel_shuffle / pixel_unshuffle: the permuted view made contiguous (one strided copy: input read, output written)
+    x = _meta((16, 1024, 48, 48), "float32")
+    (shuffle,) = _lower("aten.pixel_shuffle.default", (x,), (_meta((16, 256, 96, 96), "float32"),), upscale_factor=2)
+    assert shuffle.regime in ("copy_transpose", "copy_strided") and shuffle.bytes == 2 * x.numel * 4
+    y = _meta((12, 3, 128, 128), "float32")
+    (unshuffle,) = _lower("aten.pixel_unshuffle.default", (y,), (_meta((12, 12, 64, 64), "float32"),),
+                          downscale_factor=2)
+    assert unshuffle.aten == "aten.pixel_unshuffle.default" and unshuffle.bytes == 2 * y.numel * 4
+    # mode="nearest-exact": the nearest kernel, one read an output element
+    labels = _meta((16, 1, 1024, 2048), "uint8")
+    (near,) = _lower("aten._upsample_nearest_exact2d.default", (labels,), (_meta((16, 1, 512, 1024), "uint8"),),
+                     output_size=[512, 1024])
+    assert near.regime == "upsample_nearest"
+    # F.kl_div's xlogy: one elementwise kernel with a log per element
+    p = _meta((256, 1000), "float32")
+    (xlogy,) = _lower("aten.xlogy.Tensor", (p, p), (p,))
+    assert xlogy.regime == "pointwise_math"
