@@ -1248,7 +1248,7 @@ def fit_residual(key: str, points: list[ResidualPoint], base: OpClassRates | Non
         rates = OpClassRates(float(over), bw, math.inf, source="calibrated", dispatch_s=0.0,
                              eager_gap_s=base.eager_gap_s if base else 0.0, walk_bw_bytes_per_s=walk_bw)
         pred = [rates.device_time_s(0.0, p.nbytes, walk=p.walk) for p in points]
-        form, step_s = "overhead_s + max(bytes / bw_bytes_per_s, walk / walk_bw_bytes_per_s)", 0.0
+        form = "overhead_s + max(bytes / bw_bytes_per_s, walk / walk_bw_bytes_per_s)"
     else:
         cols = [np.array([p.launches for p in points]), np.array([p.steps for p in points]),
                 np.array([p.nbytes for p in points])]

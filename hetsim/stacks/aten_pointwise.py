@@ -92,8 +92,7 @@ def loads_output(op: AtenOp) -> bool:
     """Whether an in-place op's kernel loads the buffer it writes: every in-place elementwise op but a fill (fill_,
     zero_: stores only, or the value copied in) or a draw (uniform_, exponential_: Philox numbers stored), whose
     buffer is in its working set once already."""
-    return bool(op.inputs) and op.base not in ("fill_", "zero_", "exponential_", "geometric_", "log_normal_",
-                                               "cauchy_") and op.base not in RANDOM_FILLS
+    return bool(op.inputs) and op.base not in STORES_IN_PLACE
 
 
 def _elementwise(op: AtenOp) -> tuple[Op, ...]:
@@ -303,3 +302,5 @@ def _linspace(op: AtenOp) -> tuple[Op, ...]:
 # torch's random fills (the distribution kernels): each stores its output and reads nothing
 RANDOM_FILLS = frozenset({"rand", "randn", "randint", "rand_like", "randn_like", "randint_like", "uniform_",
                           "normal_", "random_"})
+# in-place ops whose kernel stores without loading the buffer it writes: fills and the distribution kernels' draws
+STORES_IN_PLACE = frozenset({"fill_", "zero_", "exponential_", "geometric_", "log_normal_", "cauchy_"}) | RANDOM_FILLS
