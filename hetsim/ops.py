@@ -92,6 +92,9 @@ class Matmul(Op):
     shared_b: bool = True
     aten: str = field(default="", metadata={"omit_default": True})  # the traced op (mv: cuBLAS gemv; bmm)
     beta: bool = field(default=False, metadata={"omit_default": True})  # C = A @ B + beta C: C read as well
+    # a traced 2-D product's operand layouts, A's then B's: "n" row-major, "t" transposed (nn.Linear's weight: "nt");
+    # cuBLAS picks its kernel by them (hetsim.hardware.product_table); "": not traced or not 2-D
+    layout: str = field(default="", metadata={"omit_default": True})
 
     @property
     def flops(self) -> float:
@@ -475,6 +478,10 @@ class Pointwise(Op):
     # the share of the walk's loads the L2 serves (residency.replayed; 0: from HBM): a walk of dependent loads
     # waits on each, so it runs at the latency of where its bytes lie, whatever its key's bandwidth
     walk_share: float = field(default=0.0, metadata={"omit_default": True})
+    # the 128-byte lines its warps' loads touch, summed over the kernel (a transposing copy: 32 a warp where each load
+    # is a stride apart, a few where the input's contiguous dim lies a few outputs away; 0: not counted): the element
+    # work of a key that times its loads' lines (aten_copies.warp_lines)
+    lines: int = field(default=0, metadata={"omit_default": True})
 
     @property
     def flops(self) -> float:
@@ -485,7 +492,10 @@ class Pointwise(Op):
         """What an element-rate key times: the strided kernel's access per operand and element (a binary's three:
         numel x 3), else one per element, and its offset calculator's division of the element's index by each dim it
         walks (`dims`): the same elements over 3 or 4 dims ran 12-20 % slower than the operands alone said, over one
-        13 % faster (pooled checks and fit groups; realcode-more16 timed 2-4 dims for the fit)."""
+        13 % faster (pooled checks and fit groups; realcode-more16 timed 2-4 dims for the fit). Where the lowering
+        counted its loads' cache lines (`lines`), those."""
+        if self.lines:
+            return float(self.lines)
         return float(self.numel * (max(self.operands, 1) + self.dims))
 
     @property

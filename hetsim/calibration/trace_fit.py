@@ -216,7 +216,7 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "conv_depthwise_nhwc", "batch_norm", "upsample_nearest", "upsample_bilinear",
             "upsample_bicubic", "pool", "conv_first_layer", "conv_gemm_narrow", "pointwise_fill", "pointwise_arange",
             "searchsorted", "roll", "random", "grid_sample", "cat_unaligned", "reduction_short", "copy_memcpy",
-            "copy_repeat", "bmm_fp32_tiles", "nll_loss", "bmm_tiles")
+            "copy_repeat", "bmm_fp32_tiles", "nll_loss", "bmm_tiles", "fft")
 # timed per index (a dependent load, an atomic add, each), not per byte
 PER_INDEX_KEYS = frozenset({"gather_few", "embedding_few", "index_add_few", "nll_loss"})
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
@@ -291,7 +291,7 @@ RATE_SPAN = {**dict.fromkeys(ELEMENT_RATE_KEYS, (10.0, 13.0)), "gather_elements"
              **dict.fromkeys(("upsample_bilinear", "upsample_bicubic", "grid_sample"), (5.0, 9.0))}
 # a fixed cost per step beside the bytes: overhead + steps x wave_s + bytes / bw (a radix sort's passes)
 STEP_KEYS = frozenset({"sort", "sort_inplace", "softmax_warp", "softmax_last", "attention_cudnn_prefill",
-                       "attention_masked_prefill", "attention_cudnn_wide"})
+                       "attention_masked_prefill", "attention_cudnn_wide", "fft"})
 # step keys whose second term is the elements' math (gpu.compute_work: gpu.softmax_math), not the bytes: a softmax's
 # exp, max and sum per element in fp32 (realcode groups: bf16 and fp32 rows of one length ran the same time a row in
 # the persistent kernel, ~0.7 T elements/s on an H200); the block kernel's steps count its 16-byte loads instead of
@@ -339,6 +339,9 @@ EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | FLOOR_KEYS | THREE_TERM_KE
 # training BatchNorm's kernels run inside its call beside the running statistics' update: the NCHW statistics and
 # transform kernels' bytes or their threads' loops (overhead_s + max(bytes / bw, walk / walk_bw)), the channels-last
 # statistics kernel's bytes
+# keys whose fitted products keep their misses, each product then corrected by its measured neighbours' (cuBLAS's fp32
+# kernel choice: hetsim.hardware.product_table); the trace-fitted 16-bit product keys alike, where their cases allow
+NEIGHBOUR_KEYS = frozenset({"matmul_fp32", "matmul_splitk", "matmul_skinny", "matmul_odd_width", "matmul_even_width"})
 RESIDUAL_KEYS = frozenset({"conv_layout", "topk_sort_bitonic", "topk_sort_radix", "batch_norm_train",
                            "batch_norm_stats_cl"})
 RESIDUAL_WALK_SPAN = (7.0, 12.0)  # log10 of a residual key's walk rate (bytes a second), where its kernels walk
@@ -1152,6 +1155,8 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
             notes["fit"]["notes"].append("no host_calls.json: host issue times include the op cases' harness")
         out[key] = (rates, notes)
     bound_flops(out)
+    for key in NEIGHBOUR_KEYS & set(out):
+        out[key][1]["neighbours"] = neighbour_table(profile, out, by_key[key]).to_entry()
     out.update(twins)
     for key, (points, names) in residual_points(profile, out, kept, paths_in, l2).items():
         out[key] = fit_residual(key, points, fallback_rates(profile, key, out),
@@ -1166,6 +1171,22 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
         for _, notes in out.values():
             notes["fit"]["left_out"] = f"{left_out} case(s) that are ops of the methods' composites ({names})"
     return out
+
+
+def neighbour_table(profile, fitted: dict, points: list[Point]):
+    """The misses of a key's fitted products (product_table.build): each point's replayed time against its price by
+    the fitted rates alone (no table yet), as GpuModel prices it (its L2 share bound as there)."""
+    import dataclasses
+
+    from hetsim.calibration.device_inputs import catalogue_gpus
+    from hetsim.hardware import product_table
+    from hetsim.hardware.gpu import GpuModel
+
+    spec = catalogue_gpus()[profile.device]
+    notes = {k: n for k, n in profile.notes.items() if not (isinstance(n, dict) and "neighbours" in n)}
+    model = GpuModel(spec, dataclasses.replace(profile, rates={**profile.rates, **{k: r for k, (r, _) in
+                                                                                   fitted.items()}}, notes=notes))
+    return product_table.build((p.op, p.graph_s, model.device_time_s(p.op)) for p in points)
 
 
 @dataclass(frozen=True)

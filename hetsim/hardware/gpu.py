@@ -40,7 +40,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
-from hetsim.hardware import launch, residency, sorting
+from hetsim.hardware import launch, product_table, residency, sorting
 from hetsim.hardware.launch import ACCUMULATE_BYTES
 from hetsim.ops import (
     INDEX_BYTES,
@@ -669,6 +669,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "grid_sample": ("upsample_bilinear", "pointwise_broadcast", "pointwise", "elementwise"),
     "reduction_short": ("reduction_narrow", "reduction"),  # a traced last-dim reduction of rows under a warp's width
     "copy_memcpy": ("copy_cat", "copy"),  # a dense copy of one layout and dtype: cudaMemcpyAsync device to device
+    "fft": ("copy",),  # cuFFT's passes, each reading and writing the transform's data (hetsim.stacks.aten_spectral)
     "copy_repeat": ("copy_expand", "copy_strided", "copy"),  # Tensor.repeat: its views, then a copy of the expanded one
     "roll": ("copy_strided", "copy"),  # roll_cuda_kernel: an element copy with its source offset, a rolled dim a pass
     "random": ("pointwise_fill", "pointwise", "elementwise"),  # a distribution kernel: Philox draws, stored
@@ -884,8 +885,12 @@ class GpuModel:
         self.rates: dict[str, OpClassRates] = dict(profile.rates) if profile is not None else {}
         self._transferred: set[str] = set()
         self.host_mix = float(getattr(profile, "host_mix", 1.0) or 1.0)
+        # keys whose fit kept each fitted product's miss: a product is corrected by its measured neighbours'
+        self._neighbours: dict[str, product_table.ProductTable] = {}
         if profile is not None:
             notes = getattr(profile, "notes", None) or {}
+            self._neighbours = {key: product_table.ProductTable.from_entry(note["neighbours"])
+                                for key, note in notes.items() if isinstance(note, dict) and "neighbours" in note}
             for key in self.rates:
                 note = notes.get(key)
                 if isinstance(note, dict) and "transferred_from" in note:
@@ -1027,8 +1032,13 @@ class GpuModel:
             self.log.note(f"{self.name}.l2_residency",
                           "calibrated" if self.name == residency.MEASURED_ON else "transferred")
             op = replace(op, l2_share=residency.bound_share(op.l2_share, r.bw_bytes_per_s, self.hbm_bw))
-        stream = op_stream_device_s(r, op)
-        return op_device_s(r, op), stream, r.dispatch_s, max(r.dispatch_s, stream)
+        stream, device = op_stream_device_s(r, op), op_device_s(r, op)
+        if self._neighbours and (table := self._neighbours.get(rate_key(op, self.rates) or "")) is not None:
+            # cuBLAS's kernel choice, read off the measured products nearest this one (product_table)
+            if (factor := table.factor(op)) != 1.0:
+                self.log.note(f"{self.name}.product_neighbours", "calibrated")
+                stream, device = stream * factor, device * factor
+        return device, stream, r.dispatch_s, max(r.dispatch_s, stream)
 
     def _active_uncached(self, op: Op) -> float:
         total = self.op_time_s(op)

@@ -50,6 +50,7 @@ from hetsim.stacks.aten_norms import _batch_norm, _group_norm, _layer_norm, _rms
 from hetsim.stacks.aten_pointwise import (
     RANDOM_FILLS,
     _diag_embed,
+    _draw_or_load,
     _eye,
     _glu,
     _isinf,
@@ -73,6 +74,7 @@ from hetsim.stacks.aten_reductions import (
     scan_threads_x,
 )
 from hetsim.stacks.aten_shapes import hdtype, iteration_dims, nbytes
+from hetsim.stacks.aten_spectral import _c2c, _c2r, _r2c
 from hetsim.tracing.classify import ELEMENTWISE, VIEW
 
 # the public face: the table and lower_op, the SDPA lowering, and the helpers callers and tests read from here
@@ -158,6 +160,9 @@ MAPPING.update({
     "upsample_nearest1d": ("upsample_nearest", _upsample),
     "upsample_nearest3d": ("upsample_nearest", _upsample),
     "_upsample_nearest_exact2d": ("upsample_nearest", _upsample),
+    "_fft_r2c": ("fft (cuFFT's passes; the batch dims' copy, a normalising multiply)", _r2c),
+    "_fft_c2r": ("fft (the input cloned, cuFFT's passes, a normalising multiply)", _c2r),
+    "_fft_c2c": ("fft (cuFFT's passes; the batch dims' copy, a normalising multiply)", _c2c),
     "pixel_shuffle": ("copy_transpose / copy_strided (the permuted view made contiguous)", _pixel_shuffle),
     "pixel_unshuffle": ("copy_transpose / copy_strided (the permuted view made contiguous)", _pixel_shuffle),
     "upsample_bilinear2d": ("upsample_bilinear (a thread a position walking the channels)", _upsample),
@@ -188,6 +193,8 @@ for _bases, _row in (
         (("flip",), ("copy_strided (an offset an element)", _materialise)),
         (("roll",), ("roll a rolled dim (a clone first where strided)", _roll)),
         (tuple(RANDOM_FILLS), ("random (a distribution kernel: stores only)", _random)),
+        (("bernoulli_", "normal"), ("random with numbers for p / mean and std (stores only); else elementwise",
+                                    _draw_or_load)),
         (("linspace",), ("pointwise_arange (an index kernel: stores only)", _linspace)),
         (("grid_sampler_2d",), ("grid_sample (a thread a position walking the channels)", _grid_sample)),
         (("im2col",), ("copy_strided (a thread a window)", _im2col)),

@@ -42,8 +42,17 @@ def _to_copy(op: AtenOp) -> tuple[Op, ...]:
         # kernel cast_bool times, an element rate (profiled: ~0.39 G elements a ms into 16 bits, ~0.64 byte to byte,
         # where the bytes said 2-3x faster: realcode-more12)
         regime = "cast_unrolled"
+    elif out.dtype == "float32" and src.dtype not in ("float32", "float64"):
+        regime = "cast_fp32"
+    elif src.dtype == out.dtype or (src.dtype == "float32" and out.dtype in ("float16", "bfloat16")):
+        regime = "cast"
     else:
-        regime = "cast_fp32" if out.dtype == "float32" and src.dtype != "float32" else "cast"
+        # Copy.cu's direct_copy_kernel_cuda vectorises only fp32 down to fp16 / bf16 (gpu_kernel_nocast); any other
+        # pair of dtypes (a float to int32 for packing, to or from fp64) is gpu_kernel's dynamic-casting unrolled loop,
+        # cast_unrolled's kernel (fp16 to int32 ran 0.36 G elements a ms, bf16 to fp64 0.25, where a vectorised cast's
+        # bytes said 2x faster: realcode-check17, -check20, -check24; fitted on realcode-more33's). fp64 down to fp32
+        # is that kernel too, with 8-byte loads cast_fp32's 16-bit ones never had
+        regime = "cast_unrolled"
     if "float8" not in regime and (broadcast(src) or not same_dense_layout(src, out)):
         # a cast out of an expanded or gapped view (a position row broadcast over heads, then .long()): TensorIterator
         # cannot walk both sides as one dense run, so it takes the strided kernel with a cast per load and store

@@ -92,7 +92,52 @@ def _materialise(op: AtenOp) -> tuple[Op, ...]:
         # (an expanded view read across its last dim stays a transpose: GQA's k^T broadcast; a batched cat with an
         # expanded input, ViT's class token before its patches, runs the unvectorised batched kernel: `cat_strided`)
         regime = "copy_expand"
-    return (Pointwise(numel, read + write, op.name, regime, name=_name(op)),)
+    lines = transposed_lines(op.inputs, op.outputs[0]) if regime == "copy_transpose" and op.outputs else 0
+    return (Pointwise(numel, read + write, op.name, regime, lines=lines, name=_name(op)),)
+
+
+WARP = 32
+LINE_BYTES = 128
+WARPS_SAMPLED = 8  # warps spread evenly through the copy whose loads are counted
+
+
+def warp_lines(t: TensorMeta, out: TensorMeta) -> float:
+    """The 128-byte lines a warp's 32 loads of `t` touch, on average over warps spread through a copy into `out`:
+    TensorIterator hands neighbouring threads neighbouring outputs, in the output's stride order, so each load lands
+    where `t`'s strides put that output (`t` aligned to `out` from the right, as broadcasting aligns it). A warp
+    reading across `t`'s layout touches 32 lines; where `t`'s contiguous dim lies a few outputs away (a Swin window's
+    channels, an RGB plane), a few."""
+    rank = len(out.shape)
+    strides = (0,) * (rank - len(t.stride)) + tuple(t.stride)
+    dims = sorted((d for d in range(rank) if out.shape[d] > 1), key=lambda d: out.stride[d])  # fastest first
+    sizes = [out.shape[d] for d in dims]
+    steps = [strides[d] for d in dims]
+    n = math.prod(sizes)
+    if n == 0:
+        return 0.0
+    last = max(n - WARP, 0) // WARP
+    starts = sorted({WARP * (last * i // max(WARPS_SAMPLED - 1, 1)) for i in range(WARPS_SAMPLED)})
+    total = 0
+    for start in starts:
+        lines = set()
+        for index in range(start, min(start + WARP, n)):
+            offset = 0
+            for size, step in zip(sizes, steps, strict=True):
+                index, at = divmod(index, size)
+                offset += at * step
+            lines.add(offset * t.itemsize // LINE_BYTES)
+        total += len(lines)
+    return total / len(starts)
+
+
+def transposed_lines(inputs, out: TensorMeta) -> int:
+    """The lines a transposing copy's loads touch in all: each non-empty input's warps (warp_lines) over its
+    elements, into its slice of the output (a cat's input: its own shape at the output's strides)."""
+    def target(t: TensorMeta) -> TensorMeta:
+        return TensorMeta(t.shape, out.stride, out.dtype) if len(t.shape) == len(out.shape) else out
+
+    return round(sum(t.numel / WARP * warp_lines(t, target(t)) for t in inputs
+                     if t.numel and len(t.shape) <= len(out.shape)))
 
 
 def _cat_by_copies(op: AtenOp) -> tuple[Op, ...]:
@@ -113,7 +158,10 @@ def _cat_by_copies(op: AtenOp) -> tuple[Op, ...]:
             regime = "copy_transpose"
         elif regime == "copy_strided" and broadcast(t):
             regime = "copy_expand"
-        copies.append(Pointwise(t.numel, nbytes(t) + t.numel * out.itemsize, op.name, regime, name=_name(op)))
+        lines = round(t.numel / WARP * warp_lines(t, TensorMeta.dense(t.shape, out.dtype))) if (
+            regime == "copy_transpose") else 0
+        copies.append(Pointwise(t.numel, nbytes(t) + t.numel * out.itemsize, op.name, regime, lines=lines,
+                                name=_name(op)))
     return tuple(copies)
 
 

@@ -154,7 +154,7 @@ def _elementwise(op: AtenOp) -> tuple[Op, ...]:
         # (out, cond, a, b) against a binary's three. Operands of mixed dtypes add a cast per load and store
         # (`pointwise_strided_cast`: fp32 weights times bf16 states ran ~1.6x the same-dtype kernel's price)
         count = operands(op)
-        if op.base.rstrip("_") in MATH_OPS:
+        if math_op(op):
             # an activation's math per element (GELU's erf, SiLU's exp, in fp32) costs what one more operand's offset
             # and access does: GELU over a sliced half of 4096 x 32768 bf16 ran 101 us, priced 56 as a unary
             # (realcode-more7); SwiGLU's and GeGLU's activation and product over the same halves ran alike
@@ -186,7 +186,7 @@ def _elementwise(op: AtenOp) -> tuple[Op, ...]:
         # (2.2-2.7 us from 3,000 to 262,144 elements on an H200, the bytes' rate beyond; realcode-more9, the checks):
         # its own regime where fitted
         return (Pointwise(out.numel, read + write, op.name, "pointwise_int_div", name=_name(op)),)
-    if op.base.rstrip("_") in MATH_OPS:
+    if math_op(op):
         # an exp, an erf polynomial or a log per element (in fp32 for 16-bit inputs): its own regime, an element rate
         # beside the bytes where fitted (GELU over 1500 x 5120 fp16 ran 0.8 G elements a ms on an H200, where the
         # bytes alone say twice that)
@@ -253,6 +253,21 @@ MATH_OPS = frozenset({"gelu", "silu", "sigmoid", "tanh", "exp", "exp2", "expm1",
                       "silu_backward", "gelu_backward", "sigmoid_backward", "tanh_backward"})
 
 
+# exponents pow_tensor_scalar_kernel runs as products or a reciprocal (PowKernel.cu); any other is powf per element,
+# or sqrt / rsqrt for 0.5 / -0.5 (profiled fp32 x ** 0.7 over 97 M elements at ~1 TB/s, x ** 4 over 42 M at 2.5: the
+# checks, -41..-52 % as a plain elementwise kernel)
+POW_PRODUCTS = frozenset({1, 2, 3, -1, -2})
+
+
+def math_op(op: AtenOp) -> bool:
+    """Whether an elementwise op's math per element can bind before its bytes: MATH_OPS, and a power of a tensor by a
+    number pow_tensor_scalar_kernel does not run as products."""
+    base = op.base.rstrip("_")
+    if base == "pow" and op.name.endswith("Tensor_Scalar"):
+        return op.args.get("exponent") not in POW_PRODUCTS
+    return base in MATH_OPS
+
+
 def _masked_fill(op: AtenOp) -> tuple[Op, ...]:
     # out-of-place masked_fill is two kernels on a GPU (TensorAdvancedIndexing.cpp masked_fill: the input cloned
     # contiguous, then masked_fill_ in place on the clone), where the trace records one op: a mask of another shape
@@ -292,6 +307,15 @@ def _random(op: AtenOp) -> tuple[Op, ...]:
     distribution kernel draws Philox numbers a thread at a time and stores them, reading nothing (`random`: the
     stores, or the draws' element work, whichever binds)."""
     return (_stores(op.outputs[0], op.name, _name(op), "random"),)
+
+
+def _draw_or_load(op: AtenOp) -> tuple[Op, ...]:
+    """bernoulli_(p) with a number and torch.normal(mean, std, size) with numbers are distribution kernels that store
+    draws and read nothing (`random`; profiled: timm's drop_path mask, 128 elements, ~2 us like torch.rand's); with a
+    tensor of probabilities or means they load it per element (elementwise)."""
+    if op.name in ("aten.bernoulli_.float", "aten.normal.float_float"):
+        return _random(op)
+    return _pointwise(op)
 
 
 def _linspace(op: AtenOp) -> tuple[Op, ...]:

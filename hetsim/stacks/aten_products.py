@@ -23,7 +23,8 @@ def _mm(op: AtenOp) -> tuple[Op, ...]:
     # (gpu.rate_keys: matmul_splitk), where a hand formula's product (a serving engine's own GEMM) does not.
     a, b = (op.inputs[1], op.inputs[2]) if op.base == "addmm" else (op.inputs[0], op.inputs[1])
     m, k = a.shape
-    return (Matmul(m, b.shape[1], k, dtype=hdtype(a), aten=op.name, name=_name(op)),)
+    layout = "".join("n" if t.stride[-1] == 1 else "t" for t in (a, b))
+    return (Matmul(m, b.shape[1], k, dtype=hdtype(a), aten=op.name, layout=layout, name=_name(op)),)
 
 
 def _mv(op: AtenOp) -> tuple[Op, ...]:

@@ -72,7 +72,7 @@ def test_the_twenty_first_check_was_timed_and_is_scored(scored_graph):
     graph = scored_graph("H200-aten-realcode-check21-2026-12-04.parquet", range(7979, 8852), timed=867)
     assert graph["n"] == 838
     assert graph["median_abs"] == pytest.approx(0.067, abs=0.01)  # 7.8 % before the element-rate keys' soft corners
-    assert 0.30 < graph["p90_abs"] < 0.45
+    assert 0.24 < graph["p90_abs"] < 0.36  # 30.9 % before gemm-fp32 / realcode-more33
 
 
 def test_channels_last_bicubic_resizes_were_timed_against_their_nchw_twins_and_are_not_fitted(assert_unfitted):

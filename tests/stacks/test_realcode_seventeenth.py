@@ -147,7 +147,7 @@ def test_the_twelfth_check_is_scored():
     # one-row fp32 product went to gemv and int64 division took its own key; 8.4 % / 25.2 % after realcode-more13's
     # refit moved the strided kernel's key (2.62 -> 3.17 TB/s: its broadcast multiplies now priced faster)
     assert graph["median_abs"] == pytest.approx(0.065, abs=0.01)  # 8.4 % before the element-rate keys' soft corners
-    assert 0.22 < graph["p90_abs"] < 0.30
+    assert 0.15 < graph["p90_abs"] < 0.25  # 22-23 % before gemm-fp32 / realcode-more33
 
 
 def test_a_skinny_product_replayed_from_the_l2_gains_as_a_stream_a_gemv_as_the_tensor_cores():

@@ -122,7 +122,7 @@ REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "cast_fp8", "cast_from_
                      "pointwise_transpose", "conv_depthwise", "conv_depthwise_cudnn",
                      "pointwise_fill", "pointwise_arange", "searchsorted", "roll", "random", "grid_sample",
                      "cat_unaligned", "reduction_short", "copy_memcpy", "copy_repeat", "batch_norm_train",
-                     "batch_norm_stats_cl"})
+                     "batch_norm_stats_cl", "fft"})
 
 
 def regime(case: dict, coarse: bool = True) -> tuple[str, float]:
@@ -680,8 +680,13 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     log-probabilities; then the twenty-fourth check, realcode-check24, which lives in realcode_fortyninth, blind to
     every group before it; then realcode-more32 (realcode_fiftyfirst), batch normalisation in training mode on each
     layout its CUDA code tells apart; then the twenty-fifth check, realcode-check25, which lives in
-    realcode_fiftysecond, blind to every group before it)."""
+    realcode_fiftysecond, blind to every group before it; then gemm-fp32 (gemm_fp32), a sample of 2-D fp32 products
+    in the four layouts real code writes; then realcode-more33 (realcode_fiftythird), cuFFT's transforms and the casts
+    Copy.cu does not vectorise; then realcode-more34 (realcode_fiftyfifth), transposing copies over the layouts real
+    code permutes; then the twenty-sixth check, realcode-check26, which lives in realcode_fiftyfourth, blind to every
+    group before it)."""
     from hetsim.calibration.gpu_suite import (
+        gemm_fp32,
         gemm_shapes,
         realcode_eighteenth,
         realcode_eighth,
@@ -689,8 +694,11 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_fifteenth,
         realcode_fifth,
         realcode_fiftieth,
+        realcode_fiftyfifth,
         realcode_fiftyfirst,
+        realcode_fiftyfourth,
         realcode_fiftysecond,
+        realcode_fiftythird,
         realcode_fortieth,
         realcode_fortyeighth,
         realcode_fortyfifth,
@@ -788,7 +796,11 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_fiftieth.REALCODE_MORE31,), realcode_fiftieth.specs),
             ((realcode_fortyninth.REALCODE_CHECK24,), realcode_fortyninth.specs),
             ((realcode_fiftyfirst.REALCODE_MORE32,), realcode_fiftyfirst.specs),
-            ((realcode_fiftysecond.REALCODE_CHECK25,), realcode_fiftysecond.specs))
+            ((realcode_fiftysecond.REALCODE_CHECK25,), realcode_fiftysecond.specs),
+            ((gemm_fp32.GEMM_FP32,), gemm_fp32.specs),
+            ((realcode_fiftythird.REALCODE_MORE33,), realcode_fiftythird.specs),
+            ((realcode_fiftyfifth.REALCODE_MORE34,), realcode_fiftyfifth.specs),
+            ((realcode_fiftyfourth.REALCODE_CHECK26,), realcode_fiftyfourth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,75 @@
+"""Measured neighbours of a traced product: a correction to its rate key's price where cuBLAS's kernel choice moves.
+
+An fp32 product runs on cuBLAS / cuBLASLt's FFMA kernels, and which one (sgemm_largek, CUTLASS SIMT tiles of 64 x 64 or
+128 x 64, xmma 32 x 32, gemmSN, split-K with a reduce) the heuristic picks changes with the shape, the operands'
+layouts and the bias epilogue. No form of flops, bytes and a contraction walk follows those steps (the three-term key
+`matmul_fp32` errs 26 % median on a sample of 1,999 products it was not fitted on), so the fit keeps, for each product
+it was fitted on, how far the key's price missed (log of measured over priced), and a product is priced by the key
+times the inverse-distance mean of its nearest measured neighbours' misses (`NEIGHBOURS`, in log2 rows, columns and
+contraction, within its own class: bias or not, A and B row-major or transposed). Far from every neighbour the
+correction fades to none (`REACH`): the key alone prices what the sweep never came near.
+
+The neighbours live in the key's entry of the profile (`neighbours`), written by hetsim.calibration.trace_fit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from hetsim.ops import Matmul
+
+NEIGHBOURS = 5
+SOFTEN = 0.25  # log2 units added to each distance: an exact match does not take the whole weight of one point
+DIGITS = 4  # a row as the profile keeps it: 1e-4 of a log2 unit, 0.01 % of a miss
+REACH = 1.5  # log2 units: a correction fades as exp(-(nearest / REACH)^2), ~0.4 at 2x in every dim, ~0.03 at 4x
+
+
+def product_class(op) -> str | None:
+    """The class a traced 2-D product is corrected within ("addmm nt", "mm nn", ...); None for any other op."""
+    if not isinstance(op, Matmul) or op.batch != 1 or not op.layout:
+        return None
+    return f"{op.aten.split('.')[1]} {op.layout}"
+
+
+def features(op: Matmul) -> tuple[float, float, float]:
+    return math.log2(op.m), math.log2(op.n), math.log2(op.k)
+
+
+@dataclass(frozen=True)
+class ProductTable:
+    """Per class, the fitted products' (log2 m, log2 n, log2 k, log of measured over priced)."""
+
+    classes: dict[str, tuple[tuple[float, float, float, float], ...]]
+    neighbours: int = NEIGHBOURS
+
+    @classmethod
+    def from_entry(cls, entry: dict) -> ProductTable:
+        return cls({k: tuple(tuple(float(x) for x in row) for row in rows) for k, rows in entry["classes"].items()},
+                   int(entry.get("k", NEIGHBOURS)))
+
+    def to_entry(self) -> dict:
+        return {"k": self.neighbours,
+                "classes": {k: [list(row) for row in rows] for k, rows in self.classes.items()}}
+
+    def factor(self, op) -> float:
+        """What the key's price of `op` is multiplied by: 1 for an op outside every class."""
+        rows = self.classes.get(product_class(op) or "")
+        if not rows:
+            return 1.0
+        x = features(op)
+        near = sorted((math.dist(x, row[:3]), row[3]) for row in rows)[:self.neighbours]
+        weights = [1.0 / (d + SOFTEN) ** 2 for d, _ in near]
+        miss = sum(w * r for w, (_, r) in zip(weights, near, strict=True)) / sum(weights)
+        return math.exp(miss * math.exp(-(near[0][0] / REACH) ** 2))
+
+
+def build(points) -> ProductTable:
+    """A table of `points`: (op, measured seconds, priced seconds) of the products a key was fitted on."""
+    classes: dict[str, list[tuple[float, float, float, float]]] = {}
+    for op, measured, priced in points:
+        name = product_class(op)
+        if name is not None and measured > 0 and priced > 0:
+            row = (*features(op), math.log(measured / priced))
+            classes.setdefault(name, []).append(tuple(round(x, DIGITS) for x in row))
+    return ProductTable({k: tuple(sorted(v)) for k, v in sorted(classes.items())})

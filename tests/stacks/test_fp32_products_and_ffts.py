@@ -1,0 +1,207 @@
+"""The groups of 2026-12-04's fifth part: gemm-fp32 (a sample of 2-D fp32 products, whose misses the fit keeps for
+their neighbours: hetsim.hardware.product_table), realcode-more33 (cuFFT's transforms, the casts Copy.cu does not
+vectorise) and realcode-more34 (transposing copies); how FFTs, casts and transposing copies lower, and what the product
+table does to a price."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from hetsim.calibration.paths import REPO_ROOT
+from hetsim.hardware import product_table
+from hetsim.hardware.gpu import GpuModel
+from hetsim.ops import Matmul, Pointwise
+from hetsim.stacks import aten
+from hetsim.stacks.aten_spectral import batch_collapses, complex_passes, cufft_passes, real_passes
+from hetsim.tracing.trace import AtenOp, TensorMeta
+
+IDS = REPO_ROOT / "experiments" / "kernel_dispatch"
+RUNS = REPO_ROOT / "calibration" / "profiles" / "runs"
+GEMM_FP32, MORE33, MORE34 = "gemm-fp32", "realcode-more33", "realcode-more34"
+
+
+def meta(shape, dtype="float32") -> TensorMeta:
+    return TensorMeta.dense(tuple(shape), dtype)
+
+
+def lower(name, inputs, outputs, args=None, inplace=False):
+    return aten.lower_op(AtenOp(name, tuple(inputs), tuple(outputs), args or {}, inplace=inplace))
+
+
+def regimes(ops) -> list[str]:
+    return [getattr(o, "regime", type(o).__name__) for o in ops]
+
+
+def test_cufft_runs_the_kernels_its_profiles_show():
+    # realcode-more33's kernel profiles (calibration/e2e/diagnostics/case-kernels-more33-2026-12-04)
+    assert real_passes(64) == real_passes(8192) == real_passes(16384) == 1  # one fused r2c kernel
+    assert real_passes(65536) == 3  # two regular_fft_factor passes and a post-process
+    assert real_passes(6000) == 2  # vector_fft and a post-process
+    assert real_passes(1023) == 3  # an odd length: a wrapper, the transform, a post-process
+    assert real_passes(3001) == 5  # a prime over 127: a wrapper, Bluestein's three transforms in one, a post-process
+    assert complex_passes(2048) == 1 and complex_passes(32768) == 2 and complex_passes(100000) == 3
+    assert cufft_passes([128, 128], real=True) == 2  # rfft2: the r2c kernel, then the c2c over the other dim
+    assert cufft_passes([421, 421], real=True) == 3 + 5
+
+
+def test_an_fft_copies_what_its_batch_dims_cannot_collapse():
+    # a transform over a middle dim: the batch dims' strides do not nest, so _exec_fft's reshape copies
+    mid = meta((32, 512, 768))
+    assert not batch_collapses(mid, [1])
+    out = TensorMeta((32, 257, 768), (197376, 1, 257), "complex64", False, False)
+    ops = lower("aten._fft_r2c.default", (mid,), (out,), {"dim": [1], "normalization": 0, "onesided": True})
+    assert regimes(ops) == ["copy_transpose", "fft"]
+    # channels-last map dims: a batch of one collapses (no copy), a batch of two does not
+    assert batch_collapses(TensorMeta((1, 180, 360, 256), (16588800, 92160, 256, 1), "float32"), [1, 2])
+    assert not batch_collapses(TensorMeta((2, 90, 180, 384), (6220800, 69120, 384, 1), "float32"), [1, 2])
+    # an inverse real transform: its input cloned (cuFFT may overwrite it), the plan, the 1 / n multiply
+    spec = meta((2048, 513), "complex64")
+    ops = lower("aten._fft_c2r.default", (spec,), (meta((2048, 1024)),),
+                {"dim": [1], "normalization": 2, "last_dim_size": 1024})
+    assert regimes(ops) == ["copy_memcpy", "fft", "elementwise"]
+    (fft,) = [o for o in ops if isinstance(o, Pointwise) and o.regime == "fft"]
+    assert fft.steps == 1 and fft.nbytes == spec.numel * 8 + 2048 * 1024 * 4
+    # bf16 at a size that is not a power of two: cast to fp32 first
+    ops = lower("aten._fft_r2c.default", (meta((64, 1000), "bfloat16"),), (meta((64, 501), "complex64"),),
+                {"dim": [1], "normalization": 0, "onesided": True})
+    assert regimes(ops) == ["cast_fp32", "fft"]
+
+
+def test_casts_take_the_kernel_copy_cu_runs():
+    x32, x16 = meta((4096, 4096)), meta((4096, 4096), "float16")
+
+    def regime(src, dtype):
+        return lower("aten._to_copy.default", (src,), (meta(src.shape, dtype),), {"dtype": dtype})[0].regime
+
+    assert regime(x32, "bfloat16") == "cast"  # the one vectorised cast
+    assert regime(x16, "float32") == "cast_fp32"
+    assert regime(x16, "int32") == regime(x32, "float64") == regime(meta((64, 64), "float64"), "float32") == (
+        "cast_unrolled")
+
+
+def test_a_products_layout_and_class():
+    x = meta((256, 1024))
+    w_t = TensorMeta((1024, 512), (1, 1024), "float32", True, False)
+    (linear,) = lower("aten.addmm.default", (meta((512,)), x, w_t), (meta((256, 512)),))
+    (plain,) = lower("aten.mm.default", (x, meta((1024, 512))), (meta((256, 512)),))
+    assert (linear.layout, plain.layout) == ("nt", "nn")
+    assert product_table.product_class(linear) == "addmm nt" and product_table.product_class(plain) == "mm nn"
+    assert product_table.product_class(Matmul(256, 512, 1024, dtype="fp32")) is None  # a hand formula's product
+    assert product_table.product_class(Matmul(8, 64, 64, batch=4, dtype="fp32", aten="aten.bmm.default",
+                                              layout="nn")) is None
+
+
+def test_a_product_takes_its_neighbours_miss_fading_with_distance():
+    near = Matmul(256, 256, 1024, dtype="fp32", aten="aten.mm.default", layout="nt")
+    points = [(replace_mnk(near, m, n, k), 2.0, 1.0) for m, n, k in ((256, 256, 1024), (256, 256, 2048),
+                                                                      (512, 256, 1024))]
+    table = product_table.build(points)
+    assert set(table.classes) == {"mm nt"}
+    assert table.factor(near) == pytest.approx(2.0, rel=1e-3)  # every neighbour missed by 2x (kept to 1e-4)
+    far = replace_mnk(near, 256 * 64, 256, 1024)  # 6 log2 units away: the correction has faded
+    assert table.factor(far) == pytest.approx(1.0, abs=1e-3)
+    other = Matmul(256, 256, 1024, dtype="fp32", aten="aten.addmm.default", layout="nt")
+    assert table.factor(other) == 1.0  # another class
+    assert product_table.ProductTable.from_entry(table.to_entry()) == table
+
+
+def replace_mnk(op: Matmul, m: int, n: int, k: int) -> Matmul:
+    from dataclasses import replace
+
+    return replace(op, m=m, n=n, k=k)
+
+
+def test_the_committed_profile_corrects_fp32_products_by_the_sweep():
+    from hetsim.calibration.predict import gpu_model
+
+    h200 = gpu_model("H200")
+    entry = h200.profile.notes["matmul_fp32"]["neighbours"]
+    assert set(entry["classes"]) == {"addmm nt", "mm nn", "mm nt", "mm tn"}
+    assert sum(len(v) for v in entry["classes"].values()) >= 1999
+    linear = Matmul(448, 256, 2048, dtype="fp32", aten="aten.addmm.default", layout="nt")
+    bare = GpuModel(h200.spec, _without_neighbours(h200.profile))
+    assert h200.device_time_s(linear) != bare.device_time_s(linear)
+    bf16 = Matmul(448, 256, 2048, dtype="bf16", aten="aten.addmm.default", layout="nt")
+    assert h200.device_time_s(bf16) == bare.device_time_s(bf16)  # another key: untouched
+
+
+def _without_neighbours(profile):
+    import dataclasses
+
+    notes = {k: {f: v for f, v in n.items() if f != "neighbours"} if isinstance(n, dict) else n
+             for k, n in profile.notes.items()}
+    return dataclasses.replace(profile, notes=notes)
+
+
+def test_the_new_groups_are_blocks_after_the_last_check(assert_appended_block):
+    from hetsim.calibration.gpu_suite import gemm_fp32, realcode_fiftyfifth, realcode_fiftysecond, realcode_fiftythird
+
+    gemm = assert_appended_block(GEMM_FP32, range(13011, 15010), gemm_fp32, realcode_fiftysecond.REALCODE_CHECK25,
+                                 13010, IDS / "gemm_fp32_ids.txt")
+    assert len(gemm) == 1999  # 2,000 drawn, one drawn twice
+    assert_appended_block(MORE33, range(15010, 15098), realcode_fiftythird, GEMM_FP32, 15009, IDS / "more33_ids.txt")
+    assert_appended_block(MORE34, range(15098, 15159), realcode_fiftyfifth, MORE33, 15097, IDS / "more34_ids.txt")
+
+
+def test_the_fit_groups_are_fitted_and_priced():
+    from hetsim.calibration.predict import gpu_model
+    from hetsim.calibration.trace_cases import load_cases, validate_ops
+
+    h200 = gpu_model("H200")
+    assert any(MORE33 in c for c in h200.profile.notes["fft"]["fit"]["cases"])
+    assert any(GEMM_FP32 in c for c in h200.profile.notes["matmul_fp32"]["fit"]["cases"])
+    cases = load_cases(RUNS / "H200-aten-realcode-more33-2026-12-04.parquet")
+    # the FFTs with the kernels around them (clones, copies, multiplies): most were not single-op fit points
+    ffts = [c for c in cases if "fft" in c.aten]
+    assert len(ffts) == 66
+    stats = validate_ops(h200, ffts).stats("graph")
+    assert stats["median_abs"] < 0.15
+
+
+def test_fp32_products_neighbours_beat_the_key_alone_out_of_sample():
+    # leave-one-out over the sweep: each product priced from the others' misses, against the key alone
+    from hetsim.calibration.predict import gpu_model
+    from hetsim.calibration.trace_cases import load_cases, lower_case
+
+    h200 = gpu_model("H200")
+    bare = GpuModel(h200.spec, _without_neighbours(h200.profile))
+    cases = [c for c in load_cases(RUNS / "H200-aten-gemm-fp32-2026-12-04.parquet")[::7]]
+    rows = h200.profile.notes["matmul_fp32"]["neighbours"]["classes"]
+    key_err, loo_err = [], []
+    for c in cases:
+        (op,) = lower_case(c, l2_bytes=bare.l2_bytes)
+        priced = bare.device_time_s(op)
+        name, x = product_table.product_class(op), product_table.features(op)
+        others = {name: tuple(r for r in rows[name] if math.dist(r[:3], x) > 1e-9)}
+        loo = priced * product_table.ProductTable(others).factor(op)
+        key_err.append(abs(priced / c.measured["graph"] - 1))
+        loo_err.append(abs(loo / c.measured["graph"] - 1))
+    key_err.sort()
+    loo_err.sort()
+    assert loo_err[len(loo_err) // 2] < 0.5 * key_err[len(key_err) // 2]
+
+
+def test_a_transposing_copy_counts_the_lines_its_warps_load():
+    from hetsim.stacks.aten_copies import warp_lines
+
+    def lines(shape, stride):
+        return warp_lines(TensorMeta(shape, stride, "float32", True, False), meta(shape))
+
+    assert lines((4096, 4096), (1, 4096)) == 32  # a plain transpose: a line a load
+    assert lines((4, 12, 512, 512), (3145728, 1, 6144, 12)) == 12  # heads last read 48 bytes apart
+    assert lines((1, 1032, 30, 30, 3), (2786400, 900, 30, 1, 928800)) == 3  # an RGB plane a few outputs away
+    assert lines((64, 512), (512, 1)) == 4  # contiguous: 128 bytes a warp
+    x = TensorMeta((8, 3, 224, 224), (150528, 1, 672, 3), "float32", True, False)  # channels last into NCHW
+    (copy,) = lower("aten.clone.default", (x,), (meta(x.shape),))
+    assert copy.regime == "copy_transpose" and copy.lines == round(x.numel / 32 * 3)  # 3 lines a warp
+
+
+def test_the_transposing_copy_key_times_lines_fitted_on_more34():
+    from hetsim.calibration.predict import gpu_model
+
+    h200 = gpu_model("H200")
+    assert any(MORE34 in c for c in h200.profile.notes["copy_transpose"]["fit"]["cases"])
+    # ~160 G lines a second: about 0.6 a cycle an SM on the H200's 132 SMs at 1.98 GHz
+    assert 1.0e11 < h200.rates["copy_transpose"].flop_rate < 2.5e11
