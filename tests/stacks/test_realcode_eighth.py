@@ -23,8 +23,9 @@ def test_the_eighth_realcode_check_is_blind_and_scored(assert_blind):
     # after realcode-more6, 8.3 % / 28.6 % after -more7 (TensorIterator's loops, the (value, index) reduce's lanes),
     # 8.0 % / 23.7 % after gemm-shapes (cuBLAS's split contraction, odd and even widths): within both targets, no
     # longer blind; 21.2 % p90 after realcode-more19 (LayerNorm's element work); 7.4 % / 18.5 % after
-    # realcode-more23..26 (dense copies as a memcpy, fills without an L2 gain, short rows at an element rate)
-    assert graph["median_abs"] == pytest.approx(0.074, abs=0.01)
+    # realcode-more23..26 (dense copies as a memcpy, fills without an L2 gain, short rows at an element rate); 6.3 %
+    # median after gemm-fp32 / realcode-more33 / -more34 (fp32 products by their neighbours, casts, transposing copies)
+    assert graph["median_abs"] == pytest.approx(0.065, abs=0.01)
     assert graph["p90_abs"] == pytest.approx(0.21, abs=0.02)  # 0.185 before realcode-more29 was fitted
 
 

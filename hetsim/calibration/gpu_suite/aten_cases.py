@@ -684,7 +684,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     in the four layouts real code writes; then realcode-more33 (realcode_fiftythird), cuFFT's transforms and the casts
     Copy.cu does not vectorise; then realcode-more34 (realcode_fiftyfifth), transposing copies over the layouts real
     code permutes; then the twenty-sixth check, realcode-check26, which lives in realcode_fiftyfourth, blind to every
-    group before it)."""
+    group before it; then gemm-fp32-large (gemm_fp32), fp32 products of 0.1-1.5 TFLOP)."""
     from hetsim.calibration.gpu_suite import (
         gemm_fp32,
         gemm_shapes,
@@ -800,7 +800,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((gemm_fp32.GEMM_FP32,), gemm_fp32.specs),
             ((realcode_fiftythird.REALCODE_MORE33,), realcode_fiftythird.specs),
             ((realcode_fiftyfifth.REALCODE_MORE34,), realcode_fiftyfifth.specs),
-            ((realcode_fiftyfourth.REALCODE_CHECK26,), realcode_fiftyfourth.specs))
+            ((realcode_fiftyfourth.REALCODE_CHECK26,), realcode_fiftyfourth.specs),
+            ((gemm_fp32.GEMM_FP32_LARGE,), gemm_fp32.specs_large))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,6 +7,10 @@ the largest single share of cases beyond 25 % (51 of 193), and no form of flops,
 them: their time is a landscape of kernel choices. This group samples that landscape so hetsim can price an fp32
 product from its measured neighbours (hetsim.hardware.product_table).
 
+A second group, `gemm-fp32-large`, draws products of 100 GFLOP to 1.5 TFLOP (the first group's bound up to a
+vocabulary head's), where cuBLAS's SIMT kernels run nearest their peak and the key's flop rate, fitted mostly on smaller
+products, priced them 20-50 % slow (realcode-check26, scored blind first).
+
 Shapes are drawn, not taken from any check: log-uniform rows 2-65,536, output columns 2-16,384 and contractions
 8-16,384, half of each rounded to a multiple of 8 as model widths are, under 100 GFLOP and 1.5 GB of operands, in the
 four layouts real code writes: nn.Linear with a bias (addmm through cuBLASLt's epilogue) and without (mm of x and the
@@ -19,19 +23,23 @@ from __future__ import annotations
 import random
 
 GEMM_FP32 = "gemm-fp32"
+GEMM_FP32_LARGE = "gemm-fp32-large"
 SEED = 20261204
+LARGE = (1e11, 1.5e12, 3e9, 160)  # flops from, flops to, bytes to, cases
 # (layout, cases): the split follows how often real code writes each
 LAYOUTS = (("linear", 900), ("linear_nobias", 450), ("matmul", 400), ("matmul_tn", 250))
 MAX_FLOP = 1e11  # ~4 ms on the FFMA units: the sweep's time budget
 MAX_BYTES = 1.5e9
 
 
-def shapes(count: int, rng: random.Random) -> list[tuple[int, int, int]]:
-    """`count` (rows, output columns, contraction) drawn log-uniformly within the bounds."""
+def shapes(count: int, rng: random.Random, flops=(0.0, MAX_FLOP), max_bytes: float = MAX_BYTES,
+           bounds=((1, 16), (1, 14), (3, 14))) -> list[tuple[int, int, int]]:
+    """`count` (rows, output columns, contraction) drawn log-uniformly within `bounds` (log2), `flops` and
+    `max_bytes`."""
     out = []
     while len(out) < count:
-        m, n, k = (_draw(rng, lo, hi) for lo, hi in ((1, 16), (1, 14), (3, 14)))
-        if 2 * m * n * k <= MAX_FLOP and 4 * (m * k + k * n + m * n) <= MAX_BYTES:
+        m, n, k = (_draw(rng, lo, hi) for lo, hi in bounds)
+        if flops[0] <= 2 * m * n * k <= flops[1] and 4 * (m * k + k * n + m * n) <= max_bytes:
             out.append((m, n, k))
     return out
 
@@ -41,7 +49,7 @@ def _draw(rng: random.Random, lo: float, hi: float) -> int:
     return max(8, value - value % 8) if rng.random() < 0.5 else value
 
 
-def _gemms():
+def _gemms(large: bool = False):
     import torch
     import torch.nn.functional as F
 
@@ -49,7 +57,7 @@ def _gemms():
 
     m, _ = _meta_makers()
     f32 = torch.float32
-    rng = random.Random(SEED)
+    rng = random.Random(SEED + large)
     makers = {
         "linear": lambda r, n, k: (F.linear, (m(r, k, dt=f32), m(n, k, dt=f32), m(n, dt=f32))),
         "linear_nobias": lambda r, n, k: (F.linear, (m(r, k, dt=f32), m(n, k, dt=f32))),
@@ -58,7 +66,13 @@ def _gemms():
     }
     out = []
     for layout, count in LAYOUTS:
-        for r, n, k in shapes(count, rng):
+        if large:
+            lo, hi, most, total = LARGE
+            drawn = shapes(round(total * count / sum(c for _, c in LAYOUTS)), rng, (lo, hi), most,
+                           ((8, 16), (8, 16), (6, 14)))
+        else:
+            drawn = shapes(count, rng)
+        for r, n, k in drawn:
             fn, args = makers[layout](r, n, k)
             out.append((f"fp32_{layout}", fn, args))
     return out
@@ -69,3 +83,10 @@ def specs():
     from hetsim.calibration.gpu_suite.aten_cases import _labelled
 
     yield from _labelled(((GEMM_FP32, _gemms()),))
+
+
+def specs_large():
+    """The large products' group, as aten_cases' spec functions yield them."""
+    from hetsim.calibration.gpu_suite.aten_cases import _labelled
+
+    yield from _labelled(((GEMM_FP32_LARGE, _gemms(large=True)),))
