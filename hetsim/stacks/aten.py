@@ -30,7 +30,17 @@ from hetsim.stacks.aten_convolution import _convolution, cudnn_algo, cudnn_depth
 from hetsim.stacks.aten_copies import _dense_copy, _materialise, _repeat_interleave, cat_dim, dominated_cat, narrow_runs
 from hetsim.stacks.aten_dispatch import MAPPING, _host, lower_op
 from hetsim.stacks.aten_foreach import FOREACH_BASES, _amp_update_scale, _foreach
-from hetsim.stacks.aten_image import _edge_pad, _grid_sample, _im2col, _pad, _pixel_shuffle, _pool, _roll, _upsample
+from hetsim.stacks.aten_image import (
+    _diagonal_copy,
+    _edge_pad,
+    _grid_sample,
+    _im2col,
+    _pad,
+    _pixel_shuffle,
+    _pool,
+    _roll,
+    _upsample,
+)
 from hetsim.stacks.aten_index import (
     _embedding,
     _gather,
@@ -169,6 +179,8 @@ MAPPING.update({
     "upsample_bicubic2d": ("upsample_bicubic (a thread a position walking the channels)", _upsample),
     "max_pool2d_with_indices": ("pool (a thread an output, its window)", _pool),
     "avg_pool2d": ("pool (a thread an output, its window)", _pool),
+    "diagonal_copy": ("copy_strided (the diagonal's elements)", _diagonal_copy),
+    "_prelu_kernel": ("pointwise_broadcast (the channel weights broadcast)", _pointwise),
     "bucketize": ("searchsorted (a binary search an element)", _searchsorted),
     "searchsorted": ("searchsorted (a binary search an element)", _searchsorted),
     "nll_loss_forward": ("nll_loss (one block walks the rows; unreduced: pointwise_fill + pointwise)", _nll_loss),

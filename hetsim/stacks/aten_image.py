@@ -60,6 +60,13 @@ def _pool(op: AtenOp) -> tuple[Op, ...]:
                       name=_name(op)),)
 
 
+def _diagonal_copy(op: AtenOp) -> tuple[Op, ...]:
+    """torch.diagonal(...).clone() as diagonal_copy: the diagonal's elements read a row plus one apart and stored, the
+    strided copy over the output (roofline priced the whole matrix: +957 %, realcode-check26)."""
+    out = op.outputs[0]
+    return (Pointwise(out.numel, 2 * nbytes(out), op.name, "copy_strided", name=_name(op)),)
+
+
 def _roll(op: AtenOp) -> tuple[Op, ...]:
     """torch.roll on a GPU (ROCm/CUDA roll_cuda): one roll_cuda_kernel over a contiguous copy of the input per rolled
     dim (TensorTransformations.cpp roll_common rolls the first dim, then the rest of the result; no dims: the
