@@ -330,6 +330,9 @@ WAVE_FIT_KEYS = {"topk_select_singleblock": launch.SMS,
 EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | FLOOR_KEYS | THREE_TERM_KEYS | set(WAVE_FIT_KEYS) | {
     "scan_device", "copy_cat", "gemv", "multinomial", "batch_norm", "copy_strided", "copy_transpose",
     "topk_select_multiblock", "copy_repeat", "copy_memcpy", "copy_expand", "pointwise_int_div"}
+# keys whose fitted products keep their misses, each product then corrected by its measured neighbours' (cuBLAS's fp32
+# kernel choice: hetsim.hardware.product_table); the trace-fitted 16-bit product keys alike, where their cases allow
+NEIGHBOUR_KEYS = frozenset({"matmul_fp32", "matmul_splitk", "matmul_skinny", "matmul_odd_width", "matmul_even_width"})
 # kernels no case launches alone, fitted on what the cases they run in leave over the rest of their ops, measured where
 # another case runs that rest alone, else priced by the keys fitted before (RESIDUAL_SHARE: the least share of a
 # case's time they must leave): cuDNN's layout kernels run inside an NCHW convolution's call, beside its implicit GEMM
@@ -339,9 +342,6 @@ EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | FLOOR_KEYS | THREE_TERM_KE
 # training BatchNorm's kernels run inside its call beside the running statistics' update: the NCHW statistics and
 # transform kernels' bytes or their threads' loops (overhead_s + max(bytes / bw, walk / walk_bw)), the channels-last
 # statistics kernel's bytes
-# keys whose fitted products keep their misses, each product then corrected by its measured neighbours' (cuBLAS's fp32
-# kernel choice: hetsim.hardware.product_table); the trace-fitted 16-bit product keys alike, where their cases allow
-NEIGHBOUR_KEYS = frozenset({"matmul_fp32", "matmul_splitk", "matmul_skinny", "matmul_odd_width", "matmul_even_width"})
 RESIDUAL_KEYS = frozenset({"conv_layout", "topk_sort_bitonic", "topk_sort_radix", "batch_norm_train",
                            "batch_norm_stats_cl"})
 RESIDUAL_WALK_SPAN = (7.0, 12.0)  # log10 of a residual key's walk rate (bytes a second), where its kernels walk
