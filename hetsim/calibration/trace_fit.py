@@ -1155,8 +1155,8 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
             notes["fit"]["notes"].append("no host_calls.json: host issue times include the op cases' harness")
         out[key] = (rates, notes)
     bound_flops(out)
-    for key in NEIGHBOUR_KEYS & set(out):
-        out[key][1]["neighbours"] = neighbour_table(profile, out, by_key[key]).to_entry()
+    for key, table in neighbour_tables(profile, out, {k: by_key[k] for k in NEIGHBOUR_KEYS & set(out)}).items():
+        out[key][1]["neighbours"] = table.to_entry()
     out.update(twins)
     for key, (points, names) in residual_points(profile, out, kept, paths_in, l2).items():
         out[key] = fit_residual(key, points, fallback_rates(profile, key, out),
@@ -1173,9 +1173,9 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
     return out
 
 
-def neighbour_table(profile, fitted: dict, points: list[Point]):
-    """The misses of a key's fitted products (product_table.build): each point's replayed time against its price by
-    the fitted rates alone (no table yet), as GpuModel prices it (its L2 share bound as there)."""
+def neighbour_tables(profile, fitted: dict, points: dict[str, list[Point]]) -> dict:
+    """{key: the misses of its fitted products} (product_table.build): each point's replayed time against its price by
+    the fitted rates alone (no table yet), as GpuModel prices it (its L2 share bound as there); one model for all."""
     import dataclasses
 
     from hetsim.calibration.device_inputs import catalogue_gpus
@@ -1186,7 +1186,8 @@ def neighbour_table(profile, fitted: dict, points: list[Point]):
     notes = {k: n for k, n in profile.notes.items() if not (isinstance(n, dict) and "neighbours" in n)}
     model = GpuModel(spec, dataclasses.replace(profile, rates={**profile.rates, **{k: r for k, (r, _) in
                                                                                    fitted.items()}}, notes=notes))
-    return product_table.build((p.op, p.graph_s, model.device_time_s(p.op)) for p in points)
+    return {key: product_table.build((p.op, p.graph_s, model.device_time_s(p.op)) for p in ps)
+            for key, ps in points.items()}
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ The neighbours live in the key's entry of the profile (`neighbours`), written by
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass
 
@@ -58,7 +59,7 @@ class ProductTable:
         if not rows:
             return 1.0
         x = features(op)
-        near = sorted((math.dist(x, row[:3]), row[3]) for row in rows)[:self.neighbours]
+        near = heapq.nsmallest(self.neighbours, ((math.dist(x, row[:3]), row[3]) for row in rows))
         weights = [1.0 / (d + SOFTEN) ** 2 for d, _ in near]
         miss = sum(w * r for w, (_, r) in zip(weights, near, strict=True)) / sum(weights)
         return math.exp(miss * math.exp(-(near[0][0] / REACH) ** 2))

@@ -158,8 +158,7 @@ def _cat_by_copies(op: AtenOp) -> tuple[Op, ...]:
             regime = "copy_transpose"
         elif regime == "copy_strided" and broadcast(t):
             regime = "copy_expand"
-        lines = round(t.numel / WARP * warp_lines(t, TensorMeta.dense(t.shape, out.dtype))) if (
-            regime == "copy_transpose") else 0
+        lines = transposed_lines((t,), TensorMeta.dense(t.shape, out.dtype)) if regime == "copy_transpose" else 0
         copies.append(Pointwise(t.numel, nbytes(t) + t.numel * out.itemsize, op.name, regime, lines=lines,
                                 name=_name(op)))
     return tuple(copies)

@@ -8,7 +8,6 @@ from dataclasses import replace
 
 from hetsim.ops import Op, Pointwise
 from hetsim.stacks.aten_copies import _dense_copy, _one_pass
-from hetsim.stacks.aten_dispatch import lower_op
 from hetsim.stacks.aten_pointwise import _stores, stores_only
 from hetsim.stacks.aten_shapes import _name, nbytes, strided
 from hetsim.tracing.trace import AtenOp, TensorMeta
@@ -117,5 +116,4 @@ def _pixel_shuffle(op: AtenOp) -> tuple[Op, ...]:
         source = (*batch, c, h // r, r, w // r, r)
     stride = TensorMeta.dense(source, x.dtype).stride
     view = TensorMeta(shape, tuple(stride[d] for d in dims), x.dtype, True, False)
-    copy = lower_op(AtenOp("aten.clone.default", (view,), (TensorMeta.dense(shape, x.dtype),), {}, module=op.module))
-    return tuple(replace(o, aten=op.name) for o in copy)
+    return tuple(replace(o, aten=op.name) for o in _dense_copy(view, op))

@@ -119,7 +119,7 @@ def _signal(shape, dims: list[int], last: int | None = None) -> list[int]:
     return sizes
 
 
-def _plans(dims: list[int]) -> bool:
+def one_plan(dims: list[int]) -> bool:
     """Whether the transform takes one plan (use_optimized_cufft_path)."""
     return not (len(dims) > CUFFT_MAX_DIMS or (len(dims) >= 2 and dims[0] == 0 and dims[1] == 1))
 
@@ -128,11 +128,11 @@ def _r2c(op: AtenOp) -> tuple[Op, ...]:
     x, out = op.inputs[0], op.outputs[0]
     dims = _dims(op, len(x.shape))
     ops: list[Op] = []
-    native_bf16 = x.dtype == "bfloat16" and all(x.shape[d] & (x.shape[d] - 1) == 0 for d in dims) and _plans(dims)
+    native_bf16 = x.dtype == "bfloat16" and all(x.shape[d] & (x.shape[d] - 1) == 0 for d in dims) and one_plan(dims)
     if x.dtype == "bfloat16" and not native_bf16:
         cast, x = _cast(op, x, "float32")
         ops += cast
-    if _plans(dims):
+    if one_plan(dims):
         proxy = TensorMeta.dense(out.shape, "complex32") if native_bf16 else out
         ops += _exec(op, x, proxy, dims, True, _signal(x.shape, dims))
         if native_bf16:  # cuFFT's bf16 output (a ComplexHalf proxy) cast to complex64, two floats an element
@@ -164,7 +164,7 @@ def _c2r(op: AtenOp) -> tuple[Op, ...]:
     dims = _dims(op, len(x.shape))
     last = op.args.get("last_dim_size", out.shape[dims[-1]])
     ops: list[Op] = []
-    if _plans(dims):
+    if one_plan(dims):
         ops += _dense_copy(x, op)  # cuFFT may overwrite a c2r's input: cloned first
         ops += _exec(op, TensorMeta.dense(x.shape, x.dtype), out, dims, True, _signal(x.shape, dims, last))
     else:
