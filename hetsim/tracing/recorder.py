@@ -111,10 +111,9 @@ class Recorder(TorchDispatchMode):
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
-        out = func(*args, **kwargs)
         if func in _BOOKKEEPING:
             self.skipped += 1
-            return out
+            return func(*args, **kwargs)
         schema = self._schemas.get(func)
         if schema is None:
             schema = self._schemas[func] = _Schema(func)
@@ -124,6 +123,7 @@ class Recorder(TorchDispatchMode):
             named[name] = value
         named.update(kwargs)
         plain: dict[str, Any] = {}
+        # the inputs as the op found them: an in-place transpose_ / unsqueeze_ rewrites its input's shape
         for name, value in named.items():
             # a list holding tensors (index's `[None, idx]` included) is inputs, not a plain argument
             if isinstance(value, torch.Tensor) or (isinstance(value, list | tuple)
@@ -131,6 +131,7 @@ class Recorder(TorchDispatchMode):
                 _tensors(value, inputs)
             else:
                 plain[name] = _plain(value)
+        out = func(*args, **kwargs)
         outputs: list[TensorMeta] = []
         _tensors(out, outputs)
         dims = None

@@ -306,3 +306,46 @@ def test_narrow_integer_inputs_stay_within_their_dtype():
         x = _materialise(TensorMeta.dense((4096,), dtype), torch.device("cpu"), 1000)
         assert x.dtype == getattr(torch, dtype) and 0 <= int(x.min()) and int(x.max()) <= top
 
+
+
+def test_replays_of_traced_code_make_the_traced_outputs():
+    """The harness replays what real code traced: x[:, idx] and x[..., idx] = v (the trace records the index
+    tensors, not the Nones before them), a _foreach op over several lists, in-place transpose_ / unsqueeze_ (the
+    trace records their input as it was before the call; each replay starts from that shape again), a complex
+    scalar. Each replay's output has the traced shape, and indices stay within the dim they address."""
+    torch = pytest.importorskip("torch")
+    from hetsim.calibration.e2e.opcases import op_callable
+    from hetsim.tracing import trace_callable
+
+    def code(x, idx, cache, rows, params, grads, spec):
+        a = x[:, idx]  # [4, 3] of [4, 100]: the index addresses dim 1
+        b = x[..., None, idx]
+        cache[:, :, idx[:2]] = rows
+        torch._foreach_lerp_(params, grads, 0.1)
+        torch._foreach_addcmul_(params, grads, grads, value=0.5)
+        s = spec.clone()
+        s.transpose_(1, 2)
+        s.unsqueeze_(1)
+        return a, b, s * 1j
+
+    f32 = torch.float32
+    tr = trace_callable(code, torch.randn(4, 100), torch.tensor([97, 5, 60]), torch.randn(2, 8, 50, 16),
+                        torch.randn(2, 8, 2, 16), [torch.randn(5, 7) for _ in range(3)],
+                        [torch.randn(5, 7) for _ in range(3)], torch.randn(2, 9, 4, dtype=torch.complex64))
+    ran = set()
+    for op in tr.ops:
+        if op.alias:
+            continue
+        call = op_callable(op, torch.device("cpu"), bound=50 if op.base.startswith("index") else None)
+        for _ in range(3):  # a replay repeated keeps its shape (unsqueeze_ would otherwise grow a dim a call)
+            out = call()
+        first = out[0] if isinstance(out, tuple | list) else out
+        if op.outputs and isinstance(first, torch.Tensor):
+            assert tuple(first.shape) == tuple(op.outputs[0].shape), op.name
+        ran.add(op.base)
+    assert {"index", "index_put_", "_foreach_lerp_", "_foreach_addcmul_", "transpose_", "unsqueeze_", "mul"} <= ran
+    transpose = next(op for op in tr.ops if op.base == "transpose_")
+    assert transpose.inputs[0].shape == (2, 9, 4) and transpose.outputs[0].shape == (2, 4, 9)
+    # x[:, idx] with its indices drawn below 100 but bounded by the dim they address (4 rows would not do)
+    index = next(op for op in tr.ops if op.base == "index")
+    assert op_callable(index, torch.device("cpu"), bound=100)().shape == (4, 3)

@@ -87,17 +87,22 @@ def test_the_op_replay_refuses_an_op_it_cannot_rebuild():
     torch = pytest.importorskip("torch")
     from hetsim.calibration.e2e.opcases import op_callable
     from hetsim.tracing.fake import trace_callable
+    from hetsim.tracing.trace import AtenOp, TensorMeta
 
-    # x[:, idx] records its index tensor but not the None before it: a replay would index dim 0 and time another op
+    # x[:, idx] records its index tensor but not the None before it: the replay puts the None back (the placement
+    # whose output is the traced one), where the bare list would index dim 0 and time another op
     tr = trace_callable(lambda x, i: x[:, i], torch.empty(4, 64, 8, device="meta"),
                         torch.empty(3, dtype=torch.int64, device="meta"))
     (op,) = [o for o in tr.ops if o.name == "aten.index.Tensor"]
-    with pytest.raises(ValueError, match="not the traced op"):
-        op_callable(op, torch.device("cpu"))
+    assert op_callable(op, torch.device("cpu"))().shape == (4, 3, 8)
     tr = trace_callable(lambda x, i: x[i], torch.empty(64, 8, device="meta"),
                         torch.empty(3, dtype=torch.int64, device="meta"))
     (op,) = [o for o in tr.ops if o.name == "aten.index.Tensor"]
     assert op_callable(op, torch.device("cpu"))().shape == (3, 8)
+    # an output no placement of the indices makes is not the traced op: refused, never timed as another
+    wrong = AtenOp(op.name, op.inputs, (TensorMeta.dense((5, 5), "float32"),))
+    with pytest.raises(ValueError, match="not the traced op"):
+        op_callable(wrong, torch.device("cpu"))
 
 
 def test_the_seventh_realcode_check_is_blind_and_scored(assert_blind):

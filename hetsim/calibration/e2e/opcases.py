@@ -20,6 +20,7 @@ previous one wrote, often from L2, and the weights here exceed L2 anyway.
 
 from __future__ import annotations
 
+import itertools
 import json
 import statistics
 import time
@@ -72,9 +73,10 @@ def _int_bound(metas: tuple[TensorMeta, ...]) -> int:
     return min(dims) if dims else 1000
 
 
-def _plain(name: str, value: Any, device: torch.device) -> Any:
+def _plain(name: str, value: Any, device: torch.device, kind: str = "") -> Any:
     """A recorded plain argument as the op takes it (a dtype, layout or memory format is recorded by name; the
-    schema types a ScalarType as int, so the argument's name tells: `dtype`, _scaled_mm's `out_dtype`)."""
+    schema types a ScalarType as int, so the argument's name tells: `dtype`, _scaled_mm's `out_dtype`; a complex
+    number is recorded as its text, '1j', where the schema takes a number or a tensor)."""
     if value is None or isinstance(value, bool | int | float):
         return value
     if name == "device":
@@ -83,6 +85,11 @@ def _plain(name: str, value: Any, device: torch.device) -> Any:
         tail = value.split(".")[-1]
         if (name.endswith("dtype") or name in ("layout", "memory_format")) and hasattr(torch, tail):
             return getattr(torch, tail)
+        if kind in ("number", "Tensor"):
+            try:
+                return complex(value)
+            except ValueError:
+                return value
     if isinstance(value, list):
         return [_plain(name, v, device) for v in value]
     return value
@@ -104,22 +111,72 @@ def op_callable(op: AtenOp, device: torch.device, bound: int | None = None, posi
         tensors[2] = _bag_offsets(tensors[1], tensors[2])
     args = list(func._schema.arguments)
     tensor_args = [a for a in args if a.name not in op.args and "Tensor" in str(a.type)]
-    singles = sum(1 for a in tensor_args if not str(a.type).startswith("List"))
+    lists = sum(1 for a in tensor_args if str(a.type).startswith("List"))
+    # the trace flattens tensor lists into its inputs: the singles take one each, the lists share the rest
+    # evenly (a _foreach op's lists are of one length: self, tensors1[, tensors2])
+    per_list = (len(tensors) - (len(tensor_args) - lists)) // max(lists, 1)
     kwargs: dict[str, Any] = {}
     it = iter(tensors)
     for a in args:
         if a.name in op.args:
-            kwargs[a.name] = _plain(a.name, op.args[a.name], device)
+            kwargs[a.name] = _plain(a.name, op.args[a.name], device, str(a.type))
         elif "Tensor" in str(a.type):
             if str(a.type).startswith("List"):
-                kwargs[a.name] = [next(it) for _ in range(len(tensors) - singles)]
+                kwargs[a.name] = [next(it) for _ in range(per_list)]
             elif (t := next(it, None)) is not None or "?" not in str(a.type):
                 # an optional tensor the trace left out (F.binary_cross_entropy_with_logits' weight and
                 # pos_weight) keeps its default, None
                 kwargs[a.name] = t
-    call = lambda: func(**kwargs)  # noqa: E731
+    if "indices" in kwargs and str(func._schema.arguments[1].type) == "List[Optional[Tensor]]":
+        kwargs["indices"] = index_layout(kwargs["self"], kwargs["indices"], op, kwargs.get("values"))
+    if parts[1] in METADATA_IN_PLACE:
+        # transpose_ / unsqueeze_ change their input's shape: each replay starts from a fresh alias of the traced
+        # input, or the thousandth unsqueeze_ would make a tensor of a thousand dims (no kernel runs either way)
+        base = kwargs["self"]
+        call = lambda: func(**{**kwargs, "self": base.as_strided(base.shape, base.stride())})  # noqa: E731
+    else:
+        call = lambda: func(**kwargs)  # noqa: E731
     _check_replay(op, call)
     return call
+
+
+# in-place ops that rewrite their input's shape and strides, never its data
+METADATA_IN_PLACE = frozenset({"transpose_", "t_", "unsqueeze_", "squeeze_", "swapdims_", "swapaxes_", "as_strided_"})
+
+
+def index_layout(src: torch.Tensor, indices: list[torch.Tensor], op: AtenOp,
+                 values: torch.Tensor | None = None) -> list[torch.Tensor | None]:
+    """The index list of x[..., idx, ...] with its None entries back in place. The trace records an index list's
+    tensors only (x[:, idx] as [idx]), so a replay of the bare list would index the first dims; the placement taken
+    is the first, fewest leading Nones first, under which the indexing makes the traced output (x[idx]) or a
+    result the traced values broadcast to (x[idx] = v). Placements that make the same shape are told apart by
+    nothing the trace holds, and the first is taken."""
+    if any(t.dtype == torch.bool for t in indices):
+        return list(indices)  # a mask covers as many dims as it has: placed where it was, first
+    want = tuple(op.outputs[0].shape) if op.outputs and values is None else None
+    meta = torch.empty(src.shape, device="meta")
+    rank, k = src.dim(), len(indices)
+    for slots in itertools.combinations(range(rank), k):
+        layout: list[torch.Tensor | None] = [None] * (slots[-1] + 1) if slots else []
+        for slot, t in zip(slots, indices, strict=True):
+            layout[slot] = t
+        probe = [None if t is None else torch.zeros(t.shape, dtype=torch.long, device="meta") for t in layout]
+        try:
+            shape = tuple(torch.ops.aten.index.Tensor(meta, probe).shape)
+        except (RuntimeError, IndexError):
+            continue
+        if want is not None and shape == want or values is not None and _broadcasts(values, shape):
+            # each index below the size of the dim it addresses (a case's int_bound is taken over its first dim)
+            return [t if t is None or t.is_floating_point() else t.remainder(src.shape[slot])
+                    for slot, t in enumerate(layout)]
+    return list(indices)
+
+
+def _broadcasts(values: torch.Tensor, shape: tuple[int, ...]) -> bool:
+    try:
+        return torch.broadcast_shapes(tuple(values.shape), shape) == shape
+    except RuntimeError:
+        return False
 
 
 # in-place divisions whose divisor is drawn at magnitude 1: replayed thousands of times, x /= y with random y drives x
