@@ -328,7 +328,6 @@ def test_replays_of_traced_code_make_the_traced_outputs():
         s.unsqueeze_(1)
         return a, b, s * 1j
 
-    f32 = torch.float32
     tr = trace_callable(code, torch.randn(4, 100), torch.tensor([97, 5, 60]), torch.randn(2, 8, 50, 16),
                         torch.randn(2, 8, 2, 16), [torch.randn(5, 7) for _ in range(3)],
                         [torch.randn(5, 7) for _ in range(3)], torch.randn(2, 9, 4, dtype=torch.complex64))
