@@ -370,6 +370,10 @@ class Convolution(Matmul):
     input_bytes: int = 0
     algo: str = "implicit_gemm"
     taps: int = 1  # the filter's positions (k = a group's input channels x taps)
+    # the path the traced convolution takes ("2d nchw": between cuDNN's layout kernels, "2d nhwc", "1d as-is": no
+    # layout kernels, "2d dgrad"): the class its measured neighbours correct it within (hardware.product_table); not
+    # part of the op's identity, so a channels-last twin still runs "the same GEMM" as an NCHW case
+    family: str = field(default="", compare=False, metadata={"omit_default": True})
 
     @property
     def bytes(self) -> float:

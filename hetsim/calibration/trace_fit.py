@@ -332,7 +332,16 @@ EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | FLOOR_KEYS | THREE_TERM_KE
     "topk_select_multiblock", "copy_repeat", "copy_memcpy", "copy_expand", "pointwise_int_div"}
 # keys whose fitted products keep their misses, each product then corrected by its measured neighbours' (cuBLAS's fp32
 # kernel choice: hetsim.hardware.product_table); the trace-fitted 16-bit product keys alike, where their cases allow
-NEIGHBOUR_KEYS = frozenset({"matmul_fp32", "matmul_splitk", "matmul_skinny", "matmul_odd_width", "matmul_even_width"})
+NEIGHBOUR_KEYS = frozenset({"matmul_fp32", "matmul_splitk", "matmul_skinny", "matmul_odd_width", "matmul_even_width",
+                            "reduction_last", "reduction_outer", "reduction_outer_max", "reduction_short",
+                            "reduction_index", "reduction_welford", "bmm", "bmm_even_scores", "bmm_even_tokens",
+                            "bmm_fp32", "bmm_fp32_tiles", "bmm_odd_tokens", "bmm_tiles", "bmm_unaligned", "matmul",
+                            "pointwise_broadcast", "pointwise_fill", "copy_strided", "pointwise_math",
+                            "copy_transpose", "softmax_last", "softmax_warp", "pointwise", "gather_elements",
+                            "cat_strided", "index_gather", "cast_fp32", "index_elementwise", "pointwise_transpose",
+                            "cast_int64", "copy_cat", "cast", "cast_unrolled", "pointwise_cast", "scatter",
+                            "cat_unaligned", "copy_expand", "index_add", "copy_memcpy", "gather", "embedding",
+                            "scatter_add", "pointwise_strided_cast"})
 # kernels no case launches alone, fitted on what the cases they run in leave over the rest of their ops, measured where
 # another case runs that rest alone, else priced by the keys fitted before (RESIDUAL_SHARE: the least share of a
 # case's time they must leave): cuDNN's layout kernels run inside an NCHW convolution's call, beside its implicit GEMM
@@ -1162,6 +1171,8 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
         out[key] = fit_residual(key, points, fallback_rates(profile, key, out),
                                 f"op cases from traces: {', '.join(names)} (every file with cases running this key's "
                                 "kernels), hetsim.calibration.trace_fit")
+    for key, table in conv_tables(profile, out, kept, l2).items():
+        out[key][1]["neighbours"] = table.to_entry()
     first = f"op cases from traces: {paths_in[0].name} (the first file), hetsim.calibration.trace_fit"
     out["idle_start"] = fit_idle(cases if pooled else kept[0], source if pooled or len(kept) == 1 else first)
     if host:
@@ -1176,18 +1187,69 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
 def neighbour_tables(profile, fitted: dict, points: dict[str, list[Point]]) -> dict:
     """{key: the misses of its fitted products} (product_table.build): each point's replayed time against its price by
     the fitted rates alone (no table yet), as GpuModel prices it (its L2 share bound as there); one model for all."""
+    from hetsim.hardware import product_table
+
+    if (model := fitted_model(profile, fitted)) is None:
+        return {}
+    return {key: product_table.build((p.op, p.graph_s, model.device_time_s(p.op)) for p in ps)
+            for key, ps in points.items()}
+
+
+def conv_tables(profile, fitted: dict, per_file: list[list[TraceCase]], l2_bytes: float) -> dict:
+    """{key: the misses of the fitted convolutions it prices} (product_table.build, a class a convolution path and
+    dtype): every fitted case that runs one convolution, whatever else its call launches (cuDNN's layout kernels
+    around an NCHW one, a copy of a strided input, the bias added after). cuDNN picks its kernels by shape, as cuBLAS
+    does, and no form per key follows it (the fitted keys err 11-25 % median on their own cases); the case's whole
+    miss is taken as its convolution's: measured less the price of the rest, over the convolution's price (floored
+    at CONV_FLOOR of it, where the rest's price alone exceeds the measurement), so a convolution near measured ones
+    is priced, call and all, as they ran. Priced by the fitted keys, every key's product table but no convolution's
+    (a refit starts from the same prices)."""
+    from hetsim.hardware import product_table
+    from hetsim.hardware.gpu import rate_key
+    from hetsim.ops import Convolution
+
+    if (model := fitted_model(profile, fitted)) is None:
+        return {}
+    rates = model.rates
+    points: dict[str, list] = {}
+    for cases in per_file:
+        for c in cases:
+            ops = tuple(o for o in lower_case(c, l2_bytes=l2_bytes) if not isinstance(o, HostCall))
+            convs = [o for o in ops if isinstance(o, Convolution)]
+            if len(convs) != 1 or "graph" not in c.measured or product_table.product_class(convs[0]) is None:
+                continue
+            (conv,) = convs
+            rest = tuple(o for o in ops if o is not conv)
+            other = model.graph_time_s(rest) if rest else 0.0
+            priced = model.graph_time_s(ops) - other
+            key = rate_key(conv, rates)
+            if priced <= 0 or key not in fitted:
+                continue
+            left = max(c.measured["graph"] - other, CONV_FLOOR * priced)
+            points.setdefault(key, []).append((conv, left, priced))
+    return {key: product_table.build(ps) for key, ps in sorted(points.items())}
+
+
+CONV_FLOOR = 0.2  # the least share of its price a convolution is taken to cost, its call's other kernels aside
+
+
+def fitted_model(profile, fitted: dict):
+    """The GPU model of `profile` with `fitted`'s rates, correcting by the neighbour tables this fit made (`fitted`'s
+    notes) and never by the profile's own, so that a refit from its own output prices every case as the first fit
+    did; None for a device the catalogue lacks."""
     import dataclasses
 
     from hetsim.calibration.device_inputs import catalogue_gpus
-    from hetsim.hardware import product_table
     from hetsim.hardware.gpu import GpuModel
 
-    spec = catalogue_gpus()[profile.device]
-    notes = {k: n for k, n in profile.notes.items() if not (isinstance(n, dict) and "neighbours" in n)}
-    model = GpuModel(spec, dataclasses.replace(profile, rates={**profile.rates, **{k: r for k, (r, _) in
-                                                                                   fitted.items()}}, notes=notes))
-    return {key: product_table.build((p.op, p.graph_s, model.device_time_s(p.op)) for p in ps)
-            for key, ps in points.items()}
+    spec = catalogue_gpus().get(profile.device)
+    if spec is None:
+        return None
+    notes = {k: {f: v for f, v in n.items() if f != "neighbours"} if isinstance(n, dict) else n
+             for k, n in profile.notes.items()}
+    notes.update({k: n for k, (_, n) in fitted.items() if "neighbours" in n})
+    rates = {**profile.rates, **{k: r for k, (r, _) in fitted.items()}}
+    return GpuModel(spec, dataclasses.replace(profile, rates=rates, notes=notes))
 
 
 @dataclass(frozen=True)
@@ -1213,14 +1275,11 @@ def residual_points(profile, fitted: dict, per_file: list[list[TraceCase]], path
     key prices it), else the other residual keys."""
     import dataclasses
 
-    from hetsim.calibration.device_inputs import catalogue_gpus
-    from hetsim.hardware.gpu import GpuModel, rate_key
+    from hetsim.hardware.gpu import rate_key
 
-    spec = catalogue_gpus().get(profile.device)
-    if spec is None:
+    if (model := fitted_model(profile, fitted)) is None:
         return {}
-    rates = {**profile.rates, **{k: r for k, (r, _) in fitted.items()}}
-    model = GpuModel(spec, dataclasses.replace(profile, rates=rates))
+    rates = model.rates
 
     def same(ops: list[Op]) -> tuple:
         return tuple(dataclasses.replace(o, l2_share=0.0) for o in ops)

@@ -1033,12 +1033,19 @@ class GpuModel:
                           "calibrated" if self.name == residency.MEASURED_ON else "transferred")
             op = replace(op, l2_share=residency.bound_share(op.l2_share, r.bw_bytes_per_s, self.hbm_bw))
         stream, device = op_stream_device_s(r, op), op_device_s(r, op)
-        if self._neighbours and (table := self._neighbours.get(rate_key(op, self.rates) or "")) is not None:
-            # cuBLAS's kernel choice, read off the measured products nearest this one (product_table)
-            if (factor := table.factor(op)) != 1.0:
-                self.log.note(f"{self.name}.product_neighbours", "calibrated")
-                stream, device = stream * factor, device * factor
+        if (factor := self.neighbour_factor(op)) != 1.0:
+            # the kernel choice (cuBLAS's, cuDNN's, ATen's launch shapes), read off the measured ops nearest this one
+            # (product_table): the device time scaled, the eager gap after it kept
+            self.log.note(f"{self.name}.product_neighbours", "calibrated")
+            stream, device = stream + device * (factor - 1.0), device * factor
         return device, stream, r.dispatch_s, max(r.dispatch_s, stream)
+
+    def neighbour_factor(self, op: Op) -> float:
+        """What the table of measured neighbours of the op's key multiplies its device time by (1: no table, or no
+        fitted op near this one)."""
+        if not self._neighbours or (table := self._neighbours.get(rate_key(op, self.rates) or "")) is None:
+            return 1.0
+        return table.factor(op)
 
     def _active_uncached(self, op: Op) -> float:
         total = self.op_time_s(op)

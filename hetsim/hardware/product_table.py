@@ -18,7 +18,7 @@ import heapq
 import math
 from dataclasses import dataclass
 
-from hetsim.ops import Matmul
+from hetsim.ops import AxisReduction, Convolution, Gather, Matmul, Pointwise, Softmax
 
 NEIGHBOURS = 5
 SOFTEN = 0.25  # log2 units added to each distance: an exact match does not take the whole weight of one point
@@ -27,21 +27,53 @@ REACH = 1.5  # log2 units: a correction fades as exp(-(nearest / REACH)^2), ~0.4
 
 
 def product_class(op) -> str | None:
-    """The class a traced 2-D product is corrected within ("addmm nt", "mm nn", ...); None for any other op."""
+    """The class a traced 2-D product is corrected within ("addmm nt", "mm nn", ...), a convolution's by its path and
+    dtype ("conv 2d nchw float32": its implicit GEMM's (m, n, k) then stand for the whole call, layout kernels and
+    all); None for any other op."""
+    if isinstance(op, Convolution):
+        return f"conv {op.family} {op.dtype}" if op.family and op.batch == 1 else None
+    if isinstance(op, AxisReduction):
+        # a traced reduction by its op and dtype ("reduce sum fp32"): ATen's reduce kernel picks its block shape,
+        # vectorisation and split across blocks by the rows, the reduced length and the kept inner length
+        return f"reduce {op.kind} {op.dtype}" if op.aten else None
+    if isinstance(op, Pointwise | Gather | Softmax) and op.aten:
+        # an elementwise, copy, gather or softmax kernel by its traced op ("pointwise mul", "gather index_select")
+        return f"{type(op).__name__.lower()} {_base(op.aten)}"
+    if isinstance(op, Matmul) and op.batch > 1 and op.aten:
+        return f"{_base(op.aten)} {op.dtype}"  # a batched product: its batch a fourth feature
     if not isinstance(op, Matmul) or op.batch != 1 or not op.layout:
         return None
-    return f"{op.aten.split('.')[1]} {op.layout}"
+    return f"{_base(op.aten)} {op.layout}"
 
 
-def features(op: Matmul) -> tuple[float, float, float]:
+def _base(aten: str) -> str:
+    """`aten.addmm.default` -> `addmm` (a name without the namespace as it is)."""
+    parts = aten.split(".")
+    return parts[1] if len(parts) > 1 else aten
+
+
+def features(op) -> tuple[float, float, float]:
+    """log2 of (rows, columns, contraction) of a product, (outputs' rows, reduced length, kept inner length) of a
+    reduction."""
+    if isinstance(op, AxisReduction):
+        return math.log2(max(op.rows, 1)), math.log2(max(op.cols, 1)), math.log2(max(op.inner, 1))
+    if isinstance(op, Pointwise):
+        return math.log2(max(op.numel, 1)), math.log2(max(op.nbytes, 1))
+    if isinstance(op, Gather):
+        return math.log2(max(op.rows, 1)), math.log2(max(op.row_bytes, 1)), math.log2(max(op.source_rows, 1))
+    if isinstance(op, Softmax):
+        return math.log2(max(op.rows, 1)), math.log2(max(op.cols, 1))
+    if op.batch > 1:
+        return math.log2(op.batch), math.log2(op.m), math.log2(op.n), math.log2(op.k)
     return math.log2(op.m), math.log2(op.n), math.log2(op.k)
 
 
 @dataclass(frozen=True)
 class ProductTable:
-    """Per class, the fitted products' (log2 m, log2 n, log2 k, log of measured over priced)."""
+    """Per class, the fitted ops' features (`features`: log2 m, n, k of a product) and last the log of measured over
+    priced."""
 
-    classes: dict[str, tuple[tuple[float, float, float, float], ...]]
+    classes: dict[str, tuple[tuple[float, ...], ...]]
     neighbours: int = NEIGHBOURS
 
     @classmethod
@@ -59,7 +91,7 @@ class ProductTable:
         if not rows:
             return 1.0
         x = features(op)
-        near = heapq.nsmallest(self.neighbours, ((math.dist(x, row[:3]), row[3]) for row in rows))
+        near = heapq.nsmallest(self.neighbours, ((math.dist(x, row[:-1]), row[-1]) for row in rows))
         weights = [1.0 / (d + SOFTEN) ** 2 for d, _ in near]
         miss = sum(w * r for w, (_, r) in zip(weights, near, strict=True)) / sum(weights)
         return math.exp(miss * math.exp(-(near[0][0] / REACH) ** 2))
@@ -67,7 +99,7 @@ class ProductTable:
 
 def build(points) -> ProductTable:
     """A table of `points`: (op, measured seconds, priced seconds) of the products a key was fitted on."""
-    classes: dict[str, list[tuple[float, float, float, float]]] = {}
+    classes: dict[str, list[tuple[float, ...]]] = {}
     for op, measured, priced in points:
         name = product_class(op)
         if name is not None and measured > 0 and priced > 0:

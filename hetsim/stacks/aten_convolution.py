@@ -76,9 +76,11 @@ def _convolution(op: AtenOp) -> tuple[Op, ...]:
     algo = cudnn_algo(x, w, groups, op.args, nchw=not (channels_last or w_last))
     # the input the filter touches (a strided 1 x 1 reads a quarter of it), never more than the input
     read = min(nbytes(x), samples * positions * taps * channels * x.itemsize)
+    as_is = algo == "simt" or one_by_one
+    path = "as-is" if as_is else "nhwc" if channels_last or w_last else "nchw"
     gemm = Convolution(samples * positions, outputs, contraction, batch=groups, dtype=hdtype(x), aten=op.name,
-                       input_bytes=read, algo=algo, taps=taps, name=_name(op))
-    if algo == "simt" or one_by_one:
+                       input_bytes=read, algo=algo, taps=taps, family=f"{len(x.shape) - 2}d {path}", name=_name(op))
+    if as_is:
         # over the NCHW tensors as they lie: the CUDA-core kernels, an fp32 1 x 1's TF32 GEMM (profiled:
         # sm90_xmma_gemm_f32f32_tf32f32, CUTLASS's s1688gemm), no layout kernels
         return (*made_contiguous, gemm, *_conv_bias(op, bias, out))
@@ -122,7 +124,7 @@ def _transposed_convolution(op: AtenOp) -> tuple[Op, ...]:
     hopper = samples * math.prod(x.shape[2:]) >= DGRAD_HOPPER_POSITIONS and hopper_tiles(channels, outputs)
     gemm = Convolution(samples * positions, outputs, channels * taps, dtype=hdtype(x), aten=op.name,
                        input_bytes=nbytes(x), algo="implicit_gemm" if hopper else "implicit_gemm_sm80", taps=taps,
-                       name=_name(op))
+                       family=f"{len(x.shape) - 2}d dgrad", name=_name(op))
     return (*made_contiguous, *_around_nchw(op, gemm), *_conv_bias(op, bias, out))
 
 

@@ -90,8 +90,9 @@ def test_a_products_layout_and_class():
     assert (linear.layout, plain.layout) == ("nt", "nn")
     assert product_table.product_class(linear) == "addmm nt" and product_table.product_class(plain) == "mm nn"
     assert product_table.product_class(Matmul(256, 512, 1024, dtype="fp32")) is None  # a hand formula's product
-    assert product_table.product_class(Matmul(8, 64, 64, batch=4, dtype="fp32", aten="aten.bmm.default",
-                                              layout="nn")) is None
+    # a traced batched product is corrected within its op and dtype, its batch a fourth feature
+    bmm = Matmul(8, 64, 64, batch=4, dtype="fp32", aten="aten.bmm.default", layout="nn")
+    assert product_table.product_class(bmm) == "bmm fp32" and product_table.features(bmm) == (2.0, 3.0, 6.0, 6.0)
 
 
 def test_a_product_takes_its_neighbours_miss_fading_with_distance():

@@ -28,7 +28,7 @@ def test_the_eleventh_check_is_scored():
     # scored once, blind, with the code of commit cb4efa6 (after gemm-shapes): 10.4 % / 41.4 % (the code this session
     # began from, da3f33c: 10.6 % / 44.9 %). Not blind after: 10.2 % / 35.0 % with realcode-more9; 9.2 % / 25.5 %
     # after realcode-more19 / -more20
-    assert graph["median_abs"] == pytest.approx(0.092, abs=0.01)
+    assert graph["median_abs"] == pytest.approx(0.065, abs=0.01)  # 9.2 % before every key kept its neighbours
     assert graph["p90_abs"] > 0.22
 
 

@@ -141,7 +141,7 @@ def test_the_fourth_realcode_check_is_blind_and_scored(assert_blind):
     # 15.0 % / 50.1 % with the profile this session began with; 12.4 % / 48.2 % blind after realcode-more2 and -more3;
     # 11.3 % / 36.0 % after -more4 (which this check partly motivated), 11.1 % / 27.4 % after -more5, 7.8 % / 27.2 %
     # with the L2 residency of op cases: the p90 not the <= 25 % target; 6.6 % / 25.7 % after realcode-more10
-    assert graph["median_abs"] == pytest.approx(0.066, abs=0.01)
+    assert graph["median_abs"] == pytest.approx(0.056, abs=0.01)  # 6.6 % before every key kept its neighbours
 
 
 def test_the_fifth_realcode_check_is_blind_and_scored(assert_blind):
@@ -194,4 +194,4 @@ def test_the_sixth_realcode_check_is_blind_and_scored(assert_blind):
     # 50.4 % with the profile the session began with, 11.2 % / 34.2 % with its end; 10.3 % / 28.2 % after
     # realcode-more5 (which this check partly motivated); 7.1 % / 24.6 % with the L2 residency of op cases, which
     # this check and the seventh motivated (the target met here, not blind); 5.8 % / 18.1 % after realcode-more23..26
-    assert graph["median_abs"] == pytest.approx(0.058, abs=0.01)
+    assert graph["median_abs"] == pytest.approx(0.041, abs=0.01)  # 5.8 % before every key kept its neighbours

@@ -74,7 +74,7 @@ def test_the_fourteenth_check_was_timed_whole_and_is_scored(scored_graph):
     # scored once, blind: 7.3 % / 26.9 % over 146 kernel cases with the code and profile of df07b63
     # (calibration/README.md); no longer blind since realcode-more12 was fitted on its tail's kernels: 7.0 / 20.1 %
     assert graph["n"] == 146
-    assert graph["median_abs"] == pytest.approx(0.071, abs=0.01)
+    assert graph["median_abs"] == pytest.approx(0.061, abs=0.01)  # 7.1 % before every key kept its neighbours
     assert 0.17 < graph["p90_abs"] < 0.24
 
 

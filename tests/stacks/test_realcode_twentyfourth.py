@@ -57,7 +57,7 @@ def test_the_sixteenth_check_was_timed_whole_and_is_scored_blind(scored_graph):
     # assumed), without them 7.7 / 22.6 % (calibration/README.md). No longer blind: convolutions lowered as
     # PyTorch runs them (read off its kernels): 8.2 / 25.2 %
     assert graph["n"] == 607
-    assert graph["median_abs"] == pytest.approx(0.06, abs=0.01)  # 7.0 % / 19.2 % after realcode-more23..26
+    assert graph["median_abs"] == pytest.approx(0.043, abs=0.01)  # 7.0 % / 19.2 % after realcode-more23..26
     assert 0.17 < graph["p90_abs"] < 0.25  # 20.3 % after realcode-more19 / -more20 (LayerNorm, scatters)
 
 

@@ -59,5 +59,5 @@ def test_the_eighteenth_check_was_timed_and_is_scored(scored_graph):
     # longer blind
     graph = scored_graph("H200-aten-realcode-check18-2026-12-03.parquet", range(5202, 5999), timed=789)
     assert graph["n"] == 770  # an in-place squeeze_ is a view since realcode-check21 (no kernel to compare)
-    assert graph["median_abs"] == pytest.approx(0.081, abs=0.01)
+    assert graph["median_abs"] == pytest.approx(0.063, abs=0.01)  # 8.1 % before every key kept its neighbours
     assert 0.22 < graph["p90_abs"] < 0.33

@@ -56,5 +56,5 @@ def test_the_seventeenth_check_was_timed_whole_and_is_scored_blind(scored_graph)
     # scored once, blind, with the code and profile of realcode-more15's fit: 8.6 % / 28.9 % over 638 kernel cases
     # (calibration/README.md); its tail: convolutions over 1-3 channels, fp64 math, softmax over 126K-wide bf16 rows
     assert graph["n"] == 638
-    assert graph["median_abs"] == pytest.approx(0.074, abs=0.01)  # 7.4 % / 22.6 % after realcode-more23..26
+    assert graph["median_abs"] == pytest.approx(0.061, abs=0.01)  # 7.4 % / 22.6 % after realcode-more23..26
     assert 0.20 < graph["p90_abs"] < 0.33  # 24.9 % after realcode-more19 / -more20

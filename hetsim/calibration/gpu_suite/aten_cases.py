@@ -684,8 +684,11 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     in the four layouts real code writes; then realcode-more33 (realcode_fiftythird), cuFFT's transforms and the casts
     Copy.cu does not vectorise; then realcode-more34 (realcode_fiftyfifth), transposing copies over the layouts real
     code permutes; then the twenty-sixth check, realcode-check26, which lives in realcode_fiftyfourth, blind to every
-    group before it; then gemm-fp32-large (gemm_fp32), fp32 products of 0.1-1.5 TFLOP)."""
+    group before it; then gemm-fp32-large (gemm_fp32), fp32 products of 0.1-1.5 TFLOP; then conv-sweep (conv_sweep), a
+    sample of convolutions in every path and dtype cuDNN tells apart; then the twenty-seventh check, realcode-check27,
+    which lives in realcode_fiftysixth, blind to every group before it)."""
     from hetsim.calibration.gpu_suite import (
+        conv_sweep,
         gemm_fp32,
         gemm_shapes,
         realcode_eighteenth,
@@ -698,6 +701,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_fiftyfirst,
         realcode_fiftyfourth,
         realcode_fiftysecond,
+        realcode_fiftysixth,
         realcode_fiftythird,
         realcode_fortieth,
         realcode_fortyeighth,
@@ -801,7 +805,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_fiftythird.REALCODE_MORE33,), realcode_fiftythird.specs),
             ((realcode_fiftyfifth.REALCODE_MORE34,), realcode_fiftyfifth.specs),
             ((realcode_fiftyfourth.REALCODE_CHECK26,), realcode_fiftyfourth.specs),
-            ((gemm_fp32.GEMM_FP32_LARGE,), gemm_fp32.specs_large))
+            ((gemm_fp32.GEMM_FP32_LARGE,), gemm_fp32.specs_large),
+            ((conv_sweep.CONV_SWEEP,), conv_sweep.specs),
+            ((realcode_fiftysixth.REALCODE_CHECK27,), realcode_fiftysixth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,167 @@
+"""The aten sweep's convolution group: `conv-sweep`, a sample of convolutions as real code calls them.
+
+cuDNN picks a convolution's kernels by its shape, layout and dtype (Hopper or Ampere-style implicit GEMMs, CUDA-core
+kernels over NCHW, layout kernels around an NCHW call, TF32 for fp32 by PyTorch's default), and the blind checks'
+convolutions were the largest family beyond 25 % (139 of 440 over checks 1-26; fp32 NCHW ones 87 of 188), while the
+fit had a few to a dozen a path and dtype. This group samples that landscape so hetsim can price a convolution from
+its measured neighbours (hetsim.hardware.product_table, a class a path and dtype: trace_fit.conv_tables).
+
+Shapes are drawn, not taken from any check: per family (below), batch, channels and spatial sizes log-uniform within
+the family's bounds, channels rounded to a multiple of 8 half the time as model widths are, padding as the family's
+code writes it ("same" for odd filters at stride 1 and 2, none for patch and strided-downsample filters), in fp32
+(PyTorch's default: cuDNN's TF32 kernels), fp16 and bf16, NCHW as modules leave them and channels-last where a recipe
+sets it, each case under 0.2 TFLOP and 1.2 GB of operands. Fitted, never validated against; the builder drops a case
+equal to any earlier group's.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+CONV_SWEEP = "conv-sweep"
+SEED = 20261205
+MAX_FLOP = 2e11
+MAX_BYTES = 1.2e9
+MIN_FLOP = 2e6
+DTYPES = (("float32", 0.45), ("float16", 0.3), ("bfloat16", 0.25))
+
+# (name, spatial dims, filter, stride, padding ("same" or 0), channels-last share, groups, transposed, cases,
+#  (batch, input channels, output channels, spatial size) log2 bounds)
+FAMILIES = (
+    ("conv2d_3x3", 2, 3, 1, "same", 0.15, 1, False, 660, ((0, 6), (3, 10), (3, 10), (3, 8))),
+    ("conv2d_3x3_s2", 2, 3, 2, "same", 0.15, 1, False, 180, ((0, 6), (3, 10), (3, 10), (3, 8))),
+    ("conv2d_1x1", 2, 1, 1, 0, 0.15, 1, False, 440, ((0, 7), (3, 11), (3, 11), (2, 8))),
+    ("conv2d_1x1_s2", 2, 1, 2, 0, 0.1, 1, False, 80, ((0, 6), (5, 11), (5, 11), (3, 7))),
+    ("conv2d_5x5", 2, 5, 1, "same", 0.1, 1, False, 100, ((0, 5), (3, 9), (3, 9), (3, 7))),
+    ("conv2d_7x7", 2, 7, 1, "same", 0.1, 1, False, 100, ((0, 5), (3, 9), (3, 9), (3, 7))),
+    ("conv2d_7x7_s2_stem", 2, 7, 2, "same", 0.1, 1, False, 60, ((0, 6), (0, 2), (5, 7), (6, 9))),
+    ("conv2d_patch", 2, (2, 4, 8, 14, 16), "filter", 0, 0.1, 1, False, 120, ((0, 6), (0, 10), (5, 11), (5, 10))),
+    ("conv2d_few_in", 2, (3, 5), 1, "same", 0.0, 1, False, 140, ((0, 7), (0, 2), (0, 8), (5, 9))),
+    ("conv2d_kx1", 2, ((3, 1), (5, 1), (1, 7), (7, 1)), 1, "same", 0.0, 1, False, 80,
+     ((0, 5), (3, 9), (3, 9), (4, 8))),
+    ("conv2d_grouped", 2, 3, 1, "same", 0.1, (2, 4, 8, 32), False, 100, ((0, 6), (6, 10), (6, 10), (3, 7))),
+    ("conv2d_depthwise", 2, (3, 5, 7, 11), 1, "same", 0.0, "depthwise", False, 100, ((0, 6), (3, 10), (0, 0), (4, 8))),
+    ("conv1d", 1, (1, 3, 5, 7, 11), 1, "same", 0.0, 1, False, 260, ((0, 6), (3, 10), (3, 10), (6, 14))),
+    ("conv1d_strided", 1, (2, 4, 8, 10, 16), (2, 4, 5, 8), 0, 0.0, 1, False, 120, ((0, 5), (0, 9), (4, 10), (8, 17))),
+    ("conv1d_depthwise", 1, (3, 15, 31), 1, "same", 0.0, "depthwise", False, 60, ((0, 6), (6, 10), (0, 0), (6, 12))),
+    ("conv3d_3x3x3", 3, 3, 1, "same", 0.2, 1, False, 140, ((0, 3), (2, 9), (2, 9), (3, 6))),
+    ("conv3d_1x1x1", 3, 1, 1, 0, 0.2, 1, False, 60, ((0, 3), (4, 9), (4, 9), (3, 6))),
+    ("conv3d_factorised", 3, ((3, 1, 1), (1, 3, 3)), 1, "same", 0.2, 1, False, 60, ((0, 3), (4, 8), (4, 8), (3, 6))),
+    ("conv3d_patch", 3, ((2, 16, 16), (16, 16, 16), (2, 14, 14)), "filter", 0, 0.0, 1, False, 40,
+     ((0, 3), (0, 2), (8, 10), (5, 7))),
+    ("conv_transpose2d", 2, (2, 4), 2, "transpose", 0.0, 1, True, 120, ((0, 5), (4, 10), (3, 9), (3, 7))),
+    ("conv_transpose1d", 1, (4, 8, 16), (2, 4, 8), "transpose", 0.0, 1, True, 60, ((0, 4), (5, 10), (4, 9), (6, 12))),
+)
+
+
+def _pick(rng: random.Random, options):
+    return rng.choice(options) if isinstance(options, tuple) else options
+
+
+def _channels(rng: random.Random, lo: float, hi: float) -> int:
+    value = max(1, round(2 ** rng.uniform(lo, hi)))
+    return max(8, value - value % 8) if value >= 8 and rng.random() < 0.5 else value
+
+
+def _dtype(rng: random.Random) -> str:
+    draw, acc = rng.random(), 0.0
+    for name, share in DTYPES:
+        acc += share
+        if draw < acc:
+            return name
+    return DTYPES[-1][0]
+
+
+def draw(rng: random.Random, family: tuple) -> dict | None:
+    """One convolution of `family` (FAMILIES' rows), or None where the draw breaks the group's bounds."""
+    name, dims, kernel, stride, padding, last_share, groups, transposed, _, bounds = family
+    kernel = _pick(rng, kernel)
+    kernel = tuple(kernel) if isinstance(kernel, tuple) else (kernel,) * dims
+    stride = kernel if stride == "filter" else (_pick(rng, stride),) * dims
+    if transposed and any(s > k for s, k in zip(stride, kernel, strict=True)):
+        return None  # an upsampling filter covers its stride (HiFi-GAN's, Demucs' decoders: 2s or 4s over s)
+    batch = max(1, round(2 ** rng.uniform(*bounds[0])))
+    cin = _channels(rng, *bounds[1])
+    size = [max(k, round(2 ** rng.uniform(*bounds[3]))) for k in kernel]
+    if stride == kernel:
+        size = [max(s - s % k, k) for s, k in zip(size, kernel, strict=True)]  # whole patches, as a patchify's image
+    if groups == "depthwise":
+        groups, cout = cin, cin
+    else:
+        groups = _pick(rng, groups)
+        cout = _channels(rng, *bounds[2])
+        cin, cout = max(groups, cin - cin % groups), max(groups, cout - cout % groups)
+    if padding == "same":
+        pad = tuple(k // 2 for k in kernel)
+    elif padding == "transpose":
+        pad = tuple((k - s) // 2 for k, s in zip(kernel, stride, strict=True))
+    else:
+        pad = (0,) * dims
+    if transposed:
+        out_size = [(n - 1) * s - 2 * p + k for n, s, p, k in zip(size, stride, pad, kernel, strict=True)]
+    else:
+        out_size = [(n + 2 * p - k) // s + 1 for n, s, p, k in zip(size, stride, pad, kernel, strict=True)]
+    if min(out_size) < 1:
+        return None
+    taps = math.prod(kernel)
+    positions = math.prod(out_size) if not transposed else math.prod(size)
+    flops = 2 * batch * positions * cout * cin // groups * taps
+    dtype = "float32" if groups == cin and cin > 1 and rng.random() < 0.5 else _dtype(rng)
+    width = 4 if dtype == "float32" else 2
+    nbytes = width * (batch * cin * math.prod(size) + batch * cout * math.prod(out_size) + cout * cin // groups * taps)
+    if not MIN_FLOP <= flops <= MAX_FLOP or nbytes > MAX_BYTES:
+        return None
+    return {"name": name, "dims": dims, "batch": batch, "cin": cin, "cout": cout, "size": tuple(size),
+            "kernel": kernel, "stride": stride, "padding": pad, "groups": groups, "transposed": transposed,
+            "dtype": dtype, "channels_last": dims > 1 and not transposed and rng.random() < last_share,
+            "bias": rng.random() < 0.6}
+
+
+def sample(seed: int = SEED) -> list[dict]:
+    """Every family's drawn convolutions, in FAMILIES' order."""
+    rng = random.Random(seed)
+    out = []
+    for family in FAMILIES:
+        got, tries = [], 0
+        while len(got) < family[8] and tries < 200 * family[8]:
+            tries += 1
+            if (conv := draw(rng, family)) is not None:
+                got.append(conv)
+        out.extend(got)
+    return out
+
+
+def _convs():
+    import torch
+    import torch.nn.functional as F
+
+    from hetsim.calibration.gpu_suite.aten_cases import _meta_makers
+
+    m, _ = _meta_makers()
+    forward = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
+    backward = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
+    out = []
+    for c in sample():
+        dt = getattr(torch, c["dtype"])
+        x = m(c["batch"], c["cin"], *c["size"], dt=dt)
+        if c["transposed"]:
+            w = m(c["cin"], c["cout"] // c["groups"], *c["kernel"], dt=dt)
+        else:
+            w = m(c["cout"], c["cin"] // c["groups"], *c["kernel"], dt=dt)
+        if c["channels_last"]:
+            fmt = torch.channels_last if c["dims"] == 2 else torch.channels_last_3d
+            x, w = x.to(memory_format=fmt), w.to(memory_format=fmt)
+        args = (x, w, m(c["cout"], dt=dt)) if c["bias"] else (x, w)
+        op = backward[c["dims"]] if c["transposed"] else forward[c["dims"]]
+        kw = {"stride": c["stride"], "padding": c["padding"], "groups": c["groups"]}
+        out.append((c["name"] + ("_cl" if c["channels_last"] else ""),
+                    lambda *a, op=op, kw=kw: op(*a, **kw), args))
+    return out
+
+
+def specs():
+    """(group, label, callable, meta inputs, positive), as aten_cases' spec functions yield them."""
+    from hetsim.calibration.gpu_suite.aten_cases import _labelled
+
+    yield from _labelled(((CONV_SWEEP, _convs()),))
