@@ -9,6 +9,13 @@ times the inverse-distance mean of its nearest measured neighbours' misses (`NEI
 contraction, within its own class: bias or not, A and B row-major or transposed). Far from every neighbour the
 correction fades to none (`REACH`): the key alone prices what the sweep never came near.
 
+The same table serves every key whose kernel choice moves with the shape in ways its form does not follow (the
+trace-fitted keys of trace_fit.NEIGHBOUR_KEYS): batched products (their batch a fourth feature), reductions (ATen's
+reduce kernel picks its block shape, vectorisation and split by the rows, the reduced length and the kept inner
+length), the elementwise, copy, cast, gather, scatter and softmax kernels by their traced op, and a convolution as
+a whole call within its path and dtype (its implicit GEMM's m, n, k: trace_fit.conv_tables). Each class
+(`product_class`) has its own features (`features`).
+
 The neighbours live in the key's entry of the profile (`neighbours`), written by hetsim.calibration.trace_fit.
 """
 
