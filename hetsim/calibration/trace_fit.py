@@ -330,18 +330,23 @@ WAVE_FIT_KEYS = {"topk_select_singleblock": launch.SMS,
 EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | FLOOR_KEYS | THREE_TERM_KEYS | set(WAVE_FIT_KEYS) | {
     "scan_device", "copy_cat", "gemv", "multinomial", "batch_norm", "copy_strided", "copy_transpose",
     "topk_select_multiblock", "copy_repeat", "copy_memcpy", "copy_expand", "pointwise_int_div"}
-# keys whose fitted products keep their misses, each product then corrected by its measured neighbours' (cuBLAS's fp32
-# kernel choice: hetsim.hardware.product_table); the trace-fitted 16-bit product keys alike, where their cases allow
-NEIGHBOUR_KEYS = frozenset({"matmul_fp32", "matmul_splitk", "matmul_skinny", "matmul_odd_width", "matmul_even_width",
-                            "reduction_last", "reduction_outer", "reduction_outer_max", "reduction_short",
-                            "reduction_index", "reduction_welford", "bmm", "bmm_even_scores", "bmm_even_tokens",
-                            "bmm_fp32", "bmm_fp32_tiles", "bmm_odd_tokens", "bmm_tiles", "bmm_unaligned", "matmul",
-                            "pointwise_broadcast", "pointwise_fill", "copy_strided", "pointwise_math",
-                            "copy_transpose", "softmax_last", "softmax_warp", "pointwise", "gather_elements",
-                            "cat_strided", "index_gather", "cast_fp32", "index_elementwise", "pointwise_transpose",
-                            "cast_int64", "copy_cat", "cast", "cast_unrolled", "pointwise_cast", "scatter",
-                            "cat_unaligned", "copy_expand", "index_add", "copy_memcpy", "gather", "embedding",
-                            "scatter_add", "pointwise_strided_cast"})
+# keys whose fitted ops keep their misses, each op then corrected by its measured neighbours' (hetsim.hardware.
+# product_table): cuBLAS's kernel choice for products (fp32 and the trace-fitted 16-bit keys, 2-D and batched), ATen's
+# reduce kernel's block shape and split for reductions, and the launch shapes of the traced elementwise, copy, cast,
+# gather, scatter and softmax kernels, which their keys' forms follow only on average (checks 1-26: the reductions
+# 9.5 -> 7.8 % median, the elementwise family 5.4 -> 4.7 %; the convolutions keep theirs by trace_fit.conv_tables)
+PRODUCT_NEIGHBOUR_KEYS = frozenset({"matmul_fp32", "matmul_splitk", "matmul_skinny", "matmul_odd_width",
+                                    "matmul_even_width", "matmul", "bmm", "bmm_even_scores", "bmm_even_tokens",
+                                    "bmm_fp32", "bmm_fp32_tiles", "bmm_odd_tokens", "bmm_tiles", "bmm_unaligned"})
+REDUCTION_NEIGHBOUR_KEYS = frozenset({"reduction_last", "reduction_outer", "reduction_outer_max", "reduction_short",
+                                      "reduction_index", "reduction_welford"})
+ELEMENT_NEIGHBOUR_KEYS = frozenset({
+    "pointwise", "pointwise_broadcast", "pointwise_fill", "pointwise_math", "pointwise_transpose", "pointwise_cast",
+    "pointwise_strided_cast", "cast", "cast_fp32", "cast_int64", "cast_unrolled", "copy_strided", "copy_transpose",
+    "copy_cat", "copy_expand", "copy_memcpy", "cat_strided", "cat_unaligned", "gather", "gather_elements",
+    "index_gather", "index_elementwise", "index_add", "embedding", "scatter", "scatter_add", "softmax_last",
+    "softmax_warp"})
+NEIGHBOUR_KEYS = PRODUCT_NEIGHBOUR_KEYS | REDUCTION_NEIGHBOUR_KEYS | ELEMENT_NEIGHBOUR_KEYS
 # kernels no case launches alone, fitted on what the cases they run in leave over the rest of their ops, measured where
 # another case runs that rest alone, else priced by the keys fitted before (RESIDUAL_SHARE: the least share of a
 # case's time they must leave): cuDNN's layout kernels run inside an NCHW convolution's call, beside its implicit GEMM
@@ -1185,7 +1190,7 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
 
 
 def neighbour_tables(profile, fitted: dict, points: dict[str, list[Point]]) -> dict:
-    """{key: the misses of its fitted products} (product_table.build): each point's replayed time against its price by
+    """{key: the misses of its fitted ops} (product_table.build): each point's replayed time against its price by
     the fitted rates alone (no table yet), as GpuModel prices it (its L2 share bound as there); one model for all."""
     from hetsim.hardware import product_table
 

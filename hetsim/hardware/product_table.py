@@ -35,8 +35,9 @@ REACH = 1.5  # log2 units: a correction fades as exp(-(nearest / REACH)^2), ~0.4
 
 def product_class(op) -> str | None:
     """The class a traced 2-D product is corrected within ("addmm nt", "mm nn", ...), a convolution's by its path and
-    dtype ("conv 2d nchw float32": its implicit GEMM's (m, n, k) then stand for the whole call, layout kernels and
-    all); None for any other op."""
+    dtype ("conv 2d nchw fp32": its implicit GEMM's (m, n, k) then stand for the whole call, layout kernels and all),
+    a batched product's by its op and dtype, a reduction's and a traced elementwise, copy, gather or softmax kernel's
+    by its op; None for any other op."""
     if isinstance(op, Convolution):
         return f"conv {op.family} {op.dtype}" if op.family and op.batch == 1 else None
     if isinstance(op, AxisReduction):
@@ -59,9 +60,10 @@ def _base(aten: str) -> str:
     return parts[1] if len(parts) > 1 else aten
 
 
-def features(op) -> tuple[float, float, float]:
-    """log2 of (rows, columns, contraction) of a product, (outputs' rows, reduced length, kept inner length) of a
-    reduction."""
+def features(op) -> tuple[float, ...]:
+    """log2 of (rows, columns, contraction) of a product (the batch first where batched), (outputs' rows, reduced
+    length, kept inner length) of a reduction, (elements, bytes) of an elementwise kernel, (rows, row bytes, source
+    rows) of a gather, (rows, columns) of a softmax."""
     if isinstance(op, AxisReduction):
         return math.log2(max(op.rows, 1)), math.log2(max(op.cols, 1)), math.log2(max(op.inner, 1))
     if isinstance(op, Pointwise):
