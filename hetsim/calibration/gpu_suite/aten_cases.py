@@ -686,7 +686,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     code permutes; then the twenty-sixth check, realcode-check26, which lives in realcode_fiftyfourth, blind to every
     group before it; then gemm-fp32-large (gemm_fp32), fp32 products of 0.1-1.5 TFLOP; then conv-sweep (conv_sweep), a
     sample of convolutions in every path and dtype cuDNN tells apart; then the twenty-seventh check, realcode-check27,
-    which lives in realcode_fiftysixth, blind to every group before it)."""
+    which lives in realcode_fiftysixth, blind to every group before it; then reduce-sweep (reduce_sweep), a sample of
+    reductions over every layout of dims real code reduces)."""
     from hetsim.calibration.gpu_suite import (
         conv_sweep,
         gemm_fp32,
@@ -746,6 +747,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_twentyseventh,
         realcode_twentysixth,
         realcode_twentythird,
+        reduce_sweep,
     )
 
     return (((REALCODE, REALCODE_CHECK), _realcode_specs),
@@ -807,7 +809,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_fiftyfourth.REALCODE_CHECK26,), realcode_fiftyfourth.specs),
             ((gemm_fp32.GEMM_FP32_LARGE,), gemm_fp32.specs_large),
             ((conv_sweep.CONV_SWEEP,), conv_sweep.specs),
-            ((realcode_fiftysixth.REALCODE_CHECK27,), realcode_fiftysixth.specs))
+            ((realcode_fiftysixth.REALCODE_CHECK27,), realcode_fiftysixth.specs),
+            ((reduce_sweep.REDUCE_SWEEP,), reduce_sweep.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
