@@ -96,10 +96,13 @@ class ProductTable:
 
     def factor(self, op) -> float:
         """What the key's price of `op` is multiplied by: 1 for an op outside every class."""
-        rows = self.classes.get(product_class(op) or "")
+        return self.factor_at(product_class(op) or "", features(op))
+
+    def factor_at(self, name: str, x: tuple[float, ...]) -> float:
+        """The correction of class `name` at features `x` (1 for a class the table lacks)."""
+        rows = self.classes.get(name)
         if not rows:
             return 1.0
-        x = features(op)
         near = heapq.nsmallest(self.neighbours, ((math.dist(x, row[:-1]), row[-1]) for row in rows))
         weights = [1.0 / (d + SOFTEN) ** 2 for d, _ in near]
         miss = sum(w * r for w, (_, r) in zip(weights, near, strict=True)) / sum(weights)
