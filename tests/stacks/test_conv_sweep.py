@@ -1,4 +1,5 @@
-"""The convolution sweep (conv-sweep) and convolutions priced by their measured neighbours (trace_fit.conv_tables)."""
+"""The convolution sweep (conv-sweep), convolutions priced by their measured neighbours (trace_fit.conv_tables), and
+the reduction and elementwise keys' neighbour tables out of sample."""
 
 from __future__ import annotations
 
@@ -29,9 +30,9 @@ def test_the_sweep_draws_every_family_within_its_bounds():
 
     drawn = conv_sweep.sample()
     assert drawn == conv_sweep.sample()  # the same seed, the same cases
-    assert {c["name"] for c in drawn} == {f[0] for f in conv_sweep.FAMILIES}
+    assert {c["name"] for c in drawn} == {f.name for f in conv_sweep.FAMILIES}
     for family in conv_sweep.FAMILIES:
-        assert sum(c["name"] == family[0] for c in drawn) == family[8]
+        assert sum(c["name"] == family.name for c in drawn) == family.cases
     assert {c["dtype"] for c in drawn} == {"float32", "float16", "bfloat16"}
     assert {c["dims"] for c in drawn} == {1, 2, 3}
     for c in drawn:

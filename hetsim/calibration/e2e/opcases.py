@@ -30,6 +30,7 @@ from typing import Any
 import torch
 
 from hetsim.calibration.measure import Timer, add_pass, fold_passes, open_passes, recover_from_capture
+from hetsim.stacks.aten import INPLACE_VIEWS
 from hetsim.tracing.trace import AtenOp, SdpaCall, TensorMeta, Trace
 
 _SKIP = {"_local_scalar_dense", "item"}  # host syncs: not a kernel on a stream
@@ -129,7 +130,7 @@ def op_callable(op: AtenOp, device: torch.device, bound: int | None = None, posi
                 kwargs[a.name] = t
     if "indices" in kwargs and str(func._schema.arguments[1].type) == "List[Optional[Tensor]]":
         kwargs["indices"] = index_layout(kwargs["self"], kwargs["indices"], op, kwargs.get("values"))
-    if parts[1] in METADATA_IN_PLACE:
+    if parts[1] in INPLACE_VIEWS:
         # transpose_ / unsqueeze_ change their input's shape: each replay starts from a fresh alias of the traced
         # input, or the thousandth unsqueeze_ would make a tensor of a thousand dims (no kernel runs either way)
         base = kwargs["self"]
@@ -138,10 +139,6 @@ def op_callable(op: AtenOp, device: torch.device, bound: int | None = None, posi
         call = lambda: func(**kwargs)  # noqa: E731
     _check_replay(op, call)
     return call
-
-
-# in-place ops that rewrite their input's shape and strides, never its data
-METADATA_IN_PLACE = frozenset({"transpose_", "t_", "unsqueeze_", "squeeze_", "swapdims_", "swapaxes_", "as_strided_"})
 
 
 def index_layout(src: torch.Tensor, indices: list[torch.Tensor], op: AtenOp,

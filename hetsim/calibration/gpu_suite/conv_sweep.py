@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import random
+from typing import Any, NamedTuple
 
 CONV_SWEEP = "conv-sweep"
 SEED = 20261205
@@ -26,9 +27,27 @@ MAX_BYTES = 1.2e9
 MIN_FLOP = 2e6
 DTYPES = (("float32", 0.45), ("float16", 0.3), ("bfloat16", 0.25))
 
-# (name, spatial dims, filter, stride, padding ("same" or 0), channels-last share, groups, transposed, cases,
-#  (batch, input channels, output channels, spatial size) log2 bounds)
-FAMILIES = (
+
+
+class Family(NamedTuple):
+    """One family of drawn convolutions: a filter (or a tuple to draw from) and a stride (or "filter": the filter's
+    own, a patch embedding's), padding "same", "transpose" ((filter - stride) // 2) or 0, the share drawn
+    channels-last, groups (a number, a tuple or "depthwise"), and log2 bounds of (batch, input channels, output
+    channels, spatial size)."""
+
+    name: str
+    dims: int
+    kernel: Any
+    stride: Any
+    padding: Any
+    last_share: float
+    groups: Any
+    transposed: bool
+    cases: int
+    bounds: tuple
+
+
+FAMILIES = tuple(Family(*row) for row in (
     ("conv2d_3x3", 2, 3, 1, "same", 0.15, 1, False, 660, ((0, 6), (3, 10), (3, 10), (3, 8))),
     ("conv2d_3x3_s2", 2, 3, 2, "same", 0.15, 1, False, 180, ((0, 6), (3, 10), (3, 10), (3, 8))),
     ("conv2d_1x1", 2, 1, 1, 0, 0.15, 1, False, 440, ((0, 7), (3, 11), (3, 11), (2, 8))),
@@ -52,7 +71,7 @@ FAMILIES = (
      ((0, 3), (0, 2), (8, 10), (5, 7))),
     ("conv_transpose2d", 2, (2, 4), 2, "transpose", 0.0, 1, True, 120, ((0, 5), (4, 10), (3, 9), (3, 7))),
     ("conv_transpose1d", 1, (4, 8, 16), (2, 4, 8), "transpose", 0.0, 1, True, 60, ((0, 4), (5, 10), (4, 9), (6, 12))),
-)
+))
 
 
 def _pick(rng: random.Random, options):
@@ -65,16 +84,11 @@ def _channels(rng: random.Random, lo: float, hi: float) -> int:
 
 
 def _dtype(rng: random.Random) -> str:
-    draw, acc = rng.random(), 0.0
-    for name, share in DTYPES:
-        acc += share
-        if draw < acc:
-            return name
-    return DTYPES[-1][0]
+    return rng.choices([name for name, _ in DTYPES], [share for _, share in DTYPES])[0]
 
 
-def draw(rng: random.Random, family: tuple) -> dict | None:
-    """One convolution of `family` (FAMILIES' rows), or None where the draw breaks the group's bounds."""
+def draw(rng: random.Random, family: Family) -> dict | None:
+    """One convolution of `family`, or None where the draw breaks the group's bounds."""
     name, dims, kernel, stride, padding, last_share, groups, transposed, _, bounds = family
     kernel = _pick(rng, kernel)
     kernel = tuple(kernel) if isinstance(kernel, tuple) else (kernel,) * dims
@@ -124,7 +138,7 @@ def sample(seed: int = SEED) -> list[dict]:
     out = []
     for family in FAMILIES:
         got, tries = [], 0
-        while len(got) < family[8] and tries < 200 * family[8]:
+        while len(got) < family.cases and tries < 200 * family.cases:
             tries += 1
             if (conv := draw(rng, family)) is not None:
                 got.append(conv)

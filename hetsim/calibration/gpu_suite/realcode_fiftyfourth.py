@@ -52,8 +52,8 @@ GPT-2's lm head, BERT's fused qkv, ResNet-50's and ViT's classifiers and T5's wi
 bf16 -> fp32 master-weight copy). Data-dependent steps of the reference code are written without data-dependent
 shapes: the speculative sampler's row pick by index_select, masks by masked_fill and where.
 The group is never fitted: it is traced on the meta device, timed on the GPU and only scored. The builder
-(hetsim.calibration.gpu_suite.aten_cases) takes it after every other group and drops any case equal to one of theirs, so
-it stays blind to what the earlier groups fitted.
+(hetsim.calibration.gpu_suite.aten_cases) takes it after every group written before it and drops any case equal to one
+of theirs, so it stays blind to what they fitted; a fit group taken after it drops any case equal to one of its.
 """
 
 from __future__ import annotations

@@ -68,8 +68,8 @@ reference code are written without data-dependent shapes: boolean-mask assignmen
 and nonzero avoided, loop-carried lengths and repeats given statically, intermediate tensors passed in where the
 reference computes them with Python control flow on values.
 The group is never fitted: it is traced on the meta device, timed on the GPU and only scored. The builder
-(hetsim.calibration.gpu_suite.aten_cases) takes it after every other group and drops any case equal to one of theirs, so
-it stays blind to what the earlier groups fitted.
+(hetsim.calibration.gpu_suite.aten_cases) takes it after every group written before it and drops any case equal to one
+of theirs, so it stays blind to what they fitted; a fit group taken after it drops any case equal to one of its.
 """
 
 from __future__ import annotations

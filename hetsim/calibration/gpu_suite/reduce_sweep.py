@@ -35,12 +35,8 @@ WHERE = (("last", 0.45), ("first", 0.2), ("middle", 0.2), ("two", 0.15))
 
 
 def _choose(rng: random.Random, table):
-    draw, acc = rng.random(), 0.0
-    for row in table:
-        acc += row[1]
-        if draw < acc:
-            return row
-    return table[-1]
+    """A row of `table` drawn by its share (each row's second field)."""
+    return rng.choices(table, [row[1] for row in table])[0]
 
 
 def draw(rng: random.Random) -> dict | None:
