@@ -51,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cases", type=Path, default=CASES)
     ap.add_argument("--ids", required=True, help="case indices in the cases file, comma-separated, or @FILE of them")
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--budget-s", type=float, default=float("inf"),
+                    help="wall time for profiling; later cases are recorded as skipped, so the file is always written")
     args = ap.parse_args(argv)
     dev = torch.device("cuda:0")
     cases = json.loads(args.cases.read_text())["cases"]
@@ -60,9 +62,14 @@ def main(argv: list[str] | None = None) -> int:
                           "cuda": torch.version.cuda, "python": platform.python_version(), "calls": CALLS},
            "cases": {}}
     ids = Path(args.ids[1:]).read_text() if args.ids.startswith("@") else args.ids
+    t0 = time.perf_counter()
     for n in sorted({int(i) for i in ids.split(",") if i.strip()}):
         c = cases[n]
         row = {"aten": c["aten"], "regime": c.get("regime"), "sources": c["sources"][:1]}
+        if time.perf_counter() - t0 > args.budget_s:
+            row["error"] = "skipped: profiling budget spent"
+            out["cases"][str(n)] = row
+            continue
         try:
             row["kernels"] = kernels_of(case_callable(c, dev), dev)
         except Exception as exc:  # a case that cannot run is recorded, not fatal

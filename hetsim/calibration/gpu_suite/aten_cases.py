@@ -687,7 +687,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     group before it; then gemm-fp32-large (gemm_fp32), fp32 products of 0.1-1.5 TFLOP; then conv-sweep (conv_sweep), a
     sample of convolutions in every path and dtype cuDNN tells apart; then the twenty-seventh check, realcode-check27,
     which lives in realcode_fiftysixth, blind to every group before it; then reduce-sweep (reduce_sweep), a sample of
-    reductions over every layout of dims real code reduces)."""
+    reductions over every layout of dims real code reduces; then tiny-sweep (tiny_sweep), elementwise, copy, index
+    and softmax ops at the sizes where a kernel's fixed cost is most of its time)."""
     from hetsim.calibration.gpu_suite import (
         conv_sweep,
         gemm_fp32,
@@ -748,6 +749,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_twentysixth,
         realcode_twentythird,
         reduce_sweep,
+        tiny_sweep,
     )
 
     return (((REALCODE, REALCODE_CHECK), _realcode_specs),
@@ -810,7 +812,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((gemm_fp32.GEMM_FP32_LARGE,), gemm_fp32.specs_large),
             ((conv_sweep.CONV_SWEEP,), conv_sweep.specs),
             ((realcode_fiftysixth.REALCODE_CHECK27,), realcode_fiftysixth.specs),
-            ((reduce_sweep.REDUCE_SWEEP,), reduce_sweep.specs))
+            ((reduce_sweep.REDUCE_SWEEP,), reduce_sweep.specs),
+            ((tiny_sweep.TINY_SWEEP,), tiny_sweep.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
