@@ -1,4 +1,4 @@
-"""The small-kernel sweep (tiny-sweep): a block after the reduction sweep, elementwise ops where the fixed cost shows."""
+"""The small-kernel sweep (tiny-sweep): a block after the reduction sweep, elementwise ops where fixed cost shows."""
 
 from __future__ import annotations
 

@@ -688,11 +688,13 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     sample of convolutions in every path and dtype cuDNN tells apart; then the twenty-seventh check, realcode-check27,
     which lives in realcode_fiftysixth, blind to every group before it; then reduce-sweep (reduce_sweep), a sample of
     reductions over every layout of dims real code reduces; then tiny-sweep (tiny_sweep), elementwise, copy, index
-    and softmax ops at the sizes where a kernel's fixed cost is most of its time)."""
+    and softmax ops at the sizes where a kernel's fixed cost is most of its time; then rare-sweep (rare_sweep), ops
+    hetsim has no kernel model for, each at a spread of sizes)."""
     from hetsim.calibration.gpu_suite import (
         conv_sweep,
         gemm_fp32,
         gemm_shapes,
+        rare_sweep,
         realcode_eighteenth,
         realcode_eighth,
         realcode_eleventh,
@@ -813,7 +815,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((conv_sweep.CONV_SWEEP,), conv_sweep.specs),
             ((realcode_fiftysixth.REALCODE_CHECK27,), realcode_fiftysixth.specs),
             ((reduce_sweep.REDUCE_SWEEP,), reduce_sweep.specs),
-            ((tiny_sweep.TINY_SWEEP,), tiny_sweep.specs))
+            ((tiny_sweep.TINY_SWEEP,), tiny_sweep.specs),
+            ((rare_sweep.RARE_SWEEP,), rare_sweep.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
