@@ -20,5 +20,6 @@ def test_the_sweep_is_a_block_after_the_small_kernel_sweep(assert_appended_block
     unknown = [n for n in ids if committed_cases[n]["regime"] == "aten_unknown"]
     assert len(unknown) >= 0.95 * len(ids) and len(ops) >= 15
     for op in ops - {"aten.mean.dim"}:
-        sizes = {math.prod(committed_cases[n]["spec"]["out"][0][0]) for n in unknown if committed_cases[n]["aten"] == op}
+        sizes = {math.prod(committed_cases[n]["spec"]["out"][0][0]) for n in unknown
+                 if committed_cases[n]["aten"] == op}
         assert len(sizes) >= 5, op
