@@ -486,6 +486,9 @@ class Pointwise(Op):
     # is a stride apart, a few where the input's contiguous dim lies a few outputs away; 0: not counted): the element
     # work of a key that times its loads' lines (aten_copies.warp_lines)
     lines: int = field(default=0, metadata={"omit_default": True})
+    # tensors a traced elementwise op loads (a Python number is a kernel argument, a 0-dim GPU tensor is loaded; 0: not
+    # counted): which of its measured neighbours it is like (product_table.product_class), nothing it is timed by
+    tensor_inputs: int = field(default=0, metadata={"omit_default": True})
 
     @property
     def flops(self) -> float:

@@ -16,7 +16,9 @@ composites grow after a sweep is measured (a new method may run an op a sweep al
 case is left out of the fit, and the count and the files are recorded (each key's `fit.left_out`).
 `--cases` may be given several times (the models' sweep and the methods group's, run in different
 sessions): each key is fitted on the cases of the first file that has cases of it (`--pooled`: on the
-cases of all the files). Each regime below becomes a rate key of
+cases of all the files). `--table-cases` (repeatable) names sweeps of the landscape of kernel choices
+(conv-sweep, reduce-sweep, tiny-sweep) whose cases only join the tables of measured neighbours an op is corrected
+by (`neighbour_tables`, `conv_tables`) and fit no key. Each regime below becomes a rate key of
 `hetsim.hardware.gpu` (`rate_keys`), fitted from the cases that key prices:
 
     pointwise       a traced elementwise aten op (host issue through the dispatcher; bandwidth)
@@ -1099,14 +1101,19 @@ def fit_bound_key(key: str, points: list[Point], base: OpClassRates | None, sour
 
 
 def fit_profile(profile, cases_path, host_calls=None, composites=None,
-                pooled: bool = False) -> dict[str, tuple[OpClassRates, dict]]:
+                pooled: bool = False, table_cases=None) -> dict[str, tuple[OpClassRates, dict]]:
     """Every key the cases identify, plus the measured host keys: {key: (rates, notes)}. `cases_path`: one
     aten sweep Parquet or several: each key is fitted on the cases of the first file that has cases of it
     (a later sweep group adds the keys it was made for and leaves the earlier ones as they were; `idle_start`
     from the first file), or on the cases of all files (`pooled`). `host_calls`: a path or a
     list of paths of host microbenchmarks (default: the ones beside the cases files; none there: no harness
     correction and no measured keys, said in each key's notes). `composites`: methods.parquet files whose
-    ops are left out of the fit (`left_out`)."""
+    ops are left out of the fit (`left_out`). `table_cases`: sweeps of the landscape of kernel choices (every
+    convolution path, every reduction layout) that feed only the tables of measured neighbours (`neighbour_tables`,
+    `conv_tables`) and fit no key: a key's few-term form, fitted across such a sweep, averages kernels it cannot
+    tell apart and prices the ops near its earlier cases worse (conv-sweep pooled into `conv_simt`: 14 -> 39 %
+    median over its own cases; the checks' patch embeddings +5 % -> -85 %), while a table corrects an op only
+    within ~2x of measured ones."""
     from hetsim.calibration.gpu_suite.aten_cases import case_key
 
     paths_in = case_paths(cases_path)
@@ -1115,6 +1122,8 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
     kept = [[c for c in cs if case_key(c.kind, c.op.to_json()) not in never] for cs in per_file]
     left_out = sum(len(a) - len(b) for a, b in zip(per_file, kept, strict=True))
     cases = [c for cs in kept for c in cs]
+    tables_only = [[c for c in load_cases(p) if case_key(c.kind, c.op.to_json()) not in never]
+                   for p in case_paths(table_cases)] if table_cases else []
     source = "op cases from traces: " + ", ".join(
         f"{p.name} (sha256 {hashlib.sha256(p.read_bytes()).hexdigest()[:16]})" for p in paths_in
     ) + ", hetsim.calibration.trace_fit"
@@ -1170,14 +1179,16 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
             notes["fit"]["notes"].append("no host_calls.json: host issue times include the op cases' harness")
         out[key] = (rates, notes)
     bound_flops(out)
-    for key, table in neighbour_tables(profile, out, {k: by_key[k] for k in NEIGHBOUR_KEYS & set(out)}).items():
+    extra = points_by_key([c for cs in tables_only for c in cs], harness, l2, inner) if tables_only else {}
+    for key, table in neighbour_tables(profile, out, {k: by_key[k] + extra.get(k, [])
+                                                     for k in NEIGHBOUR_KEYS & set(out)}).items():
         out[key][1]["neighbours"] = table.to_entry()
     out.update(twins)
     for key, (points, names) in residual_points(profile, out, kept, paths_in, l2).items():
         out[key] = fit_residual(key, points, fallback_rates(profile, key, out),
                                 f"op cases from traces: {', '.join(names)} (every file with cases running this key's "
                                 "kernels), hetsim.calibration.trace_fit")
-    for key, table in conv_tables(profile, out, kept, l2).items():
+    for key, table in conv_tables(profile, out, kept + tables_only, l2).items():
         out[key][1]["neighbours"] = table.to_entry()
     first = f"op cases from traces: {paths_in[0].name} (the first file), hetsim.calibration.trace_fit"
     out["idle_start"] = fit_idle(cases if pooled else kept[0], source if pooled or len(kept) == 1 else first)
@@ -1378,7 +1389,7 @@ def host_calls_provenance(host) -> dict[str, Any]:
 
 
 def add_to_profile(profile, fitted: dict[str, tuple[OpClassRates, dict]], command: str, host=None,
-                   cases: Path | None = None, pooled: bool = False, composites=None):
+                   cases: Path | None = None, pooled: bool = False, composites=None, table_cases=None):
     """A copy of `profile` with the fitted keys added (or replaced, if a previous trace fit wrote them);
     a key the primitive suite fitted is never touched."""
     import dataclasses
@@ -1404,6 +1415,8 @@ def add_to_profile(profile, fitted: dict[str, tuple[OpClassRates, dict]], comman
         # where a suite refit (hetsim.calibration.gpu_suite.refit) finds the cases to fit these keys again
         rel = [str(p.resolve().relative_to(REPO_ROOT)) for p in cases]
         prov["trace_fit"]["cases"] = rel[0] if len(rel) == 1 else rel
+    if table_cases:
+        prov["trace_fit"]["table_cases"] = [repo_relative(p) for p in case_paths(table_cases)]
     if pooled:  # how a suite refit fits these keys again
         prov["trace_fit"]["pooled"] = True
     if composites:
@@ -1432,17 +1445,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pooled", action="store_true",
                     help="fit every key on the cases of all --cases files (default: each key on the first file "
                          "with cases of it)")
+    ap.add_argument("--table-cases", type=Path, action="append", default=None,
+                    help="aten sweep Parquet whose cases feed only the tables of measured neighbours, no key's fit "
+                         "(a sweep of the landscape of kernel choices), repeatable")
     ap.add_argument("--write", action="store_true", help="write the profile (else print the fitted keys)")
     args = ap.parse_args(argv)
     try:
         profile = load_profile(args.profile)
         validation = args.validation or REPO_ROOT / "calibration" / "e2e" / profile.device / "ops.parquet"
         composites = args.composites or default_composites(profile.device)
-        for cases in args.cases:
+        for cases in [*args.cases, *(args.table_cases or [])]:
             check_disjoint(cases, validation)
         paths = args.host_calls or [p for c in args.cases if (p := default_host_calls(c)).exists()]
         host = pool([load_host_calls(p) for p in paths])
-        fitted = fit_profile(profile, args.cases, paths, composites, pooled=args.pooled)
+        fitted = fit_profile(profile, args.cases, paths, composites, pooled=args.pooled, table_cases=args.table_cases)
     except HetsimError as exc:
         print(f"error: {exc.render()}", file=sys.stderr)
         return 2
@@ -1462,8 +1478,9 @@ def main(argv: list[str] | None = None) -> int:
         command += " --pooled" if args.pooled else ""
         command += "".join(f" --host-calls {p}" for p in (args.host_calls or []))
         command += "".join(f" --composites {p}" for p in (args.composites or []))
-        write_added(args.profile, add_to_profile(profile, fitted, command, host, args.cases, args.pooled, composites),
-                    fitted)
+        command += "".join(f" --table-cases {p}" for p in (args.table_cases or []))
+        write_added(args.profile, add_to_profile(profile, fitted, command, host, args.cases, args.pooled, composites,
+                                                 args.table_cases), fitted)
         print(f"wrote {args.profile}")
     return 0
 

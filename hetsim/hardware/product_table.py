@@ -46,7 +46,8 @@ def product_class(op) -> str | None:
         return f"reduce {op.kind} {op.dtype}" if op.aten else None
     if isinstance(op, Pointwise | Gather | Softmax) and op.aten:
         # an elementwise, copy, gather or softmax kernel by its traced op ("pointwise mul", "gather index_select")
-        return f"{type(op).__name__.lower()} {_base(op.aten)}"
+        tensors = f"/{op.tensor_inputs}" if isinstance(op, Pointwise) and op.tensor_inputs else ""
+        return f"{type(op).__name__.lower()} {_base(op.aten)}{tensors}"
     if isinstance(op, Matmul) and op.batch > 1 and op.aten:
         return f"{_base(op.aten)} {op.dtype}"  # a batched product: its batch a fourth feature
     if not isinstance(op, Matmul) or op.batch != 1 or not op.layout:

@@ -188,6 +188,32 @@ def test_an_in_place_division_replays_at_one_magnitude_and_optional_tensors_stay
     assert op_callable(bce, torch.device("cpu"))().shape == ()
 
 
+def test_ops_whose_kernels_assert_on_their_values_get_valid_inputs():
+    """A CUDA kernel's device-side assertion loses the GPU for every case after it (realcode-check27's first two
+    runs): repeat_interleave's counts must sum to its output_size, binary_cross_entropy's probabilities and targets
+    lie in [0, 1], masked_scatter's mask holds no more ones than its source has elements. The CPU kernels raise
+    where the CUDA ones assert, so each replaying on the CPU is the check."""
+    torch = pytest.importorskip("torch")
+    import inspect
+
+    from hetsim.calibration.e2e.opcases import op_callable
+    from hetsim.tracing.trace import AtenOp, TensorMeta
+
+    cpu, f32 = torch.device("cpu"), "float32"
+    counts = TensorMeta((148,), (1,), "int64")
+    rep = op_callable(AtenOp("aten.repeat_interleave.Tensor", (counts,), (TensorMeta((870,), (1,), "int64"),),
+                             {"output_size": 870}), cpu)
+    assert rep().shape == (870,)
+    assert int(inspect.getclosurevars(rep).nonlocals["kwargs"]["repeats"].sum()) == 870
+    p = TensorMeta((64, 10), (10, 1), f32)
+    assert op_callable(AtenOp("aten.binary_cross_entropy.default", (p, p), (TensorMeta((), (), f32),), {}), cpu)() \
+        .isfinite()
+    dest, mask = TensorMeta((2, 50, 64), (3200, 64, 1), f32), TensorMeta((2, 50, 1), (50, 1, 1), "bool")
+    source = TensorMeta((30, 64), (64, 1), f32)
+    out = op_callable(AtenOp("aten.masked_scatter.default", (dest, mask, source), (dest,), {}), cpu)()
+    assert out.shape == (2, 50, 64)
+
+
 def test_host_profile_counts_every_aten_op_and_sdpa_call_per_decode_step(tiny, tmp_path):
     """The host-time diagnostic on a CPU: per stack, the profiled steps' wall times and, per aten op, its
     calls per step (a DynamicCache step of a 2-layer model: one SDPA call per layer)."""

@@ -179,3 +179,31 @@ def test_the_profile_records_what_a_refit_needs_to_repeat_the_fit():
                                 "calibration/methods/H200-2026-12-01c/methods.parquet",
                                 "calibration/methods/H200-2026-12-01d/methods.parquet"]
     assert "pooled" not in tf and all(f"--composites {c}" in tf["command"] for c in tf["composites"])
+
+
+def test_table_cases_feed_the_neighbour_tables_and_fit_no_key():
+    from hetsim.calibration.paths import REPO_ROOT
+
+    runs = REPO_ROOT / "calibration" / "profiles" / "runs"
+    fit, tiny = runs / "H200-aten-realcode-more31-2026-12-04.parquet", runs / "H200-aten-tiny-sweep-2026-12-05.parquet"
+    profile = load_profile(PROFILE)
+    alone = fit_profile(profile, [fit])
+    with_tables = fit_profile(profile, [fit], table_cases=[tiny])
+    assert set(alone) == set(with_tables)
+    grown = 0
+    for key, (rates, notes) in alone.items():
+        assert with_tables[key][0] == rates, key  # no key's rates move
+        before = sum(len(rows) for rows in notes.get("neighbours", {}).get("classes", {}).values())
+        after = sum(len(rows) for rows in with_tables[key][1].get("neighbours", {}).get("classes", {}).values())
+        assert after >= before, key
+        grown += after > before
+    assert grown >= 3  # the sweep's small kernels join the elementwise keys' tables
+
+
+def test_the_committed_profile_names_its_table_cases():
+    profile = load_profile(PROFILE)
+    fit = profile.provenance["trace_fit"]
+    assert [p.split("/")[-1] for p in fit["table_cases"]] == [
+        f"H200-aten-{g}-2026-12-05.parquet" for g in ("conv-sweep", "reduce-sweep", "tiny-sweep")]
+    assert all(f"--table-cases {p}" in fit["command"] for p in fit["table_cases"])
+    assert not set(fit["table_cases"]) & set(fit["cases"])

@@ -144,10 +144,12 @@ def _assert_blind(check: str, cases: int, fit_group: str) -> None:
 
 
 def _fit_files() -> list[str]:
-    """The sweep files the committed H200 profile's trace fit took (its provenance)."""
+    """The sweep files the committed H200 profile's trace fit took (its provenance), those feeding only its tables of
+    measured neighbours too."""
     from hetsim.calibration.gpu_profile import load_profile
 
-    return load_profile(REPO_ROOT / "calibration" / "profiles" / "H200.yaml").provenance["trace_fit"]["cases"]
+    fit = load_profile(REPO_ROOT / "calibration" / "profiles" / "H200.yaml").provenance["trace_fit"]
+    return [*fit["cases"], *fit.get("table_cases", [])]
 
 
 def _assert_unfitted(group: str) -> None:

@@ -122,7 +122,9 @@ def test_int64_floor_division_pays_its_software_division():
     assert model.device_time_s(div) == pytest.approx(1.9e-6, rel=0.15)
     fp = TensorMeta.dense((16, 300), "float32")
     (plain,) = aten.lower_op(AtenOp("aten.neg.default", (fp,), (fp,), {}))
-    assert model.device_time_s(div) > 1.5 * model.device_time_s(plain)
+    # (tiny-sweep's small kernels, in the neighbour tables: a unary of a few thousand fp32 elements 1.2-1.4 us, an
+    # int64 floor division 1.5-2.4)
+    assert model.device_time_s(div) > 1.3 * model.device_time_s(plain)
 
 
 def test_the_fit_group_was_profiled_and_fitted():

@@ -153,7 +153,8 @@ def test_the_fifth_realcode_check_is_blind_and_scored(assert_blind):
     # (softmax's padded lanes, index_add_, scatter), 9.0 % / 28.6 % with the L2 residency of op cases, 7.5 % / 26.8 %
     # after realcode-more6 (the strided copy's element rate, strided cats, x[idx]'s element kernel, cuDNN's tiles):
     # the p90 not the <= 25 % target
-    assert graph["median_abs"] == pytest.approx(0.059, abs=0.01)  # 7.5 % before the element-rate keys' soft corners
+    # 5.9 % before the landscape sweeps' tables (conv-, reduce-, tiny-sweep)
+    assert graph["median_abs"] == pytest.approx(0.049, abs=0.01)  # 7.5 % before the element-rate keys' soft corners
 
 
 def test_group_norm_is_its_moments_walk_a_block_per_group():

@@ -58,7 +58,8 @@ def test_the_sixteenth_check_was_timed_whole_and_is_scored_blind(scored_graph):
     # PyTorch runs them (read off its kernels): 8.2 / 25.2 %
     assert graph["n"] == 607
     assert graph["median_abs"] == pytest.approx(0.043, abs=0.01)  # 7.0 % / 19.2 % after realcode-more23..26
-    assert 0.17 < graph["p90_abs"] < 0.25  # 20.3 % after realcode-more19 / -more20 (LayerNorm, scatters)
+    # 20.3 % after realcode-more19 / -more20 (LayerNorm, scatters), 16.6 % with the landscape sweeps' tables
+    assert 0.14 < graph["p90_abs"] < 0.21
 
 
 def _conv(x, w, out, bias=None, **args):

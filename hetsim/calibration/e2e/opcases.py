@@ -110,6 +110,13 @@ def op_callable(op: AtenOp, device: torch.device, bound: int | None = None, posi
         tensors[1] = _unit_magnitude(tensors[1])
     if "embedding_bag" in op.name and len(tensors) >= 3:
         tensors[2] = _bag_offsets(tensors[1], tensors[2])
+    if parts[1] == "repeat_interleave" and op.args.get("output_size") is not None and tensors:
+        tensors[0] = _repeats_summing(tensors[0], int(op.args["output_size"]))
+    if parts[1] == "binary_cross_entropy" and tensors:
+        for t in tensors[:2]:  # probabilities and targets: the CUDA kernel asserts 0 <= p <= 1
+            t.copy_(t.sigmoid())
+    if parts[1] == "masked_scatter" and len(tensors) == 3:
+        tensors[1] = _mask_within(tensors[0], tensors[1], tensors[2])
     args = list(func._schema.arguments)
     tensor_args = [a for a in args if a.name not in op.args and "Tensor" in str(a.type)]
     lists = sum(1 for a in tensor_args if str(a.type).startswith("List"))
@@ -191,6 +198,23 @@ def _unit_magnitude(t: torch.Tensor) -> torch.Tensor:
         flat = t.as_strided((span,), (1,), t.storage_offset())
         flat.copy_(torch.where(flat < 0, -1.0, 1.0))
     return t
+
+
+def _repeats_summing(repeats: torch.Tensor, total: int) -> torch.Tensor:
+    """repeat_interleave's counts summing to the `output_size` the trace recorded, spread evenly (random counts do
+    not: the CUDA kernel asserts they match, and the device is lost for every case after it)."""
+    n = repeats.numel()
+    even = torch.full_like(repeats, total // max(n, 1))
+    return even + (torch.arange(n, device=repeats.device) < total % max(n, 1)).to(repeats.dtype).view_as(even)
+
+
+def _mask_within(dest: torch.Tensor, mask: torch.Tensor, source: torch.Tensor) -> torch.Tensor:
+    """masked_scatter's mask with no more ones (as broadcast over `dest`) than `source` has elements, the ones first
+    (a VLM's image tokens: as many as the vision tower's rows); random bits ask for more and the kernel asserts."""
+    spread = max(dest.numel() // max(mask.numel(), 1), 1)
+    ones = torch.zeros(mask.shape, dtype=torch.bool, device=mask.device)
+    ones.view(-1)[: source.numel() // spread] = True
+    return ones
 
 
 def _bag_offsets(indices: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
