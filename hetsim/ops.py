@@ -518,6 +518,10 @@ class AxisReduction(Reduction):
 
     inner: int = 1
     aten: str = ""
+    # reduced dims that do not lie together (x.sum((0, 3)) of a 4-D tensor, kept dims between them): Reduce.cuh
+    # walks both strides, ~3x the time of the [rows, cols, inner] view's (reduce-sweep). Only which measured
+    # neighbours correct it (product_table.product_class), not its key's price
+    split: bool = field(default=False, metadata={"omit_default": True})
 
     @property
     def flops(self) -> float:

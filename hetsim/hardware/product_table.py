@@ -43,7 +43,7 @@ def product_class(op) -> str | None:
     if isinstance(op, AxisReduction):
         # a traced reduction by its op and dtype ("reduce sum fp32"): ATen's reduce kernel picks its block shape,
         # vectorisation and split across blocks by the rows, the reduced length and the kept inner length
-        return f"reduce {op.kind} {op.dtype}" if op.aten else None
+        return f"reduce {op.kind} {op.dtype}{' split' if op.split else ''}" if op.aten else None
     if isinstance(op, Pointwise | Gather | Softmax) and op.aten:
         # an elementwise, copy, gather or softmax kernel by its traced op ("pointwise mul", "gather index_select")
         tensors = f"/{op.tensor_inputs}" if isinstance(op, Pointwise) and op.tensor_inputs else ""

@@ -44,7 +44,9 @@ def _reduction(op: AtenOp) -> tuple[Op, ...]:
     # aminmax: one reduce kernel carrying a (min, max) pair (ReduceAMinMaxKernel.cu), a max's compares and a min's
     kind = {"amax": "max", "max": "max", "argmax": "max", "amin": "min", "min": "min", "argmin": "min",
             "any": "max", "all": "min", "aminmax": "max"}.get(op.base, "sum")
-    return (AxisReduction(rows, cols, hdtype(x), kind, inner=inner, aten=op.name, name=_name(op)),)
+    kept_between = [d for d in range(min(dims), max(dims) + 1) if d not in dims and x.shape[d] > 1] if dims else []
+    return (AxisReduction(rows, cols, hdtype(x), kind, inner=inner, aten=op.name,
+                          split=bool(kept_between) and laid is None, name=_name(op)),)
 
 
 def memory_inner(x: TensorMeta, dims) -> int | None:
