@@ -140,5 +140,5 @@ def test_the_twenty_fifth_check_was_timed_and_is_scored_blind(scored_graph):
     # then pixel_(un)shuffle, nearest-exact resizing and xlogy were lowered (read off its tail): 6.9 / 34.6 %
     graph = scored_graph("H200-aten-realcode-check25-2026-12-04.parquet", range(12185, 13011), timed=823)
     assert graph["n"] == 796
-    assert graph["median_abs"] == pytest.approx(0.069, abs=0.01)
+    assert graph["median_abs"] == pytest.approx(0.057, abs=0.01)  # 6.9 % before the landscape sweeps' tables
     assert 0.28 < graph["p90_abs"] < 0.42
