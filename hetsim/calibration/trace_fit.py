@@ -1119,11 +1119,14 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
     paths_in = case_paths(cases_path)
     never = composite_ops(composites)
     per_file = [load_cases(p) for p in paths_in]
-    kept = [[c for c in cs if case_key(c.kind, c.op.to_json()) not in never] for cs in per_file]
+
+    def unseen(cs: list[TraceCase]) -> list[TraceCase]:
+        return [c for c in cs if case_key(c.kind, c.op.to_json()) not in never]
+
+    kept = [unseen(cs) for cs in per_file]
     left_out = sum(len(a) - len(b) for a, b in zip(per_file, kept, strict=True))
     cases = [c for cs in kept for c in cs]
-    tables_only = [[c for c in load_cases(p) if case_key(c.kind, c.op.to_json()) not in never]
-                   for p in case_paths(table_cases)] if table_cases else []
+    tables_only = [unseen(load_cases(p)) for p in case_paths(table_cases)] if table_cases else []
     source = "op cases from traces: " + ", ".join(
         f"{p.name} (sha256 {hashlib.sha256(p.read_bytes()).hexdigest()[:16]})" for p in paths_in
     ) + ", hetsim.calibration.trace_fit"
@@ -1179,7 +1182,7 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
             notes["fit"]["notes"].append("no host_calls.json: host issue times include the op cases' harness")
         out[key] = (rates, notes)
     bound_flops(out)
-    extra = points_by_key([c for cs in tables_only for c in cs], harness, l2, inner) if tables_only else {}
+    extra = points_by_key([c for cs in tables_only for c in cs], harness, l2, inner)
     for key, table in neighbour_tables(profile, out, {k: by_key[k] + extra.get(k, [])
                                                      for k in NEIGHBOUR_KEYS & set(out)}).items():
         out[key][1]["neighbours"] = table.to_entry()

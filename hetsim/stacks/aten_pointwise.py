@@ -142,6 +142,7 @@ def _elementwise(op: AtenOp) -> tuple[Op, ...]:
     read = sum(nbytes(t) for t in op.inputs)
     write = nbytes(out)
     mixed = casts(op, out)
+    loads = len(op.inputs)  # the tensors it loads: which measured neighbours it is like (Pointwise.tensor_inputs)
     if broadcasts(op, out):
         # an operand stepping a few elements apart along the output's fastest dim (x[..., ::2], GeGLU's and GPT-J
         # rotary's interleaved halves) loads every sector it spans, the skipped elements too: its bytes are its span
@@ -167,12 +168,12 @@ def _elementwise(op: AtenOp) -> tuple[Op, ...]:
             # its own regime where fitted
             regime = "pointwise_transpose"
         return (Pointwise(out.numel, read + write, op.name, regime, operands=count, dims=iteration_dims(op, out),
-                          tensor_inputs=len(op.inputs), name=_name(op)),)
+                          tensor_inputs=loads, name=_name(op)),)
     if mixed:
         # contiguous operands of mixed dtypes (fp32 residuals plus bf16 states, `1.0 - mask` of an int64 mask):
         # TensorIterator's unrolled kernel with a cast per load and store, never vectorised (profiled:
         # unrolled_elementwise_kernel, ~2.6 TB/s where the vectorised kernel streams ~4): `pointwise_cast`
-        return (Pointwise(out.numel, read + write, op.name, "pointwise_cast", tensor_inputs=len(op.inputs),
+        return (Pointwise(out.numel, read + write, op.name, "pointwise_cast", tensor_inputs=loads,
                           name=_name(op)),)
     if max([t.itemsize for t in op.inputs if t.shape] + [out.itemsize]) == 1:
         # every operand one byte wide (a bool mask's logic, uint8 unpacking: w >> 4, w & 15): the vectorised kernel
@@ -186,17 +187,17 @@ def _elementwise(op: AtenOp) -> tuple[Op, ...]:
         # division per element, so a thread's few elements cost ~1 us more than a plain kernel's whatever the size
         # (2.2-2.7 us from 3,000 to 262,144 elements on an H200, the bytes' rate beyond; realcode-more9, the checks):
         # its own regime where fitted
-        return (Pointwise(out.numel, read + write, op.name, "pointwise_int_div", tensor_inputs=len(op.inputs),
+        return (Pointwise(out.numel, read + write, op.name, "pointwise_int_div", tensor_inputs=loads,
                           name=_name(op)),)
     if math_op(op):
         # an exp, an erf polynomial or a log per element (in fp32 for 16-bit inputs): its own regime, an element rate
         # beside the bytes where fitted (GELU over 1500 x 5120 fp16 ran 0.8 G elements a ms on an H200, where the
         # bytes alone say twice that)
-        return (Pointwise(out.numel, read + write, op.name, "pointwise_math", tensor_inputs=len(op.inputs),
+        return (Pointwise(out.numel, read + write, op.name, "pointwise_math", tensor_inputs=loads,
                           name=_name(op)),)
     # a binary with a number (x / 2.0) passes it as a kernel argument and loads one tensor, with a tensor it loads two:
     # at a few thousand elements 1.2 us against 1.4-1.9 (tiny-sweep), the same op to its neighbours' table
-    return (Pointwise(out.numel, read + write, op.name, tensor_inputs=len(op.inputs), name=_name(op)),)
+    return (Pointwise(out.numel, read + write, op.name, tensor_inputs=loads, name=_name(op)),)
 
 
 def _eye(op: AtenOp) -> tuple[Op, ...]:

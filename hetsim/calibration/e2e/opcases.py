@@ -110,13 +110,7 @@ def op_callable(op: AtenOp, device: torch.device, bound: int | None = None, posi
         tensors[1] = _unit_magnitude(tensors[1])
     if "embedding_bag" in op.name and len(tensors) >= 3:
         tensors[2] = _bag_offsets(tensors[1], tensors[2])
-    if parts[1] == "repeat_interleave" and op.args.get("output_size") is not None and tensors:
-        tensors[0] = _repeats_summing(tensors[0], int(op.args["output_size"]))
-    if parts[1] == "binary_cross_entropy" and tensors:
-        for t in tensors[:2]:  # probabilities and targets: the CUDA kernel asserts 0 <= p <= 1
-            t.copy_(t.sigmoid())
-    if parts[1] == "masked_scatter" and len(tensors) == 3:
-        tensors[1] = _mask_within(tensors[0], tensors[1], tensors[2])
+    _within_assertions(parts[1], op, tensors)
     args = list(func._schema.arguments)
     tensor_args = [a for a in args if a.name not in op.args and "Tensor" in str(a.type)]
     lists = sum(1 for a in tensor_args if str(a.type).startswith("List"))
@@ -190,14 +184,34 @@ def _broadcasts(values: torch.Tensor, shape: tuple[int, ...]) -> bool:
 STEADY_DIVISORS = frozenset({"div_", "divide_", "true_divide_"})
 
 
+def _storage(t: torch.Tensor) -> torch.Tensor:
+    """The span of storage `t` views, flat: rewriting it keeps `t`'s layout (a stride-0 dimension stays broadcast,
+    where writing through `t` itself is refused)."""
+    span = 1 + sum((s - 1) * st for s, st in zip(t.shape, t.stride(), strict=True))
+    return t.as_strided((span,), (1,), t.storage_offset())
+
+
 def _unit_magnitude(t: torch.Tensor) -> torch.Tensor:
     """t with its elements set to +1 or -1 (their signs), its layout kept (a stride-0 dimension stays broadcast):
     dividing by it keeps the dividend's magnitude, however often the op is replayed."""
     if t.numel():
-        span = 1 + sum((s - 1) * st for s, st in zip(t.shape, t.stride(), strict=True))
-        flat = t.as_strided((span,), (1,), t.storage_offset())
+        flat = _storage(t)
         flat.copy_(torch.where(flat < 0, -1.0, 1.0))
     return t
+
+
+def _within_assertions(name: str, op: AtenOp, tensors: list[torch.Tensor]) -> None:
+    """Redraw, in place in `tensors`, the inputs of ops whose CUDA kernels assert on their values: a device-side
+    assertion loses the GPU for every case after it (realcode-check27's first two runs)."""
+    if name == "repeat_interleave" and op.args.get("output_size") is not None and tensors:
+        tensors[0] = _repeats_summing(tensors[0], int(op.args["output_size"]))
+    elif name == "binary_cross_entropy" and tensors:
+        for t in tensors[:2]:  # probabilities and targets: 0 <= p <= 1
+            if t.numel():
+                flat = _storage(t)
+                flat.copy_(flat.sigmoid())
+    elif name == "masked_scatter" and len(tensors) == 3:
+        tensors[1] = _mask_within(tensors[0], tensors[1], tensors[2])
 
 
 def _repeats_summing(repeats: torch.Tensor, total: int) -> torch.Tensor:
