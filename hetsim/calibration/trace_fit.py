@@ -186,6 +186,9 @@ from hetsim.calibration.paths import REPO_ROOT, repo_relative
 from hetsim.calibration.trace_cases import TraceCase, load_cases, lower_case
 from hetsim.hardware import launch, residency
 from hetsim.hardware.gpu import (
+    LIBRARY_KEYS,
+    SOLVER_KEYS,
+    WINDOW_WALK_KEYS,
     OpClassRates,
     compute_work,
     hbm_bytes,
@@ -218,7 +221,7 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "conv_depthwise_nhwc", "batch_norm", "upsample_nearest", "upsample_bilinear",
             "upsample_bicubic", "pool", "conv_first_layer", "conv_gemm_narrow", "pointwise_fill", "pointwise_arange",
             "searchsorted", "roll", "random", "grid_sample", "cat_unaligned", "reduction_short", "copy_memcpy",
-            "copy_repeat", "bmm_fp32_tiles", "nll_loss", "bmm_tiles", "fft")
+            "copy_repeat", "bmm_fp32_tiles", "nll_loss", "bmm_tiles", "fft", *LIBRARY_KEYS, *WINDOW_WALK_KEYS)
 # timed per index (a dependent load, an atomic add, each), not per byte
 PER_INDEX_KEYS = frozenset({"gather_few", "embedding_few", "index_add_few", "nll_loss"})
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
@@ -293,16 +296,21 @@ RATE_SPAN = {**dict.fromkeys(ELEMENT_RATE_KEYS, (10.0, 13.0)), "gather_elements"
              **dict.fromkeys(("upsample_bilinear", "upsample_bicubic", "grid_sample"), (5.0, 9.0))}
 # a fixed cost per step beside the bytes: overhead + steps x wave_s + bytes / bw (a radix sort's passes)
 STEP_KEYS = frozenset({"sort", "sort_inplace", "softmax_warp", "softmax_last", "attention_cudnn_prefill",
-                       "attention_masked_prefill", "attention_cudnn_wide", "fft"})
+                       "attention_masked_prefill", "attention_cudnn_wide", "fft", *LIBRARY_KEYS})
 # step keys whose second term is the elements' math (gpu.compute_work: gpu.softmax_math), not the bytes: a softmax's
 # exp, max and sum per element in fp32 (realcode groups: bf16 and fp32 rows of one length ran the same time a row in
 # the persistent kernel, ~0.7 T elements/s on an H200); the block kernel's steps count its 16-byte loads instead of
 # its elements (gpu.softmax_lane_work: 16-bit rows of 128256 ran in 19 us where fp32 ones took 29, realcode-more8)
-STEP_ELEMENT_KEYS = frozenset({"softmax_warp", "softmax_last"})
+STEP_ELEMENT_KEYS = frozenset({"softmax_warp", "softmax_last", *(set(LIBRARY_KEYS) - set(SOLVER_KEYS))})
 # of those, the block kernel's key also times its bytes where they bind (thousands of vocabulary-wide rows, each read
 # three times: gpu.softmax_rereads; realcode-more30): the persistent kernel's rows of one length ran the same time in
 # bf16 and fp32, so its bytes never bind
-STEP_ROOF_KEYS = frozenset({"softmax_last"})
+# the library kernels (hetsim.stacks.aten_library: a factorisation's panel steps beside its flops, cdist's outputs
+# beside its features) the same: their counted work, or their operands' bytes where those bind
+STEP_ROOF_KEYS = frozenset({"softmax_last", *(set(LIBRARY_KEYS) - set(SOLVER_KEYS))})
+# a factorisation's or solve's flops run in GEMM updates at the fp32 GEMM's rate (the key it is fitted after: its
+# `fallback_chain`); its own cases, all latency-bound, fit only the overhead and a panel step's cost
+SOLVER_RATE_FROM = "matmul_fp32"
 # a grid-stride kernel whose every output costs a fixed time (its index decomposed, its bounds checked) beside the
 # work of its taps: device_s = overhead_s + max(outputs / walk_bw_bytes_per_s, taps x outputs / flop_rate), the
 # outputs its walk (Pointwise.walk), the taps its element work (gpu.compute_work); its bytes bind no case (ATen's
@@ -312,8 +320,9 @@ FLOOR_KEYS = frozenset({"conv_depthwise", "conv_depthwise_cudnn", "conv_depthwis
 # keys of three terms: device_s = overhead_s + max(bytes / bw_bytes_per_s, work / flop_rate, walk /
 # walk_bw_bytes_per_s) (fit_three): LayerNorm's bytes, its Welford updates and rows' fixed costs (gpu.compute_work),
 # one block's walk over a long row (gpu.walk_bytes); a scatter's bytes, its elements, a thread's chain of up to 8
-# (scatter_add keeps two: its 3 cases cannot fit four numbers)
-THREE_TERM_KEYS = frozenset({"layer_norm", "scatter", "matmul_fp32"})
+# (scatter_add keeps two: its 3 cases cannot fit four numbers); an antialiased resize's and an adaptive pool's bytes,
+# their windows' total and a thread's walk over its windows in every channel (hetsim.stacks.aten_image)
+THREE_TERM_KEYS = frozenset({"layer_norm", "scatter", "matmul_fp32", *WINDOW_WALK_KEYS})
 THREE_TERM_SPANS = ((9.0, 13.0), (10.0, 14.0), (6.0, 12.0))  # log10 of the bytes', the work's and the walk's rates
 FLOOR_SPAN = (10.0, 14.0)  # log10 of the taps' rate (per second)
 FLOOR_OUTPUTS_MAX = 13.0  # log10 of the outputs' highest rate (per second; fit_max's grid starts at 1e9)
@@ -631,6 +640,18 @@ def fit_steps(points: list[Point], per_element: bool = False) -> tuple[float, fl
     return coef.get(0, 0.0), coef.get(1, 0.0), (1.0 / inv_bw if inv_bw > 0 else math.inf)
 
 
+def fit_steps_at_rate(points: list[Point], rate: float) -> tuple[float, float]:
+    """(overhead_s, step_s) minimising the relative error of overhead + steps x step_s + work / rate against graph_s,
+    the rate given (least squares, each floored at 0)."""
+    import numpy as np
+
+    g = np.array([p.graph_s for p in points])
+    steps = np.array([op_steps(p.op) or 0.0 for p in points])
+    work = np.array([compute_work(p.op) for p in points])
+    sol, *_ = np.linalg.lstsq(np.stack([1.0 / g, steps / g], axis=1), 1.0 - work / rate / g, rcond=None)
+    return max(float(sol[0]), 0.0), max(float(sol[1]), 0.0)
+
+
 def fit_steps_roof(points: list[Point], max_bw: float = math.inf) -> tuple[float, float, float, float]:
     """(overhead_s, step_s, rate, bw) of overhead + steps x step_s + max(work / rate, bytes / bw) against graph_s:
     fit_max's log grid over the two rates, the overhead and step time solved by least squares in relative error at
@@ -863,6 +884,11 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
             over, walk_bw = base.overhead_s, math.inf
             bw = statistics.median(hbm_bytes(p.op) / max(p.graph_s - over, 1e-9) for p in points)
             notes.append("cases of one size: overhead_s from the key it refines, bw_bytes_per_s fitted")
+        elif key in SOLVER_KEYS and base is not None and math.isfinite(base.flop_rate):
+            flop_rate, bw, walk_bw = base.flop_rate, math.inf, math.inf
+            over, step_s = fit_steps_at_rate(points, flop_rate)
+            notes.append(f"device_s = overhead_s + steps x wave_s + flops / flop_rate, flop_rate {SOLVER_RATE_FROM}'s "
+                         "(a blocked factorisation's GEMM updates); the overhead and a step's cost fitted")
         elif key in STEP_ELEMENT_KEYS:
             if key in STEP_ROOF_KEYS:
                 over, step_s, flop_rate, bw = fit_steps_roof(points, max_bw)
@@ -965,8 +991,8 @@ def fallback_chain(key: str) -> tuple[str, ...]:
     # reduction_outer falls back to no key in pricing (the assumed roofline); its fit borrows only what its
     # cases cannot identify (a bandwidth, an eager gap) from the class it is a kernel of
     return {"pointwise": ("elementwise",), "attention_masked": ("attention_decode",),
-            "reduction_outer": ("reduction",), "reduction_outer_max": ("reduction_outer", "reduction")}.get(
-        key, REGIME_FALLBACK.get(key, ()))
+            "reduction_outer": ("reduction",), "reduction_outer_max": ("reduction_outer", "reduction"),
+            **dict.fromkeys(SOLVER_KEYS, (SOLVER_RATE_FROM,))}.get(key, REGIME_FALLBACK.get(key, ()))
 
 
 def fallback_rates(profile, key: str, fitted: dict | None = None) -> OpClassRates | None:

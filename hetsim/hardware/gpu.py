@@ -562,6 +562,10 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         if op.dtype == "fp8":
             # torch._scaled_mm (cuBLASLt's fp8 GEMM), fitted on fp8 cases where measured
             keys = ("matmul_fp8", *keys)
+        if op.dtype == "int8":
+            # torch._int_mm (cuBLASLt's int8 GEMM), fitted on int8 cases where measured; else the bf16 GEMM's
+            # efficiency at the spec's int8 peak
+            keys = ("matmul_int8", *keys)
         if op.dtype == "fp32" and op.k >= OUTER_K:
             # an fp32 GEMM: no TF32 by default, so FFMA kernels (cuBLAS's sm80 SIMT GEMMs, a split-K reduce beside
             # them at small m, profiled on an H200); fitted on fp32 cases where measured. A batched one (eager fp32
@@ -803,6 +807,13 @@ def rate_key(op: Op, available: set[str] | dict) -> str | None:
     return next((k for k in rate_keys(op) if k in available), None)
 
 
+# the regimes of library kernels timed by the work their shapes say (hetsim.stacks.aten_library): cuSOLVER's
+# factorisations and solves (SOLVER_KEYS), ATen's one-off kernels
+SOLVER_KEYS = ("solver_qr", "solver_cholesky", "solver_triangular", "solver_cholesky_solve", "solver_lu")
+LIBRARY_KEYS = (*SOLVER_KEYS, "cdist", "histc", "weight_norm", "affine_grid", "col2im")
+# image kernels a thread of which walks a window over every channel (hetsim.stacks.aten_image): no profile has them
+WINDOW_WALK_KEYS = ("upsample_aa", "pool_adaptive")
+
 # Fractions of (achievable bandwidth, peak FLOP rate) per op class, used when no profile is
 # present. Assumed, from common experience with eager PyTorch on datacenter GPUs: streaming
 # ops near the copy bandwidth; torch.topk (multi-pass radix select) and row gathers far below
@@ -821,6 +832,8 @@ ASSUMED_FRACTIONS: dict[str, tuple[float, float]] = {
     "reduction_outer_max": (0.85, 0.50),
     "attention_efficient": (0.60, 0.40),
     "aten_unknown": (0.50, 0.50),
+    # library kernels no profile has fitted: the unknown op's roofline over the work their lowering counts
+    **dict.fromkeys((*LIBRARY_KEYS, *WINDOW_WALK_KEYS), (0.50, 0.50)),
 }
 # Host time of work that launches no kernel, for a GPU whose profile lacks the `host_*` key: an aten
 # view/reshape, an nn.Module call (__call__, hooks, the forward's own Python). `sync`: the host's own

@@ -11,9 +11,9 @@ decide the CUDA backend as PyTorch does, and the call becomes one fused kernel (
 memory-efficient) or the math path's chain of ops. No torch here.
 
 The lowerings live in one module a family (aten_copies, aten_casts, aten_pointwise, aten_reductions, aten_norms,
-aten_index, aten_products, aten_attention, aten_convolution, aten_image), each importing the shared helpers
-(aten_shapes), the lookup (aten_dispatch) and the families it builds on, never this module, which fills the table
-and is what callers import.
+aten_index, aten_products, aten_attention, aten_convolution, aten_image, aten_library), each importing the shared
+helpers (aten_shapes), the lookup (aten_dispatch) and the families it builds on, never this module, which fills the
+table and is what callers import.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from hetsim.stacks.aten_copies import _dense_copy, _materialise, _repeat_interle
 from hetsim.stacks.aten_dispatch import MAPPING, _host, lower_op
 from hetsim.stacks.aten_foreach import FOREACH_BASES, _amp_update_scale, _foreach
 from hetsim.stacks.aten_image import (
+    _adaptive_pool,
     _diagonal_copy,
     _edge_pad,
     _grid_sample,
@@ -40,6 +41,7 @@ from hetsim.stacks.aten_image import (
     _pool,
     _roll,
     _upsample,
+    _upsample_aa,
 )
 from hetsim.stacks.aten_index import (
     _embedding,
@@ -55,7 +57,8 @@ from hetsim.stacks.aten_index import (
     _scatter,
     _select,
 )
-from hetsim.stacks.aten_losses import _bce_with_logits, _mse_loss, _nll_loss, _nll_loss2d
+from hetsim.stacks.aten_library import LIBRARY
+from hetsim.stacks.aten_losses import _bce_with_logits, _binary_cross_entropy, _mse_loss, _nll_loss, _nll_loss2d
 from hetsim.stacks.aten_norms import _batch_norm, _group_norm, _layer_norm, _rms_norm, _softmax
 from hetsim.stacks.aten_pointwise import (
     RANDOM_FILLS,
@@ -70,7 +73,7 @@ from hetsim.stacks.aten_pointwise import (
     _random,
     _tril,
 )
-from hetsim.stacks.aten_products import _baddbmm, _bmm, _euclidean_dist, _mm, _mv
+from hetsim.stacks.aten_products import _baddbmm, _bmm, _dot, _euclidean_dist, _mm, _mv
 from hetsim.stacks.aten_reductions import (
     SCAN_CHUNK_BYTES,
     SCAN_THREADS,
@@ -81,6 +84,7 @@ from hetsim.stacks.aten_reductions import (
     _searchsorted,
     _sort,
     _topk,
+    _trace,
     scan_threads_x,
 )
 from hetsim.stacks.aten_shapes import hdtype, iteration_dims, nbytes
@@ -103,6 +107,10 @@ COPIES = ("copy_memcpy / copy_cat / cat_dominated / cat_unaligned / copy_strided
 MAPPING.update({
     "mm": ("matmul", _mm), "addmm": ("matmul", _mm), "bmm": ("bmm / matmul_outer (k = 1)", _bmm),
     "_scaled_mm": ("matmul_fp8 (else matmul at the fp8 peak)", _mm),
+    "_int_mm": ("matmul at the int8 peak (cuBLASLt's int8 GEMM)", _mm),
+    "dot": ("gemv (cuBLAS's dot: one row)", _dot), "vdot": ("gemv (cuBLAS's dot: one row)", _dot),
+    "trace": ("reduction_last (the diagonal's sum)", _trace),
+    "resize_as_": ("host_view (no kernel: the output's metadata)", _host),
     "mv": ("gemv (else matmul)", _mv), "addmv": ("gemv (else matmul)", _mv), "addmv_": ("gemv (else matmul)", _mv),
     "_fused_rms_norm": ("rms_norm (else layer_norm)", _rms_norm),
     "native_group_norm": ("group_norm (moments a block per group, then the scale and shift)", _group_norm),
@@ -178,6 +186,11 @@ MAPPING.update({
     "upsample_bilinear2d": ("upsample_bilinear (a thread a position walking the channels)", _upsample),
     "upsample_bicubic2d": ("upsample_bicubic (a thread a position walking the channels)", _upsample),
     "max_pool2d_with_indices": ("pool (a thread an output, its window)", _pool),
+    "_upsample_bilinear2d_aa": ("upsample_aa (a thread a position walking the channels over its window)", _upsample_aa),
+    "_upsample_bicubic2d_aa": ("upsample_aa (a thread a position walking the channels over its window)", _upsample_aa),
+    "_adaptive_avg_pool2d": ("pool_adaptive (a block a plane, a thread its outputs' windows)", _adaptive_pool),
+    "upsample_trilinear3d": ("upsample_bilinear (a thread a position walking the channels)", _upsample),
+    "upsample_linear1d": ("upsample_bilinear (a thread a position walking the channels)", _upsample),
     "avg_pool2d": ("pool (a thread an output, its window)", _pool),
     "diagonal_copy": ("copy_strided (the diagonal's elements)", _diagonal_copy),
     "_prelu_kernel": ("pointwise_broadcast (the channel weights broadcast)", _pointwise),
@@ -185,6 +198,7 @@ MAPPING.update({
     "searchsorted": ("searchsorted (a binary search an element)", _searchsorted),
     "nll_loss_forward": ("nll_loss (one block walks the rows; unreduced: pointwise_fill + pointwise)", _nll_loss),
     "mse_loss": ("pointwise + reduction (the squared difference written, then its mean)", _mse_loss),
+    "binary_cross_entropy": ("pointwise_math + reduction (the loss written, then its mean)", _binary_cross_entropy),
     "binary_cross_entropy_with_logits": ("pointwise x 5 + reduction (its composite's kernels)", _bce_with_logits),
     "nll_loss2d_forward": ("pointwise (a log-probability a target position, summed atomically)", _nll_loss2d),
     "diag_embed": ("pointwise_fill + copy_strided (zeros, then the diagonal view copied)", _diag_embed),
@@ -192,6 +206,7 @@ MAPPING.update({
     "_euclidean_dist": ("pointwise + reduction + pointwise_fill + copy_cat + bmm_fp32 / matmul_fp32 + pointwise "
                         "(cdist's norms, widened sides, one product, clamp and sqrt)", _euclidean_dist),
 })
+MAPPING.update(LIBRARY)
 for _bases, _row in (
         (("max", "min", "argmin", "prod", "var", "std", "var_mean", "std_mean", "nansum",
           "count_nonzero", "norm", "aminmax"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+from hetsim.hardware.launch import waves
 from hetsim.ops import Op, Pointwise
 from hetsim.stacks.aten_copies import _dense_copy, _one_pass
 from hetsim.stacks.aten_pointwise import _stores, stores_only
@@ -46,6 +47,58 @@ def _upsample(op: AtenOp) -> tuple[Op, ...]:
         return (Pointwise(out.numel, moved, op.name, "upsample_nearest", operands=2, name=_name(op)),)
     kind = "upsample_bicubic" if "bicubic" in op.base else "upsample_bilinear"
     return (Pointwise(out.numel, moved, op.name, kind, walk=math.prod(out.shape[:2]), name=_name(op)),)
+
+
+AA_INTERP = {"bilinear": 2, "bicubic": 4}  # the filter's support at scale 1, in input pixels (UpSample.h's interp_size)
+AA_BLOCK_THREADS = 256  # threads a block of the antialiased kernel (a thread an output position)
+
+
+def aa_taps(size_in: int, size_out: int, interp: int) -> int:
+    """Inputs an antialiased resize's output reads along one dim (UpSample.h: support = interp_size / 2 x scale when
+    shrinking, the window 2 ceil(support) + 1)."""
+    scale = size_in / size_out
+    return 2 * math.ceil(interp / 2 * max(scale, 1.0)) + 1
+
+
+def _upsample_aa(op: AtenOp) -> tuple[Op, ...]:
+    """F.interpolate(..., antialias=True) on a GPU (UpSampleBilinear2d.cu upsample_gen2d_aa_out_frame): a thread an
+    output position computes its filter weights, then walks every (sample, channel) summing its window (the taps, which
+    grow with the shrink factor: a 283 -> 10 bicubic resize reads ~115 x 115 inputs an output). Few positions leave
+    most of the GPU idle and a thread's walk binds (a 10 x 10 output over 360 channels: 1.5 ms); many fill it and
+    the taps' total does (`upsample_aa`: the bytes, the taps or the walk, whichever binds; rare-sweep)."""
+    x, out = op.inputs[0], op.outputs[0]
+    interp = AA_INTERP["bicubic" if "bicubic" in op.base else "bilinear"]
+    taps = aa_taps(x.shape[-2], out.shape[-2], interp) * aa_taps(x.shape[-1], out.shape[-1], interp)
+    positions = out.shape[-2] * out.shape[-1]
+    rounds = waves(math.ceil(positions / AA_BLOCK_THREADS), AA_BLOCK_THREADS)
+    return (Pointwise(out.numel, nbytes(x) + nbytes(out), op.name, "upsample_aa", operands=taps,
+                      walk=math.prod(out.shape[:2]) * taps * rounds, name=_name(op)),)
+
+
+ADAPTIVE_THREADS = (32, 8)  # AdaptiveAveragePooling.cu: a block's threads over the output's width and height
+ADAPTIVE_PLANE_BLOCKS = 16  # blocks over the output's rows: max(16 / planes, 1) a plane
+
+
+def adaptive_window(size_in: int, size_out: int) -> int:
+    """Inputs an adaptive pool's output averages along one dim: the widest of its start_index / end_index windows."""
+    return max(math.ceil((o + 1) * size_in / size_out) - (o * size_in) // size_out for o in range(size_out))
+
+
+def _adaptive_pool(op: AtenOp) -> tuple[Op, ...]:
+    """adaptive_avg_pool2d on a GPU (AdaptiveAveragePooling.cu adaptive_average_pool): a block of 32 x 8 threads a
+    (sample, channel) plane (max(16 / planes, 1) of them over its rows), each thread averaging its outputs' windows one
+    input after another: a 79 x 79 map pooled to 2 x 2 over 5 planes leaves four threads each summing 1,600 inputs
+    (45 us). `pool_adaptive`: the bytes (read a window row at a time, ~1 TB/s), the windows' total or a thread's walk
+    (its outputs' windows), whichever binds; rare-sweep. (Counting the walk once a wave of planes fitted the sweep
+    better, 18 against 25 % median, and the checks' pyramid pools over 16,384 planes worse: not kept.)"""
+    x, out = op.inputs[0], op.outputs[0]
+    window = adaptive_window(x.shape[-2], out.shape[-2]) * adaptive_window(x.shape[-1], out.shape[-1])
+    planes = math.prod(x.shape[:-2])
+    row_blocks = max(ADAPTIVE_PLANE_BLOCKS // max(planes, 1), 1)
+    width, height = ADAPTIVE_THREADS
+    per_thread = math.ceil(out.shape[-1] / width) * math.ceil(out.shape[-2] / (height * row_blocks))
+    return (Pointwise(out.numel, nbytes(x) + nbytes(out), op.name, "pool_adaptive", operands=window,
+                      walk=window * per_thread, name=_name(op)),)
 
 
 def _pool(op: AtenOp) -> tuple[Op, ...]:

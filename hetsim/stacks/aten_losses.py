@@ -43,6 +43,19 @@ def _mse_loss(op: AtenOp) -> tuple[Op, ...]:
     return tuple(replace(o, aten=op.name) for o in (*square, *reduce))
 
 
+def _binary_cross_entropy(op: AtenOp) -> tuple[Op, ...]:
+    # Loss.cu binary_cross_entropy: the loss an element by TensorIterator's binary kernel (its two logs clamped at
+    # -100) into a full-size tensor, a weight multiplied in place, then mean / sum over it as mse_loss's
+    x, target, *weight = op.inputs
+    loss = TensorMeta.dense(x.shape, x.dtype)
+    steps = lower_op(AtenOp("aten.xlogy.Tensor", (x, target), (loss,), {}, module=op.module))
+    if weight:
+        steps += lower_op(AtenOp("aten.mul_.Tensor", (loss, weight[0]), (loss,), {}, module=op.module))
+    if int(op.args.get("reduction", 1)) != NO_REDUCTION:
+        steps += lower_op(AtenOp("aten.mean.default", (loss,), op.outputs, {}, module=op.module))
+    return tuple(replace(o, aten=op.name) for o in steps)
+
+
 def _nll_loss2d(op: AtenOp) -> tuple[Op, ...]:
     # nll_loss over a map (NLLLoss2d.cu: [N, C, H, W] log-probabilities, [N, H, W] targets): many blocks, each picking a
     # log-probability per target position and adding its partial sum atomically, reduced or not; its bytes the targets

@@ -253,7 +253,7 @@ FILLS = frozenset({"ones_like", "zeros_like", "full_like", "new_ones", "new_zero
 INTEGER_DIVISIONS = frozenset({"floor_divide", "remainder", "div"})
 # elementwise ops whose math per element can bind before their bytes (activations, exp / log, trigonometry)
 MATH_OPS = frozenset({"gelu", "silu", "sigmoid", "tanh", "exp", "exp2", "expm1", "erf", "log", "log1p", "sin", "cos",
-                      "log_sigmoid_forward",
+                      "log_sigmoid_forward", "atan2",
                       "softplus", "elu", "mish", "exponential", "log10", "log2", "logaddexp", "glu", "sqrt", "xlogy",
                       # autograd's activation gradients (test-time training's inner step): the activation recomputed
                       "silu_backward", "gelu_backward", "sigmoid_backward", "tanh_backward"})

@@ -34,6 +34,12 @@ def _mv(op: AtenOp) -> tuple[Op, ...]:
     return (Matmul(m, 1, k, dtype=hdtype(a), aten=op.name, name=_name(op)),)
 
 
+def _dot(op: AtenOp) -> tuple[Op, ...]:
+    # torch.dot / vdot: cuBLAS's dot, a gemv of one row (the aten_unknown roofline priced its 3 us calls at 14 us)
+    a = op.inputs[0]
+    return (Matmul(1, 1, a.numel, dtype=hdtype(a), aten=op.name, name=_name(op)),)
+
+
 def _bmm(op: AtenOp) -> tuple[Op, ...]:
     a, b = op.inputs[0], op.inputs[1]
     batch, m, k = a.shape

@@ -49,6 +49,14 @@ def _reduction(op: AtenOp) -> tuple[Op, ...]:
                           split=bool(kept_between) and laid is None, name=_name(op)),)
 
 
+def _trace(op: AtenOp) -> tuple[Op, ...]:
+    # trace_cuda: self.diagonal().sum(), ATen's reduce kernel over the diagonal's elements a row's stride + 1 apart
+    x = op.inputs[0]
+    diagonal = TensorMeta((min(x.shape),), (sum(x.stride),), x.dtype, view=True, contiguous=False)
+    total = lower_op(AtenOp("aten.sum.default", (diagonal,), op.outputs, {}, module=op.module))
+    return tuple(replace(o, aten=op.name) for o in total)
+
+
 def memory_inner(x: TensorMeta, dims) -> int | None:
     """The kept elements a reduction's input holds inside its reduced dims in memory, where `x` is a permutation of
     a dense tensor other than row-major (a channels-last map, a transposed view) and its reduced dims lie together in

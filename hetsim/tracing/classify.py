@@ -54,6 +54,8 @@ ELEMENTWISE = frozenset({
     "hardsigmoid", "log10", "log2", "logaddexp", "nan_to_num",
     # kl_div's target * log(target) (F.kl_div, a distillation loss): one elementwise kernel with its log
     "xlogy",
+    # DimeNet's triplet angles (atan2 of a cross product's norm and a dot): one elementwise kernel each
+    "atan2", "linalg_cross",
 })
 
 

@@ -87,7 +87,8 @@ def h200_fit_cases():
                                "H200-aten-gemm-fp32-2026-12-04.parquet",
                                "H200-aten-realcode-more33-2026-12-04.parquet",
                                "H200-aten-realcode-more34-2026-12-04.parquet",
-                               "H200-aten-gemm-fp32-large-2026-12-04.parquet")]
+                               "H200-aten-gemm-fp32-large-2026-12-04.parquet",
+                               "H200-aten-rare-sweep-2026-12-05.parquet")]
 
 
 @pytest.fixture(scope="session")

@@ -126,10 +126,11 @@ def test_the_twenty_fourth_check_was_timed_and_is_scored(scored_graph):
     # (calibration/README.md). Since then realcode-more32 was fitted on what its kernels showed (training BatchNorm)
     # and nn.EmbeddingBag's narrow rows left index_select's narrow key: no longer blind, this pins today's score. The
     # LLaVA merge's masked_scatter (11295) was left out of the run: its random mask asked for more values than its
-    # source holds, a device-side assert that ends the process
+    # source holds, a device-side assert that ends the process. resize_as_ is a host view since the library kernels
+    # were lowered (aten_library): 859 kernel cases
     graph = scored_graph("H200-aten-realcode-check24-2026-12-04.parquet", [i for i in range(11237, 12161)
                                                                             if i != 11295], timed=922)
-    assert graph["n"] == 860
+    assert graph["n"] == 859
     assert graph["median_abs"] == pytest.approx(0.072, abs=0.01)
     assert 0.30 < graph["p90_abs"] < 0.45
 
@@ -141,4 +142,5 @@ def test_the_twenty_fifth_check_was_timed_and_is_scored_blind(scored_graph):
     graph = scored_graph("H200-aten-realcode-check25-2026-12-04.parquet", range(12185, 13011), timed=823)
     assert graph["n"] == 796
     assert graph["median_abs"] == pytest.approx(0.057, abs=0.01)  # 6.9 % before the landscape sweeps' tables
-    assert 0.28 < graph["p90_abs"] < 0.42
+    # 27.4 % since its affine_grid, antialiased resizes and adaptive pools were priced by their work (aten_library)
+    assert 0.25 < graph["p90_abs"] < 0.42

@@ -689,11 +689,14 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     which lives in realcode_fiftysixth, blind to every group before it; then reduce-sweep (reduce_sweep), a sample of
     reductions over every layout of dims real code reduces; then tiny-sweep (tiny_sweep), elementwise, copy, index
     and softmax ops at the sizes where a kernel's fixed cost is most of its time; then rare-sweep (rare_sweep), ops
-    hetsim has no kernel model for, each at a spread of sizes)."""
+    hetsim has no kernel model for, each at a spread of sizes; then the twenty-eighth check, realcode-check28, which
+    lives in realcode_fiftyseventh, blind to every group before it; then library-sweep (library_sweep), the library
+    kernels rare-sweep drew at the sizes where their work binds)."""
     from hetsim.calibration.gpu_suite import (
         conv_sweep,
         gemm_fp32,
         gemm_shapes,
+        library_sweep,
         rare_sweep,
         realcode_eighteenth,
         realcode_eighth,
@@ -705,6 +708,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_fiftyfirst,
         realcode_fiftyfourth,
         realcode_fiftysecond,
+        realcode_fiftyseventh,
         realcode_fiftysixth,
         realcode_fiftythird,
         realcode_fortieth,
@@ -816,7 +820,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_fiftysixth.REALCODE_CHECK27,), realcode_fiftysixth.specs),
             ((reduce_sweep.REDUCE_SWEEP,), reduce_sweep.specs),
             ((tiny_sweep.TINY_SWEEP,), tiny_sweep.specs),
-            ((rare_sweep.RARE_SWEEP,), rare_sweep.specs))
+            ((rare_sweep.RARE_SWEEP,), rare_sweep.specs),
+            ((realcode_fiftyseventh.REALCODE_CHECK28,), realcode_fiftyseventh.specs),
+            ((library_sweep.LIBRARY_SWEEP,), library_sweep.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
