@@ -182,7 +182,9 @@ class TopK(Op):
     the expected share of the n scores that are non-zero (a sparse scoring leaves the rest tied at
     zero, which slows a CPU's np.argpartition several-fold); GPU and FPGA models ignore it.
     `sorted`: the k results ordered, as torch.topk returns them by default (on a GPU a sort of the
-    results after the select: hetsim.hardware.sorting.topk_sort); False: in the select's order."""
+    results after the select: hetsim.hardware.sorting.topk_sort); False: in the select's order.
+    `one_block`: the select runs one block a row whatever its length (ATen's gatherKthValue /
+    gatherMedian for kthvalue and median), never torch.topk's multi-block radix select."""
 
     op_class: ClassVar[str] = "topk"
     rows: int
@@ -191,6 +193,7 @@ class TopK(Op):
     dtype: str = "bf16"
     scored_share: float = field(default=1.0, metadata={"omit_default": True})
     sorted: bool = field(default=True, metadata={"omit_default": True})
+    one_block: bool = field(default=False, metadata={"omit_default": True})
 
     def __post_init__(self) -> None:
         if not 0 < self.k <= self.n:

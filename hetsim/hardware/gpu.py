@@ -207,7 +207,7 @@ def walk_bytes(op: Op) -> float:
             walk *= ACCUMULATE_BYTES / dtype_bytes(op.dtype)  # over another dim: the same, its elements counted
         return walk
     if isinstance(op, TopK):
-        if topk_multiblock(op.rows, op.n):
+        if multiblock_select(op):
             # each digit pass's cumsum over a slice's blocks: a digit's count (4 bytes) a block, one after another
             return float(ACCUMULATE_BYTES * launch.mbtopk_blocks_per_slice(op.rows, op.n))
         return float(op.n * dtype_bytes(op.dtype))
@@ -417,6 +417,12 @@ def op_stream_device_s(rates: OpClassRates, op: Op) -> float:
     return rates.stream_device_s(compute_work(op), hbm_bytes(op), *wave_shape(op), walk_bytes(op))
 
 
+def multiblock_select(op: TopK) -> bool:
+    """Whether a top-k's select is the multi-block radix select (torch.topk's heuristic; kthvalue's and median's
+    select is always one block a row)."""
+    return not op.one_block and topk_multiblock(op.rows, op.n)
+
+
 def topk_multiblock(rows: int, n: int) -> bool:
     """Whether torch.topk on CUDA takes its multi-block radix select (PyTorch's heuristic in
     aten/src/ATen/native/cuda/TensorTopK.cu, `should_use_multiblock`), else one block per row."""
@@ -609,7 +615,7 @@ def rate_keys(op: Op) -> tuple[str, ...]:
     if isinstance(op, Copy):
         return ("copy",) if op.direction == "d2d" else (f"copy_{op.direction}",)
     if isinstance(op, TopK):
-        base = "topk_multiblock" if topk_multiblock(op.rows, op.n) else "topk_singleblock"
+        base = "topk_multiblock" if multiblock_select(op) else "topk_singleblock"
         # fp32 scores (BM25's): the radix select walks 32-bit keys in four 8-bit digit passes, 16-bit ones in
         # two; its own key where the aten sweep fitted one (bytes or a row's walk, whichever is slower)
         fp32 = (f"{base}_fp32",) if base == "topk_multiblock" and op.dtype == "fp32" else ()

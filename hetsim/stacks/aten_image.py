@@ -139,6 +139,8 @@ def _grid_sample(op: AtenOp) -> tuple[Op, ...]:
     interpolating upsample's."""
     x, grid, out = op.inputs[0], op.inputs[1], op.outputs[0]
     taps = GRID_TAPS.get(int(op.args.get("interpolation_mode", 0)), 4)
+    if len(x.shape) == 5 and taps > 1:  # grid_sampler_3d: trilinear, 8 inputs an output (its only other mode nearest)
+        taps = 8
     moved = out.numel * taps * x.itemsize + nbytes(grid) + nbytes(out)
     return (Pointwise(out.numel, moved, op.name, "grid_sample", operands=taps, walk=x.shape[1] if len(x.shape) > 1
                       else 1, name=_name(op)),)

@@ -214,6 +214,19 @@ def test_ops_whose_kernels_assert_on_their_values_get_valid_inputs():
     assert out.shape == (2, 50, 64)
 
 
+def test_a_histogram_is_timed_over_its_declared_range():
+    """histc's atomic adds contend as its values fall: drawn in [0, 1), a [0, 63] histogram piles them into one bin."""
+    torch = pytest.importorskip("torch")
+
+    from hetsim.calibration.e2e.opcases import op_callable
+    from hetsim.tracing.trace import AtenOp, TensorMeta
+
+    x, bins = TensorMeta((24576,), (1,), "float32"), TensorMeta((64,), (1,), "float32")
+    counts = op_callable(AtenOp("aten.histc.default", (x,), (bins,), {"bins": 64, "min": 0, "max": 63}),
+                         torch.device("cpu"))()
+    assert int(counts.sum()) == 24576 and int((counts > 0).sum()) == 64 and int(counts.max()) < 24576 // 32
+
+
 def test_host_profile_counts_every_aten_op_and_sdpa_call_per_decode_step(tiny, tmp_path):
     """The host-time diagnostic on a CPU: per stack, the profiled steps' wall times and, per aten op, its
     calls per step (a DynamicCache step of a 2-layer model: one SDPA call per layer)."""

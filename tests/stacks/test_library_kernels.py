@@ -134,3 +134,27 @@ def test_the_library_sweep_is_a_block_after_the_twenty_eighth_check(assert_appen
     regimes = {committed_cases[n]["regime"] for n in ids}
     # every library key but the ones rare-sweep's sizes already span (histc, affine_grid, col2im), and int8 products
     assert regimes >= {*SOLVER_KEYS, "cdist", "weight_norm", *WINDOW_WALK_KEYS, "matmul_int8"}
+
+
+def test_kthvalue_and_median_select_one_block_a_slice_whatever_its_length():
+    from hetsim.hardware.gpu import rate_keys
+    from hetsim.ops import TopK
+
+    x = TensorMeta.dense((64 * 256 * 56 * 56,), "float32")
+    kth = lower_op(AtenOp("aten.kthvalue.default", (x,), (TensorMeta.dense((), "float32"),) * 2, {"k": 1000}))
+    assert len(kth) == 1 and isinstance(kth[0], TopK) and kth[0].one_block and (kth[0].rows, kth[0].n) == (1, x.numel)
+    # torch.topk over the same slice would take the multi-block radix select; gatherKthValue never does
+    assert rate_keys(kth[0])[0].startswith("topk_select_singleblock")
+    assert rate_keys(TopK(1, x.numel, 1, "fp32", sorted=False))[0].startswith("topk_select_multiblock")
+    blur = lower_op(AtenOp("aten.median.dim", (TensorMeta.dense((8, 3, 512, 512, 9), "float32"),),
+                           (TensorMeta.dense((8, 3, 512, 512), "float32"),) * 2, {"dim": -1}))
+    assert (blur[0].rows, blur[0].n) == (8 * 3 * 512 * 512, 9)
+
+
+def test_cummax_counts_its_indices_beside_its_values():
+    x = TensorMeta.dense((64, 1024, 512), "float32")
+    values, indices = TensorMeta.dense(x.shape, "float32"), TensorMeta.dense(x.shape, "int64")
+    scan = lower_op(AtenOp("aten.cummax.default", (x,), (values, indices), {"dim": 1}))
+    total = lower_op(AtenOp("aten.cumsum.default", (x,), (values,), {"dim": 1}))
+    assert scan[0].regime == total[0].regime == "scan_outer"
+    assert scan[0].nbytes == total[0].nbytes + indices.numel * 8

@@ -111,6 +111,7 @@ def op_callable(op: AtenOp, device: torch.device, bound: int | None = None, posi
     if "embedding_bag" in op.name and len(tensors) >= 3:
         tensors[2] = _bag_offsets(tensors[1], tensors[2])
     _within_assertions(parts[1], op, tensors)
+    _over_declared_range(parts[1], op, tensors)
     args = list(func._schema.arguments)
     tensor_args = [a for a in args if a.name not in op.args and "Tensor" in str(a.type)]
     lists = sum(1 for a in tensor_args if str(a.type).startswith("List"))
@@ -212,6 +213,15 @@ def _within_assertions(name: str, op: AtenOp, tensors: list[torch.Tensor]) -> No
                 flat.copy_(flat.sigmoid())
     elif name == "masked_scatter" and len(tensors) == 3:
         tensors[1] = _mask_within(tensors[0], tensors[1], tensors[2])
+
+
+def _over_declared_range(name: str, op: AtenOp, tensors: list[torch.Tensor]) -> None:
+    """Redraw, in place, the values of ops whose kernel's pace follows where the values fall: histc's over its declared
+    [min, max] (the default draw in [0, 1) piled a [0, 63] histogram's atomic adds into one bin: realcode-check24's
+    and check26's histc cases ran 1.9x and 1.8x the sweep's pace at their sizes)."""
+    lo, hi = float(op.args.get("min", 0) or 0), float(op.args.get("max", 0) or 0)
+    if name == "histc" and tensors and hi > lo and tensors[0].is_floating_point() and tensors[0].numel():
+        _storage(tensors[0]).uniform_(lo, hi)
 
 
 def _repeats_summing(repeats: torch.Tensor, total: int) -> torch.Tensor:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 
-from hetsim.calibration.gpu_suite.rare_sweep import _log
+from hetsim.calibration.gpu_suite.rare_sweep import _log, drawn_specs
 
 LIBRARY_SWEEP = "library-sweep"
 SEED = 20261205
@@ -68,18 +68,6 @@ def _draws(rng: random.Random):
     return out
 
 
-def _ops():
-    import torch
-
-    from hetsim.calibration.gpu_suite.aten_cases import _meta_makers
-
-    m, i = _meta_makers()
-    rng = random.Random(SEED)
-    return [(name, *build(m, i, torch.float32)) for name, build in _draws(rng)]
-
-
 def specs():
     """(group, label, callable, meta inputs, positive), as aten_cases' spec functions yield them."""
-    from hetsim.calibration.gpu_suite.aten_cases import _labelled
-
-    yield from _labelled(((LIBRARY_SWEEP, _ops()),))
+    yield from drawn_specs(LIBRARY_SWEEP, _draws, SEED)

@@ -75,18 +75,18 @@ def _draws(rng: random.Random):
     return out
 
 
-def _ops():
+def drawn_specs(group: str, draws, seed: int):
+    """(group, label, callable, meta inputs, positive) of each op `draws(rng)` builds, sizes drawn from `seed`, as
+    aten_cases' spec functions yield them (rare-sweep's, library-sweep's)."""
     import torch
 
-    from hetsim.calibration.gpu_suite.aten_cases import _meta_makers
+    from hetsim.calibration.gpu_suite.aten_cases import _labelled, _meta_makers
 
     m, i = _meta_makers()
-    rng = random.Random(SEED)
-    return [(name, *build(m, i, torch.float32)) for name, build in _draws(rng)]
+    rng = random.Random(seed)
+    yield from _labelled(((group, [(name, *build(m, i, torch.float32)) for name, build in draws(rng)]),))
 
 
 def specs():
     """(group, label, callable, meta inputs, positive), as aten_cases' spec functions yield them."""
-    from hetsim.calibration.gpu_suite.aten_cases import _labelled
-
-    yield from _labelled(((RARE_SWEEP, _ops()),))
+    yield from drawn_specs(RARE_SWEEP, _draws, SEED)
