@@ -5,8 +5,8 @@ checks 27 such cases missed by more than 25 %, nearly all priced far too fast: c
 cholesky, triangular solves, slogdet) run latency-bound panel steps, weight_norm's last-dim kernel, affine_grid's
 batched product with three columns, cdist's block-per-output kernel, histc's atomics, the antialiased resizes,
 adaptive pooling at sizes that do not divide, _int_mm, col2im. This group times each such op at sizes drawn over the
-range real code calls it at, so the fit can price an unmodelled op by its measured neighbours of the same op
-(hetsim.hardware.product_table: elements and bytes) instead of the roofline alone.
+range real code calls it at: the keys of hetsim.stacks.aten_library (and aten_image's `upsample_aa`, `pool_adaptive`)
+are fitted on them, each op priced by the work its shapes say instead of the roofline.
 
 Shapes are drawn, not taken from any check (log-uniform within each op's bounds). Fitted, never validated against;
 the builder drops a case equal to any earlier group's.
