@@ -49,6 +49,18 @@ def test_validate_cpu_bm25_tiny_prints_model_and_measured_columns():
     assert res.returncode == 0, res.stderr
     assert "measured ms" in res.stdout and "model ms" in res.stdout and "1,000" in res.stdout
     assert "median |error|" in res.stdout
+    # judged on micro-ops measured here, the stored profile's prediction beside it, labelled a transfer
+    assert "micro-ops here" in res.stdout and "host-cpu-2c.yaml" in res.stdout
+    assert "(micro-ops measured here; target 15%)" in res.stdout and "transfer, not judged" in res.stdout
+
+
+def test_validate_cpu_bm25_stored_judges_the_stored_profile_and_measures_no_micro_ops():
+    pytest.importorskip("bm25s")
+    res = subprocess.run([sys.executable, "-m", "hetsim", "validate", "cpu-bm25", "--docs", "1000", "--queries", "4",
+                          "--stored"], capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    assert res.returncode == 0, res.stderr
+    assert "micro-ops here" not in res.stdout and "transfer" not in res.stdout
+    assert "(host-cpu-2c.yaml, measured 20" in res.stdout
 
 
 def test_calibrate_cpu_never_replaces_a_file_it_did_not_write(tmp_path):
