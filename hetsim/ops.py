@@ -487,8 +487,13 @@ class Pointwise(Op):
     walk_share: float = field(default=0.0, metadata={"omit_default": True})
     # the 128-byte lines its warps' loads touch, summed over the kernel (a transposing copy: 32 a warp where each load
     # is a stride apart, a few where the input's contiguous dim lies a few outputs away; 0: not counted): the element
-    # work of a key that times its loads' lines (aten_copies.warp_lines)
+    # work of a key that times its loads' lines (aten_copies.warp_lines); a scatter's: the 32-byte sectors its writes
+    # touch (aten_index.scatter_write_sectors)
     lines: int = field(default=0, metadata={"omit_default": True})
+    # bytes of the destination a scatter's writes touch, and the share of them the L2 holds while the kernel runs
+    # (residency.merged_share; 0: none): its sector writes merge there, and write back to HBM sector by sector beyond
+    scattered_bytes: int = field(default=0, metadata={"omit_default": True})
+    scattered_share: float = field(default=0.0, metadata={"omit_default": True})
     # tensors a traced elementwise op loads (a Python number is a kernel argument, a 0-dim GPU tensor is loaded; 0: not
     # counted): which of its measured neighbours it is like (product_table.product_class), nothing it is timed by
     tensor_inputs: int = field(default=0, metadata={"omit_default": True})

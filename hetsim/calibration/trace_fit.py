@@ -622,7 +622,15 @@ def fit_three(points: list[Point], max_bw: float = math.inf) -> tuple[float, flo
         steps = [(hi - lo) / 24 * 3 for lo, hi in spans]
         spans = [[math.log10(r) - st, math.log10(r) + st] for r, st in zip(best[2], steps, strict=True)]
         spans[0][1] = min(spans[0][1], top)
-    _, over, (bw, rate, walk_bw) = best
+    err, over, (bw, rate, walk_bw) = best
+    # where no case's bytes bind, the grid's first best is the least bandwidth the cases allow, a bound and not a
+    # rate: the HBM's instead, so a case whose bytes do bind (a scatter that writes a few sectors a warp) meets the
+    # kernel's stream and not the slowest pace the fit's work-bound cases happened to leave room for
+    if math.isfinite(top_bw := 10.0**top) and bw < top_bw:
+        m = np.maximum(np.maximum(terms[0] / top_bw, terms[1] / rate), terms[2] / walk_bw)
+        top_over = max(0.0, float(np.sum((g - m) * inv_g2) / np.sum(inv_g2)))
+        if float(np.sum(((top_over + m) / g - 1.0) ** 2)) <= err * (1.0 + 1e-9) + 1e-15:
+            over, bw = top_over, top_bw
     return over, bw, rate, walk_bw
 
 
@@ -904,6 +912,9 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
             over, bw, flop_rate, walk_bw = fit_three(points, max_bw)
             notes.append("device_s = overhead_s + max(bytes / bw_bytes_per_s, work / flop_rate, walk / "
                          "walk_bw_bytes_per_s) (hetsim.hardware.gpu.compute_work, walk_bytes)")
+            if math.isfinite(max_bw) and bw >= max_bw * (1.0 - 1e-9):
+                notes.append("the bytes bind no case at any bandwidth the grid holds: bw_bytes_per_s the HBM's (a "
+                             "bound, not a fit)")
         elif key in FLOOR_KEYS:
             over, walk_bw, flop_rate = fit_floor(points)
             bw = max_bw

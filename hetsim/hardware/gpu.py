@@ -283,6 +283,12 @@ def compute_work(op: Op) -> float:
         # a Welford update an element (a reciprocal and two fused multiply-adds in fp32, one after another), and a
         # row's fixed cost in elements
         return float(op.numel + NORM_ROW_ELEMENTS[op.regime] * op.rows)
+    if isinstance(op, Pointwise) and op.scattered_bytes and op.lines:
+        # a scatter's sector writes merge in the L2 as far as it holds the sectors they touch, in a forward as in a
+        # replayed case (residency.merged_share): the key's rate, fitted on permutations of destinations the L2 held
+        # (realcode-more5's, <= 4 MB), is the L2's, and a destination wider than the L2 pays the HBM's (L2_GAIN, as the
+        # bytes do)
+        return residency.hbm_equivalent(float(op.lines), op.scattered_share, residency.L2_GAIN)
     return op.element_work if isinstance(op, Pointwise) else op.flops
 
 
@@ -1047,6 +1053,9 @@ class GpuModel:
             dev, stream = sum(p[0] for p in prices), sum(p[1] for p in prices)
             return dev, stream, prices[0][2], max(prices[0][2], stream)
         r = self.rates_for(op)
+        if getattr(op, "scattered_bytes", 0) and not op.scattered_share:
+            # a forward's scatter (a replayed case's already holds its share): its writes merge in the L2 all the same
+            op = residency.merged_share(op, self.l2_bytes)
         if op.l2_share:  # only a bandwidth-bound kernel reads faster from the L2
             self.log.note(f"{self.name}.l2_residency",
                           "calibrated" if self.name == residency.MEASURED_ON else "transferred")

@@ -82,6 +82,14 @@ def bound_share(share: float, bw: float, hbm_bw: float) -> float:
     return share * min(1.0, bw / hbm_bw) if share and hbm_bw > 0 else share
 
 
+def merged_share(op: Op, l2_bytes: float) -> Op:
+    """A scatter (Pointwise.scattered_bytes) with the share of the destination sectors its writes touch that the L2
+    holds while it runs (l2_share of those bytes): partial-sector writes merge there whether or not the destination
+    was warm, so this holds in a forward as in a replayed case; other ops unchanged."""
+    scattered = getattr(op, "scattered_bytes", 0)
+    return replace(op, scattered_share=l2_share(scattered, l2_bytes)) if scattered else op
+
+
 def replayed(ops, l2_bytes: float) -> tuple[Op, ...]:
     """The ops as an op case runs them: each on its own buffers, call after call, so its working set (its bytes:
     what it reads and writes) sits in the L2 as far as l2_share says. Host work and host copies stay."""
@@ -91,7 +99,7 @@ def replayed(ops, l2_bytes: float) -> tuple[Op, ...]:
         regime = getattr(op, "regime", "")
         share = 0.0 if host or regime in NO_L2_GAIN else l2_share(working_bytes(op), l2_bytes)
         walk = {"walk_share": share} if regime in WALK_L2_GAIN else {}
-        out.append(replace(op, l2_share=share, **walk) if share else op)
+        out.append(merged_share(replace(op, l2_share=share, **walk) if share else op, l2_bytes))
     return tuple(out)
 
 

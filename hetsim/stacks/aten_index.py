@@ -179,14 +179,58 @@ def _scatter(op: AtenOp) -> tuple[Op, ...]:
     # index's offset computed and its element written each (profiled, realcode-more20: ~1.5 us over a few hundred
     # elements, ~3.3-4.9 from ~1,000, where every thread runs its 8): those steps are its walk
     steps = min(SCATTER_UNROLL, math.ceil(moved / SCATTER_THREADS))
-    work = Pointwise(moved, nbytes_of(index) + 2 * moved * dest.itemsize, op.name, regime, walk=steps * FP32_BYTES,
-                     name=_name(op))
+    # a plain scatter's element work is the sectors its warps' writes touch (scatter_write_sectors): the key's rate
+    # was fitted on scatters of whole permutations (one sector a write); a one-hot along the channels or a mask over
+    # narrow rows writes a few sectors a warp, and runs at the bytes' pace instead
+    moved_bytes = 2 * moved * dest.itemsize
+    sectors = 0
+    if not add:
+        sectors = round(moved * scatter_write_sectors(dest, index, int(op.args.get("dim", 0))))
+        # the source read (a value scatter reads none) and the sectors written, never more than the destination holds:
+        # the bytes an L2 must hold for the writes to merge there (beyond it each sector goes back to HBM on its own:
+        # residency.merged_share, gpu.compute_work)
+        src = moved * dest.itemsize if len(op.inputs) > 2 else 0
+        scattered = min(nbytes_of(dest), sectors * SECTOR_BYTES)
+        moved_bytes = src + scattered
+    work = Pointwise(moved, nbytes_of(index) + moved_bytes, op.name, regime, walk=steps * FP32_BYTES, lines=sectors,
+                     scattered_bytes=0 if add else scattered, name=_name(op))
     if op.base.endswith("_"):
         return (work,)
     return (*_dense_copy(dest, op), work)
 
 
 SCATTER_THREADS, SCATTER_UNROLL = 128, 8  # ScatterGatherKernel.cu's block and elements a thread
+WARP, SECTOR_BYTES = 32, 32
+
+
+def _distinct(draws: float, values: float) -> float:
+    """Expected distinct values among `draws` uniform draws from `values` (the harness's indices are uniform)."""
+    return values * (1.0 - (1.0 - 1.0 / values) ** draws) if values > 1 else 1.0
+
+
+def scatter_write_sectors(dest: TensorMeta, index: TensorMeta, dim: int) -> float:
+    """The 32-byte sectors of the destination a scatter's writes touch, per index element: a warp takes 32
+    consecutive index elements, each written at its own index along `dim` and its own place in the other dims.
+    Along an outer dim (inner elements >= 1 a slice) the warp's elements sit a sector group apart in the inner dims,
+    each group drawing its planes from the dim's size: a one-hot over 3 channels of bools writes ~3 sectors a warp,
+    over 14 fp32 channels ~25. Along the last dim a warp spans 32 / k rows of k indices each, each row's writes
+    drawing from its sectors, never more sectors than the rows' bytes hold: a 2:4 mask over 4-byte rows 2 a warp, a
+    permutation of a long row 32."""
+    rank = max(len(index.shape), 1)
+    dim %= rank
+    size = dest.shape[dim] if dest.shape else 1
+    inner = math.prod(index.shape[dim + 1:]) if index.shape else 1
+    per_sector = max(SECTOR_BYTES // max(dest.itemsize, 1), 1)  # consecutive inner elements one sector holds
+    if inner > 1:
+        group = min(per_sector, inner)
+        sectors = WARP / group * _distinct(group, size)
+    else:
+        k = max(index.shape[dim] if index.shape else 1, 1)
+        rows = max(WARP / k, 1.0)
+        row_sectors = max(math.ceil(size * dest.itemsize / SECTOR_BYTES), 1)
+        spanned = max(math.ceil(rows * size * dest.itemsize / SECTOR_BYTES), 1)
+        sectors = min(rows * _distinct(min(k, WARP), row_sectors), spanned)
+    return min(sectors, WARP) / WARP
 
 
 def _masked_scatter(op: AtenOp) -> tuple[Op, ...]:

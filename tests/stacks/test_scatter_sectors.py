@@ -1,0 +1,61 @@
+"""A plain scatter's element work is the 32-byte sectors its warps' writes touch (aten_index.scatter_write_sectors),
+and those merge in the L2 as far as it holds the sectors touched (residency.merged_share)."""
+
+import pytest
+
+from hetsim.hardware import residency
+from hetsim.hardware.gpu import compute_work
+from hetsim.stacks.aten_index import scatter_write_sectors
+from hetsim.tracing.trace import AtenOp, TensorMeta
+
+T = TensorMeta.dense
+
+
+@pytest.mark.parametrize(("dest", "dtype", "index", "dim", "expected"), [
+    # a permutation of a long row: each of a warp's 32 writes its own sector
+    ((8, 128256), "float32", (8, 128256), 1, 1.0),
+    # a one-hot over 3 channels of bools: a warp's 32 neighbours land in <= 3 sectors
+    ((2, 3, 128, 128, 128), "bool", (2, 1, 128, 128, 128), 1, 3 / 32),
+    # over 14 fp32 channels: 4 groups of 8 neighbours, each drawing its planes from 14
+    ((2, 14, 96, 96, 96), "float32", (2, 1, 96, 96, 96), 1, 4 * 14 * (1 - (13 / 14) ** 8) / 32),
+    # a 2:4 mask over rows of 4 bools: 16 rows a warp, 64 bytes, 2 sectors
+    ((1 << 20, 4), "bool", (1 << 20, 2), 1, 2 / 32),
+    # one index a row of 16 bf16 (32 bytes): a sector a row, a row a write
+    ((2048, 16), "bfloat16", (2048, 1), 1, 1.0),
+])
+def test_sectors_a_write_follow_where_a_warps_writes_land(dest, dtype, index, dim, expected):
+    assert scatter_write_sectors(T(dest, dtype), T(index, "int64"), dim) == pytest.approx(expected, rel=0.01)
+
+
+def _scatter(dest_shape, dtype, index_shape, dim):
+    from hetsim.stacks.aten_index import _scatter
+
+    dest, index = T(dest_shape, dtype), T(index_shape, "int64")
+    (op,) = _scatter(AtenOp("aten.scatter_.value", (dest, index), (dest,), {"dim": dim, "value": 1}))
+    return op
+
+
+def test_a_one_hot_is_priced_by_its_few_sectors_and_a_permutation_by_each_write():
+    onehot = _scatter((2, 3, 128, 128, 128), "bool", (2, 1, 128, 128, 128), 1)
+    perm = _scatter((8, 128256), "float32", (8, 128256), 1)
+    assert onehot.lines == pytest.approx(onehot.numel * 3 / 32, rel=0.01)
+    assert perm.lines == pytest.approx(perm.numel, rel=0.01)
+    # the bytes: the index read and the sectors written, never more than the destination
+    assert onehot.nbytes == 8 * onehot.numel + min(2 * 3 * 128**3, onehot.lines * 32)
+    assert onehot.scattered_bytes == min(2 * 3 * 128**3, onehot.lines * 32)
+
+
+def test_sector_writes_cost_the_hbms_pace_once_the_destination_outgrows_the_l2():
+    l2 = 60 * 2**20
+    small = residency.merged_share(_scatter((8, 128256), "float32", (8, 128256), 1), l2)
+    wide = residency.merged_share(_scatter((256, 152064), "int64", (256, 152064), 1), l2)
+    assert small.scattered_share == 1.0 and wide.scattered_share == 0.0
+    assert compute_work(small) == pytest.approx(small.lines / residency.L2_GAIN)
+    assert compute_work(wide) == pytest.approx(wide.lines)
+    # a scatter_add keeps its atomic's pricing: no sectors counted
+    from hetsim.stacks.aten_index import _scatter as lower
+
+    dest = T((64, 64), "float32")
+    (add,) = lower(AtenOp("aten.scatter_add_.default", (dest, T((64, 8), "int64"), T((64, 8), "float32")), (dest,),
+                          {"dim": 1}))
+    assert add.lines == 0 and add.scattered_bytes == 0
