@@ -688,6 +688,9 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "fft": ("copy",),  # cuFFT's passes, each reading and writing the transform's data (hetsim.stacks.aten_spectral)
     "copy_repeat": ("copy_expand", "copy_strided", "copy"),  # Tensor.repeat: its views, then a copy of the expanded one
     "roll": ("copy_strided", "copy"),  # roll_cuda_kernel: an element copy with its source offset, a rolled dim a pass
+    # ReflectionPad.cu / ReplicationPadding.cu: a thread an output element, its mirrored or clamped source computed;
+    # priced as ATen's strided copy until a profile fits the key (scatter-pad-sweep times it)
+    "pad_edge": ("copy_strided", "copy"),
     "random": ("pointwise_fill", "pointwise", "elementwise"),  # a distribution kernel: Philox draws, stored
     "cat_unaligned": ("cat_strided", "copy_strided", "copy"),  # a batched cat writing runs of a few bytes
     "pool": ("conv_depthwise", "pointwise_broadcast", "pointwise", "elementwise"),

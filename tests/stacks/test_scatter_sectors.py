@@ -59,3 +59,23 @@ def test_sector_writes_cost_the_hbms_pace_once_the_destination_outgrows_the_l2()
     (add,) = lower(AtenOp("aten.scatter_add_.default", (dest, T((64, 8), "int64"), T((64, 8), "float32")), (dest,),
                           {"dim": 1}))
     assert add.lines == 0 and add.scattered_bytes == 0
+
+
+def test_the_scatter_pad_sweep_is_a_block_after_the_library_sweep_spanning_the_unfitted_layouts(
+        assert_appended_block, committed_cases):
+    from hetsim.calibration.gpu_suite import library_sweep, scatter_sweep
+    from hetsim.calibration.paths import REPO_ROOT
+    from hetsim.tracing.trace import AtenOp as Traced
+
+    ids = assert_appended_block(scatter_sweep.SCATTER_PAD_SWEEP, range(23960, 24040), scatter_sweep,
+                                library_sweep.LIBRARY_SWEEP, 23959,
+                                REPO_ROOT / "experiments" / "kernel_dispatch" / "scatter_pad_sweep_ids.txt")
+    assert {committed_cases[n]["regime"] for n in ids} == {"scatter", "pad_edge"}
+    from hetsim.stacks.aten_index import _scatter
+
+    scatters = [_scatter(Traced.from_json(committed_cases[n]["spec"]))[-1] for n in ids
+                if committed_cases[n]["regime"] == "scatter"]
+    # what the fit lacked: scatters that stream their index (a few sectors a warp) and destinations wider than an L2
+    assert sum(op.lines < 0.2 * op.numel for op in scatters) >= 5
+    assert sum(op.scattered_bytes > 100 * 2**20 for op in scatters) >= 5
+    assert sum(op.scattered_bytes < 20 * 2**20 for op in scatters) >= 5

@@ -691,7 +691,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     and softmax ops at the sizes where a kernel's fixed cost is most of its time; then rare-sweep (rare_sweep), ops
     hetsim has no kernel model for, each at a spread of sizes; then the twenty-eighth check, realcode-check28, which
     lives in realcode_fiftyseventh, blind to every group before it; then library-sweep (library_sweep), the library
-    kernels rare-sweep drew at the sizes where their work binds)."""
+    kernels rare-sweep drew at the sizes where their work binds; then scatter-pad-sweep (scatter_sweep), scatters and
+    pads at the layouts and sizes the fit held none of)."""
     from hetsim.calibration.gpu_suite import (
         conv_sweep,
         gemm_fp32,
@@ -755,6 +756,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_twentysixth,
         realcode_twentythird,
         reduce_sweep,
+        scatter_sweep,
         tiny_sweep,
     )
 
@@ -822,7 +824,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((tiny_sweep.TINY_SWEEP,), tiny_sweep.specs),
             ((rare_sweep.RARE_SWEEP,), rare_sweep.specs),
             ((realcode_fiftyseventh.REALCODE_CHECK28,), realcode_fiftyseventh.specs),
-            ((library_sweep.LIBRARY_SWEEP,), library_sweep.specs))
+            ((library_sweep.LIBRARY_SWEEP,), library_sweep.specs),
+            ((scatter_sweep.SCATTER_PAD_SWEEP,), scatter_sweep.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
