@@ -11,7 +11,7 @@ from hetsim.ops import Convolution, Matmul, Op, Pointwise
 from hetsim.stacks.aten_copies import _dense_copy
 from hetsim.stacks.aten_dispatch import _unknown
 from hetsim.stacks.aten_pointwise import _pointwise
-from hetsim.stacks.aten_shapes import _name, channels_last_4d, hdtype, nbytes, same_dense_layout
+from hetsim.stacks.aten_shapes import _name, channels_last, channels_last_4d, hdtype, nbytes, same_dense_layout
 from hetsim.tracing.trace import AtenOp, TensorMeta
 
 
@@ -38,12 +38,12 @@ def _convolution(op: AtenOp) -> tuple[Op, ...]:
     samples, channels = x.shape[0], x.shape[1]
     taps, positions = math.prod(w.shape[2:]), math.prod(out.shape[2:])
     contiguous = same_dense_layout(x, TensorMeta.dense(x.shape, x.dtype))
-    channels_last = channels_last_4d(x)
+    x_last = channels_last(x)
     # a strided input (Mamba's and speech models' x.transpose(1, 2)) made contiguous first (direct_copy); cuDNN takes
-    # a channels-last one as it is
-    made_contiguous = () if contiguous or channels_last else _dense_copy(x, op)
+    # a channels-last one as it is, 2-D or 3-D (NHWC, NDHWC)
+    made_contiguous = () if contiguous or x_last else _dense_copy(x, op)
     if groups > 1 and groups == channels:
-        if channels_last and x.itemsize == 2:
+        if channels_last_4d(x) and x.itemsize == 2:
             # cuDNN's NHWC depthwise kernel over the input as it lies (profiled: conv2d_c1_k1_nhwc_specialized, fp16
             # and bf16, realcode-more17), the bias after
             work = Pointwise(out.numel, nbytes(x) + nbytes(w) + nbytes(out), op.name, "conv_depthwise_nhwc",
@@ -65,19 +65,19 @@ def _convolution(op: AtenOp) -> tuple[Op, ...]:
     # check18's ECAPA heads; a 16-bit one runs the layout kernels around an implicit GEMM, realcode-more16)
     one_by_one = (taps == 1 and (len(x.shape) == 4 or x.dtype == "float32")
                   and all(int(s) == 1 for s in op.args.get("stride", [1])))
-    if one_by_one and x.dtype != "float32" and channels_last:
+    if one_by_one and x.dtype != "float32" and x_last:
         # NHWC rows times the weight: one GEMM over every position
         return (Matmul(samples * positions, outputs, contraction, batch=groups, dtype=hdtype(x),
                        aten=op.name, name=_name(op)), *_conv_bias(op, bias, out))
     if one_by_one and x.dtype != "float32" and contiguous:
         return (Matmul(outputs, positions, contraction, batch=samples * groups, dtype=hdtype(x),
                        aten=op.name, name=_name(op)), *_conv_bias(op, bias, out))
-    w_last = channels_last_4d(w)
-    algo = cudnn_algo(x, w, groups, op.args, nchw=not (channels_last or w_last))
+    w_last = channels_last(w)
+    algo = cudnn_algo(x, w, groups, op.args, nchw=not (x_last or w_last))
     # the input the filter touches (a strided 1 x 1 reads a quarter of it), never more than the input
     read = min(nbytes(x), samples * positions * taps * channels * x.itemsize)
     as_is = algo == "simt" or one_by_one
-    path = "as-is" if as_is else "nhwc" if channels_last or w_last else "nchw"
+    path = "as-is" if as_is else "nhwc" if x_last or w_last else "nchw"
     gemm = Convolution(samples * positions, outputs, contraction, batch=groups, dtype=hdtype(x), aten=op.name,
                        input_bytes=read, algo=algo, taps=taps, family=f"{len(x.shape) - 2}d {path}", name=_name(op))
     if as_is:
@@ -87,10 +87,17 @@ def _convolution(op: AtenOp) -> tuple[Op, ...]:
     # PyTorch hands cuDNN channels-last tensors where the input or the weight is channels-last (the other made so by
     # ATen's copy); two NCHW ones as they are, and cuDNN's layout kernels transpose the input and the weight to NHWC
     # and the output back around its GEMM
-    if channels_last or w_last:
-        copies = (() if channels_last else _dense_copy(x, op)) + (() if w_last else _dense_copy(w, op))
-        return (*copies, gemm, *_conv_bias(op, bias, out))
+    if x_last or w_last:
+        return (*_to_channels_last(op, x_last, w_last), gemm, *_conv_bias(op, bias, out))
     return (*made_contiguous, *_around_nchw(op, gemm), *_conv_bias(op, bias, out))
+
+
+def _to_channels_last(op: AtenOp, x_last: bool, w_last: bool) -> tuple[Op, ...]:
+    """ATen's copies of the input or the weight into channels-last where the other one is (cuDNN then runs on NHWC /
+    NDHWC tensors with no layout kernels of its own; profiled: a channels_last_3d fp16 conv ran its implicit GEMM alone,
+    realcode-check26)."""
+    x, w = op.inputs[0], op.inputs[1]
+    return (() if x_last else _dense_copy(x, op)) + (() if w_last else _dense_copy(w, op))
 
 
 def _around_nchw(op: AtenOp, gemm: Convolution) -> tuple[Op, ...]:
@@ -120,11 +127,15 @@ def _transposed_convolution(op: AtenOp) -> tuple[Op, ...]:
     samples, channels, outputs = x.shape[0], x.shape[1], out.shape[1]
     positions = math.prod(out.shape[2:])
     contiguous = same_dense_layout(x, TensorMeta.dense(x.shape, x.dtype))
-    made_contiguous = () if contiguous else _dense_copy(x, op)
+    x_last, w_last = channels_last(x), channels_last(w)
+    made_contiguous = () if contiguous or x_last else _dense_copy(x, op)
     hopper = samples * math.prod(x.shape[2:]) >= DGRAD_HOPPER_POSITIONS and hopper_tiles(channels, outputs)
     gemm = Convolution(samples * positions, outputs, channels * taps, dtype=hdtype(x), aten=op.name,
                        input_bytes=nbytes(x), algo="implicit_gemm" if hopper else "implicit_gemm_sm80", taps=taps,
                        family=f"{len(x.shape) - 2}d dgrad", name=_name(op))
+    if x_last or w_last:
+        # channels-last tensors go to cuDNN as they lie, as for a forward convolution
+        return (*_to_channels_last(op, x_last, w_last), gemm, *_conv_bias(op, bias, out))
     return (*made_contiguous, *_around_nchw(op, gemm), *_conv_bias(op, bias, out))
 
 

@@ -115,6 +115,12 @@ def expanded(t: TensorMeta, shape: tuple[int, ...]) -> TensorMeta:
 FP32_BYTES = 4
 
 
+def channels_last(t: TensorMeta) -> bool:
+    """A 4-D or 5-D tensor laid out channels-last (torch.channels_last / channels_last_3d: the channels the fastest
+    dim) with channels to lay: what PyTorch hands cuDNN as NHWC / NDHWC (cudnn_conv_suggest_memory_format)."""
+    return len(t.shape) in (4, 5) and t.shape[1] > 1 and t.stride[1] == 1 and same_dense_layout(t, t)
+
+
 def channels_last_4d(t: TensorMeta) -> bool:
     """A 4-D tensor laid out channels-last (torch.channels_last: the channels the fastest dim) with channels to lay."""
     return len(t.shape) == 4 and t.shape[1] > 1 and t.stride[1] == 1 and same_dense_layout(t, t)
