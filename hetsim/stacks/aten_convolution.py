@@ -94,8 +94,8 @@ def _convolution(op: AtenOp) -> tuple[Op, ...]:
 
 def _to_channels_last(op: AtenOp, x_last: bool, w_last: bool) -> tuple[Op, ...]:
     """ATen's copies of the input or the weight into channels-last where the other one is (cuDNN then runs on NHWC /
-    NDHWC tensors with no layout kernels of its own; profiled: a channels_last_3d fp16 conv ran its implicit GEMM alone,
-    realcode-check26)."""
+    NDHWC tensors with no layout kernels of its own; profiled: conv-sweep's channels_last_3d convolutions ran their
+    implicit GEMM alone, an odd channel count padded by nhwcAddPaddingKernel)."""
     x, w = op.inputs[0], op.inputs[1]
     return (() if x_last else _dense_copy(x, op)) + (() if w_last else _dense_copy(w, op))
 
