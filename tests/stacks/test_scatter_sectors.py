@@ -79,3 +79,18 @@ def test_the_scatter_pad_sweep_is_a_block_after_the_library_sweep_spanning_the_u
     assert sum(op.lines < 0.2 * op.numel for op in scatters) >= 5
     assert sum(op.scattered_bytes > 100 * 2**20 for op in scatters) >= 5
     assert sum(op.scattered_bytes < 20 * 2**20 for op in scatters) >= 5
+
+
+def test_the_select_sweep_is_a_block_after_the_scatter_pad_sweep_of_scores_the_l2_cannot_hold(
+        assert_appended_block, committed_cases):
+    from hetsim.calibration.gpu_suite import scatter_sweep, select_sweep
+    from hetsim.calibration.paths import REPO_ROOT
+    from hetsim.stacks.aten_shapes import nbytes
+
+    ids = assert_appended_block(select_sweep.SELECT_SWEEP, range(24040, 24100), select_sweep,
+                                scatter_sweep.SCATTER_PAD_SWEEP, 24039,
+                                REPO_ROOT / "experiments" / "kernel_dispatch" / "select_sweep_ids.txt")
+    assert {committed_cases[n]["regime"] for n in ids} == {"topk_select_multiblock", "topk_select_multiblock_fp32"}
+    scores = [nbytes(AtenOp.from_json(committed_cases[n]["spec"]).inputs[0]) for n in ids]
+    # beyond every fit case (<= ~35 MB) and an H200's L2, up to a corpus's scores
+    assert min(scores) >= 8 * 2**20 and sum(s > 200 * 2**20 for s in scores) >= 10

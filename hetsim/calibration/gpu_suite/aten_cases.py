@@ -692,7 +692,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     hetsim has no kernel model for, each at a spread of sizes; then the twenty-eighth check, realcode-check28, which
     lives in realcode_fiftyseventh, blind to every group before it; then library-sweep (library_sweep), the library
     kernels rare-sweep drew at the sizes where their work binds; then scatter-pad-sweep (scatter_sweep), scatters and
-    pads at the layouts and sizes the fit held none of)."""
+    pads at the layouts and sizes the fit held none of; then select-sweep (select_sweep), torch.topk over 8 MB to 1 GB
+    of scores)."""
     from hetsim.calibration.gpu_suite import (
         conv_sweep,
         gemm_fp32,
@@ -757,6 +758,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_twentythird,
         reduce_sweep,
         scatter_sweep,
+        select_sweep,
         tiny_sweep,
     )
 
@@ -825,7 +827,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((rare_sweep.RARE_SWEEP,), rare_sweep.specs),
             ((realcode_fiftyseventh.REALCODE_CHECK28,), realcode_fiftyseventh.specs),
             ((library_sweep.LIBRARY_SWEEP,), library_sweep.specs),
-            ((scatter_sweep.SCATTER_PAD_SWEEP,), scatter_sweep.specs))
+            ((scatter_sweep.SCATTER_PAD_SWEEP,), scatter_sweep.specs),
+            ((select_sweep.SELECT_SWEEP,), select_sweep.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
