@@ -61,20 +61,24 @@ def test_sector_writes_cost_the_hbms_pace_once_the_destination_outgrows_the_l2()
     assert add.lines == 0 and add.scattered_bytes == 0
 
 
+def _sweep_ops(assert_appended_block, committed_cases, module, group: str, ids: range, previous: str, ids_file: str):
+    """The group's committed cases (a block right after `previous`, named by its id list) as traced aten ops."""
+    from hetsim.calibration.paths import REPO_ROOT
+
+    mine = assert_appended_block(group, ids, module, previous, ids.start - 1,
+                                 REPO_ROOT / "experiments" / "kernel_dispatch" / ids_file)
+    return [(committed_cases[n]["regime"], AtenOp.from_json(committed_cases[n]["spec"])) for n in mine]
+
+
 def test_the_scatter_pad_sweep_is_a_block_after_the_library_sweep_spanning_the_unfitted_layouts(
         assert_appended_block, committed_cases):
     from hetsim.calibration.gpu_suite import library_sweep, scatter_sweep
-    from hetsim.calibration.paths import REPO_ROOT
-    from hetsim.tracing.trace import AtenOp as Traced
-
-    ids = assert_appended_block(scatter_sweep.SCATTER_PAD_SWEEP, range(23960, 24040), scatter_sweep,
-                                library_sweep.LIBRARY_SWEEP, 23959,
-                                REPO_ROOT / "experiments" / "kernel_dispatch" / "scatter_pad_sweep_ids.txt")
-    assert {committed_cases[n]["regime"] for n in ids} == {"scatter", "pad_edge"}
     from hetsim.stacks.aten_index import _scatter
 
-    scatters = [_scatter(Traced.from_json(committed_cases[n]["spec"]))[-1] for n in ids
-                if committed_cases[n]["regime"] == "scatter"]
+    ops = _sweep_ops(assert_appended_block, committed_cases, scatter_sweep, scatter_sweep.SCATTER_PAD_SWEEP,
+                     range(23960, 24040), library_sweep.LIBRARY_SWEEP, "scatter_pad_sweep_ids.txt")
+    assert {regime for regime, _ in ops} == {"scatter", "pad_edge"}
+    scatters = [_scatter(op)[-1] for regime, op in ops if regime == "scatter"]
     # what the fit lacked: scatters that stream their index (a few sectors a warp) and destinations wider than an L2
     assert sum(op.lines < 0.2 * op.numel for op in scatters) >= 5
     assert sum(op.scattered_bytes > 100 * 2**20 for op in scatters) >= 5
@@ -84,13 +88,11 @@ def test_the_scatter_pad_sweep_is_a_block_after_the_library_sweep_spanning_the_u
 def test_the_select_sweep_is_a_block_after_the_scatter_pad_sweep_of_scores_the_l2_cannot_hold(
         assert_appended_block, committed_cases):
     from hetsim.calibration.gpu_suite import scatter_sweep, select_sweep
-    from hetsim.calibration.paths import REPO_ROOT
     from hetsim.stacks.aten_shapes import nbytes
 
-    ids = assert_appended_block(select_sweep.SELECT_SWEEP, range(24040, 24100), select_sweep,
-                                scatter_sweep.SCATTER_PAD_SWEEP, 24039,
-                                REPO_ROOT / "experiments" / "kernel_dispatch" / "select_sweep_ids.txt")
-    assert {committed_cases[n]["regime"] for n in ids} == {"topk_select_multiblock", "topk_select_multiblock_fp32"}
-    scores = [nbytes(AtenOp.from_json(committed_cases[n]["spec"]).inputs[0]) for n in ids]
+    ops = _sweep_ops(assert_appended_block, committed_cases, select_sweep, select_sweep.SELECT_SWEEP,
+                     range(24040, 24100), scatter_sweep.SCATTER_PAD_SWEEP, "select_sweep_ids.txt")
+    assert {regime for regime, _ in ops} == {"topk_select_multiblock", "topk_select_multiblock_fp32"}
+    scores = [nbytes(op.inputs[0]) for _, op in ops]
     # beyond every fit case (<= ~35 MB) and an H200's L2, up to a corpus's scores
     assert min(scores) >= 8 * 2**20 and sum(s > 200 * 2**20 for s in scores) >= 10
