@@ -183,7 +183,7 @@ def _scatter(op: AtenOp) -> tuple[Op, ...]:
     # was fitted on scatters of whole permutations (one sector a write); a one-hot along the channels or a mask over
     # narrow rows writes a few sectors a warp, and runs at the bytes' pace instead
     moved_bytes = 2 * moved * dest.itemsize
-    sectors = 0
+    sectors = scattered = 0
     if not add:
         sectors = round(moved * scatter_write_sectors(dest, index, int(op.args.get("dim", 0))))
         # the source read (a value scatter reads none) and the sectors written, never more than the destination holds:
@@ -193,7 +193,7 @@ def _scatter(op: AtenOp) -> tuple[Op, ...]:
         scattered = min(nbytes_of(dest), sectors * SECTOR_BYTES)
         moved_bytes = src + scattered
     work = Pointwise(moved, nbytes_of(index) + moved_bytes, op.name, regime, walk=steps * FP32_BYTES, lines=sectors,
-                     scattered_bytes=0 if add else scattered, name=_name(op))
+                     scattered_bytes=scattered, name=_name(op))
     if op.base.endswith("_"):
         return (work,)
     return (*_dense_copy(dest, op), work)
