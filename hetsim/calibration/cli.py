@@ -84,10 +84,13 @@ def _micro_ops_here(device_name: str, spec):
         return CpuModel(spec, load_cpu_profile(out))
 
 
+def _profile_name(prof) -> str:
+    return prof.path.name if prof.path else "stored profile"
+
+
 def _profile_origin(prof) -> str:
-    prov = prof.provenance or {}
-    where = prof.path.name if prof.path else "profile"
-    return f"{where}, measured {str(prov.get('date', '?'))[:10]}" if prov.get("date") else where
+    date = (prof.provenance or {}).get("date")
+    return f"{_profile_name(prof)}, measured {str(date)[:10]}" if date else _profile_name(prof)
 
 
 def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
@@ -429,7 +432,7 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
         if fresh is not None:
             t.add_column("model ms\n(micro-ops here)", justify="right")
             t.add_column("error", justify="right")
-        t.add_column(f"model ms\n({prof.path.name if prof.path else 'stored profile'})", justify="right")
+        t.add_column(f"model ms\n({_profile_name(prof)})", justify="right")
         t.add_column("error", justify="right")
         t.add_column("load", justify="right")
         errors, stored_errors = [], []

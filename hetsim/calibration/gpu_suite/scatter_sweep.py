@@ -49,8 +49,7 @@ def _draws(rng: random.Random):
         """`shape` with its leading dims cut, first to last, until it holds at most DEST_MAX bytes."""
         dims = list(shape)
         for j in range(len(dims) - 1):
-            rest = itemsize * math.prod(dims[j + 1:])
-            dims[j] = fits(dims[j], rest // itemsize, itemsize)
+            dims[j] = fits(dims[j], math.prod(dims[j + 1:]), itemsize)
         return tuple(dims)
 
     out = []
