@@ -578,6 +578,11 @@ def rate_keys(op: Op) -> tuple[str, ...]:
             # torch._int_mm (cuBLASLt's int8 GEMM), fitted on int8 cases where measured; else the bf16 GEMM's
             # efficiency at the spec's int8 peak
             keys = ("matmul_int8", *keys)
+            if not _aligned(op, 16):
+                # CUTLASS's align4 int8 kernels where the contraction or the output's width is no multiple of 16: 2-4x
+                # slower than its align16 ones (profiled on an H200: 145-375 TOP/s against 760-920 for 4096-28672
+                # wide quantised linears; calibration/e2e/diagnostics/case-kernels-int8-2026-12-05); its own key
+                keys = ("matmul_int8_unaligned", *keys)
         if op.dtype == "fp32" and op.k >= OUTER_K:
             # an fp32 GEMM: no TF32 by default, so FFMA kernels (cuBLAS's sm80 SIMT GEMMs, a split-K reduce beside
             # them at small m, profiled on an H200); fitted on fp32 cases where measured. A batched one (eager fp32

@@ -55,8 +55,10 @@ NO_L2_GAIN = frozenset({"cat_dominated", "pointwise_fill", "pointwise_arange", "
 # kernels whose walk (Pointwise.walk) is a chain of dependent loads, each waiting on where its bytes lie: GroupNorm's
 # moments (a 512-thread block per (sample, group), a load a step) ran ~0.29 us a step with its input in the L2 and
 # ~0.45 us from HBM (H200, the aten sweep's 60 group_norm cases: 16.8 MB inputs replayed the first, 33.5 MB the
-# second), whatever the dtype; the walk takes the share its working set leaves in the L2 at L2_GAIN
-WALK_L2_GAIN = frozenset({"group_norm"})
+# second), whatever the dtype; the walk takes the share its working set leaves in the L2 at L2_GAIN. An outer-dim scan
+# alike (scan_outer_dim: a thread a column, a load a step): 150-240 ns a step over 4-16 MB replayed from the L2,
+# 370-425 over 32-64 MB (realcode-more21 / -more22, one wave of blocks each)
+WALK_L2_GAIN = frozenset({"group_norm", "scan_outer"})
 
 
 def l2_share(working_bytes: float, l2_bytes: float) -> float:

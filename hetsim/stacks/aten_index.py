@@ -192,7 +192,10 @@ def _scatter(op: AtenOp) -> tuple[Op, ...]:
         src = moved * dest.itemsize if len(op.inputs) > 2 else 0
         scattered = min(nbytes_of(dest), sectors * SECTOR_BYTES)
         moved_bytes = src + scattered
-    work = Pointwise(moved, nbytes_of(index) + moved_bytes, op.name, regime, walk=steps * FP32_BYTES, lines=sectors,
+    walk = steps * FP32_BYTES
+    if add:
+        walk = contended_walk(moved, dest.numel)
+    work = Pointwise(moved, nbytes_of(index) + moved_bytes, op.name, regime, walk=walk, lines=sectors,
                      scattered_bytes=scattered, name=_name(op))
     if op.base.endswith("_"):
         return (work,)
@@ -200,6 +203,17 @@ def _scatter(op: AtenOp) -> tuple[Op, ...]:
 
 
 SCATTER_THREADS, SCATTER_UNROLL = 128, 8  # ScatterGatherKernel.cu's block and elements a thread
+# atomics meeting on few addresses: a scatter_add_ into B bins ran n / (R + B x r) (index-sweep's bins, fp32, 25 to
+# 2,247 bins: R ~3.6 G updates/s however few the bins, each address adding r ~6.5 M/s, ~150 ns an update it
+# serialises), so the destination's elements over CONTENTION_TARGETS (R / r, read off those fit cases) scale the floor
+CONTENTION_TARGETS = 512
+
+
+def contended_walk(updates: int, targets: int) -> float:
+    """An atomic scatter's updates as a walk (4 bytes each, at the key's walk rate: the contended floor), spread over
+    `targets` addresses (the destination's elements, the harness's indices uniform over them): binds only where few
+    addresses take many updates (a histogram's bins, expert counts), where the bytes bind otherwise."""
+    return updates * FP32_BYTES / (1.0 + targets / CONTENTION_TARGETS)
 WARP, SECTOR_BYTES = 32, 32
 
 

@@ -88,7 +88,12 @@ def h200_fit_cases():
                                "H200-aten-realcode-more33-2026-12-04.parquet",
                                "H200-aten-realcode-more34-2026-12-04.parquet",
                                "H200-aten-gemm-fp32-large-2026-12-04.parquet",
-                               "H200-aten-rare-sweep-2026-12-05.parquet")]
+                               "H200-aten-rare-sweep-2026-12-05.parquet",
+                               "H200-aten-library-sweep-2026-12-05.parquet",
+                               "H200-aten-scatter-pad-sweep-2026-12-05.parquet",
+                               "H200-aten-select-sweep-2026-12-05.parquet",
+                               "H200-aten-index-sweep-2026-12-05.parquet",
+                               "H200-aten-contention-sweep-2026-12-05.parquet")]
 
 
 @pytest.fixture(scope="session")

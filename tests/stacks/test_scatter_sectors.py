@@ -96,3 +96,57 @@ def test_the_select_sweep_is_a_block_after_the_scatter_pad_sweep_of_scores_the_l
     scores = [nbytes(op.inputs[0]) for _, op in ops]
     # beyond every fit case (<= ~35 MB) and an H200's L2, up to a corpus's scores
     assert min(scores) >= 8 * 2**20 and sum(s > 200 * 2**20 for s in scores) >= 10
+
+
+def test_the_index_sweep_is_a_block_after_the_select_sweep_drawing_indices_over_the_rows_they_address(
+        assert_appended_block, committed_cases):
+    from hetsim.calibration.gpu_suite import index_sweep, select_sweep
+    from hetsim.calibration.gpu_suite.aten_cases import int_bound
+
+    ops = _sweep_ops(assert_appended_block, committed_cases, index_sweep, index_sweep.INDEX_SWEEP,
+                     range(24100, 24180), select_sweep.SELECT_SWEEP, "index_sweep_ids.txt")
+    regimes = {regime for regime, _ in ops}
+    assert {"scatter_add", "gather", "pointwise_transpose", "scan_outer"} <= regimes
+    # a GNN's scatter_reduce_ and a recommender's bag draw their indices over the nodes and the table's rows (the
+    # harness's bound), not below the smallest float dim as groups timed before 2026-12-05 did
+    for base in ("scatter_reduce_", "_embedding_bag_forward_only"):
+        found = [op for _, op in ops if op.name.split(".")[1] == base]
+        assert found and all(int_bound(op) == op.inputs[0].shape[0] > min(op.inputs[0].shape) for op in found)
+
+
+def test_an_atomic_scatter_into_few_bins_runs_at_the_contended_floor_and_spread_ones_at_their_bytes():
+    from hetsim.calibration.predict import gpu_model
+    from hetsim.hardware.gpu import walk_bytes
+    from hetsim.stacks.aten_index import CONTENTION_TARGETS
+    from hetsim.stacks.aten_index import _scatter as lower
+
+    def scatter_add(bins, updates, columns=1):
+        dest = T((bins, columns) if columns > 1 else (bins,), "float32")
+        index = T((updates, columns) if columns > 1 else (updates,), "int64")
+        src = T(index.shape, "float32")
+        (op,) = lower(AtenOp("aten.scatter_add_.default", (dest, index, src), (dest,), {"dim": 0}))
+        return op
+
+    few, spread = scatter_add(35, 6_061_395), scatter_add(169_343, 1_335_586, 128)
+    assert walk_bytes(few) == pytest.approx(6_061_395 * 4 / (1 + 35 / CONTENTION_TARGETS))
+    h200 = gpu_model("H200")
+    # index-sweep (fitted): 6.06 M updates into 35 bins 1,596 us, ~3.8 G updates/s
+    assert h200.device_time_s(few) == pytest.approx(1596e-6, rel=0.3)
+    # a GNN's aggregation over 169,343 x 128 destinations: its bytes, no contention
+    rate = h200.rates["scatter_add"]
+    assert walk_bytes(spread) / rate.walk_bw_bytes_per_s < 0.1 * spread.bytes / rate.bw_bytes_per_s
+
+
+def test_the_contention_sweep_is_a_block_after_the_index_sweep_of_aligned_int8_products_and_few_bins(
+        assert_appended_block, committed_cases):
+    from hetsim.calibration.gpu_suite import contention_sweep, index_sweep
+
+    ops = _sweep_ops(assert_appended_block, committed_cases, contention_sweep, contention_sweep.CONTENTION_SWEEP,
+                     range(24180, 24210), index_sweep.INDEX_SWEEP, "contention_sweep_ids.txt")
+    assert {regime for regime, _ in ops} == {"matmul_int8", "scatter_add"}
+    products = [op for regime, op in ops if regime == "matmul_int8"]
+    # every side a multiple of 256 (CUTLASS's align16 kernels), beyond rare-sweep's few aligned ones (<= 3 GOP)
+    assert all(op.inputs[0].shape[1] % 256 == 0 and op.inputs[1].shape[0] % 256 == 0 for op in products)
+    assert sum(2 * op.inputs[0].shape[0] * op.inputs[0].shape[1] * op.inputs[1].shape[0] > 1e11 for op in products) >= 3
+    bins = [op.inputs[0].numel for regime, op in ops if regime == "scatter_add"]
+    assert min(bins) < 64 and max(bins) > 4096

@@ -76,6 +76,7 @@ def test_the_h200_profile_prices_the_sort_apart_and_a_profile_without_select_key
 def test_a_scan_over_an_outer_dim_walks_its_columns():
     torch = pytest.importorskip("torch")
     from hetsim.calibration.predict import gpu_model
+    from hetsim.hardware import residency
     from hetsim.hardware.launch import waves
     from hetsim.stacks.aten import SCAN_THREADS, lower_op
     from hetsim.tracing.fake import trace_callable
@@ -86,14 +87,41 @@ def test_a_scan_over_an_outer_dim_walks_its_columns():
         return op
 
     # scan_outer_dim: a thread a column, blocks of up to 512 threads a row of outer indices, each stepping along its
-    # column: 2,048 blocks of 8 threads (a short inner dim) run in one wave, 4,096 steps each
+    # column: 2,048 blocks of 8 threads (a short inner dim) run in one wave, 4,096 steps each; 8 fp16 columns are 16
+    # bytes, so every other step reads the sector the last one did (an L1 hit) and half the steps wait on a miss
     few = scan((2048, 4096, 8), 1, torch.float16)
-    assert few.regime == "scan_outer" and few.walk == waves(2048, 8) * 4096 * 4 == 4096 * 4
+    assert few.regime == "scan_outer" and few.walk == waves(2048, 8) * 4096 * 4 * 0.5 == 4096 * 2
     wide = scan((1, 4096, 2048), 1)
     assert wide.walk == 4096 * 4 and scan((64, 4096), 1).regime == "scan"  # the last dim: the inner-dim kernel
     assert SCAN_THREADS == 512
-    # measured on an H200 (realcode-more22, fitted): one column-walk of 4,096 steps ~0.7-1.0 ms, a short walk over
-    # many columns bound by its bytes
+    # ATen picks the kernel by the dim's index, never squeezing a trailing 1: xLSTM's cumsum over dim -2 of
+    # [2, 4, 2048, 1] walks 2,048 steps a thread (81 us on an H200, realcode-check28), one step in 8 leaving its sector
+    thin = scan((2, 4, 2048, 1), -2)
+    assert thin.regime == "scan_outer" and thin.walk == waves(8, 1) * 2048 * 4 / 8
+    # measured on an H200 (realcode-more22, fitted): one column-walk of 4,096 steps over 2,048 bf16 columns 1.03 ms
+    # replayed (its 32 MB half in the L2), ~370 ns a step from HBM; a short walk over many columns bound by its bytes
     h200 = gpu_model("H200")
-    assert 0.5e-3 < h200.device_time_s(wide) < 1.5e-3
+    assert 0.5e-3 < h200.device_time_s(residency.replayed((scan((1, 4096, 2048), 1, torch.bfloat16),),
+                                                          h200.l2_bytes)[0]) < 1.5e-3
+    assert 4096 * 300e-9 < h200.device_time_s(wide) < 4096 * 450e-9
     assert h200.device_time_s(scan((32, 2048, 64), 0, torch.bfloat16)) < 20e-6
+
+
+def test_an_outer_scans_steps_run_faster_from_the_l2_as_group_norms_do():
+    torch = pytest.importorskip("torch")
+    from hetsim.hardware import residency
+    from hetsim.hardware.gpu import walk_bytes
+    from hetsim.stacks.aten import lower_op
+    from hetsim.tracing.fake import trace_callable
+
+    def replayed(shape):
+        x = torch.empty(*shape, dtype=torch.float32, device="meta")
+        ops = [o for a in trace_callable(lambda t: torch.cumsum(t, dim=0), x).ops for o in lower_op(a)]
+        return residency.replayed(ops, 60 * 2**20)[0]
+
+    # a step is a load a thread waits on: 150-240 ns from the L2 (4-16 MB replayed), 370-425 from HBM (32-64 MB;
+    # realcode-more21 / -more22), the L2's share of the walk at L2_GAIN as GroupNorm's
+    held, streamed = replayed((4096, 512)), replayed((4096, 8192))
+    assert held.walk_share == 1.0 and streamed.walk_share == 0.0
+    assert walk_bytes(held) == pytest.approx(held.walk / residency.L2_GAIN)
+    assert walk_bytes(streamed) == streamed.walk

@@ -122,7 +122,7 @@ REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "cast_fp8", "cast_from_
                      "pointwise_transpose", "conv_depthwise", "conv_depthwise_cudnn",
                      "pointwise_fill", "pointwise_arange", "searchsorted", "roll", "random", "grid_sample",
                      "cat_unaligned", "reduction_short", "copy_memcpy", "copy_repeat", "batch_norm_train",
-                     "batch_norm_stats_cl", "fft"})
+                     "batch_norm_stats_cl", "fft", "matmul_int8_unaligned"})
 
 
 def regime(case: dict, coarse: bool = True) -> tuple[str, float]:
@@ -205,7 +205,12 @@ INDEX_FEW = (((100000,), "float32", 2), ((100000,), "float32", 8), ((100000,), "
              ((50000, 1024), "bfloat16", 4), ((50000, 1024), "bfloat16", 16))
 INDEX_OPS = {"index_select": 0, "gather": 0, "index_add_": 0, "index_add": 0, "embedding": 0,  # aten -> input addressed
              "index": 0, "index_put_": 0, "index_put": 0, "scatter_add_": 0, "scatter_add": 0, "scatter": 0,
-             "scatter_": 0}
+             "scatter_": 0,
+             # added 2026-12-05 (index-sweep on): a GNN's scatter_reduce over its nodes and a recommender's bags over
+             # their table. Groups timed before drew these ops' indices below the smallest float dim (8-128 rows: a
+             # GAT's amax of 2.3 M edges into 8 rows ran 5.3 ms, its atomics on a few addresses); their committed
+             # measurements stay as timed
+             "scatter_reduce_": 0, "scatter_reduce": 0, "_embedding_bag": 0, "_embedding_bag_forward_only": 0}
 
 
 def composite_keys(path: Path = COMPOSITES) -> set[str]:
@@ -693,11 +698,15 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     lives in realcode_fiftyseventh, blind to every group before it; then library-sweep (library_sweep), the library
     kernels rare-sweep drew at the sizes where their work binds; then scatter-pad-sweep (scatter_sweep), scatters and
     pads at the layouts and sizes the fit held none of; then select-sweep (select_sweep), torch.topk over 8 MB to 1 GB
-    of scores)."""
+    of scores; then index-sweep (index_sweep), row gathers, atomic scatters, thin outer scans and transposed
+    elementwise reads; then contention-sweep (contention_sweep), int8 products at aligned widths and scatter-adds
+    into few bins)."""
     from hetsim.calibration.gpu_suite import (
+        contention_sweep,
         conv_sweep,
         gemm_fp32,
         gemm_shapes,
+        index_sweep,
         library_sweep,
         rare_sweep,
         realcode_eighteenth,
@@ -828,7 +837,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_fiftyseventh.REALCODE_CHECK28,), realcode_fiftyseventh.specs),
             ((library_sweep.LIBRARY_SWEEP,), library_sweep.specs),
             ((scatter_sweep.SCATTER_PAD_SWEEP,), scatter_sweep.specs),
-            ((select_sweep.SELECT_SWEEP,), select_sweep.specs))
+            ((select_sweep.SELECT_SWEEP,), select_sweep.specs),
+            ((index_sweep.INDEX_SWEEP,), index_sweep.specs),
+            ((contention_sweep.CONTENTION_SWEEP,), contention_sweep.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
