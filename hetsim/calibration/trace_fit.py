@@ -324,8 +324,9 @@ FLOOR_KEYS = frozenset({"conv_depthwise", "conv_depthwise_cudnn", "conv_depthwis
 # keys of three terms: device_s = overhead_s + max(bytes / bw_bytes_per_s, work / flop_rate, walk /
 # walk_bw_bytes_per_s) (fit_three): LayerNorm's bytes, its Welford updates and rows' fixed costs (gpu.compute_work),
 # one block's walk over a long row (gpu.walk_bytes); a scatter's bytes, its elements, a thread's chain of up to 8
-# (scatter_add keeps two: its 3 cases cannot fit four numbers); an antialiased resize's and an adaptive pool's bytes,
-# their windows' total and a thread's walk over its windows in every channel (hetsim.stacks.aten_image)
+# (scatter_add is a walk key instead: its walk the contended atomics, aten_index.contended_walk); an antialiased
+# resize's and an adaptive pool's bytes, their windows' total and a thread's walk over its windows in every channel
+# (hetsim.stacks.aten_image)
 THREE_TERM_KEYS = frozenset({"layer_norm", "scatter", "matmul_fp32", *WINDOW_WALK_KEYS})
 THREE_TERM_SPANS = ((9.0, 13.0), (10.0, 14.0), (6.0, 12.0))  # log10 of the bytes', the work's and the walk's rates
 FLOOR_SPAN = (10.0, 14.0)  # log10 of the taps' rate (per second)

@@ -177,7 +177,8 @@ def _scatter(op: AtenOp) -> tuple[Op, ...]:
     regime = "scatter_add" if add else "scatter"
     # _scatter_gather_elementwise_kernel<128, 8>: a thread takes up to 8 of a block's elements one after another, an
     # index's offset computed and its element written each (profiled, realcode-more20: ~1.5 us over a few hundred
-    # elements, ~3.3-4.9 from ~1,000, where every thread runs its 8): those steps are its walk
+    # elements, ~3.3-4.9 from ~1,000, where every thread runs its 8): those steps are a plain scatter's walk; an atomic
+    # one's is its updates' contention on the addresses they share (contended_walk)
     steps = min(SCATTER_UNROLL, math.ceil(moved / SCATTER_THREADS))
     # a plain scatter's element work is the sectors its warps' writes touch (scatter_write_sectors): the key's rate
     # was fitted on scatters of whole permutations (one sector a write); a one-hot along the channels or a mask over
@@ -192,9 +193,7 @@ def _scatter(op: AtenOp) -> tuple[Op, ...]:
         src = moved * dest.itemsize if len(op.inputs) > 2 else 0
         scattered = min(nbytes_of(dest), sectors * SECTOR_BYTES)
         moved_bytes = src + scattered
-    walk = steps * FP32_BYTES
-    if add:
-        walk = contended_walk(moved, dest.numel)
+    walk = contended_walk(moved, dest.numel) if add else steps * FP32_BYTES
     work = Pointwise(moved, nbytes_of(index) + moved_bytes, op.name, regime, walk=walk, lines=sectors,
                      scattered_bytes=scattered, name=_name(op))
     if op.base.endswith("_"):

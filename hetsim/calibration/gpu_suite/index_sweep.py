@@ -6,9 +6,10 @@ Checks 1-28 showed these keys' tails with little fit data beside them (trace_fit
 bins), `gather` 10 (index_select of node rows by an edge list over tables the L2 cannot hold, embedding bags),
 `pointwise_transpose` 23 (x + x.mT, an in-place add into a permuted view), and the outer-dim scan of one or a few
 columns (a cumsum over dim -2 of [..., T, 1]), whose thread walks every step alone. This group times each at shapes
-drawn log-uniform within the bounds real code uses, not taken from any check. The harness draws the indices as it
-does for any case (aten_sweep.case_callable), so the fit sees the same index bounds the checks were timed with.
-Fitted, never validated against; the builder drops a case equal to any earlier group's.
+drawn log-uniform within the bounds real code uses, not taken from any check. The harness draws each index over the
+rows it addresses (aten_cases.INDEX_OPS, scatter_reduce and the embedding bags among them from this group on; the
+checks before it drew theirs below the smallest float dim). Fitted, never validated against; the builder drops a case
+equal to any earlier group's.
 """
 
 from __future__ import annotations
