@@ -222,7 +222,7 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "upsample_bicubic", "pool", "conv_first_layer", "conv_gemm_narrow", "pointwise_fill", "pointwise_arange",
             "searchsorted", "roll", "random", "grid_sample", "cat_unaligned", "reduction_short", "copy_memcpy",
             "copy_repeat", "bmm_fp32_tiles", "nll_loss", "bmm_tiles", "fft", "matmul_int8", "matmul_int8_unaligned",
-            "pad_edge", *LIBRARY_KEYS, *WINDOW_WALK_KEYS)
+            "pad_edge", "index_select", *LIBRARY_KEYS, *WINDOW_WALK_KEYS)
 # timed per index (a dependent load, an atomic add, each), not per byte
 PER_INDEX_KEYS = frozenset({"gather_few", "embedding_few", "index_add_few", "nll_loss"})
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
@@ -234,7 +234,7 @@ WALK_KEYS = frozenset({"reduction_last", "topk_select_multiblock_fp32", "topk_se
                        "reduction_index", "reduction_welford", "index_gather",
                        "rms_norm", "gather_elements", "sort_segmented", "reduction_outer",
                        "reduction_outer_max", "group_norm", "embedding", "upsample_bilinear", "upsample_bicubic",
-                       "batch_norm", "grid_sample", "scatter_add"})
+                       "batch_norm", "grid_sample", "scatter_add", "index_select"})
 # walk keys whose walk a profile of their kernels shows, kept wherever it lowers the error at all: the multi-block
 # top-k's per-pass cumsum over a slice's blocks (launch.mbtopk_blocks_per_slice; one row of 1M scores ran 16.8 us of it
 # a pass, realcode-more21), which the many-row cases the bytes bind leave short of halving the error
@@ -362,7 +362,7 @@ ELEMENT_NEIGHBOUR_KEYS = frozenset({
     "pointwise_strided_cast", "cast", "cast_fp32", "cast_int64", "cast_unrolled", "copy_strided", "copy_transpose",
     "copy_cat", "copy_expand", "copy_memcpy", "cat_strided", "cat_unaligned", "gather_elements",
     "index_gather", "index_elementwise", "index_add", "embedding", "scatter", "scatter_add", "softmax_last",
-    "softmax_warp", "pad_edge"})
+    "softmax_warp", "pad_edge", "index_select"})
 NEIGHBOUR_KEYS = PRODUCT_NEIGHBOUR_KEYS | REDUCTION_NEIGHBOUR_KEYS | ELEMENT_NEIGHBOUR_KEYS
 # kernels no case launches alone, fitted on what the cases they run in leave over the rest of their ops, measured where
 # another case runs that rest alone, else priced by the keys fitted before (RESIDUAL_SHARE: the least share of a

@@ -256,7 +256,8 @@ INDEX_REDUCTIONS = ("aten.max.dim", "aten.min.dim", "aten.argmax", "aten.argmin"
 WELFORD_REDUCTIONS = ("aten.var", "aten.std")
 INDEX_GATHERS = ("aten.index.", "aten._unsafe_index.")  # x[idx]: ATen's index kernel
 EMBEDDING_BAGS = ("aten._embedding_bag",)  # nn.EmbeddingBag's forward (_embedding_bag, _embedding_bag_forward_only)
-ROW_INDEX_GATHERS = (*INDEX_GATHERS, "aten.embedding")  # kernels paying a fixed cost per index of a table of rows
+# kernels paying a fixed cost per index of a table of rows
+ROW_INDEX_GATHERS = (*INDEX_GATHERS, "aten.embedding", "aten.index_select")
 INDEX_ADDS = ("aten.index_add_.", "aten.index_add.")  # index_add_(dim, index, source): atomics into rows
 SMALL_INDEX_OPS = ("aten.index_select", "aten.embedding", *INDEX_ADDS)  # ATen's small-index kernels (few_index_select)
 # a softmax wave's fixed cost in elements of a thread's walk (the row's max and sum reductions, the write), chosen by
@@ -510,6 +511,12 @@ def rate_keys(op: Op) -> tuple[str, ...]:
     if isinstance(op, Gather) and few_index_select(op) and op.aten.startswith("aten.index_select"):
         # fitted on the aten sweep's few-index cases where measured (time per index, not per byte)
         return ("gather_few", *rate_keys(replace(op, aten="")))
+    if isinstance(op, Gather) and op.aten.startswith("aten.index_select") and not op.elements:
+        # gather's vectorised kernel (aten_index._index_select): rows of whole 16-byte vectors at ~0.6 ns a row
+        # whatever the table's size (a GNN's 1.3 M edges over 169,343 x 128 fp32 nodes: 813 us), the bytes beyond
+        # (x[idx]'s walk, walk_bytes), its own key where fitted. Other rows (an element a thread, Gather.elements)
+        # keep the row gather's keys: a key of their own, tried, fitted its eager gap on three long kernels (29 us)
+        return ("index_select", *rate_keys(replace(op, aten="")))
     if isinstance(op, Gather) and op.aten.startswith("aten.embedding"):
         # PyTorch's index_select walks <= 16 indices one after another (indexSelectSmallIndex): per index too
         few = ("embedding_few",) if few_index_select(op) else ()
@@ -760,6 +767,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "matmul_even_width": ("matmul_odd_width", "matmul_unaligned", "matmul"),  # 4- or 8-byte aligned, not 16
     "nll_loss": ("pointwise", "elementwise"),  # a reduced nll_loss: one block walks the rows, a time a row
     "gather_few": ("gather_narrow", "gather"),  # index_select of <= FEW_ROWS indices (the small-index kernel)
+    "index_select": ("gather",),  # index_select over rows of whole 16-byte vectors: vectorized_gather_kernel
     "index_add_few": ("index_add", "gather"),  # index_add_ of <= FEW_ROWS source rows (the small-index kernel)
 }
 CUDNN_NARROW_HEAD_DIM = 128  # cuDNN's forward kernels up to this head dim walk their key tiles at one pace

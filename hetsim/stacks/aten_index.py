@@ -63,8 +63,15 @@ def _index_select(op: AtenOp) -> tuple[Op, ...]:
     dim = op.args.get("dim", 0) % len(src.shape)
     source_rows, row = _row_split(src, dim)
     rows = op.outputs[0].numel // max(row, 1)
-    # named: <= 16 indices run ATen's small-index kernel (hetsim.hardware.gpu: `gather_few`)
-    return (Gather(rows, row * src.itemsize, source_rows, aten=op.name, name=_name(op)),)
+    # named: <= 16 indices run ATen's small-index kernel (hetsim.hardware.gpu: `gather_few`); more run gather's
+    # kernels (ScatterGatherKernel.cu, profiled on an H200: index-sweep): vectorized_gather_kernel<16> over rows a
+    # multiple of 16 bytes, a fixed cost a row; _scatter_gather_elementwise_kernel, a thread an element, otherwise
+    # (its elements counted: ~0.3 T a second whatever the rows' width or the table's size)
+    elements = 0 if (row * src.itemsize) % VECTOR_BYTES == 0 else rows * row
+    return (Gather(rows, row * src.itemsize, source_rows, aten=op.name, elements=elements, name=_name(op)),)
+
+
+VECTOR_BYTES = 16  # vectorized_gather_kernel's load: a row it takes is a whole number of them
 
 
 def _index_add(op: AtenOp) -> tuple[Op, ...]:

@@ -51,7 +51,7 @@ def test_a_quarter_of_the_check_is_matrix_products_and_the_rest_spans_kernels(pr
     # elementwise, reductions, copies, indexing, norms, sorting and sampling beside the products
     assert any(r.startswith("index_add") for r in others)  # an expert's 16 rows: the small-index kernel
     # (its out-of-place scatter is labelled by its first kernel, the clone: copy_cat)
-    assert {"pointwise", "copy_cat", "reduction_last", "index_copy", "index_put", "embedding", "gather",
+    assert {"pointwise", "copy_cat", "reduction_last", "index_copy", "index_put", "embedding", "index_select",
             "layer_norm", "sort", "scan", "multinomial"} <= others
     assert any(r.startswith("attention") for r in others) and any(r.startswith("topk") for r in others)
 
