@@ -227,8 +227,9 @@ def test_the_twenty_sixth_check_stays_blind_and_spans_regimes(assert_blind, asse
 
 def test_the_twenty_sixth_check_was_timed_and_is_scored_blind(scored_graph):
     # scored once, blind, with the code and profile of 3587a3a (every change above): 7.1 % / 35.3 % over 758 kernel
-    # cases (calibration/README.md); 14 of its 803 cases raised on the device
+    # cases (calibration/README.md); 14 of its 803 cases raised on the device. After 2026-12-05's fits (six sweeps,
+    # outer scans, contended atomics, index_select's kernels): 6.0 % / 27.2 %, 86 beyond 25 %
     graph = scored_graph("H200-aten-realcode-check26-2026-12-04.parquet", range(15159, 15962), timed=789)
     assert graph["n"] == 758
-    assert graph["median_abs"] == pytest.approx(0.071, abs=0.01)
-    assert 0.28 < graph["p90_abs"] < 0.42
+    assert graph["median_abs"] == pytest.approx(0.060, abs=0.01)
+    assert 0.22 < graph["p90_abs"] < 0.33

@@ -29,8 +29,10 @@ def test_the_twenty_seventh_check_was_timed_and_is_scored(scored_graph):
     # Scored once, blind, with the code and profile that fed conv-, reduce- and tiny-sweep to the neighbour tables:
     # 7.5 % / 42.7 % over 741 kernel cases, 134 beyond 25 % (the session's starting profile: 7.9 / 43.7 %, 140)
     # Since then the library kernels were priced by their work (aten_library, rare-sweep fitted) and five of its tail's
-    # ops lowered as read off it (kthvalue, median, cummax, logcumsumexp, grid_sampler_3d): 7.4 / 37.0 %, 125 beyond
+    # ops lowered as read off it (kthvalue, median, cummax, logcumsumexp, grid_sampler_3d): 7.4 / 37.0 %, 125 beyond;
+    # after the fourth session of 2026-12-05 (six sweeps fitted, outer scans, contended atomics, index_select's
+    # kernels): 7.0 / 32.8 %, 112 beyond
     graph = scored_graph("H200-aten-realcode-check27-2026-12-05.parquet", range(19202, 19974), timed=771)
     assert graph["n"] == 741
-    assert graph["median_abs"] == pytest.approx(0.075, abs=0.01)
-    assert 0.33 < graph["p90_abs"] < 0.47
+    assert graph["median_abs"] == pytest.approx(0.070, abs=0.01)
+    assert 0.27 < graph["p90_abs"] < 0.39
