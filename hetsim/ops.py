@@ -221,7 +221,8 @@ class Gather(Op):
     source_rows: int
     # the traced aten op (aten.embedding.default: its own regime, hetsim.hardware.gpu.rate_keys)
     aten: str = field(default="", metadata={"omit_default": True})
-    # elements moved one by one (index_add_'s atomic adds, whatever their width; 0: not counted): an element-rate
+    # elements moved one by one (index_add_'s atomic adds, whatever their width; index_select's element kernel over
+    # rows not of whole 16-byte vectors; 0: not counted): an element-rate
     # key's work (hetsim.hardware.gpu.compute_work)
     elements: int = field(default=0, metadata={"omit_default": True})
     # x[idx] through ATen's element-by-element index kernel (index_elementwise_kernel: a 1-D table, rows not a multiple

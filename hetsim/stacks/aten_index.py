@@ -9,7 +9,7 @@ from hetsim.hardware.launch import waves
 from hetsim.ops import INDEX_BYTES, Gather, Op, Pointwise
 from hetsim.stacks.aten_copies import _dense_copy
 from hetsim.stacks.aten_dispatch import lower_op
-from hetsim.stacks.aten_shapes import FP32_BYTES, _name, _sync, expanded, nbytes, nbytes_of
+from hetsim.stacks.aten_shapes import FP32_BYTES, SECTOR_BYTES, _name, _sync, expanded, nbytes, nbytes_of
 from hetsim.tracing.trace import AtenOp, TensorMeta
 
 
@@ -69,9 +69,6 @@ def _index_select(op: AtenOp) -> tuple[Op, ...]:
     # (its elements counted: ~0.3 T a second whatever the rows' width or the table's size)
     elements = 0 if (row * src.itemsize) % VECTOR_BYTES == 0 else rows * row
     return (Gather(rows, row * src.itemsize, source_rows, aten=op.name, elements=elements, name=_name(op)),)
-
-
-VECTOR_BYTES = 16  # vectorized_gather_kernel's load: a row it takes is a whole number of them
 
 
 def _index_add(op: AtenOp) -> tuple[Op, ...]:
@@ -220,7 +217,9 @@ def contended_walk(updates: int, targets: int) -> float:
     `targets` addresses (the destination's elements, the harness's indices uniform over them): binds only where few
     addresses take many updates (a histogram's bins, expert counts), where the bytes bind otherwise."""
     return updates * FP32_BYTES / (1.0 + targets / CONTENTION_TARGETS)
-WARP, SECTOR_BYTES = 32, 32
+
+
+WARP = 32
 
 
 def _distinct(draws: float, values: float) -> float:

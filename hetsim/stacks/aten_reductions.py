@@ -11,7 +11,7 @@ from hetsim.hardware.sorting import sort_kernels
 from hetsim.ops import AxisReduction, Op, Pointwise, TopK
 from hetsim.stacks.aten_dispatch import lower_op
 from hetsim.stacks.aten_pointwise import _pointwise
-from hetsim.stacks.aten_shapes import _name, hdtype, nbytes, same_dense_layout, strided
+from hetsim.stacks.aten_shapes import SECTOR_BYTES, _name, hdtype, nbytes, same_dense_layout, strided
 from hetsim.tracing.trace import AtenOp, TensorMeta
 
 # reductions built by ReduceOps.cpp's make_reduction_from_out_ty: an input of another dtype than the result is cast
@@ -160,7 +160,7 @@ def _scan(op: AtenOp) -> tuple[Op, ...]:
         blocks = (x.numel // max(n * columns, 1)) * math.ceil(columns / SCAN_THREADS)
         # a step's load misses the L1 only where it leaves the sector the last one read: every step for a column
         # stride of a sector or more, one in 32 / (columns x width) below (a column of fp32: one step in 8)
-        misses = min(1.0, columns * x.itemsize / SCAN_SECTOR_BYTES)
+        misses = min(1.0, columns * x.itemsize / SECTOR_BYTES)
         walk = waves(blocks, min(SCAN_THREADS, columns)) * n * ACCUMULATE_BYTES * misses
         return (Pointwise(out.numel, moved, op.name, "scan_outer", walk=walk, name=_name(op)),)
     rows = x.numel // max(n, 1)
@@ -183,7 +183,6 @@ def scan_threads_x(rows: int, row_size: int) -> int:
 
 
 SCAN_THREADS = 512  # scan_innermost_dim's block
-SCAN_SECTOR_BYTES = 32  # what an L1 miss fetches
 SCAN_CHUNK_BYTES = 1024  # a chunk's step as walk bytes: its cost does not follow its width (fitted as a rate)
 
 
