@@ -700,7 +700,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     pads at the layouts and sizes the fit held none of; then select-sweep (select_sweep), torch.topk over 8 MB to 1 GB
     of scores; then index-sweep (index_sweep), row gathers, atomic scatters, thin outer scans and transposed
     elementwise reads; then contention-sweep (contention_sweep), int8 products at aligned widths and scatter-adds
-    into few bins)."""
+    into few bins; then the twenty-ninth check, realcode-check29, which lives in realcode_fiftyeighth, blind to every
+    group before it)."""
     from hetsim.calibration.gpu_suite import (
         contention_sweep,
         conv_sweep,
@@ -715,6 +716,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_fifteenth,
         realcode_fifth,
         realcode_fiftieth,
+        realcode_fiftyeighth,
         realcode_fiftyfifth,
         realcode_fiftyfirst,
         realcode_fiftyfourth,
@@ -839,7 +841,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((scatter_sweep.SCATTER_PAD_SWEEP,), scatter_sweep.specs),
             ((select_sweep.SELECT_SWEEP,), select_sweep.specs),
             ((index_sweep.INDEX_SWEEP,), index_sweep.specs),
-            ((contention_sweep.CONTENTION_SWEEP,), contention_sweep.specs))
+            ((contention_sweep.CONTENTION_SWEEP,), contention_sweep.specs),
+            ((realcode_fiftyeighth.REALCODE_CHECK29,), realcode_fiftyeighth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
