@@ -63,9 +63,10 @@ def assert_sdpa_variety():
     return _assert_sdpa_variety
 
 
-def _scored_graph(run: str, ids: range, timed: int | None = None) -> dict:
+def _scored_graph(run: str, ids: range, timed: int | None = None, device: str = "H200") -> dict:
     """The graph view's figures (`hetsim validate ops`) of calibration/profiles/runs/`run`, whose cases must be
-    exactly `ids` (every case timed), or `timed` of them where the rest raised on the device."""
+    exactly `ids` (every case timed), or `timed` of them where the rest raised on the device; priced for `device`
+    (the GPU that timed them) by its profile."""
     from hetsim.calibration.predict import gpu_model
     from hetsim.calibration.trace_cases import load_cases, validate_ops
 
@@ -73,7 +74,7 @@ def _scored_graph(run: str, ids: range, timed: int | None = None) -> dict:
     found = {c.case for c in cases}
     assert len(cases) == (len(ids) if timed is None else timed)
     assert found == set(ids) if timed is None else found <= set(ids)
-    return validate_ops(gpu_model("H200"), cases).stats("graph")
+    return validate_ops(gpu_model(device), cases).stats("graph")
 
 
 def _assert_sdpa_variety(group: str) -> None:
