@@ -228,6 +228,8 @@ class Gather(Op):
     # x[idx] through ATen's element-by-element index kernel (index_elementwise_kernel: a 1-D table, rows not a multiple
     # of 16 bytes, several index tensors) instead of its vectorised row gather
     elementwise: bool = field(default=False, metadata={"omit_default": True})
+    # nn.EmbeddingBag's bags (its output rows: each sums its rows into one; 0: a plain gather, a row written a row read)
+    bags: int = field(default=0, metadata={"omit_default": True})
 
     def __post_init__(self) -> None:
         if self.rows < 0 or self.source_rows < 1:
@@ -242,7 +244,8 @@ class Gather(Op):
     def bytes(self) -> float:
         # a repeated row is read again from the L2 (x[idx] over 1,000 rows into 8,000 ran at the output's write rate,
         # realcode checks), so the reads are at most the source's rows
-        return (min(self.rows, self.source_rows) + self.rows) * self.row_bytes + self.rows * INDEX_BYTES
+        written = self.bags or self.rows
+        return (min(self.rows, self.source_rows) + written) * self.row_bytes + self.rows * INDEX_BYTES
 
 
 @dataclass(frozen=True)

@@ -148,6 +148,12 @@ That a few ops' pairs carry to every kernel op is an assumption (the harness add
 The suite's own call (`add_suite_runner` / `add_binding`, an OpRunner around the torch call) is
 recorded there too: the primitive keys' dispatch_s carry it.
 
+Lease scaling: the lent hosts run in spells ~1.5x apart (`mul_binding` 6.2-12.5 us over 2026-12-01..05),
+and a key is fitted on the cases of one file, timed in one lease. Each case's host issue time (less the
+harness) is scaled by the reference host's `mul_binding` (the median over every host_calls file given) over
+the one its own run measured (NAME.host_calls.json, the same process; lease_scales), so that every key's
+dispatch_s is at one host speed, the one host_state.host_reference names.
+
 Measured host keys (provenance `measured`, the median over the files given, naming them):
 
     host_module     `module_call`: an nn.Module's __call__ over a plain function call
@@ -161,7 +167,7 @@ Measured host keys (provenance `measured`, the median over the files given, nami
                     small mask, the host's cost of learning a data-dependent count (copy + stream sync)
 
 Per key: device_s = overhead_s + bytes / bw_bytes_per_s, fitted on graph_s by least squares in
-relative error; dispatch_s = median host issue time of its cases (the timer's loops are far shorter
+relative error; dispatch_s = median host issue time of its cases, lease-scaled (the timer's loops are far shorter
 than the launch queue, so a device-bound case's issue time is still the host's); eager_gap_s =
 median of stream - graph over its device-bound cases (device >= half the issue time). A key whose
 cases cannot identify a field takes it from the key it refines (noted in `fit.notes`). `idle_start`
@@ -222,7 +228,7 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "upsample_bicubic", "pool", "conv_first_layer", "conv_gemm_narrow", "pointwise_fill", "pointwise_arange",
             "searchsorted", "roll", "random", "grid_sample", "cat_unaligned", "reduction_short", "copy_memcpy",
             "copy_repeat", "bmm_fp32_tiles", "nll_loss", "bmm_tiles", "fft", "matmul_int8", "matmul_int8_unaligned",
-            "pad_edge", "index_select", *LIBRARY_KEYS, *WINDOW_WALK_KEYS)
+            "pad_edge", "index_select", "embedding_bag", *LIBRARY_KEYS, *WINDOW_WALK_KEYS)
 # timed per index (a dependent load, an atomic add, each), not per byte
 PER_INDEX_KEYS = frozenset({"gather_few", "embedding_few", "index_add_few", "nll_loss"})
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
@@ -300,12 +306,14 @@ RATE_SPAN = {**dict.fromkeys(ELEMENT_RATE_KEYS, (10.0, 13.0)), "gather_elements"
              **dict.fromkeys(("upsample_bilinear", "upsample_bicubic", "grid_sample"), (5.0, 9.0))}
 # a fixed cost per step beside the bytes: overhead + steps x wave_s + bytes / bw (a radix sort's passes)
 STEP_KEYS = frozenset({"sort", "sort_inplace", "softmax_warp", "softmax_last", "attention_cudnn_prefill",
-                       "attention_masked_prefill", "attention_cudnn_wide", "fft", *LIBRARY_KEYS})
+                       "attention_masked_prefill", "attention_cudnn_wide", "fft", "embedding_bag", *LIBRARY_KEYS})
 # step keys whose second term is the elements' math (gpu.compute_work: gpu.softmax_math), not the bytes: a softmax's
 # exp, max and sum per element in fp32 (realcode groups: bf16 and fp32 rows of one length ran the same time a row in
 # the persistent kernel, ~0.7 T elements/s on an H200); the block kernel's steps count its 16-byte loads instead of
 # its elements (gpu.softmax_lane_work: 16-bit rows of 128256 ran in 19 us where fp32 ones took 29, realcode-more8)
-STEP_ELEMENT_KEYS = frozenset({"softmax_warp", "softmax_last", *(set(LIBRARY_KEYS) - set(SOLVER_KEYS))})
+STEP_ELEMENT_KEYS = frozenset({"softmax_warp", "softmax_last", *(set(LIBRARY_KEYS) - set(SOLVER_KEYS)),
+                               # nn.EmbeddingBag: the grid's rounds, its warp steps (Gather.elements) the work
+                               "embedding_bag"})
 # of those, the block kernel's key also times its bytes where they bind (thousands of vocabulary-wide rows, each read
 # three times: gpu.softmax_rereads; realcode-more30): the persistent kernel's rows of one length ran the same time in
 # bf16 and fp32, so its bytes never bind
@@ -392,6 +400,10 @@ HARNESS_PAIRS = (("view", "view_method", "view_opoverload"), ("kernel", "mul_bin
                  ("suite", "add_binding", "add_suite_runner"))
 REQUIRED_PAIRS = (HARNESS_PAIRS[0], HARNESS_PAIRS[1])
 HOST_BOUND = 0.5  # a case is host-bound when its device time is below this share of its issue time
+NAMED_FILES = 20  # host_calls files a key's notes name one by one; more are counted
+# a lease's host speed: a torch binding's issue time (`mul_binding`, the call a runner's host probe times too,
+# host_calls.kernel_call_s), the figure host_state.host_reference takes the median of
+HOST_SPEED_FIELD = "mul_binding"
 COMMAND = "python -m hetsim.calibration.trace_fit --profile {profile} --cases {cases} --write"
 
 
@@ -452,7 +464,16 @@ class HostFigures:
         return {k: statistics.median(v) for k, v in pooled.items()}
 
     def names(self) -> str:
+        """The files by name and digest, or where there are more than NAMED_FILES their count (every key's notes
+        carry this; provenance.trace_fit.host_calls names each file once)."""
+        if len(self.files) > NAMED_FILES:
+            return f"{len(self.files)} host_calls files (provenance.trace_fit.host_calls)"
         return ", ".join(f"{h.path.name} (sha256 {h.sha256})" for h in self.files)
+
+    def reference(self) -> float | None:
+        """The host speed the fit scales every lease's host issue times to (lease_scales): the files' median
+        HOST_SPEED_FIELD, or None where none has it."""
+        return self.figure(HOST_SPEED_FIELD) if any(HOST_SPEED_FIELD in h.values for h in self.files) else None
 
 
 def pool(hosts) -> HostFigures | None:
@@ -504,12 +525,15 @@ SHARED_RATES = {"cat_dominated": "copy_cat"}
 
 
 def points_by_key(cases: list[TraceCase], harness: dict[str, float] | None = None,
-                  l2_bytes: float = 0.0, inner: dict[str, OpClassRates] | None = None) -> dict[str, list[Point]]:
+                  l2_bytes: float = 0.0, inner: dict[str, OpClassRates] | None = None,
+                  host_scale: float = 1.0) -> dict[str, list[Point]]:
     """The cases each new key prices (a case lowered to one op: a fused kernel or host work). `harness`:
-    overhead per kind (HostFigures.harness) taken out of each case's host issue time (floored at 0). `l2_bytes`:
-    the L2 of the GPU the cases ran on (each case's op reads its share from it: lower_case). `inner`: rates of kernels
-    an op runs inside its call after its own (a sorted top-k's sort, sorting.kernels): a case of such an op is a
-    point of its first kernel's key, with those kernels' device times taken out of its replayed and stream times."""
+    overhead per kind (HostFigures.harness) taken out of each case's host issue time (floored at 0), which is then
+    scaled by `host_scale` (the reference host over the host of the lease that timed the cases: lease_scales).
+    `l2_bytes`: the L2 of the GPU the cases ran on (each case's op reads its share from it: lower_case). `inner`:
+    rates of kernels an op runs inside its call after its own (a sorted top-k's sort, sorting.kernels): a case of such
+    an op is a point of its first kernel's key, with those kernels' device times taken out of its replayed and stream
+    times."""
     harness = harness or {}
     inner = inner or {}
     out: dict[str, list[Point]] = {}
@@ -525,7 +549,7 @@ def points_by_key(cases: list[TraceCase], harness: dict[str, float] | None = Non
         key = rate_keys(first)[0]
         key = SHARED_RATES.get(key, key)
         if key in FIT_KEYS and graph > 0:
-            cpu = max(0.0, c.measured["host"] - harness.get(case_harness_kind(c, key), 0.0))
+            cpu = max(0.0, c.measured["host"] - harness.get(case_harness_kind(c, key), 0.0)) * host_scale
             out.setdefault(key, []).append(Point(c.case, first, graph, stream, cpu, c.measured.get("idle"),
                                                  c.inner == 1))
     return out
@@ -1053,6 +1077,22 @@ def measured_keys(host) -> dict[str, tuple[OpClassRates, dict]]:
     return out
 
 
+def lease_scales(paths: list[Path], host) -> list[float]:
+    """Per cases file, the reference host's speed over its lease's: the pooled files' median `mul_binding` over the
+    one its own host_calls file (timed in the same process) measured; 1 where either is missing. The lent hosts run
+    ~1.5x apart from lease to lease (6.2-12.5 us for the same call over 2026-12-01..05), and a key is fitted on the
+    first file that has cases of it: unscaled, each key's dispatch_s carried the host of whichever lease timed it."""
+    host = pool(host)
+    if host is None or (reference := host.reference()) is None:
+        return [1.0] * len(paths)
+    out = []
+    for path in paths:
+        own = default_host_calls(path)
+        value = json.loads(own.read_text()).get(HOST_SPEED_FIELD) if own.is_file() else None
+        out.append(reference / float(value) if isinstance(value, int | float) and value > 0 else 1.0)
+    return out
+
+
 def default_host_calls(cases_path: Path) -> Path:
     """The host calls of the run that measured the cases: NAME.host_calls.json (aten sweep) or host_calls.json."""
     cases_path = Path(cases_path)
@@ -1186,14 +1226,18 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
                                "rest of its kernels alone), hetsim.calibration.trace_fit")
              for key, (points, names) in residual_points(profile, {}, kept, paths_in, l2, twin_only=True).items()}
     inner = {k: r for k, (r, _) in twins.items()}
+    scales = lease_scales(paths_in, host)
     out = {}
     if pooled or len(kept) == 1:
-        by_key, sources = points_by_key(cases, harness, l2, inner), dict.fromkeys(FIT_KEYS, source)
+        by_key, sources = {}, dict.fromkeys(FIT_KEYS, source)
+        for cs, scale in zip(kept, scales, strict=True):
+            for key, points in points_by_key(cs, harness, l2, inner, scale).items():
+                by_key.setdefault(key, []).extend(points)
     else:
         by_key, sources = {}, {}
         files: dict[str, list[str]] = {}  # an every-file key's cases, as file:case (ids repeat across files)
-        for path, cs in zip(paths_in, kept, strict=True):
-            for key, points in points_by_key(cs, harness, l2, inner).items():
+        for path, cs, scale in zip(paths_in, kept, scales, strict=True):
+            for key, points in points_by_key(cs, harness, l2, inner, scale).items():
                 if key in EVERY_FILE_KEYS:
                     by_key.setdefault(key, []).extend(points)
                     files.setdefault(key, []).extend(f"{path.name}:{p.case}" for p in points)
@@ -1219,7 +1263,9 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
             notes["fit"]["notes"].append(
                 f"host issue time of each case less the op cases' harness overhead ({harness[kind] * 1e6:.2f} us, "
                 f"median of the {kind} pairs of {host.names()}" + (", assumed to carry to this op)"
-                                                                    if kind == "kernel" else ")"))
+                                                                    if kind == "kernel" else ")")
+                + (f", then scaled to the reference host ({HOST_SPEED_FIELD} {ref * 1e6:.2f} us, the files' median) by "
+                   "the lease's own (lease_scales)" if (ref := host.reference()) else ""))
         else:
             notes["fit"]["notes"].append("no host_calls.json: host issue times include the op cases' harness")
         out[key] = (rates, notes)

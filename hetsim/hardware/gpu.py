@@ -160,6 +160,8 @@ def op_steps(op: Op) -> float | None:
     fp16, 16 waves of 1,024-thread blocks, 3.6 us a wave where the bytes take 1.1)."""
     if isinstance(op, Pointwise) and op.steps:
         return float(op.steps)
+    if isinstance(op, Gather) and op.bags:
+        return launch.embedding_bag_rounds(op.bags, op.elements / max(op.rows, 1))
     if isinstance(op, Softmax) and op.aten:
         return softmax_lane_work(op)
     if isinstance(op, SdpaAttention) and op.backend == "cudnn" and not op.decode:
@@ -517,6 +519,9 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         # (x[idx]'s walk, walk_bytes), its own key where fitted. Other rows (an element a thread, Gather.elements)
         # keep the row gather's keys: a key of their own, tried, fitted its eager gap on three long kernels (29 us)
         return ("index_select", *rate_keys(replace(op, aten="")))
+    if isinstance(op, Gather) and op.bags:
+        # nn.EmbeddingBag's warp steps and rounds (launch.embedding_bag_rounds), its own key where fitted
+        return ("embedding_bag", "gather")
     if isinstance(op, Gather) and op.aten.startswith("aten.embedding"):
         # PyTorch's index_select walks <= 16 indices one after another (indexSelectSmallIndex): per index too
         few = ("embedding_few",) if few_index_select(op) else ()
@@ -738,6 +743,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "softmax_warp": ("softmax_last", "softmax"),  # the persistent kernel: a warp per row (<= 2048 elements)
     "multinomial": ("reduction",),  # torch.multinomial: a block per row normalises and samples it
     "gather_elements": ("gather_narrow", "gather"),  # torch.gather: ScatterGatherKernel.cu's element loop
+    "embedding_bag": ("gather",),  # nn.EmbeddingBag's warp steps (launch.embedding_bag_rounds)
     "scan_device": ("scan", "reduction"),  # cumsum of one row: cub's device scan
     "sort_segmented": ("sort", "topk"),  # >= 128 segments of < 1M keys: cub's segmented radix sort
     # not Pointwise regimes, listed for trace_fit's fallback (hetsim.calibration.trace_fit.fallback_rates)

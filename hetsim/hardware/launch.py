@@ -26,6 +26,24 @@ def tiled(n: int, tile: int) -> int:
     return -(-n // tile) * tile
 
 
+# nn.EmbeddingBag's forward on CUDA (EmbeddingBag.cu: EmbeddingBag_updateOutputKernel_sum_mean / _max): a fixed grid
+# of 1,024 blocks of dim3(32, 8), each warp one chunk of 32 features of one bag at a time in a grid-stride loop, walking
+# the bag's indices and loading its chunk of each row
+EMBEDDING_BAG_WARPS = 1024 * 8
+EMBEDDING_BAG_CHUNK = WARP
+
+
+def embedding_bag_chunks(features: int) -> int:
+    """The warp chunks a bag's row of `features` takes (EMBEDDING_BAG_CHUNK features each)."""
+    return -(-features // EMBEDDING_BAG_CHUNK)
+
+
+def embedding_bag_rounds(bags: int, chunks_per_bag: float) -> int:
+    """The grid's rounds over an EmbeddingBag's chunks: each warp starts one chunk a round (its bag's offsets, first
+    index and first row loaded one after another); at least one."""
+    return max(1, math.ceil(bags * chunks_per_bag / EMBEDDING_BAG_WARPS))
+
+
 def resident_blocks(threads: int) -> int:
     """Blocks of `threads` threads resident on the GPU at once (the threads an SM holds, at most 32 blocks an SM)."""
     return SMS * min(MAX_BLOCKS_PER_SM, THREADS_PER_SM // threads)

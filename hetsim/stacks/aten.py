@@ -45,6 +45,7 @@ from hetsim.stacks.aten_image import (
 )
 from hetsim.stacks.aten_index import (
     _embedding,
+    _embedding_bag,
     _gather,
     _index,
     _index_add,
@@ -118,8 +119,9 @@ MAPPING.update({
     "logsumexp": ("reduction_last / reduction_outer(_max) + pointwise(_math): amax, x - max, exp_, sum, log_",
                   _logsumexp),
     "embedding": ("embedding / embedding_few (else gather_narrow / gather)", _embedding),
-    "_embedding_bag_forward_only": ("gather (a row a lookup, the bags summed)", _embedding),
-    "_embedding_bag": ("gather (a row a lookup, the bags summed)", _embedding),
+    "_embedding_bag_forward_only": ("embedding_bag (a warp step a 32-feature chunk of a row, else gather)",
+                                    _embedding_bag),
+    "_embedding_bag": ("embedding_bag (a warp step a 32-feature chunk of a row, else gather)", _embedding_bag),
     "glu": ("pointwise_broadcast / pointwise_math (a * sigmoid(b) over the halves)", _glu),
     "tril_indices": ("elementwise (its output written)", _pointwise),
     "triu_indices": ("elementwise (its output written)", _pointwise),

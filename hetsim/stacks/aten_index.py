@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from hetsim.hardware import launch
 from hetsim.hardware.launch import waves
 from hetsim.ops import INDEX_BYTES, Gather, Op, Pointwise
 from hetsim.stacks.aten_copies import _dense_copy
@@ -31,11 +32,21 @@ def _row_split(dest: TensorMeta, dim: int) -> tuple[int, int]:
 def _embedding(op: AtenOp) -> tuple[Op, ...]:
     weight, idx = op.inputs[0], op.inputs[1]
     # nn.Embedding's kernel (embedding -> index_select inside ATen), its own regime `embedding` where fitted; more
-    # lookups than the table's rows (a token-type or position table) read each row once (Gather's fan-out).
-    # nn.EmbeddingBag alike, a row a lookup (EmbeddingBag_updateOutputKernel_sum_mean, a warp a bag walking its rows,
-    # profiled on an H200, realcode-check19: 245,760 rows of 512 B in 54.5 us, ~2.3 TB/s): its aten name keeps it off
-    # nn.Embedding's cost an index (gpu.ROW_INDEX_GATHERS), the bags' sums written once
+    # lookups than the table's rows (a token-type or position table) read each row once (Gather's fan-out)
     return (Gather(idx.numel, weight.shape[1] * weight.itemsize, weight.shape[0], aten=op.name, name=_name(op)),)
+
+
+def _embedding_bag(op: AtenOp) -> tuple[Op, ...]:
+    # nn.EmbeddingBag's kernel (EmbeddingBag.cu, launch.EMBEDDING_BAG_WARPS): a warp takes a 32-feature chunk of one bag
+    # and walks its indices, a load of the chunk's row segment a step, the bag's sum written once. Its time follows
+    # those warp steps whatever their width or the table's size (profiled on an H200, index-sweep and realcode-more21:
+    # ~45-50 ps a step over the GPU for fp32 and fp16 rows, from HBM or a table the L2 held) and the grid's rounds
+    # over the chunks (~2 us each: offsets, index and row loaded one after another), not the bytes: priced as a row
+    # gather, bags of 1-5 rows ran 2-4x slower than their bytes and bags of 20-256 rows ~1.3x faster (checks 19-27)
+    weight, idx = op.inputs[0], op.inputs[1]
+    steps = idx.numel * launch.embedding_bag_chunks(weight.shape[1] if len(weight.shape) > 1 else 1)
+    return (Gather(idx.numel, weight.shape[1] * weight.itemsize, weight.shape[0], aten=op.name, name=_name(op),
+                   elements=steps, bags=op.outputs[0].shape[0]),)
 
 
 def _index_fill(op: AtenOp) -> tuple[Op, ...]:
