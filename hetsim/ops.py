@@ -33,6 +33,9 @@ DTYPE_BYTES: dict[str, int] = {
     "fp32": 4, "bf16": 2, "fp16": 2, "fp8": 1, "int8": 1, "int16": 2, "int32": 4, "int64": 8,
 }
 INDEX_BYTES = 8  # torch index tensors are int64
+# reductions that return where each output's value lies (an int64 index an output): max.dim / min.dim with the values
+INDEX_REDUCTIONS = ("aten.max.dim", "aten.min.dim", "aten.argmax", "aten.argmin")
+VALUE_INDEX_REDUCTIONS = ("aten.max.dim", "aten.min.dim")
 
 
 def dtype_bytes(dtype: str) -> int:
@@ -541,7 +544,13 @@ class AxisReduction(Reduction):
 
     @property
     def bytes(self) -> float:
-        return dtype_bytes(self.dtype) * (self.rows * self.cols * self.inner + self.rows * self.inner)
+        outputs = self.rows * self.inner
+        written = dtype_bytes(self.dtype) * outputs
+        if self.aten.startswith(INDEX_REDUCTIONS):
+            # the int64 indices written beside the values (argmax / argmin: the indices alone); over a short dim they
+            # outweigh the read (max.dim over 3 fp32 channels writes 4 bytes of values and 8 of indices an output)
+            written = (written if self.aten.startswith(VALUE_INDEX_REDUCTIONS) else 0) + INDEX_BYTES * outputs
+        return dtype_bytes(self.dtype) * self.rows * self.cols * self.inner + written
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from hetsim.ops import Attention, Copy, Elementwise, FpgaKernel, Gather, Matmul, Reduction, TopK
+from hetsim.ops import Attention, AxisReduction, Copy, Elementwise, FpgaKernel, Gather, Matmul, Reduction, TopK
 
 
 def test_linear_reads_the_weight_once_for_the_whole_batch():
@@ -50,6 +50,18 @@ def test_elementwise_reduction_copy():
     assert Reduction(10, 100, "bf16").bytes == 2 * (1000 + 10)
     assert Copy(1 << 20, "d2d").bytes == 2 << 20
     assert Copy(1 << 20, "h2d").bytes == 1 << 20
+
+
+def test_an_index_reduction_writes_its_int64_indices():
+    # max.dim over 3 fp32 channels of [64, 3, 50176] (kornia's adjust_hue): values and int64 indices an output
+    read, outputs = 4 * 64 * 3 * 50176, 64 * 50176
+
+    def bytes_of(aten):
+        return AxisReduction(64, 3, "fp32", inner=50176, aten=aten).bytes
+
+    assert bytes_of("aten.max.dim") == read + (4 + 8) * outputs
+    assert bytes_of("aten.argmax.default") == read + 8 * outputs  # the indices alone
+    assert bytes_of("aten.amax.default") == read + 4 * outputs
 
 
 def test_fpga_kernel_flops_are_two_per_mac():

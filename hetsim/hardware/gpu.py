@@ -44,6 +44,7 @@ from hetsim.hardware import launch, product_table, residency, sorting
 from hetsim.hardware.launch import ACCUMULATE_BYTES
 from hetsim.ops import (
     INDEX_BYTES,
+    INDEX_REDUCTIONS,
     Attention,
     AxisReduction,
     Convolution,
@@ -254,7 +255,6 @@ def walk_bytes(op: Op) -> float:
     return 0.0
 
 
-INDEX_REDUCTIONS = ("aten.max.dim", "aten.min.dim", "aten.argmax", "aten.argmin")
 WELFORD_REDUCTIONS = ("aten.var", "aten.std")
 INDEX_GATHERS = ("aten.index.", "aten._unsafe_index.")  # x[idx]: ATen's index kernel
 EMBEDDING_BAGS = ("aten._embedding_bag",)  # nn.EmbeddingBag's forward (_embedding_bag, _embedding_bag_forward_only)
