@@ -44,9 +44,10 @@ def _embedding_bag(op: AtenOp) -> tuple[Op, ...]:
     # over the chunks (~2 us each: offsets, index and row loaded one after another), not the bytes: priced as a row
     # gather, bags of 1-5 rows ran 2-4x slower than their bytes and bags of 20-256 rows ~1.3x faster (checks 19-27)
     weight, idx = op.inputs[0], op.inputs[1]
-    steps = idx.numel * launch.embedding_bag_chunks(weight.shape[1] if len(weight.shape) > 1 else 1)
-    return (Gather(idx.numel, weight.shape[1] * weight.itemsize, weight.shape[0], aten=op.name, name=_name(op),
-                   elements=steps, bags=op.outputs[0].shape[0]),)
+    rows, features = weight.shape
+    steps = idx.numel * launch.embedding_bag_chunks(features)
+    return (Gather(idx.numel, features * weight.itemsize, rows, aten=op.name, name=_name(op), elements=steps,
+                   bags=op.outputs[0].shape[0]),)
 
 
 def _index_fill(op: AtenOp) -> tuple[Op, ...]:
