@@ -35,7 +35,8 @@ def calibrations_of(exp) -> dict[str, list[Path]]:
 
 def calibration_variants(exp) -> list:
     """The scenario once per further calibration (variant 1..n-1; the run itself is variant 0), then
-    once per session of its measured host keys (`host_sessions`), then with every host cost in the
+    with its measured host keys at their fastest and slowest sessions' figures (`host_sessions`), then with every
+    host cost in the
     host's slow and fast state (`hetsim.calibration.host_state`, an eager hf stack only); empty when
     nothing was measured more than once."""
     cals = calibrations_of(exp)
@@ -80,18 +81,44 @@ def host_priced(exp) -> bool:
     return exp.spec.workload.stack != "fused" and exp.spec.simulation.gpu_execution == "eager"
 
 
-def host_sessions(profile) -> list:
-    """The profile once per session its measured host keys were timed in (the host_calls files a
-    `measured` key's note lists; the profile takes their median): host costs move between sessions
-    on one machine type (a cuDNN plan build 51.6 and 56.4 ms). Empty when no key has two sessions."""
+def session_values(profile) -> dict[str, list[float]]:
+    """Each measured host key's figure per session it was timed in (the host_calls files a `measured` key's note
+    lists; the profile takes their median), for the keys timed in more than one: host costs move between sessions on
+    one machine type (a cuDNN plan build 51.6 and 56.4 ms)."""
     if profile is None:
-        return []
+        return {}
     values = {k: [f["value_s"] for f in (profile.notes.get(k, {}).get("measured") or {}).get("files", [])]
               for k in profile.rates}
-    values = {k: v for k, v in values.items() if len(v) > 1}
-    n = max((len(v) for v in values.values()), default=0)
-    return [replace(profile, rates={**profile.rates, **{k: replace(profile.rates[k], dispatch_s=v[min(j, len(v) - 1)])
-                                                        for k, v in values.items()}}) for j in range(n)]
+    return {k: v for k, v in values.items() if len(v) > 1}
+
+
+def host_session_count(profile) -> int:
+    """How many sessions timed the profile's measured host keys (0: none timed in two)."""
+    return max((len(v) for v in session_values(profile).values()), default=0)
+
+
+SESSION_QUANTILES = (0.1, 0.9)  # the sessions' spread a band spans: their middle 80 %, as host_state's
+
+
+def session_quantile(values: list[float], q: float) -> float:
+    """The `q` quantile of a key's session figures, linear between their sorted values."""
+    xs = sorted(values)
+    at = q * (len(xs) - 1)
+    lo = int(at)
+    return xs[lo] + (xs[min(lo + 1, len(xs) - 1)] - xs[lo]) * (at - lo)
+
+
+def host_sessions(profile) -> list:
+    """The profile with every measured host key at its sessions' 10th percentile figure, then at their 90th: host work
+    only adds time, so the two bracket the run at the sessions' middle figures (the band's low and high) in two runs
+    however many sessions timed them (103 host_calls files of the H200: one run each made an eager hf run's band 100x
+    its own cost; their extremes, a 332 % band on cuDNN plan builds). Empty when no key has two sessions."""
+    values = session_values(profile)
+    if not values:
+        return []
+    return [replace(profile, rates={**profile.rates, **{k: replace(profile.rates[k],
+                                                                   dispatch_s=session_quantile(v, q))
+                                                        for k, v in values.items()}}) for q in SESSION_QUANTILES]
 
 
 def completed(further, primary):
@@ -107,7 +134,7 @@ def band_note(exp) -> str:
     """What the band rests on, for the run table: e.g. `2 calibrations of H200` or `one calibration`."""
     cals = calibrations_of(exp)
     many = {exp.device(d).name: len(v) for d, v in cals.items() if len(v) > 1}
-    sessions = {exp.device(d).name: len(host_sessions(exp.inputs[d].profile)) for d in cals} if host_priced(exp) else {}
+    sessions = {exp.device(d).name: host_session_count(exp.inputs[d].profile) for d in cals} if host_priced(exp) else {}
     parts = [f"{n} calibrations of {name}" for name, n in sorted(many.items())]
     parts += [f"host keys of {name} from {n} sessions" for name, n in sorted(sessions.items()) if n]
     parts += [f"host state of {exp.device(d).name} x{st[0]:.2f}-x{st[1]:.2f}"

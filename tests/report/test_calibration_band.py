@@ -135,19 +135,29 @@ def test_the_host_state_scales_every_host_cost_and_nothing_else(tmp_path):
     assert whole.read_text() == text and sorted(p.name for p in tmp_path.iterdir()) == ["H200.yaml", "whole.yaml"]
 
 
-def test_host_keys_measured_in_two_sessions_give_one_variant_each():
+def test_host_keys_measured_in_several_sessions_give_their_fastest_and_slowest_variants():
     from hetsim.calibration.band import host_sessions
     from hetsim.calibration.gpu_profile import GpuProfile
     from hetsim.hardware.gpu import OpClassRates
 
     plan = OpClassRates(0.0, float("inf"), float("inf"), source="measured", dispatch_s=0.054)
     kernel = OpClassRates(1e-6, 1e12, 1e15, source="calibrated", dispatch_s=9e-6)
+    view = OpClassRates(0.0, float("inf"), float("inf"), source="measured", dispatch_s=2e-6)
     notes = {"host_sdpa_plan": {"measured": {"files": [{"file": "a.json", "value_s": 0.0564},
-                                                       {"file": "b.json", "value_s": 0.0516}]}}}
-    profile = GpuProfile("H200", {}, {"host_sdpa_plan": plan, "pointwise": kernel}, notes=notes)
-    a, b = host_sessions(profile)
-    assert (a.rates["host_sdpa_plan"].dispatch_s, b.rates["host_sdpa_plan"].dispatch_s) == (0.0564, 0.0516)
-    assert a.rates["pointwise"] is kernel and b.rates["pointwise"] is kernel  # only the measured keys vary
+                                                       {"file": "b.json", "value_s": 0.0516},
+                                                       {"file": "c.json", "value_s": 0.0530}]}},
+             "host_view": {"measured": {"files": [{"file": "a.json", "value_s": 1.2e-6},
+                                                  {"file": "b.json", "value_s": 2.7e-6},
+                                                  {"file": "c.json", "value_s": 2.4e-6}]}}}
+    profile = GpuProfile("H200", {}, {"host_sdpa_plan": plan, "host_view": view, "pointwise": kernel}, notes=notes)
+    # two runs span the three sessions' middle: each key at its figures' 10th and 90th percentiles (sorted
+    # 0.0516, 0.0530, 0.0564: 0.0516 + 0.2 x 0.0014 and 0.0530 + 0.8 x 0.0034)
+    fast, slow = host_sessions(profile)
+    assert fast.rates["host_sdpa_plan"].dispatch_s == pytest.approx(0.05188)
+    assert slow.rates["host_sdpa_plan"].dispatch_s == pytest.approx(0.05572)
+    assert fast.rates["host_view"].dispatch_s == pytest.approx(1.44e-6)
+    assert slow.rates["host_view"].dispatch_s == pytest.approx(2.64e-6)
+    assert fast.rates["pointwise"] is kernel and slow.rates["pointwise"] is kernel  # only the measured keys vary
     assert host_sessions(GpuProfile("H200", {}, {"pointwise": kernel})) == [] and host_sessions(None) == []
 
 
