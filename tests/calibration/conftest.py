@@ -113,10 +113,11 @@ def h200_fit_host_calls():
              e2e / "H200-2026-12-01c" / "host_calls.json", *(runs / f for f in sweeps[2:6]),
              e2e / "H200-2026-12-02-cudnn-off" / "host_calls.json", *(runs / f for f in sweeps[6:])]
     assert len(files) == 21  # twenty-one leases, the first two days'
-    # then every other H200 host_calls file committed by 2026-12-05, sweeps' then end-to-end sessions', each sorted:
-    # the reference host every case's issue time is scaled to is their median (trace_fit.lease_scales)
-    later = [*(f for f in sorted(runs.glob("H200-*.host_calls.json")) if f not in files),
-             *(f for f in sorted(e2e.glob("H200*/host_calls.json")) if f not in files)]
+    # then every other H200 host_calls file committed by 2026-12-05, sweeps' then end-to-end sessions', each sorted by
+    # path name as the fit command lists them: the reference host every case's issue time is scaled to is their median
+    # (trace_fit.lease_scales)
+    later = [*(f for f in sorted(runs.glob("H200-*.host_calls.json"), key=str) if f not in files),
+             *(f for f in sorted(e2e.glob("H200*/host_calls.json"), key=str) if f not in files)]
     assert len(later) == 82
     return [*files, *later]
 

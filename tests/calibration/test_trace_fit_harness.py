@@ -146,7 +146,8 @@ def test_the_committed_profile_carries_the_measured_keys(h200_fit_host_calls):
     kernels = [r[slow] - r[fast] for r in raws for fast, slow in (
         ("mul_binding", "mul_opoverload"), ("cast_method", "cast_opoverload"),
         ("embedding_function", "embedding_opoverload")) if fast in r]
-    assert len(kernels) == 61 and hc["harness_overhead_s"]["kernel"] == pytest.approx(statistics.median(kernels))
+    # the kernel pairs of the 103 leases' files (61 of the first two days' 21)
+    assert len(kernels) == 307 and hc["harness_overhead_s"]["kernel"] == pytest.approx(statistics.median(kernels))
     assert [f["file"] for f in hc["files"]] == [str(p.relative_to(REPO_ROOT)) for p in files]
     # the committed keys are what the fit gives on the aten sweep with the seventeen files (one command); the sync's
     # host cost only where a file timed it (torch.nonzero over nonzero_static: the ten newest)
