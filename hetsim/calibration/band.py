@@ -13,6 +13,7 @@ Nothing is re-run where there is nothing to vary, so a run on a once-calibrated 
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import replace
 from pathlib import Path
 
@@ -97,15 +98,7 @@ def host_session_count(profile) -> int:
     return max((len(v) for v in session_values(profile).values()), default=0)
 
 
-SESSION_QUANTILES = (0.1, 0.9)  # the sessions' spread a band spans: their middle 80 %, as host_state's
-
-
-def session_quantile(values: list[float], q: float) -> float:
-    """The `q` quantile of a key's session figures, linear between their sorted values."""
-    xs = sorted(values)
-    at = q * (len(xs) - 1)
-    lo = int(at)
-    return xs[lo] + (xs[min(lo + 1, len(xs) - 1)] - xs[lo]) * (at - lo)
+SESSION_DECILES = (0, -1)  # the sessions' spread a band spans: their 10th and 90th percentiles, as host_state's
 
 
 def host_sessions(profile) -> list:
@@ -116,9 +109,10 @@ def host_sessions(profile) -> list:
     values = session_values(profile)
     if not values:
         return []
-    return [replace(profile, rates={**profile.rates, **{k: replace(profile.rates[k],
-                                                                   dispatch_s=session_quantile(v, q))
-                                                        for k, v in values.items()}}) for q in SESSION_QUANTILES]
+    # linear between the sorted figures ("inclusive": the 10th percentile of two sessions lies between them)
+    deciles = {k: statistics.quantiles(v, n=10, method="inclusive") for k, v in values.items()}
+    return [replace(profile, rates={**profile.rates, **{k: replace(profile.rates[k], dispatch_s=d[at])
+                                                        for k, d in deciles.items()}}) for at in SESSION_DECILES]
 
 
 def completed(further, primary):

@@ -64,6 +64,11 @@ def of_profile(profile) -> tuple[float, float] | None:
     return (float(hs["low"]), float(hs["high"])) if hs else None
 
 
+# a lease's host speed: a torch binding's issue time (`mul_binding` of host_calls.json; a runner's host probe,
+# host_calls.kernel_call_s, times the same call); trace_fit scales every lease's host times to the median of it
+HOST_SPEED_FIELD = "mul_binding"
+
+
 def host_reference(profile) -> float | None:
     """The median `mul_binding` of the host_calls files the profile's trace fit names (the leases its host
     figures come from), or None where it names none or they lack the figure: what a runner's probe of the host
@@ -78,7 +83,7 @@ def host_reference(profile) -> float | None:
     values = []
     for f in files:
         path = REPO_ROOT / f["file"]
-        if path.is_file() and isinstance(v := json.loads(path.read_text()).get("mul_binding"), int | float):
+        if path.is_file() and isinstance(v := json.loads(path.read_text()).get(HOST_SPEED_FIELD), int | float):
             values.append(float(v))
     return statistics.median(values) if values else None
 

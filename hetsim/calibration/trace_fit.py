@@ -188,6 +188,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hetsim.calibration.host_state import HOST_SPEED_FIELD
 from hetsim.calibration.paths import REPO_ROOT, repo_relative
 from hetsim.calibration.trace_cases import TraceCase, load_cases, lower_case
 from hetsim.hardware import launch, residency
@@ -401,9 +402,6 @@ HARNESS_PAIRS = (("view", "view_method", "view_opoverload"), ("kernel", "mul_bin
 REQUIRED_PAIRS = (HARNESS_PAIRS[0], HARNESS_PAIRS[1])
 HOST_BOUND = 0.5  # a case is host-bound when its device time is below this share of its issue time
 NAMED_FILES = 20  # host_calls files a key's notes name one by one; more are counted
-# a lease's host speed: a torch binding's issue time (`mul_binding`, the call a runner's host probe times too,
-# host_calls.kernel_call_s), the figure host_state.host_reference takes the median of
-HOST_SPEED_FIELD = "mul_binding"
 COMMAND = "python -m hetsim.calibration.trace_fit --profile {profile} --cases {cases} --write"
 
 
