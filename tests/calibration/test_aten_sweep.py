@@ -359,16 +359,16 @@ def test_fp8_casts_are_their_own_regime():
     assert (up.regime, down.regime) == ("cast_from_fp8", "cast_fp8") and up.bytes == 2 * 8192 * 128 * 3
     assert rate_keys(up)[:3] == ("cast_from_fp8", "cast", "elementwise")
     assert rate_keys(down)[:3] == ("cast_fp8", "cast", "elementwise")
-    # a GPU whose profile has no sweep key: priced by the class it refines, never unpriced (the H100 takes the
-    # H200's keys by transfer, so the H100's own profile stands for such a GPU here)
+    # a GPU whose profile has no sweep key: priced by the class it refines, never unpriced (an H100 calibrated by
+    # the primitive suite alone, its second calibration, stands for such a GPU here)
     from hetsim.calibration.gpu_profile import load_profile
     from hetsim.calibration.paths import profiles_dir
     from hetsim.hardware.gpu import rate_key
 
-    own = load_profile(profiles_dir() / "H100-SXM.yaml").rates
+    own = load_profile(profiles_dir() / "runs" / "H100-SXM-2026-12-05-b.yaml").rates
     assert "cast_from_fp8" not in own
     assert rate_key(up, own) == rate_key(Pointwise(1, 1, "x", "cast"), own) is not None
-    assert "cast_from_fp8" in gpu_model("H100-SXM").rates  # carried over from the H200
+    assert "cast_from_fp8" in gpu_model("H100-SXM").rates  # the H100's own since its trace fit
 
 
 def test_few_index_selects_are_priced_per_index_where_fitted():

@@ -54,16 +54,25 @@ def test_a_csim_fpga_profile_is_never_applied(tmp_path, monkeypatch, catalogue):
     assert (page.clock_mhz, page.efficiency, page.source) == (300.0, 1.0, "derived")
 
 
-def test_a_measured_profile_takes_the_keys_it_lacks_from_the_nearest_measured_gpu_graded_transferred():
+def test_a_measured_profile_takes_the_keys_it_lacks_from_the_nearest_measured_gpu_graded_transferred(
+        tmp_path, monkeypatch):
+    import shutil
+
     from hetsim.calibration.device_inputs import device_inputs
     from hetsim.calibration.gpu_profile import load_profile
-    from hetsim.calibration.paths import profiles_dir
+    from hetsim.calibration.paths import REPO_ROOT
     from hetsim.calibration.transfer import transfer_rates
     from hetsim.config.load import Catalogue
 
+    # an H100 calibrated by the primitive suite alone (its second calibration, which has no trace fit) beside the
+    # H200's full profile: the H100's committed profile has every key of its own since it was trace-fitted
+    committed = REPO_ROOT / "calibration" / "profiles"
+    shutil.copy(committed / "runs" / "H100-SXM-2026-12-05-b.yaml", tmp_path / "H100-SXM.yaml")
+    shutil.copy(committed / "H200.yaml", tmp_path / "H200.yaml")
+    monkeypatch.setenv("HETSIM_PROFILES", str(tmp_path))
     cat = Catalogue.load()
-    own = load_profile(profiles_dir() / "H100-SXM.yaml")
-    h200 = load_profile(profiles_dir() / "H200.yaml")
+    own = load_profile(tmp_path / "H100-SXM.yaml")
+    h200 = load_profile(tmp_path / "H200.yaml")
     got = device_inputs(cat.devices["H100-SXM"], cat.links).profile
     assert "pointwise_broadcast" not in own.rates and set(got.rates) == set(own.rates) | set(h200.rates)
     for key in own.rates:  # its own keys are never replaced

@@ -61,7 +61,11 @@ def test_a_second_calibration_gives_a_band_from_both_runs(tmp_path, monkeypatch)
     assert json.loads(json.dumps(dict(both)))["tpot_s_band"] == pytest.approx([alone.tpot_s, other.tpot_s])
 
 
-def test_a_gpu_with_one_calibration_says_so_in_the_table(small_experiment):
+def test_a_gpu_with_one_calibration_says_so_in_the_table(small_experiment, tmp_path, monkeypatch):
+    # a profiles folder with the H100's profile alone (the repository's has a repeat run of it)
+    (tmp_path / "p").mkdir()
+    shutil.copy(REPO_ROOT / "calibration" / "profiles" / "H100-SXM.yaml", tmp_path / "p" / "H100-SXM.yaml")
+    monkeypatch.setenv("HETSIM_PROFILES", str(tmp_path / "p"))
     exp = small_experiment()
     assert band_note(exp) == "one calibration"  # the default experiment's H100
     runs = run_experiment(exp)

@@ -1,0 +1,63 @@
+"""The H100's own trace keys: fitted on the H100's timing of the very op cases the H200's fit names, and on nothing
+else (no H200 data, no check group); scored on checks it never saw, against the keys carried over from the H200."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from hetsim.calibration.paths import REPO_ROOT
+
+PROFILES = REPO_ROOT / "calibration" / "profiles"
+RUNS = PROFILES / "runs"
+CHECKS = ("realcode-check27", "realcode-check28", "realcode-check29")
+
+
+def _trace_fit(name: str) -> dict:
+    return yaml.safe_load((PROFILES / name).read_text())["provenance"]["trace_fit"]
+
+
+def _case_ids(paths: list[str], timed_only: bool = False) -> set[int]:
+    import pandas as pd
+
+    frames = [pd.read_parquet(REPO_ROOT / p, columns=["case", "error"]) for p in paths]
+    return {int(r.case) for f in frames for r in f.itertuples() if not (timed_only and r.error)}
+
+
+def test_the_h100_fit_reads_h100_data_only_and_the_h200_fit_s_cases():
+    h100, h200 = _trace_fit("H100-SXM.yaml"), _trace_fit("H200.yaml")
+    files = [*h100["cases"], *h100["table_cases"], *(f["file"] for f in h100["host_calls"]["files"]),
+             *h100["composites"]]
+    assert files and all("H100-SXM" in f for f in files), [f for f in files if "H100-SXM" not in f]
+    assert not any(check in f for f in h100["cases"] + h100["table_cases"] for check in CHECKS)
+    # the same op cases as the H200's fit (one of them ran out of memory on the H100), the same tables' sweeps
+    ours, theirs = _case_ids(h100["cases"]), _case_ids(h200["cases"])
+    assert ours == theirs and theirs - _case_ids(h100["cases"], timed_only=True) == {11233}
+    assert [p.split("aten-")[1].rsplit("-2026", 1)[0] for p in h100["table_cases"]] == \
+        [p.split("aten-")[1].rsplit("-2026", 1)[0] for p in h200["table_cases"]]
+    # the id lists the sweep was run from are the H200 fit's cases
+    listed = {int(t) for name in ("H100-SXM-aten-fit-2026-12-05.ids.txt",
+                                  "H100-SXM-aten-fit-sdpa-cudnn-off-2026-12-05.ids.txt")
+              for t in (RUNS / name).read_text().split()}
+    assert listed == theirs
+
+
+def test_the_h100_s_own_keys_score_its_blind_checks_better_than_the_carried_over_ones():
+    from hetsim.calibration.predict import gpu_model
+    from hetsim.calibration.trace_cases import load_cases, validate_ops
+
+    cases = [c for check in CHECKS for c in load_cases(RUNS / f"H100-SXM-aten-{check}-2026-12-05.parquet")]
+    fit_ids = _case_ids(_trace_fit("H100-SXM.yaml")["cases"])
+    assert not {c.case for c in cases} & fit_ids
+    graph = validate_ops(gpu_model("H100-SXM"), cases).stats("graph")
+    # the three checks pooled: 2,571 kernel cases; carried-over keys (profile of 14dfcc4) 7.7 % median, p90 30.9 %
+    # (calibration/e2e/diagnostics/realcode-check2{7,8,9}-H100-blind-2026-12-05.txt); own keys 5.7 %, 27.3 %
+    assert graph["n"] == 2571
+    assert graph["median_abs"] == pytest.approx(0.057, abs=0.008)
+    assert graph["p90_abs"] < 0.29
+
+
+def test_the_h100_has_two_calibrations_and_so_a_band(small_experiment):
+    from hetsim.calibration.band import band_note
+
+    assert band_note(small_experiment()) == "2 calibrations of H100-SXM"
