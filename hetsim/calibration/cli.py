@@ -21,6 +21,10 @@ from rich.table import Table
 
 from hetsim.errors import ConfigError, HardwareUnavailable
 
+# an explicit profile is priced alone: only the default one takes the keys it lacks from another GPU (transferred)
+PROFILE_HELP = ("calibration profile, used as it is (default: the device's, with any key it lacks carried over "
+                "from the nearest measured GPU)")
+
 
 def _us(x: float | None) -> str:
     return "-" if x is None else f"{x * 1e6:,.1f}"
@@ -105,7 +109,7 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
     def predict_ops(
         cases: Annotated[Path, typer.Argument(help="cases YAML: named lists of primitive ops")],
         device: Annotated[str, typer.Option(help="catalogue GPU, e.g. H100-SXM")],
-        profile: Annotated[Path | None, typer.Option(help="calibration profile (default: the device's)")] = None,
+        profile: Annotated[Path | None, typer.Option(help=PROFILE_HELP)] = None,
         graph: Annotated[bool, typer.Option("--graph", help="device time only (CUDA-graph replay)")] = False,
         json_out: Annotated[bool, typer.Option("--json", help="print JSON on stdout only")] = False,
     ) -> None:
@@ -290,7 +294,7 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
             help="op cases from traces, e.g. calibration/e2e/H200/ops.parquet; repeat it to pool several files "
                  "(the blind checks' sweeps together)")],
         device: Annotated[str, typer.Option(help="catalogue GPU the cases were measured on")] = "H200",
-        profile: Annotated[Path | None, typer.Option(help="calibration profile (default: the device's)")] = None,
+        profile: Annotated[Path | None, typer.Option(help=PROFILE_HELP)] = None,
         show: Annotated[bool, typer.Option("--cases-table", help="print every case")] = False,
         json_out: Annotated[bool, typer.Option("--json", help="print JSON on stdout only")] = False,
     ) -> None:
@@ -313,7 +317,7 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
             help="one session's timings (python -m hetsim.method_code.run; default: every session in "
                  "calibration/methods/DEVICE*/, each apart, then pooled)")] = None,
         device: Annotated[str, typer.Option(help="catalogue GPU the data was measured on")] = "H200",
-        profile: Annotated[Path | None, typer.Option(help="calibration profile (default: the device's)")] = None,
+        profile: Annotated[Path | None, typer.Option(help=PROFILE_HELP)] = None,
         json_out: Annotated[bool, typer.Option("--json", help="print JSON on stdout only")] = False,
         explain: Annotated[bool, typer.Option(
             "--explain", help="per step: host- or device-bound, the ops that dominate, their rate keys")] = False,
