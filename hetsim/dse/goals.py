@@ -19,6 +19,8 @@ METRICS = (
     "energy_by_device_j", "link_energy_j", "energy_per_request_j", "energy_per_token_j", "placement_devices",
     "micro_batches", "provenance_weakest", "provenance", "calibration_profiles", "sim",
     "speedup_vs_gpu_only", "tpot_speedup_vs_gpu_only", "energy_ratio_vs_gpu_only",
+    # a GPU calibrated more than once: [low, high] over its calibrations, and what the band rests on
+    "ttft_s_band", "tpot_s_band", "energy_j_band", "energy_per_token_j_band", "calibration_band",
 )
 
 
