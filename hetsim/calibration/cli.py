@@ -204,14 +204,30 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
         cases: Annotated[Path | None, typer.Option(
             help="measured cases (default: the target's own profile's validation file)")] = None,
         graph: Annotated[bool, typer.Option("--graph", help="compare device-only times (measured_graph_s)")] = False,
+        ops: Annotated[list[Path] | None, typer.Option(
+            "--ops", help="op cases from traces the target timed (a sweep run's Parquet, repeatable): judged in the "
+            "graph view instead of the composites")] = None,
         json_out: Annotated[bool, typer.Option("--json", help="print JSON on stdout only")] = False,
     ) -> None:
         """A transferred profile (provenance `transferred`) judged on a GPU that has measurements: the
-        target's validation composites predicted from the source's profile, beside the target's own
-        profile and the datasheet model; median |error| against the 15% target."""
+        target's validation composites (or, with --ops, its op cases) predicted from the source's profile,
+        beside the target's own profile and the datasheet model; median |error| against the 15% target."""
         from hetsim.calibration.cases import load_cases
-        from hetsim.calibration.predict import TRANSFER_TARGET, validate_transfer
+        from hetsim.calibration.predict import TRANSFER_TARGET, validate_transfer, validate_transfer_ops
 
+        if ops:
+            res = validate_transfer_ops(source, target, list(ops))
+            if json_out:
+                sys.stdout.write(json.dumps(res, indent=2) + "\n")
+                return
+            m, o = res["transferred"], res["own_profile"]
+            if not m:
+                raise ConfigError("no op case with a kernel to judge", file=str(ops[0]), field="ops")
+            met = "met" if res["meets_target"] else "NOT met"
+            Console().print(f"transferred {source} -> {target} on {m['n']} op cases (graph view): median |error| "
+                            f"{m['median_abs']:.1%}, p90 {m['p90_abs']:.1%} (target median <= {TRANSFER_TARGET:.0%}: "
+                            f"{met}); own profile {o['median_abs']:.1%}, p90 {o['p90_abs']:.1%}")
+            return
         check = validate_transfer(source, target, load_cases(cases) if cases else None, graph)
         if json_out:
             sys.stdout.write(json.dumps(check.as_dict(), indent=2) + "\n")

@@ -218,6 +218,22 @@ class TransferCheck:
 TRANSFER_TARGET = 0.15  # issue 10: median |error| of a transfer H100 <-> H200
 
 
+def validate_transfer_ops(source: str, target: str, files: list[Path], catalogue=None) -> dict:
+    """`source`'s profile carried over to `target`, judged on op cases from traces that `target` timed (sweep runs'
+    Parquet: checks no fit saw), beside `target`'s own profile: the graph view (device time, no host), whose keys a
+    transfer carries by datasheet ratios; the host's issue times are not the GPU's to carry."""
+    from hetsim.calibration.trace_cases import load_cases as load_op_cases
+    from hetsim.calibration.trace_cases import validate_ops
+
+    catalogue = catalogue or Catalogue.load()
+    cases = [c for f in files for c in load_op_cases(f)]
+    moved = validate_ops(gpu_model(target, catalogue=catalogue, transfer_from=source), cases).stats("graph")
+    own = validate_ops(gpu_model(target, catalogue=catalogue), cases).stats("graph")
+    return {"source": source, "target": target, "files": [str(f) for f in files], "view": "graph",
+            "transferred": moved, "own_profile": own, "target_median_abs": TRANSFER_TARGET,
+            "meets_target": bool(moved) and moved["median_abs"] <= TRANSFER_TARGET}
+
+
 def validate_transfer(source: str, target: str, cases: CasesFile | None = None, graph: bool = False,
                       catalogue=None) -> TransferCheck:
     """Carry `source`'s profile over to `target` and predict the target's measured cases (its own

@@ -113,6 +113,27 @@ def test_validate_transfer_reports_both_profiles_and_refuses_unknown_gpus(cli):
     assert res.exit_code == 2 and "unknown GPU 'H2000'" in res.output
 
 
+def test_a_transfer_judged_on_op_cases_both_ways_meets_the_target_and_trails_the_own_profile(cli, tmp_path):
+    """Both GPUs timed checks 27 and 28 (the H100 check29 too), and each has trace keys of its own: each predicted
+    from the other's profile (graph view). 2026-12-05: H100 -> H200 6.7 % median (own 5.7 %), H200 -> H100 7.8 %
+    (own 5.7 %)."""
+    runs = "calibration/profiles/runs/"
+    both = []
+    for source, target, checks in (("H100-SXM", "H200", (27, 28)), ("H200", "H100-SXM", (27, 28, 29))):
+        args = [a for n in checks for a in ("--ops", f"{runs}{target}-aten-realcode-check{n}-2026-12-05.parquet")]
+        res = cli("validate", "transfer", "--from", source, "--to", target, *args, "--json")
+        assert res.exit_code == 0, res.output
+        out = json.loads(res.output)
+        moved, own = out["transferred"], out["own_profile"]
+        assert out["view"] == "graph" and moved["n"] == own["n"] > 1500
+        assert out["meets_target"] and moved["median_abs"] <= 0.15
+        assert own["median_abs"] < moved["median_abs"]  # a GPU's own keys beat the other's carried over
+        both.append(moved["median_abs"])
+    assert both == [pytest.approx(0.067, abs=0.01), pytest.approx(0.078, abs=0.01)]
+    res = cli("validate", "transfer", "--from", "H200", "--to", "H100-SXM", "--ops", str(tmp_path / "none.parquet"))
+    assert res.exit_code == 2 and "none.parquet" in res.output and len(res.output.strip().splitlines()) == 1
+
+
 def test_a_device_file_asking_for_a_transfer_runs_graded_transferred(tmp_path, monkeypatch):
     import shutil
 
