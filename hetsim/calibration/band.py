@@ -36,10 +36,9 @@ def calibrations_of(exp) -> dict[str, list[Path]]:
 
 def calibration_variants(exp) -> list:
     """The scenario once per further calibration (variant 1..n-1; the run itself is variant 0), then
-    with its measured host keys at their fastest and slowest sessions' figures (`host_sessions`), then with every
-    host cost in the
-    host's slow and fast state (`hetsim.calibration.host_state`, an eager hf stack only); empty when
-    nothing was measured more than once."""
+    with its measured host keys at their sessions' 10th and 90th percentile figures (`host_sessions`), then with
+    every host cost in the host's slow and fast state (`hetsim.calibration.host_state`, an eager hf stack only);
+    empty when nothing was measured more than once."""
     cals = calibrations_of(exp)
     n = max((len(v) for v in cals.values()), default=0)
     variants = []

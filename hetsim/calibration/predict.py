@@ -228,10 +228,12 @@ def validate_transfer_ops(source: str, target: str, files: list[Path], catalogue
     catalogue = catalogue or Catalogue.load()
     cases = [c for f in files for c in load_op_cases(f)]
     moved = validate_ops(gpu_model(target, catalogue=catalogue, transfer_from=source), cases).stats("graph")
+    if moved is None:  # only views or failed cases: no kernel time to judge
+        raise ConfigError("no timed op case with a kernel to judge", file=str(files[0]), field="ops")
     own = validate_ops(gpu_model(target, catalogue=catalogue), cases).stats("graph")
     return {"source": source, "target": target, "files": [str(f) for f in files], "view": "graph",
             "transferred": moved, "own_profile": own, "target_median_abs": TRANSFER_TARGET,
-            "meets_target": bool(moved) and moved["median_abs"] <= TRANSFER_TARGET}
+            "meets_target": moved["median_abs"] <= TRANSFER_TARGET}
 
 
 def validate_transfer(source: str, target: str, cases: CasesFile | None = None, graph: bool = False,

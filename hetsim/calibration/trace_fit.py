@@ -1235,19 +1235,24 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
         by_key, sources = {}, {}
         files: dict[str, list[str]] = {}  # an every-file key's cases, as file:case (ids repeat across files)
         for path, cs, scale in zip(paths_in, kept, scales, strict=True):
+            digest = None  # the file's, read once where it is the first with cases of some key
             for key, points in points_by_key(cs, harness, l2, inner, scale).items():
                 if key in EVERY_FILE_KEYS:
                     by_key.setdefault(key, []).extend(points)
                     files.setdefault(key, []).extend(f"{path.name}:{p.case}" for p in points)
                 elif key not in by_key:
                     by_key[key] = points
-                    sources[key] = (f"op cases from traces: {path.name} (sha256 "
-                                    f"{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}; the first of {len(kept)} "
+                    digest = digest or hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+                    sources[key] = (f"op cases from traces: {path.name} (sha256 {digest}; the first of {len(kept)} "
                                     "files with cases of this key), hetsim.calibration.trace_fit")
         for key, cases in files.items():
             named = ", ".join(sorted({c.split(":")[0] for c in cases}))
             sources[key] = (f"op cases from traces: {named} (every file with cases of this key), "
                             "hetsim.calibration.trace_fit")
+    # the host files' names and reference speed, as every key's notes state them
+    host_names = host.names() if host else ""
+    scaled_to = (f", then scaled to the reference host ({HOST_SPEED_FIELD} {ref * 1e6:.2f} us, the files' median) by "
+                 "the lease's own (lease_scales)" if host and (ref := host.reference()) else "")
     for key in fit_order(by_key):
         rates, notes = fit_bound_key(key, by_key[key], fallback_rates(profile, key, out), sources[key], hbm)
         if not (pooled or len(kept) == 1) and key in files:
@@ -1260,10 +1265,8 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
             notes["fit"]["harness_overhead_s"] = harness[kind]
             notes["fit"]["notes"].append(
                 f"host issue time of each case less the op cases' harness overhead ({harness[kind] * 1e6:.2f} us, "
-                f"median of the {kind} pairs of {host.names()}" + (", assumed to carry to this op)"
-                                                                    if kind == "kernel" else ")")
-                + (f", then scaled to the reference host ({HOST_SPEED_FIELD} {ref * 1e6:.2f} us, the files' median) by "
-                   "the lease's own (lease_scales)" if (ref := host.reference()) else ""))
+                f"median of the {kind} pairs of {host_names}" + (", assumed to carry to this op)"
+                                                                  if kind == "kernel" else ")") + scaled_to)
         else:
             notes["fit"]["notes"].append("no host_calls.json: host issue times include the op cases' harness")
         out[key] = (rates, notes)

@@ -132,6 +132,9 @@ def test_a_transfer_judged_on_op_cases_both_ways_meets_the_target_and_trails_the
     assert both == [pytest.approx(0.067, abs=0.01), pytest.approx(0.078, abs=0.01)]
     res = cli("validate", "transfer", "--from", "H200", "--to", "H100-SXM", "--ops", str(tmp_path / "none.parquet"))
     assert res.exit_code == 2 and "none.parquet" in res.output and len(res.output.strip().splitlines()) == 1
+    res = cli("validate", "transfer", "--from", "H200", "--to", "H100-SXM", "--ops", f"{runs}H100-SXM-aten-realcode-"
+              "check28-2026-12-05.parquet", "--cases", str(tmp_path / "c.yaml"))
+    assert res.exit_code == 2 and "give one" in res.output and len(res.output.strip().splitlines()) == 1
 
 
 def test_a_device_file_asking_for_a_transfer_runs_graded_transferred(tmp_path, monkeypatch):
