@@ -69,7 +69,9 @@ by (`neighbour_tables`, `conv_tables`) and fit no key. Each regime below becomes
     gather_few      index_select of <= 16 indices (ATen's small-index kernel walks them one after another):
                     device_s = overhead_s + item_s x indices (the wave term of OpClassRates, one wave)
     index_add_few   index_add_ of <= 16 source rows: the same small-index walk, an atomic add per index
-    nll_loss        a reduced nll_loss_forward: one block walks the rows (overhead_s + item_s x rows, PER_INDEX_KEYS)
+    nll_loss        a reduced nll_loss_forward: one block's trips over the rows, then thread 0's serial sum over
+                    its threads (overhead_s + threads x wave_s + max(trips / flop_rate, bytes / bw_bytes_per_s),
+                    STEP_ROOF_KEYS)
     cast_unrolled   a cast Copy.cu does not vectorise (fp16 <-> bf16, to or from a byte-wide integer): the
                     dynamic-casting kernel's element rate beside the bytes
     pointwise_transpose  an elementwise op with an operand read across its layout (x + y.mT): a sector per element,
@@ -231,7 +233,7 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "copy_repeat", "bmm_fp32_tiles", "nll_loss", "bmm_tiles", "fft", "matmul_int8", "matmul_int8_unaligned",
             "pad_edge", "index_select", "embedding_bag", *LIBRARY_KEYS, *WINDOW_WALK_KEYS)
 # timed per index (a dependent load, an atomic add, each), not per byte
-PER_INDEX_KEYS = frozenset({"gather_few", "embedding_few", "index_add_few", "nll_loss"})
+PER_INDEX_KEYS = frozenset({"gather_few", "embedding_few", "index_add_few"})
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
 WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share of the bytes-only fit's error
 # bytes or a walk, whichever is slower
@@ -307,12 +309,13 @@ RATE_SPAN = {**dict.fromkeys(ELEMENT_RATE_KEYS, (10.0, 13.0)), "gather_elements"
              **dict.fromkeys(("upsample_bilinear", "upsample_bicubic", "grid_sample"), (5.0, 9.0))}
 # a fixed cost per step beside the bytes: overhead + steps x wave_s + bytes / bw (a radix sort's passes)
 STEP_KEYS = frozenset({"sort", "sort_inplace", "softmax_warp", "softmax_last", "attention_cudnn_prefill",
-                       "attention_masked_prefill", "attention_cudnn_wide", "fft", "embedding_bag", *LIBRARY_KEYS})
+                       "attention_masked_prefill", "attention_cudnn_wide", "fft", "embedding_bag", "nll_loss",
+                       *LIBRARY_KEYS})
 # step keys whose second term is the elements' math (gpu.compute_work: gpu.softmax_math), not the bytes: a softmax's
 # exp, max and sum per element in fp32 (realcode groups: bf16 and fp32 rows of one length ran the same time a row in
 # the persistent kernel, ~0.7 T elements/s on an H200); the block kernel's steps count its 16-byte loads instead of
 # its elements (gpu.softmax_lane_work: 16-bit rows of 128256 ran in 19 us where fp32 ones took 29, realcode-more8)
-STEP_ELEMENT_KEYS = frozenset({"softmax_warp", "softmax_last", *(set(LIBRARY_KEYS) - set(SOLVER_KEYS)),
+STEP_ELEMENT_KEYS = frozenset({"softmax_warp", "softmax_last", "nll_loss", *(set(LIBRARY_KEYS) - set(SOLVER_KEYS)),
                                # nn.EmbeddingBag: the grid's rounds, its warp steps (Gather.elements) the work
                                "embedding_bag"})
 # of those, the block kernel's key also times its bytes where they bind (thousands of vocabulary-wide rows, each read
@@ -320,7 +323,16 @@ STEP_ELEMENT_KEYS = frozenset({"softmax_warp", "softmax_last", *(set(LIBRARY_KEY
 # bf16 and fp32, so its bytes never bind
 # the library kernels (hetsim.stacks.aten_library: a factorisation's panel steps beside its flops, cdist's outputs
 # beside its features) the same: their counted work, or their operands' bytes where those bind
-STEP_ROOF_KEYS = frozenset({"softmax_last", *(set(LIBRARY_KEYS) - set(SOLVER_KEYS))})
+STEP_ROOF_KEYS = frozenset({"softmax_last", "nll_loss", *(set(LIBRARY_KEYS) - set(SOLVER_KEYS))})
+# a step-roof key's grid where its rates lie outside the default (log10 of work a second, then of the bytes' lowest):
+# a reduced nll_loss's one block runs ~2.4 M trips a second (a dependent pair of loads each, ~0.42 us) and its threads'
+# overlapped trips ~19 GB/s (one SM's random loads; realcode-more30, H200 and H100 alike)
+STEP_ROOF_SPAN = {"nll_loss": ((5.0, 8.0), 8.0)}
+STEP_ROOF_NOTES = {"nll_loss": "device_s = overhead_s + threads x wave_s + max(trips / flop_rate, bytes / "
+                               "bw_bytes_per_s): one block's threads each loop over their rows (a trip a target and "
+                               "the logit it names, launch.nll_loss_threads / nll_loss_trips), at one trip's latency "
+                               "or the block's throughput where many threads overlap theirs; then thread 0 adds the "
+                               "threads' partial sums one after another (the steps)"}
 # a factorisation's or solve's flops run in GEMM updates at the fp32 GEMM's rate (the key it is fitted after: its
 # `fallback_chain`); its own cases, all latency-bound, fit only the overhead and a panel step's cost
 SOLVER_RATE_FROM = "matmul_fp32"
@@ -687,10 +699,12 @@ def fit_steps_at_rate(points: list[Point], rate: float) -> tuple[float, float]:
     return max(float(sol[0]), 0.0), max(float(sol[1]), 0.0)
 
 
-def fit_steps_roof(points: list[Point], max_bw: float = math.inf) -> tuple[float, float, float, float]:
+def fit_steps_roof(points: list[Point], max_bw: float = math.inf,
+                   span: tuple[tuple[float, float], float] = ((10.0, 14.0), 11.0)) -> tuple[float, float, float, float]:
     """(overhead_s, step_s, rate, bw) of overhead + steps x step_s + max(work / rate, bytes / bw) against graph_s:
     fit_max's log grid over the two rates, the overhead and step time solved by least squares in relative error at
-    each; the element form (fit_steps, per_element: bw = inf) where the bytes lower no error. Deterministic."""
+    each; the element form (fit_steps, per_element: bw = inf) where the bytes lower no error. `span`: the grid's log10
+    range of the work rate and the bandwidth's lowest (STEP_ROOF_SPAN). Deterministic."""
     import numpy as np
 
     over, step, rate = fit_steps(points, per_element=True)
@@ -706,8 +720,9 @@ def fit_steps_roof(points: list[Point], max_bw: float = math.inf) -> tuple[float
 
     element = (float(np.sum(((over + steps * step + work / rate) / g - 1.0) ** 2)), over, step, math.inf, rate)
     top = math.log10(max_bw) if math.isfinite(max_bw) else 13.5
-    _, over, step, bw, rate = _grid_max(g, np.array([hbm_bytes(p.op) for p in points]), work, (10.0, 14.0), top,
-                                        lo_b=11.0, points=41, solve=solve, best=element)
+    (work_span, lo_b) = span
+    _, over, step, bw, rate = _grid_max(g, np.array([hbm_bytes(p.op) for p in points]), work, work_span, top,
+                                        lo_b=lo_b, points=41, solve=solve, best=element)
     return over, step, rate, bw
 
 
@@ -926,11 +941,13 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
                          "(a blocked factorisation's GEMM updates); the overhead and a step's cost fitted")
         elif key in STEP_ELEMENT_KEYS:
             if key in STEP_ROOF_KEYS:
-                over, step_s, flop_rate, bw = fit_steps_roof(points, max_bw)
+                span = STEP_ROOF_SPAN.get(key, ((10.0, 14.0), 11.0))
+                over, step_s, flop_rate, bw = fit_steps_roof(points, max_bw, span)
             else:
                 (over, step_s, flop_rate), bw = fit_steps(points, per_element=True), math.inf
             walk_bw = math.inf
-            notes.append("device_s = overhead_s + steps x wave_s + flops / flop_rate (a fixed cost per wave, the "
+            notes.append(STEP_ROOF_NOTES[key] if key in STEP_ROOF_NOTES else
+                         "device_s = overhead_s + steps x wave_s + flops / flop_rate (a fixed cost per wave, the "
                          "elements' math beside it, whatever their width)" if not math.isfinite(bw) else
                          "device_s = overhead_s + steps x wave_s + max(flops / flop_rate, bytes / bw_bytes_per_s) (the "
                          "elements' math, or the bytes where they bind: a row too long for shared memory read three "

@@ -141,8 +141,6 @@ def wave_shape(op: Op) -> tuple[float, float]:
         return float(math.ceil(op.rows / launch.topk_blocks_per_sm(op.n))), float(op.n)
     if isinstance(op, Gather) and few_index_select(op):
         return 1.0, float(op.rows)  # the small-index kernel walks the indices one after another
-    if isinstance(op, Pointwise) and op.regime == "nll_loss":
-        return 1.0, float(op.rows)  # one block walks the rows (aten_losses._nll_loss)
     if isinstance(op, Matmul) and (fp32_tiles(op) or half_tiles(op)):
         tile = launch.FP32_TILE if op.dtype == "fp32" else launch.HALF_TILE
         return launch.tile_waves(op.m, op.n, op.k, op.batch, tile)
@@ -286,6 +284,11 @@ def compute_work(op: Op) -> float:
         # a Welford update an element (a reciprocal and two fused multiply-adds in fp32, one after another), and a
         # row's fixed cost in elements
         return float(op.numel + NORM_ROW_ELEMENTS[op.regime] * op.rows)
+    if isinstance(op, Pointwise) and op.regime == "nll_loss" and op.steps:
+        # a reduced nll_loss's block: each thread's trips, a dependent target-then-logit load each, so its key's second
+        # rate is trips a second (the one block's latency), its bytes rate the block's throughput where many threads
+        # overlap their trips (aten_losses._nll_loss)
+        return float(launch.nll_loss_trips(op.rows, op.steps))
     if isinstance(op, Pointwise) and op.scattered_bytes and op.lines:
         # a scatter's sector writes merge in the L2 as far as it holds the sectors they touch, in a forward as in a
         # replayed case (residency.merged_share): the key's rate, fitted on permutations of destinations the L2 held
@@ -771,7 +774,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "gemv_unaligned": ("matmul_unaligned", "matmul"),  # a traced one-row product over an unaligned width: gemv2T
     "matmul_odd_width": ("matmul_unaligned", "matmul"),  # a traced 16-bit product of 2-byte aligned row strides
     "matmul_even_width": ("matmul_odd_width", "matmul_unaligned", "matmul"),  # 4- or 8-byte aligned, not 16
-    "nll_loss": ("pointwise", "elementwise"),  # a reduced nll_loss: one block walks the rows, a time a row
+    "nll_loss": ("pointwise", "elementwise"),  # a reduced nll_loss: one block's trips over the rows, a serial sum
     "gather_few": ("gather_narrow", "gather"),  # index_select of <= FEW_ROWS indices (the small-index kernel)
     "index_select": ("gather",),  # index_select over rows of whole 16-byte vectors: vectorized_gather_kernel
     "index_add_few": ("index_add", "gather"),  # index_add_ of <= FEW_ROWS source rows (the small-index kernel)

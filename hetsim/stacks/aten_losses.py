@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from hetsim.hardware import launch
 from hetsim.ops import Op, Pointwise
 from hetsim.stacks.aten_dispatch import lower_op
 from hetsim.stacks.aten_shapes import _name, nbytes
@@ -17,10 +18,12 @@ INDEX_BYTES = 8  # an int64 target
 
 def _nll_loss(op: AtenOp) -> tuple[Op, ...]:
     # NLLLoss.cu: each row's loss is the log-probability at its target, one element a row of the logits. Reduced (mean
-    # or sum), nll_loss_forward_reduce_cuda_kernel_2d runs ONE block that walks the rows (profiled on an H200,
-    # realcode-check22: 2,048-4,096 rows of 100,352-151,936 logits 8.4-8.7 us, where the roofline priced the whole
-    # logits tensor at 500-775): a time per row on one block's walk (`nll_loss`, a per-index key where fitted).
-    # Unreduced, an elementwise kernel a thread a row after the output's fill (profiled: realcode-more30)
+    # or sum), nll_loss_forward_reduce_cuda_kernel_2d runs ONE block (launch.nll_loss_threads) whose threads loop over
+    # the rows, a target and then the logit it names a trip, and whose thread 0 then adds the threads' partial sums
+    # one after another: `steps` the threads (that serial sum), the work its trips (gpu.compute_work), the bytes a logit
+    # and a target a row, never the logits tensor (realcode-check22: 2,048-4,096 rows of 100,352-151,936 logits ran
+    # 8.4-8.7 us where the roofline priced the whole tensor at 500-775). Unreduced, an elementwise kernel a thread a row
+    # after the output's fill (profiled: realcode-more30)
     x, target = op.inputs[0], op.inputs[1]
     rows = target.numel
     moved = rows * (x.itemsize + INDEX_BYTES)
@@ -28,7 +31,8 @@ def _nll_loss(op: AtenOp) -> tuple[Op, ...]:
         out = op.outputs[0]
         return (Pointwise(out.numel, nbytes(out), op.name, "pointwise_fill", name=_name(op)),
                 Pointwise(rows, moved + nbytes(out), op.name, "pointwise", name=_name(op)))
-    return (Pointwise(rows, moved, op.name, "nll_loss", rows=rows, name=_name(op)),)
+    return (Pointwise(rows, moved, op.name, "nll_loss", rows=rows, steps=launch.nll_loss_threads(rows),
+                      name=_name(op)),)
 
 
 def _mse_loss(op: AtenOp) -> tuple[Op, ...]:
