@@ -90,7 +90,9 @@ by (`neighbour_tables`, `conv_tables`) and fit no key. Each regime below becomes
     conv_depthwise_nhwc  cuDNN's NHWC depthwise kernel (a channels-last input in 16 bits): the floor form
     batch_norm      F.batch_norm in eval mode (one pass over the input); `upsample_nearest` a thread an output element
                     (an element rate beside the bytes); `upsample_bilinear` / `upsample_bicubic`, a thread an output
-                    position walking every (sample, channel) (WALK_KEYS); `pool` max / average pooling (the floor form)
+                    position walking every (sample, channel) (bilinear: WALK_KEYS; bicubic: THREE_TERM_KEYS, beside
+                    the bytes and the walk the 128-byte lines one SM's warps touch, aten_image._bicubic); `pool` max
+                    / average pooling (the floor form)
     conv_first_layer  cuDNN's image_first_layer kernel (an fp16 7 x 7 stem at stride 2 over RGB padded to 4 channels),
                     fitted on channels-last stems that launch it alone
     attention_masked  SDPA with an explicit mask (StaticCache decode: every pair of the static length)
@@ -242,7 +244,7 @@ WALK_KEYS = frozenset({"reduction_last", "topk_select_multiblock_fp32", "topk_se
                        "scan_outer",
                        "reduction_index", "reduction_welford", "index_gather",
                        "rms_norm", "gather_elements", "sort_segmented", "reduction_outer",
-                       "reduction_outer_max", "group_norm", "embedding", "upsample_bilinear", "upsample_bicubic",
+                       "reduction_outer_max", "group_norm", "embedding", "upsample_bilinear",
                        "batch_norm", "grid_sample", "scatter_add", "index_select"})
 # walk keys whose walk a profile of their kernels shows, kept wherever it lowers the error at all: the multi-block
 # top-k's per-pass cumsum over a slice's blocks (launch.mbtopk_blocks_per_slice; one row of 1M scores ran 16.8 us of it
@@ -348,8 +350,11 @@ FLOOR_KEYS = frozenset({"conv_depthwise", "conv_depthwise_cudnn", "conv_depthwis
 # (scatter_add is a walk key instead: its walk the contended atomics, aten_index.contended_walk); an antialiased
 # resize's and an adaptive pool's bytes, their windows' total and a thread's walk over its windows in every channel
 # (hetsim.stacks.aten_image)
-THREE_TERM_KEYS = frozenset({"layer_norm", "scatter", "matmul_fp32", *WINDOW_WALK_KEYS})
+THREE_TERM_KEYS = frozenset({"layer_norm", "scatter", "matmul_fp32", "upsample_bicubic", *WINDOW_WALK_KEYS})
 THREE_TERM_SPANS = ((9.0, 13.0), (10.0, 14.0), (6.0, 12.0))  # log10 of the bytes', the work's and the walk's rates
+# a key whose rates lie outside those: the bicubic kernel's work is the lines one SM looks up (~1.7 G a second on an
+# H200), its walk a thread's trips (~3 M a second; aten_image._bicubic)
+THREE_TERM_KEY_SPANS = {"upsample_bicubic": ((9.0, 13.0), (8.0, 11.0), (5.0, 8.0))}
 FLOOR_SPAN = (10.0, 14.0)  # log10 of the taps' rate (per second)
 FLOOR_OUTPUTS_MAX = 13.0  # log10 of the outputs' highest rate (per second; fit_max's grid starts at 1e9)
 # blocks in waves (hetsim.calibration.fit.fit_waves), a wave the blocks the GPU runs at once: torch.topk's single-block
@@ -634,17 +639,18 @@ def fit_floor(points: list[Point]) -> tuple[float, float, float]:
     return over, walk_bw, rate
 
 
-def fit_three(points: list[Point], max_bw: float = math.inf) -> tuple[float, float, float, float]:
+def fit_three(points: list[Point], max_bw: float = math.inf,
+              spans: tuple[tuple[float, float], ...] = THREE_TERM_SPANS) -> tuple[float, float, float, float]:
     """(overhead_s, bw_bytes_per_s, flop_rate, walk_bw_bytes_per_s) minimising the relative error of overhead +
     max(bytes / bw, work / flop_rate, walk / walk_bw) against graph_s (THREE_TERM_KEYS): a log grid over the three
-    rates (THREE_TERM_SPANS, the bandwidth up to `max_bw`), refined twice around the best, the overhead solved in closed
-    form at each. Deterministic."""
+    rates (`spans`: THREE_TERM_SPANS unless the key has its own, the bandwidth up to `max_bw`), refined twice around the
+    best, the overhead solved in closed form at each. Deterministic."""
     import numpy as np
 
     g = np.array([p.graph_s for p in points])
     terms = [np.array([hbm_bytes(p.op) for p in points]), np.array([compute_work(p.op) for p in points]),
              np.array([walk_bytes(p.op) for p in points])]
-    spans = [list(s) for s in THREE_TERM_SPANS]
+    spans = [list(s) for s in spans]
     spans[0][1] = min(spans[0][1], math.log10(max_bw))
     top = spans[0][1]
     best = (math.inf, 0.0, (1e12, 1e12, 1e9))
@@ -953,7 +959,7 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
                          "elements' math, or the bytes where they bind: a row too long for shared memory read three "
                          "times, gpu.softmax_rereads)")
         elif key in THREE_TERM_KEYS:
-            over, bw, flop_rate, walk_bw = fit_three(points, max_bw)
+            over, bw, flop_rate, walk_bw = fit_three(points, max_bw, THREE_TERM_KEY_SPANS.get(key, THREE_TERM_SPANS))
             notes.append("device_s = overhead_s + max(bytes / bw_bytes_per_s, work / flop_rate, walk / "
                          "walk_bw_bytes_per_s) (hetsim.hardware.gpu.compute_work, walk_bytes)")
             if math.isfinite(max_bw) and bw >= max_bw * (1.0 - 1e-9):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from hetsim.hardware.launch import waves
+from hetsim.hardware.launch import SMS, waves
 from hetsim.ops import Op, Pointwise
 from hetsim.stacks.aten_copies import _dense_copy, _one_pass
 from hetsim.stacks.aten_pointwise import _stores, stores_only
@@ -46,8 +46,83 @@ def _upsample(op: AtenOp) -> tuple[Op, ...]:
     moved = nbytes(x) + nbytes(out)
     if "nearest" in op.base:  # upsample_nearest*d and _upsample_nearest_exact*d (mode="nearest-exact"): one read each
         return (Pointwise(out.numel, moved, op.name, "upsample_nearest", operands=2, name=_name(op)),)
+    if "bicubic" in op.base and len(out.shape) == 4:
+        return (_bicubic(op, x, out, moved),)
     kind = "upsample_bicubic" if "bicubic" in op.base else "upsample_bilinear"
     return (Pointwise(out.numel, moved, op.name, kind, walk=math.prod(out.shape[:2]), name=_name(op)),)
+
+
+INTERP_BLOCK_THREADS = 1024  # UpSampleBicubic2d.cu: min(maxThreadsPerBlock, 1024) threads a block
+LINE_BYTES = 128  # an L1 line: the unit a warp's load is split into, one lookup each
+SAMPLED_WARPS = 64  # warps whose lines are counted (evenly over the output); their mean stands for every warp's
+
+
+def _bicubic(op: AtenOp, x: TensorMeta, out: TensorMeta, moved: int) -> Pointwise:
+    """upsample_bicubic2d (UpSampleBicubic2d.cu upsample_bicubic2d_out_frame): blocks of 1,024 threads, a thread an
+    output position, each walking every (sample, channel) one after another, 16 taps a trip (one at the same size)
+    read through the tensors' strides: no channels-last kernel exists. A trip's loads are as coalesced as the layout
+    makes them: over N, C, H, W a warp's 32 neighbouring positions read neighbouring pixels (a few 128-byte lines a
+    tap), over a channels-last input each reads a line of its own (a ViT's position embeddings permuted to N, C, H,
+    W: 3-18x slower, realcode-more28). So three terms bound it (`upsample_bicubic`, THREE_TERM_KEYS): the bytes;
+    the lines one SM's warps look up, trip after trip (`lines`: an SM's L1 serves a lookup at a time, ~0.6 ns each on
+    an H200, whatever the layout); one thread's trips (`walk`: a trip's dependent taps, ~0.3 us)."""
+    positions = out.shape[-2] * out.shape[-1]
+    blocks = math.ceil(positions / INTERP_BLOCK_THREADS)
+    warps = math.ceil(min(positions, INTERP_BLOCK_THREADS) / 32)
+    trips = math.prod(out.shape[:2])
+    per_sm = math.ceil(blocks / SMS)
+    lines = interp_warp_lines(x, out, bool(op.args.get("align_corners")))
+    return Pointwise(out.numel, moved, op.name, "upsample_bicubic", walk=trips * waves(blocks, INTERP_BLOCK_THREADS),
+                     lines=math.ceil(per_sm * warps * trips * lines), name=_name(op))
+
+
+def _source_index(scale: float, dst, align_corners: bool):
+    """UpSample.h area_pixel_compute_source_index for the cubic kernel (no clamp at 0)."""
+    return scale * dst if align_corners else scale * (dst + 0.5) - 0.5
+
+
+def _scale(size_in: int, size_out: int, align_corners: bool) -> float:
+    if align_corners:
+        return (size_in - 1) / (size_out - 1) if size_out > 1 else 0.0
+    return size_in / size_out
+
+
+def interp_warp_lines(x: TensorMeta, out: TensorMeta, align_corners: bool) -> float:
+    """128-byte lines a warp's loads and store touch in one trip of the bicubic kernel, the mean over SAMPLED_WARPS
+    warps spread over the output: per tap, the distinct lines of its 32 threads' pixels at the input's strides (taps
+    clamped at the edges, as upsample_get_value_bounded reads them), and the output's at its own."""
+    import numpy as np
+
+    height, width = x.shape[-2:]
+    out_h, out_w = out.shape[-2:]
+    positions = out_h * out_w
+    warps = math.ceil(positions / 32)
+    picked = np.unique(np.linspace(0, warps - 1, min(warps, SAMPLED_WARPS)).astype(np.int64))
+    t = picked[:, None] * 32 + np.arange(32)[None, :]
+    valid = t < positions
+    ox, oy = t % out_w, t // out_w
+    sy, sx = x.stride[-2], x.stride[-1]
+    if (height, width) == (out_h, out_w):  # the kernel copies: one read a trip
+        taps = [(oy, ox)]
+    else:
+        iy = np.floor(_source_index(_scale(height, out_h, align_corners), oy, align_corners)).astype(np.int64)
+        ix = np.floor(_source_index(_scale(width, out_w, align_corners), ox, align_corners)).astype(np.int64)
+        taps = [(np.clip(iy + ky, 0, height - 1), np.clip(ix + kx, 0, width - 1))
+                for ky in range(-1, 3) for kx in range(-1, 3)]
+    reads = [(ty * sy + tx * sx) * x.itemsize // LINE_BYTES for ty, tx in taps]
+    write = (oy * out.stride[-2] + ox * out.stride[-1]) * out.itemsize // LINE_BYTES
+    total = sum(_distinct_per_row(a, valid) for a in (*reads, write))
+    return float(np.mean(total))
+
+
+def _distinct_per_row(lines, valid):
+    """Distinct values of each row of `lines` among its valid entries."""
+    import numpy as np
+
+    filled = np.where(valid, lines, -1)
+    ordered = np.sort(filled, axis=1)
+    changes = (np.diff(ordered, axis=1) != 0).sum(axis=1) + 1
+    return changes - (~valid).any(axis=1)  # the -1 fill is one value, not a line
 
 
 AA_INTERP = {"bilinear": 2, "bicubic": 4}  # the filter's support at scale 1, in input pixels (UpSample.h's interp_size)

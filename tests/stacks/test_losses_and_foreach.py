@@ -1,7 +1,7 @@
 """The training-step kernels realcode-check22 showed (hetsim.stacks.aten_losses, aten_foreach): nll_loss as one block
 whose threads loop over the rows, mse_loss as its squared difference and a mean, torch.optim's foreach ops as
-multi_tensor_apply's launches; the groups of 2026-12-04's third part (the twenty-second blind check, realcode-more29 and -more30) in the
-cases file, and the check's score."""
+multi_tensor_apply's launches; the groups of 2026-12-04's third part (the twenty-second blind check, realcode-more29
+and -more30) in the cases file, and the check's score."""
 
 from __future__ import annotations
 
