@@ -90,9 +90,9 @@ by (`neighbour_tables`, `conv_tables`) and fit no key. Each regime below becomes
     conv_depthwise_nhwc  cuDNN's NHWC depthwise kernel (a channels-last input in 16 bits): the floor form
     batch_norm      F.batch_norm in eval mode (one pass over the input); `upsample_nearest` a thread an output element
                     (an element rate beside the bytes); `upsample_bilinear` / `upsample_bicubic`, a thread an output
-                    position walking every (sample, channel) (bilinear: WALK_KEYS; bicubic: THREE_TERM_KEYS, beside
-                    the bytes and the walk the 128-byte lines one SM's warps touch, aten_image._bicubic); `pool` max
-                    / average pooling (the floor form)
+                    position walking every (sample, channel) (THREE_TERM_KEYS: the lines its warps move from the
+                    L2 as its bytes, the lines one SM looks up as its work, a thread's trips as its walk;
+                    aten_image._interpolate); `pool` max / average pooling (the floor form)
     conv_first_layer  cuDNN's image_first_layer kernel (an fp16 7 x 7 stem at stride 2 over RGB padded to 4 channels),
                     fitted on channels-last stems that launch it alone
     attention_masked  SDPA with an explicit mask (StaticCache decode: every pair of the static length)
@@ -244,7 +244,7 @@ WALK_KEYS = frozenset({"reduction_last", "topk_select_multiblock_fp32", "topk_se
                        "scan_outer",
                        "reduction_index", "reduction_welford", "index_gather",
                        "rms_norm", "gather_elements", "sort_segmented", "reduction_outer",
-                       "reduction_outer_max", "group_norm", "embedding", "upsample_bilinear",
+                       "reduction_outer_max", "group_norm", "embedding",
                        "batch_norm", "grid_sample", "scatter_add", "index_select"})
 # walk keys whose walk a profile of their kernels shows, kept wherever it lowers the error at all: the multi-block
 # top-k's per-pass cumsum over a slice's blocks (launch.mbtopk_blocks_per_slice; one row of 1M scores ran 16.8 us of it
@@ -350,11 +350,14 @@ FLOOR_KEYS = frozenset({"conv_depthwise", "conv_depthwise_cudnn", "conv_depthwis
 # (scatter_add is a walk key instead: its walk the contended atomics, aten_index.contended_walk); an antialiased
 # resize's and an adaptive pool's bytes, their windows' total and a thread's walk over its windows in every channel
 # (hetsim.stacks.aten_image)
-THREE_TERM_KEYS = frozenset({"layer_norm", "scatter", "matmul_fp32", "upsample_bicubic", *WINDOW_WALK_KEYS})
+THREE_TERM_KEYS = frozenset({"layer_norm", "scatter", "matmul_fp32", "upsample_bilinear", "upsample_bicubic",
+                             *WINDOW_WALK_KEYS})
 THREE_TERM_SPANS = ((9.0, 13.0), (10.0, 14.0), (6.0, 12.0))  # log10 of the bytes', the work's and the walk's rates
-# a key whose rates lie outside those: the bicubic kernel's work is the lines one SM looks up (~1.7 G a second on an
-# H200), its walk a thread's trips (~3 M a second; aten_image._bicubic)
-THREE_TERM_KEY_SPANS = {"upsample_bicubic": ((9.0, 13.0), (8.0, 11.0), (5.0, 8.0))}
+# keys whose rates lie outside those: the interpolating kernels' bytes are the lines their warps move from the L2
+# (~6-8 TB/s on an H200), their work the lines one SM looks up (~1.6 G a second), their walk a thread's trips (~5-7 M
+# a second; aten_image._interpolate)
+THREE_TERM_KEY_SPANS = dict.fromkeys(("upsample_bilinear", "upsample_bicubic"),
+                                     ((10.5, 13.5), (8.0, 11.0), (5.0, 8.0)))
 FLOOR_SPAN = (10.0, 14.0)  # log10 of the taps' rate (per second)
 FLOOR_OUTPUTS_MAX = 13.0  # log10 of the outputs' highest rate (per second; fit_max's grid starts at 1e9)
 # blocks in waves (hetsim.calibration.fit.fit_waves), a wave the blocks the GPU runs at once: torch.topk's single-block
@@ -1187,7 +1190,7 @@ def fit_bound_key(key: str, points: list[Point], base: OpClassRates | None, sour
     (residency.bound_share): fitted on the full shares, then refitted twice on the shares the rate leaves."""
     from dataclasses import replace
 
-    cap = hbm_bw or math.inf
+    cap = math.inf if key in residency.L2_TRAFFIC else (hbm_bw or math.inf)  # L2 traffic: no HBM bound
     rates, notes = fit_key(key, points, base, source, cap)
     if not hbm_bw or not any(p.op.l2_share for p in points):
         return rates, notes

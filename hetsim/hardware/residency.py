@@ -51,6 +51,10 @@ L2_GAIN_REREAD = 2.5
 # Nor do kernels that only store (a fill, arange's and the distribution kernels): replayed zeros of 20 and 36 MB ran
 # 3.6-4.0 TB/s, the HBM's rate, where an L2 gain priced them 25-30 % fast (realcode-check21 and earlier checks)
 NO_L2_GAIN = frozenset({"cat_dominated", "pointwise_fill", "pointwise_arange", "random"})
+# kernels whose bytes are the lines their warps move from the L2 (an interpolating resize's taps,
+# hetsim.stacks.aten_image._interpolate): L2 traffic already, priced at the L2's rate, never shortened by it nor bounded
+# by the HBM's
+L2_TRAFFIC = frozenset({"upsample_bilinear", "upsample_bicubic"})
 
 # kernels whose walk (Pointwise.walk) is a chain of dependent loads, each waiting on where its bytes lie: GroupNorm's
 # moments (a 512-thread block per (sample, group), a load a step) ran ~0.29 us a step with its input in the L2 and
@@ -99,7 +103,7 @@ def replayed(ops, l2_bytes: float) -> tuple[Op, ...]:
     for op in ops:
         host = isinstance(op, HostCall) or (isinstance(op, Copy) and op.crosses_host)
         regime = getattr(op, "regime", "")
-        share = 0.0 if host or regime in NO_L2_GAIN else l2_share(working_bytes(op), l2_bytes)
+        share = 0.0 if host or regime in NO_L2_GAIN | L2_TRAFFIC else l2_share(working_bytes(op), l2_bytes)
         walk = {"walk_share": share} if regime in WALK_L2_GAIN else {}
         out.append(merged_share(replace(op, l2_share=share, **walk) if share else op, l2_bytes))
     return tuple(out)

@@ -3,6 +3,7 @@ im2col, roll and pixel (un)shuffle."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import replace
 
@@ -36,49 +37,74 @@ def _pad(op: AtenOp) -> tuple[Op, ...]:
 
 
 def _upsample(op: AtenOp) -> tuple[Op, ...]:
-    """F.interpolate on a GPU (UpSampleNearest2d.cu, UpSampleBilinear2d.cu, UpSampleBicubic2d.cu; profiled:
-    realcode-more17). Nearest: a thread an output element, one input read: the bytes, or an element rate
-    (`upsample_nearest`). Bilinear and bicubic: a thread an output position, each looping over every (sample,
-    channel) one after another (4 or 16 inputs a step): 32 x 32 bicubic outputs over 1024 channels ran 410 us, ~0.3-0.5
-    us a step, bilinear's ~0.2: the steps a thread walks (`walk`: samples x channels) or the bytes, whichever binds
-    (`upsample_bilinear`, `upsample_bicubic`)."""
+    """F.interpolate on a GPU (UpSampleNearest2d.cu, UpSampleLinear1d.cu, UpSampleBilinear2d.cu, UpSampleBicubic2d.cu,
+    UpSampleTrilinear3d.cu; profiled: realcode-more17). Nearest: a thread an output element, one input read: the bytes,
+    or an element rate (`upsample_nearest`). Linear, bilinear, trilinear and bicubic: a thread an output position,
+    each looping over every (sample, channel) one after another (_interpolate); but a channels-last bilinear input of
+    4+ channels, which UpSampleBilinear2d.cu gives its NHWC kernel (a thread an output element reading its 4 taps), is
+    priced like the nearest kernel's elements (5 operands; no case of it was timed)."""
     x, out = op.inputs[0], op.outputs[0]
     moved = nbytes(x) + nbytes(out)
     if "nearest" in op.base:  # upsample_nearest*d and _upsample_nearest_exact*d (mode="nearest-exact"): one read each
         return (Pointwise(out.numel, moved, op.name, "upsample_nearest", operands=2, name=_name(op)),)
-    if "bicubic" in op.base and len(out.shape) == 4:
-        return (_bicubic(op, x, out, moved),)
-    kind = "upsample_bicubic" if "bicubic" in op.base else "upsample_bilinear"
-    return (Pointwise(out.numel, moved, op.name, kind, walk=math.prod(out.shape[:2]), name=_name(op)),)
+    if "bilinear" in op.base and _channels_last(x) and x.shape[1] >= NHWC_MIN_CHANNELS:
+        return (Pointwise(out.numel, moved, op.name, "upsample_nearest", operands=5, name=_name(op)),)
+    if "bilinear" in op.base and tuple(x.shape) == tuple(out.shape):
+        # at the same size a bilinear resize is a copy (realcode-check26: 16 x 64 x 32 x 32 fp32 ran 2.4 us, where the
+        # kernel's walk over its 1,024 channels would take ~200); the bicubic kernel copies inside its loop instead
+        # (realcode-more28: 2,048 channels of 16 x 16 at the same size, 315 us)
+        return tuple(replace(o, aten=op.name) for o in _dense_copy(x, op))
+    return (_interpolate(op, x, out),)
 
 
-INTERP_BLOCK_THREADS = 1024  # UpSampleBicubic2d.cu: min(maxThreadsPerBlock, 1024) threads a block
+NHWC_MIN_CHANNELS = 4  # UpSampleBilinear2d.cu: a channels-last input of this many channels takes the NHWC kernel
+# threads a block of the interpolating kernels, by spatial dims: linear1d and trilinear3d min(maxThreadsPerBlock, 512),
+# bilinear2d and bicubic2d 1,024
+INTERP_BLOCK_THREADS = {1: 512, 2: 1024, 3: 512}
 LINE_BYTES = 128  # an L1 line: the unit a warp's load is split into, one lookup each
 SAMPLED_WARPS = 64  # warps whose lines are counted (evenly over the output); their mean stands for every warp's
 
 
-def _bicubic(op: AtenOp, x: TensorMeta, out: TensorMeta, moved: int) -> Pointwise:
-    """upsample_bicubic2d (UpSampleBicubic2d.cu upsample_bicubic2d_out_frame): blocks of 1,024 threads, a thread an
-    output position, each walking every (sample, channel) one after another, 16 taps a trip (one at the same size)
-    read through the tensors' strides: no channels-last kernel exists. A trip's loads are as coalesced as the layout
-    makes them: over N, C, H, W a warp's 32 neighbouring positions read neighbouring pixels (a few 128-byte lines a
-    tap), over a channels-last input each reads a line of its own (a ViT's position embeddings permuted to N, C, H,
-    W: 3-18x slower, realcode-more28). So three terms bound it (`upsample_bicubic`, THREE_TERM_KEYS): the bytes;
-    the lines one SM's warps look up, trip after trip (`lines`: an SM's L1 serves a lookup at a time, ~0.6 ns each on
-    an H200, whatever the layout); one thread's trips (`walk`: a trip's dependent taps, ~0.3 us)."""
-    positions = out.shape[-2] * out.shape[-1]
-    blocks = math.ceil(positions / INTERP_BLOCK_THREADS)
-    warps = math.ceil(min(positions, INTERP_BLOCK_THREADS) / 32)
+def _channels_last(x: TensorMeta) -> bool:
+    """A dense N, H, W, C layout (PyTorch's channels_last; a [N, C, 1, 1] tensor's strides are NCHW's too, and
+    suggest_memory_format calls them that)."""
+    if len(x.shape) != 4 or x.shape[1] < 2:
+        return False
+    channels, width = x.shape[1], x.shape[3]
+    return x.stride[1] == 1 and x.stride[3] == channels and x.stride[2] == channels * width
+
+
+def _interpolate(op: AtenOp, x: TensorMeta, out: TensorMeta) -> Pointwise:
+    """An interpolating resize's kernel (upsample_{linear1d,bilinear2d,bicubic2d,trilinear3d}_out_frame): blocks of
+    INTERP_BLOCK_THREADS threads, a thread an output position, each walking every (sample, channel) one after another,
+    2 / 4 / 8 / 16 taps a trip, read through the tensors' strides. A trip's loads are as coalesced as the layout makes
+    them: over N, C, H, W a warp's 32 neighbouring positions read neighbouring pixels (a few 128-byte lines a tap),
+    over a channels-last input each thread's pixel is a line of its own (a ViT's position embeddings permuted to N, C,
+    H, W ran 3-18x its NCHW twin, realcode-more28). Three terms bound it (THREE_TERM_KEYS): the lines one SM's warps
+    look up trip after trip (`lines`: an SM's L1 serves a lookup at a time, ~0.6 ns on an H200 whatever the layout);
+    one thread's trips (`walk`: a trip's dependent taps); and the bytes those lines move from the L2, every warp's
+    together (the op's bytes, LINE_TRAFFIC_KEYS: a 2x-upscaled batch of images moves 4-5x its tensors' bytes that way,
+    and ran at ~6 TB/s of them where its tensors alone said ~1 TB/s)."""
+    spatial = len(out.shape) - 2
+    cubic = "bicubic" in op.base
+    positions = math.prod(out.shape[2:])
+    threads = INTERP_BLOCK_THREADS.get(spatial, 512)
+    blocks = math.ceil(positions / threads)
+    warps = math.ceil(min(positions, threads) / 32)
     trips = math.prod(out.shape[:2])
-    per_sm = math.ceil(blocks / SMS)
-    lines = interp_warp_lines(x, out, bool(op.args.get("align_corners")))
-    return Pointwise(out.numel, moved, op.name, "upsample_bicubic", walk=trips * waves(blocks, INTERP_BLOCK_THREADS),
-                     lines=math.ceil(per_sm * warps * trips * lines), name=_name(op))
+    per_warp_trip = interp_warp_lines(x, out, bool(op.args.get("align_corners")), cubic)
+    moved = blocks * warps * trips * per_warp_trip * LINE_BYTES
+    kind = "upsample_bicubic" if cubic else "upsample_bilinear"
+    return Pointwise(out.numel, math.ceil(moved), op.name, kind, walk=trips * waves(blocks, threads),
+                     lines=math.ceil(math.ceil(blocks / SMS) * warps * trips * per_warp_trip), name=_name(op))
 
 
-def _source_index(scale: float, dst, align_corners: bool):
-    """UpSample.h area_pixel_compute_source_index for the cubic kernel (no clamp at 0)."""
-    return scale * dst if align_corners else scale * (dst + 0.5) - 0.5
+def _source_index(scale: float, dst, align_corners: bool, cubic: bool):
+    """UpSample.h area_pixel_compute_source_index: the cubic kernel's is not clamped at 0, the linear ones' is."""
+    import numpy as np
+
+    src = scale * dst if align_corners else scale * (dst + 0.5) - 0.5
+    return src if cubic or align_corners else np.maximum(src, 0.0)
 
 
 def _scale(size_in: int, size_out: int, align_corners: bool) -> float:
@@ -87,31 +113,36 @@ def _scale(size_in: int, size_out: int, align_corners: bool) -> float:
     return size_in / size_out
 
 
-def interp_warp_lines(x: TensorMeta, out: TensorMeta, align_corners: bool) -> float:
-    """128-byte lines a warp's loads and store touch in one trip of the bicubic kernel, the mean over SAMPLED_WARPS
+def interp_warp_lines(x: TensorMeta, out: TensorMeta, align_corners: bool, cubic: bool) -> float:
+    """128-byte lines a warp's loads and store touch in one trip of an interpolating kernel, the mean over SAMPLED_WARPS
     warps spread over the output: per tap, the distinct lines of its 32 threads' pixels at the input's strides (taps
-    clamped at the edges, as upsample_get_value_bounded reads them), and the output's at its own."""
+    clamped at the edges, as the kernels read them), and the output's at its own. At the same size the kernels copy:
+    one read a trip."""
     import numpy as np
 
-    height, width = x.shape[-2:]
-    out_h, out_w = out.shape[-2:]
-    positions = out_h * out_w
+    sizes, out_sizes = tuple(x.shape[2:]), tuple(out.shape[2:])
+    positions = math.prod(out_sizes)
     warps = math.ceil(positions / 32)
     picked = np.unique(np.linspace(0, warps - 1, min(warps, SAMPLED_WARPS)).astype(np.int64))
     t = picked[:, None] * 32 + np.arange(32)[None, :]
     valid = t < positions
-    ox, oy = t % out_w, t // out_w
-    sy, sx = x.stride[-2], x.stride[-1]
-    if (height, width) == (out_h, out_w):  # the kernel copies: one read a trip
-        taps = [(oy, ox)]
+    coords, rest = [], t
+    for size in reversed(out_sizes):  # row-major: the last dim runs fastest
+        coords.insert(0, rest % size)
+        rest = rest // size
+    if sizes == out_sizes:
+        taps = [coords]
     else:
-        iy = np.floor(_source_index(_scale(height, out_h, align_corners), oy, align_corners)).astype(np.int64)
-        ix = np.floor(_source_index(_scale(width, out_w, align_corners), ox, align_corners)).astype(np.int64)
-        taps = [(np.clip(iy + ky, 0, height - 1), np.clip(ix + kx, 0, width - 1))
-                for ky in range(-1, 3) for kx in range(-1, 3)]
-    reads = [(ty * sy + tx * sx) * x.itemsize // LINE_BYTES for ty, tx in taps]
-    write = (oy * out.stride[-2] + ox * out.stride[-1]) * out.itemsize // LINE_BYTES
-    total = sum(_distinct_per_row(a, valid) for a in (*reads, write))
+        offsets = range(-1, 3) if cubic else range(2)
+        firsts = [np.floor(_source_index(_scale(n, m, align_corners), c, align_corners, cubic)).astype(np.int64)
+                  for n, m, c in zip(sizes, out_sizes, coords, strict=True)]
+        taps = [[np.clip(f + k, 0, n - 1) for f, k, n in zip(firsts, ks, sizes, strict=True)]
+                for ks in itertools.product(offsets, repeat=len(sizes))]
+
+    def line(at, tensor: TensorMeta):
+        return sum(c * s for c, s in zip(at, tensor.stride[2:], strict=True)) * tensor.itemsize // LINE_BYTES
+
+    total = sum(_distinct_per_row(line(tap, x), valid) for tap in taps) + _distinct_per_row(line(coords, out), valid)
     return float(np.mean(total))
 
 

@@ -79,6 +79,8 @@ def h200_fit_cases():
                                "H200-aten-realcode-more25-2026-12-04.parquet",
                                "H200-aten-realcode-more26-2026-12-04.parquet",
                                "H200-aten-realcode-more27-2026-12-04.parquet",
+                               # fitted since 2026-12-05's seventh session (the interpolating kernels' lines)
+                               "H200-aten-realcode-more28-2026-12-04.parquet",
                                "H200-aten-realcode-more30-2026-12-04.parquet",
                                "H200-aten-realcode-more29-2026-12-04.parquet",
                                "H200-aten-realcode-more31-2026-12-04.parquet",
