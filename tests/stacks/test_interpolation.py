@@ -91,3 +91,22 @@ def test_the_checks_interpolating_resizes_are_priced_within_their_spread():
     graph = validate_ops(gpu_model("H200"), cases).stats("graph")
     assert graph["n"] == 28
     assert graph["median_abs"] < 0.12 and graph["p90_abs"] < 0.3
+
+
+def test_the_interp_sweep_is_a_block_after_the_twenty_ninth_check_spanning_the_forms_the_fit_lacks(
+        assert_appended_block, committed_cases):
+    """interp-sweep (to time on the next lease): trilinear, 1-D linear, bilinear's NHWC kernel, resizes of many
+    positions, foreach launches of few chunks, unreduced nll_loss. Built, not yet timed: nothing is fitted on it."""
+    from hetsim.calibration.gpu_suite import interp_sweep, realcode_fiftyeighth
+
+    mine = assert_appended_block(interp_sweep.INTERP_SWEEP, range(25197, 25245), interp_sweep,
+                                 realcode_fiftyeighth.REALCODE_CHECK29, 25196,
+                                 REPO_ROOT / "experiments" / "kernel_dispatch" / "interp_sweep_ids.txt")
+    ops = [(committed_cases[n]["regime"], AtenOp.from_json(committed_cases[n]["spec"])) for n in mine]
+    names = {op.name for _, op in ops}
+    assert {"aten.upsample_trilinear3d.default", "aten.upsample_linear1d.default", "aten._foreach_mul_.Scalar",
+            "aten.nll_loss_forward.default"} <= names
+    nhwc = [op for regime, op in ops if op.name == "aten.upsample_bilinear2d.default" and regime == "upsample_nearest"]
+    assert len(nhwc) >= 6  # the NHWC kernel's elements, never timed before
+    permuted = [op for _, op in ops if op.name.startswith("aten.upsample") and op.inputs[0].stride[1] == 1]
+    assert len(permuted) >= 10

@@ -701,13 +701,15 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     of scores; then index-sweep (index_sweep), row gathers, atomic scatters, thin outer scans and transposed
     elementwise reads; then contention-sweep (contention_sweep), int8 products at aligned widths and scatter-adds
     into few bins; then the twenty-ninth check, realcode-check29, which lives in realcode_fiftyeighth, blind to every
-    group before it)."""
+    group before it; then interp-sweep (interp_sweep), resizes in every layout and dimension, foreach launches of few
+    chunks and unreduced nll_loss)."""
     from hetsim.calibration.gpu_suite import (
         contention_sweep,
         conv_sweep,
         gemm_fp32,
         gemm_shapes,
         index_sweep,
+        interp_sweep,
         library_sweep,
         rare_sweep,
         realcode_eighteenth,
@@ -842,7 +844,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((select_sweep.SELECT_SWEEP,), select_sweep.specs),
             ((index_sweep.INDEX_SWEEP,), index_sweep.specs),
             ((contention_sweep.CONTENTION_SWEEP,), contention_sweep.specs),
-            ((realcode_fiftyeighth.REALCODE_CHECK29,), realcode_fiftyeighth.specs))
+            ((realcode_fiftyeighth.REALCODE_CHECK29,), realcode_fiftyeighth.specs),
+            ((interp_sweep.INTERP_SWEEP,), interp_sweep.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
