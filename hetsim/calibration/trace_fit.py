@@ -307,8 +307,8 @@ FLOPS_KEPT = frozenset({"matmul_odd_width"})
 # log10 spans of a second term's rate where a key's differs from fit_walk's / fit_roof's: elements per second, a
 # gather's dependent loads
 RATE_SPAN = {**dict.fromkeys(ELEMENT_RATE_KEYS, (10.0, 13.0)), "gather_elements": (5.0, 10.0),
-             # an interpolating upsample's thread steps through every (sample, channel): ~2-5 M steps a second
-             **dict.fromkeys(("upsample_bilinear", "upsample_bicubic", "grid_sample"), (5.0, 9.0))}
+             # grid_sample's thread steps through every channel: ~2-5 M steps a second
+             "grid_sample": (5.0, 9.0)}
 # a fixed cost per step beside the bytes: overhead + steps x wave_s + bytes / bw (a radix sort's passes)
 STEP_KEYS = frozenset({"sort", "sort_inplace", "softmax_warp", "softmax_last", "attention_cudnn_prefill",
                        "attention_masked_prefill", "attention_cudnn_wide", "fft", "embedding_bag", "nll_loss",
@@ -329,6 +329,7 @@ STEP_ROOF_KEYS = frozenset({"softmax_last", "nll_loss", *(set(LIBRARY_KEYS) - se
 # a step-roof key's grid where its rates lie outside the default (log10 of work a second, then of the bytes' lowest):
 # a reduced nll_loss's one block runs ~2.4 M trips a second (a dependent pair of loads each, ~0.42 us) and its threads'
 # overlapped trips ~19 GB/s (one SM's random loads; realcode-more30, H200 and H100 alike)
+STEP_ROOF_DEFAULT_SPAN = ((10.0, 14.0), 11.0)
 STEP_ROOF_SPAN = {"nll_loss": ((5.0, 8.0), 8.0)}
 STEP_ROOF_NOTES = {"nll_loss": "device_s = overhead_s + threads x wave_s + max(trips / flop_rate, bytes / "
                                "bw_bytes_per_s): one block's threads each loop over their rows (a trip a target and "
@@ -708,8 +709,8 @@ def fit_steps_at_rate(points: list[Point], rate: float) -> tuple[float, float]:
     return max(float(sol[0]), 0.0), max(float(sol[1]), 0.0)
 
 
-def fit_steps_roof(points: list[Point], max_bw: float = math.inf,
-                   span: tuple[tuple[float, float], float] = ((10.0, 14.0), 11.0)) -> tuple[float, float, float, float]:
+def fit_steps_roof(points: list[Point], max_bw: float = math.inf, span: tuple[tuple[float, float], float] =
+                   STEP_ROOF_DEFAULT_SPAN) -> tuple[float, float, float, float]:
     """(overhead_s, step_s, rate, bw) of overhead + steps x step_s + max(work / rate, bytes / bw) against graph_s:
     fit_max's log grid over the two rates, the overhead and step time solved by least squares in relative error at
     each; the element form (fit_steps, per_element: bw = inf) where the bytes lower no error. `span`: the grid's log10
@@ -950,8 +951,8 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
                          "(a blocked factorisation's GEMM updates); the overhead and a step's cost fitted")
         elif key in STEP_ELEMENT_KEYS:
             if key in STEP_ROOF_KEYS:
-                span = STEP_ROOF_SPAN.get(key, ((10.0, 14.0), 11.0))
-                over, step_s, flop_rate, bw = fit_steps_roof(points, max_bw, span)
+                over, step_s, flop_rate, bw = fit_steps_roof(points, max_bw,
+                                                             STEP_ROOF_SPAN.get(key, STEP_ROOF_DEFAULT_SPAN))
             else:
                 (over, step_s, flop_rate), bw = fit_steps(points, per_element=True), math.inf
             walk_bw = math.inf

@@ -11,7 +11,7 @@ from hetsim.hardware.launch import SMS, waves
 from hetsim.ops import Op, Pointwise
 from hetsim.stacks.aten_copies import _dense_copy, _one_pass
 from hetsim.stacks.aten_pointwise import _stores, stores_only
-from hetsim.stacks.aten_shapes import _name, nbytes, strided
+from hetsim.stacks.aten_shapes import _name, channels_last_4d, nbytes, strided
 from hetsim.tracing.trace import AtenOp, TensorMeta
 
 
@@ -66,12 +66,9 @@ SAMPLED_WARPS = 64  # warps whose lines are counted (evenly over the output); th
 
 
 def _channels_last(x: TensorMeta) -> bool:
-    """A dense N, H, W, C layout (PyTorch's channels_last; a [N, C, 1, 1] tensor's strides are NCHW's too, and
-    suggest_memory_format calls them that)."""
-    if len(x.shape) != 4 or x.shape[1] < 2:
-        return False
-    channels, width = x.shape[1], x.shape[3]
-    return x.stride[1] == 1 and x.stride[3] == channels and x.stride[2] == channels * width
+    """channels_last_4d, less the tensors whose strides are NCHW's too: a [N, C, 1, 1] tensor (suggest_memory_format
+    calls it contiguous, and the NCHW kernel runs)."""
+    return channels_last_4d(x) and x.stride[3] == x.shape[1]
 
 
 def _interpolate(op: AtenOp, x: TensorMeta, out: TensorMeta) -> Pointwise:
