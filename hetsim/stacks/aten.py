@@ -56,6 +56,7 @@ from hetsim.stacks.aten_index import (
     _masked_scatter,
     _nonzero,
     _scatter,
+    _scatter_reduce,
     _select,
 )
 from hetsim.stacks.aten_library import LIBRARY
@@ -222,8 +223,11 @@ for _bases, _row in (
          ("softmax_warp / softmax_last (last dim) / softmax", _softmax)),
         (("index_put_", "index_put", "_index_put_impl_"),
          ("index_put / index_put_accumulate (x[idx] = v); a bool mask: masked_fill or select + sync", _index_put)),
-        (("scatter", "scatter_", "scatter_add", "scatter_add_", "scatter_reduce", "scatter_reduce_"),
+        (("scatter", "scatter_", "scatter_add", "scatter_add_"),
          ("scatter / scatter_add (an element scatter)", _scatter)),
+        (("scatter_reduce", "scatter_reduce_"),
+         ("scatter_add (its atomics), after an identity scatter (include_self=False); a mean's count and division",
+          _scatter_reduce)),
         (("flip",), ("copy_strided (an offset an element)", _materialise)),
         (("roll",), ("roll a rolled dim (a clone first where strided)", _roll)),
         (tuple(RANDOM_FILLS), ("random (a distribution kernel: stores only)", _random)),

@@ -217,6 +217,41 @@ def _scatter(op: AtenOp) -> tuple[Op, ...]:
     return (*_dense_copy(dest, op), work)
 
 
+def _scatter_reduce(op: AtenOp) -> tuple[Op, ...]:
+    # scatter_reduce.two (TensorAdvancedIndexing.cpp, scatter_reduce_two) on CUDA runs more than its atomics:
+    # - include_self=False: the indexed places first set to the reduction's identity (scatter_impl's fill: a value
+    #   scatter over the index, one write an index element);
+    # - then the reduce kernel (_scatter's atomic form);
+    # - mean: ones_like(src), a count the destination's size (zeros_like, ones_like where include_self), the count's
+    #   scatter_add_ of the ones, count.masked_fill_(count == 0, 1), out.div_(count): three kernels over the whole
+    #   destination however few places the index names (index-sweep: a mean of 11.6 K rows into 542 K ran 209 us on an
+    #   H100, ~12x its atomics' price)
+    dest, index = op.inputs[0], op.inputs[1]
+    src = op.inputs[2] if len(op.inputs) > 2 else dest
+    dim = int(op.args.get("dim", 0))
+    reduce = str(op.args.get("reduce", "sum"))
+    ops: tuple[Op, ...] = () if op.base.endswith("_") else _dense_copy(dest, op)
+
+    def sub(name: str, inputs, outputs, args=None) -> tuple[Op, ...]:
+        return lower_op(AtenOp(name, tuple(inputs), tuple(outputs), args or {}, inplace=name.split(".")[1][-1] == "_",
+                               module=op.module))
+
+    if not op.args.get("include_self", True):
+        ops += sub("aten.scatter_.value", (dest, index), (dest,), {"dim": dim, "value": 0})
+    ops += _scatter(AtenOp("aten.scatter_reduce_.two", op.inputs, op.outputs, op.args, inplace=True, module=op.module))
+    if reduce == "mean":
+        ones = TensorMeta.dense(src.shape, src.dtype)
+        count = TensorMeta.dense(dest.shape, dest.dtype)
+        empty = TensorMeta.dense(dest.shape, "bool")
+        ops += (*sub("aten.ones_like.default", (src,), (ones,)),
+                *sub("aten.zeros_like.default", (dest,), (count,)),
+                *sub("aten.scatter_add_.default", (count, index, ones), (count,), {"dim": dim}),
+                *sub("aten.eq.Scalar", (count,), (empty,), {"other": 0}),
+                *sub("aten.masked_fill_.Scalar", (count, empty), (count,), {"value": 1}),
+                *sub("aten.div_.Tensor", (dest, count), (dest,)))
+    return ops
+
+
 SCATTER_THREADS, SCATTER_UNROLL = 128, 8  # ScatterGatherKernel.cu's block and elements a thread
 # atomics meeting on few addresses: a scatter_add_ into B bins ran n / (R + B x r) (index-sweep's bins, fp32, 25 to
 # 2,247 bins: R ~3.6 G updates/s however few the bins, each address adding r ~6.5 M/s, ~150 ns an update it
@@ -246,7 +281,7 @@ def scatter_write_sectors(dest: TensorMeta, index: TensorMeta, dim: int) -> floa
     each group drawing its planes from the dim's size: a one-hot over 3 channels of bools writes ~3 sectors a warp,
     over 14 fp32 channels ~25. Along the last dim a warp spans 32 / k rows of k indices each, each row's writes
     drawing from its sectors, never more sectors than the rows' bytes hold: a 2:4 mask over 4-byte rows 2 a warp, a
-    permutation of a long row 32."""
+    permutation of a long row 32. An index broadcast over the inner dims writes whole sectors."""
     rank = max(len(index.shape), 1)
     dim %= rank
     size = dest.shape[dim] if dest.shape else 1
@@ -254,7 +289,10 @@ def scatter_write_sectors(dest: TensorMeta, index: TensorMeta, dim: int) -> floa
     per_sector = max(SECTOR_BYTES // max(dest.itemsize, 1), 1)  # consecutive inner elements one sector holds
     if inner > 1:
         group = min(per_sector, inner)
-        sectors = WARP / group * _distinct(group, size)
+        # an index expanded along the inner dims (a GNN's edge index broadcast over the features, stride 0) gives a
+        # group one place: its elements share a sector, as a row copy's do
+        shared = bool(index.stride) and all(st == 0 for st in index.stride[dim + 1:])
+        sectors = WARP / group * (1 if shared else _distinct(group, size))
     else:
         k = max(index.shape[dim] if index.shape else 1, 1)
         rows = max(WARP / k, 1.0)

@@ -171,3 +171,37 @@ def test_index_select_runs_gathers_vectorised_rows_at_a_cost_a_row_and_counts_ot
     assert rate_keys(nodes)[0] == "index_select" and walk_bytes(nodes) == 1_335_586 * INDEX_BYTES
     assert rate_keys(narrow)[0] == "gather_narrow" and compute_work(narrow) == 2_791_163 * 10
     assert h200_time(nodes) == pytest.approx(813e-6, rel=0.25)
+
+
+def test_an_index_broadcast_over_the_features_writes_whole_sectors():
+    # a GNN's edge index expanded over 128 fp32 features (stride 0): a warp's 32 writes fill 4 sectors, not 32
+    index = TensorMeta((28672, 128), (1, 0), "int64")
+    assert scatter_write_sectors(T((13312, 128), "float32"), index, 0) == pytest.approx(4 / 32)
+    assert scatter_write_sectors(T((13312, 128), "float32"), T((28672, 128), "int64"), 0) == pytest.approx(1.0, rel=0.01)
+
+
+def _reduce(reduce: str, include_self: bool):
+    from hetsim.stacks.aten import lower_op
+
+    dest, src = T((542032, 34), "float32"), T((11639, 34), "float32")
+    index = TensorMeta((11639, 34), (1, 0), "int64")
+    return lower_op(AtenOp("aten.scatter_reduce_.two", (dest, index, src), (dest,),
+                           {"dim": 0, "reduce": reduce, "include_self": include_self}, inplace=True))
+
+
+def test_scatter_reduce_runs_the_kernels_aten_launches():
+    # include_self=True, amax: the atomic kernel alone
+    (alone,) = _reduce("amax", True)
+    assert alone.regime == "scatter_add"
+    # include_self=False: the indexed places set to the identity first (a value scatter)
+    first, atomics = _reduce("amax", False)
+    assert (first.regime, atomics.regime) == ("scatter", "scatter_add")
+    # a mean: ones over the source, a count the destination's size, its scatter_add, count == 0, the fill of 1,
+    # and the division of the destination: four kernels over all 18.4 M places however few the 396 K updates
+    mean = _reduce("mean", True)
+    assert len(mean) == 7
+    whole = [op for op in mean if op.numel == 542032 * 34]
+    assert len(whole) == 4
+    divide = mean[-1]
+    assert divide.nbytes == 3 * 542032 * 34 * 4  # the destination read and written, the count read
+    assert sum(op.nbytes for op in whole) > 10 * alone.nbytes
