@@ -7,6 +7,7 @@ import math
 
 from hetsim.ops import Op, Pointwise
 from hetsim.stacks.aten_shapes import (
+    SECTOR_BYTES,
     _name,
     _sync,
     broadcast,
@@ -42,6 +43,15 @@ def _materialise(op: AtenOp) -> tuple[Op, ...]:
         # never vectorised (8 x 150 x 512 x 512 fp16 flipped on its last dim ran 743 us, ~1.7 TB/s, where copy_cat's
         # rate said 330): the strided copy
         return _one_pass(op, "copy_strided")
+    if op.base == "copy_" and op.outputs and sparse_sectors(op.outputs[0]):
+        # a copy into a view whose elements lie a sector or most of one apart (a column of a row-major table: 3 M
+        # fp32 written 36 bytes apart): each write fills part of a sector, which the memory reads and writes back
+        # whole (profiled, realcode-check28's Gaussian-splatting columns: 3 M elements in 73 us on an H100 and 52 on
+        # an H200, ~64 bytes an element at either HBM's rate, where the tensors' 36 MB priced 18): the source's
+        # sectors read, the output's read and written, by the strided copy kernel
+        out, src = op.outputs[0], op.inputs[-1]
+        return (Pointwise(out.numel, sector_bytes(src) + 2 * sector_bytes(out), op.name, "copy_strided",
+                          name=_name(op)),)
     read = sum(nbytes(t) for t in op.inputs)
     write = sum(nbytes(t) for t in op.outputs)
     numel = max((t.numel for t in op.outputs), default=0)
@@ -162,6 +172,25 @@ def _cat_by_copies(op: AtenOp) -> tuple[Op, ...]:
         copies.append(Pointwise(t.numel, nbytes(t) + t.numel * out.itemsize, op.name, regime, lines=lines,
                                 name=_name(op)))
     return tuple(copies)
+
+
+def inner_stride_bytes(t: TensorMeta) -> int:
+    """Bytes between neighbouring elements along `t`'s smallest stride over its dims of size > 1 (0: none)."""
+    strides = [stride for size, stride in zip(t.shape, t.stride, strict=True) if size > 1]
+    return min(strides) * t.itemsize if strides else 0
+
+
+def sparse_sectors(t: TensorMeta) -> bool:
+    """Whether `t`'s neighbouring elements lie more than half a 32-byte sector apart: nearly each in a sector of its
+    own, which a write fills only in part."""
+    return inner_stride_bytes(t) > SECTOR_BYTES // 2
+
+
+def sector_bytes(t: TensorMeta) -> int:
+    """The bytes of the 32-byte sectors `t`'s elements touch: a sector an element at a sector's stride or more, the
+    span between them below it, the elements' own bytes where they are packed or broadcast."""
+    step = inner_stride_bytes(t)
+    return t.numel * min(step, SECTOR_BYTES) if step > t.itemsize else nbytes(t)
 
 
 def fastest_dim(t: TensorMeta) -> int | None:

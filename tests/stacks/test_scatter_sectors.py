@@ -205,3 +205,22 @@ def test_scatter_reduce_runs_the_kernels_aten_launches():
     divide = mean[-1]
     assert divide.nbytes == 3 * 542032 * 34 * 4  # the destination read and written, the count read
     assert sum(op.nbytes for op in whole) > 10 * alone.nbytes
+
+
+def test_a_copy_into_a_column_moves_a_sector_read_and_written_an_element():
+    from hetsim.stacks.aten import lower_op
+    from hetsim.stacks.aten_copies import sector_bytes, sparse_sectors
+
+    # Gaussian splatting's columns: 3 M fp32 written 36 bytes apart, the sector of each read and written back whole
+    column, source = TensorMeta((3_000_000,), (9,), "float32"), T((3_000_000,), "float32")
+    (op,) = lower_op(AtenOp("aten.copy_.default", (column, source), (column,), inplace=True))
+    assert op.regime == "copy_strided"
+    assert op.nbytes == 3_000_000 * (4 + 2 * 32)
+    # a source read 24 bytes apart touches the span between its elements, not a sector each
+    assert sector_bytes(TensorMeta((1000,), (6,), "float32")) == 1000 * 24
+    # every other int32 (8 bytes apart) shares its sectors: the tensor's bytes, as before
+    assert not sparse_sectors(TensorMeta((1000,), (2,), "int32"))
+    # the same copy into a dense vector moves the tensors' bytes
+    dense = T((3_000_000,), "float32")
+    (packed,) = lower_op(AtenOp("aten.copy_.default", (dense, source), (dense,), inplace=True))
+    assert packed.nbytes <= 3 * 3_000_000 * 4
