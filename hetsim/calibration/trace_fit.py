@@ -263,8 +263,6 @@ ELEMENT_RATE_KEYS = frozenset({
     # ATen's strided copy and the unvectorised batched cat: an offset per element (fp32 permutes ran ~1.7x faster
     # than their bytes at the 16-bit permutes' rate)
     "copy_strided", "cat_strided",
-    # x[idx]'s element kernel: an offset through the indices per output element
-    "index_elementwise",
     # ATen's float8 cast up: its bit-level conversion per element binds, not the bytes (fp8 to fp32 and to bf16 of the
     # same elements ran alike, realcode-more8); casts between narrow integers likewise
     "cast_from_fp8", "cast_int",
@@ -312,12 +310,13 @@ RATE_SPAN = {**dict.fromkeys(ELEMENT_RATE_KEYS, (10.0, 13.0)), "gather_elements"
 # a fixed cost per step beside the bytes: overhead + steps x wave_s + bytes / bw (a radix sort's passes)
 STEP_KEYS = frozenset({"sort", "sort_inplace", "softmax_warp", "softmax_last", "attention_cudnn_prefill",
                        "attention_masked_prefill", "attention_cudnn_wide", "fft", "embedding_bag", "nll_loss",
-                       *LIBRARY_KEYS})
+                       "index_elementwise", *LIBRARY_KEYS})
 # step keys whose second term is the elements' math (gpu.compute_work: gpu.softmax_math), not the bytes: a softmax's
 # exp, max and sum per element in fp32 (realcode groups: bf16 and fp32 rows of one length ran the same time a row in
 # the persistent kernel, ~0.7 T elements/s on an H200); the block kernel's steps count its 16-byte loads instead of
 # its elements (gpu.softmax_lane_work: 16-bit rows of 128256 ran in 19 us where fp32 ones took 29, realcode-more8)
-STEP_ELEMENT_KEYS = frozenset({"softmax_warp", "softmax_last", "nll_loss", *(set(LIBRARY_KEYS) - set(SOLVER_KEYS)),
+STEP_ELEMENT_KEYS = frozenset({"softmax_warp", "softmax_last", "nll_loss", "index_elementwise",
+                               *(set(LIBRARY_KEYS) - set(SOLVER_KEYS)),
                                # nn.EmbeddingBag: the grid's rounds, its warp steps (Gather.elements) the work
                                "embedding_bag"})
 # of those, the block kernel's key also times its bytes where they bind (thousands of vocabulary-wide rows, each read
@@ -325,7 +324,7 @@ STEP_ELEMENT_KEYS = frozenset({"softmax_warp", "softmax_last", "nll_loss", *(set
 # bf16 and fp32, so its bytes never bind
 # the library kernels (hetsim.stacks.aten_library: a factorisation's panel steps beside its flops, cdist's outputs
 # beside its features) the same: their counted work, or their operands' bytes where those bind
-STEP_ROOF_KEYS = frozenset({"softmax_last", "nll_loss", *(set(LIBRARY_KEYS) - set(SOLVER_KEYS))})
+STEP_ROOF_KEYS = frozenset({"softmax_last", "nll_loss", "index_elementwise", *(set(LIBRARY_KEYS) - set(SOLVER_KEYS))})
 # a step-roof key's grid where its rates lie outside the default (log10 of work a second, then of the bytes' lowest):
 # a reduced nll_loss's one block runs ~2.4 M trips a second (a dependent pair of loads each, ~0.42 us) and its threads'
 # overlapped trips ~19 GB/s (one SM's random loads; realcode-more30, H200 and H100 alike)

@@ -161,6 +161,8 @@ def op_steps(op: Op) -> float | None:
         return float(op.steps)
     if isinstance(op, Gather) and op.bags:
         return launch.embedding_bag_rounds(op.bags, op.elements / max(op.rows, 1))
+    if isinstance(op, Gather) and op.elementwise and op.elements:
+        return float(launch.index_element_trips(op.elements))  # a thread's dependent index-then-element trips
     if isinstance(op, Softmax) and op.aten:
         return softmax_lane_work(op)
     if isinstance(op, SdpaAttention) and op.backend == "cudnn" and not op.decode:

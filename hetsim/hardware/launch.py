@@ -272,6 +272,18 @@ def nll_loss_trips(rows: int, threads: int) -> int:
     return math.ceil(int(rows) / max(int(threads), 1))
 
 
+# ATen's element-by-element index kernel (IndexKernel.cu gpu_index_kernel: launch_kernel<128, 4>): a 128-thread block
+# takes 512 elements, each thread 4 of them one after another, each an index loaded and then the element it names (a
+# dependent pair of loads a trip)
+INDEX_ELEMENT_THREADS, INDEX_ELEMENT_UNROLL = 128, 4
+
+
+def index_element_trips(elements: int) -> int:
+    """Trips of a thread of the element index kernel: its elements, 4 at most (more blocks take the rest). A few dozen
+    outputs ran ~1.7 us on an H200, 512 and more ~3.4 (the checks' x[idx] over 1-D tables and narrow rows)."""
+    return max(1, min(INDEX_ELEMENT_UNROLL, math.ceil(int(elements) / INDEX_ELEMENT_THREADS)))
+
+
 # the multi-block top-k (TensorTopK.cu's mbtopk): 256-thread blocks, each thread 4-64 items, as many items a thread as
 # the whole input over a wave of 6 blocks an SM (its registers: ~40 a thread) asks for (get_items_per_thread); each
 # digit pass's computeDigitCumSum walks a slice's block counts one after another (profiled on an H200, realcode-more21:
