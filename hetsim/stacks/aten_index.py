@@ -223,7 +223,7 @@ def _scatter_reduce(op: AtenOp) -> tuple[Op, ...]:
     #   scatter over the index, one write an index element);
     # - then the reduce kernel (_scatter's atomic form);
     # - mean: ones_like(src), a count the destination's size (zeros_like, ones_like where include_self), the count's
-    #   scatter_add_ of the ones, count.masked_fill_(count == 0, 1), out.div_(count): three kernels over the whole
+    #   scatter_add_ of the ones, count.masked_fill_(count == 0, 1), out.div_(count): four kernels over the whole
     #   destination however few places the index names (index-sweep: a mean of 11.6 K rows into 542 K ran 209 us on an
     #   H100, ~12x its atomics' price)
     dest, index = op.inputs[0], op.inputs[1]
