@@ -15,6 +15,7 @@ from hetsim.stacks.aten_shapes import (
     nbytes,
     reads_across,
     same_dense_layout,
+    span_bytes,
     strided,
 )
 from hetsim.tracing.trace import AtenOp, TensorMeta
@@ -52,8 +53,9 @@ def _materialise(op: AtenOp) -> tuple[Op, ...]:
         # once (`reread`): where they and the source's fit the L2, a replay merges its writes there (1 M such writes
         # of 36 MB on the H200's 60 MB L2: 10.4 us, ~6.5 TB/s of sectors)
         out, src = op.outputs[0], op.inputs[-1]
-        return (Pointwise(out.numel, sector_bytes(src) + 2 * sector_bytes(out), op.name, "copy_strided",
-                          reread=sector_bytes(out), name=_name(op)),)
+        written = sector_bytes(out)
+        return (Pointwise(out.numel, sector_bytes(src, iteration_stride(src, out)) + 2 * written, op.name,
+                          "copy_strided", reread=written, name=_name(op)),)
     read = sum(nbytes(t) for t in op.inputs)
     write = sum(nbytes(t) for t in op.outputs)
     numel = max((t.numel for t in op.outputs), default=0)
@@ -176,23 +178,18 @@ def _cat_by_copies(op: AtenOp) -> tuple[Op, ...]:
     return tuple(copies)
 
 
-def inner_stride_bytes(t: TensorMeta) -> int:
-    """Bytes between neighbouring elements along `t`'s smallest stride over its dims of size > 1 (0: none)."""
-    strides = [stride for size, stride in zip(t.shape, t.stride, strict=True) if size > 1]
-    return min(strides) * t.itemsize if strides else 0
-
-
 def sparse_sectors(t: TensorMeta) -> bool:
-    """Whether `t`'s neighbouring elements lie more than half a 32-byte sector apart: nearly each in a sector of its
-    own, which a write fills only in part."""
-    return inner_stride_bytes(t) > SECTOR_BYTES // 2
+    """Whether `t`'s neighbouring elements (along its fastest dim, iteration_stride) lie more than half a 32-byte sector
+    apart: nearly each in a sector of its own, which a write fills only in part."""
+    return abs(iteration_stride(t, t)) * t.itemsize > SECTOR_BYTES // 2
 
 
-def sector_bytes(t: TensorMeta) -> int:
-    """The bytes of the 32-byte sectors `t`'s elements touch: a sector an element at a sector's stride or more, the
-    span between them below it, the elements' own bytes where they are packed or broadcast."""
-    step = inner_stride_bytes(t)
-    return t.numel * min(step, SECTOR_BYTES) if step > t.itemsize else nbytes(t)
+def sector_bytes(t: TensorMeta, step: int | None = None) -> int:
+    """The bytes of the 32-byte sectors `t`'s elements touch, stepping `step` elements (default: along its own fastest
+    dim): a sector an element at a sector's stride or more (reads_across), else span_bytes (the span between them
+    inside a sector, the elements' own bytes where they are packed or broadcast)."""
+    step = iteration_stride(t, t) if step is None else step
+    return t.numel * SECTOR_BYTES if reads_across(t, step) else span_bytes(t, step)
 
 
 def fastest_dim(t: TensorMeta) -> int | None:

@@ -9,7 +9,6 @@ from hetsim.ops import Op, Pointwise
 from hetsim.stacks.aten_casts import INTEGER_DTYPES, _to_copy
 from hetsim.stacks.aten_copies import _dense_copy
 from hetsim.stacks.aten_shapes import (
-    SECTOR_BYTES,
     _name,
     expanded,
     iteration_dims,
@@ -17,6 +16,7 @@ from hetsim.stacks.aten_shapes import (
     nbytes,
     reads_across,
     same_dense_layout,
+    span_bytes,
     strided,
 )
 from hetsim.tracing.trace import AtenOp, TensorMeta
@@ -44,14 +44,6 @@ def broadcasts(op: AtenOp, out: TensorMeta) -> bool:
     (two transposed views of the same heads), coalesce to one contiguous dim (TensorIterator reorders and coalesces
     the dims): the vectorised kernel (profiled: realcode-more7's transposed adds)."""
     return any((t.numel > 1 or out.numel > 1) and not same_dense_layout(t, out) for t in op.inputs)
-
-
-def span_bytes(t: TensorMeta, step: int) -> int:
-    """Bytes an elementwise kernel loads for input `t` stepping `step` elements along the output's fastest dim
-    (iteration_stride): its own, or the span it covers where it steps 2 or more elements apart inside a 32-byte sector
-    (the sectors are read whole)."""
-    step = abs(step)
-    return nbytes(t) * step if 1 < step and step * t.itemsize < SECTOR_BYTES else nbytes(t)
 
 
 def operands(op: AtenOp) -> int:

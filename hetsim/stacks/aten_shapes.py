@@ -90,6 +90,14 @@ def reads_across(t: TensorMeta, step: int) -> bool:
     return t.numel > 1 and abs(step) * t.itemsize >= SECTOR_BYTES
 
 
+def span_bytes(t: TensorMeta, step: int) -> int:
+    """Bytes an elementwise kernel loads for input `t` stepping `step` elements along the output's fastest dim
+    (iteration_stride): its own, or the span it covers where it steps 2 or more elements apart inside a 32-byte sector
+    (the sectors are read whole)."""
+    step = abs(step)
+    return nbytes(t) * step if 1 < step and step * t.itemsize < SECTOR_BYTES else nbytes(t)
+
+
 def same_dense_layout(t: TensorMeta, out: TensorMeta) -> bool:
     """Whether `t` and `out` step through one dense (non-overlapping, gap-free) layout: the same sizes and strides on
     every dim of size > 1, the strides a permutation of a contiguous tensor's."""

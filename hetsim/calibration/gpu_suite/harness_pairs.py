@@ -11,10 +11,10 @@ time. This times it per case of a group, on the case's own tensors, three ways i
 - `opoverload_pos`: the same overload with its arguments in schema order;
 - `binding`: `torch.X` (else the Tensor method) with the same arguments.
 
-Each is the host's issue time per call (a synchronise, then `inner` calls back to back, fewer than the launch queue
-holds), the median of `reps` loops; the host probe (`host_calls.kernel_call_s`, the `mul_binding` call) is taken before
-each round. A case whose op has no binding of the overload's arguments keeps its two overload readings. Diagnostics,
-never fitting data (NAME.json with device, torch and date).
+Each is the host's issue time per call (host_calls' timer: a synchronise, then `inner` calls back to back, fewer than
+the launch queue holds), the median of `reps` loops; the host probe (`host_calls.kernel_call_s`, the `mul_binding`
+call) is taken before each round. A case whose op has no binding of the overload's arguments keeps its two overload
+readings. Diagnostics, never fitting data (NAME.json with device, torch and date).
 """
 
 from __future__ import annotations
@@ -29,26 +29,9 @@ from typing import Any
 
 import torch
 
-from hetsim.calibration.gpu_suite.host_calls import kernel_call_s
+from hetsim.calibration.gpu_suite.host_calls import _per_call, kernel_call_s
 
 VARIANTS = ("opoverload_kw", "opoverload_pos", "binding")
-
-
-def _issue_s(fn, device: torch.device, inner: int, reps: int) -> float:
-    """Host seconds per call of `fn`, issued `inner` at a time after a synchronise (median of `reps`)."""
-    for _ in range(3):
-        fn()
-    out = []
-    for _ in range(reps):
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
-        t0 = time.perf_counter()
-        for _ in range(inner):
-            fn()
-        out.append((time.perf_counter() - t0) / inner)
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    return statistics.median(out)
 
 
 def variants(call) -> dict[str, Any]:
@@ -89,6 +72,7 @@ def run(cases: list[tuple[int, dict]], device: torch.device, rounds: int, inner:
             log(f"  case {n} ({c['aten']}) left out: {type(exc).__name__}: {exc}"[:200])
     readings: dict[int, dict[str, list[float]]] = {n: {v: [] for v in fns} for n, _, fns in built}
     probes = []
+    sync = (lambda: torch.cuda.synchronize(device)) if device.type == "cuda" else None
     t0 = time.perf_counter()
     for r in range(rounds):
         if time.perf_counter() - t0 > budget_s:
@@ -97,7 +81,7 @@ def run(cases: list[tuple[int, dict]], device: torch.device, rounds: int, inner:
         probes.append(kernel_call_s(device))
         for n, _, fns in built:
             for v, fn in fns.items():
-                readings[n][v].append(_issue_s(fn, device, inner, reps))
+                readings[n][v].append(_per_call(fn, inner=inner, reps=reps, sync=sync))
     rows = []
     for n, c, _ in built:
         row = {"case": n, "aten": c["aten"], "regime": c.get("regime"), "group": c.get("group")}
