@@ -233,10 +233,13 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "upsample_bicubic", "pool", "conv_first_layer", "conv_gemm_narrow", "pointwise_fill", "pointwise_arange",
             "searchsorted", "roll", "random", "grid_sample", "cat_unaligned", "reduction_short", "copy_memcpy",
             "copy_repeat", "bmm_fp32_tiles", "nll_loss", "bmm_tiles", "fft", "matmul_int8", "matmul_int8_unaligned",
-            "pad_edge", "index_select", "embedding_bag", *LIBRARY_KEYS, *WINDOW_WALK_KEYS)
+            "pad_edge", "index_select", "embedding_bag", "foreach", *LIBRARY_KEYS, *WINDOW_WALK_KEYS)
 # timed per index (a dependent load, an atomic add, each), not per byte
 PER_INDEX_KEYS = frozenset({"gather_few", "embedding_few", "index_add_few"})
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
+# one case cannot tell a key's fixed cost from its rate (the H200's first foreach key: one single-launch case, fitted
+# to 0 us and 3.4 TB/s): a key needs two to be fitted
+MIN_KEY_POINTS = 2
 WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share of the bytes-only fit's error
 # bytes or a walk, whichever is slower
 WALK_KEYS = frozenset({"reduction_last", "topk_select_multiblock_fp32", "topk_select_multiblock",
@@ -245,7 +248,7 @@ WALK_KEYS = frozenset({"reduction_last", "topk_select_multiblock_fp32", "topk_se
                        "reduction_index", "reduction_welford", "index_gather",
                        "rms_norm", "gather_elements", "sort_segmented", "reduction_outer",
                        "reduction_outer_max", "group_norm", "embedding",
-                       "batch_norm", "grid_sample", "scatter_add", "index_select"})
+                       "batch_norm", "grid_sample", "scatter_add", "index_select", "foreach"})
 # walk keys whose walk a profile of their kernels shows, kept wherever it lowers the error at all: the multi-block
 # top-k's per-pass cumsum over a slice's blocks (launch.mbtopk_blocks_per_slice; one row of 1M scores ran 16.8 us of it
 # a pass, realcode-more21), which the many-row cases the bytes bind leave short of halving the error
@@ -391,7 +394,7 @@ ELEMENT_NEIGHBOUR_KEYS = frozenset({
     "pointwise_strided_cast", "cast", "cast_fp32", "cast_int64", "cast_unrolled", "copy_strided", "copy_transpose",
     "copy_cat", "copy_expand", "copy_memcpy", "cat_strided", "cat_unaligned", "gather_elements",
     "index_gather", "index_elementwise", "index_add", "embedding", "scatter", "scatter_add", "softmax_last",
-    "softmax_warp", "pad_edge", "index_select"})
+    "softmax_warp", "pad_edge", "index_select", "foreach"})
 NEIGHBOUR_KEYS = PRODUCT_NEIGHBOUR_KEYS | REDUCTION_NEIGHBOUR_KEYS | ELEMENT_NEIGHBOUR_KEYS
 # kernels no case launches alone, fitted on what the cases they run in leave over the rest of their ops, measured where
 # another case runs that rest alone, else priced by the keys fitted before (RESIDUAL_SHARE: the least share of a
@@ -1280,6 +1283,8 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
     scaled_to = (f", then scaled to the reference host ({HOST_SPEED_FIELD} {ref * 1e6:.2f} us, the files' median) by "
                  "the lease's own (lease_scales)" if host and (ref := host.reference()) else "")
     for key in fit_order(by_key):
+        if len(by_key[key]) < MIN_KEY_POINTS:
+            continue  # priced by the key it refines (REGIME_FALLBACK) until more cases are timed
         rates, notes = fit_bound_key(key, by_key[key], fallback_rates(profile, key, out), sources[key], hbm)
         if not (pooled or len(kept) == 1) and key in files:
             notes["fit"]["cases"] = files[key]

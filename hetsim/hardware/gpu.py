@@ -724,6 +724,8 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "pointwise_fill": ("pointwise", "elementwise"),  # a factory or dense fill: stores only (FillFunctor)
     "pointwise_arange": ("pointwise_fill", "pointwise", "elementwise"),  # arange's index kernel: stores only
     "searchsorted": ("pointwise", "elementwise"),  # bucketize / searchsorted: a binary search an element
+    # torch._foreach_* through multi_tensor_apply: a block a chunk of 65,536 elements (aten_foreach.chunk_walk)
+    "foreach": ("pointwise", "elementwise"),
     "pointwise_narrow": ("pointwise", "elementwise"),  # every operand one byte wide: 4-element loads, an element rate
     "pointwise_cast": ("cast", "pointwise", "elementwise"),  # mixed dtypes, contiguous: unrolled, a cast per load
     "pointwise_strided_cast": ("pointwise_broadcast", "pointwise", "elementwise"),  # mixed dtypes, strided

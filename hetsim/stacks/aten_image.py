@@ -41,8 +41,8 @@ def _upsample(op: AtenOp) -> tuple[Op, ...]:
     UpSampleTrilinear3d.cu; profiled: realcode-more17). Nearest: a thread an output element, one input read: the bytes,
     or an element rate (`upsample_nearest`). Linear, bilinear, trilinear and bicubic: a thread an output position,
     each looping over every (sample, channel) one after another (_interpolate); but a channels-last bilinear input of
-    4+ channels, which UpSampleBilinear2d.cu gives its NHWC kernel (a thread an output element reading its 4 taps), is
-    priced like the nearest kernel's elements (5 operands; no case of it was timed)."""
+    16+ channels, which UpSampleBilinear2d.cu gives its NHWC kernel (a thread an output element reading its 4 taps), is
+    priced like the nearest kernel's elements (5 operands)."""
     x, out = op.inputs[0], op.outputs[0]
     moved = nbytes(x) + nbytes(out)
     if "nearest" in op.base:  # upsample_nearest*d and _upsample_nearest_exact*d (mode="nearest-exact"): one read each
@@ -57,7 +57,10 @@ def _upsample(op: AtenOp) -> tuple[Op, ...]:
     return (_interpolate(op, x, out),)
 
 
-NHWC_MIN_CHANNELS = 4  # UpSampleBilinear2d.cu: a channels-last input of this many channels takes the NHWC kernel
+# UpSampleBilinear2d.cu's forward: a channels-last input of this many channels takes the NHWC kernel ("heuristic: only
+# use channels_last path when it's faster"; its backward's threshold is 4); fewer run the NCHW kernel through the
+# strides (interp-sweep on an H100: 18 x 4 x 53 x 67 fp32 channels-last ran 28 us, priced at 3 as NHWC elements)
+NHWC_MIN_CHANNELS = 16
 # threads a block of the interpolating kernels, by spatial dims: linear1d and trilinear3d min(maxThreadsPerBlock, 512),
 # bilinear2d and bicubic2d 1,024
 INTERP_BLOCK_THREADS = {1: 512, 2: 1024, 3: 512}

@@ -12,7 +12,7 @@ from hetsim.hardware import launch
 from hetsim.hardware.gpu import compute_work, rate_keys, wave_shape
 from hetsim.ops import AxisReduction, Pointwise
 from hetsim.stacks import aten
-from hetsim.stacks.aten_foreach import foreach_launches
+from hetsim.stacks.aten_foreach import foreach_blocks, foreach_launches
 from hetsim.tracing.trace import AtenOp, TensorMeta
 
 IDS = REPO_ROOT / "experiments" / "kernel_dispatch"
@@ -51,6 +51,24 @@ def test_foreach_ops_lower_to_their_launches():
     grads, steps = [meta((1024, 1024))] * 4, [meta((1024, 1024))] * 4
     add = lower("aten._foreach_add_.List", grads + steps, ())
     assert sum(o.bytes for o in add) == 3 * 4 * 4 * 1024 * 1024  # two lists read, the first written
+
+
+def test_a_foreach_launch_walks_its_widest_chunk_once_a_wave_of_blocks():
+    # two tensors of 302,263 fp32 (10 chunks, one wave): one block's 65,536 elements, as fp32 words, whatever the lists
+    (scale,) = lower("aten._foreach_mul_.Scalar", [meta((302263,))] * 2, (), {"scalar": 0.9})
+    assert scale.regime == "foreach" and scale.walk == 65536 * 4
+    assert rate_keys(scale)[:2] == ("foreach", "pointwise")  # the elementwise keys until a profile fits its own
+    (add,) = lower("aten._foreach_add_.List", [meta((28912,), "bfloat16")] * 6, ())
+    assert add.walk == 28912 * 4  # a partial chunk walks its own elements; two lists and bf16 change nothing
+    # 8 x 2,564,529 elements: 320 blocks in one launch (its limit), queued on 132 SMs in three waves
+    assert foreach_blocks([2564529] * 8, 2) == [(8 * 2564529, 320, 65536)]
+    (big, *_) = lower("aten._foreach_add_.List", [meta((2564529,))] * 16, ())
+    assert big.walk == 3 * 65536 * 4
+    # a fill stores and a norm reduces: neither takes the elementwise walk
+    zero = lower("aten._foreach_zero_.default", [meta((768,))] * 4, ())
+    assert all(o.regime != "foreach" and not o.walk for o in zero)
+    norm = lower("aten._foreach_norm.Scalar", [meta((768,))] * 4, tuple(meta(()) for _ in range(4)), {"ord": 2.0})
+    assert all(o.regime != "foreach" for o in norm)
 
 
 def test_a_reduced_nll_loss_walks_its_rows_not_the_logits():

@@ -122,7 +122,7 @@ REFINED = frozenset({"pointwise_broadcast", "cast_fp32", "cast_fp8", "cast_from_
                      "pointwise_transpose", "conv_depthwise", "conv_depthwise_cudnn",
                      "pointwise_fill", "pointwise_arange", "searchsorted", "roll", "random", "grid_sample",
                      "cat_unaligned", "reduction_short", "copy_memcpy", "copy_repeat", "batch_norm_train",
-                     "batch_norm_stats_cl", "fft", "matmul_int8_unaligned", "index_select"})
+                     "batch_norm_stats_cl", "fft", "matmul_int8_unaligned", "index_select", "foreach"})
 
 
 def regime(case: dict, coarse: bool = True) -> tuple[str, float]:
