@@ -45,6 +45,7 @@ from typing import Any
 
 from hetsim.errors import ConfigError
 from hetsim.hardware.gpu import GpuModel, rate_key
+from hetsim.hardware.residency import L2
 from hetsim.ops import IdleStart, Op
 from hetsim.tracing.trace import AtenOp, SdpaCall
 
@@ -111,10 +112,11 @@ def load_cases(path: Path) -> list[TraceCase]:
     return out
 
 
-def lower_case(case: TraceCase, arch: int | None = 90, l2_bytes: float = 0.0) -> tuple[Op, ...]:
+def lower_case(case: TraceCase, arch: int | None = 90, l2_bytes: float | L2 = 0.0) -> tuple[Op, ...]:
     """The hetsim ops of a case, as a stack's lowering makes them (views and module calls aside). `l2_bytes`: the L2
-    of the GPU the case ran on; the case was timed call after call on the same buffers, so each op reads the share of
-    its bytes that L2 holds from it (hetsim.hardware.residency.replayed); 0: every byte from HBM."""
+    of the GPU the case ran on (its GpuModel.l2, or its bytes with the H200's ramp); the case was timed call after call
+    on the same buffers, so each op reads the share of its bytes that L2 holds from it
+    (hetsim.hardware.residency.replayed); 0: every byte from HBM."""
     from hetsim.hardware import residency
     from hetsim.stacks import aten
 
@@ -221,7 +223,7 @@ class OpsReport:
     cases_file: str
     results: list[CaseResult] = field(default_factory=list)
     harness: Harness | None = None
-    l2_bytes: float = 0.0  # the L2 each case's ops read their working set from (lower_case)
+    l2: L2 | None = None  # the L2 each case's ops read their working set from (lower_case)
 
     def no_kernel(self) -> dict[str, Any]:
         """The views' graph and idle readings, apart (see the module docstring)."""
@@ -266,9 +268,9 @@ class OpsReport:
         """How the cases' bytes were priced: the L2 they sit in and hetsim.hardware.residency's constants."""
         from hetsim.hardware import residency
 
-        return {"l2_bytes": self.l2_bytes, "hot_share": residency.L2_HOT_SHARE,
-                "cold_share": residency.L2_COLD_SHARE, "gain": residency.L2_GAIN,
-                "gain_matrix": residency.L2_GAIN_MATRIX}
+        l2 = self.l2 or residency.L2(0.0)
+        return {"l2_bytes": l2.nbytes, "hot_share": l2.hot_share, "cold_share": l2.cold_share,
+                "gain": residency.L2_GAIN, "gain_matrix": residency.L2_GAIN_MATRIX}
 
     def as_dict(self) -> dict[str, Any]:
         h = self.harness
@@ -304,10 +306,9 @@ def validate_ops(model: GpuModel, cases: list[TraceCase], cases_file: str = "<ca
     """Every case priced and compared; `harness` (default: the profile's, harness_of) added as measured."""
     profile = getattr(model.profile, "path", None)
     harness = harness if harness is not None else harness_of(model)
-    report = OpsReport(model.name, str(profile) if profile else None, cases_file, harness=harness,
-                       l2_bytes=model.l2_bytes)
+    report = OpsReport(model.name, str(profile) if profile else None, cases_file, harness=harness, l2=model.l2)
     for c in cases:
-        ops = lower_case(c, l2_bytes=report.l2_bytes)
+        ops = lower_case(c, l2_bytes=report.l2)
         delta = harness.delta_s(model, c, ops) if harness else 0.0
         report.results.append(CaseResult(c.case, c.aten, regime_of(model, ops), c.sources, price(model, ops, delta),
                                           c.measured, no_kernel=case_kind(c, ops) == "view", harness_s=delta,

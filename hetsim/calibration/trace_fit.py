@@ -1174,9 +1174,9 @@ def case_paths(cases_path) -> list[Path]:
     return [Path(cases_path)] if isinstance(cases_path, str | Path) else [Path(p) for p in cases_path]
 
 
-def device_memory(device: str) -> tuple[float, float]:
-    """The catalogue GPU's (L2 bytes, HBM bytes/s) as its GpuModel reads them; (0, 0) for a device not in the
-    catalogue: every case's bytes from HBM."""
+def device_memory(device: str) -> tuple[residency.L2 | float, float]:
+    """The catalogue GPU's (L2, HBM bytes/s) as its GpuModel reads them (its L2 with its residency ramp); (0, 0) for a
+    device not in the catalogue: every case's bytes from HBM."""
     from hetsim.calibration.device_inputs import catalogue_gpus
     from hetsim.hardware.gpu import GpuModel
 
@@ -1184,13 +1184,15 @@ def device_memory(device: str) -> tuple[float, float]:
     if spec is None:
         return 0.0, 0.0
     gpu = GpuModel(spec)
-    return gpu.l2_bytes, gpu.hbm_bw
+    return gpu.l2, gpu.hbm_bw
 
 
 def fit_bound_key(key: str, points: list[Point], base: OpClassRates | None, source: str,
-                  hbm_bw: float) -> tuple[OpClassRates, dict]:
+                  hbm_bw: float, ramp: residency.L2 | None = None) -> tuple[OpClassRates, dict]:
     """fit_key, with each case's L2 share bounded by the fitted rate as a GpuModel bounds it
-    (residency.bound_share): fitted on the full shares, then refitted twice on the shares the rate leaves."""
+    (residency.bound_share): fitted on the full shares, then refitted twice on the shares the rate leaves. `ramp`:
+    the GPU's L2, whose ramp the notes name (default: the H200's)."""
+    ramp = ramp or residency.L2(0.0)
     from dataclasses import replace
 
     cap = math.inf if key in residency.L2_TRAFFIC else (hbm_bw or math.inf)  # L2 traffic: no HBM bound
@@ -1203,8 +1205,8 @@ def fit_bound_key(key: str, points: list[Point], base: OpClassRates | None, sour
         rates, notes = fit_key(key, bounded, base, source, cap)
     notes["fit"]["notes"].append(
         f"cases timed on their own buffers: each case's bytes read from the L2 as far as its working set fits "
-        f"(hetsim.hardware.residency: all up to {residency.L2_HOT_SHARE} of the L2, none from "
-        f"{residency.L2_COLD_SHARE}, {residency.L2_GAIN}x the rate, {residency.L2_GAIN_MATRIX}x on the tensor cores, "
+        f"(hetsim.hardware.residency: all up to {ramp.hot_share} of the L2, none from "
+        f"{ramp.cold_share}, {residency.L2_GAIN}x the rate, {residency.L2_GAIN_MATRIX}x on the tensor cores, "
         f"scaled by this key's rate over the HBM's)")
     return rates, notes
 
@@ -1285,7 +1287,8 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
     for key in fit_order(by_key):
         if len(by_key[key]) < MIN_KEY_POINTS:
             continue  # priced by the key it refines (REGIME_FALLBACK) until more cases are timed
-        rates, notes = fit_bound_key(key, by_key[key], fallback_rates(profile, key, out), sources[key], hbm)
+        rates, notes = fit_bound_key(key, by_key[key], fallback_rates(profile, key, out), sources[key], hbm,
+                                     l2 or None)
         if not (pooled or len(kept) == 1) and key in files:
             notes["fit"]["cases"] = files[key]
         kind = harness_kind(key)

@@ -1059,6 +1059,11 @@ class GpuModel:
         return self._l2_bytes
 
     @property
+    def l2(self) -> residency.L2:
+        """The GPU's L2 with its own residency ramp where one was fitted (residency.RAMPS), else the H200's."""
+        return residency.l2_of(self.name, self.l2_bytes)
+
+    @property
     def hbm_bw(self) -> float:
         """The HBM's streaming rate, bytes/s: the datasheet's bandwidth x the measured efficiency."""
         return self._spec_bw
@@ -1084,10 +1089,10 @@ class GpuModel:
         r = self.rates_for(op)
         if getattr(op, "scattered_bytes", 0) and not op.scattered_share:
             # a forward's scatter (a replayed case's already holds its share): its writes merge in the L2 all the same
-            op = residency.merged_share(op, self.l2_bytes)
+            op = residency.merged_share(op, self.l2)
         if op.l2_share:  # only a bandwidth-bound kernel reads faster from the L2
             self.log.note(f"{self.name}.l2_residency",
-                          "calibrated" if self.name == residency.MEASURED_ON else "transferred")
+                          "calibrated" if self.name in residency.RAMPS else "transferred")
             op = replace(op, l2_share=residency.bound_share(op.l2_share, r.bw_bytes_per_s, self.hbm_bw))
         stream, device = op_stream_device_s(r, op), op_device_s(r, op)
         if (factor := self.neighbour_factor(op)) != 1.0:

@@ -17,7 +17,7 @@ issue-bound kernel keeps its rate).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from hetsim.ops import Copy, HostCall, Op
 
@@ -65,12 +65,36 @@ L2_TRAFFIC = frozenset({"upsample_bilinear", "upsample_bicubic"})
 WALK_L2_GAIN = frozenset({"group_norm", "scan_outer"})
 
 
-def l2_share(working_bytes: float, l2_bytes: float) -> float:
-    """The share of a replayed op's bytes read from an L2 of `l2_bytes`: 1 for a working set up to L2_HOT_SHARE of
-    it, 0 from L2_COLD_SHARE on, linear between."""
-    if l2_bytes <= 0:
+@dataclass(frozen=True)
+class L2:
+    """A GPU's L2 as a replayed op case finds it: its bytes and the two ends of l2_share's ramp, fractions of them."""
+
+    nbytes: float
+    hot_share: float = L2_HOT_SHARE
+    cold_share: float = L2_COLD_SHARE
+
+    def __bool__(self) -> bool:
+        return self.nbytes > 0
+
+
+# each GPU's ramp (hot share, cold share), fitted by hetsim.calibration.l2_fit on that GPU's runs of
+# experiments/l2_residency/run.py; a GPU without runs takes the H200's fractions of its own L2 (transferred)
+RAMPS: dict[str, tuple[float, float]] = {MEASURED_ON: (L2_HOT_SHARE, L2_COLD_SHARE)}
+
+
+def l2_of(device: str, nbytes: float) -> L2:
+    """The L2 of `device` (a catalogue name), `nbytes` large, with its own ramp where one was fitted."""
+    hot, cold = RAMPS.get(device, RAMPS[MEASURED_ON])
+    return L2(nbytes, hot, cold)
+
+
+def l2_share(working_bytes: float, l2: float | L2) -> float:
+    """The share of a replayed op's bytes read from an L2 (`l2`: an L2, or its bytes, taking the H200's ramp): 1 for a
+    working set up to its hot share of it, 0 from its cold share on, linear between."""
+    l2 = l2 if isinstance(l2, L2) else L2(l2)
+    if l2.nbytes <= 0:
         return 0.0
-    hot, cold = L2_HOT_SHARE * l2_bytes, L2_COLD_SHARE * l2_bytes
+    hot, cold = l2.hot_share * l2.nbytes, l2.cold_share * l2.nbytes
     return min(1.0, max(0.0, (cold - working_bytes) / (cold - hot)))
 
 
@@ -88,24 +112,24 @@ def bound_share(share: float, bw: float, hbm_bw: float) -> float:
     return share * min(1.0, bw / hbm_bw) if share and hbm_bw > 0 else share
 
 
-def merged_share(op: Op, l2_bytes: float) -> Op:
+def merged_share(op: Op, l2: float | L2) -> Op:
     """A scatter (Pointwise.scattered_bytes) with the share of the destination sectors its writes touch that the L2
     holds while it runs (l2_share of those bytes): partial-sector writes merge there whether or not the destination
     was warm, so this holds in a forward as in a replayed case; other ops unchanged."""
     scattered = getattr(op, "scattered_bytes", 0)
-    return replace(op, scattered_share=l2_share(scattered, l2_bytes)) if scattered else op
+    return replace(op, scattered_share=l2_share(scattered, l2)) if scattered else op
 
 
-def replayed(ops, l2_bytes: float) -> tuple[Op, ...]:
+def replayed(ops, l2: float | L2) -> tuple[Op, ...]:
     """The ops as an op case runs them: each on its own buffers, call after call, so its working set (its bytes:
     what it reads and writes) sits in the L2 as far as l2_share says. Host work and host copies stay."""
     out = []
     for op in ops:
         host = isinstance(op, HostCall) or (isinstance(op, Copy) and op.crosses_host)
         regime = getattr(op, "regime", "")
-        share = 0.0 if host or regime in NO_L2_GAIN | L2_TRAFFIC else l2_share(working_bytes(op), l2_bytes)
+        share = 0.0 if host or regime in NO_L2_GAIN | L2_TRAFFIC else l2_share(working_bytes(op), l2)
         walk = {"walk_share": share} if regime in WALK_L2_GAIN else {}
-        out.append(merged_share(replace(op, l2_share=share, **walk) if share else op, l2_bytes))
+        out.append(merged_share(replace(op, l2_share=share, **walk) if share else op, l2))
     return tuple(out)
 
 

@@ -66,7 +66,7 @@ def test_the_gpu_model_prices_a_hot_bandwidth_bound_op_faster_and_a_slow_one_alm
 def test_the_fit_and_the_gpu_model_read_the_same_memory_figures(catalogue):
     l2, hbm = device_memory("H200")
     h200 = catalogue.devices["H200"]
-    assert l2 == GpuModel(h200, None).l2_bytes == 60 * MB
+    assert l2 == GpuModel(h200, None).l2 == residency.L2(60 * MB)
     assert hbm == pytest.approx(float(h200.hbm_bw_gbps.value) * 1e9 * float(h200.hbm_efficiency.value))
     assert device_memory("no-such-gpu") == (0.0, 0.0)
 

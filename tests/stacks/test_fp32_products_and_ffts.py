@@ -233,3 +233,20 @@ def test_the_twenty_sixth_check_was_timed_and_is_scored_blind(scored_graph):
     assert graph["n"] == 758
     assert graph["median_abs"] == pytest.approx(0.060, abs=0.01)
     assert 0.22 < graph["p90_abs"] < 0.33
+
+
+def test_the_matvec_sweep_is_a_block_after_the_interp_sweep_of_fp32_batches_of_one_row_or_column(
+        assert_appended_block, committed_cases):
+    """matvec-sweep (to time on the next lease): fp32 batched products of one row, one column or a few rows an item,
+    the matrix operand either way round; the checks' bmm_fp32 tail is of these shapes."""
+    from hetsim.calibration.gpu_suite import interp_sweep, matvec_sweep
+
+    mine = assert_appended_block(matvec_sweep.MATVEC_SWEEP, range(25245, 25263), matvec_sweep,
+                                 interp_sweep.INTERP_SWEEP, 25244,
+                                 REPO_ROOT / "experiments" / "kernel_dispatch" / "matvec_sweep_ids.txt")
+    ops = [AtenOp.from_json(committed_cases[n]["spec"]) for n in mine]
+    assert {op.name for op in ops} == {"aten.bmm.default"}
+    assert all(t.dtype == "float32" for op in ops for t in op.inputs)
+    assert sum(op.inputs[0].shape[1] == 1 for op in ops) >= 12  # a row an item
+    assert any(op.inputs[1].stride[1] == 1 and op.inputs[1].shape[2] > 1 for op in ops)  # the matrix stored as B^T
+    assert {committed_cases[n]["regime"] for n in mine} <= {"bmm_fp32", "matmul_fp32"}

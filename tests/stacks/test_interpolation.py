@@ -77,7 +77,7 @@ def test_line_traffic_takes_no_l2_gain():
     x, out = TensorMeta.dense((1, 19, 256, 512), "float32"), TensorMeta.dense((1, 19, 1024, 2048), "float32")
     (op,) = _lower("aten.upsample_bilinear2d.default", x, out, output_size=[1024, 2048])
     small = Pointwise(1024, 8192, "aten.mul.Tensor", "pointwise")
-    shared = residency.replayed((op, small), l2_bytes=60e6)
+    shared = residency.replayed((op, small), 60e6)
     assert shared[0].l2_share == 0.0 and shared[1].l2_share > 0
 
 

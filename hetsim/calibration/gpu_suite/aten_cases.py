@@ -702,7 +702,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     elementwise reads; then contention-sweep (contention_sweep), int8 products at aligned widths and scatter-adds
     into few bins; then the twenty-ninth check, realcode-check29, which lives in realcode_fiftyeighth, blind to every
     group before it; then interp-sweep (interp_sweep), resizes in every layout and dimension, foreach launches of few
-    chunks and unreduced nll_loss)."""
+    chunks and unreduced nll_loss; then matvec-sweep (matvec_sweep), fp32 batches of one row or one column an item)."""
     from hetsim.calibration.gpu_suite import (
         contention_sweep,
         conv_sweep,
@@ -711,6 +711,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         index_sweep,
         interp_sweep,
         library_sweep,
+        matvec_sweep,
         rare_sweep,
         realcode_eighteenth,
         realcode_eighth,
@@ -845,7 +846,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((index_sweep.INDEX_SWEEP,), index_sweep.specs),
             ((contention_sweep.CONTENTION_SWEEP,), contention_sweep.specs),
             ((realcode_fiftyeighth.REALCODE_CHECK29,), realcode_fiftyeighth.specs),
-            ((interp_sweep.INTERP_SWEEP,), interp_sweep.specs))
+            ((interp_sweep.INTERP_SWEEP,), interp_sweep.specs),
+            ((matvec_sweep.MATVEC_SWEEP,), matvec_sweep.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
