@@ -213,3 +213,14 @@ def test_bce_with_logits_lowers_to_its_composites_kernels():
                      {"weight": None})
     assert len(positive) == 10
     assert all(o.aten == "aten.binary_cross_entropy_with_logits.default" for o in (*unreduced, *mean, *weighted))
+
+
+def test_a_gather_reads_its_source_from_hbm_at_most_once():
+    # a histogram's 256-entry table gathered 12.6 M times (realcode-check27): the index and the output stream, the
+    # table is read once; a gather as wide as its source reads each source element once
+    table, index = meta((16, 3, 256), "uint8"), meta((16, 3, 262144), "int64")
+    (lut,) = lower("aten.gather.default", (table, index), (meta((16, 3, 262144), "uint8"),), {"dim": 2})
+    assert lut.regime == "gather_elements" and lut.bytes == 8 * index.numel + index.numel + 16 * 3 * 256
+    scores, order = meta((32, 152064)), meta((32, 152064), "int64")
+    (perm,) = lower("aten.gather.default", (scores, order), (meta((32, 152064)),), {"dim": 1})
+    assert perm.bytes == order.numel * (8 + 4 + 4)
