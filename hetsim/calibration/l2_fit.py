@@ -1,6 +1,6 @@
 """Fit hetsim.hardware.residency's constants on runs of experiments/l2_residency/run.py.
 
-    python -m hetsim.calibration.l2_fit [PARQUET ...]   (default: the two 2026-12-02 H200 runs, pooled)
+    python -m hetsim.calibration.l2_fit [PARQUET ...] [--gain G]   (default: the two 2026-12-02 H200 runs, pooled)
 
 Each op was timed hot (replayed on the same buffers) and cold (rotating inputs past 3x the L2) at working sets of
 0.5-256 MB. Per op and run, its HBM rate is the cold times' affine fit (>= 4 MB); the hot times are then
@@ -27,6 +27,9 @@ from hetsim.calibration.paths import REPO_ROOT
 RUNS = REPO_ROOT / "calibration" / "profiles" / "runs"
 DEFAULT_RUNS = (RUNS / "l2-residency-2026-12-02" / "l2_residency.parquet",
                 RUNS / "l2-residency-2026-12-02b" / "l2_residency.parquet")
+# the H100's runs (2026-12-06, one lease): its ramp is fitted under the H200's gain (residency.RAMPS)
+H100_RUNS = (RUNS / "l2-residency-H100-SXM-2026-12-06" / "l2_residency.parquet",
+             RUNS / "l2-residency-H100-SXM-2026-12-06b" / "l2_residency.parquet")
 FIT_OPS = ("mul_bf16", "copy_bf16", "add_fp32", "group_norm_fp16")
 MATRIX_OPS = ("linear_m16_bf16", "linear_m256_bf16")  # tensor-core GEMMs: their own gain, on the same ramp
 COLD_FIT_MIN_BYTES = 4 << 20  # below, the cold time is mostly the launch
@@ -67,9 +70,10 @@ def _ops(path: Path, names=FIT_OPS) -> tuple[float, list]:
     return l2, ops
 
 
-def fit(paths=DEFAULT_RUNS) -> L2Fit:
+def fit(paths=DEFAULT_RUNS, gain: float | None = None) -> L2Fit:
     """The constants fitted on the runs pooled (one path or several; each run's ops keep their own HBM rate and
-    overhead)."""
+    overhead). `gain`: the L2's rate held at this (another GPU's ramp under the gain the GPU model shares), not
+    fitted."""
     import numpy as np
 
     paths = [paths] if isinstance(paths, str | Path) else list(paths)
@@ -78,12 +82,13 @@ def fit(paths=DEFAULT_RUNS) -> L2Fit:
         raise ValueError("the runs were taken on GPUs with different L2 sizes: fit each alone")
     l2 = runs[0][0]
     ops = [op for _, run_ops in runs for op in run_ops]
+    gains = np.arange(1.5, 3.0001, 0.05) if gain is None else np.array([gain])
     best = None
     for hot_share in np.arange(0.40, 0.70, 0.01):
         for cold_share in np.arange(hot_share + 0.05, 1.10, 0.01):
-            score, gain = _best_gain(ops, l2, hot_share, cold_share, np.arange(1.5, 3.0001, 0.05))
+            score, best_gain = _best_gain(ops, l2, hot_share, cold_share, gains)
             if best is None or score < best[0]:
-                best = (score, hot_share, cold_share, gain)
+                best = (score, hot_share, cold_share, best_gain)
     (p90, med), hot_share, cold_share, gain = best
     hot_share, cold_share = round(float(hot_share), 2), round(float(cold_share), 2)
     matrix = [op for p in paths for op in _ops(Path(p), MATRIX_OPS)[1]]
@@ -142,8 +147,11 @@ def reread_gain(path: Path = REREAD_RUN, hbm_bw: float | None = None) -> float:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m hetsim.calibration.l2_fit", description=__doc__.split("\n")[0])
     ap.add_argument("runs", nargs="*", type=Path, default=list(DEFAULT_RUNS))
-    paths = ap.parse_args(argv).runs
-    f = fit(paths)
+    ap.add_argument("--gain", type=float, default=None,
+                    help="hold the L2's rate at this (another GPU's ramp, residency.RAMPS: the H200's L2_GAIN)")
+    args = ap.parse_args(argv)
+    paths, gain = args.runs, args.gain
+    f = fit(paths, gain)
     print(f"L2_HOT_SHARE = {f.hot_share}\nL2_COLD_SHARE = {f.cold_share}\nL2_GAIN = {f.gain}\n"
           f"L2_GAIN_MATRIX = {f.gain_matrix}\n"
           f"hot times: median |error| {f.median_abs:.1%}, p90 {f.p90_abs:.1%} (L2 {f.l2_bytes / 2**20:.0f} MB, "
@@ -151,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"L2_GAIN_REREAD = {reread_gain():.2f}  (broadcast-weight bmms of {REREAD_RUN.name})")
     if len(paths) > 1:
         for p in paths:
-            one = fit([p])
+            one = fit([p], gain)
             print(f"  {p.parent.name}: {one.hot_share} / {one.cold_share} / gain {one.gain} / {one.gain_matrix} "
                   f"(median {one.median_abs:.1%}, p90 {one.p90_abs:.1%})")
     return 0

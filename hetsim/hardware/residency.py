@@ -78,8 +78,12 @@ class L2:
 
 
 # each GPU's ramp (hot share, cold share), fitted by hetsim.calibration.l2_fit on that GPU's runs of
-# experiments/l2_residency/run.py; a GPU without runs takes the H200's fractions of its own L2 (transferred)
-RAMPS: dict[str, tuple[float, float]] = {MEASURED_ON: (L2_HOT_SHARE, L2_COLD_SHARE)}
+# experiments/l2_residency/run.py; a GPU without runs takes the H200's fractions of its own L2 (transferred). The
+# H100's (two runs of one lease, 2026-12-06, its ramp fitted under the H200's gain, which every GPU shares: `l2_fit
+# --gain 2.05`; hot times' p90 13.3 % where the H200's fractions gave 21.6 %): its ends lie at 29.5 and 48 MB of its
+# 50 MB, the H200's at 30.6 and 48 MB of 60, nearly the same bytes, not the same fractions. Left free, the H100's
+# runs fit 0.50 / 0.88 with a gain of 2.75 (p90 11.7 %), and each run alone moved its cold end by 0.05-0.1
+RAMPS: dict[str, tuple[float, float]] = {MEASURED_ON: (L2_HOT_SHARE, L2_COLD_SHARE), "H100-SXM": (0.59, 0.96)}
 
 
 def l2_of(device: str, nbytes: float) -> L2:

@@ -107,3 +107,17 @@ def test_each_run_alone_fits_constants_near_the_pooled_ones():
         assert abs(one.cold_share - residency.L2_COLD_SHARE) <= 0.03
         assert abs(one.gain - residency.L2_GAIN) <= 0.2 and abs(one.gain_matrix - residency.L2_GAIN_MATRIX) <= 0.1
         assert one.p90_abs < 0.15
+
+
+def test_the_h100_ramp_is_what_its_committed_runs_fit_under_the_shared_gain():
+    # two runs of one H100 lease (2026-12-06), the gain held at the H200's, which every GPU's model shares
+    fit = l2_fit.fit(l2_fit.H100_RUNS, gain=residency.L2_GAIN)
+    assert (fit.hot_share, fit.cold_share) == residency.RAMPS["H100-SXM"]
+    assert fit.l2_bytes == 50 * MB and fit.median_abs < 0.05 and fit.p90_abs < 0.15
+    # its cold end lies at the H200's bytes (48 MB), not at the H200's fraction of the L2
+    assert fit.cold_share * 50 == pytest.approx(residency.L2_COLD_SHARE * 60, rel=0.01)
+    # the GPU model and the op cases read the GPU's own ramp; a GPU without runs takes the H200's fractions
+    assert residency.l2_of("H100-SXM", 50 * MB) == residency.L2(50 * MB, *residency.RAMPS["H100-SXM"])
+    assert residency.l2_of("A100-40GB-PCIe", 40 * MB) == residency.L2(40 * MB)
+    at_40mb = residency.l2_share(40 * MB, residency.l2_of("H100-SXM", 50 * MB))
+    assert at_40mb > 0.2 > residency.l2_share(40 * MB, 50 * MB)  # a 40 MB working set: held on the H100
