@@ -167,7 +167,17 @@ def op_steps(op: Op) -> float | None:
         return softmax_lane_work(op)
     if isinstance(op, SdpaAttention) and op.backend == "cudnn" and not op.decode:
         return launch.sdpa_tile_steps(op.batch, op.q_heads, op.q_len, op.kv_len, op.head_dim, op.causal)
+    if batched_fp32_items(op):
+        return float(op.batch)
     return None
+
+
+def batched_fp32_items(op: Op) -> bool:
+    """A traced batched fp32 product cuBLAS runs item by item (`bmm_fp32`: one row an item, or a few rows across a
+    wide output), not on its FFMA tiles: a fixed cost an item beside the bytes. Dot products of 3-17 an item ran
+    ~0.7-1.0 ns an item on an H100 whatever their bytes, a [1, k] x [k, 72] row ~1.6 ns (matvec-sweep)."""
+    return (isinstance(op, Matmul) and bool(op.aten) and op.dtype == "fp32" and op.batch > 1 and not op.shared_b
+            and op.k >= OUTER_K and not fp32_tiles(op))
 
 
 def softmax_lane_work(op: Softmax) -> float:

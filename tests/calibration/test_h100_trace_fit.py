@@ -12,7 +12,9 @@ PROFILES = REPO_ROOT / "calibration" / "profiles"
 RUNS = PROFILES / "runs"
 CHECKS = ("realcode-check27", "realcode-check28", "realcode-check29")
 LATER = set(range(9064, 9080))  # realcode-more28's ids: in the H200's fit since 2026-12-05's seventh session
-INTERP = set(range(25197, 25245))  # interp-sweep's ids: its fitted rows were timed on an H100 first (2026-12-06)
+# interp-sweep's and matvec-sweep's ids: timed on an H100 first (2026-12-06), fitted there (interp-sweep's foreach and
+# nll_loss rows, interp_sweep.FITTED; every matvec-sweep case)
+INTERP = set(range(25197, 25245)) | set(range(25245, 25263))
 
 
 def _trace_fit(name: str) -> dict:

@@ -237,8 +237,8 @@ def test_the_twenty_sixth_check_was_timed_and_is_scored_blind(scored_graph):
 
 def test_the_matvec_sweep_is_a_block_after_the_interp_sweep_of_fp32_batches_of_one_row_or_column(
         assert_appended_block, committed_cases):
-    """matvec-sweep (to time on the next lease): fp32 batched products of one row, one column or a few rows an item,
-    the matrix operand either way round; the checks' bmm_fp32 tail is of these shapes."""
+    """matvec-sweep: fp32 batched products of one row, one column or a few rows an item, the matrix operand either
+    way round; the checks' bmm_fp32 tail is of these shapes. Timed on an H100 (2026-12-06) and fitted there."""
     from hetsim.calibration.gpu_suite import interp_sweep, matvec_sweep
 
     mine = assert_appended_block(matvec_sweep.MATVEC_SWEEP, range(25245, 25263), matvec_sweep,
@@ -250,3 +250,16 @@ def test_the_matvec_sweep_is_a_block_after_the_interp_sweep_of_fp32_batches_of_o
     assert sum(op.inputs[0].shape[1] == 1 for op in ops) >= 12  # a row an item
     assert any(op.inputs[1].stride[1] == 1 and op.inputs[1].shape[2] > 1 for op in ops)  # the matrix stored as B^T
     assert {committed_cases[n]["regime"] for n in mine} <= {"bmm_fp32", "matmul_fp32"}
+
+
+def test_a_batched_fp32_product_of_one_row_an_item_pays_a_fixed_cost_an_item():
+    from hetsim.hardware.gpu import batched_fp32_items, op_steps, rate_keys
+
+    # [5.12 M, 1, 16] x [5.12 M, 16, 1] (a point transformer's per-point dot products): 4.6 ms on an H100 where its
+    # 0.3 GB of operands stream in ~0.1
+    dots = Matmul(m=1, n=1, k=16, dtype="fp32", batch=5_120_000, shared_b=False, aten="aten.bmm.default")
+    assert batched_fp32_items(dots) and op_steps(dots) == 5_120_000 and rate_keys(dots)[0] == "bmm_fp32"
+    # cuBLAS's FFMA tiles run their own waves; a 16-bit batch runs nvjet's tiles
+    tiles = Matmul(m=64, n=64, k=64, dtype="fp32", batch=8, shared_b=False, aten="aten.bmm.default")
+    half = Matmul(m=1, n=1, k=16, dtype="bf16", batch=4096, shared_b=False, aten="aten.bmm.default")
+    assert not batched_fp32_items(tiles) and not batched_fp32_items(half)
