@@ -114,6 +114,11 @@ def test_the_h100_ramp_is_what_its_committed_runs_fit_under_the_shared_gain():
     fit = l2_fit.fit(l2_fit.H100_RUNS, gain=residency.L2_GAIN)
     assert (fit.hot_share, fit.cold_share) == residency.RAMPS["H100-SXM"]
     assert fit.l2_bytes == 50 * MB and fit.median_abs < 0.05 and fit.p90_abs < 0.15
+    # each run alone, and a third run on another lease the same day (not in the fit), lie near it
+    third = l2_fit.RUNS / "l2-residency-H100-SXM-2026-12-06c" / "l2_residency.parquet"
+    for run in (*l2_fit.H100_RUNS, third):
+        one = l2_fit.fit([run], gain=residency.L2_GAIN)
+        assert abs(one.hot_share - fit.hot_share) <= 0.04 and abs(one.cold_share - fit.cold_share) <= 0.06
     # its cold end lies at the H200's bytes (48 MB), not at the H200's fraction of the L2
     assert fit.cold_share * 50 == pytest.approx(residency.L2_COLD_SHARE * 60, rel=0.01)
     # the GPU model and the op cases read the GPU's own ramp; a GPU without runs takes the H200's fractions
