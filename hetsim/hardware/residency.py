@@ -6,8 +6,9 @@ enough; a model's forward reads each weight once a step, from HBM. Measured on a
 experiments/l2_residency/run.py, calibration/profiles/runs/l2-residency-2026-12-02{,b}/): an elementwise op, a copy and
 GroupNorm's walk run the same as from HBM above ~50 MB of working set (input + output) and about twice as fast
 below ~30 MB, with a linear fall between. `python -m hetsim.calibration.l2_fit` refits the three constants below
-from those runs (a test checks they agree); they are fractions of the L2's size, so a GPU with another L2 takes the
-same shape (transferred, as a device without a profile takes its efficiencies).
+from those runs (a test checks they agree); they are fractions of the L2's size. A GPU with runs of its own has its
+own ramp (RAMPS: the H100's, whose ends lie at nearly the H200's bytes, not its fractions); any other takes the H200's
+fractions of its L2 (transferred, as a device without a profile takes its efficiencies).
 
 An op carries the share of its bytes the L2 serves (`Op.l2_share`, 0 unless set: a forward's ops read HBM);
 gpu.hbm_bytes prices that share at L2_GAIN (a tensor-core kernel: L2_GAIN_MATRIX) times the rate its key was fitted
