@@ -1188,12 +1188,13 @@ def device_memory(device: str) -> tuple[residency.L2 | float, float]:
 
 
 def fit_bound_key(key: str, points: list[Point], base: OpClassRates | None, source: str,
-                  hbm_bw: float, ramp: residency.L2 | None = None) -> tuple[OpClassRates, dict]:
+                  hbm_bw: float, l2: residency.L2 | None = None) -> tuple[OpClassRates, dict]:
     """fit_key, with each case's L2 share bounded by the fitted rate as a GpuModel bounds it
-    (residency.bound_share): fitted on the full shares, then refitted twice on the shares the rate leaves. `ramp`:
+    (residency.bound_share): fitted on the full shares, then refitted twice on the shares the rate leaves. `l2`:
     the GPU's L2, whose ramp the notes name (default: the H200's)."""
-    ramp = ramp or residency.L2(0.0)
     from dataclasses import replace
+
+    l2 = l2 or residency.L2(0.0)
 
     cap = math.inf if key in residency.L2_TRAFFIC else (hbm_bw or math.inf)  # L2 traffic: no HBM bound
     rates, notes = fit_key(key, points, base, source, cap)
@@ -1205,8 +1206,8 @@ def fit_bound_key(key: str, points: list[Point], base: OpClassRates | None, sour
         rates, notes = fit_key(key, bounded, base, source, cap)
     notes["fit"]["notes"].append(
         f"cases timed on their own buffers: each case's bytes read from the L2 as far as its working set fits "
-        f"(hetsim.hardware.residency: all up to {ramp.hot_share} of the L2, none from "
-        f"{ramp.cold_share}, {residency.L2_GAIN}x the rate, {residency.L2_GAIN_MATRIX}x on the tensor cores, "
+        f"(hetsim.hardware.residency: all up to {l2.hot_share} of the L2, none from "
+        f"{l2.cold_share}, {residency.L2_GAIN}x the rate, {residency.L2_GAIN_MATRIX}x on the tensor cores, "
         f"scaled by this key's rate over the HBM's)")
     return rates, notes
 
@@ -1286,7 +1287,7 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
                  "the lease's own (lease_scales)" if host and (ref := host.reference()) else "")
     for key in fit_order(by_key):
         if len(by_key[key]) < MIN_KEY_POINTS:
-            continue  # priced by the key it refines (REGIME_FALLBACK) until more cases are timed
+            continue  # priced by another GPU's key, transferred, or the key it refines, until more cases are timed
         rates, notes = fit_bound_key(key, by_key[key], fallback_rates(profile, key, out), sources[key], hbm,
                                      l2 or None)
         if not (pooled or len(kept) == 1) and key in files:

@@ -86,15 +86,12 @@ def _foreach(op: AtenOp) -> tuple[Op, ...]:
     depth = lists + (1 if writes and base not in NORMS else 0)
     numels = [t.numel for t in first]
     per_element = _moved_per_element(base, lists, first[0].itemsize if first else 4, writes, max(sum(numels), 1))
-    if base in STORES_ONLY or base in NORMS:
-        # a fill stores at the bandwidth a fill reaches; a norm's launches reduce (the lpnorm kernel), which the
-        # elementwise walk of a chunk does not time
-        regime = "pointwise_fill" if base in STORES_ONLY else "pointwise"
-        ops = [Pointwise(n, int(n * per_element), op.name, regime, name=_name(op))
-               for n in foreach_launches(numels, depth)]
-    else:
-        ops = [Pointwise(launch.elements, int(launch.elements * per_element), op.name, "foreach", name=_name(op),
-                         walk=chunk_walk(launch)) for launch in foreach_blocks(numels, depth)]
+    # a fill stores at the bandwidth a fill reaches; a norm's launches reduce (the lpnorm kernel), which the
+    # elementwise walk of a chunk does not time
+    regime = "pointwise_fill" if base in STORES_ONLY else "pointwise" if base in NORMS else "foreach"
+    ops = [Pointwise(launch.elements, int(launch.elements * per_element), op.name, regime, name=_name(op),
+                     walk=chunk_walk(launch) if regime == "foreach" else 0)
+           for launch in foreach_blocks(numels, depth)]
     if base in NORMS:
         # the per-chunk partial norms summed a tensor at a time after the launches (lpnorm_cleanup), their buffer
         # zeroed before them
