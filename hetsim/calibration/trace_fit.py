@@ -240,6 +240,16 @@ SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
 # one case cannot tell a key's fixed cost from its rate (the H200's first foreach key: one single-launch case, fitted
 # to 0 us and 3.4 TB/s): a key needs two to be fitted
 MIN_KEY_POINTS = 2
+# No kernel replays faster than the GPU's shortest kernels (a fill, an arange: 0.94-1.07 us on the H200 and the H100).
+# A key whose cases all run many times longer cannot tell its fixed cost from its rates, and its fit set it to 0:
+# the H200's batched fp32 key (shortest case 7.7 us) priced MoCo's 256 dot products 0.29 us (ran 2.1), the scan key
+# (9.2 us) a 42 x 5 cumprod 1.25 us (ran 3.6). Such a key's fixed cost is at least the launch floor, this percentile
+# of every kernel case's replayed time. A key with a case within FLOOR_UNSEEN floors keeps its fit: a reduction's
+# walk term carries its short rows (fitted 0.04 us + the walk, its shortest case 1.8 us; floored, 22 more of the
+# H200's checks missed by over 25 %)
+LAUNCH_FLOOR_PERCENTILE = 0.1
+FLOOR_UNSEEN = 4.0
+FLOOR_SHIFT_MIN = 0.2  # a case's replayed time less the floor, kept at least this share of its time (no case < 0)
 WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share of the bytes-only fit's error
 # bytes or a walk, whichever is slower
 WALK_KEYS = frozenset({"reduction_last", "topk_select_multiblock_fp32", "topk_select_multiblock",
@@ -1018,12 +1028,9 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
         steps = {"wave_slots": 1.0, "wave_s": step_s} if key in STEP_KEYS else waves
         rates = OpClassRates(over, bw, flop_rate, source="calibrated", dispatch_s=dispatch, eager_gap_s=gap,
                              walk_bw_bytes_per_s=walk_bw, roof_p=roof_p, **steps)
-        dev = [op_device_s(rates, p.op) for p in points]
-        stream = [max(rates.dispatch_s, op_stream_device_s(rates, p.op)) for p in points]
         fit = {"points": len(points), "device_points": len(points), "host_points": len(points),
                "host_bound_points": len(host_bound), "device_bound_points": len(dev_bound),
-               **{f"device_{k}": v for k, v in _quality(_abs_errs(dev, [p.graph_s for p in points])).items()},
-               **_quality(_abs_errs(stream, [p.stream_s for p in points])),
+               **_device_quality(rates, points),
                **{f"host_{k}": v for k, v in _quality(
                    _abs_errs([dispatch] * len(points), [p.cpu_s for p in points])).items()}}
     fit["cases"] = [p.case for p in points]
@@ -1187,11 +1194,52 @@ def device_memory(device: str) -> tuple[residency.L2 | float, float]:
     return gpu.l2, gpu.hbm_bw
 
 
+def launch_floor(by_key: dict[str, list[Point]]) -> float:
+    """The GPU's launch floor: LAUNCH_FLOOR_PERCENTILE of the replayed times of every device key's cases."""
+    import numpy as np
+
+    times = [p.graph_s for key, points in by_key.items() if not key.startswith("host_") for p in points
+             if p.graph_s > 0]
+    return float(np.percentile(times, LAUNCH_FLOOR_PERCENTILE)) if times else 0.0
+
+
+def _device_quality(rates: OpClassRates, points: list[Point]) -> dict[str, float]:
+    dev = [op_device_s(rates, p.op) for p in points]
+    stream = [max(rates.dispatch_s, op_stream_device_s(rates, p.op)) for p in points]
+    return {**{f"device_{k}": v for k, v in _quality(_abs_errs(dev, [p.graph_s for p in points])).items()},
+            **_quality(_abs_errs(stream, [p.stream_s for p in points]))}
+
+
 def fit_bound_key(key: str, points: list[Point], base: OpClassRates | None, source: str,
-                  hbm_bw: float, l2: residency.L2 | None = None) -> tuple[OpClassRates, dict]:
+                  hbm_bw: float, l2: residency.L2 | None = None, floor: float = 0.0) -> tuple[OpClassRates, dict]:
     """fit_key, with each case's L2 share bounded by the fitted rate as a GpuModel bounds it
     (residency.bound_share): fitted on the full shares, then refitted twice on the shares the rate leaves. `l2`:
-    the GPU's L2, whose ramp the notes name (default: the H200's)."""
+    the GPU's L2, whose ramp the notes name (default: the H200's). `floor`: the GPU's launch floor
+    (`launch_floor`); a device key whose fitted fixed cost lies below it, and whose cases all run FLOOR_UNSEEN floors
+    or longer, is refitted on its cases' times less the floor, the floor then added to its fixed cost."""
+    from dataclasses import replace
+
+    rates, notes = _fit_bound_key(key, points, base, source, hbm_bw, l2)
+    if key.startswith("host_") or rates.overhead_s >= floor or min(p.graph_s for p in points) < FLOOR_UNSEEN * floor:
+        return rates, notes
+    shifted = []
+    for p in points:
+        g = max(p.graph_s - floor, FLOOR_SHIFT_MIN * p.graph_s)
+        shifted.append(replace(p, graph_s=g, stream_s=p.stream_s - (p.graph_s - g)))
+    low = rates.overhead_s
+    rates, notes = _fit_bound_key(key, shifted, base, source, hbm_bw, l2)
+    rates = replace(rates, overhead_s=rates.overhead_s + floor)
+    notes["fit"].update(_device_quality(rates, points))
+    notes["fit"]["notes"].append(
+        f"its fixed cost fitted {low * 1e6:.2f} us, under the GPU's launch floor ({floor * 1e6:.2f} us, the "
+        f"{LAUNCH_FLOOR_PERCENTILE:g}th percentile of every kernel case's replayed time), which its cases (all "
+        f"{FLOOR_UNSEEN:g} floors or longer) cannot tell from its rates: refitted on the cases' times less the "
+        "floor, the floor added to the fixed cost")
+    return rates, notes
+
+
+def _fit_bound_key(key: str, points: list[Point], base: OpClassRates | None, source: str,
+                   hbm_bw: float, l2: residency.L2 | None = None) -> tuple[OpClassRates, dict]:
     from dataclasses import replace
 
     l2 = l2 or residency.L2(0.0)
@@ -1285,11 +1333,12 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
     host_names = host.names() if host else ""
     scaled_to = (f", then scaled to the reference host ({HOST_SPEED_FIELD} {ref * 1e6:.2f} us, the files' median) by "
                  "the lease's own (lease_scales)" if host and (ref := host.reference()) else "")
+    floor = launch_floor(by_key)
     for key in fit_order(by_key):
         if len(by_key[key]) < MIN_KEY_POINTS:
             continue  # priced by another GPU's key, transferred, or the key it refines, until more cases are timed
         rates, notes = fit_bound_key(key, by_key[key], fallback_rates(profile, key, out), sources[key], hbm,
-                                     l2 or None)
+                                     l2 or None, floor)
         if not (pooled or len(kept) == 1) and key in files:
             notes["fit"]["cases"] = files[key]
         kind = harness_kind(key)

@@ -207,3 +207,37 @@ def test_the_committed_profile_names_its_table_cases():
         f"H200-aten-{g}-2026-12-05.parquet" for g in ("conv-sweep", "reduce-sweep", "tiny-sweep")]
     assert all(f"--table-cases {p}" in fit["command"] for p in fit["table_cases"])
     assert not set(fit["table_cases"]) & set(fit["cases"])
+
+
+def _long_scans(over_s: float) -> list:
+    """Scan cases of 4 MB and more at 750 GB/s: too long for a fit to see their fixed cost."""
+    from hetsim.calibration.trace_fit import Point
+
+    points = []
+    for i, mb in enumerate([4, 8, 16, 32, 64, 128]):
+        op = Pointwise(mb << 18, mb << 21, "aten.cumsum.default", "scan")
+        t = over_s + (mb << 21) / 7.5e11
+        points.append(Point(i, op, t, t + 2e-6, 1e-5, None))
+    return points
+
+
+def test_no_key_is_fitted_a_fixed_cost_under_the_launch_floor():
+    from hetsim.calibration.trace_fit import fit_bound_key, launch_floor
+
+    points = _long_scans(0.0)  # a fit of these alone leaves no fixed cost
+    free, _ = fit_bound_key("scan", points, None, "test", 4.8e12)
+    assert free.overhead_s < 1e-7
+    floored, notes = fit_bound_key("scan", points, None, "test", 4.8e12, floor=1e-6)
+    assert floored.overhead_s >= 1e-6
+    assert "launch floor" in notes["fit"]["notes"][-1]
+    # the bytes still priced at the cases' rate, the quality said against the cases' own times
+    assert floored.bw_bytes_per_s == pytest.approx(7.5e11, rel=0.05)
+    assert notes["fit"]["device_median_abs_err"] < 0.05
+    tiny = Pointwise(210, 1680, "aten.cumprod.default", "scan")
+    assert op_device_s(floored, tiny) >= 1e-6 > op_device_s(free, tiny)
+    # a key whose own cases show a fixed cost above the floor keeps its fit
+    kept, _ = fit_bound_key("scan", _long_scans(3e-6), None, "test", 4.8e12, floor=1e-6)
+    again, _ = fit_bound_key("scan", _long_scans(3e-6), None, "test", 4.8e12)
+    assert kept == again
+    assert launch_floor({"scan": points, "host_view": [points[0]]}) == pytest.approx(
+        min(p.graph_s for p in points), rel=0.1)
