@@ -13,7 +13,8 @@ stream, as host issue time, as a CUDA-graph replay and alone onto an idle GPU. T
 case with them is refused (`--validation`). Nor are the ops of the methods' validation composites
 (calibration/methods/<GPU>*/methods.parquet, `hetsim validate methods`; `--composites`, repeatable): the
 composites grow after a sweep is measured (a new method may run an op a sweep already timed), so such a
-case is left out of the fit, and the count and the files are recorded (each key's `fit.left_out`).
+case is left out of the fit, and the count and the files are recorded (each key's `fit.left_out`); so is a case an
+op of a blind check group runs (`is_check`: a source of it names the group).
 `--cases` may be given several times (the models' sweep and the methods group's, run in different
 sessions): each key is fitted on the cases of the first file that has cases of it (`--pooled`: on the
 cases of all the files). `--table-cases` (repeatable) names sweeps of the landscape of kernel choices
@@ -186,6 +187,7 @@ import argparse
 import hashlib
 import json
 import math
+import re
 import statistics
 import sys
 from dataclasses import dataclass
@@ -1281,10 +1283,11 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
     per_file = [load_cases(p) for p in paths_in]
 
     def unseen(cs: list[TraceCase]) -> list[TraceCase]:
-        return [c for c in cs if case_key(c.kind, c.op.to_json()) not in never]
+        return [c for c in cs if case_key(c.kind, c.op.to_json()) not in never and not is_check(c)]
 
     kept = [unseen(cs) for cs in per_file]
     left_out = sum(len(a) - len(b) for a, b in zip(per_file, kept, strict=True))
+    checks = sum(is_check(c) for cs in per_file for c in cs)
     cases = [c for cs in kept for c in cs]
     tables_only = [unseen(load_cases(p)) for p in case_paths(table_cases)] if table_cases else []
     source = "op cases from traces: " + ", ".join(
@@ -1371,10 +1374,23 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
     if host:
         out.update(measured_keys(host))
     if left_out:
-        names = ", ".join(repo_relative(p) for p in composites)
+        names = ", ".join(repo_relative(p) for p in composites or ())
+        said = [f"{left_out - checks} case(s) that are ops of the methods' composites ({names})"] if left_out > checks \
+            else []
+        said += [f"{checks} case(s) that ops of a blind check group also run (is_check)"] if checks else []
         for _, notes in out.values():
-            notes["fit"]["left_out"] = f"{left_out} case(s) that are ops of the methods' composites ({names})"
+            notes["fit"]["left_out"] = "; ".join(said)
     return out
+
+
+CHECK_GROUP = re.compile(r"(^|-)check\d*$")  # realcode-check, realcode-check12, common-check: blind, never fitted
+
+
+def is_check(case: TraceCase) -> bool:
+    """Whether an op of a blind check group runs this case (a source of it names such a group): never fitted. A
+    fit list of case ids can name a check's case where the cases were renumbered after it was written (the H100's
+    fit timed ids 1196-1213 of the H200's, realcode-more3's there and realcode-check4's by then)."""
+    return any(CHECK_GROUP.search(s.split("/", 1)[0]) for s in case.sources)
 
 
 def neighbour_tables(profile, fitted: dict, points: dict[str, list[Point]]) -> dict:
