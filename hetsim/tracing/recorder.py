@@ -97,6 +97,19 @@ def _reduced_dims(value: Any, rank: int) -> tuple[int, ...] | None:
     return tuple(sorted(d % rank if rank else 0 for d in dims))
 
 
+def _gpu_conv_layout(out: torch.Tensor, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    """A convolution's output in the layout cuDNN writes it (cudnn_conv_suggest_memory_format): channels-last where
+    the input or the weight is. Fake CPU tensors take the layout of the CPU backend ATen would pick, which hangs on
+    the host's ISA: a bf16 channels-last conv3d runs oneDNN (channels-last out) on a CPU with AVX-512 and the slow
+    kernel (contiguous out) on one with AVX2 only, so the traces, and the op cases built from them, differed by host."""
+    if out.dim() not in (4, 5):
+        return out
+    last = torch.channels_last if out.dim() == 4 else torch.channels_last_3d
+    if last not in (suggest_memory_format(x), suggest_memory_format(weight)) or out.is_contiguous(memory_format=last):
+        return out
+    return out.contiguous(memory_format=last)  # inside the handler: the mode is off, nothing recorded
+
+
 class Recorder(TorchDispatchMode):
     """Appends one `AtenOp` per aten call; `enter`/`leave` bracket module calls."""
 
@@ -132,6 +145,8 @@ class Recorder(TorchDispatchMode):
             else:
                 plain[name] = _plain(value)
         out = func(*args, **kwargs)
+        if func is torch.ops.aten.convolution.default:
+            out = _gpu_conv_layout(out, named["input"], named["weight"])
         outputs: list[TensorMeta] = []
         _tensors(out, outputs)
         dims = None
