@@ -1282,12 +1282,15 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
     never = composite_ops(composites)
     per_file = [load_cases(p) for p in paths_in]
 
-    def unseen(cs: list[TraceCase]) -> list[TraceCase]:
-        return [c for c in cs if case_key(c.kind, c.op.to_json()) not in never and not is_check(c)]
+    def why_left(c: TraceCase) -> str | None:
+        return "check" if is_check(c) else "composite" if case_key(c.kind, c.op.to_json()) in never else None
 
+    def unseen(cs: list[TraceCase]) -> list[TraceCase]:
+        return [c for c in cs if why_left(c) is None]
+
+    left = [why for cs in per_file for c in cs if (why := why_left(c))]
+    checks, left_out = left.count("check"), len(left)
     kept = [unseen(cs) for cs in per_file]
-    left_out = sum(len(a) - len(b) for a, b in zip(per_file, kept, strict=True))
-    checks = sum(is_check(c) for cs in per_file for c in cs)
     cases = [c for cs in kept for c in cs]
     tables_only = [unseen(load_cases(p)) for p in case_paths(table_cases)] if table_cases else []
     source = "op cases from traces: " + ", ".join(
@@ -1375,7 +1378,8 @@ def fit_profile(profile, cases_path, host_calls=None, composites=None,
         out.update(measured_keys(host))
     if left_out:
         names = ", ".join(repo_relative(p) for p in composites or ())
-        said = [f"{left_out - checks} case(s) that are ops of the methods' composites ({names})"] if left_out > checks \
+        composites_left = left_out - checks
+        said = [f"{composites_left} case(s) that are ops of the methods' composites ({names})"] if composites_left \
             else []
         said += [f"{checks} case(s) that ops of a blind check group also run (is_check)"] if checks else []
         for _, notes in out.values():

@@ -222,7 +222,7 @@ def _long_scans(over_s: float) -> list:
 
 
 def test_no_key_is_fitted_a_fixed_cost_under_the_launch_floor():
-    from hetsim.calibration.trace_fit import fit_bound_key, launch_floor
+    from hetsim.calibration.trace_fit import Point, fit_bound_key, launch_floor
 
     points = _long_scans(0.0)  # a fit of these alone leaves no fixed cost
     free, _ = fit_bound_key("scan", points, None, "test", 4.8e12)
@@ -239,5 +239,7 @@ def test_no_key_is_fitted_a_fixed_cost_under_the_launch_floor():
     kept, _ = fit_bound_key("scan", _long_scans(3e-6), None, "test", 4.8e12, floor=1e-6)
     again, _ = fit_bound_key("scan", _long_scans(3e-6), None, "test", 4.8e12)
     assert kept == again
-    assert launch_floor({"scan": points, "host_view": [points[0]]}) == pytest.approx(
+    # a host key's cases (a view: no kernel) stay out of the floor
+    view = Point(99, tiny, 8e-8, 5e-6, 5e-6, None)
+    assert launch_floor({"scan": points, "host_view": [view]}) == pytest.approx(
         min(p.graph_s for p in points), rel=0.1)
