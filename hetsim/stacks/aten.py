@@ -175,6 +175,8 @@ MAPPING.update({
                     "matmul (2-D 1 x 1), + pointwise_broadcast (the bias)", _convolution),
     "repeat_interleave": ("copy_cat / copy_strided + sync without output_size", _repeat_interleave),
     "tril": ("tril (else pointwise)", _tril), "triu": ("tril (else pointwise)", _tril),
+    # in place: the same triu_tril_kernel over the tensor it writes
+    "tril_": ("tril (else pointwise)", _tril), "triu_": ("tril (else pointwise)", _tril),
     "masked_scatter": ("copy_cat + copy_expand + scan_device + pointwise (clone, mask, scan, scatter)",
                        _masked_scatter),
     "masked_scatter_": ("copy_expand + scan_device + pointwise (mask, scan, scatter)", _masked_scatter),
@@ -200,6 +202,12 @@ MAPPING.update({
     "upsample_trilinear3d": ("upsample_bilinear (a thread a position walking the channels)", _upsample),
     "upsample_linear1d": ("upsample_bilinear (a thread a position walking the channels)", _upsample),
     "avg_pool2d": ("pool (a thread an output, its window)", _pool),
+    # the 3-D pools' kernels are the 2-D ones' over a third window dim (DilatedMaxPool3d.cu, AveragePool3d.cu): a
+    # thread an output walking its window
+    "max_pool3d_with_indices": ("pool (a thread an output, its window)", _pool),
+    "avg_pool3d": ("pool (a thread an output, its window)", _pool),
+    # AdaptiveMaxPooling2d.cu launches as the average's kernel does: a block a plane, a thread its outputs' windows
+    "adaptive_max_pool2d": ("pool_adaptive (a block a plane, a thread its outputs' windows)", _adaptive_pool),
     "diagonal_copy": ("copy_strided (the diagonal's elements)", _diagonal_copy),
     "_prelu_kernel": ("pointwise_broadcast (the channel weights broadcast)", _pointwise),
     "bucketize": ("searchsorted (a binary search an element)", _searchsorted),

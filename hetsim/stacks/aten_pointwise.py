@@ -19,6 +19,7 @@ from hetsim.stacks.aten_shapes import (
     span_bytes,
     strided,
 )
+from hetsim.tracing.classify import MATH_ELEMENTWISE
 from hetsim.tracing.trace import AtenOp, TensorMeta
 
 
@@ -248,7 +249,9 @@ MATH_OPS = frozenset({"gelu", "silu", "sigmoid", "tanh", "exp", "exp2", "expm1",
                       "log_sigmoid_forward", "atan2",
                       "softplus", "elu", "mish", "exponential", "log10", "log2", "logaddexp", "glu", "sqrt", "xlogy",
                       # autograd's activation gradients (test-time training's inner step): the activation recomputed
-                      "silu_backward", "gelu_backward", "sigmoid_backward", "tanh_backward"})
+                      "silu_backward", "gelu_backward", "sigmoid_backward", "tanh_backward",
+                      # inverse and hyperbolic trigonometry, special functions (tracing.classify)
+                      *MATH_ELEMENTWISE})
 
 
 # exponents pow_tensor_scalar_kernel runs as products or a reciprocal (PowKernel.cu); any other is powf per element,

@@ -35,6 +35,14 @@ COPY = frozenset({"_to_copy", "clone", "cat", "stack", "repeat", "repeat_interle
 # reshapes that never copy although their schema does not say they alias
 VIEW = frozenset({"_unsafe_view", "empty", "empty_strided", "empty_like", "new_empty", "new_empty_strided",
                   "lift_fresh", "detach", "alias", "_reshape_alias", "resize_"})
+# ATen's elementwise kernels whose math per element is a transcendental or special function (its series, recurrences
+# or iterations per element): a gpu_kernel each, like sin and exp
+MATH_ELEMENTWISE = frozenset({
+    "atan", "asin", "acos", "tan", "sinh", "cosh", "asinh", "acosh", "atanh", "erfc", "lgamma", "digamma",
+    "polygamma", "igamma", "igammac", "logit", "sinc", "i0", "hypot", "gcd", "lcm", "celu", "special_i0e",
+    "special_i1", "special_i1e", "special_ndtri", "special_erfcx", "special_entr", "special_log_ndtr",
+    "special_xlog1py", "special_zeta",
+})
 ELEMENTWISE = frozenset({
     "add", "sub", "mul", "div", "pow", "rsqrt", "sqrt", "neg", "exp", "exp2", "log", "log1p", "expm1", "abs",
     "sin", "cos", "tanh", "sigmoid", "silu", "gelu", "relu", "erf", "reciprocal", "sign", "floor", "ceil", "round",
@@ -56,6 +64,11 @@ ELEMENTWISE = frozenset({
     "xlogy",
     # DimeNet's triplet angles (atan2 of a cross product's norm and a dot): one elementwise kernel each
     "atan2", "linalg_cross",
+    # the rest of ATen's unary and binary TensorIterator kernels (UnaryOpsKernel / BinaryOpsKernel, one gpu_kernel an
+    # op, no reduction): inverse and hyperbolic trigonometry, special functions, sign and float-bit tests
+    *MATH_ELEMENTWISE,
+    "deg2rad", "rad2deg", "sgn", "frac", "copysign", "heaviside", "fmax", "fmin", "nextafter", "signbit",
+    "logical_xor", "isneginf", "isposinf", "threshold", "angle",
 })
 
 
