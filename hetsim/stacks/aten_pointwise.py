@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from hetsim.hardware import launch
 from hetsim.ops import Op, Pointwise
 from hetsim.stacks.aten_casts import INTEGER_DTYPES, _to_copy
 from hetsim.stacks.aten_copies import _dense_copy
@@ -136,7 +137,10 @@ def _elementwise(op: AtenOp) -> tuple[Op, ...]:
     write = nbytes(out)
     mixed = casts(op, out)
     loads = len(op.inputs)  # the tensors it loads: which measured neighbours it is like (Pointwise.tensor_inputs)
-    if broadcasts(op, out):
+    # up to a warp of outputs is one warp's round trip whatever its operands' layout: priced as the contiguous
+    # kernels (the strided keys' fixed costs are fitted at streaming sizes; a lone warp over 2 x 1 strided elements
+    # ran 1.1-1.3 us on both GPUs where they say 1.65-1.7)
+    if broadcasts(op, out) and out.numel > launch.WARP:
         # an operand stepping a few elements apart along the output's fastest dim (x[..., ::2], GeGLU's and GPT-J
         # rotary's interleaved halves) loads every sector it spans, the skipped elements too: its bytes are its span
         # (GeGLU's clamp over 4 x 1024 x 14336 bf16 halves read at stride 2 ran 154 us, ~2.3 TB/s of span where the

@@ -62,3 +62,16 @@ def test_check29s_atan_triu_and_deg2rad_are_priced_as_they_ran_on_the_h100():
     errors = [r.error("graph") for r in report.results]
     # the roofline's fixed cost had priced them +724, +155 and +856 %
     assert all(abs(e) < 0.15 for e in errors), errors
+
+
+def test_a_warp_of_elements_is_priced_alike_whatever_its_operands_layout():
+    # at most a warp's worth of outputs: one warp, one round trip, however far apart its operands' elements lie; the
+    # strided keys' fixed costs are fitted on streaming sizes (1.65-1.7 us) where a lone warp ran 1.1-1.3 us
+    # (realcode-check23's deformable-attention reference points, 2 x 1 slices multiplied, on both GPUs)
+    out = TensorMeta.dense((2, 1), "float32")
+    strided = TensorMeta((2, 1), (8, 8), "float32")
+    (tiny,) = lower("aten.mul.Tensor", [strided, strided], [out])
+    assert rate_keys(tiny)[0] == "pointwise"
+    wide, wide_out = TensorMeta((64, 128), (1, 64), "float32"), TensorMeta.dense((64, 128), "float32")
+    (across,) = lower("aten.mul.Tensor", [wide, wide_out], [wide_out])
+    assert rate_keys(across)[0] == "pointwise_transpose"
