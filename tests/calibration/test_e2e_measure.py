@@ -212,6 +212,26 @@ def test_ops_whose_kernels_assert_on_their_values_get_valid_inputs():
     source = TensorMeta((30, 64), (64, 1), f32)
     out = op_callable(AtenOp("aten.masked_scatter.default", (dest, mask, source), (dest,), {}), cpu)()
     assert out.shape == (2, 50, 64)
+    # realcode-check30's first run lost the GPU at a multinomial over normal draws; bernoulli's probabilities,
+    # fractional_max_pool2d's samples and max_unpool2d's indices assert alike
+    probs = TensorMeta((1279,), (1,), f32)
+    draw = op_callable(AtenOp("aten.multinomial.default", (probs,), (TensorMeta((128,), (1,), "int64"),),
+                              {"num_samples": 128, "replacement": True}), cpu)
+    assert draw().shape == (128,) and bool((draw.kwargs["self"] > 0).all())
+    coin = op_callable(AtenOp("aten.bernoulli.default", (p,), (p,), {}), cpu)
+    assert coin().shape == (64, 10) and 0 <= float(coin.kwargs["self"].min()) <= float(coin.kwargs["self"].max()) <= 1
+    x, samples = TensorMeta((2, 3, 32, 32), (3072, 1024, 32, 1), f32), TensorMeta((2, 3, 2), (6, 2, 1), f32)
+    pooled, where = TensorMeta((2, 3, 22, 22), (1452, 484, 22, 1), f32), TensorMeta((2, 3, 22, 22), (1452, 484, 22, 1),
+                                                                                   "int64")
+    frac = op_callable(AtenOp("aten.fractional_max_pool2d.default", (x, samples), (pooled, where),
+                              {"kernel_size": [3, 3], "output_size": [22, 22]}), cpu)
+    assert frac()[0].shape == (2, 3, 22, 22)
+    small, idx = TensorMeta((2, 3, 16, 16), (768, 256, 16, 1), f32), TensorMeta((2, 3, 16, 16), (768, 256, 16, 1),
+                                                                                 "int64")
+    unpool = op_callable(AtenOp("aten.max_unpool2d.default", (small, idx), (x,), {"output_size": [32, 32]}), cpu)
+    assert unpool().shape == (2, 3, 32, 32)
+    # one input a window, spread over the plane as a pool's indices are
+    assert len(unpool.kwargs["indices"].unique()) == 256 and int(unpool.kwargs["indices"].max()) < 1024
 
 
 def test_a_histogram_is_timed_over_its_declared_range():

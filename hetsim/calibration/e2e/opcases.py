@@ -215,6 +215,35 @@ def _within_assertions(name: str, op: AtenOp, tensors: list[torch.Tensor]) -> No
                 flat.copy_(flat.sigmoid())
     elif name == "masked_scatter" and len(tensors) == 3:
         tensors[1] = _mask_within(tensors[0], tensors[1], tensors[2])
+    elif name == "multinomial" and tensors and tensors[0].is_floating_point():
+        # probabilities: non-negative, finite, a row summing above zero (multinomial's kernel asserts so: the first
+        # realcode-check30 run lost the GPU at a 1-D draw from the normal inputs)
+        _storage(tensors[0]).abs_().add_(1e-3)
+    elif name in ("bernoulli", "bernoulli_") and len(tensors) > 1 or name == "bernoulli" and "p" not in op.args:
+        # the tensor of probabilities (Tensor.bernoulli() reads its own values, bernoulli_(p) its second input): in
+        # [0, 1], as bernoulli_tensor_cuda_kernel asserts
+        t = tensors[1] if len(tensors) > 1 else tensors[0]
+        if t.is_floating_point() and t.numel():
+            flat = _storage(t)
+            flat.copy_(flat.sigmoid())
+    elif name == "max_unpool2d" and len(tensors) > 1 and op.args.get("output_size"):
+        # each input's index where a pool over the output plane took it from: within the plane, as the kernel
+        # asserts, and spread over it as a pool's are (the integer draw put every one in the first few positions)
+        tensors[1].copy_(_pooled_positions(tensors[1], [int(s) for s in op.args["output_size"]]))
+    elif name == "fractional_max_pool2d" and len(tensors) > 1 and tensors[1].numel():
+        # its random samples, one pair a plane, in [0, 1) as torch draws them (a negative one walks a window off the
+        # input)
+        flat = _storage(tensors[1])
+        flat.copy_(flat.sigmoid())
+
+
+def _pooled_positions(indices: torch.Tensor, plane: list[int]) -> torch.Tensor:
+    """max_pool2d's indices of an input of `indices`' shape over an output `plane` [H, W]: each input (i, j) at the
+    top-left of its window, (i * H // h) * W + j * W // w."""
+    h, w = indices.shape[-2], indices.shape[-1]
+    rows = torch.arange(h, device=indices.device) * plane[0] // h
+    cols = torch.arange(w, device=indices.device) * plane[1] // w
+    return (rows[:, None] * plane[1] + cols[None, :]).to(indices.dtype).expand(indices.shape)
 
 
 def _over_declared_range(name: str, op: AtenOp, tensors: list[torch.Tensor]) -> None:

@@ -702,7 +702,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     elementwise reads; then contention-sweep (contention_sweep), int8 products at aligned widths and scatter-adds
     into few bins; then the twenty-ninth check, realcode-check29, which lives in realcode_fiftyeighth, blind to every
     group before it; then interp-sweep (interp_sweep), resizes in every layout and dimension, foreach launches of few
-    chunks and unreduced nll_loss; then matvec-sweep (matvec_sweep), fp32 batches of one row or one column an item)."""
+    chunks and unreduced nll_loss; then matvec-sweep (matvec_sweep), fp32 batches of one row or one column an item;
+    then the thirtieth check, realcode-check30, which lives in realcode_fiftyninth, blind to every group before it)."""
     from hetsim.calibration.gpu_suite import (
         contention_sweep,
         conv_sweep,
@@ -723,6 +724,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_fiftyfifth,
         realcode_fiftyfirst,
         realcode_fiftyfourth,
+        realcode_fiftyninth,
         realcode_fiftysecond,
         realcode_fiftyseventh,
         realcode_fiftysixth,
@@ -847,7 +849,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((contention_sweep.CONTENTION_SWEEP,), contention_sweep.specs),
             ((realcode_fiftyeighth.REALCODE_CHECK29,), realcode_fiftyeighth.specs),
             ((interp_sweep.INTERP_SWEEP,), interp_sweep.specs),
-            ((matvec_sweep.MATVEC_SWEEP,), matvec_sweep.specs))
+            ((matvec_sweep.MATVEC_SWEEP,), matvec_sweep.specs),
+            ((realcode_fiftyninth.REALCODE_CHECK30,), realcode_fiftyninth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
