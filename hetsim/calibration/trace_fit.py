@@ -406,7 +406,9 @@ ELEMENT_NEIGHBOUR_KEYS = frozenset({
     "pointwise_strided_cast", "cast", "cast_fp32", "cast_int64", "cast_unrolled", "copy_strided", "copy_transpose",
     "copy_cat", "copy_expand", "copy_memcpy", "cat_strided", "cat_unaligned", "gather_elements",
     "index_gather", "index_elementwise", "index_add", "embedding", "scatter", "scatter_add", "softmax_last",
-    "softmax_warp", "pad_edge", "index_select", "foreach"})
+    "softmax_warp", "pad_edge", "index_select", "foreach",
+    # a pool's kernel by its window walk and its warps' sectors, which (outputs, bytes) only roughly tell apart
+    "pool", "pool_adaptive"})
 NEIGHBOUR_KEYS = PRODUCT_NEIGHBOUR_KEYS | REDUCTION_NEIGHBOUR_KEYS | ELEMENT_NEIGHBOUR_KEYS
 # kernels no case launches alone, fitted on what the cases they run in leave over the rest of their ops, measured where
 # another case runs that rest alone, else priced by the keys fitted before (RESIDUAL_SHARE: the least share of a

@@ -40,8 +40,9 @@ def test_the_h100_fit_reads_h100_data_only_and_the_h200_fit_s_cases():
     assert LATER <= theirs and ours - INTERP == theirs - LATER - INTERP
     assert ours & INTERP  # the foreach launches and unreduced nll_loss of interp-sweep (interp_sweep.FITTED)
     assert ours - _case_ids(h100["cases"], timed_only=True) == {11233}
+    # the same tables' sweeps, and pool-special-sweep (check30's pools and special functions), timed on an H100 first
     assert [p.split("aten-")[1].rsplit("-2026", 1)[0] for p in h100["table_cases"]] == \
-        [p.split("aten-")[1].rsplit("-2026", 1)[0] for p in h200["table_cases"]]
+        [p.split("aten-")[1].rsplit("-2026", 1)[0] for p in h200["table_cases"]] + ["pool-special-sweep"]
     # the id lists the sweep was run from are the H200 fit's cases
     listed = {int(t) for name in ("H100-SXM-aten-fit-2026-12-05.ids.txt",
                                   "H100-SXM-aten-fit-sdpa-cudnn-off-2026-12-05.ids.txt")

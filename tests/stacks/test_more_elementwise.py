@@ -75,3 +75,18 @@ def test_a_warp_of_elements_is_priced_alike_whatever_its_operands_layout():
     wide, wide_out = TensorMeta((64, 128), (1, 64), "float32"), TensorMeta.dense((64, 128), "float32")
     (across,) = lower("aten.mul.Tensor", [wide, wide_out], [wide_out])
     assert rate_keys(across)[0] == "pointwise_transpose"
+
+
+def test_the_pool_special_sweep_is_a_block_after_the_thirtieth_check(assert_appended_block, committed_cases):
+    """pool-special-sweep (to time): the forms check30's tail ran that no fit case has (pools over whole planes and
+    wide windows, 3-D pools, adaptive max pools, special functions). Built, not yet timed: nothing is fitted on it."""
+    from hetsim.calibration.gpu_suite import pool_special_sweep, realcode_fiftyninth
+
+    mine = assert_appended_block(pool_special_sweep.POOL_SPECIAL_SWEEP, range(26184, 26298), pool_special_sweep,
+                                 realcode_fiftyninth.REALCODE_CHECK30, 26183,
+                                 REPO_ROOT / "experiments" / "kernel_dispatch" / "pool_special_sweep_ids.txt")
+    names = {committed_cases[n]["aten"] for n in mine}
+    assert {"aten.avg_pool3d.default", "aten.max_pool3d_with_indices.default", "aten.adaptive_max_pool2d.default",
+            "aten.digamma.default", "aten.lgamma.default", "aten.polygamma.default", "aten.igamma.default"} <= names
+    # no draw falls back to the roofline
+    assert all(committed_cases[n]["regime"] != "aten_unknown" for n in mine)

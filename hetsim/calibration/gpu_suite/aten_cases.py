@@ -703,7 +703,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     into few bins; then the twenty-ninth check, realcode-check29, which lives in realcode_fiftyeighth, blind to every
     group before it; then interp-sweep (interp_sweep), resizes in every layout and dimension, foreach launches of few
     chunks and unreduced nll_loss; then matvec-sweep (matvec_sweep), fp32 batches of one row or one column an item;
-    then the thirtieth check, realcode-check30, which lives in realcode_fiftyninth, blind to every group before it)."""
+    then the thirtieth check, realcode-check30, which lives in realcode_fiftyninth, blind to every group before it;
+    then pool-special-sweep (pool_special_sweep), pools over whole planes and wide windows, adaptive max pools and
+    ATen's special functions, the forms the thirtieth check's tail ran)."""
     from hetsim.calibration.gpu_suite import (
         contention_sweep,
         conv_sweep,
@@ -713,6 +715,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         interp_sweep,
         library_sweep,
         matvec_sweep,
+        pool_special_sweep,
         rare_sweep,
         realcode_eighteenth,
         realcode_eighth,
@@ -850,7 +853,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_fiftyeighth.REALCODE_CHECK29,), realcode_fiftyeighth.specs),
             ((interp_sweep.INTERP_SWEEP,), interp_sweep.specs),
             ((matvec_sweep.MATVEC_SWEEP,), matvec_sweep.specs),
-            ((realcode_fiftyninth.REALCODE_CHECK30,), realcode_fiftyninth.specs))
+            ((realcode_fiftyninth.REALCODE_CHECK30,), realcode_fiftyninth.specs),
+            ((pool_special_sweep.POOL_SPECIAL_SWEEP,), pool_special_sweep.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
