@@ -76,4 +76,5 @@ def test_the_thirteenth_check_was_timed_whole_and_is_scored(scored_graph):
     assert graph["n"] == 148
     # 8.2 % / 27.5 % after realcode-more23..26 (dense copies as a memcpy, fills without an L2 gain, short rows)
     assert graph["median_abs"] == pytest.approx(0.071, abs=0.01)  # 8.2 % before every key kept its neighbours
-    assert 0.25 < graph["p90_abs"] < 0.35
+    # p90 22.6 % since a warp of outputs is priced as the contiguous kernels (2026-12-06; 25-35 % before)
+    assert 0.20 < graph["p90_abs"] < 0.30

@@ -134,7 +134,8 @@ def test_the_twenty_fourth_check_was_timed_and_is_scored(scored_graph):
                                                                             if i != 11295], timed=922)
     assert graph["n"] == 859
     assert graph["median_abs"] == pytest.approx(0.072, abs=0.01)
-    assert 0.30 < graph["p90_abs"] < 0.45
+    # p90 29.8 % since a warp of outputs is priced as the contiguous kernels (2026-12-06; 30-45 % before)
+    assert 0.25 < graph["p90_abs"] < 0.40
 
 
 def test_the_twenty_fifth_check_was_timed_and_is_scored_blind(scored_graph):
