@@ -210,30 +210,32 @@ def _within_assertions(name: str, op: AtenOp, tensors: list[torch.Tensor]) -> No
         tensors[0] = _repeats_summing(tensors[0], int(op.args["output_size"]))
     elif name == "binary_cross_entropy" and tensors:
         for t in tensors[:2]:  # probabilities and targets: 0 <= p <= 1
-            if t.numel():
-                flat = _storage(t)
-                flat.copy_(flat.sigmoid())
+            _within_unit(t)
     elif name == "masked_scatter" and len(tensors) == 3:
         tensors[1] = _mask_within(tensors[0], tensors[1], tensors[2])
     elif name == "multinomial" and tensors and tensors[0].is_floating_point():
         # probabilities: non-negative, finite, a row summing above zero (multinomial's kernel asserts so: the first
         # realcode-check30 run lost the GPU at a 1-D draw from the normal inputs)
         _storage(tensors[0]).abs_().add_(1e-3)
-    elif name in ("bernoulli", "bernoulli_") and len(tensors) > 1 or name == "bernoulli" and "p" not in op.args:
-        # the tensor of probabilities (Tensor.bernoulli() reads its own values, bernoulli_(p) its second input): in
-        # [0, 1], as bernoulli_tensor_cuda_kernel asserts
-        t = tensors[1] if len(tensors) > 1 else tensors[0]
-        if t.is_floating_point() and t.numel():
-            flat = _storage(t)
-            flat.copy_(flat.sigmoid())
+    elif name in ("bernoulli", "bernoulli_") and len(tensors) > 1:
+        # bernoulli_(p)'s tensor of probabilities: in [0, 1], as bernoulli_tensor_cuda_kernel asserts
+        _within_unit(tensors[1])
+    elif name == "bernoulli" and tensors and "p" not in op.args:
+        _within_unit(tensors[0])  # Tensor.bernoulli() reads its own values as the probabilities
     elif name == "max_unpool2d" and len(tensors) > 1 and op.args.get("output_size"):
         # each input's index where a pool over the output plane took it from: within the plane, as the kernel
         # asserts, and spread over it as a pool's are (the integer draw put every one in the first few positions)
         tensors[1].copy_(_pooled_positions(tensors[1], [int(s) for s in op.args["output_size"]]))
-    elif name == "fractional_max_pool2d" and len(tensors) > 1 and tensors[1].numel():
+    elif name == "fractional_max_pool2d" and len(tensors) > 1:
         # its random samples, one pair a plane, in [0, 1) as torch draws them (a negative one walks a window off the
         # input)
-        flat = _storage(tensors[1])
+        _within_unit(tensors[1])
+
+
+def _within_unit(t: torch.Tensor) -> None:
+    """A floating-point input's values squashed into (0, 1) in place (its sigmoid), its layout kept."""
+    if t.is_floating_point() and t.numel():
+        flat = _storage(t)
         flat.copy_(flat.sigmoid())
 
 
