@@ -93,7 +93,13 @@ by (`neighbour_tables`, `conv_tables`) and fit no key. Each regime below becomes
                     (an element rate beside the bytes); `upsample_bilinear` / `upsample_bicubic`, a thread an output
                     position walking every (sample, channel) (THREE_TERM_KEYS: the lines its warps move from the
                     L2 as its bytes, the lines one SM looks up as its work, a thread's trips as its walk;
-                    aten_image._interpolate); `pool` max / average pooling (the floor form)
+                    aten_image._interpolate); `pool` max / average pooling whose outputs fill the GPU (the floor
+                    form); `pool_walk` one whose outputs do not: the bytes, the taps, a thread's walk over its window
+                    in waves (THREE_TERM_KEYS); `pool_adaptive_max` adaptive max pooling, its walk once a wave of
+                    planes (WALK_KEYS)
+    special_digamma  ATen's looping special functions, a key each (`special_polygamma`, `special_lgamma`,
+                    `special_igamma`, `special_ndtri`, `special_bessel`): a thread's chain as the fixed cost, an
+                    element rate beside the bytes (ELEMENT_RATE_KEYS)
     conv_first_layer  cuDNN's image_first_layer kernel (an fp16 7 x 7 stem at stride 2 over RGB padded to 4 channels),
                     fitted on channels-last stems that launch it alone
     attention_masked  SDPA with an explicit mask (StaticCache decode: every pair of the static length)
@@ -201,6 +207,7 @@ from hetsim.hardware import launch, residency
 from hetsim.hardware.gpu import (
     LIBRARY_KEYS,
     SOLVER_KEYS,
+    SPECIAL_KEYS,
     WINDOW_WALK_KEYS,
     OpClassRates,
     compute_work,
@@ -235,7 +242,8 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "upsample_bicubic", "pool", "conv_first_layer", "conv_gemm_narrow", "pointwise_fill", "pointwise_arange",
             "searchsorted", "roll", "random", "grid_sample", "cat_unaligned", "reduction_short", "copy_memcpy",
             "copy_repeat", "bmm_fp32_tiles", "nll_loss", "bmm_tiles", "fft", "matmul_int8", "matmul_int8_unaligned",
-            "pad_edge", "index_select", "embedding_bag", "foreach", *LIBRARY_KEYS, *WINDOW_WALK_KEYS)
+            "pad_edge", "index_select", "embedding_bag", "foreach", "pool_walk", "pool_adaptive_max", *SPECIAL_KEYS,
+            *LIBRARY_KEYS, *WINDOW_WALK_KEYS)
 # timed per index (a dependent load, an atomic add, each), not per byte
 PER_INDEX_KEYS = frozenset({"gather_few", "embedding_few", "index_add_few"})
 SAME_SIZE = 1.05  # cases whose bytes lie within this ratio are of one size
@@ -260,7 +268,8 @@ WALK_KEYS = frozenset({"reduction_last", "topk_select_multiblock_fp32", "topk_se
                        "reduction_index", "reduction_welford", "index_gather",
                        "rms_norm", "gather_elements", "sort_segmented", "reduction_outer",
                        "reduction_outer_max", "group_norm", "embedding",
-                       "batch_norm", "grid_sample", "scatter_add", "index_select", "foreach"})
+                       "batch_norm", "grid_sample", "scatter_add", "index_select", "foreach",
+                       "pool_adaptive_max"})
 # walk keys whose walk a profile of their kernels shows, kept wherever it lowers the error at all: the multi-block
 # top-k's per-pass cumsum over a slice's blocks (launch.mbtopk_blocks_per_slice; one row of 1M scores ran 16.8 us of it
 # a pass, realcode-more21), which the many-row cases the bytes bind leave short of halving the error
@@ -273,6 +282,8 @@ ELEMENT_RATE_KEYS = frozenset({
     # width, copy_transpose)
     "pointwise_broadcast", "pointwise_transpose", "cast", "cast_fp32", "tril", "pointwise_math", "copy_transpose",
     "cast_int64", "index_add", "scatter",
+    # ATen's special functions (aten_pointwise.SPECIAL_FUNCTIONS): a thread's chain as the fixed cost, an element rate
+    *SPECIAL_KEYS,
     # the vectorised kernel over one-byte operands (bool masks, uint8 unpacking): 4-element, 4-byte loads
     "pointwise_narrow",
     # ATen's strided copy and the unvectorised batched cat: an offset per element (fp32 permutes ran ~1.7x faster
@@ -366,7 +377,7 @@ FLOOR_KEYS = frozenset({"conv_depthwise", "conv_depthwise_cudnn", "conv_depthwis
 # resize's and an adaptive pool's bytes, their windows' total and a thread's walk over its windows in every channel
 # (hetsim.stacks.aten_image)
 THREE_TERM_KEYS = frozenset({"layer_norm", "scatter", "matmul_fp32", "upsample_bilinear", "upsample_bicubic",
-                             *WINDOW_WALK_KEYS})
+                             "pool_walk", *WINDOW_WALK_KEYS})
 THREE_TERM_SPANS = ((9.0, 13.0), (10.0, 14.0), (6.0, 12.0))  # log10 of the bytes', the work's and the walk's rates
 # keys whose rates lie outside those: the interpolating kernels' bytes are the lines their warps move from the L2
 # (~6-8 TB/s on an H200), their work the lines one SM looks up (~1.6 G a second), their walk a thread's trips (~5-7 M
@@ -408,7 +419,7 @@ ELEMENT_NEIGHBOUR_KEYS = frozenset({
     "index_gather", "index_elementwise", "index_add", "embedding", "scatter", "scatter_add", "softmax_last",
     "softmax_warp", "pad_edge", "index_select", "foreach",
     # a pool's kernel by its window walk and its warps' sectors, which (outputs, bytes) only roughly tell apart
-    "pool", "pool_adaptive"})
+    "pool", "pool_walk", "pool_adaptive", "pool_adaptive_max", *SPECIAL_KEYS})
 NEIGHBOUR_KEYS = PRODUCT_NEIGHBOUR_KEYS | REDUCTION_NEIGHBOUR_KEYS | ELEMENT_NEIGHBOUR_KEYS
 # kernels no case launches alone, fitted on what the cases they run in leave over the rest of their ops, measured where
 # another case runs that rest alone, else priced by the keys fitted before (RESIDUAL_SHARE: the least share of a

@@ -678,6 +678,10 @@ def rate_keys(op: Op) -> tuple[str, ...]:
 
 # Regimes of traced ops (hetsim/stacks/aten.py) and the fitted class each refines: a profile
 # without op cases from traces (hetsim.calibration.trace_fit) prices them by that class, as before.
+# ATen's special functions, a regime each (hetsim.stacks.aten_pointwise.SPECIAL_FUNCTIONS)
+SPECIAL_KEYS = ("special_digamma", "special_polygamma", "special_lgamma", "special_igamma", "special_ndtri",
+                "special_bessel")
+
 REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "cast": ("elementwise",),  # _to_copy between dtypes (RMSNorm's and rotary's fp32 chains)
     "copy_strided": ("copy",),  # a copy out of an expanded / non-contiguous view (repeat_kv, rotate_half's cat)
@@ -726,11 +730,17 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "random": ("pointwise_fill", "pointwise", "elementwise"),  # a distribution kernel: Philox draws, stored
     "cat_unaligned": ("cat_strided", "copy_strided", "copy"),  # a batched cat writing runs of a few bytes
     "pool": ("conv_depthwise", "pointwise_broadcast", "pointwise", "elementwise"),
+    # a pool whose threads do not fill the GPU, each walking its window (hetsim.stacks.aten_image._pool)
+    "pool_walk": ("pool", "conv_depthwise", "pointwise_broadcast", "pointwise", "elementwise"),
+    # adaptive_max_pool2d: a block a plane, its threads' walks in waves of planes (hetsim.stacks.aten_image)
+    "pool_adaptive_max": ("pool_adaptive", "pointwise_broadcast", "pointwise", "elementwise"),
     # cuDNN's NHWC depthwise kernel (conv2d_c1_k1_nhwc_specialized) over a channels-last input
     "conv_depthwise_nhwc": ("conv_depthwise_cudnn", "pointwise_broadcast", "pointwise", "elementwise"),
     # cuDNN's fp16 depthwise kernels (fitted on realcode-more15; a profile without them: the strided kernel's key)
     "conv_depthwise_cudnn": ("pointwise_broadcast", "pointwise", "elementwise"),
     "pointwise_math": ("pointwise", "elementwise"),  # an activation, exp, log or sine: math per element
+    # ATen's special functions (hetsim.stacks.aten_pointwise.SPECIAL_FUNCTIONS): a profile without them, the math's key
+    **dict.fromkeys(SPECIAL_KEYS, ("pointwise_math", "pointwise", "elementwise")),
     "pointwise_fill": ("pointwise", "elementwise"),  # a factory or dense fill: stores only (FillFunctor)
     "pointwise_arange": ("pointwise_fill", "pointwise", "elementwise"),  # arange's index kernel: stores only
     "searchsorted": ("pointwise", "elementwise"),  # bucketize / searchsorted: a binary search an element

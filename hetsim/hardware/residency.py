@@ -63,7 +63,7 @@ L2_TRAFFIC = frozenset({"upsample_bilinear", "upsample_bicubic"})
 # second), whatever the dtype; the walk takes the share its working set leaves in the L2 at L2_GAIN. An outer-dim scan
 # alike (scan_outer_dim: a thread a column, a load a step): 150-240 ns a step over 4-16 MB replayed from the L2,
 # 370-425 over 32-64 MB (realcode-more21 / -more22, one wave of blocks each)
-WALK_L2_GAIN = frozenset({"group_norm", "scan_outer"})
+WALK_L2_GAIN = frozenset({"group_norm", "scan_outer", "pool_walk"})
 
 
 @dataclass(frozen=True)

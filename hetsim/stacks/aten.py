@@ -31,6 +31,7 @@ from hetsim.stacks.aten_copies import _dense_copy, _materialise, _repeat_interle
 from hetsim.stacks.aten_dispatch import MAPPING, _host, lower_op
 from hetsim.stacks.aten_foreach import FOREACH_BASES, _amp_update_scale, _foreach
 from hetsim.stacks.aten_image import (
+    _adaptive_max_pool,
     _adaptive_pool,
     _diagonal_copy,
     _edge_pad,
@@ -206,8 +207,8 @@ MAPPING.update({
     # thread an output walking its window
     "max_pool3d_with_indices": ("pool (a thread an output, its window)", _pool),
     "avg_pool3d": ("pool (a thread an output, its window)", _pool),
-    # AdaptiveMaxPooling2d.cu launches as the average's kernel does: a block a plane, a thread its outputs' windows
-    "adaptive_max_pool2d": ("pool_adaptive (a block a plane, a thread its outputs' windows)", _adaptive_pool),
+    "adaptive_max_pool2d": ("pool_adaptive_max (a block a plane, a thread its outputs' windows, in waves of planes)",
+                            _adaptive_max_pool),
     "diagonal_copy": ("copy_strided (the diagonal's elements)", _diagonal_copy),
     "_prelu_kernel": ("pointwise_broadcast (the channel weights broadcast)", _pointwise),
     "bucketize": ("searchsorted (a binary search an element)", _searchsorted),

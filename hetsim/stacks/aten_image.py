@@ -7,6 +7,7 @@ import itertools
 import math
 from dataclasses import replace
 
+from hetsim.hardware import launch
 from hetsim.hardware.launch import SMS, waves
 from hetsim.ops import Op, Pointwise
 from hetsim.stacks.aten_copies import _dense_copy, _one_pass
@@ -208,15 +209,71 @@ def _adaptive_pool(op: AtenOp) -> tuple[Op, ...]:
                       walk=window * per_thread, name=_name(op)),)
 
 
-def _pool(op: AtenOp) -> tuple[Op, ...]:
-    """max_pool2d / avg_pool2d on a GPU (DilatedMaxPool2d.cu max_pool_forward_nchw, AveragePool2d.cu; profiled:
-    realcode-more17): a thread an output, its window read one after another, a max pool's index written beside it:
-    a fixed cost per output or the window's reads, whichever binds (`pool`: the floor form)."""
+def _adaptive_max_pool(op: AtenOp) -> tuple[Op, ...]:
+    """adaptive_max_pool2d on a GPU (AdaptiveMaxPooling2d.cu adaptivemaxpool): launched as the average's kernel, a
+    block of 32 x 8 threads a plane, each thread walking its outputs' windows, but timed otherwise: the walk binds once
+    a wave of resident blocks (8 an SM), each step costing the warp a load for each of its busy lanes (their windows a
+    sector or more apart). pool-special-sweep on an H100: ~20-40 ns a lane's step for 1 x 1, 2 x 2 and 4 x 4 outputs
+    over 390-65,536 planes (`pool_adaptive_max`: the bytes, or that walk)."""
     x, out = op.inputs[0], op.outputs[0]
-    window = math.prod(int(k) for k in op.args.get("kernel_size", [1]))
+    window = adaptive_window(x.shape[-2], out.shape[-2]) * adaptive_window(x.shape[-1], out.shape[-1])
+    planes = math.prod(x.shape[:-2])
+    row_blocks = max(ADAPTIVE_PLANE_BLOCKS // max(planes, 1), 1)
+    width, height = ADAPTIVE_THREADS
+    per_thread = math.ceil(out.shape[-1] / width) * math.ceil(out.shape[-2] / (height * row_blocks))
+    lanes = min(out.shape[-1], width)
+    rounds = waves(planes * row_blocks, width * height)
     written = sum(nbytes(t) for t in op.outputs)
-    return (Pointwise(out.numel, nbytes(x) + written, op.name, "pool", operands=window + 1, walk=out.numel,
-                      name=_name(op)),)
+    return (Pointwise(out.numel, nbytes(x) + written, op.name, "pool_adaptive_max", operands=window,
+                      walk=rounds * window * per_thread * lanes * launch.ACCUMULATE_BYTES, name=_name(op)),)
+
+
+POOL_THREADS = 256  # DilatedMaxPool2d.cu's BLOCK_THREADS; AveragePool2d.cu's larger blocks fill an SM alike
+POOL_3D_BLOCK = (32, 8)  # DilatedMaxPool3d.cu / AveragePool3d.cu: a block's threads over an output plane's (W, H)
+SECTOR_BYTES = 32
+
+
+def pool_kernel(op: AtenOp, dims: int) -> list[int]:
+    """A max / average pool's window over its `dims` last dims (a single size stands for every dim)."""
+    kernel = [int(k) for k in (op.args.get("kernel_size") or [1])]
+    return kernel * dims if len(kernel) == 1 else kernel[-dims:]
+
+
+def _pool(op: AtenOp) -> tuple[Op, ...]:
+    """max_pool2d / avg_pool2d and their 3-D forms on a GPU (DilatedMaxPool2d.cu max_pool_forward_nchw,
+    AveragePool2d.cu; DilatedMaxPool3d.cu, AveragePool3d.cu; profiled: realcode-more17): a thread an output, its
+    window read one element after another, a max pool's index written beside it. Where the outputs fill the GPU (more
+    threads than one wave, at least a warp's worth busy a block), a fixed cost per output or the taps' issue binds
+    (`pool`, the floor form).
+    Where they do not, a thread's walk over its window does (`pool_walk`): a load its warp waits on at each step, in
+    waves of the threads the GPU holds, beside the bytes and the taps. A global pool leaves few threads each walking
+    its whole plane: 14,406 planes of 53 x 53 fp32 ran 1.23 ms on an H100, 437 ns a step from HBM, 22 x 22 ones
+    ~110 ns from the L2 (pool-special-sweep): a warp of lanes in different sectors waits on one of them nearly every
+    step. The 3-D kernels give a block of 32 x 8 threads one output plane (of a sample, channel and depth): a global
+    3-D pool runs one busy thread a block, which waits only where its walk leaves a sector (~100-220 ns each, as the
+    2-D pools' steps). (One three-term form for every pool put the checks' 2 x 2 pools of millions of outputs 30-100 %
+    over on the H100: their fixed cost per output, ~12-16 ps, is no term of it.)"""
+    x, out = op.inputs[0], op.outputs[0]
+    three_d = "3d" in op.base
+    kernel = pool_kernel(op, 3 if three_d else 2)
+    window, width = math.prod(kernel), kernel[-1]
+    moved = nbytes(x) + sum(nbytes(t) for t in op.outputs)
+    if three_d:  # a block's busy threads: its plane's outputs, up to 32 along a row, 8 rows
+        ow, oh = out.shape[-1], out.shape[-2]
+        bx, by = POOL_3D_BLOCK
+        lanes, busy = min(bx, ow), min(bx, ow) * min(by, oh)
+        rounds = waves(math.ceil(ow / bx) * math.ceil(oh / by) * (out.numel // max(ow * oh, 1)), bx * by)
+    else:
+        lanes = busy = min(launch.WARP, out.numel)
+        rounds = waves(math.ceil(out.numel / POOL_THREADS), POOL_THREADS)
+    if rounds > 1 and busy >= launch.WARP:
+        return (Pointwise(out.numel, moved, op.name, "pool", operands=window + 1, walk=out.numel, name=_name(op)),)
+    # a lone thread (a global 3-D pool's) misses once a sector of its rows; a warp's lanes, or an NHWC pool's
+    # (max_pool_forward_nhwc: lanes over neighbouring channels), at nearly every step
+    one_lane = lanes == 1 and not channels_last_4d(x)
+    misses = math.ceil(width * x.itemsize / SECTOR_BYTES) * (window // width) if one_lane else window
+    return (Pointwise(out.numel, moved, op.name, "pool_walk", operands=window + 1,
+                      walk=rounds * misses * launch.ACCUMULATE_BYTES, name=_name(op)),)
 
 
 def _diagonal_copy(op: AtenOp) -> tuple[Op, ...]:

@@ -186,6 +186,8 @@ def _elementwise(op: AtenOp) -> tuple[Op, ...]:
         # its own regime where fitted
         return (Pointwise(out.numel, read + write, op.name, "pointwise_int_div", tensor_inputs=loads,
                           name=_name(op)),)
+    if special := SPECIAL_FUNCTIONS.get(op.base.rstrip("_")):
+        return (Pointwise(out.numel, read + write, op.name, special, tensor_inputs=loads, name=_name(op)),)
     if math_op(op):
         # an exp, an erf polynomial or a log per element (in fp32 for 16-bit inputs): its own regime, an element rate
         # beside the bytes where fitted (GELU over 1500 x 5120 fp16 ran 0.8 G elements a ms on an H200, where the
@@ -256,6 +258,21 @@ MATH_OPS = frozenset({"gelu", "silu", "sigmoid", "tanh", "exp", "exp2", "expm1",
                       "silu_backward", "gelu_backward", "sigmoid_backward", "tanh_backward",
                       # inverse and hyperbolic trigonometry, special functions (tracing.classify)
                       *MATH_ELEMENTWISE})
+
+
+# ATen's special functions whose CUDA code loops or chains series (digamma's recurrence up to x >= 10 and its
+# reflection, trigamma's to x >= 6, igamma's series and continued fraction of up to 2,000 terms, lgamma's and ndtri's
+# rational approximations, the Bessel functions' Chebyshev series), each its own regime: a thread's chain sets a fixed
+# cost far above an activation's (an H100 ran 5,664 igammas in 42 us, 11,281 digammas in 9.8 us, 18,024 lgammas in
+# 3.9 us) and its element rate lies 2-25x below pointwise_math's (pool-special-sweep: digamma -86 %, igamma -96 %
+# priced as pointwise_math). The rest of MATH_ELEMENTWISE stays pointwise_math (erfc, asinh, atan within 20 % there).
+# (torch.special's aliases, gammaln, psi, gammainc, decompose to these before a trace records them)
+SPECIAL_FUNCTIONS = {
+    "digamma": "special_digamma", "polygamma": "special_polygamma", "special_zeta": "special_polygamma",
+    "lgamma": "special_lgamma", "igamma": "special_igamma", "igammac": "special_igamma",
+    "special_ndtri": "special_ndtri", "i0": "special_bessel", "special_i0e": "special_bessel",
+    "special_i1": "special_bessel", "special_i1e": "special_bessel",
+}
 
 
 # exponents pow_tensor_scalar_kernel runs as products or a reciprocal (PowKernel.cu); any other is powf per element,

@@ -54,6 +54,7 @@ def test_pooling_is_priced_by_its_outputs_or_its_windows_reads():
         _meta((16, 64, 100, 133), "int64")
     (pool,) = _lower("aten.max_pool2d_with_indices.default", (x,), (out, idx), kernel_size=[3, 3], stride=[2, 2],
                      padding=[1, 1])
+    # 13.6 M outputs fill the GPU 51 times over: a fixed cost an output or its taps' issue (and the index written)
     assert pool.regime == "pool" and walk_bytes(pool) == out.numel and compute_work(pool) == out.numel * 10
     assert pool.bytes == x.numel * 2 + out.numel * 2 + out.numel * 8  # the indices written too
 

@@ -17,13 +17,11 @@ builder drops a case equal to any earlier group's.
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 import sys
 from pathlib import Path
 
-from hetsim.calibration.gpu_suite.rare_sweep import _log, drawn_specs
+from hetsim.calibration.gpu_suite.rare_sweep import _log, drawn_specs, labelled_rows, write_subset
 
 INTERP_SWEEP = "interp-sweep"
 SEED = 20261211
@@ -105,30 +103,11 @@ def specs():
 
 def fitted_rows(path: Path):
     """The rows of a timed interp-sweep (its parquet) whose op is in FITTED, by the label its sources carry."""
-    import pandas as pd
-
-    rows = pd.read_parquet(path)
-    label = rows.sources.map(lambda s: json.loads(s)[0][0].split("/")[1])
-    return rows[label.isin(FITTED)]
+    return labelled_rows(path, FITTED)
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m hetsim.calibration.gpu_suite.interp_sweep",
-                                 description="write a timed interp-sweep's fitted rows (FITTED) as their own file")
-    ap.add_argument("--fitted", type=Path, required=True, help="the sweep's parquet, as aten_sweep wrote it")
-    ap.add_argument("--out", type=Path, required=True, help="the file to write (NAME.parquet; NAME.json beside it)")
-    a = ap.parse_args(argv)
-    if a.out.exists():
-        print(f"{a.out}: exists; not overwritten", file=sys.stderr)
-        return 2
-    rows = fitted_rows(a.fitted)
-    meta = json.loads(a.fitted.with_suffix(".json").read_text())
-    meta.update(subset_of=str(a.fitted), kept=list(FITTED), subset_cases=len(rows),
-                derived_by="python -m hetsim.calibration.gpu_suite.interp_sweep " + " ".join(argv or sys.argv[1:]))
-    rows.to_parquet(a.out, index=False)
-    a.out.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n")
-    print(f"wrote {len(rows)} of the sweep's rows ({', '.join(FITTED)}) to {a.out}")
-    return 0
+    return write_subset("hetsim.calibration.gpu_suite.interp_sweep", FITTED, argv)
 
 
 if __name__ == "__main__":

@@ -14,8 +14,12 @@ the builder drops a case equal to any earlier group's.
 
 from __future__ import annotations
 
+import argparse
+import json
 import math
 import random
+import sys
+from pathlib import Path
 
 RARE_SWEEP = "rare-sweep"
 SEED = 20261208
@@ -85,6 +89,38 @@ def drawn_specs(group: str, draws, seed: int):
     m, i = _meta_makers()
     rng = random.Random(seed)
     yield from _labelled(((group, [(name, *build(m, i, torch.float32)) for name, build in draws(rng)]),))
+
+
+def labelled_rows(path: Path, labels: tuple[str, ...], keep: bool = True):
+    """The rows of a timed sweep (its parquet) whose op's label (the second part of its first source) is in `labels`
+    (`keep`), or is not."""
+    import pandas as pd
+
+    rows = pd.read_parquet(path)
+    label = rows.sources.map(lambda s: json.loads(s)[0][0].split("/")[1])
+    return rows[label.isin(labels) == keep]
+
+
+def write_subset(prog: str, fitted: tuple[str, ...], argv: list[str] | None) -> int:
+    """A drawn sweep's command line: write the rows of its timed parquet (--fitted) whose op is in `fitted` as their own
+    file (--out), or with --rest the others; the sweep's metadata beside it, saying which. Exit 2 rather than
+    overwrite a file."""
+    ap = argparse.ArgumentParser(prog=prog, description="write a timed sweep's fitted rows as their own file")
+    ap.add_argument("--fitted", type=Path, required=True, help="the sweep's parquet, as aten_sweep wrote it")
+    ap.add_argument("--out", type=Path, required=True, help="the file to write (NAME.parquet; NAME.json beside it)")
+    ap.add_argument("--rest", action="store_true", help="write the rows whose op is not fitted instead")
+    a = ap.parse_args(argv)
+    if a.out.exists():
+        print(f"{a.out}: exists; not overwritten", file=sys.stderr)
+        return 2
+    rows = labelled_rows(a.fitted, fitted, keep=not a.rest)
+    meta = json.loads(a.fitted.with_suffix(".json").read_text())
+    meta.update(subset_of=str(a.fitted), **{"left_out" if a.rest else "kept": list(fitted)}, subset_cases=len(rows),
+                derived_by=f"python -m {prog} " + " ".join(argv if argv is not None else sys.argv[1:]))
+    rows.to_parquet(a.out, index=False)
+    a.out.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n")
+    print(f"wrote {len(rows)} of the sweep's rows ({'all but ' if a.rest else ''}{', '.join(fitted)}) to {a.out}")
+    return 0
 
 
 def specs():
