@@ -705,7 +705,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     chunks and unreduced nll_loss; then matvec-sweep (matvec_sweep), fp32 batches of one row or one column an item;
     then the thirtieth check, realcode-check30, which lives in realcode_fiftyninth, blind to every group before it;
     then pool-special-sweep (pool_special_sweep), pools over whole planes and wide windows, adaptive max pools and
-    ATen's special functions, the forms the thirtieth check's tail ran)."""
+    ATen's special functions, the forms the thirtieth check's tail ran; then the thirty-first check, realcode-check31,
+    which lives in realcode_sixtieth, blind to every group before it)."""
     from hetsim.calibration.gpu_suite import (
         contention_sweep,
         conv_sweep,
@@ -751,6 +752,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_seventh,
         realcode_sixteenth,
         realcode_sixth,
+        realcode_sixtieth,
         realcode_tenth,
         realcode_third,
         realcode_thirteenth,
@@ -854,7 +856,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((interp_sweep.INTERP_SWEEP,), interp_sweep.specs),
             ((matvec_sweep.MATVEC_SWEEP,), matvec_sweep.specs),
             ((realcode_fiftyninth.REALCODE_CHECK30,), realcode_fiftyninth.specs),
-            ((pool_special_sweep.POOL_SPECIAL_SWEEP,), pool_special_sweep.specs))
+            ((pool_special_sweep.POOL_SPECIAL_SWEEP,), pool_special_sweep.specs),
+            ((realcode_sixtieth.REALCODE_CHECK31,), realcode_sixtieth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
