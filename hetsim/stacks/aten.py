@@ -258,7 +258,10 @@ for _base in ELEMENTWISE | {f"{b}_" for b in ELEMENTWISE} | {"copy"}:
     MAPPING.setdefault(_base, ("pointwise / pointwise_broadcast / pointwise_math (else elementwise)", _pointwise))
 for _base in VIEW | INPLACE_VIEWS | {"view", "t", "transpose", "unsqueeze", "squeeze", "expand", "slice", "select",
                                      "permute", "as_strided", "reshape", "flatten", "unflatten", "split", "chunk",
-                                     "narrow", "diagonal"}:
+                                     "narrow", "diagonal",
+                                     # the views of a split (torch.split of a grad-free tensor records unsafe_split:
+                                     # GRU4Rec's, realcode-check31, priced +19,700 % as an unknown op)
+                                     "unsafe_split", "unsafe_split_with_sizes", "split_with_sizes", "unsafe_chunk"}:
     MAPPING.setdefault(_base, ("host_view (no kernel)", _host))
 
 

@@ -96,6 +96,10 @@ def test_an_in_place_view_launches_nothing():
     x = meta((4, 3, 64, 64), "float16")
     (op,) = lower("aten.squeeze_.dim", (x,), (x,), {"dim": 0})
     assert isinstance(op, HostCall)
+    # a split's views (unsafe_split where autograd is off) launch nothing either
+    halves = (meta((4, 3, 32, 64), "float16"),) * 2
+    assert all(isinstance(o, HostCall) for o in lower("aten.unsafe_split.Tensor", (x,), halves, {"split_size": 32,
+                                                                                              "dim": 2}))
 
 
 def test_a_traced_short_row_reduction_has_its_own_key_a_hand_formula_does_not():
