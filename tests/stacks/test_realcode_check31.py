@@ -38,6 +38,7 @@ def test_the_thirty_first_check_was_timed_on_an_h100_and_scored_blind(scored_gra
     # median, p90 26.1 %, 150 of 1,386 beyond 25 %
     graph = scored_graph("H100-SXM-aten-realcode-check31-2026-12-06.parquet", range(26298, 27729), timed=1429,
                          device="H100-SXM")
-    assert graph["n"] == 1386
+    # 1,386 compared when scored; since b006d43 GRU4Rec's unsafe_split is a view (no kernel), not compared
+    assert graph["n"] == 1385
     assert graph["median_abs"] == pytest.approx(0.058, abs=0.01)
     assert 0.22 < graph["p90_abs"] < 0.30
