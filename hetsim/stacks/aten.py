@@ -108,6 +108,9 @@ INPLACE_VIEWS = frozenset({"squeeze_", "unsqueeze_", "transpose_", "t_", "as_str
 COPIES = ("copy_memcpy / copy_cat / cat_dominated / cat_unaligned / copy_strided / copy_transpose / cat_one_input / "
           "cat_strided / copy_expand / copy_repeat (else copy)")
 # the table's rows (the dict lives in hetsim.stacks.aten_dispatch, where lower_op reads it)
+# a pool's kernel: a thread an output walking its window; pool_walk where the outputs do not fill the GPU
+POOL_ROW = "pool / pool_walk (a thread an output, its window)"
+
 MAPPING.update({
     "mm": ("matmul", _mm), "addmm": ("matmul", _mm), "bmm": ("bmm / matmul_outer (k = 1)", _bmm),
     "_scaled_mm": ("matmul_fp8 (else matmul at the fp8 peak)", _mm),
@@ -196,17 +199,17 @@ MAPPING.update({
     "pixel_unshuffle": ("copy_transpose / copy_strided (the permuted view made contiguous)", _pixel_shuffle),
     "upsample_bilinear2d": ("upsample_bilinear (a thread a position walking the channels)", _upsample),
     "upsample_bicubic2d": ("upsample_bicubic (a thread a position walking the channels)", _upsample),
-    "max_pool2d_with_indices": ("pool (a thread an output, its window)", _pool),
+    "max_pool2d_with_indices": (POOL_ROW, _pool),
     "_upsample_bilinear2d_aa": ("upsample_aa (a thread a position walking the channels over its window)", _upsample_aa),
     "_upsample_bicubic2d_aa": ("upsample_aa (a thread a position walking the channels over its window)", _upsample_aa),
     "_adaptive_avg_pool2d": ("pool_adaptive (a block a plane, a thread its outputs' windows)", _adaptive_pool),
     "upsample_trilinear3d": ("upsample_bilinear (a thread a position walking the channels)", _upsample),
     "upsample_linear1d": ("upsample_bilinear (a thread a position walking the channels)", _upsample),
-    "avg_pool2d": ("pool (a thread an output, its window)", _pool),
+    "avg_pool2d": (POOL_ROW, _pool),
     # the 3-D pools' kernels are the 2-D ones' over a third window dim (DilatedMaxPool3d.cu, AveragePool3d.cu): a
     # thread an output walking its window
-    "max_pool3d_with_indices": ("pool (a thread an output, its window)", _pool),
-    "avg_pool3d": ("pool (a thread an output, its window)", _pool),
+    "max_pool3d_with_indices": (POOL_ROW, _pool),
+    "avg_pool3d": (POOL_ROW, _pool),
     "adaptive_max_pool2d": ("pool_adaptive_max (a block a plane, a thread its outputs' windows, in waves of planes)",
                             _adaptive_max_pool),
     "diagonal_copy": ("copy_strided (the diagonal's elements)", _diagonal_copy),

@@ -7,12 +7,11 @@ import itertools
 import math
 from dataclasses import replace
 
-from hetsim.hardware import launch
-from hetsim.hardware.launch import SMS, waves
+from hetsim.hardware.launch import ACCUMULATE_BYTES, SMS, WARP, waves
 from hetsim.ops import Op, Pointwise
 from hetsim.stacks.aten_copies import _dense_copy, _one_pass
 from hetsim.stacks.aten_pointwise import _stores, stores_only
-from hetsim.stacks.aten_shapes import _name, channels_last_4d, nbytes, strided
+from hetsim.stacks.aten_shapes import SECTOR_BYTES, _name, channels_last_4d, nbytes, strided
 from hetsim.tracing.trace import AtenOp, TensorMeta
 
 
@@ -192,6 +191,17 @@ def adaptive_window(size_in: int, size_out: int) -> int:
     return max(math.ceil((o + 1) * size_in / size_out) - (o * size_in) // size_out for o in range(size_out))
 
 
+def adaptive_launch(x: TensorMeta, out: TensorMeta) -> tuple[int, int, int]:
+    """An adaptive pool's launch (AdaptiveAveragePooling.cu, AdaptiveMaxPooling2d.cu alike): (the widest output's
+    window in inputs, the blocks: max(16 / planes, 1) a plane, the outputs each thread walks one after another)."""
+    window = adaptive_window(x.shape[-2], out.shape[-2]) * adaptive_window(x.shape[-1], out.shape[-1])
+    planes = math.prod(x.shape[:-2])
+    row_blocks = max(ADAPTIVE_PLANE_BLOCKS // max(planes, 1), 1)
+    width, height = ADAPTIVE_THREADS
+    per_thread = math.ceil(out.shape[-1] / width) * math.ceil(out.shape[-2] / (height * row_blocks))
+    return window, planes * row_blocks, per_thread
+
+
 def _adaptive_pool(op: AtenOp) -> tuple[Op, ...]:
     """adaptive_avg_pool2d on a GPU (AdaptiveAveragePooling.cu adaptive_average_pool): a block of 32 x 8 threads a
     (sample, channel) plane (max(16 / planes, 1) of them over its rows), each thread averaging its outputs' windows one
@@ -200,11 +210,7 @@ def _adaptive_pool(op: AtenOp) -> tuple[Op, ...]:
     (its outputs' windows), whichever binds; rare-sweep. (Counting the walk once a wave of planes fitted the sweep
     better, 18 against 25 % median, and the checks' pyramid pools over 16,384 planes worse: not kept.)"""
     x, out = op.inputs[0], op.outputs[0]
-    window = adaptive_window(x.shape[-2], out.shape[-2]) * adaptive_window(x.shape[-1], out.shape[-1])
-    planes = math.prod(x.shape[:-2])
-    row_blocks = max(ADAPTIVE_PLANE_BLOCKS // max(planes, 1), 1)
-    width, height = ADAPTIVE_THREADS
-    per_thread = math.ceil(out.shape[-1] / width) * math.ceil(out.shape[-2] / (height * row_blocks))
+    window, _, per_thread = adaptive_launch(x, out)
     return (Pointwise(out.numel, nbytes(x) + nbytes(out), op.name, "pool_adaptive", operands=window,
                       walk=window * per_thread, name=_name(op)),)
 
@@ -216,21 +222,17 @@ def _adaptive_max_pool(op: AtenOp) -> tuple[Op, ...]:
     sector or more apart). pool-special-sweep on an H100: ~20-40 ns a lane's step for 1 x 1, 2 x 2 and 4 x 4 outputs
     over 390-65,536 planes (`pool_adaptive_max`: the bytes, or that walk)."""
     x, out = op.inputs[0], op.outputs[0]
-    window = adaptive_window(x.shape[-2], out.shape[-2]) * adaptive_window(x.shape[-1], out.shape[-1])
-    planes = math.prod(x.shape[:-2])
-    row_blocks = max(ADAPTIVE_PLANE_BLOCKS // max(planes, 1), 1)
+    window, blocks, per_thread = adaptive_launch(x, out)
     width, height = ADAPTIVE_THREADS
-    per_thread = math.ceil(out.shape[-1] / width) * math.ceil(out.shape[-2] / (height * row_blocks))
     lanes = min(out.shape[-1], width)
-    rounds = waves(planes * row_blocks, width * height)
+    rounds = waves(blocks, width * height)
     written = sum(nbytes(t) for t in op.outputs)
     return (Pointwise(out.numel, nbytes(x) + written, op.name, "pool_adaptive_max", operands=window,
-                      walk=rounds * window * per_thread * lanes * launch.ACCUMULATE_BYTES, name=_name(op)),)
+                      walk=rounds * window * per_thread * lanes * ACCUMULATE_BYTES, name=_name(op)),)
 
 
 POOL_THREADS = 256  # DilatedMaxPool2d.cu's BLOCK_THREADS; AveragePool2d.cu's larger blocks fill an SM alike
 POOL_3D_BLOCK = (32, 8)  # DilatedMaxPool3d.cu / AveragePool3d.cu: a block's threads over an output plane's (W, H)
-SECTOR_BYTES = 32
 
 
 def pool_kernel(op: AtenOp, dims: int) -> list[int]:
@@ -264,16 +266,16 @@ def _pool(op: AtenOp) -> tuple[Op, ...]:
         lanes, busy = min(bx, ow), min(bx, ow) * min(by, oh)
         rounds = waves(math.ceil(ow / bx) * math.ceil(oh / by) * (out.numel // max(ow * oh, 1)), bx * by)
     else:
-        lanes = busy = min(launch.WARP, out.numel)
+        lanes = busy = min(WARP, out.numel)
         rounds = waves(math.ceil(out.numel / POOL_THREADS), POOL_THREADS)
-    if rounds > 1 and busy >= launch.WARP:
+    if rounds > 1 and busy >= WARP:
         return (Pointwise(out.numel, moved, op.name, "pool", operands=window + 1, walk=out.numel, name=_name(op)),)
     # a lone thread (a global 3-D pool's) misses once a sector of its rows; a warp's lanes, or an NHWC pool's
     # (max_pool_forward_nhwc: lanes over neighbouring channels), at nearly every step
     one_lane = lanes == 1 and not channels_last_4d(x)
     misses = math.ceil(width * x.itemsize / SECTOR_BYTES) * (window // width) if one_lane else window
     return (Pointwise(out.numel, moved, op.name, "pool_walk", operands=window + 1,
-                      walk=rounds * misses * launch.ACCUMULATE_BYTES, name=_name(op)),)
+                      walk=rounds * misses * ACCUMULATE_BYTES, name=_name(op)),)
 
 
 def _diagonal_copy(op: AtenOp) -> tuple[Op, ...]:

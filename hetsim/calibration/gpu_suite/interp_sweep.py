@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import random
 import sys
-from pathlib import Path
 
-from hetsim.calibration.gpu_suite.rare_sweep import _log, drawn_specs, labelled_rows, write_subset
+from hetsim.calibration.gpu_suite.rare_sweep import _log, drawn_specs, write_subset
 
 INTERP_SWEEP = "interp-sweep"
 SEED = 20261211
@@ -99,11 +98,6 @@ def _draws(rng: random.Random):
 def specs():
     """(group, label, callable, meta inputs, positive), as aten_cases' spec functions yield them."""
     yield from drawn_specs(INTERP_SWEEP, _draws, SEED)
-
-
-def fitted_rows(path: Path):
-    """The rows of a timed interp-sweep (its parquet) whose op is in FITTED, by the label its sources carry."""
-    return labelled_rows(path, FITTED)
 
 
 def main(argv: list[str] | None = None) -> int:
