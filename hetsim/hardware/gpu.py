@@ -360,10 +360,12 @@ def half_tiles(op: Matmul) -> bool:
 
 
 def fp32_tiles(op: Matmul) -> bool:
-    """A traced batched fp32 product cuBLAS runs on its FFMA tiles (launch.FP32_TILE): not one row (gemv kernels) nor
-    a few rows across a wide output (gemmSN works a row at a time: 32 x 4 x 32 by 32 x 16,384 streamed at ~2 TB/s)."""
+    """A traced batched fp32 product cuBLAS runs on its FFMA tiles (launch.FP32_TILE): not one row nor one column
+    (batched gemv kernels: a [b, 16, 16] x [b, 16, 1] ran gemvx in launches of 65,535 items, realcode-check31's MACE
+    contraction on an H100) nor a few rows across a wide output (gemmSN works a row at a time: 32 x 4 x 32 by
+    32 x 16,384 streamed at ~2 TB/s)."""
     return (bool(op.aten) and op.dtype == "fp32" and op.batch > 1 and not op.shared_b and op.k >= OUTER_K
-            and op.m > 1 and not (op.m <= launch.GEMM_SN_MAX_SIDE < op.n))
+            and op.m > 1 and op.n > 1 and not (op.m <= launch.GEMM_SN_MAX_SIDE < op.n))
 
 
 def softmax_math(op: Softmax) -> float:

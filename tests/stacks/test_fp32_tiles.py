@@ -1,6 +1,7 @@
 """A batched fp32 product on cuBLAS's FFMA tiles (launch.tile_waves): its time follows waves of 32 x 32 tile
 blocks and each block's walk of the contraction, not the flops, so a million 3 x 3 products cost what a tile costs a
-million times; one-row products (gemv) and a few rows over a wide output (gemmSN) keep the bmm_fp32 roofline."""
+million times; one-row and one-column products (gemv) and a few rows over a wide output (gemmSN) keep the bmm_fp32
+roofline."""
 
 from __future__ import annotations
 
@@ -30,8 +31,9 @@ def test_tiles_and_steps_count_what_a_product_fills_padded_to_the_tile():
 def test_only_the_tile_kernels_products_take_the_tile_key():
     tiny = bmm(262144, 3, 3, 3)
     assert rate_keys(tiny)[:2] == ("bmm_fp32_tiles", "bmm_fp32") and wave_shape(tiny) == (262144, 1)
-    for op in (bmm(4096, 1, 64, 32), bmm(32, 4, 32, 16384), bmm(4096, 3, 3, 3, "bfloat16")):
-        # a row at a time (gemv), gemmSN's few rows over a wide output, a 16-bit product: not the FFMA tiles
+    for op in (bmm(4096, 1, 64, 32), bmm(524288, 16, 16, 1), bmm(32, 4, 32, 16384), bmm(4096, 3, 3, 3, "bfloat16")):
+        # a row or a column at a time (gemv: realcode-check31's [b, 16, 16] x [b, 16, 1] ran gemvx), gemmSN's few rows
+        # over a wide output, a 16-bit product: not the FFMA tiles
         assert "bmm_fp32_tiles" not in rate_keys(op)
 
 
