@@ -706,7 +706,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     then the thirtieth check, realcode-check30, which lives in realcode_fiftyninth, blind to every group before it;
     then pool-special-sweep (pool_special_sweep), pools over whole planes and wide windows, adaptive max pools and
     ATen's special functions, the forms the thirtieth check's tail ran; then the thirty-first check, realcode-check31,
-    which lives in realcode_sixtieth, blind to every group before it)."""
+    which lives in realcode_sixtieth, blind to every group before it; then longk-sweep (longk_sweep), fp32 products
+    over long contractions, row scans, scatters over short rows, fp64 solves and fp32 1 x 1 convolutions, the forms
+    the thirty-first check's tail ran)."""
     from hetsim.calibration.gpu_suite import (
         contention_sweep,
         conv_sweep,
@@ -715,6 +717,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         index_sweep,
         interp_sweep,
         library_sweep,
+        longk_sweep,
         matvec_sweep,
         pool_special_sweep,
         rare_sweep,
@@ -857,7 +860,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((matvec_sweep.MATVEC_SWEEP,), matvec_sweep.specs),
             ((realcode_fiftyninth.REALCODE_CHECK30,), realcode_fiftyninth.specs),
             ((pool_special_sweep.POOL_SPECIAL_SWEEP,), pool_special_sweep.specs),
-            ((realcode_sixtieth.REALCODE_CHECK31,), realcode_sixtieth.specs))
+            ((realcode_sixtieth.REALCODE_CHECK31,), realcode_sixtieth.specs),
+            ((longk_sweep.LONGK_SWEEP,), longk_sweep.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
