@@ -74,13 +74,6 @@ def _convolution(op: AtenOp) -> tuple[Op, ...]:
                        aten=op.name, name=_name(op)), *_conv_bias(op, bias, out))
     w_last = channels_last(w)
     algo = cudnn_algo(x, w, groups, op.args, nchw=not (x_last or w_last))
-    if one_by_one and x.dtype == "float32" and algo != "simt":
-        # an fp32 1 x 1 is cuDNN's TF32 GEMM over the tensors as they lie whatever its channels (profiled on an H100,
-        # realcode-check31: sm90_xmma_gemm_f32f32_tf32f32, CUTLASS's s1688gemm over 48 channels), never the
-        # Ampere-style implicit GEMM over taps padded to 32 channels that `conv_gemm_sm80` was fitted on (16-bit 3 x 3
-        # convolutions of few channels): priced with the Hopper GEMMs (`conv_gemm`). Over 37 checks of the H100 and
-        # the H200 the 31 such cases conv_gemm_sm80 priced ran +37 % median
-        algo = "implicit_gemm"
     # the input the filter touches (a strided 1 x 1 reads a quarter of it), never more than the input
     read = min(nbytes(x), samples * positions * taps * channels * x.itemsize)
     as_is = algo == "simt" or one_by_one

@@ -16,6 +16,7 @@ LATER = set(range(9064, 9080))  # realcode-more28's ids: in the H200's fit since
 # nll_loss rows, interp_sweep.FITTED; every matvec-sweep case)
 INTERP = set(range(25197, 25245)) | set(range(25245, 25263))
 POOL_SPECIAL = set(range(26184, 26298))  # pool-special-sweep's ids
+LONGK = set(range(27729, 27793))  # longk-sweep's ids: timed on an H100 only (2026-12-06), every case fitted
 
 
 def _trace_fit(name: str) -> dict:
@@ -38,10 +39,13 @@ def test_the_h100_fit_reads_h100_data_only_and_the_h200_fit_s_cases():
     # the same op cases as the H200's fit (one of them ran out of memory on the H100), the same tables' sweeps; the
     # H200's fit took realcode-more28 (bicubic resizes, once the kernel's lines had a form) after the H100 timed its own
     ours, theirs = _case_ids(h100["cases"]), _case_ids(h200["cases"])
-    assert LATER <= theirs and ours - INTERP - POOL_SPECIAL == theirs - LATER - INTERP
+    assert LATER <= theirs and ours - INTERP - POOL_SPECIAL - LONGK == theirs - LATER - INTERP
     assert ours & INTERP  # the foreach launches and unreduced nll_loss of interp-sweep (interp_sweep.FITTED)
     # the pools and special functions of pool-special-sweep (pool_special_sweep.FITTED), timed on an H100 only
     assert len(ours & POOL_SPECIAL) == 84
+    # longk-sweep's 64 (fp32 products over long contractions, row scans, scatters over short rows, Cholesky solves,
+    # fp32 1 x 1 convolutions: the forms check31's tail ran)
+    assert ours & LONGK == LONGK
     assert ours - _case_ids(h100["cases"], timed_only=True) == {11233}
     # the same tables' sweeps, and pool-special-sweep's controls (its erfc, atan, asinh, erfinv and adaptive average
     # pools, priced by keys fitted elsewhere), timed on an H100 first

@@ -95,6 +95,22 @@ def test_a_products_layout_and_class():
     assert product_table.product_class(bmm) == "bmm fp32" and product_table.features(bmm) == (2.0, 3.0, 6.0, 6.0)
 
 
+def test_the_strided_kernel_s_walks_over_two_dims_have_their_own_class():
+    # a 1024 x 1024 sub of a transposed operand walks two dims; a stride-8 slice's sub one: their misses differ (the
+    # transposed one took the 1-D subs' correction, 27 us priced against 10 measured, realcode-check27)
+    from hetsim.tracing.trace import TensorMeta
+
+    square, flat = TensorMeta.dense((1024, 1024), "float32"), TensorMeta.dense((1000000,), "float32")
+    (across,) = lower("aten.sub.Tensor", (square, TensorMeta((1024, 1024), (1, 1024), "float32", view=True,
+                                                             contiguous=False)), (square,))
+    (sliced,) = lower("aten.sub.Tensor", (TensorMeta((1000000,), (8,), "float32", view=True, contiguous=False),
+                                          flat), (flat,))
+    (plain,) = lower("aten.sub.Tensor", (flat, flat), (flat,))
+    assert across.dims == 2 and sliced.dims == 1
+    assert product_table.product_class(across) == "pointwise sub/2 2d"
+    assert product_table.product_class(sliced) == product_table.product_class(plain) == "pointwise sub/2"
+
+
 def test_a_product_takes_its_neighbours_miss_fading_with_distance():
     near = Matmul(256, 256, 1024, dtype="fp32", aten="aten.mm.default", layout="nt")
     points = [(replace_mnk(near, m, n, k), 2.0, 1.0) for m, n, k in ((256, 256, 1024), (256, 256, 2048),

@@ -119,14 +119,6 @@ def test_an_fp32_1x1_convolution_is_cudnns_tf32_gemm_over_the_tensors_as_they_li
     (gemm,) = _lower(x, w, out, padding=0)
     assert isinstance(gemm, Convolution) and gemm.algo == "implicit_gemm"
     assert compute_work(gemm) == 2 * gemm.flops  # TF32: half the 16-bit rate
-    # whatever its channels: 48 ran CUTLASS's s1688gemm (realcode-check31), not the Ampere-style implicit GEMM over
-    # padded taps a 16-bit 3 x 3 of few channels runs
-    (odd,) = _lower(_meta((16, 48, 64, 64), "float32"), _meta((48, 48, 1, 1), "float32"),
-                    _meta((16, 48, 64, 64), "float32"), padding=0)
-    assert odd.algo == "implicit_gemm" and _regimes((odd,)) == ["conv_gemm"]
-    (wide,) = _lower(_meta((16, 48, 64, 64), "float32"), _meta((48, 48, 3, 3), "float32"),
-                     _meta((16, 48, 64, 64), "float32"))[2:3]
-    assert wide.algo == "implicit_gemm_sm80"
     # a 16-bit one stays cuBLAS's GEMM (nvjet)
     (mm,) = _lower(_meta((2, 1024, 64, 64)), _meta((256, 1024, 1, 1)), _meta((2, 256, 64, 64)), padding=0)
     assert type(mm).__name__ == "Matmul"
