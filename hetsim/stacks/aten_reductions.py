@@ -144,9 +144,9 @@ def _median_of_all(op: AtenOp) -> tuple[Op, ...]:
         ops += lower_op(AtenOp("aten.sum.default", (flags,), (count,), {}, module=op.module))
         # k = ((size - 1) - count) / 2, a true division, cast to an index, then sorted[k]
         middle, index = TensorMeta.dense((), "float32"), TensorMeta.dense((), "int64")
-        for name, inputs, out in (("aten.rsub.Scalar", (count,), count), ("aten.div.Scalar", (count,), middle),
-                                  ("aten._to_copy.default", (middle,), index), ("aten.index.Tensor", (keys, index),
-                                                                                scalar)):
+        steps = (("aten.rsub.Scalar", (count,), count), ("aten.div.Scalar", (count,), middle),
+                 ("aten._to_copy.default", (middle,), index), ("aten.index.Tensor", (keys, index), scalar))
+        for name, inputs, out in steps:
             ops += lower_op(AtenOp(name, inputs, (out,), {}, module=op.module))
     else:
         ops += lower_op(AtenOp("aten.isnan.default", (scalar,), (flag,), {}, module=op.module))
