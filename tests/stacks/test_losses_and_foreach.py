@@ -163,7 +163,9 @@ def test_the_twenty_second_check_was_timed_and_is_scored(scored_graph):
     graph = scored_graph("H200-aten-realcode-check22-2026-12-04.parquet", range(9080, 9877))
     assert graph["n"] == 763
     assert graph["median_abs"] == pytest.approx(0.055, abs=0.01)  # 6.6 % before the element-rate keys' soft corners
-    assert 0.22 < graph["p90_abs"] < 0.35  # 31 % before gemm-fp32 / realcode-more33 (fp32 products, FFTs, casts)
+    # 31 % before gemm-fp32 / realcode-more33 (fp32 products, FFTs, casts); 21.9 % once the strided kernel's tables
+    # kept its walks over two dims apart (2026-12-06, thirteenth session)
+    assert 0.20 < graph["p90_abs"] < 0.35
 
 
 def test_a_row_too_long_for_shared_memory_is_read_three_times():
