@@ -46,12 +46,15 @@ def product_class(op) -> str | None:
         return f"reduce {op.kind} {op.dtype}{' split' if op.split else ''}" if op.aten else None
     if isinstance(op, Pointwise | Gather | Softmax) and op.aten:
         # an elementwise, copy, gather or softmax kernel by its traced op ("pointwise mul", "gather index_select")
-        tensors = f"/{op.tensor_inputs}" if isinstance(op, Pointwise) and op.tensor_inputs else ""
+        name = f"{type(op).__name__.lower()} {_base(op.aten)}"
+        if not isinstance(op, Pointwise):
+            return name
+        tensors = f"/{op.tensor_inputs}" if op.tensor_inputs else ""
         # the strided kernel over two or more dims after coalescing (a transposed operand, a broadcast across rows)
         # apart from its one-dim walks (a stride-8 slice): their offsets and sectors differ, so their misses do
         # (a 1024 x 1024 transposed sub took the correction of 1-D stride-8 subs: 27 us priced, 10 measured)
-        walked = f" {op.dims}d" if isinstance(op, Pointwise) and op.dims > 1 else ""
-        return f"{type(op).__name__.lower()} {_base(op.aten)}{tensors}{walked}"
+        walked = f" {op.dims}d" if op.dims > 1 else ""
+        return f"{name}{tensors}{walked}"
     if isinstance(op, Matmul) and op.batch > 1 and op.aten:
         return f"{_base(op.aten)} {op.dtype}"  # a batched product: its batch a fourth feature
     if not isinstance(op, Matmul) or op.batch != 1 or not op.layout:

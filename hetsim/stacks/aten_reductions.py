@@ -9,6 +9,7 @@ from dataclasses import replace
 from hetsim.hardware.launch import ACCUMULATE_BYTES, waves
 from hetsim.hardware.sorting import sort_kernels
 from hetsim.ops import AxisReduction, Op, Pointwise, TopK
+from hetsim.stacks.aten_copies import _dense_copy
 from hetsim.stacks.aten_dispatch import lower_op
 from hetsim.stacks.aten_pointwise import _pointwise
 from hetsim.stacks.aten_shapes import SECTOR_BYTES, _name, hdtype, nbytes, same_dense_layout, strided
@@ -131,12 +132,9 @@ def _median_of_all(op: AtenOp) -> tuple[Op, ...]:
     # an H100 (realcode-check31's SVGD bandwidth, 4096 x 4096 fp32): the values' copy, the indices' fill, the
     # device-wide radix sort's histogram and four onesweep passes, 919 us, where one block's select was priced 73 ms
     x = op.inputs[0]
-    flat = TensorMeta.dense((x.numel,), x.dtype)
-    ops: tuple[Op, ...] = ()
-    if not x.contiguous:
-        ops += lower_op(AtenOp("aten.clone.default", (x,), (flat,), {}, module=op.module))
+    ops = () if x.contiguous else _dense_copy(x, op)
     keys, order = TensorMeta.dense((x.numel,), x.dtype), TensorMeta.dense((x.numel,), "int64")
-    ops += lower_op(AtenOp("aten.sort.default", (flat,), (keys, order), {"dim": 0}, module=op.module))
+    ops += lower_op(AtenOp("aten.sort.default", (keys,), (keys, order), {"dim": 0}, module=op.module))
     scalar, flag = TensorMeta.dense((), x.dtype), TensorMeta.dense((), "bool")
     if op.base == "nanmedian":
         flags, count = TensorMeta.dense((x.numel,), "bool"), TensorMeta.dense((), "int64")

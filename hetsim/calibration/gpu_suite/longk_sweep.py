@@ -10,7 +10,8 @@ measured neighbours hold:
   scatter-pad-sweep drew up to 4,096 rows of 1,024-262,144;
 - a Cholesky solve of one right-hand side in fp64 (cuSOLVER's trsv, two passes of 2,048 column steps), where
   rare-sweep drew fp32 only;
-- an fp32 1 x 1 convolution of few channels (a Glow flow's invertible 1 x 1), cuDNN's TF32 GEMM.
+- an fp32 1 x 1 convolution of few channels (a Glow flow's invertible 1 x 1), a GEMM over the tensors as they lie
+  (cuBLAS's TF32 or FFMA tiles, or gemmSN, by shape).
 
 This group times them at sizes drawn log-uniform within each op's bounds (none taken from a check). Fit data for the
 keys' forms and their tables; the builder drops a case equal to any earlier group's.
