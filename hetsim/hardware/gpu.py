@@ -686,6 +686,8 @@ SPECIAL_KEYS = ("special_digamma", "special_polygamma", "special_lgamma", "speci
 
 REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "cast": ("elementwise",),  # _to_copy between dtypes (RMSNorm's and rotary's fp32 chains)
+    # cholesky_solve of one right-hand side: cuSOLVER's potrs runs two trsv (a profile without them: the trsm's key)
+    "solver_trsv": ("solver_cholesky_solve",),
     "copy_strided": ("copy",),  # a copy out of an expanded / non-contiguous view (repeat_kv, rotate_half's cat)
     "cat_one_input": ("copy_strided", "copy"),  # the batched cat kernel with one non-empty input: half the grid
     "cat_strided": ("copy_strided", "copy"),  # the batched cat kernel over strided inputs, unvectorised
@@ -872,7 +874,7 @@ def rate_key(op: Op, available: set[str] | dict) -> str | None:
 
 # the regimes of library kernels timed by the work their shapes say (hetsim.stacks.aten_library): cuSOLVER's
 # factorisations and solves (SOLVER_KEYS), ATen's one-off kernels
-SOLVER_KEYS = ("solver_qr", "solver_cholesky", "solver_triangular", "solver_cholesky_solve", "solver_lu")
+SOLVER_KEYS = ("solver_qr", "solver_cholesky", "solver_triangular", "solver_cholesky_solve", "solver_trsv", "solver_lu")
 LIBRARY_KEYS = (*SOLVER_KEYS, "cdist", "histc", "weight_norm", "affine_grid", "col2im")
 # image kernels a thread of which walks a window over every channel (hetsim.stacks.aten_image): no profile has them
 WINDOW_WALK_KEYS = ("upsample_aa", "pool_adaptive")

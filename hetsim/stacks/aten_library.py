@@ -14,7 +14,8 @@ What the counts follow, per op (read off ATen's CUDA code and the rare-sweep's t
   which a blocked factorisation does in GEMM updates: priced at `matmul_fp32`'s rate (trace_fit.SOLVER_RATE_FROM),
   not fitted on the sweep, whose sizes are all latency-bound (a rate fitted there, ~0.3 TFLOP/s, priced a 4096 x 4096
   solve with 1,000 right-hand sides 30x slow);
-- a triangular solve (trsm) and cholesky_solve's two of them: steps = the order, work = n^2 k a solve;
+- a triangular solve (trsm) and cholesky_solve's two of them: steps = the order, work = n^2 k a solve; cholesky_solve
+  of one matrix and one column runs two trsv instead, a key of its own (solver_trsv);
 - cdist's kernel gives each output pair a block that reduces over the features: a fixed cost an output (steps) beside
   the pairs' features (work); 1 % median over its sweep, where the roofline was 100x fast;
 - histc: an atomic add an element (work = the elements);
@@ -65,7 +66,11 @@ def _solve_triangular(op: AtenOp) -> tuple[Op, ...]:
 def _cholesky_solve(op: AtenOp) -> tuple[Op, ...]:
     b, l_ = op.inputs[:2]
     n = l_.shape[-1]
-    return _kernel(op, "solver_cholesky_solve", 2 * _batch(b.shape) * n * n * b.shape[-1], n)
+    # one matrix and one right-hand side: cuSOLVER's potrs runs two trsv (trsv_ln_exec, trsv_lt_exec: a block step
+    # a 32-row panel, ~0.06 us a row each on an H100 over 108-2,048 rows), not the trsm kernels it runs for two or
+    # more columns (0.17 and 0.28 us a row at two: profiled, longk-sweep and realcode-check31)
+    key = "solver_trsv" if _batch(b.shape) == 1 and b.shape[-1] == 1 else "solver_cholesky_solve"
+    return _kernel(op, key, 2 * _batch(b.shape) * n * n * b.shape[-1], n)
 
 
 def _slogdet(op: AtenOp) -> tuple[Op, ...]:
@@ -103,7 +108,8 @@ LIBRARY = {
     "linalg_qr": ("solver_qr (a panel step a column + the Householder flops)", _qr),
     "linalg_cholesky_ex": ("solver_cholesky (a step a column + n^3 / 3)", _cholesky),
     "linalg_solve_triangular": ("solver_triangular (trsm: a step a row + n^2 k)", _solve_triangular),
-    "cholesky_solve": ("solver_cholesky_solve (two trsm: a step a row + 2 n^2 k)", _cholesky_solve),
+    "cholesky_solve": ("solver_cholesky_solve (two trsm: a step a row + 2 n^2 k; one matrix, one column: "
+                       "solver_trsv, two trsv)", _cholesky_solve),
     "_linalg_slogdet": ("solver_lu (getrf: a step a column + 2 n^3 / 3)", _slogdet),
     "_cdist_forward": ("cdist (a block an output pair, its features)", _cdist),
     "histc": ("histc (an atomic add an element)", _histc),

@@ -708,7 +708,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     ATen's special functions, the forms the thirtieth check's tail ran; then the thirty-first check, realcode-check31,
     which lives in realcode_sixtieth, blind to every group before it; then longk-sweep (longk_sweep), fp32 products
     over long contractions, row scans, scatters over short rows, fp64 solves and fp32 1 x 1 convolutions, the forms
-    the thirty-first check's tail ran)."""
+    the thirty-first check's tail ran; then the thirty-second check, realcode-check32, which lives in
+    realcode_sixtyfirst, blind to every group before it)."""
     from hetsim.calibration.gpu_suite import (
         contention_sweep,
         conv_sweep,
@@ -756,6 +757,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_sixteenth,
         realcode_sixth,
         realcode_sixtieth,
+        realcode_sixtyfirst,
         realcode_tenth,
         realcode_third,
         realcode_thirteenth,
@@ -861,7 +863,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_fiftyninth.REALCODE_CHECK30,), realcode_fiftyninth.specs),
             ((pool_special_sweep.POOL_SPECIAL_SWEEP,), pool_special_sweep.specs),
             ((realcode_sixtieth.REALCODE_CHECK31,), realcode_sixtieth.specs),
-            ((longk_sweep.LONGK_SWEEP,), longk_sweep.specs))
+            ((longk_sweep.LONGK_SWEEP,), longk_sweep.specs),
+            ((realcode_sixtyfirst.REALCODE_CHECK32,), realcode_sixtyfirst.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
