@@ -90,6 +90,15 @@ def _index_add(op: AtenOp) -> tuple[Op, ...]:
     # (an element rate: bf16 rows add ~0.13 T elements/s on an H200 as fp32 ones do), as hetsim's BM25 prices its
     # scatter-add (hetsim.workloads.rag)
     dest, src = op.inputs[0], op.inputs[-1]
+    if len(dest.shape) == 1 and dest.numel <= CONTENDED_INDEX_ADD_TARGETS and src.numel >= 8 * dest.numel:
+        # one element an index, many into each of few addresses (a k-means step's counts, ECE's bins; 8 a bin or more:
+        # one or two an address collide little, realcode-check29's 1,632 into 1,632): indexFuncLargeIndex's atomics
+        # serialise on the addresses as scatter_add_'s do, and a slice of one element is what scatter_add_ adds: its
+        # contended form (realcode-check28 / -check31: 100,000 and 500,000 adds into 1,024 bins, 50,000 into 15, ran
+        # 4-6x what the row form's element rate gives)
+        index = op.inputs[1]
+        return _scatter(AtenOp(op.name.replace("index_add", "scatter_add"), (dest, index, src), op.outputs,
+                               {"dim": 0}, inplace=op.base.endswith("_"), module=op.module))
     dim = op.args.get("dim", 0) % max(len(dest.shape), 1)
     dest_rows, row = _row_split(dest, dim)
     rows = src.numel // max(row, 1)
@@ -262,6 +271,13 @@ SCATTER_THREADS, SCATTER_UNROLL = 128, 8  # ScatterGatherKernel.cu's block and e
 # 2,247 bins: R ~3.6 G updates/s however few the bins, each address adding r ~6.5 M/s, ~150 ns an update it
 # serialises), so the destination's elements over CONTENTION_TARGETS (R / r, read off those fit cases) scale the floor
 CONTENTION_TARGETS = 512
+
+
+# a 1-D index_add_ into at most this many elements is priced as scatter_add_'s contended atomics: where its walk
+# (contended_walk) outruns the row form's element and byte terms (the H200's keys: ~17 ps an fp32 update against a
+# walk of 233 ps / (1 + targets / 512), even at ~6,600 targets; the power of two below keeps to where it clearly
+# binds); beyond, the row form's fit holds (realcode-check19's 32,768 adds into 16,384: -11 %)
+CONTENDED_INDEX_ADD_TARGETS = 4096
 
 
 def contended_walk(updates: int, targets: int) -> float:

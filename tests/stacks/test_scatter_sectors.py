@@ -137,6 +137,27 @@ def test_an_atomic_scatter_into_few_bins_runs_at_the_contended_floor_and_spread_
     assert walk_bytes(spread) / rate.walk_bw_bytes_per_s < 0.1 * spread.bytes / rate.bw_bytes_per_s
 
 
+def test_an_index_add_of_many_elements_into_few_bins_is_scatter_adds_contended_form():
+    from hetsim.ops import Gather
+    from hetsim.stacks.aten_index import CONTENDED_INDEX_ADD_TARGETS, _index_add
+
+    def index_add(bins, updates, columns=1):
+        dest = T((bins, columns) if columns > 1 else (bins,), "float32")
+        src = T((updates, columns) if columns > 1 else (updates,), "float32")
+        (op,) = _index_add(AtenOp("aten.index_add_.default", (dest, T((updates,), "int64"), src), (dest,),
+                                  {"dim": 0}, inplace=True))
+        return op
+
+    # a k-means step's counts (500,000 into 1,024) and ECE's bins (50,000 into 15): the atomics' contended walk
+    for bins, updates in ((1024, 500_000), (15, 50_000)):
+        op = index_add(bins, updates)
+        assert op.regime == "scatter_add" and op.walk > 0
+    # a row scatter-add (a GNN's 16 features), one update an address, or more bins than contention binds on: the row
+    # form, its key fitted on them
+    for op in (index_add(2708, 10556, 16), index_add(1632, 1632), index_add(CONTENDED_INDEX_ADD_TARGETS * 4, 1 << 20)):
+        assert isinstance(op, Gather) and op.aten.startswith("aten.index_add")
+
+
 def test_the_contention_sweep_is_a_block_after_the_index_sweep_of_aligned_int8_products_and_few_bins(
         assert_appended_block, committed_cases):
     from hetsim.calibration.gpu_suite import contention_sweep, index_sweep
