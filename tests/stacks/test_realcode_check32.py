@@ -28,3 +28,16 @@ def test_the_thirty_second_check_is_a_blind_block_after_the_longk_sweep(
     # never this group
     assert_blind(CHECK32, 1510, "contention-sweep")
     assert_names_its_group(CHECK32, regimes=40)
+
+
+def test_the_thirty_second_check_was_timed_on_an_h100_and_scored_blind(scored_graph):
+    import pytest
+
+    # the lease came as an H100 (1,507 of 1,510 timed). Scored once, blind, by the code and profiles of 2df96d7
+    # (calibration/e2e/diagnostics/realcode-check32-H100-blind-2026-12-06.txt): 5.0 % median, p90 20.6 %, 103 of
+    # 1,437 beyond 25 %
+    graph = scored_graph("H100-SXM-aten-realcode-check32-2026-12-06.parquet", range(27793, 29303), timed=1507,
+                         device="H100-SXM")
+    assert graph["n"] == 1437
+    assert graph["median_abs"] == pytest.approx(0.050, abs=0.01)
+    assert 0.17 < graph["p90_abs"] < 0.25
