@@ -709,7 +709,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     which lives in realcode_sixtieth, blind to every group before it; then longk-sweep (longk_sweep), fp32 products
     over long contractions, row scans, scatters over short rows, fp64 solves and fp32 1 x 1 convolutions, the forms
     the thirty-first check's tail ran; then the thirty-second check, realcode-check32, which lives in
-    realcode_sixtyfirst, blind to every group before it)."""
+    realcode_sixtyfirst, blind to every group before it; then spatial-softmax-sweep (spatial_softmax_sweep), softmax
+    and log_softmax over a dim that is not the last, in each of the kernel's block shapes)."""
     from hetsim.calibration.gpu_suite import (
         contention_sweep,
         conv_sweep,
@@ -785,6 +786,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         reduce_sweep,
         scatter_sweep,
         select_sweep,
+        spatial_softmax_sweep,
         tiny_sweep,
     )
 
@@ -864,7 +866,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((pool_special_sweep.POOL_SPECIAL_SWEEP,), pool_special_sweep.specs),
             ((realcode_sixtieth.REALCODE_CHECK31,), realcode_sixtieth.specs),
             ((longk_sweep.LONGK_SWEEP,), longk_sweep.specs),
-            ((realcode_sixtyfirst.REALCODE_CHECK32,), realcode_sixtyfirst.specs))
+            ((realcode_sixtyfirst.REALCODE_CHECK32,), realcode_sixtyfirst.specs),
+            ((spatial_softmax_sweep.SPATIAL_SOFTMAX_SWEEP,), spatial_softmax_sweep.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
