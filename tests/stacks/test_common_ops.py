@@ -62,9 +62,19 @@ def test_each_op_takes_the_regime_of_the_kernel_pytorch_runs():
     squeezed = lower("aten._softmax.default", [meta((4, 128, 1), "float32")], [meta((4, 128, 1), "float32")],
                      {"dim": 1})
     assert rate_keys(squeezed)[0] == "softmax_warp"
-    # over an outer dim: the spatial kernel, the class's key
+    # over an outer dim: the spatial kernel, its own key, each thread walking its columns' dim three times
     spatial = lower("aten._softmax.default", [meta((8, 32000), "float32")], [meta((8, 32000), "float32")], {"dim": 0})
-    assert rate_keys(spatial)[0] == "softmax" and (spatial.rows, spatial.cols) == (32000, 8)
+    assert rate_keys(spatial)[:2] == ("softmax_spatial", "softmax")
+    assert spatial.walk == 3 * launch.spatial_softmax_steps(1, 8, 32000) * 4
+
+
+def test_a_scan_into_a_wider_dtype_casts_its_input_first():
+    # a cumsum of a mask into int64 (impl_func_cum_ops' self.to(result dtype)): a copy kernel, then the int64 scan
+    mask = meta((8, 512), "bool")
+    cast, scan = aten.lower_op(AtenOp("aten.cumsum.default", (mask,), (meta((8, 512), "int64"),), {"dim": -1}))
+    assert cast.regime.startswith("cast") and scan.regime == "scan" and scan.nbytes == 2 * 8 * 512 * 8
+    # a float scan in its own dtype casts nothing
+    assert len(aten.lower_op(AtenOp("aten.cumsum.default", (meta((8, 512)),), (meta((8, 512)),), {"dim": -1}))) == 1
 
 
 def test_boolean_masks_and_data_dependent_sizes_sync_or_fill_as_pytorch_does():
