@@ -337,7 +337,10 @@ def _masked_scatter(op: AtenOp) -> tuple[Op, ...]:
                                module=op.module))
     if mask.shape != out.shape or not mask.contiguous:
         ops += lower_op(AtenOp("aten.clone.default", (expanded(mask, out.shape),), (flat,), {}, module=op.module))
-    ops += lower_op(AtenOp("aten.cumsum.default", (TensorMeta.dense((out.numel,), "bool"),), (places,), {"dim": 0},
-                           module=op.module))
+    # cub's mask_exclusive_sum reads the bools as they lie (no cast to int64 first, as a cumsum of them runs)
+    from hetsim.stacks.aten_reductions import scan_kernel
+
+    ops += scan_kernel(AtenOp("aten.cumsum.default", (TensorMeta.dense((out.numel,), "bool"),), (places,), {"dim": 0},
+                              module=op.module))
     read = nbytes(flat) + nbytes(places) + nbytes(out) + min(nbytes(source), nbytes(out))
     return (*ops, Pointwise(out.numel, read + nbytes(out), op.name, name=_name(op)))

@@ -179,7 +179,13 @@ def _scan(op: AtenOp) -> tuple[Op, ...]:
         # before the scan's 1.7-3.6 on an H100)
         cast = TensorMeta.dense(x.shape, out.dtype)
         return (*lower_op(AtenOp("aten._to_copy.default", (x,), (cast,), {"dtype": out.dtype}, module=op.module)),
-                *_scan(replace(op, inputs=(cast, *op.inputs[1:]))))
+                *scan_kernel(replace(op, inputs=(cast, *op.inputs[1:]))))
+    return scan_kernel(op)
+
+
+def scan_kernel(op: AtenOp) -> tuple[Op, ...]:
+    """The scan kernel alone, over the input as given (cub's mask sum reads a mask's bools as they lie)."""
+    x, out = op.inputs[0], op.outputs[0]
     dim = int(op.args.get("dim", -1)) % max(len(x.shape), 1)
     n = x.shape[dim] if x.shape else 1
     moved = nbytes(x) + sum(nbytes(t) for t in op.outputs)  # cummax / cummin: the indices beside the values
