@@ -263,7 +263,7 @@ FLOOR_SHIFT_MIN = 0.2  # a case's replayed time less the floor, kept at least th
 WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share of the bytes-only fit's error
 # bytes or a walk, whichever is slower
 WALK_KEYS = frozenset({"reduction_last", "topk_select_multiblock_fp32", "topk_select_multiblock",
-                       "attention_efficient_decode", "scan", "softmax_spatial", "log_softmax_spatial",
+                       "attention_efficient_decode", "scan",
                        "scan_outer",
                        "reduction_index", "reduction_welford", "index_gather",
                        "rms_norm", "gather_elements", "sort_segmented", "reduction_outer",

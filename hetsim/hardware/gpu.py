@@ -772,9 +772,6 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "reduction_welford": ("reduction_last", "reduction"),  # var / std: Welford's running moments
     "softmax_last": ("softmax",),  # a traced (log_)softmax over the last dim: a block per row
     "softmax_warp": ("softmax_last", "softmax"),  # the persistent kernel: a warp per row (<= 2048 elements)
-    # softmax over a dim that is not the last (cunn_SpatialSoftMaxForward: three passes, each thread's loads a walk)
-    "softmax_spatial": ("softmax",),
-    "log_softmax_spatial": ("softmax_spatial", "softmax"),
     "multinomial": ("reduction",),  # torch.multinomial: a block per row normalises and samples it
     "gather_elements": ("gather_narrow", "gather"),  # torch.gather: ScatterGatherKernel.cu's element loop
     "embedding_bag": ("gather",),  # nn.EmbeddingBag's warp steps (launch.embedding_bag_rounds)

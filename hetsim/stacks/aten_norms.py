@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from hetsim.hardware.launch import WARP, spatial_softmax_steps, waves
+from hetsim.hardware.launch import WARP, waves
 from hetsim.ops import Op, Pointwise, Softmax
 from hetsim.stacks.aten_copies import _dense_copy
 from hetsim.stacks.aten_dispatch import lower_op
@@ -36,16 +36,9 @@ def _row_softmax(op: AtenOp) -> tuple[Op, ...]:
     for size in x.shape[dim + 1:]:
         inner *= size
     if inner > 1:
-        # over a dim that is not the last: PyTorch's spatial softmax (cunn_SpatialSoftMaxForward; neighbouring threads
-        # take neighbouring columns), three passes over the dim (its max, its sum, the output), the input read for
-        # each, and each thread's loads one after another (launch.spatial_softmax_steps): few blocks over a long dim
-        # run at a load's latency, not the bandwidth (a log_softmax over 49,408 of [128, 49408, 76] bf16 took 57 ms
-        # on an H100, realcode-check32). log_softmax's output pass takes no exp: a regime of its own
-        outer = x.numel // max(cols * inner, 1)
-        walk = SOFTMAX_PASSES * spatial_softmax_steps(outer, cols, inner) * FP32_BYTES
-        moved = SOFTMAX_PASSES * nbytes(x) + sum(nbytes(t) for t in op.outputs)
-        regime = "log_softmax_spatial" if op.base.startswith("_log_softmax") else "softmax_spatial"
-        return (Pointwise(x.numel, moved, op.name, regime, walk=walk, name=_name(op)),)
+        # over an outer dim: PyTorch's spatial softmax (neighbouring threads take neighbouring columns), not the
+        # last-dim kernels: the class's key, no row walk
+        return (Softmax(x.numel // max(cols, 1), cols, hdtype(x), name=_name(op)),)
     return (Softmax(x.numel // max(cols, 1), cols, hdtype(x), aten=op.name, name=_name(op),
                     reads=1 if cols * x.itemsize <= SOFTMAX_SMEM_ROW_BYTES else SOFTMAX_PASSES),)
 
