@@ -10,6 +10,7 @@ from hetsim.hardware.launch import waves
 from hetsim.ops import INDEX_BYTES, Gather, Op, Pointwise
 from hetsim.stacks.aten_copies import _dense_copy
 from hetsim.stacks.aten_dispatch import lower_op
+from hetsim.stacks.aten_reductions import scan_kernel
 from hetsim.stacks.aten_shapes import FP32_BYTES, SECTOR_BYTES, _name, _sync, expanded, nbytes, nbytes_of
 from hetsim.tracing.trace import AtenOp, TensorMeta
 
@@ -90,12 +91,12 @@ def _index_add(op: AtenOp) -> tuple[Op, ...]:
     # (an element rate: bf16 rows add ~0.13 T elements/s on an H200 as fp32 ones do), as hetsim's BM25 prices its
     # scatter-add (hetsim.workloads.rag)
     dest, src = op.inputs[0], op.inputs[-1]
-    if len(dest.shape) == 1 and dest.numel <= CONTENDED_INDEX_ADD_TARGETS and src.numel >= 8 * dest.numel:
-        # one element an index, many into each of few addresses (a k-means step's counts, ECE's bins; 8 a bin or more:
-        # one or two an address collide little, realcode-check29's 1,632 into 1,632): indexFuncLargeIndex's atomics
-        # serialise on the addresses as scatter_add_'s do, and a slice of one element is what scatter_add_ adds: its
-        # contended form (realcode-check28 / -check31: 100,000 and 500,000 adds into 1,024 bins, 50,000 into 15, ran
-        # 4-6x what the row form's element rate gives)
+    if (len(dest.shape) == 1 and dest.numel <= CONTENDED_INDEX_ADD_TARGETS
+            and src.numel >= CONTENDED_INDEX_ADD_UPDATES * dest.numel):
+        # one element an index, many into each of few addresses (a k-means step's counts, ECE's bins):
+        # indexFuncLargeIndex's atomics serialise on the addresses as scatter_add_'s do, and a slice of one element is
+        # what scatter_add_ adds: its contended form (realcode-check28 / -check31: 100,000 and 500,000 adds into
+        # 1,024 bins, 50,000 into 15, ran 4-6x what the row form's element rate gives)
         index = op.inputs[1]
         return _scatter(AtenOp(op.name.replace("index_add", "scatter_add"), (dest, index, src), op.outputs,
                                {"dim": 0}, inplace=op.base.endswith("_"), module=op.module))
@@ -278,6 +279,9 @@ CONTENTION_TARGETS = 512
 # walk of 233 ps / (1 + targets / 512), even at ~6,600 targets; the power of two below keeps to where it clearly
 # binds); beyond, the row form's fit holds (realcode-check19's 32,768 adds into 16,384: -11 %)
 CONTENDED_INDEX_ADD_TARGETS = 4096
+# ... and only with at least this many adds an address on average: one or two an address collide little
+# (realcode-check29's 1,632 into 1,632, +6 % by the row form)
+CONTENDED_INDEX_ADD_UPDATES = 8
 
 
 def contended_walk(updates: int, targets: int) -> float:
@@ -338,8 +342,6 @@ def _masked_scatter(op: AtenOp) -> tuple[Op, ...]:
     if mask.shape != out.shape or not mask.contiguous:
         ops += lower_op(AtenOp("aten.clone.default", (expanded(mask, out.shape),), (flat,), {}, module=op.module))
     # cub's mask_exclusive_sum reads the bools as they lie (no cast to int64 first, as a cumsum of them runs)
-    from hetsim.stacks.aten_reductions import scan_kernel
-
     ops += scan_kernel(AtenOp("aten.cumsum.default", (TensorMeta.dense((out.numel,), "bool"),), (places,), {"dim": 0},
                               module=op.module))
     read = nbytes(flat) + nbytes(places) + nbytes(out) + min(nbytes(source), nbytes(out))
