@@ -224,7 +224,7 @@ from hetsim.ops import HostCall, Op
 
 FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "pointwise", "pointwise_broadcast",
             "pointwise_cast", "pointwise_strided_cast", "cast", "cast_fp32", "copy_strided", "cat_one_input",
-            "copy_expand", "copy_cat", "cat_strided", "index_elementwise", "attention_cudnn_prefill",
+            "copy_expand", "copy_cat", "cat_strided", "index_elementwise", "index_lookup", "attention_cudnn_prefill",
             "attention_masked_prefill", "index_copy",
             "embedding", "embedding_few", "reduction_last", "matmul_outer", "attention_masked",
             "reduction_outer", "reduction_outer_max", "cast_fp8", "cast_from_fp8", "gather_few", "layer_norm", "select",
@@ -336,12 +336,12 @@ RATE_SPAN = {**dict.fromkeys(ELEMENT_RATE_KEYS, (10.0, 13.0)), "gather_elements"
 # a fixed cost per step beside the bytes: overhead + steps x wave_s + bytes / bw (a radix sort's passes)
 STEP_KEYS = frozenset({"sort", "sort_inplace", "softmax_warp", "softmax_last", "attention_cudnn_prefill",
                        "attention_masked_prefill", "attention_cudnn_wide", "fft", "embedding_bag", "nll_loss",
-                       "index_elementwise", "bmm_fp32", *LIBRARY_KEYS})
+                       "index_elementwise", "index_lookup", "bmm_fp32", *LIBRARY_KEYS})
 # step keys whose second term is the elements' math (gpu.compute_work: gpu.softmax_math), not the bytes: a softmax's
 # exp, max and sum per element in fp32 (realcode groups: bf16 and fp32 rows of one length ran the same time a row in
 # the persistent kernel, ~0.7 T elements/s on an H200); the block kernel's steps count its 16-byte loads instead of
 # its elements (gpu.softmax_lane_work: 16-bit rows of 128256 ran in 19 us where fp32 ones took 29, realcode-more8)
-STEP_ELEMENT_KEYS = frozenset({"softmax_warp", "softmax_last", "nll_loss", "index_elementwise",
+STEP_ELEMENT_KEYS = frozenset({"softmax_warp", "softmax_last", "nll_loss", "index_elementwise", "index_lookup",
                                *(set(LIBRARY_KEYS) - set(SOLVER_KEYS)),
                                # nn.EmbeddingBag: the grid's rounds, its warp steps (Gather.elements) the work
                                "embedding_bag"})
@@ -350,7 +350,8 @@ STEP_ELEMENT_KEYS = frozenset({"softmax_warp", "softmax_last", "nll_loss", "inde
 # bf16 and fp32, so its bytes never bind
 # the library kernels (hetsim.stacks.aten_library: a factorisation's panel steps beside its flops, cdist's outputs
 # beside its features) the same: their counted work, or their operands' bytes where those bind
-STEP_ROOF_KEYS = frozenset({"softmax_last", "nll_loss", "index_elementwise", *(set(LIBRARY_KEYS) - set(SOLVER_KEYS))})
+STEP_ROOF_KEYS = frozenset({"softmax_last", "nll_loss", "index_elementwise", "index_lookup",
+                            *(set(LIBRARY_KEYS) - set(SOLVER_KEYS))})
 # a step-roof key's grid where its rates lie outside the default (log10 of work a second, then of the bytes' lowest):
 # a reduced nll_loss's one block runs ~2.4 M trips a second (a dependent pair of loads each, ~0.42 us) and its threads'
 # overlapped trips ~19 GB/s (one SM's random loads; realcode-more30, H200 and H100 alike)
@@ -416,7 +417,8 @@ ELEMENT_NEIGHBOUR_KEYS = frozenset({
     "pointwise", "pointwise_broadcast", "pointwise_fill", "pointwise_math", "pointwise_transpose", "pointwise_cast",
     "pointwise_strided_cast", "cast", "cast_fp32", "cast_int64", "cast_unrolled", "copy_strided", "copy_transpose",
     "copy_cat", "copy_expand", "copy_memcpy", "cat_strided", "cat_unaligned", "gather_elements",
-    "index_gather", "index_elementwise", "index_add", "embedding", "scatter", "scatter_add", "softmax_last",
+    "index_gather", "index_elementwise", "index_lookup", "index_add", "embedding", "scatter", "scatter_add",
+    "softmax_last",
     "softmax_warp", "pad_edge", "index_select", "foreach",
     # a pool's kernel by its window walk and its warps' sectors, which (outputs, bytes) only roughly tell apart
     "pool", "pool_walk", "pool_adaptive", "pool_adaptive_max", *SPECIAL_KEYS})

@@ -112,7 +112,9 @@ COPIES = ("copy_memcpy / copy_cat / cat_dominated / cat_unaligned / copy_strided
 POOL_ROW = "pool / pool_walk (a thread an output, its window)"
 
 MAPPING.update({
-    "mm": ("matmul", _mm), "addmm": ("matmul", _mm), "bmm": ("bmm / matmul_outer (k = 1)", _bmm),
+    "mm": ("matmul", _mm), "addmm": ("matmul", _mm),
+    # addmm_ (x.addmm_(a, b, beta, alpha), center loss' distances): cuBLAS's GEMM accumulating into x with beta
+    "addmm_": ("matmul", _mm), "bmm": ("bmm / matmul_outer (k = 1)", _bmm),
     "_scaled_mm": ("matmul_fp8 (else matmul at the fp8 peak)", _mm),
     "_int_mm": ("matmul at the int8 peak (cuBLASLt's int8 GEMM)", _mm),
     "dot": ("gemv (cuBLAS's dot: one row)", _dot), "vdot": ("gemv (cuBLAS's dot: one row)", _dot),

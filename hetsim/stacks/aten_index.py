@@ -10,7 +10,7 @@ from hetsim.hardware.launch import waves
 from hetsim.ops import INDEX_BYTES, Gather, Op, Pointwise
 from hetsim.stacks.aten_copies import _dense_copy
 from hetsim.stacks.aten_dispatch import lower_op
-from hetsim.stacks.aten_reductions import scan_kernel
+from hetsim.stacks.aten_reductions import cast_first, scan_kernel
 from hetsim.stacks.aten_shapes import FP32_BYTES, SECTOR_BYTES, _name, _sync, expanded, nbytes, nbytes_of
 from hetsim.tracing.trace import AtenOp, TensorMeta
 
@@ -166,11 +166,19 @@ def _index(op: AtenOp) -> tuple[Op, ...]:
     # (the aten sweep; profiled: calibration/e2e/diagnostics/case-kernels-2026-12-02)
     elementwise = len(indices) > 1 or (row * src.itemsize) % VECTOR_BYTES != 0
     # the element kernel's work is its output's elements, each an offset through the indices and a load
-    return (Gather(idx, row * src.itemsize, source_rows, aten=op.name, elementwise=elementwise,
-                   elements=out.numel if elementwise else 0, name=_name(op)),)
+    gather = Gather(idx, row * src.itemsize, source_rows, aten=op.name, elementwise=elementwise,
+                    elements=out.numel if elementwise else 0, name=_name(op))
+    return (*_long_indices(op, indices), gather)
 
 
 VECTOR_BYTES = 16  # the vectorised gather's load width
+
+
+def _long_indices(op: AtenOp, indices) -> tuple[Op, ...]:
+    """The copies ATen makes of int32 index tensors before indexing (TensorAdvancedIndexing's make_info: an int index
+    `.to(kLong)`): a direct_copy kernel each, writing the int64 indices the kernel reads (profiled: an NF4 code-book
+    lookup by int32 codes ran the copy, 922 us, then the index kernel, 1,155 us, realcode-check17)."""
+    return tuple(o for t in indices if t.dtype == "int32" for o in cast_first(t, "int64", op)[0])
 
 
 def _index_put(op: AtenOp) -> tuple[Op, ...]:
@@ -189,11 +197,12 @@ def _index_put(op: AtenOp) -> tuple[Op, ...]:
         return (*_nonzero_of(op, mask, values.numel),
                 Pointwise(values.numel, 2 * nbytes_of(values) + copy, op.name, "index_put", name=_name(op)))
     idx = [t for t in op.inputs[1:-1] if t.dtype in ("int64", "int32")]
+    longs = _long_indices(op, idx)
     moved = values.numel if values.numel > 1 else sum(t.numel for t in idx[:1]) * max(
         dest.numel // max(dest.shape[0] if dest.shape else 1, 1), 1)
     nbytes = 2 * moved * dest.itemsize + sum(nbytes_of(t) for t in idx) + copy
     regime = "index_put_accumulate" if op.args.get("accumulate") else "index_put"
-    return (Pointwise(moved, nbytes, op.name, regime, name=_name(op)),)
+    return (*longs, Pointwise(moved, nbytes, op.name, regime, name=_name(op)))
 
 
 def _scatter(op: AtenOp) -> tuple[Op, ...]:

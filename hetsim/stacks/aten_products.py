@@ -21,7 +21,7 @@ def _mm(op: AtenOp) -> tuple[Op, ...]:
     # bytes count the bf16 / fp32 output at one byte and leave out a bias and row-wise scales (a few % of a small GEMM)
     # The op keeps its aten name: PyTorch's product is cuBLAS's, whose heuristic may split the contraction
     # (gpu.rate_keys: matmul_splitk), where a hand formula's product (a serving engine's own GEMM) does not.
-    a, b = (op.inputs[1], op.inputs[2]) if op.base == "addmm" else (op.inputs[0], op.inputs[1])
+    a, b = (op.inputs[1], op.inputs[2]) if op.base.startswith("addmm") else (op.inputs[0], op.inputs[1])
     m, k = a.shape
     layout = "".join("n" if t.stride[-1] == 1 else "t" for t in (a, b))
     return (Matmul(m, b.shape[1], k, dtype=hdtype(a), aten=op.name, layout=layout, name=_name(op)),)

@@ -20,7 +20,7 @@ from hetsim.tracing.trace import AtenOp, TensorMeta
 CAST_FIRST_REDUCTIONS = frozenset({"sum", "prod", "nansum", "mean"})
 
 
-def _cast_first(x: TensorMeta, dtype: str, op: AtenOp) -> tuple[tuple[Op, ...], TensorMeta]:
+def cast_first(x: TensorMeta, dtype: str, op: AtenOp) -> tuple[tuple[Op, ...], TensorMeta]:
     """The copy kernel ATen's `self.to(dtype)` runs before a reduction's or a scan's kernel, and the copy it writes."""
     cast = TensorMeta.dense(x.shape, dtype)
     return lower_op(AtenOp("aten._to_copy.default", (x,), (cast,), {"dtype": dtype}, module=op.module)), cast
@@ -33,7 +33,7 @@ def _reduction(op: AtenOp) -> tuple[Op, ...]:
             x.dtype in ("bfloat16", "float16") and out_dtype == "float32"):
         # a mask counted (bool -> int64), int32 summed into int64: profiled (realcode-check17), a direct_copy kernel
         # writing the int64 copy, then the int64 reduce
-        copy, cast = _cast_first(x, out_dtype, op)
+        copy, cast = cast_first(x, out_dtype, op)
         return (*copy, *_reduction(replace(op, inputs=(cast, *op.inputs[1:]))))
     rank = len(x.shape)
     dims = op.dims if op.dims is not None else tuple(range(rank))
@@ -182,7 +182,7 @@ def _scan(op: AtenOp) -> tuple[Op, ...]:
         # impl_func_cum_ops scans `self.to(result.scalar_type())`: an integer or mask promoted to int64 (a cumsum of
         # bools, a cumprod of int32) is cast first, a copy kernel of its own (profiled, realcode-check32: 1.3-2.2 us
         # before the scan's 1.7-3.6 on an H100)
-        copy, cast = _cast_first(x, out.dtype, op)
+        copy, cast = cast_first(x, out.dtype, op)
         return (*copy, *scan_kernel(replace(op, inputs=(cast, *op.inputs[1:]))))
     return scan_kernel(op)
 

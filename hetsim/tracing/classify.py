@@ -42,6 +42,8 @@ MATH_ELEMENTWISE = frozenset({
     "polygamma", "igamma", "igammac", "logit", "sinc", "i0", "hypot", "gcd", "lcm", "celu", "special_i0e",
     "special_i1", "special_i1e", "special_ndtri", "special_erfcx", "special_entr", "special_log_ndtr",
     "special_xlog1py", "special_zeta",
+    # torch.polar (polar_kernel: abs * cos(angle), abs * sin(angle) into a complex output, a rotary table's cis)
+    "polar",
 })
 ELEMENTWISE = frozenset({
     "add", "sub", "mul", "div", "pow", "rsqrt", "sqrt", "neg", "exp", "exp2", "log", "log1p", "expm1", "abs",
@@ -69,6 +71,8 @@ ELEMENTWISE = frozenset({
     *MATH_ELEMENTWISE,
     "deg2rad", "rad2deg", "sgn", "frac", "copysign", "heaviside", "fmax", "fmin", "nextafter", "signbit",
     "logical_xor", "isneginf", "isposinf", "threshold", "angle",
+    # torch.complex(real, imag): complex_kernel, a binary writing both parts of each complex element
+    "complex",
 })
 
 

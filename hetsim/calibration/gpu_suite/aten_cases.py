@@ -710,7 +710,10 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     over long contractions, row scans, scatters over short rows, fp64 solves and fp32 1 x 1 convolutions, the forms
     the thirty-first check's tail ran; then the thirty-second check, realcode-check32, which lives in
     realcode_sixtyfirst, blind to every group before it; then spatial-softmax-sweep (spatial_softmax_sweep), softmax
-    and log_softmax over a dim that is not the last, in each of the kernel's block shapes)."""
+    and log_softmax over a dim that is not the last, in each of the kernel's block shapes; then lookup-sweep
+    (lookup_sweep), x[idx] through the element index kernel over code books, tables within the L2 and beyond it;
+    then the thirty-third check, realcode-check33, which lives in realcode_sixtysecond, blind to every group before
+    it)."""
     from hetsim.calibration.gpu_suite import (
         contention_sweep,
         conv_sweep,
@@ -720,6 +723,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         interp_sweep,
         library_sweep,
         longk_sweep,
+        lookup_sweep,
         matvec_sweep,
         pool_special_sweep,
         rare_sweep,
@@ -759,6 +763,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_sixth,
         realcode_sixtieth,
         realcode_sixtyfirst,
+        realcode_sixtysecond,
         realcode_tenth,
         realcode_third,
         realcode_thirteenth,
@@ -867,7 +872,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_sixtieth.REALCODE_CHECK31,), realcode_sixtieth.specs),
             ((longk_sweep.LONGK_SWEEP,), longk_sweep.specs),
             ((realcode_sixtyfirst.REALCODE_CHECK32,), realcode_sixtyfirst.specs),
-            ((spatial_softmax_sweep.SPATIAL_SOFTMAX_SWEEP,), spatial_softmax_sweep.specs))
+            ((spatial_softmax_sweep.SPATIAL_SOFTMAX_SWEEP,), spatial_softmax_sweep.specs),
+            ((lookup_sweep.LOOKUP_SWEEP,), lookup_sweep.specs),
+            ((realcode_sixtysecond.REALCODE_CHECK33,), realcode_sixtysecond.specs))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,57 @@
+"""lookup-sweep: x[idx] through the element index kernel over code books, tables within the L2 and beyond it, narrow
+rows, two index tensors and int32 indices, appended after spatial-softmax-sweep."""
+
+from __future__ import annotations
+
+from hetsim.calibration.paths import REPO_ROOT
+
+
+def test_the_lookup_sweep_is_a_block_after_the_spatial_softmax_sweep(assert_appended_block, committed_cases):
+    from hetsim.calibration.gpu_suite import lookup_sweep, spatial_softmax_sweep
+
+    mine = assert_appended_block(lookup_sweep.LOOKUP_SWEEP, range(29351, 29387), lookup_sweep,
+                                 spatial_softmax_sweep.SPATIAL_SOFTMAX_SWEEP, 29350,
+                                 REPO_ROOT / "experiments" / "kernel_dispatch" / "lookup_sweep_ids.txt")
+    cases = [committed_cases[n] for n in mine]
+    assert all(c["aten"] == "aten.index.Tensor" for c in cases)
+    tables = [c["spec"]["in"][0] for c in cases]
+    table_bytes = [_numel(t[0]) * {"float32": 4, "bfloat16": 2, "float16": 2}[t[2]] for t in tables]
+    # each tier drawn: code books an SM's L1 holds, tables within the L2, tables beyond it
+    assert sum(b <= 128 * 1024 for b in table_bytes) >= 12 and sum(b > 16 << 20 for b in table_bytes) >= 6
+    # int32 indices (ATen copies them to int64 first) and x[b, t] by two index tensors
+    assert sum(c["spec"]["in"][1][2] == "int32" for c in cases) == 6
+    assert sum(len(c["spec"]["in"]) == 3 for c in cases) == 6
+    # every index drawn within the rows it addresses
+    assert all(c["int_bound"] == min(c["spec"]["in"][0][0][:len(c["spec"]["in"]) - 1]) for c in cases)
+
+
+def test_a_lookup_by_int32_indices_copies_them_to_int64_first():
+    from hetsim.stacks.aten import lower_op
+    from hetsim.tracing.trace import AtenOp, TensorMeta
+
+    table, out = TensorMeta.dense((16,), "bfloat16"), TensorMeta.dense((1 << 20,), "bfloat16")
+    for dtype, kernels in (("int32", 2), ("int64", 1)):
+        idx = TensorMeta.dense((1 << 20,), dtype)
+        ops = lower_op(AtenOp("aten.index.Tensor", (table, idx), (out,), {}))
+        assert len(ops) == kernels
+    cast, gather = lower_op(AtenOp("aten.index.Tensor", (table, TensorMeta.dense((1 << 20,), "int32")), (out,), {}))
+    assert cast.regime.startswith("cast") and cast.nbytes == (4 + 8) << 20
+    assert gather.elementwise and gather.elements == 1 << 20
+
+
+def test_a_code_book_lookup_takes_its_own_key_before_the_element_kernels():
+    from hetsim.hardware.gpu import rate_keys
+    from hetsim.ops import Gather
+
+    def lookup(entries: int) -> Gather:
+        return Gather(1 << 20, 4, entries, aten="aten.index.Tensor", elementwise=True, elements=1 << 20)
+
+    assert rate_keys(lookup(256))[:2] == ("index_lookup", "index_elementwise")
+    assert rate_keys(lookup(1 << 20))[0] == "index_elementwise"
+
+
+def _numel(shape) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
