@@ -242,7 +242,8 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "upsample_bicubic", "pool", "conv_first_layer", "conv_gemm_narrow", "pointwise_fill", "pointwise_arange",
             "searchsorted", "roll", "random", "grid_sample", "cat_unaligned", "reduction_short", "copy_memcpy",
             "copy_repeat", "bmm_fp32_tiles", "nll_loss", "bmm_tiles", "fft", "matmul_int8", "matmul_int8_unaligned",
-            "pad_edge", "index_select", "embedding_bag", "foreach", "pool_walk", "pool_adaptive_max", *SPECIAL_KEYS,
+            "pad_edge", "index_select", "embedding_bag", "foreach", "pool_walk", "pool_adaptive_max",
+            "softmax_spatial", "log_softmax_spatial", *SPECIAL_KEYS,
             *LIBRARY_KEYS, *WINDOW_WALK_KEYS)
 # timed per index (a dependent load, an atomic add, each), not per byte
 PER_INDEX_KEYS = frozenset({"gather_few", "embedding_few", "index_add_few"})
@@ -263,7 +264,7 @@ FLOOR_SHIFT_MIN = 0.2  # a case's replayed time less the floor, kept at least th
 WALK_GAIN = 0.5  # a walk term is kept only where it leaves at most this share of the bytes-only fit's error
 # bytes or a walk, whichever is slower
 WALK_KEYS = frozenset({"reduction_last", "topk_select_multiblock_fp32", "topk_select_multiblock",
-                       "attention_efficient_decode", "scan",
+                       "attention_efficient_decode", "scan", "softmax_spatial", "log_softmax_spatial",
                        "scan_outer",
                        "reduction_index", "reduction_welford", "index_gather",
                        "rms_norm", "gather_elements", "sort_segmented", "reduction_outer",

@@ -193,13 +193,13 @@ def softmax_lane_work(op: Softmax) -> float:
     return float(launch.softmax_waves(op.rows, op.cols, size) * (lane + SOFTMAX_WAVE_FIXED_ELEMENTS))
 
 
-L1_TABLE_BYTES = 128 * 1024  # a table an SM's L1 holds whole (an H100's SM: 256 KB of L1 and shared memory)
+L1_TABLE_BYTES = 256 * 1024  # a table an SM's L1 holds whole (an H100 SM's L1 and shared memory: 256 KB)
 
 
 def code_book(op: Gather) -> bool:
     """Whether the element index kernel looks up a table an SM's L1 holds (a code book: 8-bit Adam's 256-entry map,
-    NF4's 16): read once, its lookups stream at the index's and output's pace (131 M fp32 lookups into 256 entries ran
-    ~200 G elements/s on an H100, where lookups into a 677 KB table ran ~110 and into 4-64 MB ~70: the checks)."""
+    NF4's 16): read once, its lookups stream at the index's and output's pace. lookup-sweep on an H100: tables of up to
+    4 KB ran 204-230 G lookups/s, of 40-320 KB 174-198, of 0.46-30 MB 96-129, of 40-220 MB 29-55."""
     return op.source_rows * op.row_bytes <= L1_TABLE_BYTES
 
 
@@ -784,6 +784,9 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "reduction_welford": ("reduction_last", "reduction"),  # var / std: Welford's running moments
     "softmax_last": ("softmax",),  # a traced (log_)softmax over the last dim: a block per row
     "softmax_warp": ("softmax_last", "softmax"),  # the persistent kernel: a warp per row (<= 2048 elements)
+    # softmax over a dim that is not the last (cunn_SpatialSoftMaxForward: three passes, each thread's loads a walk)
+    "softmax_spatial": ("softmax",),
+    "log_softmax_spatial": ("softmax_spatial", "softmax"),
     "multinomial": ("reduction",),  # torch.multinomial: a block per row normalises and samples it
     "gather_elements": ("gather_narrow", "gather"),  # torch.gather: ScatterGatherKernel.cu's element loop
     "embedding_bag": ("gather",),  # nn.EmbeddingBag's warp steps (launch.embedding_bag_rounds)

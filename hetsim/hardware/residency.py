@@ -62,8 +62,9 @@ L2_TRAFFIC = frozenset({"upsample_bilinear", "upsample_bicubic"})
 # ~0.45 us from HBM (H200, the aten sweep's 60 group_norm cases: 16.8 MB inputs replayed the first, 33.5 MB the
 # second), whatever the dtype; the walk takes the share its working set leaves in the L2 at L2_GAIN. An outer-dim scan
 # alike (scan_outer_dim: a thread a column, a load a step): 150-240 ns a step over 4-16 MB replayed from the L2,
-# 370-425 over 32-64 MB (realcode-more21 / -more22, one wave of blocks each)
-WALK_L2_GAIN = frozenset({"group_norm", "scan_outer", "pool_walk"})
+# 370-425 over 32-64 MB (realcode-more21 / -more22, one wave of blocks each); the spatial softmax's column walks alike
+# (~120 ns a load over a 13 MB bf16 tensor, 300-480 over 50-160 MB: realcode-check28 and -check22 to -27, H200)
+WALK_L2_GAIN = frozenset({"group_norm", "scan_outer", "pool_walk", "softmax_spatial", "log_softmax_spatial"})
 
 
 @dataclass(frozen=True)

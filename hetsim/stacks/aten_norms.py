@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from hetsim.hardware.launch import WARP, waves
+from hetsim.hardware.launch import MAX_BLOCK_THREADS, WARP, spatial_softmax_steps, waves
 from hetsim.ops import Op, Pointwise, Softmax
 from hetsim.stacks.aten_copies import _dense_copy
 from hetsim.stacks.aten_dispatch import lower_op
@@ -36,9 +36,20 @@ def _row_softmax(op: AtenOp) -> tuple[Op, ...]:
     for size in x.shape[dim + 1:]:
         inner *= size
     if inner > 1:
-        # over an outer dim: PyTorch's spatial softmax (neighbouring threads take neighbouring columns), not the
-        # last-dim kernels: the class's key, no row walk
-        return (Softmax(x.numel // max(cols, 1), cols, hdtype(x), name=_name(op)),)
+        # over a dim that is not the last: PyTorch's spatial softmax (cunn_SpatialSoftMaxForward; neighbouring threads
+        # take neighbouring columns), three passes over the dim (its max, its sum, the output), the input read for
+        # each, and each thread's loads one after another (launch.spatial_softmax_steps): few blocks over a long dim
+        # run at a load's latency, not the bandwidth (a log_softmax over 49,408 of [128, 49408, 76] bf16 took 57 ms
+        # on an H100, realcode-check32). log_softmax's output pass takes no exp: a regime of its own. A block's
+        # columns over a short dim (19 classes of a segmentation map: 1,024 columns x 19 fp32, 78 KB) stay in its SM's
+        # L1 between the passes, so only the first reads them from memory
+        outer = x.numel // max(cols * inner, 1)
+        walk = SOFTMAX_PASSES * spatial_softmax_steps(outer, cols, inner) * FP32_BYTES
+        slab = min(inner, MAX_BLOCK_THREADS) * cols * x.itemsize
+        reads = 1 if slab <= SPATIAL_SOFTMAX_L1_BYTES else SOFTMAX_PASSES
+        moved = reads * nbytes(x) + sum(nbytes(t) for t in op.outputs)
+        regime = "log_softmax_spatial" if op.base.startswith("_log_softmax") else "softmax_spatial"
+        return (Pointwise(x.numel, moved, op.name, regime, walk=walk, name=_name(op)),)
     return (Softmax(x.numel // max(cols, 1), cols, hdtype(x), aten=op.name, name=_name(op),
                     reads=1 if cols * x.itemsize <= SOFTMAX_SMEM_ROW_BYTES else SOFTMAX_PASSES),)
 
@@ -47,6 +58,8 @@ def _row_softmax(op: AtenOp) -> tuple[Op, ...]:
 # reduction's few words); a longer row is read from global memory for its max, its sum and its output
 SOFTMAX_SMEM_ROW_BYTES = 48 * 1024 - 1024
 SOFTMAX_PASSES = 3
+# a spatial softmax block's columns the L1 keeps between its passes: half an H100 SM's 256 KB (two 1,024-thread blocks)
+SPATIAL_SOFTMAX_L1_BYTES = 128 * 1024
 
 
 def _layer_norm(op: AtenOp) -> tuple[Op, ...]:

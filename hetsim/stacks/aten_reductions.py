@@ -69,9 +69,13 @@ def memory_inner(x: TensorMeta, dims) -> int | None:
     memory; else None (the dims' logical order holds). TensorIterator orders the dims by stride before Reduce.cuh picks
     its layout: the mean over H and W of a channels-last map reduces an outer dim, its channels neighbouring threads'
     outputs (ResNet's and ConvNeXt's pooled heads over 64 x 1024-2048 x 7 x 7 fp16 ran 4.9-5.2 us, priced 17-34 as
-    rows of 49: realcode-check18)."""
-    if not dims or not strided(x) or not same_dense_layout(x, x):
+    rows of 49: realcode-check18). A view of overlapping or spaced windows (x.unfold's: NSA's blocks of 32 tokens a
+    16 apart) is ordered the same way: its reduced window dim steps a token, the features inside it."""
+    if not dims or not strided(x):
         return None
+    if not same_dense_layout(x, x) and any(stride == 0 for size, stride in zip(x.shape, x.stride, strict=True)
+                                           if size > 1):
+        return None  # a broadcast input: TensorIterator orders it by the output's strides
     order = sorted((d for d, size in enumerate(x.shape) if size > 1), key=lambda d: -x.stride[d])
     at = [i for i, d in enumerate(order) if d in dims]
     if not at or at != list(range(at[0], at[-1] + 1)):

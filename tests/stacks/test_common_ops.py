@@ -62,9 +62,10 @@ def test_each_op_takes_the_regime_of_the_kernel_pytorch_runs():
     squeezed = lower("aten._softmax.default", [meta((4, 128, 1), "float32")], [meta((4, 128, 1), "float32")],
                      {"dim": 1})
     assert rate_keys(squeezed)[0] == "softmax_warp"
-    # over an outer dim: the spatial kernel, the class's key (its own keys wait on spatial-softmax-sweep's timing)
+    # over an outer dim: the spatial kernel, its own key, each thread walking its columns' dim three times
     spatial = lower("aten._softmax.default", [meta((8, 32000), "float32")], [meta((8, 32000), "float32")], {"dim": 0})
-    assert rate_keys(spatial)[0] == "softmax" and (spatial.rows, spatial.cols) == (32000, 8)
+    assert rate_keys(spatial)[:2] == ("softmax_spatial", "softmax")
+    assert spatial.walk == 3 * launch.spatial_softmax_steps(1, 8, 32000) * 4
 
 
 def test_a_scan_into_a_wider_dtype_casts_its_input_first():
@@ -147,3 +148,17 @@ def test_x_idx_on_a_table_of_rows_costs_per_index_and_a_1d_table_does_not():
     # measured (index-widths sweep): 41.8 us for 65,536 rows of 256 B, 3.7 us for 65,536 fp32 of a 1-D table
     assert h200.device_time_s(rows) == pytest.approx(41.8e-6, rel=0.2)
     assert h200.device_time_s(flat) < 0.25 * h200.device_time_s(rows)
+
+
+def test_a_mean_over_unfolded_windows_reduces_an_outer_dim():
+    # NSA's compression: x.unfold(tokens, 32, 16).mean(-1), overlapping windows whose reduced dim steps a token (128
+    # features apart): TensorIterator orders the dims by stride, so the features are the inner, contiguous dim
+    from hetsim.stacks.aten_reductions import memory_inner
+    from hetsim.tracing.trace import TensorMeta
+
+    windows = TensorMeta((16, 2, 2047, 128, 32), (8388608, 4194304, 2048, 1, 128), "bfloat16", view=True,
+                         contiguous=False)
+    assert memory_inner(windows, (4,)) == 128
+    # a broadcast input keeps the logical order (TensorIterator follows the output's strides)
+    expanded = TensorMeta((8, 16384, 8, 128), (2097152, 128, 0, 1), "bfloat16", view=True, contiguous=False)
+    assert memory_inner(expanded, (3,)) is None

@@ -5,7 +5,7 @@ The fit's element-kernel cases (index_elementwise) are random lookups into 1-32 
 checks ran code-book lookups far faster per element than those (realcode-check32's 8-bit Adam, 131 M fp32 lookups
 into a 256-entry map: ~200 G elements/s on an H100, where lookups into a 677 KB table ran ~110 and into 4-64 MB ~70).
 A table an SM's L1 holds is read once and its lookups stream at the index's and output's pace
-(hetsim.stacks.aten_index.L1_TABLE_BYTES, regime index_lookup); a larger one pays its scattered loads.
+(hetsim.hardware.gpu.code_book, regime index_lookup); a larger one pays its scattered loads.
 
 This group draws 1-D tables in three tiers (a code book of 4-4,096 entries, 16 K-2 M entries within the L2, 4-64 M
 entries beyond it), rows of 2-12 bytes (x[idx] over [n, 2] and [n, 3] tables: the element kernel, rows not whole

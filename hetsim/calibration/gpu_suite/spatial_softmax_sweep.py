@@ -13,9 +13,7 @@ This group draws [outer, dim, inner] tensors, the softmax over the middle dim, i
 - more than 1,024 (blocks tiled over the columns, each thread looping over several);
 - <= 64 columns over a short dim (a thread a column, many slices).
 Sizes log-uniform within each (none taken from a check), softmax and log_softmax alike, in fp32, bf16 and fp16. Fit
-data for the kernel's own keys: the lowering that prices its three passes and its threads' walks (regimes
-softmax_spatial and log_softmax_spatial, commit 2e695bd) waits on this group's timing, since without fitted keys it
-prices the checks' cases worse than the class's key does; the builder drops a case equal to any earlier group's.
+data for the two keys (softmax_spatial, log_softmax_spatial); the builder drops a case equal to any earlier group's.
 """
 
 from __future__ import annotations
