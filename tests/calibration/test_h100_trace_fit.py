@@ -17,6 +17,10 @@ LATER = set(range(9064, 9080))  # realcode-more28's ids: in the H200's fit since
 INTERP = set(range(25197, 25245)) | set(range(25245, 25263))
 POOL_SPECIAL = set(range(26184, 26298))  # pool-special-sweep's ids
 LONGK = set(range(27729, 27793))  # longk-sweep's ids: timed on an H100 only (2026-12-06), every case fitted
+# spatial-softmax-sweep's and lookup-sweep's ids: timed on an H100 only (2026-12-07), every case fitted
+SPATIAL_LOOKUP = set(range(29303, 29387))
+# tiny-sweep's x[idx] rows (tiny_sweep.FITTED): the code-book key's fixed cost, taken as cases on the H100 only
+TINY_ROWS = RUNS / "H100-SXM-aten-tiny-sweep-index-rows-2026-12-05.parquet"
 
 
 def _trace_fit(name: str) -> dict:
@@ -39,7 +43,10 @@ def test_the_h100_fit_reads_h100_data_only_and_the_h200_fit_s_cases():
     # the same op cases as the H200's fit (one of them ran out of memory on the H100), the same tables' sweeps; the
     # H200's fit took realcode-more28 (bicubic resizes, once the kernel's lines had a form) after the H100 timed its own
     ours, theirs = _case_ids(h100["cases"]), _case_ids(h200["cases"])
-    assert LATER <= theirs and ours - INTERP - POOL_SPECIAL - LONGK == theirs - LATER - INTERP
+    tiny_rows = _case_ids([str(TINY_ROWS.relative_to(REPO_ROOT))])
+    assert len(tiny_rows) == 15 and tiny_rows <= ours and ours & SPATIAL_LOOKUP == SPATIAL_LOOKUP
+    h100_only = INTERP | POOL_SPECIAL | LONGK | SPATIAL_LOOKUP | tiny_rows
+    assert LATER <= theirs and ours - h100_only == theirs - LATER - INTERP
     assert ours & INTERP  # the foreach launches and unreduced nll_loss of interp-sweep (interp_sweep.FITTED)
     # the pools and special functions of pool-special-sweep (pool_special_sweep.FITTED), timed on an H100 only
     assert len(ours & POOL_SPECIAL) == 84

@@ -132,9 +132,11 @@ def test_the_default_run_is_unchanged_by_the_cpu_device(catalogue):
     for the H100's refits with interp-sweep's and matvec-sweep's leases among its host files (2026-12-06: their host
     probes moved the reference host the host terms are scaled to, every key's dispatch +2.7 %, and the H100's own L2
     ramp; LServe GPU-only 13.32 -> 13.34 ms); and for the H100's refit with longk-sweep's lease among them (2026-12-06,
-    thirteenth session: the reference host's kernel call 7.62 -> 7.59 us; LServe GPU-only +0.04 %)."""
+    thirteenth session: the reference host's kernel call 7.62 -> 7.59 us; LServe GPU-only +0.04 %); and for the H100's
+    refit with spatial-softmax-sweep's and lookup-sweep's lease among them (2026-12-07, fifteenth session: LServe
+    GPU-only -0.05 %)."""
     exp = load_experiment(None, catalogue, {"workload.decode_tokens": 8, "outputs.write": False})
     got = {r.label: (r.metrics.tpot_s, r.metrics.ttft_s) for r in run_experiment(exp)}
-    assert got == {"lserve/gpu-only": (0.013348577043945653, 9.98619442666006),
+    assert got == {"lserve/gpu-only": (0.013341263513327206, 9.98619442666006),
                    "lserve/paper": (0.022882153154328844, 9.988334054144614),
                    "dense/gpu-only": (0.018386179569825467, 9.88471907140299)}
