@@ -193,14 +193,11 @@ def softmax_lane_work(op: Softmax) -> float:
     return float(launch.softmax_waves(op.rows, op.cols, size) * (lane + SOFTMAX_WAVE_FIXED_ELEMENTS))
 
 
-L1_TABLE_BYTES = 256 * 1024  # a table an SM's L1 holds whole (an H100 SM's L1 and shared memory: 256 KB)
-
-
 def code_book(op: Gather) -> bool:
     """Whether the element index kernel looks up a table an SM's L1 holds (a code book: 8-bit Adam's 256-entry map,
     NF4's 16): read once, its lookups stream at the index's and output's pace. lookup-sweep on an H100: tables of up to
     4 KB ran 204-230 G lookups/s, of 40-320 KB 174-198, of 0.46-30 MB 96-129, of 40-220 MB 29-55."""
-    return op.source_rows * op.row_bytes <= L1_TABLE_BYTES
+    return op.source_rows * op.row_bytes <= launch.SM_L1_BYTES
 
 
 def few_index_select(op: Gather) -> bool:
@@ -529,8 +526,10 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         return ("reduction_last", "reduction")
     if isinstance(op, Gather) and op.aten.startswith(INDEX_GATHERS):
         # x[idx]: ATen's index kernel (one thread per output element through the index), not index_select's
-        # a thread an element, not the vectorised rows; over a table an SM's L1 holds (a code book) its lookups stream
-        own = ((("index_lookup",) if code_book(op) else ()) + ("index_elementwise",)) if op.elementwise else ()
+        own: tuple[str, ...] = ()
+        if op.elementwise:  # a thread an element, not the vectorised rows
+            # over a table an SM's L1 holds (a code book) its lookups stream: a key of their own before the kernel's
+            own = ("index_lookup", "index_elementwise") if code_book(op) else ("index_elementwise",)
         return (*own, "index_gather", *rate_keys(replace(op, aten="")))
     if isinstance(op, Gather) and op.aten.startswith(INDEX_ADDS):
         # index_add_: an atomic add per element into the destination's rows (BM25's scatter-add, MoE's combine),

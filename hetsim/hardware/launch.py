@@ -18,6 +18,7 @@ THREADS_PER_SM = 2048
 MAX_BLOCKS_PER_SM = 32
 WARP = 32
 MAX_BLOCK_THREADS = 1024
+SM_L1_BYTES = 256 * 1024  # an SM's L1 and shared memory (H100 SXM / H200)
 REDUCE_THREADS = 512  # ATen's reduce kernel: threads per block (mnt_wrapper's MAX_NUM_THREADS)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from hetsim.hardware.launch import MAX_BLOCK_THREADS, WARP, spatial_softmax_steps, waves
+from hetsim.hardware.launch import MAX_BLOCK_THREADS, SM_L1_BYTES, THREADS_PER_SM, WARP, spatial_softmax_steps, waves
 from hetsim.ops import Op, Pointwise, Softmax
 from hetsim.stacks.aten_copies import _dense_copy
 from hetsim.stacks.aten_dispatch import lower_op
@@ -58,8 +58,9 @@ def _row_softmax(op: AtenOp) -> tuple[Op, ...]:
 # reduction's few words); a longer row is read from global memory for its max, its sum and its output
 SOFTMAX_SMEM_ROW_BYTES = 48 * 1024 - 1024
 SOFTMAX_PASSES = 3
-# a spatial softmax block's columns the L1 keeps between its passes: half an H100 SM's 256 KB (two 1,024-thread blocks)
-SPATIAL_SOFTMAX_L1_BYTES = 128 * 1024
+# a spatial softmax block's columns the L1 keeps between its passes: its share of the SM's L1, two 1,024-thread blocks
+# resident an SM (128 KB on an H100)
+SPATIAL_SOFTMAX_L1_BYTES = SM_L1_BYTES // (THREADS_PER_SM // MAX_BLOCK_THREADS)
 
 
 def _layer_norm(op: AtenOp) -> tuple[Op, ...]:

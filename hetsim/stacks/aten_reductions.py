@@ -12,7 +12,7 @@ from hetsim.ops import AxisReduction, Op, Pointwise, TopK
 from hetsim.stacks.aten_copies import _dense_copy
 from hetsim.stacks.aten_dispatch import lower_op
 from hetsim.stacks.aten_pointwise import _pointwise
-from hetsim.stacks.aten_shapes import SECTOR_BYTES, _name, hdtype, nbytes, same_dense_layout, strided
+from hetsim.stacks.aten_shapes import SECTOR_BYTES, _name, broadcast, hdtype, nbytes, strided
 from hetsim.tracing.trace import AtenOp, TensorMeta
 
 # reductions built by ReduceOps.cpp's make_reduction_from_out_ty: an input of another dtype than the result is cast
@@ -71,10 +71,7 @@ def memory_inner(x: TensorMeta, dims) -> int | None:
     outputs (ResNet's and ConvNeXt's pooled heads over 64 x 1024-2048 x 7 x 7 fp16 ran 4.9-5.2 us, priced 17-34 as
     rows of 49: realcode-check18). A view of overlapping or spaced windows (x.unfold's: NSA's blocks of 32 tokens a
     16 apart) is ordered the same way: its reduced window dim steps a token, the features inside it."""
-    if not dims or not strided(x):
-        return None
-    if not same_dense_layout(x, x) and any(stride == 0 for size, stride in zip(x.shape, x.stride, strict=True)
-                                           if size > 1):
+    if not dims or not strided(x) or broadcast(x):
         return None  # a broadcast input: TensorIterator orders it by the output's strides
     order = sorted((d for d, size in enumerate(x.shape) if size > 1), key=lambda d: -x.stride[d])
     at = [i for i, d in enumerate(order) if d in dims]

@@ -3,6 +3,8 @@ rows, two index tensors and int32 indices, appended after spatial-softmax-sweep.
 
 from __future__ import annotations
 
+import math
+
 from hetsim.calibration.paths import REPO_ROOT
 
 
@@ -15,7 +17,7 @@ def test_the_lookup_sweep_is_a_block_after_the_spatial_softmax_sweep(assert_appe
     cases = [committed_cases[n] for n in mine]
     assert all(c["aten"] == "aten.index.Tensor" for c in cases)
     tables = [c["spec"]["in"][0] for c in cases]
-    table_bytes = [_numel(t[0]) * {"float32": 4, "bfloat16": 2, "float16": 2}[t[2]] for t in tables]
+    table_bytes = [math.prod(t[0]) * {"float32": 4, "bfloat16": 2, "float16": 2}[t[2]] for t in tables]
     # each tier drawn: code books an SM's L1 holds, tables within the L2, tables beyond it
     assert sum(b <= 128 * 1024 for b in table_bytes) >= 12 and sum(b > 16 << 20 for b in table_bytes) >= 6
     # int32 indices (ATen copies them to int64 first) and x[b, t] by two index tensors
@@ -49,9 +51,3 @@ def test_a_code_book_lookup_takes_its_own_key_before_the_element_kernels():
     assert rate_keys(lookup(256))[:2] == ("index_lookup", "index_elementwise")
     assert rate_keys(lookup(1 << 20))[0] == "index_elementwise"
 
-
-def _numel(shape) -> int:
-    n = 1
-    for s in shape:
-        n *= s
-    return n
