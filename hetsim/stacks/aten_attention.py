@@ -59,12 +59,10 @@ def sdpa_backend(call: SdpaCall, arch: int | None, cudnn: bool = True) -> str:
     for backend in order:
         if not half and backend != "efficient":
             continue  # cuDNN's and flash's kernels take 16-bit inputs only
-        if backend == "cudnn" and max(d, dv) <= CUDNN_MAX_HEAD_DIM and dv % 8 == 0 and call.dropout_p == 0.0 and (
-                call.attn_mask is None or len(call.attn_mask.shape) == 4):
-            # a mask of fewer dims (a [1, L, S] window mask over every head) is left to the memory-efficient kernel
-            # (profiled: realcode-check10's Qwen2.5-VL window attention ran fmha_cutlassF, 4-D masks cuDNN); heads of
-            # 192 and 256 run cuDNN too (realcode-more8), and keys wider than the values (MLA's 192 / 128: profiled,
-            # realcode-check9's and check16's prefill and decode ran cuDNN's flash fprop)
+        if backend == "cudnn" and max(d, dv) <= CUDNN_MAX_HEAD_DIM and dv % 8 == 0 and call.dropout_p == 0.0 and \
+                _cudnn_takes_mask(call):
+            # heads of 192 and 256 run cuDNN too (realcode-more8), and keys wider than the values (MLA's 192 / 128:
+            # profiled, realcode-check9's and check16's prefill and decode ran cuDNN's flash fprop)
             return "cudnn"
         if backend == "flash" and call.attn_mask is None and d <= 256 and dv == d and (arch is None or arch >= 80) and (
                 k.shape[-3] == q.shape[-3] or call.enable_gqa):
@@ -78,6 +76,14 @@ def sdpa_backend(call: SdpaCall, arch: int | None, cudnn: bool = True) -> str:
             # grouped K/V heads it leaves to math (no GQA in its shape check)
             return "efficient"
     return "math"
+
+
+def _cudnn_takes_mask(call: SdpaCall) -> bool:
+    """sdp_utils' check_attn_mask_shape, one of cuDNN's constraints: no mask, or a 2-D [L, S] one, or a 4-D one (its
+    other checks, batch and head dims of 1 or the query's, hold for any mask that broadcasts). A 1-D or 3-D mask (a
+    [1, L, S] window over every head) is left to the memory-efficient kernel. Profiled: realcode-check10's and
+    check14's 3-D masks ran fmha_cutlassF, check16's [77, 77] and check19's [592, 592] cuDNN's flash fprop."""
+    return call.attn_mask is None or len(call.attn_mask.shape) in (2, 4)
 
 
 def lower_sdpa(call: SdpaCall, arch: int | None, decode: bool, cudnn: bool = True) -> tuple[Op, ...]:

@@ -41,6 +41,13 @@ def test_cudnn_comes_first_only_where_pytorch_puts_it_first():
     # even where cuDNN comes first (profiled on the H200: Qwen2.5-VL's window attention ran fmha_cutlassF)
     window = _call((1, 16, 5184, 80), (1, 16, 5184, 80), mask=(1, 5184, 5184))
     assert aten.sdpa_backend(window, 90) == "efficient"
+    # a 2-D [L, S] mask passes cuDNN's shape check (sdp_utils' check_attn_mask_shape), as a 4-D one with batch and
+    # head dims of 1 or the query's does (profiled: CLIP's [77, 77] and check19's [592, 592] ran cuDNN's flash fprop;
+    # Star Attention's [4096, 8192] over 7 x 32 heads ran ~340 TFLOP/s, priced memory-efficient +168 %)
+    star = _call((7, 32, 4096, 128), (7, 32, 8192, 128), mask=(4096, 8192))
+    assert aten.sdpa_backend(star, 90) == "cudnn" and aten.sdpa_backend(star, 90, cudnn=False) == "efficient"
+    assert aten.sdpa_backend(_call((2, 8, 64, 64), (2, 8, 64, 64), mask=(2, 8, 64, 64)), 90) == "cudnn"
+    assert aten.sdpa_backend(_call((2, 8, 64, 64), (2, 8, 64, 64), mask=(64,)), 90) == "efficient"  # 1-D: fails it
 
 
 def test_each_backend_has_its_own_rate_key():
