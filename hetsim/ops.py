@@ -233,6 +233,12 @@ class Gather(Op):
     elementwise: bool = field(default=False, metadata={"omit_default": True})
     # nn.EmbeddingBag's bags (its output rows: each sums its rows into one; 0: a plain gather, a row written a row read)
     bags: int = field(default=0, metadata={"omit_default": True})
+    # x[:, idx] (an index over a dim past the first): each slice before the indexed dim looks its elements up in its
+    # own slice of the source, in whole-sector runs or densely within a slice an SM's L1 holds, so the element kernel
+    # streams them at a code book's pace (hetsim.hardware.gpu.code_book)
+    local: bool = field(default=False, metadata={"omit_default": True})
+    # the index elements read from memory where fewer than the rows (x[:, idx]: one index for every slice); 0: one a row
+    index_numel: int = field(default=0, metadata={"omit_default": True})
 
     def __post_init__(self) -> None:
         if self.rows < 0 or self.source_rows < 1:
@@ -248,7 +254,8 @@ class Gather(Op):
         # a repeated row is read again from the L2 (x[idx] over 1,000 rows into 8,000 ran at the output's write rate,
         # realcode checks), so the reads are at most the source's rows
         written = self.bags or self.rows
-        return (min(self.rows, self.source_rows) + written) * self.row_bytes + self.rows * INDEX_BYTES
+        index = (self.index_numel or self.rows) * INDEX_BYTES
+        return (min(self.rows, self.source_rows) + written) * self.row_bytes + index
 
 
 @dataclass(frozen=True)

@@ -51,3 +51,32 @@ def test_a_code_book_lookup_takes_its_own_key_before_the_element_kernels():
     assert rate_keys(lookup(256))[:2] == ("index_lookup", "index_elementwise")
     assert rate_keys(lookup(1 << 20))[0] == "index_elementwise"
 
+
+
+def test_an_index_past_the_first_dim_runs_the_element_kernel_over_each_slice():
+    from hetsim.hardware.gpu import rate_keys
+    from hetsim.stacks.aten import lower_op
+    from hetsim.stacks.aten_index import indexed_dim
+    from hetsim.tracing.trace import AtenOp, TensorMeta
+
+    def index(src_shape, idx_shape, out_shape, dtype="int8"):
+        src, idx = TensorMeta.dense(src_shape, dtype), TensorMeta.dense(idx_shape, "int64")
+        return lower_op(AtenOp("aten.index.Tensor", (src, idx), (TensorMeta.dense(out_shape, dtype),), {}))[-1]
+
+    # AutoGPTQ's act-order: w[:, g_idx] over 29,568 x 8,192 int8 (profiled on the H100: index_elementwise_kernel,
+    # 1,008 us, ~240 G elements/s; priced as a 8,192-row vectorised gather it was -82 %)
+    perm = index((29568, 8192), (8192,), (29568, 8192))
+    assert perm.elementwise and perm.local and perm.elements == 29568 * 8192
+    assert rate_keys(perm)[0] == "index_lookup"
+    # the index is read once, not once a slice
+    assert perm.bytes == 2 * 29568 * 8192 + 8192 * 8
+    # x[:, idx] of a vocabulary row of 61 KB is still within an SM's L1; rows of a batch in whole-sector runs
+    assert index((50000, 30522), (32, 16), (50000, 32, 16), "float16").local
+    assert index((2, 64, 128256), (42, 5), (2, 42, 5, 128256), "bfloat16").local
+    # a slice too large for the L1 looked up element by element: the element kernel's own pace
+    wide = index((64, 1 << 20), (4096,), (64, 4096), "float32")
+    assert wide.elementwise and not wide.local and rate_keys(wide)[0] == "index_elementwise"
+    # dims of 1 before the indexed one leave the vectorised row gather (TensorIterator drops them)
+    assert not index((1, 64, 32000), (42, 5), (1, 42, 5, 32000), "bfloat16").elementwise
+    assert indexed_dim(TensorMeta.dense((4, 5), "int8"), TensorMeta.dense((3,), "int64"),
+                       TensorMeta.dense((3, 5), "int8")) == 0

@@ -1,0 +1,46 @@
+"""How many calls the timer captures in one CUDA graph (hetsim.calibration.measure.Timer._measure)."""
+
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+
+def _timer(eager_s: float, kernel_s: float):
+    """A CPU timer made to take the graph path, its eager reading `eager_s` a call; a replay of `calls` calls takes
+    `kernel_s` each or a 12 us launch, whichever is longer (what a slow host showed on an H100)."""
+    from hetsim.calibration import measure
+
+    timer = measure.Timer(torch.device("cpu"))
+    timer.graphs = True
+    captured: list[int] = []
+    timer.eager = lambda fn: (measure.Stats.of([eager_s]), measure.Stats.of([eager_s]), 1, 3)
+
+    def graph(fn, calls):
+        captured.append(calls)
+        return measure.Stats.of([max(kernel_s * calls, 12e-6) / calls])
+
+    timer.graph = graph
+    return timer, captured
+
+
+def test_a_small_op_is_captured_sixteen_times_even_when_its_eager_reading_was_slow():
+    # a 1.3 us kernel read at 51 us eager (a host busy elsewhere): one call's replay is its launch, so it is recaptured
+    timer, captured = _timer(51e-6, 1.3e-6)
+    sample = timer.measure(lambda: None, 1, graph=True)
+    assert captured == [1, 16] and sample.graph_calls == 16
+    assert sample.graph.median == pytest.approx(1.3e-6)
+    # read at its usual speed it is captured sixteen times at once
+    timer, captured = _timer(9e-6, 1.3e-6)
+    assert timer.measure(lambda: None, 1, graph=True).graph_calls == 16 and captured == [16]
+
+
+def test_a_long_op_is_captured_once():
+    timer, captured = _timer(300e-6, 280e-6)
+    sample = timer.measure(lambda: None, 1, graph=True)
+    assert captured == [1] and sample.graph.median == pytest.approx(280e-6)
+    # rotating input sets: a multiple of them
+    from hetsim.calibration.measure import graph_calls
+
+    assert graph_calls(3, 1e-6) == 18 and graph_calls(3, 1e-3) == 3
