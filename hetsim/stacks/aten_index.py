@@ -11,7 +11,17 @@ from hetsim.ops import INDEX_BYTES, Gather, Op, Pointwise
 from hetsim.stacks.aten_copies import _dense_copy
 from hetsim.stacks.aten_dispatch import lower_op
 from hetsim.stacks.aten_reductions import cast_first, scan_kernel
-from hetsim.stacks.aten_shapes import FP32_BYTES, SECTOR_BYTES, _name, _sync, expanded, nbytes, nbytes_of
+from hetsim.stacks.aten_shapes import (
+    FP32_BYTES,
+    SECTOR_BYTES,
+    _name,
+    _sync,
+    expanded,
+    iteration_stride,
+    nbytes,
+    nbytes_of,
+    reads_across,
+)
 from hetsim.tracing.trace import AtenOp, TensorMeta
 
 
@@ -137,7 +147,12 @@ def _gather(op: AtenOp) -> tuple[Op, ...]:
     # expanded over its samples) re-reads it from the caches (realcode-check27 / -check28 / -check29: 2-3x over
     # their price where every gathered element was a byte from HBM)
     source = min(n * src.itemsize, nbytes(src))
-    return (Pointwise(n, nbytes(index) + n * out.itemsize + source, op.name, "gather_elements", walk=walk,
+    # an index read across its layout (PQ's codes.T expanded over the queries: neighbouring outputs' indices 64 codes
+    # apart) costs a sector an element (realcode-check33's ADC over 500,000 and 2,000,000 codes: 11.9 and 6.2 ms,
+    # priced -83 and -67 % by its stored bytes)
+    step = iteration_stride(index, out)
+    index_bytes = n * SECTOR_BYTES if reads_across(index, step) else nbytes(index)
+    return (Pointwise(n, index_bytes + n * out.itemsize + source, op.name, "gather_elements", walk=walk,
                       name=_name(op)),)
 
 
