@@ -713,7 +713,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     and log_softmax over a dim that is not the last, in each of the kernel's block shapes; then lookup-sweep
     (lookup_sweep), x[idx] through the element index kernel over code books, tables within the L2 and beyond it;
     then the thirty-third check, realcode-check33, which lives in realcode_sixtysecond, blind to every group before
-    it)."""
+    it; then the thirty-fourth check, realcode-check34, which lives in realcode_sixtythird, blind to every group
+    before it)."""
     from hetsim.calibration.gpu_suite import (
         contention_sweep,
         conv_sweep,
@@ -764,6 +765,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_sixtieth,
         realcode_sixtyfirst,
         realcode_sixtysecond,
+        realcode_sixtythird,
         realcode_tenth,
         realcode_third,
         realcode_thirteenth,
@@ -874,7 +876,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_sixtyfirst.REALCODE_CHECK32,), realcode_sixtyfirst.specs),
             ((spatial_softmax_sweep.SPATIAL_SOFTMAX_SWEEP,), spatial_softmax_sweep.specs),
             ((lookup_sweep.LOOKUP_SWEEP,), lookup_sweep.specs),
-            ((realcode_sixtysecond.REALCODE_CHECK33,), realcode_sixtysecond.specs))
+            ((realcode_sixtysecond.REALCODE_CHECK33,), realcode_sixtysecond.specs),
+            ((realcode_sixtythird.REALCODE_CHECK34,), realcode_sixtythird.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
