@@ -273,8 +273,13 @@ WALK_KEYS = frozenset({"reduction_last", "topk_select_multiblock_fp32", "topk_se
                        "pool_adaptive_max"})
 # walk keys whose walk a profile of their kernels shows, kept wherever it lowers the error at all: the multi-block
 # top-k's per-pass cumsum over a slice's blocks (launch.mbtopk_blocks_per_slice; one row of 1M scores ran 16.8 us of it
-# a pass, realcode-more21), which the many-row cases the bytes bind leave short of halving the error
-WALK_KEPT = frozenset({"topk_select_multiblock", "topk_select_multiblock_fp32"})
+# a pass, realcode-more21), which the many-row cases the bytes bind leave short of halving the error; the spatial
+# softmax's column walks (launch.spatial_softmax_steps: a log_softmax over 8,192 of [8, 8192, 1024] runs 8 blocks,
+# 9.9 ms on an H100, one over 49,408 of [128, 49408, 76] 59 ms, realcode-check23 / -check32), which spatial-softmax-
+# sweep's many-block cases, bound by their bytes, leave short of halving the error: without it such calls were
+# priced -77..-96 %
+WALK_KEPT = frozenset({"topk_select_multiblock", "topk_select_multiblock_fp32", "softmax_spatial",
+                       "log_softmax_spatial"})
 # elementwise kernels whose per-element work binds before the bytes (gpu.compute_work): an element rate beside them
 ELEMENT_RATE_KEYS = frozenset({
     # the strided kernel's offsets (a broadcast), a cast's unvectorised load-with-cast (bf16 -> fp32, bool -> bf16:
