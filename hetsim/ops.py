@@ -544,6 +544,9 @@ class AxisReduction(Reduction):
     # walks both strides, ~3x the time of the [rows, cols, inner] view's (reduce-sweep). Only which measured
     # neighbours correct it (product_table.product_class), not its key's price
     split: bool = field(default=False, metadata={"omit_default": True})
+    # the input's bytes read again from the caches: an input broadcast over a dim (an expanded K cache's heads) is read
+    # from HBM once, its repeats from the L2 (hetsim.hardware.gpu.cached_rereads); not in `bytes`
+    cached_bytes: int = field(default=0, metadata={"omit_default": True})
 
     @property
     def flops(self) -> float:
@@ -557,7 +560,7 @@ class AxisReduction(Reduction):
             # the int64 indices written beside the values (argmax / argmin: the indices alone); over a short dim they
             # outweigh the read (max.dim over 3 fp32 channels writes 4 bytes of values and 8 of indices an output)
             written = (written if self.aten.startswith(VALUE_INDEX_REDUCTIONS) else 0) + INDEX_BYTES * outputs
-        return dtype_bytes(self.dtype) * self.rows * self.cols * self.inner + written
+        return dtype_bytes(self.dtype) * self.rows * self.cols * self.inner - self.cached_bytes + written
 
 
 @dataclass(frozen=True)

@@ -228,7 +228,9 @@ def walk_bytes(op: Op) -> float:
         walk = launch.reduce_walk(op.rows, op.cols, dtype_bytes(op.dtype), op.inner)
         if op.aten.startswith(INDEX_REDUCTIONS):
             walk *= ACCUMULATE_BYTES / dtype_bytes(op.dtype)  # over another dim: the same, its elements counted
-        return walk
+        # a broadcast input's repeats come from the caches, the lane's loads as much sooner (cached_rereads)
+        logical = dtype_bytes(op.dtype) * op.rows * op.cols * op.inner
+        return residency.hbm_equivalent(walk, op.cached_bytes / logical) if op.cached_bytes else walk
     if isinstance(op, TopK):
         if multiblock_select(op):
             # each digit pass's cumsum over a slice's blocks: a digit's count (4 bytes) a block, one after another
@@ -395,7 +397,7 @@ def hbm_bytes(op: Op) -> float:
     walk (walk_bytes) is not shortened: the norms' row walks, fitted with it, ran worse (lane latency and block
     reductions bind them more than the loads), though GroupNorm's moments ran 1.9x faster from the L2. A batched
     product's broadcast operand adds its re-reads (broadcast_rereads)."""
-    rereads = broadcast_rereads(op) + softmax_rereads(op)
+    rereads = broadcast_rereads(op) + softmax_rereads(op) + cached_rereads(op)
     if not op.l2_share:
         return op.bytes + rereads
     # an outer product (k <= OUTER_K) has no math for its loads to overlap, a skinny one little: it streams like an
@@ -403,6 +405,14 @@ def hbm_bytes(op: Op) -> float:
     matrix = op.uses_matrix_units and not (isinstance(op, Matmul) and (op.k <= OUTER_K or skinny_streams(op)))
     gain = residency.L2_GAIN_MATRIX if matrix else residency.L2_GAIN
     return residency.hbm_equivalent(op.bytes, op.l2_share, gain) + rereads
+
+
+def cached_rereads(op: Op) -> float:
+    """HBM-equivalent bytes of a reduction's input read again from the L2 (AxisReduction.cached_bytes: a broadcast
+    input's repeats) at an elementwise kernel's gain (residency.L2_GAIN). Profiled on an H100: the norms of a K cache
+    expanded 8x over the query heads ran 72 us where the same shape unexpanded ran 253 (realcode-check33), one of
+    [3000, 504, 256] fp32 expanded 504x or 3000x 256 and 408 us for 1.5 GB logical (realcode-check27)."""
+    return op.cached_bytes / residency.L2_GAIN if isinstance(op, AxisReduction) else 0.0
 
 
 def softmax_rereads(op: Op) -> float:

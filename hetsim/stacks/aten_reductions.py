@@ -51,8 +51,10 @@ def _reduction(op: AtenOp) -> tuple[Op, ...]:
     kind = {"amax": "max", "max": "max", "argmax": "max", "amin": "min", "min": "min", "argmin": "min",
             "any": "max", "all": "min", "aminmax": "max"}.get(op.base, "sum")
     kept_between = [d for d in range(min(dims), max(dims) + 1) if d not in dims and x.shape[d] > 1] if dims else []
+    # a broadcast input (x.expand(...).norm(dim=-1)): its stored bytes from HBM, its repeats from the caches
+    cached = x.numel * x.itemsize - nbytes(x) if broadcast(x) else 0
     return (AxisReduction(rows, cols, hdtype(x), kind, inner=inner, aten=op.name,
-                          split=bool(kept_between) and laid is None, name=_name(op)),)
+                          split=bool(kept_between) and laid is None, cached_bytes=cached, name=_name(op)),)
 
 
 def _trace(op: AtenOp) -> tuple[Op, ...]:
