@@ -308,7 +308,7 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
     def validate_ops_cmd(
         cases: Annotated[list[Path], typer.Option(
             help="op cases from traces, e.g. calibration/e2e/H200/ops.parquet; repeat it to pool several files "
-                 "(the blind checks' sweeps together)")],
+                 "(the blind checks' sweeps together; a case a later file timed again takes its later reading)")],
         device: Annotated[str, typer.Option(help="catalogue GPU the cases were measured on")] = "H200",
         profile: Annotated[Path | None, typer.Option(help=PROFILE_HELP)] = None,
         show: Annotated[bool, typer.Option("--cases-table", help="print every case")] = False,
@@ -320,11 +320,13 @@ def register(app: typer.Typer, friendly: Callable) -> typer.Typer:
         each call (op case, model, suite runner) is added to the predictions and printed; views (no kernel)
         are compared in stream and host only, their graph and idle readings reported apart."""
         from hetsim.calibration.predict import gpu_model
-        from hetsim.calibration.trace_cases import load_cases, print_report, validate_ops
+        from hetsim.calibration.trace_cases import pool_cases, print_report, validate_ops
 
         model = gpu_model(device, profile)
-        pooled = [c for path in cases for c in load_cases(path)]
-        print_report(validate_ops(model, pooled, " + ".join(map(str, cases))), json_out=json_out, show_cases=show)
+        pooled, retimed = pool_cases(cases)
+        report = validate_ops(model, pooled, " + ".join(map(str, cases)))
+        report.retimed = retimed
+        print_report(report, json_out=json_out, show_cases=show)
 
     @validate.command("methods")
     @friendly

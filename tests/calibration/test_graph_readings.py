@@ -1,15 +1,15 @@
-"""How many calls the timer captures in one CUDA graph (hetsim.calibration.measure.Timer._measure)."""
+"""Graph readings: how many calls the timer captures in one CUDA graph (hetsim.calibration.measure.Timer._measure),
+and a case timed again in a later file taking the later reading in pooled validation (trace_cases.pool_cases)."""
 
 from __future__ import annotations
 
 import pytest
 
-torch = pytest.importorskip("torch")
-
 
 def _timer(eager_s: float, kernel_s: float):
     """A CPU timer made to take the graph path, its eager reading `eager_s` a call; a replay of `calls` calls takes
     `kernel_s` each or a 12 us launch, whichever is longer (what a slow host showed on an H100)."""
+    torch = pytest.importorskip("torch")
     from hetsim.calibration import measure
 
     timer = measure.Timer(torch.device("cpu"))
@@ -44,3 +44,22 @@ def test_a_long_op_is_captured_once():
     from hetsim.calibration.measure import graph_calls
 
     assert graph_calls(3, 1e-6) == 18 and graph_calls(3, 1e-3) == 3
+
+
+def test_a_case_timed_again_in_a_later_file_takes_the_later_reading(tmp_path):
+    # pooled validation (hetsim validate ops --cases A --cases B): a re-time replaces, never doubles, a case
+    import pandas as pd
+
+    from hetsim.calibration.paths import REPO_ROOT
+    from hetsim.calibration.trace_cases import load_cases, pool_cases
+
+    first = REPO_ROOT / "calibration" / "profiles" / "runs" / "H100-SXM-aten-common-check-2026-12-06.parquet"
+    rows = pd.read_parquet(first)
+    again = rows.iloc[:3].assign(graph_s=rows.graph_s.iloc[:3] / 10)
+    later = tmp_path / "retime.parquet"
+    again.to_parquet(later)
+    pooled, retimed = pool_cases([first, later])
+    assert retimed == 3 and len(pooled) == len(load_cases(first))
+    by_case = {c.case: c for c in pooled}
+    for r in again.itertuples():
+        assert by_case[int(r.case)].measured["graph"] == pytest.approx(r.graph_s)
