@@ -63,3 +63,24 @@ def test_a_case_timed_again_in_a_later_file_takes_the_later_reading(tmp_path):
     by_case = {c.case: c for c in pooled}
     for r in again.itertuples():
         assert by_case[int(r.case)].measured["graph"] == pytest.approx(r.graph_s)
+
+
+def test_the_cases_listed_for_re_timing_are_every_single_call_graph_reading_of_the_checks():
+    # the harness's rule alone, whatever the case's error: the old timer captured one call a graph where the eager
+    # reading took REPLAY_HIDDEN_S or more, and a replay under it leaves the launch exposed
+    pytest.importorskip("torch")
+    import pandas as pd
+
+    from hetsim.calibration.measure import REPLAY_HIDDEN_S
+    from hetsim.calibration.paths import REPO_ROOT
+
+    runs = REPO_ROOT / "calibration" / "profiles" / "runs"
+    for gpu in ("H100-SXM", "H200"):
+        ids = []
+        for path in sorted(runs.glob(f"{gpu}-aten-*check*.parquet")):
+            rows = pd.read_parquet(path)
+            rows = rows[rows.error.fillna("") == ""]
+            ids += list(rows[(rows.t_stream_s >= REPLAY_HIDDEN_S) & (rows.graph_s < REPLAY_HIDDEN_S)].case)
+        listed = (REPO_ROOT / "experiments" / "kernel_dispatch" / f"graph_retime_ids_{gpu}.txt").read_text()
+        assert sorted(int(i) for i in listed.split(",")) == sorted(ids)
+        assert len(ids) > 100
