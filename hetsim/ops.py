@@ -560,7 +560,12 @@ class AxisReduction(Reduction):
             # the int64 indices written beside the values (argmax / argmin: the indices alone); over a short dim they
             # outweigh the read (max.dim over 3 fp32 channels writes 4 bytes of values and 8 of indices an output)
             written = (written if self.aten.startswith(VALUE_INDEX_REDUCTIONS) else 0) + INDEX_BYTES * outputs
-        return dtype_bytes(self.dtype) * self.rows * self.cols * self.inner - self.cached_bytes + written
+        return self.input_bytes - self.cached_bytes + written
+
+    @property
+    def input_bytes(self) -> float:
+        """The input's elements as the kernel reads them, a broadcast one's repeats included."""
+        return dtype_bytes(self.dtype) * self.rows * self.cols * self.inner
 
 
 @dataclass(frozen=True)

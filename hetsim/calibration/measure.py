@@ -186,7 +186,6 @@ class Timer:
         return out
 
 
-
 def open_passes(rows) -> None:
     """Rows timed once (`t_stream_s`, `cpu_s`) start their lists of interleaved passes with that pass."""
     for r in rows:

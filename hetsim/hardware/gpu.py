@@ -229,8 +229,7 @@ def walk_bytes(op: Op) -> float:
         if op.aten.startswith(INDEX_REDUCTIONS):
             walk *= ACCUMULATE_BYTES / dtype_bytes(op.dtype)  # over another dim: the same, its elements counted
         # a broadcast input's repeats come from the caches, the lane's loads as much sooner (cached_rereads)
-        logical = dtype_bytes(op.dtype) * op.rows * op.cols * op.inner
-        return residency.hbm_equivalent(walk, op.cached_bytes / logical) if op.cached_bytes else walk
+        return residency.hbm_equivalent(walk, op.cached_bytes / op.input_bytes) if op.cached_bytes else walk
     if isinstance(op, TopK):
         if multiblock_select(op):
             # each digit pass's cumsum over a slice's blocks: a digit's count (4 bytes) a block, one after another
