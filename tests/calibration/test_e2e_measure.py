@@ -191,7 +191,8 @@ def test_an_in_place_division_replays_at_one_magnitude_and_optional_tensors_stay
 def test_ops_whose_kernels_assert_on_their_values_get_valid_inputs():
     """A CUDA kernel's device-side assertion loses the GPU for every case after it (realcode-check27's first two
     runs): repeat_interleave's counts must sum to its output_size, binary_cross_entropy's probabilities and targets
-    lie in [0, 1], masked_scatter's mask holds no more ones than its source has elements. The CPU kernels raise
+    lie in [0, 1], masked_scatter's mask holds no more ones than its source has elements, index_copy_'s
+    indices lie within its table. The CPU kernels raise
     where the CUDA ones assert, so each replaying on the CPU is the check."""
     torch = pytest.importorskip("torch")
     import inspect
@@ -232,6 +233,15 @@ def test_ops_whose_kernels_assert_on_their_values_get_valid_inputs():
     assert unpool().shape == (2, 3, 32, 32)
     # one input a window, spread over the plane as a pool's indices are
     assert len(unpool.kwargs["indices"].unique()) == 256 and int(unpool.kwargs["indices"].max()) < 1024
+    # realcode-check34's first run lost the GPU at a block table's index_copy_: an integer table has no float dim to
+    # bound the index draw (1000 by default), so each index is taken within the table's rows
+    table, rows = TensorMeta((256, 2048), (2048, 1), "int32"), TensorMeta((32,), (1,), "int64")
+    moved = op_callable(AtenOp("aten.index_copy_.default", (table, rows, TensorMeta((32, 2048), (2048, 1), "int32")),
+                               (table,), {"dim": 0}), cpu)
+    assert moved().shape == (256, 2048) and int(moved.kwargs["index"].max()) < 256
+    picked = op_callable(AtenOp("aten.index_select.default", (TensorMeta((128,), (1,), "int32"), rows),
+                                (TensorMeta((32,), (1,), "int32"),), {"dim": -1}), cpu)
+    assert picked().shape == (32,) and int(picked.kwargs["index"].max()) < 128
 
 
 def test_a_histogram_is_timed_over_its_declared_range():

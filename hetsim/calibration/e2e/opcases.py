@@ -203,6 +203,10 @@ def _unit_magnitude(t: torch.Tensor) -> torch.Tensor:
     return t
 
 
+# ops of (self, dim, index, ...) whose CUDA kernels assert each index lies within self's dim
+DIM_INDEXED = frozenset({"index_copy", "index_add", "index_fill", "index_reduce", "index_select"})
+
+
 def _within_assertions(name: str, op: AtenOp, tensors: list[torch.Tensor]) -> None:
     """Redraw, in place in `tensors`, the inputs of ops whose CUDA kernels assert on their values: a device-side
     assertion loses the GPU for every case after it (realcode-check27's first two runs)."""
@@ -226,6 +230,12 @@ def _within_assertions(name: str, op: AtenOp, tensors: list[torch.Tensor]) -> No
         # each input's index where a pool over the output plane took it from: within the plane, as the kernel
         # asserts, and spread over it as a pool's are (the integer draw put every one in the first few positions)
         tensors[1].copy_(_pooled_positions(tensors[1], [int(s) for s in op.args["output_size"]]))
+    elif name.rstrip("_") in DIM_INDEXED and len(tensors) > 1 and not tensors[1].is_floating_point():
+        # index_copy_(self, dim, index, source): each index within self's dim, as IndexKernel.cu asserts. An integer
+        # table (a block table, token ids) has no float dim to bound the draw, whose default of 1000 overran a
+        # 256-row table (realcode-check34's first run lost the GPU so)
+        rows = tensors[0].shape[int(op.args.get("dim", 0))] if tensors[0].dim() else 1
+        _storage(tensors[1]).remainder_(max(rows, 1))
     elif name == "fractional_max_pool2d" and len(tensors) > 1:
         # its random samples, one pair a plane, in [0, 1) as torch draws them (a negative one walks a window off the
         # input)
