@@ -98,6 +98,9 @@ class Matmul(Op):
     # a traced 2-D product's operand layouts, A's then B's: "n" row-major, "t" transposed (nn.Linear's weight: "nt");
     # cuBLAS picks its kernel by them (hetsim.hardware.product_table); "": not traced or not 2-D
     layout: str = field(default="", metadata={"omit_default": True})
+    # the share of a broadcast weight's re-reads by the batch's later items that the L2 serves
+    # (hetsim.hardware.gpu.broadcast_rereads): set by a GPU model from the weight's bytes and its L2; 1 where unset
+    reread_share: float = field(default=1.0, metadata={"omit_default": True})
 
     @property
     def flops(self) -> float:

@@ -41,6 +41,9 @@ by (`neighbour_tables`, `conv_tables`) and fit no key. Each regime below becomes
     copy_expand     a copy out of a broadcast (stride-0) view: repeat_kv's clone of the expanded K/V heads
     copy_cat        cat / clone of contiguous inputs (DynamicCache's growth)
     index_copy      index_copy_ of cache rows (StaticCache's update)
+    index_copy_rows index_copy_ of whole rows over the outermost dim (aten_index._row_scatter): the element index
+                    kernel over a two-dim iterator, its elements' rate beside the bytes (STEP_ROOF_KEYS, as
+                    index_lookup), fitted on rowscatter-sweep
     embedding       nn.Embedding's row gather (its own kernel and dispatch, not index_select's)
     embedding_few   over <= 16 tokens: index_select's small-index kernel walks the rows one by one (per index,
                     as gather_few)
@@ -68,7 +71,8 @@ by (`neighbour_tables`, `conv_tables`) and fit no key. Each regime below becomes
                     sorting.topk_sort): RESIDUAL_KEYS fitted only on sorted / unsorted twins (TWIN_ONLY_KEYS)
     scan_outer      cumsum over an outer dim (scan_outer_dim: a thread walks each column): the bytes or its walk
     gather_few      index_select of <= 16 indices (ATen's small-index kernel walks them one after another):
-                    device_s = overhead_s + item_s x indices (the wave term of OpClassRates, one wave)
+                    device_s = overhead_s + item_s x indices (the wave term of OpClassRates, one wave) + the rows'
+                    elements at an element rate where enough wide rows were timed (fit_per_index; every file's)
     index_add_few   index_add_ of <= 16 source rows: the same small-index walk, an atomic add per index
     nll_loss        a reduced nll_loss_forward: one block's trips over the rows, then thread 0's serial sum over
                     its threads (overhead_s + threads x wave_s + max(trips / flop_rate, bytes / bw_bytes_per_s),
@@ -224,7 +228,8 @@ from hetsim.ops import HostCall, Op
 
 FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "pointwise", "pointwise_broadcast",
             "pointwise_cast", "pointwise_strided_cast", "cast", "cast_fp32", "copy_strided", "cat_one_input",
-            "copy_expand", "copy_cat", "cat_strided", "index_elementwise", "index_lookup", "attention_cudnn_prefill",
+            "copy_expand", "copy_cat", "cat_strided", "index_elementwise", "index_lookup", "index_copy_rows",
+            "attention_cudnn_prefill",
             "attention_masked_prefill", "index_copy",
             "embedding", "embedding_few", "reduction_last", "matmul_outer", "attention_masked",
             "reduction_outer", "reduction_outer_max", "cast_fp8", "cast_from_fp8", "gather_few", "layer_norm", "select",
@@ -342,12 +347,13 @@ RATE_SPAN = {**dict.fromkeys(ELEMENT_RATE_KEYS, (10.0, 13.0)), "gather_elements"
 # a fixed cost per step beside the bytes: overhead + steps x wave_s + bytes / bw (a radix sort's passes)
 STEP_KEYS = frozenset({"sort", "sort_inplace", "softmax_warp", "softmax_last", "attention_cudnn_prefill",
                        "attention_masked_prefill", "attention_cudnn_wide", "fft", "embedding_bag", "nll_loss",
-                       "index_elementwise", "index_lookup", "bmm_fp32", *LIBRARY_KEYS})
+                       "index_elementwise", "index_lookup", "index_copy_rows", "bmm_fp32", *LIBRARY_KEYS})
 # step keys whose second term is the elements' math (gpu.compute_work: gpu.softmax_math), not the bytes: a softmax's
 # exp, max and sum per element in fp32 (realcode groups: bf16 and fp32 rows of one length ran the same time a row in
 # the persistent kernel, ~0.7 T elements/s on an H200); the block kernel's steps count its 16-byte loads instead of
 # its elements (gpu.softmax_lane_work: 16-bit rows of 128256 ran in 19 us where fp32 ones took 29, realcode-more8)
 STEP_ELEMENT_KEYS = frozenset({"softmax_warp", "softmax_last", "nll_loss", "index_elementwise", "index_lookup",
+                               "index_copy_rows",
                                *(set(LIBRARY_KEYS) - set(SOLVER_KEYS)),
                                # nn.EmbeddingBag: the grid's rounds, its warp steps (Gather.elements) the work
                                "embedding_bag"})
@@ -356,7 +362,7 @@ STEP_ELEMENT_KEYS = frozenset({"softmax_warp", "softmax_last", "nll_loss", "inde
 # bf16 and fp32, so its bytes never bind
 # the library kernels (hetsim.stacks.aten_library: a factorisation's panel steps beside its flops, cdist's outputs
 # beside its features) the same: their counted work, or their operands' bytes where those bind
-STEP_ROOF_KEYS = frozenset({"softmax_last", "nll_loss", "index_elementwise", "index_lookup",
+STEP_ROOF_KEYS = frozenset({"softmax_last", "nll_loss", "index_elementwise", "index_lookup", "index_copy_rows",
                             *(set(LIBRARY_KEYS) - set(SOLVER_KEYS))})
 # a step-roof key's grid where its rates lie outside the default (log10 of work a second, then of the bytes' lowest):
 # a reduced nll_loss's one block runs ~2.4 M trips a second (a dependent pair of loads each, ~0.42 us) and its threads'
@@ -407,7 +413,9 @@ WAVE_FIT_KEYS = {"topk_select_singleblock": launch.SMS,
 # spread), and a key fitted on the first file's would ignore the rest
 EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | FLOOR_KEYS | THREE_TERM_KEYS | set(WAVE_FIT_KEYS) | {
     "scan_device", "copy_cat", "gemv", "multinomial", "batch_norm", "copy_strided", "copy_transpose",
-    "topk_select_multiblock", "copy_repeat", "copy_memcpy", "copy_expand", "pointwise_int_div"}
+    "topk_select_multiblock", "copy_repeat", "copy_memcpy", "copy_expand", "pointwise_int_div",
+    # the small-index kernel's element rate: rowscatter-sweep's wide rows beside the fit's narrow ones
+    "gather_few"}
 # keys whose fitted ops keep their misses, each op then corrected by its measured neighbours' (hetsim.hardware.
 # product_table): cuBLAS's kernel choice for products (fp32 and the trace-fitted 16-bit keys, 2-D and batched), ATen's
 # reduce kernel's block shape and split for reductions, and the launch shapes of the traced elementwise, copy, cast,
@@ -423,7 +431,8 @@ ELEMENT_NEIGHBOUR_KEYS = frozenset({
     "pointwise", "pointwise_broadcast", "pointwise_fill", "pointwise_math", "pointwise_transpose", "pointwise_cast",
     "pointwise_strided_cast", "cast", "cast_fp32", "cast_int64", "cast_unrolled", "copy_strided", "copy_transpose",
     "copy_cat", "copy_expand", "copy_memcpy", "cat_strided", "cat_unaligned", "gather_elements",
-    "index_gather", "index_elementwise", "index_lookup", "index_add", "embedding", "scatter", "scatter_add",
+    "index_gather", "index_elementwise", "index_lookup", "index_copy_rows", "index_add", "embedding", "scatter",
+    "scatter_add",
     "softmax_last",
     "softmax_warp", "pad_edge", "index_select", "foreach",
     # a pool's kernel by its window walk and its warps' sectors, which (outputs, bytes) only roughly tell apart
@@ -863,19 +872,32 @@ def _roof(a, b, p: float):
     return hi * ((a / hi) ** p + (b / hi) ** p) ** (1.0 / p)
 
 
-def fit_per_index(points: list[Point]) -> tuple[float, float]:
-    """(overhead_s, item_s) minimising the relative error of overhead + item_s x rows against graph_s."""
+# a per-index key fits an element rate beside its indices only where this many of its cases walk at least
+# PER_INDEX_ELEMENTS_SEEN elements (rowscatter-sweep's wide few-index selects); else its rows' elements go unpriced, as
+# its cases cannot tell their time
+PER_INDEX_ELEMENT_CASES, PER_INDEX_ELEMENTS_SEEN = 3, 1 << 20
+
+
+def fit_per_index(points: list[Point]) -> tuple[float, float, float]:
+    """(overhead_s, item_s, element_s) minimising the relative error of overhead + item_s x rows + element_s x
+    elements (gpu.compute_work: the rows' elements the small-index kernel walks) against graph_s; element_s is 0 where
+    too few cases walk enough elements to tell it (PER_INDEX_ELEMENT_CASES), or where it fits below 0."""
     import numpy as np
 
     g = np.array([p.graph_s for p in points])
     n = np.array([float(p.op.rows) for p in points])
+    e = np.array([compute_work(p.op) for p in points])
+    if int(np.sum(e >= PER_INDEX_ELEMENTS_SEEN)) >= PER_INDEX_ELEMENT_CASES:
+        sol, *_ = np.linalg.lstsq(np.stack([1.0 / g, n / g, e / g], axis=1), np.ones_like(g), rcond=None)
+        if min(sol) >= 0:
+            return float(sol[0]), float(sol[1]), float(sol[2])
     sol, *_ = np.linalg.lstsq(np.stack([1.0 / g, n / g], axis=1), np.ones_like(g), rcond=None)
     over, item = float(sol[0]), float(sol[1])
     if item < 0:
-        return float(statistics.median(g)), 0.0
+        return float(statistics.median(g)), 0.0, 0.0
     if over < 0:
-        return 0.0, float(np.sum(n / g) / np.sum((n / g) ** 2))
-    return over, item
+        return 0.0, float(np.sum(n / g) / np.sum((n / g) ** 2)), 0.0
+    return over, item, 0.0
 
 
 def _abs_errs(pred: list[float], meas: list[float]) -> list[float]:
@@ -946,15 +968,20 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
                **{f"host_{k}": v for k, v in _quality(_abs_errs([dispatch] * len(points),
                                                                 [p.cpu_s for p in points])).items()}}
     elif key in PER_INDEX_KEYS:
-        over, item = fit_per_index(points)
+        over, item, element = fit_per_index(points)
         dispatch = statistics.median(p.cpu_s for p in points)
         gaps = [max(0.0, p.stream_s - p.graph_s) for p in dev_bound]
         gap = statistics.median(gaps) if gaps else (base.eager_gap_s if base else 0.0)
         if not gaps:
             notes.append("no device-bound case: eager_gap_s from the key it refines")
-        notes.append("device_s = overhead_s + item_s x indices (one wave of one row), bytes not counted")
-        rates = OpClassRates(over, math.inf, math.inf, source="calibrated", dispatch_s=dispatch, eager_gap_s=gap,
-                             wave_slots=1.0, item_s=item)
+        if element:
+            notes.append("device_s = overhead_s + item_s x indices (one wave of one row) + the rows' elements / "
+                         "flop_rate (an offset an element), bytes not counted")
+        else:
+            notes.append("device_s = overhead_s + item_s x indices (one wave of one row), bytes not counted (too few "
+                         f"cases of >= {PER_INDEX_ELEMENTS_SEEN:,} elements to fit an element rate)")
+        rates = OpClassRates(over, math.inf, 1.0 / element if element else math.inf, source="calibrated",
+                             dispatch_s=dispatch, eager_gap_s=gap, wave_slots=1.0, item_s=item)
         dev = [op_device_s(rates, p.op) for p in points]
         fit = {"points": len(points), "device_points": len(points), "host_points": len(points),
                "host_bound_points": len(host_bound), "device_bound_points": len(dev_bound),

@@ -41,7 +41,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from hetsim.hardware import launch, product_table, residency, sorting
-from hetsim.hardware.launch import ACCUMULATE_BYTES
+from hetsim.hardware.launch import ACCUMULATE_BYTES, FEW_ROWS
 from hetsim.ops import (
     INDEX_BYTES,
     INDEX_REDUCTIONS,
@@ -277,7 +277,8 @@ def walk_bytes(op: Op) -> float:
 
 
 WELFORD_REDUCTIONS = ("aten.var", "aten.std")
-INDEX_GATHERS = ("aten.index.", "aten._unsafe_index.")  # x[idx]: ATen's index kernel
+INDEX_COPIES = ("aten.index_copy_.", "aten.index_copy.")  # index_copy_'s row scatter (aten_index._row_scatter)
+INDEX_GATHERS = ("aten.index.", "aten._unsafe_index.", *INDEX_COPIES)  # x[idx]: ATen's index kernel, as the scatter
 EMBEDDING_BAGS = ("aten._embedding_bag",)  # nn.EmbeddingBag's forward (_embedding_bag, _embedding_bag_forward_only)
 # kernels paying a fixed cost per index of a table of rows
 ROW_INDEX_GATHERS = (*INDEX_GATHERS, "aten.embedding", "aten.index_select")
@@ -428,11 +429,24 @@ def broadcast_rereads(op: Op) -> float:
     """HBM-equivalent bytes of a traced bmm's second operand read again by every batch item after the first: one
     weight broadcast over the batch (stride 0; torch.matmul of a non-contiguous 3-D input and a 2-D weight expands
     the weight) is one HBM read (Matmul.bytes), but cuBLAS runs the batch as separate products and each reads the whole
-    weight, from the L2 at its rate (residency.L2_GAIN_REREAD; a weight wider than the L2 is taken to fit, not
-    checked). Profiled: 1024 items of 2 rows against a 5.3 MB weight ran nvjet's 384 x 8 tiles for 545 us, 5.4 GB at
-    ~10 TB/s, priced 18 us from the bytes once (realcode-check13); realcode-more11's 0.5-17 MB weights over 16-1024
-    items ran their re-reads at 9-16 TB/s. The term fades as rows per item grow: the math then binds."""
-    return broadcast_reread_bytes(op) / residency.L2_GAIN_REREAD
+    weight: from the L2 at its rate (residency.L2_GAIN_REREAD) as far as the L2 holds the weight (Matmul.reread_share,
+    with_reread_share), from HBM beyond. Profiled: 1024 items of 2 rows against a 5.3 MB weight ran nvjet's 384 x 8
+    tiles for 545 us, 5.4 GB at ~10 TB/s, priced 18 us from the bytes once (realcode-check13); realcode-more11's
+    0.5-17 MB weights over 16-1024 items ran their re-reads at 9-16 TB/s. A vocabulary projection's 0.2-2 GB weight
+    over 4-128 last tokens ran each item's pass at the HBM's rate (nvjet's 256-512 x 8 tiles, realcode-check34 on an
+    H100: 8 x 788 MB in 2.0 ms, priced -47 % with every re-read from the L2). The term fades as rows per item grow:
+    the math then binds."""
+    share = op.reread_share if isinstance(op, Matmul) else 1.0
+    rereads = broadcast_reread_bytes(op)
+    return rereads * share / residency.L2_GAIN_REREAD + rereads * (1.0 - share)
+
+
+def with_reread_share(op: Op, l2) -> Op:
+    """`op` with the share of its broadcast weight's re-reads an L2 (`l2`: its bytes or a residency.L2) serves: the
+    weight held as far as residency.l2_share holds a working set of its bytes; other ops unchanged."""
+    if not broadcast_reread_bytes(op):
+        return op
+    return replace(op, reread_share=residency.l2_share(op.k * op.n * dtype_bytes(op.dtype), l2))
 
 
 def broadcast_reread_bytes(op: Op) -> float:
@@ -542,6 +556,10 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         if op.elementwise:  # a thread an element, not the vectorised rows
             # over a table an SM's L1 holds (a code book) its lookups stream: a key of their own before the kernel's
             own = ("index_lookup", "index_elementwise") if code_book(op) else ("index_elementwise",)
+            if op.aten.startswith(INDEX_COPIES):
+                # index_copy_'s row scatter (aten_index._row_scatter): the same kernel over a two-dim iterator, a key
+                # of its own where fitted (rowscatter-sweep), else the code book's pace
+                own = ("index_copy_rows", *own)
         return (*own, "index_gather", *rate_keys(replace(op, aten="")))
     if isinstance(op, Gather) and op.aten.startswith(INDEX_ADDS):
         # index_add_: an atomic add per element into the destination's rows (BM25's scatter-add, MoE's combine),
@@ -778,6 +796,8 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "index_put": ("index_copy", "gather_narrow", "gather"),  # x[idx] = v: the index kernel writing rows
     "index_elementwise": ("index_gather", "gather"),  # x[idx] a thread an element (1-D tables, x[b, t])
     "index_lookup": ("index_elementwise", "index_gather", "gather"),  # the same over a table within an SM's L1
+    # index_copy_ of whole rows over the outermost dim: the element kernel over a two-dim iterator
+    "index_copy_rows": ("index_lookup", "index_elementwise", "index_gather", "gather"),
     "index_gather": ("gather",),  # x[idx]: the index kernel reading rows (Gather with aten index, any row size)
     "scatter": ("gather_narrow", "gather"),  # an element scatter (scatter_): one element per index, anywhere
     "scatter_add": ("scatter", "gather_narrow", "gather"),  # the same with an atomic add per element
@@ -834,7 +854,6 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "index_add_few": ("index_add", "gather"),  # index_add_ of <= FEW_ROWS source rows (the small-index kernel)
 }
 CUDNN_NARROW_HEAD_DIM = 128  # cuDNN's forward kernels up to this head dim walk their key tiles at one pace
-FEW_ROWS = 16  # rows (tokens, indices) up to which embedding and index_select walk them one after another
 OUTER_K = 2  # a matmul with a shorter contraction (k = 1, all that was measured) is an outer product
 
 
@@ -1137,6 +1156,7 @@ class GpuModel:
             dev, stream = sum(p[0] for p in prices), sum(p[1] for p in prices)
             return dev, stream, prices[0][2], max(prices[0][2], stream)
         r = self.rates_for(op)
+        op = with_reread_share(op, self.l2)
         if getattr(op, "scattered_bytes", 0) and not op.scattered_share:
             # a forward's scatter (a replayed case's already holds its share): its writes merge in the L2 all the same
             op = residency.merged_share(op, self.l2)

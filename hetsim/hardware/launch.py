@@ -298,6 +298,9 @@ def nll_loss_trips(rows: int, threads: int) -> int:
 # takes 512 elements, each thread 4 of them one after another, each an index loaded and then the element it names (a
 # dependent pair of loads a trip)
 INDEX_ELEMENT_THREADS, INDEX_ELEMENT_UNROLL = 128, 4
+# indices (tokens, rows) up to which ATen's small-index kernels (Indexing.cu, `numIndices <= 16`) serve index_select,
+# embedding and index_add_: a row's threads walk the indices one after another (hetsim.hardware.gpu.few_index_select)
+FEW_ROWS = 16
 
 
 def index_element_trips(elements: int) -> int:

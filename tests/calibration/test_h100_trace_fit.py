@@ -19,6 +19,9 @@ POOL_SPECIAL = set(range(26184, 26298))  # pool-special-sweep's ids
 LONGK = set(range(27729, 27793))  # longk-sweep's ids: timed on an H100 only (2026-12-06), every case fitted
 # spatial-softmax-sweep's and lookup-sweep's ids: timed on an H100 only (2026-12-07), every case fitted
 SPATIAL_LOOKUP = set(range(29303, 29387))
+# rowscatter-sweep's ids: timed on an H100 only (2026-12-07, seventeenth session), every case fitted (index_copy_rows,
+# gather_few's element rate)
+ROWSCATTER = set(range(32600, 32632))
 # tiny-sweep's x[idx] rows (tiny_sweep.FITTED): the code-book key's fixed cost, taken as cases on the H100 only
 TINY_ROWS = RUNS / "H100-SXM-aten-tiny-sweep-index-rows-2026-12-05.parquet"
 
@@ -45,7 +48,8 @@ def test_the_h100_fit_reads_h100_data_only_and_the_h200_fit_s_cases():
     ours, theirs = _case_ids(h100["cases"]), _case_ids(h200["cases"])
     tiny_rows = _case_ids([str(TINY_ROWS.relative_to(REPO_ROOT))])
     assert len(tiny_rows) == 15 and tiny_rows <= ours and ours & SPATIAL_LOOKUP == SPATIAL_LOOKUP
-    h100_only = INTERP | POOL_SPECIAL | LONGK | SPATIAL_LOOKUP | tiny_rows
+    h100_only = INTERP | POOL_SPECIAL | LONGK | SPATIAL_LOOKUP | ROWSCATTER | tiny_rows
+    assert ours & ROWSCATTER == ROWSCATTER
     assert LATER <= theirs and ours - h100_only == theirs - LATER - INTERP
     assert ours & INTERP  # the foreach launches and unreduced nll_loss of interp-sweep (interp_sweep.FITTED)
     # the pools and special functions of pool-special-sweep (pool_special_sweep.FITTED), timed on an H100 only

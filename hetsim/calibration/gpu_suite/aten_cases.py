@@ -714,7 +714,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     (lookup_sweep), x[idx] through the element index kernel over code books, tables within the L2 and beyond it;
     then the thirty-third check, realcode-check33, which lives in realcode_sixtysecond, blind to every group before
     it; then the thirty-fourth check, realcode-check34, which lives in realcode_sixtythird, blind to every group
-    before it)."""
+    before it; then rowscatter-sweep (rowscatter_sweep), index_copy_ of whole rows over the outermost dim and
+    index_select of a few indices over wide rows, the forms the thirty-fourth check's tail ran)."""
     from hetsim.calibration.gpu_suite import (
         contention_sweep,
         conv_sweep,
@@ -791,6 +792,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_twentysixth,
         realcode_twentythird,
         reduce_sweep,
+        rowscatter_sweep,
         scatter_sweep,
         select_sweep,
         spatial_softmax_sweep,
@@ -877,7 +879,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((spatial_softmax_sweep.SPATIAL_SOFTMAX_SWEEP,), spatial_softmax_sweep.specs),
             ((lookup_sweep.LOOKUP_SWEEP,), lookup_sweep.specs),
             ((realcode_sixtysecond.REALCODE_CHECK33,), realcode_sixtysecond.specs),
-            ((realcode_sixtythird.REALCODE_CHECK34,), realcode_sixtythird.specs))
+            ((realcode_sixtythird.REALCODE_CHECK34,), realcode_sixtythird.specs),
+            ((rowscatter_sweep.ROWSCATTER_SWEEP,), rowscatter_sweep.specs))
 
 
 def main(argv: list[str] | None = None) -> int:

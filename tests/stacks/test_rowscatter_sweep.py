@@ -1,0 +1,106 @@
+"""rowscatter-sweep: index_copy_ of whole rows over the outermost dim and index_select of a few indices over wide rows,
+appended after realcode-check34; and how those ops, a functional index_put and a product over a broadcast weight are
+lowered and priced."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from hetsim.calibration.paths import REPO_ROOT
+
+
+def test_the_rowscatter_sweep_is_a_block_after_the_thirty_fourth_check(assert_appended_block, committed_cases):
+    from hetsim.calibration.gpu_suite import realcode_sixtythird, rowscatter_sweep
+
+    mine = assert_appended_block(rowscatter_sweep.ROWSCATTER_SWEEP, range(32600, 32632), rowscatter_sweep,
+                                 realcode_sixtythird.REALCODE_CHECK34, 32599,
+                                 REPO_ROOT / "experiments" / "kernel_dispatch" / "rowscatter_sweep_ids.txt")
+    cases = [committed_cases[n] for n in mine]
+    copies = [c for c in cases if c["aten"] == "aten.index_copy_.default"]
+    selects = [c for c in cases if c["aten"] == "aten.index_select.default"]
+    assert len(copies) == len(selects) == 16
+    assert all(c["spec"]["args"]["dim"] == 0 and c["regime"] == "index_copy_rows" for c in copies)
+    assert {c["spec"]["in"][0][2] for c in copies} >= {"bfloat16", "float32", "int32", "int64"}
+    # a few indices over rows of up to millions of elements: the small-index kernel
+    assert all(c["regime"] == "gather_few" and c["spec"]["in"][1][0][0] <= 16 for c in selects)
+    assert sum(math.prod(c["spec"]["in"][0][0][1:]) >= 1 << 20 for c in selects) >= 3
+
+
+def _lower(name, *metas, args=None, out=None):
+    from hetsim.stacks.aten import lower_op
+    from hetsim.tracing.trace import AtenOp
+
+    return lower_op(AtenOp(name, tuple(metas), (out or metas[0],), args or {}))
+
+
+def test_index_copy_over_the_outermost_dim_is_the_element_kernel_with_a_key_of_its_own():
+    from hetsim.hardware.gpu import rate_keys
+    from hetsim.ops import Gather
+    from hetsim.tracing.trace import TensorMeta
+
+    # a batch's rows condensed: 32 rows of 152,064 fp32 written into 256 (profiled on the H100: index_elementwise_
+    # kernel, 15.5 us, 313 G elements/s)
+    table, idx, src = (TensorMeta.dense((256, 152064), "float32"), TensorMeta.dense((32,), "int64"),
+                       TensorMeta.dense((32, 152064), "float32"))
+    (scatter,) = _lower("aten.index_copy_.default", table, idx, src, args={"dim": 0})
+    assert isinstance(scatter, Gather) and scatter.elementwise and scatter.local
+    assert scatter.elements == 32 * 152064 and scatter.rows == 32
+    assert rate_keys(scatter)[:2] == ("index_copy_rows", "index_lookup")
+    # StaticCache's write along a middle dim keeps the fitted index_copy key
+    cache, pos, new = (TensorMeta.dense((4, 8, 4096, 128), "bfloat16"), TensorMeta.dense((1,), "int64"),
+                       TensorMeta.dense((4, 8, 1, 128), "bfloat16"))
+    (write,) = _lower("aten.index_copy_.default", cache, pos, new, args={"dim": 2})
+    assert write.regime == "index_copy"
+
+
+def test_a_functional_index_put_clones_its_destination_with_a_copy_kernel_first():
+    from hetsim.tracing.trace import TensorMeta
+
+    # x[b, t] = v out of place (a multimodal model's token merge): a Memcpy DtoD of the destination, then the index
+    # kernel over the values (profiled, realcode-check34)
+    dest, values = TensorMeta.dense((4, 2048, 4096), "bfloat16"), TensorMeta.dense((4, 750, 4096), "bfloat16")
+    b, t = TensorMeta.dense((4, 750), "int64"), TensorMeta.dense((4, 750), "int64")
+    copy, put = _lower("aten.index_put.default", dest, b, t, values)
+    assert copy.regime == "copy_memcpy" and copy.bytes == 2 * 4 * 2048 * 4096 * 2
+    assert put.regime == "index_put" and put.bytes < 2.1 * 4 * 750 * 4096 * 2
+    # in place: no clone
+    assert len(_lower("aten.index_put_.default", dest, b, t, values)) == 1
+
+
+def test_a_broadcast_weight_wider_than_the_l2_is_read_again_from_hbm_by_every_item():
+    from hetsim.calibration.predict import gpu_model
+    from hetsim.ops import Matmul
+
+    h100 = gpu_model("H100-SXM")
+
+    def head(vocab: int, batch: int = 8, k: int = 3072) -> float:
+        return h100.op_time_s(Matmul(1, vocab, k, batch=batch, shared_b=True, aten="aten.bmm.default"))
+
+    # the last tokens of 8 sequences against a 788 MB vocabulary projection: each item streams the weight from HBM
+    # (realcode-check34 on the H100: 2.03 ms); one read of it takes ~0.25 ms
+    wide = head(128256)
+    assert wide == pytest.approx(8 * 788e6 / h100.hbm_bw, rel=0.3)
+    # a weight the L2 holds is read again from it, far faster than from HBM (realcode-check13: 5.3 MB at ~10 TB/s)
+    narrow = head(864)
+    assert narrow < 0.5 * 8 * 864 * 3072 * 2 / h100.hbm_bw + 20e-6
+
+
+def test_the_h100s_few_index_select_prices_the_wide_rows_it_walks():
+    from hetsim.calibration.predict import gpu_model
+    from hetsim.ops import Gather
+
+    h100, h200 = gpu_model("H100-SXM"), gpu_model("H200")
+    assert math.isfinite(h100.rates["gather_few"].flop_rate)
+    # the H200 never timed rows this wide: its key prices the indices alone, as fitted
+    assert math.isinf(h200.rates["gather_few"].flop_rate)
+
+    def beams(row_elements: int) -> float:
+        return h100.op_time_s(Gather(16, 2 * row_elements, 16, aten="aten.index_select.default",
+                                     elements=16 * row_elements))
+
+    # a beam search's KV cache reordered: 16 beams of 4 M fp16 elements (profiled on the H100: 240 us; priced 7 us by
+    # the indices alone, -97 %, and -33 % with the rows' elements at the rate rowscatter-sweep fitted)
+    assert 0.5 * 240e-6 < beams(1 << 22) < 1.5 * 240e-6
+    assert beams(1 << 22) > 10 * beams(1 << 12)
