@@ -1165,6 +1165,11 @@ class GpuModel:
                           "calibrated" if self.name in residency.RAMPS else "transferred")
             op = replace(op, l2_share=residency.bound_share(op.l2_share, r.bw_bytes_per_s, self.hbm_bw))
         stream, device = op_stream_device_s(r, op), op_device_s(r, op)
+        if math.isinf(r.bw_bytes_per_s) and (floor := hbm_bytes(op) / self.hbm_bw) > device:
+            # a key whose form prices no bytes (the persistent softmax's lanes, the small-index walk) still streams
+            # them no faster than the HBM: 0.1-1 GB fp32 softmaxes ran at ~360 G elements/s, the HBM's rate for a read
+            # and a write, where the lanes' math alone priced them -24..-38 % (H100 checks)
+            stream, device = stream + floor - device, floor
         if (factor := self.neighbour_factor(op)) != 1.0:
             # the kernel choice (cuBLAS's, cuDNN's, ATen's launch shapes), read off the measured ops nearest this one
             # (product_table): the device time scaled, the eager gap after it kept
