@@ -4,6 +4,7 @@ nonzero and masked_scatter."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from hetsim.hardware import launch
 from hetsim.hardware.launch import waves
@@ -99,6 +100,8 @@ def _row_scatter(op: AtenOp, dest: TensorMeta, index: TensorMeta, src: TensorMet
 def _index_select(op: AtenOp) -> tuple[Op, ...]:
     src = op.inputs[0]
     dim = op.args.get("dim", 0) % len(src.shape)
+    if math.prod(src.shape[:dim]) > 1:
+        return (_index_select_past_first(op, src, dim),)
     source_rows, row = _row_split(src, dim)
     rows = op.outputs[0].numel // max(row, 1)
     # named: <= 16 indices run ATen's small-index kernel (hetsim.hardware.gpu: `gather_few`); more run gather's
@@ -110,6 +113,25 @@ def _index_select(op: AtenOp) -> tuple[Op, ...]:
     few = rows <= launch.FEW_ROWS
     elements = 0 if (row * src.itemsize) % VECTOR_BYTES == 0 and not few else rows * row
     return (Gather(rows, row * src.itemsize, source_rows, aten=op.name, elements=elements, name=_name(op)),)
+
+
+def _index_select_past_first(op: AtenOp, src: TensorMeta, dim: int) -> Op:
+    """index_select over a dim with outer dims before it (a vocabulary's columns, a sequence's positions in [b, h, s,
+    d]): ATen's small-index kernel for <= FEW_ROWS indices, each index's slice (strided across the outer dims) walked
+    one after another, its elements counted (gather_few); more indices run torch.gather's element kernel with the index
+    broadcast over the other dims (profiled on the H100, realcode-check35 and earlier checks: _scatter_gather_
+    elementwise_kernel over [2048, 4096] fp32 by 4,096 last-dim indices in 28 us and over [1, 8, 16384, 128] bf16 by
+    2,457 positions; priced as rows of one element a row gather's, they ran +45..+361 %)."""
+    index, out = op.inputs[1], op.outputs[0]
+    if index.numel <= launch.FEW_ROWS:
+        slice_elements = out.numel // max(index.numel, 1)
+        return Gather(index.numel, slice_elements * src.itemsize, src.shape[dim], aten=op.name, elements=out.numel,
+                      name=_name(op))
+    stride = [0] * len(out.shape)
+    stride[dim] = index.stride[0] if index.shape else 1
+    spread = TensorMeta(tuple(out.shape), tuple(stride), index.dtype, view=True, contiguous=False)
+    (gather,) = _gather(AtenOp("aten.gather.default", (src, spread), (out,), {"dim": dim}, module=op.module))
+    return replace(gather, aten=op.name, name=_name(op))
 
 
 def _index_add(op: AtenOp) -> tuple[Op, ...]:

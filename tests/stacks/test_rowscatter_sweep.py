@@ -104,3 +104,31 @@ def test_the_h100s_few_index_select_prices_the_wide_rows_it_walks():
     # the indices alone, -97 %, and -33 % with the rows' elements at the rate rowscatter-sweep fitted)
     assert 0.5 * 240e-6 < beams(1 << 22) < 1.5 * 240e-6
     assert beams(1 << 22) > 10 * beams(1 << 12)
+
+
+def test_index_select_past_the_first_dim_runs_the_small_index_or_the_gather_kernel():
+    from hetsim.hardware.gpu import few_index_select, rate_keys
+    from hetsim.ops import Gather
+    from hetsim.tracing.trace import TensorMeta
+
+    def select(shape, n, dim, dtype="float32"):
+        out = list(shape)
+        out[dim] = n
+        return _lower("aten.index_select.default", TensorMeta.dense(shape, dtype), TensorMeta.dense((n,), "int64"),
+                      args={"dim": dim}, out=TensorMeta.dense(tuple(out), dtype))
+
+    # G-Eval's five score tokens out of every row's vocabulary: the small-index kernel, an index a step, each index's
+    # column of 256 rows its elements (profiled on the H100: indexSelectSmallIndex, 3.4 us; priced as 1,280 one-element
+    # rows it was -57 %)
+    (few,) = select((256, 128256), 5, 1)
+    assert isinstance(few, Gather) and few.rows == 5 and few.elements == 256 * 5 and few_index_select(few)
+    assert rate_keys(few)[0] == "gather_few"
+    # 4,096 channels picked from each of 2,048 rows: torch.gather's element kernel with the index broadcast
+    # (_scatter_gather_elementwise_kernel, 28 us; priced as one-element rows, +338 %)
+    (many,) = select((2048, 4096), 4096, 1)
+    assert many.regime == "gather_elements" and many.aten == "aten.index_select.default"
+    # the index's own bytes, read once (broadcast over the rows), not a copy a row
+    assert many.bytes < 2 * 2048 * 4096 * 4 + 2 * 4096 * 8
+    # over the first dim nothing changes: the row gather
+    (rows,) = select((4096, 2048), 1024, 0, "bfloat16")
+    assert isinstance(rows, Gather) and rows.rows == 1024 and rows.row_bytes == 2048 * 2
