@@ -1156,7 +1156,9 @@ class GpuModel:
             dev, stream = sum(p[0] for p in prices), sum(p[1] for p in prices)
             return dev, stream, prices[0][2], max(prices[0][2], stream)
         r = self.rates_for(op)
-        op = with_reread_share(op, self.l2)
+        if broadcast_reread_bytes(op):
+            # only an op that re-reads a broadcast weight asks for the L2 (whose use the run's provenance records)
+            op = with_reread_share(op, self.l2)
         if getattr(op, "scattered_bytes", 0) and not op.scattered_share:
             # a forward's scatter (a replayed case's already holds its share): its writes merge in the L2 all the same
             op = residency.merged_share(op, self.l2)

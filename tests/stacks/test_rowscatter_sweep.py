@@ -85,6 +85,17 @@ def test_a_broadcast_weight_wider_than_the_l2_is_read_again_from_hbm_by_every_it
     # a weight the L2 holds is read again from it, far faster than from HBM (realcode-check13: 5.3 MB at ~10 TB/s)
     narrow = head(864)
     assert narrow < 0.5 * 8 * 864 * 3072 * 2 / h100.hbm_bw + 20e-6
+    # the share of the re-reads the L2 serves: all of a 5.3 MB weight, none of a 788 MB one, set by the GPU's own L2
+    from hetsim.hardware.gpu import broadcast_rereads, with_reread_share
+
+    def share(vocab: int) -> float:
+        op = Matmul(1, vocab, 3072, batch=8, shared_b=True, aten="aten.bmm.default")
+        return with_reread_share(op, h100.l2).reread_share
+
+    assert share(864) == 1.0 and share(128256) == 0.0
+    # from HBM a re-read costs its bytes; from the L2 the reread gain's share of them
+    far = with_reread_share(Matmul(1, 128256, 3072, batch=8, shared_b=True, aten="aten.bmm.default"), h100.l2)
+    assert broadcast_rereads(far) == 7 * 128256 * 3072 * 2
 
 
 def test_the_h100s_few_index_select_prices_the_wide_rows_it_walks():
@@ -132,3 +143,27 @@ def test_index_select_past_the_first_dim_runs_the_small_index_or_the_gather_kern
     # over the first dim nothing changes: the row gather
     (rows,) = select((4096, 2048), 1024, 0, "bfloat16")
     assert isinstance(rows, Gather) and rows.rows == 1024 and rows.row_bytes == 2048 * 2
+
+
+def test_a_key_that_prices_no_bytes_still_streams_them_no_faster_than_the_hbm():
+    from hetsim.calibration.predict import gpu_model
+    from hetsim.hardware.gpu import op_device_s
+    from hetsim.ops import Softmax
+
+    h100 = gpu_model("H100-SXM")
+    # the persistent softmax's key times its lanes' math alone (its bytes never bound its fit cases); 8 x 16 heads of
+    # 1,024 x 1,024 fp32 scores read and write 1.07 GB, which ran 364 us on the H100 (realcode-check24), the HBM's
+    # rate, where the lanes' math alone says about two thirds of that
+    scores = Softmax(8 * 16 * 1024, 1024, "fp32", aten="aten._softmax.default")
+    rates = h100.rates_for(scores)
+    assert math.isinf(rates.bw_bytes_per_s)
+    assert op_device_s(rates, scores) < 0.8 * scores.bytes / h100.hbm_bw
+    # the floor, then the key's table of measured neighbours (the kernel's launch shapes) as for any op
+    floor = scores.bytes / h100.hbm_bw
+    assert h100.device_time_s(scores) == pytest.approx(floor * h100.neighbour_factor(scores), rel=1e-9)
+    assert h100.device_time_s(scores) == pytest.approx(364e-6, rel=0.15)
+    # a short one keeps its lanes' price, the bytes far from binding
+    short = Softmax(64, 1024, "fp32", aten="aten._softmax.default")
+    lanes = op_device_s(h100.rates_for(short), short)
+    assert short.bytes / h100.hbm_bw < lanes
+    assert h100.device_time_s(short) == pytest.approx(lanes * h100.neighbour_factor(short), rel=1e-9)
