@@ -55,8 +55,10 @@ by (`neighbour_tables`, `conv_tables`) and fit no key. Each regime below becomes
     matmul_outer    a matmul with k = 1 (rotary's inv_freq @ positions, fp32): a fixed-cost kernel
     reduction_outer a sum / mean over an outer or middle dim (a query-group sum): TensorIterator's reduce
                     kernel with the outputs contiguous, not the last-dim one: the bytes, or its lanes' walk as
-                    Reduce.cuh lays it out (launch.reduce_walk; WALK_KEYS)
+                    Reduce.cuh lays it out (launch.reduce_walk; WALK_KEYS), then its global reduction's chain of
+                    partials (launch.global_reduce_chain, item_s each; CHAIN_KEYS)
     reduction_outer_max  amax / amin there (LServe's page min/max, SeerAttention-R's block pooling)
+    reduction_outer_pair  max.dim / argmax / var / std there: a (value, index) pair or Welford's moments a partial
     cast_fp8        a cast down to float8_e4m3fn (ATen's float8 copy kernel, DSA's fp8 indexer)
     cast_from_fp8   a cast up from float8_e4m3fn (the fp8 indexer's keys back to bf16): ~3x slower
     layer_norm      native_layer_norm (one vectorised kernel over the rows): its bytes, its Welford updates with a
@@ -232,7 +234,8 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "attention_cudnn_prefill",
             "attention_masked_prefill", "index_copy",
             "embedding", "embedding_few", "reduction_last", "matmul_outer", "attention_masked",
-            "reduction_outer", "reduction_outer_max", "cast_fp8", "cast_from_fp8", "gather_few", "layer_norm", "select",
+            "reduction_outer", "reduction_outer_max", "reduction_outer_pair", "cast_fp8", "cast_from_fp8",
+            "gather_few", "layer_norm", "select",
             "topk_select_multiblock_fp32", "topk_select_multiblock", "topk_select_singleblock",
             "attention_flash_decode", "attention_flash_prefill", "attention_efficient_decode",
             "index_gather", "index_put", "index_put_accumulate", "scatter", "scatter_add", "sort", "sort_inplace",
@@ -273,9 +276,14 @@ WALK_KEYS = frozenset({"reduction_last", "topk_select_multiblock_fp32", "topk_se
                        "scan_outer",
                        "reduction_index", "reduction_welford", "index_gather",
                        "rms_norm", "gather_elements", "sort_segmented", "reduction_outer",
-                       "reduction_outer_max", "group_norm", "embedding",
+                       "reduction_outer_max", "reduction_outer_pair", "group_norm", "embedding",
                        "batch_norm", "grid_sample", "scatter_add", "index_select", "foreach",
                        "pool_adaptive_max"})
+# walk keys of ATen's reduce kernel over an outer or middle dim, whose global reduction adds a chain of partials after
+# the blocks' pass (fit_walk_chain): the mean over dim 0 of 196,608 x 128 fp32 took 197 us on an H100 where its bytes
+# take 40, 0.28 us for each of the 528 partials its last block's lanes read; a (value, index) pair's or Welford's
+# partials ~1.2 us each (reduce-sweep's max.dim and var)
+CHAIN_KEYS = frozenset({"reduction_outer", "reduction_outer_max", "reduction_outer_pair"})
 # walk keys whose walk a profile of their kernels shows, kept wherever it lowers the error at all: the multi-block
 # top-k's per-pass cumsum over a slice's blocks (launch.mbtopk_blocks_per_slice; one row of 1M scores ran 16.8 us of it
 # a pass, realcode-more21), which the many-row cases the bytes bind leave short of halving the error; the spatial
@@ -425,7 +433,8 @@ EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | FLOOR_KEYS | THREE_TERM_KE
 PRODUCT_NEIGHBOUR_KEYS = frozenset({"matmul_fp32", "matmul_splitk", "matmul_skinny", "matmul_odd_width",
                                     "matmul_even_width", "bmm_even_scores", "bmm_even_tokens", "bmm_fp32",
                                     "bmm_fp32_tiles", "bmm_odd_tokens", "bmm_tiles"})
-REDUCTION_NEIGHBOUR_KEYS = frozenset({"reduction_last", "reduction_outer", "reduction_outer_max", "reduction_short",
+REDUCTION_NEIGHBOUR_KEYS = frozenset({"reduction_last", "reduction_outer", "reduction_outer_max",
+                                      "reduction_outer_pair", "reduction_short",
                                       "reduction_index", "reduction_welford"})
 ELEMENT_NEIGHBOUR_KEYS = frozenset({
     "pointwise", "pointwise_broadcast", "pointwise_fill", "pointwise_math", "pointwise_transpose", "pointwise_cast",
@@ -661,6 +670,40 @@ def fit_walk(points: list[Point], span: tuple[float, float] = (7.0, 12.0),
     the optimum, or halves no error the bytes alone leave (`WALK_GAIN`), the cases cannot tell its rate:
     walk_bw = inf, and the bandwidth is fitted alone (`fit_affine`)."""
     return fit_max(points, [walk_bytes(p.op) for p in points], span, gain, max_bw)[1:]
+
+
+def fit_walk_chain(points: list[Point], span: tuple[float, float] = (7.0, 12.0), max_bw: float = math.inf,
+                   gain: float = WALK_GAIN) -> tuple[float, float, float, float]:
+    """(overhead_s, bw_bytes_per_s, walk_bw_bytes_per_s, item_s) minimising the relative error of overhead +
+    max(bytes / bw, walk / walk_bw) + item_s x chain against graph_s (CHAIN_KEYS): `fit_walk`'s form with an outer
+    reduction's global stage after it, the partials the last block's lanes read one after another (gpu.wave_shape:
+    launch.global_reduce_chain), each at item_s. The overhead and item_s solved in closed form at each pair of rates
+    (floored at 0); the walk kept as `fit_walk` keeps it (`gain`)."""
+    import numpy as np
+
+    g = np.array([p.graph_s for p in points])
+    b = np.array([hbm_bytes(p.op) for p in points])
+    w = np.array([walk_bytes(p.op) for p in points])
+    c = np.array([wave_shape(p.op)[1] for p in points])
+
+    def solve(m):
+        # least squares of (overhead + item_s x chain) against what the rates leave, each case weighted by its
+        # time (relative error); a coefficient that comes out negative is held at 0 and the other refitted
+        a, r = np.stack([1.0 / g, c / g], axis=1), (g - m) / g
+        over, item = np.linalg.lstsq(a, r, rcond=None)[0] if np.any(c) else (_overhead(g, m), 0.0)
+        if item < 0:
+            over, item = _overhead(g, m), 0.0
+        elif over < 0:
+            over, item = 0.0, max(0.0, float(np.sum(c / g * r) / np.sum((c / g) ** 2)))
+        return float(np.sum(((over + m + item * c) / g - 1.0) ** 2)), (float(over), float(item))
+
+    hi_b = math.log10(max_bw) if math.isfinite(max_bw) else 14.0
+    err, over, item, bw, walk_bw = _grid_max(g, b, w, span, hi_b, solve=solve)
+    bytes_only = _grid_max(g, b, np.zeros_like(w), span, hi_b, solve=solve)
+    if not np.any(w / walk_bw > b / bw) or err > gain * bytes_only[0]:
+        _, over, item, bw, _ = bytes_only
+        walk_bw = math.inf
+    return over, bw, walk_bw, item
 
 
 def fit_roof(points: list[Point], span: tuple[float, float] = (12.0, 16.0),
@@ -1055,6 +1098,13 @@ def fit_key(key: str, points: list[Point], base: OpClassRates | None, source: st
             else:
                 notes.append(f"device_s = overhead_s + roof(bytes / bw_bytes_per_s, flops / flop_rate; roof_p = "
                              f"{roof_p:g}): where both near-bind, the element work and the loads overlap only in part")
+        elif key in CHAIN_KEYS:
+            over, bw, walk_bw, item = fit_walk_chain(points, RATE_SPAN.get(key, (7.0, 12.0)), max_bw,
+                                                     1.0 if key in WALK_KEPT else WALK_GAIN)
+            waves = {"wave_slots": 1.0, "wave_s": 0.0, "item_s": item}
+            notes.append("device_s = overhead_s + max(bytes / bw_bytes_per_s, walk / walk_bw_bytes_per_s) + item_s x "
+                         "the global reduction's partials a lane reads one after another (hetsim.hardware.launch."
+                         "global_reduce_chain)")
         else:
             over, bw, walk_bw = (fit_walk(points, RATE_SPAN.get(key, (7.0, 12.0)), max_bw,
                                           1.0 if key in WALK_KEPT else WALK_GAIN) if key in WALK_KEYS
@@ -1116,6 +1166,7 @@ def fallback_chain(key: str) -> tuple[str, ...]:
     # cases cannot identify (a bandwidth, an eager gap) from the class it is a kernel of
     return {"pointwise": ("elementwise",), "attention_masked": ("attention_decode",),
             "reduction_outer": ("reduction",), "reduction_outer_max": ("reduction_outer", "reduction"),
+            "reduction_outer_pair": ("reduction_outer", "reduction"),
             **dict.fromkeys(SOLVER_KEYS, (SOLVER_RATE_FROM,))}.get(key, REGIME_FALLBACK.get(key, ()))
 
 

@@ -144,6 +144,10 @@ def wave_shape(op: Op) -> tuple[float, float]:
     if isinstance(op, Matmul) and (fp32_tiles(op) or half_tiles(op)):
         tile = launch.FP32_TILE if op.dtype == "fp32" else launch.HALF_TILE
         return launch.tile_waves(op.m, op.n, op.k, op.batch, tile)
+    if isinstance(op, AxisReduction) and op.aten and op.inner > 1:
+        # an outer reduction's global stage: the last block's lanes read the other blocks' partials one after another
+        # (launch.global_reduce_chain), after the blocks' pass over the bytes, each at an L2 round trip (item_s)
+        return 1.0, float(launch.global_reduce_chain(op.rows, op.cols, op.inner))
     if (steps := op_steps(op)) is not None:
         return steps, 0.0
     return 1.0, 0.0
@@ -533,7 +537,13 @@ def rate_keys(op: Op) -> tuple[str, ...]:
         # an outer/middle-dim reduction is a different kernel from the last-dim one the class was fitted on;
         # amax / amin (MaxOps / MinOps, NaN-propagating compares) run ~1.5x slower there than a sum (measured:
         # the aten sweep's methods group, 2.3 vs 3.5 TB/s at 70-290 MB)
-        return ("reduction_outer_max", "reduction_outer") if op.kind in ("max", "min") else ("reduction_outer",)
+        own = ("reduction_outer_max", "reduction_outer") if op.kind in ("max", "min") else ("reduction_outer",)
+        if op.aten.startswith((*INDEX_REDUCTIONS, *WELFORD_REDUCTIONS)):
+            # a (value, index) pair or Welford's moments an output: four times a sum's partial a lane, whose global
+            # reduction's chain costs ~1.2 us a step on an H100 where a sum's costs ~0.3 (reduce-sweep's max.dim and
+            # var over outer dims, launch.global_reduce_chain)
+            return ("reduction_outer_pair", *own)
+        return own
     if isinstance(op, AxisReduction) and op.aten and op.cols >= 32 and op.aten.startswith(INDEX_REDUCTIONS):
         # max.dim / argmax and kin carry an index beside each value through the reduce (a pair per lane)
         return ("reduction_index", "reduction_last", "reduction")
@@ -940,6 +950,7 @@ ASSUMED_FRACTIONS: dict[str, tuple[float, float]] = {
     # regimes of traced aten ops (hetsim/stacks/aten.py) no profile has fitted yet
     "reduction_outer": (0.85, 0.50),  # coalesced across outputs: near the copy bandwidth
     "reduction_outer_max": (0.85, 0.50),
+    "reduction_outer_pair": (0.85, 0.50),
     "attention_efficient": (0.60, 0.40),
     "aten_unknown": (0.50, 0.50),
     # library kernels no profile has fitted: the unknown op's roofline over the work their lowering counts

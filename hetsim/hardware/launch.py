@@ -93,6 +93,12 @@ MIN_VALUES, MAX_VALUES = 16, 256  # Reduce.cuh's min_values_per_thread / max_val
 ACCUMULATE_BYTES = 4  # fp32: the width a reduction or softmax accumulates in (a walk counts elements at it)
 
 
+def output_vec(inner: int) -> int:
+    """Neighbouring outputs a lane of an outer or middle-dim reduction loads at once (get_output_vec_size: up to 4,
+    halved until it divides the outputs' extent)."""
+    return next(v for v in (OUTPUT_VEC, 2, 1) if inner % v == 0)
+
+
 def reduce_walk(rows: int, cols: int, itemsize: int, inner: int = 1) -> float:
     """Bytes each thread of ATen's reduce kernel reads one after another for a reduction of `cols` elements per output
     over a [rows, cols, inner] view, times the waves of blocks, as Reduce.cuh's setReduceConfig lays it out.
@@ -111,7 +117,7 @@ def reduce_walk(rows: int, cols: int, itemsize: int, inner: int = 1) -> float:
     wide; the reduced dim split over its warps and then over blocks by the same rules. So the max over dim 0 of
     1024 x 4544 bf16 runs 36 x 16 blocks of 128 threads, each lane 16 loads of 8 bytes, then a global reduction."""
     if inner > 1:
-        vec = next(v for v in (OUTPUT_VEC, 2, 1) if inner % v == 0)
+        vec = output_vec(inner)
         # a load of `vec` outputs' elements, each reduced in fp32: its elements, not their width, set its cost (on an
         # H200 the max over dim 0 of 128 x 4096 fp32 took 4.0 us, of 64 x 768 bf16 5.6)
         load = vec * ACCUMULATE_BYTES
@@ -136,6 +142,7 @@ class ReduceLayout:
     blocks: int
     threads: int
     ctas: int
+    height: int = 1  # the block's warps along the reduced dim (block_height)
 
 
 def reduce_layout(rows: int, cols: int, vec: int, inner: int = 1) -> ReduceLayout:
@@ -163,7 +170,21 @@ def reduce_layout(rows: int, cols: int, vec: int, inner: int = 1) -> ReduceLayou
         ctas = max(min(math.ceil(resident / blocks), math.ceil(values / MIN_VALUES)), math.ceil(values / MAX_VALUES))
         values = math.ceil(values / ctas)  # and by ctas_per_output blocks (a global reduction)
         blocks *= ctas
-    return ReduceLayout(values, blocks, threads, ctas)
+    return ReduceLayout(values, blocks, threads, ctas, height)
+
+
+def global_reduce_chain(rows: int, cols: int, inner: int) -> int:
+    """The partials one lane of the last block reads one after another in the global reduction of an outer or middle
+    dim (Reduce.cuh's global_reduce: the block that finds the semaphore full walks the ctas_per_output partials of its
+    outputs, a row of the block's warps a step, before the block's reduction); 0 where no global reduction runs. The
+    loop's loads wait on each other's turn, not on bandwidth: each costs about an L2 round trip. So the mean over dim 0
+    of 196,608 x 128 fp32 (an MoE load-balancing loss, 100 MB) splits its 196,608 rows over 2,112 blocks and leaves
+    the last one 528 partials a lane: 197 us on an H100, where its bytes take 40 (0.28 us a partial; 131,072 x 64 fp32
+    1,024 blocks, 128 partials, 38 us: realcode-check34, profiled: one reduce_kernel, a memset for its semaphores)."""
+    if inner <= 1:
+        return 0  # over the last dim the lanes share the partials along the row too (block_x_reduce): no long chain
+    layout = reduce_layout(rows, cols, output_vec(inner), inner)
+    return math.ceil(layout.ctas / layout.height) if layout.ctas > 1 else 0
 
 
 def index_reduce_walk(rows: int, cols: int) -> float:

@@ -274,6 +274,36 @@ def test_a_last_dim_reduction_is_bound_by_each_threads_walk_until_the_bytes_take
     assert gpu.device_time_s(weight) < 20e-6  # 16.8 MB near bandwidth, not one block's walk (~340 us)
 
 
+def test_an_outer_reductions_global_stage_is_a_chain_of_partials_after_the_blocks_pass(h200):
+    from hetsim.hardware.gpu import walk_bytes, wave_shape
+    from hetsim.hardware.launch import global_reduce_chain, reduce_layout
+
+    # the mean over dim 0 of 196,608 x 128 fp32 (an MoE load-balancing loss): 32 lanes of 4 outputs, 4 warps along
+    # the rows, then 2,112 blocks share them (the GPU's resident blocks); the last block's lanes read 2,112 / 4
+    # partials one after another (197 us on an H100, where the 100 MB take 40)
+    layout = reduce_layout(1, 196608, 4, 128)  # a [rows, cols, inner] view reduced over cols
+    assert (layout.ctas, layout.height, layout.threads) == (2112, 4, 128)
+    assert global_reduce_chain(1, 196608, 128) == 528
+    assert global_reduce_chain(1, 131072, 64) == 128  # 16 lanes wide, 8 warps along the rows, 1,024 blocks
+    assert global_reduce_chain(1, 64, 4096) == 0  # 64 rows: no block shares its outputs with another
+    assert global_reduce_chain(1, 196608, 1) == 0  # over the last dim the block's lanes share the partials too
+    gpu, _ = h200()
+    long, short = (AxisReduction(1, n, "fp32", "mean", inner=128, aten="aten.mean.dim") for n in (196608, 4096))
+    assert wave_shape(long) == (1.0, 528.0) and wave_shape(short)[1] < 528
+    r = gpu.rates["reduction_outer"]
+    assert r.wave_slots == 1.0 and 0.1e-6 < r.item_s < 1e-6  # an L2 round trip a partial, fitted
+    # the chain adds to the blocks' pass: the long mean costs its bytes and 528 partials, not the bytes alone
+    assert gpu.device_time_s(long) / gpu.neighbour_factor(long) == pytest.approx(
+        r.overhead_s + max(long.bytes / r.bw_bytes_per_s, walk_bytes(long) / r.walk_bw_bytes_per_s)
+        + 528 * r.item_s)
+    assert gpu.device_time_s(long) > long.bytes / r.bw_bytes_per_s + 100e-6
+    # a (value, index) pair's or Welford's partial an output is a key of its own, falling back to the max's and sum's
+    pair = AxisReduction(1, 196608, "fp32", "max", inner=128, aten="aten.max.dim")
+    var = AxisReduction(1, 196608, "fp32", "sum", inner=128, aten="aten.var.correction")
+    assert rate_keys(pair) == ("reduction_outer_pair", "reduction_outer_max", "reduction_outer")
+    assert rate_keys(var) == ("reduction_outer_pair", "reduction_outer")
+
+
 def test_no_refitted_key_is_faster_than_the_hbm_and_a_forward_reads_every_byte_from_it(h200):
     # fitted with each case's L2 share (hetsim.hardware.residency), no key needs the L2's speed to explain its cases
     # (before: seven keys above it, pointwise at 5.8 TB/s, matmul_outer at 7.4; the H200's copy measures 4.3)
@@ -303,3 +333,23 @@ def roof_time(r, op):
     from hetsim.hardware.gpu import roof
 
     return roof(op.flops / r.flop_rate, op.bytes / r.bw_bytes_per_s, r.roof_p)
+
+
+def test_the_chain_keys_fit_recovers_a_partials_cost_beside_the_bytes():
+    from hetsim.calibration.trace_fit import CHAIN_KEYS, Point, fit_walk_chain
+    from hetsim.hardware.gpu import wave_shape
+
+    # outer reductions of 64-4,096 outputs over 1 K - 1 M rows: a chain of 0-528 partials beside their bytes, timed
+    # at 1.5 us + bytes / 3 TB/s + 0.3 us a partial; the fit must give the chain its cost, not the bandwidth (a
+    # bytes-only fit of these prices the 528-partial mean at a quarter of its time)
+    ops = [AxisReduction(1, rows, "fp32", "sum", inner=inner, aten="aten.sum.dim_IntList")
+           for rows in (1024, 8192, 65536, 196608, 1 << 20) for inner in (64, 128, 512, 4096)]
+    chains = [wave_shape(op)[1] for op in ops]
+    assert max(chains) == 528 and min(chains) == 0
+    points = [Point(i, op, 1.5e-6 + op.bytes / 3e12 + 0.3e-6 * c, 0.0, 1e-5, None)
+              for i, (op, c) in enumerate(zip(ops, chains, strict=True))]
+    over, bw, walk_bw, item = fit_walk_chain(points, max_bw=4.8e12)
+    assert item == pytest.approx(0.3e-6, rel=0.05)
+    assert bw == pytest.approx(3e12, rel=0.05) and over == pytest.approx(1.5e-6, rel=0.2)
+    assert math.isinf(walk_bw)  # no lane's walk binds these: the walk is dropped
+    assert {"reduction_outer", "reduction_outer_max", "reduction_outer_pair"} == CHAIN_KEYS
