@@ -173,9 +173,33 @@ def _cat_by_copies(op: AtenOp) -> tuple[Op, ...]:
         elif regime == "copy_strided" and broadcast(t):
             regime = "copy_expand"
         lines = transposed_lines((t,), TensorMeta.dense(t.shape, out.dtype)) if regime == "copy_transpose" else 0
-        copies.append(Pointwise(t.numel, nbytes(t) + t.numel * out.itemsize, op.name, regime, lines=lines,
-                                name=_name(op)))
+        written, partial = t.numel * out.itemsize, 0
+        if not outer and (step := abs(iteration_stride(slice_into(op, t), slice_into(op, t)))) > 1:
+            # the input's elements land `step` apart in its slice (a stack on the last dim interleaves them): its
+            # copy fills each 32-byte sector only in part, and beyond the L2 the memory reads the sectors and writes
+            # them back whole, once a copy (profiled: a stack of two 1 x 12 x 8192 x 64 fp32 rotary halves on the
+            # last dim ran two strided copies in 93 us, ~1.1 TB/s of the tensors' bytes, priced 46 at their bytes;
+            # realcode-check8, -17, -32); where the L2 holds the sectors the writes merge there (16 MB stacks ran at
+            # their own bytes' pace: residency.merged_share)
+            partial = sector_bytes(slice_into(op, t), step) if step * out.itemsize < SECTOR_BYTES else 0
+        # a source read a few elements apart (x[..., 1::2], rotary's odd halves) loads its sectors whole
+        read = span_bytes(t, iteration_stride(t, TensorMeta.dense(t.shape, t.dtype)))
+        # the L2 merges the writes only while it holds the output's sectors with the source streaming beside them
+        copies.append(Pointwise(t.numel, read + written, op.name, regime, lines=lines, name=_name(op),
+                                partial_sectors=partial + read if partial else 0,
+                                partial_extra=max(0, 2 * partial - written)))
     return tuple(copies)
+
+
+def slice_into(op: AtenOp, t: TensorMeta) -> TensorMeta:
+    """The slice of a cat's (or stack's) output that input `t` is copied into: its shape at the output's strides (a
+    stack's without the dim it adds)."""
+    out = op.outputs[0]
+    stride = out.stride
+    if op.base == "stack" and len(out.shape) == len(t.shape) + 1:
+        dim = cat_dim(op)
+        stride = stride[:dim] + stride[dim + 1:]
+    return TensorMeta(t.shape, tuple(stride), out.dtype)
 
 
 def sparse_sectors(t: TensorMeta) -> bool:

@@ -35,9 +35,10 @@ def test_the_thirtieth_check_was_timed_on_an_h100_and_scored_blind(scored_graph)
     # before the harness drew its probabilities non-negative). Scored once, blind, by the code and profiles of
     # b492dd5: 6.0 % median, p90 31.5 %, 116 beyond 25 % (calibration/e2e/diagnostics/realcode-check30-H100-blind-
     # 2026-12-06.txt). Since the H100's tables took pool-special-sweep (check30's pools and special functions at drawn
-    # sizes): 5.9 % median, p90 30.2 %, 112 beyond 25 %
+    # sizes): 5.9 % median, p90 30.2 %, 112 beyond 25 %; since outer reductions price their global reduction's chain
+    # and stacks their partial-sector writes (eighteenth session): p90 24.9 %
     graph = scored_graph("H100-SXM-aten-realcode-check30-2026-12-06.parquet", range(25263, 26184), timed=920,
                          device="H100-SXM")
     assert graph["n"] == 891
     assert graph["median_abs"] == pytest.approx(0.060, abs=0.01)
-    assert 0.25 < graph["p90_abs"] < 0.33
+    assert 0.22 < graph["p90_abs"] < 0.33

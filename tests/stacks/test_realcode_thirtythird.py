@@ -60,4 +60,6 @@ def test_the_nineteenth_check_was_timed_and_is_scored(scored_graph):
     graph = scored_graph("H200-aten-realcode-check19-2026-12-03.parquet", range(6142, 6987), timed=840)
     assert graph["n"] == 808
     assert graph["median_abs"] == pytest.approx(0.065, abs=0.01)  # 8.4 % / 28.4 % after realcode-more23..26
-    assert 0.22 < graph["p90_abs"] < 0.30  # 25.8 % with the landscape sweeps' tables (conv-, reduce-, tiny-sweep)
+    # 25.8 % with the landscape sweeps' tables (conv-, reduce-, tiny-sweep); 21.9 % since outer reductions price their
+    # global reduction's chain (eighteenth session)
+    assert 0.19 < graph["p90_abs"] < 0.30

@@ -246,3 +246,29 @@ def test_a_copy_into_a_column_moves_a_sector_read_and_written_an_element():
     dense = T((3_000_000,), "float32")
     (packed,) = lower_op(AtenOp("aten.copy_.default", (dense, source), (dense,), inplace=True))
     assert packed.nbytes <= 3 * 3_000_000 * 4
+
+
+def test_a_stack_interleaving_its_inputs_fills_each_sector_in_part_beyond_the_l2():
+    from hetsim.hardware.gpu import hbm_bytes
+    from hetsim.stacks.aten import lower_op
+
+    # rotary's pairs stacked on the last dim (a 5-D stack: a strided copy an input); the second half a stride-2 view
+    half = T((1, 12, 8192, 64), "float32")
+    odd = TensorMeta((1, 12, 8192, 64), (12582912, 1048576, 128, 2), "float32")
+    out = T((1, 12, 8192, 64, 2), "float32")
+    first, second = lower_op(AtenOp("aten.stack.default", (half, odd), (out,), args={"dim": -1}))
+    n = 12 * 8192 * 64
+    assert first.regime == second.regime == "copy_strided"
+    # each writes its elements 8 bytes apart: the output's sectors (its 25 MB slice spans all 50 MB of them) read and
+    # written back whole beyond the L2, less the elements' own writes; the odd half's sectors read whole too
+    assert first.nbytes == 2 * 4 * n and first.partial_extra == 2 * 8 * n - 4 * n
+    assert second.nbytes == 8 * n + 4 * n and second.partial_sectors == 8 * n + 8 * n
+    # a forward with none of it in the L2 moves the sectors; an L2 holding them merges the writes
+    cold = residency.merged_share(first, 0.0)
+    warm = residency.merged_share(first, 1 << 40)
+    assert hbm_bytes(cold) == first.nbytes + first.partial_extra
+    assert hbm_bytes(warm) == pytest.approx(first.nbytes)
+    # a stack on an outer dim writes each input as one run: no partial sectors
+    outer = lower_op(AtenOp("aten.stack.default", (half, half), (T((2, 1, 12, 8192, 64), "float32"),),
+                            args={"dim": 0}))
+    assert all(not op.partial_sectors for op in outer)
