@@ -511,12 +511,12 @@ class Pointwise(Op):
     # (residency.merged_share; 0: none): its sector writes merge there, and write back to HBM sector by sector beyond
     scattered_bytes: int = field(default=0, metadata={"omit_default": True})
     scattered_share: float = field(default=0.0, metadata={"omit_default": True})
-    # a copy that fills the 32-byte sectors of its output only in part (a stack's input interleaved on the last dim):
-    # the bytes of those sectors, and what the memory moves beyond `nbytes` where the L2 does not merge the writes
-    # (the sectors read and written back whole, less the elements' own writes); the L2's share of the sectors is
-    # `scattered_share` (residency.merged_share)
-    partial_sectors: int = field(default=0, metadata={"omit_default": True})
-    partial_extra: int = field(default=0, metadata={"omit_default": True})
+    # sectors an op touches in part, whose HBM cost depends on whether the L2 holds them (a stack's input interleaved
+    # into its output's sectors, a gather's random picks from a wide source): the bytes the L2 must hold for the cheap
+    # path, and what the memory moves beyond `nbytes` where it does not (sectors read and written back whole, or
+    # read whole for one element); the L2's share of the span is `scattered_share` (residency.merged_share)
+    sector_span: int = field(default=0, metadata={"omit_default": True})
+    sector_extra: int = field(default=0, metadata={"omit_default": True})
     # tensors a traced elementwise op loads (a Python number is a kernel argument, a 0-dim GPU tensor is loaded; 0: not
     # counted): which of its measured neighbours it is like (product_table.product_class), nothing it is timed by
     tensor_inputs: int = field(default=0, metadata={"omit_default": True})

@@ -401,7 +401,7 @@ def hbm_bytes(op: Op) -> float:
     walk (walk_bytes) is not shortened: the norms' row walks, fitted with it, ran worse (lane latency and block
     reductions bind them more than the loads), though GroupNorm's moments ran 1.9x faster from the L2. A batched
     product's broadcast operand adds its re-reads (broadcast_rereads)."""
-    rereads = broadcast_rereads(op) + softmax_rereads(op) + cached_rereads(op) + partial_sector_bytes(op)
+    rereads = broadcast_rereads(op) + softmax_rereads(op) + cached_rereads(op) + sector_extra_bytes(op)
     if not op.l2_share:
         return op.bytes + rereads
     # an outer product (k <= OUTER_K) has no math for its loads to overlap, a skinny one little: it streams like an
@@ -411,11 +411,11 @@ def hbm_bytes(op: Op) -> float:
     return residency.hbm_equivalent(op.bytes, op.l2_share, gain) + rereads
 
 
-def partial_sector_bytes(op: Op) -> float:
-    """HBM bytes a copy that fills its output's sectors in part moves beyond its own (Pointwise.partial_extra: the
-    sectors read and written back whole), as far as the L2 does not hold the sectors (scattered_share: there the
-    writes merge)."""
-    extra = getattr(op, "partial_extra", 0)
+def sector_extra_bytes(op: Op) -> float:
+    """HBM bytes an op touching sectors in part moves beyond its own (Pointwise.sector_extra: a copy's partial writes
+    read and written back whole, a gather's picks read a sector each), as far as the L2 does not hold the sectors
+    (scattered_share: there the writes merge and the picks hit)."""
+    extra = getattr(op, "sector_extra", 0)
     return extra * (1.0 - op.scattered_share) if extra else 0.0
 
 
@@ -1178,7 +1178,7 @@ class GpuModel:
         if broadcast_reread_bytes(op):
             # only an op that re-reads a broadcast weight asks for the L2 (whose use the run's provenance records)
             op = with_reread_share(op, self.l2)
-        if (getattr(op, "scattered_bytes", 0) or getattr(op, "partial_sectors", 0)) and not op.scattered_share:
+        if (getattr(op, "scattered_bytes", 0) or getattr(op, "sector_span", 0)) and not op.scattered_share:
             # a forward's scatter (a replayed case's already holds its share): its writes merge in the L2 all the same
             op = residency.merged_share(op, self.l2)
         if op.l2_share:  # only a bandwidth-bound kernel reads faster from the L2

@@ -119,11 +119,11 @@ def bound_share(share: float, bw: float, hbm_bw: float) -> float:
 
 
 def merged_share(op: Op, l2: float | L2) -> Op:
-    """A scatter (Pointwise.scattered_bytes) or a copy filling its output's sectors in part (Pointwise.partial_sectors)
-    with the share of the destination sectors its writes touch that the L2 holds while it runs (l2_share of those
-    bytes): partial-sector writes merge there whether or not the destination was warm, so this holds in a forward as
-    in a replayed case; other ops unchanged."""
-    scattered = getattr(op, "scattered_bytes", 0) or getattr(op, "partial_sectors", 0)
+    """A scatter (Pointwise.scattered_bytes) or an op touching sectors in part (Pointwise.sector_span: a copy's
+    partial writes, a gather's picks) with the share of those sectors that the L2 holds while it runs (l2_share of
+    their bytes): partial-sector writes merge there, and picks hit, whether or not the data was warm, so this holds
+    in a forward as in a replayed case; other ops unchanged."""
+    scattered = getattr(op, "scattered_bytes", 0) or getattr(op, "sector_span", 0)
     return replace(op, scattered_share=l2_share(scattered, l2)) if scattered else op
 
 

@@ -186,8 +186,8 @@ def _cat_by_copies(op: AtenOp) -> tuple[Op, ...]:
         read = span_bytes(t, iteration_stride(t, TensorMeta.dense(t.shape, t.dtype)))
         # the L2 merges the writes only while it holds the output's sectors with the source streaming beside them
         copies.append(Pointwise(t.numel, read + written, op.name, regime, lines=lines, name=_name(op),
-                                partial_sectors=partial + read if partial else 0,
-                                partial_extra=max(0, 2 * partial - written)))
+                                sector_span=partial + read if partial else 0,
+                                sector_extra=max(0, 2 * partial - written)))
     return tuple(copies)
 
 

@@ -261,14 +261,35 @@ def test_a_stack_interleaving_its_inputs_fills_each_sector_in_part_beyond_the_l2
     assert first.regime == second.regime == "copy_strided"
     # each writes its elements 8 bytes apart: the output's sectors (its 25 MB slice spans all 50 MB of them) read and
     # written back whole beyond the L2, less the elements' own writes; the odd half's sectors read whole too
-    assert first.nbytes == 2 * 4 * n and first.partial_extra == 2 * 8 * n - 4 * n
-    assert second.nbytes == 8 * n + 4 * n and second.partial_sectors == 8 * n + 8 * n
+    assert first.nbytes == 2 * 4 * n and first.sector_extra == 2 * 8 * n - 4 * n
+    assert second.nbytes == 8 * n + 4 * n and second.sector_span == 8 * n + 8 * n
     # a forward with none of it in the L2 moves the sectors; an L2 holding them merges the writes
     cold = residency.merged_share(first, 0.0)
     warm = residency.merged_share(first, 1 << 40)
-    assert hbm_bytes(cold) == first.nbytes + first.partial_extra
+    assert hbm_bytes(cold) == first.nbytes + first.sector_extra
     assert hbm_bytes(warm) == pytest.approx(first.nbytes)
     # a stack on an outer dim writes each input as one run: no partial sectors
     outer = lower_op(AtenOp("aten.stack.default", (half, half), (T((2, 1, 12, 8192, 64), "float32"),),
                             args={"dim": 0}))
-    assert all(not op.partial_sectors for op in outer)
+    assert all(not op.sector_span for op in outer)
+
+
+def test_a_gathers_picks_from_a_wide_row_touch_the_sectors_they_land_in_beyond_the_l2():
+    from hetsim.hardware.gpu import hbm_bytes
+    from hetsim.stacks.aten import lower_op
+    from hetsim.stacks.aten_index import picked_sectors
+
+    # Deja Vu's sparse MLP: 2,048 of 16,384 columns picked from each row of a 4,096 x 16,384 fp16 weight (134 MB):
+    # each row's 1,024 sectors, of which 1,024 x (1 - (1 - 1/1024)^2048) ~ 885 are touched, read whole
+    weight, cols = T((4096, 16384), "float16"), T((2048,), "int64")
+    (op,) = lower_op(AtenOp("aten.index_select.default", (weight, cols), (T((4096, 2048), "float16"),),
+                            args={"dim": 1}))
+    touched = picked_sectors(weight, T((4096, 2048), "float16"), 1)
+    assert touched == pytest.approx(4096 * 1024 * (1 - (1 - 1 / 1024) ** 2048) * 32, rel=1e-6)
+    assert op.regime == "gather_elements" and op.sector_span == 4096 * 16384 * 2
+    assert op.sector_extra == touched - 4096 * 2048 * 2  # beyond the picks' own bytes, counted already
+    # beyond the L2 the sectors are read (~3.4x the picks' bytes); a weight the L2 holds serves them
+    assert hbm_bytes(residency.merged_share(op, 0.0)) == op.nbytes + op.sector_extra
+    assert hbm_bytes(residency.merged_share(op, 1 << 40)) == pytest.approx(op.nbytes)
+    # a source not contiguous along the picked dim is left to the key's rate (not counted)
+    assert picked_sectors(TensorMeta((4096, 16384), (1, 4096), "float16"), T((4096, 2048), "float16"), 1) == 0
