@@ -1178,7 +1178,7 @@ class GpuModel:
         if broadcast_reread_bytes(op):
             # only an op that re-reads a broadcast weight asks for the L2 (whose use the run's provenance records)
             op = with_reread_share(op, self.l2)
-        if (getattr(op, "scattered_bytes", 0) or getattr(op, "sector_span", 0)) and not op.scattered_share:
+        if residency.merged_sectors(op) and not op.scattered_share:
             # a forward's scatter (a replayed case's already holds its share): its writes merge in the L2 all the same
             op = residency.merged_share(op, self.l2)
         if op.l2_share:  # only a bandwidth-bound kernel reads faster from the L2

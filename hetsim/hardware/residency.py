@@ -123,8 +123,14 @@ def merged_share(op: Op, l2: float | L2) -> Op:
     partial writes, a gather's picks) with the share of those sectors that the L2 holds while it runs (l2_share of
     their bytes): partial-sector writes merge there, and picks hit, whether or not the data was warm, so this holds
     in a forward as in a replayed case; other ops unchanged."""
-    scattered = getattr(op, "scattered_bytes", 0) or getattr(op, "sector_span", 0)
-    return replace(op, scattered_share=l2_share(scattered, l2)) if scattered else op
+    held = merged_sectors(op)
+    return replace(op, scattered_share=l2_share(held, l2)) if held else op
+
+
+def merged_sectors(op: Op) -> int:
+    """Bytes of the sectors whose merging in the L2 an op's price depends on (a scatter's destination sectors, or a
+    partial-sector op's span: Pointwise.scattered_bytes / sector_span); 0 for any other op."""
+    return getattr(op, "scattered_bytes", 0) or getattr(op, "sector_span", 0)
 
 
 def replayed(ops, l2: float | L2) -> tuple[Op, ...]:

@@ -173,15 +173,15 @@ def _cat_by_copies(op: AtenOp) -> tuple[Op, ...]:
         elif regime == "copy_strided" and broadcast(t):
             regime = "copy_expand"
         lines = transposed_lines((t,), TensorMeta.dense(t.shape, out.dtype)) if regime == "copy_transpose" else 0
-        written, partial = t.numel * out.itemsize, 0
-        if not outer and (step := abs(iteration_stride(slice_into(op, t), slice_into(op, t)))) > 1:
+        written, partial, target = t.numel * out.itemsize, 0, slice_into(op, t)
+        if not outer and (step := abs(iteration_stride(target, target))) > 1:
             # the input's elements land `step` apart in its slice (a stack on the last dim interleaves them): its
             # copy fills each 32-byte sector only in part, and beyond the L2 the memory reads the sectors and writes
             # them back whole, once a copy (profiled: a stack of two 1 x 12 x 8192 x 64 fp32 rotary halves on the
             # last dim ran two strided copies in 93 us, ~1.1 TB/s of the tensors' bytes, priced 46 at their bytes;
             # realcode-check8, -17, -32); where the L2 holds the sectors the writes merge there (16 MB stacks ran at
             # their own bytes' pace: residency.merged_share)
-            partial = sector_bytes(slice_into(op, t), step) if step * out.itemsize < SECTOR_BYTES else 0
+            partial = sector_bytes(target, step) if step * out.itemsize < SECTOR_BYTES else 0
         # a source read a few elements apart (x[..., 1::2], rotary's odd halves) loads its sectors whole
         read = span_bytes(t, iteration_stride(t, TensorMeta.dense(t.shape, t.dtype)))
         # the L2 merges the writes only while it holds the output's sectors with the source streaming beside them
