@@ -717,7 +717,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     before it; then rowscatter-sweep (rowscatter_sweep), index_copy_ of whole rows over the outermost dim and
     index_select of a few indices over wide rows, the forms the thirty-fourth check's tail ran; then the thirty-fifth
     check, realcode-check35, which lives in realcode_sixtyfourth, blind to every group before it; then the thirty-sixth
-    check, realcode-check36, which lives in realcode_sixtyfifth, blind to every group before it)."""
+    check, realcode-check36, which lives in realcode_sixtyfifth, blind to every group before it; then the
+    thirty-seventh check, realcode-check37, which lives in realcode_sixtysixth, blind to every group before it)."""
     from hetsim.calibration.gpu_suite import (
         contention_sweep,
         conv_sweep,
@@ -770,6 +771,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_sixtyfirst,
         realcode_sixtyfourth,
         realcode_sixtysecond,
+        realcode_sixtysixth,
         realcode_sixtythird,
         realcode_tenth,
         realcode_third,
@@ -886,7 +888,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_sixtythird.REALCODE_CHECK34,), realcode_sixtythird.specs),
             ((rowscatter_sweep.ROWSCATTER_SWEEP,), rowscatter_sweep.specs),
             ((realcode_sixtyfourth.REALCODE_CHECK35,), realcode_sixtyfourth.specs),
-            ((realcode_sixtyfifth.REALCODE_CHECK36,), realcode_sixtyfifth.specs))
+            ((realcode_sixtyfifth.REALCODE_CHECK36,), realcode_sixtyfifth.specs),
+            ((realcode_sixtysixth.REALCODE_CHECK37,), realcode_sixtysixth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
