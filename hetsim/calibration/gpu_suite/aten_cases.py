@@ -718,7 +718,10 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     index_select of a few indices over wide rows, the forms the thirty-fourth check's tail ran; then the thirty-fifth
     check, realcode-check35, which lives in realcode_sixtyfourth, blind to every group before it; then the thirty-sixth
     check, realcode-check36, which lives in realcode_sixtyfifth, blind to every group before it; then the
-    thirty-seventh check, realcode-check37, which lives in realcode_sixtysixth, blind to every group before it)."""
+    thirty-seventh check, realcode-check37, which lives in realcode_sixtysixth, blind to every group before it; then
+    outer-sweep (outer_sweep), (value, index) and Welford reductions over outer and middle dims, sums over a long outer
+    dim into few outputs and maxima over the last dim; then math-sweep (math_sweep), activations and transcendental
+    functions one op at a time, for the measured neighbours' tables)."""
     from hetsim.calibration.gpu_suite import (
         contention_sweep,
         conv_sweep,
@@ -729,7 +732,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         library_sweep,
         longk_sweep,
         lookup_sweep,
+        math_sweep,
         matvec_sweep,
+        outer_sweep,
         pool_special_sweep,
         rare_sweep,
         realcode_eighteenth,
@@ -889,7 +894,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((rowscatter_sweep.ROWSCATTER_SWEEP,), rowscatter_sweep.specs),
             ((realcode_sixtyfourth.REALCODE_CHECK35,), realcode_sixtyfourth.specs),
             ((realcode_sixtyfifth.REALCODE_CHECK36,), realcode_sixtyfifth.specs),
-            ((realcode_sixtysixth.REALCODE_CHECK37,), realcode_sixtysixth.specs))
+            ((realcode_sixtysixth.REALCODE_CHECK37,), realcode_sixtysixth.specs),
+            ((outer_sweep.OUTER_SWEEP,), outer_sweep.specs),
+            ((math_sweep.MATH_SWEEP,), math_sweep.specs))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,41 @@
+"""outer-sweep and math-sweep: the fit groups appended after realcode-check37, drawn for the checks' outer (value,
+index) and Welford reductions, the chains of narrow outer reductions, last-dim maxima and the heavier activations."""
+
+from __future__ import annotations
+
+from hetsim.calibration.paths import REPO_ROOT
+
+IDS = REPO_ROOT / "experiments" / "kernel_dispatch"
+
+
+def test_the_outer_sweep_is_a_block_after_the_thirty_seventh_check(assert_appended_block, committed_cases):
+    from hetsim.calibration.gpu_suite import outer_sweep, realcode_sixtysixth
+
+    mine = assert_appended_block(outer_sweep.OUTER_SWEEP, range(37560, 37688), outer_sweep,
+                                 realcode_sixtysixth.REALCODE_CHECK37, 37559, IDS / "outer_sweep_ids.txt")
+    cases = [committed_cases[n] for n in mine]
+    regimes = [c["regime"] for c in cases]
+    # the pairs over a middle dim price as the outer pair key; the sums into few outputs as the chain keys; the last-dim
+    # maxima beside sums of the same draws as the last-dim key
+    assert regimes.count("reduction_outer_pair") == 64
+    assert regimes.count("reduction_outer") + regimes.count("reduction_outer_max") == 32
+    assert regimes.count("reduction_last") == 32
+    pairs = [c for c in cases if c["regime"] == "reduction_outer_pair"]
+    assert {c["spec"]["in"][0][2] for c in pairs} == {"float32", "bfloat16", "float16"}
+    assert all(c["spec"]["in"][0][0][2] >= 2 for c in pairs)  # a kept inner dim: never the last-dim kernel
+    widths = {c["spec"]["in"][0][0][1] for c in cases if c["regime"] in ("reduction_outer", "reduction_outer_max")}
+    assert {8, 64, 128, 192, 1024} <= widths  # chains over every block width
+
+
+def test_the_math_sweep_is_a_block_after_the_outer_sweep(assert_appended_block, committed_cases):
+    from hetsim.calibration.gpu_suite import math_sweep, outer_sweep
+
+    mine = assert_appended_block(math_sweep.MATH_SWEEP, range(37688, 37848), math_sweep, outer_sweep.OUTER_SWEEP,
+                                 37687, IDS / "math_sweep_ids.txt")
+    cases = [committed_cases[n] for n in mine]
+    assert all(c["regime"] == "pointwise_math" for c in cases)
+    pows = [c for c in cases if c["aten"].startswith("aten.pow")]
+    # powf's exponents, none of which pow_tensor_scalar_kernel runs as products
+    assert len({c["spec"]["args"]["exponent"] for c in pows}) >= 5
+    sizes = [c["spec"]["in"][0][0][0] for c in cases]
+    assert min(sizes) < 1 << 14 and max(sizes) > 1 << 26  # from a launch's fixed cost to the bytes' rate
