@@ -28,3 +28,16 @@ def test_the_thirty_seventh_check_is_a_blind_block_after_the_thirty_sixth(
     # the H200 profile's fit takes contention-sweep and never this group
     assert_blind(CHECK37, 1669, "contention-sweep")
     assert_names_its_group(CHECK37, regimes=73)
+
+
+def test_the_thirty_seventh_check_was_timed_on_an_h100_and_scored_blind(scored_graph):
+    import pytest
+
+    # the lease came as an H100 (1,666 of the 1,669 cases timed). Scored once, blind, by the code and profiles of
+    # 89cf31d (calibration/e2e/diagnostics/realcode-check37-H100-blind-2026-12-07.txt): 5.5 % median, p90 22.0 %, 124
+    # of 1,610 beyond 25 %
+    graph = scored_graph("H100-SXM-aten-realcode-check37-2026-12-07.parquet", range(35891, 37560), timed=1666,
+                         device="H100-SXM")
+    assert graph["n"] == 1610
+    assert graph["median_abs"] == pytest.approx(0.055, abs=0.01)
+    assert 0.17 < graph["p90_abs"] < 0.27
