@@ -22,6 +22,9 @@ SPATIAL_LOOKUP = set(range(29303, 29387))
 # rowscatter-sweep's ids: timed on an H100 only (2026-12-07, seventeenth session), every case fitted (index_copy_rows,
 # gather_few's element rate)
 ROWSCATTER = set(range(32600, 32632))
+# outer-sweep's ids: timed on an H100 only (2026-12-07, nineteenth session), every case fitted (the outer pair, chain
+# and last-dim keys' forms); math-sweep's feed only the measured neighbours' tables
+OUTER = set(range(37560, 37688))
 # tiny-sweep's x[idx] rows (tiny_sweep.FITTED): the code-book key's fixed cost, taken as cases on the H100 only
 TINY_ROWS = RUNS / "H100-SXM-aten-tiny-sweep-index-rows-2026-12-05.parquet"
 
@@ -48,8 +51,8 @@ def test_the_h100_fit_reads_h100_data_only_and_the_h200_fit_s_cases():
     ours, theirs = _case_ids(h100["cases"]), _case_ids(h200["cases"])
     tiny_rows = _case_ids([str(TINY_ROWS.relative_to(REPO_ROOT))])
     assert len(tiny_rows) == 15 and tiny_rows <= ours and ours & SPATIAL_LOOKUP == SPATIAL_LOOKUP
-    h100_only = INTERP | POOL_SPECIAL | LONGK | SPATIAL_LOOKUP | ROWSCATTER | tiny_rows
-    assert ours & ROWSCATTER == ROWSCATTER
+    h100_only = INTERP | POOL_SPECIAL | LONGK | SPATIAL_LOOKUP | ROWSCATTER | OUTER | tiny_rows
+    assert ours & ROWSCATTER == ROWSCATTER and ours & OUTER == OUTER
     assert LATER <= theirs and ours - h100_only == theirs - LATER - INTERP
     assert ours & INTERP  # the foreach launches and unreduced nll_loss of interp-sweep (interp_sweep.FITTED)
     # the pools and special functions of pool-special-sweep (pool_special_sweep.FITTED), timed on an H100 only
@@ -58,10 +61,11 @@ def test_the_h100_fit_reads_h100_data_only_and_the_h200_fit_s_cases():
     # fp32 1 x 1 convolutions: the forms check31's tail ran)
     assert ours & LONGK == LONGK
     assert ours - _case_ids(h100["cases"], timed_only=True) == {11233}
-    # the same tables' sweeps, and pool-special-sweep's controls (its erfc, atan, asinh, erfinv and adaptive average
-    # pools, priced by keys fitted elsewhere), timed on an H100 first
+    # the same tables' sweeps, pool-special-sweep's controls (its erfc, atan, asinh, erfinv and adaptive average
+    # pools, priced by keys fitted elsewhere), timed on an H100 first, and math-sweep's activations
     assert [p.split("aten-")[1].rsplit("-2026", 1)[0] for p in h100["table_cases"]] == \
-        [p.split("aten-")[1].rsplit("-2026", 1)[0] for p in h200["table_cases"]] + ["pool-special-sweep-controls"]
+        [p.split("aten-")[1].rsplit("-2026", 1)[0] for p in h200["table_cases"]] + ["pool-special-sweep-controls",
+                                                                                 "math-sweep"]
     # the id lists the sweep was run from are the H200 fit's cases
     listed = {int(t) for name in ("H100-SXM-aten-fit-2026-12-05.ids.txt",
                                   "H100-SXM-aten-fit-sdpa-cudnn-off-2026-12-05.ids.txt")
