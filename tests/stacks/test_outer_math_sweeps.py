@@ -1,5 +1,6 @@
-"""outer-sweep and math-sweep: the fit groups appended after realcode-check37, drawn for the checks' outer (value,
-index) and Welford reductions, the chains of narrow outer reductions, last-dim maxima and the heavier activations."""
+"""outer-sweep, math-sweep and rowbmm-sweep: the fit groups appended after realcode-check37, drawn for the checks'
+outer (value, index) and Welford reductions, the chains of narrow outer reductions, last-dim maxima, the heavier
+activations and the few-row batched products of multi-LoRA serving."""
 
 from __future__ import annotations
 
@@ -41,3 +42,19 @@ def test_the_math_sweep_is_a_block_after_the_outer_sweep(assert_appended_block, 
     assert len({c["spec"]["args"]["exponent"] for c in pows}) >= 5
     sizes = [c["spec"]["in"][0][0][0] for c in cases]
     assert min(sizes) < 1 << 14 and max(sizes) > 1 << 26  # from a launch's fixed cost to the bytes' rate
+
+
+def test_the_rowbmm_sweep_is_a_block_after_the_math_sweep(assert_appended_block, committed_cases):
+    from hetsim.calibration.gpu_suite import math_sweep, rowbmm_sweep
+
+    mine = assert_appended_block(rowbmm_sweep.ROWBMM_SWEEP, range(37848, 37944), rowbmm_sweep, math_sweep.MATH_SWEEP,
+                                 37847, IDS / "rowbmm_sweep_ids.txt")
+    cases = [committed_cases[n] for n in mine]
+    assert all(c["aten"] == "aten.bmm.default" for c in cases)
+    shapes = [(c["spec"]["in"][0][0], c["spec"]["in"][1][0]) for c in cases]
+    # items of one to eight rows, 16-bit, over a rank-wide contraction into a wide output or the reverse
+    assert {a[1] for a, _ in shapes} == {1, 2, 4, 5, 8}
+    assert {c["spec"]["in"][0][2] for c in cases} == {"bfloat16", "float16"}
+    assert any(a[2] <= 64 and b[2] >= 4096 for a, b in shapes) and any(a[2] >= 4096 and b[2] <= 32 for a, b in shapes)
+    # a gathered adapter transposed (stored [batch, n, k]) as well as row-major
+    assert {c["spec"]["in"][1][1][1] == 1 for c in cases} == {True, False}

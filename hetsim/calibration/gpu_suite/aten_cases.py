@@ -721,7 +721,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     thirty-seventh check, realcode-check37, which lives in realcode_sixtysixth, blind to every group before it; then
     outer-sweep (outer_sweep), (value, index) and Welford reductions over outer and middle dims, sums over a long outer
     dim into few outputs and maxima over the last dim; then math-sweep (math_sweep), activations and transcendental
-    functions one op at a time, for the measured neighbours' tables)."""
+    functions one op at a time, for the measured neighbours' tables; then rowbmm-sweep (rowbmm_sweep), 16-bit
+    batched products of one to eight rows an item, the forms the thirty-seventh check's multi-LoRA tail ran)."""
     from hetsim.calibration.gpu_suite import (
         contention_sweep,
         conv_sweep,
@@ -803,6 +804,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_twentysixth,
         realcode_twentythird,
         reduce_sweep,
+        rowbmm_sweep,
         rowscatter_sweep,
         scatter_sweep,
         select_sweep,
@@ -896,7 +898,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_sixtyfifth.REALCODE_CHECK36,), realcode_sixtyfifth.specs),
             ((realcode_sixtysixth.REALCODE_CHECK37,), realcode_sixtysixth.specs),
             ((outer_sweep.OUTER_SWEEP,), outer_sweep.specs),
-            ((math_sweep.MATH_SWEEP,), math_sweep.specs))
+            ((math_sweep.MATH_SWEEP,), math_sweep.specs),
+            ((rowbmm_sweep.ROWBMM_SWEEP,), rowbmm_sweep.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
