@@ -401,7 +401,8 @@ def hbm_bytes(op: Op) -> float:
     walk (walk_bytes) is not shortened: the norms' row walks, fitted with it, ran worse (lane latency and block
     reductions bind them more than the loads), though GroupNorm's moments ran 1.9x faster from the L2. A batched
     product's broadcast operand adds its re-reads (broadcast_rereads)."""
-    rereads = broadcast_rereads(op) + softmax_rereads(op) + cached_rereads(op) + sector_extra_bytes(op)
+    rereads = (broadcast_rereads(op) + softmax_rereads(op) + cached_rereads(op) + sector_extra_bytes(op)
+               + narrow_load_bytes(op))
     if not op.l2_share:
         return op.bytes + rereads
     # an outer product (k <= OUTER_K) has no math for its loads to overlap, a skinny one little: it streams like an
@@ -425,6 +426,24 @@ def cached_rereads(op: Op) -> float:
     expanded 8x over the query heads ran 72 us where the same shape unexpanded ran 253 (realcode-check33), one of
     [3000, 504, 256] fp32 expanded 504x or 3000x 256 and 408 us for 1.5 GB logical (realcode-check27)."""
     return op.cached_bytes / residency.L2_GAIN if isinstance(op, AxisReduction) else 0.0
+
+
+def narrow_load_bytes(op: Op) -> float:
+    """HBM-equivalent bytes an outer or middle-dim reduction's narrow loads cost beyond its bytes: a lane loads its
+    `vec` neighbouring outputs' elements at once (launch.output_vec), a few loads in flight, so a lane's bytes in
+    flight, and with them the memory's pace (Little's law), shrink with the load: the bytes over a rate that grows with
+    it, in series with the key's (outer-sweep, reduce-sweep and the fit's outer reductions of >= 64 MB over two or
+    more waves ran 0.9, 1.5, 1.9, 2.2 and 2.8 TB/s at 1-, 2-, 4-, 8- and 16-byte loads on an H100)."""
+    if not (isinstance(op, AxisReduction) and op.aten and op.inner > 1):
+        return 0.0
+    load = launch.output_vec(op.inner) * dtype_bytes(op.dtype)
+    return (op.input_bytes - op.cached_bytes) * NARROW_LOAD_BYTES / load
+
+
+# the load width (bytes) at which a lane's loads in flight halve the memory's pace (narrow_load_bytes): chosen by the
+# H100 fit's error at 0, 1, 2 and 3 on its outer reductions' own cases (the three keys' median, summed: 0.360, 0.349,
+# 0.338, 0.358), never on a check
+NARROW_LOAD_BYTES = 2.0
 
 
 def softmax_rereads(op: Op) -> float:
