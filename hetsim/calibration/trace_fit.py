@@ -135,6 +135,8 @@ by (`neighbour_tables`, `conv_tables`) and fit no key. Each regime below becomes
     bmm_fp32        a batched fp32 GEMM (eager fp32 attention): the bytes or the flops (ROOF_KEYS)
     bmm_tiles       a batch of small 16-bit products, one nvjet tile an item (WAVE_FIT_KEYS: blocks an item, steps of 16
                     along the contraction)
+    bmm_rows        a batch of few-row 16-bit products (per-token adapters) on nvjet's 8-row tiles: the bytes or the
+                    tiles' columns (ELEMENT_RATE_KEYS)
     bmm_fp32_tiles  the same on cuBLAS's FFMA tiles (more than one row, not gemmSN's few rows over a wide output):
                     waves of 32 x 32 tile blocks, each walking the contraction 8 at a time (WAVE_FIT_KEYS)
     The realcode-more5 group (2026-12-02) refits `softmax_warp` and `softmax_last` as STEP_KEYS: the waves' lane
@@ -249,7 +251,8 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "conv_depthwise_nhwc", "batch_norm", "upsample_nearest", "upsample_bilinear",
             "upsample_bicubic", "pool", "conv_first_layer", "conv_gemm_narrow", "pointwise_fill", "pointwise_arange",
             "searchsorted", "roll", "random", "grid_sample", "cat_unaligned", "reduction_short", "copy_memcpy",
-            "copy_repeat", "bmm_fp32_tiles", "nll_loss", "bmm_tiles", "fft", "matmul_int8", "matmul_int8_unaligned",
+            "copy_repeat", "bmm_fp32_tiles", "nll_loss", "bmm_tiles", "bmm_rows", "fft", "matmul_int8",
+            "matmul_int8_unaligned",
             "pad_edge", "index_select", "embedding_bag", "foreach", "pool_walk", "pool_adaptive_max",
             "softmax_spatial", "log_softmax_spatial", *SPECIAL_KEYS,
             *LIBRARY_KEYS, *WINDOW_WALK_KEYS)
@@ -330,7 +333,9 @@ ELEMENT_RATE_KEYS = frozenset({
     # expanded and cloned ran ~2x slower than the bytes' rate of bf16 clones; realcode-more26)
     "copy_expand", "copy_repeat",
     # the reflection and replication pads: a thread an output element, its source index reflected or clamped per dim
-    "pad_edge"})
+    "pad_edge",
+    # a batch of few-row 16-bit products: the columns of nvjet's 8-row tiles (gpu.row_tile_columns)
+    "bmm_rows"})
 # bytes or flops, whichever is slower (the element-rate keys: bytes or element work)
 ROOF_KEYS = frozenset({"attention_flash_prefill", "attention_efficient_prefill", "matmul_fp8", "matmul_int8",
                        "matmul_int8_unaligned", "matmul_fp32",
@@ -432,7 +437,7 @@ EVERY_FILE_KEYS = WALK_KEYS | ROOF_KEYS | STEP_KEYS | FLOOR_KEYS | THREE_TERM_KE
 # (only keys this fit makes: the suite's own `matmul`, `bmm`, `bmm_unaligned` and `gather` are fitted elsewhere)
 PRODUCT_NEIGHBOUR_KEYS = frozenset({"matmul_fp32", "matmul_splitk", "matmul_skinny", "matmul_odd_width",
                                     "matmul_even_width", "bmm_even_scores", "bmm_even_tokens", "bmm_fp32",
-                                    "bmm_fp32_tiles", "bmm_odd_tokens", "bmm_tiles"})
+                                    "bmm_fp32_tiles", "bmm_odd_tokens", "bmm_tiles", "bmm_rows"})
 REDUCTION_NEIGHBOUR_KEYS = frozenset({"reduction_last", "reduction_outer", "reduction_outer_max",
                                       "reduction_outer_pair", "reduction_short",
                                       "reduction_index", "reduction_welford"})

@@ -306,6 +306,8 @@ def compute_work(op: Op) -> float:
         return conv_tile_flops(op)
     if isinstance(op, Matmul) and align1_tiles(op):
         return launch.align1_tile_flops(op.m, op.n, op.k, op.batch)
+    if isinstance(op, Matmul) and row_tiles(op):
+        return row_tile_columns(op)
     if isinstance(op, SdpaAttention) and op.backend == "efficient" and not op.decode:
         return op.flops * launch.efficient_head_work(op.head_dim) / op.head_dim
     if counts_row_elements(op):
@@ -373,6 +375,24 @@ def half_tiles(op: Matmul) -> bool:
     return (bool(op.aten) and dtype_bytes(op.dtype) == 2 and op.batch > 1 and not op.shared_b and op.k >= OUTER_K
             and launch.GEMM_SN_MAX_SIDE < max(op.m, op.n) and op.m <= tile_rows and op.n <= tile_cols
             and min(op.m, op.n) > 1 and _aligned(op))
+
+
+def row_tiles(op: Matmul) -> bool:
+    """A traced batch of aligned 16-bit products one to launch.ROW_TILE_ROWS rows (or columns) an item across a side
+    wider than nvjet's small tiles (half_tiles): its 8-row tiles, 64-512 wide, along the wide side (profiled on an
+    H100, rowbmm-sweep and realcode-check37's multi-LoRA tail: tst / hsh_256x8, 384x8, 512x8 over a wide output, 64x8
+    and 8x64 over a long contraction)."""
+    return (bool(op.aten) and dtype_bytes(op.dtype) == 2 and op.batch > 1 and not op.shared_b and op.k >= OUTER_K
+            and min(op.m, op.n) <= launch.ROW_TILE_ROWS and max(op.m, op.n) > launch.HALF_TILE[1] and _aligned(op))
+
+
+def row_tile_columns(op: Matmul) -> float:
+    """A few-row batch's work (row_tiles): the columns its 8-row tiles compute, rows padded to the tile's, items
+    times the wide side. Wide outputs over an adapter's rank ran ~40-57 G columns a second whatever their 1-8 rows
+    and 8-32 deep contraction (2,048 items of 1 x 8 x 4,096 in 216 us; realcode-check37, rowbmm-sweep), a tile's
+    fixed cost, where their bytes said ~4x faster."""
+    rows = math.ceil(min(op.m, op.n) / launch.ROW_TILE_ROWS)
+    return float(op.batch * rows * max(op.m, op.n))
 
 
 def fp32_tiles(op: Matmul) -> bool:
@@ -725,6 +745,10 @@ def rate_keys(op: Op) -> tuple[str, ...]:
             # a batch of small 16-bit products: nvjet runs one tile an item (64 x 8 to 64 x 64) after a memset, a fixed
             # cost a tile in waves (launch.tile_waves); its own key where fitted
             keys = ("bmm_tiles", *keys)
+        elif row_tiles(op) and keys[0] == "bmm":
+            # a batch of few-row 16-bit products (a multi-LoRA server's per-token adapters): nvjet's 8-row tiles along
+            # the wide side, each a fixed cost whatever its rows fill (row_tile_columns); its own key where fitted
+            keys = ("bmm_rows", *keys)
         # an outer product (rotary's inv_freq @ positions, k = 1): fitted on traced ops where measured
         return ("matmul_outer", *keys) if op.k < OUTER_K else keys
     if isinstance(op, Attention):
@@ -878,6 +902,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "matmul_fp32": ("matmul",),  # an fp32 GEMM on the FFMA units
     "bmm_fp32_tiles": ("bmm_fp32", "matmul_fp32", "matmul"),  # a batched fp32 GEMM's FFMA tiles in waves
     "bmm_tiles": ("bmm", "matmul"),  # a batch of small 16-bit products, a tile an item in waves
+    "bmm_rows": ("bmm", "matmul"),  # a batch of few-row 16-bit products on nvjet's 8-row tiles
     "bmm_fp32": ("matmul_fp32", "matmul"),  # a batched fp32 GEMM (eager fp32 attention's scores and values)
     "index_add": ("gather_narrow", "gather"),  # index_add_: an atomic add per element into rows
     "bmm_odd_tokens": ("bmm_unaligned", "bmm", "matmul"),  # a traced 16-bit bmm whose row strides are 2-byte aligned

@@ -449,6 +449,9 @@ FP32_TILE_BLOCKS_PER_SM = 4
 # each item (64 x 8, 64 x 16, 32 x 64, 64 x 64), so one block an item, stepping 16 along the contraction after a
 # memset: 32,768 8 x 8 products 103 us, 3.1 ns an item, as 16,384 of 16 x 16 and 4,096 of 32 x 32 (3.2-3.6 ns)
 HALF_TILE = (64, 64, 16)
+# the rows of nvjet's tiles for a batch of few-row 16-bit products (tst / hsh_256x8 and kin, profiled on an H100:
+# rowbmm-sweep): items of up to this many rows (or columns) run one tile row along their wide side
+ROW_TILE_ROWS = 8
 
 
 def tile_waves(m: int, n: int, k: int, batch: int, tile: tuple[int, int, int]) -> tuple[float, float]:

@@ -58,3 +58,26 @@ def test_the_rowbmm_sweep_is_a_block_after_the_math_sweep(assert_appended_block,
     assert any(a[2] <= 64 and b[2] >= 4096 for a, b in shapes) and any(a[2] >= 4096 and b[2] <= 32 for a, b in shapes)
     # a gathered adapter transposed (stored [batch, n, k]) as well as row-major
     assert {c["spec"]["in"][1][1][1] == 1 for c in cases} == {True, False}
+
+
+def test_a_batch_of_one_row_products_prices_its_tiles_columns_not_its_bytes():
+    from hetsim.hardware.gpu import compute_work, rate_keys
+    from hetsim.ops import Matmul
+
+    # S-LoRA's per-token adapter: 2,048 tokens of x[1, 8] @ B[8, 4096], B gathered per token and transposed
+    lora = Matmul(m=1, n=4096, k=8, batch=2048, dtype="bf16", shared_b=False, aten="aten.bmm.default")
+    assert rate_keys(lora)[:2] == ("bmm_rows", "bmm")
+    # one 8-row tile row along the 4,096 outputs of every item, whatever its one row fills: 2,048 x 4,096 columns
+    assert compute_work(lora) == 2048 * 4096
+    # five rows still fill one tile row; nine rows are no longer a few-row item
+    assert compute_work(Matmul(m=5, n=4096, k=8, batch=2048, dtype="bf16", shared_b=False,
+                               aten="aten.bmm.default")) == 2048 * 4096
+    assert rate_keys(Matmul(m=9, n=4096, k=8, batch=2048, dtype="bf16", shared_b=False,
+                            aten="aten.bmm.default"))[0] != "bmm_rows"
+    # small items on both sides keep nvjet's one-tile-an-item key; fp32 and a shared weight are other kernels
+    assert rate_keys(Matmul(m=8, n=64, k=16, batch=512, dtype="bf16", shared_b=False,
+                            aten="aten.bmm.default"))[0] == "bmm_tiles"
+    assert rate_keys(Matmul(m=1, n=4096, k=8, batch=2048, dtype="fp32", shared_b=False,
+                            aten="aten.bmm.default"))[0] != "bmm_rows"
+    assert rate_keys(Matmul(m=1, n=4096, k=8, batch=2048, dtype="bf16", shared_b=True,
+                            aten="aten.bmm.default"))[0] != "bmm_rows"
