@@ -370,11 +370,13 @@ def align1_tiles(op: Matmul) -> bool:
 def half_tiles(op: Matmul) -> bool:
     """A traced batch of small aligned 16-bit products, each one of nvjet's tiles (both sides up to
     launch.HALF_TILE's sides, more than gemmSN's few rows: CUTLASS's wmma kernels take those; profiled on an H200,
-    realcode-more27 and -more29)."""
+    realcode-more27 and -more29). One row an item over an aligned side of 8 or more is one too: nvjet's 64 x 8 / 8 x 64
+    tiles walking the contraction (profiled on an H100, rowbmm-sweep: a token's adapter down-projection, 1 x 14336 x 8
+    an item, 0.17 us a 64-deep step a wave)."""
     tile_rows, tile_cols, _ = launch.HALF_TILE
     return (bool(op.aten) and dtype_bytes(op.dtype) == 2 and op.batch > 1 and not op.shared_b and op.k >= OUTER_K
             and launch.GEMM_SN_MAX_SIDE < max(op.m, op.n) and op.m <= tile_rows and op.n <= tile_cols
-            and min(op.m, op.n) > 1 and _aligned(op))
+            and (min(op.m, op.n) > 1 or max(op.m, op.n) >= launch.ROW_TILE_ROWS) and _aligned(op))
 
 
 def row_tiles(op: Matmul) -> bool:

@@ -62,7 +62,10 @@ def test_a_batch_of_small_16_bit_products_runs_a_tile_an_item():
     small = bmm(32768, 8, 8, 8, "bfloat16")
     assert rate_keys(small)[:2] == ("bmm_tiles", "bmm") and wave_shape(small) == (32768, 1)
     assert wave_shape(bmm(2048, 8, 512, 8, "bfloat16")) == (2048, 32)  # 512 / 16 steps
-    for op in (bmm(65536, 4, 8, 4, "float16"), bmm(64, 128, 64, 128, "bfloat16"), bmm(256, 1, 64, 64, "bfloat16")):
+    # one row an item across 64 columns is a tile too (nvjet's 64 x 8, profiled on an H100: rowbmm-sweep); across two
+    # columns, cuBLAS's gemv kernels
+    assert rate_keys(bmm(256, 1, 64, 64, "bfloat16"))[0] == "bmm_tiles"
+    for op in (bmm(65536, 4, 8, 4, "float16"), bmm(64, 128, 64, 128, "bfloat16"), bmm(578, 1, 3328, 2, "bfloat16")):
         assert "bmm_tiles" not in rate_keys(op)
     model = gpu_model("H200")
     run = REPO_ROOT / "calibration" / "profiles" / "runs" / "H200-aten-realcode-more29-2026-12-04.parquet"

@@ -81,3 +81,17 @@ def test_a_batch_of_one_row_products_prices_its_tiles_columns_not_its_bytes():
                             aten="aten.bmm.default"))[0] != "bmm_rows"
     assert rate_keys(Matmul(m=1, n=4096, k=8, batch=2048, dtype="bf16", shared_b=True,
                             aten="aten.bmm.default"))[0] != "bmm_rows"
+
+
+def test_a_batch_of_one_row_products_over_a_long_contraction_walks_nvjet_tiles():
+    from hetsim.hardware.gpu import rate_keys, wave_shape
+    from hetsim.ops import Matmul
+
+    # a token's adapter down-projection: x[1, 14336] @ A[14336, 8] for each of 128 tokens, one 64 x 8 tile an item
+    down = Matmul(m=1, n=8, k=14336, batch=128, dtype="bf16", shared_b=False, aten="aten.bmm.default")
+    assert rate_keys(down)[0] == "bmm_tiles"
+    blocks, steps = wave_shape(down)
+    assert blocks == 128 and steps == 14336 // 16
+    # two columns a row are cuBLAS's gemv kernels (unaligned), not a tile
+    assert rate_keys(Matmul(m=1, n=2, k=3328, batch=578, dtype="bf16", shared_b=False,
+                            aten="aten.bmm.default"))[0] != "bmm_tiles"
