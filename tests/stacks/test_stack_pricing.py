@@ -142,6 +142,8 @@ def test_a_reduction_into_another_dtype_casts_its_input_first():
 
 
 def test_middle_dim_reduction_is_priced_near_bandwidth_not_as_a_narrow_row(h200):
+    from hetsim.hardware.gpu import NARROW_LOAD_BYTES, hbm_bytes
+
     gpu, log = h200()
     x = meta((4096, 8, 4096))
     (middle,) = aten.lower_op(AtenOp("aten.sum.dim_IntList", (x,), (meta((4096, 4096)),), {"dim": [1]}, dims=(1,)))
@@ -153,8 +155,10 @@ def test_middle_dim_reduction_is_priced_near_bandwidth_not_as_a_narrow_row(h200)
     # fitted on the aten sweep's methods group (outer-dim sums, amax / amin apart: MaxOps run slower)
     assert log.used["H200.profile.reduction_outer"] == "calibrated"
     r = gpu.rates["reduction_outer"]
-    # the key's form, times its measured neighbours' correction (product_table)
-    assert gpu.device_time_s(middle) == pytest.approx((r.overhead_s + middle.bytes / r.bw_bytes_per_s)
+    # the key's form, times its measured neighbours' correction (product_table); its bytes with what its lanes' 8-byte
+    # loads cost beside them (gpu.narrow_load_bytes)
+    assert hbm_bytes(middle) == pytest.approx(middle.bytes + middle.input_bytes * NARROW_LOAD_BYTES / 8)
+    assert gpu.device_time_s(middle) == pytest.approx((r.overhead_s + hbm_bytes(middle) / r.bw_bytes_per_s)
                                                       * gpu.neighbour_factor(middle))
     (peak,) = aten.lower_op(AtenOp("aten.amax.default", (x,), (meta((4096, 4096)),), {"dim": [1]}, dims=(1,)))
     assert rate_keys(peak)[:2] == ("reduction_outer_max", "reduction_outer")
@@ -275,7 +279,7 @@ def test_a_last_dim_reduction_is_bound_by_each_threads_walk_until_the_bytes_take
 
 
 def test_an_outer_reductions_global_stage_is_a_chain_of_partials_after_the_blocks_pass(h200):
-    from hetsim.hardware.gpu import walk_bytes, wave_shape
+    from hetsim.hardware.gpu import hbm_bytes, walk_bytes, wave_shape
     from hetsim.hardware.launch import global_reduce_chain, reduce_layout
 
     # the mean over dim 0 of 196,608 x 128 fp32 (an MoE load-balancing loss): 32 lanes of 4 outputs, 4 warps along
@@ -294,7 +298,7 @@ def test_an_outer_reductions_global_stage_is_a_chain_of_partials_after_the_block
     assert r.wave_slots == 1.0 and 0.1e-6 < r.item_s < 1e-6  # an L2 round trip a partial, fitted
     # the chain adds to the blocks' pass: the long mean costs its bytes and 528 partials, not the bytes alone
     assert gpu.device_time_s(long) / gpu.neighbour_factor(long) == pytest.approx(
-        r.overhead_s + max(long.bytes / r.bw_bytes_per_s, walk_bytes(long) / r.walk_bw_bytes_per_s)
+        r.overhead_s + max(hbm_bytes(long) / r.bw_bytes_per_s, walk_bytes(long) / r.walk_bw_bytes_per_s)
         + 528 * r.item_s)
     assert gpu.device_time_s(long) > long.bytes / r.bw_bytes_per_s + 100e-6
     # a (value, index) pair's or Welford's partial an output is a key of its own, falling back to the max's and sum's
@@ -337,7 +341,7 @@ def roof_time(r, op):
 
 def test_the_chain_keys_fit_recovers_a_partials_cost_beside_the_bytes():
     from hetsim.calibration.trace_fit import CHAIN_KEYS, Point, fit_walk_chain
-    from hetsim.hardware.gpu import wave_shape
+    from hetsim.hardware.gpu import hbm_bytes, wave_shape
 
     # outer reductions of 64-4,096 outputs over 1 K - 1 M rows: a chain of 0-528 partials beside their bytes, timed
     # at 1.5 us + bytes / 3 TB/s + 0.3 us a partial; the fit must give the chain its cost, not the bandwidth (a
@@ -346,7 +350,8 @@ def test_the_chain_keys_fit_recovers_a_partials_cost_beside_the_bytes():
            for rows in (1024, 8192, 65536, 196608, 1 << 20) for inner in (64, 128, 512, 4096)]
     chains = [wave_shape(op)[1] for op in ops]
     assert max(chains) == 528 and min(chains) == 0
-    points = [Point(i, op, 1.5e-6 + op.bytes / 3e12 + 0.3e-6 * c, 0.0, 1e-5, None)
+    # (the bytes as the key prices them: their lanes' 16-byte loads' share beside them, gpu.narrow_load_bytes)
+    points = [Point(i, op, 1.5e-6 + hbm_bytes(op) / 3e12 + 0.3e-6 * c, 0.0, 1e-5, None)
               for i, (op, c) in enumerate(zip(ops, chains, strict=True))]
     over, bw, walk_bw, item = fit_walk_chain(points, max_bw=4.8e12)
     assert item == pytest.approx(0.3e-6, rel=0.05)
