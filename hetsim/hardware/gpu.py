@@ -374,18 +374,24 @@ def half_tiles(op: Matmul) -> bool:
     tiles walking the contraction (profiled on an H100, rowbmm-sweep: a token's adapter down-projection, 1 x 14336 x 8
     an item, 0.17 us a 64-deep step a wave)."""
     tile_rows, tile_cols, _ = launch.HALF_TILE
-    return (bool(op.aten) and dtype_bytes(op.dtype) == 2 and op.batch > 1 and not op.shared_b and op.k >= OUTER_K
-            and launch.GEMM_SN_MAX_SIDE < max(op.m, op.n) and op.m <= tile_rows and op.n <= tile_cols
-            and (min(op.m, op.n) > 1 or max(op.m, op.n) >= launch.ROW_TILE_ROWS) and _aligned(op))
+    return (_nvjet_batch(op) and launch.GEMM_SN_MAX_SIDE < max(op.m, op.n) and op.m <= tile_rows
+            and op.n <= tile_cols and (min(op.m, op.n) > 1 or max(op.m, op.n) >= launch.ROW_TILE_ROWS))
 
 
 def row_tiles(op: Matmul) -> bool:
     """A traced batch of aligned 16-bit products one to launch.ROW_TILE_ROWS rows (or columns) an item across a side
-    wider than nvjet's small tiles (half_tiles): its 8-row tiles, 64-512 wide, along the wide side (profiled on an
-    H100, rowbmm-sweep and realcode-check37's multi-LoRA tail: tst / hsh_256x8, 384x8, 512x8 over a wide output, 64x8
-    and 8x64 over a long contraction)."""
+    wider than nvjet's small tiles (half_tiles takes the narrower ones): its 8-row tiles, 64-512 wide, along the wide
+    side (profiled on an H100, rowbmm-sweep and realcode-check37's multi-LoRA tail: tst / hsh_256x8, 384x8 and 512x8
+    over a wide output)."""
+    return (_nvjet_batch(op) and min(op.m, op.n) <= launch.ROW_TILE_ROWS
+            and max(op.m, op.n) > launch.HALF_TILE[1])
+
+
+def _nvjet_batch(op: Matmul) -> bool:
+    """A traced batch of aligned 16-bit products, each with its own second operand and a contraction: what nvjet's
+    small and row tiles (half_tiles, row_tiles) are chosen among."""
     return (bool(op.aten) and dtype_bytes(op.dtype) == 2 and op.batch > 1 and not op.shared_b and op.k >= OUTER_K
-            and min(op.m, op.n) <= launch.ROW_TILE_ROWS and max(op.m, op.n) > launch.HALF_TILE[1] and _aligned(op))
+            and _aligned(op))
 
 
 def row_tile_columns(op: Matmul) -> float:
@@ -422,7 +428,8 @@ def hbm_bytes(op: Op) -> float:
     """The op's bytes as its key's bandwidth times them: the share the L2 serves (Op.l2_share) at the L2's rate. A
     walk (walk_bytes) is not shortened: the norms' row walks, fitted with it, ran worse (lane latency and block
     reductions bind them more than the loads), though GroupNorm's moments ran 1.9x faster from the L2. A batched
-    product's broadcast operand adds its re-reads (broadcast_rereads)."""
+    product's broadcast operand adds its re-reads (broadcast_rereads), an outer reduction its narrow loads' share
+    (narrow_load_bytes)."""
     rereads = (broadcast_rereads(op) + softmax_rereads(op) + cached_rereads(op) + sector_extra_bytes(op)
                + narrow_load_bytes(op))
     if not op.l2_share:
