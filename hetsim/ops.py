@@ -36,6 +36,8 @@ INDEX_BYTES = 8  # torch index tensors are int64
 # reductions that return where each output's value lies (an int64 index an output): max.dim / min.dim with the values
 INDEX_REDUCTIONS = ("aten.max.dim", "aten.min.dim", "aten.argmax", "aten.argmin")
 VALUE_INDEX_REDUCTIONS = ("aten.max.dim", "aten.min.dim")
+# reductions ATen runs through sum_functor / mean_kernel_impl, whose 16-bit inputs load 8 elements at once
+SUM_LIKE_REDUCTIONS = ("aten.sum.", "aten.mean.")
 
 
 def dtype_bytes(dtype: str) -> int:

@@ -45,6 +45,7 @@ from hetsim.hardware.launch import ACCUMULATE_BYTES, FEW_ROWS
 from hetsim.ops import (
     INDEX_BYTES,
     INDEX_REDUCTIONS,
+    SUM_LIKE_REDUCTIONS,
     Attention,
     AxisReduction,
     Convolution,
@@ -231,7 +232,8 @@ def walk_bytes(op: Op) -> float:
             return ACCUMULATE_BYTES * launch.index_reduce_walk(op.rows, op.cols)
         # over another dim reduce_walk counts each lane's elements at fp32 width already, a (value, index) pair's and
         # Welford's alike (outer-sweep's one-wave pairs: 0.11-0.13 us a value in bf16, fp16 and fp32 alike)
-        walk = launch.reduce_walk(op.rows, op.cols, dtype_bytes(op.dtype), op.inner)
+        walk = launch.reduce_walk(op.rows, op.cols, dtype_bytes(op.dtype), op.inner,
+                                  sum_like=op.aten.startswith(SUM_LIKE_REDUCTIONS) and op.dtype in ("bf16", "fp16"))
         # a broadcast input's repeats come from the caches, the lane's loads as much sooner (cached_rereads)
         return residency.hbm_equivalent(walk, op.cached_bytes / op.input_bytes) if op.cached_bytes else walk
     if isinstance(op, TopK):

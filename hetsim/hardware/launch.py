@@ -99,13 +99,14 @@ def output_vec(inner: int) -> int:
     return next(v for v in (OUTPUT_VEC, 2, 1) if inner % v == 0)
 
 
-def reduce_walk(rows: int, cols: int, itemsize: int, inner: int = 1) -> float:
+def reduce_walk(rows: int, cols: int, itemsize: int, inner: int = 1, sum_like: bool = False) -> float:
     """Bytes each thread of ATen's reduce kernel reads one after another for a reduction of `cols` elements per output
     over a [rows, cols, inner] view, times the waves of blocks, as Reduce.cuh's setReduceConfig lays it out.
 
-    Over the last (contiguous) dim (inner = 1) the block shape comes from the row in load units (fp32 rows longer
-    than 128 load 16-byte vectors: vt0 = 4 >= input_vec_size; a sum or mean of bf16 loads scalars, its 8 > vt0):
-    32 lanes along a row and up to 16 rows per 512-thread block (fewer rows: wider lanes). values_per_thread counts
+    Over the last (contiguous) dim (inner = 1) the block shape comes from the row in load units (`input_vec`: fp32
+    rows longer than 128 load 16-byte vectors; a 16-bit sum or mean (`sum_like`) loads 8 elements at rows of 128 and
+    more): 32 lanes along a row and up to 16 rows per 512-thread block (fewer rows: wider lanes; a row of fewer than
+    32 loads narrower lanes, more rows a block). values_per_thread counts
     elements: a lane left with >= 256 of them, or >= 16 x the block's rows, shares its row with the block's other
     warps (one output a block, `rows` blocks); one still left with >= 256 shares it with more blocks too
     (ctas_per_output, while the grid is below the GPU's resident blocks). So 16 rows of 4096 fp32 leave each lane 128
@@ -122,7 +123,7 @@ def reduce_walk(rows: int, cols: int, itemsize: int, inner: int = 1) -> float:
         # H200 the max over dim 0 of 128 x 4096 fp32 took 4.0 us, of 64 x 768 bf16 5.6)
         load = vec * ACCUMULATE_BYTES
     else:
-        vec = 16 // itemsize if itemsize >= 4 and cols > 128 else 1
+        vec = input_vec(cols, itemsize, sum_like)
         load = itemsize
     layout = reduce_layout(rows, cols, vec, inner)
     # the blocks' partials written out, a semaphore counting them, the last block reducing them: a chain the first
@@ -131,6 +132,23 @@ def reduce_walk(rows: int, cols: int, itemsize: int, inner: int = 1) -> float:
     # waves of blocks over the GPU, each its lanes' walk plus a fixed cost (the warp and block reductions, the write):
     # 65,536 rows of 64 bf16 leave a lane 2 elements, yet take 15 us on an H200 (4,096 blocks: 8 waves)
     return float((waves(layout.blocks, layout.threads) + extra) * (layout.values * load + REDUCE_WAVE_FIXED_BYTES))
+
+
+def input_vec(cols: int, itemsize: int, sum_like: bool = False) -> int:
+    """Elements a lane of ATen's reduce kernel loads at once along a contiguous row of `cols` (setReduceConfig's
+    "vectorize along input", taken for rows of 128 and more). `sum_like`: a sum or mean of bf16 or fp16, which
+    ReduceSumProdKernel.cu's sum_functor and ReduceMomentKernel.cu's mean_kernel_impl instantiate with input_vec_size 8
+    (vt0 4): their rows of 128-255 load 16 lanes' worth, so a 512-thread block takes 32 rows, not 16, and the grid half
+    the blocks (a bf16 sum of 262,144 rows of 128 ran 35 us on an H100 where amax of the same rows ran 89 and a scalar
+    layout priced 79: realcode-check37's Quest page scores). Other reductions load 4 elements, whose block shape over
+    rows of 128 and more is the scalar one: 16-byte vectors of fp32 stand for them (rows over 128), scalars for
+    narrower types."""
+    if sum_like and cols >= 128:
+        return SUM16_INPUT_VEC
+    return 16 // itemsize if itemsize >= 4 and cols > 128 else 1
+
+
+SUM16_INPUT_VEC = 8  # sum_functor / mean_kernel_impl's input_vec_size for 16-bit inputs
 
 
 @dataclass(frozen=True)

@@ -254,7 +254,7 @@ def test_a_last_dim_reduction_is_bound_by_each_threads_walk_until_the_bytes_take
     fixed = REDUCE_WAVE_FIXED_BYTES
     assert [reduce_walk(rows, 4096, 4) - fixed for rows in (1, 4, 16, 64, 1024)] == [32.0, 128.0, 512.0, 512.0, 512.0]
     assert reduce_walk(8, 3584, 4) == 224.0 + fixed  # 64 lanes a row
-    assert reduce_walk(256, 1024, 2) == 64.0 + fixed  # bf16: scalar loads (vt0 = 4 < 8 bf16 per vector)
+    assert reduce_walk(256, 1024, 2) == 64.0 + fixed  # bf16 rows of 1,024: 32 lanes a row whatever the vector
     assert reduce_walk(48, 14336, 2) == 56.0 + fixed  # a lane over >= 256 values shares its row with the block's warps
     # values_per_thread counts elements, not vectors: 16 rows of 8192 fp32 give a lane 256, so they share
     # (measured 3.0 us on an H200, not the 13 us a 1 KB walk would take); 4 rows of 16384 likewise
@@ -262,6 +262,15 @@ def test_a_last_dim_reduction_is_bound_by_each_threads_walk_until_the_bytes_take
     assert reduce_walk(16, 7168, 4) == 896.0 + fixed  # 224 per lane: below both thresholds (measured 11.4 us)
     # one row: its warps, then ctas_per_output blocks share it, and the last block reduces their partials
     assert reduce_walk(1, 131072, 4) == (1 + GLOBAL_REDUCE_WAVES) * (64.0 + fixed)
+    # a 16-bit sum or mean loads 8 elements at once over rows of 128 and more (sum_functor's input_vec_size): rows of
+    # 128 take 16 lanes, a block 32 rows, half amax's blocks over the same rows; rows of 1,024 keep 32 lanes
+    assert reduce_walk(262144, 128, 2, sum_like=True) == pytest.approx(reduce_walk(262144, 128, 2) / 2, rel=0.05)
+    assert reduce_walk(262144, 64, 2, sum_like=True) == reduce_walk(262144, 64, 2)  # shorter rows: scalar loads
+    assert reduce_walk(256, 1024, 2, sum_like=True) == reduce_walk(256, 1024, 2)
+    quest = [AxisReduction(262144, 128, "bf16", "sum", aten=a) for a in ("aten.sum.dim_IntList", "aten.amax.default")]
+    assert walk_bytes(quest[0]) < 0.55 * walk_bytes(quest[1])
+    fp32 = [AxisReduction(262144, 128, "fp32", "sum", aten=a) for a in ("aten.sum.dim_IntList", "aten.amax.default")]
+    assert walk_bytes(fp32[0]) == walk_bytes(fp32[1])  # fp32 sums load 4 a lane as the others do
     r = gpu.rates["reduction_last"]
     few, many = (AxisReduction(n, 4096, "fp32", "sum", aten="aten.mean.dim") for n in (32, 1024))
     assert rate_keys(few)[0] == rate_keys(many)[0] == "reduction_last"
