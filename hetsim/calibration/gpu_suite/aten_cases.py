@@ -722,7 +722,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     outer-sweep (outer_sweep), (value, index) and Welford reductions over outer and middle dims, sums over a long outer
     dim into few outputs and maxima over the last dim; then math-sweep (math_sweep), activations and transcendental
     functions one op at a time, for the measured neighbours' tables; then rowbmm-sweep (rowbmm_sweep), 16-bit
-    batched products of one to eight rows an item, the forms the thirty-seventh check's multi-LoRA tail ran)."""
+    batched products of one to eight rows an item, the forms the thirty-seventh check's multi-LoRA tail ran; then the
+    thirty-eighth check, realcode-check38, which lives in realcode_sixtyseventh, blind to every group before it)."""
     from hetsim.calibration.gpu_suite import (
         contention_sweep,
         conv_sweep,
@@ -777,6 +778,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_sixtyfirst,
         realcode_sixtyfourth,
         realcode_sixtysecond,
+        realcode_sixtyseventh,
         realcode_sixtysixth,
         realcode_sixtythird,
         realcode_tenth,
@@ -899,7 +901,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_sixtysixth.REALCODE_CHECK37,), realcode_sixtysixth.specs),
             ((outer_sweep.OUTER_SWEEP,), outer_sweep.specs),
             ((math_sweep.MATH_SWEEP,), math_sweep.specs),
-            ((rowbmm_sweep.ROWBMM_SWEEP,), rowbmm_sweep.specs))
+            ((rowbmm_sweep.ROWBMM_SWEEP,), rowbmm_sweep.specs),
+            ((realcode_sixtyseventh.REALCODE_CHECK38,), realcode_sixtyseventh.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
