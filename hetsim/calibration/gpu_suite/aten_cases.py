@@ -723,7 +723,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     dim into few outputs and maxima over the last dim; then math-sweep (math_sweep), activations and transcendental
     functions one op at a time, for the measured neighbours' tables; then rowbmm-sweep (rowbmm_sweep), 16-bit
     batched products of one to eight rows an item, the forms the thirty-seventh check's multi-LoRA tail ran; then the
-    thirty-eighth check, realcode-check38, which lives in realcode_sixtyseventh, blind to every group before it)."""
+    thirty-eighth check, realcode-check38, which lives in realcode_sixtyseventh, blind to every group before it; then
+    scan-sweep (scan_sweep), cumsum and cumprod from a few elements to a few million, the scans' small end)."""
     from hetsim.calibration.gpu_suite import (
         contention_sweep,
         conv_sweep,
@@ -808,6 +809,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         reduce_sweep,
         rowbmm_sweep,
         rowscatter_sweep,
+        scan_sweep,
         scatter_sweep,
         select_sweep,
         spatial_softmax_sweep,
@@ -902,7 +904,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((outer_sweep.OUTER_SWEEP,), outer_sweep.specs),
             ((math_sweep.MATH_SWEEP,), math_sweep.specs),
             ((rowbmm_sweep.ROWBMM_SWEEP,), rowbmm_sweep.specs),
-            ((realcode_sixtyseventh.REALCODE_CHECK38,), realcode_sixtyseventh.specs))
+            ((realcode_sixtyseventh.REALCODE_CHECK38,), realcode_sixtyseventh.specs),
+            ((scan_sweep.SCAN_SWEEP,), scan_sweep.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
