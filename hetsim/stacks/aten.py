@@ -27,7 +27,15 @@ from hetsim.stacks.aten_attention import (
 )
 from hetsim.stacks.aten_casts import _to_copy
 from hetsim.stacks.aten_convolution import _convolution, cudnn_algo, cudnn_depthwise
-from hetsim.stacks.aten_copies import _dense_copy, _materialise, _repeat_interleave, cat_dim, dominated_cat, narrow_runs
+from hetsim.stacks.aten_copies import (
+    _dense_copy,
+    _materialise,
+    _packed_copy,
+    _repeat_interleave,
+    cat_dim,
+    dominated_cat,
+    narrow_runs,
+)
 from hetsim.stacks.aten_dispatch import MAPPING, _host, lower_op
 from hetsim.stacks.aten_foreach import FOREACH_BASES, _amp_update_scale, _foreach
 from hetsim.stacks.aten_image import (
@@ -144,6 +152,8 @@ MAPPING.update({
     "contiguous": (COPIES, _materialise),
     "copy_": (COPIES, _materialise),
     "stack": (COPIES, _materialise),
+    "split_with_sizes_copy": ("copy_cat (one vectorised copy out of the source)", _packed_copy),
+    "_chunk_cat": ("copy_cat (one vectorised copy of the sources' chunks)", _packed_copy),
     "repeat": (COPIES, _materialise),
     "_to_copy": ("cast / cast_fp32 / cast_fp8 / cast_from_fp8 (else elementwise) / copy_h2d + sync", _to_copy),
     "mean": ("reduction_last / reduction_narrow / reduction_outer", _reduction),

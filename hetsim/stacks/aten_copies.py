@@ -27,6 +27,14 @@ def _materialise(op: AtenOp) -> tuple[Op, ...]:
     # the bandwidth of a contiguous one (`copy_strided`); contiguous inputs: `copy_cat`
     if op.base in ("cat", "stack") and op.outputs and not batched_cat(op) and sum(1 for t in op.inputs if t.numel) > 1:
         return _cat_by_copies(op)
+    if op.base == "copy_" and cast_copy(op):
+        # a copy_ between dense tensors of one layout and two dtypes (an fp32 master weight or gradient into its bf16
+        # copy: FSDP's mixed precision, a ZeRO step's copy back) runs the cast kernel x.to(dtype) runs (Copy.cu's
+        # direct_copy_kernel_cuda; copy_cat's rate priced them +33..+38 %, realcode-check38)
+        from hetsim.stacks.aten_casts import _to_copy
+
+        src, out = op.inputs[-1], op.outputs[0]
+        return _to_copy(AtenOp("aten._to_copy.default", (src,), (out,), {"dtype": out.dtype}, module=op.module))
     if op.base in ("copy_", "clone") and memcpy_copy(op):
         # a copy between dense tensors of one layout and dtype (Copy.cu copy_device_to_device: cudaMemcpyAsync, a
         # memcpy node in a graph; profiled: all 13 such copy_ cases of the checks, 0.8 us for 16 KB where the copy
@@ -295,6 +303,15 @@ def memcpy_copy(op: AtenOp) -> bool:
             and not broadcast(src) and same_dense_layout(src, out))
 
 
+def cast_copy(op: AtenOp) -> bool:
+    """Whether a copy_ converts between dtypes over dense tensors of one shape and layout (no broadcast)."""
+    if not op.inputs or not op.outputs:
+        return False
+    src, out = op.inputs[-1], op.outputs[0]
+    return (src.numel > 0 and src.dtype != out.dtype and tuple(src.shape) == tuple(out.shape)
+            and not broadcast(src) and same_dense_layout(src, out))
+
+
 def _dense_copy(t: TensorMeta, op: AtenOp) -> tuple[Op, ...]:
     """`t` copied into a new dense tensor of its shape and dtype inside `op` (a clone or .contiguous() ATen makes
     before the kernel: the copy kernel `_materialise` picks for its layout)."""
@@ -311,6 +328,23 @@ def _repeat_interleave(op: AtenOp) -> tuple[Op, ...]:
     if op.inputs and op.inputs[0].dtype in ("int64", "int32") and op.args.get("output_size") is None:
         return (*ops, _sync(op))
     return ops
+
+
+def _packed_copy(op: AtenOp) -> tuple[Op, ...]:
+    """FSDP2's packing copies, each one vectorised kernel over contiguous tensors that reads its sources once and writes
+    its outputs: split_with_sizes_copy (the all-gather's output copied out into each parameter: TensorShape.cu's
+    split_with_sizes_copy_out_contiguous_no_cast) and _chunk_cat (the gradients' chunks interleaved into the
+    reduce-scatter's input: _chunk_cat_out_cuda_contiguous). Their out= tensors come as arguments (`.out`): a split's
+    outputs after its source, a chunk cat's output last. Priced as the contiguous batched cat, `copy_cat` (the aten
+    table priced them by the datasheet's roofline before: +90 % and +180 % on an H100, realcode-check38)."""
+    if op.base == "_chunk_cat":
+        sources = op.inputs[:-1] if op.name.endswith(".out") and op.outputs else op.inputs
+        written = op.outputs
+    else:
+        sources, written = op.inputs[:1], op.outputs or op.inputs[1:]
+    numel = sum(t.numel for t in written)
+    return (Pointwise(numel, sum(nbytes(t) for t in sources) + sum(nbytes(t) for t in written), op.name, "copy_cat",
+                      name=_name(op)),)
 
 
 def _one_pass(op: AtenOp, regime: str) -> tuple[Op, ...]:

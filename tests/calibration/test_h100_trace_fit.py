@@ -26,6 +26,7 @@ ROWSCATTER = set(range(32600, 32632))
 # and last-dim keys' forms); math-sweep's feed only the measured neighbours' tables
 OUTER = set(range(37560, 37688))
 ROWBMM = set(range(37848, 37944))  # rowbmm-sweep's ids: timed on an H100 only (2026-12-07), every case fitted
+SCAN = set(range(39626, 39722))  # scan-sweep's ids: timed on an H100 only (2026-12-07, twentieth session), all fitted
 # tiny-sweep's x[idx] rows (tiny_sweep.FITTED): the code-book key's fixed cost, taken as cases on the H100 only
 TINY_ROWS = RUNS / "H100-SXM-aten-tiny-sweep-index-rows-2026-12-05.parquet"
 
@@ -52,8 +53,9 @@ def test_the_h100_fit_reads_h100_data_only_and_the_h200_fit_s_cases():
     ours, theirs = _case_ids(h100["cases"]), _case_ids(h200["cases"])
     tiny_rows = _case_ids([str(TINY_ROWS.relative_to(REPO_ROOT))])
     assert len(tiny_rows) == 15 and tiny_rows <= ours and ours & SPATIAL_LOOKUP == SPATIAL_LOOKUP
-    h100_only = INTERP | POOL_SPECIAL | LONGK | SPATIAL_LOOKUP | ROWSCATTER | OUTER | ROWBMM | tiny_rows
+    h100_only = INTERP | POOL_SPECIAL | LONGK | SPATIAL_LOOKUP | ROWSCATTER | OUTER | ROWBMM | SCAN | tiny_rows
     assert ours & ROWSCATTER == ROWSCATTER and ours & OUTER == OUTER and ours & ROWBMM == ROWBMM
+    assert ours & SCAN == SCAN
     assert LATER <= theirs and ours - h100_only == theirs - LATER - INTERP
     assert ours & INTERP  # the foreach launches and unreduced nll_loss of interp-sweep (interp_sweep.FITTED)
     # the pools and special functions of pool-special-sweep (pool_special_sweep.FITTED), timed on an H100 only

@@ -367,3 +367,33 @@ def test_the_chain_keys_fit_recovers_a_partials_cost_beside_the_bytes():
     assert bw == pytest.approx(3e12, rel=0.05) and over == pytest.approx(1.5e-6, rel=0.2)
     assert math.isinf(walk_bw)  # no lane's walk binds these: the walk is dropped
     assert {"reduction_outer", "reduction_outer_max", "reduction_outer_pair"} == CHAIN_KEYS
+
+
+def test_fsdp2s_packing_copies_are_one_vectorised_copy_each():
+    # the all-gather's output [world, total] copied out into each parameter's [world, shard] (split_with_sizes_copy),
+    # and gradients' chunks interleaved into the reduce-scatter's input (_chunk_cat), each with its out= tensors
+    # passed as arguments: one contiguous copy that reads the sources once and writes the outputs once
+    gathered = meta((8, 1024 + 4096))
+    outs = (meta((8, 1024)), meta((8, 4096)))
+    (split,) = aten.lower_op(AtenOp("aten.split_with_sizes_copy.out", (gathered, *outs), (),
+                                    {"split_sizes": [1024, 4096], "dim": 1}))
+    assert split.regime == "copy_cat" and split.bytes == 2 * 2 * 8 * 5120 and split.numel == 8 * 5120
+    grads, packed = (meta((4096, 4096)), meta((1024, 4096))), meta((8, (4096 + 1024) * 512))
+    (chunked,) = aten.lower_op(AtenOp("aten._chunk_cat.out", (*grads, packed), (packed,),
+                                      {"dim": 0, "num_chunks": 8}))
+    assert chunked.regime == "copy_cat" and chunked.bytes == 2 * 2 * (4096 + 1024) * 4096
+
+
+def test_a_copy_between_dtypes_runs_the_cast_kernel_as_to_does():
+    # an fp32 master weight copied into its bf16 working copy (FSDP's mixed precision, ZeRO's copy back): x.to(bf16)'s
+    # kernel, not a copy at the batched cat's rate
+    master, working = meta((4096, 4096), "float32"), meta((4096, 4096))
+    (copy,) = aten.lower_op(AtenOp("aten.copy_.default", (working, master), (working,)))
+    (cast,) = aten.lower_op(AtenOp("aten._to_copy.default", (master,), (working,), {"dtype": "bfloat16"}))
+    assert copy.regime == cast.regime == "cast" and copy.bytes == cast.bytes == 6 * 4096 * 4096
+    # the same dtype stays a memcpy; a strided source stays the strided copy
+    (same,) = aten.lower_op(AtenOp("aten.copy_.default", (working, meta((4096, 4096))), (working,)))
+    assert same.regime == "copy_memcpy"
+    column_major = meta((4096, 4096), "float32", stride=(1, 4096))
+    (strided,) = aten.lower_op(AtenOp("aten.copy_.default", (working, column_major), (working,)))
+    assert strided.regime not in ("cast", "copy_memcpy")
