@@ -21,7 +21,9 @@ MAX_TENSORS = (110, 64, 48, 36, 30)
 # overload; the rest read one list, `.List` overloads two
 SECOND_LISTS = {("addcmul_", "Scalar"): 2, ("addcdiv_", "Scalar"): 2, ("addcmul_", "ScalarList"): 2,
                 ("addcdiv_", "ScalarList"): 2, ("addcmul_", "Tensor"): 2, ("addcdiv_", "Tensor"): 2,
-                ("lerp_", "List"): 2, ("lerp_", "Scalar"): 1, ("lerp_", "ScalarList"): 1}
+                ("lerp_", "List"): 2, ("lerp_", "Scalar"): 1, ("lerp_", "ScalarList"): 1,
+                # _foreach_copy_(self, src): the sources a second list (FSDP2's all-gather copy-in)
+                ("copy_", "default"): 1}
 STORES_ONLY = frozenset({"zero_"})
 # the foreach ops torch.optim, clip_grad_norm_ and GradScaler call (each in place and out of place)
 FOREACH_BASES = tuple(f"_foreach_{b}{s}" for b in ("add", "sub", "mul", "div", "addcmul", "addcdiv", "lerp", "sqrt",
@@ -105,6 +107,8 @@ def _moved_per_element(base: str, lists: int, itemsize: int, writes: tuple[Tenso
     """Bytes a foreach op moves an element of its first list."""
     if base in STORES_ONLY:
         return itemsize  # stores only
+    if base == "copy_":
+        return 2 * itemsize  # the source read, the destination written (never read)
     if base in NORMS:
         return itemsize * lists  # read once; the partial sums are apart
     if writes:

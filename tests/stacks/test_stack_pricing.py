@@ -397,3 +397,12 @@ def test_a_copy_between_dtypes_runs_the_cast_kernel_as_to_does():
     column_major = meta((4096, 4096), "float32", stride=(1, 4096))
     (strided,) = aten.lower_op(AtenOp("aten.copy_.default", (working, column_major), (working,)))
     assert strided.regime not in ("cast", "copy_memcpy")
+
+
+def test_a_foreach_copy_reads_its_sources_and_writes_its_destinations_once():
+    # FSDP2's all-gather copy-in: _foreach_copy_(shards, params), the second list the sources; nothing is read twice
+    # and the destinations are never read (the first list alone counted as elements)
+    shards = (meta((2097152,)), meta((262144,)))
+    ops = aten.lower_op(AtenOp("aten._foreach_copy_.default", (*shards, *(meta(t.shape) for t in shards)), ()))
+    assert sum(o.numel for o in ops) == 2097152 + 262144
+    assert sum(o.bytes for o in ops) == 2 * 2 * (2097152 + 262144)
