@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from hetsim.ops import Op, Pointwise
+from hetsim.stacks.aten_casts import _to_copy
 from hetsim.stacks.aten_shapes import (
     SECTOR_BYTES,
     _name,
@@ -31,8 +32,6 @@ def _materialise(op: AtenOp) -> tuple[Op, ...]:
         # a copy_ between dense tensors of one layout and two dtypes (an fp32 master weight or gradient into its bf16
         # copy: FSDP's mixed precision, a ZeRO step's copy back) runs the cast kernel x.to(dtype) runs (Copy.cu's
         # direct_copy_kernel_cuda; copy_cat's rate priced them +33..+38 %, realcode-check38)
-        from hetsim.stacks.aten_casts import _to_copy
-
         src, out = op.inputs[-1], op.outputs[0]
         return _to_copy(AtenOp("aten._to_copy.default", (src,), (out,), {"dtype": out.dtype}, module=op.module))
     if op.base in ("copy_", "clone") and memcpy_copy(op):
@@ -296,20 +295,22 @@ CAT_MAX_DIMS = 4  # Shape.cu's CAT_ARRAY_MAX_INPUT_DIMS
 def memcpy_copy(op: AtenOp) -> bool:
     """Whether a copy_ / clone runs as one cudaMemcpyAsync: source and destination dense in one layout, of one dtype
     and shape (Copy.cu's memcpy_eligible: the same type and a contiguous iteration)."""
-    if not op.inputs or not op.outputs:
-        return False
-    src, out = op.inputs[-1], op.outputs[0]
-    return (src.numel > 0 and src.dtype == out.dtype and tuple(src.shape) == tuple(out.shape)
-            and not broadcast(src) and same_dense_layout(src, out))
+    return _dense_pair(op) and op.inputs[-1].dtype == op.outputs[0].dtype
 
 
 def cast_copy(op: AtenOp) -> bool:
     """Whether a copy_ converts between dtypes over dense tensors of one shape and layout (no broadcast)."""
+    return _dense_pair(op) and op.inputs[-1].dtype != op.outputs[0].dtype
+
+
+def _dense_pair(op: AtenOp) -> bool:
+    """Whether a copy's source (its last input) and destination are dense in one layout and shape, the source neither
+    empty nor broadcast: the copies memcpy_copy and cast_copy tell apart by dtype."""
     if not op.inputs or not op.outputs:
         return False
     src, out = op.inputs[-1], op.outputs[0]
-    return (src.numel > 0 and src.dtype != out.dtype and tuple(src.shape) == tuple(out.shape)
-            and not broadcast(src) and same_dense_layout(src, out))
+    return (src.numel > 0 and tuple(src.shape) == tuple(out.shape) and not broadcast(src)
+            and same_dense_layout(src, out))
 
 
 def _dense_copy(t: TensorMeta, op: AtenOp) -> tuple[Op, ...]:
