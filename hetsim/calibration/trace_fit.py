@@ -350,8 +350,10 @@ CORNERS = (math.inf, 4.0, 3.0, 2.0)
 # GEMM keys whose flops are kept wherever they lower the error at all: cuBLAS's align-1 / align-2 kernels run a
 # 4096-cube product at ~95 TFLOP/s (gemm-shapes), while the same key's language-model heads over odd vocabularies at a
 # few rows (realcode-more20) halve no error of the bytes alone; dropping the flops priced the cube at its bytes, ~10x
-# fast
-FLOPS_KEPT = frozenset({"matmul_odd_width"})
+# fast. The batched products at odd token counts run the same kernels: the H100's fit cases of that key are eager
+# attention's small scores, bytes-bound, so its fit dropped the flops and priced the checks' big ones (a bf16
+# 128 x 2048 x 2048 x 273 bmm: 2.9 ms measured, ~100 TFLOP/s) at their bytes, -71 %
+FLOPS_KEPT = frozenset({"matmul_odd_width", "bmm_odd_tokens"})
 # log10 spans of a second term's rate where a key's differs from fit_walk's / fit_roof's: elements per second, a
 # gather's dependent loads
 RATE_SPAN = {**dict.fromkeys(ELEMENT_RATE_KEYS, (10.0, 13.0)), "gather_elements": (5.0, 10.0),
