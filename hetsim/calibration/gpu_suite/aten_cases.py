@@ -724,7 +724,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     functions one op at a time, for the measured neighbours' tables; then rowbmm-sweep (rowbmm_sweep), 16-bit
     batched products of one to eight rows an item, the forms the thirty-seventh check's multi-LoRA tail ran; then the
     thirty-eighth check, realcode-check38, which lives in realcode_sixtyseventh, blind to every group before it; then
-    scan-sweep (scan_sweep), cumsum and cumprod from a few elements to a few million, the scans' small end)."""
+    scan-sweep (scan_sweep), cumsum and cumprod from a few elements to a few million, the scans' small end; then the
+    thirty-ninth check, realcode-check39, which lives in realcode_sixtyeighth, blind to every group before it)."""
     from hetsim.calibration.gpu_suite import (
         contention_sweep,
         conv_sweep,
@@ -775,6 +776,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_sixteenth,
         realcode_sixth,
         realcode_sixtieth,
+        realcode_sixtyeighth,
         realcode_sixtyfifth,
         realcode_sixtyfirst,
         realcode_sixtyfourth,
@@ -905,7 +907,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((math_sweep.MATH_SWEEP,), math_sweep.specs),
             ((rowbmm_sweep.ROWBMM_SWEEP,), rowbmm_sweep.specs),
             ((realcode_sixtyseventh.REALCODE_CHECK38,), realcode_sixtyseventh.specs),
-            ((scan_sweep.SCAN_SWEEP,), scan_sweep.specs))
+            ((scan_sweep.SCAN_SWEEP,), scan_sweep.specs),
+            ((realcode_sixtyeighth.REALCODE_CHECK39,), realcode_sixtyeighth.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
