@@ -232,7 +232,8 @@ MAPPING.update({
     "mse_loss": ("pointwise + reduction (the squared difference written, then its mean)", _mse_loss),
     "binary_cross_entropy": ("pointwise_math + reduction (the loss written, then its mean)", _binary_cross_entropy),
     "binary_cross_entropy_with_logits": ("pointwise x 5 + reduction (its composite's kernels)", _bce_with_logits),
-    "nll_loss2d_forward": ("pointwise (a log-probability a target position, summed atomically)", _nll_loss2d),
+    "nll_loss2d_forward": ("pointwise (unreduced: a sector a position); reduced: gather_elements (a dependent pair a "
+                           "trip) between pointwise_fill and pointwise", _nll_loss2d),
     "diag_embed": ("pointwise_fill + copy_strided (zeros, then the diagonal view copied)", _diag_embed),
     "_amp_update_scale_": ("pointwise (one thread)", _amp_update_scale),
     "_euclidean_dist": ("pointwise + reduction + pointwise_fill + copy_cat + bmm_fp32 / matmul_fp32 + pointwise "
