@@ -725,13 +725,17 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     batched products of one to eight rows an item, the forms the thirty-seventh check's multi-LoRA tail ran; then the
     thirty-eighth check, realcode-check38, which lives in realcode_sixtyseventh, blind to every group before it; then
     scan-sweep (scan_sweep), cumsum and cumprod from a few elements to a few million, the scans' small end; then the
-    thirty-ninth check, realcode-check39, which lives in realcode_sixtyeighth, blind to every group before it)."""
+    thirty-ninth check, realcode-check39, which lives in realcode_sixtyeighth, blind to every group before it; then
+    cat-sweep (cat_sweep), strided cats with one input holding the bytes or inputs alike; then inplace-sweep
+    (inplace_sweep), broadcast elementwise ops in place beside their out-of-place twins)."""
     from hetsim.calibration.gpu_suite import (
+        cat_sweep,
         contention_sweep,
         conv_sweep,
         gemm_fp32,
         gemm_shapes,
         index_sweep,
+        inplace_sweep,
         interp_sweep,
         library_sweep,
         longk_sweep,
@@ -908,7 +912,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((rowbmm_sweep.ROWBMM_SWEEP,), rowbmm_sweep.specs),
             ((realcode_sixtyseventh.REALCODE_CHECK38,), realcode_sixtyseventh.specs),
             ((scan_sweep.SCAN_SWEEP,), scan_sweep.specs),
-            ((realcode_sixtyeighth.REALCODE_CHECK39,), realcode_sixtyeighth.specs))
+            ((realcode_sixtyeighth.REALCODE_CHECK39,), realcode_sixtyeighth.specs),
+            ((cat_sweep.CAT_SWEEP,), cat_sweep.specs),
+            ((inplace_sweep.INPLACE_SWEEP,), inplace_sweep.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
