@@ -727,8 +727,10 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     scan-sweep (scan_sweep), cumsum and cumprod from a few elements to a few million, the scans' small end; then the
     thirty-ninth check, realcode-check39, which lives in realcode_sixtyeighth, blind to every group before it; then
     cat-sweep (cat_sweep), strided cats with one input holding the bytes or inputs alike; then inplace-sweep
-    (inplace_sweep), broadcast elementwise ops in place beside their out-of-place twins)."""
+    (inplace_sweep), broadcast elementwise ops in place beside their out-of-place twins; then castmix-sweep
+    (castmix_sweep), binary ops over contiguous operands of two dtypes into 16-bit and fp32 outputs)."""
     from hetsim.calibration.gpu_suite import (
+        castmix_sweep,
         cat_sweep,
         contention_sweep,
         conv_sweep,
@@ -914,7 +916,8 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((scan_sweep.SCAN_SWEEP,), scan_sweep.specs),
             ((realcode_sixtyeighth.REALCODE_CHECK39,), realcode_sixtyeighth.specs),
             ((cat_sweep.CAT_SWEEP,), cat_sweep.specs),
-            ((inplace_sweep.INPLACE_SWEEP,), inplace_sweep.specs))
+            ((inplace_sweep.INPLACE_SWEEP,), inplace_sweep.specs),
+            ((castmix_sweep.CASTMIX_SWEEP,), castmix_sweep.specs))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,7 @@
-"""cat-sweep and inplace-sweep: the fit groups appended after realcode-check39, drawn for the checks' strided cats
-with one input holding the bytes (StreamingLLM's sinks before a cache's window) and their 16-bit elementwise ops with
-a broadcast operand in place, each beside the form the fit already holds (cats of alike inputs, out-of-place twins)."""
+"""cat-sweep, inplace-sweep and castmix-sweep: the fit groups appended after realcode-check39, drawn for the checks'
+strided cats with one input holding the bytes (StreamingLLM's sinks before a cache's window), their 16-bit elementwise
+ops with a broadcast operand in place and their mixed-dtype ops into 16-bit outputs (an int8 weight times its fp16
+scale), each beside the form the fit already holds (cats of alike inputs, out-of-place twins, fp32 outputs)."""
 
 from __future__ import annotations
 
@@ -58,3 +59,18 @@ def test_the_inplace_sweep_pairs_each_op_with_its_out_of_place_twin(assert_appen
     assert sum(c["regime"] == "pointwise_broadcast" for c in cases) >= 64
     elements = sorted(math.prod(c["spec"]["in"][0][0]) for c in cases)
     assert elements[0] >= 1 << 19 and elements[-1] >= 1 << 26
+
+
+def test_the_castmix_sweep_writes_16_bit_and_fp32_outputs_from_two_dtypes(assert_appended_block, committed_cases):
+    from hetsim.calibration.gpu_suite import castmix_sweep, inplace_sweep
+
+    mine = assert_appended_block(castmix_sweep.CASTMIX_SWEEP, range(41603, 41675), castmix_sweep,
+                                 inplace_sweep.INPLACE_SWEEP, 41602, IDS / "castmix_sweep_ids.txt")
+    cases = [committed_cases[n] for n in mine]
+    # TensorIterator's kernel with a cast per load and store: two input dtypes, contiguous, one shape
+    assert {c["regime"] for c in cases} == {"pointwise_cast"}
+    assert all(len({t[2] for t in c["spec"]["in"]}) == 2 for c in cases)
+    assert all(c["spec"]["in"][0][0] == c["spec"]["in"][1][0] for c in cases)
+    outputs = Counter(c["spec"]["out"][0][2] for c in cases)
+    assert outputs["float32"] >= 24 and outputs["float16"] + outputs["bfloat16"] >= 24
+    assert {"int8", "bool"} <= {t[2] for c in cases for t in c["spec"]["in"]}
