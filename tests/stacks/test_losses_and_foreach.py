@@ -188,9 +188,21 @@ def test_a_row_too_long_for_shared_memory_is_read_three_times():
 def test_a_map_nll_loss_picks_a_logit_a_position_and_diag_embed_fills_then_copies():
     logp, target = meta((64, 8192, 1, 256)), meta((64, 1, 256), "int64")
     ops = lower("aten.nll_loss2d_forward.default", (logp, target), (meta(()), meta(())), {"reduction": 1})
-    # the loss and its weight zeroed, a pick a position (not the 537 MB map), the mean
-    assert [o.regime for o in ops] == ["pointwise_fill", "pointwise_fill", "pointwise", "pointwise"]
+    # the loss and its weight zeroed, a pick a position (not the 537 MB map) by each thread's loop of a target then
+    # the log-probability it names (torch.gather's dependent pair), the mean
+    assert [o.regime for o in ops] == ["pointwise_fill", "pointwise_fill", "gather_elements", "pointwise"]
     assert ops[2].bytes == 64 * 256 * (4 + 8)
+    # a map of 256 positions: one block a sample, one trip a thread; 64 blocks of 1,024 threads are one wave
+    assert ops[2].walk == 1 * (8 + 4)
+    big = lower("aten.nll_loss2d_forward.default", (meta((2, 4, 1, 1 << 21)), meta((2, 1, 1 << 21), "int64")),
+                (meta(()), meta(())), {"reduction": 1})
+    # 2 M positions a sample: GET_BLOCKS(2 M) / 128 = 16 blocks a sample, each thread 128 trips
+    assert big[2].walk == 128 * (8 + 4)
+    # unreduced: the batch-fastest index puts neighbouring threads a plane apart, a sector each for the target, the
+    # pick and the output
+    none = lower("aten.nll_loss2d_forward.default", (meta((4, 19, 512, 1024)), meta((4, 512, 1024), "int64")),
+                 (meta((4, 512, 1024)), meta(())), {"reduction": 0})
+    assert len(none) == 1 and none[0].bytes == 4 * 512 * 1024 * 3 * 32
     x = meta((16, 12))
     fill, copy = lower("aten.diag_embed.default", (x,), (meta((16, 12, 12)),))
     assert fill.regime == "pointwise_fill" and fill.bytes == 4 * 16 * 12 * 12
