@@ -68,10 +68,10 @@ def _nll_loss2d(op: AtenOp) -> tuple[Op, ...]:
     if int(op.args.get("reduction", 1)) == NO_REDUCTION:
         # nll_loss2d_forward_no_reduce_kernel: a thread a position, its index split batch-fastest (b = index % N, then
         # h, then w), so neighbouring threads read their targets, picks and outputs a plane or a row apart, a 32-byte
-        # sector each (profiled on an H100: 2-8 x 512 x 1024 maps of 19 classes ran 36-161 us, ~27 G positions a
-        # second, where the picked elements' bytes priced 3-11; realcode-check23, -more)
-        moved = positions * SECTOR_BYTES * (2 if coalesced_map(target) else 3)
-        return (Pointwise(positions, moved, op.name, "pointwise", name=_name(op)),)
+        # sector each (on an H100: 2-8 x 19 x 512 x 1024 maps ran 36-161 us, ~27 G positions a second, where the
+        # picked elements' bytes priced 3-11; realcode-check24, -25 and -31's segmentation losses)
+        per_position = INDEX_BYTES + 2 * x.itemsize if coalesced_map(target) else 3 * SECTOR_BYTES
+        return (Pointwise(positions, positions * per_position, op.name, "pointwise", name=_name(op)),)
     # Reduced (mean or sum): the loss and its total weight zeroed, then nll_loss2d_forward_kernel: blocks_per_sample
     # blocks a sample, each thread looping over the map a block width times that apart, a target load and then the
     # log-probability it names a trip, one after another (torch.gather's dependent pair: the gather_elements key and its
@@ -88,7 +88,7 @@ def _nll_loss2d(op: AtenOp) -> tuple[Op, ...]:
 
 def coalesced_map(target: TensorMeta) -> bool:
     """Whether the no-reduce kernel's neighbouring threads read neighbouring targets: only a batch of one over maps
-    one element wide steps the target (and the output) with stride 1."""
+    one element wide steps the target, the output and a class plane's picks with stride 1 (their own bytes then)."""
     return len(target.shape) == 3 and target.shape[0] == 1 and target.shape[2] == 1
 
 

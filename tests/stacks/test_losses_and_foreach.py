@@ -203,6 +203,10 @@ def test_a_map_nll_loss_picks_a_logit_a_position_and_diag_embed_fills_then_copie
     none = lower("aten.nll_loss2d_forward.default", (meta((4, 19, 512, 1024)), meta((4, 512, 1024), "int64")),
                  (meta((4, 512, 1024)), meta(())), {"reduction": 0})
     assert len(none) == 1 and none[0].bytes == 4 * 512 * 1024 * 3 * 32
+    # a batch of one over maps one wide steps every operand with stride 1: their own bytes
+    column = lower("aten.nll_loss2d_forward.default", (meta((1, 19, 4096, 1)), meta((1, 4096, 1), "int64")),
+                   (meta((1, 4096, 1)), meta(())), {"reduction": 0})
+    assert column[0].bytes == 4096 * (8 + 2 * 4)
     x = meta((16, 12))
     fill, copy = lower("aten.diag_embed.default", (x,), (meta((16, 12, 12)),))
     assert fill.regime == "pointwise_fill" and fill.bytes == 4 * 16 * 12 * 12
