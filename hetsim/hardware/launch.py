@@ -68,8 +68,14 @@ def nll_loss2d_loop(batch: int, positions: int) -> MapLoop:
     positions takes 16 blocks a sample whose threads loop 128 times (a 2 x 1 x 2 M map: 32 blocks, 109 us on an
     H100)."""
     per_sample = max(1, positions // max(batch, 1))
-    per_block = -(-per_sample // MAX_BLOCK_THREADS) // 128 or 1
-    return MapLoop(per_block * max(batch, 1), -(-per_sample // (per_block * MAX_BLOCK_THREADS)))
+    blocks_per_sample = -(-per_sample // MAX_BLOCK_THREADS) // 128 or 1
+    return MapLoop(blocks_per_sample * max(batch, 1), -(-per_sample // (blocks_per_sample * MAX_BLOCK_THREADS)))
+
+
+def dependent_pair_walk(blocks: int, threads: int, trips: int, index_bytes: int, item_bytes: int) -> int:
+    """The bytes a thread's loop of dependent pairs reads one after another, over the waves its launch runs: each trip
+    an index and then the element it names (torch.gather's element loop, the reduced nll_loss2d's target and pick)."""
+    return waves(blocks, threads) * trips * (index_bytes + item_bytes)
 
 
 def spatial_softmax_steps(outer: int, dim: int, inner: int) -> int:

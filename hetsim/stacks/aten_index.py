@@ -7,7 +7,6 @@ import math
 from dataclasses import replace
 
 from hetsim.hardware import launch
-from hetsim.hardware.launch import waves
 from hetsim.ops import INDEX_BYTES, Gather, Op, Pointwise
 from hetsim.stacks.aten_copies import _dense_copy
 from hetsim.stacks.aten_dispatch import lower_op
@@ -181,7 +180,7 @@ def _gather(op: AtenOp) -> tuple[Op, ...]:
     n = out.numel
     iters = min(GATHER_THREAD_WORK, math.ceil(n / GATHER_THREADS))
     blocks = math.ceil(n / (GATHER_THREADS * GATHER_THREAD_WORK))
-    walk = waves(blocks, GATHER_THREADS) * iters * (INDEX_BYTES + src.itemsize)
+    walk = launch.dependent_pair_walk(blocks, GATHER_THREADS, iters, INDEX_BYTES, src.itemsize)
     # the source from HBM at most once: a gather of more elements than a small or broadcast source holds (a
     # histogram's 256-entry table, a point cloud's 2 MB of features expanded over 24,576 neighbours, NeRF's bins
     # expanded over its samples) re-reads it from the caches (realcode-check27 / -check28 / -check29: 2-3x over

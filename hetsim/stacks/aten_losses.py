@@ -6,15 +6,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from hetsim.hardware import launch
-from hetsim.hardware.launch import waves
-from hetsim.ops import Op, Pointwise
+from hetsim.ops import INDEX_BYTES, Op, Pointwise
 from hetsim.stacks.aten_dispatch import lower_op
 from hetsim.stacks.aten_shapes import SECTOR_BYTES, _name, nbytes
 from hetsim.tracing.trace import AtenOp, TensorMeta
 
 # at::Reduction: 0 none, 1 mean, 2 sum
 NO_REDUCTION, MEAN_REDUCTION = 0, 1
-INDEX_BYTES = 8  # an int64 target
 
 
 def _nll_loss(op: AtenOp) -> tuple[Op, ...]:
@@ -65,7 +63,8 @@ def _nll_loss2d(op: AtenOp) -> tuple[Op, ...]:
     # nll_loss over a map (NLLLoss2d.cu: [N, C, H, W] log-probabilities, [N, H, W] targets), two kernels by reduction.
     x, target = op.inputs[0], op.inputs[1]
     positions = target.numel
-    if int(op.args.get("reduction", 1)) == NO_REDUCTION:
+    reduction = int(op.args.get("reduction", 1))
+    if reduction == NO_REDUCTION:
         # nll_loss2d_forward_no_reduce_kernel: a thread a position, its index split batch-fastest (b = index % N, then
         # h, then w), so neighbouring threads read their targets, picks and outputs a plane or a row apart, a 32-byte
         # sector each (on an H100: 2-8 x 19 x 512 x 1024 maps ran 36-161 us, ~27 G positions a second, where the
@@ -77,12 +76,12 @@ def _nll_loss2d(op: AtenOp) -> tuple[Op, ...]:
     # log-probability it names a trip, one after another (torch.gather's dependent pair: the gather_elements key and its
     # walk); then the partial sums added atomically and, for a mean, one thread divides
     loop = launch.nll_loss2d_loop(target.shape[0] if target.shape else 1, positions)
-    walk = waves(loop.blocks, launch.MAX_BLOCK_THREADS) * loop.trips * (INDEX_BYTES + x.itemsize)
+    walk = launch.dependent_pair_walk(loop.blocks, launch.MAX_BLOCK_THREADS, loop.trips, INDEX_BYTES, x.itemsize)
     pick = Pointwise(positions, positions * (x.itemsize + INDEX_BYTES), op.name, "gather_elements", walk=walk,
                      name=_name(op))
     zeros = tuple(Pointwise(t.numel, nbytes(t), op.name, "pointwise_fill", name=_name(op)) for t in op.outputs)
-    mean = (Pointwise(1, 2 * nbytes(op.outputs[0]), op.name, "pointwise", name=_name(op)),) if int(
-        op.args.get("reduction", 1)) == MEAN_REDUCTION else ()
+    mean = ((Pointwise(1, 2 * nbytes(op.outputs[0]), op.name, "pointwise", name=_name(op)),)
+            if reduction == MEAN_REDUCTION else ())
     return (*zeros, pick, *mean)
 
 
