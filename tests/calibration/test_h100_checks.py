@@ -26,13 +26,13 @@ def test_every_h200_check_group_was_timed_on_an_h100_with_the_same_cases():
     h100 = _h100_runs()
     # the refill file re-times cases of several groups: its groups' own runs stand for it
     h200 = {p: _group(p) for p in sorted(RUNS.glob("H200-aten-*check*.parquet")) if "refill" not in p.name}
-    # the H200's check29 to check38 are not timed yet (no H200 lease since they were written): the H100's are the only
+    # the H200's check29 to check39 are not timed yet (no H200 lease since they were written): the H100's are the only
     # ones
     assert set(h200.values()) <= set(h100)
     assert set(h100) - set(h200.values()) == {"realcode-check29", "realcode-check30", "realcode-check31",
                                               "realcode-check32", "realcode-check33", "realcode-check34",
                                               "realcode-check35", "realcode-check36", "realcode-check37",
-                                              "realcode-check38"}
+                                              "realcode-check38", "realcode-check39"}
     for path in h100.values():
         prov = json.loads(path.with_suffix(".json").read_text())
         assert prov["device_name"] == "NVIDIA H100 80GB HBM3" and prov["source"] == "measured", path.name
