@@ -1,6 +1,6 @@
 """Which CUDA kernels does each op case launch, and for how long? A diagnostic on a GPU, never fitting data.
 
-    python experiments/kernel_dispatch/cases.py --ids 1782,1790 --out DIR [--cases aten_cases.json]
+    python experiments/kernel_dispatch/cases.py --ids 1782,1790 --out DIR [--cases aten_cases.json.gz]
 
 Replays cases of the aten sweep's cases file exactly as the sweep times them (aten_sweep.case_callable: the same
 inputs, layouts and index bounds) under torch.profiler, `CALLS` calls after a warm-up, and writes per case the
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import torch
 
-from hetsim.calibration.gpu_suite.aten_cases import CASES
+from hetsim.calibration.gpu_suite.aten_cases import CASES, read_cases
 from hetsim.calibration.gpu_suite.aten_sweep import case_callable
 
 CALLS = 10
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="wall time for profiling; later cases are recorded as skipped, so the file is always written")
     args = ap.parse_args(argv)
     dev = torch.device("cuda:0")
-    cases = json.loads(args.cases.read_text())["cases"]
+    cases = read_cases(args.cases)
     out = {"provenance": {"source": "measured (diagnostic)", "command": "python experiments/kernel_dispatch/cases.py",
                           "date_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
                           "device": torch.cuda.get_device_name(dev), "torch": torch.__version__,

@@ -4,26 +4,25 @@ CUDA-graph time both ways and the share of subnormal, zero and non-finite divide
 
     python experiments/kernel_dispatch/inplace_divisors.py IDS_FILE OUT.csv
 
-IDS_FILE: case indices of hetsim/calibration/gpu_suite/aten_cases.json, whitespace- or comma-separated. Needs a CUDA GPU
-(torch, pandas). A diagnostic: its readings are never fitted.
+IDS_FILE: case indices of hetsim/calibration/gpu_suite/aten_cases.json.gz, whitespace- or comma-separated. Needs a
+CUDA GPU (torch, pandas). A diagnostic: its readings are never fitted.
 """
 
 import inspect
-import json
 import sys
 
 import pandas as pd
 import torch
 
 from hetsim.calibration.e2e import opcases
-from hetsim.calibration.gpu_suite.aten_cases import CASES
+from hetsim.calibration.gpu_suite.aten_cases import read_cases
 from hetsim.calibration.gpu_suite.aten_sweep import case_callable
 from hetsim.calibration.measure import Timer
 
 
 def main(ids_file: str, out: str) -> None:
     ids = [int(x) for x in open(ids_file).read().replace(",", " ").split()]
-    cases = json.load(open(CASES))["cases"]
+    cases = read_cases()
     dev = torch.device("cuda")
     timer = Timer(dev, loop_s=1e-3, point_s=0.05, reps=5, min_reps=3)
     steady = opcases.STEADY_DIVISORS

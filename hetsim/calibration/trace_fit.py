@@ -231,8 +231,9 @@ from hetsim.hardware.sorting import kernels
 from hetsim.ops import HostCall, Op
 
 FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "pointwise", "pointwise_broadcast",
-            "pointwise_cast", "pointwise_strided_cast", "cast", "cast_fp32", "copy_strided", "cat_one_input",
-            "copy_expand", "copy_cat", "cat_strided", "index_elementwise", "index_lookup", "index_copy_rows",
+            "pointwise_cast", "pointwise_cast_half", "pointwise_inplace_half", "pointwise_strided_cast", "cast",
+            "cast_fp32", "copy_strided", "cat_one_input", "copy_expand", "copy_cat", "cat_strided",
+            "cat_strided_dominated", "index_elementwise", "index_lookup", "index_copy_rows",
             "attention_cudnn_prefill",
             "attention_masked_prefill", "index_copy",
             "embedding", "embedding_few", "reduction_last", "matmul_outer", "attention_masked",
@@ -302,21 +303,21 @@ ELEMENT_RATE_KEYS = frozenset({
     # ~340 G elements/s on an H200, profiled), tril's row and column per element, an activation's or exp's math
     # (pointwise_math), a transposing copy's scattered reads (a sector per element: ~140 G elements/s whatever their
     # width, copy_transpose)
-    "pointwise_broadcast", "pointwise_transpose", "cast", "cast_fp32", "tril", "pointwise_math", "copy_transpose",
-    "cast_int64", "index_add", "scatter",
+    "pointwise_broadcast", "pointwise_inplace_half", "pointwise_transpose", "cast", "cast_fp32", "tril",
+    "pointwise_math", "copy_transpose", "cast_int64", "index_add", "scatter",
     # ATen's special functions (aten_pointwise.SPECIAL_FUNCTIONS): a thread's chain as the fixed cost, an element rate
     *SPECIAL_KEYS,
     # the vectorised kernel over one-byte operands (bool masks, uint8 unpacking): 4-element, 4-byte loads
     "pointwise_narrow",
     # ATen's strided copy and the unvectorised batched cat: an offset per element (fp32 permutes ran ~1.7x faster
     # than their bytes at the 16-bit permutes' rate)
-    "copy_strided", "cat_strided",
+    "copy_strided", "cat_strided", "cat_strided_dominated",
     # ATen's float8 cast up: its bit-level conversion per element binds, not the bytes (fp8 to fp32 and to bf16 of the
     # same elements ran alike, realcode-more8); casts between narrow integers likewise
     "cast_from_fp8", "cast_int",
     # TensorIterator's kernels with a cast per load and store (operands of mixed dtypes): the unrolled one over
     # contiguous operands, the strided one otherwise
-    "pointwise_cast", "pointwise_strided_cast",
+    "pointwise_cast", "pointwise_cast_half", "pointwise_strided_cast",
     # Copy.cu's dynamic-casting copy to or from bool, and between other dtypes it does not vectorise
     "cast_bool", "cast_unrolled",
     # upsample_nearest2d_out_frame: an output's source index computed per element
@@ -445,6 +446,7 @@ REDUCTION_NEIGHBOUR_KEYS = frozenset({"reduction_last", "reduction_outer", "redu
                                       "reduction_index", "reduction_welford"})
 ELEMENT_NEIGHBOUR_KEYS = frozenset({
     "pointwise", "pointwise_broadcast", "pointwise_fill", "pointwise_math", "pointwise_transpose", "pointwise_cast",
+    "pointwise_cast_half", "pointwise_inplace_half", "cat_strided_dominated",
     "pointwise_strided_cast", "cast", "cast_fp32", "cast_int64", "cast_unrolled", "copy_strided", "copy_transpose",
     "copy_cat", "copy_expand", "copy_memcpy", "cat_strided", "cat_unaligned", "gather_elements",
     "index_gather", "index_elementwise", "index_lookup", "index_copy_rows", "index_add", "embedding", "scatter",

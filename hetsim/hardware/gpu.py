@@ -803,6 +803,7 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "copy_strided": ("copy",),  # a copy out of an expanded / non-contiguous view (repeat_kv, rotate_half's cat)
     "cat_one_input": ("copy_strided", "copy"),  # the batched cat kernel with one non-empty input: half the grid
     "cat_strided": ("copy_strided", "copy"),  # the batched cat kernel over strided inputs, unvectorised
+    "cat_strided_dominated": ("cat_strided", "copy_strided", "copy"),  # the same, one input holding the bytes
     "copy_expand": ("copy_strided", "copy"),  # a copy out of a broadcast (stride-0) view: repeat_kv's expand+clone
     "copy_cat": ("copy",),  # cat / clone of contiguous inputs
     "cat_dominated": ("copy_cat", "copy"),  # a batched cat mostly of one input: half the grid, no L2 gain
@@ -864,6 +865,9 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "foreach": ("pointwise", "elementwise"),
     "pointwise_narrow": ("pointwise", "elementwise"),  # every operand one byte wide: 4-element loads, an element rate
     "pointwise_cast": ("cast", "pointwise", "elementwise"),  # mixed dtypes, contiguous: unrolled, a cast per load
+    "pointwise_cast_half": ("pointwise_cast", "cast", "pointwise", "elementwise"),  # the same into a 16-bit output
+    # the strided kernel in place over 16-bit elements
+    "pointwise_inplace_half": ("pointwise_broadcast", "pointwise", "elementwise"),
     "pointwise_strided_cast": ("pointwise_broadcast", "pointwise", "elementwise"),  # mixed dtypes, strided
     "index_put": ("index_copy", "gather_narrow", "gather"),  # x[idx] = v: the index kernel writing rows
     "index_elementwise": ("index_gather", "gather"),  # x[idx] a thread an element (1-D tables, x[b, t])

@@ -105,8 +105,14 @@ def _materialise(op: AtenOp) -> tuple[Op, ...]:
         # permute (the models' prefill rotate_half cats -35 % under copy_strided, profiled); five dims and more
         # copy each input by itself (_cat_by_copies)
         regime = "cat_strided"
-    if regime not in ("copy_transpose", "cat_strided", "cat_one_input") and any(broadcast(t) for t in op.inputs
-                                                                                if t.numel):
+        if dominated_cat(op):
+            # one input holding the bytes (StreamingLLM's window of a cache beside its sinks): that input's 2 x SMs
+            # blocks are half the GPU, and the unvectorised kernel is bound by its threads more than a vectorised copy
+            # (the checks' such cats over 20 us ran -19 % median under cat_strided, fitted on cats of alike inputs):
+            # its own key where fitted (cat-sweep)
+            regime = "cat_strided_dominated"
+    if regime not in ("copy_transpose", "cat_strided", "cat_strided_dominated", "cat_one_input") and any(
+            broadcast(t) for t in op.inputs if t.numel):
         # an expanded input (repeat_kv's K/V heads): each stored element is read once and written n times, a
         # pattern the strided kernel runs faster than a transposing copy (the aten sweep's clones of expanded
         # caches: ~1.2 TB/s of bytes read + written, against ~0.8 for copy_transpose's): `copy_expand`

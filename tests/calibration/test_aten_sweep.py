@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from hetsim.calibration.gpu_suite.aten_cases import read_cases
 from hetsim.calibration.paths import REPO_ROOT
 from hetsim.calibration.trace_cases import Harness, TraceCase, load_cases, lower_case, price, validate_ops
 from hetsim.calibration.trace_fit import case_keys, check_disjoint
@@ -17,7 +18,6 @@ from hetsim.tracing.trace import AtenOp, TensorMeta
 
 VALIDATION = REPO_ROOT / "calibration" / "e2e" / "H200" / "ops.parquet"
 SWEEP = REPO_ROOT / "calibration" / "profiles" / "runs" / "H200-aten-2026-12-01.parquet"
-CASES_JSON = REPO_ROOT / "hetsim" / "calibration" / "gpu_suite" / "aten_cases.json"
 
 
 def _meta(shape, dtype="bfloat16", stride=None):
@@ -29,7 +29,7 @@ def test_sweep_cases_and_measurements_share_no_case_with_the_validation():
 
     validation = case_keys(VALIDATION)
     assert len(validation) == 145
-    cases = json.loads(CASES_JSON.read_text())["cases"]
+    cases = read_cases()
     planned = {case_key(c["kind"], c["spec"]) for c in cases}
     models = {case_key(c["kind"], c["spec"]) for c in cases if "group" not in c}
     assert len(models) == 229 and len(planned) > 229 and not planned & validation
@@ -59,7 +59,7 @@ def test_the_sweep_runs_on_cpu_and_reads_back_as_cases(tmp_path):
     from hetsim.calibration.trace_fit import HostCalls
 
     # three small cases of the committed list (a view, an elementwise op, a cast): seconds on CPU torch
-    planned = json.loads(CASES_JSON.read_text())["cases"]
+    planned = read_cases()
     pick = [next(c for c in planned if c["aten"] == a) for a in
             ("aten._unsafe_view.default", "aten.rsqrt.default", "aten._to_copy.default")]
     cases = tmp_path / "cases.json"
@@ -76,6 +76,18 @@ def test_the_sweep_runs_on_cpu_and_reads_back_as_cases(tmp_path):
     assert prov["source"] == "measured" and prov["cases"] == 3 and prov["timed"] == 3
 
 
+def test_the_committed_cases_are_packed_and_read_the_same_plain(tmp_path):
+    from hetsim.calibration.gpu_suite.aten_cases import CASES, cases_json
+
+    raw = CASES.read_bytes()
+    # gzip, stamped with no time: a regeneration of the same cases changes no byte of the header
+    assert CASES.suffix == ".gz" and raw[:2] == b"\x1f\x8b" and raw[4:8] == bytes(4)
+    plain = tmp_path / "cases.json"
+    plain.write_bytes(cases_json())
+    assert len(cases_json()) > 5 * len(raw)
+    assert read_cases(plain) == read_cases()
+
+
 def test_regeneration_reproduces_the_committed_cases():
     pytest.importorskip("transformers")
     from hetsim.calibration.gpu_suite.aten_cases import (
@@ -89,7 +101,7 @@ def test_regeneration_reproduces_the_committed_cases():
         validation_keys,
     )
 
-    committed = json.loads(CASES_JSON.read_text())["cases"]
+    committed = read_cases()
     exclude = validation_keys()
     models = build_cases(exclude=exclude)
     assert json.loads(json.dumps(models, default=str)) == committed[:len(models)]
@@ -225,7 +237,7 @@ def test_a_suite_refit_fits_the_trace_keys_again_from_the_recorded_sweep(h200_fi
 def test_the_methods_group_names_its_regimes_and_bounds_its_indices():
     from hetsim.calibration.gpu_suite.aten_sweep import pick
 
-    cases = json.loads(CASES_JSON.read_text())["cases"]
+    cases = read_cases()
     methods = pick(cases, "methods", None)
     assert methods and all(n >= 229 for n, _ in methods)  # appended: the models group keeps its indices
     regimes = {c["regime"] for _, c in methods}
@@ -251,7 +263,7 @@ def test_the_sweep_runs_one_group_and_regime_alone(tmp_path):
 
     from hetsim.calibration.gpu_suite.aten_sweep import main
 
-    planned = json.loads(CASES_JSON.read_text())["cases"]
+    planned = read_cases()
     # the committed list's first view, then two small cases of the methods group (an outer reduction, an fp8 cast)
     small = [next(c for c in planned if c["aten"] == "aten._unsafe_view.default")]
     for regime in ("reduction_outer", "cast_fp8"):

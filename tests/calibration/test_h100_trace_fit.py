@@ -27,6 +27,9 @@ ROWSCATTER = set(range(32600, 32632))
 OUTER = set(range(37560, 37688))
 ROWBMM = set(range(37848, 37944))  # rowbmm-sweep's ids: timed on an H100 only (2026-12-07), every case fitted
 SCAN = set(range(39626, 39722))  # scan-sweep's ids: timed on an H100 only (2026-12-07, twentieth session), all fitted
+# cat-sweep's, inplace-sweep's and castmix-sweep's ids: timed on an H100 only (2026-12-08, twenty-second session), all
+# fitted (cat_strided_dominated, pointwise_inplace_half, pointwise_cast_half and their neighbours)
+CAT_INPLACE_CASTMIX = set(range(41392, 41675))
 # tiny-sweep's x[idx] rows (tiny_sweep.FITTED): the code-book key's fixed cost, taken as cases on the H100 only
 TINY_ROWS = RUNS / "H100-SXM-aten-tiny-sweep-index-rows-2026-12-05.parquet"
 
@@ -53,9 +56,10 @@ def test_the_h100_fit_reads_h100_data_only_and_the_h200_fit_s_cases():
     ours, theirs = _case_ids(h100["cases"]), _case_ids(h200["cases"])
     tiny_rows = _case_ids([str(TINY_ROWS.relative_to(REPO_ROOT))])
     assert len(tiny_rows) == 15 and tiny_rows <= ours and ours & SPATIAL_LOOKUP == SPATIAL_LOOKUP
-    h100_only = INTERP | POOL_SPECIAL | LONGK | SPATIAL_LOOKUP | ROWSCATTER | OUTER | ROWBMM | SCAN | tiny_rows
+    h100_only = (INTERP | POOL_SPECIAL | LONGK | SPATIAL_LOOKUP | ROWSCATTER | OUTER | ROWBMM | SCAN
+                 | CAT_INPLACE_CASTMIX | tiny_rows)
     assert ours & ROWSCATTER == ROWSCATTER and ours & OUTER == OUTER and ours & ROWBMM == ROWBMM
-    assert ours & SCAN == SCAN
+    assert ours & SCAN == SCAN and ours & CAT_INPLACE_CASTMIX == CAT_INPLACE_CASTMIX
     assert LATER <= theirs and ours - h100_only == theirs - LATER - INTERP
     assert ours & INTERP  # the foreach launches and unreduced nll_loss of interp-sweep (interp_sweep.FITTED)
     # the pools and special functions of pool-special-sweep (pool_special_sweep.FITTED), timed on an H100 only
@@ -65,10 +69,11 @@ def test_the_h100_fit_reads_h100_data_only_and_the_h200_fit_s_cases():
     assert ours & LONGK == LONGK
     assert ours - _case_ids(h100["cases"], timed_only=True) == {11233}
     # the same tables' sweeps, pool-special-sweep's controls (its erfc, atan, asinh, erfinv and adaptive average
-    # pools, priced by keys fitted elsewhere), timed on an H100 first, and math-sweep's activations
+    # pools, priced by keys fitted elsewhere), timed on an H100 first, math-sweep's activations, and the few-channel
+    # convolutions and thin fp32 products (2026-12-08)
     assert [p.split("aten-")[1].rsplit("-2026", 1)[0] for p in h100["table_cases"]] == \
-        [p.split("aten-")[1].rsplit("-2026", 1)[0] for p in h200["table_cases"]] + ["pool-special-sweep-controls",
-                                                                                 "math-sweep"]
+        [p.split("aten-")[1].rsplit("-2026", 1)[0] for p in h200["table_cases"]] + [
+            "pool-special-sweep-controls", "math-sweep", "conv-few-sweep", "gemm-fp32-thin"]
     # the id lists the sweep was run from are the H200 fit's cases
     listed = {int(t) for name in ("H100-SXM-aten-fit-2026-12-05.ids.txt",
                                   "H100-SXM-aten-fit-sdpa-cudnn-off-2026-12-05.ids.txt")

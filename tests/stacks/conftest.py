@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
+from hetsim.calibration.gpu_suite.aten_cases import read_cases
 from hetsim.calibration.paths import REPO_ROOT
 
 
@@ -97,7 +96,7 @@ def _product_split(group: str):
 
 
 def _committed_cases() -> list[dict]:
-    return json.loads((REPO_ROOT / "hetsim" / "calibration" / "gpu_suite" / "aten_cases.json").read_text())["cases"]
+    return read_cases()
 
 
 def _assert_names_its_group(group: str, regimes: int = 5) -> None:

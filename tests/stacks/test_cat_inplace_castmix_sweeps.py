@@ -27,11 +27,13 @@ def test_the_cat_sweep_is_a_block_after_the_thirty_ninth_check(assert_appended_b
     mine = assert_appended_block(cat_sweep.CAT_SWEEP, range(41392, 41507), cat_sweep,
                                  realcode_sixtyeighth.REALCODE_CHECK39, 41391, IDS / "cat_sweep_ids.txt")
     cats = [committed_cases[n] for n in mine if committed_cases[n]["aten"] == "aten.cat.default"]
-    strided = [c for c in cats if c["regime"] == "cat_strided"]
+    strided = [c for c in cats if c["regime"] in ("cat_strided", "cat_strided_dominated")]
     assert len(strided) >= 90
     # one input holding the bytes, and inputs alike, each in numbers a fit can take apart
     shares = [_dominant_share(c) for c in strided]
     assert sum(s >= 0.9 for s in shares) >= 40 and sum(s <= 0.6 for s in shares) >= 30
+    # the dominated ones priced by their own key: one input with three quarters of the bytes (aten_copies.dominated_cat)
+    assert all((c["regime"] == "cat_strided_dominated") == (s >= 0.75) for c, s in zip(strided, shares, strict=True))
     # along a row dim of a cache and along the last dim, in every float width
     dims = Counter(c["spec"]["args"]["dim"] for c in strided)
     assert dims[2] >= 40 and dims[-1] >= 30
@@ -56,7 +58,13 @@ def test_the_inplace_sweep_pairs_each_op_with_its_out_of_place_twin(assert_appen
     assert {c["spec"]["in"][0][2] for c in cases} == {"bfloat16", "float16", "float32"}
     # most with an operand broadcast (the strided kernel's form; an out-of-place masked_fill's first kernel is its
     # clone); sizes from a launch's bytes to the HBM's rate
-    assert sum(c["regime"] == "pointwise_broadcast" for c in cases) >= 64
+    broadcast = [c for c in cases if c["regime"] in ("pointwise_broadcast", "pointwise_inplace_half")]
+    assert len(broadcast) >= 64
+    # the strided kernel in place over 16-bit elements has its own key; fp32 in place and every twin do not
+    assert {c["regime"] == "pointwise_inplace_half" for c in broadcast
+            if c["aten"].split(".")[1].endswith("_") and c["spec"]["in"][0][2] != "float32"} == {True}
+    assert not any(c["regime"] == "pointwise_inplace_half" for c in broadcast
+                   if c["spec"]["in"][0][2] == "float32" or not c["aten"].split(".")[1].endswith("_"))
     elements = sorted(math.prod(c["spec"]["in"][0][0]) for c in cases)
     assert elements[0] >= 1 << 19 and elements[-1] >= 1 << 26
 
@@ -68,7 +76,9 @@ def test_the_castmix_sweep_writes_16_bit_and_fp32_outputs_from_two_dtypes(assert
                                  inplace_sweep.INPLACE_SWEEP, 41602, IDS / "castmix_sweep_ids.txt")
     cases = [committed_cases[n] for n in mine]
     # TensorIterator's kernel with a cast per load and store: two input dtypes, contiguous, one shape
-    assert {c["regime"] for c in cases} == {"pointwise_cast"}
+    # (pointwise_cast_half into a 16-bit output)
+    assert all(c["regime"] == ("pointwise_cast" if c["spec"]["out"][0][2] == "float32" else "pointwise_cast_half")
+               for c in cases)
     assert all(len({t[2] for t in c["spec"]["in"]}) == 2 for c in cases)
     assert all(c["spec"]["in"][0][0] == c["spec"]["in"][1][0] for c in cases)
     outputs = Counter(c["spec"]["out"][0][2] for c in cases)

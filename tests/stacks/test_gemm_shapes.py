@@ -8,6 +8,7 @@ import math
 
 import pandas as pd
 
+from hetsim.calibration.gpu_suite.aten_cases import read_cases
 from hetsim.calibration.paths import REPO_ROOT
 from hetsim.calibration.predict import gpu_model
 from hetsim.hardware import launch
@@ -40,7 +41,7 @@ def test_a_traced_product_cublas_splits_takes_its_own_key_a_hand_formula_does_no
 def test_the_split_rule_follows_the_profiled_kernels():
     """Every 16-bit product run by cuBLAS's sm90 kernels in the kernel diagnostics: the rule says split exactly where
     a ..._splitK kernel ran, for nearly all of them (its bounds were read off the fit groups' kernels)."""
-    cases = json.loads((REPO_ROOT / "hetsim/calibration/gpu_suite/aten_cases.json").read_text())["cases"]
+    cases = read_cases()
     kernels = {}
     for folder in ("case-kernels-matmul-2026-12-02", "case-kernels-gemm-more-2026-12-02"):
         kernels.update(json.loads((KERNELS / folder / "case_kernels.json").read_text())["cases"])

@@ -71,7 +71,8 @@ def test_the_twenty_first_check_was_timed_and_is_scored(scored_graph):
     # then realcode-more24..26 were fitted on what its kernels showed: no longer blind, this pins today's score
     graph = scored_graph("H200-aten-realcode-check21-2026-12-04.parquet", range(7979, 8852), timed=867)
     assert graph["n"] == 838
-    assert graph["median_abs"] == pytest.approx(0.067, abs=0.01)  # 7.8 % before the element-rate keys' soft corners
+    # 7.8 % before the element-rate keys' soft corners, 6.7 % after them, 5.7 % on 2026-12-08 (twenty-second session)
+    assert graph["median_abs"] == pytest.approx(0.057, abs=0.01)
     assert 0.24 < graph["p90_abs"] < 0.36  # 30.9 % before gemm-fp32 / realcode-more33
 
 

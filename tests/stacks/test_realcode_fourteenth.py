@@ -4,17 +4,15 @@ yet, so only its structure is checked here (no measured data)."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
-from hetsim.calibration.paths import REPO_ROOT
+from hetsim.calibration.gpu_suite.aten_cases import read_cases
 
 CHECK11 = "realcode-check11"
-CASES_JSON = REPO_ROOT / "hetsim" / "calibration" / "gpu_suite" / "aten_cases.json"
 
 
 def _cases() -> list[dict]:
-    return json.loads(CASES_JSON.read_text())["cases"]
+    return read_cases()
 
 
 def test_every_case_names_its_group_and_the_group_spans_regimes(assert_names_its_group):

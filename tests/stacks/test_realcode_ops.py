@@ -8,6 +8,7 @@ import math
 
 import pytest
 
+from hetsim.calibration.gpu_suite.aten_cases import cases_json
 from hetsim.calibration.paths import REPO_ROOT
 from hetsim.calibration.predict import gpu_model
 from hetsim.calibration.trace_cases import load_cases, lower_case, validate_ops
@@ -92,7 +93,7 @@ def test_logsumexp_is_the_chain_aten_runs_on_a_gpu():
 def test_the_realcode_check_is_blind_and_its_error_is_reported():
     cases = load_cases(CHECK)
     assert len(cases) == 70 and all(lower_case(c) or c.aten.endswith("_unsafe_view.default") for c in cases)
-    committed = json.loads((REPO_ROOT / "hetsim" / "calibration" / "gpu_suite" / "aten_cases.json").read_text())
+    committed = json.loads(cases_json())
     from hetsim.calibration.gpu_suite.aten_cases import case_key
 
     groups: dict[str, set[str]] = {}

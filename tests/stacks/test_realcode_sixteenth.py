@@ -4,18 +4,16 @@ structure is checked here (its timing is scored in test_realcode_seventeenth).""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
-from hetsim.calibration.paths import REPO_ROOT
+from hetsim.calibration.gpu_suite.aten_cases import read_cases
 
 CHECK12 = "realcode-check12"
-CASES_JSON = REPO_ROOT / "hetsim" / "calibration" / "gpu_suite" / "aten_cases.json"
 PRODUCTS = ("matmul", "bmm", "gemv")
 
 
 def _cases() -> list[dict]:
-    return json.loads(CASES_JSON.read_text())["cases"]
+    return read_cases()
 
 
 def test_every_case_names_its_group_and_the_group_spans_regimes(assert_names_its_group):

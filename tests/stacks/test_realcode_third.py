@@ -72,7 +72,8 @@ def test_masked_fill_is_a_clone_then_the_fill_in_place():
     # profiled: Memcpy DtoD, then masked_fill_kernel through the strided elementwise_kernel<128, 4>
     x, mask = meta((4, 32, 512, 512)), meta((1, 1, 512, 512), "bool")
     ops = lower_all("aten.masked_fill.Scalar", [x, mask], [meta((4, 32, 512, 512))], {"value": 0.0})
-    assert [op.regime for op in ops] == ["copy_memcpy", "pointwise_broadcast"]  # the clone of a dense input: a memcpy
+    # the clone of a dense input: a memcpy; the fill in place over 16-bit elements (its own key since inplace-sweep)
+    assert [op.regime for op in ops] == ["copy_memcpy", "pointwise_inplace_half"]
     assert ops[0].bytes == 2 * 4 * 32 * 512 * 512 * 2 and ops[1].operands == 3
     inplace = lower("aten.masked_fill_.Scalar", [x, mask], [x], {"value": 0.0})
     assert inplace.regime == "pointwise_broadcast"

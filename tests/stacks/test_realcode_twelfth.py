@@ -30,7 +30,8 @@ def test_the_tenth_realcode_check_is_scored():
     # int64 block sorts, short-stride copies and exponential_ priced, 6.8 % / 40.0 % after realcode-more8; 6.9 % /
     # 24.8 % after gemm-shapes, realcode-more9 and realcode-more10 (its even-token score products, fan-out gathers and
     # bool casts among the kernels they fitted)
-    assert graph["median_abs"] == pytest.approx(0.069, abs=0.01)
+    # (5.7 % / 21.0 % on 2026-12-08, the in-place 16-bit key falling back to the broadcast one's form on the H200)
+    assert graph["median_abs"] == pytest.approx(0.057, abs=0.01)
     assert graph["p90_abs"] < 0.27
 
 

@@ -44,7 +44,7 @@ def test_an_nchw_convolution_is_cudnns_gemm_between_its_layout_kernels():
 
     x, w, out = _meta((2, 320, 64, 64)), _meta((320, 320, 3, 3)), _meta((2, 320, 64, 64))
     ops = _lower(x, w, out, _meta((320,)))
-    assert _regimes(ops) == ["conv_layout", "conv_layout", "conv_gemm", "conv_layout", "pointwise_broadcast"]
+    assert _regimes(ops) == ["conv_layout", "conv_layout", "conv_gemm", "conv_layout", "pointwise_inplace_half"]
     gemm = ops[2]
     assert isinstance(gemm, Convolution) and (gemm.m, gemm.n, gemm.k) == (2 * 64 * 64, 320, 320 * 9)
     # the input read as it lies, never its 9 x larger patches
@@ -58,7 +58,7 @@ def test_a_channels_last_convolution_launches_the_gemm_alone():
     x, w, out = _meta((2, 320, 64, 64), channels_last=True), _meta((320, 320, 3, 3), channels_last=True), \
         _meta((2, 320, 64, 64), channels_last=True)
     assert _regimes(_lower(x, w, out)) == ["conv_gemm"]
-    assert _regimes(_lower(x, w, out, _meta((320,)))) == ["conv_gemm", "pointwise_broadcast"]
+    assert _regimes(_lower(x, w, out, _meta((320,)))) == ["conv_gemm", "pointwise_inplace_half"]
 
 
 def test_few_channels_or_taps_pad_the_layout_tiles_or_need_none():
@@ -107,7 +107,7 @@ def test_a_channels_last_input_runs_the_tensor_cores_and_its_depthwise_cudnns_nh
         _meta((32, 96, 56, 56), "float16", True)
     ops = aten.lower_op(AtenOp("aten.convolution.default", (x, w, _meta((96,), "float16")), (out,),
                                {"stride": [1, 1], "padding": [3, 3], "groups": 96, "transposed": False}))
-    assert _regimes(ops) == ["conv_depthwise_nhwc", "pointwise_broadcast"] and ops[0].walk == out.numel
+    assert _regimes(ops) == ["conv_depthwise_nhwc", "pointwise_inplace_half"] and ops[0].walk == out.numel
 
 
 def test_an_fp32_1x1_convolution_is_cudnns_tf32_gemm_over_the_tensors_as_they_lie():

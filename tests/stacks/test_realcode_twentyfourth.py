@@ -85,7 +85,7 @@ def test_a_convolution_is_cudnns_implicit_gemm_on_channels_last_tensors():
     assert (gemm.m, gemm.n, gemm.k, gemm.batch) == (2 * 64 * 64, 640, 640 * 9, 1)
     # (cuDNN's layout kernels their own regime since realcode-more16: tests/stacks/test_realcode_twentyeighth.py)
     assert [o.regime for o in ops if not isinstance(o, Matmul)] == ["conv_layout", "conv_layout", "conv_layout",
-                                                                    "pointwise_broadcast"]
+                                                                    "pointwise_inplace_half"]
     assert all(o.aten == "aten.convolution.default" for o in ops)
     # a 2-D 1 x 1 convolution is a GEMM a sample over the NCHW tensors (nvjet), no transposes
     (gemm, add) = _conv(x, TensorMeta.dense((1280, 640, 1, 1), "float16"), TensorMeta.dense((2, 1280, 64, 64),

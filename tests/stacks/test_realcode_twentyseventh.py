@@ -63,7 +63,8 @@ def test_a_depthwise_convolution_is_priced_by_its_outputs_or_its_taps():
     x, w, out = _meta((2, 4096, 1024)), _meta((4096, 1, 4)), _meta((2, 4096, 1027))
     conv, add = lower(x, w, out, _meta((4096,)))
     assert conv.regime == "conv_depthwise_cudnn" and conv.walk == out.numel
-    assert add.regime == "pointwise_broadcast" and add.aten == "aten.convolution.default"
+    # (in place over 16-bit outputs: the in-place key, inplace-sweep)
+    assert add.regime == "pointwise_inplace_half" and add.aten == "aten.convolution.default"
     (conv,) = lower(x, w, out)  # no bias: one kernel
     assert conv.regime == "conv_depthwise_cudnn"
 

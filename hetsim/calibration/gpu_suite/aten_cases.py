@@ -1,7 +1,10 @@
 """The aten sweep's cases: distinct aten ops of traced 1-layer steps of models and shapes that the
 op-level validation never uses, written as a JSON list the device run reads (no tracing there).
 
-    python -m hetsim.calibration.gpu_suite.aten_cases [--out hetsim/calibration/gpu_suite/aten_cases.json]
+    python -m hetsim.calibration.gpu_suite.aten_cases [--out hetsim/calibration/gpu_suite/aten_cases.json.gz]
+
+The list is kept gzip-compressed (18 MB of JSON, 1.3 MB packed: the working tree travels to a lent GPU under a size
+limit); `--out` with a plain .json suffix writes it plain, and `cases_json` reads either.
 
 The regimes of traced ops (`pointwise`, `cast`, `copy_strided`, `copy_cat`, `index_copy`,
 `attention_masked`, `host_view`, `embedding`, `reduction_last`, `idle_start`) are fitted from these
@@ -30,6 +33,7 @@ Needs torch and transformers (tracing on fake tensors, no GPU); run it where the
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -37,9 +41,22 @@ from typing import Any
 
 from hetsim.calibration.paths import REPO_ROOT
 
-CASES = Path(__file__).with_name("aten_cases.json")
+CASES = Path(__file__).with_name("aten_cases.json.gz")
 VALIDATION = REPO_ROOT / "calibration" / "e2e" / "H200" / "ops.parquet"
 COMPOSITES = REPO_ROOT / "calibration" / "methods" / "H200" / "methods.parquet"  # the methods' validation data
+
+
+def cases_json(path: Path = CASES) -> bytes:
+    """A cases file's JSON text, unpacked where it is gzip-compressed (a .gz suffix, as the committed one is)."""
+    raw = path.read_bytes()
+    return gzip.decompress(raw) if path.suffix == ".gz" else raw
+
+
+def read_cases(path: Path = CASES) -> list[dict]:
+    """A cases file's cases, in id order."""
+    return json.loads(cases_json(path))["cases"]
+
+
 # (model, phase, stack, batch, context): none of them is a validation trace (grid "full"'s op_traces)
 TRACES = (
     ("Llama-3.1-8B", "decode", "hf-static", 1, 1024),
@@ -728,7 +745,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     thirty-ninth check, realcode-check39, which lives in realcode_sixtyeighth, blind to every group before it; then
     cat-sweep (cat_sweep), strided cats with one input holding the bytes or inputs alike; then inplace-sweep
     (inplace_sweep), broadcast elementwise ops in place beside their out-of-place twins; then castmix-sweep
-    (castmix_sweep), binary ops over contiguous operands of two dtypes into 16-bit and fp32 outputs)."""
+    (castmix_sweep), binary ops over contiguous operands of two dtypes into 16-bit and fp32 outputs; then conv-few-sweep
+    (conv_sweep), convolutions with one to four input or output channels, RGB patch embeddings and stems among them;
+    then gemm-fp32-thin (gemm_fp32), fp32 products over contractions of 2-64)."""
     from hetsim.calibration.gpu_suite import (
         castmix_sweep,
         cat_sweep,
@@ -917,7 +936,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((realcode_sixtyeighth.REALCODE_CHECK39,), realcode_sixtyeighth.specs),
             ((cat_sweep.CAT_SWEEP,), cat_sweep.specs),
             ((inplace_sweep.INPLACE_SWEEP,), inplace_sweep.specs),
-            ((castmix_sweep.CASTMIX_SWEEP,), castmix_sweep.specs))
+            ((castmix_sweep.CASTMIX_SWEEP,), castmix_sweep.specs),
+            ((conv_sweep.CONV_FEW_SWEEP,), conv_sweep.specs_few),
+            ((gemm_fp32.GEMM_FP32_THIN,), gemm_fp32.specs_thin))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -938,7 +959,9 @@ def main(argv: list[str] | None = None) -> int:
     doc = {"about": "aten sweep cases (hetsim.calibration.gpu_suite.aten_cases); disjoint from " + VALIDATION.name
            + " and from the ops of the composites in " + str(COMPOSITES.relative_to(REPO_ROOT)),
            "traces": [list(t) for t in TRACES], "probes": [list(p) for p in PROBES], "cases": cases}
-    args.out.write_text(json.dumps(doc, indent=None, separators=(",", ":"), default=str) + "\n")
+    text = (json.dumps(doc, indent=None, separators=(",", ":"), default=str) + "\n").encode()
+    # mtime 0: the same cases pack to the same bytes, whatever day they were built
+    args.out.write_bytes(gzip.compress(text, mtime=0) if args.out.suffix == ".gz" else text)
     print(f"wrote {len(cases)} cases to {args.out}")
     return 0
 

@@ -4,7 +4,7 @@ are timed, so the regimes of traced ops are fitted on data that is never validat
     python -m hetsim.calibration.gpu_suite.aten_sweep --out DIR/H200-aten [--budget-s 200]
         [--group models|methods] [--regimes reduction_outer,cast_fp8]
 
-Reads the cases of hetsim.calibration.gpu_suite.aten_cases (aten_cases.json: other models and
+Reads the cases of hetsim.calibration.gpu_suite.aten_cases (aten_cases.json.gz: other models and
 shapes than the validation cases) and times each exactly as hetsim/calibration/e2e/opcases.py
 times a validation case (the same callables: `torch.ops.aten.X.overload(**kw)` from a lambda, SDPA
 through its Python call; the same Timer settings; the same idle timing), so the two sets share one
@@ -78,7 +78,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from hetsim.calibration.gpu_suite.aten_cases import CASES, realcode_pairs
+from hetsim.calibration.gpu_suite.aten_cases import CASES, cases_json, realcode_pairs
 
 POINT_S, IDLE_REPS = 0.03, 5  # as the validation run's grid ("full": op_point_s, op_idle_reps)
 
@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         print("error: no CUDA GPU visible to torch; pass --torch-device cpu to exercise the sweep", file=sys.stderr)
         return 2
     device = torch.device("cuda:0" if args.torch_device == "cuda" else args.torch_device)
-    raw = args.cases.read_bytes()
+    raw = cases_json(args.cases)  # the JSON text: its hash names the same cases packed or not
     regimes = {r.strip() for r in args.regimes.split(",") if r.strip()} or None
     every = json.loads(raw)["cases"]
     known = {c["regime"] for c in every if c.get("regime")}

@@ -6,6 +6,12 @@ convolutions were the largest family beyond 25 % (139 of 440 over checks 1-26; f
 fit had a few to a dozen a path and dtype. This group samples that landscape so hetsim can price a convolution from
 its measured neighbours (hetsim.hardware.product_table, a class a path and dtype: trace_fit.conv_tables).
 
+A second group, `conv-few-sweep`, draws the convolutions with few channels on one side, which the first sampled
+thinly (its patch family drew 1-1,024 input channels): a vision transformer's patch embedding of an RGB image (three
+input channels, filter and stride 4-32), a network's RGB stem (3 x 3 or 7 x 7 at stride 2), and a head that writes a
+few channels (an image's three, a mask's one) from many. The blind checks ran such patch embeddings +30..+41 % over
+their measured time, each, and such heads +25..+40 %.
+
 Shapes are drawn, not taken from any check: per family (below), batch, channels and spatial sizes log-uniform within
 the family's bounds, channels rounded to a multiple of 8 half the time as model widths are, padding as the family's
 code writes it ("same" for odd filters at stride 1 and 2, none for patch and strided-downsample filters), in fp32
@@ -21,6 +27,7 @@ import random
 from typing import Any, NamedTuple
 
 CONV_SWEEP = "conv-sweep"
+CONV_FEW_SWEEP = "conv-few-sweep"
 SEED = 20261205
 MAX_FLOP = 2e11
 MAX_BYTES = 1.2e9
@@ -71,6 +78,13 @@ FAMILIES = tuple(Family(*row) for row in (
      ((0, 3), (0, 2), (8, 10), (5, 7))),
     ("conv_transpose2d", 2, (2, 4), 2, "transpose", 0.0, 1, True, 120, ((0, 5), (4, 10), (3, 9), (3, 7))),
     ("conv_transpose1d", 1, (4, 8, 16), (2, 4, 8), "transpose", 0.0, 1, True, 60, ((0, 4), (5, 10), (4, 9), (6, 12))),
+))
+
+# conv-few-sweep's: an input of one to four channels (an image's, a spectrogram's) or an output of one to four
+FEW_FAMILIES = tuple(Family(*row) for row in (
+    ("conv2d_patch_rgb", 2, (4, 8, 14, 16, 32), "filter", 0, 0.1, 1, False, 96, ((0, 7), (0, 2), (6, 11), (7, 10))),
+    ("conv2d_stem_rgb", 2, (3, 7), 2, "same", 0.1, 1, False, 48, ((0, 6), (0, 2), (4, 7), (6, 10))),
+    ("conv2d_few_out", 2, (1, 3), 1, "same", 0.0, 1, False, 48, ((0, 5), (4, 9), (0, 2), (5, 9))),
 ))
 
 
@@ -132,11 +146,11 @@ def draw(rng: random.Random, family: Family) -> dict | None:
             "bias": rng.random() < 0.6}
 
 
-def sample(seed: int = SEED) -> list[dict]:
-    """Every family's drawn convolutions, in FAMILIES' order."""
+def sample(seed: int = SEED, families: tuple[Family, ...] = FAMILIES) -> list[dict]:
+    """Every family's drawn convolutions, in their order."""
     rng = random.Random(seed)
     out = []
-    for family in FAMILIES:
+    for family in families:
         got, tries = [], 0
         while len(got) < family.cases and tries < 200 * family.cases:
             tries += 1
@@ -146,7 +160,7 @@ def sample(seed: int = SEED) -> list[dict]:
     return out
 
 
-def _convs():
+def _convs(few: bool = False):
     import torch
     import torch.nn.functional as F
 
@@ -156,7 +170,7 @@ def _convs():
     forward = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
     backward = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
     out = []
-    for c in sample():
+    for c in sample(SEED + 1, FEW_FAMILIES) if few else sample():
         dt = getattr(torch, c["dtype"])
         x = m(c["batch"], c["cin"], *c["size"], dt=dt)
         if c["transposed"]:
@@ -179,3 +193,10 @@ def specs():
     from hetsim.calibration.gpu_suite.aten_cases import _labelled
 
     yield from _labelled(((CONV_SWEEP, _convs()),))
+
+
+def specs_few():
+    """The few-channel convolutions' group, as aten_cases' spec functions yield them."""
+    from hetsim.calibration.gpu_suite.aten_cases import _labelled
+
+    yield from _labelled(((CONV_FEW_SWEEP, _convs(few=True)),))

@@ -107,10 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     if out.exists():
         print(f"{out}: exists; hetsim replaces only what it wrote, pick another --out", file=sys.stderr)
         return 2
-    from hetsim.calibration.gpu_suite.aten_sweep import CASES, pick
+    from hetsim.calibration.gpu_suite.aten_cases import read_cases
+    from hetsim.calibration.gpu_suite.aten_sweep import pick
 
     device = torch.device(a.device)
-    cases = pick(json.loads(CASES.read_text())["cases"], a.group, None)
+    cases = pick(read_cases(), a.group, None)
     res = run(cases, device, a.rounds, a.inner, a.reps, a.budget_s)
     res.update(group=a.group, torch=torch.__version__, date=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                device=torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
