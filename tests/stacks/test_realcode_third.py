@@ -76,7 +76,10 @@ def test_masked_fill_is_a_clone_then_the_fill_in_place():
     assert [op.regime for op in ops] == ["copy_memcpy", "pointwise_inplace_half"]
     assert ops[0].bytes == 2 * 4 * 32 * 512 * 512 * 2 and ops[1].operands == 3
     inplace = lower("aten.masked_fill_.Scalar", [x, mask], [x], {"value": 0.0})
-    assert inplace.regime == "pointwise_broadcast"
+    assert inplace.regime == "pointwise_inplace_half"
+    # an fp32 one keeps the strided kernel's key (in place and not ran alike: inplace-sweep)
+    wide = meta((4, 32, 512, 512), "float32")
+    assert lower("aten.masked_fill_.Scalar", [wide, mask], [wide], {"value": 0.0}).regime == "pointwise_broadcast"
 
 
 def test_where_counts_four_operands_on_the_strided_kernel():

@@ -90,7 +90,7 @@ def test_a_convolution_is_cudnns_implicit_gemm_on_channels_last_tensors():
     # a 2-D 1 x 1 convolution is a GEMM a sample over the NCHW tensors (nvjet), no transposes
     (gemm, add) = _conv(x, TensorMeta.dense((1280, 640, 1, 1), "float16"), TensorMeta.dense((2, 1280, 64, 64),
                         "float16"), TensorMeta.dense((1280,), "float16"), padding=[0, 0])
-    assert (gemm.m, gemm.n, gemm.k, gemm.batch) == (1280, 64 * 64, 640, 2) and add.regime == "pointwise_broadcast"
+    assert (gemm.m, gemm.n, gemm.k, gemm.batch) == (1280, 64 * 64, 640, 2) and add.regime == "pointwise_inplace_half"
 
 
 def test_a_depthwise_convolution_runs_atens_own_kernel_after_a_contiguous_copy():
