@@ -747,8 +747,12 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
     (inplace_sweep), broadcast elementwise ops in place beside their out-of-place twins; then castmix-sweep
     (castmix_sweep), binary ops over contiguous operands of two dtypes into 16-bit and fp32 outputs; then conv-few-sweep
     (conv_sweep), convolutions with one to four input or output channels, RGB patch embeddings and stems among them;
-    then gemm-fp32-thin (gemm_fp32), fp32 products over contractions of 2-64)."""
+    then gemm-fp32-thin (gemm_fp32), fp32 products over contractions of 2-64; then the fortieth check,
+    realcode-check40, which lives in realcode_sixtyninth, blind to every group before it; then casreduce-sweep
+    (casreduce_sweep), scatter_reduce by amax, amin and prod, whose float atomics are compare-and-swap loops, and
+    16-bit scatter sums)."""
     from hetsim.calibration.gpu_suite import (
+        casreduce_sweep,
         castmix_sweep,
         cat_sweep,
         contention_sweep,
@@ -805,6 +809,7 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
         realcode_sixtyfifth,
         realcode_sixtyfirst,
         realcode_sixtyfourth,
+        realcode_sixtyninth,
         realcode_sixtysecond,
         realcode_sixtyseventh,
         realcode_sixtysixth,
@@ -938,7 +943,9 @@ def realcode_pairs() -> tuple[tuple[tuple[str, ...], Callable], ...]:
             ((inplace_sweep.INPLACE_SWEEP,), inplace_sweep.specs),
             ((castmix_sweep.CASTMIX_SWEEP,), castmix_sweep.specs),
             ((conv_sweep.CONV_FEW_SWEEP,), conv_sweep.specs_few),
-            ((gemm_fp32.GEMM_FP32_THIN,), gemm_fp32.specs_thin))
+            ((gemm_fp32.GEMM_FP32_THIN,), gemm_fp32.specs_thin),
+            ((realcode_sixtyninth.REALCODE_CHECK40,), realcode_sixtyninth.specs),
+            ((casreduce_sweep.CASREDUCE_SWEEP,), casreduce_sweep.specs))
 
 
 def main(argv: list[str] | None = None) -> int:
