@@ -241,8 +241,7 @@ FIT_KEYS = ("attention_efficient_prefill", "attention_cudnn_wide", "cast_int", "
             "gather_few", "layer_norm", "select",
             "topk_select_multiblock_fp32", "topk_select_multiblock", "topk_select_singleblock",
             "attention_flash_decode", "attention_flash_prefill", "attention_efficient_decode",
-            "index_gather", "index_put", "index_put_accumulate", "scatter", "scatter_add", "scatter_cas", "sort",
-            "sort_inplace",
+            "index_gather", "index_put", "index_put_accumulate", "scatter", "scatter_add", "sort", "sort_inplace",
             "scan", "scan_outer", "multinomial", "reduction_index", "reduction_welford", "softmax_last", "softmax_warp",
             "tril", "rms_norm", "gemv", "matmul_fp8", "gather_elements", "scan_device", "sort_segmented",
             "matmul_fp32", "copy_transpose", "pointwise_math", "bmm_odd_tokens", "cast_int64", "group_norm",
@@ -282,7 +281,7 @@ WALK_KEYS = frozenset({"reduction_last", "topk_select_multiblock_fp32", "topk_se
                        "reduction_index", "reduction_welford", "index_gather",
                        "rms_norm", "gather_elements", "sort_segmented", "reduction_outer",
                        "reduction_outer_max", "reduction_outer_pair", "group_norm", "embedding",
-                       "batch_norm", "grid_sample", "scatter_add", "scatter_cas", "index_select", "foreach",
+                       "batch_norm", "grid_sample", "scatter_add", "index_select", "foreach",
                        "pool_adaptive_max"})
 # walk keys of ATen's reduce kernel over an outer or middle dim, whose global reduction adds a chain of partials after
 # the blocks' pass (fit_walk_chain): the mean over dim 0 of 196,608 x 128 fp32 took 197 us on an H100 where its bytes
@@ -451,7 +450,7 @@ ELEMENT_NEIGHBOUR_KEYS = frozenset({
     "pointwise_strided_cast", "cast", "cast_fp32", "cast_int64", "cast_unrolled", "copy_strided", "copy_transpose",
     "copy_cat", "copy_expand", "copy_memcpy", "cat_strided", "cat_unaligned", "gather_elements",
     "index_gather", "index_elementwise", "index_lookup", "index_copy_rows", "index_add", "embedding", "scatter",
-    "scatter_add", "scatter_cas",
+    "scatter_add",
     "softmax_last",
     "softmax_warp", "pad_edge", "index_select", "foreach",
     # a pool's kernel by its window walk and its warps' sectors, which (outputs, bytes) only roughly tell apart

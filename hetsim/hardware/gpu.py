@@ -877,7 +877,6 @@ REGIME_FALLBACK: dict[str, tuple[str, ...]] = {
     "index_gather": ("gather",),  # x[idx]: the index kernel reading rows (Gather with aten index, any row size)
     "scatter": ("gather_narrow", "gather"),  # an element scatter (scatter_): one element per index, anywhere
     "scatter_add": ("scatter", "gather_narrow", "gather"),  # the same with an atomic add per element
-    "scatter_cas": ("scatter_add", "scatter", "gather_narrow", "gather"),  # the same, a compare-and-swap loop each
     "index_put_accumulate": ("gather_narrow", "gather"),  # x[idx] += v: the indices sorted first, then added
     "sort": ("topk",),  # torch.sort / argsort of rows > 4096: cub's segmented radix sort
     "sort_inplace": ("sort", "topk"),  # rows of <= 4096 keys: one block's shared memory each

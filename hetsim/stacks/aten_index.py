@@ -316,15 +316,9 @@ def _scatter(op: AtenOp) -> tuple[Op, ...]:
     # the checks: out-of-place scatters of ~1K indices ran ~4.3 us, in-place ones ~3)
     dest, index = op.inputs[0], op.inputs[1]  # the tensors in schema order: self, index[, src]
     moved = index.numel
-    reduce = op.args.get("reduce")
-    add = op.base.startswith("scatter_add") or reduce in ("sum", "add", "mean", *CAS_REDUCTIONS)
+    add = op.base.startswith("scatter_add") or op.args.get("reduce") in ("sum", "add", "prod", "multiply", "mean",
+                                                                          "amax", "amin")
     regime = "scatter_add" if add else "scatter"
-    if reduce in CAS_REDUCTIONS and dest.dtype in CAS_FLOATS:
-        # gpuAtomicMax / Min / Mul on a float: a loop of atomicCAS on its word, read, computed and retried while
-        # another update wrote between, where an add is one atomic at the L2 (a message-passing layer's scatter max
-        # over [edges, features] ran -36..-79 % under the add key on an H100): its own key where fitted
-        # (casreduce-sweep)
-        regime = "scatter_cas"
     # _scatter_gather_elementwise_kernel<128, 8>: a thread takes up to 8 of a block's elements one after another, an
     # index's offset computed and its element written each (profiled, realcode-more20: ~1.5 us over a few hundred
     # elements, ~3.3-4.9 from ~1,000, where every thread runs its 8): those steps are a plain scatter's walk; an atomic
@@ -387,8 +381,6 @@ def _scatter_reduce(op: AtenOp) -> tuple[Op, ...]:
 
 
 SCATTER_THREADS, SCATTER_UNROLL = 128, 8  # ScatterGatherKernel.cu's block and elements a thread
-CAS_REDUCTIONS = ("amax", "amin", "prod", "multiply")  # scatter_reduce's atomics that are compare-and-swap loops
-CAS_FLOATS = frozenset({"float32", "float64", "float16", "bfloat16"})  # (integers have native atomicMax / Min)
 # atomics meeting on few addresses: a scatter_add_ into B bins ran n / (R + B x r) (index-sweep's bins, fp32, 25 to
 # 2,247 bins: R ~3.6 G updates/s however few the bins, each address adding r ~6.5 M/s, ~150 ns an update it
 # serialises), so the destination's elements over CONTENTION_TARGETS (R / r, read off those fit cases) scale the floor

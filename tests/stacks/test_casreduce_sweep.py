@@ -20,36 +20,12 @@ def test_the_cas_scatters_are_a_block_after_the_fortieth_check(assert_appended_b
     assert set(ops) == {"aten.scatter_reduce.two", "aten.scatter_reduce_.two"} and min(ops.values()) >= 40
     reduces = Counter(c["spec"]["args"]["reduce"] for c in cases)
     assert reduces["amax"] >= 30 and reduces["amin"] >= 10 and reduces["prod"] >= 10 and reduces["sum"] >= 30
-    # in place, the CAS reductions are their own key and the sums the add key's; out of place, the clone comes first
-    for c in cases:
-        if c["aten"].endswith("_.two"):
-            cas = c["spec"]["args"]["reduce"] in ("amax", "amin", "prod")
-            assert c["regime"] == ("scatter_cas" if cas else "scatter_add")
-        else:
-            assert c["regime"] == "copy_memcpy"
+    # in place, the atomic kernel (priced by the add key until the sweep is timed and fitted); out of place, the clone
+    # comes first
+    assert {c["regime"] for c in cases if c["aten"].endswith("_.two")} == {"scatter_add"}
+    assert {c["regime"] for c in cases if not c["aten"].endswith("_.two")} == {"copy_memcpy"}
     # the sums in both 16-bit floats and fp32, the index broadcast over 1-256 features
     assert {c["spec"]["in"][0][2] for c in cases if c["spec"]["args"]["reduce"] == "sum"} == {
         "bfloat16", "float16", "float32"}
     assert {c["spec"]["in"][0][0][1] for c in cases} >= {1, 8, 256}
 
-
-def test_float_max_min_and_prod_scatters_are_compare_and_swap_loops():
-    from hetsim.stacks import aten
-    from hetsim.tracing.trace import AtenOp, TensorMeta
-
-    def scatter(reduce, dtype):
-        dest, index, src = (TensorMeta.dense((4096, 64), dtype), TensorMeta.dense((65536, 64), "int64"),
-                            TensorMeta.dense((65536, 64), dtype))
-        return aten.lower_op(AtenOp("aten.scatter_reduce_.two", (dest, index, src), (dest,),
-                                    {"dim": 0, "reduce": reduce}, inplace=True))
-
-    for reduce in ("amax", "amin", "prod"):
-        for dtype in ("float32", "bfloat16"):
-            (op,) = scatter(reduce, dtype)
-            assert op.regime == "scatter_cas", (reduce, dtype)
-    # a sum is one atomic add; an integer max is a native atomicMax
-    assert [op.regime for op in scatter("sum", "float32")] == ["scatter_add"]
-    assert [op.regime for op in scatter("amax", "int64")] == ["scatter_add"]
-    # both keep the contended walk of their updates over the destination's elements
-    (cas,), (add,) = scatter("amax", "float32"), scatter("sum", "float32")
-    assert cas.walk == add.walk > 0
