@@ -10,6 +10,7 @@ from hetsim.ops import Op, Pointwise
 from hetsim.stacks.aten_casts import INTEGER_DTYPES, _to_copy
 from hetsim.stacks.aten_copies import _dense_copy
 from hetsim.stacks.aten_shapes import (
+    HALF_BYTES,
     _name,
     expanded,
     iteration_dims,
@@ -67,7 +68,6 @@ def casts(op: AtenOp, out: TensorMeta) -> bool:
     return len(dtypes) > 1
 
 
-HALF_BYTES = 2  # a 16-bit element (bf16, fp16)
 MASKED = frozenset({"where", "masked_fill"})  # a bool condition or mask beside values of the result's dtype
 COMPARISONS = frozenset({"eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor",
                          "logical_not", "isnan", "isinf", "isfinite", "signbit"})

@@ -121,6 +121,7 @@ def expanded(t: TensorMeta, shape: tuple[int, ...]) -> TensorMeta:
 
 
 FP32_BYTES = 4
+HALF_BYTES = 2  # a 16-bit element (bf16, fp16)
 
 
 def channels_last(t: TensorMeta) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from hetsim.calibration.gpu_suite.aten_cases import read_cases
@@ -95,7 +97,10 @@ def _product_split(group: str):
     return regimes, products, {r for r in regimes if not r.startswith(PRODUCTS)}
 
 
+@functools.cache
 def _committed_cases() -> list[dict]:
+    # parsed once a session: the file is 18 MB of JSON (~1 s a parse), read by most blind-check tests; callers only
+    # read it
     return read_cases()
 
 
